@@ -1,0 +1,88 @@
+// Package cli dispatches tlskit's subcommands, under the name tlskit or openssl.
+package cli
+
+import (
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strings"
+
+	"github.com/tlskit/tlskit/internal/sclient"
+	"github.com/tlskit/tlskit/internal/sserver"
+	"github.com/tlskit/tlskit/internal/stdio"
+)
+
+// Stdio is the standard streams a command runs with.
+type Stdio = stdio.Stdio
+
+// Version is set at link time (-ldflags "-X .../cli.Version=v1.2.3"); when
+// empty the module version from the build info is used.
+var Version string
+
+var commands = []struct {
+	name string
+	help string
+	run  func(args []string, s Stdio) int
+}{
+	{"s_client", "TLS client: connect, verify and report like openssl s_client", sclient.Main},
+	{"s_server", "TLS test server like openssl s_server, serving many clients at once", sserver.Main},
+	{"version", "print tlskit's version", runVersion},
+	{"help", "list the commands", nil},
+}
+
+// Main runs tlskit with the full argument vector (args[0] is the program
+// name) and returns the exit code.
+func Main(args []string, s Stdio) int {
+	prog := "tlskit"
+	if len(args) > 0 {
+		prog = strings.TrimSuffix(filepath.Base(args[0]), ".exe")
+	}
+	if len(args) < 2 {
+		runHelp(nil, s)
+		return 1
+	}
+	name := args[1]
+	for _, c := range commands {
+		if c.name == name && c.run == nil {
+			return runHelp(args[2:], s)
+		}
+		if c.name == name {
+			return c.run(args[2:], s)
+		}
+	}
+	if prog == "openssl" {
+		fmt.Fprintf(s.Err, "Invalid command '%s'; this openssl is tlskit, which implements only s_client, s_server, version and help.\n", name)
+	} else {
+		fmt.Fprintf(s.Err, "%s: unknown command %q; tlskit implements s_client, s_server, version and help\n", prog, name)
+	}
+	return 1
+}
+
+func runHelp(_ []string, s Stdio) int {
+	fmt.Fprintln(s.Err, "Usage: tlskit COMMAND [options]   (also works as a symlink named openssl)")
+	fmt.Fprintln(s.Err)
+	fmt.Fprintln(s.Err, "Commands:")
+	for _, c := range commands {
+		fmt.Fprintf(s.Err, "  %-10s %s\n", c.name, c.help)
+	}
+	fmt.Fprintln(s.Err)
+	fmt.Fprintln(s.Err, "Use 'tlskit COMMAND -help' for a command's options.")
+	return 0
+}
+
+func runVersion(_ []string, s Stdio) int {
+	fmt.Fprintf(s.Out, "tlskit %s (%s, compatible with OpenSSL 3.0 s_client/s_server)\n", version(), runtime.Version())
+	return 0
+}
+
+func version() string {
+	if Version != "" {
+		return Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "devel"
+}
+
