@@ -85,4 +85,3 @@ func version() string {
 	}
 	return "devel"
 }
-
