@@ -1,0 +1,229 @@
+// Package testpeer starts real TLS peers (openssl, gnutls) for interop
+// tests: on 127.0.0.1 with OS-picked ports, ready when they say so, killed
+// by PID when the test ends.
+package testpeer
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Need skips the test when a peer program is missing.
+func Need(t testing.TB, prog string) string {
+	t.Helper()
+	p, err := exec.LookPath(prog)
+	if err != nil {
+		t.Skipf("%s is not installed; this interop test needs it", prog)
+	}
+	return p
+}
+
+// Server is a running peer server.
+type Server struct {
+	Addr string // 127.0.0.1:port
+	cmd  *exec.Cmd
+	out  *syncBuffer
+}
+
+// Output returns what the server printed so far (stdout and stderr).
+func (s *Server) Output() string { return s.out.String() }
+
+var acceptRE = regexp.MustCompile(`ACCEPT (\S+:\d+)`)
+
+// OpenSSLServer starts `openssl s_server -accept 127.0.0.1:0 args...` and
+// returns once it printed its ACCEPT line with the port it bound.
+func OpenSSLServer(t testing.TB, args ...string) *Server {
+	t.Helper()
+	prog := Need(t, "openssl")
+	all := append([]string{"s_server", "-accept", "127.0.0.1:0"}, args...)
+	return start(t, prog, all, func(line string) (string, bool) {
+		if m := acceptRE.FindStringSubmatch(line); m != nil {
+			return m[1], true
+		}
+		return "", false
+	})
+}
+
+// GnuTLSServer starts gnutls-serv on a free port and returns once it
+// accepts connections.
+func GnuTLSServer(t testing.TB, args ...string) *Server {
+	t.Helper()
+	prog := Need(t, "gnutls-serv")
+	port := FreePort(t)
+	all := append([]string{"--port", port}, args...)
+	s := start(t, prog, all, nil)
+	s.Addr = "127.0.0.1:" + port
+	WaitDial(t, s.Addr)
+	return s
+}
+
+// FreePort asks the OS for a free TCP port on 127.0.0.1.
+func FreePort(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	_, p, _ := net.SplitHostPort(l.Addr().String())
+	return p
+}
+
+// WaitDial retries connecting to addr until it answers or 10s pass.
+func WaitDial(t testing.TB, addr string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			c.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server at %s never accepted: %v", addr, err)
+		}
+		time.Sleep(20 * time.Millisecond) // retry interval, not a readiness guess
+	}
+}
+
+func start(t testing.TB, prog string, args []string, ready func(string) (string, bool)) *Server {
+	t.Helper()
+	cmd := exec.Command(prog, args...)
+	out := &syncBuffer{}
+	pr, pw := io.Pipe()
+	cmd.Stdout = io.MultiWriter(out, pw)
+	cmd.Stderr = out
+	// The server must not see EOF on stdin (s_server exits on it).
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", prog, err)
+	}
+	s := &Server{cmd: cmd, out: out}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		stdin.Close()
+		pw.Close()
+	})
+	if ready == nil {
+		go io.Copy(io.Discard, pr)
+		return s
+	}
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		sent := false
+		for sc.Scan() {
+			if a, ok := ready(sc.Text()); ok && !sent {
+				found <- a
+				sent = true
+			}
+		}
+		io.Copy(io.Discard, pr)
+	}()
+	select {
+	case a := <-found:
+		s.Addr = a
+	case <-time.After(15 * time.Second):
+		t.Fatalf("%s %s: no readiness line within 15s; output:\n%s", prog, strings.Join(args, " "), out.String())
+	}
+	return s
+}
+
+// Run runs a program with stdin, bounded by a timeout, returning stdout,
+// stderr and the exit code.
+func Run(t testing.TB, timeout time.Duration, stdin string, prog string, args ...string) (string, string, int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, prog, args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("%s %s: timed out after %v\nstdout:\n%s\nstderr:\n%s", prog, strings.Join(args, " "), timeout, o.String(), e.String())
+	}
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("%s: %v", prog, err)
+	}
+	return o.String(), e.String(), code
+}
+
+// PKI is a small certificate hierarchy made with the real openssl.
+type PKI struct {
+	Dir                       string
+	CA, CAKey                 string // root CA (ECDSA P-256)
+	Server, ServerKey         string // RSA 2048 leaf for localhost/127.0.0.1, signed by CA
+	ECServer, ECServerKey     string // ECDSA P-256 leaf, signed by CA
+	Client, ClientKey         string // client certificate, signed by CA
+	SelfSigned, SelfSignedKey string
+}
+
+// NewPKI generates the hierarchy in a temporary directory.
+func NewPKI(t testing.TB) *PKI {
+	t.Helper()
+	Need(t, "openssl")
+	d := t.TempDir()
+	p := &PKI{Dir: d}
+	f := func(n string) string { return filepath.Join(d, n) }
+	p.CA, p.CAKey = f("ca.pem"), f("ca.key")
+	p.Server, p.ServerKey = f("server.pem"), f("server.key")
+	p.ECServer, p.ECServerKey = f("ecserver.pem"), f("ecserver.key")
+	p.Client, p.ClientKey = f("client.pem"), f("client.key")
+	p.SelfSigned, p.SelfSignedKey = f("self.pem"), f("self.key")
+	os.WriteFile(f("srv.ext"), []byte("subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n"), 0o644)
+	os.WriteFile(f("cli.ext"), []byte("basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n"), 0o644)
+	cmds := [][]string{
+		{"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", p.CAKey, "-out", p.CA, "-subj", "/C=US/O=tlskit tests/CN=tlskit Test Root", "-days", "30"},
+		{"req", "-newkey", "rsa:2048", "-nodes", "-keyout", p.ServerKey, "-out", f("srv.csr"), "-subj", "/CN=localhost"},
+		{"x509", "-req", "-in", f("srv.csr"), "-CA", p.CA, "-CAkey", p.CAKey, "-CAcreateserial", "-out", p.Server, "-days", "30", "-extfile", f("srv.ext")},
+		{"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", p.ECServerKey, "-out", f("ec.csr"), "-subj", "/CN=localhost"},
+		{"x509", "-req", "-in", f("ec.csr"), "-CA", p.CA, "-CAkey", p.CAKey, "-CAcreateserial", "-out", p.ECServer, "-days", "30", "-extfile", f("srv.ext")},
+		{"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", p.ClientKey, "-out", f("cli.csr"), "-subj", "/CN=tlskit client"},
+		{"x509", "-req", "-in", f("cli.csr"), "-CA", p.CA, "-CAkey", p.CAKey, "-CAcreateserial", "-out", p.Client, "-days", "30", "-extfile", f("cli.ext")},
+		{"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", p.SelfSignedKey, "-out", p.SelfSigned, "-subj", "/CN=localhost", "-days", "30"},
+	}
+	for _, c := range cmds {
+		out, err := exec.Command("openssl", c...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("openssl %s: %v\n%s", strings.Join(c, " "), err, out)
+		}
+	}
+	return p
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
