@@ -1,0 +1,168 @@
+package certs
+
+import (
+	"bytes"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/asn1"
+	"encoding/pem"
+	"errors"
+	"fmt"
+)
+
+// pemCertTypes are the labels OpenSSL reads as certificates. "TRUSTED CERTIFICATE" is a
+// certificate followed by OpenSSL's trust settings, which are dropped here.
+var pemCertTypes = map[string]bool{
+	"CERTIFICATE":         true,
+	"X509 CERTIFICATE":    true,
+	"TRUSTED CERTIFICATE": true,
+}
+
+// LoadCertificates loads every certificate in path: all certificate blocks of a PEM file
+// (other blocks, such as a key, are skipped), one DER certificate, or the leaf followed by the
+// chain of a PKCS#12 file (which needs pass).
+func LoadCertificates(path string, f Format, pass string) ([]*x509.Certificate, error) {
+	data, err := readFile(path)
+	if err != nil {
+		return nil, &LoadError{What: "certificate", Path: path, Err: err}
+	}
+	certs, err := ParseCertificates(data, f, pass)
+	if err != nil {
+		return nil, &LoadError{What: "certificate", Path: path, Err: err}
+	}
+	return certs, nil
+}
+
+// ParseCertificates is LoadCertificates on bytes already read; its errors are bare reasons.
+func ParseCertificates(data []byte, f Format, pass string) ([]*x509.Certificate, error) {
+	if isPEM(data) {
+		certs, err := parsePEMCertificates(data)
+		if err != nil {
+			return nil, err
+		}
+		if len(certs) == 0 {
+			if bytes.Contains(data, []byte("CERTIFICATE-----")) {
+				return nil, errors.New("malformed PEM certificate")
+			}
+			return nil, errors.New("no PEM certificate found")
+		}
+		return certs, nil
+	}
+	if isP12(data) {
+		_, leaf, chain, err := decodeP12(data, pass)
+		if err != nil {
+			return nil, err
+		}
+		return append([]*x509.Certificate{leaf}, chain...), nil
+	}
+	if c, err := x509.ParseCertificate(data); err == nil {
+		return []*x509.Certificate{c}, nil
+	}
+	switch f {
+	case FormatPEM:
+		return nil, errors.New("no PEM certificate found")
+	case FormatP12:
+		return nil, errors.New("not a valid PKCS#12 file")
+	case FormatDER:
+		return nil, errors.New("not a valid DER certificate")
+	}
+	return nil, errors.New("no certificate found (neither PEM nor DER)")
+}
+
+// parsePEMCertificates returns the certificates in data, failing on the first one that does
+// not parse, as openssl does: silently skipping a CA would change verification results.
+func parsePEMCertificates(data []byte) ([]*x509.Certificate, error) {
+	var certs []*x509.Certificate
+	n := 0
+	for rest := data; ; {
+		var b *pem.Block
+		b, rest = pem.Decode(rest)
+		if b == nil {
+			break
+		}
+		c, err := pemCertificate(b)
+		if c == nil && err == nil {
+			continue
+		}
+		n++
+		if err != nil {
+			return nil, fmt.Errorf("malformed PEM certificate (number %d in the file)", n)
+		}
+		certs = append(certs, c)
+	}
+	return certs, nil
+}
+
+// pemCertificate parses a certificate block; it returns nil, nil for other blocks.
+func pemCertificate(b *pem.Block) (*x509.Certificate, error) {
+	if !pemCertTypes[b.Type] {
+		return nil, nil
+	}
+	der := b.Bytes
+	if b.Type == "TRUSTED CERTIFICATE" {
+		var first asn1.RawValue
+		if _, err := asn1.Unmarshal(der, &first); err == nil {
+			der = first.FullBytes
+		}
+	}
+	return x509.ParseCertificate(der)
+}
+
+// KeyPairSpec names the files behind -cert/-key/-certform/-keyform/-pass/-cert_chain.
+type KeyPairSpec struct {
+	Cert, Key         string // Key defaults to Cert, as openssl's "-key: default is -cert file"
+	CertForm, KeyForm Format
+	Pass              string // resolved pass phrase for the key (and a PKCS#12 cert file)
+	Chain             string // optional -cert_chain file of extra certificates
+}
+
+// LoadKeyPair loads a certificate, its key and its chain into a tls.Certificate: the leaf and
+// any further certificates of the cert file, then those of the Chain file (duplicates dropped).
+// It fails when the key does not match the leaf's public key.
+//
+// Unlike openssl s_client/s_server, which send only the first certificate of -cert unless
+// -cert_chain is given, extra certificates in the cert file are sent too: it is what a
+// fullchain.pem is for.
+func LoadKeyPair(s KeyPairSpec) (tls.Certificate, error) {
+	var out tls.Certificate
+	certs, err := LoadCertificates(s.Cert, s.CertForm, s.Pass)
+	if err != nil {
+		return out, err
+	}
+	keyPath, keyForm := s.Key, s.KeyForm
+	if keyPath == "" {
+		keyPath = s.Cert
+		if keyForm == FormatAuto {
+			keyForm = s.CertForm
+		}
+	}
+	key, err := LoadPrivateKey(keyPath, keyForm, s.Pass)
+	if err != nil {
+		return out, err
+	}
+	if !CertMatchesKey(certs[0], key) {
+		return out, &LoadError{What: "private key", Path: keyPath, Err: fmt.Errorf("%w %q", ErrKeyMismatch, s.Cert)}
+	}
+	if s.Chain != "" {
+		chain, err := LoadCertificates(s.Chain, FormatAuto, s.Pass)
+		if err != nil {
+			var le *LoadError
+			if errors.As(err, &le) {
+				le.What = "certificate chain"
+			}
+			return out, err
+		}
+		certs = append(certs, chain...)
+	}
+	seen := map[string]bool{}
+	for _, c := range certs {
+		if seen[string(c.Raw)] {
+			continue
+		}
+		seen[string(c.Raw)] = true
+		out.Certificate = append(out.Certificate, c.Raw)
+	}
+	out.PrivateKey = key
+	out.Leaf = certs[0]
+	return out, nil
+}
