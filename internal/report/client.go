@@ -1,0 +1,336 @@
+// Package report writes OpenSSL 3.0-compatible session reports: pure
+// functions from a state struct to an io.Writer.
+package report
+
+import (
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/tlskit/tlskit/internal/dn"
+)
+
+// Session is what s_client knows about a connection when it reports.
+type Session struct {
+	Chain     []*x509.Certificate // the peer's certificates, leaf first
+	ShowCerts bool                // -showcerts: PEM of every certificate
+	NameOpt   dn.Options
+
+	// CertRequest is set when the server asked for a client certificate.
+	CertRequest *CertRequest
+
+	PeerSigDigest string // "SHA256"; empty when unknown or not applicable
+	PeerSigType   string // "RSA-PSS"
+	TempKey       string // "X25519, 253 bits"
+
+	BytesRead, BytesWritten int64
+
+	VerifyCode  int
+	VerifyError string // text for VerifyCode when non-zero
+
+	Version       string // "TLSv1.3"; "" when the handshake failed
+	Cipher        string // OpenSSL name
+	CipherVersion string // the cipher's own protocol version ("SSLv3", "TLSv1.2")
+	Resumed       bool
+	SecureReneg   bool
+	ALPN          string
+	ALPNOffered   bool
+
+	SessionID      []byte
+	MasterKey      []byte // TLS <= 1.2
+	TicketLifetime uint32
+	Ticket         []byte
+	StartTime      time.Time
+	Timeout        int // seconds
+	EMS            bool
+	TLS13          bool
+	KeyingMaterial *Exported
+	OCSP           []byte // stapled response, when requested
+}
+
+// CertRequest is the content of a CertificateRequest the server sent.
+type CertRequest struct {
+	CANames   [][]byte // raw DER distinguished names
+	CertTypes []string // OpenSSL's words: "RSA sign", "ECDSA sign"
+	SigAlgs   []string // "RSA-PSS+SHA256"
+}
+
+// Exported is keying material exported for -keymatexport.
+type Exported struct {
+	Label    string
+	Material []byte
+}
+
+// WriteConnection writes the block s_client prints after the handshake,
+// from the first "---" to the "---" that closes it, exactly as openssl 3.0
+// lays it out. On TLS 1.3 the SSL-Session block is printed later, when a
+// ticket arrives (WriteTicketArrived), as openssl does.
+func WriteConnection(w io.Writer, s *Session) {
+	b := &strings.Builder{}
+	b.WriteString("---\n")
+	if len(s.Chain) == 0 {
+		b.WriteString("no peer certificate available\n")
+	} else {
+		b.WriteString("Certificate chain\n")
+		for i, c := range s.Chain {
+			fmt.Fprintf(b, "%2d s:%s\n", i, chainName(c.RawSubject, s.NameOpt))
+			fmt.Fprintf(b, "   i:%s\n", chainName(c.RawIssuer, s.NameOpt))
+			fmt.Fprintf(b, "   a:PKEY: %s, %d (bit); sigalg: %s\n", KeyAlgName(c), KeyBits(c), SigAlgName(c))
+			fmt.Fprintf(b, "   v:NotBefore: %s; NotAfter: %s\n", ASN1Time(c.NotBefore), ASN1Time(c.NotAfter))
+			if s.ShowCerts {
+				pem.Encode(b, &pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
+			}
+		}
+		b.WriteString("---\n")
+		if !s.ShowCerts {
+			b.WriteString("Server certificate\n")
+			pem.Encode(b, &pem.Block{Type: "CERTIFICATE", Bytes: s.Chain[0].Raw})
+		}
+		fmt.Fprintf(b, "%s\n", dn.Line("subject", s.Chain[0].RawSubject, s.NameOpt))
+		fmt.Fprintf(b, "%s\n", dn.Line("issuer", s.Chain[0].RawIssuer, s.NameOpt))
+	}
+	b.WriteString("---\n")
+	writeCertRequest(b, s)
+	if s.Version != "" {
+		if s.PeerSigDigest != "" {
+			fmt.Fprintf(b, "Peer signing digest: %s\n", s.PeerSigDigest)
+		}
+		if s.PeerSigType != "" {
+			fmt.Fprintf(b, "Peer signature type: %s\n", s.PeerSigType)
+		}
+		if s.TempKey != "" {
+			fmt.Fprintf(b, "Server Temp Key: %s\n", s.TempKey)
+		}
+	}
+	b.WriteString("---\n")
+	fmt.Fprintf(b, "SSL handshake has read %d bytes and written %d bytes\n", s.BytesRead, s.BytesWritten)
+	if s.VerifyCode == 0 {
+		b.WriteString("Verification: OK\n")
+	} else {
+		fmt.Fprintf(b, "Verification error: %s\n", s.VerifyError)
+	}
+	b.WriteString("---\n")
+	if s.Version == "" {
+		b.WriteString("New, (NONE), Cipher is (NONE)\n")
+	} else {
+		kind := "New"
+		if s.Resumed {
+			kind = "Reused"
+		}
+		fmt.Fprintf(b, "%s, %s, Cipher is %s\n", kind, s.CipherVersion, s.Cipher)
+		if len(s.Chain) > 0 {
+			fmt.Fprintf(b, "Server public key is %d bit\n", KeyBits(s.Chain[0]))
+		}
+	}
+	if s.SecureReneg {
+		b.WriteString("Secure Renegotiation IS supported\n")
+	} else {
+		b.WriteString("Secure Renegotiation IS NOT supported\n")
+	}
+	b.WriteString("Compression: NONE\nExpansion: NONE\n")
+	if s.ALPN != "" {
+		fmt.Fprintf(b, "ALPN protocol: %s\n", s.ALPN)
+	} else {
+		b.WriteString("No ALPN negotiated\n")
+	}
+	if s.Version == "" || s.TLS13 {
+		b.WriteString("Early data was not sent\n")
+		fmt.Fprintf(b, "Verify return code: %d (%s)\n", s.VerifyCode, verifyText(s))
+	} else {
+		writeSessionBlock(b, s)
+	}
+	if s.KeyingMaterial != nil {
+		writeKeyingMaterial(b, s.KeyingMaterial)
+	}
+	b.WriteString("---\n")
+	io.WriteString(w, b.String())
+}
+
+// WriteTicketArrived writes what openssl prints when a TLS 1.3
+// NewSessionTicket arrives after the handshake.
+func WriteTicketArrived(w io.Writer, s *Session) {
+	b := &strings.Builder{}
+	b.WriteString("---\nPost-Handshake New Session Ticket arrived:\n")
+	writeSessionBlock(b, s)
+	b.WriteString("---\n")
+	io.WriteString(w, b.String())
+}
+
+// WriteSessionBlock writes the "SSL-Session:" block alone (as -prexit and
+// the end of a TLS <= 1.2 report show it).
+func WriteSessionBlock(w io.Writer, s *Session) {
+	b := &strings.Builder{}
+	writeSessionBlock(b, s)
+	io.WriteString(w, b.String())
+}
+
+func verifyText(s *Session) string {
+	if s.VerifyCode == 0 {
+		return "ok"
+	}
+	return s.VerifyError
+}
+
+func writeCertRequest(b *strings.Builder, s *Session) {
+	r := s.CertRequest
+	if r == nil || len(r.CANames) == 0 {
+		b.WriteString("No client certificate CA names sent\n")
+	} else {
+		b.WriteString("Acceptable client certificate CA names\n")
+		for _, n := range r.CANames {
+			b.WriteString(chainName(n, s.NameOpt))
+			b.WriteString("\n")
+		}
+	}
+	if r == nil {
+		return
+	}
+	if len(r.CertTypes) > 0 {
+		fmt.Fprintf(b, "Client Certificate Types: %s\n", strings.Join(r.CertTypes, ", "))
+	}
+	if len(r.SigAlgs) > 0 {
+		fmt.Fprintf(b, "Requested Signature Algorithms: %s\n", strings.Join(r.SigAlgs, ":"))
+		fmt.Fprintf(b, "Shared Requested Signature Algorithms: %s\n", strings.Join(r.SigAlgs, ":"))
+	}
+}
+
+func writeSessionBlock(b *strings.Builder, s *Session) {
+	b.WriteString("SSL-Session:\n")
+	fmt.Fprintf(b, "    Protocol  : %s\n", s.Version)
+	fmt.Fprintf(b, "    Cipher    : %s\n", s.Cipher)
+	fmt.Fprintf(b, "    Session-ID: %X\n", s.SessionID)
+	b.WriteString("    Session-ID-ctx: \n")
+	if !s.TLS13 {
+		fmt.Fprintf(b, "    Master-Key: %X\n", s.MasterKey)
+	}
+	b.WriteString("    PSK identity: None\n    PSK identity hint: None\n    SRP username: None\n")
+	if len(s.Ticket) > 0 {
+		fmt.Fprintf(b, "    TLS session ticket lifetime hint: %d (seconds)\n", s.TicketLifetime)
+		b.WriteString("    TLS session ticket:\n")
+		HexDump(b, s.Ticket, "    ")
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(b, "    Start Time: %d\n", s.StartTime.Unix())
+	fmt.Fprintf(b, "    Timeout   : %d (sec)\n", s.Timeout)
+	fmt.Fprintf(b, "    Verify return code: %d (%s)\n", s.VerifyCode, verifyText(s))
+	if s.EMS {
+		b.WriteString("    Extended master secret: yes\n")
+	} else {
+		b.WriteString("    Extended master secret: no\n")
+	}
+	if s.TLS13 {
+		b.WriteString("    Max Early Data: 0\n")
+	}
+}
+
+func writeKeyingMaterial(b *strings.Builder, k *Exported) {
+	b.WriteString("Keying material exporter:\n")
+	fmt.Fprintf(b, "    Label: '%s'\n", k.Label)
+	fmt.Fprintf(b, "    Length: %d bytes\n", len(k.Material))
+	fmt.Fprintf(b, "    Keying material: %X\n", k.Material)
+}
+
+// HexDump writes data as openssl's BIO_dump_indent does: 16 bytes a line,
+// offset, hex with a '-' after the eighth byte, then the printable bytes.
+func HexDump(w io.Writer, data []byte, indent string) {
+	for off := 0; off < len(data); off += 16 {
+		line := data[off:min(off+16, len(data))]
+		var hexPart, text strings.Builder
+		for i := 0; i < 16; i++ {
+			if i < len(line) {
+				sep := " "
+				if i == 7 {
+					sep = "-"
+				}
+				fmt.Fprintf(&hexPart, "%02x%s", line[i], sep)
+				c := line[i]
+				if c < 0x20 || c > 0x7e {
+					c = '.'
+				}
+				text.WriteByte(c)
+			} else {
+				hexPart.WriteString("   ")
+			}
+		}
+		fmt.Fprintf(w, "%s%04x - %s  %s\n", indent, off, hexPart.String(), text.String())
+	}
+}
+
+// ASN1Time formats a certificate time as openssl prints it:
+// "Nov 21 10:21:51 2026 GMT" (day padded with a space).
+func ASN1Time(t time.Time) string {
+	return t.UTC().Format("Jan _2 15:04:05 2006 GMT")
+}
+
+// KeyAlgName is openssl's name for a certificate's public key algorithm.
+func KeyAlgName(c *x509.Certificate) string {
+	switch c.PublicKeyAlgorithm {
+	case x509.RSA:
+		return "rsaEncryption"
+	case x509.ECDSA:
+		return "id-ecPublicKey"
+	case x509.Ed25519:
+		return "ED25519"
+	case x509.DSA:
+		return "dsaEncryption"
+	}
+	return "UNKNOWN"
+}
+
+// KeyBits is the size openssl reports for a certificate's public key.
+func KeyBits(c *x509.Certificate) int {
+	switch k := c.PublicKey.(type) {
+	case *rsa.PublicKey:
+		return k.N.BitLen()
+	case *ecdsa.PublicKey:
+		return k.Curve.Params().BitSize
+	case ed25519.PublicKey:
+		return 256
+	}
+	return 0
+}
+
+// SigAlgName is openssl's long name for a certificate's signature algorithm.
+func SigAlgName(c *x509.Certificate) string {
+	switch c.SignatureAlgorithm {
+	case x509.SHA1WithRSA:
+		return "sha1WithRSAEncryption"
+	case x509.SHA256WithRSA:
+		return "sha256WithRSAEncryption"
+	case x509.SHA384WithRSA:
+		return "sha384WithRSAEncryption"
+	case x509.SHA512WithRSA:
+		return "sha512WithRSAEncryption"
+	case x509.MD5WithRSA:
+		return "md5WithRSAEncryption"
+	case x509.ECDSAWithSHA1:
+		return "ecdsa-with-SHA1"
+	case x509.ECDSAWithSHA256:
+		return "ecdsa-with-SHA256"
+	case x509.ECDSAWithSHA384:
+		return "ecdsa-with-SHA384"
+	case x509.ECDSAWithSHA512:
+		return "ecdsa-with-SHA512"
+	case x509.SHA256WithRSAPSS, x509.SHA384WithRSAPSS, x509.SHA512WithRSAPSS:
+		return "RSASSA-PSS"
+	case x509.PureEd25519:
+		return "ED25519"
+	}
+	return "UNKNOWN"
+}
+
+// chainName prints a name as openssl's chain and CA-name lines do (the
+// X509_NAME_print_ex form, which differs from subject= lines under compat).
+func chainName(raw []byte, o dn.Options) string {
+	s, err := dn.FormatIndent(raw, o, 0)
+	if err != nil {
+		return dn.Format(raw, o)
+	}
+	return s
+}

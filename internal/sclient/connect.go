@@ -1,0 +1,278 @@
+package sclient
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tlskit/tlskit/internal/proxy"
+	"github.com/tlskit/tlskit/internal/report"
+	"github.com/tlskit/tlskit/internal/starttls"
+	"github.com/tlskit/tlskit/internal/tlsnames"
+	"github.com/tlskit/tlskit/internal/transport"
+	"github.com/tlskit/tlskit/internal/verify"
+)
+
+// connectTimeout bounds a connect, a proxy exchange and a handshake, so an
+// unreachable or silent peer gives an error instead of a hang.
+var connectTimeout = 30 * time.Second
+
+// conn is one established (or failed) TLS connection and what we learned.
+type conn struct {
+	raw      net.Conn
+	tls      *tls.Conn
+	obs      *observer
+	verified *verify.Result
+	start    time.Time
+}
+
+// dial makes the transport connection: direct, through -proxy, or over a
+// Unix socket; then runs the -starttls dialogue.
+func (c *client) dial() (net.Conn, error) {
+	s := c.set
+	ctx, cancel := context.WithTimeout(context.Background(), connectTimeout)
+	defer cancel()
+	var nc net.Conn
+	var err error
+	switch {
+	case s.network == "unix":
+		nc, err = transport.Dial(ctx, s.unixPath, transport.DialOptions{Network: "unix"})
+	case s.proxy != "":
+		nc, err = proxy.Dial(s.proxy, net.JoinHostPort(s.host, s.port), proxy.Options{User: s.proxyUser, Pass: s.proxyPass, Timeout: connectTimeout})
+	default:
+		nc, err = transport.Dial(ctx, net.JoinHostPort(s.host, s.port), transport.DialOptions{Network: s.network, Bind: s.bind, Timeout: connectTimeout})
+	}
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(c.out, "CONNECTED(%08X)\n", transport.FD(nc))
+	if s.starttls != "" {
+		up, err := starttls.Upgrade(nc, s.starttls, starttls.Options{Name: s.starttlsName, XMPPHost: s.xmppHost, Host: s.host, Timeout: connectTimeout})
+		if err != nil {
+			nc.Close()
+			return nil, err
+		}
+		nc = up
+	}
+	return nc, nil
+}
+
+// handshake runs the TLS handshake over nc with our verifier and observer.
+func (c *client) handshake(nc net.Conn, cache tls.ClientSessionCache) (*conn, error) {
+	s := c.set
+	cn := &conn{raw: nc, start: time.Now()}
+	cn.obs = newObserver(c, s)
+	cfg := s.tls.Clone()
+	cfg.ClientSessionCache = cache
+	cfg.KeyLogWriter = cn.obs.keyLogWriter(s.keyLog)
+	cfg.VerifyConnection = func(cs tls.ConnectionState) error {
+		vo := withIntermediates(s.verifyOpts, cs.PeerCertificates)
+		if s.crlDownload {
+			vo.CRLs = append(append([]*x509.RevocationList(nil), vo.CRLs...), downloadCRLs(cs.PeerCertificates, c.errw)...)
+		}
+		r := verify.Verify(cs.PeerCertificates, vo)
+		cn.verified = &r
+		if !cs.DidResume {
+			verify.WriteCallbackLines(c.errw, r, s.nameOpt, s.verifyQuiet)
+		}
+		if r.Code != 0 && s.verifyReturn {
+			return fmt.Errorf("certificate verify failed: %s", verify.ErrorString(r.Code))
+		}
+		return nil
+	}
+	tc := tls.Client(cn.obs.wrap(nc), cfg)
+	cn.tls = tc
+	tc.SetDeadline(time.Now().Add(connectTimeout))
+	err := tc.HandshakeContext(context.Background())
+	tc.SetDeadline(time.Time{})
+	return cn, err
+}
+
+func withIntermediates(o verify.Options, peer []*x509.Certificate) verify.Options {
+	if len(peer) > 1 {
+		o.Intermediates = append(append([]*x509.Certificate(nil), o.Intermediates...), peer[1:]...)
+	}
+	return o
+}
+
+// session assembles the report state for a connection.
+func (c *client) session(cn *conn) *report.Session {
+	s := c.set
+	st := cn.tls.ConnectionState()
+	rs := &report.Session{
+		ShowCerts:   s.showCerts,
+		NameOpt:     s.nameOpt,
+		StartTime:   cn.start,
+		Timeout:     7200,
+		ALPNOffered: s.alpnOffered,
+	}
+	if s.showCerts {
+		rs.Chain = st.PeerCertificates
+	} else {
+		rs.Chain = st.PeerCertificates
+	}
+	if cn.verified != nil {
+		rs.VerifyCode = cn.verified.Code
+		rs.VerifyError = verify.ErrorString(cn.verified.Code)
+	}
+	if st.HandshakeComplete {
+		rs.Version = tlsnames.VersionName(st.Version)
+		rs.TLS13 = st.Version == tls.VersionTLS13
+		if ci, ok := tlsnames.CipherByID(st.CipherSuite); ok {
+			rs.Cipher, rs.CipherVersion = ci.Name, ci.Version
+		} else {
+			rs.Cipher = tls.CipherSuiteName(st.CipherSuite)
+			rs.CipherVersion = rs.Version
+		}
+		rs.Resumed = st.DidResume
+		rs.ALPN = st.NegotiatedProtocol
+		if st.CurveID != 0 {
+			rs.TempKey = tlsnames.TempKeyString(st.CurveID)
+		}
+		if s.keymatLabel != "" {
+			if m, err := st.ExportKeyingMaterial(s.keymatLabel, nil, s.keymatLen); err == nil {
+				rs.KeyingMaterial = &report.Exported{Label: s.keymatLabel, Material: m}
+			}
+		}
+		rs.OCSP = st.OCSPResponse
+		// A TLS 1.3 server always supports secure renegotiation's absence;
+		// openssl 3.0 prints NOT for TLS 1.3.
+		rs.SecureReneg = !rs.TLS13 && st.Version != 0
+	}
+	cn.obs.fill(rs, st)
+	return rs
+}
+
+// printConnection writes the post-handshake report as openssl does.
+func (c *client) printConnection(cn *conn) {
+	s := c.set
+	rs := c.session(cn)
+	if s.brief {
+		writeBrief(c.errw, rs, cn.tls.ConnectionState())
+		return
+	}
+	if s.quiet {
+		return
+	}
+	report.WriteConnection(c.out, rs)
+	if s.status {
+		writeOCSP(c.out, rs.OCSP)
+	}
+}
+
+// writeBrief writes -brief's summary to stderr, as openssl does.
+func writeBrief(w io.Writer, rs *report.Session, st tls.ConnectionState) {
+	var b strings.Builder
+	b.WriteString("CONNECTION ESTABLISHED\n")
+	fmt.Fprintf(&b, "Protocol version: %s\n", rs.Version)
+	fmt.Fprintf(&b, "Ciphersuite: %s\n", rs.Cipher)
+	if len(rs.Chain) > 0 {
+		fmt.Fprintf(&b, "Peer certificate: %s\n", formatName(rs.Chain[0].RawSubject, rs))
+	}
+	if rs.PeerSigDigest != "" {
+		fmt.Fprintf(&b, "Hash used: %s\n", rs.PeerSigDigest)
+	}
+	if rs.PeerSigType != "" {
+		fmt.Fprintf(&b, "Signature type: %s\n", rs.PeerSigType)
+	}
+	if rs.VerifyCode == 0 {
+		b.WriteString("Verification: OK\n")
+	} else {
+		fmt.Fprintf(&b, "Verification error: %s\n", rs.VerifyError)
+	}
+	if rs.TempKey != "" {
+		fmt.Fprintf(&b, "Server Temp Key: %s\n", rs.TempKey)
+	}
+	if rs.ALPN != "" {
+		fmt.Fprintf(&b, "ALPN protocol: %s\n", rs.ALPN)
+	}
+	io.WriteString(w, b.String())
+}
+
+// printFailure reports a failed handshake: the error on stderr, then the
+// report with "(NONE)" on stdout, as openssl does.
+func (c *client) printFailure(cn *conn, err error) {
+	fmt.Fprintf(c.errw, "%s\n", handshakeErrorLine(err))
+	if c.set.quiet || c.set.brief {
+		return
+	}
+	rs := &report.Session{NameOpt: c.set.nameOpt}
+	cn.obs.fill(rs, tls.ConnectionState{})
+	report.WriteConnection(c.out, rs)
+}
+
+// handshakeErrorLine words a handshake failure: the alert the peer sent,
+// or the local reason, in openssl's vocabulary where there is one.
+func handshakeErrorLine(err error) string {
+	var alert tls.AlertError
+	if errors.As(err, &alert) {
+		return fmt.Sprintf("s_client: handshake failed: local error, sending alert %s", alertName(uint8(alert)))
+	}
+	msg := err.Error()
+	if strings.HasPrefix(msg, "remote error: tls: ") {
+		return fmt.Sprintf("s_client: handshake failed: peer sent alert %s (%s)", strings.TrimPrefix(msg, "remote error: tls: "), msg)
+	}
+	if ne := new(net.OpError); errors.As(err, &ne) {
+		return "s_client: handshake failed: " + transport.Cause(err)
+	}
+	if errors.Is(err, io.EOF) {
+		return "s_client: handshake failed: the peer closed the connection (unexpected eof while reading)"
+	}
+	if strings.Contains(msg, "first record does not look like a TLS handshake") {
+		return "s_client: handshake failed: wrong version number (the peer does not speak TLS: " + msg + ")"
+	}
+	return "s_client: handshake failed: " + msg
+}
+
+// alertName is the TLS alert description as openssl words it.
+func alertName(a uint8) string {
+	if n, ok := alertNames[a]; ok {
+		return n
+	}
+	return fmt.Sprintf("alert %d", a)
+}
+
+var alertNames = map[uint8]string{
+	0: "close notify", 10: "unexpected_message", 20: "bad record mac", 22: "record overflow",
+	40: "handshake failure", 42: "bad certificate", 43: "unsupported certificate",
+	44: "certificate revoked", 45: "certificate expired", 46: "certificate unknown",
+	47: "illegal parameter", 48: "unknown CA", 49: "access denied", 50: "decode error",
+	51: "decrypt error", 70: "protocol version", 71: "insufficient security",
+	80: "internal error", 86: "inappropriate fallback", 90: "user canceled",
+	109: "missing extension", 110: "unsupported extension", 112: "unrecognized name",
+	113: "bad certificate status response", 115: "unknown PSK identity",
+	116: "certificate required", 120: "no application protocol",
+}
+
+// singleCache is a one-slot session cache: s_client has one session at a
+// time, whatever name crypto/tls files it under, so -sess_in and -reconnect
+// resume it. onPut sees each new session (TLS 1.3 tickets arrive after the
+// handshake).
+type singleCache struct {
+	mu    sync.Mutex
+	state *tls.ClientSessionState
+	onPut func(*tls.ClientSessionState)
+}
+
+func (c *singleCache) Get(string) (*tls.ClientSessionState, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.state, c.state != nil
+}
+
+func (c *singleCache) Put(_ string, cs *tls.ClientSessionState) {
+	c.mu.Lock()
+	c.state = cs
+	f := c.onPut
+	c.mu.Unlock()
+	if cs != nil && f != nil {
+		f(cs)
+	}
+}

@@ -1,0 +1,155 @@
+package sclient
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+)
+
+// ticketWait is how long s_client waits, after its input ends, for the TLS
+// 1.3 session ticket a server sends just after the handshake. openssl races
+// here and scripts trip over it; a short wait makes the output stable.
+var ticketWait = 500 * time.Millisecond
+
+// interact copies stdin to the server and the server's data to stdout,
+// handling openssl's connected commands, until one side ends the session.
+func (c *client) interact(cn *conn) int {
+	s := c.set
+	tc := cn.tls
+	readDone := make(chan error, 1)
+	go func() {
+		buf := make([]byte, 16*1024)
+		for {
+			n, err := tc.Read(buf)
+			if n > 0 {
+				c.out.Write(buf[:n])
+			}
+			if err != nil {
+				readDone <- err
+				return
+			}
+		}
+	}()
+
+	lines := make(chan []byte)
+	inDone := make(chan error, 1)
+	go func() {
+		r := bufio.NewReader(c.in)
+		for {
+			line, err := r.ReadBytes('\n')
+			if len(line) > 0 {
+				lines <- line
+			}
+			if err != nil {
+				inDone <- err
+				return
+			}
+		}
+	}()
+
+	commands := !s.nocommands && !s.ignEOF
+	for {
+		select {
+		case err := <-readDone:
+			return c.peerClosed(err)
+		case line := <-lines:
+			if commands && len(line) > 0 {
+				switch line[0] {
+				case 'Q':
+					fmt.Fprintln(c.errw, "DONE")
+					tc.Close()
+					return 0
+				case 'R':
+					fmt.Fprintln(c.out, "RENEGOTIATING")
+					fmt.Fprintln(c.errw, "s_client: renegotiation (R) is not supported: crypto/tls cannot renegotiate from the client")
+					continue
+				case 'k', 'K':
+					fmt.Fprintln(c.out, "KEYUPDATE")
+					fmt.Fprintln(c.errw, "s_client: key update (k/K) is not supported: crypto/tls cannot send KeyUpdate on request")
+					continue
+				}
+			}
+			if s.crlf {
+				line = toCRLF(line)
+			}
+			if _, err := tc.Write(line); err != nil {
+				fmt.Fprintf(c.errw, "s_client: write: %v\n", err)
+				return 1
+			}
+		case <-inDone:
+			inDone = nil // a nil channel blocks: input is over
+			if s.ignEOF {
+				continue
+			}
+			// Give a TLS 1.3 ticket that is on its way a moment to arrive,
+			// so the session block is printed, then end the session.
+			if tc.ConnectionState().Version == tls.VersionTLS13 && !s.tls.SessionTicketsDisabled {
+				select {
+				case err := <-readDone:
+					return c.peerClosed(err)
+				case <-time.After(ticketWait):
+				}
+			}
+			fmt.Fprintln(c.errw, "DONE")
+			tc.Close()
+			return 0
+		}
+	}
+}
+
+// peerClosed reports how the server ended the session.
+func (c *client) peerClosed(err error) int {
+	switch {
+	case errors.Is(err, io.EOF):
+		fmt.Fprintln(c.out, "closed")
+		return 0
+	case isUnexpectedEOF(err):
+		if c.set.ignoreUnexpectedEOF {
+			fmt.Fprintln(c.out, "closed")
+			return 0
+		}
+		fmt.Fprintln(c.errw, "s_client: read: unexpected eof while reading (the peer closed without close_notify; -ignore_unexpected_eof accepts this)")
+		return 1
+	}
+	fmt.Fprintf(c.errw, "s_client: read: %v\n", err)
+	fmt.Fprintf(c.errw, "read:errno=%d\n", 0)
+	return 1
+}
+
+func isUnexpectedEOF(err error) bool {
+	return errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+// waitTicket reads briefly so that a TLS 1.3 ticket sent after the
+// handshake is processed (crypto/tls handles post-handshake messages only
+// while reading); any data is copied to stdout.
+func (c *client) waitTicket(cn *conn, cache *singleCache) {
+	if cn.tls.ConnectionState().Version != tls.VersionTLS13 || c.set.tls.SessionTicketsDisabled {
+		return
+	}
+	deadline := time.Now().Add(ticketWait)
+	cn.tls.SetReadDeadline(deadline)
+	defer cn.tls.SetReadDeadline(time.Time{})
+	buf := make([]byte, 4096)
+	before, _ := cache.Get("")
+	for time.Now().Before(deadline) {
+		n, err := cn.tls.Read(buf)
+		if n > 0 {
+			c.out.Write(buf[:n])
+		}
+		if now, _ := cache.Get(""); now != before || err != nil {
+			return
+		}
+	}
+}
+
+func toCRLF(line []byte) []byte {
+	if bytes.HasSuffix(line, []byte("\n")) && !bytes.HasSuffix(line, []byte("\r\n")) {
+		return append(line[:len(line)-1:len(line)-1], '\r', '\n')
+	}
+	return line
+}

@@ -1,0 +1,437 @@
+package verify
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"net"
+	"strings"
+)
+
+// sameName compares two DER names. Identical encodings match at once;
+// otherwise the comparison follows RFC 5280 section 7.1's spirit (and
+// OpenSSL's canonical form): string values compared case-insensitively
+// with surrounding and repeated spaces ignored.
+func sameName(a, b []byte) bool {
+	if bytes.Equal(a, b) {
+		return true
+	}
+	var ra, rb pkix.RDNSequence
+	if rest, err := asn1.Unmarshal(a, &ra); err != nil || len(rest) != 0 {
+		return false
+	}
+	if rest, err := asn1.Unmarshal(b, &rb); err != nil || len(rest) != 0 {
+		return false
+	}
+	if len(ra) != len(rb) {
+		return false
+	}
+	for i := range ra {
+		if len(ra[i]) != len(rb[i]) {
+			return false
+		}
+		for j := range ra[i] {
+			x, y := ra[i][j], rb[i][j]
+			if !x.Type.Equal(y.Type) {
+				return false
+			}
+			xs, ok1 := x.Value.(string)
+			ys, ok2 := y.Value.(string)
+			if !ok1 || !ok2 || canon(xs) != canon(ys) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func canon(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+
+// caKind classifies a certificate as a CA the way X509_check_ca does:
+// 0 not a CA, 1 a CA by basicConstraints, 3 a version 1 self-signed root.
+func caKind(c *x509.Certificate) int {
+	switch {
+	case c.BasicConstraintsValid && c.IsCA:
+		return 1
+	case c.BasicConstraintsValid:
+		return 0
+	case c.Version == 1 && selfSigned(c):
+		return 3
+	}
+	return 0
+}
+
+// checkExtensions mirrors OpenSSL's check_chain: critical extensions, CA
+// flags, purpose and path length, certificate by certificate from the leaf.
+func (v *verifier) checkExtensions() bool {
+	plen := 0
+	for i, c := range v.chain {
+		if !v.o.IgnoreCritical && len(c.UnhandledCriticalExtensions) > 0 {
+			if !v.fail(i, ErrUnhandledCriticalExt) {
+				return false
+			}
+		}
+		if v.o.X509Strict {
+			if code := strictProblem(c); code != 0 && !v.fail(i, code) {
+				return false
+			}
+		}
+		kind := caKind(c)
+		if i > 0 {
+			if kind == 0 || (v.o.X509Strict && kind != 1) {
+				if !v.fail(i, ErrInvalidCA) {
+					return false
+				}
+			}
+		} else if v.o.X509Strict && kind != 0 {
+			if !v.fail(i, ErrInvalidNonCA) {
+				return false
+			}
+		}
+		if v.o.Purpose != "" && !purposeOK(c, v.o.Purpose, i > 0) {
+			if !v.fail(i, ErrInvalidPurpose) {
+				return false
+			}
+		}
+		// RFC 5280 section 4.2.1.9: pathLenConstraint counts the
+		// non-self-issued intermediates below this CA.
+		if i > 1 && c.BasicConstraintsValid && (c.MaxPathLen > 0 || c.MaxPathLenZero) && plen > c.MaxPathLen {
+			if !v.fail(i, ErrPathLengthExceeded) {
+				return false
+			}
+		}
+		if i > 0 && !sameName(c.RawSubject, c.RawIssuer) {
+			plen++
+		}
+	}
+	return true
+}
+
+var (
+	oidBasicConstraints = asn1.ObjectIdentifier{2, 5, 29, 19}
+	oidAKID             = asn1.ObjectIdentifier{2, 5, 29, 35}
+	oidSKID             = asn1.ObjectIdentifier{2, 5, 29, 14}
+)
+
+func extCritical(c *x509.Certificate, oid asn1.ObjectIdentifier) (present, critical bool) {
+	for _, e := range c.Extensions {
+		if e.Id.Equal(oid) {
+			return true, e.Critical
+		}
+	}
+	return false, false
+}
+
+// strictProblem returns the first RFC 5280 profile violation that OpenSSL
+// 3.0 reports under -x509_strict (codes 80-93), or 0. Only 92 has been
+// observed from openssl; the order among the others is a best guess.
+func strictProblem(c *x509.Certificate) int {
+	if c.Version < 3 && len(c.Extensions) > 0 {
+		return 93 // extensions require X.509 v3
+	}
+	isCA := c.BasicConstraintsValid && c.IsCA
+	if c.BasicConstraintsValid && !c.IsCA && (c.MaxPathLen > 0 || c.MaxPathLenZero) {
+		return 80 // path length on a non-CA (RFC 5280 section 4.2.1.9)
+	}
+	if isCA && (c.MaxPathLen > 0 || c.MaxPathLenZero) && c.KeyUsage&x509.KeyUsageCertSign == 0 {
+		return 81
+	}
+	if !isCA && c.KeyUsage&x509.KeyUsageCertSign != 0 {
+		return 82
+	}
+	if isCA {
+		if _, crit := extCritical(c, oidBasicConstraints); !crit {
+			return 89 // section 4.2.1.9: MUST be critical in CA certificates
+		}
+	}
+	if p, crit := extCritical(c, oidAKID); p && crit {
+		return 90
+	}
+	if p, crit := extCritical(c, oidSKID); p && crit {
+		return 91
+	}
+	if isCA && c.KeyUsage == 0 {
+		return 92 // section 4.2.1.3: CAs MUST carry key usage
+	}
+	return 0
+}
+
+// purposeOK applies OpenSSL's X509_PURPOSE checks: the extended key usage
+// (which constrains CAs too) and, for end entities, the key usage.
+func purposeOK(c *x509.Certificate, purpose string, ca bool) bool {
+	hasEKU := len(c.ExtKeyUsage) > 0 || len(c.UnknownExtKeyUsage) > 0
+	eku := func(want ...x509.ExtKeyUsage) bool {
+		if !hasEKU {
+			return true
+		}
+		for _, u := range c.ExtKeyUsage {
+			for _, w := range want {
+				if u == w {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	ku := func(want x509.KeyUsage) bool { return c.KeyUsage == 0 || c.KeyUsage&want != 0 }
+	caOK := func() bool { return caKind(c) != 0 }
+	switch strings.ToLower(purpose) {
+	case "any":
+		return true
+	case "sslclient":
+		if !eku(x509.ExtKeyUsageClientAuth) {
+			return false
+		}
+		if ca {
+			return caOK()
+		}
+		return ku(x509.KeyUsageDigitalSignature | x509.KeyUsageKeyAgreement)
+	case "sslserver", "nssslserver":
+		if !eku(x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageNetscapeServerGatedCrypto, x509.ExtKeyUsageMicrosoftServerGatedCrypto) {
+			return false
+		}
+		if ca {
+			return caOK()
+		}
+		if purpose == "nssslserver" {
+			return ku(x509.KeyUsageKeyEncipherment)
+		}
+		return ku(x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment | x509.KeyUsageKeyAgreement)
+	case "smimesign", "smimeencrypt":
+		if !eku(x509.ExtKeyUsageEmailProtection) {
+			return false
+		}
+		if ca {
+			return caOK()
+		}
+		if purpose == "smimesign" {
+			return ku(x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment)
+		}
+		return ku(x509.KeyUsageKeyEncipherment)
+	case "crlsign":
+		if ca {
+			return caOK()
+		}
+		return ku(x509.KeyUsageCRLSign)
+	case "timestampsign":
+		if ca {
+			return caOK()
+		}
+		return hasEKU && len(c.ExtKeyUsage) == 1 && c.ExtKeyUsage[0] == x509.ExtKeyUsageTimeStamping
+	case "codesign":
+		if !eku(x509.ExtKeyUsageCodeSigning) {
+			return false
+		}
+		return ca && caOK() || !ca
+	case "ocsphelper":
+		return !ca || caOK()
+	}
+	return true
+}
+
+// secLevelBits are the security bits each -auth_level requires (OpenSSL's
+// SSL_CTX_set_security_level table).
+var secLevelBits = [...]int{0, 80, 112, 128, 192, 256}
+
+// keyBits estimates a public key's security in bits as OpenSSL does
+// (NIST SP 800-57 equivalences for RSA, half the order for elliptic curves).
+func keyBits(pub any) int {
+	switch k := pub.(type) {
+	case *rsa.PublicKey:
+		n := k.N.BitLen()
+		switch {
+		case n >= 15360:
+			return 256
+		case n >= 7680:
+			return 192
+		case n >= 3072:
+			return 128
+		case n >= 2048:
+			return 112
+		case n >= 1024:
+			return 80
+		}
+		return 0
+	case *ecdsa.PublicKey:
+		return k.Curve.Params().BitSize / 2
+	case ed25519.PublicKey:
+		return 128
+	}
+	return 0
+}
+
+// sigBits is the security of a signature's digest. OpenSSL 3.0 rates
+// SHA-1 at 63 bits and MD5 at 39 (collision attacks), so at the default
+// level 1 (80 bits) both are "CA signature digest algorithm too weak".
+func sigBits(a x509.SignatureAlgorithm) int {
+	switch a {
+	case x509.MD2WithRSA:
+		return 0
+	case x509.MD5WithRSA:
+		return 39
+	case x509.SHA1WithRSA, x509.DSAWithSHA1, x509.ECDSAWithSHA1:
+		return 63
+	case x509.SHA256WithRSA, x509.DSAWithSHA256, x509.ECDSAWithSHA256, x509.SHA256WithRSAPSS, x509.PureEd25519:
+		return 128
+	case x509.SHA384WithRSA, x509.ECDSAWithSHA384, x509.SHA384WithRSAPSS:
+		return 192
+	case x509.SHA512WithRSA, x509.ECDSAWithSHA512, x509.SHA512WithRSAPSS:
+		return 256
+	}
+	return 0
+}
+
+// checkAuthLevel enforces -auth_level: key sizes for every certificate
+// and signature digests for all but the top one.
+func (v *verifier) checkAuthLevel() bool {
+	level := v.o.AuthLevel
+	if level <= 0 {
+		return true
+	}
+	need := secLevelBits[min(level, len(secLevelBits)-1)]
+	for i, c := range v.chain {
+		if keyBits(c.PublicKey) < need {
+			code := ErrEEKeyTooSmall
+			if i > 0 {
+				code = ErrCAKeyTooSmall
+			}
+			if !v.fail(i, code) {
+				return false
+			}
+		}
+		if i < len(v.chain)-1 && sigBits(c.SignatureAlgorithm) < need {
+			if !v.fail(i, ErrCAMDTooWeak) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// checkID compares the leaf with -verify_hostname, -verify_email and
+// -verify_ip, in that order, as OpenSSL's check_id does.
+func (v *verifier) checkID() bool {
+	leaf := v.chain[0]
+	if v.o.Hostname != "" && !matchHost(leaf, v.o.Hostname) {
+		if !v.fail(0, ErrHostnameMismatch) {
+			return false
+		}
+	}
+	if v.o.Email != "" && !matchEmail(leaf, v.o.Email) {
+		if !v.fail(0, ErrEmailMismatch) {
+			return false
+		}
+	}
+	if v.o.IP != "" {
+		ip := net.ParseIP(v.o.IP)
+		ok := false
+		for _, a := range leaf.IPAddresses {
+			if ip != nil && a.Equal(ip) {
+				ok = true
+			}
+		}
+		if !ok && !v.fail(0, ErrIPAddressMismatch) {
+			return false
+		}
+	}
+	return true
+}
+
+// matchHost follows RFC 6125 as OpenSSL applies it by default: DNS SANs
+// when present, else the subject's commonNames; case-insensitive; a
+// wildcard only in the leftmost label, at its start or end ("*.a.b",
+// "f*.a.b", "*x.a.b" but not "f*o.a.b"), never in an IDNA A-label, and
+// with at least two labels after it. A host starting with "." matches
+// any name below it, an OpenSSL extension.
+func matchHost(c *x509.Certificate, host string) bool {
+	host = strings.ToLower(host)
+	names := c.DNSNames
+	if len(names) == 0 {
+		names = subjectCNs(c)
+	}
+	for _, n := range names {
+		n = strings.ToLower(n)
+		if strings.HasPrefix(host, ".") {
+			if len(n) > len(host) && strings.HasSuffix(n, host) {
+				return true
+			}
+			continue
+		}
+		if hostMatches(n, host) {
+			return true
+		}
+	}
+	return false
+}
+
+func hostMatches(pattern, host string) bool {
+	if pattern == host {
+		return true
+	}
+	star := strings.IndexByte(pattern, '*')
+	if star < 0 || strings.Count(pattern, "*") != 1 {
+		return false
+	}
+	dot := strings.IndexByte(pattern, '.')
+	if dot < 0 || star > dot || strings.Count(pattern[dot:], ".") < 2 || strings.HasPrefix(pattern, "xn--") {
+		return false
+	}
+	prefix, suffix := pattern[:star], pattern[star+1:dot]
+	if prefix != "" && suffix != "" {
+		return false
+	}
+	hdot := strings.IndexByte(host, '.')
+	if hdot <= 0 || host[hdot:] != pattern[dot:] {
+		return false
+	}
+	label := host[:hdot]
+	if strings.HasPrefix(label, "xn--") && (prefix != "" || suffix != "") {
+		return false
+	}
+	return len(label) >= len(prefix)+len(suffix) && strings.HasPrefix(label, prefix) && strings.HasSuffix(label, suffix)
+}
+
+var oidCN = asn1.ObjectIdentifier{2, 5, 4, 3}
+var oidEmail = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 1}
+
+func subjectAttrs(c *x509.Certificate, oid asn1.ObjectIdentifier) []string {
+	var out []string
+	for _, a := range c.Subject.Names {
+		if a.Type.Equal(oid) {
+			if s, ok := a.Value.(string); ok {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+func subjectCNs(c *x509.Certificate) []string { return subjectAttrs(c, oidCN) }
+
+// matchEmail compares the local part exactly and the domain without case
+// (RFC 5321 section 2.4), against rfc822Name SANs or, lacking those, the
+// subject's emailAddress attributes.
+func matchEmail(c *x509.Certificate, email string) bool {
+	names := c.EmailAddresses
+	if len(names) == 0 {
+		names = subjectAttrs(c, oidEmail)
+	}
+	at := strings.LastIndexByte(email, '@')
+	for _, n := range names {
+		nat := strings.LastIndexByte(n, '@')
+		if at < 0 || nat < 0 {
+			if n == email {
+				return true
+			}
+			continue
+		}
+		if n[:nat] == email[:at] && strings.EqualFold(n[nat:], email[at:]) {
+			return true
+		}
+	}
+	return false
+}
