@@ -1,0 +1,201 @@
+// Package proxy opens a tunnel through an HTTP proxy with the CONNECT
+// method (RFC 9110 section 9.3.6), as s_client's -proxy, -proxy_user and
+// -proxy_pass do.
+package proxy
+
+import (
+	"bufio"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"time"
+)
+
+// DefaultTimeout bounds the connection to the proxy and the wait for its
+// answer when Options.Timeout is zero.
+const DefaultTimeout = 10 * time.Second
+
+// maxHeader bounds the proxy's response head, so a hostile proxy cannot
+// make the client buffer without limit.
+const maxHeader = 64 << 10
+
+// Options configures Dial. The zero value is usable.
+type Options struct {
+	// User and Pass, when User is set, are sent as Basic credentials in a
+	// Proxy-Authorization header (RFC 7617). They cross the network in
+	// the clear, as with OpenSSL.
+	User, Pass string
+	// Timeout bounds the TCP connect and the wait for the proxy's answer
+	// (DefaultTimeout when zero or negative).
+	Timeout time.Duration
+}
+
+// Dial connects to the HTTP proxy at proxyAddr ("host:port") and asks it to
+// open a tunnel to target ("host:port"). A non-2xx answer is an error that
+// quotes the proxy's status line. Bytes that arrive after the proxy's
+// answer, even in the same read (a server's greeting), are replayed by the
+// returned conn before anything else.
+func Dial(proxyAddr, target string, o Options) (net.Conn, error) {
+	if _, _, err := net.SplitHostPort(target); err != nil {
+		return nil, fmt.Errorf("proxy: bad target %q: %v", target, err)
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
+	conn, err := net.DialTimeout("tcp", proxyAddr, o.Timeout)
+	if err != nil {
+		return nil, fmt.Errorf("proxy: connecting to proxy %s: %v", proxyAddr, err)
+	}
+	c, err := connect(conn, target, o)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// connect speaks CONNECT over an open connection to the proxy.
+func connect(conn net.Conn, target string, o Options) (net.Conn, error) {
+	var req strings.Builder
+	// The request target of CONNECT is authority-form (RFC 9112 3.2.3),
+	// and HTTP/1.1 requires Host.
+	fmt.Fprintf(&req, "CONNECT %s HTTP/1.1\r\nHost: %s\r\n", target, target)
+	if o.User != "" {
+		cred := base64.StdEncoding.EncodeToString([]byte(o.User + ":" + o.Pass))
+		fmt.Fprintf(&req, "Proxy-Authorization: Basic %s\r\n", cred)
+	}
+	req.WriteString("\r\n")
+
+	conn.SetDeadline(time.Now().Add(o.Timeout))
+	defer conn.SetDeadline(time.Time{})
+	if _, err := io.WriteString(conn, req.String()); err != nil {
+		return nil, readErr(err, o.Timeout, "sending CONNECT")
+	}
+	br := bufio.NewReaderSize(conn, 4096)
+	status, err := readHead(br)
+	if err != nil {
+		return nil, readErr(err, o.Timeout, "")
+	}
+	code, ok := statusCode(status)
+	if !ok {
+		return nil, fmt.Errorf("proxy: malformed answer to CONNECT: %s", quote(status))
+	}
+	if code < 200 || code > 299 {
+		return nil, fmt.Errorf("proxy: proxy refused CONNECT: %s", quote(status))
+	}
+	if n := br.Buffered(); n > 0 {
+		rest, _ := br.Peek(n)
+		return &replayConn{Conn: conn, pending: append([]byte(nil), rest...)}, nil
+	}
+	return conn, nil
+}
+
+// readHead reads the status line and the header fields up to the empty
+// line, and returns the status line. A 2xx answer to CONNECT has no body
+// (RFC 9110 9.3.6); the tunnel starts right after the head.
+func readHead(br *bufio.Reader) (string, error) {
+	var status string
+	total := 0
+	for first := true; ; first = false {
+		line, err := br.ReadSlice('\n')
+		total += len(line)
+		if total > maxHeader || err == bufio.ErrBufferFull {
+			return "", errHeadTooLong
+		}
+		if err != nil {
+			if err == io.EOF && total > 0 {
+				err = io.ErrUnexpectedEOF
+			}
+			return "", err
+		}
+		l := strings.TrimRight(string(line), "\r\n")
+		if first {
+			status = l
+			continue
+		}
+		if l == "" {
+			return status, nil
+		}
+	}
+}
+
+var errHeadTooLong = errors.New("head too long")
+
+// statusCode parses "HTTP/1.x NNN reason".
+func statusCode(line string) (int, bool) {
+	proto, rest, ok := strings.Cut(line, " ")
+	if !ok || !strings.HasPrefix(proto, "HTTP/") || len(rest) < 3 {
+		return 0, false
+	}
+	code := 0
+	for i := 0; i < 3; i++ {
+		c := rest[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		code = code*10 + int(c-'0')
+	}
+	if len(rest) > 3 && rest[3] != ' ' {
+		return 0, false
+	}
+	return code, true
+}
+
+// readErr words an I/O error met while talking to the proxy.
+func readErr(err error, timeout time.Duration, doing string) error {
+	var ne net.Error
+	switch {
+	case doing != "" && (errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()):
+		return fmt.Errorf("proxy: timed out after %v %s", timeout, doing)
+	case doing != "":
+		return fmt.Errorf("proxy: %s: %v", doing, err)
+	case errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+		return fmt.Errorf("proxy: timed out after %v waiting for the proxy's answer to CONNECT", timeout)
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("proxy: proxy closed the connection before answering CONNECT")
+	case err == errHeadTooLong:
+		return fmt.Errorf("proxy: proxy's answer to CONNECT is longer than %d bytes", maxHeader)
+	}
+	return fmt.Errorf("proxy: reading the proxy's answer to CONNECT: %v", err)
+}
+
+// quote makes proxy text safe and short for an error message.
+func quote(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			fmt.Fprintf(&b, "\\x%02x", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	if b.Len() > 256 {
+		return b.String()[:256] + "…"
+	}
+	return b.String()
+}
+
+// replayConn is a net.Conn whose first reads return the bytes that came
+// with the proxy's answer.
+type replayConn struct {
+	net.Conn
+	pending []byte
+}
+
+// Read drains the pending bytes before reading from the connection.
+func (c *replayConn) Read(p []byte) (int, error) {
+	if len(c.pending) > 0 {
+		n := copy(p, c.pending)
+		c.pending = c.pending[n:]
+		return n, nil
+	}
+	return c.Conn.Read(p)
+}
+
+// NetConn returns the wrapped connection (as tls.Conn.NetConn does), for
+// callers that need the socket itself, e.g. its file descriptor.
+func (c *replayConn) NetConn() net.Conn { return c.Conn }
