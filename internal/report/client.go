@@ -58,7 +58,9 @@ type Session struct {
 type CertRequest struct {
 	CANames   [][]byte // raw DER distinguished names
 	CertTypes []string // OpenSSL's words: "RSA sign", "ECDSA sign"
-	SigAlgs   []string // "RSA-PSS+SHA256"
+	SigAlgs   string   // "RSA-PSS+SHA256:…" as openssl lists them
+	// SharedSigAlgs are the requested algorithms we can sign with.
+	SharedSigAlgs string
 }
 
 // Exported is keying material exported for -keymatexport.
@@ -194,9 +196,9 @@ func writeCertRequest(b *strings.Builder, s *Session) {
 	if len(r.CertTypes) > 0 {
 		fmt.Fprintf(b, "Client Certificate Types: %s\n", strings.Join(r.CertTypes, ", "))
 	}
-	if len(r.SigAlgs) > 0 {
-		fmt.Fprintf(b, "Requested Signature Algorithms: %s\n", strings.Join(r.SigAlgs, ":"))
-		fmt.Fprintf(b, "Shared Requested Signature Algorithms: %s\n", strings.Join(r.SigAlgs, ":"))
+	if r.SigAlgs != "" {
+		fmt.Fprintf(b, "Requested Signature Algorithms: %s\n", r.SigAlgs)
+		fmt.Fprintf(b, "Shared Requested Signature Algorithms: %s\n", r.SharedSigAlgs)
 	}
 }
 

@@ -31,7 +31,6 @@ type settings struct {
 
 	proxy, proxyUser, proxyPass string
 	starttls, starttlsName      string
-	xmppHost                    string
 
 	tls *tls.Config
 
@@ -138,8 +137,10 @@ func buildSettings(v *opt.Values, stdout io.Writer) (*settings, error) {
 		}
 		s.starttls = st
 	}
-	s.starttlsName = v.Str("name", "")
-	s.xmppHost = v.Str("xmpphost", "")
+	// -name and -xmpphost are one setting in openssl: the last one wins.
+	if last := v.Last("name", "xmpphost"); last != "" {
+		s.starttlsName = v.Str(last, "")
+	}
 
 	s.quiet = v.Has("quiet")
 	s.brief = v.Has("brief")

@@ -54,7 +54,7 @@ func (c *client) dial() (net.Conn, error) {
 	}
 	fmt.Fprintf(c.out, "CONNECTED(%08X)\n", transport.FD(nc))
 	if s.starttls != "" {
-		up, err := starttls.Upgrade(nc, s.starttls, starttls.Options{Name: s.starttlsName, XMPPHost: s.xmppHost, Host: s.host, Timeout: connectTimeout})
+		up, err := starttls.Upgrade(nc, s.starttls, starttls.Options{Name: s.starttlsName, Host: s.host, Timeout: connectTimeout})
 		if err != nil {
 			nc.Close()
 			return nil, err
@@ -71,7 +71,7 @@ func (c *client) handshake(nc net.Conn, cache tls.ClientSessionCache) (*conn, er
 	cn.obs = newObserver(c, s)
 	cfg := s.tls.Clone()
 	cfg.ClientSessionCache = cache
-	cfg.KeyLogWriter = cn.obs.keyLogWriter(s.keyLog)
+	cfg.KeyLogWriter = cn.obs.keyLogWriter()
 	cfg.VerifyConnection = func(cs tls.ConnectionState) error {
 		vo := withIntermediates(s.verifyOpts, cs.PeerCertificates)
 		if s.crlDownload {

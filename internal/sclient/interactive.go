@@ -55,7 +55,7 @@ func (c *client) interact(cn *conn) int {
 	for {
 		select {
 		case err := <-readDone:
-			return c.peerClosed(err)
+			return c.peerClosed(cn, err)
 		case line := <-lines:
 			if commands && len(line) > 0 {
 				switch line[0] {
@@ -90,7 +90,7 @@ func (c *client) interact(cn *conn) int {
 			if tc.ConnectionState().Version == tls.VersionTLS13 && !s.tls.SessionTicketsDisabled {
 				select {
 				case err := <-readDone:
-					return c.peerClosed(err)
+					return c.peerClosed(cn, err)
 				case <-time.After(ticketWait):
 				}
 			}
@@ -102,12 +102,12 @@ func (c *client) interact(cn *conn) int {
 }
 
 // peerClosed reports how the server ended the session.
-func (c *client) peerClosed(err error) int {
+func (c *client) peerClosed(cn *conn, err error) int {
 	switch {
-	case errors.Is(err, io.EOF):
+	case errors.Is(err, io.EOF) && cn.obs.closeNotified():
 		fmt.Fprintln(c.out, "closed")
 		return 0
-	case isUnexpectedEOF(err):
+	case errors.Is(err, io.EOF) || isUnexpectedEOF(err):
 		if c.set.ignoreUnexpectedEOF {
 			fmt.Fprintln(c.out, "closed")
 			return 0

@@ -124,9 +124,9 @@ func TestClientAgainstOpenSSL(t *testing.T) {
 			wantOut: []string{`(?m)^ALPN protocol: h2$`},
 		},
 		{
-			name:   "client-certificate",
-			server: []string{"-Verify", "1", "-CAfile", pki.CA},
-			args:   []string{"-CAfile", pki.CA, "-cert", pki.Client, "-key", pki.ClientKey, "-tls1_2"},
+			name:    "client-certificate",
+			server:  []string{"-Verify", "1", "-CAfile", pki.CA},
+			args:    []string{"-CAfile", pki.CA, "-cert", pki.Client, "-key", pki.ClientKey, "-tls1_2"},
 			wantOut: []string{`(?m)^New, TLSv1\.2, Cipher is `},
 		},
 		{
@@ -136,6 +136,30 @@ func TestClientAgainstOpenSSL(t *testing.T) {
 			wantCode: 1,
 			wantOut:  []string{`(?m)^CONNECTED\(`, `(?m)^no peer certificate available$`, `(?m)^New, \(NONE\), Cipher is \(NONE\)$`, `(?m)^Verify return code: 0 \(ok\)$`},
 			wantErr:  []string{`protocol version`},
+		},
+		{
+			name: "msg-and-trace",
+			args: []string{"-CAfile", pki.CA, "-msg"},
+			wantOut: []string{`(?m)^>>> TLS 1\.3, Handshake \[length [0-9a-f]{4}\], ClientHello\n    01 00 `,
+				`(?m)^<<< TLS 1\.3, Handshake \[length [0-9a-f]{4}\], ServerHello$`,
+				`(?m)^<<< TLS 1\.3, Handshake \[length [0-9a-f]{4}\], Certificate$`,
+				`(?m)^<<< TLS 1\.3, Handshake \[length [0-9a-f]{4}\], CertificateVerify$`,
+				`(?m)^>>> TLS 1\.3, Handshake \[length 0024\], Finished$`},
+		},
+		{
+			name:    "trace",
+			args:    []string{"-CAfile", pki.CA, "-trace", "-tls1_2"},
+			wantOut: []string{`(?m)^Sent Record$`, `(?m)^    ClientHello, Length=\d+$`, `(?m)^Received Record$`, `(?m)^    ServerHello, Length=\d+$`},
+		},
+		{
+			name:    "report-lines-from-the-wire",
+			args:    []string{"-CAfile", pki.CA},
+			wantOut: []string{`(?m)^Peer signing digest: SHA256$`, `(?m)^Peer signature type: RSA-PSS$`, `(?m)^    Session-ID: [0-9A-F]{64}$`},
+		},
+		{
+			name:    "tls12-report-lines-from-the-wire",
+			args:    []string{"-CAfile", pki.CA, "-tls1_2"},
+			wantOut: []string{`(?m)^Peer signing digest: SHA256$`, `(?m)^Peer signature type: RSA-PSS$`, `(?m)^    Master-Key: [0-9A-F]{96}$`, `(?m)^    Extended master secret: yes$`, `(?m)^    TLS session ticket lifetime hint: 7200 \(seconds\)$`},
 		},
 		{
 			name:    "brief",

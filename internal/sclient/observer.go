@@ -2,44 +2,169 @@ package sclient
 
 import (
 	"crypto/tls"
+	"encoding/hex"
 	"io"
 	"net"
+	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/tlskit/tlskit/internal/report"
+	"github.com/tlskit/tlskit/internal/tlsnames"
+	"github.com/tlskit/tlskit/internal/wire"
 )
 
-// observer watches the connection under crypto/tls: it counts the bytes
-// of the handshake and, with the wire package, decodes what crosses it.
+// observer watches the connection under crypto/tls through the wire
+// package: it prints -msg/-trace/-debug/-state/-tlsextdebug output and
+// learns what crypto/tls does not tell (peer signature algorithm,
+// CertificateRequest, renegotiation_info, byte counts, tickets).
 type observer struct {
-	read, written atomic.Int64
-	keyLog        io.Writer
+	w         *wire.Observer
+	masterKey []byte // TLS <= 1.2 master secret, from the key log
+	mu        sync.Mutex
+	rawEOF    atomic.Bool
 }
 
-func newObserver(c *client, s *settings) *observer { return &observer{} }
-
-func (o *observer) wrap(c net.Conn) net.Conn { return &countingConn{Conn: c, o: o} }
-
-func (o *observer) keyLogWriter(user io.Writer) io.Writer { return user }
-
-// fill adds what the observer learned to the report.
-func (o *observer) fill(rs *report.Session, st tls.ConnectionState) {
-	rs.BytesRead, rs.BytesWritten = o.read.Load(), o.written.Load()
+func newObserver(c *client, s *settings) *observer {
+	o := wire.Options{Client: true, MaxVersion: s.tls.MaxVersion, KeyLog: s.keyLog}
+	if s.msg {
+		o.Msg = s.msgOut
+	}
+	if s.trace {
+		o.Trace = s.msgOut
+	}
+	if s.debug {
+		o.Debug = c.out
+	}
+	if s.state {
+		o.State = c.errw
+	}
+	if s.extDebug {
+		o.TLSExtDebug = c.out
+	}
+	return &observer{w: wire.New(o)}
 }
 
-type countingConn struct {
+func (o *observer) wrap(c net.Conn) net.Conn { return o.w.Wrap(&eofConn{Conn: c, o: o}) }
+
+// eofConn notes when the transport itself reports end of stream.
+// crypto/tls returns io.EOF both after close_notify and when the TCP
+// stream ends at a record boundary; only in the second case has the
+// transport said EOF, because crypto/tls stops reading at close_notify.
+type eofConn struct {
 	net.Conn
 	o *observer
 }
 
-func (c *countingConn) Read(p []byte) (int, error) {
+func (c *eofConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
-	c.o.read.Add(int64(n))
+	if err != nil {
+		c.o.rawEOF.Store(true)
+	}
 	return n, err
 }
 
-func (c *countingConn) Write(p []byte) (int, error) {
-	n, err := c.Conn.Write(p)
-	c.o.written.Add(int64(n))
-	return n, err
+func (c *eofConn) NetConn() net.Conn { return c.Conn }
+
+// keyLogWriter returns the writer for tls.Config.KeyLogWriter: the
+// observer needs the secrets to decrypt TLS 1.3 handshake messages, and
+// forwards them to the user's -keylogfile.
+func (o *observer) keyLogWriter() io.Writer { return keyLogTee{o} }
+
+// keyLogTee passes key log lines to the wire observer and keeps the TLS
+// 1.2 master secret for the report's Master-Key line.
+type keyLogTee struct{ o *observer }
+
+func (k keyLogTee) Write(p []byte) (int, error) {
+	if f := strings.Fields(string(p)); len(f) == 3 && f[0] == "CLIENT_RANDOM" {
+		if mk, err := hex.DecodeString(f[2]); err == nil {
+			k.o.mu.Lock()
+			k.o.masterKey = mk
+			k.o.mu.Unlock()
+		}
+	}
+	return k.o.w.KeyLogWriter().Write(p)
+}
+
+// closeNotified reports whether the peer ended with close_notify rather
+// than by just closing the transport.
+func (o *observer) closeNotified() bool { return !o.rawEOF.Load() }
+
+// fill adds what the observer learned to the report.
+func (o *observer) fill(rs *report.Session, st tls.ConnectionState) {
+	sum := o.w.Summary()
+	rs.BytesRead, rs.BytesWritten = sum.HandshakeBytesRead, sum.HandshakeBytesWritten
+	if !sum.HandshakeDone {
+		rs.BytesRead, rs.BytesWritten = sum.BytesRead, sum.BytesWritten
+	}
+	if sum.PeerSigScheme != 0 {
+		sch := tls.SignatureScheme(sum.PeerSigScheme)
+		rs.PeerSigDigest = tlsnames.SigalgDigest(sch)
+		rs.PeerSigType = tlsnames.SigalgType(sch)
+	}
+	if sum.ServerTempKeyGroup != 0 {
+		rs.TempKey = tlsnames.TempKeyString(tls.CurveID(sum.ServerTempKeyGroup))
+	}
+	if st.HandshakeComplete && st.Version != tls.VersionTLS13 {
+		rs.SecureReneg = sum.SecureRenegotiation
+		rs.EMS = sum.ExtendedMasterSecret
+	}
+	if cr := sum.CertificateRequest; cr != nil {
+		req := &report.CertRequest{CANames: cr.CANames}
+		for _, t := range cr.CertTypes {
+			req.CertTypes = append(req.CertTypes, certTypeName(t))
+		}
+		var ss []tls.SignatureScheme
+		for _, a := range cr.SigAlgs {
+			ss = append(ss, tls.SignatureScheme(a))
+		}
+		req.SigAlgs = tlsnames.SigalgList(ss)
+		req.SharedSigAlgs = tlsnames.SigalgList(sharedSigalgs(ss))
+		rs.CertRequest = req
+	}
+	if len(sum.Ticket) > 0 {
+		rs.Ticket, rs.TicketLifetime = sum.Ticket, sum.TicketLifetimeHint
+	}
+	rs.SessionID = sum.SessionID
+	o.mu.Lock()
+	rs.MasterKey = o.masterKey
+	o.mu.Unlock()
+}
+
+// sharedSigalgs keeps the requested schemes crypto/tls can sign with.
+func sharedSigalgs(req []tls.SignatureScheme) []tls.SignatureScheme {
+	ours := map[tls.SignatureScheme]bool{
+		tls.ECDSAWithP256AndSHA256: true, tls.ECDSAWithP384AndSHA384: true, tls.ECDSAWithP521AndSHA512: true,
+		tls.Ed25519: true, tls.PSSWithSHA256: true, tls.PSSWithSHA384: true, tls.PSSWithSHA512: true,
+		tls.PKCS1WithSHA256: true, tls.PKCS1WithSHA384: true, tls.PKCS1WithSHA512: true,
+		tls.PKCS1WithSHA1: true, tls.ECDSAWithSHA1: true,
+	}
+	var out []tls.SignatureScheme
+	for _, s := range req {
+		if ours[s] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// certTypeName is openssl's wording of a TLS 1.2 ClientCertificateType.
+func certTypeName(t byte) string {
+	switch t {
+	case 1:
+		return "RSA sign"
+	case 2:
+		return "DSA sign"
+	case 3:
+		return "RSA fixed DH"
+	case 4:
+		return "DSS fixed DH"
+	case 64:
+		return "ECDSA sign"
+	case 65:
+		return "RSA fixed ECDH"
+	case 66:
+		return "ECDSA fixed ECDH"
+	}
+	return "UNKNOWN"
 }

@@ -134,6 +134,15 @@ func isTimeout(err error) bool {
 // FD returns the file descriptor number of a socket connection, for the
 // CONNECTED(0000000N) line, or 3 (what openssl usually shows) when unknown.
 func FD(c net.Conn) int {
+	// Wrappers that replay buffered bytes (proxy, starttls) expose the
+	// connection underneath.
+	for {
+		u, ok := c.(interface{ NetConn() net.Conn })
+		if !ok {
+			break
+		}
+		c = u.NetConn()
+	}
 	sc, ok := c.(syscall.Conn)
 	if !ok {
 		return 3

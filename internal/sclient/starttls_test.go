@@ -1,0 +1,76 @@
+package sclient
+
+import (
+	"bufio"
+	"crypto/tls"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tlskit/tlskit/internal/testpeer"
+)
+
+// fakeSMTP serves one SMTP session on 127.0.0.1: greeting, EHLO, then
+// STARTTLS answered with reply; on 220 it does a TLS handshake and sends a
+// line over TLS. It returns the address.
+func fakeSMTP(t *testing.T, pki *testpeer.PKI, reply string) string {
+	t.Helper()
+	cert, err := tls.LoadX509KeyPair(pki.Server, pki.ServerKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		c, err := l.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(20 * time.Second))
+		r := bufio.NewReader(c)
+		c.Write([]byte("220-fake.example ESMTP\r\n220 ready\r\n"))
+		if l, _ := r.ReadString('\n'); !strings.HasPrefix(l, "EHLO ") {
+			return
+		}
+		c.Write([]byte("250-fake.example\r\n250-PIPELINING\r\n250 STARTTLS\r\n"))
+		if l, _ := r.ReadString('\n'); l != "STARTTLS\r\n" {
+			return
+		}
+		c.Write([]byte(reply + "\r\n"))
+		if !strings.HasPrefix(reply, "220") {
+			return
+		}
+		tc := tls.Server(c, &tls.Config{Certificates: []tls.Certificate{cert}})
+		if tc.Handshake() != nil {
+			return
+		}
+		tc.Write([]byte("250 hello over tls\r\n"))
+		tc.Close() // close_notify: the client prints "closed" and exits 0
+	}()
+	return l.Addr().String()
+}
+
+func TestClientStartTLS(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	t.Run("smtp-upgrade", func(t *testing.T) {
+		addr := fakeSMTP(t, pki, "220 2.0.0 go ahead")
+		out, errs, code := runClient(t, "", "-connect", addr, "-starttls", "smtp", "-CAfile", pki.CA, "-ign_eof")
+		if code != 0 {
+			t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+		}
+		mustMatch(t, "stdout", out, `(?m)^CONNECTED\(`, `(?m)^Verification: OK$`, `(?m)^250 hello over tls\r$`, `(?m)^closed$`)
+	})
+	t.Run("smtp-refused", func(t *testing.T) {
+		addr := fakeSMTP(t, pki, "454 4.7.0 TLS not available due to local problem")
+		out, errs, code := runClient(t, "", "-connect", addr, "-starttls", "smtp")
+		if code != 1 {
+			t.Fatalf("exit %d, want 1\n%s\n%s", code, out, errs)
+		}
+		mustMatch(t, "stderr", errs, `454 4\.7\.0 TLS not available due to local problem`)
+	})
+}

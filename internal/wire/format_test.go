@@ -1,0 +1,82 @@
+package wire
+
+import (
+	"strings"
+	"testing"
+)
+
+// Lines recorded from openssl 3.0.19 -debug and -trace output.
+func TestDumpFormat(t *testing.T) {
+	tests := []struct {
+		in     []byte
+		indent int
+		want   string
+	}{
+		{[]byte{0x16, 0x03, 0x03, 0x00, 0x7a}, 0, "0000 - 16 03 03 00 7a                                    ....z\n"},
+		{[]byte{0x01}, 0, "0000 - 01                                                .\n"},
+		{[]byte{0x02, 0x00, 0x00, 0x76, 0x03, 0x03, 0x32, 0x29, 0x55, 0x5b, 0x4b, 0x7c, 0x58, 0x28, 0x66, 0xb3}, 0,
+			"0000 - 02 00 00 76 03 03 32 29-55 5b 4b 7c 58 28 66 b3   ...v..2)U[K|X(f.\n"},
+		{append([]byte{0x00, 0x0e, 0x00, 0x00, 0x0b}, "example.com"...), 10,
+			"          0000 - 00 0e 00 00 0b 65 78 61-6d 70 6c 65 2e 63 6f   .....example.co\n" +
+				"          000f - 6d                                             m\n"},
+	}
+	for _, tc := range tests {
+		var sb strings.Builder
+		writeDump(&sb, tc.in, tc.indent)
+		if sb.String() != tc.want {
+			t.Errorf("writeDump(%x, %d) =\n%q\nwant\n%q", tc.in, tc.indent, sb.String(), tc.want)
+		}
+	}
+	var sb strings.Builder
+	writeMsgHex(&sb, []byte{0x16, 0x03, 0x01, 0x01, 0x24})
+	if got := sb.String(); got != "    16 03 01 01 24\n" {
+		t.Errorf("writeMsgHex = %q", got)
+	}
+}
+
+func TestDebugFraming(t *testing.T) {
+	var out strings.Builder
+	ob := New(Options{Client: true, Debug: &out, Msg: &out})
+	// A record split across reads is still dumped as header then body.
+	rec := []byte{0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28}
+	ob.feed(false, rec[:3])
+	ob.feed(false, rec[3:6])
+	ob.feed(false, rec[6:])
+	// Interleaved with -msg as openssl prints them.
+	want := "read from 0x55d0c0a0b180 [0x55d0c0a0c083] (5 bytes => 5 (0x5))\n" +
+		"0000 - 15 03 03 00 02                                    .....\n" +
+		"<<< TLS 1.2, RecordHeader [length 0005]\n    15 03 03 00 02\n" +
+		"read from 0x55d0c0a0b180 [0x55d0c0a0c088] (2 bytes => 2 (0x2))\n" +
+		"0000 - 02 28                                             .(\n" +
+		"<<< TLS 1.3, Alert [length 0002], fatal handshake_failure\n    02 28\n"
+	if out.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", out.String(), want)
+	}
+	out.Reset()
+	ob.feed(true, rec)
+	if !strings.Contains(out.String(), "\nwrite to 0x55d0c0a0b180 [0x55d0c0a0d0a0] (7 bytes => 7 (0x7))\n0000 - 15 03 03 00 02 02 28") {
+		t.Errorf("write dump = %q", out.String())
+	}
+}
+
+func TestAlertLines(t *testing.T) {
+	var msg, trace, state strings.Builder
+	ob := New(Options{Client: true, Msg: &msg, Trace: &trace, State: &state})
+	ob.feed(false, []byte{0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x32})
+	wantMsg := "<<< TLS 1.2, RecordHeader [length 0005]\n    15 03 03 00 02\n" +
+		"<<< TLS 1.3, Alert [length 0002], fatal decode_error\n    02 32\n"
+	if msg.String() != wantMsg {
+		t.Errorf("-msg:\n%s\nwant\n%s", msg.String(), wantMsg)
+	}
+	wantTrace := "Received Record\nHeader:\n  Version = TLS 1.2 (0x303)\n  Content Type = Alert (21)\n  Length = 2\n" +
+		"    Level=fatal(2), description=decode error(50)\n\n"
+	if trace.String() != wantTrace {
+		t.Errorf("-trace:\n%s\nwant\n%s", trace.String(), wantTrace)
+	}
+	if state.String() != "SSL3 alert read:fatal:decode error\n" {
+		t.Errorf("-state: %q", state.String())
+	}
+	if s := ob.Summary(); len(s.AlertReceived) != 1 || s.AlertReceived[0] != (Alert{2, 50}) {
+		t.Errorf("AlertReceived = %v", s.AlertReceived)
+	}
+}

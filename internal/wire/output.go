@@ -1,0 +1,293 @@
+package wire
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Fake BIO addresses for -debug: OpenSSL prints real pointers, which no
+// script can depend on, so fixed values keep output reproducible.
+const (
+	debugBIO      = 0x55d0c0a0b180
+	debugReadBuf  = 0x55d0c0a0c083
+	debugWriteBuf = 0x55d0c0a0d0a0
+)
+
+// msgVersion is the version -msg shows on message lines: the negotiated
+// one, or before ServerHello the local end's highest.
+func (ob *Observer) msgVersion() uint16 {
+	switch {
+	case ob.version != 0:
+		return ob.version
+	case ob.o.MaxVersion != 0:
+		return ob.o.MaxVersion
+	case ob.o.Client && ob.helloMax != 0:
+		return ob.helloMax
+	}
+	return 0x0304
+}
+
+func arrow(h *half) string {
+	if h.sent {
+		return ">>>"
+	}
+	return "<<<"
+}
+
+// msgRecordHeader prints -msg's RecordHeader pseudo-message, which
+// OpenSSL shows before every record's content.
+func (ob *Observer) msgRecordHeader(h *half, hdr []byte) {
+	if ob.o.Msg == nil {
+		return
+	}
+	var sb strings.Builder
+	v := uint16(hdr[1])<<8 | uint16(hdr[2])
+	fmt.Fprintf(&sb, "%s %s, RecordHeader [length %04x]\n", arrow(h), versionName(v), len(hdr))
+	writeMsgHex(&sb, hdr)
+	ob.o.Msg.Write([]byte(sb.String()))
+}
+
+// msgInner prints the inner content type of a TLS 1.3 record. OpenSSL
+// labels the ones it sends TLS 1.2 (the record layer's version) and the
+// ones it receives TLS 1.3.
+func (ob *Observer) msgInner(h *half, typ uint8) {
+	if ob.o.Msg == nil {
+		return
+	}
+	v := uint16(0x0304)
+	if h.sent {
+		v = 0x0303
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%s %s, InnerContent [length 0001]\n", arrow(h), versionName(v))
+	writeMsgHex(&sb, []byte{typ})
+	ob.o.Msg.Write([]byte(sb.String()))
+}
+
+// msgLine prints one -msg message line and its hex dump.
+func (ob *Observer) msgLine(h *half, typ uint8, data []byte, suffix string) {
+	if ob.o.Msg == nil {
+		return
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%s %s, %s [length %04x]%s\n", arrow(h), versionName(ob.msgVersion()),
+		contentTypeName(typ), len(data), suffix)
+	writeMsgHex(&sb, data)
+	ob.o.Msg.Write([]byte(sb.String()))
+}
+
+func (ob *Observer) tracef(format string, args ...any) {
+	if ob.o.Trace != nil {
+		fmt.Fprintf(ob.o.Trace, format, args...)
+	}
+}
+
+func (ob *Observer) traceRecordHeader(h *half, hdr []byte) {
+	if ob.o.Trace == nil {
+		return
+	}
+	dir := "Received"
+	if h.sent {
+		dir = "Sent"
+	}
+	v := uint16(hdr[1])<<8 | uint16(hdr[2])
+	ob.tracef("%s Record\nHeader:\n  Version = %s (0x%x)\n  Content Type = %s (%d)\n  Length = %d\n",
+		dir, versionName(v), v, contentTypeName(hdr[0]), hdr[0], int(hdr[3])<<8|int(hdr[4]))
+}
+
+func (ob *Observer) traceInner(typ uint8) {
+	ob.tracef("  Inner Content Type = %s (%d)\n", contentTypeName(typ), typ)
+}
+
+func (ob *Observer) statef(format string, args ...any) {
+	if ob.o.State != nil {
+		fmt.Fprintf(ob.o.State, format, args...)
+	}
+}
+
+// state prints one -state line with OpenSSL's SSL_connect:/SSL_accept:
+// prefix.
+func (ob *Observer) state(s string) {
+	if ob.o.State == nil {
+		return
+	}
+	who := "SSL_accept"
+	if ob.o.Client {
+		who = "SSL_connect"
+	}
+	fmt.Fprintf(ob.o.State, "%s:%s\n", who, s)
+}
+
+func (ob *Observer) stateClientHello(h *half) {
+	if ob.o.State == nil {
+		return
+	}
+	first := !ob.started
+	ob.started = true
+	if h.sent {
+		if first {
+			ob.state("before SSL initialization")
+		}
+		ob.state("SSLv3/TLS write client hello")
+		ob.state("SSLv3/TLS write client hello")
+		return
+	}
+	if first {
+		ob.state("before SSL initialization")
+		ob.state("before SSL initialization")
+	}
+}
+
+func (ob *Observer) stateCCS(h *half) {
+	if h.sent {
+		ob.state("SSLv3/TLS write change cipher spec")
+	} else {
+		ob.state("SSLv3/TLS read change cipher spec")
+	}
+}
+
+// stateMessage prints the state OpenSSL's state machine reports after
+// handling a message of type t (observed from openssl 3.0 -state).
+func (ob *Observer) stateMessage(h *half, t uint8) {
+	if ob.o.State == nil {
+		return
+	}
+	tls13 := ob.version == 0x0304
+	if t == hsKeyUpdate {
+		// RFC 8446 section 4.6.3; names as openssl 3.0 prints them.
+		dir, who := "read", "server"
+		if h.sent {
+			dir = "write"
+		}
+		if ob.o.Client == h.sent {
+			who = "client"
+		}
+		ob.state("TLSv1.3 " + dir + " " + who + " key update")
+		return
+	}
+	w := func(s ...string) {
+		for _, x := range s {
+			ob.state(x)
+		}
+	}
+	switch {
+	case ob.o.Client && !h.sent:
+		switch t {
+		case hsServerHello:
+			w("SSLv3/TLS read server hello")
+		case hsEncryptedExtensions:
+			w("TLSv1.3 read encrypted extensions")
+		case hsCertificate:
+			w("SSLv3/TLS read server certificate")
+		case hsCertificateRequest:
+			w("SSLv3/TLS read server certificate request")
+		case hsServerKeyExchange:
+			w("SSLv3/TLS read server key exchange")
+		case hsServerHelloDone:
+			w("SSLv3/TLS read server done")
+		case hsCertificateVerify:
+			w("TLSv1.3 read server certificate verify")
+		case hsCertificateStatus:
+			w("SSLv3/TLS read certificate status")
+		case hsFinished:
+			w("SSLv3/TLS read finished")
+		case hsNewSessionTicket:
+			if tls13 {
+				w("SSL negotiation finished successfully", "SSL negotiation finished successfully")
+			}
+			w("SSLv3/TLS read server session ticket")
+		}
+	case ob.o.Client:
+		switch t {
+		case hsCertificate:
+			w("SSLv3/TLS write client certificate")
+		case hsClientKeyExchange:
+			w("SSLv3/TLS write client key exchange")
+		case hsCertificateVerify:
+			w("SSLv3/TLS write certificate verify")
+		case hsFinished:
+			w("SSLv3/TLS write finished")
+			if !tls13 {
+				w("SSLv3/TLS write finished")
+			}
+		}
+	case !h.sent:
+		switch t {
+		case hsClientHello:
+			w("SSLv3/TLS read client hello")
+		case hsCertificate:
+			w("SSLv3/TLS read client certificate")
+		case hsClientKeyExchange:
+			w("SSLv3/TLS read client key exchange")
+		case hsCertificateVerify:
+			w("SSLv3/TLS read certificate verify")
+		case hsFinished:
+			w("SSLv3/TLS read finished")
+		}
+	default:
+		switch t {
+		case hsServerHello:
+			w("SSLv3/TLS write server hello")
+		case hsEncryptedExtensions:
+			w("TLSv1.3 write encrypted extensions")
+		case hsCertificateRequest:
+			w("SSLv3/TLS write certificate request")
+		case hsCertificate:
+			w("SSLv3/TLS write certificate")
+		case hsServerKeyExchange:
+			w("SSLv3/TLS write key exchange")
+		case hsServerHelloDone:
+			w("SSLv3/TLS write server done", "SSLv3/TLS write server done")
+		case hsCertificateVerify:
+			w("TLSv1.3 write server certificate verify")
+		case hsFinished:
+			w("SSLv3/TLS write finished")
+			if tls13 {
+				w("TLSv1.3 early data", "TLSv1.3 early data")
+			}
+		case hsNewSessionTicket:
+			w("SSLv3/TLS write session ticket")
+		}
+	}
+}
+
+// extDebug prints -tlsextdebug's view of the peer's extensions.
+func (ob *Observer) extDebug(who string, exts []Ext) {
+	if ob.o.TLSExtDebug == nil {
+		return
+	}
+	var sb strings.Builder
+	for _, e := range exts {
+		fmt.Fprintf(&sb, "TLS %s extension \"%s\" (id=%d), len=%d\n", who, debugExtName(e.Type), e.Type, len(e.Data))
+		writeDump(&sb, e.Data, 0)
+	}
+	ob.o.TLSExtDebug.Write([]byte(sb.String()))
+}
+
+// debugRead prints -debug's view of one received record's header or
+// body, as OpenSSL's two reads per record show it.
+func (ob *Observer) debugRead(h *half, b []byte, body bool) {
+	if ob.o.Debug == nil || h.sent || (body && len(b) == 0) {
+		return
+	}
+	var sb strings.Builder
+	buf := debugReadBuf
+	if body {
+		buf += 5
+	}
+	fmt.Fprintf(&sb, "read from 0x%x [0x%x] (%d bytes => %d (0x%X))\n", debugBIO, buf, len(b), len(b), len(b))
+	writeDump(&sb, b, 0)
+	ob.o.Debug.Write([]byte(sb.String()))
+}
+
+// debugEOF prints the read that found the connection closed.
+func (ob *Observer) debugEOF() {
+	fmt.Fprintf(ob.o.Debug, "read from 0x%x [0x%x] (5 bytes => 0)\n", debugBIO, debugReadBuf)
+}
+
+func (ob *Observer) debugWrite(p []byte) {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "write to 0x%x [0x%x] (%d bytes => %d (0x%X))\n", debugBIO, debugWriteBuf, len(p), len(p), len(p))
+	writeDump(&sb, p, 0)
+	ob.o.Debug.Write([]byte(sb.String()))
+}
