@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tlskit/tlskit/internal/certs"
@@ -48,6 +49,7 @@ type settings struct {
 	crlDownload                           bool
 	secLevel                              int // security level, for -auth_level's default
 	secLevelSet                           bool
+	systemRoots                           bool // the system store backs up the roots
 	sessIn, sessOut                       string
 	keymatLabel                           string
 	keymatLen                             int
@@ -486,7 +488,11 @@ func verifySettings(v *opt.Values, s *settings) error {
 	if v.Has("verifyCAfile") || v.Has("verifyCApath") || v.Has("verifyCAstore") {
 		roots, err = loadStore(v, "verifyCAfile", "verifyCApath", "verifyCAstore", false)
 	} else {
-		roots, err = loadStore(v, "CAfile", "CApath", "CAstore", true)
+		// The system store is consulted only when the given roots do not
+		// settle the chain (see verifyPeer): loading it costs more than
+		// the whole handshake.
+		roots, err = loadStore(v, "CAfile", "CApath", "CAstore", false)
+		s.systemRoots = (!v.Has("CAfile") && !v.Has("no-CAfile")) || (!v.Has("CApath") && !v.Has("no-CApath"))
 	}
 	if err != nil {
 		return err
@@ -578,4 +584,26 @@ func validPurpose(p string) bool {
 var verifyNames = map[string]string{
 	"default": "", "pkcs7": "smimesign", "smime_sign": "smimesign",
 	"ssl_client": "sslclient", "ssl_server": "sslserver",
+}
+
+// systemCAs loads the system store once, on first need.
+var systemCAs = sync.OnceValue(func() []*x509.Certificate {
+	c, _ := certs.SystemCAs()
+	return c
+})
+
+// verifyPeer verifies the peer's chain. When the given roots leave the
+// issuer unknown and the default store is enabled, it verifies again with
+// the system store added, which gives the result a store holding both
+// would, without loading the system store for every run.
+func (s *settings) verifyPeer(peer []*x509.Certificate, o verify.Options) verify.Result {
+	r := verify.Verify(peer, o)
+	switch r.Code {
+	case 2, 18, 19, 20, 21:
+		if s.systemRoots {
+			o.Roots = append(append([]*x509.Certificate(nil), o.Roots...), systemCAs()...)
+			r = verify.Verify(peer, o)
+		}
+	}
+	return r
 }

@@ -77,7 +77,7 @@ func (c *client) handshake(nc net.Conn, cache tls.ClientSessionCache) (*conn, er
 		if s.crlDownload {
 			vo.CRLs = append(append([]*x509.RevocationList(nil), vo.CRLs...), downloadCRLs(cs.PeerCertificates, c.errw)...)
 		}
-		r := verify.Verify(cs.PeerCertificates, vo)
+		r := s.verifyPeer(cs.PeerCertificates, vo)
 		cn.verified = &r
 		if !cs.DidResume {
 			verify.WriteCallbackLines(c.errw, r, s.nameOpt, s.verifyQuiet)

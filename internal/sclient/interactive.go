@@ -91,6 +91,7 @@ func (c *client) interact(cn *conn) int {
 				select {
 				case err := <-readDone:
 					return c.peerClosed(cn, err)
+				case <-c.ticket:
 				case <-time.After(ticketWait):
 				}
 			}

@@ -24,6 +24,8 @@ type client struct {
 	in   io.Reader
 	out  io.Writer // stdout: the report and the peer's data
 	errw io.Writer // stderr: verify lines, errors, -brief, DONE
+
+	ticket chan struct{} // signalled when a session ticket arrives
 }
 
 // Main runs s_client with its arguments and returns the exit code.
@@ -36,7 +38,7 @@ func Main(args []string, s stdio.Stdio) int {
 	if err != nil {
 		return startupError(s.Err, err)
 	}
-	c := &client{set: set, in: s.In, out: s.Out, errw: s.Err}
+	c := &client{set: set, in: s.In, out: s.Out, errw: s.Err, ticket: make(chan struct{}, 1)}
 	if set.verifyDepth > 0 {
 		fmt.Fprintf(c.errw, "verify depth is %d\n", set.verifyDepth)
 	}
@@ -81,6 +83,14 @@ func (c *client) run() int {
 	}
 	var ticketConn *conn
 	cache.onPut = func(cs *tls.ClientSessionState) {
+		// Wake an input loop waiting for the ticket (see interact), once
+		// the ticket's session block is printed.
+		defer func() {
+			select {
+			case c.ticket <- struct{}{}:
+			default:
+			}
+		}()
 		if s.sessOut != "" {
 			if err := writeSession(s.sessOut, cs); err != nil {
 				fmt.Fprintf(c.errw, "s_client: %v\n", err)
