@@ -2,19 +2,338 @@
 package sserver
 
 import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/tlskit/tlskit/internal/dn"
 	"github.com/tlskit/tlskit/internal/opt"
 	"github.com/tlskit/tlskit/internal/stdio"
+	"github.com/tlskit/tlskit/internal/tlsnames"
 )
 
 // Table is s_server's option table.
 var Table = &opt.Table{Prog: "s_server", Usage: "[options]", Options: options}
 
+// maxConcurrent bounds the connections served at once in the concurrent
+// modes, and so the server's memory; further clients wait in the kernel's
+// accept queue.
+const maxConcurrent = 1024
+
 // Main runs s_server with its arguments and returns the exit code.
+//
+// SIGINT and SIGTERM stop the server cleanly, so the generated certificate
+// and a -unix socket file are removed; the exit code is then 128 plus the
+// signal number, as if the signal had killed it.
 func Main(args []string, s stdio.Stdio) int {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigc := make(chan os.Signal, 1)
+	signal.Notify(sigc, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigc)
+	var got atomic.Value
+	go func() {
+		select {
+		case sig := <-sigc:
+			got.Store(sig)
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	code := run(ctx, args, s, nil)
+	if sig, ok := got.Load().(os.Signal); ok {
+		if n, ok := sig.(syscall.Signal); ok {
+			return 128 + int(n)
+		}
+		return 1
+	}
+	return code
+}
+
+// run is Main with a context that stops the server and, for tests, a
+// function told the listening address.
+func run(ctx context.Context, args []string, s stdio.Stdio, listening func(net.Addr)) int {
 	v, code, ok := Table.ParseArgs(args, s.Err)
 	if !ok {
 		return code
 	}
-	_ = v
+	c, err := newConfig(v, args)
+	if err != nil {
+		printErr(s.Err, err)
+		return 1
+	}
+	stdout := &lockedWriter{w: s.Out}
+	srv := &server{c: c, out: stdout, data: stdout, errw: &lockedWriter{w: s.Err}, in: s.In}
+	if c.quiet {
+		srv.out = &lockedWriter{w: io.Discard}
+	}
+	if err := srv.setupVerify(v); err != nil {
+		printErr(s.Err, err)
+		return 1
+	}
+	id, err := loadIdentity(c)
+	if err != nil {
+		printErr(s.Err, err)
+		return 1
+	}
+	if id.ephemeralPath != "" {
+		defer os.Remove(id.ephemeralPath)
+	}
+	for _, n := range id.notes {
+		fmt.Fprintln(s.Err, n)
+	}
+	if err := srv.buildChains(v, id); err != nil {
+		printErr(s.Err, err)
+		return 1
+	}
+	if c.status && c.statusFile == "" {
+		srv.stapleOCSP(id.main)
+		srv.stapleOCSP(id.sni)
+	}
+	if c.msgFile != "" {
+		f, err := openMsgFile(c.msgFile)
+		if err != nil {
+			printErr(s.Err, err)
+			return 1
+		}
+		defer f.Close()
+		srv.msgFile = f
+	}
+	srv.tls, err = newTLSSetup(c, id, srv.clientCAs, srv.observing())
+	if err != nil {
+		printErr(s.Err, err)
+		return 1
+	}
+	if c.verifyRequest {
+		srv.tls.verifyConn = srv.verifyHook
+	}
+	if srv.tls.keyLog != nil {
+		defer srv.tls.keyLog.Close()
+	}
+	ln, err := listen(c)
+	if err != nil {
+		printErr(s.Err, err)
+		return 1
+	}
+	if c.network == "unix" {
+		defer os.Remove(c.addr)
+	}
+	fmt.Fprintln(srv.out, acceptLine(c, ln))
+	if listening != nil {
+		listening(ln.Addr())
+	}
+	return srv.serve(ctx, ln)
+}
+
+// printErr prints a start-up error as openssl would: configuration errors
+// keep openssl's own two-line wording, others get the "s_server: " prefix.
+func printErr(w io.Writer, err error) {
+	var ce *tlsnames.ConfError
+	var ue *opt.UsageError
+	switch {
+	case errors.As(err, &ce):
+		for _, l := range ce.Lines() {
+			fmt.Fprintln(w, l)
+		}
+	case errors.As(err, &ue):
+		ue.Print(w, "s_server")
+	default:
+		fmt.Fprintf(w, "s_server: %v\n", err)
+	}
+}
+
+// server is one running s_server.
+type server struct {
+	c    *config
+	tls  *tlsSetup
+	out  *lockedWriter // stdout for reports, or nowhere under -quiet/-brief
+	data *lockedWriter // stdout for the client's data, even under -quiet
+	errw *lockedWriter // stderr
+	in   io.Reader
+
+	// client authentication
+	clientCAs  *x509.CertPool
+	roots      []*x509.Certificate
+	crls       []*x509.RevocationList
+	nameopt    dn.Options
+	verifyOpts verifyParams
+
+	msgFile *os.File // -msgfile
+
+	stdinOnce sync.Once
+	stdin     chan []byte // lines from stdin; closed at end of input
+
+	stats stats
+}
+
+// stats are the counters of the session statistics block. Only what
+// crypto/tls lets us observe is counted; the rest stay zero.
+type stats struct {
+	accepts  atomic.Int64 // handshakes started
+	finished atomic.Int64 // handshakes completed
+	hits     atomic.Int64 // resumed sessions
+}
+
+// writeStats prints the session statistics block as openssl does. tlskit
+// keeps no server-side session cache (resumption uses tickets), so the
+// cache counters are always zero, and a server makes no client connects.
+func (s *server) writeStats(w io.Writer) {
+	var b bytes.Buffer
+	line := func(n int64, what string) { fmt.Fprintf(&b, "%4d %s\n", n, what) }
+	line(0, "items in the session cache")
+	line(0, "client connects (SSL_connect())")
+	line(0, "client renegotiates (SSL_connect())")
+	line(0, "client connects that finished")
+	line(s.stats.accepts.Load(), "server accepts (SSL_accept())")
+	line(0, "server renegotiates (SSL_accept())")
+	line(s.stats.finished.Load(), "server accepts that finished")
+	line(s.stats.hits.Load(), "session cache hits")
+	line(0, "session cache misses")
+	line(0, "session cache timeouts")
+	line(0, "callback cache hits")
+	line(0, "cache full overflows (128 allowed)")
+	w.Write(b.Bytes())
+}
+
+// serve accepts connections until -naccept is reached, the interactive
+// client asks the server to stop, stdin ends, or ctx is done.
+func (s *server) serve(ctx context.Context, ln net.Listener) int {
+	stop := make(chan struct{})
+	var stopOnce sync.Once
+	stopNow := func() { stopOnce.Do(func() { close(stop); ln.Close() }) }
+
+	// The connections being served concurrently, closed if ctx ends.
+	var mu sync.Mutex
+	active := map[net.Conn]struct{}{}
+	go func() {
+		select {
+		case <-ctx.Done():
+			stopNow()
+			mu.Lock()
+			for c := range active {
+				c.Close()
+			}
+			mu.Unlock()
+		case <-stop:
+		}
+	}()
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, maxConcurrent)
+	announced := false
+accepting:
+	for n := 0; s.c.naccept == 0 || n < s.c.naccept; n++ {
+		if s.c.mode != modeInteractive {
+			select {
+			case sem <- struct{}{}:
+			case <-stop:
+				break accepting
+			}
+		}
+		conn, err := acceptRetry(ln, stop)
+		if err != nil {
+			break
+		}
+		if s.c.mode != modeInteractive {
+			mu.Lock()
+			active[conn] = struct{}{}
+			mu.Unlock()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				s.serveConcurrent(conn)
+				mu.Lock()
+				delete(active, conn)
+				mu.Unlock()
+			}()
+			continue
+		}
+		if s.interactive(conn, stop) {
+			announced = true
+			break
+		}
+	}
+	stopNow()
+	wg.Wait()
+	if ctx.Err() != nil {
+		// Stopped by a signal: openssl dies silently then.
+		return 0
+	}
+	s.writeStats(s.out)
+	if announced {
+		fmt.Fprintln(s.errw, "shutdown accept socket")
+	}
 	return 0
+}
+
+// acceptRetry accepts one connection, riding out transient errors such as
+// running out of file descriptors, until the listener is closed.
+func acceptRetry(ln net.Listener, stop <-chan struct{}) (net.Conn, error) {
+	delay := 5 * time.Millisecond
+	for {
+		conn, err := ln.Accept()
+		if err == nil {
+			return conn, nil
+		}
+		select {
+		case <-stop:
+			return nil, err
+		default:
+		}
+		if errors.Is(err, net.ErrClosed) {
+			return nil, err
+		}
+		time.Sleep(delay)
+		if delay < time.Second {
+			delay *= 2
+		}
+	}
+}
+
+// handshake runs the TLS handshake on an accepted connection under the
+// handshake timeout, so a stalled client cannot hold a slot for ever.
+func (s *server) handshake(conn net.Conn) (*tls.Conn, *trackedConn, error) {
+	tc := s.observe(conn)
+	t := tls.Server(tc, s.tls.base)
+	s.stats.accepts.Add(1)
+	conn.SetDeadline(time.Now().Add(s.c.handshakeTO))
+	err := t.Handshake()
+	conn.SetDeadline(time.Time{})
+	if tc.unregister != nil {
+		// TLS 1.3 application secrets are logged during the handshake;
+		// nothing later needs routing.
+		tc.unregister()
+	}
+	if err != nil {
+		return nil, tc, err
+	}
+	s.stats.finished.Add(1)
+	if t.ConnectionState().DidResume {
+		s.stats.hits.Add(1)
+	}
+	return t, tc, nil
+}
+
+// lockedWriter serialises writes from concurrent connections, so each
+// block of report lines reaches the stream whole.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

@@ -1,0 +1,417 @@
+package sserver
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tlskit/tlskit/internal/certs"
+	"github.com/tlskit/tlskit/internal/opt"
+	"github.com/tlskit/tlskit/internal/tlsnames"
+)
+
+// mode is how s_server talks to a connected client.
+type mode int
+
+const (
+	modeInteractive mode = iota // stdin to the client, client data to stdout
+	modeWWW                     // -www: the HTML status page
+	modeFiles                   // -WWW: files with a generated header
+	modeHTTP                    // -HTTP: files sent as they are
+	modeRev                     // -rev: echo each line reversed
+)
+
+// config is everything s_server needs from its command line, checked.
+type config struct {
+	// listening
+	network string // "tcp", "tcp4", "tcp6" or "unix"
+	addr    string // host:port or socket path
+	unlink  bool
+	naccept int // 0: unlimited
+
+	// identity
+	cert, dcert, cert2 keyPairOpts
+	xcerts             []keyPairOpts // -xcert/-xkey/-xchain, in order
+	xchainBuild        bool
+	servername         string
+	servernameFatal    bool
+
+	// protocol
+	minVersion, maxVersion uint16
+	ciphers                []tlsnames.Cipher // -cipher (TLS 1.2 and below), in preference order
+	serverPref             bool
+	prioritizeChaCha       bool
+	groups                 []tls.CurveID
+	alpn                   []string
+	noTicket               bool
+	keyLogFile             string
+	keymatLabel            string
+	keymatLen              int
+
+	// client authentication
+	verifyDepth       int  // -verify/-Verify value
+	verifyRequest     bool // -verify
+	verifyRequire     bool // -Verify
+	verifyReturnError bool
+	verifyQuiet       bool
+
+	// OCSP
+	statusFile    string
+	status        bool
+	statusVerbose bool
+	statusURL     string
+	statusTimeout time.Duration
+
+	// protocol observation
+	msg, trace, debug, state, tlsextdebug bool
+	msgFile                               string
+
+	// modes and output
+	mode        mode
+	crlf        bool
+	ignEOF      bool
+	quiet       bool
+	brief       bool
+	cmdline     string // "s_server <args>" for the -www page
+	docRoot     string // the directory -WWW and -HTTP serve: the current one
+	handshakeTO time.Duration
+}
+
+// keyPairOpts names one certificate and key as given by -cert/-key… or -dcert/-dkey….
+type keyPairOpts struct {
+	spec     certs.KeyPairSpec
+	passSpec string
+	given    bool // the option naming the certificate was given
+}
+
+// handshakeTimeout bounds a client's handshake, so one that stalls cannot
+// hold its connection (and in interactive mode, the server) for ever.
+var handshakeTimeout = 10 * time.Second
+
+// defaultPort is openssl s_server's port when neither -port nor -accept is given.
+const defaultPort = "4433"
+
+// newConfig checks the parsed options and builds a config. Errors are worded
+// for the user (the caller prefixes "s_server: ").
+func newConfig(v *opt.Values, args []string) (*config, error) {
+	c := &config{network: "tcp", handshakeTO: handshakeTimeout, keymatLen: 20, docRoot: "."}
+	c.cmdline = "s_server " + strings.Join(args, " ")
+
+	// Listening: the last of -port/-accept/-unix wins, as each overwrites
+	// openssl's one listening address.
+	host, port := "", defaultPort
+	switch v.Last("port", "accept", "unix") {
+	case "port":
+		port = v.Str("port", defaultPort)
+	case "accept":
+		h, p, err := splitAccept(v.Str("accept", ""))
+		if err != nil {
+			return nil, err
+		}
+		host, port = h, p
+	case "unix":
+		c.network, c.addr = "unix", v.Str("unix", "")
+	}
+	if c.network != "unix" {
+		switch v.Last("4", "6") {
+		case "4":
+			c.network = "tcp4"
+		case "6":
+			c.network = "tcp6"
+		}
+		c.addr = joinHostPort(host, port)
+	}
+	c.unlink = v.Has("unlink")
+	c.naccept = int(v.Int("naccept", 0))
+
+	// Identity.
+	c.cert = keyPairOpts{
+		spec:     certs.KeyPairSpec{Cert: v.Str("cert", "server.pem"), Key: v.Str("key", ""), Chain: v.Str("cert_chain", "")},
+		passSpec: v.Str("pass", ""),
+		given:    v.Has("cert"),
+	}
+	c.dcert = keyPairOpts{
+		spec:     certs.KeyPairSpec{Cert: v.Str("dcert", ""), Key: v.Str("dkey", ""), Chain: v.Str("dcert_chain", "")},
+		passSpec: v.Str("dpass", ""),
+		given:    v.Has("dcert") || v.Has("dkey"),
+	}
+	if c.dcert.spec.Cert == "" {
+		c.dcert.spec.Cert = c.dcert.spec.Key
+	}
+	c.cert2 = keyPairOpts{
+		spec:     certs.KeyPairSpec{Cert: v.Str("cert2", "server2.pem"), Key: v.Str("key2", "")},
+		passSpec: v.Str("pass", ""),
+		given:    v.Has("cert2") || v.Has("key2"),
+	}
+	// Each -xcert takes the -xkey and -xchain given in the same position;
+	// a missing key is read from the certificate file, as for -cert.
+	xkeys, xchains := v.All("xkey"), v.All("xchain")
+	for i, xc := range v.All("xcert") {
+		k := keyPairOpts{spec: certs.KeyPairSpec{Cert: xc}, passSpec: v.Str("pass", ""), given: true}
+		if i < len(xkeys) {
+			k.spec.Key = xkeys[i]
+		}
+		if i < len(xchains) {
+			k.spec.Chain = xchains[i]
+		}
+		c.xcerts = append(c.xcerts, k)
+	}
+	if len(xkeys) > len(c.xcerts) {
+		return nil, errors.New("-xkey given without a matching -xcert")
+	}
+	c.xchainBuild = v.Has("xchain_build")
+	var err error
+	for _, f := range []struct {
+		name string
+		dst  *certs.Format
+	}{
+		{"certform", &c.cert.spec.CertForm}, {"keyform", &c.cert.spec.KeyForm},
+		{"dcertform", &c.dcert.spec.CertForm}, {"dkeyform", &c.dcert.spec.KeyForm},
+	} {
+		if s, ok := v.Get(f.name); ok {
+			if *f.dst, err = certs.ParseFormat(s); err != nil {
+				return nil, err
+			}
+		}
+	}
+	c.servername = v.Str("servername", "")
+	c.servernameFatal = v.Has("servername_fatal")
+
+	// Protocol versions.
+	if err := c.parseVersions(v); err != nil {
+		return nil, err
+	}
+	if s, ok := v.Get("cipher"); ok {
+		cs, err := tlsnames.ParseCipherString(s)
+		if err != nil {
+			return nil, err
+		}
+		c.ciphers = cs
+	} else {
+		// OpenSSL's default list; ParseCipherString of the default cannot fail.
+		c.ciphers, _ = tlsnames.ParseCipherString(tlsnames.DefaultCipherString)
+	}
+	c.ciphers = slices.DeleteFunc(c.ciphers, func(x tlsnames.Cipher) bool {
+		_, ok := x.GoID()
+		return !ok || x.IsTLS13()
+	})
+	if len(c.ciphers) == 0 && c.minVersion < tls.VersionTLS13 {
+		if c.maxVersion != 0 && c.maxVersion < tls.VersionTLS13 {
+			return nil, errors.New("none of the -cipher suites is implemented by crypto/tls")
+		}
+		c.minVersion = tls.VersionTLS13
+	}
+	if s, ok := v.Get("ciphersuites"); ok {
+		if err := checkCipherSuites(s); err != nil {
+			return nil, err
+		}
+	}
+	c.serverPref = v.Has("serverpref")
+	c.prioritizeChaCha = v.Has("prioritize_chacha")
+	switch v.Last("groups", "curves", "named_curve") {
+	case "groups", "curves":
+		name := v.Last("groups", "curves")
+		if c.groups, err = tlsnames.ParseGroups(v.Str(name, "")); err != nil {
+			return nil, err
+		}
+	case "named_curve":
+		if c.groups, err = tlsnames.ParseGroups(v.Str("named_curve", "")); err != nil {
+			return nil, err
+		}
+	}
+	if s, ok := v.Get("alpn"); ok {
+		for _, p := range strings.Split(s, ",") {
+			if p == "" || len(p) > 255 {
+				return nil, fmt.Errorf("error parsing -alpn argument")
+			}
+			c.alpn = append(c.alpn, p)
+		}
+	}
+	// Every key exchange crypto/tls does is ephemeral, so
+	// -no_resume_ephemeral turns resumption off altogether.
+	c.noTicket = v.Has("no_ticket") || v.Has("no_resume_ephemeral")
+	if n, ok := v.Get("num_tickets"); ok {
+		// crypto/tls sends exactly one TLS 1.3 ticket, or none when tickets are off.
+		switch v.Int("num_tickets", 1) {
+		case 0:
+			c.noTicket = true
+		case 1:
+		default:
+			return nil, fmt.Errorf("-num_tickets %s: crypto/tls sends one session ticket (use 0 or 1)", n)
+		}
+	}
+	c.keyLogFile = v.Str("keylogfile", "")
+	if l, ok := v.Get("keymatexport"); ok {
+		c.keymatLabel = l
+		c.keymatLen = int(v.Int("keymatexportlen", 20))
+	}
+
+	// Client authentication.
+	if v.Has("verify") || v.Has("Verify") {
+		c.verifyRequest = true
+		c.verifyRequire = v.Last("verify", "Verify") == "Verify"
+		c.verifyDepth = int(v.Int(v.Last("verify", "Verify"), 0))
+	}
+	c.verifyReturnError = v.Has("verify_return_error")
+	c.verifyQuiet = v.Has("verify_quiet")
+
+	c.statusFile = v.Str("status_file", "")
+	// Each of the -status_* options turns -status on, as in openssl.
+	c.status = v.Has("status") || v.Has("status_verbose") || v.Has("status_url") || v.Has("status_timeout")
+	c.statusVerbose = v.Has("status_verbose")
+	c.statusURL = v.Str("status_url", "")
+	c.statusTimeout = 10 * time.Second
+	if n := v.Int("status_timeout", 0); n > 0 {
+		c.statusTimeout = time.Duration(n) * time.Second
+	}
+	c.msg, c.trace, c.debug = v.Has("msg"), v.Has("trace"), v.Has("debug")
+	c.state, c.tlsextdebug = v.Has("state"), v.Has("tlsextdebug")
+	c.msgFile = v.Str("msgfile", "")
+
+	// Modes: openssl keeps the last of -www/-WWW/-HTTP/-rev it saw.
+	switch v.Last("www", "WWW", "HTTP", "rev") {
+	case "www":
+		c.mode = modeWWW
+	case "WWW":
+		c.mode = modeFiles
+	case "HTTP":
+		c.mode = modeHTTP
+	case "rev":
+		c.mode = modeRev
+	}
+	c.crlf = v.Has("crlf")
+	c.quiet = v.Has("quiet") || v.Has("brief")
+	c.brief = v.Has("brief")
+	c.ignEOF = v.Last("ign_eof", "no_ign_eof") == "ign_eof"
+	return c, nil
+}
+
+// parseVersions applies -tls1…-tls1_3, -no_tls1…, -min_protocol and
+// -max_protocol. crypto/tls needs a contiguous range, so the range runs
+// from the lowest enabled version up to the first disabled one, as OpenSSL
+// does with holes.
+func (c *config) parseVersions(v *opt.Values) error {
+	lo, hi := uint16(tls.VersionTLS12), uint16(tls.VersionTLS13)
+	if s, ok := v.Get("min_protocol"); ok {
+		ver, err := tlsnames.ParseVersionFor("-min_protocol", s)
+		if err != nil {
+			return err
+		}
+		if ver != 0 {
+			lo = ver
+		}
+	}
+	if s, ok := v.Get("max_protocol"); ok {
+		ver, err := tlsnames.ParseVersionFor("-max_protocol", s)
+		if err != nil {
+			return err
+		}
+		if ver != 0 {
+			hi = ver
+		}
+	}
+	for _, x := range []struct {
+		name string
+		ver  uint16
+	}{{"tls1", tls.VersionTLS10}, {"tls1_1", tls.VersionTLS11}, {"tls1_2", tls.VersionTLS12}, {"tls1_3", tls.VersionTLS13}} {
+		if v.Last("tls1", "tls1_1", "tls1_2", "tls1_3") == x.name {
+			lo, hi = x.ver, x.ver
+		}
+	}
+	if lo < tls.VersionTLS10 || hi > tls.VersionTLS13 {
+		return errors.New("SSLv3 and DTLS versions are not supported by tlskit's s_server")
+	}
+	disabled := map[uint16]bool{
+		tls.VersionTLS10: v.Has("no_tls1"), tls.VersionTLS11: v.Has("no_tls1_1"),
+		tls.VersionTLS12: v.Has("no_tls1_2"), tls.VersionTLS13: v.Has("no_tls1_3"),
+	}
+	for lo <= hi && disabled[lo] {
+		lo++
+	}
+	for x := lo; x <= hi; x++ {
+		if disabled[x] {
+			hi = x - 1
+			break
+		}
+	}
+	if lo > hi {
+		return errors.New("no protocol version is left enabled")
+	}
+	c.minVersion, c.maxVersion = lo, hi
+	return nil
+}
+
+// checkCipherSuites accepts a -ciphersuites value only when it names every
+// TLS 1.3 suite crypto/tls implements: crypto/tls picks TLS 1.3 suites
+// itself and cannot be restricted, so anything narrower would be a lie.
+func checkCipherSuites(s string) error {
+	cs, err := tlsnames.ParseCipherSuites(s)
+	if err != nil {
+		return err
+	}
+	have := map[uint16]bool{}
+	for _, x := range cs {
+		if id, ok := x.GoID(); ok {
+			have[id] = true
+		}
+	}
+	for _, id := range []uint16{tls.TLS_AES_128_GCM_SHA256, tls.TLS_AES_256_GCM_SHA384, tls.TLS_CHACHA20_POLY1305_SHA256} {
+		if !have[id] {
+			return fmt.Errorf("-ciphersuites %s: crypto/tls cannot restrict TLS 1.3 cipher suites; the value must name all of %s (use -no_tls1_3 to avoid TLS 1.3)",
+				s, tlsnames.DefaultCipherSuites)
+		}
+	}
+	return nil
+}
+
+// splitAccept parses -accept's [host:]port, with "*" or "" for any
+// address and [v6addr]:port for IPv6, as openssl's BIO_parse_hostserv does.
+func splitAccept(s string) (host, port string, err error) {
+	if strings.HasPrefix(s, "[") {
+		end := strings.Index(s, "]")
+		if end < 0 {
+			return "", "", fmt.Errorf("-accept %s: missing ']' in IPv6 address", s)
+		}
+		host, rest := s[1:end], s[end+1:]
+		if rest == "" {
+			return host, defaultPort, nil
+		}
+		if !strings.HasPrefix(rest, ":") {
+			return "", "", fmt.Errorf("-accept %s: expected ':' after ']'", s)
+		}
+		return host, rest[1:], nil
+	}
+	i := strings.LastIndex(s, ":")
+	if i < 0 {
+		// A lone value is the port, as openssl reads "-accept 4433".
+		return "", s, nil
+	}
+	host, port = s[:i], s[i+1:]
+	if strings.Contains(host, ":") {
+		return "", "", fmt.Errorf("-accept %s: put an IPv6 address in brackets, as [::1]:4433", s)
+	}
+	if host == "*" {
+		host = ""
+	}
+	if port == "" {
+		port = defaultPort
+	}
+	return host, port, nil
+}
+
+func joinHostPort(host, port string) string {
+	if strings.Contains(host, ":") {
+		return "[" + host + "]:" + port
+	}
+	return host + ":" + port
+}
+
+// fileExists reports whether path names an existing file.
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}

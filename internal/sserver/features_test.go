@@ -1,0 +1,360 @@
+package sserver
+
+import (
+	"bufio"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/ocsp"
+)
+
+// TestOCSPStapleFile: -status_file's DER response is stapled and openssl
+// s_client -status reads it.
+func TestOCSPStapleFile(t *testing.T) {
+	needTool(t, "openssl")
+	dir := t.TempDir()
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature}
+	caDER, _ := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	ca, _ := x509.ParseCertificate(caDER)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	leafTmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "localhost"}, DNSNames: []string{"localhost"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), KeyUsage: x509.KeyUsageDigitalSignature}
+	leafDER, _ := x509.CreateCertificate(rand.Reader, leafTmpl, ca, &key.PublicKey, caKey)
+	resp, err := ocsp.CreateResponse(ca, ca, ocsp.Response{Status: ocsp.Good, SerialNumber: big.NewInt(2),
+		ThisUpdate: time.Now().Add(-time.Minute), NextUpdate: time.Now().Add(time.Hour)}, crypto.Signer(caKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, _ := x509.MarshalPKCS8PrivateKey(key)
+	certPath, keyPath, respPath := filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.pem"), filepath.Join(dir, "r.der")
+	os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leafDER}), 0o644)
+	os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}), 0o600)
+	os.WriteFile(respPath, resp, 0o644)
+	ts := startServer(t, "", "-cert", certPath, "-key", keyPath, "-status_file", respPath, "-naccept", "1")
+	out := opensslClient(t, ts.addr, "", 200*time.Millisecond, "-status")
+	for _, w := range []string{"OCSP Response Status: successful (0x0)", "Cert Status: good"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("s_client -status lacks %q:\n%s", w, out)
+		}
+	}
+}
+
+// TestOCSPFetch: -status_url asks a responder at start-up and staples
+// its answer.
+func TestOCSPFetch(t *testing.T) {
+	needTool(t, "openssl")
+	dir := t.TempDir()
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature}
+	caDER, _ := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	ca, _ := x509.ParseCertificate(caDER)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	leafTmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "localhost"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), KeyUsage: x509.KeyUsageDigitalSignature}
+	leafDER, _ := x509.CreateCertificate(rand.Reader, leafTmpl, ca, &key.PublicKey, caKey)
+	asked := make(chan *ocsp.Request, 1)
+	responder := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		req, err := ocsp.ParseRequest(body)
+		if err != nil {
+			http.Error(w, err.Error(), 400)
+			return
+		}
+		asked <- req
+		resp, _ := ocsp.CreateResponse(ca, ca, ocsp.Response{Status: ocsp.Revoked, SerialNumber: req.SerialNumber,
+			RevokedAt: time.Now().Add(-time.Minute), ThisUpdate: time.Now().Add(-time.Minute), NextUpdate: time.Now().Add(time.Hour)}, caKey)
+		w.Header().Set("Content-Type", "application/ocsp-response")
+		w.Write(resp)
+	}))
+	defer responder.Close()
+	kder, _ := x509.MarshalPKCS8PrivateKey(key)
+	certPath, keyPath := filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.pem")
+	os.WriteFile(certPath, append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leafDER}),
+		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})...), 0o644)
+	os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}), 0o600)
+	ts := startServer(t, "", "-cert", certPath, "-key", keyPath, "-status_url", responder.URL, "-status_verbose", "-naccept", "1")
+	select {
+	case req := <-asked:
+		if req.SerialNumber.Int64() != 7 {
+			t.Errorf("asked about serial %v", req.SerialNumber)
+		}
+	default:
+		t.Fatalf("the responder was not asked; stderr: %s", ts.err)
+	}
+	out := opensslClient(t, ts.addr, "", 200*time.Millisecond, "-status")
+	if !strings.Contains(out, "Cert Status: revoked") {
+		t.Errorf("s_client -status:\n%s", out)
+	}
+	if !strings.Contains(ts.err.String(), "cert_status: ocsp response sent: status revoked") {
+		t.Errorf("stderr: %s", ts.err)
+	}
+}
+
+// TestKeyLogFile: -keylogfile receives NSS key log lines.
+func TestKeyLogFile(t *testing.T) {
+	dir := t.TempDir()
+	kl := filepath.Join(dir, "keys.log")
+	ts := startServer(t, dir, "-www", "-keylogfile", kl, "-naccept", "1")
+	c, err := goClient(ts.addr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(c, "GET / HTTP/1.0\r\n\r\n")
+	io.ReadAll(c)
+	c.Close()
+	ts.wait(10 * time.Second)
+	b, _ := os.ReadFile(kl)
+	if !strings.Contains(string(b), "CLIENT_HANDSHAKE_TRAFFIC_SECRET ") {
+		t.Errorf("key log: %q", b)
+	}
+}
+
+// TestDualCertificates: -dcert gives a second key type; each client gets
+// the certificate its cipher or signature algorithms need.
+func TestDualCertificates(t *testing.T) {
+	dir := t.TempDir()
+	ec, eck := writeCert(t, dir, "ec", "ec.example", false)
+	rs, rsk := writeCert(t, dir, "rsa", "rsa.example", true)
+	for _, second := range [][]string{{"-dcert", rs, "-dkey", rsk}, {"-xcert", rs, "-xkey", rsk}} {
+		testSecondCert(t, append([]string{"-cert", ec, "-key", eck, "-www"}, second...))
+	}
+}
+
+func testSecondCert(t *testing.T, args []string) {
+	ts := startServer(t, "", args...)
+	for _, tc := range []struct {
+		cfg  *tls.Config
+		want string
+	}{
+		{&tls.Config{MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256}}, "rsa.example"},
+		{&tls.Config{MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}}, "ec.example"},
+		{&tls.Config{MaxVersion: tls.VersionTLS12}, "ec.example"},
+	} {
+		c, err := goClient(ts.addr, tc.cfg)
+		if err != nil {
+			t.Errorf("%v: %v", tc.cfg.CipherSuites, err)
+			continue
+		}
+		if got := c.ConnectionState().PeerCertificates[0].Subject.CommonName; got != tc.want {
+			t.Errorf("%v %v: got certificate %s, want %s", args, tc.cfg.CipherSuites, got, tc.want)
+		}
+		c.Close()
+	}
+}
+
+// TestResumptionCounted: a resumed session counts as a cache hit, and
+// -no_ticket (or -num_tickets 0) turns resumption off.
+func TestResumptionCounted(t *testing.T) {
+	for _, tc := range []struct {
+		args   []string
+		resume bool
+	}{{nil, true}, {[]string{"-no_ticket"}, false}, {[]string{"-num_tickets", "0"}, false}} {
+		ts := startServer(t, t.TempDir(), append([]string{"-www", "-naccept", "2"}, tc.args...)...)
+		cfg := &tls.Config{ClientSessionCache: tls.NewLRUClientSessionCache(4)}
+		resumed := false
+		for i := 0; i < 2; i++ {
+			c, err := goClient(ts.addr, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.WriteString(c, "GET / HTTP/1.0\r\n\r\n")
+			io.ReadAll(c) // the ticket arrives with the response
+			resumed = c.ConnectionState().DidResume
+			c.Close()
+		}
+		if resumed != tc.resume {
+			t.Errorf("%v: resumed=%v", tc.args, resumed)
+		}
+		ts.wait(10 * time.Second)
+		hits := "   1 session cache hits\n"
+		if !tc.resume {
+			hits = "   0 session cache hits\n"
+		}
+		if !strings.Contains(ts.out.String(), hits) {
+			t.Errorf("%v: stats lack %q:\n%s", tc.args, hits, ts.out)
+		}
+	}
+}
+
+// TestBriefCRLF: -brief prints its summary on stderr and no ACCEPT line,
+// client data still reaches stdout, and -crlf turns stdin's LF into CRLF.
+func TestBriefCRLF(t *testing.T) {
+	ts := startServer(t, t.TempDir(), "-brief", "-crlf")
+	c, err := goClient(ts.addr, &tls.Config{MaxVersion: tls.VersionTLS12})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "client data\n")
+	waitFor(t, ts.out, "client data\n", 5*time.Second)
+	io.WriteString(ts.stdin, "to client\n")
+	line, _ := bufio.NewReader(c).ReadString('\n')
+	if line != "to client\r\n" {
+		t.Errorf("client read %q", line)
+	}
+	if strings.Contains(ts.out.String(), "ACCEPT") || strings.Contains(ts.out.String(), "CIPHER is") {
+		t.Errorf("-brief stdout has report lines: %s", ts.out)
+	}
+	e := ts.err.String()
+	for _, w := range []string{"Protocol version: TLSv1.2\n", "Ciphersuite: ECDHE-ECDSA-", "No peer certificate\n", "Supported groups: "} {
+		if !strings.Contains(e, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, e)
+		}
+	}
+}
+
+// TestIgnEOF: with -ign_eof, the end of stdin does not end the session.
+func TestIgnEOF(t *testing.T) {
+	ts := startServer(t, t.TempDir(), "-ign_eof")
+	ts.stdin.Close()
+	c, err := goClient(ts.addr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	time.Sleep(100 * time.Millisecond) // give stdin's EOF a chance to (wrongly) end it
+	io.WriteString(c, "still here\n")
+	waitFor(t, ts.out, "still here\n", 5*time.Second)
+	if strings.Contains(ts.out.String(), "DONE") {
+		t.Errorf("stdin EOF ended the session: %s", ts.out)
+	}
+}
+
+// TestHandshakeTimeout: a client stalled mid-handshake is dropped.
+func TestHandshakeTimeout(t *testing.T) {
+	const testOnlyHandshakeTimeout = 300 * time.Millisecond
+	old := handshakeTimeout
+	handshakeTimeout = testOnlyHandshakeTimeout
+	ts := startServer(t, t.TempDir(), "-www")
+	handshakeTimeout = old
+	c, err := net.Dial("tcp", ts.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.Write([]byte{0x16, 0x03, 0x01, 0x00, 0x50}) // a record header, then nothing
+	c.SetReadDeadline(time.Now().Add(testOnlyHandshakeTimeout + 5*time.Second))
+	start := time.Now()
+	_, err = io.ReadAll(c)
+	if err != nil {
+		t.Fatalf("server did not drop the stalled client: %v", err)
+	}
+	if d := time.Since(start); d > testOnlyHandshakeTimeout+4*time.Second {
+		t.Errorf("dropped after %v", d)
+	}
+}
+
+// TestMsgAndTrace: -msg prints each protocol message, decrypting TLS 1.3's
+// encrypted handshake, and -msgfile sends it to a file.
+func TestMsgAndTrace(t *testing.T) {
+	dir := t.TempDir()
+	ts := startServer(t, dir, "-www", "-msg", "-naccept", "1")
+	c, err := goClient(ts.addr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(c, "GET / HTTP/1.0\r\n\r\n")
+	io.ReadAll(c)
+	c.Close()
+	ts.wait(10 * time.Second)
+	for _, w := range []string{"<<< TLS 1.3, Handshake [length ", "], ClientHello\n", ">>> TLS 1.3, Handshake [length 0006], EncryptedExtensions\n", ">>> TLS 1.3, Handshake [length 0024], Finished\n", "<<< TLS 1.3, Handshake [length 0024], Finished\n"} {
+		if !strings.Contains(ts.out.String(), w) {
+			t.Errorf("-msg output lacks %q:\n%s", w, ts.out)
+		}
+	}
+	mf := filepath.Join(dir, "msg.txt")
+	ts2 := startServer(t, "", "-www", "-msg", "-msgfile", mf, "-naccept", "1")
+	c, err = goClient(ts2.addr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(c, "GET / HTTP/1.0\r\n\r\n")
+	io.ReadAll(c)
+	c.Close()
+	ts2.wait(10 * time.Second)
+	b, _ := os.ReadFile(mf)
+	if !strings.Contains(string(b), "ClientHello") || strings.Contains(ts2.out.String(), "ClientHello") {
+		t.Errorf("-msgfile: file %q, stdout %q", b, ts2.out)
+	}
+}
+
+// TestStateAndExtDebug: -state goes to stderr and -tlsextdebug to stdout,
+// as openssl prints them.
+func TestStateAndExtDebug(t *testing.T) {
+	ts := startServer(t, t.TempDir(), "-www", "-state", "-tlsextdebug", "-naccept", "1")
+	c, err := goClient(ts.addr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(c, "GET / HTTP/1.0\r\n\r\n")
+	io.ReadAll(c)
+	c.Close()
+	ts.wait(10 * time.Second)
+	if !strings.Contains(ts.err.String(), "SSL_accept:SSLv3/TLS read client hello\n") {
+		t.Errorf("-state: stderr %s", ts.err)
+	}
+	if !strings.Contains(ts.out.String(), `TLS client extension "supported_groups" (id=10), len=`) {
+		t.Errorf("-tlsextdebug: stdout %s", ts.out)
+	}
+}
+
+// TestPassAndChain: an encrypted key opens with -pass, and -cert_chain's
+// certificates follow the leaf, as openssl s_client -showcerts sees.
+func TestPassAndChain(t *testing.T) {
+	needTool(t, "openssl")
+	dir := t.TempDir()
+	sh := func(args ...string) {
+		t.Helper()
+		if out, err := runPeer(t, "", 20*time.Second, "openssl", args...); err != nil {
+			t.Fatalf("openssl %v: %v\n%s", args, err, out)
+		}
+	}
+	p := func(n string) string { return filepath.Join(dir, n) }
+	sh("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", p("ca.key"), "-out", p("ca.pem"), "-subj", "/CN=Chain Test CA", "-days", "2")
+	sh("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-passout", "pass:s3cret", "-keyout", p("leaf.key"), "-out", p("leaf.csr"), "-subj", "/CN=localhost")
+	sh("x509", "-req", "-in", p("leaf.csr"), "-CA", p("ca.pem"), "-CAkey", p("ca.key"), "-CAcreateserial", "-out", p("leaf.pem"), "-days", "2")
+	ts := startServer(t, "", "-cert", p("leaf.pem"), "-key", p("leaf.key"), "-pass", "pass:s3cret", "-cert_chain", p("ca.pem"), "-naccept", "1")
+	out := opensslClient(t, ts.addr, "", 200*time.Millisecond, "-showcerts", "-CAfile", p("ca.pem"), "-verify_return_error")
+	for _, w := range []string{" 0 s:CN = localhost", " 1 s:CN = Chain Test CA", "Verify return code: 0 (ok)"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("s_client output lacks %q:\n%s", w, out)
+		}
+	}
+	// The trust store completes a chain, as libssl's automatic chain does.
+	ts2 := startServer(t, "", "-cert", p("leaf.pem"), "-key", p("leaf.key"), "-pass", "pass:s3cret", "-chainCAfile", p("ca.pem"), "-build_chain", "-naccept", "1")
+	out = opensslClient(t, ts2.addr, "", 200*time.Millisecond, "-showcerts")
+	if !strings.Contains(out, " 1 s:CN = Chain Test CA") {
+		t.Errorf("-chainCAfile -build_chain: no chain:\n%s", out)
+	}
+	var errb strings.Builder
+	if code := Main([]string{"-cert", p("leaf.pem"), "-key", p("leaf.key"), "-pass", "pass:s3cret", "-build_chain", "-no-CAfile"}, stdioFor(&errb)); code != 1 ||
+		!strings.Contains(errb.String(), "error building certificate chain: unable to get local issuer certificate") {
+		t.Errorf("-build_chain without a store: code %d, stderr %q", code, errb.String())
+	}
+	errb.Reset()
+	code := Main([]string{"-cert", p("leaf.pem"), "-key", p("leaf.key"), "-pass", "pass:wrong"}, stdioFor(&errb))
+	if code != 1 || !strings.Contains(errb.String(), "leaf.key") {
+		t.Errorf("wrong pass: code %d, stderr %q", code, errb.String())
+	}
+}

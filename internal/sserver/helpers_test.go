@@ -1,0 +1,251 @@
+package sserver
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"io"
+	"math/big"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/tlskit/tlskit/internal/stdio"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"s_server": func() {
+			os.Exit(Main(os.Args[1:], stdio.Stdio{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}))
+		},
+	})
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// testServer is an s_server running in-process on 127.0.0.1 with an
+// OS-chosen port.
+type testServer struct {
+	t      *testing.T
+	addr   string
+	out    *syncBuffer
+	err    *syncBuffer
+	stdin  *io.PipeWriter
+	cancel context.CancelFunc
+	done   chan int
+}
+
+// startServer runs s_server with args (plus -accept 127.0.0.1:0) in dir and
+// waits until it listens. The server is stopped when the test ends.
+func startServer(t *testing.T, dir string, args ...string) *testServer {
+	t.Helper()
+	if dir != "" {
+		t.Chdir(dir)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	ts := &testServer{t: t, out: &syncBuffer{}, err: &syncBuffer{}, stdin: pw, cancel: cancel, done: make(chan int, 1)}
+	ready := make(chan net.Addr, 1)
+	full := append([]string{"-accept", "127.0.0.1:0"}, args...)
+	go func() {
+		ts.done <- run(ctx, full, stdio.Stdio{In: pr, Out: ts.out, Err: ts.err}, func(a net.Addr) { ready <- a })
+		close(ready)
+	}()
+	select {
+	case a, ok := <-ready:
+		if !ok {
+			t.Fatalf("s_server %v did not start:\nstdout: %s\nstderr: %s", args, ts.out, ts.err)
+		}
+		ts.addr = a.String()
+	case <-time.After(10 * time.Second):
+		t.Fatalf("s_server %v did not listen within 10s", args)
+	}
+	t.Cleanup(func() {
+		cancel()
+		pw.Close()
+		select {
+		case <-ts.done:
+		case <-time.After(10 * time.Second):
+			t.Errorf("s_server did not stop")
+		}
+	})
+	return ts
+}
+
+// wait waits for the server to exit by itself and returns its exit code.
+func (ts *testServer) wait(d time.Duration) int {
+	ts.t.Helper()
+	select {
+	case code := <-ts.done:
+		ts.done <- code
+		return code
+	case <-time.After(d):
+		ts.t.Fatalf("s_server did not exit within %v\nstdout: %s\nstderr: %s", d, ts.out, ts.err)
+	}
+	return -1
+}
+
+func (ts *testServer) port() string {
+	_, p, _ := net.SplitHostPort(ts.addr)
+	return p
+}
+
+// waitFor polls buf until it contains s, for at most d.
+func waitFor(t *testing.T, buf *syncBuffer, s string, d time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !strings.Contains(buf.String(), s) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %q in:\n%s", s, buf)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// waitForCount polls buf until s occurs n times, for at most d.
+func waitForCount(t *testing.T, buf *syncBuffer, s string, n int, d time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for strings.Count(buf.String(), s) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %d× %q in:\n%s", n, s, buf)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// needTool skips the test when a peer program is not installed.
+func needTool(t *testing.T, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		t.Skipf("%s is not installed; skipping this interop test", name)
+	}
+	return p
+}
+
+// runPeer runs a peer program (openssl, curl, gnutls-cli) with stdin and a
+// time bound, and returns its combined output.
+func runPeer(t *testing.T, stdin string, d time.Duration, name string, args ...string) (string, error) {
+	t.Helper()
+	needTool(t, name)
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	cmd.WaitDelay = time.Second
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// opensslClient connects openssl s_client and sends stdin, keeping its
+// input open for hold so the server's reply can arrive.
+func opensslClient(t *testing.T, addr string, stdin string, hold time.Duration, args ...string) string {
+	t.Helper()
+	needTool(t, "openssl")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	full := append([]string{"s_client", "-connect", addr}, args...)
+	cmd := exec.CommandContext(ctx, "openssl", full...)
+	pr, pw := io.Pipe()
+	cmd.Stdin = pr
+	var out syncBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.WaitDelay = time.Second
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		io.WriteString(pw, stdin)
+		time.Sleep(hold)
+		pw.Close()
+	}()
+	cmd.Wait()
+	return out.String()
+}
+
+// writeCert creates a self-signed certificate and key (ECDSA or RSA) for
+// cn in dir and returns the paths of the certificate and key files.
+func writeCert(t *testing.T, dir, name, cn string, rsaKey bool) (certPath, keyPath string) {
+	t.Helper()
+	var priv any
+	var pub any
+	if rsaKey {
+		k, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			t.Fatal(err)
+		}
+		priv, pub = k, &k.PublicKey
+	} else {
+		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		priv, pub = k, &k.PublicKey
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(time.Now().UnixNano()),
+		Subject:               pkix.Name{CommonName: cn},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(24 * time.Hour),
+		DNSNames:              []string{cn},
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign | x509.KeyUsageKeyEncipherment,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, pub, priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, err := x509.MarshalPKCS8PrivateKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certPath = filepath.Join(dir, name+".crt")
+	keyPath = filepath.Join(dir, name+".key")
+	os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644)
+	os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}), 0o600)
+	return certPath, keyPath
+}
+
+// goClient dials the server with crypto/tls, trusting nothing in particular.
+func goClient(addr string, cfg *tls.Config) (*tls.Conn, error) {
+	if cfg == nil {
+		cfg = &tls.Config{}
+	}
+	cfg.InsecureSkipVerify = true
+	d := &net.Dialer{Timeout: 5 * time.Second}
+	return tls.DialWithDialer(d, "tcp", addr, cfg)
+}
+
+type stdioT = stdio.Stdio

@@ -1,0 +1,188 @@
+package sserver
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/tlskit/tlskit/internal/certs"
+)
+
+// identity is the certificates the server presents.
+type identity struct {
+	main []tls.Certificate // -cert, -dcert, -xcert…: crypto/tls picks the first the client supports
+	// xbuild indexes the -xcert certificates of main whose chains
+	// -xchain_build asks to build.
+	xbuild []int
+	sni    []tls.Certificate // -cert2, for clients naming -servername
+	notes  []string          // stderr notices to print at start-up
+	// ephemeralPath is the file holding a generated certificate, removed on exit.
+	ephemeralPath string
+}
+
+// loadIdentity loads -cert/-key, -dcert/-dkey and -cert2/-key2. When no
+// -cert was given and ./server.pem does not exist, it generates a
+// self-signed certificate instead (tlskit's zero-config mode).
+func loadIdentity(c *config) (*identity, error) {
+	id := &identity{}
+	if !c.cert.given && !fileExists(c.cert.spec.Cert) && c.cert.spec.Key == "" {
+		cert, path, fp, err := ephemeralCertificate()
+		if err != nil {
+			return nil, err
+		}
+		id.main = append(id.main, cert)
+		id.ephemeralPath = path
+		id.notes = append(id.notes,
+			fmt.Sprintf("s_server: no -cert given and no server.pem here: using a new self-signed certificate for localhost, 127.0.0.1, ::1 and %s", hostname()),
+			fmt.Sprintf("s_server: certificate written to %s (trust it with -CAfile); SHA-256 fingerprint %s", path, fp))
+	} else {
+		cert, err := loadKeyPair(c.cert)
+		if err != nil {
+			return nil, err
+		}
+		id.main = append(id.main, cert)
+	}
+	if c.dcert.given {
+		cert, err := loadKeyPair(c.dcert)
+		if err != nil {
+			return nil, err
+		}
+		id.main = append(id.main, cert)
+	}
+	for _, x := range c.xcerts {
+		cert, err := loadKeyPair(x)
+		if err != nil {
+			return nil, err
+		}
+		if c.xchainBuild {
+			id.xbuild = append(id.xbuild, len(id.main))
+		}
+		id.main = append(id.main, cert)
+	}
+	if c.servername != "" && (c.cert2.given || fileExists(c.cert2.spec.Cert)) {
+		cert, err := loadKeyPair(c.cert2)
+		if err != nil {
+			return nil, err
+		}
+		id.sni = append(id.sni, cert)
+	}
+	if c.statusFile != "" {
+		staple, err := os.ReadFile(c.statusFile)
+		if err != nil {
+			return nil, fmt.Errorf("cannot read -status_file %s: %v", c.statusFile, pathErr(err))
+		}
+		for i := range id.main {
+			id.main[i].OCSPStaple = staple
+		}
+		for i := range id.sni {
+			id.sni[i].OCSPStaple = staple
+		}
+	}
+	return id, nil
+}
+
+// loadKeyPair resolves the pass phrase source and loads one key pair.
+func loadKeyPair(k keyPairOpts) (tls.Certificate, error) {
+	spec := k.spec
+	if k.passSpec != "" {
+		p, err := certs.ReadPass(k.passSpec)
+		if err != nil {
+			return tls.Certificate{}, err
+		}
+		spec.Pass = p
+	}
+	return certs.LoadKeyPair(spec)
+}
+
+func pathErr(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+func hostname() string {
+	h, err := os.Hostname()
+	if err != nil || h == "" {
+		return "localhost"
+	}
+	return h
+}
+
+// ephemeralCertificate makes a self-signed ECDSA P-256 certificate for the
+// local names, writes it as PEM to a file in the temporary directory (so a
+// client can trust it with -CAfile) and returns it with the file's path and
+// its SHA-256 fingerprint in openssl's colon-separated form. Only the
+// certificate is written, never the key.
+func ephemeralCertificate() (tls.Certificate, string, string, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, "", "", err
+	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
+	if err != nil {
+		return tls.Certificate{}, "", "", err
+	}
+	now := time.Now()
+	host := hostname()
+	names := []string{"localhost"}
+	if host != "localhost" {
+		names = append(names, host)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: "localhost", Organization: []string{"tlskit s_server ephemeral certificate"}},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.Add(7 * 24 * time.Hour),
+		DNSNames:              names,
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		// A CA flag lets OpenSSL's verifier use the certificate as its own
+		// trust anchor from -CAfile.
+		IsCA: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, "", "", err
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		return tls.Certificate{}, "", "", err
+	}
+	// A fresh name (never an existing file, so never a planted symlink),
+	// readable by others since it holds only the public certificate.
+	f, err := os.CreateTemp("", fmt.Sprintf("tlskit-server-%d-*.pem", os.Getpid()))
+	if err != nil {
+		return tls.Certificate{}, "", "", fmt.Errorf("cannot write the generated certificate: %v", err)
+	}
+	path := f.Name()
+	f.Chmod(0o644)
+	werr := pem.Encode(f, &pem.Block{Type: "CERTIFICATE", Bytes: der})
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		os.Remove(path)
+		return tls.Certificate{}, "", "", fmt.Errorf("cannot write the generated certificate: %v", werr)
+	}
+	sum := sha256.Sum256(der)
+	hex := make([]string, len(sum))
+	for i, b := range sum {
+		hex[i] = fmt.Sprintf("%02X", b)
+	}
+	cert := tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}
+	return cert, path, strings.Join(hex, ":"), nil
+}

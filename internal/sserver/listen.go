@@ -1,0 +1,82 @@
+package sserver
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"syscall"
+
+	"github.com/tlskit/tlskit/internal/wire"
+)
+
+// listen opens the listening socket described by c.
+func listen(c *config) (net.Listener, error) {
+	if c.network == "unix" {
+		if c.unlink {
+			if fi, err := os.Lstat(c.addr); err == nil && fi.Mode()&os.ModeSocket != 0 {
+				os.Remove(c.addr)
+			}
+		}
+		ln, err := net.Listen("unix", c.addr)
+		if err != nil {
+			return nil, listenError(c.addr, err)
+		}
+		return ln, nil
+	}
+	ln, err := net.Listen(c.network, c.addr)
+	if err != nil {
+		return nil, listenError(c.addr, err)
+	}
+	return ln, nil
+}
+
+func listenError(addr string, err error) error {
+	var errno syscall.Errno
+	switch {
+	case errors.As(err, &errno) && errno == syscall.EADDRINUSE:
+		return fmt.Errorf("cannot listen on %s: address already in use", addr)
+	case errors.As(err, &errno):
+		return fmt.Errorf("cannot listen on %s: %v", addr, errno)
+	}
+	return fmt.Errorf("cannot listen on %s: %v", addr, err)
+}
+
+// acceptLine is what s_server prints once listening: "ACCEPT", or with the
+// address when the port was chosen by the system (port 0) or the socket is a
+// unix one, as openssl prints it ("ACCEPT [::]:40123", "ACCEPT 0.0.0.0:…").
+func acceptLine(c *config, ln net.Listener) string {
+	if c.network == "unix" {
+		return "ACCEPT localhost:" + c.addr
+	}
+	_, port, _ := net.SplitHostPort(c.addr)
+	if port != "0" {
+		return "ACCEPT"
+	}
+	a, ok := ln.Addr().(*net.TCPAddr)
+	if !ok {
+		return "ACCEPT " + ln.Addr().String()
+	}
+	host := a.IP.String()
+	if a.IP.IsUnspecified() {
+		// A dual-stack wildcard listener is [::] to openssl; -4 gives 0.0.0.0.
+		host = "::"
+		if c.network == "tcp4" {
+			host = "0.0.0.0"
+		}
+	}
+	return "ACCEPT " + joinHostPort(host, fmt.Sprint(a.Port))
+}
+
+// trackedConn is an accepted connection with what the TLS layer learnt
+// about it: GetConfigForClient stores the client's hello here.
+type trackedConn struct {
+	net.Conn
+	ob          *wire.Observer // nil unless observing
+	unregister  func()         // ends the key log routing to ob
+	hello       *tls.ClientHelloInfo
+	sniSeen     string
+	sniSwitched bool
+	verifyCode  int // the client certificate's verification result
+}

@@ -1,0 +1,111 @@
+package sserver
+
+import (
+	"bytes"
+	"encoding/hex"
+	"io"
+	"net"
+	"os"
+	"sync"
+
+	"github.com/tlskit/tlskit/internal/wire"
+)
+
+// observing reports whether connections need a wire observer: for -msg,
+// -trace, -debug, -state or -tlsextdebug output, or to learn the client's
+// CertificateVerify algorithm, which crypto/tls does not reveal.
+func (s *server) observing() bool {
+	c := s.c
+	return c.msg || c.trace || c.debug || c.state || c.tlsextdebug || c.verifyRequest
+}
+
+// observerOptions are the writers of one connection's observer. -msg and
+// -trace go to -msgfile when given; -state goes to stderr, as openssl's
+// info callback writes there.
+func (s *server) observerOptions() wire.Options {
+	c := s.c
+	var o wire.Options
+	msgw := io.Writer(s.out)
+	if s.msgFile != nil {
+		msgw = s.msgFile
+	}
+	if c.msg {
+		o.Msg = msgw
+	}
+	if c.trace {
+		o.Trace = msgw
+	}
+	if c.debug {
+		o.Debug = s.out
+	}
+	if c.state {
+		o.State = s.errw
+	}
+	if c.tlsextdebug {
+		o.TLSExtDebug = s.out
+	}
+	if s.tls.keyLog != nil {
+		o.KeyLog = s.tls.keyLog
+	}
+	o.MaxVersion = c.maxVersion
+	return o
+}
+
+// observe wraps an accepted connection with an observer when one is needed.
+func (s *server) observe(conn net.Conn) *trackedConn {
+	if !s.observing() {
+		return &trackedConn{Conn: conn}
+	}
+	ob := wire.New(s.observerOptions())
+	return &trackedConn{Conn: ob.Wrap(conn), ob: ob}
+}
+
+// keyLogRouter is the tls.Config's KeyLogWriter. crypto/tls writes one
+// NSS key log line per call (label, client random, secret); the router
+// hands each to the observer of the connection with that client random,
+// which needs the secrets to read the encrypted handshake, and otherwise to
+// the -keylogfile.
+type keyLogRouter struct {
+	file io.Writer // -keylogfile, or nil
+
+	mu       sync.Mutex
+	byRandom map[string]*wire.Observer
+}
+
+func (r *keyLogRouter) Write(p []byte) (int, error) {
+	if f := bytes.Fields(p); len(f) == 3 {
+		r.mu.Lock()
+		ob := r.byRandom[string(bytes.ToLower(f[1]))]
+		r.mu.Unlock()
+		if ob != nil {
+			// The observer forwards the line to -keylogfile itself.
+			return ob.KeyLogWriter().Write(p)
+		}
+	}
+	if r.file != nil {
+		return r.file.Write(p)
+	}
+	return len(p), nil
+}
+
+// register ties a connection's client random to its observer, until the
+// returned function is called.
+func (r *keyLogRouter) register(random []byte, ob *wire.Observer) func() {
+	key := hex.EncodeToString(random)
+	r.mu.Lock()
+	if r.byRandom == nil {
+		r.byRandom = map[string]*wire.Observer{}
+	}
+	r.byRandom[key] = ob
+	r.mu.Unlock()
+	return func() {
+		r.mu.Lock()
+		delete(r.byRandom, key)
+		r.mu.Unlock()
+	}
+}
+
+// openMsgFile opens -msgfile for writing.
+func openMsgFile(path string) (*os.File, error) {
+	return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+}

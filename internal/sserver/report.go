@@ -1,0 +1,275 @@
+package sserver
+
+import (
+	"crypto/tls"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/tlskit/tlskit/internal/dn"
+	"github.com/tlskit/tlskit/internal/tlsnames"
+	"github.com/tlskit/tlskit/internal/verify"
+)
+
+// connInfo is what is known about one established connection.
+type connInfo struct {
+	state tls.ConnectionState
+	hello *tls.ClientHelloInfo // nil if the hook never ran
+	conn  *trackedConn
+}
+
+// isGREASE reports whether v is a GREASE value (RFC 8701 §2), which
+// openssl's clients never send and its reports never show.
+func isGREASE(v uint16) bool { return v&0x0f0f == 0x0a0a && v>>8 == v&0xff }
+
+// goSigalgs are the signature schemes crypto/tls can verify and sign with.
+var goSigalgs = []tls.SignatureScheme{
+	tls.ECDSAWithP256AndSHA256, tls.ECDSAWithP384AndSHA384, tls.ECDSAWithP521AndSHA512,
+	tls.Ed25519,
+	tls.PSSWithSHA256, tls.PSSWithSHA384, tls.PSSWithSHA512,
+	tls.PKCS1WithSHA256, tls.PKCS1WithSHA384, tls.PKCS1WithSHA512,
+}
+
+// sharedCipherNames lists the client's suites the server also enables, in
+// the client's order, by OpenSSL name.
+func (s *server) sharedCipherNames(h *tls.ClientHelloInfo) []string {
+	if h == nil {
+		return nil
+	}
+	ours := map[uint16]bool{}
+	for _, id := range s.tls.goSuites() {
+		ours[id] = true
+	}
+	if s.c.maxVersion >= tls.VersionTLS13 {
+		for _, id := range []uint16{tls.TLS_AES_256_GCM_SHA384, tls.TLS_CHACHA20_POLY1305_SHA256, tls.TLS_AES_128_GCM_SHA256} {
+			ours[id] = true
+		}
+	}
+	var names []string
+	for _, id := range h.CipherSuites {
+		if !ours[id] {
+			continue
+		}
+		if c, ok := tlsnames.CipherByID(id); ok {
+			names = append(names, c.Name)
+		}
+	}
+	return names
+}
+
+// clientCipherNames lists every suite the client offered that has an
+// OpenSSL name (including the renegotiation SCSV), for -brief.
+func clientCipherNames(h *tls.ClientHelloInfo) []string {
+	var names []string
+	for _, id := range h.CipherSuites {
+		if id == 0x00ff {
+			names = append(names, "TLS_EMPTY_RENEGOTIATION_INFO_SCSV")
+			continue
+		}
+		if c, ok := tlsnames.CipherByID(id); ok {
+			names = append(names, c.Name)
+		}
+	}
+	return names
+}
+
+func noGREASE[T ~uint16](xs []T) []T {
+	return slices.DeleteFunc(slices.Clone(xs), func(x T) bool { return isGREASE(uint16(x)) })
+}
+
+func (s *server) ourGroups() []tls.CurveID {
+	if len(s.c.groups) > 0 {
+		return s.c.groups
+	}
+	return goDefaultGroups
+}
+
+func groupList(gs []tls.CurveID) string {
+	names := make([]string, len(gs))
+	for i, g := range gs {
+		names[i] = tlsnames.GroupName(g)
+	}
+	return strings.Join(names, ":")
+}
+
+// writeSigalgsAndGroups prints the "Signature Algorithms", "Shared
+// Signature Algorithms", point format and group lines. brief prints only
+// the client's lists, as openssl's -brief does; points is whether the
+// TLS 1.2 point formats line belongs (not on the -www page).
+func (s *server) writeSigalgsAndGroups(w io.Writer, ci connInfo, brief, points bool) {
+	h := ci.hello
+	if h == nil {
+		return
+	}
+	sig := noGREASE(h.SignatureSchemes)
+	if len(sig) > 0 {
+		fmt.Fprintf(w, "Signature Algorithms: %s\n", tlsnames.SigalgList(sig))
+		if !brief {
+			shared := slices.DeleteFunc(slices.Clone(sig), func(x tls.SignatureScheme) bool { return !slices.Contains(goSigalgs, x) })
+			if len(shared) > 0 {
+				fmt.Fprintf(w, "Shared Signature Algorithms: %s\n", tlsnames.SigalgList(shared))
+			}
+		}
+	}
+	if !brief && len(ci.state.PeerCertificates) > 0 && ci.conn != nil && ci.conn.ob != nil {
+		if sch := tls.SignatureScheme(ci.conn.ob.Summary().PeerSigScheme); sch != 0 {
+			if d := tlsnames.SigalgDigest(sch); d != "" {
+				fmt.Fprintf(w, "Peer signing digest: %s\n", d)
+			}
+			if ty := tlsnames.SigalgType(sch); ty != "" {
+				fmt.Fprintf(w, "Peer signature type: %s\n", ty)
+			}
+		}
+	}
+	if brief {
+		s.writePeerCert(w, ci)
+	}
+	if points && ci.state.Version < tls.VersionTLS13 && len(h.SupportedPoints) > 0 {
+		names := make([]string, 0, len(h.SupportedPoints))
+		for _, p := range h.SupportedPoints {
+			switch p {
+			case 0:
+				names = append(names, "uncompressed")
+			case 1:
+				names = append(names, "ansiX962_compressed_prime")
+			case 2:
+				names = append(names, "ansiX962_compressed_char2")
+			default:
+				names = append(names, fmt.Sprintf("unknown(%d)", p))
+			}
+		}
+		fmt.Fprintf(w, "Supported Elliptic Curve Point Formats: %s\n", strings.Join(names, ":"))
+	}
+	groups := noGREASE(h.SupportedCurves)
+	if len(groups) > 0 {
+		fmt.Fprintf(w, "Supported groups: %s\n", groupList(groups))
+		if !brief {
+			ours := s.ourGroups()
+			var shared []tls.CurveID
+			if s.c.serverPref {
+				for _, g := range ours {
+					if slices.Contains(groups, g) {
+						shared = append(shared, g)
+					}
+				}
+			} else {
+				for _, g := range groups {
+					if slices.Contains(ours, g) {
+						shared = append(shared, g)
+					}
+				}
+			}
+			if len(shared) > 0 {
+				fmt.Fprintf(w, "Shared groups: %s\n", groupList(shared))
+			} else {
+				fmt.Fprintln(w, "Shared groups: NONE")
+			}
+		}
+	}
+}
+
+// writePeerCert is -brief's line about the client certificate.
+func (s *server) writePeerCert(w io.Writer, ci connInfo) {
+	if len(ci.state.PeerCertificates) == 0 {
+		fmt.Fprintln(w, "No peer certificate")
+		return
+	}
+	fmt.Fprintf(w, "Peer certificate: %s\n", dn.Format(ci.state.PeerCertificates[0].RawSubject, s.nameopt))
+	if ci.conn != nil && ci.conn.ob != nil {
+		if sch := tls.SignatureScheme(ci.conn.ob.Summary().PeerSigScheme); sch != 0 {
+			if d := tlsnames.SigalgDigest(sch); d != "" {
+				fmt.Fprintf(w, "Hash used: %s\n", d)
+			}
+			if ty := tlsnames.SigalgType(sch); ty != "" {
+				fmt.Fprintf(w, "Signature type: %s\n", ty)
+			}
+		}
+	}
+	if code := ci.conn.verifyCode; code == 0 {
+		fmt.Fprintln(w, "Verification: OK")
+	} else {
+		fmt.Fprintf(w, "Verification error: %s\n", verify.ErrorString(code))
+	}
+}
+
+func cipherName(id uint16) string {
+	if c, ok := tlsnames.CipherByID(id); ok {
+		return c.Name
+	}
+	return tls.CipherSuiteName(id)
+}
+
+// secureRenegotiation reports whether the client signalled RFC 5746
+// support, by extension or by the SCSV, as openssl's line reports.
+func secureRenegotiation(h *tls.ClientHelloInfo) bool {
+	if h == nil {
+		return false
+	}
+	return slices.Contains(h.CipherSuites, 0x00ff) || slices.Contains(h.Extensions, 0xff01)
+}
+
+// writeConnReport prints what openssl's interactive s_server prints once a
+// client is connected.
+func (s *server) writeConnReport(w io.Writer, ci connInfo) {
+	s.writeClientCert(w, ci.state.PeerCertificates)
+	if names := s.sharedCipherNames(ci.hello); len(names) > 0 {
+		fmt.Fprintf(w, "Shared ciphers:%s\n", strings.Join(names, ":"))
+	}
+	s.writeSigalgsAndGroups(w, ci, false, true)
+	fmt.Fprintf(w, "CIPHER is %s\n", cipherName(ci.state.CipherSuite))
+	if secureRenegotiation(ci.hello) {
+		fmt.Fprintln(w, "Secure Renegotiation IS supported")
+	} else {
+		fmt.Fprintln(w, "Secure Renegotiation IS NOT supported")
+	}
+	s.writeKeymat(w, ci.state)
+}
+
+// writeHandshakeNotes prints the lines openssl prints from its callbacks
+// during the handshake: the SNI name and switch, and the ALPN choice.
+func (s *server) writeHandshakeNotes(w io.Writer, ci connInfo) {
+	if s.c.servername != "" && ci.conn.sniSeen != "" {
+		fmt.Fprintf(w, "Hostname in TLS extension: %q\n", ci.conn.sniSeen)
+		if ci.conn.sniSwitched {
+			fmt.Fprintln(w, "Switching server context.")
+		}
+	}
+	if len(s.c.alpn) > 0 && ci.hello != nil && len(ci.hello.SupportedProtos) > 0 {
+		fmt.Fprintf(w, "ALPN protocols advertised by the client: %s\n", strings.Join(ci.hello.SupportedProtos, ", "))
+		if ci.state.NegotiatedProtocol != "" {
+			fmt.Fprintf(w, "ALPN protocols selected: %s\n", ci.state.NegotiatedProtocol)
+		}
+	}
+}
+
+// writeKeymat prints the -keymatexport block (RFC 5705 / RFC 8446 §7.5).
+func (s *server) writeKeymat(w io.Writer, st tls.ConnectionState) {
+	if s.c.keymatLabel == "" {
+		return
+	}
+	fmt.Fprintln(w, "Keying material exporter:")
+	fmt.Fprintf(w, "    Label: '%s'\n", s.c.keymatLabel)
+	fmt.Fprintf(w, "    Length: %d bytes\n", s.c.keymatLen)
+	km, err := st.ExportKeyingMaterial(s.c.keymatLabel, nil, s.c.keymatLen)
+	if err != nil {
+		fmt.Fprintln(w, "    Error")
+		return
+	}
+	fmt.Fprintf(w, "    Keying material: %X\n", km)
+}
+
+// writeBrief prints -brief's summary (stderr), which -rev also prints.
+func (s *server) writeBrief(w io.Writer, ci connInfo) {
+	fmt.Fprintf(w, "Protocol version: %s\n", tlsnames.VersionName(ci.state.Version))
+	if ci.hello != nil {
+		if names := clientCipherNames(ci.hello); len(names) > 0 {
+			fmt.Fprintf(w, "Client cipher list: %s\n", strings.Join(names, ":"))
+		}
+	}
+	fmt.Fprintf(w, "Ciphersuite: %s\n", cipherName(ci.state.CipherSuite))
+	s.writeSigalgsAndGroups(w, ci, true, true)
+	if ci.state.NegotiatedProtocol != "" {
+		fmt.Fprintf(w, "ALPN protocol: %s\n", ci.state.NegotiatedProtocol)
+	}
+}

@@ -1,0 +1,161 @@
+package sserver
+
+import (
+	"bytes"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/tlskit/tlskit/internal/certs"
+	"github.com/tlskit/tlskit/internal/dn"
+	"github.com/tlskit/tlskit/internal/opt"
+	"github.com/tlskit/tlskit/internal/verify"
+)
+
+// verifyParams is the part of verify.Options fixed at start-up.
+type verifyParams = verify.Options
+
+// setupVerify loads the trust store and verification parameters for client
+// authentication (-verify/-Verify) and the -nameopt used to print names.
+func (s *server) setupVerify(v *opt.Values) error {
+	s.nameopt = dn.Default()
+	if no, ok := v.Get("nameopt"); ok {
+		o, err := dn.ParseOptions(no)
+		if err != nil {
+			return err
+		}
+		s.nameopt = o
+	}
+	c := s.c
+	if !c.verifyRequest {
+		return nil
+	}
+	if c.verifyRequire {
+		fmt.Fprintf(s.errw, "verify depth is %d, must return a certificate\n", c.verifyDepth)
+	} else {
+		fmt.Fprintf(s.errw, "verify depth is %d\n", c.verifyDepth)
+	}
+	var roots []*x509.Certificate
+	add := func(cs []*x509.Certificate, err error) error {
+		roots = append(roots, cs...)
+		return err
+	}
+	for _, name := range []string{"CAfile", "verifyCAfile"} {
+		for _, f := range v.All(name) {
+			if err := add(certs.LoadCAFile(f)); err != nil {
+				return err
+			}
+		}
+	}
+	for _, name := range []string{"CApath", "verifyCApath"} {
+		for _, d := range v.All(name) {
+			if err := add(certs.LoadCADir(d)); err != nil {
+				return err
+			}
+		}
+	}
+	for _, name := range []string{"CAstore", "verifyCAstore"} {
+		for _, u := range v.All(name) {
+			if err := add(certs.LoadCAStore(u)); err != nil {
+				return err
+			}
+		}
+	}
+	if !v.Has("CAfile") && !v.Has("CApath") && !v.Has("CAstore") &&
+		!v.Has("no-CAfile") && !v.Has("no-CApath") && !v.Has("no-CAstore") {
+		// openssl also trusts its default store when no CA option is given.
+		if sys, err := certs.SystemCAs(); err == nil {
+			roots = append(roots, sys...)
+		}
+	}
+	s.roots = roots
+	if !v.Has("no_ca_names") {
+		pool := x509.NewCertPool()
+		for _, r := range roots {
+			if r.IsCA {
+				pool.AddCert(r)
+			}
+		}
+		if len(v.All("CAfile")) > 0 {
+			s.clientCAs = pool
+		}
+	}
+	for _, f := range v.All("CRL") {
+		form := certs.FormatAuto
+		if name := v.Last("CRLform", "CRLForm"); name != "" {
+			fs, _ := v.Get(name)
+			form, _ = certs.ParseFormat(fs)
+		}
+		crls, err := certs.LoadCRLs(f, form)
+		if err != nil {
+			return err
+		}
+		s.crls = append(s.crls, crls...)
+	}
+	s.verifyOpts = verify.Options{
+		Roots:          s.roots,
+		CRLs:           s.crls,
+		CRLCheck:       v.Has("crl_check"),
+		CRLCheckAll:    v.Has("crl_check_all"),
+		Depth:          int(v.Int("verify_depth", -1)),
+		Hostname:       v.Str("verify_hostname", ""),
+		Email:          v.Str("verify_email", ""),
+		IP:             v.Str("verify_ip", ""),
+		NoCheckTime:    v.Has("no_check_time"),
+		PartialChain:   v.Has("partial_chain"),
+		Purpose:        v.Str("purpose", "sslclient"),
+		X509Strict:     v.Has("x509_strict"),
+		IgnoreCritical: v.Has("ignore_critical"),
+		CheckSSSig:     v.Has("check_ss_sig"),
+		AuthLevel:      int(v.Int("auth_level", 1)),
+		StopOnError:    c.verifyReturnError,
+	}
+	if v.Has("attime") {
+		s.verifyOpts.AtTime = time.Unix(v.Int("attime", 0), 0)
+	}
+	return nil
+}
+
+// errClientVerify ends a handshake whose client certificate failed
+// verification under -verify_return_error; crypto/tls sends bad_certificate.
+var errClientVerify = errors.New("sserver: client certificate verification failed")
+
+// verifyHook runs during the handshake (tls.Config.VerifyConnection).
+func (s *server) verifyHook(tc *trackedConn, cs tls.ConnectionState) error {
+	tc.verifyCode = s.verifyClient(cs.PeerCertificates)
+	if tc.verifyCode != 0 && s.c.verifyReturnError {
+		return fmt.Errorf("%w: %s", errClientVerify, verify.ErrorString(tc.verifyCode))
+	}
+	return nil
+}
+
+// verifyClient checks the client's certificates and prints the verify
+// callback's lines on stderr. It returns the verification code.
+func (s *server) verifyClient(peer []*x509.Certificate) int {
+	if len(peer) == 0 {
+		return 0
+	}
+	o := s.verifyOpts
+	o.Intermediates = peer[1:]
+	r := verify.Verify(peer, o)
+	var b bytes.Buffer
+	verify.WriteCallbackLines(&b, r, s.nameopt, s.c.verifyQuiet)
+	s.errw.Write(b.Bytes())
+	return r.Code
+}
+
+// writeClientCert prints the client's certificate as openssl's interactive
+// report does: a title, the PEM, then subject and issuer lines.
+func (s *server) writeClientCert(w io.Writer, peer []*x509.Certificate) {
+	if len(peer) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "Client certificate")
+	pem.Encode(w, &pem.Block{Type: "CERTIFICATE", Bytes: peer[0].Raw})
+	fmt.Fprintf(w, "subject=%s\n", dn.Format(peer[0].RawSubject, s.nameopt))
+	fmt.Fprintf(w, "issuer=%s\n", dn.Format(peer[0].RawIssuer, s.nameopt))
+}

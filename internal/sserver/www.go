@@ -1,0 +1,365 @@
+package sserver
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tlskit/tlskit/internal/report"
+	"github.com/tlskit/tlskit/internal/tlsnames"
+	"github.com/tlskit/tlskit/internal/verify"
+)
+
+// Limits that keep one HTTP client from holding memory or a slot for long.
+const (
+	maxRequestLine = 8 * 1024  // bytes in the request line
+	maxHeaderBytes = 64 * 1024 // bytes in all header lines together
+	requestTimeout = 30 * time.Second
+	writeTimeout   = 5 * time.Minute // for a whole response
+)
+
+// serveConcurrent serves one connection in -www, -WWW, -HTTP or -rev mode.
+// Any failure only ends this connection.
+func (s *server) serveConcurrent(conn net.Conn) {
+	defer conn.Close()
+	defer func() {
+		// A bug must cost one connection, not every client's server.
+		if r := recover(); r != nil {
+			fmt.Fprintf(s.errw, "s_server: internal error serving %s: %v\n", conn.RemoteAddr(), r)
+		}
+	}()
+	t, tc, err := s.handshake(conn)
+	if err != nil {
+		if !s.c.quiet {
+			fmt.Fprintf(s.errw, "s_server: TLS handshake with %s failed: %v\n", conn.RemoteAddr(), err)
+		}
+		return
+	}
+	defer t.Close()
+	ci := connInfo{state: t.ConnectionState(), hello: tc.hello, conn: tc}
+	if s.c.mode == modeRev {
+		s.serveRev(t, ci)
+		return
+	}
+	conn.SetReadDeadline(time.Now().Add(requestTimeout))
+	br := bufio.NewReaderSize(t, 4096)
+	method, target, err := readRequest(br)
+	conn.SetReadDeadline(time.Time{})
+	conn.SetWriteDeadline(time.Now().Add(writeTimeout))
+	w := bufio.NewWriterSize(t, 16*1024)
+	defer w.Flush()
+	if err != nil {
+		httpError(w, "400 Bad Request", err.Error())
+		return
+	}
+	if method != "GET" {
+		httpError(w, "501 Not Implemented", fmt.Sprintf("method %s is not supported", method))
+		return
+	}
+	if s.c.mode == modeWWW || (target == "/stats" && s.c.mode != modeWWW) {
+		fmt.Fprint(w, "HTTP/1.0 200 ok\r\nContent-type: text/html\r\n\r\n")
+		s.writeStatusPage(w, ci)
+		return
+	}
+	s.serveFile(w, target)
+}
+
+// readRequest reads an HTTP/1.x request line and skips its headers, within
+// the size limits. It returns the method and the request target.
+func readRequest(br *bufio.Reader) (method, target string, err error) {
+	line, err := readLimitedLine(br, maxRequestLine)
+	if err != nil {
+		return "", "", err
+	}
+	f := strings.Fields(line)
+	if len(f) < 2 || len(f) > 3 {
+		return "", "", errors.New("malformed request line")
+	}
+	method, target = f[0], f[1]
+	if len(f) == 3 {
+		// HTTP/1.0 and 1.1 send headers; read them up to the blank line.
+		total := 0
+		for {
+			h, err := readLimitedLine(br, maxHeaderBytes-total)
+			if err != nil {
+				return "", "", err
+			}
+			total += len(h) + 2
+			if h == "" {
+				break
+			}
+		}
+	}
+	return method, target, nil
+}
+
+var errTooLong = errors.New("request line or headers too long")
+
+// readLimitedLine reads one line of at most max bytes, without its CRLF.
+func readLimitedLine(br *bufio.Reader, max int) (string, error) {
+	var b []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		b = append(b, chunk...)
+		if len(b) > max {
+			return "", errTooLong
+		}
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, bufio.ErrBufferFull) {
+			return "", errors.New("incomplete request")
+		}
+	}
+	return strings.TrimRight(string(b), "\r\n"), nil
+}
+
+func httpError(w io.Writer, status, msg string) {
+	fmt.Fprintf(w, "HTTP/1.0 %s\r\nContent-type: text/plain\r\n\r\n%s\r\n", status, msg)
+}
+
+// serveFile answers -WWW and -HTTP requests from the current directory.
+// Files are opened through an os.Root, so neither "..", absolute paths,
+// percent-encoded traversal nor symbolic links can reach anything outside
+// the directory the server was started in.
+func (s *server) serveFile(w io.Writer, target string) {
+	p := target
+	if i := strings.IndexAny(p, "?#"); i >= 0 {
+		p = p[:i]
+	}
+	dec, err := url.PathUnescape(p)
+	if err != nil {
+		httpError(w, "400 Bad Request", fmt.Sprintf("'%s' is not a valid path", p))
+		return
+	}
+	name := strings.TrimPrefix(dec, "/")
+	if name == "" {
+		httpError(w, "404 Not Found", "no file named in the request")
+		return
+	}
+	if strings.ContainsAny(name, "\x00\\:") || hasDotDot(name) || strings.HasPrefix(name, "/") {
+		httpError(w, "403 Forbidden", fmt.Sprintf("'%s' contains '..', ':' or is not a file below the served directory", name))
+		return
+	}
+	root, err := os.OpenRoot(s.c.docRoot)
+	if err != nil {
+		httpError(w, "500 Internal Server Error", "cannot open the served directory")
+		return
+	}
+	defer root.Close()
+	f, err := root.Open(name)
+	if err != nil {
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			httpError(w, "404 Not Found", fmt.Sprintf("Error opening '%s'", name))
+		default:
+			httpError(w, "403 Forbidden", fmt.Sprintf("Error opening '%s'", name))
+		}
+		return
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || fi.IsDir() {
+		httpError(w, "403 Forbidden", fmt.Sprintf("'%s' is a directory", name))
+		return
+	}
+	if !fi.Mode().IsRegular() {
+		httpError(w, "403 Forbidden", fmt.Sprintf("'%s' is not a regular file", name))
+		return
+	}
+	if !s.c.quiet {
+		fmt.Fprintf(s.errw, "FILE:%s\n", name)
+	}
+	if s.c.mode == modeFiles {
+		ct := "text/plain"
+		for _, ext := range []string{".html", ".htm", ".php"} {
+			if strings.HasSuffix(name, ext) {
+				ct = "text/html"
+			}
+		}
+		fmt.Fprintf(w, "HTTP/1.0 200 ok\r\nContent-type: %s\r\n\r\n", ct)
+	}
+	io.Copy(w, f)
+}
+
+// hasDotDot reports whether a slash-separated path has a ".." element.
+func hasDotDot(p string) bool {
+	for _, e := range strings.Split(p, "/") {
+		if e == ".." {
+			return true
+		}
+	}
+	return false
+}
+
+// writeStatusPage writes -www's HTML page about this connection, with the
+// sections openssl's page has.
+func (s *server) writeStatusPage(w io.Writer, ci connInfo) {
+	var b bytes.Buffer
+	b.WriteString("<HTML><BODY BGCOLOR=\"#ffffff\">\n<pre>\n\n")
+	b.WriteString(htmlEscape(s.c.cmdline))
+	b.WriteString(" \n")
+	if secureRenegotiation(ci.hello) {
+		b.WriteString("Secure Renegotiation IS supported\n")
+	} else {
+		b.WriteString("Secure Renegotiation IS NOT supported\n")
+	}
+	b.WriteString("Ciphers supported in s_server binary\n")
+	var ours []tlsnames.Cipher
+	if s.c.maxVersion >= 0x0304 {
+		for _, n := range strings.Split(tlsnames.DefaultCipherSuites, ":") {
+			if c, ok := tlsnames.CipherByName(n); ok {
+				ours = append(ours, c)
+			}
+		}
+	}
+	if s.c.minVersion < 0x0304 {
+		ours = append(ours, s.c.ciphers...)
+	}
+	for i, c := range ours {
+		v := c.Version
+		if v == "TLSv1" {
+			v = "TLSv1.0"
+		}
+		fmt.Fprintf(&b, "%-11s:%-25s ", v, c.Name)
+		if i%2 == 1 {
+			b.WriteString("\n")
+		}
+	}
+	if len(ours)%2 == 1 {
+		b.WriteString("\n")
+	}
+	b.WriteString("---\n")
+	b.WriteString("Ciphers common between both SSL end points:\n")
+	shared := s.sharedCipherNames(ci.hello)
+	for i, n := range shared {
+		b.WriteString(n)
+		if i == len(shared)-1 {
+			break
+		}
+		for k := len(n); k < 26; k++ {
+			b.WriteByte(' ')
+		}
+		if i%3 == 2 {
+			b.WriteString("\n")
+		} else {
+			b.WriteString(" ")
+		}
+	}
+	b.WriteString("\n")
+	s.writeSigalgsAndGroups(&b, ci, false, false)
+	b.WriteString("---\n")
+	fmt.Fprintf(&b, "%s, %s, Cipher is %s\n", newOrReused(ci), cipherVersion(ci.state.CipherSuite), cipherName(ci.state.CipherSuite))
+	s.writeSessionBlock(&b, ci)
+	b.WriteString("---\n")
+	s.writeStats(&b)
+	b.WriteString("---\n")
+	if len(ci.state.PeerCertificates) > 0 {
+		b.WriteString("Client certificate\n")
+		var cb bytes.Buffer
+		s.writeClientCert(&cb, ci.state.PeerCertificates)
+		// Drop the title line writeClientCert adds; the page has its own.
+		b.WriteString(htmlEscape(strings.TrimPrefix(cb.String(), "Client certificate\n")))
+	} else {
+		b.WriteString("no client certificate available\n")
+	}
+	b.WriteString("</pre></BODY></HTML>\r\n\r\n")
+	w.Write(b.Bytes())
+}
+
+func newOrReused(ci connInfo) string {
+	if ci.state.DidResume {
+		return "Reused"
+	}
+	return "New"
+}
+
+// cipherVersion is the protocol version a suite belongs to as openssl's
+// "New, …, Cipher is" line names it (not the negotiated version).
+func cipherVersion(id uint16) string {
+	c, ok := tlsnames.CipherByID(id)
+	if !ok {
+		return "(NONE)"
+	}
+	if c.Version == "TLSv1" {
+		return "TLSv1.0"
+	}
+	return c.Version
+}
+
+// writeSessionBlock prints the SSL-Session block with what crypto/tls
+// reveals, through the report package s_client uses. Session IDs, master
+// keys and resumption secrets stay inside crypto/tls, so those fields are
+// empty.
+func (s *server) writeSessionBlock(w io.Writer, ci connInfo) {
+	rs := &report.Session{
+		Version:   tlsnames.VersionName(ci.state.Version),
+		Cipher:    cipherName(ci.state.CipherSuite),
+		StartTime: time.Now(),
+		Timeout:   7200,
+		TLS13:     ci.state.Version >= tls.VersionTLS13,
+	}
+	if ci.conn != nil && ci.conn.verifyCode != 0 {
+		rs.VerifyCode = ci.conn.verifyCode
+		rs.VerifyError = verify.ErrorString(ci.conn.verifyCode)
+	}
+	if !rs.TLS13 && ci.hello != nil {
+		// crypto/tls uses the extended master secret whenever the client
+		// offers it (RFC 7627).
+		rs.EMS = slices.Contains(ci.hello.Extensions, 23)
+	}
+	report.WriteSessionBlock(w, rs)
+}
+
+func htmlEscape(s string) string {
+	r := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+	return r.Replace(s)
+}
+
+// serveRev is -rev: each line the client sends comes back reversed, and a
+// line "CLOSE" ends the connection. Lines are bounded so a client sending
+// no newline cannot grow memory.
+func (s *server) serveRev(t io.ReadWriter, ci connInfo) {
+	var eb bytes.Buffer
+	eb.WriteString("CONNECTION ESTABLISHED\n")
+	s.writeBrief(&eb, ci)
+	s.errw.Write(eb.Bytes())
+	defer fmt.Fprintln(s.errw, "CONNECTION CLOSED")
+	br := bufio.NewReaderSize(t, 16*1024)
+	for {
+		line, err := br.ReadSlice('\n')
+		if len(line) > 0 {
+			l := bytes.TrimRight(line, "\r\n")
+			if string(l) == "CLOSE" {
+				return
+			}
+			out := make([]byte, 0, len(l)+1)
+			for i := len(l) - 1; i >= 0; i-- {
+				out = append(out, l[i])
+			}
+			if len(line) > len(l) || err == nil {
+				out = append(out, '\n')
+			}
+			if d, ok := t.(interface{ SetWriteDeadline(time.Time) error }); ok {
+				// A client that never reads cannot hold the connection for ever.
+				d.SetWriteDeadline(time.Now().Add(writeTimeout))
+			}
+			if _, werr := t.Write(out); werr != nil {
+				return
+			}
+		}
+		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
+			return
+		}
+	}
+}
