@@ -112,7 +112,9 @@ func readHead(br *bufio.Reader) (string, error) {
 			}
 			return "", err
 		}
-		l := strings.TrimRight(string(line), "\r\n")
+		// One line ending, LF or CRLF, is removed: "\r\r\n" is not an
+		// empty line.
+		l := strings.TrimSuffix(strings.TrimSuffix(string(line), "\n"), "\r")
 		if first {
 			status = l
 			continue
