@@ -65,7 +65,7 @@ awk -v a="$r_t" -v b="$r_o" 'BEGIN{printf "%-28s %10d %10d %8.2f\n", "client pea
 start tk "$work/tlskit" s_server -accept 127.0.0.1:0 -cert "$work/cert.pem" -key "$work/key.pem" -www
 TK_ADDR=$ADDR; TK_PID=$PID
 echo "== server: openssl s_time -new for ${SECS}s against each"
-st() { openssl s_time -connect "$1" -new -time "$SECS" 2>/dev/null | awk '/connections in .* real seconds/ {print $1/$(NF-2)}'; }
+st() { openssl s_time -connect "$1" -new -time "$SECS" 2>/dev/null | awk '/connections in [0-9.]+ real seconds/ {print $1/$4}'; }
 c_t=$(st "$TK_ADDR"); c_o=$(st "$OSSL_ADDR")
 awk -v a="$c_t" -v b="$c_o" 'BEGIN{printf "%-28s %10.1f %10.1f %8.2f\n", "conn/s, 1 s_time", a, b, a/b}'
 p2() { (st "$1" >"$work/p1") & (st "$1" >"$work/p2") & wait; awk '{s+=$1} END{print s}' "$work/p1" "$work/p2"; }
