@@ -4,7 +4,6 @@ package sserver
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/tlskit/tlskit/internal/dn"
+	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/opt"
 	"github.com/tlskit/tlskit/internal/stdio"
 	"github.com/tlskit/tlskit/internal/tlsnames"
@@ -303,9 +303,9 @@ func acceptRetry(ln net.Listener, stop <-chan struct{}) (net.Conn, error) {
 
 // handshake runs the TLS handshake on an accepted connection under the
 // handshake timeout, so a stalled client cannot hold a slot for ever.
-func (s *server) handshake(conn net.Conn) (*tls.Conn, *trackedConn, error) {
+func (s *server) handshake(conn net.Conn) (engine.Conn, *trackedConn, error) {
 	tc := s.observe(conn)
-	t := tls.Server(tc, s.tls.base)
+	t := engine.Default.Server(tc, s.tls.base)
 	s.stats.accepts.Add(1)
 	conn.SetDeadline(time.Now().Add(s.c.handshakeTO))
 	err := t.Handshake()
