@@ -168,6 +168,8 @@ type server struct {
 	crls       []*x509.RevocationList
 	nameopt    dn.Options
 	verifyOpts verifyParams
+	// crlDownload fetches the client chain's CRLs (-crl_download).
+	crlDownload bool
 
 	msgFile *os.File // -msgfile
 

@@ -30,6 +30,17 @@ func (s *server) setupVerify(v *opt.Values) error {
 		}
 		s.nameopt = o
 	}
+	// Bad verification values are start-up errors even when no client
+	// certificate is requested, as in openssl.
+	if p, ok := v.Get("purpose"); ok && !verify.ValidPurpose(p) {
+		return &opt.UsageError{Lines: []string{"Invalid purpose " + p}}
+	}
+	policyPurpose, hasPolicy := "", false
+	if n, ok := v.Get("verify_name"); ok {
+		if policyPurpose, hasPolicy = verify.PolicyPurpose(n); !hasPolicy {
+			return &opt.UsageError{Lines: []string{"Invalid verify name " + n}}
+		}
+	}
 	c := s.c
 	if !c.verifyRequest {
 		return nil
@@ -117,8 +128,15 @@ func (s *server) setupVerify(v *opt.Values) error {
 	if v.Has("attime") {
 		s.verifyOpts.AtTime = time.Unix(v.Int("attime", 0), 0)
 	}
+	if hasPolicy {
+		s.verifyOpts.Purpose = policyPurpose
+	}
+	s.crlDownload = v.Has("crl_download")
 	return nil
 }
+
+// crlFetchTimeout bounds each download of -crl_download.
+const crlFetchTimeout = 10 * time.Second
 
 // errClientVerify ends a handshake whose client certificate failed
 // verification under -verify_return_error; crypto/tls sends bad_certificate.
@@ -141,6 +159,13 @@ func (s *server) verifyClient(peer []*x509.Certificate) int {
 	}
 	o := s.verifyOpts
 	o.Intermediates = peer[1:]
+	if s.crlDownload {
+		crls, errs := verify.DownloadCRLs(peer, crlFetchTimeout)
+		for _, err := range errs {
+			fmt.Fprintf(s.errw, "s_server: -crl_download: %v\n", err)
+		}
+		o.CRLs = append(append([]*x509.RevocationList(nil), o.CRLs...), crls...)
+	}
 	r := verify.Verify(peer, o)
 	var b bytes.Buffer
 	verify.WriteCallbackLines(&b, r, s.nameopt, s.c.verifyQuiet)

@@ -1,0 +1,44 @@
+// Package secdebug prints the "Security callback: …" lines that
+// openssl's -security_debug and -security_debug_verbose options write to
+// stderr, computed from a tlskit configuration and a finished handshake.
+//
+// OpenSSL prints a line each time libssl asks its security-level callback
+// whether something may be used: a protocol version, a cipher suite, a
+// group, a signature scheme, a session ticket, a certificate key or the
+// digest a certificate was signed with. -security_debug prints only the
+// refused checks (": no"); -security_debug_verbose prints every check
+// (": yes" and ": no").
+//
+// crypto/tls has no such callback, so this package recomputes the checks
+// with OpenSSL 3.0's default rules (see [Allowed] and the *Bits
+// functions) and prints them in phases:
+//
+//   - [WriteSetup]: what a client checks while loading its certificate and
+//     building its ClientHello (versions, the signature-type mask, offered
+//     suites, supported groups, the ticket extension, signature schemes,
+//     supported versions and the TLS 1.3 key share), or what a server checks
+//     when loading its certificate chain.
+//   - [WriteHandshake] (and its short form [WriteNegotiated]): what either
+//     side checks once the peer's hello and certificates are in: the
+//     negotiated version range, suite, group, the peer's signature scheme,
+//     shared signature schemes and, where OpenSSL does so, the local
+//     certificate chain again.
+//
+// openssl runs several of its checks more than once per handshake: the
+// version range, the signature-type mask and the whole suite list three
+// times while a client builds one ClientHello (two of them followed by a
+// single "Supported Curve" probe), the shared signature schemes twice,
+// and the shared groups dozens of times as s_server's summary walks them.
+// This package prints each kind of check once per phase, in the order the
+// phases occur, so its output is a faithful summary rather than a
+// line-for-line copy: every line it prints is one openssl prints for the
+// same settings, and without -security_debug_verbose it prints the same
+// set of refusals. It leaves out the checks a server makes on suites it
+// passes over while choosing (printing only the choice) and the ticket
+// check a TLS 1.2 client repeats on the ServerHello. Groups OpenSSL 3.0
+// does not know (the ML-KEM hybrids crypto/tls offers) are printed with
+// the names and strengths OpenSSL 3.5 gives them. Like openssl 3.0, it
+// leaves the key type empty in "Certificate chain EE key=, bits=…" lines.
+//
+// All output belongs on stderr, where openssl writes it.
+package secdebug

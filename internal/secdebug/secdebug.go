@@ -1,0 +1,442 @@
+package secdebug
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/tlskit/tlskit/internal/tlsnames"
+)
+
+// Config is the local side of a connection as the security checks see it.
+type Config struct {
+	// Verbose selects -security_debug_verbose (every check) over
+	// -security_debug (refused checks only).
+	Verbose bool
+	// SecLevel is the effective security level, 0–5; a negative value
+	// (tlsnames.CipherSpec's "not set") means tlsnames.DefaultSecLevel.
+	SecLevel int
+	// Versions are the enabled protocol versions, highest first; empty
+	// means TLS 1.3 down to TLS 1.0, openssl's default range.
+	Versions []uint16
+	// Ciphers are the configured suites in preference order, TLS 1.3 and
+	// older ones in any mix, not yet filtered by SecLevel: refusing them is
+	// what the lines report.
+	Ciphers []uint16
+	// Groups are the configured groups in preference order.
+	Groups []tls.CurveID
+	// SigAlgs are the signature schemes this side offers or accepts, in
+	// preference order; GoSigAlgs is what crypto/tls uses by default.
+	SigAlgs []tls.SignatureScheme
+	// Client selects s_client's phases over s_server's.
+	Client bool
+	// Chain is the local certificate chain, leaf first (-cert plus
+	// -cert_chain), or nil when this side has none.
+	Chain []*x509.Certificate
+	// NoTicket reports -no_ticket, which drops the session-ticket check.
+	NoTicket bool
+}
+
+// Handshake is what a finished handshake tells the checks.
+type Handshake struct {
+	Version uint16
+	Cipher  uint16
+	// Group is the key exchange group, 0 for none (RSA key exchange) or
+	// unknown (tls.ConnectionState.CurveID gives it).
+	Group tls.CurveID
+	// PeerSig is the scheme of the peer's handshake signature
+	// (ServerKeyExchange or CertificateVerify), 0 when it sent none.
+	PeerSig tls.SignatureScheme
+	// PeerCerts is the peer's chain, leaf first; only an ECDSA leaf's
+	// curve is checked, and only below TLS 1.3.
+	PeerCerts []*x509.Certificate
+	// PeerSigAlgs are the schemes the peer listed: the client's
+	// signature_algorithms on a server, the CertificateRequest's on a
+	// client. Nil means "same as Config.SigAlgs".
+	PeerSigAlgs []tls.SignatureScheme
+	// PeerGroups are the client's supported_groups on a server
+	// (tls.ClientHelloInfo.SupportedCurves); nil means Config.Groups.
+	PeerGroups []tls.CurveID
+	// CertRequested reports that the server asked for a client
+	// certificate (on a server: that it sent a CertificateRequest).
+	CertRequested bool
+	// LocalChain is the chain this side sent, leaf first, when it differs
+	// from Config.Chain: openssl completes a chain from its trust store
+	// (-CAfile, -CApath) before sending it. Nil means Config.Chain.
+	LocalChain []*x509.Certificate
+}
+
+// GoSigAlgs is the signature_algorithms list crypto/tls (Go 1.26) sends
+// in a ClientHello that allows TLS 1.3, as `openssl s_server -trace`
+// shows it.
+var GoSigAlgs = []tls.SignatureScheme{
+	tls.PSSWithSHA256, tls.ECDSAWithP256AndSHA256, tls.Ed25519,
+	tls.PSSWithSHA384, tls.PSSWithSHA512,
+	tls.PKCS1WithSHA256, tls.PKCS1WithSHA384, tls.PKCS1WithSHA512,
+	tls.ECDSAWithP384AndSHA384, tls.ECDSAWithP521AndSHA512,
+}
+
+// GoGroups is crypto/tls's (Go 1.26) default supported_groups list.
+var GoGroups = []tls.CurveID{
+	tls.X25519MLKEM768, tls.SecP256r1MLKEM768, tls.SecP384r1MLKEM1024,
+	tls.X25519, tls.CurveP256, tls.CurveP384, tls.CurveP521,
+}
+
+// WriteSetup writes the checks made before any peer message arrives.
+// A client prints its own chain (when it has one), then what building the
+// ClientHello checks; a server prints its own chain. Call it once, after
+// the configuration is complete and before connecting (client) or
+// accepting (server), with w set to stderr.
+func WriteSetup(w io.Writer, c Config) {
+	p := newPrinter(w, c)
+	p.chain(c.Chain)
+	if !c.Client {
+		return
+	}
+	p.versions()
+	p.sigalgMask()
+	p.ciphers()
+	for _, g := range c.Groups {
+		p.group("Supported Curve", g)
+	}
+	if !c.NoTicket {
+		p.ticket()
+	}
+	for _, s := range c.SigAlgs {
+		p.sigalg("Supported Signature Algorithm", s)
+	}
+	p.versions() // supported_versions
+	if p.hi >= tls.VersionTLS13 {
+		p.keyShare()
+	}
+}
+
+// WriteNegotiated is WriteHandshake for callers that know only the
+// version, suite, the peer's signature scheme and certificates.
+func WriteNegotiated(w io.Writer, c Config, version, cipher uint16, peerSig tls.SignatureScheme, peerCerts []*x509.Certificate) {
+	WriteHandshake(w, c, Handshake{Version: version, Cipher: cipher, PeerSig: peerSig, PeerCerts: peerCerts})
+}
+
+// WriteHandshake writes the checks made while the handshake runs, in
+// openssl's order for the side and version. Call it once the handshake
+// has completed, before the connection summary, with w set to stderr.
+func WriteHandshake(w io.Writer, c Config, h Handshake) {
+	p := newPrinter(w, c)
+	tls13 := h.Version >= tls.VersionTLS13
+	p.tls13 = tls13
+	chain := h.LocalChain
+	if chain == nil {
+		chain = c.Chain
+	}
+	p.versions() // version negotiation
+	if c.Client {
+		p.cipher("Check Ciphersuite", h.Cipher)
+		if !tls13 {
+			if h.Group != 0 {
+				p.group("Check Curve", h.Group)
+			}
+			p.certCurve(h.PeerCerts)
+		}
+		if tls13 && h.CertRequested {
+			p.shared(h.PeerSigAlgs)
+		}
+		if h.PeerSig != 0 {
+			p.sigalg("Check Signature Algorithm", h.PeerSig)
+		}
+		if !tls13 && h.CertRequested {
+			p.shared(h.PeerSigAlgs)
+		}
+		if h.CertRequested {
+			p.chain(chain)
+		}
+		return
+	}
+	if tls13 {
+		p.cipher("Shared Ciphersuite", h.Cipher)
+		if h.Group != 0 {
+			p.group("Check Curve", h.Group)
+			p.group("Supported Curve", h.Group)
+		}
+		p.shared(h.PeerSigAlgs)
+		if h.CertRequested {
+			p.supportedSigalgs()
+		}
+		p.chain(chain)
+	} else {
+		if !c.NoTicket {
+			p.ticket()
+		}
+		p.shared(h.PeerSigAlgs)
+		p.certCurve(chain)
+		if h.Group != 0 {
+			p.group("Shared Curve", h.Group)
+		}
+		p.cipher("Shared Ciphersuite", h.Cipher)
+		p.chain(chain)
+		if h.CertRequested {
+			p.sigalgMask()
+			p.supportedSigalgs()
+			p.certCurve(h.PeerCerts)
+		}
+	}
+	if h.PeerSig != 0 {
+		p.sigalg("Check Signature Algorithm", h.PeerSig)
+	}
+	// s_server's "Shared groups:" summary asks about each shared group.
+	peer := h.PeerGroups
+	if peer == nil {
+		peer = c.Groups
+	}
+	for _, g := range peer {
+		if slices.Contains(c.Groups, g) {
+			p.group("Shared Curve", g)
+		}
+	}
+}
+
+type printer struct {
+	w       io.Writer
+	c       Config
+	level   int
+	hi, lo  uint16 // enabled version range
+	tls13   bool   // TLS 1.3 was negotiated
+	verbose bool
+}
+
+func newPrinter(w io.Writer, c Config) *printer {
+	p := &printer{w: w, c: c, level: c.SecLevel, verbose: c.Verbose, hi: tls.VersionTLS13, lo: tls.VersionTLS10}
+	if p.level < 0 {
+		p.level = tlsnames.DefaultSecLevel
+	}
+	if len(c.Versions) > 0 {
+		p.hi, p.lo = slices.Max(c.Versions), slices.Min(c.Versions)
+	}
+	return p
+}
+
+// line writes one check; non-verbose output keeps only refusals.
+func (p *printer) line(ok bool, format string, args ...any) {
+	if ok && !p.verbose {
+		return
+	}
+	verdict := "no"
+	if ok {
+		verdict = "yes"
+	}
+	fmt.Fprintf(p.w, "Security callback: %s: %s\n", fmt.Sprintf(format, args...), verdict)
+}
+
+// versions checks every version from TLS 1.3 down to the lowest enabled
+// one: openssl walks its method table from the top and applies the upper
+// bound only afterwards.
+func (p *printer) versions() {
+	for v := uint16(tls.VersionTLS13); v >= p.lo && v >= tls.VersionTLS10; v-- {
+		p.line(versionAllowed(p.level, v), "Version=%s", versionName(v))
+	}
+}
+
+// ciphers checks the suites usable in the enabled version range, TLS 1.3
+// suites first as openssl always lists them.
+func (p *printer) ciphers() {
+	var tls13, older []tlsnames.Cipher
+	for _, id := range p.c.Ciphers {
+		cs, ok := tlsnames.CipherByID(id)
+		if !ok {
+			continue
+		}
+		if cs.IsTLS13() {
+			tls13 = append(tls13, cs)
+		} else {
+			older = append(older, cs)
+		}
+	}
+	for _, cs := range append(tls13, older...) {
+		if p.usable(cs) {
+			p.cipherLine("Supported Ciphersuite", cs)
+		}
+	}
+}
+
+// usable reports whether cs fits the enabled versions; openssl skips the
+// others without asking the callback.
+func (p *printer) usable(cs tlsnames.Cipher) bool {
+	if cs.IsTLS13() {
+		return p.hi >= tls.VersionTLS13
+	}
+	// Without a PSK or SRP callback openssl masks those key exchanges
+	// out before asking; tlskit (like crypto/tls) has neither.
+	if cs.Kx&(tlsnames.KxPSK|tlsnames.KxRSAPSK|tlsnames.KxDHEPSK|tlsnames.KxECDHEPSK|tlsnames.KxSRP) != 0 {
+		return false
+	}
+	minV := uint16(tls.VersionTLS10)
+	if cs.Version == "TLSv1.2" {
+		minV = tls.VersionTLS12
+	}
+	return p.lo <= tls.VersionTLS12 && p.hi >= minV
+}
+
+func (p *printer) cipher(op string, id uint16) {
+	if cs, ok := tlsnames.CipherByID(id); ok {
+		p.cipherLine(op, cs)
+	}
+}
+
+func (p *printer) cipherLine(op string, cs tlsnames.Cipher) {
+	p.line(cs.AllowedAtSecLevel(p.level), "%s=%s, security bits=%d", op, cs.Name, cs.StrengthBits())
+}
+
+func (p *printer) group(op string, id tls.CurveID) {
+	bits, ok := GroupBits(id)
+	if !ok || !p.groupUsable(id) {
+		return
+	}
+	p.line(Allowed(p.level, bits), "%s=%s, security bits=%d", op, GroupName(id), bits)
+}
+
+// groupUsable reports whether id fits the version range; openssl drops
+// the others silently. In OpenSSL 3.0 the finite-field groups (and the
+// later ML-KEM hybrids) are for TLS 1.3 only, and only X25519, X448 and
+// the P-curves survive in TLS 1.3 (RFC 8446 §4.2.7).
+func (p *printer) groupUsable(id tls.CurveID) bool {
+	g, _ := tlsnames.GroupByID(id)
+	legacy := g.Kind == "ECDH" || id == tls.X25519 || id == 30
+	modern := g.Kind != "ECDH" || id == tls.CurveP256 || id == tls.CurveP384 || id == tls.CurveP521
+	return (modern && p.hi >= tls.VersionTLS13) || (legacy && p.lo <= tls.VersionTLS12)
+}
+
+// keyShare checks the group a TLS 1.3 client makes its key share for:
+// the first one the level allows.
+func (p *printer) keyShare() {
+	for _, g := range p.c.Groups {
+		if bits, ok := GroupBits(g); ok && Allowed(p.level, bits) && p.groupUsable(g) {
+			p.group("Supported Curve", g)
+			return
+		}
+	}
+}
+
+// ticket is the session-ticket check; openssl's debug callback has no
+// name for it, hence the empty label.
+func (p *printer) ticket() { p.line(ticketAllowed(p.level), "") }
+
+func (p *printer) sigalg(op string, s tls.SignatureScheme) {
+	if !p.sigalgSkipped(s) {
+		p.sigalgLine(op, s)
+	}
+}
+
+func (p *printer) sigalgLine(op string, s tls.SignatureScheme) {
+	text, ok := sigalgText(s)
+	bits, ok2 := SigalgBits(s)
+	if !ok || !ok2 {
+		return
+	}
+	p.line(Allowed(p.level, bits), "%s%s, security bits=%d", op, text, bits)
+}
+
+// sigalgSkipped reports the schemes openssl drops before asking: DSA once
+// TLS 1.3 is negotiated, and also SHA-1 and SHA-224 in a client that
+// allows nothing older (RFC 8446 §4.2.3 keeps them for certificates only).
+func (p *printer) sigalgSkipped(s tls.SignatureScheme) bool {
+	a, _ := tlsnames.SigalgByScheme(s)
+	dsa := a.Sig == "DSA"
+	if p.tls13 && dsa {
+		return true
+	}
+	return p.c.Client && p.lo >= tls.VersionTLS13 && (dsa || a.Hash == "SHA1" || a.Hash == "SHA224")
+}
+
+func (p *printer) supportedSigalgs() {
+	for _, s := range p.c.SigAlgs {
+		p.sigalg("Supported Signature Algorithm", s)
+	}
+}
+
+// sigalgMask decides which certificate types TLS ≤ 1.2 suites may
+// authenticate with: for each of ECDSA, RSA and DSA it checks the
+// configured schemes of that type in order until one passes.
+func (p *printer) sigalgMask() {
+	enabled := map[string]bool{}
+	for _, s := range p.c.SigAlgs {
+		t := sigType(s)
+		if t == "" || enabled[t] {
+			continue
+		}
+		bits, _ := SigalgBits(s)
+		if Allowed(p.level, bits) {
+			enabled[t] = true
+		}
+		// openssl builds this mask before it applies its TLS 1.3-only
+		// rules, so nothing is skipped here.
+		p.sigalgLine("Signature Algorithm mask", s)
+	}
+}
+
+// shared checks the schemes both sides list, in the peer's order.
+func (p *printer) shared(peer []tls.SignatureScheme) {
+	if peer == nil {
+		peer = p.c.SigAlgs
+	}
+	for _, s := range peer {
+		if slices.Contains(p.c.SigAlgs, s) {
+			p.sigalg("Shared Signature Algorithm", s)
+		}
+	}
+}
+
+// certCurve checks the named curve of an ECDSA leaf, which TLS ≤ 1.2
+// must also find in the supported groups.
+func (p *printer) certCurve(chain []*x509.Certificate) {
+	if len(chain) == 0 {
+		return
+	}
+	k, ok := chain[0].PublicKey.(*ecdsa.PublicKey)
+	if !ok {
+		return
+	}
+	for _, g := range tlsnames.Groups() {
+		if g.Kind == "ECDH" && g.ShortName != "" && curveMatches(k, g) {
+			p.group("Check Curve", g.ID)
+			return
+		}
+	}
+}
+
+func curveMatches(k *ecdsa.PublicKey, g tlsnames.Group) bool {
+	name := k.Curve.Params().Name
+	return name == GroupName(g.ID)
+}
+
+// chain checks each certificate's key (EE for the leaf, CA above it) and
+// the digest of its signature, except on self-signed certificates, whose
+// signature proves nothing.
+func (p *printer) chain(certs []*x509.Certificate) {
+	for i, cert := range certs {
+		role := "CA"
+		if i == 0 {
+			role = "EE"
+		}
+		if size, sec, ok := KeyBits(cert.PublicKey); ok {
+			p.line(Allowed(p.level, sec), "Certificate chain %s key=, bits=%d, security bits=%d", role, size, sec)
+		}
+		if selfSigned(cert) {
+			continue
+		}
+		if s, ok := certSigs[cert.SignatureAlgorithm]; ok {
+			p.line(Allowed(p.level, s.bits), "Certificate chain CA digest=%s, security bits=%d", s.name, s.bits)
+		}
+	}
+}
+
+// selfSigned follows OpenSSL's flag: same subject and issuer, and no key
+// identifiers that say otherwise.
+func selfSigned(c *x509.Certificate) bool {
+	if !bytes.Equal(c.RawSubject, c.RawIssuer) {
+		return false
+	}
+	return len(c.AuthorityKeyId) == 0 || len(c.SubjectKeyId) == 0 || bytes.Equal(c.AuthorityKeyId, c.SubjectKeyId)
+}

@@ -1,0 +1,28 @@
+package verify
+
+// Purposes are the values -purpose accepts, as openssl 3.0 names them.
+var Purposes = []string{"sslclient", "sslserver", "nssslserver", "smimesign", "smimeencrypt", "crlsign", "any", "ocsphelper", "timestampsign", "codesign"}
+
+// ValidPurpose reports whether p is one of Purposes.
+func ValidPurpose(p string) bool {
+	for _, x := range Purposes {
+		if x == p {
+			return true
+		}
+	}
+	return false
+}
+
+// policyPurposes maps -verify_name's policy names to the purpose each
+// checks, as openssl's built-in verification policies do.
+var policyPurposes = map[string]string{
+	"default": "", "pkcs7": "smimesign", "smime_sign": "smimesign",
+	"ssl_client": "sslclient", "ssl_server": "sslserver",
+}
+
+// PolicyPurpose returns the purpose a -verify_name policy checks, and
+// whether the policy exists.
+func PolicyPurpose(name string) (string, bool) {
+	p, ok := policyPurposes[name]
+	return p, ok
+}
