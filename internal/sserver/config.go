@@ -68,7 +68,10 @@ type config struct {
 
 	// protocol observation
 	msg, trace, debug, state, tlsextdebug bool
-	msgFile                               string
+	// -security_debug, -security_debug_verbose
+	securityDebug, securityDebugVerbose bool
+	secLevel                            int // from @SECLEVEL=n, or -1
+	msgFile                             string
 
 	// modes and output
 	mode        mode
@@ -185,12 +188,13 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 	if err := c.parseVersions(v); err != nil {
 		return nil, err
 	}
+	c.secLevel = -1
 	if s, ok := v.Get("cipher"); ok {
-		cs, err := tlsnames.ParseCipherString(s)
+		spec, err := tlsnames.ParseCipherSpec(s)
 		if err != nil {
 			return nil, err
 		}
-		c.ciphers = cs
+		c.ciphers, c.secLevel = spec.Ciphers, spec.SecLevel
 	} else {
 		// OpenSSL's default list; ParseCipherString of the default cannot fail.
 		c.ciphers, _ = tlsnames.ParseCipherString(tlsnames.DefaultCipherString)
@@ -269,6 +273,7 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 		c.statusTimeout = time.Duration(n) * time.Second
 	}
 	c.msg, c.trace, c.debug = v.Has("msg"), v.Has("trace"), v.Has("debug")
+	c.securityDebug, c.securityDebugVerbose = v.Has("security_debug"), v.Has("security_debug_verbose")
 	c.state, c.tlsextdebug = v.Has("state"), v.Has("tlsextdebug")
 	c.msgFile = v.Str("msgfile", "")
 

@@ -59,6 +59,7 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 		return false
 	}
 	ci := connInfo{state: t.ConnectionState(), hello: tc.hello, conn: tc}
+	s.writeSecDebug(ci)
 	var b bytes.Buffer
 	if s.c.brief {
 		var eb bytes.Buffer

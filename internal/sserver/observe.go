@@ -16,7 +16,7 @@ import (
 // CertificateVerify algorithm, which crypto/tls does not reveal.
 func (s *server) observing() bool {
 	c := s.c
-	return c.msg || c.trace || c.debug || c.state || c.tlsextdebug || c.verifyRequest
+	return c.msg || c.trace || c.debug || c.state || c.tlsextdebug || c.verifyRequest || c.securityDebug || c.securityDebugVerbose
 }
 
 // observerOptions are the writers of one connection's observer. -msg and

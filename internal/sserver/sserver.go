@@ -19,6 +19,7 @@ import (
 	"github.com/tlskit/tlskit/internal/dn"
 	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/opt"
+	"github.com/tlskit/tlskit/internal/secdebug"
 	"github.com/tlskit/tlskit/internal/stdio"
 	"github.com/tlskit/tlskit/internal/tlsnames"
 )
@@ -118,6 +119,11 @@ func run(ctx context.Context, args []string, s stdio.Stdio, listening func(net.A
 	if c.verifyRequest {
 		srv.tls.verifyConn = srv.verifyHook
 	}
+	if srv.secDebug = srv.secDebugConfig(id); srv.secDebug != nil {
+		var b bytes.Buffer
+		secdebug.WriteSetup(&b, *srv.secDebug)
+		srv.errw.Write(b.Bytes())
+	}
 	if srv.tls.keyLog != nil {
 		defer srv.tls.keyLog.Close()
 	}
@@ -168,6 +174,8 @@ type server struct {
 	crls       []*x509.RevocationList
 	nameopt    dn.Options
 	verifyOpts verifyParams
+	secDebug   *secdebug.Config // nil unless -security_debug[_verbose]
+
 	// crlDownload fetches the client chain's CRLs (-crl_download).
 	crlDownload bool
 

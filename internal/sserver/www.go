@@ -47,6 +47,7 @@ func (s *server) serveConcurrent(conn net.Conn) {
 	}
 	defer t.Close()
 	ci := connInfo{state: t.ConnectionState(), hello: tc.hello, conn: tc}
+	s.writeSecDebug(ci)
 	if s.c.mode == modeRev {
 		s.serveRev(t, ci)
 		return
