@@ -13,6 +13,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/tlskit/tlskit/internal/transport"
 )
 
 // DefaultTimeout bounds the connection to the proxy and the wait for its
@@ -89,7 +91,7 @@ func connect(conn net.Conn, target string, o Options) (net.Conn, error) {
 	}
 	if n := br.Buffered(); n > 0 {
 		rest, _ := br.Peek(n)
-		return &replayConn{Conn: conn, pending: append([]byte(nil), rest...)}, nil
+		return transport.WithPending(conn, rest), nil
 	}
 	return conn, nil
 }
@@ -165,39 +167,5 @@ func readErr(err error, timeout time.Duration, doing string) error {
 	return fmt.Errorf("proxy: reading the proxy's answer to CONNECT: %v", err)
 }
 
-// quote makes proxy text safe and short for an error message.
-func quote(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f {
-			fmt.Fprintf(&b, "\\x%02x", r)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	if b.Len() > 256 {
-		return b.String()[:256] + "…"
-	}
-	return b.String()
-}
-
-// replayConn is a net.Conn whose first reads return the bytes that came
-// with the proxy's answer.
-type replayConn struct {
-	net.Conn
-	pending []byte
-}
-
-// Read drains the pending bytes before reading from the connection.
-func (c *replayConn) Read(p []byte) (int, error) {
-	if len(c.pending) > 0 {
-		n := copy(p, c.pending)
-		c.pending = c.pending[n:]
-		return n, nil
-	}
-	return c.Conn.Read(p)
-}
-
-// NetConn returns the wrapped connection (as tls.Conn.NetConn does), for
-// callers that need the socket itself, e.g. its file descriptor.
-func (c *replayConn) NetConn() net.Conn { return c.Conn }
+// quote makes the proxy's answer safe to quote in an error.
+func quote(s string) string { return transport.Quote(s, 256) }

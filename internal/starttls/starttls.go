@@ -17,6 +17,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/tlskit/tlskit/internal/transport"
 )
 
 // Protocols lists the -starttls keywords, in the order in which OpenSSL 3.0
@@ -104,11 +106,8 @@ func Upgrade(conn net.Conn, proto string, o Options) (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	if n := s.r.Buffered(); n > 0 {
-		rest, _ := s.r.Peek(n)
-		return &replayConn{Conn: conn, pending: append([]byte(nil), rest...)}, nil
-	}
-	return conn, nil
+	rest, _ := s.r.Peek(s.r.Buffered())
+	return transport.WithPending(conn, rest), nil
 }
 
 // protoHost returns the -name/-xmpphost value in force, or "".
@@ -221,41 +220,5 @@ func isTimeout(err error) bool {
 	return errors.As(err, &ne) && ne.Timeout()
 }
 
-// quote renders server text for an error message: printable, one line.
-func quote(lines ...string) string {
-	s := strings.Join(lines, " / ")
-	var b strings.Builder
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f {
-			fmt.Fprintf(&b, "\\x%02x", r)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	const max = 512
-	if b.Len() > max {
-		return b.String()[:max] + "…"
-	}
-	return b.String()
-}
-
-// replayConn is a net.Conn whose first reads return bytes that were read
-// ahead of the upgrade point.
-type replayConn struct {
-	net.Conn
-	pending []byte
-}
-
-// Read drains the pending bytes before reading from the connection.
-func (c *replayConn) Read(p []byte) (int, error) {
-	if len(c.pending) > 0 {
-		n := copy(p, c.pending)
-		c.pending = c.pending[n:]
-		return n, nil
-	}
-	return c.Conn.Read(p)
-}
-
-// NetConn returns the wrapped connection (as tls.Conn.NetConn does), for
-// callers that need the socket itself, e.g. its file descriptor.
-func (c *replayConn) NetConn() net.Conn { return c.Conn }
+// quote makes server reply lines safe to quote in an error.
+func quote(lines ...string) string { return transport.Quote(strings.Join(lines, " / "), 512) }
