@@ -384,3 +384,30 @@ func (t *Table) ParseArgs(args []string, w io.Writer) (v *Values, code int, ok b
 	}
 	return nil, 1, false
 }
+
+// Status is what an option record says about tlskit's support for it.
+type Status struct {
+	NoEffect    bool
+	Unsupported string
+}
+
+// Override returns group with the status of the named options replaced,
+// for a shared group whose support differs between commands.
+func Override(group []Option, status map[string]Status) []Option {
+	out := append([]Option(nil), group...)
+	for i := range out {
+		if st, ok := status[out[i].Name]; ok {
+			out[i].NoEffect, out[i].Unsupported = st.NoEffect, st.Unsupported
+		}
+	}
+	return out
+}
+
+// Concat joins option lists into one table.
+func Concat(lists ...[]Option) []Option {
+	var out []Option
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
+}

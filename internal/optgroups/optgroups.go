@@ -1,0 +1,115 @@
+// Package optgroups holds the option groups s_client and s_server share,
+// as OpenSSL's apps share them: one definition, with per-command status.
+package optgroups
+
+import "github.com/tlskit/tlskit/internal/opt"
+
+// Random is the "Random state options" section.
+func Random() []opt.Option {
+	return []opt.Option{
+		opt.Section("Random state options"),
+		{Name: "rand", Kind: opt.String, Help: "Load the given file(s) into the random number generator", NoEffect: true},
+		{Name: "writerand", Kind: opt.OutFile, Help: "Write random data to the specified file"},
+	}
+}
+
+// TLS is the "TLS/SSL options" section (OpenSSL's SSL_CONF commands).
+func TLS() []opt.Option {
+	return []opt.Option{
+		opt.Section("TLS/SSL options"),
+		{Name: "no_ssl3", Kind: opt.None, Help: "Just disable SSLv3", NoEffect: true},
+		{Name: "no_tls1", Kind: opt.None, Help: "Just disable TLSv1"},
+		{Name: "no_tls1_1", Kind: opt.None, Help: "Just disable TLSv1.1"},
+		{Name: "no_tls1_2", Kind: opt.None, Help: "Just disable TLSv1.2"},
+		{Name: "no_tls1_3", Kind: opt.None, Help: "Just disable TLSv1.3"},
+		{Name: "bugs", Kind: opt.None, Help: "Turn on SSL bug compatibility", NoEffect: true},
+		{Name: "no_comp", Kind: opt.None, Help: "Disable SSL/TLS compression (default)", NoEffect: true},
+		{Name: "comp", Kind: opt.None, Help: "Use SSL/TLS-level compression", Unsupported: "TLS compression is insecure and not supported by crypto/tls"},
+		{Name: "no_ticket", Kind: opt.None, Help: "Disable use of TLS session tickets"},
+		{Name: "serverpref", Kind: opt.None, Help: "Use server's cipher preferences", NoEffect: true},
+		{Name: "legacy_renegotiation", Kind: opt.None, Help: "Enable use of legacy renegotiation (dangerous)", Unsupported: "crypto/tls never does insecure legacy renegotiation"},
+		{Name: "client_renegotiation", Kind: opt.None, Help: "Allow client-initiated renegotiation", NoEffect: true},
+		{Name: "no_renegotiation", Kind: opt.None, Help: "Disable all renegotiation.", NoEffect: true},
+		{Name: "legacy_server_connect", Kind: opt.None, Help: "Allow initial connection to servers that don't support RI", NoEffect: true},
+		{Name: "no_resumption_on_reneg", Kind: opt.None, Help: "Disallow session resumption on renegotiation", NoEffect: true},
+		{Name: "no_legacy_server_connect", Kind: opt.None, Help: "Disallow initial connection to servers that don't support RI", Unsupported: "crypto/tls cannot do this yet (a project-owned TLS engine will)"},
+		{Name: "allow_no_dhe_kex", Kind: opt.None, Help: "In TLSv1.3 allow non-(ec)dhe based key exchange on resumption", Unsupported: "crypto/tls cannot do this yet (a project-owned TLS engine will)"},
+		{Name: "prioritize_chacha", Kind: opt.None, Help: "Prioritize ChaCha ciphers when preferred by clients", NoEffect: true},
+		{Name: "strict", Kind: opt.None, Help: "Enforce strict certificate checks as per TLS standard", Unsupported: "crypto/tls cannot do this yet (a project-owned TLS engine will)"},
+		{Name: "sigalgs", Kind: opt.String, Help: "Signature algorithms to support (colon-separated list)", Unsupported: "crypto/tls does not let a program choose signature algorithms"},
+		{Name: "client_sigalgs", Kind: opt.String, Help: "Signature algorithms to support for client certificate authentication (colon-separated list)", Unsupported: "crypto/tls does not let a program choose signature algorithms"},
+		{Name: "groups", Kind: opt.String, Help: "Groups to advertise (colon-separated list)"},
+		{Name: "curves", Kind: opt.String, Help: "Groups to advertise (colon-separated list)"},
+		{Name: "named_curve", Kind: opt.String, Help: "Elliptic curve used for ECDHE (server-side only)"},
+		{Name: "cipher", Kind: opt.String, Help: "Specify TLSv1.2 and below cipher list to be used"},
+		{Name: "ciphersuites", Kind: opt.String, Help: "Specify TLSv1.3 ciphersuites to be used"},
+		{Name: "min_protocol", Kind: opt.String, Help: "Specify the minimum protocol version to be used"},
+		{Name: "max_protocol", Kind: opt.String, Help: "Specify the maximum protocol version to be used"},
+		{Name: "record_padding", Kind: opt.String, Help: "Block size to pad TLS 1.3 records to.", Unsupported: "crypto/tls cannot do this yet (a project-owned TLS engine will)"},
+		{Name: "debug_broken_protocol", Kind: opt.None, Help: "Perform all sorts of protocol violations for testing purposes", Unsupported: "deliberate protocol violations need a project-owned TLS engine"},
+		{Name: "no_middlebox", Kind: opt.None, Help: "Disable TLSv1.3 middlebox compat mode", Unsupported: "crypto/tls cannot do this yet (a project-owned TLS engine will)"},
+		{Name: "no_etm", Kind: opt.None, Help: "Disable Encrypt-then-Mac extension", NoEffect: true},
+	}
+}
+
+// Validation is the "Validation options" section's verification parameters;
+// each command appends its own CRL and store options after them.
+func Validation() []opt.Option {
+	return []opt.Option{
+		opt.Section("Validation options"),
+		{Name: "policy", Kind: opt.String, Help: "adds policy to the acceptable policy set", Unsupported: "certificate policy processing is not implemented yet"},
+		{Name: "purpose", Kind: opt.String, Help: "certificate chain purpose"},
+		{Name: "verify_name", Kind: opt.String, Help: "verification policy name"},
+		{Name: "verify_depth", Kind: opt.Int, Help: "chain depth limit"},
+		{Name: "auth_level", Kind: opt.Int, Help: "chain authentication security level"},
+		{Name: "attime", Kind: opt.IntMax, Help: "verification epoch time"},
+		{Name: "verify_hostname", Kind: opt.String, Help: "expected peer hostname"},
+		{Name: "verify_email", Kind: opt.String, Help: "expected peer email"},
+		{Name: "verify_ip", Kind: opt.String, Help: "expected peer IP address"},
+		{Name: "ignore_critical", Kind: opt.None, Help: "permit unhandled critical extensions"},
+		{Name: "issuer_checks", Kind: opt.None, Help: "(deprecated)", NoEffect: true},
+		{Name: "crl_check", Kind: opt.None, Help: "check leaf certificate revocation"},
+		{Name: "crl_check_all", Kind: opt.None, Help: "check full chain revocation"},
+		{Name: "policy_check", Kind: opt.None, Help: "perform rfc5280 policy checks", Unsupported: "certificate policy processing is not implemented yet"},
+		{Name: "explicit_policy", Kind: opt.None, Help: "set policy variable require-explicit-policy", Unsupported: "certificate policy processing is not implemented yet"},
+		{Name: "inhibit_any", Kind: opt.None, Help: "set policy variable inhibit-any-policy", Unsupported: "certificate policy processing is not implemented yet"},
+		{Name: "inhibit_map", Kind: opt.None, Help: "set policy variable inhibit-policy-mapping", Unsupported: "certificate policy processing is not implemented yet"},
+		{Name: "x509_strict", Kind: opt.None, Help: "disable certificate compatibility work-arounds"},
+		{Name: "extended_crl", Kind: opt.None, Help: "enable extended CRL features", Unsupported: "extended CRL features (indirect CRLs) are not implemented yet"},
+		{Name: "use_deltas", Kind: opt.None, Help: "use delta CRLs", Unsupported: "delta CRLs are not implemented yet"},
+		{Name: "policy_print", Kind: opt.None, Help: "print policy processing diagnostics", Unsupported: "certificate policy processing is not implemented yet"},
+		{Name: "check_ss_sig", Kind: opt.None, Help: "check root CA self-signatures"},
+		{Name: "trusted_first", Kind: opt.None, Help: "search trust store first (default)", NoEffect: true},
+		{Name: "suiteB_128_only", Kind: opt.None, Help: "Suite B 128-bit-only mode", Unsupported: "Suite B modes are not implemented"},
+		{Name: "suiteB_128", Kind: opt.None, Help: "Suite B 128-bit mode allowing 192-bit algorithms", Unsupported: "Suite B modes are not implemented"},
+		{Name: "suiteB_192", Kind: opt.None, Help: "Suite B 192-bit-only mode", Unsupported: "Suite B modes are not implemented"},
+		{Name: "partial_chain", Kind: opt.None, Help: "accept chains anchored by intermediate trust-store CAs"},
+		{Name: "no_alt_chains", Kind: opt.None, Help: "(deprecated)", NoEffect: true},
+		{Name: "no_check_time", Kind: opt.None, Help: "ignore certificate validity time"},
+		{Name: "allow_proxy_certs", Kind: opt.None, Help: "allow the use of proxy certificates", Unsupported: "proxy certificates (RFC 3820) are not supported"},
+	}
+}
+
+// ExtendedCert is the "Extended certificate options" section.
+func ExtendedCert() []opt.Option {
+	return []opt.Option{
+		opt.Section("Extended certificate options"),
+		{Name: "xkey", Kind: opt.InFile, Help: "key for Extended certificates"},
+		{Name: "xcert", Kind: opt.InFile, Help: "cert for Extended certificates"},
+		{Name: "xchain", Kind: opt.InFile, Help: "chain for Extended certificates"},
+		{Name: "xchain_build", Kind: opt.None, Help: "build certificate chain for the extended certificates"},
+		{Name: "xcertform", Kind: opt.PEMDER, Help: "format of Extended certificate (PEM/DER/P12); has no effect", NoEffect: true},
+		{Name: "xkeyform", Kind: opt.PEMDER, Help: "format of Extended certificate's key (DER/PEM/P12); has no effect", NoEffect: true},
+	}
+}
+
+// Provider is the "Provider options" section: OpenSSL providers have no
+// counterpart in tlskit, so they are accepted and have no effect.
+func Provider() []opt.Option {
+	return []opt.Option{
+		opt.Section("Provider options"),
+		{Name: "provider-path", Kind: opt.String, Help: "Provider load path (must be before 'provider' argument if required)", NoEffect: true},
+		{Name: "provider", Kind: opt.String, Help: "Provider to load (can be specified multiple times)", NoEffect: true},
+		{Name: "propquery", Kind: opt.String, Help: "Property query used when fetching algorithms", NoEffect: true},
+	}
+}
