@@ -70,7 +70,8 @@ type config struct {
 	msg, trace, debug, state, tlsextdebug bool
 	// -security_debug, -security_debug_verbose
 	securityDebug, securityDebugVerbose bool
-	secLevel                            int // from @SECLEVEL=n, or -1
+	ignoreUnexpectedEOF                 bool // -ignore_unexpected_eof
+	secLevel                            int  // from @SECLEVEL=n, or -1
 	msgFile                             string
 
 	// modes and output
@@ -274,6 +275,7 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 	}
 	c.msg, c.trace, c.debug = v.Has("msg"), v.Has("trace"), v.Has("debug")
 	c.securityDebug, c.securityDebugVerbose = v.Has("security_debug"), v.Has("security_debug_verbose")
+	c.ignoreUnexpectedEOF = v.Has("ignore_unexpected_eof")
 	c.state, c.tlsextdebug = v.Has("state"), v.Has("tlsextdebug")
 	c.msgFile = v.Str("msgfile", "")
 

@@ -114,8 +114,14 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 				s.data.Write(c.data)
 			}
 			if c.err != nil {
-				if errors.Is(c.err, io.EOF) {
+				// A client that closes without close_notify is an error
+				// unless -ignore_unexpected_eof, as in openssl 3.0.
+				unexpected := errors.Is(c.err, io.EOF) && tc.eof.TransportEnded() && !s.c.ignoreUnexpectedEOF
+				if errors.Is(c.err, io.EOF) && !unexpected {
 					fmt.Fprintln(out, "DONE")
+				} else if unexpected {
+					fmt.Fprintln(out, "ERROR")
+					fmt.Fprintln(s.errw, "s_server: unexpected eof while reading: the client closed the connection without close_notify")
 				} else {
 					fmt.Fprintln(out, "ERROR")
 					fmt.Fprintf(s.errw, "s_server: %v\n", c.err)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"syscall"
 
+	"github.com/tlskit/tlskit/internal/transport"
 	"github.com/tlskit/tlskit/internal/wire"
 )
 
@@ -73,8 +74,9 @@ func acceptLine(c *config, ln net.Listener) string {
 // about it: GetConfigForClient stores the client's hello here.
 type trackedConn struct {
 	net.Conn
-	ob          *wire.Observer // nil unless observing
-	unregister  func()         // ends the key log routing to ob
+	ob          *wire.Observer      // nil unless observing
+	eof         *transport.EOFWatch // the transport under TLS (and the observer)
+	unregister  func()              // ends the key log routing to ob
 	hello       *tls.ClientHelloInfo
 	sniSeen     string
 	sniSwitched bool

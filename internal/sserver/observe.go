@@ -8,6 +8,7 @@ import (
 	"os"
 	"sync"
 
+	"github.com/tlskit/tlskit/internal/transport"
 	"github.com/tlskit/tlskit/internal/wire"
 )
 
@@ -53,11 +54,12 @@ func (s *server) observerOptions() wire.Options {
 
 // observe wraps an accepted connection with an observer when one is needed.
 func (s *server) observe(conn net.Conn) *trackedConn {
+	eof := transport.NewEOFWatch(conn)
 	if !s.observing() {
-		return &trackedConn{Conn: conn}
+		return &trackedConn{Conn: eof, eof: eof}
 	}
 	ob := wire.New(s.observerOptions())
-	return &trackedConn{Conn: ob.Wrap(conn), ob: ob}
+	return &trackedConn{Conn: ob.Wrap(eof), ob: ob, eof: eof}
 }
 
 // keyLogRouter is the tls.Config's KeyLogWriter. crypto/tls writes one

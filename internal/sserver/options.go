@@ -58,7 +58,7 @@ var options = opt.Concat([]opt.Option{
 	{Name: "no_resume_ephemeral", Kind: opt.None, Help: "Disable caching and tickets if ephemeral (EC)DH is used"},
 	{Name: "www", Kind: opt.None, Help: "Respond to a 'GET /' with a status page"},
 	{Name: "WWW", Kind: opt.None, Help: "Respond to a 'GET with the file ./path"},
-	{Name: "ignore_unexpected_eof", Kind: opt.None, Help: "Do not treat lack of close_notify from a peer as an error", NoEffect: true},
+	{Name: "ignore_unexpected_eof", Kind: opt.None, Help: "Do not treat lack of close_notify from a peer as an error"},
 	{Name: "tlsextdebug", Kind: opt.None, Help: "Hex dump of all TLS extensions received"},
 	{Name: "HTTP", Kind: opt.None, Help: "Like -WWW but ./path includes HTTP headers"},
 	{Name: "id_prefix", Kind: opt.String, Help: "Generate SSL/TLS session IDs prefixed by arg", Unsupported: "crypto/tls does not let a program choose session IDs"},
