@@ -18,9 +18,16 @@ import (
 
 // Session is what s_client knows about a connection when it reports.
 type Session struct {
-	Chain     []*x509.Certificate // the peer's certificates, leaf first
-	ShowCerts bool                // -showcerts: PEM of every certificate
-	NameOpt   dn.Options
+	Chain []*x509.Certificate // the peer's certificates, leaf first
+	// Received are certificates the server sent in a handshake that then
+	// failed (a chain refused under -verify_return_error): openssl lists
+	// them but says "no peer certificate available".
+	Received  []*x509.Certificate
+	ShowCerts bool // -showcerts: PEM of every certificate
+	// Short is the report of a -reconnect: openssl leaves out the
+	// certificates and handshake details it printed the first time.
+	Short   bool
+	NameOpt dn.Options
 
 	// CertRequest is set when the server asked for a client certificate.
 	CertRequest *CertRequest
@@ -33,6 +40,12 @@ type Session struct {
 
 	VerifyCode  int
 	VerifyError string // text for VerifyCode when non-zero
+	// VerifiedPeername is the -verify_hostname name that matched; -brief
+	// prints it.
+	VerifiedPeername string
+	// PointFormats are the server's EC point formats (TLS <= 1.2) as
+	// -brief prints them: "uncompressed:ansiX962_compressed_prime".
+	PointFormats string
 
 	Version       string // "TLSv1.3"; "" when the handshake failed
 	Cipher        string // OpenSSL name
@@ -44,12 +57,17 @@ type Session struct {
 
 	SessionID      []byte
 	MasterKey      []byte // TLS <= 1.2
+	ResumptionPSK  []byte // TLS 1.3: the ticket's PSK (RFC 8446 4.6.1)
 	TicketLifetime uint32
 	Ticket         []byte
 	StartTime      time.Time
 	Timeout        int // seconds
 	EMS            bool
 	TLS13          bool
+	// NoneVersion is, for a failed handshake, the client's highest
+	// version when below TLS 1.3: openssl then prints an empty session
+	// block for it.
+	NoneVersion    string
 	KeyingMaterial *Exported
 	OCSP           []byte // stapled response, when requested
 }
@@ -67,6 +85,10 @@ type CertRequest struct {
 type Exported struct {
 	Label    string
 	Material []byte
+	// Failed is set when the export failed; Length is then the length
+	// that was asked for.
+	Failed bool
+	Length int
 }
 
 // WriteConnection writes the block s_client prints after the handshake,
@@ -75,23 +97,29 @@ type Exported struct {
 // ticket arrives (WriteTicketArrived), as openssl does.
 func WriteConnection(w io.Writer, s *Session) {
 	b := &strings.Builder{}
+	if s.Short {
+		// After a -reconnect openssl prints the verification result and
+		// the session, not the certificates and handshake details again.
+		writeVerification(b, s)
+		b.WriteString("---\n")
+		writeSessionSummary(b, s)
+		io.WriteString(w, b.String())
+		return
+	}
 	b.WriteString("---\n")
+	if len(s.Chain) == 0 && len(s.Received) > 0 {
+		writeChain(b, s, s.Received)
+		b.WriteString("---\n")
+	}
 	if len(s.Chain) == 0 {
 		b.WriteString("no peer certificate available\n")
 	} else {
-		b.WriteString("Certificate chain\n")
-		for i, c := range s.Chain {
-			fmt.Fprintf(b, "%2d s:%s\n", i, chainName(c.RawSubject, s.NameOpt))
-			fmt.Fprintf(b, "   i:%s\n", chainName(c.RawIssuer, s.NameOpt))
-			fmt.Fprintf(b, "   a:PKEY: %s, %d (bit); sigalg: %s\n", KeyAlgName(c), KeyBits(c), SigAlgName(c))
-			fmt.Fprintf(b, "   v:NotBefore: %s; NotAfter: %s\n", ASN1Time(c.NotBefore), ASN1Time(c.NotAfter))
-			if s.ShowCerts {
-				pem.Encode(b, &pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
-			}
-		}
+		writeChain(b, s, s.Chain)
 		b.WriteString("---\n")
+		// With -showcerts the PEM blocks are in the chain already; the
+		// heading stays.
+		b.WriteString("Server certificate\n")
 		if !s.ShowCerts {
-			b.WriteString("Server certificate\n")
 			pem.Encode(b, &pem.Block{Type: "CERTIFICATE", Bytes: s.Chain[0].Raw})
 		}
 		fmt.Fprintf(b, "%s\n", dn.Line("subject", s.Chain[0].RawSubject, s.NameOpt))
@@ -112,12 +140,23 @@ func WriteConnection(w io.Writer, s *Session) {
 	}
 	b.WriteString("---\n")
 	fmt.Fprintf(b, "SSL handshake has read %d bytes and written %d bytes\n", s.BytesRead, s.BytesWritten)
+	writeVerification(b, s)
+	b.WriteString("---\n")
+	writeSessionSummary(b, s)
+	io.WriteString(w, b.String())
+}
+
+func writeVerification(b *strings.Builder, s *Session) {
 	if s.VerifyCode == 0 {
 		b.WriteString("Verification: OK\n")
 	} else {
 		fmt.Fprintf(b, "Verification error: %s\n", s.VerifyError)
 	}
-	b.WriteString("---\n")
+}
+
+// writeSessionSummary writes the report from the New/Reused line to the
+// closing "---".
+func writeSessionSummary(b *strings.Builder, s *Session) {
 	if s.Version == "" {
 		b.WriteString("New, (NONE), Cipher is (NONE)\n")
 	} else {
@@ -126,7 +165,7 @@ func WriteConnection(w io.Writer, s *Session) {
 			kind = "Reused"
 		}
 		fmt.Fprintf(b, "%s, %s, Cipher is %s\n", kind, s.CipherVersion, s.Cipher)
-		if len(s.Chain) > 0 {
+		if len(s.Chain) > 0 && !s.Short {
 			fmt.Fprintf(b, "Server public key is %d bit\n", KeyBits(s.Chain[0]))
 		}
 	}
@@ -141,7 +180,12 @@ func WriteConnection(w io.Writer, s *Session) {
 	} else {
 		b.WriteString("No ALPN negotiated\n")
 	}
-	if s.Version == "" || s.TLS13 {
+	if s.Version == "" && s.NoneVersion != "" {
+		none := *s
+		none.Version, none.Cipher, none.VerifyCode = s.NoneVersion, "0000", 0
+		none.SessionID, none.MasterKey, none.Ticket = nil, nil, nil
+		writeSessionBlock(b, &none)
+	} else if s.Version == "" || s.TLS13 {
 		b.WriteString("Early data was not sent\n")
 		fmt.Fprintf(b, "Verify return code: %d (%s)\n", s.VerifyCode, verifyText(s))
 	} else {
@@ -151,7 +195,21 @@ func WriteConnection(w io.Writer, s *Session) {
 		writeKeyingMaterial(b, s.KeyingMaterial)
 	}
 	b.WriteString("---\n")
-	io.WriteString(w, b.String())
+}
+
+// writeChain writes the "Certificate chain" list: s:/i:/a:/v: lines per
+// certificate, with its PEM under -showcerts.
+func writeChain(b *strings.Builder, s *Session, chain []*x509.Certificate) {
+	b.WriteString("Certificate chain\n")
+	for i, c := range chain {
+		fmt.Fprintf(b, "%2d s:%s\n", i, chainName(c.RawSubject, s.NameOpt))
+		fmt.Fprintf(b, "   i:%s\n", chainName(c.RawIssuer, s.NameOpt))
+		fmt.Fprintf(b, "   a:PKEY: %s, %d (bit); sigalg: %s\n", KeyAlgName(c), KeyBits(c), SigAlgName(c))
+		fmt.Fprintf(b, "   v:NotBefore: %s; NotAfter: %s\n", ASN1Time(c.NotBefore), ASN1Time(c.NotAfter))
+		if s.ShowCerts {
+			pem.Encode(b, &pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
+		}
+	}
 }
 
 // WriteTicketArrived writes what openssl prints when a TLS 1.3
@@ -210,6 +268,8 @@ func writeSessionBlock(b *strings.Builder, s *Session) {
 	b.WriteString("    Session-ID-ctx: \n")
 	if !s.TLS13 {
 		fmt.Fprintf(b, "    Master-Key: %X\n", s.MasterKey)
+	} else if len(s.ResumptionPSK) > 0 {
+		fmt.Fprintf(b, "    Resumption PSK: %X\n", s.ResumptionPSK)
 	}
 	b.WriteString("    PSK identity: None\n    PSK identity hint: None\n    SRP username: None\n")
 	if len(s.Ticket) > 0 {
@@ -234,6 +294,11 @@ func writeSessionBlock(b *strings.Builder, s *Session) {
 func writeKeyingMaterial(b *strings.Builder, k *Exported) {
 	b.WriteString("Keying material exporter:\n")
 	fmt.Fprintf(b, "    Label: '%s'\n", k.Label)
+	if k.Failed {
+		fmt.Fprintf(b, "    Length: %d bytes\n", k.Length)
+		b.WriteString("    Error\n")
+		return
+	}
 	fmt.Fprintf(b, "    Length: %d bytes\n", len(k.Material))
 	fmt.Fprintf(b, "    Keying material: %X\n", k.Material)
 }

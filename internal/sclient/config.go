@@ -15,6 +15,7 @@ import (
 	"github.com/tlskit/tlskit/internal/certs"
 	"github.com/tlskit/tlskit/internal/dn"
 	"github.com/tlskit/tlskit/internal/opt"
+	"github.com/tlskit/tlskit/internal/secdebug"
 	"github.com/tlskit/tlskit/internal/starttls"
 	"github.com/tlskit/tlskit/internal/tlsnames"
 	"github.com/tlskit/tlskit/internal/transport"
@@ -29,6 +30,9 @@ type settings struct {
 	unixPath   string
 	bind       string
 	sni        string
+	// noServername is -noservername: openssl then installs no servername
+	// callback, so it does not complain that no SNI was sent.
+	noServername bool
 
 	proxy, proxyUser, proxyPass string
 	starttls, starttlsName      string
@@ -56,6 +60,8 @@ type settings struct {
 	keyLog                                io.Writer
 	msgOut                                io.Writer
 	alpnOffered                           bool
+	cipherList                            string           // the -cipher string, or openssl's default
+	secDebug                              *secdebug.Config // -security_debug[_verbose]; nil when off
 }
 
 // configError is a start-up error already worded for the user; Lines are
@@ -70,7 +76,7 @@ func usageErr(format string, a ...any) error {
 
 // buildSettings turns parsed options into settings. Files are read here, so
 // a bad file fails before any connection is made.
-func buildSettings(v *opt.Values, stdout io.Writer) (*settings, error) {
+func buildSettings(v *opt.Values, stdout, stderr io.Writer) (*settings, error) {
 	s := &settings{network: "tcp"}
 	if v.Has("4") && v.Has("6") {
 		return nil, usageErr("Can't use both -4 and -6")
@@ -109,14 +115,24 @@ func buildSettings(v *opt.Values, stdout io.Writer) (*settings, error) {
 	}
 	s.bind = v.Str("bind", "")
 
-	// SNI, as openssl: -servername as given; otherwise the host when it is
-	// a DNS name (not an IP literal).
+	// SNI, as openssl: -servername as given; otherwise the host when it
+	// looks like a multi-label DNS name, or "localhost" when no host was
+	// given at all. An IP literal or a single label ("localhost") sends none.
+	hostGiven := v.Has("connect") || v.Has("host") || len(v.Params) > 0
 	switch {
 	case v.Has("servername"):
 		s.sni = v.Str("servername", "")
 	case v.Has("noservername"), s.network == "unix":
-	case net.ParseIP(host) == nil:
+	case !hostGiven:
+		s.sni = "localhost"
+	case isDNSName(host):
 		s.sni = host
+	}
+	s.noServername = v.Has("noservername")
+	if net.ParseIP(s.sni) != nil {
+		// RFC 6066 section 3 forbids IP literals in SNI and crypto/tls
+		// silently drops them; openssl sends them as given.
+		fmt.Fprintf(stderr, "s_client: -servername %s: an IP address cannot be sent as SNI by crypto/tls; no server name is sent\n", s.sni)
 	}
 
 	if p, ok := v.Get("proxy"); ok {
@@ -202,6 +218,9 @@ func buildSettings(v *opt.Values, stdout io.Writer) (*settings, error) {
 	if err := verifySettings(v, s); err != nil {
 		return nil, err
 	}
+	if v.Has("security_debug") || v.Has("security_debug_verbose") {
+		s.secDebug = secDebugConfig(s, v.Has("security_debug_verbose"))
+	}
 	return s, nil
 }
 
@@ -221,7 +240,9 @@ func tlsConfig(v *opt.Values, s *settings) (*tls.Config, error) {
 	cfg.MinVersion, cfg.MaxVersion = minV, maxV
 
 	s.secLevel = tlsnames.DefaultSecLevel
+	s.cipherList = tlsnames.DefaultCipherString
 	if c, ok := v.Get("cipher"); ok {
+		s.cipherList = c
 		spec, err := tlsnames.ParseCipherSpec(c)
 		if err != nil {
 			return nil, confErr("cipher", c, err)
@@ -260,6 +281,24 @@ func tlsConfig(v *opt.Values, s *settings) (*tls.Config, error) {
 		}
 		cfg.CurvePreferences = ids
 	}
+	if s.secLevel >= 4 {
+		// Levels 4 and 5 refuse groups weaker than 192 bits (X25519,
+		// P-256), as openssl leaves them out of its ClientHello.
+		list := cfg.CurvePreferences
+		if len(list) == 0 {
+			list = secdebug.GoGroups
+		}
+		var strong []tls.CurveID
+		for _, g := range list {
+			if bits, ok := secdebug.GroupBits(g); ok && secdebug.Allowed(s.secLevel, bits) {
+				strong = append(strong, g)
+			}
+		}
+		if len(strong) == 0 {
+			return nil, fmt.Errorf("no group in the list is allowed at security level %d", s.secLevel)
+		}
+		cfg.CurvePreferences = strong
+	}
 	if a, ok := v.Get("alpn"); ok {
 		for _, p := range strings.Split(a, ",") {
 			if p == "" || len(p) > 255 {
@@ -285,8 +324,18 @@ func tlsConfig(v *opt.Values, s *settings) (*tls.Config, error) {
 			return nil, err
 		}
 		cfg.Certificates = append(cfg.Certificates, kp)
-	} else if v.Has("key") {
-		return nil, errors.New("-key given without -cert")
+	} else if k, ok := v.Get("key"); ok {
+		// openssl loads a -key given without -cert, failing on a bad
+		// one, and then has no certificate to use it with.
+		kf := certs.FormatAuto
+		if f, ok := v.Get("keyform"); ok {
+			if kf, err = certs.ParseFormat(f); err != nil {
+				return nil, err
+			}
+		}
+		if _, err := certs.LoadPrivateKey(k, kf, pass); err != nil {
+			return nil, err
+		}
 	}
 	if xc, ok := v.Get("xcert"); ok {
 		kp, err := loadPair(v, xc, v.Str("xkey", xc), "xcertform", "xkeyform", pass, v.Str("xchain", ""))
@@ -373,7 +422,7 @@ func versionRange(v *opt.Values) (uint16, uint16, error) {
 		minV = x
 	}
 	if p, ok := v.Get("max_protocol"); ok {
-		x, err := tlsnames.ParseVersion(p)
+		x, err := tlsnames.ParseVersionFor("-max_protocol", p)
 		if err != nil {
 			return 0, 0, confErr("max_protocol", p, err)
 		}
@@ -468,6 +517,8 @@ func loadStore(v *opt.Values, fileOpt, dirOpt, storeOpt string, defaults bool) (
 		}
 		out = append(out, c...)
 	}
+	// -no-CAstore has nothing to turn off: tlskit's default trust is the
+	// system file and directory only, as openssl's is on this platform.
 	if defaults {
 		wantFile := !v.Has(fileOpt) && !v.Has("no-CAfile")
 		wantDir := !v.Has(dirOpt) && !v.Has("no-CApath")
@@ -564,8 +615,38 @@ func verifySettings(v *opt.Values, s *settings) error {
 	}
 	s.verifyOpts = o
 	s.verifyReturn = v.Has("verify_return_error")
-	s.verifyQuiet = v.Has("verify_quiet")
+	// -brief implies -verify_quiet in openssl.
+	s.verifyQuiet = v.Has("verify_quiet") || v.Has("brief")
 	return nil
+}
+
+// isDNSName reports whether host is what openssl takes for a DNS name
+// worth sending as SNI: letters, digits, '_', '-' and '.', at least two
+// labels, no label longer than 62 characters, '-' and '.' never at either
+// end, a '.' next to neither another '.' nor a '-', and not all digits (so
+// an IPv4 literal is not one).
+func isDNSName(host string) bool {
+	labels := strings.Split(host, ".")
+	if len(labels) < 2 {
+		return false
+	}
+	allDigits := true
+	for _, l := range labels {
+		if l == "" || len(l) > 62 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(l); i++ {
+			switch c := l[i]; {
+			case c >= '0' && c <= '9':
+			case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_':
+				allDigits = false
+			case c == '-':
+			default:
+				return false
+			}
+		}
+	}
+	return !allDigits
 }
 
 // purposes are the names -purpose accepts, as openssl 3.0 lists them.

@@ -31,6 +31,9 @@ type conn struct {
 	obs      *observer
 	verified *verify.Result
 	start    time.Time
+	// peerCerts are the certificates the server sent, kept for the report
+	// of a handshake that failed after they arrived.
+	peerCerts []*x509.Certificate
 }
 
 // dial makes the transport connection: direct, through -proxy, or over a
@@ -52,7 +55,7 @@ func (c *client) dial() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(c.out, "CONNECTED(%08X)\n", transport.FD(nc))
+	fmt.Fprintf(c.info, "CONNECTED(%08X)\n", transport.FD(nc))
 	if s.starttls != "" {
 		up, err := starttls.Upgrade(nc, s.starttls, starttls.Options{Name: s.starttlsName, Host: s.host, Timeout: connectTimeout})
 		if err != nil {
@@ -71,8 +74,33 @@ func (c *client) handshake(nc net.Conn, cache tls.ClientSessionCache) (*conn, er
 	cn.obs = newObserver(c, s)
 	cfg := s.tls.Clone()
 	cfg.ClientSessionCache = cache
+	if len(cfg.Certificates) > 0 {
+		certsGiven := cfg.Certificates
+		// crypto/tls sends no certificate when none names an acceptable
+		// CA; openssl sends the configured one anyway and lets the server
+		// decide. Prefer one that fits the request, as openssl's -xcert
+		// selection does.
+		cfg.GetClientCertificate = func(cri *tls.CertificateRequestInfo) (*tls.Certificate, error) {
+			for i := range certsGiven {
+				if cri.SupportsCertificate(&certsGiven[i]) == nil {
+					return &certsGiven[i], nil
+				}
+			}
+			return &certsGiven[0], nil
+		}
+	}
 	cfg.KeyLogWriter = cn.obs.keyLogWriter()
 	cfg.VerifyConnection = func(cs tls.ConnectionState) error {
+		if s.sni == "" && !s.noServername {
+			// openssl's servername callback complains when no SNI went out.
+			fmt.Fprintln(c.errw, "Can't use SSL_get_servername")
+		}
+		cn.peerCerts = cs.PeerCertificates
+		if s.status && !s.quiet && !cs.DidResume {
+			// openssl prints the stapled response as it arrives, before
+			// the report.
+			writeOCSP(c.info, c.errw, cs.OCSPResponse, cs.PeerCertificates, s.verifyOpts.Roots)
+		}
 		vo := withIntermediates(s.verifyOpts, cs.PeerCertificates)
 		if s.crlDownload {
 			vo.CRLs = append(append([]*x509.RevocationList(nil), vo.CRLs...), downloadCRLs(cs.PeerCertificates, c.errw)...)
@@ -84,6 +112,11 @@ func (c *client) handshake(nc net.Conn, cache tls.ClientSessionCache) (*conn, er
 		}
 		if r.Code != 0 && s.verifyReturn {
 			return fmt.Errorf("certificate verify failed: %s", verify.ErrorString(r.Code))
+		}
+		if cs.Version < tls.VersionTLS12 && s.secLevel >= 1 && hasServerKeyExchange(cs.CipherSuite) {
+			// TLS 1.0/1.1 sign the key exchange with MD5+SHA1 or SHA1,
+			// which openssl 3.0 refuses from security level 1 up.
+			return fmt.Errorf("legacy sigalg disallowed or unsupported: %s signs its key exchange with MD5/SHA-1, refused at security level %d (-cipher DEFAULT@SECLEVEL=0 allows it)", tlsnames.VersionName(cs.Version), s.secLevel)
 		}
 		return nil
 	}
@@ -113,11 +146,7 @@ func (c *client) session(cn *conn) *report.Session {
 		Timeout:     7200,
 		ALPNOffered: s.alpnOffered,
 	}
-	if s.showCerts {
-		rs.Chain = st.PeerCertificates
-	} else {
-		rs.Chain = st.PeerCertificates
-	}
+	rs.Chain = st.PeerCertificates
 	if cn.verified != nil {
 		rs.VerifyCode = cn.verified.Code
 		rs.VerifyError = verify.ErrorString(cn.verified.Code)
@@ -127,6 +156,11 @@ func (c *client) session(cn *conn) *report.Session {
 		rs.TLS13 = st.Version == tls.VersionTLS13
 		if ci, ok := tlsnames.CipherByID(st.CipherSuite); ok {
 			rs.Cipher, rs.CipherVersion = ci.Name, ci.Version
+			if rs.CipherVersion == "TLSv1" {
+				// SSL_CIPHER_get_version says "TLSv1.0" where
+				// `openssl ciphers -v` says "TLSv1".
+				rs.CipherVersion = "TLSv1.0"
+			}
 		} else {
 			rs.Cipher = tls.CipherSuiteName(st.CipherSuite)
 			rs.CipherVersion = rs.Version
@@ -147,13 +181,61 @@ func (c *client) session(cn *conn) *report.Session {
 		rs.SecureReneg = !rs.TLS13 && st.Version != 0
 	}
 	cn.obs.fill(rs, st)
+	if st.DidResume && st.Version < tls.VersionTLS13 && len(rs.MasterKey) == 0 && c.cache != nil {
+		// crypto/tls logs no secret when it resumes: the master secret
+		// is the session's.
+		if cs, ok := c.cache.Get(""); ok {
+			if _, state, err := cs.ResumptionState(); err == nil {
+				rs.MasterKey = sessionSecret(state)
+			}
+		}
+	}
+	if st.Version < tls.VersionTLS13 && st.HandshakeComplete {
+		// A resumed TLS 1.2 session shows the ticket it was resumed with.
+		if len(rs.Ticket) > 0 {
+			c.ticketLifetime = rs.TicketLifetime
+		} else if st.DidResume && c.cache != nil {
+			if cs, ok := c.cache.Get(""); ok {
+				if ticket, _, err := cs.ResumptionState(); err == nil && len(ticket) > 0 {
+					rs.Ticket, rs.TicketLifetime = ticket, c.ticketLifetime
+				}
+			}
+		}
+	}
+	if st.HandshakeComplete && st.Version < tls.VersionTLS12 && rs.PeerSigDigest == "" && len(rs.Chain) > 0 && hasServerKeyExchange(st.CipherSuite) {
+		// Before TLS 1.2 the ServerKeyExchange signature has a fixed
+		// digest: MD5+SHA1 for RSA, SHA1 for ECDSA (RFC 4346 7.4.3).
+		switch rs.Chain[0].PublicKeyAlgorithm {
+		case x509.RSA:
+			rs.PeerSigDigest, rs.PeerSigType = "MD5-SHA1", "RSA"
+		case x509.ECDSA:
+			rs.PeerSigDigest, rs.PeerSigType = "SHA1", "ECDSA"
+		}
+	}
+	if s.verifyOpts.Hostname != "" && rs.VerifyCode == 0 && cn.verified != nil {
+		rs.VerifiedPeername = s.verifyOpts.Hostname
+	}
+	if s.keymatLabel != "" && rs.KeyingMaterial == nil && st.HandshakeComplete {
+		// an exporter failure is reported as openssl does: no material
+		rs.KeyingMaterial = &report.Exported{Label: s.keymatLabel, Failed: true, Length: s.keymatLen}
+	}
 	return rs
 }
 
-// printConnection writes the post-handshake report as openssl does.
-func (c *client) printConnection(cn *conn) {
+// hasServerKeyExchange reports whether a TLS <= 1.2 suite sends a signed
+// ServerKeyExchange (the (EC)DHE suites do; RSA key exchange does not).
+func hasServerKeyExchange(id uint16) bool {
+	ci, ok := tlsnames.CipherByID(id)
+	return ok && strings.Contains(ci.Name, "DHE-")
+}
+
+// printConnection writes the post-handshake report as openssl does; short
+// is the shorter report of a -reconnect.
+func (c *client) printConnection(cn *conn, short bool) {
 	s := c.set
+	c.writeSecDebug(cn)
 	rs := c.session(cn)
+	rs.Short = short
 	if s.brief {
 		writeBrief(c.errw, rs, cn.tls.ConnectionState())
 		return
@@ -161,37 +243,45 @@ func (c *client) printConnection(cn *conn) {
 	if s.quiet {
 		return
 	}
-	report.WriteConnection(c.out, rs)
-	if s.status {
-		writeOCSP(c.out, rs.OCSP)
-	}
+	report.WriteConnection(c.info, rs)
 }
 
-// writeBrief writes -brief's summary to stderr, as openssl does.
+// writeBrief writes -brief's summary to stderr, in openssl 3.0's order:
+// version, suite, the signature algorithms a CertificateRequest asked for,
+// the peer and its verification, EC point formats (TLS <= 1.2), temp key.
+// openssl prints no ALPN line here.
 func writeBrief(w io.Writer, rs *report.Session, st tls.ConnectionState) {
 	var b strings.Builder
 	b.WriteString("CONNECTION ESTABLISHED\n")
 	fmt.Fprintf(&b, "Protocol version: %s\n", rs.Version)
 	fmt.Fprintf(&b, "Ciphersuite: %s\n", rs.Cipher)
+	if r := rs.CertRequest; r != nil && r.SigAlgs != "" {
+		fmt.Fprintf(&b, "Requested Signature Algorithms: %s\n", r.SigAlgs)
+	}
 	if len(rs.Chain) > 0 {
 		fmt.Fprintf(&b, "Peer certificate: %s\n", formatName(rs.Chain[0].RawSubject, rs))
-	}
-	if rs.PeerSigDigest != "" {
-		fmt.Fprintf(&b, "Hash used: %s\n", rs.PeerSigDigest)
-	}
-	if rs.PeerSigType != "" {
-		fmt.Fprintf(&b, "Signature type: %s\n", rs.PeerSigType)
-	}
-	if rs.VerifyCode == 0 {
-		b.WriteString("Verification: OK\n")
+		if rs.PeerSigDigest != "" {
+			fmt.Fprintf(&b, "Hash used: %s\n", rs.PeerSigDigest)
+		}
+		if rs.PeerSigType != "" {
+			fmt.Fprintf(&b, "Signature type: %s\n", rs.PeerSigType)
+		}
+		if rs.VerifyCode == 0 {
+			b.WriteString("Verification: OK\n")
+			if rs.VerifiedPeername != "" {
+				fmt.Fprintf(&b, "Verified peername: %s\n", rs.VerifiedPeername)
+			}
+		} else {
+			fmt.Fprintf(&b, "Verification error: %s\n", rs.VerifyError)
+		}
 	} else {
-		fmt.Fprintf(&b, "Verification error: %s\n", rs.VerifyError)
+		b.WriteString("No peer certificate\n")
+	}
+	if rs.PointFormats != "" {
+		fmt.Fprintf(&b, "Supported Elliptic Curve Point Formats: %s\n", rs.PointFormats)
 	}
 	if rs.TempKey != "" {
 		fmt.Fprintf(&b, "Server Temp Key: %s\n", rs.TempKey)
-	}
-	if rs.ALPN != "" {
-		fmt.Fprintf(&b, "ALPN protocol: %s\n", rs.ALPN)
 	}
 	io.WriteString(w, b.String())
 }
@@ -203,9 +293,32 @@ func (c *client) printFailure(cn *conn, err error) {
 	if c.set.quiet || c.set.brief {
 		return
 	}
-	rs := &report.Session{NameOpt: c.set.nameOpt}
+	rs := &report.Session{NameOpt: c.set.nameOpt, ShowCerts: c.set.showCerts, StartTime: cn.start, Timeout: 7200}
 	cn.obs.fill(rs, tls.ConnectionState{})
-	report.WriteConnection(c.out, rs)
+	if sum := cn.obs.w.Summary(); sum.Version == tls.VersionTLS13 && sum.CipherSuite != 0 {
+		// A TLS 1.3 handshake that failed after the ServerHello: openssl's
+		// session already has its version and suite, and it reports them.
+		rs.Version, rs.TLS13 = tlsnames.VersionName(sum.Version), true
+		if ci, ok := tlsnames.CipherByID(sum.CipherSuite); ok {
+			rs.Cipher, rs.CipherVersion = ci.Name, ci.Version
+		}
+	} else if maxV := c.set.tls.MaxVersion; maxV < tls.VersionTLS13 {
+		rs.NoneVersion = tlsnames.VersionName(maxV)
+		// What the ServerHello said, if one came.
+		sum := cn.obs.w.Summary()
+		rs.SecureReneg, rs.EMS = sum.SecureRenegotiation, sum.ExtendedMasterSecret
+	}
+	if cn.verified != nil && cn.verified.Code != 0 {
+		// A chain that failed -verify_return_error: openssl lists what
+		// the server sent, but has no verified peer certificate.
+		rs.Received = cn.peerCerts
+		// openssl stops at the certificate: the CertificateVerify the
+		// observer may have seen in the same read was never processed.
+		rs.PeerSigDigest, rs.PeerSigType = "", ""
+		rs.VerifyCode = cn.verified.Code
+		rs.VerifyError = verify.ErrorString(cn.verified.Code)
+	}
+	report.WriteConnection(c.info, rs)
 }
 
 // handshakeErrorLine words a handshake failure: the alert the peer sent,

@@ -64,11 +64,11 @@ func (c *client) interact(cn *conn) int {
 					tc.Close()
 					return 0
 				case 'R':
-					fmt.Fprintln(c.out, "RENEGOTIATING")
+					fmt.Fprintln(c.errw, "RENEGOTIATING")
 					fmt.Fprintln(c.errw, "s_client: renegotiation (R) is not supported: crypto/tls cannot renegotiate from the client")
 					continue
 				case 'k', 'K':
-					fmt.Fprintln(c.out, "KEYUPDATE")
+					fmt.Fprintln(c.errw, "KEYUPDATE")
 					fmt.Fprintln(c.errw, "s_client: key update (k/K) is not supported: crypto/tls cannot send KeyUpdate on request")
 					continue
 				}
@@ -106,11 +106,11 @@ func (c *client) interact(cn *conn) int {
 func (c *client) peerClosed(cn *conn, err error) int {
 	switch {
 	case errors.Is(err, io.EOF) && cn.obs.closeNotified():
-		fmt.Fprintln(c.out, "closed")
+		fmt.Fprintln(c.info, "closed")
 		return 0
 	case errors.Is(err, io.EOF) || isUnexpectedEOF(err):
 		if c.set.ignoreUnexpectedEOF {
-			fmt.Fprintln(c.out, "closed")
+			fmt.Fprintln(c.info, "closed")
 			return 0
 		}
 		fmt.Fprintln(c.errw, "s_client: read: unexpected eof while reading (the peer closed without close_notify; -ignore_unexpected_eof accepts this)")

@@ -23,6 +23,9 @@ type observer struct {
 	masterKey []byte // TLS <= 1.2 master secret, from the key log
 	mu        sync.Mutex
 	rawEOF    atomic.Bool
+	// ticketLifetime is the lifetime of the last TLS 1.3 ticket seen:
+	// crypto/tls does not expose it.
+	ticketLifetime atomic.Uint32
 }
 
 func newObserver(c *client, s *settings) *observer {
@@ -40,9 +43,11 @@ func newObserver(c *client, s *settings) *observer {
 		o.State = c.errw
 	}
 	if s.extDebug {
-		o.TLSExtDebug = c.out
+		o.TLSExtDebug = c.info
 	}
-	return &observer{w: wire.New(o)}
+	ob := &observer{w: wire.New(o)}
+	ob.w.OnNewSessionTicket(func(t wire.NewSessionTicket) { ob.ticketLifetime.Store(t.Lifetime) })
+	return ob
 }
 
 func (o *observer) wrap(c net.Conn) net.Conn { return o.w.Wrap(&eofConn{Conn: c, o: o}) }
@@ -126,9 +131,41 @@ func (o *observer) fill(rs *report.Session, st tls.ConnectionState) {
 		rs.Ticket, rs.TicketLifetime = sum.Ticket, sum.TicketLifetimeHint
 	}
 	rs.SessionID = sum.SessionID
+	if st.Version != tls.VersionTLS13 {
+		rs.PointFormats = pointFormats(sum.ServerExtensions)
+	}
 	o.mu.Lock()
 	rs.MasterKey = o.masterKey
 	o.mu.Unlock()
+}
+
+// pointFormats words the server's ec_point_formats extension (RFC 8422
+// 5.2) as openssl's -brief does; "" when the server sent none.
+func pointFormats(exts []wire.Ext) string {
+	for _, e := range exts {
+		if e.Type != 11 || len(e.Data) < 1 {
+			continue
+		}
+		n := int(e.Data[0])
+		if n > len(e.Data)-1 {
+			n = len(e.Data) - 1
+		}
+		var names []string
+		for _, f := range e.Data[1 : 1+n] {
+			switch f {
+			case 0:
+				names = append(names, "uncompressed")
+			case 1:
+				names = append(names, "ansiX962_compressed_prime")
+			case 2:
+				names = append(names, "ansiX962_compressed_char2")
+			default:
+				names = append(names, "unknown")
+			}
+		}
+		return strings.Join(names, ":")
+	}
+	return ""
 }
 
 // sharedSigalgs keeps the requested schemes crypto/tls can sign with.

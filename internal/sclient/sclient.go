@@ -2,15 +2,18 @@
 package sclient
 
 import (
+	"crypto/rand"
 	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"sync/atomic"
 
 	"github.com/tlskit/tlskit/internal/dn"
 	"github.com/tlskit/tlskit/internal/opt"
 	"github.com/tlskit/tlskit/internal/report"
+	"github.com/tlskit/tlskit/internal/secdebug"
 	"github.com/tlskit/tlskit/internal/stdio"
 	"github.com/tlskit/tlskit/internal/transport"
 )
@@ -20,12 +23,23 @@ var Table = &opt.Table{Prog: "s_client", Usage: "[options] [host:port]", Options
 
 // client is one run of s_client.
 type client struct {
-	set  *settings
-	in   io.Reader
-	out  io.Writer // stdout: the report and the peer's data
+	set *settings
+	in  io.Reader
+	out io.Writer // stdout: the peer's data
+	// info is where openssl's own stdout lines go (CONNECTED, the report,
+	// "closed"): stdout, or nowhere under -quiet and -brief, as openssl
+	// then swaps in a null BIO (unless -debug).
+	info io.Writer
 	errw io.Writer // stderr: verify lines, errors, -brief, DONE
 
 	ticket chan struct{} // signalled when a session ticket arrives
+	cache  *singleCache  // the session s_client resumes
+	// current is the established connection, for the session blocks of
+	// TLS 1.3 tickets that arrive after its handshake.
+	current atomic.Pointer[conn]
+	// ticketLifetime is the lifetime hint of the last TLS 1.2 ticket, shown
+	// again when the session is resumed.
+	ticketLifetime uint32
 }
 
 // Main runs s_client with its arguments and returns the exit code.
@@ -34,15 +48,41 @@ func Main(args []string, s stdio.Stdio) int {
 	if !ok {
 		return code
 	}
-	set, err := buildSettings(v, s.Out)
+	set, err := buildSettings(v, s.Out, s.Err)
 	if err != nil {
 		return startupError(s.Err, err)
 	}
 	c := &client{set: set, in: s.In, out: s.Out, errw: s.Err, ticket: make(chan struct{}, 1)}
+	c.info = s.Out
+	if (set.quiet || set.brief) && !set.debug {
+		c.info = io.Discard
+		if set.msgOut == s.Out {
+			set.msgOut = io.Discard
+		}
+	}
 	if set.verifyDepth > 0 {
 		fmt.Fprintf(c.errw, "verify depth is %d\n", set.verifyDepth)
 	}
-	return c.run()
+	code = c.run()
+	if f, ok := v.Get("writerand"); ok {
+		if err := writeRand(f); err != nil {
+			fmt.Fprintf(s.Err, "s_client: %v\n", err)
+		}
+	}
+	return code
+}
+
+// writeRand is -writerand: openssl saves random bytes to seed a later run.
+// tlskit reads no seed file, but writes one so scripts find it.
+func writeRand(path string) error {
+	b := make([]byte, 1024)
+	if _, err := rand.Read(b); err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		return fmt.Errorf("cannot write -writerand file %q: %v", path, errors.Unwrap(err))
+	}
+	return nil
 }
 
 // startupError prints an error found before connecting and returns 1.
@@ -65,6 +105,7 @@ func startupError(w io.Writer, err error) int {
 func (c *client) run() int {
 	s := c.set
 	cache := &singleCache{}
+	c.cache = cache
 	if s.sessIn != "" {
 		st, err := readSession(s.sessIn)
 		if err != nil {
@@ -72,6 +113,9 @@ func (c *client) run() int {
 			return 1
 		}
 		cache.state = st
+	}
+	if s.secDebug != nil {
+		secdebug.WriteSetup(c.errw, *s.secDebug)
 	}
 	nc, err := c.dial()
 	if err != nil {
@@ -81,7 +125,6 @@ func (c *client) run() int {
 		}
 		return 1
 	}
-	var ticketConn *conn
 	cache.onPut = func(cs *tls.ClientSessionState) {
 		// Wake an input loop waiting for the ticket (see interact), once
 		// the ticket's session block is printed.
@@ -92,16 +135,16 @@ func (c *client) run() int {
 			}
 		}()
 		if s.sessOut != "" {
-			if err := writeSession(s.sessOut, cs); err != nil {
+			if err := writeSession(s.sessOut, cs, c.sessionMeta(c.current.Load())); err != nil {
 				fmt.Fprintf(c.errw, "s_client: %v\n", err)
 			}
 		}
 		// TLS 1.3 tickets arrive after the handshake: openssl prints the
 		// session block each time one does.
-		if cn := ticketConn; cn != nil && !s.quiet && !s.brief && cn.tls.ConnectionState().Version == tls.VersionTLS13 {
+		if cn := c.current.Load(); cn != nil && !s.quiet && !s.brief && cn.tls.ConnectionState().Version == tls.VersionTLS13 {
 			rs := c.session(cn)
-			fillTicket(rs, cs)
-			report.WriteTicketArrived(c.out, rs)
+			fillTicket(rs, cs, cn.obs.ticketLifetime.Load())
+			report.WriteTicketArrived(c.info, rs)
 		}
 	}
 	cn, err := c.handshake(nc, cache)
@@ -110,33 +153,35 @@ func (c *client) run() int {
 		nc.Close()
 		return 1
 	}
-	ticketConn = cn
+	c.current.Store(cn)
 	if s.sessOut != "" && cn.tls.ConnectionState().Version != tls.VersionTLS13 {
 		// TLS <= 1.2 sessions exist at the end of the handshake.
 		if st, ok := cache.Get(""); ok {
-			if err := writeSession(s.sessOut, st); err != nil {
+			if err := writeSession(s.sessOut, st, c.sessionMeta(cn)); err != nil {
 				fmt.Fprintf(c.errw, "s_client: %v\n", err)
 			}
 		}
 	}
-	c.printConnection(cn)
+	c.printConnection(cn, false)
 	if s.reconnect {
 		return c.reconnectLoop(cn, cache)
 	}
 	code := c.interact(cn)
-	if s.prexit && !s.quiet {
-		report.WriteSessionBlock(c.out, c.session(cn))
+	if s.prexit && !s.quiet && !s.brief {
+		// openssl repeats the whole report at exit.
+		report.WriteConnection(c.info, c.session(cn))
 	}
 	return code
 }
 
 // reconnectLoop drops the connection and resumes five times, as openssl's
-// -reconnect does, printing each connection's report.
+// -reconnect does, printing each connection's short report, then carries
+// on with the last connection.
 func (c *client) reconnectLoop(first *conn, cache *singleCache) int {
 	c.waitTicket(first, cache)
 	first.tls.Close()
 	for i := 0; i < 5; i++ {
-		fmt.Fprintln(c.out, "drop connection and then reconnect")
+		fmt.Fprintln(c.info, "drop connection and then reconnect")
 		nc, err := c.dial()
 		if err != nil {
 			fmt.Fprintf(c.errw, "s_client: %s\n", transportError(err))
@@ -148,11 +193,34 @@ func (c *client) reconnectLoop(first *conn, cache *singleCache) int {
 			nc.Close()
 			return 1
 		}
-		c.printConnection(cn)
+		c.current.Store(cn)
+		c.printConnection(cn, true)
+		if i == 4 {
+			// openssl goes on with the last connection as usual.
+			return c.interact(cn)
+		}
 		c.waitTicket(cn, cache)
 		cn.tls.Close()
 	}
 	return 0
+}
+
+// sessionMeta gathers what openssl saves with a session beyond what
+// crypto/tls keeps; cn is nil while the handshake is still running.
+func (c *client) sessionMeta(cn *conn) sessionMeta {
+	m := sessionMeta{sni: c.set.sni}
+	if cn == nil {
+		return m
+	}
+	if cn.verified != nil {
+		m.verify = cn.verified.Code
+	}
+	if cn.tls.ConnectionState().Version == tls.VersionTLS13 {
+		m.lifetime = cn.obs.ticketLifetime.Load()
+	} else {
+		m.lifetime = cn.obs.w.Summary().TicketLifetimeHint
+	}
+	return m
 }
 
 func transportError(err error) string {
@@ -172,5 +240,3 @@ func trimPrefix(s, p string) string {
 }
 
 func formatName(raw []byte, rs *report.Session) string { return dn.Format(raw, rs.NameOpt) }
-
-var _ = os.Stdout
