@@ -592,13 +592,13 @@ func verifySettings(v *opt.Values, s *settings) error {
 	o.IgnoreCritical = v.Has("ignore_critical")
 	o.CheckSSSig = v.Has("check_ss_sig")
 	if p, ok := v.Get("purpose"); ok {
-		if !validPurpose(p) {
+		if !verify.ValidPurpose(p) {
 			return &opt.UsageError{Lines: []string{"Invalid purpose " + p}}
 		}
 		o.Purpose = p
 	}
 	if n, ok := v.Get("verify_name"); ok {
-		p, ok := verifyNames[n]
+		p, ok := verify.PolicyPurpose(n)
 		if !ok {
 			return &opt.UsageError{Lines: []string{"Invalid verify name " + n}}
 		}
@@ -647,24 +647,6 @@ func isDNSName(host string) bool {
 		}
 	}
 	return !allDigits
-}
-
-// purposes are the names -purpose accepts, as openssl 3.0 lists them.
-var purposes = []string{"sslclient", "sslserver", "nssslserver", "smimesign", "smimeencrypt", "crlsign", "any", "ocsphelper", "timestampsign", "codesign"}
-
-func validPurpose(p string) bool {
-	for _, x := range purposes {
-		if x == p {
-			return true
-		}
-	}
-	return false
-}
-
-// verifyNames maps -verify_name's policy names to the purpose they check.
-var verifyNames = map[string]string{
-	"default": "", "pkcs7": "smimesign", "smime_sign": "smimesign",
-	"ssl_client": "sslclient", "ssl_server": "sslserver",
 }
 
 // systemCAs loads the system store once, on first need.

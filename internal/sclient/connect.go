@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/proxy"
 	"github.com/tlskit/tlskit/internal/report"
 	"github.com/tlskit/tlskit/internal/starttls"
@@ -20,6 +21,9 @@ import (
 	"github.com/tlskit/tlskit/internal/verify"
 )
 
+// crlFetchTimeout bounds each download of -crl_download.
+var crlFetchTimeout = 10 * time.Second
+
 // connectTimeout bounds a connect, a proxy exchange and a handshake, so an
 // unreachable or silent peer gives an error instead of a hang.
 var connectTimeout = 30 * time.Second
@@ -27,7 +31,7 @@ var connectTimeout = 30 * time.Second
 // conn is one established (or failed) TLS connection and what we learned.
 type conn struct {
 	raw      net.Conn
-	tls      *tls.Conn
+	tls      engine.Conn
 	obs      *observer
 	verified *verify.Result
 	start    time.Time
@@ -103,7 +107,11 @@ func (c *client) handshake(nc net.Conn, cache tls.ClientSessionCache) (*conn, er
 		}
 		vo := withIntermediates(s.verifyOpts, cs.PeerCertificates)
 		if s.crlDownload {
-			vo.CRLs = append(append([]*x509.RevocationList(nil), vo.CRLs...), downloadCRLs(cs.PeerCertificates, c.errw)...)
+			crls, errs := verify.DownloadCRLs(cs.PeerCertificates, crlFetchTimeout)
+			for _, err := range errs {
+				fmt.Fprintf(c.errw, "s_client: -crl_download: %v\n", err)
+			}
+			vo.CRLs = append(append([]*x509.RevocationList(nil), vo.CRLs...), crls...)
 		}
 		r := s.verifyPeer(cs.PeerCertificates, vo)
 		cn.verified = &r
@@ -120,7 +128,7 @@ func (c *client) handshake(nc net.Conn, cache tls.ClientSessionCache) (*conn, er
 		}
 		return nil
 	}
-	tc := tls.Client(cn.obs.wrap(nc), cfg)
+	tc := engine.Default.Client(cn.obs.wrap(nc), cfg)
 	cn.tls = tc
 	tc.SetDeadline(time.Now().Add(connectTimeout))
 	err := tc.HandshakeContext(context.Background())

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tlskit/tlskit/internal/report"
 	"github.com/tlskit/tlskit/internal/tlsnames"
+	"github.com/tlskit/tlskit/internal/transport"
 	"github.com/tlskit/tlskit/internal/wire"
 )
 
@@ -22,7 +23,7 @@ type observer struct {
 	w         *wire.Observer
 	masterKey []byte // TLS <= 1.2 master secret, from the key log
 	mu        sync.Mutex
-	rawEOF    atomic.Bool
+	eof       *transport.EOFWatch // the transport under TLS
 	// ticketLifetime is the lifetime of the last TLS 1.3 ticket seen:
 	// crypto/tls does not expose it.
 	ticketLifetime atomic.Uint32
@@ -50,26 +51,10 @@ func newObserver(c *client, s *settings) *observer {
 	return ob
 }
 
-func (o *observer) wrap(c net.Conn) net.Conn { return o.w.Wrap(&eofConn{Conn: c, o: o}) }
-
-// eofConn notes when the transport itself reports end of stream.
-// crypto/tls returns io.EOF both after close_notify and when the TCP
-// stream ends at a record boundary; only in the second case has the
-// transport said EOF, because crypto/tls stops reading at close_notify.
-type eofConn struct {
-	net.Conn
-	o *observer
+func (o *observer) wrap(c net.Conn) net.Conn {
+	o.eof = transport.NewEOFWatch(c)
+	return o.w.Wrap(o.eof)
 }
-
-func (c *eofConn) Read(p []byte) (int, error) {
-	n, err := c.Conn.Read(p)
-	if err != nil {
-		c.o.rawEOF.Store(true)
-	}
-	return n, err
-}
-
-func (c *eofConn) NetConn() net.Conn { return c.Conn }
 
 // keyLogWriter returns the writer for tls.Config.KeyLogWriter: the
 // observer needs the secrets to decrypt TLS 1.3 handshake messages, and
@@ -93,7 +78,7 @@ func (k keyLogTee) Write(p []byte) (int, error) {
 
 // closeNotified reports whether the peer ended with close_notify rather
 // than by just closing the transport.
-func (o *observer) closeNotified() bool { return !o.rawEOF.Load() }
+func (o *observer) closeNotified() bool { return o.eof == nil || !o.eof.TransportEnded() }
 
 // fill adds what the observer learned to the report.
 func (o *observer) fill(rs *report.Session, st tls.ConnectionState) {
