@@ -1,4 +1,4 @@
-// Code generated from openssl 3.0's -help output, then maintained by hand. DO NOT regenerate blindly.
+// The option table started as a transcription of openssl 3.0's -help output and is maintained by hand.
 
 package sserver
 
