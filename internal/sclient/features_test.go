@@ -381,8 +381,7 @@ func TestVerifyMatchesOpenSSL(t *testing.T) {
 			{"-CAfile", p.CA, "-x509_strict"},
 			{"-CAfile", p.CA, "-auth_level", "4"},
 			{"-CAfile", p.CA, "-verify_depth", "0"},
-			// {"-CAfile", p.Server} differs: internal/verify reports 2
-			// where openssl reports 20 for a trusted leaf without issuer.
+			{"-CAfile", p.Server, "-no-CApath"},
 			{"-CAfile", p.Server, "-partial_chain"},
 			{"-CAfile", p.CA, "-CRL", p.CRL, "-crl_check"},
 			{"-CAfile", p.CA, "-CRL", p.EmptyCRL, "-crl_check"},

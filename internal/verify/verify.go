@@ -178,7 +178,10 @@ func inList(list []*x509.Certificate, c *x509.Certificate) bool {
 // once a trusted certificate is found only the trust store is used above it.
 func (v *verifier) buildChain() bool {
 	v.trustedFrom = -1
-	if inList(v.roots, v.chain[0]) {
+	// A trusted leaf anchors the chain only when it is self-signed or
+	// -partial_chain allows it; otherwise openssl looks for its issuer as
+	// for any leaf (and reports 20, not 2, when there is none).
+	if inList(v.roots, v.chain[0]) && (selfSigned(v.chain[0]) || v.o.PartialChain) {
 		v.trustedFrom = 0
 	}
 	// The chain may hold the leaf, Depth intermediates and the anchor.
