@@ -135,20 +135,7 @@ func pointFormats(exts []wire.Ext) string {
 		if n > len(e.Data)-1 {
 			n = len(e.Data) - 1
 		}
-		var names []string
-		for _, f := range e.Data[1 : 1+n] {
-			switch f {
-			case 0:
-				names = append(names, "uncompressed")
-			case 1:
-				names = append(names, "ansiX962_compressed_prime")
-			case 2:
-				names = append(names, "ansiX962_compressed_char2")
-			default:
-				names = append(names, "unknown")
-			}
-		}
-		return strings.Join(names, ":")
+		return tlsnames.PointFormats(e.Data[1 : 1+n])
 	}
 	return ""
 }

@@ -126,20 +126,7 @@ func (s *server) writeSigalgsAndGroups(w io.Writer, ci connInfo, brief, points b
 		s.writePeerCert(w, ci)
 	}
 	if points && ci.state.Version < tls.VersionTLS13 && len(h.SupportedPoints) > 0 {
-		names := make([]string, 0, len(h.SupportedPoints))
-		for _, p := range h.SupportedPoints {
-			switch p {
-			case 0:
-				names = append(names, "uncompressed")
-			case 1:
-				names = append(names, "ansiX962_compressed_prime")
-			case 2:
-				names = append(names, "ansiX962_compressed_char2")
-			default:
-				names = append(names, fmt.Sprintf("unknown(%d)", p))
-			}
-		}
-		fmt.Fprintf(w, "Supported Elliptic Curve Point Formats: %s\n", strings.Join(names, ":"))
+		fmt.Fprintf(w, "Supported Elliptic Curve Point Formats: %s\n", tlsnames.PointFormats(h.SupportedPoints))
 	}
 	groups := noGREASE(h.SupportedCurves)
 	if len(groups) > 0 {
