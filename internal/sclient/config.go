@@ -582,9 +582,8 @@ func verifySettings(v *opt.Values, s *settings) error {
 	o.Hostname = v.Str("verify_hostname", "")
 	o.Email = v.Str("verify_email", "")
 	o.IP = v.Str("verify_ip", "")
-	if at, ok := v.Get("attime"); ok {
+	if v.Has("attime") {
 		o.AtTime = time.Unix(v.Int("attime", 0), 0)
-		_ = at
 	}
 	o.NoCheckTime = v.Has("no_check_time")
 	o.PartialChain = v.Has("partial_chain")

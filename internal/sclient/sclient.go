@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync/atomic"
 
 	"github.com/tlskit/tlskit/internal/dn"
@@ -224,19 +225,12 @@ func (c *client) sessionMeta(cn *conn) sessionMeta {
 }
 
 func transportError(err error) string {
-	return trimPrefix(err.Error(), "transport: ")
+	return strings.TrimPrefix(err.Error(), "transport: ")
 }
 
 func isDialError(err error) bool {
 	var de *transport.DialError
 	return errors.As(err, &de)
-}
-
-func trimPrefix(s, p string) string {
-	if len(s) >= len(p) && s[:len(p)] == p {
-		return s[len(p):]
-	}
-	return s
 }
 
 func formatName(raw []byte, rs *report.Session) string { return dn.Format(raw, rs.NameOpt) }
