@@ -5,7 +5,6 @@ package interop
 import (
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,22 +13,8 @@ import (
 	"github.com/tlskit/tlskit/internal/testpeer"
 )
 
-type buffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (b *buffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *buffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
+// buffer is testpeer.Buffer: a buffer safe for concurrent writes and reads.
+type buffer = testpeer.Buffer
 
 // msgLine matches a -msg line that names a handshake message or an alert.
 var msgLine = regexp.MustCompile(`(?m)^(<<<|>>>) (?:TLS|SSL) [0-9.]+, (Handshake|Alert) \[length ([0-9a-f]{4})\], (.*)$`)

@@ -1,7 +1,6 @@
 package sserver
 
 import (
-	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -18,12 +17,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/tlskit/tlskit/internal/stdio"
+	"github.com/tlskit/tlskit/internal/testpeer"
 )
 
 func TestMain(m *testing.M) {
@@ -34,23 +33,8 @@ func TestMain(m *testing.M) {
 	})
 }
 
-// syncBuffer is a bytes.Buffer safe for the server's goroutines and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer is testpeer.Buffer: a buffer safe for concurrent writes and reads.
+type syncBuffer = testpeer.Buffer
 
 // testServer is an s_server running in-process on 127.0.0.1 with an
 // OS-chosen port.

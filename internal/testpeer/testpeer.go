@@ -33,7 +33,7 @@ func Need(t testing.TB, prog string) string {
 type Server struct {
 	Addr string // 127.0.0.1:port
 	cmd  *exec.Cmd
-	out  *syncBuffer
+	out  *Buffer
 }
 
 // Output returns what the server printed so far (stdout and stderr).
@@ -100,7 +100,7 @@ func WaitDial(t testing.TB, addr string) {
 func start(t testing.TB, prog string, args []string, ready func(string) (string, bool)) *Server {
 	t.Helper()
 	cmd := exec.Command(prog, args...)
-	out := &syncBuffer{}
+	out := &Buffer{}
 	pr, pw := io.Pipe()
 	cmd.Stdout = io.MultiWriter(out, pw)
 	cmd.Stderr = out
@@ -210,18 +210,20 @@ func NewPKI(t testing.TB) *PKI {
 	return p
 }
 
-type syncBuffer struct {
+// Buffer is a bytes.Buffer safe for a process writing while a test reads.
+type Buffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
+func (s *Buffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(p)
 }
 
-func (s *syncBuffer) String() string {
+// String returns what was written so far.
+func (s *Buffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()

@@ -20,6 +20,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/tlskit/tlskit/internal/testpeer"
 )
 
 // testCert writes a self-signed certificate and key ("rsa" or "ecdsa")
@@ -101,23 +103,8 @@ func needOpenSSL(t *testing.T) string {
 	return p
 }
 
-// syncBuffer is a goroutine-safe output sink.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer is testpeer.Buffer: a buffer safe for concurrent writes and reads.
+type syncBuffer = testpeer.Buffer
 
 // peer is a running openssl process.
 type peer struct {
