@@ -256,7 +256,18 @@ func lookupIDs(t *testing.T, name string) (uint32, uint32) {
 
 // TestLivePostfix runs postfix's smtpd on two ports: one offering
 // STARTTLS, one without TLS.
-func TestLivePostfix(t *testing.T) {
+// livePostfix is a postfix running on 127.0.0.1 for one test: a TLS
+// listener and a listener without TLS.
+type livePostfix struct {
+	tlsAddr, plainAddr string
+	certs              liveCerts
+	version            string
+}
+
+// startPostfix runs postfix's master in the foreground with a private
+// configuration; it is stopped when the test ends.
+func startPostfix(t *testing.T) livePostfix {
+	t.Helper()
 	needRoot(t)
 	bin := findBin(t, []string{"/usr/sbin"}, "postfix")
 	certs := makeCerts(t)
@@ -311,7 +322,12 @@ postlog unix-dgram n - n - 1 postlogd
 	if out, err := exec.Command(findBin(t, []string{"/usr/sbin"}, "postconf"), "-d", "-h", "mail_version").Output(); err == nil {
 		version += " " + strings.TrimSpace(string(out))
 	}
+	return livePostfix{tlsAddr: addr, plainAddr: fmt.Sprintf("127.0.0.1:%d", plainPort), certs: certs, version: version}
+}
 
+func TestLivePostfix(t *testing.T) {
+	pf := startPostfix(t)
+	addr, certs, version := pf.tlsAddr, pf.certs, pf.version
 	t.Run("smtp", func(t *testing.T) {
 		tc := liveUpgrade(t, addr, "smtp", Options{}, certs, "postfix-smtp", version)
 		if reply := command(t, tc, "NOOP"); !strings.HasPrefix(reply, "250") {
@@ -319,7 +335,7 @@ postlog unix-dgram n - n - 1 postlogd
 		}
 	})
 	t.Run("without TLS", func(t *testing.T) {
-		liveRefused(t, fmt.Sprintf("127.0.0.1:%d", plainPort), "smtp", "server refused STARTTLS: 502 5.5.1 Error: command not implemented (STARTTLS was not advertised in the reply to EHLO)",
+		liveRefused(t, pf.plainAddr, "smtp", "server refused STARTTLS: 502 5.5.1 Error: command not implemented (STARTTLS was not advertised in the reply to EHLO)",
 			"postfix-smtp-notls", version)
 	})
 }
