@@ -6,7 +6,6 @@ import (
 	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"os"
 	"slices"
 	"sync"
@@ -41,9 +40,6 @@ type configKey struct {
 	cert  int    // index into the certificate list
 	suite uint16 // 0: no restriction (TLS 1.3)
 }
-
-// errSNIMismatch makes crypto/tls send unrecognized_name under -servername_fatal.
-var errSNIMismatch = errors.New("sserver: client named another server")
 
 func newTLSSetup(c *config, id *identity, clientCAs *x509.CertPool, observing bool) (*tlsSetup, error) {
 	t := &tlsSetup{c: c, id: id, cache: map[configKey]*tls.Config{}}

@@ -53,10 +53,9 @@ type Observer struct {
 	started      bool
 	done         bool
 
-	sum       Summary
-	ticketFn  func(NewSessionTicket)
-	tickets   []NewSessionTicket // queued for ticketFn, run outside mu
-	debugSeen bool
+	sum      Summary
+	ticketFn func(NewSessionTicket)
+	tickets  []NewSessionTicket // queued for ticketFn, run outside mu
 }
 
 type half struct {
