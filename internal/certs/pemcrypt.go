@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"errors"
+	"strconv"
 	"strings"
 )
 
@@ -42,7 +43,11 @@ func decryptLegacyPEM(b *pem.Block, pass string) ([]byte, error) {
 	name = strings.ToUpper(strings.TrimSpace(name))
 	c, ok := legacyCiphers[name]
 	if !ok {
-		return nil, unsupportedf("unsupported PEM encryption %s", name)
+		// The name comes from the file: quote it, escaped and bounded.
+		if len(name) > 40 {
+			name = name[:40] + "…"
+		}
+		return nil, unsupportedf("unsupported PEM encryption %s", strconv.QuoteToASCII(name))
 	}
 	iv, err := hex.DecodeString(strings.TrimSpace(ivHex))
 	if err != nil || len(iv) < 8 {
