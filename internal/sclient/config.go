@@ -286,7 +286,7 @@ func tlsConfig(v *opt.Values, s *settings) (*tls.Config, error) {
 		// P-256), as openssl leaves them out of its ClientHello.
 		list := cfg.CurvePreferences
 		if len(list) == 0 {
-			list = secdebug.GoGroups
+			list = tlsnames.GoDefaultGroups
 		}
 		var strong []tls.CurveID
 		for _, g := range list {

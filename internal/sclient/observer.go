@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"io"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -142,15 +143,9 @@ func pointFormats(exts []wire.Ext) string {
 
 // sharedSigalgs keeps the requested schemes crypto/tls can sign with.
 func sharedSigalgs(req []tls.SignatureScheme) []tls.SignatureScheme {
-	ours := map[tls.SignatureScheme]bool{
-		tls.ECDSAWithP256AndSHA256: true, tls.ECDSAWithP384AndSHA384: true, tls.ECDSAWithP521AndSHA512: true,
-		tls.Ed25519: true, tls.PSSWithSHA256: true, tls.PSSWithSHA384: true, tls.PSSWithSHA512: true,
-		tls.PKCS1WithSHA256: true, tls.PKCS1WithSHA384: true, tls.PKCS1WithSHA512: true,
-		tls.PKCS1WithSHA1: true, tls.ECDSAWithSHA1: true,
-	}
 	var out []tls.SignatureScheme
 	for _, s := range req {
-		if ours[s] {
+		if slices.Contains(tlsnames.GoSignatureSchemes, s) {
 			out = append(out, s)
 		}
 	}

@@ -15,7 +15,7 @@ func secDebugConfig(s *settings, verbose bool) *secdebug.Config {
 		Verbose:  verbose,
 		SecLevel: s.secLevel,
 		Groups:   s.tls.CurvePreferences,
-		SigAlgs:  secdebug.GoSigAlgs,
+		SigAlgs:  tlsnames.GoSignatureSchemes,
 		Client:   true,
 		NoTicket: s.tls.SessionTicketsDisabled,
 	}
@@ -34,7 +34,7 @@ func secDebugConfig(s *settings, verbose bool) *secdebug.Config {
 		cfg.Ciphers = append(cfg.Ciphers, ids(spec.Ciphers)...)
 	}
 	if len(cfg.Groups) == 0 {
-		cfg.Groups = secdebug.GoGroups
+		cfg.Groups = tlsnames.GoDefaultGroups
 	}
 	if len(s.tls.Certificates) > 0 {
 		for _, der := range s.tls.Certificates[0].Certificate {

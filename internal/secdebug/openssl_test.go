@@ -97,17 +97,17 @@ func runInterop(t *testing.T, pki *testpeer.PKI, tc interopCase, verbose bool, h
 	groups, sigalgs := opensslGroups, opensslSigAlgs()
 	if tc.goLists {
 		// openssl 3.0 knows none of Go's ML-KEM hybrids.
-		groups = slices.DeleteFunc(slices.Clone(GoGroups), func(g tls.CurveID) bool { return g > 0xff })
+		groups = slices.DeleteFunc(slices.Clone(tlsnames.GoDefaultGroups), func(g tls.CurveID) bool { return g > 0xff })
 		var gn []string
 		for _, g := range groups {
 			gn = append(gn, GroupName(g))
 		}
 		var sn []string
-		for _, s := range GoSigAlgs {
+		for _, s := range tlsnames.GoSignatureSchemes {
 			a, _ := tlsnames.SigalgByScheme(s)
 			sn = append(sn, a.Name)
 		}
-		sigalgs = GoSigAlgs
+		sigalgs = tlsnames.GoSignatureSchemes
 		extra := []string{"-groups", strings.Join(gn, ":"), "-sigalgs", strings.Join(sn, ":")}
 		sargs = append(sargs, extra...)
 		cargs = append(cargs, extra...)

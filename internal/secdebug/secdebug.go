@@ -30,7 +30,7 @@ type Config struct {
 	// Groups are the configured groups in preference order.
 	Groups []tls.CurveID
 	// SigAlgs are the signature schemes this side offers or accepts, in
-	// preference order; GoSigAlgs is what crypto/tls uses by default.
+	// preference order; tlsnames.GoSignatureSchemes is what crypto/tls uses by default.
 	SigAlgs []tls.SignatureScheme
 	// Client selects s_client's phases over s_server's.
 	Client bool
@@ -68,22 +68,6 @@ type Handshake struct {
 	// from Config.Chain: openssl completes a chain from its trust store
 	// (-CAfile, -CApath) before sending it. Nil means Config.Chain.
 	LocalChain []*x509.Certificate
-}
-
-// GoSigAlgs is the signature_algorithms list crypto/tls (Go 1.26) sends
-// in a ClientHello that allows TLS 1.3, as `openssl s_server -trace`
-// shows it.
-var GoSigAlgs = []tls.SignatureScheme{
-	tls.PSSWithSHA256, tls.ECDSAWithP256AndSHA256, tls.Ed25519,
-	tls.PSSWithSHA384, tls.PSSWithSHA512,
-	tls.PKCS1WithSHA256, tls.PKCS1WithSHA384, tls.PKCS1WithSHA512,
-	tls.ECDSAWithP384AndSHA384, tls.ECDSAWithP521AndSHA512,
-}
-
-// GoGroups is crypto/tls's (Go 1.26) default supported_groups list.
-var GoGroups = []tls.CurveID{
-	tls.X25519MLKEM768, tls.SecP256r1MLKEM768, tls.SecP384r1MLKEM1024,
-	tls.X25519, tls.CurveP256, tls.CurveP384, tls.CurveP521,
 }
 
 // WriteSetup writes the checks made before any peer message arrives.

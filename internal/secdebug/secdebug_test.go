@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tlskit/tlskit/internal/tlsnames"
 )
 
 func TestRSABits(t *testing.T) {
@@ -95,7 +97,7 @@ Security callback: Supported Signature Algorithm digest=SHA224, algorithm=RSA, s
 }
 
 func TestHandshakeOrder(t *testing.T) {
-	c := Config{Verbose: true, SecLevel: -1, Client: true, SigAlgs: GoSigAlgs, Groups: GoGroups}
+	c := Config{Verbose: true, SecLevel: -1, Client: true, SigAlgs: tlsnames.GoSignatureSchemes, Groups: tlsnames.GoDefaultGroups}
 	var b bytes.Buffer
 	WriteHandshake(&b, c, Handshake{Version: tls.VersionTLS13, Cipher: 0x1301, Group: tls.X25519, PeerSig: tls.PSSWithSHA256})
 	got := b.String()

@@ -23,14 +23,6 @@ type connInfo struct {
 // openssl's clients never send and its reports never show.
 func isGREASE(v uint16) bool { return v&0x0f0f == 0x0a0a && v>>8 == v&0xff }
 
-// goSigalgs are the signature schemes crypto/tls can verify and sign with.
-var goSigalgs = []tls.SignatureScheme{
-	tls.ECDSAWithP256AndSHA256, tls.ECDSAWithP384AndSHA384, tls.ECDSAWithP521AndSHA512,
-	tls.Ed25519,
-	tls.PSSWithSHA256, tls.PSSWithSHA384, tls.PSSWithSHA512,
-	tls.PKCS1WithSHA256, tls.PKCS1WithSHA384, tls.PKCS1WithSHA512,
-}
-
 // sharedCipherNames lists the client's suites the server also enables, in
 // the client's order, by OpenSSL name.
 func (s *server) sharedCipherNames(h *tls.ClientHelloInfo) []string {
@@ -82,7 +74,7 @@ func (s *server) ourGroups() []tls.CurveID {
 	if len(s.c.groups) > 0 {
 		return s.c.groups
 	}
-	return goDefaultGroups
+	return tlsnames.GoDefaultGroups
 }
 
 func groupList(gs []tls.CurveID) string {
@@ -106,7 +98,7 @@ func (s *server) writeSigalgsAndGroups(w io.Writer, ci connInfo, brief, points b
 	if len(sig) > 0 {
 		fmt.Fprintf(w, "Signature Algorithms: %s\n", tlsnames.SigalgList(sig))
 		if !brief {
-			shared := slices.DeleteFunc(slices.Clone(sig), func(x tls.SignatureScheme) bool { return !slices.Contains(goSigalgs, x) })
+			shared := slices.DeleteFunc(slices.Clone(sig), func(x tls.SignatureScheme) bool { return !slices.Contains(tlsnames.GoSignatureSchemes, x) })
 			if len(shared) > 0 {
 				fmt.Fprintf(w, "Shared Signature Algorithms: %s\n", tlsnames.SigalgList(shared))
 			}

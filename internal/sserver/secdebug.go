@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 
 	"github.com/tlskit/tlskit/internal/secdebug"
+	"github.com/tlskit/tlskit/internal/tlsnames"
 )
 
 // secDebugConfig describes this server to the security-level debug output
@@ -20,7 +21,7 @@ func (s *server) secDebugConfig(id *identity) *secdebug.Config {
 		Verbose:  c.securityDebugVerbose,
 		SecLevel: c.secLevel,
 		Groups:   c.groups,
-		SigAlgs:  secdebug.GoSigAlgs,
+		SigAlgs:  tlsnames.GoSignatureSchemes,
 		NoTicket: c.noTicket,
 	}
 	for v := c.maxVersion; v >= c.minVersion && v >= tls.VersionTLS10; v-- {
@@ -32,7 +33,7 @@ func (s *server) secDebugConfig(id *identity) *secdebug.Config {
 		}
 	}
 	if len(cfg.Groups) == 0 {
-		cfg.Groups = secdebug.GoGroups
+		cfg.Groups = tlsnames.GoDefaultGroups
 	}
 	if len(id.main) > 0 {
 		for _, der := range id.main[0].Certificate {

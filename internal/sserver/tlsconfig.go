@@ -261,7 +261,7 @@ func chachaEnc() tlsnames.Enc {
 func (t *tlsSetup) sharedGroup(client []tls.CurveID) bool {
 	ours := t.c.groups
 	if len(ours) == 0 {
-		ours = goDefaultGroups
+		ours = tlsnames.GoDefaultGroups
 	}
 	for _, g := range client {
 		if slices.Contains(ours, g) {
@@ -269,13 +269,6 @@ func (t *tlsSetup) sharedGroup(client []tls.CurveID) bool {
 		}
 	}
 	return false
-}
-
-// goDefaultGroups are the groups crypto/tls (Go 1.26) enables without
-// CurvePreferences, in its order.
-var goDefaultGroups = []tls.CurveID{
-	tls.X25519MLKEM768, tls.SecP256r1MLKEM768, tls.SecP384r1MLKEM1024,
-	tls.X25519, tls.CurveP256, tls.CurveP384, tls.CurveP521,
 }
 
 // keyMatches reports whether cert can authenticate a suite with au.
