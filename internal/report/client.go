@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tlskit/tlskit/internal/dn"
+	"github.com/tlskit/tlskit/internal/tlsnames"
 )
 
 // Session is what s_client knows about a connection when it reports.
@@ -365,29 +366,8 @@ func KeyBits(c *x509.Certificate) int {
 
 // SigAlgName is openssl's long name for a certificate's signature algorithm.
 func SigAlgName(c *x509.Certificate) string {
-	switch c.SignatureAlgorithm {
-	case x509.SHA1WithRSA:
-		return "sha1WithRSAEncryption"
-	case x509.SHA256WithRSA:
-		return "sha256WithRSAEncryption"
-	case x509.SHA384WithRSA:
-		return "sha384WithRSAEncryption"
-	case x509.SHA512WithRSA:
-		return "sha512WithRSAEncryption"
-	case x509.MD5WithRSA:
-		return "md5WithRSAEncryption"
-	case x509.ECDSAWithSHA1:
-		return "ecdsa-with-SHA1"
-	case x509.ECDSAWithSHA256:
-		return "ecdsa-with-SHA256"
-	case x509.ECDSAWithSHA384:
-		return "ecdsa-with-SHA384"
-	case x509.ECDSAWithSHA512:
-		return "ecdsa-with-SHA512"
-	case x509.SHA256WithRSAPSS, x509.SHA384WithRSAPSS, x509.SHA512WithRSAPSS:
-		return "RSASSA-PSS"
-	case x509.PureEd25519:
-		return "ED25519"
+	if n, ok := tlsnames.X509SigAlgName(c.SignatureAlgorithm); ok {
+		return n
 	}
 	return "UNKNOWN"
 }

@@ -4,6 +4,8 @@ import (
 	"crypto/x509"
 	"fmt"
 	"strings"
+
+	"github.com/tlskit/tlskit/internal/tlsnames"
 )
 
 // traceHandshake renders one handshake message the way openssl -trace
@@ -313,28 +315,15 @@ func (ob *Observer) traceCertificate(sb *strings.Builder, r *reader) {
 	}
 }
 
+// sigAlgName is the name x509 -text prints: openssl's long name, except
+// that RSA-PSS is "rsassaPss" there.
 func sigAlgName(a x509.SignatureAlgorithm) string {
 	switch a {
-	case x509.SHA1WithRSA:
-		return "sha1WithRSAEncryption"
-	case x509.SHA256WithRSA:
-		return "sha256WithRSAEncryption"
-	case x509.SHA384WithRSA:
-		return "sha384WithRSAEncryption"
-	case x509.SHA512WithRSA:
-		return "sha512WithRSAEncryption"
 	case x509.SHA256WithRSAPSS, x509.SHA384WithRSAPSS, x509.SHA512WithRSAPSS:
 		return "rsassaPss"
-	case x509.ECDSAWithSHA1:
-		return "ecdsa-with-SHA1"
-	case x509.ECDSAWithSHA256:
-		return "ecdsa-with-SHA256"
-	case x509.ECDSAWithSHA384:
-		return "ecdsa-with-SHA384"
-	case x509.ECDSAWithSHA512:
-		return "ecdsa-with-SHA512"
-	case x509.PureEd25519:
-		return "ED25519"
+	}
+	if n, ok := tlsnames.X509SigAlgName(a); ok {
+		return n
 	}
 	return a.String()
 }
