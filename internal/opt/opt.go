@@ -68,7 +68,8 @@ func Section(title string) Option { return Option{section: title} }
 // More returns a record that continues the previous record's help on a new line.
 func More(text string) Option { return Option{more: text} }
 
-// Param returns a record describing a positional parameter.
+// Param returns a record describing a positional parameter; tables put
+// it under a "Parameters" section, as openssl does.
 func Param(name, help string) Option { return Option{param: name, Help: help} }
 
 // IsSection reports whether o is a section header, and its title.
@@ -317,9 +318,6 @@ func (t *Table) WriteHelp(w io.Writer) {
 		case o.more != "":
 			fmt.Fprintf(&b, "%s%s\n", strings.Repeat(" ", helpColumn), o.more)
 		case o.param != "":
-			if !strings.Contains(b.String(), "\nParameters:\n") {
-				b.WriteString("\nParameters:\n")
-			}
 			writeHelpLine(&b, " "+o.param, o.Help)
 		default:
 			start := " -" + o.Name

@@ -20,6 +20,7 @@ var testTable = &Table{Prog: "t_cmd", Usage: "[options] [host:port]", MaxParams:
 	More("Second line of help"),
 	Section("Other options"),
 	{Name: "a_very_long_option_name", Kind: String, Help: "Long"},
+	Section("Parameters"),
 	Param("host:port", "Where to connect"),
 }}
 
