@@ -23,6 +23,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tlskit/tlskit/internal/testpeer"
 )
 
 // liveDeadline bounds a daemon's start and each live exchange.
@@ -60,12 +62,8 @@ func needRoot(t *testing.T) {
 // could take it before the daemon binds it; waitPort then fails clearly.
 func freePort(t *testing.T) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	p, _ := strconv.Atoi(testpeer.FreePort(t))
+	return p
 }
 
 // liveCerts holds an openssl-made CA and a server certificate it signed.
@@ -158,18 +156,7 @@ func startDaemon(t *testing.T, cmd *exec.Cmd) (stop func()) {
 // waitPort retries a dial until addr accepts or the deadline passes.
 func waitPort(t *testing.T, addr string) {
 	t.Helper()
-	deadline := time.Now().Add(liveDeadline)
-	for {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			c.Close()
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("daemon never listened on %s: %v", addr, err)
-		}
-		time.Sleep(50 * time.Millisecond) // retry interval, not a readiness guess
-	}
+	testpeer.WaitDialFor(t, addr, liveDeadline)
 }
 
 // liveUpgrade dials addr, upgrades with proto and completes a TLS

@@ -81,9 +81,12 @@ func FreePort(t testing.TB) string {
 }
 
 // WaitDial retries connecting to addr until it answers or 10s pass.
-func WaitDial(t testing.TB, addr string) {
+func WaitDial(t testing.TB, addr string) { t.Helper(); WaitDialFor(t, addr, 10*time.Second) }
+
+// WaitDialFor retries connecting to addr until it answers or d passes.
+func WaitDialFor(t testing.TB, addr string, d time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(d)
 	for {
 		c, err := net.DialTimeout("tcp", addr, time.Second)
 		if err == nil {
@@ -91,7 +94,7 @@ func WaitDial(t testing.TB, addr string) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("server at %s never accepted: %v", addr, err)
+			t.Fatalf("nothing accepted connections on %s within %v: %v", addr, d, err)
 		}
 		time.Sleep(20 * time.Millisecond) // retry interval, not a readiness guess
 	}
