@@ -2,12 +2,13 @@ package verify
 
 import (
 	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/tlskit/tlskit/internal/certs"
 )
 
 // DownloadCRLs fetches the CRLs named by the chain's CRL distribution
@@ -49,12 +50,12 @@ func fetchCRL(client *http.Client, url string) (*x509.RevocationList, error) {
 	if err != nil {
 		return nil, fmt.Errorf("verify: cannot fetch CRL %s: %v", url, err)
 	}
-	if b, _ := pem.Decode(body); b != nil && b.Type == "X509 CRL" {
-		body = b.Bytes
-	}
-	crl, err := x509.ParseRevocationList(body)
+	crls, err := certs.ParseCRLs(body, certs.FormatAuto)
 	if err != nil {
 		return nil, fmt.Errorf("verify: CRL from %s is malformed: %v", url, err)
 	}
-	return crl, nil
+	if len(crls) == 0 {
+		return nil, fmt.Errorf("verify: %s holds no CRL", url)
+	}
+	return crls[0], nil
 }
