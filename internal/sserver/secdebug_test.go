@@ -28,8 +28,13 @@ func TestSecurityDebug(t *testing.T) {
 		t.Errorf("security lines on stdout:\n%s", ts.out)
 	}
 
-	quiet := startServer(t, "", "-cert", cert, "-key", key, "-www", "-security_debug")
+	// At level 3 the 2048-bit RSA key (112 bits) is refused: -security_debug
+	// must print that refusal and no accepted check.
+	quiet := startServer(t, "", "-cert", cert, "-key", key, "-www", "-security_debug", "-cipher", "DEFAULT@SECLEVEL=3")
 	opensslClient(t, quiet.addr, "GET / HTTP/1.0\r\n\r\n", 0, "-tls1_3")
+	if !strings.Contains(quiet.err.String(), "Security callback: Certificate chain EE key=, bits=2048, security bits=112: no\n") {
+		t.Errorf("-security_debug did not print the refused key:\n%s", quiet.err)
+	}
 	for _, l := range strings.Split(quiet.err.String(), "\n") {
 		if strings.HasPrefix(l, "Security callback:") && !strings.HasSuffix(l, ": no") {
 			t.Errorf("-security_debug printed an accepted check: %q", l)
