@@ -20,15 +20,22 @@ type Stdio = stdio.Stdio
 // empty the module version from the build info is used.
 var Version string
 
-var commands = []struct {
+type command struct {
 	name string
 	help string
 	run  func(args []string, s Stdio) int
-}{
-	{"s_client", "TLS client: connect, verify and report like openssl s_client", sclient.Main},
-	{"s_server", "TLS test server like openssl s_server, serving many clients at once", sserver.Main},
-	{"version", "print tlskit's version", runVersion},
-	{"help", "list the commands", nil},
+}
+
+// commands lists the subcommands. It is a function because help lists
+// them: a package-level table naming runHelp would be an initialization
+// cycle.
+func commands() []command {
+	return []command{
+		{"s_client", "TLS client: connect, verify and report like openssl s_client", sclient.Main},
+		{"s_server", "TLS test server like openssl s_server, serving many clients at once", sserver.Main},
+		{"version", "print tlskit's version", runVersion},
+		{"help", "list the commands", runHelp},
+	}
 }
 
 // Main runs tlskit with the full argument vector (args[0] is the program
@@ -43,10 +50,7 @@ func Main(args []string, s Stdio) int {
 		return 1
 	}
 	name := args[1]
-	for _, c := range commands {
-		if c.name == name && c.run == nil {
-			return runHelp(args[2:], s)
-		}
+	for _, c := range commands() {
 		if c.name == name {
 			return c.run(args[2:], s)
 		}
@@ -63,7 +67,7 @@ func runHelp(_ []string, s Stdio) int {
 	fmt.Fprintln(s.Err, "Usage: tlskit COMMAND [options]   (also works as a symlink named openssl)")
 	fmt.Fprintln(s.Err)
 	fmt.Fprintln(s.Err, "Commands:")
-	for _, c := range commands {
+	for _, c := range commands() {
 		fmt.Fprintf(s.Err, "  %-10s %s\n", c.name, c.help)
 	}
 	fmt.Fprintln(s.Err)
