@@ -248,3 +248,32 @@ func dedupe(certs []*x509.Certificate) []*x509.Certificate {
 	}
 	return out
 }
+
+// LoadStores loads the certificates of CA files (-CAfile), OpenSSL
+// hash-named directories (-CApath) and store URIs (-CAstore), in that
+// order, stopping at the first that fails.
+func LoadStores(files, dirs, uris []string) ([]*x509.Certificate, error) {
+	var out []*x509.Certificate
+	for _, f := range files {
+		c, err := LoadCAFile(f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c...)
+	}
+	for _, d := range dirs {
+		c, err := LoadCADir(d)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c...)
+	}
+	for _, u := range uris {
+		c, err := LoadCAStore(u)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c...)
+	}
+	return out, nil
+}

@@ -495,30 +495,17 @@ func confErr(opt, val string, err error) error {
 // with defaults, the system store fills in for what is not given, as
 // openssl loads its default file and directory.
 func loadStore(v *opt.Values, fileOpt, dirOpt, storeOpt string, defaults bool) ([]*x509.Certificate, error) {
-	var out []*x509.Certificate
-	if f, ok := v.Get(fileOpt); ok {
-		c, err := certs.LoadCAFile(f)
-		if err != nil {
-			return nil, err
+	// Each option takes one value; the last one given wins, as in openssl.
+	last := func(name string) []string {
+		if x, ok := v.Get(name); ok {
+			return []string{x}
 		}
-		out = append(out, c...)
+		return nil
 	}
-	if d, ok := v.Get(dirOpt); ok {
-		c, err := certs.LoadCADir(d)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c...)
+	out, err := certs.LoadStores(last(fileOpt), last(dirOpt), last(storeOpt))
+	if err != nil {
+		return nil, err
 	}
-	if u, ok := v.Get(storeOpt); ok {
-		c, err := certs.LoadCAStore(u)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c...)
-	}
-	// -no-CAstore has nothing to turn off: tlskit's default trust is the
-	// system file and directory only, as openssl's is on this platform.
 	if defaults {
 		wantFile := !v.Has(fileOpt) && !v.Has("no-CAfile")
 		wantDir := !v.Has(dirOpt) && !v.Has("no-CApath")

@@ -15,28 +15,10 @@ import (
 // store option (e.g. -chainCAfile, -chainCApath, -chainCAstore); given
 // reports whether any of them was on the command line.
 func loadStore(v *opt.Values, file, dir, store string) (cs []*x509.Certificate, given bool, err error) {
-	for _, f := range v.All(file) {
-		x, err := certs.LoadCAFile(f)
-		if err != nil {
-			return nil, true, err
-		}
-		cs, given = append(cs, x...), true
-	}
-	for _, d := range v.All(dir) {
-		x, err := certs.LoadCADir(d)
-		if err != nil {
-			return nil, true, err
-		}
-		cs, given = append(cs, x...), true
-	}
-	for _, u := range v.All(store) {
-		x, err := certs.LoadCAStore(u)
-		if err != nil {
-			return nil, true, err
-		}
-		cs, given = append(cs, x...), true
-	}
-	return cs, given, nil
+	files, dirs, uris := v.All(file), v.All(dir), v.All(store)
+	given = len(files)+len(dirs)+len(uris) > 0
+	cs, err = certs.LoadStores(files, dirs, uris)
+	return cs, given, err
 }
 
 // buildChains completes the server certificates' chains as libssl does.

@@ -50,31 +50,12 @@ func (s *server) setupVerify(v *opt.Values) error {
 	} else {
 		fmt.Fprintf(s.errw, "verify depth is %d\n", c.verifyDepth)
 	}
-	var roots []*x509.Certificate
-	add := func(cs []*x509.Certificate, err error) error {
-		roots = append(roots, cs...)
+	roots, err := certs.LoadStores(
+		append(v.All("CAfile"), v.All("verifyCAfile")...),
+		append(v.All("CApath"), v.All("verifyCApath")...),
+		append(v.All("CAstore"), v.All("verifyCAstore")...))
+	if err != nil {
 		return err
-	}
-	for _, name := range []string{"CAfile", "verifyCAfile"} {
-		for _, f := range v.All(name) {
-			if err := add(certs.LoadCAFile(f)); err != nil {
-				return err
-			}
-		}
-	}
-	for _, name := range []string{"CApath", "verifyCApath"} {
-		for _, d := range v.All(name) {
-			if err := add(certs.LoadCADir(d)); err != nil {
-				return err
-			}
-		}
-	}
-	for _, name := range []string{"CAstore", "verifyCAstore"} {
-		for _, u := range v.All(name) {
-			if err := add(certs.LoadCAStore(u)); err != nil {
-				return err
-			}
-		}
 	}
 	if !v.Has("CAfile") && !v.Has("CApath") && !v.Has("CAstore") &&
 		!v.Has("no-CAfile") && !v.Has("no-CApath") && !v.Has("no-CAstore") {
