@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -154,13 +153,4 @@ func FD(c net.Conn) int {
 	fd := 3
 	raw.Control(func(f uintptr) { fd = int(f) })
 	return fd
-}
-
-// PortNumber parses a port for messages; it returns -1 when not numeric.
-func PortNumber(p string) int {
-	n, err := strconv.Atoi(p)
-	if err != nil {
-		return -1
-	}
-	return n
 }
