@@ -93,7 +93,7 @@ func (s *server) setupVerify(v *opt.Values) error {
 		CRLs:           s.crls,
 		CRLCheck:       v.Has("crl_check"),
 		CRLCheckAll:    v.Has("crl_check_all"),
-		Depth:          int(v.Int("verify_depth", -1)),
+		Depth:          int(v.Int("verify_depth", verify.DefaultDepth)),
 		Hostname:       v.Str("verify_hostname", ""),
 		Email:          v.Str("verify_email", ""),
 		IP:             v.Str("verify_ip", ""),
