@@ -2,12 +2,9 @@ package sclient
 
 import (
 	"crypto/tls"
-	"encoding/hex"
 	"io"
 	"net"
 	"slices"
-	"strings"
-	"sync"
 	"sync/atomic"
 
 	"github.com/tlskit/tlskit/internal/report"
@@ -21,10 +18,8 @@ import (
 // learns what crypto/tls does not tell (peer signature algorithm,
 // CertificateRequest, renegotiation_info, byte counts, tickets).
 type observer struct {
-	w         *wire.Observer
-	masterKey []byte // TLS <= 1.2 master secret, from the key log
-	mu        sync.Mutex
-	eof       *transport.EOFWatch // the transport under TLS
+	w   *wire.Observer
+	eof *transport.EOFWatch // the transport under TLS
 	// ticketLifetime is the lifetime of the last TLS 1.3 ticket seen:
 	// crypto/tls does not expose it.
 	ticketLifetime atomic.Uint32
@@ -60,22 +55,7 @@ func (o *observer) wrap(c net.Conn) net.Conn {
 // keyLogWriter returns the writer for tls.Config.KeyLogWriter: the
 // observer needs the secrets to decrypt TLS 1.3 handshake messages, and
 // forwards them to the user's -keylogfile.
-func (o *observer) keyLogWriter() io.Writer { return keyLogTee{o} }
-
-// keyLogTee passes key log lines to the wire observer and keeps the TLS
-// 1.2 master secret for the report's Master-Key line.
-type keyLogTee struct{ o *observer }
-
-func (k keyLogTee) Write(p []byte) (int, error) {
-	if f := strings.Fields(string(p)); len(f) == 3 && f[0] == "CLIENT_RANDOM" {
-		if mk, err := hex.DecodeString(f[2]); err == nil {
-			k.o.mu.Lock()
-			k.o.masterKey = mk
-			k.o.mu.Unlock()
-		}
-	}
-	return k.o.w.KeyLogWriter().Write(p)
-}
+func (o *observer) keyLogWriter() io.Writer { return o.w.KeyLogWriter() }
 
 // closeNotified reports whether the peer ended with close_notify rather
 // than by just closing the transport.
@@ -120,9 +100,7 @@ func (o *observer) fill(rs *report.Session, st tls.ConnectionState) {
 	if st.Version != tls.VersionTLS13 {
 		rs.PointFormats = pointFormats(sum.ServerExtensions)
 	}
-	o.mu.Lock()
-	rs.MasterKey = o.masterKey
-	o.mu.Unlock()
+	rs.MasterKey = o.w.MasterSecret()
 }
 
 // pointFormats words the server's ec_point_formats extension (RFC 8422

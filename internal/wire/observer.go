@@ -127,6 +127,15 @@ func (c *conn) Write(p []byte) (int, error) {
 // confidentiality: the observer keeps them in memory only.
 func (ob *Observer) KeyLogWriter() io.Writer { return keyLog{ob} }
 
+// MasterSecret returns the TLS 1.2 master secret crypto/tls logged for
+// this connection (the CLIENT_RANDOM key log line), or nil, for the
+// report's Master-Key line.
+func (ob *Observer) MasterSecret() []byte {
+	ob.mu.Lock()
+	defer ob.mu.Unlock()
+	return bytes.Clone(ob.secret("CLIENT_RANDOM"))
+}
+
 type keyLog struct{ ob *Observer }
 
 func (k keyLog) Write(p []byte) (int, error) {
