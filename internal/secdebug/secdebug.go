@@ -404,14 +404,15 @@ func (p *printer) chain(certs []*x509.Certificate) {
 		if i == 0 {
 			role = "EE"
 		}
-		if size, sec, ok := KeyBits(cert.PublicKey); ok {
+		if size, sec, ok := tlsnames.PublicKeyBits(cert.PublicKey); ok {
 			p.line(Allowed(p.level, sec), "Certificate chain %s key=, bits=%d, security bits=%d", role, size, sec)
 		}
 		if selfSigned(cert) {
 			continue
 		}
-		if s, ok := certSigs[cert.SignatureAlgorithm]; ok {
-			p.line(Allowed(p.level, s.bits), "Certificate chain CA digest=%s, security bits=%d", s.name, s.bits)
+		name, ok := certSigNames[cert.SignatureAlgorithm]
+		if bits, known := tlsnames.CertSigBits(cert.SignatureAlgorithm); ok && known {
+			p.line(Allowed(p.level, bits), "Certificate chain CA digest=%s, security bits=%d", name, bits)
 		}
 	}
 }

@@ -18,8 +18,8 @@ import (
 
 func TestRSABits(t *testing.T) {
 	for n, want := range map[int]int{1024: 80, 2048: 112, 3000: 128, 3072: 128, 4096: 152, 7680: 192, 15360: 256, 512: 56} {
-		if got := RSABits(n); got != want {
-			t.Errorf("RSABits(%d) = %d, want %d", n, got, want)
+		if got := tlsnames.IFCBits(n); got != want {
+			t.Errorf("IFCBits(%d) = %d, want %d", n, got, want)
 		}
 	}
 }

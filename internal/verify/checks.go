@@ -2,14 +2,13 @@ package verify
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"net"
 	"strings"
+
+	"github.com/tlskit/tlskit/internal/tlsnames"
 )
 
 // sameName compares two DER names. Identical encodings match at once;
@@ -233,77 +232,33 @@ func purposeOK(c *x509.Certificate, purpose string, ca bool) bool {
 	return true
 }
 
-// secLevelBits are the security bits each -auth_level requires (OpenSSL's
-// SSL_CTX_set_security_level table).
-var secLevelBits = [...]int{0, 80, 112, 128, 192, 256}
-
-// keyBits estimates a public key's security in bits as OpenSSL does
-// (NIST SP 800-57 equivalences for RSA, half the order for elliptic curves).
-func keyBits(pub any) int {
-	switch k := pub.(type) {
-	case *rsa.PublicKey:
-		n := k.N.BitLen()
-		switch {
-		case n >= 15360:
-			return 256
-		case n >= 7680:
-			return 192
-		case n >= 3072:
-			return 128
-		case n >= 2048:
-			return 112
-		case n >= 1024:
-			return 80
-		}
-		return 0
-	case *ecdsa.PublicKey:
-		return k.Curve.Params().BitSize / 2
-	case ed25519.PublicKey:
-		return 128
-	}
-	return 0
+func keyStrongEnough(c *x509.Certificate, need int) bool {
+	_, bits, _ := tlsnames.PublicKeyBits(c.PublicKey)
+	return bits >= need
 }
 
-// sigBits is the security of a signature's digest. OpenSSL 3.0 rates
-// SHA-1 at 63 bits and MD5 at 39 (collision attacks), so at the default
-// level 1 (80 bits) both are "CA signature digest algorithm too weak".
-func sigBits(a x509.SignatureAlgorithm) int {
-	switch a {
-	case x509.MD2WithRSA:
-		return 0
-	case x509.MD5WithRSA:
-		return 39
-	case x509.SHA1WithRSA, x509.DSAWithSHA1, x509.ECDSAWithSHA1:
-		return 63
-	case x509.SHA256WithRSA, x509.DSAWithSHA256, x509.ECDSAWithSHA256, x509.SHA256WithRSAPSS, x509.PureEd25519:
-		return 128
-	case x509.SHA384WithRSA, x509.ECDSAWithSHA384, x509.SHA384WithRSAPSS:
-		return 192
-	case x509.SHA512WithRSA, x509.ECDSAWithSHA512, x509.SHA512WithRSAPSS:
-		return 256
+// checkLeafKey is the first check OpenSSL makes, before it builds the
+// chain: a leaf key weaker than -auth_level asks is 66 at depth 0.
+func (v *verifier) checkLeafKey() bool {
+	if v.o.AuthLevel <= 0 || keyStrongEnough(v.chain[0], tlsnames.SecLevelBits(v.o.AuthLevel)) {
+		return true
 	}
-	return 0
+	return v.fail(0, ErrEEKeyTooSmall)
 }
 
-// checkAuthLevel enforces -auth_level: key sizes for every certificate
-// and signature digests for all but the top one.
+// checkAuthLevel enforces -auth_level on the built chain: the key of every
+// CA and the signature digest of every certificate but the trust anchor.
 func (v *verifier) checkAuthLevel() bool {
 	level := v.o.AuthLevel
 	if level <= 0 {
 		return true
 	}
-	need := secLevelBits[min(level, len(secLevelBits)-1)]
+	need := tlsnames.SecLevelBits(level)
 	for i, c := range v.chain {
-		if keyBits(c.PublicKey) < need {
-			code := ErrEEKeyTooSmall
-			if i > 0 {
-				code = ErrCAKeyTooSmall
-			}
-			if !v.fail(i, code) {
-				return false
-			}
+		if i > 0 && !keyStrongEnough(c, need) && !v.fail(i, ErrCAKeyTooSmall) {
+			return false
 		}
-		if i < len(v.chain)-1 && sigBits(c.SignatureAlgorithm) < need {
+		if bits, _ := tlsnames.CertSigBits(c.SignatureAlgorithm); i < len(v.chain)-1 && bits < need {
 			if !v.fail(i, ErrCAMDTooWeak) {
 				return false
 			}

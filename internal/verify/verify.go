@@ -155,7 +155,7 @@ func (v *verifier) pass(depth int) {
 }
 
 func (v *verifier) run(leaf *x509.Certificate) {
-	steps := []func() bool{v.buildChain, v.checkExtensions, v.checkAuthLevel, v.checkID, v.checkRevocation, v.internalVerify}
+	steps := []func() bool{v.checkLeafKey, v.buildChain, v.checkExtensions, v.checkAuthLevel, v.checkID, v.checkRevocation, v.internalVerify}
 	v.chain = []*x509.Certificate{leaf}
 	for _, step := range steps {
 		if !step() {
