@@ -1,0 +1,265 @@
+package sslerr
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"syscall"
+)
+
+// Side says which end reports: a few failures are raised by different
+// OpenSSL functions in a client and in a server.
+type Side int
+
+const (
+	Client Side = iota
+	Server
+)
+
+// Error is a failure that names its Kind; tlskit's own checks (a chain
+// that fails -verify_return_error, a refused legacy signature) return it
+// so that the report needs no guessing from text.
+type Error struct {
+	Kind Kind
+	Data string // openssl's data field, often empty
+	Err  error  // the cause in tlskit's words, for logs and the JSON report
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return e.Err.Error()
+	}
+	return New(e.Kind, e.Data).Reason
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Kinder is an error that names its failure, such as Error. An engine of
+// tlskit's own implements it on its handshake errors.
+type Kinder interface{ SSLErrorKind() (Kind, string) }
+
+// SSLErrorKind implements Kinder.
+func (e *Error) SSLErrorKind() (Kind, string) { return e.Kind, e.Data }
+
+// Alerter is an error that ended a connection with a fatal alert: the
+// description, and whether this side sent it (false: received it). An
+// engine of tlskit's own implements it on its alert errors.
+type Alerter interface {
+	TLSAlert() (description uint8, sent bool)
+}
+
+// FromError words err, a failed connect or handshake, as openssl reports
+// the same failure on side's stderr.
+func FromError(err error, side Side) Report {
+	if err == nil {
+		return Report{}
+	}
+	if r, ok := fromNet(err); ok {
+		return r
+	}
+	var en syscall.Errno
+	if side == Client && errors.As(err, &en) && !isTimeout(err) {
+		// A reset during the handshake: s_client reports
+		// SSL_ERROR_SYSCALL with the errno alone, e.g. "write:errno=104".
+		return Report{Tail: []string{fmt.Sprintf("write:errno=%d", int(en))}}
+	}
+	return Report{Entries: []Entry{HandshakeEntry(err, side)}}
+}
+
+// fromNet recognises errors of the connect itself: name lookup and
+// connect(2).
+func fromNet(err error) (Report, bool) {
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return LookupReport(resolverText(dnsErr)), true
+	}
+	var addrErr *net.AddrError
+	if errors.As(err, &addrErr) {
+		// -4/-6 with an address of the other family: getaddrinfo's
+		// EAI_ADDRFAMILY.
+		return LookupReport("Address family for hostname not supported"), true
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		var en syscall.Errno
+		if errors.As(err, &en) {
+			return ConnectReport(int(en)), true
+		}
+		if isTimeout(err) {
+			return ConnectReport(int(syscall.ETIMEDOUT)), true
+		}
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return ConnectReport(int(syscall.ETIMEDOUT)), true
+	}
+	return Report{}, false
+}
+
+// resolverText is gai_strerror's text for a failed lookup.
+func resolverText(e *net.DNSError) string {
+	switch {
+	case e.IsNotFound:
+		return "Name or service not known"
+	case e.IsTimeout, e.IsTemporary:
+		return "Temporary failure in name resolution"
+	}
+	return capitalize(e.Err)
+}
+
+// HandshakeEntry is the queue entry for a handshake that failed with err.
+func HandshakeEntry(err error, side Side) Entry {
+	var k Kinder
+	if errors.As(err, &k) {
+		kind, data := k.SSLErrorKind()
+		return New(kind, data)
+	}
+	var al Alerter
+	if errors.As(err, &al) {
+		if d, sent := al.TLSAlert(); !sent {
+			return AlertEntry(d)
+		}
+	}
+	if d, ok := remoteAlert(err); ok {
+		return AlertEntry(d)
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return New(UnexpectedEOF, "")
+	}
+	if isTimeout(err) {
+		return New(HandshakeTimeout, "")
+	}
+	if k, ok := kindOfText(err.Error(), side); ok {
+		return New(k, "")
+	}
+	var en syscall.Errno
+	if errors.As(err, &en) {
+		e := New(ConnectSyscall, "")
+		e.Code |= uint32(en) & 0xFFFF
+		e.Func, e.Reason = "ssl3_read_n", Strerror(int(en))
+		return e
+	}
+	if d, ok := localAlert(err); ok {
+		switch d {
+		case 10:
+			return New(UnexpectedMessage, "")
+		case 20:
+			return Entry{Code: 0x0A000119, Lib: libSSL, Func: "ssl3_get_record", Reason: "decryption failed or bad record mac"}
+		}
+	}
+	// No openssl wording is known: say internal error, with tlskit's
+	// words as the data so that nothing is lost.
+	return Entry{Code: 0x0A0C0103, Lib: libSSL, Func: "tlskit", Reason: "internal error", Data: strings.TrimPrefix(err.Error(), "tls: ")}
+}
+
+// kindOfText maps crypto/tls's error texts, which carry no type, onto the
+// table.
+func kindOfText(msg string, side Side) (Kind, bool) {
+	has := func(s string) bool { return strings.Contains(msg, s) }
+	switch {
+	case has("first record does not look like a TLS handshake"),
+		has("received record with version"),
+		has("unsupported SSLv2 handshake received"):
+		return WrongVersionNumber, true
+	case has("no cipher suite supported by both client and server"),
+		has("no key exchanges supported by both client and server"):
+		return NoSharedCipher, true
+	case has("client offered only unsupported versions"),
+		has("client offered TLS version older than TLS 1.3"):
+		return ServerUnsupportedProtocol, true
+	case has("server selected unsupported protocol version"):
+		return ClientUnsupportedProtocol, true
+	case has("no supported versions satisfy MinVersion and MaxVersion"):
+		return NoProtocolsAvailable, true
+	case has("peer doesn't support any of the certificate's signature algorithms"),
+		has("peer doesn't support the certificate custom signature algorithms"),
+		has("certificate RSA key size too small for supported signature algorithms"):
+		return NoSuitableSigalg, true
+	case has("client didn't provide a certificate"):
+		return PeerDidNotReturnCertificate, true
+	case has("client requested unsupported application protocols"):
+		return NoApplicationProtocol, true
+	case has("invalid signature by the"), has("invalid signature"):
+		return BadSignature, true
+	case has("certificate verify failed"):
+		if side == Server {
+			return ClientCertVerifyFailed, true
+		}
+		return ServerCertVerifyFailed, true
+	}
+	return 0, false
+}
+
+// remoteAlert finds the alert crypto/tls received: it reports one as a
+// *net.OpError with Op "remote error" around its unexported alert type.
+func remoteAlert(err error) (uint8, bool) {
+	return opAlert(err, "remote error")
+}
+
+// localAlert finds the alert crypto/tls sent, when its error says so.
+func localAlert(err error) (uint8, bool) {
+	if _, ok := remoteAlert(err); ok {
+		return 0, false
+	}
+	var ae tls.AlertError
+	if errors.As(err, &ae) {
+		return uint8(ae), true
+	}
+	return opAlert(err, "local error")
+}
+
+func opAlert(err error, op string) (uint8, bool) {
+	var oe *net.OpError
+	if !errors.As(err, &oe) || oe.Op != op || oe.Err == nil {
+		return 0, false
+	}
+	text := oe.Err.Error()
+	for d := 0; d < 256; d++ {
+		if tls.AlertError(d).Error() == text {
+			return uint8(d), true
+		}
+	}
+	return 0, false
+}
+
+// LocalAlert reports the alert this side sent, if err says which; s_server
+// uses it to keep quiet after the fatal alert it sent.
+func LocalAlert(err error) (uint8, bool) { return localAlert(err) }
+
+// RemoteAlert reports the alert the peer sent, if err says which.
+func RemoteAlert(err error) (uint8, bool) {
+	var al Alerter
+	if errors.As(err, &al) {
+		if d, sent := al.TLSAlert(); !sent {
+			return d, true
+		}
+	}
+	return remoteAlert(err)
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
+}
+
+// Strerror is glibc's strerror text for errno, as openssl prints it:
+// Go's own table has the same words in lower case.
+func Strerror(errno int) string {
+	return capitalize(syscall.Errno(errno).Error())
+}
+
+func capitalize(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
+}
+
+// Errorf is an Error of kind k with tlskit's explanation.
+func Errorf(k Kind, format string, args ...any) *Error {
+	return &Error{Kind: k, Err: fmt.Errorf(format, args...)}
+}

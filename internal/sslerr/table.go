@@ -1,0 +1,141 @@
+package sslerr
+
+import "fmt"
+
+// Kind names a failure tlskit reports the way openssl does.
+type Kind int
+
+// The failures. Each was produced with openssl 3.0.19 s_client/s_server on
+// this project's machines and its line captured; the code and reason text
+// agree with `openssl errstr`.
+const (
+	_ Kind = iota
+	// Lookup is a failed name lookup (BIO_lookup_ex); Data is the
+	// resolver's text, e.g. "Name or service not known".
+	Lookup
+	// ConnectSyscall is connect(2) failing; its code and reason come from
+	// the errno (ERR_LIB_SYS), see Connect.
+	ConnectSyscall
+	// ConnectError follows ConnectSyscall.
+	ConnectError
+	// AlertReceived is a fatal alert from the peer; code and reason come
+	// from the alert, see AlertEntry.
+	AlertReceived
+	WrongVersionNumber     // the peer's first bytes are not a TLS record
+	UnexpectedEOF          // the transport ended without close_notify
+	ServerCertVerifyFailed // s_client: the server's chain failed -verify_return_error
+	ClientCertVerifyFailed // s_server: the client's chain failed -verify_return_error
+	NoSharedCipher         // s_server: no suite both sides enable
+	ServerUnsupportedProtocol
+	ClientUnsupportedProtocol
+	NoProtocolsAvailable
+	NoSuitableSigalg // s_server: no signature algorithm fits the certificate (and TLS 1.0/1.1 at level 2)
+	LegacySigalg     // s_client: a TLS 1.0/1.1 key exchange signed with MD5/SHA-1 at level >= 1
+	PeerDidNotReturnCertificate
+	NoApplicationProtocol // s_server: no ALPN overlap
+	UnexpectedMessage
+	BadSignature
+	HandshakeTimeout // tlskit's bound on a silent peer; openssl would wait for ever
+)
+
+const (
+	libSSL = "SSL routines"
+	libBIO = "BIO routines"
+	libSys = "system library"
+
+	errLibSSL = 0x0A000000
+	errLibBIO = 0x10000000
+	errLibSys = 0x80000000
+)
+
+type spec struct {
+	code   uint32
+	lib    string
+	fn     string
+	reason string
+}
+
+// table is the one place that words a failure.
+var table = map[Kind]spec{
+	Lookup:                      {0x10080002, libBIO, "BIO_lookup_ex", "system lib"},
+	ConnectSyscall:              {errLibSys, libSys, "BIO_connect", ""},
+	ConnectError:                {0x10000067, libBIO, "BIO_connect", "connect error"},
+	AlertReceived:               {errLibSSL, libSSL, "ssl3_read_bytes", ""},
+	WrongVersionNumber:          {0x0A00010B, libSSL, "ssl3_get_record", "wrong version number"},
+	UnexpectedEOF:               {0x0A000126, libSSL, "ssl3_read_n", "unexpected eof while reading"},
+	ServerCertVerifyFailed:      {0x0A000086, libSSL, "tls_post_process_server_certificate", "certificate verify failed"},
+	ClientCertVerifyFailed:      {0x0A000086, libSSL, "tls_process_client_certificate", "certificate verify failed"},
+	NoSharedCipher:              {0x0A0000C1, libSSL, "tls_post_process_client_hello", "no shared cipher"},
+	ServerUnsupportedProtocol:   {0x0A000102, libSSL, "tls_early_post_process_client_hello", "unsupported protocol"},
+	ClientUnsupportedProtocol:   {0x0A000102, libSSL, "ssl_choose_client_version", "unsupported protocol"},
+	NoProtocolsAvailable:        {0x0A0000BF, libSSL, "tls_setup_handshake", "no protocols available"},
+	NoSuitableSigalg:            {0x0A000076, libSSL, "tls_choose_sigalg", "no suitable signature algorithm"},
+	LegacySigalg:                {0x0A00014D, libSSL, "tls_process_key_exchange", "legacy sigalg disallowed or unsupported"},
+	PeerDidNotReturnCertificate: {0x0A0000C7, libSSL, "tls_process_client_certificate", "peer did not return a certificate"},
+	NoApplicationProtocol:       {0x0A0000EB, libSSL, "tls_handle_alpn", "no application protocol"},
+	UnexpectedMessage:           {0x0A0000F4, libSSL, "ssl3_read_bytes", "unexpected message"},
+	BadSignature:                {0x0A00007B, libSSL, "tls_process_cert_verify", "bad signature"},
+	HandshakeTimeout:            {errLibSys | 110, libSys, "ssl3_read_n", "Connection timed out"},
+}
+
+// New is the entry for k with data after the location.
+func New(k Kind, data string) Entry {
+	s, ok := table[k]
+	if !ok {
+		return Entry{Code: errLibSSL, Lib: libSSL, Func: "tlskit", Reason: fmt.Sprintf("reason(%d)", int(k)), Data: data}
+	}
+	return Entry{Code: s.code, Lib: s.lib, Func: s.fn, Reason: s.reason, Data: data}
+}
+
+// alertReasons are openssl's reason texts for received alerts, as
+// `openssl errstr` prints them for 0A000000 + 1000 + description.
+var alertReasons = map[uint8]string{
+	10: "sslv3 alert unexpected message", 20: "sslv3 alert bad record mac",
+	21: "tlsv1 alert decryption failed", 22: "tlsv1 alert record overflow",
+	30: "sslv3 alert decompression failure", 40: "sslv3 alert handshake failure",
+	41: "sslv3 alert no certificate", 42: "sslv3 alert bad certificate",
+	43: "sslv3 alert unsupported certificate", 44: "sslv3 alert certificate revoked",
+	45: "sslv3 alert certificate expired", 46: "sslv3 alert certificate unknown",
+	47: "sslv3 alert illegal parameter", 48: "tlsv1 alert unknown ca",
+	49: "tlsv1 alert access denied", 50: "tlsv1 alert decode error",
+	51: "tlsv1 alert decrypt error", 60: "tlsv1 alert export restriction",
+	70: "tlsv1 alert protocol version", 71: "tlsv1 alert insufficient security",
+	80: "tlsv1 alert internal error", 86: "tlsv1 alert inappropriate fallback",
+	90: "tlsv1 alert user cancelled", 100: "tlsv1 alert no renegotiation",
+	109: "tlsv13 alert missing extension", 110: "tlsv1 unsupported extension",
+	111: "tlsv1 certificate unobtainable", 112: "tlsv1 unrecognized name",
+	113: "tlsv1 bad certificate status response", 114: "tlsv1 bad certificate hash value",
+	115: "tlsv1 alert unknown psk identity", 116: "tlsv13 alert certificate required",
+	120: "tlsv1 alert no application protocol",
+}
+
+// AlertEntry is what openssl queues when the peer's fatal alert desc
+// arrives: `…:SSL routines:ssl3_read_bytes:sslv3 alert handshake
+// failure:…:SSL alert number 40`.
+func AlertEntry(desc uint8) Entry {
+	e := New(AlertReceived, fmt.Sprintf("SSL alert number %d", desc))
+	e.Code |= 1000 + uint32(desc)
+	e.Reason = alertReasons[desc]
+	if e.Reason == "" {
+		e.Reason = fmt.Sprintf("reason(%d)", 1000+int(desc))
+	}
+	return e
+}
+
+// ConnectReport is s_client's report of a failed connect(2): the system
+// error, BIO_connect's own, then "connect:errno=N".
+func ConnectReport(errno int) Report {
+	sys := New(ConnectSyscall, "calling connect()")
+	sys.Code |= uint32(errno) & 0xFFFF
+	sys.Reason = Strerror(errno)
+	return Report{
+		Entries: []Entry{sys, New(ConnectError, "")},
+		Tail:    []string{fmt.Sprintf("connect:errno=%d", errno)},
+	}
+}
+
+// LookupReport is s_client's report of a failed name lookup: the
+// resolver's text as data, then "connect:errno=0".
+func LookupReport(text string) Report {
+	return Report{Entries: []Entry{New(Lookup, text)}, Tail: []string{"connect:errno=0"}}
+}
