@@ -1,0 +1,362 @@
+package msg
+
+import (
+	"bytes"
+
+	"github.com/tlskit/tlskit/internal/engine/alert"
+)
+
+// HelloRetryRandom is the ServerHello.random that marks a
+// HelloRetryRequest: SHA-256("HelloRetryRequest") (RFC 8446 §4.1.3).
+var HelloRetryRandom = []byte{
+	0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
+	0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
+}
+
+// ClientHello is RFC 8446 §4.1.2's ClientHello, which also reads RFC
+// 5246's (extensions optional there).
+type ClientHello struct {
+	Version            uint16 // legacy_version
+	Random             []byte // 32 bytes
+	SessionID          []byte // 0–32 bytes
+	CipherSuites       []uint16
+	CompressionMethods []byte
+	Extensions         Extensions
+}
+
+// ParseClientHello reads a ClientHello body. Beyond the grammar it
+// enforces RFC 8446 §4.2.11: pre_shared_key, when present, is the last
+// extension (illegal_parameter otherwise).
+func ParseClientHello(body []byte) (*ClientHello, error) {
+	r := &reader{b: body}
+	m := &ClientHello{}
+	m.Version = r.u16()
+	m.Random = r.take(32)
+	m.SessionID = r.vec8()
+	suites := r.vec16()
+	m.CompressionMethods = r.vec8()
+	if !r.ok() || len(m.SessionID) > 32 || len(suites) < 2 || len(suites)%2 != 0 || len(m.CompressionMethods) == 0 {
+		return nil, alert.DecodeError
+	}
+	m.CipherSuites = make([]uint16, len(suites)/2)
+	for i := range m.CipherSuites {
+		m.CipherSuites[i] = uint16(suites[2*i])<<8 | uint16(suites[2*i+1])
+	}
+	var err error
+	if m.Extensions, err = parseOptionalExtensions(r); err != nil {
+		return nil, err
+	}
+	for i, x := range m.Extensions {
+		if x.Type == ExtPreSharedKey && i != len(m.Extensions)-1 {
+			return nil, alert.IllegalParameter
+		}
+	}
+	return m, nil
+}
+
+// Marshal returns the whole message, header included.
+func (m *ClientHello) Marshal() ([]byte, error) {
+	var b builder
+	b.u16(m.Version)
+	b.raw(pad32(m.Random))
+	b.vec8(m.SessionID)
+	b.vec(2, func(b *builder) {
+		for _, s := range m.CipherSuites {
+			b.u16(s)
+		}
+	})
+	b.vec8(m.CompressionMethods)
+	if m.Extensions != nil {
+		m.Extensions.marshal(&b)
+	}
+	body, err := b.bytes()
+	if err != nil {
+		return nil, err
+	}
+	return Frame(TypeClientHello, body)
+}
+
+func pad32(r []byte) []byte {
+	if len(r) == 32 {
+		return r
+	}
+	out := make([]byte, 32)
+	copy(out, r)
+	return out
+}
+
+// ServerHello is RFC 8446 §4.1.3's ServerHello (and HelloRetryRequest, the
+// same structure with HelloRetryRandom), which also reads RFC 5246's.
+type ServerHello struct {
+	Version           uint16
+	Random            []byte
+	SessionID         []byte
+	CipherSuite       uint16
+	CompressionMethod uint8
+	Extensions        Extensions
+}
+
+// IsHelloRetryRequest reports whether m is a HelloRetryRequest.
+func (m *ServerHello) IsHelloRetryRequest() bool {
+	return bytes.Equal(m.Random, HelloRetryRandom)
+}
+
+// ParseServerHello reads a ServerHello or HelloRetryRequest body.
+func ParseServerHello(body []byte) (*ServerHello, error) {
+	r := &reader{b: body}
+	m := &ServerHello{}
+	m.Version = r.u16()
+	m.Random = r.take(32)
+	m.SessionID = r.vec8()
+	m.CipherSuite = r.u16()
+	m.CompressionMethod = r.u8()
+	if !r.ok() || len(m.SessionID) > 32 {
+		return nil, alert.DecodeError
+	}
+	var err error
+	if m.Extensions, err = parseOptionalExtensions(r); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Marshal returns the whole message, header included.
+func (m *ServerHello) Marshal() ([]byte, error) {
+	var b builder
+	b.u16(m.Version)
+	b.raw(pad32(m.Random))
+	b.vec8(m.SessionID)
+	b.u16(m.CipherSuite)
+	b.u8(m.CompressionMethod)
+	if m.Extensions != nil {
+		m.Extensions.marshal(&b)
+	}
+	body, err := b.bytes()
+	if err != nil {
+		return nil, err
+	}
+	return Frame(TypeServerHello, body)
+}
+
+// EncryptedExtensions is RFC 8446 §4.3.1's message.
+type EncryptedExtensions struct {
+	Extensions Extensions
+}
+
+// ParseEncryptedExtensions reads an EncryptedExtensions body.
+func ParseEncryptedExtensions(body []byte) (*EncryptedExtensions, error) {
+	r := &reader{b: body}
+	ext, err := parseExtensions(r.sub16())
+	if err != nil {
+		return nil, err
+	}
+	if err := r.done(); err != nil {
+		return nil, err
+	}
+	return &EncryptedExtensions{ext}, nil
+}
+
+// Marshal returns the whole message, header included.
+func (m *EncryptedExtensions) Marshal() ([]byte, error) {
+	var b builder
+	m.Extensions.marshal(&b)
+	return frameBuilt(TypeEncryptedExtensions, &b)
+}
+
+func frameBuilt(t Type, b *builder) ([]byte, error) {
+	body, err := b.bytes()
+	if err != nil {
+		return nil, err
+	}
+	return Frame(t, body)
+}
+
+// CertificateEntry is one certificate of a TLS 1.3 Certificate message
+// with its extensions (status_request, signed_certificate_timestamp).
+type CertificateEntry struct {
+	Data       []byte
+	Extensions Extensions
+}
+
+// Certificate is RFC 8446 §4.4.2's Certificate message.
+type Certificate struct {
+	Context []byte
+	Entries []CertificateEntry
+}
+
+// ParseCertificate reads a TLS 1.3 Certificate body. An empty certificate
+// is decode_error.
+func ParseCertificate(body []byte) (*Certificate, error) {
+	r := &reader{b: body}
+	m := &Certificate{Context: r.vec8()}
+	list := r.sub24()
+	if err := r.done(); err != nil {
+		return nil, err
+	}
+	for !list.empty() && list.ok() {
+		data := list.vec24()
+		exts := list.sub16()
+		if !list.ok() || len(data) == 0 {
+			return nil, alert.DecodeError
+		}
+		e, err := parseExtensions(exts)
+		if err != nil {
+			return nil, err
+		}
+		m.Entries = append(m.Entries, CertificateEntry{data, e})
+	}
+	if !list.ok() {
+		return nil, alert.DecodeError
+	}
+	return m, nil
+}
+
+// Marshal returns the whole message, header included.
+func (m *Certificate) Marshal() ([]byte, error) {
+	var b builder
+	b.vec8(m.Context)
+	b.vec(3, func(b *builder) {
+		for _, e := range m.Entries {
+			b.vec24(e.Data)
+			e.Extensions.marshal(b)
+		}
+	})
+	return frameBuilt(TypeCertificate, &b)
+}
+
+// CertificateRequest is RFC 8446 §4.3.2's message.
+type CertificateRequest struct {
+	Context    []byte
+	Extensions Extensions
+}
+
+// ParseCertificateRequest reads a TLS 1.3 CertificateRequest body;
+// signature_algorithms is mandatory (missing_extension, RFC 8446 §4.3.2).
+func ParseCertificateRequest(body []byte) (*CertificateRequest, error) {
+	r := &reader{b: body}
+	m := &CertificateRequest{Context: r.vec8()}
+	ext, err := parseExtensions(r.sub16())
+	if err != nil {
+		return nil, err
+	}
+	if err := r.done(); err != nil {
+		return nil, err
+	}
+	m.Extensions = ext
+	if !ext.Has(ExtSignatureAlgorithms) {
+		return nil, alert.MissingExtension
+	}
+	return m, nil
+}
+
+// Marshal returns the whole message, header included.
+func (m *CertificateRequest) Marshal() ([]byte, error) {
+	var b builder
+	b.vec8(m.Context)
+	m.Extensions.marshal(&b)
+	return frameBuilt(TypeCertificateRequest, &b)
+}
+
+// CertificateVerify is RFC 8446 §4.4.3's message.
+type CertificateVerify struct {
+	Scheme    uint16
+	Signature []byte
+}
+
+// ParseCertificateVerify reads a CertificateVerify body.
+func ParseCertificateVerify(body []byte) (*CertificateVerify, error) {
+	r := &reader{b: body}
+	m := &CertificateVerify{Scheme: r.u16(), Signature: r.vec16()}
+	if err := r.done(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Marshal returns the whole message, header included.
+func (m *CertificateVerify) Marshal() ([]byte, error) {
+	var b builder
+	b.u16(m.Scheme)
+	b.vec16(m.Signature)
+	return frameBuilt(TypeCertificateVerify, &b)
+}
+
+// ParseFinished checks a Finished body against the length the suite's
+// hash gives (RFC 8446 §4.4.4): any other length is decode_error, as
+// OpenSSL answers it.
+func ParseFinished(body []byte, hashLen int) ([]byte, error) {
+	if len(body) != hashLen {
+		return nil, alert.DecodeError
+	}
+	return body, nil
+}
+
+// NewSessionTicket is RFC 8446 §4.6.1's message.
+type NewSessionTicket struct {
+	Lifetime   uint32
+	AgeAdd     uint32
+	Nonce      []byte
+	Ticket     []byte
+	Extensions Extensions
+}
+
+// ParseNewSessionTicket reads a TLS 1.3 NewSessionTicket body; an empty
+// ticket is decode_error.
+func ParseNewSessionTicket(body []byte) (*NewSessionTicket, error) {
+	r := &reader{b: body}
+	m := &NewSessionTicket{Lifetime: r.u32(), AgeAdd: r.u32(), Nonce: r.vec8(), Ticket: r.vec16()}
+	ext, err := parseExtensions(r.sub16())
+	if err != nil {
+		return nil, err
+	}
+	if err := r.done(); err != nil {
+		return nil, err
+	}
+	if len(m.Ticket) == 0 {
+		return nil, alert.DecodeError
+	}
+	m.Extensions = ext
+	return m, nil
+}
+
+// Marshal returns the whole message, header included.
+func (m *NewSessionTicket) Marshal() ([]byte, error) {
+	var b builder
+	b.u32(m.Lifetime)
+	b.u32(m.AgeAdd)
+	b.vec8(m.Nonce)
+	b.vec16(m.Ticket)
+	m.Extensions.marshal(&b)
+	return frameBuilt(TypeNewSessionTicket, &b)
+}
+
+// KeyUpdate request_update values (RFC 8446 §4.6.3).
+const (
+	UpdateNotRequested uint8 = 0
+	UpdateRequested    uint8 = 1
+)
+
+// ParseKeyUpdate reads a KeyUpdate body: one byte, 0 or 1. Another value
+// is illegal_parameter (RFC 8446 §4.6.3), a wrong length decode_error.
+func ParseKeyUpdate(body []byte) (uint8, error) {
+	if len(body) != 1 {
+		return 0, alert.DecodeError
+	}
+	if body[0] > 1 {
+		return 0, alert.IllegalParameter
+	}
+	return body[0], nil
+}
+
+// MarshalKeyUpdate returns a whole KeyUpdate message.
+func MarshalKeyUpdate(request uint8) []byte {
+	return []byte{byte(TypeKeyUpdate), 0, 0, 1, request}
+}
+
+// ParseEndOfEarlyData checks an EndOfEarlyData body: empty.
+func ParseEndOfEarlyData(body []byte) error {
+	if len(body) != 0 {
+		return alert.DecodeError
+	}
+	return nil
+}
