@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -15,6 +14,7 @@ import (
 	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/proxy"
 	"github.com/tlskit/tlskit/internal/report"
+	"github.com/tlskit/tlskit/internal/sslerr"
 	"github.com/tlskit/tlskit/internal/starttls"
 	"github.com/tlskit/tlskit/internal/tlsnames"
 	"github.com/tlskit/tlskit/internal/transport"
@@ -119,12 +119,12 @@ func (c *client) handshake(nc net.Conn, cache tls.ClientSessionCache) (*conn, er
 			verify.WriteCallbackLines(c.errw, r, s.nameOpt, s.verifyQuiet)
 		}
 		if r.Code != 0 && s.verifyReturn {
-			return fmt.Errorf("certificate verify failed: %s", verify.ErrorString(r.Code))
+			return sslerr.Errorf(sslerr.ServerCertVerifyFailed, "certificate verify failed: %s", verify.ErrorString(r.Code))
 		}
 		if cs.Version < tls.VersionTLS12 && s.secLevel >= 1 && hasServerKeyExchange(cs.CipherSuite) {
 			// TLS 1.0/1.1 sign the key exchange with MD5+SHA1 or SHA1,
 			// which openssl 3.0 refuses from security level 1 up.
-			return fmt.Errorf("legacy sigalg disallowed or unsupported: %s signs its key exchange with MD5/SHA-1, refused at security level %d (-cipher DEFAULT@SECLEVEL=0 allows it)", tlsnames.VersionName(cs.Version), s.secLevel)
+			return sslerr.Errorf(sslerr.LegacySigalg, "legacy sigalg disallowed or unsupported: %s signs its key exchange with MD5/SHA-1, refused at security level %d (-cipher DEFAULT@SECLEVEL=0 allows it)", tlsnames.VersionName(cs.Version), s.secLevel)
 		}
 		return nil
 	}
@@ -297,7 +297,7 @@ func writeBrief(w io.Writer, rs *report.Session, st tls.ConnectionState) {
 // printFailure reports a failed handshake: the error on stderr, then the
 // report with "(NONE)" on stdout, as openssl does.
 func (c *client) printFailure(cn *conn, err error) {
-	fmt.Fprintf(c.errw, "%s\n", handshakeErrorLine(err))
+	sslerr.FromError(err, sslerr.Client).Write(c.errw)
 	if c.set.quiet || c.set.brief {
 		return
 	}
@@ -327,49 +327,6 @@ func (c *client) printFailure(cn *conn, err error) {
 		rs.VerifyError = verify.ErrorString(cn.verified.Code)
 	}
 	report.WriteConnection(c.info, rs)
-}
-
-// handshakeErrorLine words a handshake failure: the alert the peer sent,
-// or the local reason, in openssl's vocabulary where there is one.
-func handshakeErrorLine(err error) string {
-	var alert tls.AlertError
-	if errors.As(err, &alert) {
-		return fmt.Sprintf("s_client: handshake failed: local error, sending alert %s", alertName(uint8(alert)))
-	}
-	msg := err.Error()
-	if strings.HasPrefix(msg, "remote error: tls: ") {
-		return fmt.Sprintf("s_client: handshake failed: peer sent alert %s (%s)", strings.TrimPrefix(msg, "remote error: tls: "), msg)
-	}
-	if ne := new(net.OpError); errors.As(err, &ne) {
-		return "s_client: handshake failed: " + transport.Cause(err)
-	}
-	if errors.Is(err, io.EOF) {
-		return "s_client: handshake failed: the peer closed the connection (unexpected eof while reading)"
-	}
-	if strings.Contains(msg, "first record does not look like a TLS handshake") {
-		return "s_client: handshake failed: wrong version number (the peer does not speak TLS: " + msg + ")"
-	}
-	return "s_client: handshake failed: " + msg
-}
-
-// alertName is the TLS alert description as openssl words it.
-func alertName(a uint8) string {
-	if n, ok := alertNames[a]; ok {
-		return n
-	}
-	return fmt.Sprintf("alert %d", a)
-}
-
-var alertNames = map[uint8]string{
-	0: "close notify", 10: "unexpected_message", 20: "bad record mac", 22: "record overflow",
-	40: "handshake failure", 42: "bad certificate", 43: "unsupported certificate",
-	44: "certificate revoked", 45: "certificate expired", 46: "certificate unknown",
-	47: "illegal parameter", 48: "unknown CA", 49: "access denied", 50: "decode error",
-	51: "decrypt error", 70: "protocol version", 71: "insufficient security",
-	80: "internal error", 86: "inappropriate fallback", 90: "user canceled",
-	109: "missing extension", 110: "unsupported extension", 112: "unrecognized name",
-	113: "bad certificate status response", 115: "unknown PSK identity",
-	116: "certificate required", 120: "no application protocol",
 }
 
 // singleCache is a one-slot session cache: s_client has one session at a

@@ -232,7 +232,7 @@ func TestConnectRefused(t *testing.T) {
 	if out != "" {
 		t.Errorf("stdout should be empty, is %q", out)
 	}
-	mustMatch(t, "stderr", errs, `connection refused`, `(?m)^connect:errno=111$`)
+	mustMatch(t, "stderr", errs, `(?m)^[0-9A-F]+:error:8000006F:system library:BIO_connect:Connection refused:`, `(?m)^connect:errno=111$`)
 }
 
 func TestStartupErrors(t *testing.T) {

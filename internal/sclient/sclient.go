@@ -15,6 +15,7 @@ import (
 	"github.com/tlskit/tlskit/internal/opt"
 	"github.com/tlskit/tlskit/internal/report"
 	"github.com/tlskit/tlskit/internal/secdebug"
+	"github.com/tlskit/tlskit/internal/sslerr"
 	"github.com/tlskit/tlskit/internal/stdio"
 	"github.com/tlskit/tlskit/internal/transport"
 )
@@ -120,10 +121,7 @@ func (c *client) run() int {
 	}
 	nc, err := c.dial()
 	if err != nil {
-		fmt.Fprintf(c.errw, "s_client: %s\n", transportError(err))
-		if en := transport.Errno(err); en != 0 || isDialError(err) {
-			fmt.Fprintf(c.errw, "connect:errno=%d\n", en)
-		}
+		c.dialFailure(err)
 		return 1
 	}
 	cache.onPut = func(cs *tls.ClientSessionState) {
@@ -185,7 +183,7 @@ func (c *client) reconnectLoop(first *conn, cache *singleCache) int {
 		fmt.Fprintln(c.info, "drop connection and then reconnect")
 		nc, err := c.dial()
 		if err != nil {
-			fmt.Fprintf(c.errw, "s_client: %s\n", transportError(err))
+			c.dialFailure(err)
 			return 1
 		}
 		cn, err := c.handshake(nc, cache)
@@ -222,6 +220,21 @@ func (c *client) sessionMeta(cn *conn) sessionMeta {
 		m.lifetime = cn.obs.w.Summary().TicketLifetimeHint
 	}
 	return m
+}
+
+// dialFailure reports a failed connect as openssl does: its error queue
+// (a refused or unreachable connect, a failed name lookup) and then
+// "connect:errno=N"; failures openssl has no line for (a proxy's or a
+// STARTTLS server's refusal) in tlskit's words.
+func (c *client) dialFailure(err error) {
+	if r, ok := sslerr.ConnectFailure(err); ok {
+		r.Write(c.errw)
+		return
+	}
+	fmt.Fprintf(c.errw, "s_client: %s\n", transportError(err))
+	if en := transport.Errno(err); en != 0 || isDialError(err) {
+		fmt.Fprintf(c.errw, "connect:errno=%d\n", en)
+	}
 }
 
 func transportError(err error) string {

@@ -71,6 +71,10 @@ func FromError(err error, side Side) Report {
 	return Report{Entries: []Entry{HandshakeEntry(err, side)}}
 }
 
+// ConnectFailure is the report of a failed name lookup or connect(2), and
+// false when err is neither (a proxy's refusal, a STARTTLS dialogue).
+func ConnectFailure(err error) (Report, bool) { return fromNet(err) }
+
 // fromNet recognises errors of the connect itself: name lookup and
 // connect(2).
 func fromNet(err error) (Report, bool) {

@@ -30,7 +30,7 @@ type Entry struct {
 // Thread, File and Line fill the fields of a line that name openssl's
 // thread and source position; tlskit's are fixed so that output is stable.
 const (
-	Thread = "00000000"
+	Thread = "0000000000000000"
 	File   = "tlskit"
 	Line   = 0
 )

@@ -46,7 +46,7 @@ func TestTableAgreesWithOpenSSL(t *testing.T) {
 
 func TestLineShape(t *testing.T) {
 	got := AlertEntry(40).String()
-	want := "00000000:error:0A000410:SSL routines:ssl3_read_bytes:sslv3 alert handshake failure:tlskit:0:SSL alert number 40"
+	want := "0000000000000000:error:0A000410:SSL routines:ssl3_read_bytes:sslv3 alert handshake failure:tlskit:0:SSL alert number 40"
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}

@@ -1,0 +1,130 @@
+package sclient
+
+import (
+	"io"
+	"net"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tlskit/tlskit/internal/testpeer"
+)
+
+// errorLineRE picks openssl's error-queue lines and the errno lines after
+// them, and normalises the thread id, source file and line, which may be
+// tlskit's own.
+var errorLineRE = regexp.MustCompile(`(?m)^([0-9A-F]+:error:([0-9A-F]{8}:[^:]*:[^:]*:[^:]*):[^:]*:\d+:(.*)|(connect|read|write):errno=\d+)$`)
+
+func errorLines(s string) string {
+	var out []string
+	for _, m := range errorLineRE.FindAllStringSubmatch(s, -1) {
+		if m[4] != "" {
+			out = append(out, m[1])
+			continue
+		}
+		out = append(out, "error:"+m[2]+":"+m[3])
+	}
+	return strings.Join(out, "\n")
+}
+
+// fakeServer accepts on 127.0.0.1 and hands each connection to serve.
+func fakeServer(t *testing.T, serve func(net.Conn)) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(10 * time.Second))
+				serve(c)
+			}()
+		}
+	}()
+	return l.Addr().String()
+}
+
+// TestErrorLinesMatchOpenSSL runs openssl s_client and tlskit against the
+// same failing peer and compares the error lines on stderr (issue 9 item
+// 1), the exit code and the stdout report.
+func TestErrorLinesMatchOpenSSL(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	refused := func(t *testing.T) string {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := l.Addr().String()
+		l.Close()
+		return a
+	}
+	openssl := func(args ...string) func(t *testing.T) string {
+		return func(t *testing.T) string {
+			return testpeer.OpenSSLServer(t, append([]string{"-cert", pki.Server, "-key", pki.ServerKey}, args...)...).Addr
+		}
+	}
+	for _, tc := range []struct {
+		name   string
+		target func(t *testing.T) string
+		args   []string
+		want   string // a line both must print
+	}{
+		{"refused", refused, nil, "error:8000006F:system library:BIO_connect:Connection refused:calling connect()"},
+		{"dns", func(*testing.T) string { return "name.invalid:443" }, nil, "error:10080002:BIO routines:BIO_lookup_ex:system lib:Name or service not known"},
+		{"wrong-family", refused, []string{"-6"}, "error:10080002:BIO routines:BIO_lookup_ex:system lib:Address family for hostname not supported"},
+		{"not-tls", func(t *testing.T) string {
+			return fakeServer(t, func(c net.Conn) { c.Write([]byte("SSH-2.0-OpenSSH_9.6\r\n")) })
+		}, nil, "error:0A00010B:SSL routines:ssl3_get_record:wrong version number:"},
+		{"eof", func(t *testing.T) string {
+			return fakeServer(t, func(c net.Conn) {
+				// Read the whole ClientHello record, then hang up (with
+				// unread data the kernel would send a reset instead).
+				h := make([]byte, 5)
+				if _, err := io.ReadFull(c, h); err == nil {
+					io.ReadFull(c, make([]byte, int(h[3])<<8|int(h[4])))
+				}
+			})
+		}, nil, "error:0A000126:SSL routines:ssl3_read_n:unexpected eof while reading:"},
+		{"no-shared-cipher", openssl("-tls1_2", "-cipher", "ECDHE-RSA-AES256-GCM-SHA384"), []string{"-tls1_2", "-cipher", "AES128-SHA"}, "error:0A000410:SSL routines:ssl3_read_bytes:sslv3 alert handshake failure:SSL alert number 40"},
+		{"protocol-version", openssl("-tls1_2"), []string{"-tls1_3"}, "error:0A00042E:SSL routines:ssl3_read_bytes:tlsv1 alert protocol version:SSL alert number 70"},
+		{"no-alpn-overlap", openssl("-alpn", "foo"), []string{"-alpn", "bar"}, "error:0A000460:SSL routines:ssl3_read_bytes:tlsv1 alert no application protocol:SSL alert number 120"},
+		{"verify-return-error", openssl(), []string{"-verify_return_error", "-no-CAfile", "-no-CApath"}, "error:0A000086:SSL routines:tls_post_process_server_certificate:certificate verify failed:"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			addr := tc.target(t)
+			args := append([]string{"-connect", addr}, tc.args...)
+			oOut, oErr, oCode := testpeer.Run(t, 30*time.Second, "", "openssl", append([]string{"s_client"}, args...)...)
+			tOut, tErr, tCode := runClient(t, "", args...)
+			if oCode != 1 || tCode != 1 {
+				t.Errorf("exit codes: openssl %d, tlskit %d; want 1", oCode, tCode)
+			}
+			o, g := errorLines(oErr), errorLines(tErr)
+			if !strings.Contains(o, tc.want) {
+				t.Fatalf("openssl did not print %q; it printed\n%s", tc.want, oErr)
+			}
+			if o != g {
+				t.Errorf("error lines differ\nopenssl:\n%s\ntlskit:\n%s\n(tlskit's stderr:\n%s)", o, g, tErr)
+			}
+			// The report around the failure: CONNECTED, the (NONE) block,
+			// or nothing when no connection was made.
+			if a, b := hasLine(oOut, "New, (NONE), Cipher is (NONE)"), hasLine(tOut, "New, (NONE), Cipher is (NONE)"); a != b {
+				t.Errorf("(NONE) block: openssl %v, tlskit %v\n%s", a, b, tOut)
+			}
+			if a, b := strings.HasPrefix(oOut, "CONNECTED("), strings.HasPrefix(tOut, "CONNECTED("); a != b {
+				t.Errorf("CONNECTED line: openssl %v, tlskit %v\n%s", a, b, tOut)
+			}
+		})
+	}
+}
+
+func hasLine(s, line string) bool {
+	return strings.Contains("\n"+s+"\n", "\n"+line+"\n")
+}
