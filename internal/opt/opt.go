@@ -223,6 +223,9 @@ func (t *Table) Parse(args []string) (*Values, error) {
 			name, val, hasVal = name[:k], name[k+1:], true
 		}
 		o, ok := t.Lookup(name)
+		if !ok && name == "h" {
+			o, ok = t.Lookup("help") // openssl takes -h for -help without listing it
+		}
 		if !ok || name == "" {
 			return nil, usagef("Unknown option: %s", a)
 		}
@@ -240,7 +243,7 @@ func (t *Table) Parse(args []string) (*Values, error) {
 		if err := checkValue(o, val); err != nil {
 			return nil, err
 		}
-		if name == "help" {
+		if o.Name == "help" {
 			return nil, ErrHelp
 		}
 		v.List = append(v.List, Value{Name: name, Value: val, Opt: o})

@@ -136,8 +136,5 @@ var options = opt.Concat([]opt.Option{
 	[]opt.Option{
 		opt.Section("Parameters"),
 		opt.Param("host:port", "Where to connect; same as -connect option"),
-		{Name: "ssl3", Kind: opt.None, Help: "Just use SSLv3", Hidden: true, Unsupported: "SSLv3 is insecure and not supported by crypto/tls"},
-		{Name: "sctp", Kind: opt.None, Help: "Use SCTP", Hidden: true, Unsupported: "SCTP is not supported"},
-		{Name: "sctp_label_bug", Kind: opt.None, Help: "Enable SCTP label length bug", Hidden: true, Unsupported: "SCTP is not supported"},
 	},
 )

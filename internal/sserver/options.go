@@ -144,12 +144,6 @@ var options = opt.Concat([]opt.Option{
 	optgroups.Validation(),
 	optgroups.ExtendedCert(),
 	optgroups.Provider(),
-	// Options of the manual that this openssl build does not list.
-	[]opt.Option{
-		{Name: "sctp", Kind: opt.None, Help: "Use SCTP", Hidden: true, Unsupported: "SCTP is not supported"},
-		{Name: "sctp_label_bug", Kind: opt.None, Help: "Enable SCTP label length bug", Hidden: true, Unsupported: "SCTP is not supported"},
-		{Name: "CRLForm", Kind: opt.PEMDER, Help: "CRL file format (PEM or DER); default PEM (spelling in the manual)", Hidden: true},
-	},
 )
 
 // serverTLS is how s_server's support of the shared TLS/SSL options
