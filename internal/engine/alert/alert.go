@@ -128,3 +128,19 @@ func (d Desc) Long() string {
 // Error makes a Desc usable as the error of a layer that wants this alert
 // sent.
 func (d Desc) Error() string { return "tls: " + d.String() }
+
+// Fault is a Desc with the reason OpenSSL gives for it (the text of its
+// error line, e.g. "wrong version number", "record layer failure"), so
+// the commands can print what openssl prints.
+type Fault struct {
+	Desc   Desc
+	Reason string
+}
+
+// Faultf makes a Fault.
+func Faultf(d Desc, reason string) *Fault { return &Fault{d, reason} }
+
+func (f *Fault) Error() string { return "tls: " + f.Reason + " (" + f.Desc.String() + ")" }
+
+// Unwrap lets errors.As find the Desc.
+func (f *Fault) Unwrap() error { return f.Desc }

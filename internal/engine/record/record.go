@@ -1,0 +1,242 @@
+// Package record is the TLS record layer (RFC 8446 §5, RFC 5246 §6): it
+// frames, fragments, protects and unprotects records and enforces their
+// size limits, and knows nothing of handshakes.
+package record
+
+import (
+	"crypto/cipher"
+	"encoding/binary"
+	"errors"
+	"io"
+
+	"github.com/tlskit/tlskit/internal/engine/alert"
+)
+
+// Content types (RFC 8446 §5.1).
+const (
+	TypeChangeCipherSpec uint8 = 20
+	TypeAlert            uint8 = 21
+	TypeHandshake        uint8 = 22
+	TypeApplicationData  uint8 = 23
+)
+
+// Size limits (RFC 8446 §5.1, §5.2).
+const (
+	HeaderLen        = 5
+	MaxPlaintext     = 1 << 14
+	MaxCiphertext13  = MaxPlaintext + 256
+	maxCiphertextAny = MaxPlaintext + 2048 // TLS 1.2's limit (RFC 5246 §6.2.3)
+)
+
+// Trace receives what OpenSSL's message callback sees of the record
+// layer: each record header as it is read or written, and, for TLS 1.3
+// protected records, the inner content type.
+type Trace interface {
+	RecordHeader(sent bool, hdr []byte)
+	InnerType(sent bool, version uint16, typ uint8)
+}
+
+// AEAD13 protects TLS 1.3 records with one traffic key (RFC 8446 §5.2,
+// §5.3).
+type AEAD13 struct {
+	aead cipher.AEAD
+	iv   [12]byte
+	seq  uint64
+}
+
+// NewAEAD13 wraps an AEAD and its 12-byte write IV.
+func NewAEAD13(a cipher.AEAD, iv []byte) *AEAD13 {
+	p := &AEAD13{aead: a}
+	copy(p.iv[:], iv)
+	return p
+}
+
+// nonce is the write IV XOR the 64-bit sequence number, left-padded
+// (RFC 8446 §5.3).
+func (p *AEAD13) nonce() []byte {
+	var n [12]byte
+	copy(n[:], p.iv[:])
+	var s [8]byte
+	binary.BigEndian.PutUint64(s[:], p.seq)
+	for i := range s {
+		n[4+i] ^= s[i]
+	}
+	return n[:]
+}
+
+// Layer reads and writes records on a transport. It is not safe for
+// concurrent use by several readers or several writers; one reader and
+// one writer may run at once.
+type Layer struct {
+	r io.Reader
+	w io.Writer
+
+	in, out *AEAD13
+
+	// WriteVersion is the legacy_record_version of records written in
+	// the clear: 0x0301 for a first ClientHello, 0x0303 otherwise (RFC
+	// 8446 §5.1).
+	WriteVersion uint16
+	// WriteLimit caps the plaintext per written record (record_size_limit,
+	// -max_send_frag); zero means MaxPlaintext.
+	WriteLimit int
+	// PadTo pads each protected record's inner plaintext up to a multiple
+	// of PadTo bytes (OpenSSL's -record_padding); 0 or 1 means no padding.
+	PadTo int
+	// Trace, if set, sees headers and inner types.
+	Trace Trace
+
+	hdr  [HeaderLen]byte
+	rbuf []byte
+	wbuf []byte
+}
+
+// New makes a record layer over a transport.
+func New(rw io.ReadWriter) *Layer {
+	return &Layer{r: rw, w: rw, WriteVersion: 0x0303}
+}
+
+// SetReadCipher protects reading from now on (nil: records in the clear).
+func (l *Layer) SetReadCipher(p *AEAD13) { l.in = p }
+
+// SetWriteCipher protects writing from now on.
+func (l *Layer) SetWriteCipher(p *AEAD13) { l.out = p }
+
+// ReadProtected reports whether incoming records are decrypted.
+func (l *Layer) ReadProtected() bool { return l.in != nil }
+
+// ErrEOF is a clean end of the transport between records.
+var ErrEOF = io.EOF
+
+// Read returns the next record's content type and plaintext. The slice is
+// valid until the next Read. A ChangeCipherSpec or an unprotected record
+// while keys are on is returned with its outer type, for the handshake
+// layer to judge (RFC 8446 §5: a CCS is dropped, the rest is
+// unexpected_message).
+func (l *Layer) Read() (typ uint8, data []byte, err error) {
+	if _, err := io.ReadFull(l.r, l.hdr[:]); err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return 0, nil, io.ErrUnexpectedEOF
+		}
+		return 0, nil, err
+	}
+	hdr := l.hdr[:]
+	typ = hdr[0]
+	n := int(binary.BigEndian.Uint16(hdr[3:]))
+	if hdr[1] != 3 {
+		return 0, nil, alert.Faultf(alert.ProtocolVersion, "wrong version number")
+	}
+	switch typ {
+	case TypeChangeCipherSpec, TypeAlert, TypeHandshake, TypeApplicationData:
+	default:
+		return 0, nil, alert.Faultf(alert.UnexpectedMessage, "wrong version number")
+	}
+	if l.Trace != nil {
+		l.Trace.RecordHeader(false, hdr)
+	}
+	limit := maxCiphertextAny
+	if l.in != nil {
+		limit = MaxCiphertext13
+	}
+	if n > limit {
+		return 0, nil, alert.Faultf(alert.RecordOverflow, "encrypted length too long")
+	}
+	if cap(l.rbuf) < n {
+		l.rbuf = make([]byte, n, max(n, 1024))
+	}
+	body := l.rbuf[:n]
+	if _, err := io.ReadFull(l.r, body); err != nil {
+		if errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF
+		}
+		return 0, nil, err
+	}
+	if l.in != nil && typ != TypeApplicationData && typ != TypeChangeCipherSpec {
+		return 0, nil, alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+	}
+	if l.in == nil || typ != TypeApplicationData {
+		if n > MaxPlaintext {
+			return 0, nil, alert.Faultf(alert.RecordOverflow, "data length too long")
+		}
+		if n == 0 && typ != TypeApplicationData {
+			// RFC 8446 §5.1: no zero-length handshake or alert fragments.
+			return 0, nil, alert.Faultf(alert.UnexpectedMessage, "bad length")
+		}
+		return typ, body, nil
+	}
+	// RFC 8446 §5.2: open, then strip the zero padding back to the
+	// content type byte.
+	plain, err := l.in.aead.Open(body[:0], l.in.nonce(), body, hdr)
+	if err != nil {
+		return 0, nil, alert.Faultf(alert.BadRecordMAC, "decryption failed or bad record mac")
+	}
+	l.in.seq++
+	i := len(plain) - 1
+	for i >= 0 && plain[i] == 0 {
+		i--
+	}
+	if i < 0 {
+		return 0, nil, alert.Faultf(alert.UnexpectedMessage, "record layer failure")
+	}
+	typ, plain = plain[i], plain[:i]
+	if len(plain) > MaxPlaintext {
+		return 0, nil, alert.Faultf(alert.RecordOverflow, "data length too long")
+	}
+	if l.Trace != nil {
+		l.Trace.InnerType(false, 0x0304, typ)
+	}
+	if len(plain) == 0 && typ != TypeApplicationData {
+		return 0, nil, alert.Faultf(alert.UnexpectedMessage, "bad length")
+	}
+	return typ, plain, nil
+}
+
+// Write sends data as records of type typ, fragmenting at the write
+// limit. An empty data sends one empty record only for application data.
+func (l *Layer) Write(typ uint8, data []byte) error {
+	limit := l.WriteLimit
+	if limit <= 0 || limit > MaxPlaintext {
+		limit = MaxPlaintext
+	}
+	for first := true; first || len(data) > 0; first = false {
+		n := min(len(data), limit)
+		if err := l.writeOne(typ, data[:n], limit); err != nil {
+			return err
+		}
+		data = data[n:]
+	}
+	return nil
+}
+
+func (l *Layer) writeOne(typ uint8, frag []byte, limit int) error {
+	b := l.wbuf[:0]
+	if l.out == nil {
+		b = append(b, typ, byte(l.WriteVersion>>8), byte(l.WriteVersion), byte(len(frag)>>8), byte(len(frag)))
+		b = append(b, frag...)
+	} else {
+		// TLSInnerPlaintext: content, type, zeros (RFC 8446 §5.2), the
+		// padding never taking the record past its limit.
+		inner := len(frag) + 1
+		padded := inner
+		if l.PadTo > 1 && inner%l.PadTo != 0 {
+			padded = min(inner+l.PadTo-inner%l.PadTo, limit+1)
+		}
+		n := padded + l.out.aead.Overhead()
+		b = append(b, TypeApplicationData, 3, 3, byte(n>>8), byte(n))
+		b = append(b, frag...)
+		b = append(b, typ)
+		b = append(b, make([]byte, padded-inner)...)
+		hdr := append([]byte(nil), b[:HeaderLen]...)
+		b = l.out.aead.Seal(b[:HeaderLen], l.out.nonce(), b[HeaderLen:], hdr)
+		l.out.seq++
+		if l.Trace != nil {
+			l.Trace.InnerType(true, 0x0304, typ)
+		}
+	}
+	if l.Trace != nil {
+		l.Trace.RecordHeader(true, b[:HeaderLen])
+	}
+	l.wbuf = b
+	_, err := l.w.Write(b)
+	return err
+}

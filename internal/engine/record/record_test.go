@@ -1,0 +1,208 @@
+package record
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"testing"
+
+	"github.com/tlskit/tlskit/internal/engine/alert"
+	"github.com/tlskit/tlskit/internal/engine/suites"
+)
+
+type pipe struct{ bytes.Buffer }
+
+func cipherPair(t testing.TB, id uint16) (*AEAD13, *AEAD13) {
+	s, _ := suites.Lookup13(id)
+	key := bytes.Repeat([]byte{7}, s.KeyLen)
+	iv := bytes.Repeat([]byte{9}, suites.IVLen)
+	a, err := s.AEAD(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := s.AEAD(key)
+	return NewAEAD13(a, iv), NewAEAD13(b, iv)
+}
+
+func wantAlert(t *testing.T, err error, d alert.Desc) {
+	t.Helper()
+	var got alert.Desc
+	if !errors.As(err, &got) || got != d {
+		t.Fatalf("got %v, want %v", err, d)
+	}
+}
+
+func TestProtectedRoundTrip(t *testing.T) {
+	for _, id := range []uint16{suites.AES128GCMSHA256, suites.AES256GCMSHA384, suites.ChaCha20Poly1305SHA256} {
+		var p pipe
+		w, r := New(&p), New(&p)
+		wc, rc := cipherPair(t, id)
+		w.SetWriteCipher(wc)
+		r.SetReadCipher(rc)
+		w.PadTo = 64
+		msg := bytes.Repeat([]byte("x"), MaxPlaintext+100)
+		if err := w.Write(TypeApplicationData, msg); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Write(TypeHandshake, []byte{24, 0, 0, 1, 0}); err != nil {
+			t.Fatal(err)
+		}
+		// Two application records (16384 and 100 bytes, the first not
+		// padded past the limit, the second padded to 128) then one
+		// handshake record.
+		var got []byte
+		for i := 0; i < 2; i++ {
+			typ, d, err := r.Read()
+			if err != nil || typ != TypeApplicationData {
+				t.Fatalf("%x: record %d: %v %v", id, i, typ, err)
+			}
+			got = append(got, d...)
+		}
+		if !bytes.Equal(got, msg) {
+			t.Fatalf("%x: data differs", id)
+		}
+		typ, d, err := r.Read()
+		if err != nil || typ != TypeHandshake || len(d) != 5 {
+			t.Fatalf("%x: handshake record %v %x %v", id, typ, d, err)
+		}
+		if _, _, err := r.Read(); err != io.EOF {
+			t.Fatalf("%x: end: %v", id, err)
+		}
+	}
+}
+
+func TestPaddingSizes(t *testing.T) {
+	var p pipe
+	w := New(&p)
+	wc, _ := cipherPair(t, suites.AES128GCMSHA256)
+	w.SetWriteCipher(wc)
+	w.PadTo = 512
+	w.Write(TypeApplicationData, []byte("hello"))
+	// 512 bytes of inner plaintext plus the 16-byte tag.
+	if n := p.Len() - HeaderLen; n != 512+16 {
+		t.Errorf("padded record is %d bytes", n)
+	}
+}
+
+func TestReadFaults(t *testing.T) {
+	seal := func(f func(w *Layer)) (*Layer, *pipe) {
+		var p pipe
+		w, r := New(&p), New(&p)
+		wc, rc := cipherPair(t, suites.AES128GCMSHA256)
+		w.SetWriteCipher(wc)
+		r.SetReadCipher(rc)
+		f(w)
+		return r, &p
+	}
+	t.Run("tampered", func(t *testing.T) {
+		r, p := seal(func(w *Layer) { w.Write(TypeApplicationData, []byte("abc")) })
+		p.Bytes()[HeaderLen+1] ^= 1
+		_, _, err := r.Read()
+		wantAlert(t, err, alert.BadRecordMAC)
+	})
+	t.Run("replayed record", func(t *testing.T) {
+		r, p := seal(func(w *Layer) { w.Write(TypeApplicationData, []byte("abc")) })
+		again := append([]byte(nil), p.Bytes()...)
+		p.Write(again)
+		if _, _, err := r.Read(); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err := r.Read()
+		wantAlert(t, err, alert.BadRecordMAC)
+	})
+	t.Run("ciphertext too long", func(t *testing.T) {
+		var p pipe
+		r := New(&p)
+		_, rc := cipherPair(t, suites.AES128GCMSHA256)
+		r.SetReadCipher(rc)
+		n := MaxCiphertext13 + 1
+		p.Write([]byte{23, 3, 3, byte(n >> 8), byte(n)})
+		p.Write(make([]byte, MaxCiphertext13+1))
+		_, _, err := r.Read()
+		wantAlert(t, err, alert.RecordOverflow)
+	})
+	t.Run("plaintext too long", func(t *testing.T) {
+		var p pipe
+		r := New(&p)
+		p.Write([]byte{22, 3, 3, 0x40, 1})
+		p.Write(make([]byte, MaxPlaintext+1))
+		_, _, err := r.Read()
+		wantAlert(t, err, alert.RecordOverflow)
+	})
+	t.Run("inner plaintext too long", func(t *testing.T) {
+		r, _ := seal(func(w *Layer) {
+			w.WriteLimit = MaxPlaintext
+			// Forge an over-long inner plaintext by writing below the
+			// layer: 16385 bytes of content plus the type byte.
+			b := append(make([]byte, MaxPlaintext+1), TypeApplicationData)
+			n := len(b) + w.out.aead.Overhead()
+			hdr := []byte{23, 3, 3, byte(n >> 8), byte(n)}
+			w.w.Write(w.out.aead.Seal(hdr, w.out.nonce(), b, hdr))
+		})
+		_, _, err := r.Read()
+		wantAlert(t, err, alert.RecordOverflow)
+	})
+	t.Run("all padding", func(t *testing.T) {
+		r, _ := seal(func(w *Layer) {
+			b := make([]byte, 10)
+			n := len(b) + w.out.aead.Overhead()
+			hdr := []byte{23, 3, 3, byte(n >> 8), byte(n)}
+			w.w.Write(w.out.aead.Seal(hdr, w.out.nonce(), b, hdr))
+		})
+		_, _, err := r.Read()
+		wantAlert(t, err, alert.UnexpectedMessage)
+	})
+	t.Run("clear handshake once protected", func(t *testing.T) {
+		var p pipe
+		r := New(&p)
+		_, rc := cipherPair(t, suites.AES128GCMSHA256)
+		r.SetReadCipher(rc)
+		p.Write([]byte{22, 3, 3, 0, 1, 0})
+		_, _, err := r.Read()
+		wantAlert(t, err, alert.UnexpectedMessage)
+	})
+	t.Run("not TLS", func(t *testing.T) {
+		var p pipe
+		p.WriteString("HTTP/1.1 400 Bad Request\r\n")
+		_, _, err := New(&p).Read()
+		wantAlert(t, err, alert.ProtocolVersion)
+	})
+	t.Run("truncated", func(t *testing.T) {
+		var p pipe
+		p.Write([]byte{22, 3, 3, 0, 9, 1})
+		if _, _, err := New(&p).Read(); err != io.ErrUnexpectedEOF {
+			t.Fatal(err)
+		}
+	})
+}
+
+// FuzzRead feeds arbitrary bytes to a protected and an unprotected layer:
+// every outcome is a record or an error, never a crash or a record over
+// the limits.
+func FuzzRead(f *testing.F) {
+	var p pipe
+	w := New(&p)
+	wc, _ := cipherPair(f, suites.AES128GCMSHA256)
+	w.SetWriteCipher(wc)
+	w.Write(TypeHandshake, []byte{20, 0, 0, 0})
+	f.Add(p.Bytes())
+	f.Add([]byte{22, 3, 1, 0, 4, 1, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for _, protect := range []bool{false, true} {
+			r := New(&pipe{*bytes.NewBuffer(b)})
+			if protect {
+				_, rc := cipherPair(t, suites.AES128GCMSHA256)
+				r.SetReadCipher(rc)
+			}
+			for {
+				_, d, err := r.Read()
+				if err != nil {
+					break
+				}
+				if len(d) > MaxPlaintext {
+					t.Fatal("record over the limit")
+				}
+			}
+		}
+	})
+}
