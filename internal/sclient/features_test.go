@@ -606,40 +606,6 @@ func TestSessions(t *testing.T) {
 	})
 }
 
-func TestConnectedCommands(t *testing.T) {
-	pki := testpeer.NewPKI(t)
-	srv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey)
-	for _, tc := range []struct {
-		name, stdin string
-		args        []string
-		out, err    []string
-		sees        string
-	}{
-		{"Q-quits", "Q\nnot sent\n", nil, nil, []string{`(?m)^DONE$`}, ""},
-		// openssl prints RENEGOTIATING and KEYUPDATE on stderr.
-		{"R", "R\nafter R\n", []string{"-tls1_2"}, nil, []string{`(?m)^RENEGOTIATING$`, `renegotiation \(R\) is not supported`, `(?m)^DONE$`}, "after R"},
-		{"k", "k\nafter k\n", nil, nil, []string{`(?m)^KEYUPDATE$`, `key update \(k/K\) is not supported`}, "after k"},
-		{"K", "K\nafter K\n", nil, nil, []string{`(?m)^KEYUPDATE$`, `key update \(k/K\) is not supported`}, "after K"},
-		{"nocommands-sends-Q", "Q from nocommands\n", []string{"-nocommands"}, nil, []string{`(?m)^DONE$`}, "Q from nocommands"},
-		{"crlf", "crlf line\n", []string{"-crlf"}, nil, nil, "crlf line\r\n"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			out, errs, code := runClient(t, tc.stdin, append([]string{"-connect", srv.Addr}, tc.args...)...)
-			if code != 0 {
-				t.Fatalf("exit %d\n%s\n%s", code, out, errs)
-			}
-			mustMatch(t, "stdout", out, tc.out...)
-			mustMatch(t, "stderr", errs, tc.err...)
-			if tc.sees != "" {
-				waitOutput(t, srv, tc.sees)
-			}
-		})
-	}
-	if strings.Contains(srv.Output(), "not sent") {
-		t.Errorf("the line after Q reached the server")
-	}
-}
-
 // goTLSServer serves one connection with crypto/tls at TLS 1.2 (so no
 // ticket arrives after the handshake) and runs handle on it.
 func goTLSServer(t *testing.T, pki *testpeer.PKI, handle func(*tls.Conn)) string {

@@ -1,13 +1,14 @@
 package sclient
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/tlskit/tlskit/internal/stdio"
 )
 
 // ticketWait is how long s_client waits, after its input ends, for the TLS
@@ -35,35 +36,30 @@ func (c *client) interact(cn *conn) int {
 		}
 	}()
 
-	lines := make(chan []byte)
-	inDone := make(chan error, 1)
-	go func() {
-		r := bufio.NewReader(c.in)
-		for {
-			line, err := r.ReadBytes('\n')
-			if len(line) > 0 {
-				lines <- line
-			}
-			if err != nil {
-				inDone <- err
-				return
-			}
-		}
-	}()
-
+	// stdin is forwarded raw, a read at a time, as openssl's loop does;
+	// its connected commands are the first byte of a read.
+	reads := stdio.Reads(c.in)
 	commands := !s.nocommands && !s.ignEOF
 	for {
 		select {
 		case err := <-readDone:
 			return c.peerClosed(cn, err)
-		case line := <-lines:
-			if commands && len(line) > 0 {
-				switch line[0] {
+		case data, ok := <-reads:
+			if !ok {
+				reads = nil // a nil channel blocks: input is over
+				if s.ignEOF {
+					continue
+				}
+				return c.inputEnded(cn, readDone)
+			}
+			if commands {
+				switch data[0] {
 				case 'Q':
 					fmt.Fprintln(c.errw, "DONE")
 					tc.Close()
 					return 0
 				case 'R':
+					// openssl drops the rest of the read as well.
 					fmt.Fprintln(c.errw, "RENEGOTIATING")
 					fmt.Fprintln(c.errw, "s_client: renegotiation (R) is not supported: crypto/tls cannot renegotiate from the client")
 					continue
@@ -74,32 +70,33 @@ func (c *client) interact(cn *conn) int {
 				}
 			}
 			if s.crlf {
-				line = toCRLF(line)
+				data = toCRLF(data)
 			}
-			if _, err := tc.Write(line); err != nil {
+			if _, err := tc.Write(data); err != nil {
 				fmt.Fprintf(c.errw, "s_client: write: %v\n", err)
 				return 1
 			}
-		case <-inDone:
-			inDone = nil // a nil channel blocks: input is over
-			if s.ignEOF {
-				continue
-			}
-			// Give a TLS 1.3 ticket that is on its way a moment to arrive,
-			// so the session block is printed, then end the session.
-			if tc.ConnectionState().Version == tls.VersionTLS13 && !s.tls.SessionTicketsDisabled {
-				select {
-				case err := <-readDone:
-					return c.peerClosed(cn, err)
-				case <-c.ticket:
-				case <-time.After(ticketWait):
-				}
-			}
-			fmt.Fprintln(c.errw, "DONE")
-			tc.Close()
-			return 0
 		}
 	}
+}
+
+// inputEnded ends the session at the end of stdin, as openssl does without
+// -ign_eof: DONE, then close_notify.
+func (c *client) inputEnded(cn *conn, readDone <-chan error) int {
+	tc := cn.tls
+	// Give a TLS 1.3 ticket that is on its way a moment to arrive, so the
+	// session block is printed, then end the session.
+	if tc.ConnectionState().Version == tls.VersionTLS13 && !c.set.tls.SessionTicketsDisabled {
+		select {
+		case err := <-readDone:
+			return c.peerClosed(cn, err)
+		case <-c.ticket:
+		case <-time.After(ticketWait):
+		}
+	}
+	fmt.Fprintln(c.errw, "DONE")
+	tc.Close()
+	return 0
 }
 
 // peerClosed reports how the server ended the session.
@@ -148,9 +145,8 @@ func (c *client) waitTicket(cn *conn, cache *singleCache) {
 	}
 }
 
-func toCRLF(line []byte) []byte {
-	if bytes.HasSuffix(line, []byte("\n")) && !bytes.HasSuffix(line, []byte("\r\n")) {
-		return append(line[:len(line)-1:len(line)-1], '\r', '\n')
-	}
-	return line
+// toCRLF is -crlf: openssl turns every LF of a read into CR LF, even one
+// that a CR already precedes.
+func toCRLF(data []byte) []byte {
+	return bytes.ReplaceAll(data, []byte("\n"), []byte("\r\n"))
 }

@@ -1,47 +1,48 @@
 package sserver
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+
+	"github.com/tlskit/tlskit/internal/stdio"
 )
 
-// stdinLines starts, once, the reader that turns stdin into lines. Like
-// openssl, s_server only consumes stdin while a client is connected; the
-// channel hands over one line at a time, so nothing is read ahead for
-// long. The channel is closed at end of input.
-func (s *server) stdinLines() <-chan []byte {
+// stdinReads starts, once, the reader of stdin. Like openssl, s_server
+// forwards stdin raw, a read at a time (its connected commands are the
+// first bytes of a read), and only consumes it while a client is
+// connected: the unbuffered channel takes little ahead. The channel is
+// closed at end of input.
+func (s *server) stdinReads() <-chan []byte {
 	s.stdinOnce.Do(func() {
 		s.stdin = make(chan []byte)
 		go func() {
 			defer close(s.stdin)
-			if s.in == nil {
-				return
-			}
-			r := bufio.NewReaderSize(s.in, 16*1024)
-			for {
-				line, err := r.ReadSlice('\n')
-				if len(line) > 0 {
-					s.stdin <- bytes.Clone(line)
-				}
-				if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
-					return
-				}
+			for b := range stdio.Reads(s.in) {
+				s.stdin <- b
 			}
 		}()
 	})
 	return s.stdin
 }
 
-// command returns the connected command a stdin line holds: openssl acts on
-// a line that is a single command letter, and sends anything else.
-func command(line []byte) byte {
-	l := bytes.TrimRight(line, "\r\n")
-	if len(l) == 1 && len(line) > 1 && bytes.IndexByte([]byte("qQrRPSkKc"), l[0]) >= 0 {
-		return l[0]
+// command returns the connected command a read of stdin holds, as
+// openssl's s_server sees them: q, Q, P and S as the read's first byte;
+// r, R, k, K and c only when a CR or LF follows at once. Anything else is
+// data.
+func command(data []byte) byte {
+	if len(data) == 0 {
+		return 0
+	}
+	switch data[0] {
+	case 'q', 'Q', 'P', 'S':
+		return data[0]
+	case 'r', 'R', 'k', 'K', 'c':
+		if len(data) > 1 && (data[1] == '\n' || data[1] == '\r') {
+			return data[0]
+		}
 	}
 	return 0
 }
@@ -103,7 +104,7 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 		conn.Close()
 		fmt.Fprintln(out, "CONNECTION CLOSED")
 	}
-	lines := s.stdinLines()
+	reads := s.stdinReads()
 	for {
 		select {
 		case <-stop:
@@ -129,32 +130,41 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 				closeConn(true)
 				return false
 			}
-		case line, ok := <-lines:
+		case data, ok := <-reads:
+			// -quiet and -brief turn the commands off, and the end of
+			// input then only stops the reading (openssl: "-ign_eof,
+			// default when -quiet"); otherwise it ends the server as Q
+			// does, whatever -ign_eof says: openssl 3.0 ignores it here.
 			if !ok {
-				if s.c.ignEOF {
-					lines = nil // keep serving this client; stdin has nothing more
+				if s.c.quiet {
+					reads = nil // keep serving this client; stdin has nothing more
 					continue
 				}
 				fmt.Fprintln(out, "DONE")
-				closeConn(true)
+				closeConn(false)
 				return true
 			}
-			switch command(line) {
+			cmd := byte(0)
+			if !s.c.quiet {
+				cmd = command(data)
+			}
+			switch cmd {
 			case 'q':
 				// End this connection without close_notify, keep accepting.
-				closeConn(false)
+				fmt.Fprintln(out, "DONE")
+				conn.Close()
 				return false
 			case 'Q':
+				fmt.Fprintln(out, "DONE")
 				closeConn(false)
 				return true
 			case 'S':
+				// The statistics, and the read is still sent.
 				s.writeStats(out)
-				continue
 			case 'P':
-				// Plain text straight down the TCP connection, outside TLS:
-				// the client should treat it as a broken record.
-				conn.Write([]byte("tlskit s_server: this text is not encrypted\n"))
-				continue
+				// Plain text straight down the TCP connection, outside TLS
+				// (the client sees a broken record), then the read itself.
+				conn.Write([]byte("Lets print some clear text\n"))
 			case 'r', 'R':
 				fmt.Fprintln(out, "s_server: renegotiation is not supported by crypto/tls")
 				continue
@@ -165,9 +175,8 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 				fmt.Fprintln(out, "s_server: post-handshake authentication is not supported by crypto/tls")
 				continue
 			}
-			data := line
-			if s.c.crlf && bytes.HasSuffix(data, []byte("\n")) && !bytes.HasSuffix(data, []byte("\r\n")) {
-				data = append(data[:len(data)-1], '\r', '\n')
+			if s.c.crlf {
+				data = bytes.ReplaceAll(data, []byte("\n"), []byte("\r\n"))
 			}
 			if _, err := t.Write(data); err != nil {
 				fmt.Fprintln(out, "ERROR")
