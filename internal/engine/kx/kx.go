@@ -1,0 +1,241 @@
+// Package kx makes and completes TLS 1.3 key shares (RFC 8446 §4.2.8):
+// ECDHE over x25519 and the NIST curves, and the ML-KEM hybrids of
+// draft-ietf-tls-ecdhe-mlkem. A bad peer share is illegal_parameter (RFC
+// 8446 §4.2.8.1, §4.2.8.2).
+package kx
+
+import (
+	"crypto/ecdh"
+	"crypto/mlkem"
+	"strconv"
+
+	"github.com/tlskit/tlskit/internal/engine/alert"
+)
+
+// Named groups (IANA "TLS Supported Groups").
+const (
+	Secp256r1          uint16 = 0x0017
+	Secp384r1          uint16 = 0x0018
+	Secp521r1          uint16 = 0x0019
+	X25519             uint16 = 0x001d
+	X448               uint16 = 0x001e
+	SecP256r1MLKEM768  uint16 = 0x11eb
+	X25519MLKEM768     uint16 = 0x11ec
+	SecP384r1MLKEM1024 uint16 = 0x11ed
+)
+
+// Name is OpenSSL's name for a group, as -groups takes it.
+func Name(g uint16) string {
+	switch g {
+	case Secp256r1:
+		return "secp256r1"
+	case Secp384r1:
+		return "secp384r1"
+	case Secp521r1:
+		return "secp521r1"
+	case X25519:
+		return "x25519"
+	case X448:
+		return "x448"
+	case SecP256r1MLKEM768:
+		return "SecP256r1MLKEM768"
+	case X25519MLKEM768:
+		return "X25519MLKEM768"
+	case SecP384r1MLKEM1024:
+		return "SecP384r1MLKEM1024"
+	}
+	return "group(0x" + strconv.FormatUint(uint64(g), 16) + ")"
+}
+
+// Supported reports whether this package implements g.
+func Supported(g uint16) bool {
+	switch g {
+	case Secp256r1, Secp384r1, Secp521r1, X25519, SecP256r1MLKEM768, X25519MLKEM768, SecP384r1MLKEM1024:
+		return true
+	}
+	return false
+}
+
+func curve(g uint16) ecdh.Curve {
+	switch g {
+	case Secp256r1, SecP256r1MLKEM768:
+		return ecdh.P256()
+	case Secp384r1, SecP384r1MLKEM1024:
+		return ecdh.P384()
+	case Secp521r1:
+		return ecdh.P521()
+	case X25519, X25519MLKEM768:
+		return ecdh.X25519()
+	}
+	return nil
+}
+
+// Share is the client's secret half of one key share.
+type Share struct {
+	group uint16
+	ec    *ecdh.PrivateKey
+	kem   interface {
+		Decapsulate([]byte) ([]byte, error)
+	}
+	public []byte
+}
+
+// Group is the share's group.
+func (s *Share) Group() uint16 { return s.group }
+
+// Public is the key_exchange bytes to send.
+func (s *Share) Public() []byte { return s.public }
+
+// Generate makes a client key share for g.
+func Generate(g uint16) (*Share, error) {
+	c := curve(g)
+	if c == nil || !Supported(g) {
+		return nil, alert.Faultf(alert.InternalError, "unsupported group "+Name(g))
+	}
+	ec, err := c.GenerateKey(nil)
+	if err != nil {
+		return nil, err
+	}
+	s := &Share{group: g, ec: ec}
+	pub := ec.PublicKey().Bytes()
+	switch g {
+	case X25519MLKEM768:
+		dk, err := mlkem.GenerateKey768()
+		if err != nil {
+			return nil, err
+		}
+		s.kem = dk
+		s.public = append(dk.EncapsulationKey().Bytes(), pub...)
+	case SecP256r1MLKEM768:
+		dk, err := mlkem.GenerateKey768()
+		if err != nil {
+			return nil, err
+		}
+		s.kem = dk
+		s.public = append(append([]byte(nil), pub...), dk.EncapsulationKey().Bytes()...)
+	case SecP384r1MLKEM1024:
+		dk, err := mlkem.GenerateKey1024()
+		if err != nil {
+			return nil, err
+		}
+		s.kem = dk
+		s.public = append(append([]byte(nil), pub...), dk.EncapsulationKey().Bytes()...)
+	default:
+		s.public = pub
+	}
+	return s, nil
+}
+
+func bad() error { return alert.Faultf(alert.IllegalParameter, "bad key share") }
+
+func ecdhShared(c ecdh.Curve, priv *ecdh.PrivateKey, peer []byte) ([]byte, error) {
+	pub, err := c.NewPublicKey(peer)
+	if err != nil {
+		return nil, bad()
+	}
+	z, err := priv.ECDH(pub)
+	if err != nil { // an all-zero x25519 result (RFC 8446 §7.4.2)
+		return nil, bad()
+	}
+	return z, nil
+}
+
+// Shared completes the exchange with the server's key_exchange bytes.
+// The hybrids concatenate in the draft's order: ML-KEM first for
+// X25519MLKEM768, the curve first for the others.
+func (s *Share) Shared(peer []byte) ([]byte, error) {
+	c := curve(s.group)
+	switch s.group {
+	case X25519MLKEM768:
+		if len(peer) != mlkem.CiphertextSize768+32 {
+			return nil, bad()
+		}
+		k, err := s.kem.Decapsulate(peer[:mlkem.CiphertextSize768])
+		if err != nil {
+			return nil, bad()
+		}
+		z, err := ecdhShared(c, s.ec, peer[mlkem.CiphertextSize768:])
+		if err != nil {
+			return nil, err
+		}
+		return append(k, z...), nil
+	case SecP256r1MLKEM768, SecP384r1MLKEM1024:
+		ctLen := mlkem.CiphertextSize768
+		if s.group == SecP384r1MLKEM1024 {
+			ctLen = mlkem.CiphertextSize1024
+		}
+		pl := len(s.ec.PublicKey().Bytes())
+		if len(peer) != pl+ctLen {
+			return nil, bad()
+		}
+		z, err := ecdhShared(c, s.ec, peer[:pl])
+		if err != nil {
+			return nil, err
+		}
+		k, err := s.kem.Decapsulate(peer[pl:])
+		if err != nil {
+			return nil, bad()
+		}
+		return append(z, k...), nil
+	}
+	return ecdhShared(c, s.ec, peer)
+}
+
+// Respond is the server's side: from the client's key_exchange bytes it
+// makes the server's key_exchange bytes and the shared secret.
+func Respond(g uint16, peer []byte) (public, shared []byte, err error) {
+	c := curve(g)
+	if c == nil || !Supported(g) {
+		return nil, nil, alert.Faultf(alert.InternalError, "unsupported group "+Name(g))
+	}
+	ec, err := c.GenerateKey(nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	pub := ec.PublicKey().Bytes()
+	switch g {
+	case X25519MLKEM768:
+		if len(peer) != mlkem.EncapsulationKeySize768+32 {
+			return nil, nil, bad()
+		}
+		ek, err := mlkem.NewEncapsulationKey768(peer[:mlkem.EncapsulationKeySize768])
+		if err != nil {
+			return nil, nil, bad()
+		}
+		z, err := ecdhShared(c, ec, peer[mlkem.EncapsulationKeySize768:])
+		if err != nil {
+			return nil, nil, err
+		}
+		k, ct := ek.Encapsulate()
+		return append(ct, pub...), append(k, z...), nil
+	case SecP256r1MLKEM768, SecP384r1MLKEM1024:
+		pl := len(pub)
+		if len(peer) <= pl {
+			return nil, nil, bad()
+		}
+		z, err := ecdhShared(c, ec, peer[:pl])
+		if err != nil {
+			return nil, nil, err
+		}
+		var k, ct []byte
+		if g == SecP256r1MLKEM768 {
+			ek, err := mlkem.NewEncapsulationKey768(peer[pl:])
+			if err != nil {
+				return nil, nil, bad()
+			}
+			k, ct = ek.Encapsulate()
+		} else {
+			ek, err := mlkem.NewEncapsulationKey1024(peer[pl:])
+			if err != nil {
+				return nil, nil, bad()
+			}
+			k, ct = ek.Encapsulate()
+		}
+		return append(append([]byte(nil), pub...), ct...), append(z, k...), nil
+	}
+	z, err := ecdhShared(c, ec, peer)
+	if err != nil {
+		return nil, nil, err
+	}
+	return pub, z, nil
+}
