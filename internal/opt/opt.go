@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"strconv"
 	"strings"
 )
@@ -276,6 +277,11 @@ func checkValue(o *Option, val string) error {
 	case ULong:
 		if _, err := strconv.ParseUint(val, 0, 64); err != nil {
 			return usagef("Can't parse %q as a number", val)
+		}
+	case Dir:
+		// openssl checks a directory option as it parses it.
+		if fi, err := os.Stat(val); err != nil || !fi.IsDir() {
+			return usagef("Not a directory: %s", val)
 		}
 	case PEMDER, PEMDEREngine, Format:
 		if _, err := ParseFormat(val, o.Kind); err != nil {

@@ -10,12 +10,13 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/tlskit/tlskit/internal/certs"
 	"github.com/tlskit/tlskit/internal/dn"
 	"github.com/tlskit/tlskit/internal/opt"
+	"github.com/tlskit/tlskit/internal/optgroups"
 	"github.com/tlskit/tlskit/internal/secdebug"
+	"github.com/tlskit/tlskit/internal/sslconf"
 	"github.com/tlskit/tlskit/internal/starttls"
 	"github.com/tlskit/tlskit/internal/tlsnames"
 	"github.com/tlskit/tlskit/internal/transport"
@@ -69,6 +70,16 @@ type settings struct {
 type configError struct{ lines []string }
 
 func (e *configError) Error() string { return strings.Join(e.lines, "\n") }
+
+// rawError turns the option groups' openssl-worded errors into a
+// configError, printed without a prefix.
+func rawError(err error) error {
+	var ce *optgroups.ConfError
+	if errors.As(err, &ce) {
+		return &configError{ce.Lines}
+	}
+	return err
+}
 
 func usageErr(format string, a ...any) error {
 	return &opt.UsageError{Lines: []string{fmt.Sprintf(format, a...)}, Hint: true}
@@ -212,11 +223,11 @@ func buildSettings(v *opt.Values, stdout, stderr io.Writer) (*settings, error) {
 
 	cfg, err := tlsConfig(v, s)
 	if err != nil {
-		return nil, err
+		return nil, rawError(err)
 	}
 	s.tls = cfg
 	if err := verifySettings(v, s); err != nil {
-		return nil, err
+		return nil, rawError(err)
 	}
 	if v.Has("security_debug") || v.Has("security_debug_verbose") {
 		s.secDebug = secDebugConfig(s, v.Has("security_debug_verbose"))
@@ -233,54 +244,17 @@ func tlsConfig(v *opt.Values, s *settings) (*tls.Config, error) {
 		// VerifyConnection, which also prints openssl's depth= lines.
 		InsecureSkipVerify: true,
 	}
-	minV, maxV, err := versionRange(v)
+	tp, err := optgroups.ParseTLS(v, optgroups.Client, sslconf.System())
 	if err != nil {
 		return nil, err
 	}
-	cfg.MinVersion, cfg.MaxVersion = minV, maxV
-
-	s.secLevel = tlsnames.DefaultSecLevel
-	s.cipherList = tlsnames.DefaultCipherString
-	if c, ok := v.Get("cipher"); ok {
-		s.cipherList = c
-		spec, err := tlsnames.ParseCipherSpec(c)
-		if err != nil {
-			return nil, confErr("cipher", c, err)
-		}
-		if spec.SecLevel >= 0 {
-			s.secLevel, s.secLevelSet = spec.SecLevel, true
-		}
-		list := tlsnames.FilterSecLevel(spec.Ciphers, s.secLevel)
-		var ids []uint16
-		for _, x := range list {
-			if id, ok := x.GoID(); ok && !x.IsTLS13() {
-				ids = append(ids, id)
-			}
-		}
-		if len(ids) == 0 && maxV != tls.VersionTLS13 {
-			return nil, &configError{[]string{
-				fmt.Sprintf("Call to SSL_CONF_cmd(-cipher, %s) failed", c),
-				"error: no cipher match: none of the selected suites is implemented by crypto/tls",
-			}}
-		}
-		cfg.CipherSuites = ids
+	cfg.MinVersion, cfg.MaxVersion = tp.MinVersion, tp.MaxVersion
+	s.secLevel, s.secLevelSet = tp.SecLevel, tp.SecLevelSet
+	s.cipherList = tp.CipherString
+	if v.Has("cipher") || tp.SecLevelSet || tp.CipherString != tlsnames.DefaultCipherString {
+		cfg.CipherSuites = tlsnames.GoIDs(tp.Ciphers)
 	}
-	if c, ok := v.Get("ciphersuites"); ok {
-		if err := checkTLS13Suites(c); err != nil {
-			return nil, err
-		}
-	}
-	groups := v.Str("groups", v.Str("curves", ""))
-	if nc, ok := v.Get("named_curve"); ok {
-		groups = nc
-	}
-	if groups != "" {
-		ids, err := tlsnames.ParseGroups(groups)
-		if err != nil {
-			return nil, confErr(v.Last("groups", "curves", "named_curve"), groups, err)
-		}
-		cfg.CurvePreferences = ids
-	}
+	cfg.CurvePreferences = tp.Groups
 	if s.secLevel >= 4 {
 		// Levels 4 and 5 refuse groups weaker than 192 bits (X25519,
 		// P-256), as openssl leaves them out of its ClientHello.
@@ -299,18 +273,9 @@ func tlsConfig(v *opt.Values, s *settings) (*tls.Config, error) {
 		}
 		cfg.CurvePreferences = strong
 	}
-	if a, ok := v.Get("alpn"); ok {
-		for _, p := range strings.Split(a, ",") {
-			if p == "" || len(p) > 255 {
-				return nil, fmt.Errorf("invalid -alpn list %q", a)
-			}
-			cfg.NextProtos = append(cfg.NextProtos, p)
-		}
-		s.alpnOffered = true
-	}
-	if v.Has("no_ticket") {
-		cfg.SessionTicketsDisabled = true
-	}
+	cfg.NextProtos = tp.ALPN
+	s.alpnOffered = tp.ALPN != nil
+	cfg.SessionTicketsDisabled = tp.NoTicket
 
 	pass := ""
 	if p, ok := v.Get("pass"); ok {
@@ -372,177 +337,57 @@ func loadPair(v *opt.Values, cert, key, certForm, keyForm, pass, chain string) (
 }
 
 // buildChains completes each certificate's chain from -chainCAfile,
-// -chainCApath and -chainCAstore (or the verify store), as -build_chain
-// asks. The trust anchor itself is not sent.
+// -chainCApath and -chainCAstore (or else the trust store), as
+// -build_chain asks; the root is sent too, as openssl sends it.
 func buildChains(v *opt.Values, pairs []tls.Certificate) error {
-	pool, err := loadStore(v, "chainCAfile", "chainCApath", "chainCAstore", false)
+	store := optgroups.ParseCAStore(v, optgroups.ChainStore)
+	if !store.Given() {
+		store = optgroups.ParseCAStore(v, optgroups.TrustStore)
+	}
+	pool, err := store.Load()
 	if err != nil {
 		return err
 	}
-	if len(pool) == 0 {
-		if pool, err = loadStore(v, "CAfile", "CApath", "CAstore", true); err != nil {
-			return err
-		}
+	if !store.Given() && store.WantsDefaults() {
+		pool = append(pool, systemCAs()...)
 	}
 	for i := range pairs {
-		leaf, err := x509.ParseCertificate(pairs[i].Certificate[0])
-		if err != nil {
+		if err := optgroups.BuildChain(&pairs[i], pool, true); err != nil {
 			return err
 		}
-		r := verify.Verify([]*x509.Certificate{leaf}, verify.Options{Roots: pool, Depth: -1, NoCheckTime: true})
-		if r.Code != 0 {
-			return fmt.Errorf("cannot build the certificate chain for -build_chain: %s", verify.ErrorString(r.Code))
-		}
-		chain := r.Chain
-		pairs[i].Certificate = pairs[i].Certificate[:1]
-		for _, c := range chain[1:] {
-			if len(chain) > 1 && c == chain[len(chain)-1] && isSelfSigned(c) {
-				break
-			}
-			pairs[i].Certificate = append(pairs[i].Certificate, c.Raw)
-		}
 	}
 	return nil
-}
-
-func isSelfSigned(c *x509.Certificate) bool {
-	return string(c.RawIssuer) == string(c.RawSubject) && c.CheckSignatureFrom(c) == nil
-}
-
-// versionRange applies -tls1…-tls1_3, -no_tls1…, -min_protocol and
-// -max_protocol as openssl combines them.
-func versionRange(v *opt.Values) (uint16, uint16, error) {
-	all := []uint16{tls.VersionTLS10, tls.VersionTLS11, tls.VersionTLS12, tls.VersionTLS13}
-	minV, maxV := uint16(tls.VersionTLS12), uint16(tls.VersionTLS13)
-	if p, ok := v.Get("min_protocol"); ok {
-		x, err := tlsnames.ParseVersion(p)
-		if err != nil {
-			return 0, 0, confErr("min_protocol", p, err)
-		}
-		minV = x
-	}
-	if p, ok := v.Get("max_protocol"); ok {
-		x, err := tlsnames.ParseVersionFor("-max_protocol", p)
-		if err != nil {
-			return 0, 0, confErr("max_protocol", p, err)
-		}
-		maxV = x
-	}
-	only := map[string]uint16{"tls1": tls.VersionTLS10, "tls1_1": tls.VersionTLS11, "tls1_2": tls.VersionTLS12, "tls1_3": tls.VersionTLS13}
-	if last := v.Last("tls1", "tls1_1", "tls1_2", "tls1_3"); last != "" {
-		minV, maxV = only[last], only[last]
-	}
-	disabled := map[uint16]bool{}
-	for name, ver := range only {
-		if v.Has("no_" + name) {
-			disabled[ver] = true
-		}
-	}
-	// The range is the contiguous enabled span from the lowest enabled
-	// version, as OpenSSL does: a hole ends the range.
-	lo, hi := uint16(0), uint16(0)
-	for _, ver := range all {
-		if ver < minV || ver > maxV {
-			continue
-		}
-		if disabled[ver] {
-			if lo != 0 {
-				break
-			}
-			continue
-		}
-		if lo == 0 {
-			lo = ver
-		}
-		hi = ver
-	}
-	if lo == 0 {
-		return 0, 0, errors.New("no protocol version is enabled by the given options")
-	}
-	return lo, hi, nil
-}
-
-// checkTLS13Suites accepts a -ciphersuites value only when it names suites
-// crypto/tls would use anyway: crypto/tls does not let a program choose
-// TLS 1.3 suites.
-func checkTLS13Suites(val string) error {
-	list, err := tlsnames.ParseCipherSuites(val)
-	if err != nil {
-		return confErr("ciphersuites", val, err)
-	}
-	have := map[string]bool{}
-	for _, c := range list {
-		have[c.Name] = true
-	}
-	for _, n := range []string{"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"} {
-		if !have[n] {
-			return fmt.Errorf("-ciphersuites %q: crypto/tls does not let a program choose TLS 1.3 cipher suites; only a list naming all three of TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384 and TLS_CHACHA20_POLY1305_SHA256 can be honoured", val)
-		}
-	}
-	return nil
-}
-
-// confErr words a bad SSL_CONF value as openssl does.
-func confErr(opt, val string, err error) error {
-	var ce *tlsnames.ConfError
-	if errors.As(err, &ce) {
-		return &configError{ce.Lines()}
-	}
-	return &configError{[]string{fmt.Sprintf("Call to SSL_CONF_cmd(-%s, %s) failed", opt, val), "error: " + err.Error()}}
-}
-
-// loadStore loads the certificates named by a file/dir/store option triple;
-// with defaults, the system store fills in for what is not given, as
-// openssl loads its default file and directory.
-func loadStore(v *opt.Values, fileOpt, dirOpt, storeOpt string, defaults bool) ([]*x509.Certificate, error) {
-	// Each option takes one value; the last one given wins, as in openssl.
-	last := func(name string) []string {
-		if x, ok := v.Get(name); ok {
-			return []string{x}
-		}
-		return nil
-	}
-	out, err := certs.LoadStores(last(fileOpt), last(dirOpt), last(storeOpt))
-	if err != nil {
-		return nil, err
-	}
-	if defaults {
-		wantFile := !v.Has(fileOpt) && !v.Has("no-CAfile")
-		wantDir := !v.Has(dirOpt) && !v.Has("no-CApath")
-		if wantFile || wantDir {
-			sys, err := certs.SystemCAs()
-			if err == nil {
-				out = append(out, sys...)
-			}
-		}
-	}
-	return out, nil
 }
 
 // verifySettings reads the verification options into verify.Options.
 func verifySettings(v *opt.Values, s *settings) error {
-	var roots []*x509.Certificate
-	var err error
-	if v.Has("verifyCAfile") || v.Has("verifyCApath") || v.Has("verifyCAstore") {
-		roots, err = loadStore(v, "verifyCAfile", "verifyCApath", "verifyCAstore", false)
+	// Certificate checks use security level 1 unless asked otherwise,
+	// as openssl 3.0's s_client does (observed: SHA-1 fails, RSA-1024 passes).
+	authLevel := 1
+	if s.secLevelSet {
+		authLevel = s.secLevel
+	}
+	o, err := optgroups.ParseVerify(v, "sslserver", authLevel)
+	if err != nil {
+		return err
+	}
+	trust := optgroups.ParseCAStore(v, optgroups.TrustStore)
+	if vs := optgroups.ParseCAStore(v, optgroups.VerifyStore); vs.Given() {
+		o.Roots, err = vs.Load()
 	} else {
 		// The system store is consulted only when the given roots do not
 		// settle the chain (see verifyPeer): loading it costs more than
 		// the whole handshake.
-		roots, err = loadStore(v, "CAfile", "CApath", "CAstore", false)
-		s.systemRoots = (!v.Has("CAfile") && !v.Has("no-CAfile")) || (!v.Has("CApath") && !v.Has("no-CApath"))
+		o.Roots, err = trust.Load()
+		s.systemRoots = trust.WantsDefaults()
 	}
 	if err != nil {
 		return err
 	}
-	o := verify.Options{Roots: roots, Depth: verify.DefaultDepth, Purpose: "sslserver"}
 	cbDepth := -1
 	if v.Has("verify") {
 		s.verifyDepth = int(v.Int("verify", 0))
 		cbDepth = s.verifyDepth
-	}
-	if v.Has("verify_depth") {
-		o.Depth = int(v.Int("verify_depth", verify.DefaultDepth))
 	}
 	o.Callback = verify.SClientCallback(cbDepth, v.Has("verify_return_error"))
 	if f, ok := v.Get("CRL"); ok {
@@ -558,47 +403,12 @@ func verifySettings(v *opt.Values, s *settings) error {
 		}
 		o.CRLs = crls
 	}
-	if d, ok := v.Get("CApath"); ok && (v.Has("crl_check") || v.Has("crl_check_all")) {
-		if crls, err := certs.LoadCRLDir(d); err == nil {
+	if trust.Dir != "" && (o.CRLCheck || o.CRLCheckAll) {
+		if crls, err := certs.LoadCRLDir(trust.Dir); err == nil {
 			o.CRLs = append(o.CRLs, crls...)
 		}
 	}
-	o.CRLCheck = v.Has("crl_check")
-	o.CRLCheckAll = v.Has("crl_check_all")
 	s.crlDownload = v.Has("crl_download")
-	o.Hostname = v.Str("verify_hostname", "")
-	o.Email = v.Str("verify_email", "")
-	o.IP = v.Str("verify_ip", "")
-	if v.Has("attime") {
-		o.AtTime = time.Unix(v.Int("attime", 0), 0)
-	}
-	o.NoCheckTime = v.Has("no_check_time")
-	o.PartialChain = v.Has("partial_chain")
-	o.X509Strict = v.Has("x509_strict")
-	o.IgnoreCritical = v.Has("ignore_critical")
-	o.CheckSSSig = v.Has("check_ss_sig")
-	if p, ok := v.Get("purpose"); ok {
-		if !verify.ValidPurpose(p) {
-			return &opt.UsageError{Lines: []string{"Invalid purpose " + p}}
-		}
-		o.Purpose = p
-	}
-	if n, ok := v.Get("verify_name"); ok {
-		p, ok := verify.PolicyPurpose(n)
-		if !ok {
-			return &opt.UsageError{Lines: []string{"Invalid verify name " + n}}
-		}
-		o.Purpose = p
-	}
-	// Certificate checks use security level 1 unless asked otherwise,
-	// as openssl 3.0's s_client does (observed: SHA-1 fails, RSA-1024 passes).
-	o.AuthLevel = 1
-	if s.secLevelSet {
-		o.AuthLevel = s.secLevel
-	}
-	if v.Has("auth_level") {
-		o.AuthLevel = int(v.Int("auth_level", 0))
-	}
 	s.verifyOpts = o
 	s.verifyReturn = v.Has("verify_return_error")
 	// -brief implies -verify_quiet in openssl.

@@ -5,12 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/tlskit/tlskit/internal/certs"
 	"github.com/tlskit/tlskit/internal/opt"
+	"github.com/tlskit/tlskit/internal/optgroups"
+	"github.com/tlskit/tlskit/internal/sslconf"
 	"github.com/tlskit/tlskit/internal/tlsnames"
 )
 
@@ -185,60 +186,24 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 	c.servername = v.Str("servername", "")
 	c.servernameFatal = v.Has("servername_fatal")
 
-	// Protocol versions.
-	if err := c.parseVersions(v); err != nil {
+	// Protocol versions, suites, groups, ALPN: the shared TLS options.
+	tp, err := optgroups.ParseTLS(v, optgroups.Server, sslconf.System())
+	if err != nil {
 		return nil, err
 	}
+	c.minVersion, c.maxVersion = tp.MinVersion, tp.MaxVersion
+	c.ciphers = tp.Ciphers
 	c.secLevel = -1
-	if s, ok := v.Get("cipher"); ok {
-		spec, err := tlsnames.ParseCipherSpec(s)
-		if err != nil {
-			return nil, err
-		}
-		c.ciphers, c.secLevel = spec.Ciphers, spec.SecLevel
-	} else {
-		// OpenSSL's default list; ParseCipherString of the default cannot fail.
-		c.ciphers, _ = tlsnames.ParseCipherString(tlsnames.DefaultCipherString)
+	if tp.SecLevelSet {
+		c.secLevel = tp.SecLevel
 	}
-	c.ciphers = slices.DeleteFunc(c.ciphers, func(x tlsnames.Cipher) bool {
-		_, ok := x.GoID()
-		return !ok || x.IsTLS13()
-	})
-	if len(c.ciphers) == 0 && c.minVersion < tls.VersionTLS13 {
-		if c.maxVersion != 0 && c.maxVersion < tls.VersionTLS13 {
-			return nil, errors.New("none of the -cipher suites is implemented by crypto/tls")
-		}
-		c.minVersion = tls.VersionTLS13
-	}
-	if s, ok := v.Get("ciphersuites"); ok {
-		if err := checkCipherSuites(s); err != nil {
-			return nil, err
-		}
-	}
-	c.serverPref = v.Has("serverpref")
-	c.prioritizeChaCha = v.Has("prioritize_chacha")
-	switch v.Last("groups", "curves", "named_curve") {
-	case "groups", "curves":
-		name := v.Last("groups", "curves")
-		if c.groups, err = tlsnames.ParseGroups(v.Str(name, "")); err != nil {
-			return nil, err
-		}
-	case "named_curve":
-		if c.groups, err = tlsnames.ParseGroups(v.Str("named_curve", "")); err != nil {
-			return nil, err
-		}
-	}
-	if s, ok := v.Get("alpn"); ok {
-		for _, p := range strings.Split(s, ",") {
-			if p == "" || len(p) > 255 {
-				return nil, fmt.Errorf("error parsing -alpn argument")
-			}
-			c.alpn = append(c.alpn, p)
-		}
-	}
+	c.serverPref = tp.ServerPref
+	c.prioritizeChaCha = tp.PrioritizeChaCha
+	c.groups = tp.Groups
+	c.alpn = tp.ALPN
 	// Every key exchange crypto/tls does is ephemeral, so
 	// -no_resume_ephemeral turns resumption off altogether.
-	c.noTicket = v.Has("no_ticket") || v.Has("no_resume_ephemeral")
+	c.noTicket = tp.NoTicket || v.Has("no_resume_ephemeral")
 	if n, ok := v.Get("num_tickets"); ok {
 		// crypto/tls sends exactly one TLS 1.3 ticket, or none when tickets are off.
 		switch v.Int("num_tickets", 1) {
@@ -295,84 +260,6 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 	c.brief = v.Has("brief")
 	c.ignEOF = v.Last("ign_eof", "no_ign_eof") == "ign_eof"
 	return c, nil
-}
-
-// parseVersions applies -tls1…-tls1_3, -no_tls1…, -min_protocol and
-// -max_protocol. crypto/tls needs a contiguous range, so the range runs
-// from the lowest enabled version up to the first disabled one, as OpenSSL
-// does with holes.
-func (c *config) parseVersions(v *opt.Values) error {
-	lo, hi := uint16(tls.VersionTLS12), uint16(tls.VersionTLS13)
-	if s, ok := v.Get("min_protocol"); ok {
-		ver, err := tlsnames.ParseVersionFor("-min_protocol", s)
-		if err != nil {
-			return err
-		}
-		if ver != 0 {
-			lo = ver
-		}
-	}
-	if s, ok := v.Get("max_protocol"); ok {
-		ver, err := tlsnames.ParseVersionFor("-max_protocol", s)
-		if err != nil {
-			return err
-		}
-		if ver != 0 {
-			hi = ver
-		}
-	}
-	for _, x := range []struct {
-		name string
-		ver  uint16
-	}{{"tls1", tls.VersionTLS10}, {"tls1_1", tls.VersionTLS11}, {"tls1_2", tls.VersionTLS12}, {"tls1_3", tls.VersionTLS13}} {
-		if v.Last("tls1", "tls1_1", "tls1_2", "tls1_3") == x.name {
-			lo, hi = x.ver, x.ver
-		}
-	}
-	if lo < tls.VersionTLS10 || hi > tls.VersionTLS13 {
-		return errors.New("SSLv3 and DTLS versions are not supported by tlskit's s_server")
-	}
-	disabled := map[uint16]bool{
-		tls.VersionTLS10: v.Has("no_tls1"), tls.VersionTLS11: v.Has("no_tls1_1"),
-		tls.VersionTLS12: v.Has("no_tls1_2"), tls.VersionTLS13: v.Has("no_tls1_3"),
-	}
-	for lo <= hi && disabled[lo] {
-		lo++
-	}
-	for x := lo; x <= hi; x++ {
-		if disabled[x] {
-			hi = x - 1
-			break
-		}
-	}
-	if lo > hi {
-		return errors.New("no protocol version is left enabled")
-	}
-	c.minVersion, c.maxVersion = lo, hi
-	return nil
-}
-
-// checkCipherSuites accepts a -ciphersuites value only when it names every
-// TLS 1.3 suite crypto/tls implements: crypto/tls picks TLS 1.3 suites
-// itself and cannot be restricted, so anything narrower would be a lie.
-func checkCipherSuites(s string) error {
-	cs, err := tlsnames.ParseCipherSuites(s)
-	if err != nil {
-		return err
-	}
-	have := map[uint16]bool{}
-	for _, x := range cs {
-		if id, ok := x.GoID(); ok {
-			have[id] = true
-		}
-	}
-	for _, id := range []uint16{tls.TLS_AES_128_GCM_SHA256, tls.TLS_AES_256_GCM_SHA384, tls.TLS_CHACHA20_POLY1305_SHA256} {
-		if !have[id] {
-			return fmt.Errorf("-ciphersuites %s: crypto/tls cannot restrict TLS 1.3 cipher suites; the value must name all of %s (use -no_tls1_3 to avoid TLS 1.3)",
-				s, tlsnames.DefaultCipherSuites)
-		}
-	}
-	return nil
 }
 
 // splitAccept parses -accept's [host:]port, with "*" or "" for any

@@ -19,6 +19,7 @@ import (
 	"github.com/tlskit/tlskit/internal/dn"
 	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/opt"
+	"github.com/tlskit/tlskit/internal/optgroups"
 	"github.com/tlskit/tlskit/internal/secdebug"
 	"github.com/tlskit/tlskit/internal/stdio"
 	"github.com/tlskit/tlskit/internal/tlsnames"
@@ -146,10 +147,15 @@ func run(ctx context.Context, args []string, s stdio.Stdio, listening func(net.A
 // keep openssl's own two-line wording, others get the "s_server: " prefix.
 func printErr(w io.Writer, err error) {
 	var ce *tlsnames.ConfError
+	var oe *optgroups.ConfError
 	var ue *opt.UsageError
 	switch {
 	case errors.As(err, &ce):
 		for _, l := range ce.Lines() {
+			fmt.Fprintln(w, l)
+		}
+	case errors.As(err, &oe):
+		for _, l := range oe.Lines {
 			fmt.Fprintln(w, l)
 		}
 	case errors.As(err, &ue):

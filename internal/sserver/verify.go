@@ -13,6 +13,7 @@ import (
 	"github.com/tlskit/tlskit/internal/certs"
 	"github.com/tlskit/tlskit/internal/dn"
 	"github.com/tlskit/tlskit/internal/opt"
+	"github.com/tlskit/tlskit/internal/optgroups"
 	"github.com/tlskit/tlskit/internal/verify"
 )
 
@@ -31,15 +32,15 @@ func (s *server) setupVerify(v *opt.Values) error {
 		s.nameopt = o
 	}
 	// Bad verification values are start-up errors even when no client
-	// certificate is requested, as in openssl.
-	if p, ok := v.Get("purpose"); ok && !verify.ValidPurpose(p) {
-		return &opt.UsageError{Lines: []string{"Invalid purpose " + p}}
+	// certificate is requested, as in openssl. The parameters are parsed
+	// by the shared group, as in s_client; @SECLEVEL sets the auth level.
+	authLevel := 1
+	if s.c.secLevel >= 0 {
+		authLevel = s.c.secLevel
 	}
-	policyPurpose, hasPolicy := "", false
-	if n, ok := v.Get("verify_name"); ok {
-		if policyPurpose, hasPolicy = verify.PolicyPurpose(n); !hasPolicy {
-			return &opt.UsageError{Lines: []string{"Invalid verify name " + n}}
-		}
+	vo, err := optgroups.ParseVerify(v, "sslclient", authLevel)
+	if err != nil {
+		return err
 	}
 	c := s.c
 	if !c.verifyRequest {
@@ -50,31 +51,37 @@ func (s *server) setupVerify(v *opt.Values) error {
 	} else {
 		fmt.Fprintf(s.errw, "verify depth is %d\n", c.verifyDepth)
 	}
-	roots, err := certs.LoadStores(
-		append(v.All("CAfile"), v.All("verifyCAfile")...),
-		append(v.All("CApath"), v.All("verifyCApath")...),
-		append(v.All("CAstore"), v.All("verifyCAstore")...))
+	// The CA options, parsed as s_client parses them (optgroups): each
+	// takes the last value given; -verifyCA… replace the trust store for
+	// verification; -CAfile's CAs are the names sent to the client.
+	trust := optgroups.ParseCAStore(v, optgroups.TrustStore)
+	st := trust
+	if vs := optgroups.ParseCAStore(v, optgroups.VerifyStore); vs.Given() {
+		st = vs
+	}
+	roots, err := st.Load()
 	if err != nil {
 		return err
 	}
-	if !v.Has("CAfile") && !v.Has("CApath") && !v.Has("CAstore") &&
-		!v.Has("no-CAfile") && !v.Has("no-CApath") && !v.Has("no-CAstore") {
-		// openssl also trusts its default store when no CA option is given.
+	if st == trust && trust.WantsDefaults() {
+		// openssl also trusts its default file and directory.
 		if sys, err := certs.SystemCAs(); err == nil {
 			roots = append(roots, sys...)
 		}
 	}
 	s.roots = roots
-	if !v.Has("no_ca_names") {
+	if !v.Has("no_ca_names") && trust.File != "" {
+		names, err := optgroups.CAStore{File: trust.File}.Load()
+		if err != nil {
+			return err
+		}
 		pool := x509.NewCertPool()
-		for _, r := range roots {
+		for _, r := range names {
 			if r.IsCA {
 				pool.AddCert(r)
 			}
 		}
-		if len(v.All("CAfile")) > 0 {
-			s.clientCAs = pool
-		}
+		s.clientCAs = pool
 	}
 	for _, f := range v.All("CRL") {
 		form := certs.FormatAuto
@@ -88,30 +95,9 @@ func (s *server) setupVerify(v *opt.Values) error {
 		}
 		s.crls = append(s.crls, crls...)
 	}
-	s.verifyOpts = verify.Options{
-		Roots:          s.roots,
-		CRLs:           s.crls,
-		CRLCheck:       v.Has("crl_check"),
-		CRLCheckAll:    v.Has("crl_check_all"),
-		Depth:          int(v.Int("verify_depth", verify.DefaultDepth)),
-		Hostname:       v.Str("verify_hostname", ""),
-		Email:          v.Str("verify_email", ""),
-		IP:             v.Str("verify_ip", ""),
-		NoCheckTime:    v.Has("no_check_time"),
-		PartialChain:   v.Has("partial_chain"),
-		Purpose:        v.Str("purpose", "sslclient"),
-		X509Strict:     v.Has("x509_strict"),
-		IgnoreCritical: v.Has("ignore_critical"),
-		CheckSSSig:     v.Has("check_ss_sig"),
-		AuthLevel:      int(v.Int("auth_level", 1)),
-		StopOnError:    c.verifyReturnError,
-	}
-	if v.Has("attime") {
-		s.verifyOpts.AtTime = time.Unix(v.Int("attime", 0), 0)
-	}
-	if hasPolicy {
-		s.verifyOpts.Purpose = policyPurpose
-	}
+	vo.Roots, vo.CRLs = s.roots, s.crls
+	vo.StopOnError = c.verifyReturnError
+	s.verifyOpts = vo
 	s.crlDownload = v.Has("crl_download")
 	return nil
 }

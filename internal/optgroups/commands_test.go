@@ -1,0 +1,353 @@
+package optgroups_test
+
+import (
+	"bufio"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"math/big"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tlskit/tlskit/internal/testpeer"
+)
+
+// The commands are run as a built binary, as users run them: stdout,
+// stderr and exit codes are the contract.
+var (
+	tlskit          string
+	certFile, keyFx string
+	caDir           string
+)
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "optgroups-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	tlskit = filepath.Join(dir, "tlskit")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	out, err := exec.CommandContext(ctx, "go", "build", "-o", tlskit, "github.com/tlskit/tlskit/cmd/tlskit").CombinedOutput()
+	cancel()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	certFile, keyFx, err = selfSigned(dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	caDir = filepath.Join(dir, "cadir")
+	os.Mkdir(caDir, 0o755)
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// selfSigned writes a P-256 certificate for localhost and its key.
+func selfSigned(dir string) (string, string, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return "", "", err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "localhost"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		DNSNames: []string{"localhost"}, BasicConstraintsValid: true, IsCA: true,
+		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return "", "", err
+	}
+	kder, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return "", "", err
+	}
+	c, k := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(c, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+		return "", "", err
+	}
+	return c, k, os.WriteFile(k, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}), 0o600)
+}
+
+// verdict is how a command took its options: accepted (it went on to
+// connect or listen) or rejected with a first stderr line and exit code.
+type verdict struct {
+	accepted bool
+	first    string // first stderr line, normalised
+	code     int
+}
+
+func (v verdict) String() string {
+	if v.accepted {
+		return "accepted"
+	}
+	return fmt.Sprintf("rejected (exit %d): %q", v.code, v.first)
+}
+
+// errLine normalises an OpenSSL error-stack line: the thread id, source
+// file and line are each program's own.
+var errLine = regexp.MustCompile(`^[0-9A-F]+:error:([0-9A-F]{8}:[^:]*:[^:]*:[^:]*):[^:]*:\d+:`)
+
+// noise are lines printed before option errors that say nothing of them.
+var noise = regexp.MustCompile(`^(Using default temp DH parameters|CONNECTED\(.*|Can't use SSL_get_servername)$`)
+
+func firstLine(stderr, prog string) string {
+	for _, l := range strings.Split(stderr, "\n") {
+		if l == "" || noise.MatchString(l) {
+			continue
+		}
+		l = errLine.ReplaceAllString(l, "T:error:${1}:F:L:")
+		return strings.Replace(l, prog+": ", "PROG: ", 1)
+	}
+	return ""
+}
+
+// runClient runs `prog s_client args` against a port nobody listens on:
+// options it accepts end in a connection error.
+func runClient(t *testing.T, prog string, args []string) verdict {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	all := append(append([]string{"s_client"}, args...), "-connect", "127.0.0.1:1")
+	cmd := exec.CommandContext(ctx, prog, all...)
+	cmd.Stdin = strings.NewReader("")
+	var errb strings.Builder
+	cmd.Stdout, cmd.Stderr = io.Discard, &errb
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("%s %v: timed out", prog, all)
+	}
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	}
+	if strings.Contains(errb.String(), "connect:errno=") {
+		return verdict{accepted: true}
+	}
+	return verdict{first: firstLine(errb.String(), "s_client"), code: code}
+}
+
+// runServer runs `prog s_server args` on a free port: options it accepts
+// end in its ACCEPT line (then it is killed); others in an exit.
+func runServer(t *testing.T, prog string, args []string) verdict {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	all := append([]string{"s_server", "-accept", "127.0.0.1:0", "-naccept", "1", "-cert", certFile, "-key", keyFx}, args...)
+	cmd := exec.CommandContext(ctx, prog, all...)
+	stdin, _ := cmd.StdinPipe() // s_server must not see EOF on stdin
+	defer stdin.Close()
+	pr, pw := io.Pipe()
+	cmd.Stdout = pw
+	var errb testpeer.Buffer
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	accepted := make(chan bool, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		found := false
+		for sc.Scan() {
+			if !found && strings.HasPrefix(sc.Text(), "ACCEPT") {
+				found = true
+				accepted <- true
+			}
+		}
+		if !found {
+			accepted <- false
+		}
+	}()
+	done := make(chan error, 1)
+	go func() { err := cmd.Wait(); pw.Close(); done <- err }()
+	if <-accepted {
+		cmd.Process.Kill()
+		<-done
+		return verdict{accepted: true}
+	}
+	err := <-done
+	if ctx.Err() != nil {
+		t.Fatalf("%s %v: timed out", prog, all)
+	}
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	}
+	return verdict{first: firstLine(errb.String(), "s_server"), code: code}
+}
+
+// sharedOptions is the one table both commands go through: every option
+// of the shared groups with a good value, and the bad values whose
+// wording must be one. differs names a deliberate difference from openssl.
+var sharedOptions = []struct {
+	args    []string
+	differs string
+}{
+	// Protocol flags and TLS/SSL options.
+	{args: []string{"-tls1_2"}},
+	{args: []string{"-tls1_3"}},
+	{args: []string{"-tls1_2", "-tls1_3"}},
+	{args: []string{"-tls1_2", "-tls1_2"}},
+	{args: []string{"-tls1_2", "-no_tls1_3"}},
+	{args: []string{"-no_tls1", "-tls1_3"}},
+	{args: []string{"-no_ssl3"}},
+	{args: []string{"-no_tls1"}},
+	{args: []string{"-no_tls1_1"}},
+	{args: []string{"-no_tls1_2"}},
+	{args: []string{"-no_tls1_3"}},
+	{args: []string{"-bugs"}},
+	{args: []string{"-no_comp"}},
+	{args: []string{"-no_ticket"}},
+	{args: []string{"-serverpref"}},
+	{args: []string{"-client_renegotiation"}, differs: "s_server: the TLS engine cannot renegotiate, so tlskit refuses it"},
+	{args: []string{"-no_renegotiation"}},
+	{args: []string{"-legacy_server_connect"}},
+	{args: []string{"-no_resumption_on_reneg"}},
+	{args: []string{"-prioritize_chacha"}},
+	{args: []string{"-no_etm"}},
+	{args: []string{"-min_protocol", "TLSv1.2"}},
+	{args: []string{"-min_protocol", "None"}},
+	{args: []string{"-max_protocol", "None"}},
+	{args: []string{"-max_protocol", "TLSv1.3"}},
+	{args: []string{"-min_protocol", "TLSv1.0"}},
+	{args: []string{"-max_protocol", "FOO"}},
+	{args: []string{"-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256"}},
+	{args: []string{"-cipher", "DEFAULT@SECLEVEL=1"}},
+	{args: []string{"-cipher", "FOO"}},
+	{args: []string{"-cipher", "FOO", "-cipher", "ALL"}},
+	{args: []string{"-cipher", "ALL:FOO["}},
+	{args: []string{"-ciphersuites", "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256"}},
+	{args: []string{"-ciphersuites", ""}},
+	{args: []string{"-ciphersuites", "FOO"}},
+	{args: []string{"-ciphersuites", "TLS_AES_128_GCM_SHA256"}, differs: "the TLS engine cannot restrict TLS 1.3 suites"},
+	{args: []string{"-groups", "X25519:P-256"}},
+	{args: []string{"-curves", "P-384"}},
+	{args: []string{"-named_curve", "P-256"}},
+	{args: []string{"-groups", "FOO"}},
+	{args: []string{"-curves", "FOO"}},
+	{args: []string{"-curves", "FOO", "-groups", "P-256"}},
+	{args: []string{"-groups", "P-256", "-curves", "X25519"}},
+	{args: []string{"-groups", "P-256:P-256"}},
+	{args: []string{"-alpn", "h2,http/1.1"}},
+	{args: []string{"-alpn", "a,,b"}},
+	{args: []string{"-alpn", ","}, differs: "openssl's s_server exits 1 without a word; tlskit prints s_client's line"},
+	{args: []string{"-alpn", strings.Repeat("x", 256)}, differs: "openssl's s_server exits 1 without a word; tlskit prints s_client's line"},
+	// Validation options.
+	{args: []string{"-purpose", "sslserver"}},
+	{args: []string{"-purpose", "nope"}},
+	{args: []string{"-verify_name", "ssl_server"}},
+	{args: []string{"-verify_name", "nope"}},
+	{args: []string{"-verify_depth", "3"}},
+	{args: []string{"-verify_depth", "x"}},
+	{args: []string{"-auth_level", "1"}},
+	{args: []string{"-auth_level", "x"}},
+	{args: []string{"-attime", "1700000000"}},
+	{args: []string{"-attime", "x"}},
+	{args: []string{"-verify_hostname", "example.com"}},
+	{args: []string{"-verify_email", "a@example.com"}},
+	{args: []string{"-verify_ip", "192.0.2.1"}},
+	{args: []string{"-ignore_critical"}},
+	{args: []string{"-issuer_checks"}},
+	{args: []string{"-crl_check"}},
+	{args: []string{"-crl_check_all"}},
+	{args: []string{"-x509_strict"}},
+	{args: []string{"-check_ss_sig"}},
+	{args: []string{"-trusted_first"}},
+	{args: []string{"-partial_chain"}},
+	{args: []string{"-no_alt_chains"}},
+	{args: []string{"-no_check_time"}},
+	// CA stores.
+	{args: []string{"-CAfile", "@cert"}},
+	{args: []string{"-CAfile", "/nonexistent/ca.pem", "-CAfile", "@cert"}},
+	{args: []string{"-CApath", "@cadir"}},
+	{args: []string{"-CApath", "/nonexistent"}},
+	{args: []string{"-no-CAfile"}},
+	{args: []string{"-no-CApath"}},
+	{args: []string{"-no-CAstore"}},
+	{args: []string{"-chainCAfile", "@cert"}},
+	{args: []string{"-chainCApath", "@cadir"}},
+	{args: []string{"-verifyCAfile", "@cert"}},
+	{args: []string{"-verifyCApath", "@cadir"}},
+	{args: []string{"-CAfile", "@cert", "-build_chain"}},
+	// Random state and provider options.
+	{args: []string{"-rand", "/dev/null"}},
+	{args: []string{"-provider", "default"}},
+	{args: []string{"-propquery", "x"}, differs: "tlskit has no providers to query; openssl then finds no ciphers"},
+}
+
+// oneSided reports whether args hold an option of one side only, which
+// the other command refuses.
+func oneSided(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "-serverpref", "-client_renegotiation", "-no_resumption_on_reneg", "-prioritize_chacha",
+			"-named_curve", "-legacy_server_connect", "-no_legacy_server_connect":
+			return true
+		}
+	}
+	return false
+}
+
+func expand(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		switch a {
+		case "@cert":
+			a = certFile
+		case "@cadir":
+			a = caDir
+		}
+		out[i] = a
+	}
+	return out
+}
+
+// TestSharedOptionsBothCommands drives s_client and s_server through every
+// shared option: both must take it alike (accepted, or refused with one
+// wording and exit code), and as openssl 3.0 takes it when openssl is here.
+func TestSharedOptionsBothCommands(t *testing.T) {
+	openssl := ""
+	if p, err := testpeer.Find("openssl"); err == nil {
+		openssl = p
+	} else if testpeer.InCI() {
+		t.Fatalf("CI=true and %v", err)
+	}
+	for _, tc := range sharedOptions {
+		args := expand(tc.args)
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			c, s := runClient(t, tlskit, args), runServer(t, tlskit, args)
+			if tc.differs != "" {
+				t.Skip(tc.differs)
+			}
+			if c != s && !oneSided(tc.args) {
+				t.Errorf("s_client %s, s_server %s", c, s)
+			}
+			if openssl == "" {
+				return
+			}
+			if oc := runClient(t, openssl, args); oc != c {
+				t.Errorf("s_client: tlskit %s, openssl %s", c, oc)
+			}
+			if os := runServer(t, openssl, args); os != s {
+				t.Errorf("s_server: tlskit %s, openssl %s", s, os)
+			}
+		})
+	}
+}

@@ -1,0 +1,386 @@
+package optgroups
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/tlskit/tlskit/internal/opt"
+	"github.com/tlskit/tlskit/internal/sslconf"
+	"github.com/tlskit/tlskit/internal/sslerr"
+	"github.com/tlskit/tlskit/internal/tlsnames"
+)
+
+// TLSParams is the "TLS/SSL options" section and the protocol flags,
+// parsed once: what both commands hand to the TLS engine.
+type TLSParams struct {
+	// MinVersion and MaxVersion are the enabled protocol range.
+	MinVersion, MaxVersion uint16
+	// CipherString is the TLS 1.2-and-below cipher string in force (the
+	// -cipher value, openssl.cnf's CipherString, or openssl's default).
+	CipherString string
+	// Ciphers are the TLS 1.2-and-below suites it selects that the engine
+	// implements and the security level allows, in preference order.
+	Ciphers []tlsnames.Cipher
+	// SecLevel is the security level in force; SecLevelSet is true when a
+	// cipher string set it with @SECLEVEL=n.
+	SecLevel    int
+	SecLevelSet bool
+	// Groups are the key exchange groups to use, nil for the default.
+	Groups []tls.CurveID
+	// ALPN is the -alpn list, nil when not given.
+	ALPN []string
+
+	NoTicket         bool // -no_ticket
+	ServerPref       bool // -serverpref
+	PrioritizeChaCha bool // -prioritize_chacha
+}
+
+// DefaultMinVersion and DefaultMaxVersion are the range tlskit enables
+// when neither the command line nor openssl.cnf narrows it.
+const (
+	DefaultMinVersion = tls.VersionTLS12
+	DefaultMaxVersion = tls.VersionTLS13
+)
+
+// ConfError is a rejected SSL_CONF value, printed as openssl prints it:
+// its lines as they are, with no "prog: " prefix.
+type ConfError struct{ Lines []string }
+
+func (e *ConfError) Error() string { return strings.Join(e.Lines, "\n") }
+
+// confErr words a bad SSL_CONF value as openssl does.
+func confErr(err error) error {
+	var ce *tlsnames.ConfError
+	if errors.As(err, &ce) {
+		return &ConfError{ce.Lines()}
+	}
+	return err
+}
+
+// ParseTLS reads the protocol flags and the TLS/SSL options, on top of the
+// system defaults of openssl.cnf (sys may be nil). The last of several
+// options setting the same thing wins, as in openssl (-groups and -curves
+// are one setting; -tls1_2 and -tls1_3 are refused together).
+func ParseTLS(v *opt.Values, role Role, sys *sslconf.Defaults) (*TLSParams, error) {
+	if sys == nil {
+		sys = &sslconf.Defaults{}
+	}
+	p := &TLSParams{SecLevel: tlsnames.DefaultSecLevel, CipherString: tlsnames.DefaultCipherString}
+	if err := checkRole(v, role); err != nil {
+		return nil, err
+	}
+	if err := checkEach(v); err != nil {
+		return nil, err
+	}
+	if err := p.versions(v, sys); err != nil {
+		return nil, err
+	}
+
+	cipher, fromCnf := v.Str("cipher", ""), false
+	if !v.Has("cipher") && sys.CipherString != "" {
+		if _, err := tlsnames.ParseCipherSpec(sys.CipherString); err == nil {
+			cipher, fromCnf = sys.CipherString, true
+		}
+	}
+	if v.Has("cipher") || fromCnf {
+		spec, err := tlsnames.ParseCipherSpec(cipher)
+		if err != nil {
+			return nil, confErr(err)
+		}
+		p.CipherString = cipher
+		if spec.SecLevel >= 0 {
+			p.SecLevel, p.SecLevelSet = spec.SecLevel, true
+		}
+		p.Ciphers = spec.Ciphers
+	} else {
+		// The default string is well formed.
+		p.Ciphers, _ = tlsnames.ParseCipherString(tlsnames.DefaultCipherString)
+	}
+	var usable []tlsnames.Cipher
+	for _, c := range tlsnames.FilterSecLevel(p.Ciphers, p.SecLevel) {
+		if _, ok := c.GoID(); ok && !c.IsTLS13() {
+			usable = append(usable, c)
+		}
+	}
+	p.Ciphers = usable
+	if len(p.Ciphers) == 0 && p.MinVersion < tls.VersionTLS13 {
+		if p.MaxVersion < tls.VersionTLS13 {
+			return nil, &ConfError{[]string{
+				fmt.Sprintf("Call to SSL_CONF_cmd(-cipher, %s) failed", p.CipherString),
+				"error: no cipher match: none of the selected suites is implemented by tlskit's TLS engine",
+			}}
+		}
+		// Only TLS 1.3 has suites left, as openssl would then negotiate.
+		p.MinVersion = tls.VersionTLS13
+	}
+
+	suites, given := v.Get("ciphersuites")
+	if !given && sys.Ciphersuites != nil {
+		if _, err := checkCipherSuites(*sys.Ciphersuites); err == nil {
+			suites, given = *sys.Ciphersuites, true
+		}
+	}
+	if given {
+		none, err := checkCipherSuites(suites)
+		if err != nil {
+			return nil, err
+		}
+		if none && p.MaxVersion >= tls.VersionTLS13 {
+			// No TLS 1.3 suite: openssl cannot negotiate TLS 1.3.
+			p.MaxVersion = tls.VersionTLS12
+			if p.MinVersion > p.MaxVersion {
+				return nil, &ConfError{[]string{sslerr.New(sslerr.NoProtocolsAvailable, "").String()}}
+			}
+		}
+	}
+
+	// -groups, -curves and -named_curve set one list: the last one wins.
+	// openssl.cnf's Groups (or Curves) is the default under them.
+	switch last := v.Last("groups", "curves", "named_curve"); last {
+	case "":
+		if sys.Groups != "" {
+			if ids, err := tlsnames.ParseGroups(sys.Groups); err == nil {
+				p.Groups = ids
+			}
+		}
+	default:
+		val, _ := v.Get(last)
+		parse := tlsnames.ParseGroups
+		switch last {
+		case "curves":
+			parse = tlsnames.ParseCurves
+		case "named_curve":
+			parse = parseNamedCurve
+		}
+		ids, err := parse(val)
+		if err != nil {
+			return nil, confErr(err)
+		}
+		p.Groups = ids
+	}
+
+	if a, ok := v.Get("alpn"); ok {
+		list, err := ParseALPN(a)
+		if err != nil {
+			return nil, err
+		}
+		p.ALPN = list
+	}
+	p.NoTicket = v.Has("no_ticket") || sys.NoTicket
+	p.ServerPref = v.Has("serverpref") || sys.ServerPref
+	p.PrioritizeChaCha = v.Has("prioritize_chacha") || sys.PrioritizeChaCha
+	return p, nil
+}
+
+// Role says which side a command plays: some SSL_CONF options apply to
+// one side only.
+type Role int
+
+// The roles.
+const (
+	Client Role = iota
+	Server
+)
+
+// oneSided are the TLS/SSL options of one side only; openssl's SSL_CONF
+// refuses them on the other.
+var oneSided = map[string]Role{
+	"serverpref": Server, "client_renegotiation": Server, "no_resumption_on_reneg": Server,
+	"prioritize_chacha": Server, "named_curve": Server,
+	"legacy_server_connect": Client, "no_legacy_server_connect": Client,
+}
+
+// checkRole refuses an option of the other side, as openssl does.
+func checkRole(v *opt.Values, role Role) error {
+	for _, x := range v.List {
+		if r, ok := oneSided[x.Name]; ok && r != role {
+			val := x.Value
+			if x.Opt != nil && x.Opt.Kind == opt.None {
+				val = "<NULL>"
+			}
+			return &ConfError{[]string{fmt.Sprintf("Call to SSL_CONF_cmd(-%s, %s) failed", x.Name, val)}}
+		}
+	}
+	return nil
+}
+
+// checkEach checks every occurrence of the SSL_CONF options whose value
+// the last occurrence sets: openssl applies each in turn, so a bad value
+// fails even when a later one would replace it.
+func checkEach(v *opt.Values) error {
+	for _, x := range v.List {
+		var err error
+		switch x.Name {
+		case "cipher":
+			_, err = tlsnames.ParseCipherSpec(x.Value)
+		case "ciphersuites":
+			_, err = tlsnames.ParseCipherSuites(x.Value)
+		case "groups":
+			_, err = tlsnames.ParseGroups(x.Value)
+		case "named_curve":
+			_, err = parseNamedCurve(x.Value)
+		case "curves":
+			_, err = tlsnames.ParseCurves(x.Value)
+		}
+		if err != nil {
+			return confErr(err)
+		}
+	}
+	return nil
+}
+
+// parseNamedCurve parses -named_curve's value, a group list under
+// another name: errors name -named_curve.
+func parseNamedCurve(s string) ([]tls.CurveID, error) {
+	ids, err := tlsnames.ParseGroups(s)
+	var ce *tlsnames.ConfError
+	if errors.As(err, &ce) {
+		named := *ce
+		named.Option = "-named_curve"
+		return nil, &named
+	}
+	return ids, err
+}
+
+// ErrALPN is openssl's complaint about an -alpn list, printed as it is.
+var ErrALPN = &ConfError{[]string{"Error parsing -alpn argument"}}
+
+// ParseALPN parses a comma-separated protocol list as openssl does: empty
+// entries are skipped, a name longer than 255 bytes or a list with no
+// name at all is an error.
+func ParseALPN(s string) ([]string, error) {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if len(p) > 255 {
+			return nil, ErrALPN
+		}
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	if len(out) == 0 {
+		return nil, ErrALPN
+	}
+	return out, nil
+}
+
+// checkCipherSuites checks a -ciphersuites value. The TLS engine picks
+// TLS 1.3 suites itself and cannot be restricted, so only the full list
+// (in any order, unknown names skipped as openssl skips them) or the
+// empty list (no TLS 1.3) can be honoured. none reports the empty list.
+func checkCipherSuites(s string) (none bool, err error) {
+	list, err := tlsnames.ParseCipherSuites(s)
+	if err != nil {
+		return false, confErr(err)
+	}
+	if len(list) == 0 {
+		return true, nil
+	}
+	have := map[string]bool{}
+	for _, c := range list {
+		have[c.Name] = true
+	}
+	for _, n := range strings.Split(tlsnames.DefaultCipherSuites, ":") {
+		if !have[n] {
+			return false, fmt.Errorf("-ciphersuites %s: the TLS engine cannot restrict TLS 1.3 cipher suites; name all of %s, or give \"\" for no TLS 1.3",
+				s, tlsnames.DefaultCipherSuites)
+		}
+	}
+	return false, nil
+}
+
+// versions applies openssl.cnf's MinProtocol/MaxProtocol, -min_protocol,
+// -max_protocol, the -tls1… flags and the -no_tls1… flags. The range runs
+// from the lowest enabled version up to the first disabled one above it,
+// as OpenSSL treats holes.
+func (p *TLSParams) versions(v *opt.Values, sys *sslconf.Defaults) error {
+	// openssl counts the flags, so even -tls1_2 -tls1_2 is refused.
+	flagsGiven := countGiven(v, "tls1", "tls1_1", "tls1_2", "tls1_3")
+	if flagsGiven > 1 {
+		return &ConfError{[]string{"Cannot supply multiple protocol flags"}}
+	}
+	if flagsGiven > 0 && countGiven(v, "no_ssl3", "no_tls1", "no_tls1_1", "no_tls1_2", "no_tls1_3") > 0 {
+		return &ConfError{[]string{"Cannot supply both a protocol flag and '-no_<prot>'"}}
+	}
+	lo, hi := uint16(DefaultMinVersion), uint16(DefaultMaxVersion)
+	bound := func(name, val string, dst *uint16) error {
+		ver, err := tlsnames.ParseVersionFor(name, val)
+		if err != nil {
+			return confErr(err)
+		}
+		if ver != 0 { // "None" leaves the default bound
+			*dst = ver
+		}
+		return nil
+	}
+	// A bad value in openssl.cnf is skipped, as openssl skips it.
+	if sys.MinProtocol != "" {
+		_ = bound("MinProtocol", sys.MinProtocol, &lo)
+	}
+	if sys.MaxProtocol != "" {
+		_ = bound("MaxProtocol", sys.MaxProtocol, &hi)
+	}
+	if s, ok := v.Get("min_protocol"); ok {
+		if err := bound("-min_protocol", s, &lo); err != nil {
+			return err
+		}
+	}
+	if s, ok := v.Get("max_protocol"); ok {
+		if err := bound("-max_protocol", s, &hi); err != nil {
+			return err
+		}
+	}
+	flags := []struct {
+		name, no string
+		ver      uint16
+	}{
+		{"tls1", "no_tls1", tls.VersionTLS10}, {"tls1_1", "no_tls1_1", tls.VersionTLS11},
+		{"tls1_2", "no_tls1_2", tls.VersionTLS12}, {"tls1_3", "no_tls1_3", tls.VersionTLS13},
+	}
+	last := v.Last("tls1", "tls1_1", "tls1_2", "tls1_3")
+	for _, f := range flags {
+		if f.name == last {
+			lo, hi = f.ver, f.ver
+		}
+	}
+	if lo < tls.VersionTLS10 || hi > tls.VersionTLS13 {
+		return errors.New("SSLv3 and DTLS versions are not supported by tlskit")
+	}
+	disabled := map[uint16]bool{}
+	for _, f := range flags {
+		disabled[f.ver] = v.Has(f.no)
+	}
+	for _, ver := range sys.Disabled {
+		disabled[ver] = true
+	}
+	for lo <= hi && disabled[lo] {
+		lo++
+	}
+	for x := lo; x <= hi; x++ {
+		if disabled[x] {
+			hi = x - 1
+			break
+		}
+	}
+	if lo > hi {
+		// openssl finds out as it starts the handshake, and says so.
+		return &ConfError{[]string{sslerr.New(sslerr.NoProtocolsAvailable, "").String()}}
+	}
+	p.MinVersion, p.MaxVersion = lo, hi
+	return nil
+}
+
+// countGiven counts the occurrences of the named options.
+func countGiven(v *opt.Values, names ...string) int {
+	n := 0
+	for _, x := range v.List {
+		for _, name := range names {
+			if x.Name == name {
+				n++
+			}
+		}
+	}
+	return n
+}

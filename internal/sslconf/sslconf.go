@@ -1,0 +1,298 @@
+// Package sslconf reads the system TLS defaults from openssl.cnf as
+// OpenSSL 3.0 does: the file named by OPENSSL_CONF, else OPENSSLDIR's
+// openssl.cnf; the default section's openssl_conf names the init section,
+// whose ssl_conf names the SSL section, whose system_default names the
+// section of SSL_CONF commands applied under the command line's options.
+package sslconf
+
+import (
+	"bufio"
+	"crypto/tls"
+	"os"
+	"strings"
+	"sync"
+)
+
+// DefaultPath is openssl.cnf in the OPENSSLDIR of Debian's and Ubuntu's
+// openssl 3.0 (`openssl version -d`).
+const DefaultPath = "/usr/lib/ssl/openssl.cnf"
+
+// Defaults are the system_default section's SSL_CONF commands that tlskit
+// honours. Empty strings mean "not set".
+type Defaults struct {
+	MinProtocol, MaxProtocol string
+	CipherString             string
+	// Ciphersuites is nil when not set; it may be set to "".
+	Ciphersuites *string
+	Groups       string // Groups, or its older name Curves
+	SigAlgs      string // SignatureAlgorithms
+	// From Options (and Protocol): what they switch on or off.
+	NoTicket, ServerPref, PrioritizeChaCha bool
+	Disabled                               []uint16 // versions Protocol turns off
+}
+
+// Path returns the configuration file openssl would read.
+func Path() string {
+	if p := os.Getenv("OPENSSL_CONF"); p != "" {
+		return p
+	}
+	return DefaultPath
+}
+
+// System returns the defaults of the system's openssl.cnf, read once on
+// first use. A missing or unreadable file gives empty defaults, as openssl
+// then runs on its built-in ones.
+var System = sync.OnceValue(func() *Defaults {
+	d, _ := Load(Path())
+	return d
+})
+
+// maxSize bounds what is read of a configuration file.
+const maxSize = 1 << 20
+
+// Load reads the defaults from the named file.
+func Load(path string) (*Defaults, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return &Defaults{}, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		return &Defaults{}, err
+	}
+	secs := parse(bufio.NewScanner(&limitedReader{f: f, n: maxSize}))
+	return fromSections(secs), nil
+}
+
+type limitedReader struct {
+	f *os.File
+	n int64
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		return 0, os.ErrClosed
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	n, err := l.f.Read(p)
+	l.n -= int64(n)
+	return n, err
+}
+
+// sections maps a section name to its name = value pairs, in file order.
+type sections map[string][]pair
+
+type pair struct{ name, value string }
+
+func (s sections) get(sec, name string) (string, bool) {
+	v, ok := "", false
+	for _, p := range s[sec] {
+		if p.name == name {
+			v, ok = p.value, true // the last one wins
+		}
+	}
+	return v, ok
+}
+
+// parse reads OpenSSL's configuration syntax (config(5)): "[ section ]"
+// headers, "name = value" lines, '#' comments, quoted values, backslash
+// line continuations and $name / ${name} / $(name) references to earlier
+// values in the same section or the default one. Directives (.include,
+// .pragma) are skipped.
+func parse(sc *bufio.Scanner) sections {
+	secs := sections{}
+	cur := "default"
+	var cont strings.Builder
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasSuffix(line, "\\") && !strings.HasSuffix(line, "\\\\") {
+			cont.WriteString(strings.TrimSuffix(line, "\\"))
+			continue
+		}
+		if cont.Len() > 0 {
+			line = cont.String() + line
+			cont.Reset()
+		}
+		line = strings.TrimSpace(line)
+		if line == "" || line[0] == '#' || line[0] == ';' || line[0] == '.' {
+			continue
+		}
+		if line[0] == '[' {
+			end := strings.IndexByte(line, ']')
+			if end > 0 {
+				cur = strings.TrimSpace(line[1:end])
+			}
+			continue
+		}
+		eq := strings.IndexByte(line, '=')
+		if eq <= 0 {
+			continue
+		}
+		name := strings.TrimSpace(line[:eq])
+		if i := strings.Index(name, "::"); i >= 0 {
+			name = name[i+2:]
+		}
+		value := unquote(strings.TrimSpace(line[eq+1:]), func(ref string) string {
+			if v, ok := secs.get(cur, ref); ok {
+				return v
+			}
+			v, _ := secs.get("default", ref)
+			return v
+		})
+		secs[cur] = append(secs[cur], pair{name, value})
+	}
+	return secs
+}
+
+// unquote processes a value: quotes, escapes, variable references, and a
+// trailing comment.
+func unquote(s string, lookup func(string) string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '#':
+			return strings.TrimSpace(b.String())
+		case c == '"' || c == '\'':
+			end := strings.IndexByte(s[i+1:], c)
+			if end < 0 {
+				b.WriteString(s[i+1:])
+				return b.String()
+			}
+			b.WriteString(s[i+1 : i+1+end])
+			i += end + 1
+		case c == '\\' && i+1 < len(s):
+			i++
+			switch s[i] {
+			case 'n':
+				b.WriteByte('\n')
+			case 't':
+				b.WriteByte('\t')
+			case 'r':
+				b.WriteByte('\r')
+			default:
+				b.WriteByte(s[i])
+			}
+		case c == '$' && i+1 < len(s):
+			rest := s[i+1:]
+			var ref string
+			switch rest[0] {
+			case '{', '(':
+				closer := byte('}')
+				if rest[0] == '(' {
+					closer = ')'
+				}
+				end := strings.IndexByte(rest, closer)
+				if end < 0 {
+					b.WriteByte(c)
+					continue
+				}
+				ref, i = rest[1:end], i+1+end
+			default:
+				n := 0
+				for n < len(rest) && isNameByte(rest[n]) {
+					n++
+				}
+				if n == 0 {
+					b.WriteByte(c)
+					continue
+				}
+				ref, i = rest[:n], i+n
+			}
+			b.WriteString(lookup(ref))
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return strings.TrimSpace(b.String())
+}
+
+func isNameByte(c byte) bool {
+	return c == '_' || c == '.' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// fromSections follows openssl_conf → ssl_conf → system_default and reads
+// the SSL_CONF commands there (names are case-insensitive, as in openssl).
+func fromSections(secs sections) *Defaults {
+	d := &Defaults{}
+	init, ok := secs.get("default", "openssl_conf")
+	if !ok {
+		return d
+	}
+	sslSect, ok := secs.get(init, "ssl_conf")
+	if !ok {
+		return d
+	}
+	sysSect, ok := secs.get(sslSect, "system_default")
+	if !ok {
+		return d
+	}
+	for _, p := range secs[sysSect] {
+		switch strings.ToLower(p.name) {
+		case "minprotocol":
+			d.MinProtocol = p.value
+		case "maxprotocol":
+			d.MaxProtocol = p.value
+		case "cipherstring":
+			d.CipherString = p.value
+		case "ciphersuites":
+			v := p.value
+			d.Ciphersuites = &v
+		case "groups", "curves":
+			d.Groups = p.value
+		case "signaturealgorithms":
+			d.SigAlgs = p.value
+		case "options":
+			d.options(p.value)
+		case "protocol":
+			d.protocol(p.value)
+		}
+	}
+	return d
+}
+
+// options applies an Options list: comma-separated flags, '-' to clear.
+func (d *Defaults) options(list string) {
+	for _, o := range strings.Split(list, ",") {
+		o = strings.TrimSpace(o)
+		on := !strings.HasPrefix(o, "-")
+		switch strings.TrimPrefix(o, "-") {
+		case "SessionTicket":
+			d.NoTicket = !on
+		case "ServerPreference":
+			d.ServerPref = on
+		case "PrioritizeChaCha":
+			d.PrioritizeChaCha = on
+		}
+	}
+}
+
+// protocol applies a Protocol list ("-ALL,TLSv1.2"): it enables or
+// disables versions; what stays off narrows the range.
+func (d *Defaults) protocol(list string) {
+	vers := map[string]uint16{"TLSv1": tls.VersionTLS10, "TLSv1.1": tls.VersionTLS11, "TLSv1.2": tls.VersionTLS12, "TLSv1.3": tls.VersionTLS13}
+	off := map[uint16]bool{}
+	for _, o := range strings.Split(list, ",") {
+		o = strings.TrimSpace(o)
+		on := !strings.HasPrefix(o, "-")
+		name := strings.TrimPrefix(strings.TrimPrefix(o, "-"), "+")
+		if name == "ALL" {
+			for _, v := range vers {
+				off[v] = !on
+			}
+			continue
+		}
+		if v, ok := vers[name]; ok {
+			off[v] = !on
+		}
+	}
+	d.Disabled = nil
+	for _, v := range []uint16{tls.VersionTLS10, tls.VersionTLS11, tls.VersionTLS12, tls.VersionTLS13} {
+		if off[v] {
+			d.Disabled = append(d.Disabled, v)
+		}
+	}
+}

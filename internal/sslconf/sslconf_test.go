@@ -1,0 +1,113 @@
+package sslconf
+
+import (
+	"bufio"
+	"crypto/tls"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func write(t *testing.T, text string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "openssl.cnf")
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestLoadFollowsSections(t *testing.T) {
+	p := write(t, `# Debian-style crypto policy
+HOME = .
+level = 1
+openssl_conf = default_conf
+
+[ default_conf ]
+ssl_conf = ssl_sect
+
+[ssl_sect]
+system_default = system_default_sect
+
+[system_default_sect]
+MinProtocol = TLSv1.2   # a comment
+MaxProtocol = "TLSv1.3"
+CipherString = DEFAULT@SECLEVEL=$level
+Ciphersuites =
+curves = X25519:P-256
+SignatureAlgorithms = ECDSA+SHA256:\
+rsa_pss_rsae_sha256
+Options = ServerPreference,-SessionTicket
+Protocol = -ALL, TLSv1.2, TLSv1.3
+
+[other]
+MinProtocol = TLSv1.3
+`)
+	d, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.MinProtocol != "TLSv1.2" || d.MaxProtocol != "TLSv1.3" {
+		t.Errorf("protocols %q %q", d.MinProtocol, d.MaxProtocol)
+	}
+	if d.CipherString != "DEFAULT@SECLEVEL=1" {
+		t.Errorf("CipherString %q (a $reference to the default section)", d.CipherString)
+	}
+	if d.Ciphersuites == nil || *d.Ciphersuites != "" {
+		t.Errorf("Ciphersuites %v, want set to empty", d.Ciphersuites)
+	}
+	if d.Groups != "X25519:P-256" {
+		t.Errorf("Groups %q (from Curves, any case)", d.Groups)
+	}
+	if d.SigAlgs != "ECDSA+SHA256:rsa_pss_rsae_sha256" {
+		t.Errorf("SignatureAlgorithms %q (a continued line)", d.SigAlgs)
+	}
+	if !d.ServerPref || !d.NoTicket || d.PrioritizeChaCha {
+		t.Errorf("Options: %+v", d)
+	}
+	if !slices.Equal(d.Disabled, []uint16{tls.VersionTLS10, tls.VersionTLS11}) {
+		t.Errorf("Protocol disabled %x", d.Disabled)
+	}
+}
+
+func TestLoadWithoutSSLConf(t *testing.T) {
+	for name, text := range map[string]string{
+		"no openssl_conf":     "[system_default_sect]\nMinProtocol = TLSv1.3\n",
+		"no ssl_conf":         "openssl_conf = init\n[init]\n[system_default_sect]\nMinProtocol = TLSv1.3\n",
+		"no system_default":   "openssl_conf = init\n[init]\nssl_conf = s\n[s]\n",
+		"debian's stock file": "openssl_conf = openssl_init\n[openssl_init]\n[ ca ]\ndefault_ca = CA_default\n",
+	} {
+		d, err := Load(write(t, text))
+		if err != nil || d.MinProtocol != "" {
+			t.Errorf("%s: %+v %v, want no defaults", name, d, err)
+		}
+	}
+	if d, err := Load(filepath.Join(t.TempDir(), "missing.cnf")); err == nil || d == nil {
+		t.Errorf("missing file: %v %v, want an error and empty defaults", d, err)
+	}
+	if d, _ := Load(t.TempDir()); d == nil || d.MinProtocol != "" {
+		t.Errorf("a directory: %+v", d)
+	}
+}
+
+func TestPath(t *testing.T) {
+	t.Setenv("OPENSSL_CONF", "/x/y.cnf")
+	if p := Path(); p != "/x/y.cnf" {
+		t.Errorf("Path() = %q with OPENSSL_CONF set", p)
+	}
+	t.Setenv("OPENSSL_CONF", "")
+	if p := Path(); p != DefaultPath {
+		t.Errorf("Path() = %q, want %q", p, DefaultPath)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add("openssl_conf = a\n[a]\nssl_conf = b\n[b]\nsystem_default = c\n[c]\nCipherString = \"x\\\"y\" # c\nOptions = ${x}$(y)$z\n")
+	f.Fuzz(func(t *testing.T, text string) {
+		if d := fromSections(parse(bufio.NewScanner(strings.NewReader(text)))); d == nil {
+			t.Fatal("nil defaults")
+		}
+	})
+}
