@@ -45,6 +45,19 @@ func Main(args []string, s Stdio) int {
 	if len(args) > 0 {
 		prog = strings.TrimSuffix(filepath.Base(args[0]), ".exe")
 	}
+	if prog == "openssl" && (len(args) < 2 || !ours(args[1])) {
+		// Installed as openssl, tlskit hands every other command to the
+		// real openssl (before touching any signal: exec keeps ignored
+		// ones). tlskit's own version and help only stand in for a
+		// missing one.
+		if len(args) < 2 || (args[1] != "version" && args[1] != "help") || realOpenSSL(selfPaths()) != "" {
+			return passThrough(args, s)
+		}
+	}
+	// A reader of the output that goes away (`| grep -q`, `| head -1`) must
+	// not kill tlskit with SIGPIPE: openssl ignores it, and its writes
+	// just fail from then on.
+	ignoreSIGPIPE()
 	if len(args) < 2 {
 		runHelp(nil, s)
 		return 1
@@ -55,11 +68,7 @@ func Main(args []string, s Stdio) int {
 			return c.run(args[2:], s)
 		}
 	}
-	if prog == "openssl" {
-		fmt.Fprintf(s.Err, "Invalid command '%s'; this openssl is tlskit, which implements only s_client, s_server, version and help.\n", name)
-	} else {
-		fmt.Fprintf(s.Err, "%s: unknown command %q; tlskit implements s_client, s_server, version and help\n", prog, name)
-	}
+	fmt.Fprintf(s.Err, "%s: unknown command %q; tlskit implements s_client, s_server, version and help\n", prog, name)
 	return 1
 }
 

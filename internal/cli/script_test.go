@@ -23,7 +23,8 @@ func TestScripts(t *testing.T) {
 }
 
 // TestOpenSSLName checks that tlskit invoked as "openssl" dispatches the same
-// commands and refuses others with a one-line message.
+// commands; another command, with no real openssl to hand it to, is
+// refused with a one-line message.
 func TestOpenSSLName(t *testing.T) {
 	var out, errb bytesBuffer
 	if code := Main([]string{"/usr/local/bin/openssl", "s_client", "-x"}, Stdio{Out: &out, Err: &errb}); code != 1 {
@@ -32,11 +33,13 @@ func TestOpenSSLName(t *testing.T) {
 	if got, want := errb.String(), "s_client: Unknown option: -x\ns_client: Use -help for summary.\n"; got != want {
 		t.Fatalf("stderr %q, want %q", got, want)
 	}
+	// With no other openssl on PATH, another command is refused in a line.
+	t.Setenv("PATH", t.TempDir())
 	errb.Reset()
 	if code := Main([]string{"openssl", "x509", "-in", "a.pem"}, Stdio{Out: &out, Err: &errb}); code != 1 {
 		t.Fatalf("openssl x509: exit %d, want 1", code)
 	}
-	if got := errb.String(); got != "Invalid command 'x509'; this openssl is tlskit, which implements only s_client, s_server, version and help.\n" {
+	if got := errb.String(); got != "openssl: 'x509' is not a tlskit command (tlskit implements s_client and s_server), and no other openssl was found on PATH to run it\n" {
 		t.Fatalf("stderr %q", got)
 	}
 }
