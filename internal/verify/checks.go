@@ -50,45 +50,57 @@ func sameName(a, b []byte) bool {
 
 func canon(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
 
-// caKind classifies a certificate as a CA the way X509_check_ca does:
-// 0 not a CA, 1 a CA by basicConstraints, 3 a version 1 self-signed root.
+// caKind classifies a certificate as a CA the way OpenSSL does: 0 not a
+// CA (also when a key usage extension leaves out keyCertSign), 1 a CA by
+// basicConstraints, 3 a version 1 self-signed root, 4 a certificate
+// without basicConstraints whose key usage allows keyCertSign.
 func caKind(c *x509.Certificate) int {
+	ku := hasKeyUsage(c)
 	switch {
+	case ku && c.KeyUsage&x509.KeyUsageCertSign == 0:
+		return 0
 	case c.BasicConstraintsValid && c.IsCA:
 		return 1
 	case c.BasicConstraintsValid:
 		return 0
 	case c.Version == 1 && selfSigned(c):
 		return 3
+	case ku:
+		return 4
 	}
 	return 0
 }
 
-// checkExtensions mirrors OpenSSL's check_chain: critical extensions, CA
-// flags, purpose and path length, certificate by certificate from the leaf.
+// checkExtensions mirrors OpenSSL's check_extensions: critical
+// extensions, CA flags, the RFC 5280 profile under -x509_strict, purpose
+// and path length, certificate by certificate from the leaf.
 func (v *verifier) checkExtensions() bool {
 	plen := 0
 	for i, c := range v.chain {
-		if !v.o.IgnoreCritical && len(c.UnhandledCriticalExtensions) > 0 {
+		if !v.o.IgnoreCritical && hasUnhandledCritical(c) {
 			if !v.fail(i, ErrUnhandledCriticalExt) {
 				return false
 			}
 		}
-		if v.o.X509Strict {
-			if code := strictProblem(c); code != 0 && !v.fail(i, code) {
-				return false
-			}
-		}
+		// Intermediates must be CAs, by basicConstraints unless the top
+		// certificate is a legacy one; under -x509_strict the anchor too,
+		// and a leaf with CA markings only through key usage or version 1
+		// is refused as an invalid CA.
 		kind := caKind(c)
-		if i > 0 {
-			if kind == 0 || (v.o.X509Strict && kind != 1) {
-				if !v.fail(i, ErrInvalidCA) {
+		bad := false
+		if i == 0 {
+			bad = v.o.X509Strict && kind != 0 && kind != 1
+		} else {
+			bad = kind == 0 || ((i+1 < len(v.chain) || v.o.X509Strict) && kind != 1)
+		}
+		if bad && !v.fail(i, ErrInvalidCA) {
+			return false
+		}
+		if v.o.X509Strict && len(v.chain) > 1 {
+			for _, code := range strictProblems(c, i+1 < len(v.chain)) {
+				if !v.fail(i, code) {
 					return false
 				}
-			}
-		} else if v.o.X509Strict && kind != 0 {
-			if !v.fail(i, ErrInvalidNonCA) {
-				return false
 			}
 		}
 		if v.o.Purpose != "" && !purposeOK(c, v.o.Purpose, i > 0) {
@@ -117,46 +129,54 @@ var (
 )
 
 func extCritical(c *x509.Certificate, oid asn1.ObjectIdentifier) (present, critical bool) {
-	for _, e := range c.Extensions {
-		if e.Id.Equal(oid) {
-			return true, e.Critical
-		}
-	}
-	return false, false
+	e, ok := findExt(c, oid)
+	return ok, e.Critical
 }
 
-// strictProblem returns the first RFC 5280 profile violation that OpenSSL
-// 3.0 reports under -x509_strict (codes 80-93), or 0. Only 92 has been
-// observed from openssl; the order among the others is a best guess.
-func strictProblem(c *x509.Certificate) int {
-	if c.Version < 3 && len(c.Extensions) > 0 {
-		return 93 // extensions require X.509 v3
-	}
-	isCA := c.BasicConstraintsValid && c.IsCA
-	if c.BasicConstraintsValid && !c.IsCA && (c.MaxPathLen > 0 || c.MaxPathLenZero) {
-		return 80 // path length on a non-CA (RFC 5280 section 4.2.1.9)
-	}
-	if isCA && (c.MaxPathLen > 0 || c.MaxPathLenZero) && c.KeyUsage&x509.KeyUsageCertSign == 0 {
-		return 81
-	}
-	if !isCA && c.KeyUsage&x509.KeyUsageCertSign != 0 {
-		return 82
-	}
-	if isCA {
-		if _, crit := extCritical(c, oidBasicConstraints); !crit {
-			return 89 // section 4.2.1.9: MUST be critical in CA certificates
+// strictProblems returns the RFC 5280 profile violations OpenSSL 3.0
+// reports under -x509_strict (codes 80-93), each once, in the order
+// openssl checks them as far as observed (85 and 92 have been; the order
+// among several is a best guess). issued is false for the chain's top
+// certificate, which needs no authority key identifier.
+func strictProblems(c *x509.Certificate, issued bool) []int {
+	var out []int
+	add := func(cond bool, code int) {
+		if cond {
+			out = append(out, code)
 		}
 	}
-	if p, crit := extCritical(c, oidAKID); p && crit {
-		return 90
+	isCA := c.BasicConstraintsValid && c.IsCA
+	hasPathLen := c.BasicConstraintsValid && (c.MaxPathLen > 0 || c.MaxPathLenZero)
+	ku := hasKeyUsage(c)
+	if hasPathLen {
+		add(!isCA, 80)                                 // section 4.2.1.9
+		add(c.KeyUsage&x509.KeyUsageCertSign == 0, 81) // section 4.2.1.9
 	}
-	if p, crit := extCritical(c, oidSKID); p && crit {
-		return 91
+	add(!isCA && ku && c.KeyUsage&x509.KeyUsageCertSign != 0, 82) // section 4.2.1.3
+	add(len(c.Issuer.Names) == 0, 83)                             // section 4.1.2.4
+	san, hasSAN := subjectAltNames(c)
+	add(len(c.Subject.Names) == 0 && (isCA || !hasSAN), 84) // section 4.1.2.6
+	add(hasSAN && len(san) == 0, 87)                        // section 4.2.1.6
+	if len(c.Subject.Names) == 0 && hasSAN {
+		_, crit := extCritical(c, oidSubjectAltName)
+		add(!crit, 88)
 	}
-	if isCA && c.KeyUsage == 0 {
-		return 92 // section 4.2.1.3: CAs MUST carry key usage
+	if isCA {
+		_, crit := extCritical(c, oidBasicConstraints)
+		add(!crit, 89) // section 4.2.1.9: MUST be critical in CA certificates
+		add(!ku, 92)   // section 4.2.1.3: CAs MUST carry key usage
 	}
-	return 0
+	akid, akidCrit := extCritical(c, oidAKID)
+	add(akid && akidCrit, 90) // section 4.2.1.1
+	skid, skidCrit := extCritical(c, oidSKID)
+	add(skid && skidCrit, 91) // section 4.2.1.2
+	if c.Version >= 3 {
+		add(issued && !akid && !selfSigned(c), 85) // section 4.2.1.1
+		add(isCA && !skid, 86)                     // section 4.2.1.2
+	} else {
+		add(len(c.Extensions) > 0, 93)
+	}
+	return out
 }
 
 // purposeOK applies OpenSSL's X509_PURPOSE checks: the extended key usage
@@ -271,10 +291,12 @@ func (v *verifier) checkAuthLevel() bool {
 // -verify_ip, in that order, as OpenSSL's check_id does.
 func (v *verifier) checkID() bool {
 	leaf := v.chain[0]
-	if v.o.Hostname != "" && !matchHost(leaf, v.o.Hostname) {
-		if !v.fail(0, ErrHostnameMismatch) {
+	if v.o.Hostname != "" {
+		name, ok := matchHost(leaf, v.o.Hostname)
+		if !ok && !v.fail(0, ErrHostnameMismatch) {
 			return false
 		}
+		v.peername = name
 	}
 	if v.o.Email != "" && !matchEmail(leaf, v.o.Email) {
 		if !v.fail(0, ErrEmailMismatch) {
@@ -302,25 +324,28 @@ func (v *verifier) checkID() bool {
 // "f*.a.b", "*x.a.b" but not "f*o.a.b"), never in an IDNA A-label, and
 // with at least two labels after it. A host starting with "." matches
 // any name below it, an OpenSSL extension.
-func matchHost(c *x509.Certificate, host string) bool {
+//
+// It returns the certificate's name that matched, as openssl records it
+// for "Verified peername:", and whether one did.
+func matchHost(c *x509.Certificate, host string) (string, bool) {
 	host = strings.ToLower(host)
 	names := c.DNSNames
 	if len(names) == 0 {
 		names = subjectCNs(c)
 	}
-	for _, n := range names {
-		n = strings.ToLower(n)
+	for _, orig := range names {
+		n := strings.ToLower(orig)
 		if strings.HasPrefix(host, ".") {
 			if len(n) > len(host) && strings.HasSuffix(n, host) {
-				return true
+				return orig, true
 			}
 			continue
 		}
 		if hostMatches(n, host) {
-			return true
+			return orig, true
 		}
 	}
-	return false
+	return "", false
 }
 
 func hostMatches(pattern, host string) bool {

@@ -45,8 +45,12 @@ func (v *verifier) checkCert(i int) bool {
 	if crl == nil {
 		return v.fail(i, ErrUnableToGetCRL)
 	}
-	if err := issuer.CheckSignature(crl.SignatureAlgorithm, crl.RawTBSRevocationList, crl.Signature); err != nil {
-		if !v.fail(i, ErrCRLSignatureFailure) {
+	// The order of OpenSSL's check_crl: the issuer may sign CRLs (RFC
+	// 5280 section 4.2.1.3), the CRL is current, its signature holds;
+	// then, before looking up the serial, a CRL with critical extensions
+	// openssl cannot process is refused (section 5.2: it must not be used).
+	if hasKeyUsage(issuer) && issuer.KeyUsage&x509.KeyUsageCRLSign == 0 {
+		if !v.fail(i, ErrKeyUsageNoCRLSign) {
 			return false
 		}
 	}
@@ -60,6 +64,16 @@ func (v *verifier) checkCert(i int) bool {
 			if !v.fail(i, ErrCRLHasExpired) {
 				return false
 			}
+		}
+	}
+	if err := issuer.CheckSignature(crl.SignatureAlgorithm, crl.RawTBSRevocationList, crl.Signature); err != nil {
+		if !v.fail(i, ErrCRLSignatureFailure) {
+			return false
+		}
+	}
+	if !v.o.IgnoreCritical && crlHasUnhandledCritical(crl) {
+		if !v.fail(i, ErrUnhandledCriticalCRLExt) {
+			return false
 		}
 	}
 	for _, e := range crl.RevokedCertificateEntries {

@@ -28,8 +28,17 @@ const (
 	ErrInvalidPurpose           = 26
 	ErrCertUntrusted            = 27
 	ErrCertRejected             = 28
+	ErrKeyUsageNoCertSign       = 32
 	ErrUnhandledCriticalExt     = 34
+	ErrKeyUsageNoCRLSign        = 35
+	ErrUnhandledCriticalCRLExt  = 36
 	ErrInvalidNonCA             = 37
+	ErrNoExplicitPolicy         = 43
+	ErrPermittedViolation       = 47
+	ErrExcludedViolation        = 48
+	ErrSubtreeMinMax            = 49
+	ErrUnsupportedConstraint    = 51
+	ErrUnsupportedNameSyntax    = 53
 	ErrHostnameMismatch         = 62
 	ErrEmailMismatch            = 63
 	ErrIPAddressMismatch        = 64

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/tlskit/tlskit/internal/testpeer"
 )
 
 // The fixture PKI is generated once per test binary by the real openssl,
@@ -32,9 +34,7 @@ func TestMain(m *testing.M) {
 
 func needOpenSSL(t *testing.T) {
 	t.Helper()
-	if _, err := exec.LookPath("openssl"); err != nil {
-		t.Skip("openssl not found in PATH: cannot compare with the reference implementation")
-	}
+	testpeer.Need(t, "openssl")
 }
 
 func ossl(ctx context.Context, dir string, args ...string) (string, error) {

@@ -83,6 +83,9 @@ type Result struct {
 	Code   int                 // final X509_V_* code (the last error reported), 0 = ok
 	Chain  []*x509.Certificate // the chain as built, leaf first
 	Events []Event
+	// PeerName is the certificate's name that matched -verify_hostname
+	// (openssl's "Verified peername:"), or "".
+	PeerName string
 }
 
 // Verify checks peer (leaf first; further entries join the untrusted
@@ -111,7 +114,7 @@ func Verify(peer []*x509.Certificate, o Options) Result {
 		}
 	}
 	v.run(peer[0])
-	return Result{Code: v.err, Chain: v.chain, Events: v.events}
+	return Result{Code: v.err, Chain: v.chain, Events: v.events, PeerName: v.peername}
 }
 
 type verifier struct {
@@ -126,6 +129,7 @@ type verifier struct {
 	err         int
 	events      []Event
 	aborted     bool
+	peername    string
 }
 
 // fail reports an error through the callback; it returns false when
@@ -155,7 +159,7 @@ func (v *verifier) pass(depth int) {
 }
 
 func (v *verifier) run(leaf *x509.Certificate) {
-	steps := []func() bool{v.checkLeafKey, v.buildChain, v.checkExtensions, v.checkAuthLevel, v.checkID, v.checkRevocation, v.internalVerify}
+	steps := []func() bool{v.checkLeafKey, v.buildChain, v.checkExtensions, v.checkAuthLevel, v.checkID, v.checkRevocation, v.internalVerify, v.checkNameConstraints}
 	v.chain = []*x509.Certificate{leaf}
 	for _, step := range steps {
 		if !step() {
@@ -253,8 +257,7 @@ func (v *verifier) findIssuer(c *x509.Certificate, list []*x509.Certificate) *x5
 }
 
 // issuedBy reports whether issuer plausibly issued c: names match, key
-// identifiers (when both present) match, and the issuer may sign
-// certificates (RFC 5280 section 4.2.1.3). The signature itself is
+// identifiers (when both present) match. The signature itself is
 // checked later, as in OpenSSL, so a bad one is reported as such.
 func issuedBy(c, issuer *x509.Certificate) bool {
 	if !sameName(c.RawIssuer, issuer.RawSubject) {
@@ -263,9 +266,8 @@ func issuedBy(c, issuer *x509.Certificate) bool {
 	if len(c.AuthorityKeyId) > 0 && len(issuer.SubjectKeyId) > 0 && !bytes.Equal(c.AuthorityKeyId, issuer.SubjectKeyId) {
 		return false
 	}
-	if issuer.KeyUsage != 0 && issuer.KeyUsage&x509.KeyUsageCertSign == 0 && c != issuer {
-		return false
-	}
+	// A key usage without keyCertSign does not disqualify a candidate:
+	// openssl still builds the chain and then reports 79 and 32.
 	return true
 }
 
@@ -308,6 +310,17 @@ func (v *verifier) internalVerify() bool {
 		// A self-signature proves nothing about trust; OpenSSL skips it
 		// unless asked (-check_ss_sig).
 		if xs != xi || v.o.CheckSSSig {
+			// RFC 5280 section 4.2.1.3: the issuer's key usage must
+			// allow certificate signing; reported at the issuer.
+			if (xs != xi || caKind(xi) != 0) && hasKeyUsage(xi) && xi.KeyUsage&x509.KeyUsageCertSign == 0 {
+				depth := n + 1
+				if xs == xi {
+					depth = n
+				}
+				if !v.fail(depth, ErrKeyUsageNoCertSign) {
+					return false
+				}
+			}
 			if err := xi.CheckSignature(xs.SignatureAlgorithm, xs.RawTBSCertificate, xs.Signature); err != nil {
 				if !v.fail(n, ErrCertSignatureFailure) {
 					return false
