@@ -11,14 +11,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tlskit/tlskit/internal/testpeer"
 )
 
 // TestBytesToKeyMD5 compares the legacy PEM key derivation with openssl enc -P, which prints
 // the key EVP_BytesToKey(MD5, one iteration) makes from a pass phrase and salt.
 func TestBytesToKeyMD5(t *testing.T) {
-	if _, err := exec.LookPath("openssl"); err != nil {
-		t.Skip("openssl not found in PATH")
-	}
+	testpeer.Need(t, "openssl")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	out, err := exec.CommandContext(ctx, "openssl", "enc", "-aes-256-cbc", "-md", "md5",

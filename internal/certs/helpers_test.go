@@ -12,15 +12,15 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/tlskit/tlskit/internal/testpeer"
 )
 
 // openssl runs the real openssl in dir; every input of these tests is made this way, so the
 // loaders are checked against what users actually feed them.
 func openssl(t testing.TB, dir string, args ...string) {
 	t.Helper()
-	if _, err := exec.LookPath("openssl"); err != nil {
-		t.Skip("openssl not found in PATH: these tests need the real openssl to make their inputs")
-	}
+	testpeer.Need(t, "openssl")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "openssl", args...)
@@ -71,9 +71,7 @@ func TestMain(m *testing.M) {
 
 func makeFixtures(t testing.TB) *fixtures {
 	t.Helper()
-	if _, err := exec.LookPath("openssl"); err != nil {
-		t.Skip("openssl not found in PATH: these tests need the real openssl to make their inputs")
-	}
+	testpeer.Need(t, "openssl")
 	shared.once.Do(func() {
 		dir, err := os.MkdirTemp("", "certs-test-")
 		if err != nil {

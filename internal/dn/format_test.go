@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tlskit/tlskit/internal/testpeer"
 )
 
 // nameopts are the settings every test name is printed with, by us and by
@@ -33,11 +35,7 @@ var nameopts = []string{
 
 func needOpenSSL(t *testing.T) string {
 	t.Helper()
-	p, err := exec.LookPath("openssl")
-	if err != nil {
-		t.Skip("openssl not found in PATH: cannot compare with the reference implementation")
-	}
-	return p
+	return testpeer.Need(t, "openssl")
 }
 
 func run(t *testing.T, dir string, args ...string) string {

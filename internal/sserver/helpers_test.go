@@ -130,11 +130,7 @@ func waitForCount(t *testing.T, buf *syncBuffer, s string, n int, d time.Duratio
 // needTool skips the test when a peer program is not installed.
 func needTool(t *testing.T, name string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		t.Skipf("%s is not installed; skipping this interop test", name)
-	}
-	return p
+	return testpeer.Need(t, name)
 }
 
 // runPeer runs a peer program (openssl, curl, gnutls-cli) with stdin and a

@@ -103,7 +103,7 @@ func TestPath(t *testing.T) {
 	}
 }
 
-func FuzzParse(f *testing.F) {
+func FuzzConfig(f *testing.F) {
 	f.Add("openssl_conf = a\n[a]\nssl_conf = b\n[b]\nsystem_default = c\n[c]\nCipherString = \"x\\\"y\" # c\nOptions = ${x}$(y)$z\n")
 	f.Fuzz(func(t *testing.T, text string) {
 		if d := fromSections(parse(bufio.NewScanner(strings.NewReader(text)))); d == nil {

@@ -9,6 +9,8 @@ import (
 	"os/exec"
 	"testing"
 	"time"
+
+	"github.com/tlskit/tlskit/internal/testpeer"
 )
 
 // TestSameBytesAsOpenSSL plays each protocol's plain transcript to the
@@ -17,10 +19,7 @@ import (
 // MySQL is left out on purpose: OpenSSL's SSL request asks for a different
 // set of capability flags, which servers do not care about.
 func TestSameBytesAsOpenSSL(t *testing.T) {
-	bin, err := exec.LookPath("openssl")
-	if err != nil {
-		t.Skip("openssl not installed; cannot compare the client's bytes with it")
-	}
+	bin := testpeer.Need(t, "openssl")
 	picked := map[string]transcript{}
 	for _, tr := range transcripts {
 		if tr.name == "plain" || (tr.proto == "xmpp" && tr.name == "client, to from Host") ||

@@ -8,15 +8,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tlskit/tlskit/internal/testpeer"
 )
 
 // TestProtocolsMatchOpenSSL compares Protocols with the list that the
 // installed openssl prints for a bad -starttls value.
 func TestProtocolsMatchOpenSSL(t *testing.T) {
-	bin, err := exec.LookPath("openssl")
-	if err != nil {
-		t.Skip("openssl not installed; cannot compare the -starttls keyword list")
-	}
+	bin := testpeer.Need(t, "openssl")
 	out, _ := exec.Command(bin, "s_client", "-starttls", "no-such-protocol").CombinedOutput()
 	_, list, ok := strings.Cut(string(out), "Value must be one of:")
 	if !ok {

@@ -7,27 +7,79 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 )
 
-// Need skips the test when a peer program is missing.
+// Required are the peers CI must have: in CI (CI=true) a test that
+// needs one of them fails when it is missing, instead of skipping, so a
+// run cannot go green without testing.
+var Required = []string{"openssl", "gnutls-cli", "gnutls-serv", "curl"}
+
+// InCI reports whether the tests run in CI (the environment sets CI=true).
+func InCI() bool { return os.Getenv("CI") == "true" }
+
+// Need returns the path of a peer program. When it is missing the test
+// skips, or, in CI and for a Required peer, fails. In CI, openssl must
+// also be the 3.0 release series the tests compare against.
 func Need(t testing.TB, prog string) string {
 	t.Helper()
-	p, err := exec.LookPath(prog)
+	p, err := Find(prog)
 	if err != nil {
-		t.Skipf("%s is not installed; this interop test needs it", prog)
+		if InCI() && slices.Contains(Required, prog) {
+			t.Fatalf("CI=true and %v; CI must install it (see .ci/run)", err)
+			return ""
+		}
+		t.Skipf("%v; this test needs it", err)
 	}
 	return p
 }
+
+// Find returns the path of a peer program, or why it cannot be used:
+// not installed, or (openssl) not OpenSSL 3.0.x.
+func Find(prog string) (string, error) {
+	p, err := exec.LookPath(prog)
+	if err != nil {
+		return "", fmt.Errorf("%s is not installed", prog)
+	}
+	if prog == "openssl" {
+		if v := opensslVersion(p); !strings.HasPrefix(v, "OpenSSL 3.0.") {
+			return "", fmt.Errorf("%s is %q, not OpenSSL 3.0.x", p, v)
+		}
+	}
+	return p, nil
+}
+
+// opensslVersion is `openssl version`'s first line, asked once per path.
+func opensslVersion(path string) string {
+	versionMu.Lock()
+	defer versionMu.Unlock()
+	if v, ok := versions[path]; ok {
+		return v
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out, _ := exec.CommandContext(ctx, path, "version").Output()
+	v, _, _ := strings.Cut(string(out), "\n")
+	v = strings.TrimSpace(v)
+	versions[path] = v
+	return v
+}
+
+var (
+	versionMu sync.Mutex
+	versions  = map[string]string{}
+)
 
 // Server is a running peer server.
 type Server struct {

@@ -4,10 +4,11 @@ import (
 	"errors"
 	"flag"
 	"math/rand/v2"
-	"os/exec"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tlskit/tlskit/internal/testpeer"
 )
 
 var diffN = flag.Int("openssl-diff", 0, "compare `n` random cipher strings against the openssl on PATH")
@@ -29,9 +30,7 @@ func TestDifferentialOpenSSL(t *testing.T) {
 	if *diffN == 0 {
 		t.Skip("enable with -openssl-diff=N")
 	}
-	if _, err := exec.LookPath("openssl"); err != nil {
-		t.Skip("openssl not on PATH")
-	}
+	testpeer.Need(t, "openssl")
 	r := rand.New(rand.NewPCG(1, uint64(*diffN)))
 	ops := []string{"", "", "!", "-", "+"}
 	seps := []string{":", ":", ",", " ", ";", "+"}

@@ -96,11 +96,7 @@ func sharedCert(t testing.TB, kind string) certFiles {
 
 func needOpenSSL(t *testing.T) string {
 	t.Helper()
-	p, err := exec.LookPath("openssl")
-	if err != nil {
-		t.Skip("openssl not found in PATH; skipping interop test")
-	}
-	return p
+	return testpeer.Need(t, "openssl")
 }
 
 // syncBuffer is testpeer.Buffer: a buffer safe for concurrent writes and reads.

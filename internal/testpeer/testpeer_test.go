@@ -1,0 +1,62 @@
+package testpeer
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// recorder is a testing.TB that records how Need ended the test.
+type recorder struct {
+	testing.TB
+	fatal, skip string
+}
+
+func (r *recorder) Helper()                        {}
+func (r *recorder) Fatalf(format string, a ...any) { r.fatal = fmt.Sprintf(format, a...) }
+func (r *recorder) Skipf(format string, a ...any)  { r.skip = fmt.Sprintf(format, a...) }
+
+// fakeOpenSSL puts an "openssl" printing version on an otherwise empty PATH.
+func fakeOpenSSL(t *testing.T, version string) {
+	dir := t.TempDir()
+	script := "#!/bin/sh\necho '" + version + "'\n"
+	if err := os.WriteFile(filepath.Join(dir, "openssl"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir)
+}
+
+func TestNeedFailsInCI(t *testing.T) {
+	fakeOpenSSL(t, "OpenSSL 1.1.1w  11 Sep 2023")
+	for _, tc := range []struct {
+		ci, prog  string
+		fatal     bool
+		skip      bool
+		wantInMsg string
+	}{
+		{ci: "true", prog: "curl", fatal: true, wantInMsg: "curl is not installed"},
+		{ci: "true", prog: "gnutls-serv", fatal: true, wantInMsg: "gnutls-serv is not installed"},
+		{ci: "true", prog: "openssl", fatal: true, wantInMsg: "not OpenSSL 3.0.x"},
+		{ci: "true", prog: "tinyproxy", skip: true, wantInMsg: "tinyproxy is not installed"},
+		{ci: "", prog: "curl", skip: true, wantInMsg: "curl is not installed"},
+		{ci: "", prog: "openssl", skip: true, wantInMsg: "not OpenSSL 3.0.x"},
+	} {
+		t.Setenv("CI", tc.ci)
+		r := &recorder{TB: t}
+		Need(r, tc.prog)
+		msg := r.fatal + r.skip
+		if (r.fatal != "") != tc.fatal || (r.skip != "") != tc.skip || !strings.Contains(msg, tc.wantInMsg) {
+			t.Errorf("CI=%q Need(%s): fatal %q, skip %q; want fatal=%v skip=%v mentioning %q",
+				tc.ci, tc.prog, r.fatal, r.skip, tc.fatal, tc.skip, tc.wantInMsg)
+		}
+	}
+}
+
+func TestFindOpenSSL30(t *testing.T) {
+	fakeOpenSSL(t, "OpenSSL 3.0.19 27 Jan 2026 (Library: OpenSSL 3.0.19 27 Jan 2026)")
+	if p, err := Find("openssl"); err != nil || filepath.Base(p) != "openssl" {
+		t.Errorf("Find(openssl) = %q, %v; want the 3.0 openssl", p, err)
+	}
+}
