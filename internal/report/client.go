@@ -4,7 +4,6 @@ package report
 
 import (
 	"crypto/ecdsa"
-	"crypto/ed25519"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
@@ -336,17 +335,12 @@ func ASN1Time(t time.Time) string {
 	return t.UTC().Format("Jan _2 15:04:05 2006 GMT")
 }
 
-// KeyAlgName is openssl's name for a certificate's public key algorithm.
+// KeyAlgName is openssl's name for a certificate's public key algorithm
+// ("rsaEncryption", "id-ecPublicKey", "RSASSA-PSS", "ED25519", "ED448",
+// "DSA").
 func KeyAlgName(c *x509.Certificate) string {
-	switch c.PublicKeyAlgorithm {
-	case x509.RSA:
-		return "rsaEncryption"
-	case x509.ECDSA:
-		return "id-ecPublicKey"
-	case x509.Ed25519:
-		return "ED25519"
-	case x509.DSA:
-		return "dsaEncryption"
+	if n, _, ok := tlsnames.CertKeyAlg(c.RawSubjectPublicKeyInfo); ok {
+		return n
 	}
 	return "UNKNOWN"
 }
@@ -358,18 +352,18 @@ func KeyBits(c *x509.Certificate) int {
 		return k.N.BitLen()
 	case *ecdsa.PublicKey:
 		return k.Curve.Params().BitSize
-	case ed25519.PublicKey:
-		return 256
 	}
-	return 0
+	// Keys crypto/x509 leaves unparsed (RSASSA-PSS, Ed448), DSA, Ed25519.
+	_, bits, _ := tlsnames.CertKeyAlg(c.RawSubjectPublicKeyInfo)
+	return bits
 }
 
-// SigAlgName is openssl's long name for a certificate's signature algorithm.
+// SigAlgName is openssl's short name for a certificate's signature
+// algorithm, as the chain lines print it: "RSA-SHA256",
+// "ecdsa-with-SHA256", "RSASSA-PSS", "ED25519".
 func SigAlgName(c *x509.Certificate) string {
-	if n, ok := tlsnames.X509SigAlgName(c.SignatureAlgorithm); ok {
-		return n
-	}
-	return "UNKNOWN"
+	n, _ := tlsnames.CertSigAlgShortName(c.Raw)
+	return n
 }
 
 // chainName prints a name as openssl's chain and CA-name lines do (the
