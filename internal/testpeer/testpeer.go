@@ -107,6 +107,20 @@ func OpenSSLServer(t testing.TB, args ...string) *Server {
 	})
 }
 
+// SServer starts `prog s_server -accept 127.0.0.1:0 args...` for any
+// program speaking s_server's command line (openssl, tlskit), with env
+// added to the environment, and returns once it printed its ACCEPT line.
+func SServer(t testing.TB, prog string, env []string, args ...string) *Server {
+	t.Helper()
+	all := append([]string{"s_server", "-accept", "127.0.0.1:0"}, args...)
+	return startEnv(t, prog, all, env, func(line string) (string, bool) {
+		if m := acceptRE.FindStringSubmatch(line); m != nil {
+			return m[1], true
+		}
+		return "", false
+	})
+}
+
 // GnuTLSServer starts gnutls-serv on a free port and returns once it
 // accepts connections.
 func GnuTLSServer(t testing.TB, args ...string) *Server {
@@ -154,7 +168,15 @@ func WaitDialFor(t testing.TB, addr string, d time.Duration) {
 
 func start(t testing.TB, prog string, args []string, ready func(string) (string, bool)) *Server {
 	t.Helper()
+	return startEnv(t, prog, args, nil, ready)
+}
+
+func startEnv(t testing.TB, prog string, args, env []string, ready func(string) (string, bool)) *Server {
+	t.Helper()
 	cmd := exec.Command(prog, args...)
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	out := &Buffer{}
 	pr, pw := io.Pipe()
 	cmd.Stdout = io.MultiWriter(out, pw)
@@ -203,9 +225,18 @@ func start(t testing.TB, prog string, args []string, ready func(string) (string,
 // stderr and the exit code.
 func Run(t testing.TB, timeout time.Duration, stdin string, prog string, args ...string) (string, string, int) {
 	t.Helper()
+	return RunEnv(t, timeout, nil, stdin, prog, args...)
+}
+
+// RunEnv is Run with env added to the environment.
+func RunEnv(t testing.TB, timeout time.Duration, env []string, stdin string, prog string, args ...string) (string, string, int) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, prog, args...)
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	cmd.Stdin = strings.NewReader(stdin)
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e

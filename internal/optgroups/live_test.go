@@ -1,0 +1,216 @@
+package optgroups_test
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tlskit/tlskit/internal/testpeer"
+)
+
+// The drifts issue 10 found between the commands, each checked through
+// both commands against real peers, with openssl's verdict beside
+// tlskit's: whichever program plays s_client or s_server, the result
+// must be openssl's.
+
+const peerTimeout = 20 * time.Second
+
+// clientRun runs `prog s_client -connect addr args` with an empty stdin.
+func clientRun(t *testing.T, prog string, env []string, addr string, args ...string) (string, string, int) {
+	t.Helper()
+	all := append([]string{"s_client", "-connect", addr}, args...)
+	return testpeer.RunEnv(t, peerTimeout, env, "", prog, all...)
+}
+
+// wwwGet asks an s_server -www for its page and returns what the client printed.
+func wwwGet(t *testing.T, addr string, args ...string) (string, int) {
+	t.Helper()
+	openssl := testpeer.Need(t, "openssl")
+	all := append([]string{"s_client", "-connect", addr, "-ign_eof"}, args...)
+	out, errs, code := testpeer.Run(t, peerTimeout, "GET / HTTP/1.0\r\n\r\n", openssl, all...)
+	return out + errs, code
+}
+
+var tempKey = regexp.MustCompile(`(?m)^Server Temp Key: .*$`)
+
+func TestGroupsLastOneWins(t *testing.T) {
+	openssl := testpeer.Need(t, "openssl")
+	pki := testpeer.NewPKI(t)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-groups", "P-256", "-curves", "X25519"}, "Server Temp Key: X25519, 253 bits"},
+		{[]string{"-curves", "X25519", "-groups", "P-256"}, "Server Temp Key: ECDH, prime256v1, 256 bits"},
+	} {
+		// tlskit or openssl as the client, openssl as the server.
+		srv := testpeer.OpenSSLServer(t, "-cert", pki.ECServer, "-key", pki.ECServerKey, "-www")
+		for _, prog := range []string{openssl, tlskit} {
+			out, _, _ := clientRun(t, prog, nil, srv.Addr, tc.args...)
+			if got := tempKey.FindString(out); got != tc.want {
+				t.Errorf("%s s_client %v: %q, want %q", filepath.Base(prog), tc.args, got, tc.want)
+			}
+		}
+		// tlskit or openssl as the server, openssl's default client.
+		for _, prog := range []string{openssl, tlskit} {
+			args := append([]string{"-cert", pki.ECServer, "-key", pki.ECServerKey, "-www"}, tc.args...)
+			srv := testpeer.SServer(t, prog, nil, args...)
+			out, _ := wwwGet(t, srv.Addr)
+			if got := tempKey.FindString(out); got != tc.want {
+				t.Errorf("%s s_server %v: %q, want %q", filepath.Base(prog), tc.args, got, tc.want)
+			}
+		}
+	}
+}
+
+var verifyCode = regexp.MustCompile(`(?m)^Verify return code: \d+`)
+
+func TestCAOptionsLastOneWins(t *testing.T) {
+	openssl := testpeer.Need(t, "openssl")
+	pki := testpeer.NewPKI(t)
+	srv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey, "-www")
+	for _, tc := range []struct {
+		first, last string
+		want        string
+	}{
+		{pki.SelfSigned, pki.CA, "Verify return code: 0"},
+		{pki.CA, pki.SelfSigned, "Verify return code: 21"},
+	} {
+		for _, opts := range [][]string{{"-CAfile", "-CAfile"}, {"-verifyCAfile", "-verifyCAfile"}, {"-CAfile", "-verifyCAfile"}} {
+			// With -CAfile then -verifyCAfile, the verify store replaces
+			// the trust store for verification: the last one wins again.
+			args := []string{opts[0], tc.first, opts[1], tc.last, "-no-CApath"}
+			for _, prog := range []string{openssl, tlskit} {
+				out, _, _ := clientRun(t, prog, nil, srv.Addr, args...)
+				if got := verifyCode.FindString(out); got != tc.want {
+					t.Errorf("%s s_client %v: %q, want %q", filepath.Base(prog), args, got, tc.want)
+				}
+			}
+		}
+	}
+	// s_server: the client's certificate is verified against the last
+	// -CAfile only; a rejected client gets no page.
+	for _, tc := range []struct {
+		first, last string
+		accepted    bool
+	}{
+		{pki.SelfSigned, pki.CA, true},
+		{pki.CA, pki.SelfSigned, false},
+	} {
+		for _, prog := range []string{openssl, tlskit} {
+			args := []string{"-cert", pki.Server, "-key", pki.ServerKey, "-www", "-Verify", "2", "-verify_return_error",
+				"-CAfile", tc.first, "-CAfile", tc.last, "-no-CApath"}
+			srv := testpeer.SServer(t, prog, nil, args...)
+			out, _ := wwwGet(t, srv.Addr, "-cert", pki.Client, "-key", pki.ClientKey)
+			if got := strings.Contains(out, "HTTP/1.0 200 ok"); got != tc.accepted {
+				t.Errorf("%s s_server -CAfile %s -CAfile %s: client accepted %v, want %v\nclient:\n%s\nserver:\n%s",
+					filepath.Base(prog), filepath.Base(tc.first), filepath.Base(tc.last), got, tc.accepted, out, srv.Output())
+			}
+		}
+	}
+}
+
+func TestBuildChainSendsTheRoot(t *testing.T) {
+	openssl := testpeer.Need(t, "openssl")
+	pki := testpeer.NewPKI(t)
+	rootLine := " 1 s:C = US, O = tlskit tests, CN = tlskit Test Root"
+	// s_server -build_chain: the client sees leaf and root.
+	for _, prog := range []string{openssl, tlskit} {
+		srv := testpeer.SServer(t, prog, nil, "-cert", pki.Server, "-key", pki.ServerKey, "-CAfile", pki.CA, "-build_chain", "-www")
+		out, _ := wwwGet(t, srv.Addr, "-showcerts")
+		if !strings.Contains(out, rootLine) {
+			t.Errorf("%s s_server -build_chain: the chain lacks the root:\n%s", filepath.Base(prog), out)
+		}
+	}
+	// s_client -build_chain: the server sees the client's root at depth 1
+	// (self-signed certificate in certificate chain, 19) instead of a leaf
+	// whose issuer it cannot find (20).
+	for _, prog := range []string{openssl, tlskit} {
+		srv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey, "-Verify", "2", "-www")
+		clientRun(t, prog, nil, srv.Addr, "-cert", pki.Client, "-key", pki.ClientKey, "-CAfile", pki.CA, "-build_chain")
+		deadline := time.Now().Add(peerTimeout)
+		for !strings.Contains(srv.Output(), "depth=") && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond) // polling the server's output, not a readiness guess
+		}
+		if out := srv.Output(); !strings.Contains(out, "depth=1 C = US, O = tlskit tests, CN = tlskit Test Root") {
+			t.Errorf("%s s_client -build_chain: the server did not get the root:\n%s", filepath.Base(prog), out)
+		}
+	}
+}
+
+// writeConf writes an openssl.cnf whose system_default section holds lines.
+func writeConf(t *testing.T, lines ...string) []string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "openssl.cnf")
+	text := "openssl_conf = openssl_init\n[openssl_init]\nssl_conf = ssl_sect\n[ssl_sect]\nsystem_default = system_default_sect\n[system_default_sect]\n" +
+		strings.Join(lines, "\n") + "\n"
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return []string{"OPENSSL_CONF=" + p}
+}
+
+var protocolLine = regexp.MustCompile(`(?m)^New, (\(NONE\)|TLSv1\.[23])`)
+
+// TestOpenSSLConf sets OPENSSL_CONF to a temporary file, runs openssl and
+// tlskit under it, and compares: the system defaults apply under the
+// command line as openssl applies them.
+func TestOpenSSLConf(t *testing.T) {
+	openssl := testpeer.Need(t, "openssl")
+	pki := testpeer.NewPKI(t)
+	srv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey, "-www")
+	for _, tc := range []struct {
+		name string
+		conf []string
+		args []string
+		want []string // regexps the client's stdout must match
+		code int
+	}{
+		{"MinProtocol", []string{"MinProtocol = TLSv1.3"}, nil, []string{`(?m)^New, TLSv1\.3`}, 0},
+		{"MinProtocol under -max_protocol", []string{"MinProtocol = TLSv1.3"}, []string{"-max_protocol", "TLSv1.2"}, []string{`(?m)^New, \(NONE\)|^$`}, 1},
+		{"MinProtocol under -tls1_2", []string{"MinProtocol = TLSv1.3"}, []string{"-tls1_2"}, []string{`(?m)^New, TLSv1\.2`}, 0},
+		{"MaxProtocol", []string{"MaxProtocol = TLSv1.2"}, nil, []string{`(?m)^    Protocol  : TLSv1\.2$`}, 0},
+		{"CipherString", []string{"MaxProtocol = TLSv1.2", "CipherString = ECDHE-RSA-AES128-SHA"}, nil, []string{`(?m)^New, \S+, Cipher is ECDHE-RSA-AES128-SHA$`}, 0},
+		{"-cipher over CipherString", []string{"MaxProtocol = TLSv1.2", "CipherString = ECDHE-RSA-AES128-SHA"}, []string{"-cipher", "ECDHE-RSA-AES256-GCM-SHA384"}, []string{`Cipher is ECDHE-RSA-AES256-GCM-SHA384`}, 0},
+		{"Groups", []string{"Groups = P-384"}, nil, []string{`(?m)^Server Temp Key: ECDH, secp384r1, 384 bits$`}, 0},
+		{"Curves", []string{"Curves = P-521"}, nil, []string{`(?m)^Server Temp Key: ECDH, secp521r1, 521 bits$`}, 0},
+		{"SECLEVEL=3", []string{"CipherString = DEFAULT@SECLEVEL=3"}, []string{"-CAfile", pki.CA}, []string{`(?m)^Verify return code: 66 `}, 0},
+		{"SECLEVEL=2", []string{"CipherString = DEFAULT@SECLEVEL=2"}, []string{"-CAfile", pki.CA}, []string{`(?m)^Verify return code: 0 `}, 0},
+		{"a bad value is skipped", []string{"MinProtocol = Bogus", "MaxProtocol = TLSv1.2"}, nil, []string{`(?m)^    Protocol  : TLSv1\.2$`}, 0},
+	} {
+		env := writeConf(t, tc.conf...)
+		for _, prog := range []string{openssl, tlskit} {
+			out, errs, code := clientRun(t, prog, env, srv.Addr, tc.args...)
+			if code != tc.code {
+				t.Errorf("%s: %s s_client %v: exit %d, want %d\n%s", tc.name, filepath.Base(prog), tc.args, code, tc.code, errs)
+			}
+			for _, w := range tc.want {
+				if !regexp.MustCompile(w).MatchString(out) {
+					t.Errorf("%s: %s s_client %v: stdout lacks %q:\n%s", tc.name, filepath.Base(prog), tc.args, w, out)
+				}
+			}
+		}
+	}
+	// The same file under s_server.
+	for _, tc := range []struct {
+		name string
+		conf []string
+		want string
+	}{
+		{"MaxProtocol", []string{"MaxProtocol = TLSv1.2"}, `(?m)^    Protocol  : TLSv1\.2$`},
+		{"Groups", []string{"Groups = P-384"}, `(?m)^Server Temp Key: ECDH, secp384r1, 384 bits$`},
+		{"CipherString", []string{"MaxProtocol = TLSv1.2", "CipherString = ECDHE-RSA-AES128-SHA"}, `Cipher is ECDHE-RSA-AES128-SHA`},
+	} {
+		env := writeConf(t, tc.conf...)
+		for _, prog := range []string{openssl, tlskit} {
+			srv := testpeer.SServer(t, prog, env, "-cert", pki.Server, "-key", pki.ServerKey, "-www")
+			out, _ := wwwGet(t, srv.Addr)
+			if !regexp.MustCompile(tc.want).MatchString(out) {
+				t.Errorf("%s: %s s_server: the client's output lacks %q:\n%s", tc.name, filepath.Base(prog), tc.want, out)
+			}
+		}
+	}
+}
