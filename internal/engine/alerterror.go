@@ -1,0 +1,47 @@
+package engine
+
+import (
+	"errors"
+
+	"github.com/tlskit/tlskit/internal/engine/alert"
+)
+
+// AlertError is a connection that ended by an alert: one this side sent
+// (Sent) after a fault it found, or one the peer sent.
+type AlertError struct {
+	Level       alert.Level
+	Description alert.Desc
+	Sent        bool
+	// Reason is OpenSSL's reason text for a sent alert when the engine
+	// knows it (e.g. "wrong version number"); for a received one it is
+	// "ssl/tls alert <description>" as OpenSSL prints it.
+	Reason string
+	// Err is the fault behind a sent alert.
+	Err error
+}
+
+func (e *AlertError) Error() string {
+	if e.Sent {
+		if e.Reason != "" {
+			return "tls: sent " + e.Level.String() + " alert " + e.Description.String() + ": " + e.Reason
+		}
+		return "tls: sent " + e.Level.String() + " alert " + e.Description.String()
+	}
+	return "tls: received " + e.Level.String() + " alert " + e.Description.String()
+}
+
+func (e *AlertError) Unwrap() error { return e.Err }
+
+// alertFor picks the alert a fault deserves: the alert.Desc it wraps, or
+// internal_error.
+func alertFor(err error) (alert.Desc, string) {
+	var f *alert.Fault
+	if errors.As(err, &f) {
+		return f.Desc, f.Reason
+	}
+	var d alert.Desc
+	if errors.As(err, &d) {
+		return d, ""
+	}
+	return alert.InternalError, ""
+}

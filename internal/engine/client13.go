@@ -1,0 +1,628 @@
+package engine
+
+import (
+	"crypto/subtle"
+	"crypto/x509"
+	"errors"
+	"io"
+	"slices"
+
+	"github.com/tlskit/tlskit/internal/engine/alert"
+	"github.com/tlskit/tlskit/internal/engine/keys"
+	"github.com/tlskit/tlskit/internal/engine/kx"
+	"github.com/tlskit/tlskit/internal/engine/msg"
+	"github.com/tlskit/tlskit/internal/engine/record"
+	"github.com/tlskit/tlskit/internal/engine/sig"
+	"github.com/tlskit/tlskit/internal/engine/suites"
+)
+
+// DefaultGroups is OpenSSL 3.0's default group order less what this
+// engine lacks (x448, ffdhe*).
+var DefaultGroups = []uint16{kx.X25519, kx.Secp256r1, kx.Secp521r1, kx.Secp384r1}
+
+func (cfg *Config) suites13() []uint16 {
+	if cfg.Suites13 != nil {
+		return cfg.Suites13
+	}
+	return suites.Default13
+}
+
+func (cfg *Config) groups() []uint16 {
+	if cfg.Groups != nil {
+		return cfg.Groups
+	}
+	return DefaultGroups
+}
+
+func (cfg *Config) sigSchemes() []uint16 {
+	if cfg.SignatureSchemes != nil {
+		return cfg.SignatureSchemes
+	}
+	return sig.Default13
+}
+
+func (cfg *Config) checkVersions() error {
+	lo, hi := cfg.MinVersion, cfg.MaxVersion
+	if lo == 0 {
+		lo = VersionTLS13
+	}
+	if hi == 0 {
+		hi = VersionTLS13
+	}
+	if lo > VersionTLS13 || hi < VersionTLS13 {
+		return errors.New("tls: the own engine speaks TLS 1.3 only so far")
+	}
+	return nil
+}
+
+// clientHS is the client's handshake in progress.
+type clientHS struct {
+	c       *TLSConn
+	hello   *msg.ClientHello
+	shares  []*kx.Share
+	tr      *keys.Transcript
+	chRaw   []byte
+	offered map[msg.ExtType]bool
+}
+
+// clientHandshake runs RFC 8446 §2's full handshake from the client side,
+// with one HelloRetryRequest at most (§4.1.4).
+func (c *TLSConn) clientHandshake() error {
+	cfg := c.cfg
+	if err := cfg.checkVersions(); err != nil {
+		return err
+	}
+	h := &clientHS{c: c}
+	random := make([]byte, 32)
+	if _, err := io.ReadFull(c.rand(), random); err != nil {
+		return err
+	}
+	c.st.ClientRandom = random
+	var sid []byte
+	if !cfg.NoMiddlebox {
+		// RFC 8446 Appendix D.4: a non-empty legacy_session_id.
+		sid = make([]byte, 32)
+		if _, err := io.ReadFull(c.rand(), sid); err != nil {
+			return err
+		}
+	}
+	c.st.SessionID = sid
+	shareGroups := cfg.KeyShares
+	if shareGroups == nil && len(cfg.groups()) > 0 {
+		shareGroups = cfg.groups()[:1]
+	}
+	for _, g := range shareGroups {
+		s, err := kx.Generate(g)
+		if err != nil {
+			return err
+		}
+		h.shares = append(h.shares, s)
+	}
+	h.hello = &msg.ClientHello{
+		Version:            VersionTLS12,
+		Random:             random,
+		SessionID:          sid,
+		CipherSuites:       append(slices.Clone(cfg.suites13()), 0x00ff), // TLS_EMPTY_RENEGOTIATION_INFO_SCSV, as openssl
+		CompressionMethods: []byte{0},
+	}
+	h.buildExtensions(nil)
+	// The first ClientHello goes out with record version TLS 1.0 (RFC
+	// 8446 §5.1).
+	c.rl.WriteVersion = VersionTLS10
+	raw, err := h.hello.Marshal()
+	if err != nil {
+		return err
+	}
+	h.chRaw = raw
+	if err := c.writeHandshakeLocked(raw, nil); err != nil {
+		return err
+	}
+	c.rl.WriteVersion = VersionTLS12
+
+	m, err := c.readHandshakeLocked()
+	if err != nil {
+		return err
+	}
+	if m.Type != msg.TypeServerHello {
+		return alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+	}
+	sh, err := msg.ParseServerHello(m.Body)
+	if err != nil {
+		return err
+	}
+	if sh.IsHelloRetryRequest() {
+		if err := h.retry(sh, m.Raw); err != nil {
+			return err
+		}
+		if m, err = c.readHandshakeLocked(); err != nil {
+			return err
+		}
+		if m.Type != msg.TypeServerHello {
+			return alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+		}
+		if sh, err = msg.ParseServerHello(m.Body); err != nil {
+			return err
+		}
+		if sh.IsHelloRetryRequest() {
+			// RFC 8446 §4.1.4: a second HelloRetryRequest.
+			return alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+		}
+	}
+	return h.serverHello(sh, m.Raw)
+}
+
+// buildExtensions lays out the ClientHello extensions in OpenSSL 3.0's
+// order; cookie is set after a HelloRetryRequest.
+func (h *clientHS) buildExtensions(cookie []byte) {
+	cfg := h.c.cfg
+	var e msg.Extensions
+	add := func(t msg.ExtType, d []byte) { e = append(e, msg.Extension{Type: t, Data: d}) }
+	if cfg.ServerName != "" {
+		add(msg.ExtServerName, msg.MarshalServerName(cfg.ServerName))
+	}
+	add(msg.ExtECPointFormats, msg.MarshalUint8List([]uint8{0, 1, 2}))
+	add(msg.ExtSupportedGroups, msg.MarshalUint16List(cfg.groups()))
+	add(msg.ExtSessionTicket, []byte{})
+	if len(cfg.ALPN) > 0 {
+		add(msg.ExtALPN, msg.MarshalALPN(cfg.ALPN))
+	}
+	add(msg.ExtEncryptThenMAC, []byte{})
+	add(msg.ExtExtendedMasterSecret, []byte{})
+	if cfg.CertSignatureSchemes != nil {
+		add(msg.ExtSignatureAlgorithmsCert, msg.MarshalUint16List(cfg.CertSignatureSchemes))
+	}
+	add(msg.ExtSignatureAlgorithms, msg.MarshalUint16List(cfg.sigSchemes()))
+	add(msg.ExtSupportedVersions, msg.MarshalSupportedVersionsClient([]uint16{VersionTLS13}))
+	add(msg.ExtPSKKeyExchangeModes, msg.MarshalUint8List([]uint8{1})) // psk_dhe_ke
+	var ks []msg.KeyShare
+	for _, s := range h.shares {
+		ks = append(ks, msg.KeyShare{Group: s.Group(), Data: s.Public()})
+	}
+	add(msg.ExtKeyShare, msg.MarshalKeyShareClient(ks))
+	if cookie != nil {
+		add(msg.ExtCookie, msg.MarshalCookie(cookie))
+	}
+	h.hello.Extensions = e
+	h.offered = map[msg.ExtType]bool{}
+	for _, x := range e {
+		h.offered[x.Type] = true
+	}
+}
+
+// checkServerExtensions applies RFC 8446 §4.2's rule to a ServerHello or
+// HelloRetryRequest: an extension the client did not offer is
+// unsupported_extension; one it offered but that may not appear here is
+// illegal_parameter.
+func (h *clientHS) checkServerExtensions(e msg.Extensions, allowed ...msg.ExtType) error {
+	for _, x := range e {
+		if !h.offered[x.Type] {
+			return alert.Faultf(alert.UnsupportedExtension, "unsolicited extension")
+		}
+		if !slices.Contains(allowed, x.Type) {
+			return alert.Faultf(alert.IllegalParameter, "bad extension")
+		}
+	}
+	return nil
+}
+
+// checkHelloCommon checks what ServerHello and HelloRetryRequest share
+// (RFC 8446 §4.1.3, §4.1.4).
+func (h *clientHS) checkHelloCommon(sh *msg.ServerHello) error {
+	d, ok := sh.Extensions.Find(msg.ExtSupportedVersions)
+	if !ok {
+		// A TLS 1.2-or-older ServerHello: the engine cannot go there
+		// yet. A TLS 1.2 server answering a TLS 1.3 client must not use
+		// the downgrade sentinel (RFC 8446 §4.1.3).
+		if len(sh.Random) == 32 && string(sh.Random[24:31]) == "DOWNGRD" {
+			return alert.Faultf(alert.IllegalParameter, "inappropriate fallback")
+		}
+		return alert.Faultf(alert.ProtocolVersion, "unsupported protocol")
+	}
+	v, err := msg.ParseSupportedVersionsServer(d)
+	if err != nil {
+		return err
+	}
+	if v != VersionTLS13 {
+		return alert.Faultf(alert.IllegalParameter, "bad protocol version number")
+	}
+	// Appendix D.5 / §4.1.3: legacy_version stays 0x0303.
+	if sh.Version != VersionTLS12 {
+		return alert.Faultf(alert.IllegalParameter, "bad legacy version")
+	}
+	if subtle.ConstantTimeCompare(sh.SessionID, h.hello.SessionID) != 1 {
+		return alert.Faultf(alert.IllegalParameter, "invalid session id")
+	}
+	if sh.CompressionMethod != 0 {
+		return alert.Faultf(alert.IllegalParameter, "invalid compression algorithm")
+	}
+	if !slices.Contains(h.c.cfg.suites13(), sh.CipherSuite) {
+		return alert.Faultf(alert.IllegalParameter, "wrong cipher returned")
+	}
+	s, ok := suites.Lookup13(sh.CipherSuite)
+	if !ok {
+		return alert.Faultf(alert.IllegalParameter, "wrong cipher returned")
+	}
+	if h.c.suite.ID != 0 && h.c.suite.ID != s.ID {
+		// §4.1.4: the ServerHello's suite must match the HRR's.
+		return alert.Faultf(alert.IllegalParameter, "wrong cipher returned")
+	}
+	h.c.suite = s
+	return nil
+}
+
+// retry answers a HelloRetryRequest (RFC 8446 §4.1.4): a new share for
+// the group the server named, the cookie echoed, the transcript restarted.
+func (h *clientHS) retry(hrr *msg.ServerHello, raw []byte) error {
+	c := h.c
+	if err := h.checkHelloCommon(hrr); err != nil {
+		return err
+	}
+	// A cookie is the one extension a HelloRetryRequest may carry
+	// unasked (RFC 8446 §4.2.2).
+	h.offered[msg.ExtCookie] = true
+	if err := h.checkServerExtensions(hrr.Extensions, msg.ExtSupportedVersions, msg.ExtKeyShare, msg.ExtCookie); err != nil {
+		return err
+	}
+	c.st.HelloRetry = true
+	var cookie []byte
+	if d, ok := hrr.Extensions.Find(msg.ExtCookie); ok {
+		var err error
+		if cookie, err = msg.ParseCookie(d); err != nil {
+			return err
+		}
+	}
+	d, ok := hrr.Extensions.Find(msg.ExtKeyShare)
+	if !ok && cookie == nil {
+		// An HRR that would not change the ClientHello.
+		return alert.Faultf(alert.IllegalParameter, "no change in ClientHello")
+	}
+	if ok {
+		g, err := msg.ParseKeyShareHRR(d)
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(c.cfg.groups(), g) {
+			return alert.Faultf(alert.IllegalParameter, "bad key share")
+		}
+		for _, s := range h.shares {
+			if s.Group() == g {
+				return alert.Faultf(alert.IllegalParameter, "bad key share")
+			}
+		}
+		s, err := kx.Generate(g)
+		if err != nil {
+			return err
+		}
+		h.shares = []*kx.Share{s}
+	}
+	h.tr = keys.RestartAfterHRR(c.suite.Hash, h.chRaw)
+	h.tr.Write(raw)
+	h.buildExtensions(cookie)
+	ch2, err := h.hello.Marshal()
+	if err != nil {
+		return err
+	}
+	if !c.cfg.NoMiddlebox {
+		if err := c.sendCCSLocked(); err != nil {
+			return err
+		}
+	}
+	h.chRaw = ch2
+	return c.writeHandshakeLocked(ch2, h.tr)
+}
+
+// sendCCSLocked sends the compatibility ChangeCipherSpec once (RFC 8446
+// Appendix D.4).
+func (c *TLSConn) sendCCSLocked() error {
+	if c.sentCCS {
+		return nil
+	}
+	c.sentCCS = true
+	c.event(true, 0, int(record.TypeChangeCipherSpec), []byte{1})
+	return c.rl.Write(record.TypeChangeCipherSpec, []byte{1})
+}
+
+func (h *clientHS) serverHello(sh *msg.ServerHello, raw []byte) error {
+	c := h.c
+	if err := h.checkHelloCommon(sh); err != nil {
+		return err
+	}
+	if err := h.checkServerExtensions(sh.Extensions, msg.ExtSupportedVersions, msg.ExtKeyShare); err != nil {
+		return err
+	}
+	c.st.Version, c.st.Suite = VersionTLS13, c.suite.ID
+	c.st.ServerRandom = sh.Random
+	if h.tr == nil {
+		h.tr = keys.NewTranscript(c.suite.Hash)
+		h.tr.Write(h.chRaw)
+	}
+	h.tr.Write(raw)
+	d, ok := sh.Extensions.Find(msg.ExtKeyShare)
+	if !ok {
+		// No PSK offered, so psk_ke is impossible.
+		return alert.Faultf(alert.MissingExtension, "missing key share")
+	}
+	ks, err := msg.ParseKeyShareServer(d)
+	if err != nil {
+		return err
+	}
+	var share *kx.Share
+	for _, s := range h.shares {
+		if s.Group() == ks.Group {
+			share = s
+		}
+	}
+	if share == nil {
+		return alert.Faultf(alert.IllegalParameter, "bad key share")
+	}
+	shared, err := share.Shared(ks.Data)
+	if err != nil {
+		return err
+	}
+	c.st.Group = ks.Group
+	c.sched = keys.NewSchedule(c.suite.Hash, nil)
+	c.sched.SetShared(shared)
+	th := h.tr.Sum()
+	cHS := c.sched.ClientHandshakeTrafficSecret(th)
+	sHS := c.sched.ServerHandshakeTrafficSecret(th)
+	c.keyLog("CLIENT_HANDSHAKE_TRAFFIC_SECRET", cHS)
+	c.keyLog("SERVER_HANDSHAKE_TRAFFIC_SECRET", sHS)
+	if err := c.setReadKey(sHS); err != nil {
+		return err
+	}
+	return h.encryptedFlight(cHS, sHS)
+}
+
+// next reads a handshake message, adding it to the transcript.
+func (h *clientHS) next() (msg.Message, error) {
+	m, err := h.c.readHandshakeLocked()
+	if err != nil {
+		return m, err
+	}
+	return m, nil
+}
+
+// encryptedFlight reads EncryptedExtensions, [CertificateRequest],
+// Certificate, CertificateVerify and Finished (RFC 8446 §2), then sends
+// the client's flight.
+func (h *clientHS) encryptedFlight(cHS, sHS []byte) error {
+	c := h.c
+	m, err := h.next()
+	if err != nil {
+		return err
+	}
+	if m.Type != msg.TypeEncryptedExtensions {
+		return alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+	}
+	ee, err := msg.ParseEncryptedExtensions(m.Body)
+	if err != nil {
+		return err
+	}
+	if err := h.encryptedExtensions(ee); err != nil {
+		return err
+	}
+	h.tr.Write(m.Raw)
+
+	if m, err = h.next(); err != nil {
+		return err
+	}
+	var certReq *msg.CertificateRequest
+	if m.Type == msg.TypeCertificateRequest {
+		if certReq, err = msg.ParseCertificateRequest(m.Body); err != nil {
+			return err
+		}
+		// RFC 8446 §4.3.2: empty context during the handshake.
+		if len(certReq.Context) != 0 {
+			return alert.Faultf(alert.IllegalParameter, "invalid context")
+		}
+		c.st.ClientCertRequested = true
+		if d, ok := certReq.Extensions.Find(msg.ExtSignatureAlgorithms); ok {
+			if c.st.PeerSignatureSchemes, err = msg.ParseUint16List(d); err != nil {
+				return err
+			}
+		}
+		if d, ok := certReq.Extensions.Find(msg.ExtCertificateAuthorities); ok {
+			if c.st.CANames, err = msg.ParseCertificateAuthorities(d); err != nil {
+				return err
+			}
+		}
+		h.tr.Write(m.Raw)
+		if m, err = h.next(); err != nil {
+			return err
+		}
+	}
+	if m.Type != msg.TypeCertificate {
+		return alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+	}
+	cert, err := msg.ParseCertificate(m.Body)
+	if err != nil {
+		return err
+	}
+	if len(cert.Context) != 0 {
+		return alert.Faultf(alert.IllegalParameter, "invalid context")
+	}
+	if len(cert.Entries) == 0 {
+		// RFC 8446 §4.4.2.4.
+		return alert.Faultf(alert.DecodeError, "length mismatch")
+	}
+	for i, e := range cert.Entries {
+		c.st.PeerChain = append(c.st.PeerChain, e.Data)
+		if d, ok := e.Extensions.Find(msg.ExtStatusRequest); ok && i == 0 {
+			if c.st.OCSPResponse, err = msg.ParseCertificateStatus(d); err != nil {
+				return err
+			}
+		}
+	}
+	leaf, err := x509.ParseCertificate(cert.Entries[0].Data)
+	if err != nil {
+		return alert.Faultf(alert.BadCertificate, "certificate verify failed")
+	}
+	h.tr.Write(m.Raw)
+
+	if m, err = h.next(); err != nil {
+		return err
+	}
+	if m.Type != msg.TypeCertificateVerify {
+		return alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+	}
+	cv, err := msg.ParseCertificateVerify(m.Body)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(c.cfg.sigSchemes(), cv.Scheme) || !sig.Allowed13(cv.Scheme) {
+		return alert.Faultf(alert.IllegalParameter, "wrong signature type")
+	}
+	if err := sig.Verify(cv.Scheme, leaf.PublicKey, sig.Content13(true, h.tr.Sum()), cv.Signature); err != nil {
+		return err
+	}
+	c.st.PeerSignatureScheme = cv.Scheme
+	h.tr.Write(m.Raw)
+	if c.cfg.VerifyPeer != nil {
+		if err := c.cfg.VerifyPeer(c.st.PeerChain, &c.st); err != nil {
+			var d alert.Desc
+			if !errors.As(err, &d) {
+				err = &alert.Fault{Desc: alert.BadCertificate, Reason: err.Error()}
+			}
+			return err
+		}
+	}
+
+	if m, err = h.next(); err != nil {
+		return err
+	}
+	if m.Type != msg.TypeFinished {
+		return alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+	}
+	fin, err := msg.ParseFinished(m.Body, c.suite.Hash.Size())
+	if err != nil {
+		return err
+	}
+	want := keys.FinishedMAC(c.suite.Hash, sHS, h.tr.Sum())
+	if subtle.ConstantTimeCompare(fin, want) != 1 {
+		return alert.Faultf(alert.DecryptError, "digest check failed")
+	}
+	h.tr.Write(m.Raw)
+
+	th := h.tr.Sum()
+	cAP := c.sched.ClientAppTrafficSecret(th)
+	sAP := c.sched.ServerAppTrafficSecret(th)
+	c.expSec = c.sched.ExporterMasterSecret(th)
+	c.keyLog("CLIENT_TRAFFIC_SECRET_0", cAP)
+	c.keyLog("SERVER_TRAFFIC_SECRET_0", sAP)
+	c.keyLog("EXPORTER_SECRET", c.expSec)
+	if err := c.setReadKey(sAP); err != nil {
+		return err
+	}
+
+	// The client's flight.
+	if !c.cfg.NoMiddlebox {
+		if err := c.sendCCSLocked(); err != nil {
+			return err
+		}
+	}
+	if err := c.setWriteKey(cHS); err != nil {
+		return err
+	}
+	if certReq != nil {
+		if err := h.sendClientCert(); err != nil {
+			return err
+		}
+	}
+	fm, err := msg.Frame(msg.TypeFinished, keys.FinishedMAC(c.suite.Hash, cHS, h.tr.Sum()))
+	if err != nil {
+		return err
+	}
+	if err := c.writeHandshakeLocked(fm, h.tr); err != nil {
+		return err
+	}
+	c.resSec = c.sched.ResumptionMasterSecret(h.tr.Sum())
+	return c.setWriteKey(cAP)
+}
+
+// encryptedExtensions checks EncryptedExtensions (RFC 8446 §4.3.1).
+func (h *clientHS) encryptedExtensions(ee *msg.EncryptedExtensions) error {
+	c := h.c
+	for _, x := range ee.Extensions {
+		if !h.offered[x.Type] {
+			return alert.Faultf(alert.UnsupportedExtension, "unsolicited extension")
+		}
+		switch x.Type {
+		case msg.ExtServerName:
+			if err := msg.ParseEmpty(x.Data); err != nil {
+				return err
+			}
+			c.st.ServerName = c.cfg.ServerName
+		case msg.ExtALPN:
+			p, err := msg.ParseALPN(x.Data)
+			if err != nil {
+				return err
+			}
+			// RFC 7301 §3.1: exactly one protocol, one the client offered.
+			if len(p) != 1 || !slices.Contains(c.cfg.ALPN, p[0]) {
+				return alert.Faultf(alert.IllegalParameter, "bad extension")
+			}
+			c.st.ALPN = p[0]
+		case msg.ExtSupportedGroups:
+			if _, err := msg.ParseUint16List(x.Data); err != nil {
+				return err
+			}
+		case msg.ExtRecordSizeLimit:
+			n, err := msg.ParseRecordSizeLimit(x.Data)
+			if err != nil {
+				return err
+			}
+			c.rl.WriteLimit = int(n) - 1 // the limit counts the content type byte
+		case msg.ExtEarlyData:
+			return alert.Faultf(alert.UnsupportedExtension, "unsolicited extension")
+		case msg.ExtKeyShare, msg.ExtSupportedVersions, msg.ExtPreSharedKey, msg.ExtPSKKeyExchangeModes,
+			msg.ExtSignatureAlgorithms, msg.ExtSignatureAlgorithmsCert, msg.ExtCookie, msg.ExtECPointFormats,
+			msg.ExtSessionTicket, msg.ExtEncryptThenMAC, msg.ExtExtendedMasterSecret:
+			return alert.Faultf(alert.IllegalParameter, "bad extension")
+		}
+	}
+	return nil
+}
+
+// sendClientCert answers a CertificateRequest with the first identity a
+// scheme the server accepts can sign for, or an empty Certificate.
+func (h *clientHS) sendClientCert() error {
+	c := h.c
+	var id *Identity
+	var scheme uint16
+	for i := range c.cfg.Identities {
+		for _, s := range c.st.PeerSignatureSchemes {
+			if sig.Allowed13(s) && sig.Fits(s, c.cfg.Identities[i].Key.Public()) {
+				id, scheme = &c.cfg.Identities[i], s
+				break
+			}
+		}
+		if id != nil {
+			break
+		}
+	}
+	cm := &msg.Certificate{}
+	if id != nil {
+		for _, der := range id.Chain {
+			cm.Entries = append(cm.Entries, msg.CertificateEntry{Data: der, Extensions: msg.Extensions{}})
+		}
+	}
+	raw, err := cm.Marshal()
+	if err != nil {
+		return err
+	}
+	if err := c.writeHandshakeLocked(raw, h.tr); err != nil {
+		return err
+	}
+	if id == nil {
+		return nil
+	}
+	s, err := sig.Sign(c.rand(), scheme, id.Key, sig.Content13(false, h.tr.Sum()))
+	if err != nil {
+		return err
+	}
+	raw, err = (&msg.CertificateVerify{Scheme: scheme, Signature: s}).Marshal()
+	if err != nil {
+		return err
+	}
+	return c.writeHandshakeLocked(raw, h.tr)
+}

@@ -1,0 +1,87 @@
+package engine
+
+import (
+	"crypto"
+	"io"
+	"time"
+)
+
+// Protocol versions.
+const (
+	VersionTLS10 uint16 = 0x0301
+	VersionTLS11 uint16 = 0x0302
+	VersionTLS12 uint16 = 0x0303
+	VersionTLS13 uint16 = 0x0304
+)
+
+// Identity is a certificate chain (leaf first, DER) and its private key.
+type Identity struct {
+	Chain [][]byte
+	Key   crypto.Signer
+}
+
+// Config is everything tlskit's own engine needs to know to run one
+// connection; the commands build it from their options. Nil lists mean
+// OpenSSL 3.0's defaults (as far as this engine implements them). A
+// Config must not be changed while connections use it.
+type Config struct {
+	// MinVersion and MaxVersion bound the versions offered or accepted;
+	// zero means TLS 1.3 for both (the only version the engine speaks so
+	// far).
+	MinVersion, MaxVersion uint16
+
+	// Suites13 lists the TLS 1.3 suites in preference order (-ciphersuites).
+	Suites13 []uint16
+	// Groups lists the supported groups in order (-groups, -curves).
+	Groups []uint16
+	// KeyShares lists the groups the client sends a key share for in its
+	// first ClientHello; nil means the first of Groups.
+	KeyShares []uint16
+	// SignatureSchemes is signature_algorithms (-sigalgs, or
+	// -client_sigalgs on a server asking for a certificate).
+	SignatureSchemes []uint16
+	// CertSignatureSchemes, when set, is sent as signature_algorithms_cert.
+	CertSignatureSchemes []uint16
+	// ALPN lists application protocols in preference order.
+	ALPN []string
+	// ServerName is the SNI a client sends, exactly as given (any string,
+	// an IP address included); empty sends none.
+	ServerName string
+
+	// Identities are the certificates this side can present; the first
+	// that fits the peer's signature algorithms is used.
+	Identities []Identity
+	// VerifyPeer, when set, judges the peer's chain (DER, leaf first)
+	// after its CertificateVerify checked out. An error that wraps an
+	// alert.Desc sends that alert; any other sends bad_certificate. Nil
+	// accepts every chain: the commands verify themselves.
+	VerifyPeer func(chain [][]byte, st *State) error
+
+	// ServerPreference makes a server choose by its own order rather
+	// than the client's (-serverpref).
+	ServerPreference bool
+	// RequestClientCert makes a server send CertificateRequest;
+	// RequireClientCert also fails a handshake without one.
+	RequestClientCert, RequireClientCert bool
+
+	// RecordPadding pads protected records to a multiple of this many
+	// bytes (-record_padding).
+	RecordPadding int
+	// NoMiddlebox turns off RFC 8446 Appendix D.4's compatibility mode
+	// (the fake session ID and ChangeCipherSpec), as -no_middlebox does.
+	NoMiddlebox bool
+
+	// Rand is the randomness source; nil means crypto/rand.
+	Rand io.Reader
+	// Time is the clock; nil means time.Now.
+	Time func() time.Time
+
+	// OnEvent, when set, sees every record and handshake message in both
+	// directions with its plaintext (see Event). It runs on the
+	// connection's goroutines and must not block.
+	OnEvent func(Event)
+	// KeyLog, when set, receives NSS key log lines' fields (label, client
+	// random, secret) for every secret the connection derives. Anyone
+	// who sees them can decrypt the connection: debugging only.
+	KeyLog func(label string, clientRandom, secret []byte)
+}

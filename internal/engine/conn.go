@@ -1,0 +1,503 @@
+package engine
+
+import (
+	"crypto"
+	"crypto/rand"
+	"errors"
+	"io"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/tlskit/tlskit/internal/engine/alert"
+	"github.com/tlskit/tlskit/internal/engine/keys"
+	"github.com/tlskit/tlskit/internal/engine/msg"
+	"github.com/tlskit/tlskit/internal/engine/record"
+	"github.com/tlskit/tlskit/internal/engine/suites"
+)
+
+// TLSConn is a TLS connection run by tlskit's own engine. (The Conn
+// interface in engine.go is the seam over crypto/tls the commands use
+// today; TLSConn takes its place when the engine is switched on.)
+//
+// One goroutine may Read while another Writes; Handshake, Read, Write,
+// KeyUpdate and ExportKeyingMaterial may be called from any goroutine.
+type TLSConn struct {
+	conn     net.Conn
+	cfg      *Config
+	isClient bool
+	rl       *record.Layer
+
+	hsMu    sync.Mutex
+	hsDone  bool
+	hsErr   error
+	inMu    sync.Mutex // reading: rl reads, hs reassembly, input buffer
+	outMu   sync.Mutex // writing: rl writes, write secret
+	errMu   sync.Mutex
+	err     error // sticky fatal error, after which nothing more is sent
+	hs      msg.Reassembler
+	input   []byte // application data read but not yet returned
+	eof     bool   // close_notify received
+	wClosed bool   // close_notify sent
+
+	st       State
+	suite    suites.Suite13
+	sched    *keys.Schedule
+	inSecret []byte // current read traffic secret (TLS 1.3)
+	outSec   []byte // current write traffic secret
+	expSec   []byte // exporter_master_secret
+	resSec   []byte // resumption_master_secret
+	sawCCS   bool
+	sentCCS  bool
+}
+
+// Client starts a client connection over c; the handshake runs on the
+// first Handshake, Read or Write.
+func Client(c net.Conn, cfg *Config) *TLSConn { return newConn(c, cfg, true) }
+
+// Server starts a server connection over c.
+func Server(c net.Conn, cfg *Config) *TLSConn { return newConn(c, cfg, false) }
+
+func newConn(c net.Conn, cfg *Config, client bool) *TLSConn {
+	t := &TLSConn{conn: c, cfg: cfg, isClient: client, rl: record.New(c)}
+	t.rl.Trace = tracer{t}
+	t.rl.PadTo = cfg.RecordPadding
+	return t
+}
+
+// tracer turns the record layer's reports into events.
+type tracer struct{ c *TLSConn }
+
+func (t tracer) RecordHeader(sent bool, hdr []byte) {
+	t.c.event(sent, record.TypeHandshake, ContentRecordHeader, append([]byte(nil), hdr...))
+}
+
+func (t tracer) InnerType(sent bool, version uint16, typ uint8) {
+	t.c.event(sent, 0, ContentInnerType, []byte{typ})
+}
+
+func (c *TLSConn) event(sent bool, _ uint8, ct int, data []byte) {
+	if c.cfg.OnEvent == nil {
+		return
+	}
+	v := c.st.Version
+	if v == 0 {
+		v = VersionTLS13
+	}
+	c.cfg.OnEvent(Event{Sent: sent, Version: v, ContentType: ct, Data: data})
+}
+
+func (c *TLSConn) rand() io.Reader {
+	if c.cfg.Rand != nil {
+		return c.cfg.Rand
+	}
+	return rand.Reader
+}
+
+func (c *TLSConn) now() time.Time {
+	if c.cfg.Time != nil {
+		return c.cfg.Time()
+	}
+	return time.Now()
+}
+
+func (c *TLSConn) keyLog(label string, secret []byte) {
+	if c.cfg.KeyLog != nil {
+		c.cfg.KeyLog(label, c.st.ClientRandom, secret)
+	}
+}
+
+// State returns what the connection negotiated so far.
+func (c *TLSConn) State() State {
+	c.hsMu.Lock()
+	defer c.hsMu.Unlock()
+	c.inMu.Lock()
+	defer c.inMu.Unlock()
+	st := c.st
+	st.Tickets = append([]Ticket(nil), c.st.Tickets...)
+	return st
+}
+
+// Handshake runs the handshake once; later calls return its result.
+func (c *TLSConn) Handshake() error {
+	c.hsMu.Lock()
+	defer c.hsMu.Unlock()
+	if c.hsDone {
+		return c.hsErr
+	}
+	c.inMu.Lock()
+	c.outMu.Lock()
+	var err error
+	if c.isClient {
+		err = c.clientHandshake()
+	} else {
+		err = c.serverHandshake()
+	}
+	if err != nil {
+		err = c.failLocked(err)
+	} else {
+		c.st.HandshakeComplete = true
+	}
+	c.outMu.Unlock()
+	c.inMu.Unlock()
+	c.hsDone, c.hsErr = true, err
+	return err
+}
+
+// failLocked records a fatal fault and sends its alert (outMu held). An
+// alert the peer sent is not answered. It returns the error the caller
+// should report.
+func (c *TLSConn) failLocked(err error) error {
+	c.errMu.Lock()
+	defer c.errMu.Unlock()
+	if c.err != nil {
+		return c.err
+	}
+	var ae *AlertError
+	if errors.As(err, &ae) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || isNetErr(err) {
+		c.err = err
+		return err
+	}
+	d, reason := alertFor(err)
+	c.sendAlertLocked(alert.Fatal, d)
+	c.err = &AlertError{Level: alert.Fatal, Description: d, Sent: true, Reason: reason, Err: err}
+	return c.err
+}
+
+func isNetErr(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne)
+}
+
+func (c *TLSConn) sendAlertLocked(l alert.Level, d alert.Desc) error {
+	b := []byte{byte(l), byte(d)}
+	c.event(true, 0, int(record.TypeAlert), b)
+	return c.rl.Write(record.TypeAlert, b)
+}
+
+func (c *TLSConn) sticky() error {
+	c.errMu.Lock()
+	defer c.errMu.Unlock()
+	return c.err
+}
+
+// writeHandshakeLocked sends one whole handshake message and adds it to
+// the transcript.
+func (c *TLSConn) writeHandshakeLocked(m []byte, tr *keys.Transcript) error {
+	if tr != nil {
+		tr.Write(m)
+	}
+	c.event(true, 0, int(record.TypeHandshake), m)
+	return c.rl.Write(record.TypeHandshake, m)
+}
+
+// readHandshakeLocked returns the next handshake message (inMu held).
+// During the handshake a single ChangeCipherSpec of value 1 is dropped
+// (RFC 8446 §5, Appendix D.4); any other record type is
+// unexpected_message, and so is a record of another type between the
+// fragments of one message (RFC 8446 §5.1).
+func (c *TLSConn) readHandshakeLocked() (msg.Message, error) {
+	for {
+		m, ok, err := c.hs.Next()
+		if err != nil {
+			return msg.Message{}, alert.Faultf(alert.IllegalParameter, "excessive message size")
+		}
+		if ok {
+			c.event(false, 0, int(record.TypeHandshake), m.Raw)
+			return m, nil
+		}
+		typ, data, err := c.rl.Read()
+		if err == io.EOF {
+			// The peer hung up mid-handshake (OpenSSL: "unexpected eof
+			// while reading").
+			err = io.ErrUnexpectedEOF
+		}
+		if err != nil {
+			return msg.Message{}, err
+		}
+		if typ != record.TypeHandshake && c.hs.Pending() {
+			return msg.Message{}, alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+		}
+		switch typ {
+		case record.TypeHandshake:
+			c.hs.Write(data)
+		case record.TypeAlert:
+			return msg.Message{}, c.handleAlert(data)
+		case record.TypeChangeCipherSpec:
+			c.event(false, 0, int(record.TypeChangeCipherSpec), append([]byte(nil), data...))
+			if c.hsDone || c.sawCCS || len(data) != 1 || data[0] != 1 {
+				return msg.Message{}, alert.Faultf(alert.UnexpectedMessage, "ccs received early")
+			}
+			c.sawCCS = true
+		default:
+			return msg.Message{}, alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+		}
+	}
+}
+
+// handleAlert turns a received alert into the error that ends the read:
+// io.EOF for close_notify, an AlertError otherwise. A warning
+// user_canceled is ignored (nil). In TLS 1.3 every other alert is fatal
+// whatever its level (RFC 8446 §6).
+func (c *TLSConn) handleAlert(data []byte) error {
+	c.event(false, 0, int(record.TypeAlert), append([]byte(nil), data...))
+	if len(data) != 2 {
+		return alert.Faultf(alert.DecodeError, "bad alert")
+	}
+	l, d := alert.Level(data[0]), alert.Desc(data[1])
+	if d == alert.CloseNotify {
+		c.eof = true
+		return io.EOF
+	}
+	if d == alert.UserCanceled && l == alert.Warning {
+		return nil
+	}
+	err := &AlertError{Level: l, Description: d, Reason: "ssl/tls alert " + d.Long()}
+	c.errMu.Lock()
+	if c.err == nil {
+		c.err = err
+	}
+	c.errMu.Unlock()
+	return err
+}
+
+// setReadKey switches reading to a new TLS 1.3 traffic secret; a message
+// left half-read across the change is unexpected_message (RFC 8446 §5.1).
+func (c *TLSConn) setReadKey(secret []byte) error {
+	if c.hs.Pending() {
+		return alert.Faultf(alert.UnexpectedMessage, "not on record boundary")
+	}
+	a, err := c.aead(secret)
+	if err != nil {
+		return err
+	}
+	c.inSecret = secret
+	c.rl.SetReadCipher(a)
+	return nil
+}
+
+func (c *TLSConn) setWriteKey(secret []byte) error {
+	a, err := c.aead(secret)
+	if err != nil {
+		return err
+	}
+	c.outSec = secret
+	c.rl.SetWriteCipher(a)
+	return nil
+}
+
+func (c *TLSConn) aead(secret []byte) (*record.AEAD13, error) {
+	key, iv := keys.TrafficKey(c.suite.Hash, secret, c.suite.KeyLen, suites.IVLen)
+	a, err := c.suite.AEAD(key)
+	if err != nil {
+		return nil, err
+	}
+	return record.NewAEAD13(a, iv), nil
+}
+
+// Read reads application data, handling post-handshake messages
+// (NewSessionTicket, KeyUpdate) on the way. It returns io.EOF after the
+// peer's close_notify.
+func (c *TLSConn) Read(p []byte) (int, error) {
+	if err := c.Handshake(); err != nil {
+		return 0, err
+	}
+	c.inMu.Lock()
+	defer c.inMu.Unlock()
+	for len(c.input) == 0 {
+		if c.eof {
+			return 0, io.EOF
+		}
+		if err := c.sticky(); err != nil {
+			return 0, err
+		}
+		if err := c.readRecordLocked(); err != nil {
+			if err == io.EOF && c.eof {
+				return 0, io.EOF
+			}
+			c.outMu.Lock()
+			err = c.failLocked(err)
+			c.outMu.Unlock()
+			return 0, err
+		}
+	}
+	n := copy(p, c.input)
+	c.input = c.input[n:]
+	return n, nil
+}
+
+func (c *TLSConn) readRecordLocked() error {
+	typ, data, err := c.rl.Read()
+	if err != nil {
+		if err == io.EOF {
+			return io.ErrUnexpectedEOF
+		}
+		return err
+	}
+	if typ != record.TypeHandshake && c.hs.Pending() {
+		return alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+	}
+	switch typ {
+	case record.TypeApplicationData:
+		c.event(false, 0, int(record.TypeApplicationData), append([]byte(nil), data...))
+		c.input = append(c.input[:0], data...)
+		return nil
+	case record.TypeAlert:
+		return c.handleAlert(data)
+	case record.TypeHandshake:
+		c.hs.Write(data)
+		for {
+			m, ok, err := c.hs.Next()
+			if err != nil {
+				return alert.Faultf(alert.IllegalParameter, "excessive message size")
+			}
+			if !ok {
+				return nil
+			}
+			c.event(false, 0, int(record.TypeHandshake), m.Raw)
+			if err := c.postHandshake(m); err != nil {
+				return err
+			}
+		}
+	}
+	return alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+}
+
+// postHandshake handles a TLS 1.3 message after the handshake (RFC 8446
+// §4.6).
+func (c *TLSConn) postHandshake(m msg.Message) error {
+	switch m.Type {
+	case msg.TypeNewSessionTicket:
+		if !c.isClient {
+			break
+		}
+		t, err := msg.ParseNewSessionTicket(m.Body)
+		if err != nil {
+			return err
+		}
+		tk := Ticket{
+			Lifetime: time.Duration(t.Lifetime) * time.Second, AgeAdd: t.AgeAdd,
+			Nonce: t.Nonce, Ticket: t.Ticket, Received: c.now(), Suite: c.suite.ID,
+			PSK: keys.ResumptionPSK(c.suite.Hash, c.resSec, t.Nonce),
+		}
+		if d, ok := t.Extensions.Find(msg.ExtEarlyData); ok {
+			if tk.MaxEarlyData, err = msg.ParseEarlyDataTicket(d); err != nil {
+				return err
+			}
+		}
+		// RFC 8446 §4.6.1: a lifetime over seven days is illegal.
+		if t.Lifetime > 604800 {
+			return alert.Faultf(alert.IllegalParameter, "bad ticket lifetime")
+		}
+		c.st.Tickets = append(c.st.Tickets, tk)
+		return nil
+	case msg.TypeKeyUpdate:
+		req, err := msg.ParseKeyUpdate(m.Body)
+		if err != nil {
+			return err
+		}
+		if err := c.setReadKey(keys.NextTrafficSecret(c.suite.Hash, c.inSecret)); err != nil {
+			return err
+		}
+		if req == msg.UpdateRequested {
+			c.outMu.Lock()
+			defer c.outMu.Unlock()
+			return c.keyUpdateLocked(false)
+		}
+		return nil
+	}
+	return alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+}
+
+// KeyUpdate sends a KeyUpdate and moves to the next write key (RFC 8446
+// §4.6.3); requestPeer asks the peer to update its own.
+func (c *TLSConn) KeyUpdate(requestPeer bool) error {
+	if err := c.Handshake(); err != nil {
+		return err
+	}
+	c.outMu.Lock()
+	defer c.outMu.Unlock()
+	return c.keyUpdateLocked(requestPeer)
+}
+
+func (c *TLSConn) keyUpdateLocked(request bool) error {
+	if err := c.sticky(); err != nil {
+		return err
+	}
+	if c.wClosed {
+		return errors.New("tls: KeyUpdate after close_notify")
+	}
+	r := msg.UpdateNotRequested
+	if request {
+		r = msg.UpdateRequested
+	}
+	if err := c.writeHandshakeLocked(msg.MarshalKeyUpdate(r), nil); err != nil {
+		return err
+	}
+	return c.setWriteKey(keys.NextTrafficSecret(c.suite.Hash, c.outSec))
+}
+
+// Write sends application data.
+func (c *TLSConn) Write(p []byte) (int, error) {
+	if err := c.Handshake(); err != nil {
+		return 0, err
+	}
+	c.outMu.Lock()
+	defer c.outMu.Unlock()
+	if err := c.sticky(); err != nil {
+		return 0, err
+	}
+	if c.wClosed {
+		return 0, errors.New("tls: write after close_notify")
+	}
+	c.event(true, 0, int(record.TypeApplicationData), append([]byte(nil), p...))
+	if err := c.rl.Write(record.TypeApplicationData, p); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// CloseWrite sends close_notify; the peer's data can still be read.
+func (c *TLSConn) CloseWrite() error {
+	c.outMu.Lock()
+	defer c.outMu.Unlock()
+	if c.wClosed || c.sticky() != nil {
+		return nil
+	}
+	c.wClosed = true
+	return c.sendAlertLocked(alert.Warning, alert.CloseNotify)
+}
+
+// Close sends close_notify if the handshake finished, then closes the
+// transport.
+func (c *TLSConn) Close() error {
+	c.hsMu.Lock()
+	done := c.hsDone && c.hsErr == nil
+	c.hsMu.Unlock()
+	if done {
+		c.conn.SetWriteDeadline(time.Now().Add(time.Second))
+		c.CloseWrite()
+	}
+	return c.conn.Close()
+}
+
+// ExportKeyingMaterial is the TLS 1.3 exporter (RFC 8446 §7.5; RFC 5705's
+// interface).
+func (c *TLSConn) ExportKeyingMaterial(label string, context []byte, length int) ([]byte, error) {
+	if err := c.Handshake(); err != nil {
+		return nil, err
+	}
+	if c.expSec == nil {
+		return nil, errors.New("tls: no exporter secret")
+	}
+	return keys.Export13(c.suite.Hash, c.expSec, label, context, length), nil
+}
+
+// LocalAddr, RemoteAddr and the deadlines are the transport's.
+func (c *TLSConn) LocalAddr() net.Addr                { return c.conn.LocalAddr() }
+func (c *TLSConn) RemoteAddr() net.Addr               { return c.conn.RemoteAddr() }
+func (c *TLSConn) SetDeadline(t time.Time) error      { return c.conn.SetDeadline(t) }
+func (c *TLSConn) SetReadDeadline(t time.Time) error  { return c.conn.SetReadDeadline(t) }
+func (c *TLSConn) SetWriteDeadline(t time.Time) error { return c.conn.SetWriteDeadline(t) }
+
+func (c *TLSConn) hash() crypto.Hash { return c.suite.Hash }

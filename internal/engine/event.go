@@ -1,0 +1,22 @@
+package engine
+
+// Pseudo content types for Event.ContentType that are not TLS record
+// types, as OpenSSL's message callback has them.
+const (
+	// ContentRecordHeader: Data is a 5-byte record header.
+	ContentRecordHeader = 256
+	// ContentInnerType: Data is the one-byte inner content type of a TLS
+	// 1.3 protected record.
+	ContentInnerType = 257
+)
+
+// Event is one thing OpenSSL's message callback would report: a record
+// header, a TLS 1.3 inner content type, a whole handshake message (header
+// included), an alert (level and description), a ChangeCipherSpec, or
+// application data, in either direction and always in plaintext.
+type Event struct {
+	Sent        bool
+	Version     uint16
+	ContentType int // a record content type (20–23) or ContentRecordHeader/ContentInnerType
+	Data        []byte
+}
