@@ -3,6 +3,7 @@ package opt
 import (
 	"bytes"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 )
@@ -137,4 +138,24 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("accepted -port %q", s)
 		}
 	})
+}
+
+func TestDirOption(t *testing.T) {
+	tab := &Table{Prog: "t_cmd", Options: []Option{{Name: "CApath", Kind: Dir, Help: "dir"}}}
+	dir := t.TempDir()
+	if _, err := tab.Parse([]string{"-CApath", dir}); err != nil {
+		t.Errorf("a directory: %v", err)
+	}
+	file := dir + "/f"
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{file, dir + "/missing"} {
+		var b bytes.Buffer
+		_, code, ok := tab.ParseArgs([]string{"-CApath", bad}, &b)
+		want := "t_cmd: Not a directory: " + bad + "\nt_cmd: Use -help for summary.\n"
+		if ok || code != 1 || b.String() != want {
+			t.Errorf("-CApath %s: ok %v code %d stderr %q, want %q", bad, ok, code, b.String(), want)
+		}
+	}
 }

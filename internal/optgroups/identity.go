@@ -4,6 +4,8 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 
+	"github.com/tlskit/tlskit/internal/certs"
+	"github.com/tlskit/tlskit/internal/opt"
 	"github.com/tlskit/tlskit/internal/verify"
 )
 
@@ -54,4 +56,47 @@ func BuildChain(cert *tls.Certificate, store []*x509.Certificate, build bool) er
 		cert.Certificate = chain
 	}
 	return nil
+}
+
+// IdentityOptions names the options of one certificate and key: -cert,
+// -key, -certform, -keyform, -cert_chain (and s_server's -dcert… and
+// -xcert… families).
+type IdentityOptions struct{ Cert, Key, CertForm, KeyForm, Chain string }
+
+// The identity option families.
+var (
+	MainIdentity     = IdentityOptions{"cert", "key", "certform", "keyform", "cert_chain"}
+	DualIdentity     = IdentityOptions{"dcert", "dkey", "dcertform", "dkeyform", "dcert_chain"}
+	ExtendedIdentity = IdentityOptions{"xcert", "xkey", "xcertform", "xkeyform", "xchain"}
+)
+
+// Identity is one certificate and key as the command line names them,
+// each option's last value winning. The pass phrase is not read here (it
+// may come from stdin): PassSpec is -pass's source, for certs.ReadPass.
+type Identity struct {
+	Spec      certs.KeyPairSpec // Key "" means the certificate file
+	CertGiven bool
+	KeyGiven  bool
+	PassSpec  string
+}
+
+// ParseIdentity reads one identity family, checking the format options.
+func ParseIdentity(v *opt.Values, names IdentityOptions) (Identity, error) {
+	id := Identity{PassSpec: v.Str("pass", "")}
+	id.Spec.Cert, id.CertGiven = v.Get(names.Cert)
+	id.Spec.Key, id.KeyGiven = v.Get(names.Key)
+	id.Spec.Chain = v.Str(names.Chain, "")
+	for _, f := range []struct {
+		name string
+		dst  *certs.Format
+	}{{names.CertForm, &id.Spec.CertForm}, {names.KeyForm, &id.Spec.KeyForm}} {
+		if s, ok := v.Get(f.name); ok {
+			form, err := certs.ParseFormat(s)
+			if err != nil {
+				return id, err
+			}
+			*f.dst = form
+		}
+	}
+	return id, nil
 }

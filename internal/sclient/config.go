@@ -277,33 +277,38 @@ func tlsConfig(v *opt.Values, s *settings) (*tls.Config, error) {
 	s.alpnOffered = tp.ALPN != nil
 	cfg.SessionTicketsDisabled = tp.NoTicket
 
+	main, err := optgroups.ParseIdentity(v, optgroups.MainIdentity)
+	if err != nil {
+		return nil, err
+	}
+	ext, err := optgroups.ParseIdentity(v, optgroups.ExtendedIdentity)
+	if err != nil {
+		return nil, err
+	}
 	pass := ""
-	if p, ok := v.Get("pass"); ok {
-		if pass, err = certs.ReadPass(p); err != nil {
+	if main.PassSpec != "" {
+		if pass, err = certs.ReadPass(main.PassSpec); err != nil {
 			return nil, err
 		}
 	}
-	if cert, ok := v.Get("cert"); ok {
-		kp, err := loadPair(v, cert, v.Str("key", cert), "certform", "keyform", pass, v.Str("cert_chain", ""))
+	switch {
+	case main.CertGiven:
+		main.Spec.Pass = pass
+		kp, err := certs.LoadKeyPair(main.Spec)
 		if err != nil {
 			return nil, err
 		}
 		cfg.Certificates = append(cfg.Certificates, kp)
-	} else if k, ok := v.Get("key"); ok {
+	case main.KeyGiven:
 		// openssl loads a -key given without -cert, failing on a bad
 		// one, and then has no certificate to use it with.
-		kf := certs.FormatAuto
-		if f, ok := v.Get("keyform"); ok {
-			if kf, err = certs.ParseFormat(f); err != nil {
-				return nil, err
-			}
-		}
-		if _, err := certs.LoadPrivateKey(k, kf, pass); err != nil {
+		if _, err := certs.LoadPrivateKey(main.Spec.Key, main.Spec.KeyForm, pass); err != nil {
 			return nil, err
 		}
 	}
-	if xc, ok := v.Get("xcert"); ok {
-		kp, err := loadPair(v, xc, v.Str("xkey", xc), "xcertform", "xkeyform", pass, v.Str("xchain", ""))
+	if ext.CertGiven {
+		ext.Spec.Pass = pass
+		kp, err := certs.LoadKeyPair(ext.Spec)
 		if err != nil {
 			return nil, err
 		}
@@ -318,22 +323,6 @@ func tlsConfig(v *opt.Values, s *settings) (*tls.Config, error) {
 		cfg.KeyLogWriter = s.keyLog
 	}
 	return cfg, nil
-}
-
-func loadPair(v *opt.Values, cert, key, certForm, keyForm, pass, chain string) (tls.Certificate, error) {
-	cf, kf := certs.FormatAuto, certs.FormatAuto
-	var err error
-	if f, ok := v.Get(certForm); ok {
-		if cf, err = certs.ParseFormat(f); err != nil {
-			return tls.Certificate{}, err
-		}
-	}
-	if f, ok := v.Get(keyForm); ok {
-		if kf, err = certs.ParseFormat(f); err != nil {
-			return tls.Certificate{}, err
-		}
-	}
-	return certs.LoadKeyPair(certs.KeyPairSpec{Cert: cert, Key: key, CertForm: cf, KeyForm: kf, Pass: pass, Chain: chain})
 }
 
 // buildChains completes each certificate's chain from -chainCAfile,

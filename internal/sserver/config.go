@@ -133,17 +133,20 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 	c.unlink = v.Has("unlink")
 	c.naccept = int(v.Int("naccept", 0))
 
-	// Identity.
-	c.cert = keyPairOpts{
-		spec:     certs.KeyPairSpec{Cert: v.Str("cert", "server.pem"), Key: v.Str("key", ""), Chain: v.Str("cert_chain", "")},
-		passSpec: v.Str("pass", ""),
-		given:    v.Has("cert"),
+	// Identity: the shared certificate/key options, parsed once.
+	main, err := optgroups.ParseIdentity(v, optgroups.MainIdentity)
+	if err != nil {
+		return nil, err
 	}
-	c.dcert = keyPairOpts{
-		spec:     certs.KeyPairSpec{Cert: v.Str("dcert", ""), Key: v.Str("dkey", ""), Chain: v.Str("dcert_chain", "")},
-		passSpec: v.Str("dpass", ""),
-		given:    v.Has("dcert") || v.Has("dkey"),
+	if !main.CertGiven {
+		main.Spec.Cert = "server.pem"
 	}
+	c.cert = keyPairOpts{spec: main.Spec, passSpec: main.PassSpec, given: main.CertGiven}
+	dual, err := optgroups.ParseIdentity(v, optgroups.DualIdentity)
+	if err != nil {
+		return nil, err
+	}
+	c.dcert = keyPairOpts{spec: dual.Spec, passSpec: v.Str("dpass", ""), given: dual.CertGiven || dual.KeyGiven}
 	if c.dcert.spec.Cert == "" {
 		c.dcert.spec.Cert = c.dcert.spec.Key
 	}
@@ -169,20 +172,6 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 		return nil, errors.New("-xkey given without a matching -xcert")
 	}
 	c.xchainBuild = v.Has("xchain_build")
-	var err error
-	for _, f := range []struct {
-		name string
-		dst  *certs.Format
-	}{
-		{"certform", &c.cert.spec.CertForm}, {"keyform", &c.cert.spec.KeyForm},
-		{"dcertform", &c.dcert.spec.CertForm}, {"dkeyform", &c.dcert.spec.KeyForm},
-	} {
-		if s, ok := v.Get(f.name); ok {
-			if *f.dst, err = certs.ParseFormat(s); err != nil {
-				return nil, err
-			}
-		}
-	}
 	c.servername = v.Str("servername", "")
 	c.servernameFatal = v.Has("servername_fatal")
 
