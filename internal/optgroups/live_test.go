@@ -153,8 +153,6 @@ func writeConf(t *testing.T, lines ...string) []string {
 	return []string{"OPENSSL_CONF=" + p}
 }
 
-var protocolLine = regexp.MustCompile(`(?m)^New, (\(NONE\)|TLSv1\.[23])`)
-
 // TestOpenSSLConf sets OPENSSL_CONF to a temporary file, runs openssl and
 // tlskit under it, and compares: the system defaults apply under the
 // command line as openssl applies them.

@@ -1,7 +1,8 @@
 package tlsnames
 
 import (
-	"crypto/dsa" //nolint:staticcheck // DSA certificates still need their strength rated
+	//lint:ignore SA1019 DSA certificates still need their strength rated
+	"crypto/dsa"
 	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/ed25519"

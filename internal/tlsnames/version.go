@@ -18,7 +18,8 @@ type version struct {
 }
 
 var versionTable = []version{
-	{tls.VersionSSL30, "SSLv3", "SSL 3.0"}, //nolint:staticcheck // openssl still names it
+	//lint:ignore SA1019 openssl still names SSLv3
+	{tls.VersionSSL30, "SSLv3", "SSL 3.0"},
 	{tls.VersionTLS10, "TLSv1", "TLS 1.0"},
 	{tls.VersionTLS11, "TLSv1.1", "TLS 1.1"},
 	{tls.VersionTLS12, "TLSv1.2", "TLS 1.2"},
