@@ -212,3 +212,21 @@ func TestOpenSSLConf(t *testing.T) {
 		}
 	}
 }
+
+// TestEmptyCiphersuites: -ciphersuites "" leaves TLS 1.3 no suite; openssl's
+// client then refuses to start a handshake unless TLS 1.3 is off.
+func TestEmptyCiphersuites(t *testing.T) {
+	openssl := testpeer.Need(t, "openssl")
+	pki := testpeer.NewPKI(t)
+	srv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey, "-www")
+	for _, prog := range []string{openssl, tlskit} {
+		_, errs, code := clientRun(t, prog, nil, srv.Addr, "-ciphersuites", "")
+		if code != 1 || !strings.Contains(errs, ":error:0A0000B5:SSL routines:ssl_cipher_list_to_bytes:no ciphers available:") {
+			t.Errorf("%s s_client -ciphersuites '': exit %d, stderr:\n%s", filepath.Base(prog), code, errs)
+		}
+		out, _, code := clientRun(t, prog, nil, srv.Addr, "-ciphersuites", "", "-max_protocol", "TLSv1.2")
+		if code != 0 || !regexp.MustCompile(`(?m)^New, TLSv1\.2, `).MatchString(out) {
+			t.Errorf("%s s_client -ciphersuites '' -max_protocol TLSv1.2: exit %d, stdout:\n%s", filepath.Base(prog), code, out)
+		}
+	}
+}

@@ -128,7 +128,15 @@ func ParseTLS(v *opt.Values, role Role, sys *sslconf.Defaults) (*TLSParams, erro
 			return nil, err
 		}
 		if none && p.MaxVersion >= tls.VersionTLS13 {
-			// No TLS 1.3 suite: openssl cannot negotiate TLS 1.3.
+			// No TLS 1.3 suite while TLS 1.3 is enabled: openssl's client
+			// fails before sending its ClientHello, saying so.
+			if role == Client {
+				return nil, &ConfError{[]string{sslerr.Entry{Code: 0x0A0000B5, Lib: "SSL routines",
+					Func: "ssl_cipher_list_to_bytes", Reason: "no ciphers available",
+					Data: "No ciphers enabled for max supported SSL/TLS version"}.String()}}
+			}
+			// openssl's server then fails TLS 1.3 handshakes; crypto/tls
+			// cannot negotiate TLS 1.3 without suites, so TLS 1.2 it is.
 			p.MaxVersion = tls.VersionTLS12
 			if p.MinVersion > p.MaxVersion {
 				return nil, &ConfError{[]string{sslerr.New(sslerr.NoProtocolsAvailable, "").String()}}
