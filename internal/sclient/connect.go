@@ -118,7 +118,7 @@ func (c *client) handshake(nc net.Conn, cache tls.ClientSessionCache) (*conn, er
 		if !cs.DidResume {
 			verify.WriteCallbackLines(c.errw, r, s.nameOpt, s.verifyQuiet)
 		}
-		if r.Code != 0 && s.verifyReturn {
+		if r.Stopped() || (r.Code != 0 && s.verifyReturn) {
 			return sslerr.Errorf(sslerr.ServerCertVerifyFailed, "certificate verify failed: %s", verify.ErrorString(r.Code))
 		}
 		if cs.Version < tls.VersionTLS12 && s.secLevel >= 1 && hasServerKeyExchange(cs.CipherSuite) {

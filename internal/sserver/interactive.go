@@ -54,6 +54,7 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 	out := s.out
 	t, tc, err := s.handshake(conn)
 	if err != nil {
+		s.writeHandshakeError(tc)
 		fmt.Fprintf(s.errw, "s_server: TLS handshake with %s failed: %v\n", conn.RemoteAddr(), err)
 		fmt.Fprint(out, "shutting down SSL\nCONNECTION CLOSED\n")
 		conn.Close()

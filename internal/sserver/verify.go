@@ -96,7 +96,9 @@ func (s *server) setupVerify(v *opt.Values) error {
 		s.crls = append(s.crls, crls...)
 	}
 	vo.Roots, vo.CRLs = s.roots, s.crls
-	vo.StopOnError = c.verifyReturnError
+	// One verify callback for both commands: -verify N/-Verify N stop at
+	// an error deeper than N, -verify_return_error at any error.
+	vo.Callback = verify.SClientCallback(c.verifyDepth, c.verifyReturnError)
 	s.verifyOpts = vo
 	s.crlDownload = v.Has("crl_download")
 	return nil
@@ -110,19 +112,33 @@ const crlFetchTimeout = 10 * time.Second
 var errClientVerify = errors.New("sserver: client certificate verification failed")
 
 // verifyHook runs during the handshake (tls.Config.VerifyConnection).
+// The handshake fails when the verify callback stopped verification.
 func (s *server) verifyHook(tc *trackedConn, cs tls.ConnectionState) error {
-	tc.verifyCode = s.verifyClient(cs.PeerCertificates)
-	if tc.verifyCode != 0 && s.c.verifyReturnError {
+	r := s.verifyClient(cs.PeerCertificates)
+	tc.verifyCode = r.Code
+	if r.Stopped() {
 		return fmt.Errorf("%w: %s", errClientVerify, verify.ErrorString(tc.verifyCode))
 	}
 	return nil
 }
 
+// writeHandshakeError prints what openssl's s_server prints on stderr when
+// a handshake fails: "ERROR", then "verify error:<text>" if the client's
+// certificate did not verify.
+func (s *server) writeHandshakeError(tc *trackedConn) {
+	var b bytes.Buffer
+	b.WriteString("ERROR\n")
+	if tc != nil && tc.verifyCode != 0 {
+		fmt.Fprintf(&b, "verify error:%s\n", verify.ErrorString(tc.verifyCode))
+	}
+	s.errw.Write(b.Bytes())
+}
+
 // verifyClient checks the client's certificates and prints the verify
-// callback's lines on stderr. It returns the verification code.
-func (s *server) verifyClient(peer []*x509.Certificate) int {
+// callback's lines on stderr.
+func (s *server) verifyClient(peer []*x509.Certificate) verify.Result {
 	if len(peer) == 0 {
-		return 0
+		return verify.Result{}
 	}
 	o := s.verifyOpts
 	o.Intermediates = peer[1:]
@@ -137,7 +153,7 @@ func (s *server) verifyClient(peer []*x509.Certificate) int {
 	var b bytes.Buffer
 	verify.WriteCallbackLines(&b, r, s.nameopt, s.c.verifyQuiet)
 	s.errw.Write(b.Bytes())
-	return r.Code
+	return r
 }
 
 // writeClientCert prints the client's certificate as openssl's interactive

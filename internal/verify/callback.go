@@ -74,11 +74,13 @@ func VerifyCommandCallback(e Event) bool {
 	return false
 }
 
-// SClientCallback returns the decision s_client's verify callback makes
-// after an error: with -verify_return_error it stops at once; with
-// "-verify N" (depth >= 0) an error deeper than N stops verification
-// (s_client then notes "certificate chain too long" for itself, but the
-// verify result keeps the original code). depth < 0 means no -verify.
+// SClientCallback returns the decision the verify callback of s_client
+// and s_server (one callback in openssl, shared by both) makes after an
+// error: with -verify_return_error it stops at once; with "-verify N" or
+// "-Verify N" (depth >= 0) an error deeper than N stops verification,
+// -verify_return_error or not (openssl then notes "certificate chain too
+// long" for itself, but the verify result keeps the original code).
+// depth < 0 means no -verify.
 func SClientCallback(depth int, returnError bool) func(Event) bool {
 	return func(e Event) bool {
 		if depth >= 0 && e.Depth > depth {

@@ -88,6 +88,18 @@ type Result struct {
 	PeerName string
 }
 
+// Stopped reports whether the callback ended verification, which makes
+// the TLS handshake fail whatever the final code (openssl: the verify
+// callback returned 0).
+func (r Result) Stopped() bool {
+	for _, e := range r.Events {
+		if !e.Continue {
+			return true
+		}
+	}
+	return false
+}
+
 // Verify checks peer (leaf first; further entries join the untrusted
 // pool) the way OpenSSL 3.0's X509_verify_cert does: it builds a chain
 // preferring trusted certificates, then checks extensions, security level,
