@@ -48,7 +48,10 @@ type TLSConn struct {
 	expSec   []byte // exporter_master_secret
 	resSec   []byte // resumption_master_secret
 	sawCCS   bool
-	sentCCS  bool
+	// skipAppLeft is how many bytes of clear application data records a
+	// server still skips: early data sent before a HelloRetryRequest.
+	skipAppLeft int
+	sentCCS     bool
 }
 
 // Client starts a client connection over c; the handshake runs on the
@@ -222,7 +225,14 @@ func (c *TLSConn) readHandshakeLocked() (msg.Message, error) {
 		case record.TypeHandshake:
 			c.hs.Write(data)
 		case record.TypeAlert:
-			return msg.Message{}, c.handleAlert(data)
+			if err := c.handleAlert(data); err != nil {
+				return msg.Message{}, err
+			}
+		case record.TypeApplicationData:
+			if len(data) > c.skipAppLeft || c.rl.ReadProtected() {
+				return msg.Message{}, alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+			}
+			c.skipAppLeft -= len(data)
 		case record.TypeChangeCipherSpec:
 			c.event(false, 0, int(record.TypeChangeCipherSpec), append([]byte(nil), data...))
 			if c.hsDone || c.sawCCS || len(data) != 1 || data[0] != 1 {

@@ -1,8 +1,476 @@
 package engine
 
-import "errors"
+import (
+	"crypto/subtle"
+	"crypto/x509"
+	"errors"
+	"io"
+	"slices"
 
-// serverHandshake is the TLS 1.3 server; it comes next.
+	"github.com/tlskit/tlskit/internal/engine/alert"
+	"github.com/tlskit/tlskit/internal/engine/keys"
+	"github.com/tlskit/tlskit/internal/engine/kx"
+	"github.com/tlskit/tlskit/internal/engine/msg"
+	"github.com/tlskit/tlskit/internal/engine/sig"
+	"github.com/tlskit/tlskit/internal/engine/suites"
+)
+
+// serverHS is the server's handshake in progress.
+type serverHS struct {
+	c      *TLSConn
+	ch     *msg.ClientHello
+	tr     *keys.Transcript
+	group  uint16
+	peerKS []msg.KeyShare
+	id     *Identity
+	scheme uint16
+	alpn   string
+	early  bool // the client offered early data we are going to skip
+}
+
+// serverHandshake runs RFC 8446 §2's full handshake from the server side,
+// sending a HelloRetryRequest when no offered key share fits (§4.1.4).
 func (c *TLSConn) serverHandshake() error {
-	return errors.New("tls: the own engine has no server yet")
+	if err := c.cfg.checkVersions(); err != nil {
+		return err
+	}
+	h := &serverHS{c: c}
+	m, err := c.readHandshakeLocked()
+	if err != nil {
+		return err
+	}
+	if m.Type != msg.TypeClientHello {
+		return alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+	}
+	if h.ch, err = msg.ParseClientHello(m.Body); err != nil {
+		return err
+	}
+	if err := h.negotiate(); err != nil {
+		return err
+	}
+	if h.peerKS == nil {
+		if err := h.helloRetry(m.Raw); err != nil {
+			return err
+		}
+	} else {
+		h.tr = keys.NewTranscript(c.suite.Hash)
+		h.tr.Write(m.Raw)
+	}
+	return h.flight()
+}
+
+// negotiate picks version, suite, group, certificate and ALPN from the
+// ClientHello (RFC 8446 §4.1.1, §4.2).
+func (h *serverHS) negotiate() error {
+	c, ch, cfg := h.c, h.ch, h.c.cfg
+	c.st.ClientRandom = ch.Random
+	c.st.SessionID = ch.SessionID
+	d, ok := ch.Extensions.Find(msg.ExtSupportedVersions)
+	if !ok {
+		return alert.Faultf(alert.ProtocolVersion, "unsupported protocol")
+	}
+	vs, err := msg.ParseSupportedVersionsClient(d)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(vs, VersionTLS13) {
+		return alert.Faultf(alert.ProtocolVersion, "unsupported protocol")
+	}
+	if ch.Version < 0x0300 {
+		return alert.Faultf(alert.ProtocolVersion, "bad legacy version")
+	}
+	// RFC 8446 §4.1.2: a TLS 1.3 ClientHello offers null compression only.
+	if len(ch.CompressionMethods) != 1 || ch.CompressionMethods[0] != 0 {
+		return alert.Faultf(alert.IllegalParameter, "bad compression")
+	}
+	c.st.Version = VersionTLS13
+
+	// Suite: the client's order unless ServerPreference.
+	mine := cfg.suites13()
+	first, second := ch.CipherSuites, mine
+	if cfg.ServerPreference {
+		first, second = mine, ch.CipherSuites
+	}
+	for _, s := range first {
+		if slices.Contains(second, s) {
+			if su, ok := suites.Lookup13(s); ok {
+				c.suite = su
+				break
+			}
+		}
+	}
+	if c.suite.ID == 0 {
+		return alert.Faultf(alert.HandshakeFailure, "no shared cipher")
+	}
+	c.st.Suite = c.suite.ID
+
+	// Signature scheme and identity (RFC 8446 §4.2.3, §4.4.2.2).
+	d, ok = ch.Extensions.Find(msg.ExtSignatureAlgorithms)
+	if !ok {
+		return alert.Faultf(alert.MissingExtension, "missing sigalgs extension")
+	}
+	peerSchemes, err := msg.ParseUint16List(d)
+	if err != nil {
+		return err
+	}
+	c.st.PeerSignatureSchemes = peerSchemes
+	for _, s := range peerSchemes {
+		if !sig.Allowed13(s) || (cfg.SignatureSchemes != nil && !slices.Contains(cfg.SignatureSchemes, s)) {
+			continue
+		}
+		for i := range cfg.Identities {
+			if sig.Fits(s, cfg.Identities[i].Key.Public()) {
+				h.id, h.scheme = &cfg.Identities[i], s
+				break
+			}
+		}
+		if h.id != nil {
+			break
+		}
+	}
+	if h.id == nil {
+		return alert.Faultf(alert.HandshakeFailure, "no suitable signature algorithm")
+	}
+
+	if d, ok := ch.Extensions.Find(msg.ExtServerName); ok {
+		if c.st.ServerName, err = msg.ParseServerName(d); err != nil {
+			return err
+		}
+	}
+	// ALPN: the server's order wins; no overlap is fatal (RFC 7301 §3.2).
+	if d, ok := ch.Extensions.Find(msg.ExtALPN); ok && len(cfg.ALPN) > 0 {
+		offered, err := msg.ParseALPN(d)
+		if err != nil {
+			return err
+		}
+		for _, p := range cfg.ALPN {
+			if slices.Contains(offered, p) {
+				h.alpn = p
+				break
+			}
+		}
+		if h.alpn == "" {
+			return alert.Faultf(alert.NoApplicationProtocol, "no application protocol")
+		}
+		c.st.ALPN = h.alpn
+	}
+	if ch.Extensions.Has(msg.ExtEarlyData) {
+		h.early = true
+	}
+	return h.chooseGroup()
+}
+
+// chooseGroup takes the first offered key share in a group the server
+// supports; without one it picks a group for a HelloRetryRequest.
+func (h *serverHS) chooseGroup() error {
+	ch, cfg := h.ch, h.c.cfg
+	d, ok := ch.Extensions.Find(msg.ExtSupportedGroups)
+	if !ok {
+		return alert.Faultf(alert.MissingExtension, "missing supported groups")
+	}
+	groups, err := msg.ParseUint16List(d)
+	if err != nil {
+		return err
+	}
+	d, ok = ch.Extensions.Find(msg.ExtKeyShare)
+	if !ok {
+		return alert.Faultf(alert.MissingExtension, "missing key share")
+	}
+	shares, err := msg.ParseKeyShareClient(d)
+	if err != nil {
+		return err
+	}
+	mine := cfg.groups()
+	for _, ks := range shares {
+		// RFC 8446 §4.2.8: each share must be in supported_groups.
+		if !slices.Contains(groups, ks.Group) {
+			return alert.Faultf(alert.IllegalParameter, "bad key share")
+		}
+	}
+	for _, ks := range shares {
+		if slices.Contains(mine, ks.Group) && kx.Supported(ks.Group) {
+			h.group, h.peerKS = ks.Group, []msg.KeyShare{ks}
+			return nil
+		}
+	}
+	first, second := groups, mine
+	if cfg.ServerPreference {
+		first, second = mine, groups
+	}
+	for _, g := range first {
+		if slices.Contains(second, g) && kx.Supported(g) {
+			h.group = g
+			return nil
+		}
+	}
+	return alert.Faultf(alert.HandshakeFailure, "no suitable key share")
+}
+
+func (h *serverHS) serverHelloExts(hrr bool) msg.Extensions {
+	e := msg.Extensions{{Type: msg.ExtSupportedVersions, Data: msg.MarshalUint16(VersionTLS13)}}
+	if hrr {
+		return append(e, msg.Extension{Type: msg.ExtKeyShare, Data: msg.MarshalKeyShareHRR(h.group)})
+	}
+	return e
+}
+
+// helloRetry sends a HelloRetryRequest and reads the second ClientHello
+// (RFC 8446 §4.1.4, §4.4.1).
+func (h *serverHS) helloRetry(ch1 []byte) error {
+	c := h.c
+	c.st.HelloRetry = true
+	h.tr = keys.RestartAfterHRR(c.suite.Hash, ch1)
+	hrr := &msg.ServerHello{Version: VersionTLS12, Random: msg.HelloRetryRandom, SessionID: h.ch.SessionID,
+		CipherSuite: c.suite.ID, Extensions: h.serverHelloExts(true)}
+	raw, err := hrr.Marshal()
+	if err != nil {
+		return err
+	}
+	if err := c.writeHandshakeLocked(raw, h.tr); err != nil {
+		return err
+	}
+	if len(h.ch.SessionID) > 0 {
+		if err := c.sendCCSLocked(); err != nil {
+			return err
+		}
+	}
+	// Early data sent before the retry arrives in the clear as
+	// application data: skip it (RFC 8446 §4.2.10).
+	if h.early {
+		c.skipAppLeft = earlySkipLimit
+	}
+	m, err := c.readHandshakeLocked()
+	c.skipAppLeft = 0
+	if err != nil {
+		return err
+	}
+	if m.Type != msg.TypeClientHello {
+		return alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+	}
+	ch2, err := msg.ParseClientHello(m.Body)
+	if err != nil {
+		return err
+	}
+	// The second ClientHello must answer the retry: same suites and
+	// session, exactly one share, in the group asked for; no early data.
+	if !slices.Equal(ch2.CipherSuites, h.ch.CipherSuites) || string(ch2.SessionID) != string(h.ch.SessionID) ||
+		ch2.Extensions.Has(msg.ExtEarlyData) {
+		return alert.Faultf(alert.IllegalParameter, "bad ClientHello after retry")
+	}
+	d, ok := ch2.Extensions.Find(msg.ExtKeyShare)
+	if !ok {
+		return alert.Faultf(alert.MissingExtension, "missing key share")
+	}
+	shares, err := msg.ParseKeyShareClient(d)
+	if err != nil {
+		return err
+	}
+	if len(shares) != 1 || shares[0].Group != h.group {
+		return alert.Faultf(alert.IllegalParameter, "bad key share")
+	}
+	h.ch, h.peerKS, h.early = ch2, shares, false
+	h.tr.Write(m.Raw)
+	return nil
+}
+
+// flight sends ServerHello through Finished, then reads the client's
+// second flight.
+func (h *serverHS) flight() error {
+	c := h.c
+	pub, shared, err := kx.Respond(h.group, h.peerKS[0].Data)
+	if err != nil {
+		return err
+	}
+	c.st.Group = h.group
+	random := make([]byte, 32)
+	if _, err := io.ReadFull(c.rand(), random); err != nil {
+		return err
+	}
+	c.st.ServerRandom = random
+	exts := append(h.serverHelloExts(false), msg.Extension{Type: msg.ExtKeyShare,
+		Data: msg.MarshalKeyShareServer(msg.KeyShare{Group: h.group, Data: pub})})
+	sh := &msg.ServerHello{Version: VersionTLS12, Random: random, SessionID: h.ch.SessionID,
+		CipherSuite: c.suite.ID, Extensions: exts}
+	raw, err := sh.Marshal()
+	if err != nil {
+		return err
+	}
+	c.rl.WriteVersion = VersionTLS12
+	if err := c.writeHandshakeLocked(raw, h.tr); err != nil {
+		return err
+	}
+	if len(h.ch.SessionID) > 0 {
+		// Appendix D.4: the compatibility CCS after the first message.
+		if err := c.sendCCSLocked(); err != nil {
+			return err
+		}
+	}
+	c.sched = keys.NewSchedule(c.suite.Hash, nil)
+	c.sched.SetShared(shared)
+	th := h.tr.Sum()
+	cHS := c.sched.ClientHandshakeTrafficSecret(th)
+	sHS := c.sched.ServerHandshakeTrafficSecret(th)
+	c.keyLog("CLIENT_HANDSHAKE_TRAFFIC_SECRET", cHS)
+	c.keyLog("SERVER_HANDSHAKE_TRAFFIC_SECRET", sHS)
+	if err := c.setWriteKey(sHS); err != nil {
+		return err
+	}
+	if err := c.setReadKey(cHS); err != nil {
+		return err
+	}
+	if h.early {
+		// Early data we did not accept fails to decrypt under the
+		// handshake key: skip up to the usual limit (RFC 8446 §4.2.10).
+		c.rl.SkipUndecryptable = earlySkipLimit
+	}
+
+	var ee msg.Extensions = msg.Extensions{}
+	if c.st.ServerName != "" {
+		ee = append(ee, msg.Extension{Type: msg.ExtServerName, Data: []byte{}})
+	}
+	if h.alpn != "" {
+		ee = append(ee, msg.Extension{Type: msg.ExtALPN, Data: msg.MarshalALPN([]string{h.alpn})})
+	}
+	if raw, err = (&msg.EncryptedExtensions{Extensions: ee}).Marshal(); err != nil {
+		return err
+	}
+	if err := c.writeHandshakeLocked(raw, h.tr); err != nil {
+		return err
+	}
+	if c.cfg.RequestClientCert || c.cfg.RequireClientCert {
+		cr := &msg.CertificateRequest{Context: []byte{}, Extensions: msg.Extensions{
+			{Type: msg.ExtSignatureAlgorithms, Data: msg.MarshalUint16List(c.cfg.sigSchemes())}}}
+		if raw, err = cr.Marshal(); err != nil {
+			return err
+		}
+		if err := c.writeHandshakeLocked(raw, h.tr); err != nil {
+			return err
+		}
+	}
+	cm := &msg.Certificate{Context: []byte{}}
+	for _, der := range h.id.Chain {
+		cm.Entries = append(cm.Entries, msg.CertificateEntry{Data: der, Extensions: msg.Extensions{}})
+	}
+	if raw, err = cm.Marshal(); err != nil {
+		return err
+	}
+	if err := c.writeHandshakeLocked(raw, h.tr); err != nil {
+		return err
+	}
+	signature, err := sig.Sign(c.rand(), h.scheme, h.id.Key, sig.Content13(true, h.tr.Sum()))
+	if err != nil {
+		return err
+	}
+	if raw, err = (&msg.CertificateVerify{Scheme: h.scheme, Signature: signature}).Marshal(); err != nil {
+		return err
+	}
+	if err := c.writeHandshakeLocked(raw, h.tr); err != nil {
+		return err
+	}
+	if raw, err = msg.Frame(msg.TypeFinished, keys.FinishedMAC(c.suite.Hash, sHS, h.tr.Sum())); err != nil {
+		return err
+	}
+	if err := c.writeHandshakeLocked(raw, h.tr); err != nil {
+		return err
+	}
+	th = h.tr.Sum()
+	cAP := c.sched.ClientAppTrafficSecret(th)
+	sAP := c.sched.ServerAppTrafficSecret(th)
+	c.expSec = c.sched.ExporterMasterSecret(th)
+	c.keyLog("CLIENT_TRAFFIC_SECRET_0", cAP)
+	c.keyLog("SERVER_TRAFFIC_SECRET_0", sAP)
+	c.keyLog("EXPORTER_SECRET", c.expSec)
+	if err := c.setWriteKey(sAP); err != nil {
+		return err
+	}
+	if err := h.clientFlight(cHS); err != nil {
+		return err
+	}
+	c.rl.SkipUndecryptable = 0
+	return c.setReadKey(cAP)
+}
+
+// earlySkipLimit bounds the early data a server skips: OpenSSL's default
+// max_early_data (16384) plus record overhead.
+const earlySkipLimit = 16384 + 256
+
+// clientFlight reads [Certificate, CertificateVerify] and Finished.
+func (h *serverHS) clientFlight(cHS []byte) error {
+	c := h.c
+	m, err := c.readHandshakeLocked()
+	if err != nil {
+		return err
+	}
+	c.rl.SkipUndecryptable = 0
+	if c.cfg.RequestClientCert || c.cfg.RequireClientCert {
+		if m.Type != msg.TypeCertificate {
+			return alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+		}
+		cert, err := msg.ParseCertificate(m.Body)
+		if err != nil {
+			return err
+		}
+		if len(cert.Context) != 0 {
+			return alert.Faultf(alert.IllegalParameter, "invalid context")
+		}
+		h.tr.Write(m.Raw)
+		if len(cert.Entries) == 0 {
+			if c.cfg.RequireClientCert {
+				// RFC 8446 §4.4.2.4; OpenSSL: "peer did not return a
+				// certificate".
+				return alert.Faultf(alert.CertificateRequired, "peer did not return a certificate")
+			}
+		} else {
+			for _, e := range cert.Entries {
+				c.st.PeerChain = append(c.st.PeerChain, e.Data)
+			}
+			leaf, err := x509.ParseCertificate(cert.Entries[0].Data)
+			if err != nil {
+				return alert.Faultf(alert.BadCertificate, "certificate verify failed")
+			}
+			if m, err = c.readHandshakeLocked(); err != nil {
+				return err
+			}
+			if m.Type != msg.TypeCertificateVerify {
+				return alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+			}
+			cv, err := msg.ParseCertificateVerify(m.Body)
+			if err != nil {
+				return err
+			}
+			if !slices.Contains(c.cfg.sigSchemes(), cv.Scheme) || !sig.Allowed13(cv.Scheme) {
+				return alert.Faultf(alert.IllegalParameter, "wrong signature type")
+			}
+			if err := sig.Verify(cv.Scheme, leaf.PublicKey, sig.Content13(false, h.tr.Sum()), cv.Signature); err != nil {
+				return err
+			}
+			c.st.PeerSignatureScheme = cv.Scheme
+			h.tr.Write(m.Raw)
+			if c.cfg.VerifyPeer != nil {
+				if err := c.cfg.VerifyPeer(c.st.PeerChain, &c.st); err != nil {
+					var d alert.Desc
+					if !errors.As(err, &d) {
+						err = &alert.Fault{Desc: alert.BadCertificate, Reason: err.Error()}
+					}
+					return err
+				}
+			}
+		}
+		if m, err = c.readHandshakeLocked(); err != nil {
+			return err
+		}
+	}
+	if m.Type != msg.TypeFinished {
+		return alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+	}
+	fin, err := msg.ParseFinished(m.Body, c.suite.Hash.Size())
+	if err != nil {
+		return err
+	}
+	if subtle.ConstantTimeCompare(fin, keys.FinishedMAC(c.suite.Hash, cHS, h.tr.Sum())) != 1 {
+		return alert.Faultf(alert.DecryptError, "digest check failed")
+	}
+	h.tr.Write(m.Raw)
+	c.resSec = c.sched.ResumptionMasterSecret(h.tr.Sum())
+	return nil
 }

@@ -85,6 +85,11 @@ type Layer struct {
 	PadTo int
 	// Trace, if set, sees headers and inner types.
 	Trace Trace
+	// SkipUndecryptable is how many bytes of protected records that fail
+	// to decrypt Read still drops silently: a server skipping early data
+	// it rejected (RFC 8446 §4.2.10). It drops to zero at the first
+	// record that decrypts.
+	SkipUndecryptable int
 
 	hdr  [HeaderLen]byte
 	rbuf []byte
@@ -114,6 +119,17 @@ var ErrEOF = io.EOF
 // layer to judge (RFC 8446 §5: a CCS is dropped, the rest is
 // unexpected_message).
 func (l *Layer) Read() (typ uint8, data []byte, err error) {
+	for {
+		typ, data, err = l.read()
+		if err != errSkipped {
+			return typ, data, err
+		}
+	}
+}
+
+var errSkipped = errors.New("record: skipped")
+
+func (l *Layer) read() (typ uint8, data []byte, err error) {
 	if _, err := io.ReadFull(l.r, l.hdr[:]); err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) {
 			return 0, nil, io.ErrUnexpectedEOF
@@ -167,6 +183,11 @@ func (l *Layer) Read() (typ uint8, data []byte, err error) {
 	// RFC 8446 §5.2: open, then strip the zero padding back to the
 	// content type byte.
 	plain, err := l.in.aead.Open(body[:0], l.in.nonce(), body, hdr)
+	if err != nil && l.SkipUndecryptable >= n {
+		l.SkipUndecryptable -= n
+		return 0, nil, errSkipped
+	}
+	l.SkipUndecryptable = 0
 	if err != nil {
 		return 0, nil, alert.Faultf(alert.BadRecordMAC, "decryption failed or bad record mac")
 	}
