@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 
+	"github.com/tlskit/tlskit/internal/sslerr"
 	"github.com/tlskit/tlskit/internal/stdio"
 )
 
@@ -55,7 +56,7 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 	t, tc, err := s.handshake(conn)
 	if err != nil {
 		s.writeHandshakeError(tc)
-		fmt.Fprintf(s.errw, "s_server: TLS handshake with %s failed: %v\n", conn.RemoteAddr(), err)
+		sslerr.FromError(err, sslerr.Server).Write(s.errw)
 		fmt.Fprint(out, "shutting down SSL\nCONNECTION CLOSED\n")
 		conn.Close()
 		return false
@@ -121,14 +122,18 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 				unexpected := errors.Is(c.err, io.EOF) && tc.eof.TransportEnded() && !s.c.ignoreUnexpectedEOF
 				if errors.Is(c.err, io.EOF) && !unexpected {
 					fmt.Fprintln(out, "DONE")
-				} else if unexpected {
-					fmt.Fprintln(out, "ERROR")
-					fmt.Fprintln(s.errw, "s_server: unexpected eof while reading: the client closed the connection without close_notify")
-				} else {
-					fmt.Fprintln(out, "ERROR")
-					fmt.Fprintf(s.errw, "s_server: %v\n", c.err)
+					closeConn(true)
+					return false
 				}
-				closeConn(true)
+				// A fatal error, sent or received: openssl prints its
+				// queue and sends no close_notify after it.
+				fmt.Fprintln(out, "ERROR")
+				if unexpected {
+					sslerr.Report{Entries: []sslerr.Entry{sslerr.New(sslerr.UnexpectedEOF, "")}}.Write(s.errw)
+				} else {
+					sslerr.FromError(c.err, sslerr.Server).Write(s.errw)
+				}
+				closeConn(false)
 				return false
 			}
 		case data, ok := <-reads:

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/tlskit/tlskit/internal/sslerr"
 	"github.com/tlskit/tlskit/internal/tlsnames"
 )
 
@@ -49,6 +50,9 @@ func newTLSSetup(c *config, id *identity, clientCAs *x509.CertPool, observing bo
 		CurvePreferences:       c.groups,
 		NextProtos:             c.alpn,
 		SessionTicketsDisabled: c.noTicket,
+		// openssl writes what it is given as one record (up to 16K);
+		// crypto/tls would start a connection with small records.
+		DynamicRecordSizingDisabled: true,
 	}
 	if c.verifyRequest {
 		// Verification is done by the OpenSSL-compatible verifier after the
@@ -107,6 +111,13 @@ func (t *tlsSetup) configFor(hello *tls.ClientHelloInfo) (*tls.Config, error) {
 		}
 	}
 	version := negotiatedVersion(hello.SupportedVersions, t.c.minVersion, t.c.maxVersion)
+	if version != 0 && version < tls.VersionTLS12 && t.secLevel() >= 1 {
+		// TLS 1.0 and 1.1 sign with MD5-SHA1 or SHA-1, which openssl 3.0
+		// refuses from security level 1 up: it finds no signature
+		// algorithm after the ClientHello and ends with internal_error,
+		// as crypto/tls does when this hook fails.
+		return nil, sslerr.Errorf(sslerr.NoSuitableSigalg, "s_server: %s needs MD5-SHA1 or SHA-1 signatures, refused at security level %d", tlsnames.VersionName(version), t.secLevel())
+	}
 	certIdx, suite := 0, uint16(0)
 	if version != 0 && version < tls.VersionTLS13 {
 		certIdx, suite = t.chooseSuite(hello, certsList, version)
@@ -204,9 +215,17 @@ func (t *tlsSetup) chooseSuite(hello *tls.ClientHelloInfo, certsList []tls.Certi
 			return 0, false
 		}
 		for i, cert := range certsList {
-			if keyMatches(cert, c.Au) {
-				return i, true
+			if !keyMatches(cert, c.Au) {
+				continue
 			}
+			// An ECDHE suite is signed: TLS 1.2 needs a signature
+			// algorithm the client offered that fits the key (RFC 5246
+			// 7.4.1.4.1), else openssl skips the suite, and a hopeless
+			// handshake ends in handshake_failure before any ServerHello.
+			if c.Kx&tlsnames.KxECDHE != 0 && version == tls.VersionTLS12 && !t.canSign(cert, hello.SignatureSchemes) {
+				continue
+			}
+			return i, true
 		}
 		return 0, false
 	}
@@ -249,6 +268,51 @@ func (t *tlsSetup) chooseSuite(hello *tls.ClientHelloInfo, certsList []tls.Certi
 		}
 	}
 	return 0, 0
+}
+
+// secLevel is the security level in force: -cipher's @SECLEVEL, else
+// openssl 3.0's default as Debian builds it (2).
+func (t *tlsSetup) secLevel() int {
+	if t.c.secLevel >= 0 {
+		return t.c.secLevel
+	}
+	return 2
+}
+
+// canSign reports whether one of the client's TLS 1.2 signature schemes
+// (RFC 5246 7.4.1.4.1, RFC 8446 4.2.3) fits cert's key; SHA-1 schemes
+// count only at security level 0, as in openssl 3.0.
+func (t *tlsSetup) canSign(cert tls.Certificate, offered []tls.SignatureScheme) bool {
+	for _, sch := range offered {
+		var au tlsnames.Au
+		switch sch {
+		case tls.PKCS1WithSHA1, tls.ECDSAWithSHA1:
+			if t.secLevel() >= 1 {
+				continue
+			}
+		}
+		switch sch {
+		case tls.PKCS1WithSHA1, tls.PKCS1WithSHA256, tls.PKCS1WithSHA384, tls.PKCS1WithSHA512,
+			tls.PSSWithSHA256, tls.PSSWithSHA384, tls.PSSWithSHA512:
+			au = tlsnames.AuRSA
+		case tls.ECDSAWithSHA1, tls.ECDSAWithP256AndSHA256, tls.ECDSAWithP384AndSHA384, tls.ECDSAWithP521AndSHA512:
+			au = tlsnames.AuECDSA
+		case tls.Ed25519:
+			if _, ok := cert.PrivateKey.(ed25519.PrivateKey); !ok {
+				continue
+			}
+			au = tlsnames.AuECDSA
+		default:
+			continue
+		}
+		if keyMatches(cert, au) {
+			if _, ed := cert.PrivateKey.(ed25519.PrivateKey); ed && sch != tls.Ed25519 {
+				continue
+			}
+			return true
+		}
+	}
+	return false
 }
 
 // chachaEnc is the Enc bits of ChaCha20-Poly1305 suites.

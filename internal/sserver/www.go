@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/tlskit/tlskit/internal/report"
+	"github.com/tlskit/tlskit/internal/sslerr"
 	"github.com/tlskit/tlskit/internal/tlsnames"
 	"github.com/tlskit/tlskit/internal/verify"
 )
@@ -41,21 +42,43 @@ func (s *server) serveConcurrent(conn net.Conn) {
 	t, tc, err := s.handshake(conn)
 	if err != nil {
 		if !s.c.quiet {
-			fmt.Fprintf(s.errw, "s_server: TLS handshake with %s failed: %v\n", conn.RemoteAddr(), err)
+			sslerr.FromError(err, sslerr.Server).Write(s.errw)
 		}
 		return
 	}
-	defer t.Close()
+	// close_notify ends a connection, unless a fatal alert (sent or
+	// received) or a vanished client ended it first: openssl sends
+	// nothing after those.
+	notify := true
+	defer func() {
+		if notify {
+			t.Close()
+		}
+	}()
 	ci := connInfo{state: t.ConnectionState(), hello: tc.hello, conn: tc}
 	s.writeSecDebug(ci)
 	if s.c.mode == modeRev {
-		s.serveRev(t, ci)
+		if err := s.serveRev(t, ci); err != nil {
+			notify = errors.Is(err, io.EOF) && !tc.eof.TransportEnded()
+		}
 		return
 	}
 	conn.SetReadDeadline(time.Now().Add(requestTimeout))
 	br := bufio.NewReaderSize(t, 4096)
 	method, target, err := readRequest(br)
 	conn.SetReadDeadline(time.Time{})
+	if err != nil && !errors.Is(err, errTooLong) && !errors.Is(err, errMalformed) {
+		// The client went away without a request: with close_notify it
+		// gets close_notify back and no HTTP error, as from openssl;
+		// after a fatal alert or a bare hang-up, nothing.
+		notify = errors.Is(err, io.EOF) && !tc.eof.TransportEnded()
+		if !errors.Is(err, io.EOF) && !s.c.quiet {
+			// A fatal alert sent or received: openssl prints its queue
+			// (a bare hang-up it passes over in silence).
+			sslerr.FromError(err, sslerr.Server).Write(s.errw)
+		}
+		return
+	}
 	conn.SetWriteDeadline(time.Now().Add(writeTimeout))
 	w := bufio.NewWriterSize(t, 16*1024)
 	defer w.Flush()
@@ -84,7 +107,7 @@ func readRequest(br *bufio.Reader) (method, target string, err error) {
 	}
 	f := strings.Fields(line)
 	if len(f) < 2 || len(f) > 3 {
-		return "", "", errors.New("malformed request line")
+		return "", "", errMalformed
 	}
 	method, target = f[0], f[1]
 	if len(f) == 3 {
@@ -104,7 +127,10 @@ func readRequest(br *bufio.Reader) (method, target string, err error) {
 	return method, target, nil
 }
 
-var errTooLong = errors.New("request line or headers too long")
+var (
+	errTooLong   = errors.New("request line or headers too long")
+	errMalformed = errors.New("malformed request line")
+)
 
 // readLimitedLine reads one line of at most max bytes, without its CRLF.
 func readLimitedLine(br *bufio.Reader, max int) (string, error) {
@@ -119,7 +145,7 @@ func readLimitedLine(br *bufio.Reader, max int) (string, error) {
 			break
 		}
 		if !errors.Is(err, bufio.ErrBufferFull) {
-			return "", errors.New("incomplete request")
+			return "", fmt.Errorf("incomplete request: %w", err)
 		}
 	}
 	return strings.TrimRight(string(b), "\r\n"), nil
@@ -330,7 +356,9 @@ func htmlEscape(s string) string {
 // serveRev is -rev: each line the client sends comes back reversed, and a
 // line "CLOSE" ends the connection. Lines are bounded so a client sending
 // no newline cannot grow memory.
-func (s *server) serveRev(t io.ReadWriter, ci connInfo) {
+// It returns the read or write error that ended the connection, nil
+// after CLOSE.
+func (s *server) serveRev(t io.ReadWriter, ci connInfo) error {
 	var eb bytes.Buffer
 	eb.WriteString("CONNECTION ESTABLISHED\n")
 	s.writeBrief(&eb, ci)
@@ -342,7 +370,7 @@ func (s *server) serveRev(t io.ReadWriter, ci connInfo) {
 		if len(line) > 0 {
 			l := bytes.TrimRight(line, "\r\n")
 			if string(l) == "CLOSE" {
-				return
+				return nil
 			}
 			out := make([]byte, 0, len(l)+1)
 			for i := len(l) - 1; i >= 0; i-- {
@@ -356,11 +384,11 @@ func (s *server) serveRev(t io.ReadWriter, ci connInfo) {
 				d.SetWriteDeadline(time.Now().Add(writeTimeout))
 			}
 			if _, werr := t.Write(out); werr != nil {
-				return
+				return werr
 			}
 		}
 		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
-			return
+			return err
 		}
 	}
 }

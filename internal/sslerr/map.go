@@ -189,7 +189,7 @@ func kindOfText(msg string, side Side) (Kind, bool) {
 		return NoApplicationProtocol, true
 	case has("invalid signature by the"), has("invalid signature"):
 		return BadSignature, true
-	case has("certificate verify failed"):
+	case has("certificate verify failed"), has("certificate verification failed"):
 		if side == Server {
 			return ClientCertVerifyFailed, true
 		}

@@ -1,0 +1,226 @@
+package sserver
+
+import (
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tlskit/tlskit/internal/testpeer"
+)
+
+// recordConn counts the TLS records a client receives after its handshake,
+// by content type (RFC 5246 6.2.1): 21 alert, 23 application data.
+type recordConn struct {
+	net.Conn
+	mu     sync.Mutex
+	buf    []byte
+	counts map[byte]int
+	after  bool // counting started (the handshake is over)
+}
+
+func (c *recordConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.buf = append(c.buf, p[:n]...)
+	for len(c.buf) >= 5 {
+		l := int(c.buf[3])<<8 | int(c.buf[4])
+		if len(c.buf) < 5+l {
+			break
+		}
+		if c.after {
+			c.counts[c.buf[0]]++
+		}
+		c.buf = c.buf[5+l:]
+	}
+	return n, err
+}
+
+// probeResult is what a TLS 1.2 client saw after its handshake.
+type probeResult struct {
+	alerts, data int   // records received
+	body         int   // application bytes
+	end          error // how reading ended: io.EOF after close_notify, or the alert
+}
+
+// probeServer handshakes TLS 1.2 with addr, then does what mode says:
+// "closewrite" (close_notify, keep reading), "request" (GET /), "garbage"
+// (a record no key can open, so the server sends bad_record_mac), "fin"
+// (hang up the sending side without close_notify). Then it reads to the
+// end.
+func probeServer(t *testing.T, addr, mode string) probeResult {
+	t.Helper()
+	raw, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	rc := &recordConn{Conn: raw, counts: map[byte]int{}}
+	c := tls.Client(rc, &tls.Config{InsecureSkipVerify: true, MaxVersion: tls.VersionTLS12})
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	if err := c.Handshake(); err != nil {
+		t.Fatalf("handshake: %v", err)
+	}
+	rc.mu.Lock()
+	rc.after = true
+	rc.mu.Unlock()
+	switch mode {
+	case "closewrite":
+		c.CloseWrite()
+	case "request":
+		io.WriteString(c, "GET / HTTP/1.0\r\n\r\n")
+	case "garbage":
+		raw.Write(append([]byte{23, 3, 3, 0, 40}, make([]byte, 40)...))
+	case "fin":
+		raw.(*net.TCPConn).CloseWrite()
+	}
+	var r probeResult
+	buf := make([]byte, 64*1024)
+	for {
+		n, err := c.Read(buf)
+		r.body += n
+		if err != nil {
+			r.end = err
+			break
+		}
+	}
+	rc.mu.Lock()
+	r.alerts, r.data = rc.counts[21], rc.counts[23]
+	rc.mu.Unlock()
+	return r
+}
+
+// sslErrorLines picks the SSL routines lines of openssl's error queue,
+// without thread id, file and line.
+func sslErrorLines(s string) string {
+	re := regexp.MustCompile(`(?m)^[0-9A-F]+:error:([0-9A-F]{8}:SSL routines:[^:]*:[^:]*):[^:]*:\d+:(.*)$`)
+	var out []string
+	for _, m := range re.FindAllStringSubmatch(s, -1) {
+		out = append(out, m[1]+":"+m[2])
+	}
+	return strings.Join(out, "\n")
+}
+
+// waitErrorLine waits until get() holds an SSL error line.
+func waitErrorLine(get func() string) string {
+	deadline := time.Now().Add(5 * time.Second)
+	for sslErrorLines(get()) == "" && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	return sslErrorLines(get())
+}
+
+// TestAlertsAndCloseLikeOpenSSL puts openssl s_server and ours through the
+// same client behaviours and compares what the client receives after the
+// handshake (alerts, close_notify, the number of records of a -www page)
+// and the error lines on the server's stderr (issue 9 items 1 and 6).
+func TestAlertsAndCloseLikeOpenSSL(t *testing.T) {
+	testpeer.Need(t, "openssl")
+	dir := t.TempDir()
+	cert, key := writeCert(t, dir, "srv", "localhost", true)
+	for _, tc := range []struct {
+		name, mode string
+		args       []string
+		check      func(t *testing.T, ours, theirs probeResult)
+		errLine    string // the server error line both must print, "" for none
+	}{
+		{"www-close-without-request", "closewrite", []string{"-www"}, func(t *testing.T, ours, theirs probeResult) {
+			// close_notify back, and no HTTP error before it.
+			if ours.end != io.EOF || ours.data != 0 || ours.alerts != 1 {
+				t.Errorf("tlskit: %d data and %d alert records, then %v; want only close_notify", ours.data, ours.alerts, ours.end)
+			}
+		}, ""},
+		{"www-page-in-one-record", "request", []string{"-www"}, func(t *testing.T, ours, theirs probeResult) {
+			if ours.data != theirs.data || ours.data != 1 {
+				t.Errorf("page in %d records (%d bytes); openssl uses %d (%d bytes)", ours.data, ours.body, theirs.data, theirs.body)
+			}
+		}, ""},
+		{"www-bad-record", "garbage", []string{"-www"}, func(t *testing.T, ours, theirs probeResult) {
+			if ours.alerts != theirs.alerts || ours.alerts != 1 || errors.Is(ours.end, io.EOF) {
+				t.Errorf("tlskit sent %d alerts then %v; openssl %d then %v (no close_notify after a fatal alert)", ours.alerts, ours.end, theirs.alerts, theirs.end)
+			}
+		}, "0A000119:SSL routines:ssl3_get_record:decryption failed or bad record mac:"},
+		{"interactive-bad-record", "garbage", nil, func(t *testing.T, ours, theirs probeResult) {
+			if ours.alerts != theirs.alerts || ours.alerts != 1 || errors.Is(ours.end, io.EOF) {
+				t.Errorf("tlskit sent %d alerts then %v; openssl %d then %v (no close_notify after a fatal alert)", ours.alerts, ours.end, theirs.alerts, theirs.end)
+			}
+		}, "0A000119:SSL routines:ssl3_get_record:decryption failed or bad record mac:"},
+		{"interactive-hang-up", "fin", nil, func(t *testing.T, ours, theirs probeResult) {
+			// openssl answers with a decode_error alert, which crypto/tls
+			// cannot send; tlskit at least sends no close_notify.
+			if ours.alerts != 0 {
+				t.Errorf("tlskit sent %d alert records after the client hung up, want none", ours.alerts)
+			}
+		}, "0A000126:SSL routines:ssl3_read_n:unexpected eof while reading:"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"-cert", cert, "-key", key}, tc.args...)
+			theirSrv := testpeer.OpenSSLServer(t, args...)
+			theirs := probeServer(t, theirSrv.Addr, tc.mode)
+			ourSrv := startServer(t, "", args...)
+			ours := probeServer(t, ourSrv.addr, tc.mode)
+			tc.check(t, ours, theirs)
+			if tc.errLine == "" {
+				return
+			}
+			o := waitErrorLine(theirSrv.Output)
+			g := waitErrorLine(ourSrv.err.String)
+			if !strings.Contains(o, tc.errLine) {
+				t.Fatalf("openssl printed %q, not %q", o, tc.errLine)
+			}
+			if o != g {
+				t.Errorf("server error lines differ\nopenssl: %s\ntlskit:  %s\n(tlskit's stderr: %s)", o, g, ourSrv.err)
+			}
+		})
+	}
+}
+
+// TestRefusalsLikeOpenSSL connects openssl s_client with -msg to openssl
+// s_server and ours and compares the alert the client receives and the
+// server's error line: TLS 1.0 at the default security level (internal
+// error after the ClientHello), and a client with no usable signature
+// algorithm for the certificate.
+func TestRefusalsLikeOpenSSL(t *testing.T) {
+	testpeer.Need(t, "openssl")
+	dir := t.TempDir()
+	cert, key := writeCert(t, dir, "srv", "localhost", true)
+	for _, tc := range []struct {
+		name             string
+		server, client   []string
+		alert, errorLine string
+	}{
+		{"tls1.0-at-level-2", []string{"-min_protocol", "TLSv1"}, []string{"-tls1", "-cipher", "DEFAULT@SECLEVEL=0"},
+			"<<< TLS 1.0, Alert [length 0002], fatal internal_error", "0A000076:SSL routines:tls_choose_sigalg:no suitable signature algorithm:"},
+		{"tls1.1-at-level-2", []string{"-min_protocol", "TLSv1"}, []string{"-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0"},
+			"<<< TLS 1.1, Alert [length 0002], fatal internal_error", "0A000076:SSL routines:tls_choose_sigalg:no suitable signature algorithm:"},
+		{"no-shared-cipher", []string{"-cipher", "ECDHE-RSA-AES256-GCM-SHA384"}, []string{"-tls1_2", "-cipher", "AES128-SHA"},
+			"<<< TLS 1.2, Alert [length 0002], fatal handshake_failure", "0A0000C1:SSL routines:tls_post_process_client_hello:no shared cipher:"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"-cert", cert, "-key", key, "-www"}, tc.server...)
+			theirSrv := testpeer.OpenSSLServer(t, args...)
+			ourSrv := startServer(t, "", args...)
+			for _, s := range []struct {
+				who, addr string
+				errs      func() string
+			}{{"openssl", theirSrv.Addr, theirSrv.Output}, {"tlskit", ourSrv.addr, ourSrv.err.String}} {
+				out, _ := runPeer(t, "", 20*time.Second, "openssl", append([]string{"s_client", "-connect", s.addr, "-msg"}, tc.client...)...)
+				if !strings.Contains(out, tc.alert) {
+					t.Errorf("%s s_server: the client did not see %q:\n%s", s.who, tc.alert, out)
+				}
+				if strings.Contains(out, "ServerHello") {
+					t.Errorf("%s s_server sent a ServerHello before refusing", s.who)
+				}
+				if got := waitErrorLine(s.errs); !strings.Contains(got, tc.errorLine) {
+					t.Errorf("%s s_server printed %q, want %q", s.who, got, tc.errorLine)
+				}
+			}
+		})
+	}
+}
