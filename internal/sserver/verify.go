@@ -95,6 +95,7 @@ func (s *server) setupVerify(v *opt.Values) error {
 		}
 		s.crls = append(s.crls, crls...)
 	}
+	s.crls = append(s.crls, verify.CAFileCRLs(vo, st.File)...)
 	vo.Roots, vo.CRLs = s.roots, s.crls
 	// One verify callback for both commands: -verify N/-Verify N stop at
 	// an error deeper than N, -verify_return_error at any error.

@@ -1,6 +1,10 @@
 package verify
 
-import "crypto/x509"
+import (
+	"crypto/x509"
+
+	"github.com/tlskit/tlskit/internal/certs"
+)
 
 // checkRevocation implements -crl_check (leaf only) and -crl_check_all
 // (every certificate): each needs a CRL from its issuer that is correctly
@@ -82,4 +86,25 @@ func (v *verifier) checkCert(i int) bool {
 		}
 	}
 	return true
+}
+
+// CAFileCRLs returns the CRLs kept in the given -CAfile bundles when o
+// checks revocation: openssl's file lookup loads a CA file's CRLs along
+// with its certificates, so they count for -crl_check and -crl_check_all.
+// Files that cannot be read or hold no CRL add nothing (loading the
+// certificates reports those problems).
+func CAFileCRLs(o Options, files ...string) []*x509.RevocationList {
+	if !o.CRLCheck && !o.CRLCheckAll {
+		return nil
+	}
+	var out []*x509.RevocationList
+	for _, f := range files {
+		if f == "" {
+			continue
+		}
+		if crls, err := certs.LoadCRLs(f, certs.FormatAuto); err == nil {
+			out = append(out, crls...)
+		}
+	}
+	return out
 }
