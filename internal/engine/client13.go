@@ -318,8 +318,9 @@ func (c *TLSConn) sendCCSLocked() error {
 		return nil
 	}
 	c.sentCCS = true
-	c.event(true, 0, int(record.TypeChangeCipherSpec), []byte{1})
-	return c.rl.Write(record.TypeChangeCipherSpec, []byte{1})
+	err := c.rl.Write(record.TypeChangeCipherSpec, []byte{1})
+	c.event(true, int(record.TypeChangeCipherSpec), []byte{1})
+	return err
 }
 
 func (h *clientHS) serverHello(sh *msg.ServerHello, raw []byte) error {

@@ -71,23 +71,35 @@ func newConn(c net.Conn, cfg *Config, client bool) *TLSConn {
 // tracer turns the record layer's reports into events.
 type tracer struct{ c *TLSConn }
 
+// A record header event carries the header's own version; an inner
+// content type carries TLS 1.2 when sent and TLS 1.3 when received, as
+// OpenSSL 3.0 reports them (its -msg shows ">>> TLS 1.2, InnerContent").
 func (t tracer) RecordHeader(sent bool, hdr []byte) {
-	t.c.event(sent, record.TypeHandshake, ContentRecordHeader, append([]byte(nil), hdr...))
+	t.c.eventV(sent, uint16(hdr[1])<<8|uint16(hdr[2]), ContentRecordHeader, append([]byte(nil), hdr...))
 }
 
 func (t tracer) InnerType(sent bool, version uint16, typ uint8) {
-	t.c.event(sent, 0, ContentInnerType, []byte{typ})
+	v := VersionTLS13
+	if sent {
+		v = VersionTLS12
+	}
+	t.c.eventV(sent, v, ContentInnerType, []byte{typ})
 }
 
-func (c *TLSConn) event(sent bool, _ uint8, ct int, data []byte) {
-	if c.cfg.OnEvent == nil {
-		return
-	}
+// event reports a message-level event under the negotiated version (TLS
+// 1.3 before it is known: the highest this engine offers).
+func (c *TLSConn) event(sent bool, ct int, data []byte) {
 	v := c.st.Version
 	if v == 0 {
 		v = VersionTLS13
 	}
-	c.cfg.OnEvent(Event{Sent: sent, Version: v, ContentType: ct, Data: data})
+	c.eventV(sent, v, ct, data)
+}
+
+func (c *TLSConn) eventV(sent bool, v uint16, ct int, data []byte) {
+	if c.cfg.OnEvent != nil {
+		c.cfg.OnEvent(Event{Sent: sent, Version: v, ContentType: ct, Data: data})
+	}
 }
 
 func (c *TLSConn) rand() io.Reader {
@@ -174,8 +186,9 @@ func isNetErr(err error) bool {
 
 func (c *TLSConn) sendAlertLocked(l alert.Level, d alert.Desc) error {
 	b := []byte{byte(l), byte(d)}
-	c.event(true, 0, int(record.TypeAlert), b)
-	return c.rl.Write(record.TypeAlert, b)
+	err := c.rl.Write(record.TypeAlert, b)
+	c.event(true, int(record.TypeAlert), b)
+	return err
 }
 
 func (c *TLSConn) sticky() error {
@@ -190,8 +203,10 @@ func (c *TLSConn) writeHandshakeLocked(m []byte, tr *keys.Transcript) error {
 	if tr != nil {
 		tr.Write(m)
 	}
-	c.event(true, 0, int(record.TypeHandshake), m)
-	return c.rl.Write(record.TypeHandshake, m)
+	// OpenSSL reports a sent message after its records' headers.
+	err := c.rl.Write(record.TypeHandshake, m)
+	c.event(true, int(record.TypeHandshake), m)
+	return err
 }
 
 // readHandshakeLocked returns the next handshake message (inMu held).
@@ -206,7 +221,7 @@ func (c *TLSConn) readHandshakeLocked() (msg.Message, error) {
 			return msg.Message{}, alert.Faultf(alert.IllegalParameter, "excessive message size")
 		}
 		if ok {
-			c.event(false, 0, int(record.TypeHandshake), m.Raw)
+			c.event(false, int(record.TypeHandshake), m.Raw)
 			return m, nil
 		}
 		typ, data, err := c.rl.Read()
@@ -234,7 +249,8 @@ func (c *TLSConn) readHandshakeLocked() (msg.Message, error) {
 			}
 			c.skipAppLeft -= len(data)
 		case record.TypeChangeCipherSpec:
-			c.event(false, 0, int(record.TypeChangeCipherSpec), append([]byte(nil), data...))
+			// Like OpenSSL, a received ChangeCipherSpec shows only as
+			// its record header.
 			if c.hsDone || c.sawCCS || len(data) != 1 || data[0] != 1 {
 				return msg.Message{}, alert.Faultf(alert.UnexpectedMessage, "ccs received early")
 			}
@@ -250,7 +266,7 @@ func (c *TLSConn) readHandshakeLocked() (msg.Message, error) {
 // user_canceled is ignored (nil). In TLS 1.3 every other alert is fatal
 // whatever its level (RFC 8446 §6).
 func (c *TLSConn) handleAlert(data []byte) error {
-	c.event(false, 0, int(record.TypeAlert), append([]byte(nil), data...))
+	c.event(false, int(record.TypeAlert), append([]byte(nil), data...))
 	if len(data) != 2 {
 		return alert.Faultf(alert.DecodeError, "bad alert")
 	}
@@ -349,7 +365,7 @@ func (c *TLSConn) readRecordLocked() error {
 	}
 	switch typ {
 	case record.TypeApplicationData:
-		c.event(false, 0, int(record.TypeApplicationData), append([]byte(nil), data...))
+		c.event(false, int(record.TypeApplicationData), append([]byte(nil), data...))
 		c.input = append(c.input[:0], data...)
 		return nil
 	case record.TypeAlert:
@@ -364,7 +380,7 @@ func (c *TLSConn) readRecordLocked() error {
 			if !ok {
 				return nil
 			}
-			c.event(false, 0, int(record.TypeHandshake), m.Raw)
+			c.event(false, int(record.TypeHandshake), m.Raw)
 			if err := c.postHandshake(m); err != nil {
 				return err
 			}
@@ -460,10 +476,10 @@ func (c *TLSConn) Write(p []byte) (int, error) {
 	if c.wClosed {
 		return 0, errors.New("tls: write after close_notify")
 	}
-	c.event(true, 0, int(record.TypeApplicationData), append([]byte(nil), p...))
 	if err := c.rl.Write(record.TypeApplicationData, p); err != nil {
 		return 0, err
 	}
+	c.event(true, int(record.TypeApplicationData), append([]byte(nil), p...))
 	return len(p), nil
 }
 

@@ -12,8 +12,12 @@ const (
 
 // Event is one thing OpenSSL's message callback would report: a record
 // header, a TLS 1.3 inner content type, a whole handshake message (header
-// included), an alert (level and description), a ChangeCipherSpec, or
-// application data, in either direction and always in plaintext.
+// included), an alert (level and description), a sent ChangeCipherSpec,
+// or application data (which OpenSSL does not report; printers skip it),
+// in either direction and always in plaintext. Events come in OpenSSL's
+// order: a record's header, then its inner type, then the message it
+// completes; a received TLS 1.3 compatibility ChangeCipherSpec shows only
+// as its header.
 type Event struct {
 	Sent        bool
 	Version     uint16

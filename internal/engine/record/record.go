@@ -250,12 +250,12 @@ func (l *Layer) writeOne(typ uint8, frag []byte, limit int) error {
 		hdr := append([]byte(nil), b[:HeaderLen]...)
 		b = l.out.aead.Seal(b[:HeaderLen], l.out.nonce(), b[HeaderLen:], hdr)
 		l.out.seq++
-		if l.Trace != nil {
-			l.Trace.InnerType(true, 0x0304, typ)
-		}
 	}
 	if l.Trace != nil {
 		l.Trace.RecordHeader(true, b[:HeaderLen])
+		if l.out != nil {
+			l.Trace.InnerType(true, 0x0304, typ)
+		}
 	}
 	l.wbuf = b
 	_, err := l.w.Write(b)
