@@ -224,3 +224,32 @@ func TestRefusalsLikeOpenSSL(t *testing.T) {
 		})
 	}
 }
+
+// TestHopelessSigalgsLikeOpenSSL: a TLS 1.2 client (gnutls-cli) whose
+// signature algorithms cannot sign with the server's RSA key gets
+// handshake_failure from both servers, which print openssl's
+// "no suitable signature algorithm" line (issue 9 item 6).
+func TestHopelessSigalgsLikeOpenSSL(t *testing.T) {
+	testpeer.Need(t, "openssl")
+	testpeer.Need(t, "gnutls-cli")
+	dir := t.TempDir()
+	cert, key := writeCert(t, dir, "srv", "localhost", true)
+	args := []string{"-cert", cert, "-key", key, "-www"}
+	theirSrv := testpeer.OpenSSLServer(t, args...)
+	ourSrv := startServer(t, "", args...)
+	for _, s := range []struct {
+		who, addr string
+		errs      func() string
+	}{{"openssl", theirSrv.Addr, theirSrv.Output}, {"tlskit", ourSrv.addr, ourSrv.err.String}} {
+		host, port, _ := net.SplitHostPort(s.addr)
+		out, _ := runPeer(t, "", 20*time.Second, "gnutls-cli", "--insecure", "-p", port,
+			"--priority", "NORMAL:-VERS-ALL:+VERS-TLS1.2:-SIGN-ALL:+SIGN-ECDSA-SHA256", host)
+		if !strings.Contains(out, "Received alert [40]") {
+			t.Errorf("%s s_server: gnutls-cli did not receive handshake_failure:\n%s", s.who, out)
+		}
+		want := "0A000076:SSL routines:tls_choose_sigalg:no suitable signature algorithm:"
+		if got := waitErrorLine(s.errs); !strings.Contains(got, want) {
+			t.Errorf("%s s_server printed %q, want %q", s.who, got, want)
+		}
+	}
+}

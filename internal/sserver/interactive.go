@@ -56,7 +56,7 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 	t, tc, err := s.handshake(conn)
 	if err != nil {
 		s.writeHandshakeError(tc)
-		sslerr.FromError(err, sslerr.Server).Write(s.errw)
+		handshakeFailure(tc, err).Write(s.errw)
 		fmt.Fprint(out, "shutting down SSL\nCONNECTION CLOSED\n")
 		conn.Close()
 		return false

@@ -8,6 +8,7 @@ import (
 	"os"
 	"syscall"
 
+	"github.com/tlskit/tlskit/internal/sslerr"
 	"github.com/tlskit/tlskit/internal/transport"
 	"github.com/tlskit/tlskit/internal/wire"
 )
@@ -81,4 +82,15 @@ type trackedConn struct {
 	sniSeen     string
 	sniSwitched bool
 	verifyCode  int // the client certificate's verification result
+	// failure says why the server refused the handshake when crypto/tls's
+	// own error would name another reason (see chooseSuite).
+	failure *sslerr.Error
+}
+
+// handshakeFailure is openssl's error queue for a failed handshake.
+func handshakeFailure(tc *trackedConn, err error) sslerr.Report {
+	if tc != nil && tc.failure != nil {
+		err = tc.failure
+	}
+	return sslerr.FromError(err, sslerr.Server)
 }

@@ -215,19 +215,26 @@ func (t *tlsSetup) chooseSuite(hello *tls.ClientHelloInfo, certsList []tls.Certi
 			return 0, false
 		}
 		for i, cert := range certsList {
-			if !keyMatches(cert, c.Au) {
-				continue
+			if keyMatches(cert, c.Au) {
+				return i, true
 			}
-			// An ECDHE suite is signed: TLS 1.2 needs a signature
-			// algorithm the client offered that fits the key (RFC 5246
-			// 7.4.1.4.1), else openssl skips the suite, and a hopeless
-			// handshake ends in handshake_failure before any ServerHello.
-			if c.Kx&tlsnames.KxECDHE != 0 && version == tls.VersionTLS12 && !t.canSign(cert, hello.SignatureSchemes) {
-				continue
-			}
-			return i, true
 		}
 		return 0, false
+	}
+	// An ECDHE suite is signed: TLS 1.2 needs a signature algorithm the
+	// client offered that fits the key (RFC 5246 7.4.1.4.1). openssl
+	// chooses the suite first and then fails the hopeless handshake with
+	// handshake_failure before any ServerHello; an empty suite list makes
+	// crypto/tls send that alert, and the connection remembers why.
+	signable := func(i int, id uint16) (int, uint16) {
+		c, _ := tlsnames.CipherByID(id)
+		if c.Kx&tlsnames.KxECDHE != 0 && version == tls.VersionTLS12 && !t.canSign(certsList[i], hello.SignatureSchemes) {
+			if tc, ok := hello.Conn.(*trackedConn); ok {
+				tc.failure = sslerr.Errorf(sslerr.NoSuitableSigalgHandshake, "s_server: the client offered no signature algorithm for the certificate's key")
+			}
+			return 0, 0
+		}
+		return i, id
 	}
 	server := t.c.ciphers
 	if t.c.serverPref {
@@ -252,7 +259,7 @@ func (t *tlsSetup) chooseSuite(hello *tls.ClientHelloInfo, certsList []tls.Certi
 				continue
 			}
 			if i, ok := usable(c); ok {
-				return i, id
+				return signable(i, id)
 			}
 		}
 		return 0, 0
@@ -261,7 +268,7 @@ func (t *tlsSetup) chooseSuite(hello *tls.ClientHelloInfo, certsList []tls.Certi
 		for _, c := range server {
 			if gid, _ := c.GoID(); gid == id {
 				if i, ok := usable(c); ok {
-					return i, id
+					return signable(i, id)
 				}
 				break
 			}

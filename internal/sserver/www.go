@@ -42,7 +42,7 @@ func (s *server) serveConcurrent(conn net.Conn) {
 	t, tc, err := s.handshake(conn)
 	if err != nil {
 		if !s.c.quiet {
-			sslerr.FromError(err, sslerr.Server).Write(s.errw)
+			handshakeFailure(tc, err).Write(s.errw)
 		}
 		return
 	}

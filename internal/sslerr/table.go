@@ -30,7 +30,10 @@ const (
 	ClientUnsupportedProtocol
 	NoProtocolsAvailable
 	NoSuitableSigalg // s_server: no signature algorithm fits the certificate (and TLS 1.0/1.1 at level 2)
-	LegacySigalg     // s_client: a TLS 1.0/1.1 key exchange signed with MD5/SHA-1 at level >= 1
+	// NoSuitableSigalgHandshake is the same reason when a TLS 1.2 client
+	// offered no signature algorithm for the key: handshake_failure.
+	NoSuitableSigalgHandshake
+	LegacySigalg // s_client: a TLS 1.0/1.1 key exchange signed with MD5/SHA-1 at level >= 1
 	PeerDidNotReturnCertificate
 	NoApplicationProtocol // s_server: no ALPN overlap
 	UnexpectedMessage
@@ -70,6 +73,7 @@ var table = map[Kind]spec{
 	ClientUnsupportedProtocol:   {0x0A000102, libSSL, "ssl_choose_client_version", "unsupported protocol"},
 	NoProtocolsAvailable:        {0x0A0000BF, libSSL, "tls_setup_handshake", "no protocols available"},
 	NoSuitableSigalg:            {0x0A000076, libSSL, "tls_choose_sigalg", "no suitable signature algorithm"},
+	NoSuitableSigalgHandshake:   {0x0A000076, libSSL, "tls_choose_sigalg", "no suitable signature algorithm"},
 	LegacySigalg:                {0x0A00014D, libSSL, "tls_process_key_exchange", "legacy sigalg disallowed or unsupported"},
 	PeerDidNotReturnCertificate: {0x0A0000C7, libSSL, "tls_process_client_certificate", "peer did not return a certificate"},
 	NoApplicationProtocol:       {0x0A0000EB, libSSL, "tls_handle_alpn", "no application protocol"},
