@@ -3,7 +3,6 @@ package sserver
 import (
 	"slices"
 
-	"github.com/tlskit/tlskit/internal/opt"
 	"github.com/tlskit/tlskit/internal/optgroups"
 )
 
@@ -13,16 +12,12 @@ import (
 // (-CAfile/-CApath/-CAstore), root included; when nothing can be built it
 // is sent alone. -build_chain builds every chain at start-up and makes a
 // failure an error.
-func (s *server) buildChains(v *opt.Values, id *identity) error {
-	st := optgroups.ParseCAStore(v, optgroups.ChainStore)
-	if !st.Given() {
-		st = optgroups.ParseCAStore(v, optgroups.TrustStore)
-	}
-	store, err := st.Load()
+func (s *server) buildChains(id *identity) error {
+	store, err := s.c.chainStore.Load()
 	if err != nil {
 		return err
 	}
-	build := v.Has("build_chain")
+	build := s.c.buildChain
 	if len(store) == 0 && !build && len(id.xbuild) == 0 {
 		return nil
 	}

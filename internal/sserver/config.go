@@ -38,8 +38,11 @@ type config struct {
 	cert, dcert, cert2 keyPairOpts
 	xcerts             []keyPairOpts // -xcert/-xkey/-xchain, in order
 	xchainBuild        bool
-	servername         string
-	servernameFatal    bool
+	// chainStore completes chains: -chainCA…, else the trust store.
+	chainStore      optgroups.CAStore
+	buildChain      bool // -build_chain
+	servername      string
+	servernameFatal bool
 
 	// protocol
 	minVersion, maxVersion uint16
@@ -172,6 +175,11 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 		return nil, errors.New("-xkey given without a matching -xcert")
 	}
 	c.xchainBuild = v.Has("xchain_build")
+	c.chainStore = optgroups.ParseCAStore(v, optgroups.ChainStore)
+	if !c.chainStore.Given() {
+		c.chainStore = optgroups.ParseCAStore(v, optgroups.TrustStore)
+	}
+	c.buildChain = v.Has("build_chain")
 	c.servername = v.Str("servername", "")
 	c.servernameFatal = v.Has("servername_fatal")
 

@@ -95,7 +95,7 @@ func run(ctx context.Context, args []string, s stdio.Stdio, listening func(net.A
 	for _, n := range id.notes {
 		fmt.Fprintln(s.Err, n)
 	}
-	if err := srv.buildChains(v, id); err != nil {
+	if err := srv.buildChains(id); err != nil {
 		printErr(s.Err, err)
 		return 1
 	}
