@@ -13,6 +13,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/tlskit/tlskit/internal/report"
@@ -184,7 +185,20 @@ func (s *server) serveFile(w io.Writer, target string) {
 		return
 	}
 	defer root.Close()
-	f, err := root.Open(name)
+	// Look before opening, without following a link out of the root: a
+	// FIFO or device would block the open or the read for good. The
+	// open is non-blocking too, in case the name changes in between.
+	if li, err := root.Lstat(name); err == nil && !li.Mode().IsRegular() && !li.IsDir() {
+		if li.Mode()&fs.ModeSymlink == 0 {
+			httpError(w, "403 Forbidden", fmt.Sprintf("'%s' is not a regular file", name))
+			return
+		}
+		if fi, err := root.Stat(name); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
+			httpError(w, "403 Forbidden", fmt.Sprintf("'%s' is not a regular file", name))
+			return
+		}
+	}
+	f, err := root.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
@@ -216,7 +230,56 @@ func (s *server) serveFile(w io.Writer, target string) {
 		}
 		fmt.Fprintf(w, "HTTP/1.0 200 ok\r\nContent-type: %s\r\n\r\n", ct)
 	}
-	io.Copy(w, f)
+	copyBounded(w, f, fileReadTimeout)
+}
+
+// fileReadTimeout bounds each read of a served file, so a file that
+// stalls (a hung network file system) costs one connection for a while,
+// not a thread for ever.
+var fileReadTimeout = 30 * time.Second
+
+// copyBounded copies f to w, giving up when one read of f takes longer
+// than d. The reader goroutine ends when f is closed or done.
+func copyBounded(w io.Writer, f io.Reader, d time.Duration) {
+	type chunk struct {
+		b   []byte
+		err error
+	}
+	ch := make(chan chunk)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		for {
+			buf := make([]byte, 32*1024)
+			n, err := f.Read(buf)
+			select {
+			case ch <- chunk{buf[:n], err}:
+			case <-done:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	for {
+		select {
+		case c := <-ch:
+			if len(c.b) > 0 {
+				if _, err := w.Write(c.b); err != nil {
+					return
+				}
+			}
+			if c.err != nil {
+				return
+			}
+			timer.Reset(d)
+		case <-timer.C:
+			return
+		}
+	}
 }
 
 // hasDotDot reports whether a slash-separated path has a ".." element.
