@@ -7,11 +7,11 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"time"
 
 	"golang.org/x/crypto/ocsp"
+
+	"github.com/tlskit/tlskit/internal/httpfetch"
 )
 
 // maxOCSPResponse bounds what is read from a responder.
@@ -74,21 +74,10 @@ func (s *server) fetchOCSP(cert *tls.Certificate) ([]byte, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.c.statusTimeout)
 	defer cancel()
-	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(req))
-	if err != nil {
-		return nil, err
-	}
-	hr.Header.Set("Content-Type", "application/ocsp-request")
-	hr.Header.Set("Accept", "application/ocsp-response")
-	res, err := ocspClient.Do(hr)
-	if err != nil {
-		return nil, fmt.Errorf("querying %s: %v", url, err)
-	}
-	defer res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("querying %s: HTTP %s", url, res.Status)
-	}
-	body, err := io.ReadAll(io.LimitReader(res.Body, maxOCSPResponse))
+	// The responder is asked directly: no proxy from the environment, no
+	// redirect followed blindly.
+	body, err := httpfetch.Fetch(ctx, httpfetch.Request{URL: url, Body: req, Limit: maxOCSPResponse,
+		ContentType: "application/ocsp-request", Accept: "application/ocsp-response"})
 	if err != nil {
 		return nil, fmt.Errorf("querying %s: %v", url, err)
 	}
@@ -102,13 +91,4 @@ func (s *server) fetchOCSP(cert *tls.Certificate) ([]byte, error) {
 			st, parsed.ThisUpdate.UTC().Format(time.RFC3339), parsed.NextUpdate.UTC().Format(time.RFC3339))
 	}
 	return body, nil
-}
-
-// ocspClient talks to responders directly: no proxy from the environment,
-// no redirects to follow blindly.
-var ocspClient = &http.Client{
-	Transport: &http.Transport{Proxy: nil},
-	CheckRedirect: func(*http.Request, []*http.Request) error {
-		return http.ErrUseLastResponse
-	},
 }

@@ -1,14 +1,14 @@
 package verify
 
 import (
+	"context"
 	"crypto/x509"
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
 	"time"
 
 	"github.com/tlskit/tlskit/internal/certs"
+	"github.com/tlskit/tlskit/internal/httpfetch"
 )
 
 // DownloadCRLs fetches the CRLs named by the chain's CRL distribution
@@ -16,7 +16,6 @@ import (
 // timeout and 16 MiB. Failures are returned alongside what was fetched;
 // verification then reports a missing CRL by its own code.
 func DownloadCRLs(chain []*x509.Certificate, timeout time.Duration) ([]*x509.RevocationList, []error) {
-	client := &http.Client{Timeout: timeout}
 	var out []*x509.RevocationList
 	var errs []error
 	seen := map[string]bool{}
@@ -26,7 +25,7 @@ func DownloadCRLs(chain []*x509.Certificate, timeout time.Duration) ([]*x509.Rev
 				continue
 			}
 			seen[u] = true
-			crl, err := fetchCRL(client, u)
+			crl, err := fetchCRL(u, timeout)
 			if err != nil {
 				errs = append(errs, err)
 				continue
@@ -37,16 +36,10 @@ func DownloadCRLs(chain []*x509.Certificate, timeout time.Duration) ([]*x509.Rev
 	return out, errs
 }
 
-func fetchCRL(client *http.Client, url string) (*x509.RevocationList, error) {
-	resp, err := client.Get(url)
-	if err != nil {
-		return nil, fmt.Errorf("verify: cannot fetch CRL %s: %v", url, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("verify: cannot fetch CRL %s: HTTP %s", url, resp.Status)
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+func fetchCRL(url string, timeout time.Duration) (*x509.RevocationList, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	body, err := httpfetch.Fetch(ctx, httpfetch.Request{URL: url, Limit: 16 << 20})
 	if err != nil {
 		return nil, fmt.Errorf("verify: cannot fetch CRL %s: %v", url, err)
 	}
