@@ -9,6 +9,7 @@ import (
 	"bufio"
 	"crypto/tls"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 )
@@ -61,7 +62,9 @@ func Load(path string) (*Defaults, error) {
 	if err != nil || !fi.Mode().IsRegular() {
 		return &Defaults{}, err
 	}
-	secs := parse(bufio.NewScanner(&limitedReader{f: f, n: maxSize}))
+	secs := sections{}
+	cur := "default"
+	parseInto(bufio.NewScanner(&limitedReader{f: f, n: maxSize}), secs, &cur, 0)
 	return fromSections(secs), nil
 }
 
@@ -97,14 +100,27 @@ func (s sections) get(sec, name string) (string, bool) {
 	return v, ok
 }
 
-// parse reads OpenSSL's configuration syntax (config(5)): "[ section ]"
-// headers, "name = value" lines, '#' comments, quoted values, backslash
-// line continuations and $name / ${name} / $(name) references to earlier
-// values in the same section or the default one. Directives (.include,
-// .pragma) are skipped.
+// parse reads a configuration text on its own (no includes followed).
 func parse(sc *bufio.Scanner) sections {
 	secs := sections{}
 	cur := "default"
+	parseInto(sc, secs, &cur, maxIncludeDepth)
+	return secs
+}
+
+// maxIncludeDepth bounds nested .include directives.
+const maxIncludeDepth = 8
+
+// parseInto reads OpenSSL's configuration syntax (config(5)) into secs:
+// "[ section ]" headers, "name = value" lines, '#' comments, quoted
+// values, backslash line continuations, $name / ${name} / $(name)
+// references to earlier values in the same section or the default one,
+// and ".include [=] path" (a file, or a directory's *.cnf and *.conf
+// files), which is how distributions plug in their crypto policies.
+// Other directives (.pragma) are skipped.
+func parseInto(sc *bufio.Scanner, secs sections, curp *string, depth int) {
+	cur := *curp
+	defer func() { *curp = cur }()
 	var cont strings.Builder
 	for sc.Scan() {
 		line := sc.Text()
@@ -117,6 +133,12 @@ func parse(sc *bufio.Scanner) sections {
 			cont.Reset()
 		}
 		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, ".include") && depth < maxIncludeDepth {
+			path := strings.TrimSpace(strings.TrimPrefix(line, ".include"))
+			path = strings.TrimSpace(strings.TrimPrefix(path, "="))
+			include(unquote(path, func(string) string { return "" }), secs, &cur, depth+1)
+			continue
+		}
 		if line == "" || line[0] == '#' || line[0] == ';' || line[0] == '.' {
 			continue
 		}
@@ -144,7 +166,44 @@ func parse(sc *bufio.Scanner) sections {
 		})
 		secs[cur] = append(secs[cur], pair{name, value})
 	}
-	return secs
+}
+
+// include reads an included file, or the *.cnf and *.conf files of an
+// included directory in name order. A relative path is taken from
+// OPENSSL_CONF_INCLUDE when set, as openssl does.
+func include(path string, secs sections, cur *string, depth int) {
+	if path == "" {
+		return
+	}
+	if !filepath.IsAbs(path) {
+		if dir := os.Getenv("OPENSSL_CONF_INCLUDE"); dir != "" {
+			path = filepath.Join(dir, path)
+		}
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return
+	}
+	files := []string{path}
+	if fi.IsDir() {
+		files = nil
+		entries, _ := os.ReadDir(path)
+		for _, e := range entries {
+			if n := e.Name(); !e.IsDir() && (strings.HasSuffix(n, ".cnf") || strings.HasSuffix(n, ".conf")) {
+				files = append(files, filepath.Join(path, n))
+			}
+		}
+	}
+	for _, name := range files {
+		f, err := os.Open(name)
+		if err != nil {
+			continue
+		}
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+			parseInto(bufio.NewScanner(&limitedReader{f: f, n: maxSize}), secs, cur, depth)
+		}
+		f.Close()
+	}
 }
 
 // unquote processes a value: quotes, escapes, variable references, and a

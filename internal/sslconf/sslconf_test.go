@@ -111,3 +111,41 @@ func FuzzConfig(f *testing.F) {
 		}
 	})
 }
+
+// TestInclude: distributions' crypto policies come in by .include, into
+// the section that includes them (Fedora's [crypto_policy]).
+func TestInclude(t *testing.T) {
+	dir := t.TempDir()
+	policy := filepath.Join(dir, "opensslcnf.config")
+	if err := os.WriteFile(policy, []byte("CipherString = @SECLEVEL=2:kEECDH\nMinProtocol = TLSv1.2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	confd := filepath.Join(dir, "conf.d")
+	os.Mkdir(confd, 0o755)
+	os.WriteFile(filepath.Join(confd, "a.cnf"), []byte("[extra]\nGroups = P-384\n"), 0o644)
+	os.WriteFile(filepath.Join(confd, "b.txt"), []byte("[extra]\nGroups = P-521\n"), 0o644)
+	p := write(t, "openssl_conf = openssl_init\n[openssl_init]\nssl_conf = ssl_module\n[ssl_module]\nsystem_default = crypto_policy\n"+
+		"[crypto_policy]\n.include = "+policy+"\n.include "+confd+"\n[other]\n")
+	d, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.CipherString != "@SECLEVEL=2:kEECDH" || d.MinProtocol != "TLSv1.2" {
+		t.Errorf("included policy not read: %+v", d)
+	}
+	// The directory's a.cnf switched to [extra]; b.txt is not a config file.
+	secs := sections{}
+	cur := "default"
+	f, _ := os.Open(p)
+	defer f.Close()
+	parseInto(bufio.NewScanner(f), secs, &cur, 0)
+	if v, _ := secs.get("extra", "Groups"); v != "P-384" {
+		t.Errorf("[extra] Groups = %q, want P-384 from conf.d/a.cnf only", v)
+	}
+	// A file that includes itself stops at the depth bound.
+	loop := filepath.Join(dir, "loop.cnf")
+	os.WriteFile(loop, []byte(".include "+loop+"\nx = 1\n"), 0o644)
+	if _, err := Load(loop); err != nil {
+		t.Fatal(err)
+	}
+}
