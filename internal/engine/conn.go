@@ -51,6 +51,10 @@ type TLSConn struct {
 	// skipAppLeft is how many bytes of clear application data records a
 	// server still skips: early data sent before a HelloRetryRequest.
 	skipAppLeft int
+
+	// testOnlyMutate, set by tests, rewrites each handshake message this
+	// side sends, to play a broken peer.
+	testOnlyMutate func([]byte) []byte
 	sentCCS     bool
 }
 
@@ -200,6 +204,9 @@ func (c *TLSConn) sticky() error {
 // writeHandshakeLocked sends one whole handshake message and adds it to
 // the transcript.
 func (c *TLSConn) writeHandshakeLocked(m []byte, tr *keys.Transcript) error {
+	if c.testOnlyMutate != nil {
+		m = c.testOnlyMutate(m)
+	}
 	if tr != nil {
 		tr.Write(m)
 	}

@@ -318,6 +318,8 @@ func (h *serverHS) flight() error {
 	if err := c.setReadKey(cHS); err != nil {
 		return err
 	}
+	// The client may still answer ServerHello with a clear alert.
+	c.rl.AllowPlainAlerts = true
 	if h.early {
 		// Early data we did not accept fails to decrypt under the
 		// handshake key: skip up to the usual limit (RFC 8446 §4.2.10).

@@ -85,6 +85,11 @@ type Layer struct {
 	PadTo int
 	// Trace, if set, sees headers and inner types.
 	Trace Trace
+	// AllowPlainAlerts lets an alert in the clear through although keys
+	// are on, until the first record decrypts: a TLS 1.3 server's peer
+	// may fail before it has handshake keys (OpenSSL has the same
+	// allowance).
+	AllowPlainAlerts bool
 	// SkipUndecryptable is how many bytes of protected records that fail
 	// to decrypt Read still drops silently: a server skipping early data
 	// it rejected (RFC 8446 §4.2.10). It drops to zero at the first
@@ -167,7 +172,7 @@ func (l *Layer) read() (typ uint8, data []byte, err error) {
 		}
 		return 0, nil, err
 	}
-	if l.in != nil && typ != TypeApplicationData && typ != TypeChangeCipherSpec {
+	if l.in != nil && typ != TypeApplicationData && typ != TypeChangeCipherSpec && !(typ == TypeAlert && l.AllowPlainAlerts) {
 		return 0, nil, alert.Faultf(alert.UnexpectedMessage, "unexpected message")
 	}
 	if l.in == nil || typ != TypeApplicationData {
@@ -188,6 +193,9 @@ func (l *Layer) read() (typ uint8, data []byte, err error) {
 		return 0, nil, errSkipped
 	}
 	l.SkipUndecryptable = 0
+	if err == nil {
+		l.AllowPlainAlerts = false
+	}
 	if err != nil {
 		return 0, nil, alert.Faultf(alert.BadRecordMAC, "decryption failed or bad record mac")
 	}

@@ -1,0 +1,229 @@
+package engine
+
+import (
+	"bytes"
+	"errors"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/tlskit/tlskit/internal/engine/alert"
+	"github.com/tlskit/tlskit/internal/engine/msg"
+	"github.com/tlskit/tlskit/internal/engine/record"
+)
+
+// ownPair connects an own client to an own server over loopback; mutate
+// functions, when set, corrupt what one side sends.
+func ownPair(t *testing.T, mutServer, mutClient func([]byte) []byte) (cli, srv *TLSConn, srvErr <-chan error) {
+	t.Helper()
+	id, _ := testIdentity(t, keysForTest(t)["ecdsa-p256"])
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	srvc := make(chan *TLSConn, 1)
+	errc := make(chan error, 1)
+	go func() {
+		c, err := l.Accept()
+		if err != nil {
+			errc <- err
+			close(srvc)
+			return
+		}
+		c.SetDeadline(time.Now().Add(20 * time.Second))
+		s := Server(c, &Config{Identities: []Identity{id}})
+		s.testOnlyMutate = mutServer
+		srvc <- s
+		errc <- s.Handshake()
+	}()
+	cli = dialOwn(t, l.Addr().String(), &Config{})
+	cli.testOnlyMutate = mutClient
+	srv = <-srvc
+	t.Cleanup(func() { srv.Close() })
+	return cli, srv, errc
+}
+
+func wantSent(t *testing.T, err error, d alert.Desc) {
+	t.Helper()
+	var ae *AlertError
+	if !errors.As(err, &ae) || !ae.Sent || ae.Description != d {
+		t.Fatalf("got %v, want %v sent", err, d)
+	}
+}
+
+func wantReceived(t *testing.T, err error, d alert.Desc) {
+	t.Helper()
+	var ae *AlertError
+	if !errors.As(err, &ae) || ae.Sent || ae.Description != d {
+		t.Fatalf("got %v, want %v received", err, d)
+	}
+}
+
+// onType applies f to messages of type typ only.
+func onType(typ msg.Type, f func([]byte) []byte) func([]byte) []byte {
+	return func(m []byte) []byte {
+		if msg.Type(m[0]) == typ {
+			return f(append([]byte(nil), m...))
+		}
+		return m
+	}
+}
+
+// TestHandshakeAlerts: a broken encrypted flight gets the alert RFC 8446
+// §6.2 and OpenSSL choose, and the other side sees it as received.
+func TestHandshakeAlerts(t *testing.T) {
+	flipLast := func(m []byte) []byte { m[len(m)-1] ^= 1; return m }
+	for _, c := range []struct {
+		name      string
+		mutServer func([]byte) []byte
+		mutClient func([]byte) []byte
+		want      alert.Desc
+		byServer  bool // the server detects it
+	}{
+		{"server Finished wrong", onType(msg.TypeFinished, flipLast), nil, alert.DecryptError, false},
+		{"server Finished short", onType(msg.TypeFinished, func(m []byte) []byte {
+			m = m[:len(m)-1]
+			m[3]--
+			return m
+		}), nil, alert.DecodeError, false},
+		{"CertificateVerify signature", onType(msg.TypeCertificateVerify, func(m []byte) []byte {
+			m[10] ^= 1
+			return m
+		}), nil, alert.DecryptError, false},
+		{"CertificateVerify with rsa_pkcs1_sha256", onType(msg.TypeCertificateVerify, func(m []byte) []byte {
+			m[4], m[5] = 0x04, 0x01
+			return m
+		}), nil, alert.IllegalParameter, false},
+		{"empty Certificate", onType(msg.TypeCertificate, func([]byte) []byte {
+			return []byte{11, 0, 0, 4, 0, 0, 0, 0}
+		}), nil, alert.DecodeError, false},
+		{"key_share in EncryptedExtensions", onType(msg.TypeEncryptedExtensions, func([]byte) []byte {
+			raw, _ := (&msg.EncryptedExtensions{Extensions: msg.Extensions{{Type: msg.ExtKeyShare, Data: []byte{0, 29, 0, 1, 1}}}}).Marshal()
+			return raw
+		}), nil, alert.IllegalParameter, false},
+		{"ALPN nobody offered", onType(msg.TypeEncryptedExtensions, func([]byte) []byte {
+			raw, _ := (&msg.EncryptedExtensions{Extensions: msg.Extensions{{Type: msg.ExtALPN, Data: msg.MarshalALPN([]string{"h2"})}}}).Marshal()
+			return raw
+		}), nil, alert.UnsupportedExtension, false},
+		{"client Finished wrong", nil, onType(msg.TypeFinished, flipLast), alert.DecryptError, true},
+		{"second ClientHello", nil, nil, alert.UnexpectedMessage, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cli, srv, srvErr := ownPair(t, c.mutServer, c.mutClient)
+			if c.name == "second ClientHello" {
+				// A client that sends its Finished, then a ClientHello.
+				cli.testOnlyMutate = func(m []byte) []byte {
+					if msg.Type(m[0]) == msg.TypeFinished {
+						return append(m, 1, 0, 0, 1, 0)
+					}
+					return m
+				}
+			}
+			cerr := cli.Handshake()
+			serr := <-srvErr
+			if c.byServer {
+				wantSent(t, serr, c.want)
+				if cerr == nil {
+					// The client finished first; the alert reaches its
+					// next read.
+					_, cerr = cli.Read(make([]byte, 1))
+				}
+				wantReceived(t, cerr, c.want)
+			} else {
+				wantSent(t, cerr, c.want)
+				if serr == nil {
+					_, serr = srv.Read(make([]byte, 1))
+				}
+				wantReceived(t, serr, c.want)
+			}
+		})
+	}
+}
+
+// rawRecord writes one record of type typ below the connection's
+// message layer, with the current write keys.
+func rawRecord(t *testing.T, c *TLSConn, typ uint8, data []byte) {
+	t.Helper()
+	c.outMu.Lock()
+	defer c.outMu.Unlock()
+	if err := c.rl.Write(typ, data); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestPostHandshakeAlerts: what a client answers to broken
+// post-handshake records.
+func TestPostHandshakeAlerts(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		typ  uint8
+		data []byte
+		want alert.Desc
+	}{
+		{"KeyUpdate value 2", record.TypeHandshake, []byte{24, 0, 0, 1, 2}, alert.IllegalParameter},
+		{"KeyUpdate too long", record.TypeHandshake, []byte{24, 0, 0, 2, 0, 0}, alert.DecodeError},
+		{"KeyUpdate not on a record boundary", record.TypeHandshake, []byte{24, 0, 0, 1, 0, 24, 0}, alert.UnexpectedMessage},
+		{"ChangeCipherSpec after the handshake", record.TypeChangeCipherSpec, []byte{1}, alert.UnexpectedMessage},
+		{"message over 128 KiB", record.TypeHandshake, []byte{4, 0x02, 0x00, 0x01}, alert.IllegalParameter},
+		{"ServerHello after the handshake", record.TypeHandshake, []byte{2, 0, 0, 0}, alert.UnexpectedMessage},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cli, srv, srvErr := ownPair(t, nil, nil)
+			if err := cli.Handshake(); err != nil {
+				t.Fatal(err)
+			}
+			if err := <-srvErr; err != nil {
+				t.Fatal(err)
+			}
+			rawRecord(t, srv, c.typ, c.data)
+			_, err := cli.Read(make([]byte, 1))
+			wantSent(t, err, c.want)
+			_, err = srv.Read(make([]byte, 1))
+			wantReceived(t, err, c.want)
+		})
+	}
+}
+
+// TestKeyUpdateNoCap: far more KeyUpdates than crypto/tls's cap of 16,
+// requested each time, all answered.
+func TestKeyUpdateNoCap(t *testing.T) {
+	cli, srv, srvErr := ownPair(t, nil, nil)
+	if err := cli.Handshake(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-srvErr; err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		buf := make([]byte, 1)
+		for i := 0; i < 100; i++ {
+			if _, err := srv.Read(buf); err != nil {
+				done <- err
+				return
+			}
+			if _, err := srv.Write(buf); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	buf := make([]byte, 1)
+	for i := 0; i < 100; i++ {
+		if err := cli.KeyUpdate(true); err != nil {
+			t.Fatal(err)
+		}
+		cli.Write([]byte{byte(i)})
+		if _, err := cli.Read(buf); err != nil || buf[0] != byte(i) {
+			t.Fatalf("round %d: %v", i, err)
+		}
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(cli.outSec, srv.inSecret) || !bytes.Equal(cli.inSecret, srv.outSec) {
+		t.Error("traffic secrets out of step")
+	}
+}
