@@ -55,7 +55,7 @@ type TLSConn struct {
 	// testOnlyMutate, set by tests, rewrites each handshake message this
 	// side sends, to play a broken peer.
 	testOnlyMutate func([]byte) []byte
-	sentCCS     bool
+	sentCCS        bool
 }
 
 // Client starts a client connection over c; the handshake runs on the
