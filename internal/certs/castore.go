@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -26,12 +25,36 @@ func LoadCAFile(path string) ([]*x509.Certificate, error) {
 	return certs, nil
 }
 
-// Names that OpenSSL's hash directory lookup reads: the subject hash and a sequence
-// number, "1a2b3c4d.0"; "1a2b3c4d.r0" holds CRLs (see openssl-rehash(1)).
-var (
-	hashCertName = regexp.MustCompile(`^[0-9a-fA-F]{8}\.[0-9]+$`)
-	hashCRLName  = regexp.MustCompile(`^[0-9a-fA-F]{8}\.r[0-9]+$`)
-)
+// hashFileName reports whether name is one that OpenSSL's hash directory lookup reads:
+// the subject hash and a sequence number, "1a2b3c4d.0", or for CRLs "1a2b3c4d.r0" (see
+// openssl-rehash(1)). (Hand-written rather than a regexp: package regexp would cost every
+// start of tlskit its initialisation.)
+func hashFileName(name string, crl bool) bool {
+	if len(name) < 10 || name[8] != '.' {
+		return false
+	}
+	for _, c := range name[:8] {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	seq := name[9:]
+	if crl {
+		var ok bool
+		if seq, ok = strings.CutPrefix(seq, "r"); !ok {
+			return false
+		}
+	}
+	if seq == "" {
+		return false
+	}
+	for _, c := range seq {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 // LoadCADir loads the certificates of a -CApath directory the way openssl's lookup finds
 // them: only from hash-named files (see openssl-rehash(1)), and only a certificate whose
@@ -39,7 +62,7 @@ var (
 // skipped, as openssl's lookup would just miss them.
 func LoadCADir(dir string) ([]*x509.Certificate, error) {
 	var certs []*x509.Certificate
-	err := eachHashFile(dir, hashCertName, func(hash uint32, data []byte) {
+	err := eachHashFile(dir, false, func(hash uint32, data []byte) {
 		cs, err := ParseCertificates(data, FormatAuto, "")
 		if err != nil {
 			return
@@ -61,7 +84,7 @@ func LoadCADir(dir string) ([]*x509.Certificate, error) {
 // and CRLs whose issuer does not have the file's hash, are skipped.
 func LoadCRLDir(dir string) ([]*x509.RevocationList, error) {
 	var crls []*x509.RevocationList
-	err := eachHashFile(dir, hashCRLName, func(hash uint32, data []byte) {
+	err := eachHashFile(dir, true, func(hash uint32, data []byte) {
 		cs, err := ParseCRLs(data, FormatAuto)
 		if err != nil {
 			return
@@ -80,7 +103,7 @@ func LoadCRLDir(dir string) ([]*x509.RevocationList, error) {
 
 // eachHashFile calls fn with the hash in the name and the contents of every entry of dir
 // whose name matches.
-func eachHashFile(dir string, name *regexp.Regexp, fn func(uint32, []byte)) error {
+func eachHashFile(dir string, crl bool, fn func(uint32, []byte)) error {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		if st, serr := os.Stat(dir); serr == nil && !st.IsDir() {
@@ -89,7 +112,7 @@ func eachHashFile(dir string, name *regexp.Regexp, fn func(uint32, []byte)) erro
 		return fileReason(err)
 	}
 	for _, e := range entries {
-		if !name.MatchString(e.Name()) {
+		if !hashFileName(e.Name(), crl) {
 			continue
 		}
 		hash, err := strconv.ParseUint(e.Name()[:8], 16, 32)
@@ -135,8 +158,21 @@ func LoadCAStore(uri string) ([]*x509.Certificate, error) {
 	return certs, nil
 }
 
-// uriScheme matches an RFC 3986 scheme of two letters or more (one letter is a drive, C:).
-var uriScheme = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]+:`)
+// hasURIScheme reports whether s starts with an RFC 3986 scheme of two letters or more
+// and a colon (one letter is a drive, C:).
+func hasURIScheme(s string) bool {
+	i := strings.IndexByte(s, ':')
+	if i < 2 {
+		return false
+	}
+	for j, c := range s[:i] {
+		letter := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+		if j == 0 && !letter || !letter && !('0' <= c && c <= '9') && c != '+' && c != '.' && c != '-' {
+			return false
+		}
+	}
+	return true
+}
 
 // storePath turns a store URI into a local path, following RFC 8089's forms of file URIs.
 func storePath(uri string) (string, error) {
@@ -144,7 +180,7 @@ func storePath(uri string) (string, error) {
 	if !ok {
 		// Like openssl, fall back to a plain path whatever the string looks like, but name the
 		// scheme when there is no such file: "no such file" would hide the real problem.
-		if _, err := os.Stat(uri); err != nil && uriScheme.MatchString(uri) {
+		if _, err := os.Stat(uri); err != nil && hasURIScheme(uri) {
 			return "", unsupportedf("unsupported store URI scheme %q (only file: is supported)", uri[:strings.Index(uri, ":")])
 		}
 		return uri, nil
