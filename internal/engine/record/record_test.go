@@ -33,7 +33,7 @@ func wantAlert(t *testing.T, err error, d alert.Desc) {
 }
 
 func TestProtectedRoundTrip(t *testing.T) {
-	for _, id := range []uint16{suites.AES128GCMSHA256, suites.AES256GCMSHA384, suites.ChaCha20Poly1305SHA256} {
+	for _, id := range []uint16{suites.AES128GCMSHA256, suites.AES256GCMSHA384, suites.ChaCha20Poly1305SHA256, suites.AES128CCMSHA256, suites.AES128CCM8SHA256} {
 		var p pipe
 		w, r := New(&p), New(&p)
 		wc, rc := cipherPair(t, id)

@@ -7,6 +7,7 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 
+	"github.com/tlskit/tlskit/internal/engine/ccm"
 	"golang.org/x/crypto/chacha20poly1305"
 )
 
@@ -41,10 +42,22 @@ func gcm(key []byte) (cipher.AEAD, error) {
 	return cipher.NewGCM(b)
 }
 
+func aesCCM(tagLen int) func([]byte) (cipher.AEAD, error) {
+	return func(key []byte) (cipher.AEAD, error) {
+		b, err := aes.NewCipher(key)
+		if err != nil {
+			return nil, err
+		}
+		return ccm.New(b, IVLen, tagLen)
+	}
+}
+
 var all = []Suite13{
 	{AES128GCMSHA256, "TLS_AES_128_GCM_SHA256", crypto.SHA256, 16, gcm},
 	{AES256GCMSHA384, "TLS_AES_256_GCM_SHA384", crypto.SHA384, 32, gcm},
 	{ChaCha20Poly1305SHA256, "TLS_CHACHA20_POLY1305_SHA256", crypto.SHA256, 32, chacha20poly1305.New},
+	{AES128CCMSHA256, "TLS_AES_128_CCM_SHA256", crypto.SHA256, 16, aesCCM(16)},
+	{AES128CCM8SHA256, "TLS_AES_128_CCM_8_SHA256", crypto.SHA256, 16, aesCCM(8)},
 }
 
 // Lookup13 finds a TLS 1.3 suite this engine implements.
