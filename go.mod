@@ -3,6 +3,7 @@ module github.com/tlskit/tlskit
 go 1.26.8
 
 require (
+	github.com/cloudflare/circl v1.6.5
 	github.com/rogpeppe/go-internal v1.16.0
 	golang.org/x/crypto v0.58.0
 	software.sslmate.com/src/go-pkcs12 v0.7.4

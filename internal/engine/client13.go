@@ -17,8 +17,8 @@ import (
 )
 
 // DefaultGroups is OpenSSL 3.0's default group order less what this
-// engine lacks (x448, ffdhe*).
-var DefaultGroups = []uint16{kx.X25519, kx.Secp256r1, kx.Secp521r1, kx.Secp384r1}
+// engine lacks (ffdhe*).
+var DefaultGroups = []uint16{kx.X25519, kx.Secp256r1, kx.X448, kx.Secp521r1, kx.Secp384r1}
 
 func (cfg *Config) suites13() []uint16 {
 	if cfg.Suites13 != nil {

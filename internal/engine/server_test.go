@@ -239,6 +239,8 @@ func TestServerAgainstOpenSSLClient(t *testing.T) {
 			cert: [2]string{pki.ECServer, pki.ECServerKey},
 			cfg:  Config{Suites13: []uint16{suites.AES128CCMSHA256, suites.AES128CCM8SHA256}},
 			want: []string{"New, TLSv1.3, Cipher is TLS_AES_128_CCM_8_SHA256"}},
+		{name: "x448", args: []string{"-groups", "x448"}, cert: [2]string{pki.ECServer, pki.ECServerKey},
+			want: []string{"Server Temp Key: X448, 448 bits"}},
 		{name: "ALPN", args: []string{"-alpn", "h2,http/1.1"}, cert: [2]string{pki.Server, pki.ServerKey},
 			cfg: Config{ALPN: []string{"http/1.1"}}, want: []string{"ALPN protocol: http/1.1"}},
 		{name: "ALPN mismatch", args: []string{"-alpn", "h2"}, cert: [2]string{pki.Server, pki.ServerKey},

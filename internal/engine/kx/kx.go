@@ -7,7 +7,10 @@ package kx
 import (
 	"crypto/ecdh"
 	"crypto/mlkem"
+	"crypto/rand"
 	"strconv"
+
+	"github.com/cloudflare/circl/dh/x448"
 
 	"github.com/tlskit/tlskit/internal/engine/alert"
 )
@@ -50,7 +53,7 @@ func Name(g uint16) string {
 // Supported reports whether this package implements g.
 func Supported(g uint16) bool {
 	switch g {
-	case Secp256r1, Secp384r1, Secp521r1, X25519, SecP256r1MLKEM768, X25519MLKEM768, SecP384r1MLKEM1024:
+	case Secp256r1, Secp384r1, Secp521r1, X25519, X448, SecP256r1MLKEM768, X25519MLKEM768, SecP384r1MLKEM1024:
 		return true
 	}
 	return false
@@ -74,6 +77,7 @@ func curve(g uint16) ecdh.Curve {
 type Share struct {
 	group uint16
 	ec    *ecdh.PrivateKey
+	x448  *x448.Key
 	kem   interface {
 		Decapsulate([]byte) ([]byte, error)
 	}
@@ -86,8 +90,39 @@ func (s *Share) Group() uint16 { return s.group }
 // Public is the key_exchange bytes to send.
 func (s *Share) Public() []byte { return s.public }
 
+// x448Pair makes an X448 key pair (RFC 7748 §6.2) with crypto/rand.
+func x448Pair() (pub, priv *x448.Key, err error) {
+	pub, priv = new(x448.Key), new(x448.Key)
+	if _, err := rand.Read(priv[:]); err != nil {
+		return nil, nil, err
+	}
+	x448.KeyGen(pub, priv)
+	return pub, priv, nil
+}
+
+// x448Shared is X448 with RFC 8446 §7.4.2's check: a peer key of the
+// wrong size or of low order (all-zero result) is illegal_parameter.
+func x448Shared(priv *x448.Key, peer []byte) ([]byte, error) {
+	if len(peer) != x448.Size {
+		return nil, bad()
+	}
+	var pk, z x448.Key
+	copy(pk[:], peer)
+	if !x448.Shared(&z, priv, &pk) {
+		return nil, bad()
+	}
+	return z[:], nil
+}
+
 // Generate makes a client key share for g.
 func Generate(g uint16) (*Share, error) {
+	if g == X448 {
+		pub, priv, err := x448Pair()
+		if err != nil {
+			return nil, err
+		}
+		return &Share{group: g, x448: priv, public: pub[:]}, nil
+	}
 	c := curve(g)
 	if c == nil || !Supported(g) {
 		return nil, alert.Faultf(alert.InternalError, "unsupported group "+Name(g))
@@ -144,6 +179,9 @@ func ecdhShared(c ecdh.Curve, priv *ecdh.PrivateKey, peer []byte) ([]byte, error
 // The hybrids concatenate in the draft's order: ML-KEM first for
 // X25519MLKEM768, the curve first for the others.
 func (s *Share) Shared(peer []byte) ([]byte, error) {
+	if s.group == X448 {
+		return x448Shared(s.x448, peer)
+	}
 	c := curve(s.group)
 	switch s.group {
 	case X25519MLKEM768:
@@ -184,6 +222,17 @@ func (s *Share) Shared(peer []byte) ([]byte, error) {
 // Respond is the server's side: from the client's key_exchange bytes it
 // makes the server's key_exchange bytes and the shared secret.
 func Respond(g uint16, peer []byte) (public, shared []byte, err error) {
+	if g == X448 {
+		pub, priv, err := x448Pair()
+		if err != nil {
+			return nil, nil, err
+		}
+		z, err := x448Shared(priv, peer)
+		if err != nil {
+			return nil, nil, err
+		}
+		return pub[:], z, nil
+	}
 	c := curve(g)
 	if c == nil || !Supported(g) {
 		return nil, nil, alert.Faultf(alert.InternalError, "unsupported group "+Name(g))

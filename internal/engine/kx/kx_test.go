@@ -11,7 +11,7 @@ import (
 )
 
 func TestAgreement(t *testing.T) {
-	for _, g := range []uint16{X25519, Secp256r1, Secp384r1, Secp521r1, X25519MLKEM768, SecP256r1MLKEM768, SecP384r1MLKEM1024} {
+	for _, g := range []uint16{X25519, X448, Secp256r1, Secp384r1, Secp521r1, X25519MLKEM768, SecP256r1MLKEM768, SecP384r1MLKEM1024} {
 		s, err := Generate(g)
 		if err != nil {
 			t.Fatalf("%s: %v", Name(g), err)
