@@ -3,6 +3,7 @@ package sclient
 import (
 	"io"
 	"net"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -127,4 +128,43 @@ func TestErrorLinesMatchOpenSSL(t *testing.T) {
 
 func hasLine(s, line string) bool {
 	return strings.Contains("\n"+s+"\n", "\n"+line+"\n")
+}
+
+// TestOutputFileFailuresLikeOpenSSL: a -msgfile that cannot be written
+// gives openssl's file_ctrl lines and exit 1; a -keylogfile that cannot be
+// written neither fails the handshake nor the exit code, as with openssl
+// (issue 9 item 11).
+func TestOutputFileFailuresLikeOpenSSL(t *testing.T) {
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Skip("no /dev/full here")
+	}
+	pki := testpeer.NewPKI(t)
+	srv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey)
+	for _, tc := range []struct {
+		args     []string
+		wantCode int
+		wantLine string
+	}{
+		{[]string{"-msg", "-msgfile", "/dev/full"}, 1, "error:8000001C:system library:file_ctrl:No space left on device:calling fflush()"},
+		{[]string{"-keylogfile", "/dev/full"}, 0, ""},
+	} {
+		args := append([]string{"-connect", srv.Addr}, tc.args...)
+		oOut, oErr, oCode := testpeer.Run(t, 30*time.Second, "", "openssl", append([]string{"s_client"}, args...)...)
+		tOut, tErr, tCode := runClient(t, "", args...)
+		if oCode != tc.wantCode || tCode != tc.wantCode {
+			t.Errorf("%v: exit codes openssl %d, tlskit %d; want %d\n%s", tc.args, oCode, tCode, tc.wantCode, tErr)
+		}
+		o, g := errorLines(oErr), errorLines(tErr)
+		if tc.wantLine == "" {
+			if o != "" || g != "" {
+				t.Errorf("%v: error lines: openssl %q, tlskit %q; want none", tc.args, o, g)
+			}
+		} else if !strings.Contains(o, tc.wantLine) || !strings.Contains(g, tc.wantLine) ||
+			!strings.Contains(g, "error:10080002:BIO routines:file_ctrl:system lib:") {
+			t.Errorf("%v: want %q from both\nopenssl:\n%s\ntlskit:\n%s", tc.args, tc.wantLine, o, g)
+		}
+		if !strings.Contains(oOut, "Cipher is") || !strings.Contains(tOut, "Cipher is") {
+			t.Errorf("%v: a session was not reported", tc.args)
+		}
+	}
 }

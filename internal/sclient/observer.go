@@ -26,7 +26,12 @@ type observer struct {
 }
 
 func newObserver(c *client, s *settings) *observer {
-	o := wire.Options{Client: true, MaxVersion: s.tls.MaxVersion, KeyLog: s.keyLog}
+	o := wire.Options{Client: true, MaxVersion: s.tls.MaxVersion}
+	if s.keyLog != nil {
+		// A -keylogfile that cannot be written (a full disk) must not fail
+		// the handshake: openssl goes on and exits 0.
+		o.KeyLog = ignoreWriteErrors{s.keyLog}
+	}
 	if s.msg {
 		o.Msg = s.msgOut
 	}
@@ -149,4 +154,13 @@ func certTypeName(t byte) string {
 		return "ECDSA fixed ECDH"
 	}
 	return "UNKNOWN"
+}
+
+// ignoreWriteErrors drops its writer's errors, as openssl's file BIOs do
+// for the key log.
+type ignoreWriteErrors struct{ w io.Writer }
+
+func (i ignoreWriteErrors) Write(p []byte) (int, error) {
+	i.w.Write(p)
+	return len(p), nil
 }

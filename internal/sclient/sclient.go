@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/tlskit/tlskit/internal/dn"
@@ -46,9 +47,15 @@ type client struct {
 
 // Main runs s_client with its arguments and returns the exit code.
 func Main(args []string, s stdio.Stdio) int {
+	if err := checkArgs(args); err != nil {
+		return startupError(s.Err, err)
+	}
 	v, code, ok := Table.ParseArgs(args, s.Err)
 	if !ok {
 		return code
+	}
+	if err := checkUsage(v); err != nil {
+		return startupError(s.Err, err)
 	}
 	set, err := buildSettings(v, s.Out, s.Err)
 	if err != nil {
@@ -62,16 +69,49 @@ func Main(args []string, s stdio.Stdio) int {
 			set.msgOut = io.Discard
 		}
 	}
+	var msgFile *fileWriter
+	if _, ok := v.Get("msgfile"); ok && set.msgOut != io.Discard {
+		msgFile = &fileWriter{w: set.msgOut}
+		set.msgOut = msgFile
+	}
 	if set.verifyDepth > 0 {
 		fmt.Fprintf(c.errw, "verify depth is %d\n", set.verifyDepth)
 	}
 	code = c.run()
+	if msgFile != nil && msgFile.err != nil {
+		// openssl finds the failed flushes of -msgfile in its error
+		// queue at the end, prints them and exits 1.
+		sslerr.FileWriteReport(sslerr.Errno(msgFile.err)).Write(c.errw)
+		code = 1
+	}
 	if f, ok := v.Get("writerand"); ok {
 		if err := writeRand(f); err != nil {
 			fmt.Fprintf(s.Err, "s_client: %v\n", err)
 		}
 	}
 	return code
+}
+
+// fileWriter remembers the first failed write to an output file such as
+// -msgfile (a full disk), for the report at exit; later writes are
+// dropped.
+type fileWriter struct {
+	mu  sync.Mutex
+	w   io.Writer
+	err error
+}
+
+func (f *fileWriter) Write(p []byte) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return len(p), nil
+	}
+	if _, err := f.w.Write(p); err != nil {
+		f.err = err
+	}
+	// The printers go on as openssl's do: the failure is reported once.
+	return len(p), nil
 }
 
 // writeRand is -writerand: openssl saves random bytes to seed a later run.

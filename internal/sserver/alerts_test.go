@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -250,6 +251,38 @@ func TestHopelessSigalgsLikeOpenSSL(t *testing.T) {
 		want := "0A000076:SSL routines:tls_choose_sigalg:no suitable signature algorithm:"
 		if got := waitErrorLine(s.errs); !strings.Contains(got, want) {
 			t.Errorf("%s s_server printed %q, want %q", s.who, got, want)
+		}
+	}
+}
+
+// TestMsgFileFailureLikeOpenSSL: s_server with a -msgfile that cannot be
+// written prints openssl's file_ctrl lines and completes the handshake; a
+// -keylogfile that cannot be written does not fail the handshake.
+func TestMsgFileFailureLikeOpenSSL(t *testing.T) {
+	testpeer.Need(t, "openssl")
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Skip("no /dev/full here")
+	}
+	dir := t.TempDir()
+	cert, key := writeCert(t, dir, "srv", "localhost", true)
+	for _, extra := range [][]string{{"-msg", "-msgfile", "/dev/full"}, {"-keylogfile", "/dev/full"}} {
+		args := append([]string{"-cert", cert, "-key", key}, extra...)
+		theirSrv := testpeer.OpenSSLServer(t, args...)
+		ourSrv := startServer(t, "", args...)
+		for _, s := range []struct {
+			who, addr string
+			errs      func() string
+		}{{"openssl", theirSrv.Addr, theirSrv.Output}, {"tlskit", ourSrv.addr, ourSrv.err.String}} {
+			probeServer(t, s.addr, "closewrite") // fails the test if the handshake fails
+			if extra[0] == "-msg" {
+				deadline := time.Now().Add(5 * time.Second)
+				for !strings.Contains(s.errs(), ":error:8000001C:system library:file_ctrl:No space left on device:") && time.Now().Before(deadline) {
+					time.Sleep(10 * time.Millisecond)
+				}
+				if !strings.Contains(s.errs(), ":error:8000001C:system library:file_ctrl:No space left on device:") {
+					t.Errorf("%s s_server %v printed no file_ctrl error:\n%s", s.who, extra, s.errs())
+				}
+			}
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"sync"
 
+	"github.com/tlskit/tlskit/internal/sslerr"
 	"github.com/tlskit/tlskit/internal/transport"
 	"github.com/tlskit/tlskit/internal/wire"
 )
@@ -28,7 +29,9 @@ func (s *server) observerOptions() wire.Options {
 	var o wire.Options
 	msgw := io.Writer(s.out)
 	if s.msgFile != nil {
-		msgw = s.msgFile
+		// A failed write (a full disk) is reported as openssl reports its
+		// failed flush, once per connection; the server goes on.
+		msgw = &msgFileWriter{w: s.msgFile, errw: s.errw}
 	}
 	if c.msg {
 		o.Msg = msgw
@@ -46,7 +49,7 @@ func (s *server) observerOptions() wire.Options {
 		o.TLSExtDebug = s.out
 	}
 	if s.tls.keyLog != nil {
-		o.KeyLog = s.tls.keyLog
+		o.KeyLog = ignoreWriteErrors{s.tls.keyLog}
 	}
 	o.MaxVersion = c.maxVersion
 	return o
@@ -110,4 +113,26 @@ func (r *keyLogRouter) register(random []byte, ob *wire.Observer) func() {
 // openMsgFile opens -msgfile for writing.
 func openMsgFile(path string) (*os.File, error) {
 	return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+}
+
+// msgFileWriter is one connection's -msgfile: the first failed write
+// prints openssl's error lines on stderr, later output is dropped.
+type msgFileWriter struct {
+	w      io.Writer
+	errw   io.Writer
+	mu     sync.Mutex // reads and writes of a connection may print at once
+	failed bool
+}
+
+func (m *msgFileWriter) Write(p []byte) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.failed {
+		return len(p), nil
+	}
+	if _, err := m.w.Write(p); err != nil {
+		m.failed = true
+		sslerr.FileWriteReport(sslerr.Errno(err)).Write(m.errw)
+	}
+	return len(p), nil
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
+	"io"
 	"os"
 	"slices"
 	"sync"
@@ -69,12 +70,14 @@ func newTLSSetup(c *config, id *identity, clientCAs *x509.CertPool, observing bo
 			return nil, err
 		}
 		t.keyLog = f
-		b.KeyLogWriter = f
+		// A key log that cannot be written (a full disk) must not fail
+		// the handshake: openssl goes on.
+		b.KeyLogWriter = ignoreWriteErrors{f}
 	}
 	if observing {
 		t.router = &keyLogRouter{}
 		if t.keyLog != nil {
-			t.router.file = t.keyLog
+			t.router.file = ignoreWriteErrors{t.keyLog}
 		}
 		b.KeyLogWriter = t.router
 	}
@@ -391,4 +394,13 @@ func equalFoldASCII(a, b string) bool {
 		}
 	}
 	return true
+}
+
+// ignoreWriteErrors drops its writer's errors, as openssl's file BIOs do
+// for the key log.
+type ignoreWriteErrors struct{ w io.Writer }
+
+func (i ignoreWriteErrors) Write(p []byte) (int, error) {
+	i.w.Write(p)
+	return len(p), nil
 }

@@ -110,3 +110,12 @@ func TestFromError(t *testing.T) {
 		t.Errorf("a sent alert reported as received: %s", r)
 	}
 }
+
+func TestFileWriteReport(t *testing.T) {
+	got := strings.Join(FileWriteReport(int(syscall.ENOSPC)).Lines(), "\n")
+	want := "0000000000000000:error:10080002:BIO routines:file_ctrl:system lib:tlskit:0:\n" +
+		"0000000000000000:error:8000001C:system library:file_ctrl:No space left on device:tlskit:0:calling fflush()"
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}

@@ -1,6 +1,10 @@
 package sslerr
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+	"syscall"
+)
 
 // Kind names a failure tlskit reports the way openssl does.
 type Kind int
@@ -142,4 +146,22 @@ func ConnectReport(errno int) Report {
 // resolver's text as data, then "connect:errno=0".
 func LookupReport(text string) Report {
 	return Report{Entries: []Entry{New(Lookup, text)}, Tail: []string{"connect:errno=0"}}
+}
+
+// FileWriteReport is what openssl queues when a write to a file BIO (such
+// as -msgfile) fails at its flush: BIO's "system lib", then the errno's
+// text with "calling fflush()".
+func FileWriteReport(errno int) Report {
+	sys := Entry{Code: errLibSys | uint32(errno)&0xFFFF, Lib: libSys, Func: "file_ctrl", Reason: Strerror(errno), Data: "calling fflush()"}
+	bio := Entry{Code: 0x10080002, Lib: libBIO, Func: "file_ctrl", Reason: "system lib"}
+	return Report{Entries: []Entry{bio, sys}}
+}
+
+// Errno is the system error number behind err, or EIO when it has none.
+func Errno(err error) int {
+	var en syscall.Errno
+	if errors.As(err, &en) {
+		return int(en)
+	}
+	return int(syscall.EIO)
 }
