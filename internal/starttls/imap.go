@@ -53,6 +53,7 @@ func imap(s *session) error {
 		}
 	}
 	// A refused CAPABILITY is no reason to stop: STARTTLS's reply decides.
+	s.notFound(offered)
 	if err := s.sendLine(imapTag + " STARTTLS"); err != nil {
 		return err
 	}

@@ -40,6 +40,7 @@ func nntp(s *session) error {
 		}
 	}
 	// Old servers answer 500 to CAPABILITIES; STARTTLS's reply decides.
+	s.notFound(offered)
 	if err := s.sendLine("STARTTLS"); err != nil {
 		return err
 	}

@@ -18,10 +18,16 @@ func sieve(s *session) error {
 			}
 			break
 		}
+		// RFC 5804 1.7: each capability line starts with a string,
+		// quoted or literal; anything else is another protocol talking.
+		if line != "" && line[0] != '"' && line[0] != '{' {
+			return s.errorf("malformed greeting: %s", quote(line))
+		}
 		if strings.EqualFold(strings.Trim(firstWord(line), `"`), "STARTTLS") {
 			offered = true
 		}
 	}
+	s.notFound(offered)
 	if err := s.sendLine("STARTTLS"); err != nil {
 		return err
 	}

@@ -42,6 +42,7 @@ func mailTransfer(s *session, hello string) error {
 		}
 	}
 	// Send STARTTLS even when unadvertised: the reply is the final word.
+	s.notFound(offered)
 	if err := s.sendLine("STARTTLS"); err != nil {
 		return err
 	}

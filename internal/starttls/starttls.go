@@ -74,6 +74,10 @@ type Options struct {
 	// Timeout bounds the wait for each server reply (DefaultTimeout when
 	// zero or negative).
 	Timeout time.Duration
+	// Warn, when set, receives the notices openssl prints on stderr during
+	// the dialogue ("Didn't find STARTTLS in server response, trying
+	// anyway..."); scripts grep for them.
+	Warn io.Writer
 }
 
 // Supported reports whether proto is one of Protocols.
@@ -126,6 +130,15 @@ type session struct {
 	r     *bufio.Reader
 	opts  Options
 	what  string // e.g. "reply to STARTTLS", completing "waiting for the server's …"
+}
+
+// notFound prints openssl's notice when the server's capabilities do not
+// list STARTTLS (smtp, lmtp, imap, nntp and sieve, where openssl looks);
+// STARTTLS is sent anyway and its reply decides.
+func (s *session) notFound(offered bool) {
+	if !offered && s.opts.Warn != nil {
+		io.WriteString(s.opts.Warn, "Didn't find STARTTLS in server response, trying anyway...\n")
+	}
 }
 
 // errorf returns an error prefixed with the package and protocol names.

@@ -108,6 +108,12 @@ func nextElement(s *session, d *xml.Decoder) (xml.StartElement, error) {
 			return t, nil
 		case xml.EndElement:
 			return xml.StartElement{}, s.errorf("server closed the XML stream while we waited for its %s", s.what)
+		case xml.CharData:
+			// Text between elements is whitespace in XMPP (RFC 6120
+			// 11.7); other text is another protocol's greeting or error.
+			if text := strings.TrimSpace(string(t)); text != "" {
+				return xml.StartElement{}, s.errorf("server sent text instead of its %s: %s", s.what, quote(text))
+			}
 		}
 	}
 }

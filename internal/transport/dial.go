@@ -12,9 +12,15 @@ import (
 	"time"
 )
 
+// ErrMalformed is an address openssl's host:port parser refuses: a '['
+// without its ']', something other than ":port" after it, or an IPv6
+// address without brackets (which colon would start the port?).
+var ErrMalformed = errors.New("transport: address malformed or ambiguous")
+
 // SplitHostPort splits an OpenSSL-style address: "host:port", "[v6]:port",
-// "host" (port defaults to defPort), ":port" (host defaults to defHost).
-// A bare IPv6 literal with more than one colon is taken as a host.
+// "host", "[v6]" or ":port", with defHost and defPort filling what is
+// missing. Like openssl it refuses an unbracketed IPv6 address
+// (ErrMalformed).
 func SplitHostPort(addr, defHost, defPort string) (host, port string, err error) {
 	switch {
 	case addr == "":
@@ -22,18 +28,18 @@ func SplitHostPort(addr, defHost, defPort string) (host, port string, err error)
 	case strings.HasPrefix(addr, "["):
 		end := strings.IndexByte(addr, ']')
 		if end < 0 {
-			return "", "", fmt.Errorf("transport: missing ']' in address %q", addr)
+			return "", "", fmt.Errorf("%w: missing ']' in %q", ErrMalformed, addr)
 		}
 		host, rest := addr[1:end], addr[end+1:]
 		switch {
-		case rest == "":
+		case rest == "" || rest == ":":
 			return host, defPort, nil
-		case strings.HasPrefix(rest, ":") && len(rest) > 1:
+		case strings.HasPrefix(rest, ":"):
 			return host, rest[1:], nil
 		}
-		return "", "", fmt.Errorf("transport: malformed address %q", addr)
+		return "", "", fmt.Errorf("%w: %q", ErrMalformed, addr)
 	case strings.Count(addr, ":") > 1:
-		return addr, defPort, nil
+		return "", "", fmt.Errorf("%w: %q (write an IPv6 address in brackets: [addr]:port)", ErrMalformed, addr)
 	}
 	host, port, found := strings.Cut(addr, ":")
 	if !found || port == "" {

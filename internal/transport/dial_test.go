@@ -2,6 +2,7 @@ package transport
 
 import (
 	"context"
+	"errors"
 	"net"
 	"strings"
 	"testing"
@@ -16,8 +17,7 @@ func TestSplitHostPort(t *testing.T) {
 		{":8443", "localhost", "8443"},
 		{"[::1]:443", "::1", "443"},
 		{"[::1]", "::1", "4433"},
-		{"::1", "::1", "4433"},
-		{"fe80::1:2", "fe80::1:2", "4433"},
+		{"[::1]:", "::1", "4433"},
 		{"host:", "host", "4433"},
 	} {
 		h, p, err := SplitHostPort(tc.in, "localhost", "4433")
@@ -25,9 +25,10 @@ func TestSplitHostPort(t *testing.T) {
 			t.Errorf("SplitHostPort(%q) = %q, %q, %v; want %q, %q", tc.in, h, p, err, tc.host, tc.port)
 		}
 	}
-	for _, bad := range []string{"[::1", "[::1]x", "[::1]:"} {
-		if _, _, err := SplitHostPort(bad, "localhost", "4433"); err == nil {
-			t.Errorf("SplitHostPort(%q): no error", bad)
+	// openssl 3.0's s_client -connect refuses these as "malformed or ambiguous".
+	for _, bad := range []string{"[::1", "[::1]x", "::1", "::1:443", "fe80::1:2", "a:b:c"} {
+		if _, _, err := SplitHostPort(bad, "localhost", "4433"); !errors.Is(err, ErrMalformed) {
+			t.Errorf("SplitHostPort(%q): %v, want ErrMalformed", bad, err)
 		}
 	}
 }
