@@ -61,7 +61,7 @@ func (c *client) dial() (net.Conn, error) {
 	}
 	fmt.Fprintf(c.info, "CONNECTED(%08X)\n", transport.FD(nc))
 	if s.starttls != "" {
-		up, err := starttls.Upgrade(nc, s.starttls, starttls.Options{Name: s.starttlsName, Host: s.host, Timeout: connectTimeout})
+		up, err := starttls.Upgrade(nc, s.starttls, starttls.Options{Name: s.starttlsName, Host: s.host, Warn: c.errw})
 		if err != nil {
 			nc.Close()
 			return nil, err
