@@ -149,6 +149,9 @@ func WriteConnection(w io.Writer, s *Session) {
 func writeVerification(b *strings.Builder, s *Session) {
 	if s.VerifyCode == 0 {
 		b.WriteString("Verification: OK\n")
+		if s.VerifiedPeername != "" {
+			fmt.Fprintf(b, "Verified peername: %s\n", s.VerifiedPeername)
+		}
 	} else {
 		fmt.Fprintf(b, "Verification error: %s\n", s.VerifyError)
 	}

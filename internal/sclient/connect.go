@@ -221,7 +221,8 @@ func (c *client) session(cn *conn) *report.Session {
 		}
 	}
 	if s.verifyOpts.Hostname != "" && rs.VerifyCode == 0 && cn.verified != nil {
-		rs.VerifiedPeername = s.verifyOpts.Hostname
+		// openssl names the certificate's name that matched ("*.example.com").
+		rs.VerifiedPeername = cn.verified.PeerName
 	}
 	if s.keymatLabel != "" && rs.KeyingMaterial == nil && st.HandshakeComplete {
 		// an exporter failure is reported as openssl does: no material
