@@ -458,6 +458,10 @@ func (h *clientHS) encryptedFlight(cHS, sHS []byte) error {
 	if err != nil {
 		return alert.Faultf(alert.BadCertificate, "certificate verify failed")
 	}
+	leafKey, err := sig.PublicKey(leaf)
+	if err != nil {
+		return alert.Faultf(alert.UnsupportedCertificate, "unsupported certificate")
+	}
 	h.tr.Write(m.Raw)
 
 	if m, err = h.next(); err != nil {
@@ -473,7 +477,7 @@ func (h *clientHS) encryptedFlight(cHS, sHS []byte) error {
 	if !slices.Contains(c.cfg.sigSchemes(), cv.Scheme) || !sig.Allowed13(cv.Scheme) {
 		return alert.Faultf(alert.IllegalParameter, "wrong signature type")
 	}
-	if err := sig.Verify(cv.Scheme, leaf.PublicKey, sig.Content13(true, h.tr.Sum()), cv.Signature); err != nil {
+	if err := sig.Verify(cv.Scheme, leafKey, sig.Content13(true, h.tr.Sum()), cv.Signature); err != nil {
 		return err
 	}
 	c.st.PeerSignatureScheme = cv.Scheme

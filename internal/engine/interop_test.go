@@ -6,11 +6,13 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tlskit/tlskit/internal/engine/kx"
+	"github.com/tlskit/tlskit/internal/engine/sig"
 	"github.com/tlskit/tlskit/internal/engine/suites"
 	"github.com/tlskit/tlskit/internal/testpeer"
 )
@@ -214,6 +216,42 @@ func TestClientAgainstGnuTLS(t *testing.T) {
 			}
 			if st := conn.State(); st.Group != c.group {
 				t.Errorf("group %s, want %s", kx.Name(st.Group), kx.Name(c.group))
+			}
+		})
+	}
+}
+
+// TestClientEd448AndRSAPSSServers: openssl s_server with an Ed448 and with
+// an RSASSA-PSS certificate; the own client verifies their
+// CertificateVerify with ed448 and rsa_pss_pss_sha256.
+func TestClientEd448AndRSAPSSServers(t *testing.T) {
+	openssl := testpeer.Need(t, "openssl")
+	dir := t.TempDir()
+	for _, c := range []struct {
+		name   string
+		newkey []string
+		scheme uint16
+	}{
+		{"ed448", []string{"-newkey", "ed448"}, sig.Ed448},
+		{"rsa-pss", []string{"-newkey", "rsa-pss", "-pkeyopt", "rsa_keygen_bits:2048"}, sig.RSAPSSPSSSHA256},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cert, key := filepath.Join(dir, c.name+".pem"), filepath.Join(dir, c.name+".key")
+			_, errOut, code := testpeer.Run(t, 30*time.Second, "", openssl, append([]string{"req", "-x509", "-nodes",
+				"-keyout", key, "-out", cert, "-subj", "/CN=localhost", "-days", "2"}, c.newkey...)...)
+			if code != 0 {
+				t.Fatal(errOut)
+			}
+			srv := testpeer.OpenSSLServer(t, "-tls1_3", "-rev", "-naccept", "1", "-cert", cert, "-key", key)
+			conn := dialOwn(t, srv.Addr, &Config{})
+			if err := conn.Handshake(); err != nil {
+				t.Fatalf("%v\n%s", err, srv.Output())
+			}
+			if st := conn.State(); st.PeerSignatureScheme != c.scheme {
+				t.Errorf("peer scheme %s, want %s", sig.Name(st.PeerSignatureScheme), sig.Name(c.scheme))
+			}
+			if got := echoLine(t, conn, "ab"); got != "ba" {
+				t.Errorf("echo %q", got)
 			}
 		})
 	}

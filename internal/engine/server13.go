@@ -430,6 +430,10 @@ func (h *serverHS) clientFlight(cHS []byte) error {
 			if err != nil {
 				return alert.Faultf(alert.BadCertificate, "certificate verify failed")
 			}
+			leafKey, err := sig.PublicKey(leaf)
+			if err != nil {
+				return alert.Faultf(alert.UnsupportedCertificate, "unsupported certificate")
+			}
 			if m, err = c.readHandshakeLocked(); err != nil {
 				return err
 			}
@@ -443,7 +447,7 @@ func (h *serverHS) clientFlight(cHS []byte) error {
 			if !slices.Contains(c.cfg.sigSchemes(), cv.Scheme) || !sig.Allowed13(cv.Scheme) {
 				return alert.Faultf(alert.IllegalParameter, "wrong signature type")
 			}
-			if err := sig.Verify(cv.Scheme, leaf.PublicKey, sig.Content13(false, h.tr.Sum()), cv.Signature); err != nil {
+			if err := sig.Verify(cv.Scheme, leafKey, sig.Content13(false, h.tr.Sum()), cv.Signature); err != nil {
 				return err
 			}
 			c.st.PeerSignatureScheme = cv.Scheme

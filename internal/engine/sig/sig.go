@@ -12,6 +12,7 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/cloudflare/circl/sign/ed448"
 	"github.com/tlskit/tlskit/internal/engine/alert"
 )
 
@@ -35,11 +36,11 @@ const (
 	ECDSASHA1        uint16 = 0x0203
 )
 
-// Default13 is OpenSSL 3.0's default signature_algorithms list less what
-// this engine cannot verify yet (ed448, rsa_pss_pss_*: Go's x509 cannot
-// read RSASSA-PSS keys).
+// Default13 is OpenSSL 3.0's default signature_algorithms list, in its
+// order.
 var Default13 = []uint16{
-	ECDSAP256SHA256, ECDSAP384SHA384, ECDSAP521SHA512, Ed25519,
+	ECDSAP256SHA256, ECDSAP384SHA384, ECDSAP521SHA512, Ed25519, Ed448,
+	RSAPSSPSSSHA256, RSAPSSPSSSHA384, RSAPSSPSSSHA512,
 	RSAPSSRSAESHA256, RSAPSSRSAESHA384, RSAPSSRSAESHA512,
 	RSAPKCS1SHA256, RSAPKCS1SHA384, RSAPKCS1SHA512,
 }
@@ -66,10 +67,12 @@ func Name(s uint16) string {
 type kind struct {
 	hash  crypto.Hash
 	pss   bool
+	pssK  bool // rsa_pss_pss_*: the key itself is RSASSA-PSS
 	rsa   bool
 	curve elliptic.Curve // nil: any curve (TLS 1.2 ECDSA) or not ECDSA
 	ecdsa bool
 	ed    bool
+	ed448 bool
 }
 
 func kindOf(s uint16) (kind, bool) {
@@ -92,8 +95,16 @@ func kindOf(s uint16) (kind, bool) {
 		return kind{hash: crypto.SHA384, ecdsa: true, curve: elliptic.P384()}, true
 	case ECDSAP521SHA512:
 		return kind{hash: crypto.SHA512, ecdsa: true, curve: elliptic.P521()}, true
+	case RSAPSSPSSSHA256:
+		return kind{hash: crypto.SHA256, rsa: true, pss: true, pssK: true}, true
+	case RSAPSSPSSSHA384:
+		return kind{hash: crypto.SHA384, rsa: true, pss: true, pssK: true}, true
+	case RSAPSSPSSSHA512:
+		return kind{hash: crypto.SHA512, rsa: true, pss: true, pssK: true}, true
 	case Ed25519:
 		return kind{ed: true}, true
+	case Ed448:
+		return kind{ed448: true}, true
 	}
 	return kind{}, false
 }
@@ -114,15 +125,19 @@ func Fits(s uint16, pub crypto.PublicKey) bool {
 	}
 	switch p := pub.(type) {
 	case *rsa.PublicKey:
-		if !k.rsa {
+		if !k.rsa || k.pssK {
 			return false
 		}
 		// PSS with the hash as salt needs room: 2*hLen+2 bytes.
 		return !k.pss || p.Size() >= 2*k.hash.Size()+2
+	case PSSPublicKey:
+		return k.pssK && p.Size() >= 2*k.hash.Size()+2
 	case *ecdsa.PublicKey:
 		return k.ecdsa && p.Curve == k.curve
 	case ed25519.PublicKey:
 		return k.ed
+	case ed448.PublicKey:
+		return k.ed448
 	}
 	return false
 }
@@ -158,6 +173,9 @@ func Verify(s uint16, pub crypto.PublicKey, msg, signature []byte) error {
 		return alert.Faultf(alert.IllegalParameter, "wrong signature type")
 	}
 	var good bool
+	if p, ok := pub.(PSSPublicKey); ok {
+		pub = p.PublicKey
+	}
 	switch p := pub.(type) {
 	case *rsa.PublicKey:
 		d := digest(k.hash, msg)
@@ -170,6 +188,9 @@ func Verify(s uint16, pub crypto.PublicKey, msg, signature []byte) error {
 		good = ecdsa.VerifyASN1(p, digest(k.hash, msg), signature)
 	case ed25519.PublicKey:
 		good = ed25519.Verify(p, msg, signature)
+	case ed448.PublicKey:
+		// RFC 8446 §4.2.3: pure Ed448, empty context.
+		good = ed448.Verify(p, msg, signature, "")
 	}
 	if !good {
 		return alert.Faultf(alert.DecryptError, "bad signature")
@@ -185,6 +206,13 @@ func Sign(rand io.Reader, s uint16, key crypto.Signer, msg []byte) ([]byte, erro
 	}
 	if k.ed {
 		return key.Sign(rand, msg, crypto.Hash(0))
+	}
+	if k.ed448 {
+		p, ok := key.(ed448.PrivateKey)
+		if !ok {
+			return nil, alert.Faultf(alert.InternalError, "ed448 needs an ed448.PrivateKey")
+		}
+		return ed448.Sign(p, msg, ""), nil
 	}
 	var opts crypto.SignerOpts = k.hash
 	if k.pss {

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/cloudflare/circl/sign/ed448"
 	"github.com/tlskit/tlskit/internal/engine/alert"
 )
 
@@ -39,6 +40,20 @@ func TestSignVerify(t *testing.T) {
 		if err := Verify(c.s, c.key.Public(), msg, s); !errors.As(err, &d) || d != alert.DecryptError {
 			t.Errorf("%s: corrupted signature: %v", Name(c.s), err)
 		}
+	}
+	// Ed448 and an RSASSA-PSS key (which takes rsa_pss_pss_* only).
+	pub448, priv448, _ := ed448.GenerateKey(rand.Reader)
+	s448, err := Sign(rand.Reader, Ed448, priv448, msg)
+	if err != nil || Verify(Ed448, pub448, msg, s448) != nil {
+		t.Errorf("ed448: %v", err)
+	}
+	pssKey := PSSPublicKey{&rk.PublicKey}
+	ps, _ := Sign(rand.Reader, RSAPSSRSAESHA256, rk, msg)
+	if err := Verify(RSAPSSPSSSHA256, pssKey, msg, ps); err != nil {
+		t.Errorf("rsa_pss_pss_sha256: %v", err)
+	}
+	if Fits(RSAPSSRSAESHA256, pssKey) || Fits(RSAPSSPSSSHA256, &rk.PublicKey) {
+		t.Error("rsae and pss keys must not mix")
 	}
 	var d alert.Desc
 	if err := Verify(ECDSAP384SHA384, p256.Public(), msg, []byte{0}); !errors.As(err, &d) || d != alert.IllegalParameter {
