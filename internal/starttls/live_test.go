@@ -444,50 +444,8 @@ func TestLiveDovecot(t *testing.T) {
 // SSLRequest, a startup message over TLS, and then, after turning ssl off
 // and reloading, the 'N' refusal.
 func TestLivePostgres(t *testing.T) {
-	needRoot(t)
-	dirs := []string{"/usr/lib/postgresql/*/bin"}
-	initdb := findBin(t, dirs, "initdb")
-	bin := findBin(t, dirs, "postgres")
-	uid, gid := lookupIDs(t, "postgres")
 	certs := makeCerts(t)
-	dir := openDir(t)
-	os.Chown(dir, int(uid), int(gid))
-	data := filepath.Join(dir, "data")
-	asPostgres := func(cmd *exec.Cmd) *exec.Cmd {
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uid, Gid: gid}}
-		cmd.Dir = dir
-		return cmd
-	}
-	if out, err := asPostgres(exec.Command(initdb, "-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8")).CombinedOutput(); err != nil {
-		t.Fatalf("initdb: %v\n%s", err, out)
-	}
-	// The server insists that its key be private to it.
-	key, _ := os.ReadFile(certs.key)
-	cert, _ := os.ReadFile(certs.cert)
-	for name, b := range map[string][]byte{"server.key": key, "server.crt": cert} {
-		p := filepath.Join(data, name)
-		os.WriteFile(p, b, 0o600)
-		os.Chown(p, int(uid), int(gid))
-	}
-	port := freePort(t)
-	confFile := filepath.Join(data, "postgresql.conf")
-	appendConf := func(s string) {
-		f, err := os.OpenFile(confFile, os.O_APPEND|os.O_WRONLY, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		io.WriteString(f, s)
-	}
-	appendConf(fmt.Sprintf("\nlisten_addresses = '127.0.0.1'\nport = %d\nunix_socket_directories = '%s'\nssl = on\nfsync = off\n", port, dir))
-	pg := asPostgres(exec.Command(bin, "-D", data))
-	startDaemon(t, pg)
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	waitPort(t, addr)
-	version := "postgres"
-	if out, err := exec.Command(bin, "--version").Output(); err == nil {
-		version = strings.TrimSpace(string(out))
-	}
+	addr, pg, appendConf, version := startPostgres(t, certs)
 
 	t.Run("postgres", func(t *testing.T) {
 		tc := liveUpgrade(t, addr, "postgres", Options{}, certs, "postgresql", version)
@@ -601,25 +559,9 @@ func debVersion(pkg string) string {
 // TLS it asks "Who am I?" (RFC 4532).
 func TestLiveSlapd(t *testing.T) {
 	needRoot(t)
-	bin := findBin(t, []string{"/usr/sbin"}, "slapd")
+	findBin(t, []string{"/usr/sbin"}, "slapd") // skip before making certificates
 	certs := makeCerts(t)
-	start := func(tlsOn bool) string {
-		dir := openDir(t)
-		db := filepath.Join(dir, "db")
-		os.Mkdir(db, 0o700)
-		conf := fmt.Sprintf("include /etc/ldap/schema/core.schema\nmodulepath /usr/lib/ldap\nmoduleload back_mdb\n"+
-			"pidfile %s/slapd.pid\ndatabase mdb\nsuffix \"dc=tlskit,dc=test\"\ndirectory %s\n", dir, db)
-		if tlsOn {
-			conf = fmt.Sprintf("TLSCertificateFile %s\nTLSCertificateKeyFile %s\n", certs.cert, certs.key) + conf
-		}
-		p := filepath.Join(dir, "slapd.conf")
-		os.WriteFile(p, []byte(conf), 0o600)
-		port := freePort(t)
-		addr := fmt.Sprintf("127.0.0.1:%d", port)
-		startDaemon(t, exec.Command(bin, "-d", "256", "-f", p, "-h", "ldap://"+addr+"/"))
-		waitPort(t, addr)
-		return addr
-	}
+	start := func(tlsOn bool) string { return startSlapd(t, certs, tlsOn) }
 	version := "slapd " + debVersion("slapd")
 	tc := liveUpgrade(t, start(true), "ldap", Options{}, certs, "slapd-ldap", version)
 	// ExtendedRequest "Who am I?", message ID 2.
@@ -643,29 +585,8 @@ func TestLiveSlapd(t *testing.T) {
 // TestLiveMariaDB runs mariadbd with and without --ssl-cert; over TLS it
 // logs in (grant tables skipped) and expects an OK packet.
 func TestLiveMariaDB(t *testing.T) {
-	needRoot(t)
-	bin := findBin(t, []string{"/usr/sbin"}, "mariadbd", "mysqld")
-	install := findBin(t, nil, "mariadb-install-db", "mysql_install_db")
 	certs := makeCerts(t)
-	dir := ownedDir(t, "mysql")
-	data := filepath.Join(dir, "data")
-	if out, err := exec.Command(install, "--no-defaults", "--datadir="+data, "--user=mysql",
-		"--auth-root-authentication-method=normal", "--skip-test-db").CombinedOutput(); err != nil {
-		t.Fatalf("%s: %v\n%s", install, err, out)
-	}
-	start := func(tlsOn bool) (string, func()) {
-		port := freePort(t)
-		args := []string{"--no-defaults", "--datadir=" + data, "--socket=" + filepath.Join(dir, "sock"),
-			fmt.Sprintf("--port=%d", port), "--bind-address=127.0.0.1", "--user=mysql",
-			"--skip-grant-tables", "--skip-log-bin", "--pid-file=" + filepath.Join(dir, "pid")}
-		if tlsOn {
-			args = append(args, "--ssl-cert="+certs.cert, "--ssl-key="+certs.key)
-		}
-		stop := startDaemon(t, exec.Command(bin, args...))
-		addr := fmt.Sprintf("127.0.0.1:%d", port)
-		waitPort(t, addr)
-		return addr, stop
-	}
+	start := mariaDB(t, certs)
 	version := "mariadb " + debVersion("mariadb-server")
 	addr, stop := start(true)
 	tc := liveUpgrade(t, addr, "mysql", Options{}, certs, "mariadb-mysql", version)
@@ -699,43 +620,9 @@ func TestLiveMariaDB(t *testing.T) {
 // certificate and once without (no STARTTLS offered).
 func TestLiveProsody(t *testing.T) {
 	needRoot(t)
-	bin := findBin(t, nil, "prosody")
+	findBin(t, nil, "prosody") // skip before making certificates
 	certs := makeCerts(t)
-	start := func(tlsOn bool) (c2s, s2s string) {
-		dir := ownedDir(t, "prosody")
-		data := filepath.Join(dir, "data")
-		os.Mkdir(data, 0o750)
-		uid, gid := lookupIDs(t, "prosody")
-		os.Chown(data, int(uid), int(gid))
-		cport, sport := freePort(t), freePort(t)
-		conf := fmt.Sprintf(`pidfile = %q
-data_path = %q
-daemonize = false
-c2s_ports = { %d }
-s2s_ports = { %d }
-c2s_direct_tls_ports = {}
-s2s_direct_tls_ports = {}
-legacy_ssl_ports = {}
-interfaces = { "127.0.0.1" }
-log = { info = "*console" }
-modules_enabled = { "saslauth", "dialback", "disco" }
-c2s_require_encryption = false
-s2s_require_encryption = false
-`, filepath.Join(dir, "prosody.pid"), data, cport, sport)
-		if tlsOn {
-			conf += fmt.Sprintf("modules_enabled = { \"tls\", \"saslauth\", \"dialback\", \"disco\" }\nssl = { certificate = %q, key = %q }\n", certs.cert, certs.key)
-		} else {
-			conf += "modules_disabled = { \"tls\" }\n"
-		}
-		conf += "VirtualHost \"localhost\"\n"
-		p := filepath.Join(dir, "prosody.cfg.lua")
-		os.WriteFile(p, []byte(conf), 0o644)
-		startDaemon(t, asUser(t, exec.Command(bin, "-F", "--config", p), "prosody"))
-		c2s, s2s = fmt.Sprintf("127.0.0.1:%d", cport), fmt.Sprintf("127.0.0.1:%d", sport)
-		waitPort(t, c2s)
-		waitPort(t, s2s)
-		return c2s, s2s
-	}
+	start := func(tlsOn bool) (c2s, s2s string) { return startProsody(t, certs, tlsOn) }
 	version := "prosody " + debVersion("prosody")
 	c2s, s2s := start(true)
 	for _, tc := range []struct{ proto, addr, ns string }{
@@ -835,5 +722,150 @@ func TestLiveInspIRCd(t *testing.T) {
 	want := "starttls: irc: timed out after 1.5s waiting for the server's reply to STARTTLS"
 	if err == nil || err.Error() != want {
 		t.Fatalf("Upgrade without the starttls module: %v, want %q", err, want)
+	}
+}
+
+// startPostgres starts a PostgreSQL server with ssl = on and a trust
+// login for postgres; it returns its address, the process, a function
+// that appends to its configuration, and its version.
+func startPostgres(t *testing.T, certs liveCerts) (addr string, pg *exec.Cmd, appendConf func(string), version string) {
+	t.Helper()
+	needRoot(t)
+	dirs := []string{"/usr/lib/postgresql/*/bin"}
+	initdb := findBin(t, dirs, "initdb")
+	bin := findBin(t, dirs, "postgres")
+	uid, gid := lookupIDs(t, "postgres")
+	dir := openDir(t)
+	os.Chown(dir, int(uid), int(gid))
+	data := filepath.Join(dir, "data")
+	asPostgres := func(cmd *exec.Cmd) *exec.Cmd {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uid, Gid: gid}}
+		cmd.Dir = dir
+		return cmd
+	}
+	if out, err := asPostgres(exec.Command(initdb, "-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8")).CombinedOutput(); err != nil {
+		t.Fatalf("initdb: %v\n%s", err, out)
+	}
+	// The server insists that its key be private to it.
+	key, _ := os.ReadFile(certs.key)
+	cert, _ := os.ReadFile(certs.cert)
+	for name, b := range map[string][]byte{"server.key": key, "server.crt": cert} {
+		p := filepath.Join(data, name)
+		os.WriteFile(p, b, 0o600)
+		os.Chown(p, int(uid), int(gid))
+	}
+	port := freePort(t)
+	confFile := filepath.Join(data, "postgresql.conf")
+	appendConf = func(s string) {
+		f, err := os.OpenFile(confFile, os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		io.WriteString(f, s)
+	}
+	appendConf(fmt.Sprintf("\nlisten_addresses = '127.0.0.1'\nport = %d\nunix_socket_directories = '%s'\nssl = on\nfsync = off\n", port, dir))
+	pg = asPostgres(exec.Command(bin, "-D", data))
+	startDaemon(t, pg)
+	addr = fmt.Sprintf("127.0.0.1:%d", port)
+	waitPort(t, addr)
+	version = "postgres"
+	if out, err := exec.Command(bin, "--version").Output(); err == nil {
+		version = strings.TrimSpace(string(out))
+	}
+	return addr, pg, appendConf, version
+}
+
+// startSlapd starts OpenLDAP's slapd on 127.0.0.1, with the test
+// certificate when tlsOn, and returns its address.
+func startSlapd(t *testing.T, certs liveCerts, tlsOn bool) string {
+	t.Helper()
+	needRoot(t)
+	bin := findBin(t, []string{"/usr/sbin"}, "slapd")
+	dir := openDir(t)
+	db := filepath.Join(dir, "db")
+	os.Mkdir(db, 0o700)
+	conf := fmt.Sprintf("include /etc/ldap/schema/core.schema\nmodulepath /usr/lib/ldap\nmoduleload back_mdb\n"+
+		"pidfile %s/slapd.pid\ndatabase mdb\nsuffix \"dc=tlskit,dc=test\"\ndirectory %s\n", dir, db)
+	if tlsOn {
+		conf = fmt.Sprintf("TLSCertificateFile %s\nTLSCertificateKeyFile %s\n", certs.cert, certs.key) + conf
+	}
+	p := filepath.Join(dir, "slapd.conf")
+	os.WriteFile(p, []byte(conf), 0o600)
+	port := freePort(t)
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	startDaemon(t, exec.Command(bin, "-d", "256", "-f", p, "-h", "ldap://"+addr+"/"))
+	waitPort(t, addr)
+	return addr
+}
+
+// startProsody starts Prosody with c2s and s2s listeners on 127.0.0.1,
+// with the test certificate (STARTTLS offered) when tlsOn.
+func startProsody(t *testing.T, certs liveCerts, tlsOn bool) (c2s, s2s string) {
+	t.Helper()
+	needRoot(t)
+	bin := findBin(t, nil, "prosody")
+	dir := ownedDir(t, "prosody")
+	data := filepath.Join(dir, "data")
+	os.Mkdir(data, 0o750)
+	uid, gid := lookupIDs(t, "prosody")
+	os.Chown(data, int(uid), int(gid))
+	cport, sport := freePort(t), freePort(t)
+	conf := fmt.Sprintf(`pidfile = %q
+data_path = %q
+daemonize = false
+c2s_ports = { %d }
+s2s_ports = { %d }
+c2s_direct_tls_ports = {}
+s2s_direct_tls_ports = {}
+legacy_ssl_ports = {}
+interfaces = { "127.0.0.1" }
+log = { info = "*console" }
+c2s_require_encryption = false
+s2s_require_encryption = false
+`, filepath.Join(dir, "prosody.pid"), data, cport, sport)
+	if tlsOn {
+		conf += fmt.Sprintf("modules_enabled = { \"tls\", \"saslauth\", \"dialback\", \"disco\" }\nssl = { certificate = %q, key = %q }\n", certs.cert, certs.key)
+	} else {
+		// Each option once: Prosody's duplicate-option warning fails on
+		// a long config path (it cannot find the line number).
+		conf += "modules_enabled = { \"saslauth\", \"dialback\", \"disco\" }\nmodules_disabled = { \"tls\" }\n"
+	}
+	conf += "VirtualHost \"localhost\"\n"
+	p := filepath.Join(dir, "prosody.cfg.lua")
+	os.WriteFile(p, []byte(conf), 0o644)
+	startDaemon(t, asUser(t, exec.Command(bin, "-F", "--config", p), "prosody"))
+	c2s, s2s = fmt.Sprintf("127.0.0.1:%d", cport), fmt.Sprintf("127.0.0.1:%d", sport)
+	waitPort(t, c2s)
+	waitPort(t, s2s)
+	return c2s, s2s
+}
+
+// mariaDB installs a MariaDB data directory and returns a function that
+// starts mariadbd on it (grant tables skipped), with the test certificate
+// when tlsOn, and returns its address and a function that stops it.
+func mariaDB(t *testing.T, certs liveCerts) (start func(tlsOn bool) (string, func())) {
+	t.Helper()
+	needRoot(t)
+	bin := findBin(t, []string{"/usr/sbin"}, "mariadbd", "mysqld")
+	install := findBin(t, nil, "mariadb-install-db", "mysql_install_db")
+	dir := ownedDir(t, "mysql")
+	data := filepath.Join(dir, "data")
+	if out, err := exec.Command(install, "--no-defaults", "--datadir="+data, "--user=mysql",
+		"--auth-root-authentication-method=normal", "--skip-test-db").CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", install, err, out)
+	}
+	return func(tlsOn bool) (string, func()) {
+		port := freePort(t)
+		args := []string{"--no-defaults", "--datadir=" + data, "--socket=" + filepath.Join(dir, "sock"),
+			fmt.Sprintf("--port=%d", port), "--bind-address=127.0.0.1", "--user=mysql",
+			"--skip-grant-tables", "--skip-log-bin", "--pid-file=" + filepath.Join(dir, "pid")}
+		if tlsOn {
+			args = append(args, "--ssl-cert="+certs.cert, "--ssl-key="+certs.key)
+		}
+		stop := startDaemon(t, exec.Command(bin, args...))
+		addr := fmt.Sprintf("127.0.0.1:%d", port)
+		waitPort(t, addr)
+		return addr, stop
 	}
 }
