@@ -32,6 +32,7 @@ type certSpec struct {
 	name, subj, issuer, key, ext string
 	days                         int
 	md                           string
+	serial                       string // default: 1000 + the spec's index
 }
 
 const (
@@ -63,6 +64,8 @@ var certSpecs = []certSpec{
 	{name: "k-rsa3072", subj: "/O=Good/CN=rsa3072", issuer: "int", key: "rsa3072", ext: leafExt + hostSAN},
 	{name: "k-p384", subj: "/O=Good/CN=p384", issuer: "int", key: "p384", ext: leafExt + hostSAN},
 	{name: "k-sha1", subj: "/O=Good/CN=sha1", issuer: "int", key: "p256", ext: leafExt + hostSAN, md: "sha1"},
+	{name: "rsaint", subj: "/O=Good/CN=RSAInt", issuer: "root", key: "rsa2048", ext: caExt},
+	{name: "k-md5", subj: "/O=Good/CN=md5", issuer: "rsaint", key: "p256", ext: leafExt + hostSAN, md: "md5"},
 	{name: "smallint", subj: "/O=Good/CN=SmallInt", issuer: "root", key: "rsa1024", ext: caExt},
 	leaf("undersmall", "/O=Good/CN=undersmall", "smallint", hostSAN),
 
@@ -79,6 +82,7 @@ var certSpecs = []certSpec{
 	ca("pl0int", "/O=Good/CN=PL0Int", "root", "basicConstraints=critical,CA:true,pathlen:0\n"),
 	ca("pl0sub", "/O=Good/CN=PL0Sub", "pl0int", ""),
 	leaf("pl0leaf", "/O=Good/CN=pl0leaf", "pl0sub", hostSAN),
+	{name: "negserial", subj: "/O=Good/CN=negserial", issuer: "int", key: "p256", ext: leafExt + hostSAN, serial: "-5"},
 	leaf("critext", "/O=Good/CN=critext", "int", hostSAN+"1.2.3.4=critical,ASN1:NULL\n"),
 	leaf("critskid", "/O=Good/CN=critskid", "int", hostSAN+"subjectKeyIdentifier=critical,hash\n"),
 	leaf("caleaf", "/O=Good/CN=caleaf", "int", hostSAN+"basicConstraints=critical,CA:true\n"),
@@ -220,8 +224,12 @@ func buildPKI(ctx context.Context, dir string) error {
 		if err := run("req", "-new", "-config", "req.cnf", "-key", key, "-subj", c.subj, "-out", c.name+".csr"); err != nil {
 			return err
 		}
+		serial := c.serial
+		if serial == "" {
+			serial = fmt.Sprint(1000 + i)
+		}
 		args := []string{"x509", "-req", "-in", c.name + ".csr", "-days", fmt.Sprint(days), "-" + md,
-			"-set_serial", fmt.Sprint(1000 + i), "-extfile", c.name + ".ext", "-extensions", "v3", "-out", c.name + ".pem"}
+			"-set_serial", serial, "-extfile", c.name + ".ext", "-extensions", "v3", "-out", c.name + ".pem"}
 		if c.issuer == "" {
 			args = append(args, "-signkey", key)
 		} else {

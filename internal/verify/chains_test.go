@@ -83,6 +83,7 @@ var chainCases = []chainCase{
 	c("pathlen-root", "plleaf", a("plint"), "plroot", nil, 25),
 	c("pathlen-intermediate", "pl0leaf", a("pl0sub", "pl0int"), "root", nil, 25),
 	c("critical-unknown", "critext", viaInt, "root", nil, 34),
+	c("negative-serial", "negserial", viaInt, "root", nil),
 	c("critical-skid", "critskid", viaInt, "root", nil, 34),
 	c("ignore-critical", "critext", viaInt, "root", a("-ignore_critical")),
 	c("strict-missing-akid", "noakid", viaInt, "root", a("-x509_strict"), 85),
@@ -174,13 +175,17 @@ func authLevelCases() []chainCase {
 		"leaf":       {nil, nil, nil, nil},
 		"k-p384":     {nil, nil, nil, nil},
 		"k-sha1":     {nil, {68}, {68}, {68}},
+		"k-md5":      {nil, {68}, {68}, {68}},
 		"undersmall": {nil, nil, {67}, {67}},
 	}
 	var out []chainCase
-	for _, leafName := range []string{"k-rsa1024", "k-rsa2000", "k-rsa2048", "k-rsa3072", "leaf", "k-p384", "k-sha1", "undersmall"} {
+	for _, leafName := range []string{"k-rsa1024", "k-rsa2000", "k-rsa2048", "k-rsa3072", "leaf", "k-p384", "k-sha1", "k-md5", "undersmall"} {
 		chain := viaInt
-		if leafName == "undersmall" {
+		switch leafName {
+		case "undersmall":
 			chain = a("smallint")
+		case "k-md5":
+			chain = a("rsaint")
 		}
 		for level := 0; level <= 3; level++ {
 			out = append(out, c(fmt.Sprintf("auth-level-%d-%s", level, leafName), leafName, chain, "root",
@@ -319,7 +324,8 @@ func TestChainsMatchOpenSSL(t *testing.T) {
 // though openssl accepts and verifies it, with the parser's complaint.
 // The README lists them as known differences.
 var goRefuses = map[string]string{
-	"critical-skid": "subject key identifier incorrectly marked critical",
+	"critical-skid":   "subject key identifier incorrectly marked critical",
+	"negative-serial": "negative serial number",
 }
 
 func parseCertFile(path string) (*x509.Certificate, error) {

@@ -70,7 +70,7 @@ func (v *verifier) checkCert(i int) bool {
 			}
 		}
 	}
-	if err := issuer.CheckSignature(crl.SignatureAlgorithm, crl.RawTBSRevocationList, crl.Signature); err != nil {
+	if err := checkSignature(issuer, crl.SignatureAlgorithm, crl.RawTBSRevocationList, crl.Signature); err != nil {
 		if !v.fail(i, ErrCRLSignatureFailure) {
 			return false
 		}

@@ -333,7 +333,7 @@ func (v *verifier) internalVerify() bool {
 					return false
 				}
 			}
-			if err := xi.CheckSignature(xs.SignatureAlgorithm, xs.RawTBSCertificate, xs.Signature); err != nil {
+			if err := checkSignature(xi, xs.SignatureAlgorithm, xs.RawTBSCertificate, xs.Signature); err != nil {
 				if !v.fail(n, ErrCertSignatureFailure) {
 					return false
 				}
