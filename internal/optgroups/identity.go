@@ -3,9 +3,15 @@ package optgroups
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
 
 	"github.com/tlskit/tlskit/internal/certs"
 	"github.com/tlskit/tlskit/internal/opt"
+	"github.com/tlskit/tlskit/internal/sslerr"
 	"github.com/tlskit/tlskit/internal/verify"
 )
 
@@ -99,4 +105,61 @@ func ParseIdentity(v *opt.Values, names IdentityOptions) (Identity, error) {
 		}
 	}
 	return id, nil
+}
+
+// LoadKeyPair loads an identity's certificate, key and chain, and words a
+// failure as openssl's s_client or s_server does: the key is looked at
+// first, then the certificate; a missing file gets openssl's "Could not
+// open file or uri" line and error stack, an unreadable one "Could not
+// read …", a key of another certificate "Private key does not match the
+// certificate public key". Other failures (pass phrases) keep tlskit's
+// own wording.
+func LoadKeyPair(spec certs.KeyPairSpec, role Role) (tls.Certificate, error) {
+	side := "client"
+	if role == Server {
+		side = "server"
+	}
+	keyPath := spec.Key
+	if keyPath == "" {
+		keyPath = spec.Cert
+	}
+	if _, err := os.Stat(keyPath); errors.Is(err, fs.ErrNotExist) {
+		return tls.Certificate{}, missingFile(side+" certificate private key", keyPath, false)
+	}
+	kp, err := certs.LoadKeyPair(spec)
+	if err == nil {
+		return kp, nil
+	}
+	var le *certs.LoadError
+	switch {
+	case errors.Is(err, certs.ErrKeyMismatch):
+		return kp, &ConfError{[]string{"Private key does not match the certificate public key"}}
+	case !errors.As(err, &le) || errors.Is(err, certs.ErrWrongPass) || errors.Is(err, certs.ErrPassRequired) ||
+		errors.Is(err, certs.ErrPermission) || errors.Is(err, certs.ErrUnsupported):
+		return kp, err
+	case le.What == "certificate" && le.Path == spec.Cert:
+		if errors.Is(err, fs.ErrNotExist) {
+			return kp, missingFile(side+" certificate", spec.Cert, true)
+		}
+		return kp, &ConfError{[]string{
+			fmt.Sprintf("Could not read %s certificate from %s", side, spec.Cert),
+			fmt.Sprintf("Unable to load %s certificate", side),
+		}}
+	case le.What == "private key" && le.Path == keyPath:
+		return kp, &ConfError{[]string{fmt.Sprintf("Could not read %s certificate private key from %s", side, keyPath)}}
+	}
+	return kp, err
+}
+
+// missingFile is openssl's report of a file it cannot open for loading.
+func missingFile(what, path string, unable bool) error {
+	lines := []string{
+		fmt.Sprintf("Could not open file or uri for loading %s from %s", what, path),
+		sslerr.Entry{Code: 0x16000069, Lib: "STORE routines", Func: "ossl_store_get0_loader_int", Reason: "unregistered scheme", Data: "scheme=file"}.String(),
+		sslerr.Entry{Code: 0x80000002, Lib: "system library", Func: "file_open", Reason: "No such file or directory", Data: "calling stat(" + path + ")"}.String(),
+	}
+	if unable {
+		lines = append(lines, "Unable to load "+strings.TrimSuffix(what, " private key"))
+	}
+	return &ConfError{lines}
 }

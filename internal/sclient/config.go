@@ -294,7 +294,7 @@ func tlsConfig(v *opt.Values, s *settings) (*tls.Config, error) {
 	switch {
 	case main.CertGiven:
 		main.Spec.Pass = pass
-		kp, err := certs.LoadKeyPair(main.Spec)
+		kp, err := optgroups.LoadKeyPair(main.Spec, optgroups.Client)
 		if err != nil {
 			return nil, err
 		}
@@ -308,7 +308,7 @@ func tlsConfig(v *opt.Values, s *settings) (*tls.Config, error) {
 	}
 	if ext.CertGiven {
 		ext.Spec.Pass = pass
-		kp, err := certs.LoadKeyPair(ext.Spec)
+		kp, err := optgroups.LoadKeyPair(ext.Spec, optgroups.Client)
 		if err != nil {
 			return nil, err
 		}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/tlskit/tlskit/internal/certs"
+	"github.com/tlskit/tlskit/internal/optgroups"
 )
 
 // identity is the certificates the server presents.
@@ -102,7 +103,7 @@ func loadKeyPair(k keyPairOpts) (tls.Certificate, error) {
 		}
 		spec.Pass = p
 	}
-	return certs.LoadKeyPair(spec)
+	return optgroups.LoadKeyPair(spec, optgroups.Server)
 }
 
 func pathErr(err error) error {
