@@ -412,7 +412,11 @@ func Override(group []Option, status map[string]Status) []Option {
 
 // Concat joins option lists into one table.
 func Concat(lists ...[]Option) []Option {
-	var out []Option
+	n := 0
+	for _, l := range lists {
+		n += len(l)
+	}
+	out := make([]Option, 0, n) // one allocation: the tables are built at every start
 	for _, l := range lists {
 		out = append(out, l...)
 	}
