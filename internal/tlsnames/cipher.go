@@ -3,6 +3,7 @@ package tlsnames
 import (
 	"crypto/tls"
 	"fmt"
+	"sync"
 )
 
 // Kx is a cipher suite's key exchange, one value per suite.
@@ -100,56 +101,64 @@ type Cipher struct {
 	Flags   Flags
 }
 
-var kxNames = map[Kx]string{KxRSA: "RSA", KxDHE: "DH", KxECDHE: "ECDH", KxPSK: "PSK", KxRSAPSK: "RSAPSK",
-	KxDHEPSK: "DHEPSK", KxECDHEPSK: "ECDHEPSK", KxSRP: "SRP", KxAny: "any"}
+var kxNames = sync.OnceValue(func() map[Kx]string {
+	return map[Kx]string{KxRSA: "RSA", KxDHE: "DH", KxECDHE: "ECDH", KxPSK: "PSK", KxRSAPSK: "RSAPSK",
+		KxDHEPSK: "DHEPSK", KxECDHEPSK: "ECDHEPSK", KxSRP: "SRP", KxAny: "any"}
+})
 
 // String returns the Kx= column of `openssl ciphers -v`.
-func (k Kx) String() string { return nameOr(kxNames, k) }
+func (k Kx) String() string { return nameOr(kxNames(), k) }
 
-var auNames = map[Au]string{AuRSA: "RSA", AuDSS: "DSS", AuNULL: "None", AuECDSA: "ECDSA", AuPSK: "PSK", AuSRP: "SRP", AuAny: "any"}
+var auNames = sync.OnceValue(func() map[Au]string {
+	return map[Au]string{AuRSA: "RSA", AuDSS: "DSS", AuNULL: "None", AuECDSA: "ECDSA", AuPSK: "PSK", AuSRP: "SRP", AuAny: "any"}
+})
 
 // String returns the Au= column of `openssl ciphers -v`.
-func (a Au) String() string { return nameOr(auNames, a) }
+func (a Au) String() string { return nameOr(auNames(), a) }
 
 type encInfo struct {
 	name     string
 	alg, str int // algorithm key bits and security strength bits
 }
 
-var encInfos = map[Enc]encInfo{
-	EncNULL:             {"None", 0, 0},
-	EncAES128:           {"AES(128)", 128, 128},
-	EncAES256:           {"AES(256)", 256, 256},
-	EncAES128GCM:        {"AESGCM(128)", 128, 128},
-	EncAES256GCM:        {"AESGCM(256)", 256, 256},
-	EncAES128CCM:        {"AESCCM(128)", 128, 128},
-	EncAES256CCM:        {"AESCCM(256)", 256, 256},
-	EncAES128CCM8:       {"AESCCM8(128)", 128, 128},
-	EncAES256CCM8:       {"AESCCM8(256)", 256, 256},
-	EncCAMELLIA128:      {"Camellia(128)", 128, 128},
-	EncCAMELLIA256:      {"Camellia(256)", 256, 256},
-	EncARIA128GCM:       {"ARIAGCM(128)", 128, 128},
-	EncARIA256GCM:       {"ARIAGCM(256)", 256, 256},
-	EncCHACHA20POLY1305: {"CHACHA20/POLY1305(256)", 256, 256},
-	// Three-key 3DES has 168 key bits but only 112 bits of security
-	// (meet-in-the-middle), which is what @STRENGTH and security
-	// levels use.
-	Enc3DES: {"3DES(168)", 168, 112},
-	EncRC4:  {"RC4(128)", 128, 128},
-}
+var encInfos = sync.OnceValue(func() map[Enc]encInfo {
+	return map[Enc]encInfo{
+		EncNULL:             {"None", 0, 0},
+		EncAES128:           {"AES(128)", 128, 128},
+		EncAES256:           {"AES(256)", 256, 256},
+		EncAES128GCM:        {"AESGCM(128)", 128, 128},
+		EncAES256GCM:        {"AESGCM(256)", 256, 256},
+		EncAES128CCM:        {"AESCCM(128)", 128, 128},
+		EncAES256CCM:        {"AESCCM(256)", 256, 256},
+		EncAES128CCM8:       {"AESCCM8(128)", 128, 128},
+		EncAES256CCM8:       {"AESCCM8(256)", 256, 256},
+		EncCAMELLIA128:      {"Camellia(128)", 128, 128},
+		EncCAMELLIA256:      {"Camellia(256)", 256, 256},
+		EncARIA128GCM:       {"ARIAGCM(128)", 128, 128},
+		EncARIA256GCM:       {"ARIAGCM(256)", 256, 256},
+		EncCHACHA20POLY1305: {"CHACHA20/POLY1305(256)", 256, 256},
+		// Three-key 3DES has 168 key bits but only 112 bits of security
+		// (meet-in-the-middle), which is what @STRENGTH and security
+		// levels use.
+		Enc3DES: {"3DES(168)", 168, 112},
+		EncRC4:  {"RC4(128)", 128, 128},
+	}
+})
 
 // String returns the Enc= column of `openssl ciphers -v`.
 func (e Enc) String() string {
-	if i, ok := encInfos[e]; ok {
+	if i, ok := encInfos()[e]; ok {
 		return i.name
 	}
 	return fmt.Sprintf("Enc(%#x)", uint32(e))
 }
 
-var macNames = map[Mac]string{MacMD5: "MD5", MacSHA1: "SHA1", MacSHA256: "SHA256", MacSHA384: "SHA384", MacAEAD: "AEAD"}
+var macNames = sync.OnceValue(func() map[Mac]string {
+	return map[Mac]string{MacMD5: "MD5", MacSHA1: "SHA1", MacSHA256: "SHA256", MacSHA384: "SHA384", MacAEAD: "AEAD"}
+})
 
 // String returns the Mac= column of `openssl ciphers -v`.
-func (m Mac) String() string { return nameOr(macNames, m) }
+func (m Mac) String() string { return nameOr(macNames(), m) }
 
 func nameOr[K ~uint8 | ~uint16 | ~uint32](m map[K]string, k K) string {
 	if s, ok := m[k]; ok {
@@ -159,11 +168,11 @@ func nameOr[K ~uint8 | ~uint16 | ~uint32](m map[K]string, k K) string {
 }
 
 // AlgBits returns the bulk cipher's key size in bits (SSL_CIPHER_get_bits's alg_bits).
-func (c Cipher) AlgBits() int { return encInfos[c.Enc].alg }
+func (c Cipher) AlgBits() int { return encInfos()[c.Enc].alg }
 
 // StrengthBits returns the security strength in bits that @STRENGTH
 // sorts by and security levels compare against.
-func (c Cipher) StrengthBits() int { return encInfos[c.Enc].str }
+func (c Cipher) StrengthBits() int { return encInfos()[c.Enc].str }
 
 // IsTLS13 reports whether c is a TLS 1.3 suite (set with -ciphersuites, not -cipher).
 func (c Cipher) IsTLS13() bool { return c.Version == "TLSv1.3" }
@@ -182,7 +191,7 @@ func (c Cipher) VerboseDescription() string {
 // GoID returns the ID to put in tls.Config.CipherSuites and whether
 // crypto/tls implements the suite at all.
 func (c Cipher) GoID() (uint16, bool) {
-	if _, ok := goSuites[c.ID]; ok {
+	if _, ok := goSuites()[c.ID]; ok {
 		return c.ID, true
 	}
 	return 0, false
@@ -190,7 +199,7 @@ func (c Cipher) GoID() (uint16, bool) {
 
 // goSuites is every suite crypto/tls knows, secure or not, taken from
 // its own lists so that a Go upgrade is picked up without edits here.
-var goSuites = func() map[uint16]*tls.CipherSuite {
+var goSuites = sync.OnceValue(func() map[uint16]*tls.CipherSuite {
 	m := make(map[uint16]*tls.CipherSuite)
 	for _, s := range tls.CipherSuites() {
 		m[s.ID] = s
@@ -199,11 +208,14 @@ var goSuites = func() map[uint16]*tls.CipherSuite {
 		m[s.ID] = s
 	}
 	return m
-}()
+})
 
 // ciphersByID and ciphersByName index cipherTable; ciphersByName holds
 // both the OpenSSL and the IANA name of each suite.
-var ciphersByID, ciphersByName = indexCiphers()
+var cipherIndex = sync.OnceValues(indexCiphers)
+
+func ciphersByID() map[uint16]*Cipher   { m, _ := cipherIndex(); return m }
+func ciphersByName() map[string]*Cipher { _, m := cipherIndex(); return m }
 
 func indexCiphers() (map[uint16]*Cipher, map[string]*Cipher) {
 	byID := make(map[uint16]*Cipher, len(cipherTable))
@@ -219,7 +231,7 @@ func indexCiphers() (map[uint16]*Cipher, map[string]*Cipher) {
 
 // CipherByID returns the suite with the given TLS codepoint.
 func CipherByID(id uint16) (Cipher, bool) {
-	if c, ok := ciphersByID[id]; ok {
+	if c, ok := ciphersByID()[id]; ok {
 		return *c, true
 	}
 	return Cipher{}, false
@@ -228,7 +240,7 @@ func CipherByID(id uint16) (Cipher, bool) {
 // CipherByName returns the suite with the given OpenSSL or IANA name;
 // the match is exact, as OpenSSL's is.
 func CipherByName(name string) (Cipher, bool) {
-	if c, ok := ciphersByName[name]; ok {
+	if c, ok := ciphersByName()[name]; ok {
 		return *c, true
 	}
 	return Cipher{}, false

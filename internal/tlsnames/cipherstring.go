@@ -3,6 +3,7 @@ package tlsnames
 import (
 	"slices"
 	"strings"
+	"sync"
 )
 
 // DefaultSecLevel is the security level the reference openssl uses when
@@ -61,72 +62,74 @@ const (
 // longer has (DES, IDEA, SEED, GOST, EXPORT…) are left out: an unknown
 // word selects nothing, which is exactly what those do. Names are case
 // sensitive, as in OpenSSL.
-var aliases = map[string]pattern{
-	"ALL":                 {enc: encAll},
-	"COMPLEMENTOFALL":     {enc: EncNULL},
-	"COMPLEMENTOFDEFAULT": {notDef: FlagNotDefault},
-	"HIGH":                {strong: FlagHigh},
-	"MEDIUM":              {strong: FlagMedium},
-	"LOW":                 {strong: FlagLow},
-	"FIPS":                {strong: FlagFIPS},
-	"eNULL":               {enc: EncNULL},
-	"NULL":                {enc: EncNULL},
-	"aNULL":               {au: AuNULL},
-	"kRSA":                {kx: KxRSA},
-	"aRSA":                {au: AuRSA},
-	"RSA":                 {kx: KxRSA},
-	"kDHE":                {kx: KxDHE},
-	"kEDH":                {kx: KxDHE},
-	"DH":                  {kx: KxDHE},
-	"DHE":                 {kx: KxDHE, au: allAu &^ AuNULL},
-	"EDH":                 {kx: KxDHE, au: allAu &^ AuNULL},
-	"ADH":                 {kx: KxDHE, au: AuNULL},
-	"kECDHE":              {kx: KxECDHE},
-	"kEECDH":              {kx: KxECDHE},
-	"ECDH":                {kx: KxECDHE},
-	"ECDHE":               {kx: KxECDHE, au: allAu &^ AuNULL},
-	"EECDH":               {kx: KxECDHE, au: allAu &^ AuNULL},
-	"AECDH":               {kx: KxECDHE, au: AuNULL},
-	"aDSS":                {au: AuDSS},
-	"DSS":                 {au: AuDSS},
-	"aECDSA":              {au: AuECDSA},
-	"ECDSA":               {au: AuECDSA},
-	"TLSv1.2":             {version: "TLSv1.2"},
-	"TLSv1.0":             {version: "TLSv1"},
-	"TLSv1":               {version: "TLSv1"},
-	"SSLv3":               {version: "SSLv3"},
-	"AES128":              {enc: encAES128},
-	"AES256":              {enc: encAES256},
-	"AES":                 {enc: encAES128 | encAES256},
-	"AESGCM":              {enc: EncAES128GCM | EncAES256GCM},
-	"AESCCM":              {enc: EncAES128CCM | EncAES256CCM | EncAES128CCM8 | EncAES256CCM8},
-	"AESCCM8":             {enc: EncAES128CCM8 | EncAES256CCM8},
-	"ARIA128":             {enc: EncARIA128GCM},
-	"ARIA256":             {enc: EncARIA256GCM},
-	"ARIA":                {enc: encARIA},
-	"ARIAGCM":             {enc: encARIA},
-	"CAMELLIA128":         {enc: EncCAMELLIA128},
-	"CAMELLIA256":         {enc: EncCAMELLIA256},
-	"CAMELLIA":            {enc: encCAM},
-	"CHACHA20":            {enc: EncCHACHA20POLY1305},
-	"3DES":                {enc: Enc3DES},
-	"RC4":                 {enc: EncRC4},
-	"CBC":                 {enc: encAES128&^(EncAES128GCM|EncAES128CCM|EncAES128CCM8) | encAES256&^(EncAES256GCM|EncAES256CCM|EncAES256CCM8) | encCAM | Enc3DES},
-	"MD5":                 {mac: MacMD5},
-	"SHA1":                {mac: MacSHA1},
-	"SHA":                 {mac: MacSHA1},
-	"SHA256":              {mac: MacSHA256},
-	"SHA384":              {mac: MacSHA384},
-	"PSK":                 {kx: kxPSKAll},
-	"kPSK":                {kx: KxPSK},
-	"kECDHEPSK":           {kx: KxECDHEPSK},
-	"kDHEPSK":             {kx: KxDHEPSK},
-	"kRSAPSK":             {kx: KxRSAPSK},
-	"aPSK":                {au: AuPSK},
-	"kSRP":                {kx: KxSRP},
-	"SRP":                 {kx: KxSRP},
-	"aSRP":                {au: AuSRP},
-}
+var aliases = sync.OnceValue(func() map[string]pattern {
+	return map[string]pattern{
+		"ALL":                 {enc: encAll},
+		"COMPLEMENTOFALL":     {enc: EncNULL},
+		"COMPLEMENTOFDEFAULT": {notDef: FlagNotDefault},
+		"HIGH":                {strong: FlagHigh},
+		"MEDIUM":              {strong: FlagMedium},
+		"LOW":                 {strong: FlagLow},
+		"FIPS":                {strong: FlagFIPS},
+		"eNULL":               {enc: EncNULL},
+		"NULL":                {enc: EncNULL},
+		"aNULL":               {au: AuNULL},
+		"kRSA":                {kx: KxRSA},
+		"aRSA":                {au: AuRSA},
+		"RSA":                 {kx: KxRSA},
+		"kDHE":                {kx: KxDHE},
+		"kEDH":                {kx: KxDHE},
+		"DH":                  {kx: KxDHE},
+		"DHE":                 {kx: KxDHE, au: allAu &^ AuNULL},
+		"EDH":                 {kx: KxDHE, au: allAu &^ AuNULL},
+		"ADH":                 {kx: KxDHE, au: AuNULL},
+		"kECDHE":              {kx: KxECDHE},
+		"kEECDH":              {kx: KxECDHE},
+		"ECDH":                {kx: KxECDHE},
+		"ECDHE":               {kx: KxECDHE, au: allAu &^ AuNULL},
+		"EECDH":               {kx: KxECDHE, au: allAu &^ AuNULL},
+		"AECDH":               {kx: KxECDHE, au: AuNULL},
+		"aDSS":                {au: AuDSS},
+		"DSS":                 {au: AuDSS},
+		"aECDSA":              {au: AuECDSA},
+		"ECDSA":               {au: AuECDSA},
+		"TLSv1.2":             {version: "TLSv1.2"},
+		"TLSv1.0":             {version: "TLSv1"},
+		"TLSv1":               {version: "TLSv1"},
+		"SSLv3":               {version: "SSLv3"},
+		"AES128":              {enc: encAES128},
+		"AES256":              {enc: encAES256},
+		"AES":                 {enc: encAES128 | encAES256},
+		"AESGCM":              {enc: EncAES128GCM | EncAES256GCM},
+		"AESCCM":              {enc: EncAES128CCM | EncAES256CCM | EncAES128CCM8 | EncAES256CCM8},
+		"AESCCM8":             {enc: EncAES128CCM8 | EncAES256CCM8},
+		"ARIA128":             {enc: EncARIA128GCM},
+		"ARIA256":             {enc: EncARIA256GCM},
+		"ARIA":                {enc: encARIA},
+		"ARIAGCM":             {enc: encARIA},
+		"CAMELLIA128":         {enc: EncCAMELLIA128},
+		"CAMELLIA256":         {enc: EncCAMELLIA256},
+		"CAMELLIA":            {enc: encCAM},
+		"CHACHA20":            {enc: EncCHACHA20POLY1305},
+		"3DES":                {enc: Enc3DES},
+		"RC4":                 {enc: EncRC4},
+		"CBC":                 {enc: encAES128&^(EncAES128GCM|EncAES128CCM|EncAES128CCM8) | encAES256&^(EncAES256GCM|EncAES256CCM|EncAES256CCM8) | encCAM | Enc3DES},
+		"MD5":                 {mac: MacMD5},
+		"SHA1":                {mac: MacSHA1},
+		"SHA":                 {mac: MacSHA1},
+		"SHA256":              {mac: MacSHA256},
+		"SHA384":              {mac: MacSHA384},
+		"PSK":                 {kx: kxPSKAll},
+		"kPSK":                {kx: KxPSK},
+		"kECDHEPSK":           {kx: KxECDHEPSK},
+		"kDHEPSK":             {kx: KxDHEPSK},
+		"kRSAPSK":             {kx: KxRSAPSK},
+		"aPSK":                {au: AuPSK},
+		"kSRP":                {kx: KxSRP},
+		"SRP":                 {kx: KxSRP},
+		"aSRP":                {au: AuSRP},
+	}
+})
 
 // and narrows p by q the way OpenSSL combines "A+B": masks are ANDed per
 // category, and a category that ends up empty makes the whole element
@@ -412,9 +415,9 @@ func (l *cipherList) run(s string, spec *CipherSpec) bool {
 // lookupWord resolves one word: a suite's OpenSSL name or an alias.
 // IANA names are not accepted here, just as openssl rejects them.
 func lookupWord(w string) (pattern, bool) {
-	if c, ok := ciphersByName[w]; ok && c.Name == w && !c.IsTLS13() && c.Flags&FlagGoOnly == 0 {
+	if c, ok := ciphersByName()[w]; ok && c.Name == w && !c.IsTLS13() && c.Flags&FlagGoOnly == 0 {
 		return cipherPattern(c), true
 	}
-	p, ok := aliases[w]
+	p, ok := aliases()[w]
 	return p, ok
 }

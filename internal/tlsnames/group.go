@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // Group describes a TLS named group (RFC 8446 §4.2.7, RFC 8422 §5.1.1).
@@ -73,7 +74,7 @@ var groupTable = []Group{
 	{tls.SecP384r1MLKEM1024, "SecP384r1MLKEM1024", []string{"secp384r1mlkem1024"}, "SecP384r1MLKEM1024", "", 0, false},
 }
 
-var groupsByName = func() map[string]*Group {
+var groupsByName = sync.OnceValue(func() map[string]*Group {
 	m := make(map[string]*Group)
 	for i := range groupTable {
 		g := &groupTable[i]
@@ -83,7 +84,7 @@ var groupsByName = func() map[string]*Group {
 		}
 	}
 	return m
-}()
+})
 
 // Groups returns every known group, in codepoint order.
 func Groups() []Group { return append([]Group(nil), groupTable...) }
@@ -100,7 +101,7 @@ func GroupByID(id tls.CurveID) (Group, bool) {
 
 // GroupByName returns the group any accepted spelling names.
 func GroupByName(name string) (Group, bool) {
-	if g, ok := groupsByName[name]; ok {
+	if g, ok := groupsByName()[name]; ok {
 		return *g, true
 	}
 	return Group{}, false
@@ -169,7 +170,7 @@ func parseGroups(opt, s string) ([]tls.CurveID, error) {
 	for _, name := range strings.Split(s, ":") {
 		// openssl trims blanks around each element ("P-256 " works).
 		name = strings.Trim(name, " \t")
-		g, ok := groupsByName[name]
+		g, ok := groupsByName()[name]
 		if !ok || name == "" {
 			e := &ConfError{Option: opt, Arg: s}
 			if name != "" {

@@ -232,7 +232,7 @@ func ParseCipherSuites(s string) ([]Cipher, error) {
 	}
 	for _, name := range strings.Split(s, ":") {
 		name = strings.Trim(name, " \t")
-		if c, ok := ciphersByName[name]; ok && c.IsTLS13() {
+		if c, ok := ciphersByName()[name]; ok && c.IsTLS13() {
 			out = append(out, *c)
 		}
 	}
