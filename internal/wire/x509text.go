@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math/big"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -131,15 +132,17 @@ func writePublicKey(sb *strings.Builder, pub any) {
 var keyUsageNames = []string{"Digital Signature", "Non Repudiation", "Key Encipherment",
 	"Data Encipherment", "Key Agreement", "Certificate Sign", "CRL Sign", "Encipher Only", "Decipher Only"}
 
-var extKeyUsageNames = map[x509.ExtKeyUsage]string{
-	x509.ExtKeyUsageAny:             "Any Extended Key Usage",
-	x509.ExtKeyUsageServerAuth:      "TLS Web Server Authentication",
-	x509.ExtKeyUsageClientAuth:      "TLS Web Client Authentication",
-	x509.ExtKeyUsageCodeSigning:     "Code Signing",
-	x509.ExtKeyUsageEmailProtection: "E-mail Protection",
-	x509.ExtKeyUsageTimeStamping:    "Time Stamping",
-	x509.ExtKeyUsageOCSPSigning:     "OCSP Signing",
-}
+var extKeyUsageNames = sync.OnceValue(func() map[x509.ExtKeyUsage]string {
+	return map[x509.ExtKeyUsage]string{
+		x509.ExtKeyUsageAny:             "Any Extended Key Usage",
+		x509.ExtKeyUsageServerAuth:      "TLS Web Server Authentication",
+		x509.ExtKeyUsageClientAuth:      "TLS Web Client Authentication",
+		x509.ExtKeyUsageCodeSigning:     "Code Signing",
+		x509.ExtKeyUsageEmailProtection: "E-mail Protection",
+		x509.ExtKeyUsageTimeStamping:    "Time Stamping",
+		x509.ExtKeyUsageOCSPSigning:     "OCSP Signing",
+	}
+})
 
 // writeExtension prints one v3 extension; the labels are OpenSSL's.
 func writeExtension(sb *strings.Builder, c *x509.Certificate, oid string, critical bool, raw []byte) {
@@ -195,7 +198,7 @@ func writeExtension(sb *strings.Builder, c *x509.Certificate, oid string, critic
 		head("Extended Key Usage")
 		var names []string
 		for _, u := range c.ExtKeyUsage {
-			if n, ok := extKeyUsageNames[u]; ok {
+			if n, ok := extKeyUsageNames()[u]; ok {
 				names = append(names, n)
 			}
 		}
