@@ -50,5 +50,19 @@ func ParseVerify(v *opt.Values, purpose string, authLevel int) (verify.Options, 
 	if v.Has("attime") {
 		o.AtTime = time.Unix(v.Int("attime", 0), 0)
 	}
+	o.Policy = verify.PolicyOptions{
+		Check:          v.Has("policy_check"),
+		Explicit:       v.Has("explicit_policy"),
+		InhibitAny:     v.Has("inhibit_any"),
+		InhibitMapping: v.Has("inhibit_map"),
+		Print:          v.Has("policy_print"),
+	}
+	for _, p := range v.All("policy") {
+		oid, ok := verify.ParsePolicyOID(p)
+		if !ok {
+			return o, &opt.UsageError{Lines: []string{"Invalid Policy " + p}}
+		}
+		o.Policy.Policies = append(o.Policy.Policies, oid)
+	}
 	return o, nil
 }

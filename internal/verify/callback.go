@@ -23,6 +23,9 @@ func WriteCallbackLines(w io.Writer, r Result, nameopt dn.Options, quiet bool) {
 		if !e.OK {
 			fmt.Fprintf(w, "verify error:num=%d:%s\n", e.Code, ErrorString(e.Code))
 		}
+		if e.Policies != "" && !quiet {
+			io.WriteString(w, e.Policies)
+		}
 		// The pending error, not only a new one, selects these lines:
 		// OpenSSL leaves it set across later successful callbacks.
 		if e.Cert != nil {
@@ -36,7 +39,11 @@ func WriteCallbackLines(w io.Writer, r Result, nameopt dn.Options, quiet bool) {
 			}
 		}
 		if e.Continue && !quiet {
-			fmt.Fprintf(w, "verify return:1\n")
+			ret := 1
+			if e.Notify {
+				ret = 2
+			}
+			fmt.Fprintf(w, "verify return:%d\n", ret)
 		}
 	}
 }

@@ -140,6 +140,20 @@ var certSpecs = []certSpec{
 	leaf("ncroot-evil", "/O=Good/CN=ncroot-evil", "ncroot-int", "subjectAltName=DNS:a.evil.example\n"),
 	leaf("ncroot-underbad", "/O=Good/CN=ncroot-underbad", "ncroot-badint", "subjectAltName=DNS:a.allowed.example\n"),
 
+	// certificate policies
+	ca("polint", "/O=Good/CN=PolInt", "root", "certificatePolicies=1.2.3.4,1.2.3.5\n"),
+	leaf("polleaf", "/O=Good/CN=polleaf", "polint", hostSAN+"certificatePolicies=1.2.3.4\n"),
+	leaf("nopolleaf", "/O=Good/CN=nopolleaf", "polint", hostSAN),
+	leaf("dupleaf", "/O=Good/CN=dupleaf", "polint", hostSAN+"certificatePolicies=1.2.3.4,1.2.3.4\n"),
+	ca("anyint", "/O=Good/CN=AnyInt", "root", "certificatePolicies=2.5.29.32.0\n"),
+	leaf("anyleaf", "/O=Good/CN=anyleaf", "anyint", hostSAN+"certificatePolicies=1.2.3.4\n"),
+	ca("mapint", "/O=Good/CN=MapInt", "root", "certificatePolicies=1.2.3.4\npolicyMappings=1.2.3.4:1.2.3.9\n"),
+	ca("mapanyint", "/O=Good/CN=MapAnyInt", "root", "certificatePolicies=1.2.3.4\npolicyMappings=2.5.29.32.0:1.2.3.9\n"),
+	leaf("mapanyleaf", "/O=Good/CN=mapanyleaf", "mapanyint", hostSAN+"certificatePolicies=1.2.3.9\n"),
+	leaf("mapleaf", "/O=Good/CN=mapleaf", "mapint", hostSAN+"certificatePolicies=1.2.3.9\n"),
+	ca("reqint", "/O=Good/CN=ReqInt", "root", "certificatePolicies=1.2.3.4\npolicyConstraints=critical,requireExplicitPolicy:0\n"),
+	leaf("reqleaf", "/O=Good/CN=reqleaf", "reqint", hostSAN),
+
 	// hostname checks
 	leaf("wild", "/O=Good/CN=wild", "int", "subjectAltName=DNS:*.example.com,DNS:f*o.test.org,IP:192.0.2.7,IP:2001:db8::1,email:Info@Example.org\n"),
 	leaf("cnhost", "/O=Good/CN=cn.example.org", "int", ""),

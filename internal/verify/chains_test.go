@@ -149,6 +149,21 @@ var chainCases = []chainCase{
 	c("nc-root-intermediate-violation", "ncroot-underbad", a("ncroot-badint"), "ncroot", nil, 47),
 	c("nc-root-partial-chain", "ncroot-evil", none, "ncroot-int", a("-partial_chain")),
 
+	// certificate policies
+	c("policy-not-checked", "nopolleaf", a("polint"), "root", nil),
+	c("policy-print", "polleaf", a("polint"), "root", a("-policy_check", "-policy_print")),
+	c("policy-explicit-no-user-set", "polleaf", a("polint"), "root", a("-explicit_policy"), 43),
+	c("policy-explicit-match", "polleaf", a("polint"), "root", a("-explicit_policy", "-policy", "1.2.3.4", "-policy_print")),
+	c("policy-explicit-mismatch", "polleaf", a("polint"), "root", a("-explicit_policy", "-policy", "1.2.3.5"), 43),
+	c("policy-leaf-without-policies", "nopolleaf", a("polint"), "root", a("-explicit_policy", "-policy", "1.2.3.4"), 43),
+	c("policy-any", "anyleaf", a("anyint"), "root", a("-explicit_policy", "-policy", "1.2.3.4", "-policy_print")),
+	c("policy-inhibit-any", "anyleaf", a("anyint"), "root", a("-explicit_policy", "-policy", "1.2.3.4", "-inhibit_any"), 43),
+	c("policy-mapping", "mapleaf", a("mapint"), "root", a("-explicit_policy", "-policy", "1.2.3.4", "-policy_print")),
+	c("policy-inhibit-map", "mapleaf", a("mapint"), "root", a("-explicit_policy", "-policy", "1.2.3.4", "-inhibit_map"), 43),
+	c("policy-duplicate", "dupleaf", a("polint"), "root", a("-policy_check"), 42),
+	c("policy-map-anypolicy", "mapanyleaf", a("mapanyint"), "root", a("-policy_check"), 42),
+	c("policy-required-by-ca", "reqleaf", a("reqint"), "root", a("-policy_check", "-policy_print"), 43),
+
 	// hostname, IP and email checks
 	c("host-ok", "leaf", viaInt, "root", a("-verify_hostname", "LocalHost")),
 	c("host-mismatch", "leaf", viaInt, "root", a("-verify_hostname", "other.example"), 62),
@@ -324,8 +339,9 @@ func TestChainsMatchOpenSSL(t *testing.T) {
 // though openssl accepts and verifies it, with the parser's complaint.
 // The README lists them as known differences.
 var goRefuses = map[string]string{
-	"critical-skid":   "subject key identifier incorrectly marked critical",
-	"negative-serial": "negative serial number",
+	"critical-skid":    "subject key identifier incorrectly marked critical",
+	"negative-serial":  "negative serial number",
+	"policy-duplicate": "invalid certificate policies",
 }
 
 func parseCertFile(path string) (*x509.Certificate, error) {
@@ -380,6 +396,18 @@ func replayOptions(t *testing.T, v verdict, sclient bool) Options {
 			o.AuthLevel, _ = strconv.Atoi(val())
 		case "-ignore_critical":
 			o.IgnoreCritical = true
+		case "-policy_check":
+			o.Policy.Check = true
+		case "-explicit_policy":
+			o.Policy.Explicit = true
+		case "-inhibit_any":
+			o.Policy.InhibitAny = true
+		case "-inhibit_map":
+			o.Policy.InhibitMapping = true
+		case "-policy_print":
+			o.Policy.Print = true
+		case "-policy":
+			o.Policy.Policies = append(o.Policy.Policies, val())
 		default:
 			t.Fatalf("replayOptions: unhandled %q", v.Args[i])
 		}

@@ -47,6 +47,8 @@ var liveCases = []liveCase{
 	{"auth-level-2-rsa1024", "k-rsa1024", "rsa1024", []string{"int"}, "root", []string{"-auth_level", "2"}},
 	{"depth-0", "leaf", "p256", []string{"int"}, "root", []string{"-verify_depth", "0"}},
 	{"partial-chain", "leaf", "p256", []string{"int"}, "int", []string{"-partial_chain"}},
+	{"policy-mapping-print", "mapleaf", "p256", []string{"mapint"}, "root", []string{"-explicit_policy", "-policy", "1.2.3.4", "-policy_print"}},
+	{"policy-explicit-mismatch", "polleaf", "p256", []string{"polint"}, "root", []string{"-explicit_policy", "-policy", "1.2.3.5"}},
 	{"hostname-wildcard", "wild", "p256", []string{"int"}, "root", []string{"-verify_hostname", "www.example.com"}},
 	{"hostname-mismatch", "leaf", "p256", []string{"int"}, "root", []string{"-verify_hostname", "other.example"}},
 }

@@ -53,6 +53,11 @@ type Options struct {
 	// TLS security level; the verify command's is 0.
 	AuthLevel int
 
+	// Policy holds the certificate policy parameters (-policy_check,
+	// -explicit_policy, -inhibit_any, -inhibit_map, -policy,
+	// -policy_print); policy processing runs only when one asks for it.
+	Policy PolicyOptions
+
 	// StopOnError aborts verification at the first error, as s_client's
 	// callback does under -verify_return_error.
 	StopOnError bool
@@ -76,6 +81,12 @@ type Event struct {
 	OK   bool
 	// Continue is what the callback returned: false ends verification.
 	Continue bool
+	// Notify marks openssl's policy notification (the callback's "ok" is
+	// 2, under -policy_print); Cert is nil then, as for 43.
+	Notify bool
+	// Policies is the policy report (-policy_print's text) that goes with
+	// a notification or a 43 error, or "".
+	Policies string
 }
 
 // Result is the outcome of Verify.
@@ -142,6 +153,42 @@ type verifier struct {
 	events      []Event
 	aborted     bool
 	peername    string
+	policyText  string
+}
+
+// lastDepth is the depth of the latest callback, which openssl leaves as
+// the error depth of reports that name no certificate.
+func (v *verifier) lastDepth() int {
+	if len(v.events) == 0 {
+		return 0
+	}
+	return v.events[len(v.events)-1].Depth
+}
+
+// failNoCert reports an error about the chain as a whole (43), with no
+// current certificate.
+func (v *verifier) failNoCert(code int) bool {
+	if v.aborted {
+		return false
+	}
+	v.err = code
+	ev := Event{Depth: v.lastDepth(), Code: code, Policies: v.policyText}
+	switch {
+	case v.o.Callback != nil:
+		ev.Continue = v.o.Callback(ev)
+	default:
+		ev.Continue = !v.o.StopOnError
+	}
+	v.events = append(v.events, ev)
+	if !ev.Continue {
+		v.aborted = true
+	}
+	return ev.Continue
+}
+
+// notify is openssl's policy notification under -policy_print.
+func (v *verifier) notify() {
+	v.events = append(v.events, Event{Depth: v.lastDepth(), OK: true, Continue: true, Notify: true, Policies: v.policyText})
 }
 
 // fail reports an error through the callback; it returns false when
@@ -171,7 +218,7 @@ func (v *verifier) pass(depth int) {
 }
 
 func (v *verifier) run(leaf *x509.Certificate) {
-	steps := []func() bool{v.checkLeafKey, v.buildChain, v.checkExtensions, v.checkAuthLevel, v.checkID, v.checkRevocation, v.internalVerify, v.checkNameConstraints}
+	steps := []func() bool{v.checkLeafKey, v.buildChain, v.checkExtensions, v.checkAuthLevel, v.checkID, v.checkRevocation, v.internalVerify, v.checkNameConstraints, v.checkPolicy}
 	v.chain = []*x509.Certificate{leaf}
 	for _, step := range steps {
 		if !step() {
