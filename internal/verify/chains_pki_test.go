@@ -140,6 +140,12 @@ var certSpecs = []certSpec{
 	leaf("ncroot-evil", "/O=Good/CN=ncroot-evil", "ncroot-int", "subjectAltName=DNS:a.evil.example\n"),
 	leaf("ncroot-underbad", "/O=Good/CN=ncroot-underbad", "ncroot-badint", "subjectAltName=DNS:a.allowed.example\n"),
 
+	// purposes
+	ca("clientca", "/O=Good/CN=ClientCA", "root", "extendedKeyUsage=clientAuth\n"),
+	leaf("underclientca", "/O=Good/CN=underclientca", "clientca", hostSAN),
+	leaf("tsleaf", "/O=Good/CN=tsleaf", "int", "extendedKeyUsage=critical,timeStamping\n"),
+	leaf("kuleaf", "/O=Good/CN=kuleaf", "int", hostSAN+"keyUsage=critical,keyAgreement\n"),
+
 	// certificate policies
 	ca("polint", "/O=Good/CN=PolInt", "root", "certificatePolicies=1.2.3.4,1.2.3.5\n"),
 	leaf("polleaf", "/O=Good/CN=polleaf", "polint", hostSAN+"certificatePolicies=1.2.3.4\n"),

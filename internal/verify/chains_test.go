@@ -95,6 +95,16 @@ var chainCases = []chainCase{
 	c("purpose-sslserver", "leaf", viaInt, "root", a("-purpose", "sslserver")),
 	c("purpose-client-only", "clientonly", viaInt, "root", a("-purpose", "sslserver"), 26),
 	c("purpose-smimesign", "leaf", viaInt, "root", a("-purpose", "smimesign"), 26),
+	c("purpose-any", "leaf", viaInt, "root", a("-purpose", "any")),
+	c("purpose-ca-eku", "underclientca", a("clientca"), "root", a("-purpose", "sslserver"), 26),
+	c("purpose-ca-eku-client", "underclientca", a("clientca"), "root", a("-purpose", "sslclient")),
+	c("purpose-crlsign", "leaf", viaInt, "root", a("-purpose", "crlsign")),
+	c("purpose-timestampsign", "leaf", viaInt, "root", a("-purpose", "timestampsign"), 26),
+	c("purpose-timestampsign-ok", "tsleaf", viaInt, "root", a("-purpose", "timestampsign")),
+	c("purpose-ocsphelper", "leaf", viaInt, "root", a("-purpose", "ocsphelper")),
+	c("purpose-smimeencrypt", "leaf", viaInt, "root", a("-purpose", "smimeencrypt"), 26),
+	c("purpose-nssslserver-ku", "kuleaf", viaInt, "root", a("-purpose", "nssslserver"), 26),
+	c("purpose-sslserver-ku", "kuleaf", viaInt, "root", a("-purpose", "sslserver")),
 	c("purpose-ca-false", "undernotca", a("notca"), "root", a("-purpose", "sslclient"), 79, 26),
 
 	// revocation

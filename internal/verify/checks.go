@@ -241,11 +241,6 @@ func purposeOK(c *x509.Certificate, purpose string, ca bool) bool {
 			return caOK()
 		}
 		return hasEKU && len(c.ExtKeyUsage) == 1 && c.ExtKeyUsage[0] == x509.ExtKeyUsageTimeStamping
-	case "codesign":
-		if !eku(x509.ExtKeyUsageCodeSigning) {
-			return false
-		}
-		return ca && caOK() || !ca
 	case "ocsphelper":
 		return !ca || caOK()
 	}

@@ -1,7 +1,8 @@
 package verify
 
-// Purposes are the values -purpose accepts, as openssl 3.0 names them.
-var Purposes = []string{"sslclient", "sslserver", "nssslserver", "smimesign", "smimeencrypt", "crlsign", "any", "ocsphelper", "timestampsign", "codesign"}
+// Purposes are the values -purpose accepts, as openssl 3.0 names them
+// (codesign came in a later release: 3.0 says "Invalid purpose codesign").
+var Purposes = []string{"sslclient", "sslserver", "nssslserver", "smimesign", "smimeencrypt", "crlsign", "any", "ocsphelper", "timestampsign"}
 
 // ValidPurpose reports whether p is one of Purposes.
 func ValidPurpose(p string) bool {

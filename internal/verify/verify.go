@@ -38,7 +38,7 @@ type Options struct {
 	PartialChain bool // -partial_chain: any certificate in Roots is an anchor
 
 	// Purpose is -purpose: sslclient, sslserver, nssslserver, smimesign,
-	// smimeencrypt, crlsign, any, ocsphelper, timestampsign, codesign.
+	// smimeencrypt, crlsign, any, ocsphelper, timestampsign.
 	// "" checks no purpose, as the openssl verify command does by
 	// default; libssl (s_client) uses "sslserver", s_server "sslclient".
 	Purpose string
