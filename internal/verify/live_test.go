@@ -3,6 +3,7 @@ package verify_test
 import (
 	"bufio"
 	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -215,10 +216,10 @@ func tlskitServer(t *testing.T, args ...string) (string, func() string) {
 func TestLiveSServerMatchesOpenSSL(t *testing.T) {
 	testpeer.Need(t, "openssl")
 	for _, tc := range liveCases {
-		for _, depth := range []string{"0", "3"} {
-			t.Run(tc.name+"/Verify-"+depth, func(t *testing.T) {
-				srvArgs := append([]string{"-cert", chainsPath("leaf.pem"), "-key", chainsPath("p256.key"), "-cert_chain", chainsPath("int.pem"),
-					"-Verify", depth}, tc.verifier()...)
+		for _, mode := range [][]string{{"-Verify", "0"}, {"-Verify", "3"}, {"-verify", "3", "-verify_return_error"}} {
+			t.Run(tc.name+"/"+strings.Join(mode, ""), func(t *testing.T) {
+				srvArgs := append(append([]string{"-cert", chainsPath("leaf.pem"), "-key", chainsPath("p256.key"), "-cert_chain", chainsPath("int.pem")},
+					mode...), tc.verifier()...)
 				// The presenting client may use an RSA-1024 key, which the
 				// system's default security level refuses to load.
 				client := append([]string{"s_client", "-CAfile", chainsPath("root.pem"), "-cipher", "ALL@SECLEVEL=0"}, tc.presenter()...)
@@ -234,6 +235,39 @@ func TestLiveSServerMatchesOpenSSL(t *testing.T) {
 					t.Errorf("s_server verify lines differ\ntlskit:\n%s\nopenssl:\n%s", got, want)
 				}
 			})
+		}
+	}
+}
+
+// TestLiveSClientVerifyDepth: "-verify N" stops the handshake at an error
+// deeper than N (here 25 at depth 2), in tlskit as in openssl, and lets
+// it pass at N = 2.
+func TestLiveSClientVerifyDepth(t *testing.T) {
+	testpeer.Need(t, "openssl")
+	chain := filepath.Join(t.TempDir(), "chain.pem")
+	var pemData []byte
+	for _, n := range []string{"pl0sub.pem", "pl0int.pem"} {
+		b, err := os.ReadFile(chainsPath(n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pemData = append(pemData, b...)
+	}
+	if err := os.WriteFile(chain, pemData, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv := testpeer.OpenSSLServer(t, "-cert", chainsPath("pl0leaf.pem"), "-key", chainsPath("p256.key"), "-cert_chain", chain, "-naccept", "4")
+	for _, depth := range []string{"1", "2"} {
+		args := []string{"-connect", srv.Addr, "-CAfile", chainsPath("root.pem"), "-no-CApath", "-no-CAstore", "-verify", depth}
+		stdout, stderr, code := testpeer.Run(t, 20*time.Second, "", "openssl", append([]string{"s_client"}, args...)...)
+		want := keepLines(stderr + stdout)
+		var out, errb testpeer.Buffer
+		got := sclient.Main(args, stdio.Stdio{In: strings.NewReader(""), Out: &out, Err: &errb})
+		if g := keepLines(errb.String() + out.String()); g != want {
+			t.Errorf("-verify %s: verify lines differ\ntlskit:\n%s\nopenssl:\n%s", depth, g, want)
+		}
+		if got != code {
+			t.Errorf("-verify %s: tlskit exit %d, openssl %d", depth, got, code)
 		}
 	}
 }
