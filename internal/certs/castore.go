@@ -224,15 +224,7 @@ var openSSLDirs = []string{
 // $SSL_CERT_FILE and $SSL_CERT_DIR (a ':'-separated list) when those are set, as openssl does.
 // Unlike an explicit -CAfile, a certificate that does not parse is skipped.
 func SystemCAs() ([]*x509.Certificate, error) {
-	dir := OpenSSLDir()
-	file := filepath.Join(dir, "cert.pem")
-	if v, ok := os.LookupEnv("SSL_CERT_FILE"); ok {
-		file = v
-	}
-	dirs := []string{filepath.Join(dir, "certs")}
-	if v, ok := os.LookupEnv("SSL_CERT_DIR"); ok {
-		dirs = strings.Split(v, ":")
-	}
+	file, dirs := systemPaths()
 	var certs []*x509.Certificate
 	if data, err := readFile(file); err == nil {
 		certs = append(certs, parseCertificatesLenient(data)...)

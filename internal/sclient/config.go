@@ -450,7 +450,9 @@ func (s *settings) verifyPeer(peer []*x509.Certificate, o verify.Options) verify
 	switch r.Code {
 	case 2, 18, 19, 20, 21:
 		if s.systemRoots {
-			o.Roots = append(append([]*x509.Certificate(nil), o.Roots...), systemCAs()...)
+			// Only the system certificates this chain can use: loading the
+			// whole store costs every run more than the handshake.
+			o.Roots = append(append([]*x509.Certificate(nil), o.Roots...), certs.SystemCAsFor(peer)...)
 			r = verify.Verify(peer, o)
 		}
 	}
