@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"encoding/pem"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -192,6 +193,13 @@ var crlSpecs = []crlSpec{
 	{name: "nocrlsign", ca: "nocrlsign", last: crlLast, next: crlNext},
 }
 
+// corrupted are copies of fixtures whose signature no longer verifies.
+var corrupted = map[string]string{
+	"badsig.pem":     "leaf.pem",
+	"badroot.pem":    "root.pem",
+	"int-badsig.crl": "int.crl",
+}
+
 // bundles are CA files made of other fixtures, certificates and CRLs.
 var bundles = map[string][]string{
 	"root+crls":        {"root.pem", "int.crl", "root.crl"},
@@ -199,6 +207,7 @@ var bundles = map[string][]string{
 	"root+int":         {"root.pem", "int.pem"},
 	"root+nocrlsign":   {"root.pem", "nocrlsign.crl", "root.crl"},
 	"root+int-critext": {"root.pem", "int-critext.crl"},
+	"badroot+crls":     {"badroot.pem", "int-badsig.crl", "root.crl"},
 }
 
 // buildPKI creates every fixture in dir with the openssl at hand.
@@ -292,6 +301,21 @@ func buildPKI(ctx context.Context, dir string) error {
 		}
 		for _, suffix := range []string{".cnf", ".index", ".index.attr", ".index.old", ".index.attr.old", ".crlnum", ".crlnum.old"} {
 			os.Remove(filepath.Join(dir, l.name+suffix))
+		}
+	}
+	// Damaged copies: the last byte of the signature flipped.
+	for dst, src := range corrupted {
+		data, err := os.ReadFile(filepath.Join(dir, src))
+		if err != nil {
+			return err
+		}
+		blk, _ := pem.Decode(data)
+		if blk == nil {
+			return fmt.Errorf("%s: no PEM", src)
+		}
+		blk.Bytes[len(blk.Bytes)-1] ^= 0x01
+		if err := write(dst, string(pem.EncodeToMemory(blk))); err != nil {
+			return err
 		}
 	}
 	for name, parts := range bundles {

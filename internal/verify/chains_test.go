@@ -66,6 +66,12 @@ var chainCases = []chainCase{
 	c("self-signed-trusted", "ss", none, "ss", nil),
 	c("root-in-bundle-with-int", "leaf", none, "root+int", nil),
 
+	c("bad-signature", "badsig", viaInt, "root", nil, 7),
+	c("bad-root-self-signature-ignored", "leaf", viaInt, "badroot", nil),
+	c("check-ss-sig", "leaf", viaInt, "badroot", a("-check_ss_sig"), 7),
+	c("crl-bad-signature", "leaf", viaInt, "badroot+crls", a("-crl_check"), 8),
+	c("unrelated-ca", "leaf", viaInt, "ss", nil, 20),
+
 	// -attime
 	c("attime-expired", "shortlived", viaInt, "root", a("-attime", "+10d"), 10),
 	c("attime-not-yet-valid", "leaf", viaInt, "root", a("-attime", "-2d"), 9),
@@ -176,6 +182,7 @@ var chainCases = []chainCase{
 
 	// hostname, IP and email checks
 	c("host-ok", "leaf", viaInt, "root", a("-verify_hostname", "LocalHost")),
+	c("host-ip-literal", "leaf", viaInt, "root", a("-verify_hostname", "127.0.0.1"), 62),
 	c("host-mismatch", "leaf", viaInt, "root", a("-verify_hostname", "other.example"), 62),
 	c("host-wildcard", "wild", viaInt, "root", a("-verify_hostname", "www.example.com")),
 	c("host-wildcard-two-labels", "wild", viaInt, "root", a("-verify_hostname", "a.b.example.com"), 62),
@@ -406,6 +413,8 @@ func replayOptions(t *testing.T, v verdict, sclient bool) Options {
 			o.AuthLevel, _ = strconv.Atoi(val())
 		case "-ignore_critical":
 			o.IgnoreCritical = true
+		case "-check_ss_sig":
+			o.CheckSSSig = true
 		case "-policy_check":
 			o.Policy.Check = true
 		case "-explicit_policy":
@@ -497,6 +506,9 @@ func recordVerdicts(t *testing.T) {
 		if s.key != "" {
 			keyOf[s.name] = s.key + ".key"
 		}
+	}
+	for dst, src := range corrupted {
+		keyOf[strings.TrimSuffix(dst, ".pem")] = keyOf[strings.TrimSuffix(src, ".pem")]
 	}
 	now := time.Now()
 	var vs []verdict
