@@ -18,12 +18,13 @@ import (
 // keySpecs are the keys the fixtures share: every CA gets its own P-256
 // key (named after it), leaves use one of these.
 var keySpecs = map[string][]string{
-	"p256":    {"-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"},
-	"p384":    {"-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384"},
-	"rsa1024": {"-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024"},
-	"rsa2000": {"-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2000"},
-	"rsa2048": {"-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"},
-	"rsa3072": {"-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:3072"},
+	"p256":         {"-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"},
+	"p384":         {"-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384"},
+	"p256explicit": {"-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-pkeyopt", "ec_param_enc:explicit"},
+	"rsa1024":      {"-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024"},
+	"rsa2000":      {"-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2000"},
+	"rsa2048":      {"-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"},
+	"rsa3072":      {"-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:3072"},
 }
 
 // certSpec is one certificate: issuer "" makes it self-signed; key ""
@@ -84,6 +85,7 @@ var certSpecs = []certSpec{
 	ca("pl0sub", "/O=Good/CN=PL0Sub", "pl0int", ""),
 	leaf("pl0leaf", "/O=Good/CN=pl0leaf", "pl0sub", hostSAN),
 	{name: "negserial", subj: "/O=Good/CN=negserial", issuer: "int", key: "p256", ext: leafExt + hostSAN, serial: "-5"},
+	{name: "explicitec", subj: "/O=Good/CN=explicitec", issuer: "int", key: "p256explicit", ext: leafExt + hostSAN},
 	leaf("critext", "/O=Good/CN=critext", "int", hostSAN+"1.2.3.4=critical,ASN1:NULL\n"),
 	leaf("critskid", "/O=Good/CN=critskid", "int", hostSAN+"subjectKeyIdentifier=critical,hash\n"),
 	leaf("caleaf", "/O=Good/CN=caleaf", "int", hostSAN+"basicConstraints=critical,CA:true\n"),

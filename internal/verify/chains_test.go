@@ -90,6 +90,7 @@ var chainCases = []chainCase{
 	c("pathlen-intermediate", "pl0leaf", a("pl0sub", "pl0int"), "root", nil, 25),
 	c("critical-unknown", "critext", viaInt, "root", nil, 34),
 	c("negative-serial", "negserial", viaInt, "root", nil),
+	c("explicit-ec-parameters", "explicitec", viaInt, "root", a("-x509_strict"), 94),
 	c("critical-skid", "critskid", viaInt, "root", nil, 34),
 	c("ignore-critical", "critext", viaInt, "root", a("-ignore_critical")),
 	c("strict-missing-akid", "noakid", viaInt, "root", a("-x509_strict"), 85),
@@ -356,9 +357,10 @@ func TestChainsMatchOpenSSL(t *testing.T) {
 // though openssl accepts and verifies it, with the parser's complaint.
 // The README lists them as known differences.
 var goRefuses = map[string]string{
-	"critical-skid":    "subject key identifier incorrectly marked critical",
-	"negative-serial":  "negative serial number",
-	"policy-duplicate": "invalid certificate policies",
+	"critical-skid":          "subject key identifier incorrectly marked critical",
+	"negative-serial":        "negative serial number",
+	"policy-duplicate":       "invalid certificate policies",
+	"explicit-ec-parameters": "invalid ECDSA parameters",
 }
 
 func parseCertFile(path string) (*x509.Certificate, error) {
