@@ -9,6 +9,7 @@
 # Runs are interleaved (A B A B ...) so machine noise hits both alike; the
 # figures are medians of wall time. Uses hyperfine when installed for the
 # first part's cross-check; the ratios always come from the interleaved loop.
+# Needs bash 5 ($EPOCHREALTIME).
 # Usage: bench/startup.sh [RUNS]   (default 200)
 #        TLSKIT=path/to/tlskit bench/startup.sh   measures that binary instead of building one
 set -euo pipefail
@@ -38,11 +39,12 @@ GO
 (cd "$work/hello" && go mod init hello >/dev/null 2>&1 && CGO_ENABLED=0 go build -o "$work/helloworld" .)
 printf 'tlskit binary: %s bytes\n' "$(stat -c %s "$work/tlskit")"
 
-# now_ns: wall clock in nanoseconds.
-now_ns() { date +%s%N; }
+# Samples are wall-clock microseconds from bash's own $EPOCHREALTIME: forking
+# `date` around every run would add its start-up to both sides and flatten
+# the ratios.
 
 # interleave FILE_PREFIX CMD_A -- CMD_B : runs both N times alternately,
-# appending each run's wall time (ns) to PREFIX.a and PREFIX.b.
+# appending each run's wall time (us) to PREFIX.a and PREFIX.b.
 interleave() {
   local prefix=$1; shift
   local a=() b=() seen=0 x
@@ -53,12 +55,12 @@ interleave() {
   : >"$prefix.a"; : >"$prefix.b"
   local i t0 t1
   for ((i = 0; i < N; i++)); do
-    t0=$(now_ns); "${a[@]}" </dev/null >/dev/null 2>&1 || true; t1=$(now_ns); echo $((t1 - t0)) >>"$prefix.a"
-    t0=$(now_ns); "${b[@]}" </dev/null >/dev/null 2>&1 || true; t1=$(now_ns); echo $((t1 - t0)) >>"$prefix.b"
+    t0=${EPOCHREALTIME/[.,]/}; "${a[@]}" </dev/null >/dev/null 2>&1 || true; t1=${EPOCHREALTIME/[.,]/}; echo $((t1 - t0)) >>"$prefix.a"
+    t0=${EPOCHREALTIME/[.,]/}; "${b[@]}" </dev/null >/dev/null 2>&1 || true; t1=${EPOCHREALTIME/[.,]/}; echo $((t1 - t0)) >>"$prefix.b"
   done
 }
 
-median_ms() { sort -n "$1" | awk '{v[NR]=$1} END{m=(NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2; printf "%.2f", m/1e6}'; }
+median_ms() { sort -n "$1" | awk '{v[NR]=$1} END{m=(NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2; printf "%.2f", m/1e3}'; }
 
 row() { # label file_a file_b
   local ma mb
