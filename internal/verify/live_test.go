@@ -40,6 +40,7 @@ type liveCase struct {
 var liveCases = []liveCase{
 	{"good", "leaf", "p256", []string{"int"}, "root", nil},
 	{"unrelated-ca", "leaf", "p256", []string{"int"}, "ss", nil},
+	{"negative-serial", "negserial", "p256", []string{"int"}, "root", nil},
 	{"name-constraint-violation", "dns-evil", "p256", []string{"nc-dns"}, "root", nil},
 	{"name-constraint-dirname", "dir-out", "p256", []string{"nc-dir"}, "root", nil},
 	{"revoked-intermediate", "leaf", "p256", []string{"int"}, "root+revint", []string{"-crl_check_all"}},
