@@ -80,7 +80,7 @@ func TestEveryOpenSSLOptionKnown(t *testing.T) {
 	for _, tab := range tables {
 		t.Run(tab.Prog, func(t *testing.T) {
 			seen := map[string]bool{}
-			for _, o := range tab.Options {
+			for _, o := range tab.List() {
 				if o.Name == "" {
 					continue
 				}

@@ -67,7 +67,7 @@ func TestOptionProbes(t *testing.T) {
 		for n := range recorded[tab.Prog] {
 			set[n] = true
 		}
-		for _, o := range tab.Options {
+		for _, o := range tab.List() {
 			if o.Name != "" {
 				set["-"+o.Name] = true
 			}

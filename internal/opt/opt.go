@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Kind is the type of an option's value, after OpenSSL's option letters.
@@ -81,18 +82,34 @@ func (o Option) IsParam() (string, bool) { return o.param, o.param != "" }
 
 // Table is a command's ordered option table.
 type Table struct {
-	Prog    string // "s_client"
-	Usage   string // what follows "Usage: prog " on the usage line
+	Prog  string // "s_client"
+	Usage string // what follows "Usage: prog " on the usage line
+	// Options are the records; read them with List. When Build is set,
+	// List makes them with it on first use, so that a run of tlskit pays
+	// only for the table of the command it runs.
 	Options []Option
+	Build   func() []Option
+	once    sync.Once
 	// MaxParams is how many positional parameters the command takes.
 	MaxParams int
 }
 
+// List returns the table's records, built on first use when Build is set.
+func (t *Table) List() []Option {
+	t.once.Do(func() {
+		if t.Options == nil && t.Build != nil {
+			t.Options = t.Build()
+		}
+	})
+	return t.Options
+}
+
 // Lookup finds the record for an option name (without its dash).
 func (t *Table) Lookup(name string) (*Option, bool) {
-	for i := range t.Options {
-		if t.Options[i].Name == name {
-			return &t.Options[i], true
+	opts := t.List()
+	for i := range opts {
+		if opts[i].Name == name {
+			return &opts[i], true
 		}
 	}
 	return nil, false
@@ -319,7 +336,7 @@ const helpColumn = 28
 func (t *Table) WriteHelp(w io.Writer) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Usage: %s %s\n", t.Prog, t.Usage)
-	for _, o := range t.Options {
+	for _, o := range t.List() {
 		switch {
 		case o.Hidden:
 		case o.section != "":

@@ -685,7 +685,7 @@ func TestPeerClose(t *testing.T) {
 // start-up, naming itself and the reason.
 func TestUnsupportedOptions(t *testing.T) {
 	n := 0
-	for _, o := range options {
+	for _, o := range Table.List() {
 		if o.Unsupported == "" {
 			continue
 		}
@@ -729,7 +729,7 @@ func TestOptionsAreRead(t *testing.T) {
 		src.Write(b)
 	}
 	code := src.String()
-	for _, o := range options {
+	for _, o := range Table.List() {
 		if o.Name == "" || o.Unsupported != "" || o.NoEffect || o.Name == "help" {
 			continue
 		}

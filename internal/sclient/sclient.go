@@ -22,7 +22,7 @@ import (
 )
 
 // Table is s_client's option table.
-var Table = &opt.Table{Prog: "s_client", Usage: "[options] [host:port]", Options: options, MaxParams: 1}
+var Table = &opt.Table{Prog: "s_client", Usage: "[options] [host:port]", Build: options, MaxParams: 1}
 
 // client is one run of s_client.
 type client struct {

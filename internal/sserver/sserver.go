@@ -26,7 +26,7 @@ import (
 )
 
 // Table is s_server's option table.
-var Table = &opt.Table{Prog: "s_server", Usage: "[options]", Options: options}
+var Table = &opt.Table{Prog: "s_server", Usage: "[options]", Build: options}
 
 // maxConcurrent bounds the connections served at once in the concurrent
 // modes, and so the server's memory; further clients wait in the kernel's

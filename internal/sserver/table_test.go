@@ -28,7 +28,7 @@ func TestEveryOptionHandled(t *testing.T) {
 	}
 	src := code.String()
 	seen := map[string]bool{}
-	for _, o := range Table.Options {
+	for _, o := range Table.List() {
 		if o.Name == "" {
 			continue
 		}
