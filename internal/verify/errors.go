@@ -33,6 +33,7 @@ const (
 	ErrKeyUsageNoCRLSign        = 35
 	ErrUnhandledCriticalCRLExt  = 36
 	ErrInvalidNonCA             = 37
+	ErrInvalidPolicyExtension   = 42
 	ErrNoExplicitPolicy         = 43
 	ErrPermittedViolation       = 47
 	ErrExcludedViolation        = 48

@@ -124,7 +124,7 @@ func hasDNSSAN(c *x509.Certificate) bool {
 // first problem wins.
 func (nc *nameConstraints) check(c *x509.Certificate) int {
 	if nc.minMax {
-		return 49
+		return ErrSubtreeMinMax
 	}
 	rdns, _ := parseRawName(c.RawSubject)
 	if len(rdns) > 0 {
@@ -137,7 +137,7 @@ func (nc *nameConstraints) check(c *x509.Certificate) int {
 					continue
 				}
 				if a.Value.Class != asn1.ClassUniversal || a.Value.Tag != asn1.TagIA5String {
-					return 53
+					return ErrUnsupportedNameSyntax
 				}
 				if code := nc.match(generalName{tag: gnEmail, value: a.Value.Bytes}); code != OK {
 					return code
@@ -169,7 +169,7 @@ func (nc *nameConstraints) checkCN(c *x509.Certificate) int {
 				continue
 			}
 			if strings.IndexByte(s, 0) >= 0 {
-				return 53
+				return ErrUnsupportedNameSyntax
 			}
 			if !looksLikeHostname(s) {
 				continue
@@ -216,13 +216,13 @@ func (nc *nameConstraints) match(g generalName) int {
 		switch code := matchName(g, base); code {
 		case OK:
 			matched = true
-		case 47:
+		case ErrPermittedViolation:
 		default:
 			return code
 		}
 	}
 	if seen && !matched {
-		return 47
+		return ErrPermittedViolation
 	}
 	for _, base := range nc.excluded {
 		if base.tag != g.tag {
@@ -230,8 +230,8 @@ func (nc *nameConstraints) match(g generalName) int {
 		}
 		switch code := matchName(g, base); code {
 		case OK:
-			return 48
-		case 47:
+			return ErrExcludedViolation
+		case ErrPermittedViolation:
 		default:
 			return code
 		}
@@ -254,7 +254,7 @@ func matchName(name, base generalName) int {
 	case gnIP:
 		return matchIP(name.value, base.value)
 	}
-	return 51
+	return ErrUnsupportedConstraint
 }
 
 // matchDNS: an empty base matches all; otherwise the name equals the
@@ -267,12 +267,12 @@ func matchDNS(name, base string) int {
 	if len(name) > len(base) {
 		cut := len(name) - len(base)
 		if base[0] != '.' && name[cut-1] != '.' {
-			return 47
+			return ErrPermittedViolation
 		}
 		name = name[cut:]
 	}
 	if !strings.EqualFold(name, base) {
-		return 47
+		return ErrPermittedViolation
 	}
 	return OK
 }
@@ -283,24 +283,24 @@ func matchDNS(name, base string) int {
 func matchEmailConstraint(name, base string) int {
 	at := strings.LastIndexByte(name, '@')
 	if at < 0 {
-		return 53
+		return ErrUnsupportedNameSyntax
 	}
 	bat := strings.LastIndexByte(base, '@')
 	if bat < 0 && strings.HasPrefix(base, ".") {
 		if len(name) > len(base) && strings.EqualFold(name[len(name)-len(base):], base) {
 			return OK
 		}
-		return 47
+		return ErrPermittedViolation
 	}
 	host := base
 	if bat >= 0 {
 		if bat > 0 && base[:bat] != name[:at] {
-			return 47
+			return ErrPermittedViolation
 		}
 		host = base[bat+1:]
 	}
 	if !strings.EqualFold(name[at+1:], host) {
-		return 47
+		return ErrPermittedViolation
 	}
 	return OK
 }
@@ -311,7 +311,7 @@ func matchEmailConstraint(name, base string) int {
 func matchURI(uri, base string) int {
 	colon := strings.IndexByte(uri, ':')
 	if colon < 0 || !strings.HasPrefix(uri[colon+1:], "//") {
-		return 53
+		return ErrUnsupportedNameSyntax
 	}
 	host := uri[colon+3:]
 	if end := strings.IndexByte(host, ':'); end >= 0 {
@@ -320,16 +320,16 @@ func matchURI(uri, base string) int {
 		host = host[:end]
 	}
 	if host == "" {
-		return 53
+		return ErrUnsupportedNameSyntax
 	}
 	if strings.HasPrefix(base, ".") {
 		if len(host) > len(base) && strings.EqualFold(host[len(host)-len(base):], base) {
 			return OK
 		}
-		return 47
+		return ErrPermittedViolation
 	}
 	if !strings.EqualFold(host, base) {
-		return 47
+		return ErrPermittedViolation
 	}
 	return OK
 }
@@ -337,18 +337,18 @@ func matchURI(uri, base string) int {
 // matchIP: the base is an address and a mask of the same family.
 func matchIP(ip, base []byte) int {
 	if len(ip) != 4 && len(ip) != 16 {
-		return 53
+		return ErrUnsupportedNameSyntax
 	}
 	if len(base) != 8 && len(base) != 32 {
-		return 53
+		return ErrUnsupportedNameSyntax
 	}
 	if 2*len(ip) != len(base) {
-		return 47
+		return ErrPermittedViolation
 	}
 	addr, mask := base[:len(ip)], base[len(ip):]
 	for i := range ip {
 		if ip[i]&mask[i] != addr[i]&mask[i] {
-			return 47
+			return ErrPermittedViolation
 		}
 	}
 	return OK
@@ -361,11 +361,11 @@ func matchDirName(name, base []byte) int {
 	n, ok1 := parseRawName(name)
 	b, ok2 := parseRawName(base)
 	if !ok1 || !ok2 || len(b) > len(n) {
-		return 47
+		return ErrPermittedViolation
 	}
 	for i := range b {
 		if canonRDN(b[i]) != canonRDN(n[i]) {
-			return 47
+			return ErrPermittedViolation
 		}
 	}
 	return OK

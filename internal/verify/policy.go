@@ -158,7 +158,7 @@ func (v *verifier) checkPolicy() bool {
 	}
 	if invalid {
 		for i := 0; i < n; i++ {
-			if infos[i].invalid && !v.fail(i, 42) {
+			if infos[i].invalid && !v.fail(i, ErrInvalidPolicyExtension) {
 				return false
 			}
 		}
