@@ -149,6 +149,10 @@ var certSpecs = []certSpec{
 	leaf("tsleaf", "/O=Good/CN=tsleaf", "int", "extendedKeyUsage=critical,timeStamping\n"),
 	leaf("kuleaf", "/O=Good/CN=kuleaf", "int", hostSAN+"keyUsage=critical,keyAgreement\n"),
 
+	// CRL distribution points
+	leaf("dp-a", "/O=Good/CN=dp-a", "int", hostSAN+"crlDistributionPoints=URI:http://a.example/int.crl\n"),
+	leaf("dp-b", "/O=Good/CN=dp-b", "int", hostSAN+"crlDistributionPoints=URI:http://b.example/int.crl\n"),
+
 	// certificate policies
 	ca("polint", "/O=Good/CN=PolInt", "root", "certificatePolicies=1.2.3.4,1.2.3.5\n"),
 	leaf("polleaf", "/O=Good/CN=polleaf", "polint", hostSAN+"certificatePolicies=1.2.3.4\n"),
@@ -193,6 +197,10 @@ var crlSpecs = []crlSpec{
 	{name: "int-future", ca: "int", last: "21000101000000Z", next: "21010101000000Z"},
 	{name: "int-critext", ca: "int", last: crlLast, next: crlNext, ext: "1.2.3.4=critical,ASN1:NULL\n"},
 	{name: "nocrlsign", ca: "nocrlsign", last: crlLast, next: crlNext},
+	{name: "int-onlyca", ca: "int", last: crlLast, next: crlNext, ext: "issuingDistributionPoint=critical,@idp\n[idp]\nonlyCA=TRUE\n"},
+	{name: "root-onlyuser", ca: "root", last: crlLast, next: crlNext, ext: "issuingDistributionPoint=critical,@idp\n[idp]\nonlyuser=TRUE\n"},
+	{name: "int-idp-a", ca: "int", last: crlLast, next: crlNext, ext: "issuingDistributionPoint=critical,@idp\n[idp]\nfullname=URI:http://a.example/int.crl\n"},
+	{name: "int-indirect", ca: "int", last: crlLast, next: crlNext, ext: "issuingDistributionPoint=critical,@idp\n[idp]\nindirectCRL=TRUE\n"},
 }
 
 // corrupted are copies of fixtures whose signature no longer verifies.
@@ -210,6 +218,7 @@ var bundles = map[string][]string{
 	"root+nocrlsign":   {"root.pem", "nocrlsign.crl", "root.crl"},
 	"root+int-critext": {"root.pem", "int-critext.crl"},
 	"badroot+crls":     {"badroot.pem", "int-badsig.crl", "root.crl"},
+	"root+onlyuser":    {"root.pem", "int.crl", "root-onlyuser.crl"},
 }
 
 // buildPKI creates every fixture in dir with the openssl at hand.

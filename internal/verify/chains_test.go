@@ -127,6 +127,13 @@ var chainCases = []chainCase{
 	c("crl-future", "leaf", viaInt, "root", a("-crl_check", "-CRLfile", "int-future.crl"), 11),
 	c("crl-critical-extension", "leaf", viaInt, "root", a("-crl_check", "-CRLfile", "int-critext.crl"), 36),
 	c("crl-critical-ignored", "leaf", viaInt, "root", a("-crl_check", "-CRLfile", "int-critext.crl", "-ignore_critical")),
+	c("crl-scope-ca-only", "leaf", viaInt, "root", a("-crl_check", "-CRLfile", "int-onlyca.crl"), 44),
+	c("crl-scope-user-only", "leaf", viaInt, "root+onlyuser", a("-crl_check_all"), 44),
+	c("crl-scope-user-only-leaf", "leaf", viaInt, "root+onlyuser", a("-crl_check")),
+	c("crl-dist-point-match", "dp-a", viaInt, "root", a("-crl_check", "-CRLfile", "int-idp-a.crl")),
+	c("crl-dist-point-mismatch", "dp-b", viaInt, "root", a("-crl_check", "-CRLfile", "int-idp-a.crl"), 44),
+	c("crl-dist-point-none", "leaf", viaInt, "root", a("-crl_check", "-CRLfile", "int-idp-a.crl"), 44),
+	c("crl-indirect-unsupported", "leaf", viaInt, "root", a("-crl_check", "-CRLfile", "int-indirect.crl"), 3),
 	c("crl-no-crlsign", "undernocrlsign", a("nocrlsign"), "root+nocrlsign", a("-crl_check"), 35),
 
 	// name constraints on an intermediate

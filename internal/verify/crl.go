@@ -1,7 +1,9 @@
 package verify
 
 import (
+	"bytes"
 	"crypto/x509"
+	"encoding/asn1"
 
 	"github.com/tlskit/tlskit/internal/certs"
 )
@@ -34,15 +36,31 @@ func (v *verifier) checkCert(i int) bool {
 	case selfSigned(c):
 		issuer = c
 	}
+	// OpenSSL scores the candidate CRLs and takes the best: in scope for
+	// this certificate, then current, then the newest.
 	var crl *x509.RevocationList
+	inScope, best := false, -1
 	if issuer != nil {
 		for _, l := range v.o.CRLs {
 			if l == nil || !sameName(l.RawIssuer, issuer.RawSubject) {
 				continue
 			}
-			crl = l
-			if !v.now.Before(l.ThisUpdate) && (l.NextUpdate.IsZero() || !v.now.After(l.NextUpdate)) {
-				break // prefer a current CRL, as OpenSSL's scoring does
+			if len(l.AuthorityKeyId) > 0 && len(issuer.SubjectKeyId) > 0 && !bytes.Equal(l.AuthorityKeyId, issuer.SubjectKeyId) {
+				continue
+			}
+			scope, usable := crlScope(c, l)
+			if !usable {
+				continue
+			}
+			score := 0
+			if scope {
+				score += 2
+			}
+			if !v.timeChecks || (!v.now.Before(l.ThisUpdate) && (l.NextUpdate.IsZero() || !v.now.After(l.NextUpdate))) {
+				score++
+			}
+			if score > best || (score == best && l.ThisUpdate.After(crl.ThisUpdate)) {
+				crl, best, inScope = l, score, scope
 			}
 		}
 	}
@@ -57,6 +75,9 @@ func (v *verifier) checkCert(i int) bool {
 		if !v.fail(i, ErrKeyUsageNoCRLSign) {
 			return false
 		}
+	}
+	if !inScope && !v.fail(i, ErrDifferentCRLScope) {
+		return false
 	}
 	if v.timeChecks {
 		if v.now.Before(crl.ThisUpdate) {
@@ -82,8 +103,16 @@ func (v *verifier) checkCert(i int) bool {
 	}
 	for _, e := range crl.RevokedCertificateEntries {
 		if e.SerialNumber != nil && e.SerialNumber.Cmp(c.SerialNumber) == 0 {
-			return v.fail(i, ErrCertRevoked)
+			if !v.fail(i, ErrCertRevoked) {
+				return false
+			}
+			break
 		}
+	}
+	if !inScope {
+		// A CRL out of scope covers none of the revocation reasons, and
+		// openssl finds no other: after using it, it reports 3.
+		return v.fail(i, ErrUnableToGetCRL)
 	}
 	return true
 }
@@ -107,4 +136,139 @@ func CAFileCRLs(o Options, files ...string) []*x509.RevocationList {
 		}
 	}
 	return out
+}
+
+var oidCRLDistPoints = asn1.ObjectIdentifier{2, 5, 29, 31}
+
+// issuingDistPoint is a CRL's issuing distribution point (RFC 5280
+// section 5.2.5).
+type issuingDistPoint struct {
+	fullName                         []generalName // the distribution point, when named in full
+	hasName                          bool
+	onlyUser, onlyCA, onlyAttr       bool
+	someReasons, indirect, malformed bool
+}
+
+func parseIDP(l *x509.RevocationList) (issuingDistPoint, bool) {
+	var idp issuingDistPoint
+	var ext []byte
+	for _, e := range l.Extensions {
+		if e.Id.Equal(oidIssuingDistPoint) {
+			ext = e.Value
+		}
+	}
+	if ext == nil {
+		return idp, false
+	}
+	var seq asn1.RawValue
+	if rest, err := asn1.Unmarshal(ext, &seq); err != nil || len(rest) != 0 || seq.Tag != asn1.TagSequence {
+		idp.malformed = true
+		return idp, true
+	}
+	for b := seq.Bytes; len(b) > 0; {
+		var f asn1.RawValue
+		var err error
+		if b, err = asn1.Unmarshal(b, &f); err != nil {
+			idp.malformed = true
+			break
+		}
+		flag := len(f.Bytes) == 1 && f.Bytes[0] != 0
+		switch f.Tag {
+		case 0:
+			idp.hasName = true
+			idp.fullName = distPointFullName(f.Bytes)
+		case 1:
+			idp.onlyUser = flag
+		case 2:
+			idp.onlyCA = flag
+		case 3:
+			idp.someReasons = true
+		case 4:
+			idp.indirect = flag
+		case 5:
+			idp.onlyAttr = flag
+		}
+	}
+	return idp, true
+}
+
+// distPointFullName reads a DistributionPointName's fullName choice ([0]
+// GeneralNames); a name relative to the issuer yields none.
+func distPointFullName(b []byte) []generalName {
+	var choice asn1.RawValue
+	if _, err := asn1.Unmarshal(b, &choice); err != nil || choice.Tag != 0 {
+		return nil
+	}
+	names, _ := parseGeneralNameList(choice.Bytes)
+	return names
+}
+
+// certDistPoints returns the distribution point names of c's CRL
+// distribution points, and whether each names a CRL issuer of its own.
+func certDistPoints(c *x509.Certificate) (points [][]generalName, crlIssuer []bool) {
+	e, ok := findExt(c, oidCRLDistPoints)
+	if !ok {
+		return nil, nil
+	}
+	var dps []asn1.RawValue
+	if _, err := asn1.Unmarshal(e.Value, &dps); err != nil {
+		return nil, nil
+	}
+	for _, dp := range dps {
+		var names []generalName
+		indirect := false
+		for b := dp.Bytes; len(b) > 0; {
+			var f asn1.RawValue
+			var err error
+			if b, err = asn1.Unmarshal(b, &f); err != nil {
+				break
+			}
+			switch f.Tag {
+			case 0:
+				names = distPointFullName(f.Bytes)
+			case 2:
+				indirect = true
+			}
+		}
+		points = append(points, names)
+		crlIssuer = append(crlIssuer, indirect)
+	}
+	return points, crlIssuer
+}
+
+// crlScope decides, as OpenSSL 3.0 does without -extended_crl, whether l
+// may be used for c at all (usable: not an attribute-certificate,
+// indirect or reason-partitioned CRL) and whether c is within its scope:
+// a CA is outside a user-only CRL and an end entity outside a CA-only one,
+// and a certificate's distribution point must match the CRL's.
+func crlScope(c *x509.Certificate, l *x509.RevocationList) (scope, usable bool) {
+	idp, has := parseIDP(l)
+	if has && (idp.onlyAttr || idp.indirect || idp.someReasons || idp.malformed) {
+		return false, false
+	}
+	isCA := c.BasicConstraintsValid && c.IsCA
+	if has && ((isCA && idp.onlyUser) || (!isCA && idp.onlyCA)) {
+		return false, true
+	}
+	points, indirect := certDistPoints(c)
+	for k, names := range points {
+		if indirect[k] {
+			continue // a CRL issuer of its own needs indirect CRL support
+		}
+		if !has || !idp.hasName || names == nil || sharesName(names, idp.fullName) {
+			return true, true
+		}
+	}
+	return !has || !idp.hasName, true
+}
+
+func sharesName(a, b []generalName) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if x.tag == y.tag && bytes.Equal(x.value, y.value) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -35,6 +35,7 @@ const (
 	ErrInvalidNonCA             = 37
 	ErrInvalidPolicyExtension   = 42
 	ErrNoExplicitPolicy         = 43
+	ErrDifferentCRLScope        = 44
 	ErrPermittedViolation       = 47
 	ErrExcludedViolation        = 48
 	ErrSubtreeMinMax            = 49
