@@ -96,6 +96,11 @@ var chainCases = []chainCase{
 	c("strict-missing-akid", "noakid", viaInt, "root", a("-x509_strict"), 85),
 	c("strict-ca-leaf", "caleaf", viaInt, "root", a("-x509_strict"), 92),
 	c("strict-good", "leaf", viaInt, "root", a("-x509_strict")),
+	c("strict-self-signed-leaf", "ss", none, "ss", a("-x509_strict")),
+	c("strict-root-alone", "root", none, "root", a("-x509_strict")),
+	c("strict-pathlen-chain", "plleaf", a("plint"), "plroot", a("-x509_strict"), 25),
+	c("strict-ca-false-intermediate", "undernotca", a("notca"), "root", a("-x509_strict"), 79),
+	c("strict-nocertsign", "undernocertsign", a("nocertsign"), "root", a("-x509_strict"), 79, 32),
 	c("lax-ca-leaf", "caleaf", viaInt, "root", nil),
 
 	// purposes
