@@ -76,7 +76,7 @@ func Validation() []opt.Option {
 		{Name: "inhibit_map", Kind: opt.None, Help: "set policy variable inhibit-policy-mapping"},
 		{Name: "x509_strict", Kind: opt.None, Help: "disable certificate compatibility work-arounds"},
 		{Name: "extended_crl", Kind: opt.None, Help: "enable extended CRL features", Unsupported: "extended CRL features (indirect CRLs) are not implemented yet"},
-		{Name: "use_deltas", Kind: opt.None, Help: "use delta CRLs", Unsupported: "delta CRLs are not implemented yet"},
+		{Name: "use_deltas", Kind: opt.None, Help: "use delta CRLs"},
 		{Name: "policy_print", Kind: opt.None, Help: "print policy processing diagnostics"},
 		{Name: "check_ss_sig", Kind: opt.None, Help: "check root CA self-signatures"},
 		{Name: "trusted_first", Kind: opt.None, Help: "search trust store first (default)", NoEffect: true},

@@ -182,6 +182,7 @@ type crlSpec struct {
 	revoke     []string
 	last, next string
 	ext        string
+	number     string // the CRL number, hex; default 01
 }
 
 const (
@@ -197,6 +198,8 @@ var crlSpecs = []crlSpec{
 	{name: "int-future", ca: "int", last: "21000101000000Z", next: "21010101000000Z"},
 	{name: "int-critext", ca: "int", last: crlLast, next: crlNext, ext: "1.2.3.4=critical,ASN1:NULL\n"},
 	{name: "nocrlsign", ca: "nocrlsign", last: crlLast, next: crlNext},
+	{name: "int-base", ca: "int", last: crlLast, next: crlNext, number: "05", ext: "freshestCRL=URI:http://a.example/delta.crl\n"},
+	{name: "int-delta", ca: "int", revoke: []string{"revoked"}, last: crlLast, next: crlNext, number: "06", ext: "2.5.29.27=critical,DER:02:01:05\n"},
 	{name: "int-onlyca", ca: "int", last: crlLast, next: crlNext, ext: "issuingDistributionPoint=critical,@idp\n[idp]\nonlyCA=TRUE\n"},
 	{name: "root-onlyuser", ca: "root", last: crlLast, next: crlNext, ext: "issuingDistributionPoint=critical,@idp\n[idp]\nonlyuser=TRUE\n"},
 	{name: "int-idp-a", ca: "int", last: crlLast, next: crlNext, ext: "issuingDistributionPoint=critical,@idp\n[idp]\nfullname=URI:http://a.example/int.crl\n"},
@@ -219,6 +222,8 @@ var bundles = map[string][]string{
 	"root+int-critext": {"root.pem", "int-critext.crl"},
 	"badroot+crls":     {"badroot.pem", "int-badsig.crl", "root.crl"},
 	"root+onlyuser":    {"root.pem", "int.crl", "root-onlyuser.crl"},
+	"root+delta":       {"root.pem", "int-base.crl", "int-delta.crl", "root.crl"},
+	"root+deltaonly":   {"root.pem", "int-delta.crl"},
 }
 
 // buildPKI creates every fixture in dir with the openssl at hand.
@@ -297,7 +302,11 @@ func buildPKI(ctx context.Context, dir string) error {
 		conf := fmt.Sprintf("[ca]\ndefault_ca=c\n[c]\ndatabase=%[1]s.index\nnew_certs_dir=.\ncertificate=%[2]s.pem\n"+
 			"private_key=%[3]s\ndefault_md=sha256\ncrlnumber=%[1]s.crlnum\ncrl_extensions=crlext\npolicy=pol\n"+
 			"[pol]\ncommonName=optional\n[crlext]\nauthorityKeyIdentifier=keyid:always\n%[4]s", l.name, l.ca, key, l.ext)
-		for name, content := range map[string]string{l.name + ".cnf": conf, l.name + ".index": "", l.name + ".crlnum": "01\n"} {
+		number := l.number
+		if number == "" {
+			number = "01"
+		}
+		for name, content := range map[string]string{l.name + ".cnf": conf, l.name + ".index": "", l.name + ".crlnum": number + "\n"} {
 			if err := write(name, content); err != nil {
 				return err
 			}

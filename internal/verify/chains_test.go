@@ -139,6 +139,10 @@ var chainCases = []chainCase{
 	c("crl-dist-point-mismatch", "dp-b", viaInt, "root", a("-crl_check", "-CRLfile", "int-idp-a.crl"), 44),
 	c("crl-dist-point-none", "leaf", viaInt, "root", a("-crl_check", "-CRLfile", "int-idp-a.crl"), 44),
 	c("crl-indirect-unsupported", "leaf", viaInt, "root", a("-crl_check", "-CRLfile", "int-indirect.crl"), 3),
+	c("crl-delta-revokes", "revoked", viaInt, "root+delta", a("-crl_check", "-use_deltas"), 23),
+	c("crl-delta-good", "leaf", viaInt, "root+delta", a("-crl_check_all", "-use_deltas")),
+	c("crl-delta-unused", "revoked", viaInt, "root+delta", a("-crl_check")),
+	c("crl-delta-without-base", "revoked", viaInt, "root+deltaonly", a("-crl_check", "-use_deltas"), 3),
 	c("crl-no-crlsign", "undernocrlsign", a("nocrlsign"), "root+nocrlsign", a("-crl_check"), 35),
 
 	// name constraints on an intermediate
@@ -428,6 +432,8 @@ func replayOptions(t *testing.T, v verdict, sclient bool) Options {
 			o.IgnoreCritical = true
 		case "-check_ss_sig":
 			o.CheckSSSig = true
+		case "-use_deltas":
+			o.UseDeltas = true
 		case "-policy_check":
 			o.Policy.Check = true
 		case "-explicit_policy":

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/x509"
 	"encoding/asn1"
+	"math/big"
 
 	"github.com/tlskit/tlskit/internal/certs"
 )
@@ -27,6 +28,140 @@ func (v *verifier) checkRevocation() bool {
 	return true
 }
 
+// selectCRL picks the CRL OpenSSL's scoring would for c: from its issuer,
+// not a delta, in scope for this certificate, then current, then the
+// newest. inScope tells whether the one found is in scope.
+func (v *verifier) selectCRL(c, issuer *x509.Certificate) (crl *x509.RevocationList, inScope bool) {
+	if issuer == nil {
+		return nil, false
+	}
+	best := -1
+	for _, l := range v.o.CRLs {
+		if !crlFromIssuer(l, issuer) || isDeltaCRL(l) {
+			continue
+		}
+		scope, usable := crlScope(c, l)
+		if !usable {
+			continue
+		}
+		score := 0
+		if scope {
+			score += 2
+		}
+		if v.crlCurrent(l) {
+			score++
+		}
+		if score > best || (score == best && l.ThisUpdate.After(crl.ThisUpdate)) {
+			crl, best, inScope = l, score, scope
+		}
+	}
+	return crl, inScope
+}
+
+func crlFromIssuer(l *x509.RevocationList, issuer *x509.Certificate) bool {
+	if l == nil || !sameName(l.RawIssuer, issuer.RawSubject) {
+		return false
+	}
+	return len(l.AuthorityKeyId) == 0 || len(issuer.SubjectKeyId) == 0 || bytes.Equal(l.AuthorityKeyId, issuer.SubjectKeyId)
+}
+
+func (v *verifier) crlCurrent(l *x509.RevocationList) bool {
+	return !v.timeChecks || (!v.now.Before(l.ThisUpdate) && (l.NextUpdate.IsZero() || !v.now.After(l.NextUpdate)))
+}
+
+var (
+	oidFreshestCRL = asn1.ObjectIdentifier{2, 5, 29, 46}
+	oidCRLNumber   = asn1.ObjectIdentifier{2, 5, 29, 20}
+)
+
+// crlIntExt reads an INTEGER extension of a CRL (CRL number, delta CRL
+// indicator).
+func crlIntExt(l *x509.RevocationList, oid asn1.ObjectIdentifier) (*big.Int, bool) {
+	for _, e := range l.Extensions {
+		if e.Id.Equal(oid) {
+			n := new(big.Int)
+			if rest, err := asn1.Unmarshal(e.Value, &n); err != nil || len(rest) != 0 {
+				return nil, false
+			}
+			return n, true
+		}
+	}
+	return nil, false
+}
+
+func isDeltaCRL(l *x509.RevocationList) bool {
+	_, ok := crlIntExt(l, oidDeltaCRLIndicator)
+	return ok
+}
+
+// findDelta returns, under -use_deltas, a delta CRL completing base (RFC
+// 5280 section 5.2.4): same issuer, a base CRL number no newer than
+// base's, a CRL number newer. As in openssl, deltas are looked for only
+// when the certificate or the base CRL points to a freshest CRL.
+func (v *verifier) findDelta(c, issuer *x509.Certificate, base *x509.RevocationList) *x509.RevocationList {
+	if !v.o.UseDeltas {
+		return nil
+	}
+	_, certFresh := findExt(c, oidFreshestCRL)
+	baseFresh := false
+	for _, e := range base.Extensions {
+		baseFresh = baseFresh || e.Id.Equal(oidFreshestCRL)
+	}
+	baseNum, ok := crlIntExt(base, oidCRLNumber)
+	if (!certFresh && !baseFresh) || !ok {
+		return nil
+	}
+	for _, l := range v.o.CRLs {
+		if !crlFromIssuer(l, issuer) {
+			continue
+		}
+		deltaBase, isDelta := crlIntExt(l, oidDeltaCRLIndicator)
+		num, hasNum := crlIntExt(l, oidCRLNumber)
+		if isDelta && hasNum && deltaBase.Cmp(baseNum) <= 0 && num.Cmp(baseNum) > 0 {
+			return l
+		}
+	}
+	return nil
+}
+
+// checkCRLTimeAndSignature reports a delta CRL's time and signature
+// problems (11, 12, 8).
+func (v *verifier) checkCRLTimeAndSignature(i int, issuer *x509.Certificate, l *x509.RevocationList) bool {
+	if v.timeChecks {
+		if v.now.Before(l.ThisUpdate) && !v.fail(i, ErrCRLNotYetValid) {
+			return false
+		}
+		if !l.NextUpdate.IsZero() && v.now.After(l.NextUpdate) && !v.fail(i, ErrCRLHasExpired) {
+			return false
+		}
+	}
+	if err := checkSignature(issuer, l.SignatureAlgorithm, l.RawTBSRevocationList, l.Signature); err != nil && !v.fail(i, ErrCRLSignatureFailure) {
+		return false
+	}
+	return true
+}
+
+// lookUpCRL refuses a CRL with critical extensions openssl cannot process
+// (36; section 5.2: it must not be used) and then looks c up in it (23).
+// removed reports an entry with reason removeFromCRL (a delta's way of
+// lifting a hold).
+func (v *verifier) lookUpCRL(i int, c *x509.Certificate, l *x509.RevocationList) (ok, removed bool) {
+	if !v.o.IgnoreCritical && crlHasUnhandledCritical(l) {
+		if !v.fail(i, ErrUnhandledCriticalCRLExt) {
+			return false, false
+		}
+	}
+	for _, e := range l.RevokedCertificateEntries {
+		if e.SerialNumber != nil && e.SerialNumber.Cmp(c.SerialNumber) == 0 {
+			if e.ReasonCode == 8 { // removeFromCRL
+				return true, true
+			}
+			return v.fail(i, ErrCertRevoked), false
+		}
+	}
+	return true, false
+}
+
 func (v *verifier) checkCert(i int) bool {
 	c := v.chain[i]
 	var issuer *x509.Certificate
@@ -36,37 +171,11 @@ func (v *verifier) checkCert(i int) bool {
 	case selfSigned(c):
 		issuer = c
 	}
-	// OpenSSL scores the candidate CRLs and takes the best: in scope for
-	// this certificate, then current, then the newest.
-	var crl *x509.RevocationList
-	inScope, best := false, -1
-	if issuer != nil {
-		for _, l := range v.o.CRLs {
-			if l == nil || !sameName(l.RawIssuer, issuer.RawSubject) {
-				continue
-			}
-			if len(l.AuthorityKeyId) > 0 && len(issuer.SubjectKeyId) > 0 && !bytes.Equal(l.AuthorityKeyId, issuer.SubjectKeyId) {
-				continue
-			}
-			scope, usable := crlScope(c, l)
-			if !usable {
-				continue
-			}
-			score := 0
-			if scope {
-				score += 2
-			}
-			if !v.timeChecks || (!v.now.Before(l.ThisUpdate) && (l.NextUpdate.IsZero() || !v.now.After(l.NextUpdate))) {
-				score++
-			}
-			if score > best || (score == best && l.ThisUpdate.After(crl.ThisUpdate)) {
-				crl, best, inScope = l, score, scope
-			}
-		}
-	}
+	crl, inScope := v.selectCRL(c, issuer)
 	if crl == nil {
 		return v.fail(i, ErrUnableToGetCRL)
 	}
+	delta := v.findDelta(c, issuer, crl)
 	// The order of OpenSSL's check_crl: the issuer may sign CRLs (RFC
 	// 5280 section 4.2.1.3), the CRL is current, its signature holds;
 	// then, before looking up the serial, a CRL with critical extensions
@@ -85,7 +194,8 @@ func (v *verifier) checkCert(i int) bool {
 				return false
 			}
 		}
-		if !crl.NextUpdate.IsZero() && v.now.After(crl.NextUpdate) {
+		// A current delta CRL makes up for an expired base.
+		if !crl.NextUpdate.IsZero() && v.now.After(crl.NextUpdate) && (delta == nil || !v.crlCurrent(delta)) {
 			if !v.fail(i, ErrCRLHasExpired) {
 				return false
 			}
@@ -96,18 +206,21 @@ func (v *verifier) checkCert(i int) bool {
 			return false
 		}
 	}
-	if !v.o.IgnoreCritical && crlHasUnhandledCritical(crl) {
-		if !v.fail(i, ErrUnhandledCriticalCRLExt) {
+	if delta != nil {
+		// The delta is checked first (section 6.3.3 (c)); an entry
+		// removing the certificate from the base CRL overrides it.
+		if !v.checkCRLTimeAndSignature(i, issuer, delta) {
 			return false
 		}
-	}
-	for _, e := range crl.RevokedCertificateEntries {
-		if e.SerialNumber != nil && e.SerialNumber.Cmp(c.SerialNumber) == 0 {
-			if !v.fail(i, ErrCertRevoked) {
-				return false
-			}
-			break
+		switch ok, removed := v.lookUpCRL(i, c, delta); {
+		case !ok:
+			return false
+		case removed:
+			return true
 		}
+	}
+	if ok, _ := v.lookUpCRL(i, c, crl); !ok {
+		return false
 	}
 	if !inScope {
 		// A CRL out of scope covers none of the revocation reasons, and

@@ -45,6 +45,7 @@ var liveCases = []liveCase{
 	{"name-constraint-dirname", "dir-out", "p256", []string{"nc-dir"}, "root", nil},
 	{"revoked-intermediate", "leaf", "p256", []string{"int"}, "root+revint", []string{"-crl_check_all"}},
 	{"crl-scope-user-only", "leaf", "p256", []string{"int"}, "root+onlyuser", []string{"-crl_check_all"}},
+	{"crl-delta-revokes", "revoked", "p256", []string{"int"}, "root+delta", []string{"-crl_check", "-use_deltas"}},
 	{"crl-critical-extension", "leaf", "p256", []string{"int"}, "root+int-critext", []string{"-crl_check"}},
 	{"ca-false-intermediate", "undernotca", "p256", []string{"notca"}, "root", nil},
 	{"auth-level-2-rsa2000", "k-rsa2000", "rsa2000", []string{"int"}, "root", []string{"-auth_level", "2"}},

@@ -21,6 +21,7 @@ type Options struct {
 
 	CRLCheck    bool // -crl_check: the leaf needs a valid CRL from its issuer
 	CRLCheckAll bool // -crl_check_all: every certificate in the chain does
+	UseDeltas   bool // -use_deltas: a delta CRL completes its base CRL
 
 	// Depth is -verify_depth: the number of intermediate CA certificates
 	// allowed between the leaf and the trust anchor; < 0 is unlimited.
