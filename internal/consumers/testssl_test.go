@@ -1,0 +1,198 @@
+package consumers
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tlskit/tlskit/internal/testpeer"
+)
+
+// startNginx serves TLS 1.2 and 1.3 with the named leaf (and its root in
+// the chain) on a free loopback port, from a temporary configuration, and
+// stops it (by its PID) when the test ends.
+func startNginx(t *testing.T, p *pki, leaf string) string {
+	t.Helper()
+	nginx := "/usr/sbin/nginx"
+	if _, err := os.Stat(nginx); err != nil {
+		nginx = need(t, "nginx")
+	}
+	d := t.TempDir()
+	chain, err := os.ReadFile(p.leaf[leaf])
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, _ := os.ReadFile(p.ca)
+	os.WriteFile(filepath.Join(d, "chain.pem"), append(chain, ca...), 0o644)
+	os.Mkdir(filepath.Join(d, "tmp"), 0o755)
+	port := testpeer.FreePort(t)
+	conf := fmt.Sprintf(`daemon off;
+master_process off;
+worker_processes 1;
+pid %[1]s/nginx.pid;
+error_log %[1]s/error.log;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path %[1]s/tmp;
+  proxy_temp_path %[1]s/tmp;
+  fastcgi_temp_path %[1]s/tmp;
+  uwsgi_temp_path %[1]s/tmp;
+  scgi_temp_path %[1]s/tmp;
+  server {
+    listen 127.0.0.1:%[2]s ssl;
+    server_name localhost;
+    ssl_certificate %[1]s/chain.pem;
+    ssl_certificate_key %[3]s;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    location / { return 200 "hello\n"; }
+  }
+}
+`, d, port, strings.TrimSuffix(p.leaf[leaf], ".pem")+".key")
+	cf := filepath.Join(d, "nginx.conf")
+	if err := os.WriteFile(cf, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(nginx, "-c", cf, "-p", d)
+	out := &testpeer.Buffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGQUIT)
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+	})
+	addr := "127.0.0.1:" + port
+	testpeer.WaitDial(t, addr)
+	return addr
+}
+
+// finding is one entry of testssl.sh's flat JSON output.
+type finding struct {
+	ID, Severity, Finding string
+}
+
+// testsslVolatile are findings that differ from run to run.
+var testsslVolatile = map[string]bool{"scanTime": true, "engine_problem": true}
+
+// TestTestSSL runs testssl.sh against a local nginx with the real openssl
+// and with tlskit as its openssl (--openssl), check group by group, and
+// compares every finding. tlskit must never make testssl.sh report a
+// connect problem. The groups are those that finish in about a minute
+// here: protocols and HTTP headers, the server's cipher preferences, and
+// the server defaults (certificate, extensions, tickets).
+func TestTestSSL(t *testing.T) {
+	if testing.Short() {
+		t.Skip("testssl.sh takes minutes; run without -short")
+	}
+	prog := need(t, "testssl")
+	ossl := needOpenSSL(t)
+	p := newPKI(t)
+	addr := startNginx(t, p, "rsa")
+	for _, groups := range [][]string{{"-p", "-h"}, {"-P"}, {"-S"}} {
+		t.Run(strings.Join(groups, ""), func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			run := func(openssl, json string) result {
+				args := append([]string{"--quiet", "--color", "0", "--warnings", "off", "--openssl", openssl,
+					"--connect-timeout", "10", "--openssl-timeout", "10", "--jsonfile", json}, groups...)
+				args = append(args, addr)
+				return runProg(6*time.Minute, env(false), t.TempDir(), "", prog, args...)
+			}
+			var wg sync.WaitGroup
+			var o, k result
+			wg.Add(2)
+			go func() { defer wg.Done(); o = run(ossl, filepath.Join(dir, "openssl.json")) }()
+			go func() { defer wg.Done(); k = run(filepath.Join(shimDir, "openssl"), filepath.Join(dir, "tlskit.json")) }()
+			wg.Wait()
+			for name, r := range map[string]result{"openssl": o, "tlskit": k} {
+				if r.TimedOut {
+					t.Fatalf("testssl.sh with %s timed out:\n%s", name, r.Stdout)
+				}
+				if strings.Contains(r.Stdout, "connect problem") {
+					t.Errorf("testssl.sh with %s reports a connect problem:\n%s", name, r.Stdout)
+				}
+			}
+			compareFindings(t, readFindings(t, filepath.Join(dir, "openssl.json")), readFindings(t, filepath.Join(dir, "tlskit.json")), o)
+		})
+	}
+}
+
+// compareFindings reports every finding that differs, by id.
+func compareFindings(t *testing.T, of, kf map[string]finding, o result) {
+	t.Helper()
+	if len(of) < 5 {
+		t.Fatalf("testssl.sh with openssl found only %d things; the setup is off:\n%s\n%s", len(of), o.Stdout, o.Stderr)
+	}
+	var ids []string
+	for id := range of {
+		ids = append(ids, id)
+	}
+	for id := range kf {
+		if _, ok := of[id]; !ok {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	same := 0
+	var missing []string
+	for _, id := range ids {
+		if testsslVolatile[id] {
+			continue
+		}
+		a, b, ok := of[id], kf[id], true
+		if _, ok = kf[id]; !ok {
+			missing = append(missing, id) // listed once below: a run cut short loses dozens
+			continue
+		}
+		if a != b {
+			t.Errorf("%s: with openssl %s %q; with tlskit %s %q", id, a.Severity, a.Finding, b.Severity, b.Finding)
+		} else {
+			same++
+		}
+	}
+	if len(missing) > 0 {
+		t.Errorf("%d findings of the run with openssl are missing from the run with tlskit: %s", len(missing), strings.Join(missing, " "))
+	}
+	t.Logf("%d findings identical", same)
+}
+
+func readFindings(t *testing.T, file string) map[string]finding {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list []struct{ ID, Severity, Finding string }
+	if err := json.Unmarshal(b, &list); err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	m := map[string]finding{}
+	for _, f := range list {
+		id := f.ID
+		for n := 2; ; n++ { // an id may repeat (one per certificate, cipher…)
+			if _, dup := m[id]; !dup {
+				break
+			}
+			id = fmt.Sprintf("%s#%d", f.ID, n)
+		}
+		m[id] = finding{f.ID, f.Severity, f.Finding}
+	}
+	return m
+}
