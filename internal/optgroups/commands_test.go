@@ -285,6 +285,10 @@ var sharedOptions = []struct {
 	// CA stores.
 	{args: []string{"-CAfile", "@cert"}},
 	{args: []string{"-CAfile", "/nonexistent/ca.pem", "-CAfile", "@cert"}},
+	{args: []string{"-CAfile", "/nonexistent/ca.pem"}},
+	{args: []string{"-CAfile", "@key"}},
+	{args: []string{"-chainCAfile", "@key"}},
+	{args: []string{"-verifyCAfile", "/nonexistent/ca.pem"}},
 	{args: []string{"-CApath", "@cadir"}},
 	{args: []string{"-CApath", "/nonexistent"}},
 	{args: []string{"-no-CAfile"}},

@@ -2,9 +2,12 @@ package optgroups
 
 import (
 	"crypto/x509"
+	"errors"
+	"io/fs"
 
 	"github.com/tlskit/tlskit/internal/certs"
 	"github.com/tlskit/tlskit/internal/opt"
+	"github.com/tlskit/tlskit/internal/sslerr"
 )
 
 // CAStore is one certificate store as a file, a directory and a store URI
@@ -19,6 +22,9 @@ type CAStore struct {
 	// NoStore is -no-CAstore. tlskit has no default store URI to load,
 	// so it changes nothing; it is kept for completeness.
 	NoStore bool
+	// extra is set for the chain and verify stores, which openssl loads
+	// apart from the trust store (and says so when that fails).
+	extra bool
 }
 
 // StoreOptions names the three options of a store.
@@ -36,6 +42,8 @@ func ParseCAStore(v *opt.Values, names StoreOptions) CAStore {
 	s := CAStore{File: v.Str(names.File, ""), Dir: v.Str(names.Dir, ""), URI: v.Str(names.URI, "")}
 	if names == TrustStore {
 		s.NoFile, s.NoDir, s.NoStore = v.Has("no-CAfile"), v.Has("no-CApath"), v.Has("no-CAstore")
+	} else {
+		s.extra = true
 	}
 	return s
 }
@@ -51,8 +59,32 @@ func (s CAStore) WantsDefaults() bool {
 }
 
 // Load reads the certificates the given options name (not the defaults).
+// A file that cannot be read or holds no certificate fails with
+// openssl's error lines.
 func (s CAStore) Load() ([]*x509.Certificate, error) {
-	return certs.LoadStores(one(s.File), one(s.Dir), one(s.URI))
+	cs, err := certs.LoadStores(one(s.File), one(s.Dir), one(s.URI))
+	var le *certs.LoadError
+	if err == nil || !errors.As(err, &le) || le.Path != s.File || s.File == "" {
+		return cs, err
+	}
+	var lines []string
+	if s.extra {
+		lines = append(lines, "Error loading store locations")
+	}
+	const x509Lib = "x509 certificate routines"
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		lines = append(lines,
+			sslerr.Entry{Code: 0x80000002, Lib: "system library", Func: "BIO_new_file", Reason: "No such file or directory", Data: "calling fopen(" + s.File + ", r)"}.String(),
+			sslerr.Entry{Code: 0x10000080, Lib: "BIO routines", Func: "BIO_new_file", Reason: "no such file"}.String(),
+			sslerr.Entry{Code: 0x05880002, Lib: x509Lib, Func: "X509_load_cert_crl_file_ex", Reason: "system lib"}.String())
+	case errors.Is(err, fs.ErrPermission):
+		return cs, err
+	default:
+		lines = append(lines,
+			sslerr.Entry{Code: 0x05800088, Lib: x509Lib, Func: "X509_load_cert_crl_file_ex", Reason: "no certificate or crl found"}.String())
+	}
+	return nil, &ConfError{lines}
 }
 
 func one(s string) []string {
@@ -60,4 +92,18 @@ func one(s string) []string {
 		return nil
 	}
 	return []string{s}
+}
+
+// CheckExtraStores loads the chain and verify stores when given, as
+// openssl loads them at start-up whether or not they are used, so a bad
+// one fails at once in both commands.
+func CheckExtraStores(v *opt.Values) error {
+	for _, names := range []StoreOptions{ChainStore, VerifyStore} {
+		if s := ParseCAStore(v, names); s.Given() {
+			if _, err := s.Load(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -360,6 +360,9 @@ func verifySettings(v *opt.Values, s *settings) error {
 	if err != nil {
 		return err
 	}
+	if err := optgroups.CheckExtraStores(v); err != nil {
+		return err
+	}
 	trust := optgroups.ParseCAStore(v, optgroups.TrustStore)
 	if vs := optgroups.ParseCAStore(v, optgroups.VerifyStore); vs.Given() {
 		o.Roots, err = vs.Load()

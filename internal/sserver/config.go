@@ -180,6 +180,9 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 		c.chainStore = optgroups.ParseCAStore(v, optgroups.TrustStore)
 	}
 	c.buildChain = v.Has("build_chain")
+	if err := optgroups.CheckExtraStores(v); err != nil {
+		return nil, err
+	}
 	c.servername = v.Str("servername", "")
 	c.servernameFatal = v.Has("servername_fatal")
 
