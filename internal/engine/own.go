@@ -124,11 +124,12 @@ func (o *OwnConn) state(st State, complete bool) tls.ConnectionState {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return tls.ConnectionState{
-		Version:                    st.Version,
-		HandshakeComplete:          complete,
-		CipherSuite:                st.Suite,
-		CurveID:                    tls.CurveID(st.Group),
-		NegotiatedProtocol:         st.ALPN,
+		Version:            st.Version,
+		HandshakeComplete:  complete,
+		CipherSuite:        st.Suite,
+		CurveID:            tls.CurveID(st.Group),
+		NegotiatedProtocol: st.ALPN,
+		//lint:ignore SA1019 crypto/tls always sets it; readers of the state may still look
 		NegotiatedProtocolIsMutual: true,
 		ServerName:                 o.cfg.ServerName,
 		PeerCertificates:           o.peer,

@@ -67,6 +67,8 @@ func (r *reader) vec16() []byte { return r.take(int(r.u16())) }
 func (r *reader) vec24() []byte { return r.take(r.u24()) }
 
 // sub reads a length-prefixed vector as a reader of its own.
+//
+//lint:ignore U1000 one of the vector readers, kept with its siblings
 func (r *reader) sub8() *reader  { return &reader{b: r.vec8(), bad: r.bad} }
 func (r *reader) sub16() *reader { return &reader{b: r.vec16(), bad: r.bad} }
 func (r *reader) sub24() *reader { return &reader{b: r.vec24(), bad: r.bad} }
@@ -89,7 +91,9 @@ type builder struct {
 
 func (b *builder) u8(v uint8)   { b.b = append(b.b, v) }
 func (b *builder) u16(v uint16) { b.b = append(b.b, byte(v>>8), byte(v)) }
-func (b *builder) u24(v int)    { b.b = append(b.b, byte(v>>16), byte(v>>8), byte(v)) }
+
+//lint:ignore U1000 one of the integer writers, kept with its siblings
+func (b *builder) u24(v int) { b.b = append(b.b, byte(v>>16), byte(v>>8), byte(v)) }
 func (b *builder) u32(v uint32) {
 	b.b = append(b.b, byte(v>>24), byte(v>>16), byte(v>>8), byte(v))
 }
