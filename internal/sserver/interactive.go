@@ -61,6 +61,7 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 		conn.Close()
 		return false
 	}
+	ackNow(conn)
 	ci := connInfo{state: t.ConnectionState(), hello: tc.hello, conn: tc}
 	s.writeSecDebug(ci)
 	var b bytes.Buffer

@@ -47,6 +47,7 @@ func (s *server) serveConcurrent(conn net.Conn) {
 		}
 		return
 	}
+	ackNow(conn)
 	// close_notify ends a connection, unless a fatal alert (sent or
 	// received) or a vanished client ended it first: openssl sends
 	// nothing after those.
