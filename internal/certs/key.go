@@ -25,11 +25,22 @@ func LoadPrivateKey(path string, f Format, pass string) (crypto.Signer, error) {
 		return nil, &LoadError{What: "private key", Path: path, Err: err}
 	}
 	key, err := ParsePrivateKey(data, f, pass)
+	if errors.Is(err, ErrPassRequired) && pass == "" && AskPass != nil {
+		if p, perr := AskPass(path); perr == nil {
+			key, err = ParsePrivateKey(data, f, p)
+		}
+	}
 	if err != nil {
 		return nil, &LoadError{What: "private key", Path: path, Err: err}
 	}
 	return key, nil
 }
+
+// AskPass, when set, is asked for the pass phrase of an encrypted key
+// loaded without one, as openssl prompts for it ("Enter pass phrase for
+// FILE:"). The command line sets it (cli: stdio.AskPass); tests and other
+// callers leave it nil and get ErrPassRequired.
+var AskPass func(path string) (string, error)
 
 // pemKeyTypes are the PEM labels that hold a private key; anything else in the file is skipped.
 var pemKeyTypes = map[string]bool{

@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"github.com/tlskit/tlskit/internal/certs"
 	"github.com/tlskit/tlskit/internal/sclient"
 	"github.com/tlskit/tlskit/internal/sserver"
 	"github.com/tlskit/tlskit/internal/stdio"
@@ -58,6 +59,8 @@ func Main(args []string, s Stdio) int {
 	// not kill tlskit with SIGPIPE: openssl ignores it, and its writes
 	// just fail from then on.
 	ignoreSIGPIPE()
+	// An encrypted key without -pass: ask on the terminal, as openssl does.
+	certs.AskPass = func(path string) (string, error) { return stdio.AskPass(path, s) }
 	if len(args) < 2 {
 		runHelp(nil, s)
 		return 1
