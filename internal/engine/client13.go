@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"crypto"
 	"crypto/subtle"
 	"crypto/x509"
 	"errors"
@@ -58,6 +59,7 @@ func (cfg *Config) checkVersions() error {
 // clientHS is the client's handshake in progress.
 type clientHS struct {
 	c       *TLSConn
+	offers  []pskOffer
 	hello   *msg.ClientHello
 	shares  []*kx.Share
 	tr      *keys.Transcript
@@ -106,10 +108,18 @@ func (c *TLSConn) clientHandshake() error {
 		CompressionMethods: []byte{0},
 	}
 	h.buildExtensions(nil)
+	h.offers = c.clientOffers(func(hh crypto.Hash) bool {
+		for _, id := range cfg.suites13() {
+			if s, ok := suites.Lookup13(id); ok && s.Hash == hh {
+				return true
+			}
+		}
+		return false
+	})
 	// The first ClientHello goes out with record version TLS 1.0 (RFC
 	// 8446 §5.1).
 	c.rl.WriteVersion = VersionTLS10
-	raw, err := h.hello.Marshal()
+	raw, err := h.marshalHello(nil)
 	if err != nil {
 		return err
 	}
@@ -151,6 +161,17 @@ func (c *TLSConn) clientHandshake() error {
 	return h.serverHello(sh, m.Raw)
 }
 
+// marshalHello marshals the ClientHello, with pre_shared_key and its
+// binders last when PSKs are offered; prefix is the transcript before a
+// second ClientHello.
+func (h *clientHS) marshalHello(prefix []byte) ([]byte, error) {
+	if len(h.offers) == 0 {
+		return h.hello.Marshal()
+	}
+	h.offered[msg.ExtPreSharedKey] = true
+	return withBinders(h.hello, h.offers, prefix)
+}
+
 // buildExtensions lays out the ClientHello extensions in OpenSSL 3.0's
 // order; cookie is set after a HelloRetryRequest.
 func (h *clientHS) buildExtensions(cookie []byte) {
@@ -173,7 +194,11 @@ func (h *clientHS) buildExtensions(cookie []byte) {
 	}
 	add(msg.ExtSignatureAlgorithms, msg.MarshalUint16List(cfg.sigSchemes()))
 	add(msg.ExtSupportedVersions, msg.MarshalSupportedVersionsClient([]uint16{VersionTLS13}))
-	add(msg.ExtPSKKeyExchangeModes, msg.MarshalUint8List([]uint8{1})) // psk_dhe_ke
+	if cfg.AllowNoDHE {
+		add(msg.ExtPSKKeyExchangeModes, msg.MarshalUint8List([]uint8{0, 1})) // psk_ke, psk_dhe_ke
+	} else {
+		add(msg.ExtPSKKeyExchangeModes, msg.MarshalUint8List([]uint8{1})) // psk_dhe_ke
+	}
 	var ks []msg.KeyShare
 	for _, s := range h.shares {
 		ks = append(ks, msg.KeyShare{Group: s.Group(), Data: s.Public()})
@@ -298,7 +323,14 @@ func (h *clientHS) retry(hrr *msg.ServerHello, raw []byte) error {
 	h.tr = keys.RestartAfterHRR(c.suite.Hash, h.chRaw)
 	h.tr.Write(raw)
 	h.buildExtensions(cookie)
-	ch2, err := h.hello.Marshal()
+	// RFC 8446 §4.1.4: only PSKs of the retry's suite's hash stay; their
+	// binders cover message_hash(ClientHello1) and the retry.
+	h.offers = slices.DeleteFunc(h.offers, func(p pskOffer) bool { return p.hash != c.suite.Hash })
+	d1 := c.suite.Hash.New()
+	d1.Write(h.chRaw)
+	prefix := append([]byte{byte(msg.TypeMessageHash), 0, 0, byte(c.suite.Hash.Size())}, d1.Sum(nil)...)
+	prefix = append(prefix, raw...)
+	ch2, err := h.marshalHello(prefix)
 	if err != nil {
 		return err
 	}
@@ -328,8 +360,22 @@ func (h *clientHS) serverHello(sh *msg.ServerHello, raw []byte) error {
 	if err := h.checkHelloCommon(sh); err != nil {
 		return err
 	}
-	if err := h.checkServerExtensions(sh.Extensions, msg.ExtSupportedVersions, msg.ExtKeyShare); err != nil {
+	if err := h.checkServerExtensions(sh.Extensions, msg.ExtSupportedVersions, msg.ExtKeyShare, msg.ExtPreSharedKey); err != nil {
 		return err
+	}
+	var psk []byte
+	if d, ok := sh.Extensions.Find(msg.ExtPreSharedKey); ok {
+		i, err := msg.ParseSelectedIdentity(d)
+		if err != nil {
+			return err
+		}
+		// RFC 8446 §4.2.11: an index we did not offer, or a PSK whose
+		// hash is not the suite's, is illegal_parameter.
+		if int(i) >= len(h.offers) || h.offers[i].hash != c.suite.Hash {
+			return alert.Faultf(alert.IllegalParameter, "bad psk")
+		}
+		psk = h.offers[i].key
+		c.st.Resumed, c.st.PSKIdentity = true, h.offers[i].identity
 	}
 	c.st.Version, c.st.Suite = VersionTLS13, c.suite.ID
 	c.st.ServerRandom = sh.Random
@@ -338,30 +384,31 @@ func (h *clientHS) serverHello(sh *msg.ServerHello, raw []byte) error {
 		h.tr.Write(h.chRaw)
 	}
 	h.tr.Write(raw)
-	d, ok := sh.Extensions.Find(msg.ExtKeyShare)
-	if !ok {
-		// No PSK offered, so psk_ke is impossible.
+	var shared []byte
+	if d, ok := sh.Extensions.Find(msg.ExtKeyShare); ok {
+		ks, err := msg.ParseKeyShareServer(d)
+		if err != nil {
+			return err
+		}
+		var share *kx.Share
+		for _, s := range h.shares {
+			if s.Group() == ks.Group {
+				share = s
+			}
+		}
+		if share == nil {
+			return alert.Faultf(alert.IllegalParameter, "bad key share")
+		}
+		if shared, err = share.Shared(ks.Data); err != nil {
+			return err
+		}
+		c.st.Group = ks.Group
+	} else if psk == nil || !c.cfg.AllowNoDHE {
+		// Without a key share only psk_ke is left, which needs a PSK
+		// and our consent (RFC 8446 §4.2.9).
 		return alert.Faultf(alert.MissingExtension, "missing key share")
 	}
-	ks, err := msg.ParseKeyShareServer(d)
-	if err != nil {
-		return err
-	}
-	var share *kx.Share
-	for _, s := range h.shares {
-		if s.Group() == ks.Group {
-			share = s
-		}
-	}
-	if share == nil {
-		return alert.Faultf(alert.IllegalParameter, "bad key share")
-	}
-	shared, err := share.Shared(ks.Data)
-	if err != nil {
-		return err
-	}
-	c.st.Group = ks.Group
-	c.sched = keys.NewSchedule(c.suite.Hash, nil)
+	c.sched = keys.NewSchedule(c.suite.Hash, psk)
 	c.sched.SetShared(shared)
 	th := h.tr.Sum()
 	cHS := c.sched.ClientHandshakeTrafficSecret(th)
@@ -408,77 +455,89 @@ func (h *clientHS) encryptedFlight(cHS, sHS []byte) error {
 		return err
 	}
 	var certReq *msg.CertificateRequest
+	if !c.st.Resumed {
+		if certReq, m, err = h.serverAuth(m); err != nil {
+			return err
+		}
+	}
+	return h.finish(m, certReq, cHS, sHS)
+}
+
+// serverAuth reads [CertificateRequest], Certificate and
+// CertificateVerify, starting with m, and returns the message after them.
+func (h *clientHS) serverAuth(m msg.Message) (certReq *msg.CertificateRequest, next msg.Message, err error) {
+	c := h.c
 	if m.Type == msg.TypeCertificateRequest {
 		if certReq, err = msg.ParseCertificateRequest(m.Body); err != nil {
-			return err
+			return nil, m, err
 		}
 		// RFC 8446 §4.3.2: empty context during the handshake.
 		if len(certReq.Context) != 0 {
-			return alert.Faultf(alert.IllegalParameter, "invalid context")
+			return nil, m, alert.Faultf(alert.IllegalParameter, "invalid context")
 		}
 		c.st.ClientCertRequested = true
 		if d, ok := certReq.Extensions.Find(msg.ExtSignatureAlgorithms); ok {
 			if c.st.PeerSignatureSchemes, err = msg.ParseUint16List(d); err != nil {
-				return err
+				return nil, m, err
 			}
 		}
 		if d, ok := certReq.Extensions.Find(msg.ExtCertificateAuthorities); ok {
 			if c.st.CANames, err = msg.ParseCertificateAuthorities(d); err != nil {
-				return err
+				return nil, m, err
 			}
 		}
 		h.tr.Write(m.Raw)
 		if m, err = h.next(); err != nil {
-			return err
+			return nil, m, err
 		}
 	}
 	if m.Type != msg.TypeCertificate {
-		return alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+		return nil, m, alert.Faultf(alert.UnexpectedMessage, "unexpected message")
 	}
 	cert, err := msg.ParseCertificate(m.Body)
 	if err != nil {
-		return err
+		return nil, m, err
 	}
 	if len(cert.Context) != 0 {
-		return alert.Faultf(alert.IllegalParameter, "invalid context")
+		return nil, m, alert.Faultf(alert.IllegalParameter, "invalid context")
 	}
 	if len(cert.Entries) == 0 {
 		// RFC 8446 §4.4.2.4.
-		return alert.Faultf(alert.DecodeError, "length mismatch")
+		return nil, m, alert.Faultf(alert.DecodeError, "length mismatch")
 	}
 	for i, e := range cert.Entries {
 		c.st.PeerChain = append(c.st.PeerChain, e.Data)
 		if d, ok := e.Extensions.Find(msg.ExtStatusRequest); ok && i == 0 {
 			if c.st.OCSPResponse, err = msg.ParseCertificateStatus(d); err != nil {
-				return err
+				return nil, m, err
 			}
 		}
 	}
 	leaf, err := x509.ParseCertificate(cert.Entries[0].Data)
 	if err != nil {
-		return alert.Faultf(alert.BadCertificate, "certificate verify failed")
+		return nil, m, alert.Faultf(alert.BadCertificate, "certificate verify failed")
 	}
 	leafKey, err := sig.PublicKey(leaf)
 	if err != nil {
-		return alert.Faultf(alert.UnsupportedCertificate, "unsupported certificate")
+		return nil, m, alert.Faultf(alert.UnsupportedCertificate, "unsupported certificate")
 	}
 	h.tr.Write(m.Raw)
 
 	if m, err = h.next(); err != nil {
-		return err
+		return nil, m, err
 	}
 	if m.Type != msg.TypeCertificateVerify {
-		return alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+		return nil, m, alert.Faultf(alert.UnexpectedMessage, "unexpected message")
 	}
 	cv, err := msg.ParseCertificateVerify(m.Body)
 	if err != nil {
-		return err
+		return nil, m, err
 	}
 	if !slices.Contains(c.cfg.sigSchemes(), cv.Scheme) || !sig.Allowed13(cv.Scheme) {
-		return alert.Faultf(alert.IllegalParameter, "wrong signature type")
+		return nil, m, alert.Faultf(alert.IllegalParameter, "wrong signature type")
 	}
 	if err := sig.Verify(cv.Scheme, leafKey, sig.Content13(true, h.tr.Sum()), cv.Signature); err != nil {
-		return err
+		return nil, m, err
 	}
 	c.st.PeerSignatureScheme = cv.Scheme
 	h.tr.Write(m.Raw)
@@ -488,13 +547,17 @@ func (h *clientHS) encryptedFlight(cHS, sHS []byte) error {
 			if !errors.As(err, &d) {
 				err = &alert.Fault{Desc: alert.BadCertificate, Reason: err.Error()}
 			}
-			return err
+			return nil, m, err
 		}
 	}
 
-	if m, err = h.next(); err != nil {
-		return err
-	}
+	m, err = h.next()
+	return certReq, m, err
+}
+
+// finish checks the server Finished (m) and sends the client's flight.
+func (h *clientHS) finish(m msg.Message, certReq *msg.CertificateRequest, cHS, sHS []byte) error {
+	c := h.c
 	if m.Type != msg.TypeFinished {
 		return alert.Faultf(alert.UnexpectedMessage, "unexpected message")
 	}

@@ -14,6 +14,15 @@ const (
 	VersionTLS13 uint16 = 0x0304
 )
 
+// PSK is an external pre-shared key for TLS 1.3 (RFC 8446 §4.2.11).
+type PSK struct {
+	Identity []byte
+	Key      []byte
+	// Hash is the hash the key is bound to; zero means SHA-256 (as
+	// OpenSSL's -psk binds it to TLS_AES_128_GCM_SHA256).
+	Hash crypto.Hash
+}
+
 // Identity is a certificate chain (leaf first, DER) and its private key.
 type Identity struct {
 	Chain [][]byte
@@ -63,6 +72,23 @@ type Config struct {
 	// RequestClientCert makes a server send CertificateRequest;
 	// RequireClientCert also fails a handshake without one.
 	RequestClientCert, RequireClientCert bool
+
+	// Session, when set, is a TLS 1.3 ticket (from State.Tickets) a
+	// client offers to resume (RFC 8446 §4.2.11, §4.6.1).
+	Session *Ticket
+	// PSKs are external pre-shared keys (-psk, -psk_identity): a client
+	// offers them all, a server accepts any of them.
+	PSKs []PSK
+	// AllowNoDHE lets a resumption or PSK handshake run without (EC)DHE
+	// (psk_ke, RFC 8446 §4.2.9), as -allow_no_dhe_kex does.
+	AllowNoDHE bool
+	// NumTickets is how many NewSessionTickets a server sends after the
+	// handshake: zero means OpenSSL's default of 2, a negative number none.
+	NumTickets int
+	// TicketKey (32 bytes) encrypts a server's tickets; nil means a key
+	// made once per process, so tickets outlive connections but not the
+	// server.
+	TicketKey []byte
 
 	// RecordPadding pads protected records to a multiple of this many
 	// bytes (-record_padding).

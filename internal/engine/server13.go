@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"slices"
+	"time"
 
 	"github.com/tlskit/tlskit/internal/engine/alert"
 	"github.com/tlskit/tlskit/internal/engine/keys"
@@ -26,6 +27,11 @@ type serverHS struct {
 	scheme uint16
 	alpn   string
 	early  bool // the client offered early data we are going to skip
+
+	sigalgs  bool      // the client sent signature_algorithms
+	psk      *pskOffer // the PSK the handshake uses, if any
+	pskIndex uint16
+	pskOnly  bool // psk_ke: no (EC)DHE
 }
 
 // serverHandshake runs RFC 8446 §2's full handshake from the server side,
@@ -48,7 +54,10 @@ func (c *TLSConn) serverHandshake() error {
 	if err := h.negotiate(); err != nil {
 		return err
 	}
-	if h.peerKS == nil {
+	if err := h.choosePSKAndGroup(m.Raw, nil); err != nil {
+		return err
+	}
+	if !h.pskOnly && h.peerKS == nil {
 		if err := h.helloRetry(m.Raw); err != nil {
 			return err
 		}
@@ -105,13 +114,14 @@ func (h *serverHS) negotiate() error {
 	c.st.Suite = c.suite.ID
 
 	// Signature scheme and identity (RFC 8446 §4.2.3, §4.4.2.2).
-	d, ok = ch.Extensions.Find(msg.ExtSignatureAlgorithms)
-	if !ok {
-		return alert.Faultf(alert.MissingExtension, "missing sigalgs extension")
-	}
-	peerSchemes, err := msg.ParseUint16List(d)
-	if err != nil {
-		return err
+	// signature_algorithms is needed for a certificate handshake only
+	// (RFC 8446 §4.2.3, checked in requireAuth).
+	var peerSchemes []uint16
+	if d, ok := ch.Extensions.Find(msg.ExtSignatureAlgorithms); ok {
+		h.sigalgs = true
+		if peerSchemes, err = msg.ParseUint16List(d); err != nil {
+			return err
+		}
 	}
 	c.st.PeerSignatureSchemes = peerSchemes
 	for _, s := range peerSchemes {
@@ -127,9 +137,6 @@ func (h *serverHS) negotiate() error {
 		if h.id != nil {
 			break
 		}
-	}
-	if h.id == nil {
-		return alert.Faultf(alert.HandshakeFailure, "no suitable signature algorithm")
 	}
 
 	if d, ok := ch.Extensions.Find(msg.ExtServerName); ok {
@@ -157,7 +164,96 @@ func (h *serverHS) negotiate() error {
 	if ch.Extensions.Has(msg.ExtEarlyData) {
 		h.early = true
 	}
+	return nil
+}
+
+// choosePSKAndGroup picks the PSK (verifying its binder) and, unless the
+// handshake goes without (EC)DHE, the key share; without a PSK the
+// server must be able to authenticate with a certificate.
+func (h *serverHS) choosePSKAndGroup(raw, prefix []byte) error {
+	if err := h.selectPSK(raw, prefix); err != nil {
+		return err
+	}
+	if h.psk == nil {
+		if !h.sigalgs {
+			return alert.Faultf(alert.MissingExtension, "missing sigalgs extension")
+		}
+		if h.id == nil {
+			return alert.Faultf(alert.HandshakeFailure, "no suitable signature algorithm")
+		}
+	}
+	if h.pskOnly {
+		return nil
+	}
 	return h.chooseGroup()
+}
+
+// selectPSK takes the first offered PSK the server knows for the
+// suite's hash, after checking its binder in constant time (RFC 8446
+// §4.2.11.2: a wrong binder is decrypt_error). raw is the whole
+// ClientHello; prefix the transcript before it after a retry.
+func (h *serverHS) selectPSK(raw, prefix []byte) error {
+	c, ch := h.c, h.ch
+	h.psk, h.pskOnly = nil, false
+	d, ok := ch.Extensions.Find(msg.ExtPreSharedKey)
+	if !ok {
+		return nil
+	}
+	md, ok := ch.Extensions.Find(msg.ExtPSKKeyExchangeModes)
+	if !ok {
+		// RFC 8446 §4.2.9.
+		return alert.Faultf(alert.MissingExtension, "missing psk kex modes extension")
+	}
+	modes, err := msg.ParseUint8List(md)
+	if err != nil {
+		return err
+	}
+	offered, err := msg.ParseOfferedPSKs(d)
+	if err != nil {
+		return err
+	}
+	dhe := slices.Contains(modes, 1)
+	ke := slices.Contains(modes, 0) && c.cfg.AllowNoDHE
+	if !dhe && !ke {
+		return nil
+	}
+	truncated := raw[:len(raw)-offered.BindersLen()]
+	for i, id := range offered.Identities {
+		p, ok := h.resolvePSK(id)
+		if !ok {
+			continue
+		}
+		if subtle.ConstantTimeCompare(offered.Binders[i], binder(p, prefix, truncated)) != 1 {
+			return alert.Faultf(alert.DecryptError, "binder does not verify")
+		}
+		h.psk, h.pskIndex, h.pskOnly = &p, uint16(i), !dhe
+		return nil
+	}
+	return nil
+}
+
+// resolvePSK finds the key behind an offered identity: an external PSK
+// of that identity, or a ticket this server sealed and that is still
+// valid; either bound to the chosen suite's hash.
+func (h *serverHS) resolvePSK(id msg.PSKIdentity) (pskOffer, bool) {
+	c := h.c
+	for _, p := range c.cfg.PSKs {
+		if string(p.Identity) == string(id.Identity) && p.hash() == c.suite.Hash {
+			return pskOffer{identity: p.Identity, key: p.Key, hash: p.hash(), external: true}, true
+		}
+	}
+	t, err := c.openTicket(id.Identity)
+	if err != nil {
+		return pskOffer{}, false
+	}
+	s, ok := suites.Lookup13(t.suite)
+	if !ok || s.Hash != c.suite.Hash {
+		return pskOffer{}, false
+	}
+	if age := c.now().Sub(t.created); age < 0 || age > ticketLifetime*time.Second {
+		return pskOffer{}, false
+	}
+	return pskOffer{identity: id.Identity, key: t.psk, hash: s.Hash, suite: t.suite}, true
 }
 
 // chooseGroup takes the first offered key share in a group the server
@@ -269,6 +365,17 @@ func (h *serverHS) helloRetry(ch1 []byte) error {
 		return alert.Faultf(alert.IllegalParameter, "bad key share")
 	}
 	h.ch, h.peerKS, h.early = ch2, shares, false
+	d1 := c.suite.Hash.New()
+	d1.Write(ch1)
+	prefix := append([]byte{byte(msg.TypeMessageHash), 0, 0, byte(c.suite.Hash.Size())}, d1.Sum(nil)...)
+	prefix = append(prefix, raw...)
+	if err := h.selectPSK(m.Raw, prefix); err != nil {
+		return err
+	}
+	if h.psk == nil && h.id == nil {
+		return alert.Faultf(alert.HandshakeFailure, "no suitable signature algorithm")
+	}
+	h.pskOnly = false // the retry asked for a key share
 	h.tr.Write(m.Raw)
 	return nil
 }
@@ -277,18 +384,30 @@ func (h *serverHS) helloRetry(ch1 []byte) error {
 // second flight.
 func (h *serverHS) flight() error {
 	c := h.c
-	pub, shared, err := kx.Respond(h.group, h.peerKS[0].Data)
-	if err != nil {
-		return err
+	var pub, shared []byte
+	var err error
+	if !h.pskOnly {
+		if pub, shared, err = kx.Respond(h.group, h.peerKS[0].Data); err != nil {
+			return err
+		}
+		c.st.Group = h.group
 	}
-	c.st.Group = h.group
 	random := make([]byte, 32)
 	if _, err := io.ReadFull(c.rand(), random); err != nil {
 		return err
 	}
 	c.st.ServerRandom = random
-	exts := append(h.serverHelloExts(false), msg.Extension{Type: msg.ExtKeyShare,
-		Data: msg.MarshalKeyShareServer(msg.KeyShare{Group: h.group, Data: pub})})
+	exts := h.serverHelloExts(false)
+	if !h.pskOnly {
+		exts = append(exts, msg.Extension{Type: msg.ExtKeyShare,
+			Data: msg.MarshalKeyShareServer(msg.KeyShare{Group: h.group, Data: pub})})
+	}
+	var psk []byte
+	if h.psk != nil {
+		exts = append(exts, msg.Extension{Type: msg.ExtPreSharedKey, Data: msg.MarshalUint16(h.pskIndex)})
+		psk = h.psk.key
+		c.st.Resumed, c.st.PSKIdentity = true, h.psk.identity
+	}
 	sh := &msg.ServerHello{Version: VersionTLS12, Random: random, SessionID: h.ch.SessionID,
 		CipherSuite: c.suite.ID, Extensions: exts}
 	raw, err := sh.Marshal()
@@ -305,7 +424,7 @@ func (h *serverHS) flight() error {
 			return err
 		}
 	}
-	c.sched = keys.NewSchedule(c.suite.Hash, nil)
+	c.sched = keys.NewSchedule(c.suite.Hash, psk)
 	c.sched.SetShared(shared)
 	th := h.tr.Sum()
 	cHS := c.sched.ClientHandshakeTrafficSecret(th)
@@ -339,6 +458,46 @@ func (h *serverHS) flight() error {
 	if err := c.writeHandshakeLocked(raw, h.tr); err != nil {
 		return err
 	}
+	if h.psk == nil {
+		if err := h.authenticate(); err != nil {
+			return err
+		}
+	}
+	if raw, err = msg.Frame(msg.TypeFinished, keys.FinishedMAC(c.suite.Hash, sHS, h.tr.Sum())); err != nil {
+		return err
+	}
+	if err := c.writeHandshakeLocked(raw, h.tr); err != nil {
+		return err
+	}
+	th = h.tr.Sum()
+	cAP := c.sched.ClientAppTrafficSecret(th)
+	sAP := c.sched.ServerAppTrafficSecret(th)
+	c.expSec = c.sched.ExporterMasterSecret(th)
+	c.keyLog("CLIENT_TRAFFIC_SECRET_0", cAP)
+	c.keyLog("SERVER_TRAFFIC_SECRET_0", sAP)
+	c.keyLog("EXPORTER_SECRET", c.expSec)
+	if err := c.setWriteKey(sAP); err != nil {
+		return err
+	}
+	if err := h.clientFlight(cHS); err != nil {
+		return err
+	}
+	c.rl.SkipUndecryptable = 0
+	if err := c.setReadKey(cAP); err != nil {
+		return err
+	}
+	if c.cfg.NumTickets >= 0 {
+		return c.sendTicketsLocked()
+	}
+	return nil
+}
+
+// authenticate sends [CertificateRequest], Certificate and
+// CertificateVerify.
+func (h *serverHS) authenticate() error {
+	c := h.c
+	var raw []byte
+	var err error
 	if c.cfg.RequestClientCert || c.cfg.RequireClientCert {
 		cr := &msg.CertificateRequest{Context: []byte{}, Extensions: msg.Extensions{
 			{Type: msg.ExtSignatureAlgorithms, Data: msg.MarshalUint16List(c.cfg.sigSchemes())}}}
@@ -366,30 +525,7 @@ func (h *serverHS) flight() error {
 	if raw, err = (&msg.CertificateVerify{Scheme: h.scheme, Signature: signature}).Marshal(); err != nil {
 		return err
 	}
-	if err := c.writeHandshakeLocked(raw, h.tr); err != nil {
-		return err
-	}
-	if raw, err = msg.Frame(msg.TypeFinished, keys.FinishedMAC(c.suite.Hash, sHS, h.tr.Sum())); err != nil {
-		return err
-	}
-	if err := c.writeHandshakeLocked(raw, h.tr); err != nil {
-		return err
-	}
-	th = h.tr.Sum()
-	cAP := c.sched.ClientAppTrafficSecret(th)
-	sAP := c.sched.ServerAppTrafficSecret(th)
-	c.expSec = c.sched.ExporterMasterSecret(th)
-	c.keyLog("CLIENT_TRAFFIC_SECRET_0", cAP)
-	c.keyLog("SERVER_TRAFFIC_SECRET_0", sAP)
-	c.keyLog("EXPORTER_SECRET", c.expSec)
-	if err := c.setWriteKey(sAP); err != nil {
-		return err
-	}
-	if err := h.clientFlight(cHS); err != nil {
-		return err
-	}
-	c.rl.SkipUndecryptable = 0
-	return c.setReadKey(cAP)
+	return c.writeHandshakeLocked(raw, h.tr)
 }
 
 // earlySkipLimit bounds the early data a server skips: OpenSSL's default
@@ -404,7 +540,7 @@ func (h *serverHS) clientFlight(cHS []byte) error {
 		return err
 	}
 	c.rl.SkipUndecryptable = 0
-	if c.cfg.RequestClientCert || c.cfg.RequireClientCert {
+	if (c.cfg.RequestClientCert || c.cfg.RequireClientCert) && h.psk == nil {
 		if m.Type != msg.TypeCertificate {
 			return alert.Faultf(alert.UnexpectedMessage, "unexpected message")
 		}

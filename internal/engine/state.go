@@ -30,6 +30,11 @@ type State struct {
 	SessionID    []byte
 	ClientRandom []byte
 	ServerRandom []byte
+	// Resumed reports a handshake authenticated by a resumption ticket
+	// or an external PSK (no certificates).
+	Resumed bool
+	// PSKIdentity is the identity of the PSK the handshake used.
+	PSKIdentity []byte
 	// HelloRetry reports a HelloRetryRequest in this handshake.
 	HelloRetry bool
 	// CANames are the certificate_authorities the peer sent.

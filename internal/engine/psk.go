@@ -1,0 +1,192 @@
+package engine
+
+import (
+	"crypto"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/tlskit/tlskit/internal/engine/keys"
+	"github.com/tlskit/tlskit/internal/engine/msg"
+	"github.com/tlskit/tlskit/internal/engine/suites"
+)
+
+// pskOffer is one PSK a client offers or a server resolved: its identity
+// on the wire, the key, the hash it is bound to and its kind.
+type pskOffer struct {
+	identity []byte
+	age      uint32
+	key      []byte
+	hash     crypto.Hash
+	external bool
+	suite    uint16 // a ticket's suite (0 for external PSKs)
+}
+
+func (p PSK) hash() crypto.Hash {
+	if p.Hash == 0 {
+		return crypto.SHA256
+	}
+	return p.Hash
+}
+
+// binder computes a PSK binder (RFC 8446 §4.2.11.2): HMAC with the binder
+// key's finished key over the hash of prefix (the transcript before this
+// ClientHello, after a HelloRetryRequest) and the truncated ClientHello.
+func binder(p pskOffer, prefix, truncated []byte) []byte {
+	d := p.hash.New()
+	d.Write(prefix)
+	d.Write(truncated)
+	return keys.FinishedMAC(p.hash, keys.NewSchedule(p.hash, p.key).BinderKey(p.external), d.Sum(nil))
+}
+
+// withBinders marshals a ClientHello whose last extension is
+// pre_shared_key for offers, the binders computed over the truncated
+// message (RFC 8446 §4.2.11.2).
+func withBinders(ch *msg.ClientHello, offers []pskOffer, prefix []byte) ([]byte, error) {
+	o := msg.OfferedPSKs{}
+	for _, p := range offers {
+		o.Identities = append(o.Identities, msg.PSKIdentity{Identity: p.identity, Age: p.age})
+		o.Binders = append(o.Binders, make([]byte, p.hash.Size()))
+	}
+	ext := msg.Extension{Type: msg.ExtPreSharedKey, Data: o.Marshal()}
+	if n := len(ch.Extensions); n > 0 && ch.Extensions[n-1].Type == msg.ExtPreSharedKey {
+		ch.Extensions[n-1] = ext
+	} else {
+		ch.Extensions = append(ch.Extensions, ext)
+	}
+	raw, err := ch.Marshal()
+	if err != nil {
+		return nil, err
+	}
+	truncated := raw[:len(raw)-o.BindersLen()]
+	for i, p := range offers {
+		o.Binders[i] = binder(p, prefix, truncated)
+	}
+	ch.Extensions[len(ch.Extensions)-1].Data = o.Marshal()
+	return ch.Marshal()
+}
+
+// Tickets a server issues are its own state, sealed with AES-256-GCM under
+// the ticket key: version, suite, creation time (ms), age_add, PSK.
+const ticketVersion = 1
+
+var processTicketKey = sync.OnceValue(func() []byte {
+	k := make([]byte, 32)
+	rand.Read(k)
+	return k
+})
+
+func (c *TLSConn) ticketAEAD() (cipher.AEAD, error) {
+	key := c.cfg.TicketKey
+	if key == nil {
+		key = processTicketKey()
+	}
+	b, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(b)
+}
+
+type ticketState struct {
+	suite   uint16
+	created time.Time
+	ageAdd  uint32
+	psk     []byte
+}
+
+func (c *TLSConn) sealTicket(t ticketState) ([]byte, error) {
+	a, err := c.ticketAEAD()
+	if err != nil {
+		return nil, err
+	}
+	plain := []byte{ticketVersion, byte(t.suite >> 8), byte(t.suite)}
+	plain = binary.BigEndian.AppendUint64(plain, uint64(t.created.UnixMilli()))
+	plain = binary.BigEndian.AppendUint32(plain, t.ageAdd)
+	plain = append(plain, t.psk...)
+	nonce := make([]byte, a.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		return nil, err
+	}
+	return a.Seal(nonce, nonce, plain, nil), nil
+}
+
+var errBadTicket = errors.New("tls: ticket does not decrypt")
+
+func (c *TLSConn) openTicket(b []byte) (ticketState, error) {
+	a, err := c.ticketAEAD()
+	if err != nil {
+		return ticketState{}, err
+	}
+	if len(b) < a.NonceSize() {
+		return ticketState{}, errBadTicket
+	}
+	plain, err := a.Open(nil, b[:a.NonceSize()], b[a.NonceSize():], nil)
+	if err != nil || len(plain) < 15 || plain[0] != ticketVersion {
+		return ticketState{}, errBadTicket
+	}
+	return ticketState{
+		suite:   binary.BigEndian.Uint16(plain[1:]),
+		created: time.UnixMilli(int64(binary.BigEndian.Uint64(plain[3:]))),
+		ageAdd:  binary.BigEndian.Uint32(plain[11:]),
+		psk:     plain[15:],
+	}, nil
+}
+
+// ticketLifetime is OpenSSL's default session timeout, the lifetime its
+// tickets carry.
+const ticketLifetime = 7200
+
+// sendTicketsLocked sends the server's NewSessionTickets (RFC 8446
+// §4.6.1) after the handshake.
+func (c *TLSConn) sendTicketsLocked() error {
+	n := c.cfg.NumTickets
+	if n == 0 {
+		n = 2
+	}
+	for i := 0; i < n; i++ {
+		nonce := []byte{byte(i)}
+		var ageAdd [4]byte
+		if _, err := rand.Read(ageAdd[:]); err != nil {
+			return err
+		}
+		t := ticketState{suite: c.suite.ID, created: c.now(), ageAdd: binary.BigEndian.Uint32(ageAdd[:]),
+			psk: keys.ResumptionPSK(c.suite.Hash, c.resSec, nonce)}
+		sealed, err := c.sealTicket(t)
+		if err != nil {
+			return err
+		}
+		raw, err := (&msg.NewSessionTicket{Lifetime: ticketLifetime, AgeAdd: t.ageAdd, Nonce: nonce,
+			Ticket: sealed, Extensions: msg.Extensions{}}).Marshal()
+		if err != nil {
+			return err
+		}
+		if err := c.writeHandshakeLocked(raw, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// clientOffers lists what a client offers: the ticket to resume, then
+// the external PSKs, each only if one of the offered suites shares its
+// hash (RFC 8446 §4.2.11).
+func (c *TLSConn) clientOffers(hashOK func(crypto.Hash) bool) []pskOffer {
+	var out []pskOffer
+	if t := c.cfg.Session; t != nil {
+		if s, ok := suites.Lookup13(t.Suite); ok && hashOK(s.Hash) {
+			age := uint32(c.now().Sub(t.Received).Milliseconds())
+			out = append(out, pskOffer{identity: t.Ticket, age: age + t.AgeAdd, key: t.PSK, hash: s.Hash, suite: t.Suite})
+		}
+	}
+	for _, p := range c.cfg.PSKs {
+		if hashOK(p.hash()) {
+			out = append(out, pskOffer{identity: p.Identity, key: p.Key, hash: p.hash(), external: true})
+		}
+	}
+	return out
+}

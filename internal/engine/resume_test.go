@@ -1,0 +1,182 @@
+package engine
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"testing"
+	"time"
+
+	"github.com/tlskit/tlskit/internal/engine/alert"
+	"github.com/tlskit/tlskit/internal/engine/kx"
+	"github.com/tlskit/tlskit/internal/testpeer"
+)
+
+// firstTickets runs one full handshake with an echo and returns the
+// tickets the client got.
+func firstTickets(t *testing.T, addr string, cfg *Config) []Ticket {
+	t.Helper()
+	conn := dialOwn(t, addr, cfg)
+	if err := conn.Handshake(); err != nil {
+		t.Fatal(err)
+	}
+	conn.Write([]byte("one\n"))
+	if _, err := bufio.NewReader(conn).ReadString('\n'); err != nil {
+		t.Fatal(err)
+	}
+	st := conn.State()
+	if st.Resumed {
+		t.Fatal("the first handshake resumed")
+	}
+	conn.Close()
+	if len(st.Tickets) == 0 {
+		t.Fatal("no tickets")
+	}
+	return st.Tickets
+}
+
+// TestResumeOwnOwn: tickets from the own server resume with the own
+// client, with (EC)DHE and, when both allow it, without.
+func TestResumeOwnOwn(t *testing.T) {
+	id, _ := testIdentity(t, keysForTest(t)["ecdsa-p256"])
+	for _, c := range []struct {
+		name      string
+		noDHE     bool
+		wantGroup uint16
+	}{{"psk_dhe_ke", false, kx.X25519},
+		// Both allow psk_ke, but the client offers psk_dhe_ke too and the
+		// server prefers it.
+		{"psk_ke allowed, psk_dhe_ke preferred", true, kx.X25519}} {
+		t.Run(c.name, func(t *testing.T) {
+			scfg := &Config{Identities: []Identity{id}, AllowNoDHE: c.noDHE}
+			addr, res := ownServer(t, scfg)
+			tickets := firstTickets(t, addr, &Config{})
+			<-res
+			if len(tickets) != 2 || tickets[0].Lifetime != 7200*time.Second {
+				t.Errorf("tickets %+v", tickets)
+			}
+			addr, res = ownServer(t, scfg)
+			conn := dialOwn(t, addr, &Config{Session: &tickets[1], AllowNoDHE: c.noDHE})
+			conn.Write([]byte("two\n"))
+			if _, err := bufio.NewReader(conn).ReadString('\n'); err != nil {
+				t.Fatal(err)
+			}
+			r := <-res
+			if r.err != nil {
+				t.Fatal(r.err)
+			}
+			st := conn.State()
+			if !st.Resumed || !r.st.Resumed || len(st.PeerChain) != 0 || st.Group != c.wantGroup || r.st.Group != c.wantGroup {
+				t.Errorf("client resumed %v group %s chain %d; server resumed %v", st.Resumed, kx.Name(st.Group), len(st.PeerChain), r.st.Resumed)
+			}
+			ekm, _ := conn.ExportKeyingMaterial("EXPERIMENTAL tlskit", []byte("ctx"), 32)
+			if !bytes.Equal(ekm, r.ekm) {
+				t.Error("exporters differ after resumption")
+			}
+		})
+	}
+}
+
+// TestResumeBadBinder: a ticket offered with the wrong PSK fails the
+// binder check: decrypt_error.
+func TestResumeBadBinder(t *testing.T) {
+	id, _ := testIdentity(t, keysForTest(t)["ecdsa-p256"])
+	scfg := &Config{Identities: []Identity{id}}
+	addr, res := ownServer(t, scfg)
+	tk := firstTickets(t, addr, &Config{})[0]
+	<-res
+	tk.PSK = append([]byte(nil), tk.PSK...)
+	tk.PSK[0] ^= 1
+	addr, res = ownServer(t, scfg)
+	err := dialOwn(t, addr, &Config{Session: &tk}).Handshake()
+	wantReceived(t, err, alert.DecryptError)
+	wantSent(t, (<-res).err, alert.DecryptError)
+}
+
+// TestResumeWithCryptoTLS: crypto/tls resumes with the own server's
+// tickets, and the own client with crypto/tls's.
+func TestResumeWithCryptoTLS(t *testing.T) {
+	id, goCert := testIdentity(t, keysForTest(t)["ecdsa-p256"])
+	leaf, _ := x509.ParseCertificate(goCert.Certificate[0])
+	pool := x509.NewCertPool()
+	pool.AddCert(leaf)
+
+	t.Run("crypto/tls client", func(t *testing.T) {
+		scfg := &Config{Identities: []Identity{id}}
+		gcfg := &tls.Config{RootCAs: pool, ServerName: "localhost", ClientSessionCache: tls.NewLRUClientSessionCache(4)}
+		for i, wantResumed := range []bool{false, true} {
+			addr, res := ownServer(t, scfg)
+			conn, err := tls.Dial("tcp", addr, gcfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			conn.SetDeadline(time.Now().Add(20 * time.Second))
+			conn.Write([]byte("x\n"))
+			if _, err := bufio.NewReader(conn).ReadString('\n'); err != nil {
+				t.Fatal(err)
+			}
+			r := <-res
+			if r.err != nil {
+				t.Fatal(r.err)
+			}
+			if conn.ConnectionState().DidResume != wantResumed || r.st.Resumed != wantResumed {
+				t.Errorf("connection %d: crypto/tls resumed %v, own server %v", i, conn.ConnectionState().DidResume, r.st.Resumed)
+			}
+			conn.Close()
+		}
+	})
+	t.Run("own client", func(t *testing.T) {
+		gs := &tls.Config{Certificates: []tls.Certificate{goCert}}
+		addr, res := goServer(t, gs)
+		tickets := firstTickets(t, addr, &Config{})
+		<-res
+		addr, res = goServer(t, gs)
+		conn := dialOwn(t, addr, &Config{Session: &tickets[0]})
+		conn.Write([]byte("y\n"))
+		if _, err := bufio.NewReader(conn).ReadString('\n'); err != nil {
+			t.Fatal(err)
+		}
+		conn.CloseWrite()
+		r := <-res
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		if !conn.State().Resumed || !r.st.DidResume {
+			t.Errorf("own client resumed %v, crypto/tls server %v", conn.State().Resumed, r.st.DidResume)
+		}
+	})
+}
+
+// TestResumeAndPSKWithOpenSSL: resumption and external PSKs with the
+// real openssl s_server (the own server against s_client -psk/-sess_in
+// is not covered yet).
+func TestResumeAndPSKWithOpenSSL(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	testpeer.Need(t, "openssl")
+	key := "0123456789abcdef0123456789abcdef"
+	keyBytes, _ := hex.DecodeString(key)
+
+	t.Run("own client resumes with s_server", func(t *testing.T) {
+		srv := testpeer.OpenSSLServer(t, "-tls1_3", "-rev", "-naccept", "2", "-cert", pki.ECServer, "-key", pki.ECServerKey)
+		tickets := firstTickets(t, srv.Addr, &Config{})
+		conn := dialOwn(t, srv.Addr, &Config{Session: &tickets[0]})
+		if got := echoLine(t, conn, "ab"); got != "ba" {
+			t.Fatalf("echo %q", got)
+		}
+		if st := conn.State(); !st.Resumed || len(st.PeerChain) != 0 {
+			t.Errorf("resumed %v, chain %d", st.Resumed, len(st.PeerChain))
+		}
+	})
+	t.Run("own client external PSK with s_server -psk", func(t *testing.T) {
+		srv := testpeer.OpenSSLServer(t, "-tls1_3", "-rev", "-naccept", "1", "-nocert", "-psk", key, "-psk_identity", "tlskit-id")
+		conn := dialOwn(t, srv.Addr, &Config{PSKs: []PSK{{Identity: []byte("tlskit-id"), Key: keyBytes}}, Suites13: []uint16{0x1301}})
+		if got := echoLine(t, conn, "psk"); got != "ksp" {
+			t.Fatalf("echo %q", got)
+		}
+		if st := conn.State(); !st.Resumed || string(st.PSKIdentity) != "tlskit-id" {
+			t.Errorf("state %+v", st)
+		}
+	})
+}
