@@ -34,6 +34,8 @@ type settings struct {
 	// noServername is -noservername: openssl then installs no servername
 	// callback, so it does not complain that no SNI was sent.
 	noServername bool
+	// exitNotes are tlskit's own notices, printed on stderr at exit.
+	exitNotes []string
 
 	proxy, proxyUser, proxyPass string
 	starttls, starttlsName      string
@@ -142,8 +144,11 @@ func buildSettings(v *opt.Values, stdout, stderr io.Writer) (*settings, error) {
 	s.noServername = v.Has("noservername")
 	if net.ParseIP(s.sni) != nil {
 		// RFC 6066 section 3 forbids IP literals in SNI and crypto/tls
-		// silently drops them; openssl sends them as given.
-		fmt.Fprintf(stderr, "s_client: -servername %s: an IP address cannot be sent as SNI by crypto/tls; no server name is sent\n", s.sni)
+		// silently drops them; openssl sends them as given. The notice
+		// is printed at exit, after openssl's own lines, so that scripts
+		// which take the first line of stderr as the error still find
+		// openssl's.
+		s.exitNotes = append(s.exitNotes, fmt.Sprintf("s_client: -servername %s: an IP address cannot be sent as SNI by crypto/tls; no server name was sent", s.sni))
 	}
 
 	if p, ok := v.Get("proxy"); ok {

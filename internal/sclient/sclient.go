@@ -78,6 +78,9 @@ func Main(args []string, s stdio.Stdio) int {
 		fmt.Fprintf(c.errw, "verify depth is %d\n", set.verifyDepth)
 	}
 	code = c.run()
+	for _, n := range set.exitNotes {
+		fmt.Fprintln(s.Err, n)
+	}
 	if msgFile != nil && msgFile.err != nil {
 		// openssl finds the failed flushes of -msgfile in its error
 		// queue at the end, prints them and exits 1.
