@@ -81,3 +81,84 @@ func Export12(h crypto.Hash, master, clientRandom, serverRandom []byte, label st
 	}
 	return PRF12(h, master, label, seed, length)
 }
+
+// PRF is a TLS 1.0–1.2 pseudorandom function bound to a version and, in
+// TLS 1.2, to the suite's PRF hash. Its methods are the derivations of
+// RFC 5246 §6.3, §7.4.9, §8.1, RFC 7627 §4 and RFC 5705 §4 for that
+// version, so the client and the server share one implementation.
+type PRF struct {
+	// Version is the negotiated protocol version (0x0301–0x0303).
+	Version uint16
+	// Hash is the TLS 1.2 PRF hash (SHA-256 unless the suite says
+	// SHA-384); TLS 1.0 and 1.1 ignore it.
+	Hash crypto.Hash
+}
+
+// Sum is the PRF itself: n bytes of PRF(secret, label, seed).
+func (p PRF) Sum(secret []byte, label string, seed []byte, n int) []byte {
+	if p.Version < 0x0303 {
+		return PRF10(secret, label, seed, n)
+	}
+	return PRF12(p.Hash, secret, label, seed, n)
+}
+
+// HandshakeHash is the hash of the handshake messages that Finished,
+// the extended master secret and a TLS 1.0/1.1 CertificateVerify use:
+// MD5 followed by SHA-1 before TLS 1.2 (RFC 2246 §7.4.10), the PRF hash
+// in TLS 1.2 (RFC 5246 §7.4.9).
+func (p PRF) HandshakeHash(msgs []byte) []byte {
+	if p.Version < 0x0303 {
+		m := crypto.MD5.New()
+		m.Write(msgs)
+		s := crypto.SHA1.New()
+		s.Write(msgs)
+		return s.Sum(m.Sum(nil))
+	}
+	d := p.Hash.New()
+	d.Write(msgs)
+	return d.Sum(nil)
+}
+
+func joinRandoms(a, b []byte) []byte {
+	return append(append(make([]byte, 0, len(a)+len(b)), a...), b...)
+}
+
+// MasterSecret is RFC 5246 §8.1's master secret.
+func (p PRF) MasterSecret(preMaster, clientRandom, serverRandom []byte) []byte {
+	return p.Sum(preMaster, "master secret", joinRandoms(clientRandom, serverRandom), 48)
+}
+
+// ExtendedMasterSecret is RFC 7627 §4's master secret over the session
+// hash (HandshakeHash of the messages up to and including
+// ClientKeyExchange).
+func (p PRF) ExtendedMasterSecret(preMaster, sessionHash []byte) []byte {
+	return p.Sum(preMaster, "extended master secret", sessionHash, 48)
+}
+
+// KeyBlock is RFC 5246 §6.3's key expansion: n bytes, server random
+// first in the seed.
+func (p PRF) KeyBlock(master, clientRandom, serverRandom []byte, n int) []byte {
+	return p.Sum(master, "key expansion", joinRandoms(serverRandom, clientRandom), n)
+}
+
+// Finished is a verify_data (RFC 5246 §7.4.9, 12 bytes): client is the
+// sender of the Finished, handshakeHash is HandshakeHash of the messages
+// before it.
+func (p PRF) Finished(master []byte, client bool, handshakeHash []byte) []byte {
+	label := "server finished"
+	if client {
+		label = "client finished"
+	}
+	return p.Sum(master, label, handshakeHash, 12)
+}
+
+// Export is the RFC 5705 exporter; a nil context is "no context", which
+// differs from an empty one (RFC 5705 §4).
+func (p PRF) Export(master, clientRandom, serverRandom []byte, label string, context []byte, length int) []byte {
+	seed := joinRandoms(clientRandom, serverRandom)
+	if context != nil {
+		seed = append(seed, byte(len(context)>>8), byte(len(context)))
+		seed = append(seed, context...)
+	}
+	return p.Sum(master, label, seed, length)
+}
