@@ -52,6 +52,7 @@ type Observer struct {
 	secrets      map[string][]byte // "LABEL client_random_hex" -> secret
 	started      bool
 	done         bool
+	events       bool // fed by the engine's events (see Events)
 
 	sum      Summary
 	ticketFn func(NewSessionTicket)
@@ -190,6 +191,15 @@ func (ob *Observer) wantBodies() bool {
 // feed frames bytes flowing in one direction into records.
 func (ob *Observer) feed(sent bool, p []byte) {
 	ob.mu.Lock()
+	if ob.events {
+		h := ob.half[0]
+		if sent {
+			h = ob.half[1]
+		}
+		ob.feedEvents(h, p)
+		ob.mu.Unlock()
+		return
+	}
 	orig := p
 	h := ob.half[0]
 	if sent {

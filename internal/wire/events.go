@@ -1,0 +1,93 @@
+package wire
+
+import (
+	"github.com/tlskit/tlskit/internal/engine"
+)
+
+// Events switches the observer from watching bytes to printing tlskit's
+// own engine's event stream (engine.Config.OnEvent → Event): the engine
+// reports every record header, inner content type and whole handshake
+// message in plaintext, so nothing is decrypted or reassembled here. The
+// conn returned by Wrap then only counts bytes and prints -debug's dumps.
+// Call it before the connection starts.
+func (ob *Observer) Events() {
+	ob.mu.Lock()
+	ob.events = true
+	ob.mu.Unlock()
+}
+
+// Event prints and interprets one engine event, as process does for a
+// record it decrypted itself: a record header counts the record's bytes
+// (for the report's handshake byte counts) and prints -msg's RecordHeader
+// and -trace's header; an inner type, a handshake message, an alert and a
+// sent ChangeCipherSpec go to the same printers as observed ones.
+// Application data is not reported, as OpenSSL's callback does not.
+func (ob *Observer) Event(e engine.Event) {
+	ob.mu.Lock()
+	h := ob.half[0]
+	if e.Sent {
+		h = ob.half[1]
+	}
+	switch e.ContentType {
+	case engine.ContentRecordHeader:
+		if len(e.Data) == 5 {
+			h.processed += int64(5 + recLen(e.Data))
+			ob.msgRecordHeader(h, e.Data)
+			ob.traceRecordHeader(h, e.Data)
+		}
+	case engine.ContentInnerType:
+		if len(e.Data) == 1 {
+			ob.msgInner(h, e.Data[0])
+			ob.traceInner(e.Data[0])
+		}
+	case typeHandshake:
+		if len(e.Data) >= 4 {
+			ob.handshake(h, e.Data)
+		}
+	case typeAlert:
+		ob.alert(h, e.Data)
+	case typeChangeCipherSpec:
+		ob.changeCipherSpec(h, e.Data)
+	}
+	fns := ob.takeTickets()
+	ob.mu.Unlock()
+	fns()
+}
+
+// feedEvents is feed in event mode: count the bytes and print -debug's
+// dumps, telling a received record's header read from its body read (the
+// engine reads each record as OpenSSL does, header then body).
+func (ob *Observer) feedEvents(h *half, p []byte) {
+	if h.sent {
+		ob.sum.BytesWritten += int64(len(p))
+		if ob.o.Debug != nil {
+			ob.debugWrite(p)
+		}
+		return
+	}
+	ob.sum.BytesRead += int64(len(p))
+	if ob.o.Debug == nil {
+		return
+	}
+	if len(p) == 0 {
+		ob.debugEOF()
+		return
+	}
+	for len(p) > 0 {
+		if h.skip == 0 {
+			n := min(5-len(h.in), len(p))
+			h.in = append(h.in, p[:n]...)
+			p = p[n:]
+			if len(h.in) == 5 {
+				ob.debugRead(h, h.in, false)
+				h.skip = recLen(h.in)
+				h.in = h.in[:0]
+			}
+			continue
+		}
+		n := min(h.skip, len(p))
+		ob.debugRead(h, p[:n], true)
+		h.skip -= n
+		p = p[n:]
+	}
+}
