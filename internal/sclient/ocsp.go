@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tlskit/tlskit/internal/dn"
+	"github.com/tlskit/tlskit/internal/wire"
 	"golang.org/x/crypto/ocsp"
 )
 
@@ -163,6 +164,10 @@ func formatOCSP(b *strings.Builder, der []byte) error {
 		fmt.Fprintf(b, "        %s%s\n", strings.Join(parts, ":"), sep)
 	}
 	for _, c := range basic.Certs {
+		// openssl prints each responder certificate as text, then PEM.
+		if text, ok := wire.CertText(c.FullBytes); ok {
+			b.WriteString(text)
+		}
 		pem.Encode(b, &pem.Block{Type: "CERTIFICATE", Bytes: c.FullBytes})
 	}
 	return nil

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tlskit/tlskit/internal/dn"
 )
 
 // traceCertDetails prints a certificate the way OpenSSL's X509_print
@@ -24,6 +26,28 @@ func traceCertDetails(sb *strings.Builder, der []byte) {
 		return
 	}
 	sb.WriteString("------details-----\n")
+	writeCertText(sb, c, dnString)
+	pem.Encode(sb, &pem.Block{Type: "CERTIFICATE", Bytes: der})
+	sb.WriteString("------------------\n")
+}
+
+// CertText is a certificate as OpenSSL's X509_print shows it, without
+// the PEM that usually follows; ok is false when Go cannot parse it.
+func CertText(der []byte) (text string, ok bool) {
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		return "", false
+	}
+	var sb strings.Builder
+	// X509_print outside -trace separates a name's parts with ", " and
+	// puts no spaces around "=".
+	writeCertText(&sb, c, func(raw []byte) string { return dn.Format(raw, printNameOpts) })
+	return sb.String(), true
+}
+
+var printNameOpts, _ = dn.ParseOptions("sep_comma_plus_space")
+
+func writeCertText(sb *strings.Builder, c *x509.Certificate, name func([]byte) string) {
 	sb.WriteString("Certificate:\n    Data:\n")
 	fmt.Fprintf(sb, "        Version: %d (0x%x)\n", c.Version, c.Version-1)
 	if c.SerialNumber.IsInt64() && c.SerialNumber.Sign() >= 0 {
@@ -32,11 +56,11 @@ func traceCertDetails(sb *strings.Builder, der []byte) {
 		fmt.Fprintf(sb, "        Serial Number:\n            %s\n", colonHex(c.SerialNumber.Bytes(), false))
 	}
 	fmt.Fprintf(sb, "        Signature Algorithm: %s\n", sigAlgName(c.SignatureAlgorithm))
-	fmt.Fprintf(sb, "        Issuer: %s\n", dnString(c.RawIssuer))
+	fmt.Fprintf(sb, "        Issuer: %s\n", name(c.RawIssuer))
 	sb.WriteString("        Validity\n")
 	fmt.Fprintf(sb, "            Not Before: %s\n", asn1Time(c.NotBefore))
 	fmt.Fprintf(sb, "            Not After : %s\n", asn1Time(c.NotAfter))
-	fmt.Fprintf(sb, "        Subject: %s\n", dnString(c.RawSubject))
+	fmt.Fprintf(sb, "        Subject: %s\n", name(c.RawSubject))
 	sb.WriteString("        Subject Public Key Info:\n")
 	writePublicKey(sb, c.PublicKey)
 	if len(c.Extensions) > 0 {
@@ -48,8 +72,6 @@ func traceCertDetails(sb *strings.Builder, der []byte) {
 	fmt.Fprintf(sb, "    Signature Algorithm: %s\n", sigAlgName(c.SignatureAlgorithm))
 	sb.WriteString("    Signature Value:\n")
 	writeColonBlock(sb, c.Signature, 8, 18)
-	pem.Encode(sb, &pem.Block{Type: "CERTIFICATE", Bytes: der})
-	sb.WriteString("------------------\n")
 }
 
 // writeColonBlock prints b as "aa:bb:..." lines of n bytes, each line
