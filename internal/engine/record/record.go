@@ -72,6 +72,8 @@ type Layer struct {
 	w io.Writer
 
 	in, out *AEAD13
+	// in12 and out12 protect TLS 1.0–1.2 records (SetReadCipher12).
+	in12, out12 Cipher12
 
 	// WriteVersion is the legacy_record_version of records written in
 	// the clear: 0x0301 for a first ClientHello, 0x0303 otherwise (RFC
@@ -112,8 +114,16 @@ func (l *Layer) SetReadCipher(p *AEAD13) { l.in = p }
 // SetWriteCipher protects writing from now on.
 func (l *Layer) SetWriteCipher(p *AEAD13) { l.out = p }
 
+// SetReadCipher12 protects reading with TLS 1.0–1.2 protection from now
+// on (after a ChangeCipherSpec).
+func (l *Layer) SetReadCipher12(p Cipher12) { l.in, l.in12 = nil, p }
+
+// SetWriteCipher12 protects writing with TLS 1.0–1.2 protection; records
+// carry WriteVersion.
+func (l *Layer) SetWriteCipher12(p Cipher12) { l.out, l.out12 = nil, p }
+
 // ReadProtected reports whether incoming records are decrypted.
-func (l *Layer) ReadProtected() bool { return l.in != nil }
+func (l *Layer) ReadProtected() bool { return l.in != nil || l.in12 != nil }
 
 // ErrEOF is a clean end of the transport between records.
 var ErrEOF = io.EOF
@@ -171,6 +181,9 @@ func (l *Layer) read() (typ uint8, data []byte, err error) {
 			err = io.ErrUnexpectedEOF
 		}
 		return 0, nil, err
+	}
+	if l.in12 != nil {
+		return l.open12(typ, hdr, body)
 	}
 	if l.in != nil && typ != TypeApplicationData && typ != TypeChangeCipherSpec && !(typ == TypeAlert && l.AllowPlainAlerts) {
 		return 0, nil, alert.Faultf(alert.UnexpectedMessage, "unexpected message")
@@ -239,7 +252,15 @@ func (l *Layer) Write(typ uint8, data []byte) error {
 
 func (l *Layer) writeOne(typ uint8, frag []byte, limit int) error {
 	b := l.wbuf[:0]
-	if l.out == nil {
+	if l.out12 != nil {
+		b = append(b, typ, byte(l.WriteVersion>>8), byte(l.WriteVersion), 0, 0)
+		var err error
+		if b, err = l.out12.Seal(b, typ, l.WriteVersion, frag); err != nil {
+			return err
+		}
+		n := len(b) - HeaderLen
+		b[3], b[4] = byte(n>>8), byte(n)
+	} else if l.out == nil {
 		b = append(b, typ, byte(l.WriteVersion>>8), byte(l.WriteVersion), byte(len(frag)>>8), byte(len(frag)))
 		b = append(b, frag...)
 	} else {
@@ -268,4 +289,21 @@ func (l *Layer) writeOne(typ uint8, frag []byte, limit int) error {
 	l.wbuf = b
 	_, err := l.w.Write(b)
 	return err
+}
+
+// open12 unprotects a TLS 1.0–1.2 record (RFC 5246 §6.2.3): every
+// content type is protected, the plaintext limit is 2^14 (record_overflow
+// beyond), and only application data may be empty (RFC 5246 §6.2.1).
+func (l *Layer) open12(typ uint8, hdr, body []byte) (uint8, []byte, error) {
+	plain, err := l.in12.Open(typ, uint16(hdr[1])<<8|uint16(hdr[2]), body)
+	if err != nil {
+		return 0, nil, err
+	}
+	if len(plain) > MaxPlaintext {
+		return 0, nil, alert.Faultf(alert.RecordOverflow, "data length too long")
+	}
+	if len(plain) == 0 && typ != TypeApplicationData {
+		return 0, nil, alert.Faultf(alert.UnexpectedMessage, "bad length")
+	}
+	return typ, plain, nil
 }
