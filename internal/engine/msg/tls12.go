@@ -1,0 +1,316 @@
+package msg
+
+import "github.com/tlskit/tlskit/internal/engine/alert"
+
+// Key exchange kinds of TLS 1.0–1.2 (RFC 5246 §7.4.3, RFC 8422 §5.4),
+// which decide the layout of ServerKeyExchange and ClientKeyExchange.
+type KeyExchange uint8
+
+const (
+	KxRSA   KeyExchange = iota + 1 // no ServerKeyExchange; encrypted premaster
+	KxDHE                          // ServerDHParams
+	KxECDHE                        // ServerECDHParams, named curves only
+)
+
+// curveTypeNamed is ECCurveType named_curve (RFC 8422 §5.4); the explicit
+// curve types are deprecated and refused.
+const curveTypeNamed = 3
+
+// ServerKeyExchange is RFC 5246 §7.4.3's message for DHE and RFC 8422
+// §5.4's for ECDHE, with the signature over the parameters.
+type ServerKeyExchange struct {
+	Kind KeyExchange
+	// Group and Public are the ECDHE parameters.
+	Group  uint16
+	Public []byte
+	// P, G and Y are the DHE parameters (big-endian, as sent).
+	P, G, Y []byte
+	// Params is the params part exactly as on the wire: what the
+	// signature covers after the two randoms.
+	Params []byte
+	// Scheme is the TLS 1.2 SignatureAndHashAlgorithm; TLS 1.0 and 1.1
+	// have none (HasScheme false).
+	HasScheme bool
+	Scheme    uint16
+	Signature []byte
+}
+
+// ParseServerKeyExchange reads a ServerKeyExchange body of the given
+// kind; tls12 says whether the signature carries its algorithm. A curve
+// type other than named_curve is handshake_failure, as OpenSSL answers
+// it; short or trailing bytes are decode_error.
+func ParseServerKeyExchange(body []byte, kind KeyExchange, tls12 bool) (*ServerKeyExchange, error) {
+	r := &reader{b: body}
+	m := &ServerKeyExchange{Kind: kind, HasScheme: tls12}
+	switch kind {
+	case KxECDHE:
+		ct := r.u8()
+		if r.ok() && ct != curveTypeNamed {
+			return nil, alert.HandshakeFailure
+		}
+		m.Group = r.u16()
+		m.Public = r.vec8()
+	case KxDHE:
+		m.P, m.G, m.Y = r.vec16(), r.vec16(), r.vec16()
+	default:
+		return nil, alert.UnexpectedMessage
+	}
+	if !r.ok() {
+		return nil, alert.DecodeError
+	}
+	m.Params = body[:len(body)-len(r.b)]
+	if tls12 {
+		m.Scheme = r.u16()
+	}
+	m.Signature = r.vec16()
+	if err := r.done(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Marshal returns the whole message, header included; Params is rebuilt
+// from the fields.
+func (m *ServerKeyExchange) Marshal() ([]byte, error) {
+	var b builder
+	b.raw(m.MarshalParams())
+	if m.HasScheme {
+		b.u16(m.Scheme)
+	}
+	b.vec16(m.Signature)
+	return frameBuilt(TypeServerKeyExchange, &b)
+}
+
+// MarshalParams returns the params part a server signs.
+func (m *ServerKeyExchange) MarshalParams() []byte {
+	var b builder
+	if m.Kind == KxECDHE {
+		b.u8(curveTypeNamed)
+		b.u16(m.Group)
+		b.vec8(m.Public)
+	} else {
+		b.vec16(m.P)
+		b.vec16(m.G)
+		b.vec16(m.Y)
+	}
+	return b.b
+}
+
+// ClientKeyExchange is RFC 5246 §7.4.7's message: the client's ECDH point
+// (8-bit length, RFC 8422 §5.7), its DH public value or the RSA-encrypted
+// premaster (16-bit length; TLS 1.0 and later always send it).
+type ClientKeyExchange struct {
+	Kind KeyExchange
+	Data []byte
+}
+
+// ParseClientKeyExchange reads a ClientKeyExchange body of the given kind;
+// an empty value is decode_error.
+func ParseClientKeyExchange(body []byte, kind KeyExchange) (*ClientKeyExchange, error) {
+	r := &reader{b: body}
+	m := &ClientKeyExchange{Kind: kind}
+	if kind == KxECDHE {
+		m.Data = r.vec8()
+	} else {
+		m.Data = r.vec16()
+	}
+	if err := r.done(); err != nil {
+		return nil, err
+	}
+	if len(m.Data) == 0 {
+		return nil, alert.DecodeError
+	}
+	return m, nil
+}
+
+// Marshal returns the whole message, header included.
+func (m *ClientKeyExchange) Marshal() ([]byte, error) {
+	var b builder
+	if m.Kind == KxECDHE {
+		b.vec8(m.Data)
+	} else {
+		b.vec16(m.Data)
+	}
+	return frameBuilt(TypeClientKeyExchange, &b)
+}
+
+// Certificate12 is TLS 1.0–1.2's Certificate message (RFC 5246 §7.4.2):
+// a list of DER certificates, leaf first; a client's may be empty.
+type Certificate12 struct {
+	Chain [][]byte
+}
+
+// ParseCertificate12 reads a TLS 1.0–1.2 Certificate body.
+func ParseCertificate12(body []byte) (*Certificate12, error) {
+	r := &reader{b: body}
+	l := r.sub24()
+	if err := r.done(); err != nil {
+		return nil, err
+	}
+	m := &Certificate12{}
+	for !l.empty() && l.ok() {
+		c := l.vec24()
+		if l.ok() && len(c) == 0 {
+			return nil, alert.DecodeError
+		}
+		m.Chain = append(m.Chain, c)
+	}
+	if !l.ok() {
+		return nil, alert.DecodeError
+	}
+	return m, nil
+}
+
+// Marshal returns the whole message, header included.
+func (m *Certificate12) Marshal() ([]byte, error) {
+	var b builder
+	b.vec(3, func(b *builder) {
+		for _, c := range m.Chain {
+			b.vec24(c)
+		}
+	})
+	return frameBuilt(TypeCertificate, &b)
+}
+
+// Client certificate types (RFC 5246 §7.4.4, RFC 8422 §5.5).
+const (
+	CertTypeRSASign   uint8 = 1
+	CertTypeDSSSign   uint8 = 2
+	CertTypeECDSASign uint8 = 64
+)
+
+// CertificateRequest12 is TLS 1.0–1.2's CertificateRequest (RFC 5246
+// §7.4.4); Schemes is present in TLS 1.2 only.
+type CertificateRequest12 struct {
+	CertTypes  []uint8
+	HasSchemes bool
+	Schemes    []uint16
+	CANames    [][]byte
+}
+
+// ParseCertificateRequest12 reads a TLS 1.0–1.2 CertificateRequest body.
+// Empty certificate types, or (TLS 1.2) an empty or odd-length
+// signature list, is decode_error.
+func ParseCertificateRequest12(body []byte, tls12 bool) (*CertificateRequest12, error) {
+	r := &reader{b: body}
+	m := &CertificateRequest12{CertTypes: r.vec8(), HasSchemes: tls12}
+	if tls12 {
+		s := r.vec16()
+		if r.ok() && (len(s) == 0 || len(s)%2 != 0) {
+			return nil, alert.DecodeError
+		}
+		for i := 0; i+1 < len(s); i += 2 {
+			m.Schemes = append(m.Schemes, uint16(s[i])<<8|uint16(s[i+1]))
+		}
+	}
+	cas := r.sub16()
+	if err := r.done(); err != nil {
+		return nil, err
+	}
+	if len(m.CertTypes) == 0 {
+		return nil, alert.DecodeError
+	}
+	for !cas.empty() && cas.ok() {
+		dn := cas.vec16()
+		if cas.ok() && len(dn) == 0 {
+			return nil, alert.DecodeError
+		}
+		m.CANames = append(m.CANames, dn)
+	}
+	if !cas.ok() {
+		return nil, alert.DecodeError
+	}
+	return m, nil
+}
+
+// Marshal returns the whole message, header included.
+func (m *CertificateRequest12) Marshal() ([]byte, error) {
+	var b builder
+	b.vec8(m.CertTypes)
+	if m.HasSchemes {
+		b.vec(2, func(b *builder) {
+			for _, s := range m.Schemes {
+				b.u16(s)
+			}
+		})
+	}
+	b.vec(2, func(b *builder) {
+		for _, dn := range m.CANames {
+			b.vec16(dn)
+		}
+	})
+	return frameBuilt(TypeCertificateRequest, &b)
+}
+
+// DigitallySigned is a TLS 1.0–1.2 CertificateVerify body (RFC 5246
+// §4.7, §7.4.8): the algorithm in TLS 1.2 only, then the signature.
+type DigitallySigned struct {
+	HasScheme bool
+	Scheme    uint16
+	Signature []byte
+}
+
+// ParseCertificateVerify12 reads a TLS 1.0–1.2 CertificateVerify body.
+func ParseCertificateVerify12(body []byte, tls12 bool) (*DigitallySigned, error) {
+	r := &reader{b: body}
+	m := &DigitallySigned{HasScheme: tls12}
+	if tls12 {
+		m.Scheme = r.u16()
+	}
+	m.Signature = r.vec16()
+	if err := r.done(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Marshal returns the whole CertificateVerify, header included.
+func (m *DigitallySigned) Marshal() ([]byte, error) {
+	var b builder
+	if m.HasScheme {
+		b.u16(m.Scheme)
+	}
+	b.vec16(m.Signature)
+	return frameBuilt(TypeCertificateVerify, &b)
+}
+
+// NewSessionTicket12 is RFC 5077 §3.3's NewSessionTicket. An empty ticket
+// is allowed: a server that changed its mind after sending the extension.
+type NewSessionTicket12 struct {
+	LifetimeHint uint32
+	Ticket       []byte
+}
+
+// ParseNewSessionTicket12 reads a TLS 1.2 NewSessionTicket body.
+func ParseNewSessionTicket12(body []byte) (*NewSessionTicket12, error) {
+	r := &reader{b: body}
+	m := &NewSessionTicket12{LifetimeHint: r.u32(), Ticket: r.vec16()}
+	if err := r.done(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Marshal returns the whole message, header included.
+func (m *NewSessionTicket12) Marshal() ([]byte, error) {
+	var b builder
+	b.u32(m.LifetimeHint)
+	b.vec16(m.Ticket)
+	return frameBuilt(TypeNewSessionTicket, &b)
+}
+
+// ParseEmptyMessage checks the body of a message that has none:
+// ServerHelloDone (RFC 5246 §7.4.5) and HelloRequest (§7.4.1.1).
+func ParseEmptyMessage(body []byte) error {
+	if len(body) != 0 {
+		return alert.DecodeError
+	}
+	return nil
+}
+
+// MarshalEmpty returns a whole message of type t with an empty body.
+func MarshalEmpty(t Type) []byte { return []byte{byte(t), 0, 0, 0} }
+
+// Finished12Len is the verify_data length of every TLS 1.0–1.2 suite
+// this engine has (RFC 5246 §7.4.9).
+const Finished12Len = 12

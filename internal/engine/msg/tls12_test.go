@@ -1,0 +1,104 @@
+package msg
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+
+	"github.com/tlskit/tlskit/internal/engine/alert"
+)
+
+// tls12Samples are bodies of each TLS 1.0–1.2 message, built by hand
+// from RFC 5246's and RFC 8422's grammar.
+var tls12Samples = map[string][]byte{
+	"ske-ecdhe-12":    {3, 0, 0x1d, 2, 0xaa, 0xbb, 0x04, 0x03, 0, 2, 0x30, 0x00},
+	"ske-ecdhe-10":    {3, 0, 0x17, 1, 0x04, 0, 1, 0x55},
+	"ske-dhe-12":      {0, 1, 0x17, 0, 1, 2, 0, 1, 9, 0x06, 0x01, 0, 1, 0x77},
+	"cke-ecdhe":       {3, 1, 2, 3},
+	"cke-rsa":         {0, 2, 0xde, 0xad},
+	"cert12":          {0, 0, 9, 0, 0, 2, 0x30, 0, 0, 0, 1, 0x31},
+	"certreq12":       {2, 1, 64, 0, 4, 0x04, 0x01, 0x04, 0x03, 0, 5, 0, 3, 0x30, 1, 2},
+	"certreq10":       {1, 1, 0, 0},
+	"cv12":            {0x08, 0x04, 0, 2, 1, 2},
+	"nst12":           {0, 0, 0x1c, 0x20, 0, 3, 1, 2, 3},
+	"nst12-empty":     {0, 0, 0, 0, 0, 0},
+	"ske-bad-curve":   {1, 0, 0x1d, 2, 0xaa, 0xbb, 0, 0},
+	"ske-trailing":    {3, 0, 0x1d, 1, 0xaa, 0x04, 0x03, 0, 0, 0},
+	"cert12-empty-in": {0, 0, 3, 0, 0, 0},
+}
+
+func TestTLS12RoundTrips(t *testing.T) {
+	for name, parse := range map[string]func([]byte) (marshaller, error){
+		"ske-ecdhe-12": func(b []byte) (marshaller, error) { return ParseServerKeyExchange(b, KxECDHE, true) },
+		"ske-ecdhe-10": func(b []byte) (marshaller, error) { return ParseServerKeyExchange(b, KxECDHE, false) },
+		"ske-dhe-12":   func(b []byte) (marshaller, error) { return ParseServerKeyExchange(b, KxDHE, true) },
+		"cke-ecdhe":    func(b []byte) (marshaller, error) { return ParseClientKeyExchange(b, KxECDHE) },
+		"cke-rsa":      func(b []byte) (marshaller, error) { return ParseClientKeyExchange(b, KxRSA) },
+		"cert12":       func(b []byte) (marshaller, error) { return ParseCertificate12(b) },
+		"certreq12":    func(b []byte) (marshaller, error) { return ParseCertificateRequest12(b, true) },
+		"certreq10":    func(b []byte) (marshaller, error) { return ParseCertificateRequest12(b, false) },
+		"cv12":         func(b []byte) (marshaller, error) { return ParseCertificateVerify12(b, true) },
+		"nst12":        func(b []byte) (marshaller, error) { return ParseNewSessionTicket12(b) },
+		"nst12-empty":  func(b []byte) (marshaller, error) { return ParseNewSessionTicket12(b) },
+	} {
+		body := tls12Samples[name]
+		m, err := parse(body)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		raw, err := m.Marshal()
+		if err != nil || !bytes.Equal(raw[HeaderLen:], body) {
+			t.Errorf("%s: round trip %x, %v", name, raw, err)
+		}
+	}
+	ske, _ := ParseServerKeyExchange(tls12Samples["ske-ecdhe-12"], KxECDHE, true)
+	if ske.Group != 0x1d || !bytes.Equal(ske.Params, tls12Samples["ske-ecdhe-12"][:6]) || ske.Scheme != 0x0403 {
+		t.Errorf("ske fields %+v", ske)
+	}
+}
+
+func TestTLS12Faults(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		err  error
+		want alert.Desc
+	}{
+		{"explicit curve", func() error {
+			_, err := ParseServerKeyExchange(tls12Samples["ske-bad-curve"], KxECDHE, true)
+			return err
+		}(), alert.HandshakeFailure},
+		{"trailing", func() error {
+			_, err := ParseServerKeyExchange(tls12Samples["ske-trailing"], KxECDHE, true)
+			return err
+		}(), alert.DecodeError},
+		{"empty certificate in list", func() error { _, err := ParseCertificate12(tls12Samples["cert12-empty-in"]); return err }(), alert.DecodeError},
+		{"server hello done body", ParseEmptyMessage([]byte{0}), alert.DecodeError},
+		{"empty cke", func() error { _, err := ParseClientKeyExchange([]byte{0}, KxECDHE); return err }(), alert.DecodeError},
+	} {
+		var d alert.Desc
+		if !errors.As(c.err, &d) || d != c.want {
+			t.Errorf("%s: %v, want %v", c.name, c.err, c.want)
+		}
+	}
+}
+
+// FuzzTLS12Messages runs every TLS 1.0–1.2 parser on the same input:
+// none may panic, and what parses must marshal back to the input.
+func FuzzTLS12Messages(f *testing.F) {
+	for _, b := range tls12Samples {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for _, tls12 := range []bool{false, true} {
+			roundTrip(t, TypeServerKeyExchange, b, func(b []byte) (*ServerKeyExchange, error) { return ParseServerKeyExchange(b, KxECDHE, tls12) })
+			roundTrip(t, TypeServerKeyExchange, b, func(b []byte) (*ServerKeyExchange, error) { return ParseServerKeyExchange(b, KxDHE, tls12) })
+			roundTrip(t, TypeCertificateRequest, b, func(b []byte) (*CertificateRequest12, error) { return ParseCertificateRequest12(b, tls12) })
+			roundTrip(t, TypeCertificateVerify, b, func(b []byte) (*DigitallySigned, error) { return ParseCertificateVerify12(b, tls12) })
+		}
+		roundTrip(t, TypeClientKeyExchange, b, func(b []byte) (*ClientKeyExchange, error) { return ParseClientKeyExchange(b, KxECDHE) })
+		roundTrip(t, TypeClientKeyExchange, b, func(b []byte) (*ClientKeyExchange, error) { return ParseClientKeyExchange(b, KxDHE) })
+		roundTrip(t, TypeCertificate, b, ParseCertificate12)
+		roundTrip(t, TypeNewSessionTicket, b, ParseNewSessionTicket12)
+	})
+}
