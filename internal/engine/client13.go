@@ -184,6 +184,10 @@ func (h *clientHS) buildExtensions(cookie []byte) {
 	add(msg.ExtECPointFormats, msg.MarshalUint8List([]uint8{0, 1, 2}))
 	add(msg.ExtSupportedGroups, msg.MarshalUint16List(cfg.groups()))
 	add(msg.ExtSessionTicket, []byte{})
+	if cfg.RequestOCSP {
+		// status_type ocsp, no responder IDs, no extensions (RFC 6066 §8).
+		add(msg.ExtStatusRequest, []byte{1, 0, 0, 0, 0})
+	}
 	if len(cfg.ALPN) > 0 {
 		add(msg.ExtALPN, msg.MarshalALPN(cfg.ALPN))
 	}

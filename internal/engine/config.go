@@ -106,6 +106,15 @@ type Config struct {
 	// directions with its plaintext (see Event). It runs on the
 	// connection's goroutines and must not block.
 	OnEvent func(Event)
+	// OnTicket, when set, sees each TLS 1.3 ticket a client receives,
+	// as it is added to State.Tickets. It runs on the reading goroutine
+	// with the connection's read lock held: it must not block or call
+	// the connection's methods.
+	OnTicket func(Ticket)
+	// RequestOCSP makes a client send status_request (RFC 6066 §8), as
+	// -status does; the staple arrives in State.OCSPResponse.
+	RequestOCSP bool
+
 	// KeyLog, when set, receives NSS key log lines' fields (label, client
 	// random, secret) for every secret the connection derives. Anyone
 	// who sees them can decrypt the connection: debugging only.

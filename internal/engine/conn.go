@@ -423,6 +423,9 @@ func (c *TLSConn) postHandshake(m msg.Message) error {
 			return alert.Faultf(alert.IllegalParameter, "bad ticket lifetime")
 		}
 		c.st.Tickets = append(c.st.Tickets, tk)
+		if c.cfg.OnTicket != nil {
+			c.cfg.OnTicket(tk)
+		}
 		return nil
 	case msg.TypeKeyUpdate:
 		req, err := msg.ParseKeyUpdate(m.Body)
