@@ -663,6 +663,9 @@ func (h *clientHS) sendClientCert() error {
 	var scheme uint16
 	for i := range c.cfg.Identities {
 		for _, s := range c.st.PeerSignatureSchemes {
+			if c.cfg.ClientAuthSchemes != nil && !slices.Contains(c.cfg.ClientAuthSchemes, s) {
+				continue
+			}
 			if sig.Allowed13(s) && sig.Fits(s, c.cfg.Identities[i].Key.Public()) {
 				id, scheme = &c.cfg.Identities[i], s
 				break

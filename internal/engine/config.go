@@ -49,6 +49,9 @@ type Config struct {
 	// SignatureSchemes is signature_algorithms (-sigalgs, or
 	// -client_sigalgs on a server asking for a certificate).
 	SignatureSchemes []uint16
+	// ClientAuthSchemes, when set, limits the schemes a client signs its
+	// CertificateVerify with (-client_sigalgs on a client).
+	ClientAuthSchemes []uint16
 	// CertSignatureSchemes, when set, is sent as signature_algorithms_cert.
 	CertSignatureSchemes []uint16
 	// ALPN lists application protocols in preference order.
