@@ -15,5 +15,6 @@ require (
 )
 
 require (
+	filippo.io/bigmod v0.1.0 // indirect
 	golang.org/x/tools v0.26.0 // indirect
 )

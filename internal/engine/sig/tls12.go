@@ -1,0 +1,154 @@
+package sig
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"io"
+
+	"github.com/cloudflare/circl/sign/ed448"
+	"github.com/tlskit/tlskit/internal/engine/alert"
+
+	// MD5 for TLS 1.0/1.1's RSA signatures over MD5 and SHA-1.
+	_ "crypto/md5"
+	_ "crypto/sha1"
+)
+
+// kind12 is kindOf for TLS 1.2 (RFC 5246 §7.4.1.4.1, RFC 8422 §5.1.3):
+// an ECDSA scheme names only its hash, any curve goes, and the SHA-1
+// schemes exist.
+func kind12(s uint16) (kind, bool) {
+	switch s {
+	case RSAPKCS1SHA1:
+		return kind{hash: crypto.SHA1, rsa: true}, true
+	case ECDSASHA1:
+		return kind{hash: crypto.SHA1, ecdsa: true}, true
+	}
+	k, ok := kindOf(s)
+	k.curve = nil
+	return k, ok
+}
+
+// Fits12 reports whether pub can sign with s in TLS 1.2.
+func Fits12(s uint16, pub crypto.PublicKey) bool {
+	k, ok := kind12(s)
+	if !ok {
+		return false
+	}
+	switch p := pub.(type) {
+	case *rsa.PublicKey:
+		return k.rsa && !k.pssK && (!k.pss || p.Size() >= 2*k.hash.Size()+2)
+	case PSSPublicKey:
+		return k.pssK && p.Size() >= 2*k.hash.Size()+2
+	case *ecdsa.PublicKey:
+		return k.ecdsa
+	case ed25519.PublicKey:
+		return k.ed
+	case ed448.PublicKey:
+		return k.ed448
+	}
+	return false
+}
+
+// Verify12 checks a TLS 1.2 signature (ServerKeyExchange,
+// CertificateVerify) made with scheme s over msg: a bad signature is
+// decrypt_error, a scheme the key cannot make illegal_parameter.
+func Verify12(s uint16, pub crypto.PublicKey, msg, signature []byte) error {
+	k, ok := kind12(s)
+	if !ok || !Fits12(s, pub) {
+		return alert.Faultf(alert.IllegalParameter, "wrong signature type")
+	}
+	if p, ok := pub.(PSSPublicKey); ok {
+		pub = p.PublicKey
+	}
+	return check(k, pub, msg, signature)
+}
+
+func check(k kind, pub crypto.PublicKey, msg, signature []byte) error {
+	var good bool
+	switch p := pub.(type) {
+	case *rsa.PublicKey:
+		d := digest(k.hash, msg)
+		if k.pss {
+			good = rsa.VerifyPSS(p, k.hash, d, signature, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash}) == nil
+		} else {
+			good = rsa.VerifyPKCS1v15(p, k.hash, d, signature) == nil
+		}
+	case *ecdsa.PublicKey:
+		good = ecdsa.VerifyASN1(p, digest(k.hash, msg), signature)
+	case ed25519.PublicKey:
+		good = ed25519.Verify(p, msg, signature)
+	case ed448.PublicKey:
+		good = ed448.Verify(p, msg, signature, "")
+	}
+	if !good {
+		return alert.Faultf(alert.DecryptError, "bad signature")
+	}
+	return nil
+}
+
+// Sign12 signs msg with scheme s for TLS 1.2.
+func Sign12(rand io.Reader, s uint16, key crypto.Signer, msg []byte) ([]byte, error) {
+	k, ok := kind12(s)
+	if !ok || !Fits12(s, key.Public()) {
+		return nil, alert.Faultf(alert.InternalError, "key does not fit "+Name(s))
+	}
+	if k.ed || k.ed448 {
+		return Sign(rand, s, key, msg)
+	}
+	var opts crypto.SignerOpts = k.hash
+	if k.pss {
+		opts = &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash, Hash: k.hash}
+	}
+	return key.Sign(rand, digest(k.hash, msg), opts)
+}
+
+// legacyKind is TLS 1.0/1.1's fixed algorithm for a key (RFC 4346
+// §7.4.3): RSA signs MD5 followed by SHA-1 with PKCS#1 v1.5 and no
+// DigestInfo, ECDSA signs SHA-1 (RFC 4492 §5.4).
+func legacyKind(pub crypto.PublicKey) (kind, bool) {
+	switch pub.(type) {
+	case *rsa.PublicKey:
+		return kind{hash: crypto.MD5SHA1, rsa: true}, true
+	case *ecdsa.PublicKey:
+		return kind{hash: crypto.SHA1, ecdsa: true}, true
+	}
+	return kind{}, false
+}
+
+// md5sha1 is the 36-byte MD5 || SHA-1 digest.
+func md5sha1(msg []byte) []byte {
+	m := crypto.MD5.New()
+	m.Write(msg)
+	s := crypto.SHA1.New()
+	s.Write(msg)
+	return s.Sum(m.Sum(nil))
+}
+
+// VerifyLegacy checks a TLS 1.0/1.1 signature over msg.
+func VerifyLegacy(pub crypto.PublicKey, msg, signature []byte) error {
+	k, ok := legacyKind(pub)
+	if !ok {
+		return alert.Faultf(alert.IllegalParameter, "wrong signature type")
+	}
+	if p, ok := pub.(*rsa.PublicKey); ok {
+		if rsa.VerifyPKCS1v15(p, crypto.MD5SHA1, md5sha1(msg), signature) != nil {
+			return alert.Faultf(alert.DecryptError, "bad signature")
+		}
+		return nil
+	}
+	return check(k, pub, msg, signature)
+}
+
+// SignLegacy signs msg the TLS 1.0/1.1 way for the key's type.
+func SignLegacy(rand io.Reader, key crypto.Signer, msg []byte) ([]byte, error) {
+	k, ok := legacyKind(key.Public())
+	if !ok {
+		return nil, alert.Faultf(alert.InternalError, "no TLS 1.0/1.1 signature for this key")
+	}
+	if k.rsa {
+		return key.Sign(rand, md5sha1(msg), crypto.MD5SHA1)
+	}
+	return key.Sign(rand, digest(k.hash, msg), k.hash)
+}
