@@ -1,0 +1,253 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// errUnimplemented makes the shim exit 89, which the runner counts as
+// "unimplemented" rather than as a failure.
+var errUnimplemented = errors.New("unimplemented")
+
+// options is one connection's view of the command line. Flags without a
+// prefix apply to every connection; -on-initial- ones to the first only
+// and -on-resume- ones to the resumptions.
+type options struct {
+	server          bool
+	certFile        string
+	keyFile         string
+	minVersion      int
+	maxVersion      int
+	expectVersion   int
+	curves          []uint16
+	keyShares       []uint16
+	noKeyShares     bool
+	verifyPrefs     []uint16
+	signingPrefs    []uint16
+	expectPeerSig   int
+	expectCurve     int
+	expectCipher    int
+	hostName        string
+	expectSNI       string
+	expectNoSNI     bool
+	advertiseALPN   []string
+	selectALPN      string
+	expectALPN      string
+	expectNoALPN    bool
+	shimWritesFirst bool
+	shimShutsDown   bool
+	checkClose      bool
+	exportLen       int
+	exportLabel     string
+	exportContext   string
+	useExportCtx    bool
+	keyUpdate       bool
+	keyUpdateBefore bool
+	expectMiss      bool
+	expectHRR       bool
+	expectNoHRR     bool
+	requireCert     bool
+	verifyPeer      bool
+	expectPeerCert  string
+	expectNoCert    bool
+	serverPref      bool
+	noTicket        bool
+	expectNoSession bool
+	readSize        int
+	handshakeTwice  bool
+	expectPeerPrefs []uint16
+	resumeDelay     int
+}
+
+// flagKind says how a flag is read: a boolean, a value, or an integer
+// list entry; apply stores it.
+type flagSpec struct {
+	value bool
+	apply func(o *options, v string) error
+}
+
+func boolFlag(f func(o *options)) flagSpec {
+	return flagSpec{apply: func(o *options, _ string) error { f(o); return nil }}
+}
+
+func strFlag(f func(o *options, v string)) flagSpec {
+	return flagSpec{value: true, apply: func(o *options, v string) error { f(o, v); return nil }}
+}
+
+func intFlag(f func(o *options, n int)) flagSpec {
+	return flagSpec{value: true, apply: func(o *options, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("bad integer %q", v)
+		}
+		f(o, n)
+		return nil
+	}}
+}
+
+func u16ListFlag(f func(o *options) *[]uint16) flagSpec {
+	return intFlag(func(o *options, n int) { p := f(o); *p = append(*p, uint16(n)) })
+}
+
+// ignored flags change nothing this engine does (the runner's async mode,
+// the handshake being implicit, a debugger wait, the trust anchor of a
+// peer we do not verify against a store, the TLS 1.2 cipher string).
+func ignoredBool() flagSpec  { return boolFlag(func(*options) {}) }
+func ignoredValue() flagSpec { return strFlag(func(*options, string) {}) }
+
+// spec lists every flag the shim understands for a connection; anything
+// else exits 89.
+var spec = map[string]flagSpec{
+	"-server":                          boolFlag(func(o *options) { o.server = true }),
+	"-cert-file":                       strFlag(func(o *options, v string) { o.certFile = v }),
+	"-key-file":                        strFlag(func(o *options, v string) { o.keyFile = v }),
+	"-min-version":                     intFlag(func(o *options, n int) { o.minVersion = n }),
+	"-max-version":                     intFlag(func(o *options, n int) { o.maxVersion = n }),
+	"-expect-version":                  intFlag(func(o *options, n int) { o.expectVersion = n }),
+	"-no-tls12":                        ignoredBool(),
+	"-no-tls11":                        ignoredBool(),
+	"-no-tls1":                         ignoredBool(),
+	"-no-tls13":                        boolFlag(func(o *options) { o.maxVersion = 0x0303 }),
+	"-curves":                          u16ListFlag(func(o *options) *[]uint16 { return &o.curves }),
+	"-key-shares":                      u16ListFlag(func(o *options) *[]uint16 { return &o.keyShares }),
+	"-no-key-shares":                   boolFlag(func(o *options) { o.noKeyShares = true }),
+	"-verify-prefs":                    u16ListFlag(func(o *options) *[]uint16 { return &o.verifyPrefs }),
+	"-signing-prefs":                   u16ListFlag(func(o *options) *[]uint16 { return &o.signingPrefs }),
+	"-expect-peer-verify-pref":         u16ListFlag(func(o *options) *[]uint16 { return &o.expectPeerPrefs }),
+	"-expect-peer-signature-algorithm": intFlag(func(o *options, n int) { o.expectPeerSig = n }),
+	"-expect-curve-id":                 intFlag(func(o *options, n int) { o.expectCurve = n }),
+	"-expect-cipher":                   intFlag(func(o *options, n int) { o.expectCipher = n }),
+	"-host-name":                       strFlag(func(o *options, v string) { o.hostName = v }),
+	"-expect-server-name":              strFlag(func(o *options, v string) { o.expectSNI = v }),
+	"-expect-no-server-name":           boolFlag(func(o *options) { o.expectNoSNI = true }),
+	"-advertise-alpn": {value: true, apply: func(o *options, v string) error {
+		l, err := parseALPNWire(v)
+		o.advertiseALPN = l
+		return err
+	}},
+	"-select-alpn":                    strFlag(func(o *options, v string) { o.selectALPN = v }),
+	"-expect-alpn":                    strFlag(func(o *options, v string) { o.expectALPN = v }),
+	"-shim-writes-first":              boolFlag(func(o *options) { o.shimWritesFirst = true }),
+	"-shim-shuts-down":                boolFlag(func(o *options) { o.shimShutsDown = true }),
+	"-check-close-notify":             boolFlag(func(o *options) { o.checkClose = true }),
+	"-export-keying-material":         intFlag(func(o *options, n int) { o.exportLen = n }),
+	"-export-label":                   strFlag(func(o *options, v string) { o.exportLabel = v }),
+	"-export-context":                 strFlag(func(o *options, v string) { o.exportContext = v }),
+	"-use-export-context":             boolFlag(func(o *options) { o.useExportCtx = true }),
+	"-key-update":                     boolFlag(func(o *options) { o.keyUpdate = true }),
+	"-key-update-before-read":         boolFlag(func(o *options) { o.keyUpdateBefore = true }),
+	"-expect-session-miss":            boolFlag(func(o *options) { o.expectMiss = true }),
+	"-expect-hrr":                     boolFlag(func(o *options) { o.expectHRR = true }),
+	"-expect-no-hrr":                  boolFlag(func(o *options) { o.expectNoHRR = true }),
+	"-require-any-client-certificate": boolFlag(func(o *options) { o.requireCert = true }),
+	"-verify-peer":                    boolFlag(func(o *options) { o.verifyPeer = true }),
+	"-expect-peer-cert-file":          strFlag(func(o *options, v string) { o.expectPeerCert = v }),
+	"-expect-no-peer-cert":            boolFlag(func(o *options) { o.expectNoCert = true }),
+	"-server-preference":              boolFlag(func(o *options) { o.serverPref = true }),
+	"-no-ticket":                      boolFlag(func(o *options) { o.noTicket = true }),
+	"-expect-no-session":              boolFlag(func(o *options) { o.expectNoSession = true }),
+	"-read-size":                      intFlag(func(o *options, n int) { o.readSize = n }),
+	"-handshake-twice":                boolFlag(func(o *options) { o.handshakeTwice = true }),
+	"-resumption-delay":               intFlag(func(o *options, n int) { o.resumeDelay = n }),
+	"-async":                          ignoredBool(),
+	"-implicit-handshake":             ignoredBool(),
+	"-wait-for-debugger":              ignoredBool(),
+	"-trust-cert":                     ignoredValue(),
+	"-cipher":                         ignoredValue(),
+}
+
+// parseALPNWire reads the runner's -advertise-alpn value: protocols as
+// on the wire, each after its length byte.
+func parseALPNWire(v string) ([]string, error) {
+	var out []string
+	for len(v) > 0 {
+		n := int(v[0])
+		if n == 0 || n+1 > len(v) {
+			return nil, errors.New("bad -advertise-alpn")
+		}
+		out = append(out, v[1:n+1])
+		v = v[n+1:]
+	}
+	return out, nil
+}
+
+// cmdline is the whole command line: where to connect, how many
+// connections, and the options of the first and of the later ones.
+type cmdline struct {
+	port        int
+	ipv6        bool
+	shimID      uint64
+	resumeCount int
+	initial     options
+	resume      options
+}
+
+func parseArgs(args []string) (*cmdline, error) {
+	cl := &cmdline{}
+	for i := 0; i < len(args); i++ {
+		name := args[i]
+		next := func() (string, error) {
+			if i+1 >= len(args) {
+				return "", fmt.Errorf("%s needs a value", name)
+			}
+			i++
+			return args[i], nil
+		}
+		switch name {
+		case "-port", "-shim-id", "-resume-count":
+			v, err := next()
+			if err != nil {
+				return nil, err
+			}
+			n, err := strconv.ParseUint(v, 10, 64)
+			if err != nil {
+				return nil, fmt.Errorf("bad %s %q", name, v)
+			}
+			switch name {
+			case "-port":
+				cl.port = int(n)
+			case "-shim-id":
+				cl.shimID = n
+			default:
+				cl.resumeCount = int(n)
+			}
+			continue
+		case "-ipv6":
+			cl.ipv6 = true
+			continue
+		}
+		initial, resume := true, true
+		base := name
+		if rest, ok := strings.CutPrefix(name, "-on-initial"); ok {
+			base, resume = rest, false
+		} else if rest, ok := strings.CutPrefix(name, "-on-resume"); ok {
+			base, initial = rest, false
+		} else if rest, ok := strings.CutPrefix(name, "-on-shim"); ok {
+			base = rest
+		}
+		s, ok := spec[base]
+		if !ok {
+			return nil, fmt.Errorf("%w: flag %s", errUnimplemented, name)
+		}
+		var v string
+		if s.value {
+			var err error
+			if v, err = next(); err != nil {
+				return nil, err
+			}
+		}
+		if initial {
+			if err := s.apply(&cl.initial, v); err != nil {
+				return nil, err
+			}
+		}
+		if resume {
+			if err := s.apply(&cl.resume, v); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return cl, nil
+}

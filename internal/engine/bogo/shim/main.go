@@ -1,0 +1,358 @@
+// Command shim is tlskit's shim for BoringSSL's TLS test runner (BoGo,
+// ssl/test/runner): the runner starts it once per test with the test's
+// flags; it connects back to the runner, runs tlskit's own engine as the
+// client or the server, and echoes the runner's messages inverted. It
+// exits 89 for a flag or feature the engine does not have, so the runner
+// counts the test as unimplemented rather than failed.
+//
+// It is test-only: nothing in cmd/tlskit imports it.
+package main
+
+import (
+	"crypto"
+	"crypto/x509"
+	"encoding/binary"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/tlskit/tlskit/internal/engine"
+	"github.com/tlskit/tlskit/internal/engine/kx"
+)
+
+func main() { os.Exit(run(os.Args[1:])) }
+
+// Exit codes the runner understands.
+const (
+	exitOK            = 0
+	exitFailed        = 1
+	exitUnimplemented = 89
+)
+
+func run(args []string) int {
+	if slices.Contains(args, "-is-handshaker-supported") {
+		// The runner asks whether to add its split-handshake tests.
+		fmt.Println("No")
+		return exitOK
+	}
+	cl, err := parseArgs(args)
+	if err == nil {
+		err = runAll(cl)
+	}
+	if errors.Is(err, errUnimplemented) {
+		fmt.Fprintln(os.Stderr, err)
+		return exitUnimplemented
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return exitFailed
+	}
+	return exitOK
+}
+
+// runAll makes the first connection and resume-count resumptions, each
+// client offering the last ticket the previous connection received.
+func runAll(cl *cmdline) error {
+	var session *engine.Ticket
+	for i := 0; i <= cl.resumeCount; i++ {
+		o := &cl.initial
+		if i > 0 {
+			o = &cl.resume
+		}
+		cfg, err := o.config(session, i > 0)
+		if err != nil {
+			return err
+		}
+		tickets, err := runConn(cl, o, cfg, i > 0)
+		if err != nil {
+			return err
+		}
+		if len(tickets) > 0 && !o.noTicket {
+			t := tickets[len(tickets)-1]
+			session = &t
+		}
+	}
+	return nil
+}
+
+// config builds the engine's configuration for one connection.
+func (o *options) config(session *engine.Ticket, resuming bool) (*engine.Config, error) {
+	cfg := &engine.Config{Session: session, ServerPreference: o.serverPref}
+	if o.maxVersion != 0 && o.maxVersion < int(engine.VersionTLS13) {
+		return nil, fmt.Errorf("%w: TLS versions below 1.3", errUnimplemented)
+	}
+	if o.minVersion > int(engine.VersionTLS13) {
+		return nil, fmt.Errorf("%w: min version %#x", errUnimplemented, o.minVersion)
+	}
+	for _, g := range append(slices.Clone(o.curves), o.keyShares...) {
+		if !kx.Supported(g) {
+			return nil, fmt.Errorf("%w: group %#04x", errUnimplemented, g)
+		}
+	}
+	if o.curves != nil {
+		cfg.Groups = o.curves
+	}
+	if o.keyShares != nil {
+		cfg.KeyShares = o.keyShares
+	}
+	if o.noKeyShares {
+		cfg.KeyShares = []uint16{}
+	}
+	switch {
+	case o.verifyPrefs != nil && o.signingPrefs != nil:
+		return nil, fmt.Errorf("%w: separate signing and verifying preferences", errUnimplemented)
+	case o.signingPrefs != nil && !o.server:
+		return nil, fmt.Errorf("%w: client signing preferences", errUnimplemented)
+	case o.verifyPrefs != nil:
+		cfg.SignatureSchemes = o.verifyPrefs
+	case o.signingPrefs != nil:
+		cfg.SignatureSchemes = o.signingPrefs
+	}
+	if o.certFile != "" || o.keyFile != "" {
+		id, err := loadIdentity(o.certFile, o.keyFile)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Identities = []engine.Identity{id}
+	}
+	if o.server {
+		cfg.RequestClientCert = o.verifyPeer || o.requireCert
+		cfg.RequireClientCert = o.requireCert
+		if o.selectALPN != "" {
+			cfg.ALPN = []string{o.selectALPN}
+		}
+		if o.noTicket {
+			cfg.NumTickets = -1
+		}
+		cfg.Session = nil
+	} else {
+		cfg.ServerName = o.hostName
+		cfg.ALPN = o.advertiseALPN
+		if o.noTicket {
+			cfg.Session = nil
+		}
+	}
+	if resuming && o.resumeDelay != 0 {
+		d := time.Duration(o.resumeDelay) * time.Second
+		cfg.Time = func() time.Time { return time.Now().Add(d) }
+	}
+	return cfg, nil
+}
+
+// loadIdentity reads a PEM chain and a PKCS#8 key, as the runner writes
+// them.
+func loadIdentity(certFile, keyFile string) (engine.Identity, error) {
+	var id engine.Identity
+	chain, err := readCerts(certFile)
+	if err != nil {
+		return id, err
+	}
+	kb, err := os.ReadFile(keyFile)
+	if err != nil {
+		return id, err
+	}
+	block, _ := pem.Decode(kb)
+	if block == nil {
+		return id, fmt.Errorf("shim: no PEM key in %s", keyFile)
+	}
+	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		return id, fmt.Errorf("shim: %s: %w", keyFile, err)
+	}
+	signer, ok := k.(crypto.Signer)
+	if !ok {
+		return id, fmt.Errorf("%w: key type %T", errUnimplemented, k)
+	}
+	return engine.Identity{Chain: chain, Key: signer}, nil
+}
+
+func readCerts(file string) ([][]byte, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	var chain [][]byte
+	for {
+		var block *pem.Block
+		block, b = pem.Decode(b)
+		if block == nil {
+			break
+		}
+		if block.Type == "CERTIFICATE" {
+			chain = append(chain, block.Bytes)
+		}
+	}
+	if len(chain) == 0 {
+		return nil, fmt.Errorf("shim: no certificate in %s", file)
+	}
+	return chain, nil
+}
+
+// dial connects to the runner and introduces this shim by its id (eight
+// bytes, little-endian).
+func dial(cl *cmdline) (net.Conn, error) {
+	host := "127.0.0.1"
+	if cl.ipv6 {
+		host = "::1"
+	}
+	nc, err := net.Dial("tcp", net.JoinHostPort(host, strconv.Itoa(cl.port)))
+	if err != nil {
+		return nil, err
+	}
+	var id [8]byte
+	binary.LittleEndian.PutUint64(id[:], cl.shimID)
+	if _, err := nc.Write(id[:]); err != nil {
+		nc.Close()
+		return nil, err
+	}
+	return nc, nil
+}
+
+// runConn runs one connection: handshake, the checks the flags ask for,
+// then the echo loop until the runner's close_notify. It returns the
+// tickets a client received.
+func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool) ([]engine.Ticket, error) {
+	nc, err := dial(cl)
+	if err != nil {
+		return nil, err
+	}
+	var c *engine.TLSConn
+	if o.server {
+		c = engine.Server(nc, cfg)
+	} else {
+		c = engine.Client(nc, cfg)
+	}
+	defer c.Close()
+	if err := c.Handshake(); err != nil {
+		return nil, err
+	}
+	if o.handshakeTwice {
+		if err := c.Handshake(); err != nil {
+			return nil, err
+		}
+	}
+	if err := o.check(c.State(), resuming); err != nil {
+		return nil, err
+	}
+	if o.exportLen > 0 {
+		var ctx []byte
+		if o.useExportCtx {
+			ctx = []byte(o.exportContext)
+		}
+		b, err := c.ExportKeyingMaterial(o.exportLabel, ctx, o.exportLen)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := c.Write(b); err != nil {
+			return nil, err
+		}
+	}
+	if o.keyUpdate {
+		if err := c.KeyUpdate(false); err != nil {
+			return nil, err
+		}
+	}
+	if o.shimWritesFirst {
+		if _, err := c.Write([]byte("hello")); err != nil {
+			return nil, err
+		}
+	}
+	if o.shimShutsDown {
+		if err := c.CloseWrite(); err != nil {
+			return nil, err
+		}
+		if o.checkClose {
+			// The peer must answer with its own close_notify.
+			if _, err := c.Read(make([]byte, 1)); err != io.EOF {
+				return nil, fmt.Errorf("shim: no close_notify from the peer: %v", err)
+			}
+		}
+		return c.State().Tickets, nil
+	}
+	size := o.readSize
+	if size <= 0 {
+		size = 16384
+	}
+	buf := make([]byte, size)
+	for {
+		if o.keyUpdateBefore {
+			if err := c.KeyUpdate(false); err != nil {
+				return nil, err
+			}
+		}
+		n, err := c.Read(buf)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		for i := range buf[:n] {
+			buf[i] ^= 0xff
+		}
+		if _, err := c.Write(buf[:n]); err != nil {
+			return nil, err
+		}
+	}
+	st := c.State()
+	if o.expectNoSession && len(st.Tickets) > 0 {
+		return nil, errors.New("shim: got a session when none was expected")
+	}
+	return st.Tickets, nil
+}
+
+// check compares the negotiated state with what the flags expect.
+func (o *options) check(st engine.State, resuming bool) error {
+	if o.expectVersion != 0 && int(st.Version) != o.expectVersion {
+		return fmt.Errorf("shim: version %#x, expected %#x", st.Version, o.expectVersion)
+	}
+	if o.expectCipher != 0 && int(st.Suite) != o.expectCipher {
+		return fmt.Errorf("shim: cipher %#04x, expected %#04x", st.Suite, o.expectCipher)
+	}
+	if o.expectCurve != 0 && int(st.Group) != o.expectCurve {
+		return fmt.Errorf("shim: group %#04x, expected %#04x", st.Group, o.expectCurve)
+	}
+	if o.expectPeerSig != 0 && int(st.PeerSignatureScheme) != o.expectPeerSig {
+		return fmt.Errorf("shim: peer signature algorithm %#04x, expected %#04x", st.PeerSignatureScheme, o.expectPeerSig)
+	}
+	if o.expectPeerPrefs != nil && !slices.Equal(st.PeerSignatureSchemes, o.expectPeerPrefs) {
+		return fmt.Errorf("shim: peer signature algorithms %x, expected %x", st.PeerSignatureSchemes, o.expectPeerPrefs)
+	}
+	if resuming && st.Resumed == o.expectMiss {
+		return fmt.Errorf("shim: resumed %t, expected %t", st.Resumed, !o.expectMiss)
+	}
+	if o.expectSNI != "" && st.ServerName != o.expectSNI {
+		return fmt.Errorf("shim: server name %q, expected %q", st.ServerName, o.expectSNI)
+	}
+	if o.expectNoSNI && st.ServerName != "" {
+		return fmt.Errorf("shim: unexpected server name %q", st.ServerName)
+	}
+	if o.expectALPN != "" && st.ALPN != o.expectALPN {
+		return fmt.Errorf("shim: ALPN %q, expected %q", st.ALPN, o.expectALPN)
+	}
+	if o.expectHRR && !st.HelloRetry {
+		return errors.New("shim: expected a HelloRetryRequest")
+	}
+	if o.expectNoHRR && st.HelloRetry {
+		return errors.New("shim: unexpected HelloRetryRequest")
+	}
+	if o.expectNoCert && len(st.PeerChain) > 0 {
+		return errors.New("shim: unexpected peer certificate")
+	}
+	if o.expectPeerCert != "" {
+		want, err := readCerts(o.expectPeerCert)
+		if err != nil {
+			return err
+		}
+		if !slices.EqualFunc(want, st.PeerChain, func(a, b []byte) bool { return string(a) == string(b) }) {
+			return errors.New("shim: peer certificate chain differs from the expected one")
+		}
+	}
+	return nil
+}
