@@ -594,6 +594,23 @@ func TestSessions(t *testing.T) {
 			mustMatch(t, "stdout", out, `(?m)^Reused, TLSv1\.[23], `)
 		})
 	}
+	t.Run("sess_out-directory", func(t *testing.T) {
+		// openssl reports a -sess_out it cannot write once, in its own
+		// words, and carries on: the session itself went well.
+		dir := t.TempDir()
+		want := "Error writing session file " + dir + "\n"
+		cmd := exec.Command("openssl", "s_client", "-connect", srv.Addr, "-tls1_2", "-sess_out", dir)
+		cmd.Stdin = strings.NewReader("")
+		var oerr strings.Builder
+		cmd.Stderr = &oerr
+		if err := cmd.Run(); err != nil || strings.Count(oerr.String(), want) != 1 {
+			t.Fatalf("openssl: %v, stderr:\n%s", err, oerr.String())
+		}
+		_, errs, code := runClient(t, "", "-connect", srv.Addr, "-tls1_2", "-sess_out", dir)
+		if code != 0 || strings.Count(errs, want) != 1 {
+			t.Errorf("exit %d, want 0 and one %q; stderr:\n%s", code, want, errs)
+		}
+	})
 	t.Run("tls13-ticket-block", func(t *testing.T) {
 		out, _, _ := runClient(t, "", "-connect", srv.Addr)
 		mustMatch(t, "stdout", out, `(?m)^    Resumption PSK: [0-9A-F]{64,96}$`, `(?m)^    TLS session ticket lifetime hint: 7200 \(seconds\)$`)

@@ -176,9 +176,11 @@ func (c *client) run() int {
 			default:
 			}
 		}()
-		if s.sessOut != "" {
-			if err := writeSession(s.sessOut, cs, c.sessionMeta(c.current.Load())); err != nil {
-				fmt.Fprintf(c.errw, "s_client: %v\n", err)
+		// A TLS <= 1.2 session arrives during the handshake, before
+		// c.current is set; it is written once the handshake is over.
+		if cur := c.current.Load(); s.sessOut != "" && cur != nil {
+			if err := writeSession(s.sessOut, cs, c.sessionMeta(cur)); err != nil {
+				reportSessionError(c.errw, err)
 			}
 		}
 		// TLS 1.3 tickets arrive after the handshake: openssl prints the
@@ -200,7 +202,7 @@ func (c *client) run() int {
 		// TLS <= 1.2 sessions exist at the end of the handshake.
 		if st, ok := cache.Get(""); ok {
 			if err := writeSession(s.sessOut, st, c.sessionMeta(cn)); err != nil {
-				fmt.Fprintf(c.errw, "s_client: %v\n", err)
+				reportSessionError(c.errw, err)
 			}
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/tlskit/tlskit/internal/report"
@@ -43,9 +44,26 @@ func writeSession(path string, cs *tls.ClientSessionState, meta sessionMeta) err
 	}
 	out = append(out, pem.EncodeToMemory(&pem.Block{Type: sessionPEMType, Bytes: append(lenPrefixed(ticket), sb...)})...)
 	if err := os.WriteFile(path, out, 0o600); err != nil {
-		return fmt.Errorf("cannot write the session to %q: %v", path, errors.Unwrap(err))
+		return sessWriteError(path)
 	}
 	return nil
+}
+
+// sessWriteError is a -sess_out file that cannot be written (a
+// directory, a full disk): openssl says so in its words, with no
+// "s_client: " prefix, and carries on.
+type sessWriteError string
+
+func (e sessWriteError) Error() string { return "Error writing session file " + string(e) }
+
+// reportSessionError prints a failure to save the session as openssl
+// would.
+func reportSessionError(w io.Writer, err error) {
+	if e, ok := err.(sessWriteError); ok {
+		fmt.Fprintln(w, e.Error())
+		return
+	}
+	fmt.Fprintf(w, "s_client: %v\n", err)
 }
 
 func readSession(path string) (*tls.ClientSessionState, error) {
