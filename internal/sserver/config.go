@@ -262,20 +262,24 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 	return c, nil
 }
 
+// errAcceptMalformed is openssl's word for an -accept value it cannot
+// split (an IPv6 address without brackets, a missing ']').
+var errAcceptMalformed = errors.New("-accept argument malformed or ambiguous")
+
 // splitAccept parses -accept's [host:]port, with "*" or "" for any
 // address and [v6addr]:port for IPv6, as openssl's BIO_parse_hostserv does.
 func splitAccept(s string) (host, port string, err error) {
 	if strings.HasPrefix(s, "[") {
 		end := strings.Index(s, "]")
 		if end < 0 {
-			return "", "", fmt.Errorf("-accept %s: missing ']' in IPv6 address", s)
+			return "", "", errAcceptMalformed
 		}
 		host, rest := s[1:end], s[end+1:]
 		if rest == "" {
 			return host, defaultPort, nil
 		}
 		if !strings.HasPrefix(rest, ":") {
-			return "", "", fmt.Errorf("-accept %s: expected ':' after ']'", s)
+			return "", "", errAcceptMalformed
 		}
 		return host, rest[1:], nil
 	}
@@ -286,7 +290,7 @@ func splitAccept(s string) (host, port string, err error) {
 	}
 	host, port = s[:i], s[i+1:]
 	if strings.Contains(host, ":") {
-		return "", "", fmt.Errorf("-accept %s: put an IPv6 address in brackets, as [::1]:4433", s)
+		return "", "", errAcceptMalformed
 	}
 	if host == "*" {
 		host = ""

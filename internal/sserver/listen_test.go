@@ -4,6 +4,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -20,14 +21,20 @@ func TestSplitAccept(t *testing.T) {
 		{"[::1]:0", "::1", "0", ""},
 		{"[::1]", "::1", "4433", ""},
 		{"localhost:", "localhost", "4433", ""},
-		{"::1:443", "", "", "brackets"},
-		{"[::1", "", "", "missing ']'"},
-		{"[::1]x", "", "", "expected ':'"},
+		{"::1:443", "", "", "malformed"},
+		{"1.2.3.4:5:6", "", "", "malformed"},
+		{"[::1", "", "", "malformed"},
+		{"[::1]x", "", "", "malformed"},
 	} {
 		h, p, err := splitAccept(tc.in)
 		if tc.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.err) {
 				t.Errorf("%q: err %v, want %q", tc.in, err, tc.err)
+			}
+			// openssl refuses the same values with the same line.
+			out, oerr := exec.Command("openssl", "s_server", "-accept", tc.in).CombinedOutput()
+			if want := "s_server: " + err.Error() + "\n"; oerr == nil || string(out) != want {
+				t.Errorf("%q: openssl says %q (%v), tlskit %q", tc.in, out, oerr, want)
 			}
 			continue
 		}
