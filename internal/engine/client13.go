@@ -71,7 +71,8 @@ type clientHS struct {
 // with one HelloRetryRequest at most (§4.1.4).
 func (c *TLSConn) clientHandshake() error {
 	cfg := c.cfg
-	if err := cfg.checkVersions(); err != nil {
+	_, hi, err := cfg.clientVersions()
+	if err != nil {
 		return err
 	}
 	h := &clientHS{c: c}
@@ -81,16 +82,21 @@ func (c *TLSConn) clientHandshake() error {
 	}
 	c.st.ClientRandom = random
 	var sid []byte
-	if !cfg.NoMiddlebox {
+	if !cfg.NoMiddlebox && hi >= VersionTLS13 {
 		// RFC 8446 Appendix D.4: a non-empty legacy_session_id.
 		sid = make([]byte, 32)
 		if _, err := io.ReadFull(c.rand(), sid); err != nil {
 			return err
 		}
 	}
+	if sid, err = h.sessionID12(sid); err != nil {
+		return err
+	}
 	c.st.SessionID = sid
 	shareGroups := cfg.KeyShares
-	if shareGroups == nil && len(cfg.groups()) > 0 {
+	if hi < VersionTLS13 {
+		shareGroups = []uint16{}
+	} else if shareGroups == nil && len(cfg.groups()) > 0 {
 		shareGroups = cfg.groups()[:1]
 	}
 	for _, g := range shareGroups {
@@ -101,21 +107,23 @@ func (c *TLSConn) clientHandshake() error {
 		h.shares = append(h.shares, s)
 	}
 	h.hello = &msg.ClientHello{
-		Version:            VersionTLS12,
+		Version:            min(hi, VersionTLS12),
 		Random:             random,
 		SessionID:          sid,
-		CipherSuites:       append(slices.Clone(cfg.suites13()), 0x00ff), // TLS_EMPTY_RENEGOTIATION_INFO_SCSV, as openssl
+		CipherSuites:       cfg.clientSuites(), // TLS_EMPTY_RENEGOTIATION_INFO_SCSV last, as openssl
 		CompressionMethods: []byte{0},
 	}
 	h.buildExtensions(nil)
-	h.offers = c.clientOffers(func(hh crypto.Hash) bool {
-		for _, id := range cfg.suites13() {
-			if s, ok := suites.Lookup13(id); ok && s.Hash == hh {
-				return true
+	if hi >= VersionTLS13 {
+		h.offers = c.clientOffers(func(hh crypto.Hash) bool {
+			for _, id := range cfg.suites13() {
+				if s, ok := suites.Lookup13(id); ok && s.Hash == hh {
+					return true
+				}
 			}
-		}
-		return false
-	})
+			return false
+		})
+	}
 	// The first ClientHello goes out with record version TLS 1.0 (RFC
 	// 8446 §5.1).
 	c.rl.WriteVersion = VersionTLS10
@@ -139,6 +147,10 @@ func (c *TLSConn) clientHandshake() error {
 	sh, err := msg.ParseServerHello(m.Body)
 	if err != nil {
 		return err
+	}
+	if !sh.Extensions.Has(msg.ExtSupportedVersions) {
+		// TLS 1.2 or older: the same ClientHello served (RFC 8446 §4.1.3).
+		return h.serverHello12(sh, m.Raw)
 	}
 	if sh.IsHelloRetryRequest() {
 		if err := h.retry(sh, m.Raw); err != nil {
@@ -183,7 +195,9 @@ func (h *clientHS) buildExtensions(cookie []byte) {
 	}
 	add(msg.ExtECPointFormats, msg.MarshalUint8List([]uint8{0, 1, 2}))
 	add(msg.ExtSupportedGroups, msg.MarshalUint16List(cfg.groups()))
-	add(msg.ExtSessionTicket, []byte{})
+	if t, ok := h.ticketExt(); ok {
+		add(msg.ExtSessionTicket, t)
+	}
 	if cfg.RequestOCSP {
 		// status_type ocsp, no responder IDs, no extensions (RFC 6066 §8).
 		add(msg.ExtStatusRequest, []byte{1, 0, 0, 0, 0})
@@ -191,13 +205,19 @@ func (h *clientHS) buildExtensions(cookie []byte) {
 	if len(cfg.ALPN) > 0 {
 		add(msg.ExtALPN, msg.MarshalALPN(cfg.ALPN))
 	}
-	add(msg.ExtEncryptThenMAC, []byte{})
+	if !cfg.NoEncryptThenMAC || !h.offers12() {
+		add(msg.ExtEncryptThenMAC, []byte{})
+	}
 	add(msg.ExtExtendedMasterSecret, []byte{})
 	if cfg.CertSignatureSchemes != nil {
 		add(msg.ExtSignatureAlgorithmsCert, msg.MarshalUint16List(cfg.CertSignatureSchemes))
 	}
 	add(msg.ExtSignatureAlgorithms, msg.MarshalUint16List(cfg.sigSchemes()))
-	add(msg.ExtSupportedVersions, msg.MarshalSupportedVersionsClient([]uint16{VersionTLS13}))
+	if !h.offers13() {
+		h.setExtensions(e)
+		return
+	}
+	add(msg.ExtSupportedVersions, msg.MarshalSupportedVersionsClient(cfg.offeredVersions()))
 	if cfg.AllowNoDHE {
 		add(msg.ExtPSKKeyExchangeModes, msg.MarshalUint8List([]uint8{0, 1})) // psk_ke, psk_dhe_ke
 	} else {
@@ -211,6 +231,10 @@ func (h *clientHS) buildExtensions(cookie []byte) {
 	if cookie != nil {
 		add(msg.ExtCookie, msg.MarshalCookie(cookie))
 	}
+	h.setExtensions(e)
+}
+
+func (h *clientHS) setExtensions(e msg.Extensions) {
 	h.hello.Extensions = e
 	h.offered = map[msg.ExtType]bool{}
 	for _, x := range e {

@@ -100,6 +100,23 @@ type Config struct {
 	// (the fake session ID and ChangeCipherSpec), as -no_middlebox does.
 	NoMiddlebox bool
 
+	// Suites12 lists the TLS 1.0–1.2 suites in preference order (-cipher);
+	// nil means OpenSSL 3.0's default list (suites.Default12).
+	Suites12 []uint16
+	// Session12, when set, is a TLS 1.0–1.2 session a client offers to
+	// resume: by its ticket when it has one (RFC 5077), else by its
+	// session ID (RFC 5246 §7.4.1.2).
+	Session12 *Session12
+	// NoTicket stops a client offering session tickets in TLS 1.0–1.2
+	// (-no_ticket), so servers resume by session ID.
+	NoTicket bool
+	// NoEncryptThenMAC stops offering encrypt_then_mac (RFC 7366), as
+	// -no_etm does.
+	NoEncryptThenMAC bool
+	// MinDHBits is the smallest DHE group a TLS 1.0–1.2 client accepts;
+	// zero means 1024 bits (OpenSSL's security level 1).
+	MinDHBits int
+
 	// Rand is the randomness source; nil means crypto/rand.
 	Rand io.Reader
 	// Time is the clock; nil means time.Now.

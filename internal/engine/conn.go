@@ -56,6 +56,9 @@ type TLSConn struct {
 	// side sends, to play a broken peer.
 	testOnlyMutate func([]byte) []byte
 	sentCCS        bool
+
+	// v12 is set once a TLS 1.0–1.2 version is negotiated.
+	v12 *conn12
 }
 
 // Client starts a client connection over c; the handshake runs on the
@@ -256,6 +259,12 @@ func (c *TLSConn) readHandshakeLocked() (msg.Message, error) {
 			}
 			c.skipAppLeft -= len(data)
 		case record.TypeChangeCipherSpec:
+			if c.v12 != nil {
+				if err := c.changeCipherSpec12(data); err != nil {
+					return msg.Message{}, err
+				}
+				continue
+			}
 			// Like OpenSSL, a received ChangeCipherSpec shows only as
 			// its record header.
 			if c.hsDone || c.sawCCS || len(data) != 1 || data[0] != 1 {
@@ -283,6 +292,11 @@ func (c *TLSConn) handleAlert(data []byte) error {
 		return io.EOF
 	}
 	if d == alert.UserCanceled && l == alert.Warning {
+		return nil
+	}
+	if c.v12 != nil && l == alert.Warning {
+		// TLS 1.0–1.2 warnings do not end the connection (RFC 5246
+		// §7.2); OpenSSL reports and ignores them.
 		return nil
 	}
 	err := &AlertError{Level: l, Description: d, Reason: "ssl/tls alert " + d.Long()}
@@ -399,6 +413,9 @@ func (c *TLSConn) readRecordLocked() error {
 // postHandshake handles a TLS 1.3 message after the handshake (RFC 8446
 // §4.6).
 func (c *TLSConn) postHandshake(m msg.Message) error {
+	if c.v12 != nil {
+		return c.postHandshake12(m)
+	}
 	switch m.Type {
 	case msg.TypeNewSessionTicket:
 		if !c.isClient {
@@ -463,6 +480,9 @@ func (c *TLSConn) keyUpdateLocked(request bool) error {
 	if c.wClosed {
 		return errors.New("tls: KeyUpdate after close_notify")
 	}
+	if c.v12 != nil {
+		return errors.New("tls: KeyUpdate needs TLS 1.3")
+	}
 	r := msg.UpdateNotRequested
 	if request {
 		r = msg.UpdateRequested
@@ -522,6 +542,9 @@ func (c *TLSConn) Close() error {
 func (c *TLSConn) ExportKeyingMaterial(label string, context []byte, length int) ([]byte, error) {
 	if err := c.Handshake(); err != nil {
 		return nil, err
+	}
+	if c.v12 != nil {
+		return c.export12(label, context, length)
 	}
 	if c.expSec == nil {
 		return nil, errors.New("tls: no exporter secret")

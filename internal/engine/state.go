@@ -15,6 +15,22 @@ type Ticket struct {
 	Suite        uint16
 }
 
+// Session12 is a TLS 1.0–1.2 session a client can resume: by session ID
+// (RFC 5246 §7.4.1.2) or by ticket (RFC 5077).
+type Session12 struct {
+	Version, Suite uint16
+	SessionID      []byte
+	// Ticket is the server's last session ticket, if any.
+	Ticket       []byte
+	LifetimeHint time.Duration
+	MasterSecret []byte
+	// ExtendedMasterSecret says the master secret was made per RFC
+	// 7627; a resumption must keep it so (RFC 7627 §5.3).
+	ExtendedMasterSecret bool
+	PeerChain            [][]byte
+	Received             time.Time
+}
+
 // State describes a connection as far as its handshake went.
 type State struct {
 	Version             uint16
@@ -46,6 +62,18 @@ type State struct {
 	ClientCertRequested bool
 	// Tickets are the session tickets received so far (clients).
 	Tickets []Ticket
+	// MasterSecret is the TLS 1.0–1.2 master secret.
+	MasterSecret []byte
+	// ExtendedMasterSecret, EncryptThenMAC and SecureRenegotiation say
+	// which of RFC 7627, RFC 7366 and RFC 5746 a TLS 1.0–1.2 connection
+	// negotiated.
+	ExtendedMasterSecret, EncryptThenMAC, SecureRenegotiation bool
+	// DHBits is the size of the server's DHE group (Server Temp Key).
+	DHBits int
+	// Session12 is the TLS 1.0–1.2 session this connection can be
+	// resumed with (a client's; nil when the server gave no session ID
+	// and no ticket).
+	Session12 *Session12
 	// HandshakeComplete is set once both Finished messages went by.
 	HandshakeComplete bool
 }

@@ -3,6 +3,7 @@ package kx
 import (
 	"crypto/rand"
 	"io"
+	"math/bits"
 
 	"filippo.io/bigmod"
 
@@ -100,4 +101,13 @@ func (k *DHKey) Shared(peer []byte, stripZeros bool) ([]byte, error) {
 		z = trimZeros(z)
 	}
 	return z, nil
+}
+
+// BitLen is the size of a DH prime in bits, as Server Temp Key reports it.
+func BitLen(p []byte) int {
+	p = trimZeros(p)
+	if len(p) == 0 {
+		return 0
+	}
+	return (len(p)-1)*8 + bits.Len8(p[0])
 }

@@ -46,7 +46,11 @@ type Suite12 struct {
 // (4), ChaCha's nonce base (12), or TLS 1.0's first CBC IV (16; later
 // versions send explicit IVs).
 func (s Suite12) KeyBlockLen(version uint16) int {
-	return 2 * (s.MAC.Size()*btoi(s.MAC != 0) + s.KeyLen + s.IVLen(version))
+	mac := 0
+	if s.MAC != 0 {
+		mac = s.MAC.Size()
+	}
+	return 2 * (mac + s.KeyLen + s.IVLen(version))
 }
 
 // IVLen is the per-direction fixed IV length at a version.
@@ -59,13 +63,6 @@ func (s Suite12) IVLen(version uint16) int {
 	}
 	if version < 0x0302 {
 		return 16
-	}
-	return 0
-}
-
-func btoi(b bool) int {
-	if b {
-		return 1
 	}
 	return 0
 }

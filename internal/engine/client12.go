@@ -1,0 +1,695 @@
+package engine
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/hmac"
+	"crypto/rsa"
+	"crypto/x509"
+	"errors"
+	"io"
+	"slices"
+	"time"
+
+	"github.com/tlskit/tlskit/internal/engine/alert"
+	"github.com/tlskit/tlskit/internal/engine/keys"
+	"github.com/tlskit/tlskit/internal/engine/kx"
+	"github.com/tlskit/tlskit/internal/engine/msg"
+	"github.com/tlskit/tlskit/internal/engine/record"
+	"github.com/tlskit/tlskit/internal/engine/sig"
+	"github.com/tlskit/tlskit/internal/engine/suites"
+)
+
+// versionRange is the configured version range, zeros meaning TLS 1.3.
+func (cfg *Config) versionRange() (lo, hi uint16) {
+	lo, hi = cfg.MinVersion, cfg.MaxVersion
+	if lo == 0 {
+		lo = VersionTLS13
+	}
+	if hi == 0 {
+		hi = VersionTLS13
+	}
+	return max(lo, VersionTLS10), min(hi, VersionTLS13)
+}
+
+// clientVersions checks the range a client offers: any of TLS 1.0–1.3.
+func (cfg *Config) clientVersions() (lo, hi uint16, err error) {
+	lo, hi = cfg.versionRange()
+	if lo > hi {
+		return 0, 0, alert.Faultf(alert.InternalError, "no protocols available")
+	}
+	return lo, hi, nil
+}
+
+// offeredVersions is supported_versions' list, highest first.
+func (cfg *Config) offeredVersions() []uint16 {
+	lo, hi := cfg.versionRange()
+	var v []uint16
+	for x := hi; x >= lo; x-- {
+		v = append(v, x)
+	}
+	return v
+}
+
+func (cfg *Config) suites12() []uint16 {
+	if cfg.Suites12 != nil {
+		return cfg.Suites12
+	}
+	return suites.Default12
+}
+
+// clientSuites is the ClientHello's cipher list: the TLS 1.3 suites, then
+// the TLS 1.0–1.2 ones, then TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746
+// §3.3), as OpenSSL sends them.
+func (cfg *Config) clientSuites() []uint16 {
+	lo, hi := cfg.versionRange()
+	var out []uint16
+	if hi >= VersionTLS13 {
+		out = append(out, cfg.suites13()...)
+	}
+	if lo <= VersionTLS12 {
+		for _, id := range cfg.suites12() {
+			// A TLS 1.2-only suite is pointless when at most 1.1 is
+			// offered; OpenSSL leaves it out.
+			if s, ok := suites.Lookup12(id); ok && (!s.TLS12 || hi >= VersionTLS12) {
+				out = append(out, id)
+			}
+		}
+	}
+	return append(out, 0x00ff)
+}
+
+func (h *clientHS) offers13() bool { _, hi := h.c.cfg.versionRange(); return hi >= VersionTLS13 }
+func (h *clientHS) offers12() bool { lo, _ := h.c.cfg.versionRange(); return lo <= VersionTLS12 }
+
+// session12 is the TLS 1.0–1.2 session offered for resumption, if any.
+func (h *clientHS) session12() *Session12 {
+	if !h.offers12() {
+		return nil
+	}
+	return h.c.cfg.Session12
+}
+
+// sessionID12 picks legacy_session_id: a session resumed by ID sends its
+// ID; one resumed by ticket sends a fresh random ID, whose echo tells the
+// resumption was accepted (RFC 5077 §3.4).
+func (h *clientHS) sessionID12(sid []byte) ([]byte, error) {
+	s := h.session12()
+	if s == nil {
+		return sid, nil
+	}
+	if len(s.Ticket) > 0 && !h.c.cfg.NoTicket {
+		if len(sid) == 0 {
+			sid = make([]byte, 32)
+			if _, err := io.ReadFull(h.c.rand(), sid); err != nil {
+				return nil, err
+			}
+		}
+		return sid, nil
+	}
+	if len(s.SessionID) > 0 {
+		return s.SessionID, nil
+	}
+	return sid, nil
+}
+
+// ticketExt is the session_ticket extension's body (RFC 5077 §3.2): the
+// offered session's ticket or empty; none with NoTicket when TLS 1.2 is
+// offered.
+func (h *clientHS) ticketExt() ([]byte, bool) {
+	if h.c.cfg.NoTicket && h.offers12() {
+		return nil, false
+	}
+	if s := h.session12(); s != nil {
+		return s.Ticket, true
+	}
+	return []byte{}, true
+}
+
+// sentinel12 and sentinel11 are the last eight bytes of a ServerHello
+// random that downgrades from TLS 1.3 to 1.2, or to 1.1 and below (RFC
+// 8446 §4.1.3).
+var (
+	sentinel12 = []byte("DOWNGRD\x01")
+	sentinel11 = []byte("DOWNGRD\x00")
+)
+
+// clientHS12 is the TLS 1.0–1.2 client handshake after ServerHello.
+type clientHS12 struct {
+	*clientHS
+	s         *conn12
+	sess      *Session12 // the session being resumed, or nil
+	ticket    bool       // the server will send NewSessionTicket
+	certReq   *msg.CertificateRequest12
+	leaf      *x509.Certificate
+	ske       *msg.ServerKeyExchange
+	newTicket *msg.NewSessionTicket12
+}
+
+// serverHello12 checks a TLS 1.0–1.2 ServerHello (RFC 5246 §7.4.1.3) and
+// runs the rest of the handshake, full (§7.3) or abbreviated.
+func (h *clientHS) serverHello12(sh *msg.ServerHello, raw []byte) error {
+	c, cfg := h.c, h.c.cfg
+	lo, hi := cfg.versionRange()
+	v := sh.Version
+	// The sentinels are checked before the version range, as OpenSSL
+	// does: a TLS 1.3-only client seeing one reports the fallback.
+	tail := sh.Random[24:]
+	if (hi >= VersionTLS13 && v == VersionTLS12 && bytes.Equal(tail, sentinel12)) ||
+		(hi >= VersionTLS12 && v < VersionTLS12 && bytes.Equal(tail, sentinel11)) {
+		return alert.Faultf(alert.IllegalParameter, "inappropriate fallback")
+	}
+	if c.st.HelloRetry || v < lo || v > min(hi, VersionTLS12) {
+		return alert.Faultf(alert.ProtocolVersion, "unsupported protocol")
+	}
+	s, ok := suites.Lookup12(sh.CipherSuite)
+	if !ok || !slices.Contains(cfg.suites12(), s.ID) || (s.TLS12 && v < VersionTLS12) {
+		return alert.Faultf(alert.IllegalParameter, "wrong cipher returned")
+	}
+	if sh.CompressionMethod != 0 {
+		return alert.Faultf(alert.IllegalParameter, "unsupported compression algorithm")
+	}
+	c.st.Version, c.st.Suite, c.st.ServerRandom = v, s.ID, sh.Random
+	c.rl.WriteVersion = v
+	st := &conn12{suite: s, prf: keys.PRF{Version: v, Hash: s.PRF}}
+	c.v12 = st
+	st.add(h.chRaw)
+	st.add(raw)
+	h2 := &clientHS12{clientHS: h, s: st}
+	if err := h2.serverExtensions(sh); err != nil {
+		return err
+	}
+	if sess := h.session12(); sess != nil && len(sh.SessionID) > 0 && bytes.Equal(sh.SessionID, h.hello.SessionID) {
+		// RFC 5246 §7.4.1.3: an echoed ID resumes; the session's
+		// version and suite must be kept, and so must EMS (RFC 7627
+		// §5.3).
+		if sess.Version != v || sess.Suite != s.ID {
+			return alert.Faultf(alert.IllegalParameter, "old session cipher not returned")
+		}
+		if sess.ExtendedMasterSecret != c.st.ExtendedMasterSecret {
+			return alert.Faultf(alert.HandshakeFailure, "inconsistent extms")
+		}
+		h2.sess = sess
+		c.st.SessionID = sh.SessionID
+		return h2.resume()
+	}
+	c.st.SessionID = sh.SessionID
+	return h2.full()
+}
+
+// serverExtensions applies RFC 5246 §7.4.1.4: only extensions the client
+// offered, each well formed and allowed in a TLS 1.2 ServerHello.
+func (h *clientHS12) serverExtensions(sh *msg.ServerHello) error {
+	c := h.c
+	seen := map[msg.ExtType]bool{}
+	for _, x := range sh.Extensions {
+		if seen[x.Type] {
+			return alert.Faultf(alert.DecodeError, "bad extension")
+		}
+		seen[x.Type] = true
+		if !h.offered[x.Type] && x.Type != msg.ExtRenegotiationInfo {
+			return alert.Faultf(alert.UnsupportedExtension, "unsolicited extension")
+		}
+		var err error
+		switch x.Type {
+		case msg.ExtRenegotiationInfo:
+			// RFC 5746 §3.4: empty renegotiated_connection on an
+			// initial handshake; we sent the SCSV, so it may come.
+			var v []byte
+			if v, err = msg.ParseRenegotiationInfo(x.Data); err == nil && len(v) != 0 {
+				return alert.Faultf(alert.HandshakeFailure, "renegotiation mismatch")
+			}
+			c.st.SecureRenegotiation = true
+		case msg.ExtExtendedMasterSecret:
+			err = msg.ParseEmpty(x.Data)
+			c.st.ExtendedMasterSecret = true
+		case msg.ExtEncryptThenMAC:
+			err = msg.ParseEmpty(x.Data)
+			// RFC 7366 §3: it only changes CBC suites.
+			h.s.etm = h.s.suite.Cipher == suites.AESCBC
+			c.st.EncryptThenMAC = h.s.etm
+		case msg.ExtSessionTicket:
+			err = msg.ParseEmpty(x.Data)
+			h.ticket = true
+		case msg.ExtServerName:
+			err = msg.ParseEmpty(x.Data)
+			c.st.ServerName = c.cfg.ServerName
+		case msg.ExtECPointFormats:
+			// RFC 8422 §5.2: the list must include uncompressed.
+			var f []uint8
+			if f, err = msg.ParseUint8List(x.Data); err == nil && !slices.Contains(f, 0) {
+				return alert.Faultf(alert.IllegalParameter, "bad ecpoint")
+			}
+		case msg.ExtALPN:
+			var p []string
+			if p, err = msg.ParseALPN(x.Data); err == nil {
+				if len(p) != 1 || !slices.Contains(c.cfg.ALPN, p[0]) {
+					return alert.Faultf(alert.IllegalParameter, "bad extension")
+				}
+				c.st.ALPN = p[0]
+			}
+		case msg.ExtStatusRequest:
+			err = msg.ParseEmpty(x.Data)
+		default:
+			return alert.Faultf(alert.UnsupportedExtension, "unsolicited extension")
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// next reads a handshake message and adds it to the transcript.
+func (h *clientHS12) next() (msg.Message, error) {
+	m, err := h.c.readHandshakeLocked()
+	if err != nil {
+		return m, err
+	}
+	if m.Type != msg.TypeFinished && m.Type != msg.TypeHelloRequest {
+		h.s.add(m.Raw)
+	}
+	return m, nil
+}
+
+func unexpected() error { return alert.Faultf(alert.UnexpectedMessage, "unexpected message") }
+
+// full runs the rest of a full handshake (RFC 5246 §7.3).
+func (h *clientHS12) full() error {
+	c, s := h.c, h.s
+	m, err := h.next()
+	if err != nil {
+		return err
+	}
+	if m.Type != msg.TypeCertificate {
+		return unexpected()
+	}
+	if err := h.certificate(m.Body); err != nil {
+		return err
+	}
+	if m, err = h.next(); err != nil {
+		return err
+	}
+	if s.suite.Kx != msg.KxRSA {
+		if m.Type != msg.TypeServerKeyExchange {
+			return unexpected()
+		}
+		if err := h.serverKeyExchange(m.Body); err != nil {
+			return err
+		}
+		if m, err = h.next(); err != nil {
+			return err
+		}
+	}
+	if m.Type == msg.TypeCertificateRequest {
+		if h.certReq, err = msg.ParseCertificateRequest12(m.Body, c.st.Version >= VersionTLS12); err != nil {
+			return err
+		}
+		c.st.ClientCertRequested = true
+		c.st.PeerSignatureSchemes = h.certReq.Schemes
+		c.st.CANames = h.certReq.CANames
+		if m, err = h.next(); err != nil {
+			return err
+		}
+	}
+	if m.Type != msg.TypeServerHelloDone {
+		return unexpected()
+	}
+	if err := msg.ParseEmptyMessage(m.Body); err != nil {
+		return err
+	}
+	if err := h.clientFlight(); err != nil {
+		return err
+	}
+	if err := h.serverFinish(); err != nil {
+		return err
+	}
+	h.saveSession()
+	return nil
+}
+
+// certificate takes the server's chain (RFC 5246 §7.4.2) and checks its
+// key fits the suite.
+func (h *clientHS12) certificate(body []byte) error {
+	c := h.c
+	cert, err := msg.ParseCertificate12(body)
+	if err != nil {
+		return err
+	}
+	if len(cert.Chain) == 0 {
+		return alert.Faultf(alert.DecodeError, "length mismatch")
+	}
+	c.st.PeerChain = cert.Chain
+	if h.leaf, err = x509.ParseCertificate(cert.Chain[0]); err != nil {
+		return alert.Faultf(alert.BadCertificate, "certificate verify failed")
+	}
+	pub, err := sig.PublicKey(h.leaf)
+	if err != nil {
+		return alert.Faultf(alert.UnsupportedCertificate, "unsupported certificate")
+	}
+	var ok bool
+	switch pub.(type) {
+	case *rsa.PublicKey:
+		ok = h.s.suite.Auth == suites.AuthRSA
+	default:
+		ok = h.s.suite.Auth == suites.AuthECDSA && isECDSA(pub)
+	}
+	if !ok {
+		return alert.Faultf(alert.HandshakeFailure, "wrong certificate type")
+	}
+	if c.cfg.VerifyPeer != nil {
+		if err := c.cfg.VerifyPeer(c.st.PeerChain, &c.st); err != nil {
+			var d alert.Desc
+			if !errors.As(err, &d) {
+				err = &alert.Fault{Desc: alert.BadCertificate, Reason: err.Error()}
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+func isECDSA(pub crypto.PublicKey) bool { _, ok := pub.(*ecdsa.PublicKey); return ok }
+
+// ecdheGroups are the groups TLS 1.2 ECDHE can use (RFC 8422 §5.1.1,
+// RFC 7748): no hybrids.
+var ecdheGroups = []uint16{kx.X25519, kx.X448, kx.Secp256r1, kx.Secp384r1, kx.Secp521r1}
+
+// serverKeyExchange checks the server's ephemeral parameters and their
+// signature over client random, server random and params (RFC 5246
+// §7.4.3, RFC 8422 §5.4).
+func (h *clientHS12) serverKeyExchange(body []byte) error {
+	c := h.c
+	tls12 := c.st.Version >= VersionTLS12
+	ske, err := msg.ParseServerKeyExchange(body, h.s.suite.Kx, tls12)
+	if err != nil {
+		return err
+	}
+	if ske.Kind == msg.KxECDHE && (!slices.Contains(ecdheGroups, ske.Group) || !slices.Contains(c.cfg.groups(), ske.Group)) {
+		return alert.Faultf(alert.IllegalParameter, "wrong curve")
+	}
+	signed := make([]byte, 0, 64+len(ske.Params))
+	signed = append(append(append(signed, c.st.ClientRandom...), c.st.ServerRandom...), ske.Params...)
+	pub, _ := sig.PublicKey(h.leaf)
+	if tls12 {
+		// RFC 5246 §7.4.1.4.1: only a scheme we offered.
+		if !slices.Contains(c.cfg.sigSchemes(), ske.Scheme) {
+			return alert.Faultf(alert.IllegalParameter, "wrong signature type")
+		}
+		if err := sig.Verify12(ske.Scheme, pub, signed, ske.Signature); err != nil {
+			return err
+		}
+		c.st.PeerSignatureScheme = ske.Scheme
+	} else if err := sig.VerifyLegacy(pub, signed, ske.Signature); err != nil {
+		return err
+	}
+	h.ske = ske
+	return nil
+}
+
+// clientFlight sends [Certificate], ClientKeyExchange,
+// [CertificateVerify], ChangeCipherSpec and Finished (RFC 5246 §7.3).
+func (h *clientHS12) clientFlight() error {
+	c, s := h.c, h.s
+	var id *Identity
+	if h.certReq != nil {
+		id = h.clientIdentity()
+		cm := &msg.Certificate12{}
+		if id != nil {
+			cm.Chain = id.Chain
+		}
+		raw, err := cm.Marshal()
+		if err != nil {
+			return err
+		}
+		if err := h.write(raw); err != nil {
+			return err
+		}
+	}
+	pre, cke, err := h.keyExchange()
+	if err != nil {
+		return err
+	}
+	raw, err := (&msg.ClientKeyExchange{Kind: s.suite.Kx, Data: cke}).Marshal()
+	if err != nil {
+		return err
+	}
+	if err := h.write(raw); err != nil {
+		return err
+	}
+	if c.st.ExtendedMasterSecret {
+		// RFC 7627 §4: the session hash runs through ClientKeyExchange.
+		s.master = s.prf.ExtendedMasterSecret(pre, s.handshakeHash())
+	} else {
+		s.master = s.prf.MasterSecret(pre, c.st.ClientRandom, c.st.ServerRandom)
+	}
+	c.keyLog("CLIENT_RANDOM", s.master)
+	if id != nil {
+		if err := h.certificateVerify(id); err != nil {
+			return err
+		}
+	}
+	return h.sendFinished()
+}
+
+// write sends a handshake message and adds it to the transcript.
+func (h *clientHS12) write(raw []byte) error {
+	if err := h.c.writeHandshakeLocked(raw, nil); err != nil {
+		return err
+	}
+	h.s.add(raw)
+	return nil
+}
+
+// keyExchange makes the premaster secret and the ClientKeyExchange value
+// for the suite's key exchange.
+func (h *clientHS12) keyExchange() (pre, cke []byte, err error) {
+	c := h.c
+	switch h.s.suite.Kx {
+	case msg.KxECDHE:
+		share, err := kx.Generate(h.ske.Group)
+		if err != nil {
+			return nil, nil, err
+		}
+		z, err := share.Shared(h.ske.Public)
+		if err != nil {
+			return nil, nil, err
+		}
+		c.st.Group = h.ske.Group
+		return z, share.Public(), nil
+	case msg.KxDHE:
+		minBits := c.cfg.MinDHBits
+		if minBits == 0 {
+			minBits = 1024
+		}
+		k, err := kx.NewDHKey(kx.DHParams{P: h.ske.P, G: h.ske.G}, minBits, c.rand())
+		if err != nil {
+			return nil, nil, err
+		}
+		z, err := k.Shared(h.ske.Y, true)
+		if err != nil {
+			return nil, nil, err
+		}
+		c.st.DHBits = kx.BitLen(h.ske.P)
+		return z, k.Public, nil
+	}
+	// RSA (RFC 5246 §7.4.7.1): client_version, as offered, and 46
+	// random bytes, encrypted to the server's key.
+	pub, ok := h.leaf.PublicKey.(*rsa.PublicKey)
+	if !ok {
+		return nil, nil, alert.Faultf(alert.HandshakeFailure, "wrong certificate type")
+	}
+	pre = make([]byte, 48)
+	pre[0], pre[1] = byte(h.hello.Version>>8), byte(h.hello.Version)
+	if _, err := io.ReadFull(c.rand(), pre[2:]); err != nil {
+		return nil, nil, err
+	}
+	enc, err := rsa.EncryptPKCS1v15(c.rand(), pub, pre)
+	if err != nil {
+		return nil, nil, err
+	}
+	return pre, enc, nil
+}
+
+// clientIdentity picks the first identity whose key the server's
+// CertificateRequest allows: its certificate types and, in TLS 1.2, a
+// signature scheme both sides accept.
+func (h *clientHS12) clientIdentity() *Identity {
+	c := h.c
+	for i := range c.cfg.Identities {
+		id := &c.cfg.Identities[i]
+		pub := id.Key.Public()
+		want := msg.CertTypeRSASign
+		if isECDSA(pub) {
+			want = msg.CertTypeECDSASign
+		} else if _, ok := pub.(*rsa.PublicKey); !ok {
+			if c.st.Version < VersionTLS12 {
+				continue
+			}
+			want = msg.CertTypeECDSASign // Ed25519/Ed448 (RFC 8422 §5.5)
+		}
+		if !slices.Contains(h.certReq.CertTypes, want) {
+			continue
+		}
+		if c.st.Version < VersionTLS12 || h.clientScheme(id) != 0 {
+			return id
+		}
+	}
+	return nil
+}
+
+// clientScheme is the first scheme of the server's list the identity's
+// key can make and the configuration allows.
+func (h *clientHS12) clientScheme(id *Identity) uint16 {
+	allowed := h.c.cfg.ClientAuthSchemes
+	if allowed == nil {
+		allowed = h.c.cfg.sigSchemes()
+	}
+	for _, s := range h.certReq.Schemes {
+		if slices.Contains(allowed, s) && sig.Fits12(s, id.Key.Public()) {
+			return s
+		}
+	}
+	return 0
+}
+
+// certificateVerify signs the handshake messages so far (RFC 5246
+// §7.4.8; TLS 1.0/1.1: their MD5 and SHA-1 hashes, RFC 4346 §7.4.8).
+func (h *clientHS12) certificateVerify(id *Identity) error {
+	c, s := h.c, h.s
+	dv := &msg.DigitallySigned{HasScheme: c.st.Version >= VersionTLS12}
+	var err error
+	if dv.HasScheme {
+		dv.Scheme = h.clientScheme(id)
+		dv.Signature, err = sig.Sign12(c.rand(), dv.Scheme, id.Key, s.msgs)
+	} else {
+		dv.Signature, err = sig.SignLegacy(c.rand(), id.Key, s.msgs)
+	}
+	if err != nil {
+		return err
+	}
+	raw, err := dv.Marshal()
+	if err != nil {
+		return err
+	}
+	return h.write(raw)
+}
+
+// keys12 makes the connection's record protection from the master
+// secret; the write side goes on at once, the read side at the peer's
+// ChangeCipherSpec.
+func (h *clientHS12) keys12() (record.Cipher12, error) {
+	c, s := h.c, h.s
+	r, w, err := ciphers12(s.suite, c.st.Version, s.etm, s.prf, s.master, c.st.ClientRandom, c.st.ServerRandom, true)
+	if err != nil {
+		return nil, err
+	}
+	s.pendingRead = r
+	return w, nil
+}
+
+// sendFinished sends ChangeCipherSpec and the client Finished.
+func (h *clientHS12) sendFinished() error {
+	c, s := h.c, h.s
+	w, err := h.keys12()
+	if err != nil {
+		return err
+	}
+	if err := c.sendCCS12(w); err != nil {
+		return err
+	}
+	fin, err := msg.Frame(msg.TypeFinished, s.prf.Finished(s.master, true, s.handshakeHash()))
+	if err != nil {
+		return err
+	}
+	return h.write(fin)
+}
+
+// serverFinish reads [NewSessionTicket], ChangeCipherSpec and the server
+// Finished, checking verify_data in constant time.
+func (h *clientHS12) serverFinish() error {
+	c, s := h.c, h.s
+	s.expectCCS = true
+	m, err := h.next()
+	if err != nil {
+		return err
+	}
+	if m.Type == msg.TypeNewSessionTicket && h.ticket && !s.gotCCS {
+		if h.newTicket, err = msg.ParseNewSessionTicket12(m.Body); err != nil {
+			return err
+		}
+		if m, err = h.next(); err != nil {
+			return err
+		}
+	}
+	if m.Type != msg.TypeFinished || !s.gotCCS {
+		return unexpected()
+	}
+	if len(m.Body) != msg.Finished12Len {
+		return alert.Faultf(alert.DecodeError, "length mismatch")
+	}
+	want := s.prf.Finished(s.master, false, s.handshakeHash())
+	if !hmac.Equal(m.Body, want) {
+		return alert.Faultf(alert.DecryptError, "digest check failed")
+	}
+	s.add(m.Raw)
+	c.st.MasterSecret = s.master
+	return nil
+}
+
+// resume runs an abbreviated handshake (RFC 5246 §7.3, RFC 5077 §3.1):
+// the server's [NewSessionTicket], ChangeCipherSpec and Finished, then
+// the client's.
+func (h *clientHS12) resume() error {
+	c, s := h.c, h.s
+	s.master = h.sess.MasterSecret
+	c.st.Resumed = true
+	c.st.PeerChain = h.sess.PeerChain
+	c.keyLog("CLIENT_RANDOM", s.master)
+	w, err := h.keys12()
+	if err != nil {
+		return err
+	}
+	if err := h.serverFinish(); err != nil {
+		return err
+	}
+	if err := c.sendCCS12(w); err != nil {
+		return err
+	}
+	fin, err := msg.Frame(msg.TypeFinished, s.prf.Finished(s.master, true, s.handshakeHash()))
+	if err != nil {
+		return err
+	}
+	if err := h.write(fin); err != nil {
+		return err
+	}
+	h.saveSession()
+	return nil
+}
+
+// saveSession records the session for later resumption: the server's
+// session ID and, when it sent one, its ticket (RFC 5077 §3.3; an empty
+// ticket means none).
+func (h *clientHS12) saveSession() {
+	c := h.c
+	sess := &Session12{
+		Version: c.st.Version, Suite: c.st.Suite, SessionID: c.st.SessionID,
+		MasterSecret: h.s.master, ExtendedMasterSecret: c.st.ExtendedMasterSecret,
+		PeerChain: c.st.PeerChain, Received: c.now(),
+	}
+	if h.sess != nil {
+		sess.Ticket, sess.LifetimeHint = h.sess.Ticket, h.sess.LifetimeHint
+	}
+	if h.newTicket != nil {
+		sess.Ticket = h.newTicket.Ticket
+		sess.LifetimeHint = time.Duration(h.newTicket.LifetimeHint) * time.Second
+		if len(sess.Ticket) == 0 {
+			sess.Ticket = nil
+		}
+	}
+	c.st.MasterSecret = h.s.master
+	if len(sess.SessionID) > 0 || len(sess.Ticket) > 0 {
+		c.st.Session12 = sess
+	}
+}
