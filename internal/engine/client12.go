@@ -198,8 +198,13 @@ func (h *clientHS) serverHello12(sh *msg.ServerHello, raw []byte) error {
 	return h2.full()
 }
 
-// serverExtensions applies RFC 5246 §7.4.1.4: only extensions the client
-// offered, each well formed and allowed in a TLS 1.2 ServerHello.
+// serverExtensions applies RFC 5246 §7.4.1.4 as OpenSSL 3.0 does (found
+// by sending it malformed ServerHellos, alerts12_test.go): a ServerHello
+// extension the client did not offer is unsupported_extension, a TLS
+// 1.3-only one illegal_parameter, and unknown types and offered
+// extensions that have no meaning in a ServerHello are ignored.
+// OpenSSL also takes extended_master_secret and encrypt_then_mac with
+// contents, and point formats without uncompressed, at this stage.
 func (h *clientHS12) serverExtensions(sh *msg.ServerHello) error {
 	c := h.c
 	seen := map[msg.ExtType]bool{}
@@ -208,8 +213,17 @@ func (h *clientHS12) serverExtensions(sh *msg.ServerHello) error {
 			return alert.Faultf(alert.DecodeError, "bad extension")
 		}
 		seen[x.Type] = true
-		if !h.offered[x.Type] && x.Type != msg.ExtRenegotiationInfo {
-			return alert.Faultf(alert.UnsupportedExtension, "unsolicited extension")
+		switch x.Type {
+		case msg.ExtKeyShare, msg.ExtSupportedVersions, msg.ExtPreSharedKey, msg.ExtEarlyData,
+			msg.ExtCookie, msg.ExtPSKKeyExchangeModes, msg.ExtPostHandshakeAuth, msg.ExtSignatureAlgorithmsCert:
+			return alert.Faultf(alert.IllegalParameter, "bad extension")
+		case msg.ExtRenegotiationInfo, msg.ExtExtendedMasterSecret, msg.ExtEncryptThenMAC, msg.ExtSessionTicket,
+			msg.ExtServerName, msg.ExtECPointFormats, msg.ExtALPN, msg.ExtStatusRequest:
+			if !h.offered[x.Type] && x.Type != msg.ExtRenegotiationInfo {
+				return alert.Faultf(alert.UnsupportedExtension, "unsolicited extension")
+			}
+		default:
+			continue
 		}
 		var err error
 		switch x.Type {
@@ -218,14 +232,12 @@ func (h *clientHS12) serverExtensions(sh *msg.ServerHello) error {
 			// initial handshake; we sent the SCSV, so it may come.
 			var v []byte
 			if v, err = msg.ParseRenegotiationInfo(x.Data); err == nil && len(v) != 0 {
-				return alert.Faultf(alert.HandshakeFailure, "renegotiation mismatch")
+				return alert.Faultf(alert.IllegalParameter, "renegotiation mismatch")
 			}
 			c.st.SecureRenegotiation = true
 		case msg.ExtExtendedMasterSecret:
-			err = msg.ParseEmpty(x.Data)
 			c.st.ExtendedMasterSecret = true
 		case msg.ExtEncryptThenMAC:
-			err = msg.ParseEmpty(x.Data)
 			// RFC 7366 §3: it only changes CBC suites.
 			h.s.etm = h.s.suite.Cipher == suites.AESCBC
 			c.st.EncryptThenMAC = h.s.etm
@@ -236,11 +248,7 @@ func (h *clientHS12) serverExtensions(sh *msg.ServerHello) error {
 			err = msg.ParseEmpty(x.Data)
 			c.st.ServerName = c.cfg.ServerName
 		case msg.ExtECPointFormats:
-			// RFC 8422 §5.2: the list must include uncompressed.
-			var f []uint8
-			if f, err = msg.ParseUint8List(x.Data); err == nil && !slices.Contains(f, 0) {
-				return alert.Faultf(alert.IllegalParameter, "bad ecpoint")
-			}
+			_, err = msg.ParseUint8List(x.Data)
 		case msg.ExtALPN:
 			var p []string
 			if p, err = msg.ParseALPN(x.Data); err == nil {
@@ -251,8 +259,6 @@ func (h *clientHS12) serverExtensions(sh *msg.ServerHello) error {
 			}
 		case msg.ExtStatusRequest:
 			err = msg.ParseEmpty(x.Data)
-		default:
-			return alert.Faultf(alert.UnsupportedExtension, "unsolicited extension")
 		}
 		if err != nil {
 			return err
