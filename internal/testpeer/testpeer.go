@@ -83,9 +83,17 @@ var (
 
 // Server is a running peer server.
 type Server struct {
-	Addr string // 127.0.0.1:port
-	cmd  *exec.Cmd
-	out  *Buffer
+	Addr  string // 127.0.0.1:port
+	cmd   *exec.Cmd
+	out   *Buffer
+	stdin io.Writer
+}
+
+// Send writes to the server's standard input (s_server's interactive
+// commands and data).
+func (s *Server) Send(text string) error {
+	_, err := io.WriteString(s.stdin, text)
+	return err
 }
 
 // Output returns what the server printed so far (stdout and stderr).
@@ -189,7 +197,7 @@ func startEnv(t testing.TB, prog string, args, env []string, ready func(string) 
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", prog, err)
 	}
-	s := &Server{cmd: cmd, out: out}
+	s := &Server{cmd: cmd, out: out, stdin: stdin}
 	t.Cleanup(func() {
 		cmd.Process.Kill()
 		cmd.Wait()
