@@ -145,6 +145,9 @@ type clientHS12 struct {
 	leaf      *x509.Certificate
 	ske       *msg.ServerKeyExchange
 	newTicket *msg.NewSessionTicket12
+	// pre and cke are the premaster secret and ClientKeyExchange value
+	// of an ephemeral key exchange.
+	pre, cke []byte
 }
 
 // serverHello12 checks a TLS 1.0–1.2 ServerHello (RFC 5246 §7.4.1.3) and
@@ -322,8 +325,11 @@ func (h *clientHS12) full() error {
 	if m.Type != msg.TypeServerHelloDone {
 		return unexpected()
 	}
-	if err := msg.ParseEmptyMessage(m.Body); err != nil {
-		return err
+	if len(m.Body) != 0 {
+		// OpenSSL caps each message type's size; ServerHelloDone's cap
+		// is zero, and going over it is illegal_parameter ("excessive
+		// message size"), not decode_error.
+		return alert.Faultf(alert.IllegalParameter, "excessive message size")
 	}
 	if err := h.clientFlight(); err != nil {
 		return err
@@ -395,6 +401,13 @@ func (h *clientHS12) serverKeyExchange(body []byte) error {
 	if ske.Kind == msg.KxECDHE && (!slices.Contains(ecdheGroups, ske.Group) || !slices.Contains(c.cfg.groups(), ske.Group)) {
 		return alert.Faultf(alert.IllegalParameter, "wrong curve")
 	}
+	// The parameters are checked before the signature, as OpenSSL does:
+	// a peer value out of range is illegal_parameter even when the
+	// signature is bad too.
+	h.ske = ske
+	if err := h.agree(); err != nil {
+		return err
+	}
 	signed := make([]byte, 0, 64+len(ske.Params))
 	signed = append(append(append(signed, c.st.ClientRandom...), c.st.ServerRandom...), ske.Params...)
 	pub, _ := sig.PublicKey(h.leaf)
@@ -410,7 +423,39 @@ func (h *clientHS12) serverKeyExchange(body []byte) error {
 	} else if err := sig.VerifyLegacy(pub, signed, ske.Signature); err != nil {
 		return err
 	}
-	h.ske = ske
+	return nil
+}
+
+// agree runs the ephemeral key agreement with the server's parameters:
+// the premaster secret and the ClientKeyExchange value.
+func (h *clientHS12) agree() error {
+	c := h.c
+	switch h.ske.Kind {
+	case msg.KxECDHE:
+		share, err := kx.Generate(h.ske.Group)
+		if err != nil {
+			return err
+		}
+		if h.pre, err = share.Shared(h.ske.Public); err != nil {
+			return err
+		}
+		h.cke = share.Public()
+		c.st.Group = h.ske.Group
+	case msg.KxDHE:
+		minBits := c.cfg.MinDHBits
+		if minBits == 0 {
+			minBits = 1024
+		}
+		k, err := kx.NewDHKey(kx.DHParams{P: h.ske.P, G: h.ske.G}, minBits, c.rand())
+		if err != nil {
+			return err
+		}
+		if h.pre, err = k.Shared(h.ske.Y, true); err != nil {
+			return err
+		}
+		h.cke = k.Public
+		c.st.DHBits = kx.BitLen(h.ske.P)
+	}
 	return nil
 }
 
@@ -472,33 +517,8 @@ func (h *clientHS12) write(raw []byte) error {
 // for the suite's key exchange.
 func (h *clientHS12) keyExchange() (pre, cke []byte, err error) {
 	c := h.c
-	switch h.s.suite.Kx {
-	case msg.KxECDHE:
-		share, err := kx.Generate(h.ske.Group)
-		if err != nil {
-			return nil, nil, err
-		}
-		z, err := share.Shared(h.ske.Public)
-		if err != nil {
-			return nil, nil, err
-		}
-		c.st.Group = h.ske.Group
-		return z, share.Public(), nil
-	case msg.KxDHE:
-		minBits := c.cfg.MinDHBits
-		if minBits == 0 {
-			minBits = 1024
-		}
-		k, err := kx.NewDHKey(kx.DHParams{P: h.ske.P, G: h.ske.G}, minBits, c.rand())
-		if err != nil {
-			return nil, nil, err
-		}
-		z, err := k.Shared(h.ske.Y, true)
-		if err != nil {
-			return nil, nil, err
-		}
-		c.st.DHBits = kx.BitLen(h.ske.P)
-		return z, k.Public, nil
+	if h.s.suite.Kx != msg.KxRSA {
+		return h.pre, h.cke, nil
 	}
 	// RSA (RFC 5246 §7.4.7.1): client_version, as offered, and 46
 	// random bytes, encrypted to the server's key.
