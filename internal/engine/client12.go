@@ -531,6 +531,9 @@ func (h *clientHS12) keyExchange() (pre, cke []byte, err error) {
 	if _, err := io.ReadFull(c.rand(), pre[2:]); err != nil {
 		return nil, nil, err
 	}
+	// RFC 5246 §7.4.7.1 fixes PKCS #1 v1.5 here; there is no other way
+	// to speak RSA key exchange.
+	//lint:ignore SA1019 the protocol requires PKCS #1 v1.5 encryption
 	enc, err := rsa.EncryptPKCS1v15(c.rand(), pub, pre)
 	if err != nil {
 		return nil, nil, err
