@@ -61,7 +61,7 @@ func (cfg *Config) suites12() []uint16 {
 
 // clientSuites is the ClientHello's cipher list: the TLS 1.3 suites, then
 // the TLS 1.0–1.2 ones, then TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746
-// §3.3), as OpenSSL sends them.
+// §3.3) and, when asked, TLS_FALLBACK_SCSV, as OpenSSL sends them.
 func (cfg *Config) clientSuites() []uint16 {
 	lo, hi := cfg.versionRange()
 	var out []uint16
@@ -77,7 +77,11 @@ func (cfg *Config) clientSuites() []uint16 {
 			}
 		}
 	}
-	return append(out, 0x00ff)
+	out = append(out, 0x00ff)
+	if cfg.FallbackSCSV {
+		out = append(out, 0x5600) // RFC 7507 §6, last as OpenSSL puts it
+	}
+	return out
 }
 
 func (h *clientHS) offers13() bool { _, hi := h.c.cfg.versionRange(); return hi >= VersionTLS13 }

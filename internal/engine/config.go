@@ -113,6 +113,10 @@ type Config struct {
 	// NoEncryptThenMAC stops offering encrypt_then_mac (RFC 7366), as
 	// -no_etm does.
 	NoEncryptThenMAC bool
+	// FallbackSCSV makes a client send TLS_FALLBACK_SCSV (RFC 7507), as
+	// -fallback_scsv does: a server that supports a higher version than
+	// offered answers inappropriate_fallback.
+	FallbackSCSV bool
 	// MinDHBits is the smallest DHE group a TLS 1.0–1.2 client accepts;
 	// zero means 1024 bits (OpenSSL's security level 1).
 	MinDHBits int

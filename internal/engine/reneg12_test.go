@@ -59,3 +59,25 @@ func alertName(d []byte) string {
 	}
 	return l + " " + map[byte]string{100: "no_renegotiation", 0: "close_notify"}[d[1]]
 }
+
+// TestClient12FallbackSCSV: a client held to TLS 1.1 that sends
+// TLS_FALLBACK_SCSV (RFC 7507) is refused by openssl s_server, which can
+// do TLS 1.2, with inappropriate_fallback; without the SCSV it connects.
+func TestClient12FallbackSCSV(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	for _, scsv := range []bool{true, false} {
+		srv := testpeer.OpenSSLServer(t, "-naccept", "1", "-cipher", "DEFAULT:@SECLEVEL=0", "-cert", pki.Server, "-key", pki.ServerKey)
+		cfg := Config{MinVersion: VersionTLS10, MaxVersion: VersionTLS11, FallbackSCSV: scsv}
+		conn := dialOwn(t, srv.Addr, &cfg)
+		err := conn.Handshake()
+		var ae *AlertError
+		if scsv {
+			if !errors.As(err, &ae) || ae.Sent || ae.Description != alert.InappropriateFallback {
+				t.Errorf("with the SCSV: %v, want a received inappropriate_fallback", err)
+			}
+			waitOutput(t, srv, "inappropriate fallback")
+		} else if err != nil || conn.State().Version != VersionTLS11 {
+			t.Errorf("without the SCSV: %v, version %x", err, conn.State().Version)
+		}
+	}
+}
