@@ -93,12 +93,16 @@ func (t tracer) InnerType(sent bool, version uint16, typ uint8) {
 	t.c.eventV(sent, v, ContentInnerType, []byte{typ})
 }
 
-// event reports a message-level event under the negotiated version (TLS
-// 1.3 before it is known: the highest this engine offers).
+// event reports a message-level event under the negotiated version
+// (before it is known: the highest this side offers, as OpenSSL labels a
+// -tls1 ClientHello "TLS 1.0").
 func (c *TLSConn) event(sent bool, ct int, data []byte) {
 	v := c.st.Version
 	if v == 0 {
 		v = VersionTLS13
+		if c.isClient {
+			_, v = c.cfg.versionRange()
+		}
 	}
 	c.eventV(sent, v, ct, data)
 }

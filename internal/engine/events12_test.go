@@ -39,6 +39,9 @@ func TestEvents12MatchOpenSSLMsg(t *testing.T) {
 			Config{Identities: []Identity{loadIdentity(t, pki.Client, pki.ClientKey)}}},
 		{"TLS 1.2 RSA kx no ticket", []string{"-tls1_2", "-cipher", "AES128-SHA", "-no_ticket"}, nil, Config{}},
 		{"TLS 1.0", []string{"-tls1", "-cipher", "ECDHE-RSA-AES128-SHA:@SECLEVEL=0"}, []string{"-cipher", "DEFAULT:@SECLEVEL=0"}, Config{}},
+		{"TLS 1.0 only client", []string{"-cipher", "DEFAULT:@SECLEVEL=0"}, []string{"-tls1", "-cipher", "DEFAULT:@SECLEVEL=0"},
+			Config{MinVersion: VersionTLS10, MaxVersion: VersionTLS10}},
+		{"TLS 1.2 only client", nil, []string{"-tls1_2"}, Config{MinVersion: VersionTLS12, MaxVersion: VersionTLS12}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			args := append([]string{"-rev", "-naccept", "1", "-cert", pki.Server, "-key", pki.ServerKey}, c.server...)
@@ -52,7 +55,10 @@ func TestEvents12MatchOpenSSLMsg(t *testing.T) {
 			srv = testpeer.OpenSSLServer(t, args...)
 			var mu sync.Mutex
 			var got []string
-			cfg := all12(c.cfg)
+			cfg := c.cfg
+			if cfg.MaxVersion == 0 {
+				cfg = all12(cfg)
+			}
 			cfg.OnEvent = func(e Event) {
 				mu.Lock()
 				defer mu.Unlock()
