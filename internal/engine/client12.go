@@ -178,7 +178,7 @@ func (h *clientHS) serverHello12(sh *msg.ServerHello, raw []byte) error {
 		return alert.Faultf(alert.IllegalParameter, "unsupported compression algorithm")
 	}
 	c.st.Version, c.st.Suite, c.st.ServerRandom = v, s.ID, sh.Random
-	c.rl.WriteVersion = v
+	c.rl.WriteVersion, c.rl.ReadVersion = v, v
 	st := &conn12{suite: s, prf: keys.PRF{Version: v, Hash: s.PRF}}
 	c.v12 = st
 	st.add(h.chRaw)

@@ -20,6 +20,12 @@ import (
 // spoil rewrite each; encrypted is applied to the first protected record
 // after it. It serves one connection.
 func spoilProxy(t *testing.T, backend string, spoil func(m []byte) []byte, encrypted func(body []byte)) string {
+	return spoilProxyV(t, backend, spoil, encrypted, 0)
+}
+
+// spoilProxyV is spoilProxy that also labels the records of handshake
+// messages after ServerHello with version relabel (when non-zero).
+func spoilProxyV(t *testing.T, backend string, spoil func(m []byte) []byte, encrypted func(body []byte), relabel uint16) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -60,7 +66,11 @@ func spoilProxy(t *testing.T, backend string, spoil func(m []byte) []byte, encry
 						break
 					}
 					out := spoil(m.Raw)
-					c.Write(append([]byte{22, hdr[1], hdr[2], byte(len(out) >> 8), byte(len(out))}, out...))
+					v1, v2 := hdr[1], hdr[2]
+					if relabel != 0 && m.Type != msg.TypeServerHello {
+						v1, v2 = byte(relabel>>8), byte(relabel)
+					}
+					c.Write(append([]byte{22, v1, v2, byte(len(out) >> 8), byte(len(out))}, out...))
 				}
 				continue
 			case hdr[0] == 20:
@@ -101,14 +111,16 @@ func TestClient12HandshakeFaults(t *testing.T) {
 		spoil     func([]byte) []byte
 		encrypted func([]byte)
 		want      alert.Desc
+		relabel   uint16
 	}{
-		{"ServerKeyExchange signature", nil, onType(msg.TypeServerKeyExchange, func(m []byte) []byte { m[len(m)-1] ^= 1; return m }), nil, alert.DecryptError},
-		{"ServerKeyExchange curve not offered", nil, onType(msg.TypeServerKeyExchange, func(m []byte) []byte { m[6] = 0x15; return m }), nil, alert.IllegalParameter},
+		{"record version changes after ServerHello", nil, pass, nil, alert.ProtocolVersion, 0x0301},
+		{"ServerKeyExchange signature", nil, onType(msg.TypeServerKeyExchange, func(m []byte) []byte { m[len(m)-1] ^= 1; return m }), nil, alert.DecryptError, 0},
+		{"ServerKeyExchange curve not offered", nil, onType(msg.TypeServerKeyExchange, func(m []byte) []byte { m[6] = 0x15; return m }), nil, alert.IllegalParameter, 0},
 		{"ServerKeyExchange truncated", nil, onType(msg.TypeServerKeyExchange, func(m []byte) []byte {
 			m = m[:len(m)-1]
 			m[3]--
 			return m
-		}), nil, alert.DecodeError},
+		}), nil, alert.DecodeError, 0},
 		{"DHE value out of range", []string{"-cipher", "DHE-RSA-AES128-GCM-SHA256"}, onType(msg.TypeServerKeyExchange, func(m []byte) []byte {
 			// Ys = 1: p and g keep their lengths, Ys's last byte is 1
 			// and the rest zero.
@@ -121,18 +133,18 @@ func TestClient12HandshakeFaults(t *testing.T) {
 			}
 			m[y+1+n] = 1
 			return m
-		}), nil, alert.IllegalParameter},
-		{"ServerHelloDone with a body", nil, onType(msg.TypeServerHelloDone, func(m []byte) []byte { return []byte{14, 0, 0, 1, 0} }), nil, alert.IllegalParameter},
-		{"Certificate empty", nil, onType(msg.TypeCertificate, func(m []byte) []byte { return []byte{11, 0, 0, 3, 0, 0, 0} }), nil, alert.DecodeError},
-		{"Finished record", nil, pass, func(b []byte) { b[len(b)-1] ^= 1 }, alert.BadRecordMAC},
-		{"Finished record CBC", []string{"-cipher", "ECDHE-RSA-AES128-SHA"}, pass, func(b []byte) { b[len(b)-1] ^= 1 }, alert.BadRecordMAC},
-		{"Finished record CBC no_etm", []string{"-cipher", "ECDHE-RSA-AES128-SHA", "-no_etm"}, pass, func(b []byte) { b[20] ^= 1 }, alert.BadRecordMAC},
+		}), nil, alert.IllegalParameter, 0},
+		{"ServerHelloDone with a body", nil, onType(msg.TypeServerHelloDone, func(m []byte) []byte { return []byte{14, 0, 0, 1, 0} }), nil, alert.IllegalParameter, 0},
+		{"Certificate empty", nil, onType(msg.TypeCertificate, func(m []byte) []byte { return []byte{11, 0, 0, 3, 0, 0, 0} }), nil, alert.DecodeError, 0},
+		{"Finished record", nil, pass, func(b []byte) { b[len(b)-1] ^= 1 }, alert.BadRecordMAC, 0},
+		{"Finished record CBC", []string{"-cipher", "ECDHE-RSA-AES128-SHA"}, pass, func(b []byte) { b[len(b)-1] ^= 1 }, alert.BadRecordMAC, 0},
+		{"Finished record CBC no_etm", []string{"-cipher", "ECDHE-RSA-AES128-SHA", "-no_etm"}, pass, func(b []byte) { b[20] ^= 1 }, alert.BadRecordMAC, 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			args := append([]string{"-tls1_2", "-naccept", "2", "-cert", pki.Server, "-key", pki.ServerKey, "-no_ticket"}, c.server...)
 			srv := testpeer.OpenSSLServer(t, args...)
 			out, errOut, _ := testpeer.Run(t, 20*time.Second, "", openssl, "s_client", "-connect",
-				spoilProxy(t, srv.Addr, c.spoil, c.encrypted), "-msg", "-noservername")
+				spoilProxyV(t, srv.Addr, c.spoil, c.encrypted, c.relabel), "-msg", "-noservername")
 			m := sentAlertRE.FindStringSubmatch(out)
 			if m == nil {
 				t.Fatalf("openssl sent no alert:\n%s\n%s", out, errOut)
@@ -142,7 +154,7 @@ func TestClient12HandshakeFaults(t *testing.T) {
 				t.Errorf("openssl sent %v, the table says %v", alert.Desc(want), c.want)
 			}
 			cfg := all12(Config{})
-			conn := dialOwn(t, spoilProxy(t, srv.Addr, c.spoil, c.encrypted), &cfg)
+			conn := dialOwn(t, spoilProxyV(t, srv.Addr, c.spoil, c.encrypted, c.relabel), &cfg)
 			err := conn.Handshake()
 			var ae *AlertError
 			if !errors.As(err, &ae) || !ae.Sent || ae.Description != alert.Desc(want) {

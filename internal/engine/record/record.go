@@ -79,6 +79,10 @@ type Layer struct {
 	// the clear: 0x0301 for a first ClientHello, 0x0303 otherwise (RFC
 	// 8446 §5.1).
 	WriteVersion uint16
+	// ReadVersion, when set, is the only record version Read accepts
+	// (TLS 1.0–1.2 after ServerHello: RFC 5246 §6.2.1's negotiated
+	// version, checked as OpenSSL checks it).
+	ReadVersion uint16
 	// WriteLimit caps the plaintext per written record (record_size_limit,
 	// -max_send_frag); zero means MaxPlaintext.
 	WriteLimit int
@@ -154,7 +158,7 @@ func (l *Layer) read() (typ uint8, data []byte, err error) {
 	hdr := l.hdr[:]
 	typ = hdr[0]
 	n := int(binary.BigEndian.Uint16(hdr[3:]))
-	if hdr[1] != 3 {
+	if hdr[1] != 3 || (l.ReadVersion != 0 && uint16(hdr[1])<<8|uint16(hdr[2]) != l.ReadVersion) {
 		return 0, nil, alert.Faultf(alert.ProtocolVersion, "wrong version number")
 	}
 	switch typ {

@@ -211,3 +211,14 @@ func cbcEncrypt(b interface {
 		prev = data[i : i+16]
 	}
 }
+
+// TestReadVersion12: once ReadVersion is set, a record of another
+// version is protocol_version.
+func TestReadVersion12(t *testing.T) {
+	var p pipe
+	p.Write([]byte{TypeHandshake, 3, 1, 0, 1, 0})
+	r := New(&p)
+	r.ReadVersion = 0x0303
+	_, _, err := r.Read()
+	wantAlert(t, err, alert.ProtocolVersion)
+}
