@@ -93,6 +93,14 @@ func TestClient12AgainstOpenSSL(t *testing.T) {
 			cfg:     Config{Identities: []Identity{loadIdentity(t, pki.Client, pki.ClientKey)}},
 			version: VersionTLS12, suite: suites.ECDHERSAAES256GCMSHA384, group: kx.X25519,
 			serverSays: []string{"CN = tlskit client", "verify return:1"}},
+		{name: "RSA client certificate", server: append([]string{"-tls1_2", "-Verify", "1", "-CAfile", pki.CA}, ec...),
+			cfg:     Config{Identities: []Identity{loadIdentity(t, pki.Server, pki.ServerKey)}},
+			version: VersionTLS12, suite: suites.ECDHEECDSAAES256GCMSHA384, group: kx.X25519,
+			serverSays: []string{"depth=0 CN = localhost"}},
+		{name: "TLS 1.0 RSA client certificate", server: append([]string{"-tls1", "-cipher", "ECDHE-ECDSA-AES128-SHA:@SECLEVEL=0", "-Verify", "1", "-CAfile", pki.CA}, ec...),
+			cfg:     Config{Identities: []Identity{loadIdentity(t, pki.Server, pki.ServerKey)}},
+			version: VersionTLS10, suite: suites.ECDHEECDSAAES128SHA, etm: true, group: kx.X25519,
+			serverSays: []string{"depth=0 CN = localhost"}},
 	}
 	for _, s := range []struct {
 		suite uint16
