@@ -446,6 +446,7 @@ func (h *clientHS) serverHello(sh *msg.ServerHello, raw []byte) error {
 	if err := c.setReadKey(sHS); err != nil {
 		return err
 	}
+	c.pendingWrite = cHS
 	return h.encryptedFlight(cHS, sHS)
 }
 
@@ -611,6 +612,7 @@ func (h *clientHS) finish(m msg.Message, certReq *msg.CertificateRequest, cHS, s
 	}
 
 	// The client's flight.
+	c.pendingWrite = nil
 	if !c.cfg.NoMiddlebox {
 		if err := c.sendCCSLocked(); err != nil {
 			return err

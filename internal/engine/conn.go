@@ -48,6 +48,11 @@ type TLSConn struct {
 	expSec   []byte // exporter_master_secret
 	resSec   []byte // resumption_master_secret
 	sawCCS   bool
+	// pendingWrite is a client's handshake write secret between
+	// ServerHello and its own flight: an alert sent in between goes
+	// under it (RFC 8446 §5: alerts are protected by the current keys,
+	// and the server reads with them from its ServerHello on).
+	pendingWrite []byte
 	// skipAppLeft is how many bytes of clear application data records a
 	// server still skips: early data sent before a HelloRetryRequest.
 	skipAppLeft int
@@ -185,9 +190,24 @@ func (c *TLSConn) failLocked(err error) error {
 		return err
 	}
 	d, reason := alertFor(err)
+	c.installPendingWriteLocked()
 	c.sendAlertLocked(alert.Fatal, d)
 	c.err = &AlertError{Level: alert.Fatal, Description: d, Sent: true, Reason: reason, Err: err}
 	return c.err
+}
+
+// installPendingWriteLocked switches a client that received ServerHello
+// to its handshake write key ahead of its flight, with the compatibility
+// ChangeCipherSpec first as the flight would have it (Appendix D.4).
+func (c *TLSConn) installPendingWriteLocked() {
+	if c.pendingWrite == nil {
+		return
+	}
+	if !c.cfg.NoMiddlebox {
+		c.sendCCSLocked()
+	}
+	c.setWriteKey(c.pendingWrite)
+	c.pendingWrite = nil
 }
 
 func isNetErr(err error) bool {

@@ -446,7 +446,8 @@ func (h *serverHS) flight() error {
 	}
 
 	var ee msg.Extensions = msg.Extensions{}
-	if c.st.ServerName != "" {
+	// RFC 6066 §3: no server_name acknowledgement when resuming.
+	if c.st.ServerName != "" && (h.psk == nil || h.psk.external) {
 		ee = append(ee, msg.Extension{Type: msg.ExtServerName, Data: []byte{}})
 	}
 	if h.alpn != "" {

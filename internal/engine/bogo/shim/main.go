@@ -163,7 +163,8 @@ func loadIdentity(certFile, keyFile string) (engine.Identity, error) {
 	}
 	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
 	if err != nil {
-		return id, fmt.Errorf("shim: %s: %w", keyFile, err)
+		// Key types Go cannot parse (ML-DSA) have no signer here either.
+		return id, fmt.Errorf("%w: key in %s: %v", errUnimplemented, keyFile, err)
 	}
 	signer, ok := k.(crypto.Signer)
 	if !ok {

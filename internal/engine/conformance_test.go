@@ -1,0 +1,110 @@
+package engine
+
+import (
+	"bufio"
+	"sync"
+	"testing"
+
+	"github.com/tlskit/tlskit/internal/engine/msg"
+	"github.com/tlskit/tlskit/internal/engine/record"
+)
+
+// Regression tests for what BoringSSL's runner (BoGo) found; each runs
+// without the runner.
+
+// eventLog collects a connection's events.
+type eventLog struct {
+	mu sync.Mutex
+	ev []Event
+}
+
+func (l *eventLog) add(e Event) {
+	l.mu.Lock()
+	l.ev = append(l.ev, e)
+	l.mu.Unlock()
+}
+
+func (l *eventLog) events() []Event {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]Event(nil), l.ev...)
+}
+
+// TestClientAlertAfterServerHelloIsProtected: a client that fails the
+// server's encrypted flight sends its alert under its handshake key, after
+// the compatibility ChangeCipherSpec (RFC 8446 §5, Appendix D.4); a
+// server reads with that key from its ServerHello on, so a clear alert
+// would be a bad_record_mac to it.
+func TestClientAlertAfterServerHelloIsProtected(t *testing.T) {
+	flipLast := func(m []byte) []byte { m[len(m)-1] ^= 1; return m }
+	cli, _, srvErr := ownPair(t, onType(msg.TypeFinished, flipLast), nil)
+	var log eventLog
+	cli.cfg.OnEvent = log.add
+	if err := cli.Handshake(); err == nil {
+		t.Fatal("handshake succeeded")
+	}
+	<-srvErr
+	var sentHeaders [][]byte
+	var sawCCS bool
+	for _, e := range log.events() {
+		if !e.Sent {
+			continue
+		}
+		switch e.ContentType {
+		case ContentRecordHeader:
+			sentHeaders = append(sentHeaders, e.Data)
+		case int(record.TypeChangeCipherSpec):
+			sawCCS = true
+		}
+	}
+	last := sentHeaders[len(sentHeaders)-1]
+	if last[0] != record.TypeApplicationData {
+		t.Errorf("the alert went out in a record of type %d, want a protected record", last[0])
+	}
+	if !sawCCS {
+		t.Error("no compatibility ChangeCipherSpec before the protected alert")
+	}
+}
+
+// TestNoServerNameAckOnResumption: a resuming server does not
+// acknowledge server_name (RFC 6066 §3), which BoringSSL rejects.
+func TestNoServerNameAckOnResumption(t *testing.T) {
+	id, _ := testIdentity(t, keysForTest(t)["ecdsa-p256"])
+	scfg := &Config{Identities: []Identity{id}}
+	eeHasSNI := func(log *eventLog) bool {
+		for _, e := range log.events() {
+			if !e.Sent && e.ContentType == int(record.TypeHandshake) && msg.Type(e.Data[0]) == msg.TypeEncryptedExtensions {
+				ee, err := msg.ParseEncryptedExtensions(e.Data[4:])
+				if err != nil {
+					t.Fatal(err)
+				}
+				return ee.Extensions.Has(msg.ExtServerName)
+			}
+		}
+		t.Fatal("no EncryptedExtensions")
+		return false
+	}
+	addr, res := ownServer(t, scfg)
+	var first eventLog
+	tickets := firstTickets(t, addr, &Config{ServerName: "example.test", OnEvent: first.add})
+	<-res
+	if !eeHasSNI(&first) {
+		t.Error("full handshake: server_name not acknowledged")
+	}
+	addr, res = ownServer(t, scfg)
+	var second eventLog
+	conn := dialOwn(t, addr, &Config{ServerName: "example.test", Session: &tickets[0], OnEvent: second.add})
+	conn.Write([]byte("two\n"))
+	if _, err := bufio.NewReader(conn).ReadString('\n'); err != nil {
+		t.Fatal(err)
+	}
+	if r := <-res; r.err != nil {
+		t.Fatal(r.err)
+	}
+	if !conn.State().Resumed {
+		t.Fatal("did not resume")
+	}
+	if eeHasSNI(&second) {
+		t.Error("resumption: server_name acknowledged")
+	}
+}
