@@ -725,4 +725,6 @@ func (h *clientHS12) saveSession() {
 	if len(sess.SessionID) > 0 || len(sess.Ticket) > 0 {
 		c.st.Session12 = sess
 	}
+	// The transcript is not needed after the Finished messages.
+	h.s.msgs, h.s.pendingRead = nil, nil
 }
