@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/tlskit/tlskit/internal/opt"
@@ -35,6 +36,55 @@ type TLSParams struct {
 	NoTicket         bool // -no_ticket
 	ServerPref       bool // -serverpref
 	PrioritizeChaCha bool // -prioritize_chacha
+
+	// Suites13 are the TLS 1.3 suites -ciphersuites (or openssl.cnf's
+	// Ciphersuites) names, in its order; nil for openssl's default.
+	// Suites13Restricted is set when that list is not all three default
+	// suites, which only tlskit's own engine can honour.
+	Suites13           []uint16
+	Suites13Restricted bool
+	// Sigalgs and ClientSigalgs are -sigalgs and -client_sigalgs, nil
+	// when not given (own engine only).
+	Sigalgs, ClientSigalgs []uint16
+	// RecordPadding is -record_padding's block size, 0 for none.
+	RecordPadding int
+	NoMiddlebox   bool // -no_middlebox
+	AllowNoDHE    bool // -allow_no_dhe_kex
+}
+
+// OwnEngineOptions lists the options given that only tlskit's own TLS
+// engine can honour (crypto/tls has no way to do them), for a command to
+// refuse when crypto/tls carries the connection.
+func (p *TLSParams) OwnEngineOptions() []string {
+	var out []string
+	add := func(cond bool, name string) {
+		if cond {
+			out = append(out, name)
+		}
+	}
+	add(p.Suites13Restricted, "-ciphersuites")
+	add(p.Sigalgs != nil, "-sigalgs")
+	add(p.ClientSigalgs != nil, "-client_sigalgs")
+	add(p.RecordPadding > 0, "-record_padding")
+	add(p.NoMiddlebox, "-no_middlebox")
+	add(p.AllowNoDHE, "-allow_no_dhe_kex")
+	return out
+}
+
+// TLS13Options lists the options given that matter in TLS 1.3 only, so
+// that a command may let the own engine carry the connection for them.
+func (p *TLSParams) TLS13Options() []string {
+	var out []string
+	add := func(cond bool, name string) {
+		if cond {
+			out = append(out, name)
+		}
+	}
+	add(p.Suites13Restricted, "-ciphersuites")
+	add(p.RecordPadding > 0, "-record_padding")
+	add(p.NoMiddlebox, "-no_middlebox")
+	add(p.AllowNoDHE, "-allow_no_dhe_kex")
+	return out
 }
 
 // DefaultMinVersion and DefaultMaxVersion are the range tlskit enables
@@ -127,6 +177,7 @@ func ParseTLS(v *opt.Values, role Role, sys *sslconf.Defaults) (*TLSParams, erro
 		if err != nil {
 			return nil, err
 		}
+		p.Suites13, p.Suites13Restricted = suites13(suites)
 		if none && p.MaxVersion >= tls.VersionTLS13 {
 			// No TLS 1.3 suite while TLS 1.3 is enabled: openssl's client
 			// fails before sending its ClientHello, saying so.
@@ -176,6 +227,29 @@ func ParseTLS(v *opt.Values, role Role, sys *sslconf.Defaults) (*TLSParams, erro
 		}
 		p.ALPN = list
 	}
+	if s, ok := v.Get("sigalgs"); ok {
+		ss, err := tlsnames.ParseSigalgs(s)
+		if err != nil {
+			return nil, confErr(err)
+		}
+		p.Sigalgs = schemes(ss)
+	}
+	if s, ok := v.Get("client_sigalgs"); ok {
+		ss, err := tlsnames.ParseClientSigalgs(s)
+		if err != nil {
+			return nil, confErr(err)
+		}
+		p.ClientSigalgs = schemes(ss)
+	}
+	if s, ok := v.Get("record_padding"); ok {
+		n, err := parseRecordPadding(s)
+		if err != nil {
+			return nil, err
+		}
+		p.RecordPadding = n
+	}
+	p.NoMiddlebox = v.Has("no_middlebox")
+	p.AllowNoDHE = v.Has("allow_no_dhe_kex")
 	p.NoTicket = v.Has("no_ticket") || sys.NoTicket
 	p.ServerPref = v.Has("serverpref") || sys.ServerPref
 	p.PrioritizeChaCha = v.Has("prioritize_chacha") || sys.PrioritizeChaCha
@@ -274,29 +348,84 @@ func ParseALPN(s string) ([]string, error) {
 	return out, nil
 }
 
-// checkCipherSuites checks a -ciphersuites value. The TLS engine picks
-// TLS 1.3 suites itself and cannot be restricted, so only the full list
-// (in any order, unknown names skipped as openssl skips them) or the
-// empty list (no TLS 1.3) can be honoured. none reports the empty list.
+// checkCipherSuites checks a -ciphersuites value (unknown names are
+// skipped as openssl skips them); none reports the empty list.
 func checkCipherSuites(s string) (none bool, err error) {
 	list, err := tlsnames.ParseCipherSuites(s)
 	if err != nil {
 		return false, confErr(err)
 	}
-	if len(list) == 0 {
-		return true, nil
-	}
+	return len(list) == 0, nil
+}
+
+// suites13 returns a well-formed -ciphersuites value's suites in order,
+// and whether they are other than all three default suites: crypto/tls
+// always offers those three, in an order of its own, so only the own
+// engine can honour another list. The empty list (no TLS 1.3) is not a
+// restriction: the version range drops TLS 1.3 instead.
+func suites13(s string) (ids []uint16, restricted bool) {
+	list, _ := tlsnames.ParseCipherSuites(s)
 	have := map[string]bool{}
 	for _, c := range list {
+		ids = append(ids, c.ID)
 		have[c.Name] = true
+	}
+	if len(list) == 0 {
+		return nil, false
 	}
 	for _, n := range strings.Split(tlsnames.DefaultCipherSuites, ":") {
 		if !have[n] {
-			return false, fmt.Errorf("-ciphersuites %s: the TLS engine cannot restrict TLS 1.3 cipher suites; name all of %s, or give \"\" for no TLS 1.3",
-				s, tlsnames.DefaultCipherSuites)
+			restricted = true
 		}
 	}
-	return false, nil
+	return ids, restricted || len(list) != 3
+}
+
+// RefuseOwnEngineOptions is the start-up error for the options only the
+// own engine honours (OwnEngineOptions, plus extra from the command), when
+// crypto/tls carries the connections; nil when there are none. Options of
+// TLS 1.3 alone are not refused when TLS 1.3 is off: openssl ignores them
+// then.
+func (p *TLSParams) RefuseOwnEngineOptions(extra ...string) error {
+	var names []string
+	for _, o := range p.OwnEngineOptions() {
+		if p.MaxVersion >= tls.VersionTLS13 || !slices.Contains(p.TLS13Options(), o) {
+			names = append(names, o)
+		}
+	}
+	names = append(names, extra...)
+	if len(names) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s: needs tlskit's own TLS engine, which speaks TLS 1.3 only so far: add -tls1_3 (or -min_protocol TLSv1.3)",
+		strings.Join(names, ", "))
+}
+
+func schemes(ss []tls.SignatureScheme) []uint16 {
+	out := make([]uint16, len(ss))
+	for i, s := range ss {
+		out[i] = uint16(s)
+	}
+	return out
+}
+
+// parseRecordPadding reads -record_padding as openssl does: atoi (leading
+// digits; "abc" is 0, no padding), refused below 0 or above 16384, the
+// largest record plaintext.
+func parseRecordPadding(s string) (int, error) {
+	t := strings.TrimLeft(s, " \t")
+	neg := false
+	if t != "" && (t[0] == '-' || t[0] == '+') {
+		neg, t = t[0] == '-', t[1:]
+	}
+	n := 0
+	for i := 0; i < len(t) && t[i] >= '0' && t[i] <= '9' && n <= 1<<20; i++ {
+		n = n*10 + int(t[i]-'0')
+	}
+	if (neg && n > 0) || n > 16384 {
+		return 0, &ConfError{[]string{fmt.Sprintf("Call to SSL_CONF_cmd(-record_padding, %s) failed", s)}}
+	}
+	return n, nil
 }
 
 // versions applies openssl.cnf's MinProtocol/MaxProtocol, -min_protocol,

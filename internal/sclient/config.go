@@ -41,6 +41,9 @@ type settings struct {
 	starttls, starttlsName      string
 
 	tls *tls.Config
+	// own is set when tlskit's own engine carries the connections (see
+	// chooseEngine); nil: crypto/tls does.
+	own *ownSettings
 
 	verifyOpts   verify.Options
 	verifyDepth  int // -verify N; 0 when not given
@@ -142,15 +145,6 @@ func buildSettings(v *opt.Values, stdout, stderr io.Writer) (*settings, error) {
 		s.sni = host
 	}
 	s.noServername = v.Has("noservername")
-	if net.ParseIP(s.sni) != nil {
-		// RFC 6066 section 3 forbids IP literals in SNI and crypto/tls
-		// silently drops them; openssl sends them as given. The notice
-		// is printed at exit, after openssl's own lines, so that scripts
-		// which take the first line of stderr as the error still find
-		// openssl's.
-		s.exitNotes = append(s.exitNotes, fmt.Sprintf("s_client: -servername %s: an IP address cannot be sent as SNI by crypto/tls; no server name was sent", s.sni))
-	}
-
 	if p, ok := v.Get("proxy"); ok {
 		if p == "" {
 			return nil, usageErr("-proxy requires a host:port")
@@ -231,6 +225,14 @@ func buildSettings(v *opt.Values, stdout, stderr io.Writer) (*settings, error) {
 		return nil, rawError(err)
 	}
 	s.tls = cfg
+	if net.ParseIP(s.sni) != nil && s.own == nil {
+		// RFC 6066 section 3 forbids IP literals in SNI and crypto/tls
+		// silently drops them; openssl sends them as given, and so does
+		// the own engine. The notice is printed at exit, after openssl's
+		// own lines, so that scripts which take the first line of stderr
+		// as the error still find openssl's.
+		s.exitNotes = append(s.exitNotes, fmt.Sprintf("s_client: -servername %s: an IP address cannot be sent as SNI by crypto/tls; no server name was sent", s.sni))
+	}
 	if err := verifySettings(v, s); err != nil {
 		return nil, rawError(err)
 	}
@@ -251,6 +253,9 @@ func tlsConfig(v *opt.Values, s *settings) (*tls.Config, error) {
 	}
 	tp, err := optgroups.ParseTLS(v, optgroups.Client, sslconf.System())
 	if err != nil {
+		return nil, err
+	}
+	if err := chooseEngine(v, s, tp); err != nil {
 		return nil, err
 	}
 	cfg.MinVersion, cfg.MaxVersion = tp.MinVersion, tp.MaxVersion

@@ -76,6 +76,9 @@ func (c *client) handshake(nc net.Conn, cache tls.ClientSessionCache) (*conn, er
 	s := c.set
 	cn := &conn{raw: nc, start: time.Now()}
 	cn.obs = newObserver(c, s)
+	if s.own != nil {
+		return c.handshakeOwn(nc, cn)
+	}
 	cfg := s.tls.Clone()
 	cfg.ClientSessionCache = cache
 	if len(cfg.Certificates) > 0 {
@@ -94,7 +97,22 @@ func (c *client) handshake(nc net.Conn, cache tls.ClientSessionCache) (*conn, er
 		}
 	}
 	cfg.KeyLogWriter = cn.obs.keyLogWriter()
-	cfg.VerifyConnection = func(cs tls.ConnectionState) error {
+	cfg.VerifyConnection = c.verifyConnection(cn)
+	tc := engine.Default.Client(cn.obs.wrap(nc), cfg)
+	cn.tls = tc
+	tc.SetDeadline(time.Now().Add(connectTimeout))
+	err := tc.HandshakeContext(context.Background())
+	tc.SetDeadline(time.Time{})
+	return cn, err
+}
+
+// verifyConnection is the check of the server's chain both engines run
+// once it arrived: openssl's servername complaint, the stapled OCSP
+// response, the verification with its depth= lines, and the refusals of
+// -verify_return_error and of legacy signatures.
+func (c *client) verifyConnection(cn *conn) func(tls.ConnectionState) error {
+	s := c.set
+	return func(cs tls.ConnectionState) error {
 		if s.sni == "" && !s.noServername {
 			// openssl's servername callback complains when no SNI went out.
 			fmt.Fprintln(c.errw, "Can't use SSL_get_servername")
@@ -128,12 +146,6 @@ func (c *client) handshake(nc net.Conn, cache tls.ClientSessionCache) (*conn, er
 		}
 		return nil
 	}
-	tc := engine.Default.Client(cn.obs.wrap(nc), cfg)
-	cn.tls = tc
-	tc.SetDeadline(time.Now().Add(connectTimeout))
-	err := tc.HandshakeContext(context.Background())
-	tc.SetDeadline(time.Time{})
-	return cn, err
 }
 
 func withIntermediates(o verify.Options, peer []*x509.Certificate) verify.Options {
@@ -159,6 +171,17 @@ func (c *client) session(cn *conn) *report.Session {
 		rs.VerifyCode = cn.verified.Code
 		rs.VerifyError = verify.ErrorString(cn.verified.Code)
 	}
+	if s.own != nil && st.DidResume && len(rs.Chain) == 0 {
+		// A TLS 1.3 resumption sends no certificate: openssl reports the
+		// session's, and its verification result.
+		if _, leaf, _ := c.set.own.sess.get(); leaf != nil {
+			rs.Chain = []*x509.Certificate{leaf}
+			c.set.own.sess.mu.Lock()
+			rs.VerifyCode = c.set.own.sess.verify
+			c.set.own.sess.mu.Unlock()
+			rs.VerifyError = verify.ErrorString(rs.VerifyCode)
+		}
+	}
 	if st.HandshakeComplete {
 		rs.Version = tlsnames.VersionName(st.Version)
 		rs.TLS13 = st.Version == tls.VersionTLS13
@@ -179,7 +202,11 @@ func (c *client) session(cn *conn) *report.Session {
 			rs.TempKey = tlsnames.TempKeyString(st.CurveID)
 		}
 		if s.keymatLabel != "" {
-			if m, err := st.ExportKeyingMaterial(s.keymatLabel, nil, s.keymatLen); err == nil {
+			export := st.ExportKeyingMaterial
+			if e, ok := cn.tls.(exporter); ok {
+				export = e.ExportKeyingMaterial
+			}
+			if m, err := export(s.keymatLabel, nil, s.keymatLen); err == nil {
 				rs.KeyingMaterial = &report.Exported{Label: s.keymatLabel, Material: m}
 			}
 		}

@@ -64,8 +64,18 @@ func (c *client) interact(cn *conn) int {
 					fmt.Fprintln(c.errw, "s_client: renegotiation (R) is not supported: crypto/tls cannot renegotiate from the client")
 					continue
 				case 'k', 'K':
+					// k updates our keys, K asks the server to update its
+					// own too (RFC 8446 section 4.6.3); openssl drops the
+					// rest of the read.
 					fmt.Fprintln(c.errw, "KEYUPDATE")
-					fmt.Fprintln(c.errw, "s_client: key update (k/K) is not supported: crypto/tls cannot send KeyUpdate on request")
+					if ku, ok := tc.(keyUpdater); ok {
+						if err := ku.KeyUpdate(data[0] == 'K'); err != nil {
+							fmt.Fprintf(c.errw, "s_client: key update: %v\n", err)
+							return 1
+						}
+						continue
+					}
+					fmt.Fprintln(c.errw, "s_client: key update (k/K) is not supported: crypto/tls cannot send KeyUpdate on request; the own engine does with -tls1_3")
 					continue
 				}
 			}
@@ -134,12 +144,23 @@ func (c *client) waitTicket(cn *conn, cache *singleCache) {
 	defer cn.tls.SetReadDeadline(time.Time{})
 	buf := make([]byte, 4096)
 	before, _ := cache.Get("")
+	changed := func() bool {
+		now, _ := cache.Get("")
+		return now != before
+	}
+	if o := c.set.own; o != nil {
+		_, _, gen := o.sess.get()
+		changed = func() bool {
+			_, _, now := o.sess.get()
+			return now != gen
+		}
+	}
 	for time.Now().Before(deadline) {
 		n, err := cn.tls.Read(buf)
 		if n > 0 {
 			c.out.Write(buf[:n])
 		}
-		if now, _ := cache.Get(""); now != before || err != nil {
+		if changed() || err != nil {
 			return
 		}
 	}

@@ -151,7 +151,8 @@ func (c *client) run() int {
 	s := c.set
 	cache := &singleCache{}
 	c.cache = cache
-	if s.sessIn != "" {
+	if s.sessIn != "" && s.own == nil {
+		// (The own engine's session was read with its settings.)
 		st, err := readSession(s.sessIn)
 		if err != nil {
 			fmt.Fprintf(c.errw, "s_client: %v\n", err)

@@ -3,7 +3,6 @@ package sserver
 import (
 	"crypto/tls"
 	"errors"
-	"fmt"
 	"os"
 	"strings"
 	"time"
@@ -55,6 +54,9 @@ type config struct {
 	keyLogFile             string
 	keymatLabel            string
 	keymatLen              int
+	// own is set when tlskit's own engine carries the connections (see
+	// chooseEngine); nil: crypto/tls does.
+	own *ownSettings
 
 	// client authentication
 	verifyDepth       int  // -verify/-Verify value
@@ -204,15 +206,10 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 	// Every key exchange crypto/tls does is ephemeral, so
 	// -no_resume_ephemeral turns resumption off altogether.
 	c.noTicket = tp.NoTicket || v.Has("no_resume_ephemeral")
-	if n, ok := v.Get("num_tickets"); ok {
-		// crypto/tls sends exactly one TLS 1.3 ticket, or none when tickets are off.
-		switch v.Int("num_tickets", 1) {
-		case 0:
-			c.noTicket = true
-		case 1:
-		default:
-			return nil, fmt.Errorf("-num_tickets %s: crypto/tls sends one session ticket (use 0 or 1)", n)
-		}
+	if _, ok := v.Get("num_tickets"); ok && v.Int("num_tickets", 1) <= 0 {
+		// No tickets. crypto/tls sends exactly one TLS 1.3 ticket
+		// otherwise; more need the own engine (see chooseEngine).
+		c.noTicket = true
 	}
 	c.keyLogFile = v.Str("keylogfile", "")
 	if l, ok := v.Get("keymatexport"); ok {
@@ -259,6 +256,9 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 	c.quiet = v.Has("quiet") || v.Has("brief")
 	c.brief = v.Has("brief")
 	c.ignEOF = v.Last("ign_eof", "no_ign_eof") == "ign_eof"
+	if err := chooseEngine(v, c, tp); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 

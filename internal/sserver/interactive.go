@@ -176,7 +176,18 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 				fmt.Fprintln(out, "s_server: renegotiation is not supported by crypto/tls")
 				continue
 			case 'k', 'K':
-				fmt.Fprintln(out, "s_server: key update requests are not supported by crypto/tls")
+				if tc.keyUpdate != nil {
+					// RFC 8446 section 4.6.3; K asks the client to
+					// update its keys too.
+					if err := tc.keyUpdate(cmd == 'K'); err != nil {
+						fmt.Fprintln(out, "ERROR")
+						fmt.Fprintf(s.errw, "s_server: key update: %v\n", err)
+						closeConn(false)
+						return false
+					}
+					continue
+				}
+				fmt.Fprintln(out, "s_server: key update requests are not supported by crypto/tls; the own engine does with -tls1_3")
 				continue
 			case 'c':
 				fmt.Fprintln(out, "s_server: post-handshake authentication is not supported by crypto/tls")

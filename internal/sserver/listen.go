@@ -85,6 +85,10 @@ type trackedConn struct {
 	// failure says why the server refused the handshake when crypto/tls's
 	// own error would name another reason (see chooseSuite).
 	failure *sslerr.Error
+	// export and keyUpdate are the own engine's exporter and KeyUpdate,
+	// nil on crypto/tls's connections.
+	export    func(label string, context []byte, length int) ([]byte, error)
+	keyUpdate func(requestPeer bool) error
 }
 
 // handshakeFailure is openssl's error queue for a failed handshake.

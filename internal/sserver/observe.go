@@ -18,7 +18,9 @@ import (
 // CertificateVerify algorithm, which crypto/tls does not reveal.
 func (s *server) observing() bool {
 	c := s.c
-	return c.msg || c.trace || c.debug || c.state || c.tlsextdebug || c.verifyRequest || c.securityDebug || c.securityDebugVerbose
+	// The own engine's connections always are: the observer prints its
+	// events and keeps the ClientHello for the report.
+	return c.msg || c.trace || c.debug || c.state || c.tlsextdebug || c.verifyRequest || c.securityDebug || c.securityDebugVerbose || c.own != nil
 }
 
 // observerOptions are the writers of one connection's observer. -msg and

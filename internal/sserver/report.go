@@ -202,7 +202,7 @@ func (s *server) writeConnReport(w io.Writer, ci connInfo) {
 	} else {
 		fmt.Fprintln(w, "Secure Renegotiation IS NOT supported")
 	}
-	s.writeKeymat(w, ci.state)
+	s.writeKeymat(w, ci)
 }
 
 // writeHandshakeNotes prints the lines openssl prints from its callbacks
@@ -223,14 +223,18 @@ func (s *server) writeHandshakeNotes(w io.Writer, ci connInfo) {
 }
 
 // writeKeymat prints the -keymatexport block (RFC 5705 / RFC 8446 §7.5).
-func (s *server) writeKeymat(w io.Writer, st tls.ConnectionState) {
+func (s *server) writeKeymat(w io.Writer, ci connInfo) {
 	if s.c.keymatLabel == "" {
 		return
 	}
 	fmt.Fprintln(w, "Keying material exporter:")
 	fmt.Fprintf(w, "    Label: '%s'\n", s.c.keymatLabel)
 	fmt.Fprintf(w, "    Length: %d bytes\n", s.c.keymatLen)
-	km, err := st.ExportKeyingMaterial(s.c.keymatLabel, nil, s.c.keymatLen)
+	export := ci.state.ExportKeyingMaterial
+	if ci.conn != nil && ci.conn.export != nil {
+		export = ci.conn.export
+	}
+	km, err := export(s.c.keymatLabel, nil, s.c.keymatLen)
 	if err != nil {
 		fmt.Fprintln(w, "    Error")
 		return

@@ -321,10 +321,16 @@ func acceptRetry(ln net.Listener, stop <-chan struct{}) (net.Conn, error) {
 // handshake timeout, so a stalled client cannot hold a slot for ever.
 func (s *server) handshake(conn net.Conn) (engine.Conn, *trackedConn, error) {
 	tc := s.observe(conn)
-	t := engine.Default.Server(tc, s.tls.base)
 	s.stats.accepts.Add(1)
 	conn.SetDeadline(time.Now().Add(s.c.handshakeTO))
-	err := t.Handshake()
+	var t engine.Conn
+	var err error
+	if s.c.own != nil {
+		t, err = s.handshakeOwn(tc)
+	} else {
+		t = engine.Default.Server(tc, s.tls.base)
+		err = t.Handshake()
+	}
 	conn.SetDeadline(time.Time{})
 	if tc.unregister != nil {
 		// TLS 1.3 application secrets are logged during the handshake;

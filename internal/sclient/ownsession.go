@@ -1,0 +1,111 @@
+package sclient
+
+import (
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/asn1"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/tlskit/tlskit/internal/engine"
+)
+
+// A TLS 1.3 session of the own engine is saved as openssl saves one
+// (SSL SESSION PARAMETERS, see opensslSession): the resumption PSK as the
+// master key, the ticket, its lifetime and age_add, the server's
+// certificate, so that openssl resumes tlskit's sessions and tlskit
+// resumes openssl's.
+
+// writeOwnSession writes tk as openssl's PEM session.
+func writeOwnSession(path string, tk *engine.Ticket, leaf *x509.Certificate, verify int, sni string) error {
+	life := int64(tk.Lifetime / time.Second)
+	o := opensslSession{
+		Version: 1, SSLVersion: int(engine.VersionTLS13),
+		Cipher:    []byte{byte(tk.Suite >> 8), byte(tk.Suite)},
+		SessionID: sessionIDOf(tk.Ticket),
+		MasterKey: tk.PSK, Time: tk.Received.Unix(), Timeout: life,
+		SIDCtx:       []byte{},
+		VerifyResult: int64(verify),
+		LifetimeHint: life,
+		Ticket:       tk.Ticket,
+		AgeAdd:       int64(tk.AgeAdd),
+	}
+	if leaf != nil {
+		o.Peer = asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 3, IsCompound: true, Bytes: leaf.Raw}
+	}
+	if sni != "" {
+		o.Hostname = []byte(sni)
+	}
+	der, err := asn1.Marshal(o)
+	if err != nil {
+		return fmt.Errorf("cannot save the session to %q: %v", path, err)
+	}
+	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: opensslSessionPEMType, Bytes: der}), 0o600); err != nil {
+		return fmt.Errorf("cannot write the session to %q: %v", path, errors.Unwrap(err))
+	}
+	return nil
+}
+
+// sessionIDOf is the session ID openssl gives a TLS 1.3 ticket's
+// session: the ticket's SHA-256.
+func sessionIDOf(ticket []byte) []byte {
+	id := sha256.Sum256(ticket)
+	return id[:]
+}
+
+// readOpenSSLSession reads the first SSL SESSION PARAMETERS block of a
+// file.
+func readOpenSSLSession(path string) (*opensslSession, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read -sess_in file %q: %v", path, errors.Unwrap(err))
+	}
+	for rest := b; ; {
+		var blk *pem.Block
+		blk, rest = pem.Decode(rest)
+		if blk == nil {
+			return nil, fmt.Errorf("-sess_in file %q holds no PEM session", path)
+		}
+		if blk.Type != opensslSessionPEMType {
+			continue
+		}
+		var o opensslSession
+		if _, err := asn1.Unmarshal(blk.Bytes, &o); err != nil || len(o.Cipher) != 2 {
+			return nil, fmt.Errorf("-sess_in file %q: malformed session", path)
+		}
+		return &o, nil
+	}
+}
+
+// readOwnSession turns a -sess_in file into a TLS 1.3 ticket to resume.
+// A TLS 1.2 session, or one without a ticket, gives no ticket: the
+// handshake is then a full one, as openssl's would be.
+func readOwnSession(path string, sess *ownSession) error {
+	o, err := readOpenSSLSession(path)
+	if err != nil {
+		return err
+	}
+	if o.SSLVersion != int(engine.VersionTLS13) || len(o.Ticket) == 0 || len(o.MasterKey) == 0 {
+		return nil
+	}
+	life := o.LifetimeHint
+	if life == 0 {
+		life = o.Timeout
+	}
+	tk := &engine.Ticket{
+		Lifetime: time.Duration(life) * time.Second, AgeAdd: uint32(o.AgeAdd),
+		Ticket: o.Ticket, PSK: o.MasterKey, Received: time.Unix(o.Time, 0),
+		Suite: uint16(o.Cipher[0])<<8 | uint16(o.Cipher[1]),
+	}
+	sess.ticket = tk
+	if len(o.Peer.Bytes) > 0 {
+		if c, err := x509.ParseCertificate(o.Peer.Bytes); err == nil {
+			sess.leaf = c
+		}
+	}
+	sess.verify = int(o.VerifyResult)
+	return nil
+}

@@ -1,0 +1,197 @@
+package sserver
+
+import (
+	"crypto"
+	"crypto/tls"
+	"encoding/asn1"
+	"encoding/hex"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+
+	"github.com/tlskit/tlskit/internal/engine"
+	"github.com/tlskit/tlskit/internal/engine/alert"
+	"github.com/tlskit/tlskit/internal/opt"
+	"github.com/tlskit/tlskit/internal/optgroups"
+	"github.com/tlskit/tlskit/internal/wire"
+)
+
+// ownSettings is what s_server hands tlskit's own engine beyond what it
+// shares with the crypto/tls path.
+type ownSettings struct {
+	lo, hi     uint16
+	tp         *optgroups.TLSParams
+	numTickets int // the engine's convention: 0 default (2), <0 none
+	psks       []engine.PSK
+}
+
+// chooseEngine decides which engine carries s_server's connections (see
+// engine.OwnCarries): the own engine when every version enabled is one it
+// speaks, or for options of TLS 1.3 alone; crypto/tls otherwise, which
+// refuses what only the own engine honours. What the own server cannot do
+// yet (OCSP stapling, a second certificate chosen by SNI) keeps a
+// connection on crypto/tls when no option needs the own engine, and is
+// refused alongside one that does.
+func chooseEngine(v *opt.Values, c *config, tp *optgroups.TLSParams) error {
+	nt, ntGiven := v.Get("num_tickets")
+	n := v.Int("num_tickets", 2)
+	pskGiven := v.Has("psk") || v.Has("psk_session")
+	tls13Only := len(tp.TLS13Options()) > 0 || (ntGiven && n > 1) || v.Has("psk_session")
+	needsOwn := len(tp.OwnEngineOptions()) > 0 || pskGiven || (ntGiven && n > 1)
+	lacking := c.status || c.servername != "" || c.cert2.given
+	if !engine.OwnCarries(tp.MinVersion, tp.MaxVersion, tls13Only) || (lacking && !needsOwn) {
+		var extra []string
+		if pskGiven {
+			extra = append(extra, "-psk")
+		}
+		if ntGiven && n > 1 && tp.MaxVersion >= tls.VersionTLS13 {
+			extra = append(extra, "-num_tickets "+nt)
+		}
+		return tp.RefuseOwnEngineOptions(extra...)
+	}
+	if lacking {
+		return errors.New("-status, -servername and -cert2 are not supported by tlskit's own TLS engine yet, which carries TLS 1.3 connections with the options given")
+	}
+	o := &ownSettings{lo: max(tp.MinVersion, engine.OwnMinVersion), hi: tp.MaxVersion, tp: tp}
+	switch {
+	case c.noTicket || (ntGiven && n <= 0):
+		o.numTickets = -1
+	default:
+		o.numTickets = int(n)
+	}
+	identity := v.Str("psk_identity", "Client_identity")
+	if k, ok := v.Get("psk"); ok {
+		key, err := hex.DecodeString(k)
+		if err != nil || len(key) == 0 {
+			return fmt.Errorf("Not a hex number '%s'", k)
+		}
+		o.psks = append(o.psks, engine.PSK{Identity: []byte(identity), Key: key})
+	}
+	if f, ok := v.Get("psk_session"); ok {
+		p, err := readPSKSession(f, identity)
+		if err != nil {
+			return err
+		}
+		o.psks = []engine.PSK{p}
+	}
+	c.own = o
+	return nil
+}
+
+// readPSKSession reads -psk_session: an openssl SSL SESSION PARAMETERS
+// file whose master key is the PSK, expected under -psk_identity.
+func readPSKSession(path, identity string) (engine.PSK, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return engine.PSK{}, fmt.Errorf("Can't open PSK session file %s", path)
+	}
+	blk, _ := pem.Decode(b)
+	if blk == nil || blk.Type != "SSL SESSION PARAMETERS" {
+		return engine.PSK{}, fmt.Errorf("Can't read PSK session file %s", path)
+	}
+	key, suite, err := sessionKey(blk.Bytes)
+	if err != nil {
+		return engine.PSK{}, fmt.Errorf("Can't read PSK session file %s", path)
+	}
+	h := crypto.SHA256
+	if suite == tls.TLS_AES_256_GCM_SHA384 {
+		h = crypto.SHA384
+	}
+	return engine.PSK{Identity: []byte(identity), Key: key, Hash: h}, nil
+}
+
+// engineConfig builds the own engine's configuration for one connection.
+func (s *server) engineConfig(tc *trackedConn) *engine.Config {
+	c, o := s.c, s.c.own
+	cfg := &engine.Config{
+		MinVersion: o.lo, MaxVersion: o.hi,
+		Suites13:         o.tp.Suites13,
+		SignatureSchemes: o.tp.Sigalgs,
+		ALPN:             c.alpn,
+		ServerPreference: c.serverPref,
+		PSKs:             o.psks,
+		AllowNoDHE:       o.tp.AllowNoDHE,
+		NumTickets:       o.numTickets,
+		RecordPadding:    o.tp.RecordPadding,
+		NoMiddlebox:      o.tp.NoMiddlebox,
+	}
+	if c.verifyRequest && o.tp.ClientSigalgs != nil {
+		// The CertificateRequest's signature_algorithms (the engine
+		// sends SignatureSchemes there).
+		cfg.SignatureSchemes = o.tp.ClientSigalgs
+	}
+	for _, g := range c.groups {
+		cfg.Groups = append(cfg.Groups, uint16(g))
+	}
+	for _, kp := range s.tls.id.main {
+		if k, ok := kp.PrivateKey.(crypto.Signer); ok && len(kp.Certificate) > 0 {
+			cfg.Identities = append(cfg.Identities, engine.Identity{Chain: kp.Certificate, Key: k})
+		}
+	}
+	cfg.RequestClientCert = c.verifyRequest
+	cfg.RequireClientCert = c.verifyRequire
+	if c.verifyRequest {
+		cfg.VerifyPeer = func(chain [][]byte, st *engine.State) error {
+			cs := engine.ConnectionStateOf(*st, engine.ParseChain(chain))
+			if err := s.verifyHook(tc, cs); err != nil {
+				return errors.Join(err, alert.BadCertificate)
+			}
+			return nil
+		}
+	}
+	if f := s.tls.keyLog; f != nil {
+		w := ignoreWriteErrors{f}
+		cfg.KeyLog = func(label string, random, secret []byte) {
+			fmt.Fprintf(w, "%s %x %x\n", label, random, secret)
+		}
+	}
+	cfg.OnEvent = tc.ob.Event
+	return cfg
+}
+
+// handshakeOwn runs a handshake on the own engine; tc's observer is fed
+// the engine's events and gives the ClientHello for the report.
+func (s *server) handshakeOwn(tc *trackedConn) (engine.Conn, error) {
+	tc.ob.Events()
+	t := engine.Seam(engine.Server(tc, s.engineConfig(tc)))
+	tc.export = t.ExportKeyingMaterial
+	tc.keyUpdate = t.KeyUpdate
+	err := t.Handshake()
+	if ch := tc.ob.Summary().ClientHello; ch != nil {
+		tc.hello = helloInfo(ch, tc)
+	}
+	return t, err
+}
+
+// helloInfo is the ClientHello the observer parsed, in the terms the
+// report reads (crypto/tls's, as the other path has it).
+func helloInfo(ch *wire.ClientHello, conn net.Conn) *tls.ClientHelloInfo {
+	h := &tls.ClientHelloInfo{ServerName: ch.ServerName, SupportedProtos: ch.ALPN,
+		SupportedVersions: ch.SupportedVersions, SupportedPoints: ch.ECPointFormats, Conn: conn,
+		CipherSuites: ch.CipherSuites}
+	for _, g := range ch.SupportedGroups {
+		h.SupportedCurves = append(h.SupportedCurves, tls.CurveID(g))
+	}
+	for _, a := range ch.SignatureSchemes {
+		h.SignatureSchemes = append(h.SignatureSchemes, tls.SignatureScheme(a))
+	}
+	return h
+}
+
+// sessionKey takes the master key and suite from openssl's session DER.
+func sessionKey(der []byte) ([]byte, uint16, error) {
+	var o struct {
+		Version    int
+		SSLVersion int
+		Cipher     []byte
+		SessionID  []byte
+		MasterKey  []byte
+	}
+	// encoding/asn1 allows the SEQUENCE's later fields.
+	if _, err := asn1.Unmarshal(der, &o); err != nil || len(o.Cipher) != 2 || len(o.MasterKey) == 0 {
+		return nil, 0, errors.New("malformed session")
+	}
+	return o.MasterKey, uint16(o.Cipher[0])<<8 | uint16(o.Cipher[1]), nil
+}
