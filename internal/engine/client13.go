@@ -535,6 +535,16 @@ func (h *clientHS) serverAuth(m msg.Message) (certReq *msg.CertificateRequest, n
 		return nil, m, alert.Faultf(alert.DecodeError, "length mismatch")
 	}
 	for i, e := range cert.Entries {
+		// RFC 8446 §4.4.2: an entry's extensions must answer ones the
+		// client offered (§4.2: unsupported_extension otherwise).
+		for _, x := range e.Extensions {
+			if !h.offered[x.Type] {
+				return nil, m, alert.Faultf(alert.UnsupportedExtension, "unsolicited extension")
+			}
+			if x.Type != msg.ExtStatusRequest && x.Type != msg.ExtSCT {
+				return nil, m, alert.Faultf(alert.IllegalParameter, "bad extension")
+			}
+		}
 		c.st.PeerChain = append(c.st.PeerChain, e.Data)
 		if d, ok := e.Extensions.Find(msg.ExtStatusRequest); ok && i == 0 {
 			if c.st.OCSPResponse, err = msg.ParseCertificateStatus(d); err != nil {

@@ -2,9 +2,11 @@ package engine
 
 import (
 	"bufio"
+	"net"
 	"sync"
 	"testing"
 
+	"github.com/tlskit/tlskit/internal/engine/alert"
 	"github.com/tlskit/tlskit/internal/engine/msg"
 	"github.com/tlskit/tlskit/internal/engine/record"
 )
@@ -107,4 +109,41 @@ func TestNoServerNameAckOnResumption(t *testing.T) {
 	if eeHasSNI(&second) {
 		t.Error("resumption: server_name acknowledged")
 	}
+}
+
+// TestUnsolicitedCertificateEntryExtension: an extension in a server's
+// CertificateEntry that the client never offered (here status_request,
+// unrequested) is unsupported_extension (RFC 8446 §4.4.2, §4.2).
+func TestUnsolicitedCertificateEntryExtension(t *testing.T) {
+	addStatus := onType(msg.TypeCertificate, func(m []byte) []byte {
+		cert, err := msg.ParseCertificate(m[4:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		cert.Entries[0].Extensions = msg.Extensions{{Type: msg.ExtStatusRequest, Data: []byte{1, 0, 0, 1, 0x30}}}
+		raw, err := cert.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return raw
+	})
+	cli, _, srvErr := ownPair(t, addStatus, nil)
+	err := cli.Handshake()
+	<-srvErr
+	wantSent(t, err, alert.UnsupportedExtension)
+}
+
+// TestEmptyAppDataBeforeHandshake: an application data record before
+// the handshake is unexpected_message even when it is empty.
+func TestEmptyAppDataBeforeHandshake(t *testing.T) {
+	id, _ := testIdentity(t, keysForTest(t)["ecdsa-p256"])
+	addr, res := ownServer(t, &Config{Identities: []Identity{id}})
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.Write([]byte{record.TypeApplicationData, 3, 3, 0, 0})
+	r := <-res
+	wantSent(t, r.err, alert.UnexpectedMessage)
 }

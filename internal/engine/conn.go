@@ -278,7 +278,9 @@ func (c *TLSConn) readHandshakeLocked() (msg.Message, error) {
 				return msg.Message{}, err
 			}
 		case record.TypeApplicationData:
-			if len(data) > c.skipAppLeft || c.rl.ReadProtected() {
+			// Only early data skipped after a HelloRetryRequest may come
+			// here; anything else, even an empty record, is unexpected.
+			if c.skipAppLeft == 0 || len(data) > c.skipAppLeft || c.rl.ReadProtected() {
 				return msg.Message{}, alert.Faultf(alert.UnexpectedMessage, "unexpected message")
 			}
 			c.skipAppLeft -= len(data)

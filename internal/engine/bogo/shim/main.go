@@ -60,6 +60,10 @@ func run(args []string) int {
 // client offering the last ticket the previous connection received.
 func runAll(cl *cmdline) error {
 	var session *engine.Ticket
+	// BoringSSL keeps the peer's signature algorithm in the session and
+	// reports it again on resumption; the engine's State reports it for
+	// the handshake that saw it, so the shim carries it over.
+	var sessionPeerSig uint16
 	for i := 0; i <= cl.resumeCount; i++ {
 		o := &cl.initial
 		if i > 0 {
@@ -69,7 +73,7 @@ func runAll(cl *cmdline) error {
 		if err != nil {
 			return err
 		}
-		tickets, err := runConn(cl, o, cfg, i > 0)
+		tickets, err := runConn(cl, o, cfg, i > 0, &sessionPeerSig)
 		if err != nil {
 			return err
 		}
@@ -109,6 +113,9 @@ func (o *options) config(session *engine.Ticket, resuming bool) (*engine.Config,
 		return nil, fmt.Errorf("%w: separate signing and verifying preferences", errUnimplemented)
 	case o.signingPrefs != nil && !o.server:
 		return nil, fmt.Errorf("%w: client signing preferences", errUnimplemented)
+	case o.verifyPrefs != nil && o.server:
+		// The engine's one list would also bind the server's own signature.
+		return nil, fmt.Errorf("%w: server verifying preferences", errUnimplemented)
 	case o.verifyPrefs != nil:
 		cfg.SignatureSchemes = o.verifyPrefs
 	case o.signingPrefs != nil:
@@ -218,7 +225,7 @@ func dial(cl *cmdline) (net.Conn, error) {
 // runConn runs one connection: handshake, the checks the flags ask for,
 // then the echo loop until the runner's close_notify. It returns the
 // tickets a client received.
-func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool) ([]engine.Ticket, error) {
+func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool, sessionPeerSig *uint16) ([]engine.Ticket, error) {
 	nc, err := dial(cl)
 	if err != nil {
 		return nil, err
@@ -238,7 +245,13 @@ func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool) ([]engi
 			return nil, err
 		}
 	}
-	if err := o.check(c.State(), resuming); err != nil {
+	st := c.State()
+	if st.Resumed && st.PeerSignatureScheme == 0 {
+		st.PeerSignatureScheme = *sessionPeerSig
+	} else if !st.Resumed {
+		*sessionPeerSig = st.PeerSignatureScheme
+	}
+	if err := o.check(st, resuming); err != nil {
 		return nil, err
 	}
 	if o.exportLen > 0 {
@@ -301,7 +314,7 @@ func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool) ([]engi
 			return nil, err
 		}
 	}
-	st := c.State()
+	st = c.State()
 	if o.expectNoSession && len(st.Tickets) > 0 {
 		return nil, errors.New("shim: got a session when none was expected")
 	}
