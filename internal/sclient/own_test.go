@@ -1,0 +1,89 @@
+package sclient
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/tlskit/tlskit/internal/testpeer"
+)
+
+// TestOwnEngineOptions runs the options only the own engine honours (TLS
+// 1.3) against openssl s_server, checking what tlskit printed and what
+// the server saw (-trace, -tlsextdebug and its report).
+func TestOwnEngineOptions(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	runClientTests(t, pki, []clientTest{
+		{name: "sigalgs", server: []string{"-trace"}, args: []string{"-tls1_3", "-sigalgs", "rsa_pss_rsae_sha384:ecdsa_secp256r1_sha256"},
+			wantOut:    []string{`(?m)^Peer signing digest: SHA384$`, `(?m)^Peer signature type: RSA-PSS$`, `(?m)^New, TLSv1\.3, `},
+			serverSees: []string{"extension_type=signature_algorithms(13), length=6\n          rsa_pss_rsae_sha384 (0x0805)\n          ecdsa_secp256r1_sha256 (0x0403)\n"}},
+		{name: "sigalgs-ecdsa", ecdsa: true, args: []string{"-tls1_3", "-sigalgs", "ECDSA+SHA256:ECDSA+SHA384"},
+			wantOut: []string{`(?m)^Peer signing digest: SHA256$`, `(?m)^Peer signature type: ECDSA$`}},
+		{name: "sigalgs-none-fits", args: []string{"-tls1_3", "-sigalgs", "ECDSA+SHA256"}, wantCode: 1,
+			wantErr: []string{`:SSL routines:ssl3_read_bytes:sslv3 alert handshake failure:.*SSL alert number 40`}},
+		{name: "ciphersuites-ccm", server: []string{"-ciphersuites", "TLS_AES_128_CCM_SHA256:TLS_AES_256_GCM_SHA384"},
+			args:       []string{"-tls1_3", "-ciphersuites", "TLS_AES_128_CCM_SHA256"},
+			wantOut:    []string{`(?m)^New, TLSv1\.3, Cipher is TLS_AES_128_CCM_SHA256$`},
+			serverSees: []string{"CIPHER is TLS_AES_128_CCM_SHA256"}},
+		{name: "ciphersuites-order", server: []string{"-ciphersuites", "TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256"},
+			args:       []string{"-ciphersuites", "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256"},
+			wantOut:    []string{`(?m)^New, TLSv1\.3, Cipher is TLS_CHACHA20_POLY1305_SHA256$`},
+			serverSees: []string{"CIPHER is TLS_CHACHA20_POLY1305_SHA256"}},
+		{name: "x448", args: []string{"-tls1_3", "-groups", "x448"},
+			wantOut:    []string{`(?m)^Server Temp Key: X448, 448 bits$`},
+			serverSees: []string{"Shared groups: x448"}},
+		{name: "servername-ip", server: []string{"-tlsextdebug"}, args: []string{"-tls1_3", "-servername", "127.0.0.1"},
+			wantOut:    []string{`(?m)^New, TLSv1\.3, `},
+			serverSees: []string{"TLS client extension \"server name\" (id=0), len=14\n0000 - 00 0c 00 00 09 31 32 37-2e 30 2e 30 2e 31         .....127.0.0.1"}},
+		{name: "psk", server: []string{"-psk", "1a2b3c4d"}, args: []string{"-tls1_3", "-psk", "1a2b3c4d", "-ciphersuites", "TLS_AES_128_GCM_SHA256"},
+			wantOut:    []string{`(?m)^Reused, TLSv1\.3, Cipher is TLS_AES_128_GCM_SHA256$`, `(?m)^no peer certificate available$`},
+			serverSees: []string{"Reused session-id"}},
+		{name: "psk-identity-mismatch", server: []string{"-psk", "1a2b3c4d", "-psk_identity", "other"},
+			args:       []string{"-tls1_3", "-psk", "1a2b3c4d", "-ciphersuites", "TLS_AES_128_GCM_SHA256"},
+			wantOut:    []string{`(?m)^New, TLSv1\.3, Cipher is TLS_AES_128_GCM_SHA256$`},
+			serverSees: []string{"CIPHER is TLS_AES_128_GCM_SHA256"}},
+		{name: "record-padding", server: []string{"-trace"}, args: []string{"-tls1_3", "-record_padding", "512"},
+			// The client's Finished: 512 bytes of padded plaintext and
+			// a 16-byte tag.
+			wantOut: []string{`(?m)^New, TLSv1\.3, `}, serverSees: []string{"Received Record\nHeader:\n  Version = TLS 1.2 (0x303)\n  Content Type = ApplicationData (23)\n  Length = 528\n"}},
+		{name: "no-middlebox", server: []string{"-trace"}, args: []string{"-tls1_3", "-no_middlebox", "-msg"},
+			wantOut:    []string{`(?m)^>>> TLS 1\.3, Handshake \[length [0-9a-f]{4}\], Finished$`},
+			serverSees: []string{"session_id (len=0): \n"}},
+		{name: "keyupdate", server: []string{"-msg"}, args: []string{"-tls1_3"}, stdin: "K\n",
+			wantErr:    []string{`(?m)^KEYUPDATE$`},
+			// update_requested; openssl answers with its own on its next
+			// write.
+			serverSees: []string{"<<< TLS 1.3, Handshake [length 0005], KeyUpdate\n    18 00 00 01 01\n", "DONE"}},
+	})
+}
+
+// TestOwnEngineRefusals checks that what only the own engine does is
+// refused, with a hint, when crypto/tls carries the connection.
+func TestOwnEngineRefusals(t *testing.T) {
+	for _, args := range [][]string{{"-sigalgs", "ECDSA+SHA256"}, {"-tls1_2", "-psk", "1234"}, {"-client_sigalgs", "RSA+SHA256"}} {
+		_, errs, code := runClient(t, "", append(args, "-connect", "127.0.0.1:1")...)
+		if code != 1 || !strings.Contains(errs, "needs tlskit's own TLS engine, which speaks TLS 1.3 only so far: add -tls1_3") {
+			t.Errorf("s_client %v: exit %d, stderr %q", args, code, errs)
+		}
+	}
+	// An option of TLS 1.3 alone, with TLS 1.3 off, is ignored as openssl
+	// ignores it: crypto/tls carries the connection.
+	pki := testpeer.NewPKI(t)
+	srv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey)
+	out, errs, code := runClient(t, "", "-connect", srv.Addr, "-tls1_2", "-record_padding", "512", "-ciphersuites", "TLS_AES_128_CCM_SHA256")
+	if code != 0 || !strings.Contains(out, "New, TLSv1.2, ") {
+		t.Errorf("exit %d\n%s\n%s", code, out, errs)
+	}
+}
+
+// TestOwnEngineReconnect resumes five times on the own engine.
+func TestOwnEngineReconnect(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	srv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey)
+	out, errs, code := runClient(t, "", "-connect", srv.Addr, "-tls1_3", "-reconnect", "-ciphersuites", "TLS_AES_128_GCM_SHA256")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+	if n := strings.Count(out, "Reused, TLSv1.3, Cipher is TLS_AES_128_GCM_SHA256"); n != 5 {
+		t.Errorf("%d resumptions, want 5:\n%s", n, out)
+	}
+}
