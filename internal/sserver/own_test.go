@@ -1,0 +1,83 @@
+package sserver
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tlskit/tlskit/internal/testpeer"
+)
+
+// TestOwnEngineServer runs the options the own engine carries (TLS 1.3)
+// against openssl s_client, checking both sides' output.
+func TestOwnEngineServer(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	id := []string{"-cert", pki.Server, "-key", pki.ServerKey, "-naccept", "1"}
+	for _, tc := range []struct {
+		name           string
+		server, client []string
+		wantClient     []string // regexps on openssl's output
+		wantServer     []string // substrings of tlskit's stdout
+		clientHold     time.Duration
+		ticketsAtLeast int
+	}{
+		{name: "client-preference", server: []string{"-tls1_3", "-ciphersuites", "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384"},
+			client:     []string{"-ciphersuites", "TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256"},
+			wantClient: []string{`(?m)^New, TLSv1\.3, Cipher is TLS_AES_256_GCM_SHA384$`}, wantServer: []string{"CIPHER is TLS_AES_256_GCM_SHA384"}},
+		{name: "serverpref", server: []string{"-tls1_3", "-serverpref", "-ciphersuites", "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384"},
+			client:     []string{"-ciphersuites", "TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256"},
+			wantClient: []string{`(?m)^New, TLSv1\.3, Cipher is TLS_AES_128_GCM_SHA256$`}, wantServer: []string{"CIPHER is TLS_AES_128_GCM_SHA256"}},
+		{name: "ccm", server: []string{"-ciphersuites", "TLS_AES_128_CCM_SHA256"},
+			client:     []string{"-ciphersuites", "TLS_AES_128_CCM_SHA256"},
+			wantClient: []string{`(?m)^New, TLSv1\.3, Cipher is TLS_AES_128_CCM_SHA256$`}, wantServer: []string{"CIPHER is TLS_AES_128_CCM_SHA256"}},
+		{name: "num-tickets", server: []string{"-tls1_3", "-num_tickets", "3"}, clientHold: time.Second, ticketsAtLeast: 3,
+			wantClient: []string{`(?m)^New, TLSv1\.3, `}},
+		{name: "no-tickets", server: []string{"-tls1_3", "-num_tickets", "0"}, clientHold: 500 * time.Millisecond,
+			wantClient: []string{`(?m)^New, TLSv1\.3, `}},
+		{name: "sigalgs", server: []string{"-tls1_3", "-sigalgs", "rsa_pss_rsae_sha512"},
+			wantClient: []string{`(?m)^Peer signing digest: SHA512$`, `(?m)^Peer signature type: RSA-PSS$`}},
+		{name: "psk", server: []string{"-tls1_3", "-psk", "1a2b3c4d"}, client: []string{"-psk", "1a2b3c4d", "-ciphersuites", "TLS_AES_128_GCM_SHA256"},
+			wantClient: []string{`(?m)^Reused, TLSv1\.3, Cipher is TLS_AES_128_GCM_SHA256$`}},
+		{name: "msg-and-x448", server: []string{"-tls1_3", "-msg"}, client: []string{"-groups", "x448"},
+			wantClient: []string{`(?m)^Server Temp Key: X448, 448 bits$`},
+			wantServer: []string{"], ClientHello\n", "], ServerHello\n", "<<< TLS 1.3, InnerContent [length 0001]"}},
+		{name: "record-padding", server: []string{"-tls1_3", "-record_padding", "1024"}, client: []string{"-trace"},
+			wantClient: []string{`(?m)^  Length = 1040$`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := startServer(t, "", append(append([]string(nil), id...), tc.server...)...)
+			out := opensslClient(t, ts.addr, "", tc.clientHold, tc.client...)
+			for _, re := range tc.wantClient {
+				if !regexp.MustCompile(re).MatchString(out) {
+					t.Errorf("openssl s_client output lacks %s:\n%s", re, out)
+				}
+			}
+			if n := strings.Count(out, "Post-Handshake New Session Ticket arrived"); n < tc.ticketsAtLeast {
+				t.Errorf("openssl got %d tickets, want %d:\n%s", n, tc.ticketsAtLeast, out)
+			}
+			if tc.name == "no-tickets" && strings.Contains(out, "Post-Handshake New Session Ticket arrived") {
+				t.Errorf("a ticket arrived under -num_tickets 0:\n%s", out)
+			}
+			for _, w := range tc.wantServer {
+				waitFor(t, ts.out, w, 5*time.Second)
+			}
+		})
+	}
+}
+
+// TestOwnEngineServerKeyUpdate sends K from the server's stdin: openssl
+// s_client sees a KeyUpdate asking for its own.
+func TestOwnEngineServerKeyUpdate(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	ts := startServer(t, "", "-cert", pki.Server, "-key", pki.ServerKey, "-naccept", "1", "-tls1_3")
+	go func() {
+		waitFor(t, ts.out, "CIPHER is", 10*time.Second)
+		ts.stdin.Write([]byte("K\n"))
+		ts.stdin.Write([]byte("hello\n"))
+	}()
+	out := opensslClient(t, ts.addr, "", 2*time.Second, "-msg")
+	if !strings.Contains(out, "<<< TLS 1.3, Handshake [length 0005], KeyUpdate\n    18 00 00 01 01\n") || !strings.Contains(out, "hello") {
+		t.Errorf("openssl saw no KeyUpdate then data:\n%s", out)
+	}
+}
