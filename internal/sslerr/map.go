@@ -128,6 +128,10 @@ func HandshakeEntry(err error, side Side) Entry {
 			return AlertEntry(d)
 		}
 	}
+	var re Reasoner
+	if errors.As(err, &re) && re.SSLReason() != "" {
+		return byReason(re.SSLReason(), side)
+	}
 	if d, ok := remoteAlert(err); ok {
 		return AlertEntry(d)
 	}
@@ -158,6 +162,32 @@ func HandshakeEntry(err error, side Side) Entry {
 	// No openssl wording is known: say internal error, with tlskit's
 	// words as the data so that nothing is lost.
 	return Entry{Code: 0x0A0C0103, Lib: libSSL, Func: "tlskit", Reason: "internal error", Data: strings.TrimPrefix(err.Error(), "tls: ")}
+}
+
+// Reasoner is an error that knows openssl's reason text for its fault
+// (tlskit's own engine's sent alerts).
+type Reasoner interface{ SSLReason() string }
+
+// byReason is the table's entry with openssl's reason text (the side's,
+// where client and server differ), or an entry with that reason and no
+// known function.
+func byReason(reason string, side Side) Entry {
+	prefer := map[Kind]bool{ServerCertVerifyFailed: side == Client, ClientCertVerifyFailed: side == Server,
+		ClientUnsupportedProtocol: side == Client, ServerUnsupportedProtocol: side == Server}
+	var found Entry
+	ok := false
+	for k, s := range table {
+		if s.reason != reason {
+			continue
+		}
+		if p, listed := prefer[k]; !ok || (listed && p) {
+			found, ok = New(k, ""), true
+		}
+	}
+	if ok {
+		return found
+	}
+	return Entry{Code: errLibSSL, Lib: libSSL, Func: "tlskit", Reason: reason}
 }
 
 // kindOfText maps crypto/tls's error texts, which carry no type, onto the
