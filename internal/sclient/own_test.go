@@ -49,7 +49,7 @@ func TestOwnEngineOptions(t *testing.T) {
 			wantOut:    []string{`(?m)^>>> TLS 1\.3, Handshake \[length [0-9a-f]{4}\], Finished$`},
 			serverSees: []string{"session_id (len=0): \n"}},
 		{name: "keyupdate", server: []string{"-msg"}, args: []string{"-tls1_3"}, stdin: "K\n",
-			wantErr:    []string{`(?m)^KEYUPDATE$`},
+			wantErr: []string{`(?m)^KEYUPDATE$`},
 			// update_requested; openssl answers with its own on its next
 			// write.
 			serverSees: []string{"<<< TLS 1.3, Handshake [length 0005], KeyUpdate\n    18 00 00 01 01\n", "DONE"}},
@@ -85,5 +85,44 @@ func TestOwnEngineReconnect(t *testing.T) {
 	}
 	if n := strings.Count(out, "Reused, TLSv1.3, Cipher is TLS_AES_128_GCM_SHA256"); n != 5 {
 		t.Errorf("%d resumptions, want 5:\n%s", n, out)
+	}
+}
+
+// TestOwnEngineAgainstGnuTLS runs the own engine's options against
+// gnutls-serv: CCM, x448, -sigalgs, KeyUpdate.
+func TestOwnEngineAgainstGnuTLS(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	for _, tc := range []struct {
+		name   string
+		server []string
+		args   []string
+		stdin  string
+		want   []string
+	}{
+		{"ccm", []string{"--priority", "NORMAL:+AES-128-CCM"}, []string{"-tls1_3", "-ciphersuites", "TLS_AES_128_CCM_SHA256"}, "",
+			[]string{`(?m)^New, TLSv1\.3, Cipher is TLS_AES_128_CCM_SHA256$`}},
+		{"x448", []string{"--priority", "NORMAL:+GROUP-X448"}, []string{"-tls1_3", "-groups", "x448"}, "",
+			[]string{`(?m)^Server Temp Key: X448, 448 bits$`}},
+		{"sigalgs", nil, []string{"-tls1_3", "-sigalgs", "rsa_pss_rsae_sha512"}, "",
+			[]string{`(?m)^Peer signing digest: SHA512$`, `(?m)^Peer signature type: RSA-PSS$`}},
+		{"keyupdate", []string{"--echo"}, []string{"-tls1_3"}, "K\n",
+			[]string{`(?m)^New, TLSv1\.3, `}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"--x509certfile", pki.Server, "--x509keyfile", pki.ServerKey}, tc.server...)
+			srv := testpeer.GnuTLSServer(t, args...)
+			var out, errs string
+			var code int
+			if tc.stdin != "" {
+				out, errs, code = runClientReads(t, []string{tc.stdin}, append([]string{"-connect", srv.Addr}, tc.args...)...)
+				mustMatch(t, "stderr", errs, `(?m)^KEYUPDATE\nDONE$`)
+			} else {
+				out, errs, code = runClient(t, "", append([]string{"-connect", srv.Addr}, tc.args...)...)
+			}
+			if code != 0 {
+				t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+			}
+			mustMatch(t, "stdout", out, tc.want...)
+		})
 	}
 }

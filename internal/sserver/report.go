@@ -34,7 +34,11 @@ func (s *server) sharedCipherNames(h *tls.ClientHelloInfo) []string {
 		ours[id] = true
 	}
 	if s.c.maxVersion >= tls.VersionTLS13 {
-		for _, id := range []uint16{tls.TLS_AES_256_GCM_SHA384, tls.TLS_CHACHA20_POLY1305_SHA256, tls.TLS_AES_128_GCM_SHA256} {
+		suites13 := []uint16{tls.TLS_AES_256_GCM_SHA384, tls.TLS_CHACHA20_POLY1305_SHA256, tls.TLS_AES_128_GCM_SHA256}
+		if o := s.c.own; o != nil && o.tp.Suites13 != nil {
+			suites13 = o.tp.Suites13 // -ciphersuites, which the own engine honours
+		}
+		for _, id := range suites13 {
 			ours[id] = true
 		}
 	}
