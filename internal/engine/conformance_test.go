@@ -147,3 +147,41 @@ func TestEmptyAppDataBeforeHandshake(t *testing.T) {
 	r := <-res
 	wantSent(t, r.err, alert.UnexpectedMessage)
 }
+
+// TestKeyUpdateRequestsAnsweredOnce: several requested KeyUpdates that
+// arrive before the answer's write get one KeyUpdate in reply, before the
+// application data (RFC 8446 §4.6.3), as OpenSSL answers them.
+func TestKeyUpdateRequestsAnsweredOnce(t *testing.T) {
+	cli, srv, srvErr := ownPair(t, nil, nil)
+	var log eventLog
+	cli.cfg.OnEvent = log.add
+	if err := cli.Handshake(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-srvErr; err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 5; i++ {
+		if err := cli.KeyUpdate(true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cli.Write([]byte("x"))
+	buf := make([]byte, 1)
+	if _, err := srv.Read(buf); err != nil {
+		t.Fatal(err)
+	}
+	srv.Write(buf)
+	if _, err := cli.Read(buf); err != nil || buf[0] != 'x' {
+		t.Fatalf("echo: %v", err)
+	}
+	n := 0
+	for _, e := range log.events() {
+		if !e.Sent && e.ContentType == int(record.TypeHandshake) && msg.Type(e.Data[0]) == msg.TypeKeyUpdate {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("the server answered with %d KeyUpdates, want 1", n)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tlskit/tlskit/internal/engine/alert"
@@ -48,6 +49,9 @@ type TLSConn struct {
 	expSec   []byte // exporter_master_secret
 	resSec   []byte // resumption_master_secret
 	sawCCS   bool
+	// keyUpdateOwed: the peer asked for a KeyUpdate that the next write
+	// sends first.
+	keyUpdateOwed atomic.Bool
 	// pendingWrite is a client's handshake write secret between
 	// ServerHello and its own flight: an alert sent in between goes
 	// under it (RFC 8446 §5: alerts are protected by the current keys,
@@ -479,9 +483,11 @@ func (c *TLSConn) postHandshake(m msg.Message) error {
 			return err
 		}
 		if req == msg.UpdateRequested {
-			c.outMu.Lock()
-			defer c.outMu.Unlock()
-			return c.keyUpdateLocked(false)
+			// RFC 8446 §4.6.3: answer before the next application data.
+			// Requests that arrive before that write are answered once,
+			// as OpenSSL does, so a peer cannot make us send one
+			// KeyUpdate per request it floods us with.
+			c.keyUpdateOwed.Store(true)
 		}
 		return nil
 	}
@@ -516,6 +522,7 @@ func (c *TLSConn) keyUpdateLocked(request bool) error {
 	if err := c.writeHandshakeLocked(msg.MarshalKeyUpdate(r), nil); err != nil {
 		return err
 	}
+	c.keyUpdateOwed.Store(false)
 	return c.setWriteKey(keys.NextTrafficSecret(c.suite.Hash, c.outSec))
 }
 
@@ -531,6 +538,11 @@ func (c *TLSConn) Write(p []byte) (int, error) {
 	}
 	if c.wClosed {
 		return 0, errors.New("tls: write after close_notify")
+	}
+	if c.keyUpdateOwed.Load() {
+		if err := c.keyUpdateLocked(false); err != nil {
+			return 0, err
+		}
 	}
 	if err := c.rl.Write(record.TypeApplicationData, p); err != nil {
 		return 0, err

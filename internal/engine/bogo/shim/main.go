@@ -225,7 +225,7 @@ func dial(cl *cmdline) (net.Conn, error) {
 // runConn runs one connection: handshake, the checks the flags ask for,
 // then the echo loop until the runner's close_notify. It returns the
 // tickets a client received.
-func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool, sessionPeerSig *uint16) ([]engine.Ticket, error) {
+func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool, sessionPeerSig *uint16) (_ []engine.Ticket, err error) {
 	nc, err := dial(cl)
 	if err != nil {
 		return nil, err
@@ -236,7 +236,12 @@ func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool, session
 	} else {
 		c = engine.Client(nc, cfg)
 	}
-	defer c.Close()
+	defer func() {
+		if err != nil {
+			linger(nc)
+		}
+		c.Close()
+	}()
 	if err := c.Handshake(); err != nil {
 		return nil, err
 	}
@@ -319,6 +324,20 @@ func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool, session
 		return nil, errors.New("shim: got a session when none was expected")
 	}
 	return st.Tickets, nil
+}
+
+// linger lets the runner read the alert a failed connection sent: closing
+// a socket with the runner's data still unread makes the kernel answer
+// with a reset, which can destroy the alert before the runner reads it.
+// So the shim shuts its side, then drains until the runner closes.
+func linger(nc net.Conn) {
+	tc, ok := nc.(*net.TCPConn)
+	if !ok {
+		return
+	}
+	tc.CloseWrite()
+	tc.SetReadDeadline(time.Now().Add(2 * time.Second))
+	io.Copy(io.Discard, tc)
 }
 
 // check compares the negotiated state with what the flags expect.
