@@ -217,6 +217,11 @@ func (l *Layer) read() (typ uint8, data []byte, err error) {
 		return 0, nil, alert.Faultf(alert.BadRecordMAC, "decryption failed or bad record mac")
 	}
 	l.in.seq++
+	// RFC 8446 §5.4: the whole TLSInnerPlaintext, padding included, is
+	// at most 2^14 + 1 bytes.
+	if len(plain) > MaxPlaintext+1 {
+		return 0, nil, alert.Faultf(alert.RecordOverflow, "data length too long")
+	}
 	i := len(plain) - 1
 	for i >= 0 && plain[i] == 0 {
 		i--
