@@ -207,7 +207,7 @@ func (c *client) ownTicket(cn *conn, sess *ownSession, tk engine.Ticket) {
 	sess.mu.Unlock()
 	if s.sessOut != "" {
 		if err := writeOwnSession(s.sessOut, &tk, leaf, verify, s.sni); err != nil {
-			fmt.Fprintf(c.errw, "s_client: %v\n", err)
+			reportSessionError(c.errw, err)
 		}
 	}
 	if !s.quiet && !s.brief {

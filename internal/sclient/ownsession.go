@@ -44,7 +44,7 @@ func writeOwnSession(path string, tk *engine.Ticket, leaf *x509.Certificate, ver
 		return fmt.Errorf("cannot save the session to %q: %v", path, err)
 	}
 	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: opensslSessionPEMType, Bytes: der}), 0o600); err != nil {
-		return fmt.Errorf("cannot write the session to %q: %v", path, errors.Unwrap(err))
+		return sessWriteError(path)
 	}
 	return nil
 }
