@@ -4,7 +4,10 @@
 # Runs BoringSSL's TLS test runner (BoGo) against tlskit's own engine.
 # RUNNER_DIR is a BoringSSL checkout's ssl/test/runner directory (fetched
 # by hand: this repository does not carry it, and CI cannot fetch it); its
-# module must already build (`go test -c` in it). TEST_PATTERN is the
+# module must already build (`go test -c` in it: BoringSSL's go.mod pulls
+# cloud modules the runner does not import, so keep only golang.org/x/crypto,
+# golang.org/x/term and filippo.io/mldsa, copy util/testresult beside it and
+# run `go mod tidy`). RESULTS.md has the last results. TEST_PATTERN is the
 # runner's -test value (semicolon-separated globs, e.g. 'KeyUpdate-*').
 # Prints pass/fail/unimplemented counts per test group; the runner's JSON
 # results stay in $OUT (default /tmp/bogo-results.json) and the failures
