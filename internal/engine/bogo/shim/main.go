@@ -10,6 +10,7 @@ package main
 
 import (
 	"crypto"
+	"crypto/rand"
 	"crypto/x509"
 	"encoding/binary"
 	"encoding/pem"
@@ -64,6 +65,7 @@ func runAll(cl *cmdline) error {
 	// reports it again on resumption; the engine's State reports it for
 	// the handshake that saw it, so the shim carries it over.
 	var sessionPeerSig uint16
+	start := time.Now()
 	for i := 0; i <= cl.resumeCount; i++ {
 		o := &cl.initial
 		if i > 0 {
@@ -72,6 +74,16 @@ func runAll(cl *cmdline) error {
 		cfg, err := o.config(session, i > 0)
 		if err != nil {
 			return err
+		}
+		if d := cl.resume.resumeDelay; d != 0 {
+			// -resumption-delay: a clock frozen at the start, moved on
+			// by the delay for resumptions, so a ticket's age is exactly
+			// the delay, as the runner checks it.
+			at := start
+			if i > 0 {
+				at = at.Add(time.Duration(d) * time.Second)
+			}
+			cfg.Time = func() time.Time { return at }
 		}
 		tickets, err := runConn(cl, o, cfg, i > 0, &sessionPeerSig)
 		if err != nil {
@@ -135,7 +147,13 @@ func (o *options) config(session *engine.Ticket, resuming bool) (*engine.Config,
 			cfg.ALPN = []string{o.selectALPN}
 		}
 		if o.noTicket {
+			// BoringSSL's -no-ticket also refuses tickets: a key of
+			// this connection's own opens none issued before.
 			cfg.NumTickets = -1
+			cfg.TicketKey = make([]byte, 32)
+			if _, err := rand.Read(cfg.TicketKey); err != nil {
+				return nil, err
+			}
 		}
 		cfg.Session = nil
 	} else {
@@ -144,10 +162,6 @@ func (o *options) config(session *engine.Ticket, resuming bool) (*engine.Config,
 		if o.noTicket {
 			cfg.Session = nil
 		}
-	}
-	if resuming && o.resumeDelay != 0 {
-		d := time.Duration(o.resumeDelay) * time.Second
-		cfg.Time = func() time.Time { return time.Now().Add(d) }
 	}
 	return cfg, nil
 }
