@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Server-side cost of the TLS engines, side by side in one run:
+#   openssl   openssl s_server -www / -WWW
+#   tlskit    tlskit s_server -www / -WWW (whatever engine the command uses)
+#   gotls     bench/refserver over crypto/tls: the bare reference
+#   own       bench/refserver over tlskit's own engine (internal/engine)
+# For ECDSA P-256 and RSA-2048 leaves, with 1 and 64 concurrent clients
+# (bench/loadgen, TLS 1.3 full handshakes, one request each), it prints
+# the server's CPU per handshake (from /proc: user+system time over the
+# handshakes done), handshakes per second and peak RSS; then resumed
+# handshakes (TLS 1.3 tickets) at 64 clients and bulk transfer of one file
+# over one connection. Ratios are against gotls and against openssl.
+# Usage: bench/engine.sh [SECONDS] [BULK_MB]   (defaults 5 s per run, 256 MB)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECS=${1:-5}
+BULK_MB=${2:-256}
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do
+    # Only processes this script started, and only while they still are ours.
+    if [ -e "/proc/$p" ] && [ "$(stat -c %U "/proc/$p")" = "$(id -un)" ]; then kill "$p" 2>/dev/null || true; fi
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+CGO_ENABLED=0 go build -o "$work/tlskit" ./cmd/tlskit
+go build -o "$work/refserver" ./bench/refserver
+go build -o "$work/loadgen" ./bench/loadgen
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/ecdsa.key" \
+  -out "$work/ecdsa.pem" -subj /CN=localhost -days 2 2>/dev/null
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/rsa.key" \
+  -out "$work/rsa.pem" -subj /CN=localhost -days 2 2>/dev/null
+mkdir "$work/www"
+head -c $((BULK_MB * 1024 * 1024)) /dev/urandom >"$work/www/big.bin"
+# -WWW serves files below the current directory.
+cd "$work/www"
+
+# start NAME CMD... : starts a server on 127.0.0.1:0, waits for its ACCEPT
+# line, sets ADDR and PID.
+start() {
+  local name=$1; shift
+  local fifo="$work/$name.out" in="$work/$name.in"
+  rm -f "$fifo" "$in"
+  mkfifo "$fifo" "$in"
+  # A stdin that never ends keeps s_server from exiting on EOF.
+  exec {hold}<>"$in"
+  "$@" <"$in" >"$fifo" 2>&1 &
+  PID=$!
+  pids+=("$PID")
+  exec 3<"$fifo"
+  local line
+  while read -r line <&3; do
+    case $line in ACCEPT*) ADDR=${line#ACCEPT }; break ;; esac
+  done
+  (cat <&3 >/dev/null &)
+  exec 3<&-
+}
+stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+
+# server NAME KEY [www|WWW]: the command line of each server.
+server() {
+  local name=$1 key=$2 mode=${3:-www}
+  local c="$work/$key.pem" k="$work/$key.key"
+  case $name in
+    openssl) echo openssl s_server -accept 127.0.0.1:0 -cert "$c" -key "$k" -"$mode" ;;
+    tlskit) echo "$work/tlskit" s_server -accept 127.0.0.1:0 -cert "$c" -key "$k" -"$mode" ;;
+    gotls | own)
+      if [ "$mode" = WWW ]; then
+        echo "$work/refserver" -engine "$name" -cert "$c" -key "$k" -dir "$work/www"
+      else
+        echo "$work/refserver" -engine "$name" -cert "$c" -key "$k"
+      fi ;;
+  esac
+}
+
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+hwm() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
+hz=$(getconf CLK_TCK)
+
+# run NAME KEY CLIENTS [loadgen flags]: prints "hs/s cpu_us_per_hs peak_kib".
+run() {
+  local name=$1 key=$2 n=$3; shift 3
+  # shellcheck disable=SC2046
+  start "$name" $(server "$name" "$key")
+  local t0 t1 out
+  t0=$(ticks "$PID")
+  out=$("$work/loadgen" -connect "$ADDR" -c "$n" -d "${SECS}s" "$@")
+  t1=$(ticks "$PID")
+  local peak
+  peak=$(hwm "$PID")
+  stop "$PID"
+  awk -v o="$out" -v t0="$t0" -v t1="$t1" -v hz="$hz" -v peak="$peak" 'BEGIN{
+    split(o, f, " "); hs = f[2]; secs = f[8]; fail = f[6]
+    if (hs == 0) { print "0 0 " peak " " fail; exit }
+    printf "%.1f %.1f %d %d\n", hs/secs, (t1-t0)/hz*1e6/hs, peak, fail }'
+}
+
+printf "%-8s %-6s %4s %-7s %10s %12s %10s %9s %9s\n" test key c server "hs/s" "CPU µs/hs" "peak KiB" "÷gotls" "÷openssl"
+for key in ecdsa rsa; do
+  for n in 1 64; do
+    declare -A cpu=() rate=() peak=()
+    for s in gotls openssl tlskit own; do
+      run "$s" "$key" "$n" >"$work/res"
+      read -r r c p f <"$work/res"
+      rate[$s]=$r cpu[$s]=$c peak[$s]=$p
+      [ "$f" = 0 ] || echo "  ($s: $f connections failed)"
+    done
+    for s in gotls openssl tlskit own; do
+      awk -v s="$s" -v key="$key" -v n="$n" -v r="${rate[$s]}" -v c="${cpu[$s]}" -v p="${peak[$s]}" \
+        -v g="${cpu[gotls]}" -v o="${cpu[openssl]}" \
+        'BEGIN{printf "%-8s %-6s %4d %-7s %10.1f %12.1f %10d %9.2f %9.2f\n", "full", key, n, s, r, c, p, (g>0?c/g:0), (o>0?c/o:0)}'
+    done
+  done
+done
+
+declare -A cpu=() rate=()
+for s in gotls openssl tlskit own; do
+  run "$s" ecdsa 64 -resume >"$work/res"
+  read -r r c p f <"$work/res"
+  rate[$s]=$r cpu[$s]=$c
+done
+for s in gotls openssl tlskit own; do
+  awk -v s="$s" -v r="${rate[$s]}" -v c="${cpu[$s]}" -v g="${rate[gotls]}" -v o="${rate[openssl]}" \
+    'BEGIN{printf "%-8s %-6s %4d %-7s %10.1f %12.1f %10s %9.2f %9.2f  (rate ratios)\n", "resume", "ecdsa", 64, s, r, c, "-", (g>0?r/g:0), (o>0?r/o:0)}'
+done
+
+declare -A mbps=()
+for s in gotls openssl tlskit own; do
+  # shellcheck disable=SC2046
+  start "$s" $(server "$s" ecdsa WWW)
+  mbps[$s]=$("$work/loadgen" -connect "$ADDR" -get /big.bin | awk '{print $6}')
+  stop "$PID"
+done
+for s in gotls openssl tlskit own; do
+  awk -v s="$s" -v m="${mbps[$s]}" -v g="${mbps[gotls]}" -v o="${mbps[openssl]}" \
+    'BEGIN{printf "%-8s %-6s %4d %-7s %10.1f MB/s %7s %10s %9.2f %9.2f  (rate ratios)\n", "bulk", "ecdsa", 1, s, m, "", "-", (g>0?m/g:0), (o>0?m/o:0)}'
+done
+echo "(CPU ratios: below 1 is cheaper; rate ratios: above 1 is faster)"

@@ -1,0 +1,100 @@
+// Command loadgen drives the servers of bench/engine.sh: -c clients, each
+// opening connections one after another for -d, doing a full TLS 1.3
+// handshake (or a resumed one with -resume), sending one request and
+// reading the answer. With -get it fetches one path once and reports the
+// transfer rate. It prints one line of figures for the script to parse.
+// Benchmarks only: it is not part of the tlskit binary.
+package main
+
+import (
+	"crypto/tls"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+func main() {
+	addr := flag.String("connect", "", "server address")
+	clients := flag.Int("c", 1, "concurrent clients")
+	dur := flag.Duration("d", 5*time.Second, "how long to run")
+	resume := flag.Bool("resume", false, "resume each client's previous session (TLS 1.3 tickets)")
+	get := flag.String("get", "", "fetch this path once and report MB/s")
+	flag.Parse()
+
+	if *get != "" {
+		bulk(*addr, *get)
+		return
+	}
+	var done, resumed, failed atomic.Int64
+	deadline := time.Now().Add(*dur)
+	var wg sync.WaitGroup
+	for i := 0; i < *clients; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cfg := &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS13, ServerName: "localhost"}
+			if *resume {
+				cfg.ClientSessionCache = tls.NewLRUClientSessionCache(4)
+			}
+			for time.Now().Before(deadline) {
+				ok, res := once(*addr, cfg)
+				switch {
+				case !ok:
+					failed.Add(1)
+				case res:
+					resumed.Add(1)
+					done.Add(1)
+				default:
+					done.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	fmt.Printf("handshakes %d resumed %d failed %d seconds %.3f\n", done.Load(), resumed.Load(), failed.Load(), dur.Seconds())
+}
+
+// once runs one connection: handshake, a request, the whole answer.
+func once(addr string, cfg *tls.Config) (ok, resumed bool) {
+	raw, err := net.DialTimeout("tcp", addr, 10*time.Second)
+	if err != nil {
+		return false, false
+	}
+	defer raw.Close()
+	raw.SetDeadline(time.Now().Add(20 * time.Second))
+	c := tls.Client(raw, cfg)
+	if err := c.Handshake(); err != nil {
+		return false, false
+	}
+	if _, err := io.WriteString(c, "GET / HTTP/1.0\r\n\r\n"); err != nil {
+		return false, false
+	}
+	// Reading to the end also takes in the TLS 1.3 tickets that -resume
+	// needs for the next connection.
+	io.Copy(io.Discard, c)
+	return true, c.ConnectionState().DidResume
+}
+
+func bulk(addr, path string) {
+	raw, err := net.DialTimeout("tcp", addr, 10*time.Second)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "loadgen:", err)
+		os.Exit(1)
+	}
+	defer raw.Close()
+	c := tls.Client(raw, &tls.Config{InsecureSkipVerify: true, ServerName: "localhost"})
+	if err := c.Handshake(); err != nil {
+		fmt.Fprintln(os.Stderr, "loadgen:", err)
+		os.Exit(1)
+	}
+	start := time.Now()
+	fmt.Fprintf(c, "GET %s HTTP/1.0\r\n\r\n", path)
+	n, _ := io.Copy(io.Discard, c)
+	secs := time.Since(start).Seconds()
+	fmt.Printf("bytes %d seconds %.3f MBps %.1f\n", n, secs, float64(n)/secs/1e6)
+}
