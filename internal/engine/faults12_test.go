@@ -14,17 +14,13 @@ import (
 	"github.com/tlskit/tlskit/internal/testpeer"
 )
 
-// spoilProxy sits between a client and a real server: it passes the
+// spoilProxyV sits between a client and a real server: it passes the
 // client's bytes on untouched and re-frames the server's handshake
 // messages one per record until the server's ChangeCipherSpec, letting
 // spoil rewrite each; encrypted is applied to the first protected record
-// after it. It serves one connection.
-func spoilProxy(t *testing.T, backend string, spoil func(m []byte) []byte, encrypted func(body []byte)) string {
-	return spoilProxyV(t, backend, spoil, encrypted, 0)
-}
-
-// spoilProxyV is spoilProxy that also labels the records of handshake
-// messages after ServerHello with version relabel (when non-zero).
+// after it. It also labels the records of handshake messages after
+// ServerHello with version relabel (when non-zero). It serves one
+// connection.
 func spoilProxyV(t *testing.T, backend string, spoil func(m []byte) []byte, encrypted func(body []byte), relabel uint16) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")

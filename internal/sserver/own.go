@@ -65,6 +65,7 @@ func chooseEngine(v *opt.Values, c *config, tp *optgroups.TLSParams) error {
 	if k, ok := v.Get("psk"); ok {
 		key, err := hex.DecodeString(k)
 		if err != nil || len(key) == 0 {
+			//lint:ignore ST1005 openssl's words, which scripts match
 			return fmt.Errorf("Not a hex number '%s'", k)
 		}
 		o.psks = append(o.psks, engine.PSK{Identity: []byte(identity), Key: key})
@@ -85,14 +86,17 @@ func chooseEngine(v *opt.Values, c *config, tp *optgroups.TLSParams) error {
 func readPSKSession(path, identity string) (engine.PSK, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
+		//lint:ignore ST1005 openssl's words, which scripts match
 		return engine.PSK{}, fmt.Errorf("Can't open PSK session file %s", path)
 	}
 	blk, _ := pem.Decode(b)
 	if blk == nil || blk.Type != "SSL SESSION PARAMETERS" {
+		//lint:ignore ST1005 openssl's words, which scripts match
 		return engine.PSK{}, fmt.Errorf("Can't read PSK session file %s", path)
 	}
 	key, suite, err := sessionKey(blk.Bytes)
 	if err != nil {
+		//lint:ignore ST1005 openssl's words, which scripts match
 		return engine.PSK{}, fmt.Errorf("Can't read PSK session file %s", path)
 	}
 	h := crypto.SHA256

@@ -35,7 +35,6 @@ type options struct {
 	advertiseALPN   []string
 	selectALPN      string
 	expectALPN      string
-	expectNoALPN    bool
 	shimWritesFirst bool
 	shimShutsDown   bool
 	checkClose      bool
