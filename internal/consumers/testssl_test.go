@@ -89,7 +89,10 @@ type finding struct {
 }
 
 // testsslVolatile are findings that differ from run to run.
-var testsslVolatile = map[string]bool{"scanTime": true, "engine_problem": true}
+// HTTP_clock_skew is whole seconds between two runs a moment apart;
+// sessionresumption_ID flips between "supported" and "not supported" from
+// run to run with the real openssl too against this nginx.
+var testsslVolatile = map[string]bool{"scanTime": true, "engine_problem": true, "HTTP_clock_skew": true, "sessionresumption_ID": true}
 
 // TestTestSSL runs testssl.sh against a local nginx with the real openssl
 // and with tlskit as its openssl (--openssl), check group by group, and
@@ -106,8 +109,10 @@ func TestTestSSL(t *testing.T) {
 	p := newPKI(t)
 	addr := startNginx(t, p, "rsa")
 	for _, groups := range [][]string{{"-p", "-h"}, {"-P"}, {"-S"}} {
+		// One group at a time: six testssl.sh runs at once against one
+		// single-worker nginx on two cores made its connections fail now
+		// and then ("connect problem" on a random check).
 		t.Run(strings.Join(groups, ""), func(t *testing.T) {
-			t.Parallel()
 			dir := t.TempDir()
 			run := func(openssl, json string) result {
 				args := append([]string{"--quiet", "--color", "0", "--warnings", "off", "--openssl", openssl,
@@ -178,7 +183,7 @@ func compareFindings(t *testing.T, of, kf map[string]finding, o result, gaps map
 			if inO && inK && a == b {
 				t.Errorf("%s: now the same as with openssl (%s %q): remove it from testsslEngineGaps", id, a.Severity, a.Finding)
 			} else {
-				t.Logf("%s: known gap (crypto/tls orders the offered suites): with openssl %s %q; with tlskit %s %q", id, a.Severity, a.Finding, b.Severity, b.Finding)
+				t.Logf("%s: known gap (crypto/tls carries TLS 1.2): with openssl %s %q; with tlskit %s %q", id, a.Severity, a.Finding, b.Severity, b.Finding)
 			}
 			continue
 		}

@@ -2,6 +2,7 @@ package sclient
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/tls"
 	"fmt"
 	"io"
@@ -936,6 +937,42 @@ func TestSessionFilesInteropWithOpenSSL(t *testing.T) {
 			}
 			mustMatch(t, "tlskit -sess_in theirs", out, `(?m)^Reused, TLSv1\.[23], `)
 		})
+	}
+}
+
+// TestSessOutCompleteAtExit: tickets are saved on the reading goroutine
+// as they arrive (openssl s_server sends two); s_client must not return
+// while one is being written, or a script's -sess_out file (often made
+// empty beforehand, as testssl.sh's mktemp does) is left empty. Four
+// clients at once, five times each, as a loaded machine runs them; every
+// file must hold a session that resumes.
+func TestSessOutCompleteAtExit(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	srv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey, "-www")
+	for _, v := range []string{"-tls1_3", "-tls1_2"} {
+		for j := 0; j < 4; j++ {
+			t.Run(fmt.Sprintf("%s-%d", v, j), func(t *testing.T) {
+				t.Parallel()
+				f := filepath.Join(t.TempDir(), "sess.pem")
+				for i := 0; i < 5; i++ {
+					if err := os.WriteFile(f, nil, 0o600); err != nil {
+						t.Fatal(err)
+					}
+					if _, errs, code := runClient(t, "", "-connect", srv.Addr, v, "-sess_out", f); code != 0 {
+						t.Fatalf("exit %d\n%s", code, errs)
+					}
+					b, _ := os.ReadFile(f)
+					if !bytes.Contains(b, []byte("-----END SSL SESSION PARAMETERS-----")) {
+						t.Fatalf("run %d: -sess_out holds %d bytes, no complete session", i, len(b))
+					}
+				}
+				out, errs, code := runClient(t, "", "-connect", srv.Addr, v, "-sess_in", f)
+				if code != 0 {
+					t.Fatalf("exit %d\n%s", code, errs)
+				}
+				mustMatch(t, "-sess_in", out, `(?m)^Reused, TLSv1\.[23], `)
+			})
+		}
 	}
 }
 

@@ -206,9 +206,7 @@ func (c *client) ownTicket(cn *conn, sess *ownSession, tk engine.Ticket) {
 	leaf, verify := sess.leaf, sess.verify
 	sess.mu.Unlock()
 	if s.sessOut != "" {
-		if err := writeOwnSession(s.sessOut, &tk, leaf, verify, s.sni); err != nil {
-			reportSessionError(c.errw, err)
-		}
+		c.saveSession(func() error { return writeOwnSession(s.sessOut, &tk, leaf, verify, s.sni) })
 	}
 	if !s.quiet && !s.brief {
 		rs := c.session(cn)

@@ -43,6 +43,21 @@ type client struct {
 	// ticketLifetime is the lifetime hint of the last TLS 1.2 ticket, shown
 	// again when the session is resumed.
 	ticketLifetime uint32
+	// sessMu serialises -sess_out writes, which run on the reading
+	// goroutine as tickets arrive; Main takes it for good before
+	// returning, so the process never exits half-way through a write
+	// (leaving an empty file behind).
+	sessMu sync.Mutex
+}
+
+// saveSession writes the -sess_out file under sessMu and reports a
+// failure as openssl does.
+func (c *client) saveSession(write func() error) {
+	c.sessMu.Lock()
+	defer c.sessMu.Unlock()
+	if err := write(); err != nil {
+		reportSessionError(c.errw, err)
+	}
 }
 
 // Main runs s_client with its arguments and returns the exit code.
@@ -78,6 +93,8 @@ func Main(args []string, s stdio.Stdio) int {
 		fmt.Fprintf(c.errw, "verify depth is %d\n", set.verifyDepth)
 	}
 	code = c.run()
+	// Let a session write in progress finish, and no other begin.
+	c.sessMu.Lock()
 	for _, n := range set.exitNotes {
 		fmt.Fprintln(s.Err, n)
 	}
@@ -180,9 +197,7 @@ func (c *client) run() int {
 		// A TLS <= 1.2 session arrives during the handshake, before
 		// c.current is set; it is written once the handshake is over.
 		if cur := c.current.Load(); s.sessOut != "" && cur != nil {
-			if err := writeSession(s.sessOut, cs, c.sessionMeta(cur)); err != nil {
-				reportSessionError(c.errw, err)
-			}
+			c.saveSession(func() error { return writeSession(s.sessOut, cs, c.sessionMeta(cur)) })
 		}
 		// TLS 1.3 tickets arrive after the handshake: openssl prints the
 		// session block each time one does.
@@ -202,9 +217,7 @@ func (c *client) run() int {
 	if s.sessOut != "" && cn.tls.ConnectionState().Version != tls.VersionTLS13 {
 		// TLS <= 1.2 sessions exist at the end of the handshake.
 		if st, ok := cache.Get(""); ok {
-			if err := writeSession(s.sessOut, st, c.sessionMeta(cn)); err != nil {
-				reportSessionError(c.errw, err)
-			}
+			c.saveSession(func() error { return writeSession(s.sessOut, st, c.sessionMeta(cn)) })
 		}
 	}
 	c.printConnection(cn, false)
