@@ -100,6 +100,24 @@ type ConfError struct{ Lines []string }
 
 func (e *ConfError) Error() string { return strings.Join(e.Lines, "\n") }
 
+// HandshakeError is a configuration openssl's client accepts at start-up
+// and finds unusable only as it starts the handshake (no protocol
+// version left, no cipher for the highest version): it connects, sends
+// Alert as a record of RecordVersion, prints Lines on stderr and its
+// short report, and exits 1.
+type HandshakeError struct {
+	Lines         []string
+	RecordVersion uint16
+	Alert         uint8 // fatal
+}
+
+func (e *HandshakeError) Error() string { return strings.Join(e.Lines, "\n") }
+
+// Record is the alert record openssl writes.
+func (e *HandshakeError) Record() []byte {
+	return []byte{21, byte(e.RecordVersion >> 8), byte(e.RecordVersion), 0, 2, 2, e.Alert}
+}
+
 // confErr words a bad SSL_CONF value as openssl does.
 func confErr(err error) error {
 	var ce *tlsnames.ConfError
@@ -182,9 +200,11 @@ func ParseTLS(v *opt.Values, role Role, sys *sslconf.Defaults) (*TLSParams, erro
 			// No TLS 1.3 suite while TLS 1.3 is enabled: openssl's client
 			// fails before sending its ClientHello, saying so.
 			if role == Client {
-				return nil, &ConfError{[]string{sslerr.Entry{Code: 0x0A0000B5, Lib: "SSL routines",
+				// It has connected by then and sends internal_error in a
+				// TLS 1.0 record.
+				return nil, &HandshakeError{Lines: []string{sslerr.Entry{Code: 0x0A0000B5, Lib: "SSL routines",
 					Func: "ssl_cipher_list_to_bytes", Reason: "no ciphers available",
-					Data: "No ciphers enabled for max supported SSL/TLS version"}.String()}}
+					Data: "No ciphers enabled for max supported SSL/TLS version"}.String()}, RecordVersion: tls.VersionTLS10, Alert: 80}
 			}
 			// openssl's server then fails TLS 1.3 handshakes; crypto/tls
 			// cannot negotiate TLS 1.3 without suites, so TLS 1.2 it is.
@@ -502,8 +522,10 @@ func (p *TLSParams) versions(v *opt.Values, sys *sslconf.Defaults) error {
 		}
 	}
 	if lo > hi {
-		// openssl finds out as it starts the handshake, and says so.
-		return &ConfError{[]string{sslerr.New(sslerr.NoProtocolsAvailable, "").String()}}
+		// openssl finds out as it starts the handshake, and says so; its
+		// client has connected by then and sends protocol_version in a
+		// TLS 1.2 record.
+		return &HandshakeError{Lines: []string{sslerr.New(sslerr.NoProtocolsAvailable, "").String()}, RecordVersion: tls.VersionTLS12, Alert: 70}
 	}
 	p.MinVersion, p.MaxVersion = lo, hi
 	return nil

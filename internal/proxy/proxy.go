@@ -50,7 +50,7 @@ func Dial(proxyAddr, target string, o Options) (net.Conn, error) {
 	}
 	conn, err := net.DialTimeout("tcp", proxyAddr, o.Timeout)
 	if err != nil {
-		return nil, fmt.Errorf("proxy: connecting to proxy %s: %v", proxyAddr, err)
+		return nil, fmt.Errorf("proxy: connecting to proxy %s: %w", proxyAddr, err)
 	}
 	c, err := connect(conn, target, o)
 	if err != nil {

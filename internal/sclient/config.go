@@ -68,6 +68,9 @@ type settings struct {
 	alpnOffered                           bool
 	cipherList                            string           // the -cipher string, or openssl's default
 	secDebug                              *secdebug.Config // -security_debug[_verbose]; nil when off
+	// handshakeErr is a configuration openssl's client only finds
+	// unusable once connected; run reports it after connecting.
+	handshakeErr *optgroups.HandshakeError
 }
 
 // configError is a start-up error already worded for the user; Lines are
@@ -221,6 +224,12 @@ func buildSettings(v *opt.Values, stdout, stderr io.Writer) (*settings, error) {
 	}
 
 	cfg, err := tlsConfig(v, s)
+	var he *optgroups.HandshakeError
+	if errors.As(err, &he) {
+		// openssl connects before it finds this out (see preHandshakeFailure).
+		s.handshakeErr, s.tls = he, &tls.Config{}
+		return s, nil
+	}
 	if err != nil {
 		return nil, rawError(err)
 	}

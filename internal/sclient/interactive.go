@@ -8,6 +8,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/tlskit/tlskit/internal/sslerr"
 	"github.com/tlskit/tlskit/internal/stdio"
 )
 
@@ -61,6 +62,12 @@ func (c *client) interact(cn *conn) int {
 				case 'R':
 					// openssl drops the rest of the read as well.
 					fmt.Fprintln(c.errw, "RENEGOTIATING")
+					if tc.ConnectionState().Version >= tls.VersionTLS13 {
+						// TLS 1.3 has no renegotiation: openssl fails
+						// and exits 1.
+						fmt.Fprintln(c.errw, sslerr.New(sslerr.RenegotiateWrongVersion, ""))
+						return 1
+					}
 					fmt.Fprintln(c.errw, "s_client: renegotiation (R) is not supported: crypto/tls cannot renegotiate from the client")
 					continue
 				case 'k', 'K':
@@ -68,6 +75,11 @@ func (c *client) interact(cn *conn) int {
 					// own too (RFC 8446 section 4.6.3); openssl drops the
 					// rest of the read.
 					fmt.Fprintln(c.errw, "KEYUPDATE")
+					if tc.ConnectionState().Version < tls.VersionTLS13 {
+						// KeyUpdate is TLS 1.3's: openssl fails and exits 1.
+						fmt.Fprintln(c.errw, sslerr.New(sslerr.KeyUpdateWrongVersion, ""))
+						return 1
+					}
 					if ku, ok := tc.(keyUpdater); ok {
 						if err := ku.KeyUpdate(data[0] == 'K'); err != nil {
 							fmt.Fprintf(c.errw, "s_client: key update: %v\n", err)

@@ -168,6 +168,9 @@ func (c *client) run() int {
 	s := c.set
 	cache := &singleCache{}
 	c.cache = cache
+	if s.handshakeErr != nil {
+		return c.preHandshakeFailure(s.handshakeErr)
+	}
 	if s.sessIn != "" && s.own == nil {
 		// (The own engine's session was read with its settings.)
 		st, err := readSession(s.sessIn)
@@ -205,6 +208,8 @@ func (c *client) run() int {
 			rs := c.session(cn)
 			fillTicket(rs, cs, cn.obs.ticketLifetime.Load())
 			report.WriteTicketArrived(c.info, rs)
+			// The read that took the ticket returned no data: openssl says so.
+			fmt.Fprintln(c.info, "read R BLOCK")
 		}
 	}
 	cn, err := c.handshake(nc, cache)
@@ -213,6 +218,9 @@ func (c *client) run() int {
 		nc.Close()
 		return 1
 	}
+	// However the session ends, its connection goes with it (an
+	// in-process run must not leave the server waiting).
+	defer nc.Close()
 	c.current.Store(cn)
 	if s.sessOut != "" && cn.tls.ConnectionState().Version != tls.VersionTLS13 {
 		// TLS <= 1.2 sessions exist at the end of the handshake.
@@ -255,6 +263,7 @@ func (c *client) reconnectLoop(first *conn, cache *singleCache) int {
 		c.printConnection(cn, true)
 		if i == 4 {
 			// openssl goes on with the last connection as usual.
+			defer nc.Close()
 			return c.interact(cn)
 		}
 		c.waitTicket(cn, cache)

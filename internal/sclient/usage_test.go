@@ -36,6 +36,8 @@ func TestUsageErrorsAsOpenSSL(t *testing.T) {
 		{"fe80::1:2"},
 		{"-proxy", "a:b:c", "-connect", closed},
 		{"-4", "-6", "-connect", closed},
+		// A proxy that cannot be reached fails like a direct connect.
+		{"-proxy", closed, "-connect", "example.com:443"},
 	} {
 		name := strings.Join(args, " ")
 		t.Run(name, func(t *testing.T) {

@@ -43,6 +43,10 @@ const (
 	UnexpectedMessage
 	BadSignature
 	HandshakeTimeout // tlskit's bound on a silent peer; openssl would wait for ever
+	// KeyUpdateWrongVersion is the k/K command on a connection below TLS
+	// 1.3; RenegotiateWrongVersion is R on a TLS 1.3 connection.
+	KeyUpdateWrongVersion
+	RenegotiateWrongVersion
 )
 
 const (
@@ -84,6 +88,8 @@ var table = map[Kind]spec{
 	UnexpectedMessage:           {0x0A0000F4, libSSL, "ssl3_read_bytes", "unexpected message"},
 	BadSignature:                {0x0A00007B, libSSL, "tls_process_cert_verify", "bad signature"},
 	HandshakeTimeout:            {errLibSys | 110, libSys, "ssl3_read_n", "Connection timed out"},
+	KeyUpdateWrongVersion:       {0x0A00010A, libSSL, "SSL_key_update", "wrong ssl version"},
+	RenegotiateWrongVersion:     {0x0A00010A, libSSL, "can_renegotiate", "wrong ssl version"},
 }
 
 // New is the entry for k with data after the location.

@@ -1,0 +1,31 @@
+package sclient
+
+import (
+	"fmt"
+
+	"github.com/tlskit/tlskit/internal/optgroups"
+	"github.com/tlskit/tlskit/internal/report"
+)
+
+// preHandshakeFailure is a configuration that openssl's client accepts at
+// start-up and finds unusable only as its handshake starts (no protocol
+// version left, no cipher suite for the highest version): it has
+// connected by then, so it prints CONNECTED, sends a fatal alert, prints
+// its error on stderr and the short report of a handshake that never
+// began, and exits 1.
+func (c *client) preHandshakeFailure(he *optgroups.HandshakeError) int {
+	nc, err := c.dial()
+	if err != nil {
+		c.dialFailure(err)
+		return 1
+	}
+	defer nc.Close()
+	n, _ := nc.Write(he.Record())
+	for _, l := range he.Lines {
+		fmt.Fprintln(c.errw, l)
+	}
+	if !c.set.quiet && !c.set.brief {
+		report.WriteConnection(c.info, &report.Session{NameOpt: c.set.nameOpt, BytesWritten: int64(n), Timeout: 7200})
+	}
+	return 1
+}
