@@ -63,9 +63,9 @@ func Dial(proxyAddr, target string, o Options) (net.Conn, error) {
 // connect speaks CONNECT over an open connection to the proxy.
 func connect(conn net.Conn, target string, o Options) (net.Conn, error) {
 	var req strings.Builder
-	// The request target of CONNECT is authority-form (RFC 9112 3.2.3),
-	// and HTTP/1.1 requires Host.
-	fmt.Fprintf(&req, "CONNECT %s HTTP/1.1\r\nHost: %s\r\n", target, target)
+	// The request target of CONNECT is authority-form (RFC 9112 3.2.3).
+	// The request is openssl's, byte for byte: HTTP/1.0, no Host.
+	fmt.Fprintf(&req, "CONNECT %s HTTP/1.0\r\nProxy-Connection: Keep-Alive\r\n", target)
 	if o.User != "" {
 		cred := base64.StdEncoding.EncodeToString([]byte(o.User + ":" + o.Pass))
 		fmt.Fprintf(&req, "Proxy-Authorization: Basic %s\r\n", cred)
@@ -74,10 +74,12 @@ func connect(conn net.Conn, target string, o Options) (net.Conn, error) {
 
 	conn.SetDeadline(time.Now().Add(o.Timeout))
 	defer conn.SetDeadline(time.Time{})
-	if _, err := io.WriteString(conn, req.String()); err != nil {
+	written, err := io.WriteString(conn, req.String())
+	if err != nil {
 		return nil, readErr(err, o.Timeout, "sending CONNECT")
 	}
-	br := bufio.NewReaderSize(conn, 4096)
+	cr := &countingReader{r: conn}
+	br := bufio.NewReaderSize(cr, 4096)
 	status, err := readHead(br)
 	if err != nil {
 		return nil, readErr(err, o.Timeout, "")
@@ -87,7 +89,11 @@ func connect(conn net.Conn, target string, o Options) (net.Conn, error) {
 		return nil, fmt.Errorf("proxy: malformed answer to CONNECT: %s", quote(status))
 	}
 	if code < 200 || code > 299 {
-		return nil, fmt.Errorf("proxy: proxy refused CONNECT: %s", quote(status))
+		_, reason, _ := strings.Cut(status, "/")
+		if i := strings.IndexByte(reason, ' '); i >= 0 {
+			reason = reason[i:]
+		}
+		return nil, &RefusedError{Status: status, Reason: reason, FD: transport.FD(conn), Read: cr.n, Written: int64(written)}
 	}
 	if n := br.Buffered(); n > 0 {
 		rest, _ := br.Peek(n)
@@ -169,3 +175,32 @@ func readErr(err error, timeout time.Duration, doing string) error {
 
 // quote makes the proxy's answer safe to quote in an error.
 func quote(s string) string { return transport.Quote(s, 256) }
+
+// RefusedError is a proxy's answer other than 2xx to CONNECT.
+type RefusedError struct {
+	Status string // the status line
+	// Reason is the status line after the HTTP version, with its leading
+	// space, as openssl quotes it.
+	Reason string
+	// FD is the descriptor the connection had; Read and Written count
+	// the bytes exchanged with the proxy (openssl's short report shows
+	// them).
+	FD            int
+	Read, Written int64
+}
+
+func (e *RefusedError) Error() string {
+	return "proxy: proxy refused CONNECT: " + quote(e.Status)
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}

@@ -69,11 +69,11 @@ func TestRequestBytes(t *testing.T) {
 		opts Options
 		want string
 	}{
-		{"no auth", Options{}, "CONNECT mail.example.org:25 HTTP/1.1\r\nHost: mail.example.org:25\r\n\r\n"},
+		{"no auth", Options{}, "CONNECT mail.example.org:25 HTTP/1.0\r\nProxy-Connection: Keep-Alive\r\n\r\n"},
 		{"basic auth", Options{User: "alice", Pass: "s3cret"},
-			"CONNECT mail.example.org:25 HTTP/1.1\r\nHost: mail.example.org:25\r\nProxy-Authorization: Basic YWxpY2U6czNjcmV0\r\n\r\n"},
+			"CONNECT mail.example.org:25 HTTP/1.0\r\nProxy-Connection: Keep-Alive\r\nProxy-Authorization: Basic YWxpY2U6czNjcmV0\r\n\r\n"},
 		{"user without password", Options{User: "bob"},
-			"CONNECT mail.example.org:25 HTTP/1.1\r\nHost: mail.example.org:25\r\nProxy-Authorization: Basic Ym9iOg==\r\n\r\n"},
+			"CONNECT mail.example.org:25 HTTP/1.0\r\nProxy-Connection: Keep-Alive\r\nProxy-Authorization: Basic Ym9iOg==\r\n\r\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			addr, got := fakeProxy(t, "HTTP/1.1 200 Connection established\r\n\r\n")

@@ -74,14 +74,16 @@ func TestHandshakeTimeConfigErrors(t *testing.T) {
 	}
 }
 
-// recorded is what the recorder got from one connection; nil when none came.
-func recorded(t *testing.T, got chan []byte) []byte {
+// recorded is what a recording peer got from one connection; the zero
+// value when none came.
+func recorded[T any](t *testing.T, got chan T) T {
 	select {
 	case b := <-got:
 		return b
 	case <-time.After(5 * time.Second):
 		t.Error("the client did not connect")
-		return nil
+		var zero T
+		return zero
 	}
 }
 
@@ -121,4 +123,71 @@ func TestCommandsOnTheWrongVersion(t *testing.T) {
 			t.Errorf("%d tickets, %d read R BLOCK lines:\n%s", tickets, n, out)
 		}
 	})
+}
+
+// refusingProxy answers every CONNECT with answer and hands over the
+// request head it read.
+func refusingProxy(t *testing.T, answer string) (addr string, heads chan string) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	heads = make(chan string, 4)
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			c.SetDeadline(time.Now().Add(10 * time.Second))
+			var head []byte
+			buf := make([]byte, 1024)
+			for !bytes.Contains(head, []byte("\r\n\r\n")) {
+				n, err := c.Read(buf)
+				head = append(head, buf[:n]...)
+				if err != nil {
+					break
+				}
+			}
+			c.Write([]byte(answer))
+			c.Close()
+			heads <- string(head)
+		}
+	}()
+	return l.Addr().String(), heads
+}
+
+// TestProxyRefusedAsOpenSSL: a proxy that answers CONNECT with 403 gets
+// openssl's request, byte for byte, and s_client then prints openssl's
+// line, CONNECTED and the short report with the bytes exchanged, and
+// exits 1.
+func TestProxyRefusedAsOpenSSL(t *testing.T) {
+	testpeer.Need(t, "openssl")
+	addr, heads := refusingProxy(t, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+	connected := regexp.MustCompile(`CONNECTED\([0-9A-F]+\)`)
+	for _, args := range [][]string{
+		{"-proxy", addr, "-connect", "example.com:443"},
+		{"-proxy", addr, "-proxy_user", "bob", "-proxy_pass", "pass:secret", "-connect", "[::1]:8443"},
+	} {
+		t.Run(strings.Join(args[2:], " "), func(t *testing.T) {
+			oOut, oErr, oCode := testpeer.Run(t, 20*time.Second, "", "openssl", append([]string{"s_client"}, args...)...)
+			oHead := recorded(t, heads)
+			tOut, tErr, tCode := runClient(t, "", args...)
+			tHead := recorded(t, heads)
+			if oCode != 1 || tCode != oCode {
+				t.Errorf("exit code: openssl %d, tlskit %d", oCode, tCode)
+			}
+			if oHead != tHead {
+				t.Errorf("request: openssl %q, tlskit %q", oHead, tHead)
+			}
+			if a, b := connected.ReplaceAllString(oOut, "CONNECTED"), connected.ReplaceAllString(tOut, "CONNECTED"); a != b {
+				t.Errorf("stdout:\nopenssl:\n%s\ntlskit:\n%s", a, b)
+			}
+			if oErr != tErr {
+				t.Errorf("stderr:\nopenssl:\n%s\ntlskit:\n%s", oErr, tErr)
+			}
+		})
+	}
 }

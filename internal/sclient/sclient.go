@@ -14,6 +14,7 @@ import (
 
 	"github.com/tlskit/tlskit/internal/dn"
 	"github.com/tlskit/tlskit/internal/opt"
+	"github.com/tlskit/tlskit/internal/proxy"
 	"github.com/tlskit/tlskit/internal/report"
 	"github.com/tlskit/tlskit/internal/secdebug"
 	"github.com/tlskit/tlskit/internal/sslerr"
@@ -295,6 +296,16 @@ func (c *client) sessionMeta(cn *conn) sessionMeta {
 // "connect:errno=N"; failures openssl has no line for (a proxy's or a
 // STARTTLS server's refusal) in tlskit's words.
 func (c *client) dialFailure(err error) {
+	var refused *proxy.RefusedError
+	if errors.As(err, &refused) {
+		// openssl has connected (to the proxy) by then: it says why the
+		// tunnel failed and prints the short report of a handshake
+		// never begun.
+		fmt.Fprintf(c.errw, "s_client: HTTP CONNECT failed, reason=%s\n", refused.Reason)
+		fmt.Fprintf(c.info, "CONNECTED(%08X)\n", refused.FD)
+		report.WriteConnection(c.info, &report.Session{NameOpt: c.set.nameOpt, BytesRead: refused.Read, BytesWritten: refused.Written, Timeout: 7200})
+		return
+	}
 	if r, ok := sslerr.ConnectFailure(err); ok {
 		r.Write(c.errw)
 		return
