@@ -42,20 +42,6 @@ func (cfg *Config) sigSchemes() []uint16 {
 	return sig.Default13
 }
 
-func (cfg *Config) checkVersions() error {
-	lo, hi := cfg.MinVersion, cfg.MaxVersion
-	if lo == 0 {
-		lo = VersionTLS13
-	}
-	if hi == 0 {
-		hi = VersionTLS13
-	}
-	if lo > VersionTLS13 || hi < VersionTLS13 {
-		return errors.New("tls: the own engine speaks TLS 1.3 only so far")
-	}
-	return nil
-}
-
 // clientHS is the client's handshake in progress.
 type clientHS struct {
 	c       *TLSConn

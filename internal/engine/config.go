@@ -4,6 +4,8 @@ import (
 	"crypto"
 	"io"
 	"time"
+
+	"github.com/tlskit/tlskit/internal/engine/kx"
 )
 
 // Protocol versions.
@@ -34,9 +36,8 @@ type Identity struct {
 // OpenSSL 3.0's defaults (as far as this engine implements them). A
 // Config must not be changed while connections use it.
 type Config struct {
-	// MinVersion and MaxVersion bound the versions offered or accepted;
-	// zero means TLS 1.3 for both (the only version the engine speaks so
-	// far).
+	// MinVersion and MaxVersion bound the versions offered or accepted
+	// (TLS 1.0–1.3); zero means TLS 1.3 for both.
 	MinVersion, MaxVersion uint16
 
 	// Suites13 lists the TLS 1.3 suites in preference order (-ciphersuites).
@@ -120,6 +121,16 @@ type Config struct {
 	// MinDHBits is the smallest DHE group a TLS 1.0–1.2 client accepts;
 	// zero means 1024 bits (OpenSSL's security level 1).
 	MinDHBits int
+	// DHParams is the group a TLS 1.0–1.2 server uses for DHE suites
+	// (-dhparam); nil means OpenSSL 3.0's automatic choice by the
+	// certificate key's strength (kx.AutoDHParams).
+	DHParams *kx.DHParams
+	// SecurityLevel is OpenSSL's security level as far as a TLS 1.0–1.2
+	// server applies it: from level 1 on, no SHA-1 or MD5+SHA-1
+	// signature is made, so a TLS 1.0/1.1 handshake fails with
+	// internal_error ("no suitable signature algorithm") as OpenSSL 3.0's
+	// does at its default level 2. Zero allows them.
+	SecurityLevel int
 
 	// Rand is the randomness source; nil means crypto/rand.
 	Rand io.Reader

@@ -37,8 +37,8 @@ type serverHS struct {
 // serverHandshake runs RFC 8446 §2's full handshake from the server side,
 // sending a HelloRetryRequest when no offered key share fits (§4.1.4).
 func (c *TLSConn) serverHandshake() error {
-	if err := c.cfg.checkVersions(); err != nil {
-		return err
+	if lo, hi := c.cfg.versionRange(); lo > hi {
+		return alert.Faultf(alert.InternalError, "no protocols available")
 	}
 	h := &serverHS{c: c}
 	m, err := c.readHandshakeLocked()
@@ -50,6 +50,13 @@ func (c *TLSConn) serverHandshake() error {
 	}
 	if h.ch, err = msg.ParseClientHello(m.Body); err != nil {
 		return err
+	}
+	v, err := c.cfg.serverVersion(h.ch)
+	if err != nil {
+		return err
+	}
+	if v < VersionTLS13 {
+		return c.serverHandshake12(h.ch, m.Raw, v)
 	}
 	if err := h.negotiate(); err != nil {
 		return err

@@ -72,3 +72,15 @@ func TestDHRejects(t *testing.T) {
 		t.Error("g = 1 taken")
 	}
 }
+
+func TestAutoDHParams(t *testing.T) {
+	for bits, want := range map[int]int{112: 2048, 128: 3072} {
+		p := AutoDHParams(bits)
+		if got := BitLen(p.P); got != want || len(p.G) != 1 || p.G[0] != 2 {
+			t.Errorf("AutoDHParams(%d): %d-bit p, g %x; want %d bits, g 2", bits, got, p.G, want)
+		}
+	}
+	if _, err := ParseDHParamsPEM([]byte("junk")); err == nil {
+		t.Error("junk parsed as DH parameters")
+	}
+}

@@ -1,0 +1,924 @@
+package engine
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/hmac"
+	"crypto/rsa"
+	"crypto/subtle"
+	"crypto/x509"
+	"encoding/binary"
+	"errors"
+	"io"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/cloudflare/circl/sign/ed448"
+
+	"github.com/tlskit/tlskit/internal/engine/alert"
+	"github.com/tlskit/tlskit/internal/engine/keys"
+	"github.com/tlskit/tlskit/internal/engine/kx"
+	"github.com/tlskit/tlskit/internal/engine/msg"
+	"github.com/tlskit/tlskit/internal/engine/record"
+	"github.com/tlskit/tlskit/internal/engine/sig"
+	"github.com/tlskit/tlskit/internal/engine/suites"
+)
+
+// Cipher suite values that are signals rather than suites.
+const (
+	scsvRenegotiation uint16 = 0x00ff // RFC 5746 §3.3
+	scsvFallback      uint16 = 0x5600 // RFC 7507 §2
+)
+
+// serverVersion picks the version for a ClientHello within the
+// configured range (RFC 8446 §4.2.1, RFC 5246 Appendix E.1): the highest
+// of supported_versions when sent, else the legacy version capped at TLS
+// 1.2. Nothing in range is protocol_version ("unsupported protocol").
+func (cfg *Config) serverVersion(ch *msg.ClientHello) (uint16, error) {
+	lo, hi := cfg.versionRange()
+	if d, ok := ch.Extensions.Find(msg.ExtSupportedVersions); ok {
+		vs, err := msg.ParseSupportedVersionsClient(d)
+		if err != nil {
+			return 0, err
+		}
+		var best uint16
+		for _, v := range vs {
+			if v >= lo && v <= hi && v > best {
+				best = v
+			}
+		}
+		if best == 0 {
+			return 0, alert.Faultf(alert.ProtocolVersion, "unsupported protocol")
+		}
+		return best, nil
+	}
+	if ch.Version < 0x0300 {
+		return 0, alert.Faultf(alert.ProtocolVersion, "unsupported protocol")
+	}
+	v := min(ch.Version, hi, VersionTLS12)
+	if v < lo {
+		return 0, alert.Faultf(alert.ProtocolVersion, "unsupported protocol")
+	}
+	return v, nil
+}
+
+// serverHS12 is a TLS 1.0–1.2 server handshake in progress.
+type serverHS12 struct {
+	c   *TLSConn
+	ch  *msg.ClientHello
+	s   *conn12
+	ver uint16
+
+	// What the ClientHello offered.
+	schemes     []uint16 // signature_algorithms, or RFC 5246's SHA-1 default
+	groups      []uint16 // supported_groups; nil when absent
+	pointFmts   bool     // ec_point_formats was sent
+	ticketExt   bool     // session_ticket was sent
+	ticket      []byte   // its contents
+	emsOffered  bool
+	etmOffered  bool
+	renegOffer  bool
+	alpnOffered []string
+
+	id     *Identity
+	scheme uint16 // the ServerKeyExchange signature scheme (TLS 1.2)
+	group  uint16 // ECDHE group
+	dh     kx.DHParams
+
+	resumed    *session12 // the session resumed, if any
+	sendTicket bool
+}
+
+// session12 is a server's TLS 1.0–1.2 session: what resumption needs,
+// kept in the session cache or sealed in a ticket.
+type session12 struct {
+	version, suite uint16
+	created        time.Time
+	ems            bool
+	master         []byte
+	peerChain      [][]byte
+}
+
+// serverHandshake12 runs a TLS 1.0–1.2 handshake from the server side
+// after the ClientHello chose version v: full (RFC 5246 §7.3) or
+// abbreviated, by session ID or ticket (RFC 5077 §3.1).
+func (c *TLSConn) serverHandshake12(ch *msg.ClientHello, chRaw []byte, v uint16) error {
+	h := &serverHS12{c: c, ch: ch, ver: v}
+	c.st.Version = v
+	c.st.ClientRandom = ch.Random
+	c.rl.WriteVersion = v
+	if !slices.Contains(ch.CompressionMethods, 0) {
+		return alert.Faultf(alert.IllegalParameter, "no compression specified")
+	}
+	// RFC 7507 §3: a fallback below our best version is refused.
+	if _, hi := c.cfg.versionRange(); slices.Contains(ch.CipherSuites, scsvFallback) && v < min(hi, VersionTLS13) {
+		return alert.Faultf(alert.InappropriateFallback, "inappropriate fallback")
+	}
+	if err := h.readExtensions(); err != nil {
+		return err
+	}
+	h.resume()
+	if h.resumed == nil {
+		if err := h.chooseSuite(); err != nil {
+			return err
+		}
+	}
+	s := &conn12{suite: h.s.suite, prf: keys.PRF{Version: v, Hash: h.s.suite.PRF}}
+	h.s = s
+	c.v12 = s
+	c.st.Suite = s.suite.ID
+	s.add(chRaw)
+	c.st.ExtendedMasterSecret = h.emsOffered
+	c.st.SecureRenegotiation = h.renegOffer
+	s.etm = h.etmOffered && s.suite.Cipher == suites.AESCBC && !c.cfg.NoEncryptThenMAC
+	c.st.EncryptThenMAC = s.etm
+	if err := h.serverHello(); err != nil {
+		return err
+	}
+	c.rl.ReadVersion = v
+	if h.resumed != nil {
+		return h.abbreviated()
+	}
+	return h.full()
+}
+
+// readExtensions takes what the server needs from the ClientHello's
+// extensions (RFC 5246 §7.4.1.4).
+func (h *serverHS12) readExtensions() error {
+	c, ch := h.c, h.ch
+	seen := map[msg.ExtType]bool{}
+	for _, x := range ch.Extensions {
+		// RFC 5246 §7.4.1.4: one extension of each type at most.
+		if seen[x.Type] {
+			return alert.Faultf(alert.DecodeError, "bad extension")
+		}
+		seen[x.Type] = true
+		var err error
+		switch x.Type {
+		case msg.ExtServerName:
+			c.st.ServerName, err = msg.ParseServerName(x.Data)
+		case msg.ExtSupportedGroups:
+			h.groups, err = msg.ParseUint16List(x.Data)
+		case msg.ExtECPointFormats:
+			var f []uint8
+			if f, err = msg.ParseUint8List(x.Data); err == nil {
+				// RFC 8422 §5.1.2: uncompressed must be there.
+				if !slices.Contains(f, 0) {
+					return alert.Faultf(alert.IllegalParameter, "invalid compression algorithm")
+				}
+				h.pointFmts = true
+			}
+		case msg.ExtSignatureAlgorithms:
+			if h.ver >= VersionTLS12 {
+				h.schemes, err = msg.ParseUint16List(x.Data)
+			}
+		case msg.ExtALPN:
+			h.alpnOffered, err = msg.ParseALPN(x.Data)
+		case msg.ExtSessionTicket:
+			h.ticketExt, h.ticket = true, x.Data
+		case msg.ExtExtendedMasterSecret:
+			h.emsOffered = true
+		case msg.ExtEncryptThenMAC:
+			h.etmOffered = true
+		case msg.ExtRenegotiationInfo:
+			// RFC 5746 §3.6: empty on an initial handshake.
+			var v []byte
+			if v, err = msg.ParseRenegotiationInfo(x.Data); err == nil && len(v) != 0 {
+				return alert.Faultf(alert.HandshakeFailure, "renegotiation mismatch")
+			}
+			h.renegOffer = true
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if slices.Contains(ch.CipherSuites, scsvRenegotiation) {
+		h.renegOffer = true
+	}
+	if h.ver >= VersionTLS12 && !seen[msg.ExtSignatureAlgorithms] {
+		// RFC 5246 §7.4.1.4.1: without the extension the client takes
+		// SHA-1 with the key's algorithm.
+		h.schemes = []uint16{sig.RSAPKCS1SHA1, sig.ECDSASHA1}
+	}
+	// ALPN: the server's order wins; no overlap is fatal (RFC 7301
+	// §3.2).
+	if len(h.alpnOffered) > 0 && len(c.cfg.ALPN) > 0 {
+		for _, p := range c.cfg.ALPN {
+			if slices.Contains(h.alpnOffered, p) {
+				c.st.ALPN = p
+				break
+			}
+		}
+		if c.st.ALPN == "" {
+			return alert.Faultf(alert.NoApplicationProtocol, "no application protocol")
+		}
+	}
+	return nil
+}
+
+// ticketsOn says whether this server issues and takes TLS 1.2 tickets.
+func (h *serverHS12) ticketsOn() bool { return h.c.cfg.NumTickets >= 0 }
+
+// resume looks for a session to resume: the ticket's (RFC 5077 §3.1),
+// else the session ID's. A session of another version, of a suite the
+// client no longer offers or that we no longer allow, or whose extended
+// master secret the client no longer offers, is not resumed (RFC 7627
+// §5.3 asks for a full handshake in the last case from a client that
+// dropped EMS; OpenSSL does that too).
+func (h *serverHS12) resume() {
+	c, ch := h.c, h.ch
+	var sess *session12
+	if h.ticketExt && len(h.ticket) > 0 && h.ticketsOn() {
+		sess = c.openTicket12(h.ticket)
+	}
+	if sess == nil && len(ch.SessionID) > 0 {
+		sess = serverSessions.get(ch.SessionID, c.now())
+	}
+	if sess == nil {
+		return
+	}
+	if sess.version != h.ver || !slices.Contains(ch.CipherSuites, sess.suite) ||
+		!slices.Contains(c.cfg.suites12(), sess.suite) || sess.ems != h.emsOffered {
+		return
+	}
+	if age := c.now().Sub(sess.created); age < 0 || age > ticketLifetime*time.Second {
+		return
+	}
+	su, ok := suites.Lookup12(sess.suite)
+	if !ok {
+		return
+	}
+	h.resumed = sess
+	h.s = &conn12{suite: su}
+}
+
+// identityKind is the Auth a certificate key serves (RFC 8422 §5.1.3:
+// EdDSA keys sign in ECDSA suites).
+func identityKind(pub crypto.PublicKey) suites.Auth {
+	switch pub.(type) {
+	case *rsa.PublicKey:
+		return suites.AuthRSA
+	case *ecdsa.PublicKey, ed25519.PublicKey, ed448.PublicKey:
+		return suites.AuthECDSA
+	}
+	return 0
+}
+
+// sha1Scheme reports the SHA-1 schemes, which no security level above 0
+// lets a server sign with.
+func sha1Scheme(s uint16) bool { return s == sig.RSAPKCS1SHA1 || s == sig.ECDSASHA1 }
+
+// schemeFor is the first scheme of the client's list (the server's with
+// ServerPreference) that the key can make and the configuration allows
+// (RFC 5246 §7.4.1.4.1); 0 when none.
+func (h *serverHS12) schemeFor(pub crypto.PublicKey) uint16 {
+	cfg := h.c.cfg
+	first, second := h.schemes, cfg.SignatureSchemes
+	if cfg.ServerPreference && cfg.SignatureSchemes != nil {
+		first, second = cfg.SignatureSchemes, h.schemes
+	}
+	for _, s := range first {
+		if second != nil && !slices.Contains(second, s) {
+			continue
+		}
+		if cfg.SecurityLevel > 0 && sha1Scheme(s) {
+			continue
+		}
+		if sig.Fits12(s, pub) {
+			return s
+		}
+	}
+	return 0
+}
+
+// curveOffered reports whether an ECDSA key's curve is among the
+// client's supported_groups, when it sent them: OpenSSL's client refuses
+// a certificate on another curve ("wrong curve", RFC 4492 §5.1 as RFC
+// 8422 §5.1 keeps it for the certificate), so its server never offers
+// one.
+func (h *serverHS12) curveOffered(pub crypto.PublicKey) bool {
+	k, ok := pub.(*ecdsa.PublicKey)
+	if !ok || h.groups == nil {
+		return true
+	}
+	var g uint16
+	switch k.Curve.Params().BitSize {
+	case 256:
+		g = kx.Secp256r1
+	case 384:
+		g = kx.Secp384r1
+	case 521:
+		g = kx.Secp521r1
+	}
+	return slices.Contains(h.groups, g)
+}
+
+// chooseGroup is the ECDHE group: the first shared one in the client's
+// order (the server's with ServerPreference), or the server's first when
+// the client named none (RFC 8422 §4).
+func (h *serverHS12) chooseGroup() uint16 {
+	cfg := h.c.cfg
+	var mine []uint16
+	for _, g := range cfg.groups() {
+		if slices.Contains(ecdheGroups, g) {
+			mine = append(mine, g)
+		}
+	}
+	if h.groups == nil {
+		if len(mine) > 0 {
+			return mine[0]
+		}
+		return 0
+	}
+	first, second := h.groups, mine
+	if cfg.ServerPreference {
+		first, second = mine, h.groups
+	}
+	for _, g := range first {
+		if slices.Contains(second, g) {
+			return g
+		}
+	}
+	return 0
+}
+
+// chooseSuite picks the suite by the client's preference (the server's
+// with ServerPreference), as OpenSSL does: one this version allows, whose
+// key exchange can run, and for which an identity exists that a
+// signature scheme the client offered can sign with. None is
+// handshake_failure before any ServerHello.
+func (h *serverHS12) chooseSuite() error {
+	cfg := h.c.cfg
+	mine := cfg.suites12()
+	first, second := h.ch.CipherSuites, mine
+	if cfg.ServerPreference {
+		first, second = mine, h.ch.CipherSuites
+	}
+	group := h.chooseGroup()
+	for _, id := range first {
+		if !slices.Contains(second, id) {
+			continue
+		}
+		su, ok := suites.Lookup12(id)
+		if !ok || (su.TLS12 && h.ver < VersionTLS12) {
+			continue
+		}
+		if su.Kx == msg.KxECDHE && group == 0 {
+			continue
+		}
+		for i := range cfg.Identities {
+			ident := &cfg.Identities[i]
+			pub := ident.Key.Public()
+			if identityKind(pub) != su.Auth || !h.curveOffered(pub) {
+				continue
+			}
+			if su.Kx == msg.KxRSA {
+				if _, ok := ident.Key.(*rsa.PrivateKey); !ok {
+					continue
+				}
+			}
+			var scheme uint16
+			if h.ver >= VersionTLS12 {
+				if scheme = h.schemeFor(pub); scheme == 0 {
+					continue
+				}
+			} else if identityKind(pub) == suites.AuthECDSA && !isECDSA(pub) {
+				continue // no EdDSA before TLS 1.2
+			}
+			h.s = &conn12{suite: su}
+			h.id, h.scheme = ident, scheme
+			if su.Kx == msg.KxECDHE {
+				h.group = group
+			}
+			if h.ver < VersionTLS12 && cfg.SecurityLevel > 0 {
+				// OpenSSL 3.0 picks the suite, then finds no MD5+SHA-1
+				// or SHA-1 signature its security level allows.
+				return alert.Faultf(alert.InternalError, "no suitable signature algorithm")
+			}
+			if su.Kx == msg.KxDHE {
+				h.dh = h.dhParams(pub)
+			}
+			return nil
+		}
+	}
+	return alert.Faultf(alert.HandshakeFailure, "no shared cipher")
+}
+
+// dhParams is the DHE group: -dhparam's, else OpenSSL's automatic choice
+// by the certificate key's strength.
+func (h *serverHS12) dhParams(pub crypto.PublicKey) kx.DHParams {
+	if p := h.c.cfg.DHParams; p != nil {
+		return *p
+	}
+	bits := 112
+	if k, ok := pub.(*rsa.PublicKey); ok && k.N.BitLen() >= 3072 {
+		bits = 128
+	}
+	return kx.AutoDHParams(bits)
+}
+
+// serverHello sends ServerHello with the extensions OpenSSL sends, in
+// its order (renegotiation_info, ec_point_formats, session_ticket,
+// ALPN, encrypt_then_mac, extended_master_secret).
+func (h *serverHS12) serverHello() error {
+	c, s := h.c, h.s
+	random := make([]byte, 32)
+	if _, err := io.ReadFull(c.rand(), random); err != nil {
+		return err
+	}
+	// RFC 8446 §4.1.3: the downgrade sentinels.
+	_, hi := c.cfg.versionRange()
+	if hi >= VersionTLS13 && h.ver == VersionTLS12 {
+		copy(random[24:], sentinel12)
+	} else if hi >= VersionTLS12 && h.ver < VersionTLS12 {
+		copy(random[24:], sentinel11)
+	}
+	c.st.ServerRandom = random
+	var sid []byte
+	switch {
+	case h.resumed != nil:
+		// RFC 5077 §3.4: a ticket resumption echoes the client's ID.
+		sid = h.ch.SessionID
+		c.st.Resumed = true
+	case h.ticketExt && h.ticketsOn():
+		// OpenSSL leaves the ID empty when it issues a ticket.
+		h.sendTicket = true
+	default:
+		sid = make([]byte, 32)
+		if _, err := io.ReadFull(c.rand(), sid); err != nil {
+			return err
+		}
+	}
+	c.st.SessionID = sid
+	var ee msg.Extensions = msg.Extensions{}
+	if h.renegOffer {
+		ee = append(ee, msg.Extension{Type: msg.ExtRenegotiationInfo, Data: msg.MarshalRenegotiationInfo(nil)})
+	}
+	if h.resumed == nil && h.pointFmts && (s.suite.Kx == msg.KxECDHE || s.suite.Auth == suites.AuthECDSA) {
+		ee = append(ee, msg.Extension{Type: msg.ExtECPointFormats, Data: msg.MarshalUint8List([]uint8{0, 1, 2})})
+	}
+	if h.sendTicket {
+		ee = append(ee, msg.Extension{Type: msg.ExtSessionTicket, Data: []byte{}})
+	}
+	if c.st.ALPN != "" {
+		ee = append(ee, msg.Extension{Type: msg.ExtALPN, Data: msg.MarshalALPN([]string{c.st.ALPN})})
+	}
+	if s.etm {
+		ee = append(ee, msg.Extension{Type: msg.ExtEncryptThenMAC, Data: []byte{}})
+	}
+	if c.st.ExtendedMasterSecret {
+		ee = append(ee, msg.Extension{Type: msg.ExtExtendedMasterSecret, Data: []byte{}})
+	}
+	sh := &msg.ServerHello{Version: h.ver, Random: random, SessionID: sid, CipherSuite: s.suite.ID, Extensions: ee}
+	raw, err := sh.Marshal()
+	if err != nil {
+		return err
+	}
+	return h.write(raw)
+}
+
+// write sends a handshake message and adds it to the transcript.
+func (h *serverHS12) write(raw []byte) error {
+	if err := h.c.writeHandshakeLocked(raw, nil); err != nil {
+		return err
+	}
+	h.s.add(raw)
+	return nil
+}
+
+// next reads a handshake message; Finished is left out of the transcript
+// for the caller to add after checking it.
+func (h *serverHS12) next() (msg.Message, error) {
+	m, err := h.c.readHandshakeLocked()
+	if err != nil {
+		return m, err
+	}
+	if m.Type != msg.TypeFinished {
+		h.s.add(m.Raw)
+	}
+	return m, nil
+}
+
+// full runs the rest of a full handshake (RFC 5246 §7.3): Certificate,
+// [ServerKeyExchange], [CertificateRequest], ServerHelloDone; the
+// client's flight; [NewSessionTicket], ChangeCipherSpec, Finished.
+func (h *serverHS12) full() error {
+	c, s := h.c, h.s
+	raw, err := (&msg.Certificate12{Chain: h.id.Chain}).Marshal()
+	if err != nil {
+		return err
+	}
+	if err := h.write(raw); err != nil {
+		return err
+	}
+	var ec *kx.Share
+	var dh *kx.DHKey
+	if s.suite.Kx != msg.KxRSA {
+		ske := &msg.ServerKeyExchange{Kind: s.suite.Kx, HasScheme: h.ver >= VersionTLS12, Scheme: h.scheme}
+		if s.suite.Kx == msg.KxECDHE {
+			if ec, err = kx.Generate(h.group); err != nil {
+				return err
+			}
+			ske.Group, ske.Public = h.group, ec.Public()
+			c.st.Group = h.group
+		} else {
+			if dh, err = kx.NewDHKey(h.dh, 0, c.rand()); err != nil {
+				return err
+			}
+			ske.P, ske.G, ske.Y = h.dh.P, h.dh.G, dh.Public
+			c.st.DHBits = kx.BitLen(h.dh.P)
+		}
+		params := ske.MarshalParams()
+		signed := make([]byte, 0, 64+len(params))
+		signed = append(append(append(signed, c.st.ClientRandom...), c.st.ServerRandom...), params...)
+		if ske.HasScheme {
+			ske.Signature, err = sig.Sign12(c.rand(), h.scheme, h.id.Key, signed)
+		} else {
+			ske.Signature, err = sig.SignLegacy(c.rand(), h.id.Key, signed)
+		}
+		if err != nil {
+			return err
+		}
+		if raw, err = ske.Marshal(); err != nil {
+			return err
+		}
+		if err := h.write(raw); err != nil {
+			return err
+		}
+	}
+	askCert := c.cfg.RequestClientCert || c.cfg.RequireClientCert
+	if askCert {
+		cr := &msg.CertificateRequest12{CertTypes: []uint8{msg.CertTypeRSASign, msg.CertTypeDSSSign, msg.CertTypeECDSASign},
+			HasSchemes: h.ver >= VersionTLS12}
+		if cr.HasSchemes {
+			cr.Schemes = c.cfg.sigSchemes()
+		}
+		if raw, err = cr.Marshal(); err != nil {
+			return err
+		}
+		if err := h.write(raw); err != nil {
+			return err
+		}
+		c.st.ClientCertRequested = true
+	}
+	if err := h.write(msg.MarshalEmpty(msg.TypeServerHelloDone)); err != nil {
+		return err
+	}
+
+	// The client's flight.
+	m, err := h.next()
+	if err != nil {
+		return err
+	}
+	var peerKey crypto.PublicKey
+	if askCert {
+		if m.Type != msg.TypeCertificate {
+			if c.cfg.RequireClientCert {
+				return alert.Faultf(alert.HandshakeFailure, "peer did not return a certificate")
+			}
+			return unexpected()
+		}
+		if peerKey, err = h.clientCertificate(m.Body); err != nil {
+			return err
+		}
+		if m, err = h.next(); err != nil {
+			return err
+		}
+	}
+	if m.Type != msg.TypeClientKeyExchange {
+		return unexpected()
+	}
+	cke, err := msg.ParseClientKeyExchange(m.Body, s.suite.Kx)
+	if err != nil {
+		return err
+	}
+	var pre []byte
+	switch s.suite.Kx {
+	case msg.KxECDHE:
+		pre, err = ec.Shared(cke.Data)
+	case msg.KxDHE:
+		pre, err = dh.Shared(cke.Data, true)
+	case msg.KxRSA:
+		pre, err = h.rsaPremaster(cke.Data)
+	}
+	if err != nil {
+		return err
+	}
+	if c.st.ExtendedMasterSecret {
+		// RFC 7627 §4: the session hash runs through ClientKeyExchange.
+		s.master = s.prf.ExtendedMasterSecret(pre, s.handshakeHash())
+	} else {
+		s.master = s.prf.MasterSecret(pre, c.st.ClientRandom, c.st.ServerRandom)
+	}
+	c.keyLog("CLIENT_RANDOM", s.master)
+	if peerKey != nil {
+		if err := h.certificateVerify(peerKey); err != nil {
+			return err
+		}
+	}
+	w, err := h.keys()
+	if err != nil {
+		return err
+	}
+	if err := h.clientFinished(); err != nil {
+		return err
+	}
+	if err := h.finish(w); err != nil {
+		return err
+	}
+	h.saveSession()
+	return nil
+}
+
+// clientCertificate takes the client's chain (RFC 5246 §7.4.6); an empty
+// one fails only when a certificate is required (OpenSSL: "peer did not
+// return a certificate", handshake_failure). It returns the leaf's key,
+// or nil without a certificate.
+func (h *serverHS12) clientCertificate(body []byte) (crypto.PublicKey, error) {
+	c := h.c
+	cert, err := msg.ParseCertificate12(body)
+	if err != nil {
+		return nil, err
+	}
+	if len(cert.Chain) == 0 {
+		if c.cfg.RequireClientCert {
+			return nil, alert.Faultf(alert.HandshakeFailure, "peer did not return a certificate")
+		}
+		return nil, nil
+	}
+	c.st.PeerChain = cert.Chain
+	leaf, err := x509.ParseCertificate(cert.Chain[0])
+	if err != nil {
+		return nil, alert.Faultf(alert.BadCertificate, "certificate verify failed")
+	}
+	pub, err := sig.PublicKey(leaf)
+	if err != nil {
+		return nil, alert.Faultf(alert.UnsupportedCertificate, "unsupported certificate")
+	}
+	return pub, nil
+}
+
+// certificateVerify checks the client's signature over the handshake
+// messages before it (RFC 5246 §7.4.8; TLS 1.0/1.1: RFC 4346 §7.4.8),
+// then lets VerifyPeer judge the chain.
+func (h *serverHS12) certificateVerify(pub crypto.PublicKey) error {
+	c, s := h.c, h.s
+	signed := s.msgs
+	m, err := c.readHandshakeLocked()
+	if err != nil {
+		return err
+	}
+	if m.Type != msg.TypeCertificateVerify {
+		return unexpected()
+	}
+	dv, err := msg.ParseCertificateVerify12(m.Body, h.ver >= VersionTLS12)
+	if err != nil {
+		return err
+	}
+	if dv.HasScheme {
+		if !slices.Contains(c.cfg.sigSchemes(), dv.Scheme) {
+			return alert.Faultf(alert.IllegalParameter, "wrong signature type")
+		}
+		err = sig.Verify12(dv.Scheme, pub, signed, dv.Signature)
+		c.st.PeerSignatureScheme = dv.Scheme
+	} else {
+		err = sig.VerifyLegacy(pub, signed, dv.Signature)
+	}
+	if err != nil {
+		return err
+	}
+	s.add(m.Raw)
+	if c.cfg.VerifyPeer != nil {
+		if err := c.cfg.VerifyPeer(c.st.PeerChain, &c.st); err != nil {
+			var d alert.Desc
+			if !errors.As(err, &d) {
+				err = &alert.Fault{Desc: alert.BadCertificate, Reason: err.Error()}
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// rsaPremaster decrypts an RSA ClientKeyExchange without telling whether
+// it decrypted (RFC 5246 §7.4.7.1): a bad padding or a wrong
+// client_version yields a random premaster secret, chosen in constant
+// time, and the handshake fails later at Finished. Only a ciphertext of
+// the wrong length is refused at once (decrypt_error, as OpenSSL).
+func (h *serverHS12) rsaPremaster(enc []byte) ([]byte, error) {
+	c := h.c
+	priv, ok := h.id.Key.(*rsa.PrivateKey)
+	if !ok {
+		return nil, alert.Faultf(alert.InternalError, "missing rsa private key")
+	}
+	if len(enc) != priv.Size() {
+		return nil, alert.Faultf(alert.DecryptError, "decryption failed")
+	}
+	random := make([]byte, 48)
+	if _, err := io.ReadFull(c.rand(), random); err != nil {
+		return nil, err
+	}
+	pre := make([]byte, 48)
+	copy(pre, random)
+	// RFC 5246 §7.4.7.1 fixes PKCS #1 v1.5 here: the session key form
+	// leaves pre untouched, in constant time, when the padding is bad.
+	//lint:ignore SA1019 the protocol requires PKCS #1 v1.5 decryption
+	if err := rsa.DecryptPKCS1v15SessionKey(nil, priv, enc, pre); err != nil {
+		return nil, alert.Faultf(alert.DecryptError, "decryption failed")
+	}
+	good := subtle.ConstantTimeByteEq(pre[0], byte(h.ch.Version>>8)) & subtle.ConstantTimeByteEq(pre[1], byte(h.ch.Version))
+	subtle.ConstantTimeCopy(1-good, pre, random)
+	return pre, nil
+}
+
+// keys makes the record protection from the master secret: the read
+// side waits for the client's ChangeCipherSpec, the write side is
+// returned for ours.
+func (h *serverHS12) keys() (write record.Cipher12, err error) {
+	c, s := h.c, h.s
+	r, w, err := ciphers12(s.suite, h.ver, s.etm, s.prf, s.master, c.st.ClientRandom, c.st.ServerRandom, false)
+	if err != nil {
+		return nil, err
+	}
+	s.pendingRead = r
+	return w, nil
+}
+
+// clientFinished reads the client's ChangeCipherSpec and Finished,
+// checking verify_data in constant time (RFC 5246 §7.4.9).
+func (h *serverHS12) clientFinished() error {
+	s := h.s
+	s.expectCCS, s.gotCCS = true, false
+	m, err := h.next()
+	if err != nil {
+		return err
+	}
+	if m.Type != msg.TypeFinished || !s.gotCCS {
+		return unexpected()
+	}
+	if len(m.Body) != msg.Finished12Len {
+		return alert.Faultf(alert.DecodeError, "length mismatch")
+	}
+	if !hmac.Equal(m.Body, s.prf.Finished(s.master, true, s.handshakeHash())) {
+		return alert.Faultf(alert.DecryptError, "digest check failed")
+	}
+	s.add(m.Raw)
+	return nil
+}
+
+// finish sends [NewSessionTicket], ChangeCipherSpec and the server
+// Finished.
+func (h *serverHS12) finish(w record.Cipher12) error {
+	c, s := h.c, h.s
+	if h.sendTicket {
+		t, err := c.sealTicket12(h.session())
+		if err != nil {
+			return err
+		}
+		raw, err := (&msg.NewSessionTicket12{LifetimeHint: ticketLifetime, Ticket: t}).Marshal()
+		if err != nil {
+			return err
+		}
+		if err := h.write(raw); err != nil {
+			return err
+		}
+	}
+	if err := c.sendCCS12(w); err != nil {
+		return err
+	}
+	fin, err := msg.Frame(msg.TypeFinished, s.prf.Finished(s.master, false, s.handshakeHash()))
+	if err != nil {
+		return err
+	}
+	return h.write(fin)
+}
+
+// abbreviated resumes a session (RFC 5246 §7.3, RFC 5077 §3.1): our
+// ChangeCipherSpec and Finished first, then the client's.
+func (h *serverHS12) abbreviated() error {
+	c, s := h.c, h.s
+	s.master = h.resumed.master
+	c.st.PeerChain = h.resumed.peerChain
+	c.keyLog("CLIENT_RANDOM", s.master)
+	w, err := h.keys()
+	if err != nil {
+		return err
+	}
+	if err := h.finish(w); err != nil {
+		return err
+	}
+	if err := h.clientFinished(); err != nil {
+		return err
+	}
+	h.saveSession()
+	return nil
+}
+
+func (h *serverHS12) session() *session12 {
+	c := h.c
+	created := c.now()
+	if h.resumed != nil {
+		created = h.resumed.created
+	}
+	return &session12{version: h.ver, suite: h.s.suite.ID, created: created, ems: c.st.ExtendedMasterSecret,
+		master: h.s.master, peerChain: c.st.PeerChain}
+}
+
+// saveSession fills the connection's state and caches a full
+// handshake's session under its ID.
+func (h *serverHS12) saveSession() {
+	c := h.c
+	c.st.MasterSecret = h.s.master
+	if h.resumed == nil && len(c.st.SessionID) > 0 {
+		serverSessions.put(c.st.SessionID, h.session())
+	}
+	c.st.Session12 = &Session12{Version: h.ver, Suite: h.s.suite.ID, SessionID: c.st.SessionID,
+		MasterSecret: h.s.master, ExtendedMasterSecret: c.st.ExtendedMasterSecret,
+		PeerChain: c.st.PeerChain, Received: c.now()}
+	h.s.msgs, h.s.pendingRead = nil, nil
+}
+
+// TLS 1.0–1.2 tickets are sealed like TLS 1.3's (ticketAEAD) with their
+// own version byte: version, suite, creation time (ms), flags (1: EMS),
+// master secret.
+const ticketVersion12 = 2
+
+func (c *TLSConn) sealTicket12(s *session12) ([]byte, error) {
+	a, err := c.ticketAEAD()
+	if err != nil {
+		return nil, err
+	}
+	plain := []byte{ticketVersion12, byte(s.version >> 8), byte(s.version), byte(s.suite >> 8), byte(s.suite)}
+	plain = binary.BigEndian.AppendUint64(plain, uint64(s.created.UnixMilli()))
+	var flags byte
+	if s.ems {
+		flags |= 1
+	}
+	plain = append(plain, flags)
+	plain = append(plain, s.master...)
+	nonce := make([]byte, a.NonceSize())
+	if _, err := io.ReadFull(c.rand(), nonce); err != nil {
+		return nil, err
+	}
+	return a.Seal(nonce, nonce, plain, nil), nil
+}
+
+// openTicket12 opens a ticket this server sealed; nil for anything else.
+func (c *TLSConn) openTicket12(b []byte) *session12 {
+	a, err := c.ticketAEAD()
+	if err != nil || len(b) < a.NonceSize() {
+		return nil
+	}
+	plain, err := a.Open(nil, b[:a.NonceSize()], b[a.NonceSize():], nil)
+	if err != nil || len(plain) != 14+48 || plain[0] != ticketVersion12 {
+		return nil
+	}
+	return &session12{
+		version: binary.BigEndian.Uint16(plain[1:]),
+		suite:   binary.BigEndian.Uint16(plain[3:]),
+		created: time.UnixMilli(int64(binary.BigEndian.Uint64(plain[5:]))),
+		ems:     plain[13]&1 != 0,
+		master:  plain[14:],
+	}
+}
+
+// sessionCache is a server's TLS 1.0–1.2 session cache by session ID
+// (RFC 5246 §7.4.1.2), bounded as OpenSSL's (20480 sessions), the oldest
+// dropped first. One cache serves the process: s_server builds a Config
+// per connection.
+type sessionCache struct {
+	mu    sync.Mutex
+	m     map[string]*session12
+	order []string
+}
+
+const sessionCacheMax = 20480
+
+var serverSessions = &sessionCache{m: map[string]*session12{}}
+
+func (sc *sessionCache) put(id []byte, s *session12) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	k := string(id)
+	if _, ok := sc.m[k]; !ok {
+		sc.order = append(sc.order, k)
+	}
+	sc.m[k] = s
+	for len(sc.order) > sessionCacheMax {
+		delete(sc.m, sc.order[0])
+		sc.order = sc.order[1:]
+	}
+}
+
+func (sc *sessionCache) get(id []byte, now time.Time) *session12 {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	s := sc.m[string(id)]
+	if s != nil && now.Sub(s.created) > ticketLifetime*time.Second {
+		delete(sc.m, string(id))
+		return nil
+	}
+	return s
+}
