@@ -38,6 +38,7 @@ type TLSConn struct {
 	err     error // sticky fatal error, after which nothing more is sent
 	hs      msg.Reassembler
 	input   []byte // application data read but not yet returned
+	inbuf   []byte // input's backing array, kept across records
 	eof     bool   // close_notify received
 	wClosed bool   // close_notify sent
 
@@ -416,8 +417,11 @@ func (c *TLSConn) readRecordLocked() error {
 	}
 	switch typ {
 	case record.TypeApplicationData:
-		c.event(false, int(record.TypeApplicationData), append([]byte(nil), data...))
-		c.input = append(c.input[:0], data...)
+		if c.cfg.OnEvent != nil {
+			c.event(false, int(record.TypeApplicationData), append([]byte(nil), data...))
+		}
+		c.input = append(c.inbuf[:0], data...)
+		c.inbuf = c.input
 		return nil
 	case record.TypeAlert:
 		return c.handleAlert(data)
@@ -547,7 +551,9 @@ func (c *TLSConn) Write(p []byte) (int, error) {
 	if err := c.rl.Write(record.TypeApplicationData, p); err != nil {
 		return 0, err
 	}
-	c.event(true, int(record.TypeApplicationData), append([]byte(nil), p...))
+	if c.cfg.OnEvent != nil {
+		c.event(true, int(record.TypeApplicationData), append([]byte(nil), p...))
+	}
 	return len(p), nil
 }
 

@@ -103,8 +103,11 @@ type Layer struct {
 	SkipUndecryptable int
 
 	hdr  [HeaderLen]byte
-	rbuf []byte
-	wbuf []byte
+	whdr [HeaderLen]byte
+	// rbuf[rpos:rend] is read from the transport and not yet consumed.
+	rbuf       []byte
+	rpos, rend int
+	wbuf       []byte
 }
 
 // New makes a record layer over a transport.
@@ -148,13 +151,44 @@ func (l *Layer) Read() (typ uint8, data []byte, err error) {
 
 var errSkipped = errors.New("record: skipped")
 
-func (l *Layer) read() (typ uint8, data []byte, err error) {
-	if _, err := io.ReadFull(l.r, l.hdr[:]); err != nil {
-		if errors.Is(err, io.ErrUnexpectedEOF) {
-			return 0, nil, io.ErrUnexpectedEOF
+// fill makes at least need unread bytes available in rbuf, reading as
+// much as the transport has (often several records in one read). The
+// buffer grows to the largest record seen, up to one record of the
+// largest size; what it held is overwritten by the next fill, so a record
+// returned by Read lives until the next Read. A read error, such as a
+// deadline, loses nothing: the next fill carries on.
+func (l *Layer) fill(need int) error {
+	if l.rend-l.rpos >= need {
+		return nil
+	}
+	if l.rpos > 0 {
+		l.rend = copy(l.rbuf[:cap(l.rbuf)], l.rbuf[l.rpos:l.rend])
+		l.rpos = 0
+	}
+	if cap(l.rbuf) < need {
+		nb := make([]byte, max(need, min(2*cap(l.rbuf), HeaderLen+maxCiphertextAny), 1024))
+		copy(nb, l.rbuf[:l.rend])
+		l.rbuf = nb
+	}
+	l.rbuf = l.rbuf[:cap(l.rbuf)]
+	for l.rend < need {
+		n, err := l.r.Read(l.rbuf[l.rend:])
+		l.rend += n
+		if err != nil && l.rend < need {
+			if err == io.EOF && l.rend > 0 {
+				err = io.ErrUnexpectedEOF
+			}
+			return err
 		}
+	}
+	return nil
+}
+
+func (l *Layer) read() (typ uint8, data []byte, err error) {
+	if err := l.fill(HeaderLen); err != nil {
 		return 0, nil, err
 	}
+	copy(l.hdr[:], l.rbuf[l.rpos:])
 	hdr := l.hdr[:]
 	typ = hdr[0]
 	n := int(binary.BigEndian.Uint16(hdr[3:]))
@@ -176,16 +210,14 @@ func (l *Layer) read() (typ uint8, data []byte, err error) {
 	if n > limit {
 		return 0, nil, alert.Faultf(alert.RecordOverflow, "encrypted length too long")
 	}
-	if cap(l.rbuf) < n {
-		l.rbuf = make([]byte, n, max(n, 1024))
-	}
-	body := l.rbuf[:n]
-	if _, err := io.ReadFull(l.r, body); err != nil {
-		if errors.Is(err, io.EOF) {
+	if err := l.fill(HeaderLen + n); err != nil {
+		if err == io.EOF {
 			err = io.ErrUnexpectedEOF
 		}
 		return 0, nil, err
 	}
+	body := l.rbuf[l.rpos+HeaderLen : l.rpos+HeaderLen+n : l.rpos+HeaderLen+n]
+	l.rpos += HeaderLen + n
 	if l.in12 != nil {
 		return l.open12(typ, hdr, body)
 	}
@@ -285,8 +317,8 @@ func (l *Layer) writeOne(typ uint8, frag []byte, limit int) error {
 		b = append(b, frag...)
 		b = append(b, typ)
 		b = append(b, make([]byte, padded-inner)...)
-		hdr := append([]byte(nil), b[:HeaderLen]...)
-		b = l.out.aead.Seal(b[:HeaderLen], l.out.nonce(), b[HeaderLen:], hdr)
+		copy(l.whdr[:], b)
+		b = l.out.aead.Seal(b[:HeaderLen], l.out.nonce(), b[HeaderLen:], l.whdr[:])
 		l.out.seq++
 	}
 	if l.Trace != nil {
