@@ -73,6 +73,10 @@ type Config struct {
 	// ServerPreference makes a server choose by its own order rather
 	// than the client's (-serverpref).
 	ServerPreference bool
+	// PrioritizeChaCha, with ServerPreference, moves the ChaCha20-Poly1305
+	// suites to the front of the server's order when the client lists
+	// one first (-prioritize_chacha: a client without AES hardware).
+	PrioritizeChaCha bool
 	// RequestClientCert makes a server send CertificateRequest;
 	// RequireClientCert also fails a handshake without one.
 	RequestClientCert, RequireClientCert bool

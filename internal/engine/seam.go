@@ -8,11 +8,21 @@ import (
 	"time"
 )
 
-// OwnMinVersion is the lowest protocol version the own engine carries:
+// OwnMinVersion is the lowest protocol version the own engine carries for
+// s_client:
 // the commands hand it every connection whose whole version range lies at
 // or above it (and crypto/tls the rest). Lowering it to VersionTLS10 when
 // the engine speaks TLS 1.0–1.2 switches those connections over.
 const OwnMinVersion = VersionTLS13
+
+// OwnServerMinVersion is OwnMinVersion for s_server, whose own engine
+// speaks TLS 1.0–1.3 (server12.go), so it carries every connection.
+const OwnServerMinVersion = VersionTLS10
+
+// OwnServerCarries is OwnCarries for s_server.
+func OwnServerCarries(lo, hi uint16, tls13Only bool) bool {
+	return hi >= OwnServerMinVersion && (lo >= OwnServerMinVersion || (tls13Only && hi >= VersionTLS13))
+}
 
 // OwnCarries reports whether the own engine carries a connection whose
 // enabled versions are lo–hi; tls13Only says options were given that only

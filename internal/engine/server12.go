@@ -348,15 +348,21 @@ func (h *serverHS12) chooseGroup() uint16 {
 // with ServerPreference), as OpenSSL does: one this version allows, whose
 // key exchange can run, and for which an identity exists that a
 // signature scheme the client offered can sign with. None is
-// handshake_failure before any ServerHello.
+// handshake_failure before any ServerHello ("no suitable signature
+// algorithm" when only the schemes were lacking).
 func (h *serverHS12) chooseSuite() error {
 	cfg := h.c.cfg
 	mine := cfg.suites12()
+	if cfg.ServerPreference && cfg.PrioritizeChaCha && h.clientPrefersChaCha() {
+		mine = slices.Clone(mine)
+		slices.SortStableFunc(mine, func(a, b uint16) int { return chachaRank(a) - chachaRank(b) })
+	}
 	first, second := h.ch.CipherSuites, mine
 	if cfg.ServerPreference {
 		first, second = mine, h.ch.CipherSuites
 	}
 	group := h.chooseGroup()
+	noScheme := false
 	for _, id := range first {
 		if !slices.Contains(second, id) {
 			continue
@@ -382,6 +388,7 @@ func (h *serverHS12) chooseSuite() error {
 			var scheme uint16
 			if h.ver >= VersionTLS12 {
 				if scheme = h.schemeFor(pub); scheme == 0 {
+					noScheme = true
 					continue
 				}
 			} else if identityKind(pub) == suites.AuthECDSA && !isECDSA(pub) {
@@ -403,7 +410,33 @@ func (h *serverHS12) chooseSuite() error {
 			return nil
 		}
 	}
+	if noScheme {
+		// A suite and a certificate would do, but no signature scheme
+		// the client offered fits: OpenSSL's tls_choose_sigalg words it.
+		return alert.Faultf(alert.HandshakeFailure, "no suitable signature algorithm")
+	}
 	return alert.Faultf(alert.HandshakeFailure, "no shared cipher")
+}
+
+// clientPrefersChaCha reports a client whose first suite (GREASE and
+// signalling values aside) is ChaCha20-Poly1305.
+func (h *serverHS12) clientPrefersChaCha() bool {
+	for _, id := range h.ch.CipherSuites {
+		if su, ok := suites.Lookup12(id); ok {
+			return su.Cipher == suites.ChaCha20
+		}
+		if _, ok := suites.Lookup13(id); ok {
+			return id == suites.ChaCha20Poly1305SHA256
+		}
+	}
+	return false
+}
+
+func chachaRank(id uint16) int {
+	if su, ok := suites.Lookup12(id); ok && su.Cipher == suites.ChaCha20 {
+		return 0
+	}
+	return 1
 }
 
 // dhParams is the DHE group: -dhparam's, else OpenSSL's automatic choice

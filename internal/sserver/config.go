@@ -51,6 +51,7 @@ type config struct {
 	groups                 []tls.CurveID
 	alpn                   []string
 	noTicket               bool
+	noETM                  bool // -no_etm (own engine)
 	keyLogFile             string
 	keymatLabel            string
 	keymatLen              int
@@ -206,6 +207,7 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 	// Every key exchange crypto/tls does is ephemeral, so
 	// -no_resume_ephemeral turns resumption off altogether.
 	c.noTicket = tp.NoTicket || v.Has("no_resume_ephemeral")
+	c.noETM = v.Has("no_etm")
 	if _, ok := v.Get("num_tickets"); ok && v.Int("num_tickets", 1) <= 0 {
 		// No tickets. crypto/tls sends exactly one TLS 1.3 ticket
 		// otherwise; more need the own engine (see chooseEngine).

@@ -120,8 +120,8 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 			if c.err != nil {
 				// A client that closes without close_notify is an error
 				// unless -ignore_unexpected_eof, as in openssl 3.0.
-				unexpected := errors.Is(c.err, io.EOF) && tc.eof.TransportEnded() && !s.c.ignoreUnexpectedEOF
-				if errors.Is(c.err, io.EOF) && !unexpected {
+				unexpected := isEOF(c.err) && tc.eof.TransportEnded() && !s.c.ignoreUnexpectedEOF
+				if isEOF(c.err) && !unexpected {
 					fmt.Fprintln(out, "DONE")
 					closeConn(true)
 					return false
@@ -205,3 +205,8 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 		}
 	}
 }
+
+// isEOF reports the end of the client's data: crypto/tls's io.EOF, or the
+// own engine's io.ErrUnexpectedEOF for a transport that ended without
+// close_notify (tc.eof tells the two apart either way).
+func isEOF(err error) bool { return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) }

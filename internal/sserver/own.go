@@ -13,8 +13,10 @@ import (
 
 	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/engine/alert"
+	"github.com/tlskit/tlskit/internal/engine/suites"
 	"github.com/tlskit/tlskit/internal/opt"
 	"github.com/tlskit/tlskit/internal/optgroups"
+	"github.com/tlskit/tlskit/internal/tlsnames"
 	"github.com/tlskit/tlskit/internal/wire"
 )
 
@@ -25,23 +27,29 @@ type ownSettings struct {
 	tp         *optgroups.TLSParams
 	numTickets int // the engine's convention: 0 default (2), <0 none
 	psks       []engine.PSK
+	// suites12 are the TLS 1.0–1.2 suites (-cipher) in order.
+	suites12 []uint16
 }
 
 // chooseEngine decides which engine carries s_server's connections (see
-// engine.OwnCarries): the own engine when every version enabled is one it
-// speaks, or for options of TLS 1.3 alone; crypto/tls otherwise, which
-// refuses what only the own engine honours. What the own server cannot do
-// yet (OCSP stapling, a second certificate chosen by SNI) keeps a
-// connection on crypto/tls when no option needs the own engine, and is
-// refused alongside one that does.
+// engine.OwnServerCarries): the own engine, which speaks TLS 1.0–1.3,
+// unless what it cannot do yet (OCSP stapling, a second certificate chosen
+// by SNI) is asked for, which keeps the connections on crypto/tls when no
+// option needs the own engine, and is refused alongside one that does.
+// -psk is a TLS 1.3 PSK to the own engine (it has no TLS 1.2 PSK suites),
+// so it needs TLS 1.3 alone; -psk_session makes the server offer TLS 1.3
+// alone.
 func chooseEngine(v *opt.Values, c *config, tp *optgroups.TLSParams) error {
 	nt, ntGiven := v.Get("num_tickets")
 	n := v.Int("num_tickets", 2)
 	pskGiven := v.Has("psk") || v.Has("psk_session")
 	tls13Only := len(tp.TLS13Options()) > 0 || (ntGiven && n > 1) || v.Has("psk_session")
 	needsOwn := len(tp.OwnEngineOptions()) > 0 || pskGiven || (ntGiven && n > 1)
-	lacking := c.status || c.servername != "" || c.cert2.given
-	if !engine.OwnCarries(tp.MinVersion, tp.MaxVersion, tls13Only) || (lacking && !needsOwn) {
+	lacking := c.status || c.statusFile != "" || c.servername != "" || c.cert2.given
+	if v.Has("psk") && !v.Has("psk_session") && tp.MinVersion < tls.VersionTLS13 {
+		return tp.RefuseOwnEngineOptions("-psk")
+	}
+	if !engine.OwnServerCarries(tp.MinVersion, tp.MaxVersion, tls13Only) || (lacking && !needsOwn) {
 		var extra []string
 		if pskGiven {
 			extra = append(extra, "-psk")
@@ -52,9 +60,13 @@ func chooseEngine(v *opt.Values, c *config, tp *optgroups.TLSParams) error {
 		return tp.RefuseOwnEngineOptions(extra...)
 	}
 	if lacking {
-		return errors.New("-status, -servername and -cert2 are not supported by tlskit's own TLS engine yet, which carries TLS 1.3 connections with the options given")
+		return errors.New("-status, -servername and -cert2 are not supported by tlskit's own TLS engine yet, which carries the connections with the options given")
 	}
-	o := &ownSettings{lo: max(tp.MinVersion, engine.OwnMinVersion), hi: tp.MaxVersion, tp: tp}
+	lo := max(tp.MinVersion, engine.OwnServerMinVersion)
+	if v.Has("psk_session") {
+		lo = max(lo, tls.VersionTLS13)
+	}
+	o := &ownSettings{lo: lo, hi: tp.MaxVersion, tp: tp}
 	switch {
 	case c.noTicket || (ntGiven && n <= 0):
 		o.numTickets = -1
@@ -77,8 +89,26 @@ func chooseEngine(v *opt.Values, c *config, tp *optgroups.TLSParams) error {
 		}
 		o.psks = []engine.PSK{p}
 	}
+	o.suites12 = ownSuites12(tp)
 	c.own = o
 	return nil
+}
+
+// ownSuites12 is the TLS 1.0–1.2 suite list the cipher string selects,
+// in its order, less what the security level refuses and what the own
+// engine lacks.
+func ownSuites12(tp *optgroups.TLSParams) []uint16 {
+	spec, err := tlsnames.ParseCipherSpec(tp.CipherString)
+	if err != nil {
+		return nil
+	}
+	out := []uint16{}
+	for _, ci := range tlsnames.FilterSecLevel(spec.Ciphers, tp.SecLevel) {
+		if _, ok := suites.Lookup12(ci.ID); ok {
+			out = append(out, ci.ID)
+		}
+	}
+	return out
 }
 
 // readPSKSession reads -psk_session: an openssl SSL SESSION PARAMETERS
@@ -115,12 +145,16 @@ func (s *server) engineConfig(tc *trackedConn) *engine.Config {
 		SignatureSchemes: o.tp.Sigalgs,
 		ALPN:             c.alpn,
 		ServerPreference: c.serverPref,
+		PrioritizeChaCha: c.prioritizeChaCha,
 		PSKs:             o.psks,
 		AllowNoDHE:       o.tp.AllowNoDHE,
 		NumTickets:       o.numTickets,
 		RecordPadding:    o.tp.RecordPadding,
 		NoMiddlebox:      o.tp.NoMiddlebox,
 	}
+	cfg.Suites12 = o.suites12
+	cfg.SecurityLevel = o.tp.SecLevel
+	cfg.NoEncryptThenMAC = c.noETM
 	if c.verifyRequest && o.tp.ClientSigalgs != nil {
 		// The CertificateRequest's signature_algorithms (the engine
 		// sends SignatureSchemes there).

@@ -30,7 +30,11 @@ func (s *server) sharedCipherNames(h *tls.ClientHelloInfo) []string {
 		return nil
 	}
 	ours := map[uint16]bool{}
-	for _, id := range s.tls.goSuites() {
+	suites12 := s.tls.goSuites()
+	if o := s.c.own; o != nil {
+		suites12 = o.suites12 // -cipher, as the own engine honours it
+	}
+	for _, id := range suites12 {
 		ours[id] = true
 	}
 	if s.c.maxVersion >= tls.VersionTLS13 {

@@ -61,7 +61,7 @@ func (s *server) serveConcurrent(conn net.Conn) {
 	s.writeSecDebug(ci)
 	if s.c.mode == modeRev {
 		if err := s.serveRev(t, ci); err != nil {
-			notify = errors.Is(err, io.EOF) && !tc.eof.TransportEnded()
+			notify = isEOF(err) && !tc.eof.TransportEnded()
 		}
 		return
 	}
@@ -73,8 +73,8 @@ func (s *server) serveConcurrent(conn net.Conn) {
 		// The client went away without a request: with close_notify it
 		// gets close_notify back and no HTTP error, as from openssl;
 		// after a fatal alert or a bare hang-up, nothing.
-		notify = errors.Is(err, io.EOF) && !tc.eof.TransportEnded()
-		if !errors.Is(err, io.EOF) && !s.c.quiet {
+		notify = isEOF(err) && !tc.eof.TransportEnded()
+		if !isEOF(err) && !s.c.quiet {
 			// A fatal alert sent or received: openssl prints its queue
 			// (a bare hang-up it passes over in silence).
 			sslerr.FromError(err, sslerr.Server).Write(s.errw)

@@ -156,7 +156,7 @@ func HandshakeEntry(err error, side Side) Entry {
 		case 10:
 			return New(UnexpectedMessage, "")
 		case 20:
-			return Entry{Code: 0x0A000119, Lib: libSSL, Func: "ssl3_get_record", Reason: "decryption failed or bad record mac"}
+			return New(DecryptionFailed, "")
 		}
 	}
 	// No openssl wording is known: say internal error, with tlskit's

@@ -47,6 +47,9 @@ const (
 	// 1.3; RenegotiateWrongVersion is R on a TLS 1.3 connection.
 	KeyUpdateWrongVersion
 	RenegotiateWrongVersion
+	// DecryptionFailed is a record that does not decrypt or whose MAC
+	// is wrong (bad_record_mac sent).
+	DecryptionFailed
 )
 
 const (
@@ -90,6 +93,7 @@ var table = map[Kind]spec{
 	HandshakeTimeout:            {errLibSys | 110, libSys, "ssl3_read_n", "Connection timed out"},
 	KeyUpdateWrongVersion:       {0x0A00010A, libSSL, "SSL_key_update", "wrong ssl version"},
 	RenegotiateWrongVersion:     {0x0A00010A, libSSL, "can_renegotiate", "wrong ssl version"},
+	DecryptionFailed:            {0x0A000119, libSSL, "ssl3_get_record", "decryption failed or bad record mac"},
 }
 
 // New is the entry for k with data after the location.
