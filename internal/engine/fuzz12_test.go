@@ -100,12 +100,12 @@ func recordedClientFlight12(t testing.TB, suite uint16, id Identity) []byte {
 	return <-got
 }
 
-// FuzzServer12Handshake feeds arbitrary client bytes to a server taking
+// FuzzServer12Flights feeds arbitrary client bytes to a server taking
 // TLS 1.0–1.3, seeded with real TLS 1.2 client flights (ECDHE-ECDSA GCM,
 // RSA key exchange with CBC): it must fail cleanly, never panic or hang.
 // (The seeds cannot complete: the server's random differs each run, so
 // the client's Finished no longer fits.)
-func FuzzServer12Handshake(f *testing.F) {
+func FuzzServer12Flights(f *testing.F) {
 	ks := keysForTest(f)
 	ec, _ := testIdentity(f, ks["ecdsa-p256"])
 	rsaID, _ := testIdentity(f, ks["rsa2048"])
