@@ -304,6 +304,19 @@ func (h *clientHS12) full() error {
 	if m, err = h.next(); err != nil {
 		return err
 	}
+	if m.Type == msg.TypeCertificateStatus && h.offered[msg.ExtStatusRequest] {
+		// RFC 6066 §8: the staple comes in its own message after the
+		// Certificate, and the chain is judged with it.
+		if c.st.OCSPResponse, err = msg.ParseCertificateStatus(m.Body); err != nil {
+			return err
+		}
+		if m, err = h.next(); err != nil {
+			return err
+		}
+	}
+	if err := h.verifyPeer(); err != nil {
+		return err
+	}
 	if s.suite.Kx != msg.KxRSA {
 		if m.Type != msg.TypeServerKeyExchange {
 			return unexpected()
@@ -374,6 +387,13 @@ func (h *clientHS12) certificate(body []byte) error {
 	if !ok {
 		return alert.Faultf(alert.HandshakeFailure, "wrong certificate type")
 	}
+	return nil
+}
+
+// verifyPeer lets Config.VerifyPeer judge the server's chain (with its
+// OCSP staple, if one came).
+func (h *clientHS12) verifyPeer() error {
+	c := h.c
 	if c.cfg.VerifyPeer != nil {
 		if err := c.cfg.VerifyPeer(c.st.PeerChain, &c.st); err != nil {
 			var d alert.Desc
@@ -417,7 +437,7 @@ func (h *clientHS12) serverKeyExchange(body []byte) error {
 	pub, _ := sig.PublicKey(h.leaf)
 	if tls12 {
 		// RFC 5246 §7.4.1.4.1: only a scheme we offered.
-		if !slices.Contains(c.cfg.sigSchemes(), ske.Scheme) {
+		if !slices.Contains(c.cfg.clientSigSchemes(), ske.Scheme) {
 			return alert.Faultf(alert.IllegalParameter, "wrong signature type")
 		}
 		if err := sig.Verify12(ske.Scheme, pub, signed, ske.Signature); err != nil {

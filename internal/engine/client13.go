@@ -17,9 +17,9 @@ import (
 	"github.com/tlskit/tlskit/internal/engine/suites"
 )
 
-// DefaultGroups is OpenSSL 3.0's default group order less what this
-// engine lacks (ffdhe*).
-var DefaultGroups = []uint16{kx.X25519, kx.Secp256r1, kx.X448, kx.Secp521r1, kx.Secp384r1}
+// DefaultGroups is OpenSSL 3.0's default group order.
+var DefaultGroups = []uint16{kx.X25519, kx.Secp256r1, kx.X448, kx.Secp521r1, kx.Secp384r1,
+	kx.FFDHE2048, kx.FFDHE3072, kx.FFDHE4096, kx.FFDHE6144, kx.FFDHE8192}
 
 func (cfg *Config) suites13() []uint16 {
 	if cfg.Suites13 != nil {
@@ -40,6 +40,15 @@ func (cfg *Config) sigSchemes() []uint16 {
 		return cfg.SignatureSchemes
 	}
 	return sig.Default13
+}
+
+// clientSigSchemes is a client's signature_algorithms: OpenSSL's longer
+// default list when TLS 1.2 or below is offered.
+func (cfg *Config) clientSigSchemes() []uint16 {
+	if lo, _ := cfg.versionRange(); cfg.SignatureSchemes == nil && lo <= VersionTLS12 {
+		return sig.DefaultClient12
+	}
+	return cfg.sigSchemes()
 }
 
 // clientHS is the client's handshake in progress.
@@ -180,7 +189,7 @@ func (h *clientHS) buildExtensions(cookie []byte) {
 		add(msg.ExtServerName, msg.MarshalServerName(cfg.ServerName))
 	}
 	add(msg.ExtECPointFormats, msg.MarshalUint8List([]uint8{0, 1, 2}))
-	add(msg.ExtSupportedGroups, msg.MarshalUint16List(cfg.groups()))
+	add(msg.ExtSupportedGroups, msg.MarshalUint16List(h.offeredGroups()))
 	if t, ok := h.ticketExt(); ok {
 		add(msg.ExtSessionTicket, t)
 	}
@@ -198,7 +207,11 @@ func (h *clientHS) buildExtensions(cookie []byte) {
 	if cfg.CertSignatureSchemes != nil {
 		add(msg.ExtSignatureAlgorithmsCert, msg.MarshalUint16List(cfg.CertSignatureSchemes))
 	}
-	add(msg.ExtSignatureAlgorithms, msg.MarshalUint16List(cfg.sigSchemes()))
+	if _, hi := cfg.versionRange(); hi >= VersionTLS12 {
+		// signature_algorithms is TLS 1.2's (RFC 5246 §7.4.1.4.1):
+		// OpenSSL sends none when it offers TLS 1.1 at most.
+		add(msg.ExtSignatureAlgorithms, msg.MarshalUint16List(cfg.clientSigSchemes()))
+	}
 	if !h.offers13() {
 		h.setExtensions(e)
 		return
@@ -218,6 +231,23 @@ func (h *clientHS) buildExtensions(cookie []byte) {
 		add(msg.ExtCookie, msg.MarshalCookie(cookie))
 	}
 	h.setExtensions(e)
+}
+
+// offeredGroups is supported_groups: the default list loses the RFC 7919
+// groups when TLS 1.3 is not offered, as OpenSSL's does (its TLS 1.2 DHE
+// takes the server's own group).
+func (h *clientHS) offeredGroups() []uint16 {
+	g := h.c.cfg.groups()
+	if h.c.cfg.Groups != nil || h.offers13() {
+		return g
+	}
+	var out []uint16
+	for _, x := range g {
+		if x < kx.FFDHE2048 || x > kx.FFDHE8192 {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 func (h *clientHS) setExtensions(e msg.Extensions) {

@@ -291,6 +291,9 @@ func (c *TLSConn) readHandshakeLocked() (msg.Message, error) {
 			c.skipAppLeft -= len(data)
 		case record.TypeChangeCipherSpec:
 			if c.v12 != nil {
+				// OpenSSL's callbacks see a TLS 1.0–1.2 peer's
+				// ChangeCipherSpec (-state's "read change cipher spec").
+				c.event(false, int(record.TypeChangeCipherSpec), data)
 				if err := c.changeCipherSpec12(data); err != nil {
 					return msg.Message{}, err
 				}

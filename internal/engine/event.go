@@ -17,7 +17,9 @@ const (
 // in either direction and always in plaintext. Events come in OpenSSL's
 // order: a record's header, then its inner type, then the message it
 // completes; a received TLS 1.3 compatibility ChangeCipherSpec shows only
-// as its header.
+// as its header. A received TLS 1.0–1.2 ChangeCipherSpec is reported too,
+// for OpenSSL's info callback (-state's "read change cipher spec"),
+// although its message callback (-msg) does not show it.
 type Event struct {
 	Sent        bool
 	Version     uint16

@@ -28,6 +28,9 @@ func msgLine(e Event) string {
 	case ContentInnerType:
 		kind = "InnerContent"
 	case 20:
+		if !e.Sent {
+			return "" // for -state only: openssl's -msg does not show it
+		}
 		kind = "ChangeCipherSpec"
 	case 21:
 		kind = "Alert"

@@ -8,11 +8,9 @@ import (
 	"time"
 )
 
-// OwnMinVersion is the lowest protocol version the own engine carries for
-// s_client:
-// the commands hand it every connection whose whole version range lies at
-// or above it (and crypto/tls the rest). Lowering it to VersionTLS10 when
-// the engine speaks TLS 1.0–1.2 switches those connections over.
+// OwnMinVersion is the lowest protocol version the own engine carried
+// when it spoke TLS 1.3 only (OwnCarries); both commands now use their
+// own switch (OwnClientCarries, OwnServerCarries) and carry TLS 1.0–1.3.
 const OwnMinVersion = VersionTLS13
 
 // OwnServerMinVersion is OwnMinVersion for s_server, whose own engine
@@ -31,6 +29,13 @@ func OwnServerCarries(lo, hi uint16, tls13Only bool) bool {
 func OwnCarries(lo, hi uint16, tls13Only bool) bool {
 	return hi >= OwnMinVersion && (lo >= OwnMinVersion || (tls13Only && hi >= VersionTLS13))
 }
+
+// OwnClientMinVersion is OwnMinVersion for client connections: the own
+// engine's TLS 1.0–1.2 client carries every client connection.
+const OwnClientMinVersion = VersionTLS10
+
+// OwnClientCarries is OwnCarries for a client connection.
+func OwnClientCarries(lo, hi uint16) bool { return hi >= OwnClientMinVersion && lo <= hi }
 
 // SeamConn is a TLSConn dressed as the seam's Conn, for command code that
 // still reads crypto/tls's ConnectionState. Its state is taken once the

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tlskit/tlskit/internal/engine/suites"
 	"github.com/tlskit/tlskit/internal/opt"
 	"github.com/tlskit/tlskit/internal/sslconf"
 	"github.com/tlskit/tlskit/internal/sslerr"
@@ -24,6 +25,10 @@ type TLSParams struct {
 	// Ciphers are the TLS 1.2-and-below suites it selects that the engine
 	// implements and the security level allows, in preference order.
 	Ciphers []tlsnames.Cipher
+	// Suites12 are the TLS 1.2-and-below suites the string selects that
+	// tlskit's own engine implements and the security level allows, in
+	// preference order (a client's, on the own engine: see ParseTLS).
+	Suites12 []uint16
 	// SecLevel is the security level in force; SecLevelSet is true when a
 	// cipher string set it with @SECLEVEL=n.
 	SecLevel    int
@@ -92,6 +97,9 @@ func (p *TLSParams) TLS13Options() []string {
 const (
 	DefaultMinVersion = tls.VersionTLS12
 	DefaultMaxVersion = tls.VersionTLS13
+	// DefaultClientMinVersion is a client's: openssl 3.0's, as its own
+	// engine carries every client connection.
+	DefaultClientMinVersion = tls.VersionTLS10
 )
 
 // ConfError is a rejected SSL_CONF value, printed as openssl prints it:
@@ -142,7 +150,7 @@ func ParseTLS(v *opt.Values, role Role, sys *sslconf.Defaults) (*TLSParams, erro
 	if err := checkEach(v); err != nil {
 		return nil, err
 	}
-	if err := p.versions(v, sys); err != nil {
+	if err := p.versions(v, sys, role); err != nil {
 		return nil, err
 	}
 
@@ -168,12 +176,24 @@ func ParseTLS(v *opt.Values, role Role, sys *sslconf.Defaults) (*TLSParams, erro
 	}
 	var usable []tlsnames.Cipher
 	for _, c := range tlsnames.FilterSecLevel(p.Ciphers, p.SecLevel) {
-		if _, ok := c.GoID(); ok && !c.IsTLS13() {
+		if c.IsTLS13() {
+			continue
+		}
+		if _, ok := suites.Lookup12(c.ID); ok {
+			p.Suites12 = append(p.Suites12, c.ID)
+		}
+		if _, ok := c.GoID(); ok {
 			usable = append(usable, c)
 		}
 	}
 	p.Ciphers = usable
-	if len(p.Ciphers) == 0 && p.MinVersion < tls.VersionTLS13 {
+	// A client's connections all go to the own engine, which has its own
+	// list of suites; a server's may still go to crypto/tls.
+	none := len(p.Ciphers) == 0
+	if role == Client {
+		none = len(p.Suites12) == 0
+	}
+	if none && p.MinVersion < tls.VersionTLS13 {
 		if p.MaxVersion < tls.VersionTLS13 {
 			return nil, &ConfError{[]string{
 				fmt.Sprintf("Call to SSL_CONF_cmd(-cipher, %s) failed", p.CipherString),
@@ -452,7 +472,7 @@ func parseRecordPadding(s string) (int, error) {
 // -max_protocol, the -tls1… flags and the -no_tls1… flags. The range runs
 // from the lowest enabled version up to the first disabled one above it,
 // as OpenSSL treats holes.
-func (p *TLSParams) versions(v *opt.Values, sys *sslconf.Defaults) error {
+func (p *TLSParams) versions(v *opt.Values, sys *sslconf.Defaults, role Role) error {
 	// openssl counts the flags, so even -tls1_2 -tls1_2 is refused.
 	flagsGiven := countGiven(v, "tls1", "tls1_1", "tls1_2", "tls1_3")
 	if flagsGiven > 1 {
@@ -462,6 +482,12 @@ func (p *TLSParams) versions(v *opt.Values, sys *sslconf.Defaults) error {
 		return &ConfError{[]string{"Cannot supply both a protocol flag and '-no_<prot>'"}}
 	}
 	lo, hi := uint16(DefaultMinVersion), uint16(DefaultMaxVersion)
+	if role == Client {
+		// openssl's client offers TLS 1.0–1.3 (supported_versions); at
+		// security level 1 and up a TLS 1.0/1.1 server then fails on
+		// its MD5/SHA-1 signature rather than on the version.
+		lo = DefaultClientMinVersion
+	}
 	bound := func(name, val string, dst *uint16) error {
 		ver, err := tlsnames.ParseVersionFor(name, val)
 		if err != nil {

@@ -171,11 +171,13 @@ func (c *client) session(cn *conn) *report.Session {
 		rs.VerifyCode = cn.verified.Code
 		rs.VerifyError = verify.ErrorString(cn.verified.Code)
 	}
-	if s.own != nil && st.DidResume && len(rs.Chain) == 0 {
-		// A TLS 1.3 resumption sends no certificate: openssl reports the
+	if s.own != nil && st.DidResume && (len(rs.Chain) == 0 || cn.verified == nil) {
+		// A resumption sends no certificate: openssl reports the
 		// session's, and its verification result.
 		if _, leaf, _ := c.set.own.sess.get(); leaf != nil {
-			rs.Chain = []*x509.Certificate{leaf}
+			if len(rs.Chain) == 0 {
+				rs.Chain = []*x509.Certificate{leaf}
+			}
 			c.set.own.sess.mu.Lock()
 			rs.VerifyCode = c.set.own.sess.verify
 			c.set.own.sess.mu.Unlock()
@@ -216,6 +218,9 @@ func (c *client) session(cn *conn) *report.Session {
 		rs.SecureReneg = !rs.TLS13 && st.Version != 0
 	}
 	cn.obs.fill(rs, st)
+	if sc, ok := cn.tls.(*engine.SeamConn); ok && st.HandshakeComplete && st.Version < tls.VersionTLS13 {
+		c.fillOwn12(rs, sc.OwnState())
+	}
 	if st.DidResume && st.Version < tls.VersionTLS13 && len(rs.MasterKey) == 0 && c.cache != nil {
 		// crypto/tls logs no secret when it resumes: the master secret
 		// is the session's.

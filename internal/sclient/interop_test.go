@@ -71,10 +71,10 @@ func TestClientAgainstOpenSSL(t *testing.T) {
 				`(?m)^Server certificate\n-----BEGIN CERTIFICATE-----$`, `(?m)^subject=CN = localhost$`,
 				`(?m)^issuer=C = US, O = tlskit tests, CN = tlskit Test Root$`, `(?m)^No client certificate CA names sent$`,
 				`(?m)^SSL handshake has read \d+ bytes and written \d+ bytes$`, `(?m)^Verification: OK$`,
-				`(?m)^New, TLSv1\.3, Cipher is TLS_AES_128_GCM_SHA256$`, `(?m)^Server public key is 2048 bit$`,
+				`(?m)^New, TLSv1\.3, Cipher is TLS_AES_256_GCM_SHA384$`, `(?m)^Server public key is 2048 bit$`,
 				`(?m)^Secure Renegotiation IS NOT supported$`, `(?m)^Compression: NONE$`, `(?m)^Expansion: NONE$`,
 				`(?m)^No ALPN negotiated$`, `(?m)^Early data was not sent$`, `(?m)^Verify return code: 0 \(ok\)$`,
-				`(?m)^Post-Handshake New Session Ticket arrived:\nSSL-Session:\n    Protocol  : TLSv1\.3\n    Cipher    : TLS_AES_128_GCM_SHA256\n`},
+				`(?m)^Post-Handshake New Session Ticket arrived:\nSSL-Session:\n    Protocol  : TLSv1\.3\n    Cipher    : TLS_AES_256_GCM_SHA384\n`},
 			wantErr: []string{`(?m)^depth=1 C = US, O = tlskit tests, CN = tlskit Test Root\nverify return:1\ndepth=0 CN = localhost\nverify return:1$`,
 				`(?m)^DONE$`},
 			serverSees: []string{"hello from tlskit"},
@@ -143,7 +143,7 @@ func TestClientAgainstOpenSSL(t *testing.T) {
 				`(?m)^<<< TLS 1\.3, Handshake \[length [0-9a-f]{4}\], ServerHello$`,
 				`(?m)^<<< TLS 1\.3, Handshake \[length [0-9a-f]{4}\], Certificate$`,
 				`(?m)^<<< TLS 1\.3, Handshake \[length [0-9a-f]{4}\], CertificateVerify$`,
-				`(?m)^>>> TLS 1\.3, Handshake \[length 0024\], Finished$`},
+				`(?m)^>>> TLS 1\.3, Handshake \[length 0034\], Finished$`},
 		},
 		{
 			name:    "trace",
@@ -163,17 +163,17 @@ func TestClientAgainstOpenSSL(t *testing.T) {
 		{
 			name:    "brief",
 			args:    []string{"-CAfile", pki.CA, "-brief"},
-			wantErr: []string{`(?m)^CONNECTION ESTABLISHED\nProtocol version: TLSv1\.3\nCiphersuite: TLS_AES_128_GCM_SHA256\nPeer certificate: CN = localhost\n`, `(?m)^Verification: OK$`},
+			wantErr: []string{`(?m)^CONNECTION ESTABLISHED\nProtocol version: TLSv1\.3\nCiphersuite: TLS_AES_256_GCM_SHA384\nPeer certificate: CN = localhost\n`, `(?m)^Verification: OK$`},
 		},
 		{
 			name:    "reconnect-resumes",
 			args:    []string{"-CAfile", pki.CA, "-reconnect"},
-			wantOut: []string{`(?s)(Reused, TLSv1\.3, Cipher is TLS_AES_128_GCM_SHA256.*){5}`},
+			wantOut: []string{`(?s)(Reused, TLSv1\.3, Cipher is TLS_AES_256_GCM_SHA384.*){5}`},
 		},
 		{
 			name:    "reconnect-resumes-tls12",
 			args:    []string{"-CAfile", pki.CA, "-reconnect", "-tls1_2"},
-			wantOut: []string{`(?s)(Reused, TLSv1\.2, Cipher is ECDHE-RSA-AES128-GCM-SHA256.*){5}`},
+			wantOut: []string{`(?s)(Reused, TLSv1\.2, Cipher is ECDHE-RSA-AES256-GCM-SHA384.*){5}`},
 		},
 	}
 	for _, tc := range tests {

@@ -34,7 +34,7 @@ func options() []opt.Option {
 		{Name: "split_send_frag", Kind: opt.PosInt, Help: "Size used to split data for encrypt pipelines", NoEffect: true},
 		{Name: "max_pipelines", Kind: opt.PosInt, Help: "Maximum number of encrypt/decrypt pipelines to be used", NoEffect: true},
 		{Name: "read_buf", Kind: opt.PosInt, Help: "Default read buffer size to be used for connections", NoEffect: true},
-		{Name: "fallback_scsv", Kind: opt.None, Help: "Send the fallback SCSV", Unsupported: "crypto/tls cannot send the fallback SCSV"},
+		{Name: "fallback_scsv", Kind: opt.None, Help: "Send the fallback SCSV"},
 		opt.Section("Identity options"),
 		{Name: "cert", Kind: opt.InFile, Help: "Client certificate file to use"},
 		{Name: "certform", Kind: opt.PEMDER, Help: "Client certificate file format (PEM/DER/P12); has no effect", NoEffect: true},

@@ -15,6 +15,7 @@ import (
 
 	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/engine/alert"
+	"github.com/tlskit/tlskit/internal/engine/sig"
 	"github.com/tlskit/tlskit/internal/opt"
 	"github.com/tlskit/tlskit/internal/optgroups"
 	"github.com/tlskit/tlskit/internal/report"
@@ -27,25 +28,23 @@ type ownSettings struct {
 	tp          *optgroups.TLSParams
 	psks        []engine.PSK
 	pskIdentity string
+	// noETM and fallbackSCSV are -no_etm and -fallback_scsv.
+	noETM, fallbackSCSV bool
 	// sess is the session to resume: from -sess_in, then the last
 	// ticket received.
 	sess *ownSession
 }
 
-// chooseEngine decides which engine carries this run's connections (see
-// engine.OwnCarries) and reads the options only the own engine honours,
-// refusing them when crypto/tls carries the connection.
+// chooseEngine reads the options only the own engine honours. The own
+// engine carries every client connection (engine.OwnClientCarries):
+// TLS 1.0–1.3, openssl's default ClientHello.
 func chooseEngine(v *opt.Values, s *settings, tp *optgroups.TLSParams) error {
-	tls13Only := len(tp.TLS13Options()) > 0 || v.Has("psk_session")
-	if !engine.OwnCarries(tp.MinVersion, tp.MaxVersion, tls13Only) {
-		var extra []string
-		if v.Has("psk") {
-			extra = append(extra, "-psk")
-		}
-		return tp.RefuseOwnEngineOptions(extra...)
+	if !engine.OwnClientCarries(tp.MinVersion, tp.MaxVersion) {
+		return tp.RefuseOwnEngineOptions()
 	}
-	o := &ownSettings{lo: max(tp.MinVersion, engine.OwnMinVersion), hi: tp.MaxVersion, tp: tp}
-	// openssl's client names its PSK "Client_identity" unless told.
+	o := &ownSettings{lo: tp.MinVersion, hi: tp.MaxVersion, tp: tp}
+	o.noETM = v.Has("no_etm")
+	o.fallbackSCSV = v.Has("fallback_scsv")
 	o.pskIdentity = v.Str("psk_identity", "Client_identity")
 	if k, ok := v.Get("psk"); ok {
 		key, err := parsePSKHex(k)
@@ -102,11 +101,14 @@ func readPSKSession(path, identity string) (engine.PSK, error) {
 	return engine.PSK{Identity: []byte(identity), Key: o.MasterKey, Hash: h}, nil
 }
 
-// ownSession is the TLS 1.3 session s_client resumes on the own engine:
-// the last ticket and what openssl saves with it.
+// ownSession is the session s_client resumes on the own engine: the last
+// TLS 1.3 ticket or TLS 1.0–1.2 session, and what openssl saves with it.
 type ownSession struct {
 	mu     sync.Mutex
 	ticket *engine.Ticket
+	// sess12 is the TLS 1.0–1.2 session (by ticket, or by ID with
+	// -no_ticket).
+	sess12 *engine.Session12
 	leaf   *x509.Certificate // the server's certificate, for the report and the file
 	verify int
 	gen    int // counts tickets, for waitTicket
@@ -125,6 +127,11 @@ func (c *client) engineConfig(cn *conn, sess *ownSession) *engine.Config {
 	cfg := &engine.Config{
 		MinVersion: o.lo, MaxVersion: o.hi,
 		Suites13:          o.tp.Suites13,
+		Suites12:          o.tp.Suites12,
+		NoTicket:          o.tp.NoTicket,
+		NoEncryptThenMAC:  o.noETM,
+		FallbackSCSV:      o.fallbackSCSV,
+		MinDHBits:         minDHBits(s.secLevel),
 		SignatureSchemes:  o.tp.Sigalgs,
 		ClientAuthSchemes: o.tp.ClientSigalgs,
 		ALPN:              t.NextProtos,
@@ -134,6 +141,10 @@ func (c *client) engineConfig(cn *conn, sess *ownSession) *engine.Config {
 		RecordPadding:     o.tp.RecordPadding,
 		NoMiddlebox:       o.tp.NoMiddlebox,
 		RequestOCSP:       s.status,
+	}
+	if cfg.SignatureSchemes == nil && s.secLevel <= 0 && o.lo <= engine.VersionTLS12 {
+		// At security level 0 openssl offers the SHA-1 schemes too.
+		cfg.SignatureSchemes = sig.DefaultClient12SHA1
 	}
 	for _, g := range t.CurvePreferences {
 		cfg.Groups = append(cfg.Groups, uint16(g))
@@ -148,6 +159,9 @@ func (c *client) engineConfig(cn *conn, sess *ownSession) *engine.Config {
 			cfg.Session = tk
 		}
 	}
+	sess.mu.Lock()
+	cfg.Session12 = sess.sess12
+	sess.mu.Unlock()
 	if s.keyLog != nil {
 		w := ignoreWriteErrors{s.keyLog}
 		cfg.KeyLog = func(label string, random, secret []byte) {
@@ -165,7 +179,11 @@ func (c *client) engineConfig(cn *conn, sess *ownSession) *engine.Config {
 		}
 		return nil
 	}
-	cfg.OnTicket = func(tk engine.Ticket) { c.ownTicket(cn, sess, tk) }
+	if !t.SessionTicketsDisabled {
+		// With -no_ticket openssl neither prints nor keeps the TLS 1.3
+		// tickets a server sends anyway.
+		cfg.OnTicket = func(tk engine.Ticket) { c.ownTicket(cn, sess, tk) }
+	}
 	return cfg
 }
 
@@ -178,7 +196,46 @@ func (c *client) handshakeOwn(nc net.Conn, cn *conn) (*conn, error) {
 	tc.SetDeadline(time.Now().Add(connectTimeout))
 	err := tc.HandshakeContext(context.Background())
 	tc.SetDeadline(time.Time{})
+	if err == nil && tc.OwnState().Resumed && c.set.sni == "" && !c.set.noServername {
+		// openssl's servername callback complains on every handshake;
+		// a resumption skips the verification that says it otherwise.
+		fmt.Fprintln(c.errw, "Can't use SSL_get_servername")
+	}
+	if err == nil {
+		if st := tc.OwnState(); st.Session12 != nil {
+			// A TLS 1.0–1.2 session exists at the end of the handshake:
+			// -reconnect resumes it.
+			sess.mu.Lock()
+			sess.sess12 = st.Session12
+			if len(cn.peerCerts) > 0 {
+				sess.leaf = cn.peerCerts[0]
+			}
+			if cn.verified != nil {
+				sess.verify = cn.verified.Code
+			}
+			sess.mu.Unlock()
+		}
+	}
 	return cn, err
+}
+
+// minDHBits is the smallest DHE group openssl accepts at a security
+// level (SSL_CTX_set_security_level(3): 1024, 2048, 3072, 7680 and
+// 15360 bits for levels 1–5; level 0 takes what the engine can use).
+func minDHBits(level int) int {
+	switch {
+	case level <= 0:
+		return 512
+	case level == 1:
+		return 1024
+	case level == 2:
+		return 2048
+	case level == 3:
+		return 3072
+	case level == 4:
+		return 7680
+	}
+	return 15360
 }
 
 // ownTicket takes a TLS 1.3 ticket as it arrives: it becomes the session
@@ -243,4 +300,45 @@ type keyUpdater interface{ KeyUpdate(requestPeer bool) error }
 // exporter is a connection with its own RFC 5705/8446 exporter.
 type exporter interface {
 	ExportKeyingMaterial(label string, context []byte, length int) ([]byte, error)
+}
+
+// fillOwn12 adds what a TLS 1.0–1.2 connection of the own engine knows
+// and the event stream does not carry: the master secret, a DHE group's
+// size, and the ticket of a session resumed without a new one.
+func (c *client) fillOwn12(rs *report.Session, st engine.State) {
+	rs.MasterKey = st.MasterSecret
+	if st.Group == 0 && st.DHBits > 0 {
+		rs.TempKey = fmt.Sprintf("DH, %d bits", st.DHBits)
+	}
+	rs.SecureReneg, rs.EMS = st.SecureRenegotiation, st.ExtendedMasterSecret
+	if sess := st.Session12; sess != nil && len(rs.Ticket) == 0 && len(sess.Ticket) > 0 && !c.set.tls.SessionTicketsDisabled {
+		// A session resumed by ticket shows the ticket, as openssl's
+		// session keeps it.
+		rs.Ticket, rs.TicketLifetime = sess.Ticket, uint32(sess.LifetimeHint/time.Second)
+	}
+	if len(rs.Ticket) > 0 {
+		// openssl names a session that has a ticket by the ticket's
+		// SHA-256, in TLS 1.2 as in TLS 1.3.
+		rs.SessionID = sessionIDOf(rs.Ticket)
+	}
+}
+
+// saveOwnSession12 writes the TLS 1.0–1.2 session the handshake left to
+// -sess_out.
+func (c *client) saveOwnSession12(cn *conn) {
+	sess := c.set.own.sess
+	sess.mu.Lock()
+	s12 := sess.sess12
+	if leaf := cn.peerLeaf(); leaf != nil {
+		sess.leaf = leaf
+	}
+	if cn.verified != nil {
+		sess.verify = cn.verified.Code
+	}
+	leaf, verify := sess.leaf, sess.verify
+	sess.mu.Unlock()
+	if s12 == nil {
+		return
+	}
+	c.saveSession(func() error { return writeOwnSession12(c.set.sessOut, s12, leaf, verify, c.set.sni) })
 }

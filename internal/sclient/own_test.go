@@ -56,17 +56,18 @@ func TestOwnEngineOptions(t *testing.T) {
 	})
 }
 
-// TestOwnEngineRefusals checks that what only the own engine does is
-// refused, with a hint, when crypto/tls carries the connection.
+// TestOwnEngineRefusals checks that what once needed -tls1_3 (the own
+// engine carried TLS 1.3 only) is no longer refused: the own engine
+// carries every client connection.
 func TestOwnEngineRefusals(t *testing.T) {
 	for _, args := range [][]string{{"-sigalgs", "ECDSA+SHA256"}, {"-tls1_2", "-psk", "1234"}, {"-client_sigalgs", "RSA+SHA256"}} {
 		_, errs, code := runClient(t, "", append(args, "-connect", "127.0.0.1:1")...)
-		if code != 1 || !strings.Contains(errs, "needs tlskit's own TLS engine, which speaks TLS 1.3 only so far: add -tls1_3") {
+		if code != 1 || strings.Contains(errs, "needs tlskit's own TLS engine") || !strings.Contains(errs, "Connection refused") {
 			t.Errorf("s_client %v: exit %d, stderr %q", args, code, errs)
 		}
 	}
 	// An option of TLS 1.3 alone, with TLS 1.3 off, is ignored as openssl
-	// ignores it: crypto/tls carries the connection.
+	// ignores it.
 	pki := testpeer.NewPKI(t)
 	srv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey)
 	out, errs, code := runClient(t, "", "-connect", srv.Addr, "-tls1_2", "-record_padding", "512", "-ciphersuites", "TLS_AES_128_CCM_SHA256")
@@ -119,6 +120,78 @@ func TestOwnEngineAgainstGnuTLS(t *testing.T) {
 			} else {
 				out, errs, code = runClient(t, "", append([]string{"-connect", srv.Addr}, tc.args...)...)
 			}
+			if code != 0 {
+				t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+			}
+			mustMatch(t, "stdout", out, tc.want...)
+		})
+	}
+}
+
+// TestOwnEngineTLS12AgainstOpenSSL runs the own engine's TLS 1.0–1.2
+// client against openssl s_server: openssl's suites beyond crypto/tls's
+// (DHE, ECDHE-*-SHA384, AES256-SHA256), TLS 1.0 and 1.1 at security
+// level 0, -no_etm, -fallback_scsv, session-ID resumption, and the
+// report lines openssl prints.
+func TestOwnEngineTLS12AgainstOpenSSL(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	sec0 := []string{"-cipher", "DEFAULT@SECLEVEL=0"}
+	runClientTests(t, pki, []clientTest{
+		{name: "default-tls12-server", server: []string{"-tls1_2"},
+			wantOut: []string{`(?m)^New, TLSv1\.2, Cipher is ECDHE-RSA-AES256-GCM-SHA384$`, `(?m)^Secure Renegotiation IS supported$`,
+				`(?m)^Server Temp Key: X25519, 253 bits$`, `(?m)^    Master-Key: [0-9A-F]{96}$`, `(?m)^    Extended master secret: yes$`,
+				`(?m)^    TLS session ticket lifetime hint: 7200 \(seconds\)$`, `(?m)^    Session-ID: [0-9A-F]{64}$`},
+			serverSees: []string{"CIPHER is ECDHE-RSA-AES256-GCM-SHA384"}},
+		{name: "dhe", server: []string{"-tls1_2", "-cipher", "DHE-RSA-AES256-GCM-SHA384"},
+			wantOut:    []string{`(?m)^New, TLSv1\.2, Cipher is DHE-RSA-AES256-GCM-SHA384$`, `(?m)^Server Temp Key: DH, 2048 bits$`},
+			serverSees: []string{"CIPHER is DHE-RSA-AES256-GCM-SHA384"}},
+		{name: "ecdhe-sha384", server: []string{"-tls1_2", "-cipher", "ECDHE-RSA-AES256-SHA384"},
+			wantOut: []string{`(?m)^New, TLSv1\.2, Cipher is ECDHE-RSA-AES256-SHA384$`}},
+		{name: "rsa-aes256-sha256", args: []string{"-tls1_2", "-cipher", "AES256-SHA256"},
+			wantOut: []string{`(?m)^New, TLSv1\.2, Cipher is AES256-SHA256$`}},
+		{name: "cipher-order", server: []string{"-tls1_2"}, args: []string{"-cipher", "ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-GCM-SHA256"},
+			wantOut: []string{`(?m)^New, TLSv1\.2, Cipher is ECDHE-RSA-CHACHA20-POLY1305$`}},
+		{name: "tls1", server: append([]string{"-tls1"}, sec0...), args: sec0,
+			wantOut: []string{`(?m)^New, TLSv1\.0, Cipher is ECDHE-RSA-AES256-SHA$`, `(?m)^    Protocol  : TLSv1$`}},
+		{name: "tls1_1", server: append([]string{"-tls1_1"}, sec0...), args: append([]string{"-tls1_1"}, sec0...),
+			wantOut: []string{`(?m)^New, TLSv1\.0, Cipher is ECDHE-RSA-AES256-SHA$`, `(?m)^    Protocol  : TLSv1\.1$`}},
+		{name: "tls1-refused-at-level-2", server: append([]string{"-tls1"}, sec0...), wantCode: 1,
+			wantErr: []string{`legacy sigalg disallowed or unsupported`}},
+		{name: "no-etm", server: []string{"-tls1_2", "-trace"}, args: []string{"-no_etm", "-cipher", "AES128-SHA"},
+			wantOut:    []string{`(?m)^New, SSLv3, Cipher is AES128-SHA$`},
+			serverSees: []string{"CIPHER is AES128-SHA"}},
+		{name: "fallback-scsv", args: []string{"-tls1_2", "-fallback_scsv"}, wantCode: 1,
+			wantErr: []string{`:SSL routines:ssl3_read_bytes:tlsv1 alert inappropriate fallback:.*SSL alert number 86`}},
+		{name: "reconnect-by-session-id", server: []string{"-tls1_2"}, args: []string{"-reconnect", "-no_ticket"},
+			wantOut: []string{`(?s)(Reused, TLSv1\.2, Cipher is ECDHE-RSA-AES256-GCM-SHA384.*){5}`}},
+		{name: "state", server: []string{"-tls1_2"}, args: []string{"-state"},
+			wantErr: []string{`(?m)^SSL_connect:SSLv3/TLS read change cipher spec\nSSL_connect:SSLv3/TLS read finished$`}},
+	})
+}
+
+// TestOwnEngineTLS12AgainstGnuTLS runs the TLS 1.0–1.2 client against
+// gnutls-serv.
+func TestOwnEngineTLS12AgainstGnuTLS(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	for _, tc := range []struct {
+		name   string
+		server []string
+		args   []string
+		want   []string
+	}{
+		{"tls12", []string{"--priority", "NORMAL:-VERS-TLS1.3"}, nil,
+			[]string{`(?m)^New, TLSv1\.2, Cipher is ECDHE-RSA-AES256-GCM-SHA384$`, `(?m)^Secure Renegotiation IS supported$`}},
+		{"tls12-dhe", []string{"--priority", "NORMAL:-VERS-TLS1.3:-KX-ALL:+DHE-RSA"}, []string{"-tls1_2"},
+			[]string{`(?m)^New, TLSv1\.2, Cipher is DHE-RSA-AES256-GCM-SHA384$`, `(?m)^Server Temp Key: DH, `}},
+		{"tls11", []string{"--priority", "NORMAL:-VERS-ALL:+VERS-TLS1.1"}, []string{"-cipher", "DEFAULT@SECLEVEL=0"},
+			[]string{`(?m)^    Protocol  : TLSv1\.1$`}},
+		{"tls10", []string{"--priority", "NORMAL:-VERS-ALL:+VERS-TLS1.0"}, []string{"-tls1", "-cipher", "DEFAULT@SECLEVEL=0"},
+			[]string{`(?m)^    Protocol  : TLSv1$`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"--x509certfile", pki.Server, "--x509keyfile", pki.ServerKey}, tc.server...)
+			srv := testpeer.GnuTLSServer(t, args...)
+			out, errs, code := runClient(t, "", append([]string{"-connect", srv.Addr}, tc.args...)...)
 			if code != 0 {
 				t.Fatalf("exit %d\n%s\n%s", code, out, errs)
 			}

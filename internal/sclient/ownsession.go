@@ -88,7 +88,13 @@ func readOwnSession(path string, sess *ownSession) error {
 	if err != nil {
 		return err
 	}
-	if o.SSLVersion != int(engine.VersionTLS13) || len(o.Ticket) == 0 || len(o.MasterKey) == 0 {
+	if len(o.MasterKey) == 0 {
+		return nil
+	}
+	if o.SSLVersion < int(engine.VersionTLS13) {
+		return readOwnSession12(o, sess)
+	}
+	if len(o.Ticket) == 0 {
 		return nil
 	}
 	life := o.LifetimeHint
@@ -106,6 +112,65 @@ func readOwnSession(path string, sess *ownSession) error {
 			sess.leaf = c
 		}
 	}
+	sess.verify = int(o.VerifyResult)
+	return nil
+}
+
+// writeOwnSession12 writes a TLS 1.0–1.2 session of the own engine as
+// openssl's PEM session: the master secret, the server's session ID (or,
+// with a ticket, the ticket's SHA-256, as openssl names it), the ticket
+// and its lifetime hint, the EMS flag and the server's certificate.
+func writeOwnSession12(path string, s *engine.Session12, leaf *x509.Certificate, verify int, sni string) error {
+	id := s.SessionID
+	if len(s.Ticket) > 0 {
+		id = sessionIDOf(s.Ticket)
+	}
+	o := opensslSession{
+		Version: 1, SSLVersion: int(s.Version),
+		Cipher:    []byte{byte(s.Suite >> 8), byte(s.Suite)},
+		SessionID: id, MasterKey: s.MasterSecret,
+		Time: s.Received.Unix(), Timeout: 7200,
+		SIDCtx:       []byte{},
+		VerifyResult: int64(verify),
+		LifetimeHint: int64(s.LifetimeHint / time.Second),
+		Ticket:       s.Ticket,
+	}
+	if s.ExtendedMasterSecret {
+		o.Flags = flagEMS
+	}
+	if leaf != nil {
+		o.Peer = asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 3, IsCompound: true, Bytes: leaf.Raw}
+	}
+	if sni != "" {
+		o.Hostname = []byte(sni)
+	}
+	der, err := asn1.Marshal(o)
+	if err != nil {
+		return fmt.Errorf("cannot save the session to %q: %v", path, err)
+	}
+	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: opensslSessionPEMType, Bytes: der}), 0o600); err != nil {
+		return sessWriteError(path)
+	}
+	return nil
+}
+
+// readOwnSession12 takes a TLS 1.0–1.2 session from openssl's format:
+// resumed by its ticket when it has one, else by its session ID.
+func readOwnSession12(o *opensslSession, sess *ownSession) error {
+	s := &engine.Session12{
+		Version: uint16(o.SSLVersion), Suite: uint16(o.Cipher[0])<<8 | uint16(o.Cipher[1]),
+		SessionID: o.SessionID, Ticket: o.Ticket, MasterSecret: o.MasterKey,
+		LifetimeHint:         time.Duration(o.LifetimeHint) * time.Second,
+		ExtendedMasterSecret: o.Flags&flagEMS != 0,
+		Received:             time.Unix(o.Time, 0),
+	}
+	if len(o.Peer.Bytes) > 0 {
+		s.PeerChain = [][]byte{o.Peer.Bytes}
+		if c, err := x509.ParseCertificate(o.Peer.Bytes); err == nil {
+			sess.leaf = c
+		}
+	}
+	sess.sess12 = s
 	sess.verify = int(o.VerifyResult)
 	return nil
 }

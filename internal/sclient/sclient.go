@@ -223,7 +223,9 @@ func (c *client) run() int {
 	// in-process run must not leave the server waiting).
 	defer nc.Close()
 	c.current.Store(cn)
-	if s.sessOut != "" && cn.tls.ConnectionState().Version != tls.VersionTLS13 {
+	if s.own != nil && s.sessOut != "" && cn.tls.ConnectionState().Version != tls.VersionTLS13 {
+		c.saveOwnSession12(cn)
+	} else if s.sessOut != "" && cn.tls.ConnectionState().Version != tls.VersionTLS13 {
 		// TLS <= 1.2 sessions exist at the end of the handshake.
 		if st, ok := cache.Get(""); ok {
 			c.saveSession(func() error { return writeSession(s.sessOut, st, c.sessionMeta(cn)) })

@@ -46,6 +46,8 @@ func Name(g uint16) string {
 		return "X25519MLKEM768"
 	case SecP384r1MLKEM1024:
 		return "SecP384r1MLKEM1024"
+	case FFDHE2048, FFDHE3072, FFDHE4096, FFDHE6144, FFDHE8192:
+		return "ffdhe" + strconv.Itoa(map[uint16]int{FFDHE2048: 2048, FFDHE3072: 3072, FFDHE4096: 4096, FFDHE6144: 6144, FFDHE8192: 8192}[g])
 	}
 	return "group(0x" + strconv.FormatUint(uint64(g), 16) + ")"
 }
@@ -56,7 +58,7 @@ func Supported(g uint16) bool {
 	case Secp256r1, Secp384r1, Secp521r1, X25519, X448, SecP256r1MLKEM768, X25519MLKEM768, SecP384r1MLKEM1024:
 		return true
 	}
-	return false
+	return isFFDHE(g)
 }
 
 func curve(g uint16) ecdh.Curve {
@@ -78,6 +80,7 @@ type Share struct {
 	group uint16
 	ec    *ecdh.PrivateKey
 	x448  *x448.Key
+	dh    *DHKey
 	kem   interface {
 		Decapsulate([]byte) ([]byte, error)
 	}
@@ -116,6 +119,13 @@ func x448Shared(priv *x448.Key, peer []byte) ([]byte, error) {
 
 // Generate makes a client key share for g.
 func Generate(g uint16) (*Share, error) {
+	if isFFDHE(g) {
+		k, err := ffdheKey(g)
+		if err != nil {
+			return nil, err
+		}
+		return &Share{group: g, dh: k, public: k.Public}, nil
+	}
 	if g == X448 {
 		pub, priv, err := x448Pair()
 		if err != nil {
@@ -179,6 +189,9 @@ func ecdhShared(c ecdh.Curve, priv *ecdh.PrivateKey, peer []byte) ([]byte, error
 // The hybrids concatenate in the draft's order: ML-KEM first for
 // X25519MLKEM768, the curve first for the others.
 func (s *Share) Shared(peer []byte) ([]byte, error) {
+	if s.dh != nil {
+		return ffdheShared(s.dh, s.group, peer)
+	}
 	if s.group == X448 {
 		return x448Shared(s.x448, peer)
 	}
@@ -222,6 +235,17 @@ func (s *Share) Shared(peer []byte) ([]byte, error) {
 // Respond is the server's side: from the client's key_exchange bytes it
 // makes the server's key_exchange bytes and the shared secret.
 func Respond(g uint16, peer []byte) (public, shared []byte, err error) {
+	if isFFDHE(g) {
+		k, err := ffdheKey(g)
+		if err != nil {
+			return nil, nil, err
+		}
+		z, err := ffdheShared(k, g, peer)
+		if err != nil {
+			return nil, nil, err
+		}
+		return k.Public, z, nil
+	}
 	if g == X448 {
 		pub, priv, err := x448Pair()
 		if err != nil {

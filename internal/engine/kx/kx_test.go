@@ -61,3 +61,28 @@ func TestRFC8448X25519(t *testing.T) {
 		t.Error("the all-zero x25519 point was accepted")
 	}
 }
+
+// TestFFDHE runs each RFC 7919 group both ways: the client's and the
+// server's secrets agree and are as long as p (RFC 8446 §7.4.1).
+func TestFFDHE(t *testing.T) {
+	for _, g := range []uint16{FFDHE2048, FFDHE3072, FFDHE4096, FFDHE6144, FFDHE8192} {
+		s, err := Generate(g)
+		if err != nil {
+			t.Fatal(Name(g), err)
+		}
+		pub, z1, err := Respond(g, s.Public())
+		if err != nil {
+			t.Fatal(Name(g), err)
+		}
+		z2, err := s.Shared(pub)
+		if err != nil {
+			t.Fatal(Name(g), err)
+		}
+		if string(z1) != string(z2) || len(z1) != len(ffdhePrimes()[g]) || len(pub) != len(z1) {
+			t.Fatalf("%s: secrets differ or have the wrong length (%d, %d)", Name(g), len(z1), len(z2))
+		}
+		if _, err := s.Shared(pub[1:]); err == nil {
+			t.Fatalf("%s: a short public value was taken", Name(g))
+		}
+	}
+}

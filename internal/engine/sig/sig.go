@@ -53,6 +53,8 @@ var names = map[uint16]string{
 	Ed25519: "ed25519", Ed448: "ed448", RSAPSSPSSSHA256: "rsa_pss_pss_sha256",
 	RSAPSSPSSSHA384: "rsa_pss_pss_sha384", RSAPSSPSSSHA512: "rsa_pss_pss_sha512",
 	RSAPKCS1SHA1: "rsa_pkcs1_sha1", ECDSASHA1: "ecdsa_sha1",
+	RSAPKCS1SHA224: "rsa_pkcs1_sha224", ECDSASHA224: "ecdsa_sha224", DSASHA224: "dsa_sha224",
+	DSASHA256: "dsa_sha256", DSASHA1: "dsa_sha1", DSASHA384: "dsa_sha384", DSASHA512: "dsa_sha512",
 }
 
 // Name is the RFC name of a scheme.

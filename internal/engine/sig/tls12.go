@@ -13,7 +13,32 @@ import (
 	// MD5 for TLS 1.0/1.1's RSA signatures over MD5 and SHA-1.
 	_ "crypto/md5"
 	_ "crypto/sha1"
+	_ "crypto/sha256" // SHA-224
 )
+
+// SHA-224 and DSA schemes of TLS 1.2 (RFC 5246 §7.4.1.4.1).
+const (
+	RSAPKCS1SHA224 uint16 = 0x0301
+	DSASHA224      uint16 = 0x0302
+	ECDSASHA224    uint16 = 0x0303
+	DSASHA256      uint16 = 0x0402
+	DSASHA384      uint16 = 0x0502
+	DSASHA512      uint16 = 0x0602
+	DSASHA1        uint16 = 0x0202
+)
+
+// DefaultClient12 is OpenSSL 3.0's client signature_algorithms when TLS
+// 1.2 or below is offered too: Default13, then the SHA-224 and DSA
+// schemes (this engine verifies the SHA-224 ones; it offers no DSS
+// suite, so a DSA signature can only be refused).
+var DefaultClient12 = append(append([]uint16(nil), Default13...),
+	ECDSASHA224, RSAPKCS1SHA224, DSASHA224, DSASHA256, DSASHA384, DSASHA512)
+
+// DefaultClient12SHA1 is DefaultClient12 as OpenSSL 3.0 sends it at
+// security level 0, where SHA-1 signatures are allowed: each SHA-1
+// scheme after its SHA-224 one.
+var DefaultClient12SHA1 = append(append([]uint16(nil), Default13...),
+	ECDSASHA224, ECDSASHA1, RSAPKCS1SHA224, RSAPKCS1SHA1, DSASHA224, DSASHA1, DSASHA256, DSASHA384, DSASHA512)
 
 // kind12 is kindOf for TLS 1.2 (RFC 5246 §7.4.1.4.1, RFC 8422 §5.1.3):
 // an ECDSA scheme names only its hash, any curve goes, and the SHA-1
@@ -24,6 +49,10 @@ func kind12(s uint16) (kind, bool) {
 		return kind{hash: crypto.SHA1, rsa: true}, true
 	case ECDSASHA1:
 		return kind{hash: crypto.SHA1, ecdsa: true}, true
+	case RSAPKCS1SHA224:
+		return kind{hash: crypto.SHA224, rsa: true}, true
+	case ECDSASHA224:
+		return kind{hash: crypto.SHA224, ecdsa: true}, true
 	}
 	k, ok := kindOf(s)
 	k.curve = nil
