@@ -68,7 +68,7 @@ func (c *client) interact(cn *conn) int {
 						fmt.Fprintln(c.errw, sslerr.New(sslerr.RenegotiateWrongVersion, ""))
 						return 1
 					}
-					fmt.Fprintln(c.errw, "s_client: renegotiation (R) is not supported: crypto/tls cannot renegotiate from the client")
+					fmt.Fprintln(c.errw, "s_client: renegotiation (R) is not supported: tlskit's own engine cannot renegotiate yet")
 					continue
 				case 'k', 'K':
 					// k updates our keys, K asks the server to update its
@@ -87,7 +87,7 @@ func (c *client) interact(cn *conn) int {
 						}
 						continue
 					}
-					fmt.Fprintln(c.errw, "s_client: key update (k/K) is not supported: crypto/tls cannot send KeyUpdate on request; the own engine does with -tls1_3")
+					fmt.Fprintln(c.errw, "s_client: key update (k/K) is not supported by this connection")
 					continue
 				}
 			}
