@@ -100,6 +100,10 @@ const (
 	// DefaultClientMinVersion is a client's: openssl 3.0's, as its own
 	// engine carries every client connection.
 	DefaultClientMinVersion = tls.VersionTLS10
+	// ServerDefaultMinVersion is s_server's, openssl's own too: TLS 1.0
+	// and 1.1 are enabled, and refused at the default security level as
+	// openssl refuses them (no SHA-1 signature allowed: internal_error).
+	ServerDefaultMinVersion = tls.VersionTLS10
 )
 
 // ConfError is a rejected SSL_CONF value, printed as openssl prints it:
@@ -187,12 +191,10 @@ func ParseTLS(v *opt.Values, role Role, sys *sslconf.Defaults) (*TLSParams, erro
 		}
 	}
 	p.Ciphers = usable
-	// A client's connections all go to the own engine, which has its own
-	// list of suites; a server's may still go to crypto/tls.
-	none := len(p.Ciphers) == 0
-	if role == Client {
-		none = len(p.Suites12) == 0
-	}
+	// The own engine carries the connections and has its own list of
+	// suites (s_server's may still go to crypto/tls for what the own
+	// engine lacks, with the suites crypto/tls has).
+	none := len(p.Suites12) == 0
 	if none && p.MinVersion < tls.VersionTLS13 {
 		if p.MaxVersion < tls.VersionTLS13 {
 			return nil, &ConfError{[]string{
@@ -487,6 +489,9 @@ func (p *TLSParams) versions(v *opt.Values, sys *sslconf.Defaults, role Role) er
 		// security level 1 and up a TLS 1.0/1.1 server then fails on
 		// its MD5/SHA-1 signature rather than on the version.
 		lo = DefaultClientMinVersion
+	}
+	if role == Server {
+		lo = ServerDefaultMinVersion
 	}
 	bound := func(name, val string, dst *uint16) error {
 		ver, err := tlsnames.ParseVersionFor(name, val)

@@ -200,6 +200,11 @@ func TestRefusalsLikeOpenSSL(t *testing.T) {
 			"<<< TLS 1.0, Alert [length 0002], fatal internal_error", "0A000076:SSL routines:tls_choose_sigalg:no suitable signature algorithm:"},
 		{"tls1.1-at-level-2", []string{"-min_protocol", "TLSv1"}, []string{"-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0"},
 			"<<< TLS 1.1, Alert [length 0002], fatal internal_error", "0A000076:SSL routines:tls_choose_sigalg:no suitable signature algorithm:"},
+		// The default range takes TLS 1.0 and 1.1, and refuses them alike.
+		{"tls1.0-default-range", nil, []string{"-tls1", "-cipher", "DEFAULT@SECLEVEL=0"},
+			"<<< TLS 1.0, Alert [length 0002], fatal internal_error", "0A000076:SSL routines:tls_choose_sigalg:no suitable signature algorithm:"},
+		{"tls1.1-default-range", nil, []string{"-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0"},
+			"<<< TLS 1.1, Alert [length 0002], fatal internal_error", "0A000076:SSL routines:tls_choose_sigalg:no suitable signature algorithm:"},
 		{"no-shared-cipher", []string{"-cipher", "ECDHE-RSA-AES256-GCM-SHA384"}, []string{"-tls1_2", "-cipher", "AES128-SHA"},
 			"<<< TLS 1.2, Alert [length 0002], fatal handshake_failure", "0A0000C1:SSL routines:tls_post_process_client_hello:no shared cipher:"},
 	} {

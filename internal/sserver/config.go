@@ -53,6 +53,7 @@ type config struct {
 	noTicket               bool
 	noETM                  bool // -no_etm (own engine)
 	keyLogFile             string
+	dhparamFile            string // -dhparam (own engine)
 	keymatLabel            string
 	keymatLen              int
 	// own is set when tlskit's own engine carries the connections (see
@@ -208,6 +209,7 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 	// -no_resume_ephemeral turns resumption off altogether.
 	c.noTicket = tp.NoTicket || v.Has("no_resume_ephemeral")
 	c.noETM = v.Has("no_etm")
+	c.dhparamFile = v.Str("dhparam", "")
 	if _, ok := v.Get("num_tickets"); ok && v.Int("num_tickets", 1) <= 0 {
 		// No tickets. crypto/tls sends exactly one TLS 1.3 ticket
 		// otherwise; more need the own engine (see chooseEngine).

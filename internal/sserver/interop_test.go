@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -54,6 +55,10 @@ func TestProtocolChoices(t *testing.T) {
 	dir := t.TempDir()
 	ec, eck := writeCert(t, dir, "ec", "localhost", false)
 	rs, rsk := writeCert(t, dir, "rsa", "localhost", true)
+	dhFile := filepath.Join(dir, "dh.pem")
+	if out, err := exec.Command("openssl", "genpkey", "-genparam", "-algorithm", "DH", "-pkeyopt", "group:modp_3072", "-out", dhFile).CombinedOutput(); err != nil {
+		t.Fatalf("openssl genpkey: %v\n%s", err, out)
+	}
 	tests := []struct {
 		name   string
 		server []string
@@ -95,6 +100,20 @@ func TestProtocolChoices(t *testing.T) {
 		{name: "keymatexport", server: []string{"-cert", ec, "-key", eck, "-keymatexport", "EXPERIMENTAL-x", "-keymatexportlen", "16"},
 			client: []string{"-keymatexport", "EXPERIMENTAL-x", "-keymatexportlen", "16"},
 			want:   []string{"Keying material exporter:", "    Length: 16 bytes"}},
+		// DHE on the own engine: openssl's automatic 2048-bit group for a
+		// 2048-bit RSA key, or -dhparam's.
+		{name: "dhe-auto", server: []string{"-cert", rs, "-key", rsk},
+			client: []string{"-tls1_2", "-cipher", "DHE-RSA-AES128-GCM-SHA256"},
+			want:   []string{"Cipher is DHE-RSA-AES128-GCM-SHA256", "Server Temp Key: DH, 2048 bits"}},
+		{name: "dhe-dhparam", server: []string{"-cert", rs, "-key", rsk, "-dhparam", dhFile},
+			client: []string{"-tls1_2", "-cipher", "DHE-RSA-AES256-SHA256"},
+			want:   []string{"Cipher is DHE-RSA-AES256-SHA256", "Server Temp Key: DH, 3072 bits"},
+			srvOut: []string{"Setting temp DH parameters\n"}},
+		{name: "rsa-kx-no-etm", server: []string{"-cert", rs, "-key", rsk},
+			client: []string{"-tls1_2", "-cipher", "AES128-SHA", "-no_etm"},
+			want:   []string{"Cipher is AES128-SHA", "Protocol  : TLSv1.2"}},
+		{name: "tls11-default-range-level-0", server: []string{"-cert", ec, "-key", eck, "-cipher", "DEFAULT@SECLEVEL=0"},
+			client: []string{"-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0"}, want: []string{"Protocol  : TLSv1.1\n"}},
 		// openssl 3.0 refuses TLS 1.0 at its default security level (see
 		// TestRefusalsLikeOpenSSL); level 0 allows it.
 		{name: "tls10-when-asked", server: []string{"-cert", ec, "-key", eck, "-tls1", "-cipher", "DEFAULT@SECLEVEL=0"},
@@ -127,6 +146,40 @@ func TestProtocolChoices(t *testing.T) {
 				if a == nil || b == nil || a[1] != b[1] {
 					t.Errorf("exported keying material differs: client %v server %v", a, b)
 				}
+			}
+		})
+	}
+}
+
+// TestResumption12 runs openssl s_client -reconnect against s_server
+// at TLS 1.2: by ticket, and with -no_ticket on either side by session
+// ID from the server's cache (each connection has its own engine
+// configuration, the cache is the server's).
+func TestResumption12(t *testing.T) {
+	needTool(t, "openssl")
+	ec, eck := writeCert(t, t.TempDir(), "ec", "localhost", false)
+	for _, tc := range []struct{ name, server, client string }{
+		{"ticket", "", ""}, {"client-no-ticket", "", "-no_ticket"}, {"server-no-ticket", "-no_ticket", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := []string{"-cert", ec, "-key", eck, "-naccept", "6"}
+			if tc.server != "" {
+				args = append(args, tc.server)
+			}
+			ts := startServer(t, "", args...)
+			cargs := []string{"-tls1_2", "-reconnect"}
+			if tc.client != "" {
+				cargs = append(cargs, tc.client)
+			}
+			out := opensslClient(t, ts.addr, "", 0, cargs...)
+			if n := strings.Count(out, "Reused, TLSv1.2, Cipher is ECDHE-ECDSA-AES256-GCM-SHA384"); n != 5 {
+				t.Errorf("openssl resumed %d times, want 5:\n%s", n, out)
+			}
+			if code := ts.wait(10 * time.Second); code != 0 {
+				t.Errorf("exit code %d", code)
+			}
+			if so := ts.out.String(); !strings.Contains(so, "   5 session cache hits\n") {
+				t.Errorf("s_server stats lack 5 hits:\n%s", so)
 			}
 		})
 	}

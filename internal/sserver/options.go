@@ -50,7 +50,7 @@ func options() []opt.Option {
 		{Name: "dkey", Kind: opt.InFile, Help: "Second private key file to use (usually for DSA)"},
 		{Name: "dkeyform", Kind: opt.Format, Help: "Second key file format (ENGINE, other values ignored)"},
 		{Name: "dpass", Kind: opt.String, Help: "Second private key and cert file pass phrase source"},
-		{Name: "dhparam", Kind: opt.InFile, Help: "DH parameters file to use", Unsupported: "finite-field DHE is not supported by crypto/tls"},
+		{Name: "dhparam", Kind: opt.InFile, Help: "DH parameters file to use"},
 		{Name: "servername", Kind: opt.String, Help: "Servername for HostName TLS extension"},
 		{Name: "servername_fatal", Kind: opt.None, Help: "On servername mismatch send fatal alert (default warning alert)"},
 		{Name: "nbio_test", Kind: opt.None, Help: "Test with the non-blocking test bio", NoEffect: true},

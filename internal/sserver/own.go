@@ -8,15 +8,15 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 
 	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/engine/alert"
-	"github.com/tlskit/tlskit/internal/engine/suites"
+	"github.com/tlskit/tlskit/internal/engine/kx"
 	"github.com/tlskit/tlskit/internal/opt"
 	"github.com/tlskit/tlskit/internal/optgroups"
-	"github.com/tlskit/tlskit/internal/tlsnames"
 	"github.com/tlskit/tlskit/internal/wire"
 )
 
@@ -29,6 +29,27 @@ type ownSettings struct {
 	psks       []engine.PSK
 	// suites12 are the TLS 1.0–1.2 suites (-cipher) in order.
 	suites12 []uint16
+	// dh is the -dhparam group; nil for openssl's automatic one.
+	dh *kx.DHParams
+}
+
+// loadDHParams reads -dhparam for the own engine as openssl s_server
+// does: a file it cannot open or parse is reported on stderr and the
+// automatic group used instead; a good one says "Setting temp DH
+// parameters" on stdout.
+func (o *ownSettings) loadDHParams(path string, out, errw io.Writer) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		fmt.Fprintf(errw, "Could not open file or uri for loading params of DH parameters from %s\n", path)
+		return
+	}
+	p, err := kx.ParseDHParamsPEM(b)
+	if err != nil {
+		fmt.Fprintf(errw, "Could not read params of DH parameters from %s\n", path)
+		return
+	}
+	o.dh = &p
+	fmt.Fprintln(out, "Setting temp DH parameters")
 }
 
 // chooseEngine decides which engine carries s_server's connections (see
@@ -56,6 +77,9 @@ func chooseEngine(v *opt.Values, c *config, tp *optgroups.TLSParams) error {
 		}
 		if ntGiven && n > 1 && tp.MaxVersion >= tls.VersionTLS13 {
 			extra = append(extra, "-num_tickets "+nt)
+		}
+		if c.dhparamFile != "" && tp.MinVersion < tls.VersionTLS13 {
+			extra = append(extra, "-dhparam")
 		}
 		return tp.RefuseOwnEngineOptions(extra...)
 	}
@@ -89,26 +113,9 @@ func chooseEngine(v *opt.Values, c *config, tp *optgroups.TLSParams) error {
 		}
 		o.psks = []engine.PSK{p}
 	}
-	o.suites12 = ownSuites12(tp)
+	o.suites12 = tp.Suites12
 	c.own = o
 	return nil
-}
-
-// ownSuites12 is the TLS 1.0–1.2 suite list the cipher string selects,
-// in its order, less what the security level refuses and what the own
-// engine lacks.
-func ownSuites12(tp *optgroups.TLSParams) []uint16 {
-	spec, err := tlsnames.ParseCipherSpec(tp.CipherString)
-	if err != nil {
-		return nil
-	}
-	out := []uint16{}
-	for _, ci := range tlsnames.FilterSecLevel(spec.Ciphers, tp.SecLevel) {
-		if _, ok := suites.Lookup12(ci.ID); ok {
-			out = append(out, ci.ID)
-		}
-	}
-	return out
 }
 
 // readPSKSession reads -psk_session: an openssl SSL SESSION PARAMETERS
@@ -153,6 +160,7 @@ func (s *server) engineConfig(tc *trackedConn) *engine.Config {
 		NoMiddlebox:      o.tp.NoMiddlebox,
 	}
 	cfg.Suites12 = o.suites12
+	cfg.DHParams = o.dh
 	cfg.SecurityLevel = o.tp.SecLevel
 	cfg.NoEncryptThenMAC = c.noETM
 	if c.verifyRequest && o.tp.ClientSigalgs != nil {
