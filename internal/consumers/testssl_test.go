@@ -140,18 +140,12 @@ func TestTestSSL(t *testing.T) {
 }
 
 // testsslEngineGaps are, per check group, the findings that still differ
-// from openssl's because crypto/tls carries tlskit's TLS 1.2 connections:
-// it orders the suites a client offers itself, so testssl.sh cannot see
-// whether the server or the client picks the suite (the own engine of
-// issue 11 lifts this). Such a finding may differ or be missing; one that
-// matches openssl's again fails the test, so the list only shrinks.
-var testsslEngineGaps = map[string]map[string]bool{
-	"-P": {
-		"cipher_negotiated": true, "cipher_order": true, "cipherorder_TLSv1_2": true,
-		"cipher_order_": true, "cipher_order_#2": true, "cipher_order_#3": true, "cipher_order_#4": true,
-		"cipher_order_TLSv1.2": true, "cipher_order_TLSv1.3": true,
-	},
-}
+// from openssl's because tlskit's TLS engine cannot do what openssl does
+// yet. Such a finding may differ or be missing; one that matches
+// openssl's again fails the test, so the list only shrinks. It is empty
+// since the own engine carries every s_client connection with openssl's
+// suite order (the -P cipher order findings match).
+var testsslEngineGaps = map[string]map[string]bool{}
 
 // compareFindings reports every finding that differs, by id, apart from
 // the known gaps, which must still differ.
@@ -183,7 +177,7 @@ func compareFindings(t *testing.T, of, kf map[string]finding, o result, gaps map
 			if inO && inK && a == b {
 				t.Errorf("%s: now the same as with openssl (%s %q): remove it from testsslEngineGaps", id, a.Severity, a.Finding)
 			} else {
-				t.Logf("%s: known gap (crypto/tls carries TLS 1.2): with openssl %s %q; with tlskit %s %q", id, a.Severity, a.Finding, b.Severity, b.Finding)
+				t.Logf("%s: known gap: with openssl %s %q; with tlskit %s %q", id, a.Severity, a.Finding, b.Severity, b.Finding)
 			}
 			continue
 		}

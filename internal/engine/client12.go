@@ -444,6 +444,10 @@ func (h *clientHS12) serverKeyExchange(body []byte) error {
 			return err
 		}
 		c.st.PeerSignatureScheme = ske.Scheme
+	} else if c.cfg.SecurityLevel >= 1 {
+		// TLS 1.0/1.1 sign with MD5+SHA-1 or SHA-1, which OpenSSL 3.0
+		// refuses from security level 1 on, with internal_error.
+		return alert.Faultf(alert.InternalError, "legacy sigalg disallowed or unsupported")
 	} else if err := sig.VerifyLegacy(pub, signed, ske.Signature); err != nil {
 		return err
 	}

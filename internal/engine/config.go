@@ -133,7 +133,10 @@ type Config struct {
 	// server applies it: from level 1 on, no SHA-1 or MD5+SHA-1
 	// signature is made, so a TLS 1.0/1.1 handshake fails with
 	// internal_error ("no suitable signature algorithm") as OpenSSL 3.0's
-	// does at its default level 2. Zero allows them.
+	// does at its default level 2. A TLS 1.0/1.1 client refuses the
+	// server's MD5+SHA-1 or SHA-1 signed ServerKeyExchange from level 1
+	// on, with internal_error ("legacy sigalg disallowed or
+	// unsupported"), as OpenSSL 3.0's does. Zero allows them.
 	SecurityLevel int
 
 	// Rand is the randomness source; nil means crypto/rand.

@@ -137,6 +137,10 @@ func WriteConnection(w io.Writer, s *Session) {
 		if s.TempKey != "" {
 			fmt.Fprintf(b, "Server Temp Key: %s\n", s.TempKey)
 		}
+	} else if s.NoneVersion != "" && s.TempKey != "" {
+		// A TLS 1.0–1.2 handshake that failed after the server's key
+		// exchange.
+		fmt.Fprintf(b, "Server Temp Key: %s\n", s.TempKey)
 	}
 	b.WriteString("---\n")
 	fmt.Fprintf(b, "SSL handshake has read %d bytes and written %d bytes\n", s.BytesRead, s.BytesWritten)
@@ -162,6 +166,10 @@ func writeVerification(b *strings.Builder, s *Session) {
 func writeSessionSummary(b *strings.Builder, s *Session) {
 	if s.Version == "" {
 		b.WriteString("New, (NONE), Cipher is (NONE)\n")
+		if len(s.Chain) > 0 && !s.Short {
+			// A handshake that failed after the server's certificate.
+			fmt.Fprintf(b, "Server public key is %d bit\n", KeyBits(s.Chain[0]))
+		}
 	} else {
 		kind := "New"
 		if s.Resumed {
@@ -185,7 +193,12 @@ func writeSessionSummary(b *strings.Builder, s *Session) {
 	}
 	if s.Version == "" && s.NoneVersion != "" {
 		none := *s
-		none.Version, none.Cipher, none.VerifyCode = s.NoneVersion, "0000", 0
+		none.Version, none.Cipher = s.NoneVersion, "0000"
+		if len(s.Chain) == 0 {
+			// Without the server's certificate openssl's session has
+			// no verification result.
+			none.VerifyCode = 0
+		}
 		none.SessionID, none.MasterKey, none.Ticket = nil, nil, nil
 		writeSessionBlock(b, &none)
 	} else if s.Version == "" || s.TLS13 {

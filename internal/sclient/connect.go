@@ -139,7 +139,7 @@ func (c *client) verifyConnection(cn *conn) func(tls.ConnectionState) error {
 		if r.Stopped() || (r.Code != 0 && s.verifyReturn) {
 			return sslerr.Errorf(sslerr.ServerCertVerifyFailed, "certificate verify failed: %s", verify.ErrorString(r.Code))
 		}
-		if cs.Version < tls.VersionTLS12 && s.secLevel >= 1 && hasServerKeyExchange(cs.CipherSuite) {
+		if s.own == nil && cs.Version < tls.VersionTLS12 && s.secLevel >= 1 && hasServerKeyExchange(cs.CipherSuite) {
 			// TLS 1.0/1.1 sign the key exchange with MD5+SHA1 or SHA1,
 			// which openssl 3.0 refuses from security level 1 up.
 			return sslerr.Errorf(sslerr.LegacySigalg, "legacy sigalg disallowed or unsupported: %s signs its key exchange with MD5/SHA-1, refused at security level %d (-cipher DEFAULT@SECLEVEL=0 allows it)", tlsnames.VersionName(cs.Version), s.secLevel)
@@ -349,13 +349,41 @@ func (c *client) printFailure(cn *conn, err error) {
 		sum := cn.obs.w.Summary()
 		rs.SecureReneg, rs.EMS = sum.SecureRenegotiation, sum.ExtendedMasterSecret
 	}
-	if cn.verified != nil && cn.verified.Code != 0 {
+	verifyFailed := cn.verified != nil && (cn.verified.Stopped() || (cn.verified.Code != 0 && c.set.verifyReturn))
+	if sc, ok := cn.tls.(*engine.SeamConn); ok && !verifyFailed {
+		if st := sc.OwnState(); st.Version >= tls.VersionTLS10 && st.Version <= tls.VersionTLS12 {
+			// A TLS 1.0–1.2 handshake that failed after the ServerHello:
+			// openssl's session has the negotiated version, what the
+			// ServerHello and ServerKeyExchange said, and the server's
+			// certificate with its verification result.
+			rs.NoneVersion = tlsnames.VersionName(st.Version)
+			rs.SecureReneg, rs.EMS = st.SecureRenegotiation, st.ExtendedMasterSecret
+			if st.Group != 0 {
+				rs.TempKey = tlsnames.TempKeyString(tls.CurveID(st.Group))
+			} else if st.DHBits > 0 {
+				rs.TempKey = fmt.Sprintf("DH, %d bits", st.DHBits)
+			}
+			if len(cn.peerCerts) > 0 {
+				rs.Chain = cn.peerCerts
+				if cn.verified != nil {
+					rs.VerifyCode = cn.verified.Code
+					rs.VerifyError = verify.ErrorString(cn.verified.Code)
+				}
+			}
+		}
+	}
+	if cn.verified != nil && cn.verified.Code != 0 && len(rs.Chain) == 0 {
 		// A chain that failed -verify_return_error: openssl lists what
 		// the server sent, but has no verified peer certificate.
 		rs.Received = cn.peerCerts
 		// openssl stops at the certificate: the CertificateVerify the
 		// observer may have seen in the same read was never processed.
 		rs.PeerSigDigest, rs.PeerSigType = "", ""
+		if !rs.TLS13 {
+			// Nor the TLS 1.2 ServerKeyExchange (TLS 1.3's key share
+			// came with the ServerHello).
+			rs.TempKey = ""
+		}
 		rs.VerifyCode = cn.verified.Code
 		rs.VerifyError = verify.ErrorString(cn.verified.Code)
 	}

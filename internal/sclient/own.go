@@ -132,6 +132,7 @@ func (c *client) engineConfig(cn *conn, sess *ownSession) *engine.Config {
 		NoEncryptThenMAC:  o.noETM,
 		FallbackSCSV:      o.fallbackSCSV,
 		MinDHBits:         minDHBits(s.secLevel),
+		SecurityLevel:     s.secLevel,
 		SignatureSchemes:  o.tp.Sigalgs,
 		ClientAuthSchemes: o.tp.ClientSigalgs,
 		ALPN:              t.NextProtos,

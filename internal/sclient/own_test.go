@@ -156,7 +156,11 @@ func TestOwnEngineTLS12AgainstOpenSSL(t *testing.T) {
 		{name: "tls1_1", server: append([]string{"-tls1_1"}, sec0...), args: append([]string{"-tls1_1"}, sec0...),
 			wantOut: []string{`(?m)^New, TLSv1\.0, Cipher is ECDHE-RSA-AES256-SHA$`, `(?m)^    Protocol  : TLSv1\.1$`}},
 		{name: "tls1-refused-at-level-2", server: append([]string{"-tls1"}, sec0...), wantCode: 1,
-			wantErr: []string{`legacy sigalg disallowed or unsupported`}},
+			wantErr: []string{`:SSL routines:tls_process_key_exchange:legacy sigalg disallowed or unsupported:`},
+			// openssl's report of a session that failed after the
+			// ServerHello and the certificate.
+			wantOut: []string{`(?m)^Server Temp Key: X25519, 253 bits$`, `(?m)^New, \(NONE\), Cipher is \(NONE\)\nServer public key is 2048 bit\nSecure Renegotiation IS supported$`,
+				`(?m)^    Protocol  : TLSv1\n    Cipher    : 0000$`, `(?m)^    Verify return code: 21 \(unable to verify the first certificate\)$`}},
 		{name: "no-etm", server: []string{"-tls1_2", "-trace"}, args: []string{"-no_etm", "-cipher", "AES128-SHA"},
 			wantOut:    []string{`(?m)^New, SSLv3, Cipher is AES128-SHA$`},
 			serverSees: []string{"CIPHER is AES128-SHA"}},
