@@ -119,7 +119,9 @@ func (c *TLSConn) serverHandshake12(ch *msg.ClientHello, chRaw []byte, v uint16)
 	if err := h.readExtensions(); err != nil {
 		return err
 	}
-	h.resume()
+	if err := h.resume(); err != nil {
+		return err
+	}
 	if h.resumed == nil {
 		if err := h.chooseSuite(); err != nil {
 			return err
@@ -223,11 +225,12 @@ func (h *serverHS12) ticketsOn() bool { return h.c.cfg.NumTickets >= 0 }
 
 // resume looks for a session to resume: the ticket's (RFC 5077 §3.1),
 // else the session ID's. A session of another version, of a suite the
-// client no longer offers or that we no longer allow, or whose extended
-// master secret the client no longer offers, is not resumed (RFC 7627
-// §5.3 asks for a full handshake in the last case from a client that
-// dropped EMS; OpenSSL does that too).
-func (h *serverHS12) resume() {
+// client no longer offers or that we no longer allow, or made without
+// the extended master secret the client now offers, is not resumed: a
+// full handshake follows (RFC 7627 §5.3). A session made with it that the
+// client offers without it is handshake_failure (RFC 7627 §5.3, OpenSSL's
+// "inconsistent extms").
+func (h *serverHS12) resume() error {
 	c, ch := h.c, h.ch
 	var sess *session12
 	if h.ticketExt && len(h.ticket) > 0 && h.ticketsOn() {
@@ -237,21 +240,25 @@ func (h *serverHS12) resume() {
 		sess = serverSessions.get(ch.SessionID, c.now())
 	}
 	if sess == nil {
-		return
-	}
-	if sess.version != h.ver || !slices.Contains(ch.CipherSuites, sess.suite) ||
-		!slices.Contains(c.cfg.suites12(), sess.suite) || sess.ems != h.emsOffered {
-		return
+		return nil
 	}
 	if age := c.now().Sub(sess.created); age < 0 || age > ticketLifetime*time.Second {
-		return
+		return nil
+	}
+	if sess.version != h.ver || !slices.Contains(ch.CipherSuites, sess.suite) ||
+		!slices.Contains(c.cfg.suites12(), sess.suite) {
+		return nil
+	}
+	if sess.ems && !h.emsOffered {
+		return alert.Faultf(alert.HandshakeFailure, "inconsistent extms")
 	}
 	su, ok := suites.Lookup12(sess.suite)
-	if !ok {
-		return
+	if !ok || sess.ems != h.emsOffered {
+		return nil
 	}
 	h.resumed = sess
 	h.s = &conn12{suite: su}
+	return nil
 }
 
 // identityKind is the Auth a certificate key serves (RFC 8422 §5.1.3:

@@ -7,11 +7,13 @@ import (
 	"crypto/x509"
 	"errors"
 	"net"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/tlskit/tlskit/internal/engine/alert"
 	"github.com/tlskit/tlskit/internal/engine/kx"
+	"github.com/tlskit/tlskit/internal/engine/msg"
 	"github.com/tlskit/tlskit/internal/engine/sig"
 	"github.com/tlskit/tlskit/internal/engine/suites"
 )
@@ -318,5 +320,47 @@ func TestServer12ClientCert(t *testing.T) {
 	var ae *AlertError
 	if err == nil || !errors.As(r.err, &ae) || ae.Description != alert.HandshakeFailure {
 		t.Errorf("client %v, server %v", err, r.err)
+	}
+}
+
+// TestServer12EMSDropped: a session made with the extended master secret
+// offered again without it is handshake_failure (RFC 7627 §5.3).
+func TestServer12EMSDropped(t *testing.T) {
+	ks := keysForTest(t)
+	ecID, _ := testIdentity(t, ks["ecdsa-p256"])
+	cfg := &Config{MinVersion: VersionTLS12, MaxVersion: VersionTLS12, Identities: []Identity{ecID}}
+	addr, res := ownServer(t, cfg)
+	conn := dialOwn(t, addr, &Config{MinVersion: VersionTLS12, MaxVersion: VersionTLS12, NoTicket: true})
+	conn.Write([]byte("hi\n"))
+	if _, err := bufio.NewReader(conn).ReadString('\n'); err != nil {
+		t.Fatal(err)
+	}
+	sess := conn.State().Session12
+	conn.Close()
+	if r := <-res; r.err != nil || sess == nil || !sess.ExtendedMasterSecret {
+		t.Fatalf("first handshake: %v, session %+v", r.err, sess)
+	}
+	addr, res = ownServer(t, cfg)
+	conn = dialOwn(t, addr, &Config{MinVersion: VersionTLS12, MaxVersion: VersionTLS12, NoTicket: true, Session12: sess})
+	conn.testOnlyMutate = func(m []byte) []byte {
+		if msg.Type(m[0]) != msg.TypeClientHello {
+			return m
+		}
+		ch, err := msg.ParseClientHello(m[4:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		ch.Extensions = slices.DeleteFunc(ch.Extensions, func(x msg.Extension) bool { return x.Type == msg.ExtExtendedMasterSecret })
+		out, err := ch.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	conn.Handshake()
+	r := <-res
+	var ae *AlertError
+	if !errors.As(r.err, &ae) || ae.Description != alert.HandshakeFailure || ae.Reason != "inconsistent extms" {
+		t.Errorf("server: %v", r.err)
 	}
 }
