@@ -15,6 +15,7 @@ import (
 	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/engine/alert"
 	"github.com/tlskit/tlskit/internal/engine/kx"
+	"github.com/tlskit/tlskit/internal/engine/sig"
 	"github.com/tlskit/tlskit/internal/opt"
 	"github.com/tlskit/tlskit/internal/optgroups"
 	"github.com/tlskit/tlskit/internal/wire"
@@ -31,6 +32,15 @@ type ownSettings struct {
 	suites12 []uint16
 	// dh is the -dhparam group; nil for openssl's automatic one.
 	dh *kx.DHParams
+}
+
+// sigalgs are the signature schemes the own engine uses: -sigalgs, or
+// its default list.
+func (o *ownSettings) sigalgs() []uint16 {
+	if o.tp.Sigalgs != nil {
+		return o.tp.Sigalgs
+	}
+	return sig.Default13
 }
 
 // loadDHParams reads -dhparam for the own engine as openssl s_server

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tlskit/tlskit/internal/dn"
+	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/tlsnames"
 	"github.com/tlskit/tlskit/internal/verify"
 )
@@ -82,6 +83,14 @@ func (s *server) ourGroups() []tls.CurveID {
 	if len(s.c.groups) > 0 {
 		return s.c.groups
 	}
+	if s.c.own != nil {
+		// The own engine's defaults, openssl's (x448 included).
+		out := make([]tls.CurveID, len(engine.DefaultGroups))
+		for i, g := range engine.DefaultGroups {
+			out[i] = tls.CurveID(g)
+		}
+		return out
+	}
 	return tlsnames.GoDefaultGroups
 }
 
@@ -106,7 +115,16 @@ func (s *server) writeSigalgsAndGroups(w io.Writer, ci connInfo, brief, points b
 	if len(sig) > 0 {
 		fmt.Fprintf(w, "Signature Algorithms: %s\n", tlsnames.SigalgList(sig))
 		if !brief {
-			shared := slices.DeleteFunc(slices.Clone(sig), func(x tls.SignatureScheme) bool { return !slices.Contains(tlsnames.GoSignatureSchemes, x) })
+			ours := tlsnames.GoSignatureSchemes
+			if o := s.c.own; o != nil {
+				// The own engine's schemes (-sigalgs, or openssl's
+				// default list less DSA and SHA-224).
+				ours = nil
+				for _, x := range o.sigalgs() {
+					ours = append(ours, tls.SignatureScheme(x))
+				}
+			}
+			shared := slices.DeleteFunc(slices.Clone(sig), func(x tls.SignatureScheme) bool { return !slices.Contains(ours, x) })
 			if len(shared) > 0 {
 				fmt.Fprintf(w, "Shared Signature Algorithms: %s\n", tlsnames.SigalgList(shared))
 			}
