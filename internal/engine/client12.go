@@ -301,10 +301,18 @@ func (h *clientHS12) full() error {
 	if err := h.certificate(m.Body); err != nil {
 		return err
 	}
+	stapling := h.offered[msg.ExtStatusRequest]
+	if !stapling {
+		// The chain is judged as it arrives, before the next message
+		// is read, as OpenSSL does.
+		if err := h.verifyPeer(); err != nil {
+			return err
+		}
+	}
 	if m, err = h.next(); err != nil {
 		return err
 	}
-	if m.Type == msg.TypeCertificateStatus && h.offered[msg.ExtStatusRequest] {
+	if m.Type == msg.TypeCertificateStatus && stapling {
 		// RFC 6066 §8: the staple comes in its own message after the
 		// Certificate, and the chain is judged with it.
 		if c.st.OCSPResponse, err = msg.ParseCertificateStatus(m.Body); err != nil {
@@ -314,8 +322,10 @@ func (h *clientHS12) full() error {
 			return err
 		}
 	}
-	if err := h.verifyPeer(); err != nil {
-		return err
+	if stapling {
+		if err := h.verifyPeer(); err != nil {
+			return err
+		}
 	}
 	if s.suite.Kx != msg.KxRSA {
 		if m.Type != msg.TypeServerKeyExchange {

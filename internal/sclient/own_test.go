@@ -168,6 +168,11 @@ func TestOwnEngineTLS12AgainstOpenSSL(t *testing.T) {
 			wantErr: []string{`:SSL routines:ssl3_read_bytes:tlsv1 alert inappropriate fallback:.*SSL alert number 86`}},
 		{name: "reconnect-by-session-id", server: []string{"-tls1_2"}, args: []string{"-reconnect", "-no_ticket"},
 			wantOut: []string{`(?s)(Reused, TLSv1\.2, Cipher is ECDHE-RSA-AES256-GCM-SHA384.*){5}`}},
+		{name: "msg", server: []string{"-tls1_2"}, args: []string{"-msg"},
+			// openssl's client shows its highest version on the line of a
+			// TLS 1.2 ServerHello, the negotiated one afterwards.
+			wantOut: []string{`(?m)^<<< TLS 1\.3, Handshake \[length [0-9a-f]{4}\], ServerHello$`,
+				`(?m)^<<< TLS 1\.2, Handshake \[length [0-9a-f]{4}\], Certificate$`, `(?m)^>>> TLS 1\.2, ChangeCipherSpec \[length 0001\]$`}},
 		{name: "state", server: []string{"-tls1_2"}, args: []string{"-state"},
 			wantErr: []string{`(?m)^SSL_connect:SSLv3/TLS read change cipher spec\nSSL_connect:SSLv3/TLS read finished$`}},
 	})

@@ -12,6 +12,7 @@ func (ob *Observer) handshake(h *half, m []byte) {
 	// already shows the version it negotiates. Extension lines follow
 	// the message line, as OpenSSL prints them while processing it.
 	var peerExts []Ext
+	var mv uint16 // the version on the -msg line; 0: msgVersion's
 	who := "server"
 	switch typ {
 	case hsClientHello:
@@ -31,13 +32,23 @@ func (ob *Observer) handshake(h *half, m []byte) {
 		}
 	case hsServerHello:
 		if sh, ok := parseServerHello(body); ok {
+			before := ob.msgVersion()
 			ob.serverHello(h, sh)
 			if !h.sent {
 				peerExts = sh.exts
+				if ob.o.Client && ob.version != 0 && ob.version < 0x0304 {
+					// A client's -msg line for a TLS 1.0–1.2
+					// ServerHello still shows the version it had
+					// before (its highest), as OpenSSL's does.
+					mv = before
+				}
 			}
 		}
 	}
-	ob.msgLine(h, typeHandshake, m, ", "+handshakeName(typ))
+	if mv == 0 {
+		mv = ob.msgVersion()
+	}
+	ob.msgLineVersion(h, mv, typeHandshake, m, ", "+handshakeName(typ))
 	if ob.o.Trace != nil {
 		var sb strings.Builder
 		ob.traceHandshake(&sb, h, typ, body)

@@ -66,11 +66,16 @@ func (ob *Observer) msgInner(h *half, typ uint8) {
 
 // msgLine prints one -msg message line and its hex dump.
 func (ob *Observer) msgLine(h *half, typ uint8, data []byte, suffix string) {
+	ob.msgLineVersion(h, ob.msgVersion(), typ, data, suffix)
+}
+
+// msgLineVersion is msgLine showing version v.
+func (ob *Observer) msgLineVersion(h *half, v uint16, typ uint8, data []byte, suffix string) {
 	if ob.o.Msg == nil {
 		return
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "%s %s, %s [length %04x]%s\n", arrow(h), versionName(ob.msgVersion()),
+	fmt.Fprintf(&sb, "%s %s, %s [length %04x]%s\n", arrow(h), versionName(v),
 		contentTypeName(typ), len(data), suffix)
 	writeMsgHex(&sb, data)
 	ob.o.Msg.Write([]byte(sb.String()))
