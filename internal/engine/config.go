@@ -77,6 +77,10 @@ type Config struct {
 	// suites to the front of the server's order when the client lists
 	// one first (-prioritize_chacha: a client without AES hardware).
 	PrioritizeChaCha bool
+	// CANames are the distinguished names (DER) a server's
+	// CertificateRequest lists as certificate_authorities (RFC 5246
+	// §7.4.4, RFC 8446 §4.2.4), as openssl's s_server lists -CAfile's.
+	CANames [][]byte
 	// RequestClientCert makes a server send CertificateRequest;
 	// RequireClientCert also fails a handshake without one.
 	RequestClientCert, RequireClientCert bool

@@ -595,6 +595,7 @@ func (h *serverHS12) full() error {
 		if cr.HasSchemes {
 			cr.Schemes = c.cfg.sigSchemes()
 		}
+		cr.CANames = c.cfg.CANames
 		if raw, err = cr.Marshal(); err != nil {
 			return err
 		}

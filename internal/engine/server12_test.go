@@ -289,8 +289,8 @@ func TestServer12Resumption(t *testing.T) {
 }
 
 // TestServer12ClientCert: a TLS 1.2 and a TLS 1.0 client certificate
-// from crypto/tls reach VerifyPeer; a required one missing is
-// handshake_failure.
+// from crypto/tls reach VerifyPeer, the CertificateRequest naming
+// CANames; a required one missing is handshake_failure.
 func TestServer12ClientCert(t *testing.T) {
 	ks := keysForTest(t)
 	srvID, srvGo := testIdentity(t, ks["ecdsa-p256"])
@@ -299,11 +299,16 @@ func TestServer12ClientCert(t *testing.T) {
 	leaf, _ := x509.ParseCertificate(srvGo.Certificate[0])
 	pool.AddCert(leaf)
 	for _, v := range []uint16{VersionTLS12, VersionTLS10} {
-		var got [][]byte
+		var got, cas [][]byte
 		cfg := &Config{MinVersion: VersionTLS10, MaxVersion: VersionTLS12, Identities: []Identity{srvID}, RequireClientCert: true,
+			CANames:    [][]byte{leaf.RawSubject},
 			VerifyPeer: func(chain [][]byte, st *State) error { got = chain; return nil }}
 		addr, res := ownServer(t, cfg)
-		gc := &tls.Config{RootCAs: pool, ServerName: "localhost", MinVersion: v, MaxVersion: v, Certificates: []tls.Certificate{cliGo}}
+		gc := &tls.Config{RootCAs: pool, ServerName: "localhost", MinVersion: v, MaxVersion: v,
+			GetClientCertificate: func(cri *tls.CertificateRequestInfo) (*tls.Certificate, error) {
+				cas = cri.AcceptableCAs
+				return &cliGo, nil
+			}}
 		_, ekm, err := goClient12(t, addr, gc)
 		r := <-res
 		if err != nil || r.err != nil {
@@ -311,6 +316,9 @@ func TestServer12ClientCert(t *testing.T) {
 		}
 		if len(got) != 1 || !bytes.Equal(got[0], cliGo.Certificate[0]) || !bytes.Equal(ekm, r.ekm) {
 			t.Errorf("%s: chain %d certificates", tls.VersionName(v), len(got))
+		}
+		if len(cas) != 1 || !bytes.Equal(cas[0], leaf.RawSubject) {
+			t.Errorf("%s: certificate_authorities %x", tls.VersionName(v), cas)
 		}
 	}
 	cfg := &Config{MinVersion: VersionTLS12, MaxVersion: VersionTLS12, Identities: []Identity{srvID}, RequireClientCert: true}

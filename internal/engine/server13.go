@@ -509,6 +509,10 @@ func (h *serverHS) authenticate() error {
 	if c.cfg.RequestClientCert || c.cfg.RequireClientCert {
 		cr := &msg.CertificateRequest{Context: []byte{}, Extensions: msg.Extensions{
 			{Type: msg.ExtSignatureAlgorithms, Data: msg.MarshalUint16List(c.cfg.sigSchemes())}}}
+		if len(c.cfg.CANames) > 0 {
+			cr.Extensions = append(cr.Extensions, msg.Extension{Type: msg.ExtCertificateAuthorities,
+				Data: msg.MarshalCertificateAuthorities(c.cfg.CANames)})
+		}
 		if raw, err = cr.Marshal(); err != nil {
 			return err
 		}

@@ -187,6 +187,9 @@ func (s *server) engineConfig(tc *trackedConn) *engine.Config {
 		}
 	}
 	cfg.RequestClientCert = c.verifyRequest
+	if c.verifyRequest {
+		cfg.CANames = s.clientCANames
+	}
 	cfg.RequireClientCert = c.verifyRequire
 	if c.verifyRequest {
 		cfg.VerifyPeer = func(chain [][]byte, st *engine.State) error {

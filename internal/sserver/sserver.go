@@ -185,12 +185,15 @@ type server struct {
 	in   io.Reader
 
 	// client authentication
-	clientCAs  *x509.CertPool
-	roots      []*x509.Certificate
-	crls       []*x509.RevocationList
-	nameopt    dn.Options
-	verifyOpts verifyParams
-	secDebug   *secdebug.Config // nil unless -security_debug[_verbose]
+	clientCAs *x509.CertPool
+	// clientCANames are clientCAs' subjects in -CAfile's order, for the
+	// own engine's CertificateRequest.
+	clientCANames [][]byte
+	roots         []*x509.Certificate
+	crls          []*x509.RevocationList
+	nameopt       dn.Options
+	verifyOpts    verifyParams
+	secDebug      *secdebug.Config // nil unless -security_debug[_verbose]
 
 	// crlDownload fetches the client chain's CRLs (-crl_download).
 	crlDownload bool

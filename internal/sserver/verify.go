@@ -79,6 +79,7 @@ func (s *server) setupVerify(v *opt.Values) error {
 		for _, r := range names {
 			if r.IsCA {
 				pool.AddCert(r)
+				s.clientCANames = append(s.clientCANames, r.RawSubject)
 			}
 		}
 		s.clientCAs = pool
