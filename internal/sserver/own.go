@@ -46,16 +46,23 @@ func (o *ownSettings) sigalgs() []uint16 {
 // loadDHParams reads -dhparam for the own engine as openssl s_server
 // does: a file it cannot open or parse is reported on stderr and the
 // automatic group used instead; a good one says "Setting temp DH
-// parameters" on stdout.
+// parameters" on stdout, the automatic group "Using default temp DH
+// parameters".
 func (o *ownSettings) loadDHParams(path string, out, errw io.Writer) {
+	if path == "" {
+		fmt.Fprintln(out, "Using default temp DH parameters")
+		return
+	}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		fmt.Fprintf(errw, "Could not open file or uri for loading params of DH parameters from %s\n", path)
+		fmt.Fprintln(out, "Using default temp DH parameters")
 		return
 	}
 	p, err := kx.ParseDHParamsPEM(b)
 	if err != nil {
 		fmt.Fprintf(errw, "Could not read params of DH parameters from %s\n", path)
+		fmt.Fprintln(out, "Using default temp DH parameters")
 		return
 	}
 	o.dh = &p

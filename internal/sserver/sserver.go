@@ -95,7 +95,7 @@ func run(ctx context.Context, args []string, s stdio.Stdio, listening func(net.A
 	for _, n := range id.notes {
 		fmt.Fprintln(s.Err, n)
 	}
-	if c.own != nil && c.dhparamFile != "" {
+	if c.own != nil {
 		c.own.loadDHParams(c.dhparamFile, srv.out, s.Err)
 	}
 	if err := srv.buildChains(id); err != nil {
