@@ -45,8 +45,17 @@ type configKey struct {
 
 func newTLSSetup(c *config, id *identity, clientCAs *x509.CertPool, observing bool) (*tlsSetup, error) {
 	t := &tlsSetup{c: c, id: id, cache: map[configKey]*tls.Config{}}
+	minVersion := c.minVersion
+	if minVersion < tls.VersionTLS12 && c.secLevel != 0 {
+		// openssl refuses TLS 1.0/1.1 at security level 1 and up (their
+		// signatures are SHA-1 or MD5-SHA1); crypto/tls, still carrying
+		// -status, -servername and -cert2 connections, would accept
+		// them, so it starts at TLS 1.2 (its alert is protocol_version
+		// where openssl's is internal_error).
+		minVersion = tls.VersionTLS12
+	}
 	b := &tls.Config{
-		MinVersion:             c.minVersion,
+		MinVersion:             minVersion,
 		MaxVersion:             c.maxVersion,
 		CurvePreferences:       c.groups,
 		NextProtos:             c.alpn,
