@@ -65,6 +65,8 @@ func runAll(cl *cmdline) error {
 	// reports it again on resumption; the engine's State reports it for
 	// the handshake that saw it, so the shim carries it over.
 	var sessionPeerSig uint16
+	// A TLS 1.0-1.2 session the next client connection offers.
+	var session12 *engine.Session12
 	start := time.Now()
 	for i := 0; i <= cl.resumeCount; i++ {
 		o := &cl.initial
@@ -85,7 +87,10 @@ func runAll(cl *cmdline) error {
 			}
 			cfg.Time = func() time.Time { return at }
 		}
-		tickets, err := runConn(cl, o, cfg, i > 0, &sessionPeerSig)
+		if i > 0 && !o.server {
+			cfg.Session12 = session12
+		}
+		tickets, err := runConn(cl, o, cfg, i > 0, &sessionPeerSig, &session12)
 		if err != nil {
 			return err
 		}
@@ -100,12 +105,18 @@ func runAll(cl *cmdline) error {
 // config builds the engine's configuration for one connection.
 func (o *options) config(session *engine.Ticket, resuming bool) (*engine.Config, error) {
 	cfg := &engine.Config{Session: session, ServerPreference: o.serverPref}
-	if o.maxVersion != 0 && o.maxVersion < int(engine.VersionTLS13) {
-		return nil, fmt.Errorf("%w: TLS versions below 1.3", errUnimplemented)
+	if o.minVersion > int(engine.VersionTLS13) || (o.maxVersion != 0 && o.maxVersion < int(engine.VersionTLS10)) {
+		return nil, fmt.Errorf("%w: version range %#x-%#x", errUnimplemented, o.minVersion, o.maxVersion)
 	}
-	if o.minVersion > int(engine.VersionTLS13) {
-		return nil, fmt.Errorf("%w: min version %#x", errUnimplemented, o.minVersion)
+	// TLS 1.0-1.3 unless the flags narrow it.
+	cfg.MinVersion, cfg.MaxVersion = engine.VersionTLS10, engine.VersionTLS13
+	if o.minVersion != 0 {
+		cfg.MinVersion = uint16(o.minVersion)
 	}
+	if o.maxVersion != 0 {
+		cfg.MaxVersion = uint16(o.maxVersion)
+	}
+	cfg.NoTicket = o.noTicket
 	for _, g := range append(slices.Clone(o.curves), o.keyShares...) {
 		if !kx.Supported(g) {
 			return nil, fmt.Errorf("%w: group %#04x", errUnimplemented, g)
@@ -239,7 +250,7 @@ func dial(cl *cmdline) (net.Conn, error) {
 // runConn runs one connection: handshake, the checks the flags ask for,
 // then the echo loop until the runner's close_notify. It returns the
 // tickets a client received.
-func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool, sessionPeerSig *uint16) (_ []engine.Ticket, err error) {
+func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool, sessionPeerSig *uint16, session12 **engine.Session12) (_ []engine.Ticket, err error) {
 	nc, err := dial(cl)
 	if err != nil {
 		return nil, err
@@ -265,6 +276,7 @@ func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool, session
 		}
 	}
 	st := c.State()
+	*session12 = st.Session12
 	if st.Resumed && st.PeerSignatureScheme == 0 {
 		st.PeerSignatureScheme = *sessionPeerSig
 	} else if !st.Resumed {
