@@ -421,7 +421,7 @@ func (c *TLSConn) readRecordLocked() error {
 	switch typ {
 	case record.TypeApplicationData:
 		if c.cfg.OnEvent != nil {
-			c.event(false, int(record.TypeApplicationData), append([]byte(nil), data...))
+			c.event(false, int(record.TypeApplicationData), data)
 		}
 		c.input = append(c.inbuf[:0], data...)
 		c.inbuf = c.input
@@ -555,7 +555,7 @@ func (c *TLSConn) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	if c.cfg.OnEvent != nil {
-		c.event(true, int(record.TypeApplicationData), append([]byte(nil), p...))
+		c.event(true, int(record.TypeApplicationData), p)
 	}
 	return len(p), nil
 }

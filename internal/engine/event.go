@@ -19,7 +19,10 @@ const (
 // completes; a received TLS 1.3 compatibility ChangeCipherSpec shows only
 // as its header. A received TLS 1.0–1.2 ChangeCipherSpec is reported too,
 // for OpenSSL's info callback (-state's "read change cipher spec"),
-// although its message callback (-msg) does not show it.
+// although its message callback (-msg) does not show it. An application
+// data event's Data is the caller's or the record layer's own buffer,
+// valid only during the callback (copy it to keep it): bulk transfers
+// cost no copy for a printer that skips them.
 type Event struct {
 	Sent        bool
 	Version     uint16

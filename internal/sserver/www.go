@@ -240,18 +240,29 @@ func (s *server) serveFile(w io.Writer, target string) {
 var fileReadTimeout = 30 * time.Second
 
 // copyBounded copies f to w, giving up when one read of f takes longer
-// than d. The reader goroutine ends when f is closed or done.
+// than d. The reader goroutine ends when f is closed or done. Two buffers
+// take turns, so one is read into while the other is written out and a
+// large file costs no allocation per chunk.
 func copyBounded(w io.Writer, f io.Reader, d time.Duration) {
 	type chunk struct {
 		b   []byte
 		err error
 	}
+	const bufSize = 64 * 1024
 	ch := make(chan chunk)
+	free := make(chan []byte, 2)
+	free <- make([]byte, bufSize)
+	free <- make([]byte, bufSize)
 	done := make(chan struct{})
 	defer close(done)
 	go func() {
 		for {
-			buf := make([]byte, 32*1024)
+			var buf []byte
+			select {
+			case buf = <-free:
+			case <-done:
+				return
+			}
 			n, err := f.Read(buf)
 			select {
 			case ch <- chunk{buf[:n], err}:
@@ -276,6 +287,7 @@ func copyBounded(w io.Writer, f io.Reader, d time.Duration) {
 			if c.err != nil {
 				return
 			}
+			free <- c.b[:cap(c.b)]
 			timer.Reset(d)
 		case <-timer.C:
 			return
