@@ -2,12 +2,13 @@ package certs
 
 import (
 	"bytes"
-	"crypto/tls"
 	"crypto/x509"
 	"encoding/asn1"
 	"encoding/pem"
 	"errors"
 	"fmt"
+
+	"github.com/tlskit/tlskit/internal/engine"
 )
 
 // pemCertTypes are the labels OpenSSL reads as certificates. "TRUSTED CERTIFICATE" is a
@@ -116,15 +117,15 @@ type KeyPairSpec struct {
 	Chain             string // optional -cert_chain file of extra certificates
 }
 
-// LoadKeyPair loads a certificate, its key and its chain into a tls.Certificate: the leaf and
+// LoadKeyPair loads a certificate, its key and its chain into an engine.Identity: the leaf and
 // any further certificates of the cert file, then those of the Chain file (duplicates dropped).
 // It fails when the key does not match the leaf's public key.
 //
 // Unlike openssl s_client/s_server, which send only the first certificate of -cert unless
 // -cert_chain is given, extra certificates in the cert file are sent too: it is what a
 // fullchain.pem is for.
-func LoadKeyPair(s KeyPairSpec) (tls.Certificate, error) {
-	var out tls.Certificate
+func LoadKeyPair(s KeyPairSpec) (engine.Identity, error) {
+	var out engine.Identity
 	certs, err := LoadCertificates(s.Cert, s.CertForm, s.Pass)
 	if err != nil {
 		return out, err
@@ -160,9 +161,8 @@ func LoadKeyPair(s KeyPairSpec) (tls.Certificate, error) {
 			continue
 		}
 		seen[string(c.Raw)] = true
-		out.Certificate = append(out.Certificate, c.Raw)
+		out.Chain = append(out.Chain, c.Raw)
 	}
-	out.PrivateKey = key
-	out.Leaf = certs[0]
+	out.Key = key
 	return out, nil
 }

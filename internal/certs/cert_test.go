@@ -119,16 +119,16 @@ func TestLoadKeyPair(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(kp.Certificate) != len(tc.want) {
-				t.Fatalf("got %d certificates, want %d", len(kp.Certificate), len(tc.want))
+			if len(kp.Chain) != len(tc.want) {
+				t.Fatalf("got %d certificates, want %d", len(kp.Chain), len(tc.want))
 			}
 			for i := range tc.want {
-				if !bytes.Equal(kp.Certificate[i], tc.want[i].Raw) {
+				if !bytes.Equal(kp.Chain[i], tc.want[i].Raw) {
 					t.Errorf("certificate %d differs", i)
 				}
 			}
-			if kp.Leaf == nil || !bytes.Equal(kp.Leaf.Raw, tc.want[0].Raw) || !CertMatchesKey(kp.Leaf, kp.PrivateKey) {
-				t.Errorf("Leaf or PrivateKey not set to the matching pair")
+			if kp.Key == nil || !CertMatchesKey(tc.want[0], kp.Key.Public()) {
+				t.Errorf("Key not set to the leaf's key")
 			}
 		})
 	}

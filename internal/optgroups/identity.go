@@ -1,7 +1,6 @@
 package optgroups
 
 import (
-	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -10,27 +9,28 @@ import (
 	"strings"
 
 	"github.com/tlskit/tlskit/internal/certs"
+	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/opt"
 	"github.com/tlskit/tlskit/internal/sslerr"
 	"github.com/tlskit/tlskit/internal/verify"
 )
 
-// BuildChain completes a certificate's chain from store as libssl does,
+// BuildChain completes a certificate chain (leaf first, DER) from store as libssl does,
 // for s_client's and s_server's -build_chain alike: the chain runs from
 // the leaf up to and including the trust anchor. A certificate that came
 // with a chain keeps it unless build is set (then the given chain only
 // helps). With build, a chain that cannot be built is an error worded as
 // openssl words it; without, the certificate is left as it was.
-func BuildChain(cert *tls.Certificate, store []*x509.Certificate, build bool) error {
-	if len(cert.Certificate) == 0 || (len(cert.Certificate) > 1 && !build) {
+func BuildChain(certChain *[][]byte, store []*x509.Certificate, build bool) error {
+	if len(*certChain) == 0 || (len(*certChain) > 1 && !build) {
 		return nil
 	}
-	leaf, err := x509.ParseCertificate(cert.Certificate[0])
+	leaf, err := x509.ParseCertificate((*certChain)[0])
 	if err != nil {
 		return err
 	}
 	var given []*x509.Certificate
-	for _, der := range cert.Certificate[1:] {
+	for _, der := range (*certChain)[1:] {
 		if c, err := x509.ParseCertificate(der); err == nil {
 			given = append(given, c)
 		}
@@ -55,11 +55,11 @@ func BuildChain(cert *tls.Certificate, store []*x509.Certificate, build bool) er
 		}}
 	}
 	if len(r.Chain) > 1 {
-		chain := [][]byte{cert.Certificate[0]}
+		chain := [][]byte{(*certChain)[0]}
 		for _, c := range r.Chain[1:] {
 			chain = append(chain, c.Raw)
 		}
-		cert.Certificate = chain
+		*certChain = chain
 	}
 	return nil
 }
@@ -114,7 +114,7 @@ func ParseIdentity(v *opt.Values, names IdentityOptions) (Identity, error) {
 // read …", a key of another certificate "Private key does not match the
 // certificate public key". Other failures (pass phrases) keep tlskit's
 // own wording.
-func LoadKeyPair(spec certs.KeyPairSpec, role Role) (tls.Certificate, error) {
+func LoadKeyPair(spec certs.KeyPairSpec, role Role) (engine.Identity, error) {
 	side := "client"
 	if role == Server {
 		side = "server"
@@ -124,7 +124,7 @@ func LoadKeyPair(spec certs.KeyPairSpec, role Role) (tls.Certificate, error) {
 		keyPath = spec.Cert
 	}
 	if _, err := os.Stat(keyPath); errors.Is(err, fs.ErrNotExist) {
-		return tls.Certificate{}, missingFile(side+" certificate private key", keyPath, false)
+		return engine.Identity{}, missingFile(side+" certificate private key", keyPath, false)
 	}
 	kp, err := certs.LoadKeyPair(spec)
 	if err == nil {

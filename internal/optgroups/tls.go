@@ -1,12 +1,12 @@
 package optgroups
 
 import (
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/engine/suites"
 	"github.com/tlskit/tlskit/internal/opt"
 	"github.com/tlskit/tlskit/internal/sslconf"
@@ -34,7 +34,7 @@ type TLSParams struct {
 	SecLevel    int
 	SecLevelSet bool
 	// Groups are the key exchange groups to use, nil for the default.
-	Groups []tls.CurveID
+	Groups []uint16
 	// ALPN is the -alpn list, nil when not given.
 	ALPN []string
 
@@ -95,15 +95,15 @@ func (p *TLSParams) TLS13Options() []string {
 // DefaultMinVersion and DefaultMaxVersion are the range tlskit enables
 // when neither the command line nor openssl.cnf narrows it.
 const (
-	DefaultMinVersion = tls.VersionTLS12
-	DefaultMaxVersion = tls.VersionTLS13
+	DefaultMinVersion = engine.VersionTLS12
+	DefaultMaxVersion = engine.VersionTLS13
 	// DefaultClientMinVersion is a client's: openssl 3.0's, as its own
 	// engine carries every client connection.
-	DefaultClientMinVersion = tls.VersionTLS10
+	DefaultClientMinVersion = engine.VersionTLS10
 	// ServerDefaultMinVersion is s_server's, openssl's own too: TLS 1.0
 	// and 1.1 are enabled, and refused at the default security level as
 	// openssl refuses them (no SHA-1 signature allowed: internal_error).
-	ServerDefaultMinVersion = tls.VersionTLS10
+	ServerDefaultMinVersion = engine.VersionTLS10
 )
 
 // ConfError is a rejected SSL_CONF value, printed as openssl prints it:
@@ -195,15 +195,15 @@ func ParseTLS(v *opt.Values, role Role, sys *sslconf.Defaults) (*TLSParams, erro
 	// suites (s_server's may still go to crypto/tls for what the own
 	// engine lacks, with the suites crypto/tls has).
 	none := len(p.Suites12) == 0
-	if none && p.MinVersion < tls.VersionTLS13 {
-		if p.MaxVersion < tls.VersionTLS13 {
+	if none && p.MinVersion < engine.VersionTLS13 {
+		if p.MaxVersion < engine.VersionTLS13 {
 			return nil, &ConfError{[]string{
 				fmt.Sprintf("Call to SSL_CONF_cmd(-cipher, %s) failed", p.CipherString),
 				"error: no cipher match: none of the selected suites is implemented by tlskit's TLS engine",
 			}}
 		}
 		// Only TLS 1.3 has suites left, as openssl would then negotiate.
-		p.MinVersion = tls.VersionTLS13
+		p.MinVersion = engine.VersionTLS13
 	}
 
 	suites, given := v.Get("ciphersuites")
@@ -218,7 +218,7 @@ func ParseTLS(v *opt.Values, role Role, sys *sslconf.Defaults) (*TLSParams, erro
 			return nil, err
 		}
 		p.Suites13, p.Suites13Restricted = suites13(suites)
-		if none && p.MaxVersion >= tls.VersionTLS13 {
+		if none && p.MaxVersion >= engine.VersionTLS13 {
 			// No TLS 1.3 suite while TLS 1.3 is enabled: openssl's client
 			// fails before sending its ClientHello, saying so.
 			if role == Client {
@@ -226,11 +226,11 @@ func ParseTLS(v *opt.Values, role Role, sys *sslconf.Defaults) (*TLSParams, erro
 				// TLS 1.0 record.
 				return nil, &HandshakeError{Lines: []string{sslerr.Entry{Code: 0x0A0000B5, Lib: "SSL routines",
 					Func: "ssl_cipher_list_to_bytes", Reason: "no ciphers available",
-					Data: "No ciphers enabled for max supported SSL/TLS version"}.String()}, RecordVersion: tls.VersionTLS10, Alert: 80}
+					Data: "No ciphers enabled for max supported SSL/TLS version"}.String()}, RecordVersion: engine.VersionTLS10, Alert: 80}
 			}
 			// openssl's server then fails TLS 1.3 handshakes; crypto/tls
 			// cannot negotiate TLS 1.3 without suites, so TLS 1.2 it is.
-			p.MaxVersion = tls.VersionTLS12
+			p.MaxVersion = engine.VersionTLS12
 			if p.MinVersion > p.MaxVersion {
 				return nil, &ConfError{[]string{sslerr.New(sslerr.NoProtocolsAvailable, "").String()}}
 			}
@@ -274,14 +274,14 @@ func ParseTLS(v *opt.Values, role Role, sys *sslconf.Defaults) (*TLSParams, erro
 		if err != nil {
 			return nil, confErr(err)
 		}
-		p.Sigalgs = schemes(ss)
+		p.Sigalgs = ss
 	}
 	if s, ok := v.Get("client_sigalgs"); ok {
 		ss, err := tlsnames.ParseClientSigalgs(s)
 		if err != nil {
 			return nil, confErr(err)
 		}
-		p.ClientSigalgs = schemes(ss)
+		p.ClientSigalgs = ss
 	}
 	if s, ok := v.Get("record_padding"); ok {
 		n, err := parseRecordPadding(s)
@@ -357,7 +357,7 @@ func checkEach(v *opt.Values) error {
 
 // parseNamedCurve parses -named_curve's value, a group list under
 // another name: errors name -named_curve.
-func parseNamedCurve(s string) ([]tls.CurveID, error) {
+func parseNamedCurve(s string) ([]uint16, error) {
 	ids, err := tlsnames.ParseGroups(s)
 	var ce *tlsnames.ConfError
 	if errors.As(err, &ce) {
@@ -431,7 +431,7 @@ func suites13(s string) (ids []uint16, restricted bool) {
 func (p *TLSParams) RefuseOwnEngineOptions(extra ...string) error {
 	var names []string
 	for _, o := range p.OwnEngineOptions() {
-		if p.MaxVersion >= tls.VersionTLS13 || !slices.Contains(p.TLS13Options(), o) {
+		if p.MaxVersion >= engine.VersionTLS13 || !slices.Contains(p.TLS13Options(), o) {
 			names = append(names, o)
 		}
 	}
@@ -441,14 +441,6 @@ func (p *TLSParams) RefuseOwnEngineOptions(extra ...string) error {
 	}
 	return fmt.Errorf("%s: needs tlskit's own TLS engine, which speaks TLS 1.3 only so far: add -tls1_3 (or -min_protocol TLSv1.3)",
 		strings.Join(names, ", "))
-}
-
-func schemes(ss []tls.SignatureScheme) []uint16 {
-	out := make([]uint16, len(ss))
-	for i, s := range ss {
-		out[i] = uint16(s)
-	}
-	return out
 }
 
 // parseRecordPadding reads -record_padding as openssl does: atoi (leading
@@ -524,8 +516,8 @@ func (p *TLSParams) versions(v *opt.Values, sys *sslconf.Defaults, role Role) er
 		name, no string
 		ver      uint16
 	}{
-		{"tls1", "no_tls1", tls.VersionTLS10}, {"tls1_1", "no_tls1_1", tls.VersionTLS11},
-		{"tls1_2", "no_tls1_2", tls.VersionTLS12}, {"tls1_3", "no_tls1_3", tls.VersionTLS13},
+		{"tls1", "no_tls1", engine.VersionTLS10}, {"tls1_1", "no_tls1_1", engine.VersionTLS11},
+		{"tls1_2", "no_tls1_2", engine.VersionTLS12}, {"tls1_3", "no_tls1_3", engine.VersionTLS13},
 	}
 	last := v.Last("tls1", "tls1_1", "tls1_2", "tls1_3")
 	for _, f := range flags {
@@ -533,7 +525,7 @@ func (p *TLSParams) versions(v *opt.Values, sys *sslconf.Defaults, role Role) er
 			lo, hi = f.ver, f.ver
 		}
 	}
-	if lo < tls.VersionTLS10 || hi > tls.VersionTLS13 {
+	if lo < engine.VersionTLS10 || hi > engine.VersionTLS13 {
 		return errors.New("SSLv3 and DTLS versions are not supported by tlskit")
 	}
 	disabled := map[uint16]bool{}
@@ -556,7 +548,7 @@ func (p *TLSParams) versions(v *opt.Values, sys *sslconf.Defaults, role Role) er
 		// openssl finds out as it starts the handshake, and says so; its
 		// client has connected by then and sends protocol_version in a
 		// TLS 1.2 record.
-		return &HandshakeError{Lines: []string{sslerr.New(sslerr.NoProtocolsAvailable, "").String()}, RecordVersion: tls.VersionTLS12, Alert: 70}
+		return &HandshakeError{Lines: []string{sslerr.New(sslerr.NoProtocolsAvailable, "").String()}, RecordVersion: engine.VersionTLS12, Alert: 70}
 	}
 	p.MinVersion, p.MaxVersion = lo, hi
 	return nil

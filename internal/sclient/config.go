@@ -273,17 +273,21 @@ func tlsConfig(v *opt.Values, s *settings) (*tls.Config, error) {
 	if v.Has("cipher") || tp.SecLevelSet || tp.CipherString != tlsnames.DefaultCipherString {
 		cfg.CipherSuites = tlsnames.GoIDs(tp.Ciphers)
 	}
-	cfg.CurvePreferences = tp.Groups
+	for _, g := range tp.Groups {
+		cfg.CurvePreferences = append(cfg.CurvePreferences, tls.CurveID(g))
+	}
 	if s.secLevel >= 4 {
 		// Levels 4 and 5 refuse groups weaker than 192 bits (X25519,
 		// P-256), as openssl leaves them out of its ClientHello.
 		list := cfg.CurvePreferences
 		if len(list) == 0 {
-			list = tlsnames.GoDefaultGroups
+			for _, g := range tlsnames.GoDefaultGroups {
+				list = append(list, tls.CurveID(g))
+			}
 		}
 		var strong []tls.CurveID
 		for _, g := range list {
-			if bits, ok := secdebug.GroupBits(g); ok && secdebug.Allowed(s.secLevel, bits) {
+			if bits, ok := secdebug.GroupBits(uint16(g)); ok && secdebug.Allowed(s.secLevel, bits) {
 				strong = append(strong, g)
 			}
 		}
@@ -317,7 +321,7 @@ func tlsConfig(v *opt.Values, s *settings) (*tls.Config, error) {
 		if err != nil {
 			return nil, err
 		}
-		cfg.Certificates = append(cfg.Certificates, kp)
+		cfg.Certificates = append(cfg.Certificates, tls.Certificate{Certificate: kp.Chain, PrivateKey: kp.Key})
 	case main.KeyGiven:
 		// openssl loads a -key given without -cert, failing on a bad
 		// one, and then has no certificate to use it with.
@@ -331,7 +335,7 @@ func tlsConfig(v *opt.Values, s *settings) (*tls.Config, error) {
 		if err != nil {
 			return nil, err
 		}
-		cfg.Certificates = append(cfg.Certificates, kp)
+		cfg.Certificates = append(cfg.Certificates, tls.Certificate{Certificate: kp.Chain, PrivateKey: kp.Key})
 	}
 	if v.Has("build_chain") || v.Has("xchain_build") {
 		if err := buildChains(v, cfg.Certificates); err != nil {
@@ -360,7 +364,7 @@ func buildChains(v *opt.Values, pairs []tls.Certificate) error {
 		pool = append(pool, systemCAs()...)
 	}
 	for i := range pairs {
-		if err := optgroups.BuildChain(&pairs[i], pool, true); err != nil {
+		if err := optgroups.BuildChain(&pairs[i].Certificate, pool, true); err != nil {
 			return err
 		}
 	}

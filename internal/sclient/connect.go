@@ -201,7 +201,7 @@ func (c *client) session(cn *conn) *report.Session {
 		rs.Resumed = st.DidResume
 		rs.ALPN = st.NegotiatedProtocol
 		if st.CurveID != 0 {
-			rs.TempKey = tlsnames.TempKeyString(st.CurveID)
+			rs.TempKey = tlsnames.TempKeyString(uint16(st.CurveID))
 		}
 		if s.keymatLabel != "" {
 			export := st.ExportKeyingMaterial
@@ -359,7 +359,7 @@ func (c *client) printFailure(cn *conn, err error) {
 			rs.NoneVersion = tlsnames.VersionName(st.Version)
 			rs.SecureReneg, rs.EMS = st.SecureRenegotiation, st.ExtendedMasterSecret
 			if st.Group != 0 {
-				rs.TempKey = tlsnames.TempKeyString(tls.CurveID(st.Group))
+				rs.TempKey = tlsnames.TempKeyString(st.Group)
 			} else if st.DHBits > 0 {
 				rs.TempKey = fmt.Sprintf("DH, %d bits", st.DHBits)
 			}

@@ -74,12 +74,12 @@ func (o *observer) fill(rs *report.Session, st tls.ConnectionState) {
 		rs.BytesRead, rs.BytesWritten = sum.BytesRead, sum.BytesWritten
 	}
 	if sum.PeerSigScheme != 0 {
-		sch := tls.SignatureScheme(sum.PeerSigScheme)
+		sch := sum.PeerSigScheme
 		rs.PeerSigDigest = tlsnames.SigalgDigest(sch)
 		rs.PeerSigType = tlsnames.SigalgType(sch)
 	}
 	if sum.ServerTempKeyGroup != 0 {
-		rs.TempKey = tlsnames.TempKeyString(tls.CurveID(sum.ServerTempKeyGroup))
+		rs.TempKey = tlsnames.TempKeyString(sum.ServerTempKeyGroup)
 	}
 	if st.HandshakeComplete && st.Version != tls.VersionTLS13 {
 		rs.SecureReneg = sum.SecureRenegotiation
@@ -90,10 +90,7 @@ func (o *observer) fill(rs *report.Session, st tls.ConnectionState) {
 		for _, t := range cr.CertTypes {
 			req.CertTypes = append(req.CertTypes, certTypeName(t))
 		}
-		var ss []tls.SignatureScheme
-		for _, a := range cr.SigAlgs {
-			ss = append(ss, tls.SignatureScheme(a))
-		}
+		ss := cr.SigAlgs
 		req.SigAlgs = tlsnames.SigalgList(ss)
 		req.SharedSigAlgs = tlsnames.SigalgList(sharedSigalgs(ss))
 		rs.CertRequest = req
@@ -125,8 +122,8 @@ func pointFormats(exts []wire.Ext) string {
 }
 
 // sharedSigalgs keeps the requested schemes crypto/tls can sign with.
-func sharedSigalgs(req []tls.SignatureScheme) []tls.SignatureScheme {
-	var out []tls.SignatureScheme
+func sharedSigalgs(req []uint16) []uint16 {
+	var out []uint16
 	for _, s := range req {
 		if slices.Contains(tlsnames.GoSignatureSchemes, s) {
 			out = append(out, s)

@@ -14,7 +14,7 @@ func secDebugConfig(s *settings, verbose bool) *secdebug.Config {
 	cfg := &secdebug.Config{
 		Verbose:  verbose,
 		SecLevel: s.secLevel,
-		Groups:   s.tls.CurvePreferences,
+		Groups:   u16s(s.tls.CurvePreferences),
 		SigAlgs:  tlsnames.GoSignatureSchemes,
 		Client:   true,
 		NoTicket: s.tls.SessionTicketsDisabled,
@@ -56,17 +56,25 @@ func (c *client) writeSecDebug(cn *conn) {
 	h := secdebug.Handshake{
 		Version:   st.Version,
 		Cipher:    st.CipherSuite,
-		Group:     st.CurveID,
-		PeerSig:   tls.SignatureScheme(sum.PeerSigScheme),
+		Group:     uint16(st.CurveID),
+		PeerSig:   sum.PeerSigScheme,
 		PeerCerts: st.PeerCertificates,
 	}
 	if cr := sum.CertificateRequest; cr != nil {
 		h.CertRequested = true
 		for _, a := range cr.SigAlgs {
-			h.PeerSigAlgs = append(h.PeerSigAlgs, tls.SignatureScheme(a))
+			h.PeerSigAlgs = append(h.PeerSigAlgs, a)
 		}
 	}
 	secdebug.WriteHandshake(c.errw, *c.set.secDebug, h)
+}
+
+func u16s[T ~uint16](xs []T) []uint16 {
+	var out []uint16
+	for _, x := range xs {
+		out = append(out, uint16(x))
+	}
+	return out
 }
 
 func ids(cs []tlsnames.Cipher) []uint16 {

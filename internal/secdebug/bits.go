@@ -1,10 +1,12 @@
 package secdebug
 
 import (
-	"crypto/tls"
 	"crypto/x509"
 	"strings"
 
+	"github.com/tlskit/tlskit/internal/engine"
+	"github.com/tlskit/tlskit/internal/engine/kx"
+	"github.com/tlskit/tlskit/internal/engine/sig"
 	"github.com/tlskit/tlskit/internal/tlsnames"
 )
 
@@ -16,9 +18,9 @@ func Allowed(level, bits int) bool { return tlsnames.SecLevelAllows(level, bits)
 // and TLS 1.1 level ≤ 3 (SSL 3.0 is never built into the reference openssl).
 func versionAllowed(level int, v uint16) bool {
 	switch {
-	case v <= tls.VersionTLS10 && level >= 3:
+	case v <= engine.VersionTLS10 && level >= 3:
 		return false
-	case v <= tls.VersionTLS11 && level >= 4:
+	case v <= engine.VersionTLS11 && level >= 4:
 		return false
 	}
 	return true
@@ -31,13 +33,13 @@ func ticketAllowed(level int) bool { return level < 3 }
 // versionName is the spelling of "Version=" lines.
 func versionName(v uint16) string {
 	switch v {
-	case tls.VersionTLS10:
+	case engine.VersionTLS10:
 		return "TLS 1.0"
-	case tls.VersionTLS11:
+	case engine.VersionTLS11:
 		return "TLS 1.1"
-	case tls.VersionTLS12:
+	case engine.VersionTLS12:
 		return "TLS 1.2"
-	case tls.VersionTLS13:
+	case engine.VersionTLS13:
 		return "TLS 1.3"
 	}
 	return tlsnames.VersionMsgName(v)
@@ -46,7 +48,7 @@ func versionName(v uint16) string {
 // GroupName returns how "Supported Curve=" lines name id: the NIST name
 // where the curve has one (P-256), else OpenSSL's short name (X25519,
 // ffdhe2048, brainpoolP256r1).
-func GroupName(id tls.CurveID) string {
+func GroupName(id uint16) string {
 	g, ok := tlsnames.GroupByID(id)
 	if !ok {
 		return tlsnames.GroupName(id)
@@ -57,7 +59,7 @@ func GroupName(id tls.CurveID) string {
 		}
 	}
 	switch id {
-	case tls.X25519:
+	case kx.X25519:
 		return "X25519"
 	case 30:
 		return "X448"
@@ -67,9 +69,9 @@ func GroupName(id tls.CurveID) string {
 
 // GroupBits returns the security bits OpenSSL's group table gives id, and
 // false for groups it does not know.
-func GroupBits(id tls.CurveID) (int, bool) {
+func GroupBits(id uint16) (int, bool) {
 	switch id {
-	case tls.X25519:
+	case kx.X25519:
 		return 128, true
 	case 30: // X448
 		return 224, true
@@ -80,9 +82,9 @@ func GroupBits(id tls.CurveID) (int, bool) {
 	case 260: // ffdhe8192
 		return 192, true
 	// The ML-KEM hybrids (OpenSSL 3.5) count the ML-KEM part's strength.
-	case tls.X25519MLKEM768, tls.SecP256r1MLKEM768:
+	case kx.X25519MLKEM768, kx.SecP256r1MLKEM768:
 		return 192, true
-	case tls.SecP384r1MLKEM1024:
+	case kx.SecP384r1MLKEM1024:
 		return 256, true
 	}
 	g, ok := tlsnames.GroupByID(id)
@@ -95,9 +97,9 @@ func GroupBits(id tls.CurveID) (int, bool) {
 // SigalgBits returns the security bits of a TLS signature scheme: those
 // libssl gives its digest (tlsnames.SigalgHashBits: SHA-1 counts 64 here,
 // 63 in certificates), or those of the curve for EdDSA.
-func SigalgBits(s tls.SignatureScheme) (int, bool) {
+func SigalgBits(s uint16) (int, bool) {
 	switch s {
-	case tls.Ed25519:
+	case sig.Ed25519:
 		return 128, true
 	case 0x0808: // ed448
 		return 224, true
@@ -112,14 +114,14 @@ func SigalgBits(s tls.SignatureScheme) (int, bool) {
 // sigalgText returns what follows the operation in a signature scheme
 // line: "scheme=NAME" for schemes OpenSSL 3.0 names, else
 // "digest=HASH, algorithm=SIG" for the legacy ones it knows only as pairs.
-func sigalgText(s tls.SignatureScheme) (string, bool) {
+func sigalgText(s uint16) (string, bool) {
 	a, ok := tlsnames.SigalgByScheme(s)
 	if !ok {
 		return "", false
 	}
 	name := a.Name
 	switch s {
-	case tls.ECDSAWithSHA1:
+	case sig.ECDSASHA1:
 		name = "ecdsa_sha1"
 	case 0x0301: // rsa_pkcs1_sha224: accepted by -sigalgs but unnamed here
 		name = ""
@@ -133,7 +135,7 @@ func sigalgText(s tls.SignatureScheme) (string, bool) {
 // sigType is the certificate type a scheme signs with, which decides the
 // "Signature Algorithm mask" checks: EdDSA counts as ECDSA, all RSA
 // variants as RSA.
-func sigType(s tls.SignatureScheme) string {
+func sigType(s uint16) string {
 	a, ok := tlsnames.SigalgByScheme(s)
 	if !ok {
 		return ""

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
 	"os"
@@ -14,17 +13,20 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tlskit/tlskit/internal/engine"
+	"github.com/tlskit/tlskit/internal/engine/kx"
+	"github.com/tlskit/tlskit/internal/engine/sig"
 	"github.com/tlskit/tlskit/internal/testpeer"
 	"github.com/tlskit/tlskit/internal/tlsnames"
 )
 
 // opensslGroups is openssl 3.0's default supported_groups list.
-var opensslGroups = []tls.CurveID{tls.X25519, tls.CurveP256, 30, tls.CurveP521, tls.CurveP384, 256, 257, 258, 259, 260}
+var opensslGroups = []uint16{kx.X25519, kx.Secp256r1, 30, kx.Secp521r1, kx.Secp384r1, 256, 257, 258, 259, 260}
 
 // opensslSigAlgs is openssl 3.0's default signature_algorithms list in
 // wire order, as its "Supported Signature Algorithm" lines show it.
-func opensslSigAlgs() []tls.SignatureScheme {
-	return []tls.SignatureScheme{
+func opensslSigAlgs() []uint16 {
+	return []uint16{
 		0x0403, 0x0503, 0x0603, 0x0807, 0x0808, 0x0809, 0x080a, 0x080b,
 		0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601,
 		0x0303, 0x0203, 0x0301, 0x0201, 0x0302, 0x0202, 0x0402, 0x0502, 0x0602,
@@ -97,7 +99,7 @@ func runInterop(t *testing.T, pki *testpeer.PKI, tc interopCase, verbose bool, h
 	groups, sigalgs := opensslGroups, opensslSigAlgs()
 	if tc.goLists {
 		// openssl 3.0 knows none of Go's ML-KEM hybrids.
-		groups = slices.DeleteFunc(slices.Clone(tlsnames.GoDefaultGroups), func(g tls.CurveID) bool { return g > 0xff })
+		groups = slices.DeleteFunc(slices.Clone(tlsnames.GoDefaultGroups), func(g uint16) bool { return g > 0xff })
 		var gn []string
 		for _, g := range groups {
 			gn = append(gn, GroupName(g))
@@ -124,12 +126,12 @@ func runInterop(t *testing.T, pki *testpeer.PKI, tc interopCase, verbose bool, h
 	for _, cs := range append(suites, spec.Ciphers...) {
 		ids = append(ids, cs.ID)
 	}
-	versions := []uint16{tls.VersionTLS13, tls.VersionTLS12, tls.VersionTLS11, tls.VersionTLS10}
+	versions := []uint16{engine.VersionTLS13, engine.VersionTLS12, engine.VersionTLS11, engine.VersionTLS10}
 	switch tc.version {
 	case "-tls1_2":
-		versions = []uint16{tls.VersionTLS12}
+		versions = []uint16{engine.VersionTLS12}
 	case "-tls1_3":
-		versions = []uint16{tls.VersionTLS13}
+		versions = []uint16{engine.VersionTLS13}
 	}
 	var clientChain []*x509.Certificate
 	if tc.clientCrt {
@@ -142,7 +144,7 @@ func runInterop(t *testing.T, pki *testpeer.PKI, tc interopCase, verbose bool, h
 
 	// What each side puts on the wire: the schemes its level allows (a
 	// TLS 1.3-only client also drops DSA, SHA-1 and SHA-224).
-	var sent []tls.SignatureScheme
+	var sent []uint16
 	for _, s := range cc.SigAlgs {
 		a, _ := tlsnames.SigalgByScheme(s)
 		if tc.version == "-tls1_3" && (a.Sig == "DSA" || a.Hash == "SHA1" || a.Hash == "SHA224") {
@@ -154,7 +156,7 @@ func runInterop(t *testing.T, pki *testpeer.PKI, tc interopCase, verbose bool, h
 	}
 	// The groups the client sent: those its level allows, and no
 	// TLS 1.3-only ones when it is limited to TLS 1.2.
-	var sentGroups []tls.CurveID
+	var sentGroups []uint16
 	for _, g := range cc.Groups {
 		if b, _ := GroupBits(g); Allowed(tc.level, b) && (tc.version != "-tls1_2" || g < 256) {
 			sentGroups = append(sentGroups, g)
@@ -182,7 +184,7 @@ func runInterop(t *testing.T, pki *testpeer.PKI, tc interopCase, verbose bool, h
 	hs := h
 	hs.PeerCerts, hs.PeerSig, hs.LocalChain = nil, 0, nil
 	if tc.clientCrt {
-		hs.PeerSig = tls.ECDSAWithP256AndSHA256
+		hs.PeerSig = sig.ECDSAP256SHA256
 		hs.PeerCerts = clientChain
 		hs.LocalChain = []*x509.Certificate{sc.Chain[0], ca}
 	}
@@ -203,7 +205,7 @@ func orDefault(s string) string {
 // negotiated reads the version, suite and the server's signature scheme
 // from a verbose client's lines; the group is X25519 in every case here.
 func negotiated(t *testing.T, out string) Handshake {
-	h := Handshake{Group: tls.X25519}
+	h := Handshake{Group: kx.X25519}
 	for _, l := range strings.Split(out, "\n") {
 		body, ok := strings.CutPrefix(l, "Security callback: ")
 		if !ok {
@@ -216,9 +218,9 @@ func negotiated(t *testing.T, out string) Handshake {
 				t.Fatalf("unknown suite %q", name)
 			}
 			h.Cipher = cs.ID
-			h.Version = tls.VersionTLS12
+			h.Version = engine.VersionTLS12
 			if cs.IsTLS13() {
-				h.Version = tls.VersionTLS13
+				h.Version = engine.VersionTLS13
 			}
 		}
 		if v, ok := strings.CutPrefix(body, "Check Signature Algorithm scheme="); ok {

@@ -3,12 +3,13 @@ package secdebug
 import (
 	"bytes"
 	"crypto/ecdsa"
-	"crypto/tls"
 	"crypto/x509"
 	"fmt"
 	"io"
 	"slices"
 
+	"github.com/tlskit/tlskit/internal/engine"
+	"github.com/tlskit/tlskit/internal/engine/kx"
 	"github.com/tlskit/tlskit/internal/tlsnames"
 )
 
@@ -28,10 +29,10 @@ type Config struct {
 	// what the lines report.
 	Ciphers []uint16
 	// Groups are the configured groups in preference order.
-	Groups []tls.CurveID
+	Groups []uint16
 	// SigAlgs are the signature schemes this side offers or accepts, in
 	// preference order; tlsnames.GoSignatureSchemes is what crypto/tls uses by default.
-	SigAlgs []tls.SignatureScheme
+	SigAlgs []uint16
 	// Client selects s_client's phases over s_server's.
 	Client bool
 	// Chain is the local certificate chain, leaf first (-cert plus
@@ -46,21 +47,21 @@ type Handshake struct {
 	Version uint16
 	Cipher  uint16
 	// Group is the key exchange group, 0 for none (RSA key exchange) or
-	// unknown (tls.ConnectionState.CurveID gives it).
-	Group tls.CurveID
+	// unknown (the engine State's Group gives it).
+	Group uint16
 	// PeerSig is the scheme of the peer's handshake signature
 	// (ServerKeyExchange or CertificateVerify), 0 when it sent none.
-	PeerSig tls.SignatureScheme
+	PeerSig uint16
 	// PeerCerts is the peer's chain, leaf first; only an ECDSA leaf's
 	// curve is checked, and only below TLS 1.3.
 	PeerCerts []*x509.Certificate
 	// PeerSigAlgs are the schemes the peer listed: the client's
 	// signature_algorithms on a server, the CertificateRequest's on a
 	// client. Nil means "same as Config.SigAlgs".
-	PeerSigAlgs []tls.SignatureScheme
+	PeerSigAlgs []uint16
 	// PeerGroups are the client's supported_groups on a server
-	// (tls.ClientHelloInfo.SupportedCurves); nil means Config.Groups.
-	PeerGroups []tls.CurveID
+	// (its supported_groups); nil means Config.Groups.
+	PeerGroups []uint16
 	// CertRequested reports that the server asked for a client
 	// certificate (on a server: that it sent a CertificateRequest).
 	CertRequested bool
@@ -94,14 +95,14 @@ func WriteSetup(w io.Writer, c Config) {
 		p.sigalg("Supported Signature Algorithm", s)
 	}
 	p.versions() // supported_versions
-	if p.hi >= tls.VersionTLS13 {
+	if p.hi >= engine.VersionTLS13 {
 		p.keyShare()
 	}
 }
 
 // WriteNegotiated is WriteHandshake for callers that know only the
 // version, suite, the peer's signature scheme and certificates.
-func WriteNegotiated(w io.Writer, c Config, version, cipher uint16, peerSig tls.SignatureScheme, peerCerts []*x509.Certificate) {
+func WriteNegotiated(w io.Writer, c Config, version, cipher uint16, peerSig uint16, peerCerts []*x509.Certificate) {
 	WriteHandshake(w, c, Handshake{Version: version, Cipher: cipher, PeerSig: peerSig, PeerCerts: peerCerts})
 }
 
@@ -110,7 +111,7 @@ func WriteNegotiated(w io.Writer, c Config, version, cipher uint16, peerSig tls.
 // has completed, before the connection summary, with w set to stderr.
 func WriteHandshake(w io.Writer, c Config, h Handshake) {
 	p := newPrinter(w, c)
-	tls13 := h.Version >= tls.VersionTLS13
+	tls13 := h.Version >= engine.VersionTLS13
 	p.tls13 = tls13
 	chain := h.LocalChain
 	if chain == nil {
@@ -192,7 +193,7 @@ type printer struct {
 }
 
 func newPrinter(w io.Writer, c Config) *printer {
-	p := &printer{w: w, c: c, level: c.SecLevel, verbose: c.Verbose, hi: tls.VersionTLS13, lo: tls.VersionTLS10}
+	p := &printer{w: w, c: c, level: c.SecLevel, verbose: c.Verbose, hi: engine.VersionTLS13, lo: engine.VersionTLS10}
 	if p.level < 0 {
 		p.level = tlsnames.DefaultSecLevel
 	}
@@ -218,7 +219,7 @@ func (p *printer) line(ok bool, format string, args ...any) {
 // one: openssl walks its method table from the top and applies the upper
 // bound only afterwards.
 func (p *printer) versions() {
-	for v := uint16(tls.VersionTLS13); v >= p.lo && v >= tls.VersionTLS10; v-- {
+	for v := uint16(engine.VersionTLS13); v >= p.lo && v >= engine.VersionTLS10; v-- {
 		p.line(versionAllowed(p.level, v), "Version=%s", versionName(v))
 	}
 }
@@ -249,18 +250,18 @@ func (p *printer) ciphers() {
 // others without asking the callback.
 func (p *printer) usable(cs tlsnames.Cipher) bool {
 	if cs.IsTLS13() {
-		return p.hi >= tls.VersionTLS13
+		return p.hi >= engine.VersionTLS13
 	}
 	// Without a PSK or SRP callback openssl masks those key exchanges
 	// out before asking; tlskit (like crypto/tls) has neither.
 	if cs.Kx&(tlsnames.KxPSK|tlsnames.KxRSAPSK|tlsnames.KxDHEPSK|tlsnames.KxECDHEPSK|tlsnames.KxSRP) != 0 {
 		return false
 	}
-	minV := uint16(tls.VersionTLS10)
+	minV := uint16(engine.VersionTLS10)
 	if cs.Version == "TLSv1.2" {
-		minV = tls.VersionTLS12
+		minV = engine.VersionTLS12
 	}
-	return p.lo <= tls.VersionTLS12 && p.hi >= minV
+	return p.lo <= engine.VersionTLS12 && p.hi >= minV
 }
 
 func (p *printer) cipher(op string, id uint16) {
@@ -273,7 +274,7 @@ func (p *printer) cipherLine(op string, cs tlsnames.Cipher) {
 	p.line(cs.AllowedAtSecLevel(p.level), "%s=%s, security bits=%d", op, cs.Name, cs.StrengthBits())
 }
 
-func (p *printer) group(op string, id tls.CurveID) {
+func (p *printer) group(op string, id uint16) {
 	bits, ok := GroupBits(id)
 	if !ok || !p.groupUsable(id) {
 		return
@@ -285,11 +286,11 @@ func (p *printer) group(op string, id tls.CurveID) {
 // the others silently. In OpenSSL 3.0 the finite-field groups (and the
 // later ML-KEM hybrids) are for TLS 1.3 only, and only X25519, X448 and
 // the P-curves survive in TLS 1.3 (RFC 8446 §4.2.7).
-func (p *printer) groupUsable(id tls.CurveID) bool {
+func (p *printer) groupUsable(id uint16) bool {
 	g, _ := tlsnames.GroupByID(id)
-	legacy := g.Kind == "ECDH" || id == tls.X25519 || id == 30
-	modern := g.Kind != "ECDH" || id == tls.CurveP256 || id == tls.CurveP384 || id == tls.CurveP521
-	return (modern && p.hi >= tls.VersionTLS13) || (legacy && p.lo <= tls.VersionTLS12)
+	legacy := g.Kind == "ECDH" || id == kx.X25519 || id == 30
+	modern := g.Kind != "ECDH" || id == kx.Secp256r1 || id == kx.Secp384r1 || id == kx.Secp521r1
+	return (modern && p.hi >= engine.VersionTLS13) || (legacy && p.lo <= engine.VersionTLS12)
 }
 
 // keyShare checks the group a TLS 1.3 client makes its key share for:
@@ -307,13 +308,13 @@ func (p *printer) keyShare() {
 // name for it, hence the empty label.
 func (p *printer) ticket() { p.line(ticketAllowed(p.level), "") }
 
-func (p *printer) sigalg(op string, s tls.SignatureScheme) {
+func (p *printer) sigalg(op string, s uint16) {
 	if !p.sigalgSkipped(s) {
 		p.sigalgLine(op, s)
 	}
 }
 
-func (p *printer) sigalgLine(op string, s tls.SignatureScheme) {
+func (p *printer) sigalgLine(op string, s uint16) {
 	text, ok := sigalgText(s)
 	bits, ok2 := SigalgBits(s)
 	if !ok || !ok2 {
@@ -325,13 +326,13 @@ func (p *printer) sigalgLine(op string, s tls.SignatureScheme) {
 // sigalgSkipped reports the schemes openssl drops before asking: DSA once
 // TLS 1.3 is negotiated, and also SHA-1 and SHA-224 in a client that
 // allows nothing older (RFC 8446 §4.2.3 keeps them for certificates only).
-func (p *printer) sigalgSkipped(s tls.SignatureScheme) bool {
+func (p *printer) sigalgSkipped(s uint16) bool {
 	a, _ := tlsnames.SigalgByScheme(s)
 	dsa := a.Sig == "DSA"
 	if p.tls13 && dsa {
 		return true
 	}
-	return p.c.Client && p.lo >= tls.VersionTLS13 && (dsa || a.Hash == "SHA1" || a.Hash == "SHA224")
+	return p.c.Client && p.lo >= engine.VersionTLS13 && (dsa || a.Hash == "SHA1" || a.Hash == "SHA224")
 }
 
 func (p *printer) supportedSigalgs() {
@@ -361,7 +362,7 @@ func (p *printer) sigalgMask() {
 }
 
 // shared checks the schemes both sides list, in the peer's order.
-func (p *printer) shared(peer []tls.SignatureScheme) {
+func (p *printer) shared(peer []uint16) {
 	if peer == nil {
 		peer = p.c.SigAlgs
 	}

@@ -5,7 +5,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"math/big"
@@ -13,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tlskit/tlskit/internal/engine"
+	"github.com/tlskit/tlskit/internal/engine/kx"
+	"github.com/tlskit/tlskit/internal/engine/sig"
 	"github.com/tlskit/tlskit/internal/tlsnames"
 )
 
@@ -26,21 +28,21 @@ func TestRSABits(t *testing.T) {
 
 func TestGroups(t *testing.T) {
 	tests := []struct {
-		id   tls.CurveID
+		id   uint16
 		name string
 		bits int
 	}{
-		{tls.X25519, "X25519", 128},
-		{tls.CurveP256, "P-256", 128},
-		{tls.CurveP384, "P-384", 192},
-		{tls.CurveP521, "P-521", 256},
+		{kx.X25519, "X25519", 128},
+		{kx.Secp256r1, "P-256", 128},
+		{kx.Secp384r1, "P-384", 192},
+		{kx.Secp521r1, "P-521", 256},
 		{30, "X448", 224},
 		{256, "ffdhe2048", 112},
 		{258, "ffdhe4096", 128},
 		{260, "ffdhe8192", 192},
 		{26, "brainpoolP256r1", 128},
 		{21, "P-224", 112},
-		{tls.X25519MLKEM768, "X25519MLKEM768", 192},
+		{kx.X25519MLKEM768, "X25519MLKEM768", 192},
 	}
 	for _, tt := range tests {
 		bits, ok := GroupBits(tt.id)
@@ -53,10 +55,10 @@ func TestGroups(t *testing.T) {
 func TestLines(t *testing.T) {
 	c := Config{
 		Verbose: true, SecLevel: 2, Client: true,
-		Versions: []uint16{tls.VersionTLS12},
+		Versions: []uint16{engine.VersionTLS12},
 		Ciphers:  []uint16{0xc02c, 0x009d, 0x1302},
-		Groups:   []tls.CurveID{tls.X25519, 256},
-		SigAlgs:  []tls.SignatureScheme{tls.ECDSAWithP256AndSHA256, tls.PKCS1WithSHA1, 0x0301, tls.PSSWithSHA256},
+		Groups:   []uint16{kx.X25519, 256},
+		SigAlgs:  []uint16{sig.ECDSAP256SHA256, sig.RSAPKCS1SHA1, 0x0301, sig.RSAPSSRSAESHA256},
 	}
 	var b bytes.Buffer
 	WriteSetup(&b, c)
@@ -99,7 +101,7 @@ Security callback: Supported Signature Algorithm digest=SHA224, algorithm=RSA, s
 func TestHandshakeOrder(t *testing.T) {
 	c := Config{Verbose: true, SecLevel: -1, Client: true, SigAlgs: tlsnames.GoSignatureSchemes, Groups: tlsnames.GoDefaultGroups}
 	var b bytes.Buffer
-	WriteHandshake(&b, c, Handshake{Version: tls.VersionTLS13, Cipher: 0x1301, Group: tls.X25519, PeerSig: tls.PSSWithSHA256})
+	WriteHandshake(&b, c, Handshake{Version: engine.VersionTLS13, Cipher: 0x1301, Group: kx.X25519, PeerSig: sig.RSAPSSRSAESHA256})
 	got := b.String()
 	i := strings.Index(got, "Check Ciphersuite=TLS_AES_128_GCM_SHA256, security bits=128: yes")
 	j := strings.Index(got, "Check Signature Algorithm scheme=rsa_pss_rsae_sha256, security bits=128: yes")
@@ -111,7 +113,7 @@ func TestHandshakeOrder(t *testing.T) {
 	c.Client = false
 	c.Chain = []*x509.Certificate{testCert(t, false), testCert(t, true)}
 	b.Reset()
-	WriteHandshake(&b, c, Handshake{Version: tls.VersionTLS12, Cipher: 0xc02b, Group: tls.CurveP256, PeerSigAlgs: []tls.SignatureScheme{tls.ECDSAWithP256AndSHA256}})
+	WriteHandshake(&b, c, Handshake{Version: engine.VersionTLS12, Cipher: 0xc02b, Group: kx.Secp256r1, PeerSigAlgs: []uint16{sig.ECDSAP256SHA256}})
 	got = b.String()
 	var kinds []string
 	for _, l := range strings.Split(strings.TrimSpace(got), "\n") {

@@ -1,7 +1,6 @@
 package sserver
 
 import (
-	"crypto/tls"
 	"errors"
 	"os"
 	"strings"
@@ -48,7 +47,7 @@ type config struct {
 	ciphers                []tlsnames.Cipher // -cipher (TLS 1.2 and below), in preference order
 	serverPref             bool
 	prioritizeChaCha       bool
-	groups                 []tls.CurveID
+	groups                 []uint16
 	alpn                   []string
 	noTicket               bool
 	noETM                  bool // -no_etm (own engine)

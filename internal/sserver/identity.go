@@ -103,7 +103,15 @@ func loadKeyPair(k keyPairOpts) (tls.Certificate, error) {
 		}
 		spec.Pass = p
 	}
-	return optgroups.LoadKeyPair(spec, optgroups.Server)
+	id, err := optgroups.LoadKeyPair(spec, optgroups.Server)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	leaf, err := x509.ParseCertificate(id.Chain[0])
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	return tls.Certificate{Certificate: id.Chain, PrivateKey: id.Key, Leaf: leaf}, nil
 }
 
 func pathErr(err error) error {

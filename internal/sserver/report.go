@@ -75,29 +75,34 @@ func clientCipherNames(h *tls.ClientHelloInfo) []string {
 	return names
 }
 
+// u16s is a list of crypto/tls's code points as plain numbers.
+func u16s[T ~uint16](xs []T) []uint16 {
+	out := make([]uint16, len(xs))
+	for i, x := range xs {
+		out[i] = uint16(x)
+	}
+	return out
+}
+
 func noGREASE[T ~uint16](xs []T) []T {
 	return slices.DeleteFunc(slices.Clone(xs), func(x T) bool { return isGREASE(uint16(x)) })
 }
 
-func (s *server) ourGroups() []tls.CurveID {
+func (s *server) ourGroups() []uint16 {
 	if len(s.c.groups) > 0 {
 		return s.c.groups
 	}
 	if s.c.own != nil {
 		// The own engine's defaults, openssl's (x448 included).
-		out := make([]tls.CurveID, len(engine.DefaultGroups))
-		for i, g := range engine.DefaultGroups {
-			out[i] = tls.CurveID(g)
-		}
-		return out
+		return engine.DefaultGroups
 	}
 	return tlsnames.GoDefaultGroups
 }
 
-func groupList(gs []tls.CurveID) string {
+func groupList[T ~uint16](gs []T) string {
 	names := make([]string, len(gs))
 	for i, g := range gs {
-		names[i] = tlsnames.GroupName(g)
+		names[i] = tlsnames.GroupName(uint16(g))
 	}
 	return strings.Join(names, ":")
 }
@@ -111,7 +116,7 @@ func (s *server) writeSigalgsAndGroups(w io.Writer, ci connInfo, brief, points b
 	if h == nil {
 		return
 	}
-	sig := noGREASE(h.SignatureSchemes)
+	sig := u16s(noGREASE(h.SignatureSchemes))
 	if len(sig) > 0 {
 		fmt.Fprintf(w, "Signature Algorithms: %s\n", tlsnames.SigalgList(sig))
 		if !brief {
@@ -119,19 +124,16 @@ func (s *server) writeSigalgsAndGroups(w io.Writer, ci connInfo, brief, points b
 			if o := s.c.own; o != nil {
 				// The own engine's schemes (-sigalgs, or openssl's
 				// default list less DSA and SHA-224).
-				ours = nil
-				for _, x := range o.sigalgs() {
-					ours = append(ours, tls.SignatureScheme(x))
-				}
+				ours = o.sigalgs()
 			}
-			shared := slices.DeleteFunc(slices.Clone(sig), func(x tls.SignatureScheme) bool { return !slices.Contains(ours, x) })
+			shared := slices.DeleteFunc(slices.Clone(sig), func(x uint16) bool { return !slices.Contains(ours, x) })
 			if len(shared) > 0 {
 				fmt.Fprintf(w, "Shared Signature Algorithms: %s\n", tlsnames.SigalgList(shared))
 			}
 		}
 	}
 	if !brief && len(ci.state.PeerCertificates) > 0 && ci.conn != nil && ci.conn.ob != nil {
-		if sch := tls.SignatureScheme(ci.conn.ob.Summary().PeerSigScheme); sch != 0 {
+		if sch := ci.conn.ob.Summary().PeerSigScheme; sch != 0 {
 			if d := tlsnames.SigalgDigest(sch); d != "" {
 				fmt.Fprintf(w, "Peer signing digest: %s\n", d)
 			}
@@ -146,12 +148,12 @@ func (s *server) writeSigalgsAndGroups(w io.Writer, ci connInfo, brief, points b
 	if points && ci.state.Version < tls.VersionTLS13 && len(h.SupportedPoints) > 0 {
 		fmt.Fprintf(w, "Supported Elliptic Curve Point Formats: %s\n", tlsnames.PointFormats(h.SupportedPoints))
 	}
-	groups := noGREASE(h.SupportedCurves)
+	groups := u16s(noGREASE(h.SupportedCurves))
 	if len(groups) > 0 {
 		fmt.Fprintf(w, "Supported groups: %s\n", groupList(groups))
 		if !brief {
 			ours := s.ourGroups()
-			var shared []tls.CurveID
+			var shared []uint16
 			if s.c.serverPref {
 				for _, g := range ours {
 					if slices.Contains(groups, g) {
@@ -182,7 +184,7 @@ func (s *server) writePeerCert(w io.Writer, ci connInfo) {
 	}
 	fmt.Fprintf(w, "Peer certificate: %s\n", dn.Format(ci.state.PeerCertificates[0].RawSubject, s.nameopt))
 	if ci.conn != nil && ci.conn.ob != nil {
-		if sch := tls.SignatureScheme(ci.conn.ob.Summary().PeerSigScheme); sch != 0 {
+		if sch := ci.conn.ob.Summary().PeerSigScheme; sch != 0 {
 			if d := tlsnames.SigalgDigest(sch); d != "" {
 				fmt.Fprintf(w, "Hash used: %s\n", d)
 			}

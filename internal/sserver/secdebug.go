@@ -53,16 +53,16 @@ func (s *server) writeSecDebug(ci connInfo) {
 	h := secdebug.Handshake{
 		Version:       ci.state.Version,
 		Cipher:        ci.state.CipherSuite,
-		Group:         ci.state.CurveID,
+		Group:         uint16(ci.state.CurveID),
 		PeerCerts:     ci.state.PeerCertificates,
 		CertRequested: s.c.verifyRequest,
 	}
 	if ci.conn != nil && ci.conn.ob != nil {
-		h.PeerSig = tls.SignatureScheme(ci.conn.ob.Summary().PeerSigScheme)
+		h.PeerSig = ci.conn.ob.Summary().PeerSigScheme
 	}
 	if ci.hello != nil {
-		h.PeerSigAlgs = ci.hello.SignatureSchemes
-		h.PeerGroups = ci.hello.SupportedCurves
+		h.PeerSigAlgs = u16s(ci.hello.SignatureSchemes)
+		h.PeerGroups = u16s(ci.hello.SupportedCurves)
 	}
 	var b bytes.Buffer
 	secdebug.WriteHandshake(&b, *s.secDebug, h)

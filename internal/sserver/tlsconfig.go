@@ -12,6 +12,9 @@ import (
 	"sync"
 
 	"github.com/tlskit/tlskit/internal/sslerr"
+	// The alerts in crypto/tls's errors, for sslerr's reports of the
+	// connections crypto/tls carries.
+	_ "github.com/tlskit/tlskit/internal/sslerr/gotlsalert"
 	"github.com/tlskit/tlskit/internal/tlsnames"
 )
 
@@ -57,7 +60,7 @@ func newTLSSetup(c *config, id *identity, clientCAs *x509.CertPool, observing bo
 	b := &tls.Config{
 		MinVersion:             minVersion,
 		MaxVersion:             c.maxVersion,
-		CurvePreferences:       c.groups,
+		CurvePreferences:       curveIDs(c.groups),
 		NextProtos:             c.alpn,
 		SessionTicketsDisabled: c.noTicket,
 		// openssl writes what it is given as one record (up to 16K);
@@ -340,6 +343,15 @@ func chachaEnc() tlsnames.Enc {
 	return c.Enc
 }
 
+// curveIDs is a group list in crypto/tls's type.
+func curveIDs(gs []uint16) []tls.CurveID {
+	var out []tls.CurveID
+	for _, g := range gs {
+		out = append(out, tls.CurveID(g))
+	}
+	return out
+}
+
 // sharedGroup reports whether an ECDHE group is shared with the client.
 func (t *tlsSetup) sharedGroup(client []tls.CurveID) bool {
 	ours := t.c.groups
@@ -347,7 +359,7 @@ func (t *tlsSetup) sharedGroup(client []tls.CurveID) bool {
 		ours = tlsnames.GoDefaultGroups
 	}
 	for _, g := range client {
-		if slices.Contains(ours, g) {
+		if slices.Contains(ours, uint16(g)) {
 			return true
 		}
 	}

@@ -7,11 +7,12 @@ package sslconf
 
 import (
 	"bufio"
-	"crypto/tls"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+
+	"github.com/tlskit/tlskit/internal/engine"
 )
 
 // DefaultPath is openssl.cnf in the OPENSSLDIR of Debian's and Ubuntu's
@@ -332,7 +333,7 @@ func (d *Defaults) options(list string) {
 // protocol applies a Protocol list ("-ALL,TLSv1.2"): it enables or
 // disables versions; what stays off narrows the range.
 func (d *Defaults) protocol(list string) {
-	vers := map[string]uint16{"TLSv1": tls.VersionTLS10, "TLSv1.1": tls.VersionTLS11, "TLSv1.2": tls.VersionTLS12, "TLSv1.3": tls.VersionTLS13}
+	vers := map[string]uint16{"TLSv1": engine.VersionTLS10, "TLSv1.1": engine.VersionTLS11, "TLSv1.2": engine.VersionTLS12, "TLSv1.3": engine.VersionTLS13}
 	off := map[uint16]bool{}
 	for _, o := range strings.Split(list, ",") {
 		o = strings.TrimSpace(o)
@@ -349,7 +350,7 @@ func (d *Defaults) protocol(list string) {
 		}
 	}
 	d.Disabled = nil
-	for _, v := range []uint16{tls.VersionTLS10, tls.VersionTLS11, tls.VersionTLS12, tls.VersionTLS13} {
+	for _, v := range []uint16{engine.VersionTLS10, engine.VersionTLS11, engine.VersionTLS12, engine.VersionTLS13} {
 		if off[v] {
 			d.Disabled = append(d.Disabled, v)
 		}

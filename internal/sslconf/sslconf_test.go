@@ -2,12 +2,13 @@ package sslconf
 
 import (
 	"bufio"
-	"crypto/tls"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tlskit/tlskit/internal/engine"
 )
 
 func write(t *testing.T, text string) string {
@@ -67,7 +68,7 @@ MinProtocol = TLSv1.3
 	if !d.ServerPref || !d.NoTicket || d.PrioritizeChaCha {
 		t.Errorf("Options: %+v", d)
 	}
-	if !slices.Equal(d.Disabled, []uint16{tls.VersionTLS10, tls.VersionTLS11}) {
+	if !slices.Equal(d.Disabled, []uint16{engine.VersionTLS10, engine.VersionTLS11}) {
 		t.Errorf("Protocol disabled %x", d.Disabled)
 	}
 }

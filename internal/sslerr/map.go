@@ -2,7 +2,6 @@ package sslerr
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -228,36 +227,29 @@ func kindOfText(msg string, side Side) (Kind, bool) {
 	return 0, false
 }
 
-// remoteAlert finds the alert crypto/tls received: it reports one as a
-// *net.OpError with Op "remote error" around its unexported alert type.
+// ForeignAlert, when set, finds the alert in the error of a TLS
+// implementation other than tlskit's own engine (whose errors are
+// Alerters): its description, whether this side sent it, and whether err
+// names one at all. s_server's remaining crypto/tls connections set it
+// (package gotlsalert); nothing else needs it.
+var ForeignAlert func(err error) (description uint8, sent, ok bool)
+
+// remoteAlert finds a received alert that ForeignAlert recognises.
 func remoteAlert(err error) (uint8, bool) {
-	return opAlert(err, "remote error")
+	if ForeignAlert == nil {
+		return 0, false
+	}
+	d, sent, ok := ForeignAlert(err)
+	return d, ok && !sent
 }
 
-// localAlert finds the alert crypto/tls sent, when its error says so.
+// localAlert finds a sent alert that ForeignAlert recognises.
 func localAlert(err error) (uint8, bool) {
-	if _, ok := remoteAlert(err); ok {
+	if ForeignAlert == nil {
 		return 0, false
 	}
-	var ae tls.AlertError
-	if errors.As(err, &ae) {
-		return uint8(ae), true
-	}
-	return opAlert(err, "local error")
-}
-
-func opAlert(err error, op string) (uint8, bool) {
-	var oe *net.OpError
-	if !errors.As(err, &oe) || oe.Op != op || oe.Err == nil {
-		return 0, false
-	}
-	text := oe.Err.Error()
-	for d := 0; d < 256; d++ {
-		if tls.AlertError(d).Error() == text {
-			return uint8(d), true
-		}
-	}
-	return 0, false
+	d, sent, ok := ForeignAlert(err)
+	return d, ok && sent
 }
 
 // LocalAlert reports the alert this side sent, if err says which; s_server

@@ -1,7 +1,6 @@
 package sslerr
 
 import (
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -84,7 +83,6 @@ func TestFromError(t *testing.T) {
 		{"refused", dialErr(&net.OpError{Op: "connect", Err: syscall.ECONNREFUSED}), Client, ":Connection refused:tlskit:0:calling connect()\n"},
 		{"unreachable", dialErr(syscall.EHOSTUNREACH), Client, ":error:80000071:system library:BIO_connect:No route to host:"},
 		{"dns", dialErr(&net.DNSError{Err: "no such host", Name: "x.invalid", IsNotFound: true}), Client, ":error:10080002:BIO routines:BIO_lookup_ex:system lib:tlskit:0:Name or service not known\nconnect:errno=0"},
-		{"remote alert", opErr("remote error", tls.AlertError(48)), Client, ":error:0A000418:SSL routines:ssl3_read_bytes:tlsv1 alert unknown ca:tlskit:0:SSL alert number 48"},
 		{"typed alert", typedAlert{d: 70}.wrapped(), Client, ":tlsv1 alert protocol version:tlskit:0:SSL alert number 70"},
 		{"typed kind", fmt.Errorf("x: %w", Errorf(ServerCertVerifyFailed, "self-signed")), Client, ":error:0A000086:SSL routines:tls_post_process_server_certificate:certificate verify failed:"},
 		{"eof", io.EOF, Client, ":error:0A000126:SSL routines:ssl3_read_n:unexpected eof while reading:"},
@@ -99,12 +97,6 @@ func TestFromError(t *testing.T) {
 		if !strings.Contains(got+"\n", c.want) {
 			t.Errorf("%s: got\n%s\nwant it to contain %q", c.name, got, c.want)
 		}
-	}
-	if d, ok := LocalAlert(opErr("local error", tls.AlertError(40))); !ok || d != 40 {
-		t.Errorf("LocalAlert = %d, %v", d, ok)
-	}
-	if _, ok := LocalAlert(opErr("remote error", tls.AlertError(40))); ok {
-		t.Error("a received alert taken for a sent one")
 	}
 	if r := reasonOf(typedAlert{d: 40, sent: true}, Client); strings.Contains(r, "alert") {
 		t.Errorf("a sent alert reported as received: %s", r)

@@ -1,7 +1,6 @@
 package tlsnames
 
 import (
-	"crypto/tls"
 	"fmt"
 	"sync"
 )
@@ -188,27 +187,27 @@ func (c Cipher) VerboseDescription() string {
 	return fmt.Sprintf("          0x%02X,0x%02X - %s", c.ID>>8, c.ID&0xff, c.Description())
 }
 
-// GoID returns the ID to put in tls.Config.CipherSuites and whether
-// crypto/tls implements the suite at all.
+// GoID returns the ID to put in a crypto/tls configuration's
+// CipherSuites and whether crypto/tls implements the suite at all. Only
+// s_server's remaining crypto/tls connections need it; it goes with them.
 func (c Cipher) GoID() (uint16, bool) {
-	if _, ok := goSuites()[c.ID]; ok {
+	if goSuites[c.ID] {
 		return c.ID, true
 	}
 	return 0, false
 }
 
-// goSuites is every suite crypto/tls knows, secure or not, taken from
-// its own lists so that a Go upgrade is picked up without edits here.
-var goSuites = sync.OnceValue(func() map[uint16]*tls.CipherSuite {
-	m := make(map[uint16]*tls.CipherSuite)
-	for _, s := range tls.CipherSuites() {
-		m[s.ID] = s
-	}
-	for _, s := range tls.InsecureCipherSuites() {
-		m[s.ID] = s
-	}
-	return m
-})
+// goSuites is every suite crypto/tls (Go 1.26) implements, secure or
+// not, as tls.CipherSuites and tls.InsecureCipherSuites list them.
+var goSuites = map[uint16]bool{
+	0x1301: true, 0x1302: true, 0x1303: true,
+	0xc009: true, 0xc00a: true, 0xc013: true, 0xc014: true,
+	0xc02b: true, 0xc02c: true, 0xc02f: true, 0xc030: true,
+	0xcca8: true, 0xcca9: true,
+	0x0005: true, 0x000a: true, 0x002f: true, 0x0035: true, 0x003c: true,
+	0x009c: true, 0x009d: true,
+	0xc007: true, 0xc011: true, 0xc012: true, 0xc023: true, 0xc027: true,
+}
 
 // ciphersByID and ciphersByName index cipherTable; ciphersByName holds
 // both the OpenSSL and the IANA name of each suite.

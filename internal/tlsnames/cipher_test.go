@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tlskit/tlskit/internal/engine"
 )
 
 const describePath = "testdata/ciphers-V.golden"
@@ -81,7 +83,7 @@ func TestGoSuitesInTable(t *testing.T) {
 		if byIANA, ok := CipherByName(s.Name); !ok || byIANA.ID != s.ID {
 			t.Errorf("CipherByName(%q) = %#04x, %v", s.Name, byIANA.ID, ok)
 		}
-		if c.IsTLS13() != (len(s.SupportedVersions) == 1 && s.SupportedVersions[0] == tls.VersionTLS13) {
+		if c.IsTLS13() != (len(s.SupportedVersions) == 1 && s.SupportedVersions[0] == engine.VersionTLS13) {
 			t.Errorf("%s: IsTLS13 = %v, Go versions %v", c.Name, c.IsTLS13(), s.SupportedVersions)
 		}
 	}

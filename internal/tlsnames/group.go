@@ -1,15 +1,16 @@
 package tlsnames
 
 import (
-	"crypto/tls"
 	"fmt"
 	"strings"
 	"sync"
+
+	"github.com/tlskit/tlskit/internal/engine/kx"
 )
 
 // Group describes a TLS named group (RFC 8446 §4.2.7, RFC 8422 §5.1.1).
 type Group struct {
-	ID tls.CurveID
+	ID uint16
 	// Name is OpenSSL's TLS group name, the one -groups lists first.
 	Name string
 	// Aliases are the other spellings openssl 3.0 accepts: the curve's
@@ -28,7 +29,7 @@ type Group struct {
 }
 
 // groupTable lists the groups OpenSSL 3.0 accepts, plus the
-// post-quantum hybrids crypto/tls implements. Bits for curves Go cannot
+// post-quantum hybrids the own engine implements. Bits for curves Go cannot
 // negotiate are the nominal curve size and were not all observed.
 var groupTable = []Group{
 	{1, "sect163k1", []string{"K-163"}, "ECDH", "sect163k1", 163, true},
@@ -53,25 +54,25 @@ var groupTable = []Group{
 	{20, "secp224k1", nil, "ECDH", "secp224k1", 225, true},
 	{21, "secp224r1", []string{"P-224"}, "ECDH", "secp224r1", 224, true},
 	{22, "secp256k1", nil, "ECDH", "secp256k1", 256, true},
-	{tls.CurveP256, "secp256r1", []string{"prime256v1", "P-256"}, "ECDH", "prime256v1", 256, true},
-	{tls.CurveP384, "secp384r1", []string{"P-384"}, "ECDH", "secp384r1", 384, true},
-	{tls.CurveP521, "secp521r1", []string{"P-521"}, "ECDH", "secp521r1", 521, true},
+	{kx.Secp256r1, "secp256r1", []string{"prime256v1", "P-256"}, "ECDH", "prime256v1", 256, true},
+	{kx.Secp384r1, "secp384r1", []string{"P-384"}, "ECDH", "secp384r1", 384, true},
+	{kx.Secp521r1, "secp521r1", []string{"P-521"}, "ECDH", "secp521r1", 521, true},
 	{26, "brainpoolP256r1", nil, "ECDH", "brainpoolP256r1", 256, true},
 	{27, "brainpoolP384r1", nil, "ECDH", "brainpoolP384r1", 384, true},
 	{28, "brainpoolP512r1", nil, "ECDH", "brainpoolP512r1", 512, true},
 	// The X25519 key is 255 bits but openssl reports 253, the
 	// security-relevant size of the clamped scalar; copy it.
-	{tls.X25519, "x25519", []string{"X25519"}, "X25519", "", 253, true},
-	{30, "x448", []string{"X448"}, "X448", "", 448, true},
+	{kx.X25519, "x25519", []string{"X25519"}, "X25519", "", 253, true},
+	{kx.X448, "x448", []string{"X448"}, "X448", "", 448, true},
 	{256, "ffdhe2048", nil, "DH", "", 2048, true},
 	{257, "ffdhe3072", nil, "DH", "", 3072, true},
 	{258, "ffdhe4096", nil, "DH", "", 4096, true},
 	{259, "ffdhe6144", nil, "DH", "", 6144, true},
 	{260, "ffdhe8192", nil, "DH", "", 8192, true},
 	// draft-ietf-tls-ecdhe-mlkem; names as OpenSSL 3.5 spells them.
-	{tls.SecP256r1MLKEM768, "SecP256r1MLKEM768", []string{"secp256r1mlkem768"}, "SecP256r1MLKEM768", "", 0, false},
-	{tls.X25519MLKEM768, "X25519MLKEM768", []string{"x25519mlkem768"}, "X25519MLKEM768", "", 0, false},
-	{tls.SecP384r1MLKEM1024, "SecP384r1MLKEM1024", []string{"secp384r1mlkem1024"}, "SecP384r1MLKEM1024", "", 0, false},
+	{kx.SecP256r1MLKEM768, "SecP256r1MLKEM768", []string{"secp256r1mlkem768"}, "SecP256r1MLKEM768", "", 0, false},
+	{kx.X25519MLKEM768, "X25519MLKEM768", []string{"x25519mlkem768"}, "X25519MLKEM768", "", 0, false},
+	{kx.SecP384r1MLKEM1024, "SecP384r1MLKEM1024", []string{"secp384r1mlkem1024"}, "SecP384r1MLKEM1024", "", 0, false},
 }
 
 var groupsByName = sync.OnceValue(func() map[string]*Group {
@@ -90,7 +91,7 @@ var groupsByName = sync.OnceValue(func() map[string]*Group {
 func Groups() []Group { return append([]Group(nil), groupTable...) }
 
 // GroupByID returns the group with the given codepoint.
-func GroupByID(id tls.CurveID) (Group, bool) {
+func GroupByID(id uint16) (Group, bool) {
 	for _, g := range groupTable {
 		if g.ID == id {
 			return g, true
@@ -108,21 +109,11 @@ func GroupByName(name string) (Group, bool) {
 }
 
 // GroupName returns OpenSSL's name for id, or "0xNNNN" when unknown.
-func GroupName(id tls.CurveID) string {
+func GroupName(id uint16) string {
 	if g, ok := GroupByID(id); ok {
 		return g.Name
 	}
 	return fmt.Sprintf("0x%04x", uint16(id))
-}
-
-// GoSupported reports whether crypto/tls can negotiate g.
-func (g Group) GoSupported() bool {
-	switch g.ID {
-	case tls.CurveP256, tls.CurveP384, tls.CurveP521, tls.X25519,
-		tls.X25519MLKEM768, tls.SecP256r1MLKEM768, tls.SecP384r1MLKEM1024:
-		return true
-	}
-	return false
 }
 
 // IsHybridKEM reports whether g is a post-quantum hybrid. OpenSSL 3.5
@@ -136,7 +127,7 @@ func (g Group) IsHybridKEM() bool { return g.Kind == g.Name && g.Bits == 0 }
 // which have no single key size, it returns the bare group name
 // ("X25519MLKEM768"): scripts that want bits then find none rather than
 // a made-up number. Unknown groups give "0xNNNN".
-func TempKeyString(id tls.CurveID) string {
+func TempKeyString(id uint16) string {
 	g, ok := GroupByID(id)
 	switch {
 	case !ok:
@@ -152,21 +143,21 @@ func TempKeyString(id tls.CurveID) string {
 // ParseGroups parses a -groups/-curves value: names separated by ':',
 // case sensitive, at least one, no duplicates, as OpenSSL 3.0 demands.
 // Names openssl 3.0 lacks (the ML-KEM hybrids) are accepted here so
-// that tlskit can offer what Go implements; the caller decides whether
+// that tlskit can offer what its engine implements; the caller decides whether
 // to be stricter.
-func ParseGroups(s string) ([]tls.CurveID, error) {
+func ParseGroups(s string) ([]uint16, error) {
 	return parseGroups("-groups", s)
 }
 
 // ParseCurves is ParseGroups for the -curves spelling of the option,
 // so that errors name the option the user typed.
-func ParseCurves(s string) ([]tls.CurveID, error) {
+func ParseCurves(s string) ([]uint16, error) {
 	return parseGroups("-curves", s)
 }
 
-func parseGroups(opt, s string) ([]tls.CurveID, error) {
-	var ids []tls.CurveID
-	seen := map[tls.CurveID]bool{}
+func parseGroups(opt, s string) ([]uint16, error) {
+	var ids []uint16
+	seen := map[uint16]bool{}
 	for _, name := range strings.Split(s, ":") {
 		// openssl trims blanks around each element ("P-256 " works).
 		name = strings.Trim(name, " \t")

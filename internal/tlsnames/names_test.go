@@ -1,30 +1,33 @@
 package tlsnames
 
 import (
-	"crypto/tls"
 	"slices"
 	"testing"
+
+	"github.com/tlskit/tlskit/internal/engine"
+	"github.com/tlskit/tlskit/internal/engine/kx"
+	"github.com/tlskit/tlskit/internal/engine/sig"
 )
 
 // Observed with openssl s_server -groups G and s_client (3.0.19).
 func TestTempKeyString(t *testing.T) {
 	tests := []struct {
-		id   tls.CurveID
+		id   uint16
 		want string
 	}{
-		{tls.X25519, "X25519, 253 bits"},
+		{kx.X25519, "X25519, 253 bits"},
 		{30, "X448, 448 bits"},
-		{tls.CurveP256, "ECDH, prime256v1, 256 bits"},
-		{tls.CurveP384, "ECDH, secp384r1, 384 bits"},
-		{tls.CurveP521, "ECDH, secp521r1, 521 bits"},
+		{kx.Secp256r1, "ECDH, prime256v1, 256 bits"},
+		{kx.Secp384r1, "ECDH, secp384r1, 384 bits"},
+		{kx.Secp521r1, "ECDH, secp521r1, 521 bits"},
 		{22, "ECDH, secp256k1, 256 bits"},
 		{26, "ECDH, brainpoolP256r1, 256 bits"},
 		{256, "DH, 2048 bits"},
 		{257, "DH, 3072 bits"},
 		{260, "DH, 8192 bits"},
-		{tls.X25519MLKEM768, "X25519MLKEM768"},
-		{tls.SecP256r1MLKEM768, "SecP256r1MLKEM768"},
-		{tls.SecP384r1MLKEM1024, "SecP384r1MLKEM1024"},
+		{kx.X25519MLKEM768, "X25519MLKEM768"},
+		{kx.SecP256r1MLKEM768, "SecP256r1MLKEM768"},
+		{kx.SecP384r1MLKEM1024, "SecP384r1MLKEM1024"},
 		{0x1234, "0x1234"},
 	}
 	for _, tt := range tests {
@@ -37,12 +40,12 @@ func TestTempKeyString(t *testing.T) {
 func TestParseGroups(t *testing.T) {
 	tests := []struct {
 		in   string
-		want []tls.CurveID
+		want []uint16
 	}{
-		{"X25519:P-256:P-384:P-521", []tls.CurveID{tls.X25519, tls.CurveP256, tls.CurveP384, tls.CurveP521}},
-		{"x25519:prime256v1:secp384r1:secp521r1", []tls.CurveID{tls.X25519, tls.CurveP256, tls.CurveP384, tls.CurveP521}},
-		{"X25519MLKEM768:SecP256r1MLKEM768:SecP384r1MLKEM1024", []tls.CurveID{tls.X25519MLKEM768, tls.SecP256r1MLKEM768, tls.SecP384r1MLKEM1024}},
-		{"ffdhe2048", []tls.CurveID{256}},
+		{"X25519:P-256:P-384:P-521", []uint16{kx.X25519, kx.Secp256r1, kx.Secp384r1, kx.Secp521r1}},
+		{"x25519:prime256v1:secp384r1:secp521r1", []uint16{kx.X25519, kx.Secp256r1, kx.Secp384r1, kx.Secp521r1}},
+		{"X25519MLKEM768:SecP256r1MLKEM768:SecP384r1MLKEM1024", []uint16{kx.X25519MLKEM768, kx.SecP256r1MLKEM768, kx.SecP384r1MLKEM1024}},
+		{"ffdhe2048", []uint16{256}},
 		{"p-256", nil},
 		{"P-256:P-256", nil},
 	}
@@ -70,19 +73,16 @@ func TestGroupTable(t *testing.T) {
 			t.Errorf("GroupName(%d) = %q", g.ID, GroupName(g.ID))
 		}
 	}
-	// Every group crypto/tls enables by default must be nameable.
-	for _, id := range []tls.CurveID{tls.X25519, tls.CurveP256, tls.CurveP384, tls.CurveP521,
-		tls.X25519MLKEM768, tls.SecP256r1MLKEM768, tls.SecP384r1MLKEM1024} {
+	// Every group the own engine implements must be nameable.
+	for _, id := range []uint16{kx.X25519, kx.Secp256r1, kx.Secp384r1, kx.Secp521r1, kx.X448,
+		kx.X25519MLKEM768, kx.SecP256r1MLKEM768, kx.SecP384r1MLKEM1024, 256, 257, 258, 259, 260} {
 		g, ok := GroupByID(id)
-		if !ok || !g.GoSupported() {
-			t.Errorf("Go group %v missing or not marked GoSupported", id)
+		if !ok || g.Name != kx.Name(id) {
+			t.Errorf("engine group %#04x missing or named %q, engine says %q", id, g.Name, kx.Name(id))
 		}
 		if g.IsHybridKEM() != (g.Bits == 0) {
 			t.Errorf("%s: IsHybridKEM inconsistent", g.Name)
 		}
-	}
-	if g, _ := GroupByID(22); g.GoSupported() {
-		t.Error("secp256k1 marked GoSupported")
 	}
 	if GroupName(0x4242) != "0x4242" {
 		t.Errorf("GroupName(0x4242) = %q", GroupName(0x4242))
@@ -93,17 +93,17 @@ func TestGroupTable(t *testing.T) {
 // Requested Signature Algorithms list of an openssl 3.0 server.
 func TestSigalgNames(t *testing.T) {
 	tests := []struct {
-		s                    tls.SignatureScheme
+		s                    uint16
 		digest, typ, display string
 	}{
-		{tls.PSSWithSHA256, "SHA256", "RSA-PSS", "RSA-PSS+SHA256"},
-		{tls.PSSWithSHA512, "SHA512", "RSA-PSS", "RSA-PSS+SHA512"},
-		{tls.PKCS1WithSHA384, "SHA384", "RSA", "RSA+SHA384"},
-		{tls.PKCS1WithSHA1, "SHA1", "RSA", "RSA+SHA1"},
-		{tls.ECDSAWithP256AndSHA256, "SHA256", "ECDSA", "ECDSA+SHA256"},
-		{tls.ECDSAWithP384AndSHA384, "SHA384", "ECDSA", "ECDSA+SHA384"},
-		{tls.ECDSAWithSHA1, "SHA1", "ECDSA", "ECDSA+SHA1"},
-		{tls.Ed25519, "", "ed25519", "ed25519"},
+		{sig.RSAPSSRSAESHA256, "SHA256", "RSA-PSS", "RSA-PSS+SHA256"},
+		{sig.RSAPSSRSAESHA512, "SHA512", "RSA-PSS", "RSA-PSS+SHA512"},
+		{sig.RSAPKCS1SHA384, "SHA384", "RSA", "RSA+SHA384"},
+		{sig.RSAPKCS1SHA1, "SHA1", "RSA", "RSA+SHA1"},
+		{sig.ECDSAP256SHA256, "SHA256", "ECDSA", "ECDSA+SHA256"},
+		{sig.ECDSAP384SHA384, "SHA384", "ECDSA", "ECDSA+SHA384"},
+		{sig.ECDSASHA1, "SHA1", "ECDSA", "ECDSA+SHA1"},
+		{sig.Ed25519, "", "ed25519", "ed25519"},
 		{0x0808, "", "ed448", "ed448"},
 		{0x0809, "SHA256", "RSA-PSS", "rsa_pss_pss_sha256"},
 		{0x0301, "SHA224", "RSA", "RSA+SHA224"},
@@ -117,7 +117,7 @@ func TestSigalgNames(t *testing.T) {
 	}
 	// The default list an openssl 3.0 server requests at security level 2.
 	want := "ECDSA+SHA256:ECDSA+SHA384:ECDSA+SHA512:ed25519:ed448:rsa_pss_pss_sha256:rsa_pss_pss_sha384:rsa_pss_pss_sha512:RSA-PSS+SHA256:RSA-PSS+SHA384:RSA-PSS+SHA512:RSA+SHA256:RSA+SHA384:RSA+SHA512:ECDSA+SHA224:RSA+SHA224:DSA+SHA224:DSA+SHA256:DSA+SHA384:DSA+SHA512"
-	var schemes []tls.SignatureScheme
+	var schemes []uint16
 	for _, a := range Sigalgs() {
 		if a.Hash != "SHA1" {
 			schemes = append(schemes, a.Scheme)
@@ -131,11 +131,11 @@ func TestSigalgNames(t *testing.T) {
 func TestParseSigalgs(t *testing.T) {
 	tests := []struct {
 		in   string
-		want []tls.SignatureScheme
+		want []uint16
 	}{
-		{"RSA-PSS+SHA256:PSS+sha384:rsa_pss_pss_sha256", []tls.SignatureScheme{tls.PSSWithSHA256, tls.PSSWithSHA384, 0x0809}},
-		{"ECDSA+SHA512:ed25519", []tls.SignatureScheme{tls.ECDSAWithP521AndSHA512, tls.Ed25519}},
-		{"RSA+SHA1:ECDSA+SHA1", []tls.SignatureScheme{tls.PKCS1WithSHA1, tls.ECDSAWithSHA1}},
+		{"RSA-PSS+SHA256:PSS+sha384:rsa_pss_pss_sha256", []uint16{sig.RSAPSSRSAESHA256, sig.RSAPSSRSAESHA384, 0x0809}},
+		{"ECDSA+SHA512:ed25519", []uint16{sig.ECDSAP521SHA512, sig.Ed25519}},
+		{"RSA+SHA1:ECDSA+SHA1", []uint16{sig.RSAPKCS1SHA1, sig.ECDSASHA1}},
 		{"ecdsa_sha1", nil},
 		{"RSA+SHA256:rsa_pkcs1_sha256", nil},
 	}
@@ -152,10 +152,10 @@ func TestVersions(t *testing.T) {
 		v         uint16
 		name, msg string
 	}{
-		{tls.VersionTLS10, "TLSv1", "TLS 1.0"},
-		{tls.VersionTLS11, "TLSv1.1", "TLS 1.1"},
-		{tls.VersionTLS12, "TLSv1.2", "TLS 1.2"},
-		{tls.VersionTLS13, "TLSv1.3", "TLS 1.3"},
+		{engine.VersionTLS10, "TLSv1", "TLS 1.0"},
+		{engine.VersionTLS11, "TLSv1.1", "TLS 1.1"},
+		{engine.VersionTLS12, "TLSv1.2", "TLS 1.2"},
+		{engine.VersionTLS13, "TLSv1.3", "TLS 1.3"},
 		{0x0300, "SSLv3", "SSL 3.0"},
 		{VersionDTLS12, "DTLSv1.2", "DTLS 1.2"},
 		{VersionDTLS10, "DTLSv1", "DTLS 1.0"},

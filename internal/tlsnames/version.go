@@ -1,15 +1,19 @@
 package tlsnames
 
 import (
-	"crypto/tls"
 	"fmt"
+
+	"github.com/tlskit/tlskit/internal/engine"
 )
 
-// DTLS wire versions (RFC 6347 §4.1), which crypto/tls does not name.
+// DTLS wire versions (RFC 6347 §4.1), which the engine does not name.
 const (
 	VersionDTLS10 uint16 = 0xfeff
 	VersionDTLS12 uint16 = 0xfefd
 )
+
+// versionSSL30 is SSL 3.0's wire version, which openssl still names.
+const versionSSL30 uint16 = 0x0300
 
 type version struct {
 	v    uint16
@@ -18,12 +22,11 @@ type version struct {
 }
 
 var versionTable = []version{
-	//lint:ignore SA1019 openssl still names SSLv3
-	{tls.VersionSSL30, "SSLv3", "SSL 3.0"},
-	{tls.VersionTLS10, "TLSv1", "TLS 1.0"},
-	{tls.VersionTLS11, "TLSv1.1", "TLS 1.1"},
-	{tls.VersionTLS12, "TLSv1.2", "TLS 1.2"},
-	{tls.VersionTLS13, "TLSv1.3", "TLS 1.3"},
+	{versionSSL30, "SSLv3", "SSL 3.0"},
+	{engine.VersionTLS10, "TLSv1", "TLS 1.0"},
+	{engine.VersionTLS11, "TLSv1.1", "TLS 1.1"},
+	{engine.VersionTLS12, "TLSv1.2", "TLS 1.2"},
+	{engine.VersionTLS13, "TLSv1.3", "TLS 1.3"},
 	{VersionDTLS10, "DTLSv1", "DTLS 1.0"},
 	{VersionDTLS12, "DTLSv1.2", "DTLS 1.2"},
 }
