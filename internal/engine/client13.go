@@ -60,6 +60,11 @@ type clientHS struct {
 	tr      *keys.Transcript
 	chRaw   []byte
 	offered map[msg.ExtType]bool
+	// early is set while the client offers 0-RTT data; earlySched is
+	// the ticket's key schedule and earlySecret the early write key.
+	early       bool
+	earlySched  *keys.Schedule
+	earlySecret []byte
 }
 
 // clientHandshake runs RFC 8446 §2's full handshake from the client side,
@@ -118,6 +123,12 @@ func (c *TLSConn) clientHandshake() error {
 			}
 			return false
 		})
+		if h.early = h.wantsEarlyData(); h.early {
+			// RFC 8446 §4.2.10: early_data goes last before
+			// pre_shared_key, where OpenSSL puts it.
+			h.hello.Extensions = append(h.hello.Extensions, msg.Extension{Type: msg.ExtEarlyData, Data: []byte{}})
+			h.offered[msg.ExtEarlyData] = true
+		}
 	}
 	// The first ClientHello goes out with record version TLS 1.0 (RFC
 	// 8446 §5.1).
@@ -131,6 +142,12 @@ func (c *TLSConn) clientHandshake() error {
 		return err
 	}
 	c.rl.WriteVersion = VersionTLS12
+	if h.early {
+		h.earlySched = keys.NewSchedule(h.offers[0].hash, h.offers[0].key)
+		if err := h.sendEarlyData(); err != nil {
+			return err
+		}
+	}
 
 	m, err := c.readHandshakeLocked()
 	if err != nil {
@@ -145,6 +162,11 @@ func (c *TLSConn) clientHandshake() error {
 	}
 	if !sh.Extensions.Has(msg.ExtSupportedVersions) {
 		// TLS 1.2 or older: the same ClientHello served (RFC 8446 §4.1.3).
+		if h.early {
+			// No 0-RTT below TLS 1.3: back to the clear.
+			h.early = false
+			c.rl.SetWriteCipher(nil)
+		}
 		return h.serverHello12(sh, m.Raw)
 	}
 	if sh.IsHelloRetryRequest() {
@@ -333,6 +355,12 @@ func (h *clientHS) retry(hrr *msg.ServerHello, raw []byte) error {
 		return err
 	}
 	c.st.HelloRetry = true
+	if h.early {
+		// RFC 8446 §4.2.10: a retry rejects the early data; the second
+		// ClientHello goes in the clear and offers none.
+		h.early = false
+		c.rl.SetWriteCipher(nil)
+	}
 	var cookie []byte
 	if d, ok := hrr.Extensions.Find(msg.ExtCookie); ok {
 		var err error
@@ -420,6 +448,11 @@ func (h *clientHS) serverHello(sh *msg.ServerHello, raw []byte) error {
 		}
 		psk = h.offers[i].key
 		c.st.Resumed, c.st.PSKIdentity = true, h.offers[i].identity
+		if i != 0 {
+			h.early = false // 0-RTT goes with the first PSK only
+		}
+	} else {
+		h.early = false
 	}
 	c.st.Version, c.st.Suite = VersionTLS13, c.suite.ID
 	c.st.ServerRandom = sh.Random
@@ -644,6 +677,17 @@ func (h *clientHS) finish(m msg.Message, certReq *msg.CertificateRequest, cHS, s
 			return err
 		}
 	}
+	if c.st.EarlyData == EarlyDataAccepted {
+		// RFC 8446 §4.5: EndOfEarlyData under the early key ends the
+		// 0-RTT data.
+		eoed, err := msg.Frame(msg.TypeEndOfEarlyData, nil)
+		if err != nil {
+			return err
+		}
+		if err := c.writeHandshakeLocked(eoed, h.tr); err != nil {
+			return err
+		}
+	}
 	if err := c.setWriteKey(cHS); err != nil {
 		return err
 	}
@@ -697,7 +741,15 @@ func (h *clientHS) encryptedExtensions(ee *msg.EncryptedExtensions) error {
 			}
 			c.rl.WriteLimit = int(n) - 1 // the limit counts the content type byte
 		case msg.ExtEarlyData:
-			return alert.Faultf(alert.UnsupportedExtension, "unsolicited extension")
+			// RFC 8446 §4.2.10: accepted early data, only for the first
+			// PSK offered with it.
+			if err := msg.ParseEmpty(x.Data); err != nil {
+				return err
+			}
+			if !h.early {
+				return alert.Faultf(alert.IllegalParameter, "bad extension")
+			}
+			c.st.EarlyData = EarlyDataAccepted
 		case msg.ExtKeyShare, msg.ExtSupportedVersions, msg.ExtPreSharedKey, msg.ExtPSKKeyExchangeModes,
 			msg.ExtSignatureAlgorithms, msg.ExtSignatureAlgorithmsCert, msg.ExtCookie, msg.ExtECPointFormats,
 			msg.ExtSessionTicket, msg.ExtEncryptThenMAC, msg.ExtExtendedMasterSecret:

@@ -102,6 +102,31 @@ type Config struct {
 	// server.
 	TicketKey []byte
 
+	// EarlyData is what a client sends as 0-RTT data (RFC 8446 §2.3,
+	// §4.2.10) when Session is a ticket that allows early data
+	// (MaxEarlyData > 0); nil sends none. More than the ticket allows
+	// fails the handshake with internal_error ("too much early data"),
+	// as OpenSSL's SSL_write_early_data does. State.EarlyData says
+	// whether the server took it; rejected data is not sent again.
+	EarlyData []byte
+	// MaxEarlyData is the max_early_data_size a server's tickets carry
+	// (-max_early_data); zero sends no early_data extension in tickets,
+	// so clients offer no 0-RTT with them.
+	MaxEarlyData uint32
+	// AcceptEarlyData makes a server read 0-RTT data (-early_data); a
+	// server without it skips early data (RFC 8446 §4.2.10).
+	AcceptEarlyData bool
+	// RecvMaxEarlyData is how many bytes of early data a server takes
+	// at most (-recv_max_early_data): more is unexpected_message. Zero
+	// means OpenSSL's default of 16384; a negative number none.
+	RecvMaxEarlyData int
+	// AntiReplay, when set, makes every ticket a server issued good for
+	// one resumption only (RFC 8446 §8.1), as OpenSSL does while its
+	// tickets allow early data unless -no_anti_replay: a ticket seen
+	// again gets a full handshake and its early data is rejected. It
+	// must be shared by all connections of a server.
+	AntiReplay *TicketLedger
+
 	// RecordPadding pads protected records to a multiple of this many
 	// bytes (-record_padding).
 	RecordPadding int

@@ -24,6 +24,9 @@ type pskOffer struct {
 	hash     crypto.Hash
 	external bool
 	suite    uint16 // a ticket's suite (0 for external PSKs)
+	// maxEarly and alpn are a server's ticket's 0-RTT terms.
+	maxEarly uint32
+	alpn     string
 }
 
 func (p PSK) hash() crypto.Hash {
@@ -71,8 +74,9 @@ func withBinders(ch *msg.ClientHello, offers []pskOffer, prefix []byte) ([]byte,
 }
 
 // Tickets a server issues are its own state, sealed with AES-256-GCM under
-// the ticket key: version, suite, creation time (ms), age_add, PSK.
-const ticketVersion = 1
+// the ticket key: version, suite, creation time (ms), age_add,
+// max_early_data_size, the ALPN protocol (length-prefixed), PSK.
+const ticketVersion = 2
 
 var processTicketKey = sync.OnceValue(func() []byte {
 	k := make([]byte, 32)
@@ -97,6 +101,10 @@ type ticketState struct {
 	created time.Time
 	ageAdd  uint32
 	psk     []byte
+	// maxEarly is the max_early_data_size the ticket carried and alpn
+	// the protocol of its connection: 0-RTT needs both (RFC 8446 §4.2.10).
+	maxEarly uint32
+	alpn     string
 }
 
 func (c *TLSConn) sealTicket(t ticketState) ([]byte, error) {
@@ -107,6 +115,9 @@ func (c *TLSConn) sealTicket(t ticketState) ([]byte, error) {
 	plain := []byte{ticketVersion, byte(t.suite >> 8), byte(t.suite)}
 	plain = binary.BigEndian.AppendUint64(plain, uint64(t.created.UnixMilli()))
 	plain = binary.BigEndian.AppendUint32(plain, t.ageAdd)
+	plain = binary.BigEndian.AppendUint32(plain, t.maxEarly)
+	plain = append(plain, byte(len(t.alpn)))
+	plain = append(plain, t.alpn...)
 	plain = append(plain, t.psk...)
 	nonce := make([]byte, a.NonceSize())
 	if _, err := rand.Read(nonce); err != nil {
@@ -126,14 +137,17 @@ func (c *TLSConn) openTicket(b []byte) (ticketState, error) {
 		return ticketState{}, errBadTicket
 	}
 	plain, err := a.Open(nil, b[:a.NonceSize()], b[a.NonceSize():], nil)
-	if err != nil || len(plain) < 15 || plain[0] != ticketVersion {
+	if err != nil || len(plain) < 20 || plain[0] != ticketVersion || len(plain) < 20+int(plain[19]) {
 		return ticketState{}, errBadTicket
 	}
+	n := int(plain[19])
 	return ticketState{
-		suite:   binary.BigEndian.Uint16(plain[1:]),
-		created: time.UnixMilli(int64(binary.BigEndian.Uint64(plain[3:]))),
-		ageAdd:  binary.BigEndian.Uint32(plain[11:]),
-		psk:     plain[15:],
+		suite:    binary.BigEndian.Uint16(plain[1:]),
+		created:  time.UnixMilli(int64(binary.BigEndian.Uint64(plain[3:]))),
+		ageAdd:   binary.BigEndian.Uint32(plain[11:]),
+		maxEarly: binary.BigEndian.Uint32(plain[15:]),
+		alpn:     string(plain[20 : 20+n]),
+		psk:      plain[20+n:],
 	}, nil
 }
 
@@ -155,13 +169,18 @@ func (c *TLSConn) sendTicketsLocked() error {
 			return err
 		}
 		t := ticketState{suite: c.suite.ID, created: c.now(), ageAdd: binary.BigEndian.Uint32(ageAdd[:]),
-			psk: keys.ResumptionPSK(c.suite.Hash, c.resSec, nonce)}
+			psk: keys.ResumptionPSK(c.suite.Hash, c.resSec, nonce), maxEarly: c.cfg.MaxEarlyData, alpn: c.st.ALPN}
 		sealed, err := c.sealTicket(t)
 		if err != nil {
 			return err
 		}
+		exts := msg.Extensions{}
+		if t.maxEarly > 0 {
+			// RFC 8446 §4.2.10: the ticket allows this much 0-RTT data.
+			exts = append(exts, msg.Extension{Type: msg.ExtEarlyData, Data: msg.MarshalEarlyDataTicket(t.maxEarly)})
+		}
 		raw, err := (&msg.NewSessionTicket{Lifetime: ticketLifetime, AgeAdd: t.ageAdd, Nonce: nonce,
-			Ticket: sealed, Extensions: msg.Extensions{}}).Marshal()
+			Ticket: sealed, Extensions: exts}).Marshal()
 		if err != nil {
 			return err
 		}

@@ -32,6 +32,9 @@ type serverHS struct {
 	psk      *pskOffer // the PSK the handshake uses, if any
 	pskIndex uint16
 	pskOnly  bool // psk_ke: no (EC)DHE
+	// usedTicket is the ticket this handshake took from the anti-replay
+	// ledger, which a second ClientHello may offer again.
+	usedTicket []byte
 }
 
 // serverHandshake runs RFC 8446 §2's full handshake from the server side,
@@ -260,7 +263,16 @@ func (h *serverHS) resolvePSK(id msg.PSKIdentity) (pskOffer, bool) {
 	if age := c.now().Sub(t.created); age < 0 || age > ticketLifetime*time.Second {
 		return pskOffer{}, false
 	}
-	return pskOffer{identity: id.Identity, key: t.psk, hash: s.Hash, suite: t.suite}, true
+	if l := c.cfg.AntiReplay; l != nil && string(h.usedTicket) != string(id.Identity) {
+		// RFC 8446 §8.1: a ticket resumes once; a replay gets a full
+		// handshake, as OpenSSL's anti-replay gives it.
+		if !l.firstUse(id.Identity, c.now(), t.created.Add(ticketLifetime*time.Second)) {
+			return pskOffer{}, false
+		}
+		h.usedTicket = id.Identity
+	}
+	return pskOffer{identity: id.Identity, key: t.psk, hash: s.Hash, suite: t.suite,
+		maxEarly: t.maxEarly, alpn: t.alpn}, true
 }
 
 // chooseGroup takes the first offered key share in a group the server
@@ -371,6 +383,9 @@ func (h *serverHS) helloRetry(ch1 []byte) error {
 	if len(shares) != 1 || shares[0].Group != h.group {
 		return alert.Faultf(alert.IllegalParameter, "bad key share")
 	}
+	if h.early {
+		c.st.EarlyData = EarlyDataRejected
+	}
 	h.ch, h.peerKS, h.early = ch2, shares, false
 	d1 := c.suite.Hash.New()
 	d1.Write(ch1)
@@ -415,6 +430,13 @@ func (h *serverHS) flight() error {
 		psk = h.psk.key
 		c.st.Resumed, c.st.PSKIdentity = true, h.psk.identity
 	}
+	early := h.acceptEarly()
+	var earlySecret []byte
+	if early {
+		// client_early_traffic_secret over the ClientHello (RFC 8446 §7.1).
+		earlySecret = keys.NewSchedule(c.suite.Hash, psk).ClientEarlyTrafficSecret(h.tr.Sum())
+		c.keyLog("CLIENT_EARLY_TRAFFIC_SECRET", earlySecret)
+	}
 	sh := &msg.ServerHello{Version: VersionTLS12, Random: random, SessionID: h.ch.SessionID,
 		CipherSuite: c.suite.ID, Extensions: exts}
 	raw, err := sh.Marshal()
@@ -441,12 +463,17 @@ func (h *serverHS) flight() error {
 	if err := c.setWriteKey(sHS); err != nil {
 		return err
 	}
-	if err := c.setReadKey(cHS); err != nil {
+	readKey := cHS
+	if early {
+		readKey = earlySecret
+	}
+	if err := c.setReadKey(readKey); err != nil {
 		return err
 	}
 	// The client may still answer ServerHello with a clear alert.
 	c.rl.AllowPlainAlerts = true
-	if h.early {
+	if h.early && !early {
+		c.st.EarlyData = EarlyDataRejected
 		// Early data we did not accept fails to decrypt under the
 		// handshake key: skip up to the usual limit (RFC 8446 §4.2.10).
 		c.rl.SkipUndecryptable = earlySkipLimit
@@ -459,6 +486,9 @@ func (h *serverHS) flight() error {
 	}
 	if h.alpn != "" {
 		ee = append(ee, msg.Extension{Type: msg.ExtALPN, Data: msg.MarshalALPN([]string{h.alpn})})
+	}
+	if early {
+		ee = append(ee, msg.Extension{Type: msg.ExtEarlyData, Data: []byte{}})
 	}
 	if raw, err = (&msg.EncryptedExtensions{Extensions: ee}).Marshal(); err != nil {
 		return err
@@ -486,6 +516,15 @@ func (h *serverHS) flight() error {
 	c.keyLog("EXPORTER_SECRET", c.expSec)
 	if err := c.setWriteKey(sAP); err != nil {
 		return err
+	}
+	if early {
+		c.st.EarlyData = EarlyDataAccepted
+		if err := h.readEarlyData(); err != nil {
+			return err
+		}
+		if err := c.setReadKey(cHS); err != nil {
+			return err
+		}
 	}
 	if err := h.clientFlight(cHS); err != nil {
 		return err

@@ -31,6 +31,21 @@ type Session12 struct {
 	Received             time.Time
 }
 
+// EarlyDataStatus is what became of 0-RTT data (RFC 8446 §4.2.10), in
+// OpenSSL's three words.
+type EarlyDataStatus int
+
+const (
+	// EarlyDataNotSent: the client offered none.
+	EarlyDataNotSent EarlyDataStatus = iota
+	// EarlyDataRejected: offered, but the server did not take it (no
+	// early_data in EncryptedExtensions, a HelloRetryRequest, another
+	// PSK or a full handshake); a client does not send it again.
+	EarlyDataRejected
+	// EarlyDataAccepted: the server read it.
+	EarlyDataAccepted
+)
+
 // State describes a connection as far as its handshake went.
 type State struct {
 	Version             uint16
@@ -74,6 +89,10 @@ type State struct {
 	// resumed with (a client's; nil when the server gave no session ID
 	// and no ticket).
 	Session12 *Session12
+	// EarlyData is what became of 0-RTT data; EarlyDataLen is how many
+	// bytes of it a server received (the first bytes Read returns).
+	EarlyData    EarlyDataStatus
+	EarlyDataLen int
 	// HandshakeComplete is set once both Finished messages went by.
 	HandshakeComplete bool
 }

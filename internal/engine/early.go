@@ -1,0 +1,192 @@
+package engine
+
+import (
+	"crypto/sha256"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/tlskit/tlskit/internal/engine/alert"
+	"github.com/tlskit/tlskit/internal/engine/msg"
+	"github.com/tlskit/tlskit/internal/engine/record"
+	"github.com/tlskit/tlskit/internal/engine/suites"
+)
+
+// TLS 1.3 0-RTT (RFC 8446 §2.3, §4.2.10): a client resuming with a ticket
+// that allows early data sends it right after its ClientHello under
+// client_early_traffic_secret; a server that takes it reads it after its
+// own Finished, up to the client's EndOfEarlyData.
+
+// defaultRecvMaxEarlyData is OpenSSL's default limit on the early data a
+// server takes (SSL_set_recv_max_early_data).
+const defaultRecvMaxEarlyData = 16384
+
+// TicketLedger remembers the tickets a server has seen, so that each
+// resumes once at most (RFC 8446 §8.1's single-use tickets, OpenSSL's
+// anti-replay). It holds at most ledgerCap tickets until they expire; when
+// full, it counts every ticket as seen, which costs a full handshake but
+// never lets a replay through.
+type TicketLedger struct {
+	mu   sync.Mutex
+	seen map[[32]byte]time.Time // ticket digest → when it expires
+}
+
+const ledgerCap = 1 << 16
+
+// firstUse records ticket as used and reports whether it was new.
+func (l *TicketLedger) firstUse(ticket []byte, now, expires time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.seen == nil {
+		l.seen = map[[32]byte]time.Time{}
+	}
+	k := sha256.Sum256(ticket)
+	if _, ok := l.seen[k]; ok {
+		return false
+	}
+	if len(l.seen) >= ledgerCap {
+		for d, exp := range l.seen {
+			if !exp.After(now) {
+				delete(l.seen, d)
+			}
+		}
+		if len(l.seen) >= ledgerCap {
+			return false
+		}
+	}
+	l.seen[k] = expires
+	return true
+}
+
+// earlyAEAD makes the record protection for client_early_traffic_secret,
+// under the suite of the ticket (which the handshake's suite may not be).
+func earlyAEAD(s suites.Suite13, secret []byte) (*record.AEAD13, error) {
+	c := &TLSConn{suite: s}
+	return c.aead(secret)
+}
+
+// sendEarlyData sends the client's 0-RTT data after its first
+// ClientHello (outMu held): the compatibility ChangeCipherSpec first
+// (RFC 8446 Appendix D.4), then the data under the early key, which
+// stays the write key until EndOfEarlyData.
+func (h *clientHS) sendEarlyData() error {
+	c := h.c
+	t := c.cfg.Session
+	if uint64(len(c.cfg.EarlyData)) > uint64(t.MaxEarlyData) {
+		return alert.Faultf(alert.InternalError, "too much early data")
+	}
+	s, _ := suites.Lookup13(t.Suite)
+	d := s.Hash.New()
+	d.Write(h.chRaw)
+	secret := h.earlySched.ClientEarlyTrafficSecret(d.Sum(nil))
+	c.keyLog("CLIENT_EARLY_TRAFFIC_SECRET", secret)
+	a, err := earlyAEAD(s, secret)
+	if err != nil {
+		return err
+	}
+	h.earlySecret = secret
+	if !c.cfg.NoMiddlebox {
+		if err := c.sendCCSLocked(); err != nil {
+			return err
+		}
+	}
+	c.rl.SetWriteCipher(a)
+	c.st.EarlyData = EarlyDataRejected // until EncryptedExtensions says otherwise
+	for p := c.cfg.EarlyData; len(p) > 0; {
+		n := min(len(p), record.MaxPlaintext)
+		if err := c.rl.Write(record.TypeApplicationData, p[:n]); err != nil {
+			return err
+		}
+		if c.cfg.OnEvent != nil {
+			c.event(true, int(record.TypeApplicationData), append([]byte(nil), p[:n]...))
+		}
+		p = p[n:]
+	}
+	return nil
+}
+
+// wantsEarlyData reports whether a client offers 0-RTT: a ticket that
+// allows it, offered first, and data to send.
+func (h *clientHS) wantsEarlyData() bool {
+	t := h.c.cfg.Session
+	return t != nil && t.MaxEarlyData > 0 && h.c.cfg.EarlyData != nil &&
+		len(h.offers) > 0 && !h.offers[0].external && string(h.offers[0].identity) == string(t.Ticket)
+}
+
+// acceptEarly decides whether a server takes the client's 0-RTT data
+// (RFC 8446 §4.2.10): the server reads early data, the client offered it
+// with the first PSK, a ticket of this server that allows it, made with
+// the suite and ALPN protocol of this handshake, and no
+// HelloRetryRequest came between.
+func (h *serverHS) acceptEarly() bool {
+	c, p := h.c, h.psk
+	return c.cfg.AcceptEarlyData && h.early && !c.st.HelloRetry && p != nil && !p.external &&
+		h.pskIndex == 0 && p.maxEarly > 0 && p.suite == c.suite.ID && p.alpn == h.alpn &&
+		c.cfg.RecvMaxEarlyData >= 0
+}
+
+// readEarlyData reads the client's 0-RTT data up to EndOfEarlyData
+// (inMu held; the read key is client_early_traffic_secret). The data is
+// kept for Read; more than the server takes is unexpected_message, as
+// OpenSSL answers it ("too much early data").
+func (h *serverHS) readEarlyData() error {
+	c := h.c
+	limit := int(h.psk.maxEarly)
+	if r := c.cfg.RecvMaxEarlyData; r == 0 {
+		limit = min(limit, defaultRecvMaxEarlyData)
+	} else {
+		limit = min(limit, r)
+	}
+	for {
+		typ, data, err := c.rl.Read()
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		if err != nil {
+			return err
+		}
+		if typ != record.TypeHandshake && c.hs.Pending() {
+			return alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+		}
+		switch typ {
+		case record.TypeApplicationData:
+			if c.cfg.OnEvent != nil {
+				c.event(false, int(record.TypeApplicationData), append([]byte(nil), data...))
+			}
+			if len(c.input)+len(data) > limit {
+				return alert.Faultf(alert.UnexpectedMessage, "too much early data")
+			}
+			c.input = append(c.input, data...)
+		case record.TypeAlert:
+			if err := c.handleAlert(data); err != nil {
+				return err
+			}
+		case record.TypeChangeCipherSpec:
+			if c.sawCCS || len(data) != 1 || data[0] != 1 {
+				return alert.Faultf(alert.UnexpectedMessage, "ccs received early")
+			}
+			c.sawCCS = true
+		case record.TypeHandshake:
+			c.hs.Write(data)
+			m, ok, err := c.hs.Next()
+			if err != nil {
+				return alert.Faultf(alert.IllegalParameter, "excessive message size")
+			}
+			if !ok {
+				continue
+			}
+			c.event(false, int(record.TypeHandshake), m.Raw)
+			if m.Type != msg.TypeEndOfEarlyData {
+				return alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+			}
+			if err := msg.ParseEndOfEarlyData(m.Body); err != nil {
+				return err
+			}
+			h.tr.Write(m.Raw)
+			c.st.EarlyDataLen = len(c.input)
+			return nil
+		default:
+			return alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+		}
+	}
+}
