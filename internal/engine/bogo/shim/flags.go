@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -58,6 +59,38 @@ type options struct {
 	handshakeTwice  bool
 	expectPeerPrefs []uint16
 	resumeDelay     int
+	// disabled holds the versions -no-tls1, -no-tls11, -no-tls12 and
+	// -no-tls13 switch off.
+	disabled []int
+}
+
+func (o *options) noVersion(v int) { o.disabled = append(o.disabled, v) }
+
+// versionRange is the range the flags leave, as BoringSSL reads its
+// SSL_OP_NO_* switches: from the lowest version enabled up to the first
+// disabled one above it (a hole ends the range). ok is false when no
+// version is left.
+func (o *options) versionRange() (lo, hi int, ok bool) {
+	lo, hi = 0x0301, 0x0304
+	if o.minVersion != 0 {
+		lo = o.minVersion
+	}
+	if o.maxVersion != 0 {
+		hi = o.maxVersion
+	}
+	for lo <= hi && slices.Contains(o.disabled, lo) {
+		lo++
+	}
+	if lo > hi {
+		return 0, 0, false
+	}
+	for v := lo + 1; v <= hi; v++ {
+		if slices.Contains(o.disabled, v) {
+			hi = v - 1
+			break
+		}
+	}
+	return lo, hi, true
 }
 
 // flagKind says how a flag is read: a boolean, a value, or an integer
@@ -105,10 +138,10 @@ var spec = map[string]flagSpec{
 	"-min-version":                     intFlag(func(o *options, n int) { o.minVersion = n }),
 	"-max-version":                     intFlag(func(o *options, n int) { o.maxVersion = n }),
 	"-expect-version":                  intFlag(func(o *options, n int) { o.expectVersion = n }),
-	"-no-tls12":                        ignoredBool(),
-	"-no-tls11":                        ignoredBool(),
-	"-no-tls1":                         ignoredBool(),
-	"-no-tls13":                        boolFlag(func(o *options) { o.maxVersion = 0x0303 }),
+	"-no-tls12":                        boolFlag(func(o *options) { o.noVersion(0x0303) }),
+	"-no-tls11":                        boolFlag(func(o *options) { o.noVersion(0x0302) }),
+	"-no-tls1":                         boolFlag(func(o *options) { o.noVersion(0x0301) }),
+	"-no-tls13":                        boolFlag(func(o *options) { o.noVersion(0x0304) }),
 	"-curves":                          u16ListFlag(func(o *options) *[]uint16 { return &o.curves }),
 	"-key-shares":                      u16ListFlag(func(o *options) *[]uint16 { return &o.keyShares }),
 	"-no-key-shares":                   boolFlag(func(o *options) { o.noKeyShares = true }),

@@ -109,13 +109,13 @@ func (o *options) config(session *engine.Ticket, resuming bool) (*engine.Config,
 		return nil, fmt.Errorf("%w: version range %#x-%#x", errUnimplemented, o.minVersion, o.maxVersion)
 	}
 	// TLS 1.0-1.3 unless the flags narrow it.
-	cfg.MinVersion, cfg.MaxVersion = engine.VersionTLS10, engine.VersionTLS13
-	if o.minVersion != 0 {
-		cfg.MinVersion = uint16(o.minVersion)
+	lo, hi, ok := o.versionRange()
+	if !ok {
+		// Every version switched off: the engine refuses an empty range
+		// with "no protocols available", as openssl does.
+		lo, hi = int(engine.VersionTLS13), int(engine.VersionTLS12)
 	}
-	if o.maxVersion != 0 {
-		cfg.MaxVersion = uint16(o.maxVersion)
-	}
+	cfg.MinVersion, cfg.MaxVersion = uint16(lo), uint16(hi)
 	cfg.NoTicket = o.noTicket
 	for _, g := range append(slices.Clone(o.curves), o.keyShares...) {
 		if !kx.Supported(g) {
