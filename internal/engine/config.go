@@ -31,6 +31,18 @@ type Identity struct {
 	Key   crypto.Signer
 }
 
+// SNIAnswer is a ServerNameHook's decision.
+type SNIAnswer struct {
+	// Identities, when not nil, replace Config.Identities for the
+	// connection.
+	Identities []Identity
+	// Ack acknowledges the name with an empty server_name extension.
+	Ack bool
+	// Warn sends a warning unrecognized_name alert before a TLS 1.0–1.2
+	// ServerHello (TLS 1.3 has no warning alerts: nothing is sent).
+	Warn bool
+}
+
 // Config is everything tlskit's own engine needs to know to run one
 // connection; the commands build it from their options. Nil lists mean
 // OpenSSL 3.0's defaults (as far as this engine implements them). A
@@ -185,6 +197,38 @@ type Config struct {
 	// RequestOCSP makes a client send status_request (RFC 6066 §8), as
 	// -status does; the staple arrives in State.OCSPResponse.
 	RequestOCSP bool
+
+	// ServerNameHook, when set, is called by a server with the
+	// ClientHello's server_name ("" when it sent none) before the
+	// certificate is chosen (RFC 6066 §3). Its answer can replace
+	// Identities for the connection and says whether the name is
+	// acknowledged; an error ends the handshake with the alert it wraps
+	// (see alert.Fault). Without the hook a TLS 1.3 server acknowledges
+	// any name and a TLS 1.0–1.2 server none.
+	ServerNameHook func(name string) (SNIAnswer, error)
+	// OCSPStaple, when set, is asked by a server for the OCSP response
+	// (DER) to staple to the chain it sends, when the client asked with
+	// status_request (RFC 6066 §8): TLS 1.0–1.2 send it in
+	// CertificateStatus, TLS 1.3 in the leaf's CertificateEntry (RFC 8446
+	// §4.4.2.1). It runs once per full handshake; nil or empty staples
+	// nothing.
+	OCSPStaple func(chain [][]byte) []byte
+	// Stateless makes a TLS 1.3 server answer every ClientHello that
+	// carries no valid cookie with a HelloRetryRequest carrying one (RFC
+	// 8446 §4.2.2), as OpenSSL's SSL_stateless does: everything the
+	// second ClientHello needs from the first (the suite, the group
+	// asked for, the first ClientHello's hash) travels in the cookie,
+	// sealed with CookieKey. A ClientHello that chooses TLS 1.0–1.2 is
+	// served as usual (OpenSSL's server then drops the connection: the
+	// command decides).
+	Stateless bool
+	// CookieKey (32 bytes) authenticates Stateless cookies; nil means a
+	// key made once per process.
+	CookieKey []byte
+	// OnStatelessRetry, when set, is called each time a Stateless server
+	// has sent a HelloRetryRequest with a cookie and waits for the next
+	// ClientHello.
+	OnStatelessRetry func()
 
 	// KeyLog, when set, receives NSS key log lines' fields (label, client
 	// random, secret) for every secret the connection derives. Anyone

@@ -69,6 +69,12 @@ type TLSConn struct {
 
 	// v12 is set once a TLS 1.0–1.2 version is negotiated.
 	v12 *conn12
+
+	// ids are a server's identities for this connection when its
+	// ServerNameHook replaced Config.Identities; sniAck says the
+	// server_name is acknowledged.
+	ids    []Identity
+	sniAck bool
 }
 
 // Client starts a client connection over c; the handshake runs on the

@@ -89,6 +89,7 @@ type serverHS12 struct {
 
 	resumed    *session12 // the session resumed, if any
 	sendTicket bool
+	staple     []byte // the OCSP response sent in CertificateStatus
 }
 
 // session12 is a server's TLS 1.0–1.2 session: what resumption needs,
@@ -126,6 +127,7 @@ func (c *TLSConn) serverHandshake12(ch *msg.ClientHello, chRaw []byte, v uint16)
 		if err := h.chooseSuite(); err != nil {
 			return err
 		}
+		h.staple = c.stapleFor(ch, h.id.Chain)
 	}
 	s := &conn12{suite: h.s.suite, prf: keys.PRF{Version: v, Hash: h.s.suite.PRF}}
 	h.s = s
@@ -381,8 +383,9 @@ func (h *serverHS12) chooseSuite() error {
 		if su.Kx == msg.KxECDHE && group == 0 {
 			continue
 		}
-		for i := range cfg.Identities {
-			ident := &cfg.Identities[i]
+		ids := h.c.identities()
+		for i := range ids {
+			ident := &ids[i]
 			pub := ident.Key.Public()
 			if identityKind(pub) != su.Auth || !h.curveOffered(pub) {
 				continue
@@ -496,11 +499,19 @@ func (h *serverHS12) serverHello() error {
 	if h.renegOffer {
 		ee = append(ee, msg.Extension{Type: msg.ExtRenegotiationInfo, Data: msg.MarshalRenegotiationInfo(nil)})
 	}
+	if c.sniAck && h.resumed == nil {
+		// RFC 6066 §3: acknowledged on a full handshake only.
+		ee = append(ee, msg.Extension{Type: msg.ExtServerName, Data: []byte{}})
+	}
 	if h.resumed == nil && h.pointFmts && (s.suite.Kx == msg.KxECDHE || s.suite.Auth == suites.AuthECDSA) {
 		ee = append(ee, msg.Extension{Type: msg.ExtECPointFormats, Data: msg.MarshalUint8List([]uint8{0, 1, 2})})
 	}
 	if h.sendTicket {
 		ee = append(ee, msg.Extension{Type: msg.ExtSessionTicket, Data: []byte{}})
+	}
+	if len(h.staple) > 0 {
+		// RFC 6066 §8: CertificateStatus follows Certificate.
+		ee = append(ee, msg.Extension{Type: msg.ExtStatusRequest, Data: []byte{}})
 	}
 	if c.st.ALPN != "" {
 		ee = append(ee, msg.Extension{Type: msg.ExtALPN, Data: msg.MarshalALPN([]string{c.st.ALPN})})
@@ -552,6 +563,14 @@ func (h *serverHS12) full() error {
 	}
 	if err := h.write(raw); err != nil {
 		return err
+	}
+	if len(h.staple) > 0 {
+		if raw, err = msg.Frame(msg.TypeCertificateStatus, msg.MarshalCertificateStatus(h.staple)); err != nil {
+			return err
+		}
+		if err := h.write(raw); err != nil {
+			return err
+		}
 	}
 	var ec *kx.Share
 	var dh *kx.DHKey

@@ -48,21 +48,43 @@ func (c *TLSConn) serverHandshake() error {
 	if err != nil {
 		return err
 	}
-	if m.Type != msg.TypeClientHello {
-		return alert.Faultf(alert.UnexpectedMessage, "unexpected message")
-	}
-	if h.ch, err = msg.ParseClientHello(m.Body); err != nil {
-		return err
-	}
-	v, err := c.cfg.serverVersion(h.ch)
-	if err != nil {
-		return err
-	}
-	if v < VersionTLS13 {
-		return c.serverHandshake12(h.ch, m.Raw, v)
-	}
-	if err := h.negotiate(); err != nil {
-		return err
+	for first := true; ; first = false {
+		if m.Type != msg.TypeClientHello {
+			return alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+		}
+		if h.ch, err = msg.ParseClientHello(m.Body); err != nil {
+			return err
+		}
+		v, err := c.cfg.serverVersion(h.ch)
+		if err != nil {
+			return err
+		}
+		if err := c.serverNameLocked(h.ch, v); err != nil {
+			return err
+		}
+		if v < VersionTLS13 {
+			if !first {
+				// The retry was TLS 1.3's: the client cannot go back.
+				return alert.Faultf(alert.ProtocolVersion, "unsupported protocol")
+			}
+			return c.serverHandshake12(h.ch, m.Raw, v)
+		}
+		if err := h.negotiate(); err != nil {
+			return err
+		}
+		if !c.cfg.Stateless {
+			break
+		}
+		done, err := h.stateless(m.Raw, first)
+		if err != nil {
+			return err
+		}
+		if done {
+			return h.flight()
+		}
+		if m, err = h.statelessRestart(); err != nil {
+			return err
+		}
 	}
 	if err := h.choosePSKAndGroup(m.Raw, nil); err != nil {
 		return err
@@ -138,9 +160,10 @@ func (h *serverHS) negotiate() error {
 		if !sig.Allowed13(s) || (cfg.SignatureSchemes != nil && !slices.Contains(cfg.SignatureSchemes, s)) {
 			continue
 		}
-		for i := range cfg.Identities {
-			if sig.Fits(s, cfg.Identities[i].Key.Public()) {
-				h.id, h.scheme = &cfg.Identities[i], s
+		ids := c.identities()
+		for i := range ids {
+			if sig.Fits(s, ids[i].Key.Public()) {
+				h.id, h.scheme = &ids[i], s
 				break
 			}
 		}
@@ -149,11 +172,6 @@ func (h *serverHS) negotiate() error {
 		}
 	}
 
-	if d, ok := ch.Extensions.Find(msg.ExtServerName); ok {
-		if c.st.ServerName, err = msg.ParseServerName(d); err != nil {
-			return err
-		}
-	}
 	// ALPN: the server's order wins; no overlap is fatal (RFC 7301 §3.2).
 	if d, ok := ch.Extensions.Find(msg.ExtALPN); ok && len(cfg.ALPN) > 0 {
 		offered, err := msg.ParseALPN(d)
@@ -481,7 +499,7 @@ func (h *serverHS) flight() error {
 
 	var ee msg.Extensions = msg.Extensions{}
 	// RFC 6066 §3: no server_name acknowledgement when resuming.
-	if c.st.ServerName != "" && (h.psk == nil || h.psk.external) {
+	if c.sniAck && (h.psk == nil || h.psk.external) {
 		ee = append(ee, msg.Extension{Type: msg.ExtServerName, Data: []byte{}})
 	}
 	if h.alpn != "" {
@@ -562,6 +580,11 @@ func (h *serverHS) authenticate() error {
 	cm := &msg.Certificate{Context: []byte{}}
 	for _, der := range h.id.Chain {
 		cm.Entries = append(cm.Entries, msg.CertificateEntry{Data: der, Extensions: msg.Extensions{}})
+	}
+	if staple := c.stapleFor(h.ch, h.id.Chain); len(staple) > 0 {
+		// RFC 8446 §4.4.2.1: the leaf's entry carries the staple.
+		cm.Entries[0].Extensions = msg.Extensions{{Type: msg.ExtStatusRequest,
+			Data: msg.MarshalCertificateStatus(staple)}}
 	}
 	if raw, err = cm.Marshal(); err != nil {
 		return err

@@ -1,0 +1,72 @@
+package engine
+
+import (
+	"errors"
+
+	"github.com/tlskit/tlskit/internal/engine/alert"
+	"github.com/tlskit/tlskit/internal/engine/msg"
+)
+
+// identities are the certificates a server chooses from: its
+// ServerNameHook's, else the Config's.
+func (c *TLSConn) identities() []Identity {
+	if c.ids != nil {
+		return c.ids
+	}
+	return c.cfg.Identities
+}
+
+// serverNameLocked reads the ClientHello's server_name (RFC 6066 §3) and
+// asks the ServerNameHook about it, before the certificate is chosen for
+// version v. A warning the hook asks for goes out now, ahead of a TLS
+// 1.0–1.2 ServerHello.
+func (c *TLSConn) serverNameLocked(ch *msg.ClientHello, v uint16) error {
+	name := ""
+	if d, ok := ch.Extensions.Find(msg.ExtServerName); ok {
+		var err error
+		if name, err = msg.ParseServerName(d); err != nil {
+			return err
+		}
+	}
+	c.st.ServerName = name
+	c.ids, c.sniAck = nil, false
+	if c.cfg.ServerNameHook == nil {
+		c.sniAck = name != "" && v >= VersionTLS13
+		return nil
+	}
+	a, err := c.cfg.ServerNameHook(name)
+	if err != nil {
+		var f *alert.Fault
+		var d alert.Desc
+		if !errors.As(err, &f) && !errors.As(err, &d) {
+			err = &alert.Fault{Desc: alert.UnrecognizedName, Reason: err.Error()}
+		}
+		return err
+	}
+	c.ids = a.Identities
+	c.sniAck = a.Ack && name != ""
+	if a.Warn && v < VersionTLS13 {
+		c.rl.WriteVersion = v
+		return c.sendAlertLocked(alert.Warning, alert.UnrecognizedName)
+	}
+	return nil
+}
+
+// stapleFor is the OCSP response to send with chain: the OCSPStaple
+// hook's answer when the client sent a well-formed status_request of type
+// ocsp (RFC 6066 §8), else nil.
+func (c *TLSConn) stapleFor(ch *msg.ClientHello, chain [][]byte) []byte {
+	if c.cfg.OCSPStaple == nil || len(chain) == 0 {
+		return nil
+	}
+	d, ok := ch.Extensions.Find(msg.ExtStatusRequest)
+	if !ok {
+		return nil
+	}
+	if _, err := msg.ParseStatusRequest(d); err != nil {
+		// Another status type, or a body we cannot read: no staple, as
+		// OpenSSL ignores what it does not know.
+		return nil
+	}
+	return c.cfg.OCSPStaple(chain)
+}
