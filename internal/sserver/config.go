@@ -231,7 +231,7 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 
 	c.statusFile = v.Str("status_file", "")
 	// Each of the -status_* options turns -status on, as in openssl.
-	c.status = v.Has("status") || v.Has("status_verbose") || v.Has("status_url") || v.Has("status_timeout")
+	c.status = v.Has("status") || v.Has("status_verbose") || v.Has("status_url") || v.Has("status_timeout") || v.Has("status_file")
 	c.statusVerbose = v.Has("status_verbose")
 	c.statusURL = v.Str("status_url", "")
 	c.statusTimeout = 10 * time.Second

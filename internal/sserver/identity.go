@@ -78,18 +78,6 @@ func loadIdentity(c *config) (*identity, error) {
 		}
 		id.sni = append(id.sni, cert)
 	}
-	if c.statusFile != "" {
-		staple, err := os.ReadFile(c.statusFile)
-		if err != nil {
-			return nil, fmt.Errorf("cannot read -status_file %s: %v", c.statusFile, pathErr(err))
-		}
-		for i := range id.main {
-			id.main[i].OCSPStaple = staple
-		}
-		for i := range id.sni {
-			id.sni[i].OCSPStaple = staple
-		}
-	}
 	return id, nil
 }
 

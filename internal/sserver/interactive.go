@@ -55,6 +55,10 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 	out := s.out
 	t, tc, err := s.handshake(conn)
 	if err != nil {
+		// The servername callback printed before the handshake failed.
+		var nb bytes.Buffer
+		s.writeSNINote(&nb, tc)
+		out.Write(nb.Bytes())
 		s.writeHandshakeError(tc)
 		handshakeFailure(tc, err).Write(s.errw)
 		fmt.Fprint(out, "shutting down SSL\nCONNECTION CLOSED\n")

@@ -3,59 +3,94 @@ package sserver
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"crypto/x509"
-	"errors"
+	"encoding/asn1"
 	"fmt"
-	"time"
+	"os"
+	"strings"
 
 	"golang.org/x/crypto/ocsp"
 
 	"github.com/tlskit/tlskit/internal/httpfetch"
+	"github.com/tlskit/tlskit/internal/ocsptext"
 )
 
-// maxOCSPResponse bounds what is read from a responder.
+// maxOCSPResponse bounds what is read from a responder or -status_file.
 const maxOCSPResponse = 1 << 20
 
-// stapleOCSP implements -status: for each certificate it asks the OCSP
-// responder named by the certificate's Authority Information Access
-// extension (RFC 5280 §4.2.2.1), or else by -status_url, for the certificate's
-// status and staples the answer (RFC 6066 §8). Unlike openssl, which asks
-// on every connection, tlskit asks once at start-up. A failure is reported
-// on stderr and the server runs without a staple, as openssl goes on.
-func (s *server) stapleOCSP(certs []tls.Certificate) {
-	for i := range certs {
-		resp, err := s.fetchOCSP(&certs[i])
-		if err != nil {
-			fmt.Fprintf(s.errw, "cert_status: %v\n", err)
-			continue
-		}
-		certs[i].OCSPStaple = resp
+// certStatus is -status's stapling callback, run for each full handshake
+// whose client asked for a staple (status_request, RFC 6066 §8), as
+// openssl's s_server runs its: the response is -status_file's, read
+// afresh, or else asked of the OCSP responder the leaf's Authority
+// Information Access names (RFC 5280 §4.2.2.1) or of -status_url. A
+// failure is reported on stderr in openssl's words and the handshake goes
+// on without a staple.
+func (s *server) certStatus(chain [][]byte) []byte {
+	var b strings.Builder
+	defer func() { s.errw.Write([]byte(b.String())) }()
+	if s.c.statusVerbose {
+		b.WriteString("cert_status: callback called\n")
 	}
+	var der []byte
+	if s.c.statusFile != "" {
+		f, err := os.Open(s.c.statusFile)
+		if err != nil {
+			b.WriteString("cert_status: Cannot open OCSP response file\n")
+			return nil
+		}
+		buf := make([]byte, maxOCSPResponse+1)
+		n, _ := f.Read(buf)
+		f.Close()
+		if der = buf[:n]; !isOCSPResponse(der) {
+			b.WriteString("cert_status: Error reading OCSP response\n")
+			return nil
+		}
+	} else if der = s.fetchOCSP(&b, chain); der == nil {
+		return nil
+	}
+	if s.c.statusVerbose {
+		b.WriteString("cert_status: ocsp response sent:\n")
+		if err := ocsptext.Write(&b, der); err != nil {
+			fmt.Fprintf(&b, "OCSP response cannot be parsed: %v\n", err)
+		}
+	}
+	return der
 }
 
-func (s *server) fetchOCSP(cert *tls.Certificate) ([]byte, error) {
-	if len(cert.Certificate) == 0 {
-		return nil, errors.New("no certificate")
+// isOCSPResponse reports whether der is one DER OCSPResponse (RFC 6960
+// §4.2.1): a status and, optionally, the response bytes.
+func isOCSPResponse(der []byte) bool {
+	var r struct {
+		Status asn1.Enumerated
+		Bytes  asn1.RawValue `asn1:"explicit,tag:0,optional"`
 	}
-	leaf, err := x509.ParseCertificate(cert.Certificate[0])
+	rest, err := asn1.Unmarshal(der, &r)
+	return err == nil && len(rest) == 0
+}
+
+// fetchOCSP asks the leaf's responder for its status, reporting on b as
+// openssl's s_server does; nil when there is no answer to staple.
+func (s *server) fetchOCSP(b *strings.Builder, chain [][]byte) []byte {
+	leaf, err := x509.ParseCertificate(chain[0])
 	if err != nil {
-		return nil, err
+		b.WriteString("cert_status: error querying responder\n")
+		return nil
 	}
 	// The certificate's own responder first; -status_url is the fallback.
 	url := s.c.statusURL
 	if len(leaf.OCSPServer) > 0 {
 		url = leaf.OCSPServer[0]
+		if s.c.statusVerbose {
+			fmt.Fprintf(b, "cert_status: AIA URL: %s\n", url)
+		}
 	}
 	if url == "" {
-		return nil, errors.New("no OCSP responder in the certificate's AIA extension and no -status_url")
-	}
-	if s.c.statusVerbose {
-		fmt.Fprintf(s.errw, "cert_status: AIA URL: %s\n", url)
+		b.WriteString("cert_status: no AIA and no default responder URL\n")
+		return nil
 	}
 	var issuer *x509.Certificate
-	if len(cert.Certificate) > 1 {
-		issuer, _ = x509.ParseCertificate(cert.Certificate[1])
+	if len(chain) > 1 {
+		issuer, _ = x509.ParseCertificate(chain[1])
 	}
 	if issuer == nil {
 		for _, r := range s.roots {
@@ -66,11 +101,13 @@ func (s *server) fetchOCSP(cert *tls.Certificate) ([]byte, error) {
 		}
 	}
 	if issuer == nil {
-		return nil, errors.New("cannot find the issuer certificate (give the chain with -cert_chain)")
+		b.WriteString("cert_status: Can't retrieve issuer certificate.\n")
+		return nil
 	}
 	req, err := ocsp.CreateRequest(leaf, issuer, nil)
 	if err != nil {
-		return nil, err
+		b.WriteString("cert_status: error querying responder\n")
+		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.c.statusTimeout)
 	defer cancel()
@@ -78,17 +115,12 @@ func (s *server) fetchOCSP(cert *tls.Certificate) ([]byte, error) {
 	// redirect followed blindly.
 	body, err := httpfetch.Fetch(ctx, httpfetch.Request{URL: url, Body: req, Limit: maxOCSPResponse,
 		ContentType: "application/ocsp-request", Accept: "application/ocsp-response"})
+	if err == nil && !isOCSPResponse(body) {
+		err = fmt.Errorf("not an OCSP response")
+	}
 	if err != nil {
-		return nil, fmt.Errorf("querying %s: %v", url, err)
+		fmt.Fprintf(b, "Error querying OCSP responder\ncert_status: error querying responder\ns_server: %s: %v\n", url, err)
+		return nil
 	}
-	parsed, err := ocsp.ParseResponseForCert(body, leaf, issuer)
-	if err != nil {
-		return nil, fmt.Errorf("response from %s: %v", url, err)
-	}
-	if s.c.statusVerbose {
-		st := map[int]string{ocsp.Good: "good", ocsp.Revoked: "revoked", ocsp.Unknown: "unknown"}[parsed.Status]
-		fmt.Fprintf(s.errw, "cert_status: ocsp response sent: status %s, this update %s, next update %s\n",
-			st, parsed.ThisUpdate.UTC().Format(time.RFC3339), parsed.NextUpdate.UTC().Format(time.RFC3339))
-	}
-	return body, nil
+	return body
 }

@@ -71,9 +71,7 @@ func (o *ownSettings) loadDHParams(path string, out, errw io.Writer) {
 
 // chooseEngine decides which engine carries s_server's connections (see
 // engine.OwnServerCarries): the own engine, which speaks TLS 1.0–1.3,
-// unless what it cannot do yet (OCSP stapling, a second certificate chosen
-// by SNI) is asked for, which keeps the connections on crypto/tls when no
-// option needs the own engine, and is refused alongside one that does.
+// for every version range it can serve.
 // -psk is a TLS 1.3 PSK to the own engine (it has no TLS 1.2 PSK suites),
 // so it needs TLS 1.3 alone; -psk_session makes the server offer TLS 1.3
 // alone.
@@ -82,12 +80,10 @@ func chooseEngine(v *opt.Values, c *config, tp *optgroups.TLSParams) error {
 	n := v.Int("num_tickets", 2)
 	pskGiven := v.Has("psk") || v.Has("psk_session")
 	tls13Only := len(tp.TLS13Options()) > 0 || (ntGiven && n > 1) || v.Has("psk_session")
-	needsOwn := len(tp.OwnEngineOptions()) > 0 || pskGiven || (ntGiven && n > 1)
-	lacking := c.status || c.statusFile != "" || c.servername != "" || c.cert2.given
 	if v.Has("psk") && !v.Has("psk_session") && tp.MinVersion < tls.VersionTLS13 {
 		return tp.RefuseOwnEngineOptions("-psk")
 	}
-	if !engine.OwnServerCarries(tp.MinVersion, tp.MaxVersion, tls13Only) || (lacking && !needsOwn) {
+	if !engine.OwnServerCarries(tp.MinVersion, tp.MaxVersion, tls13Only) {
 		var extra []string
 		if pskGiven {
 			extra = append(extra, "-psk")
@@ -99,9 +95,6 @@ func chooseEngine(v *opt.Values, c *config, tp *optgroups.TLSParams) error {
 			extra = append(extra, "-dhparam")
 		}
 		return tp.RefuseOwnEngineOptions(extra...)
-	}
-	if lacking {
-		return errors.New("-status, -servername and -cert2 are not supported by tlskit's own TLS engine yet, which carries the connections with the options given")
 	}
 	lo := max(tp.MinVersion, engine.OwnServerMinVersion)
 	if v.Has("psk_session") {
@@ -188,10 +181,10 @@ func (s *server) engineConfig(tc *trackedConn) *engine.Config {
 	for _, g := range c.groups {
 		cfg.Groups = append(cfg.Groups, uint16(g))
 	}
-	for _, kp := range s.tls.id.main {
-		if k, ok := kp.PrivateKey.(crypto.Signer); ok && len(kp.Certificate) > 0 {
-			cfg.Identities = append(cfg.Identities, engine.Identity{Chain: kp.Certificate, Key: k})
-		}
+	cfg.Identities = engineIdentities(s.tls.id.main)
+	cfg.ServerNameHook = func(name string) (engine.SNIAnswer, error) { return s.serverName(tc, name) }
+	if c.status {
+		cfg.OCSPStaple = s.certStatus
 	}
 	cfg.RequestClientCert = c.verifyRequest
 	if c.verifyRequest {
@@ -215,6 +208,43 @@ func (s *server) engineConfig(tc *trackedConn) *engine.Config {
 	}
 	cfg.OnEvent = tc.ob.Event
 	return cfg
+}
+
+// engineIdentities are certificates as the own engine takes them.
+func engineIdentities(certs []tls.Certificate) []engine.Identity {
+	var ids []engine.Identity
+	for _, kp := range certs {
+		if k, ok := kp.PrivateKey.(crypto.Signer); ok && len(kp.Certificate) > 0 {
+			ids = append(ids, engine.Identity{Chain: kp.Certificate, Key: k})
+		}
+	}
+	return ids
+}
+
+// serverName is openssl s_server's servername callback, which it sets
+// only with -servername: the name that matches switches to -cert2's
+// certificate ("Switching server context.") and is acknowledged; another
+// name gets a warning unrecognized_name alert (TLS 1.0–1.2 only), or with
+// -servername_fatal a fatal one. Without -servername no name is
+// acknowledged, as openssl's server without the callback does.
+func (s *server) serverName(tc *trackedConn, name string) (engine.SNIAnswer, error) {
+	c := s.c
+	if c.servername == "" || name == "" {
+		return engine.SNIAnswer{}, nil
+	}
+	tc.sniSeen = name
+	if !equalFoldASCII(name, c.servername) {
+		if c.servernameFatal {
+			return engine.SNIAnswer{}, alert.Faultf(alert.UnrecognizedName, "callback failed")
+		}
+		return engine.SNIAnswer{Warn: true}, nil
+	}
+	a := engine.SNIAnswer{Ack: true}
+	if len(s.tls.id.sni) > 0 {
+		a.Identities = engineIdentities(s.tls.id.sni)
+		tc.sniSwitched = true
+	}
+	return a, nil
 }
 
 // handshakeOwn runs a handshake on the own engine; tc's observer is fed

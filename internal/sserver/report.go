@@ -236,16 +236,23 @@ func (s *server) writeConnReport(w io.Writer, ci connInfo) {
 // writeHandshakeNotes prints the lines openssl prints from its callbacks
 // during the handshake: the SNI name and switch, and the ALPN choice.
 func (s *server) writeHandshakeNotes(w io.Writer, ci connInfo) {
-	if s.c.servername != "" && ci.conn.sniSeen != "" {
-		fmt.Fprintf(w, "Hostname in TLS extension: %q\n", ci.conn.sniSeen)
-		if ci.conn.sniSwitched {
-			fmt.Fprintln(w, "Switching server context.")
-		}
-	}
+	s.writeSNINote(w, ci.conn)
 	if len(s.c.alpn) > 0 && ci.hello != nil && len(ci.hello.SupportedProtos) > 0 {
 		fmt.Fprintf(w, "ALPN protocols advertised by the client: %s\n", strings.Join(ci.hello.SupportedProtos, ", "))
 		if ci.state.NegotiatedProtocol != "" {
 			fmt.Fprintf(w, "ALPN protocols selected: %s\n", ci.state.NegotiatedProtocol)
+		}
+	}
+}
+
+// writeSNINote prints what openssl's servername callback (set by
+// -servername) prints: the name the client sent and, when it matched, the
+// switch to -cert2's certificate.
+func (s *server) writeSNINote(w io.Writer, tc *trackedConn) {
+	if s.c.servername != "" && tc != nil && tc.sniSeen != "" {
+		fmt.Fprintf(w, "Hostname in TLS extension: %q\n", tc.sniSeen)
+		if tc.sniSwitched {
+			fmt.Fprintln(w, "Switching server context.")
 		}
 	}
 }

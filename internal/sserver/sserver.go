@@ -95,16 +95,16 @@ func run(ctx context.Context, args []string, s stdio.Stdio, listening func(net.A
 	for _, n := range id.notes {
 		fmt.Fprintln(s.Err, n)
 	}
+	if c.servername != "" && len(id.sni) > 0 {
+		// openssl's second SSL_CTX, for the -servername clients.
+		fmt.Fprintln(srv.out, "Setting secondary ctx parameters")
+	}
 	if c.own != nil {
 		c.own.loadDHParams(c.dhparamFile, srv.out, s.Err)
 	}
 	if err := srv.buildChains(id); err != nil {
 		printErr(s.Err, err)
 		return 1
-	}
-	if c.status && c.statusFile == "" {
-		srv.stapleOCSP(id.main)
-		srv.stapleOCSP(id.sni)
 	}
 	if c.msgFile != "" {
 		f, err := openMsgFile(c.msgFile)

@@ -50,6 +50,9 @@ const (
 	// DecryptionFailed is a record that does not decrypt or whose MAC
 	// is wrong (bad_record_mac sent).
 	DecryptionFailed
+	// ServernameCallbackFailed is s_server -servername_fatal refusing
+	// another name (unrecognized_name sent).
+	ServernameCallbackFailed
 )
 
 const (
@@ -94,6 +97,7 @@ var table = map[Kind]spec{
 	KeyUpdateWrongVersion:       {0x0A00010A, libSSL, "SSL_key_update", "wrong ssl version"},
 	RenegotiateWrongVersion:     {0x0A00010A, libSSL, "can_renegotiate", "wrong ssl version"},
 	DecryptionFailed:            {0x0A000119, libSSL, "ssl3_get_record", "decryption failed or bad record mac"},
+	ServernameCallbackFailed:    {0x0A0000EA, libSSL, "final_server_name", "callback failed"},
 }
 
 // New is the entry for k with data after the location.

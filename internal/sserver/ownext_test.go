@@ -1,0 +1,146 @@
+package sserver
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/ocsp"
+)
+
+// stapleFixture writes a CA, a leaf for localhost it issued (with key)
+// and a good OCSP response for the leaf; it returns their paths.
+func stapleFixture(t *testing.T) (caPath, certPath, keyPath, respPath string) {
+	t.Helper()
+	dir := t.TempDir()
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "staple CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature}
+	caDER, _ := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	ca, _ := x509.ParseCertificate(caDER)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	leafTmpl := &x509.Certificate{SerialNumber: big.NewInt(3), Subject: pkix.Name{CommonName: "localhost"}, DNSNames: []string{"localhost"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	leafDER, _ := x509.CreateCertificate(rand.Reader, leafTmpl, ca, &key.PublicKey, caKey)
+	resp, err := ocsp.CreateResponse(ca, ca, ocsp.Response{Status: ocsp.Good, SerialNumber: big.NewInt(3),
+		ThisUpdate: time.Now().Add(-time.Minute), NextUpdate: time.Now().Add(time.Hour)}, crypto.Signer(caKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, _ := x509.MarshalPKCS8PrivateKey(key)
+	caPath, certPath, keyPath, respPath = filepath.Join(dir, "ca.pem"), filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.pem"), filepath.Join(dir, "r.der")
+	os.WriteFile(caPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), 0o644)
+	os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leafDER}), 0o644)
+	os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}), 0o600)
+	os.WriteFile(respPath, resp, 0o644)
+	return caPath, certPath, keyPath, respPath
+}
+
+// TestStapleOwnEngine: the own engine staples -status_file's response in
+// TLS 1.2 (status_request in ServerHello, then CertificateStatus) and TLS
+// 1.3 (the leaf's CertificateEntry), read for each client that asks, as
+// openssl s_client -status -trace and gnutls-cli see it; -status_verbose
+// prints openssl's callback lines; a client that does not ask gets none.
+func TestStapleOwnEngine(t *testing.T) {
+	needTool(t, "openssl")
+	caPath, certPath, keyPath, respPath := stapleFixture(t)
+	ts := startServer(t, "", "-cert", certPath, "-key", keyPath, "-status_file", respPath, "-status_verbose", "-naccept", "5")
+	out := opensslClient(t, ts.addr, "", 200*time.Millisecond, "-status", "-tls1_2", "-trace", "-CAfile", caPath)
+	for _, w := range []string{"extension_type=status_request(5), length=0", "CertificateStatus, Length=", "Cert Status: good", "Verify return code: 0 (ok)"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("TLS 1.2: s_client lacks %q:\n%s", w, out)
+		}
+	}
+	out = opensslClient(t, ts.addr, "", 200*time.Millisecond, "-status", "-tls1_3", "-CAfile", caPath)
+	for _, w := range []string{"OCSP Response Status: successful (0x0)", "Cert Status: good", "Protocol  : TLSv1.3"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("TLS 1.3: s_client lacks %q:\n%s", w, out)
+		}
+	}
+	out = opensslClient(t, ts.addr, "", 200*time.Millisecond, "-CAfile", caPath)
+	if strings.Contains(out, "OCSP") {
+		t.Errorf("a client without -status got a staple:\n%s", out)
+	}
+	if n := strings.Count(ts.err.String(), "cert_status: callback called\ncert_status: ocsp response sent:\nOCSP Response Data:\n"); n != 2 {
+		t.Errorf("%d callback reports on stderr, want 2:\n%s", n, ts.err)
+	}
+	if _, err := os.Stat("/usr/bin/gnutls-cli"); err == nil || os.Getenv("CI") == "true" {
+		for _, prio := range []string{"NORMAL:-VERS-ALL:+VERS-TLS1.2", "NORMAL:-VERS-ALL:+VERS-TLS1.3"} {
+			out, _ := runPeer(t, "", 10*time.Second, "gnutls-cli", "--ocsp", "--x509cafile", caPath, "--priority", prio,
+				"--sni-hostname", "localhost", "--verify-hostname", "localhost", "-p", ts.port(), "127.0.0.1")
+			if !strings.Contains(out, "The certificate is trusted") || !strings.Contains(out, "OCSP status request,") {
+				t.Errorf("gnutls-cli %s did not take the staple:\n%s", prio, out)
+			}
+		}
+	}
+}
+
+// TestSNIOwnEngine: -servername/-cert2 on the own engine as openssl's
+// s_server does them: the matching name gets -cert2 and an acknowledged
+// server_name; another name a warning unrecognized_name before a TLS 1.2
+// ServerHello (nothing in TLS 1.3) and no acknowledgement.
+func TestSNIOwnEngine(t *testing.T) {
+	needTool(t, "openssl")
+	dir := t.TempDir()
+	c1, k1 := writeCert(t, dir, "one", "localhost", false)
+	c2, k2 := writeCert(t, dir, "two", "other.example", false)
+	ts := startServer(t, "", "-cert", c1, "-key", k1, "-cert2", c2, "-key2", k2, "-servername", "other.example", "-naccept", "4")
+	if !strings.HasPrefix(ts.out.String(), "Setting secondary ctx parameters\n") {
+		t.Errorf("stdout starts %q", ts.out)
+	}
+	out := opensslClient(t, ts.addr, "", 200*time.Millisecond, "-servername", "nope.example", "-tls1_2", "-trace")
+	if !strings.Contains(out, "Level=warning(1), description=unrecognized name(112)") || !strings.Contains(out, "CN = localhost") {
+		t.Errorf("TLS 1.2 other name:\n%s", out)
+	}
+	if strings.Contains(out, "extension_type=server_name(0), length=0") {
+		t.Errorf("TLS 1.2 other name acknowledged:\n%s", out)
+	}
+	out = opensslClient(t, ts.addr, "", 200*time.Millisecond, "-servername", "OTHER.example", "-tls1_2", "-trace")
+	if !strings.Contains(out, "extension_type=server_name(0), length=0") || !strings.Contains(out, "CN = other.example") {
+		t.Errorf("TLS 1.2 matching name:\n%s", out)
+	}
+	out = opensslClient(t, ts.addr, "", 200*time.Millisecond, "-servername", "nope.example", "-tls1_3", "-trace")
+	if strings.Contains(out, "unrecognized name") || strings.Contains(out, "extension_type=server_name(0), length=0") || !strings.Contains(out, "CN = localhost") {
+		t.Errorf("TLS 1.3 other name:\n%s", out)
+	}
+	if _, err := os.Stat("/usr/bin/gnutls-cli"); err == nil || os.Getenv("CI") == "true" {
+		out, _ := runPeer(t, "", 10*time.Second, "gnutls-cli", "--insecure", "--sni-hostname", "other.example", "-p", ts.port(), "127.0.0.1")
+		if !strings.Contains(out, "subject `CN=other.example'") {
+			t.Errorf("gnutls-cli naming other.example:\n%s", out)
+		}
+	}
+	ts.wait(10 * time.Second)
+	if n := strings.Count(ts.out.String(), "Switching server context.\n"); n != 2 {
+		t.Errorf("%d switches, want 2:\n%s", n, ts.out)
+	}
+	if !strings.Contains(ts.out.String(), "Hostname in TLS extension: \"nope.example\"\n") {
+		t.Errorf("stdout: %s", ts.out)
+	}
+
+	// -servername_fatal: a fatal unrecognized_name, after the callback's
+	// line, with openssl's error.
+	ts = startServer(t, "", "-cert", c1, "-key", k1, "-cert2", c2, "-key2", k2, "-servername", "other.example", "-servername_fatal", "-naccept", "1")
+	out = opensslClient(t, ts.addr, "", 200*time.Millisecond, "-servername", "nope.example")
+	if !strings.Contains(out, "tlsv1 unrecognized name") {
+		t.Errorf("-servername_fatal: %s", out)
+	}
+	ts.wait(10 * time.Second)
+	if !strings.Contains(ts.out.String(), "Hostname in TLS extension: \"nope.example\"\nshutting down SSL\n") {
+		t.Errorf("stdout: %s", ts.out)
+	}
+	if !strings.Contains(ts.err.String(), ":error:0A0000EA:SSL routines:final_server_name:callback failed:") {
+		t.Errorf("stderr: %s", ts.err)
+	}
+}
