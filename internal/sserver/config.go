@@ -51,6 +51,7 @@ type config struct {
 	alpn                   []string
 	noTicket               bool
 	noETM                  bool // -no_etm (own engine)
+	stateless              bool // -stateless: TLS 1.3 cookies (own engine)
 	keyLogFile             string
 	dhparamFile            string // -dhparam (own engine)
 	keymatLabel            string
@@ -208,6 +209,7 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 	// -no_resume_ephemeral turns resumption off altogether.
 	c.noTicket = tp.NoTicket || v.Has("no_resume_ephemeral")
 	c.noETM = v.Has("no_etm")
+	c.stateless = v.Has("stateless")
 	c.dhparamFile = v.Str("dhparam", "")
 	if _, ok := v.Get("num_tickets"); ok && v.Int("num_tickets", 1) <= 0 {
 		// No tickets. crypto/tls sends exactly one TLS 1.3 ticket

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 
+	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/sslerr"
 	"github.com/tlskit/tlskit/internal/stdio"
 )
@@ -61,6 +62,15 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 		out.Write(nb.Bytes())
 		s.writeHandshakeError(tc)
 		handshakeFailure(tc, err).Write(s.errw)
+		fmt.Fprint(out, "shutting down SSL\nCONNECTION CLOSED\n")
+		conn.Close()
+		return false
+	}
+	if s.c.stateless && t.ConnectionState().Version < engine.VersionTLS13 {
+		// openssl's SSL_stateless completes a TLS 1.2 handshake but,
+		// having seen no cookie, fails it: "ERROR" without a reason, and
+		// the connection is dropped without close_notify.
+		s.writeHandshakeError(tc)
 		fmt.Fprint(out, "shutting down SSL\nCONNECTION CLOSED\n")
 		conn.Close()
 		return false

@@ -125,7 +125,7 @@ func options() []opt.Option {
 		{Name: "no_anti_replay", Kind: opt.None, Help: "Switch off anti-replay protection", NoEffect: true},
 		{Name: "http_server_binmode", Kind: opt.None, Help: "opening files in binary mode when acting as http server (-WWW and -HTTP)", NoEffect: true},
 		{Name: "no_ca_names", Kind: opt.None, Help: "Disable TLS Extension CA Names"},
-		{Name: "stateless", Kind: opt.None, Help: "Require TLSv1.3 cookies", Unsupported: "TLS 1.3 cookies: crypto/tls cannot do this yet (a project-owned TLS engine will)"},
+		{Name: "stateless", Kind: opt.None, Help: "Require TLSv1.3 cookies"},
 		{Name: "tls1", Kind: opt.None, Help: "Just talk TLSv1"},
 		{Name: "tls1_1", Kind: opt.None, Help: "Just talk TLSv1.1"},
 		{Name: "tls1_2", Kind: opt.None, Help: "just talk TLSv1.2"},

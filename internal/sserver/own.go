@@ -173,6 +173,15 @@ func (s *server) engineConfig(tc *trackedConn) *engine.Config {
 	cfg.DHParams = o.dh
 	cfg.SecurityLevel = o.tp.SecLevel
 	cfg.NoEncryptThenMAC = c.noETM
+	if c.stateless {
+		// Every TLS 1.3 client first gets a HelloRetryRequest with a
+		// cookie; openssl's interactive server says "DELAY" then, as
+		// its SSL_stateless returns to wait for the second ClientHello.
+		cfg.Stateless = true
+		if c.mode == modeInteractive {
+			cfg.OnStatelessRetry = func() { fmt.Fprintln(s.out, "DELAY") }
+		}
+	}
 	if c.verifyRequest && o.tp.ClientSigalgs != nil {
 		// The CertificateRequest's signature_algorithms (the engine
 		// sends SignatureSchemes there).

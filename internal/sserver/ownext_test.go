@@ -144,3 +144,41 @@ func TestSNIOwnEngine(t *testing.T) {
 		t.Errorf("stderr: %s", ts.err)
 	}
 }
+
+// TestStateless: -stateless answers each TLS 1.3 ClientHello with a
+// HelloRetryRequest carrying a cookie, which openssl s_client (-trace)
+// echoes, and says "DELAY" as openssl's interactive server does, for every
+// connection (-reconnect); a session resumes across it; a TLS 1.2 client completes its handshake
+// and is then dropped with "ERROR", as openssl's SSL_stateless does.
+func TestStateless(t *testing.T) {
+	needTool(t, "openssl")
+	dir := t.TempDir()
+	c1, k1 := writeCert(t, dir, "one", "localhost", false)
+	ts := startServer(t, "", "-cert", c1, "-key", k1, "-stateless", "-naccept", "10")
+	out := opensslClient(t, ts.addr, "", 200*time.Millisecond, "-trace")
+	if n := strings.Count(out, "extension_type=cookie_ext(44)"); n != 2 {
+		t.Errorf("cookie seen %d times (want the retry's and the echo):\n%s", n, out)
+	}
+	if !strings.Contains(out, "New, TLSv1.3, Cipher is") {
+		t.Errorf("no TLS 1.3 handshake:\n%s", out)
+	}
+	out = opensslClient(t, ts.addr, "", 200*time.Millisecond, "-reconnect")
+	if n := strings.Count(out, "New, TLSv1.3, Cipher is"); n != 6 {
+		t.Errorf("-reconnect: %d handshakes, want 6:\n%s", n, out)
+	}
+	sess := filepath.Join(dir, "sess.pem")
+	opensslClient(t, ts.addr, "", 500*time.Millisecond, "-sess_out", sess, "-no_middlebox")
+	out = opensslClient(t, ts.addr, "", 200*time.Millisecond, "-sess_in", sess, "-no_middlebox")
+	if !strings.Contains(out, "Reused, TLSv1.3") {
+		t.Errorf("no resumption across the retry:\n%s", out)
+	}
+	waitForCount(t, ts.out, "DELAY\n", 9, 10*time.Second)
+	out = opensslClient(t, ts.addr, "", 200*time.Millisecond, "-tls1_2")
+	if !strings.Contains(out, "New, TLSv1.2") || !strings.Contains(out, "unexpected eof while reading") {
+		t.Errorf("TLS 1.2 client:\n%s", out)
+	}
+	ts.wait(10 * time.Second)
+	if !strings.Contains(ts.err.String(), "ERROR\n") || strings.Count(ts.out.String(), "DELAY\n") != 9 {
+		t.Errorf("stdout: %s\nstderr: %s", ts.out, ts.err)
+	}
+}
