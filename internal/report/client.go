@@ -64,6 +64,11 @@ type Session struct {
 	Timeout        int // seconds
 	EMS            bool
 	TLS13          bool
+	// EarlyData is what became of -early_data's 0-RTT data: "accepted",
+	// "rejected", or "" (not sent). MaxEarlyData is the session's ticket's
+	// max_early_data_size.
+	EarlyData    string
+	MaxEarlyData uint32
 	// NoneVersion is, for a failed handshake, the client's highest
 	// version when below TLS 1.3: openssl then prints an empty session
 	// block for it.
@@ -202,7 +207,12 @@ func writeSessionSummary(b *strings.Builder, s *Session) {
 		none.SessionID, none.MasterKey, none.Ticket = nil, nil, nil
 		writeSessionBlock(b, &none)
 	} else if s.Version == "" || s.TLS13 {
-		b.WriteString("Early data was not sent\n")
+		switch s.EarlyData {
+		case "accepted", "rejected":
+			fmt.Fprintf(b, "Early data was %s\n", s.EarlyData)
+		default:
+			b.WriteString("Early data was not sent\n")
+		}
 		fmt.Fprintf(b, "Verify return code: %d (%s)\n", s.VerifyCode, verifyText(s))
 	} else {
 		writeSessionBlock(b, s)
@@ -303,7 +313,7 @@ func writeSessionBlock(b *strings.Builder, s *Session) {
 		b.WriteString("    Extended master secret: no\n")
 	}
 	if s.TLS13 {
-		b.WriteString("    Max Early Data: 0\n")
+		fmt.Fprintf(b, "    Max Early Data: %d\n", s.MaxEarlyData)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -221,6 +222,14 @@ func (c *client) session(cn *conn) *report.Session {
 	if sc, ok := cn.tls.(*engine.SeamConn); ok && st.HandshakeComplete && st.Version < tls.VersionTLS13 {
 		c.fillOwn12(rs, sc.OwnState())
 	}
+	if sc, ok := cn.tls.(*engine.SeamConn); ok && st.HandshakeComplete && st.Version == tls.VersionTLS13 {
+		switch sc.OwnState().EarlyData {
+		case engine.EarlyDataAccepted:
+			rs.EarlyData = "accepted"
+		case engine.EarlyDataRejected:
+			rs.EarlyData = "rejected"
+		}
+	}
 	if st.DidResume && st.Version < tls.VersionTLS13 && len(rs.MasterKey) == 0 && c.cache != nil {
 		// crypto/tls logs no secret when it resumes: the master secret
 		// is the session's.
@@ -330,6 +339,11 @@ func writeBrief(w io.Writer, rs *report.Session, st tls.ConnectionState) {
 // printFailure reports a failed handshake: the error on stderr, then the
 // report with "(NONE)" on stdout, as openssl does.
 func (c *client) printFailure(cn *conn, err error) {
+	var re interface{ SSLReason() string }
+	if errors.As(err, &re) && re.SSLReason() == "too much early data" {
+		// openssl's SSL_write_early_data failed before the handshake.
+		fmt.Fprintln(c.errw, "Error writing early data")
+	}
 	sslerr.FromError(err, sslerr.Client).Write(c.errw)
 	if c.set.quiet || c.set.brief {
 		return

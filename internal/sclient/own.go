@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"sync"
 	"time"
 
@@ -33,6 +34,9 @@ type ownSettings struct {
 	// sess is the session to resume: from -sess_in, then the last
 	// ticket received.
 	sess *ownSession
+	// earlyData is -early_data's file, sent as 0-RTT data on the first
+	// connection when its session's ticket allows it.
+	earlyData []byte
 }
 
 // chooseEngine reads the options only the own engine honours. The own
@@ -60,6 +64,16 @@ func chooseEngine(v *opt.Values, s *settings, tp *optgroups.TLSParams) error {
 		}
 		// openssl offers the session's key in place of -psk's.
 		o.psks = []engine.PSK{p}
+	}
+	if f, ok := v.Get("early_data"); ok {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return &configError{[]string{"Cannot open early data file"}}
+		}
+		if b == nil {
+			b = []byte{}
+		}
+		o.earlyData = b
 	}
 	o.sess = &ownSession{}
 	if s.sessIn != "" {
@@ -159,6 +173,10 @@ func (c *client) engineConfig(cn *conn, sess *ownSession) *engine.Config {
 		if tk, _, _ := sess.get(); tk != nil {
 			cfg.Session = tk
 		}
+	}
+	if !c.sentEarly {
+		// openssl sends -early_data's file on the first connection only.
+		cfg.EarlyData, c.sentEarly = o.earlyData, true
 	}
 	sess.mu.Lock()
 	cfg.Session12 = sess.sess12
@@ -269,6 +287,7 @@ func (c *client) ownTicket(cn *conn, sess *ownSession, tk engine.Ticket) {
 	if !s.quiet && !s.brief {
 		rs := c.session(cn)
 		rs.Ticket, rs.TicketLifetime, rs.ResumptionPSK = tk.Ticket, uint32(tk.Lifetime/time.Second), tk.PSK
+		rs.MaxEarlyData = tk.MaxEarlyData
 		rs.StartTime = tk.Received
 		// openssl names a TLS 1.3 ticket's session by the ticket's
 		// SHA-256.

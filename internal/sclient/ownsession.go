@@ -32,6 +32,7 @@ func writeOwnSession(path string, tk *engine.Ticket, leaf *x509.Certificate, ver
 		LifetimeHint: life,
 		Ticket:       tk.Ticket,
 		AgeAdd:       int64(tk.AgeAdd),
+		MaxEarlyData: int64(tk.MaxEarlyData),
 	}
 	if leaf != nil {
 		o.Peer = asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 3, IsCompound: true, Bytes: leaf.Raw}
@@ -104,7 +105,8 @@ func readOwnSession(path string, sess *ownSession) error {
 	tk := &engine.Ticket{
 		Lifetime: time.Duration(life) * time.Second, AgeAdd: uint32(o.AgeAdd),
 		Ticket: o.Ticket, PSK: o.MasterKey, Received: time.Unix(o.Time, 0),
-		Suite: uint16(o.Cipher[0])<<8 | uint16(o.Cipher[1]),
+		Suite:        uint16(o.Cipher[0])<<8 | uint16(o.Cipher[1]),
+		MaxEarlyData: uint32(o.MaxEarlyData),
 	}
 	sess.ticket = tk
 	if len(o.Peer.Bytes) > 0 {

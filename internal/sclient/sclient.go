@@ -28,8 +28,10 @@ var Table = &opt.Table{Prog: "s_client", Usage: "[options] [host:port]", Build: 
 // client is one run of s_client.
 type client struct {
 	set *settings
-	in  io.Reader
-	out io.Writer // stdout: the peer's data
+	// sentEarly: -early_data's file went with a connection already.
+	sentEarly bool
+	in        io.Reader
+	out       io.Writer // stdout: the peer's data
 	// info is where openssl's own stdout lines go (CONNECTED, the report,
 	// "closed"): stdout, or nowhere under -quiet and -brief, as openssl
 	// then swaps in a null BIO (unless -debug).

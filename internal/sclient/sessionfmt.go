@@ -119,7 +119,7 @@ type opensslSession struct {
 	SRPUser      asn1.RawValue `asn1:"explicit,tag:12,optional"`
 	Flags        int64         `asn1:"explicit,tag:13,optional"`
 	AgeAdd       int64         `asn1:"explicit,tag:14,optional"`
-	MaxEarlyData asn1.RawValue `asn1:"explicit,tag:15,optional"`
+	MaxEarlyData int64         `asn1:"explicit,tag:15,optional,default:0"`
 	ALPN         asn1.RawValue `asn1:"explicit,tag:16,optional"`
 	MaxFragLen   asn1.RawValue `asn1:"explicit,tag:17,optional"`
 	AppData      asn1.RawValue `asn1:"explicit,tag:18,optional"`

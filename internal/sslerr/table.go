@@ -53,6 +53,9 @@ const (
 	// ServernameCallbackFailed is s_server -servername_fatal refusing
 	// another name (unrecognized_name sent).
 	ServernameCallbackFailed
+	// TooMuchEarlyData is 0-RTT data over the limit: the ticket's on a
+	// client, recv_max_early_data on a server.
+	TooMuchEarlyData
 )
 
 const (
@@ -98,6 +101,7 @@ var table = map[Kind]spec{
 	RenegotiateWrongVersion:     {0x0A00010A, libSSL, "can_renegotiate", "wrong ssl version"},
 	DecryptionFailed:            {0x0A000119, libSSL, "ssl3_get_record", "decryption failed or bad record mac"},
 	ServernameCallbackFailed:    {0x0A0000EA, libSSL, "final_server_name", "callback failed"},
+	TooMuchEarlyData:            {0x0A0000A4, libSSL, "early_data_count_ok", "too much early data"},
 }
 
 // New is the entry for k with data after the location.

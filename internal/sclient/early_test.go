@@ -1,0 +1,129 @@
+package sclient
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/tlskit/tlskit/internal/testpeer"
+)
+
+// TestEarlyData sends -early_data's file as 0-RTT data to openssl
+// s_server, resuming a session saved by -sess_out: accepted by
+// -early_data (the server prints it as early data), rejected when the
+// same ticket comes again (openssl's anti-replay gives it a full
+// handshake) or when the server does not read early data, not sent when
+// the ticket allows none, refused when the file is larger than the
+// ticket allows (openssl's "Error writing early data").
+func TestEarlyData(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	dir := t.TempDir()
+	early, big := filepath.Join(dir, "early.txt"), filepath.Join(dir, "big.txt")
+	os.WriteFile(early, []byte("zero rtt\n"), 0o600)
+	os.WriteFile(big, make([]byte, 200), 0o600)
+	session := func(t *testing.T, srv *testpeer.Server, wantMax string) string {
+		t.Helper()
+		sess := filepath.Join(t.TempDir(), "sess.pem")
+		out, errs, code := runClient(t, "", "-connect", srv.Addr, "-sess_out", sess)
+		if code != 0 {
+			t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+		}
+		mustMatch(t, "stdout", out, `(?m)^    Max Early Data: `+wantMax+`$`)
+		return sess
+	}
+	server := func(t *testing.T, args ...string) *testpeer.Server {
+		return testpeer.OpenSSLServer(t, append([]string{"-cert", pki.ECServer, "-key", pki.ECServerKey}, args...)...)
+	}
+
+	t.Run("accepted, then replayed", func(t *testing.T) {
+		srv := server(t, "-early_data")
+		sess := session(t, srv, "16384")
+		out, errs, code := runClient(t, "", "-connect", srv.Addr, "-sess_in", sess, "-early_data", early)
+		if code != 0 {
+			t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+		}
+		mustMatch(t, "stdout", out, `(?m)^Reused, TLSv1\.3, `, `(?m)^No ALPN negotiated\nEarly data was accepted\nVerify return code: `)
+		// openssl writes the data unbuffered and its own lines through
+		// a buffer: through a pipe they come out of order.
+		for _, w := range []string{"Early data received:\n", "zero rtt\n", "\nEnd of early data\n"} {
+			waitOutput(t, srv, w)
+		}
+		out, errs, code = runClient(t, "", "-connect", srv.Addr, "-sess_in", sess, "-early_data", early)
+		if code != 0 {
+			t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+		}
+		mustMatch(t, "stdout", out, `(?m)^New, TLSv1\.3, `, `(?m)^Early data was rejected$`)
+		waitOutput(t, srv, "Early data was rejected\n")
+	})
+
+	t.Run("server does not read early data", func(t *testing.T) {
+		srv := server(t, "-max_early_data", "100")
+		sess := session(t, srv, "100")
+		out, errs, code := runClient(t, "", "-connect", srv.Addr, "-sess_in", sess, "-early_data", early)
+		if code != 0 {
+			t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+		}
+		mustMatch(t, "stdout", out, `(?m)^Reused, TLSv1\.3, `, `(?m)^Early data was rejected$`)
+
+		// 200 bytes where the ticket allows 100: openssl's client gives
+		// up before the handshake with internal_error.
+		out, errs, code = runClient(t, "", "-connect", srv.Addr, "-sess_in", session(t, srv, "100"), "-early_data", big)
+		if code != 1 {
+			t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+		}
+		mustMatch(t, "stderr", errs, `(?m)^Error writing early data\n[0-9A-F]+:error:0A0000A4:SSL routines:early_data_count_ok:too much early data:`)
+		waitOutput(t, srv, "tlsv1 alert internal error")
+	})
+
+	t.Run("ticket allows none", func(t *testing.T) {
+		srv := server(t)
+		sess := session(t, srv, "0")
+		out, errs, code := runClient(t, "", "-connect", srv.Addr, "-sess_in", sess, "-early_data", early)
+		if code != 0 {
+			t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+		}
+		mustMatch(t, "stdout", out, `(?m)^Reused, TLSv1\.3, `, `(?m)^Early data was not sent$`)
+	})
+
+	t.Run("openssl's session file", func(t *testing.T) {
+		// A session openssl s_client saved carries max_early_data too.
+		srv := server(t, "-early_data")
+		sess := filepath.Join(t.TempDir(), "sess.pem")
+		// openssl s_client keeps its input open until the ticket is
+		// saved: at end of input it would leave before the ticket came.
+		cmd := exec.Command(testpeer.Need(t, "openssl"), "s_client", "-connect", srv.Addr, "-sess_out", sess)
+		in, err := cmd.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+			if fi, err := os.Stat(sess); err == nil && fi.Size() > 0 {
+				break
+			}
+		}
+		in.Close()
+		cmd.Wait()
+		if fi, err := os.Stat(sess); err != nil || fi.Size() == 0 {
+			t.Fatal("openssl s_client saved no session")
+		}
+		out, errs, code := runClient(t, "", "-connect", srv.Addr, "-sess_in", sess, "-early_data", early)
+		if code != 0 {
+			t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+		}
+		mustMatch(t, "stdout", out, `(?m)^Reused, TLSv1\.3, `, `(?m)^Early data was accepted$`)
+		waitOutput(t, srv, "zero rtt\n")
+	})
+
+	t.Run("unreadable file", func(t *testing.T) {
+		_, errs, code := runClient(t, "", "-connect", "127.0.0.1:1", "-early_data", filepath.Join(dir, "missing"))
+		if code != 1 {
+			t.Fatalf("exit %d\n%s", code, errs)
+		}
+		mustMatch(t, "stderr", errs, `(?m)^Cannot open early data file$`)
+	})
+}
