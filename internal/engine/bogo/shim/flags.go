@@ -59,6 +59,7 @@ type options struct {
 	handshakeTwice  bool
 	expectPeerPrefs []uint16
 	resumeDelay     int
+	cipher          string
 	// disabled holds the versions -no-tls1, -no-tls11, -no-tls12 and
 	// -no-tls13 switch off.
 	disabled []int
@@ -125,7 +126,7 @@ func u16ListFlag(f func(o *options) *[]uint16) flagSpec {
 
 // ignored flags change nothing this engine does (the runner's async mode,
 // the handshake being implicit, a debugger wait, the trust anchor of a
-// peer we do not verify against a store, the TLS 1.2 cipher string).
+// peer we do not verify against a store).
 func ignoredBool() flagSpec  { return boolFlag(func(*options) {}) }
 func ignoredValue() flagSpec { return strFlag(func(*options, string) {}) }
 
@@ -187,7 +188,7 @@ var spec = map[string]flagSpec{
 	"-implicit-handshake":             ignoredBool(),
 	"-wait-for-debugger":              ignoredBool(),
 	"-trust-cert":                     ignoredValue(),
-	"-cipher":                         ignoredValue(),
+	"-cipher":                         strFlag(func(o *options, v string) { o.cipher = v }),
 }
 
 // parseALPNWire reads the runner's -advertise-alpn value: protocols as

@@ -21,10 +21,13 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/engine/kx"
+	"github.com/tlskit/tlskit/internal/engine/suites"
+	"github.com/tlskit/tlskit/internal/tlsnames"
 )
 
 func main() { os.Exit(run(os.Args[1:])) }
@@ -117,6 +120,13 @@ func (o *options) config(session *engine.Ticket, resuming bool) (*engine.Config,
 	}
 	cfg.MinVersion, cfg.MaxVersion = uint16(lo), uint16(hi)
 	cfg.NoTicket = o.noTicket
+	if o.cipher != "" {
+		l, err := suites12(o.cipher)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Suites12 = l
+	}
 	for _, g := range append(slices.Clone(o.curves), o.keyShares...) {
 		if !kx.Supported(g) {
 			return nil, fmt.Errorf("%w: group %#04x", errUnimplemented, g)
@@ -175,6 +185,30 @@ func (o *options) config(session *engine.Ticket, resuming bool) (*engine.Config,
 		}
 	}
 	return cfg, nil
+}
+
+// suites12 reads -cipher as openssl's cipher string, keeping the suites
+// the engine has. BoringSSL's equal-preference groups ("[A|B]") have no
+// openssl equivalent, and a string that leaves no suite the engine has
+// (3DES) is a feature the engine lacks: both are unimplemented.
+func suites12(s string) ([]uint16, error) {
+	if strings.ContainsAny(s, "[|]") {
+		return nil, fmt.Errorf("%w: cipher string %q (equal-preference groups are BoringSSL's)", errUnimplemented, s)
+	}
+	l, err := tlsnames.ParseCipherString(s)
+	if err != nil {
+		return nil, fmt.Errorf("%w: cipher string %q: %v", errUnimplemented, s, err)
+	}
+	var ids []uint16
+	for _, c := range l {
+		if _, ok := suites.Lookup12(c.ID); ok {
+			ids = append(ids, c.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, fmt.Errorf("%w: cipher string %q names no suite the engine has", errUnimplemented, s)
+	}
+	return ids, nil
 }
 
 // loadIdentity reads a PEM chain and a PKCS#8 key, as the runner writes
