@@ -108,6 +108,9 @@ type Layer struct {
 	rbuf       []byte
 	rpos, rend int
 	wbuf       []byte
+	// emptyRun and warningRun count the empty records and the warning
+	// alerts just read in a row (countIdle).
+	emptyRun, warningRun int
 }
 
 // New makes a record layer over a transport.
@@ -144,9 +147,46 @@ func (l *Layer) Read() (typ uint8, data []byte, err error) {
 	for {
 		typ, data, err = l.read()
 		if err != errSkipped {
-			return typ, data, err
+			break
 		}
 	}
+	if err != nil {
+		return typ, data, err
+	}
+	return typ, data, l.countIdle(typ, data)
+}
+
+// OpenSSL 3.0's limits on records that carry nothing for the
+// application, measured against openssl s_server: the 33rd empty record
+// in a row is unexpected_message "record too small" (any non-empty
+// record, a warning alert too, starts the count again), and the 5th
+// warning alert with no handshake or application data between them is
+// unexpected_message "too many warn alerts" (empty records do not
+// interrupt that run). Without them a peer could keep a reader busy
+// forever on records that make no progress.
+const (
+	maxEmptyRecords  = 32
+	maxWarningAlerts = 4
+)
+
+func (l *Layer) countIdle(typ uint8, data []byte) error {
+	if len(data) == 0 {
+		if l.emptyRun++; l.emptyRun > maxEmptyRecords {
+			return alert.Faultf(alert.UnexpectedMessage, "record too small")
+		}
+		return nil
+	}
+	l.emptyRun = 0
+	if typ != TypeAlert {
+		l.warningRun = 0
+		return nil
+	}
+	if len(data) == 2 && alert.Level(data[0]) == alert.Warning {
+		if l.warningRun++; l.warningRun > maxWarningAlerts {
+			return alert.Faultf(alert.UnexpectedMessage, "too many warn alerts")
+		}
+	}
+	return nil
 }
 
 var errSkipped = errors.New("record: skipped")

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tlskit/tlskit/internal/engine/alert"
@@ -205,4 +207,70 @@ func FuzzRead(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestIdleRecordLimits: the runs of empty records and of warning alerts
+// a reader accepts, as openssl s_server 3.0 measured them: 32 empty
+// records in a row pass and the 33rd is "record too small"; 4 warning
+// alerts pass and the 5th, even with empty records between them, is "too
+// many warn alerts"; data ends a warning run and a warning alert ends an
+// empty run.
+func TestIdleRecordLimits(t *testing.T) {
+	warning := []byte{1, 90} // user_canceled
+	type rec struct {
+		typ  uint8
+		data []byte
+	}
+	repeat := func(n int, r rec) []rec {
+		var out []rec
+		for range n {
+			out = append(out, r)
+		}
+		return out
+	}
+	empty, warn, data := rec{TypeApplicationData, nil}, rec{TypeAlert, warning}, rec{TypeApplicationData, []byte("x")}
+	cat := func(l ...[]rec) []rec { return slices.Concat(l...) }
+	for _, c := range []struct {
+		name    string
+		recs    []rec
+		failAt  int // index of the record that fails, -1 for none
+		failMsg string
+	}{
+		{"32 empty", cat(repeat(32, empty), []rec{data}), -1, ""},
+		{"33 empty", repeat(33, empty), 32, "record too small"},
+		{"empty runs split by data", cat(repeat(32, empty), []rec{data}, repeat(32, empty)), -1, ""},
+		{"empty runs split by a warning", cat(repeat(32, empty), []rec{warn}, repeat(32, empty)), -1, ""},
+		{"4 warnings", cat(repeat(4, warn), []rec{data}, repeat(4, warn)), -1, ""},
+		{"5 warnings", repeat(5, warn), 4, "too many warn alerts"},
+		{"warnings split by empty records", cat(repeat(3, warn), []rec{empty}, repeat(2, warn)), 5, "too many warn alerts"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var p pipe
+			w, r := New(&p), New(&p)
+			wc, rc := cipherPair(t, suites.AES128GCMSHA256)
+			w.SetWriteCipher(wc)
+			r.SetReadCipher(rc)
+			for _, x := range c.recs {
+				if err := w.Write(x.typ, x.data); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for i, x := range c.recs {
+				typ, got, err := r.Read()
+				if i == c.failAt {
+					wantAlert(t, err, alert.UnexpectedMessage)
+					if !strings.Contains(err.Error(), c.failMsg) {
+						t.Fatalf("record %d: %v, want %q", i, err, c.failMsg)
+					}
+					return
+				}
+				if err != nil || typ != x.typ || !bytes.Equal(got, x.data) {
+					t.Fatalf("record %d: %d %x %v, want %d %x", i, typ, got, err, x.typ, x.data)
+				}
+			}
+			if c.failAt >= 0 {
+				t.Fatalf("no failure at record %d", c.failAt)
+			}
+		})
+	}
 }
