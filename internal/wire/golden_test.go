@@ -68,7 +68,11 @@ var goldenScenarios = []goldenScenario{
 			c.VerifyPeer = func([][]byte, *engine.State) error { return nil }
 		}},
 	{name: "tls12-rsa", rsa: true,
-		client: func(c *engine.Config) { c.MinVersion, c.MaxVersion = 0x0303, 0x0303; c.Suites12 = []uint16{0x009d}; c.NoTicket = true },
+		client: func(c *engine.Config) {
+			c.MinVersion, c.MaxVersion = 0x0303, 0x0303
+			c.Suites12 = []uint16{0x009d}
+			c.NoTicket = true
+		},
 		server: func(c *engine.Config) { c.MinVersion, c.MaxVersion = 0x0303, 0x0303; c.NoTicket = true }},
 	{name: "tls11-ecdhe-cbc", client: func(c *engine.Config) {
 		c.MinVersion, c.MaxVersion, c.SecurityLevel = 0x0302, 0x0302, 0

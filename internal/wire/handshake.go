@@ -3,6 +3,8 @@ package wire
 import (
 	"bytes"
 	"strings"
+
+	"github.com/tlskit/tlskit/internal/engine/msg"
 )
 
 // handshake interprets one whole handshake message m (header included).
@@ -16,14 +18,10 @@ func (ob *Observer) handshake(h *half, m []byte) {
 	who := "server"
 	switch typ {
 	case hsClientHello:
-		if ch, ok := parseClientHello(body); ok {
-			ob.clientRandom = bytes.Clone(ch.Random)
+		if m, err := msg.ParseClientHello(body); err == nil {
+			ch := clientHelloSummary(m)
+			ob.clientRandom = ch.Random
 			ob.helloMax = ch.maxVersion()
-			ch.Random = ob.clientRandom
-			ch.SessionID = bytes.Clone(ch.SessionID)
-			for i := range ch.Extensions {
-				ch.Extensions[i].Data = bytes.Clone(ch.Extensions[i].Data)
-			}
 			ob.sum.ClientHello = ch
 			ob.stateClientHello(h)
 			if !h.sent {
@@ -31,11 +29,11 @@ func (ob *Observer) handshake(h *half, m []byte) {
 			}
 		}
 	case hsServerHello:
-		if sh, ok := parseServerHello(body); ok {
+		if sh, err := msg.ParseServerHello(body); err == nil {
 			before := ob.msgVersion()
 			ob.serverHello(h, sh)
 			if !h.sent {
-				peerExts = sh.exts
+				peerExts = sh.Extensions
 				if ob.o.Client && ob.version != 0 && ob.version < 0x0304 {
 					// A client's -msg line for a TLS 1.0–1.2
 					// ServerHello still shows the version it had
@@ -58,28 +56,23 @@ func (ob *Observer) handshake(h *half, m []byte) {
 	if peerExts != nil {
 		ob.extDebug(who, peerExts)
 	}
-	r := reader{b: body}
 	switch typ {
 	case hsEncryptedExtensions:
-		exts := parseExts(r.vec16())
-		for _, e := range exts {
-			ob.serverExt(e)
-		}
-		if !h.sent {
-			ob.extDebug("server", exts)
+		if m, err := msg.ParseEncryptedExtensions(body); err == nil {
+			for _, e := range m.Extensions {
+				ob.serverExt(e)
+			}
+			if !h.sent {
+				ob.extDebug("server", m.Extensions)
+			}
 		}
 	case hsCertificateRequest:
-		ob.certificateRequest(body)
-		if !h.sent && ob.version == 0x0304 {
-			// openssl lists a TLS 1.3 CertificateRequest's extensions too.
-			r.vec8()
-			ob.extDebug("server", parseExts(r.vec16()))
-		}
+		ob.certificateRequest(h, body)
 	case hsServerKeyExchange:
 		ob.serverKeyExchange(body)
 	case hsCertificateVerify:
 		if !h.sent {
-			ob.sum.PeerSigScheme = r.u16()
+			ob.certificateVerify(body)
 		}
 	case hsFinished:
 		if !h.finished {
@@ -98,30 +91,32 @@ func (ob *Observer) handshake(h *half, m []byte) {
 	ob.stateMessage(h, typ)
 }
 
-func (ob *Observer) serverHello(h *half, sh *serverHello) {
-	ob.serverRandom = bytes.Clone(sh.random)
-	ob.suite = sh.suite
-	ob.sum.CipherSuite = sh.suite
-	ob.sum.HelloRetry = ob.sum.HelloRetry || sh.hrr
-	if sh.keyShareGroup != 0 && !sh.hrr {
-		ob.sum.ServerTempKeyGroup = sh.keyShareGroup
+func (ob *Observer) serverHello(h *half, sh *msg.ServerHello) {
+	hrr := sh.IsHelloRetryRequest()
+	ob.serverRandom = bytes.Clone(sh.Random)
+	ob.suite = sh.CipherSuite
+	ob.sum.CipherSuite = sh.CipherSuite
+	ob.sum.HelloRetry = ob.sum.HelloRetry || hrr
+	if g := serverHelloGroup(sh); g != 0 && !hrr {
+		ob.sum.ServerTempKeyGroup = g
 	}
-	if sh.hrr {
+	if hrr {
 		// RFC 8446 section 4.1.4: a second ClientHello follows in
 		// plaintext; nothing is negotiated yet.
-		for _, e := range sh.exts {
-			ob.sum.ServerExtensions = append(ob.sum.ServerExtensions, Ext{e.Type, bytes.Clone(e.Data)})
+		for _, e := range sh.Extensions {
+			ob.sum.ServerExtensions = append(ob.sum.ServerExtensions, Ext{Type: e.Type, Data: bytes.Clone(e.Data)})
 		}
 		return
 	}
-	ob.version = sh.version
-	ob.sum.Version = sh.version
-	ob.sum.SessionID = bytes.Clone(sh.sessionID)
+	v := serverHelloVersion(sh)
+	ob.version = v
+	ob.sum.Version = v
+	ob.sum.SessionID = bytes.Clone(sh.SessionID)
 	ob.sum.ServerExtensions = nil
-	for _, e := range sh.exts {
+	for _, e := range sh.Extensions {
 		ob.serverExt(e)
 	}
-	if sh.version == 0x0304 {
+	if v == 0x0304 {
 		for _, x := range ob.half {
 			x.protected = true
 			x.epoch = 1
@@ -131,17 +126,16 @@ func (ob *Observer) serverHello(h *half, sh *serverHello) {
 }
 
 func (ob *Observer) serverExt(e Ext) {
-	ob.sum.ServerExtensions = append(ob.sum.ServerExtensions, Ext{e.Type, bytes.Clone(e.Data)})
+	ob.sum.ServerExtensions = append(ob.sum.ServerExtensions, Ext{Type: e.Type, Data: bytes.Clone(e.Data)})
 	switch e.Type {
-	case extRenegotiationInfo:
+	case msg.ExtRenegotiationInfo:
 		ob.sum.SecureRenegotiation = true
-	case extExtendedMS:
+	case msg.ExtExtendedMasterSecret:
 		ob.sum.ExtendedMasterSecret = true
-	case extALPN:
-		r := reader{b: e.Data}
-		l := reader{b: r.vec16()}
-		if p := l.vec8(); !l.bad {
-			ob.sum.ALPN = string(p)
+	case msg.ExtALPN:
+		// The server's ALPN names one protocol (RFC 7301 section 3.1).
+		if p, err := msg.ParseALPN(e.Data); err == nil {
+			ob.sum.ALPN = p[0]
 		}
 	}
 }
@@ -167,37 +161,43 @@ func (ob *Observer) checkDone(h *half) {
 	ob.sum.HandshakeBytesWritten = ob.half[1].hsBytes
 }
 
-func (ob *Observer) certificateRequest(body []byte) {
-	r := reader{b: body}
+// certificateRequest records a CertificateRequest for the report and, in
+// TLS 1.3, shows a received one's extensions to -tlsextdebug.
+func (ob *Observer) certificateRequest(h *half, body []byte) {
 	cr := &CertificateRequest{}
 	if ob.version == 0x0304 {
-		r.vec8() // certificate_request_context
-		for _, e := range parseExts(r.vec16()) {
-			er := reader{b: e.Data}
-			switch e.Type {
-			case extSignatureAlgorithms:
-				cr.SigAlgs = u16s(er.vec16())
-			case extCertAuthorities:
-				cr.CANames = splitNames(er.vec16())
-			}
+		m, err := msg.ParseCertificateRequest(body)
+		if err != nil {
+			return
 		}
-	} else {
-		cr.CertTypes = bytes.Clone(r.vec8())
-		if ob.version == 0x0303 {
-			cr.SigAlgs = u16s(r.vec16())
+		if d, ok := m.Extensions.Find(msg.ExtSignatureAlgorithms); ok {
+			cr.SigAlgs, _ = msg.ParseUint16List(d)
 		}
-		cr.CANames = splitNames(r.vec16())
+		if d, ok := m.Extensions.Find(msg.ExtCertificateAuthorities); ok {
+			cr.CANames, _ = msg.ParseCertificateAuthorities(d)
+		}
+		cr.CANames = cloneAll(cr.CANames)
+		ob.sum.CertificateRequest = cr
+		if !h.sent {
+			// openssl lists a TLS 1.3 CertificateRequest's extensions too.
+			ob.extDebug("server", m.Extensions)
+		}
+		return
 	}
+	m, err := msg.ParseCertificateRequest12(body, ob.version == 0x0303)
+	if err != nil {
+		return
+	}
+	cr.CertTypes = bytes.Clone(m.CertTypes)
+	cr.SigAlgs = m.Schemes
+	cr.CANames = cloneAll(m.CANames)
 	ob.sum.CertificateRequest = cr
 }
 
-func splitNames(b []byte) [][]byte {
-	r := reader{b: b}
+func cloneAll(bs [][]byte) [][]byte {
 	var out [][]byte
-	for !r.empty() && !r.bad {
-		if n := r.vec16(); !r.bad {
-			out = append(out, bytes.Clone(n))
-		}
+	for _, b := range bs {
+		out = append(out, bytes.Clone(b))
 	}
 	return out
 }
@@ -212,52 +212,65 @@ func kxDHE(s uint16) bool {
 	return false
 }
 
-// serverKeyExchange takes the curve and signature scheme from a TLS 1.2
-// ECDHE ServerKeyExchange (RFC 8422 section 5.4).
-func (ob *Observer) serverKeyExchange(body []byte) {
-	r := reader{b: body}
+// keyExchange is the codec's key exchange kind of the negotiated suite.
+func (ob *Observer) keyExchange() msg.KeyExchange {
 	switch {
 	case kxECDHE(ob.suite):
-		if r.u8() != 3 { // named_curve
-			return
-		}
-		g := r.u16()
-		r.vec8()
-		ob.sum.ServerTempKeyGroup = g
+		return msg.KxECDHE
 	case kxDHE(ob.suite):
-		r.vec16()
-		r.vec16()
-		r.vec16()
-	default:
+		return msg.KxDHE
+	}
+	return msg.KxRSA
+}
+
+// serverKeyExchange takes the curve and signature scheme from a TLS 1.2
+// ECDHE or DHE ServerKeyExchange (RFC 8422 section 5.4, RFC 5246
+// section 7.4.3).
+func (ob *Observer) serverKeyExchange(body []byte) {
+	m, err := msg.ParseServerKeyExchange(body, ob.keyExchange(), ob.version == 0x0303)
+	if err != nil {
 		return
 	}
-	if s := r.u16(); !r.bad && ob.version == 0x0303 {
-		ob.sum.PeerSigScheme = s
+	if m.Kind == msg.KxECDHE {
+		ob.sum.ServerTempKeyGroup = m.Group
+	}
+	if m.HasScheme {
+		ob.sum.PeerSigScheme = m.Scheme
+	}
+}
+
+// certificateVerify takes the peer's signature scheme (TLS 1.2 and 1.3;
+// TLS 1.0 and 1.1 name none).
+func (ob *Observer) certificateVerify(body []byte) {
+	switch {
+	case ob.version == 0x0304:
+		if m, err := msg.ParseCertificateVerify(body); err == nil {
+			ob.sum.PeerSigScheme = m.Scheme
+		}
+	case ob.version == 0x0303:
+		if m, err := msg.ParseCertificateVerify12(body, true); err == nil {
+			ob.sum.PeerSigScheme = m.Scheme
+		}
 	}
 }
 
 func (ob *Observer) newSessionTicket(body []byte) {
-	r := reader{b: body}
 	if ob.version != 0x0304 {
 		// RFC 5077 section 3.3.
-		life := r.u32()
-		t := r.vec16()
-		if !r.bad {
-			ob.sum.TicketLifetimeHint = life
-			ob.sum.Ticket = bytes.Clone(t)
+		if m, err := msg.ParseNewSessionTicket12(body); err == nil {
+			ob.sum.TicketLifetimeHint = m.LifetimeHint
+			ob.sum.Ticket = bytes.Clone(m.Ticket)
 		}
 		return
 	}
-	t := NewSessionTicket{Lifetime: r.u32(), AgeAdd: r.u32()}
-	t.Nonce = bytes.Clone(r.vec8())
-	t.Ticket = bytes.Clone(r.vec16())
-	for _, e := range parseExts(r.vec16()) {
-		if e.Type == extEarlyData {
-			er := reader{b: e.Data}
-			t.MaxEarly = er.u32()
-		}
+	m, err := msg.ParseNewSessionTicket(body)
+	if err != nil || ob.ticketFn == nil {
+		return
 	}
-	if !r.bad && ob.ticketFn != nil {
-		ob.tickets = append(ob.tickets, t)
+	t := NewSessionTicket{Lifetime: m.Lifetime, AgeAdd: m.AgeAdd,
+		Nonce: bytes.Clone(m.Nonce), Ticket: bytes.Clone(m.Ticket)}
+	if d, ok := m.Extensions.Find(msg.ExtEarlyData); ok {
+		t.MaxEarly, _ = msg.ParseEarlyDataTicket(d)
 	}
+	ob.tickets = append(ob.tickets, t)
 }

@@ -1,6 +1,10 @@
 package wire
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/tlskit/tlskit/internal/engine/msg"
+)
 
 // The tables below are the few names this package prints. They follow the
 // spelling OpenSSL 3.0 uses in its -msg, -trace, -state and -tlsextdebug
@@ -15,50 +19,49 @@ const (
 	typeHeartbeat        = 24
 )
 
-// Handshake message types (RFC 8446 section 4, RFC 5246 section 7.4).
+// Handshake message types and extension code points, as the codec
+// (internal/engine/msg) names them, in the integer types the tables
+// below are keyed by.
 const (
-	hsHelloRequest        = 0
-	hsClientHello         = 1
-	hsServerHello         = 2
-	hsNewSessionTicket    = 4
-	hsEndOfEarlyData      = 5
-	hsEncryptedExtensions = 8
-	hsCertificate         = 11
-	hsServerKeyExchange   = 12
-	hsCertificateRequest  = 13
-	hsServerHelloDone     = 14
-	hsCertificateVerify   = 15
-	hsClientKeyExchange   = 16
-	hsFinished            = 20
-	hsCertificateStatus   = 22
-	hsKeyUpdate           = 24
-	hsMessageHash         = 254
+	hsHelloRequest        = uint8(msg.TypeHelloRequest)
+	hsClientHello         = uint8(msg.TypeClientHello)
+	hsServerHello         = uint8(msg.TypeServerHello)
+	hsNewSessionTicket    = uint8(msg.TypeNewSessionTicket)
+	hsEndOfEarlyData      = uint8(msg.TypeEndOfEarlyData)
+	hsEncryptedExtensions = uint8(msg.TypeEncryptedExtensions)
+	hsCertificate         = uint8(msg.TypeCertificate)
+	hsServerKeyExchange   = uint8(msg.TypeServerKeyExchange)
+	hsCertificateRequest  = uint8(msg.TypeCertificateRequest)
+	hsServerHelloDone     = uint8(msg.TypeServerHelloDone)
+	hsCertificateVerify   = uint8(msg.TypeCertificateVerify)
+	hsClientKeyExchange   = uint8(msg.TypeClientKeyExchange)
+	hsFinished            = uint8(msg.TypeFinished)
+	hsCertificateStatus   = uint8(msg.TypeCertificateStatus)
+	hsKeyUpdate           = uint8(msg.TypeKeyUpdate)
 )
 
-// Extension code points (IANA TLS ExtensionType registry).
 const (
-	extServerName          = 0
-	extStatusRequest       = 5
-	extSupportedGroups     = 10
-	extECPointFormats      = 11
-	extSignatureAlgorithms = 13
-	extALPN                = 16
-	extSCT                 = 18
-	extPadding             = 21
-	extEncryptThenMAC      = 22
-	extExtendedMS          = 23
-	extSessionTicket       = 35
-	extPreSharedKey        = 41
-	extEarlyData           = 42
-	extSupportedVersions   = 43
-	extCookie              = 44
-	extPSKModes            = 45
-	extCertAuthorities     = 47
-	extPostHandshakeAuth   = 49
-	extSigAlgsCert         = 50
-	extKeyShare            = 51
-	extECH                 = 0xfe0d
-	extRenegotiationInfo   = 0xff01
+	extServerName          = uint16(msg.ExtServerName)
+	extStatusRequest       = uint16(msg.ExtStatusRequest)
+	extSupportedGroups     = uint16(msg.ExtSupportedGroups)
+	extECPointFormats      = uint16(msg.ExtECPointFormats)
+	extSignatureAlgorithms = uint16(msg.ExtSignatureAlgorithms)
+	extALPN                = uint16(msg.ExtALPN)
+	extSCT                 = uint16(msg.ExtSCT)
+	extPadding             = uint16(msg.ExtPadding)
+	extEncryptThenMAC      = uint16(msg.ExtEncryptThenMAC)
+	extExtendedMS          = uint16(msg.ExtExtendedMasterSecret)
+	extSessionTicket       = uint16(msg.ExtSessionTicket)
+	extPreSharedKey        = uint16(msg.ExtPreSharedKey)
+	extEarlyData           = uint16(msg.ExtEarlyData)
+	extSupportedVersions   = uint16(msg.ExtSupportedVersions)
+	extCookie              = uint16(msg.ExtCookie)
+	extPSKModes            = uint16(msg.ExtPSKKeyExchangeModes)
+	extCertAuthorities     = uint16(msg.ExtCertificateAuthorities)
+	extPostHandshakeAuth   = uint16(msg.ExtPostHandshakeAuth)
+	extSigAlgsCert         = uint16(msg.ExtSignatureAlgorithmsCert)
+	extKeyShare            = uint16(msg.ExtKeyShare)
+	extRenegotiationInfo   = uint16(msg.ExtRenegotiationInfo)
 )
 
 var contentTypeNames = sync.OnceValue(func() map[uint8]string {

@@ -7,6 +7,8 @@ import (
 	"net"
 	"strings"
 	"sync"
+
+	"github.com/tlskit/tlskit/internal/engine/msg"
 )
 
 // Limits that keep a hostile peer from making the observer buffer
@@ -14,7 +16,7 @@ import (
 // 2^14+256 bytes; crypto/tls accepts handshake messages up to 256 KiB.
 const (
 	maxRecordLen    = 1<<14 + 2048
-	maxHandshakeLen = 1<<18 + 4
+	maxHandshakeLen = 1 << 18
 	maxPendingBytes = 1 << 20
 )
 
@@ -61,9 +63,9 @@ type Observer struct {
 
 type half struct {
 	sent      bool
-	in        []byte // unframed bytes
-	skip      int    // body bytes of the current record to drop unparsed
-	hs        []byte // handshake reassembly (RFC 8446 section 5.1)
+	in        []byte          // unframed bytes
+	skip      int             // body bytes of the current record to drop unparsed
+	hs        msg.Reassembler // handshake reassembly (RFC 8446 section 5.1), linear
 	protected bool
 	epoch     int // TLS 1.3: 1 handshake keys, 2+ application keys
 	keys      *recordKeys
@@ -81,8 +83,8 @@ type half struct {
 // New returns an observer configured by o.
 func New(o Options) *Observer {
 	ob := &Observer{o: o, secrets: make(map[string][]byte)}
-	ob.half[0] = &half{}
-	ob.half[1] = &half{sent: true}
+	ob.half[0] = &half{hs: msg.Reassembler{Max: maxHandshakeLen}}
+	ob.half[1] = &half{sent: true, hs: msg.Reassembler{Max: maxHandshakeLen}}
 	return ob
 }
 
@@ -419,27 +421,17 @@ func (ob *Observer) process(h *half, rec []byte) {
 	}
 	switch typ {
 	case typeHandshake:
-		if len(h.hs)+len(data) > maxHandshakeLen {
-			h.broken = true
-			return
-		}
-		h.hs = append(h.hs, data...)
-		for len(h.hs) >= 4 {
-			n := 4 + (int(h.hs[1])<<16 | int(h.hs[2])<<8 | int(h.hs[3]))
-			if n > maxHandshakeLen {
+		h.hs.Write(data)
+		for {
+			m, ok, err := h.hs.Next()
+			if err != nil {
 				h.broken = true
 				return
 			}
-			if len(h.hs) < n {
+			if !ok {
 				break
 			}
-			ob.handshake(h, h.hs[:n:n])
-			h.hs = h.hs[n:]
-		}
-		if len(h.hs) == 0 {
-			h.hs = nil
-		} else {
-			h.hs = bytes.Clone(h.hs)
+			ob.handshake(h, m.Raw)
 		}
 	case typeAlert:
 		ob.alert(h, data)

@@ -263,7 +263,7 @@ func (ob *Observer) extDebug(who string, exts []Ext) {
 	}
 	var sb strings.Builder
 	for _, e := range exts {
-		fmt.Fprintf(&sb, "TLS %s extension \"%s\" (id=%d), len=%d\n", who, debugExtName(e.Type), e.Type, len(e.Data))
+		fmt.Fprintf(&sb, "TLS %s extension \"%s\" (id=%d), len=%d\n", who, debugExtName(uint16(e.Type)), e.Type, len(e.Data))
 		writeDump(&sb, e.Data, 0)
 	}
 	ob.o.TLSExtDebug.Write([]byte(sb.String()))

@@ -5,127 +5,187 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/tlskit/tlskit/internal/engine/msg"
 	"github.com/tlskit/tlskit/internal/tlsnames"
 )
 
 // traceHandshake renders one handshake message the way openssl -trace
-// does: the message name and length, then every field, indented.
+// does: the message name and length, then every field, indented. The
+// fields come from the codec; a message it rejects is dumped in hex.
 func (ob *Observer) traceHandshake(sb *strings.Builder, h *half, typ uint8, body []byte) {
 	fmt.Fprintf(sb, "    %s, Length=%d\n", handshakeName(typ), len(body))
-	r := &reader{b: body}
+	if !ob.traceBody(sb, typ, body) {
+		writeDump(sb, body, 6)
+	}
+}
+
+// traceBody prints the fields of a message of type typ; false means the
+// codec does not read it (unknown, or malformed).
+func (ob *Observer) traceBody(sb *strings.Builder, typ uint8, body []byte) bool {
+	tls13 := ob.version == 0x0304
 	switch typ {
 	case hsClientHello:
-		v := r.u16()
-		fmt.Fprintf(sb, "      client_version=0x%x (%s)\n", v, versionName(v))
-		traceRandom(sb, r)
-		traceOpaque(sb, 6, "session_id", r.vec8())
-		cs := u16s(r.vec16())
-		fmt.Fprintf(sb, "      cipher_suites (len=%d)\n", 2*len(cs))
-		for _, c := range cs {
+		m, err := msg.ParseClientHello(body)
+		if err != nil {
+			return false
+		}
+		fmt.Fprintf(sb, "      client_version=0x%x (%s)\n", m.Version, versionName(m.Version))
+		traceRandom(sb, m.Random)
+		traceOpaque(sb, 6, "session_id", m.SessionID)
+		fmt.Fprintf(sb, "      cipher_suites (len=%d)\n", 2*len(m.CipherSuites))
+		for _, c := range m.CipherSuites {
 			fmt.Fprintf(sb, "        {0x%02X, 0x%02X} %s\n", c>>8, c&0xff, cipherName(c))
 		}
-		comp := r.vec8()
-		fmt.Fprintf(sb, "      compression_methods (len=%d)\n", len(comp))
-		for _, c := range comp {
+		fmt.Fprintf(sb, "      compression_methods (len=%d)\n", len(m.CompressionMethods))
+		for _, c := range m.CompressionMethods {
 			if c == 0 {
 				sb.WriteString("        No Compression (0x00)\n")
 			} else {
 				fmt.Fprintf(sb, "        UNKNOWN (0x%02X)\n", c)
 			}
 		}
-		traceExts(sb, 6, hsClientHello, r)
+		if m.Extensions != nil {
+			traceExts(sb, 6, hsClientHello, m.Extensions)
+		}
 	case hsServerHello:
-		v := r.u16()
-		fmt.Fprintf(sb, "      server_version=0x%x (%s)\n", v, versionName(v))
-		traceRandom(sb, r)
-		traceOpaque(sb, 6, "session_id", r.vec8())
-		c := r.u16()
+		m, err := msg.ParseServerHello(body)
+		if err != nil {
+			return false
+		}
+		fmt.Fprintf(sb, "      server_version=0x%x (%s)\n", m.Version, versionName(m.Version))
+		traceRandom(sb, m.Random)
+		traceOpaque(sb, 6, "session_id", m.SessionID)
+		c := m.CipherSuite
 		fmt.Fprintf(sb, "      cipher_suite {0x%02X, 0x%02X} %s\n", c>>8, c&0xff, cipherName(c))
-		if m := r.u8(); m == 0 {
+		if m.CompressionMethod == 0 {
 			sb.WriteString("      compression_method: No Compression (0x00)\n")
 		} else {
-			fmt.Fprintf(sb, "      compression_method: UNKNOWN (0x%02X)\n", m)
+			fmt.Fprintf(sb, "      compression_method: UNKNOWN (0x%02X)\n", m.CompressionMethod)
 		}
-		traceExts(sb, 6, hsServerHello, r)
+		if m.Extensions != nil {
+			traceExts(sb, 6, hsServerHello, m.Extensions)
+		}
 	case hsEncryptedExtensions:
-		traceExts(sb, 6, hsEncryptedExtensions, r)
+		m, err := msg.ParseEncryptedExtensions(body)
+		if err != nil {
+			return false
+		}
+		traceExts(sb, 6, hsEncryptedExtensions, m.Extensions)
 	case hsCertificate:
-		ob.traceCertificate(sb, r)
+		return ob.traceCertificate(sb, body)
 	case hsCertificateRequest:
-		if ob.version == 0x0304 {
-			traceOpaque(sb, 6, "request_context", r.vec8())
-			traceExts(sb, 6, hsCertificateRequest, r)
+		if tls13 {
+			m, err := msg.ParseCertificateRequest(body)
+			if err != nil {
+				return false
+			}
+			traceOpaque(sb, 6, "request_context", m.Context)
+			traceExts(sb, 6, hsCertificateRequest, m.Extensions)
 			break
 		}
-		ct := r.vec8()
-		fmt.Fprintf(sb, "      certificate_types (len=%d)\n", len(ct))
-		for _, t := range ct {
+		m, err := msg.ParseCertificateRequest12(body, ob.version == 0x0303)
+		if err != nil {
+			return false
+		}
+		fmt.Fprintf(sb, "      certificate_types (len=%d)\n", len(m.CertTypes))
+		for _, t := range m.CertTypes {
 			fmt.Fprintf(sb, "        %s (%d)\n", certTypeName(t), t)
 		}
-		if ob.version == 0x0303 {
-			sa := u16s(r.vec16())
-			fmt.Fprintf(sb, "      signature_algorithms (len=%d)\n", 2*len(sa))
-			for _, s := range sa {
+		if m.HasSchemes {
+			fmt.Fprintf(sb, "      signature_algorithms (len=%d)\n", 2*len(m.Schemes))
+			for _, s := range m.Schemes {
 				fmt.Fprintf(sb, "        %s (0x%04x)\n", sigSchemeName(s), s)
 			}
 		}
-		names := r.vec16()
-		fmt.Fprintf(sb, "      certificate_authorities (len=%d)\n", len(names))
-		for _, n := range splitNames(names) {
-			fmt.Fprintf(sb, "        DistinguishedName (len=%d): %s\n", len(n), dnString(n))
+		n := 0
+		for _, dn := range m.CANames {
+			n += 2 + len(dn)
+		}
+		fmt.Fprintf(sb, "      certificate_authorities (len=%d)\n", n)
+		for _, dn := range m.CANames {
+			fmt.Fprintf(sb, "        DistinguishedName (len=%d): %s\n", len(dn), dnString(dn))
 		}
 	case hsServerKeyExchange:
-		ob.traceServerKeyExchange(sb, r)
+		return ob.traceServerKeyExchange(sb, body)
 	case hsClientKeyExchange:
-		switch {
-		case kxECDHE(ob.suite):
+		kind := ob.keyExchange()
+		m, err := msg.ParseClientKeyExchange(body, kind)
+		if err != nil {
+			return false
+		}
+		switch kind {
+		case msg.KxECDHE:
 			sb.WriteString("      KeyExchangeAlgorithm=ECDHE\n")
-			traceOpaque(sb, 8, "ecdh_Yc", r.vec8())
-		case kxDHE(ob.suite):
+			traceOpaque(sb, 8, "ecdh_Yc", m.Data)
+		case msg.KxDHE:
 			sb.WriteString("      KeyExchangeAlgorithm=DHE\n")
-			traceOpaque(sb, 8, "dh_Yc", r.vec16())
+			traceOpaque(sb, 8, "dh_Yc", m.Data)
 		default:
 			sb.WriteString("      KeyExchangeAlgorithm=RSA\n")
-			traceOpaque(sb, 8, "EncryptedPreMasterSecret", r.vec16())
+			traceOpaque(sb, 8, "EncryptedPreMasterSecret", m.Data)
 		}
 	case hsCertificateVerify:
-		if ob.version >= 0x0303 {
-			s := r.u16()
-			fmt.Fprintf(sb, "      Signature Algorithm: %s (0x%04x)\n", sigSchemeName(s), s)
+		var scheme uint16
+		var sig []byte
+		if tls13 {
+			m, err := msg.ParseCertificateVerify(body)
+			if err != nil {
+				return false
+			}
+			scheme, sig = m.Scheme, m.Signature
+		} else {
+			m, err := msg.ParseCertificateVerify12(body, ob.version == 0x0303)
+			if err != nil {
+				return false
+			}
+			scheme, sig = m.Scheme, m.Signature
 		}
-		traceOpaque(sb, 6, "Signature", r.vec16())
+		if ob.version >= 0x0303 {
+			fmt.Fprintf(sb, "      Signature Algorithm: %s (0x%04x)\n", sigSchemeName(scheme), scheme)
+		}
+		traceOpaque(sb, 6, "Signature", sig)
 	case hsFinished:
 		traceOpaque(sb, 6, "verify_data", body)
 	case hsNewSessionTicket:
-		fmt.Fprintf(sb, "        ticket_lifetime_hint=%d\n", r.u32())
-		if ob.version == 0x0304 {
-			fmt.Fprintf(sb, "        ticket_age_add=%d\n", r.u32())
-			traceOpaque(sb, 8, "ticket_nonce", r.vec8())
+		if !tls13 {
+			m, err := msg.ParseNewSessionTicket12(body)
+			if err != nil {
+				return false
+			}
+			fmt.Fprintf(sb, "        ticket_lifetime_hint=%d\n", m.LifetimeHint)
+			traceOpaque(sb, 8, "ticket", m.Ticket)
+			break
 		}
-		traceOpaque(sb, 8, "ticket", r.vec16())
-		if ob.version == 0x0304 {
-			traceExts(sb, 8, hsNewSessionTicket, r)
+		m, err := msg.ParseNewSessionTicket(body)
+		if err != nil {
+			return false
 		}
+		fmt.Fprintf(sb, "        ticket_lifetime_hint=%d\n", m.Lifetime)
+		fmt.Fprintf(sb, "        ticket_age_add=%d\n", m.AgeAdd)
+		traceOpaque(sb, 8, "ticket_nonce", m.Nonce)
+		traceOpaque(sb, 8, "ticket", m.Ticket)
+		traceExts(sb, 8, hsNewSessionTicket, m.Extensions)
 	case hsKeyUpdate:
-		switch u := r.u8(); u {
-		case 0:
+		u, err := msg.ParseKeyUpdate(body)
+		switch {
+		case err == nil && u == msg.UpdateNotRequested:
 			sb.WriteString("      update_not_requested (0)\n")
-		case 1:
+		case err == nil:
 			sb.WriteString("      update_requested (1)\n")
+		case len(body) == 1:
+			fmt.Fprintf(sb, "      unknown (%d)\n", body[0])
 		default:
-			fmt.Fprintf(sb, "      unknown (%d)\n", u)
+			return false
 		}
 	case hsServerHelloDone, hsEndOfEarlyData, hsHelloRequest:
+		return msg.ParseEmptyMessage(body) == nil
 	default:
-		writeDump(sb, body, 6)
+		return false
 	}
+	return true
 }
 
-func traceRandom(sb *strings.Builder, r *reader) {
-	rnd := r.bytes(32)
-	if len(rnd) < 32 {
-		return
-	}
+func traceRandom(sb *strings.Builder, rnd []byte) {
 	sb.WriteString("      Random:\n")
 	fmt.Fprintf(sb, "        gmt_unix_time=0x%08X\n", uint32(rnd[0])<<24|uint32(rnd[1])<<16|uint32(rnd[2])<<8|uint32(rnd[3]))
 	fmt.Fprintf(sb, "        random_bytes (len=28): %s\n", upperHex(rnd[4:]))
@@ -157,100 +217,140 @@ func certTypeName(t uint8) string {
 
 // traceExts prints an extensions block: "extensions, length = N" and one
 // entry per extension, decoded where OpenSSL decodes it.
-func traceExts(sb *strings.Builder, indent int, msg uint8, r *reader) {
+func traceExts(sb *strings.Builder, indent int, msgType uint8, exts msg.Extensions) {
 	pad := strings.Repeat(" ", indent)
-	if r.empty() {
-		if msg == hsEncryptedExtensions || msg == hsNewSessionTicket || msg == hsCertificateRequest {
-			fmt.Fprintf(sb, "%sNo extensions\n", pad)
-		}
-		return
-	}
-	block := r.vec16()
-	if len(block) == 0 {
+	if len(exts) == 0 {
 		fmt.Fprintf(sb, "%sNo extensions\n", pad)
 		return
 	}
-	fmt.Fprintf(sb, "%sextensions, length = %d\n", pad, len(block))
-	for _, e := range parseExts(block) {
-		fmt.Fprintf(sb, "%s  extension_type=%s(%d), length=%d\n", pad, traceExtName(e.Type), e.Type, len(e.Data))
-		traceExt(sb, indent+4, msg, e)
+	fmt.Fprintf(sb, "%sextensions, length = %d\n", pad, extensionsLen(exts))
+	for _, e := range exts {
+		t := uint16(e.Type)
+		fmt.Fprintf(sb, "%s  extension_type=%s(%d), length=%d\n", pad, traceExtName(t), t, len(e.Data))
+		if !traceExt(sb, indent+4, msgType, e) {
+			writeDump(sb, e.Data, indent+4)
+		}
 	}
 }
 
-func traceExt(sb *strings.Builder, indent int, msg uint8, e Ext) {
+// traceExt prints the fields of one extension as the codec reads them;
+// false means it has none to print (unknown, malformed, or one openssl
+// 3.0 dumps raw, as signature_algorithms_cert).
+func traceExt(sb *strings.Builder, indent int, msgType uint8, e Ext) bool {
 	pad := strings.Repeat(" ", indent)
-	er := reader{b: e.Data}
-	ok := true
 	switch e.Type {
-	case extECPointFormats:
-		for _, f := range er.vec8() {
+	case msg.ExtECPointFormats:
+		fs, err := msg.ParseUint8List(e.Data)
+		if err != nil {
+			return false
+		}
+		for _, f := range fs {
 			fmt.Fprintf(sb, "%s%s (%d)\n", pad, pointFormatName(f), f)
 		}
-	case extSupportedGroups:
-		for _, g := range u16s(er.vec16()) {
+	case msg.ExtSupportedGroups:
+		gs, err := msg.ParseUint16List(e.Data)
+		if err != nil {
+			return false
+		}
+		for _, g := range gs {
 			fmt.Fprintf(sb, "%s%s (%d)\n", pad, groupName(g), g)
 		}
-	case extSignatureAlgorithms: // openssl 3.0 dumps signature_algorithms_cert raw
-		for _, s := range u16s(er.vec16()) {
+	case msg.ExtSignatureAlgorithms:
+		ss, err := msg.ParseUint16List(e.Data)
+		if err != nil {
+			return false
+		}
+		for _, s := range ss {
 			fmt.Fprintf(sb, "%s%s (0x%04x)\n", pad, sigSchemeName(s), s)
 		}
-	case extSupportedVersions:
-		if msg == hsClientHello {
-			for _, v := range u16s(er.vec8()) {
+	case msg.ExtSupportedVersions:
+		if msgType == hsClientHello {
+			vs, err := msg.ParseSupportedVersionsClient(e.Data)
+			if err != nil {
+				return false
+			}
+			for _, v := range vs {
 				fmt.Fprintf(sb, "%s%s (%d)\n", pad, versionName(v), v)
 			}
-		} else {
-			v := er.u16()
-			fmt.Fprintf(sb, "%s  %s (%d)\n", pad, versionName(v), v)
+			break
 		}
-	case extPSKModes:
-		for _, m := range er.vec8() {
+		v, err := msg.ParseSupportedVersionsServer(e.Data)
+		if err != nil {
+			return false
+		}
+		fmt.Fprintf(sb, "%s  %s (%d)\n", pad, versionName(v), v)
+	case msg.ExtPSKKeyExchangeModes:
+		ms, err := msg.ParseUint8List(e.Data)
+		if err != nil {
+			return false
+		}
+		for _, m := range ms {
 			n := "psk_ke"
 			if m == 1 {
 				n = "psk_dhe_ke"
 			}
 			fmt.Fprintf(sb, "%s%s (%d)\n", pad, n, m)
 		}
-	case extKeyShare:
-		one := func(kr *reader) {
-			g := kr.u16()
-			fmt.Fprintf(sb, "%s  NamedGroup: %s (%d)\n", pad, groupName(g), g)
-			if msg == hsServerHello && kr.empty() {
-				return // HelloRetryRequest names only the group
+	case msg.ExtKeyShare:
+		group := func(g uint16) { fmt.Fprintf(sb, "%s  NamedGroup: %s (%d)\n", pad, groupName(g), g) }
+		share := func(k msg.KeyShare) {
+			group(k.Group)
+			fmt.Fprintf(sb, "%s  key_exchange:  (len=%d): %s\n", pad, len(k.Data), upperHex(k.Data))
+		}
+		switch {
+		case msgType == hsClientHello:
+			ks, err := msg.ParseKeyShareClient(e.Data)
+			if err != nil {
+				return false
 			}
-			k := kr.vec16()
-			fmt.Fprintf(sb, "%s  key_exchange:  (len=%d): %s\n", pad, len(k), upperHex(k))
-		}
-		if msg == hsClientHello {
-			lr := reader{b: er.vec16()}
-			for !lr.empty() && !lr.bad {
-				one(&lr)
+			for _, k := range ks {
+				share(k)
 			}
-		} else {
-			one(&er)
+		case msgType == hsServerHello && len(e.Data) == 2:
+			// A HelloRetryRequest names only the group.
+			g, err := msg.ParseKeyShareHRR(e.Data)
+			if err != nil {
+				return false
+			}
+			group(g)
+		default:
+			k, err := msg.ParseKeyShareServer(e.Data)
+			if err != nil {
+				return false
+			}
+			share(k)
 		}
-	case extALPN:
-		lr := reader{b: er.vec16()}
-		for !lr.empty() && !lr.bad {
-			fmt.Fprintf(sb, "%s%s\n", pad, lr.vec8())
+	case msg.ExtALPN:
+		ps, err := msg.ParseALPN(e.Data)
+		if err != nil {
+			return false
 		}
-	case extRenegotiationInfo:
-		v := er.vec8()
+		for _, p := range ps {
+			fmt.Fprintf(sb, "%s%s\n", pad, p)
+		}
+	case msg.ExtRenegotiationInfo:
+		v, err := msg.ParseRenegotiationInfo(e.Data)
+		if err != nil {
+			return false
+		}
 		if len(v) == 0 {
 			fmt.Fprintf(sb, "%s  <EMPTY>\n", pad)
 		} else {
 			fmt.Fprintf(sb, "%s  %s (len=%d): %s\n", pad, "renegotiated_connection", len(v), upperHex(v))
 		}
-	case extEarlyData:
-		if len(e.Data) == 4 {
-			fmt.Fprintf(sb, "%smax_early_data=%d\n", pad, er.u32())
+	case msg.ExtEarlyData:
+		if msg.ParseEmpty(e.Data) == nil {
+			break // in a ClientHello or EncryptedExtensions
 		}
+		n, err := msg.ParseEarlyDataTicket(e.Data)
+		if err != nil {
+			return false
+		}
+		fmt.Fprintf(sb, "%smax_early_data=%d\n", pad, n)
 	default:
-		ok = false
+		return false
 	}
-	if !ok || er.bad {
-		writeDump(sb, e.Data, indent)
-	}
+	return true
 }
 
 func pointFormatName(f uint8) string {
@@ -265,54 +365,59 @@ func pointFormatName(f uint8) string {
 	return "unknown"
 }
 
-func (ob *Observer) traceServerKeyExchange(sb *strings.Builder, r *reader) {
-	switch {
-	case kxECDHE(ob.suite):
+func (ob *Observer) traceServerKeyExchange(sb *strings.Builder, body []byte) bool {
+	kind := ob.keyExchange()
+	if kind == msg.KxRSA {
+		return false
+	}
+	m, err := msg.ParseServerKeyExchange(body, kind, ob.version == 0x0303)
+	if err != nil {
+		return false
+	}
+	if kind == msg.KxECDHE {
 		sb.WriteString("      KeyExchangeAlgorithm=ECDHE\n")
-		if ct := r.u8(); ct != 3 {
-			fmt.Fprintf(sb, "        curve_type: %d\n", ct)
-			return
-		}
-		g := r.u16()
-		fmt.Fprintf(sb, "        named_curve: %s (%d)\n", groupName(g), g)
-		traceOpaque(sb, 8, "point", r.vec8())
-	case kxDHE(ob.suite):
+		fmt.Fprintf(sb, "        named_curve: %s (%d)\n", groupName(m.Group), m.Group)
+		traceOpaque(sb, 8, "point", m.Public)
+	} else {
 		sb.WriteString("      KeyExchangeAlgorithm=DHE\n")
-		traceOpaque(sb, 8, "dh_p", r.vec16())
-		traceOpaque(sb, 8, "dh_g", r.vec16())
-		traceOpaque(sb, 8, "dh_Ys", r.vec16())
-	default:
-		writeDump(sb, r.b, 6)
-		return
+		traceOpaque(sb, 8, "dh_p", m.P)
+		traceOpaque(sb, 8, "dh_g", m.G)
+		traceOpaque(sb, 8, "dh_Ys", m.Y)
 	}
-	if ob.version >= 0x0303 {
-		s := r.u16()
-		fmt.Fprintf(sb, "      Signature Algorithm: %s (0x%04x)\n", sigSchemeName(s), s)
+	if m.HasScheme {
+		fmt.Fprintf(sb, "      Signature Algorithm: %s (0x%04x)\n", sigSchemeName(m.Scheme), m.Scheme)
 	}
-	traceOpaque(sb, 6, "Signature", r.vec16())
+	traceOpaque(sb, 6, "Signature", m.Signature)
+	return true
 }
 
 // traceCertificate prints the certificate list (RFC 8446 section 4.4.2,
 // RFC 5246 section 7.4.2), each certificate followed by its X509 text.
-func (ob *Observer) traceCertificate(sb *strings.Builder, r *reader) {
-	tls13 := ob.version == 0x0304
-	if tls13 {
-		traceOpaque(sb, 6, "context", r.vec8())
-	}
-	list := r.vec24()
-	fmt.Fprintf(sb, "      certificate_list, length=%d\n", len(list))
-	lr := &reader{b: list}
-	for !lr.empty() && !lr.bad {
-		der := lr.vec24()
-		if lr.bad {
-			break
+func (ob *Observer) traceCertificate(sb *strings.Builder, body []byte) bool {
+	if ob.version != 0x0304 {
+		m, err := msg.ParseCertificate12(body)
+		if err != nil {
+			return false
 		}
-		fmt.Fprintf(sb, "        ASN.1Cert, length=%d\n", len(der))
-		traceCertDetails(sb, der)
-		if tls13 {
-			traceExts(sb, 8, hsNewSessionTicket, lr)
+		fmt.Fprintf(sb, "      certificate_list, length=%d\n", len(body)-3)
+		for _, der := range m.Chain {
+			fmt.Fprintf(sb, "        ASN.1Cert, length=%d\n", len(der))
+			traceCertDetails(sb, der)
 		}
+		return true
 	}
+	m, err := msg.ParseCertificate(body)
+	if err != nil {
+		return false
+	}
+	traceOpaque(sb, 6, "context", m.Context)
+	fmt.Fprintf(sb, "      certificate_list, length=%d\n", len(body)-1-len(m.Context)-3)
+	for _, e := range m.Entries {
+		fmt.Fprintf(sb, "        ASN.1Cert, length=%d\n", len(e.Data))
+		traceCertDetails(sb, e.Data)
+		traceExts(sb, 8, hsCertificate, e.Extensions)
+	}
+	return true
 }
 
 // sigAlgName is the name x509 -text prints: openssl's long name, except

@@ -85,8 +85,9 @@ type Reassembler struct {
 	// (SSL_R_EXCESSIVE_MESSAGE_SIZE).
 	Max int
 
-	buf []byte
-	off int
+	buf    []byte
+	off    int
+	copied int // bytes copied so far, in and out: the linearity tests' measure
 }
 
 // Write appends a record fragment's bytes.
@@ -95,14 +96,20 @@ func (r *Reassembler) Write(p []byte) {
 		n := copy(r.buf, r.buf[r.off:])
 		r.buf = r.buf[:n]
 		r.off = 0
+		r.copied += n
 	}
 	r.buf = append(r.buf, p...)
+	r.copied += len(p)
 }
 
 // Pending reports whether part of a message is waiting for more records.
 // Record-layer rules depend on it: a key change may not happen in the
 // middle of a message (RFC 8446 §5.1).
 func (r *Reassembler) Pending() bool { return len(r.buf)-r.off > 0 }
+
+// Buffered is how many bytes wait for the rest of their message; it
+// never exceeds a header, Max and the last fragment written.
+func (r *Reassembler) Buffered() int { return len(r.buf) - r.off }
 
 // Next returns the next whole message, or ok false if more bytes are
 // needed. The returned slices are copies the caller may keep.
@@ -123,6 +130,7 @@ func (r *Reassembler) Next() (m Message, ok bool, err error) {
 		return Message{}, false, nil
 	}
 	raw := append([]byte(nil), b[:HeaderLen+n]...)
+	r.copied += len(raw)
 	r.off += HeaderLen + n
 	if r.off == len(r.buf) {
 		r.buf, r.off = r.buf[:0], 0

@@ -260,3 +260,45 @@ func BenchmarkReassembly1ByteRecords(b *testing.B) {
 		})
 	}
 }
+
+// TestReassemblyLinear bounds the work of reassembling a legal ClientHello
+// of nearly 64 KiB sent one byte per record, and in other record sizes:
+// every byte is copied in once, out once, and moved by compaction at most
+// once more, whatever the fragmentation (a quadratic reassembler copies
+// about len²/2 bytes, two billion here).
+func TestReassemblyLinear(t *testing.T) {
+	ch := &ClientHello{Version: 0x0303, Random: make([]byte, 32), CipherSuites: []uint16{0x1301},
+		CompressionMethods: []byte{0}, Extensions: Extensions{{ExtPadding, make([]byte, 63<<10)}}}
+	raw, err := ch.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two messages back to back, so compaction has something to move.
+	stream := append(append([]byte(nil), raw...), raw...)
+	for _, step := range []int{1, 2, 3, 1000, 16384} {
+		var r Reassembler
+		n := 0
+		for i := 0; i < len(stream); i += step {
+			r.Write(stream[i:min(i+step, len(stream))])
+			for {
+				m, ok, err := r.Next()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !ok {
+					break
+				}
+				if !bytes.Equal(m.Raw, raw) {
+					t.Fatalf("step %d: message %d differs", step, n)
+				}
+				n++
+			}
+		}
+		if n != 2 || r.Buffered() != 0 {
+			t.Fatalf("step %d: %d messages, %d bytes left", step, n, r.Buffered())
+		}
+		if r.copied > 3*len(stream) {
+			t.Errorf("step %d: %d bytes copied for %d bytes of messages", step, r.copied, len(stream))
+		}
+	}
+}
