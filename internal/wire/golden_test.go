@@ -79,7 +79,7 @@ var goldenScenarios = []goldenScenario{
 	}, server: func(c *engine.Config) { c.MinVersion, c.MaxVersion, c.SecurityLevel = 0x0302, 0x0302, 0 }},
 }
 
-func goldenIdentity(t *testing.T, rsaKey bool) engine.Identity {
+func goldenIdentity(t testing.TB, rsaKey bool) engine.Identity {
 	t.Helper()
 	var key crypto.Signer
 	var err error
