@@ -47,6 +47,11 @@ func TestClient12AlertsLikeOpenSSL(t *testing.T) {
 			sh.Version, sh.CipherSuite = VersionTLS11, suites.ECDHERSAAES128SHA
 			copy(sh.Random[24:], "DOWNGRD\x00")
 		}},
+		{"TLS 1.3 downgrade sentinel at 1.0", func(sh *msg.ServerHello) {
+			sh.Version, sh.CipherSuite = VersionTLS10, suites.ECDHERSAAES128SHA
+			copy(sh.Random[24:], "DOWNGRD\x01")
+		}},
+		{"TLS 1.2 downgrade sentinel at 1.2", func(sh *msg.ServerHello) { copy(sh.Random[24:], "DOWNGRD\x00") }},
 		{"SSL 3.0", func(sh *msg.ServerHello) { sh.Version = 0x0300 }},
 		{"TLS 1.3 suite", func(sh *msg.ServerHello) { sh.CipherSuite = suites.AES128GCMSHA256 }},
 		{"suite not offered", func(sh *msg.ServerHello) { sh.CipherSuite = 0x000a }},

@@ -161,10 +161,14 @@ func (h *clientHS) serverHello12(sh *msg.ServerHello, raw []byte) error {
 	lo, hi := cfg.versionRange()
 	v := sh.Version
 	// The sentinels are checked before the version range, as OpenSSL
-	// does: a TLS 1.3-only client seeing one reports the fallback.
+	// does: a TLS 1.3-only client seeing one reports the fallback. A
+	// client that can do TLS 1.3 refuses either sentinel at any lower
+	// version (RFC 8446 §4.1.3), and DOWNGRD\x00 below the client's best
+	// is refused by any client, as openssl s_client 3.0 does (it refuses
+	// it at TLS 1.0 when it could do 1.1).
 	tail := sh.Random[24:]
-	if (hi >= VersionTLS13 && v == VersionTLS12 && bytes.Equal(tail, sentinel12)) ||
-		(hi >= VersionTLS12 && v < VersionTLS12 && bytes.Equal(tail, sentinel11)) {
+	if (hi >= VersionTLS13 && v <= VersionTLS12 && bytes.Equal(tail, sentinel12)) ||
+		(v < hi && bytes.Equal(tail, sentinel11)) {
 		return alert.Faultf(alert.IllegalParameter, "inappropriate fallback")
 	}
 	if c.st.HelloRetry || v < lo || v > min(hi, VersionTLS12) {
