@@ -229,6 +229,12 @@ func (h *clientHS) buildExtensions(cookie []byte) {
 	if cfg.CertSignatureSchemes != nil {
 		add(msg.ExtSignatureAlgorithmsCert, msg.MarshalUint16List(cfg.CertSignatureSchemes))
 	}
+	if cfg.PostHandshakeAuth && h.offers13() {
+		// RFC 8446 §4.2.6, where openssl 3.0 puts it: after
+		// extended_master_secret, before signature_algorithms; only in
+		// a ClientHello that offers TLS 1.3.
+		add(msg.ExtPostHandshakeAuth, []byte{})
+	}
 	if _, hi := cfg.versionRange(); hi >= VersionTLS12 {
 		// signature_algorithms is TLS 1.2's (RFC 5246 §7.4.1.4.1):
 		// OpenSSL sends none when it offers TLS 1.1 at most.
@@ -692,7 +698,7 @@ func (h *clientHS) finish(m msg.Message, certReq *msg.CertificateRequest, cHS, s
 		return err
 	}
 	if certReq != nil {
-		if err := h.sendClientCert(); err != nil {
+		if err := c.sendCertificate13(h.tr, nil, c.st.PeerSignatureSchemes); err != nil {
 			return err
 		}
 	}
@@ -704,6 +710,7 @@ func (h *clientHS) finish(m msg.Message, certReq *msg.CertificateRequest, cHS, s
 		return err
 	}
 	c.resSec = c.sched.ResumptionMasterSecret(h.tr.Sum())
+	c.hsTr, c.phaOffered = h.tr, h.offered[msg.ExtPostHandshakeAuth]
 	return c.setWriteKey(cAP)
 }
 
@@ -752,21 +759,24 @@ func (h *clientHS) encryptedExtensions(ee *msg.EncryptedExtensions) error {
 			c.st.EarlyData = EarlyDataAccepted
 		case msg.ExtKeyShare, msg.ExtSupportedVersions, msg.ExtPreSharedKey, msg.ExtPSKKeyExchangeModes,
 			msg.ExtSignatureAlgorithms, msg.ExtSignatureAlgorithmsCert, msg.ExtCookie, msg.ExtECPointFormats,
-			msg.ExtSessionTicket, msg.ExtEncryptThenMAC, msg.ExtExtendedMasterSecret:
+			msg.ExtSessionTicket, msg.ExtEncryptThenMAC, msg.ExtExtendedMasterSecret, msg.ExtPostHandshakeAuth:
+			// post_handshake_auth is the client's alone (RFC 8446 §4.2.6).
 			return alert.Faultf(alert.IllegalParameter, "bad extension")
 		}
 	}
 	return nil
 }
 
-// sendClientCert answers a CertificateRequest with the first identity a
-// scheme the server accepts can sign for, or an empty Certificate.
-func (h *clientHS) sendClientCert() error {
-	c := h.c
+// sendCertificate13 answers a CertificateRequest (in the handshake or
+// after it, with the request's context) with the first identity a
+// scheme the server accepts can sign for, and its CertificateVerify, or
+// with an empty Certificate (RFC 8446 §4.4.2, §4.4.2.4). Both messages
+// go into tr.
+func (c *TLSConn) sendCertificate13(tr *keys.Transcript, context []byte, schemes []uint16) error {
 	var id *Identity
 	var scheme uint16
 	for i := range c.cfg.Identities {
-		for _, s := range c.st.PeerSignatureSchemes {
+		for _, s := range schemes {
 			if c.cfg.ClientAuthSchemes != nil && !slices.Contains(c.cfg.ClientAuthSchemes, s) {
 				continue
 			}
@@ -779,7 +789,7 @@ func (h *clientHS) sendClientCert() error {
 			break
 		}
 	}
-	cm := &msg.Certificate{}
+	cm := &msg.Certificate{Context: context}
 	if id != nil {
 		for _, der := range id.Chain {
 			cm.Entries = append(cm.Entries, msg.CertificateEntry{Data: der, Extensions: msg.Extensions{}})
@@ -789,13 +799,13 @@ func (h *clientHS) sendClientCert() error {
 	if err != nil {
 		return err
 	}
-	if err := c.writeHandshakeLocked(raw, h.tr); err != nil {
+	if err := c.writeHandshakeLocked(raw, tr); err != nil {
 		return err
 	}
 	if id == nil {
 		return nil
 	}
-	s, err := sig.Sign(c.rand(), scheme, id.Key, sig.Content13(false, h.tr.Sum()))
+	s, err := sig.Sign(c.rand(), scheme, id.Key, sig.Content13(false, tr.Sum()))
 	if err != nil {
 		return err
 	}
@@ -803,5 +813,5 @@ func (h *clientHS) sendClientCert() error {
 	if err != nil {
 		return err
 	}
-	return c.writeHandshakeLocked(raw, h.tr)
+	return c.writeHandshakeLocked(raw, tr)
 }

@@ -96,6 +96,12 @@ type Config struct {
 	// RequestClientCert makes a server send CertificateRequest;
 	// RequireClientCert also fails a handshake without one.
 	RequestClientCert, RequireClientCert bool
+	// PostHandshakeAuth makes a client offer post_handshake_auth in a
+	// TLS 1.3 ClientHello (RFC 8446 §4.2.6), as -enable_pha does, and
+	// answer the server's CertificateRequests after the handshake with
+	// the first identity that fits, or an empty Certificate (§4.6.2).
+	// Without it such a request is unexpected_message.
+	PostHandshakeAuth bool
 
 	// Session, when set, is a TLS 1.3 ticket (from State.Tickets) a
 	// client offers to resume (RFC 8446 §4.2.11, §4.6.1).

@@ -75,6 +75,20 @@ type TLSConn struct {
 	// server_name is acknowledged.
 	ids    []Identity
 	sniAck bool
+
+	// hsTr is the TLS 1.3 handshake's transcript through the client
+	// Finished, which each post-handshake authentication extends on a
+	// copy of its own (RFC 8446 §4.4.1).
+	hsTr *keys.Transcript
+	// phaOffered: this client offered post_handshake_auth; peerPHA:
+	// this server's client did (RFC 8446 §4.2.6).
+	phaOffered, peerPHA bool
+	// pha is a server's post-handshake CertificateRequest waiting for
+	// the client's answer; set under outMu before the request is sent.
+	pha atomic.Pointer[phaRequest]
+	// ticketsSent numbers a server's NewSessionTickets, so that a
+	// nonce is never used twice on one connection (RFC 8446 §4.6.1).
+	ticketsSent int
 }
 
 // Client starts a client connection over c; the handshake runs on the
@@ -459,7 +473,18 @@ func (c *TLSConn) postHandshake(m msg.Message) error {
 	if c.v12 != nil {
 		return c.postHandshake12(m)
 	}
+	if !c.isClient {
+		if p := c.pha.Load(); p != nil && (p.stage > 0 || isClientAuthMessage(m.Type)) {
+			// The client's answer to a post-handshake CertificateRequest
+			// (RFC 8446 §4.6.2), nothing else in between.
+			return c.clientAuthMessage(p, m)
+		}
+	}
 	switch m.Type {
+	case msg.TypeCertificateRequest:
+		if c.isClient {
+			return c.answerCertRequest(m)
+		}
 	case msg.TypeNewSessionTicket:
 		if !c.isClient {
 			break

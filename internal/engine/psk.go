@@ -163,7 +163,13 @@ func (c *TLSConn) sendTicketsLocked() error {
 		n = 2
 	}
 	for i := 0; i < n; i++ {
-		nonce := []byte{byte(i)}
+		// More tickets follow a post-handshake authentication: the
+		// nonce counts them all (RFC 8446 §4.6.1: unique per connection).
+		nonce := []byte{byte(c.ticketsSent)}
+		if c.ticketsSent > 255 {
+			nonce = binary.BigEndian.AppendUint64(nil, uint64(c.ticketsSent))
+		}
+		c.ticketsSent++
 		var ageAdd [4]byte
 		if _, err := rand.Read(ageAdd[:]); err != nil {
 			return err

@@ -564,13 +564,8 @@ func (h *serverHS) authenticate() error {
 	var raw []byte
 	var err error
 	if c.cfg.RequestClientCert || c.cfg.RequireClientCert {
-		cr := &msg.CertificateRequest{Context: []byte{}, Extensions: msg.Extensions{
-			{Type: msg.ExtSignatureAlgorithms, Data: msg.MarshalUint16List(c.cfg.sigSchemes())}}}
-		if len(c.cfg.CANames) > 0 {
-			cr.Extensions = append(cr.Extensions, msg.Extension{Type: msg.ExtCertificateAuthorities,
-				Data: msg.MarshalCertificateAuthorities(c.cfg.CANames)})
-		}
-		if raw, err = cr.Marshal(); err != nil {
+		// RFC 8446 §4.3.2: an empty context in the handshake.
+		if raw, err = c.certificateRequest13([]byte{}).Marshal(); err != nil {
 			return err
 		}
 		if err := c.writeHandshakeLocked(raw, h.tr); err != nil {
@@ -688,5 +683,8 @@ func (h *serverHS) clientFlight(cHS []byte) error {
 	}
 	h.tr.Write(m.Raw)
 	c.resSec = c.sched.ResumptionMasterSecret(h.tr.Sum())
+	c.hsTr = h.tr
+	// RFC 8446 §4.6.2: the (last) ClientHello's offer.
+	c.peerPHA = h.ch.Extensions.Has(msg.ExtPostHandshakeAuth)
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"crypto"
 	"crypto/hkdf"
 	"crypto/hmac"
+	"errors"
 	"hash"
 
 	// The hashes TLS suites use, linked so crypto.Hash.New works.
@@ -190,6 +191,21 @@ func (t *Transcript) Write(p []byte) { t.d.Write(p) }
 
 // Sum returns the hash of everything written so far.
 func (t *Transcript) Sum() []byte { return t.d.Sum(nil) }
+
+// Clone returns an independent copy of the transcript so far: each TLS
+// 1.3 post-handshake authentication extends the handshake's transcript
+// through the client Finished on its own (RFC 8446 §4.4.1).
+func (t *Transcript) Clone() (*Transcript, error) {
+	c, ok := t.d.(hash.Cloner)
+	if !ok {
+		return nil, errors.ErrUnsupported
+	}
+	d, err := c.Clone()
+	if err != nil {
+		return nil, err
+	}
+	return &Transcript{h: t.h, d: d}, nil
+}
 
 // RestartAfterHRR replaces the transcript by message_hash(Hash(ClientHello1))
 // (RFC 8446 §4.4.1), given the first ClientHello's whole message.

@@ -1,0 +1,251 @@
+package engine
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/subtle"
+	"crypto/x509"
+	"errors"
+	"io"
+	"slices"
+
+	"github.com/tlskit/tlskit/internal/engine/alert"
+	"github.com/tlskit/tlskit/internal/engine/keys"
+	"github.com/tlskit/tlskit/internal/engine/msg"
+	"github.com/tlskit/tlskit/internal/engine/sig"
+)
+
+// TLS 1.3 post-handshake client authentication (RFC 8446 §4.6.2): the
+// server sends a CertificateRequest with a fresh context at any time
+// after the handshake; the client answers Certificate, CertificateVerify
+// (if it sent a certificate) and Finished, all under the application
+// traffic keys, over a transcript that is the handshake's through the
+// client Finished followed by these messages (§4.4.1).
+
+// The errors RequestClientCert returns before sending anything.
+var (
+	// ErrPHAWrongVersion: the connection is not TLS 1.3 (openssl:
+	// "wrong ssl version").
+	ErrPHAWrongVersion = errors.New("tls: post-handshake authentication needs TLS 1.3")
+	// ErrPHANotOffered: the client sent no post_handshake_auth
+	// (openssl: "extension not received").
+	ErrPHANotOffered = errors.New("tls: the client did not offer post-handshake authentication")
+	// ErrPHAPending: an earlier request is still unanswered.
+	ErrPHAPending = errors.New("tls: a post-handshake certificate request is pending")
+)
+
+// phaContextLen is the size of a request's random context, as openssl's.
+const phaContextLen = 32
+
+// phaRequest is a server's outstanding post-handshake CertificateRequest.
+// Its fields after context and tr are the reading goroutine's.
+type phaRequest struct {
+	context []byte
+	tr      *keys.Transcript // handshake, CertificateRequest, then the answer
+	stage   int              // 0: Certificate next; 1: CertificateVerify; 2: Finished
+	chain   [][]byte
+	leafKey crypto.PublicKey
+	scheme  uint16
+}
+
+func isClientAuthMessage(t msg.Type) bool {
+	return t == msg.TypeCertificate || t == msg.TypeCertificateVerify || t == msg.TypeFinished
+}
+
+// RequestClientCert sends a TLS 1.3 post-handshake CertificateRequest
+// (RFC 8446 §4.6.2) with a fresh random context, as openssl's
+// SSL_verify_client_post_handshake does. The client's answer is read and
+// checked by Read, like any post-handshake message: Config.VerifyPeer
+// judges the chain, Config.RequireClientCert makes an empty one fatal
+// (certificate_required), and State reports the new chain once its
+// Finished checked out; a failure ends the connection with its alert.
+// Config.NumTickets new tickets follow a successful answer, as openssl
+// sends them.
+func (c *TLSConn) RequestClientCert() error {
+	if err := c.Handshake(); err != nil {
+		return err
+	}
+	if c.isClient {
+		return errors.New("tls: only a server asks for a client certificate")
+	}
+	if c.v12 != nil {
+		return ErrPHAWrongVersion
+	}
+	if !c.peerPHA {
+		return ErrPHANotOffered
+	}
+	c.outMu.Lock()
+	defer c.outMu.Unlock()
+	if err := c.sticky(); err != nil {
+		return err
+	}
+	if c.wClosed {
+		return errors.New("tls: certificate request after close_notify")
+	}
+	if c.pha.Load() != nil {
+		return ErrPHAPending
+	}
+	ctx := make([]byte, phaContextLen)
+	if _, err := io.ReadFull(c.rand(), ctx); err != nil {
+		return err
+	}
+	tr, err := c.hsTr.Clone()
+	if err != nil {
+		return err
+	}
+	raw, err := c.certificateRequest13(ctx).Marshal()
+	if err != nil {
+		return err
+	}
+	tr.Write(raw)
+	// Published before it is sent, so the reader knows the answer.
+	c.pha.Store(&phaRequest{context: ctx, tr: tr})
+	if err := c.writeHandshakeLocked(raw, nil); err != nil {
+		return c.failLocked(err)
+	}
+	return nil
+}
+
+// certificateRequest13 is the server's CertificateRequest (RFC 8446
+// §4.3.2): its signature schemes, and -CAfile's names.
+func (c *TLSConn) certificateRequest13(context []byte) *msg.CertificateRequest {
+	cr := &msg.CertificateRequest{Context: context, Extensions: msg.Extensions{
+		{Type: msg.ExtSignatureAlgorithms, Data: msg.MarshalUint16List(c.cfg.sigSchemes())}}}
+	if len(c.cfg.CANames) > 0 {
+		cr.Extensions = append(cr.Extensions, msg.Extension{Type: msg.ExtCertificateAuthorities,
+			Data: msg.MarshalCertificateAuthorities(c.cfg.CANames)})
+	}
+	return cr
+}
+
+// answerCertRequest answers a server's post-handshake CertificateRequest
+// (inMu held): Certificate, CertificateVerify if an identity fits the
+// request's signature_algorithms, Finished keyed by the current client
+// application traffic secret (RFC 8446 §4.4, §4.6.2). A client that did
+// not offer post_handshake_auth answers unexpected_message.
+func (c *TLSConn) answerCertRequest(m msg.Message) error {
+	if !c.phaOffered {
+		return alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+	}
+	cr, err := msg.ParseCertificateRequest(m.Body)
+	if err != nil {
+		return err
+	}
+	// The context (§4.3.2) is echoed whatever it is: the server made it.
+	d, _ := cr.Extensions.Find(msg.ExtSignatureAlgorithms)
+	schemes, err := msg.ParseUint16List(d)
+	if err != nil {
+		return err
+	}
+	var cas [][]byte
+	if d, ok := cr.Extensions.Find(msg.ExtCertificateAuthorities); ok {
+		if cas, err = msg.ParseCertificateAuthorities(d); err != nil {
+			return err
+		}
+	}
+	c.st.ClientCertRequested, c.st.PeerSignatureSchemes, c.st.CANames = true, schemes, cas
+	tr, err := c.hsTr.Clone()
+	if err != nil {
+		return err
+	}
+	tr.Write(m.Raw)
+
+	c.outMu.Lock()
+	defer c.outMu.Unlock()
+	if err := c.sticky(); err != nil {
+		return err
+	}
+	if c.wClosed {
+		// Nothing can be sent after close_notify; the server reads our
+		// close instead of an answer.
+		return nil
+	}
+	if err := c.sendCertificate13(tr, cr.Context, schemes); err != nil {
+		return err
+	}
+	fm, err := msg.Frame(msg.TypeFinished, keys.FinishedMAC(c.suite.Hash, c.outSec, tr.Sum()))
+	if err != nil {
+		return err
+	}
+	return c.writeHandshakeLocked(fm, tr)
+}
+
+// clientAuthMessage takes the next message of the client's answer to the
+// server's post-handshake request p (inMu held).
+func (c *TLSConn) clientAuthMessage(p *phaRequest, m msg.Message) error {
+	switch {
+	case p.stage == 0 && m.Type == msg.TypeCertificate:
+		cert, err := msg.ParseCertificate(m.Body)
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(cert.Context, p.context) {
+			return alert.Faultf(alert.IllegalParameter, "invalid context")
+		}
+		p.tr.Write(m.Raw)
+		if len(cert.Entries) == 0 {
+			if c.cfg.RequireClientCert {
+				// RFC 8446 §4.4.2.4.
+				return alert.Faultf(alert.CertificateRequired, "peer did not return a certificate")
+			}
+			p.stage = 2
+			return nil
+		}
+		for _, e := range cert.Entries {
+			p.chain = append(p.chain, e.Data)
+		}
+		leaf, err := x509.ParseCertificate(cert.Entries[0].Data)
+		if err != nil {
+			return alert.Faultf(alert.BadCertificate, "certificate verify failed")
+		}
+		if p.leafKey, err = sig.PublicKey(leaf); err != nil {
+			return alert.Faultf(alert.UnsupportedCertificate, "unsupported certificate")
+		}
+		p.stage = 1
+		return nil
+	case p.stage == 1 && m.Type == msg.TypeCertificateVerify:
+		cv, err := msg.ParseCertificateVerify(m.Body)
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(c.cfg.sigSchemes(), cv.Scheme) || !sig.Allowed13(cv.Scheme) {
+			return alert.Faultf(alert.IllegalParameter, "wrong signature type")
+		}
+		if err := sig.Verify(cv.Scheme, p.leafKey, sig.Content13(false, p.tr.Sum()), cv.Signature); err != nil {
+			return err
+		}
+		p.scheme = cv.Scheme
+		p.tr.Write(m.Raw)
+		if c.cfg.VerifyPeer != nil {
+			if err := c.cfg.VerifyPeer(p.chain, &c.st); err != nil {
+				var d alert.Desc
+				if !errors.As(err, &d) {
+					err = &alert.Fault{Desc: alert.BadCertificate, Reason: err.Error()}
+				}
+				return err
+			}
+		}
+		p.stage = 2
+		return nil
+	case p.stage == 2 && m.Type == msg.TypeFinished:
+		fin, err := msg.ParseFinished(m.Body, c.suite.Hash.Size())
+		if err != nil {
+			return err
+		}
+		want := keys.FinishedMAC(c.suite.Hash, c.inSecret, p.tr.Sum())
+		if subtle.ConstantTimeCompare(fin, want) != 1 {
+			return alert.Faultf(alert.DecryptError, "digest check failed")
+		}
+		if p.chain != nil {
+			c.st.PeerChain, c.st.PeerSignatureScheme = p.chain, p.scheme
+		}
+		c.outMu.Lock()
+		defer c.outMu.Unlock()
+		c.pha.Store(nil)
+		if c.cfg.NumTickets >= 0 && !c.wClosed && c.sticky() == nil {
+			return c.sendTicketsLocked()
+		}
+		return nil
+	}
+	return alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+}
