@@ -62,7 +62,7 @@ func BenchmarkBareCryptoTLS(b *testing.B) {
 		b.Fatal(err)
 	}
 	os.Remove(path)
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{{Certificate: cert.Chain, PrivateKey: cert.Key}}})
 	if err != nil {
 		b.Fatal(err)
 	}

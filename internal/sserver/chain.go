@@ -25,12 +25,12 @@ func (s *server) buildChains(id *identity) error {
 		if i == 0 && id.ephemeralPath != "" {
 			continue // the generated certificate is its own root
 		}
-		if err := optgroups.BuildChain(&id.main[i].Certificate, store, build || slices.Contains(id.xbuild, i)); err != nil {
+		if err := optgroups.BuildChain(&id.main[i].Chain, store, build || slices.Contains(id.xbuild, i)); err != nil {
 			return err
 		}
 	}
 	for i := range id.sni {
-		if err := optgroups.BuildChain(&id.sni[i].Certificate, store, build); err != nil {
+		if err := optgroups.BuildChain(&id.sni[i].Chain, store, build); err != nil {
 			return err
 		}
 	}

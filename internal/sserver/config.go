@@ -56,8 +56,8 @@ type config struct {
 	dhparamFile            string // -dhparam (own engine)
 	keymatLabel            string
 	keymatLen              int
-	// own is set when tlskit's own engine carries the connections (see
-	// chooseEngine); nil: crypto/tls does.
+	// own is what chooseEngine hands tlskit's engine, which carries every
+	// connection.
 	own *ownSettings
 
 	// client authentication
@@ -205,15 +205,14 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 	c.prioritizeChaCha = tp.PrioritizeChaCha
 	c.groups = tp.Groups
 	c.alpn = tp.ALPN
-	// Every key exchange crypto/tls does is ephemeral, so
-	// -no_resume_ephemeral turns resumption off altogether.
+	// -no_resume_ephemeral turns resumption off altogether (tlskit does
+	// not tell ephemeral key exchanges from others here).
 	c.noTicket = tp.NoTicket || v.Has("no_resume_ephemeral")
 	c.noETM = v.Has("no_etm")
 	c.stateless = v.Has("stateless")
 	c.dhparamFile = v.Str("dhparam", "")
 	if _, ok := v.Get("num_tickets"); ok && v.Int("num_tickets", 1) <= 0 {
-		// No tickets. crypto/tls sends exactly one TLS 1.3 ticket
-		// otherwise; more need the own engine (see chooseEngine).
+		// No tickets.
 		c.noTicket = true
 	}
 	c.keyLogFile = v.Str("keylogfile", "")

@@ -5,7 +5,6 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
@@ -17,16 +16,17 @@ import (
 	"time"
 
 	"github.com/tlskit/tlskit/internal/certs"
+	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/optgroups"
 )
 
 // identity is the certificates the server presents.
 type identity struct {
-	main []tls.Certificate // -cert, -dcert, -xcert…: crypto/tls picks the first the client supports
+	main []engine.Identity // -cert, -dcert, -xcert…: the engine picks the first the client supports
 	// xbuild indexes the -xcert certificates of main whose chains
 	// -xchain_build asks to build.
 	xbuild []int
-	sni    []tls.Certificate // -cert2, for clients naming -servername
+	sni    []engine.Identity // -cert2, for clients naming -servername
 	notes  []string          // stderr notices to print at start-up
 	// ephemeralPath is the file holding a generated certificate, removed on exit.
 	ephemeralPath string
@@ -82,31 +82,23 @@ func loadIdentity(c *config) (*identity, error) {
 }
 
 // loadKeyPair resolves the pass phrase source and loads one key pair.
-func loadKeyPair(k keyPairOpts) (tls.Certificate, error) {
+func loadKeyPair(k keyPairOpts) (engine.Identity, error) {
 	spec := k.spec
 	if k.passSpec != "" {
 		p, err := certs.ReadPass(k.passSpec)
 		if err != nil {
-			return tls.Certificate{}, err
+			return engine.Identity{}, err
 		}
 		spec.Pass = p
 	}
 	id, err := optgroups.LoadKeyPair(spec, optgroups.Server)
 	if err != nil {
-		return tls.Certificate{}, err
+		return engine.Identity{}, err
 	}
-	leaf, err := x509.ParseCertificate(id.Chain[0])
-	if err != nil {
-		return tls.Certificate{}, err
+	if _, err := x509.ParseCertificate(id.Chain[0]); err != nil {
+		return engine.Identity{}, err
 	}
-	return tls.Certificate{Certificate: id.Chain, PrivateKey: id.Key, Leaf: leaf}, nil
-}
-
-func pathErr(err error) error {
-	if pe, ok := err.(*os.PathError); ok {
-		return pe.Err
-	}
-	return err
+	return id, nil
 }
 
 func hostname() string {
@@ -122,14 +114,14 @@ func hostname() string {
 // client can trust it with -CAfile) and returns it with the file's path and
 // its SHA-256 fingerprint in openssl's colon-separated form. Only the
 // certificate is written, never the key.
-func ephemeralCertificate() (tls.Certificate, string, string, error) {
+func ephemeralCertificate() (engine.Identity, string, string, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return tls.Certificate{}, "", "", err
+		return engine.Identity{}, "", "", err
 	}
 	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
 	if err != nil {
-		return tls.Certificate{}, "", "", err
+		return engine.Identity{}, "", "", err
 	}
 	now := time.Now()
 	host := hostname()
@@ -153,17 +145,16 @@ func ephemeralCertificate() (tls.Certificate, string, string, error) {
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
-		return tls.Certificate{}, "", "", err
+		return engine.Identity{}, "", "", err
 	}
-	leaf, err := x509.ParseCertificate(der)
-	if err != nil {
-		return tls.Certificate{}, "", "", err
+	if _, err := x509.ParseCertificate(der); err != nil {
+		return engine.Identity{}, "", "", err
 	}
 	// A fresh name (never an existing file, so never a planted symlink),
 	// readable by others since it holds only the public certificate.
 	f, err := os.CreateTemp("", fmt.Sprintf("tlskit-server-%d-*.pem", os.Getpid()))
 	if err != nil {
-		return tls.Certificate{}, "", "", fmt.Errorf("cannot write the generated certificate: %v", err)
+		return engine.Identity{}, "", "", fmt.Errorf("cannot write the generated certificate: %v", err)
 	}
 	path := f.Name()
 	f.Chmod(0o644)
@@ -173,13 +164,13 @@ func ephemeralCertificate() (tls.Certificate, string, string, error) {
 	}
 	if werr != nil {
 		os.Remove(path)
-		return tls.Certificate{}, "", "", fmt.Errorf("cannot write the generated certificate: %v", werr)
+		return engine.Identity{}, "", "", fmt.Errorf("cannot write the generated certificate: %v", werr)
 	}
 	sum := sha256.Sum256(der)
 	hex := make([]string, len(sum))
 	for i, b := range sum {
 		hex[i] = fmt.Sprintf("%02X", b)
 	}
-	cert := tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}
+	cert := engine.Identity{Chain: [][]byte{der}, Key: key}
 	return cert, path, strings.Join(hex, ":"), nil
 }

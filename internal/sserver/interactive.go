@@ -66,7 +66,7 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 		conn.Close()
 		return false
 	}
-	if s.c.stateless && t.ConnectionState().Version < engine.VersionTLS13 {
+	if s.c.stateless && t.OwnState().Version < engine.VersionTLS13 {
 		// openssl's SSL_stateless completes a TLS 1.2 handshake but,
 		// having seen no cookie, fails it: "ERROR" without a reason, and
 		// the connection is dropped without close_notify.
@@ -76,7 +76,7 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 		return false
 	}
 	ackNow(conn)
-	ci := connInfo{state: t.ConnectionState(), hello: tc.hello, conn: tc}
+	ci := connInfo{state: connStateOf(t), hello: tc.hello, conn: tc}
 	s.writeSecDebug(ci)
 	var b bytes.Buffer
 	if s.c.brief {
@@ -187,7 +187,7 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 				// (the client sees a broken record), then the read itself.
 				conn.Write([]byte("Lets print some clear text\n"))
 			case 'r', 'R':
-				fmt.Fprintln(out, "s_server: renegotiation is not supported by crypto/tls")
+				fmt.Fprintln(out, "s_server: renegotiation is not supported by tlskit's server")
 				continue
 			case 'k', 'K':
 				if tc.keyUpdate != nil {
@@ -201,7 +201,7 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 					}
 					continue
 				}
-				fmt.Fprintln(out, "s_server: key update requests are not supported by crypto/tls; the own engine does with -tls1_3")
+				fmt.Fprintln(out, "s_server: key update requests need TLS 1.3")
 				continue
 			case 'c':
 				fmt.Fprintln(out, "s_server: post-handshake authentication is not supported by crypto/tls")

@@ -1,7 +1,6 @@
 package sserver
 
 import (
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -71,30 +70,22 @@ func acceptLine(c *config, ln net.Listener) string {
 	return "ACCEPT " + joinHostPort(host, fmt.Sprint(a.Port))
 }
 
-// trackedConn is an accepted connection with what the TLS layer learnt
-// about it: GetConfigForClient stores the client's hello here.
+// trackedConn is an accepted connection with what the handshake learnt
+// about it.
 type trackedConn struct {
 	net.Conn
 	ob          *wire.Observer      // nil unless observing
 	eof         *transport.EOFWatch // the transport under TLS (and the observer)
-	unregister  func()              // ends the key log routing to ob
-	hello       *tls.ClientHelloInfo
+	hello       *wire.ClientHello   // what the client offered, as the observer parsed it
 	sniSeen     string
 	sniSwitched bool
 	verifyCode  int // the client certificate's verification result
-	// failure says why the server refused the handshake when crypto/tls's
-	// own error would name another reason (see chooseSuite).
-	failure *sslerr.Error
-	// export and keyUpdate are the own engine's exporter and KeyUpdate,
-	// nil on crypto/tls's connections.
+	// export and keyUpdate are the engine's exporter and KeyUpdate.
 	export    func(label string, context []byte, length int) ([]byte, error)
 	keyUpdate func(requestPeer bool) error
 }
 
 // handshakeFailure is openssl's error queue for a failed handshake.
 func handshakeFailure(tc *trackedConn, err error) sslerr.Report {
-	if tc != nil && tc.failure != nil {
-		err = tc.failure
-	}
 	return sslerr.FromError(err, sslerr.Server)
 }

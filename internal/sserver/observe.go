@@ -1,8 +1,6 @@
 package sserver
 
 import (
-	"bytes"
-	"encoding/hex"
 	"io"
 	"net"
 	"os"
@@ -14,8 +12,8 @@ import (
 )
 
 // observing reports whether connections need a wire observer: for -msg,
-// -trace, -debug, -state or -tlsextdebug output, or to learn the client's
-// CertificateVerify algorithm, which crypto/tls does not reveal.
+// -trace, -debug, -state or -tlsextdebug output, to learn the client's
+// CertificateVerify algorithm, and to keep the ClientHello for the report.
 func (s *server) observing() bool {
 	c := s.c
 	// The own engine's connections always are: the observer prints its
@@ -65,51 +63,6 @@ func (s *server) observe(conn net.Conn) *trackedConn {
 	}
 	ob := wire.New(s.observerOptions())
 	return &trackedConn{Conn: ob.Wrap(eof), ob: ob, eof: eof}
-}
-
-// keyLogRouter is the tls.Config's KeyLogWriter. crypto/tls writes one
-// NSS key log line per call (label, client random, secret); the router
-// hands each to the observer of the connection with that client random,
-// which needs the secrets to read the encrypted handshake, and otherwise to
-// the -keylogfile.
-type keyLogRouter struct {
-	file io.Writer // -keylogfile, or nil
-
-	mu       sync.Mutex
-	byRandom map[string]*wire.Observer
-}
-
-func (r *keyLogRouter) Write(p []byte) (int, error) {
-	if f := bytes.Fields(p); len(f) == 3 {
-		r.mu.Lock()
-		ob := r.byRandom[string(bytes.ToLower(f[1]))]
-		r.mu.Unlock()
-		if ob != nil {
-			// The observer forwards the line to -keylogfile itself.
-			return ob.KeyLogWriter().Write(p)
-		}
-	}
-	if r.file != nil {
-		return r.file.Write(p)
-	}
-	return len(p), nil
-}
-
-// register ties a connection's client random to its observer, until the
-// returned function is called.
-func (r *keyLogRouter) register(random []byte, ob *wire.Observer) func() {
-	key := hex.EncodeToString(random)
-	r.mu.Lock()
-	if r.byRandom == nil {
-		r.byRandom = map[string]*wire.Observer{}
-	}
-	r.byRandom[key] = ob
-	r.mu.Unlock()
-	return func() {
-		r.mu.Lock()
-		delete(r.byRandom, key)
-		r.mu.Unlock()
-	}
 }
 
 // openMsgFile opens -msgfile for writing.

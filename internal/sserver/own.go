@@ -2,27 +2,25 @@ package sserver
 
 import (
 	"crypto"
-	"crypto/tls"
 	"encoding/asn1"
 	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 
 	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/engine/alert"
 	"github.com/tlskit/tlskit/internal/engine/kx"
 	"github.com/tlskit/tlskit/internal/engine/sig"
+	"github.com/tlskit/tlskit/internal/engine/suites"
 	"github.com/tlskit/tlskit/internal/opt"
 	"github.com/tlskit/tlskit/internal/optgroups"
-	"github.com/tlskit/tlskit/internal/wire"
 )
 
-// ownSettings is what s_server hands tlskit's own engine beyond what it
-// shares with the crypto/tls path.
+// ownSettings is what s_server hands tlskit's own engine beyond the
+// configuration.
 type ownSettings struct {
 	lo, hi     uint16
 	tp         *optgroups.TLSParams
@@ -41,6 +39,24 @@ func (o *ownSettings) sigalgs() []uint16 {
 		return o.tp.Sigalgs
 	}
 	return sig.Default13
+}
+
+// suites13 are the TLS 1.3 suites: -ciphersuites, or openssl's default
+// list.
+func (o *ownSettings) suites13() []uint16 {
+	if o.tp.Suites13 != nil {
+		return o.tp.Suites13
+	}
+	return []uint16{suites.AES256GCMSHA384, suites.ChaCha20Poly1305SHA256, suites.AES128GCMSHA256}
+}
+
+// suites12s are the TLS 1.0–1.2 suites: -cipher's, or the engine's
+// default (openssl's).
+func (o *ownSettings) suites12s() []uint16 {
+	if o.suites12 != nil {
+		return o.suites12
+	}
+	return suites.Default12
 }
 
 // loadDHParams reads -dhparam for the own engine as openssl s_server
@@ -80,7 +96,7 @@ func chooseEngine(v *opt.Values, c *config, tp *optgroups.TLSParams) error {
 	n := v.Int("num_tickets", 2)
 	pskGiven := v.Has("psk") || v.Has("psk_session")
 	tls13Only := len(tp.TLS13Options()) > 0 || (ntGiven && n > 1) || v.Has("psk_session")
-	if v.Has("psk") && !v.Has("psk_session") && tp.MinVersion < tls.VersionTLS13 {
+	if v.Has("psk") && !v.Has("psk_session") && tp.MinVersion < engine.VersionTLS13 {
 		return tp.RefuseOwnEngineOptions("-psk")
 	}
 	if !engine.OwnServerCarries(tp.MinVersion, tp.MaxVersion, tls13Only) {
@@ -88,17 +104,17 @@ func chooseEngine(v *opt.Values, c *config, tp *optgroups.TLSParams) error {
 		if pskGiven {
 			extra = append(extra, "-psk")
 		}
-		if ntGiven && n > 1 && tp.MaxVersion >= tls.VersionTLS13 {
+		if ntGiven && n > 1 && tp.MaxVersion >= engine.VersionTLS13 {
 			extra = append(extra, "-num_tickets "+nt)
 		}
-		if c.dhparamFile != "" && tp.MinVersion < tls.VersionTLS13 {
+		if c.dhparamFile != "" && tp.MinVersion < engine.VersionTLS13 {
 			extra = append(extra, "-dhparam")
 		}
 		return tp.RefuseOwnEngineOptions(extra...)
 	}
 	lo := max(tp.MinVersion, engine.OwnServerMinVersion)
 	if v.Has("psk_session") {
-		lo = max(lo, tls.VersionTLS13)
+		lo = max(lo, engine.VersionTLS13)
 	}
 	o := &ownSettings{lo: lo, hi: tp.MaxVersion, tp: tp}
 	switch {
@@ -147,7 +163,7 @@ func readPSKSession(path, identity string) (engine.PSK, error) {
 		return engine.PSK{}, fmt.Errorf("Can't read PSK session file %s", path)
 	}
 	h := crypto.SHA256
-	if suite == tls.TLS_AES_256_GCM_SHA384 {
+	if suite == suites.AES256GCMSHA384 {
 		h = crypto.SHA384
 	}
 	return engine.PSK{Identity: []byte(identity), Key: key, Hash: h}, nil
@@ -190,7 +206,7 @@ func (s *server) engineConfig(tc *trackedConn) *engine.Config {
 	for _, g := range c.groups {
 		cfg.Groups = append(cfg.Groups, uint16(g))
 	}
-	cfg.Identities = engineIdentities(s.tls.id.main)
+	cfg.Identities = s.tls.id.main
 	cfg.ServerNameHook = func(name string) (engine.SNIAnswer, error) { return s.serverName(tc, name) }
 	if c.status {
 		cfg.OCSPStaple = s.certStatus
@@ -202,8 +218,7 @@ func (s *server) engineConfig(tc *trackedConn) *engine.Config {
 	cfg.RequireClientCert = c.verifyRequire
 	if c.verifyRequest {
 		cfg.VerifyPeer = func(chain [][]byte, st *engine.State) error {
-			cs := engine.ConnectionStateOf(*st, engine.ParseChain(chain))
-			if err := s.verifyHook(tc, cs); err != nil {
+			if err := s.verifyHook(tc, engine.ParseChain(chain)); err != nil {
 				return errors.Join(err, alert.BadCertificate)
 			}
 			return nil
@@ -217,17 +232,6 @@ func (s *server) engineConfig(tc *trackedConn) *engine.Config {
 	}
 	cfg.OnEvent = tc.ob.Event
 	return cfg
-}
-
-// engineIdentities are certificates as the own engine takes them.
-func engineIdentities(certs []tls.Certificate) []engine.Identity {
-	var ids []engine.Identity
-	for _, kp := range certs {
-		if k, ok := kp.PrivateKey.(crypto.Signer); ok && len(kp.Certificate) > 0 {
-			ids = append(ids, engine.Identity{Chain: kp.Certificate, Key: k})
-		}
-	}
-	return ids
 }
 
 // serverName is openssl s_server's servername callback, which it sets
@@ -250,7 +254,7 @@ func (s *server) serverName(tc *trackedConn, name string) (engine.SNIAnswer, err
 	}
 	a := engine.SNIAnswer{Ack: true}
 	if len(s.tls.id.sni) > 0 {
-		a.Identities = engineIdentities(s.tls.id.sni)
+		a.Identities = s.tls.id.sni
 		tc.sniSwitched = true
 	}
 	return a, nil
@@ -258,31 +262,16 @@ func (s *server) serverName(tc *trackedConn, name string) (engine.SNIAnswer, err
 
 // handshakeOwn runs a handshake on the own engine; tc's observer is fed
 // the engine's events and gives the ClientHello for the report.
-func (s *server) handshakeOwn(tc *trackedConn) (engine.Conn, error) {
+func (s *server) handshakeOwn(tc *trackedConn) (*engine.SeamConn, error) {
 	tc.ob.Events()
 	t := engine.Seam(engine.Server(tc, s.engineConfig(tc)))
 	tc.export = t.ExportKeyingMaterial
 	tc.keyUpdate = t.KeyUpdate
 	err := t.Handshake()
 	if ch := tc.ob.Summary().ClientHello; ch != nil {
-		tc.hello = helloInfo(ch, tc)
+		tc.hello = ch
 	}
 	return t, err
-}
-
-// helloInfo is the ClientHello the observer parsed, in the terms the
-// report reads (crypto/tls's, as the other path has it).
-func helloInfo(ch *wire.ClientHello, conn net.Conn) *tls.ClientHelloInfo {
-	h := &tls.ClientHelloInfo{ServerName: ch.ServerName, SupportedProtos: ch.ALPN,
-		SupportedVersions: ch.SupportedVersions, SupportedPoints: ch.ECPointFormats, Conn: conn,
-		CipherSuites: ch.CipherSuites}
-	for _, g := range ch.SupportedGroups {
-		h.SupportedCurves = append(h.SupportedCurves, tls.CurveID(g))
-	}
-	for _, a := range ch.SignatureSchemes {
-		h.SignatureSchemes = append(h.SignatureSchemes, tls.SignatureScheme(a))
-	}
-	return h
 }
 
 // sessionKey takes the master key and suite from openssl's session DER.

@@ -7,7 +7,7 @@ import (
 
 // ackNow makes the kernel acknowledge what it has received at once
 // instead of delaying the ACK (TCP_QUICKACK, tcp(7)). After the TLS 1.3
-// handshake crypto/tls has already sent its session tickets, so nothing
+// handshake the engine has already sent its session tickets, so nothing
 // carries the ACK of the client's Finished; a client with Nagle on (openssl
 // s_client) then holds its first request until the delayed ACK, ~40 ms.
 // openssl's server sends its tickets only then, which acknowledges it.

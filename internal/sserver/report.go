@@ -1,7 +1,7 @@
 package sserver
 
 import (
-	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"slices"
@@ -11,13 +11,32 @@ import (
 	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/tlsnames"
 	"github.com/tlskit/tlskit/internal/verify"
+	"github.com/tlskit/tlskit/internal/wire"
 )
 
 // connInfo is what is known about one established connection.
 type connInfo struct {
-	state tls.ConnectionState
-	hello *tls.ClientHelloInfo // nil if the hook never ran
+	state connState
+	hello *wire.ClientHello // nil if the observer saw none
 	conn  *trackedConn
+}
+
+// connState is what the reports read of an established connection.
+type connState struct {
+	Version, CipherSuite, CurveID uint16
+	NegotiatedProtocol            string
+	DidResume                     bool
+	// ExtendedMasterSecret: RFC 7627 in a TLS 1.0–1.2 connection.
+	ExtendedMasterSecret bool
+	PeerCertificates     []*x509.Certificate
+}
+
+// connStateOf is the engine's connection state for the reports.
+func connStateOf(t *engine.SeamConn) connState {
+	st := t.OwnState()
+	return connState{Version: st.Version, CipherSuite: st.Suite, CurveID: st.Group,
+		NegotiatedProtocol: st.ALPN, DidResume: st.Resumed, ExtendedMasterSecret: st.ExtendedMasterSecret,
+		PeerCertificates: engine.ParseChain(st.PeerChain)}
 }
 
 // isGREASE reports whether v is a GREASE value (RFC 8701 §2), which
@@ -26,24 +45,17 @@ func isGREASE(v uint16) bool { return v&0x0f0f == 0x0a0a && v>>8 == v&0xff }
 
 // sharedCipherNames lists the client's suites the server also enables, in
 // the client's order, by OpenSSL name.
-func (s *server) sharedCipherNames(h *tls.ClientHelloInfo) []string {
+func (s *server) sharedCipherNames(h *wire.ClientHello) []string {
 	if h == nil {
 		return nil
 	}
 	ours := map[uint16]bool{}
-	suites12 := s.tls.goSuites()
-	if o := s.c.own; o != nil {
-		suites12 = o.suites12 // -cipher, as the own engine honours it
-	}
+	suites12 := s.c.own.suites12s() // -cipher
 	for _, id := range suites12 {
 		ours[id] = true
 	}
-	if s.c.maxVersion >= tls.VersionTLS13 {
-		suites13 := []uint16{tls.TLS_AES_256_GCM_SHA384, tls.TLS_CHACHA20_POLY1305_SHA256, tls.TLS_AES_128_GCM_SHA256}
-		if o := s.c.own; o != nil && o.tp.Suites13 != nil {
-			suites13 = o.tp.Suites13 // -ciphersuites, which the own engine honours
-		}
-		for _, id := range suites13 {
+	if s.c.maxVersion >= engine.VersionTLS13 {
+		for _, id := range s.c.own.suites13() {
 			ours[id] = true
 		}
 	}
@@ -61,7 +73,7 @@ func (s *server) sharedCipherNames(h *tls.ClientHelloInfo) []string {
 
 // clientCipherNames lists every suite the client offered that has an
 // OpenSSL name (including the renegotiation SCSV), for -brief.
-func clientCipherNames(h *tls.ClientHelloInfo) []string {
+func clientCipherNames(h *wire.ClientHello) []string {
 	var names []string
 	for _, id := range h.CipherSuites {
 		if id == 0x00ff {
@@ -75,7 +87,7 @@ func clientCipherNames(h *tls.ClientHelloInfo) []string {
 	return names
 }
 
-// u16s is a list of crypto/tls's code points as plain numbers.
+// u16s is a list of code points as plain numbers.
 func u16s[T ~uint16](xs []T) []uint16 {
 	out := make([]uint16, len(xs))
 	for i, x := range xs {
@@ -92,11 +104,8 @@ func (s *server) ourGroups() []uint16 {
 	if len(s.c.groups) > 0 {
 		return s.c.groups
 	}
-	if s.c.own != nil {
-		// The own engine's defaults, openssl's (x448 included).
-		return engine.DefaultGroups
-	}
-	return tlsnames.GoDefaultGroups
+	// The engine's defaults, openssl's (x448 included).
+	return engine.DefaultGroups
 }
 
 func groupList[T ~uint16](gs []T) string {
@@ -120,12 +129,9 @@ func (s *server) writeSigalgsAndGroups(w io.Writer, ci connInfo, brief, points b
 	if len(sig) > 0 {
 		fmt.Fprintf(w, "Signature Algorithms: %s\n", tlsnames.SigalgList(sig))
 		if !brief {
-			ours := tlsnames.GoSignatureSchemes
-			if o := s.c.own; o != nil {
-				// The own engine's schemes (-sigalgs, or openssl's
-				// default list less DSA and SHA-224).
-				ours = o.sigalgs()
-			}
+			// The own engine's schemes (-sigalgs, or openssl's default
+			// list less DSA and SHA-224).
+			ours := s.c.own.sigalgs()
 			shared := slices.DeleteFunc(slices.Clone(sig), func(x uint16) bool { return !slices.Contains(ours, x) })
 			if len(shared) > 0 {
 				fmt.Fprintf(w, "Shared Signature Algorithms: %s\n", tlsnames.SigalgList(shared))
@@ -145,10 +151,10 @@ func (s *server) writeSigalgsAndGroups(w io.Writer, ci connInfo, brief, points b
 	if brief {
 		s.writePeerCert(w, ci)
 	}
-	if points && ci.state.Version < tls.VersionTLS13 && len(h.SupportedPoints) > 0 {
-		fmt.Fprintf(w, "Supported Elliptic Curve Point Formats: %s\n", tlsnames.PointFormats(h.SupportedPoints))
+	if points && ci.state.Version < engine.VersionTLS13 && len(h.ECPointFormats) > 0 {
+		fmt.Fprintf(w, "Supported Elliptic Curve Point Formats: %s\n", tlsnames.PointFormats(h.ECPointFormats))
 	}
-	groups := u16s(noGREASE(h.SupportedCurves))
+	groups := u16s(noGREASE(h.SupportedGroups))
 	if len(groups) > 0 {
 		fmt.Fprintf(w, "Supported groups: %s\n", groupList(groups))
 		if !brief {
@@ -204,16 +210,18 @@ func cipherName(id uint16) string {
 	if c, ok := tlsnames.CipherByID(id); ok {
 		return c.Name
 	}
-	return tls.CipherSuiteName(id)
+	return fmt.Sprintf("0x%04X", id)
 }
 
 // secureRenegotiation reports whether the client signalled RFC 5746
-// support, by extension or by the SCSV, as openssl's line reports.
-func secureRenegotiation(h *tls.ClientHelloInfo) bool {
+// support, as openssl's line reports it: by the SCSV, or in TLS 1.0–1.2
+// by the renegotiation_info extension (which TLS 1.3 ignores).
+func secureRenegotiation(ci connInfo) bool {
+	h := ci.hello
 	if h == nil {
 		return false
 	}
-	return slices.Contains(h.CipherSuites, 0x00ff) || slices.Contains(h.Extensions, 0xff01)
+	return slices.Contains(h.CipherSuites, 0x00ff) || (ci.state.Version < engine.VersionTLS13 && h.RenegotiationInfo)
 }
 
 // writeConnReport prints what openssl's interactive s_server prints once a
@@ -225,7 +233,7 @@ func (s *server) writeConnReport(w io.Writer, ci connInfo) {
 	}
 	s.writeSigalgsAndGroups(w, ci, false, true)
 	fmt.Fprintf(w, "CIPHER is %s\n", cipherName(ci.state.CipherSuite))
-	if secureRenegotiation(ci.hello) {
+	if secureRenegotiation(ci) {
 		fmt.Fprintln(w, "Secure Renegotiation IS supported")
 	} else {
 		fmt.Fprintln(w, "Secure Renegotiation IS NOT supported")
@@ -237,8 +245,8 @@ func (s *server) writeConnReport(w io.Writer, ci connInfo) {
 // during the handshake: the SNI name and switch, and the ALPN choice.
 func (s *server) writeHandshakeNotes(w io.Writer, ci connInfo) {
 	s.writeSNINote(w, ci.conn)
-	if len(s.c.alpn) > 0 && ci.hello != nil && len(ci.hello.SupportedProtos) > 0 {
-		fmt.Fprintf(w, "ALPN protocols advertised by the client: %s\n", strings.Join(ci.hello.SupportedProtos, ", "))
+	if len(s.c.alpn) > 0 && ci.hello != nil && len(ci.hello.ALPN) > 0 {
+		fmt.Fprintf(w, "ALPN protocols advertised by the client: %s\n", strings.Join(ci.hello.ALPN, ", "))
 		if ci.state.NegotiatedProtocol != "" {
 			fmt.Fprintf(w, "ALPN protocols selected: %s\n", ci.state.NegotiatedProtocol)
 		}
@@ -265,11 +273,11 @@ func (s *server) writeKeymat(w io.Writer, ci connInfo) {
 	fmt.Fprintln(w, "Keying material exporter:")
 	fmt.Fprintf(w, "    Label: '%s'\n", s.c.keymatLabel)
 	fmt.Fprintf(w, "    Length: %d bytes\n", s.c.keymatLen)
-	export := ci.state.ExportKeyingMaterial
-	if ci.conn != nil && ci.conn.export != nil {
-		export = ci.conn.export
+	if ci.conn == nil || ci.conn.export == nil {
+		fmt.Fprintln(w, "    Error")
+		return
 	}
-	km, err := export(s.c.keymatLabel, nil, s.c.keymatLen)
+	km, err := ci.conn.export(s.c.keymatLabel, nil, s.c.keymatLen)
 	if err != nil {
 		fmt.Fprintln(w, "    Error")
 		return

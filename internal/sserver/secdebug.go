@@ -2,11 +2,10 @@ package sserver
 
 import (
 	"bytes"
-	"crypto/tls"
 	"crypto/x509"
 
+	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/secdebug"
-	"github.com/tlskit/tlskit/internal/tlsnames"
 )
 
 // secDebugConfig describes this server to the security-level debug output
@@ -21,22 +20,22 @@ func (s *server) secDebugConfig(id *identity) *secdebug.Config {
 		Verbose:  c.securityDebugVerbose,
 		SecLevel: c.secLevel,
 		Groups:   c.groups,
-		SigAlgs:  tlsnames.GoSignatureSchemes,
+		SigAlgs:  c.own.sigalgs(),
 		NoTicket: c.noTicket,
 	}
-	for v := c.maxVersion; v >= c.minVersion && v >= tls.VersionTLS10; v-- {
+	for v := c.maxVersion; v >= c.minVersion && v >= engine.VersionTLS10; v-- {
 		cfg.Versions = append(cfg.Versions, v)
 	}
-	for _, ci := range c.ciphers {
-		if id, ok := ci.GoID(); ok {
-			cfg.Ciphers = append(cfg.Ciphers, id)
-		}
+	// The engine's suites: TLS 1.3's, then -cipher's.
+	if c.maxVersion >= engine.VersionTLS13 {
+		cfg.Ciphers = append(cfg.Ciphers, c.own.suites13()...)
 	}
+	cfg.Ciphers = append(cfg.Ciphers, c.own.suites12s()...)
 	if len(cfg.Groups) == 0 {
-		cfg.Groups = tlsnames.GoDefaultGroups
+		cfg.Groups = engine.DefaultGroups
 	}
 	if len(id.main) > 0 {
-		for _, der := range id.main[0].Certificate {
+		for _, der := range id.main[0].Chain {
 			if cert, err := x509.ParseCertificate(der); err == nil {
 				cfg.Chain = append(cfg.Chain, cert)
 			}
@@ -62,7 +61,7 @@ func (s *server) writeSecDebug(ci connInfo) {
 	}
 	if ci.hello != nil {
 		h.PeerSigAlgs = u16s(ci.hello.SignatureSchemes)
-		h.PeerGroups = u16s(ci.hello.SupportedCurves)
+		h.PeerGroups = u16s(ci.hello.SupportedGroups)
 	}
 	var b bytes.Buffer
 	secdebug.WriteHandshake(&b, *s.secDebug, h)

@@ -115,13 +115,10 @@ func run(ctx context.Context, args []string, s stdio.Stdio, listening func(net.A
 		defer f.Close()
 		srv.msgFile = f
 	}
-	srv.tls, err = newTLSSetup(c, id, srv.clientCAs, srv.observing())
+	srv.tls, err = newTLSSetup(c, id)
 	if err != nil {
 		printErr(s.Err, err)
 		return 1
-	}
-	if c.verifyRequest {
-		srv.tls.verifyConn = srv.verifyHook
 	}
 	if srv.secDebug = srv.secDebugConfig(id); srv.secDebug != nil {
 		var b bytes.Buffer
@@ -206,8 +203,8 @@ type server struct {
 	stats stats
 }
 
-// stats are the counters of the session statistics block. Only what
-// crypto/tls lets us observe is counted; the rest stay zero.
+// stats are the counters of the session statistics block. Only these
+// are counted; the rest stay zero.
 type stats struct {
 	accepts  atomic.Int64 // handshakes started
 	finished atomic.Int64 // handshakes completed
@@ -332,29 +329,17 @@ func acceptRetry(ln net.Listener, stop <-chan struct{}) (net.Conn, error) {
 
 // handshake runs the TLS handshake on an accepted connection under the
 // handshake timeout, so a stalled client cannot hold a slot for ever.
-func (s *server) handshake(conn net.Conn) (engine.Conn, *trackedConn, error) {
+func (s *server) handshake(conn net.Conn) (*engine.SeamConn, *trackedConn, error) {
 	tc := s.observe(conn)
 	s.stats.accepts.Add(1)
 	conn.SetDeadline(time.Now().Add(s.c.handshakeTO))
-	var t engine.Conn
-	var err error
-	if s.c.own != nil {
-		t, err = s.handshakeOwn(tc)
-	} else {
-		t = engine.Default.Server(tc, s.tls.base)
-		err = t.Handshake()
-	}
+	t, err := s.handshakeOwn(tc)
 	conn.SetDeadline(time.Time{})
-	if tc.unregister != nil {
-		// TLS 1.3 application secrets are logged during the handshake;
-		// nothing later needs routing.
-		tc.unregister()
-	}
 	if err != nil {
 		return nil, tc, err
 	}
 	s.stats.finished.Add(1)
-	if t.ConnectionState().DidResume {
+	if t.OwnState().Resumed {
 		s.stats.hits.Add(1)
 	}
 	return t, tc, nil

@@ -2,7 +2,6 @@ package sserver
 
 import (
 	"bytes"
-	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
@@ -110,13 +109,15 @@ func (s *server) setupVerify(v *opt.Values) error {
 const crlFetchTimeout = 10 * time.Second
 
 // errClientVerify ends a handshake whose client certificate failed
-// verification under -verify_return_error; crypto/tls sends bad_certificate.
+// verification under -verify_return_error; the engine sends
+// bad_certificate.
 var errClientVerify = errors.New("sserver: client certificate verification failed")
 
-// verifyHook runs during the handshake (tls.Config.VerifyConnection).
-// The handshake fails when the verify callback stopped verification.
-func (s *server) verifyHook(tc *trackedConn, cs tls.ConnectionState) error {
-	r := s.verifyClient(cs.PeerCertificates)
+// verifyHook runs during the handshake (the engine's VerifyPeer), with
+// the client's chain. The handshake fails when the verify callback stopped
+// verification.
+func (s *server) verifyHook(tc *trackedConn, peer []*x509.Certificate) error {
+	r := s.verifyClient(peer)
 	tc.verifyCode = r.Code
 	if r.Stopped() {
 		return fmt.Errorf("%w: %s", errClientVerify, verify.ErrorString(tc.verifyCode))

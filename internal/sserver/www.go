@@ -3,7 +3,6 @@ package sserver
 import (
 	"bufio"
 	"bytes"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -11,11 +10,11 @@ import (
 	"net"
 	"net/url"
 	"os"
-	"slices"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/report"
 	"github.com/tlskit/tlskit/internal/sslerr"
 	"github.com/tlskit/tlskit/internal/tlsnames"
@@ -57,7 +56,7 @@ func (s *server) serveConcurrent(conn net.Conn) {
 			t.Close()
 		}
 	}()
-	ci := connInfo{state: t.ConnectionState(), hello: tc.hello, conn: tc}
+	ci := connInfo{state: connStateOf(t), hello: tc.hello, conn: tc}
 	s.writeSecDebug(ci)
 	if s.c.mode == modeRev {
 		if err := s.serveRev(t, ci); err != nil {
@@ -312,7 +311,7 @@ func (s *server) writeStatusPage(w io.Writer, ci connInfo) {
 	b.WriteString("<HTML><BODY BGCOLOR=\"#ffffff\">\n<pre>\n\n")
 	b.WriteString(htmlEscape(s.c.cmdline))
 	b.WriteString(" \n")
-	if secureRenegotiation(ci.hello) {
+	if secureRenegotiation(ci) {
 		b.WriteString("Secure Renegotiation IS supported\n")
 	} else {
 		b.WriteString("Secure Renegotiation IS NOT supported\n")
@@ -400,27 +399,22 @@ func cipherVersion(id uint16) string {
 	return c.Version
 }
 
-// writeSessionBlock prints the SSL-Session block with what crypto/tls
-// reveals, through the report package s_client uses. Session IDs, master
-// keys and resumption secrets stay inside crypto/tls, so those fields are
-// empty.
+// writeSessionBlock prints the SSL-Session block, through the report
+// package s_client uses. Session IDs, master keys and resumption secrets
+// are not shown, so those fields are empty.
 func (s *server) writeSessionBlock(w io.Writer, ci connInfo) {
 	rs := &report.Session{
 		Version:   tlsnames.VersionName(ci.state.Version),
 		Cipher:    cipherName(ci.state.CipherSuite),
 		StartTime: time.Now(),
 		Timeout:   7200,
-		TLS13:     ci.state.Version >= tls.VersionTLS13,
+		TLS13:     ci.state.Version >= engine.VersionTLS13,
 	}
 	if ci.conn != nil && ci.conn.verifyCode != 0 {
 		rs.VerifyCode = ci.conn.verifyCode
 		rs.VerifyError = verify.ErrorString(ci.conn.verifyCode)
 	}
-	if !rs.TLS13 && ci.hello != nil {
-		// crypto/tls uses the extended master secret whenever the client
-		// offers it (RFC 7627).
-		rs.EMS = slices.Contains(ci.hello.Extensions, 23)
-	}
+	rs.EMS = !rs.TLS13 && ci.state.ExtendedMasterSecret
 	report.WriteSessionBlock(w, rs)
 }
 
