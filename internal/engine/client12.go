@@ -678,21 +678,27 @@ func (h *clientHS12) sendFinished() error {
 }
 
 // serverFinish reads [NewSessionTicket], ChangeCipherSpec and the server
-// Finished, checking verify_data in constant time.
+// Finished, checking verify_data in constant time. A server that sent
+// session_ticket in its ServerHello must send NewSessionTicket (RFC 5077
+// §3.3): a ChangeCipherSpec in its place is unexpected_message.
 func (h *clientHS12) serverFinish() error {
 	c, s := h.c, h.s
+	if h.ticket {
+		m, err := h.next()
+		if err != nil {
+			return err
+		}
+		if m.Type != msg.TypeNewSessionTicket {
+			return unexpected()
+		}
+		if h.newTicket, err = msg.ParseNewSessionTicket12(m.Body); err != nil {
+			return err
+		}
+	}
 	s.expectCCS = true
 	m, err := h.next()
 	if err != nil {
 		return err
-	}
-	if m.Type == msg.TypeNewSessionTicket && h.ticket && !s.gotCCS {
-		if h.newTicket, err = msg.ParseNewSessionTicket12(m.Body); err != nil {
-			return err
-		}
-		if m, err = h.next(); err != nil {
-			return err
-		}
 	}
 	if m.Type != msg.TypeFinished || !s.gotCCS {
 		return unexpected()

@@ -63,7 +63,7 @@ type TLSConn struct {
 	skipAppLeft int
 
 	// testOnlyMutate, set by tests, rewrites each handshake message this
-	// side sends, to play a broken peer.
+	// side sends, to play a broken peer; nil drops the message.
 	testOnlyMutate func([]byte) []byte
 	sentCCS        bool
 
@@ -257,7 +257,9 @@ func (c *TLSConn) sticky() error {
 // the transcript.
 func (c *TLSConn) writeHandshakeLocked(m []byte, tr *keys.Transcript) error {
 	if c.testOnlyMutate != nil {
-		m = c.testOnlyMutate(m)
+		if m = c.testOnlyMutate(m); m == nil {
+			return nil
+		}
 	}
 	if tr != nil {
 		tr.Write(m)
