@@ -1,24 +1,22 @@
 package sclient
 
 import (
-	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"strings"
 	"sync"
 
 	"github.com/tlskit/tlskit/internal/certs"
 	"github.com/tlskit/tlskit/internal/dn"
+	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/opt"
 	"github.com/tlskit/tlskit/internal/optgroups"
 	"github.com/tlskit/tlskit/internal/secdebug"
 	"github.com/tlskit/tlskit/internal/sslconf"
 	"github.com/tlskit/tlskit/internal/starttls"
-	"github.com/tlskit/tlskit/internal/tlsnames"
 	"github.com/tlskit/tlskit/internal/transport"
 	"github.com/tlskit/tlskit/internal/verify"
 )
@@ -40,9 +38,8 @@ type settings struct {
 	proxy, proxyUser, proxyPass string
 	starttls, starttlsName      string
 
-	tls *tls.Config
-	// own is set when tlskit's own engine carries the connections (see
-	// chooseEngine); nil: crypto/tls does.
+	// own is the engine's configuration as the options give it (nil
+	// only with handshakeErr set).
 	own *ownSettings
 
 	verifyOpts   verify.Options
@@ -223,24 +220,15 @@ func buildSettings(v *opt.Values, stdout, stderr io.Writer) (*settings, error) {
 		s.nameOpt = dn.Default()
 	}
 
-	cfg, err := tlsConfig(v, s)
+	err = tlsOptions(v, s)
 	var he *optgroups.HandshakeError
 	if errors.As(err, &he) {
 		// openssl connects before it finds this out (see preHandshakeFailure).
-		s.handshakeErr, s.tls = he, &tls.Config{}
+		s.handshakeErr = he
 		return s, nil
 	}
 	if err != nil {
 		return nil, rawError(err)
-	}
-	s.tls = cfg
-	if net.ParseIP(s.sni) != nil && s.own == nil {
-		// RFC 6066 section 3 forbids IP literals in SNI and crypto/tls
-		// silently drops them; openssl sends them as given, and so does
-		// the own engine. The notice is printed at exit, after openssl's
-		// own lines, so that scripts which take the first line of stderr
-		// as the error still find openssl's.
-		s.exitNotes = append(s.exitNotes, fmt.Sprintf("s_client: -servername %s: an IP address cannot be sent as SNI by crypto/tls; no server name was sent", s.sni))
 	}
 	if err := verifySettings(v, s); err != nil {
 		return nil, rawError(err)
@@ -251,107 +239,89 @@ func buildSettings(v *opt.Values, stdout, stderr io.Writer) (*settings, error) {
 	return s, nil
 }
 
-// tlsConfig builds the crypto/tls client configuration: versions, suites,
-// groups, ALPN and the client's certificates.
-func tlsConfig(v *opt.Values, s *settings) (*tls.Config, error) {
-	cfg := &tls.Config{
-		ServerName: s.sni,
-		// Verification is done by our own OpenSSL-compatible verifier in
-		// VerifyConnection, which also prints openssl's depth= lines.
-		InsecureSkipVerify: true,
-	}
+// tlsOptions reads the TLS options into s.own: versions, suites, groups
+// (as the security level leaves them), ALPN, the client's certificates.
+func tlsOptions(v *opt.Values, s *settings) error {
 	tp, err := optgroups.ParseTLS(v, optgroups.Client, sslconf.System())
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if err := chooseEngine(v, s, tp); err != nil {
-		return nil, err
+	if err := ownOptions(v, s, tp); err != nil {
+		return err
 	}
-	cfg.MinVersion, cfg.MaxVersion = tp.MinVersion, tp.MaxVersion
+	o := s.own
 	s.secLevel, s.secLevelSet = tp.SecLevel, tp.SecLevelSet
 	s.cipherList = tp.CipherString
-	if v.Has("cipher") || tp.SecLevelSet || tp.CipherString != tlsnames.DefaultCipherString {
-		cfg.CipherSuites = tlsnames.GoIDs(tp.Ciphers)
-	}
-	for _, g := range tp.Groups {
-		cfg.CurvePreferences = append(cfg.CurvePreferences, tls.CurveID(g))
-	}
+	o.groups = tp.Groups
 	if s.secLevel >= 4 {
 		// Levels 4 and 5 refuse groups weaker than 192 bits (X25519,
 		// P-256), as openssl leaves them out of its ClientHello.
-		list := cfg.CurvePreferences
+		list := o.groups
 		if len(list) == 0 {
-			for _, g := range tlsnames.GoDefaultGroups {
-				list = append(list, tls.CurveID(g))
-			}
+			list = engine.DefaultGroups
 		}
-		var strong []tls.CurveID
+		var strong []uint16
 		for _, g := range list {
-			if bits, ok := secdebug.GroupBits(uint16(g)); ok && secdebug.Allowed(s.secLevel, bits) {
+			if bits, ok := secdebug.GroupBits(g); ok && secdebug.Allowed(s.secLevel, bits) {
 				strong = append(strong, g)
 			}
 		}
 		if len(strong) == 0 {
-			return nil, fmt.Errorf("no group in the list is allowed at security level %d", s.secLevel)
+			return fmt.Errorf("no group in the list is allowed at security level %d", s.secLevel)
 		}
-		cfg.CurvePreferences = strong
+		o.groups = strong
 	}
-	cfg.NextProtos = tp.ALPN
 	s.alpnOffered = tp.ALPN != nil
-	cfg.SessionTicketsDisabled = tp.NoTicket
 
 	main, err := optgroups.ParseIdentity(v, optgroups.MainIdentity)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	ext, err := optgroups.ParseIdentity(v, optgroups.ExtendedIdentity)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	pass := ""
 	if main.PassSpec != "" {
 		if pass, err = certs.ReadPass(main.PassSpec); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	switch {
 	case main.CertGiven:
 		main.Spec.Pass = pass
-		kp, err := optgroups.LoadKeyPair(main.Spec, optgroups.Client)
+		id, err := optgroups.LoadKeyPair(main.Spec, optgroups.Client)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		cfg.Certificates = append(cfg.Certificates, tls.Certificate{Certificate: kp.Chain, PrivateKey: kp.Key})
+		o.identities = append(o.identities, id)
 	case main.KeyGiven:
 		// openssl loads a -key given without -cert, failing on a bad
 		// one, and then has no certificate to use it with.
 		if _, err := certs.LoadPrivateKey(main.Spec.Key, main.Spec.KeyForm, pass); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if ext.CertGiven {
 		ext.Spec.Pass = pass
-		kp, err := optgroups.LoadKeyPair(ext.Spec, optgroups.Client)
+		id, err := optgroups.LoadKeyPair(ext.Spec, optgroups.Client)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		cfg.Certificates = append(cfg.Certificates, tls.Certificate{Certificate: kp.Chain, PrivateKey: kp.Key})
+		o.identities = append(o.identities, id)
 	}
 	if v.Has("build_chain") || v.Has("xchain_build") {
-		if err := buildChains(v, cfg.Certificates); err != nil {
-			return nil, err
+		if err := buildChains(v, o.identities); err != nil {
+			return err
 		}
 	}
-	if s.keyLog != nil {
-		cfg.KeyLogWriter = s.keyLog
-	}
-	return cfg, nil
+	return nil
 }
 
 // buildChains completes each certificate's chain from -chainCAfile,
 // -chainCApath and -chainCAstore (or else the trust store), as
 // -build_chain asks; the root is sent too, as openssl sends it.
-func buildChains(v *opt.Values, pairs []tls.Certificate) error {
+func buildChains(v *opt.Values, ids []engine.Identity) error {
 	store := optgroups.ParseCAStore(v, optgroups.ChainStore)
 	if !store.Given() {
 		store = optgroups.ParseCAStore(v, optgroups.TrustStore)
@@ -363,8 +333,8 @@ func buildChains(v *opt.Values, pairs []tls.Certificate) error {
 	if !store.Given() && store.WantsDefaults() {
 		pool = append(pool, systemCAs()...)
 	}
-	for i := range pairs {
-		if err := optgroups.BuildChain(&pairs[i].Certificate, pool, true); err != nil {
+	for i := range ids {
+		if err := optgroups.BuildChain(&ids[i].Chain, pool, true); err != nil {
 			return err
 		}
 	}

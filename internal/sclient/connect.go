@@ -2,14 +2,12 @@ package sclient
 
 import (
 	"context"
-	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/tlskit/tlskit/internal/engine"
@@ -31,14 +29,31 @@ var connectTimeout = 30 * time.Second
 
 // conn is one established (or failed) TLS connection and what we learned.
 type conn struct {
-	raw      net.Conn
-	tls      engine.Conn
+	raw net.Conn
+	tls *engine.TLSConn
+	// st is the connection's state as the handshake left it: taken once,
+	// when it ended (only tickets come later, see ownTicket), so reading
+	// it never waits for a Read in progress.
+	st engine.State
+	// peer is the server's chain as st has it (on a TLS 1.2 resumption,
+	// the session's).
+	peer     []*x509.Certificate
 	obs      *observer
 	verified *verify.Result
 	start    time.Time
-	// peerCerts are the certificates the server sent, kept for the report
-	// of a handshake that failed after they arrived.
+	// peerCerts are the certificates the server sent (none on a
+	// resumption), kept for the report of a handshake that failed after
+	// they arrived too.
 	peerCerts []*x509.Certificate
+}
+
+// state is the connection's state: the handshake's once it completed,
+// else as far as it went.
+func (cn *conn) state() engine.State {
+	if cn.st.HandshakeComplete || cn.tls == nil {
+		return cn.st
+	}
+	return cn.tls.State()
 }
 
 // dial makes the transport connection: direct, through -proxy, or over a
@@ -72,78 +87,39 @@ func (c *client) dial() (net.Conn, error) {
 	return nc, nil
 }
 
-// handshake runs the TLS handshake over nc with our verifier and observer.
-func (c *client) handshake(nc net.Conn, cache tls.ClientSessionCache) (*conn, error) {
+// verifyConnection is the check of the server's chain, run once it
+// arrived: openssl's servername complaint, the stapled OCSP response, the
+// verification with its depth= lines, and the refusal of
+// -verify_return_error.
+func (c *client) verifyConnection(cn *conn) func(chain [][]byte, st *engine.State) error {
 	s := c.set
-	cn := &conn{raw: nc, start: time.Now()}
-	cn.obs = newObserver(c, s)
-	if s.own != nil {
-		return c.handshakeOwn(nc, cn)
-	}
-	cfg := s.tls.Clone()
-	cfg.ClientSessionCache = cache
-	if len(cfg.Certificates) > 0 {
-		certsGiven := cfg.Certificates
-		// crypto/tls sends no certificate when none names an acceptable
-		// CA; openssl sends the configured one anyway and lets the server
-		// decide. Prefer one that fits the request, as openssl's -xcert
-		// selection does.
-		cfg.GetClientCertificate = func(cri *tls.CertificateRequestInfo) (*tls.Certificate, error) {
-			for i := range certsGiven {
-				if cri.SupportsCertificate(&certsGiven[i]) == nil {
-					return &certsGiven[i], nil
-				}
-			}
-			return &certsGiven[0], nil
-		}
-	}
-	cfg.KeyLogWriter = cn.obs.keyLogWriter()
-	cfg.VerifyConnection = c.verifyConnection(cn)
-	tc := engine.Default.Client(cn.obs.wrap(nc), cfg)
-	cn.tls = tc
-	tc.SetDeadline(time.Now().Add(connectTimeout))
-	err := tc.HandshakeContext(context.Background())
-	tc.SetDeadline(time.Time{})
-	return cn, err
-}
-
-// verifyConnection is the check of the server's chain both engines run
-// once it arrived: openssl's servername complaint, the stapled OCSP
-// response, the verification with its depth= lines, and the refusals of
-// -verify_return_error and of legacy signatures.
-func (c *client) verifyConnection(cn *conn) func(tls.ConnectionState) error {
-	s := c.set
-	return func(cs tls.ConnectionState) error {
+	return func(chain [][]byte, st *engine.State) error {
 		if s.sni == "" && !s.noServername {
 			// openssl's servername callback complains when no SNI went out.
 			fmt.Fprintln(c.errw, "Can't use SSL_get_servername")
 		}
-		cn.peerCerts = cs.PeerCertificates
-		if s.status && !s.quiet && !cs.DidResume {
+		peer := engine.ParseChain(chain)
+		cn.peerCerts = peer
+		if s.status && !s.quiet && !st.Resumed {
 			// openssl prints the stapled response as it arrives, before
 			// the report.
-			writeOCSP(c.info, c.errw, cs.OCSPResponse, cs.PeerCertificates, s.verifyOpts.Roots)
+			writeOCSP(c.info, c.errw, st.OCSPResponse, peer, s.verifyOpts.Roots)
 		}
-		vo := withIntermediates(s.verifyOpts, cs.PeerCertificates)
+		vo := withIntermediates(s.verifyOpts, peer)
 		if s.crlDownload {
-			crls, errs := verify.DownloadCRLs(cs.PeerCertificates, crlFetchTimeout)
+			crls, errs := verify.DownloadCRLs(peer, crlFetchTimeout)
 			for _, err := range errs {
 				fmt.Fprintf(c.errw, "s_client: -crl_download: %v\n", err)
 			}
 			vo.CRLs = append(append([]*x509.RevocationList(nil), vo.CRLs...), crls...)
 		}
-		r := s.verifyPeer(cs.PeerCertificates, vo)
+		r := s.verifyPeer(peer, vo)
 		cn.verified = &r
-		if !cs.DidResume {
+		if !st.Resumed {
 			verify.WriteCallbackLines(c.errw, r, s.nameOpt, s.verifyQuiet)
 		}
 		if r.Stopped() || (r.Code != 0 && s.verifyReturn) {
 			return sslerr.Errorf(sslerr.ServerCertVerifyFailed, "certificate verify failed: %s", verify.ErrorString(r.Code))
-		}
-		if s.own == nil && cs.Version < tls.VersionTLS12 && s.secLevel >= 1 && hasServerKeyExchange(cs.CipherSuite) {
-			// TLS 1.0/1.1 sign the key exchange with MD5+SHA1 or SHA1,
-			// which openssl 3.0 refuses from security level 1 up.
-			return sslerr.Errorf(sslerr.LegacySigalg, "legacy sigalg disallowed or unsupported: %s signs its key exchange with MD5/SHA-1, refused at security level %d (-cipher DEFAULT@SECLEVEL=0 allows it)", tlsnames.VersionName(cs.Version), s.secLevel)
 		}
 		return nil
 	}
@@ -159,7 +135,7 @@ func withIntermediates(o verify.Options, peer []*x509.Certificate) verify.Option
 // session assembles the report state for a connection.
 func (c *client) session(cn *conn) *report.Session {
 	s := c.set
-	st := cn.tls.ConnectionState()
+	st := cn.state()
 	rs := &report.Session{
 		ShowCerts:   s.showCerts,
 		NameOpt:     s.nameOpt,
@@ -167,28 +143,28 @@ func (c *client) session(cn *conn) *report.Session {
 		Timeout:     7200,
 		ALPNOffered: s.alpnOffered,
 	}
-	rs.Chain = st.PeerCertificates
+	rs.Chain = cn.peer
 	if cn.verified != nil {
 		rs.VerifyCode = cn.verified.Code
 		rs.VerifyError = verify.ErrorString(cn.verified.Code)
 	}
-	if s.own != nil && st.DidResume && (len(rs.Chain) == 0 || cn.verified == nil) {
+	if st.Resumed && (len(rs.Chain) == 0 || cn.verified == nil) {
 		// A resumption sends no certificate: openssl reports the
 		// session's, and its verification result.
-		if _, leaf, _ := c.set.own.sess.get(); leaf != nil {
+		if _, leaf, _ := s.own.sess.get(); leaf != nil {
 			if len(rs.Chain) == 0 {
 				rs.Chain = []*x509.Certificate{leaf}
 			}
-			c.set.own.sess.mu.Lock()
-			rs.VerifyCode = c.set.own.sess.verify
-			c.set.own.sess.mu.Unlock()
+			s.own.sess.mu.Lock()
+			rs.VerifyCode = s.own.sess.verify
+			s.own.sess.mu.Unlock()
 			rs.VerifyError = verify.ErrorString(rs.VerifyCode)
 		}
 	}
 	if st.HandshakeComplete {
 		rs.Version = tlsnames.VersionName(st.Version)
-		rs.TLS13 = st.Version == tls.VersionTLS13
-		if ci, ok := tlsnames.CipherByID(st.CipherSuite); ok {
+		rs.TLS13 = st.Version == engine.VersionTLS13
+		if ci, ok := tlsnames.CipherByID(st.Suite); ok {
 			rs.Cipher, rs.CipherVersion = ci.Name, ci.Version
 			if rs.CipherVersion == "TLSv1" {
 				// SSL_CIPHER_get_version says "TLSv1.0" where
@@ -196,20 +172,16 @@ func (c *client) session(cn *conn) *report.Session {
 				rs.CipherVersion = "TLSv1.0"
 			}
 		} else {
-			rs.Cipher = tls.CipherSuiteName(st.CipherSuite)
+			rs.Cipher = fmt.Sprintf("0x%04X", st.Suite)
 			rs.CipherVersion = rs.Version
 		}
-		rs.Resumed = st.DidResume
-		rs.ALPN = st.NegotiatedProtocol
-		if st.CurveID != 0 {
-			rs.TempKey = tlsnames.TempKeyString(uint16(st.CurveID))
+		rs.Resumed = st.Resumed
+		rs.ALPN = st.ALPN
+		if st.Group != 0 {
+			rs.TempKey = tlsnames.TempKeyString(st.Group)
 		}
 		if s.keymatLabel != "" {
-			export := st.ExportKeyingMaterial
-			if e, ok := cn.tls.(exporter); ok {
-				export = e.ExportKeyingMaterial
-			}
-			if m, err := export(s.keymatLabel, nil, s.keymatLen); err == nil {
+			if m, err := cn.tls.ExportKeyingMaterial(s.keymatLabel, nil, s.keymatLen); err == nil {
 				rs.KeyingMaterial = &report.Exported{Label: s.keymatLabel, Material: m}
 			}
 		}
@@ -219,39 +191,18 @@ func (c *client) session(cn *conn) *report.Session {
 		rs.SecureReneg = !rs.TLS13 && st.Version != 0
 	}
 	cn.obs.fill(rs, st)
-	if sc, ok := cn.tls.(*engine.SeamConn); ok && st.HandshakeComplete && st.Version < tls.VersionTLS13 {
-		c.fillOwn12(rs, sc.OwnState())
+	if st.HandshakeComplete && st.Version < engine.VersionTLS13 {
+		c.fillOwn12(rs, st)
 	}
-	if sc, ok := cn.tls.(*engine.SeamConn); ok && st.HandshakeComplete && st.Version == tls.VersionTLS13 {
-		switch sc.OwnState().EarlyData {
+	if st.HandshakeComplete && st.Version == engine.VersionTLS13 {
+		switch st.EarlyData {
 		case engine.EarlyDataAccepted:
 			rs.EarlyData = "accepted"
 		case engine.EarlyDataRejected:
 			rs.EarlyData = "rejected"
 		}
 	}
-	if st.DidResume && st.Version < tls.VersionTLS13 && len(rs.MasterKey) == 0 && c.cache != nil {
-		// crypto/tls logs no secret when it resumes: the master secret
-		// is the session's.
-		if cs, ok := c.cache.Get(""); ok {
-			if _, state, err := cs.ResumptionState(); err == nil {
-				rs.MasterKey = sessionSecret(state)
-			}
-		}
-	}
-	if st.Version < tls.VersionTLS13 && st.HandshakeComplete {
-		// A resumed TLS 1.2 session shows the ticket it was resumed with.
-		if len(rs.Ticket) > 0 {
-			c.ticketLifetime = rs.TicketLifetime
-		} else if st.DidResume && c.cache != nil {
-			if cs, ok := c.cache.Get(""); ok {
-				if ticket, _, err := cs.ResumptionState(); err == nil && len(ticket) > 0 {
-					rs.Ticket, rs.TicketLifetime = ticket, c.ticketLifetime
-				}
-			}
-		}
-	}
-	if st.HandshakeComplete && st.Version < tls.VersionTLS12 && rs.PeerSigDigest == "" && len(rs.Chain) > 0 && hasServerKeyExchange(st.CipherSuite) {
+	if st.HandshakeComplete && st.Version < engine.VersionTLS12 && rs.PeerSigDigest == "" && len(rs.Chain) > 0 && hasServerKeyExchange(st.Suite) {
 		// Before TLS 1.2 the ServerKeyExchange signature has a fixed
 		// digest: MD5+SHA1 for RSA, SHA1 for ECDSA (RFC 4346 7.4.3).
 		switch rs.Chain[0].PublicKeyAlgorithm {
@@ -287,7 +238,7 @@ func (c *client) printConnection(cn *conn, short bool) {
 	rs := c.session(cn)
 	rs.Short = short
 	if s.brief {
-		writeBrief(c.errw, rs, cn.tls.ConnectionState())
+		writeBrief(c.errw, rs)
 		return
 	}
 	if s.quiet {
@@ -300,7 +251,7 @@ func (c *client) printConnection(cn *conn, short bool) {
 // version, suite, the signature algorithms a CertificateRequest asked for,
 // the peer and its verification, EC point formats (TLS <= 1.2), temp key.
 // openssl prints no ALPN line here.
-func writeBrief(w io.Writer, rs *report.Session, st tls.ConnectionState) {
+func writeBrief(w io.Writer, rs *report.Session) {
 	var b strings.Builder
 	b.WriteString("CONNECTION ESTABLISHED\n")
 	fmt.Fprintf(&b, "Protocol version: %s\n", rs.Version)
@@ -349,23 +300,23 @@ func (c *client) printFailure(cn *conn, err error) {
 		return
 	}
 	rs := &report.Session{NameOpt: c.set.nameOpt, ShowCerts: c.set.showCerts, StartTime: cn.start, Timeout: 7200}
-	cn.obs.fill(rs, tls.ConnectionState{})
-	if sum := cn.obs.w.Summary(); sum.Version == tls.VersionTLS13 && sum.CipherSuite != 0 {
+	cn.obs.fill(rs, engine.State{})
+	if sum := cn.obs.w.Summary(); sum.Version == engine.VersionTLS13 && sum.CipherSuite != 0 {
 		// A TLS 1.3 handshake that failed after the ServerHello: openssl's
 		// session already has its version and suite, and it reports them.
 		rs.Version, rs.TLS13 = tlsnames.VersionName(sum.Version), true
 		if ci, ok := tlsnames.CipherByID(sum.CipherSuite); ok {
 			rs.Cipher, rs.CipherVersion = ci.Name, ci.Version
 		}
-	} else if maxV := c.set.tls.MaxVersion; maxV < tls.VersionTLS13 {
+	} else if maxV := c.set.own.hi; maxV < engine.VersionTLS13 {
 		rs.NoneVersion = tlsnames.VersionName(maxV)
 		// What the ServerHello said, if one came.
 		sum := cn.obs.w.Summary()
 		rs.SecureReneg, rs.EMS = sum.SecureRenegotiation, sum.ExtendedMasterSecret
 	}
 	verifyFailed := cn.verified != nil && (cn.verified.Stopped() || (cn.verified.Code != 0 && c.set.verifyReturn))
-	if sc, ok := cn.tls.(*engine.SeamConn); ok && !verifyFailed {
-		if st := sc.OwnState(); st.Version >= tls.VersionTLS10 && st.Version <= tls.VersionTLS12 {
+	if cn.tls != nil && !verifyFailed {
+		if st := cn.state(); st.Version >= engine.VersionTLS10 && st.Version <= engine.VersionTLS12 {
 			// A TLS 1.0–1.2 handshake that failed after the ServerHello:
 			// openssl's session has the negotiated version, what the
 			// ServerHello and ServerKeyExchange said, and the server's
@@ -402,30 +353,4 @@ func (c *client) printFailure(cn *conn, err error) {
 		rs.VerifyError = verify.ErrorString(cn.verified.Code)
 	}
 	report.WriteConnection(c.info, rs)
-}
-
-// singleCache is a one-slot session cache: s_client has one session at a
-// time, whatever name crypto/tls files it under, so -sess_in and -reconnect
-// resume it. onPut sees each new session (TLS 1.3 tickets arrive after the
-// handshake).
-type singleCache struct {
-	mu    sync.Mutex
-	state *tls.ClientSessionState
-	onPut func(*tls.ClientSessionState)
-}
-
-func (c *singleCache) Get(string) (*tls.ClientSessionState, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.state, c.state != nil
-}
-
-func (c *singleCache) Put(_ string, cs *tls.ClientSessionState) {
-	c.mu.Lock()
-	c.state = cs
-	f := c.onPut
-	c.mu.Unlock()
-	if cs != nil && f != nil {
-		f(cs)
-	}
 }

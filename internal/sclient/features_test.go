@@ -1045,7 +1045,7 @@ func TestSecurityDebug(t *testing.T) {
 	pki := testpeer.NewPKI(t)
 	srv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey)
 	args := []string{"-connect", srv.Addr, "-security_debug", "-cipher", "ALL@SECLEVEL=4", "-tls1_2"}
-	_, oErr, _ := testpeer.Run(t, 30*time.Second, "", "openssl", append([]string{"s_client"}, args...)...)
+	oOut, oErr, _ := testpeer.Run(t, 30*time.Second, "", "openssl", append([]string{"s_client"}, args...)...)
 	out, tErr, code := runClient(t, "", args...)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, tErr)
@@ -1062,8 +1062,10 @@ func TestSecurityDebug(t *testing.T) {
 	if n < 20 {
 		t.Errorf("openssl printed only %d suite refusals:\n%s", n, oErr)
 	}
-	// P-256 and X25519 are below level 4's 192 bits.
-	mustMatch(t, "stdout", out, `(?m)^Server Temp Key: ECDH, secp384r1, 384 bits$`)
+	// P-256 and X25519 are below level 4's 192 bits: openssl offers
+	// x448, P-521 and P-384, and the server takes x448.
+	mustMatch(t, "openssl's stdout", oOut, `(?m)^Server Temp Key: X448, 448 bits$`)
+	mustMatch(t, "stdout", out, `(?m)^Server Temp Key: X448, 448 bits$`)
 }
 
 // TestQuietSendsQ checks that under -quiet a line "Q" is data for the

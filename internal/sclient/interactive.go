@@ -2,12 +2,12 @@ package sclient
 
 import (
 	"bytes"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"time"
 
+	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/sslerr"
 	"github.com/tlskit/tlskit/internal/stdio"
 )
@@ -62,7 +62,7 @@ func (c *client) interact(cn *conn) int {
 				case 'R':
 					// openssl drops the rest of the read as well.
 					fmt.Fprintln(c.errw, "RENEGOTIATING")
-					if tc.ConnectionState().Version >= tls.VersionTLS13 {
+					if cn.st.Version >= engine.VersionTLS13 {
 						// TLS 1.3 has no renegotiation: openssl fails
 						// and exits 1.
 						fmt.Fprintln(c.errw, sslerr.New(sslerr.RenegotiateWrongVersion, ""))
@@ -75,19 +75,15 @@ func (c *client) interact(cn *conn) int {
 					// own too (RFC 8446 section 4.6.3); openssl drops the
 					// rest of the read.
 					fmt.Fprintln(c.errw, "KEYUPDATE")
-					if tc.ConnectionState().Version < tls.VersionTLS13 {
+					if cn.st.Version < engine.VersionTLS13 {
 						// KeyUpdate is TLS 1.3's: openssl fails and exits 1.
 						fmt.Fprintln(c.errw, sslerr.New(sslerr.KeyUpdateWrongVersion, ""))
 						return 1
 					}
-					if ku, ok := tc.(keyUpdater); ok {
-						if err := ku.KeyUpdate(data[0] == 'K'); err != nil {
-							fmt.Fprintf(c.errw, "s_client: key update: %v\n", err)
-							return 1
-						}
-						continue
+					if err := tc.KeyUpdate(data[0] == 'K'); err != nil {
+						fmt.Fprintf(c.errw, "s_client: key update: %v\n", err)
+						return 1
 					}
-					fmt.Fprintln(c.errw, "s_client: key update (k/K) is not supported by this connection")
 					continue
 				}
 			}
@@ -108,7 +104,7 @@ func (c *client) inputEnded(cn *conn, readDone <-chan error) int {
 	tc := cn.tls
 	// Give a TLS 1.3 ticket that is on its way a moment to arrive, so the
 	// session block is printed, then end the session.
-	if tc.ConnectionState().Version == tls.VersionTLS13 && !c.set.tls.SessionTicketsDisabled {
+	if cn.st.Version == engine.VersionTLS13 && !c.set.own.tp.NoTicket {
 		select {
 		case err := <-readDone:
 			return c.peerClosed(cn, err)
@@ -145,27 +141,20 @@ func isUnexpectedEOF(err error) bool {
 }
 
 // waitTicket reads briefly so that a TLS 1.3 ticket sent after the
-// handshake is processed (crypto/tls handles post-handshake messages only
+// handshake is processed (the engine handles post-handshake messages only
 // while reading); any data is copied to stdout.
-func (c *client) waitTicket(cn *conn, cache *singleCache) {
-	if cn.tls.ConnectionState().Version != tls.VersionTLS13 || c.set.tls.SessionTicketsDisabled {
+func (c *client) waitTicket(cn *conn) {
+	if cn.st.Version != engine.VersionTLS13 || c.set.own.tp.NoTicket {
 		return
 	}
 	deadline := time.Now().Add(ticketWait)
 	cn.tls.SetReadDeadline(deadline)
 	defer cn.tls.SetReadDeadline(time.Time{})
 	buf := make([]byte, 4096)
-	before, _ := cache.Get("")
+	_, _, gen := c.set.own.sess.get()
 	changed := func() bool {
-		now, _ := cache.Get("")
-		return now != before
-	}
-	if o := c.set.own; o != nil {
-		_, _, gen := o.sess.get()
-		changed = func() bool {
-			_, _, now := o.sess.get()
-			return now != gen
-		}
+		_, _, now := c.set.own.sess.get()
+		return now != gen
 	}
 	for time.Now().Before(deadline) {
 		n, err := cn.tls.Read(buf)

@@ -1,37 +1,32 @@
 package sclient
 
 import (
-	"crypto/tls"
 	"io"
 	"net"
 	"slices"
-	"sync/atomic"
 
+	"github.com/tlskit/tlskit/internal/engine"
+	"github.com/tlskit/tlskit/internal/engine/sig"
 	"github.com/tlskit/tlskit/internal/report"
 	"github.com/tlskit/tlskit/internal/tlsnames"
 	"github.com/tlskit/tlskit/internal/transport"
 	"github.com/tlskit/tlskit/internal/wire"
 )
 
-// observer watches the connection under crypto/tls through the wire
-// package: it prints -msg/-trace/-debug/-state/-tlsextdebug output and
-// learns what crypto/tls does not tell (peer signature algorithm,
+// observer watches the connection through the wire package, which
+// prints the engine's events as -msg/-trace/-debug/-state/-tlsextdebug
+// output and sums up what the report needs (peer signature algorithm,
 // CertificateRequest, renegotiation_info, byte counts, tickets).
 type observer struct {
 	w   *wire.Observer
 	eof *transport.EOFWatch // the transport under TLS
-	// ticketLifetime is the lifetime of the last TLS 1.3 ticket seen:
-	// crypto/tls does not expose it.
-	ticketLifetime atomic.Uint32
+	// sigalgs are the schemes this client signs with, for the shared
+	// list of a CertificateRequest.
+	sigalgs []uint16
 }
 
 func newObserver(c *client, s *settings) *observer {
-	o := wire.Options{Client: true, MaxVersion: s.tls.MaxVersion}
-	if s.keyLog != nil {
-		// A -keylogfile that cannot be written (a full disk) must not fail
-		// the handshake: openssl goes on and exits 0.
-		o.KeyLog = ignoreWriteErrors{s.keyLog}
-	}
+	o := wire.Options{Client: true, MaxVersion: s.own.hi}
 	if s.msg {
 		o.Msg = s.msgOut
 	}
@@ -47,8 +42,16 @@ func newObserver(c *client, s *settings) *observer {
 	if s.extDebug {
 		o.TLSExtDebug = c.info
 	}
-	ob := &observer{w: wire.New(o)}
-	ob.w.OnNewSessionTicket(func(t wire.NewSessionTicket) { ob.ticketLifetime.Store(t.Lifetime) })
+	ob := &observer{w: wire.New(o), sigalgs: s.own.tp.ClientSigalgs}
+	if ob.sigalgs == nil {
+		ob.sigalgs = s.own.tp.Sigalgs
+	}
+	if ob.sigalgs == nil {
+		ob.sigalgs = sig.DefaultClient12
+		if s.secLevel <= 0 {
+			ob.sigalgs = sig.DefaultClient12SHA1
+		}
+	}
 	return ob
 }
 
@@ -57,17 +60,12 @@ func (o *observer) wrap(c net.Conn) net.Conn {
 	return o.w.Wrap(o.eof)
 }
 
-// keyLogWriter returns the writer for tls.Config.KeyLogWriter: the
-// observer needs the secrets to decrypt TLS 1.3 handshake messages, and
-// forwards them to the user's -keylogfile.
-func (o *observer) keyLogWriter() io.Writer { return o.w.KeyLogWriter() }
-
 // closeNotified reports whether the peer ended with close_notify rather
 // than by just closing the transport.
 func (o *observer) closeNotified() bool { return o.eof == nil || !o.eof.TransportEnded() }
 
 // fill adds what the observer learned to the report.
-func (o *observer) fill(rs *report.Session, st tls.ConnectionState) {
+func (o *observer) fill(rs *report.Session, st engine.State) {
 	sum := o.w.Summary()
 	rs.BytesRead, rs.BytesWritten = sum.HandshakeBytesRead, sum.HandshakeBytesWritten
 	if !sum.HandshakeDone {
@@ -81,7 +79,7 @@ func (o *observer) fill(rs *report.Session, st tls.ConnectionState) {
 	if sum.ServerTempKeyGroup != 0 {
 		rs.TempKey = tlsnames.TempKeyString(sum.ServerTempKeyGroup)
 	}
-	if st.HandshakeComplete && st.Version != tls.VersionTLS13 {
+	if st.HandshakeComplete && st.Version != engine.VersionTLS13 {
 		rs.SecureReneg = sum.SecureRenegotiation
 		rs.EMS = sum.ExtendedMasterSecret
 	}
@@ -92,14 +90,15 @@ func (o *observer) fill(rs *report.Session, st tls.ConnectionState) {
 		}
 		ss := cr.SigAlgs
 		req.SigAlgs = tlsnames.SigalgList(ss)
-		req.SharedSigAlgs = tlsnames.SigalgList(sharedSigalgs(ss))
+		tls13 := st.Version == engine.VersionTLS13 || sum.Version == engine.VersionTLS13
+		req.SharedSigAlgs = tlsnames.SigalgList(sharedSigalgs(ss, o.sigalgs, tls13))
 		rs.CertRequest = req
 	}
 	if len(sum.Ticket) > 0 {
 		rs.Ticket, rs.TicketLifetime = sum.Ticket, sum.TicketLifetimeHint
 	}
 	rs.SessionID = sum.SessionID
-	if st.Version != tls.VersionTLS13 {
+	if st.Version != engine.VersionTLS13 {
 		rs.PointFormats = pointFormats(sum.ServerExtensions)
 	}
 	rs.MasterKey = o.w.MasterSecret()
@@ -121,13 +120,19 @@ func pointFormats(exts []wire.Ext) string {
 	return ""
 }
 
-// sharedSigalgs keeps the requested schemes crypto/tls can sign with.
-func sharedSigalgs(req []uint16) []uint16 {
+// sharedSigalgs keeps the requested schemes the client signs with, in
+// the server's order; in TLS 1.3 not those it forbids in
+// CertificateVerify (SHA-1, SHA-224, DSA), as openssl leaves them out.
+func sharedSigalgs(req, ours []uint16, tls13 bool) []uint16 {
 	var out []uint16
 	for _, s := range req {
-		if slices.Contains(tlsnames.GoSignatureSchemes, s) {
-			out = append(out, s)
+		if !slices.Contains(ours, s) {
+			continue
 		}
+		if a, ok := tlsnames.SigalgByScheme(s); tls13 && ok && (a.Sig == "DSA" || a.Hash == "SHA1" || a.Hash == "SHA224") {
+			continue
+		}
+		out = append(out, s)
 	}
 	return out
 }

@@ -1,10 +1,8 @@
 package sclient
 
 import (
-	"context"
 	"crypto"
 	"crypto/sha256"
-	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
 	"errors"
@@ -17,16 +15,22 @@ import (
 	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/engine/alert"
 	"github.com/tlskit/tlskit/internal/engine/sig"
+	"github.com/tlskit/tlskit/internal/engine/suites"
 	"github.com/tlskit/tlskit/internal/opt"
 	"github.com/tlskit/tlskit/internal/optgroups"
 	"github.com/tlskit/tlskit/internal/report"
 )
 
-// ownSettings is what s_client hands tlskit's own engine beyond the
-// crypto/tls configuration it shares with the other path.
+// ownSettings is what s_client hands tlskit's own engine: the shared
+// TLS options and what only s_client has.
 type ownSettings struct {
-	lo, hi      uint16
-	tp          *optgroups.TLSParams
+	lo, hi uint16
+	tp     *optgroups.TLSParams
+	// groups are -groups/-curves as the security level leaves them (nil:
+	// the engine's defaults, openssl's).
+	groups []uint16
+	// identities are -cert/-key and -xcert/-xkey.
+	identities  []engine.Identity
 	psks        []engine.PSK
 	pskIdentity string
 	// noETM and fallbackSCSV are -no_etm and -fallback_scsv.
@@ -39,13 +43,11 @@ type ownSettings struct {
 	earlyData []byte
 }
 
-// chooseEngine reads the options only the own engine honours. The own
-// engine carries every client connection (engine.OwnClientCarries):
-// TLS 1.0–1.3, openssl's default ClientHello.
-func chooseEngine(v *opt.Values, s *settings, tp *optgroups.TLSParams) error {
-	if !engine.OwnClientCarries(tp.MinVersion, tp.MaxVersion) {
-		return tp.RefuseOwnEngineOptions()
-	}
+// ownOptions reads the options the engine's configuration takes beyond
+// the shared TLS options: -no_etm, -fallback_scsv, the PSKs, -sess_in.
+// The own engine carries every connection: TLS 1.0–1.3, openssl's
+// default ClientHello.
+func ownOptions(v *opt.Values, s *settings, tp *optgroups.TLSParams) error {
 	o := &ownSettings{lo: tp.MinVersion, hi: tp.MaxVersion, tp: tp}
 	o.noETM = v.Has("no_etm")
 	o.fallbackSCSV = v.Has("fallback_scsv")
@@ -109,7 +111,7 @@ func readPSKSession(path, identity string) (engine.PSK, error) {
 		return engine.PSK{}, &configError{[]string{fmt.Sprintf("Can't open PSK session file %s", path)}}
 	}
 	h := crypto.SHA256
-	if len(o.Cipher) == 2 && uint16(o.Cipher[0])<<8|uint16(o.Cipher[1]) == tls.TLS_AES_256_GCM_SHA384 {
+	if len(o.Cipher) == 2 && uint16(o.Cipher[0])<<8|uint16(o.Cipher[1]) == suites.AES256GCMSHA384 {
 		h = crypto.SHA384
 	}
 	return engine.PSK{Identity: []byte(identity), Key: o.MasterKey, Hash: h}, nil
@@ -137,7 +139,6 @@ func (o *ownSession) get() (*engine.Ticket, *x509.Certificate, int) {
 // engineConfig builds the own engine's configuration for one connection.
 func (c *client) engineConfig(cn *conn, sess *ownSession) *engine.Config {
 	s, o := c.set, c.set.own
-	t := s.tls
 	cfg := &engine.Config{
 		MinVersion: o.lo, MaxVersion: o.hi,
 		Suites13:          o.tp.Suites13,
@@ -149,7 +150,7 @@ func (c *client) engineConfig(cn *conn, sess *ownSession) *engine.Config {
 		SecurityLevel:     s.secLevel,
 		SignatureSchemes:  o.tp.Sigalgs,
 		ClientAuthSchemes: o.tp.ClientSigalgs,
-		ALPN:              t.NextProtos,
+		ALPN:              o.tp.ALPN,
 		ServerName:        s.sni,
 		PSKs:              o.psks,
 		AllowNoDHE:        o.tp.AllowNoDHE,
@@ -161,15 +162,9 @@ func (c *client) engineConfig(cn *conn, sess *ownSession) *engine.Config {
 		// At security level 0 openssl offers the SHA-1 schemes too.
 		cfg.SignatureSchemes = sig.DefaultClient12SHA1
 	}
-	for _, g := range t.CurvePreferences {
-		cfg.Groups = append(cfg.Groups, uint16(g))
-	}
-	for _, kp := range t.Certificates {
-		if k, ok := kp.PrivateKey.(crypto.Signer); ok && len(kp.Certificate) > 0 {
-			cfg.Identities = append(cfg.Identities, engine.Identity{Chain: kp.Certificate, Key: k})
-		}
-	}
-	if !t.SessionTicketsDisabled {
+	cfg.Groups = o.groups
+	cfg.Identities = o.identities
+	if !o.tp.NoTicket {
 		if tk, _, _ := sess.get(); tk != nil {
 			cfg.Session = tk
 		}
@@ -190,15 +185,14 @@ func (c *client) engineConfig(cn *conn, sess *ownSession) *engine.Config {
 	cfg.OnEvent = cn.obs.w.Event
 	verifyConn := c.verifyConnection(cn)
 	cfg.VerifyPeer = func(chain [][]byte, st *engine.State) error {
-		cs := engine.ConnectionStateOf(*st, engine.ParseChain(chain))
-		if err := verifyConn(cs); err != nil {
+		if err := verifyConn(chain, st); err != nil {
 			// openssl sends bad_certificate for a chain it refuses
 			// here, as crypto/tls did; the error keeps openssl's line.
 			return errors.Join(err, alert.BadCertificate)
 		}
 		return nil
 	}
-	if !t.SessionTicketsDisabled {
+	if !o.tp.NoTicket {
 		// With -no_ticket openssl neither prints nor keeps the TLS 1.3
 		// tickets a server sends anyway.
 		cfg.OnTicket = func(tk engine.Ticket) { c.ownTicket(cn, sess, tk) }
@@ -206,22 +200,29 @@ func (c *client) engineConfig(cn *conn, sess *ownSession) *engine.Config {
 	return cfg
 }
 
-// handshakeOwn runs the handshake on the own engine.
-func (c *client) handshakeOwn(nc net.Conn, cn *conn) (*conn, error) {
+// handshake runs the TLS handshake over nc, with our verifier and
+// observer.
+func (c *client) handshake(nc net.Conn) (*conn, error) {
+	cn := &conn{raw: nc, start: time.Now()}
+	cn.obs = newObserver(c, c.set)
 	cn.obs.w.Events()
 	sess := c.set.own.sess
-	tc := engine.Seam(engine.Client(cn.obs.wrap(nc), c.engineConfig(cn, sess)))
+	tc := engine.Client(cn.obs.wrap(nc), c.engineConfig(cn, sess))
 	cn.tls = tc
 	tc.SetDeadline(time.Now().Add(connectTimeout))
-	err := tc.HandshakeContext(context.Background())
+	err := tc.Handshake()
 	tc.SetDeadline(time.Time{})
-	if err == nil && tc.OwnState().Resumed && c.set.sni == "" && !c.set.noServername {
+	if err == nil {
+		cn.st = tc.State()
+		cn.peer = engine.ParseChain(cn.st.PeerChain)
+	}
+	if err == nil && cn.st.Resumed && c.set.sni == "" && !c.set.noServername {
 		// openssl's servername callback complains on every handshake;
 		// a resumption skips the verification that says it otherwise.
 		fmt.Fprintln(c.errw, "Can't use SSL_get_servername")
 	}
 	if err == nil {
-		if st := tc.OwnState(); st.Session12 != nil {
+		if st := cn.st; st.Session12 != nil {
 			// A TLS 1.0–1.2 session exists at the end of the handshake:
 			// -reconnect resumes it.
 			sess.mu.Lock()
@@ -305,21 +306,10 @@ func (cn *conn) peerLeaf() *x509.Certificate {
 	if len(cn.peerCerts) > 0 {
 		return cn.peerCerts[0]
 	}
-	if cn.tls != nil {
-		if pc := cn.tls.ConnectionState().PeerCertificates; len(pc) > 0 {
-			return pc[0]
-		}
+	if len(cn.peer) > 0 {
+		return cn.peer[0]
 	}
 	return nil
-}
-
-// keyUpdater is a connection that sends KeyUpdate on request (the own
-// engine's).
-type keyUpdater interface{ KeyUpdate(requestPeer bool) error }
-
-// exporter is a connection with its own RFC 5705/8446 exporter.
-type exporter interface {
-	ExportKeyingMaterial(label string, context []byte, length int) ([]byte, error)
 }
 
 // fillOwn12 adds what a TLS 1.0–1.2 connection of the own engine knows
@@ -331,7 +321,7 @@ func (c *client) fillOwn12(rs *report.Session, st engine.State) {
 		rs.TempKey = fmt.Sprintf("DH, %d bits", st.DHBits)
 	}
 	rs.SecureReneg, rs.EMS = st.SecureRenegotiation, st.ExtendedMasterSecret
-	if sess := st.Session12; sess != nil && len(rs.Ticket) == 0 && len(sess.Ticket) > 0 && !c.set.tls.SessionTicketsDisabled {
+	if sess := st.Session12; sess != nil && len(rs.Ticket) == 0 && len(sess.Ticket) > 0 && !c.set.own.tp.NoTicket {
 		// A session resumed by ticket shows the ticket, as openssl's
 		// session keeps it.
 		rs.Ticket, rs.TicketLifetime = sess.Ticket, uint32(sess.LifetimeHint/time.Second)

@@ -73,30 +73,38 @@ func readOpenSSLSession(path string) (*opensslSession, error) {
 		if blk.Type != opensslSessionPEMType {
 			continue
 		}
-		var o opensslSession
-		if _, err := asn1.Unmarshal(blk.Bytes, &o); err != nil || len(o.Cipher) != 2 {
+		o, err := parseOpenSSLSession(blk.Bytes)
+		if err != nil {
 			return nil, fmt.Errorf("-sess_in file %q: malformed session", path)
 		}
-		return &o, nil
+		return o, nil
 	}
 }
 
-// readOwnSession turns a -sess_in file into a TLS 1.3 ticket to resume.
-// A TLS 1.2 session, or one without a ticket, gives no ticket: the
-// handshake is then a full one, as openssl's would be.
+// readOwnSession reads a -sess_in file into the session to resume.
 func readOwnSession(path string, sess *ownSession) error {
 	o, err := readOpenSSLSession(path)
 	if err != nil {
 		return err
 	}
+	sess.load(o)
+	return nil
+}
+
+// load takes the session to resume from openssl's format: a TLS 1.3
+// ticket, or a TLS 1.0–1.2 session. One without a master key, or a TLS
+// 1.3 one without a ticket, gives nothing to resume: the handshake is
+// then a full one, as openssl's would be.
+func (sess *ownSession) load(o *opensslSession) {
 	if len(o.MasterKey) == 0 {
-		return nil
+		return
 	}
 	if o.SSLVersion < int(engine.VersionTLS13) {
-		return readOwnSession12(o, sess)
+		readOwnSession12(o, sess)
+		return
 	}
 	if len(o.Ticket) == 0 {
-		return nil
+		return
 	}
 	life := o.LifetimeHint
 	if life == 0 {
@@ -115,7 +123,6 @@ func readOwnSession(path string, sess *ownSession) error {
 		}
 	}
 	sess.verify = int(o.VerifyResult)
-	return nil
 }
 
 // writeOwnSession12 writes a TLS 1.0–1.2 session of the own engine as
@@ -158,7 +165,7 @@ func writeOwnSession12(path string, s *engine.Session12, leaf *x509.Certificate,
 
 // readOwnSession12 takes a TLS 1.0–1.2 session from openssl's format:
 // resumed by its ticket when it has one, else by its session ID.
-func readOwnSession12(o *opensslSession, sess *ownSession) error {
+func readOwnSession12(o *opensslSession, sess *ownSession) {
 	s := &engine.Session12{
 		Version: uint16(o.SSLVersion), Suite: uint16(o.Cipher[0])<<8 | uint16(o.Cipher[1]),
 		SessionID: o.SessionID, Ticket: o.Ticket, MasterSecret: o.MasterKey,
@@ -174,5 +181,4 @@ func readOwnSession12(o *opensslSession, sess *ownSession) error {
 	}
 	sess.sess12 = s
 	sess.verify = int(o.VerifyResult)
-	return nil
 }

@@ -3,16 +3,15 @@ package sclient
 
 import (
 	"crypto/rand"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/tlskit/tlskit/internal/dn"
+	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/opt"
 	"github.com/tlskit/tlskit/internal/proxy"
 	"github.com/tlskit/tlskit/internal/report"
@@ -39,13 +38,6 @@ type client struct {
 	errw io.Writer // stderr: verify lines, errors, -brief, DONE
 
 	ticket chan struct{} // signalled when a session ticket arrives
-	cache  *singleCache  // the session s_client resumes
-	// current is the established connection, for the session blocks of
-	// TLS 1.3 tickets that arrive after its handshake.
-	current atomic.Pointer[conn]
-	// ticketLifetime is the lifetime hint of the last TLS 1.2 ticket, shown
-	// again when the session is resumed.
-	ticketLifetime uint32
 	// sessMu serialises -sess_out writes, which run on the reading
 	// goroutine as tickets arrive; Main takes it for good before
 	// returning, so the process never exits half-way through a write
@@ -169,19 +161,8 @@ func startupError(w io.Writer, err error) int {
 
 func (c *client) run() int {
 	s := c.set
-	cache := &singleCache{}
-	c.cache = cache
 	if s.handshakeErr != nil {
 		return c.preHandshakeFailure(s.handshakeErr)
-	}
-	if s.sessIn != "" && s.own == nil {
-		// (The own engine's session was read with its settings.)
-		st, err := readSession(s.sessIn)
-		if err != nil {
-			fmt.Fprintf(c.errw, "s_client: %v\n", err)
-			return 1
-		}
-		cache.state = st
 	}
 	if s.secDebug != nil {
 		secdebug.WriteSetup(c.errw, *s.secDebug)
@@ -191,31 +172,7 @@ func (c *client) run() int {
 		c.dialFailure(err)
 		return 1
 	}
-	cache.onPut = func(cs *tls.ClientSessionState) {
-		// Wake an input loop waiting for the ticket (see interact), once
-		// the ticket's session block is printed.
-		defer func() {
-			select {
-			case c.ticket <- struct{}{}:
-			default:
-			}
-		}()
-		// A TLS <= 1.2 session arrives during the handshake, before
-		// c.current is set; it is written once the handshake is over.
-		if cur := c.current.Load(); s.sessOut != "" && cur != nil {
-			c.saveSession(func() error { return writeSession(s.sessOut, cs, c.sessionMeta(cur)) })
-		}
-		// TLS 1.3 tickets arrive after the handshake: openssl prints the
-		// session block each time one does.
-		if cn := c.current.Load(); cn != nil && !s.quiet && !s.brief && cn.tls.ConnectionState().Version == tls.VersionTLS13 {
-			rs := c.session(cn)
-			fillTicket(rs, cs, cn.obs.ticketLifetime.Load())
-			report.WriteTicketArrived(c.info, rs)
-			// The read that took the ticket returned no data: openssl says so.
-			fmt.Fprintln(c.info, "read R BLOCK")
-		}
-	}
-	cn, err := c.handshake(nc, cache)
+	cn, err := c.handshake(nc)
 	if err != nil {
 		c.printFailure(cn, err)
 		nc.Close()
@@ -224,18 +181,14 @@ func (c *client) run() int {
 	// However the session ends, its connection goes with it (an
 	// in-process run must not leave the server waiting).
 	defer nc.Close()
-	c.current.Store(cn)
-	if s.own != nil && s.sessOut != "" && cn.tls.ConnectionState().Version != tls.VersionTLS13 {
+	if s.sessOut != "" && cn.st.Version != engine.VersionTLS13 {
+		// A TLS 1.0–1.2 session exists at the end of the handshake (TLS
+		// 1.3 tickets are saved as they arrive, see ownTicket).
 		c.saveOwnSession12(cn)
-	} else if s.sessOut != "" && cn.tls.ConnectionState().Version != tls.VersionTLS13 {
-		// TLS <= 1.2 sessions exist at the end of the handshake.
-		if st, ok := cache.Get(""); ok {
-			c.saveSession(func() error { return writeSession(s.sessOut, st, c.sessionMeta(cn)) })
-		}
 	}
 	c.printConnection(cn, false)
 	if s.reconnect {
-		return c.reconnectLoop(cn, cache)
+		return c.reconnectLoop(cn)
 	}
 	code := c.interact(cn)
 	if s.prexit && !s.quiet && !s.brief {
@@ -248,8 +201,8 @@ func (c *client) run() int {
 // reconnectLoop drops the connection and resumes five times, as openssl's
 // -reconnect does, printing each connection's short report, then carries
 // on with the last connection.
-func (c *client) reconnectLoop(first *conn, cache *singleCache) int {
-	c.waitTicket(first, cache)
+func (c *client) reconnectLoop(first *conn) int {
+	c.waitTicket(first)
 	first.tls.Close()
 	for i := 0; i < 5; i++ {
 		fmt.Fprintln(c.info, "drop connection and then reconnect")
@@ -258,41 +211,22 @@ func (c *client) reconnectLoop(first *conn, cache *singleCache) int {
 			c.dialFailure(err)
 			return 1
 		}
-		cn, err := c.handshake(nc, cache)
+		cn, err := c.handshake(nc)
 		if err != nil {
 			c.printFailure(cn, err)
 			nc.Close()
 			return 1
 		}
-		c.current.Store(cn)
 		c.printConnection(cn, true)
 		if i == 4 {
 			// openssl goes on with the last connection as usual.
 			defer nc.Close()
 			return c.interact(cn)
 		}
-		c.waitTicket(cn, cache)
+		c.waitTicket(cn)
 		cn.tls.Close()
 	}
 	return 0
-}
-
-// sessionMeta gathers what openssl saves with a session beyond what
-// crypto/tls keeps; cn is nil while the handshake is still running.
-func (c *client) sessionMeta(cn *conn) sessionMeta {
-	m := sessionMeta{sni: c.set.sni}
-	if cn == nil {
-		return m
-	}
-	if cn.verified != nil {
-		m.verify = cn.verified.Code
-	}
-	if cn.tls.ConnectionState().Version == tls.VersionTLS13 {
-		m.lifetime = cn.obs.ticketLifetime.Load()
-	} else {
-		m.lifetime = cn.obs.w.Summary().TicketLifetimeHint
-	}
-	return m
 }
 
 // dialFailure reports a failed connect as openssl does: its error queue

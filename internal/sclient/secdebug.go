@@ -1,9 +1,10 @@
 package sclient
 
 import (
-	"crypto/tls"
 	"crypto/x509"
 
+	"github.com/tlskit/tlskit/internal/engine"
+	"github.com/tlskit/tlskit/internal/engine/sig"
 	"github.com/tlskit/tlskit/internal/secdebug"
 	"github.com/tlskit/tlskit/internal/tlsnames"
 )
@@ -14,19 +15,19 @@ func secDebugConfig(s *settings, verbose bool) *secdebug.Config {
 	cfg := &secdebug.Config{
 		Verbose:  verbose,
 		SecLevel: s.secLevel,
-		Groups:   u16s(s.tls.CurvePreferences),
-		SigAlgs:  tlsnames.GoSignatureSchemes,
+		Groups:   s.own.groups,
+		SigAlgs:  s.own.tp.Sigalgs,
 		Client:   true,
-		NoTicket: s.tls.SessionTicketsDisabled,
+		NoTicket: s.own.tp.NoTicket,
 	}
-	for v := s.tls.MaxVersion; v >= s.tls.MinVersion && v >= tls.VersionTLS10; v-- {
+	for v := s.own.hi; v >= s.own.lo && v >= engine.VersionTLS10; v-- {
 		cfg.Versions = append(cfg.Versions, v)
 	}
 	// The suites as configured, before the security level filters them
-	// (the refusals are what the lines report), including those crypto/tls
-	// lacks, as openssl checks its whole list.
+	// (the refusals are what the lines report), including those the
+	// engine lacks, as openssl checks its whole list.
 	if spec, err := tlsnames.ParseCipherSpec(s.cipherList); err == nil {
-		if s.tls.MaxVersion == tls.VersionTLS13 {
+		if s.own.hi == engine.VersionTLS13 {
 			if l, err := tlsnames.ParseCipherSuites(tlsnames.DefaultCipherSuites); err == nil {
 				cfg.Ciphers = append(cfg.Ciphers, ids(l)...)
 			}
@@ -34,10 +35,18 @@ func secDebugConfig(s *settings, verbose bool) *secdebug.Config {
 		cfg.Ciphers = append(cfg.Ciphers, ids(spec.Ciphers)...)
 	}
 	if len(cfg.Groups) == 0 {
-		cfg.Groups = tlsnames.GoDefaultGroups
+		cfg.Groups = engine.DefaultGroups
 	}
-	if len(s.tls.Certificates) > 0 {
-		for _, der := range s.tls.Certificates[0].Certificate {
+	if len(cfg.SigAlgs) == 0 {
+		// openssl's default list, the SHA-1 schemes included (the level
+		// refuses them).
+		cfg.SigAlgs = sig.DefaultClient12SHA1
+		if s.own.lo >= engine.VersionTLS13 {
+			cfg.SigAlgs = sig.Default13
+		}
+	}
+	if len(s.own.identities) > 0 {
+		for _, der := range s.own.identities[0].Chain {
 			if c, err := x509.ParseCertificate(der); err == nil {
 				cfg.Chain = append(cfg.Chain, c)
 			}
@@ -51,14 +60,14 @@ func (c *client) writeSecDebug(cn *conn) {
 	if c.set.secDebug == nil {
 		return
 	}
-	st := cn.tls.ConnectionState()
+	st := cn.state()
 	sum := cn.obs.w.Summary()
 	h := secdebug.Handshake{
 		Version:   st.Version,
-		Cipher:    st.CipherSuite,
-		Group:     uint16(st.CurveID),
+		Cipher:    st.Suite,
+		Group:     st.Group,
 		PeerSig:   sum.PeerSigScheme,
-		PeerCerts: st.PeerCertificates,
+		PeerCerts: cn.peer,
 	}
 	if cr := sum.CertificateRequest; cr != nil {
 		h.CertRequested = true
@@ -67,14 +76,6 @@ func (c *client) writeSecDebug(cn *conn) {
 		}
 	}
 	secdebug.WriteHandshake(c.errw, *c.set.secDebug, h)
-}
-
-func u16s[T ~uint16](xs []T) []uint16 {
-	var out []uint16
-	for _, x := range xs {
-		out = append(out, uint16(x))
-	}
-	return out
 }
 
 func ids(cs []tlsnames.Cipher) []uint16 {
