@@ -195,7 +195,12 @@ func (h *clientHS) serverHello12(sh *msg.ServerHello, raw []byte) error {
 		// RFC 5246 §7.4.1.3: an echoed ID resumes; the session's
 		// version and suite must be kept, and so must EMS (RFC 7627
 		// §5.3).
-		if sess.Version != v || sess.Suite != s.ID {
+		// openssl s_client 3.0 answers another version with
+		// protocol_version, another suite with illegal_parameter.
+		if sess.Version != v {
+			return alert.Faultf(alert.ProtocolVersion, "ssl session version mismatch")
+		}
+		if sess.Suite != s.ID {
 			return alert.Faultf(alert.IllegalParameter, "old session cipher not returned")
 		}
 		if sess.ExtendedMasterSecret != c.st.ExtendedMasterSecret {

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"errors"
 	"net"
 	"testing"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/tlskit/tlskit/internal/engine/alert"
 	"github.com/tlskit/tlskit/internal/engine/msg"
+	"github.com/tlskit/tlskit/internal/engine/suites"
 )
 
 // pair12 connects an own client to an own server, both with their own
@@ -60,5 +62,49 @@ func TestClient12TicketPromisedNotSent(t *testing.T) {
 	var ae *AlertError
 	if !errors.As(cliErr, &ae) || !ae.Sent || ae.Description != alert.UnexpectedMessage {
 		t.Fatalf("client: %v (%+v), want unexpected_message sent", cliErr, ae)
+	}
+}
+
+// TestClient12ResumeMismatch: a server that echoes the session ID of the
+// offered session but not its version is protocol_version "ssl session
+// version mismatch", and not its suite illegal_parameter "old session
+// cipher not returned", as openssl s_client 3.0 answers a scripted server
+// resuming its TLS 1.2 ECDHE-RSA-AES128-SHA session at TLS 1.1, or at TLS
+// 1.2 with ECDHE-RSA-AES128-GCM-SHA256.
+func TestClient12ResumeMismatch(t *testing.T) {
+	sess := &Session12{Version: VersionTLS12, Suite: suites.ECDHERSAAES128SHA,
+		SessionID: bytes.Repeat([]byte{7}, 32), MasterSecret: make([]byte, 48), ExtendedMasterSecret: true,
+		Received: time.Now()}
+	for _, c := range []struct {
+		name    string
+		version uint16
+		suite   uint16
+		want    alert.Desc
+	}{
+		{"version", VersionTLS11, suites.ECDHERSAAES128SHA, alert.ProtocolVersion},
+		{"suite", VersionTLS12, suites.ECDHERSAAES128GCMSHA256, alert.IllegalParameter},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			addr, got := scriptedServer(t, func(ch *msg.ClientHello) []byte {
+				sh := &msg.ServerHello{Version: c.version, Random: make([]byte, 32), SessionID: ch.SessionID,
+					CipherSuite: c.suite, Extensions: msg.Extensions{
+						{Type: msg.ExtRenegotiationInfo, Data: []byte{0}},
+						{Type: msg.ExtExtendedMasterSecret, Data: []byte{}},
+					}}
+				raw, err := sh.Marshal()
+				if err != nil {
+					t.Error(err)
+				}
+				return raw
+			})
+			cfg := all12(Config{Session12: sess})
+			conn := dialOwn(t, addr, &cfg)
+			err := conn.Handshake()
+			conn.Close()
+			sent := <-got
+			if len(sent) != 2 || alert.Desc(sent[1]) != c.want {
+				t.Fatalf("client sent %x (%v), want %v", sent, err, c.want)
+			}
+		})
 	}
 }
