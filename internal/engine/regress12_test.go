@@ -9,6 +9,7 @@ import (
 
 	"github.com/tlskit/tlskit/internal/engine/alert"
 	"github.com/tlskit/tlskit/internal/engine/msg"
+	"github.com/tlskit/tlskit/internal/engine/record"
 	"github.com/tlskit/tlskit/internal/engine/suites"
 )
 
@@ -104,6 +105,48 @@ func TestClient12ResumeMismatch(t *testing.T) {
 			sent := <-got
 			if len(sent) != 2 || alert.Desc(sent[1]) != c.want {
 				t.Fatalf("client sent %x (%v), want %v", sent, err, c.want)
+			}
+		})
+	}
+}
+
+// TestServer12OmitsEmptyExtensions: a ClientHello without extensions, or
+// with an empty block, gets a ServerHello that ends after the compression
+// method, without an empty extensions block, as openssl s_server 3.0
+// answers both.
+func TestServer12OmitsEmptyExtensions(t *testing.T) {
+	id, _ := testIdentity(t, keysForTest(t)["rsa2048"])
+	cfg := &Config{MinVersion: VersionTLS10, MaxVersion: VersionTLS13, Identities: []Identity{id}}
+	for _, c := range []struct {
+		name string
+		ext  msg.Extensions
+	}{{"no block", nil}, {"empty block", msg.Extensions{}}} {
+		t.Run(c.name, func(t *testing.T) {
+			addr, _ := ownServer(t, cfg)
+			nc, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer nc.Close()
+			nc.SetDeadline(time.Now().Add(10 * time.Second))
+			ch := &msg.ClientHello{Version: VersionTLS12, Random: make([]byte, 32),
+				CipherSuites: []uint16{suites.RSAAES128SHA}, CompressionMethods: []byte{0}, Extensions: c.ext}
+			raw, err := ch.Marshal()
+			if err != nil {
+				t.Fatal(err)
+			}
+			rl := record.New(nc)
+			rl.WriteVersion = VersionTLS10
+			if err := rl.Write(record.TypeHandshake, raw); err != nil {
+				t.Fatal(err)
+			}
+			typ, data, err := rl.Read()
+			if err != nil || typ != record.TypeHandshake || len(data) < 4 || msg.Type(data[0]) != msg.TypeServerHello {
+				t.Fatalf("reply %d %x %v, want a ServerHello", typ, data, err)
+			}
+			// version, random, 32-byte session ID, suite, compression.
+			if n := int(data[1])<<16 | int(data[2])<<8 | int(data[3]); n != 2+32+1+32+2+1 {
+				t.Errorf("ServerHello body is %d bytes, want %d (no extensions block)", n, 2+32+1+32+2+1)
 			}
 		})
 	}

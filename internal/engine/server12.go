@@ -522,6 +522,11 @@ func (h *serverHS12) serverHello() error {
 	if c.st.ExtendedMasterSecret {
 		ee = append(ee, msg.Extension{Type: msg.ExtExtendedMasterSecret, Data: []byte{}})
 	}
+	if len(ee) == 0 {
+		// No extensions: the block is left out, as openssl s_server
+		// 3.0 does (RFC 5246 §7.4.1.3 allows it).
+		ee = nil
+	}
 	sh := &msg.ServerHello{Version: h.ver, Random: random, SessionID: sid, CipherSuite: s.suite.ID, Extensions: ee}
 	raw, err := sh.Marshal()
 	if err != nil {
