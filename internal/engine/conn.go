@@ -355,6 +355,12 @@ func (c *TLSConn) handleAlert(data []byte) error {
 		// §7.2); OpenSSL reports and ignores them.
 		return nil
 	}
+	if l == alert.Warning && c.isClient && c.st.Version == 0 && !c.st.HelloRetry {
+		// Before the ServerHello the version is open: a TLS 1.0–1.2
+		// server's warning (openssl s_server's unrecognized_name)
+		// is ignored, as openssl s_client 3.0 does.
+		return nil
+	}
 	err := &AlertError{Level: l, Description: d, Reason: "ssl/tls alert " + d.Long()}
 	c.errMu.Lock()
 	if c.err == nil {

@@ -151,3 +151,22 @@ func TestServer12OmitsEmptyExtensions(t *testing.T) {
 		})
 	}
 }
+
+// TestClientIgnoresWarningBeforeServerHello: a TLS 1.2 server's warning
+// unrecognized_name ahead of its ServerHello (what openssl s_server
+// -servername sends for another name) does not stop a client that also
+// offers TLS 1.3, as openssl s_client 3.0 goes on past it.
+func TestClientIgnoresWarningBeforeServerHello(t *testing.T) {
+	id, _ := testIdentity(t, keysForTest(t)["ecdsa-p256"])
+	warned := false
+	srvCfg := &Config{MinVersion: VersionTLS12, MaxVersion: VersionTLS12, Identities: []Identity{id},
+		ServerNameHook: func(name string) (SNIAnswer, error) {
+			warned = name == "other.example"
+			return SNIAnswer{Warn: warned}, nil
+		}}
+	cliCfg := all12(Config{ServerName: "other.example"})
+	cliErr, srvErr := pair12(t, srvCfg, &cliCfg, nil)
+	if cliErr != nil || srvErr != nil || !warned {
+		t.Fatalf("client %v, server %v, warning sent %t", cliErr, srvErr, warned)
+	}
+}

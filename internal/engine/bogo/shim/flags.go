@@ -60,6 +60,7 @@ type options struct {
 	expectPeerPrefs []uint16
 	resumeDelay     int
 	cipher          string
+	noSNIAck        bool
 	// disabled holds the versions -no-tls1, -no-tls11, -no-tls12 and
 	// -no-tls13 switch off.
 	disabled []int
@@ -189,6 +190,7 @@ var spec = map[string]flagSpec{
 	"-wait-for-debugger":              ignoredBool(),
 	"-trust-cert":                     ignoredValue(),
 	"-cipher":                         strFlag(func(o *options, v string) { o.cipher = v }),
+	"-no-server-name-ack":             boolFlag(func(o *options) { o.noSNIAck = true }),
 }
 
 // parseALPNWire reads the runner's -advertise-alpn value: protocols as

@@ -164,6 +164,11 @@ func (o *options) config(session *engine.Ticket, resuming bool) (*engine.Config,
 	if o.server {
 		cfg.RequestClientCert = o.verifyPeer || o.requireCert
 		cfg.RequireClientCert = o.requireCert
+		// BoringSSL's server acknowledges a server_name unless
+		// -no-server-name-ack; the engine's, like openssl's, only
+		// through its servername hook at TLS 1.0-1.2.
+		ack := !o.noSNIAck
+		cfg.ServerNameHook = func(string) (engine.SNIAnswer, error) { return engine.SNIAnswer{Ack: ack}, nil }
 		if o.selectALPN != "" {
 			cfg.ALPN = []string{o.selectALPN}
 		}
