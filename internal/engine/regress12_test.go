@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"net"
 	"testing"
 	"time"
@@ -168,5 +169,24 @@ func TestClientIgnoresWarningBeforeServerHello(t *testing.T) {
 	cliErr, srvErr := pair12(t, srvCfg, &cliCfg, nil)
 	if cliErr != nil || srvErr != nil || !warned {
 		t.Fatalf("client %v, server %v, warning sent %t", cliErr, srvErr, warned)
+	}
+}
+
+// TestServerGarbageClientCertificate: a client certificate that does not
+// parse is decode_error "ASN1 lib" at TLS 1.2 and 1.3, as openssl s_server
+// 3.0 answers a scripted client's Certificate of eight garbage bytes.
+func TestServerGarbageClientCertificate(t *testing.T) {
+	id, _ := testIdentity(t, keysForTest(t)["ecdsa-p256"])
+	garbage := Identity{Chain: [][]byte{[]byte("garbage!")}, Key: id.Key}
+	for _, v := range []uint16{VersionTLS12, VersionTLS13} {
+		t.Run(fmt.Sprintf("%#x", v), func(t *testing.T) {
+			srvCfg := &Config{MinVersion: v, MaxVersion: v, Identities: []Identity{id}, RequestClientCert: true}
+			cliCfg := &Config{MinVersion: v, MaxVersion: v, Identities: []Identity{garbage}}
+			_, srvErr := pair12(t, srvCfg, cliCfg, nil)
+			var ae *AlertError
+			if !errors.As(srvErr, &ae) || !ae.Sent || ae.Description != alert.DecodeError || ae.Reason != "ASN1 lib" {
+				t.Fatalf("server: %v, want decode_error 'ASN1 lib' sent", srvErr)
+			}
+		})
 	}
 }

@@ -633,7 +633,8 @@ func (h *serverHS) clientFlight(cHS []byte) error {
 			}
 			leaf, err := x509.ParseCertificate(cert.Entries[0].Data)
 			if err != nil {
-				return alert.Faultf(alert.BadCertificate, "certificate verify failed")
+				// decode_error "ASN1 lib", as openssl s_server 3.0.
+				return alert.Faultf(alert.DecodeError, "ASN1 lib")
 			}
 			leafKey, err := sig.PublicKey(leaf)
 			if err != nil {
