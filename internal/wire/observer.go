@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/engine/msg"
 )
 
@@ -54,7 +55,9 @@ type Observer struct {
 	secrets      map[string][]byte // "LABEL client_random_hex" -> secret
 	started      bool
 	done         bool
-	events       bool // fed by the engine's events (see Events)
+	events       bool           // fed by the engine's events (see Events)
+	sentOpen     bool           // a sent record's header came, its message not yet
+	held         []engine.Event // received events waiting for it (see Event)
 
 	sum      Summary
 	ticketFn func(NewSessionTicket)
