@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/tlskit/tlskit/internal/engine/alert"
+	"github.com/tlskit/tlskit/internal/engine/keys"
 	"github.com/tlskit/tlskit/internal/engine/msg"
+	"github.com/tlskit/tlskit/internal/engine/suites"
 )
 
 // phaPair connects an own client to an own server (handshake done) for
@@ -339,4 +341,69 @@ func TestPostHandshakeAuthAlerts(t *testing.T) {
 			}
 		})
 	}
+}
+
+// phaFuzzServer is a TLS 1.3 server connection past its handshake with a
+// post-handshake CertificateRequest pending (context 1..32), reading
+// nothing from its transport: the test feeds it messages.
+func phaFuzzServer(t testing.TB, cfg *Config) (*TLSConn, []byte) {
+	c := Server(&fuzzConn{bytes.NewReader(nil)}, cfg)
+	c.hsDone, c.st.Version, c.peerPHA = true, VersionTLS13, true
+	c.suite, _ = suites.Lookup13(0x1301)
+	c.inSecret = bytes.Repeat([]byte{7}, 32)
+	c.hsTr = keys.NewTranscript(c.suite.Hash)
+	c.hsTr.Write([]byte{byte(msg.TypeClientHello), 0, 0, 0})
+	ctx := make([]byte, phaContextLen)
+	for i := range ctx {
+		ctx[i] = byte(i + 1)
+	}
+	tr, _ := c.hsTr.Clone()
+	raw, err := c.certificateRequest13(ctx).Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr.Write(raw)
+	c.pha.Store(&phaRequest{context: ctx, tr: tr})
+	return c, ctx
+}
+
+// feedPHA hands b to c as received handshake bytes, message by message,
+// until an error or the end of the whole messages.
+func feedPHA(c *TLSConn, b []byte) error {
+	c.hs.Write(b)
+	for {
+		m, ok, err := c.hs.Next()
+		if err != nil || !ok {
+			return err
+		}
+		if err := c.postHandshake(m); err != nil {
+			return err
+		}
+	}
+}
+
+// FuzzServerClientAuthAnswer feeds arbitrary messages to a server
+// waiting for the answer to its post-handshake CertificateRequest: an
+// error or an accepted answer, never a panic. The seeds are an empty
+// Certificate with a good Finished, and a certificate with a bad
+// signature.
+func FuzzServerClientAuthAnswer(f *testing.F) {
+	id, _ := testIdentity(f, keysForTest(f)["ecdsa-p256"])
+	cfg := &Config{NumTickets: -1}
+	c, ctx := phaFuzzServer(f, cfg)
+	empty, _ := (&msg.Certificate{Context: ctx}).Marshal()
+	tr, _ := c.pha.Load().tr.Clone()
+	tr.Write(empty)
+	fin, _ := msg.Frame(msg.TypeFinished, keys.FinishedMAC(c.suite.Hash, c.inSecret, tr.Sum()))
+	if err := feedPHA(c, append(append([]byte(nil), empty...), fin...)); err != nil || c.pha.Load() != nil {
+		f.Fatalf("the seed answer was not accepted: %v", err)
+	}
+	f.Add(append(empty, fin...))
+	full, _ := (&msg.Certificate{Context: ctx, Entries: []msg.CertificateEntry{{Data: id.Chain[0], Extensions: msg.Extensions{}}}}).Marshal()
+	cv, _ := (&msg.CertificateVerify{Scheme: 0x0403, Signature: make([]byte, 70)}).Marshal()
+	f.Add(append(full, cv...))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c, _ := phaFuzzServer(t, cfg)
+		feedPHA(c, b)
+	})
 }

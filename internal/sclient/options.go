@@ -107,7 +107,7 @@ func options() []opt.Option {
 		{Name: "dtls1_2", Kind: opt.None, Help: "Just use DTLSv1.2", Unsupported: "DTLS is not implemented yet"},
 		{Name: "nextprotoneg", Kind: opt.String, Help: "Enable NPN extension, considering named protocols supported (comma-separated list)", Unsupported: "NPN is obsolete and crypto/tls does not implement it"},
 		{Name: "early_data", Kind: opt.InFile, Help: "File to send as early data"},
-		{Name: "enable_pha", Kind: opt.None, Help: "Enable post-handshake-authentication", Unsupported: "post-handshake authentication: crypto/tls cannot do this yet (a project-owned TLS engine will)"},
+		{Name: "enable_pha", Kind: opt.None, Help: "Enable post-handshake-authentication"},
 		{Name: "use_srtp", Kind: opt.String, Help: "Offer SRTP key management with a colon-separated profile list", Unsupported: "SRTP applies to DTLS, which is not implemented yet"},
 		{Name: "srpuser", Kind: opt.String, Help: "(deprecated) SRP authentication for 'user'", Unsupported: "SRP is deprecated and not supported by crypto/tls"},
 		{Name: "srppass", Kind: opt.String, Help: "(deprecated) Password for 'user'", Unsupported: "SRP is deprecated and not supported by crypto/tls"},

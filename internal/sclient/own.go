@@ -33,8 +33,9 @@ type ownSettings struct {
 	identities  []engine.Identity
 	psks        []engine.PSK
 	pskIdentity string
-	// noETM and fallbackSCSV are -no_etm and -fallback_scsv.
-	noETM, fallbackSCSV bool
+	// noETM, fallbackSCSV and pha are -no_etm, -fallback_scsv and
+	// -enable_pha.
+	noETM, fallbackSCSV, pha bool
 	// sess is the session to resume: from -sess_in, then the last
 	// ticket received.
 	sess *ownSession
@@ -51,6 +52,7 @@ func ownOptions(v *opt.Values, s *settings, tp *optgroups.TLSParams) error {
 	o := &ownSettings{lo: tp.MinVersion, hi: tp.MaxVersion, tp: tp}
 	o.noETM = v.Has("no_etm")
 	o.fallbackSCSV = v.Has("fallback_scsv")
+	o.pha = v.Has("enable_pha")
 	o.pskIdentity = v.Str("psk_identity", "Client_identity")
 	if k, ok := v.Get("psk"); ok {
 		key, err := parsePSKHex(k)
@@ -146,6 +148,7 @@ func (c *client) engineConfig(cn *conn, sess *ownSession) *engine.Config {
 		NoTicket:          o.tp.NoTicket,
 		NoEncryptThenMAC:  o.noETM,
 		FallbackSCSV:      o.fallbackSCSV,
+		PostHandshakeAuth: o.pha,
 		MinDHBits:         minDHBits(s.secLevel),
 		SecurityLevel:     s.secLevel,
 		SignatureSchemes:  o.tp.Sigalgs,

@@ -204,7 +204,7 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 				fmt.Fprintln(out, "s_server: key update requests need TLS 1.3")
 				continue
 			case 'c':
-				fmt.Fprintln(out, "s_server: post-handshake authentication is not supported by crypto/tls")
+				s.requestCert(tc)
 				continue
 			}
 			if s.c.crlf {
@@ -224,3 +224,32 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 // own engine's io.ErrUnexpectedEOF for a transport that ended without
 // close_notify (tc.eof tells the two apart either way).
 func isEOF(err error) bool { return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) }
+
+// requestCert is the c command: a TLS 1.3 post-handshake
+// CertificateRequest (RFC 8446 §4.6.2). As openssl's s_server, it says
+// "SSL_do_handshake -> 1" once the request is sent; the client's answer
+// comes through the reading goroutine, which verifies it with the verify
+// callback (depth= lines) and fails the connection on a fatal error. A
+// request that cannot be sent (TLS 1.2, no post_handshake_auth from the
+// client) is "Failed to initiate request" and openssl's error line, and
+// the connection goes on.
+func (s *server) requestCert(tc *trackedConn) {
+	if tc.requestCert == nil {
+		fmt.Fprintln(s.out, "s_server: post-handshake authentication needs tlskit's own TLS engine (not with -status, -servername or -cert2)")
+		return
+	}
+	err := tc.requestCert()
+	if err == nil {
+		fmt.Fprintln(s.out, "SSL_do_handshake -> 1")
+		return
+	}
+	fmt.Fprintln(s.out, "Failed to initiate request")
+	switch {
+	case errors.Is(err, engine.ErrPHAWrongVersion):
+		fmt.Fprintln(s.errw, sslerr.New(sslerr.PHAWrongVersion, ""))
+	case errors.Is(err, engine.ErrPHANotOffered):
+		fmt.Fprintln(s.errw, sslerr.New(sslerr.PHAExtensionNotReceived, ""))
+	default:
+		fmt.Fprintf(s.errw, "s_server: %v\n", err)
+	}
+}

@@ -83,6 +83,9 @@ type trackedConn struct {
 	// export and keyUpdate are the engine's exporter and KeyUpdate.
 	export    func(label string, context []byte, length int) ([]byte, error)
 	keyUpdate func(requestPeer bool) error
+	// requestCert is the own engine's post-handshake CertificateRequest
+	// (the c command).
+	requestCert func() error
 }
 
 // handshakeFailure is openssl's error queue for a failed handshake.

@@ -17,6 +17,8 @@ import (
 	"github.com/tlskit/tlskit/internal/engine/suites"
 	"github.com/tlskit/tlskit/internal/opt"
 	"github.com/tlskit/tlskit/internal/optgroups"
+	"github.com/tlskit/tlskit/internal/sslerr"
+	"github.com/tlskit/tlskit/internal/verify"
 )
 
 // ownSettings is what s_server hands tlskit's own engine beyond the
@@ -212,17 +214,15 @@ func (s *server) engineConfig(tc *trackedConn) *engine.Config {
 		cfg.OCSPStaple = s.certStatus
 	}
 	cfg.RequestClientCert = c.verifyRequest
-	if c.verifyRequest {
-		cfg.CANames = s.clientCANames
-	}
 	cfg.RequireClientCert = c.verifyRequire
-	if c.verifyRequest {
-		cfg.VerifyPeer = func(chain [][]byte, st *engine.State) error {
-			if err := s.verifyHook(tc, engine.ParseChain(chain)); err != nil {
-				return errors.Join(err, alert.BadCertificate)
-			}
-			return nil
+	// The CA names and the verify callback serve the c command's
+	// post-handshake request too, -verify or not (as openssl's).
+	cfg.CANames = s.clientCANames
+	cfg.VerifyPeer = func(chain [][]byte, st *engine.State) error {
+		if err := s.verifyHook(tc, engine.ParseChain(chain)); err != nil {
+			return errors.Join(&sslerr.Error{Kind: sslerr.ClientCertVerifyFailed, Err: err}, verifyAlert(tc.verifyCode))
 		}
+		return nil
 	}
 	if f := s.tls.keyLog; f != nil {
 		w := ignoreWriteErrors{f}
@@ -267,6 +267,7 @@ func (s *server) handshakeOwn(tc *trackedConn) (*engine.SeamConn, error) {
 	t := engine.Seam(engine.Server(tc, s.engineConfig(tc)))
 	tc.export = t.ExportKeyingMaterial
 	tc.keyUpdate = t.KeyUpdate
+	tc.requestCert = t.RequestClientCert
 	err := t.Handshake()
 	if ch := tc.ob.Summary().ClientHello; ch != nil {
 		tc.hello = ch
@@ -288,4 +289,24 @@ func sessionKey(der []byte) ([]byte, uint16, error) {
 		return nil, 0, errors.New("malformed session")
 	}
 	return o.MasterKey, uint16(o.Cipher[0])<<8 | uint16(o.Cipher[1]), nil
+}
+
+// verifyAlert is the alert openssl's server sends when the client's chain
+// fails verification with code (observed with openssl 3.0 s_server
+// -verify_return_error: a self-signed certificate is unknown_ca, a
+// client certificate for servers only unsupported_certificate); other
+// codes are bad_certificate.
+func verifyAlert(code int) alert.Desc {
+	switch code {
+	case verify.ErrUnableToGetIssuerCert, verify.ErrDepthZeroSelfSigned, verify.ErrSelfSignedCertInChain,
+		verify.ErrUnableToGetIssuerLocally, verify.ErrUnableToVerifyLeafSig:
+		return alert.UnknownCA
+	case verify.ErrInvalidPurpose:
+		return alert.UnsupportedCertificate
+	case verify.ErrCertHasExpired, verify.ErrCertNotYetValid:
+		return alert.CertificateExpired
+	case verify.ErrCertRevoked:
+		return alert.CertificateRevoked
+	}
+	return alert.BadCertificate
 }

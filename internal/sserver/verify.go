@@ -42,13 +42,19 @@ func (s *server) setupVerify(v *opt.Values) error {
 		return err
 	}
 	c := s.c
-	if !c.verifyRequest {
-		return nil
-	}
+	// Without -verify/-Verify the store is still loaded: the c command
+	// asks for a certificate after the handshake and verifies it, as
+	// openssl's does; a store that fails to load then leaves it empty.
 	if c.verifyRequire {
 		fmt.Fprintf(s.errw, "verify depth is %d, must return a certificate\n", c.verifyDepth)
-	} else {
+	} else if c.verifyRequest {
 		fmt.Fprintf(s.errw, "verify depth is %d\n", c.verifyDepth)
+	}
+	lenient := func(err error) error {
+		if c.verifyRequest {
+			return err
+		}
+		return nil
 	}
 	// The CA options, parsed as s_client parses them (optgroups): each
 	// takes the last value given; -verifyCA… replace the trust store for
@@ -60,7 +66,9 @@ func (s *server) setupVerify(v *opt.Values) error {
 	}
 	roots, err := st.Load()
 	if err != nil {
-		return err
+		if err := lenient(err); err != nil {
+			return err
+		}
 	}
 	if st == trust && trust.WantsDefaults() {
 		// openssl also trusts its default file and directory.
@@ -72,7 +80,9 @@ func (s *server) setupVerify(v *opt.Values) error {
 	if !v.Has("no_ca_names") && trust.File != "" {
 		names, err := optgroups.CAStore{File: trust.File}.Load()
 		if err != nil {
-			return err
+			if err := lenient(err); err != nil {
+				return err
+			}
 		}
 		pool := x509.NewCertPool()
 		for _, r := range names {
@@ -91,7 +101,9 @@ func (s *server) setupVerify(v *opt.Values) error {
 		}
 		crls, err := certs.LoadCRLs(f, form)
 		if err != nil {
-			return err
+			if err := lenient(err); err != nil {
+				return err
+			}
 		}
 		s.crls = append(s.crls, crls...)
 	}
@@ -99,7 +111,11 @@ func (s *server) setupVerify(v *opt.Values) error {
 	vo.Roots, vo.CRLs = s.roots, s.crls
 	// One verify callback for both commands: -verify N/-Verify N stop at
 	// an error deeper than N, -verify_return_error at any error.
-	vo.Callback = verify.SClientCallback(c.verifyDepth, c.verifyReturnError)
+	depth := c.verifyDepth
+	if !c.verifyRequest {
+		depth = -1 // no -verify: no depth limit
+	}
+	vo.Callback = verify.SClientCallback(depth, c.verifyReturnError)
 	s.verifyOpts = vo
 	s.crlDownload = v.Has("crl_download")
 	return nil

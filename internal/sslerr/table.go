@@ -56,6 +56,11 @@ const (
 	// TooMuchEarlyData is 0-RTT data over the limit: the ticket's on a
 	// client, recv_max_early_data on a server.
 	TooMuchEarlyData
+	// PHAWrongVersion and PHAExtensionNotReceived are s_server's c
+	// command refused: the connection is not TLS 1.3, or the client did
+	// not offer post_handshake_auth (openssl 3.0.22 s_server, captured).
+	PHAWrongVersion
+	PHAExtensionNotReceived
 )
 
 const (
@@ -102,6 +107,8 @@ var table = map[Kind]spec{
 	DecryptionFailed:            {0x0A000119, libSSL, "ssl3_get_record", "decryption failed or bad record mac"},
 	ServernameCallbackFailed:    {0x0A0000EA, libSSL, "final_server_name", "callback failed"},
 	TooMuchEarlyData:            {0x0A0000A4, libSSL, "early_data_count_ok", "too much early data"},
+	PHAWrongVersion:             {0x0A00010A, libSSL, "SSL_verify_client_post_handshake", "wrong ssl version"},
+	PHAExtensionNotReceived:     {0x0A000117, libSSL, "SSL_verify_client_post_handshake", "extension not received"},
 }
 
 // New is the entry for k with data after the location.

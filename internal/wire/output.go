@@ -175,6 +175,13 @@ func (ob *Observer) stateMessage(h *half, t uint8) {
 			ob.state(x)
 		}
 	}
+	// A post-handshake authentication (RFC 8446 §4.6.2) restarts
+	// openssl's state machine from "finished" on the side that reads
+	// its first message, as a ticket does.
+	if tls13 && !h.sent && ob.half[0].finished && ob.half[1].finished &&
+		((ob.o.Client && t == hsCertificateRequest) || (!ob.o.Client && t == hsCertificate)) {
+		w("SSL negotiation finished successfully", "SSL negotiation finished successfully")
+	}
 	switch {
 	case ob.o.Client && !h.sent:
 		switch t {
