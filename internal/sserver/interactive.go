@@ -235,7 +235,7 @@ func isEOF(err error) bool { return errors.Is(err, io.EOF) || errors.Is(err, io.
 // the connection goes on.
 func (s *server) requestCert(tc *trackedConn) {
 	if tc.requestCert == nil {
-		fmt.Fprintln(s.out, "s_server: post-handshake authentication needs tlskit's own TLS engine (not with -status, -servername or -cert2)")
+		fmt.Fprintln(s.out, "s_server: post-handshake authentication is not available on this connection")
 		return
 	}
 	err := tc.requestCert()
