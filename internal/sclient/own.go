@@ -10,10 +10,13 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/engine/alert"
+	"github.com/tlskit/tlskit/internal/engine/msg"
+	"github.com/tlskit/tlskit/internal/engine/record"
 	"github.com/tlskit/tlskit/internal/engine/sig"
 	"github.com/tlskit/tlskit/internal/engine/suites"
 	"github.com/tlskit/tlskit/internal/opt"
@@ -186,6 +189,20 @@ func (c *client) engineConfig(cn *conn, sess *ownSession) *engine.Config {
 		}
 	}
 	cfg.OnEvent = cn.obs.w.Event
+	if !s.quiet && !s.brief {
+		// The read that answered a post-handshake CertificateRequest
+		// (RFC 8446 §4.6.2) returned no data: openssl says so after the
+		// answer's Finished, as after a ticket. The handshake's Finished
+		// is the first this client sends.
+		var finished atomic.Int32
+		cfg.OnEvent = func(e engine.Event) {
+			cn.obs.w.Event(e)
+			if e.Sent && e.ContentType == int(record.TypeHandshake) && len(e.Data) > 0 &&
+				msg.Type(e.Data[0]) == msg.TypeFinished && finished.Add(1) > 1 {
+				fmt.Fprintln(c.info, "read R BLOCK")
+			}
+		}
+	}
 	verifyConn := c.verifyConnection(cn)
 	cfg.VerifyPeer = func(chain [][]byte, st *engine.State) error {
 		if err := verifyConn(chain, st); err != nil {

@@ -95,6 +95,15 @@ func TestEnablePHA(t *testing.T) {
 					t.Errorf("our -state lines lack\n%s\nthey are:\n%s", want, st.String())
 				}
 			}
+			// One "read R BLOCK" per ticket, and one for the read that
+			// answered the request, as openssl prints them.
+			answered := 0
+			if slices.Contains(tc.args, "-enable_pha") {
+				answered = 1
+			}
+			if r, tk := len(regexp.MustCompile(`(?m)^read R BLOCK$`).FindAllString(ours, -1)), strings.Count(ours, "Post-Handshake New Session Ticket arrived:"); r != tk+answered {
+				t.Errorf("%d read R BLOCK lines for %d tickets and %d answers:\n%s", r, tk, answered, ours)
+			}
 			if tc.lacksOurs != nil && tc.lacksOurs.MatchString(ours) {
 				t.Errorf("our output has %s:\n%s", tc.lacksOurs, ours)
 			}
