@@ -196,7 +196,8 @@ func (c *TLSConn) clientAuthMessage(p *phaRequest, m msg.Message) error {
 		}
 		leaf, err := x509.ParseCertificate(cert.Entries[0].Data)
 		if err != nil {
-			return alert.Faultf(alert.BadCertificate, "certificate verify failed")
+			// As in the handshake: decode_error "ASN1 lib", as openssl.
+			return alert.Faultf(alert.DecodeError, "ASN1 lib")
 		}
 		if p.leafKey, err = sig.PublicKey(leaf); err != nil {
 			return alert.Faultf(alert.UnsupportedCertificate, "unsupported certificate")

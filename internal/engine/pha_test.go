@@ -296,6 +296,12 @@ func TestPostHandshakeAuthAlerts(t *testing.T) {
 			m[1], m[2], m[3] = byte(n>>16), byte(n>>8), byte(n)
 			return m
 		}), want: alert.DecodeError},
+		{name: "garbage certificate", mutClient: onType(msg.TypeCertificate, func(m []byte) []byte {
+			cert, _ := msg.ParseCertificate(m[4:])
+			cert.Entries = []msg.CertificateEntry{{Data: []byte("garbage!"), Extensions: msg.Extensions{}}}
+			raw, _ := cert.Marshal()
+			return raw
+		}), want: alert.DecodeError},
 		{name: "NewSessionTicket instead of Certificate", mutClient: onType(msg.TypeCertificate, func([]byte) []byte {
 			return []byte{byte(msg.TypeNewSessionTicket), 0, 0, 0}
 		}), want: alert.UnexpectedMessage},
