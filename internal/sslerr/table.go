@@ -61,6 +61,20 @@ const (
 	// not offer post_handshake_auth (openssl 3.0.22 s_server, captured).
 	PHAWrongVersion
 	PHAExtensionNotReceived
+	// HTTPRequest and HTTPSProxyRequest are a first record that is an
+	// HTTP request (GET, POST, HEAD, PUT) or a CONNECT.
+	HTTPRequest
+	HTTPSProxyRequest
+	// TooManyWarnAlerts is the 5th warning alert in a row,
+	// RecordTooSmall the 33rd empty record in a row.
+	TooManyWarnAlerts
+	RecordTooSmall
+	// ClientCertNotParsed is s_server's reply to a client certificate
+	// that does not parse (decode_error sent).
+	ClientCertNotParsed
+	// SessionVersionMismatch is s_client's reply to a server resuming
+	// the offered session at another version.
+	SessionVersionMismatch
 )
 
 const (
@@ -109,6 +123,12 @@ var table = map[Kind]spec{
 	TooMuchEarlyData:            {0x0A0000A4, libSSL, "early_data_count_ok", "too much early data"},
 	PHAWrongVersion:             {0x0A00010A, libSSL, "SSL_verify_client_post_handshake", "wrong ssl version"},
 	PHAExtensionNotReceived:     {0x0A000117, libSSL, "SSL_verify_client_post_handshake", "extension not received"},
+	HTTPRequest:                 {0x0A00009C, libSSL, "ssl3_get_record", "http request"},
+	HTTPSProxyRequest:           {0x0A00009B, libSSL, "ssl3_get_record", "https proxy request"},
+	TooManyWarnAlerts:           {0x0A000199, libSSL, "ssl3_read_bytes", "too many warn alerts"},
+	RecordTooSmall:              {0x0A00012A, libSSL, "ssl3_get_record", "record too small"},
+	ClientCertNotParsed:         {0x0A08000D, libSSL, "tls_process_client_certificate", "ASN1 lib"},
+	SessionVersionMismatch:      {0x0A0000D2, libSSL, "tls_process_server_hello", "ssl session version mismatch"},
 }
 
 // New is the entry for k with data after the location.

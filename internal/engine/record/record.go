@@ -111,6 +111,8 @@ type Layer struct {
 	// emptyRun and warningRun count the empty records and the warning
 	// alerts just read in a row (countIdle).
 	emptyRun, warningRun int
+	// started is set once a record header has been accepted.
+	started bool
 }
 
 // New makes a record layer over a transport.
@@ -224,6 +226,20 @@ func (l *Layer) fill(need int) error {
 	return nil
 }
 
+// plainRequest names what a first record that is not TLS at all looks
+// like, with openssl 3.0's reasons: an HTTP request, or a request to an
+// HTTPS proxy.
+func plainRequest(hdr []byte) string {
+	switch string(hdr[:4]) {
+	case "GET ", "POST", "HEAD", "PUT ":
+		return "http request"
+	}
+	if string(hdr[:5]) == "CONNE" {
+		return "https proxy request"
+	}
+	return ""
+}
+
 func (l *Layer) read() (typ uint8, data []byte, err error) {
 	if err := l.fill(HeaderLen); err != nil {
 		return 0, nil, err
@@ -233,8 +249,14 @@ func (l *Layer) read() (typ uint8, data []byte, err error) {
 	typ = hdr[0]
 	n := int(binary.BigEndian.Uint16(hdr[3:]))
 	if hdr[1] != 3 || (l.ReadVersion != 0 && uint16(hdr[1])<<8|uint16(hdr[2]) != l.ReadVersion) {
+		if !l.started {
+			if r := plainRequest(hdr); r != "" {
+				return 0, nil, alert.Faultf(alert.ProtocolVersion, r)
+			}
+		}
 		return 0, nil, alert.Faultf(alert.ProtocolVersion, "wrong version number")
 	}
+	l.started = true
 	switch typ {
 	case TypeChangeCipherSpec, TypeAlert, TypeHandshake, TypeApplicationData:
 	default:

@@ -274,3 +274,41 @@ func TestIdleRecordLimits(t *testing.T) {
 		})
 	}
 }
+
+// TestPlainRequests: a first record that is an HTTP request, or a request
+// to an HTTPS proxy, gets openssl 3.0's reasons ("http request", "https
+// proxy request"); other garbage, or a request after the first record, is
+// "wrong version number".
+func TestPlainRequests(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		before []byte
+		in     string
+		want   string
+	}{
+		{"GET", nil, "GET / HTTP/1.0\r\n\r\n", "http request"},
+		{"POST", nil, "POST / HTTP/1.1\r\n\r\n", "http request"},
+		{"HEAD", nil, "HEAD / HTTP/1.1\r\n\r\n", "http request"},
+		{"PUT", nil, "PUT / HTTP/1.1\r\n\r\n", "http request"},
+		{"CONNECT", nil, "CONNECT example.com:443 HTTP/1.1\r\n\r\n", "https proxy request"},
+		{"OPTIONS", nil, "OPTIONS * HTTP/1.1\r\n\r\n", "wrong version number"},
+		{"GET after a record", []byte{22, 3, 1, 0, 1, 1}, "GET / HTTP/1.0\r\n\r\n", "wrong version number"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var p pipe
+			p.Write(c.before)
+			p.WriteString(c.in)
+			r := New(&p)
+			if c.before != nil {
+				if _, _, err := r.Read(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, _, err := r.Read()
+			wantAlert(t, err, alert.ProtocolVersion)
+			if !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("%v, want %q", err, c.want)
+			}
+		})
+	}
+}
