@@ -404,7 +404,9 @@ func (h *clientHS12) certificate(body []byte) error {
 		ok = h.s.suite.Auth == suites.AuthECDSA && isECDSA(pub)
 	}
 	if !ok {
-		return alert.Faultf(alert.HandshakeFailure, "wrong certificate type")
+		// illegal_parameter, as openssl s_client 3.0 answers an ECDSA
+		// certificate under an ECDHE-RSA suite.
+		return alert.Faultf(alert.IllegalParameter, "wrong certificate type")
 	}
 	return nil
 }

@@ -343,6 +343,11 @@ func (c *TLSConn) handleAlert(data []byte) error {
 		return alert.Faultf(alert.DecodeError, "bad alert")
 	}
 	l, d := alert.Level(data[0]), alert.Desc(data[1])
+	if l != alert.Warning && l != alert.Fatal {
+		// An alert level that is neither warning nor fatal is
+		// illegal_parameter, as openssl 3.0 answers it.
+		return alert.Faultf(alert.IllegalParameter, "unknown alert type")
+	}
 	if d == alert.CloseNotify {
 		c.eof = true
 		return io.EOF

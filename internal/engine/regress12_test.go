@@ -190,3 +190,47 @@ func TestServerGarbageClientCertificate(t *testing.T) {
 		})
 	}
 }
+
+// TestClient12CertificateTypeMismatch: an ECDSA certificate under an
+// ECDHE-RSA suite is illegal_parameter "wrong certificate type", as
+// openssl s_client 3.0 answers a scripted server sending one.
+func TestClient12CertificateTypeMismatch(t *testing.T) {
+	ecID, _ := testIdentity(t, keysForTest(t)["ecdsa-p256"])
+	addr, got := scriptedServer(t, func(*msg.ClientHello) []byte {
+		sh := serverHello12For(t, func(*msg.ServerHello) {})
+		cert, err := (&msg.Certificate12{Chain: ecID.Chain}).Marshal()
+		if err != nil {
+			t.Error(err)
+		}
+		return append(sh, cert...)
+	})
+	cfg := all12(Config{})
+	conn := dialOwn(t, addr, &cfg)
+	err := conn.Handshake()
+	conn.Close()
+	if sent := <-got; len(sent) != 2 || alert.Desc(sent[1]) != alert.IllegalParameter {
+		t.Fatalf("client sent %x (%v), want illegal_parameter", sent, err)
+	}
+}
+
+// TestUnknownAlertLevel: an alert whose level is neither warning nor
+// fatal is illegal_parameter "unknown alert type", as openssl s_server 3.0
+// answers level 66.
+func TestUnknownAlertLevel(t *testing.T) {
+	cli, srv, srvErr := ownPair(t, nil, nil)
+	if err := cli.Handshake(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-srvErr; err != nil {
+		t.Fatal(err)
+	}
+	srv.outMu.Lock()
+	srv.sendAlertLocked(alert.Level(66), alert.UnexpectedMessage)
+	srv.outMu.Unlock()
+	cli.SetDeadline(time.Now().Add(5 * time.Second))
+	_, err := cli.Read(make([]byte, 1))
+	var ae *AlertError
+	if !errors.As(err, &ae) || !ae.Sent || ae.Description != alert.IllegalParameter || ae.Reason != "unknown alert type" {
+		t.Fatalf("client: %v, want illegal_parameter 'unknown alert type' sent", err)
+	}
+}
