@@ -1,52 +1,29 @@
 package engine
 
 import (
-	"context"
-	"crypto/tls"
 	"crypto/x509"
 	"sync"
-	"time"
 )
 
-// OwnMinVersion is the lowest protocol version the own engine carried
-// when it spoke TLS 1.3 only (OwnCarries); both commands now use their
-// own switch (OwnClientCarries, OwnServerCarries) and carry TLS 1.0–1.3.
-const OwnMinVersion = VersionTLS13
-
-// OwnServerMinVersion is OwnMinVersion for s_server, whose own engine
-// speaks TLS 1.0–1.3 (server12.go), so it carries every connection.
+// OwnServerMinVersion is the lowest version s_server's connections on
+// the engine may allow: TLS 1.0 (server12.go), so it carries them all.
 const OwnServerMinVersion = VersionTLS10
 
-// OwnServerCarries is OwnCarries for s_server.
+// OwnServerCarries reports whether the engine carries a server
+// connection whose enabled versions are lo–hi; tls13Only says options
+// were given that only matter in TLS 1.3.
 func OwnServerCarries(lo, hi uint16, tls13Only bool) bool {
 	return hi >= OwnServerMinVersion && (lo >= OwnServerMinVersion || (tls13Only && hi >= VersionTLS13))
 }
 
-// OwnCarries reports whether the own engine carries a connection whose
-// enabled versions are lo–hi; tls13Only says options were given that only
-// matter in TLS 1.3, for which it carries the connection offering TLS 1.3
-// alone when the range includes it.
-func OwnCarries(lo, hi uint16, tls13Only bool) bool {
-	return hi >= OwnMinVersion && (lo >= OwnMinVersion || (tls13Only && hi >= VersionTLS13))
-}
-
-// OwnClientMinVersion is OwnMinVersion for client connections: the own
-// engine's TLS 1.0–1.2 client carries every client connection.
-const OwnClientMinVersion = VersionTLS10
-
-// OwnClientCarries is OwnCarries for a client connection.
-func OwnClientCarries(lo, hi uint16) bool { return hi >= OwnClientMinVersion && lo <= hi }
-
-// SeamConn is a TLSConn dressed as the seam's Conn, for command code that
-// still reads crypto/tls's ConnectionState. Its state is taken once the
-// handshake completes (only tickets change later, see Config.OnTicket),
-// so ConnectionState never waits for a Read in progress.
+// SeamConn is a TLSConn whose State is taken once, when the handshake
+// completes (only tickets change later, see Config.OnTicket), so that
+// reading it (OwnState) never waits for a Read in progress.
 type SeamConn struct {
 	*TLSConn
 
-	mu   sync.Mutex
-	st   *State
-	peer []*x509.Certificate
+	mu sync.Mutex
+	st *State
 }
 
 // Seam wraps t.
@@ -69,21 +46,6 @@ func (s *SeamConn) snapshot() {
 	}
 	st := s.TLSConn.State()
 	s.st = &st
-	s.peer = ParseChain(st.PeerChain)
-}
-
-// HandshakeContext runs the handshake, abandoning it when ctx ends.
-func (s *SeamConn) HandshakeContext(ctx context.Context) error {
-	if ctx.Done() == nil {
-		return s.Handshake()
-	}
-	stop := context.AfterFunc(ctx, func() { s.conn.SetDeadline(time.Unix(1, 0)) })
-	defer stop()
-	err := s.Handshake()
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	return err
 }
 
 // OwnState is the engine's State as the handshake left it (before the
@@ -96,38 +58,6 @@ func (s *SeamConn) OwnState() State {
 		return *st
 	}
 	return s.TLSConn.State()
-}
-
-// ConnectionState reports the connection in crypto/tls's terms, without
-// an exporter (use ExportKeyingMaterial).
-func (s *SeamConn) ConnectionState() tls.ConnectionState {
-	st := s.OwnState()
-	s.mu.Lock()
-	peer := s.peer
-	s.mu.Unlock()
-	if peer == nil {
-		peer = ParseChain(st.PeerChain)
-	}
-	return ConnectionStateOf(st, peer)
-}
-
-// ConnectionStateOf translates a State into crypto/tls's terms, with the
-// peer's chain already parsed.
-func ConnectionStateOf(st State, peer []*x509.Certificate) tls.ConnectionState {
-	return tls.ConnectionState{
-		Version:            st.Version,
-		HandshakeComplete:  st.HandshakeComplete,
-		DidResume:          st.Resumed,
-		CipherSuite:        st.Suite,
-		CurveID:            tls.CurveID(st.Group),
-		NegotiatedProtocol: st.ALPN,
-		//lint:ignore SA1019 crypto/tls always sets it; readers of the state may still look
-		NegotiatedProtocolIsMutual: true,
-		ServerName:                 st.ServerName,
-		PeerCertificates:           peer,
-		OCSPResponse:               st.OCSPResponse,
-		HelloRetryRequest:          st.HelloRetry,
-	}
 }
 
 // ParseChain parses a DER chain, stopping at the first certificate Go

@@ -185,15 +185,12 @@ func ParseTLS(v *opt.Values, role Role, sys *sslconf.Defaults) (*TLSParams, erro
 		}
 		if _, ok := suites.Lookup12(c.ID); ok {
 			p.Suites12 = append(p.Suites12, c.ID)
-		}
-		if _, ok := c.GoID(); ok {
 			usable = append(usable, c)
 		}
 	}
 	p.Ciphers = usable
-	// The own engine carries the connections and has its own list of
-	// suites (s_server's may still go to crypto/tls for what the own
-	// engine lacks, with the suites crypto/tls has).
+	// The own engine carries the connections, with its own list of
+	// suites.
 	none := len(p.Suites12) == 0
 	if none && p.MinVersion < engine.VersionTLS13 {
 		if p.MaxVersion < engine.VersionTLS13 {

@@ -99,17 +99,17 @@ func runInterop(t *testing.T, pki *testpeer.PKI, tc interopCase, verbose bool, h
 	groups, sigalgs := opensslGroups, opensslSigAlgs()
 	if tc.goLists {
 		// openssl 3.0 knows none of Go's ML-KEM hybrids.
-		groups = slices.DeleteFunc(slices.Clone(tlsnames.GoDefaultGroups), func(g uint16) bool { return g > 0xff })
+		groups = slices.DeleteFunc(slices.Clone(goGroups), func(g uint16) bool { return g > 0xff })
 		var gn []string
 		for _, g := range groups {
 			gn = append(gn, GroupName(g))
 		}
 		var sn []string
-		for _, s := range tlsnames.GoSignatureSchemes {
+		for _, s := range goSigAlgs {
 			a, _ := tlsnames.SigalgByScheme(s)
 			sn = append(sn, a.Name)
 		}
-		sigalgs = tlsnames.GoSignatureSchemes
+		sigalgs = goSigAlgs
 		extra := []string{"-groups", strings.Join(gn, ":"), "-sigalgs", strings.Join(sn, ":")}
 		sargs = append(sargs, extra...)
 		cargs = append(cargs, extra...)

@@ -31,7 +31,7 @@ type Config struct {
 	// Groups are the configured groups in preference order.
 	Groups []uint16
 	// SigAlgs are the signature schemes this side offers or accepts, in
-	// preference order; tlsnames.GoSignatureSchemes is what crypto/tls uses by default.
+	// preference order.
 	SigAlgs []uint16
 	// Client selects s_client's phases over s_server's.
 	Client bool

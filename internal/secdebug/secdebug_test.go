@@ -99,7 +99,7 @@ Security callback: Supported Signature Algorithm digest=SHA224, algorithm=RSA, s
 }
 
 func TestHandshakeOrder(t *testing.T) {
-	c := Config{Verbose: true, SecLevel: -1, Client: true, SigAlgs: tlsnames.GoSignatureSchemes, Groups: tlsnames.GoDefaultGroups}
+	c := Config{Verbose: true, SecLevel: -1, Client: true, SigAlgs: goSigAlgs, Groups: goGroups}
 	var b bytes.Buffer
 	WriteHandshake(&b, c, Handshake{Version: engine.VersionTLS13, Cipher: 0x1301, Group: kx.X25519, PeerSig: sig.RSAPSSRSAESHA256})
 	got := b.String()
@@ -160,3 +160,19 @@ func testCert(t *testing.T, root bool) *x509.Certificate {
 	}
 	return c
 }
+
+// goSigAlgs and goGroups are crypto/tls's (Go 1.26) default
+// signature_algorithms and supported_groups, in its order: a
+// configuration unlike openssl's defaults, for the tests.
+var (
+	goSigAlgs = []uint16{
+		sig.RSAPSSRSAESHA256, sig.ECDSAP256SHA256, sig.Ed25519,
+		sig.RSAPSSRSAESHA384, sig.RSAPSSRSAESHA512,
+		sig.RSAPKCS1SHA256, sig.RSAPKCS1SHA384, sig.RSAPKCS1SHA512,
+		sig.ECDSAP384SHA384, sig.ECDSAP521SHA512,
+	}
+	goGroups = []uint16{
+		kx.X25519MLKEM768, kx.SecP256r1MLKEM768, kx.SecP384r1MLKEM1024,
+		kx.X25519, kx.Secp256r1, kx.Secp384r1, kx.Secp521r1,
+	}
+)

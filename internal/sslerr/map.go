@@ -131,9 +131,6 @@ func HandshakeEntry(err error, side Side) Entry {
 	if errors.As(err, &re) && re.SSLReason() != "" {
 		return byReason(re.SSLReason(), side)
 	}
-	if d, ok := remoteAlert(err); ok {
-		return AlertEntry(d)
-	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return New(UnexpectedEOF, "")
 	}
@@ -149,14 +146,6 @@ func HandshakeEntry(err error, side Side) Entry {
 		e.Code |= uint32(en) & 0xFFFF
 		e.Func, e.Reason = "ssl3_read_n", Strerror(int(en))
 		return e
-	}
-	if d, ok := localAlert(err); ok {
-		switch d {
-		case 10:
-			return New(UnexpectedMessage, "")
-		case 20:
-			return New(DecryptionFailed, "")
-		}
 	}
 	// No openssl wording is known: say internal error, with tlskit's
 	// words as the data so that nothing is lost.
@@ -227,45 +216,33 @@ func kindOfText(msg string, side Side) (Kind, bool) {
 	return 0, false
 }
 
-// ForeignAlert, when set, finds the alert in the error of a TLS
-// implementation other than tlskit's own engine (whose errors are
-// Alerters): its description, whether this side sent it, and whether err
-// names one at all. s_server's remaining crypto/tls connections set it
-// (package gotlsalert); nothing else needs it.
-var ForeignAlert func(err error) (description uint8, sent, ok bool)
-
-// remoteAlert finds a received alert that ForeignAlert recognises.
+// remoteAlert finds the alert the peer sent, when err is an Alerter.
 func remoteAlert(err error) (uint8, bool) {
-	if ForeignAlert == nil {
-		return 0, false
-	}
-	d, sent, ok := ForeignAlert(err)
-	return d, ok && !sent
-}
-
-// localAlert finds a sent alert that ForeignAlert recognises.
-func localAlert(err error) (uint8, bool) {
-	if ForeignAlert == nil {
-		return 0, false
-	}
-	d, sent, ok := ForeignAlert(err)
-	return d, ok && sent
-}
-
-// LocalAlert reports the alert this side sent, if err says which; s_server
-// uses it to keep quiet after the fatal alert it sent.
-func LocalAlert(err error) (uint8, bool) { return localAlert(err) }
-
-// RemoteAlert reports the alert the peer sent, if err says which.
-func RemoteAlert(err error) (uint8, bool) {
 	var al Alerter
 	if errors.As(err, &al) {
 		if d, sent := al.TLSAlert(); !sent {
 			return d, true
 		}
 	}
-	return remoteAlert(err)
+	return 0, false
 }
+
+// localAlert finds the alert this side sent, when err is an Alerter.
+func localAlert(err error) (uint8, bool) {
+	var al Alerter
+	if errors.As(err, &al) {
+		if d, sent := al.TLSAlert(); sent {
+			return d, true
+		}
+	}
+	return 0, false
+}
+
+// LocalAlert reports the alert this side sent, if err says which.
+func LocalAlert(err error) (uint8, bool) { return localAlert(err) }
+
+// RemoteAlert reports the alert the peer sent, if err says which.
+func RemoteAlert(err error) (uint8, bool) { return remoteAlert(err) }
 
 func isTimeout(err error) bool {
 	var ne net.Error

@@ -187,28 +187,6 @@ func (c Cipher) VerboseDescription() string {
 	return fmt.Sprintf("          0x%02X,0x%02X - %s", c.ID>>8, c.ID&0xff, c.Description())
 }
 
-// GoID returns the ID to put in a crypto/tls configuration's
-// CipherSuites and whether crypto/tls implements the suite at all. Only
-// s_server's remaining crypto/tls connections need it; it goes with them.
-func (c Cipher) GoID() (uint16, bool) {
-	if goSuites[c.ID] {
-		return c.ID, true
-	}
-	return 0, false
-}
-
-// goSuites is every suite crypto/tls (Go 1.26) implements, secure or
-// not, as tls.CipherSuites and tls.InsecureCipherSuites list them.
-var goSuites = map[uint16]bool{
-	0x1301: true, 0x1302: true, 0x1303: true,
-	0xc009: true, 0xc00a: true, 0xc013: true, 0xc014: true,
-	0xc02b: true, 0xc02c: true, 0xc02f: true, 0xc030: true,
-	0xcca8: true, 0xcca9: true,
-	0x0005: true, 0x000a: true, 0x002f: true, 0x0035: true, 0x003c: true,
-	0x009c: true, 0x009d: true,
-	0xc007: true, 0xc011: true, 0xc012: true, 0xc023: true, 0xc027: true,
-}
-
 // ciphersByID and ciphersByName index cipherTable; ciphersByName holds
 // both the OpenSSL and the IANA name of each suite.
 var cipherIndex = sync.OnceValues(indexCiphers)
@@ -249,17 +227,4 @@ func CipherByName(name string) (Cipher, bool) {
 // internal preference order, then the TLS 1.3 suites, then GoOnly ones.
 func Ciphers() []Cipher {
 	return append([]Cipher(nil), cipherTable...)
-}
-
-// GoIDs returns the IDs of the suites in cs that crypto/tls implements,
-// in order, for tls.Config.CipherSuites; the rest are dropped silently,
-// so callers that must report them should check GoID themselves.
-func GoIDs(cs []Cipher) []uint16 {
-	var ids []uint16
-	for _, c := range cs {
-		if id, ok := c.GoID(); ok {
-			ids = append(ids, id)
-		}
-	}
-	return ids
 }

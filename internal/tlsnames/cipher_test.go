@@ -4,7 +4,6 @@ import (
 	"crypto/tls"
 	"os"
 	"os/exec"
-	"slices"
 	"strings"
 	"testing"
 
@@ -74,9 +73,6 @@ func TestGoSuitesInTable(t *testing.T) {
 		if c.IANA != s.Name {
 			t.Errorf("%#04x: IANA name %q, Go calls it %q", s.ID, c.IANA, s.Name)
 		}
-		if id, ok := c.GoID(); !ok || id != s.ID {
-			t.Errorf("%s.GoID() = %#04x, %v", c.Name, id, ok)
-		}
 		if byName, ok := CipherByName(c.Name); !ok || byName.ID != s.ID {
 			t.Errorf("CipherByName(%q) = %#04x, %v", c.Name, byName.ID, ok)
 		}
@@ -107,9 +103,6 @@ func TestCipherTableConsistent(t *testing.T) {
 		}
 		if c.StrengthBits() > c.AlgBits() {
 			t.Errorf("%s: strength %d > alg bits %d", c.Name, c.StrengthBits(), c.AlgBits())
-		}
-		if id, ok := c.GoID(); ok != (id == c.ID) {
-			t.Errorf("%s: GoID inconsistent", c.Name)
 		}
 	}
 	if _, ok := CipherByName("aes128-sha"); ok {
@@ -142,17 +135,6 @@ func TestCipherBits(t *testing.T) {
 			t.Errorf("%s: bits %d/%d version %s, want %d/%d %s", tt.name,
 				c.AlgBits(), c.StrengthBits(), c.Version, tt.alg, tt.strength, tt.version)
 		}
-	}
-}
-
-func TestGoIDs(t *testing.T) {
-	cs, err := ParseCipherString("AES128-SHA:DHE-RSA-AES128-SHA:ECDHE-ECDSA-AES128-GCM-SHA256")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []uint16{tls.TLS_RSA_WITH_AES_128_CBC_SHA, tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}
-	if got := GoIDs(cs); !slices.Equal(got, want) {
-		t.Errorf("GoIDs = %#04x, want %#04x", got, want)
 	}
 }
 

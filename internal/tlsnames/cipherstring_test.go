@@ -2,6 +2,7 @@ package tlsnames
 
 import (
 	"bufio"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -157,13 +158,16 @@ func clientSupported(spec CipherSpec) []Cipher {
 	return out
 }
 
+// goOnly keeps the suites crypto/tls implements.
 func goOnly(ns []string) []string {
+	impl := map[uint16]bool{}
+	for _, s := range append(tls.CipherSuites(), tls.InsecureCipherSuites()...) {
+		impl[s.ID] = true
+	}
 	var out []string
 	for _, n := range ns {
-		if c, ok := CipherByName(n); ok {
-			if _, ok := c.GoID(); ok {
-				out = append(out, n)
-			}
+		if c, ok := CipherByName(n); ok && impl[c.ID] {
+			out = append(out, n)
 		}
 	}
 	return out
