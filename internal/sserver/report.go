@@ -226,13 +226,33 @@ func secureRenegotiation(ci connInfo) bool {
 
 // writeConnReport prints what openssl's interactive s_server prints once a
 // client is connected.
+//
+// A resumed connection has no new lists to report: openssl prints no
+// shared ciphers, signature algorithms or groups for a TLS 1.0–1.2
+// resumption, no signature algorithms for a TLS 1.3 one, and says
+// "Reused session-id" after the cipher (observed with openssl s_client
+// -sess_in at TLS 1.2, with and without -no_ticket, and TLS 1.3).
 func (s *server) writeConnReport(w io.Writer, ci connInfo) {
 	s.writeClientCert(w, ci.state.PeerCertificates)
-	if names := s.sharedCipherNames(ci.hello); len(names) > 0 {
-		fmt.Fprintf(w, "Shared ciphers:%s\n", strings.Join(names, ":"))
+	resumed, tls13 := ci.state.DidResume, ci.state.Version >= engine.VersionTLS13
+	if !resumed || tls13 {
+		if names := s.sharedCipherNames(ci.hello); len(names) > 0 {
+			fmt.Fprintf(w, "Shared ciphers:%s\n", strings.Join(names, ":"))
+		}
 	}
-	s.writeSigalgsAndGroups(w, ci, false, true)
+	switch {
+	case !resumed:
+		s.writeSigalgsAndGroups(w, ci, false, true)
+	case tls13 && ci.hello != nil:
+		h := *ci.hello
+		h.SignatureSchemes = nil
+		ci.hello = &h
+		s.writeSigalgsAndGroups(w, ci, false, true)
+	}
 	fmt.Fprintf(w, "CIPHER is %s\n", cipherName(ci.state.CipherSuite))
+	if resumed {
+		fmt.Fprintln(w, "Reused session-id")
+	}
 	if secureRenegotiation(ci) {
 		fmt.Fprintln(w, "Secure Renegotiation IS supported")
 	} else {
