@@ -1,16 +1,19 @@
 package engine
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/tlskit/tlskit/internal/engine/alert"
 	"github.com/tlskit/tlskit/internal/engine/msg"
 	"github.com/tlskit/tlskit/internal/engine/record"
+	"github.com/tlskit/tlskit/internal/engine/sig"
 	"github.com/tlskit/tlskit/internal/engine/suites"
 )
 
@@ -232,5 +235,24 @@ func TestUnknownAlertLevel(t *testing.T) {
 	var ae *AlertError
 	if !errors.As(err, &ae) || !ae.Sent || ae.Description != alert.IllegalParameter || ae.Reason != "unknown alert type" {
 		t.Fatalf("client: %v, want illegal_parameter 'unknown alert type' sent", err)
+	}
+}
+
+// TestServer12PeerSignatureSchemes: a TLS 1.2 server reports the client's
+// signature_algorithms in State.PeerSignatureSchemes, as a TLS 1.3 one
+// does.
+func TestServer12PeerSignatureSchemes(t *testing.T) {
+	id, _ := testIdentity(t, keysForTest(t)["ecdsa-p256"])
+	addr, res := ownServer(t, &Config{MinVersion: VersionTLS12, MaxVersion: VersionTLS12, Identities: []Identity{id}})
+	offered := []uint16{sig.ECDSAP256SHA256, sig.RSAPSSRSAESHA256}
+	conn := dialOwn(t, addr, &Config{MinVersion: VersionTLS12, MaxVersion: VersionTLS12, SignatureSchemes: offered})
+	conn.Write([]byte("hi\n"))
+	if _, err := bufio.NewReader(conn).ReadString('\n'); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close()
+	r := <-res
+	if r.err != nil || !slices.Equal(r.st.PeerSignatureSchemes, offered) {
+		t.Fatalf("server: %v, peer schemes %x, want %x", r.err, r.st.PeerSignatureSchemes, offered)
 	}
 }

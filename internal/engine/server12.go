@@ -177,6 +177,7 @@ func (h *serverHS12) readExtensions() error {
 		case msg.ExtSignatureAlgorithms:
 			if h.ver >= VersionTLS12 {
 				h.schemes, err = msg.ParseUint16List(x.Data)
+				c.st.PeerSignatureSchemes = h.schemes
 			}
 		case msg.ExtALPN:
 			h.alpnOffered, err = msg.ParseALPN(x.Data)

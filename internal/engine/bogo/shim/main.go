@@ -26,6 +26,7 @@ import (
 
 	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/engine/kx"
+	"github.com/tlskit/tlskit/internal/engine/sig"
 	"github.com/tlskit/tlskit/internal/engine/suites"
 	"github.com/tlskit/tlskit/internal/tlsnames"
 )
@@ -68,6 +69,9 @@ func runAll(cl *cmdline) error {
 	// reports it again on resumption; the engine's State reports it for
 	// the handshake that saw it, so the shim carries it over.
 	var sessionPeerSig uint16
+	// The same for the key exchange group of a TLS 1.2 session, which
+	// BoringSSL reports again on resumption.
+	var sessionGroup uint16
 	// A TLS 1.0-1.2 session the next client connection offers.
 	var session12 *engine.Session12
 	start := time.Now()
@@ -93,7 +97,7 @@ func runAll(cl *cmdline) error {
 		if i > 0 && !o.server {
 			cfg.Session12 = session12
 		}
-		tickets, err := runConn(cl, o, cfg, i > 0, &sessionPeerSig, &session12)
+		tickets, err := runConn(cl, o, cfg, i > 0, &sessionPeerSig, &sessionGroup, &session12)
 		if err != nil {
 			return err
 		}
@@ -140,6 +144,13 @@ func (o *options) config(session *engine.Ticket, resuming bool) (*engine.Config,
 	}
 	if o.noKeyShares {
 		cfg.KeyShares = []uint16{}
+	}
+	for _, s := range append(slices.Clone(o.verifyPrefs), o.signingPrefs...) {
+		if strings.HasPrefix(sig.Name(s), "0x") {
+			// A scheme the engine does not know (MD5-SHA1, ML-DSA)
+			// cannot be put in its lists.
+			return nil, fmt.Errorf("%w: signature scheme %#04x", errUnimplemented, s)
+		}
 	}
 	switch {
 	case o.verifyPrefs != nil && o.signingPrefs != nil:
@@ -289,7 +300,7 @@ func dial(cl *cmdline) (net.Conn, error) {
 // runConn runs one connection: handshake, the checks the flags ask for,
 // then the echo loop until the runner's close_notify. It returns the
 // tickets a client received.
-func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool, sessionPeerSig *uint16, session12 **engine.Session12) (_ []engine.Ticket, err error) {
+func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool, sessionPeerSig, sessionGroup *uint16, session12 **engine.Session12) (_ []engine.Ticket, err error) {
 	nc, err := dial(cl)
 	if err != nil {
 		return nil, err
@@ -320,6 +331,11 @@ func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool, session
 		st.PeerSignatureScheme = *sessionPeerSig
 	} else if !st.Resumed {
 		*sessionPeerSig = st.PeerSignatureScheme
+	}
+	if st.Resumed && st.Group == 0 {
+		st.Group = *sessionGroup
+	} else if !st.Resumed {
+		*sessionGroup = st.Group
 	}
 	if err := o.check(st, resuming); err != nil {
 		return nil, err
