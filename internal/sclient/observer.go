@@ -101,7 +101,6 @@ func (o *observer) fill(rs *report.Session, st engine.State) {
 	if st.Version != engine.VersionTLS13 {
 		rs.PointFormats = pointFormats(sum.ServerExtensions)
 	}
-	rs.MasterKey = o.w.MasterSecret()
 }
 
 // pointFormats words the server's ec_point_formats extension (RFC 8422

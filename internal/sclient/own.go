@@ -225,7 +225,6 @@ func (c *client) engineConfig(cn *conn, sess *ownSession) *engine.Config {
 func (c *client) handshake(nc net.Conn) (*conn, error) {
 	cn := &conn{raw: nc, start: time.Now()}
 	cn.obs = newObserver(c, c.set)
-	cn.obs.w.Events()
 	sess := c.set.own.sess
 	tc := engine.Client(cn.obs.wrap(nc), c.engineConfig(cn, sess))
 	cn.tls = tc

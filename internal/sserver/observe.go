@@ -48,9 +48,6 @@ func (s *server) observerOptions() wire.Options {
 	if c.tlsextdebug {
 		o.TLSExtDebug = s.out
 	}
-	if s.tls.keyLog != nil {
-		o.KeyLog = ignoreWriteErrors{s.tls.keyLog}
-	}
 	o.MaxVersion = c.maxVersion
 	return o
 }

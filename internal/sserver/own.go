@@ -263,7 +263,6 @@ func (s *server) serverName(tc *trackedConn, name string) (engine.SNIAnswer, err
 // handshakeOwn runs a handshake on the own engine; tc's observer is fed
 // the engine's events and gives the ClientHello for the report.
 func (s *server) handshakeOwn(tc *trackedConn) (*engine.SeamConn, error) {
-	tc.ob.Events()
 	t := engine.Seam(engine.Server(tc, s.engineConfig(tc)))
 	tc.export = t.ExportKeyingMaterial
 	tc.keyUpdate = t.KeyUpdate

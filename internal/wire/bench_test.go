@@ -5,15 +5,18 @@ import (
 	"io"
 	"net"
 	"testing"
+
+	"github.com/tlskit/tlskit/internal/engine"
 )
 
-// benchConn runs a TLS 1.3 session over net.Pipe: a handshake, then
-// payload bytes from server to client. With observe set the client's
-// conn is wrapped by an observer with no output options, which is how
-// s_client runs without -msg/-trace: the wrapper should cost ~nothing.
+// benchConn runs a TLS 1.3 session over net.Pipe, the own engine's
+// client against a crypto/tls server: a handshake, then payload bytes
+// from server to client. With observe set the client's conn is wrapped
+// by an observer with no output options that also gets the events, which
+// is how s_client runs without -msg/-trace: it should cost ~nothing.
 func benchConn(b *testing.B, observe bool, payload int) {
 	cf := sharedCert(b, "ecdsa")
-	scfg := &tls.Config{Certificates: []tls.Certificate{cf.tc}}
+	scfg := &tls.Config{Certificates: []tls.Certificate{cf.tc}, MinVersion: tls.VersionTLS13}
 	buf := make([]byte, 32<<10)
 	data := make([]byte, payload)
 	b.SetBytes(int64(payload))
@@ -21,12 +24,12 @@ func benchConn(b *testing.B, observe bool, payload int) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		cc, sc := net.Pipe()
-		ccfg := &tls.Config{InsecureSkipVerify: true}
+		ccfg := &engine.Config{}
 		var raw net.Conn = cc
 		if observe {
 			ob := New(Options{Client: true})
 			raw = ob.Wrap(cc)
-			ccfg.KeyLogWriter = ob.KeyLogWriter()
+			ccfg.OnEvent = ob.Event
 		}
 		errc := make(chan error, 1)
 		go func() {
@@ -38,7 +41,7 @@ func benchConn(b *testing.B, observe bool, payload int) {
 			sc.Close()
 			errc <- err
 		}()
-		c := tls.Client(raw, ccfg)
+		c := engine.Client(raw, ccfg)
 		if err := c.Handshake(); err != nil {
 			b.Fatal(err)
 		}

@@ -6,23 +6,13 @@ import (
 	"github.com/tlskit/tlskit/internal/engine"
 )
 
-// Events switches the observer from watching bytes to printing tlskit's
-// own engine's event stream (engine.Config.OnEvent → Event): the engine
-// reports every record header, inner content type and whole handshake
-// message in plaintext, so nothing is decrypted or reassembled here. The
-// conn returned by Wrap then only counts bytes and prints -debug's dumps.
-// Call it before the connection starts.
-func (ob *Observer) Events() {
-	ob.mu.Lock()
-	ob.events = true
-	ob.mu.Unlock()
-}
-
-// Event prints and interprets one engine event, as process does for a
-// record it decrypted itself: a record header counts the record's bytes
+// Event prints and interprets one event of the own engine's stream
+// (engine.Config.OnEvent): every record header, inner content type and
+// whole handshake message, in plaintext, so nothing is decrypted or
+// reassembled here. A record header counts the record's bytes
 // (for the report's handshake byte counts) and prints -msg's RecordHeader
 // and -trace's header; an inner type, a handshake message, an alert and a
-// sent ChangeCipherSpec go to the same printers as observed ones.
+// sent ChangeCipherSpec go to their printers.
 // Application data is not reported, as OpenSSL's callback does not.
 //
 // The engine reports a sent record's header (and inner type) as it writes
@@ -105,10 +95,16 @@ func (ob *Observer) event(e engine.Event) {
 	}
 }
 
-// feedEvents is feed in event mode: count the bytes and print -debug's
+// feed counts the bytes crossing the wrapped conn and prints -debug's
 // dumps, telling a received record's header read from its body read (the
 // engine reads each record as OpenSSL does, header then body).
-func (ob *Observer) feedEvents(h *half, p []byte) {
+func (ob *Observer) feed(sent bool, p []byte) {
+	ob.mu.Lock()
+	defer ob.mu.Unlock()
+	h := ob.half[0]
+	if sent {
+		h = ob.half[1]
+	}
 	if h.sent {
 		ob.sum.BytesWritten += int64(len(p))
 		if ob.o.Debug != nil {

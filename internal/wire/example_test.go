@@ -1,17 +1,17 @@
 package wire_test
 
 import (
-	"crypto/tls"
 	"fmt"
 	"net"
 	"os"
 
+	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/wire"
 )
 
 // Example shows how s_client wires the observer in: wrap the raw conn,
-// hand crypto/tls the observer's key log writer, read the Summary after
-// the handshake.
+// hand the engine the observer's Event, read the Summary after the
+// handshake.
 func Example() {
 	raw, err := net.Dial("tcp", "127.0.0.1:4433")
 	if err != nil {
@@ -25,10 +25,7 @@ func Example() {
 	ob.OnNewSessionTicket(func(t wire.NewSessionTicket) {
 		fmt.Println("Post-Handshake New Session Ticket arrived:")
 	})
-	c := tls.Client(ob.Wrap(raw), &tls.Config{
-		ServerName:   "localhost",
-		KeyLogWriter: ob.KeyLogWriter(),
-	})
+	c := engine.Client(ob.Wrap(raw), &engine.Config{ServerName: "localhost", OnEvent: ob.Event})
 	if err := c.Handshake(); err != nil {
 		return
 	}

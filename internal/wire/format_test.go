@@ -3,6 +3,8 @@ package wire
 import (
 	"strings"
 	"testing"
+
+	"github.com/tlskit/tlskit/internal/engine"
 )
 
 // Lines recorded from openssl 3.0.19 -debug and -trace output.
@@ -37,32 +39,41 @@ func TestDumpFormat(t *testing.T) {
 func TestDebugFraming(t *testing.T) {
 	var out strings.Builder
 	ob := New(Options{Client: true, Debug: &out, Msg: &out})
-	// A record split across reads is still dumped as header then body.
+	// A record split across reads is still dumped as header then body;
+	// the engine's events print -msg's lines between, as openssl does.
 	rec := []byte{0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28}
 	ob.feed(false, rec[:3])
-	ob.feed(false, rec[3:6])
+	ob.feed(false, rec[3:5])
+	ob.Event(engine.Event{Version: 0x0303, ContentType: engine.ContentRecordHeader, Data: rec[:5]})
+	ob.feed(false, rec[5:6])
 	ob.feed(false, rec[6:])
-	// Interleaved with -msg as openssl prints them.
+	ob.Event(engine.Event{Version: 0x0304, ContentType: typeAlert, Data: rec[5:]})
 	want := "read from 0x55d0c0a0b180 [0x55d0c0a0c083] (5 bytes => 5 (0x5))\n" +
 		"0000 - 15 03 03 00 02                                    .....\n" +
 		"<<< TLS 1.2, RecordHeader [length 0005]\n    15 03 03 00 02\n" +
-		"read from 0x55d0c0a0b180 [0x55d0c0a0c088] (2 bytes => 2 (0x2))\n" +
-		"0000 - 02 28                                             .(\n" +
+		"read from 0x55d0c0a0b180 [0x55d0c0a0c088] (1 bytes => 1 (0x1))\n" +
+		"0000 - 02                                                .\n" +
+		"read from 0x55d0c0a0b180 [0x55d0c0a0c088] (1 bytes => 1 (0x1))\n" +
+		"0000 - 28                                                (\n" +
 		"<<< TLS 1.3, Alert [length 0002], fatal handshake_failure\n    02 28\n"
 	if out.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", out.String(), want)
 	}
 	out.Reset()
 	ob.feed(true, rec)
-	if !strings.Contains(out.String(), "\nwrite to 0x55d0c0a0b180 [0x55d0c0a0d0a0] (7 bytes => 7 (0x7))\n0000 - 15 03 03 00 02 02 28") {
+	if out.String() != "write to 0x55d0c0a0b180 [0x55d0c0a0d0a0] (7 bytes => 7 (0x7))\n0000 - 15 03 03 00 02 02 28                              ......(\n" {
 		t.Errorf("write dump = %q", out.String())
+	}
+	if s := ob.Summary(); s.BytesRead != 7 || s.BytesWritten != 7 {
+		t.Errorf("bytes read %d written %d", s.BytesRead, s.BytesWritten)
 	}
 }
 
 func TestAlertLines(t *testing.T) {
 	var msg, trace, state strings.Builder
 	ob := New(Options{Client: true, Msg: &msg, Trace: &trace, State: &state})
-	ob.feed(false, []byte{0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x32})
+	ob.Event(engine.Event{Version: 0x0303, ContentType: engine.ContentRecordHeader, Data: []byte{0x15, 0x03, 0x03, 0x00, 0x02}})
+	ob.Event(engine.Event{Version: 0x0304, ContentType: typeAlert, Data: []byte{0x02, 0x32}})
 	wantMsg := "<<< TLS 1.2, RecordHeader [length 0005]\n    15 03 03 00 02\n" +
 		"<<< TLS 1.3, Alert [length 0002], fatal decode_error\n    02 32\n"
 	if msg.String() != wantMsg {

@@ -1,7 +1,6 @@
 package wire
 
 import (
-	"bytes"
 	"io"
 	"net"
 	"runtime"
@@ -69,7 +68,6 @@ func serveHello(tb testing.TB, id engine.Identity, stream []byte, print bool) {
 		o = Options{}
 	}
 	ob := New(o)
-	ob.Events()
 	srv := engine.Server(ob.Wrap(sc), &engine.Config{Identities: []engine.Identity{id}, OnEvent: ob.Event})
 	done := make(chan struct{})
 	go func() {
@@ -122,17 +120,6 @@ func BenchmarkFragmentedClientHello(b *testing.B) {
 			})
 		}
 	}
-	// The raw-record path (connections crypto/tls carries) reassembles
-	// in the observer itself.
-	b.Run("observer-records-1", func(b *testing.B) {
-		stream := fragment(hello, 1)
-		b.SetBytes(int64(len(hello)))
-		b.ReportAllocs()
-		for b.Loop() {
-			ob := New(Options{Msg: io.Discard, Trace: io.Discard, State: io.Discard, TLSExtDebug: io.Discard})
-			ob.feed(false, stream)
-		}
-	})
 }
 
 // allocated returns the bytes f allocates.
@@ -164,18 +151,5 @@ func TestFragmentedClientHelloLinear(t *testing.T) {
 	t.Logf("own server: %d bytes allocated for %d records", n, records)
 	if n > limit {
 		t.Errorf("own server: %d bytes allocated for %d records, limit %d", n, records, limit)
-	}
-	var sum Summary
-	n = allocated(func() {
-		ob := New(Options{Msg: io.Discard, Trace: io.Discard, State: io.Discard, TLSExtDebug: io.Discard})
-		ob.feed(false, stream)
-		sum = ob.Summary()
-	})
-	t.Logf("observer: %d bytes allocated for %d records", n, records)
-	if n > limit {
-		t.Errorf("observer: %d bytes allocated for %d records, limit %d", n, records, limit)
-	}
-	if sum.ClientHello == nil || !bytes.Equal(sum.ClientHello.Extensions[len(sum.ClientHello.Extensions)-1].Data, make([]byte, len(sum.ClientHello.Extensions[len(sum.ClientHello.Extensions)-1].Data))) {
-		t.Error("the observer did not read the padded ClientHello")
 	}
 }

@@ -187,7 +187,7 @@ func recordGolden(t *testing.T, sc goldenScenario) (client, server []engine.Even
 	return client, server
 }
 
-func writeEvents(t *testing.T, path string, evs []engine.Event) {
+func writeEvents(t testing.TB, path string, evs []engine.Event) {
 	var sb strings.Builder
 	for _, e := range evs {
 		d := "R"
@@ -201,7 +201,7 @@ func writeEvents(t *testing.T, path string, evs []engine.Event) {
 	}
 }
 
-func readEvents(t *testing.T, path string) []engine.Event {
+func readEvents(t testing.TB, path string) []engine.Event {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -230,7 +230,6 @@ func readEvents(t *testing.T, path string) []engine.Event {
 func renderGolden(t *testing.T, evs []engine.Event, client bool) string {
 	var msg, trace, state, ext bytes.Buffer
 	ob := New(Options{Client: client, Msg: &msg, Trace: &trace, State: &state, TLSExtDebug: &ext})
-	ob.Events()
 	for _, e := range evs {
 		ob.Event(e)
 	}

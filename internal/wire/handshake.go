@@ -20,7 +20,6 @@ func (ob *Observer) handshake(h *half, m []byte) {
 	case hsClientHello:
 		if m, err := msg.ParseClientHello(body); err == nil {
 			ch := clientHelloSummary(m)
-			ob.clientRandom = ch.Random
 			ob.helloMax = ch.maxVersion()
 			ob.sum.ClientHello = ch
 			ob.stateClientHello(h)
@@ -79,21 +78,15 @@ func (ob *Observer) handshake(h *half, m []byte) {
 			h.hsBytes = h.processed
 		}
 		h.finished = true
-		if ob.version == 0x0304 {
-			h.nextEpoch = true // RFC 8446 section 7.1: application keys next
-		}
 		ob.checkDone(h)
 	case hsNewSessionTicket:
 		ob.newSessionTicket(body)
-	case hsKeyUpdate:
-		h.rekey = true // RFC 8446 section 4.6.3
 	}
 	ob.stateMessage(h, typ)
 }
 
 func (ob *Observer) serverHello(h *half, sh *msg.ServerHello) {
 	hrr := sh.IsHelloRetryRequest()
-	ob.serverRandom = bytes.Clone(sh.Random)
 	ob.suite = sh.CipherSuite
 	ob.sum.CipherSuite = sh.CipherSuite
 	ob.sum.HelloRetry = ob.sum.HelloRetry || hrr
@@ -115,13 +108,6 @@ func (ob *Observer) serverHello(h *half, sh *msg.ServerHello) {
 	ob.sum.ServerExtensions = nil
 	for _, e := range sh.Extensions {
 		ob.serverExt(e)
-	}
-	if v == 0x0304 {
-		for _, x := range ob.half {
-			x.protected = true
-			x.epoch = 1
-			x.keys = nil
-		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 
@@ -14,7 +15,6 @@ import (
 func TestEventsNotSplit(t *testing.T) {
 	var tr, msgOut syncBuffer
 	ob := New(Options{Client: true, Trace: &tr, Msg: &msgOut})
-	ob.Events()
 	hdr := func(sent bool, n int) engine.Event {
 		return engine.Event{Sent: sent, Version: 0x0303, ContentType: engine.ContentRecordHeader, Data: []byte{23, 3, 3, 0, byte(n)}}
 	}
@@ -38,11 +38,19 @@ func TestEventsNotSplit(t *testing.T) {
 	}
 	// A sent TLS 1.3 application data record holds nothing.
 	ob.Event(engine.Event{Sent: false, Version: 0x0303, ContentType: engine.ContentRecordHeader, Data: []byte{22, 3, 3, 0, 122}})
-	ob.Event(engine.Event{Sent: false, Version: 0x0303, ContentType: typeHandshake, Data: serverHello13()[5:]})
+	ob.Event(engine.Event{Sent: false, Version: 0x0303, ContentType: typeHandshake, Data: serverHello13()})
 	ob.Event(hdr(true, 30))
 	ob.Event(engine.Event{Sent: true, Version: 0x0303, ContentType: engine.ContentInnerType, Data: []byte{typeApplicationData}})
 	ob.Event(hdr(false, 19))
 	if n := strings.Count(tr.String(), "Received Record"); n != 3 {
 		t.Fatalf("%d received records shown after application data:\n%s", n, tr.String())
 	}
+}
+
+// serverHello13 is a TLS 1.3 ServerHello choosing TLS_AES_128_GCM_SHA256.
+func serverHello13() []byte {
+	body := []byte{0x03, 0x03}
+	body = append(body, bytes.Repeat([]byte{7}, 32)...)
+	body = append(body, 0, 0x13, 0x01, 0, 0, 6, 0, 43, 0, 2, 3, 4)
+	return append([]byte{hsServerHello, 0, 0, byte(len(body))}, body...)
 }

@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/testpeer"
 )
 
@@ -195,4 +196,16 @@ func (p *peer) waitFor(t *testing.T, s string, d time.Duration) bool {
 
 func (p *peer) has(s string) bool {
 	return strings.Contains(p.out.String(), s) || strings.Contains(p.err.String(), s)
+}
+
+// ownConfig is the own engine's config for one end of a test connection
+// at version (0: TLS 1.2 and 1.3) presenting cf's certificate, its events
+// going to ob.
+func ownConfig(cf certFiles, ob *Observer, version uint16) *engine.Config {
+	cfg := &engine.Config{MinVersion: version, MaxVersion: version, OnEvent: ob.Event,
+		Identities: []engine.Identity{{Chain: cf.tc.Certificate, Key: cf.tc.PrivateKey.(crypto.Signer)}}}
+	if version == 0 {
+		cfg.MinVersion, cfg.MaxVersion = tls.VersionTLS12, tls.VersionTLS13
+	}
+	return cfg
 }

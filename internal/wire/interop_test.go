@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tlskit/tlskit/internal/engine"
 )
 
 // msgLineRE matches -msg message lines: direction, version, content type,
@@ -168,13 +170,7 @@ func TestClientAgainstOpenSSLServer(t *testing.T) {
 			}
 			defer raw.Close()
 			raw.SetDeadline(time.Now().Add(10 * time.Second))
-			c := tls.Client(ob.Wrap(raw), &tls.Config{
-				InsecureSkipVerify: true,
-				MaxVersion:         tc.version,
-				KeyLogWriter:       ob.KeyLogWriter(),
-				ClientSessionCache: tls.NewLRUClientSessionCache(1), // offer tickets as openssl does
-				Certificates:       []tls.Certificate{cf.tc},
-			})
+			c := engine.Client(ob.Wrap(raw), ownConfig(cf, ob, tc.version))
 			if err := c.Handshake(); err != nil {
 				t.Fatalf("handshake: %v\n%s", err, srv.out)
 			}
@@ -185,7 +181,7 @@ func TestClientAgainstOpenSSLServer(t *testing.T) {
 				t.Fatalf("server never got data:\n%s", srv.out)
 			}
 			if tc.version == tls.VersionTLS13 {
-				// Let crypto/tls process the server's tickets.
+				// Let the client process the server's tickets.
 				c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
 				c.Read(make([]byte, 10))
 				c.SetReadDeadline(time.Now().Add(5 * time.Second))
@@ -209,9 +205,9 @@ func TestClientAgainstOpenSSLServer(t *testing.T) {
 				t.Errorf("handshake bytes read %d written %d; openssl's -msg says %d and %d",
 					sum.HandshakeBytesRead, sum.HandshakeBytesWritten, wantR, wantW)
 			}
-			st := c.ConnectionState()
-			if sum.Version != st.Version || sum.CipherSuite != st.CipherSuite {
-				t.Errorf("summary version %x suite %x; crypto/tls says %x %x", sum.Version, sum.CipherSuite, st.Version, st.CipherSuite)
+			st := c.State()
+			if sum.Version != st.Version || sum.CipherSuite != st.Suite {
+				t.Errorf("summary version %x suite %x; the engine says %x %x", sum.Version, sum.CipherSuite, st.Version, st.Suite)
 			}
 			checkTrace(t, trace.String(), tls13)
 			if tc.srvArgs == nil {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tlskit/tlskit/internal/engine"
 )
 
 // TestServerAgainstOpenSSLClient wraps a crypto/tls server answering
@@ -39,19 +41,15 @@ func TestServerAgainstOpenSSLClient(t *testing.T) {
 				}
 				defer raw.Close()
 				raw.SetDeadline(time.Now().Add(10 * time.Second))
-				cfg := &tls.Config{
-					Certificates: []tls.Certificate{cf.tc},
-					MaxVersion:   tc.version,
-					KeyLogWriter: ob.KeyLogWriter(),
-				}
+				cfg := ownConfig(cf, ob, tc.version)
 				if tc.srvArgs != nil && !tc.auth {
 					// openssl sends an X25519 key share only: HelloRetryRequest.
-					cfg.CurvePreferences = []tls.CurveID{tls.CurveP384}
+					cfg.Groups = []uint16{uint16(tls.CurveP384)}
 				}
 				if tc.auth {
-					cfg.ClientAuth = tls.RequireAnyClientCert
+					cfg.RequestClientCert, cfg.RequireClientCert = true, true
 				}
-				c := tls.Server(ob.Wrap(raw), cfg)
+				c := engine.Server(ob.Wrap(raw), cfg)
 				if err := c.Handshake(); err != nil {
 					res <- result{err: err}
 					return

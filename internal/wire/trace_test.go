@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tlskit/tlskit/internal/engine"
 )
 
 // traceBlock is one record as -trace prints it, certificate details
@@ -72,7 +74,7 @@ func traceSeq(bs []traceBlock, toServer bool) []string {
 }
 
 // TestTraceMatchesOpenSSL compares, record by record, our -trace of a
-// crypto/tls server with openssl s_client -trace of the same session:
+// server on the own engine with openssl s_client -trace of the same session:
 // each record must be described identically by both ends.
 func TestTraceMatchesOpenSSL(t *testing.T) {
 	for _, tc := range []struct {
@@ -102,8 +104,7 @@ func TestTraceMatchesOpenSSL(t *testing.T) {
 				}
 				defer raw.Close()
 				raw.SetDeadline(time.Now().Add(10 * time.Second))
-				c := tls.Server(ob.Wrap(raw), &tls.Config{Certificates: []tls.Certificate{cf.tc},
-					MaxVersion: tc.version, KeyLogWriter: ob.KeyLogWriter()})
+				c := engine.Server(ob.Wrap(raw), ownConfig(cf, ob, tc.version))
 				_, err = io.Copy(io.Discard, c)
 				c.Close()
 				errc <- err
@@ -138,8 +139,8 @@ func TestTraceMatchesOpenSSL(t *testing.T) {
 	}
 }
 
-// TestClientTraceMatchesOpenSSL is the mirror image: our -trace of a
-// crypto/tls client against openssl s_server -trace.
+// TestClientTraceMatchesOpenSSL is the mirror image: our -trace of the
+// own engine's client against openssl s_server -trace.
 func TestClientTraceMatchesOpenSSL(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
@@ -161,8 +162,7 @@ func TestClientTraceMatchesOpenSSL(t *testing.T) {
 			}
 			defer raw.Close()
 			raw.SetDeadline(time.Now().Add(10 * time.Second))
-			c := tls.Client(ob.Wrap(raw), &tls.Config{InsecureSkipVerify: true, MaxVersion: tc.version,
-				KeyLogWriter: ob.KeyLogWriter(), Certificates: []tls.Certificate{cf.tc}})
+			c := engine.Client(ob.Wrap(raw), ownConfig(cf, ob, tc.version))
 			if err := c.Handshake(); err != nil {
 				t.Fatal(err)
 			}
