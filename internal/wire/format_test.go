@@ -91,3 +91,26 @@ func TestAlertLines(t *testing.T) {
 		t.Errorf("AlertReceived = %v", s.AlertReceived)
 	}
 }
+
+// TestRejectedMessageDump: a message the codec rejects (here a
+// ClientHello whose extension block overruns it, which openssl answers
+// with decode_error) prints its header line and its body as a hex dump,
+// and tells the Summary nothing. openssl -trace prints the fields it
+// could read and "Message length parse error!" instead.
+func TestRejectedMessageDump(t *testing.T) {
+	body := append(append([]byte{3, 3}, make([]byte, 32)...), 0, 0, 2, 0x13, 1, 1, 0, 0, 0x10, 0, 0x0b, 0, 2)
+	m := append([]byte{hsClientHello, 0, 0, byte(len(body))}, body...)
+	var tr strings.Builder
+	ob := New(Options{Trace: &tr})
+	ob.Event(engine.Event{Version: 0x0304, ContentType: typeHandshake, Data: m})
+	var want strings.Builder
+	want.WriteString("    ClientHello, Length=47\n")
+	writeDump(&want, body, 6)
+	want.WriteString("\n")
+	if tr.String() != want.String() {
+		t.Errorf("-trace:\n%s\nwant\n%s", tr.String(), want.String())
+	}
+	if ob.Summary().ClientHello != nil {
+		t.Error("a rejected ClientHello reached the Summary")
+	}
+}

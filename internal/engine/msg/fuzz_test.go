@@ -109,6 +109,15 @@ func FuzzReassembly(f *testing.F) {
 		if !bytes.HasPrefix(b, out) {
 			t.Fatal("messages are not the input's prefix")
 		}
+		// Linear: every byte copied in, out, and moved by compaction at
+		// most once each; what waits is never more than a message and
+		// a fragment.
+		if r.copied > 3*len(b) {
+			t.Fatalf("%d bytes copied for %d", r.copied, len(b))
+		}
+		if r.Buffered() > HeaderLen+DefaultMaxMessage+s {
+			t.Fatalf("%d bytes buffered", r.Buffered())
+		}
 	})
 }
 
