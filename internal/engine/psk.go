@@ -204,7 +204,7 @@ func (c *TLSConn) clientOffers(hashOK func(crypto.Hash) bool) []pskOffer {
 	var out []pskOffer
 	if t := c.cfg.Session; t != nil {
 		if s, ok := suites.Lookup13(t.Suite); ok && hashOK(s.Hash) {
-			age := uint32(c.now().Sub(t.Received).Milliseconds())
+			age := ticketAge(c.now(), t.Received)
 			out = append(out, pskOffer{identity: t.Ticket, age: age + t.AgeAdd, key: t.PSK, hash: s.Hash, suite: t.Suite})
 		}
 	}
@@ -214,4 +214,17 @@ func (c *TLSConn) clientOffers(hashOK func(crypto.Hash) bool) []pskOffer {
 		}
 	}
 	return out
+}
+
+// ticketAge is the client's view of a ticket's age in milliseconds (RFC
+// 8446 §4.2.11.1). A receipt time in whole seconds came from a session
+// file (openssl's format keeps seconds): the ticket arrived up to a second
+// after it, so the age counts from the end of that second. A client that
+// claims a ticket older than the server knows it to be has its early data
+// refused by servers that check the age (gnutls-serv does).
+func ticketAge(now, received time.Time) uint32 {
+	if received.Nanosecond() == 0 {
+		received = received.Add(time.Second - time.Millisecond)
+	}
+	return uint32(max(now.Sub(received).Milliseconds(), 0))
 }

@@ -119,6 +119,22 @@ func TestEarlyData(t *testing.T) {
 		waitOutput(t, srv, "zero rtt\n")
 	})
 
+	t.Run("gnutls-serv", func(t *testing.T) {
+		// gnutls-serv checks the ticket's age: a session file keeps the
+		// receipt time in seconds, and the age claimed from it must not
+		// exceed the real one.
+		srv := testpeer.GnuTLSServer(t, "--x509certfile", pki.ECServer, "--x509keyfile", pki.ECServerKey, "--earlydata")
+		sess := filepath.Join(t.TempDir(), "sess.pem")
+		if out, errs, code := runClient(t, "", "-connect", srv.Addr, "-sess_out", sess); code != 0 {
+			t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+		}
+		out, errs, code := runClient(t, "", "-connect", srv.Addr, "-sess_in", sess, "-early_data", early)
+		if code != 0 {
+			t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+		}
+		mustMatch(t, "stdout", out, `(?m)^Reused, TLSv1\.3, `, `(?m)^Early data was accepted$`)
+	})
+
 	t.Run("unreadable file", func(t *testing.T) {
 		_, errs, code := runClient(t, "", "-connect", "127.0.0.1:1", "-early_data", filepath.Join(dir, "missing"))
 		if code != 1 {

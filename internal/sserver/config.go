@@ -52,6 +52,7 @@ type config struct {
 	noTicket               bool
 	noETM                  bool // -no_etm (own engine)
 	stateless              bool // -stateless: TLS 1.3 cookies (own engine)
+	earlyData              bool // -early_data: read 0-RTT data (own engine)
 	keyLogFile             string
 	dhparamFile            string // -dhparam (own engine)
 	keymatLabel            string
@@ -260,6 +261,10 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 	c.quiet = v.Has("quiet") || v.Has("brief")
 	c.brief = v.Has("brief")
 	c.ignEOF = v.Last("ign_eof", "no_ign_eof") == "ign_eof"
+	c.earlyData = v.Has("early_data")
+	if c.earlyData && c.mode != modeInteractive {
+		return nil, &optgroups.ConfError{Lines: []string{"Can't use -early_data in combination with -www, -WWW, -HTTP, or -rev"}}
+	}
 	if err := chooseEngine(v, c, tp); err != nil {
 		return nil, err
 	}

@@ -60,7 +60,13 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 		var nb bytes.Buffer
 		s.writeSNINote(&nb, tc)
 		out.Write(nb.Bytes())
-		s.writeHandshakeError(tc)
+		var re interface{ SSLReason() string }
+		if s.c.earlyData && errors.As(err, &re) && re.SSLReason() == "too much early data" {
+			// openssl's SSL_read_early_data failed, not its handshake.
+			fmt.Fprintln(s.errw, "Error reading early data")
+		} else {
+			s.writeHandshakeError(tc)
+		}
 		handshakeFailure(tc, err).Write(s.errw)
 		fmt.Fprint(out, "shutting down SSL\nCONNECTION CLOSED\n")
 		conn.Close()
@@ -85,9 +91,16 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 		s.errw.Write(eb.Bytes())
 	} else {
 		s.writeHandshakeNotes(&b, ci)
-		s.writeConnReport(&b, ci)
 	}
 	out.Write(b.Bytes())
+	if s.c.earlyData {
+		s.writeEarlyData(t)
+	}
+	if !s.c.brief {
+		b.Reset()
+		s.writeConnReport(&b, ci)
+		out.Write(b.Bytes())
+	}
 
 	// The client's data, read by its own goroutine.
 	type chunk struct {
@@ -251,5 +264,27 @@ func (s *server) requestCert(tc *trackedConn) {
 		fmt.Fprintln(s.errw, sslerr.New(sslerr.PHAExtensionNotReceived, ""))
 	default:
 		fmt.Fprintf(s.errw, "s_server: %v\n", err)
+	}
+}
+
+// writeEarlyData prints what openssl's -early_data server prints after
+// reading 0-RTT data: the data itself between "Early data received:" and
+// "End of early data" (the data on the data stream, as openssl writes it
+// raw), "No early data received" when there was none, and "Early data
+// was rejected" when the client offered some the engine did not take.
+func (s *server) writeEarlyData(t *engine.SeamConn) {
+	st := t.OwnState()
+	switch {
+	case st.EarlyData == engine.EarlyDataRejected:
+		fmt.Fprintln(s.out, "Early data was rejected")
+	case st.EarlyData == engine.EarlyDataAccepted && st.EarlyDataLen > 0:
+		// The early data is what Read returns first, already buffered.
+		buf := make([]byte, st.EarlyDataLen)
+		n, _ := io.ReadFull(t, buf)
+		fmt.Fprintln(s.out, "Early data received:")
+		s.data.Write(buf[:n])
+		fmt.Fprint(s.out, "\nEnd of early data\n")
+	default:
+		fmt.Fprintln(s.out, "No early data received")
 	}
 }

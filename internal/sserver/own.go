@@ -32,6 +32,14 @@ type ownSettings struct {
 	suites12 []uint16
 	// dh is the -dhparam group; nil for openssl's automatic one.
 	dh *kx.DHParams
+	// maxEarly is the max_early_data tickets carry: -max_early_data, or
+	// 16384 with -early_data, as openssl's; recvMaxEarly the engine's
+	// RecvMaxEarlyData (0: openssl's 16384; <0: none).
+	maxEarly     uint32
+	recvMaxEarly int
+	// ledger makes tickets single-use while they allow early data,
+	// unless -no_anti_replay (openssl's anti-replay).
+	ledger *engine.TicketLedger
 }
 
 // sigalgs are the signature schemes the own engine uses: -sigalgs, or
@@ -112,6 +120,11 @@ func chooseEngine(v *opt.Values, c *config, tp *optgroups.TLSParams) error {
 		if c.dhparamFile != "" && tp.MinVersion < engine.VersionTLS13 {
 			extra = append(extra, "-dhparam")
 		}
+		for _, name := range []string{"early_data", "max_early_data", "recv_max_early_data"} {
+			if v.Has(name) {
+				extra = append(extra, "-"+name)
+			}
+		}
 		return tp.RefuseOwnEngineOptions(extra...)
 	}
 	lo := max(tp.MinVersion, engine.OwnServerMinVersion)
@@ -142,6 +155,23 @@ func chooseEngine(v *opt.Values, c *config, tp *optgroups.TLSParams) error {
 		o.psks = []engine.PSK{p}
 	}
 	o.suites12 = tp.Suites12
+	if c.earlyData {
+		o.maxEarly = 16384
+	}
+	if _, ok := v.Get("max_early_data"); ok {
+		o.maxEarly = uint32(min(max(v.Int("max_early_data", 0), 0), 1<<32-1))
+	}
+	if _, ok := v.Get("recv_max_early_data"); ok {
+		o.recvMaxEarly = int(v.Int("recv_max_early_data", 0))
+		if o.recvMaxEarly <= 0 {
+			o.recvMaxEarly = -1
+		}
+	}
+	if o.maxEarly > 0 && v.Last("anti_replay", "no_anti_replay") != "no_anti_replay" {
+		// openssl keeps tickets that allow early data in its session
+		// cache and takes each out when it resumes: one use each.
+		o.ledger = &engine.TicketLedger{}
+	}
 	c.own = o
 	return nil
 }
@@ -186,6 +216,10 @@ func (s *server) engineConfig(tc *trackedConn) *engine.Config {
 		NumTickets:       o.numTickets,
 		RecordPadding:    o.tp.RecordPadding,
 		NoMiddlebox:      o.tp.NoMiddlebox,
+		MaxEarlyData:     o.maxEarly,
+		AcceptEarlyData:  c.earlyData,
+		RecvMaxEarlyData: o.recvMaxEarly,
+		AntiReplay:       o.ledger,
 	}
 	cfg.Suites12 = o.suites12
 	cfg.DHParams = o.dh
