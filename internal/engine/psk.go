@@ -197,12 +197,19 @@ func (c *TLSConn) sendTicketsLocked() error {
 	return nil
 }
 
+// ticketExpired reports a ticket older than its lifetime (RFC 8446
+// §4.6.1), in whole seconds as openssl 3.0 counts them: its client then
+// leaves the ticket out of the ClientHello.
+func ticketExpired(now time.Time, t *Ticket) bool {
+	return int64(now.Sub(t.Received)/time.Second) > int64(t.Lifetime/time.Second)
+}
+
 // clientOffers lists what a client offers: the ticket to resume, then
 // the external PSKs, each only if one of the offered suites shares its
 // hash (RFC 8446 §4.2.11).
 func (c *TLSConn) clientOffers(hashOK func(crypto.Hash) bool) []pskOffer {
 	var out []pskOffer
-	if t := c.cfg.Session; t != nil {
+	if t := c.cfg.Session; t != nil && !ticketExpired(c.now(), t) {
 		if s, ok := suites.Lookup13(t.Suite); ok && hashOK(s.Hash) {
 			age := ticketAge(c.now(), t.Received)
 			out = append(out, pskOffer{identity: t.Ticket, age: age + t.AgeAdd, key: t.PSK, hash: s.Hash, suite: t.Suite})

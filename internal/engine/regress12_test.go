@@ -256,3 +256,34 @@ func TestServer12PeerSignatureSchemes(t *testing.T) {
 		t.Fatalf("server: %v, peer schemes %x, want %x", r.err, r.st.PeerSignatureSchemes, offered)
 	}
 }
+
+// TestClientDropsExpiredTicket: a TLS 1.3 ticket older than its lifetime
+// is not offered (RFC 8446 §4.6.1; openssl 3.0's client leaves it out
+// too): the handshake is a full one. One second younger, it resumes.
+func TestClientDropsExpiredTicket(t *testing.T) {
+	id, _ := testIdentity(t, keysForTest(t)["ecdsa-p256"])
+	scfg := &Config{Identities: []Identity{id}}
+	addr, res := ownServer(t, scfg)
+	tickets := firstTickets(t, addr, &Config{})
+	<-res
+	if len(tickets) == 0 {
+		t.Fatal("no ticket")
+	}
+	tk := tickets[len(tickets)-1]
+	for _, c := range []struct {
+		age    time.Duration
+		resume bool
+	}{{tk.Lifetime, true}, {tk.Lifetime + time.Second, false}} {
+		addr, res := ownServer(t, scfg)
+		at := tk.Received.Add(c.age)
+		conn := dialOwn(t, addr, &Config{Session: &tk, Time: func() time.Time { return at }})
+		conn.Write([]byte("two\n"))
+		if _, err := bufio.NewReader(conn).ReadString('\n'); err != nil {
+			t.Fatal(err)
+		}
+		r := <-res
+		if r.err != nil || conn.State().Resumed != c.resume || r.st.Resumed != c.resume {
+			t.Errorf("age %v: client resumed %t, server %t (%v), want %t", c.age, conn.State().Resumed, r.st.Resumed, r.err, c.resume)
+		}
+	}
+}
