@@ -145,6 +145,13 @@ type Config struct {
 	// must be shared by all connections of a server.
 	AntiReplay *TicketLedger
 
+	// SessionContext scopes a server's sessions, as OpenSSL's session ID
+	// context does (s_server's -context): the TLS 1.0–1.2 session cache
+	// and the tickets of every version carry it, and a session made under
+	// another context is not resumed (a full handshake instead). At most
+	// 32 bytes (SSL_MAX_SID_CTX_LENGTH); longer is cut there.
+	SessionContext []byte
+
 	// RecordPadding pads protected records to a multiple of this many
 	// bytes (-record_padding).
 	RecordPadding int
@@ -240,4 +247,12 @@ type Config struct {
 	// random, secret) for every secret the connection derives. Anyone
 	// who sees them can decrypt the connection: debugging only.
 	KeyLog func(label string, clientRandom, secret []byte)
+}
+
+// sessionContext is SessionContext cut to OpenSSL's 32 bytes.
+func (cfg *Config) sessionContext() []byte {
+	if len(cfg.SessionContext) > 32 {
+		return cfg.SessionContext[:32]
+	}
+	return cfg.SessionContext
 }

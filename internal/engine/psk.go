@@ -75,8 +75,9 @@ func withBinders(ch *msg.ClientHello, offers []pskOffer, prefix []byte) ([]byte,
 
 // Tickets a server issues are its own state, sealed with AES-256-GCM under
 // the ticket key: version, suite, creation time (ms), age_add,
-// max_early_data_size, the ALPN protocol (length-prefixed), PSK.
-const ticketVersion = 2
+// max_early_data_size, the ALPN protocol and the session context (each
+// length-prefixed), PSK.
+const ticketVersion = 3
 
 var processTicketKey = sync.OnceValue(func() []byte {
 	k := make([]byte, 32)
@@ -105,6 +106,7 @@ type ticketState struct {
 	// the protocol of its connection: 0-RTT needs both (RFC 8446 §4.2.10).
 	maxEarly uint32
 	alpn     string
+	sidCtx   []byte // Config.SessionContext when it was made
 }
 
 func (c *TLSConn) sealTicket(t ticketState) ([]byte, error) {
@@ -118,6 +120,8 @@ func (c *TLSConn) sealTicket(t ticketState) ([]byte, error) {
 	plain = binary.BigEndian.AppendUint32(plain, t.maxEarly)
 	plain = append(plain, byte(len(t.alpn)))
 	plain = append(plain, t.alpn...)
+	plain = append(plain, byte(len(t.sidCtx)))
+	plain = append(plain, t.sidCtx...)
 	plain = append(plain, t.psk...)
 	nonce := make([]byte, a.NonceSize())
 	if _, err := rand.Read(nonce); err != nil {
@@ -137,17 +141,22 @@ func (c *TLSConn) openTicket(b []byte) (ticketState, error) {
 		return ticketState{}, errBadTicket
 	}
 	plain, err := a.Open(nil, b[:a.NonceSize()], b[a.NonceSize():], nil)
-	if err != nil || len(plain) < 20 || plain[0] != ticketVersion || len(plain) < 20+int(plain[19]) {
+	if err != nil || len(plain) < 20 || plain[0] != ticketVersion || len(plain) < 21+int(plain[19]) {
 		return ticketState{}, errBadTicket
 	}
 	n := int(plain[19])
+	m := int(plain[20+n])
+	if len(plain) < 21+n+m {
+		return ticketState{}, errBadTicket
+	}
 	return ticketState{
+		sidCtx:   plain[21+n : 21+n+m],
 		suite:    binary.BigEndian.Uint16(plain[1:]),
 		created:  time.UnixMilli(int64(binary.BigEndian.Uint64(plain[3:]))),
 		ageAdd:   binary.BigEndian.Uint32(plain[11:]),
 		maxEarly: binary.BigEndian.Uint32(plain[15:]),
 		alpn:     string(plain[20 : 20+n]),
-		psk:      plain[20+n:],
+		psk:      plain[21+n+m:],
 	}, nil
 }
 
@@ -175,7 +184,8 @@ func (c *TLSConn) sendTicketsLocked() error {
 			return err
 		}
 		t := ticketState{suite: c.suite.ID, created: c.now(), ageAdd: binary.BigEndian.Uint32(ageAdd[:]),
-			psk: keys.ResumptionPSK(c.suite.Hash, c.resSec, nonce), maxEarly: c.cfg.MaxEarlyData, alpn: c.st.ALPN}
+			psk: keys.ResumptionPSK(c.suite.Hash, c.resSec, nonce), maxEarly: c.cfg.MaxEarlyData, alpn: c.st.ALPN,
+			sidCtx: c.cfg.sessionContext()}
 		sealed, err := c.sealTicket(t)
 		if err != nil {
 			return err

@@ -100,6 +100,7 @@ type session12 struct {
 	ems            bool
 	master         []byte
 	peerChain      [][]byte
+	sidCtx         []byte // Config.SessionContext when it was made
 }
 
 // serverHandshake12 runs a TLS 1.0–1.2 handshake from the server side
@@ -243,6 +244,11 @@ func (h *serverHS12) resume() error {
 		sess = serverSessions.get(ch.SessionID, c.now())
 	}
 	if sess == nil {
+		return nil
+	}
+	if string(sess.sidCtx) != string(c.cfg.sessionContext()) {
+		// Another session ID context's session (OpenSSL's sid_ctx
+		// check): a full handshake.
 		return nil
 	}
 	if age := c.now().Sub(sess.created); age < 0 || age > ticketLifetime*time.Second {
@@ -891,7 +897,7 @@ func (h *serverHS12) session() *session12 {
 		created = h.resumed.created
 	}
 	return &session12{version: h.ver, suite: h.s.suite.ID, created: created, ems: c.st.ExtendedMasterSecret,
-		master: h.s.master, peerChain: c.st.PeerChain}
+		master: h.s.master, peerChain: c.st.PeerChain, sidCtx: c.cfg.sessionContext()}
 }
 
 // saveSession fills the connection's state and caches a full
@@ -910,8 +916,8 @@ func (h *serverHS12) saveSession() {
 
 // TLS 1.0–1.2 tickets are sealed like TLS 1.3's (ticketAEAD) with their
 // own version byte: version, suite, creation time (ms), flags (1: EMS),
-// master secret.
-const ticketVersion12 = 2
+// the session context (length-prefixed), master secret.
+const ticketVersion12 = 3
 
 func (c *TLSConn) sealTicket12(s *session12) ([]byte, error) {
 	a, err := c.ticketAEAD()
@@ -924,7 +930,8 @@ func (c *TLSConn) sealTicket12(s *session12) ([]byte, error) {
 	if s.ems {
 		flags |= 1
 	}
-	plain = append(plain, flags)
+	plain = append(plain, flags, byte(len(s.sidCtx)))
+	plain = append(plain, s.sidCtx...)
 	plain = append(plain, s.master...)
 	nonce := make([]byte, a.NonceSize())
 	if _, err := io.ReadFull(c.rand(), nonce); err != nil {
@@ -940,15 +947,17 @@ func (c *TLSConn) openTicket12(b []byte) *session12 {
 		return nil
 	}
 	plain, err := a.Open(nil, b[:a.NonceSize()], b[a.NonceSize():], nil)
-	if err != nil || len(plain) != 14+48 || plain[0] != ticketVersion12 {
+	if err != nil || len(plain) < 15 || plain[0] != ticketVersion12 || len(plain) != 15+int(plain[14])+48 {
 		return nil
 	}
+	n := int(plain[14])
 	return &session12{
 		version: binary.BigEndian.Uint16(plain[1:]),
 		suite:   binary.BigEndian.Uint16(plain[3:]),
 		created: time.UnixMilli(int64(binary.BigEndian.Uint64(plain[5:]))),
 		ems:     plain[13]&1 != 0,
-		master:  plain[14:],
+		sidCtx:  plain[15 : 15+n],
+		master:  plain[15+n:],
 	}
 }
 

@@ -281,6 +281,11 @@ func (h *serverHS) resolvePSK(id msg.PSKIdentity) (pskOffer, bool) {
 	if age := c.now().Sub(t.created); age < 0 || age > ticketLifetime*time.Second {
 		return pskOffer{}, false
 	}
+	if string(t.sidCtx) != string(c.cfg.sessionContext()) {
+		// A ticket of another session ID context is not resumed, as
+		// OpenSSL checks sid_ctx.
+		return pskOffer{}, false
+	}
 	if l := c.cfg.AntiReplay; l != nil && string(h.usedTicket) != string(id.Identity) {
 		// RFC 8446 §8.1: a ticket resumes once; a replay gets a full
 		// handshake, as OpenSSL's anti-replay gives it.

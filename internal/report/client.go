@@ -69,6 +69,8 @@ type Session struct {
 	// max_early_data_size.
 	EarlyData    string
 	MaxEarlyData uint32
+	// SessionIDCtx is a server's session ID context (s_server -context).
+	SessionIDCtx []byte
 	// NoneVersion is, for a failed handshake, the client's highest
 	// version when below TLS 1.3: openssl then prints an empty session
 	// block for it.
@@ -291,7 +293,7 @@ func writeSessionBlock(b *strings.Builder, s *Session) {
 	fmt.Fprintf(b, "    Protocol  : %s\n", s.Version)
 	fmt.Fprintf(b, "    Cipher    : %s\n", s.Cipher)
 	fmt.Fprintf(b, "    Session-ID: %X\n", s.SessionID)
-	b.WriteString("    Session-ID-ctx: \n")
+	fmt.Fprintf(b, "    Session-ID-ctx: %X\n", s.SessionIDCtx)
 	if !s.TLS13 {
 		fmt.Fprintf(b, "    Master-Key: %X\n", s.MasterKey)
 	} else if len(s.ResumptionPSK) > 0 {

@@ -23,7 +23,7 @@ func options() []opt.Option {
 		{Name: "4", Kind: opt.None, Help: "Use IPv4 only"},
 		{Name: "6", Kind: opt.None, Help: "Use IPv6 only"},
 		opt.Section("Identity options"),
-		{Name: "context", Kind: opt.String, Help: "Set session ID context", NoEffect: true},
+		{Name: "context", Kind: opt.String, Help: "Set session ID context"},
 		{Name: "CAfile", Kind: opt.InFile, Help: "PEM format file of CA's"},
 		{Name: "CApath", Kind: opt.Dir, Help: "PEM format directory of CA's"},
 		{Name: "CAstore", Kind: opt.URI, Help: "URI to store of CA's"},

@@ -40,6 +40,9 @@ type ownSettings struct {
 	// ledger makes tickets single-use while they allow early data,
 	// unless -no_anti_replay (openssl's anti-replay).
 	ledger *engine.TicketLedger
+	// sidCtx is the session ID context: -context, or openssl s_server's
+	// own default (the int 1 in memory order: 01000000).
+	sidCtx []byte
 }
 
 // sigalgs are the signature schemes the own engine uses: -sigalgs, or
@@ -155,6 +158,10 @@ func chooseEngine(v *opt.Values, c *config, tp *optgroups.TLSParams) error {
 		o.psks = []engine.PSK{p}
 	}
 	o.suites12 = tp.Suites12
+	o.sidCtx = []byte{1, 0, 0, 0}
+	if ctx, ok := v.Get("context"); ok {
+		o.sidCtx = []byte(ctx)
+	}
 	if c.earlyData {
 		o.maxEarly = 16384
 	}
@@ -220,6 +227,7 @@ func (s *server) engineConfig(tc *trackedConn) *engine.Config {
 		AcceptEarlyData:  c.earlyData,
 		RecvMaxEarlyData: o.recvMaxEarly,
 		AntiReplay:       o.ledger,
+		SessionContext:   o.sidCtx,
 	}
 	cfg.Suites12 = o.suites12
 	cfg.DHParams = o.dh

@@ -415,6 +415,9 @@ func (s *server) writeSessionBlock(w io.Writer, ci connInfo) {
 		rs.VerifyError = verify.ErrorString(ci.conn.verifyCode)
 	}
 	rs.EMS = !rs.TLS13 && ci.state.ExtendedMasterSecret
+	if s.c.own != nil {
+		rs.SessionIDCtx = s.c.own.sidCtx
+	}
 	report.WriteSessionBlock(w, rs)
 }
 
