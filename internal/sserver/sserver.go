@@ -194,6 +194,9 @@ type server struct {
 
 	// crlDownload fetches the client chain's CRLs (-crl_download).
 	crlDownload bool
+	// systemCAs, when set, are the default trust store's CAs, read on
+	// first use (the c command without -verify).
+	systemCAs func() []*x509.Certificate
 
 	msgFile *os.File // -msgfile
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/tlskit/tlskit/internal/certs"
@@ -71,9 +72,18 @@ func (s *server) setupVerify(v *opt.Values) error {
 		}
 	}
 	if st == trust && trust.WantsDefaults() {
-		// openssl also trusts its default file and directory.
-		if sys, err := certs.SystemCAs(); err == nil {
-			roots = append(roots, sys...)
+		// openssl also trusts its default file and directory. Without
+		// -verify they wait for the first c command: reading them costs
+		// every start-up a few hundred milliseconds.
+		if c.verifyRequest {
+			if sys, err := certs.SystemCAs(); err == nil {
+				roots = append(roots, sys...)
+			}
+		} else {
+			s.systemCAs = sync.OnceValue(func() []*x509.Certificate {
+				sys, _ := certs.SystemCAs()
+				return sys
+			})
 		}
 	}
 	s.roots = roots
@@ -160,6 +170,9 @@ func (s *server) verifyClient(peer []*x509.Certificate) verify.Result {
 		return verify.Result{}
 	}
 	o := s.verifyOpts
+	if s.systemCAs != nil {
+		o.Roots = append(append([]*x509.Certificate(nil), o.Roots...), s.systemCAs()...)
+	}
 	o.Intermediates = peer[1:]
 	if s.crlDownload {
 		crls, errs := verify.DownloadCRLs(peer, crlFetchTimeout)
