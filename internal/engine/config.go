@@ -41,6 +41,10 @@ type SNIAnswer struct {
 	// Warn sends a warning unrecognized_name alert before a TLS 1.0–1.2
 	// ServerHello (TLS 1.3 has no warning alerts: nothing is sent).
 	Warn bool
+	// NoALPN negotiates no application protocol on this connection
+	// whatever Config.ALPN says (openssl s_server's -cert2 context has
+	// no ALPN callback).
+	NoALPN bool
 }
 
 // Config is everything tlskit's own engine needs to know to run one

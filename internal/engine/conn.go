@@ -75,6 +75,7 @@ type TLSConn struct {
 	// server_name is acknowledged.
 	ids    []Identity
 	sniAck bool
+	noALPN bool // the ServerNameHook turned ALPN off
 
 	// hsTr is the TLS 1.3 handshake's transcript through the client
 	// Finished, which each post-handshake authentication extends on a

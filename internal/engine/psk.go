@@ -203,6 +203,7 @@ func (c *TLSConn) sendTicketsLocked() error {
 		if err := c.writeHandshakeLocked(raw, nil); err != nil {
 			return err
 		}
+		c.st.SentTicketPSK, c.st.SentTicketAgeAdd = t.psk, t.ageAdd
 	}
 	return nil
 }

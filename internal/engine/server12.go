@@ -210,7 +210,7 @@ func (h *serverHS12) readExtensions() error {
 	}
 	// ALPN: the server's order wins; no overlap is fatal (RFC 7301
 	// §3.2).
-	if len(h.alpnOffered) > 0 && len(c.cfg.ALPN) > 0 {
+	if len(h.alpnOffered) > 0 && len(c.cfg.ALPN) > 0 && !c.noALPN {
 		for _, p := range c.cfg.ALPN {
 			if slices.Contains(h.alpnOffered, p) {
 				c.st.ALPN = p

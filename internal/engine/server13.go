@@ -173,7 +173,7 @@ func (h *serverHS) negotiate() error {
 	}
 
 	// ALPN: the server's order wins; no overlap is fatal (RFC 7301 §3.2).
-	if d, ok := ch.Extensions.Find(msg.ExtALPN); ok && len(cfg.ALPN) > 0 {
+	if d, ok := ch.Extensions.Find(msg.ExtALPN); ok && len(cfg.ALPN) > 0 && !c.noALPN {
 		offered, err := msg.ParseALPN(d)
 		if err != nil {
 			return err

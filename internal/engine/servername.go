@@ -29,7 +29,7 @@ func (c *TLSConn) serverNameLocked(ch *msg.ClientHello, v uint16) error {
 		}
 	}
 	c.st.ServerName = name
-	c.ids, c.sniAck = nil, false
+	c.ids, c.sniAck, c.noALPN = nil, false, false
 	if c.cfg.ServerNameHook == nil {
 		c.sniAck = name != "" && v >= VersionTLS13
 		return nil
@@ -44,9 +44,12 @@ func (c *TLSConn) serverNameLocked(ch *msg.ClientHello, v uint16) error {
 		return err
 	}
 	c.ids = a.Identities
+	c.noALPN = a.NoALPN
 	c.sniAck = a.Ack && name != ""
 	if a.Warn && v < VersionTLS13 {
-		c.rl.WriteVersion = v
+		// The version is chosen: the alert's event carries it, as
+		// openssl's message callback labels the warning.
+		c.rl.WriteVersion, c.st.Version = v, v
 		return c.sendAlertLocked(alert.Warning, alert.UnrecognizedName)
 	}
 	return nil

@@ -77,6 +77,11 @@ type State struct {
 	ClientCertRequested bool
 	// Tickets are the session tickets received so far (clients).
 	Tickets []Ticket
+	// SentTicketPSK and SentTicketAgeAdd are the resumption PSK and
+	// ticket_age_add of the last TLS 1.3 ticket a server sent (openssl's
+	// server session is the last ticket's).
+	SentTicketPSK    []byte
+	SentTicketAgeAdd uint32
 	// MasterSecret is the TLS 1.0–1.2 master secret.
 	MasterSecret []byte
 	// ExtendedMasterSecret, EncryptThenMAC and SecureRenegotiation say

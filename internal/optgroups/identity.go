@@ -119,6 +119,13 @@ func LoadKeyPair(spec certs.KeyPairSpec, role Role) (engine.Identity, error) {
 	if role == Server {
 		side = "server"
 	}
+	return LoadKeyPairAs(spec, side)
+}
+
+// LoadKeyPairAs is LoadKeyPair for a certificate openssl calls
+// "<side> certificate" in its messages, e.g. s_server's "second server"
+// (-cert2).
+func LoadKeyPairAs(spec certs.KeyPairSpec, side string) (engine.Identity, error) {
 	keyPath := spec.Key
 	if keyPath == "" {
 		keyPath = spec.Cert

@@ -99,6 +99,9 @@ type keyPairOpts struct {
 	spec     certs.KeyPairSpec
 	passSpec string
 	given    bool // the option naming the certificate was given
+	// side names the certificate in openssl's load errors: "server"
+	// when empty, "second server" for -cert2.
+	side string
 }
 
 // handshakeTimeout bounds a client's handshake, so one that stalls cannot
@@ -162,6 +165,7 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 		spec:     certs.KeyPairSpec{Cert: v.Str("cert2", "server2.pem"), Key: v.Str("key2", "")},
 		passSpec: v.Str("pass", ""),
 		given:    v.Has("cert2") || v.Has("key2"),
+		side:     "second server",
 	}
 	// Each -xcert takes the -xkey and -xchain given in the same position;
 	// a missing key is read from the certificate file, as for -cert.

@@ -71,9 +71,14 @@ func loadIdentity(c *config) (*identity, error) {
 		}
 		id.main = append(id.main, cert)
 	}
-	if c.servername != "" && (c.cert2.given || fileExists(c.cert2.spec.Cert)) {
+	// openssl s_server loads -cert2 (by default ./server2.pem) whenever
+	// -servername is given, and refuses to start without it.
+	if c.servername != "" {
 		cert, err := loadKeyPair(c.cert2)
 		if err != nil {
+			if id.ephemeralPath != "" {
+				os.Remove(id.ephemeralPath)
+			}
 			return nil, err
 		}
 		id.sni = append(id.sni, cert)
@@ -91,7 +96,11 @@ func loadKeyPair(k keyPairOpts) (engine.Identity, error) {
 		}
 		spec.Pass = p
 	}
-	id, err := optgroups.LoadKeyPair(spec, optgroups.Server)
+	side := k.side
+	if side == "" {
+		side = "server"
+	}
+	id, err := optgroups.LoadKeyPairAs(spec, side)
 	if err != nil {
 		return engine.Identity{}, err
 	}

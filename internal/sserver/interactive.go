@@ -56,10 +56,6 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 	out := s.out
 	t, tc, err := s.handshake(conn)
 	if err != nil {
-		// The servername callback printed before the handshake failed.
-		var nb bytes.Buffer
-		s.writeSNINote(&nb, tc)
-		out.Write(nb.Bytes())
 		var re interface{ SSLReason() string }
 		if s.c.earlyData && errors.As(err, &re) && re.SSLReason() == "too much early data" {
 			// openssl's SSL_read_early_data failed, not its handshake.
@@ -84,21 +80,17 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 	ackNow(conn)
 	ci := connInfo{state: connStateOf(t), hello: tc.hello, conn: tc}
 	s.writeSecDebug(ci)
-	var b bytes.Buffer
 	if s.c.brief {
 		var eb bytes.Buffer
 		s.writeBrief(&eb, ci)
 		s.errw.Write(eb.Bytes())
-	} else {
-		s.writeHandshakeNotes(&b, ci)
 	}
-	out.Write(b.Bytes())
 	if s.c.earlyData {
 		s.writeEarlyData(t)
 	}
 	if !s.c.brief {
-		b.Reset()
-		s.writeConnReport(&b, ci)
+		var b bytes.Buffer
+		s.writeConnReport(&b, ci, t.OwnState())
 		out.Write(b.Bytes())
 	}
 
@@ -107,7 +99,11 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 		data []byte
 		err  error
 	}
+	// The next read waits until the chunk is printed, so that the -msg
+	// lines of the records after it (a close_notify) follow the data, as
+	// in openssl's single loop.
 	fromClient := make(chan chunk)
+	printed := make(chan struct{})
 	done := make(chan struct{})
 	go func() {
 		buf := make([]byte, 16*1024)
@@ -120,6 +116,11 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 				return
 			}
 			if err != nil {
+				return
+			}
+			select {
+			case <-printed:
+			case <-done:
 				return
 			}
 		}
@@ -143,6 +144,9 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 		case c := <-fromClient:
 			if len(c.data) > 0 {
 				s.data.Write(c.data)
+			}
+			if c.err == nil {
+				printed <- struct{}{}
 			}
 			if c.err != nil {
 				// A client that closes without close_notify is an error

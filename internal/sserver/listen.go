@@ -79,7 +79,8 @@ type trackedConn struct {
 	hello       *wire.ClientHello   // what the client offered, as the observer parsed it
 	sniSeen     string
 	sniSwitched bool
-	verifyCode  int // the client certificate's verification result
+	sniAcked    bool // the servername callback accepted the name
+	verifyCode  int  // the client certificate's verification result
 	// export and keyUpdate are the engine's exporter and KeyUpdate.
 	export    func(label string, context []byte, length int) ([]byte, error)
 	keyUpdate func(requestPeer bool) error

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/engine/alert"
@@ -283,11 +285,50 @@ func (s *server) engineConfig(tc *trackedConn) *engine.Config {
 // -servername_fatal a fatal one. Without -servername no name is
 // acknowledged, as openssl's server without the callback does.
 func (s *server) serverName(tc *trackedConn, name string) (engine.SNIAnswer, error) {
+	a, err := s.sniAnswer(tc, name)
+	if err == nil && !a.NoALPN {
+		s.writeALPNNote(tc)
+	}
+	return a, err
+}
+
+// writeALPNNote prints what openssl's ALPN callback (set by -alpn)
+// prints as it runs, after the servername callback: the client's list
+// and, when one of ours is in it, the choice (ours in our order, as the
+// engine chooses).
+func (s *server) writeALPNNote(tc *trackedConn) {
+	if len(s.c.alpn) == 0 || s.c.quiet || tc.ob == nil {
+		return
+	}
+	h := tc.ob.Summary().ClientHello
+	if h == nil || len(h.ALPN) == 0 {
+		return
+	}
+	note := fmt.Sprintf("ALPN protocols advertised by the client: %s\n", strings.Join(h.ALPN, ", "))
+	for _, p := range s.c.alpn {
+		if slices.Contains(h.ALPN, p) {
+			note += fmt.Sprintf("ALPN protocols selected: %s\n", p)
+			break
+		}
+	}
+	io.WriteString(s.out, note)
+}
+
+// sniAnswer is serverName's answer to the name.
+func (s *server) sniAnswer(tc *trackedConn, name string) (engine.SNIAnswer, error) {
 	c := s.c
 	if c.servername == "" || name == "" {
 		return engine.SNIAnswer{}, nil
 	}
 	tc.sniSeen = name
+	// openssl's callback prints as it runs, between the ClientHello's and
+	// the ServerHello's -msg lines.
+	switched := equalFoldASCII(name, c.servername) && len(s.tls.id.sni) > 0
+	note := fmt.Sprintf("Hostname in TLS extension: %q\n", name)
+	if switched {
+		note += "Switching server context.\n"
+	}
+	io.WriteString(s.out, note)
 	if !equalFoldASCII(name, c.servername) {
 		if c.servernameFatal {
 			return engine.SNIAnswer{}, alert.Faultf(alert.UnrecognizedName, "callback failed")
@@ -295,8 +336,11 @@ func (s *server) serverName(tc *trackedConn, name string) (engine.SNIAnswer, err
 		return engine.SNIAnswer{Warn: true}, nil
 	}
 	a := engine.SNIAnswer{Ack: true}
+	tc.sniAcked = true
 	if len(s.tls.id.sni) > 0 {
-		a.Identities = s.tls.id.sni
+		// openssl's second context has no ALPN callback: the switched
+		// connection negotiates none.
+		a.Identities, a.NoALPN = s.tls.id.sni, true
 		tc.sniSwitched = true
 	}
 	return a, nil

@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/tlskit/tlskit/internal/dn"
 	"github.com/tlskit/tlskit/internal/engine"
@@ -232,7 +233,8 @@ func secureRenegotiation(ci connInfo) bool {
 // resumption, no signature algorithms for a TLS 1.3 one, and says
 // "Reused session-id" after the cipher (observed with openssl s_client
 // -sess_in at TLS 1.2, with and without -no_ticket, and TLS 1.3).
-func (s *server) writeConnReport(w io.Writer, ci connInfo) {
+func (s *server) writeConnReport(w io.Writer, ci connInfo, st engine.State) {
+	s.writeSession(w, ci, st, time.Now())
 	s.writeClientCert(w, ci.state.PeerCertificates)
 	resumed, tls13 := ci.state.DidResume, ci.state.Version >= engine.VersionTLS13
 	if !resumed || tls13 {
@@ -259,30 +261,6 @@ func (s *server) writeConnReport(w io.Writer, ci connInfo) {
 		fmt.Fprintln(w, "Secure Renegotiation IS NOT supported")
 	}
 	s.writeKeymat(w, ci)
-}
-
-// writeHandshakeNotes prints the lines openssl prints from its callbacks
-// during the handshake: the SNI name and switch, and the ALPN choice.
-func (s *server) writeHandshakeNotes(w io.Writer, ci connInfo) {
-	s.writeSNINote(w, ci.conn)
-	if len(s.c.alpn) > 0 && ci.hello != nil && len(ci.hello.ALPN) > 0 {
-		fmt.Fprintf(w, "ALPN protocols advertised by the client: %s\n", strings.Join(ci.hello.ALPN, ", "))
-		if ci.state.NegotiatedProtocol != "" {
-			fmt.Fprintf(w, "ALPN protocols selected: %s\n", ci.state.NegotiatedProtocol)
-		}
-	}
-}
-
-// writeSNINote prints what openssl's servername callback (set by
-// -servername) prints: the name the client sent and, when it matched, the
-// switch to -cert2's certificate.
-func (s *server) writeSNINote(w io.Writer, tc *trackedConn) {
-	if s.c.servername != "" && tc != nil && tc.sniSeen != "" {
-		fmt.Fprintf(w, "Hostname in TLS extension: %q\n", tc.sniSeen)
-		if tc.sniSwitched {
-			fmt.Fprintln(w, "Switching server context.")
-		}
-	}
 }
 
 // writeKeymat prints the -keymatexport block (RFC 5705 / RFC 8446 §7.5).

@@ -2,6 +2,8 @@ package sserver
 
 import (
 	"bufio"
+	"bytes"
+	"encoding/pem"
 	"io"
 	"net"
 	"os"
@@ -27,8 +29,35 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"serve":     cmdServe,
 			"stopserve": cmdStopServe,
+			"nosession": cmdNoSession,
 		},
 	})
+}
+
+// cmdNoSession replaces in FILE each PEM "SSL SESSION PARAMETERS" block,
+// which differs on every run, by the line "<SSL SESSION PARAMETERS>",
+// after checking that it is one.
+func cmdNoSession(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: nosession file")
+	}
+	path := ts.MkAbs(args[0])
+	b, err := os.ReadFile(path)
+	ts.Check(err)
+	var out []byte
+	for {
+		i := bytes.Index(b, []byte("-----BEGIN SSL SESSION PARAMETERS-----\n"))
+		if i < 0 {
+			break
+		}
+		blk, rest := pem.Decode(b[i:])
+		if blk == nil || blk.Type != "SSL SESSION PARAMETERS" {
+			ts.Fatalf("%s: a session block that is not PEM", args[0])
+		}
+		out = append(append(out, b[:i]...), "<SSL SESSION PARAMETERS>\n"...)
+		b = rest
+	}
+	ts.Check(os.WriteFile(path, append(out, b...), 0o644))
 }
 
 // scriptServer is the s_server a script started with serve.

@@ -212,15 +212,21 @@ type stats struct {
 	accepts  atomic.Int64 // handshakes started
 	finished atomic.Int64 // handshakes completed
 	hits     atomic.Int64 // resumed sessions
+	cached   atomic.Int64 // TLS 1.0–1.2 sessions given a session ID (openssl caches them)
 }
 
-// writeStats prints the session statistics block as openssl does. tlskit
-// keeps no server-side session cache (resumption uses tickets), so the
-// cache counters are always zero, and a server makes no client connects.
+// sessionCacheSize is the size openssl s_server gives its session cache
+// ("cache full overflows (128 allowed)").
+const sessionCacheSize = 128
+
+// writeStats prints the session statistics block as openssl does. The
+// cache counts the TLS 1.0–1.2 sessions the engine keeps by session ID
+// (tickets and TLS 1.3 sessions live in no cache); a server makes no
+// client connects.
 func (s *server) writeStats(w io.Writer) {
 	var b bytes.Buffer
 	line := func(n int64, what string) { fmt.Fprintf(&b, "%4d %s\n", n, what) }
-	line(0, "items in the session cache")
+	line(min(s.stats.cached.Load(), sessionCacheSize), "items in the session cache")
 	line(0, "client connects (SSL_connect())")
 	line(0, "client renegotiates (SSL_connect())")
 	line(0, "client connects that finished")
@@ -338,12 +344,24 @@ func (s *server) handshake(conn net.Conn) (*engine.SeamConn, *trackedConn, error
 	conn.SetDeadline(time.Now().Add(s.c.handshakeTO))
 	t, err := s.handshakeOwn(tc)
 	conn.SetDeadline(time.Time{})
+	if tc.sniSwitched {
+		// openssl's connection moved to the -cert2 context, whose counters
+		// s_server does not print: its report counts neither the accept
+		// nor its end.
+		s.stats.accepts.Add(-1)
+	}
 	if err != nil {
 		return nil, tc, err
 	}
+	if tc.sniSwitched {
+		return t, tc, nil
+	}
 	s.stats.finished.Add(1)
-	if t.OwnState().Resumed {
+	st := t.OwnState()
+	if st.Resumed {
 		s.stats.hits.Add(1)
+	} else if st.Version < engine.VersionTLS13 && len(st.SessionID) > 0 {
+		s.stats.cached.Add(1)
 	}
 	return t, tc, nil
 }

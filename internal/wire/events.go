@@ -89,6 +89,15 @@ func (ob *Observer) event(e engine.Event) {
 			ob.handshake(h, e.Data)
 		}
 	case typeAlert:
+		if !ob.o.Client && e.Sent && ob.version == 0 && e.Version != 0 && e.Version < ob.msgVersion() {
+			// A server's alert before its ServerHello (the warning
+			// unrecognized_name) carries the version the engine
+			// negotiated, as openssl labels it.
+			ob.version = e.Version
+			ob.alert(h, e.Data)
+			ob.version = 0
+			break
+		}
 		ob.alert(h, e.Data)
 	case typeChangeCipherSpec:
 		ob.changeCipherSpec(h, e.Data)

@@ -1,0 +1,162 @@
+package sserver
+
+import (
+	"bufio"
+	"context"
+	"encoding/asn1"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tlskit/tlskit/internal/testpeer"
+)
+
+// startOpenSSLServerStreams is startOpenSSLServer keeping stderr apart:
+// the returned function waits for the server to end by itself and gives
+// its stdout and stderr.
+func startOpenSSLServerStreams(t *testing.T, dir string, args ...string) (string, func() (string, string)) {
+	t.Helper()
+	needTool(t, "openssl")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	cmd := exec.CommandContext(ctx, "openssl", append([]string{"s_server", "-accept", "127.0.0.1:0"}, args...)...)
+	cmd.Dir = dir
+	stdin, _ := cmd.StdinPipe() // held open: its end would stop the server
+	stdout, _ := cmd.StdoutPipe()
+	var errb testpeer.Buffer
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	r := bufio.NewReader(stdout)
+	var out strings.Builder
+	addr := ""
+	for addr == "" {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			cancel()
+			t.Fatalf("openssl s_server: %v (%q, %q)", err, out.String(), errb.String())
+		}
+		out.WriteString(line)
+		if strings.HasPrefix(line, "ACCEPT ") {
+			addr = strings.TrimSpace(strings.TrimPrefix(line, "ACCEPT "))
+		}
+	}
+	return addr, func() (string, string) {
+		rest, _ := io.ReadAll(r)
+		cmd.Wait()
+		stdin.Close()
+		cancel()
+		return out.String() + string(rest), errb.String()
+	}
+}
+
+var (
+	hexDumpLine  = regexp.MustCompile(`(?m)^    ([0-9a-f]{2} )*[0-9a-f]{2}\n`)
+	msgLength    = regexp.MustCompile(`\[length [0-9a-f]{4}\]`)
+	acceptRE     = regexp.MustCompile(`(?m)^ACCEPT .*\n`)
+	sessionBlock = regexp.MustCompile(`(?s)-----BEGIN SSL SESSION PARAMETERS-----\n.*?-----END SSL SESSION PARAMETERS-----\n`)
+	// openssl's TLS 1.2 list also names the SHA-224 and DSA schemes,
+	// which the own engine does not implement.
+	sharedSigalgs = regexp.MustCompile(`(?m)^Shared Signature Algorithms: .*\n`)
+)
+
+// sessionShape describes a PEM session by what does not change from one
+// connection to the next: version, suite, the lengths of the session ID
+// and master key, which optional fields are present.
+func sessionShape(block string) string {
+	p, _ := pem.Decode([]byte(block))
+	if p == nil {
+		return "<bad PEM>\n"
+	}
+	var seq asn1.RawValue
+	if _, err := asn1.Unmarshal(p.Bytes, &seq); err != nil {
+		return "<bad DER>\n"
+	}
+	var b strings.Builder
+	b.WriteString("<session")
+	for rest, i := seq.Bytes, 0; len(rest) > 0; i++ {
+		var f asn1.RawValue
+		var err error
+		if rest, err = asn1.Unmarshal(rest, &f); err != nil {
+			return "<bad field>\n"
+		}
+		switch {
+		case f.Class == asn1.ClassContextSpecific:
+			fmt.Fprintf(&b, " [%d]", f.Tag)
+		case i == 1 || i == 2: // protocol version, cipher
+			fmt.Fprintf(&b, " %X", f.Bytes)
+		case i > 2: // session ID, master key
+			fmt.Fprintf(&b, " %d", len(f.Bytes))
+		}
+	}
+	return b.String() + ">\n"
+}
+
+// normalizeOutput removes what differs between two runs of the same
+// server whatever its engine: -msg hex dumps and lengths (randoms, keys,
+// tickets), the port, the serialized session's values.
+func normalizeOutput(s string) string {
+	s = hexDumpLine.ReplaceAllString(s, "")
+	s = msgLength.ReplaceAllString(s, "[length]")
+	s = acceptRE.ReplaceAllString(s, "ACCEPT\n")
+	s = sessionBlock.ReplaceAllStringFunc(s, sessionShape)
+	return sharedSigalgs.ReplaceAllString(s, "")
+}
+
+// TestOutputParity runs openssl s_server and tlskit's with the same
+// options, has the same openssl s_client talk to each, and compares
+// their stdout and stderr line by line, normalized: the servername
+// callback's lines where openssl prints them (among the -msg lines),
+// the client's data before the -msg lines of its close_notify, the
+// -state lines, and the statistics of a connection that switched to
+// -cert2's context.
+func TestOutputParity(t *testing.T) {
+	needTool(t, "openssl")
+	dir := t.TempDir()
+	ec, eck := writeCert(t, dir, "ec", "localhost", false)
+	c2, k2 := writeCert(t, dir, "two", "other.example", false)
+	sni := []string{"-servername", "other.example", "-cert2", c2, "-key2", k2}
+	for _, tc := range []struct {
+		name   string
+		server []string
+		client []string
+	}{
+		// openssl's -cert2 context has no ALPN callback: no ALPN lines
+		// and none negotiated after the switch.
+		{"tls13-sni-switch-msg-alpn", append([]string{"-msg", "-alpn", "h2"}, sni...), []string{"-tls1_3", "-servername", "other.example", "-alpn", "h2"}},
+		{"tls12-sni-switch-alpn", append([]string{"-alpn", "h2"}, sni...), []string{"-tls1_2", "-servername", "other.example", "-alpn", "h2"}},
+		{"tls12-sni-other-msg", append([]string{"-msg"}, sni...), []string{"-tls1_2", "-servername", "nope.example"}},
+		{"tls12-sni-switch-state", append([]string{"-state"}, sni...), []string{"-tls1_2", "-servername", "other.example"}},
+		{"tls12-msg", []string{"-msg"}, []string{"-tls1_2"}},
+		{"tls13-state", []string{"-state"}, []string{"-tls1_3"}},
+		{"tls13-msg-client-auth-alpn", []string{"-msg", "-Verify", "1", "-CAfile", ec, "-alpn", "h2"}, []string{"-tls1_3", "-cert", ec, "-key", eck, "-alpn", "h2"}},
+		{"tls12-no-ticket-ems", []string{"-no_ticket"}, []string{"-tls1_2"}},
+		{"tls12-cbc-no-etm", []string{"-no_etm"}, []string{"-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"-cert", ec, "-key", eck, "-naccept", "1"}, tc.server...)
+			oaddr, owait := startOpenSSLServerStreams(t, dir, args...)
+			opensslClient(t, oaddr, "some data\n", 300*time.Millisecond, tc.client...)
+			wantOut, wantErr := owait()
+
+			ts := startServer(t, dir, args...)
+			opensslClient(t, ts.addr, "some data\n", 300*time.Millisecond, tc.client...)
+			ts.wait(10 * time.Second)
+			for _, c := range []struct{ stream, got, want string }{
+				{"stdout", ts.out.String(), wantOut},
+				{"stderr", ts.err.String(), wantErr},
+			} {
+				got, want := normalizeOutput(c.got), normalizeOutput(c.want)
+				if got != want {
+					t.Errorf("%s differs from openssl s_server's\n--- tlskit\n%s\n--- openssl\n%s", c.stream, got, want)
+				}
+			}
+		})
+	}
+}
