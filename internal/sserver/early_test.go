@@ -75,13 +75,13 @@ func TestEarlyDataServer(t *testing.T) {
 		ts := startServer(t, "", append(id, "-early_data")...)
 		sess, out := opensslSession(t, ts.addr)
 		must(t, "openssl's first connection", out, `(?m)^    Max Early Data: 16384$`)
-		waitFor(t, ts.out, "No early data received\nShared ciphers:", 5*time.Second)
+		waitFor(t, ts.out, "No early data received\n-----BEGIN SSL SESSION PARAMETERS-----", 5*time.Second)
 		out = client(t, ts.addr, sess)
 		must(t, "openssl s_client", out, `(?m)^Reused, TLSv1\.3, `, `(?m)^Early data was accepted$`)
-		waitFor(t, ts.out, "Early data received:\nzero rtt\n\nEnd of early data\nShared ciphers:", 5*time.Second)
+		waitFor(t, ts.out, "Early data received:\nzero rtt\n\nEnd of early data\n-----BEGIN SSL SESSION PARAMETERS-----", 5*time.Second)
 		out = client(t, ts.addr, sess)
 		must(t, "openssl s_client, replayed", out, `(?m)^New, TLSv1\.3, `, `(?m)^Early data was rejected$`)
-		waitFor(t, ts.out, "Early data was rejected\nShared ciphers:", 5*time.Second)
+		waitFor(t, ts.out, "Early data was rejected\n-----BEGIN SSL SESSION PARAMETERS-----", 5*time.Second)
 	})
 
 	t.Run("no_anti_replay", func(t *testing.T) {

@@ -137,6 +137,7 @@ func TestOutputParity(t *testing.T) {
 		{"tls13-state", []string{"-state"}, []string{"-tls1_3"}},
 		{"tls13-msg-client-auth-alpn", []string{"-msg", "-Verify", "1", "-CAfile", ec, "-alpn", "h2"}, []string{"-tls1_3", "-cert", ec, "-key", eck, "-alpn", "h2"}},
 		{"tls12-no-ticket-ems", []string{"-no_ticket"}, []string{"-tls1_2"}},
+		{"tls13-early-data-none", []string{"-early_data"}, []string{"-tls1_3"}},
 		{"tls12-cbc-no-etm", []string{"-no_etm"}, []string{"-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

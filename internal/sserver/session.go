@@ -26,6 +26,7 @@ type serverSession struct {
 	Hostname     []byte        `asn1:"explicit,tag:6,optional"`
 	Flags        int64         `asn1:"explicit,tag:13,optional"`
 	AgeAdd       int64         `asn1:"explicit,tag:14,optional"`
+	MaxEarlyData int64         `asn1:"explicit,tag:15,optional"`
 	ALPN         []byte        `asn1:"explicit,tag:16,optional"`
 	KexGroup     int64         `asn1:"explicit,tag:19,optional"`
 }
@@ -60,6 +61,9 @@ func (s *server) writeSession(w io.Writer, ci connInfo, st engine.State, now tim
 			return
 		}
 		o.MasterKey, o.AgeAdd = st.SentTicketPSK, int64(st.SentTicketAgeAdd)
+		if s.c.own != nil {
+			o.MaxEarlyData = int64(s.c.own.maxEarly) // what the tickets allow
+		}
 		o.SessionID = make([]byte, 32)
 		if _, err := rand.Read(o.SessionID); err != nil {
 			return

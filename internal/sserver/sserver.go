@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -362,6 +363,19 @@ func (s *server) handshake(conn net.Conn) (*engine.SeamConn, *trackedConn, error
 		s.stats.hits.Add(1)
 	} else if st.Version < engine.VersionTLS13 && len(st.SessionID) > 0 {
 		s.stats.cached.Add(1)
+	}
+	if o := s.c.own; st.Version >= engine.VersionTLS13 && o != nil && o.ledger != nil {
+		// Under anti-replay openssl keeps the tickets that allow early
+		// data in its cache, and a resumption takes its ticket out.
+		if st.Resumed && len(st.PSKIdentity) > 0 && !slices.ContainsFunc(o.psks, func(p engine.PSK) bool { return string(p.Identity) == string(st.PSKIdentity) }) {
+			s.stats.cached.Add(-1)
+		}
+		switch {
+		case o.numTickets == 0:
+			s.stats.cached.Add(2)
+		case o.numTickets > 0:
+			s.stats.cached.Add(int64(o.numTickets))
+		}
 	}
 	return t, tc, nil
 }
