@@ -130,15 +130,19 @@ func SServer(t testing.TB, prog string, env []string, args ...string) *Server {
 }
 
 // GnuTLSServer starts gnutls-serv on a free port and returns once it
-// accepts connections.
+// said so on stderr ("Echo Server listening on IPv4 0.0.0.0 port N...done",
+// or "HTTP Server ..."). gnutls-serv cannot be given port 0, so the port
+// is one the OS just handed out; waiting for the line instead of dialling
+// keeps a probe connection out of the server's output.
 func GnuTLSServer(t testing.TB, args ...string) *Server {
 	t.Helper()
 	prog := Need(t, "gnutls-serv")
 	port := FreePort(t)
 	all := append([]string{"--port", port}, args...)
-	s := start(t, prog, all, nil)
-	s.Addr = "127.0.0.1:" + port
-	WaitDial(t, s.Addr)
+	re := regexp.MustCompile(`Server listening on IPv4 \S+ port ` + port + `\.\.\.done`)
+	s := startStreams(t, prog, all, nil, true, func(line string) (string, bool) {
+		return "127.0.0.1:" + port, re.MatchString(line)
+	})
 	return s
 }
 
@@ -181,6 +185,13 @@ func start(t testing.TB, prog string, args []string, ready func(string) (string,
 
 func startEnv(t testing.TB, prog string, args, env []string, ready func(string) (string, bool)) *Server {
 	t.Helper()
+	return startStreams(t, prog, args, env, false, ready)
+}
+
+// startStreams starts prog and waits for ready to accept a line of its
+// stdout, or of its stderr when readyOnStderr is set.
+func startStreams(t testing.TB, prog string, args, env []string, readyOnStderr bool, ready func(string) (string, bool)) *Server {
+	t.Helper()
 	cmd := exec.Command(prog, args...)
 	if env != nil {
 		cmd.Env = append(os.Environ(), env...)
@@ -189,6 +200,9 @@ func startEnv(t testing.TB, prog string, args, env []string, ready func(string) 
 	pr, pw := io.Pipe()
 	cmd.Stdout = io.MultiWriter(out, pw)
 	cmd.Stderr = out
+	if readyOnStderr {
+		cmd.Stdout, cmd.Stderr = out, io.MultiWriter(out, pw)
+	}
 	// The server must not see EOF on stdin (s_server exits on it).
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
