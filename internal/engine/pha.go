@@ -107,10 +107,15 @@ func (c *TLSConn) RequestClientCert() error {
 }
 
 // certificateRequest13 is the server's CertificateRequest (RFC 8446
-// §4.3.2): its signature schemes, and -CAfile's names.
+// §4.3.2): its signature schemes (by default OpenSSL's list for it), and
+// -CAfile's names.
 func (c *TLSConn) certificateRequest13(context []byte) *msg.CertificateRequest {
+	schemes := c.cfg.SignatureSchemes
+	if schemes == nil {
+		schemes = sig.DefaultCertRequest13
+	}
 	cr := &msg.CertificateRequest{Context: context, Extensions: msg.Extensions{
-		{Type: msg.ExtSignatureAlgorithms, Data: msg.MarshalUint16List(c.cfg.sigSchemes())}}}
+		{Type: msg.ExtSignatureAlgorithms, Data: msg.MarshalUint16List(schemes)}}}
 	if len(c.cfg.CANames) > 0 {
 		cr.Extensions = append(cr.Extensions, msg.Extension{Type: msg.ExtCertificateAuthorities,
 			Data: msg.MarshalCertificateAuthorities(c.cfg.CANames)})

@@ -13,6 +13,7 @@ import (
 	"github.com/tlskit/tlskit/internal/engine/alert"
 	"github.com/tlskit/tlskit/internal/engine/keys"
 	"github.com/tlskit/tlskit/internal/engine/msg"
+	"github.com/tlskit/tlskit/internal/engine/sig"
 	"github.com/tlskit/tlskit/internal/engine/suites"
 )
 
@@ -134,6 +135,11 @@ func TestPostHandshakeAuth(t *testing.T) {
 							return
 						}
 						contexts = append(contexts, cr.Context)
+						// openssl's list for a TLS 1.3 CertificateRequest.
+						d, _ := cr.Extensions.Find(msg.ExtSignatureAlgorithms)
+						if got, _ := msg.ParseUint16List(d); !slices.Equal(got, sig.DefaultCertRequest13) {
+							t.Errorf("CertificateRequest signature_algorithms %04x", got)
+						}
 					}
 				} else {
 					received = append(received, msg.Type(e.Data[0]))

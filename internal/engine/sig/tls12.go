@@ -34,6 +34,12 @@ const (
 var DefaultClient12 = append(append([]uint16(nil), Default13...),
 	ECDSASHA224, RSAPKCS1SHA224, DSASHA224, DSASHA256, DSASHA384, DSASHA512)
 
+// DefaultCertRequest13 is the signature_algorithms of OpenSSL 3.0's TLS
+// 1.3 CertificateRequest, in the handshake and after it: Default13, then
+// the SHA-224 schemes (they can only sign a certificate in TLS 1.3, RFC
+// 8446 §4.2.3; compared with openssl s_server -trace).
+var DefaultCertRequest13 = append(append([]uint16(nil), Default13...), ECDSASHA224, RSAPKCS1SHA224)
+
 // DefaultClient12SHA1 is DefaultClient12 as OpenSSL 3.0 sends it at
 // security level 0, where SHA-1 signatures are allowed: each SHA-1
 // scheme after its SHA-224 one.
