@@ -121,12 +121,17 @@ func WriteConnection(w io.Writer, s *Session) {
 	if len(s.Chain) == 0 {
 		b.WriteString("no peer certificate available\n")
 	} else {
-		writeChain(b, s, s.Chain)
-		b.WriteString("---\n")
+		// A resumed session keeps the server's certificate but not its
+		// chain: openssl then prints no "Certificate chain" list, and the
+		// certificate's PEM even under -showcerts.
+		if !s.Resumed {
+			writeChain(b, s, s.Chain)
+			b.WriteString("---\n")
+		}
 		// With -showcerts the PEM blocks are in the chain already; the
 		// heading stays.
 		b.WriteString("Server certificate\n")
-		if !s.ShowCerts {
+		if !s.ShowCerts || s.Resumed {
 			pem.Encode(b, &pem.Block{Type: "CERTIFICATE", Bytes: s.Chain[0].Raw})
 		}
 		fmt.Fprintf(b, "%s\n", dn.Line("subject", s.Chain[0].RawSubject, s.NameOpt))

@@ -592,6 +592,19 @@ func TestSessions(t *testing.T) {
 				t.Fatalf("exit %d\n%s\n%s", code, out, errs)
 			}
 			mustMatch(t, "stdout", out, `(?m)^Reused, TLSv1\.[23], `)
+			// The resumed session has the server's certificate, not its
+			// chain: openssl prints no "Certificate chain" list, and the
+			// certificate's PEM even under -showcerts.
+			for _, extra := range [][]string{nil, {"-showcerts"}} {
+				out, errs, code = runClient(t, "", append([]string{"-connect", srv.Addr, v, "-sess_in", sess}, extra...)...)
+				if code != 0 {
+					t.Fatalf("%v: exit %d\n%s\n%s", extra, code, out, errs)
+				}
+				mustMatch(t, "stdout", out, `^CONNECTED\([0-9A-F]+\)\n---\nServer certificate\n-----BEGIN CERTIFICATE-----\n`, `(?m)^Reused, `)
+				if n := strings.Count(out, "-----BEGIN CERTIFICATE-----"); n != 1 || strings.Contains(out, "Certificate chain") {
+					t.Errorf("%v: %d PEM blocks, or a chain list:\n%s", extra, n, out)
+				}
+			}
 		})
 	}
 	t.Run("sess_out-directory", func(t *testing.T) {
