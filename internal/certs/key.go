@@ -13,6 +13,8 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+
+	"github.com/cloudflare/circl/sign/ed448"
 )
 
 // LoadPrivateKey loads the first private key in path: RSA, ECDSA or Ed25519 in PKCS#1, SEC1 or
@@ -154,6 +156,9 @@ func parseDERKey(der []byte, pass string) (crypto.Signer, error) {
 	}
 	var info pkcs8Info
 	if unmarshalAll(der, &info) == nil && len(info.Algo.Algorithm) > 0 {
+		if info.Algo.Algorithm.Equal(oidEd448) {
+			return parseEd448(info.Key)
+		}
 		if name, ok := keyAlgorithmNames[info.Algo.Algorithm.String()]; ok {
 			return nil, unsupportedf("unsupported key type %s", name)
 		}
@@ -169,6 +174,21 @@ func parseDERKey(der []byte, pass string) (crypto.Signer, error) {
 		return nil, unsupportedf("unsupported elliptic curve")
 	}
 	return nil, errNotAKey
+}
+
+// oidEd448 is id-Ed448 (RFC 8410 §3).
+var oidEd448 = asn1.ObjectIdentifier{1, 3, 101, 113}
+
+// parseEd448 reads the privateKey field of an Ed448 PrivateKeyInfo: a
+// CurvePrivateKey, an OCTET STRING holding the 57-byte seed (RFC 8410
+// §7), which crypto/x509 does not parse. The engine signs with it (RFC
+// 8446 §4.2.3, ed448).
+func parseEd448(field []byte) (crypto.Signer, error) {
+	var seed []byte
+	if unmarshalAll(field, &seed) != nil || len(seed) != ed448.SeedSize {
+		return nil, fmt.Errorf("malformed Ed448 private key")
+	}
+	return ed448.NewKeyFromSeed(seed), nil
 }
 
 // looksLikeSEC1 spots an ECPrivateKey (RFC 5915) that crypto/x509 refused, which is
@@ -211,6 +231,8 @@ func asSigner(k any) (crypto.Signer, error) {
 		return k, nil
 	case ed25519.PrivateKey:
 		return k, nil
+	case ed448.PrivateKey:
+		return k, nil
 	case *ecdh.PrivateKey:
 		return nil, unsupportedf("%s key cannot sign", curveName(k.Curve()))
 	}
@@ -227,11 +249,23 @@ func curveName(c ecdh.Curve) string {
 // CertMatchesKey reports whether key (a public key, or a private key with a Public method)
 // is the key certified by cert.
 func CertMatchesKey(cert *x509.Certificate, key crypto.PublicKey) bool {
-	if cert == nil || key == nil || cert.PublicKey == nil {
+	if cert == nil || key == nil {
 		return false
 	}
 	if priv, ok := key.(interface{ Public() crypto.PublicKey }); ok {
 		key = priv.Public()
+	}
+	if k, ok := key.(ed448.PublicKey); ok {
+		// crypto/x509 leaves an Ed448 certificate's key unparsed.
+		var spki struct {
+			Algo pkix.AlgorithmIdentifier
+			Key  asn1.BitString
+		}
+		return unmarshalAll(cert.RawSubjectPublicKeyInfo, &spki) == nil && spki.Algo.Algorithm.Equal(oidEd448) &&
+			k.Equal(ed448.PublicKey(spki.Key.RightAlign()))
+	}
+	if cert.PublicKey == nil {
+		return false
 	}
 	pub, ok := cert.PublicKey.(interface{ Equal(crypto.PublicKey) bool })
 	return ok && pub.Equal(key)

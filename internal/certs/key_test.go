@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/cloudflare/circl/sign/ed448"
 )
 
 func TestLoadPrivateKey(t *testing.T) {
@@ -66,6 +68,43 @@ func TestLoadPrivateKey(t *testing.T) {
 	}
 }
 
+// TestEd448Key loads an Ed448 key (RFC 8410 PKCS#8, made by openssl),
+// signs with it, and matches it to its certificate but not to another.
+func TestEd448Key(t *testing.T) {
+	t.Parallel()
+	f := makeFixtures(t)
+	key, err := LoadPrivateKey(f.path("ed448.pem"), FormatPEM, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	priv, ok := key.(ed448.PrivateKey)
+	if !ok {
+		t.Fatalf("key is %T", key)
+	}
+	msg := []byte("tlskit")
+	if !ed448.Verify(priv.Public().(ed448.PublicKey), msg, ed448.Sign(priv, msg, ""), "") {
+		t.Error("signature does not verify")
+	}
+	dir := t.TempDir()
+	openssl(t, dir, "req", "-x509", "-key", f.path("ed448.pem"), "-subj", "/CN=ed448", "-days", "3", "-out", "ed448-cert.pem")
+	openssl(t, dir, "genpkey", "-algorithm", "ED448", "-out", "other.pem")
+	certs, err := LoadCertificates(filepath.Join(dir, "ed448-cert.pem"), FormatPEM, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := LoadPrivateKey(filepath.Join(dir, "other.pem"), FormatPEM, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !CertMatchesKey(certs[0], key) || CertMatchesKey(certs[0], other) {
+		t.Errorf("CertMatchesKey: own key %v, other key %v", CertMatchesKey(certs[0], key), CertMatchesKey(certs[0], other))
+	}
+	bad := writeFile(t, filepath.Join(dir, "bad.der"), []byte{0x30, 0x0e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x71, 0x04, 0x02, 0x04, 0x00})
+	if _, err := LoadPrivateKey(bad, FormatDER, ""); err == nil || !strings.Contains(err.Error(), "malformed Ed448 private key") {
+		t.Errorf("a short seed: %v", err)
+	}
+}
+
 func TestLoadPrivateKeyErrors(t *testing.T) {
 	t.Parallel()
 	f := makeFixtures(t)
@@ -105,7 +144,6 @@ func TestLoadPrivateKeyErrors(t *testing.T) {
 		{"P12 no pass", f.path("leaf.p12"), FormatP12, "", "pass phrase required", ErrPassRequired},
 		{"P12 format on PEM cert", f.path("leaf.pem"), FormatP12, "", "no PEM private key found", nil},
 		{"DSA", dsa, FormatPEM, "", "unsupported key type DSA", ErrUnsupported},
-		{"Ed448", f.path("ed448.pem"), FormatPEM, "", "unsupported key type Ed448", ErrUnsupported},
 		{"secp256k1 PKCS#8", f.path("k1.pem"), FormatPEM, "", "unsupported elliptic curve", ErrUnsupported},
 		{"secp256k1 SEC1", f.path("k1-sec1.pem"), FormatPEM, "", "unsupported elliptic curve", ErrUnsupported},
 		{"RSA-PSS", f.path("rsapss.pem"), FormatPEM, "", "unsupported key type RSA-PSS", ErrUnsupported},
