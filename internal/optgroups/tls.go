@@ -57,9 +57,10 @@ type TLSParams struct {
 	AllowNoDHE    bool // -allow_no_dhe_kex
 }
 
-// OwnEngineOptions lists the options given that only tlskit's own TLS
-// engine can honour (crypto/tls has no way to do them), for a command to
-// refuse when crypto/tls carries the connection.
+// OwnEngineOptions lists the options given that need tlskit's own TLS
+// engine (crypto/tls, which once carried some connections, had no way
+// to do them), for a command to refuse when its engine cannot serve the
+// version range.
 func (p *TLSParams) OwnEngineOptions() []string {
 	var out []string
 	add := func(cond bool, name string) {
@@ -225,8 +226,8 @@ func ParseTLS(v *opt.Values, role Role, sys *sslconf.Defaults) (*TLSParams, erro
 					Func: "ssl_cipher_list_to_bytes", Reason: "no ciphers available",
 					Data: "No ciphers enabled for max supported SSL/TLS version"}.String()}, RecordVersion: engine.VersionTLS10, Alert: 80}
 			}
-			// openssl's server then fails TLS 1.3 handshakes; crypto/tls
-			// cannot negotiate TLS 1.3 without suites, so TLS 1.2 it is.
+			// openssl's server then fails TLS 1.3 handshakes; tlskit's
+			// offers TLS 1.2 at most instead.
 			p.MaxVersion = engine.VersionTLS12
 			if p.MinVersion > p.MaxVersion {
 				return nil, &ConfError{[]string{sslerr.New(sslerr.NoProtocolsAvailable, "").String()}}
@@ -398,9 +399,8 @@ func checkCipherSuites(s string) (none bool, err error) {
 }
 
 // suites13 returns a well-formed -ciphersuites value's suites in order,
-// and whether they are other than all three default suites: crypto/tls
-// always offers those three, in an order of its own, so only the own
-// engine can honour another list. The empty list (no TLS 1.3) is not a
+// and whether they are other than all three default suites in
+// openssl's order. The empty list (no TLS 1.3) is not a
 // restriction: the version range drops TLS 1.3 instead.
 func suites13(s string) (ids []uint16, restricted bool) {
 	list, _ := tlsnames.ParseCipherSuites(s)
@@ -422,7 +422,7 @@ func suites13(s string) (ids []uint16, restricted bool) {
 
 // RefuseOwnEngineOptions is the start-up error for the options only the
 // own engine honours (OwnEngineOptions, plus extra from the command), when
-// crypto/tls carries the connections; nil when there are none. Options of
+// it cannot carry the connections; nil when there are none. Options of
 // TLS 1.3 alone are not refused when TLS 1.3 is off: openssl ignores them
 // then.
 func (p *TLSParams) RefuseOwnEngineOptions(extra ...string) error {
