@@ -17,9 +17,7 @@ import (
 	"github.com/tlskit/tlskit/internal/engine/suites"
 )
 
-// TLSConn is a TLS connection run by tlskit's own engine. (The Conn
-// interface in engine.go is the seam over crypto/tls the commands use
-// today; TLSConn takes its place when the engine is switched on.)
+// TLSConn is a TLS connection run by tlskit's own engine.
 //
 // One goroutine may Read while another Writes; Handshake, Read, Write,
 // KeyUpdate and ExportKeyingMaterial may be called from any goroutine.

@@ -57,10 +57,9 @@ type TLSParams struct {
 	AllowNoDHE    bool // -allow_no_dhe_kex
 }
 
-// OwnEngineOptions lists the options given that need tlskit's own TLS
-// engine (crypto/tls, which once carried some connections, had no way
-// to do them), for a command to refuse when its engine cannot serve the
-// version range.
+// OwnEngineOptions lists the options given that need the own engine's
+// TLS 1.3 path, for a command to refuse when the version range keeps
+// that path from carrying the connection.
 func (p *TLSParams) OwnEngineOptions() []string {
 	var out []string
 	add := func(cond bool, name string) {
@@ -227,7 +226,8 @@ func ParseTLS(v *opt.Values, role Role, sys *sslconf.Defaults) (*TLSParams, erro
 					Data: "No ciphers enabled for max supported SSL/TLS version"}.String()}, RecordVersion: engine.VersionTLS10, Alert: 80}
 			}
 			// openssl's server then fails TLS 1.3 handshakes; tlskit's
-			// offers TLS 1.2 at most instead.
+			// server cannot negotiate TLS 1.3 without suites either, so
+			// it offers up to TLS 1.2.
 			p.MaxVersion = engine.VersionTLS12
 			if p.MinVersion > p.MaxVersion {
 				return nil, &ConfError{[]string{sslerr.New(sslerr.NoProtocolsAvailable, "").String()}}
@@ -399,8 +399,8 @@ func checkCipherSuites(s string) (none bool, err error) {
 }
 
 // suites13 returns a well-formed -ciphersuites value's suites in order,
-// and whether they are other than all three default suites in
-// openssl's order. The empty list (no TLS 1.3) is not a
+// and whether they are other than all three default suites, in their
+// default order. The empty list (no TLS 1.3) is not a
 // restriction: the version range drops TLS 1.3 instead.
 func suites13(s string) (ids []uint16, restricted bool) {
 	list, _ := tlsnames.ParseCipherSuites(s)
@@ -421,8 +421,9 @@ func suites13(s string) (ids []uint16, restricted bool) {
 }
 
 // RefuseOwnEngineOptions is the start-up error for the options only the
-// own engine honours (OwnEngineOptions, plus extra from the command), when
-// it cannot carry the connections; nil when there are none. Options of
+// own engine's TLS 1.3 path honours (OwnEngineOptions, plus extra from the
+// command), when that path cannot carry the connections; nil when there
+// are none. Options of
 // TLS 1.3 alone are not refused when TLS 1.3 is off: openssl ignores them
 // then.
 func (p *TLSParams) RefuseOwnEngineOptions(extra ...string) error {

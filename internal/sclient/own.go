@@ -207,7 +207,7 @@ func (c *client) engineConfig(cn *conn, sess *ownSession) *engine.Config {
 	cfg.VerifyPeer = func(chain [][]byte, st *engine.State) error {
 		if err := verifyConn(chain, st); err != nil {
 			// openssl sends bad_certificate for a chain it refuses
-			// here, as crypto/tls did; the error keeps openssl's line.
+			// here; the error keeps openssl's line.
 			return errors.Join(err, alert.BadCertificate)
 		}
 		return nil

@@ -9,7 +9,7 @@
 // refused checks (": no"); -security_debug_verbose prints every check
 // (": yes" and ": no").
 //
-// crypto/tls has no such callback, so this package recomputes the checks
+// tlskit's engine has no such callback, so this package recomputes the checks
 // with OpenSSL 3.0's default rules (see [Allowed] and the *Bits
 // functions) and prints them in phases:
 //
@@ -36,7 +36,7 @@
 // set of refusals. It leaves out the checks a server makes on suites it
 // passes over while choosing (printing only the choice) and the ticket
 // check a TLS 1.2 client repeats on the ServerHello. Groups OpenSSL 3.0
-// does not know (the ML-KEM hybrids crypto/tls offers) are printed with
+// does not know (ML-KEM hybrids) are printed with
 // the names and strengths OpenSSL 3.5 gives them. Like openssl 3.0, it
 // leaves the key type empty in "Certificate chain EE key=, bits=…" lines.
 //

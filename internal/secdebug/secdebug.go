@@ -253,7 +253,7 @@ func (p *printer) usable(cs tlsnames.Cipher) bool {
 		return p.hi >= engine.VersionTLS13
 	}
 	// Without a PSK or SRP callback openssl masks those key exchanges
-	// out before asking; tlskit (like crypto/tls) has neither.
+	// out before asking; tlskit has neither.
 	if cs.Kx&(tlsnames.KxPSK|tlsnames.KxRSAPSK|tlsnames.KxDHEPSK|tlsnames.KxECDHEPSK|tlsnames.KxSRP) != 0 {
 		return false
 	}

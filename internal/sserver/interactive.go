@@ -237,8 +237,8 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 	}
 }
 
-// isEOF reports the end of the client's data: crypto/tls's io.EOF, or the
-// own engine's io.ErrUnexpectedEOF for a transport that ended without
+// isEOF reports the end of the client's data: io.EOF after close_notify,
+// or the engine's io.ErrUnexpectedEOF for a transport that ended without
 // close_notify (tc.eof tells the two apart either way).
 func isEOF(err error) bool { return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) }
 

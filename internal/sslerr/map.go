@@ -178,8 +178,8 @@ func byReason(reason string, side Side) Entry {
 	return Entry{Code: errLibSSL, Lib: libSSL, Func: "tlskit", Reason: reason}
 }
 
-// kindOfText maps crypto/tls's error texts, which carry no type, onto the
-// table.
+// kindOfText maps error texts that carry no type (Go library errors met
+// while loading files or dialling) onto the table.
 func kindOfText(msg string, side Side) (Kind, bool) {
 	has := func(s string) bool { return strings.Contains(msg, s) }
 	switch {

@@ -8,8 +8,8 @@
 // openssl's, taken from one table (see table.go); the thread id, source
 // file and line are tlskit's own. Errors reach the table three ways: a
 // typed error that names its Kind (Reasoner) or its alert (Alerter), which
-// is how an engine of tlskit's own reports; crypto/tls's errors, mapped by
-// their type and text; and the network's errors, mapped by errno.
+// is how tlskit's engine reports; other errors without a type, mapped by
+// their text; and the network's errors, mapped by errno.
 package sslerr
 
 import (

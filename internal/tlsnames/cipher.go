@@ -80,8 +80,8 @@ const (
 	FlagLow                          // in LOW (none left in 3.0)
 	FlagFIPS                         // in FIPS
 	FlagNotDefault                   // in COMPLEMENTOFDEFAULT
-	// FlagGoOnly marks suites crypto/tls implements but the reference
-	// OpenSSL 3.0.19 build does not list (3DES, RC4): they are found by
+	// FlagGoOnly marks suites neither tlskit's engine nor the reference
+	// OpenSSL 3.0.19 build implements (3DES, RC4): they are found by
 	// name and ID but never produced by ParseCipherString, because
 	// openssl answers "no cipher match" for them.
 	FlagGoOnly

@@ -171,8 +171,8 @@ var cipherTable = []Cipher{
 	{0x1304, "TLS_AES_128_CCM_SHA256", "TLS_AES_128_CCM_SHA256", "TLSv1.3", KxAny, AuAny, EncAES128CCM, MacAEAD, FlagHigh | FlagFIPS},
 	{0x1305, "TLS_AES_128_CCM_8_SHA256", "TLS_AES_128_CCM_8_SHA256", "TLSv1.3", KxAny, AuAny, EncAES128CCM8, MacAEAD, FlagHigh},
 
-	// Implemented by crypto/tls (as insecure suites) but absent from the
-	// reference openssl build; attributes as upstream OpenSSL 3.0 gives
+	// Known by name only (tlskit's engine does not implement them) and
+	// absent from the reference openssl build; attributes as upstream OpenSSL 3.0 gives
 	// them when built with them.
 	{0x000A, "DES-CBC3-SHA", "TLS_RSA_WITH_3DES_EDE_CBC_SHA", "SSLv3", KxRSA, AuRSA, Enc3DES, MacSHA1, FlagMedium | FlagFIPS | FlagNotDefault | FlagGoOnly},
 	{0xC012, "ECDHE-RSA-DES-CBC3-SHA", "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA", "TLSv1", KxECDHE, AuRSA, Enc3DES, MacSHA1, FlagMedium | FlagFIPS | FlagNotDefault | FlagGoOnly},

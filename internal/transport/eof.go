@@ -6,11 +6,10 @@ import (
 )
 
 // EOFWatch wraps a connection and records whether the transport itself
-// reported end of stream or an error on read. crypto/tls returns io.EOF
-// both after the peer's close_notify and when the TCP stream simply ends at
-// a record boundary; only in the second case has the transport said so,
-// because crypto/tls stops reading once close_notify arrives. That is the
-// difference -ignore_unexpected_eof is about.
+// reported end of stream or an error on read: after the peer's
+// close_notify a TLS connection stops reading, so only a stream that
+// simply ended has the transport say so. That is the difference
+// -ignore_unexpected_eof is about.
 type EOFWatch struct {
 	net.Conn
 	ended atomic.Bool
