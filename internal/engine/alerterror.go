@@ -45,3 +45,19 @@ func alertFor(err error) (alert.Desc, string) {
 	}
 	return alert.InternalError, ""
 }
+
+// FaultError is a connection this side ended without an alert: the peer
+// did not speak TLS (its first record was an HTTP request or had no TLS
+// version), where OpenSSL sends nothing either.
+type FaultError struct {
+	// Reason is OpenSSL's reason text, e.g. "http request".
+	Reason string
+	Err    error
+}
+
+func (e *FaultError) Error() string { return "tls: " + e.Reason + " (no alert sent)" }
+
+func (e *FaultError) Unwrap() error { return e.Err }
+
+// SSLReason is OpenSSL's reason text for the fault (sslerr's Reasoner).
+func (e *FaultError) SSLReason() string { return e.Reason }

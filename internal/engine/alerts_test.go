@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"errors"
+	"io"
 	"net"
 	"testing"
 	"time"
@@ -225,5 +226,64 @@ func TestKeyUpdateNoCap(t *testing.T) {
 	}
 	if !bytes.Equal(cli.outSec, srv.inSecret) || !bytes.Equal(cli.inSecret, srv.outSec) {
 		t.Error("traffic secrets out of step")
+	}
+}
+
+// TestNotTLSNoAlert: a first record that is not TLS at all (an HTTP
+// request, an HTTP answer, a record of version 2.0) ends the handshake
+// without an alert, on both sides, as openssl 3.0 s_server and s_client
+// do (measured: nothing comes back on the wire), with openssl's reason.
+func TestNotTLSNoAlert(t *testing.T) {
+	id, _ := testIdentity(t, keysForTest(t)["ecdsa-p256"])
+	for _, c := range []struct {
+		name, in, reason string
+		client           bool
+	}{
+		{"server GET", "GET / HTTP/1.0\r\n\r\n", "http request", false},
+		{"server CONNECT", "CONNECT example.com:443 HTTP/1.1\r\n\r\n", "https proxy request", false},
+		{"server garbage", "hello world\n", "wrong version number", false},
+		{"server version 2.0", "\x16\x02\x00\x00\x05hello", "wrong version number", false},
+		{"client HTTP answer", "HTTP/1.0 400 Bad Request\r\n\r\n", "wrong version number", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			a, b := net.Pipe()
+			defer a.Close()
+			defer b.Close()
+			deadline := time.Now().Add(10 * time.Second)
+			a.SetDeadline(deadline)
+			b.SetDeadline(deadline)
+			var tc *TLSConn
+			if c.client {
+				tc = Client(a, &Config{})
+			} else {
+				tc = Server(a, &Config{Identities: []Identity{id}})
+			}
+			errc := make(chan error, 1)
+			go func() { errc <- tc.Handshake(); a.Close() }()
+			if c.client {
+				// Drain the ClientHello record before answering.
+				hdr := make([]byte, 5)
+				if _, err := io.ReadFull(b, hdr); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := io.ReadFull(b, make([]byte, int(hdr[3])<<8|int(hdr[4]))); err != nil {
+					t.Fatal(err)
+				}
+			}
+			go io.WriteString(b, c.in)
+			back, _ := io.ReadAll(b)
+			err := <-errc
+			if len(back) != 0 {
+				t.Errorf("sent %x, want nothing", back)
+			}
+			var fe *FaultError
+			if !errors.As(err, &fe) || fe.SSLReason() != c.reason {
+				t.Fatalf("got %v, want a FaultError %q", err, c.reason)
+			}
+			var ae *AlertError
+			if errors.As(err, &ae) {
+				t.Fatalf("%v claims an alert", err)
+			}
+		})
 	}
 }

@@ -213,6 +213,11 @@ func (c *TLSConn) failLocked(err error) error {
 		c.err = err
 		return err
 	}
+	var f *alert.Fault
+	if errors.As(err, &f) && f.Silent {
+		c.err = &FaultError{Reason: f.Reason, Err: err}
+		return c.err
+	}
 	d, reason := alertFor(err)
 	c.installPendingWriteLocked()
 	c.sendAlertLocked(alert.Fatal, d)

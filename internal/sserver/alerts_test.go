@@ -291,3 +291,38 @@ func TestMsgFileFailureLikeOpenSSL(t *testing.T) {
 		}
 	}
 }
+
+// TestNotTLSLikeOpenSSL sends a first record that is not TLS (an HTTP
+// request, a proxy request, text) to openssl s_server and ours: neither
+// answers anything, and both print the same error line.
+func TestNotTLSLikeOpenSSL(t *testing.T) {
+	testpeer.Need(t, "openssl")
+	dir := t.TempDir()
+	cert, key := writeCert(t, dir, "srv", "localhost", true)
+	args := []string{"-cert", cert, "-key", key}
+	send := func(addr, in string) []byte {
+		c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		io.WriteString(c, in)
+		back, _ := io.ReadAll(c)
+		return back
+	}
+	for _, in := range []string{"GET / HTTP/1.0\r\n\r\n", "CONNECT example.com:443 HTTP/1.1\r\n\r\n", "hello world\n"} {
+		theirSrv := testpeer.OpenSSLServer(t, args...)
+		theirs := send(theirSrv.Addr, in)
+		ourSrv := startServer(t, "", args...)
+		ours := send(ourSrv.addr, in)
+		if len(theirs) != 0 || len(ours) != 0 {
+			t.Errorf("%q: openssl answered %x, tlskit %x; want nothing from both", in, theirs, ours)
+		}
+		o := waitErrorLine(theirSrv.Output)
+		g := waitErrorLine(ourSrv.err.String)
+		if o == "" || o != g {
+			t.Errorf("%q: server error lines differ\nopenssl: %s\ntlskit:  %s", in, o, g)
+		}
+	}
+}

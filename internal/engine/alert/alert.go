@@ -135,10 +135,19 @@ func (d Desc) Error() string { return "tls: " + d.String() }
 type Fault struct {
 	Desc   Desc
 	Reason string
+	// Silent ends the connection without sending any alert (OpenSSL's
+	// SSL_AD_NO_ALERT): the peer does not speak TLS, so an alert record
+	// would mean nothing to it. Desc is then only what errors.As finds.
+	Silent bool
 }
 
 // Faultf makes a Fault.
-func Faultf(d Desc, reason string) *Fault { return &Fault{d, reason} }
+func Faultf(d Desc, reason string) *Fault { return &Fault{Desc: d, Reason: reason} }
+
+// Silentf makes a Fault that sends no alert.
+func Silentf(reason string) *Fault {
+	return &Fault{Desc: ProtocolVersion, Reason: reason, Silent: true}
+}
 
 func (f *Fault) Error() string { return "tls: " + f.Reason + " (" + f.Desc.String() + ")" }
 

@@ -249,10 +249,12 @@ func (l *Layer) read() (typ uint8, data []byte, err error) {
 	typ = hdr[0]
 	n := int(binary.BigEndian.Uint16(hdr[3:]))
 	if hdr[1] != 3 || (l.ReadVersion != 0 && uint16(hdr[1])<<8|uint16(hdr[2]) != l.ReadVersion) {
-		if !l.started {
+		if !l.started && hdr[1] != 3 {
+			// Not TLS at all: OpenSSL sends no alert to such a peer.
 			if r := plainRequest(hdr); r != "" {
-				return 0, nil, alert.Faultf(alert.ProtocolVersion, r)
+				return 0, nil, alert.Silentf(r)
 			}
+			return 0, nil, alert.Silentf("wrong version number")
 		}
 		return 0, nil, alert.Faultf(alert.ProtocolVersion, "wrong version number")
 	}

@@ -278,21 +278,26 @@ func TestIdleRecordLimits(t *testing.T) {
 // TestPlainRequests: a first record that is an HTTP request, or a request
 // to an HTTPS proxy, gets openssl 3.0's reasons ("http request", "https
 // proxy request"); other garbage, or a request after the first record, is
-// "wrong version number".
+// "wrong version number". As openssl 3.0 s_server and s_client (measured:
+// nothing comes back for "GET / HTTP/1.0", "CONNECT", "hello world" or a
+// first record of version 2.0), a first record that is not TLS sends no
+// alert (Silent); after a TLS record the peer gets protocol_version.
 func TestPlainRequests(t *testing.T) {
 	for _, c := range []struct {
 		name   string
 		before []byte
 		in     string
 		want   string
+		silent bool
 	}{
-		{"GET", nil, "GET / HTTP/1.0\r\n\r\n", "http request"},
-		{"POST", nil, "POST / HTTP/1.1\r\n\r\n", "http request"},
-		{"HEAD", nil, "HEAD / HTTP/1.1\r\n\r\n", "http request"},
-		{"PUT", nil, "PUT / HTTP/1.1\r\n\r\n", "http request"},
-		{"CONNECT", nil, "CONNECT example.com:443 HTTP/1.1\r\n\r\n", "https proxy request"},
-		{"OPTIONS", nil, "OPTIONS * HTTP/1.1\r\n\r\n", "wrong version number"},
-		{"GET after a record", []byte{22, 3, 1, 0, 1, 1}, "GET / HTTP/1.0\r\n\r\n", "wrong version number"},
+		{"GET", nil, "GET / HTTP/1.0\r\n\r\n", "http request", true},
+		{"POST", nil, "POST / HTTP/1.1\r\n\r\n", "http request", true},
+		{"HEAD", nil, "HEAD / HTTP/1.1\r\n\r\n", "http request", true},
+		{"PUT", nil, "PUT / HTTP/1.1\r\n\r\n", "http request", true},
+		{"CONNECT", nil, "CONNECT example.com:443 HTTP/1.1\r\n\r\n", "https proxy request", true},
+		{"OPTIONS", nil, "OPTIONS * HTTP/1.1\r\n\r\n", "wrong version number", true},
+		{"version 2.0", nil, "\x16\x02\x00\x00\x05hello", "wrong version number", true},
+		{"GET after a record", []byte{22, 3, 1, 0, 1, 1}, "GET / HTTP/1.0\r\n\r\n", "wrong version number", false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var p pipe
@@ -308,6 +313,10 @@ func TestPlainRequests(t *testing.T) {
 			wantAlert(t, err, alert.ProtocolVersion)
 			if !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("%v, want %q", err, c.want)
+			}
+			var f *alert.Fault
+			if !errors.As(err, &f) || f.Silent != c.silent {
+				t.Fatalf("%#v: silent should be %v", err, c.silent)
 			}
 		})
 	}
