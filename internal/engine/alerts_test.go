@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -285,5 +286,72 @@ func TestNotTLSNoAlert(t *testing.T) {
 				t.Fatalf("%v claims an alert", err)
 			}
 		})
+	}
+}
+
+// prefixConn writes pre before its first write.
+type prefixConn struct {
+	net.Conn
+	pre []byte
+}
+
+func (p *prefixConn) Write(b []byte) (int, error) {
+	if p.pre != nil {
+		pre := p.pre
+		p.pre = nil
+		if _, err := p.Conn.Write(pre); err != nil {
+			return 0, err
+		}
+	}
+	return p.Conn.Write(b)
+}
+
+// TestServerSkipsEmptyHandshakeRecords: up to 32 empty handshake records
+// before the ClientHello are skipped, as openssl 3.0 s_server does
+// (measured with a scripted client, TLS 1.2 and 1.3 ClientHellos); the
+// 33rd is unexpected_message "record too small".
+func TestServerSkipsEmptyHandshakeRecords(t *testing.T) {
+	id, _ := testIdentity(t, keysForTest(t)["ecdsa-p256"])
+	for _, c := range []struct {
+		n      int
+		maxVer uint16
+		fail   bool
+	}{{32, 0x0304, false}, {32, 0x0303, false}, {33, 0x0304, true}} {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		errc := make(chan error, 1)
+		go func() {
+			a, err := l.Accept()
+			l.Close()
+			if err != nil {
+				errc <- err
+				return
+			}
+			defer a.Close()
+			a.SetDeadline(time.Now().Add(10 * time.Second))
+			errc <- Server(a, &Config{Identities: []Identity{id}, MinVersion: 0x0303}).Handshake()
+		}()
+		b, err := net.DialTimeout("tcp", l.Addr().String(), 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.SetDeadline(time.Now().Add(10 * time.Second))
+		cli := Client(&prefixConn{Conn: b, pre: bytes.Repeat([]byte{22, 3, 1, 0, 0}, c.n)}, &Config{MinVersion: c.maxVer, MaxVersion: c.maxVer})
+		cerr := cli.Handshake()
+		serr := <-errc
+		b.Close()
+		if !c.fail {
+			if cerr != nil || serr != nil {
+				t.Errorf("%d empty records, version %x: client %v, server %v", c.n, c.maxVer, cerr, serr)
+			}
+			continue
+		}
+		wantSent(t, serr, alert.UnexpectedMessage)
+		if !strings.Contains(serr.Error(), "record too small") {
+			t.Errorf("%d empty records: %v, want record too small", c.n, serr)
+		}
+		wantReceived(t, cerr, alert.UnexpectedMessage)
 	}
 }

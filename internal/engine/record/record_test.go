@@ -321,3 +321,58 @@ func TestPlainRequests(t *testing.T) {
 		})
 	}
 }
+
+// TestEmptyHandshakeRecords: empty handshake records in the clear are
+// skipped as openssl 3.0 s_server skips them before a ClientHello (32 in
+// a row pass, the 33rd is "record too small"); an empty alert record
+// stays unexpected_message.
+func TestEmptyHandshakeRecords(t *testing.T) {
+	empty := []byte{22, 3, 1, 0, 0}
+	hello := []byte{22, 3, 1, 0, 4, 1, 0, 0, 0}
+	for _, c := range []struct {
+		name    string
+		n       int
+		failMsg string
+	}{
+		{"1 empty", 1, ""},
+		{"32 empty", 32, ""},
+		{"33 empty", 33, "record too small"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var p pipe
+			for range c.n {
+				p.Write(empty)
+			}
+			p.Write(hello)
+			r := New(&p)
+			for i := 0; ; i++ {
+				typ, data, err := r.Read()
+				if err != nil {
+					if c.failMsg == "" || i != 32 {
+						t.Fatalf("record %d: %v", i, err)
+					}
+					wantAlert(t, err, alert.UnexpectedMessage)
+					if !strings.Contains(err.Error(), c.failMsg) {
+						t.Fatalf("%v, want %q", err, c.failMsg)
+					}
+					return
+				}
+				if typ != TypeHandshake {
+					t.Fatalf("record %d: type %d", i, typ)
+				}
+				if len(data) != 0 {
+					if i != c.n || c.failMsg != "" {
+						t.Fatalf("hello at record %d of %d", i, c.n)
+					}
+					return
+				}
+			}
+		})
+	}
+	t.Run("empty alert", func(t *testing.T) {
+		var p pipe
+		p.Write([]byte{21, 3, 1, 0, 0})
+		_, _, err := New(&p).Read()
+		wantAlert(t, err, alert.UnexpectedMessage)
+	})
+}
