@@ -28,6 +28,11 @@ type Session struct {
 	// certificates and handshake details it printed the first time.
 	Short   bool
 	NameOpt dn.Options
+	// SessionCert says Chain is only the session's server certificate (a
+	// resumption, or a session set but never used): openssl has no chain
+	// to list then, and prints the certificate's PEM even under
+	// -showcerts.
+	SessionCert bool
 
 	// CertRequest is set when the server asked for a client certificate.
 	CertRequest *CertRequest
@@ -124,14 +129,14 @@ func WriteConnection(w io.Writer, s *Session) {
 		// A resumed session keeps the server's certificate but not its
 		// chain: openssl then prints no "Certificate chain" list, and the
 		// certificate's PEM even under -showcerts.
-		if !s.Resumed {
+		if !s.Resumed && !s.SessionCert {
 			writeChain(b, s, s.Chain)
 			b.WriteString("---\n")
 		}
 		// With -showcerts the PEM blocks are in the chain already; the
 		// heading stays.
 		b.WriteString("Server certificate\n")
-		if !s.ShowCerts || s.Resumed {
+		if !s.ShowCerts || s.Resumed || s.SessionCert {
 			pem.Encode(b, &pem.Block{Type: "CERTIFICATE", Bytes: s.Chain[0].Raw})
 		}
 		fmt.Fprintf(b, "%s\n", dn.Line("subject", s.Chain[0].RawSubject, s.NameOpt))

@@ -287,6 +287,61 @@ func writeBrief(w io.Writer, rs *report.Session) {
 	io.WriteString(w, b.String())
 }
 
+// earlyDataTicket is the session's ticket when it allows early data:
+// openssl then opens -early_data's file and writes it before the
+// handshake.
+func (c *client) earlyDataTicket() *engine.Ticket {
+	if c.set.own.tp.NoTicket {
+		return nil
+	}
+	if tk, _, _ := c.set.own.sess.get(); tk != nil && tk.MaxEarlyData > 0 {
+		return tk
+	}
+	return nil
+}
+
+// earlyDataUnreadable reports, once connected, an -early_data file that
+// could not be read while the session allows early data: openssl says
+// "Cannot open early data file", prints the report of the session it set
+// and never used, and exits 1. Without such a session the file is never
+// opened.
+func (c *client) earlyDataUnreadable() bool {
+	tk := c.earlyDataTicket()
+	if c.set.own.earlyDataErr == nil || tk == nil || c.sentEarly {
+		return false
+	}
+	if !c.set.quiet && !c.set.brief {
+		report.WriteConnection(c.info, c.unusedSessionReport(tk, nil))
+	}
+	fmt.Fprintln(c.errw, "Cannot open early data file")
+	return true
+}
+
+// unusedSessionReport is the report of a connection that failed before
+// the server answered, with a session set: openssl reports the session's
+// version, cipher and server certificate (but "New", as none was reused).
+func (c *client) unusedSessionReport(tk *engine.Ticket, cn *conn) *report.Session {
+	s := c.set
+	rs := &report.Session{NameOpt: s.nameOpt, ShowCerts: s.showCerts, Timeout: 7200, TLS13: true,
+		Version: tlsnames.VersionName(engine.VersionTLS13), SessionCert: true}
+	if cn != nil {
+		rs.StartTime = cn.start
+		sum := cn.obs.w.Summary()
+		rs.BytesRead, rs.BytesWritten = sum.BytesRead, sum.BytesWritten
+	}
+	if ci, ok := tlsnames.CipherByID(tk.Suite); ok {
+		rs.Cipher, rs.CipherVersion = ci.Name, ci.Version
+	}
+	if _, leaf, _ := s.own.sess.get(); leaf != nil {
+		rs.Chain = []*x509.Certificate{leaf}
+		s.own.sess.mu.Lock()
+		rs.VerifyCode = s.own.sess.verify
+		s.own.sess.mu.Unlock()
+		rs.VerifyError = verify.ErrorString(rs.VerifyCode)
+	}
+	return rs
+}
+
 // printFailure reports a failed handshake: the error on stderr, then the
 // report with "(NONE)" on stdout, as openssl does.
 func (c *client) printFailure(cn *conn, err error) {
@@ -294,6 +349,15 @@ func (c *client) printFailure(cn *conn, err error) {
 	if errors.As(err, &re) && re.SSLReason() == "too much early data" {
 		// openssl's SSL_write_early_data failed before the handshake.
 		fmt.Fprintln(c.errw, "Error writing early data")
+		sslerr.FromError(err, sslerr.Client).Write(c.errw)
+		if tk := c.earlyDataTicket(); tk != nil && !c.set.quiet && !c.set.brief {
+			// Only the ClientHello went out: openssl reports the session
+			// it set, its early data rejected.
+			rs := c.unusedSessionReport(tk, cn)
+			rs.EarlyData = "rejected"
+			report.WriteConnection(c.info, rs)
+		}
+		return
 	}
 	sslerr.FromError(err, sslerr.Client).Write(c.errw)
 	if c.set.quiet || c.set.brief {

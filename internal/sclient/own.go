@@ -45,6 +45,8 @@ type ownSettings struct {
 	// earlyData is -early_data's file, sent as 0-RTT data on the first
 	// connection when its session's ticket allows it.
 	earlyData []byte
+	// earlyDataErr is why -early_data's file could not be read.
+	earlyDataErr error
 }
 
 // ownOptions reads the options the engine's configuration takes beyond
@@ -73,14 +75,13 @@ func ownOptions(v *opt.Values, s *settings, tp *optgroups.TLSParams) error {
 		o.psks = []engine.PSK{p}
 	}
 	if f, ok := v.Get("early_data"); ok {
+		// openssl opens the file only once connected, and only when the
+		// session allows early data (see earlyDataUnreadable).
 		b, err := os.ReadFile(f)
-		if err != nil {
-			return &configError{[]string{"Cannot open early data file"}}
-		}
 		if b == nil {
 			b = []byte{}
 		}
-		o.earlyData = b
+		o.earlyData, o.earlyDataErr = b, err
 	}
 	o.sess = &ownSession{}
 	if s.sessIn != "" {
@@ -178,6 +179,11 @@ func (c *client) engineConfig(cn *conn, sess *ownSession) *engine.Config {
 	if !c.sentEarly {
 		// openssl sends -early_data's file on the first connection only.
 		cfg.EarlyData, c.sentEarly = o.earlyData, true
+		if o.earlyDataErr != nil {
+			// Unreadable, and the session allows none (or there is no
+			// session): openssl never opens it.
+			cfg.EarlyData = nil
+		}
 	}
 	sess.mu.Lock()
 	cfg.Session12 = sess.sess12

@@ -172,6 +172,10 @@ func (c *client) run() int {
 		c.dialFailure(err)
 		return 1
 	}
+	if c.earlyDataUnreadable() {
+		nc.Close()
+		return 1
+	}
 	cn, err := c.handshake(nc)
 	if err != nil {
 		c.printFailure(cn, err)
