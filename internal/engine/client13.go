@@ -428,9 +428,7 @@ func (c *TLSConn) sendCCSLocked() error {
 		return nil
 	}
 	c.sentCCS = true
-	err := c.rl.Write(record.TypeChangeCipherSpec, []byte{1})
-	c.event(true, int(record.TypeChangeCipherSpec), []byte{1})
-	return err
+	return c.writeReported(record.TypeChangeCipherSpec, []byte{1}, int(record.TypeChangeCipherSpec))
 }
 
 func (h *clientHS) serverHello(sh *msg.ServerHello, raw []byte) error {

@@ -88,6 +88,11 @@ type TLSConn struct {
 	// ticketsSent numbers a server's NewSessionTickets, so that a
 	// nonce is never used twice on one connection (RFC 8446 §4.6.1).
 	ticketsSent int
+
+	// evMu makes a sent message's events one group (writeReported);
+	// sentGroup, touched only by the sending goroutine, says it is open.
+	evMu      sync.Mutex
+	sentGroup bool
 }
 
 // Client starts a client connection over c; the handshake runs on the
@@ -137,9 +142,36 @@ func (c *TLSConn) event(sent bool, ct int, data []byte) {
 }
 
 func (c *TLSConn) eventV(sent bool, v uint16, ct int, data []byte) {
-	if c.cfg.OnEvent != nil {
-		c.cfg.OnEvent(Event{Sent: sent, Version: v, ContentType: ct, Data: data})
+	if c.cfg.OnEvent == nil {
+		return
 	}
+	if sent && c.sentGroup {
+		// writeReported holds evMu for the whole group.
+		c.cfg.OnEvent(Event{Sent: sent, Version: v, ContentType: ct, Data: data})
+		return
+	}
+	c.evMu.Lock()
+	defer c.evMu.Unlock()
+	c.cfg.OnEvent(Event{Sent: sent, Version: v, ContentType: ct, Data: data})
+}
+
+// writeReported sends data as records of type typ and reports them as
+// OpenSSL's message callback does for a sent message: every record's
+// header (and inner type), then the message (ct, data), all before any of
+// its bytes are written, so the peer's answer cannot be reported first.
+// The reports form one group: an event of another goroutine (the reader's)
+// comes before or after it, never inside.
+func (c *TLSConn) writeReported(typ uint8, data []byte, ct int) error {
+	if c.cfg.OnEvent == nil {
+		return c.rl.Write(typ, data)
+	}
+	c.evMu.Lock()
+	c.sentGroup = true
+	return c.rl.WriteThen(typ, data, func() {
+		defer c.evMu.Unlock()
+		defer func() { c.sentGroup = false }()
+		c.event(true, ct, data)
+	})
 }
 
 func (c *TLSConn) rand() io.Reader {
@@ -246,9 +278,7 @@ func isNetErr(err error) bool {
 
 func (c *TLSConn) sendAlertLocked(l alert.Level, d alert.Desc) error {
 	b := []byte{byte(l), byte(d)}
-	err := c.rl.Write(record.TypeAlert, b)
-	c.event(true, int(record.TypeAlert), b)
-	return err
+	return c.writeReported(record.TypeAlert, b, int(record.TypeAlert))
 }
 
 func (c *TLSConn) sticky() error {
@@ -268,10 +298,10 @@ func (c *TLSConn) writeHandshakeLocked(m []byte, tr *keys.Transcript) error {
 	if tr != nil {
 		tr.Write(m)
 	}
-	// OpenSSL reports a sent message after its records' headers.
-	err := c.rl.Write(record.TypeHandshake, m)
-	c.event(true, int(record.TypeHandshake), m)
-	return err
+	// OpenSSL reports a sent message after its records' headers and
+	// before the peer can answer it: the message's events all come before
+	// its bytes are written, so no received record is reported in between.
+	return c.writeReported(record.TypeHandshake, m, int(record.TypeHandshake))
 }
 
 // readHandshakeLocked returns the next handshake message (inMu held).

@@ -103,8 +103,7 @@ func (c *TLSConn) changeCipherSpec12(data []byte) error {
 // sendCCS12 sends ChangeCipherSpec and switches writing to the new
 // protection.
 func (c *TLSConn) sendCCS12(write record.Cipher12) error {
-	err := c.rl.Write(record.TypeChangeCipherSpec, []byte{1})
-	c.event(true, int(record.TypeChangeCipherSpec), []byte{1})
+	err := c.writeReported(record.TypeChangeCipherSpec, []byte{1}, int(record.TypeChangeCipherSpec))
 	if err != nil {
 		return err
 	}

@@ -1,10 +1,6 @@
 package wire
 
-import (
-	"bytes"
-
-	"github.com/tlskit/tlskit/internal/engine"
-)
+import "github.com/tlskit/tlskit/internal/engine"
 
 // Event prints and interprets one event of the own engine's stream
 // (engine.Config.OnEvent): every record header, inner content type and
@@ -15,56 +11,16 @@ import (
 // sent ChangeCipherSpec go to their printers.
 // Application data is not reported, as OpenSSL's callback does not.
 //
-// The engine reports a sent record's header (and inner type) as it writes
-// the record, and the message after the write returns; meanwhile another
-// goroutine may read the peer's answer. Received events that come while a
-// sent record waits for its message are held and shown after it, so that
-// no record's lines are split, as OpenSSL's single thread never splits
-// them. The engine reports every sent handshake message, alert and
-// ChangeCipherSpec even when its write fails, so nothing stays held; a
-// sent application data record (which has no message to wait for) holds
-// nothing.
+// The engine reports a sent message's record headers and the message
+// itself as one group, before its bytes are written (as OpenSSL's single
+// thread does): the peer's answer, read by another goroutine, is reported
+// after it, never inside it.
 func (ob *Observer) Event(e engine.Event) {
 	ob.mu.Lock()
-	if !e.Sent && ob.sentOpen && len(ob.held) < maxHeldEvents {
-		e.Data = bytes.Clone(e.Data)
-		ob.held = append(ob.held, e)
-		ob.mu.Unlock()
-		return
-	}
 	ob.event(e)
-	if e.Sent {
-		switch e.ContentType {
-		case engine.ContentRecordHeader:
-			// Application data shows nothing after its header (and
-			// inner type), so it holds nothing; TLS 1.3 names it by the
-			// inner type that follows.
-			ob.sentOpen = len(e.Data) == 5 && (e.Data[0] != typeApplicationData || ob.version == 0 || ob.version == 0x0304)
-		case engine.ContentInnerType:
-			if len(e.Data) == 1 && e.Data[0] == typeApplicationData {
-				ob.sentOpen = false
-				ob.releaseHeld()
-			}
-		default:
-			ob.sentOpen = false
-			ob.releaseHeld()
-		}
-	}
 	fns := ob.takeTickets()
 	ob.mu.Unlock()
 	fns()
-}
-
-// maxHeldEvents bounds the received events held behind a sent record.
-const maxHeldEvents = 256
-
-// releaseHeld shows the received events held behind a sent record.
-func (ob *Observer) releaseHeld() {
-	held := ob.held
-	ob.held = nil
-	for _, e := range held {
-		ob.event(e)
-	}
 }
 
 func (ob *Observer) event(e engine.Event) {

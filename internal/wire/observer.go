@@ -4,8 +4,6 @@ import (
 	"io"
 	"net"
 	"sync"
-
-	"github.com/tlskit/tlskit/internal/engine"
 )
 
 // Options selects what the observer prints. A nil writer disables that
@@ -38,8 +36,6 @@ type Observer struct {
 	helloMax uint16
 	started  bool
 	done     bool
-	sentOpen bool           // a sent record's header came, its message not yet
-	held     []engine.Event // received events waiting for it (see Event)
 
 	sum      Summary
 	ticketFn func(NewSessionTicket)

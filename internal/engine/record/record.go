@@ -345,13 +345,15 @@ func (l *Layer) read() (typ uint8, data []byte, err error) {
 // Write sends data as records of type typ, fragmenting at the write
 // limit. An empty data sends one empty record only for application data.
 func (l *Layer) Write(typ uint8, data []byte) error {
-	limit := l.WriteLimit
-	if limit <= 0 || limit > MaxPlaintext {
-		limit = MaxPlaintext
-	}
+	limit := l.writeLimit()
 	for first := true; first || len(data) > 0; first = false {
 		n := min(len(data), limit)
-		if err := l.writeOne(typ, data[:n], limit); err != nil {
+		b, err := l.seal(l.wbuf[:0], typ, data[:n], limit)
+		if err != nil {
+			return err
+		}
+		l.wbuf = b
+		if _, err := l.w.Write(b); err != nil {
 			return err
 		}
 		data = data[n:]
@@ -359,13 +361,57 @@ func (l *Layer) Write(typ uint8, data []byte) error {
 	return nil
 }
 
-func (l *Layer) writeOne(typ uint8, frag []byte, limit int) error {
-	b := l.wbuf[:0]
+// WriteThen is Write for a message whose report must come before any of
+// its bytes leave: every record is sealed (and its header traced) first,
+// then before runs, then the records are written, one Write each. before
+// runs exactly once, also when sealing fails.
+func (l *Layer) WriteThen(typ uint8, data []byte, before func()) error {
+	limit := l.writeLimit()
+	if len(data) <= limit {
+		b, err := l.seal(l.wbuf[:0], typ, data, limit)
+		before()
+		if err != nil {
+			return err
+		}
+		l.wbuf = b
+		_, err = l.w.Write(b)
+		return err
+	}
+	var recs [][]byte
+	for len(data) > 0 {
+		n := min(len(data), limit)
+		b, err := l.seal(nil, typ, data[:n], limit)
+		if err != nil {
+			before()
+			return err
+		}
+		recs = append(recs, b)
+		data = data[n:]
+	}
+	before()
+	for _, b := range recs {
+		if _, err := l.w.Write(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (l *Layer) writeLimit() int {
+	if l.WriteLimit <= 0 || l.WriteLimit > MaxPlaintext {
+		return MaxPlaintext
+	}
+	return l.WriteLimit
+}
+
+// seal appends to b the record carrying frag, protected as the write
+// state says, and traces its header.
+func (l *Layer) seal(b []byte, typ uint8, frag []byte, limit int) ([]byte, error) {
 	if l.out12 != nil {
 		b = append(b, typ, byte(l.WriteVersion>>8), byte(l.WriteVersion), 0, 0)
 		var err error
 		if b, err = l.out12.Seal(b, typ, l.WriteVersion, frag); err != nil {
-			return err
+			return nil, err
 		}
 		n := len(b) - HeaderLen
 		b[3], b[4] = byte(n>>8), byte(n)
@@ -395,9 +441,7 @@ func (l *Layer) writeOne(typ uint8, frag []byte, limit int) error {
 			l.Trace.InnerType(true, 0x0304, typ)
 		}
 	}
-	l.wbuf = b
-	_, err := l.w.Write(b)
-	return err
+	return b, nil
 }
 
 // open12 unprotects a TLS 1.0–1.2 record (RFC 5246 §6.2.3): every
