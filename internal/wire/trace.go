@@ -11,12 +11,21 @@ import (
 
 // traceHandshake renders one handshake message the way openssl -trace
 // does: the message name and length, then every field, indented. The
-// fields come from the codec; a message it rejects is dumped in hex.
+// fields come from the codec; a hello it rejects is walked as far as its
+// framing goes (traceHelloLenient), any other message it rejects is
+// dumped in hex.
 func (ob *Observer) traceHandshake(sb *strings.Builder, h *half, typ uint8, body []byte) {
 	fmt.Fprintf(sb, "    %s, Length=%d\n", handshakeName(typ), len(body))
-	if !ob.traceBody(sb, typ, body) {
-		writeDump(sb, body, 6)
+	if ob.traceBody(sb, typ, body) {
+		return
 	}
+	if typ == hsClientHello || typ == hsServerHello {
+		if !traceHelloLenient(sb, typ == hsClientHello, body) {
+			sb.WriteString("Message length parse error!\n")
+		}
+		return
+	}
+	writeDump(sb, body, 6)
 }
 
 // traceBody prints the fields of a message of type typ; false means the
