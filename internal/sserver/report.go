@@ -30,6 +30,9 @@ type connState struct {
 	// ExtendedMasterSecret: RFC 7627 in a TLS 1.0–1.2 connection.
 	ExtendedMasterSecret bool
 	PeerCertificates     []*x509.Certificate
+	// SessionID and MasterSecret are the TLS 1.0–1.2 session's;
+	// TicketPSK is the PSK of the last TLS 1.3 ticket sent.
+	SessionID, MasterSecret, TicketPSK []byte
 }
 
 // connStateOf is the engine's connection state for the reports.
@@ -37,7 +40,8 @@ func connStateOf(t *engine.SeamConn) connState {
 	st := t.OwnState()
 	return connState{Version: st.Version, CipherSuite: st.Suite, CurveID: st.Group,
 		NegotiatedProtocol: st.ALPN, DidResume: st.Resumed, ExtendedMasterSecret: st.ExtendedMasterSecret,
-		PeerCertificates: engine.ParseChain(st.PeerChain)}
+		PeerCertificates: engine.ParseChain(st.PeerChain),
+		SessionID:        st.SessionID, MasterSecret: st.MasterSecret, TicketPSK: st.SentTicketPSK}
 }
 
 // isGREASE reports whether v is a GREASE value (RFC 8701 §2), which

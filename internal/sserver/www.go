@@ -3,6 +3,7 @@ package sserver
 import (
 	"bufio"
 	"bytes"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -341,9 +342,22 @@ func (s *server) writeStatusPage(w io.Writer, ci connInfo) {
 	if len(ours)%2 == 1 {
 		b.WriteString("\n")
 	}
-	b.WriteString("---\n")
-	b.WriteString("Ciphers common between both SSL end points:\n")
+	// A resumption has no new lists (as in writeConnReport): openssl's
+	// page has no shared ciphers, signature algorithms or groups for a
+	// TLS 1.0–1.2 one, and no signature algorithms for a TLS 1.3 one.
+	resumed, tls13 := ci.state.DidResume, ci.state.Version >= engine.VersionTLS13
+	if resumed && !tls13 {
+		ci.hello = nil
+	} else if resumed && ci.hello != nil {
+		h := *ci.hello
+		h.SignatureSchemes = nil
+		ci.hello = &h
+	}
 	shared := s.sharedCipherNames(ci.hello)
+	if ci.hello != nil {
+		b.WriteString("---\n")
+		b.WriteString("Ciphers common between both SSL end points:\n")
+	}
 	for i, n := range shared {
 		b.WriteString(n)
 		if i == len(shared)-1 {
@@ -358,8 +372,10 @@ func (s *server) writeStatusPage(w io.Writer, ci connInfo) {
 			b.WriteString(" ")
 		}
 	}
-	b.WriteString("\n")
-	s.writeSigalgsAndGroups(&b, ci, false, false)
+	if ci.hello != nil {
+		b.WriteString("\n")
+		s.writeSigalgsAndGroups(&b, ci, false, false)
+	}
 	b.WriteString("---\n")
 	fmt.Fprintf(&b, "%s, %s, Cipher is %s\n", newOrReused(ci), cipherVersion(ci.state.CipherSuite), cipherName(ci.state.CipherSuite))
 	s.writeSessionBlock(&b, ci)
@@ -415,6 +431,18 @@ func (s *server) writeSessionBlock(w io.Writer, ci connInfo) {
 		rs.VerifyError = verify.ErrorString(ci.conn.verifyCode)
 	}
 	rs.EMS = !rs.TLS13 && ci.state.ExtendedMasterSecret
+	// openssl's session: in TLS 1.0–1.2 the ServerHello's session ID
+	// (empty when a ticket is issued) and the master secret; in TLS 1.3 a
+	// random session ID and the last ticket's PSK.
+	if rs.TLS13 {
+		rs.ResumptionPSK = ci.state.TicketPSK
+		rs.SessionID = make([]byte, 32)
+		if _, err := rand.Read(rs.SessionID); err != nil {
+			rs.SessionID = nil
+		}
+	} else {
+		rs.SessionID, rs.MasterKey = ci.state.SessionID, ci.state.MasterSecret
+	}
 	if s.c.own != nil {
 		rs.SessionIDCtx = s.c.own.sidCtx
 	}
