@@ -744,7 +744,7 @@ func (h *clientHS) encryptedExtensions(ee *msg.EncryptedExtensions) error {
 			if err != nil {
 				return err
 			}
-			c.rl.WriteLimit = int(n) - 1 // the limit counts the content type byte
+			c.limitWrites(int(n) - 1) // the limit counts the content type byte
 		case msg.ExtEarlyData:
 			// RFC 8446 §4.2.10: accepted early data, only for the first
 			// PSK offered with it.

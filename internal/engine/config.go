@@ -159,6 +159,10 @@ type Config struct {
 	// RecordPadding pads protected records to a multiple of this many
 	// bytes (-record_padding).
 	RecordPadding int
+	// MaxSendFragment caps the plaintext of each record sent
+	// (-max_send_frag, 512–16384); 0 means 16384. A negotiated
+	// max_fragment_length or record_size_limit lowers it further.
+	MaxSendFragment int
 	// NoMiddlebox turns off RFC 8446 Appendix D.4's compatibility mode
 	// (the fake session ID and ChangeCipherSpec), as -no_middlebox does.
 	NoMiddlebox bool

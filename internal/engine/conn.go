@@ -106,7 +106,16 @@ func newConn(c net.Conn, cfg *Config, client bool) *TLSConn {
 	t := &TLSConn{conn: c, cfg: cfg, isClient: client, rl: record.New(c)}
 	t.rl.Trace = tracer{t}
 	t.rl.PadTo = cfg.RecordPadding
+	t.rl.WriteLimit = cfg.MaxSendFragment
 	return t
+}
+
+// limitWrites lowers the plaintext limit of the records sent to n, keeping
+// a lower one (-max_send_frag, another negotiated limit).
+func (t *TLSConn) limitWrites(n int) {
+	if t.rl.WriteLimit <= 0 || n < t.rl.WriteLimit {
+		t.rl.WriteLimit = n
+	}
 }
 
 // tracer turns the record layer's reports into events.

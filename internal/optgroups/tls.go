@@ -564,3 +564,14 @@ func countGiven(v *opt.Values, names ...string) int {
 	}
 	return n
 }
+
+// MaxSendFrag reads -max_send_frag as openssl does: a positive number
+// (the option parser checks that), refused outside 512–16384, the range
+// SSL_CTX_set_max_send_fragment accepts, with openssl's message.
+func MaxSendFrag(v *opt.Values, prog string) (int, error) {
+	n := v.Int("max_send_frag", 0)
+	if n < 512 || n > 16384 {
+		return 0, &ConfError{[]string{fmt.Sprintf("%s: Max send fragment size %d is out of permitted range", prog, n)}}
+	}
+	return int(n), nil
+}

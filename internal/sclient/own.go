@@ -47,6 +47,8 @@ type ownSettings struct {
 	earlyData []byte
 	// earlyDataErr is why -early_data's file could not be read.
 	earlyDataErr error
+	// maxSendFrag is -max_send_frag (0: not given).
+	maxSendFrag int
 }
 
 // ownOptions reads the options the engine's configuration takes beyond
@@ -58,6 +60,13 @@ func ownOptions(v *opt.Values, s *settings, tp *optgroups.TLSParams) error {
 	o.noETM = v.Has("no_etm")
 	o.fallbackSCSV = v.Has("fallback_scsv")
 	o.pha = v.Has("enable_pha")
+	if v.Has("max_send_frag") {
+		n, err := optgroups.MaxSendFrag(v, "s_client")
+		if err != nil {
+			return err
+		}
+		o.maxSendFrag = n
+	}
 	o.pskIdentity = v.Str("psk_identity", "Client_identity")
 	if k, ok := v.Get("psk"); ok {
 		key, err := parsePSKHex(k)
@@ -162,6 +171,7 @@ func (c *client) engineConfig(cn *conn, sess *ownSession) *engine.Config {
 		PSKs:              o.psks,
 		AllowNoDHE:        o.tp.AllowNoDHE,
 		RecordPadding:     o.tp.RecordPadding,
+		MaxSendFragment:   o.maxSendFrag,
 		NoMiddlebox:       o.tp.NoMiddlebox,
 		RequestOCSP:       s.status,
 	}

@@ -45,6 +45,13 @@ func TestOwnEngineOptions(t *testing.T) {
 			// The client's Finished: 512 bytes of padded plaintext and
 			// a 16-byte tag.
 			wantOut: []string{`(?m)^New, TLSv1\.3, `}, serverSees: []string{"Received Record\nHeader:\n  Version = TLS 1.2 (0x303)\n  Content Type = ApplicationData (23)\n  Length = 528\n"}},
+		// -max_send_frag 512: 1501 bytes of data go as 512-byte records
+		// (TLS 1.3: 512 + content type + 16-byte tag; TLS 1.2 GCM: 512 +
+		// 8-byte explicit nonce + tag); without it one record.
+		{name: "max-send-frag-13", server: []string{"-trace"}, args: []string{"-tls1_3", "-max_send_frag", "512"}, stdin: strings.Repeat("x", 1500) + "\n",
+			wantOut: []string{`(?m)^New, TLSv1\.3, `}, serverSees: []string{"Content Type = ApplicationData (23)\n  Length = 529\n", "Content Type = ApplicationData (23)\n  Length = 494\n"}},
+		{name: "max-send-frag-12", server: []string{"-trace"}, args: []string{"-tls1_2", "-max_send_frag", "512", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256"}, stdin: strings.Repeat("x", 1500) + "\n",
+			wantOut: []string{`(?m)^New, TLSv1\.2, `}, serverSees: []string{"Content Type = ApplicationData (23)\n  Length = 536\n"}},
 		{name: "no-middlebox", server: []string{"-trace"}, args: []string{"-tls1_3", "-no_middlebox", "-msg"},
 			wantOut:    []string{`(?m)^>>> TLS 1\.3, Handshake \[length [0-9a-f]{4}\], Finished$`},
 			serverSees: []string{"session_id (len=0): \n"}},
@@ -73,6 +80,27 @@ func TestOwnEngineRefusals(t *testing.T) {
 	out, errs, code := runClient(t, "", "-connect", srv.Addr, "-tls1_2", "-record_padding", "512", "-ciphersuites", "TLS_AES_128_CCM_SHA256")
 	if code != 0 || !strings.Contains(out, "New, TLSv1.2, ") {
 		t.Errorf("exit %d\n%s\n%s", code, out, errs)
+	}
+}
+
+// TestMaxSendFragBounds checks -max_send_frag's range and openssl's words
+// for values outside it (compared with openssl s_client 3.0).
+func TestMaxSendFragBounds(t *testing.T) {
+	for _, tc := range []struct{ arg, want string }{
+		{"511", "s_client: Max send fragment size 511 is out of permitted range\n"},
+		{"16385", "s_client: Max send fragment size 16385 is out of permitted range\n"},
+		{"0", "s_client: Non-positive number \"0\" for option -max_send_frag\ns_client: Use -help for summary.\n"},
+	} {
+		_, errs, code := runClient(t, "", "-max_send_frag", tc.arg, "-connect", "127.0.0.1:1")
+		if code != 1 || errs != tc.want {
+			t.Errorf("-max_send_frag %s: exit %d, stderr %q, want %q", tc.arg, code, errs, tc.want)
+		}
+	}
+	for _, arg := range []string{"512", "16384"} {
+		_, errs, code := runClient(t, "", "-max_send_frag", arg, "-connect", "127.0.0.1:1")
+		if code != 1 || !strings.Contains(errs, "Connection refused") {
+			t.Errorf("-max_send_frag %s: exit %d, stderr %q", arg, code, errs)
+		}
 	}
 }
 

@@ -31,6 +31,8 @@ type config struct {
 	addr    string // host:port or socket path
 	unlink  bool
 	naccept int // 0: unlimited
+	// maxSendFrag is -max_send_frag (0: not given).
+	maxSendFrag int
 
 	// identity
 	cert, dcert, cert2 keyPairOpts
@@ -268,6 +270,11 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 	c.earlyData = v.Has("early_data")
 	if c.earlyData && c.mode != modeInteractive {
 		return nil, &optgroups.ConfError{Lines: []string{"Can't use -early_data in combination with -www, -WWW, -HTTP, or -rev"}}
+	}
+	if v.Has("max_send_frag") {
+		if c.maxSendFrag, err = optgroups.MaxSendFrag(v, "s_server"); err != nil {
+			return nil, err
+		}
 	}
 	if err := chooseEngine(v, c, tp); err != nil {
 		return nil, err

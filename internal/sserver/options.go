@@ -108,7 +108,7 @@ func options() []opt.Option {
 		{Name: "mtu", Kind: opt.PosInt, Help: "Set link-layer MTU", Unsupported: "DTLS is not implemented yet"},
 		{Name: "read_buf", Kind: opt.PosInt, Help: "Default read buffer size to be used for connections", NoEffect: true},
 		{Name: "split_send_frag", Kind: opt.PosInt, Help: "Size used to split data for encrypt pipelines", NoEffect: true},
-		{Name: "max_send_frag", Kind: opt.PosInt, Help: "Maximum Size of send frames ", Unsupported: "limiting the record size is not implemented by tlskit yet"},
+		{Name: "max_send_frag", Kind: opt.PosInt, Help: "Maximum Size of send frames "},
 		opt.Section("Server identity options"),
 		{Name: "psk_identity", Kind: opt.String, Help: "PSK identity to expect"},
 		{Name: "psk_hint", Kind: opt.String, Help: "PSK identity hint to use", Unsupported: "PSK identity hints belong to TLS 1.2 PSK suites, which tlskit's engine does not have"},

@@ -224,6 +224,7 @@ func (s *server) engineConfig(tc *trackedConn) *engine.Config {
 		AllowNoDHE:       o.tp.AllowNoDHE,
 		NumTickets:       o.numTickets,
 		RecordPadding:    o.tp.RecordPadding,
+		MaxSendFragment:  c.maxSendFrag,
 		NoMiddlebox:      o.tp.NoMiddlebox,
 		MaxEarlyData:     o.maxEarly,
 		AcceptEarlyData:  c.earlyData,

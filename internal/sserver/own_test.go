@@ -44,6 +44,13 @@ func TestOwnEngineServer(t *testing.T) {
 			wantServer: []string{"], ClientHello\n", "], ServerHello\n", "<<< TLS 1.3, InnerContent [length 0001]"}},
 		{name: "record-padding", server: []string{"-tls1_3", "-record_padding", "1024"}, client: []string{"-trace"},
 			wantClient: []string{`(?m)^  Length = 1040$`}},
+		// -max_send_frag 512 splits the Certificate message as openssl
+		// s_server does: 512 bytes + content type + tag in TLS 1.3, 512
+		// in the clear in TLS 1.2.
+		{name: "max-send-frag-13", server: []string{"-tls1_3", "-max_send_frag", "512"}, client: []string{"-trace"},
+			wantClient: []string{`(?m)^  Length = 529$`}},
+		{name: "max-send-frag-12", server: []string{"-tls1_2", "-max_send_frag", "512"}, client: []string{"-trace"},
+			wantClient: []string{`(?m)^  Content Type = Handshake \(22\)\n  Length = 512$`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ts := startServer(t, "", append(append([]string(nil), id...), tc.server...)...)
