@@ -166,11 +166,21 @@ const ticketLifetime = 7200
 
 // sendTicketsLocked sends the server's NewSessionTickets (RFC 8446
 // §4.6.1) after the handshake.
-func (c *TLSConn) sendTicketsLocked() error {
+func (c *TLSConn) sendTicketsLocked() (err error) {
 	n := c.cfg.NumTickets
 	if n == 0 {
 		n = 2
 	}
+	// The tickets leave in one write: a client that closes as soon as
+	// its handshake is done (openssl s_client -reconnect) resets the
+	// connection on the first data it has not read, and a second write
+	// would then fail the handshake.
+	c.rl.Cork()
+	defer func() {
+		if ferr := c.rl.Flush(); err == nil {
+			err = ferr
+		}
+	}()
 	for i := 0; i < n; i++ {
 		// More tickets follow a post-handshake authentication: the
 		// nonce counts them all (RFC 8446 §4.6.1: unique per connection).

@@ -191,6 +191,25 @@ func TestResumption12(t *testing.T) {
 	}
 }
 
+// TestReconnect13: openssl s_client -reconnect at TLS 1.3 hangs up as
+// soon as each handshake is done, while s_server sends its tickets: they
+// leave in one write, so the client's reset cannot fail the second, and
+// every connection is reported and ends in DONE (the close_notify), as
+// with openssl s_server, never in ERROR.
+func TestReconnect13(t *testing.T) {
+	needTool(t, "openssl")
+	ec, eck := writeCert(t, t.TempDir(), "ec", "localhost", false)
+	ts := startServer(t, "", "-cert", ec, "-key", eck, "-naccept", "6")
+	opensslClient(t, ts.addr, "", 0, "-tls1_3", "-reconnect")
+	if code := ts.wait(10 * time.Second); code != 0 {
+		t.Errorf("exit code %d", code)
+	}
+	so := ts.out.String()
+	if n, d := strings.Count(so, "\nCIPHER is TLS_AES_256_GCM_SHA384\n"), strings.Count(so, "\nDONE\n"); n != 6 || d != 6 || strings.Contains(so, "ERROR") {
+		t.Errorf("%d connections reported, %d DONE (want 6 and 6, no ERROR):\n%s", n, d, so)
+	}
+}
+
 // TestWWWPage checks -www's status page with openssl, curl and gnutls-cli.
 func TestWWWPage(t *testing.T) {
 	ts := startServer(t, t.TempDir(), "-www")

@@ -108,6 +108,9 @@ type Layer struct {
 	rbuf       []byte
 	rpos, rend int
 	wbuf       []byte
+	// corked: records are gathered in pending until Flush (Cork).
+	corked  bool
+	pending []byte
 	// emptyRun and warningRun count the empty records and the warning
 	// alerts just read in a row (countIdle).
 	emptyRun, warningRun int
@@ -353,12 +356,39 @@ func (l *Layer) Write(typ uint8, data []byte) error {
 			return err
 		}
 		l.wbuf = b
-		if _, err := l.w.Write(b); err != nil {
+		if err := l.send(b); err != nil {
 			return err
 		}
 		data = data[n:]
 	}
 	return nil
+}
+
+// Cork gathers the records written from now on and sends them in one
+// transport Write at Flush, as OpenSSL flushes its buffered write BIO
+// once per flight: a peer that hangs up right after its last message
+// then gets them all or none, rather than a reset between two.
+func (l *Layer) Cork() { l.corked = true }
+
+// Flush sends the records gathered since Cork and stops gathering.
+func (l *Layer) Flush() error {
+	b := l.pending
+	l.corked, l.pending = false, l.pending[:0]
+	if len(b) == 0 {
+		return nil
+	}
+	_, err := l.w.Write(b)
+	return err
+}
+
+// send writes one sealed record, or gathers it while corked.
+func (l *Layer) send(b []byte) error {
+	if l.corked {
+		l.pending = append(l.pending, b...)
+		return nil
+	}
+	_, err := l.w.Write(b)
+	return err
 }
 
 // WriteThen is Write for a message whose report must come before any of
@@ -374,8 +404,7 @@ func (l *Layer) WriteThen(typ uint8, data []byte, before func()) error {
 			return err
 		}
 		l.wbuf = b
-		_, err = l.w.Write(b)
-		return err
+		return l.send(b)
 	}
 	var recs [][]byte
 	for len(data) > 0 {
@@ -390,7 +419,7 @@ func (l *Layer) WriteThen(typ uint8, data []byte, before func()) error {
 	}
 	before()
 	for _, b := range recs {
-		if _, err := l.w.Write(b); err != nil {
+		if err := l.send(b); err != nil {
 			return err
 		}
 	}

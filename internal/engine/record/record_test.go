@@ -376,3 +376,41 @@ func TestEmptyHandshakeRecords(t *testing.T) {
 		wantAlert(t, err, alert.UnexpectedMessage)
 	})
 }
+
+// countingRW counts the transport writes.
+type countingRW struct {
+	bytes.Buffer
+	writes int
+}
+
+func (c *countingRW) Write(p []byte) (int, error) {
+	c.writes++
+	return c.Buffer.Write(p)
+}
+
+// TestCorkOneWrite: records written while corked leave in one transport
+// write at Flush, unchanged; uncorked, each record is its own write.
+func TestCorkOneWrite(t *testing.T) {
+	var plain countingRW
+	l := New(&plain)
+	l.Write(TypeHandshake, []byte("first"))
+	l.WriteThen(TypeHandshake, []byte("second"), func() {})
+	if plain.writes != 2 {
+		t.Fatalf("%d writes uncorked, want 2", plain.writes)
+	}
+	var rw countingRW
+	l = New(&rw)
+	l.Cork()
+	l.Write(TypeHandshake, []byte("first"))
+	l.WriteThen(TypeHandshake, []byte("second"), func() {})
+	if rw.writes != 0 {
+		t.Fatalf("%d writes while corked", rw.writes)
+	}
+	if err := l.Flush(); err != nil || rw.writes != 1 || !bytes.Equal(rw.Bytes(), plain.Bytes()) {
+		t.Fatalf("Flush: %v, %d writes, %x want %x", err, rw.writes, rw.Bytes(), plain.Bytes())
+	}
+	l.Write(TypeHandshake, []byte("after"))
+	if rw.writes != 2 {
+		t.Fatalf("%d writes after Flush, want 2", rw.writes)
+	}
+}
