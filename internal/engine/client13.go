@@ -607,7 +607,8 @@ func (h *clientHS) serverAuth(m msg.Message) (certReq *msg.CertificateRequest, n
 	}
 	leaf, err := x509.ParseCertificate(cert.Entries[0].Data)
 	if err != nil {
-		return nil, m, alert.Faultf(alert.BadCertificate, "certificate verify failed")
+		// bad_certificate "ASN1 lib", as openssl s_client 3.0.
+		return nil, m, alert.Faultf(alert.BadCertificate, "ASN1 lib")
 	}
 	leafKey, err := sig.PublicKey(leaf)
 	if err != nil {

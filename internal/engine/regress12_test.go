@@ -194,6 +194,27 @@ func TestServerGarbageClientCertificate(t *testing.T) {
 	}
 }
 
+// TestClientGarbageServerCertificate: a server certificate that does not
+// parse is bad_certificate "ASN1 lib", as openssl s_client 3.0 answers a
+// scripted TLS 1.2 server sending one (its error line is
+// tls_process_server_certificate:ASN1 lib; the engine said "certificate
+// verify failed").
+func TestClientGarbageServerCertificate(t *testing.T) {
+	id, _ := testIdentity(t, keysForTest(t)["ecdsa-p256"])
+	garbage := Identity{Chain: [][]byte{[]byte("garbage!")}, Key: id.Key}
+	for _, v := range []uint16{VersionTLS12, VersionTLS13} {
+		t.Run(fmt.Sprintf("%#x", v), func(t *testing.T) {
+			srvCfg := &Config{MinVersion: v, MaxVersion: v, Identities: []Identity{garbage}}
+			cliCfg := &Config{MinVersion: v, MaxVersion: v}
+			cliErr, _ := pair12(t, srvCfg, cliCfg, nil)
+			var ae *AlertError
+			if !errors.As(cliErr, &ae) || !ae.Sent || ae.Description != alert.BadCertificate || ae.Reason != "ASN1 lib" {
+				t.Fatalf("client: %v, want bad_certificate 'ASN1 lib' sent", cliErr)
+			}
+		})
+	}
+}
+
 // TestClient12CertificateTypeMismatch: an ECDSA certificate under an
 // ECDHE-RSA suite is illegal_parameter "wrong certificate type", as
 // openssl s_client 3.0 answers a scripted server sending one.

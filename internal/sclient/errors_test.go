@@ -1,10 +1,12 @@
 package sclient
 
 import (
+	"bytes"
 	"io"
 	"net"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -166,5 +168,52 @@ func TestOutputFileFailuresLikeOpenSSL(t *testing.T) {
 		if !strings.Contains(oOut, "Cipher is") || !strings.Contains(tOut, "Cipher is") {
 			t.Errorf("%v: a session was not reported", tc.args)
 		}
+	}
+}
+
+// TestGarbageServerCertificateLikeOpenSSL: a TLS 1.2 server whose
+// Certificate message holds bytes that are not a certificate gets
+// bad_certificate from openssl s_client and from ours, and both print
+// tls_process_server_certificate's "ASN1 lib" line (openssl prints its
+// ASN.1 decoder's lines before it, which tlskit does not).
+func TestGarbageServerCertificateLikeOpenSSL(t *testing.T) {
+	testpeer.Need(t, "openssl")
+	hs := func(typ byte, body []byte) []byte {
+		return append([]byte{typ, byte(len(body) >> 16), byte(len(body) >> 8), byte(len(body))}, body...)
+	}
+	alerts := make(chan []byte, 2)
+	addr := fakeServer(t, func(c net.Conn) {
+		h := make([]byte, 5)
+		if _, err := io.ReadFull(c, h); err != nil {
+			return
+		}
+		if _, err := io.ReadFull(c, make([]byte, int(h[3])<<8|int(h[4]))); err != nil {
+			return
+		}
+		// ServerHello: TLS 1.2, AES128-GCM-SHA256, renegotiation_info.
+		sh := append([]byte{3, 3}, make([]byte, 32)...)
+		sh = append(sh, 0, 0x00, 0x9c, 0, 0, 5, 0xff, 0x01, 0, 1, 0)
+		garbage := []byte("garbage certificate")
+		cert := append([]byte{0, 0, byte(len(garbage) + 3), 0, 0, byte(len(garbage))}, garbage...)
+		flight := slices.Concat(hs(2, sh), hs(11, cert), hs(14, nil))
+		c.Write(append([]byte{22, 3, 3, byte(len(flight) >> 8), byte(len(flight))}, flight...))
+		back, _ := io.ReadAll(c)
+		alerts <- back
+	})
+	args := []string{"-connect", addr, "-tls1_2"}
+	_, oErr, oCode := testpeer.Run(t, 30*time.Second, "", "openssl", append([]string{"s_client"}, args...)...)
+	oBack := <-alerts
+	_, tErr, tCode := runClient(t, "", args...)
+	tBack := <-alerts
+	const want = "error:0A08000D:SSL routines:tls_process_server_certificate:ASN1 lib:"
+	if o, g := errorLines(oErr), errorLines(tErr); !strings.Contains(o, want) || !strings.Contains(g, want) {
+		t.Errorf("want %q from both\nopenssl:\n%s\ntlskit:\n%s", want, o, g)
+	}
+	badCert := []byte{21, 3, 3, 0, 2, 2, 42}
+	if !bytes.Equal(oBack, badCert) || !bytes.Equal(tBack, badCert) {
+		t.Errorf("sent back: openssl %x, tlskit %x; want %x (bad_certificate)", oBack, tBack, badCert)
+	}
+	if oCode != 1 || tCode != 1 {
+		t.Errorf("exit codes: openssl %d, tlskit %d; want 1", oCode, tCode)
 	}
 }

@@ -72,6 +72,9 @@ const (
 	// ClientCertNotParsed is s_server's reply to a client certificate
 	// that does not parse (decode_error sent).
 	ClientCertNotParsed
+	// ServerCertNotParsed is s_client's reply to a server certificate
+	// that does not parse (bad_certificate sent, openssl 3.0.22 measured).
+	ServerCertNotParsed
 	// SessionVersionMismatch is s_client's reply to a server resuming
 	// the offered session at another version.
 	SessionVersionMismatch
@@ -128,6 +131,7 @@ var table = map[Kind]spec{
 	TooManyWarnAlerts:           {0x0A000199, libSSL, "ssl3_read_bytes", "too many warn alerts"},
 	RecordTooSmall:              {0x0A00012A, libSSL, "ssl3_get_record", "record too small"},
 	ClientCertNotParsed:         {0x0A08000D, libSSL, "tls_process_client_certificate", "ASN1 lib"},
+	ServerCertNotParsed:         {0x0A08000D, libSSL, "tls_process_server_certificate", "ASN1 lib"},
 	SessionVersionMismatch:      {0x0A0000D2, libSSL, "tls_process_server_hello", "ssl session version mismatch"},
 }
 
