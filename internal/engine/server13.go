@@ -126,6 +126,14 @@ func (h *serverHS) negotiate() error {
 	}
 	c.st.Version = VersionTLS13
 
+	// certificate_authorities is checked before the suite is chosen, as
+	// openssl parses every extension first (a TLS 1.2 server ignores it).
+	if d, ok := ch.Extensions.Find(msg.ExtCertificateAuthorities); ok {
+		if c.st.CANames, err = parseClientCANames(d); err != nil {
+			return err
+		}
+	}
+
 	// Suite: the client's order unless ServerPreference.
 	mine := cfg.suites13()
 	first, second := ch.CipherSuites, mine
