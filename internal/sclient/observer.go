@@ -23,6 +23,9 @@ type observer struct {
 	// sigalgs are the schemes this client signs with, for the shared
 	// list of a CertificateRequest.
 	sigalgs []uint16
+	// failRead is what openssl would have read when the handshake
+	// failed (-1 before it did).
+	failRead int64
 }
 
 func newObserver(c *client, s *settings) *observer {
@@ -42,7 +45,7 @@ func newObserver(c *client, s *settings) *observer {
 	if s.extDebug {
 		o.TLSExtDebug = c.info
 	}
-	ob := &observer{w: wire.New(o), sigalgs: s.own.tp.ClientSigalgs}
+	ob := &observer{w: wire.New(o), sigalgs: s.own.tp.ClientSigalgs, failRead: -1}
 	if ob.sigalgs == nil {
 		ob.sigalgs = s.own.tp.Sigalgs
 	}
@@ -70,6 +73,9 @@ func (o *observer) fill(rs *report.Session, st engine.State) {
 	rs.BytesRead, rs.BytesWritten = sum.HandshakeBytesRead, sum.HandshakeBytesWritten
 	if !sum.HandshakeDone {
 		rs.BytesRead, rs.BytesWritten = sum.BytesRead, sum.BytesWritten
+		if o.failRead >= 0 && o.failRead < rs.BytesRead {
+			rs.BytesRead = o.failRead
+		}
 	}
 	if sum.PeerSigScheme != 0 {
 		sch := sum.PeerSigScheme

@@ -22,6 +22,7 @@ import (
 	"github.com/tlskit/tlskit/internal/opt"
 	"github.com/tlskit/tlskit/internal/optgroups"
 	"github.com/tlskit/tlskit/internal/report"
+	"github.com/tlskit/tlskit/internal/sslerr"
 )
 
 // ownSettings is what s_client hands tlskit's own engine: the shared
@@ -246,6 +247,17 @@ func (c *client) handshake(nc net.Conn) (*conn, error) {
 	cn.tls = tc
 	tc.SetDeadline(time.Now().Add(connectTimeout))
 	err := tc.Handshake()
+	if err != nil {
+		// openssl reads a record at a time and stops at the failure:
+		// its count is the records taken up, plus the header of a record
+		// refused for its header alone. The engine's record layer reads
+		// ahead of both.
+		sum := cn.obs.w.Summary()
+		cn.obs.failRead = sum.RecordBytesRead
+		if e := sslerr.FromError(err, sslerr.Client).Entries; len(e) > 0 && e[0].Func == "ssl3_get_record" {
+			cn.obs.failRead += min(record.HeaderLen, sum.BytesRead-sum.RecordBytesRead)
+		}
+	}
 	tc.SetDeadline(time.Time{})
 	if err == nil {
 		cn.st = tc.State()

@@ -10,6 +10,9 @@ type Summary struct {
 	BytesRead, BytesWritten                   int64
 	HandshakeBytesRead, HandshakeBytesWritten int64
 	HandshakeDone                             bool
+	// RecordBytesRead counts the received records the engine took up so
+	// far (header and body): the record layer reads ahead of them.
+	RecordBytesRead int64
 
 	Version     uint16 // negotiated version (ServerHello supported_versions)
 	CipherSuite uint16
@@ -68,6 +71,7 @@ func (ob *Observer) Summary() Summary {
 	ob.mu.Lock()
 	defer ob.mu.Unlock()
 	s := ob.sum
+	s.RecordBytesRead = ob.half[0].processed
 	s.ServerExtensions = append([]Ext(nil), s.ServerExtensions...)
 	s.AlertSent = append([]Alert(nil), s.AlertSent...)
 	s.AlertReceived = append([]Alert(nil), s.AlertReceived...)

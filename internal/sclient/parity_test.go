@@ -1,0 +1,62 @@
+package sclient
+
+import (
+	"net"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tlskit/tlskit/internal/testpeer"
+)
+
+// TestFailedHandshakeByteCount: a handshake that fails reports the bytes
+// openssl's would, a record at a time up to the failure, although the
+// engine's record layer reads ahead (here the ServerHelloDone behind the
+// ServerKeyExchange refused at TLS 1.0/1.1; an RSA certificate keeps the
+// sizes fixed from run to run).
+func TestFailedHandshakeByteCount(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	srv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey, "-cipher", "ALL@SECLEVEL=0")
+	keep := regexp.MustCompile(`^(SSL handshake has read|New, )`)
+	for _, v := range []string{"-tls1", "-tls1_1"} {
+		out := compareWithOpenSSL(t, srv.Addr, keep, v, "-cipher", "ECDHE-RSA-AES128-SHA")
+		if !strings.Contains(out, "SSL handshake has read ") {
+			t.Errorf("%s: no byte count:\n%s", v, out)
+		}
+	}
+}
+
+// TestNotTLSByteCount: a server that answers in plain text fails the
+// handshake on its first record's header, and, as in openssl's report,
+// only that header counts as read.
+func TestNotTLSByteCount(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(10 * time.Second))
+				buf := make([]byte, 4096)
+				c.Read(buf)
+				c.Write([]byte("HTTP/1.0 400 Bad Request\r\n\r\nthis is not TLS at all, not even close\n"))
+				c.Read(buf)
+			}()
+		}
+	}()
+	out, errOut, _ := runClient(t, "", "-connect", ln.Addr().String())
+	if !strings.Contains(errOut, ":wrong version number:") {
+		t.Errorf("not refused for its version:\n%s", errOut)
+	}
+	if !regexp.MustCompile(`(?m)^SSL handshake has read 5 bytes and written `).MatchString(out) {
+		t.Errorf("the report counts more than the refused header:\n%s", out)
+	}
+}
