@@ -191,6 +191,9 @@ func (h *clientHS) serverHello12(sh *msg.ServerHello, raw []byte) error {
 	if err := h2.serverExtensions(sh); err != nil {
 		return err
 	}
+	if !c.st.SecureRenegotiation && c.cfg.RequireSecureRenegotiation {
+		return alert.Faultf(alert.HandshakeFailure, "unsafe legacy renegotiation disabled")
+	}
 	if sess := h.session12(); sess != nil && len(sh.SessionID) > 0 && bytes.Equal(sh.SessionID, h.hello.SessionID) {
 		// RFC 5246 §7.4.1.3: an echoed ID resumes; the session's
 		// version and suite must be kept, and so must EMS (RFC 7627

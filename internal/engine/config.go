@@ -180,6 +180,11 @@ type Config struct {
 	// NoEncryptThenMAC stops offering encrypt_then_mac (RFC 7366), as
 	// -no_etm does.
 	NoEncryptThenMAC bool
+	// RequireSecureRenegotiation makes a client refuse a TLS 1.0–1.2
+	// server whose ServerHello lacks renegotiation_info (RFC 5746 §4.1:
+	// the client may abort), as OpenSSL 3.0's client does unless
+	// SSL_OP_LEGACY_SERVER_CONNECT (-legacy_server_connect) is set.
+	RequireSecureRenegotiation bool
 	// FallbackSCSV makes a client send TLS_FALLBACK_SCSV (RFC 7507), as
 	// -fallback_scsv does: a server that supports a higher version than
 	// offered answers inappropriate_fallback.

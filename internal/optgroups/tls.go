@@ -55,6 +55,11 @@ type TLSParams struct {
 	RecordPadding int
 	NoMiddlebox   bool // -no_middlebox
 	AllowNoDHE    bool // -allow_no_dhe_kex
+	// LegacyServerConnect is -legacy_server_connect (the last of it and
+	// -no_legacy_server_connect wins): a client then connects to a TLS
+	// 1.0–1.2 server without renegotiation_info, which OpenSSL 3.0
+	// refuses by default.
+	LegacyServerConnect bool
 }
 
 // OwnEngineOptions lists the options given that need the own engine's
@@ -290,6 +295,7 @@ func ParseTLS(v *opt.Values, role Role, sys *sslconf.Defaults) (*TLSParams, erro
 	}
 	p.NoMiddlebox = v.Has("no_middlebox")
 	p.AllowNoDHE = v.Has("allow_no_dhe_kex")
+	p.LegacyServerConnect = v.Last("legacy_server_connect", "no_legacy_server_connect") == "legacy_server_connect"
 	p.NoTicket = v.Has("no_ticket") || sys.NoTicket
 	p.ServerPref = v.Has("serverpref") || sys.ServerPref
 	p.PrioritizeChaCha = v.Has("prioritize_chacha") || sys.PrioritizeChaCha

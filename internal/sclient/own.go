@@ -173,8 +173,10 @@ func (c *client) engineConfig(cn *conn, sess *ownSession) *engine.Config {
 		AllowNoDHE:        o.tp.AllowNoDHE,
 		RecordPadding:     o.tp.RecordPadding,
 		MaxSendFragment:   o.maxSendFrag,
-		NoMiddlebox:       o.tp.NoMiddlebox,
-		RequestOCSP:       s.status,
+
+		RequireSecureRenegotiation: !o.tp.LegacyServerConnect,
+		NoMiddlebox:                o.tp.NoMiddlebox,
+		RequestOCSP:                s.status,
 	}
 	if cfg.SignatureSchemes == nil && s.secLevel <= 0 && o.lo <= engine.VersionTLS12 {
 		// At security level 0 openssl offers the SHA-1 schemes too.

@@ -154,5 +154,6 @@ var serverTLS = map[string]opt.Status{
 	"serverpref":               {},
 	"prioritize_chacha":        {},
 	"client_renegotiation":     {Unsupported: "renegotiation is not implemented by tlskit"},
-	"no_legacy_server_connect": {NoEffect: true},
+	"no_legacy_server_connect": {NoEffect: true}, // refused: a client option
+	"legacy_server_connect":    {NoEffect: true},
 }

@@ -78,6 +78,9 @@ const (
 	// SessionVersionMismatch is s_client's reply to a server resuming
 	// the offered session at another version.
 	SessionVersionMismatch
+	// UnsafeLegacyRenegotiation is s_client's refusal of a TLS 1.0–1.2
+	// server without renegotiation_info (handshake_failure sent).
+	UnsafeLegacyRenegotiation
 )
 
 const (
@@ -133,6 +136,7 @@ var table = map[Kind]spec{
 	ClientCertNotParsed:         {0x0A08000D, libSSL, "tls_process_client_certificate", "ASN1 lib"},
 	ServerCertNotParsed:         {0x0A08000D, libSSL, "tls_process_server_certificate", "ASN1 lib"},
 	SessionVersionMismatch:      {0x0A0000D2, libSSL, "tls_process_server_hello", "ssl session version mismatch"},
+	UnsafeLegacyRenegotiation:   {0x0A000152, libSSL, "final_renegotiate", "unsafe legacy renegotiation disabled"},
 }
 
 // New is the entry for k with data after the location.
