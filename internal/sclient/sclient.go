@@ -205,10 +205,24 @@ func (c *client) run() int {
 // reconnectLoop drops the connection and resumes five times, as openssl's
 // -reconnect does, printing each connection's short report, then carries
 // on with the last connection.
+//
+// At TLS 1.3 openssl 3.0 drops each connection as soon as its handshake
+// is done, before the server's tickets are read, and the session it
+// holds then cannot be resumed: every reconnection is a full handshake
+// ("New", the chain verified again), and tickets show only on the last
+// connection. tlskit does the same.
 func (c *client) reconnectLoop(first *conn) int {
-	c.waitTicket(first)
+	tls13 := first.st.Version == engine.VersionTLS13
+	if !tls13 {
+		c.waitTicket(first)
+	}
 	first.tls.Close()
 	for i := 0; i < 5; i++ {
+		if tls13 {
+			c.set.own.sess.mu.Lock()
+			c.set.own.sess.ticket = nil
+			c.set.own.sess.mu.Unlock()
+		}
 		fmt.Fprintln(c.info, "drop connection and then reconnect")
 		nc, err := c.dial()
 		if err != nil {
@@ -227,7 +241,9 @@ func (c *client) reconnectLoop(first *conn) int {
 			defer nc.Close()
 			return c.interact(cn)
 		}
-		c.waitTicket(cn)
+		if !tls13 {
+			c.waitTicket(cn)
+		}
 		cn.tls.Close()
 	}
 	return 0
