@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/hmac"
 	"crypto/rsa"
 	"crypto/x509"
@@ -12,6 +13,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/cloudflare/circl/sign/ed448"
 	"github.com/tlskit/tlskit/internal/engine/alert"
 	"github.com/tlskit/tlskit/internal/engine/keys"
 	"github.com/tlskit/tlskit/internal/engine/kx"
@@ -405,6 +407,14 @@ func (h *clientHS12) certificate(body []byte) error {
 	switch pub.(type) {
 	case *rsa.PublicKey:
 		ok = h.s.suite.Auth == suites.AuthRSA
+	case sig.PSSPublicKey:
+		// An RSASSA-PSS key signs (rsa_pss_pss_*) but cannot take RSA
+		// key exchange's encryption.
+		ok = h.s.suite.Auth == suites.AuthRSA && h.s.suite.Kx != msg.KxRSA
+	case ed25519.PublicKey, ed448.PublicKey:
+		// RFC 8422 §5.1.3: EdDSA certificates go with ECDHE_ECDSA
+		// suites, as openssl 3.0 s_server serves them at TLS 1.2.
+		ok = h.s.suite.Auth == suites.AuthECDSA
 	default:
 		ok = h.s.suite.Auth == suites.AuthECDSA && isECDSA(pub)
 	}
