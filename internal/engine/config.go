@@ -63,11 +63,13 @@ type Config struct {
 	// KeyShares lists the groups the client sends a key share for in its
 	// first ClientHello; nil means the first of Groups.
 	KeyShares []uint16
-	// SignatureSchemes is signature_algorithms (-sigalgs, or
-	// -client_sigalgs on a server asking for a certificate).
+	// SignatureSchemes is signature_algorithms (-sigalgs).
 	SignatureSchemes []uint16
-	// ClientAuthSchemes, when set, limits the schemes a client signs its
-	// CertificateVerify with (-client_sigalgs on a client).
+	// ClientAuthSchemes is -client_sigalgs. On a client, when set, it
+	// limits the schemes the client signs its CertificateVerify with.
+	// On a server, when set, it is what the CertificateRequest lists and
+	// what the client's CertificateVerify may use, in place of
+	// SignatureSchemes, which still choose the server's own signature.
 	ClientAuthSchemes []uint16
 	// CertSignatureSchemes, when set, is sent as signature_algorithms_cert.
 	CertSignatureSchemes []uint16

@@ -106,14 +106,24 @@ func (c *TLSConn) RequestClientCert() error {
 	return nil
 }
 
+// clientAuthSchemes is what a server asks a client to sign with and
+// takes in its CertificateVerify: -client_sigalgs, else -sigalgs, else
+// def.
+func (cfg *Config) clientAuthSchemes(def []uint16) []uint16 {
+	switch {
+	case cfg.ClientAuthSchemes != nil:
+		return cfg.ClientAuthSchemes
+	case cfg.SignatureSchemes != nil:
+		return cfg.SignatureSchemes
+	}
+	return def
+}
+
 // certificateRequest13 is the server's CertificateRequest (RFC 8446
 // §4.3.2): its signature schemes (by default OpenSSL's list for it), and
 // -CAfile's names.
 func (c *TLSConn) certificateRequest13(context []byte) *msg.CertificateRequest {
-	schemes := c.cfg.SignatureSchemes
-	if schemes == nil {
-		schemes = sig.DefaultCertRequest13
-	}
+	schemes := c.cfg.clientAuthSchemes(sig.DefaultCertRequest13)
 	cr := &msg.CertificateRequest{Context: context, Extensions: msg.Extensions{
 		{Type: msg.ExtSignatureAlgorithms, Data: msg.MarshalUint16List(schemes)}}}
 	if len(c.cfg.CANames) > 0 {
@@ -214,7 +224,7 @@ func (c *TLSConn) clientAuthMessage(p *phaRequest, m msg.Message) error {
 		if err != nil {
 			return err
 		}
-		if !slices.Contains(c.cfg.sigSchemes(), cv.Scheme) || !sig.Allowed13(cv.Scheme) {
+		if !slices.Contains(c.cfg.clientAuthSchemes(sig.Default13), cv.Scheme) || !sig.Allowed13(cv.Scheme) {
 			return alert.Faultf(alert.IllegalParameter, "wrong signature type")
 		}
 		if err := sig.Verify(cv.Scheme, p.leafKey, sig.Content13(false, p.tr.Sum()), cv.Signature); err != nil {

@@ -624,7 +624,7 @@ func (h *serverHS12) full() error {
 		cr := &msg.CertificateRequest12{CertTypes: []uint8{msg.CertTypeRSASign, msg.CertTypeDSSSign, msg.CertTypeECDSASign},
 			HasSchemes: h.ver >= VersionTLS12}
 		if cr.HasSchemes {
-			cr.Schemes = c.cfg.sigSchemes()
+			cr.Schemes = c.cfg.clientAuthSchemes(sig.Default13)
 		}
 		cr.CANames = c.cfg.CANames
 		if raw, err = cr.Marshal(); err != nil {
@@ -752,7 +752,7 @@ func (h *serverHS12) certificateVerify(pub crypto.PublicKey) error {
 		return err
 	}
 	if dv.HasScheme {
-		if !slices.Contains(c.cfg.sigSchemes(), dv.Scheme) {
+		if !slices.Contains(c.cfg.clientAuthSchemes(sig.Default13), dv.Scheme) {
 			return alert.Faultf(alert.IllegalParameter, "wrong signature type")
 		}
 		err = sig.Verify12(dv.Scheme, pub, signed, dv.Signature)

@@ -663,7 +663,7 @@ func (h *serverHS) clientFlight(cHS []byte) error {
 			if err != nil {
 				return err
 			}
-			if !slices.Contains(c.cfg.sigSchemes(), cv.Scheme) || !sig.Allowed13(cv.Scheme) {
+			if !slices.Contains(c.cfg.clientAuthSchemes(sig.Default13), cv.Scheme) || !sig.Allowed13(cv.Scheme) {
 				return alert.Faultf(alert.IllegalParameter, "wrong signature type")
 			}
 			if err := sig.Verify(cv.Scheme, leafKey, sig.Content13(false, h.tr.Sum()), cv.Signature); err != nil {

@@ -245,11 +245,9 @@ func (s *server) engineConfig(tc *trackedConn) *engine.Config {
 			cfg.OnStatelessRetry = func() { fmt.Fprintln(s.out, "DELAY") }
 		}
 	}
-	if c.verifyRequest && o.tp.ClientSigalgs != nil {
-		// The CertificateRequest's signature_algorithms (the engine
-		// sends SignatureSchemes there).
-		cfg.SignatureSchemes = o.tp.ClientSigalgs
-	}
+	// The CertificateRequest's signature_algorithms, in the handshake
+	// and for the c command; -sigalgs still chooses the server's own.
+	cfg.ClientAuthSchemes = o.tp.ClientSigalgs
 	for _, g := range c.groups {
 		cfg.Groups = append(cfg.Groups, uint16(g))
 	}
