@@ -246,7 +246,9 @@ func (h *clientHS) buildExtensions(cookie []byte) {
 	}
 	add(msg.ExtSupportedVersions, msg.MarshalSupportedVersionsClient(cfg.offeredVersions()))
 	if cfg.AllowNoDHE {
-		add(msg.ExtPSKKeyExchangeModes, msg.MarshalUint8List([]uint8{0, 1})) // psk_ke, psk_dhe_ke
+		// psk_dhe_ke, psk_ke: openssl 3.0 s_client -allow_no_dhe_kex
+		// lists them in this order (-trace).
+		add(msg.ExtPSKKeyExchangeModes, msg.MarshalUint8List([]uint8{1, 0}))
 	} else {
 		add(msg.ExtPSKKeyExchangeModes, msg.MarshalUint8List([]uint8{1})) // psk_dhe_ke
 	}

@@ -272,11 +272,10 @@ func TestMatrixClientOpenSSL(t *testing.T) {
 	runClientTests(t, pki, []clientTest{
 		{name: "allow_no_dhe_kex", server: []string{"-psk", "1a2b3c4d", "-allow_no_dhe_kex", "-trace"},
 			args: []string{"-psk", "1a2b3c4d", "-allow_no_dhe_kex", "-ciphersuites", "TLS_AES_128_GCM_SHA256"},
-			// Both modes offered, psk_ke first as openssl's client
-			// lists them; openssl 3.0's server takes psk_dhe_ke when
-			// offered.
+			// Both modes offered, in openssl s_client's order;
+			// openssl 3.0's server takes psk_dhe_ke when offered.
 			wantOut:    []string{`(?m)^Reused, TLSv1\.3, `, `(?m)^Server Temp Key: X25519, 253 bits$`},
-			serverSees: []string{"extension_type=psk_key_exchange_modes(45), length=3\n          psk_ke (0)\n          psk_dhe_ke (1)\n"}},
+			serverSees: []string{"extension_type=psk_key_exchange_modes(45), length=3\n          psk_dhe_ke (1)\n          psk_ke (0)\n"}},
 		{name: "psk_dhe_ke-only-by-default", server: []string{"-psk", "1a2b3c4d", "-trace"},
 			args:       []string{"-psk", "1a2b3c4d", "-ciphersuites", "TLS_AES_128_GCM_SHA256"},
 			wantOut:    []string{`(?m)^Reused, TLSv1\.3, `},
