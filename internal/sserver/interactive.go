@@ -209,13 +209,15 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 			case 'k', 'K':
 				if tc.keyUpdate != nil {
 					// RFC 8446 section 4.6.3; K asks the client to
-					// update its keys too.
+					// update its keys too. openssl's server then
+					// prints what SSL_do_handshake returned.
 					if err := tc.keyUpdate(cmd == 'K'); err != nil {
 						fmt.Fprintln(out, "ERROR")
 						fmt.Fprintf(s.errw, "s_server: key update: %v\n", err)
 						closeConn(false)
 						return false
 					}
+					fmt.Fprintln(out, "SSL_do_handshake -> 1")
 					continue
 				}
 				fmt.Fprintln(out, "s_server: key update requests need TLS 1.3")
