@@ -239,7 +239,7 @@ func TestMatrixServerGnuTLS(t *testing.T) {
 		{name: "no_etm", server: []string{"-no_etm"}, client: []string{"--priority", cbc},
 			wantClient: []string{"-(AES-128-CBC)-(SHA1)\n", "- Options: extended master secret, safe renegotiation,\n"}, notClient: []string{"EtM"}},
 		{name: "fallback_scsv", client: []string{"--priority", "NORMAL:-VERS-TLS1.3:%FALLBACK_SCSV"},
-			wantClient: []string{"*** Received alert [86]: Inappropriate fallback"}, wantServer: []string{":inappropriate fallback:"}},
+			wantClient: []string{"*** Received alert [86]: Inappropriate fallback"}, wantServer: []string{":error:0A000175:SSL routines:tls_early_post_process_client_hello:inappropriate fallback:"}},
 		{name: "X25519MLKEM768", skip: "gnutls 3.7.9 has no ML-KEM groups (gnutls-cli --list: no GROUP-*MLKEM*)"},
 	}
 	for _, tc := range tests {
@@ -351,7 +351,7 @@ func TestMatrixServerOpenSSL(t *testing.T) {
 			client:     []string{"-servername", "127.0.0.1"},
 			wantClient: []string{"Peer signature type: ECDSA"}, wantServer: []string{"Hostname in TLS extension: \"127.0.0.1\"\n", "Switching server context.\n"}},
 		{name: "fallback_scsv", client: []string{"-tls1_2", "-fallback_scsv"},
-			wantClient: []string{":tlsv1 alert inappropriate fallback:"}, wantServer: []string{":inappropriate fallback:"}},
+			wantClient: []string{":tlsv1 alert inappropriate fallback:"}, wantServer: []string{":error:0A000175:SSL routines:tls_early_post_process_client_hello:inappropriate fallback:"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cert, key := pki.Server, pki.ServerKey

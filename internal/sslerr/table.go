@@ -78,6 +78,12 @@ const (
 	// SessionVersionMismatch is s_client's reply to a server resuming
 	// the offered session at another version.
 	SessionVersionMismatch
+	// ServerInappropriateFallback is s_server's refusal of a
+	// TLS_FALLBACK_SCSV below its highest version (RFC 7507);
+	// ClientInappropriateFallback s_client's of a server's downgrade
+	// sentinel (RFC 8446 §4.1.3).
+	ServerInappropriateFallback
+	ClientInappropriateFallback
 	// UnsafeLegacyRenegotiation is s_client's refusal of a TLS 1.0–1.2
 	// server without renegotiation_info (handshake_failure sent).
 	UnsafeLegacyRenegotiation
@@ -136,6 +142,8 @@ var table = map[Kind]spec{
 	ClientCertNotParsed:         {0x0A08000D, libSSL, "tls_process_client_certificate", "ASN1 lib"},
 	ServerCertNotParsed:         {0x0A08000D, libSSL, "tls_process_server_certificate", "ASN1 lib"},
 	SessionVersionMismatch:      {0x0A0000D2, libSSL, "tls_process_server_hello", "ssl session version mismatch"},
+	ServerInappropriateFallback: {0x0A000175, libSSL, "tls_early_post_process_client_hello", "inappropriate fallback"},
+	ClientInappropriateFallback: {0x0A000175, libSSL, "ssl_choose_client_version", "inappropriate fallback"},
 	UnsafeLegacyRenegotiation:   {0x0A000152, libSSL, "final_renegotiate", "unsafe legacy renegotiation disabled"},
 }
 
