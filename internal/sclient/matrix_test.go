@@ -331,3 +331,35 @@ func TestMatrixClientOpenSSL(t *testing.T) {
 		waitOutput(t, psrv, "000f - 74 69 74 79 00 00 00 00-")
 	})
 }
+
+// TestMatrixClientGnuTLSStatus: -status against gnutls-serv
+// --ocsp-response, in TLS 1.2 (CertificateStatus) and TLS 1.3 (the
+// leaf's status_request): tlskit prints the block openssl s_client
+// prints for the same server.
+func TestMatrixClientGnuTLSStatus(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	d := pki.Dir
+	serialOut, _, _ := testpeer.Run(t, 10*time.Second, "", "openssl", "x509", "-in", pki.Server, "-noout", "-serial")
+	serial := strings.TrimPrefix(strings.TrimSpace(serialOut), "serial=")
+	os.WriteFile(filepath.Join(d, "index.txt"), []byte("V\t301231235959Z\t\t"+serial+"\tunknown\t/CN=localhost\n"), 0o644)
+	openssl(t, "ocsp", "-issuer", pki.CA, "-cert", pki.Server, "-no_nonce", "-reqout", filepath.Join(d, "req.der"))
+	openssl(t, "ocsp", "-index", filepath.Join(d, "index.txt"), "-rsigner", pki.CA, "-rkey", pki.CAKey, "-CA", pki.CA,
+		"-reqin", filepath.Join(d, "req.der"), "-respout", filepath.Join(d, "resp.der"), "-ndays", "1")
+	srv := testpeer.GnuTLSServer(t, "--x509certfile", pki.Server, "--x509keyfile", pki.ServerKey, "--ocsp-response", filepath.Join(d, "resp.der"), "--echo")
+	for _, v := range []string{"-tls1_2", "-tls1_3"} {
+		oOut, _, _ := testpeer.Run(t, 30*time.Second, "", "openssl", "s_client", "-connect", srv.Addr, "-status", v, "-CAfile", pki.CA)
+		out, errs, code := runClient(t, "", "-connect", srv.Addr, "-status", v, "-CAfile", pki.CA)
+		if code != 0 {
+			t.Fatalf("%s: exit %d\n%s", v, code, errs)
+		}
+		i, j := strings.Index(oOut, "OCSP response:"), strings.Index(oOut, "    Signature Value:")
+		if i < 0 || j < i {
+			t.Fatalf("%s: openssl printed no OCSP block:\n%s", v, oOut)
+		}
+		if block := oOut[i:j]; !strings.Contains(out, block) {
+			t.Errorf("%s: our output lacks openssl's OCSP block\n%s\nours:\n%s", v, block, out)
+		}
+		mustMatch(t, "stdout", out, `^CONNECTED\([0-9A-F]+\)\nOCSP response: \n=+\nOCSP Response Data:\n`, `(?m)^    Cert Status: good$`)
+	}
+	waitPeerCount(t, srv, "- Description: ", 4)
+}

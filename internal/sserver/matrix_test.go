@@ -11,10 +11,10 @@ package sserver
 //	-psk_identity       OwnEngineOptions       MxCG/psk_identity       MxSO/psk_identity    MxSG/psk_identity
 //	-psk_session        MxCO/psk_session       MxCGSessions            MxSO/psk_session     MxSG/psk_session
 //	-early_data, -max_early_data, -recv_max_early_data, -(no_)anti_replay:
-//	                    sclient TestEarlyData  MxCGSessions (offer;    TestMatrixEarlyData  TestMatrixEarlyData
-//	                                           gnutls-serv rejects it
-//	                                           by ticket age, as for
-//	                                           openssl s_client)
+//	                    sclient TestEarlyData  MxCGSessions (offer;    TestEarlyDataServer  TestEarlyDataServer
+//	                                           gnutls-serv rejects it  (all four options)   (gnutls-cli --earlydata)
+//	                                           from a session file,
+//	                                           openssl s_client's too)
 //	k, K                OwnEngineOptions, MxCO OwnEngineAgainstGnuTLS, OwnEngineServerKeyUpdate, MxSG/K, k,
 //	                                           MxCG/keyupdate-k        MxSO/k               gnutls ^rekey^
 //	-enable_pha, c      sclient TestEnablePHA  n/a: gnutls-serv cannot PostHandshakeAuthCommand (openssl and gnutls)
@@ -41,7 +41,7 @@ package sserver
 //	TLS 1.0-1.2 suites  OwnEngineTLS12...      OwnEngineTLS12GnuTLS    ProtocolChoices      engine TestServer12AgainstGnuTLSClient
 //	-no_etm             OwnEngineTLS12/no-etm  MxCG/no_etm (EtM gone)  ProtocolChoices      MxSG/no_etm
 //	-fallback_scsv      OwnEngineTLS12         MxCG                    MxSO                 MxSG (%FALLBACK_SCSV)
-//	-status             sclient TestOCSPStatus MxCG/status             TestStapleOwnEngine  TestStapleOwnEngine
+//	-status             sclient TestOCSPStatus TestMatrixClientGnuTLSStatus TestStapleOwnEngine TestStapleOwnEngine
 
 import (
 	"os/exec"
