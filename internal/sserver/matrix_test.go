@@ -44,6 +44,7 @@ package sserver
 //	-status             sclient TestOCSPStatus TestMatrixClientGnuTLSStatus TestStapleOwnEngine TestStapleOwnEngine
 
 import (
+	"context"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -51,6 +52,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tlskit/tlskit/internal/stdio"
 	"github.com/tlskit/tlskit/internal/testpeer"
 )
 
@@ -391,5 +393,19 @@ func TestMatrixServerOpenSSL(t *testing.T) {
 				waitServerOutput(t, ts, w)
 			}
 		})
+	}
+}
+
+// TestMatrixPSKNeedsTLS13: -psk with TLS 1.2 enabled is refused at
+// start-up, naming the option and why (tlskit has no TLS 1.0-1.2 PSK
+// suites), instead of serving TLS 1.2 clients without the key.
+func TestMatrixPSKNeedsTLS13(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	var o, e syncBuffer
+	code := run(context.Background(), []string{"-cert", pki.Server, "-key", pki.ServerKey, "-psk", "1a2b3c4d", "-accept", "127.0.0.1:0"},
+		stdio.Stdio{In: strings.NewReader(""), Out: &o, Err: &e}, nil)
+	want := "s_server: -psk: the key serves TLS 1.3 alone, as TLS 1.0-1.2 PSK cipher suites are not implemented yet: add -tls1_3 (or -min_protocol TLSv1.3)\n"
+	if code != 1 || e.String() != want {
+		t.Errorf("exit %d, stderr %q, want %q", code, e.String(), want)
 	}
 }

@@ -112,7 +112,7 @@ func chooseEngine(v *opt.Values, c *config, tp *optgroups.TLSParams) error {
 	pskGiven := v.Has("psk") || v.Has("psk_session")
 	tls13Only := len(tp.TLS13Options()) > 0 || (ntGiven && n > 1) || v.Has("psk_session")
 	if v.Has("psk") && !v.Has("psk_session") && tp.MinVersion < engine.VersionTLS13 {
-		return tp.RefuseOwnEngineOptions("-psk")
+		return errors.New("-psk: the key serves TLS 1.3 alone, as TLS 1.0-1.2 PSK cipher suites are not implemented yet: add -tls1_3 (or -min_protocol TLSv1.3)")
 	}
 	if !engine.OwnServerCarries(tp.MinVersion, tp.MaxVersion, tls13Only) {
 		var extra []string
