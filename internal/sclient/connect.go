@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/tlskit/tlskit/internal/engine"
@@ -40,7 +41,12 @@ type conn struct {
 	peer     []*x509.Certificate
 	obs      *observer
 	verified *verify.Result
-	start    time.Time
+	// shut is set once this client sent its close_notify on its own
+	// (stdin's end, Q): what the reading goroutine takes in after it
+	// (the server's close_notify) is not reported, as openssl leaves
+	// without reading it.
+	shut  atomic.Bool
+	start time.Time
 	// peerCerts are the certificates the server sent (none on a
 	// resumption), kept for the report of a handshake that failed after
 	// they arrived too.
@@ -94,10 +100,6 @@ func (c *client) dial() (net.Conn, error) {
 func (c *client) verifyConnection(cn *conn) func(chain [][]byte, st *engine.State) error {
 	s := c.set
 	return func(chain [][]byte, st *engine.State) error {
-		if s.sni == "" && !s.noServername {
-			// openssl's servername callback complains when no SNI went out.
-			fmt.Fprintln(c.errw, "Can't use SSL_get_servername")
-		}
 		peer := engine.ParseChain(chain)
 		cn.peerCerts = peer
 		if s.status && !s.quiet && !st.Resumed {

@@ -57,7 +57,7 @@ func (c *client) interact(cn *conn) int {
 				switch data[0] {
 				case 'Q':
 					fmt.Fprintln(c.errw, "DONE")
-					tc.Close()
+					cn.shutdown()
 					return 0
 				case 'R':
 					// openssl drops the rest of the read as well.
@@ -101,7 +101,6 @@ func (c *client) interact(cn *conn) int {
 // inputEnded ends the session at the end of stdin, as openssl does without
 // -ign_eof: DONE, then close_notify.
 func (c *client) inputEnded(cn *conn, readDone <-chan error) int {
-	tc := cn.tls
 	// Give a TLS 1.3 ticket that is on its way a moment to arrive, so the
 	// session block is printed, then end the session.
 	if cn.st.Version == engine.VersionTLS13 && !c.set.own.tp.NoTicket {
@@ -113,8 +112,15 @@ func (c *client) inputEnded(cn *conn, readDone <-chan error) int {
 		}
 	}
 	fmt.Fprintln(c.errw, "DONE")
-	tc.Close()
+	cn.shutdown()
 	return 0
+}
+
+// shutdown sends close_notify and closes, as openssl's SSL_shutdown
+// does when it leaves: nothing read afterwards is reported.
+func (cn *conn) shutdown() {
+	cn.shut.Store(true)
+	cn.tls.Close()
 }
 
 // peerClosed reports how the server ended the session.
@@ -122,6 +128,9 @@ func (c *client) peerClosed(cn *conn, err error) int {
 	switch {
 	case errors.Is(err, io.EOF) && cn.obs.closeNotified():
 		fmt.Fprintln(c.info, "closed")
+		// openssl's SSL_shutdown answers the server's close_notify with
+		// its own (-state: "SSL3 alert write:warning:close notify").
+		cn.tls.Close()
 		return 0
 	case errors.Is(err, io.EOF) || isUnexpectedEOF(err):
 		if c.set.ignoreUnexpectedEOF {

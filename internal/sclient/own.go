@@ -208,19 +208,39 @@ func (c *client) engineConfig(cn *conn, sess *ownSession) *engine.Config {
 		}
 	}
 	cfg.OnEvent = cn.obs.w.Event
+	if s.sni == "" && !s.noServername {
+		// openssl's servername callback complains when no SNI went out,
+		// on every handshake, as it runs: after a TLS 1.0–1.2 ServerHello
+		// or the TLS 1.3 EncryptedExtensions, before -state's line.
+		printEvent := cfg.OnEvent
+		cfg.OnEvent = func(e engine.Event) {
+			if servernameCallbackRuns(e) {
+				fmt.Fprintln(c.errw, "Can't use SSL_get_servername")
+			}
+			printEvent(e)
+		}
+	}
 	if !s.quiet && !s.brief {
 		// The read that answered a post-handshake CertificateRequest
 		// (RFC 8446 §4.6.2) returned no data: openssl says so after the
 		// answer's Finished, as after a ticket. The handshake's Finished
 		// is the first this client sends.
 		var finished atomic.Int32
+		prev := cfg.OnEvent
 		cfg.OnEvent = func(e engine.Event) {
-			cn.obs.w.Event(e)
+			prev(e)
 			if e.Sent && e.ContentType == int(record.TypeHandshake) && len(e.Data) > 0 &&
 				msg.Type(e.Data[0]) == msg.TypeFinished && finished.Add(1) > 1 {
 				fmt.Fprintln(c.info, "read R BLOCK")
 			}
 		}
+	}
+	report := cfg.OnEvent
+	cfg.OnEvent = func(e engine.Event) {
+		if !e.Sent && cn.shut.Load() {
+			return
+		}
+		report(e)
 	}
 	verifyConn := c.verifyConnection(cn)
 	cfg.VerifyPeer = func(chain [][]byte, st *engine.State) error {
@@ -237,6 +257,23 @@ func (c *client) engineConfig(cn *conn, sess *ownSession) *engine.Config {
 		cfg.OnTicket = func(tk engine.Ticket) { c.ownTicket(cn, sess, tk) }
 	}
 	return cfg
+}
+
+// servernameCallbackRuns reports whether e is the received message after
+// which openssl's client runs its servername callback: a TLS 1.0–1.2
+// ServerHello (one without supported_versions) or the EncryptedExtensions.
+func servernameCallbackRuns(e engine.Event) bool {
+	if e.Sent || e.ContentType != int(record.TypeHandshake) || len(e.Data) < 4 {
+		return false
+	}
+	switch msg.Type(e.Data[0]) {
+	case msg.TypeEncryptedExtensions:
+		return true
+	case msg.TypeServerHello:
+		sh, err := msg.ParseServerHello(e.Data[4:])
+		return err == nil && !sh.Extensions.Has(msg.ExtSupportedVersions)
+	}
+	return false
 }
 
 // handshake runs the TLS handshake over nc, with our verifier and
@@ -264,11 +301,6 @@ func (c *client) handshake(nc net.Conn) (*conn, error) {
 	if err == nil {
 		cn.st = tc.State()
 		cn.peer = engine.ParseChain(cn.st.PeerChain)
-	}
-	if err == nil && cn.st.Resumed && c.set.sni == "" && !c.set.noServername {
-		// openssl's servername callback complains on every handshake;
-		// a resumption skips the verification that says it otherwise.
-		fmt.Fprintln(c.errw, "Can't use SSL_get_servername")
 	}
 	if err == nil {
 		if st := cn.st; st.Session12 != nil {

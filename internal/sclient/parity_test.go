@@ -60,3 +60,35 @@ func TestNotTLSByteCount(t *testing.T) {
 		t.Errorf("the report counts more than the refused header:\n%s", out)
 	}
 }
+
+// TestStateParity compares -state with openssl s_client's against the same
+// openssl s_server: the servername callback's complaint before the state
+// line of the message it follows (ServerHello in TLS 1.2, EncryptedExtensions
+// in TLS 1.3), "write finished" once when a resumption ends with the
+// client's Finished, and the close_notify answering the server's (-www
+// closes first). The lines about the server's certificate are left out:
+// openssl judges the chain before its "read server certificate" line;
+// TLS 1.3 tickets arrive or not before openssl s_client leaves, a race.
+func TestStateParity(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	srv := testpeer.OpenSSLServer(t, "-cert", pki.ECServer, "-key", pki.ECServerKey)
+	www := testpeer.OpenSSLServer(t, "-cert", pki.ECServer, "-key", pki.ECServerKey, "-www")
+	keep := regexp.MustCompile(`^(Can't use SSL_get_servername|SSL_connect:.*(hello|finished|change cipher spec|key exchange|server done)$|SSL3 alert )`)
+	for _, args := range [][]string{
+		{"-tls1_2", "-state"},
+		{"-tls1_3", "-state"},
+		{"-tls1_2", "-state", "-reconnect"},
+		{"-tls1_2", "-state", "-reconnect", "-no_ticket"},
+	} {
+		compareWithOpenSSL(t, srv.Addr, keep, args...)
+	}
+	for _, v := range []string{"-tls1_2", "-tls1_3"} {
+		all := []string{"-connect", www.Addr, v, "-state", "-ign_eof"}
+		_, oErr, _ := testpeer.Run(t, 30*time.Second, "GET / HTTP/1.0\r\n\r\n", "openssl", append([]string{"s_client"}, all...)...)
+		_, tErr, _ := runClient(t, "GET / HTTP/1.0\r\n\r\n", all...)
+		alerts := regexp.MustCompile(`^SSL3 alert `)
+		if a, b := pick(oErr, alerts), pick(tErr, alerts); a != b {
+			t.Errorf("%s: alerts differ after the server's close\nopenssl:\n%s\ntlskit:\n%s", v, a, b)
+		}
+	}
+}

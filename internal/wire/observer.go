@@ -36,6 +36,11 @@ type Observer struct {
 	helloMax uint16
 	started  bool
 	done     bool
+	// peerFinished: the peer's Finished went by. In TLS 1.0–1.2 openssl
+	// reports "write finished" twice when its Finished waits for the
+	// peer's (a client's full handshake, a server's resumption), once
+	// when it ends the handshake.
+	peerFinished bool
 
 	sum      Summary
 	ticketFn func(NewSessionTicket)

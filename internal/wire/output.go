@@ -154,6 +154,9 @@ func (ob *Observer) stateCCS(h *half) {
 // stateMessage prints the state OpenSSL's state machine reports after
 // handling a message of type t (observed from openssl 3.0 -state).
 func (ob *Observer) stateMessage(h *half, t uint8) {
+	if !h.sent && t == hsFinished {
+		defer func() { ob.peerFinished = true }()
+	}
 	if ob.o.State == nil {
 		return
 	}
@@ -219,7 +222,9 @@ func (ob *Observer) stateMessage(h *half, t uint8) {
 			w("SSLv3/TLS write certificate verify")
 		case hsFinished:
 			w("SSLv3/TLS write finished")
-			if !tls13 {
+			if !tls13 && !ob.peerFinished {
+				// A full handshake's client Finished is followed by a
+				// wait for the server's; a resumption ends with it.
 				w("SSLv3/TLS write finished")
 			}
 		}
@@ -256,6 +261,10 @@ func (ob *Observer) stateMessage(h *half, t uint8) {
 			w("SSLv3/TLS write finished")
 			if tls13 {
 				w("TLSv1.3 early data", "TLSv1.3 early data")
+			} else if !ob.peerFinished {
+				// A resumption's server Finished comes first and waits
+				// for the client's.
+				w("SSLv3/TLS write finished")
 			}
 		case hsNewSessionTicket:
 			w("SSLv3/TLS write session ticket")
