@@ -617,6 +617,19 @@ func (h *clientHS) serverAuth(m msg.Message) (certReq *msg.CertificateRequest, n
 		return nil, m, alert.Faultf(alert.UnsupportedCertificate, "unsupported certificate")
 	}
 	h.tr.Write(m.Raw)
+	// The chain is judged as it arrives, before the CertificateVerify is
+	// read, as OpenSSL does (its verify callback's lines come before
+	// -state's "read server certificate", and a refused chain is
+	// answered without reading further).
+	if c.cfg.VerifyPeer != nil {
+		if err := c.cfg.VerifyPeer(c.st.PeerChain, &c.st); err != nil {
+			var d alert.Desc
+			if !errors.As(err, &d) {
+				err = &alert.Fault{Desc: alert.BadCertificate, Reason: err.Error()}
+			}
+			return nil, m, err
+		}
+	}
 
 	if m, err = h.next(); err != nil {
 		return nil, m, err
@@ -636,16 +649,6 @@ func (h *clientHS) serverAuth(m msg.Message) (certReq *msg.CertificateRequest, n
 	}
 	c.st.PeerSignatureScheme = cv.Scheme
 	h.tr.Write(m.Raw)
-	if c.cfg.VerifyPeer != nil {
-		if err := c.cfg.VerifyPeer(c.st.PeerChain, &c.st); err != nil {
-			var d alert.Desc
-			if !errors.As(err, &d) {
-				err = &alert.Fault{Desc: alert.BadCertificate, Reason: err.Error()}
-			}
-			return nil, m, err
-		}
-	}
-
 	m, err = h.next()
 	return certReq, m, err
 }

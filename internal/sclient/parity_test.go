@@ -92,3 +92,22 @@ func TestStateParity(t *testing.T) {
 		}
 	}
 }
+
+// TestRefusedChainReadCount: a TLS 1.3 chain refused under
+// -verify_return_error is refused as it arrives, before the
+// CertificateVerify is read, as openssl does: both report the same bytes
+// read.
+func TestRefusedChainReadCount(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	srv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey)
+	all := []string{"-connect", srv.Addr, "-tls1_3", "-verify_return_error"}
+	oOut, _, _ := testpeer.Run(t, 30*time.Second, "", "openssl", append([]string{"s_client"}, all...)...)
+	tOut, tErr, _ := runClient(t, "", all...)
+	read := regexp.MustCompile(`SSL handshake has read \d+ bytes`)
+	if o, g := read.FindString(oOut), read.FindString(tOut); o == "" || o != g {
+		t.Errorf("openssl: %q, tlskit: %q\n%s%s", o, g, tOut, tErr)
+	}
+	if !strings.Contains(tErr, "certificate verify failed") {
+		t.Errorf("not refused:\n%s", tErr)
+	}
+}
