@@ -15,6 +15,7 @@ import (
 	"fmt"
 
 	"github.com/cloudflare/circl/sign/ed448"
+	"github.com/tlskit/tlskit/internal/engine/sig"
 )
 
 // LoadPrivateKey loads the first private key in path: RSA, ECDSA or Ed25519 in PKCS#1, SEC1 or
@@ -159,6 +160,9 @@ func parseDERKey(der []byte, pass string) (crypto.Signer, error) {
 		if info.Algo.Algorithm.Equal(oidEd448) {
 			return parseEd448(info.Key)
 		}
+		if info.Algo.Algorithm.Equal(sig.OIDRSAPSS) {
+			return parseRSAPSS(info.Algo.Parameters, info.Key)
+		}
 		if name, ok := keyAlgorithmNames[info.Algo.Algorithm.String()]; ok {
 			return nil, unsupportedf("unsupported key type %s", name)
 		}
@@ -189,6 +193,22 @@ func parseEd448(field []byte) (crypto.Signer, error) {
 		return nil, fmt.Errorf("malformed Ed448 private key")
 	}
 	return ed448.NewKeyFromSeed(seed), nil
+}
+
+// parseRSAPSS reads an RSASSA-PSS PrivateKeyInfo (openssl genpkey -algorithm
+// RSA-PSS, req -newkey rsa-pss): an RSAPrivateKey (RFC 8017 A.1.2) under
+// the id-RSASSA-PSS algorithm, whose parameters may bind the hash (RFC
+// 4055 §3.1). The engine signs with it using rsa_pss_pss_* only.
+func parseRSAPSS(params asn1.RawValue, field []byte) (crypto.Signer, error) {
+	h, err := sig.PSSParams(params)
+	if err != nil {
+		return nil, unsupportedf("unsupported RSA-PSS key: %v", err)
+	}
+	k, err := x509.ParsePKCS1PrivateKey(field)
+	if err != nil {
+		return nil, fmt.Errorf("malformed RSA-PSS private key")
+	}
+	return sig.PSSPrivateKey{PrivateKey: k, Hash: h}, nil
 }
 
 // looksLikeSEC1 spots an ECPrivateKey (RFC 5915) that crypto/x509 refused, which is
@@ -233,6 +253,8 @@ func asSigner(k any) (crypto.Signer, error) {
 		return k, nil
 	case ed448.PrivateKey:
 		return k, nil
+	case sig.PSSPrivateKey:
+		return k, nil
 	case *ecdh.PrivateKey:
 		return nil, unsupportedf("%s key cannot sign", curveName(k.Curve()))
 	}
@@ -263,6 +285,12 @@ func CertMatchesKey(cert *x509.Certificate, key crypto.PublicKey) bool {
 		}
 		return unmarshalAll(cert.RawSubjectPublicKeyInfo, &spki) == nil && spki.Algo.Algorithm.Equal(oidEd448) &&
 			k.Equal(ed448.PublicKey(spki.Key.RightAlign()))
+	}
+	if k, ok := key.(sig.PSSPublicKey); ok {
+		// crypto/x509 leaves an RSASSA-PSS certificate's key unparsed.
+		ck, err := sig.ParseSPKI(cert.RawSubjectPublicKeyInfo)
+		c, isPSS := ck.(sig.PSSPublicKey)
+		return err == nil && isPSS && c.PublicKey.Equal(k.PublicKey)
 	}
 	if cert.PublicKey == nil {
 		return false

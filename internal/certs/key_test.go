@@ -2,6 +2,8 @@ package certs
 
 import (
 	"crypto"
+	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"os"
 	"path/filepath"
@@ -9,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/cloudflare/circl/sign/ed448"
+	"github.com/tlskit/tlskit/internal/engine/sig"
 )
 
 func TestLoadPrivateKey(t *testing.T) {
@@ -105,6 +108,44 @@ func TestEd448Key(t *testing.T) {
 	}
 }
 
+// TestRSAPSSKey loads an RSASSA-PSS key (PKCS#8 id-RSASSA-PSS, made by
+// openssl genpkey -algorithm RSA-PSS), which crypto/x509 refuses: it
+// signs with PSS only, its public half is a sig.PSSPublicKey, and it
+// matches its certificate but not another one.
+func TestRSAPSSKey(t *testing.T) {
+	t.Parallel()
+	f := makeFixtures(t)
+	key, err := LoadPrivateKey(f.path("rsapss.pem"), FormatPEM, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	priv, ok := key.(sig.PSSPrivateKey)
+	if !ok {
+		t.Fatalf("key is %T", key)
+	}
+	if _, ok := priv.Public().(sig.PSSPublicKey); !ok {
+		t.Fatalf("public key is %T", priv.Public())
+	}
+	d := sha256.Sum256([]byte("tlskit"))
+	if _, err := priv.Sign(rand.Reader, d[:], crypto.SHA256); err == nil {
+		t.Error("an RSASSA-PSS key signed PKCS#1 v1.5")
+	}
+	dir := t.TempDir()
+	openssl(t, dir, "req", "-x509", "-key", f.path("rsapss.pem"), "-subj", "/CN=pss", "-days", "3", "-out", "pss-cert.pem")
+	openssl(t, dir, "genpkey", "-algorithm", "RSA-PSS", "-pkeyopt", "rsa_keygen_bits:1024", "-out", "other.pem")
+	certs, err := LoadCertificates(filepath.Join(dir, "pss-cert.pem"), FormatPEM, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := LoadPrivateKey(filepath.Join(dir, "other.pem"), FormatPEM, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !CertMatchesKey(certs[0], key) || CertMatchesKey(certs[0], other) {
+		t.Errorf("CertMatchesKey: own key %v, other key %v", CertMatchesKey(certs[0], key), CertMatchesKey(certs[0], other))
+	}
+}
+
 func TestLoadPrivateKeyErrors(t *testing.T) {
 	t.Parallel()
 	f := makeFixtures(t)
@@ -146,7 +187,6 @@ func TestLoadPrivateKeyErrors(t *testing.T) {
 		{"DSA", dsa, FormatPEM, "", "unsupported key type DSA", ErrUnsupported},
 		{"secp256k1 PKCS#8", f.path("k1.pem"), FormatPEM, "", "unsupported elliptic curve", ErrUnsupported},
 		{"secp256k1 SEC1", f.path("k1-sec1.pem"), FormatPEM, "", "unsupported elliptic curve", ErrUnsupported},
-		{"RSA-PSS", f.path("rsapss.pem"), FormatPEM, "", "unsupported key type RSA-PSS", ErrUnsupported},
 		{"P12 without key", f.path("ca-only.p12"), FormatP12, testPass, "PKCS#12 file has no private key", ErrUnsupported},
 		{"X25519", f.path("x25519.pem"), FormatPEM, "", "X25519 key cannot sign", ErrUnsupported},
 	}

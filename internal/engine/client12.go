@@ -614,9 +614,12 @@ func (h *clientHS12) clientIdentity() *Identity {
 		id := &c.cfg.Identities[i]
 		pub := id.Key.Public()
 		want := msg.CertTypeRSASign
+		_, pss := pub.(sig.PSSPublicKey)
 		if isECDSA(pub) {
 			want = msg.CertTypeECDSASign
-		} else if _, ok := pub.(*rsa.PublicKey); !ok {
+		} else if pss && c.st.Version < VersionTLS12 {
+			continue // RSASSA-PSS signs no TLS 1.0/1.1 CertificateVerify
+		} else if _, ok := pub.(*rsa.PublicKey); !ok && !pss {
 			if c.st.Version < VersionTLS12 {
 				continue
 			}

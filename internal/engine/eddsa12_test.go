@@ -5,9 +5,14 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"encoding/pem"
 	"errors"
 	"net"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -133,3 +138,103 @@ func TestEd25519TLS12AgainstCryptoTLS(t *testing.T) {
 }
 
 var errNotEd25519 = errors.New("client certificate is not Ed25519")
+
+// loadPSSIdentity reads an openssl RSASSA-PSS certificate and its PKCS#8
+// key (id-RSASSA-PSS, which crypto/x509 does not parse) by hand.
+func loadPSSIdentity(t *testing.T, certFile, keyFile string) Identity {
+	t.Helper()
+	cb, _ := os.ReadFile(certFile)
+	kb, _ := os.ReadFile(keyFile)
+	cblk, _ := pem.Decode(cb)
+	kblk, _ := pem.Decode(kb)
+	if cblk == nil || kblk == nil {
+		t.Fatal("no PEM in", certFile, keyFile)
+	}
+	var info struct {
+		Version int
+		Algo    pkix.AlgorithmIdentifier
+		Key     []byte
+	}
+	if _, err := asn1.Unmarshal(kblk.Bytes, &info); err != nil || !info.Algo.Algorithm.Equal(sig.OIDRSAPSS) {
+		t.Fatalf("%s: not an RSA-PSS key (%v)", keyFile, err)
+	}
+	h, err := sig.PSSParams(info.Algo.Parameters)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := x509.ParsePKCS1PrivateKey(info.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Identity{Chain: [][]byte{cblk.Bytes}, Key: sig.PSSPrivateKey{PrivateKey: k, Hash: h}}
+}
+
+// TestRSAPSSKeysAgainstOpenSSL: certificates with RSASSA-PSS keys (openssl
+// req -newkey rsa-pss; and a key whose parameters bind SHA-384) serve and
+// are accepted at TLS 1.2 and 1.3 both ways, signing rsa_pss_pss_* with
+// the key's hash, as openssl 3.0 does; the own server used to refuse the
+// key and the own TLS 1.2 client the certificate.
+func TestRSAPSSKeysAgainstOpenSSL(t *testing.T) {
+	openssl := testpeer.Need(t, "openssl")
+	dir := t.TempDir()
+	cert, key := opensslSelfSigned(t, openssl, dir, "rsa-pss")
+	key384 := filepath.Join(dir, "pss384.key")
+	cert384 := filepath.Join(dir, "pss384.pem")
+	if _, e, code := testpeer.Run(t, 60*time.Second, "", openssl, "genpkey", "-algorithm", "RSA-PSS", "-pkeyopt", "rsa_keygen_bits:2048",
+		"-pkeyopt", "rsa_pss_keygen_md:sha384", "-pkeyopt", "rsa_pss_keygen_mgf1_md:sha384", "-pkeyopt", "rsa_pss_keygen_saltlen:48", "-out", key384); code != 0 {
+		t.Fatal(e)
+	}
+	if _, e, code := testpeer.Run(t, 30*time.Second, "", openssl, "req", "-x509", "-key", key384, "-out", cert384, "-subj", "/CN=localhost", "-days", "2"); code != 0 {
+		t.Fatal(e)
+	}
+	for _, k := range []struct {
+		name, cert, key, digest string
+		scheme                  uint16
+	}{
+		{"unrestricted", cert, key, "SHA256", sig.RSAPSSPSSSHA256},
+		{"sha384 only", cert384, key384, "SHA384", sig.RSAPSSPSSSHA384},
+	} {
+		id := loadPSSIdentity(t, k.cert, k.key)
+		for _, v := range []struct {
+			flag    string
+			version uint16
+		}{{"-tls1_2", VersionTLS12}, {"-tls1_3", VersionTLS13}} {
+			t.Run(k.name+" own server "+v.flag, func(t *testing.T) {
+				addr, res := ownServer(t, &Config{MinVersion: VersionTLS12, Identities: []Identity{id}})
+				out, errOut, code := testpeer.Run(t, 20*time.Second, "hello\n", openssl, "s_client", "-connect", addr, "-CAfile", k.cert, v.flag)
+				r := <-res
+				if r.err != nil || code != 0 {
+					t.Fatalf("server: %v; openssl exit %d:\n%s\n%s", r.err, code, out, errOut)
+				}
+				for _, w := range []string{"Peer signing digest: " + k.digest, "Peer signature type: RSA-PSS", "Verify return code: 0 (ok)"} {
+					if !strings.Contains(out, w) {
+						t.Errorf("openssl s_client did not print %q:\n%s", w, out)
+					}
+				}
+				if r.st.Version != v.version {
+					t.Errorf("version %x", r.st.Version)
+				}
+			})
+			t.Run(k.name+" own client "+v.flag, func(t *testing.T) {
+				srv := testpeer.OpenSSLServer(t, "-rev", "-naccept", "1", v.flag, "-cert", k.cert, "-key", k.key,
+					"-Verify", "1", "-CAfile", k.cert)
+				cfg := all12(Config{Identities: []Identity{id}})
+				conn := dialOwn(t, srv.Addr, &cfg)
+				if err := conn.Handshake(); err != nil {
+					t.Fatalf("handshake: %v\nserver:\n%s", err, srv.Output())
+				}
+				if got := echoLine(t, conn, "tlskit engine"); got != "enigne tikslt" {
+					t.Fatalf("echo %q", got)
+				}
+				if st := conn.State(); st.Version != v.version || st.PeerSignatureScheme != k.scheme {
+					t.Errorf("version %x scheme %s, want %s", st.Version, sig.Name(st.PeerSignatureScheme), sig.Name(k.scheme))
+				}
+				// openssl s_server verified the own client's RSA-PSS
+				// certificate and its CertificateVerify.
+				waitOutput(t, srv, "Hash used: "+k.digest)
+				waitOutput(t, srv, "Signature type: RSA-PSS")
+				waitOutput(t, srv, "verify return:1")
+			})
+		}
+	}
+}

@@ -274,7 +274,7 @@ func (h *serverHS12) resume() error {
 // EdDSA keys sign in ECDSA suites).
 func identityKind(pub crypto.PublicKey) suites.Auth {
 	switch pub.(type) {
-	case *rsa.PublicKey:
+	case *rsa.PublicKey, sig.PSSPublicKey:
 		return suites.AuthRSA
 	case *ecdsa.PublicKey, ed25519.PublicKey, ed448.PublicKey:
 		return suites.AuthECDSA
@@ -408,8 +408,8 @@ func (h *serverHS12) chooseSuite() error {
 					noScheme = true
 					continue
 				}
-			} else if identityKind(pub) == suites.AuthECDSA && !isECDSA(pub) {
-				continue // no EdDSA before TLS 1.2
+			} else if _, pss := pub.(sig.PSSPublicKey); pss || (identityKind(pub) == suites.AuthECDSA && !isECDSA(pub)) {
+				continue // no EdDSA or RSASSA-PSS key before TLS 1.2
 			}
 			h.s = &conn12{suite: su}
 			h.id, h.scheme = ident, scheme

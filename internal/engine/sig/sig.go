@@ -133,7 +133,7 @@ func Fits(s uint16, pub crypto.PublicKey) bool {
 		// PSS with the hash as salt needs room: 2*hLen+2 bytes.
 		return !k.pss || p.Size() >= 2*k.hash.Size()+2
 	case PSSPublicKey:
-		return k.pssK && p.Size() >= 2*k.hash.Size()+2
+		return k.pssK && (p.Hash == 0 || p.Hash == k.hash) && p.Size() >= 2*k.hash.Size()+2
 	case *ecdsa.PublicKey:
 		return k.ecdsa && p.Curve == k.curve
 	case ed25519.PublicKey:

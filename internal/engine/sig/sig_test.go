@@ -7,6 +7,8 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"errors"
 	"testing"
 
@@ -47,7 +49,7 @@ func TestSignVerify(t *testing.T) {
 	if err != nil || Verify(Ed448, pub448, msg, s448) != nil {
 		t.Errorf("ed448: %v", err)
 	}
-	pssKey := PSSPublicKey{&rk.PublicKey}
+	pssKey := PSSPublicKey{PublicKey: &rk.PublicKey}
 	ps, _ := Sign(rand.Reader, RSAPSSRSAESHA256, rk, msg)
 	if err := Verify(RSAPSSPSSSHA256, pssKey, msg, ps); err != nil {
 		t.Errorf("rsa_pss_pss_sha256: %v", err)
@@ -62,4 +64,73 @@ func TestSignVerify(t *testing.T) {
 	if Allowed13(RSAPKCS1SHA256) || !Allowed13(RSAPSSRSAESHA256) {
 		t.Error("Allowed13")
 	}
+}
+
+// pssParams builds RSASSA-PSS-params (RFC 4055 §3.1) with hash, MGF1 hash
+// and salt length.
+func pssParams(t testing.TB, hash, mgf asn1.ObjectIdentifier, salt int) asn1.RawValue {
+	inner, _ := asn1.Marshal(pkix.AlgorithmIdentifier{Algorithm: mgf})
+	p := struct {
+		Hash    pkix.AlgorithmIdentifier `asn1:"explicit,tag:0"`
+		MGF     pkix.AlgorithmIdentifier `asn1:"explicit,tag:1"`
+		SaltLen int                      `asn1:"explicit,tag:2"`
+	}{pkix.AlgorithmIdentifier{Algorithm: hash}, pkix.AlgorithmIdentifier{Algorithm: oidMGF1, Parameters: asn1.RawValue{FullBytes: inner}}, salt}
+	der, err := asn1.Marshal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rv asn1.RawValue
+	asn1.Unmarshal(der, &rv)
+	return rv
+}
+
+// TestPSSParams: an RSASSA-PSS key's parameters bind its hash; MGF1 with
+// another hash or a salt longer than the hash cannot make a TLS
+// signature; absent parameters leave the key free. Fits follows.
+func TestPSSParams(t *testing.T) {
+	sha256OID := asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 1}
+	sha384OID := asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 2}
+	for _, c := range []struct {
+		name   string
+		params asn1.RawValue
+		want   crypto.Hash
+		bad    bool
+	}{
+		{"absent", asn1.RawValue{}, 0, false},
+		{"sha384", pssParams(t, sha384OID, sha384OID, 48), crypto.SHA384, false},
+		{"sha256 short salt", pssParams(t, sha256OID, sha256OID, 20), crypto.SHA256, false},
+		{"mgf1 mismatch", pssParams(t, sha384OID, sha256OID, 48), 0, true},
+		{"salt too long", pssParams(t, sha256OID, sha256OID, 64), 0, true},
+		{"garbage", asn1.RawValue{FullBytes: []byte{0x30, 0x03, 0xa0, 0x01}}, 0, true},
+	} {
+		h, err := PSSParams(c.params)
+		if (err != nil) != c.bad || h != c.want {
+			t.Errorf("%s: %v %v, want %v (error %v)", c.name, h, err, c.want, c.bad)
+		}
+	}
+	rk, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bound := PSSPublicKey{PublicKey: &rk.PublicKey, Hash: crypto.SHA384}
+	if Fits(RSAPSSPSSSHA256, bound) || !Fits(RSAPSSPSSSHA384, bound) || Fits12(RSAPSSPSSSHA512, bound) || !Fits12(RSAPSSPSSSHA384, bound) {
+		t.Error("a SHA-384 RSASSA-PSS key fits another hash's scheme, or not its own")
+	}
+}
+
+// FuzzPSSParams: PSSParams never panics on any parameters.
+func FuzzPSSParams(f *testing.F) {
+	f.Add(pssParams(f, asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 2}, asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 2}, 48).FullBytes)
+	f.Add([]byte{0x30, 0x00})
+	f.Add([]byte{0x05, 0x00})
+	f.Fuzz(func(t *testing.T, d []byte) {
+		var rv asn1.RawValue
+		if _, err := asn1.Unmarshal(d, &rv); err != nil {
+			return
+		}
+		h, err := PSSParams(rv)
+		if err == nil && h != 0 && h != crypto.SHA1 && h != crypto.SHA224 && h != crypto.SHA256 && h != crypto.SHA384 && h != crypto.SHA512 {
+			t.Fatalf("hash %v", h)
+		}
+	})
 }

@@ -75,7 +75,7 @@ func Fits12(s uint16, pub crypto.PublicKey) bool {
 	case *rsa.PublicKey:
 		return k.rsa && !k.pssK && (!k.pss || p.Size() >= 2*k.hash.Size()+2)
 	case PSSPublicKey:
-		return k.pssK && p.Size() >= 2*k.hash.Size()+2
+		return k.pssK && (p.Hash == 0 || p.Hash == k.hash) && p.Size() >= 2*k.hash.Size()+2
 	case *ecdsa.PublicKey:
 		return k.ecdsa
 	case ed25519.PublicKey:
