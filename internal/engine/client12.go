@@ -239,7 +239,7 @@ func (h *clientHS12) serverExtensions(sh *msg.ServerHello) error {
 			msg.ExtCookie, msg.ExtPSKKeyExchangeModes, msg.ExtPostHandshakeAuth, msg.ExtSignatureAlgorithmsCert:
 			return alert.Faultf(alert.IllegalParameter, "bad extension")
 		case msg.ExtRenegotiationInfo, msg.ExtExtendedMasterSecret, msg.ExtEncryptThenMAC, msg.ExtSessionTicket,
-			msg.ExtServerName, msg.ExtECPointFormats, msg.ExtALPN, msg.ExtStatusRequest:
+			msg.ExtServerName, msg.ExtECPointFormats, msg.ExtALPN, msg.ExtStatusRequest, msg.ExtMaxFragmentLength:
 			if !h.offered[x.Type] && x.Type != msg.ExtRenegotiationInfo {
 				return alert.Faultf(alert.UnsupportedExtension, "unsolicited extension")
 			}
@@ -280,6 +280,8 @@ func (h *clientHS12) serverExtensions(sh *msg.ServerHello) error {
 			}
 		case msg.ExtStatusRequest:
 			err = msg.ParseEmpty(x.Data)
+		case msg.ExtMaxFragmentLength:
+			err = h.maxFragmentLength(x.Data)
 		}
 		if err != nil {
 			return err

@@ -210,6 +210,9 @@ func (h *clientHS) buildExtensions(cookie []byte) {
 	if cfg.ServerName != "" {
 		add(msg.ExtServerName, msg.MarshalServerName(cfg.ServerName))
 	}
+	if cfg.MaxFragmentLength != 0 {
+		add(msg.ExtMaxFragmentLength, []byte{cfg.MaxFragmentLength})
+	}
 	add(msg.ExtECPointFormats, msg.MarshalUint8List([]uint8{0, 1, 2}))
 	add(msg.ExtSupportedGroups, msg.MarshalUint16List(h.offeredGroups()))
 	if t, ok := h.ticketExt(); ok {
@@ -718,6 +721,16 @@ func (h *clientHS) finish(m msg.Message, certReq *msg.CertificateRequest, cHS, s
 	return c.setWriteKey(cAP)
 }
 
+// maxFragmentLength takes the server's max_fragment_length: RFC 6066 §4,
+// the length the client asked for or illegal_parameter.
+func (h *clientHS) maxFragmentLength(d []byte) error {
+	if len(d) != 1 || d[0] != h.c.cfg.MaxFragmentLength {
+		return alert.Faultf(alert.IllegalParameter, "ssl3 ext invalid max fragment length")
+	}
+	h.c.useMaxFragmentLength(d[0])
+	return nil
+}
+
 // encryptedExtensions checks EncryptedExtensions (RFC 8446 §4.3.1).
 func (h *clientHS) encryptedExtensions(ee *msg.EncryptedExtensions) error {
 	c := h.c
@@ -731,6 +744,10 @@ func (h *clientHS) encryptedExtensions(ee *msg.EncryptedExtensions) error {
 				return err
 			}
 			c.st.ServerName = c.cfg.ServerName
+		case msg.ExtMaxFragmentLength:
+			if err := h.maxFragmentLength(x.Data); err != nil {
+				return err
+			}
 		case msg.ExtALPN:
 			p, err := msg.ParseALPN(x.Data)
 			if err != nil {

@@ -165,6 +165,10 @@ type Config struct {
 	// (-max_send_frag, 512–16384); 0 means 16384. A negotiated
 	// max_fragment_length or record_size_limit lowers it further.
 	MaxSendFragment int
+	// MaxFragmentLength is the max_fragment_length code a client offers
+	// (RFC 6066 §4, -maxfraglen): 1–4 for 512, 1024, 2048 or 4096 bytes;
+	// 0 offers none. A server always accepts a valid offer.
+	MaxFragmentLength uint8
 	// NoMiddlebox turns off RFC 8446 Appendix D.4's compatibility mode
 	// (the fake session ID and ChangeCipherSpec), as -no_middlebox does.
 	NoMiddlebox bool

@@ -110,6 +110,15 @@ func newConn(c net.Conn, cfg *Config, client bool) *TLSConn {
 	return t
 }
 
+// useMaxFragmentLength applies a negotiated max_fragment_length code
+// (RFC 6066 §4) to both directions from now on.
+func (t *TLSConn) useMaxFragmentLength(code uint8) {
+	n := 256 << code
+	t.st.MaxFragmentLength = n
+	t.limitWrites(n)
+	t.rl.ReadLimit = n
+}
+
 // limitWrites lowers the plaintext limit of the records sent to n, keeping
 // a lower one (-max_send_frag, another negotiated limit).
 func (t *TLSConn) limitWrites(n int) {

@@ -68,6 +68,7 @@ func (cfg *Config) serverVersion(ch *msg.ClientHello) (uint16, error) {
 type serverHS12 struct {
 	c   *TLSConn
 	ch  *msg.ClientHello
+	mfl uint8 // the client's max_fragment_length, echoed
 	s   *conn12
 	ver uint16
 
@@ -164,6 +165,8 @@ func (h *serverHS12) readExtensions() error {
 		switch x.Type {
 		case msg.ExtServerName:
 			c.st.ServerName, err = msg.ParseServerName(x.Data)
+		case msg.ExtMaxFragmentLength:
+			h.mfl, err = serverMaxFragmentLength(c, x.Data)
 		case msg.ExtSupportedGroups:
 			h.groups, err = msg.ParseUint16List(x.Data)
 		case msg.ExtECPointFormats:
@@ -509,6 +512,9 @@ func (h *serverHS12) serverHello() error {
 	if c.sniAck && h.resumed == nil {
 		// RFC 6066 §3: acknowledged on a full handshake only.
 		ee = append(ee, msg.Extension{Type: msg.ExtServerName, Data: []byte{}})
+	}
+	if h.mfl != 0 {
+		ee = append(ee, msg.Extension{Type: msg.ExtMaxFragmentLength, Data: []byte{h.mfl}})
 	}
 	if h.resumed == nil && h.pointFmts && (s.suite.Kx == msg.KxECDHE || s.suite.Auth == suites.AuthECDSA) {
 		ee = append(ee, msg.Extension{Type: msg.ExtECPointFormats, Data: msg.MarshalUint8List([]uint8{0, 1, 2})})

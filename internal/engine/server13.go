@@ -20,6 +20,7 @@ import (
 type serverHS struct {
 	c      *TLSConn
 	ch     *msg.ClientHello
+	mfl    uint8 // the client's max_fragment_length, echoed
 	tr     *keys.Transcript
 	group  uint16
 	peerKS []msg.KeyShare
@@ -102,6 +103,17 @@ func (c *TLSConn) serverHandshake() error {
 
 // negotiate picks version, suite, group, certificate and ALPN from the
 // ClientHello (RFC 8446 §4.1.1, §4.2).
+// serverMaxFragmentLength takes a client's max_fragment_length (RFC 6066
+// §4): a code 1–4 is accepted, applied from here on and echoed; any
+// other value is illegal_parameter.
+func serverMaxFragmentLength(c *TLSConn, d []byte) (uint8, error) {
+	if len(d) != 1 || d[0] < 1 || d[0] > 4 {
+		return 0, alert.Faultf(alert.IllegalParameter, "ssl3 ext invalid max fragment length")
+	}
+	c.useMaxFragmentLength(d[0])
+	return d[0], nil
+}
+
 func (h *serverHS) negotiate() error {
 	c, ch, cfg := h.c, h.ch, h.c.cfg
 	c.st.ClientRandom = ch.Random
@@ -125,6 +137,11 @@ func (h *serverHS) negotiate() error {
 		return alert.Faultf(alert.IllegalParameter, "bad compression")
 	}
 	c.st.Version = VersionTLS13
+	if d, ok := ch.Extensions.Find(msg.ExtMaxFragmentLength); ok {
+		if h.mfl, err = serverMaxFragmentLength(c, d); err != nil {
+			return err
+		}
+	}
 
 	// certificate_authorities is checked before the suite is chosen, as
 	// openssl parses every extension first (a TLS 1.2 server ignores it).
@@ -514,6 +531,9 @@ func (h *serverHS) flight() error {
 	// RFC 6066 §3: no server_name acknowledgement when resuming.
 	if c.sniAck && (h.psk == nil || h.psk.external) {
 		ee = append(ee, msg.Extension{Type: msg.ExtServerName, Data: []byte{}})
+	}
+	if h.mfl != 0 {
+		ee = append(ee, msg.Extension{Type: msg.ExtMaxFragmentLength, Data: []byte{h.mfl}})
 	}
 	if h.alpn != "" {
 		ee = append(ee, msg.Extension{Type: msg.ExtALPN, Data: msg.MarshalALPN([]string{h.alpn})})

@@ -88,6 +88,9 @@ type State struct {
 	// which of RFC 7627, RFC 7366 and RFC 5746 a TLS 1.0–1.2 connection
 	// negotiated.
 	ExtendedMasterSecret, EncryptThenMAC, SecureRenegotiation bool
+	// MaxFragmentLength is the negotiated max_fragment_length in bytes
+	// (RFC 6066 §4), 0 when none was.
+	MaxFragmentLength int
 	// DHBits is the size of the server's DHE group (Server Temp Key).
 	DHBits int
 	// Session12 is the TLS 1.0–1.2 session this connection can be

@@ -29,7 +29,7 @@ func options() []opt.Option {
 		{Name: "unix", Kind: opt.String, Help: "Connect over the specified Unix-domain socket"},
 		{Name: "4", Kind: opt.None, Help: "Use IPv4 only"},
 		{Name: "6", Kind: opt.None, Help: "Use IPv6 only"},
-		{Name: "maxfraglen", Kind: opt.PosInt, Help: "Enable Maximum Fragment Length Negotiation (len values: 512, 1024, 2048 and 4096)", Unsupported: "max_fragment_length (RFC 6066) is not implemented by tlskit yet"},
+		{Name: "maxfraglen", Kind: opt.PosInt, Help: "Enable Maximum Fragment Length Negotiation (len values: 512, 1024, 2048 and 4096)"},
 		{Name: "max_send_frag", Kind: opt.PosInt, Help: "Maximum Size of send frames "},
 		{Name: "split_send_frag", Kind: opt.PosInt, Help: "Size used to split data for encrypt pipelines", NoEffect: true},
 		{Name: "max_pipelines", Kind: opt.PosInt, Help: "Maximum number of encrypt/decrypt pipelines to be used", NoEffect: true},

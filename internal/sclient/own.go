@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math/bits"
 	"net"
 	"os"
 	"sync"
@@ -50,6 +51,8 @@ type ownSettings struct {
 	earlyDataErr error
 	// maxSendFrag is -max_send_frag (0: not given).
 	maxSendFrag int
+	// maxFragLen is -maxfraglen's max_fragment_length code (0: none).
+	maxFragLen uint8
 }
 
 // ownOptions reads the options the engine's configuration takes beyond
@@ -67,6 +70,16 @@ func ownOptions(v *opt.Values, s *settings, tp *optgroups.TLSParams) error {
 			return err
 		}
 		o.maxSendFrag = n
+	}
+	if v.Has("maxfraglen") {
+		n := v.Int("maxfraglen", 0)
+		switch n {
+		case 512, 1024, 2048, 4096:
+			o.maxFragLen = uint8(bits.Len(uint(n)) - 9)
+		default:
+			// openssl's message has no newline before its hint.
+			return &opt.UsageError{Lines: []string{fmt.Sprintf("Max Fragment Len %d is out of permitted valuess_client: Use -help for summary.", n)}}
+		}
 	}
 	o.pskIdentity = v.Str("psk_identity", "Client_identity")
 	if k, ok := v.Get("psk"); ok {
@@ -173,6 +186,7 @@ func (c *client) engineConfig(cn *conn, sess *ownSession) *engine.Config {
 		AllowNoDHE:        o.tp.AllowNoDHE,
 		RecordPadding:     o.tp.RecordPadding,
 		MaxSendFragment:   o.maxSendFrag,
+		MaxFragmentLength: o.maxFragLen,
 
 		RequireSecureRenegotiation: !o.tp.LegacyServerConnect,
 		NoMiddlebox:                o.tp.NoMiddlebox,

@@ -53,6 +53,15 @@ func TestOwnEngineOptions(t *testing.T) {
 			wantOut: []string{`(?m)^New, TLSv1\.3, `}, serverSees: []string{"Content Type = ApplicationData (23)\n  Length = 529\n", "Content Type = ApplicationData (23)\n  Length = 494\n"}},
 		{name: "max-send-frag-12", server: []string{"-trace"}, args: []string{"-tls1_2", "-max_send_frag", "512", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256"}, stdin: strings.Repeat("x", 1500) + "\n",
 			wantOut: []string{`(?m)^New, TLSv1\.2, `}, serverSees: []string{"Content Type = ApplicationData (23)\n  Length = 536\n"}},
+		// -maxfraglen 512: offered after server_name, echoed by openssl
+		// s_server, and then the client's records carry 512 bytes at
+		// most (TLS 1.3: 529 with content type and tag).
+		{name: "maxfraglen-13", server: []string{"-trace"}, args: []string{"-tls1_3", "-maxfraglen", "512"}, stdin: strings.Repeat("x", 1500) + "\n",
+			wantOut: []string{`(?m)^New, TLSv1\.3, `}, serverSees: []string{"extension_type=max_fragment_length(1), length=1\n          max_fragment_length := 2^9 (512 bytes) (1)\n",
+				"Content Type = ApplicationData (23)\n  Length = 529\n"}},
+		{name: "maxfraglen-12", server: []string{"-trace"}, args: []string{"-tls1_2", "-maxfraglen", "1024", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256"}, stdin: strings.Repeat("x", 1500) + "\n",
+			wantOut: []string{`(?m)^New, TLSv1\.2, `}, serverSees: []string{"max_fragment_length := 2^10 (1024 bytes) (2)\n",
+				"Content Type = ApplicationData (23)\n  Length = 1048\n"}},
 		{name: "no-middlebox", server: []string{"-trace"}, args: []string{"-tls1_3", "-no_middlebox", "-msg"},
 			wantOut:    []string{`(?m)^>>> TLS 1\.3, Handshake \[length [0-9a-f]{4}\], Finished$`},
 			serverSees: []string{"session_id (len=0): \n"}},
@@ -84,21 +93,29 @@ func TestOwnEngineRefusals(t *testing.T) {
 	}
 }
 
-// TestMaxSendFragBounds checks -max_send_frag's range and openssl's words
-// for values outside it (compared with openssl s_client 3.0).
+// TestMaxSendFragBounds checks -max_send_frag's range and -maxfraglen's
+// values, and openssl's words for others (compared with openssl s_client
+// 3.0).
 func TestMaxSendFragBounds(t *testing.T) {
 	for _, tc := range []struct{ arg, want string }{
 		{"511", "s_client: Max send fragment size 511 is out of permitted range\n"},
 		{"16385", "s_client: Max send fragment size 16385 is out of permitted range\n"},
 		{"0", "s_client: Non-positive number \"0\" for option -max_send_frag\ns_client: Use -help for summary.\n"},
+		// (openssl prints no newline before the hint here.)
+		{"-maxfraglen 1000", "s_client: Max Fragment Len 1000 is out of permitted valuess_client: Use -help for summary.\n"},
+		{"-maxfraglen 8192", "s_client: Max Fragment Len 8192 is out of permitted valuess_client: Use -help for summary.\n"},
 	} {
-		_, errs, code := runClient(t, "", "-max_send_frag", tc.arg, "-connect", "127.0.0.1:1")
+		args := []string{"-max_send_frag", tc.arg}
+		if strings.HasPrefix(tc.arg, "-") {
+			args = strings.Fields(tc.arg)
+		}
+		_, errs, code := runClient(t, "", append(args, "-connect", "127.0.0.1:1")...)
 		if code != 1 || errs != tc.want {
 			t.Errorf("-max_send_frag %s: exit %d, stderr %q, want %q", tc.arg, code, errs, tc.want)
 		}
 	}
 	for _, arg := range []string{"512", "16384"} {
-		_, errs, code := runClient(t, "", "-max_send_frag", arg, "-connect", "127.0.0.1:1")
+		_, errs, code := runClient(t, "", "-max_send_frag", arg, "-maxfraglen", "4096", "-connect", "127.0.0.1:1")
 		if code != 1 || !strings.Contains(errs, "Connection refused") {
 			t.Errorf("-max_send_frag %s: exit %d, stderr %q", arg, code, errs)
 		}

@@ -49,6 +49,13 @@ func TestOwnEngineServer(t *testing.T) {
 		// in the clear in TLS 1.2.
 		{name: "max-send-frag-13", server: []string{"-tls1_3", "-max_send_frag", "512"}, client: []string{"-trace"},
 			wantClient: []string{`(?m)^  Length = 529$`}},
+		// openssl s_client -maxfraglen 512: tlskit echoes it (in
+		// EncryptedExtensions, in the ServerHello at TLS 1.2) and keeps
+		// its records to 512 bytes, as openssl s_server does.
+		{name: "maxfraglen-13", server: []string{"-tls1_3"}, client: []string{"-maxfraglen", "512", "-trace"},
+			wantClient: []string{`(?m)^  Length = 529$`, `EncryptedExtensions, Length=\d+\n      extensions, length = \d+\n        extension_type=max_fragment_length\(1\), length=1\n          max_fragment_length := 2\^9 \(512 bytes\) \(1\)\n`}},
+		{name: "maxfraglen-12", server: []string{"-tls1_2"}, client: []string{"-maxfraglen", "512", "-trace"},
+			wantClient: []string{`(?m)^  Content Type = Handshake \(22\)\n  Length = 512$`, `extension_type=renegotiate\(65281\), length=1\n.*\n        extension_type=max_fragment_length\(1\), length=1\n`}},
 		{name: "max-send-frag-12", server: []string{"-tls1_2", "-max_send_frag", "512"}, client: []string{"-trace"},
 			wantClient: []string{`(?m)^  Content Type = Handshake \(22\)\n  Length = 512$`}},
 	} {

@@ -163,7 +163,8 @@ func byReason(reason string, side Side) Entry {
 	prefer := map[Kind]bool{ServerCertVerifyFailed: side == Client, ClientCertVerifyFailed: side == Server,
 		ClientUnsupportedProtocol: side == Client, ServerUnsupportedProtocol: side == Server,
 		ServerCertNotParsed: side == Client, ClientCertNotParsed: side == Server,
-		ClientInappropriateFallback: side == Client, ServerInappropriateFallback: side == Server}
+		ClientInappropriateFallback: side == Client, ServerInappropriateFallback: side == Server,
+		ClientInvalidMaxFragmentLength: side == Client, ServerInvalidMaxFragmentLength: side == Server}
 	var found Entry
 	ok := false
 	for k, s := range table {

@@ -87,6 +87,13 @@ const (
 	// UnsafeLegacyRenegotiation is s_client's refusal of a TLS 1.0–1.2
 	// server without renegotiation_info (handshake_failure sent).
 	UnsafeLegacyRenegotiation
+	// InvalidMaxFragmentLength is a max_fragment_length that is not
+	// 1–4 (a server's reply: not the one offered); illegal_parameter.
+	ClientInvalidMaxFragmentLength
+	ServerInvalidMaxFragmentLength
+	// DataLengthTooLong is a received record over the plaintext limit
+	// (record_overflow sent).
+	DataLengthTooLong
 )
 
 const (
@@ -108,43 +115,46 @@ type spec struct {
 
 // table is the one place that words a failure.
 var table = map[Kind]spec{
-	Lookup:                      {0x10080002, libBIO, "BIO_lookup_ex", "system lib"},
-	ConnectSyscall:              {errLibSys, libSys, "BIO_connect", ""},
-	ConnectError:                {0x10000067, libBIO, "BIO_connect", "connect error"},
-	AlertReceived:               {errLibSSL, libSSL, "ssl3_read_bytes", ""},
-	WrongVersionNumber:          {0x0A00010B, libSSL, "ssl3_get_record", "wrong version number"},
-	UnexpectedEOF:               {0x0A000126, libSSL, "ssl3_read_n", "unexpected eof while reading"},
-	ServerCertVerifyFailed:      {0x0A000086, libSSL, "tls_post_process_server_certificate", "certificate verify failed"},
-	ClientCertVerifyFailed:      {0x0A000086, libSSL, "tls_process_client_certificate", "certificate verify failed"},
-	NoSharedCipher:              {0x0A0000C1, libSSL, "tls_post_process_client_hello", "no shared cipher"},
-	ServerUnsupportedProtocol:   {0x0A000102, libSSL, "tls_early_post_process_client_hello", "unsupported protocol"},
-	ClientUnsupportedProtocol:   {0x0A000102, libSSL, "ssl_choose_client_version", "unsupported protocol"},
-	NoProtocolsAvailable:        {0x0A0000BF, libSSL, "tls_setup_handshake", "no protocols available"},
-	NoSuitableSigalg:            {0x0A000076, libSSL, "tls_choose_sigalg", "no suitable signature algorithm"},
-	NoSuitableSigalgHandshake:   {0x0A000076, libSSL, "tls_choose_sigalg", "no suitable signature algorithm"},
-	LegacySigalg:                {0x0A00014D, libSSL, "tls_process_key_exchange", "legacy sigalg disallowed or unsupported"},
-	PeerDidNotReturnCertificate: {0x0A0000C7, libSSL, "tls_process_client_certificate", "peer did not return a certificate"},
-	NoApplicationProtocol:       {0x0A0000EB, libSSL, "tls_handle_alpn", "no application protocol"},
-	UnexpectedMessage:           {0x0A0000F4, libSSL, "ssl3_read_bytes", "unexpected message"},
-	BadSignature:                {0x0A00007B, libSSL, "tls_process_cert_verify", "bad signature"},
-	HandshakeTimeout:            {errLibSys | 110, libSys, "ssl3_read_n", "Connection timed out"},
-	KeyUpdateWrongVersion:       {0x0A00010A, libSSL, "SSL_key_update", "wrong ssl version"},
-	RenegotiateWrongVersion:     {0x0A00010A, libSSL, "can_renegotiate", "wrong ssl version"},
-	DecryptionFailed:            {0x0A000119, libSSL, "ssl3_get_record", "decryption failed or bad record mac"},
-	ServernameCallbackFailed:    {0x0A0000EA, libSSL, "final_server_name", "callback failed"},
-	TooMuchEarlyData:            {0x0A0000A4, libSSL, "early_data_count_ok", "too much early data"},
-	PHAWrongVersion:             {0x0A00010A, libSSL, "SSL_verify_client_post_handshake", "wrong ssl version"},
-	PHAExtensionNotReceived:     {0x0A000117, libSSL, "SSL_verify_client_post_handshake", "extension not received"},
-	HTTPRequest:                 {0x0A00009C, libSSL, "ssl3_get_record", "http request"},
-	HTTPSProxyRequest:           {0x0A00009B, libSSL, "ssl3_get_record", "https proxy request"},
-	TooManyWarnAlerts:           {0x0A000199, libSSL, "ssl3_read_bytes", "too many warn alerts"},
-	RecordTooSmall:              {0x0A00012A, libSSL, "ssl3_get_record", "record too small"},
-	ClientCertNotParsed:         {0x0A08000D, libSSL, "tls_process_client_certificate", "ASN1 lib"},
-	ServerCertNotParsed:         {0x0A08000D, libSSL, "tls_process_server_certificate", "ASN1 lib"},
-	SessionVersionMismatch:      {0x0A0000D2, libSSL, "tls_process_server_hello", "ssl session version mismatch"},
-	ServerInappropriateFallback: {0x0A000175, libSSL, "tls_early_post_process_client_hello", "inappropriate fallback"},
-	ClientInappropriateFallback: {0x0A000175, libSSL, "ssl_choose_client_version", "inappropriate fallback"},
-	UnsafeLegacyRenegotiation:   {0x0A000152, libSSL, "final_renegotiate", "unsafe legacy renegotiation disabled"},
+	Lookup:                         {0x10080002, libBIO, "BIO_lookup_ex", "system lib"},
+	ConnectSyscall:                 {errLibSys, libSys, "BIO_connect", ""},
+	ConnectError:                   {0x10000067, libBIO, "BIO_connect", "connect error"},
+	AlertReceived:                  {errLibSSL, libSSL, "ssl3_read_bytes", ""},
+	WrongVersionNumber:             {0x0A00010B, libSSL, "ssl3_get_record", "wrong version number"},
+	UnexpectedEOF:                  {0x0A000126, libSSL, "ssl3_read_n", "unexpected eof while reading"},
+	ServerCertVerifyFailed:         {0x0A000086, libSSL, "tls_post_process_server_certificate", "certificate verify failed"},
+	ClientCertVerifyFailed:         {0x0A000086, libSSL, "tls_process_client_certificate", "certificate verify failed"},
+	NoSharedCipher:                 {0x0A0000C1, libSSL, "tls_post_process_client_hello", "no shared cipher"},
+	ServerUnsupportedProtocol:      {0x0A000102, libSSL, "tls_early_post_process_client_hello", "unsupported protocol"},
+	ClientUnsupportedProtocol:      {0x0A000102, libSSL, "ssl_choose_client_version", "unsupported protocol"},
+	NoProtocolsAvailable:           {0x0A0000BF, libSSL, "tls_setup_handshake", "no protocols available"},
+	NoSuitableSigalg:               {0x0A000076, libSSL, "tls_choose_sigalg", "no suitable signature algorithm"},
+	NoSuitableSigalgHandshake:      {0x0A000076, libSSL, "tls_choose_sigalg", "no suitable signature algorithm"},
+	LegacySigalg:                   {0x0A00014D, libSSL, "tls_process_key_exchange", "legacy sigalg disallowed or unsupported"},
+	PeerDidNotReturnCertificate:    {0x0A0000C7, libSSL, "tls_process_client_certificate", "peer did not return a certificate"},
+	NoApplicationProtocol:          {0x0A0000EB, libSSL, "tls_handle_alpn", "no application protocol"},
+	UnexpectedMessage:              {0x0A0000F4, libSSL, "ssl3_read_bytes", "unexpected message"},
+	BadSignature:                   {0x0A00007B, libSSL, "tls_process_cert_verify", "bad signature"},
+	HandshakeTimeout:               {errLibSys | 110, libSys, "ssl3_read_n", "Connection timed out"},
+	KeyUpdateWrongVersion:          {0x0A00010A, libSSL, "SSL_key_update", "wrong ssl version"},
+	RenegotiateWrongVersion:        {0x0A00010A, libSSL, "can_renegotiate", "wrong ssl version"},
+	DecryptionFailed:               {0x0A000119, libSSL, "ssl3_get_record", "decryption failed or bad record mac"},
+	ServernameCallbackFailed:       {0x0A0000EA, libSSL, "final_server_name", "callback failed"},
+	TooMuchEarlyData:               {0x0A0000A4, libSSL, "early_data_count_ok", "too much early data"},
+	PHAWrongVersion:                {0x0A00010A, libSSL, "SSL_verify_client_post_handshake", "wrong ssl version"},
+	PHAExtensionNotReceived:        {0x0A000117, libSSL, "SSL_verify_client_post_handshake", "extension not received"},
+	HTTPRequest:                    {0x0A00009C, libSSL, "ssl3_get_record", "http request"},
+	HTTPSProxyRequest:              {0x0A00009B, libSSL, "ssl3_get_record", "https proxy request"},
+	TooManyWarnAlerts:              {0x0A000199, libSSL, "ssl3_read_bytes", "too many warn alerts"},
+	RecordTooSmall:                 {0x0A00012A, libSSL, "ssl3_get_record", "record too small"},
+	ClientCertNotParsed:            {0x0A08000D, libSSL, "tls_process_client_certificate", "ASN1 lib"},
+	ServerCertNotParsed:            {0x0A08000D, libSSL, "tls_process_server_certificate", "ASN1 lib"},
+	SessionVersionMismatch:         {0x0A0000D2, libSSL, "tls_process_server_hello", "ssl session version mismatch"},
+	ServerInappropriateFallback:    {0x0A000175, libSSL, "tls_early_post_process_client_hello", "inappropriate fallback"},
+	ClientInappropriateFallback:    {0x0A000175, libSSL, "ssl_choose_client_version", "inappropriate fallback"},
+	UnsafeLegacyRenegotiation:      {0x0A000152, libSSL, "final_renegotiate", "unsafe legacy renegotiation disabled"},
+	ClientInvalidMaxFragmentLength: {0x0A0000E8, libSSL, "tls_parse_stoc_maxfragmentlen", "ssl3 ext invalid max fragment length"},
+	ServerInvalidMaxFragmentLength: {0x0A0000E8, libSSL, "tls_parse_ctos_maxfragmentlen", "ssl3 ext invalid max fragment length"},
+	DataLengthTooLong:              {0x0A000092, libSSL, "ssl3_get_record", "data length too long"},
 }
 
 // New is the entry for k with data after the location.

@@ -12,6 +12,7 @@ type ExtType uint16
 // Extension types the codec knows.
 const (
 	ExtServerName              ExtType = 0      // RFC 6066 §3
+	ExtMaxFragmentLength       ExtType = 1      // RFC 6066 §4
 	ExtStatusRequest           ExtType = 5      // RFC 6066 §8
 	ExtSupportedGroups         ExtType = 10     // RFC 8446 §4.2.7 (RFC 8422's elliptic_curves)
 	ExtECPointFormats          ExtType = 11     // RFC 8422 §5.1.2
@@ -36,7 +37,8 @@ const (
 )
 
 var extNames = map[ExtType]string{
-	ExtServerName: "server_name", ExtStatusRequest: "status_request",
+	ExtServerName: "server_name", ExtMaxFragmentLength: "max_fragment_length",
+	ExtStatusRequest:   "status_request",
 	ExtSupportedGroups: "supported_groups", ExtECPointFormats: "ec_point_formats",
 	ExtSignatureAlgorithms: "signature_algorithms", ExtALPN: "application_layer_protocol_negotiation",
 	ExtSCT: "signed_certificate_timestamp", ExtPadding: "padding",

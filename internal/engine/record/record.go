@@ -86,6 +86,10 @@ type Layer struct {
 	// WriteLimit caps the plaintext per written record (record_size_limit,
 	// -max_send_frag); zero means MaxPlaintext.
 	WriteLimit int
+	// ReadLimit, when set, is the largest plaintext a received record may
+	// carry (a negotiated max_fragment_length): beyond it Read fails with
+	// record_overflow, as OpenSSL's record layer does.
+	ReadLimit int
 	// PadTo pads each protected record's inner plaintext up to a multiple
 	// of PadTo bytes (OpenSSL's -record_padding); 0 or 1 means no padding.
 	PadTo int
@@ -157,6 +161,9 @@ func (l *Layer) Read() (typ uint8, data []byte, err error) {
 	}
 	if err != nil {
 		return typ, data, err
+	}
+	if l.ReadLimit > 0 && len(data) > l.ReadLimit {
+		return 0, nil, alert.Faultf(alert.RecordOverflow, "data length too long")
 	}
 	return typ, data, l.countIdle(typ, data)
 }
