@@ -10,6 +10,9 @@ import (
 	"crypto/x509"
 	"math"
 	"strings"
+
+	"github.com/cloudflare/circl/sign/ed448"
+	"github.com/tlskit/tlskit/internal/engine/sig"
 )
 
 // This file is tlskit's one table of security strengths: the bits each
@@ -131,6 +134,12 @@ func PublicKeyBits(pub any) (size, sec int, ok bool) {
 	case ed25519.PublicKey:
 		// openssl reports the encoded key's 256 bits, not 253.
 		return 256, 128, true
+	case ed448.PublicKey:
+		// openssl s_client: "Server public key is 456 bit".
+		return 456, 224, true
+	case sig.PSSPublicKey:
+		n := k.N.BitLen()
+		return n, IFCBits(n), true
 	case *ecdh.PublicKey:
 		if k.Curve() == ecdh.X25519() {
 			return 253, 128, true

@@ -8,6 +8,7 @@ import (
 	"net"
 	"strings"
 
+	"github.com/tlskit/tlskit/internal/engine/sig"
 	"github.com/tlskit/tlskit/internal/tlsnames"
 )
 
@@ -248,7 +249,13 @@ func purposeOK(c *x509.Certificate, purpose string, ca bool) bool {
 }
 
 func keyStrongEnough(c *x509.Certificate, need int) bool {
-	_, bits, _ := tlsnames.PublicKeyBits(c.PublicKey)
+	// sig.PublicKey also reads the Ed448 and RSASSA-PSS keys that
+	// crypto/x509 leaves unparsed.
+	pub, err := sig.PublicKey(c)
+	if err != nil {
+		return false
+	}
+	_, bits, _ := tlsnames.PublicKeyBits(pub)
 	return bits >= need
 }
 
