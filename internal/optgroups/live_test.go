@@ -177,6 +177,9 @@ func TestOpenSSLConf(t *testing.T) {
 		{"Curves", []string{"Curves = P-521"}, nil, []string{`(?m)^Server Temp Key: ECDH, secp521r1, 521 bits$`}, 0},
 		{"SECLEVEL=3", []string{"CipherString = DEFAULT@SECLEVEL=3"}, []string{"-CAfile", pki.CA}, []string{`(?m)^Verify return code: 66 `}, 0},
 		{"SECLEVEL=2", []string{"CipherString = DEFAULT@SECLEVEL=2"}, []string{"-CAfile", pki.CA}, []string{`(?m)^Verify return code: 0 `}, 0},
+		{"SignatureAlgorithms", []string{"SignatureAlgorithms = rsa_pss_rsae_sha512"}, nil, []string{`(?m)^Peer signing digest: SHA512$`}, 0},
+		{"-sigalgs over SignatureAlgorithms", []string{"SignatureAlgorithms = rsa_pss_rsae_sha512"}, []string{"-sigalgs", "rsa_pss_rsae_sha384"}, []string{`(?m)^Peer signing digest: SHA384$`}, 0},
+		{"Ciphersuites", []string{"Ciphersuites = TLS_CHACHA20_POLY1305_SHA256"}, nil, []string{`(?m)^New, TLSv1\.3, Cipher is TLS_CHACHA20_POLY1305_SHA256$`}, 0},
 		{"a bad value is skipped", []string{"MinProtocol = Bogus", "MaxProtocol = TLSv1.2"}, nil, []string{`(?m)^    Protocol  : TLSv1\.2$`}, 0},
 	} {
 		env := writeConf(t, tc.conf...)

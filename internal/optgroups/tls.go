@@ -278,6 +278,12 @@ func ParseTLS(v *opt.Values, role Role, sys *sslconf.Defaults) (*TLSParams, erro
 			return nil, confErr(err)
 		}
 		p.Sigalgs = ss
+	} else if sys.SigAlgs != "" {
+		// openssl.cnf's SignatureAlgorithms is the default under
+		// -sigalgs; a value openssl would reject is skipped.
+		if ss, err := tlsnames.ParseSigalgs(sys.SigAlgs); err == nil {
+			p.Sigalgs = ss
+		}
 	}
 	if s, ok := v.Get("client_sigalgs"); ok {
 		ss, err := tlsnames.ParseClientSigalgs(s)

@@ -56,8 +56,8 @@ func TestOwnEngineOptions(t *testing.T) {
 		// -maxfraglen 512: offered after server_name, echoed by openssl
 		// s_server, and then the client's records carry 512 bytes at
 		// most (TLS 1.3: 529 with content type and tag).
-		{name: "maxfraglen-13", server: []string{"-trace"}, args: []string{"-tls1_3", "-maxfraglen", "512"}, stdin: strings.Repeat("x", 1500) + "\n",
-			wantOut: []string{`(?m)^New, TLSv1\.3, `}, serverSees: []string{"extension_type=max_fragment_length(1), length=1\n          max_fragment_length := 2^9 (512 bytes) (1)\n",
+		{name: "maxfraglen-13", server: []string{"-trace"}, args: []string{"-tls1_3", "-maxfraglen", "512", "-trace"}, stdin: strings.Repeat("x", 1500) + "\n",
+			wantOut: []string{`(?m)^New, TLSv1\.3, `, `EncryptedExtensions, Length=\d+\n      extensions, length = \d+\n        extension_type=max_fragment_length\(1\), length=1\n          max_fragment_length := 2\^9 \(512 bytes\) \(1\)\n`}, serverSees: []string{"extension_type=max_fragment_length(1), length=1\n          max_fragment_length := 2^9 (512 bytes) (1)\n",
 				"Content Type = ApplicationData (23)\n  Length = 529\n"}},
 		{name: "maxfraglen-12", server: []string{"-trace"}, args: []string{"-tls1_2", "-maxfraglen", "1024", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256"}, stdin: strings.Repeat("x", 1500) + "\n",
 			wantOut: []string{`(?m)^New, TLSv1\.2, `}, serverSees: []string{"max_fragment_length := 2^10 (1024 bytes) (2)\n",

@@ -248,6 +248,12 @@ func traceExts(sb *strings.Builder, indent int, msgType uint8, exts msg.Extensio
 func traceExt(sb *strings.Builder, indent int, msgType uint8, e Ext) bool {
 	pad := strings.Repeat(" ", indent)
 	switch e.Type {
+	case msg.ExtMaxFragmentLength:
+		// openssl: "max_fragment_length := 2^9 (512 bytes) (1)".
+		if len(e.Data) != 1 || e.Data[0] < 1 || e.Data[0] > 4 {
+			return false
+		}
+		fmt.Fprintf(sb, "%smax_fragment_length := 2^%d (%d bytes) (%d)\n", pad, 8+e.Data[0], 256<<e.Data[0], e.Data[0])
 	case msg.ExtECPointFormats:
 		fs, err := msg.ParseUint8List(e.Data)
 		if err != nil {
