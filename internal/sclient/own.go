@@ -24,6 +24,7 @@ import (
 	"github.com/tlskit/tlskit/internal/optgroups"
 	"github.com/tlskit/tlskit/internal/report"
 	"github.com/tlskit/tlskit/internal/sslerr"
+	"github.com/tlskit/tlskit/internal/verify"
 )
 
 // ownSettings is what s_client hands tlskit's own engine: the shared
@@ -259,9 +260,13 @@ func (c *client) engineConfig(cn *conn, sess *ownSession) *engine.Config {
 	verifyConn := c.verifyConnection(cn)
 	cfg.VerifyPeer = func(chain [][]byte, st *engine.State) error {
 		if err := verifyConn(chain, st); err != nil {
-			// openssl sends bad_certificate for a chain it refuses
-			// here; the error keeps openssl's line.
-			return errors.Join(err, alert.BadCertificate)
+			// openssl's alert for the verification's code; the error
+			// keeps openssl's line.
+			desc := alert.BadCertificate
+			if cn.verified != nil {
+				desc = verify.Alert(cn.verified.Code)
+			}
+			return errors.Join(err, desc)
 		}
 		return nil
 	}

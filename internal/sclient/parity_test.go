@@ -95,12 +95,12 @@ func TestStateParity(t *testing.T) {
 
 // TestRefusedChainReadCount: a TLS 1.3 chain refused under
 // -verify_return_error is refused as it arrives, before the
-// CertificateVerify is read, as openssl does: both report the same bytes
-// read.
+// CertificateVerify is read, with the alert openssl chooses for the
+// code, as openssl does: both report the same bytes read.
 func TestRefusedChainReadCount(t *testing.T) {
 	pki := testpeer.NewPKI(t)
 	srv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey)
-	all := []string{"-connect", srv.Addr, "-tls1_3", "-verify_return_error"}
+	all := []string{"-connect", srv.Addr, "-tls1_3", "-verify_return_error", "-msg"}
 	oOut, _, _ := testpeer.Run(t, 30*time.Second, "", "openssl", append([]string{"s_client"}, all...)...)
 	tOut, tErr, _ := runClient(t, "", all...)
 	read := regexp.MustCompile(`SSL handshake has read \d+ bytes`)
@@ -109,5 +109,10 @@ func TestRefusedChainReadCount(t *testing.T) {
 	}
 	if !strings.Contains(tErr, "certificate verify failed") {
 		t.Errorf("not refused:\n%s", tErr)
+	}
+	// The same alert as openssl's for the code (20: unknown_ca).
+	sent := regexp.MustCompile(`>>> TLS 1\.3, Alert \[length 0002\], fatal \w+`)
+	if o, g := sent.FindString(oOut), sent.FindString(tOut); o == "" || o != g {
+		t.Errorf("alert: openssl %q, tlskit %q", o, g)
 	}
 }

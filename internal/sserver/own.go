@@ -263,7 +263,7 @@ func (s *server) engineConfig(tc *trackedConn) *engine.Config {
 	cfg.CANames = s.clientCANames
 	cfg.VerifyPeer = func(chain [][]byte, st *engine.State) error {
 		if err := s.verifyHook(tc, engine.ParseChain(chain)); err != nil {
-			return errors.Join(&sslerr.Error{Kind: sslerr.ClientCertVerifyFailed, Err: err}, verifyAlert(tc.verifyCode))
+			return errors.Join(&sslerr.Error{Kind: sslerr.ClientCertVerifyFailed, Err: err}, verify.Alert(tc.verifyCode))
 		}
 		return nil
 	}
@@ -373,24 +373,4 @@ func sessionKey(der []byte) ([]byte, uint16, error) {
 		return nil, 0, errors.New("malformed session")
 	}
 	return o.MasterKey, uint16(o.Cipher[0])<<8 | uint16(o.Cipher[1]), nil
-}
-
-// verifyAlert is the alert openssl's server sends when the client's chain
-// fails verification with code (observed with openssl 3.0 s_server
-// -verify_return_error: a self-signed certificate is unknown_ca, a
-// client certificate for servers only unsupported_certificate); other
-// codes are bad_certificate.
-func verifyAlert(code int) alert.Desc {
-	switch code {
-	case verify.ErrUnableToGetIssuerCert, verify.ErrDepthZeroSelfSigned, verify.ErrSelfSignedCertInChain,
-		verify.ErrUnableToGetIssuerLocally, verify.ErrUnableToVerifyLeafSig:
-		return alert.UnknownCA
-	case verify.ErrInvalidPurpose:
-		return alert.UnsupportedCertificate
-	case verify.ErrCertHasExpired, verify.ErrCertNotYetValid:
-		return alert.CertificateExpired
-	case verify.ErrCertRevoked:
-		return alert.CertificateRevoked
-	}
-	return alert.BadCertificate
 }
