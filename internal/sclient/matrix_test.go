@@ -363,3 +363,34 @@ func TestMatrixClientGnuTLSStatus(t *testing.T) {
 	}
 	waitPeerCount(t, srv, "- Description: ", 4)
 }
+
+// TestMatrixClientSuites12GnuTLS connects with each suite of openssl's
+// default TLS 1.2 list (-cipher NAME) to gnutls-serv offering them all:
+// both sides must name the suite.
+func TestMatrixClientSuites12GnuTLS(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	rsaSrv := testpeer.GnuTLSServer(t, "--x509certfile", pki.Server, "--x509keyfile", pki.ServerKey, "--echo", "--priority", testpeer.GnuTLSAll12)
+	ecSrv := testpeer.GnuTLSServer(t, "--x509certfile", pki.ECServer, "--x509keyfile", pki.ECServerKey, "--echo", "--priority", testpeer.GnuTLSAll12)
+	for _, name := range testpeer.OpenSSLDefault12 {
+		t.Run(name, func(t *testing.T) {
+			srv := rsaSrv
+			if strings.Contains(name, "-ECDSA-") {
+				srv = ecSrv
+			}
+			before := strings.Count(srv.Output(), "- Description: ")
+			out, errs, code := runClient(t, "", "-connect", srv.Addr, "-cipher", name)
+			if code != 0 {
+				t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+			}
+			mustMatch(t, "stdout", out, `(?m)^New, (SSLv3|TLSv1(\.[0-2])?), Cipher is `+regexp.QuoteMeta(name)+`$`, `(?m)^    Protocol  : TLSv1\.2$`)
+			waitPeerCount(t, srv, "- Description: ", before+1)
+			all := srv.Output()
+			last := all[strings.LastIndex(all, "- Description: "):]
+			last = last[:strings.Index(last, "\n")+1]
+			kx, cipher := testpeer.GnuTLSSuite(name)
+			if !strings.HasPrefix(last, "- Description: (TLS1.2-X.509)"+kx) || !strings.HasSuffix(last, cipher) {
+				t.Errorf("gnutls-serv says %q, want %s...%q", last, kx, cipher)
+			}
+		})
+	}
+}

@@ -4,7 +4,8 @@ package sserver
 // 3.7 in both directions, and the test that runs it. C = tlskit s_client
 // (internal/sclient), S = tlskit s_server (here); O = openssl, G = gnutls.
 // MxCO/MxCG = sclient TestMatrixClientOpenSSL/TestMatrixClientGnuTLS(Sessions),
-// MxSO/MxSG = TestMatrixServerOpenSSL/TestMatrixServerGnuTLS below.
+// MxSO/MxSG = TestMatrixServerOpenSSL/TestMatrixServerGnuTLS below;
+// Mx{C,S}Suites12GnuTLS = TestMatrix{Client,Server}Suites12GnuTLS.
 //
 //	option              C->O s_server          C->G gnutls-serv        O s_client->S        G gnutls-cli->S
 //	-psk                OwnEngineOptions/psk   MxCG/psk                OwnEngineServer/psk  MxSG/psk
@@ -38,7 +39,8 @@ package sserver
 //	*MLKEM* groups      n/a: openssl 3.0 and gnutls 3.7.9 have none; engine diff tests against crypto/tls
 //	ed448 certificates  MxCO                   MxCG                    MxSO/ed448           MxSG/ed448
 //	-allow_no_dhe_kex   MxCO                   MxCG (psk_ke only)      MxSO                 MxSG (psk_ke only)
-//	TLS 1.0-1.2 suites  OwnEngineTLS12...      OwnEngineTLS12GnuTLS    ProtocolChoices      engine TestServer12AgainstGnuTLSClient
+//	TLS 1.0-1.2 suites  OwnEngineTLS12...      MxCSuites12GnuTLS (all  ProtocolChoices      MxSSuites12GnuTLS (all 27),
+//	                                           27), OwnEngineTLS12GnuTLS                    engine TestServer12AgainstGnuTLSClient
 //	-no_etm             OwnEngineTLS12/no-etm  MxCG/no_etm (EtM gone)  ProtocolChoices      MxSG/no_etm
 //	-fallback_scsv      OwnEngineTLS12         MxCG                    MxSO                 MxSG (%FALLBACK_SCSV)
 //	-status             sclient TestOCSPStatus TestMatrixClientGnuTLSStatus TestStapleOwnEngine TestStapleOwnEngine
@@ -407,5 +409,28 @@ func TestMatrixPSKNeedsTLS13(t *testing.T) {
 	want := "s_server: -psk: the key serves TLS 1.3 alone, as TLS 1.0-1.2 PSK cipher suites are not implemented yet: add -tls1_3 (or -min_protocol TLSv1.3)\n"
 	if code != 1 || e.String() != want {
 		t.Errorf("exit %d, stderr %q, want %q", code, e.String(), want)
+	}
+}
+
+// TestMatrixServerSuites12GnuTLS serves each suite of openssl's default
+// TLS 1.2 list (-cipher NAME) to gnutls-cli offering them all: gnutls'
+// Description and s_server's CIPHER line must name it.
+func TestMatrixServerSuites12GnuTLS(t *testing.T) {
+	needTool(t, "gnutls-cli")
+	pki := testpeer.NewPKI(t)
+	for _, name := range testpeer.OpenSSLDefault12 {
+		t.Run(name, func(t *testing.T) {
+			cert, key := pki.Server, pki.ServerKey
+			if strings.Contains(name, "-ECDSA-") {
+				cert, key = pki.ECServer, pki.ECServerKey
+			}
+			ts := startServer(t, "", "-cert", cert, "-key", key, "-cipher", name, "-naccept", "1")
+			out, _ := runPeer(t, "", 30*time.Second, "gnutls-cli", "--insecure", "-p", ts.port(), "--priority", testpeer.GnuTLSAll12, "127.0.0.1")
+			kx, cipher := testpeer.GnuTLSSuite(name)
+			if !strings.Contains(out, "- Description: (TLS1.2-X.509)"+kx) || !strings.Contains(out, cipher) {
+				t.Errorf("gnutls-cli lacks %s...%q:\n%s", kx, cipher, out)
+			}
+			waitServerOutput(t, ts, "CIPHER is "+name+"\n")
+		})
 	}
 }
