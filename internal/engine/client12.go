@@ -412,11 +412,12 @@ func (h *clientHS12) certificate(body []byte) error {
 	case sig.PSSPublicKey:
 		// An RSASSA-PSS key signs (rsa_pss_pss_*) but cannot take RSA
 		// key exchange's encryption.
-		ok = h.s.suite.Auth == suites.AuthRSA && h.s.suite.Kx != msg.KxRSA
+		ok = h.s.suite.Auth == suites.AuthRSA && h.s.suite.Kx != msg.KxRSA && c.st.Version >= VersionTLS12
 	case ed25519.PublicKey, ed448.PublicKey:
 		// RFC 8422 §5.1.3: EdDSA certificates go with ECDHE_ECDSA
-		// suites, as openssl 3.0 s_server serves them at TLS 1.2.
-		ok = h.s.suite.Auth == suites.AuthECDSA
+		// suites, as openssl 3.0 s_server serves them at TLS 1.2; TLS
+		// 1.0/1.1 have no EdDSA signatures.
+		ok = h.s.suite.Auth == suites.AuthECDSA && c.st.Version >= VersionTLS12
 	default:
 		ok = h.s.suite.Auth == suites.AuthECDSA && isECDSA(pub)
 	}

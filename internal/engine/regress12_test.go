@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -234,6 +235,32 @@ func TestClient12CertificateTypeMismatch(t *testing.T) {
 	conn.Close()
 	if sent := <-got; len(sent) != 2 || alert.Desc(sent[1]) != alert.IllegalParameter {
 		t.Fatalf("client sent %x (%v), want illegal_parameter", sent, err)
+	}
+}
+
+// TestClient11RefusesEdDSACertificate: TLS 1.0/1.1 have no EdDSA
+// signatures, so an Ed25519 certificate under an ECDHE-ECDSA suite at TLS
+// 1.1 stays illegal_parameter "wrong certificate type" (BoGo
+// NoEd25519-TLS11-ServerAuth-Verify), while TLS 1.2 takes it.
+func TestClient11RefusesEdDSACertificate(t *testing.T) {
+	edID, _ := testIdentity(t, keysForTest(t)["ed25519"])
+	addr, got := scriptedServer(t, func(*msg.ClientHello) []byte {
+		sh := serverHello12For(t, func(sh *msg.ServerHello) {
+			sh.Version, sh.CipherSuite = VersionTLS11, suites.ECDHEECDSAAES128SHA
+		})
+		cert, err := (&msg.Certificate12{Chain: edID.Chain}).Marshal()
+		if err != nil {
+			t.Error(err)
+		}
+		return append(sh, cert...)
+	})
+	cfg := all12(Config{})
+	cfg.Suites12 = []uint16{suites.ECDHEECDSAAES128SHA}
+	conn := dialOwn(t, addr, &cfg)
+	err := conn.Handshake()
+	conn.Close()
+	if sent := <-got; len(sent) != 2 || alert.Desc(sent[1]) != alert.IllegalParameter || !strings.Contains(err.Error(), "wrong certificate type") {
+		t.Fatalf("client sent %x (%v), want illegal_parameter wrong certificate type", sent, err)
 	}
 }
 
