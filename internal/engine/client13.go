@@ -124,9 +124,15 @@ func (c *TLSConn) clientHandshake() error {
 			return false
 		})
 		if h.early = h.wantsEarlyData(); h.early {
-			// RFC 8446 §4.2.10: early_data goes last before
-			// pre_shared_key, where OpenSSL puts it.
-			h.hello.Extensions = append(h.hello.Extensions, msg.Extension{Type: msg.ExtEarlyData, Data: []byte{}})
+			// RFC 8446 §4.2.10: early_data goes before
+			// certificate_authorities and pre_shared_key, where
+			// OpenSSL puts it.
+			e := h.hello.Extensions
+			at := len(e)
+			if at > 0 && e[at-1].Type == msg.ExtCertificateAuthorities {
+				at--
+			}
+			h.hello.Extensions = slices.Insert(e, at, msg.Extension{Type: msg.ExtEarlyData, Data: []byte{}})
 			h.offered[msg.ExtEarlyData] = true
 		}
 	}
@@ -262,6 +268,10 @@ func (h *clientHS) buildExtensions(cookie []byte) {
 	add(msg.ExtKeyShare, msg.MarshalKeyShareClient(ks))
 	if cookie != nil {
 		add(msg.ExtCookie, msg.MarshalCookie(cookie))
+	}
+	if len(cfg.RequestCANames) > 0 {
+		// RFC 8446 §4.2.4, after key_share and cookie as in OpenSSL.
+		add(msg.ExtCertificateAuthorities, msg.MarshalCertificateAuthorities(cfg.RequestCANames))
 	}
 	h.setExtensions(e)
 }

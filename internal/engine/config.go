@@ -169,6 +169,10 @@ type Config struct {
 	// (RFC 6066 §4, -maxfraglen): 1–4 for 512, 1024, 2048 or 4096 bytes;
 	// 0 offers none. A server always accepts a valid offer.
 	MaxFragmentLength uint8
+	// RequestCANames are the distinguished names (DER) a TLS 1.3 client
+	// sends in certificate_authorities (RFC 8446 §4.2.4), the CAs whose
+	// chains it accepts (-requestCAfile).
+	RequestCANames [][]byte
 	// NoMiddlebox turns off RFC 8446 Appendix D.4's compatibility mode
 	// (the fake session ID and ChangeCipherSpec), as -no_middlebox does.
 	NoMiddlebox bool

@@ -51,7 +51,7 @@ func options() []opt.Option {
 		{Name: "no-CAfile", Kind: opt.None, Help: "Do not load the default certificates file"},
 		{Name: "no-CApath", Kind: opt.None, Help: "Do not load certificates from the default certificates directory"},
 		{Name: "no-CAstore", Kind: opt.None, Help: "Do not load certificates from the default certificates store", NoEffect: true},
-		{Name: "requestCAfile", Kind: opt.InFile, Help: "PEM format file of CA names to send to the server", Unsupported: "sending the certificate_authorities extension is not implemented by tlskit yet"},
+		{Name: "requestCAfile", Kind: opt.InFile, Help: "PEM format file of CA names to send to the server"},
 		{Name: "dane_tlsa_domain", Kind: opt.String, Help: "DANE TLSA base domain", Unsupported: "DANE is not implemented yet"},
 		{Name: "dane_tlsa_rrdata", Kind: opt.String, Help: "DANE TLSA rrdata presentation form", Unsupported: "DANE is not implemented yet"},
 		{Name: "dane_ee_no_namechecks", Kind: opt.None, Help: "Disable name checks when matching DANE-EE(3) TLSA records", Unsupported: "DANE is not implemented yet"},

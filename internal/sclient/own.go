@@ -1,15 +1,18 @@
 package sclient
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"math/bits"
 	"net"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -54,6 +57,8 @@ type ownSettings struct {
 	maxSendFrag int
 	// maxFragLen is -maxfraglen's max_fragment_length code (0: none).
 	maxFragLen uint8
+	// caNames are -requestCAfile's subjects (DER), in file order.
+	caNames [][]byte
 }
 
 // ownOptions reads the options the engine's configuration takes beyond
@@ -81,6 +86,13 @@ func ownOptions(v *opt.Values, s *settings, tp *optgroups.TLSParams) error {
 			// openssl's message has no newline before its hint.
 			return &opt.UsageError{Lines: []string{fmt.Sprintf("Max Fragment Len %d is out of permitted valuess_client: Use -help for summary.", n)}}
 		}
+	}
+	if f, ok := v.Get("requestCAfile"); ok {
+		names, err := requestCANames(f)
+		if err != nil {
+			return err
+		}
+		o.caNames = names
 	}
 	o.pskIdentity = v.Str("psk_identity", "Client_identity")
 	if k, ok := v.Get("psk"); ok {
@@ -188,6 +200,7 @@ func (c *client) engineConfig(cn *conn, sess *ownSession) *engine.Config {
 		RecordPadding:     o.tp.RecordPadding,
 		MaxSendFragment:   o.maxSendFrag,
 		MaxFragmentLength: o.maxFragLen,
+		RequestCANames:    o.caNames,
 
 		RequireSecureRenegotiation: !o.tp.LegacyServerConnect,
 		NoMiddlebox:                o.tp.NoMiddlebox,
@@ -451,4 +464,35 @@ func (c *client) saveOwnSession12(cn *conn) {
 		return
 	}
 	c.saveSession(func() error { return writeOwnSession12(c.set.sessOut, s12, leaf, verify, c.set.sni) })
+}
+
+// requestCANames reads -requestCAfile as openssl's SSL_load_client_CA_file
+// does: the subjects of the PEM certificates, in file order, each once; a
+// file that cannot be opened is "Error loading CA names".
+func requestCANames(path string) ([][]byte, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		errno := sslerr.Errno(err)
+		return nil, &configError{[]string{"Error loading CA names",
+			sslerr.Entry{Code: 0x80000000 | uint32(errno), Lib: "system library", Func: "file_ctrl", Reason: sslerr.Strerror(errno), Data: "calling fopen(" + path + ", r)"}.String(),
+			sslerr.Entry{Code: 0x10080002, Lib: "BIO routines", Func: "file_ctrl", Reason: "system lib"}.String()}}
+	}
+	var names [][]byte
+	for {
+		var b *pem.Block
+		if b, data = pem.Decode(data); b == nil {
+			break
+		}
+		if b.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := x509.ParseCertificate(b.Bytes)
+		if err != nil {
+			continue
+		}
+		if !slices.ContainsFunc(names, func(n []byte) bool { return bytes.Equal(n, c.RawSubject) }) {
+			names = append(names, c.RawSubject)
+		}
+	}
+	return names, nil
 }

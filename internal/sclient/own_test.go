@@ -62,6 +62,10 @@ func TestOwnEngineOptions(t *testing.T) {
 		{name: "maxfraglen-12", server: []string{"-trace"}, args: []string{"-tls1_2", "-maxfraglen", "1024", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256"}, stdin: strings.Repeat("x", 1500) + "\n",
 			wantOut: []string{`(?m)^New, TLSv1\.2, `}, serverSees: []string{"max_fragment_length := 2^10 (1024 bytes) (2)\n",
 				"Content Type = ApplicationData (23)\n  Length = 1048\n"}},
+		// -requestCAfile: the CA's subject in certificate_authorities,
+		// the ClientHello's last extension here, as openssl sends it.
+		{name: "requestCAfile", server: []string{"-trace"}, args: []string{"-tls1_3", "-requestCAfile", pki.CA},
+			wantOut: []string{`(?m)^New, TLSv1\.3, `}, serverSees: []string{"        extension_type=certificate_authorities(47), length="}},
 		{name: "no-middlebox", server: []string{"-trace"}, args: []string{"-tls1_3", "-no_middlebox", "-msg"},
 			wantOut:    []string{`(?m)^>>> TLS 1\.3, Handshake \[length [0-9a-f]{4}\], Finished$`},
 			serverSees: []string{"session_id (len=0): \n"}},
@@ -113,6 +117,10 @@ func TestMaxSendFragBounds(t *testing.T) {
 		if code != 1 || errs != tc.want {
 			t.Errorf("-max_send_frag %s: exit %d, stderr %q, want %q", tc.arg, code, errs, tc.want)
 		}
+	}
+	_, errs, code := runClient(t, "", "-requestCAfile", "/nonexistent/ca.pem", "-connect", "127.0.0.1:1")
+	if code != 1 || !strings.HasPrefix(errs, "Error loading CA names\n") || !strings.Contains(errs, ":error:80000002:system library:file_ctrl:No such file or directory:") {
+		t.Errorf("-requestCAfile with no file: exit %d, stderr %q", code, errs)
 	}
 	for _, arg := range []string{"512", "16384"} {
 		_, errs, code := runClient(t, "", "-max_send_frag", arg, "-maxfraglen", "4096", "-connect", "127.0.0.1:1")
