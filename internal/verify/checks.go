@@ -280,7 +280,7 @@ func (v *verifier) checkAuthLevel() bool {
 		if i > 0 && !keyStrongEnough(c, need) && !v.fail(i, ErrCAKeyTooSmall) {
 			return false
 		}
-		if bits, _ := tlsnames.CertSigBits(c.SignatureAlgorithm); i < len(v.chain)-1 && bits < need {
+		if bits := certSigBits(c); i < len(v.chain)-1 && bits < need {
 			if !v.fail(i, ErrCAMDTooWeak) {
 				return false
 			}

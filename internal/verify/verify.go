@@ -381,7 +381,11 @@ func (v *verifier) internalVerify() bool {
 					return false
 				}
 			}
-			if err := checkSignature(xi, xs.SignatureAlgorithm, xs.RawTBSCertificate, xs.Signature); err != nil {
+			check := func() error { return checkSignature(xi, xs.SignatureAlgorithm, xs.RawTBSCertificate, xs.Signature) }
+			if xs.SignatureAlgorithm == x509.UnknownSignatureAlgorithm {
+				check = func() error { return checkPSSCert(xi, xs) }
+			}
+			if err := check(); err != nil {
 				if !v.fail(n, ErrCertSignatureFailure) {
 					return false
 				}

@@ -70,40 +70,57 @@ func PSSParams(params asn1.RawValue) (crypto.Hash, error) {
 	if len(params.FullBytes) == 0 || (params.Tag == asn1.TagNull && params.Class == asn1.ClassUniversal) {
 		return 0, nil
 	}
+	h, salt, err := PSSSignatureParams(params)
+	if err != nil {
+		return 0, err
+	}
+	if salt > h.Size() {
+		return 0, errors.New("sig: RSASSA-PSS parameters no TLS scheme can meet")
+	}
+	return h, nil
+}
+
+// PSSSignatureParams reads the RSASSA-PSS-params of a signature (RFC 4055
+// §3.1): its hash, which MGF1 must share, and its salt length (defaults:
+// SHA-1, 20).
+func PSSSignatureParams(params asn1.RawValue) (crypto.Hash, int, error) {
 	var p struct {
 		Hash    pkix.AlgorithmIdentifier `asn1:"optional,explicit,tag:0"`
 		MGF     pkix.AlgorithmIdentifier `asn1:"optional,explicit,tag:1"`
 		SaltLen int                      `asn1:"optional,explicit,tag:2,default:20"`
 		Trailer int                      `asn1:"optional,explicit,tag:3,default:1"`
 	}
+	if len(params.FullBytes) == 0 {
+		params.FullBytes = []byte{0x30, 0}
+	}
 	if rest, err := asn1.Unmarshal(params.FullBytes, &p); err != nil || len(rest) != 0 {
-		return 0, errors.New("sig: malformed RSASSA-PSS parameters")
+		return 0, 0, errors.New("sig: malformed RSASSA-PSS parameters")
 	}
 	h := crypto.SHA1 // RFC 4055's defaults: SHA-1, MGF1 with SHA-1
 	if len(p.Hash.Algorithm) > 0 {
 		var ok bool
 		if h, ok = pssHashes[p.Hash.Algorithm.String()]; !ok {
-			return 0, errors.New("sig: unknown RSASSA-PSS hash")
+			return 0, 0, errors.New("sig: unknown RSASSA-PSS hash")
 		}
 	}
 	mgfHash := crypto.SHA1
 	if len(p.MGF.Algorithm) > 0 {
 		if !p.MGF.Algorithm.Equal(oidMGF1) {
-			return 0, errors.New("sig: RSASSA-PSS mask generation is not MGF1")
+			return 0, 0, errors.New("sig: RSASSA-PSS mask generation is not MGF1")
 		}
 		var inner pkix.AlgorithmIdentifier
 		if rest, err := asn1.Unmarshal(p.MGF.Parameters.FullBytes, &inner); err != nil || len(rest) != 0 {
-			return 0, errors.New("sig: malformed MGF1 parameters")
+			return 0, 0, errors.New("sig: malformed MGF1 parameters")
 		}
 		var ok bool
 		if mgfHash, ok = pssHashes[inner.Algorithm.String()]; !ok {
-			return 0, errors.New("sig: unknown MGF1 hash")
+			return 0, 0, errors.New("sig: unknown MGF1 hash")
 		}
 	}
-	if p.Trailer != 1 || mgfHash != h || p.SaltLen < 0 || p.SaltLen > h.Size() {
-		return 0, errors.New("sig: RSASSA-PSS parameters no TLS scheme can meet")
+	if p.Trailer != 1 || mgfHash != h || p.SaltLen < 0 {
+		return 0, 0, errors.New("sig: RSASSA-PSS parameters no TLS scheme can meet")
 	}
-	return h, nil
+	return h, p.SaltLen, nil
 }
 
 // PublicKey returns a certificate's public key as the schemes here take
