@@ -234,6 +234,9 @@ func (h *clientHS12) serverExtensions(sh *msg.ServerHello) error {
 			return alert.Faultf(alert.DecodeError, "bad extension")
 		}
 		seen[x.Type] = true
+		if h.offered[x.Type] && h.customAnswer(x) {
+			continue
+		}
 		switch x.Type {
 		case msg.ExtKeyShare, msg.ExtSupportedVersions, msg.ExtPreSharedKey, msg.ExtEarlyData,
 			msg.ExtCookie, msg.ExtPSKKeyExchangeModes, msg.ExtPostHandshakeAuth, msg.ExtSignatureAlgorithmsCert:

@@ -213,6 +213,9 @@ func (h *clientHS) buildExtensions(cookie []byte) {
 	cfg := h.c.cfg
 	var e msg.Extensions
 	add := func(t msg.ExtType, d []byte) { e = append(e, msg.Extension{Type: t, Data: d}) }
+	for _, t := range cfg.CustomExtensions {
+		add(msg.ExtType(t), []byte{})
+	}
 	if cfg.ServerName != "" {
 		add(msg.ExtServerName, msg.MarshalServerName(cfg.ServerName))
 	}
@@ -741,12 +744,27 @@ func (h *clientHS) maxFragmentLength(d []byte) error {
 	return nil
 }
 
+// customAnswer hands the server's answer to one of CustomExtensions to
+// OnCustomExtension; false when x is not one of them.
+func (h *clientHS) customAnswer(x msg.Extension) bool {
+	if !slices.Contains(h.c.cfg.CustomExtensions, uint16(x.Type)) {
+		return false
+	}
+	if f := h.c.cfg.OnCustomExtension; f != nil {
+		f(uint16(x.Type), x.Data)
+	}
+	return true
+}
+
 // encryptedExtensions checks EncryptedExtensions (RFC 8446 §4.3.1).
 func (h *clientHS) encryptedExtensions(ee *msg.EncryptedExtensions) error {
 	c := h.c
 	for _, x := range ee.Extensions {
 		if !h.offered[x.Type] {
 			return alert.Faultf(alert.UnsupportedExtension, "unsolicited extension")
+		}
+		if h.customAnswer(x) {
+			continue
 		}
 		switch x.Type {
 		case msg.ExtServerName:

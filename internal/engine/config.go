@@ -173,6 +173,12 @@ type Config struct {
 	// sends in certificate_authorities (RFC 8446 §4.2.4), the CAs whose
 	// chains it accepts (-requestCAfile).
 	RequestCANames [][]byte
+	// CustomExtensions are extension types a client sends empty, first in
+	// its ClientHello (s_client -serverinfo); OnCustomExtension sees the
+	// server's answer to each, from the ServerHello (TLS 1.2) or
+	// EncryptedExtensions (TLS 1.3), as it is read.
+	CustomExtensions  []uint16
+	OnCustomExtension func(typ uint16, data []byte)
 	// NoMiddlebox turns off RFC 8446 Appendix D.4's compatibility mode
 	// (the fake session ID and ChangeCipherSpec), as -no_middlebox does.
 	NoMiddlebox bool

@@ -34,6 +34,9 @@ type settings struct {
 	noServername bool
 	// exitNotes are tlskit's own notices, printed on stderr at exit.
 	exitNotes []string
+	// warnings are openssl's start-up warnings, printed on stderr once
+	// the options are read.
+	warnings []string
 
 	proxy, proxyUser, proxyPass string
 	starttls, starttlsName      string
@@ -221,6 +224,9 @@ func buildSettings(v *opt.Values, stdout, stderr io.Writer) (*settings, error) {
 	}
 
 	err = tlsOptions(v, s)
+	for _, w := range s.warnings {
+		fmt.Fprintln(stderr, w)
+	}
 	var he *optgroups.HandshakeError
 	if errors.As(err, &he) {
 		// openssl connects before it finds this out (see preHandshakeFailure).

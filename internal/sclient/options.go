@@ -91,7 +91,7 @@ func options() []opt.Option {
 		{Name: "tlsextdebug", Kind: opt.None, Help: "Hex dump of all TLS extensions received"},
 		{Name: "ignore_unexpected_eof", Kind: opt.None, Help: "Do not treat lack of close_notify from a peer as an error"},
 		{Name: "status", Kind: opt.None, Help: "Request certificate status from server"},
-		{Name: "serverinfo", Kind: opt.String, Help: "types  Send empty ClientHello extensions (comma-separated numbers)", Unsupported: "sending empty ClientHello extensions is not implemented by tlskit yet"},
+		{Name: "serverinfo", Kind: opt.String, Help: "types  Send empty ClientHello extensions (comma-separated numbers)"},
 		{Name: "alpn", Kind: opt.String, Help: "Enable ALPN extension, considering named protocols supported (comma-separated list)"},
 		{Name: "async", Kind: opt.None, Help: "Support asynchronous operation", NoEffect: true},
 		{Name: "nbio", Kind: opt.None, Help: "Use non-blocking IO", NoEffect: true},

@@ -9,10 +9,12 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"math/bits"
 	"net"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -59,6 +61,8 @@ type ownSettings struct {
 	maxFragLen uint8
 	// caNames are -requestCAfile's subjects (DER), in file order.
 	caNames [][]byte
+	// serverInfo are -serverinfo's extension types.
+	serverInfo []uint16
 }
 
 // ownOptions reads the options the engine's configuration takes beyond
@@ -86,6 +90,9 @@ func ownOptions(v *opt.Values, s *settings, tp *optgroups.TLSParams) error {
 			// openssl's message has no newline before its hint.
 			return &opt.UsageError{Lines: []string{fmt.Sprintf("Max Fragment Len %d is out of permitted valuess_client: Use -help for summary.", n)}}
 		}
+	}
+	if l, ok := v.Get("serverinfo"); ok {
+		o.serverInfo, s.warnings = serverInfoTypes(l)
 	}
 	if f, ok := v.Get("requestCAfile"); ok {
 		names, err := requestCANames(f)
@@ -201,6 +208,7 @@ func (c *client) engineConfig(cn *conn, sess *ownSession) *engine.Config {
 		MaxSendFragment:   o.maxSendFrag,
 		MaxFragmentLength: o.maxFragLen,
 		RequestCANames:    o.caNames,
+		CustomExtensions:  o.serverInfo,
 
 		RequireSecureRenegotiation: !o.tp.LegacyServerConnect,
 		NoMiddlebox:                o.tp.NoMiddlebox,
@@ -209,6 +217,9 @@ func (c *client) engineConfig(cn *conn, sess *ownSession) *engine.Config {
 	if cfg.SignatureSchemes == nil && s.secLevel <= 0 && o.lo <= engine.VersionTLS12 {
 		// At security level 0 openssl offers the SHA-1 schemes too.
 		cfg.SignatureSchemes = sig.DefaultClient12SHA1
+	}
+	if len(o.serverInfo) > 0 {
+		cfg.OnCustomExtension = func(t uint16, d []byte) { printServerInfo(c.info, t, d) }
 	}
 	cfg.Groups = o.groups
 	cfg.Identities = o.identities
@@ -495,4 +506,60 @@ func requestCANames(path string) ([][]byte, error) {
 		}
 	}
 	return names, nil
+}
+
+// serverInfoTypes reads -serverinfo's comma-separated types as openssl
+// does (atoi, at most 100, kept as 16 bits). A type the engine handles
+// itself, or one already listed, is skipped with openssl's warning;
+// signed_certificate_timestamp (18) is allowed, as in openssl.
+func serverInfoTypes(list string) (types []uint16, warnings []string) {
+	for i, f := range strings.Split(list, ",") {
+		if i == 100 {
+			break
+		}
+		t := uint16(atoi(f))
+		if builtinExtension(t) || slices.Contains(types, t) {
+			warnings = append(warnings, fmt.Sprintf("Warning: Unable to add custom extension %d, skipping", t))
+			continue
+		}
+		types = append(types, t)
+	}
+	return types, warnings
+}
+
+// atoi is C's: optional blanks and sign, then leading digits; 0 when none.
+func atoi(s string) int {
+	s = strings.TrimLeft(s, " \t\n")
+	neg := false
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		neg, s = s[0] == '-', s[1:]
+	}
+	n := 0
+	for i := 0; i < len(s) && s[i] >= '0' && s[i] <= '9' && n < 1<<31; i++ {
+		n = n*10 + int(s[i]-'0')
+	}
+	if neg {
+		return -n
+	}
+	return n
+}
+
+// builtinExtension reports the extension types OpenSSL 3.0 handles itself
+// (SSL_extension_supported), which it refuses as custom extensions.
+func builtinExtension(t uint16) bool {
+	switch t {
+	case 0, 1, 5, 10, 11, 12, 13, 14, 16, 21, 22, 23, 35, 41, 42, 43, 44, 45, 47, 49, 50, 51, 13172, 0xff01:
+		return true
+	}
+	return false
+}
+
+// printServerInfo prints a server's answer to a -serverinfo type as
+// openssl does: a PEM block "SERVERINFO FOR EXTENSION N" holding the
+// type, the length and the data.
+func printServerInfo(w io.Writer, typ uint16, data []byte) {
+	b := make([]byte, 0, 4+len(data))
+	b = append(b, byte(typ>>8), byte(typ), byte(len(data)>>8), byte(len(data)))
+	b = append(b, data...)
+	pem.Encode(w, &pem.Block{Type: fmt.Sprintf("SERVERINFO FOR EXTENSION %d", typ), Bytes: b})
 }
