@@ -71,9 +71,7 @@ func (c *client) writeSecDebug(cn *conn) {
 	}
 	if cr := sum.CertificateRequest; cr != nil {
 		h.CertRequested = true
-		for _, a := range cr.SigAlgs {
-			h.PeerSigAlgs = append(h.PeerSigAlgs, a)
-		}
+		h.PeerSigAlgs = append(h.PeerSigAlgs, cr.SigAlgs...)
 	}
 	secdebug.WriteHandshake(c.errw, *c.set.secDebug, h)
 }

@@ -46,7 +46,7 @@ func (d *dribble) Write(p []byte) (int, error) { return len(p), nil }
 func TestBufferedReads(t *testing.T) {
 	var p pipe
 	w := New(&p)
-	wc, rc := cipherPair(t, 0x1301)
+	wc, _ := cipherPair(t, 0x1301)
 	w.SetWriteCipher(wc)
 	var want [][]byte
 	for i, n := range []int{1, 300, MaxPlaintext, 17, MaxPlaintext - 1, 5000} {
@@ -60,7 +60,7 @@ func TestBufferedReads(t *testing.T) {
 	for _, sizes := range [][]int{nil, {1, 1, 1, 1, 1, 2, 3}, {3, 7, 20000, 9}, {len(stream)}} {
 		d := &dribble{data: append([]byte(nil), stream...), sizes: sizes, failBefore: map[int]bool{1: true, 3: true}}
 		r := New(d)
-		_, rc = cipherPair(t, 0x1301)
+		_, rc := cipherPair(t, 0x1301)
 		r.SetReadCipher(rc)
 		for i := 0; i < len(want); {
 			typ, got, err := r.Read()
@@ -78,7 +78,7 @@ func TestBufferedReads(t *testing.T) {
 	}
 	// Cut inside the last record.
 	r := New(&dribble{data: stream[:len(stream)-3]})
-	_, rc = cipherPair(t, 0x1301)
+	_, rc := cipherPair(t, 0x1301)
 	r.SetReadCipher(rc)
 	var err error
 	for err == nil {
