@@ -151,7 +151,7 @@ func (h *serverHS) readEarlyData() error {
 		switch typ {
 		case record.TypeApplicationData:
 			if c.cfg.OnEvent != nil {
-				c.event(false, int(record.TypeApplicationData), append([]byte(nil), data...))
+				c.event(false, int(record.TypeApplicationData), data)
 			}
 			if len(c.input)+len(data) > limit {
 				return alert.Faultf(alert.UnexpectedMessage, "too much early data")
