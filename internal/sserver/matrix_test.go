@@ -182,6 +182,11 @@ func TestMatrixServerGnuTLS(t *testing.T) {
 		{name: "psk_session", server: []string{"-psk_session", sess},
 			client:     []string{"--priority", pskPrio, "--pskusername", "Client_identity", "--pskkey", sessKey},
 			wantClient: []string{"- Description: (TLS1.3-X.509)--("}, wantServer: []string{"Reused session-id"}},
+		// -psk_session is TLS 1.3's: a TLS 1.2 client gets the certificate
+		// suites, as openssl s_server -psk_session serves it.
+		{name: "psk_session-tls12-client", server: []string{"-psk_session", sess},
+			client:     []string{"--priority", "NORMAL:-VERS-TLS1.3"},
+			wantClient: []string{"- Description: (TLS1.2-X.509)-(ECDHE-"}, wantServer: []string{"CIPHER is ECDHE-RSA-"}, notServer: []string{"Reused"}},
 		{name: "allow_no_dhe_kex", server: []string{"-tls1_3", "-psk", "1a2b3c4d", "-allow_no_dhe_kex"},
 			client:     append([]string{"--priority", "NORMAL:+PSK:-ECDHE-PSK:-AES-256-GCM"}, psk...),
 			wantClient: []string{"- Description: (TLS1.3-X.509)--(CHACHA20-POLY1305)\n"}, notClient: []string{"Ephemeral"},

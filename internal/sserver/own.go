@@ -104,8 +104,9 @@ func (o *ownSettings) loadDHParams(path string, out, errw io.Writer) {
 // engine.OwnServerCarries): the own engine, which speaks TLS 1.0–1.3,
 // for every version range it can serve.
 // -psk is a TLS 1.3 PSK to the own engine (it has no TLS 1.2 PSK suites),
-// so it needs TLS 1.3 alone; -psk_session makes the server offer TLS 1.3
-// alone.
+// so it needs TLS 1.3 alone. -psk_session is TLS 1.3's in openssl too: a
+// TLS 1.3 client may use its key, a TLS 1.0–1.2 client gets the
+// certificate suites, as openssl s_server serves them.
 func chooseEngine(v *opt.Values, c *config, tp *optgroups.TLSParams) error {
 	nt, ntGiven := v.Get("num_tickets")
 	n := v.Int("num_tickets", 2)
@@ -133,9 +134,6 @@ func chooseEngine(v *opt.Values, c *config, tp *optgroups.TLSParams) error {
 		return tp.RefuseOwnEngineOptions(extra...)
 	}
 	lo := max(tp.MinVersion, engine.OwnServerMinVersion)
-	if v.Has("psk_session") {
-		lo = max(lo, engine.VersionTLS13)
-	}
 	o := &ownSettings{lo: lo, hi: tp.MaxVersion, tp: tp}
 	switch {
 	case c.noTicket || (ntGiven && n <= 0):
