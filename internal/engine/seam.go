@@ -9,13 +9,6 @@ import (
 // the engine may allow: TLS 1.0 (server12.go), so it carries them all.
 const OwnServerMinVersion = VersionTLS10
 
-// OwnServerCarries reports whether the engine carries a server
-// connection whose enabled versions are lo–hi; tls13Only says options
-// were given that only matter in TLS 1.3.
-func OwnServerCarries(lo, hi uint16, tls13Only bool) bool {
-	return hi >= OwnServerMinVersion && (lo >= OwnServerMinVersion || (tls13Only && hi >= VersionTLS13))
-}
-
 // SeamConn is a TLSConn whose State is taken once, when the handshake
 // completes (only tickets change later, see Config.OnTicket), so that
 // reading it (OwnState) never waits for a Read in progress.

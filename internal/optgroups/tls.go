@@ -3,7 +3,6 @@ package optgroups
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/tlskit/tlskit/internal/engine"
@@ -60,41 +59,6 @@ type TLSParams struct {
 	// 1.0–1.2 server without renegotiation_info, which OpenSSL 3.0
 	// refuses by default.
 	LegacyServerConnect bool
-}
-
-// OwnEngineOptions lists the options given that need the own engine's
-// TLS 1.3 path, for a command to refuse when the version range keeps
-// that path from carrying the connection.
-func (p *TLSParams) OwnEngineOptions() []string {
-	var out []string
-	add := func(cond bool, name string) {
-		if cond {
-			out = append(out, name)
-		}
-	}
-	add(p.Suites13Restricted, "-ciphersuites")
-	add(p.Sigalgs != nil, "-sigalgs")
-	add(p.ClientSigalgs != nil, "-client_sigalgs")
-	add(p.RecordPadding > 0, "-record_padding")
-	add(p.NoMiddlebox, "-no_middlebox")
-	add(p.AllowNoDHE, "-allow_no_dhe_kex")
-	return out
-}
-
-// TLS13Options lists the options given that matter in TLS 1.3 only, so
-// that a command may let the own engine carry the connection for them.
-func (p *TLSParams) TLS13Options() []string {
-	var out []string
-	add := func(cond bool, name string) {
-		if cond {
-			out = append(out, name)
-		}
-	}
-	add(p.Suites13Restricted, "-ciphersuites")
-	add(p.RecordPadding > 0, "-record_padding")
-	add(p.NoMiddlebox, "-no_middlebox")
-	add(p.AllowNoDHE, "-allow_no_dhe_kex")
-	return out
 }
 
 // DefaultMinVersion and DefaultMaxVersion are the range tlskit enables
@@ -430,27 +394,6 @@ func suites13(s string) (ids []uint16, restricted bool) {
 		}
 	}
 	return ids, restricted || len(list) != 3
-}
-
-// RefuseOwnEngineOptions is the start-up error for the options only the
-// own engine's TLS 1.3 path honours (OwnEngineOptions, plus extra from the
-// command), when that path cannot carry the connections; nil when there
-// are none. Options of
-// TLS 1.3 alone are not refused when TLS 1.3 is off: openssl ignores them
-// then.
-func (p *TLSParams) RefuseOwnEngineOptions(extra ...string) error {
-	var names []string
-	for _, o := range p.OwnEngineOptions() {
-		if p.MaxVersion >= engine.VersionTLS13 || !slices.Contains(p.TLS13Options(), o) {
-			names = append(names, o)
-		}
-	}
-	names = append(names, extra...)
-	if len(names) == 0 {
-		return nil
-	}
-	return fmt.Errorf("%s: needs tlskit's own TLS engine, which speaks TLS 1.3 only so far: add -tls1_3 (or -min_protocol TLSv1.3)",
-		strings.Join(names, ", "))
 }
 
 // parseRecordPadding reads -record_padding as openssl does: atoi (leading

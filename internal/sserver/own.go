@@ -100,38 +100,17 @@ func (o *ownSettings) loadDHParams(path string, out, errw io.Writer) {
 	fmt.Fprintln(out, "Setting temp DH parameters")
 }
 
-// chooseEngine decides which engine carries s_server's connections (see
-// engine.OwnServerCarries): the own engine, which speaks TLS 1.0–1.3,
-// for every version range it can serve.
+// chooseEngine sets up the own engine, which carries every s_server
+// connection, TLS 1.0–1.3.
 // -psk is a TLS 1.3 PSK to the own engine (it has no TLS 1.2 PSK suites),
 // so it needs TLS 1.3 alone. -psk_session is TLS 1.3's in openssl too: a
 // TLS 1.3 client may use its key, a TLS 1.0–1.2 client gets the
 // certificate suites, as openssl s_server serves them.
 func chooseEngine(v *opt.Values, c *config, tp *optgroups.TLSParams) error {
-	nt, ntGiven := v.Get("num_tickets")
+	_, ntGiven := v.Get("num_tickets")
 	n := v.Int("num_tickets", 2)
-	pskGiven := v.Has("psk") || v.Has("psk_session")
-	tls13Only := len(tp.TLS13Options()) > 0 || (ntGiven && n > 1) || v.Has("psk_session")
 	if v.Has("psk") && !v.Has("psk_session") && tp.MinVersion < engine.VersionTLS13 {
 		return errors.New("-psk: the key serves TLS 1.3 alone, as TLS 1.0-1.2 PSK cipher suites are not implemented yet: add -tls1_3 (or -min_protocol TLSv1.3)")
-	}
-	if !engine.OwnServerCarries(tp.MinVersion, tp.MaxVersion, tls13Only) {
-		var extra []string
-		if pskGiven {
-			extra = append(extra, "-psk")
-		}
-		if ntGiven && n > 1 && tp.MaxVersion >= engine.VersionTLS13 {
-			extra = append(extra, "-num_tickets "+nt)
-		}
-		if c.dhparamFile != "" && tp.MinVersion < engine.VersionTLS13 {
-			extra = append(extra, "-dhparam")
-		}
-		for _, name := range []string{"early_data", "max_early_data", "recv_max_early_data"} {
-			if v.Has(name) {
-				extra = append(extra, "-"+name)
-			}
-		}
-		return tp.RefuseOwnEngineOptions(extra...)
 	}
 	lo := max(tp.MinVersion, engine.OwnServerMinVersion)
 	o := &ownSettings{lo: lo, hi: tp.MaxVersion, tp: tp}
