@@ -337,52 +337,76 @@ func (c *TLSConn) readHandshakeLocked() (msg.Message, error) {
 			c.event(false, int(record.TypeHandshake), m.Raw)
 			return m, nil
 		}
-		typ, data, err := c.rl.Read()
-		if err == io.EOF {
-			// The peer hung up mid-handshake (OpenSSL: "unexpected eof
-			// while reading").
-			err = io.ErrUnexpectedEOF
-		}
-		if err != nil {
+		if _, err := c.readRecord(c.skipRetriedEarlyData, c.handshakeCCS); err != nil {
 			return msg.Message{}, err
 		}
-		if typ != record.TypeHandshake && c.hs.Pending() {
-			return msg.Message{}, alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+	}
+}
+
+// readRecord reads one record and hands it on (inMu held); every reader
+// of the connection goes through it. Handshake bytes go to c.hs, for the
+// caller to take whole messages from (handshake is true); an alert goes
+// to handleAlert; application data goes to onData and a ChangeCipherSpec
+// to onCCS, and either is unexpected_message where its handler is nil. A
+// record of another type between the fragments of one handshake message
+// is unexpected_message (RFC 8446 §5.1), and so is the peer hanging up
+// (OpenSSL: "unexpected eof while reading").
+func (c *TLSConn) readRecord(onData, onCCS func([]byte) error) (handshake bool, err error) {
+	typ, data, err := c.rl.Read()
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	if err != nil {
+		return false, err
+	}
+	if typ != record.TypeHandshake && c.hs.Pending() {
+		return false, alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+	}
+	switch typ {
+	case record.TypeHandshake:
+		c.hs.Write(data)
+		return true, nil
+	case record.TypeAlert:
+		return false, c.handleAlert(data)
+	case record.TypeApplicationData:
+		if onData != nil {
+			return false, onData(data)
 		}
-		switch typ {
-		case record.TypeHandshake:
-			c.hs.Write(data)
-		case record.TypeAlert:
-			if err := c.handleAlert(data); err != nil {
-				return msg.Message{}, err
-			}
-		case record.TypeApplicationData:
-			// Only early data skipped after a HelloRetryRequest may come
-			// here; anything else, even an empty record, is unexpected.
-			if c.skipAppLeft == 0 || len(data) > c.skipAppLeft || c.rl.ReadProtected() {
-				return msg.Message{}, alert.Faultf(alert.UnexpectedMessage, "unexpected message")
-			}
-			c.skipAppLeft -= len(data)
-		case record.TypeChangeCipherSpec:
-			if c.v12 != nil {
-				// OpenSSL's callbacks see a TLS 1.0–1.2 peer's
-				// ChangeCipherSpec (-state's "read change cipher spec").
-				c.event(false, int(record.TypeChangeCipherSpec), data)
-				if err := c.changeCipherSpec12(data); err != nil {
-					return msg.Message{}, err
-				}
-				continue
-			}
-			// Like OpenSSL, a received ChangeCipherSpec shows only as
-			// its record header.
-			if c.hsDone || c.sawCCS || len(data) != 1 || data[0] != 1 {
-				return msg.Message{}, alert.Faultf(alert.UnexpectedMessage, "ccs received early")
-			}
-			c.sawCCS = true
-		default:
-			return msg.Message{}, alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+	case record.TypeChangeCipherSpec:
+		if onCCS != nil {
+			return false, onCCS(data)
 		}
 	}
+	return false, alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+}
+
+// skipRetriedEarlyData drops the clear early data a client sent before
+// a HelloRetryRequest reached it (c.skipAppLeft bytes at most); any other
+// application data during the handshake, even an empty record, is
+// unexpected.
+func (c *TLSConn) skipRetriedEarlyData(data []byte) error {
+	if c.skipAppLeft == 0 || len(data) > c.skipAppLeft || c.rl.ReadProtected() {
+		return alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+	}
+	c.skipAppLeft -= len(data)
+	return nil
+}
+
+// handshakeCCS takes a ChangeCipherSpec during the handshake: TLS 1.0–1.2's
+// switch to the new read keys, or TLS 1.3's single compatibility record of
+// value 1, which like OpenSSL shows only as its record header.
+func (c *TLSConn) handshakeCCS(data []byte) error {
+	if c.v12 != nil {
+		// OpenSSL's callbacks see a TLS 1.0–1.2 peer's
+		// ChangeCipherSpec (-state's "read change cipher spec").
+		c.event(false, int(record.TypeChangeCipherSpec), data)
+		return c.changeCipherSpec12(data)
+	}
+	if c.hsDone || c.sawCCS || len(data) != 1 || data[0] != 1 {
+		return alert.Faultf(alert.UnexpectedMessage, "ccs received early")
+	}
+	c.sawCCS = true
+	return nil
 }
 
 // handleAlert turns a received alert into the error that ends the read:
@@ -492,44 +516,38 @@ func (c *TLSConn) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// readRecordLocked reads one record after the handshake (inMu held):
+// application data becomes c.input, handshake messages are
+// post-handshake ones.
 func (c *TLSConn) readRecordLocked() error {
-	typ, data, err := c.rl.Read()
-	if err != nil {
-		if err == io.EOF {
-			return io.ErrUnexpectedEOF
-		}
+	handshake, err := c.readRecord(c.takeAppData, nil)
+	if err != nil || !handshake {
 		return err
 	}
-	if typ != record.TypeHandshake && c.hs.Pending() {
-		return alert.Faultf(alert.UnexpectedMessage, "unexpected message")
-	}
-	switch typ {
-	case record.TypeApplicationData:
-		if c.cfg.OnEvent != nil {
-			c.event(false, int(record.TypeApplicationData), data)
+	for {
+		m, ok, err := c.hs.Next()
+		if err != nil {
+			return alert.Faultf(alert.IllegalParameter, "excessive message size")
 		}
-		c.input = append(c.inbuf[:0], data...)
-		c.inbuf = c.input
-		return nil
-	case record.TypeAlert:
-		return c.handleAlert(data)
-	case record.TypeHandshake:
-		c.hs.Write(data)
-		for {
-			m, ok, err := c.hs.Next()
-			if err != nil {
-				return alert.Faultf(alert.IllegalParameter, "excessive message size")
-			}
-			if !ok {
-				return nil
-			}
-			c.event(false, int(record.TypeHandshake), m.Raw)
-			if err := c.postHandshake(m); err != nil {
-				return err
-			}
+		if !ok {
+			return nil
+		}
+		c.event(false, int(record.TypeHandshake), m.Raw)
+		if err := c.postHandshake(m); err != nil {
+			return err
 		}
 	}
-	return alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+}
+
+// takeAppData makes a record of application data the input Read returns
+// next.
+func (c *TLSConn) takeAppData(data []byte) error {
+	if c.cfg.OnEvent != nil {
+		c.event(false, int(record.TypeApplicationData), data)
+	}
+	c.input = append(c.inbuf[:0], data...)
+	c.inbuf = c.input
+	return nil
 }
 
 // postHandshake handles a TLS 1.3 message after the handshake (RFC 8446

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"crypto/sha256"
-	"io"
 	"sync"
 	"time"
 
@@ -137,56 +136,40 @@ func (h *serverHS) readEarlyData() error {
 	} else {
 		limit = min(limit, r)
 	}
-	for {
-		typ, data, err := c.rl.Read()
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
+	takeEarly := func(data []byte) error {
+		if c.cfg.OnEvent != nil {
+			c.event(false, int(record.TypeApplicationData), data)
 		}
+		if len(c.input)+len(data) > limit {
+			return alert.Faultf(alert.UnexpectedMessage, "too much early data")
+		}
+		c.input = append(c.input, data...)
+		return nil
+	}
+	for {
+		handshake, err := c.readRecord(takeEarly, c.handshakeCCS)
 		if err != nil {
 			return err
 		}
-		if typ != record.TypeHandshake && c.hs.Pending() {
+		if !handshake {
+			continue
+		}
+		m, ok, err := c.hs.Next()
+		if err != nil {
+			return alert.Faultf(alert.IllegalParameter, "excessive message size")
+		}
+		if !ok {
+			continue
+		}
+		c.event(false, int(record.TypeHandshake), m.Raw)
+		if m.Type != msg.TypeEndOfEarlyData {
 			return alert.Faultf(alert.UnexpectedMessage, "unexpected message")
 		}
-		switch typ {
-		case record.TypeApplicationData:
-			if c.cfg.OnEvent != nil {
-				c.event(false, int(record.TypeApplicationData), data)
-			}
-			if len(c.input)+len(data) > limit {
-				return alert.Faultf(alert.UnexpectedMessage, "too much early data")
-			}
-			c.input = append(c.input, data...)
-		case record.TypeAlert:
-			if err := c.handleAlert(data); err != nil {
-				return err
-			}
-		case record.TypeChangeCipherSpec:
-			if c.sawCCS || len(data) != 1 || data[0] != 1 {
-				return alert.Faultf(alert.UnexpectedMessage, "ccs received early")
-			}
-			c.sawCCS = true
-		case record.TypeHandshake:
-			c.hs.Write(data)
-			m, ok, err := c.hs.Next()
-			if err != nil {
-				return alert.Faultf(alert.IllegalParameter, "excessive message size")
-			}
-			if !ok {
-				continue
-			}
-			c.event(false, int(record.TypeHandshake), m.Raw)
-			if m.Type != msg.TypeEndOfEarlyData {
-				return alert.Faultf(alert.UnexpectedMessage, "unexpected message")
-			}
-			if err := msg.ParseEndOfEarlyData(m.Body); err != nil {
-				return err
-			}
-			h.tr.Write(m.Raw)
-			c.st.EarlyDataLen = len(c.input)
-			return nil
-		default:
-			return alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+		if err := msg.ParseEndOfEarlyData(m.Body); err != nil {
+			return err
 		}
+		h.tr.Write(m.Raw)
+		c.st.EarlyDataLen = len(c.input)
+		return nil
 	}
 }
