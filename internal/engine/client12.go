@@ -242,7 +242,7 @@ func (h *clientHS12) serverExtensions(sh *msg.ServerHello) error {
 			msg.ExtCookie, msg.ExtPSKKeyExchangeModes, msg.ExtPostHandshakeAuth, msg.ExtSignatureAlgorithmsCert:
 			return alert.Faultf(alert.IllegalParameter, "bad extension")
 		case msg.ExtRenegotiationInfo, msg.ExtExtendedMasterSecret, msg.ExtEncryptThenMAC, msg.ExtSessionTicket,
-			msg.ExtServerName, msg.ExtECPointFormats, msg.ExtALPN, msg.ExtStatusRequest, msg.ExtMaxFragmentLength:
+			msg.ExtServerName, msg.ExtECPointFormats, msg.ExtALPN, msg.ExtStatusRequest, msg.ExtMaxFragmentLength, msg.ExtSCT:
 			if !h.offered[x.Type] && x.Type != msg.ExtRenegotiationInfo {
 				return alert.Faultf(alert.UnsupportedExtension, "unsolicited extension")
 			}
@@ -285,6 +285,9 @@ func (h *clientHS12) serverExtensions(sh *msg.ServerHello) error {
 			err = msg.ParseEmpty(x.Data)
 		case msg.ExtMaxFragmentLength:
 			err = h.maxFragmentLength(x.Data)
+		case msg.ExtSCT:
+			// RFC 6962 §3.3: the list is judged by whoever reads it.
+			c.st.SCTList = x.Data
 		}
 		if err != nil {
 			return err

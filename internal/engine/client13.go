@@ -237,6 +237,10 @@ func (h *clientHS) buildExtensions(cookie []byte) {
 	if !cfg.NoEncryptThenMAC || !h.offers12() {
 		add(msg.ExtEncryptThenMAC, []byte{})
 	}
+	if cfg.RequestSCT {
+		// RFC 6962 §3.3.1, where openssl 3.0 -ct puts it (-trace).
+		add(msg.ExtSCT, []byte{})
+	}
 	add(msg.ExtExtendedMasterSecret, []byte{})
 	if cfg.CertSignatureSchemes != nil {
 		add(msg.ExtSignatureAlgorithmsCert, msg.MarshalUint16List(cfg.CertSignatureSchemes))
@@ -621,6 +625,10 @@ func (h *clientHS) serverAuth(m msg.Message) (certReq *msg.CertificateRequest, n
 			if c.st.OCSPResponse, err = msg.ParseCertificateStatus(d); err != nil {
 				return nil, m, err
 			}
+		}
+		if d, ok := e.Extensions.Find(msg.ExtSCT); ok && i == 0 {
+			// RFC 6962 §3.3: the list is judged by whoever reads it.
+			c.st.SCTList = d
 		}
 	}
 	leaf, err := x509.ParseCertificate(cert.Entries[0].Data)

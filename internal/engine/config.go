@@ -29,6 +29,11 @@ type PSK struct {
 type Identity struct {
 	Chain [][]byte
 	Key   crypto.Signer
+	// ServerInfo are extensions a server sends with this certificate
+	// to clients that ask for them (s_server -serverinfo): in a TLS
+	// 1.0–1.2 ServerHello, a TLS 1.3 EncryptedExtensions or the leaf's
+	// CertificateEntry, as each one's context says.
+	ServerInfo []ServerInfo
 }
 
 // SNIAnswer is a ServerNameHook's decision.
@@ -239,6 +244,10 @@ type Config struct {
 	// RequestOCSP makes a client send status_request (RFC 6066 §8), as
 	// -status does; the staple arrives in State.OCSPResponse.
 	RequestOCSP bool
+	// RequestSCT makes a client send an empty
+	// signed_certificate_timestamp (RFC 6962 §3.3.1), as -ct does; the
+	// server's SignedCertificateTimestampList arrives in State.SCTList.
+	RequestSCT bool
 
 	// ServerNameHook, when set, is called by a server with the
 	// ClientHello's server_name ("" when it sent none) before the

@@ -505,7 +505,8 @@ func (h *serverHS12) serverHello() error {
 		}
 	}
 	c.st.SessionID = sid
-	var ee msg.Extensions = msg.Extensions{}
+	// OpenSSL sends serverinfo extensions first.
+	ee := append(msg.Extensions{}, c.serverInfoExts(h.id, h.ch, h.ver, ExtContextTLS12ServerHello, h.resumed != nil)...)
 	if h.renegOffer {
 		ee = append(ee, msg.Extension{Type: msg.ExtRenegotiationInfo, Data: msg.MarshalRenegotiationInfo(nil)})
 	}

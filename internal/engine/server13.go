@@ -527,7 +527,8 @@ func (h *serverHS) flight() error {
 		c.rl.SkipUndecryptable = earlySkipLimit
 	}
 
-	var ee msg.Extensions = msg.Extensions{}
+	// OpenSSL sends serverinfo extensions first.
+	ee := append(msg.Extensions{}, c.serverInfoExts(h.id, h.ch, VersionTLS13, ExtContextTLS13EncryptedExtensions, h.psk != nil)...)
 	// RFC 6066 §3: no server_name acknowledgement when resuming.
 	if c.sniAck && (h.psk == nil || h.psk.external) {
 		ee = append(ee, msg.Extension{Type: msg.ExtServerName, Data: []byte{}})
@@ -609,11 +610,15 @@ func (h *serverHS) authenticate() error {
 	for _, der := range h.id.Chain {
 		cm.Entries = append(cm.Entries, msg.CertificateEntry{Data: der, Extensions: msg.Extensions{}})
 	}
+	// The leaf's entry carries the serverinfo extensions for the
+	// Certificate (signed_certificate_timestamp, RFC 6962 §3.3), first
+	// as in OpenSSL, then the staple (RFC 8446 §4.4.2.1).
+	leafExts := append(msg.Extensions{}, c.serverInfoExts(h.id, h.ch, VersionTLS13, ExtContextTLS13Certificate, false)...)
 	if staple := c.stapleFor(h.ch, h.id.Chain); len(staple) > 0 {
-		// RFC 8446 §4.4.2.1: the leaf's entry carries the staple.
-		cm.Entries[0].Extensions = msg.Extensions{{Type: msg.ExtStatusRequest,
-			Data: msg.MarshalCertificateStatus(staple)}}
+		leafExts = append(leafExts, msg.Extension{Type: msg.ExtStatusRequest,
+			Data: msg.MarshalCertificateStatus(staple)})
 	}
+	cm.Entries[0].Extensions = leafExts
 	if raw, err = cm.Marshal(); err != nil {
 		return err
 	}

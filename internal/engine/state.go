@@ -56,6 +56,10 @@ type State struct {
 	PeerChain [][]byte
 	// OCSPResponse is the leaf's stapled OCSP response, if any.
 	OCSPResponse []byte
+	// SCTList is the SignedCertificateTimestampList the server sent in
+	// its signed_certificate_timestamp extension (RFC 6962 §3.3: TLS
+	// 1.0–1.2 ServerHello, or the TLS 1.3 leaf's CertificateEntry).
+	SCTList      []byte
 	ServerName   string
 	ALPN         string
 	SessionID    []byte

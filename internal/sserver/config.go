@@ -57,6 +57,7 @@ type config struct {
 	earlyData              bool // -early_data: read 0-RTT data (own engine)
 	keyLogFile             string
 	dhparamFile            string // -dhparam (own engine)
+	serverInfoFile         string // -serverinfo
 	keymatLabel            string
 	keymatLen              int
 	// own is what chooseEngine hands tlskit's engine, which carries every
@@ -218,6 +219,7 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 	c.noETM = v.Has("no_etm")
 	c.stateless = v.Has("stateless")
 	c.dhparamFile = v.Str("dhparam", "")
+	c.serverInfoFile = v.Str("serverinfo", "")
 	if _, ok := v.Get("num_tickets"); ok && v.Int("num_tickets", 1) <= 0 {
 		// No tickets.
 		c.noTicket = true

@@ -45,3 +45,30 @@ func FuzzServeFile(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseServerInfo: any -serverinfo file gives extensions or a
+// reason, never a panic; every extension read has the length its block
+// declared and an extension type, and version 1 blocks get openssl's
+// version 1 context.
+func FuzzParseServerInfo(f *testing.F) {
+	for _, s := range []string{
+		"-----BEGIN SERVERINFO FOR X-----\nA+gAAmhp\n-----END SERVERINFO FOR X-----\n",
+		"-----BEGIN SERVERINFOV2 FOR X-----\nAAARgAPoAAJoaQ==\n-----END SERVERINFOV2 FOR X-----\n",
+		"-----BEGIN SERVERINFO FOR X-----\nA+gABmhp\n-----END SERVERINFO FOR X-----\n",
+		"-----BEGIN CERTIFICATE-----\nA+gAAmhp\n-----END CERTIFICATE-----\n",
+		"junk", "",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		exts, _, err := parseServerInfo(b)
+		if err != nil && exts != nil {
+			t.Fatalf("extensions with an error: %v", err)
+		}
+		for _, x := range exts {
+			if len(x.Data) > 0xffff {
+				t.Fatalf("extension of %d bytes", len(x.Data))
+			}
+		}
+	})
+}

@@ -39,7 +39,7 @@ func options() []opt.Option {
 		{Name: "certform", Kind: opt.PEMDER, Help: "Server certificate file format (PEM/DER/P12); has no effect", NoEffect: true},
 		{Name: "cert_chain", Kind: opt.InFile, Help: "Server certificate chain file in PEM format"},
 		{Name: "build_chain", Kind: opt.None, Help: "Build server certificate chain"},
-		{Name: "serverinfo", Kind: opt.String, Help: "PEM serverinfo file for certificate", Unsupported: "serverinfo extensions (SCTs and others) are not implemented by tlskit's engine yet"},
+		{Name: "serverinfo", Kind: opt.String, Help: "PEM serverinfo file for certificate"},
 		{Name: "key", Kind: opt.String, Help: "Private key file to use; default is -cert file or elseserver.pem"},
 		{Name: "key2", Kind: opt.InFile, Help: "-Private Key file to use for servername if not in -cert2"},
 		{Name: "keyform", Kind: opt.Format, Help: "Key format (ENGINE, other values ignored)"},

@@ -103,6 +103,18 @@ func run(ctx context.Context, args []string, s stdio.Stdio, listening func(net.A
 	if c.own != nil {
 		c.own.loadDHParams(c.dhparamFile, srv.out, s.Err)
 	}
+	if c.serverInfoFile != "" {
+		// openssl reads it after the DH parameters, for its main
+		// context's certificates (not -cert2's).
+		si, err := readServerInfo(c.serverInfoFile)
+		if err != nil {
+			printErr(s.Err, err)
+			return 1
+		}
+		for i := range id.main {
+			id.main[i].ServerInfo = si
+		}
+	}
 	if err := srv.buildChains(id); err != nil {
 		printErr(s.Err, err)
 		return 1

@@ -356,3 +356,24 @@ func (d *Defaults) protocol(list string) {
 		}
 	}
 }
+
+// File is a file in openssl.cnf's syntax read on its own, for the other
+// files openssl reads that way (the CT log list, ct_log_list.cnf).
+type File struct{ secs sections }
+
+// ReadFile reads the named file as Load does (bounded, includes followed).
+func ReadFile(path string) (*File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	secs := sections{}
+	cur := "default"
+	parseInto(bufio.NewScanner(&limitedReader{f: f, n: maxSize}), secs, &cur, 0)
+	return &File{secs}, nil
+}
+
+// Get is the value of name in section ("default" before any header);
+// the last one wins.
+func (f *File) Get(section, name string) (string, bool) { return f.secs.get(section, name) }

@@ -1,0 +1,143 @@
+package sserver
+
+import (
+	"encoding/binary"
+	"encoding/pem"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/tlskit/tlskit/internal/engine"
+	"github.com/tlskit/tlskit/internal/optgroups"
+	"github.com/tlskit/tlskit/internal/sslerr"
+)
+
+// maxServerInfoFile bounds what -serverinfo reads.
+const maxServerInfoFile = 1 << 20
+
+// builtinExtensions are the extension types openssl 3.0 handles itself,
+// which a serverinfo file may not carry ("invalid serverinfo data", each
+// type tried with openssl 3.0.22 s_server); signed_certificate_timestamp
+// is not one of them: serverinfo is how a server sends SCTs.
+var builtinExtensions = []uint16{0, 1, 5, 10, 11, 12, 13, 14, 16, 21, 22, 23, 35,
+	41, 42, 43, 44, 45, 47, 49, 51, 13172, 65281}
+
+// readServerInfo reads -serverinfo as openssl's SSL_CTX_use_serverinfo_file
+// does: PEM blocks named "SERVERINFO FOR <anything>" (an extension type,
+// a two-byte length and the data) or "SERVERINFOV2 FOR <anything>" (a
+// four-byte context first), exactly one extension a block, each type once.
+// A bad file fails with openssl's error lines.
+func readServerInfo(path string) ([]engine.ServerInfo, error) {
+	const sslLib = "SSL routines"
+	fail := func(es ...sslerr.Entry) error {
+		var lines []string
+		for _, e := range es {
+			lines = append(lines, e.String())
+		}
+		return &optgroups.ConfError{Lines: lines}
+	}
+	const fn = "SSL_CTX_use_serverinfo_file"
+	f, err := os.Open(path)
+	if err != nil {
+		errno := sslerr.Errno(err)
+		return nil, fail(
+			sslerr.Entry{Code: 0x80000000 | uint32(errno), Lib: "system library", Func: "file_ctrl", Reason: sslerr.Strerror(errno), Data: "calling fopen(" + path + ", r)"},
+			sslerr.Entry{Code: 0x10080002, Lib: "BIO routines", Func: "file_ctrl", Reason: "system lib"},
+			sslerr.Entry{Code: 0x0A080002, Lib: sslLib, Func: fn, Reason: "system lib"})
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxServerInfoFile))
+	if err != nil {
+		return nil, err
+	}
+	noStartLine := sslerr.Entry{Code: 0x0480006C, Lib: "PEM routines", Func: "get_name", Reason: "no start line"}
+	exts, atEOF, err := parseServerInfo(data)
+	switch {
+	case err != nil:
+		return nil, fail(sslerr.Entry{Code: 0x0A000000 | serverInfoReasons[err.(serverInfoError)].code, Lib: sslLib, Func: fn,
+			Reason: serverInfoReasons[err.(serverInfoError)].reason})
+	case len(exts) == 0 && atEOF:
+		return nil, fail(noStartLine, sslerr.Entry{Code: 0x0A000185, Lib: sslLib, Func: fn, Reason: "no pem extensions"})
+	case len(exts) == 0:
+		return nil, fail(sslerr.Entry{Code: 0x0A000185, Lib: sslLib, Func: fn, Reason: "no pem extensions"})
+	}
+	var seen []uint16
+	for _, x := range exts {
+		if slices.Contains(builtinExtensions, x.Type) || slices.Contains(seen, x.Type) {
+			// openssl checks the extensions once the file is read: the
+			// reader's end-of-file entry is still on its error queue.
+			es := []sslerr.Entry{{Code: 0x0A000184, Lib: sslLib, Func: "SSL_CTX_use_serverinfo_ex", Reason: "invalid serverinfo data"}}
+			if atEOF {
+				es = append([]sslerr.Entry{noStartLine}, es...)
+			}
+			return nil, fail(es...)
+		}
+		seen = append(seen, x.Type)
+	}
+	return exts, nil
+}
+
+// serverInfoError is a reason openssl's serverinfo reader gives.
+type serverInfoError int
+
+const (
+	errPEMNameTooShort serverInfoError = iota
+	errPEMNameBadPrefix
+	errServerInfoBadData
+)
+
+func (e serverInfoError) Error() string { return serverInfoReasons[e].reason }
+
+var serverInfoReasons = map[serverInfoError]struct {
+	code   uint32
+	reason string
+}{
+	errPEMNameTooShort:   {0x188, "pem name too short"},
+	errPEMNameBadPrefix:  {0x187, "pem name bad prefix"},
+	errServerInfoBadData: {0x186, "bad data"},
+}
+
+// parseServerInfo reads the PEM blocks of a serverinfo file in order. It
+// stops at the end of the PEM data (atEOF) or at a block with no data,
+// which openssl's PEM reader refuses as it would the end.
+func parseServerInfo(data []byte) (exts []engine.ServerInfo, atEOF bool, err error) {
+	const v1Prefix, v2Prefix = "SERVERINFO FOR ", "SERVERINFOV2 FOR "
+	for {
+		var b *pem.Block
+		b, data = pem.Decode(data)
+		if b == nil {
+			return exts, true, nil
+		}
+		if len(b.Bytes) == 0 {
+			return exts, false, nil
+		}
+		name := b.Type
+		v2 := false
+		switch {
+		case len(name) < len(v1Prefix):
+			return nil, false, errPEMNameTooShort
+		case strings.HasPrefix(name, v1Prefix):
+		case len(name) < len(v2Prefix):
+			return nil, false, errPEMNameTooShort
+		case strings.HasPrefix(name, v2Prefix):
+			v2 = true
+		default:
+			return nil, false, errPEMNameBadPrefix
+		}
+		d := b.Bytes
+		x := engine.ServerInfo{Context: engine.ServerInfoV1Context}
+		if v2 {
+			if len(d) < 4 {
+				return nil, false, errServerInfoBadData
+			}
+			x.Context, d = binary.BigEndian.Uint32(d), d[4:]
+		}
+		// One extension: type, length, and exactly that much data.
+		if len(d) < 4 || int(binary.BigEndian.Uint16(d[2:])) != len(d)-4 {
+			return nil, false, errServerInfoBadData
+		}
+		x.Type, x.Data = binary.BigEndian.Uint16(d), d[4:]
+		exts = append(exts, x)
+	}
+}
