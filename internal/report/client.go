@@ -82,6 +82,9 @@ type Session struct {
 	NoneVersion    string
 	KeyingMaterial *Exported
 	OCSP           []byte // stapled response, when requested
+	// CT is s_client -ct's block, "SCTs present (N)" to its last "---"
+	// line, printed after the server's key details; empty without -ct.
+	CT string
 }
 
 // CertRequest is the content of a CertificateRequest the server sent.
@@ -160,6 +163,7 @@ func WriteConnection(w io.Writer, s *Session) {
 		fmt.Fprintf(b, "Server Temp Key: %s\n", s.TempKey)
 	}
 	b.WriteString("---\n")
+	b.WriteString(s.CT)
 	fmt.Fprintf(b, "SSL handshake has read %d bytes and written %d bytes\n", s.BytesRead, s.BytesWritten)
 	writeVerification(b, s)
 	b.WriteString("---\n")

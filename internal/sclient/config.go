@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"github.com/tlskit/tlskit/internal/ct"
 	"io"
 	"os"
 	"strings"
@@ -56,18 +57,22 @@ type settings struct {
 	ignoreUnexpectedEOF                   bool
 	msg, trace, debug, state, extDebug    bool
 	status                                bool
-	crlDownload                           bool
-	secLevel                              int // security level, for -auth_level's default
-	secLevelSet                           bool
-	systemRoots                           bool // the system store backs up the roots
-	sessIn, sessOut                       string
-	keymatLabel                           string
-	keymatLen                             int
-	keyLog                                io.Writer
-	msgOut                                io.Writer
-	alpnOffered                           bool
-	cipherList                            string           // the -cipher string, or openssl's default
-	secDebug                              *secdebug.Config // -security_debug[_verbose]; nil when off
+	// ct is -ct (the last of -ct/-noct): ask for SCTs (and a staple)
+	// and print them; ctLogs is the log list they are checked against.
+	ct              bool
+	ctLogs          *ct.LogStore
+	crlDownload     bool
+	secLevel        int // security level, for -auth_level's default
+	secLevelSet     bool
+	systemRoots     bool // the system store backs up the roots
+	sessIn, sessOut string
+	keymatLabel     string
+	keymatLen       int
+	keyLog          io.Writer
+	msgOut          io.Writer
+	alpnOffered     bool
+	cipherList      string           // the -cipher string, or openssl's default
+	secDebug        *secdebug.Config // -security_debug[_verbose]; nil when off
 	// handshakeErr is a configuration openssl's client only finds
 	// unusable once connected; run reports it after connecting.
 	handshakeErr *optgroups.HandshakeError
@@ -192,6 +197,15 @@ func buildSettings(v *opt.Values, stdout, stderr io.Writer) (*settings, error) {
 	s.msg, s.trace, s.debug = v.Has("msg"), v.Has("trace"), v.Has("debug")
 	s.state, s.extDebug = v.Has("state"), v.Has("tlsextdebug")
 	s.status = v.Has("status")
+	if v.Last("ct", "noct") == "ct" {
+		// openssl reads the log list before it connects: a list it
+		// cannot read ends s_client with exit 1.
+		logs, err := ct.LoadLogList(v.Str("ctlogfile", ct.DefaultLogList()))
+		if err != nil {
+			return nil, &configError{err.(*ct.LoadError).Lines}
+		}
+		s.ct, s.ctLogs = true, logs
+	}
 	s.sessIn, s.sessOut = v.Str("sess_in", ""), v.Str("sess_out", "")
 	if l, ok := v.Get("keymatexport"); ok {
 		s.keymatLabel = l

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tlskit/tlskit/internal/ct"
 	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/proxy"
 	"github.com/tlskit/tlskit/internal/report"
@@ -188,6 +189,9 @@ func (c *client) session(cn *conn) *report.Session {
 			}
 		}
 		rs.OCSP = st.OCSPResponse
+		if s.ct {
+			rs.CT = c.ctReport(cn, st)
+		}
 		// A TLS 1.3 server always supports secure renegotiation's absence;
 		// openssl 3.0 prints NOT for TLS 1.3.
 		rs.SecureReneg = !rs.TLS13 && st.Version != 0
@@ -419,4 +423,26 @@ func (c *client) printFailure(cn *conn, err error) {
 		rs.VerifyError = verify.ErrorString(cn.verified.Code)
 	}
 	report.WriteConnection(c.info, rs)
+}
+
+// ctReport is s_client -ct's block: the SCTs of the TLS extension, the
+// staple and the certificate, each validated as openssl validates them
+// once the chain verified with an issuer (else "not set"); openssl's -ct
+// is permissive, so no status fails the handshake.
+func (c *client) ctReport(cn *conn, st engine.State) string {
+	var leaf, issuer *x509.Certificate
+	if len(cn.peer) > 0 {
+		leaf = cn.peer[0]
+	}
+	scts := ct.Collect(st.SCTList, st.OCSPResponse, leaf)
+	var statuses []ct.Status
+	if v := cn.verified; v != nil && v.Code == 0 && len(v.Chain) > 1 && leaf != nil {
+		issuer = v.Chain[1]
+		for i := range scts {
+			statuses = append(statuses, ct.Check(&scts[i], leaf, issuer, c.set.ctLogs, time.Now()))
+		}
+	}
+	var b strings.Builder
+	ct.WriteReport(&b, scts, statuses, c.set.ctLogs)
+	return b.String()
 }

@@ -212,7 +212,8 @@ func (c *client) engineConfig(cn *conn, sess *ownSession) *engine.Config {
 
 		RequireSecureRenegotiation: !o.tp.LegacyServerConnect,
 		NoMiddlebox:                o.tp.NoMiddlebox,
-		RequestOCSP:                s.status,
+		RequestOCSP:                s.status || s.ct, // -ct "also enables OCSP stapling"
+		RequestSCT:                 s.ct,
 	}
 	if cfg.SignatureSchemes == nil && s.secLevel <= 0 && o.lo <= engine.VersionTLS12 {
 		// At security level 0 openssl offers the SHA-1 schemes too.
