@@ -2,6 +2,7 @@ package ct
 
 import (
 	"bytes"
+	"encoding/asn1"
 	"testing"
 )
 
@@ -50,4 +51,43 @@ func FuzzParseList(f *testing.F) {
 			t.Fatalf("%x marshals back as %x", b, again)
 		}
 	})
+}
+
+// FuzzPrecertTBS: any TBSCertificate bytes give a TBSCertificate or an
+// error, never a panic; what comes out has no SCT extension left to
+// drop, so a second pass changes nothing.
+func FuzzPrecertTBS(f *testing.F) {
+	f.Add([]byte{0x30, 0x00})
+	f.Add([]byte{0x30, 0x05, 0xa3, 0x03, 0x30, 0x01, 0x00})
+	oid, _ := asn1.Marshal(OIDCertSCTs)
+	ext := append([]byte{0x30, byte(len(oid) + 4)}, oid...)
+	ext = append(ext, 0x04, 0x02, 0x00, 0x00)
+	exts := append([]byte{0xa3, byte(len(ext) + 2), 0x30, byte(len(ext))}, ext...)
+	f.Add(append([]byte{0x30, byte(len(exts))}, exts...))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		out, err := precertTBS(b)
+		if err != nil {
+			return
+		}
+		again, err := precertTBS(out)
+		if err != nil || !bytes.Equal(again, out) {
+			t.Fatalf("%x: second pass %x, %v", out, again, err)
+		}
+	})
+}
+
+func TestPrecertTBSDropsSCTs(t *testing.T) {
+	oid, _ := asn1.Marshal(OIDCertSCTs)
+	ext := append([]byte{0x30, byte(len(oid) + 4)}, oid...)
+	ext = append(ext, 0x04, 0x02, 0x00, 0x00)
+	other := []byte{0x30, 0x08, 0x06, 0x03, 0x55, 0x1d, 0x0f, 0x04, 0x01, 0x00}
+	body := append(append([]byte{}, other...), ext...)
+	in := append([]byte{0x02, 0x01, 0x05, 0xa3, byte(len(body) + 2), 0x30, byte(len(body))}, body...)
+	in = append([]byte{0x30, byte(len(in))}, in...)
+	want := append([]byte{0x02, 0x01, 0x05, 0xa3, byte(len(other) + 2), 0x30, byte(len(other))}, other...)
+	want = append([]byte{0x30, byte(len(want))}, want...)
+	got, err := precertTBS(in)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Errorf("precertTBS = %x, %v; want %x", got, err, want)
+	}
 }

@@ -50,6 +50,20 @@ func (l *Log) SCT(cert []byte, t time.Time) []byte {
 	return s.Marshal()
 }
 
+// PrecertSCT is the log's serialized SCT over a precertificate
+// (precert_entry) at t: its issuer's SubjectPublicKeyInfo and the
+// TBSCertificate without the SCT list extension.
+func (l *Log) PrecertSCT(issuerSPKI, tbs []byte, t time.Time) []byte {
+	s := ct.SCT{Version: ct.Version1, LogID: l.ID, Timestamp: uint64(t.UnixMilli()), HashAlg: 4, SigAlg: 3}
+	h := sha256.Sum256(s.SignedPrecert(sha256.Sum256(issuerSPKI), tbs))
+	sig, err := ecdsa.SignASN1(rand.Reader, l.Key, h[:])
+	if err != nil {
+		panic(err)
+	}
+	s.Signature = sig
+	return s.Marshal()
+}
+
 // LogListEntry is a section of openssl's CT log list file (ct_log_list.cnf)
 // for the log, under name; LogList makes the whole file.
 func (l *Log) LogListEntry(name, description string) string {
