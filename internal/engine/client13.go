@@ -147,8 +147,10 @@ func (c *TLSConn) clientHandshake() error {
 	if err := c.writeHandshakeLocked(raw, nil); err != nil {
 		return err
 	}
-	c.rl.WriteVersion = VersionTLS12
+	// Until a ServerHello comes, an alert goes out with the ClientHello's
+	// record version, as openssl's does.
 	if h.early {
+		c.rl.WriteVersion = VersionTLS12
 		h.earlySched = keys.NewSchedule(h.offers[0].hash, h.offers[0].key)
 		if err := h.sendEarlyData(); err != nil {
 			return err
@@ -166,6 +168,7 @@ func (c *TLSConn) clientHandshake() error {
 	if err != nil {
 		return err
 	}
+	c.rl.WriteVersion = VersionTLS12
 	if !sh.Extensions.Has(msg.ExtSupportedVersions) {
 		// TLS 1.2 or older: the same ClientHello served (RFC 8446 §4.1.3).
 		if h.early {

@@ -187,6 +187,13 @@ type Config struct {
 	// NoMiddlebox turns off RFC 8446 Appendix D.4's compatibility mode
 	// (the fake session ID and ChangeCipherSpec), as -no_middlebox does.
 	NoMiddlebox bool
+	// AlertsUnderHandshakeKey makes a TLS 1.3 client that fails between
+	// ServerHello and its own flight send its alert under its handshake
+	// write key, after the compatibility ChangeCipherSpec, as BoringSSL
+	// expects. Left false, the alert goes in the clear with no
+	// ChangeCipherSpec, as openssl s_client 3.0 sends it: its write key
+	// changes only when its flight goes out.
+	AlertsUnderHandshakeKey bool
 
 	// Suites12 lists the TLS 1.0–1.2 suites in preference order (-cipher);
 	// nil means OpenSSL 3.0's default list (suites.Default12).

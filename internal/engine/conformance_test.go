@@ -32,39 +32,47 @@ func (l *eventLog) events() []Event {
 	return append([]Event(nil), l.ev...)
 }
 
-// TestClientAlertAfterServerHelloIsProtected: a client that fails the
-// server's encrypted flight sends its alert under its handshake key, after
-// the compatibility ChangeCipherSpec (RFC 8446 §5, Appendix D.4); a
-// server reads with that key from its ServerHello on, so a clear alert
-// would be a bad_record_mac to it.
-func TestClientAlertAfterServerHelloIsProtected(t *testing.T) {
-	flipLast := func(m []byte) []byte { m[len(m)-1] ^= 1; return m }
-	cli, _, srvErr := ownPair(t, onType(msg.TypeFinished, flipLast), nil)
-	var log eventLog
-	cli.cfg.OnEvent = log.add
-	if err := cli.Handshake(); err == nil {
-		t.Fatal("handshake succeeded")
-	}
-	<-srvErr
-	var sentHeaders [][]byte
-	var sawCCS bool
-	for _, e := range log.events() {
-		if !e.Sent {
-			continue
+// TestClientAlertAfterServerHello: a client that fails the server's
+// encrypted flight sends its alert in the clear with no ChangeCipherSpec,
+// as openssl s_client 3.0 does (its write key changes only with its own
+// flight), and the server still reads it as that alert; with
+// AlertsUnderHandshakeKey (BoringSSL's runner reads with the client's
+// handshake key) it goes protected, after the compatibility
+// ChangeCipherSpec (RFC 8446 Appendix D.4).
+func TestClientAlertAfterServerHello(t *testing.T) {
+	for _, protected := range []bool{false, true} {
+		flipLast := func(m []byte) []byte { m[len(m)-1] ^= 1; return m }
+		cli, _, srvErr := ownPair(t, onType(msg.TypeFinished, flipLast), nil)
+		var log eventLog
+		cli.cfg.OnEvent = log.add
+		cli.cfg.AlertsUnderHandshakeKey = protected
+		if err := cli.Handshake(); err == nil {
+			t.Fatal("handshake succeeded")
 		}
-		switch e.ContentType {
-		case ContentRecordHeader:
-			sentHeaders = append(sentHeaders, e.Data)
-		case int(record.TypeChangeCipherSpec):
-			sawCCS = true
+		wantReceived(t, <-srvErr, alert.DecryptError)
+		var sentHeaders [][]byte
+		var sawCCS bool
+		for _, e := range log.events() {
+			if !e.Sent {
+				continue
+			}
+			switch e.ContentType {
+			case ContentRecordHeader:
+				sentHeaders = append(sentHeaders, e.Data)
+			case int(record.TypeChangeCipherSpec):
+				sawCCS = true
+			}
 		}
-	}
-	last := sentHeaders[len(sentHeaders)-1]
-	if last[0] != record.TypeApplicationData {
-		t.Errorf("the alert went out in a record of type %d, want a protected record", last[0])
-	}
-	if !sawCCS {
-		t.Error("no compatibility ChangeCipherSpec before the protected alert")
+		want := byte(record.TypeAlert)
+		if protected {
+			want = record.TypeApplicationData
+		}
+		if last := sentHeaders[len(sentHeaders)-1]; last[0] != want || (!protected && len(sentHeaders) != 2) {
+			t.Errorf("protected %v: the alert went out in a record of type %d after %d records, want type %d", protected, last[0], len(sentHeaders)-1, want)
+		}
+		if sawCCS != protected {
+			t.Errorf("protected %v: compatibility ChangeCipherSpec sent: %v", protected, sawCCS)
+		}
 	}
 }
 

@@ -52,9 +52,10 @@ type TLSConn struct {
 	// sends first.
 	keyUpdateOwed atomic.Bool
 	// pendingWrite is a client's handshake write secret between
-	// ServerHello and its own flight: an alert sent in between goes
-	// under it (RFC 8446 §5: alerts are protected by the current keys,
-	// and the server reads with them from its ServerHello on).
+	// ServerHello and its own flight: an alert sent in between goes in
+	// the clear, as openssl's, or under it with
+	// Config.AlertsUnderHandshakeKey (RFC 8446 §5 leaves open which keys
+	// are "current" before the client's flight).
 	pendingWrite []byte
 	// skipAppLeft is how many bytes of clear application data records a
 	// server still skips: early data sent before a HelloRetryRequest.
@@ -259,6 +260,13 @@ func (c *TLSConn) failLocked(err error) error {
 		return c.err
 	}
 	var ae *AlertError
+	if !c.hsDone && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)) {
+		// A peer that closed mid-handshake still gets a fatal
+		// decode_error, as openssl 3.0 sends it ("unexpected eof while
+		// reading"); the error stays the EOF.
+		c.installPendingWriteLocked()
+		c.sendAlertLocked(alert.Fatal, alert.DecodeError)
+	}
 	if errors.As(err, &ae) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || isNetErr(err) {
 		c.err = err
 		return err
@@ -277,9 +285,10 @@ func (c *TLSConn) failLocked(err error) error {
 
 // installPendingWriteLocked switches a client that received ServerHello
 // to its handshake write key ahead of its flight, with the compatibility
-// ChangeCipherSpec first as the flight would have it (Appendix D.4).
+// ChangeCipherSpec first as the flight would have it (Appendix D.4), when
+// Config.AlertsUnderHandshakeKey asks for it.
 func (c *TLSConn) installPendingWriteLocked() {
-	if c.pendingWrite == nil {
+	if c.pendingWrite == nil || !c.cfg.AlertsUnderHandshakeKey {
 		return
 	}
 	if !c.cfg.NoMiddlebox {

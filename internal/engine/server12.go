@@ -738,12 +738,24 @@ func (h *serverHS12) clientCertificate(body []byte) (crypto.PublicKey, error) {
 	if err != nil {
 		return nil, alert.Faultf(alert.UnsupportedCertificate, "unsupported certificate")
 	}
+	// The chain is judged as it arrives, before the ClientKeyExchange
+	// and CertificateVerify are read, as openssl s_server does (its
+	// verify callback's lines come before -state's "read client
+	// certificate").
+	if c.cfg.VerifyPeer != nil {
+		if err := c.cfg.VerifyPeer(c.st.PeerChain, &c.st); err != nil {
+			var d alert.Desc
+			if !errors.As(err, &d) {
+				err = &alert.Fault{Desc: alert.BadCertificate, Reason: err.Error()}
+			}
+			return nil, err
+		}
+	}
 	return pub, nil
 }
 
 // certificateVerify checks the client's signature over the handshake
-// messages before it (RFC 5246 §7.4.8; TLS 1.0/1.1: RFC 4346 §7.4.8),
-// then lets VerifyPeer judge the chain.
+// messages before it (RFC 5246 §7.4.8; TLS 1.0/1.1: RFC 4346 §7.4.8).
 func (h *serverHS12) certificateVerify(pub crypto.PublicKey) error {
 	c, s := h.c, h.s
 	signed := s.msgs
@@ -771,15 +783,6 @@ func (h *serverHS12) certificateVerify(pub crypto.PublicKey) error {
 		return err
 	}
 	s.add(m.Raw)
-	if c.cfg.VerifyPeer != nil {
-		if err := c.cfg.VerifyPeer(c.st.PeerChain, &c.st); err != nil {
-			var d alert.Desc
-			if !errors.As(err, &d) {
-				err = &alert.Fault{Desc: alert.BadCertificate, Reason: err.Error()}
-			}
-			return err
-		}
-	}
 	return nil
 }
 

@@ -678,6 +678,17 @@ func (h *serverHS) clientFlight(cHS []byte) error {
 			if err != nil {
 				return alert.Faultf(alert.UnsupportedCertificate, "unsupported certificate")
 			}
+			// Judged as it arrives, before the CertificateVerify, as
+			// openssl s_server does.
+			if c.cfg.VerifyPeer != nil {
+				if err := c.cfg.VerifyPeer(c.st.PeerChain, &c.st); err != nil {
+					var d alert.Desc
+					if !errors.As(err, &d) {
+						err = &alert.Fault{Desc: alert.BadCertificate, Reason: err.Error()}
+					}
+					return err
+				}
+			}
 			if m, err = c.readHandshakeLocked(); err != nil {
 				return err
 			}
@@ -696,15 +707,6 @@ func (h *serverHS) clientFlight(cHS []byte) error {
 			}
 			c.st.PeerSignatureScheme = cv.Scheme
 			h.tr.Write(m.Raw)
-			if c.cfg.VerifyPeer != nil {
-				if err := c.cfg.VerifyPeer(c.st.PeerChain, &c.st); err != nil {
-					var d alert.Desc
-					if !errors.As(err, &d) {
-						err = &alert.Fault{Desc: alert.BadCertificate, Reason: err.Error()}
-					}
-					return err
-				}
-			}
 		}
 		if m, err = c.readHandshakeLocked(); err != nil {
 			return err

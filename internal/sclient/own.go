@@ -251,13 +251,15 @@ func (c *client) engineConfig(cn *conn, sess *ownSession) *engine.Config {
 	if s.sni == "" && !s.noServername {
 		// openssl's servername callback complains when no SNI went out,
 		// on every handshake, as it runs: after a TLS 1.0–1.2 ServerHello
-		// or the TLS 1.3 EncryptedExtensions, before -state's line.
+		// or the TLS 1.3 EncryptedExtensions (and its -msg line), before
+		// -state's line, which the observer holds back until openssl's
+		// state machine would move on.
 		printEvent := cfg.OnEvent
 		cfg.OnEvent = func(e engine.Event) {
+			printEvent(e)
 			if servernameCallbackRuns(e) {
 				fmt.Fprintln(c.errw, "Can't use SSL_get_servername")
 			}
-			printEvent(e)
 		}
 	}
 	if !s.quiet && !s.brief {
@@ -331,6 +333,7 @@ func (c *client) handshake(nc net.Conn) (*conn, error) {
 	tc.SetDeadline(time.Now().Add(connectTimeout))
 	err := tc.Handshake()
 	if err != nil {
+		cn.obs.w.HandshakeFailed()
 		// openssl reads a record at a time and stops at the failure:
 		// its count is the records taken up, plus the header of a record
 		// refused for its header alone. The engine's record layer reads

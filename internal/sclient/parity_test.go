@@ -1,12 +1,16 @@
 package sclient
 
 import (
+	"context"
+	"io"
 	"net"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/tlskit/tlskit/internal/stdio"
 	"github.com/tlskit/tlskit/internal/testpeer"
 )
 
@@ -114,5 +118,165 @@ func TestRefusedChainReadCount(t *testing.T) {
 	sent := regexp.MustCompile(`>>> TLS 1\.3, Alert \[length 0002\], fatal \w+`)
 	if o, g := sent.FindString(oOut), sent.FindString(tOut); o == "" || o != g {
 		t.Errorf("alert: openssl %q, tlskit %q", o, g)
+	}
+}
+
+// mergedWithOpenSSL runs openssl s_client and ours with the same
+// arguments, each with stdout and stderr in one stream (so -msg, -state
+// and the verify callback interleave as a terminal shows them), and
+// returns the lines keep selects from each.
+func mergedWithOpenSSL(t *testing.T, keep *regexp.Regexp, args ...string) (openssl, ours string) {
+	t.Helper()
+	prog := testpeer.Need(t, "openssl")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, prog, append([]string{"s_client"}, args...)...)
+	cmd.Stdin = strings.NewReader("")
+	o, _ := cmd.CombinedOutput()
+	if ctx.Err() != nil {
+		t.Fatalf("openssl s_client %s: timed out\n%s", strings.Join(args, " "), o)
+	}
+	var m lockedBuffer
+	done := make(chan int, 1)
+	go func() { done <- Main(args, stdio.Stdio{In: strings.NewReader(""), Out: &m, Err: &m}) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("s_client %s: did not finish in 30s\n%s", strings.Join(args, " "), m.String())
+	}
+	return pick(string(o), keep), pick(m.String(), keep)
+}
+
+// TestStateMsgOrder compares the order of -state, -msg and the verify
+// callback's lines with openssl's against openssl s_server: a received
+// message's state line comes when openssl's state machine moves on (after
+// the next record's header, or as it starts writing), so the chain's
+// depth= lines come before "read server certificate"; the second "write
+// client hello" waits for the ServerHello's header. A NewSessionTicket
+// and what follows it are left out (TLS 1.3 tickets race with the end).
+func TestStateMsgOrder(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	srv := testpeer.OpenSSLServer(t, "-cert", pki.ECServer, "-key", pki.ECServerKey)
+	keep := regexp.MustCompile(`^(<<< |>>> |SSL_connect:|SSL3 alert|depth=|verify (return|error))`)
+	for _, v := range []string{"-tls1_2", "-tls1_3"} {
+		o, g := mergedWithOpenSSL(t, keep, "-connect", srv.Addr, v, "-state", "-msg", "-CAfile", pki.CA)
+		cut := func(s string) string {
+			// Up to the handshake's end: the client's Finished (TLS 1.3)
+			// or the server's (TLS 1.2), and its state lines.
+			i := strings.LastIndex(s, "SSL_connect:SSLv3/TLS write finished")
+			if v == "-tls1_2" {
+				i = strings.LastIndex(s, "SSL_connect:SSLv3/TLS read finished")
+			}
+			if i < 0 {
+				return s
+			}
+			return s[:i]
+		}
+		// Handshake message lengths vary with the signatures' DER.
+		lens := regexp.MustCompile(`\[length [0-9a-f]{4}\]`)
+		o, g = lens.ReplaceAllString(cut(o), ""), lens.ReplaceAllString(cut(g), "")
+		if o != g || !strings.Contains(g, "depth=0") {
+			t.Errorf("%s: order differs\nopenssl:\n%s\ntlskit:\n%s", v, o, g)
+		}
+	}
+}
+
+// TestRefusedChainAlertInClear: a TLS 1.3 client refusing the server's
+// chain has not sent its flight, so its alert goes in the clear with no
+// ChangeCipherSpec before it, as openssl s_client's (its -msg shows no
+// InnerContent), and the state machine reports "error in error".
+func TestRefusedChainAlertInClear(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	srv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey)
+	keep := regexp.MustCompile(`^(<<< |>>> |SSL_connect:|SSL3 alert|SSL handshake has)`)
+	o, g := mergedWithOpenSSL(t, keep, "-connect", srv.Addr, "-tls1_3", "-verify_return_error", "-state", "-msg")
+	after := func(s string) string {
+		i := strings.Index(s, "Certificate\n")
+		if i < 0 {
+			return ""
+		}
+		return s[i:]
+	}
+	if a, b := after(o), after(g); a == "" || a != b {
+		t.Errorf("after the Certificate:\nopenssl:\n%s\ntlskit:\n%s", a, b)
+	}
+}
+
+// TestEOFMidHandshake: a server that closes after the ClientHello gets
+// openssl's fatal decode_error alert, in a record labelled TLS 1.0 (no
+// ServerHello came), and the lines around it match openssl's.
+func TestEOFMidHandshake(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	got := make(chan []byte, 4)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.SetDeadline(time.Now().Add(10 * time.Second))
+			buf := make([]byte, 4096)
+			c.Read(buf)
+			c.(*net.TCPConn).CloseWrite()
+			b, _ := io.ReadAll(c)
+			got <- b
+			c.Close()
+		}
+	}()
+	keep := regexp.MustCompile(`^(<<< |>>> |SSL_connect:|SSL3 alert|    15 )`)
+	o, g := mergedWithOpenSSL(t, keep, "-connect", ln.Addr().String(), "-state", "-msg")
+	if o != g {
+		t.Errorf("openssl:\n%s\ntlskit:\n%s", o, g)
+	}
+	if a, b := <-got, <-got; string(a) != string(b) || string(b) != "\x15\x03\x01\x00\x02\x02\x32" {
+		t.Errorf("the server read %x from openssl, %x from tlskit", a, b)
+	}
+}
+
+// TestNotTLSMsgLine: a plain-text answer's header shows on -msg and
+// -trace as openssl shows it, and neither client answers it.
+func TestNotTLSMsgLine(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	got := make(chan []byte, 8)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.SetDeadline(time.Now().Add(10 * time.Second))
+			buf := make([]byte, 4096)
+			c.Read(buf)
+			c.Write([]byte("HTTP/1.0 400 Bad Request\r\n\r\nnot TLS\n"))
+			b, _ := io.ReadAll(c)
+			got <- b
+			c.Close()
+		}
+	}()
+	for _, opt := range []string{"-msg", "-trace"} {
+		// -state goes with -msg only: openssl's -trace goes through a
+		// buffered stdout.
+		keep := regexp.MustCompile(`^(<<< |SSL_connect:|SSL3 alert|    48 54)`)
+		args := []string{"-connect", ln.Addr().String(), "-state", opt}
+		if opt == "-trace" {
+			keep = regexp.MustCompile(`^(Received Record|  Version =|  Content Type =|  Length =)`)
+			args = args[:2]
+			args = append(args, opt)
+		}
+		o, g := mergedWithOpenSSL(t, keep, args...)
+		if o != g || !strings.Contains(g, "0x5454") && !strings.Contains(g, "Not TLS data") {
+			t.Errorf("%s: openssl:\n%s\ntlskit:\n%s", opt, o, g)
+		}
+		if a, b := <-got, <-got; len(a) != 0 || len(b) != 0 {
+			t.Errorf("%s: after the plain text the server read %x from openssl, %x from tlskit", opt, a, b)
+		}
 	}
 }

@@ -330,6 +330,9 @@ func (s *server) handshakeOwn(tc *trackedConn) (*engine.SeamConn, error) {
 	tc.keyUpdate = t.KeyUpdate
 	tc.requestCert = t.RequestClientCert
 	err := t.Handshake()
+	if err != nil {
+		tc.ob.HandshakeFailed()
+	}
 	if ch := tc.ob.Summary().ClientHello; ch != nil {
 		tc.hello = ch
 	}

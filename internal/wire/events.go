@@ -28,10 +28,30 @@ func (ob *Observer) event(e engine.Event) {
 	if e.Sent {
 		h = ob.half[1]
 	}
+	ob.begin()
+	if e.Sent {
+		switch {
+		case e.ContentType == typeAlert:
+			if len(e.Data) == 2 && e.Data[0] == 2 {
+				ob.drop()
+			}
+		case e.ContentType == engine.ContentRecordHeader && len(e.Data) == 5 && e.Data[0] == typeAlert:
+			// An alert's record, not a move of the state machine.
+		default:
+			// openssl's state machine starts writing.
+			ob.flush()
+		}
+	} else if e.ContentType == typeAlert && len(e.Data) == 2 && e.Data[0] == 2 {
+		ob.drop()
+	}
 	switch e.ContentType {
 	case engine.ContentRecordHeader:
 		if len(e.Data) == 5 {
-			h.processed += int64(5 + recLen(e.Data))
+			if e.Data[1] == 3 {
+				// Not a refused non-TLS header, which counts as read
+				// only in part.
+				h.processed += int64(5 + recLen(e.Data))
+			}
 			ob.msgRecordHeader(h, e.Data)
 			ob.traceRecordHeader(h, e.Data)
 		}

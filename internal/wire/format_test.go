@@ -84,7 +84,7 @@ func TestAlertLines(t *testing.T) {
 	if trace.String() != wantTrace {
 		t.Errorf("-trace:\n%s\nwant\n%s", trace.String(), wantTrace)
 	}
-	if state.String() != "SSL3 alert read:fatal:decode error\n" {
+	if state.String() != "SSL_connect:before SSL initialization\nSSL3 alert read:fatal:decode error\n" {
 		t.Errorf("-state: %q", state.String())
 	}
 	if s := ob.Summary(); len(s.AlertReceived) != 1 || s.AlertReceived[0] != (Alert{2, 50}) {

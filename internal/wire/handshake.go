@@ -10,6 +10,11 @@ import (
 // handshake interprets one whole handshake message m (header included).
 func (ob *Observer) handshake(h *half, m []byte) {
 	typ, body := m[0], m[4:]
+	if !h.sent {
+		// openssl has read this message's header: its state machine
+		// moves on from the message before.
+		ob.flush()
+	}
 	// Parse the hellos before printing: the -msg line of a ServerHello
 	// already shows the version it negotiates. Extension lines follow
 	// the message line, as OpenSSL prints them while processing it.
@@ -22,7 +27,6 @@ func (ob *Observer) handshake(h *half, m []byte) {
 			ch := clientHelloSummary(m)
 			ob.helloMax = ch.maxVersion()
 			ob.sum.ClientHello = ch
-			ob.stateClientHello(h)
 			if !h.sent {
 				peerExts, who = ch.Extensions, "client"
 			}

@@ -41,6 +41,9 @@ type Observer struct {
 	// peer's (a client's full handshake, a server's resumption), once
 	// when it ends the handshake.
 	peerFinished bool
+	// pending are -state lines waiting for openssl's state machine to
+	// move (see later).
+	pending []string
 
 	sum      Summary
 	ticketFn func(NewSessionTicket)

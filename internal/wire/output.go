@@ -42,7 +42,13 @@ func (ob *Observer) msgRecordHeader(h *half, hdr []byte) {
 	}
 	var sb strings.Builder
 	v := uint16(hdr[1])<<8 | uint16(hdr[2])
-	fmt.Fprintf(&sb, "%s %s, RecordHeader [length %04x]\n", arrow(h), versionName(v), len(hdr))
+	if name := versionName(v); name != "???" {
+		fmt.Fprintf(&sb, "%s %s, RecordHeader [length %04x]\n", arrow(h), name, len(hdr))
+	} else {
+		// openssl's words for a header it cannot place (256: its
+		// pseudo content type for record headers).
+		fmt.Fprintf(&sb, "%s Not TLS data or unknown version (version=%d, content_type=256) [length %04x]\n", arrow(h), v, len(hdr))
+	}
 	writeMsgHex(&sb, hdr)
 	ob.o.Msg.Write([]byte(sb.String()))
 }
@@ -96,8 +102,12 @@ func (ob *Observer) traceRecordHeader(h *half, hdr []byte) {
 		dir = "Sent"
 	}
 	v := uint16(hdr[1])<<8 | uint16(hdr[2])
+	name := versionName(v)
+	if name == "???" {
+		name = "UNKNOWN"
+	}
 	ob.tracef("%s Record\nHeader:\n  Version = %s (0x%x)\n  Content Type = %s (%d)\n  Length = %d\n",
-		dir, versionName(v), v, contentTypeName(hdr[0]), hdr[0], int(hdr[3])<<8|int(hdr[4]))
+		dir, name, v, contentTypeName(hdr[0]), hdr[0], int(hdr[3])<<8|int(hdr[4]))
 }
 
 func (ob *Observer) traceInner(typ uint8) {
@@ -123,31 +133,61 @@ func (ob *Observer) state(s string) {
 	fmt.Fprintf(ob.o.State, "%s:%s\n", who, s)
 }
 
-func (ob *Observer) stateClientHello(h *half) {
-	if ob.o.State == nil {
+// begin prints the state openssl reports as SSL_connect/SSL_accept
+// starts, before the first record either way; a server reports it again
+// when it has read the ClientHello's header (flushed with the pending
+// lines).
+func (ob *Observer) begin() {
+	if ob.started {
 		return
 	}
-	first := !ob.started
 	ob.started = true
-	if h.sent {
-		if first {
-			ob.state("before SSL initialization")
-		}
-		ob.state("SSLv3/TLS write client hello")
-		ob.state("SSLv3/TLS write client hello")
-		return
+	ob.state("before SSL initialization")
+	if !ob.o.Client {
+		ob.later("before SSL initialization")
 	}
-	if first {
-		ob.state("before SSL initialization")
-		ob.state("before SSL initialization")
+}
+
+// later queues -state lines that openssl prints only when its state
+// machine next moves: when it has read the next message's header (after
+// that message's record header on -msg), or when it starts writing. Until
+// then the verify callback's lines and the next record header come first;
+// a handshake that fails meanwhile never prints them.
+func (ob *Observer) later(s ...string) {
+	if ob.o.State != nil {
+		ob.pending = append(ob.pending, s...)
 	}
+}
+
+// flush prints the queued -state lines.
+func (ob *Observer) flush() {
+	for _, s := range ob.pending {
+		ob.state(s)
+	}
+	ob.pending = ob.pending[:0]
+}
+
+// drop forgets the queued -state lines: the handshake failed before
+// openssl's state machine moved on.
+func (ob *Observer) drop() { ob.pending = ob.pending[:0] }
+
+// HandshakeFailed prints -state's line for SSL_connect or SSL_accept
+// returning an error ("error in error": openssl's state machine is in its
+// error state by then), and forgets the queued lines.
+func (ob *Observer) HandshakeFailed() {
+	ob.mu.Lock()
+	defer ob.mu.Unlock()
+	ob.begin()
+	ob.drop()
+	ob.state("error in error")
 }
 
 func (ob *Observer) stateCCS(h *half) {
 	if h.sent {
 		ob.state("SSLv3/TLS write change cipher spec")
 	} else {
-		ob.state("SSLv3/TLS read change cipher spec")
+		ob.flush()
+		ob.later("SSLv3/TLS read change cipher spec")
 	}
 }
 
@@ -178,6 +218,12 @@ func (ob *Observer) stateMessage(h *half, t uint8) {
 			ob.state(x)
 		}
 	}
+	// A received message's line waits for openssl's next move, unless the
+	// message ended the handshake.
+	r := w
+	if !h.sent && !ob.done {
+		r = ob.later
+	}
 	// A post-handshake authentication (RFC 8446 §4.6.2) restarts
 	// openssl's state machine from "finished" on the side that reads
 	// its first message, as a ticket does.
@@ -189,31 +235,36 @@ func (ob *Observer) stateMessage(h *half, t uint8) {
 	case ob.o.Client && !h.sent:
 		switch t {
 		case hsServerHello:
-			w("SSLv3/TLS read server hello")
+			r("SSLv3/TLS read server hello")
 		case hsEncryptedExtensions:
-			w("TLSv1.3 read encrypted extensions")
+			r("TLSv1.3 read encrypted extensions")
 		case hsCertificate:
-			w("SSLv3/TLS read server certificate")
+			r("SSLv3/TLS read server certificate")
 		case hsCertificateRequest:
-			w("SSLv3/TLS read server certificate request")
+			r("SSLv3/TLS read server certificate request")
 		case hsServerKeyExchange:
-			w("SSLv3/TLS read server key exchange")
+			r("SSLv3/TLS read server key exchange")
 		case hsServerHelloDone:
-			w("SSLv3/TLS read server done")
+			r("SSLv3/TLS read server done")
 		case hsCertificateVerify:
-			w("TLSv1.3 read server certificate verify")
+			r("TLSv1.3 read server certificate verify")
 		case hsCertificateStatus:
-			w("SSLv3/TLS read certificate status")
+			r("SSLv3/TLS read certificate status")
 		case hsFinished:
-			w("SSLv3/TLS read finished")
+			r("SSLv3/TLS read finished")
 		case hsNewSessionTicket:
 			if tls13 {
-				w("SSL negotiation finished successfully", "SSL negotiation finished successfully")
+				r("SSL negotiation finished successfully", "SSL negotiation finished successfully")
 			}
-			w("SSLv3/TLS read server session ticket")
+			r("SSLv3/TLS read server session ticket")
 		}
 	case ob.o.Client:
 		switch t {
+		case hsClientHello:
+			// The second line is the read side's, once the answer's
+			// header is in.
+			w("SSLv3/TLS write client hello")
+			ob.later("SSLv3/TLS write client hello")
 		case hsCertificate:
 			w("SSLv3/TLS write client certificate")
 		case hsClientKeyExchange:
@@ -225,21 +276,21 @@ func (ob *Observer) stateMessage(h *half, t uint8) {
 			if !tls13 && !ob.peerFinished {
 				// A full handshake's client Finished is followed by a
 				// wait for the server's; a resumption ends with it.
-				w("SSLv3/TLS write finished")
+				ob.later("SSLv3/TLS write finished")
 			}
 		}
 	case !h.sent:
 		switch t {
 		case hsClientHello:
-			w("SSLv3/TLS read client hello")
+			r("SSLv3/TLS read client hello")
 		case hsCertificate:
-			w("SSLv3/TLS read client certificate")
+			r("SSLv3/TLS read client certificate")
 		case hsClientKeyExchange:
-			w("SSLv3/TLS read client key exchange")
+			r("SSLv3/TLS read client key exchange")
 		case hsCertificateVerify:
-			w("SSLv3/TLS read certificate verify")
+			r("SSLv3/TLS read certificate verify")
 		case hsFinished:
-			w("SSLv3/TLS read finished")
+			r("SSLv3/TLS read finished")
 		}
 	default:
 		switch t {
@@ -254,17 +305,19 @@ func (ob *Observer) stateMessage(h *half, t uint8) {
 		case hsServerKeyExchange:
 			w("SSLv3/TLS write key exchange")
 		case hsServerHelloDone:
-			w("SSLv3/TLS write server done", "SSLv3/TLS write server done")
+			w("SSLv3/TLS write server done")
+			ob.later("SSLv3/TLS write server done")
 		case hsCertificateVerify:
 			w("TLSv1.3 write server certificate verify")
 		case hsFinished:
 			w("SSLv3/TLS write finished")
 			if tls13 {
-				w("TLSv1.3 early data", "TLSv1.3 early data")
+				w("TLSv1.3 early data")
+				ob.later("TLSv1.3 early data")
 			} else if !ob.peerFinished {
 				// A resumption's server Finished comes first and waits
 				// for the client's.
-				w("SSLv3/TLS write finished")
+				ob.later("SSLv3/TLS write finished")
 			}
 		case hsNewSessionTicket:
 			w("SSLv3/TLS write session ticket")

@@ -260,7 +260,12 @@ func (l *Layer) read() (typ uint8, data []byte, err error) {
 	n := int(binary.BigEndian.Uint16(hdr[3:]))
 	if hdr[1] != 3 || (l.ReadVersion != 0 && uint16(hdr[1])<<8|uint16(hdr[2]) != l.ReadVersion) {
 		if !l.started && hdr[1] != 3 {
-			// Not TLS at all: OpenSSL sends no alert to such a peer.
+			// Not TLS at all: OpenSSL sends no alert to such a peer,
+			// and its message callback has seen the header ("Not TLS
+			// data or unknown version" on -msg).
+			if l.Trace != nil {
+				l.Trace.RecordHeader(false, hdr)
+			}
 			if r := plainRequest(hdr); r != "" {
 				return 0, nil, alert.Silentf(r)
 			}

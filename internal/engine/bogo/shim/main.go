@@ -111,7 +111,9 @@ func runAll(cl *cmdline) error {
 
 // config builds the engine's configuration for one connection.
 func (o *options) config(session *engine.Ticket, resuming bool) (*engine.Config, error) {
-	cfg := &engine.Config{Session: session, ServerPreference: o.serverPref}
+	// The runner reads a client's alert after ServerHello with the
+	// client's handshake key (a clear one is bad_record_mac to it).
+	cfg := &engine.Config{Session: session, ServerPreference: o.serverPref, AlertsUnderHandshakeKey: true}
 	if o.minVersion > int(engine.VersionTLS13) || (o.maxVersion != 0 && o.maxVersion < int(engine.VersionTLS10)) {
 		return nil, fmt.Errorf("%w: version range %#x-%#x", errUnimplemented, o.minVersion, o.maxVersion)
 	}
