@@ -71,12 +71,23 @@ func (cfg *Config) clientSuites() []uint16 {
 		out = append(out, cfg.suites13()...)
 	}
 	if lo <= VersionTLS12 {
+		rsa, ecdsa := true, true
+		if cfg.SignatureSchemes != nil {
+			// A suite whose server authentication no offered signature
+			// algorithm allows is left out, as OpenSSL's -sigalgs does.
+			rsa, ecdsa = sig.Authenticates(cfg.SignatureSchemes)
+		}
 		for _, id := range cfg.suites12() {
 			// A TLS 1.2-only suite is pointless when at most 1.1 is
 			// offered; OpenSSL leaves it out.
-			if s, ok := suites.Lookup12(id); ok && (!s.TLS12 || hi >= VersionTLS12) {
-				out = append(out, id)
+			s, ok := suites.Lookup12(id)
+			if !ok || (s.TLS12 && hi < VersionTLS12) {
+				continue
 			}
+			if (s.Auth == suites.AuthRSA && !rsa) || (s.Auth == suites.AuthECDSA && !ecdsa) {
+				continue
+			}
+			out = append(out, id)
 		}
 	}
 	out = append(out, 0x00ff)

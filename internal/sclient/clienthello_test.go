@@ -30,6 +30,10 @@ var helloCases = []struct {
 	{"tls1", []string{"-tls1", "-cipher", "DEFAULT@SECLEVEL=0"}},
 	{"seclevel0", []string{"-cipher", "DEFAULT@SECLEVEL=0"}},
 	{"no_etm-no_ticket", []string{"-no_etm", "-no_ticket", "-fallback_scsv", "-tls1_2"}},
+	// -sigalgs rules out the suites whose authentication it cannot sign.
+	{"sigalgs-ecdsa", []string{"-sigalgs", "ECDSA+SHA384"}},
+	{"sigalgs-rsa", []string{"-sigalgs", "RSA+SHA256:RSA-PSS+SHA256"}},
+	{"sigalgs-ed25519", []string{"-sigalgs", "ed25519", "-tls1_2"}},
 }
 
 // captureHello listens on 127.0.0.1, runs client with the address, and

@@ -187,3 +187,20 @@ func SignLegacy(rand io.Reader, key crypto.Signer, msg []byte) ([]byte, error) {
 	}
 	return key.Sign(rand, digest(k.hash, msg), k.hash)
 }
+
+// Authenticates reports which TLS 1.0–1.2 server authentications a
+// client's signature_algorithms leave possible: RSA (rsa_pkcs1, rsa_pss)
+// and ECDSA (ecdsa, ed25519, ed448, which OpenSSL counts as ECDSA
+// authentication). OpenSSL's client offers no suite whose authentication
+// its list rules out.
+func Authenticates(schemes []uint16) (rsa, ecdsa bool) {
+	for _, s := range schemes {
+		k, ok := kind12(s)
+		if !ok {
+			continue
+		}
+		rsa = rsa || k.rsa
+		ecdsa = ecdsa || k.ecdsa || k.ed || k.ed448
+	}
+	return rsa, ecdsa
+}
