@@ -228,13 +228,21 @@ func TestEOFMidHandshake(t *testing.T) {
 		}
 	}()
 	keep := regexp.MustCompile(`^(<<< |>>> |SSL_connect:|SSL3 alert|    15 )`)
-	o, g := mergedWithOpenSSL(t, keep, "-connect", ln.Addr().String(), "-state", "-msg")
-	if o != g {
-		t.Errorf("openssl:\n%s\ntlskit:\n%s", o, g)
+	// Up to three tries: once, in a full run on a loaded machine, the
+	// texts differed and did not again in 15 runs (openssl writes -msg and
+	// -state to two streams, the suspected race).
+	var o, g string
+	for try := 0; try < 3; try++ {
+		o, g = mergedWithOpenSSL(t, keep, "-connect", ln.Addr().String(), "-state", "-msg")
+		if a, b := <-got, <-got; string(a) != string(b) || string(b) != "\x15\x03\x01\x00\x02\x02\x32" {
+			t.Errorf("the server read %x from openssl, %x from tlskit", a, b)
+		}
+		if o == g {
+			return
+		}
+		t.Logf("try %d: openssl:\n%s\ntlskit:\n%s", try+1, o, g)
 	}
-	if a, b := <-got, <-got; string(a) != string(b) || string(b) != "\x15\x03\x01\x00\x02\x02\x32" {
-		t.Errorf("the server read %x from openssl, %x from tlskit", a, b)
-	}
+	t.Errorf("openssl:\n%s\ntlskit:\n%s", o, g)
 }
 
 // TestNotTLSMsgLine: a plain-text answer's header shows on -msg and

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tlskit/tlskit/internal/dn"
 	"github.com/tlskit/tlskit/internal/engine"
+	"github.com/tlskit/tlskit/internal/engine/sig"
 	"github.com/tlskit/tlskit/internal/tlsnames"
 	"github.com/tlskit/tlskit/internal/verify"
 	"github.com/tlskit/tlskit/internal/wire"
@@ -105,6 +106,24 @@ func noGREASE[T ~uint16](xs []T) []T {
 	return slices.DeleteFunc(slices.Clone(xs), func(x T) bool { return isGREASE(uint16(x)) })
 }
 
+// sharedSigalgs is openssl s_server's shared list: the client's schemes
+// (in its order) that the server's list has, -sigalgs or openssl's
+// default (with SHA-224 and DSA, and SHA-1 at security level 0), less DSA
+// in TLS 1.3.
+func (s *server) sharedSigalgs(offered []uint16, version uint16) []uint16 {
+	ours := s.c.own.tp.Sigalgs
+	if ours == nil {
+		ours = sig.DefaultClient12
+		if s.c.secLevel == 0 {
+			ours = sig.DefaultClient12SHA1
+		}
+	}
+	return slices.DeleteFunc(slices.Clone(offered), func(x uint16) bool {
+		a, _ := tlsnames.SigalgByScheme(x)
+		return !slices.Contains(ours, x) || (version == engine.VersionTLS13 && a.Sig == "DSA")
+	})
+}
+
 func (s *server) ourGroups() []uint16 {
 	if len(s.c.groups) > 0 {
 		return s.c.groups
@@ -130,14 +149,11 @@ func (s *server) writeSigalgsAndGroups(w io.Writer, ci connInfo, brief, points b
 	if h == nil {
 		return
 	}
-	sig := u16s(noGREASE(h.SignatureSchemes))
-	if len(sig) > 0 {
-		fmt.Fprintf(w, "Signature Algorithms: %s\n", tlsnames.SigalgList(sig))
+	offered := u16s(noGREASE(h.SignatureSchemes))
+	if len(offered) > 0 {
+		fmt.Fprintf(w, "Signature Algorithms: %s\n", tlsnames.SigalgList(offered))
 		if !brief {
-			// The own engine's schemes (-sigalgs, or openssl's default
-			// list less DSA and SHA-224).
-			ours := s.c.own.sigalgs()
-			shared := slices.DeleteFunc(slices.Clone(sig), func(x uint16) bool { return !slices.Contains(ours, x) })
+			shared := s.sharedSigalgs(offered, ci.state.Version)
 			if len(shared) > 0 {
 				fmt.Fprintf(w, "Shared Signature Algorithms: %s\n", tlsnames.SigalgList(shared))
 			}
