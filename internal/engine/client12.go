@@ -464,6 +464,24 @@ func (h *clientHS12) verifyPeer() error {
 
 func isECDSA(pub crypto.PublicKey) bool { _, ok := pub.(*ecdsa.PublicKey); return ok }
 
+// ecdsaGroup is the named group of an ECDSA key's curve (RFC 8422
+// §5.1.1), 0 for another key.
+func ecdsaGroup(pub crypto.PublicKey) uint16 {
+	k, ok := pub.(*ecdsa.PublicKey)
+	if !ok {
+		return 0
+	}
+	switch k.Curve.Params().Name {
+	case "P-256":
+		return kx.Secp256r1
+	case "P-384":
+		return kx.Secp384r1
+	case "P-521":
+		return kx.Secp521r1
+	}
+	return 0
+}
+
 // ecdheGroups are the groups TLS 1.2 ECDHE can use (RFC 8422 §5.1.1,
 // RFC 7748): no hybrids.
 var ecdheGroups = []uint16{kx.X25519, kx.X448, kx.Secp256r1, kx.Secp384r1, kx.Secp521r1}
@@ -492,6 +510,12 @@ func (h *clientHS12) serverKeyExchange(body []byte) error {
 	signed = append(append(append(signed, c.st.ClientRandom...), c.st.ServerRandom...), ske.Params...)
 	pub, _ := sig.PublicKey(h.leaf)
 	if tls12 {
+		// RFC 8422 §5.1: the curves the client offered bind the server's
+		// ECDSA key too. openssl 3.0 checks it with the signature, before
+		// the scheme, at TLS 1.2 only: illegal_parameter "wrong curve".
+		if g := ecdsaGroup(pub); g != 0 && !slices.Contains(c.cfg.groups(), g) {
+			return alert.Faultf(alert.IllegalParameter, "wrong curve")
+		}
 		// RFC 5246 §7.4.1.4.1: only a scheme we offered.
 		if !slices.Contains(c.cfg.clientSigSchemes(), ske.Scheme) {
 			return alert.Faultf(alert.IllegalParameter, "wrong signature type")

@@ -578,9 +578,12 @@ func (h *clientHS) serverAuth(m msg.Message) (certReq *msg.CertificateRequest, n
 		if certReq, err = msg.ParseCertificateRequest(m.Body); err != nil {
 			return nil, m, err
 		}
-		// RFC 8446 §4.3.2: empty context during the handshake.
+		// RFC 8446 §4.3.2: empty context during the handshake. openssl
+		// s_client 3.0 does not check it (measured: it echoes the context
+		// in its Certificate); a length out of its range is decode_error,
+		// as BoringSSL answers (it was illegal_parameter).
 		if len(certReq.Context) != 0 {
-			return nil, m, alert.Faultf(alert.IllegalParameter, "invalid context")
+			return nil, m, alert.Faultf(alert.DecodeError, "invalid context")
 		}
 		c.st.ClientCertRequested = true
 		if d, ok := certReq.Extensions.Find(msg.ExtSignatureAlgorithms); ok {

@@ -653,10 +653,11 @@ func (h *serverHS12) full() error {
 	}
 	var peerKey crypto.PublicKey
 	if askCert {
+		// Asked for one, a TLS 1.0-1.2 client sends a Certificate, empty
+		// if it has none (RFC 5246 §7.4.6): anything else is
+		// unexpected_message, even when a certificate is required, as
+		// openssl s_server 3.0 answers.
 		if m.Type != msg.TypeCertificate {
-			if c.cfg.RequireClientCert {
-				return alert.Faultf(alert.HandshakeFailure, "peer did not return a certificate")
-			}
 			return unexpected()
 		}
 		if peerKey, err = h.clientCertificate(m.Body); err != nil {

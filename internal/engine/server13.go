@@ -381,6 +381,14 @@ func (h *serverHS) serverHelloExts(hrr bool) msg.Extensions {
 // (RFC 8446 §4.1.4, §4.4.1).
 func (h *serverHS) helloRetry(ch1 []byte) error {
 	c := h.c
+	// Nothing may follow the first ClientHello in its record: openssl
+	// s_server 3.0 answers a part of the second one there with
+	// unexpected_message "not on record boundary" before any
+	// HelloRetryRequest (measured). Without a retry the key change after
+	// the ClientHello checks it (setReadKey, RFC 8446 §5.1).
+	if c.hs.Pending() {
+		return alert.Faultf(alert.UnexpectedMessage, "not on record boundary")
+	}
 	c.st.HelloRetry = true
 	h.tr = keys.RestartAfterHRR(c.suite.Hash, ch1)
 	hrr := &msg.ServerHello{Version: VersionTLS12, Random: msg.HelloRetryRandom, SessionID: h.ch.SessionID,
