@@ -64,6 +64,38 @@ type options struct {
 	// disabled holds the versions -no-tls1, -no-tls11, -no-tls12 and
 	// -no-tls13 switch off.
 	disabled []int
+	// creds are the -new-x509-credential certificates, in the order
+	// BoringSSL tries them, before the default one (-cert-file and
+	// -key-file ahead of any -new-x509-credential).
+	creds []credFiles
+	// verifyFail makes the peer-verification hook reject the peer's
+	// certificate; expectVerifyResult checks the verification result.
+	verifyFail         bool
+	expectVerifyResult bool
+	// expectSelected is the credential -expect-selected-credential
+	// names, -1 for none.
+	expectSelected int
+}
+
+// credFiles is one -new-x509-credential's chain and key.
+type credFiles struct{ cert, key string }
+
+// setCert and setKey fill the credential being described: the last
+// -new-x509-credential, or the default one before any.
+func (o *options) setCert(v string) {
+	if n := len(o.creds); n > 0 {
+		o.creds[n-1].cert = v
+		return
+	}
+	o.certFile = v
+}
+
+func (o *options) setKey(v string) {
+	if n := len(o.creds); n > 0 {
+		o.creds[n-1].key = v
+		return
+	}
+	o.keyFile = v
 }
 
 func (o *options) noVersion(v int) { o.disabled = append(o.disabled, v) }
@@ -134,21 +166,36 @@ func ignoredValue() flagSpec { return strFlag(func(*options, string) {}) }
 // spec lists every flag the shim understands for a connection; anything
 // else exits 89.
 var spec = map[string]flagSpec{
-	"-server":                          boolFlag(func(o *options) { o.server = true }),
-	"-cert-file":                       strFlag(func(o *options, v string) { o.certFile = v }),
-	"-key-file":                        strFlag(func(o *options, v string) { o.keyFile = v }),
-	"-min-version":                     intFlag(func(o *options, n int) { o.minVersion = n }),
-	"-max-version":                     intFlag(func(o *options, n int) { o.maxVersion = n }),
-	"-expect-version":                  intFlag(func(o *options, n int) { o.expectVersion = n }),
-	"-no-tls12":                        boolFlag(func(o *options) { o.noVersion(0x0303) }),
-	"-no-tls11":                        boolFlag(func(o *options) { o.noVersion(0x0302) }),
-	"-no-tls1":                         boolFlag(func(o *options) { o.noVersion(0x0301) }),
-	"-no-tls13":                        boolFlag(func(o *options) { o.noVersion(0x0304) }),
-	"-curves":                          u16ListFlag(func(o *options) *[]uint16 { return &o.curves }),
-	"-key-shares":                      u16ListFlag(func(o *options) *[]uint16 { return &o.keyShares }),
-	"-no-key-shares":                   boolFlag(func(o *options) { o.noKeyShares = true }),
-	"-verify-prefs":                    u16ListFlag(func(o *options) *[]uint16 { return &o.verifyPrefs }),
-	"-signing-prefs":                   u16ListFlag(func(o *options) *[]uint16 { return &o.signingPrefs }),
+	"-server":                     boolFlag(func(o *options) { o.server = true }),
+	"-cert-file":                  strFlag(func(o *options, v string) { o.setCert(v) }),
+	"-key-file":                   strFlag(func(o *options, v string) { o.setKey(v) }),
+	"-expect-selected-credential": intFlag(func(o *options, n int) { o.expectSelected = n }),
+	"-new-x509-credential":        boolFlag(func(o *options) { o.creds = append(o.creds, credFiles{}) }),
+	"-verify-fail":                boolFlag(func(o *options) { o.verifyFail = true }),
+	"-expect-verify-result":       boolFlag(func(o *options) { o.expectVerifyResult = true }),
+	"-min-version":                intFlag(func(o *options, n int) { o.minVersion = n }),
+	"-max-version":                intFlag(func(o *options, n int) { o.maxVersion = n }),
+	"-expect-version":             intFlag(func(o *options, n int) { o.expectVersion = n }),
+	"-no-tls12":                   boolFlag(func(o *options) { o.noVersion(0x0303) }),
+	"-no-tls11":                   boolFlag(func(o *options) { o.noVersion(0x0302) }),
+	"-no-tls1":                    boolFlag(func(o *options) { o.noVersion(0x0301) }),
+	"-no-tls13":                   boolFlag(func(o *options) { o.noVersion(0x0304) }),
+	"-curves":                     u16ListFlag(func(o *options) *[]uint16 { return &o.curves }),
+	"-key-shares":                 u16ListFlag(func(o *options) *[]uint16 { return &o.keyShares }),
+	"-no-key-shares":              boolFlag(func(o *options) { o.noKeyShares = true }),
+	"-verify-prefs":               u16ListFlag(func(o *options) *[]uint16 { return &o.verifyPrefs }),
+	"-signing-prefs": {value: true, apply: func(o *options, v string) error {
+		if len(o.creds) > 0 {
+			// The engine's one list cannot be a credential's own.
+			return fmt.Errorf("%w: -signing-prefs of a credential", errUnimplemented)
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("bad integer %q", v)
+		}
+		o.signingPrefs = append(o.signingPrefs, uint16(n))
+		return nil
+	}},
 	"-expect-peer-verify-pref":         u16ListFlag(func(o *options) *[]uint16 { return &o.expectPeerPrefs }),
 	"-expect-peer-signature-algorithm": intFlag(func(o *options, n int) { o.expectPeerSig = n }),
 	"-expect-curve-id":                 intFlag(func(o *options, n int) { o.expectCurve = n }),
@@ -211,16 +258,20 @@ func parseALPNWire(v string) ([]string, error) {
 // cmdline is the whole command line: where to connect, how many
 // connections, and the options of the first and of the later ones.
 type cmdline struct {
-	port        int
-	ipv6        bool
-	shimID      uint64
-	resumeCount int
-	initial     options
-	resume      options
+	// verify is what the peer-verification hook saw on this connection;
+	// sessionVerify the result the session being resumed carries.
+	verify        verifyRecord
+	sessionVerify verifyRecord
+	port          int
+	ipv6          bool
+	shimID        uint64
+	resumeCount   int
+	initial       options
+	resume        options
 }
 
 func parseArgs(args []string) (*cmdline, error) {
-	cl := &cmdline{}
+	cl := &cmdline{initial: options{expectSelected: -1}, resume: options{expectSelected: -1}}
 	for i := 0; i < len(args); i++ {
 		name := args[i]
 		next := func() (string, error) {

@@ -25,7 +25,9 @@ import (
 	"time"
 
 	"github.com/tlskit/tlskit/internal/engine"
+	"github.com/tlskit/tlskit/internal/engine/alert"
 	"github.com/tlskit/tlskit/internal/engine/kx"
+	"github.com/tlskit/tlskit/internal/engine/msg"
 	"github.com/tlskit/tlskit/internal/engine/sig"
 	"github.com/tlskit/tlskit/internal/engine/suites"
 	"github.com/tlskit/tlskit/internal/tlsnames"
@@ -97,6 +99,8 @@ func runAll(cl *cmdline) error {
 		if i > 0 && !o.server {
 			cfg.Session12 = session12
 		}
+		cl.verify = verifyRecord{}
+		o.hookVerify(cfg, &cl.verify)
 		tickets, err := runConn(cl, o, cfg, i > 0, &sessionPeerSig, &sessionGroup, &session12)
 		if err != nil {
 			return err
@@ -167,12 +171,21 @@ func (o *options) config(session *engine.Ticket, resuming bool) (*engine.Config,
 	case o.signingPrefs != nil:
 		cfg.SignatureSchemes = o.signingPrefs
 	}
+	// BoringSSL tries its credentials in order, then the default one:
+	// the engine uses the first identity that fits.
+	for _, cr := range o.creds {
+		id, err := loadIdentity(cr.cert, cr.key)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Identities = append(cfg.Identities, id)
+	}
 	if o.certFile != "" || o.keyFile != "" {
 		id, err := loadIdentity(o.certFile, o.keyFile)
 		if err != nil {
 			return nil, err
 		}
-		cfg.Identities = []engine.Identity{id}
+		cfg.Identities = append(cfg.Identities, id)
 	}
 	if o.server {
 		cfg.RequestClientCert = o.verifyPeer || o.requireCert
@@ -307,6 +320,16 @@ func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool, session
 	if err != nil {
 		return nil, err
 	}
+	// The Certificate message this side sent, seen through the engine's
+	// message hook, tells which credential it chose.
+	var sentCert []byte
+	if o.expectSelected >= 0 {
+		cfg.OnEvent = func(e engine.Event) {
+			if e.Sent && e.ContentType == 22 && len(e.Data) > 4 && msg.Type(e.Data[0]) == msg.TypeCertificate {
+				sentCert = slices.Clone(e.Data[4:])
+			}
+		}
+	}
 	var c *engine.TLSConn
 	if o.server {
 		c = engine.Server(nc, cfg)
@@ -341,6 +364,14 @@ func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool, session
 	}
 	if err := o.check(st, resuming); err != nil {
 		return nil, err
+	}
+	if err := o.checkVerify(st, &cl.verify, &cl.sessionVerify); err != nil {
+		return nil, err
+	}
+	if o.expectSelected >= 0 {
+		if err := o.checkSelected(st, sentCert); err != nil {
+			return nil, err
+		}
 	}
 	if o.exportLen > 0 {
 		var ctx []byte
@@ -469,6 +500,68 @@ func (o *options) check(st engine.State, resuming bool) error {
 		if !slices.EqualFunc(want, st.PeerChain, func(a, b []byte) bool { return string(a) == string(b) }) {
 			return errors.New("shim: peer certificate chain differs from the expected one")
 		}
+	}
+	return nil
+}
+
+// verifyRecord is what the peer-verification hook saw: whether it ran and
+// whether it rejected the certificate.
+type verifyRecord struct{ ran, failed bool }
+
+// hookVerify stands for BoringSSL's certificate verification callback
+// (SSL_CTX_set_cert_verify_callback), which the shim makes fail for
+// -verify-fail: as with openssl, a failure ends the handshake only when
+// the peer is verified (-verify-peer, or a server asking for a
+// certificate); otherwise it is only recorded. The alert is
+// handshake_failure, openssl's for X509_V_ERR_APPLICATION_VERIFICATION.
+func (o *options) hookVerify(cfg *engine.Config, rec *verifyRecord) {
+	cfg.VerifyPeer = func([][]byte, *engine.State) error {
+		rec.ran = true
+		if !o.verifyFail {
+			return nil
+		}
+		rec.failed = true
+		if o.verifyPeer || o.server {
+			return alert.Faultf(alert.HandshakeFailure, "certificate verify failed")
+		}
+		return nil
+	}
+}
+
+// checkVerify compares the verification result with -expect-verify-result;
+// a resumption without a certificate keeps its session's result, as
+// BoringSSL and openssl keep it in the session.
+func (o *options) checkVerify(st engine.State, rec, session *verifyRecord) error {
+	if !rec.ran && st.Resumed {
+		*rec = *session
+	}
+	*session = *rec
+	if o.expectVerifyResult && rec.failed != o.verifyFail {
+		return fmt.Errorf("shim: verification failed %t, expected %t", rec.failed, o.verifyFail)
+	}
+	return nil
+}
+
+// checkSelected compares the leaf this side sent with the
+// -expect-selected-credential'th credential's.
+func (o *options) checkSelected(st engine.State, body []byte) error {
+	if o.expectSelected >= len(o.creds) {
+		return fmt.Errorf("shim: no credential %d", o.expectSelected)
+	}
+	want, err := readCerts(o.creds[o.expectSelected].cert)
+	if err != nil {
+		return err
+	}
+	var leaf []byte
+	if st.Version >= engine.VersionTLS13 {
+		if c, err := msg.ParseCertificate(body); err == nil && len(c.Entries) > 0 {
+			leaf = c.Entries[0].Data
+		}
+	} else if c, err := msg.ParseCertificate12(body); err == nil && len(c.Chain) > 0 {
+		leaf = c.Chain[0]
+	}
+	if string(leaf) != string(want[0]) {
+		return fmt.Errorf("shim: credential %d was not the one sent", o.expectSelected)
 	}
 	return nil
 }
