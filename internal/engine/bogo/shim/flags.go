@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"slices"
@@ -75,10 +76,44 @@ type options struct {
 	// expectSelected is the credential -expect-selected-credential
 	// names, -1 for none.
 	expectSelected int
+	// OCSP: the default certificate's response (-ocsp-response), a
+	// client's status_request (-enable-ocsp-stapling) and the response
+	// it expects; -use-ocsp-callback with -set-ocsp-in-callback or
+	// -decline-ocsp-callback says what a server's status callback does.
+	ocsp          []byte
+	requestOCSP   bool
+	expectOCSP    []byte
+	useOCSPCB     bool
+	setOCSPInCB   bool
+	declineOCSPCB bool
 }
 
-// credFiles is one -new-x509-credential's chain and key.
-type credFiles struct{ cert, key string }
+// credFiles is one -new-x509-credential's chain, key and OCSP response.
+type credFiles struct {
+	cert, key string
+	ocsp      []byte
+}
+
+// setOCSP gives the credential being described its OCSP response.
+func (o *options) setOCSP(v []byte) {
+	if n := len(o.creds); n > 0 {
+		o.creds[n-1].ocsp = v
+		return
+	}
+	o.ocsp = v
+}
+
+// b64Flag reads a base64 value, as the runner passes byte strings.
+func b64Flag(f func(o *options, b []byte)) flagSpec {
+	return flagSpec{value: true, apply: func(o *options, v string) error {
+		b, err := base64.StdEncoding.DecodeString(v)
+		if err != nil {
+			return fmt.Errorf("bad base64 %q", v)
+		}
+		f(o, b)
+		return nil
+	}}
+}
 
 // setCert and setKey fill the credential being described: the last
 // -new-x509-credential, or the default one before any.
@@ -170,6 +205,12 @@ var spec = map[string]flagSpec{
 	"-cert-file":                  strFlag(func(o *options, v string) { o.setCert(v) }),
 	"-key-file":                   strFlag(func(o *options, v string) { o.setKey(v) }),
 	"-expect-selected-credential": intFlag(func(o *options, n int) { o.expectSelected = n }),
+	"-ocsp-response":              b64Flag(func(o *options, b []byte) { o.setOCSP(b) }),
+	"-enable-ocsp-stapling":       boolFlag(func(o *options) { o.requestOCSP = true }),
+	"-expect-ocsp-response":       b64Flag(func(o *options, b []byte) { o.expectOCSP = b }),
+	"-use-ocsp-callback":          boolFlag(func(o *options) { o.useOCSPCB = true }),
+	"-set-ocsp-in-callback":       boolFlag(func(o *options) { o.setOCSPInCB = true }),
+	"-decline-ocsp-callback":      boolFlag(func(o *options) { o.declineOCSPCB = true }),
 	"-new-x509-credential":        boolFlag(func(o *options) { o.creds = append(o.creds, credFiles{}) }),
 	"-verify-fail":                boolFlag(func(o *options) { o.verifyFail = true }),
 	"-expect-verify-result":       boolFlag(func(o *options) { o.expectVerifyResult = true }),
@@ -262,12 +303,14 @@ type cmdline struct {
 	// sessionVerify the result the session being resumed carries.
 	verify        verifyRecord
 	sessionVerify verifyRecord
-	port          int
-	ipv6          bool
-	shimID        uint64
-	resumeCount   int
-	initial       options
-	resume        options
+	// sessionOCSP is the staple of the session being resumed.
+	sessionOCSP []byte
+	port        int
+	ipv6        bool
+	shimID      uint64
+	resumeCount int
+	initial     options
+	resume      options
 }
 
 func parseArgs(args []string) (*cmdline, error) {

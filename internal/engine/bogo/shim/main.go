@@ -187,6 +187,15 @@ func (o *options) config(session *engine.Ticket, resuming bool) (*engine.Config,
 		}
 		cfg.Identities = append(cfg.Identities, id)
 	}
+	if o.useOCSPCB && !o.server {
+		// The engine has no client status callback.
+		return nil, fmt.Errorf("%w: client OCSP callback", errUnimplemented)
+	}
+	if o.server {
+		o.stapleOCSP(cfg)
+	} else {
+		cfg.RequestOCSP = o.requestOCSP
+	}
 	if o.server {
 		cfg.RequestClientCert = o.verifyPeer || o.requireCert
 		cfg.RequireClientCert = o.requireCert
@@ -367,6 +376,15 @@ func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool, session
 	}
 	if err := o.checkVerify(st, &cl.verify, &cl.sessionVerify); err != nil {
 		return nil, err
+	}
+	// BoringSSL keeps the staple in the session: a resumption reports it.
+	if st.Resumed && st.OCSPResponse == nil {
+		st.OCSPResponse = cl.sessionOCSP
+	} else if !st.Resumed {
+		cl.sessionOCSP = st.OCSPResponse
+	}
+	if o.expectOCSP != nil && string(st.OCSPResponse) != string(o.expectOCSP) {
+		return nil, fmt.Errorf("shim: OCSP response %x, expected %x", st.OCSPResponse, o.expectOCSP)
 	}
 	if o.expectSelected >= 0 {
 		if err := o.checkSelected(st, sentCert); err != nil {
@@ -564,4 +582,30 @@ func (o *options) checkSelected(st engine.State, body []byte) error {
 		return fmt.Errorf("shim: credential %d was not the one sent", o.expectSelected)
 	}
 	return nil
+}
+
+// stapleOCSP answers a client's status_request through the engine's
+// OCSPStaple hook (openssl's server status callback): the response of the
+// certificate being sent, or, with -use-ocsp-callback, what the callback
+// decides (-set-ocsp-in-callback: the response; -decline-ocsp-callback:
+// none).
+func (o *options) stapleOCSP(cfg *engine.Config) {
+	byLeaf := map[string][]byte{}
+	for _, cr := range o.creds {
+		if chain, err := readCerts(cr.cert); err == nil && cr.ocsp != nil {
+			byLeaf[string(chain[0])] = cr.ocsp
+		}
+	}
+	if chain, err := readCerts(o.certFile); err == nil && o.ocsp != nil {
+		byLeaf[string(chain[0])] = o.ocsp
+	}
+	if len(byLeaf) == 0 {
+		return
+	}
+	cfg.OCSPStaple = func(chain [][]byte) []byte {
+		if o.useOCSPCB && o.declineOCSPCB {
+			return nil
+		}
+		return byLeaf[string(chain[0])]
+	}
 }
