@@ -134,3 +134,18 @@ func FuzzPSSParams(f *testing.F) {
 		}
 	})
 }
+
+// TestVerifyLegacyEdDSA: a TLS 1.0/1.1 signature from an Ed25519 key (BoGo's
+// NoEd25519-TLS11-ClientAuth-Verify: a client signing its CertificateVerify
+// with one anyway) is internal_error "legacy sigalg disallowed or
+// unsupported", as openssl s_server 3.0 answers it (tls_process_cert_verify,
+// measured); it was illegal_parameter "wrong signature type".
+func TestVerifyLegacyEdDSA(t *testing.T) {
+	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
+	signed := []byte("client random, server random, params")
+	err := VerifyLegacy(pub, signed, ed25519.Sign(priv, signed))
+	var f *alert.Fault
+	if !errors.As(err, &f) || f.Desc != alert.InternalError || f.Reason != "legacy sigalg disallowed or unsupported" {
+		t.Fatalf("got %v, want internal_error 'legacy sigalg disallowed or unsupported'", err)
+	}
+}

@@ -165,7 +165,10 @@ func md5sha1(msg []byte) []byte {
 func VerifyLegacy(pub crypto.PublicKey, msg, signature []byte) error {
 	k, ok := legacyKind(pub)
 	if !ok {
-		return alert.Faultf(alert.IllegalParameter, "wrong signature type")
+		// A key TLS 1.0/1.1 cannot sign with (EdDSA, RSASSA-PSS):
+		// openssl 3.0 s_server answers such a client CertificateVerify
+		// with internal_error (measured).
+		return alert.Faultf(alert.InternalError, "legacy sigalg disallowed or unsupported")
 	}
 	if p, ok := pub.(*rsa.PublicKey); ok {
 		if rsa.VerifyPKCS1v15(p, crypto.MD5SHA1, md5sha1(msg), signature) != nil {
