@@ -158,18 +158,17 @@ func (o *options) config(session *engine.Ticket, resuming bool) (*engine.Config,
 			return nil, fmt.Errorf("%w: signature scheme %#04x", errUnimplemented, s)
 		}
 	}
-	switch {
-	case o.verifyPrefs != nil && o.signingPrefs != nil:
-		return nil, fmt.Errorf("%w: separate signing and verifying preferences", errUnimplemented)
-	case o.signingPrefs != nil && !o.server:
-		return nil, fmt.Errorf("%w: client signing preferences", errUnimplemented)
-	case o.verifyPrefs != nil && o.server:
-		// The engine's one list would also bind the server's own signature.
-		return nil, fmt.Errorf("%w: server verifying preferences", errUnimplemented)
-	case o.verifyPrefs != nil:
-		cfg.SignatureSchemes = o.verifyPrefs
-	case o.signingPrefs != nil:
-		cfg.SignatureSchemes = o.signingPrefs
+	// BoringSSL's signing preferences choose this side's own signatures,
+	// its verifying ones what it accepts from the peer. On a client the
+	// latter is signature_algorithms (-sigalgs) and the former the
+	// engine's ClientAuthSchemes (what it signs CertificateVerify with);
+	// on a server signature_algorithms chooses its own signature and
+	// ClientAuthSchemes (-client_sigalgs) is what its CertificateRequest
+	// lists and the client's CertificateVerify may use.
+	if o.server {
+		cfg.SignatureSchemes, cfg.ClientAuthSchemes = o.signingPrefs, o.verifyPrefs
+	} else {
+		cfg.SignatureSchemes, cfg.ClientAuthSchemes = o.verifyPrefs, o.signingPrefs
 	}
 	// BoringSSL tries its credentials in order, then the default one:
 	// the engine uses the first identity that fits.
