@@ -73,6 +73,8 @@ type options struct {
 	// certificate; expectVerifyResult checks the verification result.
 	verifyFail         bool
 	expectVerifyResult bool
+	// expectEMS is -expect-extended-master-secret.
+	expectEMS bool
 	// expectSelected is the credential -expect-selected-credential
 	// names, -1 for none.
 	expectSelected int
@@ -201,30 +203,31 @@ func ignoredValue() flagSpec { return strFlag(func(*options, string) {}) }
 // spec lists every flag the shim understands for a connection; anything
 // else exits 89.
 var spec = map[string]flagSpec{
-	"-server":                     boolFlag(func(o *options) { o.server = true }),
-	"-cert-file":                  strFlag(func(o *options, v string) { o.setCert(v) }),
-	"-key-file":                   strFlag(func(o *options, v string) { o.setKey(v) }),
-	"-expect-selected-credential": intFlag(func(o *options, n int) { o.expectSelected = n }),
-	"-ocsp-response":              b64Flag(func(o *options, b []byte) { o.setOCSP(b) }),
-	"-enable-ocsp-stapling":       boolFlag(func(o *options) { o.requestOCSP = true }),
-	"-expect-ocsp-response":       b64Flag(func(o *options, b []byte) { o.expectOCSP = b }),
-	"-use-ocsp-callback":          boolFlag(func(o *options) { o.useOCSPCB = true }),
-	"-set-ocsp-in-callback":       boolFlag(func(o *options) { o.setOCSPInCB = true }),
-	"-decline-ocsp-callback":      boolFlag(func(o *options) { o.declineOCSPCB = true }),
-	"-new-x509-credential":        boolFlag(func(o *options) { o.creds = append(o.creds, credFiles{}) }),
-	"-verify-fail":                boolFlag(func(o *options) { o.verifyFail = true }),
-	"-expect-verify-result":       boolFlag(func(o *options) { o.expectVerifyResult = true }),
-	"-min-version":                intFlag(func(o *options, n int) { o.minVersion = n }),
-	"-max-version":                intFlag(func(o *options, n int) { o.maxVersion = n }),
-	"-expect-version":             intFlag(func(o *options, n int) { o.expectVersion = n }),
-	"-no-tls12":                   boolFlag(func(o *options) { o.noVersion(0x0303) }),
-	"-no-tls11":                   boolFlag(func(o *options) { o.noVersion(0x0302) }),
-	"-no-tls1":                    boolFlag(func(o *options) { o.noVersion(0x0301) }),
-	"-no-tls13":                   boolFlag(func(o *options) { o.noVersion(0x0304) }),
-	"-curves":                     u16ListFlag(func(o *options) *[]uint16 { return &o.curves }),
-	"-key-shares":                 u16ListFlag(func(o *options) *[]uint16 { return &o.keyShares }),
-	"-no-key-shares":              boolFlag(func(o *options) { o.noKeyShares = true }),
-	"-verify-prefs":               u16ListFlag(func(o *options) *[]uint16 { return &o.verifyPrefs }),
+	"-server":                        boolFlag(func(o *options) { o.server = true }),
+	"-cert-file":                     strFlag(func(o *options, v string) { o.setCert(v) }),
+	"-key-file":                      strFlag(func(o *options, v string) { o.setKey(v) }),
+	"-expect-selected-credential":    intFlag(func(o *options, n int) { o.expectSelected = n }),
+	"-ocsp-response":                 b64Flag(func(o *options, b []byte) { o.setOCSP(b) }),
+	"-enable-ocsp-stapling":          boolFlag(func(o *options) { o.requestOCSP = true }),
+	"-expect-ocsp-response":          b64Flag(func(o *options, b []byte) { o.expectOCSP = b }),
+	"-use-ocsp-callback":             boolFlag(func(o *options) { o.useOCSPCB = true }),
+	"-set-ocsp-in-callback":          boolFlag(func(o *options) { o.setOCSPInCB = true }),
+	"-decline-ocsp-callback":         boolFlag(func(o *options) { o.declineOCSPCB = true }),
+	"-expect-extended-master-secret": boolFlag(func(o *options) { o.expectEMS = true }),
+	"-new-x509-credential":           boolFlag(func(o *options) { o.creds = append(o.creds, credFiles{}) }),
+	"-verify-fail":                   boolFlag(func(o *options) { o.verifyFail = true }),
+	"-expect-verify-result":          boolFlag(func(o *options) { o.expectVerifyResult = true }),
+	"-min-version":                   intFlag(func(o *options, n int) { o.minVersion = n }),
+	"-max-version":                   intFlag(func(o *options, n int) { o.maxVersion = n }),
+	"-expect-version":                intFlag(func(o *options, n int) { o.expectVersion = n }),
+	"-no-tls12":                      boolFlag(func(o *options) { o.noVersion(0x0303) }),
+	"-no-tls11":                      boolFlag(func(o *options) { o.noVersion(0x0302) }),
+	"-no-tls1":                       boolFlag(func(o *options) { o.noVersion(0x0301) }),
+	"-no-tls13":                      boolFlag(func(o *options) { o.noVersion(0x0304) }),
+	"-curves":                        u16ListFlag(func(o *options) *[]uint16 { return &o.curves }),
+	"-key-shares":                    u16ListFlag(func(o *options) *[]uint16 { return &o.keyShares }),
+	"-no-key-shares":                 boolFlag(func(o *options) { o.noKeyShares = true }),
+	"-verify-prefs":                  u16ListFlag(func(o *options) *[]uint16 { return &o.verifyPrefs }),
 	"-signing-prefs": {value: true, apply: func(o *options, v string) error {
 		if len(o.creds) > 0 {
 			// The engine's one list cannot be a credential's own.

@@ -497,6 +497,11 @@ func (o *options) check(st engine.State, resuming bool) error {
 	if o.expectNoSNI && st.ServerName != "" {
 		return fmt.Errorf("shim: unexpected server name %q", st.ServerName)
 	}
+	// BoringSSL counts TLS 1.3 as having the extended master secret
+	// (SSL_get_extms_support); the engine reports the RFC 7627 extension.
+	if o.expectEMS && !st.ExtendedMasterSecret && st.Version < engine.VersionTLS13 {
+		return errors.New("shim: no extended master secret")
+	}
 	if o.expectALPN != "" && st.ALPN != o.expectALPN {
 		return fmt.Errorf("shim: ALPN %q, expected %q", st.ALPN, o.expectALPN)
 	}
