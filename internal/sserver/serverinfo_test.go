@@ -146,3 +146,20 @@ func TestServerInfoFileErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestServerInfoCertOnly: the serverinfo belongs to -cert's certificate;
+// a client served -dcert's gets no SCT, as from openssl s_server.
+func TestServerInfoCertOnly(t *testing.T) {
+	needTool(t, "openssl")
+	caPath, certPath, keyPath, siPath, logsPath := sctFixture(t)
+	rsaCert, rsaKey := writeCert(t, t.TempDir(), "r", "localhost", true)
+	ts := startServer(t, "", "-cert", certPath, "-key", keyPath, "-dcert", rsaCert, "-dkey", rsaKey, "-serverinfo", siPath, "-naccept", "2")
+	out := opensslClient(t, ts.addr, "", 200*time.Millisecond, "-ct", "-ctlogfile", logsPath, "-CAfile", caPath, "-tls1_3", "-sigalgs", "ecdsa_secp256r1_sha256")
+	if !strings.Contains(out, "SCTs present (1)") || !strings.Contains(out, "Peer signature type: ECDSA") {
+		t.Errorf("-cert's certificate:\n%s", out)
+	}
+	out = opensslClient(t, ts.addr, "", 200*time.Millisecond, "-ct", "-ctlogfile", logsPath, "-tls1_3", "-sigalgs", "rsa_pss_rsae_sha256")
+	if !strings.Contains(out, "SCTs present (0)") || !strings.Contains(out, "Peer signature type: RSA-PSS") {
+		t.Errorf("-dcert's certificate:\n%s", out)
+	}
+}

@@ -104,16 +104,15 @@ func run(ctx context.Context, args []string, s stdio.Stdio, listening func(net.A
 		c.own.loadDHParams(c.dhparamFile, srv.out, s.Err)
 	}
 	if c.serverInfoFile != "" {
-		// openssl reads it after the DH parameters, for its main
-		// context's certificates (not -cert2's).
+		// openssl reads it after the DH parameters, for -cert's
+		// certificate alone: a client served -dcert's (or -cert2's)
+		// gets none (openssl 3.0.22, -cert RSA and -dcert ECDSA).
 		si, err := readServerInfo(c.serverInfoFile)
 		if err != nil {
 			printErr(s.Err, err)
 			return 1
 		}
-		for i := range id.main {
-			id.main[i].ServerInfo = si
-		}
+		id.main[0].ServerInfo = si
 	}
 	if err := srv.buildChains(id); err != nil {
 		printErr(s.Err, err)
