@@ -202,3 +202,36 @@ func TestClientCertificateRequestContextInHandshake(t *testing.T) {
 		t.Errorf("client: %v, want invalid context", cliErr)
 	}
 }
+
+// TestServerClientCertificateEntryExtension: a client's TLS 1.3
+// certificate entry with an extension its CertificateRequest did not ask
+// for (an OCSP response) is unsupported_extension "unsolicited
+// extension" (RFC 8446 §4.4.2, §4.2), as openssl s_server 3.0 answers
+// BoGo's SendExtensionOnClientCertificate-TLS13 (measured); the engine
+// took it.
+func TestServerClientCertificateEntryExtension(t *testing.T) {
+	id, _ := testIdentity(t, keysForTest(t)["ecdsa-p256"])
+	srvCfg := &Config{MinVersion: VersionTLS13, Identities: []Identity{id}, RequireClientCert: true, RequestClientCert: true}
+	cliCfg := &Config{MinVersion: VersionTLS13, Identities: []Identity{id}}
+	addOCSP := func(m []byte) []byte {
+		if msg.Type(m[0]) != msg.TypeCertificate {
+			return m
+		}
+		cert, err := msg.ParseCertificate(m[4:])
+		if err != nil || len(cert.Entries) == 0 {
+			t.Errorf("client Certificate: %v", err)
+			return m
+		}
+		cert.Entries[0].Extensions = msg.Extensions{{Type: msg.ExtStatusRequest, Data: []byte{1, 0, 0, 1, 0}}}
+		raw, err := cert.Marshal()
+		if err != nil {
+			t.Error(err)
+		}
+		return raw
+	}
+	if cliErr, srvErr := pairBoth(t, srvCfg, cliCfg, nil, nil); cliErr != nil || srvErr != nil {
+		t.Fatalf("plain handshake: client %v, server %v", cliErr, srvErr)
+	}
+	_, srvErr := pairBoth(t, srvCfg, cliCfg, nil, addOCSP)
+	wantSent(t, srvErr, alert.UnsupportedExtension)
+}

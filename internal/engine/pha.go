@@ -206,6 +206,9 @@ func (c *TLSConn) clientAuthMessage(p *phaRequest, m msg.Message) error {
 			p.stage = 2
 			return nil
 		}
+		if err := clientEntryExtensions(cert); err != nil {
+			return err
+		}
 		for _, e := range cert.Entries {
 			p.chain = append(p.chain, e.Data)
 		}
