@@ -58,7 +58,14 @@ func (cfg *Config) suites12() []uint16 {
 	if cfg.Suites12 != nil {
 		return cfg.Suites12
 	}
-	return suites.Default12
+	return suites.DefaultPSK12
+}
+
+// usable12 says whether the configuration lets a suite be offered or
+// accepted: a PSK suite only with a TLS 1.0–1.2 PSK, as OpenSSL leaves
+// them out without its PSK callbacks.
+func (cfg *Config) usable12(s suites.Suite12) bool {
+	return !s.Kx.PSK() || cfg.PSK12 != nil
 }
 
 // clientSuites is the ClientHello's cipher list: the TLS 1.3 suites, then
@@ -81,7 +88,7 @@ func (cfg *Config) clientSuites() []uint16 {
 			// A TLS 1.2-only suite is pointless when at most 1.1 is
 			// offered; OpenSSL leaves it out.
 			s, ok := suites.Lookup12(id)
-			if !ok || (s.TLS12 && hi < VersionTLS12) {
+			if !ok || (s.TLS12 && hi < VersionTLS12) || !cfg.usable12(s) {
 				continue
 			}
 			if (s.Auth == suites.AuthRSA && !rsa) || (s.Auth == suites.AuthECDSA && !ecdsa) {
@@ -165,6 +172,9 @@ type clientHS12 struct {
 	// pre and cke are the premaster secret and ClientKeyExchange value
 	// of an ephemeral key exchange.
 	pre, cke []byte
+	// hint is the PSK identity hint received (nil: none), pskIdentity
+	// the identity sent.
+	hint, pskIdentity []byte
 }
 
 // serverHello12 checks a TLS 1.0–1.2 ServerHello (RFC 5246 §7.4.1.3) and
@@ -188,7 +198,7 @@ func (h *clientHS) serverHello12(sh *msg.ServerHello, raw []byte) error {
 		return alert.Faultf(alert.ProtocolVersion, "unsupported protocol")
 	}
 	s, ok := suites.Lookup12(sh.CipherSuite)
-	if !ok || !slices.Contains(cfg.suites12(), s.ID) || (s.TLS12 && v < VersionTLS12) {
+	if !ok || !slices.Contains(cfg.suites12(), s.ID) || (s.TLS12 && v < VersionTLS12) || !cfg.usable12(s) {
 		return alert.Faultf(alert.IllegalParameter, "wrong cipher returned")
 	}
 	if sh.CompressionMethod != 0 {
@@ -328,39 +338,18 @@ func (h *clientHS12) full() error {
 	if err != nil {
 		return err
 	}
-	if m.Type != msg.TypeCertificate {
-		return unexpected()
-	}
-	if err := h.certificate(m.Body); err != nil {
-		return err
-	}
-	stapling := h.offered[msg.ExtStatusRequest]
-	if !stapling {
-		// The chain is judged as it arrives, before the next message
-		// is read, as OpenSSL does.
-		if err := h.verifyPeer(); err != nil {
+	if s.suite.Auth != suites.AuthPSK {
+		// PSK suites other than RSA_PSK have no Certificate (RFC 4279
+		// §2, RFC 5489 §2).
+		if m, err = h.serverCertificate(m); err != nil {
 			return err
 		}
 	}
-	if m, err = h.next(); err != nil {
-		return err
-	}
-	if m.Type == msg.TypeCertificateStatus && stapling {
-		// RFC 6066 §8: the staple comes in its own message after the
-		// Certificate, and the chain is judged with it.
-		if c.st.OCSPResponse, err = msg.ParseCertificateStatus(m.Body); err != nil {
-			return err
-		}
-		if m, err = h.next(); err != nil {
-			return err
-		}
-	}
-	if stapling {
-		if err := h.verifyPeer(); err != nil {
-			return err
-		}
-	}
-	if s.suite.Kx != msg.KxRSA {
+	// A ServerKeyExchange comes with every (EC)DHE suite, and with the
+	// PSK and RSA_PSK suites only when the server has a hint (RFC 4279
+	// §2).
+	optionalSKE := s.suite.Kx == msg.KxPSK || s.suite.Kx == msg.KxRSAPSK
+	if s.suite.Kx != msg.KxRSA && (!optionalSKE || m.Type == msg.TypeServerKeyExchange) {
 		if m.Type != msg.TypeServerKeyExchange {
 			return unexpected()
 		}
@@ -401,6 +390,47 @@ func (h *clientHS12) full() error {
 	return nil
 }
 
+// serverCertificate takes the server's Certificate and, when stapling
+// was asked for, its CertificateStatus, and returns the message after
+// them.
+func (h *clientHS12) serverCertificate(m msg.Message) (msg.Message, error) {
+	c := h.c
+	if m.Type != msg.TypeCertificate {
+		return m, unexpected()
+	}
+	if err := h.certificate(m.Body); err != nil {
+		return m, err
+	}
+	stapling := h.offered[msg.ExtStatusRequest]
+	if !stapling {
+		// The chain is judged as it arrives, before the next message
+		// is read, as OpenSSL does.
+		if err := h.verifyPeer(); err != nil {
+			return m, err
+		}
+	}
+	m, err := h.next()
+	if err != nil {
+		return m, err
+	}
+	if m.Type == msg.TypeCertificateStatus && stapling {
+		// RFC 6066 §8: the staple comes in its own message after the
+		// Certificate, and the chain is judged with it.
+		if c.st.OCSPResponse, err = msg.ParseCertificateStatus(m.Body); err != nil {
+			return m, err
+		}
+		if m, err = h.next(); err != nil {
+			return m, err
+		}
+	}
+	if stapling {
+		if err := h.verifyPeer(); err != nil {
+			return m, err
+		}
+	}
+	return m, nil
+}
+
 // certificate takes the server's chain (RFC 5246 §7.4.2) and checks its
 // key fits the suite.
 func (h *clientHS12) certificate(body []byte) error {
@@ -429,7 +459,8 @@ func (h *clientHS12) certificate(body []byte) error {
 	case sig.PSSPublicKey:
 		// An RSASSA-PSS key signs (rsa_pss_pss_*) but cannot take RSA
 		// key exchange's encryption.
-		ok = h.s.suite.Auth == suites.AuthRSA && h.s.suite.Kx != msg.KxRSA && c.st.Version >= VersionTLS12
+		ok = h.s.suite.Auth == suites.AuthRSA && h.s.suite.Kx != msg.KxRSA && h.s.suite.Kx != msg.KxRSAPSK &&
+			c.st.Version >= VersionTLS12
 	case ed25519.PublicKey, ed448.PublicKey:
 		// RFC 8422 §5.1.3: EdDSA certificates go with ECDHE_ECDSA
 		// suites, as openssl 3.0 s_server serves them at TLS 1.2; TLS
@@ -496,7 +527,7 @@ func (h *clientHS12) serverKeyExchange(body []byte) error {
 	if err != nil {
 		return err
 	}
-	if ske.Kind == msg.KxECDHE && (!slices.Contains(ecdheGroups, ske.Group) || !slices.Contains(c.cfg.groups(), ske.Group)) {
+	if ske.Kind.Ephemeral() == msg.KxECDHE && (!slices.Contains(ecdheGroups, ske.Group) || !slices.Contains(c.cfg.groups(), ske.Group)) {
 		return alert.Faultf(alert.IllegalParameter, "wrong curve")
 	}
 	// The parameters are checked before the signature, as OpenSSL does:
@@ -505,6 +536,16 @@ func (h *clientHS12) serverKeyExchange(body []byte) error {
 	h.ske = ske
 	if err := h.agree(); err != nil {
 		return err
+	}
+	if ske.Kind.PSK() {
+		// RFC 4279 §2: the hint is unsigned; PSK knowledge is proven
+		// by the Finished messages.
+		h.hint = ske.Hint
+		if h.hint == nil {
+			h.hint = []byte{}
+		}
+		c.st.PSKIdentityHint = h.hint
+		return nil
 	}
 	signed := make([]byte, 0, 64+len(ske.Params))
 	signed = append(append(append(signed, c.st.ClientRandom...), c.st.ServerRandom...), ske.Params...)
@@ -538,7 +579,7 @@ func (h *clientHS12) serverKeyExchange(body []byte) error {
 // the premaster secret and the ClientKeyExchange value.
 func (h *clientHS12) agree() error {
 	c := h.c
-	switch h.ske.Kind {
+	switch h.ske.Kind.Ephemeral() {
 	case msg.KxECDHE:
 		share, err := kx.Generate(h.ske.Group)
 		if err != nil {
@@ -590,7 +631,7 @@ func (h *clientHS12) clientFlight() error {
 	if err != nil {
 		return err
 	}
-	raw, err := (&msg.ClientKeyExchange{Kind: s.suite.Kx, Data: cke}).Marshal()
+	raw, err := (&msg.ClientKeyExchange{Kind: s.suite.Kx, Identity: h.pskIdentity, Data: cke}).Marshal()
 	if err != nil {
 		return err
 	}
@@ -625,9 +666,57 @@ func (h *clientHS12) write(raw []byte) error {
 // for the suite's key exchange.
 func (h *clientHS12) keyExchange() (pre, cke []byte, err error) {
 	c := h.c
-	if h.s.suite.Kx != msg.KxRSA {
+	switch h.s.suite.Kx {
+	case msg.KxRSA:
+		return h.rsaKeyExchange()
+	case msg.KxPSK, msg.KxDHEPSK, msg.KxECDHEPSK, msg.KxRSAPSK:
+	default:
 		return h.pre, h.cke, nil
 	}
+	p := c.cfg.PSK12
+	identity, key := p.Identity, p.Key
+	if p.ClientKey != nil {
+		if identity, key, err = p.ClientKey(h.hint); err != nil {
+			var d alert.Desc
+			if !errors.As(err, &d) {
+				err = &alert.Fault{Desc: alert.InternalError, Reason: err.Error()}
+			}
+			return nil, nil, err
+		}
+	}
+	if len(key) == 0 || len(key) > 0xffff || len(identity) > 0xffff {
+		return nil, nil, alert.Faultf(alert.InternalError, "psk identity not found")
+	}
+	// RFC 4279 §2: plain PSK's other_secret is as many zeros as the key
+	// is long; the others use their (EC)DH or RSA premaster.
+	other, cke := h.pre, h.cke
+	switch h.s.suite.Kx {
+	case msg.KxPSK:
+		other, cke = make([]byte, len(key)), nil
+	case msg.KxRSAPSK:
+		if other, cke, err = h.rsaKeyExchange(); err != nil {
+			return nil, nil, err
+		}
+	}
+	h.pskIdentity = identity
+	c.st.PSKIdentity = identity
+	return pskPremaster(other, key), cke, nil
+}
+
+// pskPremaster is RFC 4279 §2's premaster secret: other_secret and the
+// key, each after its 16-bit length.
+func pskPremaster(other, key []byte) []byte {
+	pre := make([]byte, 0, 4+len(other)+len(key))
+	pre = append(pre, byte(len(other)>>8), byte(len(other)))
+	pre = append(pre, other...)
+	pre = append(pre, byte(len(key)>>8), byte(len(key)))
+	return append(pre, key...)
+}
+
+// rsaKeyExchange makes RSA key exchange's premaster secret and its
+// encryption to the server's key (RSA and RSA_PSK suites).
+func (h *clientHS12) rsaKeyExchange() (pre, cke []byte, err error) {
+	c := h.c
 	// RSA (RFC 5246 §7.4.7.1): client_version, as offered, and 46
 	// random bytes, encrypted to the server's key.
 	pub, ok := h.leaf.PublicKey.(*rsa.PublicKey)

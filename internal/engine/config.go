@@ -25,6 +25,30 @@ type PSK struct {
 	Hash crypto.Hash
 }
 
+// PSK12 turns on the TLS 1.0–1.2 PSK cipher suites (RFC 4279 plain PSK,
+// DHE_PSK and RSA_PSK, RFC 5489 ECDHE_PSK), as OpenSSL's PSK callbacks
+// do: a Config without it neither offers nor accepts them.
+type PSK12 struct {
+	// Identity and Key are what a client sends and uses, and the one
+	// identity a server knows without ServerKey.
+	Identity, Key []byte
+	// Hint is the psk_identity_hint a server sends (-psk_hint). Nil
+	// sends none: no ServerKeyExchange under PSK and RSA_PSK suites, an
+	// empty hint under DHE_PSK and ECDHE_PSK (RFC 4279 §2).
+	Hint []byte
+	// ClientKey, when set, gives a client its identity and key once the
+	// server's hint is known (nil when none came), in place of Identity
+	// and Key, as OpenSSL's psk_client_callback does. An error ends the
+	// handshake with the alert it wraps (internal_error otherwise).
+	ClientKey func(hint []byte) (identity, key []byte, err error)
+	// ServerKey, when set, gives a server the key for the identity the
+	// client sent, as OpenSSL's psk_server_callback does. An error ends
+	// the handshake with the alert it wraps (unknown_psk_identity
+	// otherwise). Without it an identity other than Identity is
+	// unknown_psk_identity.
+	ServerKey func(identity []byte) (key []byte, err error)
+}
+
 // Identity is a certificate chain (leaf first, DER) and its private key.
 type Identity struct {
 	Chain [][]byte
@@ -196,8 +220,12 @@ type Config struct {
 	AlertsUnderHandshakeKey bool
 
 	// Suites12 lists the TLS 1.0–1.2 suites in preference order (-cipher);
-	// nil means OpenSSL 3.0's default list (suites.Default12).
+	// nil means OpenSSL 3.0's default list (suites.DefaultPSK12, whose
+	// PSK suites count only with PSK12).
 	Suites12 []uint16
+	// PSK12, when set, lets the PSK suites in Suites12 be offered and
+	// accepted (-psk at TLS 1.0–1.2).
+	PSK12 *PSK12
 	// Session12, when set, is a TLS 1.0–1.2 session a client offers to
 	// resume: by its ticket when it has one (RFC 5077), else by its
 	// session ID (RFC 5246 §7.4.1.2).

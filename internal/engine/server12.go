@@ -129,7 +129,9 @@ func (c *TLSConn) serverHandshake12(ch *msg.ClientHello, chRaw []byte, v uint16)
 		if err := h.chooseSuite(); err != nil {
 			return err
 		}
-		h.staple = c.stapleFor(ch, h.id.Chain)
+		if h.id != nil {
+			h.staple = c.stapleFor(ch, h.id.Chain)
+		}
 	}
 	s := &conn12{suite: h.s.suite, prf: keys.PRF{Version: v, Hash: h.s.suite.PRF}}
 	h.s = s
@@ -258,7 +260,7 @@ func (h *serverHS12) resume() error {
 		return nil
 	}
 	if sess.version != h.ver || !slices.Contains(ch.CipherSuites, sess.suite) ||
-		!slices.Contains(c.cfg.suites12(), sess.suite) {
+		!slices.Contains(c.cfg.suites12(), sess.suite) || !c.cfg.usable12(su0(sess.suite)) {
 		return nil
 	}
 	if sess.ems && !h.emsOffered {
@@ -387,11 +389,23 @@ func (h *serverHS12) chooseSuite() error {
 			continue
 		}
 		su, ok := suites.Lookup12(id)
-		if !ok || (su.TLS12 && h.ver < VersionTLS12) {
+		if !ok || (su.TLS12 && h.ver < VersionTLS12) || !cfg.usable12(su) {
 			continue
 		}
-		if su.Kx == msg.KxECDHE && group == 0 {
+		if su.Kx.Ephemeral() == msg.KxECDHE && group == 0 {
 			continue
+		}
+		if su.Auth == suites.AuthPSK {
+			// No certificate and no signature (RFC 4279 §2, §3; RFC
+			// 5489 §2): the suite needs only the PSK.
+			h.s = &conn12{suite: su}
+			switch su.Kx {
+			case msg.KxECDHEPSK:
+				h.group = group
+			case msg.KxDHEPSK:
+				h.dh = h.pskDHParams(su)
+			}
+			return nil
 		}
 		ids := h.c.identities()
 		for i := range ids {
@@ -400,10 +414,17 @@ func (h *serverHS12) chooseSuite() error {
 			if identityKind(pub) != su.Auth || !h.curveOffered(pub) {
 				continue
 			}
-			if su.Kx == msg.KxRSA {
+			if su.Kx == msg.KxRSA || su.Kx == msg.KxRSAPSK {
 				if _, ok := ident.Key.(*rsa.PrivateKey); !ok {
 					continue
 				}
+			}
+			if su.Kx == msg.KxRSAPSK {
+				// RSA_PSK signs nothing (RFC 4279 §4): the key only
+				// decrypts, at any version and security level.
+				h.s = &conn12{suite: su}
+				h.id = ident
+				return nil
 			}
 			var scheme uint16
 			if h.ver >= VersionTLS12 {
@@ -457,6 +478,20 @@ func chachaRank(id uint16) int {
 		return 0
 	}
 	return 1
+}
+
+// pskDHParams is the DHE_PSK group: -dhparam's, else OpenSSL's automatic
+// choice for suites without a certificate, by the cipher's strength
+// (measured with openssl s_server -nocert -psk: 3072 bits for AES-256
+// and ChaCha20, 2048 for AES-128).
+func (h *serverHS12) pskDHParams(su suites.Suite12) kx.DHParams {
+	if p := h.c.cfg.DHParams; p != nil {
+		return *p
+	}
+	if su.KeyLen >= 32 {
+		return kx.AutoDHParams(128)
+	}
+	return kx.AutoDHParams(112)
 }
 
 // dhParams is the DHE group: -dhparam's, else OpenSSL's automatic choice
@@ -517,7 +552,7 @@ func (h *serverHS12) serverHello() error {
 	if h.mfl != 0 {
 		ee = append(ee, msg.Extension{Type: msg.ExtMaxFragmentLength, Data: []byte{h.mfl}})
 	}
-	if h.resumed == nil && h.pointFmts && (s.suite.Kx == msg.KxECDHE || s.suite.Auth == suites.AuthECDSA) {
+	if h.resumed == nil && h.pointFmts && (s.suite.Kx.Ephemeral() == msg.KxECDHE || s.suite.Auth == suites.AuthECDSA) {
 		ee = append(ee, msg.Extension{Type: msg.ExtECPointFormats, Data: msg.MarshalUint8List([]uint8{0, 1, 2})})
 	}
 	if h.sendTicket {
@@ -576,12 +611,15 @@ func (h *serverHS12) next() (msg.Message, error) {
 // client's flight; [NewSessionTicket], ChangeCipherSpec, Finished.
 func (h *serverHS12) full() error {
 	c, s := h.c, h.s
-	raw, err := (&msg.Certificate12{Chain: h.id.Chain}).Marshal()
-	if err != nil {
-		return err
-	}
-	if err := h.write(raw); err != nil {
-		return err
+	var raw []byte
+	var err error
+	if h.id != nil {
+		if raw, err = (&msg.Certificate12{Chain: h.id.Chain}).Marshal(); err != nil {
+			return err
+		}
+		if err := h.write(raw); err != nil {
+			return err
+		}
 	}
 	if len(h.staple) > 0 {
 		if raw, err = msg.Frame(msg.TypeCertificateStatus, msg.MarshalCertificateStatus(h.staple)); err != nil {
@@ -593,31 +631,44 @@ func (h *serverHS12) full() error {
 	}
 	var ec *kx.Share
 	var dh *kx.DHKey
-	if s.suite.Kx != msg.KxRSA {
-		ske := &msg.ServerKeyExchange{Kind: s.suite.Kx, HasScheme: h.ver >= VersionTLS12, Scheme: h.scheme}
-		if s.suite.Kx == msg.KxECDHE {
+	var hint []byte
+	if p := c.cfg.PSK12; p != nil && s.suite.Kx.PSK() {
+		hint = p.Hint
+	}
+	// RFC 4279 §2: PSK and RSA_PSK send a ServerKeyExchange only to
+	// carry a hint.
+	if s.suite.Kx != msg.KxRSA && (s.suite.Kx.Ephemeral() != 0 || hint != nil) {
+		ske := &msg.ServerKeyExchange{Kind: s.suite.Kx, HasScheme: h.ver >= VersionTLS12, Scheme: h.scheme, Hint: hint}
+		if s.suite.Kx.PSK() {
+			ske.HasScheme = false
+			c.st.PSKIdentityHint = hint
+		}
+		switch s.suite.Kx.Ephemeral() {
+		case msg.KxECDHE:
 			if ec, err = kx.Generate(h.group); err != nil {
 				return err
 			}
 			ske.Group, ske.Public = h.group, ec.Public()
 			c.st.Group = h.group
-		} else {
+		case msg.KxDHE:
 			if dh, err = kx.NewDHKey(h.dh, 0, c.rand()); err != nil {
 				return err
 			}
 			ske.P, ske.G, ske.Y = h.dh.P, h.dh.G, dh.Public
 			c.st.DHBits = kx.BitLen(h.dh.P)
 		}
-		params := ske.MarshalParams()
-		signed := make([]byte, 0, 64+len(params))
-		signed = append(append(append(signed, c.st.ClientRandom...), c.st.ServerRandom...), params...)
-		if ske.HasScheme {
-			ske.Signature, err = sig.Sign12(c.rand(), h.scheme, h.id.Key, signed)
-		} else {
-			ske.Signature, err = sig.SignLegacy(c.rand(), h.id.Key, signed)
-		}
-		if err != nil {
-			return err
+		if !s.suite.Kx.PSK() {
+			params := ske.MarshalParams()
+			signed := make([]byte, 0, 64+len(params))
+			signed = append(append(append(signed, c.st.ClientRandom...), c.st.ServerRandom...), params...)
+			if ske.HasScheme {
+				ske.Signature, err = sig.Sign12(c.rand(), h.scheme, h.id.Key, signed)
+			} else {
+				ske.Signature, err = sig.SignLegacy(c.rand(), h.id.Key, signed)
+			}
+			if err != nil {
+				return err
+			}
 		}
 		if raw, err = ske.Marshal(); err != nil {
 			return err
@@ -626,7 +677,9 @@ func (h *serverHS12) full() error {
 			return err
 		}
 	}
-	askCert := c.cfg.RequestClientCert || c.cfg.RequireClientCert
+	// OpenSSL asks no certificate of a client under a PSK suite without
+	// a server certificate.
+	askCert := (c.cfg.RequestClientCert || c.cfg.RequireClientCert) && s.suite.Auth != suites.AuthPSK
 	if askCert {
 		cr := &msg.CertificateRequest12{CertTypes: []uint8{msg.CertTypeRSASign, msg.CertTypeDSSSign, msg.CertTypeECDSASign},
 			HasSchemes: h.ver >= VersionTLS12}
@@ -676,15 +729,20 @@ func (h *serverHS12) full() error {
 	}
 	var pre []byte
 	switch s.suite.Kx {
-	case msg.KxECDHE:
+	case msg.KxECDHE, msg.KxECDHEPSK:
 		pre, err = ec.Shared(cke.Data)
-	case msg.KxDHE:
+	case msg.KxDHE, msg.KxDHEPSK:
 		pre, err = dh.Shared(cke.Data, true)
-	case msg.KxRSA:
+	case msg.KxRSA, msg.KxRSAPSK:
 		pre, err = h.rsaPremaster(cke.Data)
 	}
 	if err != nil {
 		return err
+	}
+	if s.suite.Kx.PSK() {
+		if pre, err = h.pskPremaster(cke.Identity, pre); err != nil {
+			return err
+		}
 	}
 	if c.st.ExtendedMasterSecret {
 		// RFC 7627 §4: the session hash runs through ClientKeyExchange.
@@ -785,6 +843,35 @@ func (h *serverHS12) certificateVerify(pub crypto.PublicKey) error {
 	}
 	s.add(m.Raw)
 	return nil
+}
+
+// pskPremaster finds the key for the client's identity and makes RFC
+// 4279 §2's premaster secret with other, the (EC)DH or RSA premaster
+// (nil for plain PSK, whose other_secret is zeros).
+func (h *serverHS12) pskPremaster(identity, other []byte) ([]byte, error) {
+	c := h.c
+	p := c.cfg.PSK12
+	c.st.PSKIdentity = identity
+	var key []byte
+	if p.ServerKey != nil {
+		var err error
+		if key, err = p.ServerKey(identity); err != nil {
+			var d alert.Desc
+			if !errors.As(err, &d) {
+				err = &alert.Fault{Desc: alert.UnknownPSKIdentity, Reason: err.Error()}
+			}
+			return nil, err
+		}
+	} else if string(identity) == string(p.Identity) {
+		key = p.Key
+	}
+	if len(key) == 0 || len(key) > 0xffff {
+		return nil, alert.Faultf(alert.UnknownPSKIdentity, "psk identity not found")
+	}
+	if h.s.suite.Kx == msg.KxPSK {
+		other = make([]byte, len(key))
+	}
+	return pskPremaster(other, key), nil
 }
 
 // rsaPremaster decrypts an RSA ClientKeyExchange without telling whether
@@ -1010,3 +1097,6 @@ func (sc *sessionCache) get(id []byte, now time.Time) *session12 {
 	}
 	return s
 }
+
+// su0 is a suite by its code point, the zero Suite12 when unknown.
+func su0(id uint16) suites.Suite12 { s, _ := suites.Lookup12(id); return s }

@@ -70,6 +70,9 @@ type State struct {
 	Resumed bool
 	// PSKIdentity is the identity of the PSK the handshake used.
 	PSKIdentity []byte
+	// PSKIdentityHint is the psk_identity_hint of a TLS 1.0–1.2 PSK
+	// suite's ServerKeyExchange (sent or received); nil when none was.
+	PSKIdentityHint []byte
 	// HelloRetry reports a HelloRetryRequest in this handshake.
 	HelloRetry bool
 	// CANames are the certificate_authorities the peer sent.

@@ -10,16 +10,41 @@ const (
 	KxRSA   KeyExchange = iota + 1 // no ServerKeyExchange; encrypted premaster
 	KxDHE                          // ServerDHParams
 	KxECDHE                        // ServerECDHParams, named curves only
+	// The PSK key exchanges (RFC 4279 §2–4, RFC 5489 §2): every
+	// ClientKeyExchange starts with the psk_identity and every
+	// ServerKeyExchange with the psk_identity_hint, unsigned.
+	KxPSK      // hint only; identity only
+	KxDHEPSK   // hint, ServerDHParams; identity, dh_Yc
+	KxECDHEPSK // hint, ServerECDHParams; identity, ecdh_Yc
+	KxRSAPSK   // hint only; identity, EncryptedPreMasterSecret
 )
+
+// PSK reports a PSK key exchange.
+func (k KeyExchange) PSK() bool { return k >= KxPSK && k <= KxRSAPSK }
+
+// Ephemeral is the (EC)DHE part of a key exchange: KxDHE, KxECDHE or 0.
+func (k KeyExchange) Ephemeral() KeyExchange {
+	switch k {
+	case KxDHE, KxDHEPSK:
+		return KxDHE
+	case KxECDHE, KxECDHEPSK:
+		return KxECDHE
+	}
+	return 0
+}
 
 // curveTypeNamed is ECCurveType named_curve (RFC 8422 §5.4); the explicit
 // curve types are deprecated and refused.
 const curveTypeNamed = 3
 
 // ServerKeyExchange is RFC 5246 §7.4.3's message for DHE and RFC 8422
-// §5.4's for ECDHE, with the signature over the parameters.
+// §5.4's for ECDHE, with the signature over the parameters; for the PSK
+// key exchanges (RFC 4279 §2, RFC 5489 §2) the identity hint, then the
+// (EC)DHE parameters if any, and no signature.
 type ServerKeyExchange struct {
 	Kind KeyExchange
+	// Hint is psk_identity_hint (PSK key exchanges only).
+	Hint []byte
 	// Group and Public are the ECDHE parameters.
 	Group  uint16
 	Public []byte
@@ -42,7 +67,11 @@ type ServerKeyExchange struct {
 func ParseServerKeyExchange(body []byte, kind KeyExchange, tls12 bool) (*ServerKeyExchange, error) {
 	r := &reader{b: body}
 	m := &ServerKeyExchange{Kind: kind, HasScheme: tls12}
-	switch kind {
+	if kind.PSK() {
+		m.HasScheme = false
+		m.Hint = r.vec16()
+	}
+	switch kind.Ephemeral() {
 	case KxECDHE:
 		ct := r.u8()
 		if r.ok() && ct != curveTypeNamed {
@@ -53,12 +82,20 @@ func ParseServerKeyExchange(body []byte, kind KeyExchange, tls12 bool) (*ServerK
 	case KxDHE:
 		m.P, m.G, m.Y = r.vec16(), r.vec16(), r.vec16()
 	default:
-		return nil, alert.UnexpectedMessage
+		if !kind.PSK() {
+			return nil, alert.UnexpectedMessage
+		}
 	}
 	if !r.ok() {
 		return nil, alert.DecodeError
 	}
 	m.Params = body[:len(body)-len(r.b)]
+	if kind.PSK() {
+		if err := r.done(); err != nil {
+			return nil, err
+		}
+		return m, nil
+	}
 	if tls12 {
 		m.Scheme = r.u16()
 	}
@@ -74,21 +111,28 @@ func ParseServerKeyExchange(body []byte, kind KeyExchange, tls12 bool) (*ServerK
 func (m *ServerKeyExchange) Marshal() ([]byte, error) {
 	var b builder
 	b.raw(m.MarshalParams())
-	if m.HasScheme {
-		b.u16(m.Scheme)
+	if !m.Kind.PSK() {
+		if m.HasScheme {
+			b.u16(m.Scheme)
+		}
+		b.vec16(m.Signature)
 	}
-	b.vec16(m.Signature)
 	return frameBuilt(TypeServerKeyExchange, &b)
 }
 
-// MarshalParams returns the params part a server signs.
+// MarshalParams returns the params part a server signs (for the PSK key
+// exchanges, the whole unsigned body).
 func (m *ServerKeyExchange) MarshalParams() []byte {
 	var b builder
-	if m.Kind == KxECDHE {
+	if m.Kind.PSK() {
+		b.vec16(m.Hint)
+	}
+	switch m.Kind.Ephemeral() {
+	case KxECDHE:
 		b.u8(curveTypeNamed)
 		b.u16(m.Group)
 		b.vec8(m.Public)
-	} else {
+	case KxDHE:
 		b.vec16(m.P)
 		b.vec16(m.G)
 		b.vec16(m.Y)
@@ -98,26 +142,35 @@ func (m *ServerKeyExchange) MarshalParams() []byte {
 
 // ClientKeyExchange is RFC 5246 §7.4.7's message: the client's ECDH point
 // (8-bit length, RFC 8422 §5.7), its DH public value or the RSA-encrypted
-// premaster (16-bit length; TLS 1.0 and later always send it).
+// premaster (16-bit length; TLS 1.0 and later always send it). The PSK
+// key exchanges put the psk_identity first (RFC 4279 §2–4, RFC 5489 §2);
+// plain PSK sends nothing else.
 type ClientKeyExchange struct {
-	Kind KeyExchange
-	Data []byte
+	Kind     KeyExchange
+	Identity []byte // psk_identity (PSK key exchanges only)
+	Data     []byte
 }
 
 // ParseClientKeyExchange reads a ClientKeyExchange body of the given kind;
-// an empty value is decode_error.
+// an empty value is decode_error (an empty PSK identity is left to the
+// caller).
 func ParseClientKeyExchange(body []byte, kind KeyExchange) (*ClientKeyExchange, error) {
 	r := &reader{b: body}
 	m := &ClientKeyExchange{Kind: kind}
-	if kind == KxECDHE {
+	if kind.PSK() {
+		m.Identity = r.vec16()
+	}
+	switch kind {
+	case KxPSK:
+	case KxECDHE, KxECDHEPSK:
 		m.Data = r.vec8()
-	} else {
+	default:
 		m.Data = r.vec16()
 	}
 	if err := r.done(); err != nil {
 		return nil, err
 	}
-	if len(m.Data) == 0 {
+	if len(m.Data) == 0 && kind != KxPSK {
 		return nil, alert.DecodeError
 	}
 	return m, nil
@@ -126,9 +179,14 @@ func ParseClientKeyExchange(body []byte, kind KeyExchange) (*ClientKeyExchange, 
 // Marshal returns the whole message, header included.
 func (m *ClientKeyExchange) Marshal() ([]byte, error) {
 	var b builder
-	if m.Kind == KxECDHE {
+	if m.Kind.PSK() {
+		b.vec16(m.Identity)
+	}
+	switch m.Kind {
+	case KxPSK:
+	case KxECDHE, KxECDHEPSK:
 		b.vec8(m.Data)
-	} else {
+	default:
 		b.vec16(m.Data)
 	}
 	return frameBuilt(TypeClientKeyExchange, &b)

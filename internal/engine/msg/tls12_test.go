@@ -25,21 +25,39 @@ var tls12Samples = map[string][]byte{
 	"ske-bad-curve":   {1, 0, 0x1d, 2, 0xaa, 0xbb, 0, 0},
 	"ske-trailing":    {3, 0, 0x1d, 1, 0xaa, 0x04, 0x03, 0, 0, 0},
 	"cert12-empty-in": {0, 0, 3, 0, 0, 0},
+	// RFC 4279 §2–4 and RFC 5489 §2: hint or identity first, no signature.
+	"ske-psk":        {0, 2, 'h', 'i'},
+	"ske-psk-nohint": {0, 0},
+	"ske-dhepsk":     {0, 1, 'h', 0, 1, 0x17, 0, 1, 2, 0, 1, 9},
+	"ske-ecdhepsk":   {0, 0, 3, 0, 0x1d, 2, 0xaa, 0xbb},
+	"cke-psk":        {0, 3, 'c', 'i', 'd'},
+	"cke-dhepsk":     {0, 1, 'c', 0, 2, 1, 2},
+	"cke-ecdhepsk":   {0, 1, 'c', 2, 1, 2},
+	"cke-rsapsk":     {0, 1, 'c', 0, 2, 0xde, 0xad},
+	"cke-psk-extra":  {0, 1, 'c', 0},
 }
 
 func TestTLS12RoundTrips(t *testing.T) {
 	for name, parse := range map[string]func([]byte) (marshaller, error){
-		"ske-ecdhe-12": func(b []byte) (marshaller, error) { return ParseServerKeyExchange(b, KxECDHE, true) },
-		"ske-ecdhe-10": func(b []byte) (marshaller, error) { return ParseServerKeyExchange(b, KxECDHE, false) },
-		"ske-dhe-12":   func(b []byte) (marshaller, error) { return ParseServerKeyExchange(b, KxDHE, true) },
-		"cke-ecdhe":    func(b []byte) (marshaller, error) { return ParseClientKeyExchange(b, KxECDHE) },
-		"cke-rsa":      func(b []byte) (marshaller, error) { return ParseClientKeyExchange(b, KxRSA) },
-		"cert12":       func(b []byte) (marshaller, error) { return ParseCertificate12(b) },
-		"certreq12":    func(b []byte) (marshaller, error) { return ParseCertificateRequest12(b, true) },
-		"certreq10":    func(b []byte) (marshaller, error) { return ParseCertificateRequest12(b, false) },
-		"cv12":         func(b []byte) (marshaller, error) { return ParseCertificateVerify12(b, true) },
-		"nst12":        func(b []byte) (marshaller, error) { return ParseNewSessionTicket12(b) },
-		"nst12-empty":  func(b []byte) (marshaller, error) { return ParseNewSessionTicket12(b) },
+		"ske-ecdhe-12":   func(b []byte) (marshaller, error) { return ParseServerKeyExchange(b, KxECDHE, true) },
+		"ske-ecdhe-10":   func(b []byte) (marshaller, error) { return ParseServerKeyExchange(b, KxECDHE, false) },
+		"ske-dhe-12":     func(b []byte) (marshaller, error) { return ParseServerKeyExchange(b, KxDHE, true) },
+		"cke-ecdhe":      func(b []byte) (marshaller, error) { return ParseClientKeyExchange(b, KxECDHE) },
+		"cke-rsa":        func(b []byte) (marshaller, error) { return ParseClientKeyExchange(b, KxRSA) },
+		"cert12":         func(b []byte) (marshaller, error) { return ParseCertificate12(b) },
+		"certreq12":      func(b []byte) (marshaller, error) { return ParseCertificateRequest12(b, true) },
+		"certreq10":      func(b []byte) (marshaller, error) { return ParseCertificateRequest12(b, false) },
+		"cv12":           func(b []byte) (marshaller, error) { return ParseCertificateVerify12(b, true) },
+		"nst12":          func(b []byte) (marshaller, error) { return ParseNewSessionTicket12(b) },
+		"nst12-empty":    func(b []byte) (marshaller, error) { return ParseNewSessionTicket12(b) },
+		"ske-psk":        func(b []byte) (marshaller, error) { return ParseServerKeyExchange(b, KxPSK, true) },
+		"ske-psk-nohint": func(b []byte) (marshaller, error) { return ParseServerKeyExchange(b, KxRSAPSK, true) },
+		"ske-dhepsk":     func(b []byte) (marshaller, error) { return ParseServerKeyExchange(b, KxDHEPSK, true) },
+		"ske-ecdhepsk":   func(b []byte) (marshaller, error) { return ParseServerKeyExchange(b, KxECDHEPSK, false) },
+		"cke-psk":        func(b []byte) (marshaller, error) { return ParseClientKeyExchange(b, KxPSK) },
+		"cke-dhepsk":     func(b []byte) (marshaller, error) { return ParseClientKeyExchange(b, KxDHEPSK) },
+		"cke-ecdhepsk":   func(b []byte) (marshaller, error) { return ParseClientKeyExchange(b, KxECDHEPSK) },
+		"cke-rsapsk":     func(b []byte) (marshaller, error) { return ParseClientKeyExchange(b, KxRSAPSK) },
 	} {
 		body := tls12Samples[name]
 		m, err := parse(body)
@@ -55,6 +73,21 @@ func TestTLS12RoundTrips(t *testing.T) {
 	ske, _ := ParseServerKeyExchange(tls12Samples["ske-ecdhe-12"], KxECDHE, true)
 	if ske.Group != 0x1d || !bytes.Equal(ske.Params, tls12Samples["ske-ecdhe-12"][:6]) || ske.Scheme != 0x0403 {
 		t.Errorf("ske fields %+v", ske)
+	}
+	psk, _ := ParseServerKeyExchange(tls12Samples["ske-ecdhepsk"], KxECDHEPSK, true)
+	if psk == nil || len(psk.Hint) != 0 || psk.Group != 0x1d || !bytes.Equal(psk.Public, []byte{0xaa, 0xbb}) || psk.HasScheme {
+		t.Errorf("ECDHE-PSK ske fields %+v", psk)
+	}
+	if cke, err := ParseClientKeyExchange(tls12Samples["cke-dhepsk"], KxDHEPSK); err != nil || string(cke.Identity) != "c" || !bytes.Equal(cke.Data, []byte{1, 2}) {
+		t.Errorf("DHE-PSK cke %+v, %v", cke, err)
+	}
+	// Trailing bytes after a PSK identity, and a signature after a PSK
+	// ServerKeyExchange, are decode_error.
+	if _, err := ParseClientKeyExchange(tls12Samples["cke-psk-extra"], KxPSK); !errors.Is(err, alert.DecodeError) {
+		t.Errorf("cke-psk-extra: %v", err)
+	}
+	if _, err := ParseServerKeyExchange(append([]byte{0, 0}, 0, 1, 0x55), KxPSK, true); !errors.Is(err, alert.DecodeError) {
+		t.Errorf("signed PSK ske: %v", err)
 	}
 }
 
@@ -93,11 +126,17 @@ func FuzzTLS12Messages(f *testing.F) {
 		for _, tls12 := range []bool{false, true} {
 			roundTrip(t, TypeServerKeyExchange, b, func(b []byte) (*ServerKeyExchange, error) { return ParseServerKeyExchange(b, KxECDHE, tls12) })
 			roundTrip(t, TypeServerKeyExchange, b, func(b []byte) (*ServerKeyExchange, error) { return ParseServerKeyExchange(b, KxDHE, tls12) })
+			for _, k := range []KeyExchange{KxPSK, KxDHEPSK, KxECDHEPSK, KxRSAPSK} {
+				roundTrip(t, TypeServerKeyExchange, b, func(b []byte) (*ServerKeyExchange, error) { return ParseServerKeyExchange(b, k, tls12) })
+			}
 			roundTrip(t, TypeCertificateRequest, b, func(b []byte) (*CertificateRequest12, error) { return ParseCertificateRequest12(b, tls12) })
 			roundTrip(t, TypeCertificateVerify, b, func(b []byte) (*DigitallySigned, error) { return ParseCertificateVerify12(b, tls12) })
 		}
 		roundTrip(t, TypeClientKeyExchange, b, func(b []byte) (*ClientKeyExchange, error) { return ParseClientKeyExchange(b, KxECDHE) })
 		roundTrip(t, TypeClientKeyExchange, b, func(b []byte) (*ClientKeyExchange, error) { return ParseClientKeyExchange(b, KxDHE) })
+		for _, k := range []KeyExchange{KxPSK, KxDHEPSK, KxECDHEPSK, KxRSAPSK} {
+			roundTrip(t, TypeClientKeyExchange, b, func(b []byte) (*ClientKeyExchange, error) { return ParseClientKeyExchange(b, k) })
+		}
 		roundTrip(t, TypeCertificate, b, ParseCertificate12)
 		roundTrip(t, TypeNewSessionTicket, b, ParseNewSessionTicket12)
 	})
