@@ -9,6 +9,9 @@ package sserver
 //
 //	option              C->O s_server          C->G gnutls-serv        O s_client->S        G gnutls-cli->S
 //	-psk                OwnEngineOptions/psk   MxCG/psk                OwnEngineServer/psk  MxSG/psk
+//	-psk at TLS 1.0-1.2, -psk_hint:
+//	                    MxCPSK12OpenSSL        engine TestPSK12-       MxSPSK12OpenSSL      MxSG/psk-tls12,
+//	                                           AgainstGnuTLS                                ecdhe-psk-, dhe-psk-tls12
 //	-psk_identity       OwnEngineOptions       MxCG/psk_identity       MxSO/psk_identity    MxSG/psk_identity
 //	-psk_session        MxCO/psk_session       MxCGSessions            MxSO/psk_session     MxSG/psk_session
 //	-early_data, -max_early_data, -recv_max_early_data, -(no_)anti_replay:
@@ -46,7 +49,6 @@ package sserver
 //	-status             sclient TestOCSPStatus TestMatrixClientGnuTLSStatus TestStapleOwnEngine TestStapleOwnEngine
 
 import (
-	"context"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -54,7 +56,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tlskit/tlskit/internal/stdio"
 	"github.com/tlskit/tlskit/internal/testpeer"
 )
 
@@ -254,6 +255,21 @@ func TestMatrixServerGnuTLS(t *testing.T) {
 		{name: "fallback_scsv", client: []string{"--priority", "NORMAL:-VERS-TLS1.3:%FALLBACK_SCSV"},
 			wantClient: []string{"*** Received alert [86]: Inappropriate fallback"}, wantServer: []string{":error:0A000175:SSL routines:tls_early_post_process_client_hello:inappropriate fallback:"}},
 		{name: "X25519MLKEM768", skip: "gnutls 3.7.9 has no ML-KEM groups (gnutls-cli --list: no GROUP-*MLKEM*)"},
+		// TLS 1.2 PSK suites: -psk serves them without -tls1_3, the hint
+		// reaches the client. gnutls-cli 3.7.9 segfaults once an
+		// ECDHE-PSK or DHE-PSK TLS 1.2 handshake is done (against openssl
+		// s_server -nocert -psk too), so for those only s_server's
+		// report is checked.
+		{name: "psk-tls12", server: []string{"-psk", "1a2b3c4d", "-psk_hint", "gnutls hint"},
+			client:     append([]string{"--priority", "NORMAL:-VERS-TLS1.3:-KX-ALL:+PSK:+RSA"}, psk...),
+			wantClient: []string{"- Description: (TLS1.2-X.509)-(PSK)-(AES-256-GCM)\n", "- PSK authentication. PSK hint 'gnutls hint'\n"},
+			wantServer: []string{"CIPHER is PSK-AES256-GCM-SHA384\n"}},
+		{name: "ecdhe-psk-tls12", server: []string{"-psk", "1a2b3c4d"},
+			client:     append([]string{"--priority", "NORMAL:-VERS-TLS1.3:-KX-ALL:+ECDHE-PSK:+RSA"}, psk...),
+			wantServer: []string{"CIPHER is ECDHE-PSK-CHACHA20-POLY1305\n"}},
+		{name: "dhe-psk-tls12", server: []string{"-psk", "1a2b3c4d", "-cipher", "DHE-PSK-AES128-GCM-SHA256"},
+			client:     append([]string{"--priority", "NORMAL:-VERS-TLS1.3:-KX-ALL:+DHE-PSK:+RSA"}, psk...),
+			wantServer: []string{"CIPHER is DHE-PSK-AES128-GCM-SHA256\n"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -409,17 +425,66 @@ func TestMatrixServerOpenSSL(t *testing.T) {
 	}
 }
 
-// TestMatrixPSKNeedsTLS13: -psk with TLS 1.2 enabled is refused at
-// start-up, naming the option and why (tlskit has no TLS 1.0-1.2 PSK
-// suites), instead of serving TLS 1.2 clients without the key.
-func TestMatrixPSKNeedsTLS13(t *testing.T) {
+// TestMatrixServerPSK12OpenSSL: -psk serves TLS 1.0-1.2 clients through
+// the PSK suites (no -tls1_3 needed), as openssl s_server -psk does:
+// openssl s_client -psk names the suite, the identity and -psk_hint's
+// hint; an identity other than -psk_identity gets openssl's warning and
+// the key all the same; a wrong key fails at the Finished with
+// bad_record_mac on both sides; a client without -psk still gets the
+// certificate suites.
+func TestMatrixServerPSK12OpenSSL(t *testing.T) {
+	needTool(t, "openssl")
 	pki := testpeer.NewPKI(t)
-	var o, e syncBuffer
-	code := run(context.Background(), []string{"-cert", pki.Server, "-key", pki.ServerKey, "-psk", "1a2b3c4d", "-accept", "127.0.0.1:0"},
-		stdio.Stdio{In: strings.NewReader(""), Out: &o, Err: &e}, nil)
-	want := "s_server: -psk: the key serves TLS 1.3 alone, as TLS 1.0-1.2 PSK cipher suites are not implemented yet: add -tls1_3 (or -min_protocol TLSv1.3)\n"
-	if code != 1 || e.String() != want {
-		t.Errorf("exit %d, stderr %q, want %q", code, e.String(), want)
+	cert := []string{"-cert", pki.Server, "-key", pki.ServerKey}
+	for _, tc := range []struct {
+		name       string
+		server     []string
+		client     []string
+		wantClient []string
+		wantServer []string
+	}{
+		{name: "psk", server: []string{"-psk", "1a2b3c4d", "-psk_hint", "tlskit hint"},
+			client: []string{"-tls1_2", "-psk", "1a2b3c4d", "-cipher", "PSK-AES256-GCM-SHA384"},
+			wantClient: []string{"New, TLSv1.2, Cipher is PSK-AES256-GCM-SHA384\n", "    PSK identity: Client_identity\n",
+				"    PSK identity hint: tlskit hint\n", "no peer certificate available"},
+			wantServer: []string{"CIPHER is PSK-AES256-GCM-SHA384\n"}},
+		{name: "ecdhe-psk-cbc-tls1", server: []string{"-psk", "1a2b3c4d", "-cipher", "ECDHE-PSK-AES128-CBC-SHA256:@SECLEVEL=0"},
+			client:     []string{"-tls1", "-psk", "1a2b3c4d", "-cipher", "ECDHE-PSK-AES128-CBC-SHA256:@SECLEVEL=0"},
+			wantClient: []string{"New, TLSv1.0, Cipher is ECDHE-PSK-AES128-CBC-SHA256\n", "Protocol  : TLSv1\n", "PSK identity hint: None\n"},
+			wantServer: []string{"CIPHER is ECDHE-PSK-AES128-CBC-SHA256\n"}},
+		{name: "dhe-psk", server: []string{"-psk", "1a2b3c4d", "-psk_identity", "alice", "-debug"},
+			client:     []string{"-tls1_2", "-psk", "1a2b3c4d", "-psk_identity", "alice", "-cipher", "DHE-PSK-CHACHA20-POLY1305"},
+			wantClient: []string{"Cipher is DHE-PSK-CHACHA20-POLY1305\n", "Server Temp Key: DH, 3072 bits\n", "PSK identity: alice\n"},
+			wantServer: []string{"PSK key given, setting server callback\n", "psk_server_cb\nidentity_len=5 identity=alice\nPSK client identity found\nfetched PSK len=4\n"}},
+		{name: "rsa-psk", server: []string{"-psk", "1a2b3c4d"},
+			client:     []string{"-tls1_2", "-psk", "1a2b3c4d", "-cipher", "RSA-PSK-AES128-GCM-SHA256"},
+			wantClient: []string{"Cipher is RSA-PSK-AES128-GCM-SHA256\n", "Server certificate\n"},
+			wantServer: []string{"CIPHER is RSA-PSK-AES128-GCM-SHA256\n"}},
+		{name: "other-identity", server: []string{"-psk", "1a2b3c4d"},
+			client:     []string{"-tls1_2", "-psk", "1a2b3c4d", "-psk_identity", "mallory", "-cipher", "PSK-AES128-GCM-SHA256"},
+			wantClient: []string{"Cipher is PSK-AES128-GCM-SHA256\n", "PSK identity: mallory\n"},
+			wantServer: []string{"PSK warning: client identity not what we expected (got 'mallory' expected 'Client_identity')\n", "CIPHER is PSK-AES128-GCM-SHA256\n"}},
+		{name: "wrong-key", server: []string{"-psk", "1a2b3c4d"},
+			client:     []string{"-tls1_2", "-psk", "ffff", "-cipher", "PSK-AES128-GCM-SHA256"},
+			wantClient: []string{":SSL routines:ssl3_read_bytes:sslv3 alert bad record mac:"},
+			wantServer: []string{"decryption failed or bad record mac"}},
+		{name: "no-psk-client", server: []string{"-psk", "1a2b3c4d"},
+			client:     []string{"-tls1_2"},
+			wantClient: []string{"Cipher is ECDHE-RSA-AES256-GCM-SHA384\n", "PSK identity: None\n"},
+			wantServer: []string{"CIPHER is ECDHE-RSA-AES256-GCM-SHA384\n"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := startServer(t, "", append(append([]string{}, cert...), tc.server...)...)
+			out := opensslClient(t, ts.addr, "", 300*time.Millisecond, tc.client...)
+			for _, w := range tc.wantClient {
+				if !strings.Contains(out, w) {
+					t.Errorf("openssl s_client lacks %q:\n%s", w, out)
+				}
+			}
+			for _, w := range tc.wantServer {
+				waitServerOutput(t, ts, w)
+			}
+		})
 	}
 }
 

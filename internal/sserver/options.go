@@ -111,7 +111,7 @@ func options() []opt.Option {
 		{Name: "max_send_frag", Kind: opt.PosInt, Help: "Maximum Size of send frames "},
 		opt.Section("Server identity options"),
 		{Name: "psk_identity", Kind: opt.String, Help: "PSK identity to expect"},
-		{Name: "psk_hint", Kind: opt.String, Help: "PSK identity hint to use", Unsupported: "PSK identity hints belong to TLS 1.2 PSK suites, which tlskit's engine does not have"},
+		{Name: "psk_hint", Kind: opt.String, Help: "PSK identity hint to use"},
 		{Name: "psk", Kind: opt.String, Help: "PSK in hex (without 0x)"},
 		{Name: "psk_session", Kind: opt.InFile, Help: "File to read PSK SSL session from"},
 		{Name: "srpvfile", Kind: opt.InFile, Help: "(deprecated) The verifier file for SRP", Unsupported: "SRP is deprecated and not implemented by tlskit"},

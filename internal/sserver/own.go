@@ -30,6 +30,9 @@ type ownSettings struct {
 	tp         *optgroups.TLSParams
 	numTickets int // the engine's convention: 0 default (2), <0 none
 	psks       []engine.PSK
+	// psk12 is -psk for the TLS 1.0–1.2 PSK suites (with -psk_hint),
+	// nil without -psk.
+	psk12 *engine.PSK12
 	// suites12 are the TLS 1.0–1.2 suites (-cipher) in order.
 	suites12 []uint16
 	// dh is the -dhparam group; nil for openssl's automatic one.
@@ -102,16 +105,14 @@ func (o *ownSettings) loadDHParams(path string, out, errw io.Writer) {
 
 // chooseEngine sets up the own engine, which carries every s_server
 // connection, TLS 1.0–1.3.
-// -psk is a TLS 1.3 PSK to the own engine (it has no TLS 1.2 PSK suites),
-// so it needs TLS 1.3 alone. -psk_session is TLS 1.3's in openssl too: a
-// TLS 1.3 client may use its key, a TLS 1.0–1.2 client gets the
-// certificate suites, as openssl s_server serves them.
+// -psk serves TLS 1.3 clients as an external PSK and TLS 1.0–1.2 clients
+// through the PSK cipher suites, next to the certificate suites, as
+// openssl s_server's PSK callbacks do. -psk_session is TLS 1.3's in
+// openssl too: a TLS 1.3 client may use its key, a TLS 1.0–1.2 client
+// gets the certificate suites (and -psk's suites with -psk).
 func chooseEngine(v *opt.Values, c *config, tp *optgroups.TLSParams) error {
 	_, ntGiven := v.Get("num_tickets")
 	n := v.Int("num_tickets", 2)
-	if v.Has("psk") && !v.Has("psk_session") && tp.MinVersion < engine.VersionTLS13 {
-		return errors.New("-psk: the key serves TLS 1.3 alone, as TLS 1.0-1.2 PSK cipher suites are not implemented yet: add -tls1_3 (or -min_protocol TLSv1.3)")
-	}
 	lo := max(tp.MinVersion, engine.OwnServerMinVersion)
 	o := &ownSettings{lo: lo, hi: tp.MaxVersion, tp: tp}
 	switch {
@@ -128,6 +129,10 @@ func chooseEngine(v *opt.Values, c *config, tp *optgroups.TLSParams) error {
 			return fmt.Errorf("Not a hex number '%s'", k)
 		}
 		o.psks = append(o.psks, engine.PSK{Identity: []byte(identity), Key: key})
+		o.psk12 = &engine.PSK12{Identity: []byte(identity), Key: key}
+		if h, ok := v.Get("psk_hint"); ok {
+			o.psk12.Hint = []byte(h)
+		}
 	}
 	if f, ok := v.Get("psk_session"); ok {
 		p, err := readPSKSession(f, identity)
@@ -210,6 +215,11 @@ func (s *server) engineConfig(tc *trackedConn) *engine.Config {
 		SessionContext:   o.sidCtx,
 	}
 	cfg.Suites12 = o.suites12
+	if o.psk12 != nil {
+		p := *o.psk12
+		p.ServerKey = s.pskServerKey
+		cfg.PSK12 = &p
+	}
 	cfg.DHParams = o.dh
 	cfg.SecurityLevel = o.tp.SecLevel
 	cfg.NoEncryptThenMAC = c.noETM
@@ -252,6 +262,28 @@ func (s *server) engineConfig(tc *trackedConn) *engine.Config {
 	}
 	cfg.OnEvent = tc.ob.Event
 	return cfg
+}
+
+// pskServerKey is openssl s_server's PSK callback for TLS 1.0–1.2: it
+// says so under -debug, warns about an identity other than -psk_identity
+// and answers with -psk's key all the same (the handshake then fails at
+// the Finished if the client's key differs).
+func (s *server) pskServerKey(identity []byte) ([]byte, error) {
+	p := s.c.own.psk12
+	var b strings.Builder
+	if s.c.debug {
+		fmt.Fprintf(&b, "psk_server_cb\nidentity_len=%d identity=%s\n", len(identity), identity)
+	}
+	if string(identity) != string(p.Identity) {
+		fmt.Fprintf(&b, "PSK warning: client identity not what we expected (got '%s' expected '%s')\n", identity, p.Identity)
+	} else if s.c.debug {
+		b.WriteString("PSK client identity found\n")
+	}
+	if s.c.debug {
+		fmt.Fprintf(&b, "fetched PSK len=%d\n", len(p.Key))
+	}
+	io.WriteString(s.out, b.String())
+	return p.Key, nil
 }
 
 // serverName is openssl s_server's servername callback, which it sets

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tlskit/tlskit/internal/engine"
+	"github.com/tlskit/tlskit/internal/engine/suites"
 )
 
 // serverSession is openssl's SSL_SESSION encoding (the ASN.1 behind "SSL
@@ -24,6 +25,7 @@ type serverSession struct {
 	SIDCtx       []byte        `asn1:"explicit,tag:4"`
 	VerifyResult int64         `asn1:"explicit,tag:5,optional"`
 	Hostname     []byte        `asn1:"explicit,tag:6,optional"`
+	PSKIdentity  []byte        `asn1:"explicit,tag:8,optional"`
 	Flags        int64         `asn1:"explicit,tag:13,optional"`
 	AgeAdd       int64         `asn1:"explicit,tag:14,optional"`
 	MaxEarlyData int64         `asn1:"explicit,tag:15,optional"`
@@ -71,6 +73,11 @@ func (s *server) writeSession(w io.Writer, ci connInfo, st engine.State, now tim
 	} else {
 		if st.ExtendedMasterSecret {
 			o.Flags = 1 // SSL_SESS_FLAG_EXTMS
+		}
+		// A PSK suite's session keeps the client's identity (not the
+		// hint), as openssl s_server's does.
+		if su, ok := suites.Lookup12(st.Suite); ok && su.Kx.PSK() {
+			o.PSKIdentity = append([]byte{}, st.PSKIdentity...)
 		}
 	}
 	if st.ALPN != "" {

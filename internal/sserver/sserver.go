@@ -102,6 +102,9 @@ func run(ctx context.Context, args []string, s stdio.Stdio, listening func(net.A
 	}
 	if c.own != nil {
 		c.own.loadDHParams(c.dhparamFile, srv.out, s.Err)
+		if c.own.psk12 != nil && c.debug {
+			fmt.Fprintln(srv.out, "PSK key given, setting server callback")
+		}
 	}
 	if c.serverInfoFile != "" {
 		// openssl reads it after the DH parameters, for -cert's
