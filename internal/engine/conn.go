@@ -94,6 +94,13 @@ type TLSConn struct {
 	// sentGroup, touched only by the sending goroutine, says it is open.
 	evMu      sync.Mutex
 	sentGroup bool
+
+	// flights: a server's handshake gathers the records of each flight
+	// and sends them in one transport write when it next reads (or the
+	// handshake ends), as OpenSSL's buffered write BIO does: one segment
+	// and one system call for ServerHello through Finished rather than
+	// one per message.
+	flights bool
 }
 
 // Client starts a client connection over c; the handshake runs on the
@@ -237,7 +244,15 @@ func (c *TLSConn) Handshake() error {
 	if c.isClient {
 		err = c.clientHandshake()
 	} else {
+		c.flights = true
+		c.rl.Cork()
 		err = c.serverHandshake()
+		// What the last flight gathered leaves now, before the alert a
+		// failure sends, in the order it was written.
+		c.flights = false
+		if ferr := c.rl.Flush(); err == nil {
+			err = ferr
+		}
 	}
 	if err != nil {
 		err = c.failLocked(err)
@@ -308,6 +323,18 @@ func (c *TLSConn) sendAlertLocked(l alert.Level, d alert.Desc) error {
 	return c.writeReported(record.TypeAlert, b, int(record.TypeAlert))
 }
 
+// flushFlightLocked sends the flight a server's handshake gathered before
+// it waits for the peer's answer, and gathers the next one (inMu and
+// outMu held, as during the handshake).
+func (c *TLSConn) flushFlightLocked() error {
+	if !c.flights {
+		return nil
+	}
+	err := c.rl.Flush()
+	c.rl.Cork()
+	return err
+}
+
 func (c *TLSConn) sticky() error {
 	c.errMu.Lock()
 	defer c.errMu.Unlock()
@@ -361,6 +388,9 @@ func (c *TLSConn) readHandshakeLocked() (msg.Message, error) {
 // is unexpected_message (RFC 8446 §5.1), and so is the peer hanging up
 // (OpenSSL: "unexpected eof while reading").
 func (c *TLSConn) readRecord(onData, onCCS func([]byte) error) (handshake bool, err error) {
+	if err := c.flushFlightLocked(); err != nil {
+		return false, err
+	}
 	typ, data, err := c.rl.Read()
 	if err == io.EOF {
 		err = io.ErrUnexpectedEOF
