@@ -55,16 +55,8 @@ func (s *server) sharedCipherNames(h *wire.ClientHello) []string {
 	if h == nil {
 		return nil
 	}
-	ours := map[uint16]bool{}
-	suites12 := s.c.own.suites12s() // -cipher
-	for _, id := range suites12 {
-		ours[id] = true
-	}
-	if s.c.maxVersion >= engine.VersionTLS13 {
-		for _, id := range s.c.own.suites13() {
-			ours[id] = true
-		}
-	}
+	s.www.once.Do(s.wwwStatic)
+	ours := s.www.ours
 	var names []string
 	for _, id := range h.CipherSuites {
 		if !ours[id] {

@@ -219,6 +219,15 @@ type server struct {
 	stdin     chan []byte // lines from stdin; closed at end of input
 
 	stats stats
+
+	// www is what the -www page and the reports show the same on every
+	// connection, worked out once: the escaped command line, the
+	// supported ciphers block and the set of our suites.
+	www struct {
+		once             sync.Once
+		cmdline, ciphers string
+		ours             map[uint16]bool
+	}
 }
 
 // stats are the counters of the session statistics block. Only these

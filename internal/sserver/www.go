@@ -309,39 +309,16 @@ func hasDotDot(p string) bool {
 // sections openssl's page has.
 func (s *server) writeStatusPage(w io.Writer, ci connInfo) {
 	var b bytes.Buffer
+	b.Grow(4096)
 	b.WriteString("<HTML><BODY BGCOLOR=\"#ffffff\">\n<pre>\n\n")
-	b.WriteString(htmlEscape(s.c.cmdline))
+	b.WriteString(s.wwwCmdline())
 	b.WriteString(" \n")
 	if secureRenegotiation(ci) {
 		b.WriteString("Secure Renegotiation IS supported\n")
 	} else {
 		b.WriteString("Secure Renegotiation IS NOT supported\n")
 	}
-	b.WriteString("Ciphers supported in s_server binary\n")
-	var ours []tlsnames.Cipher
-	if s.c.maxVersion >= 0x0304 {
-		for _, n := range strings.Split(tlsnames.DefaultCipherSuites, ":") {
-			if c, ok := tlsnames.CipherByName(n); ok {
-				ours = append(ours, c)
-			}
-		}
-	}
-	if s.c.minVersion < 0x0304 {
-		ours = append(ours, s.c.ciphers...)
-	}
-	for i, c := range ours {
-		v := c.Version
-		if v == "TLSv1" {
-			v = "TLSv1.0"
-		}
-		fmt.Fprintf(&b, "%-11s:%-25s ", v, c.Name)
-		if i%2 == 1 {
-			b.WriteString("\n")
-		}
-	}
-	if len(ours)%2 == 1 {
-		b.WriteString("\n")
-	}
+	b.WriteString(s.wwwCiphers())
 	// A resumption has no new lists (as in writeConnReport): openssl's
 	// page has no shared ciphers, signature algorithms or groups for a
 	// TLS 1.0–1.2 one, and no signature algorithms for a TLS 1.3 one.
@@ -393,6 +370,60 @@ func (s *server) writeStatusPage(w io.Writer, ci connInfo) {
 	}
 	b.WriteString("</pre></BODY></HTML>\r\n\r\n")
 	w.Write(b.Bytes())
+}
+
+// wwwCmdline is the page's escaped command line, the same for every
+// connection: worked out once.
+func (s *server) wwwCmdline() string {
+	s.www.once.Do(s.wwwStatic)
+	return s.www.cmdline
+}
+
+// wwwCiphers is the page's "Ciphers supported in s_server binary"
+// block, the same for every connection: worked out once.
+func (s *server) wwwCiphers() string {
+	s.www.once.Do(s.wwwStatic)
+	return s.www.ciphers
+}
+
+func (s *server) wwwStatic() {
+	s.www.cmdline = htmlEscape(s.c.cmdline)
+	s.www.ours = map[uint16]bool{}
+	for _, id := range s.c.own.suites12s() { // -cipher
+		s.www.ours[id] = true
+	}
+	if s.c.maxVersion >= engine.VersionTLS13 {
+		for _, id := range s.c.own.suites13() {
+			s.www.ours[id] = true
+		}
+	}
+	var b strings.Builder
+	b.WriteString("Ciphers supported in s_server binary\n")
+	var ours []tlsnames.Cipher
+	if s.c.maxVersion >= 0x0304 {
+		for _, n := range strings.Split(tlsnames.DefaultCipherSuites, ":") {
+			if c, ok := tlsnames.CipherByName(n); ok {
+				ours = append(ours, c)
+			}
+		}
+	}
+	if s.c.minVersion < 0x0304 {
+		ours = append(ours, s.c.ciphers...)
+	}
+	for i, c := range ours {
+		v := c.Version
+		if v == "TLSv1" {
+			v = "TLSv1.0"
+		}
+		fmt.Fprintf(&b, "%-11s:%-25s ", v, c.Name)
+		if i%2 == 1 {
+			b.WriteString("\n")
+		}
+	}
+	if len(ours)%2 == 1 {
+		b.WriteString("\n")
+	}
+	s.www.ciphers = b.String()
 }
 
 func newOrReused(ci connInfo) string {
@@ -449,10 +480,9 @@ func (s *server) writeSessionBlock(w io.Writer, ci connInfo) {
 	report.WriteSessionBlock(w, rs)
 }
 
-func htmlEscape(s string) string {
-	r := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
-	return r.Replace(s)
-}
+var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+func htmlEscape(s string) string { return htmlEscaper.Replace(s) }
 
 // serveRev is -rev: each line the client sends comes back reversed, and a
 // line "CLOSE" ends the connection. Lines are bounded so a client sending
