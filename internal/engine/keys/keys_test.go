@@ -3,6 +3,7 @@ package keys
 import (
 	"bytes"
 	"crypto"
+	"crypto/hkdf"
 	"encoding/hex"
 	"testing"
 )
@@ -106,4 +107,31 @@ func TestPRFVectors(t *testing.T) {
 		"444030ec06efeb571484fe464da85a2adc63ddab236b86b70043b59e0bbdf3c3a0c92995ca56b190712572b780accc6f")
 	check(t, "TLS 1.0 PRF, odd secret", PRF10(unhex(t, "0102030405060708090a0b0c0d0e0f1011"), "key expansion", unhex(t, "abcdef"), 40),
 		"9ccc728fbe59b180576aae7a4e7601b75936d4901438179f05a07afbf0d30519fe30aba43fd0fb23")
+}
+
+// TestExpandLabelLengths checks the expander against crypto/hkdf's
+// HKDF-Expand for outputs shorter than, equal to and several blocks
+// longer than the hash, and the expander's reuse for several labels.
+func TestExpandLabelLengths(t *testing.T) {
+	for _, h := range []crypto.Hash{crypto.SHA256, crypto.SHA384} {
+		secret := bytes.Repeat([]byte{0x5a}, h.Size())
+		x := newExpander(h, secret)
+		for _, n := range []int{1, 12, 16, 32, 48, 49, 64, 100, 200} {
+			for _, ctx := range [][]byte{nil, []byte("context")} {
+				full := "tls13 label"
+				info := []byte{byte(n >> 8), byte(n), byte(len(full))}
+				info = append(append(append(info, full...), byte(len(ctx))), ctx...)
+				want, err := hkdf.Expand(h.New, secret, string(info), n)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := ExpandLabel(h, secret, "label", ctx, n); !bytes.Equal(got, want) {
+					t.Errorf("%v n=%d: ExpandLabel = %x, want %x", h, n, got, want)
+				}
+				if got := x.label("label", ctx, n); !bytes.Equal(got, want) {
+					t.Errorf("%v n=%d: reused expander = %x, want %x", h, n, got, want)
+				}
+			}
+		}
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"crypto/hmac"
 	"errors"
 	"hash"
+	"sync"
 
 	// The hashes TLS suites use, linked so crypto.Hash.New works.
 	_ "crypto/sha256"
@@ -19,19 +20,48 @@ import (
 // ExpandLabel is HKDF-Expand-Label (RFC 8446 §7.1) with the "tls13 "
 // prefix.
 func ExpandLabel(h crypto.Hash, secret []byte, label string, context []byte, length int) []byte {
-	full := "tls13 " + label
-	info := make([]byte, 0, 4+len(full)+len(context))
-	info = append(info, byte(length>>8), byte(length), byte(len(full)))
-	info = append(info, full...)
+	return newExpander(h, secret).label(label, context, length)
+}
+
+// expander is HKDF-Expand (RFC 5869 §2.3) keyed once with a secret, for
+// several labels from the same secret: the HMAC keyed with it is made
+// once and reset between labels rather than keyed again for each.
+type expander struct {
+	h crypto.Hash
+	m hash.Hash
+}
+
+func newExpander(h crypto.Hash, secret []byte) *expander {
+	return &expander{h: h, m: hmac.New(h.New, secret)}
+}
+
+// label is HKDF-Expand-Label(secret, label, context, length).
+func (e *expander) label(label string, context []byte, length int) []byte {
+	size := e.h.Size()
+	if length > 255*size {
+		// RFC 5869 §2.3's limit, which no caller comes near; an
+		// all-zero key would be worse than a loud stop.
+		panic("keys: HKDF-Expand-Label: output too long")
+	}
+	var buf [128]byte
+	info := append(buf[:0], byte(length>>8), byte(length), byte(len("tls13 ")+len(label)))
+	info = append(info, "tls13 "...)
+	info = append(info, label...)
 	info = append(info, byte(len(context)))
 	info = append(info, context...)
-	out, err := hkdf.Expand(h.New, secret, string(info), length)
-	if err != nil {
-		// Only a length above 255 hash blocks fails, which no caller
-		// asks for; an all-zero key would be worse than a loud stop.
-		panic("keys: HKDF-Expand-Label: " + err.Error())
+	// T(i) = HMAC(secret, T(i-1) | info | i), T(0) empty; the output is
+	// T(1) | T(2) | … cut to length.
+	out := make([]byte, 0, (length+size-1)/size*size)
+	var prev []byte
+	for i := byte(1); len(out) < length; i++ {
+		e.m.Reset()
+		e.m.Write(prev)
+		e.m.Write(info)
+		e.m.Write([]byte{i})
+		out = e.m.Sum(out)
+		prev = out[len(out)-size:]
 	}
-	return out
+	return out[:length:length]
 }
 
 // DeriveSecret is Derive-Secret (RFC 8446 §7.1): transcriptHash is the
@@ -51,7 +81,18 @@ func extract(h crypto.Hash, ikm, salt []byte) []byte {
 	return out
 }
 
-func emptyHash(h crypto.Hash) []byte { return h.New().Sum(nil) }
+// emptyHashes are the hashes of the empty string, worked out once per
+// hash function.
+var emptyHashes sync.Map // crypto.Hash -> []byte
+
+func emptyHash(h crypto.Hash) []byte {
+	if v, ok := emptyHashes.Load(h); ok {
+		return v.([]byte)
+	}
+	sum := h.New().Sum(nil)
+	emptyHashes.Store(h, sum)
+	return sum
+}
 
 // Schedule walks RFC 8446 §7.1's key schedule for one connection: Early
 // Secret, then Handshake Secret once the (EC)DHE secret is known, then
@@ -61,6 +102,17 @@ type Schedule struct {
 	early     []byte
 	handshake []byte
 	master    []byte
+	// The expanders of each stage's secret, made on first use: every
+	// stage derives several secrets from one.
+	earlyX, handshakeX, masterX *expander
+}
+
+// derive is Derive-Secret from a stage's secret through its expander.
+func (s *Schedule) derive(x **expander, secret []byte, label string, th []byte) []byte {
+	if *x == nil {
+		*x = newExpander(s.h, secret)
+	}
+	return (*x).label(label, th, s.h.Size())
 }
 
 // NewSchedule starts the schedule with a PSK, or with none (nil: zeros of
@@ -82,27 +134,29 @@ func (s *Schedule) BinderKey(external bool) []byte {
 	if external {
 		label = "ext binder"
 	}
-	return DeriveSecret(s.h, s.early, label, emptyHash(s.h))
+	return s.derive(&s.earlyX, s.early, label, emptyHash(s.h))
 }
 
 // ClientEarlyTrafficSecret is client_early_traffic_secret over the
 // ClientHello's hash.
 func (s *Schedule) ClientEarlyTrafficSecret(th []byte) []byte {
-	return DeriveSecret(s.h, s.early, "c e traffic", th)
+	return s.derive(&s.earlyX, s.early, "c e traffic", th)
 }
 
 // EarlyExporterMasterSecret is early_exporter_master_secret.
 func (s *Schedule) EarlyExporterMasterSecret(th []byte) []byte {
-	return DeriveSecret(s.h, s.early, "e exp master", th)
+	return s.derive(&s.earlyX, s.early, "e exp master", th)
 }
 
 // SetShared mixes in the (EC)DHE shared secret, nil for psk_ke, and
 // computes the Handshake Secret.
 func (s *Schedule) SetShared(shared []byte) {
-	salt := DeriveSecret(s.h, s.early, "derived", emptyHash(s.h))
+	salt := s.derive(&s.earlyX, s.early, "derived", emptyHash(s.h))
 	s.handshake = extract(s.h, shared, salt)
-	salt = DeriveSecret(s.h, s.handshake, "derived", emptyHash(s.h))
+	s.handshakeX = nil
+	salt = s.derive(&s.handshakeX, s.handshake, "derived", emptyHash(s.h))
 	s.master = extract(s.h, nil, salt)
+	s.masterX = nil
 }
 
 // HandshakeSecret returns the Handshake Secret (after SetShared).
@@ -113,38 +167,39 @@ func (s *Schedule) MasterSecret() []byte { return s.master }
 
 // ClientHandshakeTrafficSecret over the hash of ClientHello…ServerHello.
 func (s *Schedule) ClientHandshakeTrafficSecret(th []byte) []byte {
-	return DeriveSecret(s.h, s.handshake, "c hs traffic", th)
+	return s.derive(&s.handshakeX, s.handshake, "c hs traffic", th)
 }
 
 // ServerHandshakeTrafficSecret over the hash of ClientHello…ServerHello.
 func (s *Schedule) ServerHandshakeTrafficSecret(th []byte) []byte {
-	return DeriveSecret(s.h, s.handshake, "s hs traffic", th)
+	return s.derive(&s.handshakeX, s.handshake, "s hs traffic", th)
 }
 
 // ClientAppTrafficSecret over the hash of ClientHello…server Finished.
 func (s *Schedule) ClientAppTrafficSecret(th []byte) []byte {
-	return DeriveSecret(s.h, s.master, "c ap traffic", th)
+	return s.derive(&s.masterX, s.master, "c ap traffic", th)
 }
 
 // ServerAppTrafficSecret over the hash of ClientHello…server Finished.
 func (s *Schedule) ServerAppTrafficSecret(th []byte) []byte {
-	return DeriveSecret(s.h, s.master, "s ap traffic", th)
+	return s.derive(&s.masterX, s.master, "s ap traffic", th)
 }
 
 // ExporterMasterSecret over the hash of ClientHello…server Finished.
 func (s *Schedule) ExporterMasterSecret(th []byte) []byte {
-	return DeriveSecret(s.h, s.master, "exp master", th)
+	return s.derive(&s.masterX, s.master, "exp master", th)
 }
 
 // ResumptionMasterSecret over the hash of ClientHello…client Finished.
 func (s *Schedule) ResumptionMasterSecret(th []byte) []byte {
-	return DeriveSecret(s.h, s.master, "res master", th)
+	return s.derive(&s.masterX, s.master, "res master", th)
 }
 
 // TrafficKey derives the record key and IV from a traffic secret (RFC 8446
 // §7.3).
 func TrafficKey(h crypto.Hash, secret []byte, keyLen, ivLen int) (key, iv []byte) {
-	return ExpandLabel(h, secret, "key", nil, keyLen), ExpandLabel(h, secret, "iv", nil, ivLen)
+	x := newExpander(h, secret)
+	return x.label("key", nil, keyLen), x.label("iv", nil, ivLen)
 }
 
 // NextTrafficSecret is application_traffic_secret_N+1 (RFC 8446 §7.2).
