@@ -75,6 +75,7 @@ func acceptLine(c *config, ln net.Listener) string {
 type trackedConn struct {
 	net.Conn
 	ob          *wire.Observer      // nil unless observing
+	catch       *wire.HelloCatcher  // what the reports need when ob is nil
 	eof         *transport.EOFWatch // the transport under TLS (and the observer)
 	hello       *wire.ClientHello   // what the client offered, as the observer parsed it
 	sniSeen     string
@@ -87,6 +88,29 @@ type trackedConn struct {
 	// requestCert is the own engine's post-handshake CertificateRequest
 	// (the c command).
 	requestCert func() error
+}
+
+// clientHello is the client's last ClientHello, nil before one parsed.
+func (tc *trackedConn) clientHello() *wire.ClientHello {
+	switch {
+	case tc.ob != nil:
+		return tc.ob.Summary().ClientHello
+	case tc.catch != nil:
+		return tc.catch.ClientHello()
+	}
+	return nil
+}
+
+// peerSigScheme is the scheme of the client's CertificateVerify, zero
+// when none was seen.
+func (tc *trackedConn) peerSigScheme() uint16 {
+	switch {
+	case tc.ob != nil:
+		return tc.ob.Summary().PeerSigScheme
+	case tc.catch != nil:
+		return tc.catch.PeerSigScheme()
+	}
+	return 0
 }
 
 // handshakeFailure is openssl's error queue for a failed handshake.

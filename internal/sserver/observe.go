@@ -12,13 +12,13 @@ import (
 )
 
 // observing reports whether connections need a wire observer: for -msg,
-// -trace, -debug, -state or -tlsextdebug output, to learn the client's
-// CertificateVerify algorithm, and to keep the ClientHello for the report.
+// -trace, -debug, -state or -tlsextdebug output. Without one a
+// wire.HelloCatcher keeps what the reports need (the ClientHello and the
+// client's CertificateVerify algorithm), and the transport is not
+// wrapped.
 func (s *server) observing() bool {
 	c := s.c
-	// The own engine's connections always are: the observer prints its
-	// events and keeps the ClientHello for the report.
-	return c.msg || c.trace || c.debug || c.state || c.tlsextdebug || c.verifyRequest || c.securityDebug || c.securityDebugVerbose || c.own != nil
+	return c.msg || c.trace || c.debug || c.state || c.tlsextdebug
 }
 
 // observerOptions are the writers of one connection's observer. -msg and
@@ -56,7 +56,7 @@ func (s *server) observerOptions() wire.Options {
 func (s *server) observe(conn net.Conn) *trackedConn {
 	eof := transport.NewEOFWatch(conn)
 	if !s.observing() {
-		return &trackedConn{Conn: eof, eof: eof}
+		return &trackedConn{Conn: eof, eof: eof, catch: &wire.HelloCatcher{}}
 	}
 	ob := wire.New(s.observerOptions())
 	return &trackedConn{Conn: ob.Wrap(eof), ob: ob, eof: eof}

@@ -260,7 +260,12 @@ func (s *server) engineConfig(tc *trackedConn) *engine.Config {
 			fmt.Fprintf(w, "%s %x %x\n", label, random, secret)
 		}
 	}
-	cfg.OnEvent = tc.ob.Event
+	switch {
+	case tc.ob != nil:
+		cfg.OnEvent = tc.ob.Event
+	case tc.catch != nil:
+		cfg.OnEvent = tc.catch.Event
+	}
 	return cfg
 }
 
@@ -305,10 +310,10 @@ func (s *server) serverName(tc *trackedConn, name string) (engine.SNIAnswer, err
 // and, when one of ours is in it, the choice (ours in our order, as the
 // engine chooses).
 func (s *server) writeALPNNote(tc *trackedConn) {
-	if len(s.c.alpn) == 0 || s.c.quiet || tc.ob == nil {
+	if len(s.c.alpn) == 0 || s.c.quiet {
 		return
 	}
-	h := tc.ob.Summary().ClientHello
+	h := tc.clientHello()
 	if h == nil || len(h.ALPN) == 0 {
 		return
 	}
@@ -362,10 +367,10 @@ func (s *server) handshakeOwn(tc *trackedConn) (*engine.SeamConn, error) {
 	tc.keyUpdate = t.KeyUpdate
 	tc.requestCert = t.RequestClientCert
 	err := t.Handshake()
-	if err != nil {
+	if err != nil && tc.ob != nil {
 		tc.ob.HandshakeFailed()
 	}
-	if ch := tc.ob.Summary().ClientHello; ch != nil {
+	if ch := tc.clientHello(); ch != nil {
 		tc.hello = ch
 	}
 	return t, err

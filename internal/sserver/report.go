@@ -151,8 +151,8 @@ func (s *server) writeSigalgsAndGroups(w io.Writer, ci connInfo, brief, points b
 			}
 		}
 	}
-	if !brief && len(ci.state.PeerCertificates) > 0 && ci.conn != nil && ci.conn.ob != nil {
-		if sch := ci.conn.ob.Summary().PeerSigScheme; sch != 0 {
+	if !brief && len(ci.state.PeerCertificates) > 0 && ci.conn != nil {
+		if sch := ci.conn.peerSigScheme(); sch != 0 {
 			if d := tlsnames.SigalgDigest(sch); d != "" {
 				fmt.Fprintf(w, "Peer signing digest: %s\n", d)
 			}
@@ -202,8 +202,8 @@ func (s *server) writePeerCert(w io.Writer, ci connInfo) {
 		return
 	}
 	fmt.Fprintf(w, "Peer certificate: %s\n", dn.Format(ci.state.PeerCertificates[0].RawSubject, s.nameopt))
-	if ci.conn != nil && ci.conn.ob != nil {
-		if sch := ci.conn.ob.Summary().PeerSigScheme; sch != 0 {
+	if ci.conn != nil {
+		if sch := ci.conn.peerSigScheme(); sch != 0 {
 			if d := tlsnames.SigalgDigest(sch); d != "" {
 				fmt.Fprintf(w, "Hash used: %s\n", d)
 			}

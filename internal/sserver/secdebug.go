@@ -56,8 +56,8 @@ func (s *server) writeSecDebug(ci connInfo) {
 		PeerCerts:     ci.state.PeerCertificates,
 		CertRequested: s.c.verifyRequest,
 	}
-	if ci.conn != nil && ci.conn.ob != nil {
-		h.PeerSig = ci.conn.ob.Summary().PeerSigScheme
+	if ci.conn != nil {
+		h.PeerSig = ci.conn.peerSigScheme()
 	}
 	if ci.hello != nil {
 		h.PeerSigAlgs = u16s(ci.hello.SignatureSchemes)
