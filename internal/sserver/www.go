@@ -82,6 +82,12 @@ func (s *server) serveConcurrent(conn net.Conn) {
 		return
 	}
 	conn.SetWriteDeadline(time.Now().Add(writeTimeout))
+	if err == nil && method == "GET" && (s.c.mode == modeWWW || (target == "/stats" && s.c.mode != modeWWW)) {
+		// The page is built whole in one buffer and written at once:
+		// no 16 KiB writer to allocate per connection.
+		s.writeStatusPage(t, ci, "HTTP/1.0 200 ok\r\nContent-type: text/html\r\n\r\n")
+		return
+	}
 	w := bufio.NewWriterSize(t, 16*1024)
 	defer w.Flush()
 	if err != nil {
@@ -90,11 +96,6 @@ func (s *server) serveConcurrent(conn net.Conn) {
 	}
 	if method != "GET" {
 		httpError(w, "501 Not Implemented", fmt.Sprintf("method %s is not supported", method))
-		return
-	}
-	if s.c.mode == modeWWW || (target == "/stats" && s.c.mode != modeWWW) {
-		fmt.Fprint(w, "HTTP/1.0 200 ok\r\nContent-type: text/html\r\n\r\n")
-		s.writeStatusPage(w, ci)
 		return
 	}
 	s.serveFile(w, target)
@@ -306,10 +307,12 @@ func hasDotDot(p string) bool {
 }
 
 // writeStatusPage writes -www's HTML page about this connection, with the
-// sections openssl's page has.
-func (s *server) writeStatusPage(w io.Writer, ci connInfo) {
+// sections openssl's page has, after header (the HTTP response's head),
+// in one Write.
+func (s *server) writeStatusPage(w io.Writer, ci connInfo, header string) {
 	var b bytes.Buffer
 	b.Grow(4096)
+	b.WriteString(header)
 	b.WriteString("<HTML><BODY BGCOLOR=\"#ffffff\">\n<pre>\n\n")
 	b.WriteString(s.wwwCmdline())
 	b.WriteString(" \n")
