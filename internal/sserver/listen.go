@@ -1,6 +1,7 @@
 package sserver
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -26,7 +27,11 @@ func listen(c *config) (net.Listener, error) {
 		}
 		return ln, nil
 	}
-	ln, err := net.Listen(c.network, c.addr)
+	// Accepted connections get no TCP keepalive, as openssl s_server's
+	// (it sets only TCP_NODELAY on them): Go's default would add four
+	// setsockopt calls to every accept.
+	lc := net.ListenConfig{KeepAlive: -1}
+	ln, err := lc.Listen(context.Background(), c.network, c.addr)
 	if err != nil {
 		return nil, listenError(c.addr, err)
 	}
