@@ -55,10 +55,13 @@ type Session struct {
 	Version       string // "TLSv1.3"; "" when the handshake failed
 	Cipher        string // OpenSSL name
 	CipherVersion string // the cipher's own protocol version ("SSLv3", "TLSv1.2")
-	Resumed       bool
-	SecureReneg   bool
-	ALPN          string
-	ALPNOffered   bool
+	// PSKIdentity and PSKHint are a TLS 1.0–1.2 PSK suite's identity and
+	// identity hint; empty prints None, as openssl's unset ones.
+	PSKIdentity, PSKHint string
+	Resumed              bool
+	SecureReneg          bool
+	ALPN                 string
+	ALPNOffered          bool
 
 	SessionID      []byte
 	MasterKey      []byte // TLS <= 1.2
@@ -302,6 +305,14 @@ func writeCertRequest(b *strings.Builder, s *Session) {
 	}
 }
 
+// orNone is openssl's way of printing an unset session string.
+func orNone(s string) string {
+	if s == "" {
+		return "None"
+	}
+	return s
+}
+
 func writeSessionBlock(b *strings.Builder, s *Session) {
 	b.WriteString("SSL-Session:\n")
 	fmt.Fprintf(b, "    Protocol  : %s\n", s.Version)
@@ -313,7 +324,7 @@ func writeSessionBlock(b *strings.Builder, s *Session) {
 	} else if len(s.ResumptionPSK) > 0 {
 		fmt.Fprintf(b, "    Resumption PSK: %X\n", s.ResumptionPSK)
 	}
-	b.WriteString("    PSK identity: None\n    PSK identity hint: None\n    SRP username: None\n")
+	fmt.Fprintf(b, "    PSK identity: %s\n    PSK identity hint: %s\n    SRP username: None\n", orNone(s.PSKIdentity), orNone(s.PSKHint))
 	if len(s.Ticket) > 0 {
 		fmt.Fprintf(b, "    TLS session ticket lifetime hint: %d (seconds)\n", s.TicketLifetime)
 		b.WriteString("    TLS session ticket:\n")

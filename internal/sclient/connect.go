@@ -13,6 +13,7 @@ import (
 
 	"github.com/tlskit/tlskit/internal/ct"
 	"github.com/tlskit/tlskit/internal/engine"
+	"github.com/tlskit/tlskit/internal/engine/suites"
 	"github.com/tlskit/tlskit/internal/proxy"
 	"github.com/tlskit/tlskit/internal/report"
 	"github.com/tlskit/tlskit/internal/sslerr"
@@ -81,6 +82,11 @@ func (c *client) dial() (net.Conn, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if s.own != nil && s.own.pskKey != nil && s.debug && !c.pskNoted {
+		// Said once, as openssl sets up its callback before connecting.
+		fmt.Fprintln(c.info, "PSK key given, setting client callback")
+		c.pskNoted = true
 	}
 	fmt.Fprintf(c.info, "CONNECTED(%08X)\n", transport.FD(nc))
 	if s.starttls != "" {
@@ -180,6 +186,9 @@ func (c *client) session(cn *conn) *report.Session {
 		}
 		rs.Resumed = st.Resumed
 		rs.ALPN = st.ALPN
+		if su, ok := suites.Lookup12(st.Suite); ok && su.Kx.PSK() && st.Version < engine.VersionTLS13 {
+			rs.PSKIdentity, rs.PSKHint = string(st.PSKIdentity), string(st.PSKIdentityHint)
+		}
 		if st.Group != 0 {
 			rs.TempKey = tlsnames.TempKeyString(st.Group)
 		}

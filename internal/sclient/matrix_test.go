@@ -102,6 +102,19 @@ func TestMatrixClientGnuTLS(t *testing.T) {
 			args: []string{"-psk", "5e6f7a8b"}, wantCode: 1,
 			wantErr:  []string{`:SSL routines:ssl3_read_bytes:sslv3 alert illegal parameter:.*SSL alert number 47|decrypt error`},
 			peerSees: []string{"Error in handshake"}},
+		// TLS 1.2 PSK suites, offered because -psk is given.
+		{name: "psk-tls12", server: []string{"--pskpasswd", psk, "--priority", "NORMAL:-VERS-TLS1.3:-KX-ALL:+PSK"},
+			args:     []string{"-psk", "1a2b3c4d", "-tls1_2"},
+			wantOut:  []string{`(?m)^New, TLSv1\.2, Cipher is PSK-AES256-GCM-SHA384$`, `(?m)^    PSK identity: Client_identity$`},
+			peerSees: []string{"- Description: (TLS1.2-X.509)-(PSK)-(AES-256-GCM)\n"}},
+		{name: "ecdhe-psk-tls12", server: []string{"--pskpasswd", psk, "--priority", "NORMAL:-VERS-TLS1.3:-KX-ALL:+ECDHE-PSK"},
+			args:     []string{"-psk", "5e6f7a8b", "-psk_identity", "alice", "-tls1_2"},
+			wantOut:  []string{`(?m)^New, TLSv1\.2, Cipher is ECDHE-PSK-CHACHA20-POLY1305$`, `(?m)^    PSK identity: alice$`, `(?m)^Server Temp Key: X25519, 253 bits$`},
+			peerSees: []string{"- Key Exchange: ECDHE-PSK\n", "- Cipher: CHACHA20-POLY1305\n"}},
+		{name: "dhe-psk-tls12", server: []string{"--pskpasswd", psk, "--priority", "NORMAL:-VERS-TLS1.3:-KX-ALL:+DHE-PSK"},
+			args:     []string{"-psk", "1a2b3c4d", "-tls1_2"},
+			wantOut:  []string{`(?m)^New, TLSv1\.2, Cipher is DHE-PSK-AES256-GCM-SHA384$`},
+			peerSees: []string{"- Key Exchange: DHE-PSK\n", "- PSK authentication. Connected as 'Client_identity'\n"}},
 		{name: "allow_no_dhe_kex", server: []string{"--pskpasswd", psk, "--priority", "NORMAL:+PSK"},
 			args:     []string{"-psk", "1a2b3c4d", "-allow_no_dhe_kex"},
 			wantOut:  []string{`(?m)^Reused, TLSv1\.3, Cipher is TLS_CHACHA20_POLY1305_SHA256$`},
@@ -192,6 +205,89 @@ func TestMatrixClientGnuTLS(t *testing.T) {
 				if strings.Contains(srv.Output(), n) {
 					t.Errorf("gnutls-serv printed %q:\n%s", n, srv.Output())
 				}
+			}
+		})
+	}
+}
+
+// TestMatrixClientPSK12OpenSSL: -psk offers openssl's TLS 1.0-1.2 PSK
+// suites, and against openssl s_server -psk (with -nocert, with a
+// certificate, with -psk_hint) the suite, the session block's PSK lines,
+// -debug's callback lines and -trace's key exchange messages are
+// openssl s_client's own; a wrong key fails at the Finished.
+func TestMatrixClientPSK12OpenSSL(t *testing.T) {
+	openssl := testpeer.Need(t, "openssl")
+	pki := testpeer.NewPKI(t)
+	cert := []string{"-cert", pki.Server, "-key", pki.ServerKey}
+	// keyExchange keeps the KeyExchangeAlgorithm blocks of -trace output,
+	// hex values reduced to their lengths (they differ per connection).
+	lens := regexp.MustCompile(`\(len=(\d+)\): [0-9A-F]*`)
+	keyExchange := func(out string) string {
+		var b strings.Builder
+		lines := strings.Split(out, "\n")
+		for i, l := range lines {
+			if strings.HasPrefix(l, "      KeyExchangeAlgorithm=") {
+				b.WriteString(l + "\n")
+				for _, m := range lines[i+1:] {
+					if !strings.HasPrefix(m, "        ") {
+						break
+					}
+					b.WriteString(lens.ReplaceAllString(m, "(len=$1)") + "\n")
+				}
+			}
+		}
+		return b.String()
+	}
+	for _, tc := range []struct {
+		name     string
+		server   []string
+		args     []string
+		wantOut  []string
+		wantErr  []string
+		wantCode int
+	}{
+		{name: "nocert-default", server: []string{"-nocert", "-psk", "1a2b3c4d"}, args: []string{"-tls1_2", "-psk", "1a2b3c4d"},
+			wantOut: []string{`(?m)^New, TLSv1\.2, Cipher is DHE-PSK-AES256-GCM-SHA384$`, `(?m)^    PSK identity: Client_identity$`,
+				`(?m)^    PSK identity hint: None$`, `(?m)^Server Temp Key: DH, 3072 bits$`}},
+		{name: "hint-debug", server: []string{"-nocert", "-psk", "1a2b3c4d", "-psk_hint", "the hint"},
+			args: []string{"-tls1_2", "-psk", "1a2b3c4d", "-debug", "-cipher", "PSK-AES128-CBC-SHA256"},
+			wantOut: []string{`(?m)^PSK key given, setting client callback\nCONNECTED`,
+				`(?m)^psk_client_cb\nReceived PSK identity hint 'the hint'\ncreated identity 'Client_identity' len=15\ncreated PSK len=4$`,
+				`(?m)^New, TLSv1\.0, Cipher is PSK-AES128-CBC-SHA256$`, `(?m)^    PSK identity hint: the hint$`}},
+		{name: "no-hint-debug", server: []string{"-nocert", "-psk", "1a2b3c4d"},
+			args:    []string{"-tls1_2", "-psk", "1a2b3c4d", "-debug", "-cipher", "PSK-CHACHA20-POLY1305"},
+			wantOut: []string{`(?m)^psk_client_cb\nNULL received PSK identity hint, continuing anyway$`, `Cipher is PSK-CHACHA20-POLY1305`}},
+		{name: "trace-ecdhe-psk", server: []string{"-nocert", "-psk", "1a2b3c4d", "-psk_hint", "h"},
+			args: []string{"-tls1_2", "-psk", "1a2b3c4d", "-trace", "-cipher", "ECDHE-PSK-AES256-CBC-SHA384"}},
+		{name: "trace-dhe-psk", server: []string{"-nocert", "-psk", "1a2b3c4d"},
+			args: []string{"-tls1_2", "-psk", "1a2b3c4d", "-trace", "-cipher", "DHE-PSK-AES128-GCM-SHA256"}},
+		{name: "trace-rsa-psk", server: append([]string{"-psk", "1a2b3c4d", "-psk_hint", "h"}, cert...),
+			args: []string{"-tls1_2", "-psk", "1a2b3c4d", "-trace", "-cipher", "RSA-PSK-AES256-GCM-SHA384"}},
+		{name: "tls1", server: []string{"-nocert", "-psk", "1a2b3c4d", "-cipher", "ALL:@SECLEVEL=0"},
+			args:    []string{"-tls1", "-psk", "1a2b3c4d", "-cipher", "ECDHE-PSK-AES128-CBC-SHA:@SECLEVEL=0"},
+			wantOut: []string{`(?m)^New, TLSv1\.0, Cipher is ECDHE-PSK-AES128-CBC-SHA$`, `(?m)^    Protocol  : TLSv1$`}},
+		{name: "with-certificate", server: append([]string{"-psk", "1a2b3c4d"}, cert...), args: []string{"-tls1_2", "-psk", "1a2b3c4d"},
+			wantOut: []string{`(?m)^New, TLSv1\.2, Cipher is ECDHE-RSA-AES256-GCM-SHA384$`, `(?m)^    PSK identity: None$`}},
+		{name: "wrong-key", server: []string{"-nocert", "-psk", "1a2b3c4d"}, args: []string{"-tls1_2", "-psk", "ffff"}, wantCode: 1,
+			wantErr: []string{`:SSL routines:ssl3_read_bytes:sslv3 alert bad record mac:.*SSL alert number 20`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := testpeer.OpenSSLServer(t, append([]string{"-naccept", "1"}, tc.server...)...)
+			out, errs, code := runClient(t, "", append([]string{"-connect", srv.Addr}, tc.args...)...)
+			if code != tc.wantCode {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.wantCode, out, errs)
+			}
+			mustMatch(t, "stdout", out, tc.wantOut...)
+			mustMatch(t, "stderr", errs, tc.wantErr...)
+			if !strings.HasPrefix(tc.name, "trace-") {
+				return
+			}
+			// The same exchange with openssl s_client: the key exchange
+			// messages must be printed alike.
+			ref := testpeer.OpenSSLServer(t, append([]string{"-naccept", "1"}, tc.server...)...)
+			want, _, _ := testpeer.Run(t, 20*time.Second, "", openssl, append([]string{"s_client", "-connect", ref.Addr}, tc.args...)...)
+			if got, w := keyExchange(out), keyExchange(want); got != w || !strings.Contains(w, "psk_identity") {
+				t.Errorf("-trace key exchange:\n%s\nopenssl s_client's:\n%s", got, w)
 			}
 		})
 	}

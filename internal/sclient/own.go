@@ -41,8 +41,11 @@ type ownSettings struct {
 	// the engine's defaults, openssl's).
 	groups []uint16
 	// identities are -cert/-key and -xcert/-xkey.
-	identities  []engine.Identity
-	psks        []engine.PSK
+	identities []engine.Identity
+	psks       []engine.PSK
+	// pskKey is -psk's key, for the TLS 1.0–1.2 PSK suites (nil
+	// without -psk, as openssl sets its PSK callback only then).
+	pskKey      []byte
 	pskIdentity string
 	// noETM, fallbackSCSV and pha are -no_etm, -fallback_scsv and
 	// -enable_pha.
@@ -108,6 +111,7 @@ func ownOptions(v *opt.Values, s *settings, tp *optgroups.TLSParams) error {
 			return err
 		}
 		o.psks = append(o.psks, engine.PSK{Identity: []byte(o.pskIdentity), Key: key})
+		o.pskKey = key
 	}
 	if f, ok := v.Get("psk_session"); ok {
 		p, err := readPSKSession(f, o.pskIdentity)
@@ -134,6 +138,25 @@ func ownOptions(v *opt.Values, s *settings, tp *optgroups.TLSParams) error {
 	}
 	s.own = o
 	return nil
+}
+
+// pskClientKey is openssl s_client's PSK callback for the TLS 1.0–1.2
+// PSK suites: -psk_identity and -psk's key, saying so under -debug.
+func (c *client) pskClientKey(hint []byte) (identity, key []byte, err error) {
+	o := c.set.own
+	if c.set.debug {
+		var b strings.Builder
+		b.WriteString("psk_client_cb\n")
+		if hint == nil {
+			b.WriteString("NULL received PSK identity hint, continuing anyway\n")
+		} else {
+			fmt.Fprintf(&b, "Received PSK identity hint '%s'\n", hint)
+		}
+		fmt.Fprintf(&b, "created identity '%s' len=%d\n", o.pskIdentity, len(o.pskIdentity))
+		fmt.Fprintf(&b, "created PSK len=%d\n", len(o.pskKey))
+		io.WriteString(c.info, b.String())
+	}
+	return []byte(o.pskIdentity), o.pskKey, nil
 }
 
 // parsePSKHex reads -psk's hex as openssl does: a non-hex digit fails at
@@ -218,6 +241,9 @@ func (c *client) engineConfig(cn *conn, sess *ownSession) *engine.Config {
 	if cfg.SignatureSchemes == nil && s.secLevel <= 0 && o.lo <= engine.VersionTLS12 {
 		// At security level 0 openssl offers the SHA-1 schemes too.
 		cfg.SignatureSchemes = sig.DefaultClient12SHA1
+	}
+	if o.pskKey != nil {
+		cfg.PSK12 = &engine.PSK12{ClientKey: c.pskClientKey}
 	}
 	if len(o.serverInfo) > 0 {
 		cfg.OnCustomExtension = func(t uint16, d []byte) { printServerInfo(c.info, t, d) }

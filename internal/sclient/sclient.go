@@ -29,8 +29,10 @@ type client struct {
 	set *settings
 	// sentEarly: -early_data's file went with a connection already.
 	sentEarly bool
-	in        io.Reader
-	out       io.Writer // stdout: the peer's data
+	// pskNoted: -debug's "PSK key given" line went out.
+	pskNoted bool
+	in       io.Reader
+	out      io.Writer // stdout: the peer's data
 	// info is where openssl's own stdout lines go (CONNECTED, the report,
 	// "closed"): stdout, or nowhere under -quiet and -brief, as openssl
 	// then swaps in a null BIO (unless -debug).

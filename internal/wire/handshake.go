@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/tlskit/tlskit/internal/engine/msg"
+	"github.com/tlskit/tlskit/internal/engine/suites"
 )
 
 // handshake interprets one whole handshake message m (header included).
@@ -204,6 +205,9 @@ func kxDHE(s uint16) bool {
 
 // keyExchange is the codec's key exchange kind of the negotiated suite.
 func (ob *Observer) keyExchange() msg.KeyExchange {
+	if su, ok := suites.Lookup12(ob.suite); ok {
+		return su.Kx
+	}
 	switch {
 	case kxECDHE(ob.suite):
 		return msg.KxECDHE
@@ -221,7 +225,7 @@ func (ob *Observer) serverKeyExchange(body []byte) {
 	if err != nil {
 		return
 	}
-	if m.Kind == msg.KxECDHE {
+	if m.Kind.Ephemeral() == msg.KxECDHE {
 		ob.sum.ServerTempKeyGroup = m.Group
 	}
 	if m.HasScheme {

@@ -122,15 +122,17 @@ func (ob *Observer) traceBody(sb *strings.Builder, typ uint8, body []byte) bool 
 		if err != nil {
 			return false
 		}
+		fmt.Fprintf(sb, "      KeyExchangeAlgorithm=%s\n", kxTraceName(kind))
+		if kind.PSK() {
+			traceOpaque(sb, 8, "psk_identity", m.Identity)
+		}
 		switch kind {
-		case msg.KxECDHE:
-			sb.WriteString("      KeyExchangeAlgorithm=ECDHE\n")
+		case msg.KxPSK:
+		case msg.KxECDHE, msg.KxECDHEPSK:
 			traceOpaque(sb, 8, "ecdh_Yc", m.Data)
-		case msg.KxDHE:
-			sb.WriteString("      KeyExchangeAlgorithm=DHE\n")
+		case msg.KxDHE, msg.KxDHEPSK:
 			traceOpaque(sb, 8, "dh_Yc", m.Data)
 		default:
-			sb.WriteString("      KeyExchangeAlgorithm=RSA\n")
 			traceOpaque(sb, 8, "EncryptedPreMasterSecret", m.Data)
 		}
 	case hsCertificateVerify:
@@ -380,6 +382,25 @@ func pointFormatName(f uint8) string {
 	return "unknown"
 }
 
+// kxTraceName is openssl -trace's KeyExchangeAlgorithm name.
+func kxTraceName(k msg.KeyExchange) string {
+	switch k {
+	case msg.KxECDHE:
+		return "ECDHE"
+	case msg.KxDHE:
+		return "DHE"
+	case msg.KxPSK:
+		return "PSK"
+	case msg.KxDHEPSK:
+		return "DHEPSK"
+	case msg.KxECDHEPSK:
+		return "ECDHEPSK"
+	case msg.KxRSAPSK:
+		return "RSAPSK"
+	}
+	return "RSA"
+}
+
 func (ob *Observer) traceServerKeyExchange(sb *strings.Builder, body []byte) bool {
 	kind := ob.keyExchange()
 	if kind == msg.KxRSA {
@@ -389,15 +410,22 @@ func (ob *Observer) traceServerKeyExchange(sb *strings.Builder, body []byte) boo
 	if err != nil {
 		return false
 	}
-	if kind == msg.KxECDHE {
-		sb.WriteString("      KeyExchangeAlgorithm=ECDHE\n")
+	fmt.Fprintf(sb, "      KeyExchangeAlgorithm=%s\n", kxTraceName(kind))
+	if kind.PSK() {
+		// RFC 4279 §2: the hint first, and no signature.
+		traceOpaque(sb, 8, "psk_identity_hint", m.Hint)
+	}
+	switch kind.Ephemeral() {
+	case msg.KxECDHE:
 		fmt.Fprintf(sb, "        named_curve: %s (%d)\n", groupName(m.Group), m.Group)
 		traceOpaque(sb, 8, "point", m.Public)
-	} else {
-		sb.WriteString("      KeyExchangeAlgorithm=DHE\n")
+	case msg.KxDHE:
 		traceOpaque(sb, 8, "dh_p", m.P)
 		traceOpaque(sb, 8, "dh_g", m.G)
 		traceOpaque(sb, 8, "dh_Ys", m.Y)
+	}
+	if kind.PSK() {
+		return true
 	}
 	if m.HasScheme {
 		fmt.Fprintf(sb, "      Signature Algorithm: %s (0x%04x)\n", sigSchemeName(m.Scheme), m.Scheme)
