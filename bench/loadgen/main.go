@@ -18,6 +18,13 @@ import (
 	"time"
 )
 
+// groups are the key exchange groups every client offers, X25519 first
+// with its key share, as openssl s_client's default does. Without them Go's
+// client also sends an X25519MLKEM768 share, which crypto/tls (the gotls
+// server) picks and the other servers do not: gotls alone then paid for
+// ML-KEM encapsulation, and every client for ML-KEM key generation.
+var groups = []tls.CurveID{tls.X25519, tls.CurveP256, tls.CurveP384}
+
 func main() {
 	addr := flag.String("connect", "", "server address")
 	clients := flag.Int("c", 1, "concurrent clients")
@@ -37,7 +44,8 @@ func main() {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			cfg := &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS13, ServerName: "localhost"}
+			cfg := &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS13, ServerName: "localhost",
+				CurvePreferences: groups}
 			if *resume {
 				cfg.ClientSessionCache = tls.NewLRUClientSessionCache(4)
 			}
@@ -87,7 +95,7 @@ func bulk(addr, path string) {
 		os.Exit(1)
 	}
 	defer raw.Close()
-	c := tls.Client(raw, &tls.Config{InsecureSkipVerify: true, ServerName: "localhost"})
+	c := tls.Client(raw, &tls.Config{InsecureSkipVerify: true, ServerName: "localhost", CurvePreferences: groups})
 	if err := c.Handshake(); err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
 		os.Exit(1)
