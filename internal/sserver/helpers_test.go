@@ -151,26 +151,69 @@ func runPeer(t *testing.T, stdin string, d time.Duration, name string, args ...s
 // input open for hold so the server's reply can arrive.
 func opensslClient(t *testing.T, addr string, stdin string, hold time.Duration, args ...string) string {
 	t.Helper()
+	var end time.Time
+	return opensslClientUntil(t, addr, stdin, func(string) bool {
+		if end.IsZero() {
+			end = time.Now().Add(hold)
+		}
+		return !time.Now().Before(end)
+	}, args...)
+}
+
+// opensslClientUntil connects openssl s_client and sends stdin, keeping
+// its input open until done accepts what it printed so far (polled), or,
+// with done nil, until it leaves by itself; at most 20 s either way.
+func opensslClientUntil(t *testing.T, addr string, stdin string, done func(out string) bool, args ...string) string {
+	t.Helper()
 	needTool(t, "openssl")
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	full := append([]string{"s_client", "-connect", addr}, args...)
 	cmd := exec.CommandContext(ctx, "openssl", full...)
-	pr, pw := io.Pipe()
-	cmd.Stdin = pr
+	pw, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out syncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	cmd.WaitDelay = time.Second
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	exited := make(chan struct{})
 	go func() {
+		defer pw.Close()
 		io.WriteString(pw, stdin)
-		time.Sleep(hold)
-		pw.Close()
+		for done == nil || !done(out.String()) {
+			select {
+			case <-exited:
+				return
+			case <-ctx.Done():
+				return
+			case <-time.After(10 * time.Millisecond): // poll interval
+			}
+		}
 	}()
 	cmd.Wait()
+	close(exited)
 	return out.String()
+}
+
+// opensslSessionOut runs openssl s_client -sess_out path with args,
+// keeping its input open until the session (a TLS 1.3 one comes with the
+// ticket, after the handshake) is in the file; it fails the test when no
+// session was saved. It returns what s_client printed.
+func opensslSessionOut(t *testing.T, addr, path string, args ...string) string {
+	t.Helper()
+	saved := func(string) bool {
+		b, _ := os.ReadFile(path)
+		return strings.Contains(string(b), "-----END SSL SESSION PARAMETERS-----")
+	}
+	out := opensslClientUntil(t, addr, "", saved, append([]string{"-sess_out", path}, args...)...)
+	if !saved("") {
+		t.Fatalf("openssl s_client -sess_out saved no session:\n%s", out)
+	}
+	return out
 }
 
 // writeCert creates a self-signed certificate and key (ECDSA or RSA) for
