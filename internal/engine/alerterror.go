@@ -61,3 +61,13 @@ func (e *FaultError) Unwrap() error { return e.Err }
 
 // SSLReason is OpenSSL's reason text for the fault (sslerr's Reasoner).
 func (e *FaultError) SSLReason() string { return e.Reason }
+
+// TLSAlert reports the alert's description and whether this side sent it
+// (sslerr's Alerter).
+func (e *AlertError) TLSAlert() (description uint8, sent bool) {
+	return uint8(e.Description), e.Sent
+}
+
+// SSLReason is OpenSSL's reason text for the fault behind a sent alert,
+// when the engine knows it.
+func (e *AlertError) SSLReason() string { return e.Reason }

@@ -76,7 +76,7 @@ type SNIAnswer struct {
 	NoALPN bool
 }
 
-// Config is everything tlskit's own engine needs to know to run one
+// Config is everything the engine needs to know to run one
 // connection; the commands build it from their options. Nil lists mean
 // OpenSSL 3.0's defaults (as far as this engine implements them). A
 // Config must not be changed while connections use it.

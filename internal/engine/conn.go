@@ -17,7 +17,7 @@ import (
 	"github.com/tlskit/tlskit/internal/engine/suites"
 )
 
-// TLSConn is a TLS connection run by tlskit's own engine.
+// TLSConn is one TLS connection of the engine, client or server.
 //
 // One goroutine may Read while another Writes; Handshake, Read, Write,
 // KeyUpdate and ExportKeyingMaterial may be called from any goroutine.

@@ -25,8 +25,8 @@ type TLSParams struct {
 	// implements and the security level allows, in preference order.
 	Ciphers []tlsnames.Cipher
 	// Suites12 are the TLS 1.2-and-below suites the string selects that
-	// tlskit's own engine implements and the security level allows, in
-	// preference order (a client's, on the own engine: see ParseTLS).
+	// the engine implements and the security level allows, in
+	// preference order (a client's: see ParseTLS).
 	Suites12 []uint16
 	// SecLevel is the security level in force; SecLevelSet is true when a
 	// cipher string set it with @SECLEVEL=n.
@@ -43,10 +43,7 @@ type TLSParams struct {
 
 	// Suites13 are the TLS 1.3 suites -ciphersuites (or openssl.cnf's
 	// Ciphersuites) names, in its order; nil for openssl's default.
-	// Suites13Restricted is set when that list is not all three default
-	// suites, which only tlskit's own engine can honour.
-	Suites13           []uint16
-	Suites13Restricted bool
+	Suites13 []uint16
 	// Sigalgs and ClientSigalgs are -sigalgs and -client_sigalgs, nil
 	// when not given (own engine only).
 	Sigalgs, ClientSigalgs []uint16
@@ -158,7 +155,7 @@ func ParseTLS(v *opt.Values, role Role, sys *sslconf.Defaults) (*TLSParams, erro
 		}
 	}
 	p.Ciphers = usable
-	// The own engine carries the connections, with its own list of
+	// The engine carries the connections, with its own list of
 	// suites.
 	none := len(p.Suites12) == 0
 	if none && p.MinVersion < engine.VersionTLS13 {
@@ -183,7 +180,7 @@ func ParseTLS(v *opt.Values, role Role, sys *sslconf.Defaults) (*TLSParams, erro
 		if err != nil {
 			return nil, err
 		}
-		p.Suites13, p.Suites13Restricted = suites13(suites)
+		p.Suites13 = suites13(suites)
 		if none && p.MaxVersion >= engine.VersionTLS13 {
 			// No TLS 1.3 suite while TLS 1.3 is enabled: openssl's client
 			// fails before sending its ClientHello, saying so.
@@ -374,26 +371,15 @@ func checkCipherSuites(s string) (none bool, err error) {
 	return len(list) == 0, nil
 }
 
-// suites13 returns a well-formed -ciphersuites value's suites in order,
-// and whether they are other than all three default suites, in their
-// default order. The empty list (no TLS 1.3) is not a
-// restriction: the version range drops TLS 1.3 instead.
-func suites13(s string) (ids []uint16, restricted bool) {
+// suites13 returns a well-formed -ciphersuites value's suites in order
+// (nil for the empty list: the version range drops TLS 1.3 instead).
+func suites13(s string) []uint16 {
 	list, _ := tlsnames.ParseCipherSuites(s)
-	have := map[string]bool{}
+	var ids []uint16
 	for _, c := range list {
 		ids = append(ids, c.ID)
-		have[c.Name] = true
 	}
-	if len(list) == 0 {
-		return nil, false
-	}
-	for _, n := range strings.Split(tlsnames.DefaultCipherSuites, ":") {
-		if !have[n] {
-			restricted = true
-		}
-	}
-	return ids, restricted || len(list) != 3
+	return ids
 }
 
 // parseRecordPadding reads -record_padding as openssl does: atoi (leading

@@ -68,7 +68,7 @@ func (c *client) interact(cn *conn) int {
 						fmt.Fprintln(c.errw, sslerr.New(sslerr.RenegotiateWrongVersion, ""))
 						return 1
 					}
-					fmt.Fprintln(c.errw, "s_client: renegotiation (R) is not supported: tlskit's own engine cannot renegotiate yet")
+					fmt.Fprintln(c.errw, "s_client: renegotiation (R) is not supported: tlskit cannot renegotiate yet")
 					continue
 				case 'k', 'K':
 					// k updates our keys, K asks the server to update its

@@ -32,7 +32,7 @@ import (
 	"github.com/tlskit/tlskit/internal/verify"
 )
 
-// ownSettings is what s_client hands tlskit's own engine: the shared
+// ownSettings is what s_client hands the engine: the shared
 // TLS options and what only s_client has.
 type ownSettings struct {
 	lo, hi uint16
@@ -70,7 +70,7 @@ type ownSettings struct {
 
 // ownOptions reads the options the engine's configuration takes beyond
 // the shared TLS options: -no_etm, -fallback_scsv, the PSKs, -sess_in.
-// The own engine carries every connection: TLS 1.0–1.3, openssl's
+// The engine carries every connection: TLS 1.0–1.3, openssl's
 // default ClientHello.
 func ownOptions(v *opt.Values, s *settings, tp *optgroups.TLSParams) error {
 	o := &ownSettings{lo: tp.MinVersion, hi: tp.MaxVersion, tp: tp}
@@ -189,7 +189,7 @@ func readPSKSession(path, identity string) (engine.PSK, error) {
 	return engine.PSK{Identity: []byte(identity), Key: o.MasterKey, Hash: h}, nil
 }
 
-// ownSession is the session s_client resumes on the own engine: the last
+// ownSession is the session s_client resumes: the last
 // TLS 1.3 ticket or TLS 1.0–1.2 session, and what openssl saves with it.
 type ownSession struct {
 	mu     sync.Mutex
@@ -208,7 +208,7 @@ func (o *ownSession) get() (*engine.Ticket, *x509.Certificate, int) {
 	return o.ticket, o.leaf, o.gen
 }
 
-// engineConfig builds the own engine's configuration for one connection.
+// engineConfig builds the engine's configuration for one connection.
 func (c *client) engineConfig(cn *conn, sess *ownSession) *engine.Config {
 	s, o := c.set, c.set.own
 	cfg := &engine.Config{
@@ -466,7 +466,7 @@ func (cn *conn) peerLeaf() *x509.Certificate {
 	return nil
 }
 
-// fillOwn12 adds what a TLS 1.0–1.2 connection of the own engine knows
+// fillOwn12 adds what a TLS 1.0–1.2 connection of the engine knows
 // and the event stream does not carry: the master secret, a DHE group's
 // size, and the ticket of a session resumed without a new one.
 func (c *client) fillOwn12(rs *report.Session, st engine.State) {

@@ -13,7 +13,7 @@ import (
 	"github.com/tlskit/tlskit/internal/engine"
 )
 
-// A TLS 1.3 session of the own engine is saved as openssl saves one
+// A TLS 1.3 session of the engine is saved as openssl saves one
 // (SSL SESSION PARAMETERS, see opensslSession): the resumption PSK as the
 // master key, the ticket, its lifetime and age_add, the server's
 // certificate, so that openssl resumes tlskit's sessions and tlskit
@@ -125,7 +125,7 @@ func (sess *ownSession) load(o *opensslSession) {
 	sess.verify = int(o.VerifyResult)
 }
 
-// writeOwnSession12 writes a TLS 1.0–1.2 session of the own engine as
+// writeOwnSession12 writes a TLS 1.0–1.2 session of the engine as
 // openssl's PEM session: the master secret, the server's session ID (or,
 // with a ticket, the ticket's SHA-256, as openssl names it), the ticket
 // and its lifetime hint, the EMS flag and the server's certificate.

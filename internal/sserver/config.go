@@ -52,9 +52,9 @@ type config struct {
 	groups                 []uint16
 	alpn                   []string
 	noTicket               bool
-	noETM                  bool // -no_etm (own engine)
-	stateless              bool // -stateless: TLS 1.3 cookies (own engine)
-	earlyData              bool // -early_data: read 0-RTT data (own engine)
+	noETM                  bool // -no_etm
+	stateless              bool // -stateless: TLS 1.3 cookies
+	earlyData              bool // -early_data: read 0-RTT data
 	keyLogFile             string
 	dhparamFile            string // -dhparam (own engine)
 	serverInfoFile         string // -serverinfo

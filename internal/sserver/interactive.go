@@ -68,7 +68,7 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 		conn.Close()
 		return false
 	}
-	if s.c.stateless && t.OwnState().Version < engine.VersionTLS13 {
+	if s.c.stateless && t.HandshakeState().Version < engine.VersionTLS13 {
 		// openssl's SSL_stateless completes a TLS 1.2 handshake but,
 		// having seen no cookie, fails it: "ERROR" without a reason, and
 		// the connection is dropped without close_notify.
@@ -90,7 +90,7 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 	}
 	if !s.c.brief {
 		var b bytes.Buffer
-		s.writeConnReport(&b, ci, t.OwnState())
+		s.writeConnReport(&b, ci, t.HandshakeState())
 		out.Write(b.Bytes())
 	}
 
@@ -278,8 +278,8 @@ func (s *server) requestCert(tc *trackedConn) {
 // "End of early data" (the data on the data stream, as openssl writes it
 // raw), "No early data received" when there was none, and "Early data
 // was rejected" when the client offered some the engine did not take.
-func (s *server) writeEarlyData(t *engine.SeamConn) {
-	st := t.OwnState()
+func (s *server) writeEarlyData(t *engine.SnapshotConn) {
+	st := t.HandshakeState()
 	switch {
 	case st.EarlyData == engine.EarlyDataRejected:
 		fmt.Fprintln(s.out, "Early data was rejected")

@@ -90,7 +90,7 @@ type trackedConn struct {
 	// export and keyUpdate are the engine's exporter and KeyUpdate.
 	export    func(label string, context []byte, length int) ([]byte, error)
 	keyUpdate func(requestPeer bool) error
-	// requestCert is the own engine's post-handshake CertificateRequest
+	// requestCert is the engine's post-handshake CertificateRequest
 	// (the c command).
 	requestCert func() error
 }

@@ -113,7 +113,7 @@ func (o *ownSettings) loadDHParams(path string, out, errw io.Writer) {
 func chooseEngine(v *opt.Values, c *config, tp *optgroups.TLSParams) error {
 	_, ntGiven := v.Get("num_tickets")
 	n := v.Int("num_tickets", 2)
-	lo := max(tp.MinVersion, engine.OwnServerMinVersion)
+	lo := max(tp.MinVersion, engine.ServerMinVersion)
 	o := &ownSettings{lo: lo, hi: tp.MaxVersion, tp: tp}
 	switch {
 	case c.noTicket || (ntGiven && n <= 0):
@@ -361,8 +361,8 @@ func (s *server) sniAnswer(tc *trackedConn, name string) (engine.SNIAnswer, erro
 
 // handshakeOwn runs a handshake on the own engine; tc's observer is fed
 // the engine's events and gives the ClientHello for the report.
-func (s *server) handshakeOwn(tc *trackedConn) (*engine.SeamConn, error) {
-	t := engine.Seam(engine.Server(tc, s.engineConfig(tc)))
+func (s *server) handshakeOwn(tc *trackedConn) (*engine.SnapshotConn, error) {
+	t := engine.WithSnapshot(engine.Server(tc, s.engineConfig(tc)))
 	tc.export = t.ExportKeyingMaterial
 	tc.keyUpdate = t.KeyUpdate
 	tc.requestCert = t.RequestClientCert

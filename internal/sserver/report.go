@@ -37,8 +37,8 @@ type connState struct {
 }
 
 // connStateOf is the engine's connection state for the reports.
-func connStateOf(t *engine.SeamConn) connState {
-	st := t.OwnState()
+func connStateOf(t *engine.SnapshotConn) connState {
+	st := t.HandshakeState()
 	return connState{Version: st.Version, CipherSuite: st.Suite, CurveID: st.Group,
 		NegotiatedProtocol: st.ALPN, DidResume: st.Resumed, ExtendedMasterSecret: st.ExtendedMasterSecret,
 		PeerCertificates: engine.ParseChain(st.PeerChain),

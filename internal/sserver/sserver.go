@@ -199,7 +199,7 @@ type server struct {
 	// client authentication
 	clientCAs *x509.CertPool
 	// clientCANames are clientCAs' subjects in -CAfile's order, for the
-	// own engine's CertificateRequest.
+	// engine's CertificateRequest.
 	clientCANames [][]byte
 	roots         []*x509.Certificate
 	crls          []*x509.RevocationList
@@ -362,7 +362,7 @@ func acceptRetry(ln net.Listener, stop <-chan struct{}) (net.Conn, error) {
 
 // handshake runs the TLS handshake on an accepted connection under the
 // handshake timeout, so a stalled client cannot hold a slot for ever.
-func (s *server) handshake(conn net.Conn) (*engine.SeamConn, *trackedConn, error) {
+func (s *server) handshake(conn net.Conn) (*engine.SnapshotConn, *trackedConn, error) {
 	tc := s.observe(conn)
 	s.stats.accepts.Add(1)
 	conn.SetDeadline(time.Now().Add(s.c.handshakeTO))
@@ -381,7 +381,7 @@ func (s *server) handshake(conn net.Conn) (*engine.SeamConn, *trackedConn, error
 		return t, tc, nil
 	}
 	s.stats.finished.Add(1)
-	st := t.OwnState()
+	st := t.HandshakeState()
 	if st.Resumed {
 		s.stats.hits.Add(1)
 	} else if st.Version < engine.VersionTLS13 && len(st.SessionID) > 0 {

@@ -153,7 +153,7 @@ func HandshakeEntry(err error, side Side) Entry {
 }
 
 // Reasoner is an error that knows openssl's reason text for its fault
-// (tlskit's own engine's sent alerts).
+// (the engine's sent alerts).
 type Reasoner interface{ SSLReason() string }
 
 // byReason is the table's entry with openssl's reason text (the side's,

@@ -29,7 +29,7 @@ type Group struct {
 }
 
 // groupTable lists the groups OpenSSL 3.0 accepts, plus the
-// post-quantum hybrids the own engine implements. Bits for curves Go cannot
+// post-quantum hybrids the engine implements. Bits for curves Go cannot
 // negotiate are the nominal curve size and were not all observed.
 var groupTable = []Group{
 	{1, "sect163k1", []string{"K-163"}, "ECDH", "sect163k1", 163, true},

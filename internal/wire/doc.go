@@ -1,6 +1,6 @@
 // Package wire prints what s_client's and s_server's -msg, -trace, -debug,
 // -state and -tlsextdebug options show, the way OpenSSL 3.0 prints them,
-// from the own engine's event stream (engine.Config.OnEvent: every record
+// from the engine's event stream (engine.Config.OnEvent: every record
 // header, inner content type and whole handshake message, in plaintext,
 // in both directions), and gathers what the session report needs. It
 // reads handshake messages and extensions only through the engine's codec

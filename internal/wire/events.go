@@ -2,7 +2,7 @@ package wire
 
 import "github.com/tlskit/tlskit/internal/engine"
 
-// Event prints and interprets one event of the own engine's stream
+// Event prints and interprets one event of the engine's stream
 // (engine.Config.OnEvent): every record header, inner content type and
 // whole handshake message, in plaintext, so nothing is decrypted or
 // reassembled here. A record header counts the record's bytes

@@ -22,7 +22,7 @@ type Options struct {
 	MaxVersion uint16
 }
 
-// Observer prints one connection of tlskit's own engine: set Event as the
+// Observer prints one connection of the engine: set Event as the
 // engine.Config's OnEvent, and wrap the raw conn with Wrap for -debug's
 // dumps and the byte counts. Use one observer per connection. Its methods
 // are safe for concurrent use.

@@ -1,6 +1,6 @@
 // Command shim is tlskit's shim for BoringSSL's TLS test runner (BoGo,
 // ssl/test/runner): the runner starts it once per test with the test's
-// flags; it connects back to the runner, runs tlskit's own engine as the
+// flags; it connects back to the runner, runs tlskit's engine as the
 // client or the server, and echoes the runner's messages inverted. It
 // exits 89 for a flag or feature the engine does not have, so the runner
 // counts the test as unimplemented rather than failed.
