@@ -14,36 +14,12 @@ import (
 	"github.com/tlskit/tlskit/internal/engine/record"
 )
 
-// ownPair connects an own client to an own server over loopback; mutate
-// functions, when set, corrupt what one side sends.
+// ownPair connects an own client to an own server over loopback;
+// mutate functions, when set, corrupt what one side sends.
 func ownPair(t *testing.T, mutServer, mutClient func([]byte) []byte) (cli, srv *TLSConn, srvErr <-chan error) {
 	t.Helper()
 	id, _ := testIdentity(t, keysForTest(t)["ecdsa-p256"])
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	srvc := make(chan *TLSConn, 1)
-	errc := make(chan error, 1)
-	go func() {
-		c, err := l.Accept()
-		if err != nil {
-			errc <- err
-			close(srvc)
-			return
-		}
-		c.SetDeadline(time.Now().Add(20 * time.Second))
-		s := Server(c, &Config{Identities: []Identity{id}})
-		s.testOnlyMutate = mutServer
-		srvc <- s
-		errc <- s.Handshake()
-	}()
-	cli = dialOwn(t, l.Addr().String(), &Config{})
-	cli.testOnlyMutate = mutClient
-	srv = <-srvc
-	t.Cleanup(func() { srv.Close() })
-	return cli, srv, errc
+	return ownPairWith(t, &Config{Identities: []Identity{id}}, &Config{}, mutServer, mutClient)
 }
 
 func wantSent(t *testing.T, err error, d alert.Desc) {

@@ -3,7 +3,6 @@ package engine
 import (
 	"bufio"
 	"net"
-	"sync"
 	"testing"
 
 	"github.com/tlskit/tlskit/internal/engine/alert"
@@ -13,24 +12,6 @@ import (
 
 // Regression tests for what BoringSSL's runner (BoGo) found; each runs
 // without the runner.
-
-// eventLog collects a connection's events.
-type eventLog struct {
-	mu sync.Mutex
-	ev []Event
-}
-
-func (l *eventLog) add(e Event) {
-	l.mu.Lock()
-	l.ev = append(l.ev, e)
-	l.mu.Unlock()
-}
-
-func (l *eventLog) events() []Event {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]Event(nil), l.ev...)
-}
 
 // TestClientAlertAfterServerHello: a client that fails the server's
 // encrypted flight sends its alert in the clear with no ChangeCipherSpec,

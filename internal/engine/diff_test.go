@@ -21,6 +21,7 @@ import (
 	"github.com/tlskit/tlskit/internal/engine/alert"
 	"github.com/tlskit/tlskit/internal/engine/kx"
 	"github.com/tlskit/tlskit/internal/engine/suites"
+	"github.com/tlskit/tlskit/internal/testpeer"
 )
 
 // testIdentity makes a self-signed certificate for localhost with the
@@ -62,20 +63,9 @@ type goResult struct {
 
 func goServer(t *testing.T, cfg *tls.Config) (string, <-chan goResult) {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
 	res := make(chan goResult, 1)
-	go func() {
-		c, err := l.Accept()
-		if err != nil {
-			res <- goResult{err: err}
-			return
-		}
+	addr := testpeer.ServeOne(t, 20*time.Second, func(c net.Conn) {
 		defer c.Close()
-		c.SetDeadline(time.Now().Add(20 * time.Second))
 		s := tls.Server(c, cfg)
 		var r goResult
 		if r.err = s.Handshake(); r.err != nil {
@@ -99,8 +89,8 @@ func goServer(t *testing.T, cfg *tls.Config) (string, <-chan goResult) {
 		// Wait for the client's close_notify.
 		io.Copy(io.Discard, s)
 		res <- r
-	}()
-	return l.Addr().String(), res
+	})
+	return addr, res
 }
 
 func dialOwn(t *testing.T, addr string, cfg *Config) *TLSConn {
@@ -202,26 +192,8 @@ func TestClientAgainstCryptoTLS(t *testing.T) {
 // updates in a row carry on.
 func TestClientPostHandshake(t *testing.T) {
 	_, goCert := testIdentity(t, keysForTest(t)["ecdsa-p256"])
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	done := make(chan error, 1)
-	go func() {
-		c, err := l.Accept()
-		if err != nil {
-			done <- err
-			return
-		}
-		defer c.Close()
-		c.SetDeadline(time.Now().Add(20 * time.Second))
-		s := tls.Server(c, &tls.Config{Certificates: []tls.Certificate{goCert}})
-		// Echo until EOF.
-		_, err = io.Copy(s, s)
-		done <- err
-	}()
-	conn := dialOwn(t, l.Addr().String(), &Config{})
+	addr, done := goEchoServer(t, &tls.Config{Certificates: []tls.Certificate{goCert}})
+	conn := dialOwn(t, addr, &Config{})
 	buf := make([]byte, 64)
 	for i := 0; i < 40; i++ {
 		if err := conn.KeyUpdate(i%2 == 0); err != nil {

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -53,26 +52,17 @@ func TestEvents12MatchOpenSSLMsg(t *testing.T) {
 				t.Fatalf("could not read openssl's -msg output:\n%s\n%s", out, errOut)
 			}
 			srv = testpeer.OpenSSLServer(t, args...)
-			var mu sync.Mutex
-			var got []string
+			var log eventLog
 			cfg := c.cfg
 			if cfg.MaxVersion == 0 {
 				cfg = all12(cfg)
 			}
-			cfg.OnEvent = func(e Event) {
-				mu.Lock()
-				defer mu.Unlock()
-				if l := msgLine(e); l != "" {
-					got = append(got, l)
-				}
-			}
+			cfg.OnEvent = log.add
 			conn := dialOwn(t, srv.Addr, &cfg)
 			if err := conn.Handshake(); err != nil {
 				t.Fatal(err)
 			}
-			mu.Lock()
-			defer mu.Unlock()
-			got = upToServerFinished(got)
+			got := upToServerFinished(log.lines(msgLine))
 			if strings.Join(got, "\n") != strings.Join(want, "\n") {
 				t.Errorf("event stream differs from openssl -msg:\n--- own\n%s\n--- openssl\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 			}

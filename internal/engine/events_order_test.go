@@ -4,7 +4,6 @@ import (
 	"crypto/tls"
 	"io"
 	"net"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -35,37 +34,15 @@ func (c *lingerConn) Write(p []byte) (int, error) {
 // message, not between its record header and the message.
 func TestEventsNotSplit(t *testing.T) {
 	_, goCert := testIdentity(t, keysForTest(t)["ecdsa-p256"])
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	done := make(chan error, 1)
-	go func() {
-		c, err := l.Accept()
-		if err != nil {
-			done <- err
-			return
-		}
-		defer c.Close()
-		c.SetDeadline(time.Now().Add(20 * time.Second))
-		s := tls.Server(c, &tls.Config{Certificates: []tls.Certificate{goCert}})
-		_, err = io.Copy(s, s)
-		done <- err
-	}()
-	raw, err := net.DialTimeout("tcp", l.Addr().String(), 5*time.Second)
+	addr, done := goEchoServer(t, &tls.Config{Certificates: []tls.Certificate{goCert}})
+	raw, err := net.DialTimeout("tcp", addr, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
 	raw.SetDeadline(time.Now().Add(20 * time.Second))
 	lc := &lingerConn{Conn: raw}
-	var mu sync.Mutex
-	var evs []Event
-	conn := Client(lc, &Config{OnEvent: func(e Event) {
-		mu.Lock()
-		evs = append(evs, Event{Sent: e.Sent, ContentType: e.ContentType, Data: append([]byte(nil), e.Data...)})
-		mu.Unlock()
-	}})
+	var log eventLog
+	conn := Client(lc, &Config{OnEvent: log.add})
 	defer conn.Close()
 	if err := conn.Handshake(); err != nil {
 		t.Fatal(err)
@@ -93,8 +70,7 @@ func TestEventsNotSplit(t *testing.T) {
 	conn.CloseWrite()
 	<-done
 
-	mu.Lock()
-	defer mu.Unlock()
+	evs := log.events()
 	isKU := func(e Event) bool {
 		return e.ContentType == 22 && len(e.Data) > 0 && msg.Type(e.Data[0]) == msg.TypeKeyUpdate
 	}

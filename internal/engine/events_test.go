@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -87,22 +86,12 @@ func TestEventsMatchOpenSSLMsg(t *testing.T) {
 	}
 
 	srv = testpeer.OpenSSLServer(t, args...)
-	var mu sync.Mutex
-	var got []string
-	cfg := &Config{OnEvent: func(e Event) {
-		mu.Lock()
-		defer mu.Unlock()
-		if l := msgLine(e); l != "" {
-			got = append(got, l)
-		}
-	}}
-	conn := dialOwn(t, srv.Addr, cfg)
+	var log eventLog
+	conn := dialOwn(t, srv.Addr, &Config{OnEvent: log.add})
 	if err := conn.Handshake(); err != nil {
 		t.Fatal(err)
 	}
-	mu.Lock()
-	got = upToClientFinished(got)
-	mu.Unlock()
+	got := upToClientFinished(log.lines(msgLine))
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("event stream differs from openssl -msg:\n--- own\n%s\n--- openssl\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
@@ -111,9 +100,8 @@ func TestEventsMatchOpenSSLMsg(t *testing.T) {
 	if got := echoLine(t, conn, "abc"); got != "cba" {
 		t.Fatalf("echo %q", got)
 	}
-	mu.Lock()
-	defer mu.Unlock()
 	n := 0
+	got = log.lines(msgLine)
 	for _, l := range got {
 		if l == "<<< TLS 1.3, Handshake, NewSessionTicket" {
 			n++

@@ -3,9 +3,7 @@ package engine
 import (
 	"bytes"
 	"io"
-	"net"
 	"testing"
-	"time"
 
 	"github.com/tlskit/tlskit/internal/engine/alert"
 	"github.com/tlskit/tlskit/internal/engine/msg"
@@ -16,30 +14,8 @@ import (
 func mflPair(t *testing.T, code uint8, version uint16, mutServer func([]byte) []byte) (cli, srv *TLSConn, srvErr <-chan error) {
 	t.Helper()
 	id, _ := testIdentity(t, keysForTest(t)["ecdsa-p256"])
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	srvc := make(chan *TLSConn, 1)
-	errc := make(chan error, 1)
-	go func() {
-		c, err := l.Accept()
-		if err != nil {
-			errc <- err
-			close(srvc)
-			return
-		}
-		c.SetDeadline(time.Now().Add(20 * time.Second))
-		s := Server(c, &Config{Identities: []Identity{id}, MinVersion: version, MaxVersion: version})
-		s.testOnlyMutate = mutServer
-		srvc <- s
-		errc <- s.Handshake()
-	}()
-	cli = dialOwn(t, l.Addr().String(), &Config{MaxFragmentLength: code, MinVersion: version, MaxVersion: version})
-	srv = <-srvc
-	t.Cleanup(func() { srv.Close() })
-	return cli, srv, errc
+	return ownPairWith(t, &Config{Identities: []Identity{id}, MinVersion: version, MaxVersion: version},
+		&Config{MaxFragmentLength: code, MinVersion: version, MaxVersion: version}, mutServer, nil)
 }
 
 // TestMaxFragmentLength: RFC 6066 §4 between the own client and server

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/tlskit/tlskit/internal/engine/alert"
 	"github.com/tlskit/tlskit/internal/engine/keys"
@@ -23,34 +22,11 @@ func phaPair(t *testing.T, ccfg, scfg *Config) (cli, srv *TLSConn) {
 	t.Helper()
 	id, _ := testIdentity(t, keysForTest(t)["ecdsa-p256"])
 	scfg.Identities = []Identity{id}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	type res struct {
-		c   *TLSConn
-		err error
-	}
-	sc := make(chan res, 1)
-	go func() {
-		c, err := l.Accept()
-		if err != nil {
-			sc <- res{err: err}
-			return
-		}
-		c.SetDeadline(time.Now().Add(20 * time.Second))
-		s := Server(c, scfg)
-		sc <- res{s, s.Handshake()}
-	}()
-	cli = dialOwn(t, l.Addr().String(), ccfg)
+	cli, srv, errc := ownPairWith(t, scfg, ccfg, nil, nil)
 	cerr := cli.Handshake()
-	r := <-sc
-	if r.err != nil {
-		t.Fatalf("server handshake: %v", r.err)
+	if err := <-errc; err != nil {
+		t.Fatalf("server handshake: %v", err)
 	}
-	srv = r.c
-	t.Cleanup(func() { srv.Close() })
 	if cerr != nil {
 		t.Fatalf("client handshake: %v", cerr)
 	}

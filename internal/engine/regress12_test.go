@@ -23,28 +23,12 @@ import (
 // server sends. It returns the client's and the server's handshake errors.
 func pair12(t *testing.T, srvCfg, cliCfg *Config, mutServer func([]byte) []byte) (cliErr, srvErr error) {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	errc := make(chan error, 1)
-	go func() {
-		c, err := l.Accept()
-		if err != nil {
-			errc <- err
-			return
-		}
-		defer c.Close()
-		c.SetDeadline(time.Now().Add(20 * time.Second))
-		s := Server(c, srvCfg)
-		s.testOnlyMutate = mutServer
-		errc <- s.Handshake()
-	}()
-	cli := dialOwn(t, l.Addr().String(), cliCfg)
+	cli, srv, errc := ownPairWith(t, srvCfg, cliCfg, mutServer, nil)
 	cliErr = cli.Handshake()
 	cli.Close()
-	return cliErr, <-errc
+	srvErr = <-errc
+	srv.Close()
+	return cliErr, srvErr
 }
 
 // TestClient12TicketPromisedNotSent: a ServerHello with session_ticket

@@ -34,25 +34,7 @@ func errorLines(s string) string {
 // fakeServer accepts on 127.0.0.1 and hands each connection to serve.
 func fakeServer(t *testing.T, serve func(net.Conn)) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(10 * time.Second))
-				serve(c)
-			}()
-		}
-	}()
-	return l.Addr().String()
+	return testpeer.ServeAll(t, 10*time.Second, serve)
 }
 
 // TestErrorLinesMatchOpenSSL runs openssl s_client and tlskit against the

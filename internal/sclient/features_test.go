@@ -646,24 +646,13 @@ func goTLSServer(t *testing.T, pki *testpeer.PKI, handle func(*tls.Conn)) string
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}, MaxVersion: tls.VersionTLS12})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		c, err := l.Accept()
-		if err != nil {
-			return
-		}
-		tc := c.(*tls.Conn)
-		tc.SetDeadline(time.Now().Add(20 * time.Second))
+	return testpeer.ServeOne(t, 20*time.Second, func(c net.Conn) {
+		tc := tls.Server(c, &tls.Config{Certificates: []tls.Certificate{cert}, MaxVersion: tls.VersionTLS12})
 		if tc.Handshake() == nil {
 			handle(tc)
 		}
 		c.Close()
-	}()
-	return l.Addr().String()
+	})
 }
 
 func TestPeerClose(t *testing.T) {

@@ -20,18 +20,8 @@ func fakeSMTP(t *testing.T, pki *testpeer.PKI, reply string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		c, err := l.Accept()
-		if err != nil {
-			return
-		}
+	return testpeer.ServeOne(t, 20*time.Second, func(c net.Conn) {
 		defer c.Close()
-		c.SetDeadline(time.Now().Add(20 * time.Second))
 		r := bufio.NewReader(c)
 		c.Write([]byte("220-fake.example ESMTP\r\n220 ready\r\n"))
 		if l, _ := r.ReadString('\n'); !strings.HasPrefix(l, "EHLO ") {
@@ -51,8 +41,7 @@ func fakeSMTP(t *testing.T, pki *testpeer.PKI, reply string) string {
 		}
 		tc.Write([]byte("250 hello over tls\r\n"))
 		tc.Close() // close_notify: the client prints "closed" and exits 0
-	}()
-	return l.Addr().String()
+	})
 }
 
 func TestClientStartTLS(t *testing.T) {

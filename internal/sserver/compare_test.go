@@ -1,50 +1,12 @@
 package sserver
 
 import (
-	"bufio"
-	"context"
-	"io"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
-)
 
-// startOpenSSLServer runs the real openssl s_server with args on
-// 127.0.0.1:0 and returns its address and a function that waits for it
-// (it must end by itself, e.g. through -naccept) and returns its stdout.
-func startOpenSSLServer(t *testing.T, args ...string) (string, func() string) {
-	t.Helper()
-	needTool(t, "openssl")
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	cmd := exec.CommandContext(ctx, "openssl", append([]string{"s_server", "-accept", "127.0.0.1:0"}, args...)...)
-	stdin, _ := cmd.StdinPipe() // held open: its end would stop the server
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	r := bufio.NewReader(stdout)
-	var out strings.Builder
-	addr := ""
-	for addr == "" {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			cancel()
-			t.Fatalf("openssl s_server: %v (%q)", err, out.String())
-		}
-		out.WriteString(line)
-		if strings.HasPrefix(line, "ACCEPT ") {
-			addr = strings.TrimSpace(strings.TrimPrefix(line, "ACCEPT "))
-		}
-	}
-	return addr, func() string {
-		rest, _ := io.ReadAll(r)
-		cmd.Wait()
-		stdin.Close()
-		cancel()
-		return out.String() + string(rest)
-	}
-}
+	"github.com/tlskit/tlskit/internal/testpeer"
+)
 
 // comparable drops what is known to differ between openssl s_server and
 // tlskit: OpenSSL's DH notice, its serialized session, the listening line,
@@ -86,9 +48,10 @@ func TestReportMatchesOpenSSL(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := append([]string{"-cert", ec, "-key", eck, "-naccept", "1"}, tc.server...)
-			oaddr, owait := startOpenSSLServer(t, args...)
-			opensslClient(t, oaddr, "some data\n", 300*time.Millisecond, tc.client...)
-			want := comparable(owait())
+			srv := testpeer.OpenSSLServer(t, args...)
+			opensslClient(t, srv.Addr, "some data\n", 300*time.Millisecond, tc.client...)
+			out, _ := srv.Wait(t, 20*time.Second)
+			want := comparable(out)
 
 			ts := startServer(t, "", args...)
 			opensslClient(t, ts.addr, "some data\n", 300*time.Millisecond, tc.client...)

@@ -1,13 +1,9 @@
 package sserver
 
 import (
-	"bufio"
-	"context"
 	"encoding/asn1"
 	"encoding/pem"
 	"fmt"
-	"io"
-	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -15,46 +11,6 @@ import (
 
 	"github.com/tlskit/tlskit/internal/testpeer"
 )
-
-// startOpenSSLServerStreams is startOpenSSLServer keeping stderr apart:
-// the returned function waits for the server to end by itself and gives
-// its stdout and stderr.
-func startOpenSSLServerStreams(t *testing.T, dir string, args ...string) (string, func() (string, string)) {
-	t.Helper()
-	needTool(t, "openssl")
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	cmd := exec.CommandContext(ctx, "openssl", append([]string{"s_server", "-accept", "127.0.0.1:0"}, args...)...)
-	cmd.Dir = dir
-	stdin, _ := cmd.StdinPipe() // held open: its end would stop the server
-	stdout, _ := cmd.StdoutPipe()
-	var errb testpeer.Buffer
-	cmd.Stderr = &errb
-	if err := cmd.Start(); err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	r := bufio.NewReader(stdout)
-	var out strings.Builder
-	addr := ""
-	for addr == "" {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			cancel()
-			t.Fatalf("openssl s_server: %v (%q, %q)", err, out.String(), errb.String())
-		}
-		out.WriteString(line)
-		if strings.HasPrefix(line, "ACCEPT ") {
-			addr = strings.TrimSpace(strings.TrimPrefix(line, "ACCEPT "))
-		}
-	}
-	return addr, func() (string, string) {
-		rest, _ := io.ReadAll(r)
-		cmd.Wait()
-		stdin.Close()
-		cancel()
-		return out.String() + string(rest), errb.String()
-	}
-}
 
 var (
 	hexDumpLine  = regexp.MustCompile(`(?m)^    ([0-9a-f]{2} )*[0-9a-f]{2}\n`)
@@ -149,9 +105,9 @@ func TestOutputParity(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := append([]string{"-cert", ec, "-key", eck, "-naccept", "1"}, tc.server...)
-			oaddr, owait := startOpenSSLServerStreams(t, dir, args...)
-			opensslClient(t, oaddr, "some data\n", 300*time.Millisecond, tc.client...)
-			wantOut, wantErr := owait()
+			srv := testpeer.OpenSSLServerIn(t, dir, args...)
+			opensslClient(t, srv.Addr, "some data\n", 300*time.Millisecond, tc.client...)
+			wantOut, wantErr := srv.Wait(t, 20*time.Second)
 
 			ts := startServer(t, dir, args...)
 			opensslClient(t, ts.addr, "some data\n", 300*time.Millisecond, tc.client...)

@@ -17,25 +17,7 @@ import (
 // test ends.
 func fakeServer(t *testing.T, handle func(net.Conn)) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(time.Minute))
-				handle(c)
-			}()
-		}
-	}()
-	return l.Addr().String()
+	return testpeer.ServeAll(t, time.Minute, handle)
 }
 
 // mailLike greets like an SMTP server and refuses every line it gets.

@@ -83,10 +83,12 @@ var (
 
 // Server is a running peer server.
 type Server struct {
-	Addr  string // 127.0.0.1:port
-	cmd   *exec.Cmd
-	out   *Buffer
-	stdin io.Writer
+	Addr           string // 127.0.0.1:port
+	cmd            *exec.Cmd
+	out            *Buffer // stdout and stderr as they came
+	stdout, stderr *Buffer
+	stdin          io.Writer
+	exited         chan struct{} // closed when the process has ended
 }
 
 // Send writes to the server's standard input (s_server's interactive
@@ -99,20 +101,42 @@ func (s *Server) Send(text string) error {
 // Output returns what the server printed so far (stdout and stderr).
 func (s *Server) Output() string { return s.out.String() }
 
+// Wait waits, at most d, for the server to end by itself (-naccept) and
+// returns its stdout and stderr apart; it fails the test if the server is
+// still running.
+func (s *Server) Wait(t testing.TB, d time.Duration) (stdout, stderr string) {
+	t.Helper()
+	select {
+	case <-s.exited:
+	case <-time.After(d):
+		t.Fatalf("%s did not end within %v; output:\n%s", s.cmd.Path, d, s.out.String())
+	}
+	return s.stdout.String(), s.stderr.String()
+}
+
 var acceptRE = regexp.MustCompile(`ACCEPT (\S+:\d+)`)
 
 // OpenSSLServer starts `openssl s_server -accept 127.0.0.1:0 args...` and
 // returns once it printed its ACCEPT line with the port it bound.
 func OpenSSLServer(t testing.TB, args ...string) *Server {
 	t.Helper()
+	return OpenSSLServerIn(t, "", args...)
+}
+
+// OpenSSLServerIn is OpenSSLServer run in directory dir (its relative
+// paths, -WWW's files).
+func OpenSSLServerIn(t testing.TB, dir string, args ...string) *Server {
+	t.Helper()
 	prog := Need(t, "openssl")
 	all := append([]string{"s_server", "-accept", "127.0.0.1:0"}, args...)
-	return start(t, prog, all, func(line string) (string, bool) {
-		if m := acceptRE.FindStringSubmatch(line); m != nil {
-			return m[1], true
-		}
-		return "", false
-	})
+	return startStreams(t, prog, all, nil, dir, false, acceptLine)
+}
+
+func acceptLine(line string) (string, bool) {
+	if m := acceptRE.FindStringSubmatch(line); m != nil {
+		return m[1], true
+	}
+	return "", false
 }
 
 // SServer starts `prog s_server -accept 127.0.0.1:0 args...` for any
@@ -121,12 +145,7 @@ func OpenSSLServer(t testing.TB, args ...string) *Server {
 func SServer(t testing.TB, prog string, env []string, args ...string) *Server {
 	t.Helper()
 	all := append([]string{"s_server", "-accept", "127.0.0.1:0"}, args...)
-	return startEnv(t, prog, all, env, func(line string) (string, bool) {
-		if m := acceptRE.FindStringSubmatch(line); m != nil {
-			return m[1], true
-		}
-		return "", false
-	})
+	return startStreams(t, prog, all, env, "", false, acceptLine)
 }
 
 // GnuTLSServer starts gnutls-serv on a free port and returns once it
@@ -140,7 +159,7 @@ func GnuTLSServer(t testing.TB, args ...string) *Server {
 	port := FreePort(t)
 	all := append([]string{"--port", port}, args...)
 	re := regexp.MustCompile(`Server listening on IPv4 \S+ port ` + port + `\.\.\.done`)
-	s := startStreams(t, prog, all, nil, true, func(line string) (string, bool) {
+	s := startStreams(t, prog, all, nil, "", true, func(line string) (string, bool) {
 		return "127.0.0.1:" + port, re.MatchString(line)
 	})
 	return s
@@ -156,6 +175,57 @@ func FreePort(t testing.TB) string {
 	defer l.Close()
 	_, p, _ := net.SplitHostPort(l.Addr().String())
 	return p
+}
+
+// ServeOne listens on 127.0.0.1 with an OS-picked port and hands the
+// first connection, its deadline d away, to serve in a goroutine (serve
+// closes it); it returns the address to dial. The listener closes when
+// the test ends.
+func ServeOne(t testing.TB, d time.Duration, serve func(c net.Conn)) string {
+	t.Helper()
+	l := listenLoopback(t)
+	go func() {
+		c, err := l.Accept()
+		if err != nil {
+			return // the listener closed: the test is over
+		}
+		c.SetDeadline(time.Now().Add(d))
+		serve(c)
+	}()
+	return l.Addr().String()
+}
+
+// ServeAll is ServeOne for every connection until the test ends: each in
+// its own goroutine, closed when serve returns.
+func ServeAll(t testing.TB, d time.Duration, serve func(c net.Conn)) string {
+	t.Helper()
+	l := listenLoopback(t)
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return // the listener closed: the test is over
+			}
+			go func() {
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(d))
+				serve(c)
+			}()
+		}
+	}()
+	return l.Addr().String()
+}
+
+// listenLoopback listens on 127.0.0.1 with an OS-picked port until the
+// test ends.
+func listenLoopback(t testing.TB) net.Listener {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
 }
 
 // WaitDial retries connecting to addr until it answers or 10s pass.
@@ -178,30 +248,22 @@ func WaitDialFor(t testing.TB, addr string, d time.Duration) {
 	}
 }
 
-func start(t testing.TB, prog string, args []string, ready func(string) (string, bool)) *Server {
-	t.Helper()
-	return startEnv(t, prog, args, nil, ready)
-}
-
-func startEnv(t testing.TB, prog string, args, env []string, ready func(string) (string, bool)) *Server {
-	t.Helper()
-	return startStreams(t, prog, args, env, false, ready)
-}
-
-// startStreams starts prog and waits for ready to accept a line of its
-// stdout, or of its stderr when readyOnStderr is set.
-func startStreams(t testing.TB, prog string, args, env []string, readyOnStderr bool, ready func(string) (string, bool)) *Server {
+// startStreams starts prog in dir (the current directory when empty)
+// and waits for ready to accept a line of its stdout, or of its stderr
+// when readyOnStderr is set.
+func startStreams(t testing.TB, prog string, args, env []string, dir string, readyOnStderr bool, ready func(string) (string, bool)) *Server {
 	t.Helper()
 	cmd := exec.Command(prog, args...)
+	cmd.Dir = dir
 	if env != nil {
 		cmd.Env = append(os.Environ(), env...)
 	}
-	out := &Buffer{}
+	out, stdout, stderr := &Buffer{}, &Buffer{}, &Buffer{}
 	pr, pw := io.Pipe()
-	cmd.Stdout = io.MultiWriter(out, pw)
-	cmd.Stderr = out
+	cmd.Stdout = io.MultiWriter(out, stdout, pw)
+	cmd.Stderr = io.MultiWriter(out, stderr)
 	if readyOnStderr {
-		cmd.Stdout, cmd.Stderr = out, io.MultiWriter(out, pw)
+		cmd.Stdout, cmd.Stderr = io.MultiWriter(out, stdout), io.MultiWriter(out, stderr, pw)
 	}
 	// The server must not see EOF on stdin (s_server exits on it).
 	stdin, err := cmd.StdinPipe()
@@ -211,12 +273,16 @@ func startStreams(t testing.TB, prog string, args, env []string, readyOnStderr b
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", prog, err)
 	}
-	s := &Server{cmd: cmd, out: out, stdin: stdin}
+	s := &Server{cmd: cmd, out: out, stdout: stdout, stderr: stderr, stdin: stdin, exited: make(chan struct{})}
+	go func() {
+		cmd.Wait()
+		pw.Close()
+		close(s.exited)
+	}()
 	t.Cleanup(func() {
 		cmd.Process.Kill()
-		cmd.Wait()
+		<-s.exited
 		stdin.Close()
-		pw.Close()
 	})
 	if ready == nil {
 		go io.Copy(io.Discard, pr)
@@ -237,6 +303,8 @@ func startStreams(t testing.TB, prog string, args, env []string, readyOnStderr b
 	select {
 	case a := <-found:
 		s.Addr = a
+	case <-s.exited:
+		t.Fatalf("%s %s ended before it was ready; output:\n%s", prog, strings.Join(args, " "), out.String())
 	case <-time.After(15 * time.Second):
 		t.Fatalf("%s %s: no readiness line within 15s; output:\n%s", prog, strings.Join(args, " "), out.String())
 	}

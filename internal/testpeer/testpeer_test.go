@@ -1,11 +1,15 @@
 package testpeer
 
 import (
+	"crypto/tls"
 	"fmt"
+	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // recorder is a testing.TB that records how Need ended the test.
@@ -58,5 +62,38 @@ func TestFindOpenSSL30(t *testing.T) {
 	fakeOpenSSL(t, "OpenSSL 3.0.19 27 Jan 2026 (Library: OpenSSL 3.0.19 27 Jan 2026)")
 	if p, err := Find("openssl"); err != nil || filepath.Base(p) != "openssl" {
 		t.Errorf("Find(openssl) = %q, %v; want the 3.0 openssl", p, err)
+	}
+}
+
+func TestServeOne(t *testing.T) {
+	addr := ServeOne(t, 5*time.Second, func(c net.Conn) {
+		defer c.Close()
+		c.Write([]byte("hi"))
+	})
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	if b, err := io.ReadAll(c); err != nil || string(b) != "hi" {
+		t.Errorf("read %q, %v", b, err)
+	}
+}
+
+// TestOpenSSLServerInWait: the server runs in the directory given (its
+// relative paths resolve there) and Wait gives its streams apart once
+// -naccept ends it.
+func TestOpenSSLServerInWait(t *testing.T) {
+	p := NewPKI(t)
+	s := OpenSSLServerIn(t, p.Dir, "-cert", filepath.Base(p.ECServer), "-key", filepath.Base(p.ECServerKey), "-naccept", "1")
+	c, err := tls.Dial("tcp", s.Addr, &tls.Config{InsecureSkipVerify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	out, errOut := s.Wait(t, 20*time.Second)
+	if !strings.Contains(out, "ACCEPT 127.0.0.1:") || strings.Contains(errOut, "ACCEPT") {
+		t.Errorf("stdout %q, stderr %q", out, errOut)
 	}
 }

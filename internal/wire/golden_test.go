@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/tlskit/tlskit/internal/engine"
+	"github.com/tlskit/tlskit/internal/testpeer"
 )
 
 // The golden tests replay recorded engine event streams (one file per
@@ -136,20 +137,9 @@ func recordGolden(t *testing.T, sc goldenScenario) (client, server []engine.Even
 	if sc.server != nil {
 		sc.server(scfg)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
 	done := make(chan error, 1)
-	go func() {
-		c, err := l.Accept()
-		if err != nil {
-			done <- err
-			return
-		}
+	addr := testpeer.ServeOne(t, 20*time.Second, func(c net.Conn) {
 		defer c.Close()
-		c.SetDeadline(time.Now().Add(20 * time.Second))
 		s := engine.Server(c, scfg)
 		if err := s.Handshake(); err != nil {
 			done <- err
@@ -162,8 +152,8 @@ func recordGolden(t *testing.T, sc goldenScenario) (client, server []engine.Even
 		io.Copy(io.Discard, s)
 		s.Close()
 		done <- nil
-	}()
-	nc, err := net.Dial("tcp", l.Addr().String())
+	})
+	nc, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
