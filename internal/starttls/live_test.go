@@ -769,6 +769,20 @@ func startPostgres(t *testing.T, certs liveCerts) (addr string, pg *exec.Cmd, ap
 	startDaemon(t, pg)
 	addr = fmt.Sprintf("127.0.0.1:%d", port)
 	waitPort(t, addr)
+	// PostgreSQL accepts connections before it takes sessions, and
+	// answers them "the database system is starting up" (57P03) until
+	// then: wait until pg_isready says it accepts them.
+	isready := findBin(t, dirs, "pg_isready")
+	for deadline := time.Now().Add(liveDeadline); ; {
+		err := exec.Command(isready, "-q", "-h", "127.0.0.1", "-p", strconv.Itoa(port), "-t", "2").Run()
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("postgres on %s not ready within %v: %v", addr, liveDeadline, err)
+		}
+		time.Sleep(50 * time.Millisecond) // retry interval
+	}
 	version = "postgres"
 	if out, err := exec.Command(bin, "--version").Output(); err == nil {
 		version = strings.TrimSpace(string(out))
