@@ -222,22 +222,23 @@ func TestWWWPage(t *testing.T) {
 			}
 		}
 	}
-	if _, err := os.Stat("/usr/bin/openssl"); err == nil {
+	t.Run("openssl", func(t *testing.T) {
+		needTool(t, "openssl")
 		out := opensslClient(t, ts.addr, "GET / HTTP/1.0\r\n\r\n", 500*time.Millisecond, "-quiet", "-tls1_2")
 		check("openssl", out)
 		if !strings.Contains(out, "New, TLSv1.2, Cipher is ECDHE-ECDSA-") {
 			t.Errorf("page does not report TLS 1.2 ECDHE-ECDSA:\n%s", out)
 		}
-	}
+	})
 	out, err := runPeer(t, "", 10*time.Second, "curl", "-sk", "-i", "https://"+ts.addr+"/")
 	if err != nil {
 		t.Fatalf("curl: %v\n%s", err, out)
 	}
 	check("curl", out)
-	if _, err := os.Stat("/usr/bin/gnutls-cli"); err == nil {
+	t.Run("gnutls-cli", func(t *testing.T) {
 		out, _ := runPeer(t, "GET / HTTP/1.0\r\n\r\n", 10*time.Second, "gnutls-cli", "--insecure", "--port", ts.port(), "127.0.0.1")
 		check("gnutls-cli", out)
-	}
+	})
 }
 
 // TestFilesAndTraversal serves files with -WWW and -HTTP and refuses every
@@ -288,12 +289,12 @@ func TestFilesAndTraversal(t *testing.T) {
 	if !strings.Contains(string(resp), "400") {
 		t.Errorf("over-long request line: %q", resp)
 	}
-	if _, err := os.Stat("/usr/bin/gnutls-cli"); err == nil {
+	t.Run("gnutls-cli", func(t *testing.T) {
 		out, _ := runPeer(t, "GET /a.txt HTTP/1.0\r\n\r\n", 10*time.Second, "gnutls-cli", "--insecure", "--priority", "NORMAL:-VERS-ALL:+VERS-TLS1.2", "--port", ts.port(), "127.0.0.1")
 		if !strings.Contains(out, "(TLS1.2-") || !strings.Contains(out, "hello file") {
 			t.Errorf("gnutls-cli TLS 1.2 -WWW: %s", out)
 		}
-	}
+	})
 	// -HTTP sends the file as it is.
 	ts2 := startServer(t, "", "-HTTP")
 	out, _ := runPeer(t, "", 10*time.Second, "curl", "-sk", "-i", "https://"+ts2.addr+"/raw.txt")
