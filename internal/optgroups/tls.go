@@ -45,7 +45,7 @@ type TLSParams struct {
 	// Ciphersuites) names, in its order; nil for openssl's default.
 	Suites13 []uint16
 	// Sigalgs and ClientSigalgs are -sigalgs and -client_sigalgs, nil
-	// when not given (own engine only).
+	// when not given.
 	Sigalgs, ClientSigalgs []uint16
 	// RecordPadding is -record_padding's block size, 0 for none.
 	RecordPadding int

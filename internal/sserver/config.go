@@ -56,11 +56,11 @@ type config struct {
 	stateless              bool // -stateless: TLS 1.3 cookies
 	earlyData              bool // -early_data: read 0-RTT data
 	keyLogFile             string
-	dhparamFile            string // -dhparam (own engine)
+	dhparamFile            string // -dhparam
 	serverInfoFile         string // -serverinfo
 	keymatLabel            string
 	keymatLen              int
-	// own is what chooseEngine hands tlskit's engine, which carries every
+	// own is what engineOptions hands tlskit's engine, which carries every
 	// connection.
 	own *ownSettings
 
@@ -278,7 +278,7 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 			return nil, err
 		}
 	}
-	if err := chooseEngine(v, c, tp); err != nil {
+	if err := engineOptions(v, c, tp); err != nil {
 		return nil, err
 	}
 	return c, nil

@@ -23,7 +23,7 @@ import (
 	"github.com/tlskit/tlskit/internal/verify"
 )
 
-// ownSettings is what s_server hands tlskit's own engine beyond the
+// ownSettings is what s_server hands the engine beyond the
 // configuration.
 type ownSettings struct {
 	lo, hi     uint16
@@ -50,7 +50,7 @@ type ownSettings struct {
 	sidCtx []byte
 }
 
-// sigalgs are the signature schemes the own engine uses: -sigalgs, or
+// sigalgs are the signature schemes the engine uses: -sigalgs, or
 // its default list.
 func (o *ownSettings) sigalgs() []uint16 {
 	if o.tp.Sigalgs != nil {
@@ -77,7 +77,7 @@ func (o *ownSettings) suites12s() []uint16 {
 	return suites.Default12
 }
 
-// loadDHParams reads -dhparam for the own engine as openssl s_server
+// loadDHParams reads -dhparam as openssl s_server
 // does: a file it cannot open or parse is reported on stderr and the
 // automatic group used instead; a good one says "Setting temp DH
 // parameters" on stdout, the automatic group "Using default temp DH
@@ -103,14 +103,15 @@ func (o *ownSettings) loadDHParams(path string, out, errw io.Writer) {
 	fmt.Fprintln(out, "Setting temp DH parameters")
 }
 
-// chooseEngine sets up the own engine, which carries every s_server
+// engineOptions reads the options the engine's configuration takes beyond
+// the shared TLS options into c.own; the engine carries every s_server
 // connection, TLS 1.0–1.3.
 // -psk serves TLS 1.3 clients as an external PSK and TLS 1.0–1.2 clients
 // through the PSK cipher suites, next to the certificate suites, as
 // openssl s_server's PSK callbacks do. -psk_session is TLS 1.3's in
 // openssl too: a TLS 1.3 client may use its key, a TLS 1.0–1.2 client
 // gets the certificate suites (and -psk's suites with -psk).
-func chooseEngine(v *opt.Values, c *config, tp *optgroups.TLSParams) error {
+func engineOptions(v *opt.Values, c *config, tp *optgroups.TLSParams) error {
 	_, ntGiven := v.Get("num_tickets")
 	n := v.Int("num_tickets", 2)
 	lo := max(tp.MinVersion, engine.ServerMinVersion)
@@ -192,7 +193,7 @@ func readPSKSession(path, identity string) (engine.PSK, error) {
 	return engine.PSK{Identity: []byte(identity), Key: key, Hash: h}, nil
 }
 
-// engineConfig builds the own engine's configuration for one connection.
+// engineConfig builds the engine's configuration for one connection.
 func (s *server) engineConfig(tc *trackedConn) *engine.Config {
 	c, o := s.c, s.c.own
 	cfg := &engine.Config{
@@ -359,7 +360,7 @@ func (s *server) sniAnswer(tc *trackedConn, name string) (engine.SNIAnswer, erro
 	return a, nil
 }
 
-// handshakeOwn runs a handshake on the own engine; tc's observer is fed
+// handshakeOwn runs a handshake on the engine; tc's observer is fed
 // the engine's events and gives the ClientHello for the report.
 func (s *server) handshakeOwn(tc *trackedConn) (*engine.SnapshotConn, error) {
 	t := engine.WithSnapshot(engine.Server(tc, s.engineConfig(tc)))
