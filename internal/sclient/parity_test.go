@@ -35,28 +35,13 @@ func TestFailedHandshakeByteCount(t *testing.T) {
 // handshake on its first record's header, and, as in openssl's report,
 // only that header counts as read.
 func TestNotTLSByteCount(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(10 * time.Second))
-				buf := make([]byte, 4096)
-				c.Read(buf)
-				c.Write([]byte("HTTP/1.0 400 Bad Request\r\n\r\nthis is not TLS at all, not even close\n"))
-				c.Read(buf)
-			}()
-		}
-	}()
-	out, errOut, _ := runClient(t, "", "-connect", ln.Addr().String())
+	addr := testpeer.ServeAll(t, 10*time.Second, func(c net.Conn) {
+		buf := make([]byte, 4096)
+		c.Read(buf)
+		c.Write([]byte("HTTP/1.0 400 Bad Request\r\n\r\nthis is not TLS at all, not even close\n"))
+		c.Read(buf)
+	})
+	out, errOut, _ := runClient(t, "", "-connect", addr)
 	if !strings.Contains(errOut, ":wrong version number:") {
 		t.Errorf("not refused for its version:\n%s", errOut)
 	}
@@ -206,34 +191,21 @@ func TestRefusedChainAlertInClear(t *testing.T) {
 // openssl's fatal decode_error alert, in a record labelled TLS 1.0 (no
 // ServerHello came), and the lines around it match openssl's.
 func TestEOFMidHandshake(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
 	got := make(chan []byte, 4)
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.SetDeadline(time.Now().Add(10 * time.Second))
-			buf := make([]byte, 4096)
-			c.Read(buf)
-			c.(*net.TCPConn).CloseWrite()
-			b, _ := io.ReadAll(c)
-			got <- b
-			c.Close()
-		}
-	}()
+	addr := testpeer.ServeAll(t, 10*time.Second, func(c net.Conn) {
+		buf := make([]byte, 4096)
+		c.Read(buf)
+		c.(*net.TCPConn).CloseWrite()
+		b, _ := io.ReadAll(c)
+		got <- b
+	})
 	keep := regexp.MustCompile(`^(<<< |>>> |SSL_connect:|SSL3 alert|    15 )`)
 	// Up to three tries: once, in a full run on a loaded machine, the
 	// texts differed and did not again in 15 runs (openssl writes -msg and
 	// -state to two streams, the suspected race).
 	var o, g string
 	for try := 0; try < 3; try++ {
-		o, g = mergedWithOpenSSL(t, keep, "-connect", ln.Addr().String(), "-state", "-msg")
+		o, g = mergedWithOpenSSL(t, keep, "-connect", addr, "-state", "-msg")
 		if a, b := <-got, <-got; string(a) != string(b) || string(b) != "\x15\x03\x01\x00\x02\x02\x32" {
 			t.Errorf("the server read %x from openssl, %x from tlskit", a, b)
 		}
@@ -248,32 +220,19 @@ func TestEOFMidHandshake(t *testing.T) {
 // TestNotTLSMsgLine: a plain-text answer's header shows on -msg and
 // -trace as openssl shows it, and neither client answers it.
 func TestNotTLSMsgLine(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
 	got := make(chan []byte, 8)
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.SetDeadline(time.Now().Add(10 * time.Second))
-			buf := make([]byte, 4096)
-			c.Read(buf)
-			c.Write([]byte("HTTP/1.0 400 Bad Request\r\n\r\nnot TLS\n"))
-			b, _ := io.ReadAll(c)
-			got <- b
-			c.Close()
-		}
-	}()
+	addr := testpeer.ServeAll(t, 10*time.Second, func(c net.Conn) {
+		buf := make([]byte, 4096)
+		c.Read(buf)
+		c.Write([]byte("HTTP/1.0 400 Bad Request\r\n\r\nnot TLS\n"))
+		b, _ := io.ReadAll(c)
+		got <- b
+	})
 	for _, opt := range []string{"-msg", "-trace"} {
 		// -state goes with -msg only: openssl's -trace goes through a
 		// buffered stdout.
 		keep := regexp.MustCompile(`^(<<< |SSL_connect:|SSL3 alert|    48 54)`)
-		args := []string{"-connect", ln.Addr().String(), "-state", opt}
+		args := []string{"-connect", addr, "-state", opt}
 		if opt == "-trace" {
 			keep = regexp.MustCompile(`^(Received Record|  Version =|  Content Type =|  Length =)`)
 			args = args[:2]
