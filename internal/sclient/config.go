@@ -13,10 +13,12 @@ import (
 	"github.com/tlskit/tlskit/internal/certs"
 	"github.com/tlskit/tlskit/internal/dn"
 	"github.com/tlskit/tlskit/internal/engine"
+	"github.com/tlskit/tlskit/internal/engine/suites"
 	"github.com/tlskit/tlskit/internal/opt"
 	"github.com/tlskit/tlskit/internal/optgroups"
 	"github.com/tlskit/tlskit/internal/secdebug"
 	"github.com/tlskit/tlskit/internal/sslconf"
+	"github.com/tlskit/tlskit/internal/sslerr"
 	"github.com/tlskit/tlskit/internal/starttls"
 	"github.com/tlskit/tlskit/internal/transport"
 	"github.com/tlskit/tlskit/internal/verify"
@@ -259,6 +261,24 @@ func buildSettings(v *opt.Values, stdout, stderr io.Writer) (*settings, error) {
 	return s, nil
 }
 
+// noSuites12 is openssl's failure when TLS 1.2 is the highest version and
+// the cipher string selects only PSK suites without -psk (openssl masks
+// them out without its PSK callback): it connects, sends internal_error
+// and says "no ciphers available", as it does for an empty TLS 1.3 list.
+func noSuites12(o *ownSettings, tp *optgroups.TLSParams) *optgroups.HandshakeError {
+	if tp.MaxVersion >= engine.VersionTLS13 || o.pskKey != nil || len(tp.Suites12) == 0 {
+		return nil
+	}
+	for _, id := range tp.Suites12 {
+		if su, ok := suites.Lookup12(id); ok && !su.Kx.PSK() {
+			return nil
+		}
+	}
+	return &optgroups.HandshakeError{Lines: []string{sslerr.Entry{Code: 0x0A0000B5, Lib: "SSL routines",
+		Func: "ssl_cipher_list_to_bytes", Reason: "no ciphers available",
+		Data: "No ciphers enabled for max supported SSL/TLS version"}.String()}, RecordVersion: engine.VersionTLS10, Alert: 80}
+}
+
 // tlsOptions reads the TLS options into s.own: versions, suites, groups
 // (as the security level leaves them), ALPN, the client's certificates.
 func tlsOptions(v *opt.Values, s *settings) error {
@@ -268,6 +288,9 @@ func tlsOptions(v *opt.Values, s *settings) error {
 	}
 	if err := ownOptions(v, s, tp); err != nil {
 		return err
+	}
+	if he := noSuites12(s.own, tp); he != nil {
+		return he
 	}
 	o := s.own
 	s.secLevel, s.secLevelSet = tp.SecLevel, tp.SecLevelSet

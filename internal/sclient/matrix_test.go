@@ -268,6 +268,14 @@ func TestMatrixClientPSK12OpenSSL(t *testing.T) {
 			wantOut: []string{`(?m)^New, TLSv1\.0, Cipher is ECDHE-PSK-AES128-CBC-SHA$`, `(?m)^    Protocol  : TLSv1$`}},
 		{name: "with-certificate", server: append([]string{"-psk", "1a2b3c4d"}, cert...), args: []string{"-tls1_2", "-psk", "1a2b3c4d"},
 			wantOut: []string{`(?m)^New, TLSv1\.2, Cipher is ECDHE-RSA-AES256-GCM-SHA384$`, `(?m)^    PSK identity: None$`}},
+		// Only PSK suites and no -psk: openssl fails as it starts the
+		// handshake, with its empty session report; with TLS 1.3 enabled
+		// the TLS 1.3 suites carry the connection.
+		{name: "psk-suites-without-psk", server: append([]string{}, cert...), args: []string{"-tls1_2", "-cipher", "PSK"}, wantCode: 1,
+			wantOut: []string{`(?m)^New, \(NONE\), Cipher is \(NONE\)$`, `(?m)^    Protocol  : TLSv1\.2$`, `(?m)^    Cipher    : 0000$`},
+			wantErr: []string{`:error:0A0000B5:SSL routines:ssl_cipher_list_to_bytes:no ciphers available:tlskit:0:No ciphers enabled for max supported SSL/TLS version`}},
+		{name: "psk-suites-without-psk-tls13", server: append([]string{}, cert...), args: []string{"-cipher", "PSK"},
+			wantOut: []string{`(?m)^New, TLSv1\.3, Cipher is TLS_AES_256_GCM_SHA384$`}},
 		{name: "wrong-key", server: []string{"-nocert", "-psk", "1a2b3c4d"}, args: []string{"-tls1_2", "-psk", "ffff"}, wantCode: 1,
 			wantErr: []string{`:SSL routines:ssl3_read_bytes:sslv3 alert bad record mac:.*SSL alert number 20`}},
 	} {

@@ -2,9 +2,12 @@ package sclient
 
 import (
 	"fmt"
+	"time"
 
+	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/optgroups"
 	"github.com/tlskit/tlskit/internal/report"
+	"github.com/tlskit/tlskit/internal/tlsnames"
 )
 
 // preHandshakeFailure is a configuration that openssl's client accepts at
@@ -25,7 +28,12 @@ func (c *client) preHandshakeFailure(he *optgroups.HandshakeError) int {
 		fmt.Fprintln(c.errw, l)
 	}
 	if !c.set.quiet && !c.set.brief {
-		report.WriteConnection(c.info, &report.Session{NameOpt: c.set.nameOpt, BytesWritten: int64(n), Timeout: 7200})
+		rs := &report.Session{NameOpt: c.set.nameOpt, BytesWritten: int64(n), Timeout: 7200}
+		if o := c.set.own; o != nil && o.hi < engine.VersionTLS13 {
+			// Below TLS 1.3 openssl's report shows the empty session.
+			rs.NoneVersion, rs.StartTime = tlsnames.VersionName(o.hi), time.Now()
+		}
+		report.WriteConnection(c.info, rs)
 	}
 	return 1
 }
