@@ -414,3 +414,29 @@ func FuzzPSK12Server(f *testing.F) {
 		}
 	})
 }
+
+// TestPSK13ServerWithoutCertificate: a TLS 1.3 server with no
+// certificate takes the first suite its PSK's hash fits, so the PSK can
+// carry the handshake (openssl s_server -nocert -psk answers openssl's
+// default list with TLS_CHACHA20_POLY1305_SHA256); with a certificate the
+// client's first suite, and a full handshake.
+func TestPSK13ServerWithoutCertificate(t *testing.T) {
+	rsaID, _ := testIdentity(t, keysForTest(t)["rsa2048"])
+	psk := []PSK{{Identity: []byte("Client_identity"), Key: testPSK12Key}}
+	for _, c := range []struct {
+		ids     []Identity
+		suite   uint16
+		resumed bool
+	}{{nil, suites.ChaCha20Poly1305SHA256, true}, {[]Identity{rsaID}, suites.AES256GCMSHA384, false}} {
+		addr, res := ownServer(t, &Config{Identities: c.ids, PSKs: psk})
+		conn := dialOwn(t, addr, &Config{PSKs: psk})
+		if err := conn.Handshake(); err != nil {
+			t.Fatalf("%d identities: %v", len(c.ids), err)
+		}
+		echoLine(t, conn, "x")
+		r := <-res
+		if st := conn.State(); st.Suite != c.suite || st.Resumed != c.resumed || r.err != nil {
+			t.Errorf("%d identities: suite %x resumed %v, server %v", len(c.ids), st.Suite, st.Resumed, r.err)
+		}
+	}
+}

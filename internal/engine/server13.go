@@ -157,13 +157,31 @@ func (h *serverHS) negotiate() error {
 	if cfg.ServerPreference {
 		first, second = mine, ch.CipherSuites
 	}
-	for _, s := range first {
-		if slices.Contains(second, s) {
-			if su, ok := suites.Lookup13(s); ok {
-				c.suite = su
-				break
+	// A server without certificates (s_server -nocert -psk) can only
+	// finish with a PSK, so it takes the first suite whose hash one of
+	// its PSKs is bound to, when the client offers PSKs: openssl s_server
+	// -nocert -psk answers openssl s_client -psk's default list with
+	// TLS_CHACHA20_POLY1305_SHA256 (measured), with a certificate with
+	// TLS_AES_256_GCM_SHA384.
+	pskHash := func(su suites.Suite13) bool { return true }
+	if len(c.identities()) == 0 && len(cfg.PSKs) > 0 && ch.Extensions.Has(msg.ExtPreSharedKey) {
+		pskHash = func(su suites.Suite13) bool {
+			return slices.ContainsFunc(cfg.PSKs, func(p PSK) bool { return p.hash() == su.Hash })
+		}
+	}
+	var chosen suites.Suite13
+	for pass := 0; pass < 2 && chosen.ID == 0; pass++ {
+		for _, s := range first {
+			if slices.Contains(second, s) {
+				if su, ok := suites.Lookup13(s); ok && (pass == 1 || pskHash(su)) {
+					chosen = su
+					break
+				}
 			}
 		}
+	}
+	if chosen.ID != 0 {
+		c.suite = chosen
 	}
 	if c.suite.ID == 0 {
 		return alert.Faultf(alert.HandshakeFailure, "no shared cipher")

@@ -36,8 +36,11 @@ type config struct {
 
 	// identity
 	cert, dcert, cert2 keyPairOpts
-	xcerts             []keyPairOpts // -xcert/-xkey/-xchain, in order
-	xchainBuild        bool
+	// nocert: no -cert certificate is loaded (-nocert); only PSKs
+	// authenticate the server then.
+	nocert      bool
+	xcerts      []keyPairOpts // -xcert/-xkey/-xchain, in order
+	xchainBuild bool
 	// chainStore completes chains: -chainCA…, else the trust store.
 	chainStore      optgroups.CAStore
 	buildChain      bool // -build_chain
@@ -196,6 +199,10 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 		return nil, err
 	}
 	c.servername = v.Str("servername", "")
+	if c.nocert = v.Has("nocert"); c.nocert && !v.Has("psk") && !v.Has("psk_session") {
+		// Without a PSK, -nocert means openssl's anonymous DH suites.
+		return nil, &opt.UsageError{Lines: []string{"-nocert is not supported by tlskit: anonymous (Anon-DH) cipher suites are not supported by tlskit (-nocert works with -psk or -psk_session)"}}
+	}
 	c.servernameFatal = v.Has("servername_fatal")
 
 	// Protocol versions, suites, groups, ALPN: the shared TLS options.

@@ -37,7 +37,10 @@ type identity struct {
 // self-signed certificate instead (tlskit's zero-config mode).
 func loadIdentity(c *config) (*identity, error) {
 	id := &identity{}
-	if !c.cert.given && !fileExists(c.cert.spec.Cert) && c.cert.spec.Key == "" {
+	switch {
+	case c.nocert:
+		// -nocert: the PSKs alone authenticate the server.
+	case !c.cert.given && !fileExists(c.cert.spec.Cert) && c.cert.spec.Key == "":
 		cert, path, fp, err := ephemeralCertificate()
 		if err != nil {
 			return nil, err
@@ -47,7 +50,7 @@ func loadIdentity(c *config) (*identity, error) {
 		id.notes = append(id.notes,
 			fmt.Sprintf("s_server: no -cert given and no server.pem here: using a new self-signed certificate for localhost, 127.0.0.1, ::1 and %s", hostname()),
 			fmt.Sprintf("s_server: certificate written to %s (trust it with -CAfile); SHA-256 fingerprint %s", path, fp))
-	} else {
+	default:
 		cert, err := loadKeyPair(c.cert)
 		if err != nil {
 			return nil, err

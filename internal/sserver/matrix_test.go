@@ -431,11 +431,24 @@ func TestMatrixServerPSK12OpenSSL(t *testing.T) {
 	cert := []string{"-cert", pki.Server, "-key", pki.ServerKey}
 	for _, tc := range []struct {
 		name       string
+		nocert     bool
 		server     []string
 		client     []string
 		wantClient []string
 		wantServer []string
 	}{
+		// -nocert: the PSK alone; TLS 1.3 takes a suite of the PSK's
+		// hash, as openssl s_server -nocert -psk does; a client without
+		// a PSK gets openssl's failures.
+		{name: "nocert-tls12", nocert: true, server: []string{"-nocert", "-psk", "1a2b3c4d"}, client: []string{"-tls1_2", "-psk", "1a2b3c4d"},
+			wantClient: []string{"New, TLSv1.2, Cipher is DHE-PSK-AES256-GCM-SHA384\n", "no peer certificate available", "Server Temp Key: DH, 3072 bits\n"},
+			wantServer: []string{"CIPHER is DHE-PSK-AES256-GCM-SHA384\n"}},
+		{name: "nocert-tls13", nocert: true, server: []string{"-nocert", "-psk", "1a2b3c4d"}, client: []string{"-psk", "1a2b3c4d"},
+			wantClient: []string{"Reused, TLSv1.3, Cipher is TLS_CHACHA20_POLY1305_SHA256\n"}},
+		{name: "nocert-no-psk-tls12", nocert: true, server: []string{"-nocert", "-psk", "1a2b3c4d"}, client: []string{"-tls1_2"},
+			wantClient: []string{"sslv3 alert handshake failure"}, wantServer: []string{":tls_post_process_client_hello:no shared cipher:"}},
+		{name: "nocert-no-psk-tls13", nocert: true, server: []string{"-nocert", "-psk", "1a2b3c4d"}, client: []string{"-tls1_3"},
+			wantClient: []string{"sslv3 alert handshake failure"}, wantServer: []string{":tls_choose_sigalg:no suitable signature algorithm:"}},
 		{name: "psk", server: []string{"-psk", "1a2b3c4d", "-psk_hint", "tlskit hint"},
 			client: []string{"-tls1_2", "-psk", "1a2b3c4d", "-cipher", "PSK-AES256-GCM-SHA384"},
 			wantClient: []string{"New, TLSv1.2, Cipher is PSK-AES256-GCM-SHA384\n", "    PSK identity: Client_identity\n",
@@ -467,7 +480,11 @@ func TestMatrixServerPSK12OpenSSL(t *testing.T) {
 			wantServer: []string{"CIPHER is ECDHE-RSA-AES256-GCM-SHA384\n"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ts := startServer(t, "", append(append([]string{}, cert...), tc.server...)...)
+			args := tc.server
+			if !tc.nocert {
+				args = append(append([]string{}, cert...), tc.server...)
+			}
+			ts := startServer(t, "", args...)
 			out := opensslClient(t, ts.addr, "", 300*time.Millisecond, tc.client...)
 			for _, w := range tc.wantClient {
 				if !strings.Contains(out, w) {

@@ -30,7 +30,7 @@ func options() []opt.Option {
 		{Name: "no-CAfile", Kind: opt.None, Help: "Do not load the default certificates file"},
 		{Name: "no-CApath", Kind: opt.None, Help: "Do not load certificates from the default certificates directory"},
 		{Name: "no-CAstore", Kind: opt.None, Help: "Do not load certificates from the default certificates store URI"},
-		{Name: "nocert", Kind: opt.None, Help: "Don't use any certificates (Anon-DH)", Unsupported: "anonymous (Anon-DH) cipher suites are not supported by tlskit"},
+		{Name: "nocert", Kind: opt.None, Help: "Don't use any certificates (Anon-DH)"},
 		{Name: "verify", Kind: opt.Int, Help: "Turn on peer certificate verification"},
 		{Name: "Verify", Kind: opt.Int, Help: "Turn on peer certificate verification, must have a cert"},
 		{Name: "nameopt", Kind: opt.String, Help: "Certificate subject/issuer name printing options"},
