@@ -5,7 +5,10 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/asn1"
+	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"strings"
 
@@ -38,10 +41,16 @@ func (s *server) certStatus(chain [][]byte) []byte {
 			b.WriteString("cert_status: Cannot open OCSP response file\n")
 			return nil
 		}
-		buf := make([]byte, maxOCSPResponse+1)
-		n, _ := f.Read(buf)
+		der, err = readOCSPResponse(f)
 		f.Close()
-		if der = buf[:n]; !isOCSPResponse(der) {
+		if err != nil {
+			if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+				err = pe.Err // the path is on the line already
+			}
+			fmt.Fprintf(&b, "cert_status: Error reading OCSP response\ns_server: %s: %v\n", s.c.statusFile, err)
+			return nil
+		}
+		if !isOCSPResponse(der) {
 			b.WriteString("cert_status: Error reading OCSP response\n")
 			return nil
 		}
@@ -55,6 +64,19 @@ func (s *server) certStatus(chain [][]byte) []byte {
 		}
 	}
 	return der
+}
+
+// readOCSPResponse reads all of r (a file, or a pipe that hands its
+// bytes over in several reads), refusing more than maxOCSPResponse bytes.
+func readOCSPResponse(r io.Reader) ([]byte, error) {
+	der, err := io.ReadAll(io.LimitReader(r, maxOCSPResponse+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(der) > maxOCSPResponse {
+		return nil, fmt.Errorf("larger than %d bytes, the most an OCSP response may have here", maxOCSPResponse)
+	}
+	return der, nil
 }
 
 // isOCSPResponse reports whether der is one DER OCSPResponse (RFC 6960
