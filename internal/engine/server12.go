@@ -102,6 +102,7 @@ type session12 struct {
 	master         []byte
 	peerChain      [][]byte
 	sidCtx         []byte // Config.SessionContext when it was made
+	group          uint16 // the ECDHE group of the full handshake; 0 for none
 }
 
 // serverHandshake12 runs a TLS 1.0–1.2 handshake from the server side
@@ -995,7 +996,17 @@ func (h *serverHS12) session() *session12 {
 		created = h.resumed.created
 	}
 	return &session12{version: h.ver, suite: h.s.suite.ID, created: created, ems: c.st.ExtendedMasterSecret,
-		master: h.s.master, peerChain: c.st.PeerChain, sidCtx: c.cfg.sessionContext()}
+		master: h.s.master, peerChain: c.st.PeerChain, sidCtx: c.cfg.sessionContext(), group: h.sessionGroup()}
+}
+
+// sessionGroup is the group the session's key exchange used: this
+// handshake's ECDHE group, or on resumption the one of the handshake
+// that made the session (a resumption exchanges no key).
+func (h *serverHS12) sessionGroup() uint16 {
+	if h.resumed != nil {
+		return h.resumed.group
+	}
+	return h.c.st.Group
 }
 
 // saveSession fills the connection's state and caches a full
@@ -1008,14 +1019,15 @@ func (h *serverHS12) saveSession() {
 	}
 	c.st.Session12 = &Session12{Version: h.ver, Suite: h.s.suite.ID, SessionID: c.st.SessionID,
 		MasterSecret: h.s.master, ExtendedMasterSecret: c.st.ExtendedMasterSecret,
-		PeerChain: c.st.PeerChain, Received: c.now()}
+		PeerChain: c.st.PeerChain, Received: c.now(), Group: h.sessionGroup()}
 	h.s.msgs, h.s.pendingRead = nil, nil
 }
 
 // TLS 1.0–1.2 tickets are sealed like TLS 1.3's (ticketAEAD) with their
 // own version byte: version, suite, creation time (ms), flags (1: EMS),
-// the session context (length-prefixed), master secret.
-const ticketVersion12 = 3
+// the key exchange group, the session context (length-prefixed), master
+// secret.
+const ticketVersion12 = 4
 
 func (c *TLSConn) sealTicket12(s *session12) ([]byte, error) {
 	a, err := c.ticketAEAD()
@@ -1028,7 +1040,7 @@ func (c *TLSConn) sealTicket12(s *session12) ([]byte, error) {
 	if s.ems {
 		flags |= 1
 	}
-	plain = append(plain, flags, byte(len(s.sidCtx)))
+	plain = append(plain, flags, byte(s.group>>8), byte(s.group), byte(len(s.sidCtx)))
 	plain = append(plain, s.sidCtx...)
 	plain = append(plain, s.master...)
 	nonce := make([]byte, a.NonceSize())
@@ -1045,17 +1057,18 @@ func (c *TLSConn) openTicket12(b []byte) *session12 {
 		return nil
 	}
 	plain, err := a.Open(nil, b[:a.NonceSize()], b[a.NonceSize():], nil)
-	if err != nil || len(plain) < 15 || plain[0] != ticketVersion12 || len(plain) != 15+int(plain[14])+48 {
+	if err != nil || len(plain) < 17 || plain[0] != ticketVersion12 || len(plain) != 17+int(plain[16])+48 {
 		return nil
 	}
-	n := int(plain[14])
+	n := int(plain[16])
 	return &session12{
 		version: binary.BigEndian.Uint16(plain[1:]),
 		suite:   binary.BigEndian.Uint16(plain[3:]),
 		created: time.UnixMilli(int64(binary.BigEndian.Uint64(plain[5:]))),
 		ems:     plain[13]&1 != 0,
-		sidCtx:  plain[15 : 15+n],
-		master:  plain[15+n:],
+		group:   binary.BigEndian.Uint16(plain[14:]),
+		sidCtx:  plain[17 : 17+n],
+		master:  plain[17+n:],
 	}
 }
 

@@ -29,6 +29,10 @@ type Session12 struct {
 	ExtendedMasterSecret bool
 	PeerChain            [][]byte
 	Received             time.Time
+	// Group is the ECDHE group of the handshake that made the session
+	// (kept through resumptions, as OpenSSL's session keeps it); 0 for
+	// none. Only a server fills it.
+	Group uint16
 }
 
 // EarlyDataStatus is what became of 0-RTT data (RFC 8446 §4.2.10), in

@@ -74,6 +74,11 @@ func (s *server) writeSession(w io.Writer, ci connInfo, st engine.State, now tim
 		if st.ExtendedMasterSecret {
 			o.Flags = 1 // SSL_SESS_FLAG_EXTMS
 		}
+		// A resumed session keeps the group of the handshake that made
+		// it, as openssl's does.
+		if st.Session12 != nil {
+			o.KexGroup = int64(st.Session12.Group)
+		}
 		// A PSK suite's session keeps the client's identity (not the
 		// hint), as openssl s_server's does.
 		if su, ok := suites.Lookup12(st.Suite); ok && su.Kx.PSK() {
