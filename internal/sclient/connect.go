@@ -112,7 +112,7 @@ func (c *client) verifyConnection(cn *conn) func(chain [][]byte, st *engine.Stat
 		if s.status && !s.quiet && !st.Resumed {
 			// openssl prints the stapled response as it arrives, before
 			// the report.
-			writeOCSP(c.info, c.errw, st.OCSPResponse, peer, s.verifyOpts.Roots)
+			writeOCSP(c.info, st.OCSPResponse)
 		}
 		vo := withIntermediates(s.verifyOpts, peer)
 		if s.crlDownload {

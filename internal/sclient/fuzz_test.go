@@ -15,7 +15,6 @@ func FuzzOCSPResponse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, der []byte) {
 		var b strings.Builder
 		formatOCSP(&b, der)
-		checkOCSP(der, nil, nil)
 	})
 }
 
