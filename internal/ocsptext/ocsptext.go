@@ -37,6 +37,7 @@ type responseDataASN1 struct {
 	ResponderID asn1.RawValue
 	ProducedAt  time.Time `asn1:"generalized"`
 	Responses   []singleResponseASN1
+	Extensions  []pkix.Extension `asn1:"explicit,tag:1,optional"`
 }
 
 type singleResponseASN1 struct {
@@ -47,8 +48,9 @@ type singleResponseASN1 struct {
 		Serial         *big.Int
 	}
 	Status     asn1.RawValue
-	ThisUpdate time.Time `asn1:"generalized"`
-	NextUpdate time.Time `asn1:"generalized,explicit,tag:0,optional"`
+	ThisUpdate time.Time        `asn1:"generalized"`
+	NextUpdate time.Time        `asn1:"generalized,explicit,tag:0,optional"`
+	Extensions []pkix.Extension `asn1:"explicit,tag:1,optional"`
 }
 
 var ocspStatusNames = map[asn1.Enumerated]string{
@@ -125,8 +127,10 @@ func Write(b *strings.Builder, der []byte) error {
 		if !sr.NextUpdate.IsZero() {
 			fmt.Fprintf(b, "    Next Update: %s\n", ocspTime(sr.NextUpdate))
 		}
+		writeExtensions(b, "Response Single Extensions", 8, sr.Extensions)
 	}
 	b.WriteString("\n")
+	writeExtensions(b, "Response Extensions", 4, data.Extensions)
 	fmt.Fprintf(b, "    Signature Algorithm: %s\n", sigAlgOIDName(basic.SigAlg.Algorithm))
 	b.WriteString("    Signature Value:\n")
 	sig := basic.Signature.Bytes
@@ -150,6 +154,49 @@ func Write(b *strings.Builder, der []byte) error {
 		pem.Encode(b, &pem.Block{Type: "CERTIFICATE", Bytes: c.FullBytes})
 	}
 	return nil
+}
+
+var oidNonce = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 2}
+
+// writeExtensions prints response or single-response extensions as
+// openssl does: a title, then each extension's name (its dotted OID when
+// openssl knows no name for it; only the nonce is named here), "critical"
+// when it is, and its value four columns further in: a nonce as
+// uppercase hex, the whole extnValue, broken after every 35 bytes with a
+// backslash; any other value as its bytes, non-printable ones (but
+// newline and carriage return) as '.'.
+func writeExtensions(b *strings.Builder, title string, indent int, exts []pkix.Extension) {
+	if len(exts) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "%*s%s:\n", indent, "", title)
+	for _, e := range exts {
+		crit := ""
+		if e.Critical {
+			crit = "critical"
+		}
+		name := e.Id.String()
+		if e.Id.Equal(oidNonce) {
+			name = "OCSP Nonce"
+		}
+		fmt.Fprintf(b, "%*s%s: %s\n%*s", indent+4, "", name, crit, indent+8, "")
+		if e.Id.Equal(oidNonce) {
+			for i, x := range e.Value {
+				if i > 0 && i%35 == 0 {
+					b.WriteString("\\\n")
+				}
+				fmt.Fprintf(b, "%02X", x)
+			}
+		} else {
+			for _, x := range e.Value {
+				if (x < 0x20 && x != '\n' && x != '\r') || x > 0x7e {
+					x = '.'
+				}
+				b.WriteByte(x)
+			}
+		}
+		b.WriteString("\n")
+	}
 }
 
 func ocspTime(t time.Time) string { return t.UTC().Format("Jan _2 15:04:05 2006 GMT") }
