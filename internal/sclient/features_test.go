@@ -152,26 +152,7 @@ func TestConnectUnix(t *testing.T) {
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	sock := filepath.Join(dir, "s")
-	cmd := exec.Command("openssl", "s_server", "-unix", sock, "-cert", pki.Server, "-key", pki.ServerKey)
-	var out lockedBuffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	stdin, _ := cmd.StdinPipe() // s_server exits at the end of its input
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait(); stdin.Close() })
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c, err := net.Dial("unix", sock)
-		if err == nil {
-			c.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("openssl s_server -unix never listened: %v\n%s", err, out.String())
-		}
-		time.Sleep(20 * time.Millisecond) // retrying the dial
-	}
+	testpeer.OpenSSLUnixServer(t, sock, "-cert", pki.Server, "-key", pki.ServerKey)
 	o, errs, code := runClient(t, "over unix\n", "-unix", sock, "-CAfile", pki.CA)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, o, errs)

@@ -7,8 +7,10 @@ import (
 	"net"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/tlskit/tlskit/internal/stdio"
+	"github.com/tlskit/tlskit/internal/testpeer"
 )
 
 // benchServer starts an in-process -www server for benchmarks.
@@ -62,30 +64,19 @@ func BenchmarkBareCryptoTLS(b *testing.B) {
 		b.Fatal(err)
 	}
 	os.Remove(path)
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{{Certificate: cert.Chain, PrivateKey: cert.Key}}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				buf := make([]byte, 512)
-				c.Read(buf)
-				io.WriteString(c, "HTTP/1.0 200 ok\r\n\r\nhello\r\n")
-			}()
-		}
-	}()
+	cfg := &tls.Config{Certificates: []tls.Certificate{{Certificate: cert.Chain, PrivateKey: cert.Key}}}
+	addr := testpeer.ServeAll(b, 10*time.Second, func(c net.Conn) {
+		tc := tls.Server(c, cfg)
+		defer tc.Close()
+		buf := make([]byte, 512)
+		tc.Read(buf) // the request, one record
+		io.WriteString(tc, "HTTP/1.0 200 ok\r\n\r\nhello\r\n")
+	})
 	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			c, err := tls.Dial("tcp", ln.Addr().String(), &tls.Config{InsecureSkipVerify: true})
+			c, err := tls.Dial("tcp", addr, &tls.Config{InsecureSkipVerify: true})
 			if err != nil {
 				b.Error(err)
 				return

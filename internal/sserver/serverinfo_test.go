@@ -2,10 +2,8 @@ package sserver
 
 import (
 	"bytes"
-	"context"
 	"encoding/pem"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -15,6 +13,7 @@ import (
 	"github.com/tlskit/tlskit/internal/ct"
 	"github.com/tlskit/tlskit/internal/ct/cttest"
 	"github.com/tlskit/tlskit/internal/engine"
+	"github.com/tlskit/tlskit/internal/testpeer"
 )
 
 // sctFixture writes, next to stapleFixture's CA and leaf, a serverinfo
@@ -117,30 +116,21 @@ func TestServerInfoFileErrors(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			p := filepath.Join(dir, strings.ReplaceAll(name, " ", "_")+".pem")
 			os.WriteFile(p, []byte(body), 0o644)
-			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, "openssl", "s_server", "-accept", "127.0.0.1:0", "-cert", certPath, "-key", keyPath, "-serverinfo", p)
-			var oerr bytes.Buffer
-			cmd.Stderr = &oerr
-			oerrCode := 0
-			if err := cmd.Run(); ctx.Err() != nil {
-				// openssl took the file: so must tlskit.
-				oerrCode = -1
-			} else if err != nil {
-				oerrCode = cmd.ProcessState.ExitCode()
-			}
+			peer, oerrCode, oerr := testpeer.OpenSSLServerOrExit(t, "-cert", certPath, "-key", keyPath, "-serverinfo", p)
 			var errb bytes.Buffer
 			code := -1
-			if oerrCode == -1 {
+			if peer != nil {
+				// openssl took the file (it printed ACCEPT): so must tlskit.
+				oerrCode = -1
 				ts := startServer(t, "", "-cert", certPath, "-key", keyPath, "-serverinfo", p)
 				_ = ts
 			} else {
 				code = Main([]string{"-accept", "127.0.0.1:0", "-cert", certPath, "-key", keyPath, "-serverinfo", p}, stdioFor(&errb))
 			}
 			if code != oerrCode {
-				t.Errorf("exit %d, openssl %d\ntlskit: %s\nopenssl: %s", code, oerrCode, errb.String(), oerr.String())
+				t.Errorf("exit %d, openssl %d\ntlskit: %s\nopenssl: %s", code, oerrCode, errb.String(), oerr)
 			}
-			if got, want := norm(errb.String()), norm(oerr.String()); got != want {
+			if got, want := norm(errb.String()), norm(oerr); got != want {
 				t.Errorf("stderr differs:\ntlskit:\n%s\nopenssl:\n%s", got, want)
 			}
 		})

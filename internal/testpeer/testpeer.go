@@ -132,6 +132,34 @@ func OpenSSLServerIn(t testing.TB, dir string, args ...string) *Server {
 	return startStreams(t, prog, all, nil, dir, false, acceptLine)
 }
 
+// OpenSSLServerOrExit is OpenSSLServer for arguments openssl may refuse
+// (a bad file): it returns the server once it printed its ACCEPT line,
+// with what it printed on stderr until then, or, when openssl ended
+// before that, a nil server with its exit code and stderr.
+func OpenSSLServerOrExit(t testing.TB, args ...string) (s *Server, code int, stderr string) {
+	t.Helper()
+	prog := Need(t, "openssl")
+	all := append([]string{"s_server", "-accept", "127.0.0.1:0"}, args...)
+	s, ok := start(t, prog, all, nil, "", false, acceptLine)
+	if !ok {
+		return nil, s.cmd.ProcessState.ExitCode(), s.stderr.String()
+	}
+	return s, 0, s.stderr.String()
+}
+
+// OpenSSLUnixServer starts `openssl s_server -unix sock args...` and
+// returns once it printed its ACCEPT line for sock; Addr is sock. (openssl
+// 3.0 prints no ACCEPT line, and exits, for a path of 40 characters or
+// more: keep sock short.)
+func OpenSSLUnixServer(t testing.TB, sock string, args ...string) *Server {
+	t.Helper()
+	prog := Need(t, "openssl")
+	all := append([]string{"s_server", "-unix", sock}, args...)
+	return startStreams(t, prog, all, nil, "", false, func(line string) (string, bool) {
+		return sock, strings.HasPrefix(line, "ACCEPT ") && strings.HasSuffix(line, ":"+sock)
+	})
+}
+
 func acceptLine(line string) (string, bool) {
 	if m := acceptRE.FindStringSubmatch(line); m != nil {
 		return m[1], true
@@ -253,6 +281,18 @@ func WaitDialFor(t testing.TB, addr string, d time.Duration) {
 // when readyOnStderr is set.
 func startStreams(t testing.TB, prog string, args, env []string, dir string, readyOnStderr bool, ready func(string) (string, bool)) *Server {
 	t.Helper()
+	s, ok := start(t, prog, args, env, dir, readyOnStderr, ready)
+	if !ok {
+		t.Fatalf("%s %s ended before it was ready; output:\n%s", prog, strings.Join(args, " "), s.out.String())
+	}
+	return s
+}
+
+// start is startStreams reporting, instead of failing the test, a
+// program that ended before it was ready: then ok is false and the
+// program has exited.
+func start(t testing.TB, prog string, args, env []string, dir string, readyOnStderr bool, ready func(string) (string, bool)) (s *Server, ok bool) {
+	t.Helper()
 	cmd := exec.Command(prog, args...)
 	cmd.Dir = dir
 	if env != nil {
@@ -273,7 +313,7 @@ func startStreams(t testing.TB, prog string, args, env []string, dir string, rea
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", prog, err)
 	}
-	s := &Server{cmd: cmd, out: out, stdout: stdout, stderr: stderr, stdin: stdin, exited: make(chan struct{})}
+	s = &Server{cmd: cmd, out: out, stdout: stdout, stderr: stderr, stdin: stdin, exited: make(chan struct{})}
 	go func() {
 		cmd.Wait()
 		pw.Close()
@@ -286,10 +326,12 @@ func startStreams(t testing.TB, prog string, args, env []string, dir string, rea
 	})
 	if ready == nil {
 		go io.Copy(io.Discard, pr)
-		return s
+		return s, true
 	}
 	found := make(chan string, 1)
+	scanned := make(chan struct{}) // closed when all the output is read
 	go func() {
+		defer close(scanned)
 		sc := bufio.NewScanner(pr)
 		sent := false
 		for sc.Scan() {
@@ -304,11 +346,18 @@ func startStreams(t testing.TB, prog string, args, env []string, dir string, rea
 	case a := <-found:
 		s.Addr = a
 	case <-s.exited:
-		t.Fatalf("%s %s ended before it was ready; output:\n%s", prog, strings.Join(args, " "), out.String())
+		// Its last line may have been the readiness line.
+		<-scanned
+		select {
+		case a := <-found:
+			s.Addr = a
+		default:
+			return s, false
+		}
 	case <-time.After(15 * time.Second):
 		t.Fatalf("%s %s: no readiness line within 15s; output:\n%s", prog, strings.Join(args, " "), out.String())
 	}
-	return s
+	return s, true
 }
 
 // Run runs a program with stdin, bounded by a timeout, returning stdout,

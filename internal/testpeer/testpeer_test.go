@@ -97,3 +97,45 @@ func TestOpenSSLServerInWait(t *testing.T) {
 		t.Errorf("stdout %q, stderr %q", out, errOut)
 	}
 }
+
+// TestOpenSSLServerOrExit: a server that takes its arguments is returned
+// running; one that refuses them comes back as its exit code and stderr.
+func TestOpenSSLServerOrExit(t *testing.T) {
+	p := NewPKI(t)
+	s, code, stderr := OpenSSLServerOrExit(t, "-cert", p.ECServer, "-key", p.ECServerKey)
+	if s == nil || !strings.HasPrefix(s.Addr, "127.0.0.1:") {
+		t.Fatalf("good arguments: server %v, exit %d, stderr %q", s, code, stderr)
+	}
+	missing := filepath.Join(p.Dir, "missing.pem")
+	s, code, stderr = OpenSSLServerOrExit(t, "-cert", missing, "-key", p.ECServerKey)
+	if s != nil || code != 1 || !strings.Contains(stderr, missing) {
+		t.Errorf("missing -cert: server %v, exit %d, stderr %q", s, code, stderr)
+	}
+}
+
+// TestOpenSSLUnixServer: the server is ready once it said it accepts on
+// the socket, and answers a TLS client there.
+func TestOpenSSLUnixServer(t *testing.T) {
+	p := NewPKI(t)
+	dir, err := os.MkdirTemp("", "tp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	sock := filepath.Join(dir, "s")
+	s := OpenSSLUnixServer(t, sock, "-cert", p.ECServer, "-key", p.ECServerKey, "-naccept", "1")
+	if s.Addr != sock {
+		t.Errorf("Addr %q, want %q", s.Addr, sock)
+	}
+	raw, err := net.DialTimeout("unix", sock, 5*time.Second)
+	if err != nil {
+		t.Fatalf("dial at once after ACCEPT: %v", err)
+	}
+	c := tls.Client(raw, &tls.Config{InsecureSkipVerify: true})
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	if err := c.Handshake(); err != nil {
+		t.Errorf("handshake: %v", err)
+	}
+	c.Close()
+	s.Wait(t, 20*time.Second)
+}
