@@ -881,6 +881,8 @@ func (h *clientHS12) resume() error {
 	s.master = h.sess.MasterSecret
 	c.st.Resumed = true
 	c.st.PeerChain = h.sess.PeerChain
+	// A resumed PSK session exchanges no identity: it is the session's.
+	c.st.PSKIdentity, c.st.PSKIdentityHint = h.sess.PSKIdentity, h.sess.PSKIdentityHint
 	c.keyLog("CLIENT_RANDOM", s.master)
 	w, err := h.keys12()
 	if err != nil {
@@ -912,6 +914,7 @@ func (h *clientHS12) saveSession() {
 		Version: c.st.Version, Suite: c.st.Suite, SessionID: c.st.SessionID,
 		MasterSecret: h.s.master, ExtendedMasterSecret: c.st.ExtendedMasterSecret,
 		PeerChain: c.st.PeerChain, Received: c.now(),
+		PSKIdentity: c.st.PSKIdentity, PSKIdentityHint: c.st.PSKIdentityHint,
 	}
 	if h.sess != nil {
 		sess.Ticket, sess.LifetimeHint = h.sess.Ticket, h.sess.LifetimeHint

@@ -98,6 +98,61 @@ func TestPSK12OwnPair(t *testing.T) {
 	}
 }
 
+// TestPSK12ResumptionKeepsIdentity: a resumed PSK session exchanges no
+// identity, yet both sides report the one of the handshake that made it
+// (and the client the server's hint), as OpenSSL's sessions keep them;
+// by session ID (the server's cache) and by ticket (sealed in it), and
+// through a second resumption.
+func TestPSK12ResumptionKeepsIdentity(t *testing.T) {
+	for _, c := range []struct {
+		name       string
+		numTickets int
+		suite      uint16
+	}{
+		{"session id", -1, suites.PSKAES128GCMSHA256},
+		{"ticket", 0, suites.ECDHEPSKChaCha20Poly1305},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			srv := &Config{MinVersion: VersionTLS12, MaxVersion: VersionTLS12, NumTickets: c.numTickets,
+				PSK12: &PSK12{Identity: []byte("resume id"), Key: testPSK12Key, Hint: []byte("resume hint")}}
+			cli := &Config{MinVersion: VersionTLS12, MaxVersion: VersionTLS12, Suites12: []uint16{c.suite},
+				PSK12: &PSK12{Identity: []byte("resume id"), Key: testPSK12Key}}
+			var sess *Session12
+			for i := 0; i < 3; i++ {
+				addr, res := ownServer(t, srv)
+				cfg := *cli
+				cfg.Session12 = sess
+				conn := dialOwn(t, addr, &cfg)
+				if got := echoLine(t, conn, "again"); got != "again" {
+					t.Fatalf("echo %q", got)
+				}
+				r := <-res
+				if r.err != nil {
+					t.Fatal(r.err)
+				}
+				st := conn.State()
+				conn.Close()
+				if st.Resumed != (i > 0) || r.st.Resumed != (i > 0) || st.Suite != c.suite {
+					t.Fatalf("connection %d: resumed %v/%v suite %x", i, st.Resumed, r.st.Resumed, st.Suite)
+				}
+				if string(st.PSKIdentity) != "resume id" || string(r.st.PSKIdentity) != "resume id" {
+					t.Errorf("connection %d: identities %q (client) %q (server)", i, st.PSKIdentity, r.st.PSKIdentity)
+				}
+				if string(st.PSKIdentityHint) != "resume hint" {
+					t.Errorf("connection %d: client's hint %q", i, st.PSKIdentityHint)
+				}
+				if s := r.st.Session12; s == nil || string(s.PSKIdentity) != "resume id" || s.PSKIdentityHint != nil {
+					t.Errorf("connection %d: server session %+v", i, s)
+				}
+				if (len(st.Session12.Ticket) > 0) != (c.numTickets >= 0) {
+					t.Fatalf("connection %d: ticket of %d bytes", i, len(st.Session12.Ticket))
+				}
+				sess = st.Session12
+			}
+		})
+	}
+}
+
 // TestPSK12Selection: without PSK12 a client offers no PSK suite and a
 // server takes none; a server with PSK12 and a certificate still serves
 // certificate suites to a client that offers no PSK suite; a wrong key

@@ -103,6 +103,7 @@ type session12 struct {
 	peerChain      [][]byte
 	sidCtx         []byte // Config.SessionContext when it was made
 	group          uint16 // the ECDHE group of the full handshake; 0 for none
+	pskIdentity    []byte // a PSK suite's client identity; nil for none
 }
 
 // serverHandshake12 runs a TLS 1.0–1.2 handshake from the server side
@@ -974,6 +975,7 @@ func (h *serverHS12) abbreviated() error {
 	c, s := h.c, h.s
 	s.master = h.resumed.master
 	c.st.PeerChain = h.resumed.peerChain
+	c.st.PSKIdentity = h.resumed.pskIdentity
 	c.keyLog("CLIENT_RANDOM", s.master)
 	w, err := h.keys()
 	if err != nil {
@@ -996,7 +998,8 @@ func (h *serverHS12) session() *session12 {
 		created = h.resumed.created
 	}
 	return &session12{version: h.ver, suite: h.s.suite.ID, created: created, ems: c.st.ExtendedMasterSecret,
-		master: h.s.master, peerChain: c.st.PeerChain, sidCtx: c.cfg.sessionContext(), group: h.sessionGroup()}
+		master: h.s.master, peerChain: c.st.PeerChain, sidCtx: c.cfg.sessionContext(), group: h.sessionGroup(),
+		pskIdentity: h.sessionPSKIdentity()}
 }
 
 // sessionGroup is the group the session's key exchange used: this
@@ -1009,6 +1012,15 @@ func (h *serverHS12) sessionGroup() uint16 {
 	return h.c.st.Group
 }
 
+// sessionPSKIdentity is the identity a PSK suite's session keeps: the
+// one the client sent, or on resumption the session's.
+func (h *serverHS12) sessionPSKIdentity() []byte {
+	if !h.s.suite.Kx.PSK() {
+		return nil
+	}
+	return h.c.st.PSKIdentity
+}
+
 // saveSession fills the connection's state and caches a full
 // handshake's session under its ID.
 func (h *serverHS12) saveSession() {
@@ -1019,15 +1031,16 @@ func (h *serverHS12) saveSession() {
 	}
 	c.st.Session12 = &Session12{Version: h.ver, Suite: h.s.suite.ID, SessionID: c.st.SessionID,
 		MasterSecret: h.s.master, ExtendedMasterSecret: c.st.ExtendedMasterSecret,
-		PeerChain: c.st.PeerChain, Received: c.now(), Group: h.sessionGroup()}
+		PeerChain: c.st.PeerChain, Received: c.now(), Group: h.sessionGroup(),
+		PSKIdentity: h.sessionPSKIdentity()}
 	h.s.msgs, h.s.pendingRead = nil, nil
 }
 
 // TLS 1.0–1.2 tickets are sealed like TLS 1.3's (ticketAEAD) with their
 // own version byte: version, suite, creation time (ms), flags (1: EMS),
-// the key exchange group, the session context (length-prefixed), master
-// secret.
-const ticketVersion12 = 4
+// the key exchange group, the session context (length-prefixed), a PSK
+// suite's identity (two-byte length prefix), master secret.
+const ticketVersion12 = 5
 
 func (c *TLSConn) sealTicket12(s *session12) ([]byte, error) {
 	a, err := c.ticketAEAD()
@@ -1042,6 +1055,11 @@ func (c *TLSConn) sealTicket12(s *session12) ([]byte, error) {
 	}
 	plain = append(plain, flags, byte(s.group>>8), byte(s.group), byte(len(s.sidCtx)))
 	plain = append(plain, s.sidCtx...)
+	if len(s.pskIdentity) > 0xffff {
+		return nil, errors.New("psk identity too long for a ticket")
+	}
+	plain = binary.BigEndian.AppendUint16(plain, uint16(len(s.pskIdentity)))
+	plain = append(plain, s.pskIdentity...)
 	plain = append(plain, s.master...)
 	nonce := make([]byte, a.NonceSize())
 	if _, err := io.ReadFull(c.rand(), nonce); err != nil {
@@ -1057,18 +1075,27 @@ func (c *TLSConn) openTicket12(b []byte) *session12 {
 		return nil
 	}
 	plain, err := a.Open(nil, b[:a.NonceSize()], b[a.NonceSize():], nil)
-	if err != nil || len(plain) < 17 || plain[0] != ticketVersion12 || len(plain) != 17+int(plain[16])+48 {
+	if err != nil || len(plain) < 17 || plain[0] != ticketVersion12 || len(plain) < 17+int(plain[16])+2 {
 		return nil
 	}
 	n := int(plain[16])
+	m := int(binary.BigEndian.Uint16(plain[17+n:]))
+	if len(plain) != 17+n+2+m+48 {
+		return nil
+	}
+	var id []byte
+	if m > 0 {
+		id = plain[19+n : 19+n+m]
+	}
 	return &session12{
-		version: binary.BigEndian.Uint16(plain[1:]),
-		suite:   binary.BigEndian.Uint16(plain[3:]),
-		created: time.UnixMilli(int64(binary.BigEndian.Uint64(plain[5:]))),
-		ems:     plain[13]&1 != 0,
-		group:   binary.BigEndian.Uint16(plain[14:]),
-		sidCtx:  plain[17 : 17+n],
-		master:  plain[17+n:],
+		version:     binary.BigEndian.Uint16(plain[1:]),
+		suite:       binary.BigEndian.Uint16(plain[3:]),
+		created:     time.UnixMilli(int64(binary.BigEndian.Uint64(plain[5:]))),
+		ems:         plain[13]&1 != 0,
+		group:       binary.BigEndian.Uint16(plain[14:]),
+		sidCtx:      plain[17 : 17+n],
+		pskIdentity: id,
+		master:      plain[19+n+m:],
 	}
 }
 

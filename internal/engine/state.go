@@ -33,6 +33,10 @@ type Session12 struct {
 	// (kept through resumptions, as OpenSSL's session keeps it); 0 for
 	// none. Only a server fills it.
 	Group uint16
+	// PSKIdentity and PSKIdentityHint are a PSK suite's identity and
+	// the hint the server sent (nil: none), kept through resumptions as
+	// OpenSSL's session keeps them (a server keeps no hint).
+	PSKIdentity, PSKIdentityHint []byte
 }
 
 // EarlyDataStatus is what became of 0-RTT data (RFC 8446 §4.2.10), in
