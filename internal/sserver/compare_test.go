@@ -49,12 +49,12 @@ func TestReportMatchesOpenSSL(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			args := append([]string{"-cert", ec, "-key", eck, "-naccept", "1"}, tc.server...)
 			srv := testpeer.OpenSSLServer(t, args...)
-			opensslClient(t, srv.Addr, "some data\n", 300*time.Millisecond, tc.client...)
+			opensslClientUntil(t, srv.Addr, "some data\n", printed(srv.Output, "some data\n"), tc.client...)
 			out, _ := srv.Wait(t, 20*time.Second)
 			want := comparable(out)
 
 			ts := startServer(t, "", args...)
-			opensslClient(t, ts.addr, "some data\n", 300*time.Millisecond, tc.client...)
+			opensslClientUntil(t, ts.addr, "some data\n", printed(ts.out.String, "some data\n"), tc.client...)
 			ts.wait(10 * time.Second)
 			got := comparable(ts.out.String())
 			t.Logf("compared %d lines", strings.Count(want, "\n"))

@@ -199,6 +199,27 @@ func opensslClientUntil(t *testing.T, addr string, stdin string, done func(out s
 	return out.String()
 }
 
+// printed is a done function for opensslClientUntil: the client's input
+// stays open until out (a server's output) holds every one of want.
+func printed(out func() string, want ...string) func(string) bool {
+	return func(string) bool { return containsAll(out(), want...) }
+}
+
+// clientPrinted is a done function for opensslClientUntil: the client's
+// input stays open until it printed every one of want.
+func clientPrinted(want ...string) func(string) bool {
+	return func(out string) bool { return containsAll(out, want...) }
+}
+
+func containsAll(s string, want ...string) bool {
+	for _, w := range want {
+		if !strings.Contains(s, w) {
+			return false
+		}
+	}
+	return true
+}
+
 // opensslSessionOut runs openssl s_client -sess_out path with args,
 // keeping its input open until the session (a TLS 1.3 one comes with the
 // ticket, after the handshake) is in the file; it fails the test when no

@@ -29,7 +29,7 @@ func TestZeroConfigVerifiedByOpenSSL(t *testing.T) {
 	if !strings.Contains(fp, m[2]) {
 		t.Errorf("fingerprint in notice %s does not match the file: %s", m[2], fp)
 	}
-	out := opensslClient(t, ts.addr, "hello from openssl\n", 300*time.Millisecond,
+	out := opensslClientUntil(t, ts.addr, "hello from openssl\n", printed(ts.out.String, "hello from openssl\n"),
 		"-CAfile", m[1], "-verify_return_error", "-verify_hostname", "localhost")
 	if !strings.Contains(out, "Verify return code: 0 (ok)") {
 		t.Fatalf("openssl did not verify the generated certificate:\n%s", out)
@@ -122,7 +122,7 @@ func TestProtocolChoices(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ts := startServer(t, "", append(tt.server, "-naccept", "1")...)
-			out := opensslClient(t, ts.addr, "ping\n", 300*time.Millisecond, tt.client...)
+			out := opensslClientUntil(t, ts.addr, "ping\n", printed(ts.out.String, "ping\n"), tt.client...)
 			for _, w := range tt.want {
 				if !strings.Contains(out, w) {
 					t.Errorf("openssl s_client output lacks %q:\n%s", w, out)
@@ -224,7 +224,7 @@ func TestWWWPage(t *testing.T) {
 	}
 	t.Run("openssl", func(t *testing.T) {
 		needTool(t, "openssl")
-		out := opensslClient(t, ts.addr, "GET / HTTP/1.0\r\n\r\n", 500*time.Millisecond, "-quiet", "-tls1_2")
+		out := opensslClientUntil(t, ts.addr, "GET / HTTP/1.0\r\n\r\n", clientPrinted("</pre></BODY></HTML>"), "-quiet", "-tls1_2")
 		check("openssl", out)
 		if !strings.Contains(out, "New, TLSv1.2, Cipher is ECDHE-ECDSA-") {
 			t.Errorf("page does not report TLS 1.2 ECDHE-ECDSA:\n%s", out)
@@ -306,7 +306,7 @@ func TestFilesAndTraversal(t *testing.T) {
 // TestRev checks -rev with openssl s_client.
 func TestRev(t *testing.T) {
 	ts := startServer(t, t.TempDir(), "-rev", "-naccept", "1")
-	out := opensslClient(t, ts.addr, "hello world\nabc\nCLOSE\n", 500*time.Millisecond, "-quiet")
+	out := opensslClientUntil(t, ts.addr, "hello world\nabc\nCLOSE\n", clientPrinted("dlrow olleh\ncba\n"), "-quiet")
 	if !strings.Contains(out, "dlrow olleh\ncba\n") {
 		t.Errorf("reversed lines missing: %q", out)
 	}
@@ -428,12 +428,12 @@ func TestClientAuth(t *testing.T) {
 	sc, sk := writeCert(t, dir, "srv", "localhost", false)
 	cc, ck := writeCert(t, dir, "cli", "client", false)
 	ts := startServer(t, "", "-cert", sc, "-key", sk, "-Verify", "2", "-CAfile", cc, "-naccept", "2")
-	out := opensslClient(t, ts.addr, "hi\n", 300*time.Millisecond, "-cert", cc, "-key", ck)
+	out := opensslClientUntil(t, ts.addr, "hi\n", printed(ts.out.String, "hi\n"), "-cert", cc, "-key", ck)
 	if !strings.Contains(out, "Verify return code") {
 		t.Fatalf("client: %s", out)
 	}
 	waitFor(t, ts.out, "hi\n", 5*time.Second)
-	out = opensslClient(t, ts.addr, "", 300*time.Millisecond)
+	out = opensslClientUntil(t, ts.addr, "", printed(ts.err.String, ":tls_process_client_certificate:peer did not return a certificate:"))
 	// Under TLS 1.3 the client may finish before the server's alert
 	// arrives, so the refusal is checked on the server's side too.
 	waitFor(t, ts.err, ":tls_process_client_certificate:peer did not return a certificate:", 5*time.Second)

@@ -396,11 +396,7 @@ func TestMatrixServerOpenSSL(t *testing.T) {
 					ts.stdin.Write([]byte(tc.serverThen))
 				}()
 			}
-			hold := 300 * time.Millisecond
-			if tc.serverSays != "" {
-				hold = 2 * time.Second
-			}
-			out := opensslClient(t, ts.addr, "", hold, tc.client...)
+			out := opensslClientUntil(t, ts.addr, "", clientPrinted(tc.wantClient...), tc.client...)
 			for _, w := range tc.wantClient {
 				if !strings.Contains(out, w) {
 					t.Errorf("openssl s_client lacks %q:\n%s", w, out)
@@ -485,7 +481,7 @@ func TestMatrixServerPSK12OpenSSL(t *testing.T) {
 				args = append(append([]string{}, cert...), tc.server...)
 			}
 			ts := startServer(t, "", args...)
-			out := opensslClient(t, ts.addr, "", 300*time.Millisecond, tc.client...)
+			out := opensslClientUntil(t, ts.addr, "", clientPrinted(tc.wantClient...), tc.client...)
 			for _, w := range tc.wantClient {
 				if !strings.Contains(out, w) {
 					t.Errorf("openssl s_client lacks %q:\n%s", w, out)

@@ -103,11 +103,11 @@ func TestOutputParity(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			args := append([]string{"-cert", ec, "-key", eck, "-naccept", "1"}, tc.server...)
 			srv := testpeer.OpenSSLServerIn(t, dir, args...)
-			opensslClient(t, srv.Addr, "some data\n", 300*time.Millisecond, tc.client...)
+			opensslClientUntil(t, srv.Addr, "some data\n", printed(srv.Output, "some data\n"), tc.client...)
 			wantOut, wantErr := srv.Wait(t, 20*time.Second)
 
 			ts := startServer(t, dir, args...)
-			opensslClient(t, ts.addr, "some data\n", 300*time.Millisecond, tc.client...)
+			opensslClientUntil(t, ts.addr, "some data\n", printed(ts.out.String, "some data\n"), tc.client...)
 			ts.wait(10 * time.Second)
 			for _, c := range []struct{ stream, got, want string }{
 				{"stdout", ts.out.String(), wantOut},
