@@ -498,3 +498,54 @@ func TestMatrixClientSuites12GnuTLS(t *testing.T) {
 		})
 	}
 }
+
+// TestPSK12SessionFiles: a TLS 1.2 PSK session file keeps the identity
+// and the server's hint ([8] and [7] of openssl's SSL_SESSION), both
+// ways against openssl s_server -psk -psk_hint: openssl sess_id prints
+// them from our file, openssl s_client resumes it and tlskit resumes
+// openssl's, the resumed session block showing them (as openssl's
+// does) and a resumed session written again keeping them. By ticket and
+// by session ID (-no_ticket).
+func TestPSK12SessionFiles(t *testing.T) {
+	openssl := testpeer.Need(t, "openssl")
+	psk := []string{"-tls1_2", "-psk", "1a2b3c4d", "-psk_identity", "file id"}
+	lines := []string{`(?m)^    PSK identity: file id$`, `(?m)^    PSK identity hint: file hint$`}
+	for _, mode := range []string{"ticket", "-no_ticket"} {
+		t.Run(mode, func(t *testing.T) {
+			args := []string{"-nocert", "-psk", "1a2b3c4d", "-psk_hint", "file hint", "-cipher", "ECDHE-PSK-CHACHA20-POLY1305"}
+			if mode != "ticket" {
+				args = append(args, mode)
+			}
+			srv := testpeer.OpenSSLServer(t, args...)
+			dir := t.TempDir()
+			ours, again, theirs := filepath.Join(dir, "ours.pem"), filepath.Join(dir, "again.pem"), filepath.Join(dir, "theirs.pem")
+			if out, errs, code := runClient(t, "", append([]string{"-connect", srv.Addr, "-sess_out", ours}, psk...)...); code != 0 {
+				t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+			}
+			text, errs, code := testpeer.Run(t, 10*time.Second, "", openssl, "sess_id", "-in", ours, "-noout", "-text")
+			if code != 0 {
+				t.Fatalf("openssl sess_id cannot read our session: %s", errs)
+			}
+			mustMatch(t, "openssl sess_id of ours", text, lines...)
+			out, _, _ := testpeer.Run(t, 20*time.Second, "", openssl, append([]string{"s_client", "-connect", srv.Addr, "-sess_in", ours}, psk...)...)
+			mustMatch(t, "openssl s_client -sess_in ours", out, append([]string{`(?m)^Reused, TLSv1\.2, Cipher is ECDHE-PSK-CHACHA20-POLY1305$`}, lines...)...)
+
+			out, errs, code = runClient(t, "", append([]string{"-connect", srv.Addr, "-sess_in", ours, "-sess_out", again}, psk...)...)
+			if code != 0 {
+				t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+			}
+			mustMatch(t, "tlskit -sess_in ours", out, append([]string{`(?m)^Reused, TLSv1\.2, `}, lines...)...)
+			text, _, _ = testpeer.Run(t, 10*time.Second, "", openssl, "sess_id", "-in", again, "-noout", "-text")
+			mustMatch(t, "openssl sess_id of the resumed session", text, lines...)
+
+			if _, errs, code := testpeer.Run(t, 20*time.Second, "", openssl, append([]string{"s_client", "-connect", srv.Addr, "-sess_out", theirs}, psk...)...); code != 0 {
+				t.Fatalf("openssl s_client: exit %d\n%s", code, errs)
+			}
+			out, errs, code = runClient(t, "", append([]string{"-connect", srv.Addr, "-sess_in", theirs}, psk...)...)
+			if code != 0 {
+				t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+			}
+			mustMatch(t, "tlskit -sess_in theirs", out, append([]string{`(?m)^Reused, TLSv1\.2, `}, lines...)...)
+		})
+	}
+}

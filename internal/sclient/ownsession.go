@@ -128,7 +128,8 @@ func (sess *ownSession) load(o *opensslSession) {
 // writeOwnSession12 writes a TLS 1.0–1.2 session of the engine as
 // openssl's PEM session: the master secret, the server's session ID (or,
 // with a ticket, the ticket's SHA-256, as openssl names it), the ticket
-// and its lifetime hint, the EMS flag and the server's certificate.
+// and its lifetime hint, the EMS flag, the server's certificate and a PSK
+// suite's identity and hint (none is left out, as openssl leaves it).
 func writeOwnSession12(path string, s *engine.Session12, leaf *x509.Certificate, verify int, sni string) error {
 	id := s.SessionID
 	if len(s.Ticket) > 0 {
@@ -146,6 +147,12 @@ func writeOwnSession12(path string, s *engine.Session12, leaf *x509.Certificate,
 	}
 	if s.ExtendedMasterSecret {
 		o.Flags = flagEMS
+	}
+	if len(s.PSKIdentity) > 0 {
+		o.PSKIdentity = s.PSKIdentity
+	}
+	if len(s.PSKIdentityHint) > 0 {
+		o.PSKHint = s.PSKIdentityHint
 	}
 	if leaf != nil {
 		o.Peer = asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 3, IsCompound: true, Bytes: leaf.Raw}
@@ -172,6 +179,7 @@ func readOwnSession12(o *opensslSession, sess *ownSession) {
 		LifetimeHint:         time.Duration(o.LifetimeHint) * time.Second,
 		ExtendedMasterSecret: o.Flags&flagEMS != 0,
 		Received:             time.Unix(o.Time, 0),
+		PSKIdentity:          o.PSKIdentity, PSKIdentityHint: o.PSKHint,
 	}
 	if len(o.Peer.Bytes) > 0 {
 		s.PeerChain = [][]byte{o.Peer.Bytes}

@@ -44,8 +44,8 @@ type opensslSession struct {
 	SIDCtx       []byte        `asn1:"explicit,tag:4,optional"`
 	VerifyResult int64         `asn1:"explicit,tag:5,optional"`
 	Hostname     []byte        `asn1:"explicit,tag:6,optional"`
-	PSKHint      asn1.RawValue `asn1:"explicit,tag:7,optional"`
-	PSKIdentity  asn1.RawValue `asn1:"explicit,tag:8,optional"`
+	PSKHint      []byte        `asn1:"explicit,tag:7,optional"`
+	PSKIdentity  []byte        `asn1:"explicit,tag:8,optional"`
 	LifetimeHint int64         `asn1:"explicit,tag:9,optional"`
 	Ticket       []byte        `asn1:"explicit,tag:10,optional"`
 	CompID       asn1.RawValue `asn1:"explicit,tag:11,optional"`
