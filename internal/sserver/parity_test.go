@@ -1,9 +1,12 @@
 package sserver
 
 import (
+	"crypto/tls"
 	"encoding/asn1"
 	"encoding/pem"
 	"fmt"
+	"io"
+	"net"
 	"regexp"
 	"strings"
 	"testing"
@@ -120,4 +123,78 @@ func TestOutputParity(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRevMatchesOpenSSL has openssl s_client send the same input to
+// openssl s_server -rev and to tlskit's, and compares what the client got
+// back and the servers' stderr: lines of 16384 bytes and more come back
+// in 16384-byte pieces, each with its newline; a connection that ends in
+// the middle of a line echoes nothing of it and prints no "CONNECTION
+// CLOSED".
+func TestRevMatchesOpenSSL(t *testing.T) {
+	needTool(t, "openssl")
+	dir := t.TempDir()
+	ec, eck := writeCert(t, dir, "ec", "localhost", false)
+	digits := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = '0' + byte(i%10)
+		}
+		return string(b)
+	}
+	for _, tc := range []struct {
+		name, input string
+		hangUp      bool // the client closes TCP without close_notify
+	}{
+		{"lines", "hello world\n\nabc\r\nCLOSE\n", false},
+		{"line-16383", digits(16383) + "\nCLOSE\n", false},
+		{"line-16384", digits(16384) + "\nCLOSE\n", false},
+		{"line-40000", digits(40000) + "\nshort\nCLOSE\n", false},
+		{"close-notify-mid-line", "abc\nno newline", false},
+		{"close-notify-after-line", "abc\n", false},
+		{"hang-up-mid-line", "abc\nno newline", true},
+		{"hang-up-after-line", "abc\n", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := []string{"-cert", ec, "-key", eck, "-naccept", "1", "-rev"}
+			client := func(addr string) string {
+				if tc.hangUp {
+					return hangUpClient(t, addr, tc.input)
+				}
+				return opensslClient(t, addr, tc.input, 300*time.Millisecond, "-quiet", "-no_ign_eof")
+			}
+			srv := testpeer.OpenSSLServerIn(t, dir, args...)
+			want := client(srv.Addr)
+			_, wantErr := srv.Wait(t, 20*time.Second)
+
+			ts := startServer(t, dir, args...)
+			got := client(ts.addr)
+			ts.wait(10 * time.Second)
+			if got != want {
+				t.Errorf("client output differs (%d bytes, openssl's %d)\n--- tlskit\n%.300q\n--- openssl\n%.300q", len(got), len(want), got, want)
+			}
+			if gotErr := ts.err.String(); gotErr != wantErr {
+				t.Errorf("stderr differs\n--- tlskit\n%s\n--- openssl\n%s", gotErr, wantErr)
+			}
+		})
+	}
+}
+
+// hangUpClient is a crypto/tls client that sends input, reads what comes
+// back for 300 ms, and closes the TCP connection without close_notify.
+func hangUpClient(t *testing.T, addr, input string) string {
+	t.Helper()
+	raw, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	c := tls.Client(raw, &tls.Config{InsecureSkipVerify: true, CurvePreferences: []tls.CurveID{tls.X25519, tls.CurveP256}})
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.WriteString(c, input); err != nil {
+		t.Fatal(err)
+	}
+	c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+	got, _ := io.ReadAll(c)
+	return string(got)
 }

@@ -488,8 +488,11 @@ var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 func htmlEscape(s string) string { return htmlEscaper.Replace(s) }
 
 // serveRev is -rev: each line the client sends comes back reversed, and a
-// line "CLOSE" ends the connection. Lines are bounded so a client sending
-// no newline cannot grow memory.
+// line "CLOSE" ends the connection. Lines are bounded as openssl's are: a
+// line of 16384 bytes or more comes back in 16384-byte pieces, each
+// reversed and ended with a newline. A client that hangs up (no
+// close_notify) within a line gets nothing of it back and, as with
+// openssl, no "CONNECTION CLOSED" is printed; after close_notify it is.
 // It returns the read or write error that ended the connection, nil
 // after CLOSE.
 func (s *server) serveRev(t io.ReadWriter, ci connInfo) error {
@@ -497,32 +500,32 @@ func (s *server) serveRev(t io.ReadWriter, ci connInfo) error {
 	eb.WriteString("CONNECTION ESTABLISHED\n")
 	s.writeBrief(&eb, ci)
 	s.errw.Write(eb.Bytes())
-	defer fmt.Fprintln(s.errw, "CONNECTION CLOSED")
+	closed := "CONNECTION CLOSED\n"
+	defer func() { io.WriteString(s.errw, closed) }()
 	br := bufio.NewReaderSize(t, 16*1024)
 	for {
 		line, err := br.ReadSlice('\n')
-		if len(line) > 0 {
-			l := bytes.TrimRight(line, "\r\n")
-			if string(l) == "CLOSE" {
-				return nil
-			}
-			out := make([]byte, 0, len(l)+1)
-			for i := len(l) - 1; i >= 0; i-- {
-				out = append(out, l[i])
-			}
-			if len(line) > len(l) || err == nil {
-				out = append(out, '\n')
-			}
-			if d, ok := t.(interface{ SetWriteDeadline(time.Time) error }); ok {
-				// A client that never reads cannot hold the connection for ever.
-				d.SetWriteDeadline(time.Now().Add(writeTimeout))
-			}
-			if _, werr := t.Write(out); werr != nil {
-				return werr
-			}
-		}
 		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
+			if len(line) > 0 && ci.conn != nil && ci.conn.eof.TransportEnded() {
+				closed = ""
+			}
 			return err
+		}
+		l := bytes.TrimRight(line, "\r\n")
+		if err == nil && string(l) == "CLOSE" {
+			return nil
+		}
+		out := make([]byte, 0, len(l)+1)
+		for i := len(l) - 1; i >= 0; i-- {
+			out = append(out, l[i])
+		}
+		out = append(out, '\n')
+		if d, ok := t.(interface{ SetWriteDeadline(time.Time) error }); ok {
+			// A client that never reads cannot hold the connection for ever.
+			d.SetWriteDeadline(time.Now().Add(writeTimeout))
+		}
+		if _, werr := t.Write(out); werr != nil {
+			return werr
 		}
 	}
 }
