@@ -11,6 +11,7 @@ import (
 	"github.com/tlskit/tlskit/internal/dn"
 	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/engine/sig"
+	"github.com/tlskit/tlskit/internal/engine/suites"
 	"github.com/tlskit/tlskit/internal/tlsnames"
 	"github.com/tlskit/tlskit/internal/verify"
 	"github.com/tlskit/tlskit/internal/wire"
@@ -34,6 +35,10 @@ type connState struct {
 	// SessionID and MasterSecret are the TLS 1.0–1.2 session's;
 	// TicketPSK is the PSK of the last TLS 1.3 ticket sent.
 	SessionID, MasterSecret, TicketPSK []byte
+	// PSKIdentity is a TLS 1.0–1.2 PSK suite's client identity (kept
+	// through resumption); nil otherwise, as openssl's server session
+	// has one only then (and never a hint).
+	PSKIdentity []byte
 }
 
 // connStateOf is the engine's connection state for the reports.
@@ -42,7 +47,16 @@ func connStateOf(t *engine.SnapshotConn) connState {
 	return connState{Version: st.Version, CipherSuite: st.Suite, CurveID: st.Group,
 		NegotiatedProtocol: st.ALPN, DidResume: st.Resumed, ExtendedMasterSecret: st.ExtendedMasterSecret,
 		PeerCertificates: engine.ParseChain(st.PeerChain),
-		SessionID:        st.SessionID, MasterSecret: st.MasterSecret, TicketPSK: st.SentTicketPSK}
+		SessionID:        st.SessionID, MasterSecret: st.MasterSecret, TicketPSK: st.SentTicketPSK,
+		PSKIdentity: psk12Identity(st)}
+}
+
+// psk12Identity is the identity of a TLS 1.0–1.2 PSK suite's session.
+func psk12Identity(st engine.State) []byte {
+	if su, ok := suites.Lookup12(st.Suite); ok && su.Kx.PSK() && st.Version < engine.VersionTLS13 {
+		return st.PSKIdentity
+	}
+	return nil
 }
 
 // isGREASE reports whether v is a GREASE value (RFC 8701 §2), which

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/tlskit/tlskit/internal/engine"
-	"github.com/tlskit/tlskit/internal/engine/suites"
 )
 
 // serverSession is openssl's SSL_SESSION encoding (the ASN.1 behind "SSL
@@ -81,9 +80,7 @@ func (s *server) writeSession(w io.Writer, ci connInfo, st engine.State, now tim
 		}
 		// A PSK suite's session keeps the client's identity (not the
 		// hint), as openssl s_server's does.
-		if su, ok := suites.Lookup12(st.Suite); ok && su.Kx.PSK() {
-			o.PSKIdentity = append([]byte{}, st.PSKIdentity...)
-		}
+		o.PSKIdentity = append([]byte(nil), psk12Identity(st)...)
 	}
 	if st.ALPN != "" {
 		o.ALPN = []byte(st.ALPN)

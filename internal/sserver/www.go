@@ -465,6 +465,7 @@ func (s *server) writeSessionBlock(w io.Writer, ci connInfo) {
 		rs.VerifyError = verify.ErrorString(ci.conn.verifyCode)
 	}
 	rs.EMS = !rs.TLS13 && ci.state.ExtendedMasterSecret
+	rs.PSKIdentity = string(ci.state.PSKIdentity)
 	// openssl's session: in TLS 1.0–1.2 the ServerHello's session ID
 	// (empty when a ticket is issued) and the master secret; in TLS 1.3 a
 	// random session ID and the last ticket's PSK.

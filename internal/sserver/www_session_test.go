@@ -72,3 +72,53 @@ func TestWWWSessionBlock(t *testing.T) {
 		})
 	}
 }
+
+// TestWWWSessionBlockPSK: the -www page's PSK lines are openssl
+// s_server's: a TLS 1.2 PSK suite's client identity, on the new and on
+// the resumed connection (by ticket and by session ID), and never the
+// hint, which openssl's server session does not keep; a TLS 1.3 -psk
+// connection has None for both. Each page is compared with openssl
+// s_server -www's for the same openssl s_client -psk exchange.
+func TestWWWSessionBlockPSK(t *testing.T) {
+	testpeer.Need(t, "openssl")
+	pskLines := regexp.MustCompile(`(?m)^    PSK identity.*$`)
+	for _, tc := range []struct {
+		name   string
+		server []string
+		client []string
+		want   string
+	}{
+		{"TLS 1.2 ticket", []string{"-tls1_2"}, []string{"-psk_identity", "www id"}, "www id"},
+		{"TLS 1.2 session ID", []string{"-tls1_2", "-no_ticket"}, []string{"-psk_identity", "www id", "-cipher", "PSK-AES128-GCM-SHA256"}, "www id"},
+		{"TLS 1.3", nil, nil, "None"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"-nocert", "-psk", "1a2b3c4d", "-psk_hint", "www hint", "-www"}, tc.server...)
+			pages := func(addr string) [2]string {
+				sess := filepath.Join(t.TempDir(), "sess.pem")
+				var p [2]string
+				for i, sessArg := range []string{"-sess_out", "-sess_in"} {
+					cli := append([]string{"s_client", "-connect", addr, "-quiet", "-ign_eof", "-psk", "1a2b3c4d", sessArg, sess}, tc.client...)
+					p[i], _ = runPeer(t, "GET / HTTP/1.0\r\n\r\n", 20*time.Second, "openssl", cli...)
+				}
+				// A TLS 1.3 external PSK handshake is always "Reused".
+				first := "\nNew, TLSv1.2, "
+				if tc.server == nil {
+					first = "\nReused, TLSv1.3, "
+				}
+				if !strings.Contains(p[0], first) || !strings.Contains(p[1], "\nReused, ") {
+					t.Fatalf("want %q then a resumed session:\n%s\n%s", first[1:], p[0], p[1])
+				}
+				return p
+			}
+			ours := pages(startServer(t, "", args...).addr)
+			theirs := pages(testpeer.OpenSSLServer(t, args...).Addr)
+			for i := range ours {
+				got, want := pskLines.FindAllString(ours[i], -1), pskLines.FindAllString(theirs[i], -1)
+				if strings.Join(got, "\n") != strings.Join(want, "\n") || len(want) != 2 || want[0] != "    PSK identity: "+tc.want {
+					t.Errorf("page %d: PSK lines %q, openssl's %q (want identity %s)", i, got, want, tc.want)
+				}
+			}
+		})
+	}
+}
