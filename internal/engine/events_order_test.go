@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"io"
 	"net"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -11,17 +12,21 @@ import (
 	"github.com/tlskit/tlskit/internal/engine/msg"
 )
 
-// lingerConn returns from a Write only some time after the bytes went out,
-// while armed: the peer answers before the writer goes on.
+// lingerConn, while armed, returns from a Write only once answered
+// reports that the peer's answer came in (or after 10 s): the peer
+// answers before the writer goes on.
 type lingerConn struct {
 	net.Conn
-	armed atomic.Bool
+	armed    atomic.Bool
+	answered func() bool
 }
 
 func (c *lingerConn) Write(p []byte) (int, error) {
 	n, err := c.Conn.Write(p)
 	if c.armed.Load() {
-		time.Sleep(300 * time.Millisecond)
+		for end := time.Now().Add(10 * time.Second); !c.answered() && time.Now().Before(end); {
+			time.Sleep(5 * time.Millisecond) // polling the event log
+		}
 	}
 	return n, err
 }
@@ -40,8 +45,14 @@ func TestEventsNotSplit(t *testing.T) {
 		t.Fatal(err)
 	}
 	raw.SetDeadline(time.Now().Add(20 * time.Second))
-	lc := &lingerConn{Conn: raw}
 	var log eventLog
+	isKU := func(e Event) bool {
+		return e.ContentType == 22 && len(e.Data) > 0 && msg.Type(e.Data[0]) == msg.TypeKeyUpdate
+	}
+	// The write of our KeyUpdate lasts until the peer's is reported.
+	lc := &lingerConn{Conn: raw, answered: func() bool {
+		return slices.ContainsFunc(log.events(), func(e Event) bool { return isKU(e) && !e.Sent })
+	}}
 	conn := Client(lc, &Config{OnEvent: log.add})
 	defer conn.Close()
 	if err := conn.Handshake(); err != nil {
@@ -71,9 +82,6 @@ func TestEventsNotSplit(t *testing.T) {
 	<-done
 
 	evs := log.events()
-	isKU := func(e Event) bool {
-		return e.ContentType == 22 && len(e.Data) > 0 && msg.Type(e.Data[0]) == msg.TypeKeyUpdate
-	}
 	sentKU, recvKU := -1, -1
 	for i, e := range evs {
 		if isKU(e) && e.Sent && sentKU < 0 {

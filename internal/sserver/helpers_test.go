@@ -211,6 +211,21 @@ func clientPrinted(want ...string) func(string) bool {
 	return func(out string) bool { return containsAll(out, want...) }
 }
 
+// sayAfterHandshake types line on the server's input once its output
+// shows its nth handshake done ("CIPHER is"), and returns a done function
+// for opensslClientUntil waiting for the line: a TLS 1.3 server's tickets
+// come before it on the wire, and s_client prints the data as it comes
+// (its ticket and session lines only when it ends).
+func (ts *testServer) sayAfterHandshake(n int, line string) func(string) bool {
+	go func() { // no t.Fatal here: the client's bound ends the test
+		for end := time.Now().Add(20 * time.Second); strings.Count(ts.out.String(), "CIPHER is ") < n && time.Now().Before(end); {
+			time.Sleep(10 * time.Millisecond) // polling the output
+		}
+		io.WriteString(ts.stdin, line)
+	}()
+	return clientPrinted(line)
+}
+
 func containsAll(s string, want ...string) bool {
 	for _, w := range want {
 		if !strings.Contains(s, w) {

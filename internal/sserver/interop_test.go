@@ -401,11 +401,11 @@ func TestSNI(t *testing.T) {
 	c1, k1 := writeCert(t, dir, "one", "localhost", false)
 	c2, k2 := writeCert(t, dir, "two", "other.example", false)
 	ts := startServer(t, "", "-cert", c1, "-key", k1, "-cert2", c2, "-key2", k2, "-servername", "other.example", "-naccept", "2")
-	out := opensslClient(t, ts.addr, "", 200*time.Millisecond, "-servername", "other.example")
+	out := opensslClientUntil(t, ts.addr, "", clientPrinted("CN = other.example"), "-servername", "other.example")
 	if !strings.Contains(out, "CN = other.example") {
 		t.Errorf("SNI did not switch certificate:\n%s", out)
 	}
-	out = opensslClient(t, ts.addr, "", 200*time.Millisecond, "-servername", "nope.example")
+	out = opensslClientUntil(t, ts.addr, "", clientPrinted("CN = localhost"), "-servername", "nope.example")
 	if !strings.Contains(out, "CN = localhost") {
 		t.Errorf("other name did not get the main certificate:\n%s", out)
 	}
@@ -414,7 +414,7 @@ func TestSNI(t *testing.T) {
 		t.Errorf("stdout: %s", so)
 	}
 	ts2 := startServer(t, "", "-cert", c1, "-key", k1, "-cert2", c2, "-key2", k2, "-servername", "other.example", "-servername_fatal", "-naccept", "1")
-	out = opensslClient(t, ts2.addr, "", 200*time.Millisecond, "-servername", "nope.example")
+	out = opensslClientUntil(t, ts2.addr, "", clientPrinted("unrecognized name"), "-servername", "nope.example")
 	if !strings.Contains(out, "unrecognized name") {
 		t.Errorf("-servername_fatal did not refuse:\n%s", out)
 	}

@@ -58,7 +58,7 @@ func TestOCSPStapleFileFromPipe(t *testing.T) {
 		w.Close()
 		secondHalf <- err
 	}()
-	out := opensslClient(t, ts.addr, "", 200*time.Millisecond, "-status")
+	out := opensslClientUntil(t, ts.addr, "", clientPrinted("OCSP Response Status: successful (0x0)", "Cert Status: good"), "-status")
 	for _, w := range []string{"OCSP Response Status: successful (0x0)", "Cert Status: good"} {
 		if !strings.Contains(out, w) {
 			t.Errorf("s_client -status lacks %q:\n%s", w, out)

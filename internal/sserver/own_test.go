@@ -61,18 +61,10 @@ func TestOwnEngineServer(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ts := startServer(t, "", append(append([]string(nil), id...), tc.server...)...)
 			// The client's input closes at once or, in the ticket cases,
-			// once a line the server sends after the handshake, after any
-			// ticket it sends, arrived. (s_client prints the line as it
-			// comes; its ticket lines are buffered until it ends.)
+			// once a line the server sends after the handshake arrived.
 			done := func(string) bool { return true }
 			if tc.ticketsAtLeast > 0 || tc.name == "no-tickets" {
-				go func() { // no t.Fatal here: the client's bound ends the test
-					for end := time.Now().Add(20 * time.Second); !strings.Contains(ts.out.String(), "CIPHER is") && time.Now().Before(end); {
-						time.Sleep(10 * time.Millisecond) // polling the output
-					}
-					ts.stdin.Write([]byte("after the handshake\n"))
-				}()
-				done = clientPrinted("after the handshake\n")
+				done = ts.sayAfterHandshake(1, "after the handshake\n")
 			}
 			out := opensslClientUntil(t, ts.addr, "", done, tc.client...)
 			for _, re := range tc.wantClient {
@@ -103,7 +95,7 @@ func TestOwnEngineServerKeyUpdate(t *testing.T) {
 		ts.stdin.Write([]byte("K\n"))
 		ts.stdin.Write([]byte("hello\n"))
 	}()
-	out := opensslClient(t, ts.addr, "", 2*time.Second, "-msg")
+	out := opensslClientUntil(t, ts.addr, "", clientPrinted("<<< TLS 1.3, Handshake [length 0005], KeyUpdate\n    18 00 00 01 01\n", "hello"), "-msg")
 	if !strings.Contains(out, "<<< TLS 1.3, Handshake [length 0005], KeyUpdate\n    18 00 00 01 01\n") || !strings.Contains(out, "hello") {
 		t.Errorf("openssl saw no KeyUpdate then data:\n%s", out)
 	}

@@ -57,13 +57,13 @@ func TestStapleOwnEngine(t *testing.T) {
 	needTool(t, "openssl")
 	caPath, certPath, keyPath, respPath := stapleFixture(t)
 	ts := startServer(t, "", "-cert", certPath, "-key", keyPath, "-status_file", respPath, "-status_verbose", "-naccept", "5")
-	out := opensslClient(t, ts.addr, "", 200*time.Millisecond, "-status", "-tls1_2", "-trace", "-CAfile", caPath)
+	out := opensslClientUntil(t, ts.addr, "", clientPrinted("extension_type=status_request(5), length=0", "CertificateStatus, Length=", "Cert Status: good", "Verify return code: 0 (ok)"), "-status", "-tls1_2", "-trace", "-CAfile", caPath)
 	for _, w := range []string{"extension_type=status_request(5), length=0", "CertificateStatus, Length=", "Cert Status: good", "Verify return code: 0 (ok)"} {
 		if !strings.Contains(out, w) {
 			t.Errorf("TLS 1.2: s_client lacks %q:\n%s", w, out)
 		}
 	}
-	out = opensslClient(t, ts.addr, "", 200*time.Millisecond, "-status", "-tls1_3", "-CAfile", caPath)
+	out = opensslClientUntil(t, ts.addr, "", clientPrinted("OCSP Response Status: successful (0x0)", "Cert Status: good", "New, TLSv1.3, Cipher is "), "-status", "-tls1_3", "-CAfile", caPath)
 	// "New, TLSv1.3": the handshake's summary. The session's "Protocol  :
 	// TLSv1.3" line comes only with a ticket, which s_client may leave
 	// before.
@@ -72,7 +72,7 @@ func TestStapleOwnEngine(t *testing.T) {
 			t.Errorf("TLS 1.3: s_client lacks %q:\n%s", w, out)
 		}
 	}
-	out = opensslClient(t, ts.addr, "", 200*time.Millisecond, "-CAfile", caPath)
+	out = opensslClientUntil(t, ts.addr, "", clientPrinted("Verify return code: "), "-CAfile", caPath) // its handshake summary's end
 	if strings.Contains(out, "OCSP") {
 		t.Errorf("a client without -status got a staple:\n%s", out)
 	}
@@ -104,18 +104,18 @@ func TestSNIOwnEngine(t *testing.T) {
 	if !strings.HasPrefix(ts.out.String(), "Setting secondary ctx parameters\n") {
 		t.Errorf("stdout starts %q", ts.out)
 	}
-	out := opensslClient(t, ts.addr, "", 200*time.Millisecond, "-servername", "nope.example", "-tls1_2", "-trace")
+	out := opensslClientUntil(t, ts.addr, "", clientPrinted("Level=warning(1), description=unrecognized name(112)", "CN = localhost"), "-servername", "nope.example", "-tls1_2", "-trace")
 	if !strings.Contains(out, "Level=warning(1), description=unrecognized name(112)") || !strings.Contains(out, "CN = localhost") {
 		t.Errorf("TLS 1.2 other name:\n%s", out)
 	}
 	if strings.Contains(out, "extension_type=server_name(0), length=0") {
 		t.Errorf("TLS 1.2 other name acknowledged:\n%s", out)
 	}
-	out = opensslClient(t, ts.addr, "", 200*time.Millisecond, "-servername", "OTHER.example", "-tls1_2", "-trace")
+	out = opensslClientUntil(t, ts.addr, "", clientPrinted("extension_type=server_name(0), length=0", "CN = other.example"), "-servername", "OTHER.example", "-tls1_2", "-trace")
 	if !strings.Contains(out, "extension_type=server_name(0), length=0") || !strings.Contains(out, "CN = other.example") {
 		t.Errorf("TLS 1.2 matching name:\n%s", out)
 	}
-	out = opensslClient(t, ts.addr, "", 200*time.Millisecond, "-servername", "nope.example", "-tls1_3", "-trace")
+	out = opensslClientUntil(t, ts.addr, "", clientPrinted("CN = localhost", "Verify return code: "), "-servername", "nope.example", "-tls1_3", "-trace")
 	if strings.Contains(out, "unrecognized name") || strings.Contains(out, "extension_type=server_name(0), length=0") || !strings.Contains(out, "CN = localhost") {
 		t.Errorf("TLS 1.3 other name:\n%s", out)
 	}
@@ -134,7 +134,7 @@ func TestSNIOwnEngine(t *testing.T) {
 	// -servername_fatal: a fatal unrecognized_name, after the callback's
 	// line, with openssl's error.
 	ts = startServer(t, "", "-cert", c1, "-key", k1, "-cert2", c2, "-key2", k2, "-servername", "other.example", "-servername_fatal", "-naccept", "1")
-	out = opensslClient(t, ts.addr, "", 200*time.Millisecond, "-servername", "nope.example")
+	out = opensslClientUntil(t, ts.addr, "", clientPrinted("tlsv1 unrecognized name"), "-servername", "nope.example")
 	if !strings.Contains(out, "tlsv1 unrecognized name") {
 		t.Errorf("-servername_fatal: %s", out)
 	}
@@ -157,20 +157,20 @@ func TestStateless(t *testing.T) {
 	dir := t.TempDir()
 	c1, k1 := writeCert(t, dir, "one", "localhost", false)
 	ts := startServer(t, "", "-cert", c1, "-key", k1, "-stateless", "-naccept", "10")
-	out := opensslClient(t, ts.addr, "", 200*time.Millisecond, "-trace")
+	out := opensslClientUntil(t, ts.addr, "", clientPrinted("New, TLSv1.3, Cipher is"), "-trace")
 	if n := strings.Count(out, "extension_type=cookie_ext(44)"); n != 2 {
 		t.Errorf("cookie seen %d times (want the retry's and the echo):\n%s", n, out)
 	}
 	if !strings.Contains(out, "New, TLSv1.3, Cipher is") {
 		t.Errorf("no TLS 1.3 handshake:\n%s", out)
 	}
-	out = opensslClient(t, ts.addr, "", 200*time.Millisecond, "-reconnect")
+	out = opensslClientUntil(t, ts.addr, "", func(out string) bool { return strings.Count(out, "New, TLSv1.3, Cipher is") >= 6 }, "-reconnect")
 	if n := strings.Count(out, "New, TLSv1.3, Cipher is"); n != 6 {
 		t.Errorf("-reconnect: %d handshakes, want 6:\n%s", n, out)
 	}
 	sess := filepath.Join(dir, "sess.pem")
 	opensslSessionOut(t, ts.addr, sess, "-no_middlebox")
-	out = opensslClient(t, ts.addr, "", 200*time.Millisecond, "-sess_in", sess, "-no_middlebox")
+	out = opensslClientUntil(t, ts.addr, "", clientPrinted("Reused, TLSv1.3"), "-sess_in", sess, "-no_middlebox")
 	if !strings.Contains(out, "Reused, TLSv1.3") {
 		t.Errorf("no resumption across the retry:\n%s", out)
 	}

@@ -46,13 +46,13 @@ func TestServerInfoSCT(t *testing.T) {
 	caPath, certPath, keyPath, siPath, logsPath := sctFixture(t)
 	ts := startServer(t, "", "-cert", certPath, "-key", keyPath, "-serverinfo", siPath, "-naccept", "6")
 	wantSCT := []string{"SCTs present (1)", "SCT validation status: valid", "Log       : tlskit test log", "Verify return code: 0 (ok)"}
-	out := opensslClient(t, ts.addr, "", 200*time.Millisecond, "-ct", "-ctlogfile", logsPath, "-CAfile", caPath, "-tls1_2", "-serverinfo", "1000")
+	out := opensslClientUntil(t, ts.addr, "", clientPrinted(append(wantSCT, "-----BEGIN SERVERINFO FOR EXTENSION 1000-----\nA+gABWhlbGxv\n")...), "-ct", "-ctlogfile", logsPath, "-CAfile", caPath, "-tls1_2", "-serverinfo", "1000")
 	for _, w := range append(wantSCT, "-----BEGIN SERVERINFO FOR EXTENSION 1000-----\nA+gABWhlbGxv\n") {
 		if !strings.Contains(out, w) {
 			t.Errorf("TLS 1.2: s_client lacks %q:\n%s", w, out)
 		}
 	}
-	out = opensslClient(t, ts.addr, "", 200*time.Millisecond, "-ct", "-ctlogfile", logsPath, "-CAfile", caPath, "-tls1_3", "-trace")
+	out = opensslClientUntil(t, ts.addr, "", ts.sayAfterHandshake(2, "after the handshake\n"), "-ct", "-ctlogfile", logsPath, "-CAfile", caPath, "-tls1_3", "-trace")
 	for _, w := range append(wantSCT, "Protocol  : TLSv1.3") {
 		if !strings.Contains(out, w) {
 			t.Errorf("TLS 1.3: s_client lacks %q:\n%s", w, out)
@@ -62,7 +62,7 @@ func TestServerInfoSCT(t *testing.T) {
 		t.Errorf("TLS 1.3: the TLS 1.2-only extension was sent:\n%s", out)
 	}
 	// A client that does not ask gets no SCT.
-	out = opensslClient(t, ts.addr, "", 200*time.Millisecond, "-CAfile", caPath, "-tls1_2", "-trace")
+	out = opensslClientUntil(t, ts.addr, "", clientPrinted("Verify return code: 0 (ok)"), "-CAfile", caPath, "-tls1_2", "-trace")
 	if strings.Contains(out, "signed_certificate_timestamps") || !strings.Contains(out, "Verify return code: 0 (ok)") {
 		t.Errorf("TLS 1.2 without -ct:\n%s", out)
 	}
@@ -144,11 +144,11 @@ func TestServerInfoCertOnly(t *testing.T) {
 	caPath, certPath, keyPath, siPath, logsPath := sctFixture(t)
 	rsaCert, rsaKey := writeCert(t, t.TempDir(), "r", "localhost", true)
 	ts := startServer(t, "", "-cert", certPath, "-key", keyPath, "-dcert", rsaCert, "-dkey", rsaKey, "-serverinfo", siPath, "-naccept", "2")
-	out := opensslClient(t, ts.addr, "", 200*time.Millisecond, "-ct", "-ctlogfile", logsPath, "-CAfile", caPath, "-tls1_3", "-sigalgs", "ecdsa_secp256r1_sha256")
+	out := opensslClientUntil(t, ts.addr, "", clientPrinted("SCTs present (1)", "Peer signature type: ECDSA"), "-ct", "-ctlogfile", logsPath, "-CAfile", caPath, "-tls1_3", "-sigalgs", "ecdsa_secp256r1_sha256")
 	if !strings.Contains(out, "SCTs present (1)") || !strings.Contains(out, "Peer signature type: ECDSA") {
 		t.Errorf("-cert's certificate:\n%s", out)
 	}
-	out = opensslClient(t, ts.addr, "", 200*time.Millisecond, "-ct", "-ctlogfile", logsPath, "-tls1_3", "-sigalgs", "rsa_pss_rsae_sha256")
+	out = opensslClientUntil(t, ts.addr, "", clientPrinted("SCTs present (0)", "Peer signature type: RSA-PSS"), "-ct", "-ctlogfile", logsPath, "-tls1_3", "-sigalgs", "rsa_pss_rsae_sha256")
 	if !strings.Contains(out, "SCTs present (0)") || !strings.Contains(out, "Peer signature type: RSA-PSS") {
 		t.Errorf("-dcert's certificate:\n%s", out)
 	}
