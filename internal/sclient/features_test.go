@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -1053,6 +1054,54 @@ func TestSecurityDebug(t *testing.T) {
 	// x448, P-521 and P-384, and the server takes x448.
 	mustMatch(t, "openssl's stdout", oOut, `(?m)^Server Temp Key: X448, 448 bits$`)
 	mustMatch(t, "stdout", out, `(?m)^Server Temp Key: X448, 448 bits$`)
+}
+
+// TestSecurityDebugPSK: with -psk openssl has its PSK callback and
+// checks the TLS 1.0-1.2 PSK suites as any other, and a DHE_PSK
+// handshake checks the server's DH prime ("Temp DH key"): against openssl
+// s_server -nocert -psk, our verbose suite and DH lines are openssl
+// s_client's (as sets), and at level 4 its refusals of PSK suites are
+// ours too.
+func TestSecurityDebugPSK(t *testing.T) {
+	openssl := testpeer.Need(t, "openssl")
+	srv := testpeer.OpenSSLServer(t, "-nocert", "-psk", "1a2b3c4d")
+	checked := func(stderr string) []string {
+		var out []string
+		for _, l := range strings.Split(stderr, "\n") {
+			if strings.HasPrefix(l, "Security callback: Supported Ciphersuite=") || strings.HasPrefix(l, "Security callback: Temp DH key") {
+				out = append(out, l)
+			}
+		}
+		slices.Sort(out)
+		return slices.Compact(out)
+	}
+	args := []string{"-connect", srv.Addr, "-psk", "1a2b3c4d", "-tls1_2", "-security_debug_verbose"}
+	_, oErr, _ := testpeer.Run(t, 30*time.Second, "", openssl, append([]string{"s_client"}, args...)...)
+	_, tErr, code := runClient(t, "", args...)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, tErr)
+	}
+	want, got := checked(oErr), checked(tErr)
+	if !slices.Equal(got, want) || !slices.Contains(want, "Security callback: Supported Ciphersuite=DHE-PSK-AES256-GCM-SHA384, security bits=256: yes") ||
+		!slices.Contains(want, "Security callback: Temp DH key bits=, security bits=128: yes") {
+		t.Errorf("verbose suite and DH checks:\n%s\nopenssl's:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	args = []string{"-connect", srv.Addr, "-psk", "1a2b3c4d", "-tls1_2", "-security_debug", "-cipher", "ALL@SECLEVEL=4"}
+	_, oErr, _ = testpeer.Run(t, 30*time.Second, "", openssl, append([]string{"s_client"}, args...)...)
+	_, tErr, _ = runClient(t, "", args...)
+	n := 0
+	for _, l := range checked(oErr) {
+		if strings.Contains(l, "PSK-") && strings.HasPrefix(l, "Security callback: Supported Ciphersuite=") {
+			n++
+			if !strings.Contains(tErr, l+"\n") {
+				t.Errorf("our stderr lacks %q", l)
+			}
+		}
+	}
+	if n < 10 {
+		t.Errorf("openssl refused only %d PSK suites:\n%s", n, oErr)
+	}
 }
 
 // TestQuietSendsQ checks that under -quiet a line "Q" is data for the

@@ -19,6 +19,7 @@ func secDebugConfig(s *settings, verbose bool) *secdebug.Config {
 		SigAlgs:  s.own.tp.Sigalgs,
 		Client:   true,
 		NoTicket: s.own.tp.NoTicket,
+		PSK12:    s.own.pskKey != nil,
 	}
 	for v := s.own.hi; v >= s.own.lo && v >= engine.VersionTLS10; v-- {
 		cfg.Versions = append(cfg.Versions, v)
@@ -68,6 +69,7 @@ func (c *client) writeSecDebug(cn *conn) {
 		Group:     st.Group,
 		PeerSig:   sum.PeerSigScheme,
 		PeerCerts: cn.peer,
+		DHBits:    st.DHBits,
 	}
 	if cr := sum.CertificateRequest; cr != nil {
 		h.CertRequested = true

@@ -40,6 +40,9 @@ type Config struct {
 	Chain []*x509.Certificate
 	// NoTicket reports -no_ticket, which drops the session-ticket check.
 	NoTicket bool
+	// PSK12 reports a TLS 1.0–1.2 PSK (-psk): openssl then has its PSK
+	// callback set and checks the PSK suites as any other.
+	PSK12 bool
 }
 
 // Handshake is what a finished handshake tells the checks.
@@ -65,6 +68,10 @@ type Handshake struct {
 	// CertRequested reports that the server asked for a client
 	// certificate (on a server: that it sent a CertificateRequest).
 	CertRequested bool
+	// DHBits is the size of the server's finite-field DHE prime in a
+	// TLS 1.0–1.2 DHE suite (DHE_RSA, DHE_PSK), on either side; 0 for
+	// none.
+	DHBits int
 	// LocalChain is the chain this side sent, leaf first, when it differs
 	// from Config.Chain: openssl completes a chain from its trust store
 	// (-CAfile, -CApath) before sending it. Nil means Config.Chain.
@@ -124,6 +131,9 @@ func WriteHandshake(w io.Writer, c Config, h Handshake) {
 			if h.Group != 0 {
 				p.group("Check Curve", h.Group)
 			}
+			if h.DHBits > 0 {
+				p.tempDH(h.DHBits)
+			}
 			p.certCurve(h.PeerCerts)
 		}
 		if tls13 && h.CertRequested {
@@ -162,6 +172,9 @@ func WriteHandshake(w io.Writer, c Config, h Handshake) {
 		}
 		p.cipher("Shared Ciphersuite", h.Cipher)
 		p.chain(chain)
+		if h.DHBits > 0 {
+			p.tempDH(h.DHBits) // its own, for the ServerKeyExchange
+		}
 		if h.CertRequested {
 			p.sigalgMask()
 			p.supportedSigalgs()
@@ -253,8 +266,9 @@ func (p *printer) usable(cs tlsnames.Cipher) bool {
 		return p.hi >= engine.VersionTLS13
 	}
 	// Without a PSK or SRP callback openssl masks those key exchanges
-	// out before asking; tlskit has neither.
-	if cs.Kx&(tlsnames.KxPSK|tlsnames.KxRSAPSK|tlsnames.KxDHEPSK|tlsnames.KxECDHEPSK|tlsnames.KxSRP) != 0 {
+	// out before asking; tlskit has no SRP, and a PSK callback only with
+	// -psk.
+	if cs.Kx&tlsnames.KxSRP != 0 || (!p.c.PSK12 && cs.Kx&(tlsnames.KxPSK|tlsnames.KxRSAPSK|tlsnames.KxDHEPSK|tlsnames.KxECDHEPSK) != 0) {
 		return false
 	}
 	minV := uint16(engine.VersionTLS10)
@@ -302,6 +316,21 @@ func (p *printer) keyShare() {
 			return
 		}
 	}
+}
+
+// tempDH is the check of the server's DHE prime, by the client and by
+// the server itself (openssl leaves its size out of the line): the step
+// table's strength for the prime's size (a 4096-bit prime is 128 bits
+// here, as openssl rates it, not the 152 of an RSA modulus).
+func (p *printer) tempDH(bits int) {
+	sec := 0
+	for _, s := range []struct{ l, sec int }{{15360, 256}, {7680, 192}, {3072, 128}, {2048, 112}, {1024, 80}} {
+		if bits >= s.l {
+			sec = s.sec
+			break
+		}
+	}
+	p.line(Allowed(p.level, sec), "Temp DH key bits=, security bits=%d", sec)
 }
 
 // ticket is the session-ticket check; openssl's debug callback has no

@@ -39,6 +39,8 @@ type connState struct {
 	// through resumption); nil otherwise, as openssl's server session
 	// has one only then (and never a hint).
 	PSKIdentity []byte
+	// DHBits is a TLS 1.0–1.2 DHE suite's prime size; 0 for none.
+	DHBits int
 }
 
 // connStateOf is the engine's connection state for the reports.
@@ -48,7 +50,7 @@ func connStateOf(t *engine.SnapshotConn) connState {
 		NegotiatedProtocol: st.ALPN, DidResume: st.Resumed, ExtendedMasterSecret: st.ExtendedMasterSecret,
 		PeerCertificates: engine.ParseChain(st.PeerChain),
 		SessionID:        st.SessionID, MasterSecret: st.MasterSecret, TicketPSK: st.SentTicketPSK,
-		PSKIdentity: psk12Identity(st)}
+		PSKIdentity: psk12Identity(st), DHBits: st.DHBits}
 }
 
 // psk12Identity is the identity of a TLS 1.0–1.2 PSK suite's session.

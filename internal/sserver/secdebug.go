@@ -22,6 +22,7 @@ func (s *server) secDebugConfig(id *identity) *secdebug.Config {
 		Groups:   c.groups,
 		SigAlgs:  c.own.sigalgs(),
 		NoTicket: c.noTicket,
+		PSK12:    c.own.psk12 != nil,
 	}
 	for v := c.maxVersion; v >= c.minVersion && v >= engine.VersionTLS10; v-- {
 		cfg.Versions = append(cfg.Versions, v)
@@ -55,6 +56,7 @@ func (s *server) writeSecDebug(ci connInfo) {
 		Group:         uint16(ci.state.CurveID),
 		PeerCerts:     ci.state.PeerCertificates,
 		CertRequested: s.c.verifyRequest,
+		DHBits:        ci.state.DHBits,
 	}
 	if ci.conn != nil {
 		h.PeerSig = ci.conn.peerSigScheme()

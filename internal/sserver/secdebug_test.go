@@ -1,9 +1,12 @@
 package sserver
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tlskit/tlskit/internal/testpeer"
 )
 
 // TestSecurityDebug checks that -security_debug_verbose prints the
@@ -39,5 +42,36 @@ func TestSecurityDebug(t *testing.T) {
 		if strings.HasPrefix(l, "Security callback:") && !strings.HasSuffix(l, ": no") {
 			t.Errorf("-security_debug printed an accepted check: %q", l)
 		}
+	}
+}
+
+// TestSecurityDebugPSK12: a DHE_PSK connection to s_server -nocert -psk
+// checks the shared PSK suite and the server's own DH prime, as openssl
+// s_server -security_debug_verbose does for the same openssl s_client
+// -psk -tls1_2 (their "Shared Ciphersuite" and "Temp DH key" lines,
+// compared as sets, are the same).
+func TestSecurityDebugPSK12(t *testing.T) {
+	testpeer.Need(t, "openssl")
+	args := []string{"-nocert", "-psk", "1a2b3c4d", "-security_debug_verbose", "-naccept", "1"}
+	pick := func(out string) []string {
+		var l []string
+		for _, s := range strings.Split(out, "\n") {
+			if strings.HasPrefix(s, "Security callback: Shared Ciphersuite=") || strings.HasPrefix(s, "Security callback: Temp DH key") {
+				l = append(l, s)
+			}
+		}
+		slices.Sort(l)
+		return slices.Compact(l)
+	}
+	ts := startServer(t, "", args...)
+	opensslClient(t, ts.addr, "", 0, "-psk", "1a2b3c4d", "-tls1_2")
+	waitFor(t, ts.err, "Security callback: Temp DH key", 10*time.Second)
+	ref := testpeer.OpenSSLServer(t, args...)
+	opensslClient(t, ref.Addr, "", 0, "-psk", "1a2b3c4d", "-tls1_2")
+	_, refErr := ref.Wait(t, 10*time.Second)
+	got, want := pick(ts.err.String()), pick(refErr)
+	if !slices.Equal(got, want) || !slices.Contains(want, "Security callback: Temp DH key bits=, security bits=128: yes") ||
+		!slices.Contains(want, "Security callback: Shared Ciphersuite=DHE-PSK-AES256-GCM-SHA384, security bits=256: yes") {
+		t.Errorf("checks:\n%s\nopenssl s_server's:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
