@@ -71,3 +71,13 @@ func (e *AlertError) TLSAlert() (description uint8, sent bool) {
 // SSLReason is OpenSSL's reason text for the fault behind a sent alert,
 // when the engine knows it.
 func (e *AlertError) SSLReason() string { return e.Reason }
+
+// SSLFunc is the OpenSSL function of a sent alert's fault when the fault
+// names one (alert.Fault.Func); empty otherwise.
+func (e *AlertError) SSLFunc() string {
+	var f *alert.Fault
+	if e.Sent && errors.As(e.Err, &f) {
+		return f.Func
+	}
+	return ""
+}

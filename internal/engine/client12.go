@@ -533,6 +533,10 @@ func (h *clientHS12) serverKeyExchange(body []byte) error {
 	// The parameters are checked before the signature, as OpenSSL does:
 	// a peer value out of range is illegal_parameter even when the
 	// signature is bad too.
+	if ske.Kind.PSK() && len(ske.Hint) > MaxPSKIdentityLen {
+		// OpenSSL reads the hint before the key exchange parameters.
+		return &alert.Fault{Desc: alert.HandshakeFailure, Reason: "data length too long", Func: "tls_process_ske_psk_preamble"}
+	}
 	h.ske = ske
 	if err := h.agree(); err != nil {
 		return err

@@ -49,6 +49,11 @@ type PSK12 struct {
 	ServerKey func(identity []byte) (key []byte, err error)
 }
 
+// MaxPSKIdentityLen is the longest TLS 1.0–1.2 PSK identity or identity
+// hint OpenSSL 3.0 takes (its PSK_MAX_IDENTITY_LEN): a longer one
+// received ends the handshake ("data length too long").
+const MaxPSKIdentityLen = 256
+
 // Identity is a certificate chain (leaf first, DER) and its private key.
 type Identity struct {
 	Chain [][]byte

@@ -495,3 +495,72 @@ func TestPSK13ServerWithoutCertificate(t *testing.T) {
 		}
 	}
 }
+
+// TestPSK12IdentityLengthLimit: a PSK identity or identity hint longer
+// than OpenSSL 3.0's PSK_MAX_IDENTITY_LEN (256) received ends the
+// handshake as openssl ends it: a server answers the identity with
+// decode_error, a client the hint with handshake_failure, both "data
+// length too long" from the PSK preamble's function; 256 bytes pass.
+// Checked both ways against openssl and between own client and server.
+func TestPSK12IdentityLengthLimit(t *testing.T) {
+	openssl := testpeer.Need(t, "openssl")
+	key := hex.EncodeToString(testPSK12Key)
+	long, max := bytes.Repeat([]byte("i"), MaxPSKIdentityLen+1), bytes.Repeat([]byte("m"), MaxPSKIdentityLen)
+	sentFault := func(t *testing.T, err error, d alert.Desc, fn string) {
+		t.Helper()
+		var ae *AlertError
+		if !errors.As(err, &ae) || !ae.Sent || ae.Description != d || ae.SSLReason() != "data length too long" || ae.SSLFunc() != fn {
+			t.Errorf("error %v, want a sent %v 'data length too long' from %s", err, d, fn)
+		}
+	}
+	client := func(id []byte) *Config {
+		return &Config{MinVersion: VersionTLS12, MaxVersion: VersionTLS12, Suites12: []uint16{suites.PSKAES128GCMSHA256},
+			PSK12: &PSK12{Identity: id, Key: testPSK12Key}}
+	}
+	server := func(hint []byte) *Config {
+		return &Config{MinVersion: VersionTLS12, MaxVersion: VersionTLS12,
+			PSK12: &PSK12{ServerKey: func([]byte) ([]byte, error) { return testPSK12Key, nil }, Hint: hint}}
+	}
+	t.Run("identity to openssl s_server", func(t *testing.T) {
+		srv := testpeer.OpenSSLServer(t, "-nocert", "-psk", key, "-rev")
+		conn := dialOwn(t, srv.Addr, client(max))
+		if got := echoLine(t, conn, "256"); got != "652" {
+			t.Fatalf("echo %q", got)
+		}
+		conn.Close() // -rev serves one connection at a time
+		conn = dialOwn(t, srv.Addr, client(long))
+		err := conn.Handshake()
+		var ae *AlertError
+		if !errors.As(err, &ae) || ae.Sent || ae.Description != alert.DecodeError {
+			t.Errorf("handshake: %v, want openssl's decode_error", err)
+		}
+		waitOutput(t, srv, ":tls_process_cke_psk_preamble:data length too long:")
+	})
+	t.Run("identity to own server", func(t *testing.T) {
+		addr, res := ownServer(t, server(nil))
+		dialOwn(t, addr, client(long)).Handshake()
+		sentFault(t, (<-res).err, alert.DecodeError, "tls_process_cke_psk_preamble")
+	})
+	t.Run("hint to openssl s_client", func(t *testing.T) {
+		for _, hint := range [][]byte{max, long} {
+			addr, res := ownServer(t, server(hint))
+			out, errOut, code := testpeer.Run(t, 20*time.Second, "x\n", openssl, "s_client", "-connect", addr, "-tls1_2", "-psk", key, "-cipher", "PSK-AES128-GCM-SHA256")
+			r := <-res
+			if len(hint) == MaxPSKIdentityLen {
+				if r.err != nil || code != 0 || !strings.Contains(out, "PSK identity hint: "+string(max)+"\n") {
+					t.Errorf("256-byte hint: server %v, openssl exit %d:\n%s\n%s", r.err, code, out, errOut)
+				}
+				continue
+			}
+			var ae *AlertError
+			if !errors.As(r.err, &ae) || ae.Sent || ae.Description != alert.HandshakeFailure ||
+				!strings.Contains(errOut, ":tls_process_ske_psk_preamble:data length too long:") {
+				t.Errorf("server %v; openssl exit %d:\n%s", r.err, code, errOut)
+			}
+		}
+	})
+	t.Run("hint to own client", func(t *testing.T) {
+		addr, _ := ownServer(t, server(long))
+		sentFault(t, dialOwn(t, addr, client([]byte("id"))).Handshake(), alert.HandshakeFailure, "tls_process_ske_psk_preamble")
+	})
+}

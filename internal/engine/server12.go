@@ -729,6 +729,10 @@ func (h *serverHS12) full() error {
 	if err != nil {
 		return err
 	}
+	if s.suite.Kx.PSK() && len(cke.Identity) > MaxPSKIdentityLen {
+		// OpenSSL 3.0 answers this with decode_error (measured).
+		return &alert.Fault{Desc: alert.DecodeError, Reason: "data length too long", Func: "tls_process_cke_psk_preamble"}
+	}
 	var pre []byte
 	switch s.suite.Kx {
 	case msg.KxECDHE, msg.KxECDHEPSK:

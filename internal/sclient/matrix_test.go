@@ -276,6 +276,18 @@ func TestMatrixClientPSK12OpenSSL(t *testing.T) {
 			wantErr: []string{`:error:0A0000B5:SSL routines:ssl_cipher_list_to_bytes:no ciphers available:tlskit:0:No ciphers enabled for max supported SSL/TLS version`}},
 		{name: "psk-suites-without-psk-tls13", server: append([]string{}, cert...), args: []string{"-cipher", "PSK"},
 			wantOut: []string{`(?m)^New, TLSv1\.3, Cipher is TLS_AES_256_GCM_SHA384$`}},
+		// A DHE_PSK server's empty hint is none to openssl's callback.
+		{name: "dhe-psk-empty-hint-debug", server: []string{"-nocert", "-psk", "1a2b3c4d"}, args: []string{"-tls1_2", "-psk", "1a2b3c4d", "-debug"},
+			wantOut: []string{`(?m)^psk_client_cb\nNULL received PSK identity hint, continuing anyway\ncreated identity 'Client_identity' len=15$`,
+				`(?m)^New, TLSv1\.2, Cipher is DHE-PSK-AES256-GCM-SHA384$`}},
+		// openssl's callback takes identities of up to 255 bytes.
+		{name: "identity-255", server: []string{"-nocert", "-psk", "1a2b3c4d"}, args: []string{"-tls1_2", "-psk", "1a2b3c4d", "-psk_identity", strings.Repeat("i", 255)},
+			wantOut: []string{`(?m)^    PSK identity: i{255}$`}},
+		{name: "identity-256", server: []string{"-nocert", "-psk", "1a2b3c4d"}, args: []string{"-tls1_2", "-psk", "1a2b3c4d", "-psk_identity", strings.Repeat("i", 256), "-debug", "-msg"},
+			wantCode: 1,
+			wantOut: []string{`(?m)^psk_client_cb\nNULL received PSK identity hint, continuing anyway\n[^c]`, `(?m)^>>> TLS 1\.2, Alert \[length 0002\], fatal handshake_failure$`,
+				`(?m)^New, \(NONE\), Cipher is \(NONE\)$`},
+			wantErr: []string{`(?m)^Error in PSK client callback\n0000000000000000:error:0A0000DF:SSL routines:tls_construct_cke_psk_preamble:psk identity not found:tlskit:0:$`}},
 		{name: "wrong-key", server: []string{"-nocert", "-psk", "1a2b3c4d"}, args: []string{"-tls1_2", "-psk", "ffff"}, wantCode: 1,
 			wantErr: []string{`:SSL routines:ssl3_read_bytes:sslv3 alert bad record mac:.*SSL alert number 20`}},
 	} {

@@ -141,17 +141,28 @@ func ownOptions(v *opt.Values, s *settings, tp *optgroups.TLSParams) error {
 }
 
 // pskClientKey is openssl s_client's PSK callback for the TLS 1.0–1.2
-// PSK suites: -psk_identity and -psk's key, saying so under -debug.
+// PSK suites: -psk_identity and -psk's key, saying so under -debug. An
+// empty hint is no hint to it (openssl keeps none). Its identity buffer
+// holds PSK_MAX_IDENTITY_LEN bytes with the terminating NUL, so an
+// identity of 256 bytes or more fails the callback: handshake_failure,
+// "psk identity not found".
 func (c *client) pskClientKey(hint []byte) (identity, key []byte, err error) {
 	o := c.set.own
+	var b strings.Builder
 	if c.set.debug {
-		var b strings.Builder
 		b.WriteString("psk_client_cb\n")
-		if hint == nil {
+		if len(hint) == 0 {
 			b.WriteString("NULL received PSK identity hint, continuing anyway\n")
 		} else {
 			fmt.Fprintf(&b, "Received PSK identity hint '%s'\n", hint)
 		}
+	}
+	if len(o.pskIdentity) >= engine.MaxPSKIdentityLen {
+		io.WriteString(c.info, b.String())
+		fmt.Fprintln(c.errw, "Error in PSK client callback")
+		return nil, nil, &sslerr.Error{Kind: sslerr.ClientPSKIdentityNotFound, Err: alert.HandshakeFailure}
+	}
+	if c.set.debug {
 		fmt.Fprintf(&b, "created identity '%s' len=%d\n", o.pskIdentity, len(o.pskIdentity))
 		fmt.Fprintf(&b, "created PSK len=%d\n", len(o.pskKey))
 		io.WriteString(c.info, b.String())

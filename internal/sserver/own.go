@@ -33,6 +33,8 @@ type ownSettings struct {
 	// psk12 is -psk for the TLS 1.0–1.2 PSK suites (with -psk_hint),
 	// nil without -psk.
 	psk12 *engine.PSK12
+	// pskHint is -psk_hint (with or without -psk, as openssl takes it).
+	pskHint []byte
 	// suites12 are the TLS 1.0–1.2 suites (-cipher) in order.
 	suites12 []uint16
 	// dh is the -dhparam group; nil for openssl's automatic one.
@@ -131,8 +133,11 @@ func engineOptions(v *opt.Values, c *config, tp *optgroups.TLSParams) error {
 		}
 		o.psks = append(o.psks, engine.PSK{Identity: []byte(identity), Key: key})
 		o.psk12 = &engine.PSK12{Identity: []byte(identity), Key: key}
-		if h, ok := v.Get("psk_hint"); ok {
-			o.psk12.Hint = []byte(h)
+	}
+	if h, ok := v.Get("psk_hint"); ok {
+		o.pskHint = []byte(h)
+		if o.psk12 != nil {
+			o.psk12.Hint = o.pskHint
 		}
 	}
 	if f, ok := v.Get("psk_session"); ok {

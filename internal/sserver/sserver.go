@@ -22,6 +22,7 @@ import (
 	"github.com/tlskit/tlskit/internal/opt"
 	"github.com/tlskit/tlskit/internal/optgroups"
 	"github.com/tlskit/tlskit/internal/secdebug"
+	"github.com/tlskit/tlskit/internal/sslerr"
 	"github.com/tlskit/tlskit/internal/stdio"
 	"github.com/tlskit/tlskit/internal/tlsnames"
 )
@@ -104,6 +105,13 @@ func run(ctx context.Context, args []string, s stdio.Stdio, listening func(net.A
 		c.own.loadDHParams(c.dhparamFile, srv.out, s.Err)
 		if c.own.psk12 != nil && c.debug {
 			fmt.Fprintln(srv.out, "PSK key given, setting server callback")
+		}
+		if len(c.own.pskHint) > engine.MaxPSKIdentityLen {
+			// SSL_CTX_use_psk_identity_hint refuses a hint longer than
+			// PSK_MAX_IDENTITY_LEN, with or without -psk.
+			fmt.Fprintln(s.Err, "error setting PSK identity hint to context")
+			fmt.Fprintln(s.Err, sslerr.Entry{Code: 0x0A000092, Lib: "SSL routines", Func: "SSL_CTX_use_psk_identity_hint", Reason: "data length too long"})
+			return 1
 		}
 	}
 	if c.serverInfoFile != "" {

@@ -1,12 +1,15 @@
 package sserver
 
 import (
+	"bytes"
+	"net"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/testpeer"
 )
 
@@ -120,5 +123,43 @@ func TestWWWSessionBlockPSK(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPSK12IdentityTooLong: a client's PSK identity longer than openssl's
+// PSK_MAX_IDENTITY_LEN (256) fails the connection with openssl
+// s_server's ERROR and queue line (tls_process_cke_psk_preamble: data
+// length too long); the client, the engine's (openssl s_client sends
+// no identity that long), gets decode_error from openssl.
+func TestPSK12IdentityTooLong(t *testing.T) {
+	testpeer.Need(t, "openssl")
+	args := []string{"-nocert", "-psk", "1a2b3c4d", "-tls1_2"}
+	dial := func(addr string) error {
+		c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		return engine.Client(c, &engine.Config{MinVersion: engine.VersionTLS12, MaxVersion: engine.VersionTLS12,
+			PSK12: &engine.PSK12{Identity: bytes.Repeat([]byte("x"), engine.MaxPSKIdentityLen+1), Key: []byte{0x1a, 0x2b, 0x3c, 0x4d}}}).Handshake()
+	}
+	const line = ":error:0A000092:SSL routines:tls_process_cke_psk_preamble:data length too long:"
+	ts := startServer(t, "", args...)
+	dial(ts.addr)
+	waitFor(t, ts.err, line, 10*time.Second)
+	ref := testpeer.OpenSSLServer(t, args...)
+	if err := dial(ref.Addr); err == nil || !strings.Contains(err.Error(), "decode_error") {
+		t.Errorf("openssl s_server: handshake %v, want its decode_error", err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(ref.Output(), line); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("openssl s_server never printed %q:\n%s", line, ref.Output())
+		}
+	}
+	// The same two lines on stderr: ERROR, then the queue entry.
+	m := regexp.MustCompile(`(?m)^ERROR\n[0-9A-F]{16}` + regexp.QuoteMeta(line))
+	if !m.MatchString(ts.err.String()) || !m.MatchString(ref.Output()) {
+		t.Errorf("ours:\n%s\nopenssl's:\n%s", ts.err, ref.Output())
 	}
 }

@@ -129,7 +129,12 @@ func HandshakeEntry(err error, side Side) Entry {
 	}
 	var re Reasoner
 	if errors.As(err, &re) && re.SSLReason() != "" {
-		return byReason(re.SSLReason(), side)
+		e := byReason(re.SSLReason(), side)
+		var fn Funcer
+		if errors.As(err, &fn) && fn.SSLFunc() != "" {
+			e.Func = fn.SSLFunc()
+		}
+		return e
 	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return New(UnexpectedEOF, "")
@@ -156,6 +161,11 @@ func HandshakeEntry(err error, side Side) Entry {
 // (the engine's sent alerts).
 type Reasoner interface{ SSLReason() string }
 
+// Funcer is an error that knows the openssl function raising its fault,
+// where the reason text is shared by several (the engine's PSK length
+// checks and the record layer both say "data length too long").
+type Funcer interface{ SSLFunc() string }
+
 // byReason is the table's entry with openssl's reason text (the side's,
 // where client and server differ), or an entry with that reason and no
 // known function.
@@ -164,7 +174,8 @@ func byReason(reason string, side Side) Entry {
 		ClientUnsupportedProtocol: side == Client, ServerUnsupportedProtocol: side == Server,
 		ServerCertNotParsed: side == Client, ClientCertNotParsed: side == Server,
 		ClientInappropriateFallback: side == Client, ServerInappropriateFallback: side == Server,
-		ClientInvalidMaxFragmentLength: side == Client, ServerInvalidMaxFragmentLength: side == Server}
+		ClientInvalidMaxFragmentLength: side == Client, ServerInvalidMaxFragmentLength: side == Server,
+		ClientPSKIdentityNotFound: side == Client, ServerPSKIdentityNotFound: side == Server}
 	var found Entry
 	ok := false
 	for k, s := range table {

@@ -94,6 +94,12 @@ const (
 	// DataLengthTooLong is a received record over the plaintext limit
 	// (record_overflow sent).
 	DataLengthTooLong
+	// PSKIdentityNotFound is a TLS 1.0–1.2 PSK suite without a usable
+	// identity and key: the client's PSK callback failed (s_client's for
+	// a -psk_identity of 256 bytes or more) or the server knows no key
+	// for the identity received.
+	ClientPSKIdentityNotFound
+	ServerPSKIdentityNotFound
 )
 
 const (
@@ -155,6 +161,8 @@ var table = map[Kind]spec{
 	ClientInvalidMaxFragmentLength: {0x0A0000E8, libSSL, "tls_parse_stoc_maxfragmentlen", "ssl3 ext invalid max fragment length"},
 	ServerInvalidMaxFragmentLength: {0x0A0000E8, libSSL, "tls_parse_ctos_maxfragmentlen", "ssl3 ext invalid max fragment length"},
 	DataLengthTooLong:              {0x0A000092, libSSL, "ssl3_get_record", "data length too long"},
+	ClientPSKIdentityNotFound:      {0x0A0000DF, libSSL, "tls_construct_cke_psk_preamble", "psk identity not found"},
+	ServerPSKIdentityNotFound:      {0x0A0000DF, libSSL, "tls_process_cke_psk_preamble", "psk identity not found"},
 }
 
 // New is the entry for k with data after the location.

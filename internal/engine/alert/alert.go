@@ -139,6 +139,10 @@ type Fault struct {
 	// SSL_AD_NO_ALERT): the peer does not speak TLS, so an alert record
 	// would mean nothing to it. Desc is then only what errors.As finds.
 	Silent bool
+	// Func is the OpenSSL function that raises the fault, when its
+	// reason text alone would name another (e.g. "data length too long"
+	// of a PSK identity rather than of a record); empty otherwise.
+	Func string
 }
 
 // Faultf makes a Fault.
