@@ -37,32 +37,71 @@ const maxConcurrent = 1024
 
 // Main runs s_server with its arguments and returns the exit code.
 //
-// SIGINT and SIGTERM stop the server cleanly, so the generated certificate
-// and a -unix socket file are removed; the exit code is then 128 plus the
-// signal number, as if the signal had killed it.
+// SIGINT and SIGTERM end the server as they end openssl s_server, which
+// they kill: nothing more is printed, connected clients get no
+// close_notify (only the TCP close), the exit code is 128 plus the signal
+// number. Before that the generated certificate and a -unix socket file
+// are removed.
 func Main(args []string, s stdio.Stdio) int {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	sigc := make(chan os.Signal, 1)
 	signal.Notify(sigc, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigc)
-	var got atomic.Value
+	done := make(chan struct{})
+	defer close(done)
 	go func() {
 		select {
 		case sig := <-sigc:
-			got.Store(sig)
-			cancel()
-		case <-ctx.Done():
+			atKill.run()
+			code := 1
+			if n, ok := sig.(syscall.Signal); ok {
+				code = 128 + int(n)
+			}
+			os.Exit(code)
+		case <-done:
 		}
 	}()
-	code := run(ctx, args, s, nil)
-	if sig, ok := got.Load().(os.Signal); ok {
-		if n, ok := sig.(syscall.Signal); ok {
-			return 128 + int(n)
-		}
-		return 1
+	return run(context.Background(), args, s, nil)
+}
+
+// killCleanups holds the files a signal must still remove before the
+// process exits: the deferred removals in run do not run then.
+type killCleanups struct {
+	mu   sync.Mutex
+	next int
+	fns  map[int]func()
+	dead bool // run has started: nothing more is added
+}
+
+var atKill = &killCleanups{fns: map[int]func(){}}
+
+// add registers f and returns the function that unregisters it (once f
+// is done another way).
+func (k *killCleanups) add(f func()) (remove func()) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.dead {
+		return func() {}
 	}
-	return code
+	id := k.next
+	k.next++
+	k.fns[id] = f
+	return func() {
+		k.mu.Lock()
+		defer k.mu.Unlock()
+		delete(k.fns, id)
+	}
+}
+
+// run calls every registered function once, holding the lock so none is
+// removed (or its file reused) meanwhile.
+func (k *killCleanups) run() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.dead = true
+	for _, f := range k.fns {
+		f()
+	}
+	clear(k.fns)
 }
 
 // run is Main with a context that stops the server and, for tests, a
@@ -92,7 +131,9 @@ func run(ctx context.Context, args []string, s stdio.Stdio, listening func(net.A
 		return 1
 	}
 	if id.ephemeralPath != "" {
-		defer os.Remove(id.ephemeralPath)
+		p := id.ephemeralPath
+		defer os.Remove(p)
+		defer atKill.add(func() { os.Remove(p) })()
 	}
 	for _, n := range id.notes {
 		fmt.Fprintln(s.Err, n)
@@ -157,7 +198,9 @@ func run(ctx context.Context, args []string, s stdio.Stdio, listening func(net.A
 		return 1
 	}
 	if c.network == "unix" {
-		defer os.Remove(c.addr)
+		p := c.addr
+		defer os.Remove(p)
+		defer atKill.add(func() { os.Remove(p) })()
 	}
 	fmt.Fprintln(srv.out, acceptLine(c, ln))
 	if listening != nil {
