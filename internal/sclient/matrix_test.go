@@ -561,3 +561,43 @@ func TestPSK12SessionFiles(t *testing.T) {
 		})
 	}
 }
+
+// TestPSKCipherClientHello: openssl s_client -cipher PSK without -psk
+// still lists TLS 1.2 to 1.0 in supported_versions though no suite of
+// theirs is left (only TLS 1.3's and the SCSV), and with -psk names the
+// PSK suites in -trace by their RFC names: tlskit's ClientHello, as
+// -trace prints it, is openssl's line for line (random values masked).
+func TestPSKCipherClientHello(t *testing.T) {
+	openssl := testpeer.Need(t, "openssl")
+	pki := testpeer.NewPKI(t)
+	srv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey, "-psk", "1a2b3c4d")
+	varying := regexp.MustCompile(`^ *(Random:|gmt_unix_time|random_bytes|session_id|key_exchange:|identity \(|obfuscated_ticket_age|binders|[0-9a-f]{4} - )`)
+	hello := func(out string) string {
+		var b strings.Builder
+		in := false
+		for _, l := range strings.Split(out, "\n") {
+			switch {
+			case strings.HasPrefix(l, "Sent Record"):
+				in = !in && b.Len() == 0
+			case strings.HasPrefix(l, "Received Record"):
+				in = false
+			}
+			if in && !varying.MatchString(l) && !strings.HasPrefix(l, "Can't use") {
+				b.WriteString(l + "\n")
+			}
+		}
+		return b.String()
+	}
+	for _, args := range [][]string{
+		{"-cipher", "PSK"},
+		{"-cipher", "PSK-AES128-GCM-SHA256:ECDHE-PSK-CHACHA20-POLY1305:DHE-PSK-AES256-CBC-SHA384", "-psk", "1a2b3c4d"},
+	} {
+		all := append([]string{"-connect", srv.Addr, "-trace"}, args...)
+		want, _, _ := testpeer.Run(t, 20*time.Second, "", openssl, append([]string{"s_client"}, all...)...)
+		got, _, _ := runClient(t, "", all...)
+		w, g := hello(want), hello(got)
+		if w != g || !strings.Contains(w, "TLS 1.2 (771)") || !strings.Contains(w, "ClientHello") {
+			t.Errorf("%v: ClientHello:\n%s\nopenssl's:\n%s", args, g, w)
+		}
+	}
+}

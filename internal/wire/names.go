@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"github.com/tlskit/tlskit/internal/engine/msg"
+	"github.com/tlskit/tlskit/internal/tlsnames"
 )
 
 // The tables below are the few names this package prints. They follow the
@@ -388,9 +389,16 @@ var cipherNames = sync.OnceValue(func() map[uint16]string {
 	}
 })
 
+// cipherName is -trace's name for a suite: the table above, then the RFC
+// name of any suite openssl knows (its PSK, CCM, ARIA, Camellia... suites,
+// which it names as tlsnames does: all 152 checked against openssl
+// s_client -trace's ClientHello for 'ALL:COMPLEMENTOFALL' with -psk).
 func cipherName(c uint16) string {
 	if n, ok := cipherNames()[c]; ok {
 		return n
+	}
+	if cs, ok := tlsnames.CipherByID(c); ok && cs.IANA != "" {
+		return cs.IANA
 	}
 	return "UNKNOWN"
 }
