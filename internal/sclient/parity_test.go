@@ -247,3 +247,24 @@ func TestNotTLSMsgLine(t *testing.T) {
 		}
 	}
 }
+
+// TestRefusedRecordMsgLine: a record header of an unknown content type
+// shows on -msg before it is refused, and the refusal is openssl's
+// unexpected_message ("unexpected message"), as from openssl s_client.
+func TestRefusedRecordMsgLine(t *testing.T) {
+	for _, typ := range []byte{0x18, 0x19, 0xff} {
+		addr := testpeer.ServeAll(t, 10*time.Second, func(c net.Conn) {
+			buf := make([]byte, 4096)
+			c.Read(buf)
+			c.Write([]byte{typ, 0x03, 0x03, 0x00, 0x05, 0xaa, 0xbb, 0xcc, 0xdd, 0xee})
+			io.ReadAll(c)
+		})
+		keep := regexp.MustCompile(`^(<<< |.*fatal |.*:error:)`)
+		o, g := mergedWithOpenSSL(t, keep, "-connect", addr, "-msg")
+		norm := regexp.MustCompile(`(?m)^[0-9A-F]+:error:|:[^:]*:[0-9]+:$|^>>> TLS 1\.[0-3], `)
+		o, g = norm.ReplaceAllString(o, ""), norm.ReplaceAllString(g, "")
+		if o != g || !strings.Contains(g, "<<< TLS 1.2, RecordHeader [length 0005]") {
+			t.Errorf("content type %#x: openssl:\n%s\ntlskit:\n%s", typ, o, g)
+		}
+	}
+}

@@ -258,14 +258,15 @@ func (l *Layer) read() (typ uint8, data []byte, err error) {
 	hdr := l.hdr[:]
 	typ = hdr[0]
 	n := int(binary.BigEndian.Uint16(hdr[3:]))
+	// OpenSSL's message callback sees every header it reads before the
+	// header is checked: one it then refuses (not TLS, another version,
+	// an unknown content type) shows on -msg too.
+	if l.Trace != nil {
+		l.Trace.RecordHeader(false, hdr)
+	}
 	if hdr[1] != 3 || (l.ReadVersion != 0 && uint16(hdr[1])<<8|uint16(hdr[2]) != l.ReadVersion) {
 		if !l.started && hdr[1] != 3 {
-			// Not TLS at all: OpenSSL sends no alert to such a peer,
-			// and its message callback has seen the header ("Not TLS
-			// data or unknown version" on -msg).
-			if l.Trace != nil {
-				l.Trace.RecordHeader(false, hdr)
-			}
+			// Not TLS at all: OpenSSL sends no alert to such a peer.
 			if r := plainRequest(hdr); r != "" {
 				return 0, nil, alert.Silentf(r)
 			}
@@ -277,10 +278,8 @@ func (l *Layer) read() (typ uint8, data []byte, err error) {
 	switch typ {
 	case TypeChangeCipherSpec, TypeAlert, TypeHandshake, TypeApplicationData:
 	default:
-		return 0, nil, alert.Faultf(alert.UnexpectedMessage, "wrong version number")
-	}
-	if l.Trace != nil {
-		l.Trace.RecordHeader(false, hdr)
+		// openssl 3.0: unexpected_message, "unexpected message".
+		return 0, nil, alert.Faultf(alert.UnexpectedMessage, "unexpected message")
 	}
 	limit := maxCiphertextAny
 	if l.in != nil {
