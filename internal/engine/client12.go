@@ -104,6 +104,19 @@ func (cfg *Config) clientSuites() []uint16 {
 	return out
 }
 
+// offersECC12 says whether an offered TLS 1.0–1.2 suite needs curves:
+// an ECDHE or ECDHE_PSK key exchange or ECDSA authentication. Without
+// one, and without TLS 1.3, OpenSSL 3.0 sends neither ec_point_formats
+// nor supported_groups (measured with DHE-, RSA- and PSK-only lists).
+func (h *clientHS) offersECC12() bool {
+	for _, id := range h.c.cfg.clientSuites() {
+		if s, ok := suites.Lookup12(id); ok && (s.Kx.Ephemeral() == msg.KxECDHE || s.Auth == suites.AuthECDSA) {
+			return true
+		}
+	}
+	return false
+}
+
 func (h *clientHS) offers13() bool { _, hi := h.c.cfg.versionRange(); return hi >= VersionTLS13 }
 func (h *clientHS) offers12() bool { lo, _ := h.c.cfg.versionRange(); return lo <= VersionTLS12 }
 

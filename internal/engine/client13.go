@@ -225,8 +225,10 @@ func (h *clientHS) buildExtensions(cookie []byte) {
 	if cfg.MaxFragmentLength != 0 {
 		add(msg.ExtMaxFragmentLength, []byte{cfg.MaxFragmentLength})
 	}
-	add(msg.ExtECPointFormats, msg.MarshalUint8List([]uint8{0, 1, 2}))
-	add(msg.ExtSupportedGroups, msg.MarshalUint16List(h.offeredGroups()))
+	if h.offers13() || h.offersECC12() {
+		add(msg.ExtECPointFormats, msg.MarshalUint8List([]uint8{0, 1, 2}))
+		add(msg.ExtSupportedGroups, msg.MarshalUint16List(h.offeredGroups()))
+	}
 	if t, ok := h.ticketExt(); ok {
 		add(msg.ExtSessionTicket, t)
 	}

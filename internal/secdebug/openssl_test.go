@@ -62,6 +62,9 @@ func TestAgainstOpenSSL(t *testing.T) {
 		{name: "tls12-clientcert", cert: "rsa", version: "-tls1_2", level: 2, clientCrt: true},
 		{name: "tls13-go-lists", cert: "rsa", level: 2, goLists: true},
 		{name: "tls12-go-lists", cert: "ec", version: "-tls1_2", level: 2, goLists: true},
+		// No ECC suite at TLS 1.2: no curves offered or checked; the
+		// server's 2048-bit DH prime (its key's size) is.
+		{name: "tls12-dhe-only", cert: "rsa", version: "-tls1_2", cipher: "DHE-RSA-AES128-GCM-SHA256", level: 2},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -164,6 +167,12 @@ func runInterop(t *testing.T, pki *testpeer.PKI, tc interopCase, verbose bool, h
 	}
 	if verbose {
 		h = negotiated(t, cliOut)
+	}
+	if strings.HasPrefix(tc.cipher, "DHE-") {
+		// No ECC suite: no supported_groups sent (empty, not "same as
+		// ours"), no curve agreed.
+		h.Group, h.DHBits = 0, 2048
+		sentGroups = []uint16{}
 	}
 	h.PeerCerts = []*x509.Certificate{loadCert(t, srvCert)}
 	h.CertRequested = tc.clientCrt

@@ -92,8 +92,11 @@ func WriteSetup(w io.Writer, c Config) {
 	p.versions()
 	p.sigalgMask()
 	p.ciphers()
-	for _, g := range c.Groups {
-		p.group("Supported Curve", g)
+	if p.hi >= engine.VersionTLS13 || p.eccSuites() {
+		// supported_groups goes only with TLS 1.3 or an ECC suite.
+		for _, g := range c.Groups {
+			p.group("Supported Curve", g)
+		}
 	}
 	if !c.NoTicket {
 		p.ticket()
@@ -257,6 +260,20 @@ func (p *printer) ciphers() {
 			p.cipherLine("Supported Ciphersuite", cs)
 		}
 	}
+}
+
+// eccSuites reports whether a TLS 1.0–1.2 suite the ClientHello offers
+// (usable, and allowed by the level) needs curves: an ECDHE or
+// ECDHE_PSK key exchange or ECDSA authentication.
+func (p *printer) eccSuites() bool {
+	for _, id := range p.c.Ciphers {
+		cs, ok := tlsnames.CipherByID(id)
+		if ok && !cs.IsTLS13() && p.usable(cs) && cs.AllowedAtSecLevel(p.level) &&
+			(cs.Kx&(tlsnames.KxECDHE|tlsnames.KxECDHEPSK) != 0 || cs.Au == tlsnames.AuECDSA) {
+			return true
+		}
+	}
+	return false
 }
 
 // usable reports whether cs fits the enabled versions; openssl skips the
