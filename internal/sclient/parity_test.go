@@ -268,3 +268,30 @@ func TestRefusedRecordMsgLine(t *testing.T) {
 		}
 	}
 }
+
+// TestPrexitByteCounts: -prexit's report at exit counts every byte
+// written by then (the data and close_notify), as openssl s_client's
+// does. The read count is not compared: openssl reads the server's
+// close_notify before that report and tlskit does not wait for it.
+func TestPrexitByteCounts(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	srv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey)
+	counts := regexp.MustCompile(`(?m)^SSL handshake has read \d+ bytes and written (\d+) bytes$`)
+	for _, v := range []string{"-tls1_2", "-tls1_3"} {
+		args := []string{"-connect", srv.Addr, v, "-prexit"}
+		oOut, _, _ := testpeer.Run(t, 30*time.Second, "abc\n", "openssl", append([]string{"s_client"}, args...)...)
+		out, errs, code := runClient(t, "abc\n", args...)
+		if code != 0 {
+			t.Fatalf("%s: exit %d\n%s", v, code, errs)
+		}
+		o, g := counts.FindAllStringSubmatch(oOut, -1), counts.FindAllStringSubmatch(out, -1)
+		if len(o) != 2 || len(g) != 2 {
+			t.Fatalf("%s: want two reports each, openssl %d, tlskit %d\n%s", v, len(o), len(g), out)
+		}
+		for i := range o {
+			if o[i][1] != g[i][1] {
+				t.Errorf("%s: report %d: written %s bytes, openssl %s", v, i+1, g[i][1], o[i][1])
+			}
+		}
+	}
+}

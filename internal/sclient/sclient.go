@@ -198,8 +198,14 @@ func (c *client) run() int {
 	}
 	code := c.interact(cn)
 	if s.prexit && !s.quiet && !s.brief {
-		// openssl repeats the whole report at exit.
-		report.WriteConnection(c.info, c.session(cn))
+		// openssl repeats the whole report at exit, its byte counts
+		// then everything read and written (data, close_notify).
+		rs := c.session(cn)
+		if cn.obs != nil {
+			sum := cn.obs.w.Summary()
+			rs.BytesRead, rs.BytesWritten = sum.BytesRead, sum.BytesWritten
+		}
+		report.WriteConnection(c.info, rs)
 	}
 	return code
 }
