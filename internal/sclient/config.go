@@ -44,9 +44,9 @@ type settings struct {
 	proxy, proxyUser, proxyPass string
 	starttls, starttlsName      string
 
-	// own is the engine's configuration as the options give it (nil
+	// engine is the engine's configuration as the options give it (nil
 	// only with handshakeErr set).
-	own *ownSettings
+	engine *engineSettings
 
 	verifyOpts   verify.Options
 	verifyDepth  int // -verify N; 0 when not given
@@ -265,7 +265,7 @@ func buildSettings(v *opt.Values, stdout, stderr io.Writer) (*settings, error) {
 // the cipher string selects only PSK suites without -psk (openssl masks
 // them out without its PSK callback): it connects, sends internal_error
 // and says "no ciphers available", as it does for an empty TLS 1.3 list.
-func noSuites12(o *ownSettings, tp *optgroups.TLSParams) *optgroups.HandshakeError {
+func noSuites12(o *engineSettings, tp *optgroups.TLSParams) *optgroups.HandshakeError {
 	if tp.MaxVersion >= engine.VersionTLS13 || o.pskKey != nil || len(tp.Suites12) == 0 {
 		return nil
 	}
@@ -279,20 +279,20 @@ func noSuites12(o *ownSettings, tp *optgroups.TLSParams) *optgroups.HandshakeErr
 		Data: "No ciphers enabled for max supported SSL/TLS version"}.String()}, RecordVersion: engine.VersionTLS10, Alert: 80}
 }
 
-// tlsOptions reads the TLS options into s.own: versions, suites, groups
+// tlsOptions reads the TLS options into s.engine: versions, suites, groups
 // (as the security level leaves them), ALPN, the client's certificates.
 func tlsOptions(v *opt.Values, s *settings) error {
 	tp, err := optgroups.ParseTLS(v, optgroups.Client, sslconf.System())
 	if err != nil {
 		return err
 	}
-	if err := ownOptions(v, s, tp); err != nil {
+	if err := engineOptions(v, s, tp); err != nil {
 		return err
 	}
-	if he := noSuites12(s.own, tp); he != nil {
+	if he := noSuites12(s.engine, tp); he != nil {
 		return he
 	}
-	o := s.own
+	o := s.engine
 	s.secLevel, s.secLevelSet = tp.SecLevel, tp.SecLevelSet
 	s.cipherList = tp.CipherString
 	o.groups = tp.Groups

@@ -35,7 +35,7 @@ type conn struct {
 	raw net.Conn
 	tls *engine.TLSConn
 	// st is the connection's state as the handshake left it: taken once,
-	// when it ended (only tickets come later, see ownTicket), so reading
+	// when it ended (only tickets come later, see onTicket), so reading
 	// it never waits for a Read in progress.
 	st engine.State
 	// peer is the server's chain as st has it (on a TLS 1.2 resumption,
@@ -83,7 +83,7 @@ func (c *client) dial() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.own != nil && s.own.pskKey != nil && s.debug && !c.pskNoted {
+	if s.engine != nil && s.engine.pskKey != nil && s.debug && !c.pskNoted {
 		// Said once, as openssl sets up its callback before connecting.
 		fmt.Fprintln(c.info, "PSK key given, setting client callback")
 		c.pskNoted = true
@@ -160,13 +160,13 @@ func (c *client) session(cn *conn) *report.Session {
 	if st.Resumed && (len(rs.Chain) == 0 || cn.verified == nil) {
 		// A resumption sends no certificate: openssl reports the
 		// session's, and its verification result.
-		if _, leaf, _ := s.own.sess.get(); leaf != nil {
+		if _, leaf, _ := s.engine.sess.get(); leaf != nil {
 			if len(rs.Chain) == 0 {
 				rs.Chain = []*x509.Certificate{leaf}
 			}
-			s.own.sess.mu.Lock()
-			rs.VerifyCode = s.own.sess.verify
-			s.own.sess.mu.Unlock()
+			s.engine.sess.mu.Lock()
+			rs.VerifyCode = s.engine.sess.verify
+			s.engine.sess.mu.Unlock()
 			rs.VerifyError = verify.ErrorString(rs.VerifyCode)
 		}
 	}
@@ -207,7 +207,7 @@ func (c *client) session(cn *conn) *report.Session {
 	}
 	cn.obs.fill(rs, st)
 	if st.HandshakeComplete && st.Version < engine.VersionTLS13 {
-		c.fillOwn12(rs, st)
+		c.fillReport12(rs, st)
 	}
 	if st.HandshakeComplete && st.Version == engine.VersionTLS13 {
 		switch st.EarlyData {
@@ -306,10 +306,10 @@ func writeBrief(w io.Writer, rs *report.Session) {
 // openssl then opens -early_data's file and writes it before the
 // handshake.
 func (c *client) earlyDataTicket() *engine.Ticket {
-	if c.set.own.tp.NoTicket {
+	if c.set.engine.tp.NoTicket {
 		return nil
 	}
-	if tk, _, _ := c.set.own.sess.get(); tk != nil && tk.MaxEarlyData > 0 {
+	if tk, _, _ := c.set.engine.sess.get(); tk != nil && tk.MaxEarlyData > 0 {
 		return tk
 	}
 	return nil
@@ -322,7 +322,7 @@ func (c *client) earlyDataTicket() *engine.Ticket {
 // opened.
 func (c *client) earlyDataUnreadable() bool {
 	tk := c.earlyDataTicket()
-	if c.set.own.earlyDataErr == nil || tk == nil || c.sentEarly {
+	if c.set.engine.earlyDataErr == nil || tk == nil || c.sentEarly {
 		return false
 	}
 	if !c.set.quiet && !c.set.brief {
@@ -347,11 +347,11 @@ func (c *client) unusedSessionReport(tk *engine.Ticket, cn *conn) *report.Sessio
 	if ci, ok := tlsnames.CipherByID(tk.Suite); ok {
 		rs.Cipher, rs.CipherVersion = ci.Name, ci.Version
 	}
-	if _, leaf, _ := s.own.sess.get(); leaf != nil {
+	if _, leaf, _ := s.engine.sess.get(); leaf != nil {
 		rs.Chain = []*x509.Certificate{leaf}
-		s.own.sess.mu.Lock()
-		rs.VerifyCode = s.own.sess.verify
-		s.own.sess.mu.Unlock()
+		s.engine.sess.mu.Lock()
+		rs.VerifyCode = s.engine.sess.verify
+		s.engine.sess.mu.Unlock()
 		rs.VerifyError = verify.ErrorString(rs.VerifyCode)
 	}
 	return rs
@@ -387,7 +387,7 @@ func (c *client) printFailure(cn *conn, err error) {
 		if ci, ok := tlsnames.CipherByID(sum.CipherSuite); ok {
 			rs.Cipher, rs.CipherVersion = ci.Name, ci.Version
 		}
-	} else if maxV := c.set.own.hi; maxV < engine.VersionTLS13 {
+	} else if maxV := c.set.engine.hi; maxV < engine.VersionTLS13 {
 		rs.NoneVersion = tlsnames.VersionName(maxV)
 		// What the ServerHello said, if one came.
 		sum := cn.obs.w.Summary()

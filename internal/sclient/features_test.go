@@ -229,7 +229,7 @@ func TestSNI(t *testing.T) {
 		{"single-label", func(_, p string) []string { return []string{"-connect", "localhost:" + p} }, "", true},
 		{"no-host", func(_, p string) []string { return []string{"-port", p} }, "localhost", false},
 		{"servername", func(a, _ string) []string { return []string{"-connect", a, "-servername", "foo.example"} }, "foo.example", false},
-		// openssl sends an IP given to -servername, and so does the own
+		// openssl sends an IP given to -servername, and so does the
 		// engine (RFC 6066 3 forbids it, but this is a diagnostic tool).
 		{"servername-ip", func(a, _ string) []string { return []string{"-connect", a, "-servername", "10.1.2.3"} }, "10.1.2.3", false},
 		{"noservername", func(_, p string) []string { return []string{"-port", p, "-noservername"} }, "", false},
@@ -869,7 +869,7 @@ func TestCRLDownload(t *testing.T) {
 
 // TestSessionFilesInteropWithOpenSSL checks -sess_out/-sess_in files both
 // ways: openssl sess_id reads ours, openssl s_client resumes ours, and we
-// resume openssl's. No suite is pinned: the own engine carries both
+// resume openssl's. No suite is pinned: the engine carries both
 // versions and offers openssl's suites in openssl's order.
 func TestSessionFilesInteropWithOpenSSL(t *testing.T) {
 	pki := testpeer.NewPKI(t)

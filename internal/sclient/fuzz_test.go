@@ -38,7 +38,7 @@ func FuzzSessionFile(f *testing.F) {
 		if err != nil {
 			return
 		}
-		var sess ownSession
+		var sess resumeSession
 		sess.load(o)
 	})
 }

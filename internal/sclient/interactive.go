@@ -103,7 +103,7 @@ func (c *client) interact(cn *conn) int {
 func (c *client) inputEnded(cn *conn, readDone <-chan error) int {
 	// Give a TLS 1.3 ticket that is on its way a moment to arrive, so the
 	// session block is printed, then end the session.
-	if cn.st.Version == engine.VersionTLS13 && !c.set.own.tp.NoTicket {
+	if cn.st.Version == engine.VersionTLS13 && !c.set.engine.tp.NoTicket {
 		select {
 		case err := <-readDone:
 			return c.peerClosed(cn, err)
@@ -153,16 +153,16 @@ func isUnexpectedEOF(err error) bool {
 // handshake is processed (the engine handles post-handshake messages only
 // while reading); any data is copied to stdout.
 func (c *client) waitTicket(cn *conn) {
-	if cn.st.Version != engine.VersionTLS13 || c.set.own.tp.NoTicket {
+	if cn.st.Version != engine.VersionTLS13 || c.set.engine.tp.NoTicket {
 		return
 	}
 	deadline := time.Now().Add(ticketWait)
 	cn.tls.SetReadDeadline(deadline)
 	defer cn.tls.SetReadDeadline(time.Time{})
 	buf := make([]byte, 4096)
-	_, _, gen := c.set.own.sess.get()
+	_, _, gen := c.set.engine.sess.get()
 	changed := func() bool {
-		_, _, now := c.set.own.sess.get()
+		_, _, now := c.set.engine.sess.get()
 		return now != gen
 	}
 	for time.Now().Before(deadline) {

@@ -167,7 +167,7 @@ func TestClientAgainstOpenSSL(t *testing.T) {
 		},
 		{
 			// openssl 3.0 cannot resume at TLS 1.3 with -reconnect
-			// (TestOwnEngineReconnect): six full handshakes.
+			// (TestReconnect): six full handshakes.
 			name:    "reconnect-tls13-full-handshakes",
 			args:    []string{"-CAfile", pki.CA, "-reconnect"},
 			wantOut: []string{`(?s)(New, TLSv1\.3, Cipher is TLS_AES_256_GCM_SHA384.*){6}`},

@@ -29,7 +29,7 @@ type observer struct {
 }
 
 func newObserver(c *client, s *settings) *observer {
-	o := wire.Options{Client: true, MaxVersion: s.own.hi}
+	o := wire.Options{Client: true, MaxVersion: s.engine.hi}
 	if s.msg {
 		o.Msg = s.msgOut
 	}
@@ -45,9 +45,9 @@ func newObserver(c *client, s *settings) *observer {
 	if s.extDebug {
 		o.TLSExtDebug = c.info
 	}
-	ob := &observer{w: wire.New(o), sigalgs: s.own.tp.ClientSigalgs, failRead: -1}
+	ob := &observer{w: wire.New(o), sigalgs: s.engine.tp.ClientSigalgs, failRead: -1}
 	if ob.sigalgs == nil {
-		ob.sigalgs = s.own.tp.Sigalgs
+		ob.sigalgs = s.engine.tp.Sigalgs
 	}
 	if ob.sigalgs == nil {
 		ob.sigalgs = sig.DefaultClient12

@@ -6,13 +6,13 @@ import (
 	"github.com/tlskit/tlskit/internal/testpeer"
 )
 
-// TestOwnEngineFFDHE13 runs the RFC 7919 groups as TLS 1.3 key shares
+// TestFFDHE13 runs the RFC 7919 groups as TLS 1.3 key shares
 // (RFC 8446 §4.2.8.1) against openssl s_server: a share sent at once,
 // and a HelloRetryRequest from openssl to an ffdhe group the default
 // ClientHello lists but sends no share for. The server's -trace shows
 // the shares' sizes: the group's prime length plus the four bytes of
 // group and length.
-func TestOwnEngineFFDHE13(t *testing.T) {
+func TestFFDHE13(t *testing.T) {
 	pki := testpeer.NewPKI(t)
 	runClientTests(t, pki, []clientTest{
 		{name: "ffdhe2048", server: []string{"-groups", "ffdhe2048", "-trace"}, args: []string{"-tls1_3", "-groups", "ffdhe2048"},
@@ -28,9 +28,9 @@ func TestOwnEngineFFDHE13(t *testing.T) {
 	})
 }
 
-// TestOwnEngineFFDHE13GnuTLS: gnutls-serv limited to ffdhe4096 asks the
+// TestFFDHE13GnuTLS: gnutls-serv limited to ffdhe4096 asks the
 // default ClientHello for a retry.
-func TestOwnEngineFFDHE13GnuTLS(t *testing.T) {
+func TestFFDHE13GnuTLS(t *testing.T) {
 	pki := testpeer.NewPKI(t)
 	srv := testpeer.GnuTLSServer(t, "--x509certfile", pki.Server, "--x509keyfile", pki.ServerKey,
 		"--priority", "NORMAL:-GROUP-ALL:+GROUP-FFDHE4096")

@@ -8,10 +8,10 @@ import (
 	"github.com/tlskit/tlskit/internal/testpeer"
 )
 
-// TestOwnEngineOptions runs the options only the own engine honours (TLS
+// TestEngineOptions runs the options of the engine (TLS
 // 1.3) against openssl s_server, checking what tlskit printed and what
 // the server saw (-trace, -tlsextdebug and its report).
-func TestOwnEngineOptions(t *testing.T) {
+func TestEngineOptions(t *testing.T) {
 	pki := testpeer.NewPKI(t)
 	runClientTests(t, pki, []clientTest{
 		{name: "sigalgs", server: []string{"-trace"}, args: []string{"-tls1_3", "-sigalgs", "rsa_pss_rsae_sha384:ecdsa_secp256r1_sha256"},
@@ -77,10 +77,10 @@ func TestOwnEngineOptions(t *testing.T) {
 	})
 }
 
-// TestOwnEngineRefusals checks that what once needed -tls1_3 (the own
-// engine carried TLS 1.3 only) is no longer refused: the own engine
+// TestRefusals checks that what once needed -tls1_3 (the
+// engine carried TLS 1.3 only) is no longer refused: the engine
 // carries every client connection.
-func TestOwnEngineRefusals(t *testing.T) {
+func TestRefusals(t *testing.T) {
 	for _, args := range [][]string{{"-sigalgs", "ECDSA+SHA256"}, {"-tls1_2", "-psk", "1234"}, {"-client_sigalgs", "RSA+SHA256"}} {
 		_, errs, code := runClient(t, "", append(args, "-connect", "127.0.0.1:1")...)
 		if code != 1 || strings.Contains(errs, "needs tlskit's own TLS engine") || !strings.Contains(errs, "Connection refused") {
@@ -130,12 +130,12 @@ func TestMaxSendFragBounds(t *testing.T) {
 	}
 }
 
-// TestOwnEngineReconnect: -reconnect at TLS 1.3 is six full handshakes,
+// TestReconnect: -reconnect at TLS 1.3 is six full handshakes,
 // as openssl s_client 3.0 makes them (it drops each connection before the
 // tickets are read, and its session cannot be resumed): "New" each time,
 // the chain verified each time, and tickets only on the last connection;
 // openssl s_client's own run against the same server is the reference.
-func TestOwnEngineReconnect(t *testing.T) {
+func TestReconnect(t *testing.T) {
 	pki := testpeer.NewPKI(t)
 	srv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey)
 	args := []string{"-connect", srv.Addr, "-tls1_3", "-reconnect", "-ciphersuites", "TLS_AES_128_GCM_SHA256", "-CAfile", pki.CA}
@@ -163,9 +163,9 @@ func TestOwnEngineReconnect(t *testing.T) {
 	}
 }
 
-// TestOwnEngineAgainstGnuTLS runs the own engine's options against
+// TestAgainstGnuTLS runs the engine's options against
 // gnutls-serv: CCM, x448, -sigalgs, KeyUpdate.
-func TestOwnEngineAgainstGnuTLS(t *testing.T) {
+func TestAgainstGnuTLS(t *testing.T) {
 	pki := testpeer.NewPKI(t)
 	for _, tc := range []struct {
 		name   string
@@ -202,12 +202,12 @@ func TestOwnEngineAgainstGnuTLS(t *testing.T) {
 	}
 }
 
-// TestOwnEngineTLS12AgainstOpenSSL runs the own engine's TLS 1.0–1.2
+// TestTLS12AgainstOpenSSL runs the engine's TLS 1.0–1.2
 // client against openssl s_server: openssl's suites beyond crypto/tls's
 // (DHE, ECDHE-*-SHA384, AES256-SHA256), TLS 1.0 and 1.1 at security
 // level 0, -no_etm, -fallback_scsv, session-ID resumption, and the
 // report lines openssl prints.
-func TestOwnEngineTLS12AgainstOpenSSL(t *testing.T) {
+func TestTLS12AgainstOpenSSL(t *testing.T) {
 	pki := testpeer.NewPKI(t)
 	sec0 := []string{"-cipher", "DEFAULT@SECLEVEL=0"}
 	runClientTests(t, pki, []clientTest{
@@ -252,9 +252,9 @@ func TestOwnEngineTLS12AgainstOpenSSL(t *testing.T) {
 	})
 }
 
-// TestOwnEngineTLS12AgainstGnuTLS runs the TLS 1.0–1.2 client against
+// TestTLS12AgainstGnuTLS runs the TLS 1.0–1.2 client against
 // gnutls-serv.
-func TestOwnEngineTLS12AgainstGnuTLS(t *testing.T) {
+func TestTLS12AgainstGnuTLS(t *testing.T) {
 	pki := testpeer.NewPKI(t)
 	for _, tc := range []struct {
 		name   string

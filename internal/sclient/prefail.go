@@ -29,7 +29,7 @@ func (c *client) preHandshakeFailure(he *optgroups.HandshakeError) int {
 	}
 	if !c.set.quiet && !c.set.brief {
 		rs := &report.Session{NameOpt: c.set.nameOpt, BytesWritten: int64(n), Timeout: 7200}
-		if o := c.set.own; o != nil && o.hi < engine.VersionTLS13 {
+		if o := c.set.engine; o != nil && o.hi < engine.VersionTLS13 {
 			// Below TLS 1.3 openssl's report shows the empty session.
 			rs.NoneVersion, rs.StartTime = tlsnames.VersionName(o.hi), time.Now()
 		}

@@ -189,8 +189,8 @@ func (c *client) run() int {
 	defer nc.Close()
 	if s.sessOut != "" && cn.st.Version != engine.VersionTLS13 {
 		// A TLS 1.0–1.2 session exists at the end of the handshake (TLS
-		// 1.3 tickets are saved as they arrive, see ownTicket).
-		c.saveOwnSession12(cn)
+		// 1.3 tickets are saved as they arrive, see onTicket).
+		c.saveSession12(cn)
 	}
 	c.printConnection(cn, false)
 	if s.reconnect {
@@ -227,9 +227,9 @@ func (c *client) reconnectLoop(first *conn) int {
 	first.tls.Close()
 	for i := 0; i < 5; i++ {
 		if tls13 {
-			c.set.own.sess.mu.Lock()
-			c.set.own.sess.ticket = nil
-			c.set.own.sess.mu.Unlock()
+			c.set.engine.sess.mu.Lock()
+			c.set.engine.sess.ticket = nil
+			c.set.engine.sess.mu.Unlock()
 		}
 		fmt.Fprintln(c.info, "drop connection and then reconnect")
 		nc, err := c.dial()

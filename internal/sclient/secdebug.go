@@ -15,20 +15,20 @@ func secDebugConfig(s *settings, verbose bool) *secdebug.Config {
 	cfg := &secdebug.Config{
 		Verbose:  verbose,
 		SecLevel: s.secLevel,
-		Groups:   s.own.groups,
-		SigAlgs:  s.own.tp.Sigalgs,
+		Groups:   s.engine.groups,
+		SigAlgs:  s.engine.tp.Sigalgs,
 		Client:   true,
-		NoTicket: s.own.tp.NoTicket,
-		PSK12:    s.own.pskKey != nil,
+		NoTicket: s.engine.tp.NoTicket,
+		PSK12:    s.engine.pskKey != nil,
 	}
-	for v := s.own.hi; v >= s.own.lo && v >= engine.VersionTLS10; v-- {
+	for v := s.engine.hi; v >= s.engine.lo && v >= engine.VersionTLS10; v-- {
 		cfg.Versions = append(cfg.Versions, v)
 	}
 	// The suites as configured, before the security level filters them
 	// (the refusals are what the lines report), including those the
 	// engine lacks, as openssl checks its whole list.
 	if spec, err := tlsnames.ParseCipherSpec(s.cipherList); err == nil {
-		if s.own.hi == engine.VersionTLS13 {
+		if s.engine.hi == engine.VersionTLS13 {
 			if l, err := tlsnames.ParseCipherSuites(tlsnames.DefaultCipherSuites); err == nil {
 				cfg.Ciphers = append(cfg.Ciphers, ids(l)...)
 			}
@@ -42,12 +42,12 @@ func secDebugConfig(s *settings, verbose bool) *secdebug.Config {
 		// openssl's default list, the SHA-1 schemes included (the level
 		// refuses them).
 		cfg.SigAlgs = sig.DefaultClient12SHA1
-		if s.own.lo >= engine.VersionTLS13 {
+		if s.engine.lo >= engine.VersionTLS13 {
 			cfg.SigAlgs = sig.Default13
 		}
 	}
-	if len(s.own.identities) > 0 {
-		for _, der := range s.own.identities[0].Chain {
+	if len(s.engine.identities) > 0 {
+		for _, der := range s.engine.identities[0].Chain {
 			if c, err := x509.ParseCertificate(der); err == nil {
 				cfg.Chain = append(cfg.Chain, c)
 			}

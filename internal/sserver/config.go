@@ -63,9 +63,9 @@ type config struct {
 	serverInfoFile         string // -serverinfo
 	keymatLabel            string
 	keymatLen              int
-	// own is what engineOptions hands tlskit's engine, which carries every
+	// engine is what engineOptions hands tlskit's engine, which carries every
 	// connection.
-	own *ownSettings
+	engine *engineSettings
 
 	// client authentication
 	verifyDepth       int  // -verify/-Verify value

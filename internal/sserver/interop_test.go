@@ -100,7 +100,7 @@ func TestProtocolChoices(t *testing.T) {
 		{name: "keymatexport", server: []string{"-cert", ec, "-key", eck, "-keymatexport", "EXPERIMENTAL-x", "-keymatexportlen", "16"},
 			client: []string{"-keymatexport", "EXPERIMENTAL-x", "-keymatexportlen", "16"},
 			want:   []string{"Keying material exporter:", "    Length: 16 bytes"}},
-		// DHE on the own engine: openssl's automatic 2048-bit group for a
+		// DHE on the engine: openssl's automatic 2048-bit group for a
 		// 2048-bit RSA key, or -dhparam's.
 		{name: "dhe-auto", server: []string{"-cert", rs, "-key", rsk},
 			client: []string{"-tls1_2", "-cipher", "DHE-RSA-AES128-GCM-SHA256"},

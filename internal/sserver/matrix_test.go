@@ -8,45 +8,46 @@ package sserver
 // Mx{C,S}Suites12GnuTLS = TestMatrix{Client,Server}Suites12GnuTLS.
 //
 //	option              C->O s_server          C->G gnutls-serv        O s_client->S        G gnutls-cli->S
-//	-psk                OwnEngineOptions/psk   MxCG/psk                OwnEngineServer/psk  MxSG/psk
+//	-psk                EngineOptions/psk      MxCG/psk                ServerWithOpenSSLClient/psk MxSG/psk
 //	-psk at TLS 1.0-1.2, -psk_hint:
 //	                    MxCPSK12OpenSSL        engine TestPSK12-       MxSPSK12OpenSSL      MxSG/psk-tls12,
 //	                                           AgainstGnuTLS                                ecdhe-psk-, dhe-psk-tls12
-//	-psk_identity       OwnEngineOptions       MxCG/psk_identity       MxSO/psk_identity    MxSG/psk_identity
+//	-psk_identity       EngineOptions          MxCG/psk_identity       MxSO/psk_identity    MxSG/psk_identity
 //	-psk_session        MxCO/psk_session       MxCGSessions            MxSO/psk_session     MxSG/psk_session
 //	-early_data, -max_early_data, -recv_max_early_data, -(no_)anti_replay:
 //	                    sclient TestEarlyData  MxCGSessions (offer;    TestEarlyDataServer  TestEarlyDataServer
 //	                                           gnutls-serv rejects it  (all four options)   (gnutls-cli --earlydata)
 //	                                           from a session file,
 //	                                           openssl s_client's too)
-//	k, K                OwnEngineOptions, MxCO OwnEngineAgainstGnuTLS, OwnEngineServerKeyUpdate, MxSG/K, k,
+//	k, K                EngineOptions, MxCO    AgainstGnuTLS,          ServerKeyUpdate,     MxSG/K, k,
 //	                                           MxCG/keyupdate-k        MxSO/k               gnutls ^rekey^
 //	-enable_pha, c      sclient TestEnablePHA  n/a: gnutls-serv cannot PostHandshakeAuthCommand (openssl and gnutls)
 //	                                           request a certificate after the handshake
-//	-ciphersuites, CCM  OwnEngineOptions       OwnEngineAgainstGnuTLS, OwnEngineServer      MxSG/ccm, ccm8, order
+//	-ciphersuites, CCM  EngineOptions          AgainstGnuTLS,          ServerWithOpenSSLClient MxSG/ccm, ccm8, order
 //	                                           MxCG/order, ccm8
-//	-sigalgs            OwnEngineOptions       MxCG/sigalgs            OwnEngineServer      MxSG/sigalgs
+//	-sigalgs            EngineOptions          MxCG/sigalgs            ServerWithOpenSSLClient MxSG/sigalgs
 //	-client_sigalgs     MxCO (1.2, 1.3)        MxCG (1.2)              MxSO                 MxSG (1.2)
-//	-num_tickets N      n/a (server option)    n/a (server option)     OwnEngineServer      MxSG/num_tickets 3, 0
+//	-num_tickets N      n/a (server option)    n/a (server option)     ServerWithOpenSSLClient MxSG/num_tickets 3, 0
 //	-no_ticket, session-ID -reconnect
-//	                    OwnEngineTLS12...      MxCG/reconnect          TestResumption12     MxSG/no_ticket-session-id
-//	-dhparam, ffdhe     OwnEngineTLS12/dhe,    OwnEngineTLS12GnuTLS,   ProtocolChoices,     own13_test (gnutls),
-//	                    OwnEngineFFDHE13       FFDHE13GnuTLS, MxCG     OwnEngineServerFFDHE13 MxSG/dhparam, ffdhe2048
-//	-record_padding     OwnEngineOptions       MxCG                    OwnEngineServer      MxSG/record_padding
-//	-no_middlebox       OwnEngineOptions       MxCG                    MxSO/no_middlebox    MxSG/no_middlebox
+//	                    TLS12AgainstOpenSSL... MxCG/reconnect          TestResumption12     MxSG/no_ticket-session-id
+//	-dhparam, ffdhe     TLS12AgainstOpenSSL/dhe, TLS12AgainstGnuTLS,   ProtocolChoices,     own13_test (gnutls),
+//	                    FFDHE13                FFDHE13GnuTLS, MxCG     ServerFFDHE13        MxSG/dhparam, ffdhe2048
+//	-record_padding     EngineOptions          MxCG                    ServerWithOpenSSLClient MxSG/record_padding
+//	-no_middlebox       EngineOptions          MxCG                    MxSO/no_middlebox    MxSG/no_middlebox
 //	-stateless          MxCO (openssl's own    n/a: gnutls-serv has    TestStateless        MxSG/stateless (HRR with
 //	                    interactive -stateless no stateless mode                            a group); a cookie-only
 //	                    fails its client too)                                               HRR: gnutls limitation
-//	IP -servername      OwnEngineOptions       MxCG (accept, fatal)    MxSO/servername-ip   MxSG/servername-ip
-//	x448                OwnEngineOptions       OwnEngineAgainstGnuTLS  OwnEngineServer      MxSG/x448
+//	IP -servername      EngineOptions          MxCG (accept, fatal)    MxSO/servername-ip   MxSG/servername-ip
+//	x448                EngineOptions          AgainstGnuTLS           ServerWithOpenSSLClient MxSG/x448
 //	*MLKEM* groups      n/a: openssl 3.0 and gnutls 3.7.9 have none; engine diff tests against crypto/tls
 //	ed448 certificates  MxCO                   MxCG                    MxSO/ed448           MxSG/ed448
 //	-allow_no_dhe_kex   MxCO                   MxCG (psk_ke only)      MxSO                 MxSG (psk_ke only)
-//	TLS 1.0-1.2 suites  OwnEngineTLS12...      MxCSuites12GnuTLS (all  ProtocolChoices      MxSSuites12GnuTLS (all 27),
-//	                                           27), OwnEngineTLS12GnuTLS                    engine TestServer12AgainstGnuTLSClient
-//	-no_etm             OwnEngineTLS12/no-etm  MxCG/no_etm (EtM gone)  ProtocolChoices      MxSG/no_etm
-//	-fallback_scsv      OwnEngineTLS12         MxCG                    MxSO                 MxSG (%FALLBACK_SCSV)
-//	-status             sclient TestOCSPStatus TestMatrixClientGnuTLSStatus TestStapleOwnEngine TestStapleOwnEngine
+//	TLS 1.0-1.2 suites  TLS12AgainstOpenSSL... MxCSuites12GnuTLS (all  ProtocolChoices      MxSSuites12GnuTLS (all 27),
+//	                                           27), TLS12AgainstGnuTLS                      engine TestServer12AgainstGnuTLSClient
+//	-no_etm             TLS12AgainstOpenSSL/   MxCG/no_etm (EtM gone)  ProtocolChoices      MxSG/no_etm
+//	                    no-etm
+//	-fallback_scsv      TLS12AgainstOpenSSL    MxCG                    MxSO                 MxSG (%FALLBACK_SCSV)
+//	-status             sclient TestOCSPStatus TestMatrixClientGnuTLSStatus TestStapleTLS12TLS13 TestStapleTLS12TLS13
 
 import (
 	"os/exec"

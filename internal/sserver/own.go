@@ -23,9 +23,9 @@ import (
 	"github.com/tlskit/tlskit/internal/verify"
 )
 
-// ownSettings is what s_server hands the engine beyond the
+// engineSettings is what s_server hands the engine beyond the
 // configuration.
-type ownSettings struct {
+type engineSettings struct {
 	lo, hi     uint16
 	tp         *optgroups.TLSParams
 	numTickets int // the engine's convention: 0 default (2), <0 none
@@ -54,7 +54,7 @@ type ownSettings struct {
 
 // sigalgs are the signature schemes the engine uses: -sigalgs, or
 // its default list.
-func (o *ownSettings) sigalgs() []uint16 {
+func (o *engineSettings) sigalgs() []uint16 {
 	if o.tp.Sigalgs != nil {
 		return o.tp.Sigalgs
 	}
@@ -63,7 +63,7 @@ func (o *ownSettings) sigalgs() []uint16 {
 
 // suites13 are the TLS 1.3 suites: -ciphersuites, or openssl's default
 // list.
-func (o *ownSettings) suites13() []uint16 {
+func (o *engineSettings) suites13() []uint16 {
 	if o.tp.Suites13 != nil {
 		return o.tp.Suites13
 	}
@@ -72,7 +72,7 @@ func (o *ownSettings) suites13() []uint16 {
 
 // suites12s are the TLS 1.0–1.2 suites: -cipher's, or the engine's
 // default (openssl's).
-func (o *ownSettings) suites12s() []uint16 {
+func (o *engineSettings) suites12s() []uint16 {
 	if o.suites12 != nil {
 		return o.suites12
 	}
@@ -84,7 +84,7 @@ func (o *ownSettings) suites12s() []uint16 {
 // automatic group used instead; a good one says "Setting temp DH
 // parameters" on stdout, the automatic group "Using default temp DH
 // parameters".
-func (o *ownSettings) loadDHParams(path string, out, errw io.Writer) {
+func (o *engineSettings) loadDHParams(path string, out, errw io.Writer) {
 	if path == "" {
 		fmt.Fprintln(out, "Using default temp DH parameters")
 		return
@@ -106,7 +106,7 @@ func (o *ownSettings) loadDHParams(path string, out, errw io.Writer) {
 }
 
 // engineOptions reads the options the engine's configuration takes beyond
-// the shared TLS options into c.own; the engine carries every s_server
+// the shared TLS options into c.engine; the engine carries every s_server
 // connection, TLS 1.0–1.3.
 // -psk serves TLS 1.3 clients as an external PSK and TLS 1.0–1.2 clients
 // through the PSK cipher suites, next to the certificate suites, as
@@ -117,7 +117,7 @@ func engineOptions(v *opt.Values, c *config, tp *optgroups.TLSParams) error {
 	_, ntGiven := v.Get("num_tickets")
 	n := v.Int("num_tickets", 2)
 	lo := max(tp.MinVersion, engine.ServerMinVersion)
-	o := &ownSettings{lo: lo, hi: tp.MaxVersion, tp: tp}
+	o := &engineSettings{lo: lo, hi: tp.MaxVersion, tp: tp}
 	switch {
 	case c.noTicket || (ntGiven && n <= 0):
 		o.numTickets = -1
@@ -169,7 +169,7 @@ func engineOptions(v *opt.Values, c *config, tp *optgroups.TLSParams) error {
 		// cache and takes each out when it resumes: one use each.
 		o.ledger = &engine.TicketLedger{}
 	}
-	c.own = o
+	c.engine = o
 	return nil
 }
 
@@ -200,7 +200,7 @@ func readPSKSession(path, identity string) (engine.PSK, error) {
 
 // engineConfig builds the engine's configuration for one connection.
 func (s *server) engineConfig(tc *trackedConn) *engine.Config {
-	c, o := s.c, s.c.own
+	c, o := s.c, s.c.engine
 	cfg := &engine.Config{
 		MinVersion: o.lo, MaxVersion: o.hi,
 		Suites13:         o.tp.Suites13,
@@ -280,7 +280,7 @@ func (s *server) engineConfig(tc *trackedConn) *engine.Config {
 // and answers with -psk's key all the same (the handshake then fails at
 // the Finished if the client's key differs).
 func (s *server) pskServerKey(identity []byte) ([]byte, error) {
-	p := s.c.own.psk12
+	p := s.c.engine.psk12
 	var b strings.Builder
 	if s.c.debug {
 		fmt.Fprintf(&b, "psk_server_cb\nidentity_len=%d identity=%s\n", len(identity), identity)
@@ -365,9 +365,9 @@ func (s *server) sniAnswer(tc *trackedConn, name string) (engine.SNIAnswer, erro
 	return a, nil
 }
 
-// handshakeOwn runs a handshake on the engine; tc's observer is fed
+// engineHandshake runs a handshake on the engine; tc's observer is fed
 // the engine's events and gives the ClientHello for the report.
-func (s *server) handshakeOwn(tc *trackedConn) (*engine.SnapshotConn, error) {
+func (s *server) engineHandshake(tc *trackedConn) (*engine.SnapshotConn, error) {
 	t := engine.WithSnapshot(engine.Server(tc, s.engineConfig(tc)))
 	tc.export = t.ExportKeyingMaterial
 	tc.keyUpdate = t.KeyUpdate

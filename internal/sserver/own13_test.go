@@ -10,11 +10,11 @@ import (
 	"github.com/tlskit/tlskit/internal/testpeer"
 )
 
-// TestOwnEngineServerFFDHE13 offers the RFC 7919 groups as TLS 1.3 key
-// shares to the own server (RFC 8446 §4.2.8.1): from openssl s_client
+// TestServerFFDHE13 offers the RFC 7919 groups as TLS 1.3 key
+// shares to tlskit's server (RFC 8446 §4.2.8.1): from openssl s_client
 // with a share at once and through a HelloRetryRequest, and from
 // gnutls-cli.
-func TestOwnEngineServerFFDHE13(t *testing.T) {
+func TestServerFFDHE13(t *testing.T) {
 	pki := testpeer.NewPKI(t)
 	id := []string{"-cert", pki.Server, "-key", pki.ServerKey, "-naccept", "1"}
 	for _, tc := range []struct {

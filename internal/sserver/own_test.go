@@ -9,9 +9,9 @@ import (
 	"github.com/tlskit/tlskit/internal/testpeer"
 )
 
-// TestOwnEngineServer runs the options the own engine carries (TLS 1.3)
+// TestServerWithOpenSSLClient runs the options the engine carries (TLS 1.3)
 // against openssl s_client, checking both sides' output.
-func TestOwnEngineServer(t *testing.T) {
+func TestServerWithOpenSSLClient(t *testing.T) {
 	pki := testpeer.NewPKI(t)
 	id := []string{"-cert", pki.Server, "-key", pki.ServerKey, "-naccept", "1"}
 	for _, tc := range []struct {
@@ -85,9 +85,9 @@ func TestOwnEngineServer(t *testing.T) {
 	}
 }
 
-// TestOwnEngineServerKeyUpdate sends K from the server's stdin: openssl
+// TestServerKeyUpdate sends K from the server's stdin: openssl
 // s_client sees a KeyUpdate asking for its own.
-func TestOwnEngineServerKeyUpdate(t *testing.T) {
+func TestServerKeyUpdate(t *testing.T) {
 	pki := testpeer.NewPKI(t)
 	ts := startServer(t, "", "-cert", pki.Server, "-key", pki.ServerKey, "-naccept", "1", "-tls1_3")
 	go func() {

@@ -48,12 +48,12 @@ func stapleFixture(t *testing.T) (caPath, certPath, keyPath, respPath string) {
 	return caPath, certPath, keyPath, respPath
 }
 
-// TestStapleOwnEngine: the own engine staples -status_file's response in
+// TestStapleTLS12TLS13: the engine staples -status_file's response in
 // TLS 1.2 (status_request in ServerHello, then CertificateStatus) and TLS
 // 1.3 (the leaf's CertificateEntry), read for each client that asks, as
 // openssl s_client -status -trace and gnutls-cli see it; -status_verbose
 // prints openssl's callback lines; a client that does not ask gets none.
-func TestStapleOwnEngine(t *testing.T) {
+func TestStapleTLS12TLS13(t *testing.T) {
 	needTool(t, "openssl")
 	caPath, certPath, keyPath, respPath := stapleFixture(t)
 	ts := startServer(t, "", "-cert", certPath, "-key", keyPath, "-status_file", respPath, "-status_verbose", "-naccept", "5")
@@ -90,11 +90,11 @@ func TestStapleOwnEngine(t *testing.T) {
 	})
 }
 
-// TestSNIOwnEngine: -servername/-cert2 on the own engine as openssl's
+// TestSNIAcknowledgement: -servername/-cert2 on the engine as openssl's
 // s_server does them: the matching name gets -cert2 and an acknowledged
 // server_name; another name a warning unrecognized_name before a TLS 1.2
 // ServerHello (nothing in TLS 1.3) and no acknowledgement.
-func TestSNIOwnEngine(t *testing.T) {
+func TestSNIAcknowledgement(t *testing.T) {
 	needTool(t, "openssl")
 	needTool(t, "gnutls-cli") // one of the four connections -naccept waits for
 	dir := t.TempDir()

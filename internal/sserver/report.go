@@ -119,7 +119,7 @@ func noGREASE[T ~uint16](xs []T) []T {
 // default (with SHA-224 and DSA, and SHA-1 at security level 0), less DSA
 // in TLS 1.3.
 func (s *server) sharedSigalgs(offered []uint16, version uint16) []uint16 {
-	ours := s.c.own.tp.Sigalgs
+	ours := s.c.engine.tp.Sigalgs
 	if ours == nil {
 		ours = sig.DefaultClient12
 		if s.c.secLevel == 0 {

@@ -20,18 +20,18 @@ func (s *server) secDebugConfig(id *identity) *secdebug.Config {
 		Verbose:  c.securityDebugVerbose,
 		SecLevel: c.secLevel,
 		Groups:   c.groups,
-		SigAlgs:  c.own.sigalgs(),
+		SigAlgs:  c.engine.sigalgs(),
 		NoTicket: c.noTicket,
-		PSK12:    c.own.psk12 != nil,
+		PSK12:    c.engine.psk12 != nil,
 	}
 	for v := c.maxVersion; v >= c.minVersion && v >= engine.VersionTLS10; v-- {
 		cfg.Versions = append(cfg.Versions, v)
 	}
 	// The engine's suites: TLS 1.3's, then -cipher's.
 	if c.maxVersion >= engine.VersionTLS13 {
-		cfg.Ciphers = append(cfg.Ciphers, c.own.suites13()...)
+		cfg.Ciphers = append(cfg.Ciphers, c.engine.suites13()...)
 	}
-	cfg.Ciphers = append(cfg.Ciphers, c.own.suites12s()...)
+	cfg.Ciphers = append(cfg.Ciphers, c.engine.suites12s()...)
 	if len(cfg.Groups) == 0 {
 		cfg.Groups = engine.DefaultGroups
 	}

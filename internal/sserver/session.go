@@ -62,8 +62,8 @@ func (s *server) writeSession(w io.Writer, ci connInfo, st engine.State, now tim
 			return
 		}
 		o.MasterKey, o.AgeAdd = st.SentTicketPSK, int64(st.SentTicketAgeAdd)
-		if s.c.own != nil {
-			o.MaxEarlyData = int64(s.c.own.maxEarly) // what the tickets allow
+		if s.c.engine != nil {
+			o.MaxEarlyData = int64(s.c.engine.maxEarly) // what the tickets allow
 		}
 		o.SessionID = make([]byte, 32)
 		if _, err := rand.Read(o.SessionID); err != nil {

@@ -142,12 +142,12 @@ func run(ctx context.Context, args []string, s stdio.Stdio, listening func(net.A
 		// openssl's second SSL_CTX, for the -servername clients.
 		fmt.Fprintln(srv.out, "Setting secondary ctx parameters")
 	}
-	if c.own != nil {
-		c.own.loadDHParams(c.dhparamFile, srv.out, s.Err)
-		if c.own.psk12 != nil && c.debug {
+	if c.engine != nil {
+		c.engine.loadDHParams(c.dhparamFile, srv.out, s.Err)
+		if c.engine.psk12 != nil && c.debug {
 			fmt.Fprintln(srv.out, "PSK key given, setting server callback")
 		}
-		if len(c.own.pskHint) > engine.MaxPSKIdentityLen {
+		if len(c.engine.pskHint) > engine.MaxPSKIdentityLen {
 			// SSL_CTX_use_psk_identity_hint refuses a hint longer than
 			// PSK_MAX_IDENTITY_LEN, with or without -psk.
 			fmt.Fprintln(s.Err, "error setting PSK identity hint to context")
@@ -417,7 +417,7 @@ func (s *server) handshake(conn net.Conn) (*engine.SnapshotConn, *trackedConn, e
 	tc := s.observe(conn)
 	s.stats.accepts.Add(1)
 	conn.SetDeadline(time.Now().Add(s.c.handshakeTO))
-	t, err := s.handshakeOwn(tc)
+	t, err := s.engineHandshake(tc)
 	conn.SetDeadline(time.Time{})
 	if tc.sniSwitched {
 		// openssl's connection moved to the -cert2 context, whose counters
@@ -438,7 +438,7 @@ func (s *server) handshake(conn net.Conn) (*engine.SnapshotConn, *trackedConn, e
 	} else if st.Version < engine.VersionTLS13 && len(st.SessionID) > 0 {
 		s.stats.cached.Add(1)
 	}
-	if o := s.c.own; st.Version >= engine.VersionTLS13 && o != nil && o.ledger != nil {
+	if o := s.c.engine; st.Version >= engine.VersionTLS13 && o != nil && o.ledger != nil {
 		// Under anti-replay openssl keeps the tickets that allow early
 		// data in its cache, and a resumption takes its ticket out.
 		if st.Resumed && len(st.PSKIdentity) > 0 && !slices.ContainsFunc(o.psks, func(p engine.PSK) bool { return string(p.Identity) == string(st.PSKIdentity) }) {

@@ -392,11 +392,11 @@ func (s *server) wwwCiphers() string {
 func (s *server) wwwStatic() {
 	s.www.cmdline = htmlEscape(s.c.cmdline)
 	s.www.ours = map[uint16]bool{}
-	for _, id := range s.c.own.suites12s() { // -cipher
+	for _, id := range s.c.engine.suites12s() { // -cipher
 		s.www.ours[id] = true
 	}
 	if s.c.maxVersion >= engine.VersionTLS13 {
-		for _, id := range s.c.own.suites13() {
+		for _, id := range s.c.engine.suites13() {
 			s.www.ours[id] = true
 		}
 	}
@@ -478,8 +478,8 @@ func (s *server) writeSessionBlock(w io.Writer, ci connInfo) {
 	} else {
 		rs.SessionID, rs.MasterKey = ci.state.SessionID, ci.state.MasterSecret
 	}
-	if s.c.own != nil {
-		rs.SessionIDCtx = s.c.own.sidCtx
+	if s.c.engine != nil {
+		rs.SessionIDCtx = s.c.engine.sidCtx
 	}
 	report.WriteSessionBlock(w, rs)
 }

@@ -19,8 +19,8 @@ import (
 // certificate, so that openssl resumes tlskit's sessions and tlskit
 // resumes openssl's.
 
-// writeOwnSession writes tk as openssl's PEM session.
-func writeOwnSession(path string, tk *engine.Ticket, leaf *x509.Certificate, verify int, sni string) error {
+// writeSession13 writes tk as openssl's PEM session.
+func writeSession13(path string, tk *engine.Ticket, leaf *x509.Certificate, verify int, sni string) error {
 	life := int64(tk.Lifetime / time.Second)
 	o := opensslSession{
 		Version: 1, SSLVersion: int(engine.VersionTLS13),
@@ -81,8 +81,8 @@ func readOpenSSLSession(path string) (*opensslSession, error) {
 	}
 }
 
-// readOwnSession reads a -sess_in file into the session to resume.
-func readOwnSession(path string, sess *ownSession) error {
+// readSessionFile reads a -sess_in file into the session to resume.
+func readSessionFile(path string, sess *resumeSession) error {
 	o, err := readOpenSSLSession(path)
 	if err != nil {
 		return err
@@ -95,12 +95,12 @@ func readOwnSession(path string, sess *ownSession) error {
 // ticket, or a TLS 1.0–1.2 session. One without a master key, or a TLS
 // 1.3 one without a ticket, gives nothing to resume: the handshake is
 // then a full one, as openssl's would be.
-func (sess *ownSession) load(o *opensslSession) {
+func (sess *resumeSession) load(o *opensslSession) {
 	if len(o.MasterKey) == 0 {
 		return
 	}
 	if o.SSLVersion < int(engine.VersionTLS13) {
-		readOwnSession12(o, sess)
+		readSession12(o, sess)
 		return
 	}
 	if len(o.Ticket) == 0 {
@@ -125,12 +125,12 @@ func (sess *ownSession) load(o *opensslSession) {
 	sess.verify = int(o.VerifyResult)
 }
 
-// writeOwnSession12 writes a TLS 1.0–1.2 session of the engine as
+// writeSession12 writes a TLS 1.0–1.2 session of the engine as
 // openssl's PEM session: the master secret, the server's session ID (or,
 // with a ticket, the ticket's SHA-256, as openssl names it), the ticket
 // and its lifetime hint, the EMS flag, the server's certificate and a PSK
 // suite's identity and hint (none is left out, as openssl leaves it).
-func writeOwnSession12(path string, s *engine.Session12, leaf *x509.Certificate, verify int, sni string) error {
+func writeSession12(path string, s *engine.Session12, leaf *x509.Certificate, verify int, sni string) error {
 	id := s.SessionID
 	if len(s.Ticket) > 0 {
 		id = sessionIDOf(s.Ticket)
@@ -170,9 +170,9 @@ func writeOwnSession12(path string, s *engine.Session12, leaf *x509.Certificate,
 	return nil
 }
 
-// readOwnSession12 takes a TLS 1.0–1.2 session from openssl's format:
+// readSession12 takes a TLS 1.0–1.2 session from openssl's format:
 // resumed by its ticket when it has one, else by its session ID.
-func readOwnSession12(o *opensslSession, sess *ownSession) {
+func readSession12(o *opensslSession, sess *resumeSession) {
 	s := &engine.Session12{
 		Version: uint16(o.SSLVersion), Suite: uint16(o.Cipher[0])<<8 | uint16(o.Cipher[1]),
 		SessionID: o.SessionID, Ticket: o.Ticket, MasterSecret: o.MasterKey,

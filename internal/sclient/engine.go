@@ -32,9 +32,9 @@ import (
 	"github.com/tlskit/tlskit/internal/verify"
 )
 
-// ownSettings is what s_client hands the engine: the shared
+// engineSettings is what s_client hands the engine: the shared
 // TLS options and what only s_client has.
-type ownSettings struct {
+type engineSettings struct {
 	lo, hi uint16
 	tp     *optgroups.TLSParams
 	// groups are -groups/-curves as the security level leaves them (nil:
@@ -52,7 +52,7 @@ type ownSettings struct {
 	noETM, fallbackSCSV, pha bool
 	// sess is the session to resume: from -sess_in, then the last
 	// ticket received.
-	sess *ownSession
+	sess *resumeSession
 	// earlyData is -early_data's file, sent as 0-RTT data on the first
 	// connection when its session's ticket allows it.
 	earlyData []byte
@@ -68,12 +68,12 @@ type ownSettings struct {
 	serverInfo []uint16
 }
 
-// ownOptions reads the options the engine's configuration takes beyond
+// engineOptions reads the options the engine's configuration takes beyond
 // the shared TLS options: -no_etm, -fallback_scsv, the PSKs, -sess_in.
 // The engine carries every connection: TLS 1.0–1.3, openssl's
 // default ClientHello.
-func ownOptions(v *opt.Values, s *settings, tp *optgroups.TLSParams) error {
-	o := &ownSettings{lo: tp.MinVersion, hi: tp.MaxVersion, tp: tp}
+func engineOptions(v *opt.Values, s *settings, tp *optgroups.TLSParams) error {
+	o := &engineSettings{lo: tp.MinVersion, hi: tp.MaxVersion, tp: tp}
 	o.noETM = v.Has("no_etm")
 	o.fallbackSCSV = v.Has("fallback_scsv")
 	o.pha = v.Has("enable_pha")
@@ -130,13 +130,13 @@ func ownOptions(v *opt.Values, s *settings, tp *optgroups.TLSParams) error {
 		}
 		o.earlyData, o.earlyDataErr = b, err
 	}
-	o.sess = &ownSession{}
+	o.sess = &resumeSession{}
 	if s.sessIn != "" {
-		if err := readOwnSession(s.sessIn, o.sess); err != nil {
+		if err := readSessionFile(s.sessIn, o.sess); err != nil {
 			return err
 		}
 	}
-	s.own = o
+	s.engine = o
 	return nil
 }
 
@@ -147,7 +147,7 @@ func ownOptions(v *opt.Values, s *settings, tp *optgroups.TLSParams) error {
 // identity of 256 bytes or more fails the callback: handshake_failure,
 // "psk identity not found".
 func (c *client) pskClientKey(hint []byte) (identity, key []byte, err error) {
-	o := c.set.own
+	o := c.set.engine
 	var b strings.Builder
 	if c.set.debug {
 		b.WriteString("psk_client_cb\n")
@@ -200,9 +200,9 @@ func readPSKSession(path, identity string) (engine.PSK, error) {
 	return engine.PSK{Identity: []byte(identity), Key: o.MasterKey, Hash: h}, nil
 }
 
-// ownSession is the session s_client resumes: the last
+// resumeSession is the session s_client resumes: the last
 // TLS 1.3 ticket or TLS 1.0–1.2 session, and what openssl saves with it.
-type ownSession struct {
+type resumeSession struct {
 	mu     sync.Mutex
 	ticket *engine.Ticket
 	// sess12 is the TLS 1.0–1.2 session (by ticket, or by ID with
@@ -213,15 +213,15 @@ type ownSession struct {
 	gen    int // counts tickets, for waitTicket
 }
 
-func (o *ownSession) get() (*engine.Ticket, *x509.Certificate, int) {
+func (o *resumeSession) get() (*engine.Ticket, *x509.Certificate, int) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return o.ticket, o.leaf, o.gen
 }
 
 // engineConfig builds the engine's configuration for one connection.
-func (c *client) engineConfig(cn *conn, sess *ownSession) *engine.Config {
-	s, o := c.set, c.set.own
+func (c *client) engineConfig(cn *conn, sess *resumeSession) *engine.Config {
+	s, o := c.set, c.set.engine
 	cfg := &engine.Config{
 		MinVersion: o.lo, MaxVersion: o.hi,
 		Suites13:          o.tp.Suites13,
@@ -337,7 +337,7 @@ func (c *client) engineConfig(cn *conn, sess *ownSession) *engine.Config {
 	if !o.tp.NoTicket {
 		// With -no_ticket openssl neither prints nor keeps the TLS 1.3
 		// tickets a server sends anyway.
-		cfg.OnTicket = func(tk engine.Ticket) { c.ownTicket(cn, sess, tk) }
+		cfg.OnTicket = func(tk engine.Ticket) { c.onTicket(cn, sess, tk) }
 	}
 	return cfg
 }
@@ -364,7 +364,7 @@ func servernameCallbackRuns(e engine.Event) bool {
 func (c *client) handshake(nc net.Conn) (*conn, error) {
 	cn := &conn{raw: nc, start: time.Now()}
 	cn.obs = newObserver(c, c.set)
-	sess := c.set.own.sess
+	sess := c.set.engine.sess
 	tc := engine.Client(cn.obs.wrap(nc), c.engineConfig(cn, sess))
 	cn.tls = tc
 	tc.SetDeadline(time.Now().Add(connectTimeout))
@@ -423,12 +423,12 @@ func minDHBits(level int) int {
 	return 15360
 }
 
-// ownTicket takes a TLS 1.3 ticket as it arrives: it becomes the session
+// onTicket takes a TLS 1.3 ticket as it arrives: it becomes the session
 // to resume, is saved under -sess_out, and its session block is printed,
 // as openssl prints one per ticket. It runs on the engine's reading
 // goroutine, so it must not call the connection (its state was taken at
 // the end of the handshake).
-func (c *client) ownTicket(cn *conn, sess *ownSession, tk engine.Ticket) {
+func (c *client) onTicket(cn *conn, sess *resumeSession, tk engine.Ticket) {
 	defer func() {
 		select {
 		case c.ticket <- struct{}{}:
@@ -448,7 +448,7 @@ func (c *client) ownTicket(cn *conn, sess *ownSession, tk engine.Ticket) {
 	leaf, verify := sess.leaf, sess.verify
 	sess.mu.Unlock()
 	if s.sessOut != "" {
-		c.saveSession(func() error { return writeOwnSession(s.sessOut, &tk, leaf, verify, s.sni) })
+		c.saveSession(func() error { return writeSession13(s.sessOut, &tk, leaf, verify, s.sni) })
 	}
 	if !s.quiet && !s.brief {
 		rs := c.session(cn)
@@ -477,16 +477,16 @@ func (cn *conn) peerLeaf() *x509.Certificate {
 	return nil
 }
 
-// fillOwn12 adds what a TLS 1.0–1.2 connection of the engine knows
+// fillReport12 adds what a TLS 1.0–1.2 connection of the engine knows
 // and the event stream does not carry: the master secret, a DHE group's
 // size, and the ticket of a session resumed without a new one.
-func (c *client) fillOwn12(rs *report.Session, st engine.State) {
+func (c *client) fillReport12(rs *report.Session, st engine.State) {
 	rs.MasterKey = st.MasterSecret
 	if st.Group == 0 && st.DHBits > 0 {
 		rs.TempKey = fmt.Sprintf("DH, %d bits", st.DHBits)
 	}
 	rs.SecureReneg, rs.EMS = st.SecureRenegotiation, st.ExtendedMasterSecret
-	if sess := st.Session12; sess != nil && len(rs.Ticket) == 0 && len(sess.Ticket) > 0 && !c.set.own.tp.NoTicket {
+	if sess := st.Session12; sess != nil && len(rs.Ticket) == 0 && len(sess.Ticket) > 0 && !c.set.engine.tp.NoTicket {
 		// A session resumed by ticket shows the ticket, as openssl's
 		// session keeps it.
 		rs.Ticket, rs.TicketLifetime = sess.Ticket, uint32(sess.LifetimeHint/time.Second)
@@ -498,10 +498,10 @@ func (c *client) fillOwn12(rs *report.Session, st engine.State) {
 	}
 }
 
-// saveOwnSession12 writes the TLS 1.0–1.2 session the handshake left to
+// saveSession12 writes the TLS 1.0–1.2 session the handshake left to
 // -sess_out.
-func (c *client) saveOwnSession12(cn *conn) {
-	sess := c.set.own.sess
+func (c *client) saveSession12(cn *conn) {
+	sess := c.set.engine.sess
 	sess.mu.Lock()
 	s12 := sess.sess12
 	if leaf := cn.peerLeaf(); leaf != nil {
@@ -515,7 +515,7 @@ func (c *client) saveOwnSession12(cn *conn) {
 	if s12 == nil {
 		return
 	}
-	c.saveSession(func() error { return writeOwnSession12(c.set.sessOut, s12, leaf, verify, c.set.sni) })
+	c.saveSession(func() error { return writeSession12(c.set.sessOut, s12, leaf, verify, c.set.sni) })
 }
 
 // requestCANames reads -requestCAfile as openssl's SSL_load_client_CA_file
