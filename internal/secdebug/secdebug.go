@@ -68,6 +68,9 @@ type Handshake struct {
 	// CertRequested reports that the server asked for a client
 	// certificate (on a server: that it sent a CertificateRequest).
 	CertRequested bool
+	// PeerCiphers are the client's cipher_suites in its order (a
+	// server's view); nil when unknown.
+	PeerCiphers []uint16
 	// DHBits is the size of the server's finite-field DHE prime in a
 	// TLS 1.0–1.2 DHE suite (DHE_RSA, DHE_PSK), on either side; 0 for
 	// none.
@@ -154,7 +157,7 @@ func WriteHandshake(w io.Writer, c Config, h Handshake) {
 		return
 	}
 	if tls13 {
-		p.cipher("Shared Ciphersuite", h.Cipher)
+		p.sharedCiphers13(h)
 		if h.Group != 0 {
 			p.group("Check Curve", h.Group)
 			p.group("Supported Curve", h.Group)
@@ -333,6 +336,28 @@ func (p *printer) keyShare() {
 			return
 		}
 	}
+}
+
+// sharedCiphers13 is a TLS 1.3 server's choice of suite: openssl walks
+// the client's list and checks each suite it also has until one is
+// taken, so a suite passed over (a PSK-only server skips those whose hash
+// its key is not bound to) is checked too; with no client list, or a
+// choice outside it, the chosen suite alone.
+func (p *printer) sharedCiphers13(h Handshake) {
+	if slices.Contains(h.PeerCiphers, h.Cipher) {
+		for _, id := range h.PeerCiphers {
+			cs, ok := tlsnames.CipherByID(id)
+			if !ok || !cs.IsTLS13() || !slices.Contains(p.c.Ciphers, id) {
+				continue
+			}
+			p.cipherLine("Shared Ciphersuite", cs)
+			if id == h.Cipher {
+				return
+			}
+		}
+		return
+	}
+	p.cipher("Shared Ciphersuite", h.Cipher)
 }
 
 // tempDH is the check of the server's DHE prime, by the client and by

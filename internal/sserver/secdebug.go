@@ -64,6 +64,7 @@ func (s *server) writeSecDebug(ci connInfo) {
 	if ci.hello != nil {
 		h.PeerSigAlgs = u16s(ci.hello.SignatureSchemes)
 		h.PeerGroups = u16s(ci.hello.SupportedGroups)
+		h.PeerCiphers = u16s(ci.hello.CipherSuites)
 	}
 	var b bytes.Buffer
 	secdebug.WriteHandshake(&b, *s.secDebug, h)

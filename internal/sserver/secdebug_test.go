@@ -45,12 +45,14 @@ func TestSecurityDebug(t *testing.T) {
 	}
 }
 
-// TestSecurityDebugPSK12: a DHE_PSK connection to s_server -nocert -psk
-// checks the shared PSK suite and the server's own DH prime, as openssl
-// s_server -security_debug_verbose does for the same openssl s_client
-// -psk -tls1_2 (their "Shared Ciphersuite" and "Temp DH key" lines,
-// compared as sets, are the same).
-func TestSecurityDebugPSK12(t *testing.T) {
+// TestSecurityDebugPSK: s_server -nocert -psk's checks match openssl
+// s_server -security_debug_verbose's for the same openssl s_client -psk
+// (their "Shared Ciphersuite" and "Temp DH key" lines, as sets): at TLS
+// 1.2 the shared DHE_PSK suite and the server's own DH prime; at TLS 1.3
+// every suite of the client's list it walks before the one its SHA-256
+// key is bound to (TLS_AES_256_GCM_SHA384, then
+// TLS_CHACHA20_POLY1305_SHA256).
+func TestSecurityDebugPSK(t *testing.T) {
 	testpeer.Need(t, "openssl")
 	args := []string{"-nocert", "-psk", "1a2b3c4d", "-security_debug_verbose", "-naccept", "1"}
 	pick := func(out string) []string {
@@ -63,15 +65,31 @@ func TestSecurityDebugPSK12(t *testing.T) {
 		slices.Sort(l)
 		return slices.Compact(l)
 	}
-	ts := startServer(t, "", args...)
-	opensslClient(t, ts.addr, "", 0, "-psk", "1a2b3c4d", "-tls1_2")
-	waitFor(t, ts.err, "Security callback: Temp DH key", 10*time.Second)
-	ref := testpeer.OpenSSLServer(t, args...)
-	opensslClient(t, ref.Addr, "", 0, "-psk", "1a2b3c4d", "-tls1_2")
-	_, refErr := ref.Wait(t, 10*time.Second)
-	got, want := pick(ts.err.String()), pick(refErr)
-	if !slices.Equal(got, want) || !slices.Contains(want, "Security callback: Temp DH key bits=, security bits=128: yes") ||
-		!slices.Contains(want, "Security callback: Shared Ciphersuite=DHE-PSK-AES256-GCM-SHA384, security bits=256: yes") {
-		t.Errorf("checks:\n%s\nopenssl s_server's:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	for _, tc := range []struct {
+		name, version string
+		want          []string
+	}{
+		{"TLS 1.2", "-tls1_2", []string{"Security callback: Temp DH key bits=, security bits=128: yes",
+			"Security callback: Shared Ciphersuite=DHE-PSK-AES256-GCM-SHA384, security bits=256: yes"}},
+		{"TLS 1.3", "-tls1_3", []string{"Security callback: Shared Ciphersuite=TLS_AES_256_GCM_SHA384, security bits=256: yes",
+			"Security callback: Shared Ciphersuite=TLS_CHACHA20_POLY1305_SHA256, security bits=256: yes"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := startServer(t, "", args...)
+			opensslClient(t, ts.addr, "", 0, "-psk", "1a2b3c4d", tc.version)
+			waitFor(t, ts.err, tc.want[len(tc.want)-1], 10*time.Second)
+			ref := testpeer.OpenSSLServer(t, args...)
+			opensslClient(t, ref.Addr, "", 0, "-psk", "1a2b3c4d", tc.version)
+			_, refErr := ref.Wait(t, 10*time.Second)
+			got, want := pick(ts.err.String()), pick(refErr)
+			for _, w := range tc.want {
+				if !slices.Contains(want, w) {
+					t.Errorf("openssl s_server did not print %q", w)
+				}
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("checks:\n%s\nopenssl s_server's:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+		})
 	}
 }
