@@ -493,17 +493,7 @@ func (h *clientHS12) certificate(body []byte) error {
 // verifyPeer lets Config.VerifyPeer judge the server's chain (with its
 // OCSP staple, if one came).
 func (h *clientHS12) verifyPeer() error {
-	c := h.c
-	if c.cfg.VerifyPeer != nil {
-		if err := c.cfg.VerifyPeer(c.st.PeerChain, &c.st); err != nil {
-			var d alert.Desc
-			if !errors.As(err, &d) {
-				err = &alert.Fault{Desc: alert.BadCertificate, Reason: err.Error()}
-			}
-			return err
-		}
-	}
-	return nil
+	return h.c.judgeChain(h.c.st.PeerChain)
 }
 
 func isECDSA(pub crypto.PublicKey) bool { _, ok := pub.(*ecdsa.PublicKey); return ok }

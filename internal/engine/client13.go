@@ -4,7 +4,6 @@ import (
 	"crypto"
 	"crypto/subtle"
 	"crypto/x509"
-	"errors"
 	"io"
 	"slices"
 
@@ -653,14 +652,8 @@ func (h *clientHS) serverAuth(m msg.Message) (certReq *msg.CertificateRequest, n
 	// read, as OpenSSL does (its verify callback's lines come before
 	// -state's "read server certificate", and a refused chain is
 	// answered without reading further).
-	if c.cfg.VerifyPeer != nil {
-		if err := c.cfg.VerifyPeer(c.st.PeerChain, &c.st); err != nil {
-			var d alert.Desc
-			if !errors.As(err, &d) {
-				err = &alert.Fault{Desc: alert.BadCertificate, Reason: err.Error()}
-			}
-			return nil, m, err
-		}
+	if err := c.judgeChain(c.st.PeerChain); err != nil {
+		return nil, m, err
 	}
 
 	if m, err = h.next(); err != nil {

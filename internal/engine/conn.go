@@ -761,3 +761,22 @@ func (c *TLSConn) SetWriteDeadline(t time.Time) error { return c.conn.SetWriteDe
 
 //lint:ignore U1000 the suite hash, for the handshake code still being written
 func (c *TLSConn) hash() crypto.Hash { return c.suite.Hash }
+
+// judgeChain lets Config.VerifyPeer judge a peer chain (DER, leaf
+// first). An error wrapping an alert.Desc is returned as it is, to send
+// that alert; any other becomes a bad_certificate fault. Without
+// VerifyPeer every chain passes.
+func (c *TLSConn) judgeChain(chain [][]byte) error {
+	if c.cfg.VerifyPeer == nil {
+		return nil
+	}
+	err := c.cfg.VerifyPeer(chain, &c.st)
+	if err == nil {
+		return nil
+	}
+	var d alert.Desc
+	if !errors.As(err, &d) {
+		err = &alert.Fault{Desc: alert.BadCertificate, Reason: err.Error()}
+	}
+	return err
+}

@@ -235,14 +235,8 @@ func (c *TLSConn) clientAuthMessage(p *phaRequest, m msg.Message) error {
 		}
 		p.scheme = cv.Scheme
 		p.tr.Write(m.Raw)
-		if c.cfg.VerifyPeer != nil {
-			if err := c.cfg.VerifyPeer(p.chain, &c.st); err != nil {
-				var d alert.Desc
-				if !errors.As(err, &d) {
-					err = &alert.Fault{Desc: alert.BadCertificate, Reason: err.Error()}
-				}
-				return err
-			}
+		if err := c.judgeChain(p.chain); err != nil {
+			return err
 		}
 		p.stage = 2
 		return nil

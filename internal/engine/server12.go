@@ -807,14 +807,8 @@ func (h *serverHS12) clientCertificate(body []byte) (crypto.PublicKey, error) {
 	// and CertificateVerify are read, as openssl s_server does (its
 	// verify callback's lines come before -state's "read client
 	// certificate").
-	if c.cfg.VerifyPeer != nil {
-		if err := c.cfg.VerifyPeer(c.st.PeerChain, &c.st); err != nil {
-			var d alert.Desc
-			if !errors.As(err, &d) {
-				err = &alert.Fault{Desc: alert.BadCertificate, Reason: err.Error()}
-			}
-			return nil, err
-		}
+	if err := c.judgeChain(c.st.PeerChain); err != nil {
+		return nil, err
 	}
 	return pub, nil
 }

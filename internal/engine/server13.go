@@ -3,7 +3,6 @@ package engine
 import (
 	"crypto/subtle"
 	"crypto/x509"
-	"errors"
 	"io"
 	"slices"
 	"time"
@@ -709,14 +708,8 @@ func (h *serverHS) clientFlight(cHS []byte) error {
 			}
 			// Judged as it arrives, before the CertificateVerify, as
 			// openssl s_server does.
-			if c.cfg.VerifyPeer != nil {
-				if err := c.cfg.VerifyPeer(c.st.PeerChain, &c.st); err != nil {
-					var d alert.Desc
-					if !errors.As(err, &d) {
-						err = &alert.Fault{Desc: alert.BadCertificate, Reason: err.Error()}
-					}
-					return err
-				}
+			if err := c.judgeChain(c.st.PeerChain); err != nil {
+				return err
 			}
 			if m, err = c.readHandshakeLocked(); err != nil {
 				return err
