@@ -374,6 +374,12 @@ func (h *clientHS12) full() error {
 		}
 	}
 	if m.Type == msg.TypeCertificateRequest {
+		if s.suite.Auth == suites.AuthPSK {
+			// Client authentication needs a certificate-based suite:
+			// under PSK, DHE_PSK and ECDHE_PSK a CertificateRequest is
+			// out of order, as OpenSSL 3.0 takes it (RSA_PSK allows one).
+			return unexpected()
+		}
 		if h.certReq, err = msg.ParseCertificateRequest12(m.Body, c.st.Version >= VersionTLS12); err != nil {
 			return err
 		}

@@ -2,18 +2,23 @@ package engine
 
 import (
 	"bytes"
+	"crypto/ecdh"
+	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tlskit/tlskit/internal/engine/alert"
+	"github.com/tlskit/tlskit/internal/engine/kx"
 	"github.com/tlskit/tlskit/internal/engine/msg"
+	"github.com/tlskit/tlskit/internal/engine/sig"
 	"github.com/tlskit/tlskit/internal/engine/suites"
 	"github.com/tlskit/tlskit/internal/testpeer"
 )
@@ -563,4 +568,61 @@ func TestPSK12IdentityLengthLimit(t *testing.T) {
 		addr, _ := ownServer(t, server(long))
 		sentFault(t, dialOwn(t, addr, client([]byte("id"))).Handshake(), alert.HandshakeFailure, "tls_process_ske_psk_preamble")
 	})
+}
+
+// TestPSK12CertificateRequest: a server that asks for a client
+// certificate under a PSK or ECDHE_PSK suite (BoGo's ClientAuth-PSK,
+// ClientAuth-ECDHE_PSK) is answered with unexpected_message by openssl
+// s_client 3.0 and by the own client, which sent its flight before.
+func TestPSK12CertificateRequest(t *testing.T) {
+	openssl := testpeer.Need(t, "openssl")
+	eph, err := ecdh.X25519().GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		suite uint16
+		ske   *msg.ServerKeyExchange
+	}{
+		{"PSK-AES128-CBC-SHA", suites.PSKAES128CBCSHA, nil},
+		{"ECDHE-PSK-AES128-CBC-SHA", suites.ECDHEPSKAES128CBCSHA,
+			&msg.ServerKeyExchange{Kind: msg.KxECDHEPSK, Hint: []byte{}, Group: kx.X25519, Public: eph.PublicKey().Bytes()}},
+	} {
+		reply := func(*msg.ClientHello) []byte {
+			sh := serverHello12For(t, func(sh *msg.ServerHello) {
+				sh.CipherSuite = c.suite
+				if c.ske == nil {
+					// A PSK-only ClientHello offers no ec_point_formats.
+					sh.Extensions = slices.DeleteFunc(sh.Extensions, func(e msg.Extension) bool { return e.Type == msg.ExtECPointFormats })
+				}
+			})
+			var ske []byte
+			if c.ske != nil {
+				if ske, err = c.ske.Marshal(); err != nil {
+					t.Error(err)
+				}
+			}
+			cr, err := (&msg.CertificateRequest12{CertTypes: []uint8{1}, HasSchemes: true,
+				Schemes: []uint16{sig.RSAPSSRSAESHA256}}).Marshal()
+			if err != nil {
+				t.Error(err)
+			}
+			return slices.Concat(sh, ske, cr, msg.MarshalEmpty(msg.TypeServerHelloDone))
+		}
+		addr, got := scriptedServer(t, reply)
+		testpeer.Run(t, 20*time.Second, "", openssl, "s_client", "-connect", addr, "-tls1_2", "-cipher", c.name,
+			"-psk", hex.EncodeToString(testPSK12Key), "-noservername")
+		if sent := <-got; len(sent) != 2 || alert.Desc(sent[1]) != alert.UnexpectedMessage {
+			t.Fatalf("%s: openssl sent %x, want unexpected_message", c.name, sent)
+		}
+		addr, got = scriptedServer(t, reply)
+		conn := dialOwn(t, addr, &Config{MinVersion: VersionTLS12, MaxVersion: VersionTLS12, Suites12: []uint16{c.suite},
+			PSK12: &PSK12{Identity: []byte("Client_identity"), Key: testPSK12Key}})
+		err := conn.Handshake()
+		conn.Close()
+		if sent := <-got; len(sent) != 2 || alert.Desc(sent[1]) != alert.UnexpectedMessage {
+			t.Fatalf("%s: own client sent %x (%v), want unexpected_message", c.name, sent, err)
+		}
+	}
 }

@@ -88,6 +88,12 @@ type options struct {
 	useOCSPCB     bool
 	setOCSPInCB   bool
 	declineOCSPCB bool
+	// psk is -psk, the TLS 1.0-1.2 pre-shared key (BoringSSL's PSK
+	// callbacks are installed only when it is set); pskIdentity is
+	// -psk-identity: a server's identity hint and the one identity it
+	// knows, and a client's identity and the hint it requires.
+	psk         []byte
+	pskIdentity string
 }
 
 // credFiles is one -new-x509-credential's chain, key and OCSP response.
@@ -282,6 +288,8 @@ var spec = map[string]flagSpec{
 	"-trust-cert":                     ignoredValue(),
 	"-cipher":                         strFlag(func(o *options, v string) { o.cipher = v }),
 	"-no-server-name-ack":             boolFlag(func(o *options) { o.noSNIAck = true }),
+	"-psk":                            strFlag(func(o *options, v string) { o.psk = []byte(v) }),
+	"-psk-identity":                   strFlag(func(o *options, v string) { o.pskIdentity = v }),
 }
 
 // parseALPNWire reads the runner's -advertise-alpn value: protocols as

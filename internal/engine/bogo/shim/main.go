@@ -186,6 +186,7 @@ func (o *options) config(session *engine.Ticket, resuming bool) (*engine.Config,
 		}
 		cfg.Identities = append(cfg.Identities, id)
 	}
+	o.configPSK12(cfg)
 	if o.useOCSPCB && !o.server {
 		// The engine has no client status callback.
 		return nil, fmt.Errorf("%w: client OCSP callback", errUnimplemented)
@@ -612,4 +613,36 @@ func (o *options) stapleOCSP(cfg *engine.Config) {
 		}
 		return byLeaf[string(chain[0])]
 	}
+}
+
+// configPSK12 maps -psk and -psk-identity onto the engine's TLS 1.0-1.2
+// PSK suites as BoringSSL's shim uses them: a server sends -psk-identity
+// as its hint (none when it is empty) and knows that identity alone; a
+// client sends it as its identity and requires the server's hint to be
+// the same, an empty hint counting as none.
+func (o *options) configPSK12(cfg *engine.Config) {
+	if o.psk == nil {
+		return
+	}
+	id := []byte(o.pskIdentity)
+	p := &engine.PSK12{Identity: id, Key: o.psk}
+	if o.server {
+		if len(id) > 0 {
+			p.Hint = id
+		}
+		p.ServerKey = func(identity []byte) ([]byte, error) {
+			if string(identity) != o.pskIdentity {
+				return nil, errors.New("shim: client PSK identity did not match")
+			}
+			return o.psk, nil
+		}
+	} else {
+		p.ClientKey = func(hint []byte) ([]byte, []byte, error) {
+			if string(hint) != o.pskIdentity {
+				return nil, nil, errors.New("shim: server PSK hint did not match")
+			}
+			return id, o.psk, nil
+		}
+	}
+	cfg.PSK12 = p
 }
