@@ -439,13 +439,7 @@ func (c *client) onTicket(cn *conn, sess *resumeSession, tk engine.Ticket) {
 	sess.mu.Lock()
 	sess.ticket = &tk
 	sess.gen++
-	if cert := cn.peerLeaf(); cert != nil {
-		sess.leaf = cert
-	}
-	if cn.verified != nil {
-		sess.verify = cn.verified.Code
-	}
-	leaf, verify := sess.leaf, sess.verify
+	leaf, verify := sess.notePeerLocked(cn)
 	sess.mu.Unlock()
 	if s.sessOut != "" {
 		c.saveSession(func() error { return writeSession13(s.sessOut, &tk, leaf, verify, s.sni) })
@@ -463,6 +457,20 @@ func (c *client) onTicket(cn *conn, sess *resumeSession, tk engine.Ticket) {
 		// The read that took the ticket returned no data: openssl says so.
 		fmt.Fprintln(c.info, "read R BLOCK")
 	}
+}
+
+// notePeerLocked keeps cn's server certificate (when it has one) and
+// verify result (when it was verified) in the session, for the report
+// and the -sess_out file, and returns what the session then holds.
+// o.mu is held.
+func (o *resumeSession) notePeerLocked(cn *conn) (*x509.Certificate, int) {
+	if leaf := cn.peerLeaf(); leaf != nil {
+		o.leaf = leaf
+	}
+	if cn.verified != nil {
+		o.verify = cn.verified.Code
+	}
+	return o.leaf, o.verify
 }
 
 // peerLeaf is the server's certificate: the one it sent, or the resumed
@@ -504,13 +512,7 @@ func (c *client) saveSession12(cn *conn) {
 	sess := c.set.engine.sess
 	sess.mu.Lock()
 	s12 := sess.sess12
-	if leaf := cn.peerLeaf(); leaf != nil {
-		sess.leaf = leaf
-	}
-	if cn.verified != nil {
-		sess.verify = cn.verified.Code
-	}
-	leaf, verify := sess.leaf, sess.verify
+	leaf, verify := sess.notePeerLocked(cn)
 	sess.mu.Unlock()
 	if s12 == nil {
 		return
