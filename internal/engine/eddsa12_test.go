@@ -78,30 +78,19 @@ func TestEd25519TLS12AgainstCryptoTLS(t *testing.T) {
 	leaf, _ := x509.ParseCertificate(id.Chain[0])
 	pool.AddCert(leaf)
 	t.Run("own client", func(t *testing.T) {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer l.Close()
 		errc := make(chan error, 1)
-		go func() {
-			c, err := l.Accept()
-			if err != nil {
-				errc <- err
-				return
-			}
+		addr := testpeer.ServeOne(t, 10*time.Second, func(c net.Conn) {
 			defer c.Close()
-			c.SetDeadline(time.Now().Add(10 * time.Second))
 			s := tls.Server(c, &tls.Config{Certificates: []tls.Certificate{goCert}, MaxVersion: tls.VersionTLS12,
 				ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: pool})
-			err = s.Handshake()
+			err := s.Handshake()
 			if err == nil && s.ConnectionState().PeerCertificates[0].PublicKeyAlgorithm != x509.Ed25519 {
 				err = errNotEd25519
 			}
 			errc <- err
-		}()
+		})
 		cfg := all12(Config{Identities: []Identity{id}})
-		conn := dialOwn(t, l.Addr().String(), &cfg)
+		conn := dialOwn(t, addr, &cfg)
 		if err := conn.Handshake(); err != nil {
 			t.Fatalf("handshake: %v", err)
 		}

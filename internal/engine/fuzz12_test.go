@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tlskit/tlskit/internal/engine/suites"
+	"github.com/tlskit/tlskit/internal/testpeer"
 )
 
 // readTap records what a transport delivers.
@@ -26,21 +27,11 @@ func (r *readTap) Read(p []byte) (int, error) {
 // client in a whole handshake with the given suite.
 func recordedServerFlight12(t testing.TB, suite uint16, key string) []byte {
 	_, goCert := testIdentity(t, keysForTest(t)[key])
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	go func() {
-		c, err := l.Accept()
-		if err != nil {
-			return
-		}
+	addr := testpeer.ServeOne(t, 10*time.Second, func(c net.Conn) {
 		defer c.Close()
-		c.SetDeadline(time.Now().Add(10 * time.Second))
 		tls.Server(c, &tls.Config{Certificates: []tls.Certificate{goCert}, MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{suite}}).Handshake()
-	}()
-	c, err := net.DialTimeout("tcp", l.Addr().String(), 5*time.Second)
+	})
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,25 +65,14 @@ func FuzzClient12Handshake(f *testing.F) {
 // recordedClientFlight12 is what a crypto/tls TLS 1.2 client sent the
 // own server in a whole handshake with the given suite.
 func recordedClientFlight12(t testing.TB, suite uint16, id Identity) []byte {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
 	got := make(chan []byte, 1)
-	go func() {
-		c, err := l.Accept()
-		if err != nil {
-			got <- nil
-			return
-		}
+	addr := testpeer.ServeOne(t, 10*time.Second, func(c net.Conn) {
 		defer c.Close()
-		c.SetDeadline(time.Now().Add(10 * time.Second))
 		tap := &readTap{Conn: c}
 		Server(tap, &Config{MinVersion: VersionTLS12, MaxVersion: VersionTLS12, Identities: []Identity{id}}).Handshake()
 		got <- tap.got.Bytes()
-	}()
-	c, err := tls.Dial("tcp", l.Addr().String(), &tls.Config{InsecureSkipVerify: true, MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{suite}})
+	})
+	c, err := tls.Dial("tcp", addr, &tls.Config{InsecureSkipVerify: true, MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{suite}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,25 +22,14 @@ import (
 // sends (nil drops a message). It returns both handshake errors.
 func pairBoth(t *testing.T, srvCfg, cliCfg *Config, mutServer, mutClient func([]byte) []byte) (cliErr, srvErr error) {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
 	errc := make(chan error, 1)
-	go func() {
-		c, err := l.Accept()
-		if err != nil {
-			errc <- err
-			return
-		}
+	addr := testpeer.ServeOne(t, 20*time.Second, func(c net.Conn) {
 		defer c.Close()
-		c.SetDeadline(time.Now().Add(20 * time.Second))
 		s := Server(c, srvCfg)
 		s.testOnlyMutate = mutServer
 		errc <- s.Handshake()
-	}()
-	cli := dialOwn(t, l.Addr().String(), cliCfg)
+	})
+	cli := dialOwn(t, addr, cliCfg)
 	cli.testOnlyMutate = mutClient
 	cliErr = cli.Handshake()
 	cli.Close()

@@ -409,25 +409,14 @@ func TestPSK12AgainstGnuTLS(t *testing.T) {
 // recordedPSK12 records, from one own-client/own-server handshake with
 // a PSK suite, what the server sent and what the client sent.
 func recordedPSK12(t testing.TB, suite uint16) (server, client []byte) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
 	got := make(chan []byte, 1)
-	go func() {
-		c, err := l.Accept()
-		if err != nil {
-			got <- nil
-			return
-		}
+	addr := testpeer.ServeOne(t, 10*time.Second, func(c net.Conn) {
 		defer c.Close()
-		c.SetDeadline(time.Now().Add(10 * time.Second))
 		tap := &readTap{Conn: c}
 		Server(tap, fuzzPSKConfig(nil)).Handshake()
 		got <- tap.got.Bytes()
-	}()
-	c, err := net.DialTimeout("tcp", l.Addr().String(), 5*time.Second)
+	})
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
