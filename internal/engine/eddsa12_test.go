@@ -53,13 +53,7 @@ func TestClient12EdDSAAndPSSAgainstOpenSSL(t *testing.T) {
 			cert, key := opensslSelfSigned(t, openssl, dir, c.alg)
 			srv := testpeer.OpenSSLServer(t, "-rev", "-naccept", "1", "-tls1_2", "-cert", cert, "-key", key)
 			cfg := all12(Config{})
-			conn := dialOwn(t, srv.Addr, &cfg)
-			if err := conn.Handshake(); err != nil {
-				t.Fatalf("handshake: %v\nserver:\n%s", err, srv.Output())
-			}
-			if got := echoLine(t, conn, "tlskit engine"); got != "enigne tikslt" {
-				t.Fatalf("echo %q", got)
-			}
+			conn := dialEcho(t, srv, &cfg, "tlskit engine", "enigne tikslt")
 			st := conn.State()
 			if st.Version != VersionTLS12 || st.Suite != c.suite || st.PeerSignatureScheme != c.scheme {
 				t.Errorf("version %x suite %x scheme %s, want 1.2 %x %s", st.Version, st.Suite, sig.Name(st.PeerSignatureScheme), c.suite, sig.Name(c.scheme))
@@ -208,13 +202,7 @@ func TestRSAPSSKeysAgainstOpenSSL(t *testing.T) {
 				srv := testpeer.OpenSSLServer(t, "-rev", "-naccept", "1", v.flag, "-cert", k.cert, "-key", k.key,
 					"-Verify", "1", "-CAfile", k.cert)
 				cfg := all12(Config{Identities: []Identity{id}})
-				conn := dialOwn(t, srv.Addr, &cfg)
-				if err := conn.Handshake(); err != nil {
-					t.Fatalf("handshake: %v\nserver:\n%s", err, srv.Output())
-				}
-				if got := echoLine(t, conn, "tlskit engine"); got != "enigne tikslt" {
-					t.Fatalf("echo %q", got)
-				}
+				conn := dialEcho(t, srv, &cfg, "tlskit engine", "enigne tikslt")
 				if st := conn.State(); st.Version != v.version || st.PeerSignatureScheme != k.scheme {
 					t.Errorf("version %x scheme %s, want %s", st.Version, sig.Name(st.PeerSignatureScheme), sig.Name(k.scheme))
 				}

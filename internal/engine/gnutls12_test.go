@@ -36,13 +36,7 @@ func TestClient12AgainstGnuTLS(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			srv := testpeer.GnuTLSServer(t, "--echo", "--x509certfile", c.cert[0], "--x509keyfile", c.cert[1], "--priority", c.priority)
 			cfg := all12(Config{ServerName: "localhost", VerifyPeer: verifyWith(t, pki.CA)})
-			conn := dialOwn(t, srv.Addr, &cfg)
-			if err := conn.Handshake(); err != nil {
-				t.Fatalf("handshake: %v\nserver:\n%s", err, srv.Output())
-			}
-			if got := echoLine(t, conn, "hello gnutls"); got != "hello gnutls" {
-				t.Fatalf("echo %q", got)
-			}
+			conn := dialEcho(t, srv, &cfg, "hello gnutls", "hello gnutls")
 			st := conn.State()
 			conn.Close()
 			if st.Version != c.version || st.Suite != c.suite || st.EncryptThenMAC != c.etm || st.Group != c.group {

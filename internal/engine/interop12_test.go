@@ -149,13 +149,7 @@ func TestClient12AgainstOpenSSL(t *testing.T) {
 			cfg := all12(c.cfg)
 			cfg.ServerName = "localhost"
 			cfg.VerifyPeer = verifyWith(t, pki.CA)
-			conn := dialOwn(t, srv.Addr, &cfg)
-			if err := conn.Handshake(); err != nil {
-				t.Fatalf("handshake: %v\nserver:\n%s", err, srv.Output())
-			}
-			if got := echoLine(t, conn, "tlskit engine"); got != "enigne tikslt" {
-				t.Fatalf("echo %q", got)
-			}
+			conn := dialEcho(t, srv, &cfg, "tlskit engine", "enigne tikslt")
 			st := conn.State()
 			if st.Version != c.version || st.Suite != c.suite || st.Group != c.group || st.DHBits != c.dhBits {
 				t.Errorf("state: version %x suite %x group %s DH %d", st.Version, st.Suite, kx.Name(st.Group), st.DHBits)

@@ -84,6 +84,21 @@ func echoLine(t *testing.T, c *TLSConn, line string) string {
 	return strings.TrimSuffix(got, "\n")
 }
 
+// dialEcho connects the own client to srv, completes the handshake and
+// sends line, which must come back as want (srv echoes or, with -rev,
+// reverses it). A failed handshake shows srv's output.
+func dialEcho(t *testing.T, srv *testpeer.Server, cfg *Config, line, want string) *TLSConn {
+	t.Helper()
+	conn := dialOwn(t, srv.Addr, cfg)
+	if err := conn.Handshake(); err != nil {
+		t.Fatalf("handshake: %v\nserver:\n%s", err, srv.Output())
+	}
+	if got := echoLine(t, conn, line); got != want {
+		t.Fatalf("echo %q", got)
+	}
+	return conn
+}
+
 // waitOutput waits (bounded) for the peer to print want.
 func waitOutput(t *testing.T, s *testpeer.Server, want string) {
 	t.Helper()
@@ -148,13 +163,7 @@ func TestClientAgainstOpenSSL(t *testing.T) {
 			cfg := c.cfg
 			cfg.ServerName = "localhost"
 			cfg.VerifyPeer = verifyWith(t, pki.CA)
-			conn := dialOwn(t, srv.Addr, &cfg)
-			if err := conn.Handshake(); err != nil {
-				t.Fatalf("handshake: %v\nserver:\n%s", err, srv.Output())
-			}
-			if got := echoLine(t, conn, "tlskit engine"); got != "enigne tikslt" {
-				t.Fatalf("echo %q", got)
-			}
+			conn := dialEcho(t, srv, &cfg, "tlskit engine", "enigne tikslt")
 			// KeyUpdate with and without a request, then more data. (Each
 			// costs a second: openssl's -rev loop sleeps when SSL_read
 			// returns after a KeyUpdate without data.)
@@ -201,13 +210,7 @@ func TestClientAgainstGnuTLS(t *testing.T) {
 			cfg := c.cfg
 			cfg.ServerName = "localhost"
 			cfg.VerifyPeer = verifyWith(t, pki.CA)
-			conn := dialOwn(t, srv.Addr, &cfg)
-			if err := conn.Handshake(); err != nil {
-				t.Fatalf("handshake: %v\nserver:\n%s", err, srv.Output())
-			}
-			if got := echoLine(t, conn, "hello gnutls"); got != "hello gnutls" {
-				t.Fatalf("echo %q", got)
-			}
+			conn := dialEcho(t, srv, &cfg, "hello gnutls", "hello gnutls")
 			if err := conn.KeyUpdate(true); err != nil {
 				t.Fatal(err)
 			}

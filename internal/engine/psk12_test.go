@@ -282,13 +282,7 @@ func TestPSK12AgainstOpenSSL(t *testing.T) {
 			srv := testpeer.OpenSSLServer(t, args...)
 			cfg := all12(Config{ServerName: "localhost", VerifyPeer: verifyWith(t, pki.CA),
 				PSK12: &PSK12{Identity: []byte("Client_identity"), Key: testPSK12Key}})
-			conn := dialOwn(t, srv.Addr, &cfg)
-			if err := conn.Handshake(); err != nil {
-				t.Fatalf("handshake: %v\nserver:\n%s", err, srv.Output())
-			}
-			if got := echoLine(t, conn, "tlskit psk"); got != "ksp tikslt" {
-				t.Fatalf("echo %q", got)
-			}
+			conn := dialEcho(t, srv, &cfg, "tlskit psk", "ksp tikslt")
 			st := conn.State()
 			if st.Version != c.v || st.Suite != c.su.ID || string(st.PSKIdentityHint) != c.hint {
 				t.Errorf("version %x suite %x hint %q", st.Version, st.Suite, st.PSKIdentityHint)
@@ -392,13 +386,7 @@ func TestPSK12AgainstGnuTLS(t *testing.T) {
 			srv := testpeer.GnuTLSServer(t, "--echo", "--pskpasswd", passwd, "--priority",
 				"NORMAL:-VERS-TLS1.3:-KX-ALL:+"+c.kx)
 			cfg := all12(Config{Suites12: []uint16{c.suite}, PSK12: &PSK12{Identity: []byte("Client_identity"), Key: testPSK12Key}})
-			conn := dialOwn(t, srv.Addr, &cfg)
-			if err := conn.Handshake(); err != nil {
-				t.Fatalf("handshake: %v\nserver:\n%s", err, srv.Output())
-			}
-			if got := echoLine(t, conn, "gnutls psk"); got != "gnutls psk" {
-				t.Fatalf("echo %q", got)
-			}
+			conn := dialEcho(t, srv, &cfg, "gnutls psk", "gnutls psk")
 			if st := conn.State(); st.Suite != c.suite || st.Version != VersionTLS12 {
 				t.Errorf("suite %x version %x", st.Suite, st.Version)
 			}
