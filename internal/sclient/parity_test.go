@@ -187,18 +187,27 @@ func TestRefusedChainAlertInClear(t *testing.T) {
 	}
 }
 
+// answerHello serves every connection: it reads the client's first
+// flight, lets answer reply, then sends on the channel (room for 8
+// connections) all the client wrote after that, up to its close.
+func answerHello(t *testing.T, answer func(c net.Conn)) (string, <-chan []byte) {
+	t.Helper()
+	got := make(chan []byte, 8)
+	addr := testpeer.ServeAll(t, 10*time.Second, func(c net.Conn) {
+		buf := make([]byte, 4096)
+		c.Read(buf)
+		answer(c)
+		b, _ := io.ReadAll(c)
+		got <- b
+	})
+	return addr, got
+}
+
 // TestEOFMidHandshake: a server that closes after the ClientHello gets
 // openssl's fatal decode_error alert, in a record labelled TLS 1.0 (no
 // ServerHello came), and the lines around it match openssl's.
 func TestEOFMidHandshake(t *testing.T) {
-	got := make(chan []byte, 4)
-	addr := testpeer.ServeAll(t, 10*time.Second, func(c net.Conn) {
-		buf := make([]byte, 4096)
-		c.Read(buf)
-		c.(*net.TCPConn).CloseWrite()
-		b, _ := io.ReadAll(c)
-		got <- b
-	})
+	addr, got := answerHello(t, func(c net.Conn) { c.(*net.TCPConn).CloseWrite() })
 	keep := regexp.MustCompile(`^(<<< |>>> |SSL_connect:|SSL3 alert|    15 )`)
 	// Up to three tries: once, in a full run on a loaded machine, the
 	// texts differed and did not again in 15 runs (openssl writes -msg and
@@ -220,14 +229,7 @@ func TestEOFMidHandshake(t *testing.T) {
 // TestNotTLSMsgLine: a plain-text answer's header shows on -msg and
 // -trace as openssl shows it, and neither client answers it.
 func TestNotTLSMsgLine(t *testing.T) {
-	got := make(chan []byte, 8)
-	addr := testpeer.ServeAll(t, 10*time.Second, func(c net.Conn) {
-		buf := make([]byte, 4096)
-		c.Read(buf)
-		c.Write([]byte("HTTP/1.0 400 Bad Request\r\n\r\nnot TLS\n"))
-		b, _ := io.ReadAll(c)
-		got <- b
-	})
+	addr, got := answerHello(t, func(c net.Conn) { c.Write([]byte("HTTP/1.0 400 Bad Request\r\n\r\nnot TLS\n")) })
 	for _, opt := range []string{"-msg", "-trace"} {
 		// -state goes with -msg only: openssl's -trace goes through a
 		// buffered stdout.
