@@ -1066,14 +1066,7 @@ func TestSecurityDebugPSK(t *testing.T) {
 	openssl := testpeer.Need(t, "openssl")
 	srv := testpeer.OpenSSLServer(t, "-nocert", "-psk", "1a2b3c4d")
 	checked := func(stderr string) []string {
-		var out []string
-		for _, l := range strings.Split(stderr, "\n") {
-			if strings.HasPrefix(l, "Security callback: Supported Ciphersuite=") || strings.HasPrefix(l, "Security callback: Temp DH key") {
-				out = append(out, l)
-			}
-		}
-		slices.Sort(out)
-		return slices.Compact(out)
+		return testpeer.LineSet(stderr, "Security callback: Supported Ciphersuite=", "Security callback: Temp DH key")
 	}
 	args := []string{"-connect", srv.Addr, "-psk", "1a2b3c4d", "-tls1_2", "-security_debug_verbose"}
 	_, oErr, _ := testpeer.Run(t, 30*time.Second, "", openssl, append([]string{"s_client"}, args...)...)

@@ -56,14 +56,7 @@ func TestSecurityDebugPSK(t *testing.T) {
 	testpeer.Need(t, "openssl")
 	args := []string{"-nocert", "-psk", "1a2b3c4d", "-security_debug_verbose", "-naccept", "1"}
 	pick := func(out string) []string {
-		var l []string
-		for _, s := range strings.Split(out, "\n") {
-			if strings.HasPrefix(s, "Security callback: Shared Ciphersuite=") || strings.HasPrefix(s, "Security callback: Temp DH key") {
-				l = append(l, s)
-			}
-		}
-		slices.Sort(l)
-		return slices.Compact(l)
+		return testpeer.LineSet(out, "Security callback: Shared Ciphersuite=", "Security callback: Temp DH key")
 	}
 	for _, tc := range []struct {
 		name, version string

@@ -360,6 +360,23 @@ func start(t testing.TB, prog string, args, env []string, dir string, readyOnStd
 	return s, true
 }
 
+// LineSet is the set of the lines of out that begin with one of
+// prefixes, sorted, each once: for comparing two programs' outputs
+// whose order or repeats may differ.
+func LineSet(out string, prefixes ...string) []string {
+	var set []string
+	for _, l := range strings.Split(out, "\n") {
+		for _, p := range prefixes {
+			if strings.HasPrefix(l, p) {
+				set = append(set, l)
+				break
+			}
+		}
+	}
+	slices.Sort(set)
+	return slices.Compact(set)
+}
+
 // Run runs a program with stdin, bounded by a timeout, returning stdout,
 // stderr and the exit code.
 func Run(t testing.TB, timeout time.Duration, stdin string, prog string, args ...string) (string, string, int) {

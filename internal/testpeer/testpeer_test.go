@@ -139,3 +139,13 @@ func TestOpenSSLUnixServer(t *testing.T) {
 	c.Close()
 	s.Wait(t, 20*time.Second)
 }
+
+// TestLineSet: only whole lines that begin with a prefix are kept,
+// sorted and once each.
+func TestLineSet(t *testing.T) {
+	out := "b: 2\nx a: 1\na: 1\nb: 2\nc: 3\na: 0\n"
+	got := fmt.Sprint(LineSet(out, "a:", "b:"))
+	if want := "[a: 0 a: 1 b: 2]"; got != want {
+		t.Errorf("LineSet = %s, want %s", got, want)
+	}
+}
