@@ -31,6 +31,19 @@ func recordedServerFlight12(t testing.TB, suite uint16, key string) []byte {
 		defer c.Close()
 		tls.Server(c, &tls.Config{Certificates: []tls.Certificate{goCert}, MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{suite}}).Handshake()
 	})
+	cfg := all12(Config{})
+	got, err := recordedByClient(t, addr, &cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// recordedByClient runs one own-client handshake with addr and returns
+// what the client read, with the handshake's error; the connection is
+// closed on return.
+func recordedByClient(t testing.TB, addr string, cfg *Config) ([]byte, error) {
+	t.Helper()
 	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
@@ -38,11 +51,8 @@ func recordedServerFlight12(t testing.TB, suite uint16, key string) []byte {
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(10 * time.Second))
 	tap := &readTap{Conn: c}
-	cfg := all12(Config{})
-	if err := Client(tap, &cfg).Handshake(); err != nil {
-		t.Fatal(err)
-	}
-	return tap.got.Bytes()
+	err = Client(tap, cfg).Handshake()
+	return tap.got.Bytes(), err
 }
 
 // FuzzClient12Handshake feeds arbitrary server bytes to a client offering
