@@ -18,9 +18,9 @@ import (
 	"github.com/tlskit/tlskit/internal/engine/suites"
 )
 
-// goClient12 dials addr with crypto/tls, echoes a line and returns the
+// goClientEcho dials addr with crypto/tls, echoes a line and returns the
 // connection's state and exporter output.
-func goClient12(t *testing.T, addr string, gc *tls.Config) (tls.ConnectionState, []byte, error) {
+func goClientEcho(t *testing.T, addr string, gc *tls.Config) (tls.ConnectionState, []byte, error) {
 	t.Helper()
 	conn, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", addr, gc)
 	if err != nil {
@@ -76,7 +76,7 @@ func TestServer12AgainstCryptoTLS(t *testing.T) {
 				addr, res := ownServer(t, cfg)
 				gc := &tls.Config{RootCAs: pool, ServerName: "localhost", MinVersion: v, MaxVersion: v,
 					CipherSuites: []uint16{id}, CurvePreferences: []tls.CurveID{tls.CurveP256}}
-				cs, ekm, err := goClient12(t, addr, gc)
+				cs, ekm, err := goClientEcho(t, addr, gc)
 				r := <-res
 				if err != nil || r.err != nil {
 					t.Fatalf("crypto/tls: %v; own server: %v", err, r.err)
@@ -122,7 +122,7 @@ func TestServer12Negotiation(t *testing.T) {
 		addr, res := ownServer(t, &Config{MinVersion: VersionTLS12, MaxVersion: VersionTLS12, Identities: []Identity{rsaID},
 			Suites12: []uint16{suites.ECDHERSAAES128SHA, suites.ECDHERSAAES256GCMSHA384}})
 		gc := gcBase()
-		cs, _, err := goClient12(t, addr, gc)
+		cs, _, err := goClientEcho(t, addr, gc)
 		r := <-res
 		if err != nil || r.err != nil {
 			t.Fatal(err, r.err)
@@ -135,7 +135,7 @@ func TestServer12Negotiation(t *testing.T) {
 	t.Run("server preference", func(t *testing.T) {
 		addr, res := ownServer(t, &Config{MinVersion: VersionTLS12, MaxVersion: VersionTLS12, Identities: []Identity{rsaID},
 			ServerPreference: true, Suites12: []uint16{suites.ECDHERSAAES128SHA, suites.ECDHERSAAES256GCMSHA384}})
-		cs, _, err := goClient12(t, addr, gcBase())
+		cs, _, err := goClientEcho(t, addr, gcBase())
 		r := <-res
 		if err != nil || r.err != nil {
 			t.Fatal(err, r.err)
@@ -151,7 +151,7 @@ func TestServer12Negotiation(t *testing.T) {
 		// version-capped client, so crypto/tls offering 1.3 proves the
 		// sentinel by aborting. Instead we check the random directly.
 		addr, res := ownServer(t, &Config{MinVersion: VersionTLS10, MaxVersion: VersionTLS13, Identities: []Identity{rsaID}})
-		if _, _, err := goClient12(t, addr, gcBase()); err != nil {
+		if _, _, err := goClientEcho(t, addr, gcBase()); err != nil {
 			t.Fatal(err)
 		}
 		r := <-res
@@ -163,7 +163,7 @@ func TestServer12Negotiation(t *testing.T) {
 		addr, res := ownServer(t, &Config{MinVersion: VersionTLS10, MaxVersion: VersionTLS12, Identities: []Identity{rsaID}})
 		gc := gcBase()
 		gc.MaxVersion = tls.VersionTLS11
-		if _, _, err := goClient12(t, addr, gc); err != nil {
+		if _, _, err := goClientEcho(t, addr, gc); err != nil {
 			t.Fatal(err)
 		}
 		r := <-res
@@ -190,7 +190,7 @@ func TestServer12Negotiation(t *testing.T) {
 		addr, res := ownServer(t, &Config{MinVersion: VersionTLS10, MaxVersion: VersionTLS13, Identities: []Identity{rsaID}, SecurityLevel: 2})
 		gc := gcBase()
 		gc.MaxVersion = tls.VersionTLS10
-		_, _, err := goClient12(t, addr, gc)
+		_, _, err := goClientEcho(t, addr, gc)
 		r := <-res
 		var ae *AlertError
 		if err == nil || !errors.As(r.err, &ae) || ae.Description != alert.InternalError || ae.Reason != "no suitable signature algorithm" {
@@ -201,7 +201,7 @@ func TestServer12Negotiation(t *testing.T) {
 		addr, res := ownServer(t, &Config{MinVersion: VersionTLS12, MaxVersion: VersionTLS13, Identities: []Identity{rsaID}})
 		gc := gcBase()
 		gc.MaxVersion = tls.VersionTLS11
-		_, _, err := goClient12(t, addr, gc)
+		_, _, err := goClientEcho(t, addr, gc)
 		r := <-res
 		var ae *AlertError
 		if err == nil || !errors.As(r.err, &ae) || ae.Description != alert.ProtocolVersion {
@@ -213,7 +213,7 @@ func TestServer12Negotiation(t *testing.T) {
 			ALPN: []string{"http/1.1", "h2"}})
 		gc := gcBase()
 		gc.NextProtos = []string{"h2", "http/1.1"}
-		cs, _, err := goClient12(t, addr, gc)
+		cs, _, err := goClientEcho(t, addr, gc)
 		r := <-res
 		if err != nil || r.err != nil || cs.NegotiatedProtocol != "http/1.1" || r.st.ALPN != "http/1.1" {
 			t.Errorf("ALPN %q/%q, %v %v", cs.NegotiatedProtocol, r.st.ALPN, err, r.err)
@@ -235,7 +235,7 @@ func TestServer12Resumption(t *testing.T) {
 		gc := &tls.Config{RootCAs: pool, ServerName: "localhost", MaxVersion: tls.VersionTLS12, ClientSessionCache: tls.NewLRUClientSessionCache(4)}
 		for i, want := range []bool{false, true} {
 			addr, res := ownServer(t, cfg)
-			cs, ekm, err := goClient12(t, addr, gc)
+			cs, ekm, err := goClientEcho(t, addr, gc)
 			r := <-res
 			if err != nil || r.err != nil {
 				t.Fatal(i, err, r.err)
@@ -309,7 +309,7 @@ func TestServer12ClientCert(t *testing.T) {
 				cas = cri.AcceptableCAs
 				return &cliGo, nil
 			}}
-		_, ekm, err := goClient12(t, addr, gc)
+		_, ekm, err := goClientEcho(t, addr, gc)
 		r := <-res
 		if err != nil || r.err != nil {
 			t.Fatal(tls.VersionName(v), err, r.err)
@@ -323,7 +323,7 @@ func TestServer12ClientCert(t *testing.T) {
 	}
 	cfg := &Config{MinVersion: VersionTLS12, MaxVersion: VersionTLS12, Identities: []Identity{srvID}, RequireClientCert: true}
 	addr, res := ownServer(t, cfg)
-	_, _, err := goClient12(t, addr, &tls.Config{RootCAs: pool, ServerName: "localhost", MaxVersion: tls.VersionTLS12})
+	_, _, err := goClientEcho(t, addr, &tls.Config{RootCAs: pool, ServerName: "localhost", MaxVersion: tls.VersionTLS12})
 	r := <-res
 	var ae *AlertError
 	if err == nil || !errors.As(r.err, &ae) || ae.Description != alert.HandshakeFailure {

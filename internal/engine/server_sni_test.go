@@ -52,7 +52,7 @@ func TestServerSNIAndStaple(t *testing.T) {
 				}
 				addr, res := ownServer(t, cfg)
 				gc := &tls.Config{InsecureSkipVerify: true, ServerName: c.sni, MinVersion: v, MaxVersion: v}
-				cs, _, err := goClient12(t, addr, gc)
+				cs, _, err := goClientEcho(t, addr, gc)
 				r := <-res
 				if c.wantErr != "" {
 					if err == nil || !strings.Contains(err.Error(), c.wantErr) {

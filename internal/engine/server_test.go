@@ -106,23 +106,14 @@ func TestServerAgainstCryptoTLS(t *testing.T) {
 				gc = c.goCfg.Clone()
 			}
 			gc.RootCAs, gc.ServerName, gc.MinVersion = pool, "localhost", tls.VersionTLS13
-			conn, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", addr, gc)
+			cs, ekm, err := goClientEcho(t, addr, gc)
 			if err != nil {
 				t.Fatal(err)
-			}
-			defer conn.Close()
-			conn.SetDeadline(time.Now().Add(20 * time.Second))
-			conn.Write([]byte("hello\n"))
-			got, err := bufio.NewReader(conn).ReadString('\n')
-			if err != nil || got != "hello\n" {
-				t.Fatalf("echo %q %v", got, err)
 			}
 			r := <-res
 			if r.err != nil {
 				t.Fatal("server:", r.err)
 			}
-			cs := conn.ConnectionState()
-			ekm, _ := cs.ExportKeyingMaterial("EXPERIMENTAL tlskit", []byte("ctx"), 32)
 			if r.st.Suite != cs.CipherSuite || r.st.Suite != c.wantSuite {
 				t.Errorf("suite: own %x, crypto/tls %x, want %x", r.st.Suite, cs.CipherSuite, c.wantSuite)
 			}

@@ -5,10 +5,8 @@ import (
 	"bytes"
 	"crypto/tls"
 	"crypto/x509"
-	"net"
 	"slices"
 	"testing"
-	"time"
 )
 
 // sctListOf makes a SignedCertificateTimestampList (RFC 6962 §3.3) of the
@@ -53,20 +51,14 @@ func TestServerInfoToCryptoTLS(t *testing.T) {
 			leaf, _ := x509.ParseCertificate(goCert.Certificate[0])
 			pool.AddCert(leaf)
 			gc := &tls.Config{RootCAs: pool, ServerName: "localhost", MinVersion: c.version, MaxVersion: c.version}
-			conn, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", addr, gc)
+			cs, _, err := goClientEcho(t, addr, gc)
 			if err != nil {
 				t.Fatal(err)
-			}
-			defer conn.Close()
-			conn.SetDeadline(time.Now().Add(20 * time.Second))
-			conn.Write([]byte("hello\n"))
-			if got, err := bufio.NewReader(conn).ReadString('\n'); err != nil || got != "hello\n" {
-				t.Fatalf("echo %q %v", got, err)
 			}
 			if r := <-res; r.err != nil {
 				t.Fatal("server:", r.err)
 			}
-			got := conn.ConnectionState().SignedCertificateTimestamps
+			got := cs.SignedCertificateTimestamps
 			var want [][]byte
 			if c.want {
 				want = [][]byte{sct1, sct2}

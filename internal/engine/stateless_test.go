@@ -39,7 +39,7 @@ func TestStatelessAgainstCryptoTLS(t *testing.T) {
 			if c.noCache {
 				gc.ClientSessionCache = nil
 			}
-			cs, ekm, err := goClient12(t, addr, gc)
+			cs, ekm, err := goClientEcho(t, addr, gc)
 			r := <-res
 			if err != nil || r.err != nil {
 				t.Fatalf("client %v, server %v", err, r.err)
