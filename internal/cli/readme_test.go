@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -47,6 +48,10 @@ func TestREADMEFirstCommand(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, sh, "-c", pipeline)
 	cmd.Dir = dir
+	// The pipeline's processes share a group, so a hang ends them all.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 5 * time.Second
 	cmd.Env = append(os.Environ(), "TMPDIR="+dir)
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
