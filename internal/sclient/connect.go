@@ -306,9 +306,6 @@ func writeBrief(w io.Writer, rs *report.Session) {
 // openssl then opens -early_data's file and writes it before the
 // handshake.
 func (c *client) earlyDataTicket() *engine.Ticket {
-	if c.set.engine.tp.NoTicket {
-		return nil
-	}
 	if tk, _, _ := c.set.engine.sess.get(); tk != nil && tk.MaxEarlyData > 0 {
 		return tk
 	}

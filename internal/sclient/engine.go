@@ -261,10 +261,12 @@ func (c *client) engineConfig(cn *conn, sess *resumeSession) *engine.Config {
 	}
 	cfg.Groups = o.groups
 	cfg.Identities = o.identities
-	if !o.tp.NoTicket {
-		if tk, _, _ := sess.get(); tk != nil {
-			cfg.Session = tk
-		}
+	// -no_ticket only keeps the session_ticket extension out of a TLS
+	// 1.0-1.2 ClientHello: openssl 3.0 still offers, prints and keeps
+	// TLS 1.3 tickets with it (measured: -sess_out writes the ticket,
+	// -sess_in -no_ticket resumes with it).
+	if tk, _, _ := sess.get(); tk != nil {
+		cfg.Session = tk
 	}
 	if !c.sentEarly {
 		// openssl sends -early_data's file on the first connection only.
@@ -334,11 +336,7 @@ func (c *client) engineConfig(cn *conn, sess *resumeSession) *engine.Config {
 		}
 		return nil
 	}
-	if !o.tp.NoTicket {
-		// With -no_ticket openssl neither prints nor keeps the TLS 1.3
-		// tickets a server sends anyway.
-		cfg.OnTicket = func(tk engine.Ticket) { c.onTicket(cn, sess, tk) }
-	}
+	cfg.OnTicket = func(tk engine.Ticket) { c.onTicket(cn, sess, tk) }
 	return cfg
 }
 

@@ -103,7 +103,7 @@ func (c *client) interact(cn *conn) int {
 func (c *client) inputEnded(cn *conn, readDone <-chan error) int {
 	// Give a TLS 1.3 ticket that is on its way a moment to arrive, so the
 	// session block is printed, then end the session.
-	if cn.st.Version == engine.VersionTLS13 && !c.set.engine.tp.NoTicket {
+	if cn.st.Version == engine.VersionTLS13 {
 		select {
 		case err := <-readDone:
 			return c.peerClosed(cn, err)
@@ -153,7 +153,7 @@ func isUnexpectedEOF(err error) bool {
 // handshake is processed (the engine handles post-handshake messages only
 // while reading); any data is copied to stdout.
 func (c *client) waitTicket(cn *conn) {
-	if cn.st.Version != engine.VersionTLS13 || c.set.engine.tp.NoTicket {
+	if cn.st.Version != engine.VersionTLS13 {
 		return
 	}
 	deadline := time.Now().Add(ticketWait)

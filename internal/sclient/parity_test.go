@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -295,5 +296,27 @@ func TestPrexitByteCounts(t *testing.T) {
 				t.Errorf("%s: report %d: written %s bytes, openssl %s", v, i+1, g[i][1], o[i][1])
 			}
 		}
+	}
+}
+
+// TestNoTicketTLS13: -no_ticket keeps the session_ticket extension out of
+// a TLS 1.0-1.2 ClientHello only; in TLS 1.3 openssl s_client 3.0 still
+// prints the server's tickets, saves one with -sess_out and offers it with
+// -sess_in (measured), and so does tlskit: the session file tlskit writes
+// under -no_ticket resumes in openssl s_client -no_ticket and in tlskit.
+func TestNoTicketTLS13(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	srv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey)
+	sess := filepath.Join(t.TempDir(), "sess.pem")
+	base := []string{"-connect", srv.Addr, "-tls1_3", "-no_ticket", "-CAfile", pki.CA}
+	out, errs, code := runClient(t, "", append(base, "-sess_out", sess)...)
+	if code != 0 || !strings.Contains(out, "Post-Handshake New Session Ticket arrived:\nSSL-Session:\n") {
+		t.Fatalf("exit %d, no ticket printed:\n%s%s", code, out, errs)
+	}
+	oOut, _, _ := testpeer.Run(t, 30*time.Second, "", "openssl", append([]string{"s_client", "-sess_in", sess}, base...)...)
+	tOut, tErr, _ := runClient(t, "", append(base, "-sess_in", sess)...)
+	const reused = "Reused, TLSv1.3, Cipher is TLS_AES_256_GCM_SHA384\n"
+	if !strings.Contains(oOut, reused) || !strings.Contains(tOut, reused) {
+		t.Errorf("tlskit's -no_ticket session not resumed\nopenssl:\n%s\ntlskit:\n%s%s", oOut, tOut, tErr)
 	}
 }
