@@ -26,6 +26,9 @@ type TLSConn struct {
 	cfg      *Config
 	isClient bool
 	rl       *record.Layer
+	// refusedVersion labels the events before the version is agreed once
+	// a record was refused for its content type (adoptRefusedVersion).
+	refusedVersion uint16
 
 	hsMu    sync.Mutex
 	hsDone  bool
@@ -158,6 +161,9 @@ func (t tracer) InnerType(sent bool, version uint16, typ uint8) {
 // -tls1 ClientHello "TLS 1.0").
 func (c *TLSConn) event(sent bool, ct int, data []byte) {
 	v := c.st.Version
+	if v == 0 {
+		v = c.refusedVersion
+	}
 	if v == 0 {
 		v = VersionTLS13
 		if c.isClient {
@@ -293,6 +299,9 @@ func (c *TLSConn) failLocked(err error) error {
 	}
 	d, reason := alertFor(err)
 	c.installPendingWriteLocked()
+	if f != nil && f.RecordVersion != 0 {
+		c.adoptRefusedVersion(f.RecordVersion)
+	}
 	c.sendAlertLocked(alert.Fatal, d)
 	c.err = &AlertError{Level: alert.Fatal, Description: d, Sent: true, Reason: reason, Err: err}
 	return c.err
@@ -311,6 +320,34 @@ func (c *TLSConn) installPendingWriteLocked() {
 	}
 	c.setWriteKey(c.pendingWrite)
 	c.pendingWrite = nil
+}
+
+// adoptRefusedVersion does what openssl 3.0 does with a record refused
+// for its content type before the version is agreed: it takes that
+// record's version for its own. Measured with openssl s_client and
+// s_server -msg against a peer whose first record has type 0x18 (or
+// 0x17) and version 0x0300 to 0x0305: the alert's -msg line shows that
+// version, and its record carries it from a server (0x0303 for 0x0304,
+// TLS 1.3's records being labelled TLS 1.2) but from a client only for
+// SSL 3.0 (TLS 1.0, as before the ServerHello, otherwise).
+func (c *TLSConn) adoptRefusedVersion(v uint16) {
+	if c.st.Version != 0 {
+		return
+	}
+	c.refusedVersion = v
+	switch {
+	case v == VersionTLS13 && !c.isClient:
+		c.rl.WriteVersion = 0x0303
+	case v == 0x0300 || !c.isClient:
+		c.rl.WriteVersion = v
+	}
+}
+
+// unexpectedRecord refuses the record just read for its content type.
+func (c *TLSConn) unexpectedRecord() error {
+	f := alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+	f.RecordVersion = c.rl.HeaderVersion()
+	return f
 }
 
 func isNetErr(err error) bool {
@@ -416,7 +453,7 @@ func (c *TLSConn) readRecord(onData, onCCS func([]byte) error) (handshake bool, 
 			return false, onCCS(data)
 		}
 	}
-	return false, alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+	return false, c.unexpectedRecord()
 }
 
 // skipRetriedEarlyData drops the clear early data a client sent before
@@ -425,7 +462,7 @@ func (c *TLSConn) readRecord(onData, onCCS func([]byte) error) (handshake bool, 
 // unexpected.
 func (c *TLSConn) skipRetriedEarlyData(data []byte) error {
 	if c.skipAppLeft == 0 || len(data) > c.skipAppLeft || c.rl.ReadProtected() {
-		return alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+		return c.unexpectedRecord()
 	}
 	c.skipAppLeft -= len(data)
 	return nil

@@ -254,20 +254,32 @@ func TestNotTLSMsgLine(t *testing.T) {
 // TestRefusedRecordMsgLine: a record header of an unknown content type
 // shows on -msg before it is refused, and the refusal is openssl's
 // unexpected_message ("unexpected message"), as from openssl s_client.
+// Before the ServerHello openssl takes the refused record's version for
+// its own: its alert's -msg line shows that version (whichever the
+// client offered), and its record is SSL 3.0 for an SSL 3.0 record. The
+// server sees the same alert bytes from both.
 func TestRefusedRecordMsgLine(t *testing.T) {
-	for _, typ := range []byte{0x18, 0x19, 0xff} {
-		addr := testpeer.ServeAll(t, 10*time.Second, func(c net.Conn) {
-			buf := make([]byte, 4096)
-			c.Read(buf)
-			c.Write([]byte{typ, 0x03, 0x03, 0x00, 0x05, 0xaa, 0xbb, 0xcc, 0xdd, 0xee})
-			io.ReadAll(c)
-		})
-		keep := regexp.MustCompile(`^(<<< |.*fatal |.*:error:)`)
-		o, g := mergedWithOpenSSL(t, keep, "-connect", addr, "-msg")
-		norm := regexp.MustCompile(`(?m)^[0-9A-F]+:error:|:[^:]*:[0-9]+:$|^>>> TLS 1\.[0-3], `)
+	for _, tc := range []struct {
+		hdr  string
+		args []string
+	}{
+		{"\x18\x03\x03", nil},
+		{"\x19\x03\x03", []string{"-tls1_2"}},
+		{"\xff\x03\x01", nil},
+		{"\x18\x03\x00", []string{"-tls1_2"}},
+		{"\x18\x03\x05", nil},
+		{"\x17\x03\x02", []string{"-tls1_3"}},
+	} {
+		addr, got := answerHello(t, func(c net.Conn) { c.Write(append([]byte(tc.hdr), 0x00, 0x05, 0xaa, 0xbb, 0xcc, 0xdd, 0xee)) })
+		keep := regexp.MustCompile(`^(<<< |>>> |.*fatal |.*:error:)`)
+		o, g := mergedWithOpenSSL(t, keep, append([]string{"-connect", addr, "-msg"}, tc.args...)...)
+		norm := regexp.MustCompile(`(?m)^[0-9A-F]+:error:|:[^:]*:[0-9]+:$`)
 		o, g = norm.ReplaceAllString(o, ""), norm.ReplaceAllString(g, "")
-		if o != g || !strings.Contains(g, "<<< TLS 1.2, RecordHeader [length 0005]") {
-			t.Errorf("content type %#x: openssl:\n%s\ntlskit:\n%s", typ, o, g)
+		if o != g || !strings.Contains(g, "<<< ") || !strings.Contains(g, "unexpected message") {
+			t.Errorf("%x %v: openssl:\n%s\ntlskit:\n%s", tc.hdr, tc.args, o, g)
+		}
+		if a, b := <-got, <-got; len(a) != 7 || string(a) != string(b) {
+			t.Errorf("%x %v: the server read %x from openssl, %x from tlskit", tc.hdr, tc.args, a, b)
 		}
 	}
 }

@@ -326,3 +326,54 @@ func TestNotTLSLikeOpenSSL(t *testing.T) {
 		}
 	}
 }
+
+// TestRefusedRecordTypeLikeOpenSSL sends a first record of a type a
+// ClientHello cannot come in (0x18, or application data) to openssl
+// s_server -msg and ours: openssl takes that record's version for its
+// own, so its unexpected_message alert is written and labelled with it
+// (0x0303 on the wire for 0x0304, "Not TLS data or unknown version" on
+// -msg for 0x0305). Both answer the same bytes and show the same
+// ">>> " lines.
+func TestRefusedRecordTypeLikeOpenSSL(t *testing.T) {
+	testpeer.Need(t, "openssl")
+	dir := t.TempDir()
+	cert, key := writeCert(t, dir, "srv", "localhost", false)
+	args := []string{"-cert", cert, "-key", key, "-msg"}
+	send := func(addr string, in []byte) []byte {
+		c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		c.Write(in)
+		back, _ := io.ReadAll(c)
+		return back
+	}
+	sentLines := func(s string) string {
+		var keep []string
+		for _, l := range strings.Split(s, "\n") {
+			if strings.HasPrefix(l, ">>> ") {
+				keep = append(keep, l)
+			}
+		}
+		return strings.Join(keep, "\n")
+	}
+	for _, hdr := range []string{"\x18\x03\x00", "\x18\x03\x01", "\x18\x03\x03", "\x18\x03\x04", "\x18\x03\x05", "\x17\x03\x02"} {
+		in := append([]byte(hdr), 0, 5, 1, 2, 3, 4, 5)
+		theirSrv := testpeer.OpenSSLServer(t, args...)
+		theirs := send(theirSrv.Addr, in)
+		ourSrv := startServer(t, "", args...)
+		ours := send(ourSrv.addr, in)
+		if len(theirs) != 7 || string(theirs) != string(ours) {
+			t.Errorf("%x: openssl answered %x, tlskit %x", hdr, theirs, ours)
+		}
+		o, g := waitErrorLine(theirSrv.Output), waitErrorLine(ourSrv.err.String)
+		if o == "" || o != g {
+			t.Errorf("%x: server error lines differ\nopenssl: %s\ntlskit:  %s", hdr, o, g)
+		}
+		if o, g := sentLines(theirSrv.Output()), sentLines(ourSrv.out.String()); o == "" || o != g {
+			t.Errorf("%x: -msg differs\nopenssl:\n%s\ntlskit:\n%s", hdr, o, g)
+		}
+	}
+}

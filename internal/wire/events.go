@@ -65,10 +65,11 @@ func (ob *Observer) event(e engine.Event) {
 			ob.handshake(h, e.Data)
 		}
 	case typeAlert:
-		if !ob.o.Client && e.Sent && ob.version == 0 && e.Version != 0 && e.Version < ob.msgVersion() {
-			// A server's alert before its ServerHello (the warning
-			// unrecognized_name) carries the version the engine
-			// negotiated, as openssl labels it.
+		if e.Sent && ob.version == 0 && e.Version != 0 && e.Version != ob.msgVersion() {
+			// An alert before the ServerHello carries the version the
+			// engine settled on, as openssl labels it: a server's
+			// negotiated one (the warning unrecognized_name), or the
+			// version of a record refused for its type.
 			ob.version = e.Version
 			ob.alert(h, e.Data)
 			ob.version = 0

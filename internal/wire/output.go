@@ -81,8 +81,15 @@ func (ob *Observer) msgLineVersion(h *half, v uint16, typ uint8, data []byte, su
 		return
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "%s %s, %s [length %04x]%s\n", arrow(h), versionName(v),
-		contentTypeName(typ), len(data), suffix)
+	if name := versionName(v); name != "???" {
+		fmt.Fprintf(&sb, "%s %s, %s [length %04x]%s\n", arrow(h), name,
+			contentTypeName(typ), len(data), suffix)
+	} else {
+		// An alert answering a record of an unknown version, which
+		// openssl adopted (engine: adoptRefusedVersion).
+		fmt.Fprintf(&sb, "%s Not TLS data or unknown version (version=%d, content_type=%d) [length %04x]\n",
+			arrow(h), v, typ, len(data))
+	}
 	writeMsgHex(&sb, data)
 	ob.o.Msg.Write([]byte(sb.String()))
 }

@@ -143,6 +143,11 @@ type Fault struct {
 	// reason text alone would name another (e.g. "data length too long"
 	// of a PSK identity rather than of a record); empty otherwise.
 	Func string
+	// RecordVersion, when set, is the version of a record refused for its
+	// content type. Before the version is agreed OpenSSL takes that
+	// version for its own: its alert is labelled with it on -msg and
+	// written in a record of that version (see the engine's failLocked).
+	RecordVersion uint16
 }
 
 // Faultf makes a Fault.

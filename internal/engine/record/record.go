@@ -127,6 +127,10 @@ func New(rw io.ReadWriter) *Layer {
 	return &Layer{r: rw, w: rw, WriteVersion: 0x0303}
 }
 
+// HeaderVersion is the version in the last record header read (zero
+// before the first).
+func (l *Layer) HeaderVersion() uint16 { return uint16(l.hdr[1])<<8 | uint16(l.hdr[2]) }
+
 // SetReadCipher protects reading from now on (nil: records in the clear).
 func (l *Layer) SetReadCipher(p *AEAD13) { l.in = p }
 
@@ -279,7 +283,9 @@ func (l *Layer) read() (typ uint8, data []byte, err error) {
 	case TypeChangeCipherSpec, TypeAlert, TypeHandshake, TypeApplicationData:
 	default:
 		// openssl 3.0: unexpected_message, "unexpected message".
-		return 0, nil, alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+		f := alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+		f.RecordVersion = l.HeaderVersion()
+		return 0, nil, f
 	}
 	limit := maxCiphertextAny
 	if l.in != nil {
