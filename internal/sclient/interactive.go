@@ -140,6 +140,13 @@ func (c *client) peerClosed(cn *conn, err error) int {
 		fmt.Fprintln(c.errw, "s_client: read: unexpected eof while reading (the peer closed without close_notify; -ignore_unexpected_eof accepts this)")
 		return 1
 	}
+	if _, ok := sslerr.RemoteAlert(err); ok {
+		// A fatal alert after the handshake (a TLS 1.3 server's
+		// certificate_required): openssl prints its error queue alone,
+		// "ssl3_read_bytes:tlsv13 alert certificate required".
+		sslerr.FromError(err, sslerr.Client).Write(c.errw)
+		return 1
+	}
 	fmt.Fprintf(c.errw, "s_client: read: %v\n", err)
 	fmt.Fprintf(c.errw, "read:errno=%d\n", 0)
 	return 1

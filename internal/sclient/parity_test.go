@@ -332,3 +332,40 @@ func TestNoTicketTLS13(t *testing.T) {
 		t.Errorf("tlskit's -no_ticket session not resumed\nopenssl:\n%s\ntlskit:\n%s%s", oOut, tOut, tErr)
 	}
 }
+
+// TestPostHandshakeAlertLine: a TLS 1.3 server that wants a certificate
+// the client lacks says so with certificate_required after the client's
+// Finished, when s_client has printed its report; openssl then prints its
+// error queue alone ("ssl3_read_bytes:tlsv13 alert certificate required")
+// and exits 1, and so does tlskit.
+func TestPostHandshakeAlertLine(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	srv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey, "-Verify", "1", "-CAfile", pki.CA)
+	all := []string{"-connect", srv.Addr, "-tls1_3", "-CAfile", pki.CA}
+	// openssl's stdin stays open: at its end openssl would leave before
+	// the alert arrived, a race; the alert ends it.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, testpeer.Need(t, "openssl"), append([]string{"s_client"}, all...)...)
+	var oe strings.Builder
+	cmd.Stderr = &oe
+	hold, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hold.Close()
+	cmd.Run()
+	oErr, oCode := oe.String(), cmd.ProcessState.ExitCode()
+	_, tErr, tCode := runClient(t, "", all...)
+	// The thread ID and openssl's source position differ.
+	thread := regexp.MustCompile(`(?m)^[0-9A-F]+:error:`)
+	source := regexp.MustCompile(`:[^:]*:[0-9]+:SSL alert number`)
+	last := func(s string) string {
+		s = thread.ReplaceAllString(strings.TrimSpace(s), "error:")
+		s = source.ReplaceAllString(s, ":SSL alert number")
+		return s[strings.LastIndex(s, "\n")+1:]
+	}
+	if o, g := last(oErr), last(tErr); o != g || oCode != tCode || !strings.Contains(g, "alert certificate required") {
+		t.Errorf("openssl (exit %d): %q\n tlskit (exit %d): %q\n%s", oCode, o, tCode, g, tErr)
+	}
+}
