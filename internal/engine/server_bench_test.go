@@ -10,6 +10,8 @@ import (
 	"net"
 	"sync"
 	"testing"
+
+	"github.com/tlskit/tlskit/internal/testpeer"
 )
 
 // BenchmarkServer13 is the server's side of bench/engine.sh in process:
@@ -105,7 +107,7 @@ func BenchmarkServer13(b *testing.B) {
 					primed = true
 					b.ReportAllocs()
 					b.ResetTimer()
-					report := cpuPerOp(b)
+					report := testpeer.CPUPerOp(b)
 					for i := 0; i < b.N; i++ {
 						if err := one(); err != nil {
 							b.Fatal(err)
@@ -113,6 +115,29 @@ func BenchmarkServer13(b *testing.B) {
 					}
 					report()
 				})
+			}
+		}
+	}
+}
+
+// BenchmarkTicketSealOpen is a resumption's ticket work on a server
+// without Config.TicketKey (s_server's case): one ticket opened, two
+// sealed.
+func BenchmarkTicketSealOpen(b *testing.B) {
+	c := &TLSConn{cfg: &Config{}}
+	t := ticketState{suite: 0x1301, psk: make([]byte, 32)}
+	sealed, err := c.sealTicket(t)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := c.openTicket(sealed); err != nil {
+			b.Fatal(err)
+		}
+		for range 2 {
+			if _, err := c.sealTicket(t); err != nil {
+				b.Fatal(err)
 			}
 		}
 	}

@@ -33,17 +33,30 @@ func benchServer(b *testing.B, args ...string) string {
 	return a.String()
 }
 
-// BenchmarkFullHandshake measures full TLS 1.3 handshakes (ECDSA P-256,
-// the zero-config certificate) and one -www page each, from parallel
-// clients. Compare with a bare crypto/tls server to see tlskit's overhead.
-func BenchmarkFullHandshake(b *testing.B) {
-	b.Chdir(b.TempDir())
-	addr := benchServer(b, "-www")
+// benchClient is bench/loadgen's client: TLS 1.3, X25519 first with its
+// share (without CurvePreferences Go's client also sends an
+// X25519MLKEM768 share, which s_server takes and openssl 3.0 does not).
+func benchClient(resume bool) *tls.Config {
+	cfg := &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS13, ServerName: "localhost",
+		CurvePreferences: []tls.CurveID{tls.X25519, tls.CurveP256, tls.CurveP384}}
+	if resume {
+		cfg.ClientSessionCache = tls.NewLRUClientSessionCache(4)
+	}
+	return cfg
+}
+
+// benchGet runs bench/loadgen's connections from parallel clients: a
+// handshake (a resumption of the client's previous session with resume),
+// one GET, the whole answer. It reports cpu-ns/op, the process's CPU
+// time per connection (clients, server and GC together).
+func benchGet(b *testing.B, addr string, resume bool) {
 	b.ReportAllocs()
 	b.ResetTimer()
+	report := testpeer.CPUPerOp(b)
 	b.RunParallel(func(pb *testing.PB) {
+		cfg := benchClient(resume)
 		for pb.Next() {
-			c, err := tls.Dial("tcp", addr, &tls.Config{InsecureSkipVerify: true})
+			c, err := tls.Dial("tcp", addr, cfg)
 			if err != nil {
 				b.Error(err)
 				return
@@ -53,6 +66,23 @@ func BenchmarkFullHandshake(b *testing.B) {
 			c.Close()
 		}
 	})
+	report()
+}
+
+// BenchmarkFullHandshake measures full TLS 1.3 handshakes (ECDSA P-256,
+// the zero-config certificate) and one -www page each, from parallel
+// clients. Compare with a bare crypto/tls server to see tlskit's overhead.
+func BenchmarkFullHandshake(b *testing.B) {
+	b.Chdir(b.TempDir())
+	benchGet(b, benchServer(b, "-www"), false)
+}
+
+// BenchmarkResumedHandshake is BenchmarkFullHandshake with each client
+// resuming its previous session (TLS 1.3 tickets), as bench/engine.sh's
+// resumption run.
+func BenchmarkResumedHandshake(b *testing.B) {
+	b.Chdir(b.TempDir())
+	benchGet(b, benchServer(b, "-www"), true)
 }
 
 // BenchmarkBareCryptoTLS is the baseline: the same work on a plain
@@ -72,18 +102,5 @@ func BenchmarkBareCryptoTLS(b *testing.B) {
 		tc.Read(buf) // the request, one record
 		io.WriteString(tc, "HTTP/1.0 200 ok\r\n\r\nhello\r\n")
 	})
-	b.ReportAllocs()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			c, err := tls.Dial("tcp", addr, &tls.Config{InsecureSkipVerify: true})
-			if err != nil {
-				b.Error(err)
-				return
-			}
-			io.WriteString(c, "GET / HTTP/1.0\r\n\r\n")
-			io.Copy(io.Discard, c)
-			c.Close()
-		}
-	})
+	benchGet(b, addr, false)
 }

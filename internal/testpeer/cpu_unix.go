@@ -1,6 +1,6 @@
 //go:build unix
 
-package engine
+package testpeer
 
 import (
 	"syscall"
@@ -17,11 +17,11 @@ func processCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// cpuPerOp starts counting the process's CPU time; the function it
-// returns reports it per op as cpu-ns/op. On a machine shared with other
-// work this is steadier than ns/op, which counts the time the benchmark
-// waited for a core.
-func cpuPerOp(b *testing.B) func() {
+// CPUPerOp starts counting the process's CPU time (every goroutine, the
+// garbage collector included); the function it returns reports it per op
+// as cpu-ns/op. On a machine shared with other work this is steadier than
+// ns/op, which also counts the time the benchmark waited for a core.
+func CPUPerOp(b *testing.B) func() {
 	start := processCPU()
 	return func() {
 		b.ReportMetric(float64(processCPU()-start)/float64(b.N), "cpu-ns/op")
