@@ -85,11 +85,23 @@ var processTicketKey = sync.OnceValue(func() []byte {
 	return k
 })
 
+// processTicketAEAD is the AEAD of processTicketKey, made once: a server
+// without Config.TicketKey (s_server) seals two tickets per handshake and
+// opens one per resumption, and keying AES-GCM each time was a few per
+// cent of a resumption's CPU. Seal and Open keep no state between calls,
+// so connections share it.
+var processTicketAEAD = sync.OnceValues(func() (cipher.AEAD, error) {
+	return newTicketAEAD(processTicketKey())
+})
+
 func (c *TLSConn) ticketAEAD() (cipher.AEAD, error) {
-	key := c.cfg.TicketKey
-	if key == nil {
-		key = processTicketKey()
+	if c.cfg.TicketKey == nil {
+		return processTicketAEAD()
 	}
+	return newTicketAEAD(c.cfg.TicketKey)
+}
+
+func newTicketAEAD(key []byte) (cipher.AEAD, error) {
 	b, err := aes.NewCipher(key)
 	if err != nil {
 		return nil, err
