@@ -82,7 +82,9 @@ func (s *server) serveConcurrent(conn net.Conn) {
 		return
 	}
 	conn.SetWriteDeadline(time.Now().Add(writeTimeout))
-	if err == nil && method == "GET" && (s.c.mode == modeWWW || (target == "/stats" && s.c.mode != modeWWW)) {
+	// -WWW answers "GET /stats" with the status page; -HTTP looks for a
+	// file named stats, as openssl 3.0's s_server does.
+	if err == nil && method == "GET" && (s.c.mode == modeWWW || (target == "/stats" && s.c.mode == modeFiles)) {
 		// The page is built whole in one buffer and written at once:
 		// no 16 KiB writer to allocate per connection.
 		s.writeStatusPage(t, ci, "HTTP/1.0 200 ok\r\nContent-type: text/html\r\n\r\n")
