@@ -155,6 +155,10 @@ type Config struct {
 	// NumTickets is how many NewSessionTickets a server sends after the
 	// handshake: zero means OpenSSL's default of 2, a negative number none.
 	NumTickets int
+	// KeepTickets12 keeps TLS 1.0–1.2 session tickets (RFC 5077) on when
+	// NumTickets is negative: openssl's -num_tickets counts TLS 1.3
+	// tickets only, and -num_tickets 0 still issues TLS 1.2 ones.
+	KeepTickets12 bool
 	// TicketKey (32 bytes) encrypts a server's tickets; nil means a key
 	// made once per process, so tickets outlive connections but not the
 	// server.

@@ -321,7 +321,8 @@ func writeSessionBlock(b *strings.Builder, s *Session) {
 	fmt.Fprintf(b, "    Session-ID-ctx: %X\n", s.SessionIDCtx)
 	if !s.TLS13 {
 		fmt.Fprintf(b, "    Master-Key: %X\n", s.MasterKey)
-	} else if len(s.ResumptionPSK) > 0 {
+	} else {
+		// Empty on a server that sent no ticket, as openssl prints it.
 		fmt.Fprintf(b, "    Resumption PSK: %X\n", s.ResumptionPSK)
 	}
 	fmt.Fprintf(b, "    PSK identity: %s\n    PSK identity hint: %s\n    SRP username: None\n", orNone(s.PSKIdentity), orNone(s.PSKHint))

@@ -227,10 +227,6 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 	c.stateless = v.Has("stateless")
 	c.dhparamFile = v.Str("dhparam", "")
 	c.serverInfoFile = v.Str("serverinfo", "")
-	if _, ok := v.Get("num_tickets"); ok && v.Int("num_tickets", 1) <= 0 {
-		// No tickets.
-		c.noTicket = true
-	}
 	c.keyLogFile = v.Str("keylogfile", "")
 	if l, ok := v.Get("keymatexport"); ok {
 		c.keymatLabel = l

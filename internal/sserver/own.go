@@ -29,7 +29,10 @@ type engineSettings struct {
 	lo, hi     uint16
 	tp         *optgroups.TLSParams
 	numTickets int // the engine's convention: 0 default (2), <0 none
-	psks       []engine.PSK
+	// keepTickets12: TLS 1.2 tickets stay on although numTickets is
+	// negative (-num_tickets 0 without -no_ticket).
+	keepTickets12 bool
+	psks          []engine.PSK
 	// psk12 is -psk for the TLS 1.0–1.2 PSK suites (with -psk_hint),
 	// nil without -psk.
 	psk12 *engine.PSK12
@@ -119,8 +122,11 @@ func engineOptions(v *opt.Values, c *config, tp *optgroups.TLSParams) error {
 	lo := max(tp.MinVersion, engine.ServerMinVersion)
 	o := &engineSettings{lo: lo, hi: tp.MaxVersion, tp: tp}
 	switch {
-	case c.noTicket || (ntGiven && n <= 0):
+	case c.noTicket:
 		o.numTickets = -1
+	case ntGiven && n <= 0:
+		// -num_tickets 0: no TLS 1.3 tickets, TLS 1.2 ones as ever.
+		o.numTickets, o.keepTickets12 = -1, true
 	default:
 		o.numTickets = int(n)
 	}
@@ -211,6 +217,7 @@ func (s *server) engineConfig(tc *trackedConn) *engine.Config {
 		PSKs:             o.psks,
 		AllowNoDHE:       o.tp.AllowNoDHE,
 		NumTickets:       o.numTickets,
+		KeepTickets12:    o.keepTickets12,
 		RecordPadding:    o.tp.RecordPadding,
 		MaxSendFragment:  c.maxSendFrag,
 		NoMiddlebox:      o.tp.NoMiddlebox,

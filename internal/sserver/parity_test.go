@@ -101,6 +101,11 @@ func TestOutputParity(t *testing.T) {
 		{"tls12-state-reconnect-ticket", []string{"-state", "-naccept", "6"}, []string{"-tls1_2", "-reconnect"}},
 		{"tls12-state-reconnect-session-id", []string{"-state", "-naccept", "6", "-no_ticket"}, []string{"-tls1_2", "-reconnect"}},
 		{"tls13-early-data-none", []string{"-early_data"}, []string{"-tls1_3"}},
+		// -num_tickets counts TLS 1.3 tickets only: no ticket, an empty
+		// session ID and key in the PEM; TLS 1.2 still gets a ticket
+		// (empty session ID, nothing in the session cache).
+		{"tls13-num-tickets-0", []string{"-num_tickets", "0"}, []string{"-tls1_3"}},
+		{"tls12-num-tickets-0", []string{"-num_tickets", "0"}, []string{"-tls1_2"}},
 		{"tls12-cbc-no-etm", []string{"-no_etm"}, []string{"-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -56,18 +56,18 @@ func (s *server) writeSession(w io.Writer, ci connInfo, st engine.State, now tim
 		KexGroup: int64(st.Group),
 	}
 	if st.Version >= engine.VersionTLS13 {
-		if len(st.SentTicketPSK) == 0 {
-			// No ticket (-num_tickets 0): openssl's session holds no key
-			// it can show either; print nothing rather than a made-up one.
-			return
-		}
-		o.MasterKey, o.AgeAdd = st.SentTicketPSK, int64(st.SentTicketAgeAdd)
-		if s.c.engine != nil {
-			o.MaxEarlyData = int64(s.c.engine.maxEarly) // what the tickets allow
-		}
-		o.SessionID = make([]byte, 32)
-		if _, err := rand.Read(o.SessionID); err != nil {
-			return
+		// No ticket (-num_tickets 0): openssl prints the session all
+		// the same, with an empty session ID and master key.
+		o.SessionID, o.MasterKey = nil, nil
+		if len(st.SentTicketPSK) > 0 {
+			o.MasterKey, o.AgeAdd = st.SentTicketPSK, int64(st.SentTicketAgeAdd)
+			if s.c.engine != nil {
+				o.MaxEarlyData = int64(s.c.engine.maxEarly) // what the tickets allow
+			}
+			o.SessionID = make([]byte, 32)
+			if _, err := rand.Read(o.SessionID); err != nil {
+				return
+			}
 		}
 	} else {
 		if st.ExtendedMasterSecret {

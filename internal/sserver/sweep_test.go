@@ -3,6 +3,7 @@ package sserver
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -56,6 +57,39 @@ func TestStatsOnlyWithWWW(t *testing.T) {
 			}
 			if mode == "-WWW" && !strings.Contains(got, "</pre></BODY></HTML>") {
 				t.Errorf("-WWW: no status page:\n%s", got)
+			}
+		})
+	}
+}
+
+// TestWWWPageNoTickets: with -num_tickets 0 the -www page's session block
+// is openssl's: in TLS 1.3 (no ticket sent) an empty Session-ID and an
+// empty "Resumption PSK:" line; in TLS 1.2, where -num_tickets does not
+// apply, an empty Session-ID since a ticket was issued. Hex values are
+// compared by length.
+func TestWWWPageNoTickets(t *testing.T) {
+	needTool(t, "openssl")
+	dir := t.TempDir()
+	ec, eck := writeCert(t, dir, "ec", "localhost", false)
+	fields := regexp.MustCompile(`(?m)^    (Session-ID|Resumption PSK|Master-Key): ?([0-9A-F]*)$`)
+	shape := func(page string) string {
+		var b strings.Builder
+		for _, m := range fields.FindAllStringSubmatch(page, -1) {
+			b.WriteString(m[1] + ": " + strings.Repeat("x", len(m[2])) + "\n")
+		}
+		return b.String()
+	}
+	for _, version := range []string{"-tls1_3", "-tls1_2"} {
+		t.Run(version, func(t *testing.T) {
+			args := []string{"-cert", ec, "-key", eck, "-naccept", "1", "-www", "-num_tickets", "0"}
+			srv := testpeer.OpenSSLServerIn(t, dir, args...)
+			want := shape(pageGet(t, srv.Addr, "/", version))
+			srv.Wait(t, 20*time.Second)
+			ts := startServer(t, dir, args...)
+			got := shape(pageGet(t, ts.addr, "/", version))
+			ts.wait(10 * time.Second)
+			if want == "" || got != want {
+				t.Errorf("session fields\n%s\nopenssl's\n%s", got, want)
 			}
 		})
 	}

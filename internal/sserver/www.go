@@ -472,10 +472,13 @@ func (s *server) writeSessionBlock(w io.Writer, ci connInfo) {
 	// (empty when a ticket is issued) and the master secret; in TLS 1.3 a
 	// random session ID and the last ticket's PSK.
 	if rs.TLS13 {
+		// No ticket (-num_tickets 0): no session ID and no PSK either.
 		rs.ResumptionPSK = ci.state.TicketPSK
-		rs.SessionID = make([]byte, 32)
-		if _, err := rand.Read(rs.SessionID); err != nil {
-			rs.SessionID = nil
+		if len(rs.ResumptionPSK) > 0 {
+			rs.SessionID = make([]byte, 32)
+			if _, err := rand.Read(rs.SessionID); err != nil {
+				rs.SessionID = nil
+			}
 		}
 	} else {
 		rs.SessionID, rs.MasterKey = ci.state.SessionID, ci.state.MasterSecret
