@@ -658,6 +658,10 @@ func (h *clientHS12) clientFlight() error {
 		s.master = s.prf.MasterSecret(pre, c.st.ClientRandom, c.st.ServerRandom)
 	}
 	c.keyLog("CLIENT_RANDOM", s.master)
+	// Known from here on, as openssl's session has it: a handshake that
+	// fails later (the server refuses the certificate or the Finished)
+	// still reports it.
+	c.st.MasterSecret = s.master
 	if id != nil {
 		if err := h.certificateVerify(id); err != nil {
 			return err

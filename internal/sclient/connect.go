@@ -411,6 +411,23 @@ func (c *client) printFailure(cn *conn, err error) {
 					rs.VerifyError = verify.ErrorString(cn.verified.Code)
 				}
 			}
+			if ci, ok := tlsnames.CipherByID(st.Suite); ok && cn.obs.w.Summary().ChangeCipherSpecSent {
+				// The client's ChangeCipherSpec went out (the server then
+				// refused its certificate or Finished): openssl's session
+				// has the suite and master secret from then on, and it
+				// reports them as after a handshake (measured: openssl
+				// s_server -Verify 1 and a client without a certificate,
+				// and a wrong -psk).
+				rs.NoneVersion = ""
+				rs.Version, rs.Cipher, rs.CipherVersion = tlsnames.VersionName(st.Version), ci.Name, ci.Version
+				if rs.CipherVersion == "TLSv1" {
+					rs.CipherVersion = "TLSv1.0"
+				}
+				rs.MasterKey = st.MasterSecret
+				if su, ok := suites.Lookup12(st.Suite); ok && su.Kx.PSK() {
+					rs.PSKIdentity, rs.PSKHint = string(st.PSKIdentity), string(st.PSKIdentityHint)
+				}
+			}
 		}
 	}
 	if cn.verified != nil && cn.verified.Code != 0 && len(rs.Chain) == 0 {

@@ -369,3 +369,32 @@ func TestPostHandshakeAlertLine(t *testing.T) {
 		t.Errorf("openssl (exit %d): %q\n tlskit (exit %d): %q\n%s", oCode, o, tCode, g, tErr)
 	}
 }
+
+// TestFailureAfterClientCCS: a TLS 1.2 handshake the server fails after
+// the client's ChangeCipherSpec (it wanted a certificate the client did
+// not send; the -psk keys differ) is reported as openssl reports it: its
+// session then has the suite and the master secret, so the report names
+// the cipher ("New, TLSv1.2, Cipher is ..."), the peer's signature and
+// the master key, where a failure before it says "(NONE)" and "0000".
+func TestFailureAfterClientCCS(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	certSrv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey, "-Verify", "1", "-CAfile", pki.CA)
+	pskSrv := testpeer.OpenSSLServer(t, "-nocert", "-psk", "0102030405060708", "-psk_identity", "id1")
+	keep := regexp.MustCompile(`^(New, |Peer sign|Server Temp Key|    (Protocol|Cipher|Master-Key|PSK identity).*: )`)
+	key := regexp.MustCompile(`(Master-Key: )[0-9A-F]+`)
+	for _, tc := range []struct {
+		addr string
+		args []string
+	}{
+		{certSrv.Addr, []string{"-CAfile", pki.CA}},
+		{pskSrv.Addr, []string{"-psk", "0102030405060709", "-psk_identity", "id1"}},
+	} {
+		all := append([]string{"-connect", tc.addr, "-tls1_2"}, tc.args...)
+		oOut, _, oCode := testpeer.Run(t, 30*time.Second, "", "openssl", append([]string{"s_client"}, all...)...)
+		tOut, tErr, tCode := runClient(t, "", all...)
+		o, g := key.ReplaceAllString(pick(oOut, keep), "${1}KEY"), key.ReplaceAllString(pick(tOut, keep), "${1}KEY")
+		if o != g || oCode != tCode || !strings.Contains(g, "Master-Key: KEY") {
+			t.Errorf("%s: openssl (exit %d):\n%s\ntlskit (exit %d):\n%s\n%s", strings.Join(tc.args, " "), oCode, o, tCode, g, tErr)
+		}
+	}
+}

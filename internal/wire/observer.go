@@ -120,6 +120,7 @@ func (ob *Observer) clientDir(h *half) bool { return h.sent == ob.o.Client }
 
 func (ob *Observer) changeCipherSpec(h *half, data []byte) {
 	if h.sent {
+		ob.sum.ChangeCipherSpecSent = true
 		ob.msgLine(h, typeChangeCipherSpec, data, "")
 		ob.tracef("    change_cipher_spec (%d)\n\n", firstByte(data))
 	}

@@ -18,6 +18,9 @@ type Summary struct {
 	CipherSuite uint16
 	SessionID   []byte // the ServerHello's session_id (RFC 5246 7.4.1.3)
 	HelloRetry  bool   // the server sent a HelloRetryRequest
+	// ChangeCipherSpecSent: this end sent a ChangeCipherSpec (in TLS
+	// 1.0-1.2, OpenSSL's session has its cipher from then on).
+	ChangeCipherSpecSent bool
 
 	// PeerSigScheme is the peer's SignatureScheme from CertificateVerify
 	// or a TLS 1.2 ServerKeyExchange; zero when none was seen.
