@@ -398,3 +398,17 @@ func TestFailureAfterClientCCS(t *testing.T) {
 		}
 	}
 }
+
+// TestClientAutoChain: a client certificate given alone goes out with
+// the chain libssl builds for it from the trust store (or -chainCAfile),
+// root included, as openssl s_client sends it; with no store holding its
+// issuer it goes alone. The Certificate message lengths on -msg show it.
+func TestClientAutoChain(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	srv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey, "-verify", "1", "-CAfile", pki.CA)
+	keep := regexp.MustCompile(`^>>> .*, Certificate$`)
+	for _, extra := range [][]string{{"-CAfile", pki.CA}, {"-chainCAfile", pki.CA, "-tls1_2"}, {}} {
+		args := append([]string{"-cert", pki.Client, "-key", pki.ClientKey, "-msg"}, extra...)
+		compareWithOpenSSL(t, srv.Addr, keep, args...)
+	}
+}
