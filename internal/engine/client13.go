@@ -156,7 +156,7 @@ func (c *TLSConn) clientHandshake() error {
 		}
 	}
 
-	m, err := c.readHandshakeLocked()
+	m, err := c.readFirstHandshakeLocked(msg.TypeServerHello)
 	if err != nil {
 		return err
 	}

@@ -416,6 +416,46 @@ func (c *TLSConn) readHandshakeLocked() (msg.Message, error) {
 	}
 }
 
+// readFirstHandshakeLocked is readHandshakeLocked for the message that
+// opens a handshake, a ClientHello for a server and a ServerHello for a
+// client (want). OpenSSL's state machine judges a message's type from
+// its header, before its length and before its body is read: another
+// type is unexpected_message from ossl_statem_{client,server}_
+// read_transition, and the message does not show on -msg. A client
+// drops an empty HelloRequest there (RFC 5246 §7.4.1.1: ignored while
+// negotiating), as openssl does, and from an accepted ServerHello header
+// on writes its records (an alert) with its highest version up to TLS
+// 1.2. Measured with openssl s_client and s_server -msg against first
+// records such as 16 03 09 00 05 aa bb cc dd ee and 16 03 01 00 04 10 00
+// 00 ff.
+func (c *TLSConn) readFirstHandshakeLocked(want msg.Type) (msg.Message, error) {
+	for {
+		if t, n, ok := c.hs.Header(); ok {
+			if c.isClient && t == msg.TypeHelloRequest && n == 0 {
+				m, _, _ := c.hs.Next()
+				c.event(false, int(record.TypeHandshake), m.Raw)
+				continue
+			}
+			if t != want {
+				f := alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+				f.Func = "ossl_statem_server_read_transition"
+				if c.isClient {
+					f.Func = "ossl_statem_client_read_transition"
+				}
+				return msg.Message{}, f
+			}
+			if c.isClient && c.st.Version == 0 {
+				_, hi := c.cfg.versionRange()
+				c.rl.WriteVersion = min(hi, VersionTLS12)
+			}
+			return c.readHandshakeLocked()
+		}
+		if _, err := c.readRecord(c.skipRetriedEarlyData, c.handshakeCCS); err != nil {
+			return msg.Message{}, err
+		}
+	}
+}
+
 // readRecord reads one record and hands it on (inMu held); every reader
 // of the connection goes through it. Handshake bytes go to c.hs, for the
 // caller to take whole messages from (handshake is true); an alert goes

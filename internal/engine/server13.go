@@ -44,7 +44,7 @@ func (c *TLSConn) serverHandshake() error {
 		return alert.Faultf(alert.InternalError, "no protocols available")
 	}
 	h := &serverHS{c: c}
-	m, err := c.readHandshakeLocked()
+	m, err := c.readFirstHandshakeLocked(msg.TypeClientHello)
 	if err != nil {
 		return err
 	}

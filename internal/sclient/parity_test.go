@@ -284,6 +284,40 @@ func TestRefusedRecordMsgLine(t *testing.T) {
 	}
 }
 
+// TestMalformedFirstRecord: a server's malformed first handshake
+// record is refused as openssl s_client refuses it: by the message
+// type in its header, before its length or body (unexpected_message
+// from ossl_statem_client_read_transition, the message not on -msg),
+// then by the length against the type's cap ("excessive message size",
+// its alert in a TLS 1.2 record once the ServerHello header is
+// accepted); an empty HelloRequest is dropped (RFC 5246 §7.4.1.1), one
+// with a body refused.
+func TestMalformedFirstRecord(t *testing.T) {
+	for _, in := range []string{
+		"\x16\x03\x09\x00\x05\xaa\xbb\xcc\xdd\xee",
+		"\x16\x03\x03\x00\x04\x01\xff\xff\xff",
+		"\x16\x03\x03\x00\x04\x0b\x00\x00\xff",
+		"\x16\x03\x03\x00\x04\x02\xff\xff\xff",
+		"\x16\x03\x03\x00\x05\x00\x00\x00\x01\x00",
+		"\x16\x03\x03\x00\x04\x00\x00\x00\x00\x16\x03\x03\x00\x04\x00\x00\x00\x00",
+		"\x16\x03\x01\x48\x01",
+	} {
+		// The server then hangs up: where the record is not refused,
+		// the EOF ends the handshake (decode_error).
+		addr, got := answerHello(t, func(c net.Conn) { c.Write([]byte(in)); c.(*net.TCPConn).CloseWrite() })
+		keep := regexp.MustCompile(`^(<<< |>>> .*Alert|.*:error:)`)
+		o, g := mergedWithOpenSSL(t, keep, "-connect", addr, "-msg")
+		norm := regexp.MustCompile(`(?m)^[0-9A-F]+:error:|:[^:]*:[0-9]+:$`)
+		o, g = norm.ReplaceAllString(o, ""), norm.ReplaceAllString(g, "")
+		if o != g || !strings.Contains(g, "<<< ") || !strings.Contains(g, "SSL routines") {
+			t.Errorf("%x: openssl:\n%s\ntlskit:\n%s", in, o, g)
+		}
+		if a, b := <-got, <-got; len(a) != 7 || string(a) != string(b) {
+			t.Errorf("%x: the server read %x from openssl, %x from tlskit", in, a, b)
+		}
+	}
+}
+
 // TestPrexitByteCounts: -prexit's report at exit counts every byte
 // written by then (the data and close_notify), as openssl s_client's
 // does. The read count is not compared: openssl reads the server's

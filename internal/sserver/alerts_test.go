@@ -332,14 +332,42 @@ func TestNotTLSLikeOpenSSL(t *testing.T) {
 // s_server -msg and ours: openssl takes that record's version for its
 // own, so its unexpected_message alert is written and labelled with it
 // (0x0303 on the wire for 0x0304, "Not TLS data or unknown version" on
-// -msg for 0x0305). Both answer the same bytes and show the same
-// ">>> " lines.
+// -msg for 0x0305).
 func TestRefusedRecordTypeLikeOpenSSL(t *testing.T) {
+	for _, hdr := range []string{"\x18\x03\x00", "\x18\x03\x01", "\x18\x03\x03", "\x18\x03\x04", "\x18\x03\x05", "\x17\x03\x02"} {
+		compareFirstRecord(t, append([]byte(hdr), 0, 5, 1, 2, 3, 4, 5))
+	}
+}
+
+// TestMalformedFirstRecordLikeOpenSSL sends malformed first handshake
+// records: openssl judges a message's type from its header, before its
+// length and before its body is in (unexpected_message from
+// ossl_statem_server_read_transition, the message not on -msg), then
+// the length against the type's cap (illegal_parameter, "excessive
+// message size"); a record longer than any may be is "packet length too
+// long".
+func TestMalformedFirstRecordLikeOpenSSL(t *testing.T) {
+	for _, in := range []string{
+		"\x16\x03\x09\x00\x05\xaa\xbb\xcc\xdd\xee", // unknown type, huge length
+		"\x16\x03\x01\x00\x04\x10\x00\x00\xff",     // ClientKeyExchange, body missing
+		"\x16\x03\x01\x00\x05\x02\x00\x00\x01\x00", // a whole ServerHello
+		"\x16\x03\x01\x00\x04\x01\xff\xff\xff",     // ClientHello over its cap
+		"\x16\x03\x01\x48\x01",                     // record over any limit
+	} {
+		compareFirstRecord(t, []byte(in))
+	}
+}
+
+// compareFirstRecord sends in as a client's first bytes to openssl
+// s_server -msg and ours and compares what each answers, its error line
+// and its -msg lines.
+func compareFirstRecord(t *testing.T, in []byte) {
+	t.Helper()
 	testpeer.Need(t, "openssl")
 	dir := t.TempDir()
 	cert, key := writeCert(t, dir, "srv", "localhost", false)
 	args := []string{"-cert", cert, "-key", key, "-msg"}
-	send := func(addr string, in []byte) []byte {
+	send := func(addr string) []byte {
 		c, err := net.DialTimeout("tcp", addr, 5*time.Second)
 		if err != nil {
 			t.Fatal(err)
@@ -350,30 +378,27 @@ func TestRefusedRecordTypeLikeOpenSSL(t *testing.T) {
 		back, _ := io.ReadAll(c)
 		return back
 	}
-	sentLines := func(s string) string {
+	msgLines := func(s string) string {
 		var keep []string
 		for _, l := range strings.Split(s, "\n") {
-			if strings.HasPrefix(l, ">>> ") {
+			if strings.HasPrefix(l, ">>> ") || strings.HasPrefix(l, "<<< ") {
 				keep = append(keep, l)
 			}
 		}
 		return strings.Join(keep, "\n")
 	}
-	for _, hdr := range []string{"\x18\x03\x00", "\x18\x03\x01", "\x18\x03\x03", "\x18\x03\x04", "\x18\x03\x05", "\x17\x03\x02"} {
-		in := append([]byte(hdr), 0, 5, 1, 2, 3, 4, 5)
-		theirSrv := testpeer.OpenSSLServer(t, args...)
-		theirs := send(theirSrv.Addr, in)
-		ourSrv := startServer(t, "", args...)
-		ours := send(ourSrv.addr, in)
-		if len(theirs) != 7 || string(theirs) != string(ours) {
-			t.Errorf("%x: openssl answered %x, tlskit %x", hdr, theirs, ours)
-		}
-		o, g := waitErrorLine(theirSrv.Output), waitErrorLine(ourSrv.err.String)
-		if o == "" || o != g {
-			t.Errorf("%x: server error lines differ\nopenssl: %s\ntlskit:  %s", hdr, o, g)
-		}
-		if o, g := sentLines(theirSrv.Output()), sentLines(ourSrv.out.String()); o == "" || o != g {
-			t.Errorf("%x: -msg differs\nopenssl:\n%s\ntlskit:\n%s", hdr, o, g)
-		}
+	theirSrv := testpeer.OpenSSLServer(t, args...)
+	theirs := send(theirSrv.Addr)
+	ourSrv := startServer(t, "", args...)
+	ours := send(ourSrv.addr)
+	if len(theirs) != 7 || string(theirs) != string(ours) {
+		t.Errorf("%x: openssl answered %x, tlskit %x", in, theirs, ours)
+	}
+	o, g := waitErrorLine(theirSrv.Output), waitErrorLine(ourSrv.err.String)
+	if o == "" || o != g {
+		t.Errorf("%x: server error lines differ\nopenssl: %s\ntlskit:  %s", in, o, g)
+	}
+	if o, g := msgLines(theirSrv.Output()), msgLines(ourSrv.out.String()); o == "" || o != g {
+		t.Errorf("%x: -msg differs\nopenssl:\n%s\ntlskit:\n%s", in, o, g)
 	}
 }

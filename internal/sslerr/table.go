@@ -100,6 +100,12 @@ const (
 	// for the identity received.
 	ClientPSKIdentityNotFound
 	ServerPSKIdentityNotFound
+	// ExcessiveMessageSize is a handshake message header announcing more
+	// than openssl allows the message type (illegal_parameter).
+	ExcessiveMessageSize
+	// PacketLengthTooLong is a record header announcing more than any
+	// record may hold (record_overflow).
+	PacketLengthTooLong
 )
 
 const (
@@ -163,6 +169,8 @@ var table = map[Kind]spec{
 	DataLengthTooLong:              {0x0A000092, libSSL, "ssl3_get_record", "data length too long"},
 	ClientPSKIdentityNotFound:      {0x0A0000DF, libSSL, "tls_construct_cke_psk_preamble", "psk identity not found"},
 	ServerPSKIdentityNotFound:      {0x0A0000DF, libSSL, "tls_process_cke_psk_preamble", "psk identity not found"},
+	ExcessiveMessageSize:           {0x0A000098, libSSL, "read_state_machine", "excessive message size"},
+	PacketLengthTooLong:            {0x0A0000C6, libSSL, "ssl3_get_record", "packet length too long"},
 }
 
 // New is the entry for k with data after the location.

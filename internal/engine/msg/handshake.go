@@ -111,6 +111,16 @@ func (r *Reassembler) Pending() bool { return len(r.buf)-r.off > 0 }
 // never exceeds a header, Max and the last fragment written.
 func (r *Reassembler) Buffered() int { return len(r.buf) - r.off }
 
+// Header is the type and length of the next message once its header is
+// in, before its body is (ok false until then).
+func (r *Reassembler) Header() (t Type, n int, ok bool) {
+	b := r.buf[r.off:]
+	if len(b) < HeaderLen {
+		return 0, 0, false
+	}
+	return Type(b[0]), int(b[1])<<16 | int(b[2])<<8 | int(b[3]), true
+}
+
 // Next returns the next whole message, or ok false if more bytes are
 // needed. The returned slices are copies the caller may keep.
 func (r *Reassembler) Next() (m Message, ok bool, err error) {

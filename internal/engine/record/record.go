@@ -292,6 +292,11 @@ func (l *Layer) read() (typ uint8, data []byte, err error) {
 		limit = MaxCiphertext13
 	}
 	if n > limit {
+		if l.in == nil {
+			// openssl 3.0 names a first record's over-long header
+			// so (measured: 16 03 01 48 01 to s_client and s_server).
+			return 0, nil, alert.Faultf(alert.RecordOverflow, "packet length too long")
+		}
 		return 0, nil, alert.Faultf(alert.RecordOverflow, "encrypted length too long")
 	}
 	if err := l.fill(HeaderLen + n); err != nil {
