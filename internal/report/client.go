@@ -327,7 +327,11 @@ func writeSessionBlock(b *strings.Builder, s *Session) {
 	}
 	fmt.Fprintf(b, "    PSK identity: %s\n    PSK identity hint: %s\n    SRP username: None\n", orNone(s.PSKIdentity), orNone(s.PSKHint))
 	if len(s.Ticket) > 0 {
-		fmt.Fprintf(b, "    TLS session ticket lifetime hint: %d (seconds)\n", s.TicketLifetime)
+		if s.TicketLifetime != 0 {
+			// SSL_SESSION_print leaves a zero hint out (RFC 5077 §3.3:
+			// unspecified), as a crypto/tls server sends it in TLS 1.2.
+			fmt.Fprintf(b, "    TLS session ticket lifetime hint: %d (seconds)\n", s.TicketLifetime)
+		}
 		b.WriteString("    TLS session ticket:\n")
 		HexDump(b, s.Ticket, "    ")
 		b.WriteString("\n")

@@ -89,3 +89,22 @@ func TestKeyingMaterialError(t *testing.T) {
 		t.Errorf("got:\n%s", b.String())
 	}
 }
+
+// TestZeroTicketLifetime: a ticket whose lifetime hint is zero (RFC 5077
+// §3.3: unspecified; crypto/tls servers send it in TLS 1.2) gets no
+// lifetime line, as SSL_SESSION_print leaves it out (measured with
+// openssl s_client against a crypto/tls server); a non-zero one does.
+func TestZeroTicketLifetime(t *testing.T) {
+	for _, life := range []uint32{0, 300} {
+		var b strings.Builder
+		WriteConnection(&b, &Session{Version: "TLSv1.2", Cipher: "ECDHE-RSA-AES128-GCM-SHA256", CipherVersion: "TLSv1.2",
+			Ticket: []byte{1, 2, 3}, TicketLifetime: life, NameOpt: dn.Default(), Timeout: 7200, StartTime: time.Unix(5, 0)})
+		line := "    TLS session ticket lifetime hint: 300 (seconds)\n    TLS session ticket:\n"
+		if life == 0 {
+			line = "    SRP username: None\n    TLS session ticket:\n"
+		}
+		if out := b.String(); !strings.Contains(out, line) || life == 0 && strings.Contains(out, "lifetime hint") {
+			t.Errorf("lifetime %d: lacks %q:\n%s", life, line, out)
+		}
+	}
+}

@@ -49,6 +49,9 @@ type conn struct {
 	// without reading it.
 	shut  atomic.Bool
 	start time.Time
+	// externalPSK: the TLS 1.3 handshake was authenticated by -psk (or
+	// -psk_session), not by a ticket.
+	externalPSK bool
 	// peerCerts are the certificates the server sent (none on a
 	// resumption), kept for the report of a handshake that failed after
 	// they arrived too.

@@ -383,6 +383,11 @@ func (c *client) handshake(nc net.Conn) (*conn, error) {
 	if err == nil {
 		cn.st = tc.State()
 		cn.peer = engine.ParseChain(cn.st.PeerChain)
+		if cn.st.Version == engine.VersionTLS13 && cn.st.Resumed {
+			for _, p := range c.set.engine.psks {
+				cn.externalPSK = cn.externalPSK || bytes.Equal(p.Identity, cn.st.PSKIdentity)
+			}
+		}
 	}
 	if err == nil {
 		if st := cn.st; st.Session12 != nil {
@@ -437,16 +442,23 @@ func (c *client) onTicket(cn *conn, sess *resumeSession, tk engine.Ticket) {
 	sess.mu.Lock()
 	sess.ticket = &tk
 	sess.gen++
-	leaf, verify := sess.notePeerLocked(cn)
+	leaf, code := sess.notePeerLocked(cn)
 	sess.mu.Unlock()
 	if s.sessOut != "" {
-		c.saveSession(func() error { return writeSession13(s.sessOut, &tk, leaf, verify, s.sni) })
+		c.saveSession(func() error { return writeSession13(s.sessOut, &tk, leaf, code, s.sni) })
 	}
 	if !s.quiet && !s.brief {
 		rs := c.session(cn)
 		rs.Ticket, rs.TicketLifetime, rs.ResumptionPSK = tk.Ticket, uint32(tk.Lifetime/time.Second), tk.PSK
 		rs.MaxEarlyData = tk.MaxEarlyData
 		rs.StartTime = tk.Received
+		rs.VerifyCode, rs.VerifyError = code, verify.ErrorString(code)
+		if life := int(tk.Lifetime / time.Second); life > 0 && life < rs.Timeout {
+			// openssl's session times out with its ticket when that is
+			// sooner (measured: a lifetime of 304 s gives "Timeout   :
+			// 304 (sec)", 604800 s leaves 7200).
+			rs.Timeout = life
+		}
 		// openssl names a TLS 1.3 ticket's session by the ticket's
 		// SHA-256.
 		id := sha256.Sum256(tk.Ticket)
@@ -467,6 +479,11 @@ func (o *resumeSession) notePeerLocked(cn *conn) (*x509.Certificate, int) {
 	}
 	if cn.verified != nil {
 		o.verify = cn.verified.Code
+	} else if cn.externalPSK {
+		// openssl's session for an external PSK is a new one, never
+		// verified (X509_V_ERR_UNSPECIFIED), and the tickets of that
+		// handshake inherit it.
+		o.verify = verify.ErrUnspecified
 	}
 	return o.leaf, o.verify
 }

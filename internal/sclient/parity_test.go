@@ -378,18 +378,7 @@ func TestPostHandshakeAlertLine(t *testing.T) {
 	all := []string{"-connect", srv.Addr, "-tls1_3", "-CAfile", pki.CA}
 	// openssl's stdin stays open: at its end openssl would leave before
 	// the alert arrived, a race; the alert ends it.
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, testpeer.Need(t, "openssl"), append([]string{"s_client"}, all...)...)
-	var oe strings.Builder
-	cmd.Stderr = &oe
-	hold, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hold.Close()
-	cmd.Run()
-	oErr, oCode := oe.String(), cmd.ProcessState.ExitCode()
+	_, oErr, oCode := opensslHeld(t, 20*time.Second, all...)
 	_, tErr, tCode := runClient(t, "", all...)
 	// The thread ID and openssl's source position differ.
 	thread := regexp.MustCompile(`(?m)^[0-9A-F]+:error:`)
@@ -444,5 +433,49 @@ func TestClientAutoChain(t *testing.T) {
 	for _, extra := range [][]string{{"-CAfile", pki.CA}, {"-chainCAfile", pki.CA, "-tls1_2"}, {}} {
 		args := append([]string{"-cert", pki.Client, "-key", pki.ClientKey, "-msg"}, extra...)
 		compareWithOpenSSL(t, srv.Addr, keep, args...)
+	}
+}
+
+// opensslHeld runs openssl s_client with args, its stdin open for hold
+// (so that what the server sends after the handshake, tickets or an
+// alert, is read before openssl leaves at the end of its input), and
+// returns its stdout, stderr and exit code.
+func opensslHeld(t *testing.T, hold time.Duration, args ...string) (string, string, int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), hold+20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, testpeer.Need(t, "openssl"), append([]string{"s_client"}, args...)...)
+	var o, e strings.Builder
+	cmd.Stdout, cmd.Stderr = &o, &e
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	timer := time.AfterFunc(hold, func() { in.Close() })
+	defer timer.Stop()
+	cmd.Wait()
+	if ctx.Err() != nil {
+		t.Fatalf("openssl s_client %s: timed out\n%s%s", strings.Join(args, " "), o.String(), e.String())
+	}
+	return o.String(), e.String(), cmd.ProcessState.ExitCode()
+}
+
+// TestExternalPSKTicketSession: the tickets of a TLS 1.3 handshake
+// authenticated by -psk belong to openssl's session for that PSK, which
+// was never verified ("Verify return code: 1 (unspecified certificate
+// verification error)") and times out with the ticket when that is
+// sooner than 7200 s (openssl s_server's PSK session lasts 304 s, and
+// its tickets say so).
+func TestExternalPSKTicketSession(t *testing.T) {
+	srv := testpeer.OpenSSLServer(t, "-nocert", "-psk", "0102030405060708", "-psk_identity", "id1")
+	all := []string{"-connect", srv.Addr, "-psk", "0102030405060708", "-psk_identity", "id1"}
+	oOut, _, _ := opensslHeld(t, time.Second, all...)
+	tOut, tErr, _ := runClient(t, "", all...)
+	keep := regexp.MustCompile(`^(Reused, |Post-Handshake|    (Timeout|Verify return code|TLS session ticket lifetime))`)
+	if o, g := pick(oOut, keep), pick(tOut, keep); o != g || !strings.Contains(g, "Verify return code: 1 ") {
+		t.Errorf("openssl:\n%s\ntlskit:\n%s\n%s", o, g, tErr)
 	}
 }
