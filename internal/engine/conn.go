@@ -770,6 +770,10 @@ func (c *TLSConn) Write(p []byte) (int, error) {
 	}
 	c.outMu.Lock()
 	defer c.outMu.Unlock()
+	return c.writeLocked(p)
+}
+
+func (c *TLSConn) writeLocked(p []byte) (int, error) {
 	if err := c.sticky(); err != nil {
 		return 0, err
 	}
@@ -788,6 +792,31 @@ func (c *TLSConn) Write(p []byte) (int, error) {
 		c.event(true, int(record.TypeApplicationData), p)
 	}
 	return len(p), nil
+}
+
+// WriteClose is Write then CloseWrite with the records of both in one
+// transport write: a server that answers one request and hangs up
+// (s_server -www) saves a system call per connection. The events and
+// the bytes are those of Write and CloseWrite; the transport stays open.
+func (c *TLSConn) WriteClose(p []byte) (int, error) {
+	if err := c.Handshake(); err != nil {
+		return 0, err
+	}
+	c.outMu.Lock()
+	defer c.outMu.Unlock()
+	c.rl.Cork()
+	n, err := c.writeLocked(p)
+	if err == nil {
+		c.wClosed = true
+		err = c.sendAlertLocked(alert.Warning, alert.CloseNotify)
+	}
+	if ferr := c.rl.Flush(); err == nil {
+		err = ferr
+	}
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
 }
 
 // CloseWrite sends close_notify; the peer's data can still be read.

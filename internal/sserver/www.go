@@ -85,9 +85,10 @@ func (s *server) serveConcurrent(conn net.Conn) {
 	// -WWW answers "GET /stats" with the status page; -HTTP looks for a
 	// file named stats, as openssl 3.0's s_server does.
 	if err == nil && method == "GET" && (s.c.mode == modeWWW || (target == "/stats" && s.c.mode == modeFiles)) {
-		// The page is built whole in one buffer and written at once:
-		// no 16 KiB writer to allocate per connection.
-		s.writeStatusPage(t, ci, "HTTP/1.0 200 ok\r\nContent-type: text/html\r\n\r\n")
+		// The page is built whole in one buffer and leaves with the
+		// close_notify that ends the connection, in one write: no 16 KiB
+		// writer to allocate and one system call fewer per connection.
+		t.WriteClose(s.statusPage(ci, "HTTP/1.0 200 ok\r\nContent-type: text/html\r\n\r\n"))
 		return
 	}
 	w := bufio.NewWriterSize(t, 16*1024)
@@ -308,10 +309,9 @@ func hasDotDot(p string) bool {
 	return false
 }
 
-// writeStatusPage writes -www's HTML page about this connection, with the
-// sections openssl's page has, after header (the HTTP response's head),
-// in one Write.
-func (s *server) writeStatusPage(w io.Writer, ci connInfo, header string) {
+// statusPage is -www's HTML page about this connection, with the sections
+// openssl's page has, after header (the HTTP response's head).
+func (s *server) statusPage(ci connInfo, header string) []byte {
 	var b bytes.Buffer
 	b.Grow(4096)
 	b.WriteString(header)
@@ -374,7 +374,7 @@ func (s *server) writeStatusPage(w io.Writer, ci connInfo, header string) {
 		b.WriteString("no client certificate available\n")
 	}
 	b.WriteString("</pre></BODY></HTML>\r\n\r\n")
-	w.Write(b.Bytes())
+	return b.Bytes()
 }
 
 // wwwCmdline is the page's escaped command line, the same for every

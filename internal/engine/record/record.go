@@ -406,6 +406,14 @@ func (l *Layer) Flush() error {
 // send writes one sealed record, or gathers it while corked.
 func (l *Layer) send(b []byte) error {
 	if l.corked {
+		if len(l.pending) == 0 {
+			// The first record gathered becomes the pending buffer
+			// rather than a copy, and the write buffer takes the empty
+			// one: a large record corked with a small one (a page and
+			// its close_notify) costs no second buffer of its size.
+			l.pending, l.wbuf = b, l.pending[:0]
+			return nil
+		}
 		l.pending = append(l.pending, b...)
 		return nil
 	}
