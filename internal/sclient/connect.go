@@ -33,7 +33,9 @@ var connectTimeout = 30 * time.Second
 // conn is one established (or failed) TLS connection and what we learned.
 type conn struct {
 	raw net.Conn
-	tls *engine.TLSConn
+	// wired is raw as the engine reads it: counted, shown by -debug.
+	wired net.Conn
+	tls   *engine.TLSConn
 	// st is the connection's state as the handshake left it: taken once,
 	// when it ended (only tickets come later, see onTicket), so reading
 	// it never waits for a Read in progress.

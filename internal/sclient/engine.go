@@ -363,7 +363,8 @@ func (c *client) handshake(nc net.Conn) (*conn, error) {
 	cn := &conn{raw: nc, start: time.Now()}
 	cn.obs = newObserver(c, c.set)
 	sess := c.set.engine.sess
-	tc := engine.Client(cn.obs.wrap(nc), c.engineConfig(cn, sess))
+	cn.wired = cn.obs.wrap(nc)
+	tc := engine.Client(cn.wired, c.engineConfig(cn, sess))
 	cn.tls = tc
 	tc.SetDeadline(time.Now().Add(connectTimeout))
 	err := tc.Handshake()

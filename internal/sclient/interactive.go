@@ -27,7 +27,7 @@ func (c *client) interact(cn *conn) int {
 		buf := make([]byte, 16*1024)
 		for {
 			n, err := tc.Read(buf)
-			if n > 0 {
+			if n > 0 && !cn.shut.Load() {
 				c.out.Write(buf[:n])
 			}
 			if err != nil {
@@ -57,7 +57,7 @@ func (c *client) interact(cn *conn) int {
 				switch data[0] {
 				case 'Q':
 					fmt.Fprintln(c.errw, "DONE")
-					cn.shutdown()
+					cn.shutdown(readDone)
 					return 0
 				case 'R':
 					// openssl drops the rest of the read as well.
@@ -112,14 +112,43 @@ func (c *client) inputEnded(cn *conn, readDone <-chan error) int {
 		}
 	}
 	fmt.Fprintln(c.errw, "DONE")
-	cn.shutdown()
+	cn.shutdown(readDone)
 	return 0
 }
 
-// shutdown sends close_notify and closes, as openssl's SSL_shutdown
-// does when it leaves: nothing read afterwards is reported.
-func (cn *conn) shutdown() {
+// drainWait bounds how long s_client, having sent its close_notify, reads
+// what the server still sends: openssl's s_client waits for the socket
+// half a second at most.
+var drainWait = 500 * time.Millisecond
+
+// shutdown ends the session as openssl's s_client leaves: close_notify,
+// its half of the TCP connection closed, then the socket drained until
+// the server closes too or drainWait passes. What it drains (the
+// server's close_notify) is read raw, outside TLS, so -msg and -state
+// report nothing of it, but it counts as read (-prexit's report) and
+// -debug shows the reads. readDone is the reading goroutine's end, nil
+// when it has ended.
+func (cn *conn) shutdown(readDone <-chan error) {
 	cn.shut.Store(true)
+	cn.obs.w.Drain()
+	cn.tls.SetWriteDeadline(time.Now().Add(time.Second))
+	cn.tls.CloseWrite()
+	if hc, ok := cn.raw.(interface{ CloseWrite() error }); ok {
+		hc.CloseWrite()
+	}
+	cn.tls.SetReadDeadline(time.Now().Add(drainWait))
+	if readDone != nil {
+		// The engine's reader takes the server's close_notify, and ends.
+		<-readDone
+	}
+	if cn.wired != nil && !cn.obs.eof.TransportEnded() {
+		buf := make([]byte, 8192)
+		for {
+			if _, err := cn.wired.Read(buf); err != nil {
+				break
+			}
+		}
+	}
 	cn.tls.Close()
 }
 
@@ -129,8 +158,9 @@ func (c *client) peerClosed(cn *conn, err error) int {
 	case errors.Is(err, io.EOF) && cn.obs.closeNotified():
 		fmt.Fprintln(c.info, "closed")
 		// openssl's SSL_shutdown answers the server's close_notify with
-		// its own (-state: "SSL3 alert write:warning:close notify").
-		cn.tls.Close()
+		// its own (-state: "SSL3 alert write:warning:close notify"), and
+		// reads the end of the stream.
+		cn.shutdown(nil)
 		return 0
 	case errors.Is(err, io.EOF) || isUnexpectedEOF(err):
 		if c.set.ignoreUnexpectedEOF {

@@ -102,6 +102,10 @@ func (ob *Observer) feed(sent bool, p []byte) {
 	if ob.o.Debug == nil {
 		return
 	}
+	if ob.draining {
+		ob.debugDrain(p)
+		return
+	}
 	if len(p) == 0 {
 		ob.debugEOF()
 		return

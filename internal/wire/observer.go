@@ -46,6 +46,7 @@ type Observer struct {
 	pending []string
 
 	sum      Summary
+	draining bool // see Drain
 	ticketFn func(NewSessionTicket)
 	tickets  []NewSessionTicket // queued for ticketFn, run outside mu
 }
@@ -161,3 +162,14 @@ func recLen(b []byte) int { return int(b[3])<<8 | int(b[4]) }
 // NetConn returns the conn Wrap was given, for half-closes and socket
 // options the observer does not forward.
 func (c *conn) NetConn() net.Conn { return c.Conn }
+
+// Drain marks the end of the session: what is read from now on is read
+// as openssl's s_client drains its socket after its close_notify, raw,
+// outside the TLS connection. It still counts as read; -debug shows each
+// read of the socket whole, as into s_client's 8 KiB buffer, and the end
+// of the stream.
+func (ob *Observer) Drain() {
+	ob.mu.Lock()
+	ob.draining = true
+	ob.mu.Unlock()
+}

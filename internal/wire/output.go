@@ -11,6 +11,7 @@ const (
 	debugBIO      = 0x55d0c0a0b180
 	debugReadBuf  = 0x55d0c0a0c083
 	debugWriteBuf = 0x55d0c0a0d0a0
+	debugDrainBuf = 0x55d0c0a060a0 // s_client's own buffer
 )
 
 // msgVersion is the version -msg shows on message lines: the negotiated
@@ -358,6 +359,19 @@ func (ob *Observer) debugRead(h *half, b []byte, body bool) {
 	}
 	fmt.Fprintf(&sb, "read from 0x%x [0x%x] (%d bytes => %d (0x%X))\n", debugBIO, buf, len(b), len(b), len(b))
 	writeDump(&sb, b, 0)
+	ob.o.Debug.Write([]byte(sb.String()))
+}
+
+// debugDrain prints one read of the socket after this end's
+// close_notify (see Drain): b, or the end of the stream when b is empty.
+func (ob *Observer) debugDrain(b []byte) {
+	var sb strings.Builder
+	if len(b) == 0 {
+		fmt.Fprintf(&sb, "read from 0x%x [0x%x] (8192 bytes => 0)\n", debugBIO, debugDrainBuf)
+	} else {
+		fmt.Fprintf(&sb, "read from 0x%x [0x%x] (8192 bytes => %d (0x%X))\n", debugBIO, debugDrainBuf, len(b), len(b))
+		writeDump(&sb, b, 0)
+	}
 	ob.o.Debug.Write([]byte(sb.String()))
 }
 
