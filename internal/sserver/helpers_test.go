@@ -26,6 +26,10 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if spec := os.Getenv(memBenchClientEnv); spec != "" {
+		// The client side of BenchmarkWWWMemory, in a process of its own.
+		os.Exit(memBenchClients(spec))
+	}
 	testscript.Main(m, map[string]func(){
 		"s_server": func() {
 			os.Exit(Main(os.Args[1:], stdio.Stdio{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}))
