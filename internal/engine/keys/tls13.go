@@ -29,6 +29,15 @@ func ExpandLabel(h crypto.Hash, secret []byte, label string, context []byte, len
 type expander struct {
 	h crypto.Hash
 	m hash.Hash
+	// used is set once m has hashed something: a fresh HMAC needs no
+	// Reset, and crypto/hmac's first Reset also saves both pads' states
+	// (two allocations and an extra block) for later ones, which an
+	// expander used for one label (Finished keys, ticket PSKs) never has.
+	used bool
+	// info and ctr are label's scratch, here so that they do not escape
+	// into an allocation of their own with every label.
+	info [128]byte
+	ctr  [1]byte
 }
 
 func newExpander(h crypto.Hash, secret []byte) *expander {
@@ -43,8 +52,7 @@ func (e *expander) label(label string, context []byte, length int) []byte {
 		// all-zero key would be worse than a loud stop.
 		panic("keys: HKDF-Expand-Label: output too long")
 	}
-	var buf [128]byte
-	info := append(buf[:0], byte(length>>8), byte(length), byte(len("tls13 ")+len(label)))
+	info := append(e.info[:0], byte(length>>8), byte(length), byte(len("tls13 ")+len(label)))
 	info = append(info, "tls13 "...)
 	info = append(info, label...)
 	info = append(info, byte(len(context)))
@@ -54,10 +62,14 @@ func (e *expander) label(label string, context []byte, length int) []byte {
 	out := make([]byte, 0, (length+size-1)/size*size)
 	var prev []byte
 	for i := byte(1); len(out) < length; i++ {
-		e.m.Reset()
+		if e.used {
+			e.m.Reset()
+		}
+		e.used = true
 		e.m.Write(prev)
 		e.m.Write(info)
-		e.m.Write([]byte{i})
+		e.ctr[0] = i
+		e.m.Write(e.ctr[:])
 		out = e.m.Sum(out)
 		prev = out[len(out)-size:]
 	}
