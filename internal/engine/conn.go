@@ -144,11 +144,18 @@ type tracer struct{ c *TLSConn }
 // A record header event carries the header's own version; an inner
 // content type carries TLS 1.2 when sent and TLS 1.3 when received, as
 // OpenSSL 3.0 reports them (its -msg shows ">>> TLS 1.2, InnerContent").
+// Both return before copying anything when no one listens.
 func (t tracer) RecordHeader(sent bool, hdr []byte) {
+	if t.c.cfg.OnEvent == nil {
+		return
+	}
 	t.c.eventV(sent, uint16(hdr[1])<<8|uint16(hdr[2]), ContentRecordHeader, append([]byte(nil), hdr...))
 }
 
 func (t tracer) InnerType(sent bool, version uint16, typ uint8) {
+	if t.c.cfg.OnEvent == nil {
+		return
+	}
 	v := VersionTLS13
 	if sent {
 		v = VersionTLS12
