@@ -51,6 +51,10 @@ type conn struct {
 	// without reading it.
 	shut  atomic.Bool
 	start time.Time
+	// ocsp is the server's stapled OCSP response, for -status; ocspDue
+	// says it is yet to be printed.
+	ocsp    []byte
+	ocspDue bool
 	// externalPSK: the TLS 1.3 handshake was authenticated by -psk (or
 	// -psk_session), not by a ticket.
 	externalPSK bool
@@ -115,9 +119,9 @@ func (c *client) verifyConnection(cn *conn) func(chain [][]byte, st *engine.Stat
 		peer := engine.ParseChain(chain)
 		cn.peerCerts = peer
 		if s.status && !s.quiet && !st.Resumed {
-			// openssl prints the stapled response as it arrives, before
-			// the report.
-			writeOCSP(c.info, st.OCSPResponse)
+			// openssl's status callback runs once the server's first
+			// flight is in: printed at its end (see ocspDue).
+			cn.ocsp, cn.ocspDue = st.OCSPResponse, true
 		}
 		vo := withIntermediates(s.verifyOpts, peer)
 		if s.crlDownload {

@@ -322,6 +322,14 @@ func (c *client) engineConfig(cn *conn, sess *resumeSession) *engine.Config {
 			return
 		}
 		report(e)
+		if cn.ocspDue && serverFlightEnds(e) {
+			// openssl's status callback runs when the server's first
+			// flight is in: after its ServerHelloDone, or in TLS 1.3 its
+			// Finished (measured with -status -msg), not as the
+			// certificate arrives.
+			cn.ocspDue = false
+			writeOCSP(c.info, cn.ocsp)
+		}
 	}
 	verifyConn := c.verifyConnection(cn)
 	cfg.VerifyPeer = func(chain [][]byte, st *engine.State) error {
@@ -338,6 +346,17 @@ func (c *client) engineConfig(cn *conn, sess *resumeSession) *engine.Config {
 	}
 	cfg.OnTicket = func(tk engine.Ticket) { c.onTicket(cn, sess, tk) }
 	return cfg
+}
+
+// serverFlightEnds reports whether e is the server's message that ends
+// its first flight: a TLS 1.0-1.2 ServerHelloDone or a TLS 1.3 server's
+// Finished (the only Finished a client receives that early).
+func serverFlightEnds(e engine.Event) bool {
+	if e.Sent || e.ContentType != int(record.TypeHandshake) || len(e.Data) < 4 {
+		return false
+	}
+	t := msg.Type(e.Data[0])
+	return t == msg.TypeServerHelloDone || t == msg.TypeFinished
 }
 
 // servernameCallbackRuns reports whether e is the received message after
