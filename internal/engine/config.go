@@ -306,8 +306,10 @@ type Config struct {
 	// status_request (RFC 6066 §8): TLS 1.0–1.2 send it in
 	// CertificateStatus, TLS 1.3 in the leaf's CertificateEntry (RFC 8446
 	// §4.4.2.1). It runs once per full handshake; nil or empty staples
-	// nothing.
-	OCSPStaple func(chain [][]byte) []byte
+	// nothing. An error fails the handshake with internal_error, as
+	// OpenSSL's status callback returning SSL_TLSEXT_ERR_ALERT_FATAL
+	// does ("clienthello tlsext", from tls_handle_status_request).
+	OCSPStaple func(chain [][]byte) ([]byte, error)
 	// Stateless makes a TLS 1.3 server answer every ClientHello that
 	// carries no valid cookie with a HelloRetryRequest carrying one (RFC
 	// 8446 §4.2.2), as OpenSSL's SSL_stateless does: everything the

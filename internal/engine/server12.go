@@ -132,7 +132,11 @@ func (c *TLSConn) serverHandshake12(ch *msg.ClientHello, chRaw []byte, v uint16)
 			return err
 		}
 		if h.id != nil {
-			h.staple = c.stapleFor(ch, h.id.Chain)
+			staple, err := c.stapleFor(ch, h.id.Chain)
+			if err != nil {
+				return err
+			}
+			h.staple = staple
 		}
 	}
 	s := &conn12{suite: h.s.suite, prf: keys.PRF{Version: v, Hash: h.s.suite.PRF}}

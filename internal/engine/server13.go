@@ -35,6 +35,8 @@ type serverHS struct {
 	// usedTicket is the ticket this handshake took from the anti-replay
 	// ledger, which a second ClientHello may offer again.
 	usedTicket []byte
+	// staple is the OCSP response for the leaf's CertificateEntry.
+	staple []byte
 }
 
 // serverHandshake runs RFC 8446 §2's full handshake from the server side,
@@ -481,6 +483,14 @@ func (h *serverHS) flight() error {
 	c := h.c
 	var pub, shared []byte
 	var err error
+	if h.psk == nil && h.id != nil {
+		// Asked as the ClientHello is settled, before the ServerHello,
+		// as OpenSSL runs its status callback: a failure is an alert
+		// in the clear.
+		if h.staple, err = c.stapleFor(h.ch, h.id.Chain); err != nil {
+			return err
+		}
+	}
 	if !h.pskOnly {
 		if pub, shared, err = kx.Respond(h.group, h.peerKS[0].Data); err != nil {
 			return err
@@ -639,9 +649,9 @@ func (h *serverHS) authenticate() error {
 	// Certificate (signed_certificate_timestamp, RFC 6962 §3.3), first
 	// as in OpenSSL, then the staple (RFC 8446 §4.4.2.1).
 	leafExts := append(msg.Extensions{}, c.serverInfoExts(h.id, h.ch, VersionTLS13, ExtContextTLS13Certificate, false)...)
-	if staple := c.stapleFor(h.ch, h.id.Chain); len(staple) > 0 {
+	if len(h.staple) > 0 {
 		leafExts = append(leafExts, msg.Extension{Type: msg.ExtStatusRequest,
-			Data: msg.MarshalCertificateStatus(staple)})
+			Data: msg.MarshalCertificateStatus(h.staple)})
 	}
 	cm.Entries[0].Extensions = leafExts
 	if raw, err = cm.Marshal(); err != nil {

@@ -45,9 +45,9 @@ func TestServerSNIAndStaple(t *testing.T) {
 						}
 						return SNIAnswer{Warn: true}, nil
 					},
-					OCSPStaple: func(chain [][]byte) []byte {
+					OCSPStaple: func(chain [][]byte) ([]byte, error) {
 						asked = append(asked, chain[0])
-						return append([]byte("staple for "), chain[0][:8]...)
+						return append([]byte("staple for "), chain[0][:8]...), nil
 					},
 				}
 				addr, res := ownServer(t, cfg)

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/tlskit/tlskit/internal/engine/alert"
 	"github.com/tlskit/tlskit/internal/engine/msg"
@@ -57,19 +58,30 @@ func (c *TLSConn) serverNameLocked(ch *msg.ClientHello, v uint16) error {
 
 // stapleFor is the OCSP response to send with chain: the OCSPStaple
 // hook's answer when the client sent a well-formed status_request of type
-// ocsp (RFC 6066 §8), else nil.
-func (c *TLSConn) stapleFor(ch *msg.ClientHello, chain [][]byte) []byte {
+// ocsp (RFC 6066 §8), else nil. A failing hook fails the handshake as
+// openssl 3.0's s_server does when its -status_file cannot be read
+// (measured: internal_error, "tls_handle_status_request:clienthello
+// tlsext").
+func (c *TLSConn) stapleFor(ch *msg.ClientHello, chain [][]byte) ([]byte, error) {
 	if c.cfg.OCSPStaple == nil || len(chain) == 0 {
-		return nil
+		return nil, nil
 	}
 	d, ok := ch.Extensions.Find(msg.ExtStatusRequest)
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	if _, err := msg.ParseStatusRequest(d); err != nil {
 		// Another status type, or a body we cannot read: no staple, as
 		// OpenSSL ignores what it does not know.
-		return nil
+		return nil, nil
 	}
-	return c.cfg.OCSPStaple(chain)
+	staple, err := c.cfg.OCSPStaple(chain)
+	if err != nil {
+		f := alert.Faultf(alert.InternalError, "clienthello tlsext")
+		f.Func = "tls_handle_status_request"
+		// The cause is kept as text: an errno in it must not pass for
+		// the connection's own failure.
+		return nil, fmt.Errorf("%w: %v", f, err)
+	}
+	return staple, nil
 }

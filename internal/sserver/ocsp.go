@@ -8,14 +8,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"strings"
+	"syscall"
 
 	"golang.org/x/crypto/ocsp"
 
 	"github.com/tlskit/tlskit/internal/httpfetch"
 	"github.com/tlskit/tlskit/internal/ocsptext"
+	"github.com/tlskit/tlskit/internal/sslerr"
 )
 
 // maxOCSPResponse bounds what is read from a responder or -status_file.
@@ -26,9 +27,11 @@ const maxOCSPResponse = 1 << 20
 // openssl's s_server runs its: the response is -status_file's, read
 // afresh, or else asked of the OCSP responder the leaf's Authority
 // Information Access names (RFC 5280 §4.2.2.1) or of -status_url. A
-// failure is reported on stderr in openssl's words and the handshake goes
-// on without a staple.
-func (s *server) certStatus(chain [][]byte) []byte {
+// -status_file that cannot be opened or read, or holds no OCSP response,
+// fails the handshake (the engine's internal_error), as openssl 3.0's
+// does, with its lines on stderr; a responder that cannot be asked
+// leaves the handshake without a staple.
+func (s *server) certStatus(chain [][]byte) ([]byte, error) {
 	var b strings.Builder
 	defer func() { s.errw.Write([]byte(b.String())) }()
 	if s.c.statusVerbose {
@@ -38,24 +41,40 @@ func (s *server) certStatus(chain [][]byte) []byte {
 	if s.c.statusFile != "" {
 		f, err := os.Open(s.c.statusFile)
 		if err != nil {
+			writeOpenFailure(&b, s.c.statusFile, err)
 			b.WriteString("cert_status: Cannot open OCSP response file\n")
-			return nil
+			return nil, err
 		}
 		der, err = readOCSPResponse(f)
 		f.Close()
 		if err != nil {
-			if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
-				err = pe.Err // the path is on the line already
-			}
-			fmt.Fprintf(&b, "cert_status: Error reading OCSP response\ns_server: %s: %v\n", s.c.statusFile, err)
-			return nil
-		}
-		if !isOCSPResponse(der) {
 			b.WriteString("cert_status: Error reading OCSP response\n")
-			return nil
+			var en syscall.Errno
+			if !errors.As(err, &en) {
+				fmt.Fprintf(&b, "s_server: %s: %v\n", s.c.statusFile, err)
+				return nil, err
+			}
+			// openssl's BIO read fails, then its DER reader finds
+			// nothing (measured with a directory as the file).
+			for _, e := range []sslerr.Entry{
+				{Code: 0x80000000 | uint32(en)&0xFFFF, Lib: "system library", Func: "file_read", Reason: sslerr.Strerror(int(en)), Data: "calling fread()"},
+				{Code: 0x10080002, Lib: "BIO routines", Func: "file_read", Reason: "system lib"},
+				asn1NotEnoughData,
+			} {
+				b.WriteString(e.String() + "\n")
+			}
+			return nil, err
+		}
+		raw := der
+		if der, err = firstOCSPResponse(raw); err != nil {
+			b.WriteString("cert_status: Error reading OCSP response\n")
+			if derTruncated(raw) {
+				b.WriteString(asn1NotEnoughData.String() + "\n")
+			}
+			return nil, err
 		}
 	} else if der = s.fetchOCSP(&b, chain); der == nil {
-		return nil
+		return nil, nil
 	}
 	if s.c.statusVerbose {
 		b.WriteString("cert_status: ocsp response sent:\n")
@@ -63,31 +82,81 @@ func (s *server) certStatus(chain [][]byte) []byte {
 			fmt.Fprintf(&b, "OCSP response cannot be parsed: %v\n", err)
 		}
 	}
-	return der
-}
-
-// readOCSPResponse reads all of r (a file, or a pipe that hands its
-// bytes over in several reads), refusing more than maxOCSPResponse bytes.
-func readOCSPResponse(r io.Reader) ([]byte, error) {
-	der, err := io.ReadAll(io.LimitReader(r, maxOCSPResponse+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(der) > maxOCSPResponse {
-		return nil, fmt.Errorf("larger than %d bytes, the most an OCSP response may have here", maxOCSPResponse)
-	}
 	return der, nil
 }
 
-// isOCSPResponse reports whether der is one DER OCSPResponse (RFC 6960
-// §4.2.1): a status and, optionally, the response bytes.
-func isOCSPResponse(der []byte) bool {
+// asn1NotEnoughData is openssl's complaint about DER that ends early.
+var asn1NotEnoughData = sslerr.Entry{Code: 0x0680008E, Lib: "asn1 encoding routines", Func: "asn1_d2i_read_bio", Reason: "not enough data"}
+
+// writeOpenFailure words a file that cannot be opened for reading as
+// openssl 3.0's commands do (measured with a missing and an unreadable
+// -status_file): the "Can't open" line, then BIO_new_file's two errors.
+func writeOpenFailure(b *strings.Builder, path string, err error) {
+	var en syscall.Errno
+	if !errors.As(err, &en) {
+		fmt.Fprintf(b, "Can't open \"%s\" for reading, %v\n", path, err)
+		return
+	}
+	fmt.Fprintf(b, "Can't open \"%s\" for reading, %s\n", path, sslerr.Strerror(int(en)))
+	bio := sslerr.Entry{Code: 0x10080002, Lib: "BIO routines", Func: "BIO_new_file", Reason: "system lib"}
+	if en == syscall.ENOENT {
+		bio = sslerr.Entry{Code: 0x10000080, Lib: "BIO routines", Func: "BIO_new_file", Reason: "no such file"}
+	}
+	for _, e := range []sslerr.Entry{
+		{Code: 0x80000000 | uint32(en)&0xFFFF, Lib: "system library", Func: "BIO_new_file", Reason: sslerr.Strerror(int(en)), Data: "calling fopen(" + path + ", rb)"},
+		bio,
+	} {
+		b.WriteString(e.String() + "\n")
+	}
+}
+
+// readOCSPResponse reads r (a file, or a pipe that hands its bytes over
+// in several reads) to its end or to maxOCSPResponse bytes: the
+// response is the first DER object in them (firstOCSPResponse), and a
+// file may go on after it.
+func readOCSPResponse(r io.Reader) ([]byte, error) {
+	return io.ReadAll(io.LimitReader(r, maxOCSPResponse))
+}
+
+// derTruncated reports whether der ends before the length its first
+// header announces (or inside that header), what openssl's DER file
+// reader calls "not enough data" (measured: "garbage\n" as -status_file).
+func derTruncated(der []byte) bool {
+	if len(der) < 2 {
+		return true
+	}
+	n, i := int(der[1]), 2
+	if n&0x80 != 0 {
+		k := n & 0x7f
+		if k == 0 || k > 4 {
+			return false
+		}
+		if len(der) < 2+k {
+			return true
+		}
+		n = 0
+		for _, c := range der[2 : 2+k] {
+			n = n<<8 | int(c)
+		}
+		i += k
+	}
+	return len(der)-i < n
+}
+
+// firstOCSPResponse is the DER OCSPResponse (RFC 6960 §4.2.1: a status
+// and, optionally, the response bytes) der starts with. Bytes after it
+// are left out, as openssl 3.0's s_server leaves them (measured: a
+// -status_file with text after the response staples the response).
+func firstOCSPResponse(der []byte) ([]byte, error) {
 	var r struct {
 		Status asn1.Enumerated
 		Bytes  asn1.RawValue `asn1:"explicit,tag:0,optional"`
 	}
 	rest, err := asn1.Unmarshal(der, &r)
-	return err == nil && len(rest) == 0
+	if err != nil {
+		return nil, err
+	}
+	return der[:len(der)-len(rest)], nil
 }
 
 // fetchOCSP asks the leaf's responder for its status, reporting on b as
@@ -137,8 +206,10 @@ func (s *server) fetchOCSP(b *strings.Builder, chain [][]byte) []byte {
 	// redirect followed blindly.
 	body, err := httpfetch.Fetch(ctx, httpfetch.Request{URL: url, Body: req, Limit: maxOCSPResponse,
 		ContentType: "application/ocsp-request", Accept: "application/ocsp-response"})
-	if err == nil && !isOCSPResponse(body) {
-		err = fmt.Errorf("not an OCSP response")
+	if err == nil {
+		if body, err = firstOCSPResponse(body); err != nil {
+			err = fmt.Errorf("not an OCSP response")
+		}
 	}
 	if err != nil {
 		fmt.Fprintf(b, "Error querying OCSP responder\ncert_status: error querying responder\ns_server: %s: %v\n", url, err)

@@ -106,6 +106,9 @@ const (
 	// PacketLengthTooLong is a record header announcing more than any
 	// record may hold (record_overflow).
 	PacketLengthTooLong
+	// StatusCallbackFailed is s_server's -status callback failing (its
+	// -status_file unreadable): internal_error.
+	StatusCallbackFailed
 )
 
 const (
@@ -171,6 +174,7 @@ var table = map[Kind]spec{
 	ServerPSKIdentityNotFound:      {0x0A0000DF, libSSL, "tls_process_cke_psk_preamble", "psk identity not found"},
 	ExcessiveMessageSize:           {0x0A000098, libSSL, "read_state_machine", "excessive message size"},
 	PacketLengthTooLong:            {0x0A0000C6, libSSL, "ssl3_get_record", "packet length too long"},
+	StatusCallbackFailed:           {0x0A0000E2, libSSL, "tls_handle_status_request", "clienthello tlsext"},
 }
 
 // New is the entry for k with data after the location.

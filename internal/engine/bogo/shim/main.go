@@ -607,11 +607,11 @@ func (o *options) stapleOCSP(cfg *engine.Config) {
 	if len(byLeaf) == 0 {
 		return
 	}
-	cfg.OCSPStaple = func(chain [][]byte) []byte {
+	cfg.OCSPStaple = func(chain [][]byte) ([]byte, error) {
 		if o.useOCSPCB && o.declineOCSPCB {
-			return nil
+			return nil, nil
 		}
-		return byLeaf[string(chain[0])]
+		return byLeaf[string(chain[0])], nil
 	}
 }
 
