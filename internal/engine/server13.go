@@ -650,8 +650,18 @@ func (h *serverHS) authenticate() error {
 	// as in OpenSSL, then the staple (RFC 8446 §4.4.2.1).
 	leafExts := append(msg.Extensions{}, c.serverInfoExts(h.id, h.ch, VersionTLS13, ExtContextTLS13Certificate, false)...)
 	if len(h.staple) > 0 {
-		leafExts = append(leafExts, msg.Extension{Type: msg.ExtStatusRequest,
-			Data: msg.MarshalCertificateStatus(h.staple)})
+		status := msg.MarshalCertificateStatus(h.staple)
+		if len(status) > 0xffff {
+			// An extension body holds 2^16-1 bytes at most (RFC 8446
+			// §4.2). openssl 3.0 fails building it (measured with a
+			// 70653-byte -status_file): internal_error, its error line
+			// from tls_construct_stoc_status_request. TLS 1.2's
+			// CertificateStatus message has room for it.
+			f := alert.Faultf(alert.InternalError, "internal error")
+			f.Func = "tls_construct_stoc_status_request"
+			return f
+		}
+		leafExts = append(leafExts, msg.Extension{Type: msg.ExtStatusRequest, Data: status})
 	}
 	cm.Entries[0].Extensions = leafExts
 	if raw, err = cm.Marshal(); err != nil {

@@ -155,3 +155,22 @@ func TestStatusFileFailureLikeOpenSSL(t *testing.T) {
 		}
 	}
 }
+
+// TestStapleTooLargeLikeOpenSSL: a TLS 1.3 staple past an extension's
+// 65535 bytes fails as openssl's does, internal_error from
+// tls_construct_stoc_status_request; TLS 1.2's CertificateStatus has
+// room for it, and openssl s_client refuses the message as too large
+// (illegal_parameter, which both servers report).
+func TestStapleTooLargeLikeOpenSSL(t *testing.T) {
+	needTool(t, "openssl")
+	dir := t.TempDir()
+	certPath, keyPath, resp := stapleFiles(t, dir, 70000)
+	if len(resp) <= 0xffff {
+		t.Fatalf("response of %d bytes is not too large", len(resp))
+	}
+	respPath := filepath.Join(dir, "r.der")
+	os.WriteFile(respPath, resp, 0o644)
+	args := []string{"-cert", certPath, "-key", keyPath, "-status_file", respPath, "-naccept", "1"}
+	compareStapleFailure(t, args, nil, "alert internal error", "-tls1_3")
+	compareStapleFailure(t, args, nil, "excessive message size", "-tls1_2")
+}

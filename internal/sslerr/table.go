@@ -109,6 +109,9 @@ const (
 	// StatusCallbackFailed is s_server's -status callback failing (its
 	// -status_file unreadable): internal_error.
 	StatusCallbackFailed
+	// InternalError is openssl's ERR_R_INTERNAL_ERROR; the function comes
+	// from the fault (alert.Fault.Func).
+	InternalError
 )
 
 const (
@@ -175,6 +178,7 @@ var table = map[Kind]spec{
 	ExcessiveMessageSize:           {0x0A000098, libSSL, "read_state_machine", "excessive message size"},
 	PacketLengthTooLong:            {0x0A0000C6, libSSL, "ssl3_get_record", "packet length too long"},
 	StatusCallbackFailed:           {0x0A0000E2, libSSL, "tls_handle_status_request", "clienthello tlsext"},
+	InternalError:                  {0x0A0C0103, libSSL, "tlskit", "internal error"},
 }
 
 // New is the entry for k with data after the location.
