@@ -66,7 +66,9 @@ func (s *server) serveConcurrent(conn net.Conn) {
 		return
 	}
 	conn.SetReadDeadline(time.Now().Add(requestTimeout))
-	br := bufio.NewReaderSize(t, 4096)
+	// A request is a line or a few: 1 KiB holds most whole, and
+	// readRequest carries longer lines across refills.
+	br := bufio.NewReaderSize(t, 1024)
 	method, target, err := readRequest(br)
 	conn.SetReadDeadline(time.Time{})
 	if err != nil && !errors.Is(err, errTooLong) && !errors.Is(err, errMalformed) {

@@ -73,3 +73,32 @@ func TestCopyBoundedGivesUp(t *testing.T) {
 	}
 	pr.Close()
 }
+
+// TestWWWLongRequest: a request longer than the 1 KiB the request reader
+// buffers, its line and one header each several times that, still gets
+// the page; a line past maxRequestLine still gets no page.
+func TestWWWLongRequest(t *testing.T) {
+	ts := startServer(t, t.TempDir(), "-www")
+	get := func(req string) string {
+		t.Helper()
+		c, err := goClient(ts.addr, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(20 * time.Second))
+		if _, err := io.WriteString(c, req); err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(c)
+		return string(body)
+	}
+	long := "GET /?" + strings.Repeat("q", 3000) + " HTTP/1.0\r\nX-Pad: " + strings.Repeat("p", 5000) + "\r\n\r\n"
+	if page := get(long); !strings.HasPrefix(page, "HTTP/1.0 200 ok\r\n") || !strings.Contains(page, "</HTML>") {
+		t.Errorf("long request: got %.200q, want the status page", page)
+	}
+	tooLong := "GET /?" + strings.Repeat("q", maxRequestLine) + " HTTP/1.0\r\n\r\n"
+	if page := get(tooLong); strings.HasPrefix(page, "HTTP/1.0 200 ok\r\n") {
+		t.Errorf("request line over %d bytes got the page", maxRequestLine)
+	}
+}
