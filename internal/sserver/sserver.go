@@ -43,6 +43,7 @@ const maxConcurrent = 1024
 // number. Before that the generated certificate and a -unix socket file
 // are removed.
 func Main(args []string, s stdio.Stdio) int {
+	tuneGC()
 	sigc := make(chan os.Signal, 1)
 	signal.Notify(sigc, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigc)
