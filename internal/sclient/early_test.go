@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -160,4 +161,48 @@ func TestEarlyData(t *testing.T) {
 			`(?m)^SSL handshake has read 0 bytes and written 0 bytes\n`,
 			`(?m)^New, TLSv1\.3, Cipher is TLS_AES_256_GCM_SHA384\nServer public key is 256 bit\n`, `(?m)^Early data was not sent$`)
 	})
+}
+
+// TestEarlyDataState: -state with -early_data shows openssl's early data
+// states: the ChangeCipherSpec right after the ClientHello, "TLSv1.3 early
+// data" twice instead of the second "write client hello", and after the
+// server's Finished "TLSv1.3 pending early data end", then "write end of
+// early data" when the server took the data; a server that cannot resume
+// the session (another openssl s_server) rejects it, and the pending line
+// still comes.
+func TestEarlyDataState(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	srv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey, "-early_data")
+	other := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey, "-early_data")
+	data := filepath.Join(t.TempDir(), "early.txt")
+	os.WriteFile(data, []byte("GET /early\n"), 0o644)
+	keep := regexp.MustCompile(`^SSL_connect:`)
+	upToFinished := func(s string) string {
+		s = pick(s, keep)
+		if i := strings.Index(s, "SSL_connect:SSLv3/TLS write finished"); i >= 0 {
+			return s[:i]
+		}
+		return s
+	}
+	for _, addr := range []string{srv.Addr, other.Addr} {
+		var got [2]string
+		for i := range got {
+			// A fresh session each time: openssl s_server takes a ticket's
+			// early data once.
+			sess := filepath.Join(t.TempDir(), "sess.pem")
+			if _, errs, code := runClient(t, "", "-connect", srv.Addr, "-sess_out", sess); code != 0 {
+				t.Fatalf("exit %d\n%s", code, errs)
+			}
+			args := []string{"-connect", addr, "-sess_in", sess, "-early_data", data, "-state"}
+			if i == 0 {
+				_, got[i], _ = opensslHeld(t, time.Second, args...)
+			} else {
+				_, got[i], _ = runClient(t, "", args...)
+			}
+		}
+		o, g := upToFinished(got[0]), upToFinished(got[1])
+		if o != g || !strings.Contains(g, "TLSv1.3 pending early data end") {
+			t.Errorf("openssl:\n%s\ntlskit:\n%s", o, g)
+		}
+	}
 }

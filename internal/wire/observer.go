@@ -47,8 +47,10 @@ type Observer struct {
 
 	sum      Summary
 	draining bool // see Drain
-	ticketFn func(NewSessionTicket)
-	tickets  []NewSessionTicket // queued for ticketFn, run outside mu
+	// earlyData: this client sent early data (RFC 8446 §4.2.10).
+	earlyData bool
+	ticketFn  func(NewSessionTicket)
+	tickets   []NewSessionTicket // queued for ticketFn, run outside mu
 }
 
 type half struct {

@@ -193,6 +193,16 @@ func (ob *Observer) HandshakeFailed() {
 func (ob *Observer) stateCCS(h *half) {
 	if h.sent {
 		ob.state("SSLv3/TLS write change cipher spec")
+		if ob.o.Client && ob.half[0].processed == 0 {
+			// A client's ChangeCipherSpec before the server said
+			// anything follows a ClientHello with early data (RFC 8446
+			// §D.4): openssl's state machine moves on to its early data
+			// state, reported twice, and no longer waits with "write
+			// client hello" (measured with s_client -early_data -state).
+			ob.earlyData = true
+			ob.state("TLSv1.3 early data")
+			ob.state("TLSv1.3 early data")
+		}
 	} else {
 		ob.flush()
 		ob.later("SSLv3/TLS read change cipher spec")
@@ -267,6 +277,13 @@ func (ob *Observer) stateMessage(h *half, t uint8) {
 			r("SSLv3/TLS read server session ticket")
 		}
 	case ob.o.Client:
+		if ob.earlyData && ob.peerFinished {
+			// After the server's Finished, a client that sent early data
+			// passes this state whether the server took the data
+			// (EndOfEarlyData follows) or not (measured).
+			ob.earlyData = false
+			w("TLSv1.3 pending early data end")
+		}
 		switch t {
 		case hsClientHello:
 			// The second line is the read side's, once the answer's
@@ -279,6 +296,8 @@ func (ob *Observer) stateMessage(h *half, t uint8) {
 			w("SSLv3/TLS write client key exchange")
 		case hsCertificateVerify:
 			w("SSLv3/TLS write certificate verify")
+		case hsEndOfEarlyData:
+			w("TLSv1.3 write end of early data")
 		case hsFinished:
 			w("SSLv3/TLS write finished")
 			if !tls13 && !ob.peerFinished {
