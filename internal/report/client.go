@@ -9,6 +9,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -314,39 +315,60 @@ func orNone(s string) string {
 }
 
 func writeSessionBlock(b *strings.Builder, s *Session) {
-	b.WriteString("SSL-Session:\n")
-	fmt.Fprintf(b, "    Protocol  : %s\n", s.Version)
-	fmt.Fprintf(b, "    Cipher    : %s\n", s.Cipher)
-	fmt.Fprintf(b, "    Session-ID: %X\n", s.SessionID)
-	fmt.Fprintf(b, "    Session-ID-ctx: %X\n", s.SessionIDCtx)
+	// Built with WriteString and strconv rather than fmt: s_server -www
+	// writes this block into the page of every connection.
+	line := func(parts ...string) {
+		for _, p := range parts {
+			b.WriteString(p)
+		}
+		b.WriteByte('\n')
+	}
+	itoa := func(n int64) string { return strconv.FormatInt(n, 10) }
+	line("SSL-Session:")
+	line("    Protocol  : ", s.Version)
+	line("    Cipher    : ", s.Cipher)
+	line("    Session-ID: ", upperHex(s.SessionID))
+	line("    Session-ID-ctx: ", upperHex(s.SessionIDCtx))
 	if !s.TLS13 {
-		fmt.Fprintf(b, "    Master-Key: %X\n", s.MasterKey)
+		line("    Master-Key: ", upperHex(s.MasterKey))
 	} else {
 		// Empty on a server that sent no ticket, as openssl prints it.
-		fmt.Fprintf(b, "    Resumption PSK: %X\n", s.ResumptionPSK)
+		line("    Resumption PSK: ", upperHex(s.ResumptionPSK))
 	}
-	fmt.Fprintf(b, "    PSK identity: %s\n    PSK identity hint: %s\n    SRP username: None\n", orNone(s.PSKIdentity), orNone(s.PSKHint))
+	line("    PSK identity: ", orNone(s.PSKIdentity))
+	line("    PSK identity hint: ", orNone(s.PSKHint))
+	line("    SRP username: None")
 	if len(s.Ticket) > 0 {
 		if s.TicketLifetime != 0 {
 			// SSL_SESSION_print leaves a zero hint out (RFC 5077 §3.3:
 			// unspecified), as a crypto/tls server sends it in TLS 1.2.
-			fmt.Fprintf(b, "    TLS session ticket lifetime hint: %d (seconds)\n", s.TicketLifetime)
+			line("    TLS session ticket lifetime hint: ", itoa(int64(s.TicketLifetime)), " (seconds)")
 		}
 		b.WriteString("    TLS session ticket:\n")
 		HexDump(b, s.Ticket, "    ")
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(b, "    Start Time: %d\n", s.StartTime.Unix())
-	fmt.Fprintf(b, "    Timeout   : %d (sec)\n", s.Timeout)
-	fmt.Fprintf(b, "    Verify return code: %d (%s)\n", s.VerifyCode, verifyText(s))
+	line("    Start Time: ", itoa(s.StartTime.Unix()))
+	line("    Timeout   : ", itoa(int64(s.Timeout)), " (sec)")
+	line("    Verify return code: ", itoa(int64(s.VerifyCode)), " (", verifyText(s), ")")
 	if s.EMS {
 		b.WriteString("    Extended master secret: yes\n")
 	} else {
 		b.WriteString("    Extended master secret: no\n")
 	}
 	if s.TLS13 {
-		fmt.Fprintf(b, "    Max Early Data: %d\n", s.MaxEarlyData)
+		line("    Max Early Data: ", itoa(int64(s.MaxEarlyData)))
 	}
+}
+
+// upperHex is fmt's %X of a byte slice: two upper-case digits a byte.
+func upperHex(p []byte) string {
+	const digits = "0123456789ABCDEF"
+	out := make([]byte, 2*len(p))
+	for i, c := range p {
+		out[2*i], out[2*i+1] = digits[c>>4], digits[c&15]
+	}
+	return string(out)
 }
 
 func writeKeyingMaterial(b *strings.Builder, k *Exported) {

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"fmt"
 	"math/big"
 	"strings"
 	"testing"
@@ -105,6 +106,15 @@ func TestZeroTicketLifetime(t *testing.T) {
 		}
 		if out := b.String(); !strings.Contains(out, line) || life == 0 && strings.Contains(out, "lifetime hint") {
 			t.Errorf("lifetime %d: lacks %q:\n%s", life, line, out)
+		}
+	}
+}
+
+// TestUpperHexLikeFmt: upperHex is fmt's %X of a byte slice.
+func TestUpperHexLikeFmt(t *testing.T) {
+	for _, p := range [][]byte{nil, {}, {0}, {0x0f, 0xa0, 0xff, 0x12}, []byte("any bytes at all \x00\x7f\x80")} {
+		if got, want := upperHex(p), fmt.Sprintf("%X", p); got != want {
+			t.Errorf("upperHex(%x) = %q, want %q", p, got, want)
 		}
 	}
 }

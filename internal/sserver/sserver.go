@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -301,7 +302,18 @@ const sessionCacheSize = 128
 // client connects.
 func (s *server) writeStats(w io.Writer) {
 	var b bytes.Buffer
-	line := func(n int64, what string) { fmt.Fprintf(&b, "%4d %s\n", n, what) }
+	// "%4d %s\n" without fmt: -www's page has these lines for every
+	// connection.
+	line := func(n int64, what string) {
+		num := strconv.FormatInt(n, 10)
+		for i := len(num); i < 4; i++ {
+			b.WriteByte(' ')
+		}
+		b.WriteString(num)
+		b.WriteByte(' ')
+		b.WriteString(what)
+		b.WriteByte('\n')
+	}
 	line(min(s.stats.cached.Load(), sessionCacheSize), "items in the session cache")
 	line(0, "client connects (SSL_connect())")
 	line(0, "client renegotiates (SSL_connect())")
