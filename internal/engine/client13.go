@@ -206,7 +206,17 @@ func (h *clientHS) marshalHello(prefix []byte) ([]byte, error) {
 		return h.hello.Marshal()
 	}
 	h.offered[msg.ExtPreSharedKey] = true
-	return withBinders(h.hello, h.offers, prefix)
+	raw, err := withBinders(h.hello, h.offers, prefix)
+	if err != nil {
+		// The extensions overflow their 2^16-1 bytes with the PSK
+		// identity in: openssl 3.0 fails building pre_shared_key, the
+		// last of them (measured: -psk_identity of 65336 bytes and more
+		// fail, 65335 goes out, the same bound as here).
+		f := alert.Faultf(alert.InternalError, "internal error")
+		f.Func = "tls_construct_ctos_psk"
+		return nil, f
+	}
+	return raw, nil
 }
 
 // buildExtensions lays out the ClientHello extensions in OpenSSL 3.0's

@@ -145,7 +145,8 @@ func engineOptions(v *opt.Values, s *settings, tp *optgroups.TLSParams) error {
 // empty hint is no hint to it (openssl keeps none). Its identity buffer
 // holds PSK_MAX_IDENTITY_LEN bytes with the terminating NUL, so an
 // identity of 256 bytes or more fails the callback: handshake_failure,
-// "psk identity not found".
+// "psk identity not found" (its "Error in PSK client callback" only
+// under -debug, as openssl's).
 func (c *client) pskClientKey(hint []byte) (identity, key []byte, err error) {
 	o := c.set.engine
 	var b strings.Builder
@@ -159,7 +160,9 @@ func (c *client) pskClientKey(hint []byte) (identity, key []byte, err error) {
 	}
 	if len(o.pskIdentity) >= engine.MaxPSKIdentityLen {
 		io.WriteString(c.info, b.String())
-		fmt.Fprintln(c.errw, "Error in PSK client callback")
+		if c.set.debug {
+			fmt.Fprintln(c.errw, "Error in PSK client callback")
+		}
 		return nil, nil, &sslerr.Error{Kind: sslerr.ClientPSKIdentityNotFound, Err: alert.HandshakeFailure}
 	}
 	if c.set.debug {

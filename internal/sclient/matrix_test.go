@@ -606,3 +606,43 @@ func TestPSKCipherClientHello(t *testing.T) {
 		}
 	}
 }
+
+// TestPSKIdentityTooLong: an over-long -psk_identity fails as openssl
+// s_client's does, on stderr word for word and with its exit code: at
+// TLS 1.2 its PSK callback refuses 256 bytes or more ("psk identity not
+// found", its "Error in PSK client callback" only under -debug); at TLS
+// 1.3 an identity that overflows the ClientHello's extensions fails
+// building pre_shared_key (internal error, tls_construct_ctos_psk), and
+// one just short of that goes out.
+func TestPSKIdentityTooLong(t *testing.T) {
+	srv := testpeer.OpenSSLServer(t, "-nocert", "-psk", "1a2b3c4d")
+	norm := regexp.MustCompile(`(?m)^[0-9A-F]+:error:([0-9A-F]{8}:[^:]*:[^:]*:[^:]*):[^:]*:\d+:`)
+	for _, tc := range []struct {
+		v     string // version flag, "" for none (TLS 1.3 and 1.2 offered)
+		n     int    // identity length
+		debug bool
+		want  string
+	}{
+		{"-tls1_2", 300, false, "tls_construct_cke_psk_preamble:psk identity not found"},
+		{"-tls1_2", 256, true, "Error in PSK client callback"},
+		{"", 65336, false, "tls_construct_ctos_psk:internal error"},
+		{"", 65335, false, "alert handshake failure"},
+	} {
+		args := []string{"-connect", srv.Addr, "-psk", "1a2b3c4d", "-psk_identity", strings.Repeat("i", tc.n)}
+		if tc.v != "" {
+			args = append(args, tc.v)
+		}
+		if tc.debug {
+			args = append(args, "-debug")
+		}
+		_, oErr, oCode := testpeer.Run(t, 30*time.Second, "", "openssl", append([]string{"s_client"}, args...)...)
+		_, gErr, gCode := runClient(t, "", args...)
+		o, g := norm.ReplaceAllString(oErr, "$1:"), norm.ReplaceAllString(gErr, "$1:")
+		// -debug's hex dumps go to stdout, and openssl's stderr line can
+		// land inside one: compare the lines that stand alone.
+		o, g = strings.Join(testpeer.LineSet(o, "Error in", "0A", "Can't"), "\n"), strings.Join(testpeer.LineSet(g, "Error in", "0A", "Can't"), "\n")
+		if o != g || !strings.Contains(g, tc.want) || oCode != gCode {
+			t.Errorf("%q, %d bytes: exit %d, openssl %d\nopenssl:\n%s\ntlskit:\n%s", tc.v, tc.n, gCode, oCode, o, g)
+		}
+	}
+}
