@@ -55,10 +55,15 @@ func benchGet(b *testing.B, addr string, resume bool) {
 	report := testpeer.CPUPerOp(b)
 	b.RunParallel(func(pb *testing.PB) {
 		cfg := benchClient(resume)
-		for pb.Next() {
+		for first := true; pb.Next(); first = false {
 			c, err := tls.Dial("tcp", addr, cfg)
 			if err != nil {
 				b.Error(err)
+				return
+			}
+			if resume && !first && !c.ConnectionState().DidResume {
+				b.Error("a connection after the first was not resumed")
+				c.Close()
 				return
 			}
 			io.WriteString(c, "GET / HTTP/1.0\r\n\r\n")
