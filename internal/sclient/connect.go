@@ -98,15 +98,38 @@ func (c *client) dial() (net.Conn, error) {
 		c.pskNoted = true
 	}
 	fmt.Fprintf(c.info, "CONNECTED(%08X)\n", transport.FD(nc))
+	c.preRead, c.preWritten = 0, 0
 	if s.starttls != "" {
-		up, err := starttls.Upgrade(nc, s.starttls, starttls.Options{Name: s.starttlsName, Host: s.host, Warn: c.errw})
+		cc := &countingConn{Conn: nc}
+		up, err := starttls.Upgrade(cc, s.starttls, starttls.Options{Name: s.starttlsName, Host: s.host, Warn: c.errw})
 		if err != nil {
 			nc.Close()
 			return nil, err
 		}
+		// openssl's socket BIO counts the dialogue too: its report's
+		// "SSL handshake has read N bytes" includes it.
+		c.preRead, c.preWritten = cc.read.Load(), cc.written.Load()
 		nc = up
 	}
 	return nc, nil
+}
+
+// countingConn counts the bytes that cross it.
+type countingConn struct {
+	net.Conn
+	read, written atomic.Int64
+}
+
+func (c *countingConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.read.Add(int64(n))
+	return n, err
+}
+
+func (c *countingConn) Write(p []byte) (int, error) {
+	n, err := c.Conn.Write(p)
+	c.written.Add(int64(n))
+	return n, err
 }
 
 // verifyConnection is the check of the server's chain, run once it
@@ -348,7 +371,7 @@ func (c *client) unusedSessionReport(tk *engine.Ticket, cn *conn) *report.Sessio
 	if cn != nil {
 		rs.StartTime = cn.start
 		sum := cn.obs.w.Summary()
-		rs.BytesRead, rs.BytesWritten = sum.BytesRead, sum.BytesWritten
+		rs.BytesRead, rs.BytesWritten = sum.BytesRead+cn.obs.preRead, sum.BytesWritten+cn.obs.preWritten
 	}
 	if ci, ok := tlsnames.CipherByID(tk.Suite); ok {
 		rs.Cipher, rs.CipherVersion = ci.Name, ci.Version

@@ -384,6 +384,7 @@ func servernameCallbackRuns(e engine.Event) bool {
 func (c *client) handshake(nc net.Conn) (*conn, error) {
 	cn := &conn{raw: nc, start: time.Now()}
 	cn.obs = newObserver(c, c.set)
+	cn.obs.preRead, cn.obs.preWritten = c.preRead, c.preWritten
 	sess := c.set.engine.sess
 	cn.wired = cn.obs.wrap(nc)
 	tc := engine.Client(cn.wired, c.engineConfig(cn, sess))

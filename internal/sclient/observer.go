@@ -26,6 +26,9 @@ type observer struct {
 	// failRead is what openssl would have read when the handshake
 	// failed (-1 before it did).
 	failRead int64
+	// preRead and preWritten are the bytes of the STARTTLS dialogue
+	// before the handshake, which openssl's byte counts include.
+	preRead, preWritten int64
 }
 
 func newObserver(c *client, s *settings) *observer {
@@ -77,6 +80,8 @@ func (o *observer) fill(rs *report.Session, st engine.State) {
 			rs.BytesRead = o.failRead
 		}
 	}
+	rs.BytesRead += o.preRead
+	rs.BytesWritten += o.preWritten
 	if sum.PeerSigScheme != 0 {
 		sch := sum.PeerSigScheme
 		rs.PeerSigDigest = tlsnames.SigalgDigest(sch)

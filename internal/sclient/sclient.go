@@ -38,6 +38,8 @@ type client struct {
 	// then swaps in a null BIO (unless -debug).
 	info io.Writer
 	errw io.Writer // stderr: verify lines, errors, -brief, DONE
+	// preRead and preWritten count the last dial's STARTTLS dialogue.
+	preRead, preWritten int64
 
 	ticket chan struct{} // signalled when a session ticket arrives
 	// sessMu serialises -sess_out writes, which run on the reading
@@ -203,7 +205,7 @@ func (c *client) run() int {
 		rs := c.session(cn)
 		if cn.obs != nil {
 			sum := cn.obs.w.Summary()
-			rs.BytesRead, rs.BytesWritten = sum.BytesRead, sum.BytesWritten
+			rs.BytesRead, rs.BytesWritten = sum.BytesRead+cn.obs.preRead, sum.BytesWritten+cn.obs.preWritten
 		}
 		report.WriteConnection(c.info, rs)
 	}

@@ -3,7 +3,9 @@ package sclient
 import (
 	"bufio"
 	"crypto/tls"
+	"io"
 	"net"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -62,4 +64,48 @@ func TestClientStartTLS(t *testing.T) {
 		}
 		mustMatch(t, "stderr", errs, `454 4\.7\.0 TLS not available due to local problem`)
 	})
+}
+
+// smtpFront serves SMTP's STARTTLS dialogue on 127.0.0.1, then relays the
+// connection to backend (an openssl s_server) for the handshake.
+func smtpFront(t *testing.T, backend string) string {
+	t.Helper()
+	return testpeer.ServeAll(t, 20*time.Second, func(c net.Conn) {
+		r := bufio.NewReader(c)
+		c.Write([]byte("220 fake.example ESMTP ready\r\n"))
+		if l, _ := r.ReadString('\n'); !strings.HasPrefix(l, "EHLO ") {
+			return
+		}
+		c.Write([]byte("250-fake.example\r\n250-PIPELINING\r\n250 STARTTLS\r\n"))
+		if l, _ := r.ReadString('\n'); l != "STARTTLS\r\n" {
+			return
+		}
+		c.Write([]byte("220 2.0.0 Ready to start TLS\r\n"))
+		b, err := net.Dial("tcp", backend)
+		if err != nil {
+			return
+		}
+		defer b.Close()
+		go func() {
+			io.Copy(b, r)
+			b.(*net.TCPConn).CloseWrite()
+		}()
+		io.Copy(c, b)
+	})
+}
+
+// TestStartTLSByteCounts: the report's byte counts include the STARTTLS
+// dialogue before the handshake, as openssl's socket BIO counts it
+// ("SSL handshake has read 1352 bytes" where the handshake alone is 1244).
+func TestStartTLSByteCounts(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	srv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey)
+	addr := smtpFront(t, srv.Addr)
+	keep := regexp.MustCompile(`^SSL handshake has read `)
+	for _, v := range []string{"-tls1_2", "-tls1_3"} {
+		out := compareWithOpenSSL(t, addr, keep, "-starttls", "smtp", v, "-CAfile", pki.CA)
+		if !keep.MatchString(pick(out, keep)) {
+			t.Errorf("%s: no byte counts:\n%s", v, out)
+		}
+	}
 }
