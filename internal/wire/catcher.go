@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"bytes"
 	"sync"
 
 	"github.com/tlskit/tlskit/internal/engine"
@@ -28,11 +29,14 @@ func (h *HelloCatcher) Event(e engine.Event) {
 	body := e.Data[4:]
 	switch e.Data[0] {
 	case hsClientHello:
-		m, err := msg.ParseClientHello(body)
+		// One copy of the message (the event's bytes are the engine's
+		// to reuse), which the summary's slices then share, instead of a
+		// copy of each field and extension.
+		m, err := msg.ParseClientHello(bytes.Clone(body))
 		if err != nil {
 			return
 		}
-		ch := clientHelloSummary(m)
+		ch := summarize(m, func(b []byte) []byte { return b })
 		h.mu.Lock()
 		h.hello = ch
 		h.mu.Unlock()

@@ -33,9 +33,10 @@ func TestHelloCatcherMatchesObserver(t *testing.T) {
 		if v == engine.VersionTLS12 {
 			sh, _ = (&msg.ServerHello{Version: v, Random: make([]byte, 32), CipherSuite: 0xc02c}).Marshal()
 		}
+		chEvent := append([]byte(nil), ch...) // the engine's buffer, reused after the event
 		events := []engine.Event{
 			{Version: v, ContentType: engine.ContentRecordHeader, Data: []byte{22, 3, 1, 0, 5}},
-			{Version: v, ContentType: typeHandshake, Data: ch},
+			{Version: v, ContentType: typeHandshake, Data: chEvent},
 			{Sent: true, Version: v, ContentType: typeHandshake, Data: sh},
 			{Sent: true, Version: v, ContentType: typeHandshake, Data: ourCV},
 			{Version: v, ContentType: typeHandshake, Data: cv},
@@ -47,7 +48,15 @@ func TestHelloCatcherMatchesObserver(t *testing.T) {
 		}
 		for _, e := range events {
 			c.Event(e)
+			if e.ContentType == typeHandshake && !e.Sent && e.Data[0] == hsClientHello {
+				e.Data = ch
+			}
 			ob.Event(e)
+		}
+		// What the catcher keeps is its own: the engine may reuse the
+		// event's bytes.
+		for i := range chEvent {
+			chEvent[i] = 0xee
 		}
 		sum := ob.Summary()
 		if sum.ClientHello == nil || !reflect.DeepEqual(c.ClientHello(), sum.ClientHello) {

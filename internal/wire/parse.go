@@ -39,16 +39,24 @@ type ClientHello struct {
 
 // clientHelloSummary is the report's view of a parsed ClientHello, its
 // slices copied: an extension the codec rejects is left out.
-func clientHelloSummary(m *msg.ClientHello) *ClientHello {
+func clientHelloSummary(m *msg.ClientHello) *ClientHello { return summarize(m, bytes.Clone) }
+
+// summarize is clientHelloSummary with keep applied to each byte slice it
+// takes from m: bytes.Clone, or, for a message parsed from a private copy
+// (HelloCatcher), the slice itself.
+func summarize(m *msg.ClientHello, keep func([]byte) []byte) *ClientHello {
 	ch := &ClientHello{
 		LegacyVersion: m.Version,
-		Random:        bytes.Clone(m.Random),
-		SessionID:     bytes.Clone(m.SessionID),
+		Random:        keep(m.Random),
+		SessionID:     keep(m.SessionID),
 		CipherSuites:  m.CipherSuites,
-		Compression:   bytes.Clone(m.CompressionMethods),
+		Compression:   keep(m.CompressionMethods),
+	}
+	if len(m.Extensions) > 0 {
+		ch.Extensions = make([]Ext, 0, len(m.Extensions))
 	}
 	for _, e := range m.Extensions {
-		ch.Extensions = append(ch.Extensions, Ext{Type: e.Type, Data: bytes.Clone(e.Data)})
+		ch.Extensions = append(ch.Extensions, Ext{Type: e.Type, Data: keep(e.Data)})
 		d := e.Data
 		switch e.Type {
 		case msg.ExtServerName:
@@ -68,7 +76,7 @@ func clientHelloSummary(m *msg.ClientHello) *ClientHello {
 			ch.SupportedVersions, _ = msg.ParseSupportedVersionsClient(d)
 		case msg.ExtECPointFormats:
 			f, _ := msg.ParseUint8List(d)
-			ch.ECPointFormats = bytes.Clone(f)
+			ch.ECPointFormats = keep(f)
 		case msg.ExtSessionTicket:
 			ch.HasSessionTicket = true
 		case msg.ExtExtendedMasterSecret:
@@ -77,7 +85,7 @@ func clientHelloSummary(m *msg.ClientHello) *ClientHello {
 			ch.RenegotiationInfo = true
 		case msg.ExtPSKKeyExchangeModes:
 			f, _ := msg.ParseUint8List(d)
-			ch.PSKModes = bytes.Clone(f)
+			ch.PSKModes = keep(f)
 		case msg.ExtPreSharedKey:
 			o, _ := msg.ParseOfferedPSKs(d)
 			ch.PreSharedKeyOffers = len(o.Identities)
