@@ -42,6 +42,10 @@ type AEAD13 struct {
 	aead cipher.AEAD
 	iv   [12]byte
 	seq  uint64
+	// n holds the current nonce: built on the stack it escaped through
+	// the cipher.AEAD call into an allocation per record. One AEAD13
+	// serves one direction, so one record at a time.
+	n [12]byte
 }
 
 // NewAEAD13 wraps an AEAD and its 12-byte write IV.
@@ -54,14 +58,13 @@ func NewAEAD13(a cipher.AEAD, iv []byte) *AEAD13 {
 // nonce is the write IV XOR the 64-bit sequence number, left-padded
 // (RFC 8446 §5.3).
 func (p *AEAD13) nonce() []byte {
-	var n [12]byte
-	copy(n[:], p.iv[:])
+	p.n = p.iv
 	var s [8]byte
 	binary.BigEndian.PutUint64(s[:], p.seq)
 	for i := range s {
-		n[4+i] ^= s[i]
+		p.n[4+i] ^= s[i]
 	}
-	return n[:]
+	return p.n[:]
 }
 
 // Layer reads and writes records on a transport. It is not safe for
