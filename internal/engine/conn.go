@@ -254,18 +254,18 @@ func (c *TLSConn) Handshake() error {
 	c.inMu.Lock()
 	c.outMu.Lock()
 	var err error
+	c.flights = true
+	c.rl.Cork()
 	if c.isClient {
 		err = c.clientHandshake()
 	} else {
-		c.flights = true
-		c.rl.Cork()
 		err = c.serverHandshake()
-		// What the last flight gathered leaves now, before the alert a
-		// failure sends, in the order it was written.
-		c.flights = false
-		if ferr := c.rl.Flush(); err == nil {
-			err = ferr
-		}
+	}
+	// What the last flight gathered leaves now, before the alert a
+	// failure sends, in the order it was written.
+	c.flights = false
+	if ferr := c.rl.Flush(); err == nil {
+		err = ferr
 	}
 	if err != nil {
 		err = c.failLocked(err)

@@ -493,3 +493,33 @@ func TestExternalPSKTicketSession(t *testing.T) {
 		t.Errorf("openssl:\n%s\ntlskit:\n%s\n%s", o, g, tErr)
 	}
 }
+
+// TestDebugWritesPerFlight: a client's handshake flight leaves in one
+// write, as openssl's buffered write BIO sends it: -debug shows one
+// "write to" per flight (TLS 1.3: ChangeCipherSpec and Finished, 80
+// bytes; TLS 1.2: ClientKeyExchange, ChangeCipherSpec and Finished, 93;
+// after a HelloRetryRequest the ChangeCipherSpec and the second
+// ClientHello), where the engine wrote each record apart.
+func TestDebugWritesPerFlight(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	srv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey)
+	hrr := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey, "-groups", "P-384")
+	writes := regexp.MustCompile(`(?m)^write to 0x[0-9a-f]+ \[0x[0-9a-f]+\] (.*)$`)
+	sizes := func(out string) (s []string) {
+		for _, m := range writes.FindAllStringSubmatch(out, -1) {
+			s = append(s, m[1])
+		}
+		return s
+	}
+	for _, tc := range []struct {
+		addr string
+		v    string
+	}{{srv.Addr, "-tls1_2"}, {srv.Addr, "-tls1_3"}, {hrr.Addr, "-tls1_3"}} {
+		args := []string{"-connect", tc.addr, tc.v, "-debug"}
+		oOut, _, _ := testpeer.Run(t, 30*time.Second, "", "openssl", append([]string{"s_client"}, args...)...)
+		tOut, _, _ := runClient(t, "", args...)
+		if o, g := sizes(oOut), sizes(tOut); strings.Join(o, "\n") != strings.Join(g, "\n") || len(g) < 3 {
+			t.Errorf("%s %s: writes\nopenssl: %q\n tlskit: %q", tc.addr, tc.v, o, g)
+		}
+	}
+}
