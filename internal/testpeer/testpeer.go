@@ -87,7 +87,7 @@ type Server struct {
 	cmd            *exec.Cmd
 	out            *Buffer // stdout and stderr as they came
 	stdout, stderr *Buffer
-	stdin          io.Writer
+	stdin          *os.File      // the write end of the server's stdin pipe
 	exited         chan struct{} // closed when the process has ended
 }
 
@@ -96,6 +96,32 @@ type Server struct {
 func (s *Server) Send(text string) error {
 	_, err := io.WriteString(s.stdin, text)
 	return err
+}
+
+// SendRead writes text to the server's standard input and waits, at most
+// d, until the server has read all of it (the pipe holds nothing), so
+// that what is sent next reaches it in a read of its own: s_server takes
+// a connected command only at the start of a read.
+func (s *Server) SendRead(t testing.TB, text string, d time.Duration) {
+	t.Helper()
+	if err := s.Send(text); err != nil {
+		t.Fatalf("writing to the server's input: %v", err)
+	}
+	for end := time.Now().Add(d); ; {
+		n, err := pipeHolds(s.stdin)
+		if err != nil {
+			t.Skipf("cannot tell what the server read: %v", err)
+			return
+		}
+		if n == 0 {
+			return
+		}
+		if time.Now().After(end) {
+			t.Fatalf("the server did not read its input within %v; output:\n%s", d, s.out.String())
+			return
+		}
+		time.Sleep(5 * time.Millisecond) // polling the pipe
+	}
 }
 
 // Output returns what the server printed so far (stdout and stderr).
@@ -305,14 +331,19 @@ func start(t testing.TB, prog string, args, env []string, dir string, readyOnStd
 	if readyOnStderr {
 		cmd.Stdout, cmd.Stderr = io.MultiWriter(out, stdout), io.MultiWriter(out, stderr, pw)
 	}
-	// The server must not see EOF on stdin (s_server exits on it).
-	stdin, err := cmd.StdinPipe()
+	// The server must not see EOF on stdin (s_server exits on it). The
+	// pipe is our own, so that SendRead can see it emptied.
+	stdinR, stdin, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
 	}
+	cmd.Stdin = stdinR
 	if err := cmd.Start(); err != nil {
+		stdinR.Close()
+		stdin.Close()
 		t.Fatalf("start %s: %v", prog, err)
 	}
+	stdinR.Close()
 	s = &Server{cmd: cmd, out: out, stdout: stdout, stderr: stderr, stdin: stdin, exited: make(chan struct{})}
 	go func() {
 		cmd.Wait()

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -147,5 +148,29 @@ func TestLineSet(t *testing.T) {
 	got := fmt.Sprint(LineSet(out, "a:", "b:"))
 	if want := "[a: 0 a: 1 b: 2]"; got != want {
 		t.Errorf("LineSet = %s, want %s", got, want)
+	}
+}
+
+// TestSendRead: SendRead returns once the process read its input (cat
+// echoes it), and fails when the process reads nothing (sleep).
+func TestSendRead(t *testing.T) {
+	for _, p := range []string{"cat", "sleep"} {
+		if _, err := exec.LookPath(p); err != nil {
+			t.Skipf("no %s", p)
+		}
+	}
+	cat, _ := start(t, "cat", nil, nil, "", false, nil)
+	cat.SendRead(t, "hello\n", 10*time.Second)
+	for end := time.Now().Add(10 * time.Second); !strings.Contains(cat.Output(), "hello"); {
+		if time.Now().After(end) {
+			t.Fatalf("cat printed %q", cat.Output())
+		}
+		time.Sleep(5 * time.Millisecond) // polling the output
+	}
+	sleeper, _ := start(t, "sleep", []string{"30"}, nil, "", false, nil)
+	r := &recorder{TB: t}
+	sleeper.SendRead(r, "never read\n", 100*time.Millisecond)
+	if r.fatal == "" {
+		t.Error("SendRead returned although the input was not read")
 	}
 }
