@@ -155,10 +155,12 @@ type Config struct {
 	// NumTickets is how many NewSessionTickets a server sends after the
 	// handshake: zero means OpenSSL's default of 2, a negative number none.
 	NumTickets int
-	// KeepTickets12 keeps TLS 1.0–1.2 session tickets (RFC 5077) on when
-	// NumTickets is negative: openssl's -num_tickets counts TLS 1.3
-	// tickets only, and -num_tickets 0 still issues TLS 1.2 ones.
-	KeepTickets12 bool
+	// Tickets12 decides a server's TLS 1.0–1.2 session tickets (RFC
+	// 5077): Tickets12Auto follows NumTickets (none when negative),
+	// Tickets12On and Tickets12Off hold whatever NumTickets says, as
+	// openssl's -num_tickets counts TLS 1.3 tickets only and its
+	// -no_ticket turns off TLS 1.2 tickets only.
+	Tickets12 Tickets12Mode
 	// TicketKey (32 bytes) encrypts a server's tickets; nil means a key
 	// made once per process, so tickets outlive connections but not the
 	// server.
@@ -340,3 +342,13 @@ func (cfg *Config) sessionContext() []byte {
 	}
 	return cfg.SessionContext
 }
+
+// Tickets12Mode is Config.Tickets12.
+type Tickets12Mode uint8
+
+// The values of Config.Tickets12.
+const (
+	Tickets12Auto Tickets12Mode = iota
+	Tickets12On
+	Tickets12Off
+)

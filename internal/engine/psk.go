@@ -183,6 +183,11 @@ func (c *TLSConn) sendTicketsLocked() (err error) {
 	if n == 0 {
 		n = 2
 	}
+	if c.st.Resumed && c.ticketsSent == 0 {
+		// A PSK handshake (resumption or external PSK) gets one ticket,
+		// as from openssl 3.0's server, whatever the count.
+		n = 1
+	}
 	// The tickets leave in one write: a client that closes as soon as
 	// its handshake is done (openssl s_client -reconnect) resets the
 	// connection on the first data it has not read, and a second write

@@ -236,7 +236,15 @@ func (h *serverHS12) readExtensions() error {
 }
 
 // ticketsOn says whether this server issues and takes TLS 1.2 tickets.
-func (h *serverHS12) ticketsOn() bool { return h.c.cfg.NumTickets >= 0 || h.c.cfg.KeepTickets12 }
+func (h *serverHS12) ticketsOn() bool {
+	switch h.c.cfg.Tickets12 {
+	case Tickets12On:
+		return true
+	case Tickets12Off:
+		return false
+	}
+	return h.c.cfg.NumTickets >= 0
+}
 
 // resume looks for a session to resume: the ticket's (RFC 5077 §3.1),
 // else the session ID's. A session of another version, of a suite the

@@ -55,6 +55,7 @@ type config struct {
 	groups                 []uint16
 	alpn                   []string
 	noTicket               bool
+	noResume               bool // -no_resume_ephemeral: no tickets at all
 	noETM                  bool // -no_etm
 	stateless              bool // -stateless: TLS 1.3 cookies
 	earlyData              bool // -early_data: read 0-RTT data
@@ -223,6 +224,7 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 	// -no_resume_ephemeral turns resumption off altogether (tlskit does
 	// not tell ephemeral key exchanges from others here).
 	c.noTicket = tp.NoTicket || v.Has("no_resume_ephemeral")
+	c.noResume = v.Has("no_resume_ephemeral")
 	c.noETM = v.Has("no_etm")
 	c.stateless = v.Has("stateless")
 	c.dhparamFile = v.Str("dhparam", "")

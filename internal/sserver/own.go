@@ -29,10 +29,11 @@ type engineSettings struct {
 	lo, hi     uint16
 	tp         *optgroups.TLSParams
 	numTickets int // the engine's convention: 0 default (2), <0 none
-	// keepTickets12: TLS 1.2 tickets stay on although numTickets is
-	// negative (-num_tickets 0 without -no_ticket).
-	keepTickets12 bool
-	psks          []engine.PSK
+	tickets12  engine.Tickets12Mode
+	// stateful: openssl would keep TLS 1.3 tickets in its cache
+	// (-no_ticket), which the statistics count.
+	stateful bool
+	psks     []engine.PSK
 	// psk12 is -psk for the TLS 1.0–1.2 PSK suites (with -psk_hint),
 	// nil without -psk.
 	psk12 *engine.PSK12
@@ -121,14 +122,24 @@ func engineOptions(v *opt.Values, c *config, tp *optgroups.TLSParams) error {
 	n := v.Int("num_tickets", 2)
 	lo := max(tp.MinVersion, engine.ServerMinVersion)
 	o := &engineSettings{lo: lo, hi: tp.MaxVersion, tp: tp}
+	// -num_tickets counts TLS 1.3 tickets, -no_ticket turns off TLS 1.2
+	// tickets (a TLS 1.2 client gets a session ID) and makes openssl's
+	// TLS 1.3 tickets stateful: kept in its session cache (counted
+	// there), and to a client the same as tlskit's.
+	o.tickets12 = engine.Tickets12On
+	if c.noTicket {
+		o.tickets12 = engine.Tickets12Off
+	}
 	switch {
-	case c.noTicket:
-		o.numTickets = -1
+	case c.noResume:
+		o.numTickets, o.tickets12 = -1, engine.Tickets12Off
 	case ntGiven && n <= 0:
-		// -num_tickets 0: no TLS 1.3 tickets, TLS 1.2 ones as ever.
-		o.numTickets, o.keepTickets12 = -1, true
+		o.numTickets = -1
 	default:
 		o.numTickets = int(n)
+		if c.noTicket {
+			o.stateful = true
+		}
 	}
 	identity := v.Str("psk_identity", "Client_identity")
 	if k, ok := v.Get("psk"); ok {
@@ -217,7 +228,7 @@ func (s *server) engineConfig(tc *trackedConn) *engine.Config {
 		PSKs:             o.psks,
 		AllowNoDHE:       o.tp.AllowNoDHE,
 		NumTickets:       o.numTickets,
-		KeepTickets12:    o.keepTickets12,
+		Tickets12:        o.tickets12,
 		RecordPadding:    o.tp.RecordPadding,
 		MaxSendFragment:  c.maxSendFrag,
 		NoMiddlebox:      o.tp.NoMiddlebox,

@@ -451,16 +451,20 @@ func (s *server) handshake(conn net.Conn) (*engine.SnapshotConn, *trackedConn, e
 	} else if st.Version < engine.VersionTLS13 && len(st.SessionID) > 0 {
 		s.stats.cached.Add(1)
 	}
-	if o := s.c.engine; st.Version >= engine.VersionTLS13 && o != nil && o.ledger != nil {
+	if o := s.c.engine; st.Version >= engine.VersionTLS13 && o != nil && (o.ledger != nil || o.stateful) {
 		// Under anti-replay openssl keeps the tickets that allow early
-		// data in its cache, and a resumption takes its ticket out.
-		if st.Resumed && len(st.PSKIdentity) > 0 && !slices.ContainsFunc(o.psks, func(p engine.PSK) bool { return string(p.Identity) == string(st.PSKIdentity) }) {
+		// data in its cache, and a resumption takes its ticket out;
+		// -no_ticket's stateful tickets are kept there too, and stay.
+		if o.ledger != nil && st.Resumed && len(st.PSKIdentity) > 0 && !slices.ContainsFunc(o.psks, func(p engine.PSK) bool { return string(p.Identity) == string(st.PSKIdentity) }) {
 			s.stats.cached.Add(-1)
 		}
 		switch {
+		case o.numTickets < 0:
+		case st.Resumed:
+			s.stats.cached.Add(1) // one ticket after a PSK handshake
 		case o.numTickets == 0:
 			s.stats.cached.Add(2)
-		case o.numTickets > 0:
+		default:
 			s.stats.cached.Add(int64(o.numTickets))
 		}
 	}

@@ -24,6 +24,17 @@ func pageGet(t *testing.T, addr, path string, args ...string) string {
 	return ""
 }
 
+// waitOutput polls output until it holds want, at most 20 s.
+func waitOutput(t *testing.T, output func() string, want string) {
+	t.Helper()
+	for end := time.Now().Add(20 * time.Second); !strings.Contains(output(), want); {
+		if time.Now().After(end) {
+			t.Fatalf("no %q within 20 s:\n%s", want, output())
+		}
+		time.Sleep(10 * time.Millisecond) // polling the output
+	}
+}
+
 // TestStatsOnlyWithWWW: "GET /stats" is the status page under -WWW, and
 // under -HTTP a file named stats like any other, as openssl s_server
 // 3.0 answers (tlskit sent the status page under -HTTP too). Each answer's
@@ -90,6 +101,62 @@ func TestWWWPageNoTickets(t *testing.T) {
 			ts.wait(10 * time.Second)
 			if want == "" || got != want {
 				t.Errorf("session fields\n%s\nopenssl's\n%s", got, want)
+			}
+		})
+	}
+}
+
+// TestTLS13TicketsLikeOpenSSL: a new TLS 1.3 connection gets -num_tickets
+// tickets (2 by default) and a resumed one a single ticket, as from
+// openssl s_server 3.0; -no_ticket leaves TLS 1.3 tickets and resumption
+// on (openssl's become stateful and fill its session cache, as the
+// statistics show). openssl s_client saves the first connection's session
+// and resumes it; the servers' -state "write session ticket" lines and
+// session cache statistics are compared.
+func TestTLS13TicketsLikeOpenSSL(t *testing.T) {
+	needTool(t, "openssl")
+	dir := t.TempDir()
+	ec, eck := writeCert(t, dir, "ec", "localhost", false)
+	keep := func(stdout, stderr string) string {
+		var b strings.Builder
+		for _, l := range strings.Split(stderr, "\n") {
+			if l == "SSL_accept:SSLv3/TLS write session ticket" {
+				b.WriteString(l + "\n")
+			}
+		}
+		for _, l := range strings.Split(stdout, "\n") {
+			if strings.Contains(l, "session cache") || strings.HasPrefix(l, "Reused,") {
+				b.WriteString(l + "\n")
+			}
+		}
+		return b.String()
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"default", nil},
+		{"num-tickets-3", []string{"-num_tickets", "3"}},
+		{"no-ticket", []string{"-no_ticket"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"-cert", ec, "-key", eck, "-naccept", "2", "-state"}, tc.args...)
+			run := func(addr string, out func() string) {
+				sess := filepath.Join(t.TempDir(), "sess.pem")
+				opensslSessionOut(t, addr, sess, "-tls1_3")
+				client := opensslClientUntil(t, addr, "some data\n", printed(out, "some data\n"), "-tls1_3", "-sess_in", sess)
+				if !strings.Contains(client, "\nReused, TLSv1.3") {
+					t.Fatalf("the session was not resumed:\n%s", client)
+				}
+			}
+			srv := testpeer.OpenSSLServerIn(t, dir, args...)
+			run(srv.Addr, srv.Output)
+			wantOut, wantErr := srv.Wait(t, 20*time.Second)
+			ts := startServer(t, dir, args...)
+			run(ts.addr, ts.out.String)
+			ts.wait(10 * time.Second)
+			if got, want := keep(ts.out.String(), ts.err.String()), keep(wantOut, wantErr); got != want {
+				t.Errorf("tickets and cache\n%s\nopenssl's\n%s", got, want)
 			}
 		})
 	}
