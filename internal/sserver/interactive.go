@@ -127,6 +127,15 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 	}()
 	defer close(done)
 
+	// stale holds the error of a command that failed without ending
+	// anything (r or R under TLS 1.3, k or K under TLS 1.2): openssl's
+	// SSL_renegotiate or SSL_key_update refuses it, leaves its error
+	// queued and SSL_do_handshake still says 1. The queued error turns
+	// the end of the client's data into "ERROR" (SSL_get_error finds it)
+	// and is printed then, or with the next error printed; a TLS 1.3
+	// k, K or c that starts the handshake machine clears it.
+	var stale []sslerr.Entry
+	tls13 := t.HandshakeState().Version >= engine.VersionTLS13
 	closeConn := func(notify bool) {
 		fmt.Fprintln(out, "shutting down SSL")
 		if notify {
@@ -153,6 +162,13 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 				// unless -ignore_unexpected_eof, as in openssl 3.0.
 				unexpected := isEOF(c.err) && tc.eof.TransportEnded() && !s.c.ignoreUnexpectedEOF
 				if isEOF(c.err) && !unexpected {
+					if len(stale) > 0 {
+						// Not fatal: close_notify goes out all the same.
+						fmt.Fprintln(out, "ERROR")
+						sslerr.Report{Entries: stale}.Write(s.errw)
+						closeConn(true)
+						return false
+					}
 					fmt.Fprintln(out, "DONE")
 					closeConn(true)
 					return false
@@ -188,9 +204,10 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 			}
 			switch cmd {
 			case 'q':
-				// End this connection without close_notify, keep accepting.
+				// End this connection without close_notify (openssl
+				// closes the socket before its shutdown), keep accepting.
 				fmt.Fprintln(out, "DONE")
-				conn.Close()
+				closeConn(false)
 				return false
 			case 'Q':
 				fmt.Fprintln(out, "DONE")
@@ -204,9 +221,21 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 				// (the client sees a broken record), then the read itself.
 				conn.Write([]byte("Lets print some clear text\n"))
 			case 'r', 'R':
+				if tls13 {
+					// RFC 8446 has no renegotiation.
+					fmt.Fprintln(out, "SSL_do_handshake -> 1")
+					stale = append(stale, sslerr.New(sslerr.RenegotiateWrongVersion, ""))
+					continue
+				}
 				fmt.Fprintln(out, "s_server: renegotiation is not supported by tlskit's server")
 				continue
 			case 'k', 'K':
+				if !tls13 {
+					fmt.Fprintln(out, "SSL_do_handshake -> 1")
+					stale = append(stale, sslerr.New(sslerr.KeyUpdateWrongVersion, ""))
+					continue
+				}
+				stale = nil
 				if tc.keyUpdate != nil {
 					// RFC 8446 section 4.6.3; K asks the client to
 					// update its keys too. openssl's server then
@@ -223,7 +252,8 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 				fmt.Fprintln(out, "s_server: key update requests need TLS 1.3")
 				continue
 			case 'c':
-				s.requestCert(tc)
+				s.requestCert(tc, stale)
+				stale = nil
 				continue
 			}
 			if s.c.crlf {
@@ -252,7 +282,7 @@ func isEOF(err error) bool { return errors.Is(err, io.EOF) || errors.Is(err, io.
 // request that cannot be sent (TLS 1.2, no post_handshake_auth from the
 // client) is "Failed to initiate request" and openssl's error line, and
 // the connection goes on.
-func (s *server) requestCert(tc *trackedConn) {
+func (s *server) requestCert(tc *trackedConn, stale []sslerr.Entry) {
 	if tc.requestCert == nil {
 		fmt.Fprintln(s.out, "s_server: post-handshake authentication is not available on this connection")
 		return
@@ -263,6 +293,7 @@ func (s *server) requestCert(tc *trackedConn) {
 		return
 	}
 	fmt.Fprintln(s.out, "Failed to initiate request")
+	sslerr.Report{Entries: stale}.Write(s.errw) // openssl prints its whole queue
 	switch {
 	case errors.Is(err, engine.ErrPHAWrongVersion):
 		fmt.Fprintln(s.errw, sslerr.New(sslerr.PHAWrongVersion, ""))

@@ -1,6 +1,7 @@
 package sserver
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -161,3 +162,73 @@ func TestTLS13TicketsLikeOpenSSL(t *testing.T) {
 		})
 	}
 }
+
+// TestCommandsLikeOpenSSL types connected commands on s_server's input and
+// compares what openssl s_server and tlskit's print from the handshake's
+// "CIPHER is" line on, and on stderr. Each command goes in a read of its
+// own (the server read it before the next is typed). r under TLS 1.3
+// and k under TLS 1.2 fail quietly, "SSL_do_handshake -> 1", and their
+// queued error ends the connection with "ERROR" when the client closes,
+// close_notify still sent; a failing c prints the queue at once and
+// clears it; q ends the connection with openssl's closing lines.
+func TestCommandsLikeOpenSSL(t *testing.T) {
+	needTool(t, "openssl")
+	dir := t.TempDir()
+	ec, eck := writeCert(t, dir, "ec", "localhost", false)
+	for _, tc := range []struct {
+		name     string
+		version  string
+		commands []string // each read by the server before the next
+		// clientDone tells when the client's input may close, from
+		// what it and the server printed.
+		clientDone func(client, server string) bool
+	}{
+		{"q", "-tls1_3", []string{"q\n"}, nil},
+		{"k-tls12-then-close", "-tls1_2", []string{"k\n", "x\n"}, func(c, _ string) bool { return strings.Contains(c, "\nx\n") }},
+		{"r-tls13-then-close", "-tls1_3", []string{"r\n", "x\n"}, func(c, _ string) bool { return strings.Contains(c, "\nx\n") }},
+		{"k-tls12-then-c", "-tls1_2", []string{"k\n", "c\n"}, func(_, s string) bool { return strings.Contains(s, ":SSL_verify_client_post_handshake:") }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := []string{"-cert", ec, "-key", eck, "-naccept", "1"}
+			// drive runs one client against a server: send types a
+			// command and returns once the server read it.
+			drive := func(addr string, send func(string), output func() string) string {
+				var done func(string) bool
+				if tc.clientDone != nil {
+					done = func(c string) bool { return tc.clientDone(c, output()) }
+				}
+				client := make(chan string, 1)
+				go func() { client <- opensslClientUntil(t, addr, "", done, tc.version) }()
+				waitOutput(t, output, "CIPHER is ")
+				for _, c := range tc.commands {
+					send(c)
+				}
+				return <-client
+			}
+			from := func(out string) string {
+				if i := strings.Index(out, "CIPHER is "); i >= 0 {
+					return out[i:]
+				}
+				return out
+			}
+			srv := testpeer.OpenSSLServerIn(t, dir, args...)
+			drive(srv.Addr, func(c string) { srv.SendRead(t, c, 10*time.Second) }, srv.Output)
+			wantOut, wantErr := srv.Wait(t, 20*time.Second)
+			ts := startServer(t, dir, args...)
+			drive(ts.addr, func(c string) { io.WriteString(ts.stdin, c) }, func() string { return ts.out.String() + ts.err.String() })
+			ts.wait(10 * time.Second)
+			if got, want := from(ts.out.String()), from(wantOut); got != want {
+				t.Errorf("stdout differs\n--- tlskit\n%s\n--- openssl\n%s", got, want)
+			}
+			if got, want := normalizeErrLines(ts.err.String()), normalizeErrLines(wantErr); got != want {
+				t.Errorf("stderr differs\n--- tlskit\n%s\n--- openssl\n%s", got, want)
+			}
+		})
+	}
+}
+
+// errLine is an openssl error queue line; its thread, file and line are
+// openssl's own (tlskit's are fixed).
+var errLine = regexp.MustCompile(`(?m)^[0-9A-F]+:error:([0-9A-F]{8}:[^:]*:[^:]*:[^:]*):[^:]*:\d+:`)
+
+func normalizeErrLines(s string) string { return errLine.ReplaceAllString(s, "error:$1:") }
