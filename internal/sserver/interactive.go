@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"syscall"
 
 	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/sslerr"
@@ -176,9 +177,14 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 				// A fatal error, sent or received: openssl prints its
 				// queue and sends no close_notify after it.
 				fmt.Fprintln(out, "ERROR")
-				if unexpected {
+				sslerr.Report{Entries: stale}.Write(s.errw)
+				switch {
+				case unexpected:
 					sslerr.Report{Entries: []sslerr.Entry{sslerr.New(sslerr.UnexpectedEOF, "")}}.Write(s.errw)
-				} else {
+				case errors.Is(c.err, syscall.ECONNRESET):
+					// A reset is SSL_ERROR_SYSCALL with nothing queued:
+					// openssl prints no line for it.
+				default:
 					sslerr.FromError(c.err, sslerr.Server).Write(s.errw)
 				}
 				closeConn(false)

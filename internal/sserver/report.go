@@ -148,6 +148,20 @@ func groupList[T ~uint16](gs []T) string {
 	return strings.Join(names, ":")
 }
 
+// clientGroupList names the client's groups as openssl 3.0 prints its
+// "Supported groups" line: a group it does not know (the ML-KEM hybrids,
+// an unassigned codepoint) has no name, and printf shows "<NULL>".
+func clientGroupList(gs []uint16) string {
+	names := make([]string, len(gs))
+	for i, id := range gs {
+		names[i] = "<NULL>"
+		if g, ok := tlsnames.GroupByID(id); ok && g.InOpenSSL {
+			names[i] = g.Name
+		}
+	}
+	return strings.Join(names, ":")
+}
+
 // writeSigalgsAndGroups prints the "Signature Algorithms", "Shared
 // Signature Algorithms", point format and group lines. brief prints only
 // the client's lists, as openssl's -brief does; points is whether the
@@ -185,7 +199,7 @@ func (s *server) writeSigalgsAndGroups(w io.Writer, ci connInfo, brief, points b
 	}
 	groups := u16s(noGREASE(h.SupportedGroups))
 	if len(groups) > 0 {
-		fmt.Fprintf(w, "Supported groups: %s\n", groupList(groups))
+		fmt.Fprintf(w, "Supported groups: %s\n", clientGroupList(groups))
 		if !brief {
 			ours := s.ourGroups()
 			var shared []uint16

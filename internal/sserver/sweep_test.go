@@ -1,7 +1,9 @@
 package sserver
 
 import (
+	"crypto/tls"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -232,3 +234,53 @@ func TestCommandsLikeOpenSSL(t *testing.T) {
 var errLine = regexp.MustCompile(`(?m)^[0-9A-F]+:error:([0-9A-F]{8}:[^:]*:[^:]*:[^:]*):[^:]*:\d+:`)
 
 func normalizeErrLines(s string) string { return errLine.ReplaceAllString(s, "error:$1:") }
+
+// TestResetLikeOpenSSL: a client that resets the connection (RST, no
+// close_notify) after a line: the interactive server prints "ERROR"
+// and no error line (a reset queues nothing in openssl), -rev prints no
+// "CONNECTION CLOSED". Outputs are compared with openssl s_server's. The
+// client is Go's, which offers ML-KEM hybrid groups: openssl 3.0 does not
+// know them and prints "<NULL>" for each in "Supported groups".
+func TestResetLikeOpenSSL(t *testing.T) {
+	needTool(t, "openssl")
+	dir := t.TempDir()
+	ec, eck := writeCert(t, dir, "ec", "localhost", false)
+	for _, mode := range []string{"interactive", "-rev"} {
+		t.Run(mode, func(t *testing.T) {
+			args := []string{"-cert", ec, "-key", eck, "-naccept", "1"}
+			if mode != "interactive" {
+				args = append(args, mode)
+			}
+			reset := func(addr string, output func() string) {
+				raw, err := net.DialTimeout("tcp", addr, 5*time.Second)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer raw.Close()
+				c := tls.Client(raw, &tls.Config{InsecureSkipVerify: true})
+				c.SetDeadline(time.Now().Add(10 * time.Second))
+				if _, err := io.WriteString(c, "abc\n"); err != nil {
+					t.Fatal(err)
+				}
+				if mode == "interactive" {
+					waitOutput(t, output, "abc\n")
+				} else if _, err := io.ReadFull(c, make([]byte, 4)); err != nil { // "cba\n"
+					t.Fatal(err)
+				}
+				raw.(*net.TCPConn).SetLinger(0) // close with RST
+			}
+			srv := testpeer.OpenSSLServerIn(t, dir, args...)
+			reset(srv.Addr, srv.Output)
+			wantOut, wantErr := srv.Wait(t, 20*time.Second)
+			ts := startServer(t, dir, args...)
+			reset(ts.addr, ts.out.String)
+			ts.wait(10 * time.Second)
+			if got, want := normalizeOutput(ts.out.String()), normalizeOutput(wantOut); got != want {
+				t.Errorf("stdout differs\n--- tlskit\n%s\n--- openssl\n%s", got, want)
+			}
+			if got := ts.err.String(); got != wantErr {
+				t.Errorf("stderr differs\n--- tlskit\n%s\n--- openssl\n%s", got, wantErr)
+			}
+		})
+	}
+}

@@ -499,8 +499,9 @@ func htmlEscape(s string) string { return htmlEscaper.Replace(s) }
 // line "CLOSE" ends the connection. Lines are bounded as openssl's are: a
 // line of 16384 bytes or more comes back in 16384-byte pieces, each
 // reversed and ended with a newline. A client that hangs up (no
-// close_notify) within a line gets nothing of it back and, as with
-// openssl, no "CONNECTION CLOSED" is printed; after close_notify it is.
+// close_notify) within a line, or resets the connection, gets nothing of
+// it back and, as with openssl, no "CONNECTION CLOSED" is printed; after
+// close_notify it is.
 // It returns the read or write error that ended the connection, nil
 // after CLOSE.
 func (s *server) serveRev(t io.ReadWriter, ci connInfo) error {
@@ -514,7 +515,8 @@ func (s *server) serveRev(t io.ReadWriter, ci connInfo) error {
 	for {
 		line, err := br.ReadSlice('\n')
 		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
-			if len(line) > 0 && ci.conn != nil && ci.conn.eof.TransportEnded() {
+			if len(line) > 0 && ci.conn != nil && ci.conn.eof.TransportEnded() || errors.Is(err, syscall.ECONNRESET) {
+				// openssl's BIO_gets failed rather than ended.
 				closed = ""
 			}
 			return err
