@@ -58,8 +58,15 @@ func (ob *Observer) event(e engine.Event) {
 				// only in part.
 				h.processed += int64(5 + recLen(e.Data))
 			}
+			if !h.sent {
+				ob.debugRecordHeader(h)
+			}
 			ob.msgRecordHeader(h, e.Data)
 			ob.traceRecordHeader(h, e.Data)
+			if !h.sent && e.Data[1] == 3 {
+				h.skip = recLen(e.Data)
+				ob.debugBody(h)
+			}
 		}
 	case engine.ContentInnerType:
 		if len(e.Data) == 1 {
@@ -113,24 +120,37 @@ func (ob *Observer) feed(sent bool, p []byte) {
 		return
 	}
 	if len(p) == 0 {
+		// Bytes the engine never took up were read all the same.
+		if len(h.in) > 0 {
+			ob.debugRead(h, h.in, h.skip > 0)
+			h.in, h.skip = h.in[:0], 0
+		}
 		ob.debugEOF()
 		return
 	}
-	for len(p) > 0 {
-		if h.skip == 0 {
-			n := min(5-len(h.in), len(p))
-			h.in = append(h.in, p[:n]...)
-			p = p[n:]
-			if len(h.in) == 5 {
-				ob.debugRead(h, h.in, false)
-				h.skip = recLen(h.in)
-				h.in = h.in[:0]
-			}
-			continue
-		}
-		n := min(h.skip, len(p))
-		ob.debugRead(h, p[:n], true)
-		h.skip -= n
-		p = p[n:]
+	// Printed as the engine takes each record up (see debugRecordHeader),
+	// not as the transport delivers: the record layer reads ahead, where
+	// openssl reads a record's header, then its body.
+	h.in = append(h.in, p...)
+	ob.debugBody(h)
+}
+
+// debugRecordHeader prints -debug's read of the record header the engine
+// takes up now (the first five bytes received and not yet shown).
+func (ob *Observer) debugRecordHeader(h *half) {
+	if ob.o.Debug == nil || ob.draining || len(h.in) < 5 {
+		return
 	}
+	ob.debugRead(h, h.in[:5], false)
+	h.in = h.in[5:]
+}
+
+// debugBody prints -debug's read of the current record's body once all
+// of it arrived: one read, as openssl's of a record already sent whole.
+func (ob *Observer) debugBody(h *half) {
+	if ob.o.Debug == nil || h.skip == 0 || len(h.in) < h.skip {
+		return
+	}
+	ob.debugRead(h, h.in[:h.skip], true)
+	h.in, h.skip = h.in[h.skip:], 0
 }

@@ -39,7 +39,8 @@ func TestDumpFormat(t *testing.T) {
 func TestDebugFraming(t *testing.T) {
 	var out strings.Builder
 	ob := New(Options{Client: true, Debug: &out, Msg: &out})
-	// A record split across reads is still dumped as header then body;
+	// A record split across reads is still dumped as header then body,
+	// the body whole (the record layer's reads do not follow openssl's);
 	// the engine's events print -msg's lines between, as openssl does.
 	rec := []byte{0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28}
 	ob.feed(false, rec[:3])
@@ -51,10 +52,8 @@ func TestDebugFraming(t *testing.T) {
 	want := "read from 0x55d0c0a0b180 [0x55d0c0a0c083] (5 bytes => 5 (0x5))\n" +
 		"0000 - 15 03 03 00 02                                    .....\n" +
 		"<<< TLS 1.2, RecordHeader [length 0005]\n    15 03 03 00 02\n" +
-		"read from 0x55d0c0a0b180 [0x55d0c0a0c088] (1 bytes => 1 (0x1))\n" +
-		"0000 - 02                                                .\n" +
-		"read from 0x55d0c0a0b180 [0x55d0c0a0c088] (1 bytes => 1 (0x1))\n" +
-		"0000 - 28                                                (\n" +
+		"read from 0x55d0c0a0b180 [0x55d0c0a0c088] (2 bytes => 2 (0x2))\n" +
+		"0000 - 02 28                                             .(\n" +
 		"<<< TLS 1.3, Alert [length 0002], fatal handshake_failure\n    02 28\n"
 	if out.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", out.String(), want)
@@ -112,5 +111,28 @@ func TestRejectedMessageDump(t *testing.T) {
 	}
 	if ob.Summary().ClientHello != nil {
 		t.Error("a rejected ClientHello reached the Summary")
+	}
+}
+
+// TestDebugReadAhead: records the record layer read in one go are shown
+// one at a time as the engine takes them up, so that -msg's lines of the
+// first come before the reads of the second, as openssl prints them.
+func TestDebugReadAhead(t *testing.T) {
+	var out strings.Builder
+	ob := New(Options{Client: true, Debug: &out, Msg: &out})
+	two := []byte{0x15, 0x03, 0x03, 0x00, 0x02, 0x01, 0x00, 0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28}
+	ob.feed(false, two)
+	if out.Len() != 0 {
+		t.Fatalf("printed before the engine took a record up:\n%s", out.String())
+	}
+	ob.Event(engine.Event{Version: 0x0303, ContentType: engine.ContentRecordHeader, Data: two[:5]})
+	ob.Event(engine.Event{Version: 0x0303, ContentType: typeAlert, Data: two[5:7]})
+	first := out.String()
+	if strings.Count(first, "read from") != 2 || !strings.HasSuffix(first, "warning close_notify\n    01 00\n") {
+		t.Errorf("after the first record:\n%s", first)
+	}
+	ob.Event(engine.Event{Version: 0x0303, ContentType: engine.ContentRecordHeader, Data: two[7:12]})
+	if n := strings.Count(out.String(), "read from"); n != 4 {
+		t.Errorf("%d reads shown, want 4:\n%s", n, out.String())
 	}
 }

@@ -55,8 +55,8 @@ type Observer struct {
 
 type half struct {
 	sent      bool
-	in        []byte // -debug: a received record header read in pieces
-	skip      int    // -debug: body bytes of the current received record
+	in        []byte // -debug: received bytes not yet shown
+	skip      int    // -debug: body bytes of the record taken up, not yet shown
 	processed int64  // bytes of records seen so far
 	hsBytes   int64  // processed, frozen at this direction's first Finished
 	finished  bool   // a Finished went this way
@@ -172,6 +172,11 @@ func (c *conn) NetConn() net.Conn { return c.Conn }
 // of the stream.
 func (ob *Observer) Drain() {
 	ob.mu.Lock()
+	defer ob.mu.Unlock()
 	ob.draining = true
-	ob.mu.Unlock()
+	if h := ob.half[0]; ob.o.Debug != nil && len(h.in) > 0 {
+		// Read ahead and never taken up by TLS: openssl reads it now.
+		ob.debugDrain(h.in)
+		h.in, h.skip = nil, 0
+	}
 }
