@@ -40,10 +40,19 @@ func (p PSK) hash() crypto.Hash {
 // key's finished key over the hash of prefix (the transcript before this
 // ClientHello, after a HelloRetryRequest) and the truncated ClientHello.
 func binder(p pskOffer, prefix, truncated []byte) []byte {
+	b, _ := binderSchedule(p, prefix, truncated)
+	return b
+}
+
+// binderSchedule is binder and the key schedule it started from the PSK:
+// a server that takes the PSK carries on with that schedule rather than
+// extracting the Early Secret again.
+func binderSchedule(p pskOffer, prefix, truncated []byte) ([]byte, *keys.Schedule) {
 	d := p.hash.New()
 	d.Write(prefix)
 	d.Write(truncated)
-	return keys.FinishedMAC(p.hash, keys.NewSchedule(p.hash, p.key).BinderKey(p.external), d.Sum(nil))
+	s := keys.NewSchedule(p.hash, p.key)
+	return keys.FinishedMAC(p.hash, s.BinderKey(p.external), d.Sum(nil)), s
 }
 
 // withBinders marshals a ClientHello whose last extension is

@@ -28,8 +28,9 @@ type serverHS struct {
 	alpn   string
 	early  bool // the client offered early data we are going to skip
 
-	sigalgs  bool      // the client sent signature_algorithms
-	psk      *pskOffer // the PSK the handshake uses, if any
+	sigalgs  bool           // the client sent signature_algorithms
+	psk      *pskOffer      // the PSK the handshake uses, if any
+	pskSched *keys.Schedule // the schedule its binder was checked with
 	pskIndex uint16
 	pskOnly  bool // psk_ke: no (EC)DHE
 	// usedTicket is the ticket this handshake took from the anti-replay
@@ -266,7 +267,7 @@ func (h *serverHS) choosePSKAndGroup(raw, prefix []byte) error {
 // ClientHello; prefix the transcript before it after a retry.
 func (h *serverHS) selectPSK(raw, prefix []byte) error {
 	c, ch := h.c, h.ch
-	h.psk, h.pskOnly = nil, false
+	h.psk, h.pskSched, h.pskOnly = nil, nil, false
 	d, ok := ch.Extensions.Find(msg.ExtPreSharedKey)
 	if !ok {
 		return nil
@@ -295,10 +296,11 @@ func (h *serverHS) selectPSK(raw, prefix []byte) error {
 		if !ok {
 			continue
 		}
-		if subtle.ConstantTimeCompare(offered.Binders[i], binder(p, prefix, truncated)) != 1 {
+		want, sched := binderSchedule(p, prefix, truncated)
+		if subtle.ConstantTimeCompare(offered.Binders[i], want) != 1 {
 			return alert.Faultf(alert.DecryptError, "binder does not verify")
 		}
-		h.psk, h.pskIndex, h.pskOnly = &p, uint16(i), !dhe
+		h.psk, h.pskSched, h.pskIndex, h.pskOnly = &p, sched, uint16(i), !dhe
 		return nil
 	}
 	return nil
@@ -514,10 +516,17 @@ func (h *serverHS) flight() error {
 		c.st.Resumed, c.st.PSKIdentity = true, h.psk.identity
 	}
 	early := h.acceptEarly()
+	// The schedule starts from the PSK's Early Secret, as the binder's
+	// did (RFC 8446 §7.1): that schedule goes on, with no second
+	// extraction.
+	sched := h.pskSched
+	if sched == nil || sched.Hash() != c.suite.Hash {
+		sched = keys.NewSchedule(c.suite.Hash, psk)
+	}
 	var earlySecret []byte
 	if early {
 		// client_early_traffic_secret over the ClientHello (RFC 8446 §7.1).
-		earlySecret = keys.NewSchedule(c.suite.Hash, psk).ClientEarlyTrafficSecret(h.tr.Sum())
+		earlySecret = sched.ClientEarlyTrafficSecret(h.tr.Sum())
 		c.keyLog("CLIENT_EARLY_TRAFFIC_SECRET", earlySecret)
 	}
 	sh := &msg.ServerHello{Version: VersionTLS12, Random: random, SessionID: h.ch.SessionID,
@@ -536,7 +545,7 @@ func (h *serverHS) flight() error {
 			return err
 		}
 	}
-	c.sched = keys.NewSchedule(c.suite.Hash, psk)
+	c.sched = sched
 	c.sched.SetShared(shared)
 	th := h.tr.Sum()
 	cHS := c.sched.ClientHandshakeTrafficSecret(th)
