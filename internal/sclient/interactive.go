@@ -167,7 +167,9 @@ func (c *client) peerClosed(cn *conn, err error) int {
 			fmt.Fprintln(c.info, "closed")
 			return 0
 		}
-		fmt.Fprintln(c.errw, "s_client: read: unexpected eof while reading (the peer closed without close_notify; -ignore_unexpected_eof accepts this)")
+		// openssl's error line: ssl3_read_n's "unexpected eof while
+		// reading" (-ignore_unexpected_eof accepts such an end).
+		fmt.Fprintln(c.errw, sslerr.New(sslerr.UnexpectedEOF, ""))
 		return 1
 	}
 	if _, ok := sslerr.RemoteAlert(err); ok {
