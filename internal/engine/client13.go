@@ -322,12 +322,39 @@ func (h *clientHS) setExtensions(e msg.Extensions) {
 	}
 }
 
+// opensslHandles reports whether openssl 3.0 has a handler of its own
+// for extension type t (RFC 8446 §4.2's list and the older ones it
+// implements: SRP, use_srtp, next_protocol_negotiation, its cryptopro
+// workaround). A TLS 1.3 server's extension of any other type that the
+// client did not offer is ignored by openssl s_client, though §4.2 asks
+// for unsupported_extension (measured: types 1000 and 28,
+// record_size_limit, in a ServerHello, EncryptedExtensions and the
+// leaf's CertificateEntry are passed over; an unoffered ALPN is
+// unsupported_extension); the engine ignores them too.
+func opensslHandles(t msg.ExtType) bool {
+	switch t {
+	case msg.ExtServerName, msg.ExtMaxFragmentLength, msg.ExtStatusRequest, msg.ExtSupportedGroups,
+		msg.ExtECPointFormats, 12, msg.ExtSignatureAlgorithms, 14, msg.ExtALPN, msg.ExtSCT,
+		msg.ExtPadding, msg.ExtEncryptThenMAC, msg.ExtExtendedMasterSecret, msg.ExtSessionTicket,
+		msg.ExtPreSharedKey, msg.ExtEarlyData, msg.ExtSupportedVersions, msg.ExtCookie,
+		msg.ExtPSKKeyExchangeModes, msg.ExtCertificateAuthorities, msg.ExtPostHandshakeAuth,
+		msg.ExtSignatureAlgorithmsCert, msg.ExtKeyShare, 13172, 65000, msg.ExtRenegotiationInfo:
+		return true
+	}
+	return false
+}
+
 // checkServerExtensions applies RFC 8446 §4.2's rule to a ServerHello or
 // HelloRetryRequest: an extension the client did not offer is
-// unsupported_extension; one it offered but that may not appear here is
-// illegal_parameter.
+// unsupported_extension (in a ServerHello, only of a type openssl
+// handles: opensslHandles); one it offered but that may not appear here
+// is illegal_parameter.
 func (h *clientHS) checkServerExtensions(e msg.Extensions, allowed ...msg.ExtType) error {
+	hrr := slices.Contains(allowed, msg.ExtCookie)
 	for _, x := range e {
+		if !h.offered[x.Type] && !hrr && !opensslHandles(x.Type) {
+			continue
+		}
 		if !h.offered[x.Type] {
 			return alert.Faultf(alert.UnsupportedExtension, "unsolicited extension")
 		}
@@ -630,6 +657,9 @@ func (h *clientHS) serverAuth(m msg.Message) (certReq *msg.CertificateRequest, n
 		// RFC 8446 §4.4.2: an entry's extensions must answer ones the
 		// client offered (§4.2: unsupported_extension otherwise).
 		for _, x := range e.Extensions {
+			if !h.offered[x.Type] && !opensslHandles(x.Type) {
+				continue
+			}
 			if !h.offered[x.Type] {
 				return nil, m, alert.Faultf(alert.UnsupportedExtension, "unsolicited extension")
 			}
@@ -779,6 +809,9 @@ func (h *clientHS) customAnswer(x msg.Extension) bool {
 func (h *clientHS) encryptedExtensions(ee *msg.EncryptedExtensions) error {
 	c := h.c
 	for _, x := range ee.Extensions {
+		if !h.offered[x.Type] && !opensslHandles(x.Type) {
+			continue
+		}
 		if !h.offered[x.Type] {
 			return alert.Faultf(alert.UnsupportedExtension, "unsolicited extension")
 		}
