@@ -88,6 +88,10 @@ type options struct {
 	useOCSPCB     bool
 	setOCSPInCB   bool
 	declineOCSPCB bool
+	failOCSPCB    bool
+	// customVerify is -use-custom-verify-callback: verification by
+	// BoringSSL's custom callback, whose failure is certificate_unknown.
+	customVerify bool
 	// psk is -psk, the TLS 1.0-1.2 pre-shared key (BoringSSL's PSK
 	// callbacks are installed only when it is set); pskIdentity is
 	// -psk-identity: a server's identity hint and the one identity it
@@ -219,6 +223,8 @@ var spec = map[string]flagSpec{
 	"-use-ocsp-callback":             boolFlag(func(o *options) { o.useOCSPCB = true }),
 	"-set-ocsp-in-callback":          boolFlag(func(o *options) { o.setOCSPInCB = true }),
 	"-decline-ocsp-callback":         boolFlag(func(o *options) { o.declineOCSPCB = true }),
+	"-fail-ocsp-callback":            boolFlag(func(o *options) { o.failOCSPCB = true }),
+	"-use-custom-verify-callback":    boolFlag(func(o *options) { o.customVerify = true }),
 	"-expect-extended-master-secret": boolFlag(func(o *options) { o.expectEMS = true }),
 	"-new-x509-credential":           boolFlag(func(o *options) { o.creds = append(o.creds, credFiles{}) }),
 	"-verify-fail":                   boolFlag(func(o *options) { o.verifyFail = true }),

@@ -187,10 +187,6 @@ func (o *options) config(session *engine.Ticket, resuming bool) (*engine.Config,
 		cfg.Identities = append(cfg.Identities, id)
 	}
 	o.configPSK12(cfg)
-	if o.useOCSPCB && !o.server {
-		// The engine has no client status callback.
-		return nil, fmt.Errorf("%w: client OCSP callback", errUnimplemented)
-	}
 	if o.server {
 		o.stapleOCSP(cfg)
 	} else {
@@ -531,21 +527,34 @@ func (o *options) check(st engine.State, resuming bool) error {
 // whether it rejected the certificate.
 type verifyRecord struct{ ran, failed bool }
 
-// hookVerify stands for BoringSSL's certificate verification callback
-// (SSL_CTX_set_cert_verify_callback), which the shim makes fail for
-// -verify-fail: as with openssl, a failure ends the handshake only when
-// the peer is verified (-verify-peer, or a server asking for a
-// certificate); otherwise it is only recorded. The alert is
-// handshake_failure, openssl's for X509_V_ERR_APPLICATION_VERIFICATION.
+// hookVerify stands for BoringSSL's certificate verification callbacks:
+// the shim makes them fail for -verify-fail. As with openssl, a failure
+// ends the handshake only when the peer is verified (-verify-peer, or a
+// server asking for a certificate); otherwise it is only recorded. The
+// legacy callback (SSL_CTX_set_cert_verify_callback) fails with
+// handshake_failure, openssl's alert for X509_V_ERR_APPLICATION_VERIFICATION;
+// the custom one (-use-custom-verify-callback) with certificate_unknown,
+// openssl's for a verify callback that fails without an X509 error.
+//
+// A client's -use-ocsp-callback is openssl's client status callback
+// (s_client -status installs one): it runs when the client asked for a
+// staple, with the staple or none, after the chain arrived; failing
+// (-fail-ocsp-callback) is bad_certificate_status_response "invalid
+// status response", whatever the verify mode.
 func (o *options) hookVerify(cfg *engine.Config, rec *verifyRecord) {
-	cfg.VerifyPeer = func([][]byte, *engine.State) error {
+	cfg.VerifyPeer = func(_ [][]byte, st *engine.State) error {
 		rec.ran = true
-		if !o.verifyFail {
-			return nil
+		if o.verifyFail {
+			rec.failed = true
+			if o.verifyPeer || o.server {
+				if o.customVerify {
+					return alert.Faultf(alert.CertificateUnknown, "certificate verify failed")
+				}
+				return alert.Faultf(alert.HandshakeFailure, "certificate verify failed")
+			}
 		}
-		rec.failed = true
-		if o.verifyPeer || o.server {
-			return alert.Faultf(alert.HandshakeFailure, "certificate verify failed")
+		if !o.server && o.useOCSPCB && o.requestOCSP && o.failOCSPCB {
+			return alert.Faultf(alert.BadCertificateStatusResponse, "invalid status response")
 		}
 		return nil
 	}
@@ -593,7 +602,7 @@ func (o *options) checkSelected(st engine.State, body []byte) error {
 // OCSPStaple hook (openssl's server status callback): the response of the
 // certificate being sent, or, with -use-ocsp-callback, what the callback
 // decides (-set-ocsp-in-callback: the response; -decline-ocsp-callback:
-// none).
+// none; -fail-ocsp-callback: a failure, which ends the handshake).
 func (o *options) stapleOCSP(cfg *engine.Config) {
 	byLeaf := map[string][]byte{}
 	for _, cr := range o.creds {
@@ -604,10 +613,14 @@ func (o *options) stapleOCSP(cfg *engine.Config) {
 	if chain, err := readCerts(o.certFile); err == nil && o.ocsp != nil {
 		byLeaf[string(chain[0])] = o.ocsp
 	}
-	if len(byLeaf) == 0 {
+	failCB := o.useOCSPCB && o.failOCSPCB
+	if len(byLeaf) == 0 && !failCB {
 		return
 	}
 	cfg.OCSPStaple = func(chain [][]byte) ([]byte, error) {
+		if failCB {
+			return nil, errors.New("shim: OCSP callback fails")
+		}
 		if o.useOCSPCB && o.declineOCSPCB {
 			return nil, nil
 		}
