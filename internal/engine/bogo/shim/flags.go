@@ -98,6 +98,11 @@ type options struct {
 	// knows, and a client's identity and the hint it requires.
 	psk         []byte
 	pskIdentity string
+	// fallbackSCSV is -fallback-scsv; maxSendFragment -max-send-fragment.
+	fallbackSCSV    bool
+	maxSendFragment int
+	// expectSecureReneg is -expect-secure-renegotiation.
+	expectSecureReneg bool
 }
 
 // credFiles is one -new-x509-credential's chain, key and OCSP response.
@@ -294,8 +299,15 @@ var spec = map[string]flagSpec{
 	"-trust-cert":                     ignoredValue(),
 	"-cipher":                         strFlag(func(o *options, v string) { o.cipher = v }),
 	"-no-server-name-ack":             boolFlag(func(o *options) { o.noSNIAck = true }),
-	"-psk":                            strFlag(func(o *options, v string) { o.psk = []byte(v) }),
-	"-psk-identity":                   strFlag(func(o *options, v string) { o.pskIdentity = v }),
+	"-fallback-scsv":                  boolFlag(func(o *options) { o.fallbackSCSV = true }),
+	"-max-send-fragment":              intFlag(func(o *options, n int) { o.maxSendFragment = n }),
+	"-expect-secure-renegotiation":    boolFlag(func(o *options) { o.expectSecureReneg = true }),
+	// BoringSSL's legacy client certificate callback (openssl's
+	// SSL_CTX_set_client_cert_cb) hands over the configured certificate
+	// when asked: the engine offers its Identities the same way.
+	"-use-old-client-cert-callback": ignoredBool(),
+	"-psk":                          strFlag(func(o *options, v string) { o.psk = []byte(v) }),
+	"-psk-identity":                 strFlag(func(o *options, v string) { o.pskIdentity = v }),
 }
 
 // parseALPNWire reads the runner's -advertise-alpn value: protocols as

@@ -35,6 +35,10 @@ import (
 
 func main() { os.Exit(run(os.Args[1:])) }
 
+// shimInitialWrite is what -shim-writes-first writes (the runner's
+// shimInitialWrite).
+const shimInitialWrite = "hello"
+
 // Exit codes the runner understands.
 const (
 	exitOK            = 0
@@ -187,6 +191,8 @@ func (o *options) config(session *engine.Ticket, resuming bool) (*engine.Config,
 		cfg.Identities = append(cfg.Identities, id)
 	}
 	o.configPSK12(cfg)
+	cfg.FallbackSCSV = o.fallbackSCSV
+	cfg.MaxSendFragment = o.maxSendFragment
 	if o.server {
 		o.stapleOCSP(cfg)
 	} else {
@@ -406,7 +412,7 @@ func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool, session
 		}
 	}
 	if o.shimWritesFirst {
-		if _, err := c.Write([]byte("hello")); err != nil {
+		if _, err := c.Write([]byte(shimInitialWrite)); err != nil {
 			return nil, err
 		}
 	}
@@ -502,6 +508,12 @@ func (o *options) check(st engine.State, resuming bool) error {
 	if o.expectALPN != "" && st.ALPN != o.expectALPN {
 		return fmt.Errorf("shim: ALPN %q, expected %q", st.ALPN, o.expectALPN)
 	}
+	// BoringSSL counts TLS 1.3 as secure renegotiation
+	// (SSL_get_secure_renegotiation_support), as for the extended
+	// master secret.
+	if o.expectSecureReneg && !st.SecureRenegotiation && st.Version < engine.VersionTLS13 {
+		return errors.New("shim: no secure renegotiation")
+	}
 	if o.expectHRR && !st.HelloRetry {
 		return errors.New("shim: expected a HelloRetryRequest")
 	}
@@ -538,9 +550,12 @@ type verifyRecord struct{ ran, failed bool }
 //
 // A client's -use-ocsp-callback is openssl's client status callback
 // (s_client -status installs one): it runs when the client asked for a
-// staple, with the staple or none, after the chain arrived; failing
-// (-fail-ocsp-callback) is bad_certificate_status_response "invalid
-// status response", whatever the verify mode.
+// staple, with the staple or none; failing (-fail-ocsp-callback) is
+// bad_certificate_status_response "invalid status response", whatever
+// the verify mode. The engine has no such hook, so the shim runs it in
+// VerifyPeer, once the chain (and at TLS 1.2 the CertificateStatus) is
+// in: openssl runs it later (after ServerHelloDone, or the server's
+// Finished at TLS 1.3), which the runner cannot tell apart.
 func (o *options) hookVerify(cfg *engine.Config, rec *verifyRecord) {
 	cfg.VerifyPeer = func(_ [][]byte, st *engine.State) error {
 		rec.ran = true
