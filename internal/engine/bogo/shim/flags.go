@@ -98,6 +98,13 @@ type options struct {
 	// knows, and a client's identity and the hint it requires.
 	psk         []byte
 	pskIdentity string
+	// SCT (RFC 6962): the default certificate's list
+	// (-signed-cert-timestamps), a client's request for one
+	// (-enable-signed-cert-timestamps, openssl's -ct) and the list it
+	// expects.
+	sct        []byte
+	requestSCT bool
+	expectSCT  []byte
 	// fallbackSCSV is -fallback-scsv; maxSendFragment -max-send-fragment.
 	fallbackSCSV    bool
 	maxSendFragment int
@@ -105,10 +112,12 @@ type options struct {
 	expectSecureReneg bool
 }
 
-// credFiles is one -new-x509-credential's chain, key and OCSP response.
+// credFiles is one -new-x509-credential's chain, key, OCSP response and
+// SCT list.
 type credFiles struct {
 	cert, key string
 	ocsp      []byte
+	sct       []byte
 }
 
 // setOCSP gives the credential being described its OCSP response.
@@ -118,6 +127,15 @@ func (o *options) setOCSP(v []byte) {
 		return
 	}
 	o.ocsp = v
+}
+
+// setSCT gives the credential being described its SCT list.
+func (o *options) setSCT(v []byte) {
+	if n := len(o.creds); n > 0 {
+		o.creds[n-1].sct = v
+		return
+	}
+	o.sct = v
 }
 
 // b64Flag reads a base64 value, as the runner passes byte strings.
@@ -299,6 +317,9 @@ var spec = map[string]flagSpec{
 	"-trust-cert":                     ignoredValue(),
 	"-cipher":                         strFlag(func(o *options, v string) { o.cipher = v }),
 	"-no-server-name-ack":             boolFlag(func(o *options) { o.noSNIAck = true }),
+	"-signed-cert-timestamps":         b64Flag(func(o *options, b []byte) { o.setSCT(b) }),
+	"-enable-signed-cert-timestamps":  boolFlag(func(o *options) { o.requestSCT = true }),
+	"-expect-signed-cert-timestamps":  b64Flag(func(o *options, b []byte) { o.expectSCT = b }),
 	"-fallback-scsv":                  boolFlag(func(o *options) { o.fallbackSCSV = true }),
 	"-max-send-fragment":              intFlag(func(o *options, n int) { o.maxSendFragment = n }),
 	"-expect-secure-renegotiation":    boolFlag(func(o *options) { o.expectSecureReneg = true }),
@@ -332,8 +353,10 @@ type cmdline struct {
 	// sessionVerify the result the session being resumed carries.
 	verify        verifyRecord
 	sessionVerify verifyRecord
-	// sessionOCSP is the staple of the session being resumed.
+	// sessionOCSP and sessionSCT are the staple and SCT list of the
+	// session being resumed.
 	sessionOCSP []byte
+	sessionSCT  []byte
 	port        int
 	ipv6        bool
 	shimID      uint64

@@ -181,14 +181,14 @@ func (o *options) config(session *engine.Ticket, resuming bool) (*engine.Config,
 		if err != nil {
 			return nil, err
 		}
-		cfg.Identities = append(cfg.Identities, id)
+		cfg.Identities = append(cfg.Identities, withSCT(id, cr.sct))
 	}
 	if o.certFile != "" || o.keyFile != "" {
 		id, err := loadIdentity(o.certFile, o.keyFile)
 		if err != nil {
 			return nil, err
 		}
-		cfg.Identities = append(cfg.Identities, id)
+		cfg.Identities = append(cfg.Identities, withSCT(id, o.sct))
 	}
 	o.configPSK12(cfg)
 	cfg.FallbackSCSV = o.fallbackSCSV
@@ -197,6 +197,7 @@ func (o *options) config(session *engine.Ticket, resuming bool) (*engine.Config,
 		o.stapleOCSP(cfg)
 	} else {
 		cfg.RequestOCSP = o.requestOCSP
+		cfg.RequestSCT = o.requestSCT
 	}
 	if o.server {
 		cfg.RequestClientCert = o.verifyPeer || o.requireCert
@@ -251,6 +252,19 @@ func suites12(s string) ([]uint16, error) {
 		return nil, fmt.Errorf("%w: cipher string %q names no suite the engine has", errUnimplemented, s)
 	}
 	return ids, nil
+}
+
+// withSCT serves an SCT list with id as openssl serves one from a
+// serverinfo file: signed_certificate_timestamp answering the client's,
+// in a TLS 1.0-1.2 ServerHello or the TLS 1.3 leaf's CertificateEntry,
+// not on resumption.
+func withSCT(id engine.Identity, sct []byte) engine.Identity {
+	if sct != nil {
+		id.ServerInfo = append(id.ServerInfo, engine.ServerInfo{Type: 18, Data: sct,
+			Context: engine.ExtContextClientHello | engine.ExtContextTLS12ServerHello |
+				engine.ExtContextTLS13Certificate | engine.ExtContextIgnoreOnResumption})
+	}
+	return id
 }
 
 // loadIdentity reads a PEM chain and a PKCS#8 key, as the runner writes
@@ -384,6 +398,16 @@ func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool, session
 		st.OCSPResponse = cl.sessionOCSP
 	} else if !st.Resumed {
 		cl.sessionOCSP = st.OCSPResponse
+	}
+	// The SCT list too (a TLS 1.2 server that sends it again on
+	// resumption is not listened to, as BoringSSL).
+	if !st.Resumed {
+		cl.sessionSCT = st.SCTList
+	} else {
+		st.SCTList = cl.sessionSCT
+	}
+	if o.expectSCT != nil && string(st.SCTList) != string(o.expectSCT) {
+		return nil, fmt.Errorf("shim: SCT list %x, expected %x", st.SCTList, o.expectSCT)
 	}
 	if o.expectOCSP != nil && string(st.OCSPResponse) != string(o.expectOCSP) {
 		return nil, fmt.Errorf("shim: OCSP response %x, expected %x", st.OCSPResponse, o.expectOCSP)
