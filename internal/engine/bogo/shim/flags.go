@@ -105,6 +105,12 @@ type options struct {
 	sct        []byte
 	requestSCT bool
 	expectSCT  []byte
+	// ALPN on a server: -decline-alpn (the select callback declines: no
+	// ALPN), -reject-alpn (it fails: no_application_protocol) and
+	// -expect-advertised-alpn (the client's list, as on the wire).
+	declineALPN   bool
+	rejectALPN    bool
+	expectAdvALPN []string
 	// fallbackSCSV is -fallback-scsv; maxSendFragment -max-send-fragment.
 	fallbackSCSV    bool
 	maxSendFragment int
@@ -320,9 +326,16 @@ var spec = map[string]flagSpec{
 	"-signed-cert-timestamps":         b64Flag(func(o *options, b []byte) { o.setSCT(b) }),
 	"-enable-signed-cert-timestamps":  boolFlag(func(o *options) { o.requestSCT = true }),
 	"-expect-signed-cert-timestamps":  b64Flag(func(o *options, b []byte) { o.expectSCT = b }),
-	"-fallback-scsv":                  boolFlag(func(o *options) { o.fallbackSCSV = true }),
-	"-max-send-fragment":              intFlag(func(o *options, n int) { o.maxSendFragment = n }),
-	"-expect-secure-renegotiation":    boolFlag(func(o *options) { o.expectSecureReneg = true }),
+	"-decline-alpn":                   boolFlag(func(o *options) { o.declineALPN = true }),
+	"-reject-alpn":                    boolFlag(func(o *options) { o.rejectALPN = true }),
+	"-expect-advertised-alpn": {value: true, apply: func(o *options, v string) error {
+		l, err := parseALPNWire(v)
+		o.expectAdvALPN = l
+		return err
+	}},
+	"-fallback-scsv":               boolFlag(func(o *options) { o.fallbackSCSV = true }),
+	"-max-send-fragment":           intFlag(func(o *options, n int) { o.maxSendFragment = n }),
+	"-expect-secure-renegotiation": boolFlag(func(o *options) { o.expectSecureReneg = true }),
 	// BoringSSL's legacy client certificate callback (openssl's
 	// SSL_CTX_set_client_cert_cb) hands over the configured certificate
 	// when asked: the engine offers its Identities the same way.

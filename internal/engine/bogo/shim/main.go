@@ -207,7 +207,14 @@ func (o *options) config(session *engine.Ticket, resuming bool) (*engine.Config,
 		// through its servername hook at TLS 1.0-1.2.
 		ack := !o.noSNIAck
 		cfg.ServerNameHook = func(string) (engine.SNIAnswer, error) { return engine.SNIAnswer{Ack: ack}, nil }
-		if o.selectALPN != "" {
+		switch {
+		case o.rejectALPN:
+			// openssl's select callback failing is no_application_protocol:
+			// a protocol no client offers gives the engine's.
+			cfg.ALPN = []string{"\x00shim-rejects"}
+		case o.declineALPN:
+			// Declining (SSL_TLSEXT_ERR_NOACK) negotiates none.
+		case o.selectALPN != "":
 			cfg.ALPN = []string{o.selectALPN}
 		}
 		if o.noTicket {
@@ -347,11 +354,23 @@ func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool, session
 	}
 	// The Certificate message this side sent, seen through the engine's
 	// message hook, tells which credential it chose.
+	// The client's ALPN list comes from its ClientHello the same way.
 	var sentCert []byte
-	if o.expectSelected >= 0 {
+	var advALPN []string
+	if o.expectSelected >= 0 || o.expectAdvALPN != nil {
 		cfg.OnEvent = func(e engine.Event) {
-			if e.Sent && e.ContentType == 22 && len(e.Data) > 4 && msg.Type(e.Data[0]) == msg.TypeCertificate {
+			if e.ContentType != 22 || len(e.Data) <= 4 {
+				return
+			}
+			switch {
+			case e.Sent && msg.Type(e.Data[0]) == msg.TypeCertificate:
 				sentCert = slices.Clone(e.Data[4:])
+			case !e.Sent && msg.Type(e.Data[0]) == msg.TypeClientHello:
+				if ch, err := msg.ParseClientHello(e.Data[4:]); err == nil {
+					if d, ok := ch.Extensions.Find(msg.ExtALPN); ok {
+						advALPN, _ = msg.ParseALPN(d)
+					}
+				}
 			}
 		}
 	}
@@ -411,6 +430,9 @@ func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool, session
 	}
 	if o.expectOCSP != nil && string(st.OCSPResponse) != string(o.expectOCSP) {
 		return nil, fmt.Errorf("shim: OCSP response %x, expected %x", st.OCSPResponse, o.expectOCSP)
+	}
+	if o.expectAdvALPN != nil && !slices.Equal(advALPN, o.expectAdvALPN) {
+		return nil, fmt.Errorf("shim: client offered ALPN %q, expected %q", advALPN, o.expectAdvALPN)
 	}
 	if o.expectSelected >= 0 {
 		if err := o.checkSelected(st, sentCert); err != nil {
