@@ -932,9 +932,15 @@ func (h *clientHS12) saveSession() {
 		MasterSecret: h.s.master, ExtendedMasterSecret: c.st.ExtendedMasterSecret,
 		PeerChain: c.st.PeerChain, Received: c.now(),
 		PSKIdentity: c.st.PSKIdentity, PSKIdentityHint: c.st.PSKIdentityHint,
+		Group: c.st.Group,
 	}
 	if h.sess != nil {
 		sess.Ticket, sess.LifetimeHint = h.sess.Ticket, h.sess.LifetimeHint
+		if sess.Group == 0 {
+			// A resumption exchanges no keys: the session's group is
+			// the one of the handshake that made it.
+			sess.Group = h.sess.Group
+		}
 	}
 	if h.newTicket != nil {
 		sess.Ticket = h.newTicket.Ticket

@@ -469,7 +469,7 @@ func (c *client) onTicket(cn *conn, sess *resumeSession, tk engine.Ticket) {
 	leaf, code := sess.notePeerLocked(cn)
 	sess.mu.Unlock()
 	if s.sessOut != "" {
-		c.saveSession(func() error { return writeSession13(s.sessOut, &tk, leaf, code, s.sni) })
+		c.saveSession(func() error { return writeSession13(s.sessOut, &tk, leaf, code, s.sni, cn.st.Group) })
 	}
 	if !s.quiet && !s.brief {
 		rs := c.session(cn)

@@ -2,6 +2,8 @@ package sclient
 
 import (
 	"context"
+	"encoding/asn1"
+	"fmt"
 	"io"
 	"net"
 	"os/exec"
@@ -545,6 +547,37 @@ func TestDebugReadOrder(t *testing.T) {
 		tOut, _, _ := runClient(t, "", args...)
 		if o, g := handshake(oOut), handshake(tOut); o != g || !strings.Contains(g, "read from P (5 bytes => 5 (0x5))\n<<< ") {
 			t.Errorf("%s:\nopenssl:\n%s\ntlskit:\n%s", v, o, g)
+		}
+	}
+}
+
+// TestSessionFileKexGroup: -sess_out's file carries the handshake's key
+// exchange group in openssl's kex_group field, as openssl s_client's
+// does (X25519 at TLS 1.2 and 1.3, P-384 after a HelloRetryRequest).
+func TestSessionFileKexGroup(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	srv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey)
+	hrr := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey, "-groups", "P-384")
+	dir := t.TempDir()
+	group := func(path string) int {
+		o, err := readOpenSSLSession(path)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		var g int
+		asn1.Unmarshal(o.KexGroup.Bytes, &g)
+		return g
+	}
+	for i, tc := range []struct {
+		addr, v string
+		want    int
+	}{{srv.Addr, "-tls1_2", 29}, {srv.Addr, "-tls1_3", 29}, {hrr.Addr, "-tls1_3", 24}} {
+		o, g := filepath.Join(dir, fmt.Sprintf("o%d.pem", i)), filepath.Join(dir, fmt.Sprintf("t%d.pem", i))
+		args := []string{"-connect", tc.addr, tc.v}
+		opensslHeld(t, time.Second, append(args, "-sess_out", o)...)
+		runClient(t, "", append(args, "-sess_out", g)...)
+		if a, b := group(o), group(g); a != tc.want || b != tc.want {
+			t.Errorf("%s %s: kex_group openssl %d, tlskit %d, want %d", tc.addr, tc.v, a, b, tc.want)
 		}
 	}
 }
