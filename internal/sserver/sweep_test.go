@@ -284,3 +284,27 @@ func TestResetLikeOpenSSL(t *testing.T) {
 		})
 	}
 }
+
+// TestBadBinderLikeOpenSSL: a TLS 1.3 client whose -psk key differs from
+// the server's fails the binder check, and the server prints openssl
+// 3.0's tls_psk_do_binder line ("binder does not verify"); both servers'
+// stderr is compared. openssl sends illegal_parameter there, the engine
+// decrypt_error as BoringSSL (BoGo Resume-Server-InvalidPSKBinder checks
+// it), so the alert is left out of the comparison.
+func TestBadBinderLikeOpenSSL(t *testing.T) {
+	needTool(t, "openssl")
+	dir := t.TempDir()
+	args := []string{"-nocert", "-psk", "0102030405060708090a0b0c0d0e0f10", "-naccept", "1"}
+	client := func(addr string) {
+		opensslClientUntil(t, addr, "", nil, "-psk", "0102030405060708090a0b0c0d0e0f11")
+	}
+	srv := testpeer.OpenSSLServerIn(t, dir, args...)
+	client(srv.Addr)
+	_, wantErr := srv.Wait(t, 20*time.Second)
+	ts := startServer(t, dir, args...)
+	client(ts.addr)
+	ts.wait(10 * time.Second)
+	if got, want := normalizeErrLines(ts.err.String()), normalizeErrLines(wantErr); got != want || !strings.Contains(want, "binder does not verify") {
+		t.Errorf("stderr differs\n--- tlskit\n%s\n--- openssl\n%s", got, want)
+	}
+}

@@ -61,6 +61,9 @@ const (
 	// not offer post_handshake_auth (openssl 3.0.22 s_server, captured).
 	PHAWrongVersion
 	PHAExtensionNotReceived
+	// BinderDoesNotVerify is a TLS 1.3 PSK whose binder is wrong
+	// (illegal_parameter sent).
+	BinderDoesNotVerify
 	// HTTPRequest and HTTPSProxyRequest are a first record that is an
 	// HTTP request (GET, POST, HEAD, PUT) or a CONNECT.
 	HTTPRequest
@@ -156,6 +159,7 @@ var table = map[Kind]spec{
 	KeyUpdateWrongVersion:          {0x0A00010A, libSSL, "SSL_key_update", "wrong ssl version"},
 	RenegotiateWrongVersion:        {0x0A00010A, libSSL, "can_renegotiate", "wrong ssl version"},
 	DecryptionFailed:               {0x0A000119, libSSL, "ssl3_get_record", "decryption failed or bad record mac"},
+	BinderDoesNotVerify:            {0x0A0000FD, libSSL, "tls_psk_do_binder", "binder does not verify"},
 	ServernameCallbackFailed:       {0x0A0000EA, libSSL, "final_server_name", "callback failed"},
 	TooMuchEarlyData:               {0x0A0000A4, libSSL, "early_data_count_ok", "too much early data"},
 	PHAWrongVersion:                {0x0A00010A, libSSL, "SSL_verify_client_post_handshake", "wrong ssl version"},
