@@ -166,7 +166,16 @@ func TestRevMatchesOpenSSL(t *testing.T) {
 				if tc.hangUp {
 					return hangUpClient(t, addr, tc.input)
 				}
-				return opensslClient(t, addr, tc.input, 300*time.Millisecond, "-quiet", "-no_ign_eof")
+				// The client's input stays open until the server ends
+				// the connection (a CLOSE line) or the first line's
+				// reversal is back, not for a fixed time: a loaded
+				// machine once took longer than 300 ms to echo 40000
+				// bytes, and the output was cut short.
+				var done func(string) bool
+				if !strings.Contains(tc.input, "CLOSE\n") {
+					done = func(out string) bool { return strings.Contains(out, "cba\n") }
+				}
+				return opensslClientUntil(t, addr, tc.input, done, "-quiet", "-no_ign_eof")
 			}
 			srv := testpeer.OpenSSLServerIn(t, dir, args...)
 			want := client(srv.Addr)
