@@ -126,7 +126,18 @@ func TestTestSSL(t *testing.T) {
 			var wg sync.WaitGroup
 			var o, k result
 			wg.Add(2)
-			go func() { defer wg.Done(); o = run(ossl, filepath.Join(dir, "openssl.json")) }()
+			go func() {
+				defer wg.Done()
+				o = run(ossl, filepath.Join(dir, "openssl.json"))
+				// The reference is allowed one retry: under the load of
+				// a full test run, testssl.sh with the real openssl was
+				// seen to report sessionresumption_ticket as a connect
+				// problem (twice in a dozen runs); tlskit gets none.
+				if !o.TimedOut && strings.Contains(o.Stdout, "connect problem") {
+					t.Logf("testssl.sh with openssl reported a connect problem; running it again:\n%s", o.Stdout)
+					o = run(ossl, filepath.Join(dir, "openssl.json"))
+				}
+			}()
 			go func() { defer wg.Done(); k = run(filepath.Join(shimDir, "openssl"), filepath.Join(dir, "tlskit.json")) }()
 			wg.Wait()
 			for name, r := range map[string]result{"openssl": o, "tlskit": k} {
