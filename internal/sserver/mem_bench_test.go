@@ -89,6 +89,9 @@ func memBenchOnce(addr string, cfg *tls.Config) error {
 //	                      of their spans) seen, sampled every millisecond
 //	peak-stack-B          most goroutine stack memory seen, likewise
 //	peak-goroutines       most goroutines seen, likewise
+//	start-stack-B         largest starting stack size the runtime chose
+//	                      for new goroutines (it follows the average
+//	                      stack in use at collections)
 //	cpu-ns/op             CPU time of this process (the server, its
 //	                      garbage collection and the sampling) per
 //	                      connection: what a lower GOGC costs
@@ -123,13 +126,15 @@ func benchWWWMemory(b *testing.B, clients int) {
 		{Name: "/memory/classes/heap/unused:bytes"},
 		{Name: "/memory/classes/heap/stacks:bytes"},
 		{Name: "/sched/goroutines:goroutines"},
+		{Name: "/gc/stack/starting-size:bytes"},
 	}
-	var peakHeap, peakStack, peakG uint64
+	var peakHeap, peakStack, peakG, startStack uint64
 	sample := func() {
 		metrics.Read(samples)
 		peakHeap = max(peakHeap, samples[0].Value.Uint64()+samples[1].Value.Uint64())
 		peakStack = max(peakStack, samples[2].Value.Uint64())
 		peakG = max(peakG, samples[3].Value.Uint64())
+		startStack = max(startStack, samples[4].Value.Uint64())
 	}
 	runtime.GC()
 	var m0, m1 runtime.MemStats
@@ -165,4 +170,5 @@ wait:
 	b.ReportMetric(float64(peakHeap), "peak-heap-B")
 	b.ReportMetric(float64(peakStack), "peak-stack-B")
 	b.ReportMetric(float64(peakG), "peak-goroutines")
+	b.ReportMetric(float64(startStack), "start-stack-B")
 }

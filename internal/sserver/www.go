@@ -42,11 +42,31 @@ func (s *server) serveConcurrent(conn net.Conn) {
 	}()
 	t, tc, err := s.handshake(conn)
 	if err != nil {
-		if !s.c.quiet {
-			handshakeFailure(tc, err).Write(s.errw)
-		}
+		s.reportHandshakeFailure(tc, err)
 		return
 	}
+	s.serveEstablished(conn, t, tc)
+}
+
+// reportHandshakeFailure prints a failed handshake's error lines, unless
+// -quiet. Not inlined, for serveEstablished's reason.
+//
+//go:noinline
+func (s *server) reportHandshakeFailure(tc *trackedConn, err error) {
+	if !s.c.quiet {
+		handshakeFailure(tc, err).Write(s.errw)
+	}
+}
+
+// serveEstablished is serveConcurrent after the handshake. It is a
+// function of its own, never inlined, so that its locals (the connection
+// state for the reports, about 1 KiB) are not in the frame that sits
+// under the handshake: with them there the deepest handshake call path
+// (the signature) outgrew a goroutine's 8 KiB starting stack, and every
+// connection's stack doubled to 16 KiB.
+//
+//go:noinline
+func (s *server) serveEstablished(conn net.Conn, t *engine.SnapshotConn, tc *trackedConn) {
 	ackNow(conn)
 	// close_notify ends a connection, unless a fatal alert (sent or
 	// received) or a vanished client ended it first: openssl sends
