@@ -43,64 +43,89 @@ type serverHS struct {
 // serverHandshake runs RFC 8446 §2's full handshake from the server side,
 // sending a HelloRetryRequest when no offered key share fits (§4.1.4).
 func (c *TLSConn) serverHandshake() error {
-	if lo, hi := c.cfg.versionRange(); lo > hi {
-		return alert.Faultf(alert.InternalError, "no protocols available")
+	h := newServerHS(c)
+	done, err := h.start()
+	if done || err != nil {
+		return err
 	}
-	h := &serverHS{c: c}
+	return h.flight()
+}
+
+// newServerHS allocates a server handshake's state on the heap: kept in
+// serverHandshake's frame it would sit under the flight's signature (see
+// hello), which costs a goroutine more than its 176 bytes.
+//
+//go:noinline
+func newServerHS(c *TLSConn) *serverHS {
+	return &serverHS{c: c}
+}
+
+// start is serverHandshake up to the server's flight: it reads the
+// ClientHello (and the second one after a HelloRetryRequest) and settles
+// what the flight sends. done reports that the handshake ran to its end
+// another way (TLS 1.2, or a stateless server's flight). Never inlined,
+// so that its locals are not under the flight's signature (see hello).
+//
+//go:noinline
+func (h *serverHS) start() (done bool, err error) {
+	c := h.c
+	if lo, hi := c.cfg.versionRange(); lo > hi {
+		return false, alert.Faultf(alert.InternalError, "no protocols available")
+	}
 	m, err := c.readFirstHandshakeLocked(msg.TypeClientHello)
 	if err != nil {
-		return err
+		return false, err
 	}
 	for first := true; ; first = false {
 		if m.Type != msg.TypeClientHello {
-			return alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+			return false, alert.Faultf(alert.UnexpectedMessage, "unexpected message")
 		}
 		if h.ch, err = msg.ParseClientHello(m.Body); err != nil {
-			return err
+			return false, err
 		}
 		v, err := c.cfg.serverVersion(h.ch)
 		if err != nil {
-			return err
+			return false, err
 		}
 		if err := c.serverNameLocked(h.ch, v); err != nil {
-			return err
+			return false, err
 		}
 		if v < VersionTLS13 {
 			if !first {
 				// The retry was TLS 1.3's: the client cannot go back.
-				return alert.Faultf(alert.ProtocolVersion, "unsupported protocol")
+				return false, alert.Faultf(alert.ProtocolVersion, "unsupported protocol")
 			}
-			return c.serverHandshake12(h.ch, m.Raw, v)
+			return true, c.serverHandshake12(h.ch, m.Raw, v)
 		}
 		if err := h.negotiate(); err != nil {
-			return err
+			return false, err
 		}
 		if !c.cfg.Stateless {
 			break
 		}
 		done, err := h.stateless(m.Raw, first)
 		if err != nil {
-			return err
+			return false, err
 		}
 		if done {
-			return h.flight()
+			return true, h.flight()
 		}
 		if m, err = h.statelessRestart(); err != nil {
-			return err
+			return false, err
 		}
 	}
 	if err := h.choosePSKAndGroup(m.Raw, nil); err != nil {
-		return err
+		return false, err
 	}
 	if !h.pskOnly && h.peerKS == nil {
 		if err := h.helloRetry(m.Raw); err != nil {
-			return err
+			return false, err
 		}
 	} else {
 		h.tr = keys.NewTranscript(c.suite.Hash)
 		h.tr.Write(m.Raw)
 	}
-	return h.flight()
+	return false, nil
 }
 
 // negotiate picks version, suite, group, certificate and ALPN from the
@@ -482,128 +507,38 @@ func (h *serverHS) helloRetry(ch1 []byte) error {
 // flight sends ServerHello through Finished, then reads the client's
 // second flight.
 func (h *serverHS) flight() error {
-	c := h.c
-	var pub, shared []byte
-	var err error
-	if h.psk == nil && h.id != nil {
-		// Asked as the ClientHello is settled, before the ServerHello,
-		// as OpenSSL runs its status callback: a failure is an alert
-		// in the clear.
-		if h.staple, err = c.stapleFor(h.ch, h.id.Chain); err != nil {
-			return err
-		}
-	}
-	if !h.pskOnly {
-		if pub, shared, err = kx.Respond(h.group, h.peerKS[0].Data); err != nil {
-			return err
-		}
-		c.st.Group = h.group
-	}
-	random := make([]byte, 32)
-	if _, err := io.ReadFull(c.rand(), random); err != nil {
-		return err
-	}
-	c.st.ServerRandom = random
-	exts := h.serverHelloExts(false)
-	if !h.pskOnly {
-		exts = append(exts, msg.Extension{Type: msg.ExtKeyShare,
-			Data: msg.MarshalKeyShareServer(msg.KeyShare{Group: h.group, Data: pub})})
-	}
-	var psk []byte
-	if h.psk != nil {
-		exts = append(exts, msg.Extension{Type: msg.ExtPreSharedKey, Data: msg.MarshalUint16(h.pskIndex)})
-		psk = h.psk.key
-		c.st.Resumed, c.st.PSKIdentity = true, h.psk.identity
-	}
-	early := h.acceptEarly()
-	// The schedule starts from the PSK's Early Secret, as the binder's
-	// did (RFC 8446 §7.1): that schedule goes on, with no second
-	// extraction.
-	sched := h.pskSched
-	if sched == nil || sched.Hash() != c.suite.Hash {
-		sched = keys.NewSchedule(c.suite.Hash, psk)
-	}
-	var earlySecret []byte
-	if early {
-		// client_early_traffic_secret over the ClientHello (RFC 8446 §7.1).
-		earlySecret = sched.ClientEarlyTrafficSecret(h.tr.Sum())
-		c.keyLog("CLIENT_EARLY_TRAFFIC_SECRET", earlySecret)
-	}
-	sh := &msg.ServerHello{Version: VersionTLS12, Random: random, SessionID: h.ch.SessionID,
-		CipherSuite: c.suite.ID, Extensions: exts}
-	raw, err := sh.Marshal()
+	cHS, sHS, early, err := h.hello()
 	if err != nil {
 		return err
 	}
-	c.rl.WriteVersion = VersionTLS12
-	if err := c.writeHandshakeLocked(raw, h.tr); err != nil {
-		return err
-	}
-	if len(h.ch.SessionID) > 0 {
-		// Appendix D.4: the compatibility CCS after the first message.
-		if err := c.sendCCSLocked(); err != nil {
-			return err
-		}
-	}
-	c.sched = sched
-	c.sched.SetShared(shared)
-	th := h.tr.Sum()
-	cHS := c.sched.ClientHandshakeTrafficSecret(th)
-	sHS := c.sched.ServerHandshakeTrafficSecret(th)
-	c.keyLog("CLIENT_HANDSHAKE_TRAFFIC_SECRET", cHS)
-	c.keyLog("SERVER_HANDSHAKE_TRAFFIC_SECRET", sHS)
-	if err := c.setWriteKey(sHS); err != nil {
-		return err
-	}
-	readKey := cHS
-	if early {
-		readKey = earlySecret
-	}
-	if err := c.setReadKey(readKey); err != nil {
-		return err
-	}
-	// The client may still answer ServerHello with a clear alert.
-	c.rl.AllowPlainAlerts = true
-	if h.early && !early {
-		c.st.EarlyData = EarlyDataRejected
-		// Early data we did not accept fails to decrypt under the
-		// handshake key: skip up to the usual limit (RFC 8446 §4.2.10).
-		c.rl.SkipUndecryptable = earlySkipLimit
-	}
-
-	// OpenSSL sends serverinfo extensions first.
-	ee := append(msg.Extensions{}, c.serverInfoExts(h.id, h.ch, VersionTLS13, ExtContextTLS13EncryptedExtensions, h.psk != nil)...)
-	// RFC 6066 §3: no server_name acknowledgement when resuming.
-	if c.sniAck && (h.psk == nil || h.psk.external) {
-		ee = append(ee, msg.Extension{Type: msg.ExtServerName, Data: []byte{}})
-	}
-	if h.mfl != 0 {
-		ee = append(ee, msg.Extension{Type: msg.ExtMaxFragmentLength, Data: []byte{h.mfl}})
-	}
-	if h.alpn != "" {
-		ee = append(ee, msg.Extension{Type: msg.ExtALPN, Data: msg.MarshalALPN([]string{h.alpn})})
-	}
-	if early {
-		ee = append(ee, msg.Extension{Type: msg.ExtEarlyData, Data: []byte{}})
-	}
-	if raw, err = (&msg.EncryptedExtensions{Extensions: ee}).Marshal(); err != nil {
-		return err
-	}
-	if err := c.writeHandshakeLocked(raw, h.tr); err != nil {
-		return err
-	}
 	if h.psk == nil {
-		if err := h.authenticate(); err != nil {
+		// Certificate and CertificateVerify, each from this frame: the
+		// signature is the handshake's deepest call path (see hello).
+		if err := h.certificate(); err != nil {
+			return err
+		}
+		if err := h.certificateVerify(); err != nil {
 			return err
 		}
 	}
-	if raw, err = msg.Frame(msg.TypeFinished, keys.FinishedMAC(c.suite.Hash, sHS, h.tr.Sum())); err != nil {
+	return h.finish(cHS, sHS, early)
+}
+
+// finish is flight's last part: the server's Finished, the application
+// keys, the client's flight and the tickets. Apart from flight, never
+// inlined, for hello's reason.
+//
+//go:noinline
+func (h *serverHS) finish(cHS, sHS []byte, early bool) error {
+	c := h.c
+	raw, err := msg.Frame(msg.TypeFinished, keys.FinishedMAC(c.suite.Hash, sHS, h.tr.Sum()))
+	if err != nil {
 		return err
 	}
 	if err := c.writeHandshakeLocked(raw, h.tr); err != nil {
 		return err
 	}
-	th = h.tr.Sum()
+	th := h.tr.Sum()
 	cAP := c.sched.ClientAppTrafficSecret(th)
 	sAP := c.sched.ServerAppTrafficSecret(th)
 	c.expSec = c.sched.ExporterMasterSecret(th)
@@ -635,9 +570,164 @@ func (h *serverHS) flight() error {
 	return nil
 }
 
-// authenticate sends [CertificateRequest], Certificate and
-// CertificateVerify.
-func (h *serverHS) authenticate() error {
+// hello is flight's first part: the ServerHello, the handshake keys and
+// EncryptedExtensions. It returns the client's and the server's
+// handshake traffic secrets and whether early data was accepted. It is
+// a function of its own, never inlined, so that its locals are not in
+// the frame under the Certificate and its signature, the deepest call
+// path of a handshake: with them there a server connection's goroutine
+// outgrew an 8 KiB stack.
+//
+//go:noinline
+func (h *serverHS) hello() ([]byte, []byte, bool, error) {
+	c := h.c
+	var pub, shared []byte
+	var err error
+	if h.psk == nil && h.id != nil {
+		// Asked as the ClientHello is settled, before the ServerHello,
+		// as OpenSSL runs its status callback: a failure is an alert
+		// in the clear.
+		if h.staple, err = c.stapleFor(h.ch, h.id.Chain); err != nil {
+			return nil, nil, false, err
+		}
+	}
+	if !h.pskOnly {
+		if pub, shared, err = kx.Respond(h.group, h.peerKS[0].Data); err != nil {
+			return nil, nil, false, err
+		}
+		c.st.Group = h.group
+	}
+	random := make([]byte, 32)
+	if _, err := io.ReadFull(c.rand(), random); err != nil {
+		return nil, nil, false, err
+	}
+	c.st.ServerRandom = random
+	exts := h.serverHelloExts(false)
+	if !h.pskOnly {
+		exts = append(exts, msg.Extension{Type: msg.ExtKeyShare,
+			Data: msg.MarshalKeyShareServer(msg.KeyShare{Group: h.group, Data: pub})})
+	}
+	var psk []byte
+	if h.psk != nil {
+		exts = append(exts, msg.Extension{Type: msg.ExtPreSharedKey, Data: msg.MarshalUint16(h.pskIndex)})
+		psk = h.psk.key
+		c.st.Resumed, c.st.PSKIdentity = true, h.psk.identity
+	}
+	early := h.acceptEarly()
+	// The schedule starts from the PSK's Early Secret, as the binder's
+	// did (RFC 8446 §7.1): that schedule goes on, with no second
+	// extraction.
+	sched := h.pskSched
+	if sched == nil || sched.Hash() != c.suite.Hash {
+		sched = keys.NewSchedule(c.suite.Hash, psk)
+	}
+	var earlySecret []byte
+	if early {
+		// client_early_traffic_secret over the ClientHello (RFC 8446 §7.1).
+		earlySecret = sched.ClientEarlyTrafficSecret(h.tr.Sum())
+		c.keyLog("CLIENT_EARLY_TRAFFIC_SECRET", earlySecret)
+	}
+	sh := &msg.ServerHello{Version: VersionTLS12, Random: random, SessionID: h.ch.SessionID,
+		CipherSuite: c.suite.ID, Extensions: exts}
+	raw, err := sh.Marshal()
+	if err != nil {
+		return nil, nil, false, err
+	}
+	c.rl.WriteVersion = VersionTLS12
+	if err := c.writeHandshakeLocked(raw, h.tr); err != nil {
+		return nil, nil, false, err
+	}
+	if len(h.ch.SessionID) > 0 {
+		// Appendix D.4: the compatibility CCS after the first message.
+		if err := c.sendCCSLocked(); err != nil {
+			return nil, nil, false, err
+		}
+	}
+	c.sched = sched
+	c.sched.SetShared(shared)
+	th := h.tr.Sum()
+	cHS := c.sched.ClientHandshakeTrafficSecret(th)
+	sHS := c.sched.ServerHandshakeTrafficSecret(th)
+	c.keyLog("CLIENT_HANDSHAKE_TRAFFIC_SECRET", cHS)
+	c.keyLog("SERVER_HANDSHAKE_TRAFFIC_SECRET", sHS)
+	if err := c.setWriteKey(sHS); err != nil {
+		return nil, nil, false, err
+	}
+	readKey := cHS
+	if early {
+		readKey = earlySecret
+	}
+	if err := c.setReadKey(readKey); err != nil {
+		return nil, nil, false, err
+	}
+	// The client may still answer ServerHello with a clear alert.
+	c.rl.AllowPlainAlerts = true
+	if h.early && !early {
+		c.st.EarlyData = EarlyDataRejected
+		// Early data we did not accept fails to decrypt under the
+		// handshake key: skip up to the usual limit (RFC 8446 §4.2.10).
+		c.rl.SkipUndecryptable = earlySkipLimit
+	}
+
+	// OpenSSL sends serverinfo extensions first.
+	ee := append(msg.Extensions{}, c.serverInfoExts(h.id, h.ch, VersionTLS13, ExtContextTLS13EncryptedExtensions, h.psk != nil)...)
+	// RFC 6066 §3: no server_name acknowledgement when resuming.
+	if c.sniAck && (h.psk == nil || h.psk.external) {
+		ee = append(ee, msg.Extension{Type: msg.ExtServerName, Data: []byte{}})
+	}
+	if h.mfl != 0 {
+		ee = append(ee, msg.Extension{Type: msg.ExtMaxFragmentLength, Data: []byte{h.mfl}})
+	}
+	if h.alpn != "" {
+		ee = append(ee, msg.Extension{Type: msg.ExtALPN, Data: msg.MarshalALPN([]string{h.alpn})})
+	}
+	if early {
+		ee = append(ee, msg.Extension{Type: msg.ExtEarlyData, Data: []byte{}})
+	}
+	if raw, err = (&msg.EncryptedExtensions{Extensions: ee}).Marshal(); err != nil {
+		return nil, nil, false, err
+	}
+	if err := c.writeHandshakeLocked(raw, h.tr); err != nil {
+		return nil, nil, false, err
+	}
+	return cHS, sHS, early, nil
+}
+
+// certificateVerify signs the transcript and sends CertificateVerify.
+func (h *serverHS) certificateVerify() error {
+	c := h.c
+	signature, err := sig.Sign(c.rand(), h.scheme, h.id.Key, h.signedContent())
+	if err != nil {
+		return err
+	}
+	return h.sendCertificateVerify(signature)
+}
+
+// signedContent is what CertificateVerify signs (RFC 8446 §4.4.3).
+// It and sendCertificateVerify are apart from certificateVerify, and
+// never inlined, so that their locals are not in the frame under the
+// signature (see hello).
+//
+//go:noinline
+func (h *serverHS) signedContent() []byte {
+	return sig.Content13(true, h.tr.Sum())
+}
+
+//go:noinline
+func (h *serverHS) sendCertificateVerify(signature []byte) error {
+	raw, err := (&msg.CertificateVerify{Scheme: h.scheme, Signature: signature}).Marshal()
+	if err != nil {
+		return err
+	}
+	return h.c.writeHandshakeLocked(raw, h.tr)
+}
+
+// certificate sends [CertificateRequest] and Certificate.
+// Never inlined, so that its locals are not in the frame under the
+// signature, the deepest call path of a handshake (see hello).
+//
+//go:noinline
+func (h *serverHS) certificate() error {
 	c := h.c
 	var raw []byte
 	var err error
@@ -679,14 +769,7 @@ func (h *serverHS) authenticate() error {
 	if err := c.writeHandshakeLocked(raw, h.tr); err != nil {
 		return err
 	}
-	signature, err := sig.Sign(c.rand(), h.scheme, h.id.Key, sig.Content13(true, h.tr.Sum()))
-	if err != nil {
-		return err
-	}
-	if raw, err = (&msg.CertificateVerify{Scheme: h.scheme, Signature: signature}).Marshal(); err != nil {
-		return err
-	}
-	return c.writeHandshakeLocked(raw, h.tr)
+	return nil
 }
 
 // earlySkipLimit bounds the early data a server skips: OpenSSL's default

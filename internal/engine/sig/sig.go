@@ -160,6 +160,35 @@ func Content13(server bool, transcriptHash []byte) []byte {
 	return append(out, transcriptHash...)
 }
 
+// misfit is Sign's error for a key that does not fit s. Never inlined,
+// for signEd448's reason.
+//
+//go:noinline
+func misfit(s uint16) error {
+	return alert.Faultf(alert.InternalError, "key does not fit "+Name(s))
+}
+
+// signEd448 is Sign for Ed448. Apart and never inlined, so that its
+// locals stay out of Sign's frame: Sign is on the deepest call path of a
+// server's handshake, which has to fit a goroutine's 8 KiB starting
+// stack.
+//
+//go:noinline
+func signEd448(key crypto.Signer, msg []byte) ([]byte, error) {
+	p, ok := key.(ed448.PrivateKey)
+	if !ok {
+		return nil, alert.Faultf(alert.InternalError, "ed448 needs an ed448.PrivateKey")
+	}
+	return ed448.Sign(p, msg, ""), nil
+}
+
+// digest hashes msg with h.
+//
+// Never inlined: the hash's state would otherwise sit in Sign's frame
+// under the signature, the deepest call path of a server's handshake,
+// which has to fit a goroutine's 8 KiB starting stack.
+//
+//go:noinline
 func digest(h crypto.Hash, msg []byte) []byte {
 	d := h.New()
 	d.Write(msg)
@@ -204,17 +233,13 @@ func Verify(s uint16, pub crypto.PublicKey, msg, signature []byte) error {
 func Sign(rand io.Reader, s uint16, key crypto.Signer, msg []byte) ([]byte, error) {
 	k, ok := kindOf(s)
 	if !ok || !Fits(s, key.Public()) {
-		return nil, alert.Faultf(alert.InternalError, "key does not fit "+Name(s))
+		return nil, misfit(s)
 	}
 	if k.ed {
 		return key.Sign(rand, msg, crypto.Hash(0))
 	}
 	if k.ed448 {
-		p, ok := key.(ed448.PrivateKey)
-		if !ok {
-			return nil, alert.Faultf(alert.InternalError, "ed448 needs an ed448.PrivateKey")
-		}
-		return ed448.Sign(p, msg, ""), nil
+		return signEd448(key, msg)
 	}
 	var opts crypto.SignerOpts = k.hash
 	if k.pss {
