@@ -270,10 +270,25 @@ func WriteTicketArrived(w io.Writer, s *Session) {
 
 // WriteSessionBlock writes the "SSL-Session:" block alone (as -prexit and
 // the end of a TLS <= 1.2 report show it).
+//
+// A writer that takes text as a strings.Builder or bytes.Buffer does (s_server
+// -www's page is one) gets it directly, without a copy in between.
 func WriteSessionBlock(w io.Writer, s *Session) {
+	if t, ok := w.(textWriter); ok {
+		writeSessionBlock(t, s)
+		return
+	}
 	b := &strings.Builder{}
 	writeSessionBlock(b, s)
 	io.WriteString(w, b.String())
+}
+
+// textWriter is what writeSessionBlock writes to: a strings.Builder or a
+// bytes.Buffer.
+type textWriter interface {
+	io.Writer
+	io.StringWriter
+	io.ByteWriter
 }
 
 func verifyText(s *Session) string {
@@ -314,7 +329,7 @@ func orNone(s string) string {
 	return s
 }
 
-func writeSessionBlock(b *strings.Builder, s *Session) {
+func writeSessionBlock(b textWriter, s *Session) {
 	// Built with WriteString and strconv rather than fmt: s_server -www
 	// writes this block into the page of every connection.
 	line := func(parts ...string) {

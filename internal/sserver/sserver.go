@@ -280,6 +280,9 @@ type server struct {
 		once             sync.Once
 		cmdline, ciphers string
 		ours             map[uint16]bool
+		// lastPage is the length of the last status page built: the
+		// next one's buffer is sized from it.
+		lastPage atomic.Int64
 	}
 }
 
@@ -302,6 +305,13 @@ const sessionCacheSize = 128
 // client connects.
 func (s *server) writeStats(w io.Writer) {
 	var b bytes.Buffer
+	s.appendStats(&b)
+	w.Write(b.Bytes())
+}
+
+// appendStats is writeStats into b (-www's page, without a buffer of its
+// own).
+func (s *server) appendStats(b *bytes.Buffer) {
 	// "%4d %s\n" without fmt: -www's page has these lines for every
 	// connection.
 	line := func(n int64, what string) {
@@ -326,7 +336,6 @@ func (s *server) writeStats(w io.Writer) {
 	line(0, "session cache timeouts")
 	line(0, "callback cache hits")
 	line(0, "cache full overflows (128 allowed)")
-	w.Write(b.Bytes())
 }
 
 // serve accepts connections until -naccept is reached, the interactive
