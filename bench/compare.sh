@@ -10,35 +10,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-200}
 SECS=${2:-5}
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
+. bench/lib.sh
 
 CGO_ENABLED=0 go build -o "$work/tlskit" ./cmd/tlskit
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/key.pem" \
   -out "$work/cert.pem" -subj /CN=localhost -days 2 2>/dev/null
 
-# start NAME CMD... : starts a server on 127.0.0.1:0, waits for its ACCEPT line,
-# sets ADDR and PID.
-start() {
-  local name=$1; shift
-  local fifo="$work/$name.out" in="$work/$name.in"
-  mkfifo "$fifo" "$in"
-  # A stdin that never ends keeps s_server from exiting on EOF: the script
-  # holds the fifo open for writing.
-  exec {hold}<>"$in"
-  "$@" <"$in" >"$fifo" 2>&1 &
-  PID=$!
-  pids+=("$PID")
-  exec 3<"$fifo"
-  local line
-  while read -r line <&3; do
-    case $line in ACCEPT*) ADDR=${line#ACCEPT }; break ;; esac
-  done
-  (cat <&3 >/dev/null &)
-  exec 3<&-
-}
 
 # Wall time of N sequential client runs.
 client_time() {

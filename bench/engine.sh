@@ -15,49 +15,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${1:-5}
 BULK_MB=${2:-256}
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do
-    # Only processes this script started, and only while they still are ours.
-    if [ -e "/proc/$p" ] && [ "$(stat -c %U "/proc/$p")" = "$(id -un)" ]; then kill "$p" 2>/dev/null || true; fi
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. bench/lib.sh
 
 CGO_ENABLED=0 go build -o "$work/tlskit" ./cmd/tlskit
 go build -o "$work/refserver" ./bench/refserver
 go build -o "$work/loadgen" ./bench/loadgen
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/ecdsa.key" \
-  -out "$work/ecdsa.pem" -subj /CN=localhost -days 2 2>/dev/null
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/rsa.key" \
-  -out "$work/rsa.pem" -subj /CN=localhost -days 2 2>/dev/null
+certs ecdsa rsa
 mkdir "$work/www"
 head -c $((BULK_MB * 1024 * 1024)) /dev/urandom >"$work/www/big.bin"
 # -WWW serves files below the current directory.
 cd "$work/www"
 
-# start NAME CMD... : starts a server on 127.0.0.1:0, waits for its ACCEPT
-# line, sets ADDR and PID.
-start() {
-  local name=$1; shift
-  local fifo="$work/$name.out" in="$work/$name.in"
-  rm -f "$fifo" "$in"
-  mkfifo "$fifo" "$in"
-  # A stdin that never ends keeps s_server from exiting on EOF.
-  exec {hold}<>"$in"
-  "$@" <"$in" >"$fifo" 2>&1 &
-  PID=$!
-  pids+=("$PID")
-  exec 3<"$fifo"
-  local line
-  while read -r line <&3; do
-    case $line in ACCEPT*) ADDR=${line#ACCEPT }; break ;; esac
-  done
-  (cat <&3 >/dev/null &)
-  exec 3<&-
-}
 stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
 # server NAME KEY [www|WWW]: the command line of each server.

@@ -14,15 +14,7 @@ cd "$(dirname "$0")/.."
 SECS=${1:-5}
 CLIENTS=${2:-64}
 ROUNDS=${3:-3}
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do
-    if [ -e "/proc/$p" ] && [ "$(stat -c %U "/proc/$p")" = "$(id -un)" ]; then kill "$p" 2>/dev/null || true; fi
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. bench/lib.sh
 
 if [[ -n ${TLSKIT:-} ]]; then
   cp "$TLSKIT" "$work/tlskit"
@@ -30,29 +22,9 @@ else
   CGO_ENABLED=0 go build -o "$work/tlskit" ./cmd/tlskit
 fi
 go build -o "$work/loadgen" ./bench/loadgen
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/ecdsa.key" \
-  -out "$work/ecdsa.pem" -subj /CN=localhost -days 2 2>/dev/null
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/rsa.key" \
-  -out "$work/rsa.pem" -subj /CN=localhost -days 2 2>/dev/null
+certs ecdsa rsa
 cd "$work"
 
-# start CMD... : starts a server, waits for its ACCEPT line, sets ADDR and PID.
-start() {
-  local out="$work/srv.out" in="$work/srv.in"
-  rm -f "$out" "$in"
-  mkfifo "$out" "$in"
-  exec {hold}<>"$in"
-  "$@" <"$in" >"$out" 2>&1 &
-  PID=$!
-  pids+=("$PID")
-  exec 3<"$out"
-  local line
-  while read -r line <&3; do
-    case $line in ACCEPT*) ADDR=${line#ACCEPT }; break ;; esac
-  done
-  (cat <&3 >/dev/null &)
-  exec 3<&-
-}
 stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 field() { awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status"; }
 
@@ -63,7 +35,7 @@ run() {
     openssl) cmd=(openssl s_server) ;;
     tlskit) cmd=("$work/tlskit" s_server) ;;
   esac
-  start "${cmd[@]}" -accept 127.0.0.1:0 -cert "$work/$key.pem" -key "$work/$key.key" -www
+  start srv "${cmd[@]}" -accept 127.0.0.1:0 -cert "$work/$key.pem" -key "$work/$key.key" -www
   local idle out peak
   idle=$(field "$PID" VmRSS)
   out=$("$work/loadgen" -connect "$ADDR" -c "$CLIENTS" -d "${SECS}s")

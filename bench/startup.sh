@@ -15,13 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-200}
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. bench/lib.sh
 
 if [[ -n ${TLSKIT:-} ]]; then
   cp "$TLSKIT" "$work/tlskit"
@@ -75,27 +69,8 @@ row "tlskit version / Go hello-world" "$work/v.a" "$work/v.b"
 interleave "$work/o" "$work/tlskit" version -- openssl version
 row "tlskit version / openssl version" "$work/o.a" "$work/o.b"
 
-# start NAME CMD... : starts a server, waits for its ACCEPT line, sets ADDR.
-start() {
-  local name=$1; shift
-  local out="$work/$name.out" in="$work/$name.in"
-  mkfifo "$out" "$in"
-  # A stdin that never ends: s_server would stop on EOF.
-  exec {hold}<>"$in"
-  "$@" <"$in" >"$out" 2>&1 &
-  pids+=("$!")
-  exec {rd}<"$out"
-  local line
-  while read -r line <&"$rd"; do
-    case $line in ACCEPT*) ADDR=${line#ACCEPT }; break ;; esac
-  done
-  (cat <&"$rd" >/dev/null &)
-}
 
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/ec.key" \
-  -out "$work/ec.pem" -subj /CN=localhost -days 2 2>/dev/null
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/rsa.key" \
-  -out "$work/rsa.pem" -subj /CN=localhost -days 2 2>/dev/null
+certs ec rsa
 for kind in ec rsa; do
   start "$kind" openssl s_server -accept 127.0.0.1:0 -cert "$work/$kind.pem" -key "$work/$kind.key"
   interleave "$work/c$kind" "$work/tlskit" s_client -connect "$ADDR" -- openssl s_client -connect "$ADDR"
