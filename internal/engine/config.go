@@ -282,6 +282,11 @@ type Config struct {
 	// directions with its plaintext (see Event). It runs on the
 	// connection's goroutines and must not block.
 	OnEvent func(Event)
+	// HandshakeEventsOnly gives OnEvent the handshake messages alone:
+	// no record headers, inner content types, alerts, ChangeCipherSpecs
+	// or application data, none of which is then copied for it. For a
+	// listener that wants what the peer offered rather than a trace.
+	HandshakeEventsOnly bool
 	// OnTicket, when set, sees each TLS 1.3 ticket a client receives,
 	// as it is added to State.Tickets. It runs on the reading goroutine
 	// with the connection's read lock held: it must not block or call

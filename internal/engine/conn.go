@@ -144,16 +144,17 @@ type tracer struct{ c *TLSConn }
 // A record header event carries the header's own version; an inner
 // content type carries TLS 1.2 when sent and TLS 1.3 when received, as
 // OpenSSL 3.0 reports them (its -msg shows ">>> TLS 1.2, InnerContent").
-// Both return before copying anything when no one listens.
+// Both return before copying anything when no one listens (or the
+// listener takes handshake messages only).
 func (t tracer) RecordHeader(sent bool, hdr []byte) {
-	if t.c.cfg.OnEvent == nil {
+	if t.c.cfg.OnEvent == nil || t.c.cfg.HandshakeEventsOnly {
 		return
 	}
 	t.c.eventV(sent, uint16(hdr[1])<<8|uint16(hdr[2]), ContentRecordHeader, append([]byte(nil), hdr...))
 }
 
 func (t tracer) InnerType(sent bool, version uint16, typ uint8) {
-	if t.c.cfg.OnEvent == nil {
+	if t.c.cfg.OnEvent == nil || t.c.cfg.HandshakeEventsOnly {
 		return
 	}
 	v := VersionTLS13
@@ -181,7 +182,7 @@ func (c *TLSConn) event(sent bool, ct int, data []byte) {
 }
 
 func (c *TLSConn) eventV(sent bool, v uint16, ct int, data []byte) {
-	if c.cfg.OnEvent == nil {
+	if c.cfg.OnEvent == nil || c.cfg.HandshakeEventsOnly && ct != int(record.TypeHandshake) {
 		return
 	}
 	if sent && c.sentGroup {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"syscall"
 
+	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/sslerr"
 	"github.com/tlskit/tlskit/internal/transport"
 	"github.com/tlskit/tlskit/internal/wire"
@@ -93,6 +94,10 @@ type trackedConn struct {
 	// requestCert is the engine's post-handshake CertificateRequest
 	// (the c command).
 	requestCert func() error
+	// catcher and engineCfg are catch's and the engine's Config, in the
+	// connection's one allocation rather than two of their own.
+	catcher   wire.HelloCatcher
+	engineCfg engine.Config
 }
 
 // clientHello is the client's last ClientHello, nil before one parsed.

@@ -56,7 +56,9 @@ func (s *server) observerOptions() wire.Options {
 func (s *server) observe(conn net.Conn) *trackedConn {
 	eof := transport.NewEOFWatch(conn)
 	if !s.observing() {
-		return &trackedConn{Conn: eof, eof: eof, catch: &wire.HelloCatcher{}}
+		tc := &trackedConn{Conn: eof, eof: eof}
+		tc.catch = &tc.catcher
+		return tc
 	}
 	ob := wire.New(s.observerOptions())
 	return &trackedConn{Conn: ob.Wrap(eof), ob: ob, eof: eof}

@@ -218,7 +218,8 @@ func readPSKSession(path, identity string) (engine.PSK, error) {
 // engineConfig builds the engine's configuration for one connection.
 func (s *server) engineConfig(tc *trackedConn) *engine.Config {
 	c, o := s.c, s.c.engine
-	cfg := &engine.Config{
+	cfg := &tc.engineCfg
+	*cfg = engine.Config{
 		MinVersion: o.lo, MaxVersion: o.hi,
 		Suites13:         o.tp.Suites13,
 		SignatureSchemes: o.tp.Sigalgs,
@@ -289,6 +290,9 @@ func (s *server) engineConfig(tc *trackedConn) *engine.Config {
 		cfg.OnEvent = tc.ob.Event
 	case tc.catch != nil:
 		cfg.OnEvent = tc.catch.Event
+		// The catcher looks at received handshake messages only: the
+		// engine then copies no record headers or inner types for it.
+		cfg.HandshakeEventsOnly = true
 	}
 	return cfg
 }

@@ -165,6 +165,14 @@ func readLimitedLine(br *bufio.Reader, max int) (string, error) {
 	var b []byte
 	for {
 		chunk, err := br.ReadSlice('\n')
+		if b == nil && err == nil {
+			// The whole line was in the reader's buffer, as usual: one
+			// copy, none for the blank line ending the headers.
+			if len(chunk) > max {
+				return "", errTooLong
+			}
+			return string(bytes.TrimRight(chunk, "\r\n")), nil
+		}
 		b = append(b, chunk...)
 		if len(b) > max {
 			return "", errTooLong
@@ -384,7 +392,14 @@ func (s *server) statusPage(ci connInfo, header string) []byte {
 		s.writeSigalgsAndGroups(&b, ci, false, false)
 	}
 	b.WriteString("---\n")
-	fmt.Fprintf(&b, "%s, %s, Cipher is %s\n", newOrReused(ci), cipherVersion(ci.state.CipherSuite), cipherName(ci.state.CipherSuite))
+	// Written piece by piece: Fprintf's arguments cost three allocations
+	// a page.
+	b.WriteString(newOrReused(ci))
+	b.WriteString(", ")
+	b.WriteString(cipherVersion(ci.state.CipherSuite))
+	b.WriteString(", Cipher is ")
+	b.WriteString(cipherName(ci.state.CipherSuite))
+	b.WriteString("\n")
 	s.writeSessionBlock(&b, ci)
 	b.WriteString("---\n")
 	s.appendStats(&b)
