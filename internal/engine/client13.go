@@ -734,13 +734,7 @@ func (h *clientHS) finish(m msg.Message, certReq *msg.CertificateRequest, cHS, s
 	}
 	h.tr.Write(m.Raw)
 
-	th := h.tr.Sum()
-	cAP := c.sched.ClientAppTrafficSecret(th)
-	sAP := c.sched.ServerAppTrafficSecret(th)
-	c.expSec = c.sched.ExporterMasterSecret(th)
-	c.keyLog("CLIENT_TRAFFIC_SECRET_0", cAP)
-	c.keyLog("SERVER_TRAFFIC_SECRET_0", sAP)
-	c.keyLog("EXPORTER_SECRET", c.expSec)
+	cAP, sAP := c.appSecrets13(h.tr.Sum())
 	if err := c.setReadKey(sAP); err != nil {
 		return err
 	}

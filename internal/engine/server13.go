@@ -538,13 +538,7 @@ func (h *serverHS) finish(cHS, sHS []byte, early bool) error {
 	if err := c.writeHandshakeLocked(raw, h.tr); err != nil {
 		return err
 	}
-	th := h.tr.Sum()
-	cAP := c.sched.ClientAppTrafficSecret(th)
-	sAP := c.sched.ServerAppTrafficSecret(th)
-	c.expSec = c.sched.ExporterMasterSecret(th)
-	c.keyLog("CLIENT_TRAFFIC_SECRET_0", cAP)
-	c.keyLog("SERVER_TRAFFIC_SECRET_0", sAP)
-	c.keyLog("EXPORTER_SECRET", c.expSec)
+	cAP, sAP := c.appSecrets13(h.tr.Sum())
 	if err := c.setWriteKey(sAP); err != nil {
 		return err
 	}
@@ -876,4 +870,17 @@ func clientEntryExtensions(cert *msg.Certificate) error {
 		}
 	}
 	return nil
+}
+
+// appSecrets13 derives, from the transcript hash through the server's
+// Finished, both sides' first application traffic secrets and the
+// exporter master secret (RFC 8446 §7.1), and logs them for SSLKEYLOGFILE.
+func (c *TLSConn) appSecrets13(th []byte) (cAP, sAP []byte) {
+	cAP = c.sched.ClientAppTrafficSecret(th)
+	sAP = c.sched.ServerAppTrafficSecret(th)
+	c.expSec = c.sched.ExporterMasterSecret(th)
+	c.keyLog("CLIENT_TRAFFIC_SECRET_0", cAP)
+	c.keyLog("SERVER_TRAFFIC_SECRET_0", sAP)
+	c.keyLog("EXPORTER_SECRET", c.expSec)
+	return cAP, sAP
 }
