@@ -344,19 +344,33 @@ func opensslHandles(t msg.ExtType) bool {
 	return false
 }
 
+// solicited applies RFC 8446 §4.2's rule to a server's extension of
+// type t as openssl s_client does: true when the client offered it;
+// otherwise unsupported_extension for a type openssl handles
+// (opensslHandles), or for any type when strict, and false with no error
+// (the extension is passed over) for the rest.
+func (h *clientHS) solicited(t msg.ExtType, strict bool) (bool, error) {
+	if h.offered[t] {
+		return true, nil
+	}
+	if strict || opensslHandles(t) {
+		return false, alert.Faultf(alert.UnsupportedExtension, "unsolicited extension")
+	}
+	return false, nil
+}
+
 // checkServerExtensions applies RFC 8446 §4.2's rule to a ServerHello or
-// HelloRetryRequest: an extension the client did not offer is
+// (hrr) HelloRetryRequest: an extension the client did not offer is
 // unsupported_extension (in a ServerHello, only of a type openssl
-// handles: opensslHandles); one it offered but that may not appear here
-// is illegal_parameter.
-func (h *clientHS) checkServerExtensions(e msg.Extensions, allowed ...msg.ExtType) error {
-	hrr := slices.Contains(allowed, msg.ExtCookie)
+// handles: solicited); one it offered but that may not appear here is
+// illegal_parameter.
+func (h *clientHS) checkServerExtensions(e msg.Extensions, hrr bool, allowed ...msg.ExtType) error {
 	for _, x := range e {
-		if !h.offered[x.Type] && !hrr && !opensslHandles(x.Type) {
+		if ok, err := h.solicited(x.Type, hrr); !ok {
+			if err != nil {
+				return err
+			}
 			continue
-		}
-		if !h.offered[x.Type] {
-			return alert.Faultf(alert.UnsupportedExtension, "unsolicited extension")
 		}
 		if !slices.Contains(allowed, x.Type) {
 			return alert.Faultf(alert.IllegalParameter, "bad extension")
@@ -420,7 +434,7 @@ func (h *clientHS) retry(hrr *msg.ServerHello, raw []byte) error {
 	// A cookie is the one extension a HelloRetryRequest may carry
 	// unasked (RFC 8446 §4.2.2).
 	h.offered[msg.ExtCookie] = true
-	if err := h.checkServerExtensions(hrr.Extensions, msg.ExtSupportedVersions, msg.ExtKeyShare, msg.ExtCookie); err != nil {
+	if err := h.checkServerExtensions(hrr.Extensions, true, msg.ExtSupportedVersions, msg.ExtKeyShare, msg.ExtCookie); err != nil {
 		return err
 	}
 	c.st.HelloRetry = true
@@ -499,7 +513,7 @@ func (h *clientHS) serverHello(sh *msg.ServerHello, raw []byte) error {
 	if err := h.checkHelloCommon(sh); err != nil {
 		return err
 	}
-	if err := h.checkServerExtensions(sh.Extensions, msg.ExtSupportedVersions, msg.ExtKeyShare, msg.ExtPreSharedKey); err != nil {
+	if err := h.checkServerExtensions(sh.Extensions, false, msg.ExtSupportedVersions, msg.ExtKeyShare, msg.ExtPreSharedKey); err != nil {
 		return err
 	}
 	var psk []byte
@@ -657,11 +671,11 @@ func (h *clientHS) serverAuth(m msg.Message) (certReq *msg.CertificateRequest, n
 		// RFC 8446 §4.4.2: an entry's extensions must answer ones the
 		// client offered (§4.2: unsupported_extension otherwise).
 		for _, x := range e.Extensions {
-			if !h.offered[x.Type] && !opensslHandles(x.Type) {
+			if ok, err := h.solicited(x.Type, false); !ok {
+				if err != nil {
+					return nil, m, err
+				}
 				continue
-			}
-			if !h.offered[x.Type] {
-				return nil, m, alert.Faultf(alert.UnsupportedExtension, "unsolicited extension")
 			}
 			if x.Type != msg.ExtStatusRequest && x.Type != msg.ExtSCT {
 				return nil, m, alert.Faultf(alert.IllegalParameter, "bad extension")
@@ -803,11 +817,11 @@ func (h *clientHS) customAnswer(x msg.Extension) bool {
 func (h *clientHS) encryptedExtensions(ee *msg.EncryptedExtensions) error {
 	c := h.c
 	for _, x := range ee.Extensions {
-		if !h.offered[x.Type] && !opensslHandles(x.Type) {
+		if ok, err := h.solicited(x.Type, false); !ok {
+			if err != nil {
+				return err
+			}
 			continue
-		}
-		if !h.offered[x.Type] {
-			return alert.Faultf(alert.UnsupportedExtension, "unsolicited extension")
 		}
 		if h.customAnswer(x) {
 			continue
