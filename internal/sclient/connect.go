@@ -370,8 +370,7 @@ func (c *client) unusedSessionReport(tk *engine.Ticket, cn *conn) *report.Sessio
 		Version: tlsnames.VersionName(engine.VersionTLS13), SessionCert: true}
 	if cn != nil {
 		rs.StartTime = cn.start
-		sum := cn.obs.w.Summary()
-		rs.BytesRead, rs.BytesWritten = sum.BytesRead+cn.obs.preRead, sum.BytesWritten+cn.obs.preWritten
+		rs.BytesRead, rs.BytesWritten = cn.obs.transferred()
 	}
 	if ci, ok := tlsnames.CipherByID(tk.Suite); ok {
 		rs.Cipher, rs.CipherVersion = ci.Name, ci.Version

@@ -407,11 +407,8 @@ func (c *client) handshake(nc net.Conn) (*conn, error) {
 	if err == nil {
 		cn.st = tc.State()
 		cn.peer = engine.ParseChain(cn.st.PeerChain)
-		if cn.st.Version == engine.VersionTLS13 && cn.st.Resumed {
-			for _, p := range c.set.engine.psks {
-				cn.externalPSK = cn.externalPSK || bytes.Equal(p.Identity, cn.st.PSKIdentity)
-			}
-		}
+		cn.externalPSK = cn.st.Version == engine.VersionTLS13 && cn.st.Resumed &&
+			slices.ContainsFunc(c.set.engine.psks, func(p engine.PSK) bool { return bytes.Equal(p.Identity, cn.st.PSKIdentity) })
 	}
 	if err == nil {
 		if st := cn.st; st.Session12 != nil {

@@ -70,6 +70,13 @@ func (o *observer) wrap(c net.Conn) net.Conn {
 // than by just closing the transport.
 func (o *observer) closeNotified() bool { return o.eof == nil || !o.eof.TransportEnded() }
 
+// transferred is everything read and written so far, the STARTTLS
+// dialogue included, as openssl's byte counts after the handshake.
+func (o *observer) transferred() (read, written int64) {
+	sum := o.w.Summary()
+	return sum.BytesRead + o.preRead, sum.BytesWritten + o.preWritten
+}
+
 // fill adds what the observer learned to the report.
 func (o *observer) fill(rs *report.Session, st engine.State) {
 	sum := o.w.Summary()

@@ -204,8 +204,7 @@ func (c *client) run() int {
 		// then everything read and written (data, close_notify).
 		rs := c.session(cn)
 		if cn.obs != nil {
-			sum := cn.obs.w.Summary()
-			rs.BytesRead, rs.BytesWritten = sum.BytesRead+cn.obs.preRead, sum.BytesWritten+cn.obs.preWritten
+			rs.BytesRead, rs.BytesWritten = cn.obs.transferred()
 		}
 		report.WriteConnection(c.info, rs)
 	}
