@@ -564,8 +564,8 @@ func requestCANames(path string) ([][]byte, error) {
 	if err != nil {
 		errno := sslerr.Errno(err)
 		return nil, &configError{[]string{"Error loading CA names",
-			sslerr.Entry{Code: 0x80000000 | uint32(errno), Lib: "system library", Func: "file_ctrl", Reason: sslerr.Strerror(errno), Data: "calling fopen(" + path + ", r)"}.String(),
-			sslerr.Entry{Code: 0x10080002, Lib: "BIO routines", Func: "file_ctrl", Reason: "system lib"}.String()}}
+			sslerr.SysEntry(errno, "file_ctrl", "calling fopen("+path+", r)").String(),
+			sslerr.BIOSysLib("file_ctrl").String()}}
 	}
 	var names [][]byte
 	for {

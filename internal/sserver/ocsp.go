@@ -57,8 +57,8 @@ func (s *server) certStatus(chain [][]byte) ([]byte, error) {
 			// openssl's BIO read fails, then its DER reader finds
 			// nothing (measured with a directory as the file).
 			for _, e := range []sslerr.Entry{
-				{Code: 0x80000000 | uint32(en)&0xFFFF, Lib: "system library", Func: "file_read", Reason: sslerr.Strerror(int(en)), Data: "calling fread()"},
-				{Code: 0x10080002, Lib: "BIO routines", Func: "file_read", Reason: "system lib"},
+				sslerr.SysEntry(int(en), "file_read", "calling fread()"),
+				sslerr.BIOSysLib("file_read"),
 				asn1NotEnoughData,
 			} {
 				b.WriteString(e.String() + "\n")
@@ -98,12 +98,12 @@ func writeOpenFailure(b *strings.Builder, path string, err error) {
 		return
 	}
 	fmt.Fprintf(b, "Can't open \"%s\" for reading, %s\n", path, sslerr.Strerror(int(en)))
-	bio := sslerr.Entry{Code: 0x10080002, Lib: "BIO routines", Func: "BIO_new_file", Reason: "system lib"}
+	bio := sslerr.BIOSysLib("BIO_new_file")
 	if en == syscall.ENOENT {
 		bio = sslerr.Entry{Code: 0x10000080, Lib: "BIO routines", Func: "BIO_new_file", Reason: "no such file"}
 	}
 	for _, e := range []sslerr.Entry{
-		{Code: 0x80000000 | uint32(en)&0xFFFF, Lib: "system library", Func: "BIO_new_file", Reason: sslerr.Strerror(int(en)), Data: "calling fopen(" + path + ", rb)"},
+		sslerr.SysEntry(int(en), "BIO_new_file", "calling fopen("+path+", rb)"),
 		bio,
 	} {
 		b.WriteString(e.String() + "\n")

@@ -42,8 +42,8 @@ func readServerInfo(path string) ([]engine.ServerInfo, error) {
 	if err != nil {
 		errno := sslerr.Errno(err)
 		return nil, fail(
-			sslerr.Entry{Code: 0x80000000 | uint32(errno), Lib: "system library", Func: "file_ctrl", Reason: sslerr.Strerror(errno), Data: "calling fopen(" + path + ", r)"},
-			sslerr.Entry{Code: 0x10080002, Lib: "BIO routines", Func: "file_ctrl", Reason: "system lib"},
+			sslerr.SysEntry(errno, "file_ctrl", "calling fopen("+path+", r)"),
+			sslerr.BIOSysLib("file_ctrl"),
 			sslerr.Entry{Code: 0x0A080002, Lib: sslLib, Func: fn, Reason: "system lib"})
 	}
 	defer f.Close()

@@ -251,9 +251,18 @@ func LookupReport(text string) Report {
 // as -msgfile) fails at its flush: BIO's "system lib", then the errno's
 // text with "calling fflush()".
 func FileWriteReport(errno int) Report {
-	sys := Entry{Code: errLibSys | uint32(errno)&0xFFFF, Lib: libSys, Func: "file_ctrl", Reason: Strerror(errno), Data: "calling fflush()"}
-	bio := Entry{Code: 0x10080002, Lib: libBIO, Func: "file_ctrl", Reason: "system lib"}
-	return Report{Entries: []Entry{bio, sys}}
+	return Report{Entries: []Entry{BIOSysLib("file_ctrl"), SysEntry(errno, "file_ctrl", "calling fflush()")}}
+}
+
+// SysEntry is the "system library" entry openssl queues when a system
+// call in fn fails with errno; data names the call ("calling fopen(...)").
+func SysEntry(errno int, fn, data string) Entry {
+	return Entry{Code: errLibSys | uint32(errno)&0xFFFF, Lib: libSys, Func: fn, Reason: Strerror(errno), Data: data}
+}
+
+// BIOSysLib is BIO's "system lib" entry for a system call failing in fn.
+func BIOSysLib(fn string) Entry {
+	return Entry{Code: 0x10080002, Lib: libBIO, Func: fn, Reason: "system lib"}
 }
 
 // Errno is the system error number behind err, or EIO when it has none.
