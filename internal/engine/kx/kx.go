@@ -130,6 +130,20 @@ func x25519Shared(priv *x25519.Key, peer []byte) ([]byte, error) {
 	return z[:], nil
 }
 
+// x25519Respond is a server's X25519 answer to the peer key: its public
+// key and the shared secret (x25519Pair, x25519Shared).
+func x25519Respond(peer []byte) (public, shared []byte, err error) {
+	pub, priv, err := x25519Pair()
+	if err != nil {
+		return nil, nil, err
+	}
+	z, err := x25519Shared(priv, peer)
+	if err != nil {
+		return nil, nil, err
+	}
+	return pub[:], z, nil
+}
+
 // x448Pair makes an X448 key pair (RFC 7748 §6.2) with crypto/rand.
 func x448Pair() (pub, priv *x448.Key, err error) {
 	pub, priv = new(x448.Key), new(x448.Key)
@@ -308,15 +322,7 @@ func Respond(g uint16, peer []byte) (public, shared []byte, err error) {
 		return pub[:], z, nil
 	}
 	if g == X25519 {
-		pub, priv, err := x25519Pair()
-		if err != nil {
-			return nil, nil, err
-		}
-		z, err := x25519Shared(priv, peer)
-		if err != nil {
-			return nil, nil, err
-		}
-		return pub[:], z, nil
+		return x25519Respond(peer)
 	}
 	if g == X25519MLKEM768 {
 		if len(peer) != mlkem.EncapsulationKeySize768+32 {
@@ -326,16 +332,12 @@ func Respond(g uint16, peer []byte) (public, shared []byte, err error) {
 		if err != nil {
 			return nil, nil, bad()
 		}
-		pub, priv, err := x25519Pair()
-		if err != nil {
-			return nil, nil, err
-		}
-		z, err := x25519Shared(priv, peer[mlkem.EncapsulationKeySize768:])
+		pub, z, err := x25519Respond(peer[mlkem.EncapsulationKeySize768:])
 		if err != nil {
 			return nil, nil, err
 		}
 		k, ct := ek.Encapsulate()
-		return append(ct, pub[:]...), append(k, z...), nil
+		return append(ct, pub...), append(k, z...), nil
 	}
 	c := curve(g)
 	if c == nil || !Supported(g) {
