@@ -102,13 +102,7 @@ func dialEcho(t *testing.T, srv *testpeer.Server, cfg *Config, line, want string
 // waitOutput waits (bounded) for the peer to print want.
 func waitOutput(t *testing.T, s *testpeer.Server, want string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(s.Output(), want) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the peer never printed %q; it printed:\n%s", want, s.Output())
-		}
-		time.Sleep(20 * time.Millisecond) // polling the peer's output, not a readiness guess
-	}
+	testpeer.WaitOutput(t, s.Output, want, 10*time.Second)
 }
 
 // TestClientAgainstOpenSSL runs the own client against the real `openssl

@@ -27,17 +27,6 @@ func pageGet(t *testing.T, addr, path string, args ...string) string {
 	return ""
 }
 
-// waitOutput polls output until it holds want, at most 20 s.
-func waitOutput(t *testing.T, output func() string, want string) {
-	t.Helper()
-	for end := time.Now().Add(20 * time.Second); !strings.Contains(output(), want); {
-		if time.Now().After(end) {
-			t.Fatalf("no %q within 20 s:\n%s", want, output())
-		}
-		time.Sleep(10 * time.Millisecond) // polling the output
-	}
-}
-
 // TestStatsOnlyWithWWW: "GET /stats" is the status page under -WWW, and
 // under -HTTP a file named stats like any other, as openssl s_server
 // 3.0 answers (tlskit sent the status page under -HTTP too). Each answer's
@@ -201,7 +190,7 @@ func TestCommandsLikeOpenSSL(t *testing.T) {
 				}
 				client := make(chan string, 1)
 				go func() { client <- opensslClientUntil(t, addr, "", done, tc.version) }()
-				waitOutput(t, output, "CIPHER is ")
+				testpeer.WaitOutput(t, output, "CIPHER is ", 20*time.Second)
 				for _, c := range tc.commands {
 					send(c)
 				}
@@ -263,7 +252,7 @@ func TestResetLikeOpenSSL(t *testing.T) {
 					t.Fatal(err)
 				}
 				if mode == "interactive" {
-					waitOutput(t, output, "abc\n")
+					testpeer.WaitOutput(t, output, "abc\n", 20*time.Second)
 				} else if _, err := io.ReadFull(c, make([]byte, 4)); err != nil { // "cba\n"
 					t.Fatal(err)
 				}

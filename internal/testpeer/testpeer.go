@@ -127,6 +127,20 @@ func (s *Server) SendRead(t testing.TB, text string, d time.Duration) {
 // Output returns what the server printed so far (stdout and stderr).
 func (s *Server) Output() string { return s.out.String() }
 
+// WaitOutput waits, at most d, until output() holds want (a peer's
+// output, or an in-process command's), polling it; it fails the test with
+// what was printed otherwise.
+func WaitOutput(t testing.TB, output func() string, want string, d time.Duration) {
+	t.Helper()
+	for end := time.Now().Add(d); !strings.Contains(output(), want); {
+		if time.Now().After(end) {
+			t.Fatalf("no %q within %v; printed:\n%s", want, d, output())
+			return
+		}
+		time.Sleep(5 * time.Millisecond) // polling the output, not a readiness guess
+	}
+}
+
 // Wait waits, at most d, for the server to end by itself (-naccept) and
 // returns its stdout and stderr apart; it fails the test if the server is
 // still running.

@@ -161,12 +161,7 @@ func TestSendRead(t *testing.T) {
 	}
 	cat, _ := start(t, "cat", nil, nil, "", false, nil)
 	cat.SendRead(t, "hello\n", 10*time.Second)
-	for end := time.Now().Add(10 * time.Second); !strings.Contains(cat.Output(), "hello"); {
-		if time.Now().After(end) {
-			t.Fatalf("cat printed %q", cat.Output())
-		}
-		time.Sleep(5 * time.Millisecond) // polling the output
-	}
+	WaitOutput(t, cat.Output, "hello", 10*time.Second)
 	sleeper, _ := start(t, "sleep", []string{"30"}, nil, "", false, nil)
 	r := &recorder{TB: t}
 	sleeper.SendRead(r, "never read\n", 100*time.Millisecond)
