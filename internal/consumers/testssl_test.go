@@ -132,9 +132,11 @@ func TestTestSSL(t *testing.T) {
 				// The reference is allowed one retry: under the load of
 				// a full test run, testssl.sh with the real openssl was
 				// seen to report sessionresumption_ticket as a connect
-				// problem (twice in a dozen runs); tlskit gets none.
-				if !o.TimedOut && strings.Contains(o.Stdout, "connect problem") {
+				// problem (three times in about fifteen runs), in its
+				// JSON findings, not on stdout; tlskit gets no retry.
+				if js, _ := os.ReadFile(filepath.Join(dir, "openssl.json")); !o.TimedOut && strings.Contains(o.Stdout+string(js), "connect problem") {
 					t.Logf("testssl.sh with openssl reported a connect problem; running it again:\n%s", o.Stdout)
+					os.Remove(filepath.Join(dir, "openssl.json")) // testssl.sh will not overwrite it
 					o = run(ossl, filepath.Join(dir, "openssl.json"))
 				}
 			}()
