@@ -63,12 +63,9 @@ func Dial(proxyAddr, target string, o Options) (net.Conn, error) {
 // connect speaks CONNECT over an open connection to the proxy.
 func connect(conn net.Conn, target string, o Options) (net.Conn, error) {
 	var req strings.Builder
-	// The request is openssl's, byte for byte: HTTP/1.0, no Host, and the
-	// host and port joined by a colon as s_client parsed them, so an IPv6
-	// address goes without its brackets ("CONNECT ::1:8443"), as openssl
-	// 3.0 writes it, although RFC 9112 3.2.3 would bracket it.
-	host, port, _ := net.SplitHostPort(target)
-	fmt.Fprintf(&req, "CONNECT %s:%s HTTP/1.0\r\nProxy-Connection: Keep-Alive\r\n", host, port)
+	// The request target of CONNECT is authority-form (RFC 9112 3.2.3).
+	// The request is openssl's, byte for byte: HTTP/1.0, no Host.
+	fmt.Fprintf(&req, "CONNECT %s HTTP/1.0\r\nProxy-Connection: Keep-Alive\r\n", target)
 	if o.User != "" {
 		cred := base64.StdEncoding.EncodeToString([]byte(o.User + ":" + o.Pass))
 		fmt.Fprintf(&req, "Proxy-Authorization: Basic %s\r\n", cred)
