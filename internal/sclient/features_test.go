@@ -965,6 +965,43 @@ func TestSessOutCompleteAtExit(t *testing.T) {
 	}
 }
 
+// TestSessOutKeptOnResume12: openssl 3.0's s_client saves a TLS 1.2
+// session to -sess_out only when it is new; a resumption (by ticket, or by
+// session ID from a -no_ticket server) leaves the file as it was. Both
+// clients resume openssl's session file and must leave a marker in place.
+func TestSessOutKeptOnResume12(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	for _, server := range [][]string{nil, {"-no_ticket"}} {
+		t.Run(fmt.Sprint(server), func(t *testing.T) {
+			srv := testpeer.OpenSSLServer(t, append([]string{"-cert", pki.Server, "-key", pki.ServerKey, "-tls1_2"}, server...)...)
+			dir := t.TempDir()
+			first := filepath.Join(dir, "first.pem")
+			if _, errs, code := testpeer.Run(t, 20*time.Second, "", "openssl", "s_client", "-connect", srv.Addr, "-sess_out", first); code != 0 {
+				t.Fatalf("openssl: exit %d\n%s", code, errs)
+			}
+			const marker = "marker\n"
+			resume := func(name string, run func(args ...string) (string, string, int)) {
+				out := filepath.Join(dir, name+".pem")
+				if err := os.WriteFile(out, []byte(marker), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				stdout, errs, code := run("-connect", srv.Addr, "-sess_in", first, "-sess_out", out)
+				if code != 0 {
+					t.Fatalf("%s: exit %d\n%s", name, code, errs)
+				}
+				mustMatch(t, name, stdout, `(?m)^Reused, TLSv1\.2, `)
+				if b, _ := os.ReadFile(out); string(b) != marker {
+					t.Errorf("%s rewrote -sess_out on a resumption:\n%.80s", name, b)
+				}
+			}
+			resume("openssl", func(args ...string) (string, string, int) {
+				return testpeer.Run(t, 20*time.Second, "", "openssl", append([]string{"s_client"}, args...)...)
+			})
+			resume("tlskit", func(args ...string) (string, string, int) { return runClient(t, "", args...) })
+		})
+	}
+}
+
 // connectProxy is a one-connection HTTP CONNECT proxy; it records the
 // request head it received.
 func connectProxy(t *testing.T, reply string) (addr string, head chan string) {
