@@ -54,8 +54,8 @@ type config struct {
 	prioritizeChaCha       bool
 	groups                 []uint16
 	alpn                   []string
-	noTicket               bool
-	noResume               bool // -no_resume_ephemeral: no tickets at all
+	noTicket               bool // -no_ticket: no TLS 1.2 tickets; TLS 1.3's become stateful
+	noResume               bool // -no_resume_ephemeral: no tickets in any version (wins over noTicket)
 	noETM                  bool // -no_etm
 	stateless              bool // -stateless: TLS 1.3 cookies
 	earlyData              bool // -early_data: read 0-RTT data
@@ -221,9 +221,10 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 	c.prioritizeChaCha = tp.PrioritizeChaCha
 	c.groups = tp.Groups
 	c.alpn = tp.ALPN
+	// Each flag holds its own option; engineOptions combines them.
 	// -no_resume_ephemeral turns resumption off altogether (tlskit does
 	// not tell ephemeral key exchanges from others here).
-	c.noTicket = tp.NoTicket || v.Has("no_resume_ephemeral")
+	c.noTicket = tp.NoTicket
 	c.noResume = v.Has("no_resume_ephemeral")
 	c.noETM = v.Has("no_etm")
 	c.stateless = v.Has("stateless")

@@ -175,7 +175,8 @@ func testSecondCert(t *testing.T, args []string) {
 }
 
 // TestResumptionCounted: a resumed session counts as a cache hit, and
-// -num_tickets 0 turns TLS 1.3 resumption off (-no_ticket does not).
+// -num_tickets 0 or -no_resume_ephemeral turns TLS 1.3 resumption off
+// (-no_ticket does not).
 func TestResumptionCounted(t *testing.T) {
 	for _, tc := range []struct {
 		args   []string
@@ -186,6 +187,9 @@ func TestResumptionCounted(t *testing.T) {
 		// and still resume.
 		{[]string{"-no_ticket"}, true},
 		{[]string{"-num_tickets", "0"}, false},
+		// -no_resume_ephemeral wins over -num_tickets and -no_ticket.
+		{[]string{"-no_resume_ephemeral"}, false},
+		{[]string{"-no_resume_ephemeral", "-no_ticket", "-num_tickets", "3"}, false},
 	} {
 		ts := startServer(t, t.TempDir(), append([]string{"-www", "-naccept", "2"}, tc.args...)...)
 		cfg := &tls.Config{ClientSessionCache: tls.NewLRUClientSessionCache(4)}

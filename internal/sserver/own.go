@@ -126,20 +126,17 @@ func engineOptions(v *opt.Values, c *config, tp *optgroups.TLSParams) error {
 	// tickets (a TLS 1.2 client gets a session ID) and makes openssl's
 	// TLS 1.3 tickets stateful: kept in its session cache (counted
 	// there), and to a client the same as tlskit's.
+	// -no_resume_ephemeral turns off both versions' tickets, whatever
+	// -no_ticket and -num_tickets say.
 	o.tickets12 = engine.Tickets12On
-	if c.noTicket {
+	if c.noTicket || c.noResume {
 		o.tickets12 = engine.Tickets12Off
 	}
-	switch {
-	case c.noResume:
-		o.numTickets, o.tickets12 = -1, engine.Tickets12Off
-	case ntGiven && n <= 0:
+	if c.noResume || (ntGiven && n <= 0) {
 		o.numTickets = -1
-	default:
+	} else {
 		o.numTickets = int(n)
-		if c.noTicket {
-			o.stateful = true
-		}
+		o.stateful = c.noTicket
 	}
 	identity := v.Str("psk_identity", "Client_identity")
 	if k, ok := v.Get("psk"); ok {

@@ -21,7 +21,8 @@ func (s *server) secDebugConfig(id *identity) *secdebug.Config {
 		SecLevel: c.secLevel,
 		Groups:   c.groups,
 		SigAlgs:  c.engine.sigalgs(),
-		NoTicket: c.noTicket,
+		// Either option drops the session-ticket check.
+		NoTicket: c.noTicket || c.noResume,
 		PSK12:    c.engine.psk12 != nil,
 	}
 	for v := c.maxVersion; v >= c.minVersion && v >= engine.VersionTLS10; v-- {
