@@ -41,7 +41,9 @@ func (s *server) certStatus(chain [][]byte) ([]byte, error) {
 	if s.c.statusFile != "" {
 		f, err := os.Open(s.c.statusFile)
 		if err != nil {
-			writeOpenFailure(&b, s.c.statusFile, err)
+			for _, l := range sslerr.OpenForReading(s.c.statusFile, err) {
+				b.WriteString(l + "\n")
+			}
 			b.WriteString("cert_status: Cannot open OCSP response file\n")
 			return nil, err
 		}
@@ -87,28 +89,6 @@ func (s *server) certStatus(chain [][]byte) ([]byte, error) {
 
 // asn1NotEnoughData is openssl's complaint about DER that ends early.
 var asn1NotEnoughData = sslerr.Entry{Code: 0x0680008E, Lib: "asn1 encoding routines", Func: "asn1_d2i_read_bio", Reason: "not enough data"}
-
-// writeOpenFailure words a file that cannot be opened for reading as
-// openssl 3.0's commands do (measured with a missing and an unreadable
-// -status_file): the "Can't open" line, then BIO_new_file's two errors.
-func writeOpenFailure(b *strings.Builder, path string, err error) {
-	var en syscall.Errno
-	if !errors.As(err, &en) {
-		fmt.Fprintf(b, "Can't open \"%s\" for reading, %v\n", path, err)
-		return
-	}
-	fmt.Fprintf(b, "Can't open \"%s\" for reading, %s\n", path, sslerr.Strerror(int(en)))
-	bio := sslerr.BIOSysLib("BIO_new_file")
-	if en == syscall.ENOENT {
-		bio = sslerr.Entry{Code: 0x10000080, Lib: "BIO routines", Func: "BIO_new_file", Reason: "no such file"}
-	}
-	for _, e := range []sslerr.Entry{
-		sslerr.SysEntry(int(en), "BIO_new_file", "calling fopen("+path+", rb)"),
-		bio,
-	} {
-		b.WriteString(e.String() + "\n")
-	}
-}
 
 // readOCSPResponse reads r (a file, or a pipe that hands its bytes over
 // in several reads) to its end or to maxOCSPResponse bytes: the

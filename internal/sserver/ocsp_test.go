@@ -129,7 +129,7 @@ func compareStapleFailure(t *testing.T, args []string, prepare func(), clientAle
 }
 
 // TestStatusFileFailureLikeOpenSSL: a -status_file that is missing (from
-// the start, or removed after it), a directory or not DER fails the
+// the start, or removed after it), under a file, a directory or not DER fails the
 // handshake of a client asking for a staple with internal_error, with
 // openssl's lines on stderr (at TLS 1.3 and 1.2).
 func TestStatusFileFailureLikeOpenSSL(t *testing.T) {
@@ -147,6 +147,8 @@ func TestStatusFileFailureLikeOpenSSL(t *testing.T) {
 		{gone, func() { os.Remove(gone) }},
 		{dir, nil},
 		{garbage, nil},
+		// fopen fails with ENOTDIR: BIO's "system lib", not "no such file".
+		{filepath.Join(garbage, "x"), nil},
 	} {
 		for _, v := range []string{"-tls1_3", "-tls1_2"} {
 			os.WriteFile(gone, resp, 0o644)

@@ -31,6 +31,8 @@ func TestTableAgreesWithOpenSSL(t *testing.T) {
 	}
 	entries = append(entries, ConnectReport(111).Entries...)
 	entries = append(entries, ConnectReport(113).Entries...)
+	entries = append(entries, BIONewFile(int(syscall.ENOENT), "f", "r")...)
+	entries = append(entries, BIONewFile(int(syscall.EACCES), "f", "r")...)
 	for _, e := range entries {
 		out, err := exec.Command(prog, "errstr", fmt.Sprintf("%08X", e.Code)).Output()
 		if err != nil {

@@ -265,6 +265,33 @@ func BIOSysLib(fn string) Entry {
 	return Entry{Code: 0x10080002, Lib: libBIO, Func: fn, Reason: "system lib"}
 }
 
+// BIONewFile is what BIO_new_file queues when fopen(path, mode) fails
+// with errno: the system library's entry, then BIO's own, "no such file"
+// for a missing file and "system lib" for any other failure.
+func BIONewFile(errno int, path, mode string) []Entry {
+	bio := BIOSysLib("BIO_new_file")
+	if errno == int(syscall.ENOENT) {
+		bio = Entry{Code: 0x10000080, Lib: libBIO, Func: "BIO_new_file", Reason: "no such file"}
+	}
+	return []Entry{SysEntry(errno, "BIO_new_file", "calling fopen("+path+", "+mode+")"), bio}
+}
+
+// OpenForReading is what openssl 3.0's commands print when the file at
+// path cannot be opened for reading (measured with a missing and an
+// unreadable -status_file): the "Can't open" line, then BIO_new_file's
+// entries. An err without an errno gets the line alone.
+func OpenForReading(path string, err error) []string {
+	var en syscall.Errno
+	if !errors.As(err, &en) {
+		return []string{fmt.Sprintf("Can't open \"%s\" for reading, %v", path, err)}
+	}
+	lines := []string{fmt.Sprintf("Can't open \"%s\" for reading, %s", path, Strerror(int(en)))}
+	for _, e := range BIONewFile(int(en), path, "rb") {
+		lines = append(lines, e.String())
+	}
+	return lines
+}
+
 // Errno is the system error number behind err, or EIO when it has none.
 func Errno(err error) int {
 	var en syscall.Errno
