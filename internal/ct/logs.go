@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"syscall"
 
 	"github.com/tlskit/tlskit/internal/sslconf"
 	"github.com/tlskit/tlskit/internal/sslerr"
@@ -67,10 +68,10 @@ func LoadLogList(path string) (*LogStore, error) {
 	if err != nil {
 		var lines []string
 		if errors.Is(err, fs.ErrNotExist) {
-			lines = append(lines,
-				sslerr.Entry{Code: 0x80000002, Lib: "system library", Func: "BIO_new_file", Reason: "No such file or directory", Data: "calling fopen(" + path + ", rb)"}.String(),
-				sslerr.Entry{Code: 0x10000080, Lib: "BIO routines", Func: "BIO_new_file", Reason: "no such file"}.String(),
-				sslerr.Entry{Code: 0x07000072, Lib: "configuration file routines", Func: "def_load", Reason: "no such file"}.String())
+			for _, e := range sslerr.BIONewFile(int(syscall.ENOENT), path, "rb") {
+				lines = append(lines, e.String())
+			}
+			lines = append(lines, sslerr.Entry{Code: 0x07000072, Lib: "configuration file routines", Func: "def_load", Reason: "no such file"}.String())
 		}
 		return nil, &LoadError{append(lines, invalid.String())}
 	}

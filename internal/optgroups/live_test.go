@@ -113,6 +113,33 @@ func TestCAOptionsLastOneWins(t *testing.T) {
 	}
 }
 
+// errLinePlace matches what differs between openssl's error lines and
+// tlskit's: the thread ID and the source file and line.
+var errLinePlace = regexp.MustCompile(`(?m)^[0-9A-F]+:error:([0-9A-F]{8}:[^:]*:[^:]*:[^:]*):[^:]*:\d+:`)
+
+// TestMissingCAFileLikeOpenSSL: a -CAfile that does not exist stops both
+// commands before they connect or listen, with openssl's three error
+// lines (BIO_new_file's two, then X509_load_cert_crl_file_ex's) and exit 1.
+func TestMissingCAFileLikeOpenSSL(t *testing.T) {
+	openssl := testpeer.Need(t, "openssl")
+	pki := testpeer.NewPKI(t)
+	missing := filepath.Join(t.TempDir(), "nope.pem")
+	for _, args := range [][]string{
+		{"s_client", "-connect", "127.0.0.1:1", "-CAfile", missing},
+		{"s_server", "-accept", "0", "-cert", pki.Server, "-key", pki.ServerKey, "-CAfile", missing},
+	} {
+		_, want, wantCode := testpeer.Run(t, peerTimeout, "", openssl, args...)
+		_, got, code := testpeer.Run(t, peerTimeout, "", tlskit, args...)
+		want, got = errLinePlace.ReplaceAllString(want, "T:error:$1:F:L:"), errLinePlace.ReplaceAllString(got, "T:error:$1:F:L:")
+		if !strings.Contains(want, "calling fopen("+missing+", r)") {
+			t.Fatalf("openssl %s: no fopen line:\n%s", args[0], want)
+		}
+		if got != want || code != wantCode {
+			t.Errorf("%s: exit %d, stderr:\n%s\nopenssl's (exit %d):\n%s", args[0], code, got, wantCode, want)
+		}
+	}
+}
+
 func TestBuildChainSendsTheRoot(t *testing.T) {
 	openssl := testpeer.Need(t, "openssl")
 	pki := testpeer.NewPKI(t)

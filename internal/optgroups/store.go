@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"io/fs"
+	"syscall"
 
 	"github.com/tlskit/tlskit/internal/certs"
 	"github.com/tlskit/tlskit/internal/opt"
@@ -74,10 +75,10 @@ func (s CAStore) Load() ([]*x509.Certificate, error) {
 	const x509Lib = "x509 certificate routines"
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		lines = append(lines,
-			sslerr.Entry{Code: 0x80000002, Lib: "system library", Func: "BIO_new_file", Reason: "No such file or directory", Data: "calling fopen(" + s.File + ", r)"}.String(),
-			sslerr.Entry{Code: 0x10000080, Lib: "BIO routines", Func: "BIO_new_file", Reason: "no such file"}.String(),
-			sslerr.Entry{Code: 0x05880002, Lib: x509Lib, Func: "X509_load_cert_crl_file_ex", Reason: "system lib"}.String())
+		for _, e := range sslerr.BIONewFile(int(syscall.ENOENT), s.File, "r") {
+			lines = append(lines, e.String())
+		}
+		lines = append(lines, sslerr.Entry{Code: 0x05880002, Lib: x509Lib, Func: "X509_load_cert_crl_file_ex", Reason: "system lib"}.String())
 	case errors.Is(err, fs.ErrPermission):
 		return cs, err
 	default:
