@@ -37,7 +37,7 @@ func (ob *Observer) event(e engine.Event) {
 			}
 		case e.ContentType == engine.ContentRecordHeader && len(e.Data) == 5 && e.Data[0] == typeAlert:
 			// An alert's record, not a move of the state machine.
-		case ob.o.Client && ob.half[0].processed == 0 && (e.ContentType == typeChangeCipherSpec ||
+		case ob.earlyCCS() && (e.ContentType == typeChangeCipherSpec ||
 			e.ContentType == engine.ContentRecordHeader && len(e.Data) == 5 && e.Data[0] == typeChangeCipherSpec):
 			// The ChangeCipherSpec after a ClientHello with early data:
 			// openssl's state machine goes on writing and never prints

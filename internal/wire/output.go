@@ -190,15 +190,18 @@ func (ob *Observer) HandshakeFailed() {
 	ob.state("error in error")
 }
 
+// earlyCCS reports whether a ChangeCipherSpec sent now is a client's
+// before the server said anything: one that follows a ClientHello with
+// early data (RFC 8446 §D.4).
+func (ob *Observer) earlyCCS() bool { return ob.o.Client && ob.half[0].processed == 0 }
+
 func (ob *Observer) stateCCS(h *half) {
 	if h.sent {
 		ob.state("SSLv3/TLS write change cipher spec")
-		if ob.o.Client && ob.half[0].processed == 0 {
-			// A client's ChangeCipherSpec before the server said
-			// anything follows a ClientHello with early data (RFC 8446
-			// §D.4): openssl's state machine moves on to its early data
-			// state, reported twice, and no longer waits with "write
-			// client hello" (measured with s_client -early_data -state).
+		if ob.earlyCCS() {
+			// openssl's state machine moves on to its early data state,
+			// reported twice, and no longer waits with "write client
+			// hello" (measured with s_client -early_data -state).
 			ob.earlyData = true
 			ob.state("TLSv1.3 early data")
 			ob.state("TLSv1.3 early data")
