@@ -613,6 +613,18 @@ func (c *TLSConn) aead(secret []byte) (*record.AEAD13, error) {
 // (NewSessionTicket, KeyUpdate) on the way. It returns io.EOF after the
 // peer's close_notify.
 func (c *TLSConn) Read(p []byte) (int, error) {
+	return c.read(p, false)
+}
+
+// Peek is Read without consuming: the next Read or Peek returns the same
+// bytes again, as OpenSSL's SSL_peek. Like Read it waits for a record of
+// application data, handling post-handshake messages and alerts on the
+// way.
+func (c *TLSConn) Peek(p []byte) (int, error) {
+	return c.read(p, true)
+}
+
+func (c *TLSConn) read(p []byte, peek bool) (int, error) {
 	if err := c.Handshake(); err != nil {
 		return 0, err
 	}
@@ -636,7 +648,9 @@ func (c *TLSConn) Read(p []byte) (int, error) {
 		}
 	}
 	n := copy(p, c.input)
-	c.input = c.input[n:]
+	if !peek {
+		c.input = c.input[n:]
+	}
 	return n, nil
 }
 

@@ -116,6 +116,23 @@ type options struct {
 	maxSendFragment int
 	// expectSecureReneg is -expect-secure-renegotiation.
 	expectSecureReneg bool
+	// tlsUnique is -tls-unique: write the first Finished's verify_data
+	// (RFC 5929's tls-unique, openssl's SSL_get_finished or
+	// SSL_get_peer_finished) after the handshake.
+	tlsUnique bool
+	// expectSessionID and expectNoSessionID say whether the session
+	// has a (stateful, TLS 1.0-1.2) session ID.
+	expectSessionID, expectNoSessionID bool
+	// peekThenRead is -peek-then-read: every read peeks first.
+	peekThenRead bool
+	// caList is -use-client-ca-list: a server's certificate_authorities
+	// ("<NULL>" none, "<EMPTY>" an empty list); expectCAList a client's
+	// expectation of them. Both hex DER names, comma-separated.
+	caList       *string
+	expectCAList *string
+	// expectRenewal is -expect-ticket-renewal: a TLS 1.0-1.2 resumption
+	// brings a new ticket.
+	expectRenewal bool
 }
 
 // credFiles is one -new-x509-credential's chain, key, OCSP response and
@@ -336,6 +353,21 @@ var spec = map[string]flagSpec{
 	"-fallback-scsv":               boolFlag(func(o *options) { o.fallbackSCSV = true }),
 	"-max-send-fragment":           intFlag(func(o *options, n int) { o.maxSendFragment = n }),
 	"-expect-secure-renegotiation": boolFlag(func(o *options) { o.expectSecureReneg = true }),
+	"-tls-unique":                  boolFlag(func(o *options) { o.tlsUnique = true }),
+	"-expect-session-id":           boolFlag(func(o *options) { o.expectSessionID = true }),
+	"-expect-no-session-id":        boolFlag(func(o *options) { o.expectNoSessionID = true }),
+	"-expect-ticket-renewal":       boolFlag(func(o *options) { o.expectRenewal = true }),
+	"-peek-then-read":              boolFlag(func(o *options) { o.peekThenRead = true }),
+	"-use-client-ca-list":          strFlag(func(o *options, v string) { o.caList = &v }),
+	"-expect-client-ca-list":       strFlag(func(o *options, v string) { o.expectCAList = &v }),
+	// A second SSL_do_handshake after the handshake does nothing, as
+	// with openssl: the engine's Handshake returns at once.
+	"-no-op-extra-handshake": boolFlag(func(o *options) { o.handshakeTwice = true }),
+	// BoringSSL prefers ChaCha20-Poly1305 on machines without AES
+	// hardware; openssl 3.0, like the engine, does not look at the
+	// hardware, so the engine's answer is BoringSSL's with it.
+	"-expect-cipher-aes":    intFlag(func(o *options, n int) { o.expectCipher = n }),
+	"-expect-cipher-no-aes": ignoredValue(),
 	// BoringSSL's legacy client certificate callback (openssl's
 	// SSL_CTX_set_client_cert_cb) hands over the configured certificate
 	// when asked: the engine offers its Identities the same way.
@@ -370,6 +402,8 @@ type cmdline struct {
 	// session being resumed.
 	sessionOCSP []byte
 	sessionSCT  []byte
+	// sessionID is the ID of a server's session (-expect-session-id).
+	sessionID   []byte
 	port        int
 	ipv6        bool
 	shimID      uint64

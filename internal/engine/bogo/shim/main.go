@@ -13,6 +13,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -134,6 +135,10 @@ func (o *options) config(session *engine.Ticket, resuming bool) (*engine.Config,
 	}
 	cfg.MinVersion, cfg.MaxVersion = uint16(lo), uint16(hi)
 	cfg.NoTicket = o.noTicket
+	if !o.server && (o.expectSessionID || o.expectNoSessionID) {
+		// A client's ticket session has the ID BoringSSL makes up for it.
+		return nil, fmt.Errorf("%w: a client's -expect-session-id", errUnimplemented)
+	}
 	if o.cipher != "" {
 		l, err := suites12(o.cipher)
 		if err != nil {
@@ -200,6 +205,13 @@ func (o *options) config(session *engine.Ticket, resuming bool) (*engine.Config,
 		cfg.RequestSCT = o.requestSCT
 	}
 	if o.server {
+		if o.caList != nil {
+			names, err := parseDERList(*o.caList)
+			if err != nil {
+				return nil, err
+			}
+			cfg.CANames = names
+		}
 		cfg.RequestClientCert = o.verifyPeer || o.requireCert
 		cfg.RequireClientCert = o.requireCert
 		// BoringSSL's server acknowledges a server_name unless
@@ -259,6 +271,23 @@ func suites12(s string) ([]uint16, error) {
 		return nil, fmt.Errorf("%w: cipher string %q names no suite the engine has", errUnimplemented, s)
 	}
 	return ids, nil
+}
+
+// parseDERList reads the runner's list of hex DER values, comma-separated;
+// "<NULL>" and "<EMPTY>" are none.
+func parseDERList(v string) ([][]byte, error) {
+	if v == "<NULL>" || v == "<EMPTY>" || v == "" {
+		return nil, nil
+	}
+	var out [][]byte
+	for _, h := range strings.Split(v, ",") {
+		b, err := hex.DecodeString(h)
+		if err != nil {
+			return nil, fmt.Errorf("bad DER list %q", v)
+		}
+		out = append(out, b)
+	}
+	return out, nil
 }
 
 // withSCT serves an SCT list with id as openssl serves one from a
@@ -355,14 +384,17 @@ func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool, session
 	// The Certificate message this side sent, seen through the engine's
 	// message hook, tells which credential it chose.
 	// The client's ALPN list comes from its ClientHello the same way.
-	var sentCert []byte
+	// The first Finished (tls-unique) too.
+	var sentCert, firstFinished []byte
 	var advALPN []string
-	if o.expectSelected >= 0 || o.expectAdvALPN != nil {
+	if o.expectSelected >= 0 || o.expectAdvALPN != nil || o.tlsUnique {
 		cfg.OnEvent = func(e engine.Event) {
 			if e.ContentType != 22 || len(e.Data) <= 4 {
 				return
 			}
 			switch {
+			case msg.Type(e.Data[0]) == msg.TypeFinished && firstFinished == nil:
+				firstFinished = slices.Clone(e.Data[4:])
 			case e.Sent && msg.Type(e.Data[0]) == msg.TypeCertificate:
 				sentCert = slices.Clone(e.Data[4:])
 			case !e.Sent && msg.Type(e.Data[0]) == msg.TypeClientHello:
@@ -395,6 +427,12 @@ func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool, session
 		}
 	}
 	st := c.State()
+	if o.expectRenewal && resuming {
+		// The server renewed the ticket it resumed (RFC 5077 §3.3).
+		if cfg.Session12 == nil || st.Session12 == nil || string(st.Session12.Ticket) == string(cfg.Session12.Ticket) {
+			return nil, errors.New("shim: the ticket was not renewed")
+		}
+	}
 	*session12 = st.Session12
 	if st.Resumed && st.PeerSignatureScheme == 0 {
 		st.PeerSignatureScheme = *sessionPeerSig
@@ -418,6 +456,30 @@ func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool, session
 	} else if !st.Resumed {
 		cl.sessionOCSP = st.OCSPResponse
 	}
+	// A TLS 1.0-1.2 server's session has the ID it sent when it made
+	// one (none when it issued a ticket instead, as openssl); TLS 1.3
+	// sessions have none. A resumption keeps its session's.
+	if !st.Resumed {
+		cl.sessionID = nil
+		if st.Version < engine.VersionTLS13 {
+			cl.sessionID = st.SessionID
+		}
+	}
+	if o.expectSessionID && len(cl.sessionID) == 0 {
+		return nil, errors.New("shim: session has no ID")
+	}
+	if o.expectNoSessionID && len(cl.sessionID) > 0 {
+		return nil, errors.New("shim: session has an ID")
+	}
+	if o.expectCAList != nil {
+		want, err := parseDERList(*o.expectCAList)
+		if err != nil {
+			return nil, err
+		}
+		if !slices.EqualFunc(want, st.CANames, func(a, b []byte) bool { return string(a) == string(b) }) {
+			return nil, errors.New("shim: certificate_authorities differ from the expected ones")
+		}
+	}
 	// The SCT list too (a TLS 1.2 server that sends it again on
 	// resumption is not listened to, as BoringSSL).
 	if !st.Resumed {
@@ -436,6 +498,11 @@ func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool, session
 	}
 	if o.expectSelected >= 0 {
 		if err := o.checkSelected(st, sentCert); err != nil {
+			return nil, err
+		}
+	}
+	if o.tlsUnique {
+		if _, err := c.Write(firstFinished); err != nil {
 			return nil, err
 		}
 	}
@@ -485,7 +552,7 @@ func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool, session
 				return nil, err
 			}
 		}
-		n, err := c.Read(buf)
+		n, err := readOnce(c, buf, o.peekThenRead)
 		if err == io.EOF {
 			break
 		}
@@ -504,6 +571,26 @@ func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool, session
 		return nil, errors.New("shim: got a session when none was expected")
 	}
 	return st.Tickets, nil
+}
+
+// readOnce reads once; with -peek-then-read it peeks first, twice, and
+// then reads what it peeked, checking that all three saw the same bytes.
+func readOnce(c *engine.TLSConn, buf []byte, peek bool) (int, error) {
+	if !peek {
+		return c.Read(buf)
+	}
+	n, err := c.Peek(buf)
+	if err != nil {
+		return n, err
+	}
+	first := slices.Clone(buf[:n])
+	if n, err = c.Peek(buf); err != nil || string(buf[:n]) != string(first) {
+		return 0, fmt.Errorf("shim: a second peek saw %q (%v), the first %q", buf[:n], err, first)
+	}
+	if n, err = c.Read(buf[:len(first)]); err != nil || string(buf[:n]) != string(first) {
+		return 0, fmt.Errorf("shim: the read saw %q (%v), the peeks %q", buf[:n], err, first)
+	}
+	return n, nil
 }
 
 // linger lets the runner read the alert a failed connection sent: closing
