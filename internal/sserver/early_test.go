@@ -52,13 +52,13 @@ func TestEarlyDataServer(t *testing.T) {
 		ts := startServer(t, "", append(id, "-early_data")...)
 		sess, out := opensslSession(t, ts.addr)
 		must(t, "openssl's first connection", out, `(?m)^    Max Early Data: 16384$`)
-		waitFor(t, ts.out, "No early data received\n-----BEGIN SSL SESSION PARAMETERS-----", 5*time.Second)
+		testpeer.WaitOutput(t, ts.out.String, "No early data received\n-----BEGIN SSL SESSION PARAMETERS-----", 5*time.Second)
 		out = client(t, ts.addr, sess)
 		must(t, "openssl s_client", out, `(?m)^Reused, TLSv1\.3, `, `(?m)^Early data was accepted$`)
-		waitFor(t, ts.out, "Early data received:\nzero rtt\n\nEnd of early data\n-----BEGIN SSL SESSION PARAMETERS-----", 5*time.Second)
+		testpeer.WaitOutput(t, ts.out.String, "Early data received:\nzero rtt\n\nEnd of early data\n-----BEGIN SSL SESSION PARAMETERS-----", 5*time.Second)
 		out = client(t, ts.addr, sess)
 		must(t, "openssl s_client, replayed", out, `(?m)^New, TLSv1\.3, `, `(?m)^Early data was rejected$`)
-		waitFor(t, ts.out, "Early data was rejected\n-----BEGIN SSL SESSION PARAMETERS-----", 5*time.Second)
+		testpeer.WaitOutput(t, ts.out.String, "Early data was rejected\n-----BEGIN SSL SESSION PARAMETERS-----", 5*time.Second)
 	})
 
 	t.Run("no_anti_replay", func(t *testing.T) {
@@ -67,7 +67,7 @@ func TestEarlyDataServer(t *testing.T) {
 		for i := 1; i <= 2; i++ {
 			out := client(t, ts.addr, sess)
 			must(t, "openssl s_client", out, `(?m)^Reused, TLSv1\.3, `, `(?m)^Early data was accepted$`)
-			waitForCount(t, ts.out, "Early data received:\nzero rtt\n\nEnd of early data\n", i, 5*time.Second)
+			testpeer.WaitOutputCount(t, ts.out.String, "Early data received:\nzero rtt\n\nEnd of early data\n", i, 5*time.Second)
 		}
 	})
 
@@ -91,7 +91,7 @@ func TestEarlyDataServer(t *testing.T) {
 		// server's unexpected_message alert comes: its verdict on the
 		// handshake is what it prints in either case.
 		must(t, "openssl s_client", out, `(?m)^Early data was accepted$`)
-		waitFor(t, ts.err, "Error reading early data\n", 5*time.Second)
+		testpeer.WaitOutput(t, ts.err.String, "Error reading early data\n", 5*time.Second)
 		must(t, "stderr", ts.err.String(), `(?m)^Error reading early data\n[0-9A-F]+:error:0A0000A4:SSL routines:early_data_count_ok:too much early data:`)
 	})
 
@@ -104,7 +104,7 @@ func TestEarlyDataServer(t *testing.T) {
 		if err != nil || !strings.Contains(out, "This is a resumed session") {
 			t.Fatalf("%v\n%s\nserver:\n%s", err, out, ts.out)
 		}
-		waitFor(t, ts.out, "Early data received:\nzero rtt\n\nEnd of early data\n", 5*time.Second)
+		testpeer.WaitOutput(t, ts.out.String, "Early data received:\nzero rtt\n\nEnd of early data\n", 5*time.Second)
 	})
 
 	t.Run("refused with -www", func(t *testing.T) {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tlskit/tlskit/internal/testpeer"
 )
 
 // TestUnexpectedEOF: a client that drops the TCP connection without
@@ -31,7 +33,7 @@ func TestUnexpectedEOF(t *testing.T) {
 				t.Fatal(err)
 			}
 			c.Write([]byte("hello\n"))
-			waitFor(t, ts.out, "hello\n", 5*time.Second)
+			testpeer.WaitOutput(t, ts.out.String, "hello\n", 5*time.Second)
 			if tc.notify {
 				c.Close()
 			} else {
@@ -42,7 +44,7 @@ func TestUnexpectedEOF(t *testing.T) {
 				c.NetConn().(*net.TCPConn).CloseWrite()
 				defer c.NetConn().Close()
 			}
-			waitFor(t, ts.out, "CONNECTION CLOSED", 5*time.Second)
+			testpeer.WaitOutput(t, ts.out.String, "CONNECTION CLOSED", 5*time.Second)
 			out := ts.out.String()
 			if !strings.Contains(out, tc.want) {
 				t.Errorf("stdout lacks %q:\n%s", tc.want, out)

@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tlskit/tlskit/internal/testpeer"
 	"golang.org/x/crypto/ocsp"
 )
 
@@ -228,7 +229,7 @@ func TestBriefCRLF(t *testing.T) {
 	}
 	defer c.Close()
 	io.WriteString(c, "client data\n")
-	waitFor(t, ts.out, "client data\n", 5*time.Second)
+	testpeer.WaitOutput(t, ts.out.String, "client data\n", 5*time.Second)
 	io.WriteString(ts.stdin, "to client\n")
 	line, _ := bufio.NewReader(c).ReadString('\n')
 	if line != "to client\r\n" {
@@ -261,7 +262,7 @@ func TestIgnEOF(t *testing.T) {
 			defer c.Close()
 			time.Sleep(100 * time.Millisecond) // give stdin's EOF a chance to (wrongly) end it
 			io.WriteString(c, "still here\n")
-			waitFor(t, ts.out, "still here\n", 5*time.Second)
+			testpeer.WaitOutput(t, ts.out.String, "still here\n", 5*time.Second)
 			if strings.Contains(ts.out.String(), "DONE") {
 				t.Errorf("stdin EOF ended the session: %s", ts.out)
 			}

@@ -107,30 +107,6 @@ func (ts *testServer) port() string {
 	return p
 }
 
-// waitFor polls buf until it contains s, for at most d.
-func waitFor(t *testing.T, buf *syncBuffer, s string, d time.Duration) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !strings.Contains(buf.String(), s) {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %q in:\n%s", s, buf)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// waitForCount polls buf until s occurs n times, for at most d.
-func waitForCount(t *testing.T, buf *syncBuffer, s string, n int, d time.Duration) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for strings.Count(buf.String(), s) < n {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %d× %q in:\n%s", n, s, buf)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // needTool skips the test when a peer program is not installed.
 func needTool(t *testing.T, name string) string {
 	t.Helper()

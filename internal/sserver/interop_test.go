@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/tlskit/tlskit/internal/testpeer"
 )
 
 // TestZeroConfigVerifiedByOpenSSL: with no certificate anywhere the server
@@ -432,11 +434,11 @@ func TestClientAuth(t *testing.T) {
 	if !strings.Contains(out, "Verify return code") {
 		t.Fatalf("client: %s", out)
 	}
-	waitFor(t, ts.out, "hi\n", 5*time.Second)
+	testpeer.WaitOutput(t, ts.out.String, "hi\n", 5*time.Second)
 	out = opensslClientUntil(t, ts.addr, "", printed(ts.err.String, ":tls_process_client_certificate:peer did not return a certificate:"))
 	// Under TLS 1.3 the client may finish before the server's alert
 	// arrives, so the refusal is checked on the server's side too.
-	waitFor(t, ts.err, ":tls_process_client_certificate:peer did not return a certificate:", 5*time.Second)
+	testpeer.WaitOutput(t, ts.err.String, ":tls_process_client_certificate:peer did not return a certificate:", 5*time.Second)
 	if !strings.Contains(out, "alert certificate required") && !strings.Contains(out, "handshake failure") && !strings.Contains(ts.err.String(), "certificate") {
 		t.Errorf("client without certificate was not refused:\n%s\nserver stderr:\n%s", out, ts.err)
 	}
@@ -464,18 +466,18 @@ func TestInteractive(t *testing.T) {
 		t.Fatal(err)
 	}
 	io.WriteString(c, "from client\n")
-	waitFor(t, ts.out, "from client\n", 5*time.Second)
+	testpeer.WaitOutput(t, ts.out.String, "from client\n", 5*time.Second)
 	io.WriteString(ts.stdin, "from server\n")
 	line, err := bufio.NewReader(c).ReadString('\n')
 	if line != "from server\n" {
 		t.Errorf("client read %q, %v", line, err)
 	}
 	io.WriteString(ts.stdin, "S\n")
-	waitFor(t, ts.out, "   1 server accepts that finished\n", 5*time.Second)
+	testpeer.WaitOutput(t, ts.out.String, "   1 server accepts that finished\n", 5*time.Second)
 	// TLS 1.3 has no renegotiation: openssl's SSL_renegotiate fails
 	// quietly and SSL_do_handshake says 1.
 	io.WriteString(ts.stdin, "r\n")
-	waitFor(t, ts.out, "SSL_do_handshake -> 1\n", 5*time.Second)
+	testpeer.WaitOutput(t, ts.out.String, "SSL_do_handshake -> 1\n", 5*time.Second)
 	io.WriteString(ts.stdin, "q\n")
 	c.SetDeadline(time.Now().Add(5 * time.Second))
 	if _, err := io.ReadAll(c); err != nil {
@@ -484,14 +486,14 @@ func TestInteractive(t *testing.T) {
 	c.Close()
 	// openssl prints DONE for q, then its closing lines (held in its
 	// stdout buffer until the next flush).
-	waitFor(t, ts.out, "DONE\nshutting down SSL\nCONNECTION CLOSED\n", 5*time.Second)
+	testpeer.WaitOutput(t, ts.out.String, "DONE\nshutting down SSL\nCONNECTION CLOSED\n", 5*time.Second)
 	c2, err := goClient(ts.addr, &tls.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c2.Close()
 	io.WriteString(c2, "second\n")
-	waitFor(t, ts.out, "second\n", 5*time.Second)
+	testpeer.WaitOutput(t, ts.out.String, "second\n", 5*time.Second)
 	// P writes plain text under TLS: the client sees a broken record.
 	io.WriteString(ts.stdin, "P\n")
 	c2.SetReadDeadline(time.Now().Add(5 * time.Second))
@@ -500,13 +502,13 @@ func TestInteractive(t *testing.T) {
 	}
 	// The client's alert ends that session; Q is read during the next one,
 	// as openssl reads stdin only while a client is connected.
-	waitForCount(t, ts.out, "CONNECTION CLOSED\n", 2, 5*time.Second)
+	testpeer.WaitOutputCount(t, ts.out.String, "CONNECTION CLOSED\n", 2, 5*time.Second)
 	c3, err := goClient(ts.addr, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c3.Close()
-	waitForCount(t, ts.out, "CIPHER is", 3, 5*time.Second)
+	testpeer.WaitOutputCount(t, ts.out.String, "CIPHER is", 3, 5*time.Second)
 	io.WriteString(ts.stdin, "Q\n")
 	if code := ts.wait(10 * time.Second); code != 0 {
 		t.Errorf("Q: exit code %d", code)

@@ -60,32 +60,11 @@ import (
 	"github.com/tlskit/tlskit/internal/testpeer"
 )
 
-// waitServerOutput polls the server's stdout and stderr until want
-// appears, for at most 30 s (a shared machine).
+// waitServerOutput waits until the server's stdout or stderr holds want,
+// for at most 30 s (a shared machine).
 func waitServerOutput(t *testing.T, ts *testServer, want string) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(ts.out.String()+ts.err.String(), want) {
-		if time.Now().After(deadline) {
-			t.Errorf("s_server output lacks %q:\nstdout: %s\nstderr: %s", want, ts.out, ts.err)
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// waitPeer polls a peer client's output until it contains want, for at
-// most 30 s.
-func waitPeer(t *testing.T, pc *peerClient, want string) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(pc.out.String(), want) {
-		if time.Now().After(deadline) {
-			t.Errorf("peer output lacks %q:\n%s", want, pc.out)
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testpeer.WaitOutput(t, func() string { return ts.out.String() + ts.err.String() }, want, 30*time.Second)
 }
 
 // matrixPKI is the certificates the matrix serves: an RSA and an ECDSA
@@ -292,7 +271,7 @@ func TestMatrixServerGnuTLS(t *testing.T) {
 					ts.stdin.Write([]byte(tc.serverThen))
 					last = tc.serverThen
 				}
-				waitPeer(t, pc, last)
+				testpeer.WaitOutput(t, pc.out.String, last, 30*time.Second)
 				pc.stdin.Write([]byte(tc.clientSays))
 				for _, w := range tc.wantServer {
 					waitServerOutput(t, ts, w)

@@ -37,7 +37,7 @@ func TestServerFFDHE13(t *testing.T) {
 					t.Errorf("openssl s_client output lacks %s:\n%s", re, out)
 				}
 			}
-			waitFor(t, ts.out, "CIPHER is TLS_AES_256_GCM_SHA384", 5*time.Second)
+			testpeer.WaitOutput(t, ts.out.String, "CIPHER is TLS_AES_256_GCM_SHA384", 5*time.Second)
 		})
 	}
 	t.Run("gnutls", func(t *testing.T) {

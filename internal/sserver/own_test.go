@@ -79,7 +79,7 @@ func TestServerWithOpenSSLClient(t *testing.T) {
 				t.Errorf("a ticket arrived under -num_tickets 0:\n%s", out)
 			}
 			for _, w := range tc.wantServer {
-				waitFor(t, ts.out, w, 5*time.Second)
+				testpeer.WaitOutput(t, ts.out.String, w, 5*time.Second)
 			}
 		})
 	}
@@ -91,7 +91,7 @@ func TestServerKeyUpdate(t *testing.T) {
 	pki := testpeer.NewPKI(t)
 	ts := startServer(t, "", "-cert", pki.Server, "-key", pki.ServerKey, "-naccept", "1", "-tls1_3")
 	go func() {
-		waitFor(t, ts.out, "CIPHER is", 10*time.Second)
+		testpeer.WaitOutput(t, ts.out.String, "CIPHER is", 10*time.Second)
 		ts.stdin.Write([]byte("K\n"))
 		ts.stdin.Write([]byte("hello\n"))
 	}()

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tlskit/tlskit/internal/testpeer"
 	"golang.org/x/crypto/ocsp"
 )
 
@@ -174,7 +175,7 @@ func TestStateless(t *testing.T) {
 	if !strings.Contains(out, "Reused, TLSv1.3") {
 		t.Errorf("no resumption across the retry:\n%s", out)
 	}
-	waitForCount(t, ts.out, "DELAY\n", 9, 10*time.Second)
+	testpeer.WaitOutputCount(t, ts.out.String, "DELAY\n", 9, 10*time.Second)
 	// Input open until the server drops the client, which then leaves.
 	out = opensslClientUntil(t, ts.addr, "", nil, "-tls1_2")
 	if !strings.Contains(out, "New, TLSv1.2") || !strings.Contains(out, "unexpected eof while reading") {

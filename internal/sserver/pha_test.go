@@ -113,22 +113,22 @@ func TestPostHandshakeAuthCommand(t *testing.T) {
 			} else {
 				pc = startPeerClient(t, "openssl", append([]string{"s_client", "-connect", ts.addr, "-CAfile", pki.CA}, tc.client...)...)
 			}
-			waitFor(t, ts.out, "CIPHER is", 15*time.Second)
+			testpeer.WaitOutput(t, ts.out.String, "CIPHER is", 15*time.Second)
 			ts.stdin.Write([]byte("c\n"))
 			for _, w := range tc.wantOut {
-				waitFor(t, ts.out, w, 10*time.Second)
+				testpeer.WaitOutput(t, ts.out.String, w, 10*time.Second)
 			}
 			for _, w := range tc.wantErr {
-				waitFor(t, ts.err, w, 10*time.Second)
+				testpeer.WaitOutput(t, ts.err.String, w, 10*time.Second)
 			}
 			if tc.depthLines > 0 {
-				waitForCount(t, ts.err, clientDepth0, tc.depthLines, 10*time.Second)
+				testpeer.WaitOutputCount(t, ts.err.String, clientDepth0, tc.depthLines, 10*time.Second)
 			}
 			if !tc.fails {
 				// The answer, if any, went before this line: the
 				// connection still works after it.
 				io.WriteString(pc.stdin, "after c\n")
-				waitFor(t, ts.out, "after c\n", 10*time.Second)
+				testpeer.WaitOutput(t, ts.out.String, "after c\n", 10*time.Second)
 			}
 			pc.stdin.Close()
 			select {

@@ -17,7 +17,7 @@ func TestSecurityDebug(t *testing.T) {
 	cert, key := writeCert(t, dir, "srv", "localhost", true)
 	ts := startServer(t, "", "-cert", cert, "-key", key, "-www", "-security_debug_verbose")
 	opensslClient(t, ts.addr, "GET / HTTP/1.0\r\n\r\n", 0, "-tls1_3")
-	waitFor(t, ts.err, "Security callback: Shared Ciphersuite=TLS_", 10*time.Second)
+	testpeer.WaitOutput(t, ts.err.String, "Security callback: Shared Ciphersuite=TLS_", 10*time.Second)
 	for _, want := range []string{
 		"Security callback: Certificate chain EE key=, bits=2048, security bits=112: yes\n",
 		"Security callback: Version=TLS 1.3: yes\n",
@@ -70,7 +70,7 @@ func TestSecurityDebugPSK(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ts := startServer(t, "", args...)
 			opensslClient(t, ts.addr, "", 0, "-psk", "1a2b3c4d", tc.version)
-			waitFor(t, ts.err, tc.want[len(tc.want)-1], 10*time.Second)
+			testpeer.WaitOutput(t, ts.err.String, tc.want[len(tc.want)-1], 10*time.Second)
 			ref := testpeer.OpenSSLServer(t, args...)
 			opensslClient(t, ref.Addr, "", 0, "-psk", "1a2b3c4d", tc.version)
 			_, refErr := ref.Wait(t, 10*time.Second)

@@ -4,6 +4,8 @@ import (
 	"io"
 	"testing"
 	"time"
+
+	"github.com/tlskit/tlskit/internal/testpeer"
 )
 
 // TestStdinRawReads: s_server sends stdin to the client a read at a time,
@@ -36,18 +38,18 @@ func TestStdinRawReads(t *testing.T) {
 	send("rfoo\n") // r not followed by a newline: data
 	expect("rfoo\n")
 	send("r\n") // TLS 1.3: SSL_renegotiate fails quietly
-	waitFor(t, ts.out, "SSL_do_handshake -> 1\n", 5*time.Second)
+	testpeer.WaitOutput(t, ts.out.String, "SSL_do_handshake -> 1\n", 5*time.Second)
 	send("Sent with stats")
 	expect("Sent with stats")
-	waitFor(t, ts.out, "server accepts that finished", 5*time.Second)
+	testpeer.WaitOutput(t, ts.out.String, "server accepts that finished", 5*time.Second)
 	send("x then Q\n") // Q past the first byte: data
 	expect("x then Q\n")
 	send("qfoo")
-	waitFor(t, ts.out, "DONE\n", 5*time.Second)
+	testpeer.WaitOutput(t, ts.out.String, "DONE\n", 5*time.Second)
 	if b, err := io.ReadAll(c); len(b) != 0 {
 		t.Errorf("after q the client read %q, %v", b, err)
 	}
 	// The closing lines follow DONE (openssl prints them once its stdout
 	// is flushed).
-	waitFor(t, ts.out, "DONE\nshutting down SSL\nCONNECTION CLOSED\n", 5*time.Second)
+	testpeer.WaitOutput(t, ts.out.String, "DONE\nshutting down SSL\nCONNECTION CLOSED\n", 5*time.Second)
 }

@@ -147,16 +147,12 @@ func TestPSK12IdentityTooLong(t *testing.T) {
 	const line = ":error:0A000092:SSL routines:tls_process_cke_psk_preamble:data length too long:"
 	ts := startServer(t, "", args...)
 	dial(ts.addr)
-	waitFor(t, ts.err, line, 10*time.Second)
+	testpeer.WaitOutput(t, ts.err.String, line, 10*time.Second)
 	ref := testpeer.OpenSSLServer(t, args...)
 	if err := dial(ref.Addr); err == nil || !strings.Contains(err.Error(), "decode_error") {
 		t.Errorf("openssl s_server: handshake %v, want its decode_error", err)
 	}
-	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(ref.Output(), line); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("openssl s_server never printed %q:\n%s", line, ref.Output())
-		}
-	}
+	testpeer.WaitOutput(t, ref.Output, line, 10*time.Second)
 	// The same two lines on stderr: ERROR, then the queue entry.
 	m := regexp.MustCompile(`(?m)^ERROR\n[0-9A-F]{16}` + regexp.QuoteMeta(line))
 	if !m.MatchString(ts.err.String()) || !m.MatchString(ref.Output()) {

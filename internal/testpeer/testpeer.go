@@ -132,9 +132,19 @@ func (s *Server) Output() string { return s.out.String() }
 // what was printed otherwise.
 func WaitOutput(t testing.TB, output func() string, want string, d time.Duration) {
 	t.Helper()
-	for end := time.Now().Add(d); !strings.Contains(output(), want); {
+	WaitOutputCount(t, output, want, 1, d)
+}
+
+// WaitOutputCount is WaitOutput for n occurrences of want.
+func WaitOutputCount(t testing.TB, output func() string, want string, n int, d time.Duration) {
+	t.Helper()
+	for end := time.Now().Add(d); strings.Count(output(), want) < n; {
 		if time.Now().After(end) {
-			t.Fatalf("no %q within %v; printed:\n%s", want, d, output())
+			if n == 1 {
+				t.Fatalf("no %q within %v; printed:\n%s", want, d, output())
+			} else {
+				t.Fatalf("fewer than %d× %q within %v; printed:\n%s", n, want, d, output())
+			}
 			return
 		}
 		time.Sleep(5 * time.Millisecond) // polling the output, not a readiness guess

@@ -169,3 +169,20 @@ func TestSendRead(t *testing.T) {
 		t.Error("SendRead returned although the input was not read")
 	}
 }
+
+// TestWaitOutputCount: it returns once output holds want n times, and
+// fails the test, naming the count, when it holds fewer by the deadline.
+func TestWaitOutputCount(t *testing.T) {
+	out := func() string { return "x ok y ok z" }
+	WaitOutputCount(t, out, "ok", 2, time.Second)
+	r := &recorder{TB: t}
+	WaitOutputCount(r, out, "ok", 3, 20*time.Millisecond)
+	if !strings.Contains(r.fatal, "fewer than 3× \"ok\"") {
+		t.Errorf("3 of 2: fatal %q", r.fatal)
+	}
+	r = &recorder{TB: t}
+	WaitOutput(r, out, "missing", 20*time.Millisecond)
+	if !strings.HasPrefix(r.fatal, "no \"missing\" within") {
+		t.Errorf("missing: fatal %q", r.fatal)
+	}
+}
