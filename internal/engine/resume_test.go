@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
+	"slices"
 	"testing"
 	"time"
 
@@ -179,4 +180,99 @@ func TestResumeAndPSKWithOpenSSL(t *testing.T) {
 			t.Errorf("state %+v", st)
 		}
 	})
+}
+
+// TestExternalPSKTicketLifetime: the tickets of a handshake an external
+// PSK authenticated carry 304 s, as openssl 3.0's s_server gives that
+// session, and so do those of its resumption; a full handshake's carry
+// 7200. The server resumes such a ticket for 304 s only (a client whose
+// clock lags offers it later).
+func TestExternalPSKTicketLifetime(t *testing.T) {
+	id, _ := testIdentity(t, keysForTest(t)["ecdsa-p256"])
+	psk := PSK{Identity: []byte("Client_identity"), Key: bytes.Repeat([]byte{7}, 16)}
+	start := time.Unix(1_800_000_000, 0)
+	at := func(d time.Duration) func() time.Time { return func() time.Time { return start.Add(d) } }
+	// handshake runs one connection with the server's clock at d and
+	// returns the client's tickets and whether both sides resumed.
+	handshake := func(d time.Duration, ccfg *Config) ([]Ticket, bool) {
+		t.Helper()
+		addr, res := ownServer(t, &Config{Identities: []Identity{id}, PSKs: []PSK{psk}, Time: at(d)})
+		// One SHA-256 suite, that of the external PSK and its tickets.
+		ccfg.Time, ccfg.Suites13 = at(0), []uint16{0x1301}
+		conn := dialOwn(t, addr, ccfg)
+		conn.Write([]byte("x\n"))
+		if _, err := bufio.NewReader(conn).ReadString('\n'); err != nil {
+			t.Fatal(err)
+		}
+		r := <-res
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		conn.Close()
+		st := conn.State()
+		if st.Resumed != r.st.Resumed {
+			t.Fatalf("client resumed %v, server %v", st.Resumed, r.st.Resumed)
+		}
+		return st.Tickets, st.Resumed
+	}
+	lifetimes := func(ts []Ticket) []time.Duration {
+		var out []time.Duration
+		for _, tk := range ts {
+			out = append(out, tk.Lifetime)
+		}
+		return out
+	}
+	full, _ := handshake(0, &Config{})
+	ext, resumed := handshake(0, &Config{PSKs: []PSK{psk}})
+	if !resumed {
+		t.Fatal("the external PSK was not used")
+	}
+	again, resumed := handshake(0, &Config{Session: &ext[0]})
+	if !resumed {
+		t.Fatal("the external PSK's ticket was not resumed")
+	}
+	if got := [][]time.Duration{lifetimes(full), lifetimes(ext), lifetimes(again)}; !slices.EqualFunc(got,
+		[][]time.Duration{{7200 * time.Second, 7200 * time.Second}, {304 * time.Second}, {304 * time.Second}}, slices.Equal) {
+		t.Errorf("ticket lifetimes %v", got)
+	}
+	if _, resumed := handshake(304*time.Second, &Config{Session: &again[0]}); !resumed {
+		t.Error("a ticket 304 s old was not resumed")
+	}
+	if _, resumed := handshake(305*time.Second, &Config{Session: &again[0]}); resumed {
+		t.Error("a ticket 305 s old was resumed")
+	}
+	if _, resumed := handshake(305*time.Second, &Config{Session: &full[0]}); !resumed {
+		t.Error("a full handshake's ticket 305 s old was not resumed")
+	}
+}
+
+// TestTicketSealing: a ticket opens with what was sealed, lifetime
+// included; one of the version before the lifetime (3) does not.
+func TestTicketSealing(t *testing.T) {
+	c := &TLSConn{cfg: &Config{TicketKey: bytes.Repeat([]byte{1}, 32)}}
+	s := ticketState{suite: 0x1302, created: time.UnixMilli(1_800_000_000_123), ageAdd: 9, maxEarly: 16384,
+		alpn: "h2", sidCtx: []byte{1, 0, 0, 0}, lifetime: 304, psk: bytes.Repeat([]byte{5}, 48)}
+	b, err := c.sealTicket(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.openTicket(b)
+	if err != nil || got.suite != s.suite || !got.created.Equal(s.created) || got.ageAdd != s.ageAdd ||
+		got.maxEarly != s.maxEarly || got.alpn != s.alpn || !bytes.Equal(got.sidCtx, s.sidCtx) ||
+		got.lifetime != s.lifetime || !bytes.Equal(got.psk, s.psk) {
+		t.Fatalf("opened %+v, %v", got, err)
+	}
+	// Version 3's layout: no lifetime after max_early_data_size.
+	a, _ := c.ticketAEAD()
+	old := []byte{3, 0x13, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0x40, 0, 2, 'h', '2', 4, 1, 0, 0, 0}
+	old = append(old, s.psk...)
+	nonce := make([]byte, a.NonceSize())
+	if _, err := c.openTicket(a.Seal(nonce, nonce, old, nil)); err != errBadTicket {
+		t.Errorf("a version 3 ticket: %v", err)
+	}
+	for n := range b {
+		if _, err := c.openTicket(b[:n]); err == nil {
+			t.Fatalf("truncated to %d bytes: opened", n)
+		}
+	}
 }

@@ -112,6 +112,7 @@ type session12 struct {
 func (c *TLSConn) serverHandshake12(ch *msg.ClientHello, chRaw []byte, v uint16) error {
 	h := &serverHS12{c: c, ch: ch, ver: v}
 	c.st.Version = v
+	c.st.SessionLifetime = ticketLifetime * time.Second
 	c.st.ClientRandom = ch.Random
 	c.rl.WriteVersion = v
 	if !slices.Contains(ch.CompressionMethods, 0) {

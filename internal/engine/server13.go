@@ -338,7 +338,8 @@ func (h *serverHS) resolvePSK(id msg.PSKIdentity) (pskOffer, bool) {
 	c := h.c
 	for _, p := range c.cfg.PSKs {
 		if string(p.Identity) == string(id.Identity) && p.hash() == c.suite.Hash {
-			return pskOffer{identity: p.Identity, key: p.Key, hash: p.hash(), external: true}, true
+			return pskOffer{identity: p.Identity, key: p.Key, hash: p.hash(), external: true,
+				lifetime: externalPSKLifetime}, true
 		}
 	}
 	t, err := c.openTicket(id.Identity)
@@ -349,7 +350,8 @@ func (h *serverHS) resolvePSK(id msg.PSKIdentity) (pskOffer, bool) {
 	if !ok || s.Hash != c.suite.Hash {
 		return pskOffer{}, false
 	}
-	if age := c.now().Sub(t.created); age < 0 || age > ticketLifetime*time.Second {
+	life := time.Duration(t.lifetime) * time.Second
+	if age := c.now().Sub(t.created); age < 0 || age > life {
 		return pskOffer{}, false
 	}
 	if string(t.sidCtx) != string(c.cfg.sessionContext()) {
@@ -360,13 +362,13 @@ func (h *serverHS) resolvePSK(id msg.PSKIdentity) (pskOffer, bool) {
 	if l := c.cfg.AntiReplay; l != nil && string(h.usedTicket) != string(id.Identity) {
 		// RFC 8446 §8.1: a ticket resumes once; a replay gets a full
 		// handshake, as OpenSSL's anti-replay gives it.
-		if !l.firstUse(id.Identity, c.now(), t.created.Add(ticketLifetime*time.Second)) {
+		if !l.firstUse(id.Identity, c.now(), t.created.Add(life)) {
 			return pskOffer{}, false
 		}
 		h.usedTicket = id.Identity
 	}
 	return pskOffer{identity: id.Identity, key: t.psk, hash: s.Hash, suite: t.suite,
-		maxEarly: t.maxEarly, alpn: t.alpn}, true
+		maxEarly: t.maxEarly, alpn: t.alpn, lifetime: t.lifetime}, true
 }
 
 // chooseGroup takes the first offered key share in a group the server
@@ -602,10 +604,12 @@ func (h *serverHS) hello() ([]byte, []byte, bool, error) {
 			Data: msg.MarshalKeyShareServer(msg.KeyShare{Group: h.group, Data: pub})})
 	}
 	var psk []byte
+	c.st.SessionLifetime = ticketLifetime * time.Second
 	if h.psk != nil {
 		exts = append(exts, msg.Extension{Type: msg.ExtPreSharedKey, Data: msg.MarshalUint16(h.pskIndex)})
 		psk = h.psk.key
 		c.st.Resumed, c.st.PSKIdentity = true, h.psk.identity
+		c.st.SessionLifetime = time.Duration(h.psk.lifetime) * time.Second
 	}
 	early := h.acceptEarly()
 	// The schedule starts from the PSK's Early Secret, as the binder's

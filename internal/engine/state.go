@@ -97,6 +97,11 @@ type State struct {
 	// server session is the last ticket's).
 	SentTicketPSK    []byte
 	SentTicketAgeAdd uint32
+	// SessionLifetime is a server's session lifetime, the lifetime its
+	// TLS 1.3 tickets carry: openssl's default 7200 s, 304 s for a
+	// session an external PSK authenticated, and a resumed ticket's own
+	// (as openssl's server keeps the session's timeout in its tickets).
+	SessionLifetime time.Duration
 	// MasterSecret is the TLS 1.0–1.2 master secret.
 	MasterSecret []byte
 	// ExtendedMasterSecret, EncryptThenMAC and SecureRenegotiation say

@@ -51,7 +51,7 @@ func (s *server) writeSession(w io.Writer, ci connInfo, st engine.State, now tim
 		Cipher:    []byte{byte(st.Suite >> 8), byte(st.Suite)},
 		SessionID: append([]byte{}, st.SessionID...),
 		MasterKey: st.MasterSecret,
-		Time:      now.Unix(), Timeout: serverSessionTimeout,
+		Time:      now.Unix(), Timeout: int64(sessionTimeout(st)),
 		SIDCtx:   sessionIDContext,
 		KexGroup: int64(st.Group),
 	}

@@ -500,7 +500,7 @@ func (s *server) writeSessionBlock(w io.Writer, ci connInfo) {
 		Version:   tlsnames.VersionName(ci.state.Version),
 		Cipher:    cipherName(ci.state.CipherSuite),
 		StartTime: time.Now(),
-		Timeout:   7200,
+		Timeout:   ci.state.Timeout,
 		TLS13:     ci.state.Version >= engine.VersionTLS13,
 	}
 	if ci.conn != nil && ci.conn.verifyCode != 0 {

@@ -1,0 +1,84 @@
+package sserver
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tlskit/tlskit/internal/testpeer"
+)
+
+// lifetimeLines are the lines of openssl sess_id -text that say how long
+// a session lasts.
+var lifetimeLines = regexp.MustCompile(`(?m)^\s*(TLS session ticket lifetime hint|Timeout\s*):.*$`)
+
+// sessionLifetimes prints a PEM session (a -sess_out file, or what the
+// server printed) with openssl sess_id and returns its lifetime lines.
+func sessionLifetimes(t *testing.T, pemText string) string {
+	t.Helper()
+	i := strings.Index(pemText, "-----BEGIN SSL SESSION PARAMETERS-----")
+	j := strings.Index(pemText, "-----END SSL SESSION PARAMETERS-----")
+	if i < 0 || j < i {
+		t.Fatalf("no session in:\n%s", pemText)
+	}
+	out, err := runPeer(t, pemText[i:j+36]+"\n", 10*time.Second, "openssl", "sess_id", "-noout", "-text")
+	if err != nil {
+		t.Fatalf("openssl sess_id: %v\n%s", err, out)
+	}
+	return strings.Join(lifetimeLines.FindAllString(out, -1), "\n")
+}
+
+// TestTicketLifetimeLikeOpenSSL: a TLS 1.3 session an external PSK
+// authenticated lasts 304 s at openssl 3.0's s_server, not its default
+// 7200: its ticket carries that lifetime, its printed session and -www
+// page say so, and a resumption of that ticket keeps it. tlskit sent 7200
+// throughout. Each figure is compared with openssl's, which must show 304.
+func TestTicketLifetimeLikeOpenSSL(t *testing.T) {
+	needTool(t, "openssl")
+	const key = "0102030405060708090a0b0c0d0e0f10"
+	args := []string{"-nocert", "-psk", key, "-num_tickets", "1"}
+	type figures struct{ server, ticket, resumed, page string }
+	measure := func(addr string, out func() string, wwwAddr string) figures {
+		dir := t.TempDir()
+		first, second := filepath.Join(dir, "first.pem"), filepath.Join(dir, "second.pem")
+		var f figures
+		opensslSessionOut(t, addr, first, "-psk", key)
+		testpeer.WaitOutput(t, out, "-----END SSL SESSION PARAMETERS-----", 10*time.Second)
+		f.server = sessionLifetimes(t, out())
+		f.ticket = sessionLifetimes(t, readFile(t, first))
+		// The resumption offers only the ticket: a server without a
+		// certificate can do nothing else.
+		if got := opensslSessionOut(t, addr, second, "-sess_in", first); !strings.Contains(got, "Reused, TLSv1.3") {
+			t.Fatalf("the ticket was not resumed:\n%s", got)
+		}
+		f.resumed = sessionLifetimes(t, readFile(t, second))
+		page := pageGet(t, wwwAddr, "/", "-psk", key)
+		f.page = strings.Join(lifetimeLines.FindAllString(page, -1), "\n")
+		return f
+	}
+	osrv := testpeer.OpenSSLServer(t, args...)
+	owww := testpeer.OpenSSLServer(t, append(args, "-www")...)
+	want := measure(osrv.Addr, osrv.Output, owww.Addr)
+	for _, s := range []string{want.server, want.ticket, want.resumed, want.page} {
+		if !strings.Contains(s, "304") {
+			t.Fatalf("openssl's session does not last 304 s: %+v", want)
+		}
+	}
+	ts := startServer(t, "", args...)
+	www := startServer(t, "", append(args, "-www")...)
+	if got := measure(ts.addr, ts.out.String, www.addr); got != want {
+		t.Errorf("lifetimes differ\n--- tlskit\n%+v\n--- openssl\n%+v", got, want)
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
