@@ -123,6 +123,9 @@ func (c *TLSConn) clientHandshake() error {
 			return false
 		})
 		if h.early = h.wantsEarlyData(); h.early {
+			if err := h.earlyALPN(); err != nil {
+				return err
+			}
 			// RFC 8446 §4.2.10: early_data goes before
 			// certificate_authorities and pre_shared_key, where
 			// OpenSSL puts it.
@@ -872,6 +875,12 @@ func (h *clientHS) encryptedExtensions(ee *msg.EncryptedExtensions) error {
 			// post_handshake_auth is the client's alone (RFC 8446 §4.2.6).
 			return alert.Faultf(alert.IllegalParameter, "bad extension")
 		}
+	}
+	// RFC 8446 §4.2.10: a server takes early data only with the ALPN
+	// protocol of the ticket. Taking it with another (or none) is
+	// illegal_parameter "bad extension", as OpenSSL's client answers it.
+	if c.st.EarlyData == EarlyDataAccepted && c.st.ALPN != c.cfg.Session.ALPN {
+		return alert.Faultf(alert.IllegalParameter, "bad extension")
 	}
 	return nil
 }

@@ -318,12 +318,16 @@ func (c *TLSConn) failLocked(err error) error {
 // installPendingWriteLocked switches a client that received ServerHello
 // to its handshake write key ahead of its flight, with the compatibility
 // ChangeCipherSpec first as the flight would have it (Appendix D.4), when
-// Config.AlertsUnderHandshakeKey asks for it.
+// Config.AlertsUnderHandshakeKey asks for it. A client whose early data
+// the server took keeps writing under the early key until its
+// EndOfEarlyData (RFC 8446 §4.5), so its alert goes under that key, where
+// the server reads; one that sent early data sent its ChangeCipherSpec
+// before it.
 func (c *TLSConn) installPendingWriteLocked() {
-	if c.pendingWrite == nil || !c.cfg.AlertsUnderHandshakeKey {
+	if c.pendingWrite == nil || !c.cfg.AlertsUnderHandshakeKey || c.st.EarlyData == EarlyDataAccepted {
 		return
 	}
-	if !c.cfg.NoMiddlebox {
+	if !c.cfg.NoMiddlebox && c.st.EarlyData == EarlyDataNotSent {
 		c.sendCCSLocked()
 	}
 	c.setWriteKey(c.pendingWrite)
@@ -716,7 +720,7 @@ func (c *TLSConn) postHandshake(m msg.Message) error {
 		}
 		tk := Ticket{
 			Lifetime: time.Duration(t.Lifetime) * time.Second, AgeAdd: t.AgeAdd,
-			Nonce: t.Nonce, Ticket: t.Ticket, Received: c.now(), Suite: c.suite.ID,
+			Nonce: t.Nonce, Ticket: t.Ticket, Received: c.now(), Suite: c.suite.ID, ALPN: c.st.ALPN,
 			PSK: keys.ResumptionPSK(c.suite.Hash, c.resSec, t.Nonce),
 		}
 		if d, ok := t.Extensions.Find(msg.ExtEarlyData); ok {

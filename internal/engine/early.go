@@ -2,6 +2,7 @@ package engine
 
 import (
 	"crypto/sha256"
+	"slices"
 	"sync"
 	"time"
 
@@ -110,6 +111,17 @@ func (h *clientHS) wantsEarlyData() bool {
 	t := h.c.cfg.Session
 	return t != nil && t.MaxEarlyData > 0 && h.c.cfg.EarlyData != nil &&
 		len(h.offers) > 0 && !h.offers[0].external && string(h.offers[0].identity) == string(t.Ticket)
+}
+
+// earlyALPN refuses to send early data under a ticket whose protocol
+// the client no longer offers, as OpenSSL's client refuses it (internal_error
+// "inconsistent early data alpn", before any ClientHello): the data was
+// written for that protocol (RFC 8446 §4.2.10).
+func (h *clientHS) earlyALPN() error {
+	if p := h.c.cfg.Session.ALPN; p != "" && !slices.Contains(h.c.cfg.ALPN, p) {
+		return alert.Faultf(alert.InternalError, "inconsistent early data alpn")
+	}
+	return nil
 }
 
 // acceptEarly decides whether a server takes the client's 0-RTT data

@@ -186,6 +186,27 @@ func TestEarlyDataOwnOwn(t *testing.T) {
 		}
 	})
 
+	t.Run("accepted under another ALPN protocol", func(t *testing.T) {
+		// A server that takes early data under a protocol other than
+		// the ticket's (here: the client's ticket says "foo", the server
+		// negotiates none) is illegal_parameter "bad extension", as
+		// OpenSSL's client answers it. The alert goes under the early
+		// key, where the server reads, with AlertsUnderHandshakeKey too.
+		for _, hsKey := range []bool{false, true} {
+			scfg := base()
+			tk := tickets(t, scfg)[0]
+			tk.ALPN = "foo"
+			_, r, _, err := earlyRun(t, scfg, tk, "early\n", "", &Config{ALPN: []string{"foo"}, AlertsUnderHandshakeKey: hsKey})
+			var ae *AlertError
+			if !errors.As(err, &ae) || !ae.Sent || ae.Description != alert.IllegalParameter || ae.Reason != "bad extension" {
+				t.Errorf("handshake key %v: client: %v", hsKey, err)
+			}
+			if !errors.As(r.err, &ae) || ae.Sent || ae.Description != alert.IllegalParameter {
+				t.Errorf("handshake key %v: server: %v", hsKey, r.err)
+			}
+		}
+	})
+
 	t.Run("ticket without early data", func(t *testing.T) {
 		scfg := base()
 		scfg.MaxEarlyData = 0
@@ -302,4 +323,42 @@ func opensslTickets(t *testing.T, addr string) []Ticket {
 		t.Fatal("no ticket")
 	}
 	return nil
+}
+
+// TestEarlyDataALPNOpenSSLServer: a ticket keeps the ALPN protocol of its
+// connection; early data under it with a list that lacks that protocol
+// fails before the ClientHello, internal_error "inconsistent early data
+// alpn", as openssl s_client 3.0 fails (measured: -alpn bar -sess_in of
+// a session that negotiated foo, -early_data: "Error writing early
+// data", SSL routines "inconsistent early data alpn"); with the protocol
+// offered openssl s_server takes the data.
+func TestEarlyDataALPNOpenSSLServer(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	srv := testpeer.OpenSSLServer(t, "-cert", pki.ECServer, "-key", pki.ECServerKey, "-early_data", "-alpn", "foo,bar")
+	got := make(chan Ticket, 4)
+	first := dialOwn(t, srv.Addr, &Config{ServerName: "localhost", ALPN: []string{"foo"}, OnTicket: func(tk Ticket) { got <- tk }})
+	go first.Read(make([]byte, 1))
+	var tk Ticket
+	select {
+	case tk = <-got:
+		first.Close()
+	case <-time.After(10 * time.Second):
+		t.Fatal("no ticket")
+	}
+	if tk.ALPN != "foo" || tk.MaxEarlyData == 0 {
+		t.Fatalf("ticket ALPN %q, max_early_data %d; want foo and early data", tk.ALPN, tk.MaxEarlyData)
+	}
+	conn := dialOwn(t, srv.Addr, &Config{ServerName: "localhost", ALPN: []string{"bar"}, Session: &tk, EarlyData: []byte("zero rtt\n")})
+	var ae *AlertError
+	if err := conn.Handshake(); !errors.As(err, &ae) || !ae.Sent || ae.Description != alert.InternalError || ae.Reason != "inconsistent early data alpn" {
+		t.Fatalf("early data under another protocol: %v", err)
+	}
+	conn = dialOwn(t, srv.Addr, &Config{ServerName: "localhost", ALPN: []string{"bar", "foo"}, Session: &tk, EarlyData: []byte("zero rtt\n")})
+	if err := conn.Handshake(); err != nil {
+		t.Fatal(err)
+	}
+	if st := conn.State(); st.EarlyData != EarlyDataAccepted || st.ALPN != "foo" {
+		t.Fatalf("early data %v, ALPN %q; want accepted under foo", st.EarlyData, st.ALPN)
+	}
+	waitOutput(t, srv, "zero rtt\n")
 }

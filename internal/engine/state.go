@@ -10,9 +10,12 @@ type Ticket struct {
 	Nonce        []byte
 	Ticket       []byte
 	MaxEarlyData uint32
-	PSK          []byte
-	Received     time.Time
-	Suite        uint16
+	// ALPN is the protocol of the connection that got the ticket: 0-RTT
+	// with it must negotiate the same (RFC 8446 §4.2.10).
+	ALPN     string
+	PSK      []byte
+	Received time.Time
+	Suite    uint16
 }
 
 // Session12 is a TLS 1.0–1.2 session a client can resume: by session ID

@@ -133,6 +133,21 @@ type options struct {
 	// expectRenewal is -expect-ticket-renewal: a TLS 1.0-1.2 resumption
 	// brings a new ticket.
 	expectRenewal bool
+	// A client's 0-RTT (RFC 8446 §4.2.10): -enable-early-data offers it
+	// with a ticket that allows it, the shim's first write
+	// (-shim-writes-first: "hello", or -shim-initial-write repeated
+	// -repeat-shim-initial-write times) going as early data;
+	// -expect-accept/reject-early-data, -expect-no-offer-early-data,
+	// -expect-early-data-reason and -expect-ticket-supports-early-data
+	// check the outcome.
+	enableEarly        bool
+	expectAcceptEarly  bool
+	expectRejectEarly  bool
+	expectNoOfferEarly bool
+	expectTicketEarly  bool
+	earlyReason        *string
+	initialWrite       string
+	repeatWrite        int
 }
 
 // credFiles is one -new-x509-credential's chain, key, OCSP response and
@@ -350,16 +365,24 @@ var spec = map[string]flagSpec{
 		o.expectAdvALPN = l
 		return err
 	}},
-	"-fallback-scsv":               boolFlag(func(o *options) { o.fallbackSCSV = true }),
-	"-max-send-fragment":           intFlag(func(o *options, n int) { o.maxSendFragment = n }),
-	"-expect-secure-renegotiation": boolFlag(func(o *options) { o.expectSecureReneg = true }),
-	"-tls-unique":                  boolFlag(func(o *options) { o.tlsUnique = true }),
-	"-expect-session-id":           boolFlag(func(o *options) { o.expectSessionID = true }),
-	"-expect-no-session-id":        boolFlag(func(o *options) { o.expectNoSessionID = true }),
-	"-expect-ticket-renewal":       boolFlag(func(o *options) { o.expectRenewal = true }),
-	"-peek-then-read":              boolFlag(func(o *options) { o.peekThenRead = true }),
-	"-use-client-ca-list":          strFlag(func(o *options, v string) { o.caList = &v }),
-	"-expect-client-ca-list":       strFlag(func(o *options, v string) { o.expectCAList = &v }),
+	"-fallback-scsv":                     boolFlag(func(o *options) { o.fallbackSCSV = true }),
+	"-max-send-fragment":                 intFlag(func(o *options, n int) { o.maxSendFragment = n }),
+	"-expect-secure-renegotiation":       boolFlag(func(o *options) { o.expectSecureReneg = true }),
+	"-tls-unique":                        boolFlag(func(o *options) { o.tlsUnique = true }),
+	"-expect-session-id":                 boolFlag(func(o *options) { o.expectSessionID = true }),
+	"-expect-no-session-id":              boolFlag(func(o *options) { o.expectNoSessionID = true }),
+	"-enable-early-data":                 boolFlag(func(o *options) { o.enableEarly = true }),
+	"-expect-accept-early-data":          boolFlag(func(o *options) { o.expectAcceptEarly = true }),
+	"-expect-reject-early-data":          boolFlag(func(o *options) { o.expectRejectEarly = true }),
+	"-expect-no-offer-early-data":        boolFlag(func(o *options) { o.expectNoOfferEarly = true }),
+	"-expect-ticket-supports-early-data": boolFlag(func(o *options) { o.expectTicketEarly = true }),
+	"-expect-early-data-reason":          strFlag(func(o *options, v string) { o.earlyReason = &v }),
+	"-shim-initial-write":                strFlag(func(o *options, v string) { o.initialWrite = v }),
+	"-repeat-shim-initial-write":         intFlag(func(o *options, n int) { o.repeatWrite = n }),
+	"-expect-ticket-renewal":             boolFlag(func(o *options) { o.expectRenewal = true }),
+	"-peek-then-read":                    boolFlag(func(o *options) { o.peekThenRead = true }),
+	"-use-client-ca-list":                strFlag(func(o *options, v string) { o.caList = &v }),
+	"-expect-client-ca-list":             strFlag(func(o *options, v string) { o.expectCAList = &v }),
 	// A second SSL_do_handshake after the handshake does nothing, as
 	// with openssl: the engine's Handshake returns at once.
 	"-no-op-extra-handshake": boolFlag(func(o *options) { o.handshakeTwice = true }),
@@ -410,10 +433,12 @@ type cmdline struct {
 	resumeCount int
 	initial     options
 	resume      options
+	// retry is what a client checks after its early data was rejected.
+	retry options
 }
 
 func parseArgs(args []string) (*cmdline, error) {
-	cl := &cmdline{initial: options{expectSelected: -1}, resume: options{expectSelected: -1}}
+	cl := &cmdline{initial: options{expectSelected: -1}, resume: options{expectSelected: -1}, retry: options{expectSelected: -1}}
 	for i := 0; i < len(args); i++ {
 		name := args[i]
 		next := func() (string, error) {
@@ -448,6 +473,26 @@ func parseArgs(args []string) (*cmdline, error) {
 		}
 		initial, resume := true, true
 		base := name
+		if rest, ok := strings.CutPrefix(name, "-on-retry"); ok {
+			// After a rejection of its early data a client goes on
+			// under these and the unprefixed flags (BoringSSL's retry
+			// config), not the -on-resume- ones.
+			s, ok := spec[rest]
+			if !ok {
+				return nil, fmt.Errorf("%w: flag %s", errUnimplemented, name)
+			}
+			var v string
+			if s.value {
+				var err error
+				if v, err = next(); err != nil {
+					return nil, err
+				}
+			}
+			if err := s.apply(&cl.retry, v); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		if rest, ok := strings.CutPrefix(name, "-on-initial"); ok {
 			base, resume = rest, false
 		} else if rest, ok := strings.CutPrefix(name, "-on-resume"); ok {
@@ -473,6 +518,11 @@ func parseArgs(args []string) (*cmdline, error) {
 		}
 		if resume {
 			if err := s.apply(&cl.resume, v); err != nil {
+				return nil, err
+			}
+		}
+		if initial && resume {
+			if err := s.apply(&cl.retry, v); err != nil {
 				return nil, err
 			}
 		}

@@ -105,7 +105,14 @@ func runAll(cl *cmdline) error {
 			cfg.Session12 = session12
 		}
 		cl.verify = verifyRecord{}
-		o.hookVerify(cfg, &cl.verify)
+		vo := o
+		if cfg.EarlyData != nil {
+			// A certificate after an offer of early data means the
+			// offer was rejected: BoringSSL verifies it under the
+			// retry flags.
+			vo = &cl.retry
+		}
+		vo.hookVerify(cfg, &cl.verify)
 		tickets, err := runConn(cl, o, cfg, i > 0, &sessionPeerSig, &sessionGroup, &session12)
 		if err != nil {
 			return err
@@ -135,6 +142,11 @@ func (o *options) config(session *engine.Ticket, resuming bool) (*engine.Config,
 	}
 	cfg.MinVersion, cfg.MaxVersion = uint16(lo), uint16(hi)
 	cfg.NoTicket = o.noTicket
+	if o.server && (o.enableEarly || o.expectAcceptEarly || o.expectRejectEarly || o.expectNoOfferEarly || o.expectTicketEarly) {
+		// The engine's server reads early data within the handshake,
+		// so it cannot answer it with half-RTT data as the runner wants.
+		return nil, fmt.Errorf("%w: a server's early data", errUnimplemented)
+	}
 	if !o.server && (o.expectSessionID || o.expectNoSessionID) {
 		// A client's ticket session has the ID BoringSSL makes up for it.
 		return nil, fmt.Errorf("%w: a client's -expect-session-id", errUnimplemented)
@@ -201,6 +213,14 @@ func (o *options) config(session *engine.Ticket, resuming bool) (*engine.Config,
 	if o.server {
 		o.stapleOCSP(cfg)
 	} else {
+		if o.enableEarly && resuming && session != nil && !o.noTicket {
+			// The shim's first write goes as early data; offering 0-RTT
+			// without one sends the extension and no data.
+			cfg.EarlyData = []byte{}
+			if o.shimWritesFirst {
+				cfg.EarlyData = o.firstWrite()
+			}
+		}
 		cfg.RequestOCSP = o.requestOCSP
 		cfg.RequestSCT = o.requestSCT
 	}
@@ -247,6 +267,37 @@ func (o *options) config(session *engine.Ticket, resuming bool) (*engine.Config,
 		}
 	}
 	return cfg, nil
+}
+
+// firstWrite is what -shim-writes-first writes.
+func (o *options) firstWrite() []byte {
+	w := shimInitialWrite
+	if o.initialWrite != "" {
+		w = o.initialWrite
+	}
+	return []byte(strings.Repeat(w, max(o.repeatWrite, 1)))
+}
+
+// earlyDataReason is BoringSSL's SSL_get_early_data_reason for a client, as
+// the engine's state tells it.
+func (o *options) earlyDataReason(cfg *engine.Config, st engine.State) string {
+	switch {
+	case !o.enableEarly:
+		return "disabled"
+	case cfg.MaxVersion < engine.VersionTLS13:
+		return "protocol_version"
+	case cfg.Session == nil:
+		return "no_session_offered"
+	case cfg.Session.MaxEarlyData == 0:
+		return "unsupported_for_session"
+	case st.EarlyData == engine.EarlyDataAccepted:
+		return "accept"
+	case st.HelloRetry:
+		return "hello_retry_request"
+	case !st.Resumed:
+		return "session_not_resumed"
+	}
+	return "peer_declined"
 }
 
 // suites12 reads -cipher as openssl's cipher string, keeping the suites
@@ -427,6 +478,28 @@ func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool, session
 		}
 	}
 	st := c.State()
+	if o.server && o.earlyReason != nil && *o.earlyReason != "disabled" {
+		return nil, fmt.Errorf("%w: a server's early data reason", errUnimplemented)
+	}
+	if o.expectAcceptEarly && st.EarlyData != engine.EarlyDataAccepted {
+		return nil, errors.New("shim: early data was not accepted")
+	}
+	if o.expectRejectEarly && st.EarlyData != engine.EarlyDataRejected {
+		return nil, errors.New("shim: early data was not rejected")
+	}
+	if o.expectNoOfferEarly && st.EarlyData != engine.EarlyDataNotSent {
+		return nil, errors.New("shim: early data was offered")
+	}
+	if !o.server && st.EarlyData == engine.EarlyDataRejected {
+		// BoringSSL's client starts over after the reject and checks
+		// the rest of the handshake against the retry flags.
+		o = &cl.retry
+	}
+	if o.earlyReason != nil {
+		if r := o.earlyDataReason(cfg, st); r != *o.earlyReason {
+			return nil, fmt.Errorf("shim: early data reason %s, expected %s", r, *o.earlyReason)
+		}
+	}
 	if o.expectRenewal && resuming {
 		// The server renewed the ticket it resumed (RFC 5077 §3.3).
 		if cfg.Session12 == nil || st.Session12 == nil || string(st.Session12.Ticket) == string(cfg.Session12.Ticket) {
@@ -524,8 +597,9 @@ func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool, session
 			return nil, err
 		}
 	}
-	if o.shimWritesFirst {
-		if _, err := c.Write([]byte(shimInitialWrite)); err != nil {
+	if o.shimWritesFirst && st.EarlyData != engine.EarlyDataAccepted {
+		// Early data the server took is not written again.
+		if _, err := c.Write(o.firstWrite()); err != nil {
 			return nil, err
 		}
 	}
@@ -569,6 +643,9 @@ func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool, session
 	st = c.State()
 	if o.expectNoSession && len(st.Tickets) > 0 {
 		return nil, errors.New("shim: got a session when none was expected")
+	}
+	if o.expectTicketEarly && !resuming && (len(st.Tickets) == 0 || st.Tickets[len(st.Tickets)-1].MaxEarlyData == 0) {
+		return nil, errors.New("shim: no ticket allowing early data")
 	}
 	return st.Tickets, nil
 }
