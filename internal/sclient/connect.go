@@ -98,10 +98,11 @@ func (c *client) dial() (net.Conn, error) {
 		c.pskNoted = true
 	}
 	fmt.Fprintf(c.info, "CONNECTED(%08X)\n", transport.FD(nc))
-	c.preRead, c.preWritten = 0, 0
+	c.preRead, c.preWritten, c.starttlsEcho = 0, 0, nil
 	if s.starttls != "" {
 		cc := &countingConn{Conn: nc}
-		up, err := starttls.Upgrade(cc, s.starttls, starttls.Options{Name: s.starttlsName, Host: s.host, Warn: c.errw})
+		echo := func(b []byte) { c.starttlsEcho = b }
+		up, err := starttls.Upgrade(cc, s.starttls, starttls.Options{Name: s.starttlsName, Host: s.host, Warn: c.errw, Echo: echo})
 		if err != nil {
 			nc.Close()
 			return nil, err
@@ -284,14 +285,16 @@ func (c *client) printConnection(cn *conn, short bool) {
 	c.writeSecDebug(cn)
 	rs := c.session(cn)
 	rs.Short = short
-	if s.brief {
+	switch {
+	case s.brief:
 		writeBrief(c.errw, rs)
-		return
+	case !s.quiet:
+		report.WriteConnection(c.info, rs)
 	}
-	if s.quiet {
-		return
-	}
-	report.WriteConnection(c.info, rs)
+	// openssl then writes on stderr what it kept of the STARTTLS
+	// dialogue (the last EHLO line for smtp…), after each handshake,
+	// even under -quiet and -brief.
+	c.errw.Write(c.starttlsEcho)
 }
 
 // writeBrief writes -brief's summary to stderr, in openssl 3.0's order:

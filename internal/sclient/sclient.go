@@ -40,6 +40,10 @@ type client struct {
 	errw io.Writer // stderr: verify lines, errors, -brief, DONE
 	// preRead and preWritten count the last dial's STARTTLS dialogue.
 	preRead, preWritten int64
+	// starttlsEcho is what openssl keeps from the last dial's STARTTLS
+	// dialogue and writes on stderr after the handshake (see
+	// starttls.Options.Echo).
+	starttlsEcho []byte
 
 	ticket chan struct{} // signalled when a session ticket arrives
 	// sessMu serialises -sess_out writes, which run on the reading

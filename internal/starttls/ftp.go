@@ -14,6 +14,7 @@ func ftp(s *session) error {
 	if code != 220 {
 		return s.errorf("server refused the session: %s", quote(lines...))
 	}
+	s.echo = s.last
 	if err := s.sendLine("AUTH TLS"); err != nil {
 		return err
 	}

@@ -52,6 +52,7 @@ func imap(s *session) error {
 			break
 		}
 	}
+	s.echo = s.last
 	// A refused CAPABILITY is no reason to stop: STARTTLS's reply decides.
 	s.notFound(offered)
 	if err := s.sendLine(imapTag + " STARTTLS"); err != nil {

@@ -20,6 +20,7 @@ func irc(s *session) error {
 		cmd, params := ircSplit(line)
 		switch {
 		case cmd == "670":
+			s.echo = s.last
 			return nil
 		case cmd == "PING":
 			if err := s.sendLine("PONG " + params); err != nil {

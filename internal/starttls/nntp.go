@@ -51,5 +51,6 @@ func nntp(s *session) error {
 	if code, _, _ = replyCode(line); code != 382 {
 		return s.errorf("server refused STARTTLS: %s%s", quote(line), unadvertised(offered, "the reply to CAPABILITIES"))
 	}
+	s.echo = s.last
 	return nil
 }

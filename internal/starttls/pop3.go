@@ -13,6 +13,7 @@ func pop3(s *session) error {
 	if !strings.HasPrefix(line, "+OK") {
 		return s.errorf("server refused the session: %s", quote(line))
 	}
+	greeting := s.last
 	if err := s.sendLine("STLS"); err != nil {
 		return err
 	}
@@ -24,5 +25,10 @@ func pop3(s *session) error {
 	if !strings.HasPrefix(line, "+OK") {
 		return s.errorf("server refused STLS: %s", quote(line))
 	}
+	// openssl reads the greeting and the reply into different buffers
+	// but keeps the reply's length with the greeting's buffer: the
+	// greeting (and its terminating NUL) cut or padded to that length.
+	s.echo = make([]byte, len(s.last))
+	copy(s.echo, greeting)
 	return nil
 }

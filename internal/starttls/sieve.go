@@ -41,6 +41,7 @@ func sieve(s *session) error {
 		case "":
 			continue // not a response line; ignore
 		case "OK":
+			s.echo = s.last
 			return nil
 		}
 		return s.errorf("server refused STARTTLS: %s%s", quote(line), unadvertised(offered, "the greeting"))

@@ -35,6 +35,7 @@ func mailTransfer(s *session, hello string) error {
 	if code != 250 {
 		return s.errorf("server refused %s: %s", hello, quote(lines...))
 	}
+	s.echo = s.last
 	offered := false
 	for _, l := range lines[1:] { // the first line is the greeting, not a keyword
 		if len(l) >= 4 && strings.EqualFold(firstWord(l[4:]), "STARTTLS") {

@@ -78,6 +78,15 @@ type Options struct {
 	// the dialogue ("Didn't find STARTTLS in server response, trying
 	// anyway..."); scripts grep for them.
 	Warn io.Writer
+	// Echo, when set, receives after a successful dialogue the bytes
+	// openssl 3.0 keeps from it and writes on stderr once each handshake
+	// is done: the last line of the EHLO/LHLO reply (smtp, lmtp), of the
+	// CAPABILITY reply (imap) or of the greeting (ftp), or the reply to
+	// STARTTLS (nntp, sieve, irc), line ending included; for pop3 the
+	// greeting cut or NUL-padded to the length of the reply to STLS, as
+	// openssl reuses its buffer. The other protocols keep nothing, and
+	// Echo is not called.
+	Echo func([]byte)
 }
 
 // Supported reports whether proto is one of Protocols.
@@ -110,6 +119,9 @@ func Upgrade(conn net.Conn, proto string, o Options) (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.Echo != nil && len(s.echo) > 0 {
+		o.Echo(s.echo)
+	}
 	rest, _ := s.r.Peek(s.r.Buffered())
 	return transport.WithPending(conn, rest), nil
 }
@@ -130,6 +142,9 @@ type session struct {
 	r     *bufio.Reader
 	opts  Options
 	what  string // e.g. "reply to STARTTLS", completing "waiting for the server's …"
+	// last is the last line readLine read, as received (line ending
+	// included); echo is what Options.Echo receives.
+	last, echo []byte
 }
 
 // notFound prints openssl's notice when the server's capabilities do not
@@ -200,6 +215,7 @@ func (s *session) readLine() (string, error) {
 			return "", s.readErr(err)
 		}
 	}
+	s.last = line
 	line = line[:len(line)-1]
 	if n := len(line); n > 0 && line[n-1] == '\r' {
 		line = line[:n-1]
