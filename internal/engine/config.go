@@ -165,6 +165,11 @@ type Config struct {
 	// made once per process, so tickets outlive connections but not the
 	// server.
 	TicketKey []byte
+	// TicketKeys, when set, keys a server's tickets (every version) in
+	// TicketKey's place, as OpenSSL's ticket key callback does
+	// (SSL_CTX_set_tlsext_ticket_key_evp_cb): each ticket starts with
+	// the 16-byte name of its key, in the clear.
+	TicketKeys *TicketKeyHooks
 
 	// EarlyData is what a client sends as 0-RTT data (RFC 8446 §2.3,
 	// §4.2.10) when Session is a ticket that allows early data
@@ -346,6 +351,22 @@ func (cfg *Config) sessionContext() []byte {
 		return cfg.SessionContext[:32]
 	}
 	return cfg.SessionContext
+}
+
+// TicketKeyHooks choose a server's ticket keys, as the two calls of
+// OpenSSL's ticket key callback do.
+type TicketKeyHooks struct {
+	// New gives the key a new ticket is sealed with, its 16-byte name
+	// and 32-byte AES-256-GCM key; ok false issues no ticket (the
+	// callback's 0): at TLS 1.0–1.2 an empty NewSessionTicket, as
+	// OpenSSL sends, and none at TLS 1.3.
+	New func() (name, key []byte, ok bool)
+	// Find gives the key of a ticket's name; ok false is a ticket this
+	// server no longer opens (a full handshake), renew asks for a new
+	// ticket on resumption (the callback's 2), which a TLS 1.0–1.2
+	// server sends in its abbreviated handshake (RFC 5077 §3.3); a TLS
+	// 1.3 resumption gets one anyway.
+	Find func(name []byte) (key []byte, renew, ok bool)
 }
 
 // Tickets12Mode is Config.Tickets12.

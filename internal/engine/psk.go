@@ -7,6 +7,8 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"errors"
+	"io"
+	"slices"
 	"sync"
 	"time"
 
@@ -141,11 +143,70 @@ type ticketState struct {
 	lifetime uint32
 }
 
-func (c *TLSConn) sealTicket(t ticketState) ([]byte, error) {
-	a, err := c.ticketAEAD()
+// errNoTicket is Config.TicketKeys declining to issue a ticket.
+var errNoTicket = errors.New("tls: no ticket issued")
+
+// sealTicketPlain seals a ticket's contents with a random nonce from
+// rnd: under Config.TicketKeys' key, after its name, or else under
+// TicketKey. It returns errNoTicket when TicketKeys issues none.
+func (c *TLSConn) sealTicketPlain(plain []byte, rnd io.Reader) ([]byte, error) {
+	var name []byte
+	var a cipher.AEAD
+	var err error
+	if tk := c.cfg.TicketKeys; tk != nil {
+		n, key, ok := tk.New()
+		if !ok {
+			return nil, errNoTicket
+		}
+		if len(n) != ticketKeyNameLen {
+			return nil, errors.New("tls: ticket key name is not 16 bytes")
+		}
+		name = n
+		a, err = newTicketAEAD(key)
+	} else {
+		a, err = c.ticketAEAD()
+	}
 	if err != nil {
 		return nil, err
 	}
+	nonce := make([]byte, a.NonceSize())
+	if _, err := io.ReadFull(rnd, nonce); err != nil {
+		return nil, err
+	}
+	out := append(slices.Clone(name), nonce...)
+	return a.Seal(out, nonce, plain, nil), nil
+}
+
+// ticketKeyNameLen is the length of a key name (OpenSSL's too).
+const ticketKeyNameLen = 16
+
+// openTicketPlain opens what sealTicketPlain sealed; ok is false for a
+// ticket that does not open (or whose key TicketKeys no longer has), and
+// renew says TicketKeys asked for a new ticket.
+func (c *TLSConn) openTicketPlain(b []byte) (plain []byte, renew, ok bool) {
+	var a cipher.AEAD
+	var err error
+	if tk := c.cfg.TicketKeys; tk != nil {
+		if len(b) < ticketKeyNameLen {
+			return nil, false, false
+		}
+		key, r, found := tk.Find(b[:ticketKeyNameLen])
+		if !found {
+			return nil, false, false
+		}
+		b, renew = b[ticketKeyNameLen:], r
+		a, err = newTicketAEAD(key)
+	} else {
+		a, err = c.ticketAEAD()
+	}
+	if err != nil || len(b) < a.NonceSize() {
+		return nil, false, false
+	}
+	plain, err = a.Open(nil, b[:a.NonceSize()], b[a.NonceSize():], nil)
+	return plain, renew, err == nil
+}
+
+func (c *TLSConn) sealTicket(t ticketState) ([]byte, error) {
 	plain := []byte{ticketVersion, byte(t.suite >> 8), byte(t.suite)}
 	plain = binary.BigEndian.AppendUint64(plain, uint64(t.created.UnixMilli()))
 	plain = binary.BigEndian.AppendUint32(plain, t.ageAdd)
@@ -156,26 +217,15 @@ func (c *TLSConn) sealTicket(t ticketState) ([]byte, error) {
 	plain = append(plain, byte(len(t.sidCtx)))
 	plain = append(plain, t.sidCtx...)
 	plain = append(plain, t.psk...)
-	nonce := make([]byte, a.NonceSize())
-	if _, err := rand.Read(nonce); err != nil {
-		return nil, err
-	}
-	return a.Seal(nonce, nonce, plain, nil), nil
+	return c.sealTicketPlain(plain, rand.Reader)
 }
 
 var errBadTicket = errors.New("tls: ticket does not decrypt")
 
 func (c *TLSConn) openTicket(b []byte) (ticketState, error) {
-	a, err := c.ticketAEAD()
-	if err != nil {
-		return ticketState{}, err
-	}
-	if len(b) < a.NonceSize() {
-		return ticketState{}, errBadTicket
-	}
-	plain, err := a.Open(nil, b[:a.NonceSize()], b[a.NonceSize():], nil)
+	plain, _, ok := c.openTicketPlain(b)
 	const h = ticketHeader
-	if err != nil || len(plain) < h+1 || plain[0] != ticketVersion || len(plain) < h+2+int(plain[h]) {
+	if !ok || len(plain) < h+1 || plain[0] != ticketVersion || len(plain) < h+2+int(plain[h]) {
 		return ticketState{}, errBadTicket
 	}
 	n := int(plain[h])
@@ -244,6 +294,10 @@ func (c *TLSConn) sendTicketsLocked() (err error) {
 			psk: keys.ResumptionPSK(c.suite.Hash, c.resSec, nonce), maxEarly: c.cfg.MaxEarlyData, alpn: c.st.ALPN,
 			sidCtx: c.cfg.sessionContext(), lifetime: uint32(c.st.SessionLifetime / time.Second)}
 		sealed, err := c.sealTicket(t)
+		if err == errNoTicket {
+			// TicketKeys issues none: no NewSessionTicket at all.
+			continue
+		}
 		if err != nil {
 			return err
 		}

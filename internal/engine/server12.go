@@ -90,7 +90,9 @@ type serverHS12 struct {
 
 	resumed    *session12 // the session resumed, if any
 	sendTicket bool
-	staple     []byte // the OCSP response sent in CertificateStatus
+	// renew is Config.TicketKeys asking for a new ticket on resumption.
+	renew  bool
+	staple []byte // the OCSP response sent in CertificateStatus
 }
 
 // session12 is a server's TLS 1.0–1.2 session: what resumption needs,
@@ -258,7 +260,7 @@ func (h *serverHS12) resume() error {
 	c, ch := h.c, h.ch
 	var sess *session12
 	if h.ticketExt && len(h.ticket) > 0 && h.ticketsOn() {
-		sess = c.openTicket12(h.ticket)
+		sess, h.renew = c.openTicket12(h.ticket)
 	}
 	if sess == nil && len(ch.SessionID) > 0 {
 		sess = serverSessions.get(ch.SessionID, c.now())
@@ -545,6 +547,9 @@ func (h *serverHS12) serverHello() error {
 		// RFC 5077 §3.4: a ticket resumption echoes the client's ID.
 		sid = h.ch.SessionID
 		c.st.Resumed = true
+		// RFC 5077 §3.3: a renewed ticket comes in the abbreviated
+		// handshake.
+		h.sendTicket = h.renew && h.ticketExt
 	case h.ticketExt && h.ticketsOn():
 		// OpenSSL leaves the ID empty when it issues a ticket.
 		h.sendTicket = true
@@ -959,10 +964,19 @@ func (h *serverHS12) finish(w record.Cipher12) error {
 	c, s := h.c, h.s
 	if h.sendTicket {
 		t, err := c.sealTicket12(h.session())
+		if err == errNoTicket {
+			// TicketKeys issues none: an empty ticket, as OpenSSL
+			// sends when its callback declines (RFC 5077 §3.3).
+			t, err = nil, nil
+		}
 		if err != nil {
 			return err
 		}
-		raw, err := (&msg.NewSessionTicket12{LifetimeHint: ticketLifetime, Ticket: t}).Marshal()
+		hint := uint32(ticketLifetime)
+		if t == nil {
+			hint = 0
+		}
+		raw, err := (&msg.NewSessionTicket12{LifetimeHint: hint, Ticket: t}).Marshal()
 		if err != nil {
 			return err
 		}
@@ -1054,10 +1068,6 @@ func (h *serverHS12) saveSession() {
 const ticketVersion12 = 5
 
 func (c *TLSConn) sealTicket12(s *session12) ([]byte, error) {
-	a, err := c.ticketAEAD()
-	if err != nil {
-		return nil, err
-	}
 	plain := []byte{ticketVersion12, byte(s.version >> 8), byte(s.version), byte(s.suite >> 8), byte(s.suite)}
 	plain = binary.BigEndian.AppendUint64(plain, uint64(s.created.UnixMilli()))
 	var flags byte
@@ -1072,27 +1082,20 @@ func (c *TLSConn) sealTicket12(s *session12) ([]byte, error) {
 	plain = binary.BigEndian.AppendUint16(plain, uint16(len(s.pskIdentity)))
 	plain = append(plain, s.pskIdentity...)
 	plain = append(plain, s.master...)
-	nonce := make([]byte, a.NonceSize())
-	if _, err := io.ReadFull(c.rand(), nonce); err != nil {
-		return nil, err
-	}
-	return a.Seal(nonce, nonce, plain, nil), nil
+	return c.sealTicketPlain(plain, c.rand())
 }
 
 // openTicket12 opens a ticket this server sealed; nil for anything else.
-func (c *TLSConn) openTicket12(b []byte) *session12 {
-	a, err := c.ticketAEAD()
-	if err != nil || len(b) < a.NonceSize() {
-		return nil
-	}
-	plain, err := a.Open(nil, b[:a.NonceSize()], b[a.NonceSize():], nil)
-	if err != nil || len(plain) < 17 || plain[0] != ticketVersion12 || len(plain) < 17+int(plain[16])+2 {
-		return nil
+// renew says Config.TicketKeys asked for a new ticket.
+func (c *TLSConn) openTicket12(b []byte) (_ *session12, renew bool) {
+	plain, renew, ok := c.openTicketPlain(b)
+	if !ok || len(plain) < 17 || plain[0] != ticketVersion12 || len(plain) < 17+int(plain[16])+2 {
+		return nil, false
 	}
 	n := int(plain[16])
 	m := int(binary.BigEndian.Uint16(plain[17+n:]))
 	if len(plain) != 17+n+2+m+48 {
-		return nil
+		return nil, false
 	}
 	var id []byte
 	if m > 0 {
@@ -1107,7 +1110,7 @@ func (c *TLSConn) openTicket12(b []byte) *session12 {
 		sidCtx:      plain[17 : 17+n],
 		pskIdentity: id,
 		master:      plain[19+n+m:],
-	}
+	}, renew
 }
 
 // sessionCache is a server's TLS 1.0–1.2 session cache by session ID

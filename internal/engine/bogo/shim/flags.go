@@ -148,6 +148,10 @@ type options struct {
 	earlyReason        *string
 	initialWrite       string
 	repeatWrite        int
+	// A server's ticket key callback (-use-ticket-callback, openssl's
+	// SSL_CTX_set_tlsext_ticket_key_evp_cb): -renew-ticket makes it ask
+	// for a new ticket on resumption, -skip-ticket issue none.
+	ticketCB, renewTicket, skipTicket bool
 }
 
 // credFiles is one -new-x509-credential's chain, key, OCSP response and
@@ -379,6 +383,9 @@ var spec = map[string]flagSpec{
 	"-expect-early-data-reason":          strFlag(func(o *options, v string) { o.earlyReason = &v }),
 	"-shim-initial-write":                strFlag(func(o *options, v string) { o.initialWrite = v }),
 	"-repeat-shim-initial-write":         intFlag(func(o *options, n int) { o.repeatWrite = n }),
+	"-use-ticket-callback":               boolFlag(func(o *options) { o.ticketCB = true }),
+	"-renew-ticket":                      boolFlag(func(o *options) { o.renewTicket = true }),
+	"-skip-ticket":                       boolFlag(func(o *options) { o.skipTicket = true }),
 	"-expect-ticket-renewal":             boolFlag(func(o *options) { o.expectRenewal = true }),
 	"-peek-then-read":                    boolFlag(func(o *options) { o.peekThenRead = true }),
 	"-use-client-ca-list":                strFlag(func(o *options, v string) { o.caList = &v }),

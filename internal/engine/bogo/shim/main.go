@@ -147,6 +147,9 @@ func (o *options) config(session *engine.Ticket, resuming bool) (*engine.Config,
 		// so it cannot answer it with half-RTT data as the runner wants.
 		return nil, fmt.Errorf("%w: a server's early data", errUnimplemented)
 	}
+	if !o.server && o.ticketCB {
+		return nil, fmt.Errorf("%w: a client's -use-ticket-callback", errUnimplemented)
+	}
 	if !o.server && (o.expectSessionID || o.expectNoSessionID) {
 		// A client's ticket session has the ID BoringSSL makes up for it.
 		return nil, fmt.Errorf("%w: a client's -expect-session-id", errUnimplemented)
@@ -249,6 +252,9 @@ func (o *options) config(session *engine.Ticket, resuming bool) (*engine.Config,
 		case o.selectALPN != "":
 			cfg.ALPN = []string{o.selectALPN}
 		}
+		if o.ticketCB {
+			cfg.TicketKeys = o.ticketHooks()
+		}
 		if o.noTicket {
 			// BoringSSL's -no-ticket also refuses tickets: a key of
 			// this connection's own opens none issued before.
@@ -267,6 +273,30 @@ func (o *options) config(session *engine.Ticket, resuming bool) (*engine.Config,
 		}
 	}
 	return cfg, nil
+}
+
+// shimTicketKey is the one key of the shim's ticket key callback, named
+// shimTicketKeyName; it lasts as long as the process, as BoringSSL's
+// shim's does.
+var shimTicketKey, shimTicketKeyName = func() ([]byte, []byte) {
+	k := make([]byte, 48)
+	rand.Read(k)
+	return k[:32], k[32:]
+}()
+
+// ticketHooks is the shim's ticket key callback.
+func (o *options) ticketHooks() *engine.TicketKeyHooks {
+	return &engine.TicketKeyHooks{
+		New: func() ([]byte, []byte, bool) {
+			return shimTicketKeyName, shimTicketKey, !o.skipTicket
+		},
+		Find: func(name []byte) ([]byte, bool, bool) {
+			if string(name) != string(shimTicketKeyName) {
+				return nil, false, false
+			}
+			return shimTicketKey, o.renewTicket, true
+		},
+	}
 }
 
 // firstWrite is what -shim-writes-first writes.
