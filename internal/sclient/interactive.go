@@ -149,7 +149,32 @@ func (cn *conn) shutdown(readDone <-chan error) {
 			}
 		}
 	}
+	cn.obs.w.DrainEnd()
 	cn.tls.Close()
+}
+
+// drainFailed leaves a connection whose handshake failed as openssl's
+// s_client leaves it, after its error lines and report: its half of the
+// TCP connection closed, then the socket drained until the server closes
+// too or drainWait passes (measured with strace: shutdown(SHUT_WR), reads
+// bounded by 500 ms). -debug shows those reads: the rest of the server's
+// flight the handshake never took up, then the end of the stream.
+func (cn *conn) drainFailed() {
+	if cn == nil || cn.wired == nil {
+		return
+	}
+	cn.obs.w.Drain()
+	if hc, ok := cn.raw.(interface{ CloseWrite() error }); ok {
+		hc.CloseWrite()
+	}
+	cn.raw.SetReadDeadline(time.Now().Add(drainWait))
+	buf := make([]byte, 8192)
+	for {
+		if _, err := cn.wired.Read(buf); err != nil {
+			break
+		}
+	}
+	cn.obs.w.DrainEnd()
 }
 
 // peerClosed reports how the server ended the session.

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -579,5 +580,57 @@ func TestSessionFileKexGroup(t *testing.T) {
 		if a, b := group(o), group(g); a != tc.want || b != tc.want {
 			t.Errorf("%s %s: kex_group openssl %d, tlskit %d, want %d", tc.addr, tc.v, a, b, tc.want)
 		}
+	}
+}
+
+// TestDebugAlertOrder: with -debug -msg, an alert this client sends is
+// reported as openssl reports it, after the write of its record (the
+// record header's -msg line before it), and a failed handshake ends as
+// openssl's does: the socket drained, -debug showing the rest of the
+// server's flight and the end of the stream. Compared from the first
+// alert's record on: the server's close_notify and the answer to it, a
+// fatal alert sent (verification failed) and one received (no shared
+// cipher).
+func TestDebugAlertOrder(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	www := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey, "-www")
+	ec := testpeer.OpenSSLServer(t, "-cert", pki.ECServer, "-key", pki.ECServerKey)
+	keep := regexp.MustCompile(`^(read from|write to|<<< |>>> |closed$)`)
+	ptr := regexp.MustCompile(`0x[0-9a-f]+ \[0x[0-9a-f]+\]`)
+	// The rest of a server's flight varies in length (its signature).
+	drained := regexp.MustCompile(`\(8192 bytes => [1-9][0-9]* \(0x[0-9A-F]+\)\)`)
+	fromAlert := func(out string) string {
+		lines := strings.Split(drained.ReplaceAllString(ptr.ReplaceAllString(pick(out, keep), "P"), "(8192 bytes => N)"), "\n")
+		i := slices.IndexFunc(lines, func(l string) bool { return strings.Contains(l, ", Alert [") })
+		if i < 0 {
+			return ""
+		}
+		for j := i; j >= 0; j-- {
+			if strings.HasPrefix(lines[j], "read from P (5 bytes") || strings.HasPrefix(lines[j], ">>> ") && strings.Contains(lines[j], "RecordHeader") {
+				i = j
+				break
+			}
+		}
+		return strings.Join(lines[i:], "\n")
+	}
+	for _, tc := range []struct {
+		name, addr, stdin string
+		args              []string
+		want              string
+	}{
+		{"close-tls1_2", www.Addr, "GET / HTTP/1.0\r\n\r\n", []string{"-tls1_2", "-ign_eof"}, "write to P (31 bytes => 31 (0x1F))\n>>> TLS 1.2, Alert [length 0002], warning close_notify\n"},
+		{"close-tls1_3", www.Addr, "GET / HTTP/1.0\r\n\r\n", []string{"-tls1_3", "-ign_eof"}, "write to P (24 bytes => 24 (0x18))\n>>> TLS 1.3, Alert [length 0002], warning close_notify\n"},
+		{"verify-tls1_2", www.Addr, "", []string{"-tls1_2", "-verify_return_error"}, "\n>>> TLS 1.2, Alert [length 0002], fatal unknown_ca\nread from P (8192 bytes => N)\n"},
+		{"verify-tls1_3", www.Addr, "", []string{"-tls1_3", "-verify_return_error"}, ">>> TLS 1.3, Alert [length 0002], fatal unknown_ca\nread from P"},
+		{"no-shared-cipher", ec.Addr, "", []string{"-tls1_2", "-cipher", "AES128-SHA"}, "fatal handshake_failure\nread from P (8192 bytes => 0)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"-connect", tc.addr, "-debug", "-msg"}, tc.args...)
+			oOut, _, _ := testpeer.Run(t, 30*time.Second, tc.stdin, "openssl", append([]string{"s_client"}, args...)...)
+			tOut, _, _ := runClient(t, tc.stdin, args...)
+			if o, g := fromAlert(oOut), fromAlert(tOut); o != g || !strings.Contains(g, tc.want) {
+				t.Errorf("openssl:\n%s\ntlskit:\n%s", o, g)
+			}
+		})
 	}
 }

@@ -187,6 +187,7 @@ func (c *client) run() int {
 	cn, err := c.handshake(nc)
 	if err != nil {
 		c.printFailure(cn, err)
+		cn.drainFailed()
 		nc.Close()
 		return 1
 	}
@@ -248,6 +249,7 @@ func (c *client) reconnectLoop(first *conn) int {
 		cn, err := c.handshake(nc)
 		if err != nil {
 			c.printFailure(cn, err)
+			cn.drainFailed()
 			nc.Close()
 			return 1
 		}

@@ -24,6 +24,7 @@ func (ob *Observer) Event(e engine.Event) {
 }
 
 func (ob *Observer) event(e engine.Event) {
+	ob.printAlertDue()
 	h := ob.half[0]
 	if e.Sent {
 		h = ob.half[1]
@@ -78,19 +79,51 @@ func (ob *Observer) event(e engine.Event) {
 			ob.handshake(h, e.Data)
 		}
 	case typeAlert:
-		if e.Sent && ob.version == 0 && e.Version != 0 && e.Version != ob.msgVersion() {
-			// An alert before the ServerHello carries the version the
-			// engine settled on, as openssl labels it: a server's
-			// negotiated one (the warning unrecognized_name), or the
-			// version of a record refused for its type.
-			ob.version = e.Version
-			ob.alert(h, e.Data)
-			ob.version = 0
+		if e.Sent {
+			ob.sentAlert(h, e)
 			break
 		}
 		ob.alert(h, e.Data)
 	case typeChangeCipherSpec:
 		ob.changeCipherSpec(h, e.Data)
+	}
+}
+
+// sentAlert reports an alert this end sends. openssl's callbacks report
+// an alert once its record is written, where they report a handshake
+// message before: with -debug, the alert's -msg, -trace and -state lines
+// come after the "write to" dump of its record (its record header's -msg
+// line before it), so they wait for the write.
+func (ob *Observer) sentAlert(h *half, e engine.Event) {
+	data := e.Data
+	version := ob.version
+	if ob.version == 0 && e.Version != 0 && e.Version != ob.msgVersion() {
+		// An alert before the ServerHello carries the version the
+		// engine settled on, as openssl labels it: a server's
+		// negotiated one (the warning unrecognized_name), or the
+		// version of a record refused for its type.
+		version = e.Version
+	}
+	report := func() {
+		saved := ob.version
+		ob.version = version
+		ob.alert(h, data)
+		ob.version = saved
+	}
+	if ob.o.Debug == nil {
+		report()
+		return
+	}
+	ob.alertDue = report
+}
+
+// printAlertDue prints a sent alert's lines still waiting for its write
+// (see sentAlert): after the write, or before anything else is reported
+// should no write come.
+func (ob *Observer) printAlertDue() {
+	if f := ob.alertDue; f != nil {
+		ob.alertDue = nil
+		f()
 	}
 }
 
@@ -108,6 +141,7 @@ func (ob *Observer) feed(sent bool, p []byte) {
 		ob.sum.BytesWritten += int64(len(p))
 		if ob.o.Debug != nil {
 			ob.debugWrite(p)
+			ob.printAlertDue()
 		}
 		return
 	}
@@ -116,6 +150,16 @@ func (ob *Observer) feed(sent bool, p []byte) {
 		return
 	}
 	if ob.draining {
+		if h.in != nil {
+			// Read ahead and never taken up by TLS: openssl reads it
+			// now, with what came after it in the same read.
+			if len(p) > 0 {
+				p = append(h.in, p...)
+			} else {
+				ob.debugDrain(h.in)
+			}
+			h.in, h.skip = nil, 0
+		}
 		ob.debugDrain(p)
 		return
 	}

@@ -51,6 +51,9 @@ type Observer struct {
 	earlyData bool
 	ticketFn  func(NewSessionTicket)
 	tickets   []NewSessionTicket // queued for ticketFn, run outside mu
+	// alertDue prints a sent alert's lines once -debug has shown its
+	// record's write (see sentAlert); nil when none waits.
+	alertDue func()
 }
 
 type half struct {
@@ -169,13 +172,26 @@ func (c *conn) NetConn() net.Conn { return c.Conn }
 // as openssl's s_client drains its socket after its close_notify, raw,
 // outside the TLS connection. It still counts as read; -debug shows each
 // read of the socket whole, as into s_client's 8 KiB buffer, and the end
-// of the stream.
+// of the stream. Bytes the record layer read ahead and TLS never took up
+// are shown with the first read after Drain, as openssl reads them then
+// (or by DrainEnd, should no read come).
 func (ob *Observer) Drain() {
 	ob.mu.Lock()
 	defer ob.mu.Unlock()
+	ob.printAlertDue()
 	ob.draining = true
-	if h := ob.half[0]; ob.o.Debug != nil && len(h.in) > 0 {
-		// Read ahead and never taken up by TLS: openssl reads it now.
+	if h := ob.half[0]; len(h.in) == 0 {
+		h.in, h.skip = nil, 0
+	}
+}
+
+// DrainEnd ends what Drain began: bytes read ahead and never taken up by
+// TLS, still unshown because no read came after them (the server neither
+// sent more nor closed in time), are shown as openssl's read of them.
+func (ob *Observer) DrainEnd() {
+	ob.mu.Lock()
+	defer ob.mu.Unlock()
+	if h := ob.half[0]; ob.draining && ob.o.Debug != nil && h.in != nil {
 		ob.debugDrain(h.in)
 		h.in, h.skip = nil, 0
 	}

@@ -185,6 +185,7 @@ func (ob *Observer) drop() { ob.pending = ob.pending[:0] }
 func (ob *Observer) HandshakeFailed() {
 	ob.mu.Lock()
 	defer ob.mu.Unlock()
+	ob.printAlertDue()
 	ob.begin()
 	ob.drop()
 	ob.state("error in error")
