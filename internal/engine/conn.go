@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -63,6 +64,9 @@ type TLSConn struct {
 	// skipAppLeft is how many bytes of clear application data records a
 	// server still skips: early data sent before a HelloRetryRequest.
 	skipAppLeft int
+	// v2Hello is the SSL 2.0-format ClientHello a server's first record
+	// held (RFC 5246 Appendix E.2), the message without its length.
+	v2Hello []byte
 
 	// testOnlyMutate, set by tests, rewrites each handshake message this
 	// side sends, to play a broken peer; nil drops the message.
@@ -116,6 +120,7 @@ func Server(c net.Conn, cfg *Config) *TLSConn { return newConn(c, cfg, false) }
 func newConn(c net.Conn, cfg *Config, client bool) *TLSConn {
 	t := &TLSConn{conn: c, cfg: cfg, isClient: client, rl: record.New(c)}
 	t.rl.Trace = tracer{t}
+	t.rl.AcceptV2Hello = !client
 	t.rl.PadTo = cfg.RecordPadding
 	t.rl.WriteLimit = cfg.MaxSendFragment
 	return t
@@ -465,6 +470,12 @@ func (c *TLSConn) readFirstHandshakeLocked(want msg.Type) (msg.Message, error) {
 		if _, err := c.readRecord(c.skipRetriedEarlyData, c.handshakeCCS); err != nil {
 			return msg.Message{}, err
 		}
+		if c.v2Hello != nil {
+			// openssl's message callback reports an SSL 2.0
+			// ClientHello under version 2 and content type 0.
+			c.eventV(false, 2, 0, c.v2Hello)
+			return msg.Message{Type: msg.TypeClientHello, Raw: c.v2Hello}, nil
+		}
 	}
 }
 
@@ -493,6 +504,10 @@ func (c *TLSConn) readRecord(onData, onCCS func([]byte) error) (handshake bool, 
 	switch typ {
 	case record.TypeHandshake:
 		c.hs.Write(data)
+		return true, nil
+	case record.TypeV2ClientHello:
+		// Only a server's first record can be one.
+		c.v2Hello = slices.Clone(data)
 		return true, nil
 	case record.TypeAlert:
 		return false, c.handleAlert(data)

@@ -80,7 +80,12 @@ func (h *serverHS) start() (done bool, err error) {
 		if m.Type != msg.TypeClientHello {
 			return false, alert.Faultf(alert.UnexpectedMessage, "unexpected message")
 		}
-		if h.ch, err = msg.ParseClientHello(m.Body); err != nil {
+		if first && c.v2Hello != nil {
+			h.ch, err = msg.ParseV2ClientHello(m.Raw)
+		} else {
+			h.ch, err = msg.ParseClientHello(m.Body)
+		}
+		if err != nil {
 			return false, err
 		}
 		v, err := c.cfg.serverVersion(h.ch)

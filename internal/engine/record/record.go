@@ -18,6 +18,11 @@ const (
 	TypeAlert            uint8 = 21
 	TypeHandshake        uint8 = 22
 	TypeApplicationData  uint8 = 23
+
+	// TypeV2ClientHello is no TLS content type: Read returns it for an
+	// SSL 2.0-format ClientHello (AcceptV2Hello), with the message after
+	// its two-byte length as the data.
+	TypeV2ClientHello uint8 = 0x80
 )
 
 // Size limits (RFC 8446 §5.1, §5.2).
@@ -103,6 +108,10 @@ type Layer struct {
 	// may fail before it has handshake keys (OpenSSL has the same
 	// allowance).
 	AllowPlainAlerts bool
+	// AcceptV2Hello makes Read take a first record in SSL 2.0's format
+	// when it is a ClientHello (RFC 5246 Appendix E.2: a server may accept
+	// one to negotiate TLS 1.0-1.2), as openssl 3.0's server does.
+	AcceptV2Hello bool
 	// SkipUndecryptable is how many bytes of protected records that fail
 	// to decrypt Read still drops silently: a server skipping early data
 	// it rejected (RFC 8446 §4.2.10). It drops to zero at the first
@@ -261,6 +270,9 @@ func (l *Layer) read() (typ uint8, data []byte, err error) {
 	if err := l.fill(HeaderLen); err != nil {
 		return 0, nil, err
 	}
+	if b := l.rbuf[l.rpos:]; l.AcceptV2Hello && !l.started && b[0]&0x80 != 0 && b[2] == 1 {
+		return l.readV2Hello()
+	}
 	copy(l.hdr[:], l.rbuf[l.rpos:])
 	hdr := l.hdr[:]
 	typ = hdr[0]
@@ -368,6 +380,41 @@ func (l *Layer) read() (typ uint8, data []byte, err error) {
 		return 0, nil, alert.Faultf(alert.UnexpectedMessage, "bad length")
 	}
 	return typ, plain, nil
+}
+
+// SSL 2.0 ClientHello records, as openssl 3.0's server takes them
+// (measured against openssl s_server with hand-made records): the
+// message must hold at least its type, version and three lengths, and
+// more than maxV2Hello bytes do not fit its read buffer.
+const (
+	minV2Hello = 9
+	maxV2Hello = 16710
+)
+
+// readV2Hello reads an SSL 2.0 record (RFC 5246 Appendix E.2: a two-byte
+// length with the high bit set, then the message) holding a ClientHello.
+// OpenSSL's message callback shows no header for it.
+func (l *Layer) readV2Hello() (uint8, []byte, error) {
+	l.started = true
+	b := l.rbuf[l.rpos:]
+	n := int(b[0]&0x7f)<<8 | int(b[1])
+	switch {
+	case n > maxV2Hello:
+		return 0, nil, alert.Faultf(alert.RecordOverflow, "packet length too long")
+	case n > MaxPlaintext:
+		return 0, nil, alert.Faultf(alert.RecordOverflow, "data length too long")
+	case n < minV2Hello:
+		return 0, nil, alert.Faultf(alert.DecodeError, "length too short")
+	}
+	if err := l.fill(2 + n); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return 0, nil, err
+	}
+	body := l.rbuf[l.rpos+2 : l.rpos+2+n : l.rpos+2+n]
+	l.rpos += 2 + n
+	return TypeV2ClientHello, body, nil
 }
 
 // Write sends data as records of type typ, fragmenting at the write

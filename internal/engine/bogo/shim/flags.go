@@ -152,6 +152,9 @@ type options struct {
 	// SSL_CTX_set_tlsext_ticket_key_evp_cb): -renew-ticket makes it ask
 	// for a new ticket on resumption, -skip-ticket issue none.
 	ticketCB, renewTicket, skipTicket bool
+	// expectMsgCallback is -expect-msg-callback: the message callback's
+	// trace of the connection, a line a message.
+	expectMsgCallback *string
 }
 
 // credFiles is one -new-x509-credential's chain, key, OCSP response and
@@ -398,6 +401,7 @@ var spec = map[string]flagSpec{
 	// hardware, so the engine's answer is BoringSSL's with it.
 	"-expect-cipher-aes":    intFlag(func(o *options, n int) { o.expectCipher = n }),
 	"-expect-cipher-no-aes": ignoredValue(),
+	"-expect-msg-callback":  strFlag(func(o *options, v string) { o.expectMsgCallback = &v }),
 	// BoringSSL's legacy client certificate callback (openssl's
 	// SSL_CTX_set_client_cert_cb) hands over the configured certificate
 	// when asked: the engine offers its Identities the same way.

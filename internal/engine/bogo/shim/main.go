@@ -468,8 +468,16 @@ func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool, session
 	// The first Finished (tls-unique) too.
 	var sentCert, firstFinished []byte
 	var advALPN []string
+	var trace strings.Builder
+	if o.expectMsgCallback != nil {
+		cfg.OnEvent = func(e engine.Event) { msgCallbackLine(&trace, e) }
+	}
 	if o.expectSelected >= 0 || o.expectAdvALPN != nil || o.tlsUnique {
+		traceEvent := cfg.OnEvent
 		cfg.OnEvent = func(e engine.Event) {
+			if traceEvent != nil {
+				traceEvent(e)
+			}
 			if e.ContentType != 22 || len(e.Data) <= 4 {
 				return
 			}
@@ -670,6 +678,9 @@ func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool, session
 			return nil, err
 		}
 	}
+	if o.expectMsgCallback != nil && trace.String() != *o.expectMsgCallback {
+		return nil, fmt.Errorf("shim: message callback trace\n%s\nexpected\n%s", trace.String(), *o.expectMsgCallback)
+	}
 	st = c.State()
 	if o.expectNoSession && len(st.Tickets) > 0 {
 		return nil, errors.New("shim: got a session when none was expected")
@@ -698,6 +709,28 @@ func readOnce(c *engine.TLSConn, buf []byte, peek bool) (int, error) {
 		return 0, fmt.Errorf("shim: the read saw %q (%v), the peeks %q", buf[:n], err, first)
 	}
 	return n, nil
+}
+
+// msgCallbackLine writes what BoringSSL's shim writes for one message
+// callback: the direction, then "hs TYPE", "ccs", "alert LEVEL DESC" or
+// "v2clienthello" (an SSL 2.0 ClientHello, reported under version 2);
+// record headers, TLS 1.3 inner types and application data are left
+// out, as its callback leaves them.
+func msgCallbackLine(w *strings.Builder, e engine.Event) {
+	dir := "read"
+	if e.Sent {
+		dir = "write"
+	}
+	switch {
+	case e.Version == 2 && e.ContentType == 0:
+		fmt.Fprintf(w, "%s v2clienthello\n", dir)
+	case e.ContentType == 22 && len(e.Data) > 0:
+		fmt.Fprintf(w, "%s hs %d\n", dir, e.Data[0])
+	case e.ContentType == 20:
+		fmt.Fprintf(w, "%s ccs\n", dir)
+	case e.ContentType == 21 && len(e.Data) == 2:
+		fmt.Fprintf(w, "%s alert %d %d\n", dir, e.Data[0], e.Data[1])
+	}
 }
 
 // linger lets the runner read the alert a failed connection sent: closing
