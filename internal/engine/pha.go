@@ -119,6 +119,17 @@ func (cfg *Config) clientAuthSchemes(def []uint16) []uint16 {
 	return def
 }
 
+// certRequestSchemes12 is the signature_algorithms of OpenSSL 3.0's TLS
+// 1.2 CertificateRequest (compared with openssl s_client -trace): its
+// client's list, SHA-224 and DSA schemes included, with the SHA-1 ones
+// at security level 0 as its client offers them there.
+func (cfg *Config) certRequestSchemes12() []uint16 {
+	if cfg.SecurityLevel <= 0 {
+		return sig.DefaultClient12SHA1
+	}
+	return sig.DefaultClient12
+}
+
 // certificateRequest13 is the server's CertificateRequest (RFC 8446
 // §4.3.2): its signature schemes (by default OpenSSL's list for it), and
 // -CAfile's names.

@@ -704,7 +704,7 @@ func (h *serverHS12) full() error {
 		cr := &msg.CertificateRequest12{CertTypes: []uint8{msg.CertTypeRSASign, msg.CertTypeDSSSign, msg.CertTypeECDSASign},
 			HasSchemes: h.ver >= VersionTLS12}
 		if cr.HasSchemes {
-			cr.Schemes = c.cfg.clientAuthSchemes(sig.Default13)
+			cr.Schemes = c.cfg.clientAuthSchemes(c.cfg.certRequestSchemes12())
 		}
 		cr.CANames = c.cfg.CANames
 		if raw, err = cr.Marshal(); err != nil {
@@ -848,7 +848,7 @@ func (h *serverHS12) certificateVerify(pub crypto.PublicKey) error {
 		return err
 	}
 	if dv.HasScheme {
-		if !slices.Contains(c.cfg.clientAuthSchemes(sig.Default13), dv.Scheme) {
+		if !slices.Contains(c.cfg.clientAuthSchemes(c.cfg.certRequestSchemes12()), dv.Scheme) {
 			return alert.Faultf(alert.IllegalParameter, "wrong signature type")
 		}
 		err = sig.Verify12(dv.Scheme, pub, signed, dv.Signature)

@@ -75,6 +75,7 @@ type kind struct {
 	ecdsa bool
 	ed    bool
 	ed448 bool
+	dsa   bool // TLS 1.2 only, and only to verify
 }
 
 func kindOf(s uint16) (kind, bool) {

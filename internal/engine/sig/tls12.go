@@ -2,10 +2,14 @@ package sig
 
 import (
 	"crypto"
+	//lint:ignore SA1019 TLS 1.2 clients still sign with DSA, and OpenSSL 3.0 verifies them
+	"crypto/dsa"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
+	"encoding/asn1"
 	"io"
+	"math/big"
 
 	"github.com/cloudflare/circl/sign/ed448"
 	"github.com/tlskit/tlskit/internal/engine/alert"
@@ -29,8 +33,9 @@ const (
 
 // DefaultClient12 is OpenSSL 3.0's client signature_algorithms when TLS
 // 1.2 or below is offered too: Default13, then the SHA-224 and DSA
-// schemes (this engine verifies the SHA-224 ones; it offers no DSS
-// suite, so a DSA signature can only be refused).
+// schemes. It is also a TLS 1.2 server's CertificateRequest list: this
+// engine verifies each of them (DSA only there, a client certificate's
+// signature; it offers no DSS suite and signs with no DSA key).
 var DefaultClient12 = append(append([]uint16(nil), Default13...),
 	ECDSASHA224, RSAPKCS1SHA224, DSASHA224, DSASHA256, DSASHA384, DSASHA512)
 
@@ -59,6 +64,16 @@ func kind12(s uint16) (kind, bool) {
 		return kind{hash: crypto.SHA224, rsa: true}, true
 	case ECDSASHA224:
 		return kind{hash: crypto.SHA224, ecdsa: true}, true
+	case DSASHA1:
+		return kind{hash: crypto.SHA1, dsa: true}, true
+	case DSASHA224:
+		return kind{hash: crypto.SHA224, dsa: true}, true
+	case DSASHA256:
+		return kind{hash: crypto.SHA256, dsa: true}, true
+	case DSASHA384:
+		return kind{hash: crypto.SHA384, dsa: true}, true
+	case DSASHA512:
+		return kind{hash: crypto.SHA512, dsa: true}, true
 	}
 	k, ok := kindOf(s)
 	k.curve = nil
@@ -82,6 +97,8 @@ func Fits12(s uint16, pub crypto.PublicKey) bool {
 		return k.ed
 	case ed448.PublicKey:
 		return k.ed448
+	case *dsa.PublicKey:
+		return k.dsa
 	}
 	return false
 }
@@ -116,11 +133,30 @@ func check(k kind, pub crypto.PublicKey, msg, signature []byte) error {
 		good = ed25519.Verify(p, msg, signature)
 	case ed448.PublicKey:
 		good = ed448.Verify(p, msg, signature, "")
+	case *dsa.PublicKey:
+		good = verifyDSA(p, digest(k.hash, msg), signature)
 	}
 	if !good {
 		return alert.Faultf(alert.DecryptError, "bad signature")
 	}
 	return nil
+}
+
+// verifyDSA checks a DSA signature, DER SEQUENCE { r, s } (RFC 5246
+// §4.7), over digest: a client certificate's CertificateVerify in TLS 1.2,
+// whose CertificateRequest offers the DSA schemes as OpenSSL 3.0's does.
+// The digest is cut to the subgroup's length (FIPS 186-4 §4.6). DSA keys
+// never sign here: the engine has no DSS suite or DSA identity.
+func verifyDSA(pub *dsa.PublicKey, digest, signature []byte) bool {
+	var rs struct{ R, S *big.Int }
+	rest, err := asn1.Unmarshal(signature, &rs)
+	if err != nil || len(rest) != 0 || pub.Q == nil || rs.R.Sign() <= 0 || rs.S.Sign() <= 0 {
+		return false
+	}
+	if n := (pub.Q.BitLen() + 7) / 8; len(digest) > n {
+		digest = digest[:n]
+	}
+	return dsa.Verify(pub, digest, rs.R, rs.S)
 }
 
 // Sign12 signs msg with scheme s for TLS 1.2.
