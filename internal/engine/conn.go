@@ -444,8 +444,20 @@ func (c *TLSConn) readHandshakeLocked() (msg.Message, error) {
 // on writes its records (an alert) with its highest version up to TLS
 // 1.2. Measured with openssl s_client and s_server -msg against first
 // records such as 16 03 09 00 05 aa bb cc dd ee and 16 03 01 00 04 10 00
-// 00 ff.
+// 00 ff. A ChangeCipherSpec before that message is unexpected_message
+// from the same function: the compatibility record of RFC 8446 Appendix
+// D.4 only ever follows a hello (measured: openssl s_client and s_server
+// answer a first record 14 03 03 00 01 01 so, where the engine waited).
 func (c *TLSConn) readFirstHandshakeLocked(want msg.Type) (msg.Message, error) {
+	unexpected := func() error {
+		f := alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+		f.Func = "ossl_statem_server_read_transition"
+		if c.isClient {
+			f.Func = "ossl_statem_client_read_transition"
+		}
+		return f
+	}
+	ccs := func([]byte) error { return unexpected() }
 	for {
 		if t, n, ok := c.hs.Header(); ok {
 			if c.isClient && t == msg.TypeHelloRequest && n == 0 {
@@ -454,12 +466,7 @@ func (c *TLSConn) readFirstHandshakeLocked(want msg.Type) (msg.Message, error) {
 				continue
 			}
 			if t != want {
-				f := alert.Faultf(alert.UnexpectedMessage, "unexpected message")
-				f.Func = "ossl_statem_server_read_transition"
-				if c.isClient {
-					f.Func = "ossl_statem_client_read_transition"
-				}
-				return msg.Message{}, f
+				return msg.Message{}, unexpected()
 			}
 			if c.isClient && c.st.Version == 0 {
 				_, hi := c.cfg.versionRange()
@@ -467,7 +474,7 @@ func (c *TLSConn) readFirstHandshakeLocked(want msg.Type) (msg.Message, error) {
 			}
 			return c.readHandshakeLocked()
 		}
-		if _, err := c.readRecord(c.skipRetriedEarlyData, c.handshakeCCS); err != nil {
+		if _, err := c.readRecord(c.skipRetriedEarlyData, ccs); err != nil {
 			return msg.Message{}, err
 		}
 		if c.v2Hello != nil {
