@@ -337,11 +337,11 @@ func (h *clientHS) setExtensions(e msg.Extensions) {
 func opensslHandles(t msg.ExtType) bool {
 	switch t {
 	case msg.ExtServerName, msg.ExtMaxFragmentLength, msg.ExtStatusRequest, msg.ExtSupportedGroups,
-		msg.ExtECPointFormats, 12, msg.ExtSignatureAlgorithms, 14, msg.ExtALPN, msg.ExtSCT,
+		msg.ExtECPointFormats, msg.ExtSRP, msg.ExtSignatureAlgorithms, msg.ExtUseSRTP, msg.ExtALPN, msg.ExtSCT,
 		msg.ExtPadding, msg.ExtEncryptThenMAC, msg.ExtExtendedMasterSecret, msg.ExtSessionTicket,
 		msg.ExtPreSharedKey, msg.ExtEarlyData, msg.ExtSupportedVersions, msg.ExtCookie,
 		msg.ExtPSKKeyExchangeModes, msg.ExtCertificateAuthorities, msg.ExtPostHandshakeAuth,
-		msg.ExtSignatureAlgorithmsCert, msg.ExtKeyShare, 13172, 65000, msg.ExtRenegotiationInfo:
+		msg.ExtSignatureAlgorithmsCert, msg.ExtKeyShare, msg.ExtNextProtoNeg, msg.ExtCryptoProBug, msg.ExtRenegotiationInfo:
 		return true
 	}
 	return false

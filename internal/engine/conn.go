@@ -146,20 +146,25 @@ func (t *TLSConn) limitWrites(n int) {
 // tracer turns the record layer's reports into events.
 type tracer struct{ c *TLSConn }
 
+// recordsHeard reports whether anyone listens to record-level events.
+func (t tracer) recordsHeard() bool {
+	return t.c.cfg.OnEvent != nil && !t.c.cfg.HandshakeEventsOnly
+}
+
 // A record header event carries the header's own version; an inner
 // content type carries TLS 1.2 when sent and TLS 1.3 when received, as
 // OpenSSL 3.0 reports them (its -msg shows ">>> TLS 1.2, InnerContent").
 // Both return before copying anything when no one listens (or the
 // listener takes handshake messages only).
 func (t tracer) RecordHeader(sent bool, hdr []byte) {
-	if t.c.cfg.OnEvent == nil || t.c.cfg.HandshakeEventsOnly {
+	if !t.recordsHeard() {
 		return
 	}
 	t.c.eventV(sent, uint16(hdr[1])<<8|uint16(hdr[2]), ContentRecordHeader, append([]byte(nil), hdr...))
 }
 
 func (t tracer) InnerType(sent bool, version uint16, typ uint8) {
-	if t.c.cfg.OnEvent == nil || t.c.cfg.HandshakeEventsOnly {
+	if !t.recordsHeard() {
 		return
 	}
 	v := VersionTLS13

@@ -608,21 +608,20 @@ func (h *serverHS) hello() ([]byte, []byte, bool, error) {
 		exts = append(exts, msg.Extension{Type: msg.ExtKeyShare,
 			Data: msg.MarshalKeyShareServer(msg.KeyShare{Group: h.group, Data: pub})})
 	}
-	var psk []byte
 	c.st.SessionLifetime = ticketLifetime * time.Second
 	if h.psk != nil {
 		exts = append(exts, msg.Extension{Type: msg.ExtPreSharedKey, Data: msg.MarshalUint16(h.pskIndex)})
-		psk = h.psk.key
 		c.st.Resumed, c.st.PSKIdentity = true, h.psk.identity
 		c.st.SessionLifetime = time.Duration(h.psk.lifetime) * time.Second
 	}
 	early := h.acceptEarly()
-	// The schedule starts from the PSK's Early Secret, as the binder's
-	// did (RFC 8446 §7.1): that schedule goes on, with no second
-	// extraction.
+	// With a PSK the schedule starts from its Early Secret, as the
+	// binder's did (RFC 8446 §7.1): that schedule, made with the suite's
+	// hash (resolvePSK takes no PSK of another), goes on with no second
+	// extraction. Without one it starts from zeros.
 	sched := h.pskSched
-	if sched == nil || sched.Hash() != c.suite.Hash {
-		sched = keys.NewSchedule(c.suite.Hash, psk)
+	if sched == nil {
+		sched = keys.NewSchedule(c.suite.Hash, nil)
 	}
 	var earlySecret []byte
 	if early {

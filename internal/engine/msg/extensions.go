@@ -16,7 +16,9 @@ const (
 	ExtStatusRequest           ExtType = 5      // RFC 6066 §8
 	ExtSupportedGroups         ExtType = 10     // RFC 8446 §4.2.7 (RFC 8422's elliptic_curves)
 	ExtECPointFormats          ExtType = 11     // RFC 8422 §5.1.2
+	ExtSRP                     ExtType = 12     // RFC 5054 §2.8.1
 	ExtSignatureAlgorithms     ExtType = 13     // RFC 8446 §4.2.3
+	ExtUseSRTP                 ExtType = 14     // RFC 5764 §4.1.1
 	ExtALPN                    ExtType = 16     // RFC 7301
 	ExtSCT                     ExtType = 18     // RFC 6962
 	ExtPadding                 ExtType = 21     // RFC 7685
@@ -33,6 +35,8 @@ const (
 	ExtPostHandshakeAuth       ExtType = 49     // RFC 8446 §4.2.6
 	ExtSignatureAlgorithmsCert ExtType = 50     // RFC 8446 §4.2.3
 	ExtKeyShare                ExtType = 51     // RFC 8446 §4.2.8
+	ExtNextProtoNeg            ExtType = 13172  // draft-agl-tls-nextprotoneg, never registered
+	ExtCryptoProBug            ExtType = 65000  // private use: openssl's workaround for old GOST servers
 	ExtRenegotiationInfo       ExtType = 0xff01 // RFC 5746 §3.2
 )
 
