@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
+	"io"
 	"slices"
 	"testing"
 	"time"
@@ -60,14 +61,7 @@ func TestResumeOwnOwn(t *testing.T) {
 			}
 			addr, res = ownServer(t, scfg)
 			conn := dialOwn(t, addr, &Config{Session: &tickets[1], AllowNoDHE: c.noDHE})
-			conn.Write([]byte("two\n"))
-			if _, err := bufio.NewReader(conn).ReadString('\n'); err != nil {
-				t.Fatal(err)
-			}
-			r := <-res
-			if r.err != nil {
-				t.Fatal(r.err)
-			}
+			r := echoed(t, conn, "two\n", res)
 			st := conn.State()
 			if !st.Resumed || !r.st.Resumed || len(st.PeerChain) != 0 || st.Group != c.wantGroup || r.st.Group != c.wantGroup {
 				t.Errorf("client resumed %v group %s chain %d; server resumed %v", st.Resumed, kx.Name(st.Group), len(st.PeerChain), r.st.Resumed)
@@ -114,14 +108,7 @@ func TestResumeWithCryptoTLS(t *testing.T) {
 				t.Fatal(err)
 			}
 			conn.SetDeadline(time.Now().Add(20 * time.Second))
-			conn.Write([]byte("x\n"))
-			if _, err := bufio.NewReader(conn).ReadString('\n'); err != nil {
-				t.Fatal(err)
-			}
-			r := <-res
-			if r.err != nil {
-				t.Fatal(r.err)
-			}
+			r := echoed(t, conn, "x\n", res)
 			if conn.ConnectionState().DidResume != wantResumed || r.st.Resumed != wantResumed {
 				t.Errorf("connection %d: crypto/tls resumed %v, own server %v", i, conn.ConnectionState().DidResume, r.st.Resumed)
 			}
@@ -200,14 +187,7 @@ func TestExternalPSKTicketLifetime(t *testing.T) {
 		// One SHA-256 suite, that of the external PSK and its tickets.
 		ccfg.Time, ccfg.Suites13 = at(0), []uint16{0x1301}
 		conn := dialOwn(t, addr, ccfg)
-		conn.Write([]byte("x\n"))
-		if _, err := bufio.NewReader(conn).ReadString('\n'); err != nil {
-			t.Fatal(err)
-		}
-		r := <-res
-		if r.err != nil {
-			t.Fatal(r.err)
-		}
+		r := echoed(t, conn, "x\n", res)
 		conn.Close()
 		st := conn.State()
 		if st.Resumed != r.st.Resumed {
@@ -275,4 +255,19 @@ func TestTicketSealing(t *testing.T) {
 			t.Fatalf("truncated to %d bytes: opened", n)
 		}
 	}
+}
+
+// echoed writes line to conn, reads the server's echo of it and returns
+// how the server's connection ended, failing the test on an error.
+func echoed(t *testing.T, conn io.ReadWriter, line string, res <-chan ownResult) ownResult {
+	t.Helper()
+	conn.Write([]byte(line))
+	if _, err := bufio.NewReader(conn).ReadString('\n'); err != nil {
+		t.Fatal(err)
+	}
+	r := <-res
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	return r
 }

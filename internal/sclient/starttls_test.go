@@ -81,17 +81,23 @@ func smtpFront(t *testing.T, backend string) string {
 			return
 		}
 		c.Write([]byte("220 2.0.0 Ready to start TLS\r\n"))
-		b, err := net.Dial("tcp", backend)
-		if err != nil {
-			return
-		}
-		defer b.Close()
-		go func() {
-			io.Copy(b, r)
-			b.(*net.TCPConn).CloseWrite()
-		}()
-		io.Copy(c, b)
+		splice(c, r, backend)
 	})
+}
+
+// splice hands a front's connection c, read through r, over to a new
+// connection to backend, both ways, once its dialogue is done.
+func splice(c net.Conn, r *bufio.Reader, backend string) {
+	b, err := net.Dial("tcp", backend)
+	if err != nil {
+		return
+	}
+	defer b.Close()
+	go func() {
+		io.Copy(b, r)
+		b.(*net.TCPConn).CloseWrite()
+	}()
+	io.Copy(c, b)
 }
 
 // TestStartTLSByteCounts: the report's byte counts include the STARTTLS

@@ -68,16 +68,7 @@ func dialogueFront(t *testing.T, d recordedDialogue, backend string) string {
 				return
 			}
 		}
-		b, err := net.Dial("tcp", backend)
-		if err != nil {
-			return
-		}
-		defer b.Close()
-		go func() {
-			io.Copy(b, r)
-			b.(*net.TCPConn).CloseWrite()
-		}()
-		io.Copy(c, b)
+		splice(c, r, backend)
 	})
 }
 

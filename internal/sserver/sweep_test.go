@@ -141,17 +141,28 @@ func TestTLS13TicketsLikeOpenSSL(t *testing.T) {
 					t.Fatalf("the session was not resumed:\n%s", client)
 				}
 			}
-			srv := testpeer.OpenSSLServerIn(t, dir, args...)
-			run(srv.Addr, srv.Output)
-			wantOut, wantErr := srv.Wait(t, 20*time.Second)
-			ts := startServer(t, dir, args...)
-			run(ts.addr, ts.out.String)
-			ts.wait(10 * time.Second)
-			if got, want := keep(ts.out.String(), ts.err.String()), keep(wantOut, wantErr); got != want {
+			gotOut, gotErr, wantOut, wantErr := bothServers(t, dir, args, run)
+			if got, want := keep(gotOut, gotErr), keep(wantOut, wantErr); got != want {
 				t.Errorf("tickets and cache\n%s\nopenssl's\n%s", got, want)
 			}
 		})
 	}
+}
+
+// bothServers runs drive against openssl s_server, then tlskit's, both
+// with args in dir and each until it ends by itself (-naccept), and
+// returns tlskit's stdout and stderr, then openssl's. drive gets the
+// server's address and what it printed so far (openssl's stdout and
+// stderr together, tlskit's stdout).
+func bothServers(t *testing.T, dir string, args []string, drive func(addr string, output func() string)) (gotOut, gotErr, wantOut, wantErr string) {
+	t.Helper()
+	srv := testpeer.OpenSSLServerIn(t, dir, args...)
+	drive(srv.Addr, srv.Output)
+	wantOut, wantErr = srv.Wait(t, 20*time.Second)
+	ts := startServer(t, dir, args...)
+	drive(ts.addr, ts.out.String)
+	ts.wait(10 * time.Second)
+	return ts.out.String(), ts.err.String(), wantOut, wantErr
 }
 
 // TestCommandsLikeOpenSSL types connected commands on s_server's input and
@@ -258,16 +269,11 @@ func TestResetLikeOpenSSL(t *testing.T) {
 				}
 				raw.(*net.TCPConn).SetLinger(0) // close with RST
 			}
-			srv := testpeer.OpenSSLServerIn(t, dir, args...)
-			reset(srv.Addr, srv.Output)
-			wantOut, wantErr := srv.Wait(t, 20*time.Second)
-			ts := startServer(t, dir, args...)
-			reset(ts.addr, ts.out.String)
-			ts.wait(10 * time.Second)
-			if got, want := normalizeOutput(ts.out.String()), normalizeOutput(wantOut); got != want {
+			gotOut, gotErr, wantOut, wantErr := bothServers(t, dir, args, reset)
+			if got, want := normalizeOutput(gotOut), normalizeOutput(wantOut); got != want {
 				t.Errorf("stdout differs\n--- tlskit\n%s\n--- openssl\n%s", got, want)
 			}
-			if got := ts.err.String(); got != wantErr {
+			if got := gotErr; got != wantErr {
 				t.Errorf("stderr differs\n--- tlskit\n%s\n--- openssl\n%s", got, wantErr)
 			}
 		})

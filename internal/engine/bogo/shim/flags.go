@@ -482,32 +482,18 @@ func parseArgs(args []string) (*cmdline, error) {
 			cl.ipv6 = true
 			continue
 		}
-		initial, resume := true, true
-		base := name
+		// A flag applies to the initial connection, the resumption and a
+		// client's retry after its early data was rejected, or with a
+		// prefix to one of them. The retry goes on under the -on-retry
+		// and the unprefixed flags (BoringSSL's retry config), not the
+		// -on-resume- ones.
+		base, targets := name, []*options{&cl.initial, &cl.resume, &cl.retry}
 		if rest, ok := strings.CutPrefix(name, "-on-retry"); ok {
-			// After a rejection of its early data a client goes on
-			// under these and the unprefixed flags (BoringSSL's retry
-			// config), not the -on-resume- ones.
-			s, ok := spec[rest]
-			if !ok {
-				return nil, fmt.Errorf("%w: flag %s", errUnimplemented, name)
-			}
-			var v string
-			if s.value {
-				var err error
-				if v, err = next(); err != nil {
-					return nil, err
-				}
-			}
-			if err := s.apply(&cl.retry, v); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		if rest, ok := strings.CutPrefix(name, "-on-initial"); ok {
-			base, resume = rest, false
+			base, targets = rest, []*options{&cl.retry}
+		} else if rest, ok := strings.CutPrefix(name, "-on-initial"); ok {
+			base, targets = rest, []*options{&cl.initial}
 		} else if rest, ok := strings.CutPrefix(name, "-on-resume"); ok {
-			base, initial = rest, false
+			base, targets = rest, []*options{&cl.resume}
 		} else if rest, ok := strings.CutPrefix(name, "-on-shim"); ok {
 			base = rest
 		}
@@ -522,18 +508,8 @@ func parseArgs(args []string) (*cmdline, error) {
 				return nil, err
 			}
 		}
-		if initial {
-			if err := s.apply(&cl.initial, v); err != nil {
-				return nil, err
-			}
-		}
-		if resume {
-			if err := s.apply(&cl.resume, v); err != nil {
-				return nil, err
-			}
-		}
-		if initial && resume {
-			if err := s.apply(&cl.retry, v); err != nil {
+		for _, o := range targets {
+			if err := s.apply(o, v); err != nil {
 				return nil, err
 			}
 		}
