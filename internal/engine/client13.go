@@ -532,6 +532,9 @@ func (h *clientHS) serverHello(sh *msg.ServerHello, raw []byte) error {
 		}
 		psk = h.offers[i].key
 		c.st.Resumed, c.st.PSKIdentity = true, h.offers[i].identity
+		if !h.offers[i].external {
+			c.resumed = c.cfg.Session
+		}
 		if i != 0 {
 			h.early = false // 0-RTT goes with the first PSK only
 		}

@@ -51,7 +51,11 @@ type TLSConn struct {
 	outSec   []byte // current write traffic secret
 	expSec   []byte // exporter_master_secret
 	resSec   []byte // resumption_master_secret
-	sawCCS   bool
+	// resumed is the ticket a client's TLS 1.3 handshake resumed (nil for
+	// a full handshake or an external PSK): its session's ALPN protocol
+	// and server name pass on to the tickets of this connection.
+	resumed *Ticket
+	sawCCS  bool
 	// keyUpdateOwed: the peer asked for a KeyUpdate that the next write
 	// sends first.
 	keyUpdateOwed atomic.Bool
@@ -747,8 +751,15 @@ func (c *TLSConn) postHandshake(m msg.Message) error {
 		}
 		tk := Ticket{
 			Lifetime: time.Duration(t.Lifetime) * time.Second, AgeAdd: t.AgeAdd,
-			Nonce: t.Nonce, Ticket: t.Ticket, Received: c.now(), Suite: c.suite.ID, ALPN: c.st.ALPN,
+			Nonce: t.Nonce, Ticket: t.Ticket, Received: c.now(), Suite: c.suite.ID,
+			ALPN: c.st.ALPN, ServerName: c.st.ServerName,
 			PSK: keys.ResumptionPSK(c.suite.Hash, c.resSec, t.Nonce),
+		}
+		if r := c.resumed; r != nil {
+			// A resumption's session is the resumed one's: OpenSSL's
+			// client keeps its protocol and name (measured: a ticket of
+			// a resumption that negotiated "bar" still says "foo").
+			tk.ALPN, tk.ServerName = r.ALPN, r.ServerName
 		}
 		if d, ok := t.Extensions.Find(msg.ExtEarlyData); ok {
 			if tk.MaxEarlyData, err = msg.ParseEarlyDataTicket(d); err != nil {

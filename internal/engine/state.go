@@ -10,12 +10,19 @@ type Ticket struct {
 	Nonce        []byte
 	Ticket       []byte
 	MaxEarlyData uint32
-	// ALPN is the protocol of the connection that got the ticket: 0-RTT
-	// with it must negotiate the same (RFC 8446 §4.2.10).
-	ALPN     string
-	PSK      []byte
-	Received time.Time
-	Suite    uint16
+	// ALPN is the protocol of the handshake that made the ticket's
+	// session (a resumption keeps the resumed ticket's, as OpenSSL's
+	// session keeps it): 0-RTT with it must negotiate the same (RFC 8446
+	// §4.2.10).
+	ALPN string
+	// ServerName is the name the server acknowledged in that handshake
+	// (its empty server_name extension, RFC 6066 §3), kept through
+	// resumptions as ALPN is; "" when it acknowledged none. A client sends
+	// 0-RTT with it only under the same name, as OpenSSL's client does.
+	ServerName string
+	PSK        []byte
+	Received   time.Time
+	Suite      uint16
 }
 
 // Session12 is a TLS 1.0–1.2 session a client can resume: by session ID
@@ -40,6 +47,10 @@ type Session12 struct {
 	// the hint the server sent (nil: none), kept through resumptions as
 	// OpenSSL's session keeps them (a server keeps no hint).
 	PSKIdentity, PSKIdentityHint []byte
+	// ALPN and ServerName are the protocol and the acknowledged server
+	// name of the handshake that made the session, as in Ticket (only
+	// a client fills them).
+	ALPN, ServerName string
 }
 
 // EarlyDataStatus is what became of 0-RTT data (RFC 8446 §4.2.10), in

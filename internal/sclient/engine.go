@@ -466,7 +466,7 @@ func (c *client) onTicket(cn *conn, sess *resumeSession, tk engine.Ticket) {
 	leaf, code := sess.notePeerLocked(cn)
 	sess.mu.Unlock()
 	if s.sessOut != "" {
-		c.saveSession(func() error { return writeSession13(s.sessOut, &tk, leaf, code, s.sni, cn.st.Group) })
+		c.saveSession(func() error { return writeSession13(s.sessOut, &tk, leaf, code, cn.st.Group) })
 	}
 	if !s.quiet && !s.brief {
 		rs := c.session(cn)
@@ -553,7 +553,7 @@ func (c *client) saveSession12(cn *conn) {
 	if s12 == nil {
 		return
 	}
-	c.saveSession(func() error { return writeSession12(c.set.sessOut, s12, leaf, verify, c.set.sni) })
+	c.saveSession(func() error { return writeSession12(c.set.sessOut, s12, leaf, verify) })
 }
 
 // requestCANames reads -requestCAfile as openssl's SSL_load_client_CA_file

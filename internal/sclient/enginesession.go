@@ -20,7 +20,7 @@ import (
 // resumes openssl's.
 
 // writeSession13 writes tk as openssl's PEM session.
-func writeSession13(path string, tk *engine.Ticket, leaf *x509.Certificate, verify int, sni string, group uint16) error {
+func writeSession13(path string, tk *engine.Ticket, leaf *x509.Certificate, verify int, group uint16) error {
 	life := int64(tk.Lifetime / time.Second)
 	o := opensslSession{
 		Version: 1, SSLVersion: int(engine.VersionTLS13),
@@ -38,9 +38,7 @@ func writeSession13(path string, tk *engine.Ticket, leaf *x509.Certificate, veri
 	if leaf != nil {
 		o.Peer = asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 3, IsCompound: true, Bytes: leaf.Raw}
 	}
-	if sni != "" {
-		o.Hostname = []byte(sni)
-	}
+	o.setNames(tk.ServerName, tk.ALPN)
 	der, err := asn1.Marshal(o)
 	if err != nil {
 		return fmt.Errorf("cannot save the session to %q: %v", path, err)
@@ -49,6 +47,31 @@ func writeSession13(path string, tk *engine.Ticket, leaf *x509.Certificate, veri
 		return sessWriteError(path)
 	}
 	return nil
+}
+
+// setNames fills openssl's hostname ([6]) and alpn_selected ([16]):
+// the server name the server acknowledged and the protocol it selected in
+// the handshake that made the session, each left out when there is none
+// (measured with openssl s_client 3.0: no hostname when the server did not
+// acknowledge -servername's name, even though the client sent it).
+func (o *opensslSession) setNames(host, alpn string) {
+	if host != "" {
+		o.Hostname = []byte(host)
+	}
+	if alpn != "" {
+		der, _ := asn1.Marshal([]byte(alpn))
+		o.ALPN = asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 16, IsCompound: true, Bytes: der}
+	}
+}
+
+// alpn is the session's alpn_selected, "" when it has none (or it is not
+// an OCTET STRING).
+func (o *opensslSession) alpn() string {
+	var p []byte
+	if _, err := asn1.Unmarshal(o.ALPN.Bytes, &p); err != nil {
+		return ""
+	}
+	return string(p)
 }
 
 // kexGroup is openssl's kex_group field ([19]): the handshake's key
@@ -125,6 +148,7 @@ func (sess *resumeSession) load(o *opensslSession) {
 		Ticket: o.Ticket, PSK: o.MasterKey, Received: time.Unix(o.Time, 0),
 		Suite:        uint16(o.Cipher[0])<<8 | uint16(o.Cipher[1]),
 		MaxEarlyData: uint32(o.MaxEarlyData),
+		ALPN:         o.alpn(), ServerName: string(o.Hostname),
 	}
 	sess.ticket = tk
 	if len(o.Peer.Bytes) > 0 {
@@ -140,7 +164,7 @@ func (sess *resumeSession) load(o *opensslSession) {
 // with a ticket, the ticket's SHA-256, as openssl names it), the ticket
 // and its lifetime hint, the EMS flag, the server's certificate and a PSK
 // suite's identity and hint (none is left out, as openssl leaves it).
-func writeSession12(path string, s *engine.Session12, leaf *x509.Certificate, verify int, sni string) error {
+func writeSession12(path string, s *engine.Session12, leaf *x509.Certificate, verify int) error {
 	id := s.SessionID
 	if len(s.Ticket) > 0 {
 		id = sessionIDOf(s.Ticket)
@@ -168,9 +192,7 @@ func writeSession12(path string, s *engine.Session12, leaf *x509.Certificate, ve
 	if leaf != nil {
 		o.Peer = asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 3, IsCompound: true, Bytes: leaf.Raw}
 	}
-	if sni != "" {
-		o.Hostname = []byte(sni)
-	}
+	o.setNames(s.ServerName, s.ALPN)
 	der, err := asn1.Marshal(o)
 	if err != nil {
 		return fmt.Errorf("cannot save the session to %q: %v", path, err)
@@ -191,6 +213,7 @@ func readSession12(o *opensslSession, sess *resumeSession) {
 		ExtendedMasterSecret: o.Flags&flagEMS != 0,
 		Received:             time.Unix(o.Time, 0),
 		PSKIdentity:          o.PSKIdentity, PSKIdentityHint: o.PSKHint,
+		ALPN: o.alpn(), ServerName: string(o.Hostname),
 	}
 	if len(o.Peer.Bytes) > 0 {
 		s.PeerChain = [][]byte{o.Peer.Bytes}

@@ -583,6 +583,56 @@ func TestSessionFileKexGroup(t *testing.T) {
 	}
 }
 
+// TestSessionFileNames: -sess_out's file carries the protocol the server
+// selected (alpn_selected) and the name it acknowledged (hostname), as
+// openssl s_client's does: no hostname from a server that did not
+// acknowledge -servername's name. A TLS 1.3 file read with -sess_in, of
+// openssl or of tlskit, passes both on to the resumption's tickets: like
+// openssl's, they keep the original protocol although the resumption
+// negotiated another.
+func TestSessionFileNames(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	alpnSrv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey, "-alpn", "foo,bar")
+	sniSrv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey,
+		"-servername", "example.com", "-cert2", pki.Server, "-key2", pki.ServerKey)
+	dir := t.TempDir()
+	names := func(path string) string {
+		t.Helper()
+		o, err := readOpenSSLSession(path)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		return fmt.Sprintf("hostname %q alpn %q", o.Hostname, o.alpn())
+	}
+	for i, tc := range []struct {
+		addr, v, want string
+	}{
+		{alpnSrv.Addr, "-tls1_3", `hostname "" alpn "foo"`},
+		{alpnSrv.Addr, "-tls1_2", `hostname "" alpn "foo"`},
+		{sniSrv.Addr, "-tls1_3", `hostname "example.com" alpn ""`},
+		{sniSrv.Addr, "-tls1_2", `hostname "example.com" alpn ""`},
+	} {
+		o, g := filepath.Join(dir, fmt.Sprintf("o%d.pem", i)), filepath.Join(dir, fmt.Sprintf("t%d.pem", i))
+		args := []string{"-connect", tc.addr, tc.v, "-alpn", "bar,foo", "-servername", "example.com"}
+		opensslHeld(t, time.Second, append(args, "-sess_out", o)...)
+		runClient(t, "", append(args, "-sess_out", g)...)
+		if a, b := names(o), names(g); a != tc.want || b != tc.want {
+			t.Errorf("%s %s: openssl %s, tlskit %s, want %s", tc.addr, tc.v, a, b, tc.want)
+		}
+		if tc.v != "-tls1_3" {
+			continue
+		}
+		for _, in := range []string{o, g} {
+			r := in + ".resumed"
+			out, errs, _ := runClient(t, "", "-connect", tc.addr, "-tls1_3", "-alpn", "bar", "-servername", "example.com", "-sess_in", in, "-sess_out", r)
+			mustMatch(t, "stdout", out, `(?m)^Reused, TLSv1\.3, `)
+			if got := names(r); got != tc.want {
+				t.Errorf("%s resumed with -alpn bar: %s, want %s\n%s", filepath.Base(in), got, tc.want, errs)
+			}
+		}
+	}
+}
+
 // TestDebugAlertOrder: with -debug -msg, an alert this client sends is
 // reported as openssl reports it, after the write of its record (the
 // record header's -msg line before it), and a failed handshake ends as
