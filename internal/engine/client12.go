@@ -324,7 +324,7 @@ func (h *clientHS12) serverExtensions(sh *msg.ServerHello) error {
 			c.st.SCTList = x.Data
 		}
 		if err != nil {
-			return err
+			return stocFault(x.Type, err)
 		}
 	}
 	return nil
@@ -456,7 +456,8 @@ func (h *clientHS12) certificate(body []byte) error {
 	c := h.c
 	cert, err := msg.ParseCertificate12(body)
 	if err != nil {
-		return err
+		// openssl 3.0 says so of a list or an entry cut short (measured).
+		return &alert.Fault{Desc: alert.DecodeError, Func: "tls_process_server_certificate", Reason: "length mismatch"}
 	}
 	if len(cert.Chain) == 0 {
 		return alert.Faultf(alert.DecodeError, "length mismatch")

@@ -4,6 +4,7 @@ import (
 	"crypto"
 	"crypto/subtle"
 	"crypto/x509"
+	"errors"
 	"io"
 	"slices"
 
@@ -199,6 +200,29 @@ func (c *TLSConn) clientHandshake() error {
 		}
 	}
 	return h.serverHello(sh, m.Raw)
+}
+
+// stocParsers are the openssl 3.0 functions that parse a server's
+// extension, and the reason each gives for one that does not parse
+// (measured with openssl s_client against malformed ServerHellos).
+var stocParsers = map[msg.ExtType][2]string{
+	msg.ExtRenegotiationInfo: {"tls_parse_stoc_renegotiate", "renegotiation encoding err"},
+	msg.ExtECPointFormats:    {"tls_parse_stoc_ec_pt_formats", "bad extension"},
+	msg.ExtSessionTicket:     {"tls_parse_stoc_session_ticket", "bad extension"},
+	msg.ExtKeyShare:          {"tls_parse_stoc_key_share", "length mismatch"},
+	msg.ExtSupportedVersions: {"tls_parse_stoc_supported_versions", "length mismatch"},
+}
+
+// stocFault words err, a server's extension of type t that did not
+// parse, as openssl does where its words are known; other faults pass
+// unchanged.
+func stocFault(t msg.ExtType, err error) error {
+	var d alert.Desc
+	p, ok := stocParsers[t]
+	if !ok || !errors.As(err, &d) || d != alert.DecodeError {
+		return err
+	}
+	return &alert.Fault{Desc: d, Func: p[0], Reason: p[1]}
 }
 
 // marshalHello marshals the ClientHello, with pre_shared_key and its
@@ -397,7 +421,7 @@ func (h *clientHS) checkHelloCommon(sh *msg.ServerHello) error {
 	}
 	v, err := msg.ParseSupportedVersionsServer(d)
 	if err != nil {
-		return err
+		return stocFault(msg.ExtSupportedVersions, err)
 	}
 	if v != VersionTLS13 {
 		return alert.Faultf(alert.IllegalParameter, "bad protocol version number")
@@ -552,7 +576,7 @@ func (h *clientHS) serverHello(sh *msg.ServerHello, raw []byte) error {
 	if d, ok := sh.Extensions.Find(msg.ExtKeyShare); ok {
 		ks, err := msg.ParseKeyShareServer(d)
 		if err != nil {
-			return err
+			return stocFault(msg.ExtKeyShare, err)
 		}
 		var share *kx.Share
 		for _, s := range h.shares {

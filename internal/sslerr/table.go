@@ -115,6 +115,17 @@ const (
 	// InternalError is openssl's ERR_R_INTERNAL_ERROR; the function comes
 	// from the fault (alert.Fault.Func).
 	InternalError
+	// The reasons openssl 3.0's client gives for a server message that
+	// does not parse (measured against malformed ServerHello, Certificate
+	// and ServerKeyExchange messages); the function comes from the fault
+	// where it is not the one below.
+	LengthMismatch
+	BadLength
+	BadExtension
+	RenegotiationEncodingErr
+	WrongCurve
+	SessionIDTooLong
+	UnsolicitedExtension
 )
 
 const (
@@ -183,6 +194,13 @@ var table = map[Kind]spec{
 	PacketLengthTooLong:            {0x0A0000C6, libSSL, "ssl3_get_record", "packet length too long"},
 	StatusCallbackFailed:           {0x0A0000E2, libSSL, "tls_handle_status_request", "clienthello tlsext"},
 	InternalError:                  {0x0A0C0103, libSSL, "tlskit", "internal error"},
+	LengthMismatch:                 {0x0A00009F, libSSL, "tls_process_server_hello", "length mismatch"},
+	BadLength:                      {0x0A00010F, libSSL, "tls_process_server_hello", "bad length"},
+	BadExtension:                   {0x0A00006E, libSSL, "tls_collect_extensions", "bad extension"},
+	RenegotiationEncodingErr:       {0x0A000150, libSSL, "tls_parse_stoc_renegotiate", "renegotiation encoding err"},
+	WrongCurve:                     {0x0A00017A, libSSL, "tls_process_ske_ecdhe", "wrong curve"},
+	SessionIDTooLong:               {0x0A00012C, libSSL, "tls_process_server_hello", "ssl3 session id too long"},
+	UnsolicitedExtension:           {0x0A0000D9, libSSL, "tls_collect_extensions", "unsolicited extension"},
 }
 
 // New is the entry for k with data after the location.

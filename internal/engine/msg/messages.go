@@ -2,6 +2,7 @@ package msg
 
 import (
 	"bytes"
+	"errors"
 
 	"github.com/tlskit/tlskit/internal/engine/alert"
 )
@@ -101,21 +102,42 @@ func (m *ServerHello) IsHelloRetryRequest() bool {
 	return bytes.Equal(m.Random, HelloRetryRandom)
 }
 
-// ParseServerHello reads a ServerHello or HelloRetryRequest body.
+// ParseServerHello reads a ServerHello or HelloRetryRequest body. Its
+// faults are worded as openssl 3.0's client words them (measured): a
+// session ID over 32 bytes is illegal_parameter, "ssl3 session id too
+// long"; fixed fields cut short are "length mismatch" and an extension
+// block whose length is not the rest of the message "bad length" (both
+// tls_process_server_hello, decode_error); an extension list that does
+// not parse is tls_collect_extensions' "bad extension".
 func ParseServerHello(body []byte) (*ServerHello, error) {
+	fault := func(d alert.Desc, fn, reason string) error {
+		return &alert.Fault{Desc: d, Func: fn, Reason: reason}
+	}
 	r := &reader{b: body}
 	m := &ServerHello{}
 	m.Version = r.u16()
 	m.Random = r.take(32)
-	m.SessionID = r.vec8()
+	if n := r.u8(); r.ok() && n > 32 {
+		return nil, fault(alert.IllegalParameter, "tls_process_server_hello", "ssl3 session id too long")
+	} else {
+		m.SessionID = r.take(int(n))
+	}
 	m.CipherSuite = r.u16()
 	m.CompressionMethod = r.u8()
-	if !r.ok() || len(m.SessionID) > 32 {
-		return nil, alert.DecodeError
+	if !r.ok() {
+		return nil, fault(alert.DecodeError, "tls_process_server_hello", "length mismatch")
+	}
+	if r.empty() {
+		return m, nil
+	}
+	if len(r.b) < 2 || int(r.b[0])<<8|int(r.b[1]) != len(r.b)-2 {
+		return nil, fault(alert.DecodeError, "tls_process_server_hello", "bad length")
 	}
 	var err error
-	if m.Extensions, err = parseOptionalExtensions(r); err != nil {
-		return nil, err
+	if m.Extensions, err = parseExtensions(r.sub16()); err != nil {
+		d := alert.DecodeError
+		errors.As(err, &d)
+		return nil, fault(d, "tls_collect_extensions", "bad extension")
 	}
 	return m, nil
 }

@@ -62,8 +62,9 @@ type ServerKeyExchange struct {
 
 // ParseServerKeyExchange reads a ServerKeyExchange body of the given
 // kind; tls12 says whether the signature carries its algorithm. A curve
-// type other than named_curve is handshake_failure, as OpenSSL answers
-// it; short or trailing bytes are decode_error.
+// type other than named_curve is illegal_parameter, as openssl 3.0.22's
+// client answers it (measured with curve type 1 and a curve ID); short or
+// trailing bytes are decode_error.
 func ParseServerKeyExchange(body []byte, kind KeyExchange, tls12 bool) (*ServerKeyExchange, error) {
 	r := &reader{b: body}
 	m := &ServerKeyExchange{Kind: kind, HasScheme: tls12}
@@ -71,28 +72,40 @@ func ParseServerKeyExchange(body []byte, kind KeyExchange, tls12 bool) (*ServerK
 		m.HasScheme = false
 		m.Hint = r.vec16()
 	}
+	// The faults are worded as openssl 3.0's client words them
+	// (measured): the function of the part that is cut short, "length
+	// mismatch", and a curve type other than named_curve "wrong curve".
+	mismatch := func(fn string) error {
+		return &alert.Fault{Desc: alert.DecodeError, Func: fn, Reason: "length mismatch"}
+	}
+	if kind.PSK() && !r.ok() {
+		return nil, mismatch("tls_process_ske_psk_preamble")
+	}
 	switch kind.Ephemeral() {
 	case KxECDHE:
 		ct := r.u8()
-		if r.ok() && ct != curveTypeNamed {
-			return nil, alert.HandshakeFailure
-		}
 		m.Group = r.u16()
+		if r.ok() && ct != curveTypeNamed {
+			return nil, &alert.Fault{Desc: alert.IllegalParameter, Func: "tls_process_ske_ecdhe", Reason: "wrong curve"}
+		}
 		m.Public = r.vec8()
+		if !r.ok() {
+			return nil, mismatch("tls_process_ske_ecdhe")
+		}
 	case KxDHE:
 		m.P, m.G, m.Y = r.vec16(), r.vec16(), r.vec16()
+		if !r.ok() {
+			return nil, mismatch("tls_process_ske_dhe")
+		}
 	default:
 		if !kind.PSK() {
 			return nil, alert.UnexpectedMessage
 		}
 	}
-	if !r.ok() {
-		return nil, alert.DecodeError
-	}
 	m.Params = body[:len(body)-len(r.b)]
 	if kind.PSK() {
 		if err := r.done(); err != nil {
-			return nil, err
+			return nil, mismatch("tls_process_key_exchange")
 		}
 		return m, nil
 	}
@@ -101,7 +114,7 @@ func ParseServerKeyExchange(body []byte, kind KeyExchange, tls12 bool) (*ServerK
 	}
 	m.Signature = r.vec16()
 	if err := r.done(); err != nil {
-		return nil, err
+		return nil, mismatch("tls_process_key_exchange")
 	}
 	return m, nil
 }

@@ -100,7 +100,7 @@ func TestTLS12Faults(t *testing.T) {
 		{"explicit curve", func() error {
 			_, err := ParseServerKeyExchange(tls12Samples["ske-bad-curve"], KxECDHE, true)
 			return err
-		}(), alert.HandshakeFailure},
+		}(), alert.IllegalParameter},
 		{"trailing", func() error {
 			_, err := ParseServerKeyExchange(tls12Samples["ske-trailing"], KxECDHE, true)
 			return err
