@@ -82,6 +82,13 @@ func (h *serverHS) start() (done bool, err error) {
 		}
 		if first && c.v2Hello != nil {
 			h.ch, err = msg.ParseV2ClientHello(m.Raw)
+			if h.ch != nil && err != nil {
+				// A cipher list error, which openssl reports under
+				// the version it chose.
+				if v, verr := c.cfg.serverVersion(h.ch); verr == nil {
+					c.adoptRefusedVersion(v)
+				}
+			}
 		} else {
 			h.ch, err = msg.ParseClientHello(m.Body)
 		}

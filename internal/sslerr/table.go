@@ -106,6 +106,13 @@ const (
 	// ExcessiveMessageSize is a handshake message header announcing more
 	// than openssl allows the message type (illegal_parameter).
 	ExcessiveMessageSize
+	// An SSL 2.0-format ClientHello a server refuses: a record too short
+	// for its fields, fields that do not add up to the record, a cipher
+	// list not in threes, and none.
+	V2LengthTooShort
+	V2RecordLengthMismatch
+	V2CipherListError
+	V2NoCiphersSpecified
 	// PacketLengthTooLong is a record header announcing more than any
 	// record may hold (record_overflow).
 	PacketLengthTooLong
@@ -192,6 +199,10 @@ var table = map[Kind]spec{
 	ServerPSKIdentityNotFound:      {0x0A0000DF, libSSL, "tls_process_cke_psk_preamble", "psk identity not found"},
 	ExcessiveMessageSize:           {0x0A000098, libSSL, "read_state_machine", "excessive message size"},
 	PacketLengthTooLong:            {0x0A0000C6, libSSL, "ssl3_get_record", "packet length too long"},
+	V2LengthTooShort:               {0x0A0000A0, libSSL, "ssl3_get_record", "length too short"},
+	V2RecordLengthMismatch:         {0x0A0000D5, libSSL, "tls_process_client_hello", "record length mismatch"},
+	V2CipherListError:              {0x0A000097, libSSL, "ssl_cache_cipherlist", "error in received cipher list"},
+	V2NoCiphersSpecified:           {0x0A0000B7, libSSL, "ssl_cache_cipherlist", "no ciphers specified"},
 	StatusCallbackFailed:           {0x0A0000E2, libSSL, "tls_handle_status_request", "clienthello tlsext"},
 	InternalError:                  {0x0A0C0103, libSSL, "tlskit", "internal error"},
 	LengthMismatch:                 {0x0A00009F, libSSL, "tls_process_server_hello", "length mismatch"},

@@ -86,6 +86,10 @@ func (ob *Observer) event(e engine.Event) {
 		ob.alert(h, e.Data)
 	case typeChangeCipherSpec:
 		ob.changeCipherSpec(h, e.Data)
+	case 0:
+		if e.Version == 2 && !e.Sent {
+			ob.v2ClientHello(h, e.Data)
+		}
 	}
 }
 

@@ -90,6 +90,22 @@ func (ob *Observer) handshake(h *half, m []byte) {
 	ob.stateMessage(h, typ)
 }
 
+// v2ClientHello shows an SSL 2.0-format ClientHello (RFC 5246 Appendix
+// E.2) as openssl s_server 3.0 does (measured with a hand-made one): -msg
+// prints it under version 2 and content type 0, "Not TLS data or unknown
+// version", without a record header, and -state reads a client hello.
+func (ob *Observer) v2ClientHello(h *half, m []byte) {
+	h.processed += int64(2 + len(m))
+	ob.flush()
+	if ch, err := msg.ParseV2ClientHello(m); err == nil {
+		sum := clientHelloSummary(ch)
+		ob.helloMax = sum.maxVersion()
+		ob.sum.ClientHello = sum
+	}
+	ob.msgLineVersion(h, 2, 0, m, "")
+	ob.stateMessage(h, hsClientHello)
+}
+
 func (ob *Observer) serverHello(h *half, sh *msg.ServerHello) {
 	hrr := sh.IsHelloRetryRequest()
 	ob.suite = sh.CipherSuite

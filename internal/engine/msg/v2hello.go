@@ -12,7 +12,8 @@ import "github.com/tlskit/tlskit/internal/engine/alert"
 // openssl s_server with hand-made messages: lengths that do not add up
 // to the message are decode_error, a session ID over 32 bytes
 // illegal_parameter, and so is an empty cipher list; specs that are not
-// three bytes each are decode_error.
+// three bytes each are decode_error. Those two errors come with the
+// hello, as openssl finds them after choosing the version.
 func ParseV2ClientHello(b []byte) (*ClientHello, error) {
 	if len(b) < 9 || b[0] != 1 {
 		return nil, alert.Faultf(alert.DecodeError, "length too short")
@@ -25,12 +26,6 @@ func ParseV2ClientHello(b []byte) (*ClientHello, error) {
 	if sidLen > 32 {
 		return nil, alert.Faultf(alert.IllegalParameter, "length mismatch")
 	}
-	if specLen == 0 {
-		return nil, alert.Faultf(alert.IllegalParameter, "no ciphers specified")
-	}
-	if specLen%3 != 0 {
-		return nil, alert.Faultf(alert.DecodeError, "error in received cipher list")
-	}
 	specs := b[9 : 9+specLen]
 	sid := b[9+specLen : 9+specLen+sidLen]
 	challenge := b[9+specLen+sidLen:]
@@ -42,6 +37,14 @@ func ParseV2ClientHello(b []byte) (*ClientHello, error) {
 	}
 	challenge = challenge[:min(len(challenge), 32)]
 	copy(m.Random[32-len(challenge):], challenge)
+	// openssl judges the cipher list once it has chosen the version:
+	// the hello comes back with the error.
+	switch {
+	case specLen == 0:
+		return m, alert.Faultf(alert.IllegalParameter, "no ciphers specified")
+	case specLen%3 != 0:
+		return m, alert.Faultf(alert.DecodeError, "error in received cipher list")
+	}
 	for i := 0; i < len(specs); i += 3 {
 		if specs[i] == 0 {
 			m.CipherSuites = append(m.CipherSuites, uint16(specs[i+1])<<8|uint16(specs[i+2]))
