@@ -124,7 +124,7 @@ func (c *TLSConn) clientHandshake() error {
 			return false
 		})
 		if h.early = h.wantsEarlyData(); h.early {
-			if err := h.earlyALPN(); err != nil {
+			if err := h.earlyConsistent(); err != nil {
 				return err
 			}
 			// RFC 8446 §4.2.10: early_data goes before

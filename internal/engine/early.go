@@ -113,12 +113,21 @@ func (h *clientHS) wantsEarlyData() bool {
 		len(h.offers) > 0 && !h.offers[0].external && string(h.offers[0].identity) == string(t.Ticket)
 }
 
-// earlyALPN refuses to send early data under a ticket whose protocol
-// the client no longer offers, as OpenSSL's client refuses it (internal_error
-// "inconsistent early data alpn", before any ClientHello): the data was
-// written for that protocol (RFC 8446 §4.2.10).
-func (h *clientHS) earlyALPN() error {
-	if p := h.c.cfg.Session.ALPN; p != "" && !slices.Contains(h.c.cfg.ALPN, p) {
+// earlyConsistent refuses to send early data under a ticket whose
+// session this handshake does not continue, as OpenSSL's client refuses
+// it (internal_error, before any ClientHello): another server name than
+// the one the server acknowledged for the session ("inconsistent early
+// data sni"; RFC 8446 §4.6.1: a client should resume only under the
+// original name), checked first as OpenSSL checks it, or a protocol list
+// without the session's ALPN protocol ("inconsistent early data alpn"):
+// the data was written for that protocol (RFC 8446 §4.2.10). A session
+// with no acknowledged name allows any.
+func (h *clientHS) earlyConsistent() error {
+	t, cfg := h.c.cfg.Session, h.c.cfg
+	if t.ServerName != "" && t.ServerName != cfg.ServerName {
+		return alert.Faultf(alert.InternalError, "inconsistent early data sni")
+	}
+	if t.ALPN != "" && !slices.Contains(cfg.ALPN, t.ALPN) {
 		return alert.Faultf(alert.InternalError, "inconsistent early data alpn")
 	}
 	return nil

@@ -362,3 +362,54 @@ func TestEarlyDataALPNOpenSSLServer(t *testing.T) {
 	}
 	waitOutput(t, srv, "zero rtt\n")
 }
+
+// TestEarlyDataSNIOpenSSLServer: a ticket keeps the server name the
+// server acknowledged (openssl s_server -servername with -cert2 does);
+// early data under it with another name, or none, fails before the
+// ClientHello, internal_error "inconsistent early data sni", as openssl
+// s_client 3.0 fails (measured: -sess_in of a session made under
+// example.com, -early_data, -servername other.com, none, or
+// -noservername); under the same name openssl s_server takes the data. A
+// server that acknowledges no name leaves the ticket's empty.
+func TestEarlyDataSNIOpenSSLServer(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	keys := []string{"-cert", pki.ECServer, "-key", pki.ECServerKey, "-early_data"}
+	srv := testpeer.OpenSSLServer(t, append(keys, "-servername", "example.com", "-cert2", pki.ECServer, "-key2", pki.ECServerKey)...)
+	plain := testpeer.OpenSSLServer(t, keys...)
+	ticket := func(addr string) Ticket {
+		t.Helper()
+		got := make(chan Ticket, 4)
+		first := dialOwn(t, addr, &Config{ServerName: "example.com", OnTicket: func(tk Ticket) { got <- tk }})
+		defer first.Close()
+		go first.Read(make([]byte, 1))
+		select {
+		case tk := <-got:
+			return tk
+		case <-time.After(10 * time.Second):
+			t.Fatal("no ticket")
+		}
+		return Ticket{}
+	}
+	if tk := ticket(plain.Addr); tk.ServerName != "" {
+		t.Errorf("ticket of a server that acknowledged no name has %q", tk.ServerName)
+	}
+	tk := ticket(srv.Addr)
+	if tk.ServerName != "example.com" || tk.MaxEarlyData == 0 {
+		t.Fatalf("ticket server name %q, max_early_data %d; want example.com and early data", tk.ServerName, tk.MaxEarlyData)
+	}
+	for _, name := range []string{"other.com", ""} {
+		conn := dialOwn(t, srv.Addr, &Config{ServerName: name, Session: &tk, EarlyData: []byte("zero rtt\n")})
+		var ae *AlertError
+		if err := conn.Handshake(); !errors.As(err, &ae) || !ae.Sent || ae.Description != alert.InternalError || ae.Reason != "inconsistent early data sni" {
+			t.Fatalf("early data under name %q: %v", name, err)
+		}
+	}
+	conn := dialOwn(t, srv.Addr, &Config{ServerName: "example.com", Session: &tk, EarlyData: []byte("zero rtt\n")})
+	if err := conn.Handshake(); err != nil {
+		t.Fatal(err)
+	}
+	if st := conn.State(); st.EarlyData != EarlyDataAccepted {
+		t.Fatalf("early data %v under the session's name; want accepted", st.EarlyData)
+	}
+	waitOutput(t, srv, "zero rtt\n")
+}

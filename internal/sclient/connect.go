@@ -388,19 +388,32 @@ func (c *client) unusedSessionReport(tk *engine.Ticket, cn *conn) *report.Sessio
 	return rs
 }
 
+// earlyWriteFailures are the engine's reasons for refusing -early_data's
+// file before the handshake, where openssl's SSL_write_early_data fails
+// and s_client says "Error writing early data".
+var earlyWriteFailures = map[string]bool{
+	"too much early data":          true,
+	"inconsistent early data sni":  true,
+	"inconsistent early data alpn": true,
+}
+
 // printFailure reports a failed handshake: the error on stderr, then the
 // report with "(NONE)" on stdout, as openssl does.
 func (c *client) printFailure(cn *conn, err error) {
 	var re interface{ SSLReason() string }
-	if errors.As(err, &re) && re.SSLReason() == "too much early data" {
+	if errors.As(err, &re) && earlyWriteFailures[re.SSLReason()] {
 		// openssl's SSL_write_early_data failed before the handshake.
 		fmt.Fprintln(c.errw, "Error writing early data")
 		sslerr.FromError(err, sslerr.Client).Write(c.errw)
 		if tk := c.earlyDataTicket(); tk != nil && !c.set.quiet && !c.set.brief {
-			// Only the ClientHello went out: openssl reports the session
-			// it set, its early data rejected.
+			// openssl reports the session it set. Too much data fails
+			// after the ClientHello went out, the data rejected; a
+			// session this handshake does not continue, before it (only
+			// the alert went out), the data not sent.
 			rs := c.unusedSessionReport(tk, cn)
-			rs.EarlyData = "rejected"
+			if re.SSLReason() == "too much early data" {
+				rs.EarlyData = "rejected"
+			}
 			report.WriteConnection(c.info, rs)
 		}
 		return

@@ -206,3 +206,68 @@ func TestEarlyDataState(t *testing.T) {
 		}
 	}
 }
+
+// TestEarlyDataInconsistentSession: -early_data under a session that this
+// connection would not continue fails before the ClientHello as openssl
+// s_client 3.0 fails (stdout, stderr and exit code 1 compared with
+// openssl's on the same session file, its own and tlskit's): another
+// -servername than the name the server acknowledged for the session, or
+// none ("inconsistent early data sni"), and an -alpn list without the
+// session's protocol, or none ("inconsistent early data alpn"). A name the
+// server did not acknowledge binds nothing: both clients' data is then
+// accepted under another.
+func TestEarlyDataInconsistentSession(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	dir := t.TempDir()
+	early := filepath.Join(dir, "early.txt")
+	os.WriteFile(early, []byte("zero rtt\n"), 0o600)
+	keys := []string{"-cert", pki.ECServer, "-key", pki.ECServerKey, "-early_data"}
+	alpnSrv := testpeer.OpenSSLServer(t, append(keys, "-alpn", "foo,bar")...)
+	sniSrv := testpeer.OpenSSLServer(t, append(keys, "-servername", "example.com", "-cert2", pki.ECServer, "-key2", pki.ECServerKey)...)
+	volatile := regexp.MustCompile(`(?m)^CONNECTED\([0-9A-F]+\)|^[0-9A-F]+:error:|:[^:\n]*:[0-9]+:$`)
+	sessions := func(t *testing.T, name, addr string, args ...string) []string {
+		t.Helper()
+		o, g := filepath.Join(dir, name+"-openssl.pem"), filepath.Join(dir, name+"-tlskit.pem")
+		args = append([]string{"-connect", addr, "-tls1_3"}, args...)
+		opensslHeld(t, time.Second, append(args, "-sess_out", o)...)
+		runClient(t, "", append(args, "-sess_out", g)...)
+		return []string{o, g}
+	}
+	for _, tc := range []struct {
+		name, addr string
+		first      []string // the session's handshake
+		then       []string // the early data's
+		reason     string
+	}{
+		{"alpn-other", alpnSrv.Addr, []string{"-alpn", "foo"}, []string{"-alpn", "bar"}, "inconsistent early data alpn"},
+		{"alpn-none", alpnSrv.Addr, []string{"-alpn", "foo"}, nil, "inconsistent early data alpn"},
+		{"sni-other", sniSrv.Addr, []string{"-servername", "example.com"}, []string{"-servername", "other.com"}, "inconsistent early data sni"},
+		{"sni-none", sniSrv.Addr, []string{"-servername", "example.com"}, nil, "inconsistent early data sni"},
+		{"sni-and-alpn", sniSrv.Addr, []string{"-servername", "example.com"}, []string{"-noservername", "-alpn", "x"}, "inconsistent early data sni"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, sess := range sessions(t, tc.name, tc.addr, tc.first...) {
+				args := append([]string{"-connect", tc.addr, "-tls1_3", "-sess_in", sess, "-early_data", early}, tc.then...)
+				oOut, oErr, oCode := testpeer.Run(t, 20*time.Second, "", "openssl", append([]string{"s_client"}, args...)...)
+				tOut, tErr, tCode := runClient(t, "", args...)
+				if !strings.Contains(oErr, "Error writing early data\n") || !strings.Contains(oErr, ":"+tc.reason+":") {
+					t.Fatalf("%s: openssl's own failure is not the one measured (exit %d):\n%s", filepath.Base(sess), oCode, oErr)
+				}
+				o, g := volatile.ReplaceAllString(oOut+oErr, "V"), volatile.ReplaceAllString(tOut+tErr, "V")
+				if o != g || oCode != tCode {
+					t.Errorf("%s: openssl (exit %d):\n%s\ntlskit (exit %d):\n%s", filepath.Base(sess), oCode, o, tCode, g)
+				}
+			}
+		})
+	}
+	t.Run("name not acknowledged", func(t *testing.T) {
+		// alpnSrv acknowledges no name: each client's own session, under
+		// another name, takes the data.
+		s := sessions(t, "unacknowledged", alpnSrv.Addr, "-alpn", "foo", "-servername", "example.com")
+		args := []string{"-connect", alpnSrv.Addr, "-tls1_3", "-alpn", "foo", "-servername", "other.com", "-early_data", early}
+		oOut, oErr, _ := testpeer.Run(t, 20*time.Second, "", "openssl", append([]string{"s_client", "-sess_in", s[0]}, args...)...)
+		tOut, tErr, _ := runClient(t, "", append([]string{"-sess_in", s[1]}, args...)...)
+		mustMatch(t, "openssl's stdout", oOut+oErr, `(?m)^Reused, TLSv1\.3, `, `(?m)^Early data was accepted$`)
+		mustMatch(t, "tlskit's stdout", tOut+tErr, `(?m)^Reused, TLSv1\.3, `, `(?m)^Early data was accepted$`)
+	})
+}

@@ -56,6 +56,12 @@ const (
 	// TooMuchEarlyData is 0-RTT data over the limit: the ticket's on a
 	// client, recv_max_early_data on a server.
 	TooMuchEarlyData
+	// InconsistentEarlyDataSNI and InconsistentEarlyDataALPN are a
+	// client's 0-RTT refused before its ClientHello: its server name is
+	// not the session's, or its protocols lack the session's (openssl
+	// 3.0 s_client -sess_in -early_data, measured).
+	InconsistentEarlyDataSNI
+	InconsistentEarlyDataALPN
 	// PHAWrongVersion and PHAExtensionNotReceived are s_server's c
 	// command refused: the connection is not TLS 1.3, or the client did
 	// not offer post_handshake_auth (openssl 3.0.22 s_server, captured).
@@ -180,6 +186,8 @@ var table = map[Kind]spec{
 	BinderDoesNotVerify:            {0x0A0000FD, libSSL, "tls_psk_do_binder", "binder does not verify"},
 	ServernameCallbackFailed:       {0x0A0000EA, libSSL, "final_server_name", "callback failed"},
 	TooMuchEarlyData:               {0x0A0000A4, libSSL, "early_data_count_ok", "too much early data"},
+	InconsistentEarlyDataSNI:       {0x0A0000E7, libSSL, "tls_construct_ctos_early_data", "inconsistent early data sni"},
+	InconsistentEarlyDataALPN:      {0x0A0000DE, libSSL, "tls_construct_ctos_early_data", "inconsistent early data alpn"},
 	PHAWrongVersion:                {0x0A00010A, libSSL, "SSL_verify_client_post_handshake", "wrong ssl version"},
 	PHAExtensionNotReceived:        {0x0A000117, libSSL, "SSL_verify_client_post_handshake", "extension not received"},
 	HTTPRequest:                    {0x0A00009C, libSSL, "ssl3_get_record", "http request"},
