@@ -338,7 +338,7 @@ func suites12(s string) ([]uint16, error) {
 	if strings.ContainsAny(s, "[|]") {
 		return nil, fmt.Errorf("%w: cipher string %q (equal-preference groups are BoringSSL's)", errUnimplemented, s)
 	}
-	l, err := tlsnames.ParseCipherString(s)
+	l, err := tlsnames.ParseCipherString(opensslNames(s))
 	if err != nil {
 		return nil, fmt.Errorf("%w: cipher string %q: %v", errUnimplemented, s, err)
 	}
@@ -369,6 +369,26 @@ func parseDERList(v string) ([][]byte, error) {
 		out = append(out, b)
 	}
 	return out, nil
+}
+
+// opensslNames rewrites the RFC names in a cipher string
+// (TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA), which BoringSSL's cipher strings
+// take, as openssl's (ECDHE-RSA-AES128-SHA), which openssl's -cipher
+// needs.
+func opensslNames(s string) string {
+	parts := strings.Split(s, ":")
+	for i, p := range parts {
+		if !strings.HasPrefix(p, "TLS_") {
+			continue
+		}
+		for _, c := range tlsnames.Ciphers() {
+			if c.IANA == p {
+				parts[i] = c.Name
+				break
+			}
+		}
+	}
+	return strings.Join(parts, ":")
 }
 
 // withSCT serves an SCT list with id as openssl serves one from a
