@@ -72,6 +72,16 @@ func (e *AlertError) TLSAlert() (description uint8, sent bool) {
 // when the engine knows it.
 func (e *AlertError) SSLReason() string { return e.Reason }
 
+// SSLProvider is the OpenSSL provider function that reported a sent
+// alert's fault first (alert.Fault.Provider); empty otherwise.
+func (e *AlertError) SSLProvider() string {
+	var f *alert.Fault
+	if e.Sent && errors.As(e.Err, &f) {
+		return f.Provider
+	}
+	return ""
+}
+
 // SSLFunc is the OpenSSL function of a sent alert's fault when the fault
 // names one (alert.Fault.Func); empty otherwise.
 func (e *AlertError) SSLFunc() string {

@@ -641,7 +641,11 @@ func (c *TLSConn) aead(secret []byte) (*record.AEAD13, error) {
 	if err != nil {
 		return nil, err
 	}
-	return record.NewAEAD13(a, iv), nil
+	p := record.NewAEAD13(a, iv)
+	if c.suite.ID == suites.AES128CCMSHA256 || c.suite.ID == suites.AES128CCM8SHA256 {
+		p.Provider = "ossl_ccm_stream_update"
+	}
+	return p, nil
 }
 
 // Read reads application data, handling post-handshake messages

@@ -204,6 +204,14 @@ func (c *client) peerClosed(cn *conn, err error) int {
 		sslerr.FromError(err, sslerr.Client).Write(c.errw)
 		return 1
 	}
+	if _, ok := sslerr.LocalAlert(err); ok {
+		// A fault the engine found after the handshake, its alert sent
+		// (a record that does not decrypt): openssl prints its error
+		// queue alone, e.g. "ssl3_get_record:decryption failed or bad
+		// record mac", and no errno line.
+		sslerr.FromError(err, sslerr.Client).Write(c.errw)
+		return 1
+	}
 	fmt.Fprintf(c.errw, "s_client: read: %v\n", err)
 	fmt.Fprintf(c.errw, "read:errno=%d\n", 0)
 	return 1

@@ -67,7 +67,22 @@ func FromError(err error, side Side) Report {
 		// SSL_ERROR_SYSCALL with the errno alone, e.g. "write:errno=104".
 		return Report{Tail: []string{fmt.Sprintf("write:errno=%d", int(en))}}
 	}
+	var pr Providerer
+	if errors.As(err, &pr) && pr.SSLProvider() != "" {
+		return Report{Entries: []Entry{ProviderEntry(pr.SSLProvider()), HandshakeEntry(err, side)}}
+	}
 	return Report{Entries: []Entry{HandshakeEntry(err, side)}}
+}
+
+// Providerer is an error that openssl's cipher provider reports first,
+// with its own line, before libssl's: a record that does not decrypt
+// under some ciphers (the engine's sent bad_record_mac).
+type Providerer interface{ SSLProvider() string }
+
+// ProviderEntry is the line openssl's provider function fn queues when a
+// cipher operation fails.
+func ProviderEntry(fn string) Entry {
+	return Entry{Code: 0x1C800066, Lib: "Provider routines", Func: fn, Reason: "cipher operation failed"}
 }
 
 // ConnectFailure is the report of a failed name lookup or connect(2), and

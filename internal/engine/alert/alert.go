@@ -143,6 +143,12 @@ type Fault struct {
 	// reason text alone would name another (e.g. "data length too long"
 	// of a PSK identity rather than of a record); empty otherwise.
 	Func string
+	// Provider, when set, is the function of openssl's cipher provider
+	// that reports the failure before the fault's own line ("cipher
+	// operation failed"), as openssl 3.0 queues it for a record that does
+	// not decrypt with some ciphers (ossl_gcm_stream_update for TLS 1.2's
+	// AES-GCM).
+	Provider string
 	// RecordVersion, when set, is the version of a record refused for its
 	// content type. Before the version is agreed OpenSSL takes that
 	// version for its own: its alert is labelled with it on -msg and

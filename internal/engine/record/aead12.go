@@ -33,6 +33,14 @@ func badMAC() error {
 	return alert.Faultf(alert.BadRecordMAC, "decryption failed or bad record mac")
 }
 
+// badMACFrom is badMAC raised by openssl's cipher provider function fn
+// (see alert.Fault.Provider).
+func badMACFrom(fn string) error {
+	f := alert.Faultf(alert.BadRecordMAC, "decryption failed or bad record mac")
+	f.Provider = fn
+	return f
+}
+
 // AEAD12 is TLS 1.2's AEAD protection: AES-GCM with a 4-byte implicit
 // salt and an 8-byte explicit nonce in each record (RFC 5288 §3), or
 // ChaCha20-Poly1305 with a 12-byte IV XORed with the sequence number and
@@ -43,6 +51,9 @@ type AEAD12 struct {
 	explicit bool
 	seq      uint64
 	ad       [13]byte
+	// provider is the openssl provider function that reports a record
+	// that does not open (measured: AES-GCM's, none for ChaCha20).
+	provider string
 }
 
 // NewGCM12 makes AES-GCM protection from a write key and the 4-byte
@@ -57,7 +68,7 @@ func NewGCM12(key, salt []byte) (*AEAD12, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &AEAD12{aead: a, fixed: append([]byte(nil), salt...), explicit: true}, nil
+	return &AEAD12{aead: a, fixed: append([]byte(nil), salt...), explicit: true, provider: "ossl_gcm_stream_update"}, nil
 }
 
 // NewChaCha12 makes ChaCha20-Poly1305 protection from a 32-byte key and
@@ -111,6 +122,9 @@ func (p *AEAD12) Open(typ uint8, version uint16, body []byte) ([]byte, error) {
 	ad := additionalData(p.ad[:0], p.seq, typ, version, len(body)-p.aead.Overhead())
 	plain, err := p.aead.Open(body[:0], p.nonce(exp), body, ad)
 	if err != nil {
+		if p.provider != "" {
+			return nil, badMACFrom(p.provider)
+		}
 		return nil, badMAC()
 	}
 	p.seq++

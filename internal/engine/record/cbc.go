@@ -218,7 +218,10 @@ func (c *CBC) openMtE(typ uint8, version uint16, body []byte) ([]byte, error) {
 	good &= subtle.ConstantTimeCompare(c.scratch, recv)
 	c.seq++
 	if good != 1 {
-		return nil, badMAC()
+		// openssl's provider checks padding and MAC of a MAC-then-
+		// encrypt record and reports either (measured, a flipped bit in
+		// the padding or in the IV).
+		return nil, badMACFrom("ossl_cipher_generic_stream_update")
 	}
 	return plain[:dataLen], nil
 }
