@@ -58,9 +58,24 @@ func TestV2ClientHelloLikeOpenSSL(t *testing.T) {
 		}
 		return strings.Join(keep, "\n")
 	}
-	theirSrv := testpeer.OpenSSLServer(t, args...)
+	// -trace: openssl has an empty line for the hello, then its records.
+	traceOf := func(out func() string) string {
+		s := waitFor(out, "Header:")
+		s = s[strings.Index(s, "ACCEPT"):]
+		s = s[strings.Index(s, "\n")+1:]
+		return s[:strings.Index(s, "Header:")]
+	}
+	theirSrv := testpeer.OpenSSLServer(t, "-cert", cert, "-key", key, "-trace", "-cipher", "ALL:@SECLEVEL=0")
+	send(theirSrv.Addr)
+	ourSrv := startServer(t, "", "-cert", cert, "-key", key, "-trace", "-cipher", "ALL:@SECLEVEL=0")
+	send(ourSrv.addr)
+	if o, g := traceOf(theirSrv.Output), traceOf(ourSrv.out.String); o != "\nSent Record\n" || o != g {
+		t.Errorf("-trace differs: openssl %q, tlskit %q", o, g)
+	}
+
+	theirSrv = testpeer.OpenSSLServer(t, args...)
 	theirs := send(theirSrv.Addr)
-	ourSrv := startServer(t, "", args...)
+	ourSrv = startServer(t, "", args...)
 	ours := send(ourSrv.addr)
 	if len(theirs) == 0 || len(theirs) != len(ours) || theirs[0] != 22 || ours[0] != 22 {
 		t.Errorf("openssl answered %d bytes (%x...), tlskit %d (%x...)", len(theirs), theirs[:min(len(theirs), 6)], len(ours), ours[:min(len(ours), 6)])

@@ -93,7 +93,8 @@ func (ob *Observer) handshake(h *half, m []byte) {
 // v2ClientHello shows an SSL 2.0-format ClientHello (RFC 5246 Appendix
 // E.2) as openssl s_server 3.0 does (measured with a hand-made one): -msg
 // prints it under version 2 and content type 0, "Not TLS data or unknown
-// version", without a record header, and -state reads a client hello.
+// version", without a record header, -trace an empty line, and -state
+// reads a client hello.
 func (ob *Observer) v2ClientHello(h *half, m []byte) {
 	h.processed += int64(2 + len(m))
 	ob.flush()
@@ -103,6 +104,8 @@ func (ob *Observer) v2ClientHello(h *half, m []byte) {
 		ob.sum.ClientHello = sum
 	}
 	ob.msgLineVersion(h, 2, 0, m, "")
+	// -trace has no words for it: openssl prints an empty line.
+	ob.tracef("\n")
 	ob.stateMessage(h, hsClientHello)
 }
 
