@@ -934,12 +934,13 @@ func (h *clientHS12) saveSession() {
 		PeerChain: c.st.PeerChain, Received: c.now(),
 		PSKIdentity: c.st.PSKIdentity, PSKIdentityHint: c.st.PSKIdentityHint,
 		Group: c.st.Group, ALPN: c.st.ALPN, ServerName: c.st.ServerName,
+		MaxFragmentLength: c.mflCode(),
 	}
 	if h.sess != nil {
 		sess.Ticket, sess.LifetimeHint = h.sess.Ticket, h.sess.LifetimeHint
 		// The session is the resumed one: OpenSSL's client keeps its
 		// protocol and name whatever this handshake negotiated.
-		sess.ALPN, sess.ServerName = h.sess.ALPN, h.sess.ServerName
+		sess.ALPN, sess.ServerName, sess.MaxFragmentLength = h.sess.ALPN, h.sess.ServerName, h.sess.MaxFragmentLength
 		if sess.Group == 0 {
 			// A resumption exchanges no keys: the session's group is
 			// the one of the handshake that made it.

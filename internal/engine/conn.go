@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"io"
+	"math/bits"
 	"net"
 	"slices"
 	"sync"
@@ -137,6 +138,15 @@ func (t *TLSConn) useMaxFragmentLength(code uint8) {
 	t.st.MaxFragmentLength = n
 	t.limitWrites(n)
 	t.rl.ReadLimit = n
+}
+
+// mflCode is the max_fragment_length code the handshake negotiated, 0
+// for none.
+func (t *TLSConn) mflCode() uint8 {
+	if n := t.st.MaxFragmentLength; n > 256 {
+		return uint8(bits.TrailingZeros(uint(n)) - 8)
+	}
+	return 0
 }
 
 // limitWrites lowers the plaintext limit of the records sent to n, keeping
@@ -756,14 +766,14 @@ func (c *TLSConn) postHandshake(m msg.Message) error {
 		tk := Ticket{
 			Lifetime: time.Duration(t.Lifetime) * time.Second, AgeAdd: t.AgeAdd,
 			Nonce: t.Nonce, Ticket: t.Ticket, Received: c.now(), Suite: c.suite.ID,
-			ALPN: c.st.ALPN, ServerName: c.st.ServerName,
+			ALPN: c.st.ALPN, ServerName: c.st.ServerName, MaxFragmentLength: c.mflCode(),
 			PSK: keys.ResumptionPSK(c.suite.Hash, c.resSec, t.Nonce),
 		}
 		if r := c.resumed; r != nil {
 			// A resumption's session is the resumed one's: OpenSSL's
 			// client keeps its protocol and name (measured: a ticket of
 			// a resumption that negotiated "bar" still says "foo").
-			tk.ALPN, tk.ServerName = r.ALPN, r.ServerName
+			tk.ALPN, tk.ServerName, tk.MaxFragmentLength = r.ALPN, r.ServerName, r.MaxFragmentLength
 		}
 		if d, ok := t.Extensions.Find(msg.ExtEarlyData); ok {
 			if tk.MaxEarlyData, err = msg.ParseEarlyDataTicket(d); err != nil {

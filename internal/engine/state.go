@@ -20,9 +20,14 @@ type Ticket struct {
 	// resumptions as ALPN is; "" when it acknowledged none. A client sends
 	// 0-RTT with it only under the same name, as OpenSSL's client does.
 	ServerName string
-	PSK        []byte
-	Received   time.Time
-	Suite      uint16
+	// MaxFragmentLength is the max_fragment_length code (RFC 6066 §4)
+	// that handshake negotiated, 0 for none, kept as ALPN is: a record
+	// of the session, as OpenSSL's keeps it; a client asks for a limit
+	// again only with Config.MaxFragmentLength.
+	MaxFragmentLength uint8
+	PSK               []byte
+	Received          time.Time
+	Suite             uint16
 }
 
 // Session12 is a TLS 1.0–1.2 session a client can resume: by session ID
@@ -47,10 +52,12 @@ type Session12 struct {
 	// the hint the server sent (nil: none), kept through resumptions as
 	// OpenSSL's session keeps them (a server keeps no hint).
 	PSKIdentity, PSKIdentityHint []byte
-	// ALPN and ServerName are the protocol and the acknowledged server
-	// name of the handshake that made the session, as in Ticket (only
-	// a client fills them).
-	ALPN, ServerName string
+	// ALPN, ServerName and MaxFragmentLength are the protocol, the
+	// acknowledged server name and the max_fragment_length code of the
+	// handshake that made the session, as in Ticket (only a client fills
+	// them).
+	ALPN, ServerName  string
+	MaxFragmentLength uint8
 }
 
 // EarlyDataStatus is what became of 0-RTT data (RFC 8446 §4.2.10), in

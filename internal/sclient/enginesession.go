@@ -39,6 +39,7 @@ func writeSession13(path string, tk *engine.Ticket, leaf *x509.Certificate, veri
 		o.Peer = asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 3, IsCompound: true, Bytes: leaf.Raw}
 	}
 	o.setNames(tk.ServerName, tk.ALPN)
+	o.setMaxFragLen(tk.MaxFragmentLength)
 	der, err := asn1.Marshal(o)
 	if err != nil {
 		return fmt.Errorf("cannot save the session to %q: %v", path, err)
@@ -62,6 +63,28 @@ func (o *opensslSession) setNames(host, alpn string) {
 		der, _ := asn1.Marshal([]byte(alpn))
 		o.ALPN = asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 16, IsCompound: true, Bytes: der}
 	}
+}
+
+// setMaxFragLen fills openssl's max_fragment_len_mode ([17]): the
+// max_fragment_length code the handshake negotiated (RFC 6066 §4: 1 for
+// 512 bytes to 4 for 4096), left out when none was, as openssl s_client
+// 3.0 writes it (measured: 2 after -maxfraglen 1024 at TLS 1.3, 1 after
+// -maxfraglen 512 at TLS 1.2).
+func (o *opensslSession) setMaxFragLen(code uint8) {
+	if code != 0 {
+		der, _ := asn1.Marshal(int(code))
+		o.MaxFragLen = asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 17, IsCompound: true, Bytes: der}
+	}
+}
+
+// maxFragLen is the session's max_fragment_len_mode, 0 when it has none
+// or one that is no RFC 6066 code.
+func (o *opensslSession) maxFragLen() uint8 {
+	var code int
+	if _, err := asn1.Unmarshal(o.MaxFragLen.Bytes, &code); err != nil || code < 1 || code > 4 {
+		return 0
+	}
+	return uint8(code)
 }
 
 // alpn is the session's alpn_selected, "" when it has none (or it is not
@@ -149,6 +172,7 @@ func (sess *resumeSession) load(o *opensslSession) {
 		Suite:        uint16(o.Cipher[0])<<8 | uint16(o.Cipher[1]),
 		MaxEarlyData: uint32(o.MaxEarlyData),
 		ALPN:         o.alpn(), ServerName: string(o.Hostname),
+		MaxFragmentLength: o.maxFragLen(),
 	}
 	sess.ticket = tk
 	if len(o.Peer.Bytes) > 0 {
@@ -193,6 +217,7 @@ func writeSession12(path string, s *engine.Session12, leaf *x509.Certificate, ve
 		o.Peer = asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 3, IsCompound: true, Bytes: leaf.Raw}
 	}
 	o.setNames(s.ServerName, s.ALPN)
+	o.setMaxFragLen(s.MaxFragmentLength)
 	der, err := asn1.Marshal(o)
 	if err != nil {
 		return fmt.Errorf("cannot save the session to %q: %v", path, err)
@@ -214,6 +239,7 @@ func readSession12(o *opensslSession, sess *resumeSession) {
 		Received:             time.Unix(o.Time, 0),
 		PSKIdentity:          o.PSKIdentity, PSKIdentityHint: o.PSKHint,
 		ALPN: o.alpn(), ServerName: string(o.Hostname),
+		MaxFragmentLength: o.maxFragLen(),
 	}
 	if len(o.Peer.Bytes) > 0 {
 		s.PeerChain = [][]byte{o.Peer.Bytes}

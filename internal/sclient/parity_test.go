@@ -583,6 +583,40 @@ func TestSessionFileKexGroup(t *testing.T) {
 	}
 }
 
+// TestSessionFileMaxFragLen: -sess_out's file carries the negotiated
+// max_fragment_length code in openssl's max_fragment_len_mode field, as
+// openssl s_client's does, and none when none was negotiated.
+func TestSessionFileMaxFragLen(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	srv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey)
+	dir := t.TempDir()
+	mode := func(path string) uint8 {
+		t.Helper()
+		o, err := readOpenSSLSession(path)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		return o.maxFragLen()
+	}
+	for i, tc := range []struct {
+		args []string
+		want uint8
+	}{
+		{[]string{"-tls1_3", "-maxfraglen", "1024"}, 2},
+		{[]string{"-tls1_2", "-maxfraglen", "512"}, 1},
+		{[]string{"-tls1_2", "-maxfraglen", "4096", "-no_ticket"}, 4},
+		{[]string{"-tls1_3"}, 0},
+	} {
+		o, g := filepath.Join(dir, fmt.Sprintf("o%d.pem", i)), filepath.Join(dir, fmt.Sprintf("t%d.pem", i))
+		args := append([]string{"-connect", srv.Addr}, tc.args...)
+		opensslHeld(t, time.Second, append(args, "-sess_out", o)...)
+		runClient(t, "", append(args, "-sess_out", g)...)
+		if a, b := mode(o), mode(g); a != tc.want || b != tc.want {
+			t.Errorf("%v: max_fragment_len_mode openssl %d, tlskit %d, want %d", tc.args, a, b, tc.want)
+		}
+	}
+}
+
 // TestSessionFileNames: -sess_out's file carries the protocol the server
 // selected (alpn_selected) and the name it acknowledged (hostname), as
 // openssl s_client's does: no hostname from a server that did not
