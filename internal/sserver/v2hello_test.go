@@ -2,6 +2,7 @@ package sserver
 
 import (
 	"net"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -71,6 +72,24 @@ func TestV2ClientHelloLikeOpenSSL(t *testing.T) {
 	send(ourSrv.addr)
 	if o, g := traceOf(theirSrv.Output), traceOf(ourSrv.out.String); o != "\nSent Record\n" || o != g {
 		t.Errorf("-trace differs: openssl %q, tlskit %q", o, g)
+	}
+
+	// -debug -msg: the hello read in two (five bytes, then the rest)
+	// before it is printed, then the flight up to its write.
+	addrs := regexp.MustCompile(`0x[0-9a-f]+`)
+	debugOf := func(out func() string) string {
+		s := lines(waitFor(out, "write to"), "read from", "write to", "<<< ", ">>> ")
+		if i := strings.Index(s, "write to"); i >= 0 {
+			s = s[:i]
+		}
+		return addrs.ReplaceAllString(s, "")
+	}
+	theirSrv = testpeer.OpenSSLServer(t, "-cert", cert, "-key", key, "-debug", "-msg", "-cipher", "ALL:@SECLEVEL=0")
+	send(theirSrv.Addr)
+	ourSrv = startServer(t, "", "-cert", cert, "-key", key, "-debug", "-msg", "-cipher", "ALL:@SECLEVEL=0")
+	send(ourSrv.addr)
+	if o, g := debugOf(theirSrv.Output), debugOf(ourSrv.out.String); !strings.HasPrefix(o, "read from  [] (5 bytes => 5 ())\nread from  [] (44 bytes") || o != g {
+		t.Errorf("-debug -msg differs\nopenssl:\n%s\ntlskit:\n%s", o, g)
 	}
 
 	theirSrv = testpeer.OpenSSLServer(t, args...)

@@ -93,10 +93,15 @@ func (ob *Observer) handshake(h *half, m []byte) {
 // v2ClientHello shows an SSL 2.0-format ClientHello (RFC 5246 Appendix
 // E.2) as openssl s_server 3.0 does (measured with a hand-made one): -msg
 // prints it under version 2 and content type 0, "Not TLS data or unknown
-// version", without a record header, -trace an empty line, and -state
-// reads a client hello.
+// version", without a record header, -trace an empty line, -debug two
+// reads (five bytes, then the rest) and -state reads a client hello.
 func (ob *Observer) v2ClientHello(h *half, m []byte) {
 	h.processed += int64(2 + len(m))
+	// -debug: openssl reads five bytes, as for a record header, then
+	// the rest.
+	ob.debugRecordHeader(h)
+	h.skip = 2 + len(m) - 5
+	ob.debugBody(h)
 	ob.flush()
 	if ch, err := msg.ParseV2ClientHello(m); err == nil {
 		sum := clientHelloSummary(ch)
