@@ -20,29 +20,32 @@ import (
 	"github.com/tlskit/tlskit/internal/testpeer"
 )
 
-// memBenchClientEnv, when set to "ADDR CLIENTS CONNS", makes the test
-// binary the client side of BenchmarkWWWMemory (see TestMain).
+// memBenchClientEnv, when set to "ADDR CLIENTS CONNS RESUME", makes the
+// test binary the client side of BenchmarkWWWMemory (see TestMain);
+// RESUME is true or false.
 const memBenchClientEnv = "TLSKIT_MEMBENCH_CLIENT"
 
 // memBenchClients runs CONNS connections to ADDR from CLIENTS concurrent
-// clients, as bench/loadgen does: a full TLS 1.3 handshake offering X25519
-// first, "GET /", the whole page. It reports failures on stderr and exits
-// non-zero if any connection failed.
+// clients, as bench/loadgen does: a TLS 1.3 handshake offering X25519
+// first (with RESUME, a resumption of the client's previous session after
+// its first), "GET /", the whole page. It reports failures on stderr and
+// exits non-zero if any connection failed.
 func memBenchClients(spec string) int {
 	var addr string
 	var clients, conns int64
-	if _, err := fmt.Sscan(spec, &addr, &clients, &conns); err != nil {
+	var resume bool
+	if _, err := fmt.Sscan(spec, &addr, &clients, &conns, &resume); err != nil {
 		fmt.Fprintln(os.Stderr, "bad", memBenchClientEnv, err)
 		return 2
 	}
-	cfg := benchClient(false)
 	var next, failed atomic.Int64
 	var firstErr sync.Once
 	var wg sync.WaitGroup
 	for range clients {
 		wg.Go(func() {
-			for next.Add(1) <= conns {
-				if err := memBenchOnce(addr, cfg); err != nil {
+			cfg := benchClient(resume)
+			for first := true; next.Add(1) <= conns; first = false {
+				if err := memBenchOnce(addr, cfg, resume && !first); err != nil {
 					failed.Add(1)
 					firstErr.Do(func() { fmt.Fprintln(os.Stderr, "connection failed:", err) })
 				}
@@ -57,7 +60,8 @@ func memBenchClients(spec string) int {
 	return 0
 }
 
-func memBenchOnce(addr string, cfg *tls.Config) error {
+// memBenchOnce is one connection; wantResumed: it must be a resumption.
+func memBenchOnce(addr string, cfg *tls.Config, wantResumed bool) error {
 	raw, err := net.DialTimeout("tcp", addr, 10*time.Second)
 	if err != nil {
 		return err
@@ -74,6 +78,9 @@ func memBenchOnce(addr string, cfg *tls.Config) error {
 	}
 	if !strings.HasPrefix(string(page), "HTTP/1.0 200 ok\r\n") {
 		return fmt.Errorf("page starts %.40q", page)
+	}
+	if wantResumed && !c.ConnectionState().DidResume {
+		return fmt.Errorf("not resumed")
 	}
 	return nil
 }
@@ -92,6 +99,11 @@ func memBenchOnce(addr string, cfg *tls.Config) error {
 //	start-stack-B         largest starting stack size the runtime chose
 //	                      for new goroutines (it follows the average
 //	                      stack in use at collections)
+//	avg-live-B, avg-goal-B  the live heap the last collection marked and
+//	                      the heap goal, averaged over the samples: with
+//	                      GOGC=50 the goal is the live heap plus half of
+//	                      it and the stacks, so that collections come
+//	                      about every (goal-live)/(B/conn) connections
 //	cpu-ns/op             CPU time of this process (the server, its
 //	                      garbage collection and the sampling) per
 //	                      connection: what a lower GOGC costs
@@ -102,12 +114,21 @@ func BenchmarkWWWMemory(b *testing.B) {
 	for _, gogc := range []int{100, 75, 50} {
 		b.Run(fmt.Sprintf("GOGC=%d", gogc), func(b *testing.B) {
 			defer debug.SetGCPercent(debug.SetGCPercent(gogc))
-			benchWWWMemory(b, 64)
+			benchWWWMemory(b, 64, false)
 		})
 	}
 }
 
-func benchWWWMemory(b *testing.B, clients int) {
+// BenchmarkWWWMemoryResumed is BenchmarkWWWMemory's GOGC=50 (s_server's
+// default) with each client resuming its previous session (TLS 1.3
+// tickets), as bench/engine.sh's resumption run: s_server's own cost per
+// connection, without the clients'.
+func BenchmarkWWWMemoryResumed(b *testing.B) {
+	defer debug.SetGCPercent(debug.SetGCPercent(serverGOGC))
+	benchWWWMemory(b, 64, true)
+}
+
+func benchWWWMemory(b *testing.B, clients int, resume bool) {
 	self, err := os.Executable()
 	if err != nil {
 		b.Fatal(err)
@@ -117,7 +138,7 @@ func benchWWWMemory(b *testing.B, clients int) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, self, "-test.run=^$")
-	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s %d %d", memBenchClientEnv, addr, clients, b.N))
+	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s %d %d %t", memBenchClientEnv, addr, clients, b.N, resume))
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 
@@ -127,7 +148,10 @@ func benchWWWMemory(b *testing.B, clients int) {
 		{Name: "/memory/classes/heap/stacks:bytes"},
 		{Name: "/sched/goroutines:goroutines"},
 		{Name: "/gc/stack/starting-size:bytes"},
+		{Name: "/gc/heap/live:bytes"},
+		{Name: "/gc/heap/goal:bytes"},
 	}
+	var liveSum, goalSum, nS float64
 	var peakHeap, peakStack, peakG, startStack uint64
 	sample := func() {
 		metrics.Read(samples)
@@ -135,6 +159,9 @@ func benchWWWMemory(b *testing.B, clients int) {
 		peakStack = max(peakStack, samples[2].Value.Uint64())
 		peakG = max(peakG, samples[3].Value.Uint64())
 		startStack = max(startStack, samples[4].Value.Uint64())
+		liveSum += float64(samples[5].Value.Uint64())
+		goalSum += float64(samples[6].Value.Uint64())
+		nS++
 	}
 	runtime.GC()
 	var m0, m1 runtime.MemStats
@@ -171,4 +198,6 @@ wait:
 	b.ReportMetric(float64(peakStack), "peak-stack-B")
 	b.ReportMetric(float64(peakG), "peak-goroutines")
 	b.ReportMetric(float64(startStack), "start-stack-B")
+	b.ReportMetric(liveSum/nS, "avg-live-B")
+	b.ReportMetric(goalSum/nS, "avg-goal-B")
 }
