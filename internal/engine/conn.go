@@ -852,6 +852,14 @@ func (c *TLSConn) Write(p []byte) (int, error) {
 }
 
 func (c *TLSConn) writeLocked(p []byte) (int, error) {
+	return c.writeInPlaceLocked(p, nil)
+}
+
+// writeInPlaceLocked is writeLocked, for p in rec after
+// RecordHeadroom bytes when rec is not nil: then the record is sealed in
+// rec itself when it can be (record.Layer.WriteInPlace) and no listener
+// takes the plaintext after it was written.
+func (c *TLSConn) writeInPlaceLocked(p, rec []byte) (int, error) {
 	if err := c.sticky(); err != nil {
 		return 0, err
 	}
@@ -861,6 +869,14 @@ func (c *TLSConn) writeLocked(p []byte) (int, error) {
 	if c.keyUpdateOwed.Load() {
 		if err := c.keyUpdateLocked(false); err != nil {
 			return 0, err
+		}
+	}
+	if rec != nil && (c.cfg.OnEvent == nil || c.cfg.HandshakeEventsOnly) {
+		if done, err := c.rl.WriteInPlace(record.TypeApplicationData, rec); done {
+			if err != nil {
+				return 0, err
+			}
+			return len(p), nil
 		}
 	}
 	if err := c.rl.Write(record.TypeApplicationData, p); err != nil {
@@ -877,13 +893,40 @@ func (c *TLSConn) writeLocked(p []byte) (int, error) {
 // (s_server -www) saves a system call per connection. The events and
 // the bytes are those of Write and CloseWrite; the transport stays open.
 func (c *TLSConn) WriteClose(p []byte) (int, error) {
+	return c.writeClose(p, nil)
+}
+
+// RecordHeadroom is the room WriteCloseInPlace's buffer keeps before the
+// data, for a record header; RecordTailroom is the spare capacity after
+// it that spares the engine another buffer (a TLS 1.3 record's inner type
+// and tag, then the close_notify record), without record padding.
+const (
+	RecordHeadroom = record.HeaderLen
+	RecordTailroom = 1 + 16 + record.HeaderLen + 2 + 1 + 16
+)
+
+// WriteCloseInPlace is WriteClose(buf[RecordHeadroom:]), with the data
+// encrypted in buf itself rather than in a copy when it fits one TLS 1.3
+// record and no OnEvent listener takes application data: buf is the
+// engine's after the call, and RecordTailroom bytes of spare capacity
+// keep it the only buffer. For a server that builds one answer and
+// hangs up (s_server -www): one buffer of the answer's size per
+// connection instead of two.
+func (c *TLSConn) WriteCloseInPlace(buf []byte) (int, error) {
+	if len(buf) < RecordHeadroom {
+		return 0, errors.New("tls: no room for the record header")
+	}
+	return c.writeClose(buf[RecordHeadroom:], buf)
+}
+
+func (c *TLSConn) writeClose(p, rec []byte) (int, error) {
 	if err := c.Handshake(); err != nil {
 		return 0, err
 	}
 	c.outMu.Lock()
 	defer c.outMu.Unlock()
 	c.rl.Cork()
-	n, err := c.writeLocked(p)
+	n, err := c.writeInPlaceLocked(p, rec)
 	if err == nil {
 		c.wClosed = true
 		err = c.sendAlertLocked(alert.Warning, alert.CloseNotify)

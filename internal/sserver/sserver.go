@@ -280,8 +280,9 @@ type server struct {
 		once             sync.Once
 		cmdline, ciphers string
 		ours             map[uint16]bool
-		// lastPage is the length of the last status page built: the
-		// next one's buffer is sized from it.
+		// lastPage is the length of the last status page built (with
+		// the room for its record header): the next one's buffer is
+		// sized from it.
 		lastPage atomic.Int64
 	}
 }

@@ -110,7 +110,9 @@ func (s *server) serveEstablished(conn net.Conn, t *engine.SnapshotConn, tc *tra
 		// The page is built whole in one buffer and leaves with the
 		// close_notify that ends the connection, in one write: no 16 KiB
 		// writer to allocate and one system call fewer per connection.
-		t.WriteClose(s.statusPage(ci, "HTTP/1.0 200 ok\r\nContent-type: text/html\r\n\r\n"))
+		// The buffer has room for the record around the page, which is
+		// then encrypted in it rather than in a copy.
+		t.WriteCloseInPlace(s.statusPage(ci, "HTTP/1.0 200 ok\r\nContent-type: text/html\r\n\r\n"))
 		return
 	}
 	w := bufio.NewWriterSize(t, 16*1024)
@@ -340,13 +342,18 @@ func hasDotDot(p string) bool {
 }
 
 // statusPage is -www's HTML page about this connection, with the sections
-// openssl's page has, after header (the HTTP response's head).
+// openssl's page has, after header (the HTTP response's head), for
+// engine.TLSConn.WriteCloseInPlace: after engine.RecordHeadroom bytes of
+// room, and with engine.RecordTailroom bytes of spare capacity.
 func (s *server) statusPage(ci connInfo, header string) []byte {
 	// Its length follows what the client offered (3.8 KB for Go's client,
 	// over 4 KiB for curl's ciphers): sized from the last page, with room
-	// for counters to grow, so it is built without growing.
+	// for counters to grow and the record's tail, so it is built and
+	// encrypted without growing. (4 KiB, a size class of Go's allocator,
+	// holds Go's client's page with both.)
 	var b bytes.Buffer
-	b.Grow(max(4096, int(s.www.lastPage.Load())+256))
+	b.Grow(max(4096, int(s.www.lastPage.Load())+engine.RecordTailroom+64))
+	b.Write(make([]byte, engine.RecordHeadroom))
 	b.WriteString(header)
 	b.WriteString("<HTML><BODY BGCOLOR=\"#ffffff\">\n<pre>\n\n")
 	b.WriteString(s.wwwCmdline())

@@ -532,21 +532,8 @@ func (l *Layer) seal(b []byte, typ uint8, frag []byte, limit int) ([]byte, error
 		b = append(b, typ, byte(l.WriteVersion>>8), byte(l.WriteVersion), byte(len(frag)>>8), byte(len(frag)))
 		b = append(b, frag...)
 	} else {
-		// TLSInnerPlaintext: content, type, zeros (RFC 8446 §5.2), the
-		// padding never taking the record past its limit.
-		inner := len(frag) + 1
-		padded := inner
-		if l.PadTo > 1 && inner%l.PadTo != 0 {
-			padded = min(inner+l.PadTo-inner%l.PadTo, limit+1)
-		}
-		n := padded + l.out.aead.Overhead()
-		b = append(b, TypeApplicationData, 3, 3, byte(n>>8), byte(n))
-		b = append(b, frag...)
-		b = append(b, typ)
-		b = append(b, make([]byte, padded-inner)...)
-		copy(l.whdr[:], b)
-		b = l.out.aead.Seal(b[:HeaderLen], l.out.nonce(), b[HeaderLen:], l.whdr[:])
-		l.out.seq++
+		b = append(b, make([]byte, HeaderLen)...)
+		b = l.seal13(append(b, frag...), typ, limit)
 	}
 	if l.Trace != nil {
 		l.Trace.RecordHeader(true, b[:HeaderLen])
@@ -555,6 +542,48 @@ func (l *Layer) seal(b []byte, typ uint8, frag []byte, limit int) ([]byte, error
 		}
 	}
 	return b, nil
+}
+
+// seal13 protects the TLS 1.3 record in rec: HeaderLen bytes for its
+// header, then the fragment, which is encrypted where it lies; the
+// record is rec's array while its capacity holds the inner type, the
+// padding and the tag.
+func (l *Layer) seal13(rec []byte, typ uint8, limit int) []byte {
+	// TLSInnerPlaintext: content, type, zeros (RFC 8446 §5.2), the
+	// padding never taking the record past its limit.
+	inner := len(rec) - HeaderLen + 1
+	padded := inner
+	if l.PadTo > 1 && inner%l.PadTo != 0 {
+		padded = min(inner+l.PadTo-inner%l.PadTo, limit+1)
+	}
+	n := padded + l.out.aead.Overhead()
+	copy(rec, []byte{TypeApplicationData, 3, 3, byte(n >> 8), byte(n)})
+	rec = append(rec, typ)
+	rec = append(rec, make([]byte, padded-inner)...)
+	copy(l.whdr[:], rec)
+	rec = l.out.aead.Seal(rec[:HeaderLen], l.out.nonce(), rec[HeaderLen:], l.whdr[:])
+	l.out.seq++
+	return rec
+}
+
+// WriteInPlace is Write for data that sits in rec after HeaderLen bytes
+// of room, encrypted where it lies rather than in a copy: rec is the
+// layer's from then on, and spare capacity for the inner type, padding
+// and tag (and, while corked, for the records gathered after it) keeps
+// it the only buffer. It does it only for one TLS 1.3 protected record's
+// worth of data; otherwise it does nothing and reports false, and the
+// caller writes the data as usual.
+func (l *Layer) WriteInPlace(typ uint8, rec []byte) (bool, error) {
+	limit := l.writeLimit()
+	if l.out == nil || l.out12 != nil || len(rec) < HeaderLen || len(rec)-HeaderLen > limit {
+		return false, nil
+	}
+	b := l.seal13(rec, typ, limit)
+	if l.Trace != nil {
+		l.Trace.RecordHeader(true, b[:HeaderLen])
+		l.Trace.InnerType(true, 0x0304, typ)
+	}
+	return true, l.send(b)
 }
 
 // open12 unprotects a TLS 1.0–1.2 record (RFC 5246 §6.2.3): every

@@ -414,3 +414,55 @@ func TestCorkOneWrite(t *testing.T) {
 		t.Fatalf("%d writes after Flush, want 2", rw.writes)
 	}
 }
+
+// TestWriteInPlaceSameBytes: WriteInPlace puts on the wire exactly what
+// Write does for the same data (padding, a record corked after it,
+// ciphers with other tag sizes), and does nothing, reporting false, where
+// it does not apply: in the clear, under a TLS 1.2 cipher, for more than
+// one record's data, or without room for the header.
+func TestWriteInPlaceSameBytes(t *testing.T) {
+	data := bytes.Repeat([]byte("page "), 900)
+	for _, id := range []uint16{suites.AES128GCMSHA256, suites.ChaCha20Poly1305SHA256, suites.AES128CCM8SHA256} {
+		for _, pad := range []int{0, 512} {
+			var want, got countingRW
+			ref, l := New(&want), New(&got)
+			for _, x := range []*Layer{ref, l} {
+				wc, _ := cipherPair(t, id)
+				x.SetWriteCipher(wc)
+				x.PadTo = pad
+				x.Cork()
+			}
+			ref.Write(TypeApplicationData, data)
+			ref.Write(TypeAlert, []byte{1, 0})
+			ref.Flush()
+			rec := append(make([]byte, HeaderLen, HeaderLen+len(data)+64), data...)
+			done, err := l.WriteInPlace(TypeApplicationData, rec)
+			if !done || err != nil {
+				t.Fatalf("%x pad %d: WriteInPlace %v %v", id, pad, done, err)
+			}
+			l.Write(TypeAlert, []byte{1, 0})
+			l.Flush()
+			if got.writes != 1 || !bytes.Equal(got.Bytes(), want.Bytes()) {
+				t.Errorf("%x pad %d: %d writes, bytes differ from Write's: %v", id, pad, got.writes, !bytes.Equal(got.Bytes(), want.Bytes()))
+			}
+		}
+	}
+	wc, _ := cipherPair(t, suites.AES128GCMSHA256)
+	small := New(&pipe{})
+	small.SetWriteCipher(wc)
+	small.WriteLimit = 100
+	for name, c := range map[string]struct {
+		l   *Layer
+		rec []byte
+	}{
+		"clear":     {New(&pipe{}), make([]byte, HeaderLen+10)},
+		"TLS 1.2":   {func() *Layer { l := New(&pipe{}); l.SetWriteCipher12(&AEAD12{}); return l }(), make([]byte, HeaderLen+10)},
+		"too long":  {small, make([]byte, HeaderLen+101)},
+		"no header": {small, make([]byte, HeaderLen-1)},
+	} {
+		p := c.l.w.(*pipe)
+		if done, err := c.l.WriteInPlace(TypeApplicationData, c.rec); done || err != nil || p.Len() != 0 || !bytes.Equal(c.rec, make([]byte, len(c.rec))) {
+			t.Errorf("%s: WriteInPlace %v %v, %d bytes written", name, done, err, p.Len())
+		}
+	}
+}
