@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tlskit/tlskit/internal/engine/kx"
+	"github.com/tlskit/tlskit/internal/engine/msg"
 )
 
 // Protocol versions.
@@ -287,6 +288,14 @@ type Config struct {
 	// directions with its plaintext (see Event). It runs on the
 	// connection's goroutines and must not block.
 	OnEvent func(Event)
+	// OnClientHello, when set, sees each ClientHello a server parses, as
+	// the engine parsed it, before the engine acts on it (the server name
+	// callback included): for a listener that wants what the client
+	// offered without parsing the message again. The message and its
+	// slices are the engine's own copy, which it does not change: the
+	// listener may keep them but must not change them either. It runs on
+	// the handshake's goroutine and must not block.
+	OnClientHello func(*msg.ClientHello)
 	// HandshakeEventsOnly gives OnEvent the handshake messages alone:
 	// no record headers, inner content types, alerts, ChangeCipherSpecs
 	// or application data, none of which is then copied for it. For a

@@ -95,6 +95,9 @@ func (h *serverHS) start() (done bool, err error) {
 		if err != nil {
 			return false, err
 		}
+		if c.cfg.OnClientHello != nil {
+			c.cfg.OnClientHello(h.ch)
+		}
 		v, err := c.cfg.serverVersion(h.ch)
 		if err != nil {
 			return false, err
@@ -481,6 +484,9 @@ func (h *serverHS) helloRetry(ch1 []byte) error {
 	ch2, err := msg.ParseClientHello(m.Body)
 	if err != nil {
 		return err
+	}
+	if c.cfg.OnClientHello != nil {
+		c.cfg.OnClientHello(ch2)
 	}
 	// The second ClientHello must answer the retry: same suites and
 	// session, exactly one share, in the group asked for; no early data.

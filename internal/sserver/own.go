@@ -286,9 +286,12 @@ func (s *server) engineConfig(tc *trackedConn) *engine.Config {
 	case tc.ob != nil:
 		cfg.OnEvent = tc.ob.Event
 	case tc.catch != nil:
+		// The catcher takes the engine's parse of the ClientHello, and
+		// looks at received handshake messages only for the client's
+		// CertificateVerify: the engine then copies no record headers or
+		// inner types for it.
+		cfg.OnClientHello = tc.catch.Hello
 		cfg.OnEvent = tc.catch.Event
-		// The catcher looks at received handshake messages only: the
-		// engine then copies no record headers or inner types for it.
 		cfg.HandshakeEventsOnly = true
 	}
 	return cfg

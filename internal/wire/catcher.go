@@ -1,62 +1,58 @@
 package wire
 
 import (
-	"bytes"
 	"sync"
 
 	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/engine/msg"
 )
 
-// HelloCatcher takes from the own engine's event stream only what a
-// server's reports need when it prints no events (no -msg, -trace,
-// -debug, -state or -tlsextdebug): the client's last ClientHello and the
-// scheme of the client's CertificateVerify, as an Observer's Summary has
-// them. Every other event is passed over at the cost of a comparison.
-// Set Event as the engine.Config's OnEvent. Its methods are safe for
-// concurrent use.
+// HelloCatcher takes from the own engine only what a server's reports
+// need when it prints no events (no -msg, -trace, -debug, -state or
+// -tlsextdebug): the client's last ClientHello, from the engine's own
+// parse of it (set Hello as the engine.Config's OnClientHello), and the
+// scheme of the client's CertificateVerify, from the event stream (set
+// Event as its OnEvent), as an Observer's Summary has them. Every other
+// event is passed over at the cost of a comparison. Its methods are safe
+// for concurrent use.
 type HelloCatcher struct {
 	mu        sync.Mutex
 	hello     *ClientHello
 	sigScheme uint16
 }
 
-// Event looks at one event of the stream.
+// Hello takes a ClientHello the engine parsed. Its summary shares the
+// message's slices and extension list, which the engine does not change
+// (OnClientHello's contract): no copies and no second parse.
+func (h *HelloCatcher) Hello(m *msg.ClientHello) {
+	ch := summarize(m, false)
+	h.mu.Lock()
+	h.hello = ch
+	h.mu.Unlock()
+}
+
+// Event looks at one event of the stream for the client's
+// CertificateVerify.
 func (h *HelloCatcher) Event(e engine.Event) {
-	if e.Sent || e.ContentType != typeHandshake || len(e.Data) < 4 {
+	if e.Sent || e.ContentType != typeHandshake || len(e.Data) < 4 || e.Data[0] != hsCertificateVerify {
 		return
 	}
 	body := e.Data[4:]
-	switch e.Data[0] {
-	case hsClientHello:
-		// One copy of the message (the event's bytes are the engine's
-		// to reuse), which the summary's slices then share, instead of a
-		// copy of each field and extension.
-		m, err := msg.ParseClientHello(bytes.Clone(body))
-		if err != nil {
-			return
+	var scheme uint16
+	switch e.Version {
+	case 0x0304:
+		if m, err := msg.ParseCertificateVerify(body); err == nil {
+			scheme = m.Scheme
 		}
-		ch := summarize(m, func(b []byte) []byte { return b })
+	case 0x0303:
+		if m, err := msg.ParseCertificateVerify12(body, true); err == nil {
+			scheme = m.Scheme
+		}
+	}
+	if scheme != 0 {
 		h.mu.Lock()
-		h.hello = ch
+		h.sigScheme = scheme
 		h.mu.Unlock()
-	case hsCertificateVerify:
-		var scheme uint16
-		switch e.Version {
-		case 0x0304:
-			if m, err := msg.ParseCertificateVerify(body); err == nil {
-				scheme = m.Scheme
-			}
-		case 0x0303:
-			if m, err := msg.ParseCertificateVerify12(body, true); err == nil {
-				scheme = m.Scheme
-			}
-		}
-		if scheme != 0 {
-			h.mu.Lock()
-			h.sigScheme = scheme
-			h.mu.Unlock()
-		}
 	}
 }
 

@@ -9,9 +9,10 @@ import (
 )
 
 // TestHelloCatcherMatchesObserver feeds the same server-side events to a
-// HelloCatcher and to an Observer with no output: the ClientHello and
-// the client's CertificateVerify scheme they keep must be the same, in
-// TLS 1.3 and 1.2, and sent messages must not count.
+// HelloCatcher and to an Observer with no output, and the catcher the
+// ClientHello as the engine parsed it: the ClientHello and the client's
+// CertificateVerify scheme they keep must be the same, in TLS 1.3 and
+// 1.2, and sent messages must not count.
 func TestHelloCatcherMatchesObserver(t *testing.T) {
 	ch, err := (&msg.ClientHello{Version: 0x0303, Random: make([]byte, 32), SessionID: []byte{1, 2},
 		CipherSuites: []uint16{0x1302, 0xc02c}, CompressionMethods: []byte{0},
@@ -49,12 +50,18 @@ func TestHelloCatcherMatchesObserver(t *testing.T) {
 		for _, e := range events {
 			c.Event(e)
 			if e.ContentType == typeHandshake && !e.Sent && e.Data[0] == hsClientHello {
+				// The engine's OnClientHello, on its own copy.
+				m, err := msg.ParseClientHello(append([]byte(nil), ch[4:]...))
+				if err != nil {
+					t.Fatal(err)
+				}
+				c.Hello(m)
 				e.Data = ch
 			}
 			ob.Event(e)
 		}
-		// What the catcher keeps is its own: the engine may reuse the
-		// event's bytes.
+		// The event's bytes, which the engine may reuse, are not what
+		// the catcher keeps.
 		for i := range chEvent {
 			chEvent[i] = 0xee
 		}

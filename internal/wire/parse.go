@@ -39,12 +39,17 @@ type ClientHello struct {
 
 // clientHelloSummary is the report's view of a parsed ClientHello, its
 // slices copied: an extension the codec rejects is left out.
-func clientHelloSummary(m *msg.ClientHello) *ClientHello { return summarize(m, bytes.Clone) }
+func clientHelloSummary(m *msg.ClientHello) *ClientHello { return summarize(m, true) }
 
-// summarize is clientHelloSummary with keep applied to each byte slice it
-// takes from m: bytes.Clone, or, for a message parsed from a private copy
-// (HelloCatcher), the slice itself.
-func summarize(m *msg.ClientHello, keep func([]byte) []byte) *ClientHello {
+// summarize is clientHelloSummary, with copies of the byte slices and the
+// extension list it takes from m when copied is set; without, for a
+// message that stays as it is (the engine's own parse, HelloCatcher),
+// the summary shares them.
+func summarize(m *msg.ClientHello, copied bool) *ClientHello {
+	keep := func(b []byte) []byte { return b }
+	if copied {
+		keep = bytes.Clone
+	}
 	ch := &ClientHello{
 		LegacyVersion: m.Version,
 		Random:        keep(m.Random),
@@ -52,11 +57,16 @@ func summarize(m *msg.ClientHello, keep func([]byte) []byte) *ClientHello {
 		CipherSuites:  m.CipherSuites,
 		Compression:   keep(m.CompressionMethods),
 	}
-	if len(m.Extensions) > 0 {
+	switch {
+	case !copied:
+		ch.Extensions = m.Extensions
+	case len(m.Extensions) > 0:
 		ch.Extensions = make([]Ext, 0, len(m.Extensions))
+		for _, e := range m.Extensions {
+			ch.Extensions = append(ch.Extensions, Ext{Type: e.Type, Data: keep(e.Data)})
+		}
 	}
 	for _, e := range m.Extensions {
-		ch.Extensions = append(ch.Extensions, Ext{Type: e.Type, Data: keep(e.Data)})
 		d := e.Data
 		switch e.Type {
 		case msg.ExtServerName:
