@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"math/big"
 	"net"
@@ -400,5 +401,49 @@ func TestPassAndChain(t *testing.T) {
 	code := Main([]string{"-cert", p("leaf.pem"), "-key", p("leaf.key"), "-pass", "pass:wrong"}, stdioFor(&errb))
 	if code != 1 || !strings.Contains(errb.String(), "leaf.key") {
 		t.Errorf("wrong pass: code %d, stderr %q", code, errb.String())
+	}
+}
+
+// TestResumedReportTLS13: the interactive report of a TLS 1.3 resumption
+// has the groups and shared ciphers but no signature algorithms and
+// says "Reused session-id", as openssl's (see writeConnReport); the
+// first connection's report has the signature algorithms.
+func TestResumedReportTLS13(t *testing.T) {
+	ts := startServer(t, t.TempDir(), "-naccept", "2")
+	cfg := &tls.Config{ClientSessionCache: tls.NewLRUClientSessionCache(4), MinVersion: tls.VersionTLS13}
+	for i := range 2 {
+		c, err := goClient(ts.addr, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.SetDeadline(time.Now().Add(20 * time.Second))
+		// The report is out once the client's line is on stdout.
+		ping := fmt.Sprintf("ping %d\n", i)
+		io.WriteString(c, ping)
+		testpeer.WaitOutput(t, ts.out.String, ping, 10*time.Second)
+		// Reading the server's line takes the tickets sent before it.
+		io.WriteString(ts.stdin, "pong\n")
+		if line, err := bufio.NewReader(c).ReadString('\n'); line != "pong\n" {
+			t.Fatalf("connection %d: read %q, %v", i, line, err)
+		}
+		c.Close()
+		if resumed := c.ConnectionState().DidResume; resumed != (i == 1) {
+			t.Fatalf("connection %d: resumed %v", i, resumed)
+		}
+	}
+	ts.wait(10 * time.Second)
+	out := ts.out.String()
+	second := out[strings.LastIndex(out, "CIPHER is")-1:]
+	first := out[:len(out)-len(second)]
+	if i := strings.LastIndex(first, "Shared ciphers:"); i >= 0 {
+		second = first[i:] + second
+		first = first[:i]
+	}
+	if !strings.Contains(first, "\nSignature Algorithms: ") {
+		t.Errorf("the first report has no signature algorithms:\n%s", first)
+	}
+	if strings.Contains(second, "Signature Algorithms") || !strings.Contains(second, "\nSupported groups: ") ||
+		!strings.Contains(second, "Shared ciphers:") || !strings.Contains(second, "Reused session-id") {
+		t.Errorf("the resumption's report:\n%s", second)
 	}
 }

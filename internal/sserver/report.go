@@ -22,6 +22,9 @@ type connInfo struct {
 	state connState
 	hello *wire.ClientHello // nil if the observer saw none
 	conn  *trackedConn
+	// noSigalgs leaves the client's signature algorithms out of the
+	// report (a TLS 1.3 resumption), hello being shared, not a copy.
+	noSigalgs bool
 }
 
 // connState is what the reports read of an established connection.
@@ -183,7 +186,10 @@ func (s *server) writeSigalgsAndGroups(w io.Writer, ci connInfo, brief, points b
 	if h == nil {
 		return
 	}
-	offered := u16s(noGREASE(h.SignatureSchemes))
+	var offered []uint16
+	if !ci.noSigalgs {
+		offered = u16s(noGREASE(h.SignatureSchemes))
+	}
 	if len(offered) > 0 {
 		fmt.Fprintf(w, "Signature Algorithms: %s\n", tlsnames.SigalgList(offered))
 		if !brief {
@@ -300,9 +306,7 @@ func (s *server) writeConnReport(w io.Writer, ci connInfo, st engine.State) {
 	case !resumed:
 		s.writeSigalgsAndGroups(w, ci, false, true)
 	case tls13 && ci.hello != nil:
-		h := *ci.hello
-		h.SignatureSchemes = nil
-		ci.hello = &h
+		ci.noSigalgs = true
 		s.writeSigalgsAndGroups(w, ci, false, true)
 	}
 	fmt.Fprintf(w, "CIPHER is %s\n", cipherName(ci.state.CipherSuite))

@@ -86,9 +86,10 @@ func (s *server) serveEstablished(conn net.Conn, t *engine.SnapshotConn, tc *tra
 		return
 	}
 	conn.SetReadDeadline(time.Now().Add(requestTimeout))
-	// A request is a line or a few: 1 KiB holds most whole, and
-	// readRequest carries longer lines across refills.
-	br := bufio.NewReaderSize(t, 1024)
+	// A request is a line or a few: 256 bytes hold the request line and
+	// most header lines whole (a benchmark's or curl's whole request),
+	// and readRequest carries longer lines across refills.
+	br := bufio.NewReaderSize(t, 256)
 	method, target, err := readRequest(br)
 	conn.SetReadDeadline(time.Time{})
 	if err != nil && !errors.Is(err, errTooLong) && !errors.Is(err, errMalformed) {
@@ -370,10 +371,8 @@ func (s *server) statusPage(ci connInfo, header string) []byte {
 	resumed, tls13 := ci.state.DidResume, ci.state.Version >= engine.VersionTLS13
 	if resumed && !tls13 {
 		ci.hello = nil
-	} else if resumed && ci.hello != nil {
-		h := *ci.hello
-		h.SignatureSchemes = nil
-		ci.hello = &h
+	} else if resumed {
+		ci.noSigalgs = true
 	}
 	shared := s.sharedCipherNames(ci.hello)
 	if ci.hello != nil {

@@ -74,7 +74,7 @@ func TestCopyBoundedGivesUp(t *testing.T) {
 	pr.Close()
 }
 
-// TestWWWLongRequest: a request longer than the 1 KiB the request reader
+// TestWWWLongRequest: a request longer than the 256 bytes the request reader
 // buffers, its line and one header each several times that, still gets
 // the page; a line past maxRequestLine still gets no page.
 func TestWWWLongRequest(t *testing.T) {
