@@ -280,11 +280,10 @@ func (c *TLSConn) sendTicketsLocked() (err error) {
 	}()
 	for i := 0; i < n; i++ {
 		// More tickets follow a post-handshake authentication: the
-		// nonce counts them all (RFC 8446 §4.6.1: unique per connection).
-		nonce := []byte{byte(c.ticketsSent)}
-		if c.ticketsSent > 255 {
-			nonce = binary.BigEndian.AppendUint64(nil, uint64(c.ticketsSent))
-		}
+		// nonce counts them all (RFC 8446 §4.6.1: unique per connection),
+		// in 8 bytes as openssl 3.0's server writes it (s_client -trace:
+		// ticket_nonce (len=8): 0000000000000000, then …01).
+		nonce := binary.BigEndian.AppendUint64(nil, uint64(c.ticketsSent))
 		c.ticketsSent++
 		var ageAdd [4]byte
 		if _, err := rand.Read(ageAdd[:]); err != nil {

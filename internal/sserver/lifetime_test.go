@@ -82,3 +82,31 @@ func readFile(t *testing.T, path string) string {
 	}
 	return string(b)
 }
+
+// ticketNonces are the ticket_nonce lines of openssl s_client -trace.
+var ticketNonces = regexp.MustCompile(`(?m)^\s*ticket_nonce \(len=\d+\): \S*$`)
+
+// TestTicketNonceLikeOpenSSL: a TLS 1.3 server's tickets number their
+// nonces in 8 bytes from 0, as openssl 3.0's s_server does (s_client
+// -trace shows them); tlskit wrote one byte.
+func TestTicketNonceLikeOpenSSL(t *testing.T) {
+	needTool(t, "openssl")
+	dir := t.TempDir()
+	ec, eck := writeCert(t, dir, "ec", "localhost", false)
+	args := []string{"-cert", ec, "-key", eck, "-naccept", "1"}
+	nonces := func(addr string) string {
+		// The input closes once the handshake is reported: s_client then
+		// reads what came (the tickets) and leaves. (While its input is
+		// open, it shows tlskit's tickets, which come in one write, only
+		// when the input wakes it.)
+		out := opensslClientUntil(t, addr, "", clientPrinted("Verify return code"), "-trace")
+		return strings.Join(ticketNonces.FindAllString(out, -1), "\n")
+	}
+	want := nonces(testpeer.OpenSSLServer(t, args...).Addr)
+	if !strings.Contains(want, "(len=8): 0000000000000001") {
+		t.Fatalf("openssl's nonces:\n%s", want)
+	}
+	if got := nonces(startServer(t, "", args...).addr); got != want {
+		t.Errorf("nonces differ\n--- tlskit\n%s\n--- openssl\n%s", got, want)
+	}
+}
