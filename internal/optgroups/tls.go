@@ -24,6 +24,11 @@ type TLSParams struct {
 	// Ciphers are the TLS 1.2-and-below suites it selects that the engine
 	// implements and the security level allows, in preference order.
 	Ciphers []tlsnames.Cipher
+	// Listed are the TLS 1.2-and-below suites the string selects, those
+	// the engine lacks (SRP) and the security level refuses (aNULL from
+	// level 1) included: openssl's own list, which s_server -www's page
+	// shows.
+	Listed []tlsnames.Cipher
 	// Suites12 are the TLS 1.2-and-below suites the string selects that
 	// the engine implements and the security level allows, in
 	// preference order (a client's: see ParseTLS).
@@ -143,6 +148,11 @@ func ParseTLS(v *opt.Values, role Role, sys *sslconf.Defaults) (*TLSParams, erro
 	} else {
 		// The default string is well formed.
 		p.Ciphers, _ = tlsnames.ParseCipherString(tlsnames.DefaultCipherString)
+	}
+	for _, c := range p.Ciphers {
+		if !c.IsTLS13() {
+			p.Listed = append(p.Listed, c)
+		}
 	}
 	var usable []tlsnames.Cipher
 	for _, c := range tlsnames.FilterSecLevel(p.Ciphers, p.SecLevel) {

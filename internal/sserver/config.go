@@ -49,7 +49,7 @@ type config struct {
 
 	// protocol
 	minVersion, maxVersion uint16
-	ciphers                []tlsnames.Cipher // -cipher (TLS 1.2 and below), in preference order
+	ciphers                []tlsnames.Cipher // -cipher (TLS 1.2 and below) as openssl lists it, in preference order
 	serverPref             bool
 	prioritizeChaCha       bool
 	groups                 []uint16
@@ -212,7 +212,7 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 		return nil, err
 	}
 	c.minVersion, c.maxVersion = tp.MinVersion, tp.MaxVersion
-	c.ciphers = tp.Ciphers
+	c.ciphers = tp.Listed
 	c.secLevel = -1
 	if tp.SecLevelSet {
 		c.secLevel = tp.SecLevel

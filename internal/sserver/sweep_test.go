@@ -303,3 +303,33 @@ func TestBadBinderLikeOpenSSL(t *testing.T) {
 		t.Errorf("stderr differs\n--- tlskit\n%s\n--- openssl\n%s", got, want)
 	}
 }
+
+// TestWWWCipherListLikeOpenSSL: the -www page's "Ciphers supported in
+// s_server binary" is openssl's own list for the cipher string, suites
+// the engine lacks (SRP, in openssl's default) and the security level
+// refuses (anonymous DH under ALL at level 1) included, as openssl 3.0's
+// page shows them; tlskit left both out. Compared with openssl s_server.
+func TestWWWCipherListLikeOpenSSL(t *testing.T) {
+	needTool(t, "openssl")
+	dir := t.TempDir()
+	ec, eck := writeCert(t, dir, "ec", "localhost", false)
+	block := regexp.MustCompile(`(?s)Ciphers supported in s_server binary\n.*?\n---\n`)
+	for _, c := range []struct{ cipher, want string }{
+		{"", "SRP-AES-128-CBC-SHA"},
+		{"ALL", "ADH-AES256-GCM-SHA384"},
+	} {
+		t.Run("cipher="+c.cipher, func(t *testing.T) {
+			args := []string{"-cert", ec, "-key", eck, "-www", "-naccept", "1"}
+			if c.cipher != "" {
+				args = append(args, "-cipher", c.cipher)
+			}
+			want := block.FindString(pageGet(t, testpeer.OpenSSLServer(t, args...).Addr, "/"))
+			if !strings.Contains(want, c.want) {
+				t.Fatalf("no %s in openssl's list:\n%s", c.want, want)
+			}
+			if got := block.FindString(pageGet(t, startServer(t, "", args...).addr, "/")); got != want {
+				t.Errorf("lists differ\n--- tlskit\n%s\n--- openssl\n%s", got, want)
+			}
+		})
+	}
+}
