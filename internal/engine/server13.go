@@ -98,6 +98,15 @@ func (h *serverHS) start() (done bool, err error) {
 		if c.cfg.OnClientHello != nil {
 			c.cfg.OnClientHello(h.ch)
 		}
+		if h.ch.Extensions.Has(msg.ExtUseSRTP) {
+			// openssl 3.0 takes use_srtp for DTLS only: in a TLS
+			// ClientHello it is illegal_parameter, whatever s_server's
+			// -use_srtp (measured with s_client -use_srtp and
+			// gnutls-cli --srtp-profiles, TLS 1.2 and 1.3).
+			f := alert.Faultf(alert.IllegalParameter, "bad extension")
+			f.Func = "tls_collect_extensions"
+			return false, f
+		}
 		v, err := c.cfg.serverVersion(h.ch)
 		if err != nil {
 			return false, err
