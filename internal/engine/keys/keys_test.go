@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/hkdf"
+	"crypto/hmac"
 	"encoding/hex"
 	"testing"
 )
@@ -109,29 +110,84 @@ func TestPRFVectors(t *testing.T) {
 		"9ccc728fbe59b180576aae7a4e7601b75936d4901438179f05a07afbf0d30519fe30aba43fd0fb23")
 }
 
-// TestExpandLabelLengths checks the expander against crypto/hkdf's
+// TestExpandLabelLengths checks HKDF-Expand-Label against crypto/hkdf's
 // HKDF-Expand for outputs shorter than, equal to and several blocks
-// longer than the hash, and the expander's reuse for several labels.
+// longer than the hash, with one mac reused for several labels and keys
+// as the pool reuses them.
 func TestExpandLabelLengths(t *testing.T) {
 	for _, h := range []crypto.Hash{crypto.SHA256, crypto.SHA384} {
-		secret := bytes.Repeat([]byte{0x5a}, h.Size())
-		x := newExpander(h, secret)
-		for _, n := range []int{1, 12, 16, 32, 48, 49, 64, 100, 200} {
-			for _, ctx := range [][]byte{nil, []byte("context")} {
-				full := "tls13 label"
-				info := []byte{byte(n >> 8), byte(n), byte(len(full))}
-				info = append(append(append(info, full...), byte(len(ctx))), ctx...)
-				want, err := hkdf.Expand(h.New, secret, string(info), n)
+		m := getMAC(h)
+		for _, secret := range [][]byte{bytes.Repeat([]byte{0x5a}, h.Size()), {1, 2, 3}} {
+			m.setKey(secret)
+			for _, n := range []int{1, 12, 16, 32, 48, 49, 64, 100, 200} {
+				for _, ctx := range [][]byte{nil, []byte("context")} {
+					full := "tls13 label"
+					info := []byte{byte(n >> 8), byte(n), byte(len(full))}
+					info = append(append(append(info, full...), byte(len(ctx))), ctx...)
+					want, err := hkdf.Expand(h.New, secret, string(info), n)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if got := ExpandLabel(h, secret, "label", ctx, n); !bytes.Equal(got, want) {
+						t.Errorf("%v n=%d: ExpandLabel = %x, want %x", h, n, got, want)
+					}
+					if got := m.expandLabel(nil, "label", ctx, n); !bytes.Equal(got, want) {
+						t.Errorf("%v n=%d: reused mac = %x, want %x", h, n, got, want)
+					}
+					if got := m.expandLabel([]byte("prefix"), "label", ctx, n); string(got[:6]) != "prefix" || !bytes.Equal(got[6:], want) {
+						t.Errorf("%v n=%d: appended = %x, want prefix then %x", h, n, got, want)
+					}
+				}
+			}
+		}
+		m.put()
+	}
+}
+
+// TestMACAgainstStdlib checks the pooled HMAC and HKDF-Extract against
+// crypto/hmac and crypto/hkdf for empty keys, keys of the hash's length,
+// of the block's and longer than a block (hashed first, RFC 2104 §2), and
+// the exporter against its definition from ExpandLabel.
+func TestMACAgainstStdlib(t *testing.T) {
+	for _, h := range []crypto.Hash{crypto.SHA256, crypto.SHA384} {
+		for _, n := range []int{0, 1, h.Size(), h.New().BlockSize(), h.New().BlockSize() + 1, 300} {
+			key := bytes.Repeat([]byte{byte(n)}, n)
+			for _, msg := range [][]byte{{}, []byte("abc"), bytes.Repeat([]byte{7}, 200)} {
+				m := getMAC(h)
+				m.setKey(key)
+				m.d.Write(msg)
+				got := m.sum(nil)
+				m.start()
+				m.d.Write(msg)
+				again := m.sum(nil)
+				m.put()
+				ref := hmac.New(h.New, key)
+				ref.Write(msg)
+				want := ref.Sum(nil)
+				if !bytes.Equal(got, want) || !bytes.Equal(again, want) {
+					t.Errorf("%v key %d msg %d: HMAC = %x, %x, want %x", h, n, len(msg), got, again, want)
+				}
+				wantPRK, err := hkdf.Extract(h.New, msg, key)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if got := ExpandLabel(h, secret, "label", ctx, n); !bytes.Equal(got, want) {
-					t.Errorf("%v n=%d: ExpandLabel = %x, want %x", h, n, got, want)
-				}
-				if got := x.label("label", ctx, n); !bytes.Equal(got, want) {
-					t.Errorf("%v n=%d: reused expander = %x, want %x", h, n, got, want)
+				if got := extract(h, msg, key); !bytes.Equal(got, wantPRK) {
+					t.Errorf("%v salt %d ikm %d: extract = %x, want %x", h, n, len(msg), got, wantPRK)
 				}
 			}
+		}
+		secret := bytes.Repeat([]byte{9}, h.Size())
+		ch := h.New()
+		ch.Write([]byte("ctx"))
+		want := ExpandLabel(h, DeriveSecret(h, secret, "EXPERIMENTAL x", emptyHash(h)), "exporter", ch.Sum(nil), 70)
+		if got := Export13(h, secret, "EXPERIMENTAL x", []byte("ctx"), 70); !bytes.Equal(got, want) {
+			t.Errorf("%v: Export13 = %x, want %x", h, got, want)
+		}
+		fk := ExpandLabel(h, secret, "finished", nil, h.Size())
+		ref := hmac.New(h.New, fk)
+		ref.Write([]byte("transcript hash"))
+		if got := FinishedMAC(h, secret, []byte("transcript hash")); !bytes.Equal(got, ref.Sum(nil)) {
+			t.Errorf("%v: FinishedMAC = %x", h, got)
 		}
 	}
 }

@@ -6,8 +6,6 @@ package keys
 
 import (
 	"crypto"
-	"crypto/hkdf"
-	"crypto/hmac"
 	"errors"
 	"hash"
 	"sync"
@@ -20,60 +18,11 @@ import (
 // ExpandLabel is HKDF-Expand-Label (RFC 8446 §7.1) with the "tls13 "
 // prefix.
 func ExpandLabel(h crypto.Hash, secret []byte, label string, context []byte, length int) []byte {
-	return newExpander(h, secret).label(label, context, length)
-}
-
-// expander is HKDF-Expand (RFC 5869 §2.3) keyed once with a secret, for
-// several labels from the same secret: the HMAC keyed with it is made
-// once and reset between labels rather than keyed again for each.
-type expander struct {
-	h crypto.Hash
-	m hash.Hash
-	// used is set once m has hashed something: a fresh HMAC needs no
-	// Reset, and crypto/hmac's first Reset also saves both pads' states
-	// (two allocations and an extra block) for later ones, which an
-	// expander used for one label (Finished keys, ticket PSKs) never has.
-	used bool
-	// info and ctr are label's scratch, here so that they do not escape
-	// into an allocation of their own with every label.
-	info [128]byte
-	ctr  [1]byte
-}
-
-func newExpander(h crypto.Hash, secret []byte) *expander {
-	return &expander{h: h, m: hmac.New(h.New, secret)}
-}
-
-// label is HKDF-Expand-Label(secret, label, context, length).
-func (e *expander) label(label string, context []byte, length int) []byte {
-	size := e.h.Size()
-	if length > 255*size {
-		// RFC 5869 §2.3's limit, which no caller comes near; an
-		// all-zero key would be worse than a loud stop.
-		panic("keys: HKDF-Expand-Label: output too long")
-	}
-	info := append(e.info[:0], byte(length>>8), byte(length), byte(len("tls13 ")+len(label)))
-	info = append(info, "tls13 "...)
-	info = append(info, label...)
-	info = append(info, byte(len(context)))
-	info = append(info, context...)
-	// T(i) = HMAC(secret, T(i-1) | info | i), T(0) empty; the output is
-	// T(1) | T(2) | … cut to length.
-	out := make([]byte, 0, (length+size-1)/size*size)
-	var prev []byte
-	for i := byte(1); len(out) < length; i++ {
-		if e.used {
-			e.m.Reset()
-		}
-		e.used = true
-		e.m.Write(prev)
-		e.m.Write(info)
-		e.ctr[0] = i
-		e.m.Write(e.ctr[:])
-		out = e.m.Sum(out)
-		prev = out[len(out)-size:]
-	}
-	return out[:length:length]
+	m := getMAC(h)
+	m.setKey(secret)
+	out := m.expandLabel(nil, label, context, length)
+	m.put()
+	return out
 }
 
 // DeriveSecret is Derive-Secret (RFC 8446 §7.1): transcriptHash is the
@@ -82,14 +31,17 @@ func DeriveSecret(h crypto.Hash, secret []byte, label string, transcriptHash []b
 	return ExpandLabel(h, secret, label, transcriptHash, h.Size())
 }
 
+// extract is HKDF-Extract (RFC 5869 §2.2); a nil ikm is zeros of the
+// hash's length.
 func extract(h crypto.Hash, ikm, salt []byte) []byte {
+	m := getMAC(h)
 	if ikm == nil {
-		ikm = make([]byte, h.Size())
+		ikm = zeros[:m.size]
 	}
-	out, err := hkdf.Extract(h.New, ikm, salt)
-	if err != nil {
-		panic("keys: HKDF-Extract: " + err.Error())
-	}
+	m.setKey(salt)
+	m.d.Write(ikm)
+	out := m.sum(make([]byte, 0, m.size))
+	m.put()
 	return out
 }
 
@@ -114,17 +66,11 @@ type Schedule struct {
 	early     []byte
 	handshake []byte
 	master    []byte
-	// The expanders of each stage's secret, made on first use: every
-	// stage derives several secrets from one.
-	earlyX, handshakeX, masterX *expander
 }
 
-// derive is Derive-Secret from a stage's secret through its expander.
-func (s *Schedule) derive(x **expander, secret []byte, label string, th []byte) []byte {
-	if *x == nil {
-		*x = newExpander(s.h, secret)
-	}
-	return (*x).label(label, th, s.h.Size())
+// derive is Derive-Secret from a stage's secret.
+func (s *Schedule) derive(secret []byte, label string, th []byte) []byte {
+	return ExpandLabel(s.h, secret, label, th, s.h.Size())
 }
 
 // NewSchedule starts the schedule with a PSK, or with none (nil: zeros of
@@ -146,29 +92,27 @@ func (s *Schedule) BinderKey(external bool) []byte {
 	if external {
 		label = "ext binder"
 	}
-	return s.derive(&s.earlyX, s.early, label, emptyHash(s.h))
+	return s.derive(s.early, label, emptyHash(s.h))
 }
 
 // ClientEarlyTrafficSecret is client_early_traffic_secret over the
 // ClientHello's hash.
 func (s *Schedule) ClientEarlyTrafficSecret(th []byte) []byte {
-	return s.derive(&s.earlyX, s.early, "c e traffic", th)
+	return s.derive(s.early, "c e traffic", th)
 }
 
 // EarlyExporterMasterSecret is early_exporter_master_secret.
 func (s *Schedule) EarlyExporterMasterSecret(th []byte) []byte {
-	return s.derive(&s.earlyX, s.early, "e exp master", th)
+	return s.derive(s.early, "e exp master", th)
 }
 
 // SetShared mixes in the (EC)DHE shared secret, nil for psk_ke, and
 // computes the Handshake Secret.
 func (s *Schedule) SetShared(shared []byte) {
-	salt := s.derive(&s.earlyX, s.early, "derived", emptyHash(s.h))
+	salt := s.derive(s.early, "derived", emptyHash(s.h))
 	s.handshake = extract(s.h, shared, salt)
-	s.handshakeX = nil
-	salt = s.derive(&s.handshakeX, s.handshake, "derived", emptyHash(s.h))
+	salt = s.derive(s.handshake, "derived", emptyHash(s.h))
 	s.master = extract(s.h, nil, salt)
-	s.masterX = nil
 }
 
 // HandshakeSecret returns the Handshake Secret (after SetShared).
@@ -179,39 +123,42 @@ func (s *Schedule) MasterSecret() []byte { return s.master }
 
 // ClientHandshakeTrafficSecret over the hash of ClientHello…ServerHello.
 func (s *Schedule) ClientHandshakeTrafficSecret(th []byte) []byte {
-	return s.derive(&s.handshakeX, s.handshake, "c hs traffic", th)
+	return s.derive(s.handshake, "c hs traffic", th)
 }
 
 // ServerHandshakeTrafficSecret over the hash of ClientHello…ServerHello.
 func (s *Schedule) ServerHandshakeTrafficSecret(th []byte) []byte {
-	return s.derive(&s.handshakeX, s.handshake, "s hs traffic", th)
+	return s.derive(s.handshake, "s hs traffic", th)
 }
 
 // ClientAppTrafficSecret over the hash of ClientHello…server Finished.
 func (s *Schedule) ClientAppTrafficSecret(th []byte) []byte {
-	return s.derive(&s.masterX, s.master, "c ap traffic", th)
+	return s.derive(s.master, "c ap traffic", th)
 }
 
 // ServerAppTrafficSecret over the hash of ClientHello…server Finished.
 func (s *Schedule) ServerAppTrafficSecret(th []byte) []byte {
-	return s.derive(&s.masterX, s.master, "s ap traffic", th)
+	return s.derive(s.master, "s ap traffic", th)
 }
 
 // ExporterMasterSecret over the hash of ClientHello…server Finished.
 func (s *Schedule) ExporterMasterSecret(th []byte) []byte {
-	return s.derive(&s.masterX, s.master, "exp master", th)
+	return s.derive(s.master, "exp master", th)
 }
 
 // ResumptionMasterSecret over the hash of ClientHello…client Finished.
 func (s *Schedule) ResumptionMasterSecret(th []byte) []byte {
-	return s.derive(&s.masterX, s.master, "res master", th)
+	return s.derive(s.master, "res master", th)
 }
 
 // TrafficKey derives the record key and IV from a traffic secret (RFC 8446
 // §7.3).
 func TrafficKey(h crypto.Hash, secret []byte, keyLen, ivLen int) (key, iv []byte) {
-	x := newExpander(h, secret)
-	return x.label("key", nil, keyLen), x.label("iv", nil, ivLen)
+	m := getMAC(h)
+	m.setKey(secret)
+	key, iv = m.expandLabel(nil, "key", nil, keyLen), m.expandLabel(nil, "iv", nil, ivLen)
+	m.put()
+	return key, iv
 }
 
 // NextTrafficSecret is application_traffic_secret_N+1 (RFC 8446 §7.2).
@@ -223,10 +170,13 @@ func NextTrafficSecret(h crypto.Hash, secret []byte) []byte {
 // with finished_key derived from baseKey over the transcript hash.
 // Compare it with crypto/subtle, never bytes.Equal.
 func FinishedMAC(h crypto.Hash, baseKey, transcriptHash []byte) []byte {
-	key := ExpandLabel(h, baseKey, "finished", nil, h.Size())
-	m := hmac.New(h.New, key)
-	m.Write(transcriptHash)
-	return m.Sum(nil)
+	m := getMAC(h)
+	m.setKey(baseKey)
+	m.setKey(m.expandLabel(m.key[:0], "finished", nil, m.size))
+	m.d.Write(transcriptHash)
+	out := m.sum(make([]byte, 0, m.size))
+	m.put()
+	return out
 }
 
 // ResumptionPSK is the PSK a NewSessionTicket's nonce names (RFC 8446
@@ -238,10 +188,17 @@ func ResumptionPSK(h crypto.Hash, resumptionMaster, nonce []byte) []byte {
 // Export13 is the TLS 1.3 exporter (RFC 8446 §7.5). A nil context and an
 // empty one give the same output in TLS 1.3.
 func Export13(h crypto.Hash, exporterMaster []byte, label string, context []byte, length int) []byte {
-	secret := DeriveSecret(h, exporterMaster, label, emptyHash(h))
-	ch := h.New()
-	ch.Write(context)
-	return ExpandLabel(h, secret, "exporter", ch.Sum(nil), length)
+	m := getMAC(h)
+	m.setKey(exporterMaster)
+	secret := m.expandLabel(m.key[:0], label, emptyHash(h), m.size)
+	m.setKey(secret)
+	// The context's hash goes where HKDF-Expand-Label reads its context
+	// from before it uses the digest.
+	m.d.Reset()
+	m.d.Write(context)
+	out := m.expandLabel(nil, "exporter", m.d.Sum(m.inner[:0]), length)
+	m.put()
+	return out
 }
 
 // Transcript is a running transcript hash (RFC 8446 §4.4.1).
