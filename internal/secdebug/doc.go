@@ -28,14 +28,19 @@
 // version range, the signature-type mask and the whole suite list three
 // times while a client builds one ClientHello (two of them followed by a
 // single "Supported Curve" probe), the shared signature schemes twice,
-// and the shared groups dozens of times as s_server's summary walks them.
-// This package prints each kind of check once per phase, in the order the
-// phases occur, so its output is a faithful summary rather than a
-// line-for-line copy: every line it prints is one openssl prints for the
-// same settings, and without -security_debug_verbose it prints the same
-// set of refusals. It leaves out the checks a server makes on suites it
-// passes over while choosing (printing only the choice) and the ticket
-// check a TLS 1.2 client repeats on the ServerHello. Groups OpenSSL 3.0
+// and the shared groups dozens of times as s_server's summary walks them
+// (once to count them, then from the start for each one).
+// A server's lines are openssl's, line for line: [WriteHandshake] repeats
+// each check as often as s_server makes it (compared whole with openssl
+// s_server's stderr, TLS 1.2 and 1.3, in internal/sserver's tests), and
+// [WriteServerBeforePeer] and [WriteServerAfterPeer] split them where
+// s_server's verify callback prints a client certificate's lines. For a
+// client this package prints each kind of check once per phase, in the
+// order the phases occur, so its output is a faithful summary rather than
+// a line-for-line copy: every line it prints is one openssl prints for
+// the same settings, and without -security_debug_verbose it prints the
+// same set of refusals. It leaves out the ticket check a TLS 1.2 client
+// repeats on the ServerHello. Groups OpenSSL 3.0
 // does not know (ML-KEM hybrids) are printed with
 // the names and strengths OpenSSL 3.5 gives them. Like openssl 3.0, it
 // leaves the key type empty in "Certificate chain EE key=, bits=…" lines.

@@ -40,6 +40,13 @@ type Config struct {
 	Chain []*x509.Certificate
 	// NoTicket reports -no_ticket, which drops the session-ticket check.
 	NoTicket bool
+	// NoResume reports a server's -no_resume_ephemeral: it issues no
+	// TLS 1.2 ticket, so it skips the check it makes before sending one
+	// (the one on the ClientHello stays).
+	NoResume bool
+	// ServerPref reports a server's -serverpref: the shared groups and
+	// signature schemes are walked in its order, not the client's.
+	ServerPref bool
 	// PSK12 reports a TLS 1.0–1.2 PSK (-psk): openssl then has its PSK
 	// callback set and checks the PSK suites as any other.
 	PSK12 bool
@@ -75,6 +82,13 @@ type Handshake struct {
 	// TLS 1.0–1.2 DHE suite (DHE_RSA, DHE_PSK), on either side; 0 for
 	// none.
 	DHBits int
+	// PeerVersions are the client's supported_versions in its order (a
+	// server's view), nil when it sent none.
+	PeerVersions []uint16
+	// PeerTicket reports that the client sent a session_ticket extension
+	// (a server's view): a TLS 1.2 server checks tickets again before it
+	// promises one.
+	PeerTicket bool
 	// LocalChain is the chain this side sent, leaf first, when it differs
 	// from Config.Chain: openssl completes a chain from its trust store
 	// (-CAfile, -CApath) before sending it. Nil means Config.Chain.
@@ -130,8 +144,8 @@ func WriteHandshake(w io.Writer, c Config, h Handshake) {
 	if chain == nil {
 		chain = c.Chain
 	}
-	p.versions() // version negotiation
 	if c.Client {
+		p.versions() // version negotiation
 		p.cipher("Check Ciphersuite", h.Cipher)
 		if !tls13 {
 			if h.Group != 0 {
@@ -156,50 +170,30 @@ func WriteHandshake(w io.Writer, c Config, h Handshake) {
 		}
 		return
 	}
-	if tls13 {
-		p.sharedCiphers13(h)
-		if h.Group != 0 {
-			p.group("Check Curve", h.Group)
-			p.group("Supported Curve", h.Group)
-		}
-		p.shared(h.PeerSigAlgs)
-		if h.CertRequested {
-			p.supportedSigalgs()
-		}
-		p.chain(chain)
-	} else {
-		if !c.NoTicket {
-			p.ticket()
-		}
-		p.shared(h.PeerSigAlgs)
-		p.certCurve(chain)
-		if h.Group != 0 {
-			p.group("Shared Curve", h.Group)
-		}
-		p.cipher("Shared Ciphersuite", h.Cipher)
-		p.chain(chain)
-		if h.DHBits > 0 {
-			p.tempDH(h.DHBits) // its own, for the ServerKeyExchange
-		}
-		if h.CertRequested {
-			p.sigalgMask()
-			p.supportedSigalgs()
-			p.certCurve(h.PeerCerts)
-		}
+	p.serverBefore(h, chain)
+	p.serverAfter(h)
+}
+
+// WriteServerBeforePeer writes the part of a server's WriteHandshake that
+// openssl prints before it verifies the client's certificate (its verify
+// callback's lines come next): up to the CertificateRequest's schemes
+// (TLS 1.2) or the server's own chain (TLS 1.3). h needs no PeerSig yet.
+func WriteServerBeforePeer(w io.Writer, c Config, h Handshake) {
+	p := newPrinter(w, c)
+	p.tls13 = h.Version >= engine.VersionTLS13
+	chain := h.LocalChain
+	if chain == nil {
+		chain = c.Chain
 	}
-	if h.PeerSig != 0 {
-		p.sigalg("Check Signature Algorithm", h.PeerSig)
-	}
-	// s_server's "Shared groups:" summary asks about each shared group.
-	peer := h.PeerGroups
-	if peer == nil {
-		peer = c.Groups
-	}
-	for _, g := range peer {
-		if slices.Contains(c.Groups, g) {
-			p.group("Shared Curve", g)
-		}
-	}
+	p.serverBefore(h, chain)
+}
+
+// WriteServerAfterPeer writes the rest of a server's WriteHandshake, from
+// the checks on the client's certificate and signature on.
+func WriteServerAfterPeer(w io.Writer, c Config, h Handshake) {
+	p := newPrinter(w, c)
+	p.tls13 = h.Version >= engine.VersionTLS13
+	p.serverAfter(h)
 }
 
 type printer struct {
@@ -321,10 +315,21 @@ func (p *printer) group(op string, id uint16) {
 // later ML-KEM hybrids) are for TLS 1.3 only, and only X25519, X448 and
 // the P-curves survive in TLS 1.3 (RFC 8446 §4.2.7).
 func (p *printer) groupUsable(id uint16) bool {
+	return (groupModern(id) && p.hi >= engine.VersionTLS13) || (groupLegacy(id) && p.lo <= engine.VersionTLS12)
+}
+
+// groupLegacy reports whether a group serves TLS 1.0–1.2: the named
+// curves, X25519 and X448.
+func groupLegacy(id uint16) bool {
 	g, _ := tlsnames.GroupByID(id)
-	legacy := g.Kind == "ECDH" || id == kx.X25519 || id == 30
-	modern := g.Kind != "ECDH" || id == kx.Secp256r1 || id == kx.Secp384r1 || id == kx.Secp521r1
-	return (modern && p.hi >= engine.VersionTLS13) || (legacy && p.lo <= engine.VersionTLS12)
+	return g.Kind == "ECDH" || id == kx.X25519 || id == 30
+}
+
+// groupModern reports whether a group serves TLS 1.3: all but the
+// named curves other than the three P-curves.
+func groupModern(id uint16) bool {
+	g, _ := tlsnames.GroupByID(id)
+	return g.Kind != "ECDH" || id == kx.Secp256r1 || id == kx.Secp384r1 || id == kx.Secp521r1
 }
 
 // keyShare checks the group a TLS 1.3 client makes its key share for:

@@ -88,6 +88,9 @@ type trackedConn struct {
 	sniSwitched bool
 	sniAcked    bool // the servername callback accepted the name
 	verifyCode  int  // the client certificate's verification result
+	// secDebugSplit: the security checks made before the client's
+	// certificate was verified are printed; secDebugDone: all are.
+	secDebugSplit, secDebugDone bool
 	// export and keyUpdate are the engine's exporter and KeyUpdate.
 	export    func(label string, context []byte, length int) ([]byte, error)
 	keyUpdate func(requestPeer bool) error

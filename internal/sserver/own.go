@@ -271,7 +271,9 @@ func (s *server) engineConfig(tc *trackedConn) *engine.Config {
 	// post-handshake request too, -verify or not (as openssl's).
 	cfg.CANames = s.clientCANames
 	cfg.VerifyPeer = func(chain [][]byte, st *engine.State) error {
-		if err := s.verifyHook(tc, engine.ParseChain(chain)); err != nil {
+		peer := engine.ParseChain(chain)
+		s.secDebugBeforeVerify(tc, peer, st)
+		if err := s.verifyHook(tc, peer); err != nil {
 			return errors.Join(&sslerr.Error{Kind: sslerr.ClientCertVerifyFailed, Err: err}, verify.Alert(tc.verifyCode))
 		}
 		return nil

@@ -5,13 +5,16 @@ import (
 	"crypto/x509"
 
 	"github.com/tlskit/tlskit/internal/engine"
+	"github.com/tlskit/tlskit/internal/engine/sig"
 	"github.com/tlskit/tlskit/internal/secdebug"
+	"github.com/tlskit/tlskit/internal/wire"
 )
 
 // secDebugConfig describes this server to the security-level debug output
 // (-security_debug, -security_debug_verbose), or returns nil when neither
-// option is on.
-func (s *server) secDebugConfig(id *identity) *secdebug.Config {
+// option is on. loaded is -cert's chain before it was completed, nil
+// when it was completed at start-up (-build_chain).
+func (s *server) secDebugConfig(id *identity, loaded [][]byte) *secdebug.Config {
 	c := s.c
 	if !c.securityDebug && !c.securityDebugVerbose {
 		return nil
@@ -20,10 +23,16 @@ func (s *server) secDebugConfig(id *identity) *secdebug.Config {
 		Verbose:  c.securityDebugVerbose,
 		SecLevel: c.secLevel,
 		Groups:   c.groups,
-		SigAlgs:  c.engine.sigalgs(),
-		// Either option drops the session-ticket check.
-		NoTicket: c.noTicket || c.noResume,
-		PSK12:    c.engine.psk12 != nil,
+		// -sigalgs, or openssl's whole default list (the level refuses
+		// its SHA-1 schemes): what a CertificateRequest lists.
+		SigAlgs:    c.engine.tp.Sigalgs,
+		NoTicket:   c.noTicket,
+		NoResume:   c.noResume,
+		ServerPref: c.serverPref,
+		PSK12:      c.engine.psk12 != nil,
+	}
+	if cfg.SigAlgs == nil {
+		cfg.SigAlgs = sig.DefaultClient12SHA1
 	}
 	for v := c.maxVersion; v >= c.minVersion && v >= engine.VersionTLS10; v-- {
 		cfg.Versions = append(cfg.Versions, v)
@@ -37,37 +46,77 @@ func (s *server) secDebugConfig(id *identity) *secdebug.Config {
 		cfg.Groups = engine.DefaultGroups
 	}
 	if len(id.main) > 0 {
-		for _, der := range id.main[0].Chain {
-			if cert, err := x509.ParseCertificate(der); err == nil {
-				cfg.Chain = append(cfg.Chain, cert)
-			}
+		cfg.Chain = parseChain(id.main[0].Chain)
+		if loaded != nil {
+			// openssl completes the chain from -CAfile (or the chain
+			// store) when it sends it, after checking the loaded one.
+			s.secDebugSent = cfg.Chain
+			cfg.Chain = parseChain(loaded)
 		}
 	}
 	return cfg
 }
 
-// writeSecDebug prints a connection's security checks on stderr.
+func parseChain(ders [][]byte) []*x509.Certificate {
+	var out []*x509.Certificate
+	for _, der := range ders {
+		if cert, err := x509.ParseCertificate(der); err == nil {
+			out = append(out, cert)
+		}
+	}
+	return out
+}
+
+// writeSecDebug prints a connection's security checks on stderr, or
+// those left after the verification of the client's certificate when
+// secDebugBeforeVerify printed the first ones.
 func (s *server) writeSecDebug(ci connInfo) {
 	if s.secDebug == nil {
 		return
 	}
-	h := secdebug.Handshake{
-		Version:       ci.state.Version,
-		Cipher:        ci.state.CipherSuite,
-		Group:         uint16(ci.state.CurveID),
-		PeerCerts:     ci.state.PeerCertificates,
-		CertRequested: s.c.verifyRequest,
-		DHBits:        ci.state.DHBits,
-	}
+	h := s.secDebugHandshake(ci.hello)
+	h.Version, h.Cipher, h.Group = ci.state.Version, ci.state.CipherSuite, uint16(ci.state.CurveID)
+	h.PeerCerts, h.DHBits = ci.state.PeerCertificates, ci.state.DHBits
 	if ci.conn != nil {
 		h.PeerSig = ci.conn.peerSigScheme()
 	}
-	if ci.hello != nil {
-		h.PeerSigAlgs = u16s(ci.hello.SignatureSchemes)
-		h.PeerGroups = u16s(ci.hello.SupportedGroups)
-		h.PeerCiphers = u16s(ci.hello.CipherSuites)
-	}
 	var b bytes.Buffer
-	secdebug.WriteHandshake(&b, *s.secDebug, h)
+	if ci.conn != nil && ci.conn.secDebugSplit {
+		secdebug.WriteServerAfterPeer(&b, *s.secDebug, h)
+	} else {
+		secdebug.WriteHandshake(&b, *s.secDebug, h)
+	}
+	if ci.conn != nil {
+		ci.conn.secDebugDone = true
+	}
 	s.errw.Write(b.Bytes())
+}
+
+// secDebugBeforeVerify prints, while the handshake runs and before the
+// client's certificate is verified, the checks openssl makes before its
+// verify callback's lines; writeSecDebug prints the rest.
+func (s *server) secDebugBeforeVerify(tc *trackedConn, peer []*x509.Certificate, st *engine.State) {
+	if s.secDebug == nil || st == nil || len(peer) == 0 || tc.secDebugDone || tc.secDebugSplit {
+		return
+	}
+	h := s.secDebugHandshake(tc.clientHello())
+	h.Version, h.Cipher, h.Group, h.DHBits, h.PeerCerts = st.Version, st.Suite, st.Group, st.DHBits, peer
+	var b bytes.Buffer
+	secdebug.WriteServerBeforePeer(&b, *s.secDebug, h)
+	s.errw.Write(b.Bytes())
+	tc.secDebugSplit = true
+}
+
+// secDebugHandshake is what the checks need from the configuration and
+// the ClientHello (nil when none was seen).
+func (s *server) secDebugHandshake(hello *wire.ClientHello) secdebug.Handshake {
+	h := secdebug.Handshake{CertRequested: s.c.verifyRequest, LocalChain: s.secDebugSent}
+	if hello != nil {
+		h.PeerSigAlgs = u16s(hello.SignatureSchemes)
+		h.PeerGroups = u16s(hello.SupportedGroups)
+		h.PeerCiphers = u16s(hello.CipherSuites)
+		h.PeerVersions = u16s(hello.SupportedVersions)
+		h.PeerTicket = hello.HasSessionTicket
+	}
+	return h
 }

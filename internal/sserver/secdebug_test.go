@@ -1,6 +1,7 @@
 package sserver
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -85,4 +86,67 @@ func TestSecurityDebugPSK(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSecurityDebugLikeOpenSSL runs openssl s_client against openssl
+// s_server and then tlskit's, each with the same options, and compares
+// their whole stderr: every "Security callback" line, as often and in the
+// order openssl prints it (the version walks, the two ticket checks of a
+// TLS 1.2 server, the shared schemes computed twice, the shared groups
+// walked again for each line of the "Shared groups" summary), and the
+// verify callback's lines between them.
+func TestSecurityDebugLikeOpenSSL(t *testing.T) {
+	needTool(t, "openssl")
+	pki := testpeer.NewPKI(t)
+	rsa := []string{"-cert", pki.Server, "-key", pki.ServerKey}
+	ec := []string{"-cert", pki.ECServer, "-key", pki.ECServerKey}
+	verify := []string{"-verify", "1", "-CAfile", pki.CA}
+	clientCert := []string{"-cert", pki.Client, "-key", pki.ClientKey}
+	cat := func(l ...[]string) []string { return slices.Concat(l...) }
+	for _, tc := range []struct {
+		name           string
+		server, client []string
+	}{
+		{"tls12", rsa, []string{"-tls1_2"}},
+		{"tls12-no_ticket", cat(rsa, []string{"-no_ticket"}), []string{"-tls1_2"}},
+		{"tls12-no_resume_ephemeral", cat(rsa, []string{"-no_resume_ephemeral"}), []string{"-tls1_2"}},
+		{"tls12-client-no_ticket", ec, []string{"-tls1_2", "-no_ticket"}},
+		{"tls12-verify", cat(rsa, verify), cat([]string{"-tls1_2"}, clientCert)},
+		{"tls12-serverpref-groups", cat(rsa, []string{"-serverpref", "-groups", "P-384:X25519"}), []string{"-tls1_2"}},
+		{"tls12-server-only", cat(rsa, []string{"-tls1_2"}), nil},
+		{"tls13", rsa, []string{"-tls1_3"}},
+		{"tls13-verify-sigalgs", cat(rsa, verify, []string{"-sigalgs", "RSA-PSS+SHA256:ECDSA+SHA256"}), cat([]string{"-tls1_3"}, clientCert)},
+		{"tls13-groups", cat(rsa, []string{"-groups", "X448:P-384:X25519", "-num_tickets", "3"}), []string{"-groups", "X25519:P-384"}},
+		{"tls12-level3-quiet", cat(ec, []string{"-cipher", "DEFAULT@SECLEVEL=3"}), []string{"-tls1_2", "-cipher", "DEFAULT@SECLEVEL=3"}},
+		{"tls13-level3", cat(ec, []string{"-cipher", "DEFAULT@SECLEVEL=3"}), []string{"-tls1_3", "-cipher", "DEFAULT@SECLEVEL=3"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			flag := "-security_debug_verbose"
+			if strings.HasSuffix(tc.name, "-quiet") {
+				flag = "-security_debug"
+			}
+			args := cat(tc.server, []string{flag, "-naccept", "1"})
+			_, got, _, want := bothServers(t, "", args, func(addr string, output func() string) {
+				opensslClientUntil(t, addr, "", printed(output, "CIPHER is"), tc.client...)
+			})
+			if !strings.Contains(want, "Security callback: ") {
+				t.Fatalf("openssl s_server printed no checks:\n%s", want)
+			}
+			if got != want {
+				t.Errorf("stderr differs from openssl s_server's:\n%s", lineDiff(got, want))
+			}
+		})
+	}
+}
+
+// lineDiff shows where two outputs part: the first differing line and
+// the line counts.
+func lineDiff(got, want string) string {
+	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
+	for i := 0; i < len(g) && i < len(w); i++ {
+		if g[i] != w[i] {
+			return fmt.Sprintf("line %d: got %q, openssl %q (%d lines, openssl %d)", i+1, g[i], w[i], len(g), len(w))
+		}
+	}
+	return fmt.Sprintf("%d lines, openssl %d", len(g), len(w))
 }

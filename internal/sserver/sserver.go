@@ -168,6 +168,12 @@ func run(ctx context.Context, args []string, s stdio.Stdio, listening func(net.A
 		}
 		id.main[0].ServerInfo = si
 	}
+	// The chain as loaded: what openssl checks at start-up, unless
+	// -build_chain completes it there.
+	var loaded [][]byte
+	if len(id.main) > 0 && !c.buildChain {
+		loaded = slices.Clone(id.main[0].Chain)
+	}
 	if err := srv.buildChains(id); err != nil {
 		printErr(s.Err, err)
 		return 1
@@ -186,7 +192,7 @@ func run(ctx context.Context, args []string, s stdio.Stdio, listening func(net.A
 		printErr(s.Err, err)
 		return 1
 	}
-	if srv.secDebug = srv.secDebugConfig(id); srv.secDebug != nil {
+	if srv.secDebug = srv.secDebugConfig(id, loaded); srv.secDebug != nil {
 		var b bytes.Buffer
 		secdebug.WriteSetup(&b, *srv.secDebug)
 		srv.errw.Write(b.Bytes())
@@ -258,7 +264,8 @@ type server struct {
 	crls          []*x509.RevocationList
 	nameopt       dn.Options
 	verifyOpts    verifyParams
-	secDebug      *secdebug.Config // nil unless -security_debug[_verbose]
+	secDebug      *secdebug.Config    // nil unless -security_debug[_verbose]
+	secDebugSent  []*x509.Certificate // the chain sent, when it differs from secDebug.Chain
 
 	// crlDownload fetches the client chain's CRLs (-crl_download).
 	crlDownload bool
