@@ -170,3 +170,24 @@ func missingFile(what, path string, unable bool) error {
 	}
 	return &ConfError{lines}
 }
+
+// LoadCRLs reads a -CRL file as openssl's apps do, a failure reported with
+// their lines (measured with openssl 3.0 s_server and s_client): a
+// missing file as one that cannot be opened, any other failure as a file
+// that holds no CRL, each followed by "Unable to load CRL".
+func LoadCRLs(path string, form certs.Format) ([]*x509.RevocationList, error) {
+	crls, err := certs.LoadCRLs(path, form)
+	switch {
+	case err == nil:
+		return crls, nil
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, missingFile("CRL", path, true)
+	}
+	return nil, &ConfError{[]string{"Could not read CRL from " + path, "Unable to load CRL"}}
+}
+
+// MissingFileLines are the lines openssl's apps print for a file they
+// cannot open to load what (e.g. "params of DH parameters") from.
+func MissingFileLines(what, path string) []string {
+	return missingFile(what, path, false).(*ConfError).Lines
+}

@@ -432,7 +432,7 @@ func verifySettings(v *opt.Values, s *settings) error {
 				return err
 			}
 		}
-		crls, err := certs.LoadCRLs(f, form)
+		crls, err := optgroups.LoadCRLs(f, form)
 		if err != nil {
 			return err
 		}

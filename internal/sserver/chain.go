@@ -13,10 +13,7 @@ import (
 // is sent alone. -build_chain builds every chain at start-up and makes a
 // failure an error.
 func (s *server) buildChains(id *identity) error {
-	store, err := s.c.chainStore.Load()
-	if err != nil {
-		return err
-	}
+	store := s.chainStore
 	build := s.c.buildChain
 	if len(store) == 0 && !build && len(id.xbuild) == 0 {
 		return nil

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"slices"
 	"strings"
@@ -95,7 +96,13 @@ func (o *engineSettings) loadDHParams(path string, out, errw io.Writer) {
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
-		fmt.Fprintf(errw, "Could not open file or uri for loading params of DH parameters from %s\n", path)
+		if errors.Is(err, fs.ErrNotExist) {
+			for _, l := range optgroups.MissingFileLines("params of DH parameters", path) {
+				fmt.Fprintln(errw, l)
+			}
+		} else {
+			fmt.Fprintf(errw, "Could not open file or uri for loading params of DH parameters from %s\n", path)
+		}
 		fmt.Fprintln(out, "Using default temp DH parameters")
 		return
 	}

@@ -127,8 +127,30 @@ func run(ctx context.Context, args []string, s stdio.Stdio, listening func(net.A
 		printErr(s.Err, err)
 		return 1
 	}
+	// openssl s_server's start-up order, measured with a failing file of
+	// each kind: -msgfile, then the key and certificates, the CRLs, the
+	// trust store and the chain store, then the DH parameters ("Using
+	// default temp DH parameters"), then -serverinfo, the chains built
+	// with -build_chain and -keylogfile.
+	if c.msgFile != "" {
+		f, err := openMsgFile(c.msgFile)
+		if err != nil {
+			fmt.Fprintf(s.Err, "Error writing file %s\n", c.msgFile)
+			return 1
+		}
+		defer f.Close()
+		srv.msgFile = f
+	}
 	id, err := loadIdentity(c)
 	if err != nil {
+		printErr(s.Err, err)
+		return 1
+	}
+	if err := srv.loadVerify(v); err != nil {
+		printErr(s.Err, err)
+		return 1
+	}
+	if srv.chainStore, err = c.chainStore.Load(); err != nil {
 		printErr(s.Err, err)
 		return 1
 	}
@@ -178,18 +200,9 @@ func run(ctx context.Context, args []string, s stdio.Stdio, listening func(net.A
 		printErr(s.Err, err)
 		return 1
 	}
-	if c.msgFile != "" {
-		f, err := openMsgFile(c.msgFile)
-		if err != nil {
-			printErr(s.Err, err)
-			return 1
-		}
-		defer f.Close()
-		srv.msgFile = f
-	}
 	srv.tls, err = newTLSSetup(c, id)
 	if err != nil {
-		printErr(s.Err, err)
+		fmt.Fprintf(s.Err, "Error writing keylog file %s\n", c.keyLogFile)
 		return 1
 	}
 	if srv.secDebug = srv.secDebugConfig(id, loaded); srv.secDebug != nil {
@@ -266,6 +279,8 @@ type server struct {
 	verifyOpts    verifyParams
 	secDebug      *secdebug.Config    // nil unless -security_debug[_verbose]
 	secDebugSent  []*x509.Certificate // the chain sent, when it differs from secDebug.Chain
+	verifyParsed  verifyParams        // setupVerify's, for loadVerify
+	chainStore    []*x509.Certificate // -chainCAfile… or the trust store, for buildChains
 
 	// crlDownload fetches the client chain's CRLs (-crl_download).
 	crlDownload bool

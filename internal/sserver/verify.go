@@ -20,8 +20,9 @@ import (
 // verifyParams is the part of verify.Options fixed at start-up.
 type verifyParams = verify.Options
 
-// setupVerify loads the trust store and verification parameters for client
-// authentication (-verify/-Verify) and the -nameopt used to print names.
+// setupVerify parses the verification parameters for client
+// authentication (-verify/-Verify) and the -nameopt used to print names;
+// loadVerify loads the files.
 func (s *server) setupVerify(v *opt.Values) error {
 	s.nameopt = dn.Default()
 	if no, ok := v.Get("nameopt"); ok {
@@ -43,19 +44,35 @@ func (s *server) setupVerify(v *opt.Values) error {
 		return err
 	}
 	c := s.c
-	// Without -verify/-Verify the store is still loaded: the c command
-	// asks for a certificate after the handshake and verifies it, as
-	// openssl's does; a store that fails to load then leaves it empty.
 	if c.verifyRequire {
 		fmt.Fprintf(s.errw, "verify depth is %d, must return a certificate\n", c.verifyDepth)
 	} else if c.verifyRequest {
 		fmt.Fprintf(s.errw, "verify depth is %d\n", c.verifyDepth)
 	}
-	lenient := func(err error) error {
-		if c.verifyRequest {
+	s.verifyParsed = vo
+	return nil
+}
+
+// loadVerify loads the CRLs (-CRL) and the trust store (-CAfile, -CApath,
+// -CAstore, or -verifyCA…) as openssl s_server does once the certificates
+// are in, before the DH parameters: a file that does not load ends the
+// start-up, -verify or not (measured with openssl 3.0: exit code 1, the
+// error lines on stderr, nothing on stdout). Without -verify/-Verify the
+// store still serves the c command, which asks for a certificate after
+// the handshake and verifies it, as openssl's does.
+func (s *server) loadVerify(v *opt.Values) error {
+	c, vo := s.c, s.verifyParsed
+	for _, f := range v.All("CRL") {
+		form := certs.FormatAuto
+		if name := v.Last("CRLform", "CRLForm"); name != "" {
+			fs, _ := v.Get(name)
+			form, _ = certs.ParseFormat(fs)
+		}
+		crls, err := optgroups.LoadCRLs(f, form)
+		if err != nil {
 			return err
 		}
-		return nil
+		s.crls = append(s.crls, crls...)
 	}
 	// The CA options, parsed as s_client parses them (optgroups): each
 	// takes the last value given; -verifyCA… replace the trust store for
@@ -67,9 +84,7 @@ func (s *server) setupVerify(v *opt.Values) error {
 	}
 	roots, err := st.Load()
 	if err != nil {
-		if err := lenient(err); err != nil {
-			return err
-		}
+		return err
 	}
 	if st == trust && trust.WantsDefaults() {
 		// openssl also trusts its default file and directory. Without
@@ -90,9 +105,7 @@ func (s *server) setupVerify(v *opt.Values) error {
 	if !v.Has("no_ca_names") && trust.File != "" {
 		names, err := optgroups.CAStore{File: trust.File}.Load()
 		if err != nil {
-			if err := lenient(err); err != nil {
-				return err
-			}
+			return err
 		}
 		pool := x509.NewCertPool()
 		for _, r := range names {
@@ -102,20 +115,6 @@ func (s *server) setupVerify(v *opt.Values) error {
 			}
 		}
 		s.clientCAs = pool
-	}
-	for _, f := range v.All("CRL") {
-		form := certs.FormatAuto
-		if name := v.Last("CRLform", "CRLForm"); name != "" {
-			fs, _ := v.Get(name)
-			form, _ = certs.ParseFormat(fs)
-		}
-		crls, err := certs.LoadCRLs(f, form)
-		if err != nil {
-			if err := lenient(err); err != nil {
-				return err
-			}
-		}
-		s.crls = append(s.crls, crls...)
 	}
 	s.crls = append(s.crls, verify.CAFileCRLs(vo, st.File)...)
 	vo.Roots, vo.CRLs = s.roots, s.crls

@@ -1,0 +1,73 @@
+package sserver
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tlskit/tlskit/internal/stdio"
+	"github.com/tlskit/tlskit/internal/testpeer"
+)
+
+// TestStartupFailuresLikeOpenSSL gives openssl s_server and tlskit's the
+// same failing file of each kind and compares stdout, stderr (openssl's
+// error lines without their thread, source file and line) and the exit
+// code. openssl loads -msgfile, the key and certificates, the CRLs, the
+// trust store and the chain store before it reads -dhparam and prints
+// "Using default temp DH parameters", then -build_chain and -keylogfile:
+// the line is on stdout only for the failures after it.
+func TestStartupFailuresLikeOpenSSL(t *testing.T) {
+	needTool(t, "openssl")
+	pki := testpeer.NewPKI(t)
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.pem")
+	if err := os.WriteFile(bad, []byte("garbage\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "missing.pem")
+	noDir := filepath.Join(dir, "nodir", "file")
+	cert := []string{"-cert", pki.Server, "-key", pki.ServerKey}
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"missing-cert", []string{"-cert", missing, "-key", pki.ServerKey}},
+		{"bad-key", []string{"-cert", pki.Server, "-key", bad}},
+		{"missing-CAfile", append(cert, "-CAfile", missing)},
+		{"bad-CAfile", append(cert, "-CAfile", bad)},
+		{"missing-CRL", append(cert, "-CRL", missing)},
+		{"bad-CRL", append(cert, "-CRL", bad, "-verify", "1")},
+		{"certificate-as-CRL", append(cert, "-CRL", pki.CA)},
+		{"bad-CRL-and-CAfile", append(cert, "-CRL", bad, "-CAfile", missing)},
+		{"missing-cert-and-CRL", []string{"-cert", missing, "-key", pki.ServerKey, "-CRL", missing}},
+		{"missing-chainCAfile", append(cert, "-chainCAfile", missing)},
+		{"missing-CAfile-bad-dhparam", append(cert, "-CAfile", missing, "-dhparam", bad)},
+		{"missing-dhparam-build_chain", append(cert, "-dhparam", missing, "-build_chain")},
+		{"msgfile", append(cert, "-msgfile", noDir, "-CAfile", missing)},
+		{"keylogfile", append(cert, "-keylogfile", noDir)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			full := append([]string{"-accept", "127.0.0.1:0"}, tc.args...)
+			wantOut, wantErr, wantCode := testpeer.Run(t, 10*time.Second, "", "openssl", append([]string{"s_server"}, full...)...)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			var out, errw syncBuffer
+			code := run(ctx, full, stdio.Stdio{In: strings.NewReader(""), Out: &out, Err: &errw}, nil)
+			if wantCode == 0 {
+				t.Fatalf("openssl s_server started:\n%s", wantOut)
+			}
+			if code != wantCode {
+				t.Errorf("exit code %d, openssl's %d", code, wantCode)
+			}
+			if out.String() != wantOut {
+				t.Errorf("stdout:\n%s\nopenssl's:\n%s", out.String(), wantOut)
+			}
+			if got, want := normalizeErrLines(errw.String()), normalizeErrLines(wantErr); got != want {
+				t.Errorf("stderr:\n%s\nopenssl's:\n%s", got, want)
+			}
+		})
+	}
+}
