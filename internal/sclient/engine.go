@@ -627,7 +627,7 @@ func atoi(s string) int {
 // (SSL_extension_supported), which it refuses as custom extensions.
 func builtinExtension(t uint16) bool {
 	switch t {
-	case 0, 1, 5, 10, 11, 12, 13, 14, 16, 21, 22, 23, 35, 41, 42, 43, 44, 45, 47, 49, 50, 51, 13172, 0xff01:
+	case 0, 1, 5, 10, 11, 12, 13, 14, 16, 21, 22, 23, 35, 41, 42, 43, 44, 45, 47, 49, 51, 13172, 0xff01:
 		return true
 	}
 	return false

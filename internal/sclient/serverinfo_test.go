@@ -4,6 +4,7 @@ import (
 	"encoding/pem"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -50,5 +51,38 @@ func TestServerInfo(t *testing.T) {
 		if !strings.Contains(srv.Output(), "\n        extension_type=UNKNOWN(1000), length=0\n        extension_type=signed_certificate_timestamps(18), length=0\n") {
 			t.Errorf("%s: the server saw no empty 1000 and 18:\n%s", prog, srv.Output())
 		}
+	}
+}
+
+// TestServerInfoRefusedTypesLikeOpenSSL gives openssl s_client and tlskit's
+// -serverinfo with every type openssl 3.0 knows of (0 to 51, 13172, 65000,
+// 65281) and compares the "Unable to add custom extension" warnings: the
+// types SSL_extension_supported lists are refused, the others (among them
+// signed_certificate_timestamp, signature_algorithms_cert and the cryptopro
+// workaround) taken. No server is needed: the warnings come first.
+func TestServerInfoRefusedTypesLikeOpenSSL(t *testing.T) {
+	openssl := testpeer.Need(t, "openssl")
+	var types []string
+	for i := 0; i <= 51; i++ {
+		types = append(types, strconv.Itoa(i))
+	}
+	types = append(types, "13172", "65000", "65281")
+	args := []string{"-connect", "127.0.0.1:" + testpeer.FreePort(t), "-serverinfo", strings.Join(types, ",")}
+	warnings := func(s string) []string {
+		var out []string
+		for _, l := range strings.Split(s, "\n") {
+			if strings.HasPrefix(l, "Warning: ") {
+				out = append(out, l)
+			}
+		}
+		return out
+	}
+	_, errs, _ := runClient(t, "", args...)
+	_, want, _ := testpeer.Run(t, 15*time.Second, "", openssl, append([]string{"s_client"}, args...)...)
+	if len(warnings(want)) == 0 {
+		t.Fatalf("openssl s_client refused no type:\n%s", want)
+	}
+	if got, want := strings.Join(warnings(errs), "\n"), strings.Join(warnings(want), "\n"); got != want {
+		t.Errorf("warnings:\n%s\nopenssl s_client's:\n%s", got, want)
 	}
 }
