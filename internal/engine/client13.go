@@ -349,38 +349,21 @@ func (h *clientHS) setExtensions(e msg.Extensions) {
 	}
 }
 
-// opensslHandles reports whether openssl 3.0 has a handler of its own
-// for extension type t (RFC 8446 §4.2's list and the older ones it
-// implements: SRP, use_srtp, next_protocol_negotiation, its cryptopro
-// workaround). A TLS 1.3 server's extension of any other type that the
-// client did not offer is ignored by openssl s_client, though §4.2 asks
-// for unsupported_extension (measured: types 1000 and 28,
-// record_size_limit, in a ServerHello, EncryptedExtensions and the
-// leaf's CertificateEntry are passed over; an unoffered ALPN is
-// unsupported_extension); the engine ignores them too.
-func opensslHandles(t msg.ExtType) bool {
-	switch t {
-	case msg.ExtServerName, msg.ExtMaxFragmentLength, msg.ExtStatusRequest, msg.ExtSupportedGroups,
-		msg.ExtECPointFormats, msg.ExtSRP, msg.ExtSignatureAlgorithms, msg.ExtUseSRTP, msg.ExtALPN, msg.ExtSCT,
-		msg.ExtPadding, msg.ExtEncryptThenMAC, msg.ExtExtendedMasterSecret, msg.ExtSessionTicket,
-		msg.ExtPreSharedKey, msg.ExtEarlyData, msg.ExtSupportedVersions, msg.ExtCookie,
-		msg.ExtPSKKeyExchangeModes, msg.ExtCertificateAuthorities, msg.ExtPostHandshakeAuth,
-		msg.ExtSignatureAlgorithmsCert, msg.ExtKeyShare, msg.ExtNextProtoNeg, msg.ExtCryptoProBug, msg.ExtRenegotiationInfo:
-		return true
-	}
-	return false
-}
-
 // solicited applies RFC 8446 §4.2's rule to a server's extension of
 // type t as openssl s_client does: true when the client offered it;
 // otherwise unsupported_extension for a type openssl handles
-// (opensslHandles), or for any type when strict, and false with no error
-// (the extension is passed over) for the rest.
+// (msg.OpenSSLHandles), or for any type when strict, and false with no
+// error (the extension is passed over) for the rest. A TLS 1.3 server's
+// extension of any other type that the client did not offer is ignored by
+// openssl s_client, though §4.2 asks for unsupported_extension (measured:
+// types 1000 and 28, record_size_limit, in a ServerHello,
+// EncryptedExtensions and the leaf's CertificateEntry are passed over; an
+// unoffered ALPN is unsupported_extension); the engine ignores them too.
 func (h *clientHS) solicited(t msg.ExtType, strict bool) (bool, error) {
 	if h.offered[t] {
 		return true, nil
 	}
-	if strict || opensslHandles(t) {
+	if strict || msg.OpenSSLHandles(t) {
 		return false, alert.Faultf(alert.UnsupportedExtension, "unsolicited extension")
 	}
 	return false, nil

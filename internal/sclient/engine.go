@@ -597,7 +597,7 @@ func serverInfoTypes(list string) (types []uint16, warnings []string) {
 			break
 		}
 		t := uint16(atoi(f))
-		if builtinExtension(t) || slices.Contains(types, t) {
+		if msg.OpenSSLReserves(msg.ExtType(t)) || slices.Contains(types, t) {
 			warnings = append(warnings, fmt.Sprintf("Warning: Unable to add custom extension %d, skipping", t))
 			continue
 		}
@@ -621,16 +621,6 @@ func atoi(s string) int {
 		return -n
 	}
 	return n
-}
-
-// builtinExtension reports the extension types OpenSSL 3.0 handles itself
-// (SSL_extension_supported), which it refuses as custom extensions.
-func builtinExtension(t uint16) bool {
-	switch t {
-	case 0, 1, 5, 10, 11, 12, 13, 14, 16, 21, 22, 23, 35, 41, 42, 43, 44, 45, 47, 49, 51, 13172, 0xff01:
-		return true
-	}
-	return false
 }
 
 // printServerInfo prints a server's answer to a -serverinfo type as

@@ -9,19 +9,13 @@ import (
 	"strings"
 
 	"github.com/tlskit/tlskit/internal/engine"
+	"github.com/tlskit/tlskit/internal/engine/msg"
 	"github.com/tlskit/tlskit/internal/optgroups"
 	"github.com/tlskit/tlskit/internal/sslerr"
 )
 
 // maxServerInfoFile bounds what -serverinfo reads.
 const maxServerInfoFile = 1 << 20
-
-// builtinExtensions are the extension types openssl 3.0 handles itself,
-// which a serverinfo file may not carry ("invalid serverinfo data", each
-// type tried with openssl 3.0.22 s_server); signed_certificate_timestamp
-// is not one of them: serverinfo is how a server sends SCTs.
-var builtinExtensions = []uint16{0, 1, 5, 10, 11, 12, 13, 14, 16, 21, 22, 23, 35,
-	41, 42, 43, 44, 45, 47, 49, 51, 13172, 65281}
 
 // readServerInfo reads -serverinfo as openssl's SSL_CTX_use_serverinfo_file
 // does: PEM blocks named "SERVERINFO FOR <anything>" (an extension type,
@@ -64,7 +58,9 @@ func readServerInfo(path string) ([]engine.ServerInfo, error) {
 	}
 	var seen []uint16
 	for _, x := range exts {
-		if slices.Contains(builtinExtensions, x.Type) || slices.Contains(seen, x.Type) {
+		// A type openssl keeps to itself may not be carried ("invalid
+		// serverinfo data", each type tried with openssl 3.0.22 s_server).
+		if msg.OpenSSLReserves(msg.ExtType(x.Type)) || slices.Contains(seen, x.Type) {
 			// openssl checks the extensions once the file is read: the
 			// reader's end-of-file entry is still on its error queue.
 			es := []sslerr.Entry{{Code: 0x0A000184, Lib: sslLib, Func: "SSL_CTX_use_serverinfo_ex", Reason: "invalid serverinfo data"}}

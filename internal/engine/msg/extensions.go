@@ -1,6 +1,7 @@
 package msg
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/tlskit/tlskit/internal/engine/alert"
@@ -39,6 +40,32 @@ const (
 	ExtCryptoProBug            ExtType = 65000  // private use: openssl's workaround for old GOST servers
 	ExtRenegotiationInfo       ExtType = 0xff01 // RFC 5746 §3.2
 )
+
+// OpenSSLExtensions are the extension types openssl 3.0 has a handler of
+// its own for, in code-point order: RFC 8446 §4.2's list and the older
+// ones it implements (SRP, use_srtp, next_protocol_negotiation, its
+// cryptopro workaround).
+var OpenSSLExtensions = []ExtType{
+	ExtServerName, ExtMaxFragmentLength, ExtStatusRequest, ExtSupportedGroups, ExtECPointFormats,
+	ExtSRP, ExtSignatureAlgorithms, ExtUseSRTP, ExtALPN, ExtSCT, ExtPadding, ExtEncryptThenMAC,
+	ExtExtendedMasterSecret, ExtSessionTicket, ExtPreSharedKey, ExtEarlyData, ExtSupportedVersions,
+	ExtCookie, ExtPSKKeyExchangeModes, ExtCertificateAuthorities, ExtPostHandshakeAuth,
+	ExtSignatureAlgorithmsCert, ExtKeyShare, ExtNextProtoNeg, ExtCryptoProBug, ExtRenegotiationInfo,
+}
+
+// OpenSSLHandles reports whether t is one of OpenSSLExtensions.
+func OpenSSLHandles(t ExtType) bool { return slices.Contains(OpenSSLExtensions, t) }
+
+// OpenSSLReserves reports whether openssl 3.0 keeps type t to itself where
+// an application adds extensions of its own (SSL_extension_supported): a
+// custom extension (s_client -serverinfo) or one from a serverinfo file
+// (s_server -serverinfo). That is OpenSSLExtensions but
+// signed_certificate_timestamp (serverinfo is how a server sends SCTs),
+// signature_algorithms_cert and the cryptopro workaround (measured type by
+// type with openssl 3.0 s_client and s_server).
+func OpenSSLReserves(t ExtType) bool {
+	return OpenSSLHandles(t) && t != ExtSCT && t != ExtSignatureAlgorithmsCert && t != ExtCryptoProBug
+}
 
 var extNames = map[ExtType]string{
 	ExtServerName: "server_name", ExtMaxFragmentLength: "max_fragment_length",
