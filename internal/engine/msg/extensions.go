@@ -116,8 +116,15 @@ func (e Extensions) Has(t ExtType) bool { _, ok := e.Find(t); return ok }
 // extensions of one type are illegal_parameter, as OpenSSL answers them
 // (RFC 8446 §4.2: "MUST NOT be more than one extension of the same type").
 func parseExtensions(r *reader) (Extensions, error) {
-	out := Extensions{}
-	seen := make(map[ExtType]bool)
+	// Counted first, so that the list is allocated once at its size
+	// rather than grown one doubling at a time.
+	n := 0
+	for c := *r; !c.empty() && c.ok(); n++ {
+		c.u16()
+		c.vec16()
+	}
+	out := make(Extensions, 0, n)
+	seen := make(map[ExtType]bool, n)
 	for !r.empty() && r.ok() {
 		t := ExtType(r.u16())
 		d := r.vec16()

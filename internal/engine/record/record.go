@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"slices"
 
 	"github.com/tlskit/tlskit/internal/engine/alert"
 )
@@ -532,6 +533,10 @@ func (l *Layer) seal(b []byte, typ uint8, frag []byte, limit int) ([]byte, error
 		b = append(b, typ, byte(l.WriteVersion>>8), byte(l.WriteVersion), byte(len(frag)>>8), byte(len(frag)))
 		b = append(b, frag...)
 	} else {
+		// Room for the header, the inner type, the padding and the tag
+		// too, so that the AEAD seals in place rather than into a copy
+		// of its own.
+		b = slices.Grow(b, HeaderLen+len(frag)+1+max(l.PadTo-1, 0)+l.out.aead.Overhead())
 		b = append(b, make([]byte, HeaderLen)...)
 		b = l.seal13(append(b, frag...), typ, limit)
 	}
