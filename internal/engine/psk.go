@@ -8,7 +8,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
-	"slices"
 	"sync"
 	"time"
 
@@ -169,11 +168,15 @@ func (c *TLSConn) sealTicketPlain(plain []byte, rnd io.Reader) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	nonce := make([]byte, a.NonceSize())
+	// One buffer for the name, the nonce and the sealed ticket after
+	// them.
+	ns := a.NonceSize()
+	out := make([]byte, len(name)+ns, len(name)+ns+len(plain)+a.Overhead())
+	copy(out, name)
+	nonce := out[len(name):]
 	if _, err := io.ReadFull(rnd, nonce); err != nil {
 		return nil, err
 	}
-	out := append(slices.Clone(name), nonce...)
 	return a.Seal(out, nonce, plain, nil), nil
 }
 
