@@ -584,7 +584,9 @@ func (h *clientHS) serverHello(sh *msg.ServerHello, raw []byte) error {
 	th := h.tr.Sum()
 	cHS := c.sched.ClientHandshakeTrafficSecret(th)
 	sHS := c.sched.ServerHandshakeTrafficSecret(th)
-	c.keyLog("CLIENT_HANDSHAKE_TRAFFIC_SECRET", cHS)
+	// Each secret is logged as its key comes into use, in openssl 3.0's
+	// client order: the server's handshake secret now, the client's when
+	// its own flight starts, after the server's Finished.
 	c.keyLog("SERVER_HANDSHAKE_TRAFFIC_SECRET", sHS)
 	if err := c.setReadKey(sHS); err != nil {
 		return err
@@ -784,6 +786,7 @@ func (h *clientHS) finish(m msg.Message, certReq *msg.CertificateRequest, cHS, s
 			return err
 		}
 	}
+	c.keyLog("CLIENT_HANDSHAKE_TRAFFIC_SECRET", cHS)
 	if err := c.setWriteKey(cHS); err != nil {
 		return err
 	}
@@ -801,6 +804,7 @@ func (h *clientHS) finish(m msg.Message, certReq *msg.CertificateRequest, cHS, s
 	}
 	c.resSec = c.sched.ResumptionMasterSecret(h.tr.Sum())
 	c.hsTr, c.phaOffered = h.tr, h.offered[msg.ExtPostHandshakeAuth]
+	c.keyLog("CLIENT_TRAFFIC_SECRET_0", cAP)
 	return c.setWriteKey(cAP)
 }
 

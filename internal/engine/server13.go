@@ -672,8 +672,9 @@ func (h *serverHS) hello() ([]byte, []byte, bool, error) {
 	th := h.tr.Sum()
 	cHS := c.sched.ClientHandshakeTrafficSecret(th)
 	sHS := c.sched.ServerHandshakeTrafficSecret(th)
-	c.keyLog("CLIENT_HANDSHAKE_TRAFFIC_SECRET", cHS)
+	// openssl 3.0's server order: its own secret first.
 	c.keyLog("SERVER_HANDSHAKE_TRAFFIC_SECRET", sHS)
+	c.keyLog("CLIENT_HANDSHAKE_TRAFFIC_SECRET", cHS)
 	if err := c.setWriteKey(sHS); err != nil {
 		return nil, nil, false, err
 	}
@@ -904,13 +905,17 @@ func clientEntryExtensions(cert *msg.Certificate) error {
 
 // appSecrets13 derives, from the transcript hash through the server's
 // Finished, both sides' first application traffic secrets and the
-// exporter master secret (RFC 8446 §7.1), and logs them for SSLKEYLOGFILE.
+// exporter master secret (RFC 8446 §7.1), and logs them for SSLKEYLOGFILE
+// in openssl 3.0's order: the exporter, the server's secret, and on a
+// server the client's (a client logs its own when its Finished is out).
 func (c *TLSConn) appSecrets13(th []byte) (cAP, sAP []byte) {
 	cAP = c.sched.ClientAppTrafficSecret(th)
 	sAP = c.sched.ServerAppTrafficSecret(th)
 	c.expSec = c.sched.ExporterMasterSecret(th)
-	c.keyLog("CLIENT_TRAFFIC_SECRET_0", cAP)
-	c.keyLog("SERVER_TRAFFIC_SECRET_0", sAP)
 	c.keyLog("EXPORTER_SECRET", c.expSec)
+	c.keyLog("SERVER_TRAFFIC_SECRET_0", sAP)
+	if !c.isClient {
+		c.keyLog("CLIENT_TRAFFIC_SECRET_0", cAP)
+	}
 	return cAP, sAP
 }

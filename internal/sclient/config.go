@@ -4,16 +4,17 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"github.com/tlskit/tlskit/internal/ct"
 	"io"
 	"os"
 	"strings"
 	"sync"
 
 	"github.com/tlskit/tlskit/internal/certs"
+	"github.com/tlskit/tlskit/internal/ct"
 	"github.com/tlskit/tlskit/internal/dn"
 	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/engine/suites"
+	"github.com/tlskit/tlskit/internal/keylog"
 	"github.com/tlskit/tlskit/internal/opt"
 	"github.com/tlskit/tlskit/internal/optgroups"
 	"github.com/tlskit/tlskit/internal/secdebug"
@@ -222,9 +223,10 @@ func buildSettings(v *opt.Values, stdout, stderr io.Writer) (*settings, error) {
 		s.msgOut = w
 	}
 	if f, ok := v.Get("keylogfile"); ok {
-		w, err := os.OpenFile(f, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+		w, err := keylog.Open(f)
 		if err != nil {
-			return nil, fmt.Errorf("cannot open -keylogfile %q: %w", f, errors.Unwrap(err))
+			// openssl's line, with no prefix, and exit 1.
+			return nil, &configError{[]string{"Error writing keylog file " + f}}
 		}
 		s.keyLog = w
 	}

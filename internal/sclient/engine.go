@@ -25,6 +25,7 @@ import (
 	"github.com/tlskit/tlskit/internal/engine/record"
 	"github.com/tlskit/tlskit/internal/engine/sig"
 	"github.com/tlskit/tlskit/internal/engine/suites"
+	"github.com/tlskit/tlskit/internal/keylog"
 	"github.com/tlskit/tlskit/internal/opt"
 	"github.com/tlskit/tlskit/internal/optgroups"
 	"github.com/tlskit/tlskit/internal/report"
@@ -284,10 +285,7 @@ func (c *client) engineConfig(cn *conn, sess *resumeSession) *engine.Config {
 	cfg.Session12 = sess.sess12
 	sess.mu.Unlock()
 	if s.keyLog != nil {
-		w := ignoreWriteErrors{s.keyLog}
-		cfg.KeyLog = func(label string, random, secret []byte) {
-			fmt.Fprintf(w, "%s %x %x\n", label, random, secret)
-		}
+		cfg.KeyLog = keylog.Func(s.keyLog)
 	}
 	cfg.OnEvent = cn.obs.w.Event
 	if s.sni == "" && !s.noServername {

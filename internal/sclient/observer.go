@@ -1,7 +1,6 @@
 package sclient
 
 import (
-	"io"
 	"net"
 	"slices"
 
@@ -173,13 +172,4 @@ func certTypeName(t byte) string {
 		return "ECDSA fixed ECDH"
 	}
 	return "UNKNOWN"
-}
-
-// ignoreWriteErrors drops its writer's errors, as openssl's file BIOs do
-// for the key log.
-type ignoreWriteErrors struct{ w io.Writer }
-
-func (i ignoreWriteErrors) Write(p []byte) (int, error) {
-	i.w.Write(p)
-	return len(p), nil
 }

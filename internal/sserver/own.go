@@ -18,6 +18,7 @@ import (
 	"github.com/tlskit/tlskit/internal/engine/kx"
 	"github.com/tlskit/tlskit/internal/engine/sig"
 	"github.com/tlskit/tlskit/internal/engine/suites"
+	"github.com/tlskit/tlskit/internal/keylog"
 	"github.com/tlskit/tlskit/internal/opt"
 	"github.com/tlskit/tlskit/internal/optgroups"
 	"github.com/tlskit/tlskit/internal/sslerr"
@@ -286,10 +287,7 @@ func (s *server) engineConfig(tc *trackedConn) *engine.Config {
 		return nil
 	}
 	if f := s.tls.keyLog; f != nil {
-		w := ignoreWriteErrors{f}
-		cfg.KeyLog = func(label string, random, secret []byte) {
-			fmt.Fprintf(w, "%s %x %x\n", label, random, secret)
-		}
+		cfg.KeyLog = keylog.Func(f)
 	}
 	switch {
 	case tc.ob != nil:
