@@ -392,7 +392,9 @@ func compareFirstRecord(t *testing.T, in []byte) {
 	if o == "" || o != g {
 		t.Errorf("%x: server error lines differ\nopenssl: %s\ntlskit:  %s", in, o, g)
 	}
-	if o, g := msgLines(theirSrv.Output()), msgLines(ourSrv.out.String()); o == "" || o != g {
+	// openssl's stdout reaches the pipe after its stderr (stdio buffers
+	// it): wait for the sent alert's -msg line, the last, on both.
+	if o, g := msgLines(waitFor(theirSrv.Output, ">>> ")), msgLines(waitFor(ourSrv.out.String, ">>> ")); o == "" || o != g {
 		t.Errorf("%x: -msg differs\nopenssl:\n%s\ntlskit:\n%s", in, o, g)
 	}
 }
