@@ -152,6 +152,12 @@ func LoadKeyPairAs(spec certs.KeyPairSpec, side string) (engine.Identity, error)
 			fmt.Sprintf("Could not read %s certificate from %s", side, spec.Cert),
 			fmt.Sprintf("Unable to load %s certificate", side),
 		}}
+	case le.What == "certificate chain" && le.Path == spec.Chain:
+		// -cert_chain (measured with openssl 3.0 s_server and s_client).
+		if errors.Is(err, fs.ErrNotExist) {
+			return kp, missingFile("certs of "+side+" certificate chain", spec.Chain, false)
+		}
+		return kp, &ConfError{[]string{fmt.Sprintf("Could not read any %s certificate chain from %s", side, spec.Chain)}}
 	case le.What == "private key" && le.Path == keyPath:
 		return kp, &ConfError{[]string{fmt.Sprintf("Could not read %s certificate private key from %s", side, keyPath)}}
 	}

@@ -150,8 +150,8 @@ func engineOptions(v *opt.Values, c *config, tp *optgroups.TLSParams) error {
 	if k, ok := v.Get("psk"); ok {
 		key, err := hex.DecodeString(k)
 		if err != nil || len(key) == 0 {
-			//lint:ignore ST1005 openssl's words, which scripts match
-			return fmt.Errorf("Not a hex number '%s'", k)
+			// openssl's words, alone on the line.
+			return &optgroups.ConfError{Lines: []string{fmt.Sprintf("Not a hex number '%s'", k)}}
 		}
 		o.psks = append(o.psks, engine.PSK{Identity: []byte(identity), Key: key})
 		o.psk12 = &engine.PSK12{Identity: []byte(identity), Key: key}

@@ -48,6 +48,9 @@ func TestStartupFailuresLikeOpenSSL(t *testing.T) {
 		{"missing-dhparam-build_chain", append(cert, "-dhparam", missing, "-build_chain")},
 		{"msgfile", append(cert, "-msgfile", noDir, "-CAfile", missing)},
 		{"keylogfile", append(cert, "-keylogfile", noDir)},
+		{"missing-cert_chain", append(cert, "-cert_chain", missing)},
+		{"bad-cert_chain", append(cert, "-cert_chain", bad)},
+		{"bad-psk", append(cert, "-psk", "zz")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			full := append([]string{"-accept", "127.0.0.1:0"}, tc.args...)
