@@ -156,6 +156,15 @@ func parseOptionalExtensions(r *reader) (Extensions, error) {
 	return ext, r.done()
 }
 
+// wireLen is the length of e's block as marshal writes it.
+func (e Extensions) wireLen() int {
+	n := 2
+	for _, x := range e {
+		n += 4 + len(x.Data)
+	}
+	return n
+}
+
 func (e Extensions) marshal(b *builder) {
 	b.vec(2, func(b *builder) {
 		for _, x := range e {

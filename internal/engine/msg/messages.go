@@ -57,7 +57,7 @@ func ParseClientHello(body []byte) (*ClientHello, error) {
 
 // Marshal returns the whole message, header included.
 func (m *ClientHello) Marshal() ([]byte, error) {
-	var b builder
+	b := framed(2 + 32 + 1 + len(m.SessionID) + 2 + 2*len(m.CipherSuites) + 1 + len(m.CompressionMethods) + m.Extensions.wireLen())
 	b.u16(m.Version)
 	b.raw(pad32(m.Random))
 	b.vec8(m.SessionID)
@@ -70,11 +70,7 @@ func (m *ClientHello) Marshal() ([]byte, error) {
 	if m.Extensions != nil {
 		m.Extensions.marshal(&b)
 	}
-	body, err := b.bytes()
-	if err != nil {
-		return nil, err
-	}
-	return Frame(TypeClientHello, body)
+	return frameBuilt(TypeClientHello, &b)
 }
 
 func pad32(r []byte) []byte {
@@ -144,7 +140,7 @@ func ParseServerHello(body []byte) (*ServerHello, error) {
 
 // Marshal returns the whole message, header included.
 func (m *ServerHello) Marshal() ([]byte, error) {
-	var b builder
+	b := framed(2 + 32 + 1 + len(m.SessionID) + 2 + 1 + m.Extensions.wireLen())
 	b.u16(m.Version)
 	b.raw(pad32(m.Random))
 	b.vec8(m.SessionID)
@@ -153,11 +149,7 @@ func (m *ServerHello) Marshal() ([]byte, error) {
 	if m.Extensions != nil {
 		m.Extensions.marshal(&b)
 	}
-	body, err := b.bytes()
-	if err != nil {
-		return nil, err
-	}
-	return Frame(TypeServerHello, body)
+	return frameBuilt(TypeServerHello, &b)
 }
 
 // EncryptedExtensions is RFC 8446 §4.3.1's message.
@@ -180,17 +172,34 @@ func ParseEncryptedExtensions(body []byte) (*EncryptedExtensions, error) {
 
 // Marshal returns the whole message, header included.
 func (m *EncryptedExtensions) Marshal() ([]byte, error) {
-	var b builder
+	b := framed(m.Extensions.wireLen())
 	m.Extensions.marshal(&b)
 	return frameBuilt(TypeEncryptedExtensions, &b)
 }
 
+// framed starts a builder for a whole handshake message: room for the
+// header, which frameBuilt fills in, then for a body of size bytes, so
+// that the message is built in one buffer that does not grow (when size
+// is right) and is not copied behind a header afterwards.
+func framed(size int) builder {
+	return builder{b: make([]byte, HeaderLen, HeaderLen+size)}
+}
+
+// frameBuilt writes the header of the message b (started by framed) and
+// returns the whole message.
 func frameBuilt(t Type, b *builder) ([]byte, error) {
-	body, err := b.bytes()
+	out, err := b.bytes()
 	if err != nil {
 		return nil, err
 	}
-	return Frame(t, body)
+	n := len(out) - HeaderLen
+	if n >= 1<<24 {
+		return nil, alert.InternalError
+	}
+	out[0], out[1], out[2], out[3] = byte(t), byte(n>>16), byte(n>>8), byte(n)
+	// Capped, as Frame's are: appending to a message never writes into
+	// room its size estimate left over.
+	return out[:len(out):len(out)], nil
 }
 
 // CertificateEntry is one certificate of a TLS 1.3 Certificate message
@@ -235,7 +244,11 @@ func ParseCertificate(body []byte) (*Certificate, error) {
 
 // Marshal returns the whole message, header included.
 func (m *Certificate) Marshal() ([]byte, error) {
-	var b builder
+	size := 1 + len(m.Context) + 3
+	for _, e := range m.Entries {
+		size += 3 + len(e.Data) + e.Extensions.wireLen()
+	}
+	b := framed(size)
 	b.vec8(m.Context)
 	b.vec(3, func(b *builder) {
 		for _, e := range m.Entries {
@@ -273,7 +286,7 @@ func ParseCertificateRequest(body []byte) (*CertificateRequest, error) {
 
 // Marshal returns the whole message, header included.
 func (m *CertificateRequest) Marshal() ([]byte, error) {
-	var b builder
+	b := framed(1 + len(m.Context) + m.Extensions.wireLen())
 	b.vec8(m.Context)
 	m.Extensions.marshal(&b)
 	return frameBuilt(TypeCertificateRequest, &b)
@@ -297,7 +310,7 @@ func ParseCertificateVerify(body []byte) (*CertificateVerify, error) {
 
 // Marshal returns the whole message, header included.
 func (m *CertificateVerify) Marshal() ([]byte, error) {
-	var b builder
+	b := framed(2 + 2 + len(m.Signature))
 	b.u16(m.Scheme)
 	b.vec16(m.Signature)
 	return frameBuilt(TypeCertificateVerify, &b)
@@ -343,7 +356,7 @@ func ParseNewSessionTicket(body []byte) (*NewSessionTicket, error) {
 
 // Marshal returns the whole message, header included.
 func (m *NewSessionTicket) Marshal() ([]byte, error) {
-	var b builder
+	b := framed(4 + 4 + 1 + len(m.Nonce) + 2 + len(m.Ticket) + m.Extensions.wireLen())
 	b.u32(m.Lifetime)
 	b.u32(m.AgeAdd)
 	b.vec8(m.Nonce)

@@ -122,8 +122,9 @@ func ParseServerKeyExchange(body []byte, kind KeyExchange, tls12 bool) (*ServerK
 // Marshal returns the whole message, header included; Params is rebuilt
 // from the fields.
 func (m *ServerKeyExchange) Marshal() ([]byte, error) {
-	var b builder
-	b.raw(m.MarshalParams())
+	params := m.MarshalParams()
+	b := framed(len(params) + 2 + 2 + len(m.Signature))
+	b.raw(params)
 	if !m.Kind.PSK() {
 		if m.HasScheme {
 			b.u16(m.Scheme)
@@ -191,7 +192,7 @@ func ParseClientKeyExchange(body []byte, kind KeyExchange) (*ClientKeyExchange, 
 
 // Marshal returns the whole message, header included.
 func (m *ClientKeyExchange) Marshal() ([]byte, error) {
-	var b builder
+	b := framed(2 + len(m.Identity) + 2 + len(m.Data))
 	if m.Kind.PSK() {
 		b.vec16(m.Identity)
 	}
@@ -234,7 +235,11 @@ func ParseCertificate12(body []byte) (*Certificate12, error) {
 
 // Marshal returns the whole message, header included.
 func (m *Certificate12) Marshal() ([]byte, error) {
-	var b builder
+	size := 3
+	for _, c := range m.Chain {
+		size += 3 + len(c)
+	}
+	b := framed(size)
 	b.vec(3, func(b *builder) {
 		for _, c := range m.Chain {
 			b.vec24(c)
@@ -296,7 +301,11 @@ func ParseCertificateRequest12(body []byte, tls12 bool) (*CertificateRequest12, 
 
 // Marshal returns the whole message, header included.
 func (m *CertificateRequest12) Marshal() ([]byte, error) {
-	var b builder
+	size := 1 + len(m.CertTypes) + 2 + 2*len(m.Schemes) + 2
+	for _, dn := range m.CANames {
+		size += 2 + len(dn)
+	}
+	b := framed(size)
 	b.vec8(m.CertTypes)
 	if m.HasSchemes {
 		b.vec(2, func(b *builder) {
@@ -337,7 +346,7 @@ func ParseCertificateVerify12(body []byte, tls12 bool) (*DigitallySigned, error)
 
 // Marshal returns the whole CertificateVerify, header included.
 func (m *DigitallySigned) Marshal() ([]byte, error) {
-	var b builder
+	b := framed(2 + 2 + len(m.Signature))
 	if m.HasScheme {
 		b.u16(m.Scheme)
 	}
@@ -364,7 +373,7 @@ func ParseNewSessionTicket12(body []byte) (*NewSessionTicket12, error) {
 
 // Marshal returns the whole message, header included.
 func (m *NewSessionTicket12) Marshal() ([]byte, error) {
-	var b builder
+	b := framed(4 + 2 + len(m.Ticket))
 	b.u32(m.LifetimeHint)
 	b.vec16(m.Ticket)
 	return frameBuilt(TypeNewSessionTicket, &b)
