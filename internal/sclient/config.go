@@ -218,7 +218,9 @@ func buildSettings(v *opt.Values, stdout, stderr io.Writer) (*settings, error) {
 	if f, ok := v.Get("msgfile"); ok {
 		w, err := os.Create(f)
 		if err != nil {
-			return nil, fmt.Errorf("cannot open -msgfile %q: %w", f, errors.Unwrap(err))
+			// openssl's line alone, exit 1 (a missing directory
+			// or a directory alike).
+			return nil, &configError{[]string{"Error writing file " + f}}
 		}
 		s.msgOut = w
 	}

@@ -194,8 +194,14 @@ func parsePSKHex(s string) ([]byte, error) {
 // (openssl's psk_use_session_cb offers it under -psk_identity).
 func readPSKSession(path, identity string) (engine.PSK, error) {
 	o, err := readOpenSSLSession(path)
-	if err != nil {
-		return engine.PSK{}, &configError{[]string{fmt.Sprintf("Can't open PSK session file %s", path)}}
+	var fe *sessionFileError
+	switch {
+	case errors.As(err, &fe) && fe.open:
+		return engine.PSK{}, &configError{fe.lines("Can't open PSK session file " + path)}
+	case errors.As(err, &fe):
+		return engine.PSK{}, &configError{fe.lines("Can't read PSK session file " + path)}
+	case err != nil:
+		return engine.PSK{}, &configError{[]string{fmt.Sprintf("Can't read PSK session file %s", path)}}
 	}
 	h := crypto.SHA256
 	if len(o.Cipher) == 2 && uint16(o.Cipher[0])<<8|uint16(o.Cipher[1]) == suites.AES256GCMSHA384 {

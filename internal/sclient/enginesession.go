@@ -8,9 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"syscall"
 	"time"
 
 	"github.com/tlskit/tlskit/internal/engine"
+	"github.com/tlskit/tlskit/internal/sslerr"
 )
 
 // A TLS 1.3 session of the engine is saved as openssl saves one
@@ -113,18 +115,45 @@ func sessionIDOf(ticket []byte) []byte {
 	return id[:]
 }
 
+// sessionFileError is a -sess_in or -psk_session file that openssl
+// could not use: open is false when the file opened but held no session
+// (openssl's "Can't read" for -psk_session), entries are openssl's error
+// queue for it.
+type sessionFileError struct {
+	open    bool
+	entries []sslerr.Entry
+}
+
+func (e *sessionFileError) Error() string {
+	if e.open {
+		return "cannot open session file"
+	}
+	return "no session in file"
+}
+
+// lines are what openssl prints for e: the line it words for the option,
+// then its queue.
+func (e *sessionFileError) lines(first string) []string {
+	out := []string{first}
+	for _, en := range e.entries {
+		out = append(out, en.String())
+	}
+	return out
+}
+
 // readOpenSSLSession reads the first SSL SESSION PARAMETERS block of a
-// file.
+// file. A file that does not open fails as openssl's BIO_new_file does; a
+// directory or one with no such block, as PEM's "no start line".
 func readOpenSSLSession(path string) (*opensslSession, error) {
 	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("cannot read -sess_in file %q: %v", path, errors.Unwrap(err))
+	if err != nil && !errors.Is(err, syscall.EISDIR) {
+		return nil, &sessionFileError{open: true, entries: sslerr.BIONewFile(sslerr.Errno(err), path, "r")}
 	}
 	for rest := b; ; {
 		var blk *pem.Block
 		blk, rest = pem.Decode(rest)
 		if blk == nil {
-			return nil, fmt.Errorf("-sess_in file %q holds no PEM session", path)
+			return nil, &sessionFileError{entries: []sslerr.Entry{sslerr.PEMNoStartLine(opensslSessionPEMType)}}
 		}
 		if blk.Type != opensslSessionPEMType {
 			continue
@@ -140,6 +169,12 @@ func readOpenSSLSession(path string) (*opensslSession, error) {
 // readSessionFile reads a -sess_in file into the session to resume.
 func readSessionFile(path string, sess *resumeSession) error {
 	o, err := readOpenSSLSession(path)
+	var fe *sessionFileError
+	if errors.As(err, &fe) {
+		// openssl's line whether the file did not open or held no
+		// session.
+		return &configError{fe.lines("Can't open session file " + path)}
+	}
 	if err != nil {
 		return err
 	}

@@ -329,6 +329,13 @@ func OpenForReading(path string, err error) []string {
 	return lines
 }
 
+// PEMNoStartLine is what PEM reading queues when a file holds no PEM
+// block of the type wanted (a missing BEGIN line, or none of the right
+// name): data names that type, e.g. "Expecting: SSL SESSION PARAMETERS".
+func PEMNoStartLine(pemType string) Entry {
+	return Entry{Code: 0x0480006C, Lib: "PEM routines", Func: "get_name", Reason: "no start line", Data: "Expecting: " + pemType}
+}
+
 // Errno is the system error number behind err, or EIO when it has none.
 func Errno(err error) int {
 	var en syscall.Errno

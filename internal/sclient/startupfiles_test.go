@@ -1,0 +1,54 @@
+package sclient
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/tlskit/tlskit/internal/testpeer"
+)
+
+// TestStartupFileErrorsAsOpenSSL gives file-taking options a missing
+// file, a directory and a file of the wrong content, through openssl
+// s_client and tlskit's, and compares stdout, stderr (error lines
+// normalised) and the exit code. Every case fails before connecting (the
+// port is closed, so a case that connected would print a connect error
+// openssl does not).
+func TestStartupFileErrorsAsOpenSSL(t *testing.T) {
+	testpeer.Need(t, "openssl")
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "missing")
+	notPEM := filepath.Join(dir, "notpem.txt")
+	if err := os.WriteFile(notPEM, []byte("this is not PEM\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pki := testpeer.NewPKI(t)
+	closed := "127.0.0.1:" + testpeer.FreePort(t)
+	for _, args := range [][]string{
+		{"-msgfile", filepath.Join(missing, "m.log")},
+		{"-msgfile", dir},
+		{"-sess_in", missing},
+		{"-sess_in", dir},
+		{"-sess_in", notPEM},
+		{"-sess_in", pki.Server}, // PEM, but no session in it
+		{"-psk_session", missing},
+		{"-psk_session", dir},
+		{"-psk_session", notPEM},
+	} {
+		t.Run(args[0]+" "+filepath.Base(args[1]), func(t *testing.T) {
+			all := append([]string{"-connect", closed}, args...)
+			oOut, oErr, oCode := testpeer.Run(t, 20*time.Second, "", "openssl", append([]string{"s_client"}, all...)...)
+			tOut, tErr, tCode := runClient(t, "", all...)
+			if oCode != 1 || tCode != oCode {
+				t.Errorf("exit code: openssl %d, tlskit %d", oCode, tCode)
+			}
+			if tOut != oOut {
+				t.Errorf("stdout:\nopenssl:\n%s\ntlskit:\n%s", oOut, tOut)
+			}
+			if a, b := normalizeErrLines(oErr), normalizeErrLines(tErr); a != b {
+				t.Errorf("stderr:\nopenssl:\n%s\ntlskit:\n%s", a, b)
+			}
+		})
+	}
+}
