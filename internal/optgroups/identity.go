@@ -126,12 +126,20 @@ func LoadKeyPair(spec certs.KeyPairSpec, role Role) (engine.Identity, error) {
 // "<side> certificate" in its messages, e.g. s_server's "second server"
 // (-cert2).
 func LoadKeyPairAs(spec certs.KeyPairSpec, side string) (engine.Identity, error) {
+	return LoadKeyPairNamed(spec, side+" certificate", side+" certificate private key")
+}
+
+// LoadKeyPairNamed is LoadKeyPair with the names openssl gives the
+// certificate and its key in its messages, which are not always alike:
+// s_server's -dcert is the "second server certificate" and its key the
+// "second certificate private key".
+func LoadKeyPairNamed(spec certs.KeyPairSpec, certName, keyName string) (engine.Identity, error) {
 	keyPath := spec.Key
 	if keyPath == "" {
 		keyPath = spec.Cert
 	}
 	if _, err := os.Stat(keyPath); errors.Is(err, fs.ErrNotExist) {
-		return engine.Identity{}, missingFile(side+" certificate private key", keyPath, false)
+		return engine.Identity{}, missingFile(keyName, keyPath, false)
 	}
 	kp, err := certs.LoadKeyPair(spec)
 	if err == nil {
@@ -145,23 +153,71 @@ func LoadKeyPairAs(spec certs.KeyPairSpec, side string) (engine.Identity, error)
 		errors.Is(err, certs.ErrPermission) || errors.Is(err, certs.ErrUnsupported):
 		return kp, err
 	case le.What == "certificate" && le.Path == spec.Cert:
+		// openssl reads the key first: a key file that holds no key
+		// (the certificate file itself when -key is not given) is
+		// named before the certificate.
+		keyForm := spec.KeyForm
+		if spec.Key == "" && keyForm == certs.FormatAuto {
+			keyForm = spec.CertForm
+		}
+		if _, kerr := certs.LoadPrivateKey(keyPath, keyForm, spec.Pass); unreadable(kerr) {
+			return kp, &ConfError{[]string{fmt.Sprintf("Could not read %s from %s", keyName, keyPath)}}
+		}
 		if errors.Is(err, fs.ErrNotExist) {
-			return kp, missingFile(side+" certificate", spec.Cert, true)
+			return kp, missingFile(certName, spec.Cert, true)
 		}
 		return kp, &ConfError{[]string{
-			fmt.Sprintf("Could not read %s certificate from %s", side, spec.Cert),
-			fmt.Sprintf("Unable to load %s certificate", side),
+			fmt.Sprintf("Could not read %s from %s", certName, spec.Cert),
+			"Unable to load " + certName,
 		}}
 	case le.What == "certificate chain" && le.Path == spec.Chain:
 		// -cert_chain (measured with openssl 3.0 s_server and s_client).
 		if errors.Is(err, fs.ErrNotExist) {
-			return kp, missingFile("certs of "+side+" certificate chain", spec.Chain, false)
+			return kp, missingFile("certs of "+certName+" chain", spec.Chain, false)
 		}
-		return kp, &ConfError{[]string{fmt.Sprintf("Could not read any %s certificate chain from %s", side, spec.Chain)}}
+		return kp, &ConfError{[]string{fmt.Sprintf("Could not read any %s chain from %s", certName, spec.Chain)}}
 	case le.What == "private key" && le.Path == keyPath:
-		return kp, &ConfError{[]string{fmt.Sprintf("Could not read %s certificate private key from %s", side, keyPath)}}
+		return kp, &ConfError{[]string{fmt.Sprintf("Could not read %s from %s", keyName, keyPath)}}
 	}
 	return kp, err
+}
+
+// unreadable reports whether err is a file that opened but held nothing
+// usable, which openssl words "Could not read …"; pass phrase,
+// permission and unsupported-format failures keep tlskit's wording.
+func unreadable(err error) bool {
+	var le *certs.LoadError
+	return errors.As(err, &le) && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, certs.ErrWrongPass) &&
+		!errors.Is(err, certs.ErrPassRequired) && !errors.Is(err, certs.ErrPermission) && !errors.Is(err, certs.ErrUnsupported)
+}
+
+// LoadKeyAs loads a -key given without its certificate, as openssl
+// s_client does (it loads the key, then has no certificate to use it
+// with), failing in openssl's words: a missing file with "Could not open
+// file or uri" and its stack, one without a key with "Could not read".
+func LoadKeyAs(path string, form certs.Format, pass, side string) error {
+	what := side + " certificate private key"
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return missingFile(what, path, false)
+	}
+	_, err := certs.LoadPrivateKey(path, form, pass)
+	if unreadable(err) {
+		return &ConfError{[]string{fmt.Sprintf("Could not read %s from %s", what, path)}}
+	}
+	return err
+}
+
+// LoadChainAs loads a -cert_chain given without -cert, as openssl
+// s_client does, failing in its words; the certificates are not used.
+func LoadChainAs(path, pass, side string) error {
+	_, err := certs.LoadCertificates(path, certs.FormatAuto, pass)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return missingFile("certs of "+side+" certificate chain", path, false)
+	case unreadable(err):
+		return &ConfError{[]string{fmt.Sprintf("Could not read any %s certificate chain from %s", side, path)}}
+	}
+	return err
 }
 
 // missingFile is openssl's report of a file it cannot open for loading.

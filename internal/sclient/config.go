@@ -345,8 +345,14 @@ func tlsOptions(v *opt.Values, s *settings) error {
 	case main.KeyGiven:
 		// openssl loads a -key given without -cert, failing on a bad
 		// one, and then has no certificate to use it with.
-		if _, err := certs.LoadPrivateKey(main.Spec.Key, main.Spec.KeyForm, pass); err != nil {
-			return err
+		if err := optgroups.LoadKeyAs(main.Spec.Key, main.Spec.KeyForm, pass, "client"); err != nil {
+			return rawError(err)
+		}
+	}
+	if !main.CertGiven && main.Spec.Chain != "" {
+		// openssl loads -cert_chain with or without -cert.
+		if err := optgroups.LoadChainAs(main.Spec.Chain, pass, "client"); err != nil {
+			return rawError(err)
 		}
 	}
 	if ext.CertGiven {

@@ -35,8 +35,22 @@ func TestStartupFileErrorsAsOpenSSL(t *testing.T) {
 		{"-psk_session", missing},
 		{"-psk_session", dir},
 		{"-psk_session", notPEM},
+		// The key is read first (from -cert's file without -key), and
+		// -key or -cert_chain without -cert are read all the same.
+		{"-key", missing},
+		{"-key", dir},
+		{"-key", notPEM},
+		{"-cert", dir},
+		{"-cert", notPEM},
+		{"-cert_chain", missing},
+		{"-cert_chain", dir},
+		{"-cert_chain", notPEM},
 	} {
-		t.Run(args[0]+" "+filepath.Base(args[1]), func(t *testing.T) {
+		name := filepath.Base(args[1])
+		if args[1] == dir {
+			name = "directory"
+		}
+		t.Run(args[0]+" "+name, func(t *testing.T) {
 			all := append([]string{"-connect", closed}, args...)
 			oOut, oErr, oCode := testpeer.Run(t, 20*time.Second, "", "openssl", append([]string{"s_client"}, all...)...)
 			tOut, tErr, tCode := runClient(t, "", all...)

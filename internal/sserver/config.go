@@ -107,8 +107,11 @@ type keyPairOpts struct {
 	passSpec string
 	given    bool // the option naming the certificate was given
 	// side names the certificate in openssl's load errors: "server"
-	// when empty, "second server" for -cert2.
+	// when empty, "second server" for -cert2 and -dcert.
 	side string
+	// keyName names its key there: side+" certificate private key"
+	// when empty, "second certificate private key" for -dcert.
+	keyName string
 }
 
 // handshakeTimeout bounds a client's handshake, so one that stalls cannot
@@ -164,10 +167,10 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.dcert = keyPairOpts{spec: dual.Spec, passSpec: v.Str("dpass", ""), given: dual.CertGiven || dual.KeyGiven}
-	if c.dcert.spec.Cert == "" {
-		c.dcert.spec.Cert = c.dcert.spec.Key
-	}
+	// openssl loads -dkey only with -dcert (measured: -dkey alone is
+	// not read), and names the key apart from the certificate.
+	c.dcert = keyPairOpts{spec: dual.Spec, passSpec: v.Str("dpass", ""), given: dual.CertGiven,
+		side: "second server", keyName: "second certificate private key"}
 	c.cert2 = keyPairOpts{
 		spec:     certs.KeyPairSpec{Cert: v.Str("cert2", "server2.pem"), Key: v.Str("key2", "")},
 		passSpec: v.Str("pass", ""),

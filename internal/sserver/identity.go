@@ -103,7 +103,11 @@ func loadKeyPair(k keyPairOpts) (engine.Identity, error) {
 	if side == "" {
 		side = "server"
 	}
-	id, err := optgroups.LoadKeyPairAs(spec, side)
+	keyName := k.keyName
+	if keyName == "" {
+		keyName = side + " certificate private key"
+	}
+	id, err := optgroups.LoadKeyPairNamed(spec, side+" certificate", keyName)
 	if err != nil {
 		return engine.Identity{}, err
 	}

@@ -51,6 +51,15 @@ func TestStartupFailuresLikeOpenSSL(t *testing.T) {
 		{"missing-cert_chain", append(cert, "-cert_chain", missing)},
 		{"bad-cert_chain", append(cert, "-cert_chain", bad)},
 		{"bad-psk", append(cert, "-psk", "zz")},
+		// The key is read first, from the certificate's file without
+		// -key; -dcert's key is the "second certificate private key".
+		{"bad-cert-no-key", []string{"-cert", bad}},
+		{"dir-cert-no-key", []string{"-cert", dir}},
+		{"bad-dcert", append(cert, "-dcert", bad)},
+		{"bad-dcert-good-dkey", append(cert, "-dcert", bad, "-dkey", pki.ServerKey)},
+		{"missing-dcert", append(cert, "-dcert", missing)},
+		{"dcert-bad-dkey", append(cert, "-dcert", pki.Server, "-dkey", bad)},
+		{"bad-dcert_chain", append(cert, "-dcert", pki.Server, "-dkey", pki.ServerKey, "-dcert_chain", bad)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			full := append([]string{"-accept", "127.0.0.1:0"}, tc.args...)
@@ -73,4 +82,12 @@ func TestStartupFailuresLikeOpenSSL(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDKeyWithoutDCert: openssl s_server reads -dkey only with -dcert
+// (measured with 3.0: -dkey alone, even naming a file with no
+// certificate, starts the server), so tlskit's starts too.
+func TestDKeyWithoutDCert(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	startServer(t, "", "-cert", pki.Server, "-key", pki.ServerKey, "-dkey", pki.ServerKey)
 }
