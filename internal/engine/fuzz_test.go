@@ -45,6 +45,14 @@ func FuzzServerHandshake(f *testing.F) {
 	id, _ := testIdentity(f, keysForTest(f)["ecdsa-p256"])
 	cfg := &Config{Identities: []Identity{id}, ALPN: []string{"h2"}, Groups: []uint16{0x1d, 0x17}}
 	f.Add(recordedClientHello(f))
+	// An SSL 2.0-format ClientHello (TLS 1.2; ECDHE-ECDSA-AES128-SHA and
+	// the renegotiation SCSV; a 16-byte challenge), which a server takes
+	// as its first record.
+	v2 := []byte{0x80, 31, 1, 3, 3, 0, 6, 0, 0, 0, 16, 0, 0xc0, 0x09, 0, 0, 0xff}
+	for i := range 16 {
+		v2 = append(v2, byte(i+1))
+	}
+	f.Add(v2)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s := Server(&fuzzConn{bytes.NewReader(b)}, cfg)
 		if s.Handshake() == nil {

@@ -190,3 +190,32 @@ func FuzzExtensions(f *testing.F) {
 		}
 	})
 }
+
+// FuzzV2ClientHello: an SSL 2.0-format ClientHello never panics the
+// parser; what it accepts has a 32-byte random, a session ID of at most
+// 32 bytes, null compression only and no more suites than three-byte
+// specs, and an error comes with a hello only for the cipher list.
+func FuzzV2ClientHello(f *testing.F) {
+	f.Add([]byte{1, 3, 3, 0, 6, 0, 0, 0, 16, 0, 0, 0x2f, 0, 0, 0xff,
+		1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16})
+	f.Add([]byte{1, 3, 1, 0, 0, 0, 0, 0, 0})
+	f.Add([]byte{1, 3, 3, 0, 4, 0, 0, 0, 0, 0, 0, 0x2f, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := ParseV2ClientHello(b)
+		if m == nil {
+			if err == nil {
+				t.Fatal("no hello and no error")
+			}
+			return
+		}
+		if len(m.Random) != 32 || len(m.SessionID) > 32 || len(m.CompressionMethods) != 1 || m.CompressionMethods[0] != 0 {
+			t.Fatalf("bad hello %+v", m)
+		}
+		if 3*len(m.CipherSuites) > len(b) {
+			t.Fatalf("%d suites from %d bytes", len(m.CipherSuites), len(b))
+		}
+		if err != nil && len(m.CipherSuites) != 0 {
+			t.Fatalf("error %v with suites", err)
+		}
+	})
+}
