@@ -16,7 +16,6 @@ import (
 	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/engine/alert"
 	"github.com/tlskit/tlskit/internal/engine/kx"
-	"github.com/tlskit/tlskit/internal/engine/sig"
 	"github.com/tlskit/tlskit/internal/engine/suites"
 	"github.com/tlskit/tlskit/internal/keylog"
 	"github.com/tlskit/tlskit/internal/opt"
@@ -56,15 +55,6 @@ type engineSettings struct {
 	// sidCtx is the session ID context: -context, or openssl s_server's
 	// own default (the int 1 in memory order: 01000000).
 	sidCtx []byte
-}
-
-// sigalgs are the signature schemes the engine uses: -sigalgs, or
-// its default list.
-func (o *engineSettings) sigalgs() []uint16 {
-	if o.tp.Sigalgs != nil {
-		return o.tp.Sigalgs
-	}
-	return sig.Default13
 }
 
 // suites13 are the TLS 1.3 suites: -ciphersuites, or openssl's default

@@ -2,6 +2,7 @@ package sig
 
 import (
 	"crypto"
+	//lint:ignore SA1019 DSA keys, to test the TLS 1.2 verifier openssl 3.0 also has
 	"crypto/dsa"
 	"crypto/ecdsa"
 	"crypto/elliptic"
