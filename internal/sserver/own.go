@@ -12,6 +12,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/engine/alert"
@@ -35,6 +36,11 @@ type engineSettings struct {
 	// (-no_ticket), which the statistics count.
 	stateful bool
 	psks     []engine.PSK
+	// pskSession and pskIdentity are -psk_session's file and the
+	// identity its key is offered under; openssl reads the file after
+	// the DH parameters, the PSK hint and -serverinfo (see
+	// loadPSKSession).
+	pskSession, pskIdentity string
 	// psk12 is -psk for the TLS 1.0–1.2 PSK suites (with -psk_hint),
 	// nil without -psk.
 	psk12 *engine.PSK12
@@ -152,13 +158,7 @@ func engineOptions(v *opt.Values, c *config, tp *optgroups.TLSParams) error {
 			o.psk12.Hint = o.pskHint
 		}
 	}
-	if f, ok := v.Get("psk_session"); ok {
-		p, err := readPSKSession(f, identity)
-		if err != nil {
-			return err
-		}
-		o.psks = []engine.PSK{p}
-	}
+	o.pskSession, o.pskIdentity = v.Str("psk_session", ""), identity
 	o.suites12 = tp.Suites12
 	o.sidCtx = []byte{1, 0, 0, 0}
 	if ctx, ok := v.Get("context"); ok {
@@ -185,23 +185,48 @@ func engineOptions(v *opt.Values, c *config, tp *optgroups.TLSParams) error {
 	return nil
 }
 
+// loadPSKSession reads -psk_session, whose key then replaces -psk's.
+func (o *engineSettings) loadPSKSession() error {
+	if o.pskSession == "" {
+		return nil
+	}
+	p, err := readPSKSession(o.pskSession, o.pskIdentity)
+	if err != nil {
+		return err
+	}
+	o.psks = []engine.PSK{p}
+	return nil
+}
+
 // readPSKSession reads -psk_session: an openssl SSL SESSION PARAMETERS
-// file whose master key is the PSK, expected under -psk_identity.
+// file whose master key is the PSK, expected under -psk_identity. Its
+// failures are openssl's (measured with 3.0): a file that does not open
+// is "Can't open PSK session file" and BIO_new_file's entries; one that
+// does (a directory too) but holds no such PEM block is "Can't read PSK
+// session file" and PEM's "no start line".
 func readPSKSession(path, identity string) (engine.PSK, error) {
 	b, err := os.ReadFile(path)
-	if err != nil {
-		//lint:ignore ST1005 openssl's words, which scripts match
-		return engine.PSK{}, fmt.Errorf("Can't open PSK session file %s", path)
+	if err != nil && !errors.Is(err, syscall.EISDIR) {
+		lines := []string{"Can't open PSK session file " + path}
+		for _, e := range sslerr.BIONewFile(sslerr.Errno(err), path, "r") {
+			lines = append(lines, e.String())
+		}
+		return engine.PSK{}, &optgroups.ConfError{Lines: lines}
 	}
-	blk, _ := pem.Decode(b)
-	if blk == nil || blk.Type != "SSL SESSION PARAMETERS" {
-		//lint:ignore ST1005 openssl's words, which scripts match
-		return engine.PSK{}, fmt.Errorf("Can't read PSK session file %s", path)
+	var blk *pem.Block
+	for rest := b; ; {
+		// PEM reading passes over blocks of other types.
+		if blk, rest = pem.Decode(rest); blk == nil || blk.Type == "SSL SESSION PARAMETERS" {
+			break
+		}
+	}
+	if blk == nil {
+		return engine.PSK{}, &optgroups.ConfError{Lines: []string{"Can't read PSK session file " + path,
+			sslerr.PEMNoStartLine("SSL SESSION PARAMETERS").String()}}
 	}
 	key, suite, err := sessionKey(blk.Bytes)
 	if err != nil {
-		//lint:ignore ST1005 openssl's words, which scripts match
-		return engine.PSK{}, fmt.Errorf("Can't read PSK session file %s", path)
+		return engine.PSK{}, &optgroups.ConfError{Lines: []string{"Can't read PSK session file " + path}}
 	}
 	h := crypto.SHA256
 	if suite == suites.AES256GCMSHA384 {

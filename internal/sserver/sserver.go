@@ -190,6 +190,12 @@ func run(ctx context.Context, args []string, s stdio.Stdio, listening func(net.A
 		}
 		id.main[0].ServerInfo = si
 	}
+	if c.engine != nil {
+		if err := c.engine.loadPSKSession(); err != nil {
+			printErr(s.Err, err)
+			return 1
+		}
+	}
 	// The chain as loaded: what openssl checks at start-up, unless
 	// -build_chain completes it there.
 	var loaded [][]byte

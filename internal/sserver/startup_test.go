@@ -59,6 +59,11 @@ func TestStartupFailuresLikeOpenSSL(t *testing.T) {
 		{"bad-dcert-good-dkey", append(cert, "-dcert", bad, "-dkey", pki.ServerKey)},
 		{"missing-dcert", append(cert, "-dcert", missing)},
 		{"dcert-bad-dkey", append(cert, "-dcert", pki.Server, "-dkey", bad)},
+		// -psk_session is read after the DH parameters.
+		{"missing-psk_session", append(cert, "-psk_session", missing)},
+		{"dir-psk_session", append(cert, "-psk_session", dir)},
+		{"bad-psk_session", append(cert, "-psk_session", bad)},
+		{"certificate-as-psk_session", append(cert, "-psk_session", pki.CA)},
 		{"bad-dcert_chain", append(cert, "-dcert", pki.Server, "-dkey", pki.ServerKey, "-dcert_chain", bad)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
