@@ -2,7 +2,14 @@
 // as OpenSSL's apps share them: one definition, with per-command status.
 package optgroups
 
-import "github.com/tlskit/tlskit/internal/opt"
+import (
+	"os"
+	"strings"
+	"syscall"
+
+	"github.com/tlskit/tlskit/internal/opt"
+	"github.com/tlskit/tlskit/internal/sslerr"
+)
 
 // Random is the "Random state options" section.
 func Random() []opt.Option {
@@ -11,6 +18,31 @@ func Random() []opt.Option {
 		{Name: "rand", Kind: opt.String, Help: "Load the given file(s) into the random number generator", NoEffect: true},
 		{Name: "writerand", Kind: opt.OutFile, Help: "Write random data to the specified file"},
 	}
+}
+
+// LoadRand is -rand as openssl 3.0's apps check it once the options are
+// read: every file of every -rand (a list split at ':') must open, each
+// that does not being "Can't load F into RNG" and RAND_load_file's entry;
+// the command then ends with exit 1. tlskit reads nothing from the files
+// (its randomness is the system's), so opening them is all it does.
+func LoadRand(v *opt.Values) error {
+	var lines []string
+	for _, arg := range v.All("rand") {
+		for _, f := range strings.Split(arg, ":") {
+			// Non-blocking, so that a FIFO cannot hold the command.
+			fh, err := os.OpenFile(f, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+			if err == nil {
+				fh.Close()
+				continue
+			}
+			lines = append(lines, "Can't load "+f+" into RNG",
+				sslerr.Entry{Code: 0x12000079, Lib: "random number generator", Func: "RAND_load_file", Reason: "Cannot open file", Data: "Filename=" + f}.String())
+		}
+	}
+	if lines != nil {
+		return &ConfError{Lines: lines}
+	}
+	return nil
 }
 
 // TLS is the "TLS/SSL options" section (OpenSSL's SSL_CONF commands).

@@ -13,6 +13,7 @@ import (
 	"github.com/tlskit/tlskit/internal/dn"
 	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/opt"
+	"github.com/tlskit/tlskit/internal/optgroups"
 	"github.com/tlskit/tlskit/internal/proxy"
 	"github.com/tlskit/tlskit/internal/report"
 	"github.com/tlskit/tlskit/internal/secdebug"
@@ -71,6 +72,10 @@ func Main(args []string, s stdio.Stdio) int {
 	v, code, ok := Table.ParseArgs(args, s.Err)
 	if !ok {
 		return code
+	}
+	// openssl loads -rand's files once the options are read.
+	if err := optgroups.LoadRand(v); err != nil {
+		return startupError(s.Err, rawError(err))
 	}
 	if err := checkUsage(v); err != nil {
 		return startupError(s.Err, err)

@@ -45,6 +45,10 @@ func TestStartupFileErrorsAsOpenSSL(t *testing.T) {
 		{"-cert_chain", missing},
 		{"-cert_chain", dir},
 		{"-cert_chain", notPEM},
+		// -rand's files are opened once the options are read, before
+		// anything else is loaded; each is a list split at ':'.
+		{"-rand", missing},
+		{"-rand", notPEM + ":" + missing + "x", "-rand", dir + ":" + missing, "-cert", missing},
 	} {
 		name := filepath.Base(args[1])
 		if args[1] == dir {

@@ -141,6 +141,12 @@ func run(ctx context.Context, args []string, s stdio.Stdio, listening func(net.A
 		defer f.Close()
 		srv.msgFile = f
 	}
+	// openssl opens -msgfile as it reads the options, and -rand's files
+	// once it has read them all.
+	if err := optgroups.LoadRand(v); err != nil {
+		printErr(s.Err, err)
+		return 1
+	}
 	id, err := loadIdentity(c)
 	if err != nil {
 		printErr(s.Err, err)
