@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/tlskit/tlskit/internal/engine"
@@ -562,10 +563,13 @@ func (c *client) saveSession12(cn *conn) {
 
 // requestCANames reads -requestCAfile as openssl's SSL_load_client_CA_file
 // does: the subjects of the PEM certificates, in file order, each once; a
-// file that cannot be opened is "Error loading CA names".
+// file that cannot be opened is "Error loading CA names"; one without a
+// certificate gives no names.
 func requestCANames(path string) ([][]byte, error) {
 	data, err := os.ReadFile(path)
-	if err != nil {
+	// fopen opens a directory for reading: openssl finds no certificate
+	// in it, as in a file without one, and goes on (measured with 3.0).
+	if err != nil && !errors.Is(err, syscall.EISDIR) {
 		errno := sslerr.Errno(err)
 		return nil, &configError{[]string{"Error loading CA names",
 			sslerr.SysEntry(errno, "file_ctrl", "calling fopen("+path+", r)").String(),

@@ -113,8 +113,8 @@ func Main(args []string, s stdio.Stdio) int {
 		code = 1
 	}
 	if f, ok := v.Get("writerand"); ok {
-		if err := writeRand(f); err != nil {
-			fmt.Fprintf(s.Err, "s_client: %v\n", err)
+		if lines := writeRand(f); lines != nil {
+			fmt.Fprintln(s.Err, strings.Join(lines, "\n"))
 		}
 	}
 	return code
@@ -143,16 +143,21 @@ func (f *fileWriter) Write(p []byte) (int, error) {
 }
 
 // writeRand is -writerand: openssl saves random bytes to seed a later run.
-// tlskit reads no seed file, but writes one so scripts find it.
-func writeRand(path string) error {
+// tlskit reads no seed file, but writes one so scripts find it. A file it
+// cannot write gives openssl's lines (measured with 3.0): "Cannot write
+// random bytes:" and RAND_write_file's entry, "Not a regular file" for a
+// directory or device, "Cannot open file" otherwise; the exit code stays.
+func writeRand(path string) []string {
 	b := make([]byte, 1024)
-	if _, err := rand.Read(b); err != nil {
-		return err
+	rand.Read(b)
+	reason, code := "Cannot open file", uint32(0x12000079)
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		reason, code = "Not a regular file", 0x1200007A
+	} else if err := os.WriteFile(path, b, 0o600); err == nil {
+		return nil
 	}
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		return fmt.Errorf("cannot write -writerand file %q: %v", path, errors.Unwrap(err))
-	}
-	return nil
+	return []string{"Cannot write random bytes:",
+		sslerr.Entry{Code: code, Lib: "random number generator", Func: "RAND_write_file", Reason: reason, Data: "Filename=" + path}.String()}
 }
 
 // startupError prints an error found before connecting and returns 1.

@@ -12,9 +12,9 @@ import (
 // TestStartupFileErrorsAsOpenSSL gives file-taking options a missing
 // file, a directory and a file of the wrong content, through openssl
 // s_client and tlskit's, and compares stdout, stderr (error lines
-// normalised) and the exit code. Every case fails before connecting (the
-// port is closed, so a case that connected would print a connect error
-// openssl does not).
+// normalised) and the exit code. The port is closed: a case that should
+// fail before connecting and does not prints a connect error openssl does
+// not; -writerand's and a directory as -requestCAfile's come after it.
 func TestStartupFileErrorsAsOpenSSL(t *testing.T) {
 	testpeer.Need(t, "openssl")
 	dir := t.TempDir()
@@ -47,6 +47,9 @@ func TestStartupFileErrorsAsOpenSSL(t *testing.T) {
 		{"-cert_chain", notPEM},
 		// -rand's files are opened once the options are read, before
 		// anything else is loaded; each is a list split at ':'.
+		{"-writerand", dir},
+		{"-writerand", filepath.Join(missing, "r")},
+		{"-requestCAfile", dir},
 		{"-rand", missing},
 		{"-rand", notPEM + ":" + missing + "x", "-rand", dir + ":" + missing, "-cert", missing},
 	} {
