@@ -4,6 +4,8 @@ import (
 	"crypto/x509"
 	"errors"
 	"io/fs"
+	"os"
+	"strings"
 	"syscall"
 
 	"github.com/tlskit/tlskit/internal/certs"
@@ -63,14 +65,21 @@ func (s CAStore) WantsDefaults() bool {
 // A file that cannot be read or holds no certificate fails with
 // openssl's error lines.
 func (s CAStore) Load() ([]*x509.Certificate, error) {
-	cs, err := certs.LoadStores(one(s.File), one(s.Dir), one(s.URI))
-	var le *certs.LoadError
-	if err == nil || !errors.As(err, &le) || le.Path != s.File || s.File == "" {
-		return cs, err
-	}
+	cs, err := certs.LoadStores(one(s.File), one(s.Dir), nil)
 	var lines []string
 	if s.extra {
 		lines = append(lines, "Error loading store locations")
+	}
+	var le *certs.LoadError
+	if err == nil && s.URI != "" {
+		uc, uerr := loadStoreURI(s.URI)
+		if l, ok := uerr.(storeURIError); ok {
+			return nil, &ConfError{append(lines, l...)}
+		}
+		cs, err = append(cs, uc...), uerr
+	}
+	if err == nil || !errors.As(err, &le) || le.Path != s.File || s.File == "" {
+		return cs, err
 	}
 	const x509Lib = "x509 certificate routines"
 	switch {
@@ -86,6 +95,50 @@ func (s CAStore) Load() ([]*x509.Certificate, error) {
 			sslerr.Entry{Code: 0x05800088, Lib: x509Lib, Func: "X509_load_cert_crl_file_ex", Reason: "no certificate or crl found"}.String())
 	}
 	return nil, &ConfError{lines}
+}
+
+// storeURIError is openssl's error queue for a store URI that names no
+// file.
+type storeURIError []string
+
+func (e storeURIError) Error() string { return strings.Join(e, "\n") }
+
+// loadStoreURI loads -CAstore (or -chainCAstore, -verifyCAstore) as
+// openssl's file store does, measured with 3.0: a missing file fails with
+// the entries the store's loaders queue, which depend on the form of the
+// URI (a plain path, file:/abs, file:///abs, file:relative); any file or
+// directory that exists loads, without error when it holds no certificate
+// (openssl takes a file of garbage, or a malformed certificate, as one
+// without). Other schemes keep tlskit's own error.
+func loadStoreURI(uri string) ([]*x509.Certificate, error) {
+	cs, err := certs.LoadCAStore(uri)
+	if err == nil || errors.Is(err, fs.ErrPermission) || errors.Is(err, certs.ErrUnsupported) {
+		return cs, err
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	stat := func(p string) string {
+		errno := int(syscall.ENOENT)
+		if _, err := os.Stat(p); err != nil {
+			errno = sslerr.Errno(err)
+		}
+		return sslerr.SysEntry(errno, "file_open", "calling stat("+p+")").String()
+	}
+	lines := storeURIError{sslerr.Entry{Code: 0x16000069, Lib: "STORE routines", Func: "ossl_store_get0_loader_int", Reason: "unregistered scheme", Data: "scheme=file"}.String()}
+	rest, isFile := strings.CutPrefix(uri, "file:")
+	switch {
+	case !isFile:
+		lines = append(lines, stat(uri))
+	case strings.HasPrefix(rest, "//"):
+		_, p, _ := strings.Cut(strings.TrimPrefix(rest, "//"), "/")
+		lines = append(lines, stat("/"+p))
+	case strings.HasPrefix(rest, "/"):
+		lines = append(lines, stat(uri), stat(rest))
+	default:
+		lines = append(lines, stat(uri), sslerr.Entry{Code: 0x1C8000DB, Lib: "Provider routines", Func: "file_open", Reason: "path must be absolute", Data: "Given path=" + rest}.String())
+	}
+	return nil, lines
 }
 
 func one(s string) []string {

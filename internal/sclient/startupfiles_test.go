@@ -47,6 +47,14 @@ func TestStartupFileErrorsAsOpenSSL(t *testing.T) {
 		{"-cert_chain", notPEM},
 		// -rand's files are opened once the options are read, before
 		// anything else is loaded; each is a list split at ':'.
+		// A store URI: a missing file fails as openssl's loaders do,
+		// for each form of the URI; one without certificates is empty.
+		{"-CAstore", missing},
+		{"-CAstore", "file:" + missing},
+		{"-CAstore", "file://" + missing},
+		{"-CAstore", "file:relative-missing"},
+		{"-CAstore", notPEM},
+		{"-chainCAstore", missing},
 		{"-writerand", dir},
 		{"-writerand", filepath.Join(missing, "r")},
 		{"-requestCAfile", dir},

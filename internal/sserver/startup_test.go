@@ -59,6 +59,8 @@ func TestStartupFailuresLikeOpenSSL(t *testing.T) {
 		{"bad-dcert-good-dkey", append(cert, "-dcert", bad, "-dkey", pki.ServerKey)},
 		{"missing-dcert", append(cert, "-dcert", missing)},
 		{"dcert-bad-dkey", append(cert, "-dcert", pki.Server, "-dkey", bad)},
+		{"missing-CAstore", append(cert, "-CAstore", "file:"+missing)},
+		{"missing-verifyCAstore", append(cert, "-verifyCAstore", missing)},
 		// -rand's files are opened before the key and certificates.
 		{"missing-rand", []string{"-rand", missing + ":" + bad + ":" + noDir, "-cert", missing}},
 		// -psk_session is read after the DH parameters.
