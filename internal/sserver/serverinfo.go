@@ -3,10 +3,12 @@ package sserver
 import (
 	"encoding/binary"
 	"encoding/pem"
+	"errors"
 	"io"
 	"os"
 	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/engine/msg"
@@ -42,6 +44,10 @@ func readServerInfo(path string) ([]engine.ServerInfo, error) {
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxServerInfoFile))
+	if errors.Is(err, syscall.EISDIR) {
+		// A directory opens and reads as empty (measured with 3.0).
+		data, err = nil, nil
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -28,6 +28,10 @@ func TestStartupFailuresLikeOpenSSL(t *testing.T) {
 		t.Fatal(err)
 	}
 	missing := filepath.Join(dir, "missing.pem")
+	malformed := filepath.Join(dir, "malformed.pem")
+	if err := os.WriteFile(malformed, []byte("-----BEGIN DH PARAMETERS-----\nAAAA\n-----END DH PARAMETERS-----\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	noDir := filepath.Join(dir, "nodir", "file")
 	cert := []string{"-cert", pki.Server, "-key", pki.ServerKey}
 	for _, tc := range []struct {
@@ -59,6 +63,14 @@ func TestStartupFailuresLikeOpenSSL(t *testing.T) {
 		{"bad-dcert-good-dkey", append(cert, "-dcert", bad, "-dkey", pki.ServerKey)},
 		{"missing-dcert", append(cert, "-dcert", missing)},
 		{"dcert-bad-dkey", append(cert, "-dcert", pki.Server, "-dkey", bad)},
+		// A -dhparam that cannot be read only warns; -serverinfo fails
+		// after it. A directory opens and reads as empty for both.
+		{"dir-dhparam", append(cert, "-dhparam", dir, "-serverinfo", missing)},
+		{"bad-dhparam", append(cert, "-dhparam", bad, "-serverinfo", missing)},
+		{"key-as-dhparam", append(cert, "-dhparam", pki.ServerKey, "-serverinfo", missing)},
+		{"malformed-dhparam", append(cert, "-dhparam", malformed, "-serverinfo", missing)},
+		{"certificate-as-dhparam", append(cert, "-dhparam", pki.CA, "-serverinfo", missing)},
+		{"dir-serverinfo", append(cert, "-serverinfo", dir)},
 		{"missing-CAstore", append(cert, "-CAstore", "file:"+missing)},
 		{"missing-verifyCAstore", append(cert, "-verifyCAstore", missing)},
 		// -rand's files are opened before the key and certificates.
