@@ -30,6 +30,7 @@ import (
 	"github.com/tlskit/tlskit/internal/opt"
 	"github.com/tlskit/tlskit/internal/optgroups"
 	"github.com/tlskit/tlskit/internal/report"
+	"github.com/tlskit/tlskit/internal/secdebug"
 	"github.com/tlskit/tlskit/internal/sslerr"
 	"github.com/tlskit/tlskit/internal/verify"
 )
@@ -294,7 +295,7 @@ func (c *client) engineConfig(cn *conn, sess *resumeSession) *engine.Config {
 	if s.keyLog != nil {
 		cfg.KeyLog = keylog.Func(s.keyLog)
 	}
-	cfg.OnEvent = cn.obs.w.Event
+	cfg.OnEvent = c.secDebugEvents(cn, cn.obs.w.Event)
 	if s.sni == "" && !s.noServername {
 		// openssl's servername callback complains when no SNI went out,
 		// on every handshake, as it runs: after a TLS 1.0–1.2 ServerHello
@@ -465,6 +466,9 @@ func (c *client) onTicket(cn *conn, sess *resumeSession, tk engine.Ticket) {
 		}
 	}()
 	s := c.set
+	if s.secDebug != nil {
+		secdebug.WriteClientTicket(c.errw, *s.secDebug)
+	}
 	sess.mu.Lock()
 	sess.ticket = &tk
 	sess.gen++

@@ -4,6 +4,8 @@ import (
 	"crypto/x509"
 
 	"github.com/tlskit/tlskit/internal/engine"
+	"github.com/tlskit/tlskit/internal/engine/msg"
+	"github.com/tlskit/tlskit/internal/engine/record"
 	"github.com/tlskit/tlskit/internal/engine/sig"
 	"github.com/tlskit/tlskit/internal/secdebug"
 	"github.com/tlskit/tlskit/internal/tlsnames"
@@ -40,11 +42,10 @@ func secDebugConfig(s *settings, verbose bool) *secdebug.Config {
 	}
 	if len(cfg.SigAlgs) == 0 {
 		// openssl's default list, the SHA-1 schemes included (the level
-		// refuses them).
+		// refuses them), whatever the versions: a TLS 1.3-only client
+		// drops DSA, SHA-1 and SHA-224 from what it sends but checks
+		// them in its first signature-type mask.
 		cfg.SigAlgs = sig.DefaultClient12SHA1
-		if s.engine.lo >= engine.VersionTLS13 {
-			cfg.SigAlgs = sig.Default13
-		}
 	}
 	if len(s.engine.identities) > 0 {
 		for _, der := range s.engine.identities[0].Chain {
@@ -54,6 +55,42 @@ func secDebugConfig(s *settings, verbose bool) *secdebug.Config {
 		}
 	}
 	return cfg
+}
+
+// secDebugEvents wraps a handshake's event callback to print the checks
+// openssl's client makes as messages arrive, before its verify callback
+// prints the server certificate's lines: on the ServerHello (version,
+// suite, TLS 1.2 ticket) and on a TLS 1.3 CertificateRequest (the shared
+// signature schemes).
+func (c *client) secDebugEvents(cn *conn, next func(engine.Event)) func(engine.Event) {
+	if c.set.secDebug == nil {
+		return next
+	}
+	return func(e engine.Event) {
+		next(e)
+		if e.Sent || e.ContentType != int(record.TypeHandshake) || len(e.Data) < 4 {
+			return
+		}
+		switch msg.Type(e.Data[0]) {
+		case msg.TypeServerHello:
+			sh, err := msg.ParseServerHello(e.Data[4:])
+			if err != nil || sh.IsHelloRetryRequest() {
+				return
+			}
+			v := sh.Version
+			if d, ok := sh.Extensions.Find(msg.ExtSupportedVersions); ok {
+				if sv, err := msg.ParseSupportedVersionsServer(d); err == nil {
+					v = sv
+				}
+			}
+			secdebug.WriteClientServerHello(c.errw, *c.set.secDebug, v, sh.CipherSuite, sh.Extensions.Has(msg.ExtSessionTicket))
+		case msg.TypeCertificateRequest:
+			sum := cn.obs.w.Summary()
+			if sum.Version == engine.VersionTLS13 && !sum.HandshakeDone && sum.CertificateRequest != nil {
+				secdebug.WriteClientCertificateRequest(c.errw, *c.set.secDebug, sum.CertificateRequest.SigAlgs)
+			}
+		}
+	}
 }
 
 // writeSecDebug prints a finished handshake's security checks on stderr.

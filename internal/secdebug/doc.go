@@ -18,32 +18,34 @@
 //     suites, supported groups, the ticket extension, signature schemes,
 //     supported versions and the TLS 1.3 key share), or what a server checks
 //     when loading its certificate chain.
+//   - [WriteClientServerHello] and [WriteClientCertificateRequest]: what
+//     a client checks as those messages arrive, before the server's
+//     certificate is verified (openssl's verify callback prints its
+//     "depth=" lines after them); [WriteClientTicket] for each TLS 1.3
+//     ticket.
 //   - [WriteHandshake] (and its short form [WriteNegotiated]): what either
-//     side checks once the peer's hello and certificates are in: the
-//     negotiated version range, suite, group, the peer's signature scheme,
-//     shared signature schemes and, where OpenSSL does so, the local
-//     certificate chain again.
+//     side checks once the peer's hello and certificates are in: on a
+//     client, from the server's certificate on (its curve, the group, the
+//     signature, the shared signature schemes and the client's chain);
+//     on a server, the negotiated version range, suite, groups, shared
+//     signature schemes, its own chain and the client's.
 //
 // openssl runs several of its checks more than once per handshake: the
 // version range, the signature-type mask and the whole suite list three
 // times while a client builds one ClientHello (two of them followed by a
-// single "Supported Curve" probe), the shared signature schemes twice,
-// and the shared groups dozens of times as s_server's summary walks them
-// (once to count them, then from the start for each one).
-// A server's lines are openssl's, line for line: [WriteHandshake] repeats
-// each check as often as s_server makes it (compared whole with openssl
-// s_server's stderr, TLS 1.2 and 1.3, in internal/sserver's tests), and
-// [WriteServerBeforePeer] and [WriteServerAfterPeer] split them where
-// s_server's verify callback prints a client certificate's lines. For a
-// client this package prints each kind of check once per phase, in the
-// order the phases occur, so its output is a faithful summary rather than
-// a line-for-line copy: every line it prints is one openssl prints for
-// the same settings, and without -security_debug_verbose it prints the
-// same set of refusals. It leaves out the ticket check a TLS 1.2 client
-// repeats on the ServerHello. Groups OpenSSL 3.0
-// does not know (ML-KEM hybrids) are printed with
-// the names and strengths OpenSSL 3.5 gives them. Like openssl 3.0, it
-// leaves the key type empty in "Certificate chain EE key=, bits=…" lines.
+// "Supported Curve" probe), the shared signature schemes twice, and the
+// shared groups dozens of times as s_server's summary walks them (once to
+// count them, then from the start for each one). Both sides' lines are
+// openssl 3.0's, line for line, each check as often as openssl makes it:
+// compared whole with openssl s_server's stderr in internal/sserver's
+// tests and with openssl s_client's in internal/sclient's (TLS 1.2 and
+// 1.3; -no_ticket, -groups, -sigalgs, -cipher, client certificates,
+// -verify, security level 3). [WriteServerBeforePeer] and
+// [WriteServerAfterPeer] split a server's lines where s_server's verify
+// callback prints a client certificate's. Groups OpenSSL 3.0 does not
+// know (ML-KEM hybrids) are printed with the names and strengths OpenSSL
+// 3.5 gives them. Like openssl 3.0, it leaves the key type empty in
+// "Certificate chain EE key=, bits=…" lines.
 //
 // All output belongs on stderr, where openssl writes it.
 package secdebug

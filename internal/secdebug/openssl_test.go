@@ -185,6 +185,12 @@ func runInterop(t *testing.T, pki *testpeer.PKI, tc interopCase, verbose bool, h
 	}
 	var mine bytes.Buffer
 	WriteSetup(&mine, cc)
+	// The server promises a TLS 1.2 ticket when the client offered one
+	// (neither side has -no_ticket; level 3 and above refuse tickets).
+	WriteClientServerHello(&mine, cc, h.Version, h.Cipher, h.Version < engine.VersionTLS13 && ticketAllowed(tc.level))
+	if h.Version == engine.VersionTLS13 && h.CertRequested {
+		WriteClientCertificateRequest(&mine, cc, h.PeerSigAlgs)
+	}
 	WriteHandshake(&mine, cc, h)
 	compare(t, "client", verbose, mine.String(), cliOut)
 

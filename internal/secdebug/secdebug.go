@@ -100,17 +100,44 @@ type Handshake struct {
 // ClientHello checks; a server prints its own chain. Call it once, after
 // the configuration is complete and before connecting (client) or
 // accepting (server), with w set to stderr.
+//
+// A client's lines are openssl 3.0's, as often and in the order s_client
+// prints them (measured with -security_debug_verbose against openssl
+// s_server, TLS 1.2 and 1.3): TLS 1.3 alone, the version walk, then
+// three passes over the suites (the cipher_suites list, then once for
+// each of the ec_point_formats and supported_groups extensions), each a
+// version walk (two on the second pass), the signature-type mask, a
+// version walk and the suites;
+// the two extension passes end with a probe for a usable group when an
+// offered suite needs curves. Then the supported_groups list, the ticket
+// extension, signature_algorithms, supported_versions and the TLS 1.3
+// key share.
 func WriteSetup(w io.Writer, c Config) {
 	p := newPrinter(w, c)
 	p.chain(c.Chain)
 	if !c.Client {
 		return
 	}
+	v13 := uint16(engine.VersionTLS13)
+	p.line(versionAllowed(p.level, v13), "Version=%s", versionName(v13))
 	p.versions()
-	p.sigalgMask()
-	p.ciphers()
-	if p.hi >= engine.VersionTLS13 || p.eccSuites() {
-		// supported_groups goes only with TLS 1.3 or an ECC suite.
+	// supported_groups goes only with TLS 1.3 or an ECC suite.
+	ecc := p.hi >= engine.VersionTLS13 || p.eccSuites()
+	for pass := range 3 {
+		if pass == 1 {
+			p.versions()
+		}
+		p.versions()
+		// The first pass builds the mask before openssl applies its
+		// TLS 1.3-only rules; the later ones skip what those drop.
+		p.sigalgMask(pass > 0)
+		p.versions()
+		p.ciphers()
+		if pass > 0 && ecc {
+			p.groupProbe()
+		}
+	}
+	if ecc {
 		for _, g := range c.Groups {
 			p.group("Supported Curve", g)
 		}
@@ -127,6 +154,39 @@ func WriteSetup(w io.Writer, c Config) {
 	}
 }
 
+// WriteClientServerHello writes what a client checks as the ServerHello
+// arrives: the version walk, the chosen suite and,
+// below TLS 1.3 when the server promised a ticket (its session_ticket
+// extension), the ticket. openssl prints these before its servername
+// callback and the certificate's verify lines.
+func WriteClientServerHello(w io.Writer, c Config, version, cipher uint16, ticketExt bool) {
+	p := newPrinter(w, c)
+	p.tls13 = version >= engine.VersionTLS13
+	p.versions()
+	p.cipher("Check Ciphersuite", cipher)
+	if !p.tls13 && ticketExt {
+		p.ticket()
+	}
+}
+
+// WriteClientCertificateRequest writes a TLS 1.3 client's checks on a
+// CertificateRequest (which comes before the server's certificate): the
+// shared signature schemes, computed twice. peer is the request's list.
+func WriteClientCertificateRequest(w io.Writer, c Config, peer []uint16) {
+	p := newPrinter(w, c)
+	p.tls13 = true
+	p.shared(peer)
+	p.shared(peer)
+}
+
+// WriteClientTicket writes what a client checks on each TLS 1.3
+// NewSessionTicket: TLS 1.3 alone, whatever the enabled range.
+func WriteClientTicket(w io.Writer, c Config) {
+	p := newPrinter(w, c)
+	v13 := uint16(engine.VersionTLS13)
+	p.line(versionAllowed(p.level, v13), "Version=%s", versionName(v13))
+}
+
 // WriteNegotiated is WriteHandshake for callers that know only the
 // version, suite, the peer's signature scheme and certificates.
 func WriteNegotiated(w io.Writer, c Config, version, cipher uint16, peerSig uint16, peerCerts []*x509.Certificate) {
@@ -136,6 +196,8 @@ func WriteNegotiated(w io.Writer, c Config, version, cipher uint16, peerSig uint
 // WriteHandshake writes the checks made while the handshake runs, in
 // openssl's order for the side and version. Call it once the handshake
 // has completed, before the connection summary, with w set to stderr.
+// A client's are only those made from the server's certificate on (see
+// WriteClientServerHello).
 func WriteHandshake(w io.Writer, c Config, h Handshake) {
 	p := newPrinter(w, c)
 	tls13 := h.Version >= engine.VersionTLS13
@@ -145,8 +207,8 @@ func WriteHandshake(w io.Writer, c Config, h Handshake) {
 		chain = c.Chain
 	}
 	if c.Client {
-		p.versions() // version negotiation
-		p.cipher("Check Ciphersuite", h.Cipher)
+		// What follows the server's certificate: WriteClientServerHello
+		// and WriteClientCertificateRequest have the earlier checks.
 		if !tls13 {
 			if h.Group != 0 {
 				p.group("Check Curve", h.Group)
@@ -156,13 +218,11 @@ func WriteHandshake(w io.Writer, c Config, h Handshake) {
 			}
 			p.certCurve(h.PeerCerts)
 		}
-		if tls13 && h.CertRequested {
-			p.shared(h.PeerSigAlgs)
-		}
 		if h.PeerSig != 0 {
 			p.sigalg("Check Signature Algorithm", h.PeerSig)
 		}
 		if !tls13 && h.CertRequested {
+			p.shared(h.PeerSigAlgs)
 			p.shared(h.PeerSigAlgs)
 		}
 		if h.CertRequested {
@@ -343,6 +403,19 @@ func (p *printer) keyShare() {
 	}
 }
 
+// groupProbe is a client's check for a usable group: its groups in
+// order (those the version range allows) until the level allows one.
+func (p *printer) groupProbe() {
+	for _, g := range p.c.Groups {
+		if _, ok := GroupBits(g); !ok || !p.groupUsable(g) {
+			continue
+		}
+		if p.groupLine("Supported Curve", g) {
+			return
+		}
+	}
+}
+
 // sharedCiphers13 is a TLS 1.3 server's choice of suite: openssl walks
 // the client's list and checks each suite it also has until one is
 // taken, so a suite passed over (a PSK-only server skips those whose hash
@@ -420,9 +493,12 @@ func (p *printer) supportedSigalgs() {
 // sigalgMask decides which certificate types TLS ≤ 1.2 suites may
 // authenticate with: for each of ECDSA, RSA and DSA it checks the
 // configured schemes of that type in order until one passes.
-func (p *printer) sigalgMask() {
+func (p *printer) sigalgMask(skip bool) {
 	enabled := map[string]bool{}
 	for _, s := range p.c.SigAlgs {
+		if skip && p.sigalgSkipped(s) {
+			continue
+		}
 		t := sigType(s)
 		if t == "" || enabled[t] {
 			continue
@@ -431,8 +507,6 @@ func (p *printer) sigalgMask() {
 		if Allowed(p.level, bits) {
 			enabled[t] = true
 		}
-		// openssl builds this mask before it applies its TLS 1.3-only
-		// rules, so nothing is skipped here.
 		p.sigalgLine("Signature Algorithm mask", s)
 	}
 }

@@ -62,22 +62,30 @@ func TestLines(t *testing.T) {
 	}
 	var b bytes.Buffer
 	WriteSetup(&b, c)
-	want := `Security callback: Version=TLS 1.3: yes
-Security callback: Version=TLS 1.2: yes
-Security callback: Signature Algorithm mask scheme=ecdsa_secp256r1_sha256, security bits=128: yes
+	// openssl's ClientHello: TLS 1.3 alone, a version walk, three passes
+	// over the suites (a second walk opens the second one; the last two
+	// end with a group probe), then the extensions.
+	const (
+		walk = "Security callback: Version=TLS 1.3: yes\nSecurity callback: Version=TLS 1.2: yes\n"
+		mask = `Security callback: Signature Algorithm mask scheme=ecdsa_secp256r1_sha256, security bits=128: yes
 Security callback: Signature Algorithm mask scheme=rsa_pkcs1_sha1, security bits=64: no
 Security callback: Signature Algorithm mask digest=SHA224, algorithm=RSA, security bits=112: yes
-Security callback: Supported Ciphersuite=ECDHE-ECDSA-AES256-GCM-SHA384, security bits=256: yes
+`
+		suites = `Security callback: Supported Ciphersuite=ECDHE-ECDSA-AES256-GCM-SHA384, security bits=256: yes
 Security callback: Supported Ciphersuite=AES256-GCM-SHA384, security bits=256: yes
-Security callback: Supported Curve=X25519, security bits=128: yes
-Security callback: : yes
+`
+		probe = "Security callback: Supported Curve=X25519, security bits=128: yes\n"
+	)
+	want := "Security callback: Version=TLS 1.3: yes\n" + walk +
+		walk + mask + walk + suites +
+		walk + walk + mask + walk + suites + probe +
+		walk + mask + walk + suites + probe +
+		probe + `Security callback: : yes
 Security callback: Supported Signature Algorithm scheme=ecdsa_secp256r1_sha256, security bits=128: yes
 Security callback: Supported Signature Algorithm scheme=rsa_pkcs1_sha1, security bits=64: no
 Security callback: Supported Signature Algorithm digest=SHA224, algorithm=RSA, security bits=112: yes
 Security callback: Supported Signature Algorithm scheme=rsa_pss_rsae_sha256, security bits=128: yes
-Security callback: Version=TLS 1.3: yes
-Security callback: Version=TLS 1.2: yes
-`
+` + walk
 	if b.String() != want {
 		t.Errorf("client setup:\n%s\nwant:\n%s", b.String(), want)
 	}
@@ -86,10 +94,11 @@ Security callback: Version=TLS 1.2: yes
 	c.Verbose = false
 	c.SecLevel = 3
 	WriteSetup(&b, c)
-	want = `Security callback: Signature Algorithm mask scheme=rsa_pkcs1_sha1, security bits=64: no
+	refused := `Security callback: Signature Algorithm mask scheme=rsa_pkcs1_sha1, security bits=64: no
 Security callback: Signature Algorithm mask digest=SHA224, algorithm=RSA, security bits=112: no
 Security callback: Supported Ciphersuite=AES256-GCM-SHA384, security bits=256: no
-Security callback: : no
+`
+	want = refused + refused + refused + `Security callback: : no
 Security callback: Supported Signature Algorithm scheme=rsa_pkcs1_sha1, security bits=64: no
 Security callback: Supported Signature Algorithm digest=SHA224, algorithm=RSA, security bits=112: no
 `
@@ -101,6 +110,7 @@ Security callback: Supported Signature Algorithm digest=SHA224, algorithm=RSA, s
 func TestHandshakeOrder(t *testing.T) {
 	c := Config{Verbose: true, SecLevel: -1, Client: true, SigAlgs: goSigAlgs, Groups: goGroups}
 	var b bytes.Buffer
+	WriteClientServerHello(&b, c, engine.VersionTLS13, 0x1301, false)
 	WriteHandshake(&b, c, Handshake{Version: engine.VersionTLS13, Cipher: 0x1301, Group: kx.X25519, PeerSig: sig.RSAPSSRSAESHA256})
 	got := b.String()
 	i := strings.Index(got, "Check Ciphersuite=TLS_AES_128_GCM_SHA256, security bits=128: yes")

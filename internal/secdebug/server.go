@@ -75,7 +75,7 @@ func (p *printer) serverBefore(h Handshake, chain []*x509.Certificate) {
 			p.tempDH(h.DHBits) // its own, for the ServerKeyExchange
 		}
 		if h.CertRequested {
-			p.sigalgMask()
+			p.sigalgMask(false)
 			p.supportedSigalgs()
 		}
 	}

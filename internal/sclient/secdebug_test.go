@@ -1,0 +1,86 @@
+package sclient
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tlskit/tlskit/internal/testpeer"
+)
+
+// TestSecurityDebugLikeOpenSSL runs openssl s_client and then tlskit's
+// against the same openssl s_server with the same options and compares
+// their whole stderr: every "Security callback" line as often and in the
+// order openssl prints it (the three passes over the suites while the
+// ClientHello is built, the group probes, the ServerHello's checks before
+// the servername callback and the verify lines, a TLS 1.3
+// CertificateRequest's shared schemes before the certificate's lines, the
+// rest after them), and the lines between them. The servers send no
+// TLS 1.3 tickets: openssl checks TLS 1.3 again for each ticket it
+// happens to read before it exits, a race.
+func TestSecurityDebugLikeOpenSSL(t *testing.T) {
+	testpeer.Need(t, "openssl")
+	pki := testpeer.NewPKI(t)
+	rsa := []string{"-cert", pki.Server, "-key", pki.ServerKey, "-num_tickets", "0"}
+	ec := []string{"-cert", pki.ECServer, "-key", pki.ECServerKey, "-num_tickets", "0"}
+	askCert := []string{"-verify", "1", "-CAfile", pki.CA}
+	clientCert := []string{"-cert", pki.Client, "-key", pki.ClientKey}
+	level3 := []string{"-cipher", "DEFAULT@SECLEVEL=3"}
+	cat := func(l ...[]string) []string { return slices.Concat(l...) }
+	const ticket12 = "Security callback: Check Ciphersuite=ECDHE-RSA-AES256-GCM-SHA384, security bits=256: yes\nSecurity callback: : yes\n"
+	for _, tc := range []struct {
+		name           string
+		server, client []string
+		want           string // in openssl's stderr: what the case is about
+	}{
+		{"tls12", rsa, []string{"-tls1_2"}, ticket12},
+		{"tls12-no_ticket", rsa, []string{"-tls1_2", "-no_ticket"}, "Check Ciphersuite=ECDHE-RSA-AES256-GCM-SHA384, security bits=256: yes\nCan't"},
+		{"tls12-groups", rsa, []string{"-tls1_2", "-groups", "P-384:X25519"}, "Check Curve=P-384"},
+		{"tls12-cipher-rsa-kx", rsa, []string{"-tls1_2", "-cipher", "AES128-SHA"}, "Check Ciphersuite=AES128-SHA"},
+		{"tls12-client-cert", cat(rsa, askCert), cat([]string{"-tls1_2"}, clientCert), "Shared Signature Algorithm"},
+		{"tls12-level3-quiet", cat(ec, level3), cat([]string{"-tls1_2", "-security_debug"}, level3), ": no\n"},
+		{"tls13", rsa, []string{"-tls1_3"}, "Check Ciphersuite=TLS_AES_256_GCM_SHA384"},
+		{"verify", rsa, []string{"-verify", "1", "-CAfile", pki.CA}, "Check Ciphersuite=TLS_AES_256_GCM_SHA384"},
+		{"tls13-groups", rsa, []string{"-groups", "P-384:X25519"}, "Supported Curve=P-384"},
+		{"tls13-sigalgs", rsa, []string{"-tls1_3", "-sigalgs", "RSA-PSS+SHA256:ECDSA+SHA256"}, "Signature Algorithm mask scheme=rsa_pss_rsae_sha256"},
+		{"tls13-client-cert", cat(rsa, askCert), cat([]string{"-tls1_3"}, clientCert), "Shared Signature Algorithm"},
+		{"tls13-level3", cat(ec, level3), cat([]string{"-tls1_3"}, level3), ": no\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			flag := "-security_debug_verbose"
+			if slices.Contains(tc.client, "-security_debug") {
+				flag = ""
+			}
+			srv := testpeer.OpenSSLServer(t, tc.server...)
+			args := cat([]string{"-connect", srv.Addr}, tc.client)
+			if flag != "" {
+				args = append(args, flag)
+			}
+			_, want, wantCode := testpeer.Run(t, 30*time.Second, "", "openssl", append([]string{"s_client"}, args...)...)
+			_, got, code := runClient(t, "", args...)
+			if !strings.Contains(want, tc.want) {
+				t.Fatalf("openssl s_client's stderr lacks %q:\n%s", tc.want, want)
+			}
+			if code != wantCode {
+				t.Errorf("exit %d, openssl %d", code, wantCode)
+			}
+			if got != want {
+				t.Errorf("stderr differs from openssl s_client's:\n%s", secDebugDiff(got, want))
+			}
+		})
+	}
+}
+
+// secDebugDiff shows where two outputs part: the first differing line
+// and the line counts.
+func secDebugDiff(got, want string) string {
+	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
+	for i := 0; i < len(g) && i < len(w); i++ {
+		if g[i] != w[i] {
+			return fmt.Sprintf("line %d: got %q, openssl %q (%d lines, openssl %d)", i+1, g[i], w[i], len(g), len(w))
+		}
+	}
+	return fmt.Sprintf("%d lines, openssl %d", len(g), len(w))
+}
