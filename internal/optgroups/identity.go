@@ -134,6 +134,32 @@ func LoadKeyPairAs(spec certs.KeyPairSpec, side string) (engine.Identity, error)
 // s_server's -dcert is the "second server certificate" and its key the
 // "second certificate private key".
 func LoadKeyPairNamed(spec certs.KeyPairSpec, certName, keyName string) (engine.Identity, error) {
+	return loadKeyPair(spec, certName, keyName, "certs of "+certName+" chain", "any "+certName+" chain")
+}
+
+// LoadExtendedKeyPair loads one -xcert, -xkey and -xchain as openssl's
+// load_excert does (measured with 3.0 s_client and s_server): the
+// certificate first, as "cert of Server Certificate" with "Unable to load
+// Server Certificate" after, then the key as "server key", then the chain,
+// "certs of server chain" when it is missing and "any cert of server
+// chain" when it holds none.
+func LoadExtendedKeyPair(spec certs.KeyPairSpec) (engine.Identity, error) {
+	_, err := certs.LoadCertificates(spec.Cert, spec.CertForm, spec.Pass)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return engine.Identity{}, &ConfError{append(missingFile("cert of Server Certificate", spec.Cert, false).(*ConfError).Lines,
+			"Unable to load Server Certificate")}
+	case unreadable(err):
+		return engine.Identity{}, &ConfError{[]string{"Could not read cert of Server Certificate from " + spec.Cert,
+			"Unable to load Server Certificate"}}
+	}
+	return loadKeyPair(spec, "Server Certificate", "server key", "certs of server chain", "any cert of server chain")
+}
+
+// loadKeyPair is LoadKeyPairNamed with the chain's two names too: the
+// one openssl gives a missing chain file, and the one it gives a file
+// without certificates.
+func loadKeyPair(spec certs.KeyPairSpec, certName, keyName, chainMissing, chainNone string) (engine.Identity, error) {
 	keyPath := spec.Key
 	if keyPath == "" {
 		keyPath = spec.Cert
@@ -173,9 +199,9 @@ func LoadKeyPairNamed(spec certs.KeyPairSpec, certName, keyName string) (engine.
 	case le.What == "certificate chain" && le.Path == spec.Chain:
 		// -cert_chain (measured with openssl 3.0 s_server and s_client).
 		if errors.Is(err, fs.ErrNotExist) {
-			return kp, missingFile("certs of "+certName+" chain", spec.Chain, false)
+			return kp, missingFile(chainMissing, spec.Chain, false)
 		}
-		return kp, &ConfError{[]string{fmt.Sprintf("Could not read any %s chain from %s", certName, spec.Chain)}}
+		return kp, &ConfError{[]string{fmt.Sprintf("Could not read %s from %s", chainNone, spec.Chain)}}
 	case le.What == "private key" && le.Path == keyPath:
 		return kp, &ConfError{[]string{fmt.Sprintf("Could not read %s from %s", keyName, keyPath)}}
 	}

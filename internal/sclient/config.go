@@ -357,7 +357,7 @@ func tlsOptions(v *opt.Values, s *settings) error {
 	}
 	if ext.CertGiven {
 		ext.Spec.Pass = pass
-		id, err := optgroups.LoadKeyPair(ext.Spec, optgroups.Client)
+		id, err := optgroups.LoadExtendedKeyPair(ext.Spec)
 		if err != nil {
 			return err
 		}

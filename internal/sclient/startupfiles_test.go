@@ -47,6 +47,14 @@ func TestStartupFileErrorsAsOpenSSL(t *testing.T) {
 		{"-cert_chain", notPEM},
 		// -rand's files are opened once the options are read, before
 		// anything else is loaded; each is a list split at ':'.
+		// -xcert's certificate is read before its key, each in its
+		// own words.
+		{"-xcert", missing},
+		{"-xcert", dir},
+		{"-xcert", pki.Server, "-xkey", notPEM},
+		{"-xcert", pki.Server, "-xkey", missing},
+		{"-xcert", pki.Server, "-xkey", pki.ServerKey, "-xchain", missing},
+		{"-xcert", pki.Server, "-xkey", pki.ServerKey, "-xchain", notPEM},
 		// A store URI: a missing file fails as openssl's loaders do,
 		// for each form of the URI; one without certificates is empty.
 		{"-CAstore", missing},
@@ -61,11 +69,11 @@ func TestStartupFileErrorsAsOpenSSL(t *testing.T) {
 		{"-rand", missing},
 		{"-rand", notPEM + ":" + missing + "x", "-rand", dir + ":" + missing, "-cert", missing},
 	} {
-		name := filepath.Base(args[1])
-		if args[1] == dir {
+		name := filepath.Base(args[len(args)-1])
+		if args[len(args)-1] == dir {
 			name = "directory"
 		}
-		t.Run(args[0]+" "+name, func(t *testing.T) {
+		t.Run(args[len(args)-2]+" "+name, func(t *testing.T) {
 			all := append([]string{"-connect", closed}, args...)
 			oOut, oErr, oCode := testpeer.Run(t, 20*time.Second, "", "openssl", append([]string{"s_client"}, all...)...)
 			tOut, tErr, tCode := runClient(t, "", all...)

@@ -112,6 +112,9 @@ type keyPairOpts struct {
 	// keyName names its key there: side+" certificate private key"
 	// when empty, "second certificate private key" for -dcert.
 	keyName string
+	// extended is an -xcert: loaded certificate first, in openssl's
+	// words for it (optgroups.LoadExtendedKeyPair).
+	extended bool
 }
 
 // handshakeTimeout bounds a client's handshake, so one that stalls cannot
@@ -181,7 +184,7 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 	// a missing key is read from the certificate file, as for -cert.
 	xkeys, xchains := v.All("xkey"), v.All("xchain")
 	for i, xc := range v.All("xcert") {
-		k := keyPairOpts{spec: certs.KeyPairSpec{Cert: xc}, passSpec: v.Str("pass", ""), given: true}
+		k := keyPairOpts{spec: certs.KeyPairSpec{Cert: xc}, passSpec: v.Str("pass", ""), given: true, extended: true}
 		if i < len(xkeys) {
 			k.spec.Key = xkeys[i]
 		}

@@ -107,7 +107,11 @@ func loadKeyPair(k keyPairOpts) (engine.Identity, error) {
 	if keyName == "" {
 		keyName = side + " certificate private key"
 	}
-	id, err := optgroups.LoadKeyPairNamed(spec, side+" certificate", keyName)
+	load := func() (engine.Identity, error) { return optgroups.LoadKeyPairNamed(spec, side+" certificate", keyName) }
+	if k.extended {
+		load = func() (engine.Identity, error) { return optgroups.LoadExtendedKeyPair(spec) }
+	}
+	id, err := load()
 	if err != nil {
 		return engine.Identity{}, err
 	}

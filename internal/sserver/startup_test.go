@@ -71,6 +71,10 @@ func TestStartupFailuresLikeOpenSSL(t *testing.T) {
 		{"malformed-dhparam", append(cert, "-dhparam", malformed, "-serverinfo", missing)},
 		{"certificate-as-dhparam", append(cert, "-dhparam", pki.CA, "-serverinfo", missing)},
 		{"dir-serverinfo", append(cert, "-serverinfo", dir)},
+		{"missing-xcert", append(cert, "-xcert", missing)},
+		{"bad-xcert", append(cert, "-xcert", bad)},
+		{"bad-xkey", append(cert, "-xcert", pki.Server, "-xkey", bad)},
+		{"missing-xchain", append(cert, "-xcert", pki.Server, "-xkey", pki.ServerKey, "-xchain", missing)},
 		{"missing-CAstore", append(cert, "-CAstore", "file:"+missing)},
 		{"missing-verifyCAstore", append(cert, "-verifyCAstore", missing)},
 		// -rand's files are opened before the key and certificates.
