@@ -828,24 +828,13 @@ func TestReportMatchesOpenSSL(t *testing.T) {
 				t.Errorf("exit code: openssl %d, tlskit %d", oCode, tCode)
 			}
 			if a, b := normalise(oOut), normalise(tOut); a != b {
-				t.Errorf("stdout differs\n%s", lineDiff(a, b))
+				t.Errorf("stdout differs\n%s", testpeer.LineDiff(b, a))
 			}
 			if a, b := normalise(oErr), normalise(tErr); a != b {
-				t.Errorf("stderr differs\n%s", lineDiff(a, b))
+				t.Errorf("stderr differs\n%s", testpeer.LineDiff(b, a))
 			}
 		})
 	}
-}
-
-// lineDiff shows two outputs side by side from their first differing line.
-func lineDiff(a, b string) string {
-	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
-	i := 0
-	for i < len(al) && i < len(bl) && al[i] == bl[i] {
-		i++
-	}
-	return fmt.Sprintf("first difference at line %d\nopenssl:\n%s\ntlskit:\n%s", i+1,
-		strings.Join(al[i:min(len(al), i+8)], "\n"), strings.Join(bl[i:min(len(bl), i+8)], "\n"))
 }
 
 // TestCRLDownload serves the root's CRL over HTTP at the address named in

@@ -1,7 +1,6 @@
 package sclient
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -67,20 +66,8 @@ func TestSecurityDebugLikeOpenSSL(t *testing.T) {
 				t.Errorf("exit %d, openssl %d", code, wantCode)
 			}
 			if got != want {
-				t.Errorf("stderr differs from openssl s_client's:\n%s", secDebugDiff(got, want))
+				t.Errorf("stderr differs from openssl s_client's:\n%s", testpeer.LineDiff(got, want))
 			}
 		})
 	}
-}
-
-// secDebugDiff shows where two outputs part: the first differing line
-// and the line counts.
-func secDebugDiff(got, want string) string {
-	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
-	for i := 0; i < len(g) && i < len(w); i++ {
-		if g[i] != w[i] {
-			return fmt.Sprintf("line %d: got %q, openssl %q (%d lines, openssl %d)", i+1, g[i], w[i], len(g), len(w))
-		}
-	}
-	return fmt.Sprintf("%d lines, openssl %d", len(g), len(w))
 }

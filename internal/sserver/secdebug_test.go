@@ -1,7 +1,6 @@
 package sserver
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -133,20 +132,8 @@ func TestSecurityDebugLikeOpenSSL(t *testing.T) {
 				t.Fatalf("openssl s_server printed no checks:\n%s", want)
 			}
 			if got != want {
-				t.Errorf("stderr differs from openssl s_server's:\n%s", lineDiff(got, want))
+				t.Errorf("stderr differs from openssl s_server's:\n%s", testpeer.LineDiff(got, want))
 			}
 		})
 	}
-}
-
-// lineDiff shows where two outputs part: the first differing line and
-// the line counts.
-func lineDiff(got, want string) string {
-	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
-	for i := 0; i < len(g) && i < len(w); i++ {
-		if g[i] != w[i] {
-			return fmt.Sprintf("line %d: got %q, openssl %q (%d lines, openssl %d)", i+1, g[i], w[i], len(g), len(w))
-		}
-	}
-	return fmt.Sprintf("%d lines, openssl %d", len(g), len(w))
 }

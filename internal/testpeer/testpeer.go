@@ -525,3 +525,16 @@ func (s *Buffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// LineDiff shows where tlskit's output (got) parts from openssl's (want):
+// the first differing line's number, both line counts, and up to eight
+// lines of each from there, for a test's failure message.
+func LineDiff(got, want string) string {
+	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
+	i := 0
+	for i < len(g) && i < len(w) && g[i] == w[i] {
+		i++
+	}
+	return fmt.Sprintf("first difference at line %d (tlskit %d lines, openssl %d)\nopenssl:\n%s\ntlskit:\n%s",
+		i+1, len(g), len(w), strings.Join(w[i:min(len(w), i+8)], "\n"), strings.Join(g[i:min(len(g), i+8)], "\n"))
+}
