@@ -202,10 +202,6 @@ func WriteHandshake(w io.Writer, c Config, h Handshake) {
 	p := newPrinter(w, c)
 	tls13 := h.Version >= engine.VersionTLS13
 	p.tls13 = tls13
-	chain := h.LocalChain
-	if chain == nil {
-		chain = c.Chain
-	}
 	if c.Client {
 		// What follows the server's certificate: WriteClientServerHello
 		// and WriteClientCertificateRequest have the earlier checks.
@@ -226,11 +222,11 @@ func WriteHandshake(w io.Writer, c Config, h Handshake) {
 			p.shared(h.PeerSigAlgs)
 		}
 		if h.CertRequested {
-			p.chain(chain)
+			p.chain(h.localChain(c))
 		}
 		return
 	}
-	p.serverBefore(h, chain)
+	p.serverBefore(h)
 	p.serverAfter(h)
 }
 
@@ -241,11 +237,15 @@ func WriteHandshake(w io.Writer, c Config, h Handshake) {
 func WriteServerBeforePeer(w io.Writer, c Config, h Handshake) {
 	p := newPrinter(w, c)
 	p.tls13 = h.Version >= engine.VersionTLS13
-	chain := h.LocalChain
-	if chain == nil {
-		chain = c.Chain
+	p.serverBefore(h)
+}
+
+// localChain is the chain this side sent: LocalChain, or c.Chain.
+func (h Handshake) localChain(c Config) []*x509.Certificate {
+	if h.LocalChain != nil {
+		return h.LocalChain
 	}
-	p.serverBefore(h, chain)
+	return c.Chain
 }
 
 // WriteServerAfterPeer writes the rest of a server's WriteHandshake, from
@@ -382,7 +382,7 @@ func (p *printer) groupUsable(id uint16) bool {
 // curves, X25519 and X448.
 func groupLegacy(id uint16) bool {
 	g, _ := tlsnames.GroupByID(id)
-	return g.Kind == "ECDH" || id == kx.X25519 || id == 30
+	return g.Kind == "ECDH" || id == kx.X25519 || id == kx.X448
 }
 
 // groupModern reports whether a group serves TLS 1.3: all but the

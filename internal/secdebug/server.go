@@ -1,7 +1,6 @@
 package secdebug
 
 import (
-	"crypto/x509"
 	"slices"
 
 	"github.com/tlskit/tlskit/internal/engine"
@@ -23,7 +22,8 @@ var serverSigAlgs = sig.DefaultClient12SHA1
 //
 // serverBefore writes the checks made before the client's certificate
 // is verified, serverAfter the others.
-func (p *printer) serverBefore(h Handshake, chain []*x509.Certificate) {
+func (p *printer) serverBefore(h Handshake) {
+	chain := h.localChain(p.c)
 	p.serverVersions(h)
 	groups := p.sharedGroups(h)
 	if p.tls13 {
