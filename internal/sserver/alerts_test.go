@@ -394,7 +394,7 @@ func compareFirstRecord(t *testing.T, in []byte) {
 	}
 	// openssl's stdout reaches the pipe after its stderr (stdio buffers
 	// it): wait for the sent alert's -msg line, the last, on both.
-	if o, g := msgLines(waitFor(theirSrv.Output, ">>> ")), msgLines(waitFor(ourSrv.out.String, ">>> ")); o == "" || o != g {
+	if o, g := msgLines(waitFor(t, theirSrv.Output, ">>> ")), msgLines(waitFor(t, ourSrv.out.String, ">>> ")); o == "" || o != g {
 		t.Errorf("%x: -msg differs\nopenssl:\n%s\ntlskit:\n%s", in, o, g)
 	}
 }

@@ -61,7 +61,7 @@ func TestV2ClientHelloLikeOpenSSL(t *testing.T) {
 	}
 	// -trace: openssl has an empty line for the hello, then its records.
 	traceOf := func(out func() string) string {
-		s := waitFor(out, "Header:")
+		s := waitFor(t, out, "Header:")
 		s = s[strings.Index(s, "ACCEPT"):]
 		s = s[strings.Index(s, "\n")+1:]
 		return s[:strings.Index(s, "Header:")]
@@ -78,7 +78,7 @@ func TestV2ClientHelloLikeOpenSSL(t *testing.T) {
 	// before it is printed, then the flight up to its write.
 	addrs := regexp.MustCompile(`0x[0-9a-f]+`)
 	debugOf := func(out func() string) string {
-		s := lines(waitFor(out, "write to"), "read from", "write to", "<<< ", ">>> ")
+		s := lines(waitFor(t, out, "write to"), "read from", "write to", "<<< ", ">>> ")
 		if i := strings.Index(s, "write to"); i >= 0 {
 			s = s[:i]
 		}
@@ -100,8 +100,8 @@ func TestV2ClientHelloLikeOpenSSL(t *testing.T) {
 		t.Errorf("openssl answered %d bytes (%x...), tlskit %d (%x...)", len(theirs), theirs[:min(len(theirs), 6)], len(ours), ours[:min(len(ours), 6)])
 	}
 	want := "<<< Not TLS data or unknown version (version=2, content_type=0) [length 002f]"
-	waitFor(theirSrv.Output, "SSL_accept:error")
-	waitFor(ourSrv.err.String, "SSL_accept:error")
+	waitFor(t, theirSrv.Output, "SSL_accept:error")
+	waitFor(t, ourSrv.err.String, "SSL_accept:error")
 	o, g := lines(theirSrv.Output(), ">>> ", "<<< "), lines(ourSrv.out.String(), ">>> ", "<<< ")
 	if !strings.Contains(o, want) || o != g {
 		t.Errorf("-msg differs\nopenssl:\n%s\ntlskit:\n%s", o, g)
@@ -117,13 +117,12 @@ func TestV2ClientHelloLikeOpenSSL(t *testing.T) {
 	}
 }
 
-// waitFor polls get until it holds s, for up to 10 seconds, and returns
-// what it last gave.
-func waitFor(get func() string, s string) string {
-	end := time.Now().Add(10 * time.Second)
-	for !strings.Contains(get(), s) && time.Now().Before(end) {
-		time.Sleep(20 * time.Millisecond)
-	}
+// waitFor waits up to 10 seconds until get holds s (failing the test
+// otherwise, rather than leaving callers to slice around a missing s) and
+// returns what it gives then.
+func waitFor(t *testing.T, get func() string, s string) string {
+	t.Helper()
+	testpeer.WaitOutput(t, get, s, 10*time.Second)
 	return get()
 }
 
