@@ -29,12 +29,10 @@ func additionalData(dst []byte, seq uint64, typ uint8, version uint16, n int) []
 	return append(dst, typ, byte(version>>8), byte(version), byte(n>>8), byte(n))
 }
 
-func badMAC() error {
-	return alert.Faultf(alert.BadRecordMAC, "decryption failed or bad record mac")
-}
+func badMAC() error { return badMACFrom("") }
 
-// badMACFrom is badMAC raised by openssl's cipher provider function fn
-// (see alert.Fault.Provider).
+// badMACFrom is badMAC raised by openssl's cipher provider function fn,
+// none when empty (see alert.Fault.Provider).
 func badMACFrom(fn string) error {
 	f := alert.Faultf(alert.BadRecordMAC, "decryption failed or bad record mac")
 	f.Provider = fn
@@ -122,10 +120,7 @@ func (p *AEAD12) Open(typ uint8, version uint16, body []byte) ([]byte, error) {
 	ad := additionalData(p.ad[:0], p.seq, typ, version, len(body)-p.aead.Overhead())
 	plain, err := p.aead.Open(body[:0], p.nonce(exp), body, ad)
 	if err != nil {
-		if p.provider != "" {
-			return nil, badMACFrom(p.provider)
-		}
-		return nil, badMAC()
+		return nil, badMACFrom(p.provider)
 	}
 	p.seq++
 	return plain, nil
