@@ -113,11 +113,11 @@ func ParseServerHello(body []byte) (*ServerHello, error) {
 	m := &ServerHello{}
 	m.Version = r.u16()
 	m.Random = r.take(32)
-	if n := r.u8(); r.ok() && n > 32 {
+	n := r.u8()
+	if r.ok() && n > 32 {
 		return nil, fault(alert.IllegalParameter, "tls_process_server_hello", "ssl3 session id too long")
-	} else {
-		m.SessionID = r.take(int(n))
 	}
+	m.SessionID = r.take(int(n))
 	m.CipherSuite = r.u16()
 	m.CompressionMethod = r.u8()
 	if !r.ok() {
