@@ -68,10 +68,8 @@ func LoadLogList(path string) (*LogStore, error) {
 	if err != nil {
 		var lines []string
 		if errors.Is(err, fs.ErrNotExist) {
-			for _, e := range sslerr.BIONewFile(int(syscall.ENOENT), path, "rb") {
-				lines = append(lines, e.String())
-			}
-			lines = append(lines, sslerr.Entry{Code: 0x07000072, Lib: "configuration file routines", Func: "def_load", Reason: "no such file"}.String())
+			lines = append(sslerr.Report{Entries: sslerr.BIONewFile(int(syscall.ENOENT), path, "rb")}.Lines(),
+				sslerr.Entry{Code: 0x07000072, Lib: "configuration file routines", Func: "def_load", Reason: "no such file"}.String())
 		}
 		return nil, &LoadError{append(lines, invalid.String())}
 	}

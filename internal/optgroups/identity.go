@@ -147,7 +147,7 @@ func LoadExtendedKeyPair(spec certs.KeyPairSpec) (engine.Identity, error) {
 	_, err := certs.LoadCertificates(spec.Cert, spec.CertForm, spec.Pass)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return engine.Identity{}, &ConfError{append(missingFile("cert of Server Certificate", spec.Cert, false).(*ConfError).Lines,
+		return engine.Identity{}, &ConfError{append(MissingFileLines("cert of Server Certificate", spec.Cert),
 			"Unable to load Server Certificate")}
 	case unreadable(err):
 		return engine.Identity{}, &ConfError{[]string{"Could not read cert of Server Certificate from " + spec.Cert,

@@ -84,9 +84,7 @@ func (s CAStore) Load() ([]*x509.Certificate, error) {
 	const x509Lib = "x509 certificate routines"
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		for _, e := range sslerr.BIONewFile(int(syscall.ENOENT), s.File, "r") {
-			lines = append(lines, e.String())
-		}
+		lines = append(lines, sslerr.Report{Entries: sslerr.BIONewFile(int(syscall.ENOENT), s.File, "r")}.Lines()...)
 		lines = append(lines, sslerr.Entry{Code: 0x05880002, Lib: x509Lib, Func: "X509_load_cert_crl_file_ex", Reason: "system lib"}.String())
 	case errors.Is(err, fs.ErrPermission):
 		return cs, err

@@ -134,11 +134,7 @@ func (e *sessionFileError) Error() string {
 // lines are what openssl prints for e: the line it words for the option,
 // then its queue.
 func (e *sessionFileError) lines(first string) []string {
-	out := []string{first}
-	for _, en := range e.entries {
-		out = append(out, en.String())
-	}
-	return out
+	return append([]string{first}, sslerr.Report{Entries: e.entries}.Lines()...)
 }
 
 // readOpenSSLSession reads the first SSL SESSION PARAMETERS block of a

@@ -322,11 +322,8 @@ func OpenForReading(path string, err error) []string {
 	if !errors.As(err, &en) {
 		return []string{fmt.Sprintf("Can't open \"%s\" for reading, %v", path, err)}
 	}
-	lines := []string{fmt.Sprintf("Can't open \"%s\" for reading, %s", path, Strerror(int(en)))}
-	for _, e := range BIONewFile(int(en), path, "rb") {
-		lines = append(lines, e.String())
-	}
-	return lines
+	head := fmt.Sprintf("Can't open \"%s\" for reading, %s", path, Strerror(int(en)))
+	return append([]string{head}, Report{Entries: BIONewFile(int(en), path, "rb")}.Lines()...)
 }
 
 // PEMNoStartLine is what PEM reading queues when a file holds no PEM
