@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"syscall"
 
 	"github.com/tlskit/tlskit/internal/certs"
 	"github.com/tlskit/tlskit/internal/engine"
@@ -251,7 +252,7 @@ func missingFile(what, path string, unable bool) error {
 	lines := []string{
 		fmt.Sprintf("Could not open file or uri for loading %s from %s", what, path),
 		sslerr.Entry{Code: 0x16000069, Lib: "STORE routines", Func: "ossl_store_get0_loader_int", Reason: "unregistered scheme", Data: "scheme=file"}.String(),
-		sslerr.Entry{Code: 0x80000002, Lib: "system library", Func: "file_open", Reason: "No such file or directory", Data: "calling stat(" + path + ")"}.String(),
+		sslerr.SysEntry(int(syscall.ENOENT), "file_open", "calling stat("+path+")").String(),
 	}
 	if unable {
 		lines = append(lines, "Unable to load "+strings.TrimSuffix(what, " private key"))
