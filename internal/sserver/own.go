@@ -235,10 +235,8 @@ func (o *engineSettings) loadPSKSession() error {
 func readPSKSession(path, identity string) (engine.PSK, error) {
 	b, err := os.ReadFile(path)
 	if err != nil && !errors.Is(err, syscall.EISDIR) {
-		lines := []string{"Can't open PSK session file " + path}
-		for _, e := range sslerr.BIONewFile(sslerr.Errno(err), path, "r") {
-			lines = append(lines, e.String())
-		}
+		lines := append([]string{"Can't open PSK session file " + path},
+			sslerr.Report{Entries: sslerr.BIONewFile(sslerr.Errno(err), path, "r")}.Lines()...)
 		return engine.PSK{}, &optgroups.ConfError{Lines: lines}
 	}
 	var blk *pem.Block
