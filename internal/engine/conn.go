@@ -907,11 +907,13 @@ const (
 
 // WriteCloseInPlace is WriteClose(buf[RecordHeadroom:]), with the data
 // encrypted in buf itself rather than in a copy when it fits one TLS 1.3
-// record and no OnEvent listener takes application data: buf is the
-// engine's after the call, and RecordTailroom bytes of spare capacity
-// keep it the only buffer. For a server that builds one answer and
-// hangs up (s_server -www): one buffer of the answer's size per
-// connection instead of two.
+// record and no OnEvent listener takes application data, and
+// RecordTailroom bytes of spare capacity keep it the only buffer. buf is
+// the caller's again when the call returns (its contents are then
+// ciphertext): the engine keeps no hold on it, so a server may reuse it
+// for its next answer. For a server that builds one answer and hangs up
+// (s_server -www): one buffer of the answer's size per connection
+// instead of two, or none with a reused one.
 func (c *TLSConn) WriteCloseInPlace(buf []byte) (int, error) {
 	if len(buf) < RecordHeadroom {
 		return 0, errors.New("tls: no room for the record header")
@@ -933,6 +935,11 @@ func (c *TLSConn) writeClose(p, rec []byte) (int, error) {
 	}
 	if ferr := c.rl.Flush(); err == nil {
 		err = ferr
+	}
+	if rec != nil {
+		// The records went out of rec (or of the layer's own buffer):
+		// give it back to the caller.
+		c.rl.DropPending()
 	}
 	if err != nil {
 		return 0, err

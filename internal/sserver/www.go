@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -113,7 +114,9 @@ func (s *server) serveEstablished(conn net.Conn, t *engine.SnapshotConn, tc *tra
 		// writer to allocate and one system call fewer per connection.
 		// The buffer has room for the record around the page, which is
 		// then encrypted in it rather than in a copy.
-		t.WriteCloseInPlace(s.statusPage(ci, "HTTP/1.0 200 ok\r\nContent-type: text/html\r\n\r\n"))
+		page := s.statusPage(ci, "HTTP/1.0 200 ok\r\nContent-type: text/html\r\n\r\n")
+		t.WriteCloseInPlace(page.Bytes())
+		putPage(page)
 		return
 	}
 	w := bufio.NewWriterSize(t, 16*1024)
@@ -342,17 +345,35 @@ func hasDotDot(p string) bool {
 	return false
 }
 
+// pages are idle status-page buffers: a page is built, encrypted in place
+// and sent by each -www connection, and its 4 KiB buffer was the largest
+// allocation a connection made after the handshake.
+var pages = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledPage bounds the buffers kept in pages: a page that grew past it
+// (a client offering a great many ciphers) is left to the collector.
+const maxPooledPage = 16 * 1024
+
+// putPage gives a page statusPage built back to pages once it is sent.
+func putPage(b *bytes.Buffer) {
+	if b.Cap() <= maxPooledPage {
+		b.Reset()
+		pages.Put(b)
+	}
+}
+
 // statusPage is -www's HTML page about this connection, with the sections
 // openssl's page has, after header (the HTTP response's head), for
 // engine.TLSConn.WriteCloseInPlace: after engine.RecordHeadroom bytes of
-// room, and with engine.RecordTailroom bytes of spare capacity.
-func (s *server) statusPage(ci connInfo, header string) []byte {
+// room, and with engine.RecordTailroom bytes of spare capacity. The
+// buffer comes from pages; give it back with putPage once sent.
+func (s *server) statusPage(ci connInfo, header string) *bytes.Buffer {
 	// Its length follows what the client offered (3.8 KB for Go's client,
 	// over 4 KiB for curl's ciphers): sized from the last page, with room
 	// for counters to grow and the record's tail, so it is built and
 	// encrypted without growing. (4 KiB, a size class of Go's allocator,
 	// holds Go's client's page with both.)
-	var b bytes.Buffer
+	b := pages.Get().(*bytes.Buffer)
 	b.Grow(max(4096, int(s.www.lastPage.Load())+engine.RecordTailroom+64))
 	b.Write(make([]byte, engine.RecordHeadroom))
 	b.WriteString(header)
@@ -395,7 +416,7 @@ func (s *server) statusPage(ci connInfo, header string) []byte {
 	}
 	if ci.hello != nil {
 		b.WriteString("\n")
-		s.writeSigalgsAndGroups(&b, ci, false, false)
+		s.writeSigalgsAndGroups(b, ci, false, false)
 	}
 	b.WriteString("---\n")
 	// Written piece by piece: Fprintf's arguments cost three allocations
@@ -406,9 +427,9 @@ func (s *server) statusPage(ci connInfo, header string) []byte {
 	b.WriteString(", Cipher is ")
 	b.WriteString(cipherName(ci.state.CipherSuite))
 	b.WriteString("\n")
-	s.writeSessionBlock(&b, ci)
+	s.writeSessionBlock(b, ci)
 	b.WriteString("---\n")
-	s.appendStats(&b)
+	s.appendStats(b)
 	b.WriteString("---\n")
 	if len(ci.state.PeerCertificates) > 0 {
 		b.WriteString("Client certificate\n")
@@ -421,7 +442,7 @@ func (s *server) statusPage(ci connInfo, header string) []byte {
 	}
 	b.WriteString("</pre></BODY></HTML>\r\n\r\n")
 	s.www.lastPage.Store(int64(b.Len()))
-	return b.Bytes()
+	return b
 }
 
 // wwwCmdline is the page's escaped command line, the same for every

@@ -458,6 +458,11 @@ func (l *Layer) Flush() error {
 	return err
 }
 
+// DropPending forgets the buffer the records gathered since Cork were
+// kept in, which after WriteInPlace may be the caller's; the next
+// records corked get one of the layer's own. Call it after Flush.
+func (l *Layer) DropPending() { l.pending = nil }
+
 // send writes one sealed record, or gathers it while corked.
 func (l *Layer) send(b []byte) error {
 	if l.corked {

@@ -466,3 +466,38 @@ func TestWriteInPlaceSameBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestDropPendingReturnsBuffer: after WriteInPlace, Flush and DropPending
+// the layer writes no later record into the caller's buffer (without
+// DropPending the records corked next are sealed into it), and those
+// records still leave whole.
+func TestDropPendingReturnsBuffer(t *testing.T) {
+	for _, drop := range []bool{true, false} {
+		var rw countingRW
+		l := New(&rw)
+		wc, _ := cipherPair(t, suites.AES128GCMSHA256)
+		l.SetWriteCipher(wc)
+		l.Cork()
+		rec := append(make([]byte, HeaderLen, 256), "page"...)
+		if done, err := l.WriteInPlace(TypeApplicationData, rec); !done || err != nil {
+			t.Fatalf("WriteInPlace %v %v", done, err)
+		}
+		l.Write(TypeAlert, []byte{1, 0})
+		l.Flush()
+		if drop {
+			l.DropPending()
+		}
+		sent := slices.Clone(rec[:cap(rec)])
+		l.Cork()
+		l.Write(TypeApplicationData, []byte("next"))
+		l.Write(TypeApplicationData, []byte("then"))
+		l.Flush()
+		touched := !bytes.Equal(sent, rec[:cap(rec)])
+		if touched == drop {
+			t.Errorf("DropPending %v: the caller's buffer written after Flush: %v", drop, touched)
+		}
+		if rw.writes != 2 || rw.Len() != 3*(HeaderLen+4+1+16)+HeaderLen+2+1+16 {
+			t.Errorf("DropPending %v: %d writes, %d bytes", drop, rw.writes, rw.Len())
+		}
+	}
+}
