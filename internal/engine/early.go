@@ -2,6 +2,7 @@ package engine
 
 import (
 	"crypto/sha256"
+	"errors"
 	"slices"
 	"sync"
 	"time"
@@ -20,6 +21,27 @@ import (
 // defaultRecvMaxEarlyData is OpenSSL's default limit on the early data a
 // server takes (SSL_set_recv_max_early_data).
 const defaultRecvMaxEarlyData = 16384
+
+// The engine's refusals of 0-RTT data, which errors.Is finds in the
+// handshake's error (OpenSSL's reason texts, which the error lines print,
+// stay in the faults' Reason).
+var (
+	// ErrTooMuchEarlyData: a client's data is more than its ticket
+	// allows (refused before it is sent, internal_error), or a server
+	// read more than it takes (unexpected_message).
+	ErrTooMuchEarlyData = errors.New("tls: too much early data")
+	// ErrEarlyDataSNI: a client's server name differs from the one its
+	// ticket's session was made under; nothing was sent.
+	ErrEarlyDataSNI = errors.New("tls: early data under another server name than its session's")
+	// ErrEarlyDataALPN: a client's protocol list lacks its ticket's ALPN
+	// protocol; nothing was sent.
+	ErrEarlyDataALPN = errors.New("tls: early data without its session's ALPN protocol")
+)
+
+// earlyFault is the fault d with OpenSSL's reason text, named by cause.
+func earlyFault(d alert.Desc, reason string, cause error) *alert.Fault {
+	return &alert.Fault{Desc: d, Reason: reason, Cause: cause}
+}
 
 // TicketLedger remembers the tickets a server has seen, so that each
 // resumes once at most (RFC 8446 §8.1's single-use tickets, OpenSSL's
@@ -73,7 +95,7 @@ func (h *clientHS) sendEarlyData() error {
 	c := h.c
 	t := c.cfg.Session
 	if uint64(len(c.cfg.EarlyData)) > uint64(t.MaxEarlyData) {
-		return alert.Faultf(alert.InternalError, "too much early data")
+		return earlyFault(alert.InternalError, "too much early data", ErrTooMuchEarlyData)
 	}
 	s, _ := suites.Lookup13(t.Suite)
 	d := s.Hash.New()
@@ -125,10 +147,10 @@ func (h *clientHS) wantsEarlyData() bool {
 func (h *clientHS) earlyConsistent() error {
 	t, cfg := h.c.cfg.Session, h.c.cfg
 	if t.ServerName != "" && t.ServerName != cfg.ServerName {
-		return alert.Faultf(alert.InternalError, "inconsistent early data sni")
+		return earlyFault(alert.InternalError, "inconsistent early data sni", ErrEarlyDataSNI)
 	}
 	if t.ALPN != "" && !slices.Contains(cfg.ALPN, t.ALPN) {
-		return alert.Faultf(alert.InternalError, "inconsistent early data alpn")
+		return earlyFault(alert.InternalError, "inconsistent early data alpn", ErrEarlyDataALPN)
 	}
 	return nil
 }
@@ -162,7 +184,7 @@ func (h *serverHS) readEarlyData() error {
 			c.event(false, int(record.TypeApplicationData), data)
 		}
 		if len(c.input)+len(data) > limit {
-			return alert.Faultf(alert.UnexpectedMessage, "too much early data")
+			return earlyFault(alert.UnexpectedMessage, "too much early data", ErrTooMuchEarlyData)
 		}
 		c.input = append(c.input, data...)
 		return nil

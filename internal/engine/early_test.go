@@ -162,7 +162,7 @@ func TestEarlyDataOwnOwn(t *testing.T) {
 		scfg.RecvMaxEarlyData = 4
 		_, r, _, err := earlyRun(t, scfg, tickets(t, scfg)[0], "12345\n", "", nil)
 		var ae *AlertError
-		if !errors.As(r.err, &ae) || !ae.Sent || ae.Description != alert.UnexpectedMessage || ae.Reason != "too much early data" {
+		if !errors.As(r.err, &ae) || !ae.Sent || ae.Description != alert.UnexpectedMessage || ae.Reason != "too much early data" || !errors.Is(r.err, ErrTooMuchEarlyData) {
 			t.Errorf("server: %v", r.err)
 		}
 		// The client may be writing its Finished when the server's
@@ -178,7 +178,7 @@ func TestEarlyDataOwnOwn(t *testing.T) {
 		tk := tickets(t, scfg)[0]
 		_, r, _, err := earlyRun(t, scfg, tk, "12345\n", "", nil)
 		var ae *AlertError
-		if !errors.As(err, &ae) || !ae.Sent || ae.Description != alert.InternalError || ae.Reason != "too much early data" {
+		if !errors.As(err, &ae) || !ae.Sent || ae.Description != alert.InternalError || ae.Reason != "too much early data" || !errors.Is(err, ErrTooMuchEarlyData) {
 			t.Errorf("client: %v", err)
 		}
 		if !errors.As(r.err, &ae) || ae.Sent || ae.Description != alert.InternalError {
@@ -350,7 +350,7 @@ func TestEarlyDataALPNOpenSSLServer(t *testing.T) {
 	}
 	conn := dialOwn(t, srv.Addr, &Config{ServerName: "localhost", ALPN: []string{"bar"}, Session: &tk, EarlyData: []byte("zero rtt\n")})
 	var ae *AlertError
-	if err := conn.Handshake(); !errors.As(err, &ae) || !ae.Sent || ae.Description != alert.InternalError || ae.Reason != "inconsistent early data alpn" {
+	if err := conn.Handshake(); !errors.As(err, &ae) || !ae.Sent || ae.Description != alert.InternalError || ae.Reason != "inconsistent early data alpn" || !errors.Is(err, ErrEarlyDataALPN) {
 		t.Fatalf("early data under another protocol: %v", err)
 	}
 	conn = dialOwn(t, srv.Addr, &Config{ServerName: "localhost", ALPN: []string{"bar", "foo"}, Session: &tk, EarlyData: []byte("zero rtt\n")})
@@ -400,7 +400,7 @@ func TestEarlyDataSNIOpenSSLServer(t *testing.T) {
 	for _, name := range []string{"other.com", ""} {
 		conn := dialOwn(t, srv.Addr, &Config{ServerName: name, Session: &tk, EarlyData: []byte("zero rtt\n")})
 		var ae *AlertError
-		if err := conn.Handshake(); !errors.As(err, &ae) || !ae.Sent || ae.Description != alert.InternalError || ae.Reason != "inconsistent early data sni" {
+		if err := conn.Handshake(); !errors.As(err, &ae) || !ae.Sent || ae.Description != alert.InternalError || ae.Reason != "inconsistent early data sni" || !errors.Is(err, ErrEarlyDataSNI) {
 			t.Fatalf("early data under name %q: %v", name, err)
 		}
 	}

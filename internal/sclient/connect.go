@@ -388,20 +388,18 @@ func (c *client) unusedSessionReport(tk *engine.Ticket, cn *conn) *report.Sessio
 	return rs
 }
 
-// earlyWriteFailures are the engine's reasons for refusing -early_data's
-// file before the handshake, where openssl's SSL_write_early_data fails
-// and s_client says "Error writing early data".
-var earlyWriteFailures = map[string]bool{
-	"too much early data":          true,
-	"inconsistent early data sni":  true,
-	"inconsistent early data alpn": true,
+// earlyWriteFailure reports whether err is one of the engine's refusals
+// of -early_data's file before the handshake, where openssl's
+// SSL_write_early_data fails and s_client says "Error writing early data".
+func earlyWriteFailure(err error) bool {
+	return errors.Is(err, engine.ErrTooMuchEarlyData) || errors.Is(err, engine.ErrEarlyDataSNI) ||
+		errors.Is(err, engine.ErrEarlyDataALPN)
 }
 
 // printFailure reports a failed handshake: the error on stderr, then the
 // report with "(NONE)" on stdout, as openssl does.
 func (c *client) printFailure(cn *conn, err error) {
-	var re interface{ SSLReason() string }
-	if errors.As(err, &re) && earlyWriteFailures[re.SSLReason()] {
+	if earlyWriteFailure(err) {
 		// openssl's SSL_write_early_data failed before the handshake.
 		fmt.Fprintln(c.errw, "Error writing early data")
 		sslerr.FromError(err, sslerr.Client).Write(c.errw)
@@ -411,7 +409,7 @@ func (c *client) printFailure(cn *conn, err error) {
 			// session this handshake does not continue, before it (only
 			// the alert went out), the data not sent.
 			rs := c.unusedSessionReport(tk, cn)
-			if re.SSLReason() == "too much early data" {
+			if errors.Is(err, engine.ErrTooMuchEarlyData) {
 				rs.EarlyData = "rejected"
 			}
 			report.WriteConnection(c.info, rs)

@@ -57,8 +57,7 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 	out := s.out
 	t, tc, err := s.handshake(conn)
 	if err != nil {
-		var re interface{ SSLReason() string }
-		if s.c.earlyData && errors.As(err, &re) && re.SSLReason() == "too much early data" {
+		if s.c.earlyData && errors.Is(err, engine.ErrTooMuchEarlyData) {
 			// openssl's SSL_read_early_data failed, not its handshake.
 			fmt.Fprintln(s.errw, "Error reading early data")
 		} else {

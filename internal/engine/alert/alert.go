@@ -154,6 +154,10 @@ type Fault struct {
 	// version for its own: its alert is labelled with it on -msg and
 	// written in a record of that version (see the engine's failLocked).
 	RecordVersion uint16
+	// Cause, when set, is the error value by which the engine names the
+	// fault for callers that act on it (errors.Is finds it), so that
+	// they need not match Reason's text.
+	Cause error
 }
 
 // Faultf makes a Fault.
@@ -166,5 +170,10 @@ func Silentf(reason string) *Fault {
 
 func (f *Fault) Error() string { return "tls: " + f.Reason + " (" + f.Desc.String() + ")" }
 
-// Unwrap lets errors.As find the Desc.
-func (f *Fault) Unwrap() error { return f.Desc }
+// Unwrap lets errors.As find the Desc, and errors.Is the Cause.
+func (f *Fault) Unwrap() []error {
+	if f.Cause != nil {
+		return []error{f.Desc, f.Cause}
+	}
+	return []error{f.Desc}
+}
