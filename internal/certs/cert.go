@@ -2,11 +2,13 @@ package certs
 
 import (
 	"bytes"
+	"crypto"
 	"crypto/x509"
 	"encoding/asn1"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/tlskit/tlskit/internal/engine"
 )
@@ -125,38 +127,66 @@ type KeyPairSpec struct {
 // -cert_chain is given, extra certificates in the cert file are sent too: it is what a
 // fullchain.pem is for.
 func LoadKeyPair(s KeyPairSpec) (engine.Identity, error) {
-	var out engine.Identity
 	certs, err := LoadCertificates(s.Cert, s.CertForm, s.Pass)
 	if err != nil {
-		return out, err
+		return engine.Identity{}, err
 	}
-	keyPath, keyForm := s.Key, s.KeyForm
-	if keyPath == "" {
-		keyPath = s.Cert
-		if keyForm == FormatAuto {
-			keyForm = s.CertForm
-		}
-	}
+	keyPath, keyForm := s.KeyFile()
 	key, err := LoadPrivateKey(keyPath, keyForm, s.Pass)
 	if err != nil {
-		return out, err
+		return engine.Identity{}, err
 	}
-	if !CertMatchesKey(certs[0], key) {
-		return out, &LoadError{What: "private key", Path: keyPath, Err: fmt.Errorf("%w %q", ErrKeyMismatch, s.Cert)}
+	if err := s.CheckMatch(certs[0], key); err != nil {
+		return engine.Identity{}, err
 	}
+	var chain []*x509.Certificate
 	if s.Chain != "" {
-		chain, err := LoadCertificates(s.Chain, FormatAuto, s.Pass)
-		if err != nil {
-			var le *LoadError
-			if errors.As(err, &le) {
-				le.What = "certificate chain"
-			}
-			return out, err
+		if chain, err = LoadChain(s.Chain, s.Pass); err != nil {
+			return engine.Identity{}, err
 		}
-		certs = append(certs, chain...)
 	}
+	return NewIdentity(certs, key, chain), nil
+}
+
+// KeyFile is the file and format of the key: Key, or the certificate's
+// file (and its format when KeyForm is FormatAuto) when Key is empty.
+func (s KeyPairSpec) KeyFile() (string, Format) {
+	if s.Key != "" {
+		return s.Key, s.KeyForm
+	}
+	if s.KeyForm == FormatAuto {
+		return s.Cert, s.CertForm
+	}
+	return s.Cert, s.KeyForm
+}
+
+// CheckMatch fails, with ErrKeyMismatch, when key is not the key of
+// leaf.
+func (s KeyPairSpec) CheckMatch(leaf *x509.Certificate, key crypto.Signer) error {
+	if CertMatchesKey(leaf, key) {
+		return nil
+	}
+	keyPath, _ := s.KeyFile()
+	return &LoadError{What: "private key", Path: keyPath, Err: fmt.Errorf("%w %q", ErrKeyMismatch, s.Cert)}
+}
+
+// LoadChain loads a -cert_chain file: LoadCertificates, its failures
+// named as a "certificate chain".
+func LoadChain(path, pass string) ([]*x509.Certificate, error) {
+	chain, err := LoadCertificates(path, FormatAuto, pass)
+	var le *LoadError
+	if errors.As(err, &le) {
+		le.What = "certificate chain"
+	}
+	return chain, err
+}
+
+// NewIdentity is the identity of key with the certificates of its file
+// (the leaf first) and then those of its chain file, duplicates dropped.
+func NewIdentity(certs []*x509.Certificate, key crypto.Signer, chain []*x509.Certificate) engine.Identity {
+	var out engine.Identity
 	seen := map[string]bool{}
-	for _, c := range certs {
+	for _, c := range append(slices.Clip(certs), chain...) {
 		if seen[string(c.Raw)] {
 			continue
 		}
@@ -164,5 +194,5 @@ func LoadKeyPair(s KeyPairSpec) (engine.Identity, error) {
 		out.Chain = append(out.Chain, c.Raw)
 	}
 	out.Key = key
-	return out, nil
+	return out
 }

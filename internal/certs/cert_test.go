@@ -172,3 +172,38 @@ func TestCertMatchesKey(t *testing.T) {
 		t.Error("leaf matches a foreign or nil key")
 	}
 }
+
+// TestProblem: each way a load fails falls in the Problem the commands
+// word it by (openssl's "Could not open", "Could not read", or tlskit's
+// own text).
+func TestProblem(t *testing.T) {
+	t.Parallel()
+	f := makeFixtures(t)
+	garbage := writeFile(t, f.path("garbage.pem"), []byte("garbage\n"))
+	loadKey := func(path, pass string) func() error {
+		return func() error { _, err := LoadPrivateKey(path, FormatAuto, pass); return err }
+	}
+	for _, tc := range []struct {
+		name string
+		load func() error
+		want Problem
+	}{
+		{"missing", loadKey(f.path("nothere.pem"), ""), ProblemMissing},
+		{"directory", loadKey(f.dir, ""), ProblemUnreadable},
+		{"garbage", loadKey(garbage, ""), ProblemUnreadable},
+		{"certificate as key", loadKey(f.path("leaf.pem"), ""), ProblemUnreadable},
+		{"pass required", loadKey(f.path("key-then-cert.pem"), ""), ProblemOwn},
+		{"wrong pass", loadKey(f.path("key-then-cert.pem"), "wrong"), ProblemOwn},
+		{"key as chain", func() error { _, err := LoadChain(f.path("rsa.pem"), ""); return err }, ProblemUnreadable},
+		{"mismatch", func() error {
+			_, err := LoadKeyPair(KeyPairSpec{Cert: f.path("leaf.pem"), Key: f.path("ec256.pem")})
+			return err
+		}, ProblemOwn},
+		{"not a LoadError", func() error { return errors.New("other") }, ProblemOwn},
+		{"no error", func() error { return nil }, ProblemOwn},
+	} {
+		if got := ProblemOf(tc.load()); got != tc.want {
+			t.Errorf("%s: ProblemOf = %d, want %d", tc.name, got, tc.want)
+		}
+	}
+}

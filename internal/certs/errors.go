@@ -48,6 +48,49 @@ var (
 	ErrUnsupported        = errors.New("unsupported")
 )
 
+// Problem is how openssl's apps (s_client, s_server) report an input
+// they failed to load, which decides the lines tlskit prints for a
+// LoadError.
+type Problem int
+
+const (
+	// ProblemOwn has no openssl wording of its own here: a pass phrase
+	// that is wrong or missing, a permission refused, a format tlskit
+	// does not support, a key of another certificate. tlskit's error
+	// text is printed.
+	ProblemOwn Problem = iota
+	// ProblemMissing is a file that does not exist: "Could not open file
+	// or uri for loading …" and the store's error lines.
+	ProblemMissing
+	// ProblemUnreadable is a file that opened but held nothing usable (a
+	// directory, garbage, another kind of object): "Could not read … from
+	// …".
+	ProblemUnreadable
+)
+
+// Problem says how openssl reports e's failure. It follows the reasons
+// above: a new reason that has its own wording belongs in ProblemOwn.
+func (e *LoadError) Problem() Problem {
+	switch {
+	case errors.Is(e.Err, fs.ErrNotExist):
+		return ProblemMissing
+	case errors.Is(e.Err, ErrWrongPass), errors.Is(e.Err, ErrPassRequired), errors.Is(e.Err, ErrPermission),
+		errors.Is(e.Err, ErrUnsupported), errors.Is(e.Err, ErrKeyMismatch):
+		return ProblemOwn
+	}
+	return ProblemUnreadable
+}
+
+// ProblemOf is the Problem of err's LoadError; ProblemOwn when err is
+// nil or holds none.
+func ProblemOf(err error) Problem {
+	var le *LoadError
+	if errors.As(err, &le) {
+		return le.Problem()
+	}
+	return ProblemOwn
+}
+
 // unsupportedf describes something we recognised but cannot handle; it matches ErrUnsupported.
 func unsupportedf(format string, args ...any) error {
 	return &reasonError{fmt.Sprintf(format, args...), ErrUnsupported}

@@ -135,7 +135,8 @@ func LoadKeyPairAs(spec certs.KeyPairSpec, side string) (engine.Identity, error)
 // s_server's -dcert is the "second server certificate" and its key the
 // "second certificate private key".
 func LoadKeyPairNamed(spec certs.KeyPairSpec, certName, keyName string) (engine.Identity, error) {
-	return loadKeyPair(spec, certName, keyName, "certs of "+certName+" chain", "any "+certName+" chain")
+	return loadKeyPair(spec, pairNames{cert: certName, key: keyName,
+		chainMissing: "certs of " + certName + " chain", chainNone: "any " + certName + " chain"})
 }
 
 // LoadExtendedKeyPair loads one -xcert, -xkey and -xchain as openssl's
@@ -145,77 +146,83 @@ func LoadKeyPairNamed(spec certs.KeyPairSpec, certName, keyName string) (engine.
 // "certs of server chain" when it is missing and "any cert of server
 // chain" when it holds none.
 func LoadExtendedKeyPair(spec certs.KeyPairSpec) (engine.Identity, error) {
-	_, err := certs.LoadCertificates(spec.Cert, spec.CertForm, spec.Pass)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return engine.Identity{}, &ConfError{append(MissingFileLines("cert of Server Certificate", spec.Cert),
-			"Unable to load Server Certificate")}
-	case unreadable(err):
-		return engine.Identity{}, &ConfError{[]string{"Could not read cert of Server Certificate from " + spec.Cert,
-			"Unable to load Server Certificate"}}
-	}
-	return loadKeyPair(spec, "Server Certificate", "server key", "certs of server chain", "any cert of server chain")
+	return loadKeyPair(spec, pairNames{cert: "Server Certificate", key: "server key",
+		chainMissing: "certs of server chain", chainNone: "any cert of server chain", certFirst: true})
 }
 
-// loadKeyPair is LoadKeyPairNamed with the chain's two names too: the
-// one openssl gives a missing chain file, and the one it gives a file
-// without certificates.
-func loadKeyPair(spec certs.KeyPairSpec, certName, keyName, chainMissing, chainNone string) (engine.Identity, error) {
-	keyPath := spec.Key
-	if keyPath == "" {
-		keyPath = spec.Cert
+// pairNames are the names openssl gives a key pair's files in its
+// messages, and the order in which it loads them.
+type pairNames struct {
+	cert, key string
+	// chainMissing names a missing chain file, chainNone one without
+	// certificates.
+	chainMissing, chainNone string
+	// certFirst: the certificate is loaded before the key (openssl's
+	// load_excert), and named "cert of <cert>" when it fails; otherwise
+	// the key comes first, as for -cert and -key.
+	certFirst bool
+}
+
+// loadKeyPair loads spec's certificate, key and chain, each file once,
+// and reports the first failure openssl would report, in its words
+// (certs.Problem says which words); failures openssl has no words for
+// here (pass phrases, permissions) keep tlskit's.
+func loadKeyPair(spec certs.KeyPairSpec, n pairNames) (engine.Identity, error) {
+	fail := func(lines ...string) (engine.Identity, error) { return engine.Identity{}, &ConfError{lines} }
+	leaf, certErr := certs.LoadCertificates(spec.Cert, spec.CertForm, spec.Pass)
+	if n.certFirst {
+		switch certs.ProblemOf(certErr) {
+		case certs.ProblemMissing:
+			return fail(append(MissingFileLines("cert of "+n.cert, spec.Cert), "Unable to load "+n.cert)...)
+		case certs.ProblemUnreadable:
+			return fail("Could not read cert of "+n.cert+" from "+spec.Cert, "Unable to load "+n.cert)
+		}
 	}
+	keyPath, keyForm := spec.KeyFile()
+	// A missing key file comes first, whatever the certificate's
+	// failure. Only then is the key loaded: it may ask for its pass
+	// phrase, which a certificate that fails in tlskit's own words (a
+	// PKCS#12 pass phrase, a permission) does not get to.
 	if _, err := os.Stat(keyPath); errors.Is(err, fs.ErrNotExist) {
-		return engine.Identity{}, missingFile(keyName, keyPath, false)
+		return engine.Identity{}, missingFile(n.key, keyPath, false)
 	}
-	kp, err := certs.LoadKeyPair(spec)
-	if err == nil {
-		return kp, nil
+	if certErr != nil && certs.ProblemOf(certErr) == certs.ProblemOwn {
+		return engine.Identity{}, certErr
 	}
-	var le *certs.LoadError
-	switch {
-	case errors.Is(err, certs.ErrKeyMismatch):
-		return kp, &ConfError{[]string{"Private key does not match the certificate public key"}}
-	case !errors.As(err, &le) || errors.Is(err, certs.ErrWrongPass) || errors.Is(err, certs.ErrPassRequired) ||
-		errors.Is(err, certs.ErrPermission) || errors.Is(err, certs.ErrUnsupported):
-		return kp, err
-	case le.What == "certificate" && le.Path == spec.Cert:
-		// openssl reads the key first: a key file that holds no key
-		// (the certificate file itself when -key is not given) is
-		// named before the certificate.
-		keyForm := spec.KeyForm
-		if spec.Key == "" && keyForm == certs.FormatAuto {
-			keyForm = spec.CertForm
-		}
-		if _, kerr := certs.LoadPrivateKey(keyPath, keyForm, spec.Pass); unreadable(kerr) {
-			return kp, &ConfError{[]string{fmt.Sprintf("Could not read %s from %s", keyName, keyPath)}}
-		}
-		if errors.Is(err, fs.ErrNotExist) {
-			return kp, missingFile(certName, spec.Cert, true)
-		}
-		return kp, &ConfError{[]string{
-			fmt.Sprintf("Could not read %s from %s", certName, spec.Cert),
-			"Unable to load " + certName,
-		}}
-	case le.What == "certificate chain" && le.Path == spec.Chain:
-		// -cert_chain (measured with openssl 3.0 s_server and s_client).
-		if errors.Is(err, fs.ErrNotExist) {
-			return kp, missingFile(chainMissing, spec.Chain, false)
-		}
-		return kp, &ConfError{[]string{fmt.Sprintf("Could not read %s from %s", chainNone, spec.Chain)}}
-	case le.What == "private key" && le.Path == keyPath:
-		return kp, &ConfError{[]string{fmt.Sprintf("Could not read %s from %s", keyName, keyPath)}}
+	key, keyErr := certs.LoadPrivateKey(keyPath, keyForm, spec.Pass)
+	// openssl reads the key first: a key file that holds no key (the
+	// certificate file itself when -key is not given) is named before
+	// the certificate.
+	if certs.ProblemOf(keyErr) == certs.ProblemUnreadable {
+		return fail(fmt.Sprintf("Could not read %s from %s", n.key, keyPath))
 	}
-	return kp, err
-}
-
-// unreadable reports whether err is a file that opened but held nothing
-// usable, which openssl words "Could not read …"; pass phrase,
-// permission and unsupported-format failures keep tlskit's wording.
-func unreadable(err error) bool {
-	var le *certs.LoadError
-	return errors.As(err, &le) && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, certs.ErrWrongPass) &&
-		!errors.Is(err, certs.ErrPassRequired) && !errors.Is(err, certs.ErrPermission) && !errors.Is(err, certs.ErrUnsupported)
+	switch certs.ProblemOf(certErr) {
+	case certs.ProblemMissing:
+		return engine.Identity{}, missingFile(n.cert, spec.Cert, true)
+	case certs.ProblemUnreadable:
+		return fail(fmt.Sprintf("Could not read %s from %s", n.cert, spec.Cert), "Unable to load "+n.cert)
+	}
+	if keyErr != nil {
+		return engine.Identity{}, keyErr
+	}
+	if err := spec.CheckMatch(leaf[0], key); err != nil {
+		return fail("Private key does not match the certificate public key")
+	}
+	var chain []*x509.Certificate
+	if spec.Chain != "" {
+		var err error
+		chain, err = certs.LoadChain(spec.Chain, spec.Pass)
+		switch certs.ProblemOf(err) {
+		case certs.ProblemMissing:
+			return engine.Identity{}, missingFile(n.chainMissing, spec.Chain, false)
+		case certs.ProblemUnreadable:
+			return fail(fmt.Sprintf("Could not read %s from %s", n.chainNone, spec.Chain))
+		}
+		if err != nil {
+			return engine.Identity{}, err
+		}
+	}
+	return certs.NewIdentity(leaf, key, chain), nil
 }
 
 // LoadKeyAs loads a -key given without its certificate, as openssl
@@ -228,7 +235,7 @@ func LoadKeyAs(path string, form certs.Format, pass, side string) error {
 		return missingFile(what, path, false)
 	}
 	_, err := certs.LoadPrivateKey(path, form, pass)
-	if unreadable(err) {
+	if certs.ProblemOf(err) == certs.ProblemUnreadable {
 		return &ConfError{[]string{fmt.Sprintf("Could not read %s from %s", what, path)}}
 	}
 	return err
@@ -238,10 +245,10 @@ func LoadKeyAs(path string, form certs.Format, pass, side string) error {
 // s_client does, failing in its words; the certificates are not used.
 func LoadChainAs(path, pass, side string) error {
 	_, err := certs.LoadCertificates(path, certs.FormatAuto, pass)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
+	switch certs.ProblemOf(err) {
+	case certs.ProblemMissing:
 		return missingFile("certs of "+side+" certificate chain", path, false)
-	case unreadable(err):
+	case certs.ProblemUnreadable:
 		return &ConfError{[]string{fmt.Sprintf("Could not read any %s certificate chain from %s", side, path)}}
 	}
 	return err
