@@ -428,17 +428,48 @@ func (l *Layer) Write(typ uint8, data []byte) error {
 	limit := l.writeLimit()
 	for first := true; first || len(data) > 0; first = false {
 		n := min(len(data), limit)
-		b, err := l.seal(l.wbuf[:0], typ, data[:n], limit)
-		if err != nil {
-			return err
-		}
-		l.wbuf = b
-		if err := l.send(b); err != nil {
+		if err := l.sealSend(typ, data[:n], limit, nil); err != nil {
 			return err
 		}
 		data = data[n:]
 	}
 	return nil
+}
+
+// flightBuf is the capacity the records gathered under Cork start with:
+// a TLS 1.3 server's first flight with one ECDSA certificate (about
+// 900 bytes), and the tickets after it, fit without growing it.
+const flightBuf = 1024
+
+// sealSend seals one record and sends it: while corked it is sealed
+// straight after the records already gathered, with no copy; otherwise
+// in the write buffer, and written. before, if not nil, runs once the
+// record is sealed, also when sealing fails, and before anything is sent.
+func (l *Layer) sealSend(typ uint8, frag []byte, limit int, before func()) error {
+	if l.corked {
+		if cap(l.pending) == 0 {
+			l.pending = make([]byte, 0, flightBuf)
+		}
+		b, err := l.seal(l.pending, typ, frag, limit)
+		if before != nil {
+			before()
+		}
+		if err != nil {
+			return err
+		}
+		l.pending = b
+		return nil
+	}
+	b, err := l.seal(l.wbuf[:0], typ, frag, limit)
+	if before != nil {
+		before()
+	}
+	if err != nil {
+		return err
+	}
+	l.wbuf = b
+	_, err = l.w.Write(b)
+	return err
 }
 
 // Cork gathers the records written from now on and sends them in one
@@ -488,13 +519,7 @@ func (l *Layer) send(b []byte) error {
 func (l *Layer) WriteThen(typ uint8, data []byte, before func()) error {
 	limit := l.writeLimit()
 	if len(data) <= limit {
-		b, err := l.seal(l.wbuf[:0], typ, data, limit)
-		before()
-		if err != nil {
-			return err
-		}
-		l.wbuf = b
-		return l.send(b)
+		return l.sealSend(typ, data, limit, before)
 	}
 	var recs [][]byte
 	for len(data) > 0 {
@@ -526,14 +551,15 @@ func (l *Layer) writeLimit() int {
 // seal appends to b the record carrying frag, protected as the write
 // state says, and traces its header.
 func (l *Layer) seal(b []byte, typ uint8, frag []byte, limit int) ([]byte, error) {
+	start := len(b)
 	if l.out12 != nil {
 		b = append(b, typ, byte(l.WriteVersion>>8), byte(l.WriteVersion), 0, 0)
 		var err error
 		if b, err = l.out12.Seal(b, typ, l.WriteVersion, frag); err != nil {
 			return nil, err
 		}
-		n := len(b) - HeaderLen
-		b[3], b[4] = byte(n>>8), byte(n)
+		n := len(b) - start - HeaderLen
+		b[start+3], b[start+4] = byte(n>>8), byte(n)
 	} else if l.out == nil {
 		b = append(b, typ, byte(l.WriteVersion>>8), byte(l.WriteVersion), byte(len(frag)>>8), byte(len(frag)))
 		b = append(b, frag...)
@@ -543,10 +569,18 @@ func (l *Layer) seal(b []byte, typ uint8, frag []byte, limit int) ([]byte, error
 		// of its own.
 		b = slices.Grow(b, HeaderLen+len(frag)+1+max(l.PadTo-1, 0)+l.out.aead.Overhead())
 		b = append(b, make([]byte, HeaderLen)...)
-		b = l.seal13(append(b, frag...), typ, limit)
+		b = append(b, frag...)
+		rec := l.seal13(b[start:], typ, limit)
+		if start == 0 {
+			b = rec
+		} else {
+			// The room made above keeps rec in b's array, after what
+			// b held; were it not so, the append copies it there.
+			b = append(b[:start], rec...)
+		}
 	}
 	if l.Trace != nil {
-		l.Trace.RecordHeader(true, b[:HeaderLen])
+		l.Trace.RecordHeader(true, b[start:start+HeaderLen])
 		if l.out != nil {
 			l.Trace.InnerType(true, 0x0304, typ)
 		}

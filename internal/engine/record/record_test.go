@@ -501,3 +501,39 @@ func TestDropPendingReturnsBuffer(t *testing.T) {
 		}
 	}
 }
+
+// discardRW is a transport that takes every write and has nothing to read.
+type discardRW struct{}
+
+func (discardRW) Read([]byte) (int, error)    { return 0, io.EOF }
+func (discardRW) Write(p []byte) (int, error) { return len(p), nil }
+
+// TestCorkedFlightOneBuffer: a TLS 1.3 server's first flight (a
+// ServerHello in the clear, then EncryptedExtensions, a one-certificate
+// Certificate, CertificateVerify and Finished protected), gathered under
+// Cork, costs a new layer one buffer besides the layer itself: each
+// record is sealed where it is gathered, not in a buffer of its own then
+// copied, and the gathered buffer does not grow on the way.
+func TestCorkedFlightOneBuffer(t *testing.T) {
+	wc, _ := cipherPair(t, suites.AES128GCMSHA256)
+	sizes := []int{40, 530, 80, 36}
+	hello, msgs := make([]byte, 122), make([][]byte, len(sizes))
+	for i, n := range sizes {
+		msgs[i] = make([]byte, n)
+	}
+	allocs := testing.AllocsPerRun(50, func() {
+		l := New(discardRW{})
+		l.Cork()
+		l.Write(TypeHandshake, hello)
+		l.SetWriteCipher(wc)
+		for _, m := range msgs {
+			l.WriteThen(TypeHandshake, m, func() {})
+		}
+		if err := l.Flush(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs > 2 {
+		t.Errorf("%.0f allocations for a corked flight, want 2 (the layer and its buffer)", allocs)
+	}
+}
