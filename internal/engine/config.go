@@ -306,6 +306,16 @@ type Config struct {
 	// with the connection's read lock held: it must not block or call
 	// the connection's methods.
 	OnTicket func(Ticket)
+	// OnPostHandshake, when set, is called after the engine handled a
+	// post-handshake message that completes an exchange of the peer's
+	// (a KeyUpdate, a NewSessionTicket, a refused renegotiation's
+	// ClientHello or HelloRequest, the Finished of a post-handshake
+	// authentication), any answer it sends already sent, while the read
+	// goes on waiting for application data: where OpenSSL's SSL_read
+	// returns without data. typ is the message's type. It runs on the
+	// reading goroutine with the connection's read lock held: it must
+	// not block or call the connection's methods.
+	OnPostHandshake func(typ msg.Type)
 	// RequestOCSP makes a client send status_request (RFC 6066 §8), as
 	// -status does; the staple arrives in State.OCSPResponse.
 	RequestOCSP bool

@@ -723,6 +723,9 @@ func (c *TLSConn) readRecordLocked() error {
 		if err := c.postHandshake(m); err != nil {
 			return err
 		}
+		if c.cfg.OnPostHandshake != nil && c.pha.Load() == nil {
+			c.cfg.OnPostHandshake(m.Type)
+		}
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/engine/alert"
 	"github.com/tlskit/tlskit/internal/engine/kx"
+	"github.com/tlskit/tlskit/internal/engine/msg"
 	"github.com/tlskit/tlskit/internal/engine/suites"
 	"github.com/tlskit/tlskit/internal/keylog"
 	"github.com/tlskit/tlskit/internal/opt"
@@ -342,7 +343,24 @@ func (s *server) engineConfig(tc *trackedConn) *engine.Config {
 		cfg.OnEvent = tc.catch.Event
 		cfg.HandshakeEventsOnly = true
 	}
+	if c.mode == modeInteractive {
+		cfg.OnPostHandshake = s.readBlock
+	}
 	return cfg
+}
+
+// readBlock is what openssl's interactive server prints when its
+// SSL_read returns without data, a post-handshake message handled (the
+// client's KeyUpdate, its renegotiation ClientHello refused with a
+// warning no_renegotiation, its answer to the c command's request): "Read
+// BLOCK", after the -msg lines of the message and of any answer. A
+// refused renegotiation still counts as one in the statistics, as
+// openssl counts the ClientHello it read.
+func (s *server) readBlock(typ msg.Type) {
+	if typ == msg.TypeClientHello {
+		s.stats.renegotiates.Add(1)
+	}
+	io.WriteString(s.out, "Read BLOCK\n")
 }
 
 // pskServerKey is openssl s_server's PSK callback for TLS 1.0–1.2: it

@@ -327,7 +327,10 @@ type stats struct {
 	accepts  atomic.Int64 // handshakes started
 	finished atomic.Int64 // handshakes completed
 	hits     atomic.Int64 // resumed sessions
-	cached   atomic.Int64 // TLS 1.0–1.2 sessions given a session ID (openssl caches them)
+	// renegotiates: the clients' renegotiation ClientHellos, refused
+	// (openssl counts them all the same).
+	renegotiates atomic.Int64
+	cached       atomic.Int64 // TLS 1.0–1.2 sessions given a session ID (openssl caches them)
 }
 
 // sessionCacheSize is the size openssl s_server gives its session cache
@@ -364,7 +367,7 @@ func (s *server) appendStats(b *bytes.Buffer) {
 	line(0, "client renegotiates (SSL_connect())")
 	line(0, "client connects that finished")
 	line(s.stats.accepts.Load(), "server accepts (SSL_accept())")
-	line(0, "server renegotiates (SSL_accept())")
+	line(s.stats.renegotiates.Load(), "server renegotiates (SSL_accept())")
 	line(s.stats.finished.Load(), "server accepts that finished")
 	line(s.stats.hits.Load(), "session cache hits")
 	line(0, "session cache misses")

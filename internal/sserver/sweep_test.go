@@ -333,3 +333,58 @@ func TestWWWCipherListLikeOpenSSL(t *testing.T) {
 		})
 	}
 }
+
+// TestClientPostHandshakeLikeOpenSSL: the client's post-handshake
+// messages, typed as openssl s_client's connected commands: a KeyUpdate
+// (k, K) and, in TLS 1.2, a renegotiation (R), which the server refuses
+// with a warning no_renegotiation. openssl s_server's SSL_read returns
+// without data after each and prints "Read BLOCK" (tlskit printed
+// nothing), and the refused renegotiation counts among the "server
+// renegotiates" of the statistics (tlskit's stayed 0). stdout from the
+// handshake's "CIPHER is" on, with -msg lines, and stderr are compared
+// with openssl s_server's.
+func TestClientPostHandshakeLikeOpenSSL(t *testing.T) {
+	needTool(t, "openssl")
+	dir := t.TempDir()
+	ec, eck := writeCert(t, dir, "ec", "localhost", false)
+	for _, tc := range []struct {
+		name, version, command string
+	}{
+		{"K", "-tls1_3", "K\n"},
+		{"k", "-tls1_3", "k\n"},
+		{"R-tls12", "-tls1_2", "R\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := []string{"-cert", ec, "-key", eck, "-naccept", "1", "-msg"}
+			drive := func(addr string, output func() string) {
+				c := testpeer.OpenSSLClient(t, addr, tc.version)
+				testpeer.WaitOutput(t, output, "CIPHER is ", 20*time.Second)
+				c.SendRead(t, "aaa\n", 10*time.Second)
+				testpeer.WaitOutput(t, output, "aaa\n", 20*time.Second)
+				c.SendRead(t, tc.command, 10*time.Second)
+				if tc.command != "R\n" { // the refused client gives up
+					c.SendRead(t, "bbb\n", 10*time.Second)
+					testpeer.WaitOutput(t, output, "bbb\n", 20*time.Second)
+					c.CloseInput()
+				}
+				c.Wait(t, 20*time.Second)
+			}
+			gotOut, gotErr, wantOut, wantErr := bothServers(t, dir, args, drive)
+			from := func(out string) string {
+				if i := strings.Index(out, "CIPHER is "); i >= 0 {
+					return normalizeOutput(out[i:])
+				}
+				return out
+			}
+			if !strings.Contains(wantOut, "Read BLOCK\n") {
+				t.Fatalf("openssl s_server printed no Read BLOCK:\n%s", wantOut)
+			}
+			if got, want := from(gotOut), from(wantOut); got != want {
+				t.Errorf("stdout differs\n%s", testpeer.LineDiff(got, want))
+			}
+			if got, want := normalizeErrLines(gotErr), normalizeErrLines(wantErr); got != want {
+				t.Errorf("stderr differs\n--- tlskit\n%s\n--- openssl\n%s", got, want)
+			}
+		})
+	}
+}

@@ -210,6 +210,23 @@ func OpenSSLUnixServer(t testing.TB, sock string, args ...string) *Server {
 	})
 }
 
+// OpenSSLClient starts `openssl s_client -connect addr args...` and
+// returns once it printed its CONNECTED line; Addr is addr. Its input
+// stays open, for SendRead (s_client too takes a connected command only
+// at the start of a read), until CloseInput.
+func OpenSSLClient(t testing.TB, addr string, args ...string) *Server {
+	t.Helper()
+	prog := Need(t, "openssl")
+	all := append([]string{"s_client", "-connect", addr}, args...)
+	return startStreams(t, prog, all, nil, "", false, func(line string) (string, bool) {
+		return addr, strings.HasPrefix(line, "CONNECTED(")
+	})
+}
+
+// CloseInput closes the program's standard input (s_client then ends
+// its session).
+func (s *Server) CloseInput() { s.stdin.Close() }
+
 func acceptLine(line string) (string, bool) {
 	if m := acceptRE.FindStringSubmatch(line); m != nil {
 		return m[1], true
