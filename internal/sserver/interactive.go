@@ -152,7 +152,11 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 			return true
 		case c := <-fromClient:
 			if len(c.data) > 0 {
-				s.data.Write(c.data)
+				// Straight to stdout, then the -trace and -debug lines
+				// of the records that brought it, as openssl's
+				// raw_write_stdout and BIO_flush.
+				s.data.WriteAhead(c.data)
+				s.out.Flush()
 			}
 			if c.err == nil {
 				printed <- struct{}{}

@@ -38,9 +38,12 @@ func (s *server) observerOptions() wire.Options {
 	}
 	if c.trace {
 		o.Trace = msgw
+		if s.msgFile == nil {
+			o.Trace = s.out.holder()
+		}
 	}
 	if c.debug {
-		o.Debug = s.out
+		o.Debug = s.out.holder()
 	}
 	if c.state {
 		o.State = s.errw

@@ -118,7 +118,7 @@ func run(ctx context.Context, args []string, s stdio.Stdio, listening func(net.A
 		printErr(s.Err, err)
 		return 1
 	}
-	stdout := &lockedWriter{w: s.Out}
+	stdout := &lockedWriter{w: s.Out, hold: c.mode == modeInteractive && !stdio.IsTerminal(s.Out)}
 	srv := &server{c: c, out: stdout, data: stdout, errw: &lockedWriter{w: s.Err}, in: s.In}
 	if c.quiet {
 		srv.out = &lockedWriter{w: io.Discard}
@@ -529,13 +529,74 @@ func (s *server) countHandshake(t *engine.SnapshotConn) {
 
 // lockedWriter serialises writes from concurrent connections, so each
 // block of report lines reaches the stream whole.
+//
+// It can also hold output back as the C library's buffer of openssl's
+// stdout does when that is a pipe or a file: openssl s_server writes the
+// client's data straight to the descriptor, while its -trace and -debug
+// lines wait in the buffer (its -msg callback and its other output flush
+// it). So on a pipe the lines of the records that carried data follow
+// the data. What holder writes waits until the next Write or Flush, or
+// until holdLimit bytes wait, as a full buffer is written out; WriteAhead
+// passes it.
 type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
+	mu   sync.Mutex
+	w    io.Writer
+	hold bool   // holder holds (stdout is no terminal)
+	held []byte // what holder wrote, not yet written to w
 }
+
+// holdLimit is the size of the C library's buffer of a pipe or a file
+// (glibc takes the descriptor's block size, 4096 here).
+const holdLimit = 4096
 
 func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.flushLocked()
 	return l.w.Write(p)
+}
+
+// WriteAhead writes p before what is held: openssl's raw writes of the
+// client's data.
+func (l *lockedWriter) WriteAhead(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// Flush writes what is held.
+func (l *lockedWriter) Flush() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.flushLocked()
+}
+
+func (l *lockedWriter) flushLocked() {
+	if len(l.held) > 0 {
+		l.w.Write(l.held)
+		l.held = l.held[:0]
+	}
+}
+
+// holder is l for output openssl leaves in its stdout buffer (-trace,
+// -debug); l itself when nothing is held.
+func (l *lockedWriter) holder() io.Writer {
+	if !l.hold {
+		return l
+	}
+	return heldWriter{l}
+}
+
+// heldWriter is lockedWriter.holder's writer.
+type heldWriter struct{ l *lockedWriter }
+
+func (h heldWriter) Write(p []byte) (int, error) {
+	l := h.l
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.held = append(l.held, p...)
+	if len(l.held) >= holdLimit {
+		l.flushLocked()
+	}
+	return len(p), nil
 }

@@ -388,3 +388,42 @@ func TestClientPostHandshakeLikeOpenSSL(t *testing.T) {
 		})
 	}
 }
+
+// TestHeldTraceLikeOpenSSL: openssl s_server writes the client's data
+// straight to stdout, while its -trace and -debug lines wait in the C
+// library's buffer of a piped stdout until the server flushes it after
+// the data: the lines of the record that brought the data follow it
+// (tlskit printed them before). stdout from the handshake's "CIPHER is"
+// on is compared with openssl s_server's, -debug's pointers and dumped
+// bytes left out.
+func TestHeldTraceLikeOpenSSL(t *testing.T) {
+	needTool(t, "openssl")
+	dir := t.TempDir()
+	ec, eck := writeCert(t, dir, "ec", "localhost", false)
+	pointers := regexp.MustCompile(`(read from|write to) 0x[0-9a-f]+ \[0x[0-9a-f]+\]`)
+	dump := regexp.MustCompile(`(?m)^[0-9a-f]{4} - .*$`)
+	from := func(out string) string {
+		if i := strings.Index(out, "CIPHER is "); i >= 0 {
+			out = out[i:]
+		}
+		return dump.ReplaceAllString(pointers.ReplaceAllString(out, "$1 P"), "<dump>")
+	}
+	for _, flag := range []string{"-trace", "-debug"} {
+		for _, version := range []string{"-tls1_3", "-tls1_2"} {
+			t.Run(flag+version, func(t *testing.T) {
+				args := []string{"-cert", ec, "-key", eck, "-naccept", "1", flag}
+				drive := func(addr string, output func() string) {
+					opensslClientUntil(t, addr, "aaa\n", printed(output, "aaa\n"), version)
+				}
+				gotOut, _, wantOut, _ := bothServers(t, dir, args, drive)
+				got, want := from(gotOut), from(wantOut)
+				if !strings.Contains(want, "supported\naaa\n") {
+					t.Fatalf("openssl s_server did not print the data first:\n%s", want)
+				}
+				if got != want {
+					t.Errorf("stdout differs\n%s", testpeer.LineDiff(got, want))
+				}
+			})
+		}
+	}
+}
