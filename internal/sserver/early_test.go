@@ -24,7 +24,8 @@ func opensslSession(t *testing.T, addr string) (path, out string) {
 }
 
 // TestEarlyDataServer: openssl s_client resumes with -early_data against
-// s_server -early_data, which prints the data as openssl's does; the
+// s_server -early_data, which prints the data as openssl's does (on a
+// pipe, the data ahead of its "Early data received:" header); the
 // same session again gets a full handshake and a rejection (openssl's
 // anti-replay), unless -no_anti_replay; -recv_max_early_data refuses too
 // much as openssl does; tickets carry -max_early_data; gnutls-cli's
@@ -55,7 +56,7 @@ func TestEarlyDataServer(t *testing.T) {
 		testpeer.WaitOutput(t, ts.out.String, "No early data received\n-----BEGIN SSL SESSION PARAMETERS-----", 5*time.Second)
 		out = client(t, ts.addr, sess)
 		must(t, "openssl s_client", out, `(?m)^Reused, TLSv1\.3, `, `(?m)^Early data was accepted$`)
-		testpeer.WaitOutput(t, ts.out.String, "Early data received:\nzero rtt\n\nEnd of early data\n-----BEGIN SSL SESSION PARAMETERS-----", 5*time.Second)
+		testpeer.WaitOutput(t, ts.out.String, "zero rtt\nEarly data received:\n\nEnd of early data\n-----BEGIN SSL SESSION PARAMETERS-----", 5*time.Second)
 		out = client(t, ts.addr, sess)
 		must(t, "openssl s_client, replayed", out, `(?m)^New, TLSv1\.3, `, `(?m)^Early data was rejected$`)
 		testpeer.WaitOutput(t, ts.out.String, "Early data was rejected\n-----BEGIN SSL SESSION PARAMETERS-----", 5*time.Second)
@@ -67,7 +68,7 @@ func TestEarlyDataServer(t *testing.T) {
 		for i := 1; i <= 2; i++ {
 			out := client(t, ts.addr, sess)
 			must(t, "openssl s_client", out, `(?m)^Reused, TLSv1\.3, `, `(?m)^Early data was accepted$`)
-			testpeer.WaitOutputCount(t, ts.out.String, "Early data received:\nzero rtt\n\nEnd of early data\n", i, 5*time.Second)
+			testpeer.WaitOutputCount(t, ts.out.String, "zero rtt\nEarly data received:\n\nEnd of early data\n", i, 5*time.Second)
 		}
 	})
 
@@ -104,7 +105,7 @@ func TestEarlyDataServer(t *testing.T) {
 		if err != nil || !strings.Contains(out, "This is a resumed session") {
 			t.Fatalf("%v\n%s\nserver:\n%s", err, out, ts.out)
 		}
-		testpeer.WaitOutput(t, ts.out.String, "Early data received:\nzero rtt\n\nEnd of early data\n", 5*time.Second)
+		testpeer.WaitOutput(t, ts.out.String, "zero rtt\nEarly data received:\n\nEnd of early data\n", 5*time.Second)
 	})
 
 	t.Run("refused with -www", func(t *testing.T) {

@@ -86,7 +86,7 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 		s.errw.Write(eb.Bytes())
 	}
 	if s.c.earlyData {
-		s.writeEarlyData(t)
+		s.writeEarlyData(t, &tc.early)
 	}
 	if !s.c.brief {
 		var b bytes.Buffer
@@ -310,27 +310,5 @@ func (s *server) requestCert(tc *trackedConn, stale []sslerr.Entry) {
 		fmt.Fprintln(s.errw, sslerr.New(sslerr.PHAExtensionNotReceived, ""))
 	default:
 		fmt.Fprintf(s.errw, "s_server: %v\n", err)
-	}
-}
-
-// writeEarlyData prints what openssl's -early_data server prints after
-// reading 0-RTT data: the data itself between "Early data received:" and
-// "End of early data" (the data on the data stream, as openssl writes it
-// raw), "No early data received" when there was none, and "Early data
-// was rejected" when the client offered some the engine did not take.
-func (s *server) writeEarlyData(t *engine.SnapshotConn) {
-	st := t.HandshakeState()
-	switch {
-	case st.EarlyData == engine.EarlyDataRejected:
-		fmt.Fprintln(s.out, "Early data was rejected")
-	case st.EarlyData == engine.EarlyDataAccepted && st.EarlyDataLen > 0:
-		// The early data is what Read returns first, already buffered.
-		buf := make([]byte, st.EarlyDataLen)
-		n, _ := io.ReadFull(t, buf)
-		fmt.Fprintln(s.out, "Early data received:")
-		s.data.Write(buf[:n])
-		fmt.Fprint(s.out, "\nEnd of early data\n")
-	default:
-		fmt.Fprintln(s.out, "No early data received")
 	}
 }

@@ -88,6 +88,7 @@ type trackedConn struct {
 	sniSwitched bool
 	sniAcked    bool // the servername callback accepted the name
 	verifyCode  int  // the client certificate's verification result
+	early       earlyWatch
 	// secDebugSplit: the security checks made before the client's
 	// certificate was verified are printed; secDebugDone: all are.
 	secDebugSplit, secDebugDone bool

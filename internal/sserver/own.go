@@ -346,6 +346,11 @@ func (s *server) engineConfig(tc *trackedConn) *engine.Config {
 	if c.mode == modeInteractive {
 		cfg.OnPostHandshake = s.readBlock
 	}
+	if c.earlyData && tc.ob != nil {
+		// Where the -msg lines show it; alone, nothing else prints
+		// during the handshake, and writeEarlyData prints it all.
+		cfg.OnEvent = s.earlyEvents(tc, cfg.OnEvent)
+	}
 	return cfg
 }
 

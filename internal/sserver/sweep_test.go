@@ -427,3 +427,39 @@ func TestHeldTraceLikeOpenSSL(t *testing.T) {
 		}
 	}
 }
+
+// TestEarlyDataMsgLikeOpenSSL: openssl's -early_data server prints what
+// its SSL_read_early_data loop finds as the loop runs, and -msg shows
+// where: "No early data received" once its Finished is out, before the
+// client's next record; the early data, then "Early data received:",
+// after the record that brought it and before the EndOfEarlyData (tlskit
+// printed both after the handshake, after the tickets). A first client
+// saves its session, a second resumes with early data; both servers'
+// normalized stdout and stderr are compared.
+func TestEarlyDataMsgLikeOpenSSL(t *testing.T) {
+	needTool(t, "openssl")
+	dir := t.TempDir()
+	ec, eck := writeCert(t, dir, "ec", "localhost", false)
+	early := filepath.Join(dir, "early.txt")
+	if err := os.WriteFile(early, []byte("early hello\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"-cert", ec, "-key", eck, "-naccept", "2", "-early_data", "-msg"}
+	drive := func(addr string, output func() string) {
+		sess := filepath.Join(t.TempDir(), "sess.pem")
+		opensslSessionOut(t, addr, sess)
+		opensslClientUntil(t, addr, "", printed(output, "End of early data\n"), "-sess_in", sess, "-early_data", early)
+	}
+	gotOut, gotErr, wantOut, wantErr := bothServers(t, dir, args, drive)
+	for _, want := range []string{"Finished\nNo early data received\n", "early hello\nEarly data received:\n"} {
+		if !strings.Contains(normalizeOutput(wantOut), want) {
+			t.Fatalf("openssl s_server's output has no %q:\n%s", want, wantOut)
+		}
+	}
+	if got, want := normalizeOutput(gotOut), normalizeOutput(wantOut); got != want {
+		t.Errorf("stdout differs\n%s", testpeer.LineDiff(got, want))
+	}
+	if gotErr != wantErr {
+		t.Errorf("stderr differs\n--- tlskit\n%s\n--- openssl\n%s", gotErr, wantErr)
+	}
+}
