@@ -325,6 +325,9 @@ type server struct {
 		// the room for its record header): the next one's buffer is
 		// sized from it.
 		lastPage atomic.Int64
+		// lists is the page's block about the client's lists, kept
+		// for the next client that offers the same (pageLists).
+		lists atomic.Pointer[pageLists]
 	}
 }
 

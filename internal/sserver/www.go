@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -395,29 +396,7 @@ func (s *server) statusPage(ci connInfo, header string) *bytes.Buffer {
 	} else if resumed {
 		ci.noSigalgs = true
 	}
-	shared := s.sharedCipherNames(ci.hello)
-	if ci.hello != nil {
-		b.WriteString("---\n")
-		b.WriteString("Ciphers common between both SSL end points:\n")
-	}
-	for i, n := range shared {
-		b.WriteString(n)
-		if i == len(shared)-1 {
-			break
-		}
-		for k := len(n); k < 26; k++ {
-			b.WriteByte(' ')
-		}
-		if i%3 == 2 {
-			b.WriteString("\n")
-		} else {
-			b.WriteString(" ")
-		}
-	}
-	if ci.hello != nil {
-		b.WriteString("\n")
-		s.writeSigalgsAndGroups(b, ci, false, false)
-	}
+	s.writeListsBlock(b, ci)
 	b.WriteString("---\n")
 	// Written piece by piece: Fprintf's arguments cost three allocations
 	// a page.
@@ -443,6 +422,62 @@ func (s *server) statusPage(ci connInfo, header string) *bytes.Buffer {
 	b.WriteString("</pre></BODY></HTML>\r\n\r\n")
 	s.www.lastPage.Store(int64(b.Len()))
 	return b
+}
+
+// pageLists is the status page's block about what the client offered:
+// the ciphers common to both ends, the signature algorithms and the
+// groups, with the lists and connection facts it was written from. It
+// follows from those alone, so a client that offers what the last one
+// did gets the same block, copied rather than worked out again (a load
+// of one kind of client, as bench/engine.sh's, always does).
+type pageLists struct {
+	suites, sigalgs, groups []uint16
+	version                 uint16
+	noSigalgs               bool
+	text                    string
+}
+
+// writeListsBlock writes the page's block about the client's lists, or
+// nothing when there is no ClientHello to report (a TLS 1.0-1.2
+// resumption). A block with lines about the client's certificate is not
+// kept for the next client.
+func (s *server) writeListsBlock(b *bytes.Buffer, ci connInfo) {
+	h := ci.hello
+	if h == nil {
+		return
+	}
+	reuse := len(ci.state.PeerCertificates) == 0
+	if p := s.www.lists.Load(); reuse && p != nil && p.version == ci.state.Version && p.noSigalgs == ci.noSigalgs &&
+		slices.Equal(p.suites, h.CipherSuites) && slices.Equal(p.sigalgs, h.SignatureSchemes) && slices.Equal(p.groups, h.SupportedGroups) {
+		b.WriteString(p.text)
+		return
+	}
+	start := b.Len()
+	b.WriteString("---\n")
+	b.WriteString("Ciphers common between both SSL end points:\n")
+	shared := s.sharedCipherNames(h)
+	for i, n := range shared {
+		b.WriteString(n)
+		if i == len(shared)-1 {
+			break
+		}
+		for k := len(n); k < 26; k++ {
+			b.WriteByte(' ')
+		}
+		if i%3 == 2 {
+			b.WriteString("\n")
+		} else {
+			b.WriteString(" ")
+		}
+	}
+	b.WriteString("\n")
+	s.writeSigalgsAndGroups(b, ci, false, false)
+	if reuse {
+		s.www.lists.Store(&pageLists{
+			suites: slices.Clone(h.CipherSuites), sigalgs: slices.Clone(h.SignatureSchemes), groups: slices.Clone(h.SupportedGroups),
+			version: ci.state.Version, noSigalgs: ci.noSigalgs, text: string(b.Bytes()[start:]),
+		})
+	}
 }
 
 // wwwCmdline is the page's escaped command line, the same for every

@@ -2,6 +2,8 @@ package sserver
 
 import (
 	"bytes"
+	"crypto/tls"
+	"io"
 	"net"
 	"path/filepath"
 	"regexp"
@@ -157,5 +159,68 @@ func TestPSK12IdentityTooLong(t *testing.T) {
 	m := regexp.MustCompile(`(?m)^ERROR\n[0-9A-F]{16}` + regexp.QuoteMeta(line))
 	if !m.MatchString(ts.err.String()) || !m.MatchString(ref.Output()) {
 		t.Errorf("ours:\n%s\nopenssl's:\n%s", ts.err, ref.Output())
+	}
+}
+
+// TestWWWListsBlockPerClient: the page's block about the client's lists
+// (common ciphers, signature algorithms, groups) is each client's own,
+// also when it is the block kept from the client before: clients with
+// other groups and suites one after another, then the first again, and
+// a resumption (no signature algorithms in TLS 1.3).
+func TestWWWListsBlockPerClient(t *testing.T) {
+	ts := startServer(t, t.TempDir(), "-www")
+	page := func(cfg *tls.Config) string {
+		t.Helper()
+		c, err := goClient(ts.addr, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(20 * time.Second))
+		io.WriteString(c, "GET / HTTP/1.0\r\n\r\n")
+		body, _ := io.ReadAll(c)
+		return string(body)
+	}
+	lines := func(p string) string {
+		var keep []string
+		for _, l := range strings.Split(p, "\n") {
+			if strings.HasPrefix(l, "Supported groups:") || strings.HasPrefix(l, "Shared groups:") ||
+				strings.HasPrefix(l, "Signature Algorithms:") || strings.HasPrefix(l, "TLS_") {
+				keep = append(keep, strings.TrimSpace(l))
+			}
+		}
+		return strings.Join(keep, "|")
+	}
+	a := &tls.Config{CurvePreferences: []tls.CurveID{tls.X25519, tls.CurveP256}}
+	b := &tls.Config{CurvePreferences: []tls.CurveID{tls.CurveP384, tls.CurveP256}}
+	tls12 := func(suite uint16) *tls.Config {
+		return &tls.Config{MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{suite}}
+	}
+	first := lines(page(a))
+	second := lines(page(b))
+	again := lines(page(a))
+	if !strings.Contains(first, "Supported groups: x25519:secp256r1|Shared groups: x25519:secp256r1") || first != again {
+		t.Errorf("client A's lists: %q, then %q", first, again)
+	}
+	if !strings.Contains(second, "Supported groups: secp256r1:secp384r1|Shared groups: secp256r1:secp384r1") || strings.Contains(second, "x25519") {
+		t.Errorf("client B's lists: %q", second)
+	}
+	for _, c := range []struct {
+		suite uint16
+		name  string
+	}{{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, "ECDHE-ECDSA-AES128-GCM-SHA256"}, {tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, "ECDHE-ECDSA-CHACHA20-POLY1305"}} {
+		if p := page(tls12(c.suite)); !strings.Contains(p, "Ciphers common between both SSL end points:\n"+c.name+"\n") {
+			t.Errorf("TLS 1.2 client offering %s alone: %.1500q", c.name, p)
+		}
+	}
+	cache := tls.NewLRUClientSessionCache(1)
+	r := func() *tls.Config {
+		return &tls.Config{CurvePreferences: []tls.CurveID{tls.X25519, tls.CurveP256}, ClientSessionCache: cache}
+	}
+	if p := page(r()); !strings.Contains(p, "Signature Algorithms:") {
+		t.Fatalf("full handshake's page has no signature algorithms: %.300q", p)
+	}
+	if p := page(r()); !strings.Contains(p, "Reused, TLSv1.3") || strings.Contains(p, "Signature Algorithms:") {
+		t.Errorf("resumption's page: %.2000q", p)
 	}
 }
