@@ -463,3 +463,43 @@ func TestEarlyDataMsgLikeOpenSSL(t *testing.T) {
 		t.Errorf("stderr differs\n--- tlskit\n%s\n--- openssl\n%s", gotErr, wantErr)
 	}
 }
+
+// TestCipherListsIgnoreVersionsLikeOpenSSL: openssl's cipher list holds
+// -ciphersuites' TLS 1.3 suites and -cipher's others whatever versions
+// the server allows, and its reports show that list: the -www page's
+// "Ciphers supported in s_server binary" and "Ciphers common between
+// both SSL end points", and the interactive "Shared ciphers". tlskit left
+// out the TLS 1.3 suites under -tls1_2 (and the others under -tls1_3),
+// and listed openssl's default TLS 1.3 suites whatever -ciphersuites
+// said. Each is compared with openssl s_server's, for the default client.
+func TestCipherListsIgnoreVersionsLikeOpenSSL(t *testing.T) {
+	needTool(t, "openssl")
+	dir := t.TempDir()
+	ec, eck := writeCert(t, dir, "ec", "localhost", false)
+	blocks := regexp.MustCompile(`(?s)Ciphers supported in s_server binary\n.*?\nSignature Algorithms`)
+	shared := regexp.MustCompile(`(?m)^Shared ciphers:.*\n`)
+	for _, extra := range [][]string{
+		{"-tls1_2"},
+		{"-max_protocol", "TLSv1.2"},
+		{"-tls1_3"},
+		{"-ciphersuites", "TLS_AES_128_GCM_SHA256", "-cipher", "ECDHE-ECDSA-AES128-SHA"},
+	} {
+		t.Run(strings.Join(extra, " "), func(t *testing.T) {
+			args := append([]string{"-cert", ec, "-key", eck, "-naccept", "1"}, extra...)
+			www := append(args, "-www")
+			want := blocks.FindString(pageGet(t, testpeer.OpenSSLServer(t, www...).Addr, "/"))
+			if want == "" {
+				t.Fatal("no cipher blocks on openssl's page")
+			}
+			if got := blocks.FindString(pageGet(t, startServer(t, "", www...).addr, "/")); got != want {
+				t.Errorf("-www blocks differ\n%s", testpeer.LineDiff(got, want))
+			}
+			gotOut, _, wantOut, _ := bothServers(t, dir, args, func(addr string, output func() string) {
+				opensslClientUntil(t, addr, "x\n", printed(output, "x\n"))
+			})
+			if got, want := shared.FindString(gotOut), shared.FindString(wantOut); got != want {
+				t.Errorf("Shared ciphers differ\n--- tlskit\n%s--- openssl\n%s", got, want)
+			}
+		})
+	}
+}

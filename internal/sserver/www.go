@@ -496,28 +496,24 @@ func (s *server) wwwCiphers() string {
 
 func (s *server) wwwStatic() {
 	s.www.cmdline = htmlEscape(s.c.cmdline)
+	// openssl's cipher list has -ciphersuites' suites and -cipher's
+	// whatever the protocol versions allowed (-tls1_2, -tls1_3,
+	// -max_protocol): both the page's list and "Shared ciphers" show
+	// them all (measured with openssl 3.0 s_server).
 	s.www.ours = map[uint16]bool{}
 	for _, id := range s.c.engine.suites12s() { // -cipher
 		s.www.ours[id] = true
 	}
-	if s.c.maxVersion >= engine.VersionTLS13 {
-		for _, id := range s.c.engine.suites13() {
-			s.www.ours[id] = true
+	var ours []tlsnames.Cipher
+	for _, id := range s.c.engine.suites13() { // -ciphersuites
+		s.www.ours[id] = true
+		if c, ok := tlsnames.CipherByID(id); ok {
+			ours = append(ours, c)
 		}
 	}
+	ours = append(ours, s.c.ciphers...)
 	var b strings.Builder
 	b.WriteString("Ciphers supported in s_server binary\n")
-	var ours []tlsnames.Cipher
-	if s.c.maxVersion >= 0x0304 {
-		for _, n := range strings.Split(tlsnames.DefaultCipherSuites, ":") {
-			if c, ok := tlsnames.CipherByName(n); ok {
-				ours = append(ours, c)
-			}
-		}
-	}
-	if s.c.minVersion < 0x0304 {
-		ours = append(ours, s.c.ciphers...)
-	}
 	for i, c := range ours {
 		v := c.Version
 		if v == "TLSv1" {
