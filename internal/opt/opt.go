@@ -120,6 +120,9 @@ type Value struct {
 	Name  string
 	Value string
 	Opt   *Option
+	// Config is the -ssl_config section that set the option through an
+	// SSL_CONF file command, "" for an option given on the command line.
+	Config string
 }
 
 // Values is the result of parsing a command line.

@@ -300,6 +300,9 @@ var oneSided = map[string]Role{
 // checkRole refuses an option of the other side, as openssl does.
 func checkRole(v *opt.Values, role Role) error {
 	for _, x := range v.List {
+		if x.Config != "" {
+			continue // WithSSLConfig checked it
+		}
 		if r, ok := oneSided[x.Name]; ok && r != role {
 			val := x.Value
 			if x.Opt != nil && x.Opt.Kind == opt.None {
@@ -316,6 +319,9 @@ func checkRole(v *opt.Values, role Role) error {
 // fails even when a later one would replace it.
 func checkEach(v *opt.Values) error {
 	for _, x := range v.List {
+		if x.Config != "" {
+			continue // WithSSLConfig checked it
+		}
 		var err error
 		switch x.Name {
 		case "cipher":
@@ -503,10 +509,15 @@ func (p *TLSParams) versions(v *opt.Values, sys *sslconf.Defaults, role Role) er
 	return nil
 }
 
-// countGiven counts the occurrences of the named options.
+// countGiven counts the occurrences of the named options on the command
+// line (not those an -ssl_config section set: openssl's check is on its
+// command line).
 func countGiven(v *opt.Values, names ...string) int {
 	n := 0
 	for _, x := range v.List {
+		if x.Config != "" {
+			continue
+		}
 		for _, name := range names {
 			if x.Name == name {
 				n++

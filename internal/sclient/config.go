@@ -243,7 +243,7 @@ func buildSettings(v *opt.Values, stdout, stderr io.Writer) (*settings, error) {
 		s.nameOpt = dn.Default()
 	}
 
-	err = tlsOptions(v, s)
+	v, err = tlsOptions(v, s)
 	for _, w := range s.warnings {
 		fmt.Fprintln(stderr, w)
 	}
@@ -285,11 +285,18 @@ func noSuites12(o *engineSettings, tp *optgroups.TLSParams) *optgroups.Handshake
 
 // tlsOptions reads the TLS options into s.engine: versions, suites, groups
 // (as the security level leaves them), ALPN, the client's certificates.
-func tlsOptions(v *opt.Values, s *settings) error {
-	tp, err := optgroups.ParseTLS(v, optgroups.Client, sslconf.System())
+// It returns the options with -ssl_config's section applied, which the
+// rest of the set-up reads.
+func tlsOptions(v *opt.Values, s *settings) (*opt.Values, error) {
+	tp, v, err := optgroups.ParseTLSConfig(v, optgroups.Client, sslconf.System(), Table.Lookup)
 	if err != nil {
-		return err
+		return v, err
 	}
+	return v, tlsSettings(v, s, tp)
+}
+
+// tlsSettings is tlsOptions once the TLS options are parsed.
+func tlsSettings(v *opt.Values, s *settings, tp *optgroups.TLSParams) error {
 	if err := engineOptions(v, s, tp); err != nil {
 		return err
 	}

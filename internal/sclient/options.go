@@ -14,7 +14,7 @@ func options() []opt.Option {
 		{Name: "help", Kind: opt.None, Help: "Display this summary"},
 		{Name: "engine", Kind: opt.String, Help: "Use engine, possibly a hardware device", Unsupported: "engines are an OpenSSL plug-in mechanism; tlskit has none"},
 		{Name: "ssl_client_engine", Kind: opt.String, Help: "Specify engine to be used for client certificate operations", Unsupported: "engines are an OpenSSL plug-in mechanism; tlskit has none"},
-		{Name: "ssl_config", Kind: opt.String, Help: "Use specified section for SSL_CTX configuration", Unsupported: "OpenSSL configuration files are not read by tlskit"},
+		{Name: "ssl_config", Kind: opt.String, Help: "Use specified section for SSL_CTX configuration"},
 		{Name: "ct", Kind: opt.None, Help: "Request and parse SCTs (also enables OCSP stapling)"},
 		{Name: "noct", Kind: opt.None, Help: "Do not request or parse SCTs (default)"},
 		{Name: "ctlogfile", Kind: opt.InFile, Help: "CT log list CONF file"},

@@ -213,7 +213,9 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 	c.servernameFatal = v.Has("servername_fatal")
 
 	// Protocol versions, suites, groups, ALPN: the shared TLS options.
-	tp, err := optgroups.ParseTLS(v, optgroups.Server, sslconf.System())
+	// -ssl_config's section applies on top of them; what follows reads
+	// the options with it applied.
+	tp, v, err := optgroups.ParseTLSConfig(v, optgroups.Server, sslconf.System(), Table.Lookup)
 	if err != nil {
 		return nil, err
 	}

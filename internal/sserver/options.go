@@ -12,7 +12,7 @@ func options() []opt.Option {
 	return opt.Concat([]opt.Option{
 		opt.Section("General options"),
 		{Name: "help", Kind: opt.None, Help: "Display this summary"},
-		{Name: "ssl_config", Kind: opt.String, Help: "Configure SSL_CTX using the given configuration value", Unsupported: "OpenSSL configuration files are not read by tlskit"},
+		{Name: "ssl_config", Kind: opt.String, Help: "Configure SSL_CTX using the given configuration value"},
 		{Name: "trace", Kind: opt.None, Help: "trace protocol messages"},
 		{Name: "engine", Kind: opt.String, Help: "Use engine, possibly a hardware device", Unsupported: "engines are an OpenSSL plug-in mechanism; tlskit has none"},
 		opt.Section("Network options"),

@@ -274,41 +274,103 @@ func isNameByte(c byte) bool {
 	return c == '_' || c == '.' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
+// sslModule is the ssl_conf module's section: its name = section pairs,
+// in file order. ok is false when there is none, or when openssl's module
+// fails to load and so configures nothing: a section it names is missing
+// or empty (measured with openssl 3.0: system_default is then dropped and
+// every -ssl_config name is "invalid configuration name").
+func sslModule(secs sections) (names []pair, ok bool) {
+	init, ok := secs.get("default", "openssl_conf")
+	if !ok {
+		return nil, false
+	}
+	sslSect, ok := secs.get(init, "ssl_conf")
+	if !ok {
+		return nil, false
+	}
+	names, ok = secs[sslSect]
+	if !ok {
+		return nil, false
+	}
+	for _, p := range names {
+		if len(secs[p.value]) == 0 {
+			return nil, false
+		}
+	}
+	return names, true
+}
+
+// commands returns the SSL_CONF commands of the module's entry name (the
+// first of that name; names are matched case-sensitively, as openssl
+// matches them).
+func commands(secs sections, name string) ([]Command, bool) {
+	names, ok := sslModule(secs)
+	if !ok {
+		return nil, false
+	}
+	for _, p := range names {
+		if p.name == name {
+			var cmds []Command
+			for _, c := range secs[p.value] {
+				cmds = append(cmds, Command{Name: c.name, Value: c.value})
+			}
+			return cmds, true
+		}
+	}
+	return nil, false
+}
+
+// Command is one SSL_CONF file command: "MinProtocol = TLSv1.2".
+type Command struct{ Name, Value string }
+
+// Section returns the commands that SSL_CTX_config(ctx, name) applies,
+// from the configuration file at path, in file order: those of the
+// section that the ssl_conf module's entry name names. ok is false when
+// openssl would say "invalid configuration name": the file cannot be
+// read, it has no ssl_conf module, the module has no such entry, or the
+// module does not load (see sslModule).
+func Section(path, name string) (cmds []Command, ok bool) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, false
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return nil, false
+	}
+	secs := sections{}
+	cur := "default"
+	parseInto(bufio.NewScanner(&limitedReader{f: f, n: maxSize}), secs, &cur, 0)
+	return commands(secs, name)
+}
+
 // fromSections follows openssl_conf → ssl_conf → system_default and reads
 // the SSL_CONF commands there (names are case-insensitive, as in openssl).
 func fromSections(secs sections) *Defaults {
 	d := &Defaults{}
-	init, ok := secs.get("default", "openssl_conf")
+	cmds, ok := commands(secs, "system_default")
 	if !ok {
 		return d
 	}
-	sslSect, ok := secs.get(init, "ssl_conf")
-	if !ok {
-		return d
-	}
-	sysSect, ok := secs.get(sslSect, "system_default")
-	if !ok {
-		return d
-	}
-	for _, p := range secs[sysSect] {
-		switch strings.ToLower(p.name) {
+	for _, p := range cmds {
+		switch strings.ToLower(p.Name) {
 		case "minprotocol":
-			d.MinProtocol = p.value
+			d.MinProtocol = p.Value
 		case "maxprotocol":
-			d.MaxProtocol = p.value
+			d.MaxProtocol = p.Value
 		case "cipherstring":
-			d.CipherString = p.value
+			d.CipherString = p.Value
 		case "ciphersuites":
-			v := p.value
+			v := p.Value
 			d.Ciphersuites = &v
 		case "groups", "curves":
-			d.Groups = p.value
+			d.Groups = p.Value
 		case "signaturealgorithms":
-			d.SigAlgs = p.value
+			d.SigAlgs = p.Value
 		case "options":
-			d.options(p.value)
+			d.options(p.Value)
 		case "protocol":
-			d.protocol(p.value)
+			d.protocol(p.Value)
 		}
 	}
 	return d

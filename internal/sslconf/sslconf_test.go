@@ -150,3 +150,45 @@ func TestInclude(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestSection: -ssl_config NAME's commands, as SSL_CTX_config finds them
+// (each case measured with openssl 3.0.22).
+func TestSection(t *testing.T) {
+	good := "openssl_conf = init\n[init]\nssl_conf = ssl_sect\n[ssl_sect]\nsystem_default = sys\nMySect = my\n" +
+		"[sys]\nMinProtocol = TLSv1\n[my]\nMaxProtocol = TLSv1.2\ncipherstring = AES128-SHA\n"
+	p := write(t, good)
+	cmds, ok := Section(p, "MySect")
+	want := []Command{{"MaxProtocol", "TLSv1.2"}, {"cipherstring", "AES128-SHA"}}
+	if !ok || !slices.Equal(cmds, want) {
+		t.Errorf("Section(MySect) = %v %v, want %v", cmds, ok, want)
+	}
+	// Names are matched as they are written; a missing one is openssl's
+	// "invalid configuration name".
+	for _, name := range []string{"mysect", "my", "missing"} {
+		if cmds, ok := Section(p, name); ok {
+			t.Errorf("Section(%q) = %v, want not found", name, cmds)
+		}
+	}
+	// A section the module names that is missing or empty fails the
+	// whole module: no name is found, and system_default is dropped.
+	for name, text := range map[string]string{
+		"empty section":   good + "[ssl_sect]\nother = emptysec\n[emptysec]\n",
+		"missing section": good + "[ssl_sect]\nother = nosuch\n",
+		"no ssl_conf":     "openssl_conf = init\n[init]\n[my]\nMaxProtocol = TLSv1.2\n",
+		"no openssl_conf": "[ssl_sect]\nMySect = my\n[my]\nMaxProtocol = TLSv1.2\n",
+	} {
+		p := write(t, text)
+		if cmds, ok := Section(p, "MySect"); ok {
+			t.Errorf("%s: Section = %v, want not found", name, cmds)
+		}
+		if d, _ := Load(p); d.MinProtocol != "" {
+			t.Errorf("%s: system_default read: %+v", name, d)
+		}
+	}
+	if _, ok := Section(filepath.Join(t.TempDir(), "missing.cnf"), "MySect"); ok {
+		t.Error("a missing file has sections")
+	}
+	if d, _ := Load(p); d.MinProtocol != "TLSv1" {
+		t.Errorf("system_default of the good file: %+v", d)
+	}
+}

@@ -1,0 +1,353 @@
+package optgroups
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/tlskit/tlskit/internal/opt"
+	"github.com/tlskit/tlskit/internal/sslconf"
+	"github.com/tlskit/tlskit/internal/sslerr"
+	"github.com/tlskit/tlskit/internal/tlsnames"
+)
+
+// fileCmd is an SSL_CONF file command that does what a command-line
+// option does: the option's name, and the side it is limited to (openssl
+// does not know a server's command in a client's context, and the
+// reverse).
+type fileCmd struct {
+	option string
+	only   Role
+	one    bool // only is set
+}
+
+// fileCmds are the SSL_CONF file commands (SSL_CONF_cmd(3), names
+// case-insensitive) that tlskit honours through a command-line option.
+var fileCmds = map[string]fileCmd{
+	"cipherstring":              {option: "cipher"},
+	"ciphersuites":              {option: "ciphersuites"},
+	"minprotocol":               {option: "min_protocol"},
+	"maxprotocol":               {option: "max_protocol"},
+	"groups":                    {option: "groups"},
+	"curves":                    {option: "curves"},
+	"signaturealgorithms":       {option: "sigalgs"},
+	"clientsignaturealgorithms": {option: "client_sigalgs"},
+	"recordpadding":             {option: "record_padding"},
+	"ecdhparameters":            {option: "named_curve", only: Server, one: true},
+	"numtickets":                {option: "num_tickets", only: Server, one: true},
+}
+
+// unhonoured are openssl 3.0's file commands that tlskit does not take
+// from a configuration section, and why; each fails at start-up.
+var unhonoured = map[string]string{
+	"certificate":    "certificates and keys are read from -cert and -key only",
+	"privatekey":     "certificates and keys are read from -cert and -key only",
+	"serverinfofile": "serverinfo is read from -serverinfo only",
+	"dhparameters":   "DH parameters are read from -dhparam only",
+	"chaincafile":    "CA files are read from the command line only",
+	"chaincapath":    "CA directories are read from the command line only",
+	"chaincastore":   "CA stores are read from the command line only",
+	"verifycafile":   "CA files are read from the command line only",
+	"verifycapath":   "CA directories are read from the command line only",
+	"verifycastore":  "CA stores are read from the command line only",
+	"requestcafile":  "CA files are read from the command line only",
+	"requestcapath":  "CA directories are read from the command line only",
+	"requestcastore": "CA stores are read from the command line only",
+	"clientcafile":   "CA files are read from the command line only",
+	"clientcapath":   "CA directories are read from the command line only",
+	"clientcastore":  "CA stores are read from the command line only",
+	"verifymode":     "certificate requests are set by -verify and -Verify only",
+}
+
+// flagSpec is an Options flag: the command-line switches it adds or takes
+// away when set ("Flag") and when cleared ("-Flag"). A flag that sets no
+// switch and takes none away changes nothing, as in openssl 3.0 (DHSingle
+// and ECDHSingle are no-ops there) or because it asks for tlskit's own
+// behaviour (ExtendedMasterSecret: tlskit always negotiates it).
+type flagSpec struct {
+	onAdd, onDel, offAdd, offDel string
+	// onRefused and offRefused are why tlskit cannot honour the setting.
+	onRefused, offRefused string
+	server                bool // server only: openssl refuses it in a client
+	// serverSwitch: the switches exist in s_server only; in a client
+	// openssl accepts the flag and it changes nothing there, unless
+	// clientOffRefused says why tlskit cannot clear it there.
+	serverSwitch     bool
+	clientOffRefused string
+}
+
+// optionFlags are the flags of the Options command (lower case), as
+// openssl 3.0 names them.
+var optionFlags = map[string]flagSpec{
+	"sessionticket":               {onDel: "no_ticket", offAdd: "no_ticket"},
+	"compression":                 {offAdd: "no_comp", onAdd: "comp"},
+	"emptyfragments":              {onRefused: "tlskit does not choose whether to send empty fragments", offRefused: "tlskit does not choose whether to send empty fragments"},
+	"bugs":                        {onAdd: "bugs", offDel: "bugs"},
+	"dhsingle":                    {server: true},
+	"ecdhsingle":                  {server: true},
+	"serverpreference":            {onAdd: "serverpref", offDel: "serverpref", server: true},
+	"noresumptiononrenegotiation": {onAdd: "no_resumption_on_reneg", offDel: "no_resumption_on_reneg", server: true},
+	"unsafelegacyrenegotiation":   {onAdd: "legacy_renegotiation", offDel: "legacy_renegotiation"},
+	"unsafelegacyserverconnect":   {onAdd: "legacy_server_connect", offAdd: "no_legacy_server_connect"},
+	"clientrenegotiation":         {onAdd: "client_renegotiation", offDel: "client_renegotiation"},
+	"encryptthenmac":              {onDel: "no_etm", offAdd: "no_etm"},
+	"norenegotiation":             {onAdd: "no_renegotiation", offDel: "no_renegotiation"},
+	"allownodhekex":               {onAdd: "allow_no_dhe_kex", offDel: "allow_no_dhe_kex"},
+	"prioritizechacha":            {onAdd: "prioritize_chacha", offDel: "prioritize_chacha"},
+	"middleboxcompat":             {onDel: "no_middlebox", offAdd: "no_middlebox"},
+	"antireplay":                  {onAdd: "anti_replay", offAdd: "no_anti_replay", serverSwitch: true},
+	"extendedmastersecret":        {offRefused: "tlskit always negotiates the extended master secret"},
+	"canames": {onDel: "no_ca_names", offAdd: "no_ca_names", serverSwitch: true,
+		clientOffRefused: "tlskit's client always sends -requestCAfile's names"},
+	"ktls": {onRefused: "kernel TLS is not used by tlskit"},
+}
+
+// protocolSwitches are the Protocol command's names and the -no_
+// switches they stand for; SSLv2 and the DTLS versions are accepted and
+// change nothing in a TLS context, as in openssl.
+var protocolSwitches = map[string]string{
+	"SSLv2": "", "SSLv3": "no_ssl3", "TLSv1": "no_tls1", "TLSv1.1": "no_tls1_1",
+	"TLSv1.2": "no_tls1_2", "TLSv1.3": "no_tls1_3", "DTLSv1": "", "DTLSv1.2": "",
+}
+
+// ParseTLSConfig is ParseTLS with -ssl_config NAME: SSL_CTX_config
+// applies the SSL_CONF commands of the ssl_conf module's section NAME
+// (from the file sslconf.Path names) after the command line's SSL_CONF
+// options, so a command overrides the option it stands for, and before
+// the protocol flags (-tls1_2...), which override it in turn (openssl 3.0,
+// measured). It returns the options with the section's commands appended
+// as the options they stand for (Value.Config set): the values the rest
+// of the command reads. lookup finds the command's options.
+//
+// The command line's own errors come first; then a section that is not
+// there, or commands that fail, are `Error using configuration "NAME"`
+// and the error queue's lines of every failing command, as openssl
+// applies them all.
+func ParseTLSConfig(v *opt.Values, role Role, sys *sslconf.Defaults, lookup func(string) (*opt.Option, bool)) (*TLSParams, *opt.Values, error) {
+	tp, err := ParseTLS(v, role, sys)
+	name, given := v.Get("ssl_config")
+	if !given {
+		return tp, v, err
+	}
+	var he *HandshakeError
+	if err != nil && !errors.As(err, &he) {
+		// Found with the command line's SSL_CONF options, before
+		// SSL_CTX_config.
+		return nil, v, err
+	}
+	merged, err := WithSSLConfig(v, role, sslconf.Path(), name, lookup)
+	if err != nil {
+		return nil, v, err
+	}
+	tp, err = ParseTLS(merged, role, sys)
+	return tp, merged, err
+}
+
+// WithSSLConfig returns v with the commands of the configuration file's
+// ssl_conf section name appended as the options they stand for; see
+// ParseTLSConfig.
+func WithSSLConfig(v *opt.Values, role Role, path, name string, lookup func(string) (*opt.Option, bool)) (*opt.Values, error) {
+	head := fmt.Sprintf("Error using configuration %q", name)
+	cmds, ok := sslconf.Section(path, name)
+	if !ok {
+		return nil, &ConfError{[]string{head, sslerr.Entry{Code: 0x0A000071, Lib: "SSL routines",
+			Func: "ssl_do_config", Reason: "invalid configuration name", Data: "name=" + name}.String()}}
+	}
+	out := &opt.Values{List: append([]opt.Value(nil), v.List...), Params: v.Params}
+	var lines []string
+	failed := false
+	fail := func(l ...string) {
+		failed = true
+		lines = append(lines, l...)
+	}
+	add := func(option, value string) error {
+		o, ok := lookup(option)
+		if !ok {
+			return fmt.Errorf("-%s is not an option of this command", option)
+		}
+		if o.Unsupported != "" {
+			return errors.New(o.Unsupported)
+		}
+		out.List = append(out.List, opt.Value{Name: option, Value: value, Opt: o, Config: name})
+		return nil
+	}
+	del := func(option string) {
+		out.List = deleteOption(out.List, option)
+	}
+	refuse := func(c sslconf.Command, why string) {
+		fail(fmt.Sprintf("-ssl_config %s: %s = %s is not supported by tlskit: %s", name, c.Name, c.Value, why))
+	}
+	for _, c := range cmds {
+		key := strings.ToLower(c.Name)
+		if why, ok := unhonoured[key]; ok {
+			refuse(c, why)
+			continue
+		}
+		switch key {
+		case "options":
+			for _, f := range splitList(c.Value) {
+				on := !strings.HasPrefix(f, "-")
+				spec, ok := optionFlags[strings.ToLower(strings.TrimPrefix(f, "-"))]
+				if !ok || (spec.server && role != Server) {
+					// openssl: an unknown flag, or a server's flag in a
+					// client, fails the command without a queue line.
+					fail()
+					continue
+				}
+				if spec.serverSwitch && role != Server {
+					if !on && spec.clientOffRefused != "" {
+						refuse(c, spec.clientOffRefused)
+					}
+					continue
+				}
+				addSw, delSw, why := spec.offAdd, spec.offDel, spec.offRefused
+				if on {
+					addSw, delSw, why = spec.onAdd, spec.onDel, spec.onRefused
+				}
+				if why != "" {
+					refuse(c, why)
+					continue
+				}
+				if delSw != "" {
+					del(delSw)
+				}
+				if addSw != "" {
+					if err := add(addSw, ""); err != nil {
+						refuse(c, err.Error())
+					}
+				}
+			}
+			continue
+		case "protocol":
+			for _, p := range splitList(c.Value) {
+				on := !strings.HasPrefix(p, "-")
+				p = strings.TrimPrefix(strings.TrimPrefix(p, "-"), "+")
+				var switches []string
+				if p == "ALL" {
+					switches = []string{"no_ssl3", "no_tls1", "no_tls1_1", "no_tls1_2", "no_tls1_3"}
+				} else if sw, ok := protocolSwitches[p]; ok {
+					if sw != "" {
+						switches = []string{sw}
+					}
+				} else {
+					fail()
+					continue
+				}
+				for _, sw := range switches {
+					del(sw)
+					if !on {
+						if err := add(sw, ""); err != nil {
+							refuse(c, err.Error())
+						}
+					}
+				}
+			}
+			continue
+		}
+		fc, ok := fileCmds[key]
+		if !ok || (fc.one && fc.only != role) {
+			// Unknown here: openssl fails it without a queue line.
+			fail()
+			continue
+		}
+		value, err := checkFileValue(fc.option, c.Value)
+		if err != nil {
+			fail(queueLines(err)...)
+			continue
+		}
+		if err := add(fc.option, value); err != nil {
+			refuse(c, err.Error())
+		}
+	}
+	if failed {
+		return nil, &ConfError{append([]string{head}, lines...)}
+	}
+	return out, nil
+}
+
+// checkFileValue checks a command's value as its option's parser does and
+// returns the value the option is to hold.
+func checkFileValue(option, value string) (string, error) {
+	var err error
+	switch option {
+	case "cipher":
+		_, err = tlsnames.ParseCipherSpec(value)
+	case "ciphersuites":
+		_, err = tlsnames.ParseCipherSuites(value)
+	case "groups":
+		_, err = tlsnames.ParseGroups(value)
+	case "curves":
+		_, err = tlsnames.ParseCurves(value)
+	case "named_curve":
+		_, err = parseNamedCurve(value)
+	case "sigalgs":
+		_, err = tlsnames.ParseSigalgs(value)
+	case "client_sigalgs":
+		_, err = tlsnames.ParseClientSigalgs(value)
+	case "min_protocol", "max_protocol":
+		_, err = tlsnames.ParseVersionFor("-"+option, value)
+	case "record_padding":
+		_, err = parseRecordPadding(value)
+	case "num_tickets":
+		// openssl reads it with atoi and refuses a negative count.
+		n := atoi(value)
+		if n < 0 {
+			return "", errors.New("negative")
+		}
+		return strconv.Itoa(n), nil
+	}
+	return value, err
+}
+
+// queueLines are the error-queue lines of a failed command: what openssl
+// prints of it under "Error using configuration" (its own "Call to
+// SSL_CONF_cmd" line is the command line's only).
+func queueLines(err error) []string {
+	var ce *tlsnames.ConfError
+	if errors.As(err, &ce) {
+		return ce.Lines()[1:]
+	}
+	return nil
+}
+
+// atoi is C's: leading blanks, a sign, digits, the rest ignored.
+func atoi(s string) int {
+	t := strings.TrimLeft(s, " \t\n\v\f\r")
+	neg := false
+	if t != "" && (t[0] == '-' || t[0] == '+') {
+		neg, t = t[0] == '-', t[1:]
+	}
+	n := 0
+	for i := 0; i < len(t) && t[i] >= '0' && t[i] <= '9' && n < 1<<30; i++ {
+		n = n*10 + int(t[i]-'0')
+	}
+	if neg {
+		return -n
+	}
+	return n
+}
+
+// splitList splits an Options or Protocol value at commas, trimming
+// blanks and skipping empty entries, as openssl's CONF_parse_list does.
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// deleteOption removes every occurrence of a switch: an Options or
+// Protocol setting clears the bit that the switch sets.
+func deleteOption(list []opt.Value, name string) []opt.Value {
+	out := list[:0]
+	for _, x := range list {
+		if x.Name != name {
+			out = append(out, x)
+		}
+	}
+	return out
+}

@@ -1,0 +1,200 @@
+package optgroups_test
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/tlskit/tlskit/internal/testpeer"
+)
+
+// sslConfigCases reads testdata/ssl_config.txtar: the configuration file
+// and, for each "s_client NAME" or "s_server NAME", openssl 3.0.22's
+// start-up with -ssl_config NAME, recorded.
+func sslConfigCases(t *testing.T) (env []string, cases []txtar.File) {
+	t.Helper()
+	ar, err := txtar.ParseFile("testdata/ssl_config.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "openssl.cnf")
+	for _, f := range ar.Files {
+		if f.Name == "openssl.cnf" {
+			if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		cases = append(cases, f)
+	}
+	return []string{"OPENSSL_CONF=" + p}, cases
+}
+
+// startUp runs `prog s_client` against a closed port, or `prog s_server`
+// until its ACCEPT line, under env, and says what the recording says:
+// "ok" when it got that far, else its exit code and its stderr with the
+// error lines' thread, file and line written T, F and L.
+func startUp(t *testing.T, prog, cmdName string, env []string, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var all []string
+	if cmdName == "s_client" {
+		all = append([]string{"s_client", "-connect", "127.0.0.1:1"}, args...)
+	} else {
+		all = append([]string{"s_server", "-accept", "127.0.0.1:0", "-cert", certFile, "-key", keyFx}, args...)
+	}
+	cmd := exec.CommandContext(ctx, prog, all...)
+	cmd.Env = append(os.Environ(), env...)
+	stdin, _ := cmd.StdinPipe() // s_server must not see EOF on stdin
+	defer stdin.Close()
+	pr, pw := io.Pipe()
+	cmd.Stdout = pw
+	var errb testpeer.Buffer
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	accepted := make(chan bool, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		found := false
+		for sc.Scan() {
+			if !found && strings.HasPrefix(sc.Text(), "ACCEPT") {
+				found = true
+				accepted <- true
+			}
+		}
+		if !found {
+			accepted <- false
+		}
+	}()
+	done := make(chan error, 1)
+	go func() { err := cmd.Wait(); pw.Close(); done <- err }()
+	if cmdName == "s_client" {
+		stdin.Close()
+	}
+	if <-accepted {
+		cmd.Process.Kill()
+		<-done
+		return "ok\n"
+	}
+	err := <-done
+	if ctx.Err() != nil {
+		t.Fatalf("%s %v: timed out\nstderr:\n%s", prog, all, errb.String())
+	}
+	if strings.Contains(errb.String(), "connect:errno=") {
+		return "ok\n"
+	}
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	}
+	return "exit " + strconv.Itoa(code) + "\n" + errLines.ReplaceAllString(errb.String(), "T:error:${1}:F:L:")
+}
+
+var errLines = regexp.MustCompile(`(?m)^[0-9A-F]+:error:([0-9A-F]{8}:[^:]*:[^:]*:[^:]*):[^:]*:\d+:`)
+
+// TestSSLConfigStartUp: -ssl_config NAME at start-up, for sections that
+// are missing, or carry unknown commands, bad values or one side's
+// commands, under both commands: tlskit's exit code and stderr are
+// openssl's (run live when it is installed, else as recorded).
+func TestSSLConfigStartUp(t *testing.T) {
+	env, cases := sslConfigCases(t)
+	openssl, _ := testpeer.Find("openssl")
+	for _, c := range cases {
+		cmdName, name, _ := strings.Cut(c.Name, " ")
+		t.Run(c.Name, func(t *testing.T) {
+			want := string(c.Data)
+			if openssl != "" {
+				live := startUp(t, openssl, cmdName, env, "-ssl_config", name)
+				if live != want {
+					t.Logf("openssl %s differs from the recording:\n%s", c.Name, testpeer.LineDiff(live, want))
+				}
+				want = live
+			}
+			if got := startUp(t, tlskit, cmdName, env, "-ssl_config", name); got != want {
+				t.Errorf("tlskit %s -ssl_config %s:\n%s", cmdName, name, testpeer.LineDiff(got, want))
+			}
+		})
+	}
+}
+
+// TestSSLConfigRefusesWhatItCannotHonour: a command tlskit does not take
+// from a section stops it at start-up, naming the command.
+func TestSSLConfigRefusesWhatItCannotHonour(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "openssl.cnf")
+	text := "openssl_conf = init\n[init]\nssl_conf = ssl_sect\n[ssl_sect]\ncert = cert\nopts = opts\n" +
+		"[cert]\nCertificate = " + certFile + "\nMaxProtocol = TLSv1.2\n[opts]\nOptions = -ExtendedMasterSecret\n"
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"OPENSSL_CONF=" + p}
+	for _, cmdName := range []string{"s_client", "s_server"} {
+		got := startUp(t, tlskit, cmdName, env, "-ssl_config", "cert")
+		want := "exit 1\nError using configuration \"cert\"\n-ssl_config cert: Certificate = " + certFile +
+			" is not supported by tlskit: certificates and keys are read from -cert and -key only\n"
+		if got != want {
+			t.Errorf("%s:\n%s", cmdName, testpeer.LineDiff(got, want))
+		}
+		got = startUp(t, tlskit, cmdName, env, "-ssl_config", "opts")
+		if !strings.HasPrefix(got, "exit 1\nError using configuration \"opts\"\n-ssl_config opts: Options = -ExtendedMasterSecret is not supported by tlskit: ") {
+			t.Errorf("%s -ssl_config opts:\n%s", cmdName, got)
+		}
+	}
+}
+
+// TestSSLConfigConnects: a section's commands shape the handshake as the
+// command-line options they stand for, with openssl's precedence: they
+// override the command line's SSL_CONF options (-max_protocol, -cipher)
+// and yield to the protocol flags (-tls1_3). Each case runs with openssl
+// and tlskit as the configured side, against a real openssl peer.
+func TestSSLConfigConnects(t *testing.T) {
+	openssl := testpeer.Need(t, "openssl")
+	pki := testpeer.NewPKI(t)
+	env, _ := sslConfigCases(t)
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		client string // what the client prints
+		server string // what the openssl server prints
+	}{
+		{"max12", []string{"-ssl_config", "max12"}, `(?m)^New, TLSv1\.2, `, `(?m)^CIPHER is ECDHE-`},
+		{"max12 over -max_protocol", []string{"-max_protocol", "TLSv1.3", "-ssl_config", "max12"}, `(?m)^New, TLSv1\.2, `, `(?m)^CIPHER is ECDHE-`},
+		{"-tls1_3 over max12", []string{"-ssl_config", "max12", "-tls1_3"}, `(?m)^New, TLSv1\.3, `, `(?m)^CIPHER is TLS_AES_`},
+		{"Protocol", []string{"-ssl_config", "proto"}, `(?m)^New, TLSv1\.2, `, `(?m)^CIPHER is ECDHE-`},
+		// Protocol's "TLSv1.2" clears what -no_tls1_2 set.
+		{"Protocol over -no_tls1_2", []string{"-no_tls1_2", "-ssl_config", "proto"}, `(?m)^New, TLSv1\.2, `, `(?m)^CIPHER is ECDHE-`},
+	} {
+		for _, prog := range []string{openssl, tlskit} {
+			srv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey)
+			out, errs, code := clientRun(t, prog, env, srv.Addr, tc.args...)
+			if code != 0 || !regexp.MustCompile(tc.client).MatchString(out) {
+				t.Errorf("%s: %s s_client: exit %d, stdout lacks %q:\n%s\nstderr:\n%s", tc.name, filepath.Base(prog), code, tc.client, out, errs)
+			}
+			testpeer.WaitOutput(t, srv.Output, "CIPHER is ", 10*time.Second)
+			if !regexp.MustCompile(tc.server).MatchString(srv.Output()) {
+				t.Errorf("%s: with %s s_client, openssl s_server printed no %q:\n%s", tc.name, filepath.Base(prog), tc.server, srv.Output())
+			}
+		}
+	}
+	// s_server: the section's CipherString over -cipher.
+	for _, prog := range []string{openssl, tlskit} {
+		srv := testpeer.SServer(t, prog, env, "-cert", pki.Server, "-key", pki.ServerKey, "-cipher", "AES256-SHA", "-ssl_config", "ciphers")
+		out, errs, code := clientRun(t, openssl, nil, srv.Addr, "-cipher", "AES256-SHA:AES128-SHA")
+		if code != 0 || !regexp.MustCompile(`(?m)^New, \S+, Cipher is AES128-SHA$`).MatchString(out) {
+			t.Errorf("%s s_server -ssl_config ciphers: openssl s_client exit %d:\n%s\nstderr:\n%s", filepath.Base(prog), code, out, errs)
+		}
+		testpeer.WaitOutput(t, srv.Output, "CIPHER is AES128-SHA", 10*time.Second)
+	}
+}
