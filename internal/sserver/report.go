@@ -220,6 +220,14 @@ func (s *server) writeSigalgsAndGroups(w io.Writer, ci connInfo, brief, points b
 		fmt.Fprintf(w, "Supported groups: %s\n", clientGroupList(groups))
 		if !brief {
 			ours := s.ourGroups()
+			if ci.state.Version < engine.VersionTLS13 {
+				// openssl 3.0's FFDHE groups are TLS 1.3's alone: a
+				// TLS 1.0-1.2 connection shares none of them.
+				ours = slices.DeleteFunc(slices.Clone(ours), func(g uint16) bool {
+					grp, ok := tlsnames.GroupByID(g)
+					return ok && grp.Kind == "DH"
+				})
+			}
 			var shared []uint16
 			if s.c.serverPref {
 				for _, g := range ours {

@@ -503,3 +503,32 @@ func TestCipherListsIgnoreVersionsLikeOpenSSL(t *testing.T) {
 		})
 	}
 }
+
+// TestSharedGroupsTLS12LikeOpenSSL: openssl 3.0's FFDHE groups are for
+// TLS 1.3 only, so a TLS 1.2 connection's "Shared groups" leaves them
+// out even when the client offers them (tlskit listed them). A default
+// client, which offers ffdhe2048 and up, against -tls1_2: the
+// interactive line and the -www page's are compared with openssl
+// s_server's.
+func TestSharedGroupsTLS12LikeOpenSSL(t *testing.T) {
+	needTool(t, "openssl")
+	dir := t.TempDir()
+	ec, eck := writeCert(t, dir, "ec", "localhost", false)
+	line := regexp.MustCompile(`(?m)^Shared groups: .*\n`)
+	args := []string{"-cert", ec, "-key", eck, "-naccept", "1", "-tls1_2"}
+	gotOut, _, wantOut, _ := bothServers(t, dir, args, func(addr string, output func() string) {
+		opensslClientUntil(t, addr, "x\n", printed(output, "x\n"))
+	})
+	want := line.FindString(wantOut)
+	if want == "" || strings.Contains(want, "ffdhe") {
+		t.Fatalf("openssl's line is %q", want)
+	}
+	if got := line.FindString(gotOut); got != want {
+		t.Errorf("interactive: %q, openssl's %q", got, want)
+	}
+	www := append(args, "-www")
+	want = line.FindString(pageGet(t, testpeer.OpenSSLServer(t, www...).Addr, "/"))
+	if got := line.FindString(pageGet(t, startServer(t, "", www...).addr, "/")); got != want {
+		t.Errorf("-www: %q, openssl's %q", got, want)
+	}
+}
