@@ -31,6 +31,7 @@ import (
 	"github.com/tlskit/tlskit/internal/optgroups"
 	"github.com/tlskit/tlskit/internal/report"
 	"github.com/tlskit/tlskit/internal/secdebug"
+	"github.com/tlskit/tlskit/internal/sessfile"
 	"github.com/tlskit/tlskit/internal/sslerr"
 	"github.com/tlskit/tlskit/internal/verify"
 )
@@ -193,20 +194,23 @@ func parsePSKHex(s string) ([]byte, error) {
 
 // readPSKSession reads -psk_session: an openssl SSL SESSION PARAMETERS
 // file whose master key is the PSK and whose TLS 1.3 suite names its hash
-// (openssl's psk_use_session_cb offers it under -psk_identity).
+// (openssl's psk_use_session_cb offers it under -psk_identity). A file
+// that does not open is openssl's "Can't open PSK session file", one
+// without a session "Can't read PSK session file", each with openssl's
+// error queue.
 func readPSKSession(path, identity string) (engine.PSK, error) {
-	o, err := readOpenSSLSession(path)
-	var fe *sessionFileError
+	o, err := sessfile.ReadFile(path)
+	var fe *sessfile.Error
 	switch {
-	case errors.As(err, &fe) && fe.open:
-		return engine.PSK{}, &configError{fe.lines("Can't open PSK session file " + path)}
+	case errors.As(err, &fe) && fe.Open:
+		return engine.PSK{}, &configError{fe.Lines("Can't open PSK session file " + path)}
 	case errors.As(err, &fe):
-		return engine.PSK{}, &configError{fe.lines("Can't read PSK session file " + path)}
+		return engine.PSK{}, &configError{fe.Lines("Can't read PSK session file " + path)}
 	case err != nil:
 		return engine.PSK{}, &configError{[]string{fmt.Sprintf("Can't read PSK session file %s", path)}}
 	}
 	h := crypto.SHA256
-	if len(o.Cipher) == 2 && uint16(o.Cipher[0])<<8|uint16(o.Cipher[1]) == suites.AES256GCMSHA384 {
+	if o.Suite() == suites.AES256GCMSHA384 {
 		h = crypto.SHA384
 	}
 	return engine.PSK{Identity: []byte(identity), Key: o.MasterKey, Hash: h}, nil
@@ -547,7 +551,7 @@ func (c *client) fillReport12(rs *report.Session, st engine.State) {
 	if len(rs.Ticket) > 0 {
 		// openssl names a session that has a ticket by the ticket's
 		// SHA-256, in TLS 1.2 as in TLS 1.3.
-		rs.SessionID = sessionIDOf(rs.Ticket)
+		rs.SessionID = sessfile.IDOfTicket(rs.Ticket)
 	}
 }
 

@@ -1,9 +1,10 @@
 package sclient
 
 import (
-	"encoding/asn1"
 	"strings"
 	"testing"
+
+	"github.com/tlskit/tlskit/internal/sessfile"
 )
 
 // FuzzOCSPResponse feeds the stapled-response printer what a server may
@@ -19,22 +20,25 @@ func FuzzOCSPResponse(f *testing.F) {
 }
 
 // FuzzSessionFile feeds -sess_in's decoder and the session it gives the
-// engine: files are user input.
+// engine: files are user input. The decoder alone is fuzzed in
+// internal/sessfile; this target covers what s_client makes of a
+// session it accepts.
 func FuzzSessionFile(f *testing.F) {
 	f.Add([]byte{0x30, 0x00})
-	for _, o := range []opensslSession{
-		{Version: 1, SSLVersion: 0x0304, Cipher: []byte{0x13, 0x02}, MasterKey: make([]byte, 48), Ticket: []byte{1, 2, 3}, LifetimeHint: 7200, AgeAdd: 5},
-		{Version: 1, SSLVersion: 0x0303, Cipher: []byte{0xc0, 0x30}, SessionID: make([]byte, 32), MasterKey: make([]byte, 48), Flags: flagEMS,
-			Peer: asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 3, IsCompound: true, Bytes: []byte{0x30, 0x00}}},
-	} {
-		der, err := asn1.Marshal(o)
+	for _, v := range []uint16{0x0304, 0x0303} {
+		o := sessfile.Session{Version: 1, SSLVersion: int(v), SessionID: make([]byte, 32), MasterKey: make([]byte, 48),
+			Ticket: []byte{1, 2, 3}, LifetimeHint: 7200, AgeAdd: 5, Flags: sessfile.FlagEMS}
+		o.SetSuite(0x1302)
+		o.SetPeer([]byte{0x30, 0x03, 0x02, 0x01, 0x01})
+		o.SetKexGroup(29)
+		der, err := o.Marshal()
 		if err != nil {
 			f.Fatal(err)
 		}
 		f.Add(der)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		o, err := parseOpenSSLSession(data)
+		o, err := sessfile.Parse(data)
 		if err != nil {
 			return
 		}

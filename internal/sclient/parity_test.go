@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tlskit/tlskit/internal/sessfile"
 	"github.com/tlskit/tlskit/internal/stdio"
 	"github.com/tlskit/tlskit/internal/testpeer"
 )
@@ -561,7 +562,7 @@ func TestSessionFileKexGroup(t *testing.T) {
 	hrr := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey, "-groups", "P-384")
 	dir := t.TempDir()
 	group := func(path string) int {
-		o, err := readOpenSSLSession(path)
+		o, err := sessfile.ReadFile(path)
 		if err != nil {
 			t.Fatalf("%s: %v", path, err)
 		}
@@ -592,11 +593,11 @@ func TestSessionFileMaxFragLen(t *testing.T) {
 	dir := t.TempDir()
 	mode := func(path string) uint8 {
 		t.Helper()
-		o, err := readOpenSSLSession(path)
+		o, err := sessfile.ReadFile(path)
 		if err != nil {
 			t.Fatalf("%s: %v", path, err)
 		}
-		return o.maxFragLen()
+		return o.MaxFragLenCode()
 	}
 	for i, tc := range []struct {
 		args []string
@@ -632,11 +633,11 @@ func TestSessionFileNames(t *testing.T) {
 	dir := t.TempDir()
 	names := func(path string) string {
 		t.Helper()
-		o, err := readOpenSSLSession(path)
+		o, err := sessfile.ReadFile(path)
 		if err != nil {
 			t.Fatalf("%s: %v", path, err)
 		}
-		return fmt.Sprintf("hostname %q alpn %q", o.Hostname, o.alpn())
+		return fmt.Sprintf("hostname %q alpn %q", o.Hostname, o.ALPNString())
 	}
 	for i, tc := range []struct {
 		addr, v, want string

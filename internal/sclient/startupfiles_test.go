@@ -25,6 +25,7 @@ func TestStartupFileErrorsAsOpenSSL(t *testing.T) {
 	}
 	pki := testpeer.NewPKI(t)
 	closed := "127.0.0.1:" + testpeer.FreePort(t)
+	bad := testpeer.BrokenSessionFiles(t, dir)
 	for _, args := range [][]string{
 		{"-msgfile", filepath.Join(missing, "m.log")},
 		{"-msgfile", dir},
@@ -35,6 +36,18 @@ func TestStartupFileErrorsAsOpenSSL(t *testing.T) {
 		{"-psk_session", missing},
 		{"-psk_session", dir},
 		{"-psk_session", notPEM},
+		// Broken session files: each of openssl's PEM and ASN.1
+		// readers' lines (internal/sessfile reads them all).
+		{"-sess_in", bad.Base64},
+		{"-sess_in", bad.Garbage},
+		{"-sess_in", bad.Truncated},
+		{"-sess_in", bad.Label},
+		{"-sess_in", bad.Empty},
+		{"-psk_session", bad.Base64},
+		{"-psk_session", bad.Garbage},
+		{"-psk_session", bad.Truncated},
+		{"-psk_session", bad.Label},
+		{"-psk_session", bad.Empty},
 		// The key is read first (from -cert's file without -key), and
 		// -key or -cert_chain without -cert are read all the same.
 		{"-key", missing},

@@ -22,6 +22,7 @@ import (
 	"github.com/tlskit/tlskit/internal/keylog"
 	"github.com/tlskit/tlskit/internal/opt"
 	"github.com/tlskit/tlskit/internal/optgroups"
+	"github.com/tlskit/tlskit/internal/sessfile"
 	"github.com/tlskit/tlskit/internal/sslerr"
 	"github.com/tlskit/tlskit/internal/verify"
 )
@@ -231,35 +232,27 @@ func (o *engineSettings) loadPSKSession() error {
 // file whose master key is the PSK, expected under -psk_identity. Its
 // failures are openssl's (measured with 3.0): a file that does not open
 // is "Can't open PSK session file" and BIO_new_file's entries; one that
-// does (a directory too) but holds no such PEM block is "Can't read PSK
-// session file" and PEM's "no start line".
+// does (a directory too) but holds no session is "Can't read PSK session
+// file" and the PEM or ASN.1 reader's entries (see sessfile).
 func readPSKSession(path, identity string) (engine.PSK, error) {
-	b, err := os.ReadFile(path)
-	if err != nil && !errors.Is(err, syscall.EISDIR) {
-		lines := append([]string{"Can't open PSK session file " + path},
-			sslerr.Report{Entries: sslerr.BIONewFile(sslerr.Errno(err), path, "r")}.Lines()...)
+	o, err := sessfile.ReadFile(path)
+	if err != nil {
+		first := "Can't read PSK session file " + path
+		var fe *sessfile.Error
+		if errors.As(err, &fe) && fe.Open {
+			first = "Can't open PSK session file " + path
+		}
+		lines := []string{first}
+		if fe != nil {
+			lines = fe.Lines(first)
+		}
 		return engine.PSK{}, &optgroups.ConfError{Lines: lines}
 	}
-	var blk *pem.Block
-	for rest := b; ; {
-		// PEM reading passes over blocks of other types.
-		if blk, rest = pem.Decode(rest); blk == nil || blk.Type == "SSL SESSION PARAMETERS" {
-			break
-		}
-	}
-	if blk == nil {
-		return engine.PSK{}, &optgroups.ConfError{Lines: []string{"Can't read PSK session file " + path,
-			sslerr.PEMNoStartLine("SSL SESSION PARAMETERS").String()}}
-	}
-	key, suite, err := sessionKey(blk.Bytes)
-	if err != nil {
-		return engine.PSK{}, &optgroups.ConfError{Lines: []string{"Can't read PSK session file " + path}}
-	}
 	h := crypto.SHA256
-	if suite == suites.AES256GCMSHA384 {
+	if o.Suite() == suites.AES256GCMSHA384 {
 		h = crypto.SHA384
 	}
-	return engine.PSK{Identity: []byte(identity), Key: key, Hash: h}, nil
+	return engine.PSK{Identity: []byte(identity), Key: o.MasterKey, Hash: h}, nil
 }
 
 // engineConfig builds the engine's configuration for one connection.
@@ -473,20 +466,4 @@ func (s *server) engineHandshake(tc *trackedConn) (*engine.SnapshotConn, error) 
 		tc.hello = ch
 	}
 	return t, err
-}
-
-// sessionKey takes the master key and suite from openssl's session DER.
-func sessionKey(der []byte) ([]byte, uint16, error) {
-	var o struct {
-		Version    int
-		SSLVersion int
-		Cipher     []byte
-		SessionID  []byte
-		MasterKey  []byte
-	}
-	// encoding/asn1 allows the SEQUENCE's later fields.
-	if _, err := asn1.Unmarshal(der, &o); err != nil || len(o.Cipher) != 2 || len(o.MasterKey) == 0 {
-		return nil, 0, errors.New("malformed session")
-	}
-	return o.MasterKey, uint16(o.Cipher[0])<<8 | uint16(o.Cipher[1]), nil
 }

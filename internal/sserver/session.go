@@ -2,35 +2,12 @@ package sserver
 
 import (
 	"crypto/rand"
-	"encoding/asn1"
-	"encoding/pem"
 	"io"
 	"time"
 
 	"github.com/tlskit/tlskit/internal/engine"
+	"github.com/tlskit/tlskit/internal/sessfile"
 )
-
-// serverSession is openssl's SSL_SESSION encoding (the ASN.1 behind "SSL
-// SESSION PARAMETERS") with the fields openssl s_server's sessions fill.
-type serverSession struct {
-	Version      int
-	SSLVersion   int
-	Cipher       []byte
-	SessionID    []byte
-	MasterKey    []byte
-	Time         int64         `asn1:"explicit,tag:1,optional"`
-	Timeout      int64         `asn1:"explicit,tag:2,optional"`
-	Peer         asn1.RawValue `asn1:"tag:3,optional"` // [3] EXPLICIT Certificate
-	SIDCtx       []byte        `asn1:"explicit,tag:4"`
-	VerifyResult int64         `asn1:"explicit,tag:5,optional"`
-	Hostname     []byte        `asn1:"explicit,tag:6,optional"`
-	PSKIdentity  []byte        `asn1:"explicit,tag:8,optional"`
-	Flags        int64         `asn1:"explicit,tag:13,optional"`
-	AgeAdd       int64         `asn1:"explicit,tag:14,optional"`
-	MaxEarlyData int64         `asn1:"explicit,tag:15,optional"`
-	ALPN         []byte        `asn1:"explicit,tag:16,optional"`
-	KexGroup     int64         `asn1:"explicit,tag:19,optional"`
-}
 
 // sessionIDContext is s_server's SSL_CTX_set_session_id_context: the int
 // 1 in the machine's (little-endian) byte order.
@@ -46,15 +23,15 @@ const serverSessionTimeout = 7200
 // ticket); in TLS 1.0–1.2 the master secret under the ServerHello's
 // session ID (empty when a ticket was issued).
 func (s *server) writeSession(w io.Writer, ci connInfo, st engine.State, now time.Time) {
-	o := serverSession{
+	o := sessfile.Session{
 		Version: 1, SSLVersion: int(st.Version),
-		Cipher:    []byte{byte(st.Suite >> 8), byte(st.Suite)},
 		SessionID: append([]byte{}, st.SessionID...),
 		MasterKey: st.MasterSecret,
 		Time:      now.Unix(), Timeout: int64(sessionTimeout(st)),
-		SIDCtx:   sessionIDContext,
-		KexGroup: int64(st.Group),
+		SIDCtx: sessionIDContext,
 	}
+	o.SetSuite(st.Suite)
+	group := st.Group
 	if st.Version >= engine.VersionTLS13 {
 		// No ticket (-num_tickets 0): openssl prints the session all
 		// the same, with an empty session ID and master key.
@@ -71,22 +48,24 @@ func (s *server) writeSession(w io.Writer, ci connInfo, st engine.State, now tim
 		}
 	} else {
 		if st.ExtendedMasterSecret {
-			o.Flags = 1 // SSL_SESS_FLAG_EXTMS
+			o.Flags = sessfile.FlagEMS
 		}
 		// A resumed session keeps the group of the handshake that made
 		// it, as openssl's does.
 		if st.Session12 != nil {
-			o.KexGroup = int64(st.Session12.Group)
+			group = st.Session12.Group
 		}
 		// A PSK suite's session keeps the client's identity (not the
 		// hint), as openssl s_server's does.
 		o.PSKIdentity = append([]byte(nil), psk12Identity(st)...)
 	}
-	if st.ALPN != "" {
-		o.ALPN = []byte(st.ALPN)
+	if group != 0 {
+		// A session with no key exchange group leaves kex_group out.
+		o.SetKexGroup(group)
 	}
+	o.SetALPN(st.ALPN)
 	if len(st.PeerChain) > 0 {
-		o.Peer = asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 3, IsCompound: true, Bytes: st.PeerChain[0]}
+		o.SetPeer(st.PeerChain[0])
 		if ci.conn != nil {
 			o.VerifyResult = int64(ci.conn.verifyCode)
 		}
@@ -94,9 +73,9 @@ func (s *server) writeSession(w io.Writer, ci connInfo, st engine.State, now tim
 	if ci.conn != nil && ci.conn.sniAcked {
 		o.Hostname = []byte(ci.conn.sniSeen)
 	}
-	der, err := asn1.Marshal(o)
+	b, err := o.EncodePEM()
 	if err != nil {
 		return
 	}
-	w.Write(pem.EncodeToMemory(&pem.Block{Type: "SSL SESSION PARAMETERS", Bytes: der}))
+	w.Write(b)
 }

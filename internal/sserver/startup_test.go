@@ -34,6 +34,7 @@ func TestStartupFailuresLikeOpenSSL(t *testing.T) {
 	}
 	noDir := filepath.Join(dir, "nodir", "file")
 	cert := []string{"-cert", pki.Server, "-key", pki.ServerKey}
+	broken := testpeer.BrokenSessionFiles(t, dir)
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -84,6 +85,11 @@ func TestStartupFailuresLikeOpenSSL(t *testing.T) {
 		{"dir-psk_session", append(cert, "-psk_session", dir)},
 		{"bad-psk_session", append(cert, "-psk_session", bad)},
 		{"certificate-as-psk_session", append(cert, "-psk_session", pki.CA)},
+		{"base64-psk_session", append(cert, "-psk_session", broken.Base64)},
+		{"garbage-psk_session", append(cert, "-psk_session", broken.Garbage)},
+		{"truncated-psk_session", append(cert, "-psk_session", broken.Truncated)},
+		{"label-psk_session", append(cert, "-psk_session", broken.Label)},
+		{"empty-psk_session", append(cert, "-psk_session", broken.Empty)},
 		{"bad-dcert_chain", append(cert, "-dcert", pki.Server, "-dkey", pki.ServerKey, "-dcert_chain", bad)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
