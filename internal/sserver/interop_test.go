@@ -580,29 +580,3 @@ func TestZeroConfigCurl(t *testing.T) {
 		}
 	}
 }
-
-// TestWorkersServeInTurn: connections made one after another are served
-// by the worker that served the one before (serve hands each accepted
-// connection to an idle worker before it starts one), so that a
-// connection does not pay for a new goroutine and its stack growth.
-func TestWorkersServeInTurn(t *testing.T) {
-	ts := startServer(t, t.TempDir(), "-www")
-	const n = 20
-	before := workersStarted.Load()
-	for i := 0; i < n; i++ {
-		c, err := goClient(ts.addr, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.SetDeadline(time.Now().Add(20 * time.Second))
-		io.WriteString(c, "GET / HTTP/1.0\r\n\r\n")
-		body, err := io.ReadAll(c)
-		c.Close()
-		if !strings.Contains(string(body), "Ciphers common between both SSL end points") {
-			t.Fatalf("connection %d: %v, page %.200q", i, err, body)
-		}
-	}
-	if started := workersStarted.Load() - before; started >= n {
-		t.Errorf("%d workers started for %d connections in turn", started, n)
-	}
-}

@@ -36,13 +36,6 @@ var Table = &opt.Table{Prog: "s_server", Usage: "[options]", Build: options}
 // accept queue.
 const maxConcurrent = 1024
 
-// workerIdle is how long a connection worker without a connection waits
-// for one before it ends (see serve).
-const workerIdle = 2 * time.Second
-
-// workersStarted counts the connection workers started, for tests.
-var workersStarted atomic.Int64
-
 // Main runs s_server with its arguments and returns the exit code.
 //
 // SIGINT and SIGTERM end the server as they end openssl s_server, which
@@ -410,35 +403,6 @@ func (s *server) serve(ctx context.Context, ln net.Listener) int {
 	}()
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, maxConcurrent)
-	// Connections go to workers: a worker done with one takes the next
-	// the listener hands it, or ends after workerIdle without one. A
-	// goroutine per connection would start on a small stack (the
-	// runtime's guess from the stacks it saw, 4 KiB here) and copy it to
-	// a larger one at every handshake's signature (crypto/ecdsa needs
-	// about 6 KiB below its caller): 3% of a full handshake's CPU. A
-	// worker keeps its grown stack from one connection to the next,
-	// unless a collection finds it using little of it and halves it.
-	work := make(chan net.Conn)
-	worker := func(conn net.Conn) {
-		defer wg.Done()
-		idle := time.NewTimer(workerIdle)
-		defer idle.Stop()
-		for {
-			s.serveConcurrent(conn)
-			mu.Lock()
-			delete(active, conn)
-			mu.Unlock()
-			<-sem
-			idle.Reset(workerIdle)
-			select {
-			case conn = <-work:
-			case <-idle.C:
-				return
-			case <-stop:
-				return
-			}
-		}
-	}
 	announced := false
 accepting:
 	for n := 0; s.c.naccept == 0 || n < s.c.naccept; n++ {
@@ -457,13 +421,15 @@ accepting:
 			mu.Lock()
 			active[conn] = struct{}{}
 			mu.Unlock()
-			select {
-			case work <- conn:
-			default:
-				wg.Add(1)
-				workersStarted.Add(1)
-				go worker(conn)
-			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				s.serveConcurrent(conn)
+				mu.Lock()
+				delete(active, conn)
+				mu.Unlock()
+			}()
 			continue
 		}
 		if s.interactive(conn, stop) {
