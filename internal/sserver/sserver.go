@@ -20,12 +20,14 @@ import (
 
 	"github.com/tlskit/tlskit/internal/dn"
 	"github.com/tlskit/tlskit/internal/engine"
+	"github.com/tlskit/tlskit/internal/engine/msg"
 	"github.com/tlskit/tlskit/internal/opt"
 	"github.com/tlskit/tlskit/internal/optgroups"
 	"github.com/tlskit/tlskit/internal/secdebug"
 	"github.com/tlskit/tlskit/internal/sslerr"
 	"github.com/tlskit/tlskit/internal/stdio"
 	"github.com/tlskit/tlskit/internal/tlsnames"
+	"github.com/tlskit/tlskit/internal/wire"
 )
 
 // Table is s_server's option table.
@@ -333,7 +335,10 @@ type stats struct {
 	// renegotiates: the clients' renegotiation ClientHellos, refused
 	// (openssl counts them all the same).
 	renegotiates atomic.Int64
-	cached       atomic.Int64 // TLS 1.0–1.2 sessions given a session ID (openssl caches them)
+	// misses: handshakes that looked a session up in openssl's cache
+	// and found none.
+	misses atomic.Int64
+	cached atomic.Int64 // TLS 1.0–1.2 sessions given a session ID (openssl caches them)
 }
 
 // sessionCacheSize is the size openssl s_server gives its session cache
@@ -373,7 +378,7 @@ func (s *server) appendStats(b *bytes.Buffer) {
 	line(s.stats.renegotiates.Load(), "server renegotiates (SSL_accept())")
 	line(s.stats.finished.Load(), "server accepts that finished")
 	line(s.stats.hits.Load(), "session cache hits")
-	line(0, "session cache misses")
+	line(s.stats.misses.Load(), "session cache misses")
 	line(0, "session cache timeouts")
 	line(0, "callback cache hits")
 	line(0, "cache full overflows (128 allowed)")
@@ -494,7 +499,7 @@ func (s *server) handshake(conn net.Conn) (*engine.SnapshotConn, *trackedConn, e
 	if tc.sniSwitched {
 		return t, tc, nil
 	}
-	s.countHandshake(t)
+	s.countHandshake(t, tc.clientHello())
 	return t, tc, nil
 }
 
@@ -503,13 +508,16 @@ func (s *server) handshake(conn net.Conn) (*engine.SnapshotConn, *trackedConn, e
 // the handshake state it reads takes half a KiB of frame.
 //
 //go:noinline
-func (s *server) countHandshake(t *engine.SnapshotConn) {
+func (s *server) countHandshake(t *engine.SnapshotConn, h *wire.ClientHello) {
 	s.stats.finished.Add(1)
 	st := t.HandshakeState()
 	if st.Resumed {
 		s.stats.hits.Add(1)
 	} else if st.Version < engine.VersionTLS13 && len(st.SessionID) > 0 {
 		s.stats.cached.Add(1)
+	}
+	if !st.Resumed && h != nil && s.lookedUpInCache(st, h) {
+		s.stats.misses.Add(1)
 	}
 	if o := s.c.engine; st.Version >= engine.VersionTLS13 && o != nil && (o.ledger != nil || o.stateful) {
 		// Under anti-replay openssl keeps the tickets that allow early
@@ -528,6 +536,24 @@ func (s *server) countHandshake(t *engine.SnapshotConn) {
 			s.stats.cached.Add(int64(o.numTickets))
 		}
 	}
+}
+
+// lookedUpInCache reports whether openssl's server would have looked the
+// client's session up in its cache, for a handshake that resumed
+// nothing: a miss. TLS 1.0-1.2: the session ID, when the client sent one
+// (the random one of a TLS 1.3 ClientHello too) and no ticket to try
+// instead (an empty session_ticket, or tickets off). TLS 1.3: a ticket
+// (pre_shared_key) when openssl's tickets are stateful (-no_ticket, or
+// -early_data's anti-replay); a stateless one that fails to decrypt is
+// no miss. Measured with sessions openssl s_client saved from another
+// server.
+func (s *server) lookedUpInCache(st engine.State, h *wire.ClientHello) bool {
+	o := s.c.engine
+	if st.Version < engine.VersionTLS13 {
+		ticket, _ := msg.Extensions(h.Extensions).Find(msg.ExtSessionTicket)
+		return len(h.SessionID) > 0 && (len(ticket) == 0 || o == nil || o.tickets12 == engine.Tickets12Off)
+	}
+	return o != nil && (o.ledger != nil || o.stateful) && h.PreSharedKeyOffers > 0
 }
 
 // lockedWriter serialises writes from concurrent connections, so each

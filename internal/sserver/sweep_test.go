@@ -432,10 +432,12 @@ func TestHeldTraceLikeOpenSSL(t *testing.T) {
 // its SSL_read_early_data loop finds as the loop runs, and -msg shows
 // where: "No early data received" once its Finished is out, before the
 // client's next record; the early data, then "Early data received:",
-// after the record that brought it and before the EndOfEarlyData (tlskit
-// printed both after the handshake, after the tickets). A first client
-// saves its session, a second resumes with early data; both servers'
-// normalized stdout and stderr are compared.
+// after the record that brought it and before the EndOfEarlyData; "Early
+// data was rejected" once its Finished is out (tlskit printed them all
+// after the handshake, after the tickets). A first client saves its
+// session, a second resumes with early data, a third replays it (the
+// session is single-use: a full handshake, and a cache miss); both
+// servers' normalized stdout and stderr are compared.
 func TestEarlyDataMsgLikeOpenSSL(t *testing.T) {
 	needTool(t, "openssl")
 	dir := t.TempDir()
@@ -444,14 +446,15 @@ func TestEarlyDataMsgLikeOpenSSL(t *testing.T) {
 	if err := os.WriteFile(early, []byte("early hello\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"-cert", ec, "-key", eck, "-naccept", "2", "-early_data", "-msg"}
+	args := []string{"-cert", ec, "-key", eck, "-naccept", "3", "-early_data", "-msg"}
 	drive := func(addr string, output func() string) {
 		sess := filepath.Join(t.TempDir(), "sess.pem")
 		opensslSessionOut(t, addr, sess)
 		opensslClientUntil(t, addr, "", printed(output, "End of early data\n"), "-sess_in", sess, "-early_data", early)
+		opensslClientUntil(t, addr, "", printed(output, "Early data was rejected\n"), "-sess_in", sess, "-early_data", early)
 	}
 	gotOut, gotErr, wantOut, wantErr := bothServers(t, dir, args, drive)
-	for _, want := range []string{"Finished\nNo early data received\n", "early hello\nEarly data received:\n"} {
+	for _, want := range []string{"Finished\nNo early data received\n", "early hello\nEarly data received:\n", "Finished\nEarly data was rejected\n"} {
 		if !strings.Contains(normalizeOutput(wantOut), want) {
 			t.Fatalf("openssl s_server's output has no %q:\n%s", want, wantOut)
 		}
@@ -530,5 +533,55 @@ func TestSharedGroupsTLS12LikeOpenSSL(t *testing.T) {
 	want = line.FindString(pageGet(t, testpeer.OpenSSLServer(t, www...).Addr, "/"))
 	if got := line.FindString(pageGet(t, startServer(t, "", www...).addr, "/")); got != want {
 		t.Errorf("-www: %q, openssl's %q", got, want)
+	}
+}
+
+// TestSessionCacheMissesLikeOpenSSL: openssl's statistics count a
+// "session cache miss" when a handshake looked a session up in the
+// server's cache and found none (tlskit counted none): at TLS 1.2 a
+// session ID with no ticket to try instead, also the random one a TLS
+// 1.3-capable client sends; at TLS 1.3 a ticket when the tickets are
+// stateful (-no_ticket, -early_data's anti-replay), not a stateless one
+// that fails to decrypt. The sessions come from another openssl
+// s_server, unknown to both servers compared.
+func TestSessionCacheMissesLikeOpenSSL(t *testing.T) {
+	needTool(t, "openssl")
+	dir := t.TempDir()
+	ec, eck := writeCert(t, dir, "ec", "localhost", false)
+	stats := regexp.MustCompile(`(?m)^ +\d+ session cache (hits|misses)\n`)
+	for _, tc := range []struct {
+		name          string
+		server        []string
+		client        []string
+		foreign, miss bool
+	}{
+		{"tls12-session-id", []string{"-no_ticket"}, []string{"-tls1_2"}, true, true},
+		{"tls12-ticket", nil, []string{"-tls1_2"}, true, false},
+		{"tls12-compat-session-id", []string{"-tls1_2"}, nil, false, true},
+		{"tls13-stateless", nil, []string{"-tls1_3"}, true, false},
+		{"tls13-stateful", []string{"-no_ticket"}, []string{"-tls1_3"}, true, true},
+		{"tls13-anti-replay", []string{"-early_data"}, []string{"-tls1_3"}, true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"-cert", ec, "-key", eck, "-naccept", "1"}, tc.server...)
+			client := tc.client
+			if tc.foreign {
+				other := testpeer.OpenSSLServer(t, args...)
+				sess := filepath.Join(t.TempDir(), "sess.pem")
+				opensslSessionOut(t, other.Addr, sess, tc.client...)
+				other.Wait(t, 20*time.Second)
+				client = append([]string{"-sess_in", sess}, tc.client...)
+			}
+			gotOut, _, wantOut, _ := bothServers(t, dir, args, func(addr string, output func() string) {
+				opensslClientUntil(t, addr, "x\n", printed(output, "x\n"), client...)
+			})
+			want := strings.Join(stats.FindAllString(wantOut, -1), "")
+			if strings.Contains(want, "1 session cache misses") != tc.miss {
+				t.Fatalf("openssl counted otherwise:\n%s", want)
+			}
+			if got := strings.Join(stats.FindAllString(gotOut, -1), ""); got != want {
+				t.Errorf("counts\n%s, openssl's\n%s", got, want)
+			}
+		})
 	}
 }
