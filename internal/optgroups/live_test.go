@@ -208,6 +208,11 @@ func TestOpenSSLConf(t *testing.T) {
 		{"-sigalgs over SignatureAlgorithms", []string{"SignatureAlgorithms = rsa_pss_rsae_sha512"}, []string{"-sigalgs", "rsa_pss_rsae_sha384"}, []string{`(?m)^Peer signing digest: SHA384$`}, 0},
 		{"Ciphersuites", []string{"Ciphersuites = TLS_CHACHA20_POLY1305_SHA256"}, nil, []string{`(?m)^New, TLSv1\.3, Cipher is TLS_CHACHA20_POLY1305_SHA256$`}, 0},
 		{"a bad value is skipped", []string{"MinProtocol = Bogus", "MaxProtocol = TLSv1.2"}, nil, []string{`(?m)^    Protocol  : TLSv1\.2$`}, 0},
+		// Unknown commands, bad values and a server's commands are
+		// skipped too, silently. (Not a CipherString that matches no
+		// suite: openssl is then left with no TLS 1.2 suite.)
+		{"failing commands are skipped", []string{"Frobnicate = 1", "Groups = NOPE", "ECDHParameters = P-256", "NumTickets = 1", "Options = ServerPreference", "MaxProtocol = TLSv1.2"}, nil, []string{`(?m)^    Protocol  : TLSv1\.2$`}, 0},
+		{"Protocol", []string{"Protocol = -ALL, TLSv1.2"}, nil, []string{`(?m)^    Protocol  : TLSv1\.2$`}, 0},
 	} {
 		env := writeConf(t, tc.conf...)
 		for _, prog := range []string{openssl, tlskit} {
@@ -231,6 +236,9 @@ func TestOpenSSLConf(t *testing.T) {
 		{"MaxProtocol", []string{"MaxProtocol = TLSv1.2"}, `(?m)^    Protocol  : TLSv1\.2$`},
 		{"Groups", []string{"Groups = P-384"}, `(?m)^Server Temp Key: ECDH, secp384r1, 384 bits$`},
 		{"CipherString", []string{"MaxProtocol = TLSv1.2", "CipherString = ECDHE-RSA-AES128-SHA"}, `Cipher is ECDHE-RSA-AES128-SHA`},
+		// The server's own commands.
+		{"ECDHParameters", []string{"ECDHParameters = P-384"}, `(?m)^Server Temp Key: ECDH, secp384r1, 384 bits$`},
+		{"Options", []string{"Options = ServerPreference", "MaxProtocol = TLSv1.2", "CipherString = AES128-SHA:AES256-SHA"}, `Cipher is AES128-SHA`},
 	} {
 		env := writeConf(t, tc.conf...)
 		for _, prog := range []string{openssl, tlskit} {

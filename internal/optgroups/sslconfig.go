@@ -111,21 +111,32 @@ var protocolSwitches = map[string]string{
 	"TLSv1.2": "no_tls1_2", "TLSv1.3": "no_tls1_3", "DTLSv1": "", "DTLSv1.2": "",
 }
 
-// ParseTLSConfig is ParseTLS with -ssl_config NAME: SSL_CTX_config
-// applies the SSL_CONF commands of the ssl_conf module's section NAME
-// (from the file sslconf.Path names) after the command line's SSL_CONF
-// options, so a command overrides the option it stands for, and before
-// the protocol flags (-tls1_2...), which override it in turn (openssl 3.0,
-// measured). It returns the options with the section's commands appended
-// as the options they stand for (Value.Config set): the values the rest
-// of the command reads. lookup finds the command's options.
+// ParseTLSConfig reads the TLS options as openssl 3.0 applies its
+// SSL_CONF settings (measured): first openssl.cnf's system_default
+// section (sys: its commands as the options they stand for, under
+// everything else; a command openssl would fail is skipped, as openssl
+// skips it silently), then the command line's SSL_CONF options, then
+// -ssl_config NAME's section (SSL_CTX_config), whose commands override
+// the options they stand for, then the protocol flags (-tls1_2...), which
+// override them in turn. It returns the options with the sections'
+// commands in place (Value.Config set): the values the rest of the
+// command reads. lookup finds the command's options.
 //
-// The command line's own errors come first; then a section that is not
-// there, or commands that fail, are `Error using configuration "NAME"`
-// and the error queue's lines of every failing command, as openssl
-// applies them all.
+// The command line's own errors come first; then a -ssl_config section
+// that is not there, or commands in it that fail, are `Error using
+// configuration "NAME"` and the error queue's lines of every failing
+// command, as openssl applies them all. A command openssl honours and
+// tlskit cannot, in either section, stops the command, naming it.
 func ParseTLSConfig(v *opt.Values, role Role, sys *sslconf.Defaults, lookup func(string) (*opt.Option, bool)) (*TLSParams, *opt.Values, error) {
-	tp, err := ParseTLS(v, role, sys)
+	if sys != nil && len(sys.Commands) > 0 {
+		base, r := applyCommands(&opt.Values{}, sys.Commands, role, lookup, "system_default")
+		if r.refused {
+			return nil, v, &ConfError{r.lines}
+		}
+		// Bad commands are skipped: applyCommands added none of them.
+		v = &opt.Values{List: append(base.List, v.List...), Params: v.Params}
+	}
+	tp, err := ParseTLS(v, role)
 	name, given := v.Get("ssl_config")
 	if !given {
 		return tp, v, err
@@ -140,7 +151,7 @@ func ParseTLSConfig(v *opt.Values, role Role, sys *sslconf.Defaults, lookup func
 	if err != nil {
 		return nil, v, err
 	}
-	tp, err = ParseTLS(merged, role, sys)
+	tp, err = ParseTLS(merged, role)
 	return tp, merged, err
 }
 
@@ -154,12 +165,28 @@ func WithSSLConfig(v *opt.Values, role Role, path, name string, lookup func(stri
 		return nil, &ConfError{[]string{head, sslerr.Entry{Code: 0x0A000071, Lib: "SSL routines",
 			Func: "ssl_do_config", Reason: "invalid configuration name", Data: "name=" + name}.String()}}
 	}
+	out, r := applyCommands(v, cmds, role, lookup, name)
+	if r.failed || r.refused {
+		return nil, &ConfError{append([]string{head}, r.lines...)}
+	}
+	return out, nil
+}
+
+// applied is how a section's commands went: whether any failed as in
+// openssl, whether tlskit refused any, and the lines saying so, in order.
+type applied struct {
+	failed, refused bool
+	lines           []string
+}
+
+// applyCommands returns v with a section's commands applied as the
+// options they stand for, marked with the section's name.
+func applyCommands(v *opt.Values, cmds []sslconf.Command, role Role, lookup func(string) (*opt.Option, bool), name string) (*opt.Values, applied) {
 	out := &opt.Values{List: append([]opt.Value(nil), v.List...), Params: v.Params}
-	var lines []string
-	failed := false
+	var r applied
 	fail := func(l ...string) {
-		failed = true
-		lines = append(lines, l...)
+		r.failed = true
+		r.lines = append(r.lines, l...)
 	}
 	add := func(option, value string) error {
 		o, ok := lookup(option)
@@ -175,8 +202,13 @@ func WithSSLConfig(v *opt.Values, role Role, path, name string, lookup func(stri
 	del := func(option string) {
 		out.List = deleteOption(out.List, option)
 	}
+	where := "-ssl_config " + name
+	if name == "system_default" {
+		where = sslconf.Path() + ": system_default"
+	}
 	refuse := func(c sslconf.Command, why string) {
-		fail(fmt.Sprintf("-ssl_config %s: %s = %s is not supported by tlskit: %s", name, c.Name, c.Value, why))
+		r.refused = true
+		r.lines = append(r.lines, fmt.Sprintf("%s: %s = %s is not supported by tlskit: %s", where, c.Name, c.Value, why))
 	}
 	for _, c := range cmds {
 		key := strings.ToLower(c.Name)
@@ -260,10 +292,7 @@ func WithSSLConfig(v *opt.Values, role Role, path, name string, lookup func(stri
 			refuse(c, err.Error())
 		}
 	}
-	if failed {
-		return nil, &ConfError{append([]string{head}, lines...)}
-	}
-	return out, nil
+	return out, r
 }
 
 // checkFileValue checks a command's value as its option's parser does and

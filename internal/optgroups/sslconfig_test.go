@@ -152,6 +152,21 @@ func TestSSLConfigRefusesWhatItCannotHonour(t *testing.T) {
 			t.Errorf("%s -ssl_config opts:\n%s", cmdName, got)
 		}
 	}
+	// In system_default too, with no -ssl_config.
+	sys := filepath.Join(t.TempDir(), "openssl.cnf")
+	text = "openssl_conf = init\n[init]\nssl_conf = ssl_sect\n[ssl_sect]\nsystem_default = sys\n" +
+		"[sys]\nMaxProtocol = TLSv1.2\nVerifyCAFile = " + certFile + "\n"
+	if err := os.WriteFile(sys, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmdName := range []string{"s_client", "s_server"} {
+		got := startUp(t, tlskit, cmdName, []string{"OPENSSL_CONF=" + sys})
+		want := "exit 1\n" + sys + ": system_default: VerifyCAFile = " + certFile +
+			" is not supported by tlskit: CA files are read from the command line only\n"
+		if got != want {
+			t.Errorf("%s, system_default:\n%s", cmdName, testpeer.LineDiff(got, want))
+		}
+	}
 }
 
 // TestSSLConfigConnects: a section's commands shape the handshake as the

@@ -8,7 +8,6 @@ import (
 	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/engine/suites"
 	"github.com/tlskit/tlskit/internal/opt"
-	"github.com/tlskit/tlskit/internal/sslconf"
 	"github.com/tlskit/tlskit/internal/sslerr"
 	"github.com/tlskit/tlskit/internal/tlsnames"
 )
@@ -110,14 +109,12 @@ func confErr(err error) error {
 	return err
 }
 
-// ParseTLS reads the protocol flags and the TLS/SSL options, on top of the
-// system defaults of openssl.cnf (sys may be nil). The last of several
-// options setting the same thing wins, as in openssl (-groups and -curves
-// are one setting; -tls1_2 and -tls1_3 are refused together).
-func ParseTLS(v *opt.Values, role Role, sys *sslconf.Defaults) (*TLSParams, error) {
-	if sys == nil {
-		sys = &sslconf.Defaults{}
-	}
+// ParseTLS reads the protocol flags and the TLS/SSL options (with the
+// configuration sections' commands among them: see ParseTLSConfig). The
+// last of several options setting the same thing wins, as in openssl
+// (-groups and -curves are one setting; -tls1_2 and -tls1_3 are refused
+// together).
+func ParseTLS(v *opt.Values, role Role) (*TLSParams, error) {
 	p := &TLSParams{SecLevel: tlsnames.DefaultSecLevel, CipherString: tlsnames.DefaultCipherString}
 	if err := checkRole(v, role); err != nil {
 		return nil, err
@@ -125,17 +122,11 @@ func ParseTLS(v *opt.Values, role Role, sys *sslconf.Defaults) (*TLSParams, erro
 	if err := checkEach(v); err != nil {
 		return nil, err
 	}
-	if err := p.versions(v, sys, role); err != nil {
+	if err := p.versions(v, role); err != nil {
 		return nil, err
 	}
 
-	cipher, fromCnf := v.Str("cipher", ""), false
-	if !v.Has("cipher") && sys.CipherString != "" {
-		if _, err := tlsnames.ParseCipherSpec(sys.CipherString); err == nil {
-			cipher, fromCnf = sys.CipherString, true
-		}
-	}
-	if v.Has("cipher") || fromCnf {
+	if cipher, ok := v.Get("cipher"); ok {
 		spec, err := tlsnames.ParseCipherSpec(cipher)
 		if err != nil {
 			return nil, confErr(err)
@@ -179,13 +170,7 @@ func ParseTLS(v *opt.Values, role Role, sys *sslconf.Defaults) (*TLSParams, erro
 		p.MinVersion = engine.VersionTLS13
 	}
 
-	suites, given := v.Get("ciphersuites")
-	if !given && sys.Ciphersuites != nil {
-		if _, err := checkCipherSuites(*sys.Ciphersuites); err == nil {
-			suites, given = *sys.Ciphersuites, true
-		}
-	}
-	if given {
+	if suites, given := v.Get("ciphersuites"); given {
 		none, err := checkCipherSuites(suites)
 		if err != nil {
 			return nil, err
@@ -212,15 +197,7 @@ func ParseTLS(v *opt.Values, role Role, sys *sslconf.Defaults) (*TLSParams, erro
 	}
 
 	// -groups, -curves and -named_curve set one list: the last one wins.
-	// openssl.cnf's Groups (or Curves) is the default under them.
-	switch last := v.Last("groups", "curves", "named_curve"); last {
-	case "":
-		if sys.Groups != "" {
-			if ids, err := tlsnames.ParseGroups(sys.Groups); err == nil {
-				p.Groups = ids
-			}
-		}
-	default:
+	if last := v.Last("groups", "curves", "named_curve"); last != "" {
 		val, _ := v.Get(last)
 		parse := tlsnames.ParseGroups
 		switch last {
@@ -249,12 +226,6 @@ func ParseTLS(v *opt.Values, role Role, sys *sslconf.Defaults) (*TLSParams, erro
 			return nil, confErr(err)
 		}
 		p.Sigalgs = ss
-	} else if sys.SigAlgs != "" {
-		// openssl.cnf's SignatureAlgorithms is the default under
-		// -sigalgs; a value openssl would reject is skipped.
-		if ss, err := tlsnames.ParseSigalgs(sys.SigAlgs); err == nil {
-			p.Sigalgs = ss
-		}
 	}
 	if s, ok := v.Get("client_sigalgs"); ok {
 		ss, err := tlsnames.ParseClientSigalgs(s)
@@ -273,9 +244,9 @@ func ParseTLS(v *opt.Values, role Role, sys *sslconf.Defaults) (*TLSParams, erro
 	p.NoMiddlebox = v.Has("no_middlebox")
 	p.AllowNoDHE = v.Has("allow_no_dhe_kex")
 	p.LegacyServerConnect = v.Last("legacy_server_connect", "no_legacy_server_connect") == "legacy_server_connect"
-	p.NoTicket = v.Has("no_ticket") || sys.NoTicket
-	p.ServerPref = v.Has("serverpref") || sys.ServerPref
-	p.PrioritizeChaCha = v.Has("prioritize_chacha") || sys.PrioritizeChaCha
+	p.NoTicket = v.Has("no_ticket")
+	p.ServerPref = v.Has("serverpref")
+	p.PrioritizeChaCha = v.Has("prioritize_chacha")
 	return p, nil
 }
 
@@ -417,11 +388,12 @@ func parseRecordPadding(s string) (int, error) {
 	return n, nil
 }
 
-// versions applies openssl.cnf's MinProtocol/MaxProtocol, -min_protocol,
-// -max_protocol, the -tls1… flags and the -no_tls1… flags. The range runs
+// versions applies -min_protocol, -max_protocol (and the MinProtocol and
+// MaxProtocol commands standing for them), the -tls1… flags and the
+// -no_tls1… flags (and the Protocol commands standing for them). The range runs
 // from the lowest enabled version up to the first disabled one above it,
 // as OpenSSL treats holes.
-func (p *TLSParams) versions(v *opt.Values, sys *sslconf.Defaults, role Role) error {
+func (p *TLSParams) versions(v *opt.Values, role Role) error {
 	// openssl counts the flags, so even -tls1_2 -tls1_2 is refused.
 	flagsGiven := countGiven(v, "tls1", "tls1_1", "tls1_2", "tls1_3")
 	if flagsGiven > 1 {
@@ -449,13 +421,6 @@ func (p *TLSParams) versions(v *opt.Values, sys *sslconf.Defaults, role Role) er
 			*dst = ver
 		}
 		return nil
-	}
-	// A bad value in openssl.cnf is skipped, as openssl skips it.
-	if sys.MinProtocol != "" {
-		_ = bound("MinProtocol", sys.MinProtocol, &lo)
-	}
-	if sys.MaxProtocol != "" {
-		_ = bound("MaxProtocol", sys.MaxProtocol, &hi)
 	}
 	if s, ok := v.Get("min_protocol"); ok {
 		if err := bound("-min_protocol", s, &lo); err != nil {
@@ -486,9 +451,6 @@ func (p *TLSParams) versions(v *opt.Values, sys *sslconf.Defaults, role Role) er
 	disabled := map[uint16]bool{}
 	for _, f := range flags {
 		disabled[f.ver] = v.Has(f.no)
-	}
-	for _, ver := range sys.Disabled {
-		disabled[ver] = true
 	}
 	for lo <= hi && disabled[lo] {
 		lo++

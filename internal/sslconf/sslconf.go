@@ -11,26 +11,17 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-
-	"github.com/tlskit/tlskit/internal/engine"
 )
 
 // DefaultPath is openssl.cnf in the OPENSSLDIR of Debian's and Ubuntu's
 // openssl 3.0 (`openssl version -d`).
 const DefaultPath = "/usr/lib/ssl/openssl.cnf"
 
-// Defaults are the system_default section's SSL_CONF commands that tlskit
-// honours. Empty strings mean "not set".
+// Defaults are the system_default section's SSL_CONF commands, in file
+// order: what openssl applies to every SSL_CTX as it is made, under the
+// command line.
 type Defaults struct {
-	MinProtocol, MaxProtocol string
-	CipherString             string
-	// Ciphersuites is nil when not set; it may be set to "".
-	Ciphersuites *string
-	Groups       string // Groups, or its older name Curves
-	SigAlgs      string // SignatureAlgorithms
-	// From Options (and Protocol): what they switch on or off.
-	NoTicket, ServerPref, PrioritizeChaCha bool
-	Disabled                               []uint16 // versions Protocol turns off
+	Commands []Command
 }
 
 // Path returns the configuration file openssl would read.
@@ -344,79 +335,10 @@ func Section(path, name string) (cmds []Command, ok bool) {
 	return commands(secs, name)
 }
 
-// fromSections follows openssl_conf → ssl_conf → system_default and reads
-// the SSL_CONF commands there (names are case-insensitive, as in openssl).
+// fromSections follows openssl_conf → ssl_conf → system_default.
 func fromSections(secs sections) *Defaults {
-	d := &Defaults{}
-	cmds, ok := commands(secs, "system_default")
-	if !ok {
-		return d
-	}
-	for _, p := range cmds {
-		switch strings.ToLower(p.Name) {
-		case "minprotocol":
-			d.MinProtocol = p.Value
-		case "maxprotocol":
-			d.MaxProtocol = p.Value
-		case "cipherstring":
-			d.CipherString = p.Value
-		case "ciphersuites":
-			v := p.Value
-			d.Ciphersuites = &v
-		case "groups", "curves":
-			d.Groups = p.Value
-		case "signaturealgorithms":
-			d.SigAlgs = p.Value
-		case "options":
-			d.options(p.Value)
-		case "protocol":
-			d.protocol(p.Value)
-		}
-	}
-	return d
-}
-
-// options applies an Options list: comma-separated flags, '-' to clear.
-func (d *Defaults) options(list string) {
-	for _, o := range strings.Split(list, ",") {
-		o = strings.TrimSpace(o)
-		on := !strings.HasPrefix(o, "-")
-		switch strings.TrimPrefix(o, "-") {
-		case "SessionTicket":
-			d.NoTicket = !on
-		case "ServerPreference":
-			d.ServerPref = on
-		case "PrioritizeChaCha":
-			d.PrioritizeChaCha = on
-		}
-	}
-}
-
-// protocol applies a Protocol list ("-ALL,TLSv1.2"): it enables or
-// disables versions; what stays off narrows the range.
-func (d *Defaults) protocol(list string) {
-	vers := map[string]uint16{"TLSv1": engine.VersionTLS10, "TLSv1.1": engine.VersionTLS11, "TLSv1.2": engine.VersionTLS12, "TLSv1.3": engine.VersionTLS13}
-	off := map[uint16]bool{}
-	for _, o := range strings.Split(list, ",") {
-		o = strings.TrimSpace(o)
-		on := !strings.HasPrefix(o, "-")
-		name := strings.TrimPrefix(strings.TrimPrefix(o, "-"), "+")
-		if name == "ALL" {
-			for _, v := range vers {
-				off[v] = !on
-			}
-			continue
-		}
-		if v, ok := vers[name]; ok {
-			off[v] = !on
-		}
-	}
-	d.Disabled = nil
-	for _, v := range []uint16{engine.VersionTLS10, engine.VersionTLS11, engine.VersionTLS12, engine.VersionTLS13} {
-		if off[v] {
-			d.Disabled = append(d.Disabled, v)
-		}
-	}
+	cmds, _ := commands(secs, "system_default")
+	return &Defaults{Commands: cmds}
 }
 
 // File is a file in openssl.cnf's syntax read on its own, for the other

@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/tlskit/tlskit/internal/engine"
 )
 
 func write(t *testing.T, text string) string {
@@ -50,27 +48,30 @@ MinProtocol = TLSv1.3
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.MinProtocol != "TLSv1.2" || d.MaxProtocol != "TLSv1.3" {
-		t.Errorf("protocols %q %q", d.MinProtocol, d.MaxProtocol)
+	want := []Command{
+		{"MinProtocol", "TLSv1.2"}, // a comment
+		{"MaxProtocol", "TLSv1.3"},
+		{"CipherString", "DEFAULT@SECLEVEL=1"}, // a $reference to the default section
+		{"Ciphersuites", ""},
+		{"curves", "X25519:P-256"},
+		{"SignatureAlgorithms", "ECDSA+SHA256:rsa_pss_rsae_sha256"}, // a continued line
+		{"Options", "ServerPreference,-SessionTicket"},
+		{"Protocol", "-ALL, TLSv1.2, TLSv1.3"},
 	}
-	if d.CipherString != "DEFAULT@SECLEVEL=1" {
-		t.Errorf("CipherString %q (a $reference to the default section)", d.CipherString)
+	if !slices.Equal(d.Commands, want) {
+		t.Errorf("commands\n got %q\nwant %q", d.Commands, want)
 	}
-	if d.Ciphersuites == nil || *d.Ciphersuites != "" {
-		t.Errorf("Ciphersuites %v, want set to empty", d.Ciphersuites)
+}
+
+// value is the last value of the named command, "" when not there.
+func value(d *Defaults, name string) string {
+	v := ""
+	for _, c := range d.Commands {
+		if c.Name == name {
+			v = c.Value
+		}
 	}
-	if d.Groups != "X25519:P-256" {
-		t.Errorf("Groups %q (from Curves, any case)", d.Groups)
-	}
-	if d.SigAlgs != "ECDSA+SHA256:rsa_pss_rsae_sha256" {
-		t.Errorf("SignatureAlgorithms %q (a continued line)", d.SigAlgs)
-	}
-	if !d.ServerPref || !d.NoTicket || d.PrioritizeChaCha {
-		t.Errorf("Options: %+v", d)
-	}
-	if !slices.Equal(d.Disabled, []uint16{engine.VersionTLS10, engine.VersionTLS11}) {
-		t.Errorf("Protocol disabled %x", d.Disabled)
-	}
+	return v
 }
 
 func TestLoadWithoutSSLConf(t *testing.T) {
@@ -81,14 +82,14 @@ func TestLoadWithoutSSLConf(t *testing.T) {
 		"debian's stock file": "openssl_conf = openssl_init\n[openssl_init]\n[ ca ]\ndefault_ca = CA_default\n",
 	} {
 		d, err := Load(write(t, text))
-		if err != nil || d.MinProtocol != "" {
+		if err != nil || len(d.Commands) != 0 {
 			t.Errorf("%s: %+v %v, want no defaults", name, d, err)
 		}
 	}
 	if d, err := Load(filepath.Join(t.TempDir(), "missing.cnf")); err == nil || d == nil {
 		t.Errorf("missing file: %v %v, want an error and empty defaults", d, err)
 	}
-	if d, _ := Load(t.TempDir()); d == nil || d.MinProtocol != "" {
+	if d, _ := Load(t.TempDir()); d == nil || len(d.Commands) != 0 {
 		t.Errorf("a directory: %+v", d)
 	}
 }
@@ -131,7 +132,7 @@ func TestInclude(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.CipherString != "@SECLEVEL=2:kEECDH" || d.MinProtocol != "TLSv1.2" {
+	if value(d, "CipherString") != "@SECLEVEL=2:kEECDH" || value(d, "MinProtocol") != "TLSv1.2" {
 		t.Errorf("included policy not read: %+v", d)
 	}
 	// The directory's a.cnf switched to [extra]; b.txt is not a config file.
@@ -181,14 +182,14 @@ func TestSection(t *testing.T) {
 		if cmds, ok := Section(p, "MySect"); ok {
 			t.Errorf("%s: Section = %v, want not found", name, cmds)
 		}
-		if d, _ := Load(p); d.MinProtocol != "" {
+		if d, _ := Load(p); len(d.Commands) != 0 {
 			t.Errorf("%s: system_default read: %+v", name, d)
 		}
 	}
 	if _, ok := Section(filepath.Join(t.TempDir(), "missing.cnf"), "MySect"); ok {
 		t.Error("a missing file has sections")
 	}
-	if d, _ := Load(p); d.MinProtocol != "TLSv1" {
+	if d, _ := Load(p); value(d, "MinProtocol") != "TLSv1" {
 		t.Errorf("system_default of the good file: %+v", d)
 	}
 }
