@@ -297,6 +297,9 @@ func (c *TLSConn) Handshake() error {
 	} else {
 		c.st.HandshakeComplete = true
 	}
+	// The flights' buffer goes back to the record layer's pool: after
+	// the handshake most connections gather records seldom if ever.
+	c.rl.DropPending()
 	c.outMu.Unlock()
 	c.inMu.Unlock()
 	c.hsDone, c.hsErr = true, err
@@ -404,6 +407,8 @@ func (c *TLSConn) flushFlightLocked() error {
 		return nil
 	}
 	err := c.rl.Flush()
+	// Its buffer goes back to the pool while the peer is waited for.
+	c.rl.DropPending()
 	c.rl.Cork()
 	return err
 }

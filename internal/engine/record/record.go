@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io"
 	"slices"
+	"sync"
 
 	"github.com/tlskit/tlskit/internal/engine/alert"
 )
@@ -132,6 +133,9 @@ type Layer struct {
 	// corked: records are gathered in pending until Flush (Cork).
 	corked  bool
 	pending []byte
+	// flight is the pooled array the gathered records started in
+	// (flightBufs), until DropPending gives it back.
+	flight *[flightBuf]byte
 	// emptyRun and warningRun count the empty records and the warning
 	// alerts just read in a row (countIdle).
 	emptyRun, warningRun int
@@ -441,6 +445,12 @@ func (l *Layer) Write(typ uint8, data []byte) error {
 // 900 bytes), and the tickets after it, fit without growing it.
 const flightBuf = 1024
 
+// flightBufs are idle buffers for gathered records: a layer takes one
+// when it first gathers records and gives it back at DropPending (the
+// engine calls it when the handshake is over), so a server's connections
+// share a few rather than each allocating its own.
+var flightBufs = sync.Pool{New: func() any { return new([flightBuf]byte) }}
+
 // sealSend seals one record and sends it: while corked it is sealed
 // straight after the records already gathered, with no copy; otherwise
 // in the write buffer, and written. before, if not nil, runs once the
@@ -448,7 +458,8 @@ const flightBuf = 1024
 func (l *Layer) sealSend(typ uint8, frag []byte, limit int, before func()) error {
 	if l.corked {
 		if cap(l.pending) == 0 {
-			l.pending = make([]byte, 0, flightBuf)
+			l.flight = flightBufs.Get().(*[flightBuf]byte)
+			l.pending = l.flight[:0]
 		}
 		b, err := l.seal(l.pending, typ, frag, limit)
 		if before != nil {
@@ -490,9 +501,16 @@ func (l *Layer) Flush() error {
 }
 
 // DropPending forgets the buffer the records gathered since Cork were
-// kept in, which after WriteInPlace may be the caller's; the next
-// records corked get one of the layer's own. Call it after Flush.
-func (l *Layer) DropPending() { l.pending = nil }
+// kept in, which after WriteInPlace may be the caller's, and gives the
+// layer's pooled one back; the next records corked get one afresh. Call
+// it after Flush, and not while a Write may run.
+func (l *Layer) DropPending() {
+	if l.flight != nil {
+		flightBufs.Put(l.flight)
+		l.flight = nil
+	}
+	l.pending = nil
+}
 
 // send writes one sealed record, or gathers it while corked.
 func (l *Layer) send(b []byte) error {
