@@ -703,6 +703,12 @@ func (h *serverHS) hello() ([]byte, []byte, bool, error) {
 	if h.mfl != 0 {
 		ee = append(ee, msg.Extension{Type: msg.ExtMaxFragmentLength, Data: []byte{h.mfl}})
 	}
+	if gs := c.cfg.groups(); !h.pskOnly && len(gs) > 0 && gs[0] != h.group {
+		// RFC 8446 §4.2.7: a server may tell the client the groups it
+		// prefers, for later connections. OpenSSL 3.0 does, all of
+		// them, when the key share it took is not of its first group.
+		ee = append(ee, msg.Extension{Type: msg.ExtSupportedGroups, Data: msg.MarshalUint16List(gs)})
+	}
 	if h.alpn != "" {
 		ee = append(ee, msg.Extension{Type: msg.ExtALPN, Data: msg.MarshalALPN([]string{h.alpn})})
 	}

@@ -37,11 +37,12 @@ func (p *printer) serverBefore(h Handshake) {
 		p.sharedSigalgs(h)
 		p.sharedSigalgs(h)
 		if h.Group != 0 {
-			// Choosing the key share: its own groups in order, up to
-			// the client's share.
-			for _, g := range p.c.Groups {
+			// The EncryptedExtensions' supported_groups: its first
+			// group checked, and when the key share is of another, all
+			// of them, which it sends.
+			for i, g := range p.c.Groups {
 				p.group("Supported Curve", g)
-				if g == h.Group {
+				if i == 0 && g == h.Group {
 					break
 				}
 			}

@@ -585,3 +585,44 @@ func TestSessionCacheMissesLikeOpenSSL(t *testing.T) {
 		})
 	}
 }
+
+// TestEESupportedGroupsLikeOpenSSL: a TLS 1.3 openssl server whose key
+// share is not of its first group tells the client all its groups in
+// the EncryptedExtensions (RFC 8446 §4.2.7), checking each under
+// -security_debug_verbose ("Supported Curve" lines); with a share of its
+// first group it sends none. tlskit never sent them. openssl s_client
+// -tlsextdebug's "TLS server extension" lines and the servers' stderr
+// are compared with openssl s_server's.
+func TestEESupportedGroupsLikeOpenSSL(t *testing.T) {
+	needTool(t, "openssl")
+	dir := t.TempDir()
+	ec, eck := writeCert(t, dir, "ec", "localhost", false)
+	exts := regexp.MustCompile(`(?m)^TLS server extension .*\n`)
+	for _, tc := range []struct {
+		name   string
+		client []string
+		sent   bool
+	}{
+		{"share-of-another-group", []string{"-groups", "P-384"}, true},
+		{"share-of-the-first-group", nil, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := []string{"-cert", ec, "-key", eck, "-naccept", "1", "-security_debug_verbose"}
+			var clients []string
+			_, gotErr, _, wantErr := bothServers(t, dir, args, func(addr string, output func() string) {
+				out := opensslClientUntil(t, addr, "x\n", printed(output, "x\n"), append([]string{"-tlsextdebug"}, tc.client...)...)
+				clients = append(clients, strings.Join(exts.FindAllString(out, -1), ""))
+			})
+			want, got := clients[0], clients[1]
+			if strings.Contains(want, `"supported_groups"`) != tc.sent {
+				t.Fatalf("openssl s_server's extensions:\n%s", want)
+			}
+			if got != want {
+				t.Errorf("server extensions\n%s", testpeer.LineDiff(got, want))
+			}
+			if gotErr != wantErr {
+				t.Errorf("stderr differs\n%s", testpeer.LineDiff(gotErr, wantErr))
+			}
+		})
+	}
+}
