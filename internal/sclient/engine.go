@@ -470,6 +470,12 @@ func (c *client) onTicket(cn *conn, sess *resumeSession, tk engine.Ticket) {
 		}
 	}()
 	s := c.set
+	c.sessMu.Lock()
+	stopped := c.ticketsStopped
+	c.sessMu.Unlock()
+	if stopped {
+		return
+	}
 	if s.secDebug != nil {
 		secdebug.WriteClientTicket(c.errw, *s.secDebug)
 	}
@@ -478,8 +484,29 @@ func (c *client) onTicket(cn *conn, sess *resumeSession, tk engine.Ticket) {
 	sess.gen++
 	leaf, code := sess.notePeerLocked(cn)
 	sess.mu.Unlock()
+	var saveErr error
 	if s.sessOut != "" {
-		c.saveSession(func() error { return writeSession13(s.sessOut, &tk, leaf, code, cn.st.Group) })
+		saveErr = c.trySaveSession(func() error { return writeSession13(s.sessOut, &tk, leaf, code, cn.st.Group) })
+	}
+	if saveErr != nil {
+		// openssl prints the ticket's session, then the failure; its
+		// system error, left in the error queue, fails the read that
+		// took the ticket (SSL_ERROR_SYSCALL): "read:errno=N", the
+		// session ends and N is the exit code (measured with 3.0 and a
+		// missing directory: read:errno=2, exit 2, no more tickets).
+		defer func() {
+			reportSessionError(c.errw, saveErr)
+			var we *sessWriteError
+			if errors.As(saveErr, &we) {
+				c.sessMu.Lock()
+				c.ticketsStopped = true
+				c.sessMu.Unlock()
+				select {
+				case c.ticketFailed <- we.errno:
+				default:
+				}
+			}
+		}()
 	}
 	if !s.quiet && !s.brief {
 		rs := c.session(cn)
@@ -498,8 +525,11 @@ func (c *client) onTicket(cn *conn, sess *resumeSession, tk engine.Ticket) {
 		id := sha256.Sum256(tk.Ticket)
 		rs.SessionID = id[:]
 		report.WriteTicketArrived(c.info, rs)
-		// The read that took the ticket returned no data: openssl says so.
-		fmt.Fprintln(c.info, "read R BLOCK")
+		if saveErr == nil {
+			// The read that took the ticket returned no data: openssl
+			// says so.
+			fmt.Fprintln(c.info, "read R BLOCK")
+		}
 	}
 }
 

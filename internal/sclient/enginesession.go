@@ -9,6 +9,7 @@ import (
 
 	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/sessfile"
+	"github.com/tlskit/tlskit/internal/sslerr"
 )
 
 // A TLS 1.3 session of the engine is saved as openssl saves one
@@ -65,7 +66,7 @@ func writeSessionFile(path string, o *sessfile.Session) error {
 		return fmt.Errorf("cannot save the session to %q: %v", path, err)
 	}
 	if err := os.WriteFile(path, b, 0o600); err != nil {
-		return sessWriteError(path)
+		return &sessWriteError{path: path, errno: sslerr.Errno(err)}
 	}
 	return nil
 }

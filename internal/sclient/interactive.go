@@ -45,6 +45,8 @@ func (c *client) interact(cn *conn) int {
 		select {
 		case err := <-readDone:
 			return c.peerClosed(cn, err)
+		case errno := <-c.ticketFailed:
+			return c.ticketReadFailed(cn, readDone, errno)
 		case data, ok := <-reads:
 			if !ok {
 				reads = nil // a nil channel blocks: input is over
@@ -107,7 +109,16 @@ func (c *client) inputEnded(cn *conn, readDone <-chan error) int {
 		select {
 		case err := <-readDone:
 			return c.peerClosed(cn, err)
+		case errno := <-c.ticketFailed:
+			return c.ticketReadFailed(cn, readDone, errno)
 		case <-c.ticket:
+			// onTicket says whether its session failed to save
+			// before it says a ticket arrived.
+			select {
+			case errno := <-c.ticketFailed:
+				return c.ticketReadFailed(cn, readDone, errno)
+			default:
+			}
 		case <-time.After(ticketWait):
 		}
 	}
@@ -177,8 +188,32 @@ func (cn *conn) drainFailed() {
 	cn.obs.w.DrainEnd()
 }
 
+// ticketReadFailed ends the session as openssl does when -sess_out
+// could not save a TLS 1.3 ticket's session: the read that took the
+// ticket fails with the system's error (see onTicket), openssl prints
+// its errno on stderr, shuts the connection down and exits with it.
+func (c *client) ticketReadFailed(cn *conn, readDone <-chan error, errno int) int {
+	fmt.Fprintf(c.errw, "read:errno=%d\n", errno)
+	cn.shutdown(readDone)
+	return errno
+}
+
 // peerClosed reports how the server ended the session.
 func (c *client) peerClosed(cn *conn, err error) int {
+	c.sessMu.Lock()
+	failed := c.sessWriteFailed
+	c.sessMu.Unlock()
+	if failed && errors.Is(err, io.EOF) && cn.obs.closeNotified() {
+		// A -sess_out write failed earlier (TLS 1.0–1.2: after the
+		// handshake): its system error, still in openssl's error
+		// queue, turns the server's close_notify into a failed read
+		// (SSL_ERROR_SYSCALL) with errno 0 by then. openssl prints
+		// "read:errno=0" on stderr instead of "closed" and exits 0
+		// (measured with 3.0 against s_server -www at TLS 1.2).
+		fmt.Fprintf(c.errw, "read:errno=%d\n", 0)
+		cn.shutdown(nil)
+		return 0
+	}
 	switch {
 	case errors.Is(err, io.EOF) && cn.obs.closeNotified():
 		fmt.Fprintln(c.info, "closed")

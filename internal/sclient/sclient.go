@@ -47,21 +47,43 @@ type client struct {
 	starttlsEcho []byte
 
 	ticket chan struct{} // signalled when a session ticket arrives
+	// ticketFailed carries the errno of a TLS 1.3 ticket -sess_out
+	// could not save: the read that took the ticket then fails (see
+	// onTicket).
+	ticketFailed chan int
 	// sessMu serialises -sess_out writes, which run on the reading
 	// goroutine as tickets arrive; Main takes it for good before
 	// returning, so the process never exits half-way through a write
 	// (leaving an empty file behind).
 	sessMu sync.Mutex
+	// sessWriteFailed is set, under sessMu, once a -sess_out write has
+	// failed: openssl's error queue then holds the system's error, and
+	// the next read that ends the session reports it instead (see
+	// peerClosed).
+	sessWriteFailed bool
+	// ticketsStopped is set, under sessMu, when a ticket's session could
+	// not be saved: openssl's read fails there and takes no more.
+	ticketsStopped bool
 }
 
 // saveSession writes the -sess_out file under sessMu and reports a
 // failure as openssl does.
 func (c *client) saveSession(write func() error) {
-	c.sessMu.Lock()
-	defer c.sessMu.Unlock()
-	if err := write(); err != nil {
+	if err := c.trySaveSession(write); err != nil {
 		reportSessionError(c.errw, err)
 	}
+}
+
+// trySaveSession writes the -sess_out file under sessMu and notes a
+// failure to write it (sessWriteFailed).
+func (c *client) trySaveSession(write func() error) error {
+	c.sessMu.Lock()
+	defer c.sessMu.Unlock()
+	err := write()
+	if _, ok := err.(*sessWriteError); ok {
+		c.sessWriteFailed = true
+	}
+	return err
 }
 
 // Main runs s_client with its arguments and returns the exit code.
@@ -84,7 +106,7 @@ func Main(args []string, s stdio.Stdio) int {
 	if err != nil {
 		return startupError(s.Err, err)
 	}
-	c := &client{set: set, in: s.In, out: s.Out, errw: s.Err, ticket: make(chan struct{}, 1)}
+	c := &client{set: set, in: s.In, out: s.Out, errw: s.Err, ticket: make(chan struct{}, 1), ticketFailed: make(chan int, 1)}
 	c.info = s.Out
 	if (set.quiet || set.brief) && !set.debug {
 		c.info = io.Discard
