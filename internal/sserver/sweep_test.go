@@ -626,3 +626,32 @@ func TestEESupportedGroupsLikeOpenSSL(t *testing.T) {
 		})
 	}
 }
+
+// TestTraceEndOfEarlyDataLikeOpenSSL: openssl 3.0's -trace has no entry
+// for EndOfEarlyData and says "Unsupported, hex dump follows:" under it
+// (tlskit's trace printed nothing). The message's lines in s_server
+// -early_data -trace's output, for a client resuming with early data,
+// are compared with openssl s_server's.
+func TestTraceEndOfEarlyDataLikeOpenSSL(t *testing.T) {
+	needTool(t, "openssl")
+	dir := t.TempDir()
+	ec, eck := writeCert(t, dir, "ec", "localhost", false)
+	early := filepath.Join(dir, "early.txt")
+	if err := os.WriteFile(early, []byte("early hello\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	block := regexp.MustCompile(`(?m)^    EndOfEarlyData, .*\n(.+\n)*`)
+	args := []string{"-cert", ec, "-key", eck, "-naccept", "2", "-early_data", "-trace"}
+	gotOut, _, wantOut, _ := bothServers(t, dir, args, func(addr string, output func() string) {
+		sess := filepath.Join(t.TempDir(), "sess.pem")
+		opensslSessionOut(t, addr, sess)
+		opensslClientUntil(t, addr, "", printed(output, "End of early data\n"), "-sess_in", sess, "-early_data", early)
+	})
+	want := block.FindString(wantOut)
+	if !strings.Contains(want, "Unsupported") {
+		t.Fatalf("openssl's EndOfEarlyData lines: %q", want)
+	}
+	if got := block.FindString(gotOut); got != want {
+		t.Errorf("EndOfEarlyData lines %q, openssl's %q", got, want)
+	}
+}
