@@ -212,4 +212,12 @@ func TestSSLConfigConnects(t *testing.T) {
 		}
 		testpeer.WaitOutput(t, srv.Output, "CIPHER is AES128-SHA", 10*time.Second)
 	}
+	// s_server: Options = -CANames as -no_ca_names.
+	for _, prog := range []string{openssl, tlskit} {
+		srv := testpeer.SServer(t, prog, env, "-cert", pki.Server, "-key", pki.ServerKey, "-verify", "1", "-CAfile", pki.CA, "-ssl_config", "nocanames")
+		out, errs, code := clientRun(t, openssl, nil, srv.Addr)
+		if code != 0 || !strings.Contains(out, "\nNo client certificate CA names sent\n") {
+			t.Errorf("%s s_server -ssl_config nocanames: openssl s_client exit %d:\n%s\nstderr:\n%s", filepath.Base(prog), code, out, errs)
+		}
+	}
 }

@@ -26,6 +26,10 @@ const (
 
 // config is everything s_server needs from its command line, checked.
 type config struct {
+	// values are the options with openssl.cnf's system_default and
+	// -ssl_config's section applied (optgroups.ParseTLSConfig): what the
+	// set-up after newConfig reads.
+	values *opt.Values
 	// listening
 	network string // "tcp", "tcp4", "tcp6" or "unix"
 	addr    string // host:port or socket path
@@ -219,6 +223,7 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.values = v
 	c.minVersion, c.maxVersion = tp.MinVersion, tp.MaxVersion
 	c.ciphers = tp.Listed
 	c.secLevel = -1

@@ -120,6 +120,7 @@ func run(ctx context.Context, args []string, s stdio.Stdio, listening func(net.A
 		printErr(s.Err, err)
 		return 1
 	}
+	v = c.values
 	stdout := &lockedWriter{w: s.Out, hold: c.mode == modeInteractive && !stdio.IsTerminal(s.Out)}
 	srv := &server{c: c, out: stdout, data: stdout, errw: &lockedWriter{w: s.Err}, in: s.In}
 	if c.quiet {
