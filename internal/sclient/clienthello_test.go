@@ -17,7 +17,7 @@ import (
 	"github.com/tlskit/tlskit/internal/testpeer"
 )
 
-var updateHello = flag.Bool("update", false, "re-record openssl's ClientHellos into testdata/clienthello")
+var updateHello = flag.Bool("update", false, "re-record openssl's output into testdata: ClientHellos (testdata/clienthello), session file errors (testdata/recorded)")
 
 // helloCases are the command lines whose ClientHello must be openssl's.
 var helloCases = []struct {
