@@ -172,7 +172,9 @@ func bothServers(t *testing.T, dir string, args []string, drive func(addr string
 // and k under TLS 1.2 fail quietly, "SSL_do_handshake -> 1", and their
 // queued error ends the connection with "ERROR" when the client closes,
 // close_notify still sent; a failing c prints the queue at once and
-// clears it; q ends the connection with openssl's closing lines.
+// clears it; q ends the connection with openssl's closing lines; a TLS
+// 1.3 k is reported by -state as openssl's, its "finished" state once
+// and then the KeyUpdate written.
 func TestCommandsLikeOpenSSL(t *testing.T) {
 	needTool(t, "openssl")
 	dir := t.TempDir()
@@ -189,9 +191,10 @@ func TestCommandsLikeOpenSSL(t *testing.T) {
 		{"k-tls12-then-close", "-tls1_2", []string{"k\n", "x\n"}, func(c, _ string) bool { return strings.Contains(c, "\nx\n") }},
 		{"r-tls13-then-close", "-tls1_3", []string{"r\n", "x\n"}, func(c, _ string) bool { return strings.Contains(c, "\nx\n") }},
 		{"k-tls12-then-c", "-tls1_2", []string{"k\n", "c\n"}, func(_, s string) bool { return strings.Contains(s, ":SSL_verify_client_post_handshake:") }},
+		{"k-tls13-then-line", "-tls1_3", []string{"k\n", "x\n"}, func(c, _ string) bool { return strings.Contains(c, "\nx\n") }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			args := []string{"-cert", ec, "-key", eck, "-naccept", "1"}
+			args := []string{"-cert", ec, "-key", eck, "-naccept", "1", "-state"}
 			// drive runs one client against a server: send types a
 			// command and returns once the server read it.
 			drive := func(addr string, send func(string), output func() string) string {
@@ -340,9 +343,11 @@ func TestWWWCipherListLikeOpenSSL(t *testing.T) {
 // with a warning no_renegotiation. openssl s_server's SSL_read returns
 // without data after each and prints "Read BLOCK" (tlskit printed
 // nothing), and the refused renegotiation counts among the "server
-// renegotiates" of the statistics (tlskit's stayed 0). stdout from the
-// handshake's "CIPHER is" on, with -msg lines, and stderr are compared
-// with openssl s_server's.
+// renegotiates" of the statistics (tlskit's stayed 0). Under -state,
+// openssl reports its "finished" state twice before reading the message,
+// and the refused ClientHello after the alert. stdout from the
+// handshake's "CIPHER is" on, with -msg lines, and stderr with -state's
+// are compared with openssl s_server's.
 func TestClientPostHandshakeLikeOpenSSL(t *testing.T) {
 	needTool(t, "openssl")
 	dir := t.TempDir()
@@ -355,7 +360,7 @@ func TestClientPostHandshakeLikeOpenSSL(t *testing.T) {
 		{"R-tls12", "-tls1_2", "R\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			args := []string{"-cert", ec, "-key", eck, "-naccept", "1", "-msg"}
+			args := []string{"-cert", ec, "-key", eck, "-naccept", "1", "-msg", "-state"}
 			drive := func(addr string, output func() string) {
 				c := testpeer.OpenSSLClient(t, addr, tc.version)
 				testpeer.WaitOutput(t, output, "CIPHER is ", 20*time.Second)

@@ -49,8 +49,12 @@ type Observer struct {
 	draining bool // see Drain
 	// earlyData: this client sent early data (RFC 8446 §4.2.10).
 	earlyData bool
-	ticketFn  func(NewSessionTicket)
-	tickets   []NewSessionTicket // queued for ticketFn, run outside mu
+	// renegHello: a TLS 1.0–1.2 server read a ClientHello after its
+	// handshake; openssl reports reading it after the warning
+	// no_renegotiation that refuses it.
+	renegHello bool
+	ticketFn   func(NewSessionTicket)
+	tickets    []NewSessionTicket // queued for ticketFn, run outside mu
 	// alertDue prints a sent alert's lines once -debug has shown its
 	// record's write (see sentAlert); nil when none waits.
 	alertDue func()
@@ -154,6 +158,10 @@ func (ob *Observer) alert(h *half, data []byte) {
 		dir = "write"
 	}
 	ob.statef("SSL3 alert %s:%s:%s\n", dir, alertLevelName(level), alertLongName(desc))
+	if ob.renegHello && h.sent {
+		ob.renegHello = false
+		ob.state("SSLv3/TLS read client hello")
+	}
 	if h.sent {
 		ob.sum.AlertSent = append(ob.sum.AlertSent, Alert{level, desc})
 	} else {
