@@ -93,6 +93,10 @@ type Handshake struct {
 	// from Config.Chain: openssl completes a chain from its trust store
 	// (-CAfile, -CApath) before sending it. Nil means Config.Chain.
 	LocalChain []*x509.Certificate
+	// HelloRetry reports a TLS 1.3 HelloRetryRequest: a server checks the
+	// suite, the group and the signature algorithms again for the second
+	// ClientHello.
+	HelloRetry bool
 }
 
 // WriteSetup writes the checks made before any peer message arrives.

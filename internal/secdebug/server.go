@@ -27,15 +27,21 @@ func (p *printer) serverBefore(h Handshake) {
 	p.serverVersions(h)
 	groups := p.sharedGroups(h)
 	if p.tls13 {
-		p.sharedCiphers13(h)
-		if h.Group != 0 {
-			p.group("Check Curve", h.Group)
-			p.group("Supported Curve", h.Group)
+		hellos := 1
+		if h.HelloRetry {
+			hellos = 2 // the same checks for the second ClientHello
 		}
-		// The shared schemes are computed twice: once to count them,
-		// once to fill the list.
-		p.sharedSigalgs(h)
-		p.sharedSigalgs(h)
+		for range hellos {
+			p.sharedCiphers13(h)
+			if h.Group != 0 {
+				p.group("Check Curve", h.Group)
+				p.group("Supported Curve", h.Group)
+			}
+			// The shared schemes are computed twice: once to count
+			// them, once to fill the list.
+			p.sharedSigalgs(h)
+			p.sharedSigalgs(h)
+		}
 		if h.Group != 0 {
 			// The EncryptedExtensions' supported_groups: its first
 			// group checked, and when the key share is of another, all

@@ -46,6 +46,8 @@ type connState struct {
 	DHBits int
 	// Timeout is the session's timeout in seconds.
 	Timeout int
+	// HelloRetry: the handshake had a HelloRetryRequest.
+	HelloRetry bool
 }
 
 // connStateOf is the engine's connection state for the reports.
@@ -55,7 +57,7 @@ func connStateOf(t *engine.SnapshotConn) connState {
 		NegotiatedProtocol: st.ALPN, DidResume: st.Resumed, ExtendedMasterSecret: st.ExtendedMasterSecret,
 		PeerCertificates: engine.ParseChain(st.PeerChain),
 		SessionID:        st.SessionID, MasterSecret: st.MasterSecret, TicketPSK: st.SentTicketPSK,
-		PSKIdentity: psk12Identity(st), DHBits: st.DHBits, Timeout: sessionTimeout(st)}
+		PSKIdentity: psk12Identity(st), DHBits: st.DHBits, Timeout: sessionTimeout(st), HelloRetry: st.HelloRetry}
 }
 
 // sessionTimeout is the timeout of the connection's session in seconds,

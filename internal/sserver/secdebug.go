@@ -76,7 +76,7 @@ func (s *server) writeSecDebug(ci connInfo) {
 	}
 	h := s.secDebugHandshake(ci.hello)
 	h.Version, h.Cipher, h.Group = ci.state.Version, ci.state.CipherSuite, uint16(ci.state.CurveID)
-	h.PeerCerts, h.DHBits = ci.state.PeerCertificates, ci.state.DHBits
+	h.PeerCerts, h.DHBits, h.HelloRetry = ci.state.PeerCertificates, ci.state.DHBits, ci.state.HelloRetry
 	if ci.conn != nil {
 		h.PeerSig = ci.conn.peerSigScheme()
 	}
@@ -101,6 +101,7 @@ func (s *server) secDebugBeforeVerify(tc *trackedConn, peer []*x509.Certificate,
 	}
 	h := s.secDebugHandshake(tc.clientHello())
 	h.Version, h.Cipher, h.Group, h.DHBits, h.PeerCerts = st.Version, st.Suite, st.Group, st.DHBits, peer
+	h.HelloRetry = st.HelloRetry
 	var b bytes.Buffer
 	secdebug.WriteServerBeforePeer(&b, *s.secDebug, h)
 	s.errw.Write(b.Bytes())

@@ -660,3 +660,35 @@ func TestTraceEndOfEarlyDataLikeOpenSSL(t *testing.T) {
 		t.Errorf("EndOfEarlyData lines %q, openssl's %q", got, want)
 	}
 }
+
+// TestSecDebugHelloRetryLikeOpenSSL: after a HelloRetryRequest openssl's
+// server checks the suite, the group and the signature algorithms again
+// for the second ClientHello, and -security_debug_verbose shows each
+// check twice (tlskit's once). The default client's x25519 share against
+// -groups P-384, with and without a client certificate; both servers'
+// stderr is compared.
+func TestSecDebugHelloRetryLikeOpenSSL(t *testing.T) {
+	needTool(t, "openssl")
+	dir := t.TempDir()
+	ec, eck := writeCert(t, dir, "ec", "localhost", false)
+	for _, tc := range []struct {
+		name           string
+		server, client []string
+	}{
+		{"no-client-cert", nil, nil},
+		{"client-cert", []string{"-verify", "1", "-CAfile", ec}, []string{"-cert", ec, "-key", eck}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"-cert", ec, "-key", eck, "-naccept", "1", "-groups", "P-384", "-security_debug_verbose"}, tc.server...)
+			_, gotErr, _, wantErr := bothServers(t, dir, args, func(addr string, output func() string) {
+				opensslClientUntil(t, addr, "x\n", printed(output, "x\n"), tc.client...)
+			})
+			if strings.Count(wantErr, "Check Curve=P-384") != 2 {
+				t.Fatalf("openssl's checks:\n%s", wantErr)
+			}
+			if got, want := normalizeErrLines(gotErr), normalizeErrLines(wantErr); got != want {
+				t.Errorf("stderr differs\n%s", testpeer.LineDiff(got, want))
+			}
+		})
+	}
+}
