@@ -60,6 +60,13 @@ var unhonoured = map[string]string{
 	"verifymode":     "certificate requests are set by -verify and -Verify only",
 }
 
+// serverOnly are the unhonoured commands openssl knows in a server only:
+// a client fails them as unknown before tlskit need refuse them.
+var serverOnly = map[string]bool{
+	"dhparameters": true, "serverinfofile": true,
+	"clientcafile": true, "clientcapath": true, "clientcastore": true,
+}
+
 // flagSpec is an Options flag: the command-line switches it adds or takes
 // away when set ("Flag") and when cleared ("-Flag"). A flag that sets no
 // switch and takes none away changes nothing, as in openssl 3.0 (DHSingle
@@ -212,6 +219,10 @@ func applyCommands(v *opt.Values, cmds []sslconf.Command, role Role, lookup func
 	}
 	for _, c := range cmds {
 		key := strings.ToLower(c.Name)
+		if serverOnly[key] && role != Server {
+			fail() // unknown to a client, as in openssl
+			continue
+		}
 		if why, ok := unhonoured[key]; ok {
 			refuse(c, why)
 			continue
