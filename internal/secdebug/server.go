@@ -38,9 +38,12 @@ func (p *printer) serverBefore(h Handshake) {
 				p.group("Supported Curve", h.Group)
 			}
 			// The shared schemes are computed twice: once to count
-			// them, once to fill the list.
-			p.sharedSigalgs(h)
-			p.sharedSigalgs(h)
+			// them, once to fill the list; not at all by a server
+			// without a certificate (-nocert with -psk, measured).
+			if len(chain) > 0 {
+				p.sharedSigalgs(h)
+				p.sharedSigalgs(h)
+			}
 		}
 		if h.Group != 0 {
 			// The EncryptedExtensions' supported_groups: its first

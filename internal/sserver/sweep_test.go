@@ -692,3 +692,36 @@ func TestSecDebugHelloRetryLikeOpenSSL(t *testing.T) {
 		})
 	}
 }
+
+// TestSecDebugPSKNoCertLikeOpenSSL: a TLS 1.3 server without a
+// certificate (-nocert -psk) computes no shared signature algorithms,
+// and -security_debug_verbose shows none of their checks (tlskit showed
+// them); with a certificate it does. Both servers' stderr is compared
+// for an openssl client using the same -psk.
+func TestSecDebugPSKNoCertLikeOpenSSL(t *testing.T) {
+	needTool(t, "openssl")
+	dir := t.TempDir()
+	ec, eck := writeCert(t, dir, "ec", "localhost", false)
+	const key = "0102030405060708090a0b0c0d0e0f10"
+	for _, tc := range []struct {
+		name    string
+		id      []string
+		sigalgs bool
+	}{
+		{"nocert", []string{"-nocert"}, false},
+		{"cert", []string{"-cert", ec, "-key", eck}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append(append([]string{}, tc.id...), "-naccept", "1", "-security_debug_verbose", "-psk", key)
+			_, gotErr, _, wantErr := bothServers(t, dir, args, func(addr string, output func() string) {
+				opensslClientUntil(t, addr, "x\n", printed(output, "x\n"), "-tls1_3", "-psk", key)
+			})
+			if strings.Contains(wantErr, "Shared Signature Algorithm") != tc.sigalgs {
+				t.Fatalf("openssl's checks:\n%s", wantErr)
+			}
+			if gotErr != wantErr {
+				t.Errorf("stderr differs\n%s", testpeer.LineDiff(gotErr, wantErr))
+			}
+		})
+	}
+}
