@@ -470,10 +470,7 @@ func (c *client) onTicket(cn *conn, sess *resumeSession, tk engine.Ticket) {
 		}
 	}()
 	s := c.set
-	c.sessMu.Lock()
-	stopped := c.ticketsStopped
-	c.sessMu.Unlock()
-	if stopped {
+	if c.ticketsStopped.Load() {
 		return
 	}
 	if s.secDebug != nil {
@@ -498,9 +495,7 @@ func (c *client) onTicket(cn *conn, sess *resumeSession, tk engine.Ticket) {
 			reportSessionError(c.errw, saveErr)
 			var we *sessWriteError
 			if errors.As(saveErr, &we) {
-				c.sessMu.Lock()
-				c.ticketsStopped = true
-				c.sessMu.Unlock()
+				c.ticketsStopped.Store(true)
 				select {
 				case c.ticketFailed <- we.errno:
 				default:

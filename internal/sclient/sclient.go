@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/tlskit/tlskit/internal/dn"
 	"github.com/tlskit/tlskit/internal/engine"
@@ -61,9 +62,11 @@ type client struct {
 	// the next read that ends the session reports it instead (see
 	// peerClosed).
 	sessWriteFailed bool
-	// ticketsStopped is set, under sessMu, when a ticket's session could
-	// not be saved: openssl's read fails there and takes no more.
-	ticketsStopped bool
+	// ticketsStopped is set when a ticket's session could not be saved:
+	// openssl's read fails there and takes no more. It is apart from
+	// sessMu, which Main keeps when it returns, as the reading goroutine
+	// looks at it after every read.
+	ticketsStopped atomic.Bool
 }
 
 // saveSession writes the -sess_out file under sessMu and reports a

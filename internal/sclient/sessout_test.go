@@ -100,3 +100,51 @@ func runClientHeld(t *testing.T, hold time.Duration, args ...string) (stdout, st
 	}
 	return o.String(), e.String(), code
 }
+
+// TestSessOutUnwritableThenDropped: after a failed -sess_out write at TLS
+// 1.2, a server that drops the connection without close_notify (s_server's
+// q) ends openssl 3.0 s_client with "read:errno=0" and exit 0, not the
+// unexpected EOF's error line and exit 1: the write's system error is
+// still first in its error queue. tlskit's does the same.
+func TestSessOutUnwritableThenDropped(t *testing.T) {
+	testpeer.Need(t, "openssl")
+	pki := testpeer.NewPKI(t)
+	srv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey)
+	args := []string{"-connect", srv.Addr, "-tls1_2", "-sess_out", filepath.Join(t.TempDir(), "nodir", "s.pem")}
+	type result struct {
+		out, errs string
+		code      int
+	}
+	// dropped runs a client, waits for the server to have taken its
+	// handshake (the n-th), then has the server drop the connection.
+	dropped := func(n int, client func() result) result {
+		done := make(chan result, 1)
+		go func() { done <- client() }()
+		testpeer.WaitOutputCount(t, srv.Output, "CIPHER is", n, 20*time.Second)
+		srv.SendRead(t, "q\n", 10*time.Second)
+		select {
+		case r := <-done:
+			return r
+		case <-time.After(40 * time.Second):
+			t.Fatal("the client did not end")
+			return result{}
+		}
+	}
+	o := dropped(1, func() result {
+		out, errs, code := opensslHeld(t, 20*time.Second, args...)
+		return result{out, errs, code}
+	})
+	tl := dropped(2, func() result {
+		out, errs, code := runClientHeld(t, 20*time.Second, args...)
+		return result{out, errs, code}
+	})
+	if !strings.Contains(o.errs, "read:errno=0") {
+		t.Fatalf("openssl did not report the dropped connection as read:errno=0:\n%s", o.errs)
+	}
+	if tl.code != o.code {
+		t.Errorf("exit code %d, openssl's %d", tl.code, o.code)
+	}
+	if tl.errs != o.errs {
+		t.Errorf("stderr:\n%s\nopenssl's:\n%s", tl.errs, o.errs)
+	}
+}
