@@ -231,12 +231,13 @@ func applyCommands(v *opt.Values, cmds []sslconf.Command, role Role, lookup func
 		case "options":
 			for _, f := range splitList(c.Value) {
 				on := !strings.HasPrefix(f, "-")
-				spec, ok := optionFlags[strings.ToLower(strings.TrimPrefix(f, "-"))]
-				if !ok || (spec.server && role != Server) {
-					// openssl: an unknown flag, or a server's flag in a
-					// client, fails the command without a queue line.
+				spec, ok := optionFlags[strings.ToLower(strings.TrimLeft(f, "+-"))]
+				if f == "" || !ok || (spec.server && role != Server) {
+					// openssl: an empty entry, an unknown flag, or a
+					// server's flag in a client, fails the command
+					// without a queue line, and ends the list.
 					fail()
-					continue
+					break
 				}
 				if spec.serverSwitch && role != Server {
 					if !on && spec.clientOffRefused != "" {
@@ -274,8 +275,8 @@ func applyCommands(v *opt.Values, cmds []sslconf.Command, role Role, lookup func
 						switches = []string{sw}
 					}
 				} else {
-					fail()
-					continue
+					fail() // an empty entry or an unknown name ends the list
+					break
 				}
 				for _, sw := range switches {
 					del(sw)
@@ -369,13 +370,12 @@ func atoi(s string) int {
 }
 
 // splitList splits an Options or Protocol value at commas, trimming
-// blanks and skipping empty entries, as openssl's CONF_parse_list does.
+// blanks, as openssl's CONF_parse_list does: an empty value, or an empty
+// entry, is an entry "" (which fails).
 func splitList(s string) []string {
-	var out []string
-	for _, f := range strings.Split(s, ",") {
-		if f = strings.TrimSpace(f); f != "" {
-			out = append(out, f)
-		}
+	out := strings.Split(s, ",")
+	for i := range out {
+		out[i] = strings.TrimSpace(out[i])
 	}
 	return out
 }
