@@ -57,7 +57,7 @@ func ParseClientHello(body []byte) (*ClientHello, error) {
 
 // Marshal returns the whole message, header included.
 func (m *ClientHello) Marshal() ([]byte, error) {
-	b := framed(2 + 32 + 1 + len(m.SessionID) + 2 + 2*len(m.CipherSuites) + 1 + len(m.CompressionMethods) + m.Extensions.wireLen())
+	b := newMessage(TypeClientHello, 2+32+1+len(m.SessionID)+2+2*len(m.CipherSuites)+1+len(m.CompressionMethods)+m.Extensions.wireLen())
 	b.u16(m.Version)
 	b.raw(pad32(m.Random))
 	b.vec8(m.SessionID)
@@ -68,9 +68,9 @@ func (m *ClientHello) Marshal() ([]byte, error) {
 	})
 	b.vec8(m.CompressionMethods)
 	if m.Extensions != nil {
-		m.Extensions.marshal(&b)
+		m.Extensions.marshal(&b.builder)
 	}
-	return frameBuilt(TypeClientHello, &b)
+	return b.bytes()
 }
 
 func pad32(r []byte) []byte {
@@ -140,16 +140,16 @@ func ParseServerHello(body []byte) (*ServerHello, error) {
 
 // Marshal returns the whole message, header included.
 func (m *ServerHello) Marshal() ([]byte, error) {
-	b := framed(2 + 32 + 1 + len(m.SessionID) + 2 + 1 + m.Extensions.wireLen())
+	b := newMessage(TypeServerHello, 2+32+1+len(m.SessionID)+2+1+m.Extensions.wireLen())
 	b.u16(m.Version)
 	b.raw(pad32(m.Random))
 	b.vec8(m.SessionID)
 	b.u16(m.CipherSuite)
 	b.u8(m.CompressionMethod)
 	if m.Extensions != nil {
-		m.Extensions.marshal(&b)
+		m.Extensions.marshal(&b.builder)
 	}
-	return frameBuilt(TypeServerHello, &b)
+	return b.bytes()
 }
 
 // EncryptedExtensions is RFC 8446 §4.3.1's message.
@@ -172,23 +172,29 @@ func ParseEncryptedExtensions(body []byte) (*EncryptedExtensions, error) {
 
 // Marshal returns the whole message, header included.
 func (m *EncryptedExtensions) Marshal() ([]byte, error) {
-	b := framed(m.Extensions.wireLen())
-	m.Extensions.marshal(&b)
-	return frameBuilt(TypeEncryptedExtensions, &b)
+	b := newMessage(TypeEncryptedExtensions, m.Extensions.wireLen())
+	m.Extensions.marshal(&b.builder)
+	return b.bytes()
 }
 
-// framed starts a builder for a whole handshake message: room for the
-// header, which frameBuilt fills in, then for a body of size bytes, so
-// that the message is built in one buffer that does not grow (when size
+// message builds a whole handshake message of type t in one buffer:
+// newMessage leaves room for the header, and bytes, the only way out (it
+// hides the embedded builder's own), fills the header in.
+type message struct {
+	builder
+	t Type
+}
+
+// newMessage starts a message of type t with room for a body of size
+// bytes, so that it is built in one buffer that does not grow (when size
 // is right) and is not copied behind a header afterwards.
-func framed(size int) builder {
-	return builder{b: make([]byte, HeaderLen, HeaderLen+size)}
+func newMessage(t Type, size int) message {
+	return message{builder: builder{b: make([]byte, HeaderLen, HeaderLen+size)}, t: t}
 }
 
-// frameBuilt writes the header of the message b (started by framed) and
-// returns the whole message.
-func frameBuilt(t Type, b *builder) ([]byte, error) {
-	out, err := b.bytes()
+// bytes writes the header and returns the whole message.
+func (m *message) bytes() ([]byte, error) {
+	out, err := m.builder.bytes()
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +202,7 @@ func frameBuilt(t Type, b *builder) ([]byte, error) {
 	if n >= 1<<24 {
 		return nil, alert.InternalError
 	}
-	out[0], out[1], out[2], out[3] = byte(t), byte(n>>16), byte(n>>8), byte(n)
+	out[0], out[1], out[2], out[3] = byte(m.t), byte(n>>16), byte(n>>8), byte(n)
 	// Capped, as Frame's are: appending to a message never writes into
 	// room its size estimate left over.
 	return out[:len(out):len(out)], nil
@@ -248,7 +254,7 @@ func (m *Certificate) Marshal() ([]byte, error) {
 	for _, e := range m.Entries {
 		size += 3 + len(e.Data) + e.Extensions.wireLen()
 	}
-	b := framed(size)
+	b := newMessage(TypeCertificate, size)
 	b.vec8(m.Context)
 	b.vec(3, func(b *builder) {
 		for _, e := range m.Entries {
@@ -256,7 +262,7 @@ func (m *Certificate) Marshal() ([]byte, error) {
 			e.Extensions.marshal(b)
 		}
 	})
-	return frameBuilt(TypeCertificate, &b)
+	return b.bytes()
 }
 
 // CertificateRequest is RFC 8446 §4.3.2's message.
@@ -286,10 +292,10 @@ func ParseCertificateRequest(body []byte) (*CertificateRequest, error) {
 
 // Marshal returns the whole message, header included.
 func (m *CertificateRequest) Marshal() ([]byte, error) {
-	b := framed(1 + len(m.Context) + m.Extensions.wireLen())
+	b := newMessage(TypeCertificateRequest, 1+len(m.Context)+m.Extensions.wireLen())
 	b.vec8(m.Context)
-	m.Extensions.marshal(&b)
-	return frameBuilt(TypeCertificateRequest, &b)
+	m.Extensions.marshal(&b.builder)
+	return b.bytes()
 }
 
 // CertificateVerify is RFC 8446 §4.4.3's message.
@@ -310,10 +316,10 @@ func ParseCertificateVerify(body []byte) (*CertificateVerify, error) {
 
 // Marshal returns the whole message, header included.
 func (m *CertificateVerify) Marshal() ([]byte, error) {
-	b := framed(2 + 2 + len(m.Signature))
+	b := newMessage(TypeCertificateVerify, 2+2+len(m.Signature))
 	b.u16(m.Scheme)
 	b.vec16(m.Signature)
-	return frameBuilt(TypeCertificateVerify, &b)
+	return b.bytes()
 }
 
 // ParseFinished checks a Finished body against the length the suite's
@@ -356,13 +362,13 @@ func ParseNewSessionTicket(body []byte) (*NewSessionTicket, error) {
 
 // Marshal returns the whole message, header included.
 func (m *NewSessionTicket) Marshal() ([]byte, error) {
-	b := framed(4 + 4 + 1 + len(m.Nonce) + 2 + len(m.Ticket) + m.Extensions.wireLen())
+	b := newMessage(TypeNewSessionTicket, 4+4+1+len(m.Nonce)+2+len(m.Ticket)+m.Extensions.wireLen())
 	b.u32(m.Lifetime)
 	b.u32(m.AgeAdd)
 	b.vec8(m.Nonce)
 	b.vec16(m.Ticket)
-	m.Extensions.marshal(&b)
-	return frameBuilt(TypeNewSessionTicket, &b)
+	m.Extensions.marshal(&b.builder)
+	return b.bytes()
 }
 
 // KeyUpdate request_update values (RFC 8446 §4.6.3).

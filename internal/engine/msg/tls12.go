@@ -123,7 +123,7 @@ func ParseServerKeyExchange(body []byte, kind KeyExchange, tls12 bool) (*ServerK
 // from the fields.
 func (m *ServerKeyExchange) Marshal() ([]byte, error) {
 	params := m.MarshalParams()
-	b := framed(len(params) + 2 + 2 + len(m.Signature))
+	b := newMessage(TypeServerKeyExchange, len(params)+2+2+len(m.Signature))
 	b.raw(params)
 	if !m.Kind.PSK() {
 		if m.HasScheme {
@@ -131,7 +131,7 @@ func (m *ServerKeyExchange) Marshal() ([]byte, error) {
 		}
 		b.vec16(m.Signature)
 	}
-	return frameBuilt(TypeServerKeyExchange, &b)
+	return b.bytes()
 }
 
 // MarshalParams returns the params part a server signs (for the PSK key
@@ -192,7 +192,7 @@ func ParseClientKeyExchange(body []byte, kind KeyExchange) (*ClientKeyExchange, 
 
 // Marshal returns the whole message, header included.
 func (m *ClientKeyExchange) Marshal() ([]byte, error) {
-	b := framed(2 + len(m.Identity) + 2 + len(m.Data))
+	b := newMessage(TypeClientKeyExchange, 2+len(m.Identity)+2+len(m.Data))
 	if m.Kind.PSK() {
 		b.vec16(m.Identity)
 	}
@@ -203,7 +203,7 @@ func (m *ClientKeyExchange) Marshal() ([]byte, error) {
 	default:
 		b.vec16(m.Data)
 	}
-	return frameBuilt(TypeClientKeyExchange, &b)
+	return b.bytes()
 }
 
 // Certificate12 is TLS 1.0–1.2's Certificate message (RFC 5246 §7.4.2):
@@ -239,13 +239,13 @@ func (m *Certificate12) Marshal() ([]byte, error) {
 	for _, c := range m.Chain {
 		size += 3 + len(c)
 	}
-	b := framed(size)
+	b := newMessage(TypeCertificate, size)
 	b.vec(3, func(b *builder) {
 		for _, c := range m.Chain {
 			b.vec24(c)
 		}
 	})
-	return frameBuilt(TypeCertificate, &b)
+	return b.bytes()
 }
 
 // Client certificate types (RFC 5246 §7.4.4, RFC 8422 §5.5).
@@ -305,7 +305,7 @@ func (m *CertificateRequest12) Marshal() ([]byte, error) {
 	for _, dn := range m.CANames {
 		size += 2 + len(dn)
 	}
-	b := framed(size)
+	b := newMessage(TypeCertificateRequest, size)
 	b.vec8(m.CertTypes)
 	if m.HasSchemes {
 		b.vec(2, func(b *builder) {
@@ -319,7 +319,7 @@ func (m *CertificateRequest12) Marshal() ([]byte, error) {
 			b.vec16(dn)
 		}
 	})
-	return frameBuilt(TypeCertificateRequest, &b)
+	return b.bytes()
 }
 
 // DigitallySigned is a TLS 1.0–1.2 CertificateVerify body (RFC 5246
@@ -346,12 +346,12 @@ func ParseCertificateVerify12(body []byte, tls12 bool) (*DigitallySigned, error)
 
 // Marshal returns the whole CertificateVerify, header included.
 func (m *DigitallySigned) Marshal() ([]byte, error) {
-	b := framed(2 + 2 + len(m.Signature))
+	b := newMessage(TypeCertificateVerify, 2+2+len(m.Signature))
 	if m.HasScheme {
 		b.u16(m.Scheme)
 	}
 	b.vec16(m.Signature)
-	return frameBuilt(TypeCertificateVerify, &b)
+	return b.bytes()
 }
 
 // NewSessionTicket12 is RFC 5077 §3.3's NewSessionTicket. An empty ticket
@@ -373,10 +373,10 @@ func ParseNewSessionTicket12(body []byte) (*NewSessionTicket12, error) {
 
 // Marshal returns the whole message, header included.
 func (m *NewSessionTicket12) Marshal() ([]byte, error) {
-	b := framed(4 + 2 + len(m.Ticket))
+	b := newMessage(TypeNewSessionTicket, 4+2+len(m.Ticket))
 	b.u32(m.LifetimeHint)
 	b.vec16(m.Ticket)
-	return frameBuilt(TypeNewSessionTicket, &b)
+	return b.bytes()
 }
 
 // ParseEmptyMessage checks the body of a message that has none:
