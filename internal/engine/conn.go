@@ -657,9 +657,7 @@ func (c *TLSConn) aead(secret []byte) (*record.AEAD13, error) {
 		return nil, err
 	}
 	p := record.NewAEAD13(a, iv)
-	if c.suite.ID == suites.AES128CCMSHA256 || c.suite.ID == suites.AES128CCM8SHA256 {
-		p.Provider = "ossl_ccm_stream_update"
-	}
+	p.Provider = suites.DecryptProvider(c.suite.ID)
 	return p, nil
 }
 

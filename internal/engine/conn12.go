@@ -56,19 +56,27 @@ func ciphers12(s suites.Suite12, version uint16, etm bool, prf keys.PRF, master,
 	cKey, sKey := take(s.KeyLen), take(s.KeyLen)
 	cIV, sIV := take(s.IVLen(version)), take(s.IVLen(version))
 	mk := func(key, macKey, iv []byte) (record.Cipher12, error) {
+		var a *record.AEAD12
+		var err error
 		switch s.Cipher {
 		case suites.AESGCM:
-			return record.NewGCM12(key, iv)
+			a, err = record.NewGCM12(key, iv)
 		case suites.ChaCha20:
-			return record.NewChaCha12(key, iv)
+			a, err = record.NewChaCha12(key, iv)
 		case suites.AESCBC:
 			b, err := aes.NewCipher(key)
 			if err != nil {
 				return nil, err
 			}
 			return record.NewCBC(b, s.MAC, macKey, version, etm, iv), nil
+		default:
+			return nil, errors.New("tls: unknown record protection")
 		}
-		return nil, errors.New("tls: unknown record protection")
+		if err != nil {
+			return nil, err
+		}
+		a.Provider = suites.DecryptProvider(s.ID)
+		return a, nil
 	}
 	cw, err := mk(cKey, cMAC, cIV)
 	if err != nil {

@@ -49,9 +49,10 @@ type AEAD12 struct {
 	explicit bool
 	seq      uint64
 	ad       [13]byte
-	// provider is the openssl provider function that reports a record
-	// that does not open (measured: AES-GCM's, none for ChaCha20).
-	provider string
+	// Provider is the openssl provider function that reports a record
+	// that does not open (see alert.Fault.Provider), set by the engine
+	// from the suite (suites.DecryptProvider); none when empty.
+	Provider string
 }
 
 // NewGCM12 makes AES-GCM protection from a write key and the 4-byte
@@ -66,7 +67,7 @@ func NewGCM12(key, salt []byte) (*AEAD12, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &AEAD12{aead: a, fixed: append([]byte(nil), salt...), explicit: true, provider: "ossl_gcm_stream_update"}, nil
+	return &AEAD12{aead: a, fixed: append([]byte(nil), salt...), explicit: true}, nil
 }
 
 // NewChaCha12 makes ChaCha20-Poly1305 protection from a 32-byte key and
@@ -120,7 +121,7 @@ func (p *AEAD12) Open(typ uint8, version uint16, body []byte) ([]byte, error) {
 	ad := additionalData(p.ad[:0], p.seq, typ, version, len(body)-p.aead.Overhead())
 	plain, err := p.aead.Open(body[:0], p.nonce(exp), body, ad)
 	if err != nil {
-		return nil, badMACFrom(p.provider)
+		return nil, badMACFrom(p.Provider)
 	}
 	p.seq++
 	return plain, nil
