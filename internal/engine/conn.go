@@ -70,7 +70,8 @@ type TLSConn struct {
 	// server still skips: early data sent before a HelloRetryRequest.
 	skipAppLeft int
 	// v2Hello is the SSL 2.0-format ClientHello a server's first record
-	// held (RFC 5246 Appendix E.2), the message without its length.
+	// held (RFC 5246 Appendix E.2), the message without its length,
+	// until the handshake parses it.
 	v2Hello []byte
 
 	// testOnlyMutate, set by tests, rewrites each handshake message this

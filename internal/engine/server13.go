@@ -81,6 +81,9 @@ func (h *serverHS) start() (done bool, err error) {
 			return false, alert.Faultf(alert.UnexpectedMessage, "unexpected message")
 		}
 		if first && c.v2Hello != nil {
+			// Consumed: only a server's first record can hold one, so
+			// the connection does not keep it.
+			c.v2Hello = nil
 			h.ch, err = msg.ParseV2ClientHello(m.Raw)
 			if h.ch != nil && err != nil {
 				// A cipher list error, which openssl reports under

@@ -207,6 +207,9 @@ func TestV2ClientHelloAsOpenSSL(t *testing.T) {
 		if err := <-errc; err != nil {
 			t.Fatalf("engine server, challenge %d: %v", n, err)
 		}
+		if srv.v2Hello != nil {
+			t.Errorf("engine server, challenge %d: the connection keeps the SSL 2.0 ClientHello after the handshake", n)
+		}
 		srv.Close()
 	}
 }
