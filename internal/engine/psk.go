@@ -93,9 +93,20 @@ func withBinders(ch *msg.ClientHello, offers []pskOffer, prefix []byte) ([]byte,
 // no lifetime) does not open, and its client gets a full handshake.
 const ticketVersion = 4
 
-// ticketHeader is the length of a ticket's fixed fields, through the
-// lifetime.
-const ticketHeader = 23
+// The layout of a ticket's plaintext: its fixed fields at these offsets
+// (big-endian), each the previous one's offset plus its size, then from
+// ticketHeader on the ALPN protocol and the session context, each after
+// a one-byte length, then the PSK to the end.
+const (
+	ticketOffVersion  = 0                     // 1 byte, ticketVersion
+	ticketOffSuite    = ticketOffVersion + 1  // 2 bytes
+	ticketOffCreated  = ticketOffSuite + 2    // 8 bytes, Unix time in ms
+	ticketOffAgeAdd   = ticketOffCreated + 8  // 4 bytes
+	ticketOffMaxEarly = ticketOffAgeAdd + 4   // 4 bytes
+	ticketOffLifetime = ticketOffMaxEarly + 4 // 4 bytes, seconds
+	// ticketHeader is the length of the fixed fields.
+	ticketHeader = ticketOffLifetime + 4
+)
 
 var processTicketKey = sync.OnceValue(func() []byte {
 	k := make([]byte, 32)
@@ -210,11 +221,13 @@ func (c *TLSConn) openTicketPlain(b []byte) (plain []byte, renew, ok bool) {
 }
 
 func (c *TLSConn) sealTicket(t ticketState) ([]byte, error) {
-	plain := []byte{ticketVersion, byte(t.suite >> 8), byte(t.suite)}
-	plain = binary.BigEndian.AppendUint64(plain, uint64(t.created.UnixMilli()))
-	plain = binary.BigEndian.AppendUint32(plain, t.ageAdd)
-	plain = binary.BigEndian.AppendUint32(plain, t.maxEarly)
-	plain = binary.BigEndian.AppendUint32(plain, t.lifetime)
+	plain := make([]byte, ticketHeader, ticketHeader+1+len(t.alpn)+1+len(t.sidCtx)+len(t.psk))
+	plain[ticketOffVersion] = ticketVersion
+	binary.BigEndian.PutUint16(plain[ticketOffSuite:], t.suite)
+	binary.BigEndian.PutUint64(plain[ticketOffCreated:], uint64(t.created.UnixMilli()))
+	binary.BigEndian.PutUint32(plain[ticketOffAgeAdd:], t.ageAdd)
+	binary.BigEndian.PutUint32(plain[ticketOffMaxEarly:], t.maxEarly)
+	binary.BigEndian.PutUint32(plain[ticketOffLifetime:], t.lifetime)
 	plain = append(plain, byte(len(t.alpn)))
 	plain = append(plain, t.alpn...)
 	plain = append(plain, byte(len(t.sidCtx)))
@@ -227,24 +240,33 @@ var errBadTicket = errors.New("tls: ticket does not decrypt")
 
 func (c *TLSConn) openTicket(b []byte) (ticketState, error) {
 	plain, _, ok := c.openTicketPlain(b)
-	const h = ticketHeader
-	if !ok || len(plain) < h+1 || plain[0] != ticketVersion || len(plain) < h+2+int(plain[h]) {
+	if !ok || len(plain) < ticketHeader || plain[ticketOffVersion] != ticketVersion {
 		return ticketState{}, errBadTicket
 	}
-	n := int(plain[h])
-	m := int(plain[h+1+n])
-	if len(plain) < h+2+n+m {
+	// vec8 takes a field after its one-byte length from rest.
+	rest := plain[ticketHeader:]
+	vec8 := func() ([]byte, bool) {
+		if len(rest) < 1 || len(rest) < 1+int(rest[0]) {
+			return nil, false
+		}
+		v := rest[1 : 1+int(rest[0])]
+		rest = rest[1+len(v):]
+		return v, true
+	}
+	alpn, ok1 := vec8()
+	sidCtx, ok2 := vec8()
+	if !ok1 || !ok2 {
 		return ticketState{}, errBadTicket
 	}
 	return ticketState{
-		sidCtx:   plain[h+2+n : h+2+n+m],
-		suite:    binary.BigEndian.Uint16(plain[1:]),
-		created:  time.UnixMilli(int64(binary.BigEndian.Uint64(plain[3:]))),
-		ageAdd:   binary.BigEndian.Uint32(plain[11:]),
-		maxEarly: binary.BigEndian.Uint32(plain[15:]),
-		lifetime: binary.BigEndian.Uint32(plain[19:]),
-		alpn:     string(plain[h+1 : h+1+n]),
-		psk:      plain[h+2+n+m:],
+		sidCtx:   sidCtx,
+		suite:    binary.BigEndian.Uint16(plain[ticketOffSuite:]),
+		created:  time.UnixMilli(int64(binary.BigEndian.Uint64(plain[ticketOffCreated:]))),
+		ageAdd:   binary.BigEndian.Uint32(plain[ticketOffAgeAdd:]),
+		maxEarly: binary.BigEndian.Uint32(plain[ticketOffMaxEarly:]),
+		lifetime: binary.BigEndian.Uint32(plain[ticketOffLifetime:]),
+		alpn:     string(alpn),
+		psk:      rest,
 	}, nil
 }
 

@@ -255,6 +255,22 @@ func TestTicketSealing(t *testing.T) {
 			t.Fatalf("truncated to %d bytes: opened", n)
 		}
 	}
+	// Version 4's layout, byte for byte: the fixed fields, then ALPN
+	// and session context after their lengths, then the PSK.
+	want := []byte{4, 0x13, 0x02, 0, 0, 1, 163, 24, 92, 80, 123, 0, 0, 0, 9, 0, 0, 0x40, 0, 0, 0, 0x01, 0x30,
+		2, 'h', '2', 4, 1, 0, 0, 0}
+	want = append(want, s.psk...)
+	if plain, _, ok := c.openTicketPlain(b); !ok || !bytes.Equal(plain, want) {
+		t.Errorf("sealed plaintext %x, want %x", plain, want)
+	}
+	// A plaintext cut inside its fixed fields or its lengths' vectors
+	// does not open; cut inside the PSK it opens with a shorter one.
+	for n := range want {
+		_, err := c.openTicket(a.Seal(nonce, nonce, want[:n], nil))
+		if short := n < ticketHeader+1+2+1+4; short != (err != nil) {
+			t.Errorf("plaintext cut to %d bytes: %v", n, err)
+		}
+	}
 }
 
 // echoed writes line to conn, reads the server's echo of it and returns
@@ -270,4 +286,45 @@ func echoed(t *testing.T, conn io.ReadWriter, line string, res <-chan ownResult)
 		t.Fatal(r.err)
 	}
 	return r
+}
+
+// TestTicket12Sealing: a TLS 1.2 ticket opens with what was sealed,
+// byte for byte in version 5's layout; a plaintext cut short, or
+// longer than its master secret, does not open.
+func TestTicket12Sealing(t *testing.T) {
+	c := &TLSConn{cfg: &Config{TicketKey: bytes.Repeat([]byte{1}, 32)}}
+	s := &session12{version: VersionTLS12, suite: 0xc02f, created: time.UnixMilli(1_800_000_000_123), ems: true,
+		master: bytes.Repeat([]byte{7}, 48), sidCtx: []byte{1, 0, 0, 0}, group: 0x001d, pskIdentity: []byte("id")}
+	b, err := c.sealTicket12(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := c.openTicket12(b)
+	if got == nil || got.version != s.version || got.suite != s.suite || !got.created.Equal(s.created) ||
+		got.ems != s.ems || !bytes.Equal(got.master, s.master) || !bytes.Equal(got.sidCtx, s.sidCtx) ||
+		got.group != s.group || !bytes.Equal(got.pskIdentity, s.pskIdentity) {
+		t.Fatalf("opened %+v", got)
+	}
+	want := []byte{5, 0x03, 0x03, 0xc0, 0x2f, 0, 0, 1, 163, 24, 92, 80, 123, 1, 0x00, 0x1d,
+		4, 1, 0, 0, 0, 0, 2, 'i', 'd'}
+	want = append(want, s.master...)
+	if plain, _, ok := c.openTicketPlain(b); !ok || !bytes.Equal(plain, want) {
+		t.Errorf("sealed plaintext %x, want %x", plain, want)
+	}
+	a, _ := c.ticketAEAD()
+	nonce := make([]byte, a.NonceSize())
+	for n := range len(want) + 2 {
+		p := append(slices.Clone(want), 7)[:n]
+		if got, _ := c.openTicket12(a.Seal(nonce, nonce, p, nil)); (got != nil) != (n == len(want)) {
+			t.Errorf("plaintext of %d bytes (of %d): opened %v", n, len(want), got != nil)
+		}
+	}
+	// No PSK identity: nil, not empty.
+	s.pskIdentity = nil
+	if b, err = c.sealTicket12(s); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := c.openTicket12(b); got == nil || got.pskIdentity != nil {
+		t.Errorf("without a PSK identity: opened %+v", got)
+	}
 }

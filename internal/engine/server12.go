@@ -1062,23 +1062,39 @@ func (h *serverHS12) saveSession() {
 }
 
 // TLS 1.0–1.2 tickets are sealed like TLS 1.3's (ticketAEAD) with their
-// own version byte: version, suite, creation time (ms), flags (1: EMS),
-// the key exchange group, the session context (length-prefixed), a PSK
-// suite's identity (two-byte length prefix), master secret.
-const ticketVersion12 = 5
+// own version byte. Their plaintext: the fixed fields at these offsets
+// (big-endian), each the previous one's offset plus its size, then from
+// ticket12Header on the session context after a one-byte length, a PSK
+// suite's identity after a two-byte one, and the master secret, which
+// ends it.
+const (
+	ticketVersion12 = 5
+
+	ticket12OffVersion    = 0                         // 1 byte, ticketVersion12
+	ticket12OffTLSVersion = ticket12OffVersion + 1    // 2 bytes
+	ticket12OffSuite      = ticket12OffTLSVersion + 2 // 2 bytes
+	ticket12OffCreated    = ticket12OffSuite + 2      // 8 bytes, Unix time in ms
+	ticket12OffFlags      = ticket12OffCreated + 8    // 1 byte, 1: extended master secret
+	ticket12OffGroup      = ticket12OffFlags + 1      // 2 bytes, the key exchange group
+	// ticket12Header is the length of the fixed fields.
+	ticket12Header = ticket12OffGroup + 2
+)
 
 func (c *TLSConn) sealTicket12(s *session12) ([]byte, error) {
-	plain := []byte{ticketVersion12, byte(s.version >> 8), byte(s.version), byte(s.suite >> 8), byte(s.suite)}
-	plain = binary.BigEndian.AppendUint64(plain, uint64(s.created.UnixMilli()))
-	var flags byte
-	if s.ems {
-		flags |= 1
-	}
-	plain = append(plain, flags, byte(s.group>>8), byte(s.group), byte(len(s.sidCtx)))
-	plain = append(plain, s.sidCtx...)
 	if len(s.pskIdentity) > 0xffff {
 		return nil, errors.New("psk identity too long for a ticket")
 	}
+	plain := make([]byte, ticket12Header, ticket12Header+1+len(s.sidCtx)+2+len(s.pskIdentity)+len(s.master))
+	plain[ticket12OffVersion] = ticketVersion12
+	binary.BigEndian.PutUint16(plain[ticket12OffTLSVersion:], s.version)
+	binary.BigEndian.PutUint16(plain[ticket12OffSuite:], s.suite)
+	binary.BigEndian.PutUint64(plain[ticket12OffCreated:], uint64(s.created.UnixMilli()))
+	if s.ems {
+		plain[ticket12OffFlags] |= 1
+	}
+	binary.BigEndian.PutUint16(plain[ticket12OffGroup:], s.group)
+	plain = append(plain, byte(len(s.sidCtx)))
+	plain = append(plain, s.sidCtx...)
 	plain = binary.BigEndian.AppendUint16(plain, uint16(len(s.pskIdentity)))
 	plain = append(plain, s.pskIdentity...)
 	plain = append(plain, s.master...)
@@ -1089,27 +1105,33 @@ func (c *TLSConn) sealTicket12(s *session12) ([]byte, error) {
 // renew says Config.TicketKeys asked for a new ticket.
 func (c *TLSConn) openTicket12(b []byte) (_ *session12, renew bool) {
 	plain, renew, ok := c.openTicketPlain(b)
-	if !ok || len(plain) < 17 || plain[0] != ticketVersion12 || len(plain) < 17+int(plain[16])+2 {
+	if !ok || len(plain) < ticket12Header+1 || plain[ticket12OffVersion] != ticketVersion12 {
 		return nil, false
 	}
-	n := int(plain[16])
-	m := int(binary.BigEndian.Uint16(plain[17+n:]))
-	if len(plain) != 17+n+2+m+48 {
+	rest := plain[ticket12Header:]
+	n := int(rest[0])
+	if len(rest) < 1+n+2 {
+		return nil, false
+	}
+	sidCtx := rest[1 : 1+n]
+	rest = rest[1+n:]
+	m := int(binary.BigEndian.Uint16(rest))
+	if rest = rest[2:]; len(rest) != m+48 {
 		return nil, false
 	}
 	var id []byte
 	if m > 0 {
-		id = plain[19+n : 19+n+m]
+		id = rest[:m]
 	}
 	return &session12{
-		version:     binary.BigEndian.Uint16(plain[1:]),
-		suite:       binary.BigEndian.Uint16(plain[3:]),
-		created:     time.UnixMilli(int64(binary.BigEndian.Uint64(plain[5:]))),
-		ems:         plain[13]&1 != 0,
-		group:       binary.BigEndian.Uint16(plain[14:]),
-		sidCtx:      plain[17 : 17+n],
+		version:     binary.BigEndian.Uint16(plain[ticket12OffTLSVersion:]),
+		suite:       binary.BigEndian.Uint16(plain[ticket12OffSuite:]),
+		created:     time.UnixMilli(int64(binary.BigEndian.Uint64(plain[ticket12OffCreated:]))),
+		ems:         plain[ticket12OffFlags]&1 != 0,
+		group:       binary.BigEndian.Uint16(plain[ticket12OffGroup:]),
+		sidCtx:      sidCtx,
 		pskIdentity: id,
-		master:      plain[19+n+m:],
+		master:      rest[m:],
 	}, renew
 }
 
