@@ -162,9 +162,10 @@ type Config struct {
 	// openssl's -num_tickets counts TLS 1.3 tickets only and its
 	// -no_ticket turns off TLS 1.2 tickets only.
 	Tickets12 Tickets12Mode
-	// TicketKey (32 bytes) encrypts a server's tickets; nil means a key
-	// made once per process, so tickets outlive connections but not the
-	// server.
+	// TicketKey (32 bytes: tickets are AES-256-GCM; a key of another
+	// length is an error when a ticket is sealed, and opens none)
+	// encrypts a server's tickets; nil means a key made once per
+	// process, so tickets outlive connections but not the server.
 	TicketKey []byte
 	// TicketKeys, when set, keys a server's tickets (every version) in
 	// TicketKey's place, as OpenSSL's ticket key callback does
@@ -376,15 +377,17 @@ func (cfg *Config) sessionContext() []byte {
 // OpenSSL's ticket key callback do.
 type TicketKeyHooks struct {
 	// New gives the key a new ticket is sealed with, its 16-byte name
-	// and 32-byte AES-256-GCM key; ok false issues no ticket (the
-	// callback's 0): at TLS 1.0–1.2 an empty NewSessionTicket, as
-	// OpenSSL sends, and none at TLS 1.3.
+	// and 32-byte AES-256-GCM key (another length of either fails the
+	// handshake); ok false issues no ticket (the callback's 0): at TLS
+	// 1.0–1.2 an empty NewSessionTicket, as OpenSSL sends, and none at
+	// TLS 1.3.
 	New func() (name, key []byte, ok bool)
-	// Find gives the key of a ticket's name; ok false is a ticket this
-	// server no longer opens (a full handshake), renew asks for a new
-	// ticket on resumption (the callback's 2), which a TLS 1.0–1.2
-	// server sends in its abbreviated handshake (RFC 5077 §3.3); a TLS
-	// 1.3 resumption gets one anyway.
+	// Find gives the 32-byte key of a ticket's name (a key of another
+	// length opens nothing); ok false is a ticket this server no longer
+	// opens (a full handshake), renew asks for a new ticket on
+	// resumption (the callback's 2), which a TLS 1.0–1.2 server sends in
+	// its abbreviated handshake (RFC 5077 §3.3); a TLS 1.3 resumption
+	// gets one anyway.
 	Find func(name []byte) (key []byte, renew, ok bool)
 }
 

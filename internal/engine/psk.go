@@ -130,7 +130,20 @@ func (c *TLSConn) ticketAEAD() (cipher.AEAD, error) {
 	return newTicketAEAD(c.cfg.TicketKey)
 }
 
+// ticketKeyLen is the length of a ticket key: tickets are sealed with
+// AES-256-GCM, a 256-bit key as OpenSSL's own ticket keys have.
+const ticketKeyLen = 32
+
+var errTicketKeyLen = errors.New("tls: ticket key is not 32 bytes")
+
+// newTicketAEAD is the AES-256-GCM of a ticket key. A key of another
+// length is refused rather than taken for AES-128 or AES-192, which
+// aes.NewCipher would make of 16 or 24 bytes: the tickets would be
+// weaker than Config promises.
 func newTicketAEAD(key []byte) (cipher.AEAD, error) {
+	if len(key) != ticketKeyLen {
+		return nil, errTicketKeyLen
+	}
 	b, err := aes.NewCipher(key)
 	if err != nil {
 		return nil, err

@@ -72,3 +72,36 @@ func TestTicketKeysOpenSSLClient(t *testing.T) {
 		}
 	}
 }
+
+// TestTicketKeyLength: a ticket key is 32 bytes (AES-256-GCM), from
+// Config.TicketKey or TicketKeyHooks; 16 or 24 bytes, which AES would
+// take for a weaker cipher, seal no ticket and open none.
+func TestTicketKeyLength(t *testing.T) {
+	name := []byte("tlskit ticketkey")
+	for _, n := range []int{0, 16, 24, 31, 32, 33, 48} {
+		key := make([]byte, n)
+		hooks := &Config{TicketKeys: &TicketKeyHooks{
+			New:  func() ([]byte, []byte, bool) { return name, key, true },
+			Find: func([]byte) ([]byte, bool, bool) { return key, false, true },
+		}}
+		for _, cfg := range []*Config{{TicketKey: key}, hooks} {
+			c := &TLSConn{cfg: cfg}
+			_, err := c.sealTicket(ticketState{psk: []byte{1}})
+			if (err == nil) != (n == 32) {
+				t.Errorf("%d-byte key, hooks %v: seal: %v", n, cfg.TicketKeys != nil, err)
+			}
+			// A ticket sealed under a good key does not open under this one.
+			good := &TLSConn{cfg: &Config{TicketKey: make([]byte, 32)}}
+			if cfg.TicketKeys != nil {
+				good.cfg = &Config{TicketKeys: &TicketKeyHooks{New: func() ([]byte, []byte, bool) { return name, make([]byte, 32), true }}}
+			}
+			sealed, err := good.sealTicket(ticketState{psk: []byte{1}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.openTicket(sealed); (err == nil) != (n == 32) {
+				t.Errorf("%d-byte key, hooks %v: open: %v", n, cfg.TicketKeys != nil, err)
+			}
+		}
+	}
+}
