@@ -13,9 +13,8 @@ SECS=${2:-5}
 . bench/lib.sh
 
 CGO_ENABLED=0 go build -o "$work/tlskit" ./cmd/tlskit
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/key.pem" \
-  -out "$work/cert.pem" -subj /CN=localhost -days 2 2>/dev/null
-
+certs ec
+cert=$work/ec.pem key=$work/ec.key
 
 # Wall time of N sequential client runs.
 client_time() {
@@ -28,18 +27,18 @@ client_time() {
 
 peak_rss() { /usr/bin/time -f "%M" "$@" </dev/null 2>&1 >/dev/null | tail -1; }
 
-start ossl openssl s_server -accept 127.0.0.1:0 -cert "$work/cert.pem" -key "$work/key.pem" -www
+start ossl openssl s_server -accept 127.0.0.1:0 -cert "$cert" -key "$key" -www
 OSSL_ADDR=$ADDR; OSSL_PID=$PID
 echo "== client: $N handshakes each against openssl s_server at $OSSL_ADDR"
-t_t=$(client_time "$work/tlskit" s_client -connect "$OSSL_ADDR" -CAfile "$work/cert.pem")
-t_o=$(client_time openssl s_client -connect "$OSSL_ADDR" -CAfile "$work/cert.pem")
-r_t=$(peak_rss "$work/tlskit" s_client -connect "$OSSL_ADDR" -CAfile "$work/cert.pem")
-r_o=$(peak_rss openssl s_client -connect "$OSSL_ADDR" -CAfile "$work/cert.pem")
+t_t=$(client_time "$work/tlskit" s_client -connect "$OSSL_ADDR" -CAfile "$cert")
+t_o=$(client_time openssl s_client -connect "$OSSL_ADDR" -CAfile "$cert")
+r_t=$(peak_rss "$work/tlskit" s_client -connect "$OSSL_ADDR" -CAfile "$cert")
+r_o=$(peak_rss openssl s_client -connect "$OSSL_ADDR" -CAfile "$cert")
 printf "%-28s %10s %10s %8s\n" metric tlskit openssl ratio
 awk -v a="$t_t" -v b="$t_o" 'BEGIN{printf "%-28s %10.2f %10.2f %8.2f\n", "ms per handshake+report", a, b, a/b}'
 awk -v a="$r_t" -v b="$r_o" 'BEGIN{printf "%-28s %10d %10d %8.2f\n", "client peak RSS (KiB)", a, b, a/b}'
 
-start tk "$work/tlskit" s_server -accept 127.0.0.1:0 -cert "$work/cert.pem" -key "$work/key.pem" -www
+start tk "$work/tlskit" s_server -accept 127.0.0.1:0 -cert "$cert" -key "$key" -www
 TK_ADDR=$ADDR; TK_PID=$PID
 echo "== server: openssl s_time -new for ${SECS}s against each"
 st() { openssl s_time -connect "$1" -new -time "$SECS" 2>/dev/null | awk '/connections in [0-9.]+ real seconds/ {print $1/$4}'; }
