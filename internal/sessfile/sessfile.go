@@ -147,16 +147,6 @@ func (s *Session) EncodePEM() ([]byte, error) {
 	return pem.EncodeToMemory(&pem.Block{Type: PEMType, Bytes: der}), nil
 }
 
-// WriteFile writes s to path (mode 0600: the file holds the session's
-// secret). A failure is the *os.PathError of the write.
-func (s *Session) WriteFile(path string) error {
-	b, err := s.EncodePEM()
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(path, b, 0o600)
-}
-
 // Error is a session file openssl could not use: Open is true when it
 // did not open (BIO_new_file's failure), false when it opened but gave no
 // session; Entries are openssl's error queue for it, possibly none.
