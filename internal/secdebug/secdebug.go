@@ -97,6 +97,10 @@ type Handshake struct {
 	// suite, the group and the signature algorithms again for the second
 	// ClientHello.
 	HelloRetry bool
+	// Resumed reports a resumed session: a TLS 1.0–1.2 server then makes
+	// only its version checks and, with tickets on, the ClientHello's
+	// ticket check.
+	Resumed bool
 }
 
 // WriteSetup writes the checks made before any peer message arrives.

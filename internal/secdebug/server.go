@@ -25,6 +25,14 @@ var serverSigAlgs = sig.DefaultClient12SHA1
 func (p *printer) serverBefore(h Handshake) {
 	chain := h.localChain(p.c)
 	p.serverVersions(h)
+	if !p.tls13 && h.Resumed {
+		// A resumption (by ticket or session ID) chooses nothing anew
+		// (measured with s_client -tls1_2 -reconnect).
+		if !p.c.NoTicket {
+			p.ticket()
+		}
+		return
+	}
 	groups := p.sharedGroups(h)
 	if p.tls13 {
 		hellos := 1
@@ -92,6 +100,9 @@ func (p *printer) serverBefore(h Handshake) {
 }
 
 func (p *printer) serverAfter(h Handshake) {
+	if !p.tls13 && h.Resumed {
+		return
+	}
 	if !p.tls13 && h.CertRequested {
 		p.certCurve(h.PeerCerts)
 	}

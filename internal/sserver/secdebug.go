@@ -77,6 +77,7 @@ func (s *server) writeSecDebug(ci connInfo) {
 	h := s.secDebugHandshake(ci.hello)
 	h.Version, h.Cipher, h.Group = ci.state.Version, ci.state.CipherSuite, uint16(ci.state.CurveID)
 	h.PeerCerts, h.DHBits, h.HelloRetry = ci.state.PeerCertificates, ci.state.DHBits, ci.state.HelloRetry
+	h.Resumed = ci.state.DidResume
 	if ci.conn != nil {
 		h.PeerSig = ci.conn.peerSigScheme()
 	}

@@ -2,6 +2,7 @@ package sserver
 
 import (
 	"crypto/tls"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -719,6 +720,31 @@ func TestSecDebugPSKNoCertLikeOpenSSL(t *testing.T) {
 			if strings.Contains(wantErr, "Shared Signature Algorithm") != tc.sigalgs {
 				t.Fatalf("openssl's checks:\n%s", wantErr)
 			}
+			if gotErr != wantErr {
+				t.Errorf("stderr differs\n%s", testpeer.LineDiff(gotErr, wantErr))
+			}
+		})
+	}
+}
+
+// TestSecDebugResumptionTLS12LikeOpenSSL: a TLS 1.2 server resuming a
+// session (by ticket, or by session ID under -no_ticket) chooses nothing
+// anew: -security_debug_verbose shows its version checks and, with
+// tickets on, the ClientHello's ticket check, nothing else (tlskit showed
+// a full handshake's checks). A client saves its session and a second
+// resumes it; both servers' stderr is compared.
+func TestSecDebugResumptionTLS12LikeOpenSSL(t *testing.T) {
+	needTool(t, "openssl")
+	dir := t.TempDir()
+	ec, eck := writeCert(t, dir, "ec", "localhost", false)
+	for _, extra := range [][]string{nil, {"-no_ticket"}} {
+		t.Run(fmt.Sprint(extra), func(t *testing.T) {
+			args := append([]string{"-cert", ec, "-key", eck, "-naccept", "2", "-security_debug_verbose"}, extra...)
+			_, gotErr, _, wantErr := bothServers(t, dir, args, func(addr string, output func() string) {
+				sess := filepath.Join(t.TempDir(), "sess.pem")
+				opensslSessionOut(t, addr, sess, "-tls1_2")
+				opensslClientUntil(t, addr, "x\n", printed(output, "Reused session-id\n", "x\n"), "-tls1_2", "-sess_in", sess)
+			})
 			if gotErr != wantErr {
 				t.Errorf("stderr differs\n%s", testpeer.LineDiff(gotErr, wantErr))
 			}
