@@ -203,6 +203,25 @@ func TestSSLConfigConnects(t *testing.T) {
 			}
 		}
 	}
+	// The section applies over system_default, and over the command
+	// line's -max_protocol.
+	combined := writeConf(t, "MaxProtocol = TLSv1.2", "[ssl_sect]", "up = up", "[up]", "MaxProtocol = TLSv1.3")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, `(?m)^New, TLSv1\.2, `},
+		{[]string{"-ssl_config", "up"}, `(?m)^New, TLSv1\.3, `},
+		{[]string{"-ssl_config", "up", "-max_protocol", "TLSv1.2"}, `(?m)^New, TLSv1\.3, `},
+	} {
+		for _, prog := range []string{openssl, tlskit} {
+			srv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey)
+			out, errs, code := clientRun(t, prog, combined, srv.Addr, tc.args...)
+			if code != 0 || !regexp.MustCompile(tc.want).MatchString(out) {
+				t.Errorf("system_default and %v: %s s_client: exit %d, stdout lacks %q:\n%s\nstderr:\n%s", tc.args, filepath.Base(prog), code, tc.want, out, errs)
+			}
+		}
+	}
 	// s_server: the section's CipherString over -cipher.
 	for _, prog := range []string{openssl, tlskit} {
 		srv := testpeer.SServer(t, prog, env, "-cert", pki.Server, "-key", pki.ServerKey, "-cipher", "AES256-SHA", "-ssl_config", "ciphers")
