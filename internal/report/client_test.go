@@ -110,11 +110,13 @@ func TestZeroTicketLifetime(t *testing.T) {
 	}
 }
 
-// TestUpperHexLikeFmt: upperHex is fmt's %X of a byte slice.
+// TestUpperHexLikeFmt: writeUpperHex writes fmt's %X of a byte slice.
 func TestUpperHexLikeFmt(t *testing.T) {
 	for _, p := range [][]byte{nil, {}, {0}, {0x0f, 0xa0, 0xff, 0x12}, []byte("any bytes at all \x00\x7f\x80")} {
-		if got, want := upperHex(p), fmt.Sprintf("%X", p); got != want {
-			t.Errorf("upperHex(%x) = %q, want %q", p, got, want)
+		var b strings.Builder
+		writeUpperHex(&b, p)
+		if got, want := b.String(), fmt.Sprintf("%X", p); got != want {
+			t.Errorf("writeUpperHex(%x) = %q, want %q", p, got, want)
 		}
 	}
 }
