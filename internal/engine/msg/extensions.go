@@ -115,6 +115,10 @@ func (e Extensions) Has(t ExtType) bool { _, ok := e.Find(t); return ok }
 // parseExtensions reads an extension block (RFC 8446 §4.2). Two
 // extensions of one type are illegal_parameter, as OpenSSL answers them
 // (RFC 8446 §4.2: "MUST NOT be more than one extension of the same type").
+// maxScannedExtensions is the most extensions parseExtensions checks for
+// repeats by scanning; more take a map.
+const maxScannedExtensions = 64
+
 func parseExtensions(r *reader) (Extensions, error) {
 	// Counted first, so that the list is allocated once at its size
 	// rather than grown one doubling at a time.
@@ -124,17 +128,32 @@ func parseExtensions(r *reader) (Extensions, error) {
 		c.vec16()
 	}
 	out := make(Extensions, 0, n)
-	seen := make(map[ExtType]bool, n)
+	// A repeated type is found by looking through the ones before it
+	// while they are few (a hello has a dozen or two), which costs no
+	// allocation; a block of many more, which only a hostile peer sends,
+	// is checked with a map so that it stays linear.
+	var seen map[ExtType]bool
+	if n > maxScannedExtensions {
+		seen = make(map[ExtType]bool, n)
+	}
 	for !r.empty() && r.ok() {
 		t := ExtType(r.u16())
 		d := r.vec16()
 		if !r.ok() {
 			break
 		}
-		if seen[t] {
-			return nil, alert.IllegalParameter
+		if seen != nil {
+			if seen[t] {
+				return nil, alert.IllegalParameter
+			}
+			seen[t] = true
+		} else {
+			for _, e := range out {
+				if e.Type == t {
+					return nil, alert.IllegalParameter
+				}
+			}
 		}
-		seen[t] = true
 		out = append(out, Extension{t, d})
 	}
 	if !r.ok() {
