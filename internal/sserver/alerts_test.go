@@ -108,12 +108,12 @@ func sslErrorLines(s string) string {
 	return strings.Join(out, "\n")
 }
 
-// waitErrorLine waits until get() holds an SSL error line.
-func waitErrorLine(get func() string) string {
-	deadline := time.Now().Add(5 * time.Second)
-	for sslErrorLines(get()) == "" && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+// waitErrorLine waits until get() holds an SSL error line and returns
+// its SSL error lines; it fails the test, saying it timed out, when none
+// comes within 5 s.
+func waitErrorLine(t *testing.T, get func() string) string {
+	t.Helper()
+	testpeer.WaitOutputFunc(t, get, "an SSL error line", func(s string) bool { return sslErrorLines(s) != "" }, 5*time.Second)
 	return sslErrorLines(get())
 }
 
@@ -170,8 +170,8 @@ func TestAlertsAndCloseLikeOpenSSL(t *testing.T) {
 			if tc.errLine == "" {
 				return
 			}
-			o := waitErrorLine(theirSrv.Output)
-			g := waitErrorLine(ourSrv.err.String)
+			o := waitErrorLine(t, theirSrv.Output)
+			g := waitErrorLine(t, ourSrv.err.String)
 			if !strings.Contains(o, tc.errLine) {
 				t.Fatalf("openssl printed %q, not %q", o, tc.errLine)
 			}
@@ -223,7 +223,7 @@ func TestRefusalsLikeOpenSSL(t *testing.T) {
 				if strings.Contains(out, "ServerHello") {
 					t.Errorf("%s s_server sent a ServerHello before refusing", s.who)
 				}
-				if got := waitErrorLine(s.errs); !strings.Contains(got, tc.errorLine) {
+				if got := waitErrorLine(t, s.errs); !strings.Contains(got, tc.errorLine) {
 					t.Errorf("%s s_server printed %q, want %q", s.who, got, tc.errorLine)
 				}
 			}
@@ -254,7 +254,7 @@ func TestHopelessSigalgsLikeOpenSSL(t *testing.T) {
 			t.Errorf("%s s_server: gnutls-cli did not receive handshake_failure:\n%s", s.who, out)
 		}
 		want := "0A000076:SSL routines:tls_choose_sigalg:no suitable signature algorithm:"
-		if got := waitErrorLine(s.errs); !strings.Contains(got, want) {
+		if got := waitErrorLine(t, s.errs); !strings.Contains(got, want) {
 			t.Errorf("%s s_server printed %q, want %q", s.who, got, want)
 		}
 	}
@@ -313,8 +313,8 @@ func TestNotTLSLikeOpenSSL(t *testing.T) {
 		if len(theirs) != 0 || len(ours) != 0 {
 			t.Errorf("%q: openssl answered %x, tlskit %x; want nothing from both", in, theirs, ours)
 		}
-		o := waitErrorLine(theirSrv.Output)
-		g := waitErrorLine(ourSrv.err.String)
+		o := waitErrorLine(t, theirSrv.Output)
+		g := waitErrorLine(t, ourSrv.err.String)
 		if o == "" || o != g {
 			t.Errorf("%q: server error lines differ\nopenssl: %s\ntlskit:  %s", in, o, g)
 		}
@@ -388,7 +388,7 @@ func compareFirstRecord(t *testing.T, in []byte) {
 	if len(theirs) != 7 || string(theirs) != string(ours) {
 		t.Errorf("%x: openssl answered %x, tlskit %x", in, theirs, ours)
 	}
-	o, g := waitErrorLine(theirSrv.Output), waitErrorLine(ourSrv.err.String)
+	o, g := waitErrorLine(t, theirSrv.Output), waitErrorLine(t, ourSrv.err.String)
 	if o == "" || o != g {
 		t.Errorf("%x: server error lines differ\nopenssl: %s\ntlskit:  %s", in, o, g)
 	}

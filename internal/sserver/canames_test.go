@@ -88,7 +88,7 @@ func TestClientHelloCANamesLikeOpenSSL(t *testing.T) {
 		if !bytes.Equal(theirs, decodeError) || !bytes.Equal(ours, decodeError) {
 			t.Errorf("%s: openssl answered %x, tlskit %x; want %x", c.name, theirs, ours, decodeError)
 		}
-		o, g := reason(waitErrorLine(theirSrv.Output)), reason(waitErrorLine(ourSrv.err.String))
+		o, g := reason(waitErrorLine(t, theirSrv.Output)), reason(waitErrorLine(t, ourSrv.err.String))
 		if o != c.reason || g != c.reason {
 			t.Errorf("%s: reasons: openssl %q, tlskit %q; want %q", c.name, o, g, c.reason)
 		}

@@ -138,17 +138,35 @@ func WaitOutput(t testing.TB, output func() string, want string, d time.Duration
 // WaitOutputCount is WaitOutput for n occurrences of want.
 func WaitOutputCount(t testing.TB, output func() string, want string, n int, d time.Duration) {
 	t.Helper()
-	for end := time.Now().Add(d); strings.Count(output(), want) < n; {
+	if waitUntil(output, func(s string) bool { return strings.Count(s, want) >= n }, d) {
+		return
+	}
+	if n == 1 {
+		t.Fatalf("no %q within %v; printed:\n%s", want, d, output())
+	} else {
+		t.Fatalf("fewer than %d× %q within %v; printed:\n%s", n, want, d, output())
+	}
+}
+
+// WaitOutputFunc is WaitOutput for output that ok accepts; what names
+// it in the failure, e.g. "an SSL error line".
+func WaitOutputFunc(t testing.TB, output func() string, what string, ok func(string) bool, d time.Duration) {
+	t.Helper()
+	if !waitUntil(output, ok, d) {
+		t.Fatalf("timed out after %v waiting for %s; printed:\n%s", d, what, output())
+	}
+}
+
+// waitUntil polls output until ok accepts it, and reports whether it did
+// within d.
+func waitUntil(output func() string, ok func(string) bool, d time.Duration) bool {
+	for end := time.Now().Add(d); !ok(output()); {
 		if time.Now().After(end) {
-			if n == 1 {
-				t.Fatalf("no %q within %v; printed:\n%s", want, d, output())
-			} else {
-				t.Fatalf("fewer than %d× %q within %v; printed:\n%s", n, want, d, output())
-			}
-			return
+			return false
 		}
 		time.Sleep(5 * time.Millisecond) // polling the output, not a readiness guess
 	}
+	return true
 }
 
 // Wait waits, at most d, for the server to end by itself (-naccept) and

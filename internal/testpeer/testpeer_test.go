@@ -186,3 +186,15 @@ func TestWaitOutputCount(t *testing.T) {
 		t.Errorf("missing: fatal %q", r.fatal)
 	}
 }
+
+// TestWaitOutputFunc: it returns once ok accepts the output, and fails
+// the test saying it timed out, and waiting for what, when ok never does.
+func TestWaitOutputFunc(t *testing.T) {
+	out := func() string { return "x ok y" }
+	WaitOutputFunc(t, out, "ok", func(s string) bool { return strings.Contains(s, "ok") }, time.Second)
+	r := &recorder{TB: t}
+	WaitOutputFunc(r, out, "a number", func(s string) bool { return strings.ContainsAny(s, "0123456789") }, 20*time.Millisecond)
+	if !strings.HasPrefix(r.fatal, "timed out after 20ms waiting for a number; printed:\nx ok y") {
+		t.Errorf("fatal %q", r.fatal)
+	}
+}
