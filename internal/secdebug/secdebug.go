@@ -138,7 +138,11 @@ func WriteSetup(w io.Writer, c Config) {
 		p.versions()
 		// The first pass builds the mask before openssl applies its
 		// TLS 1.3-only rules; the later ones skip what those drop.
-		p.sigalgMask(pass > 0)
+		if pass == 0 {
+			p.sigalgMask(maskAll)
+		} else {
+			p.sigalgMask(maskKept)
+		}
 		p.versions()
 		p.ciphers()
 		if pass > 0 && ecc {
@@ -498,13 +502,25 @@ func (p *printer) supportedSigalgs() {
 	}
 }
 
+// maskSchemes says which of the configured schemes sigalgMask checks.
+type maskSchemes int
+
+const (
+	// maskAll checks every configured scheme, as openssl does before
+	// its TLS 1.3-only rules apply.
+	maskAll maskSchemes = iota
+	// maskKept leaves out the schemes those rules drop (sigalgSkipped).
+	maskKept
+)
+
 // sigalgMask decides which certificate types TLS ≤ 1.2 suites may
 // authenticate with: for each of ECDSA, RSA and DSA it checks the
-// configured schemes of that type in order until one passes.
-func (p *printer) sigalgMask(skip bool) {
+// configured schemes (those which says) of that type in order until one
+// passes.
+func (p *printer) sigalgMask(which maskSchemes) {
 	enabled := map[string]bool{}
 	for _, s := range p.c.SigAlgs {
-		if skip && p.sigalgSkipped(s) {
+		if which == maskKept && p.sigalgSkipped(s) {
 			continue
 		}
 		t := sigType(s)

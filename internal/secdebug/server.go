@@ -93,7 +93,7 @@ func (p *printer) serverBefore(h Handshake) {
 			p.tempDH(h.DHBits) // its own, for the ServerKeyExchange
 		}
 		if h.CertRequested {
-			p.sigalgMask(false)
+			p.sigalgMask(maskAll)
 			p.supportedSigalgs()
 		}
 	}

@@ -86,8 +86,8 @@ func (ob *Observer) event(e engine.Event) {
 		ob.alert(h, e.Data)
 	case typeChangeCipherSpec:
 		ob.changeCipherSpec(h, e.Data)
-	case 0:
-		if e.Version == 2 && !e.Sent {
+	case typeV2ClientHello:
+		if e.Version == sslV2 && !e.Sent {
 			ob.v2ClientHello(h, e.Data)
 		}
 	}

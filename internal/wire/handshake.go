@@ -108,7 +108,7 @@ func (ob *Observer) v2ClientHello(h *half, m []byte) {
 		ob.helloMax = sum.maxVersion()
 		ob.sum.ClientHello = sum
 	}
-	ob.msgLineVersion(h, 2, 0, m, "")
+	ob.msgLineVersion(h, sslV2, typeV2ClientHello, m, "")
 	// -trace has no words for it: openssl prints an empty line.
 	ob.tracef("\n")
 	ob.stateMessage(h, hsClientHello)

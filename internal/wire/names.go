@@ -18,7 +18,15 @@ const (
 	typeHandshake        = 22
 	typeApplicationData  = 23
 	typeHeartbeat        = 24
+	// typeV2ClientHello is no content type: openssl's message callback
+	// (and the engine's events after it) reports an SSL 2.0-format
+	// ClientHello (RFC 5246 Appendix E.2) under content type 0 and
+	// version 2 (sslV2).
+	typeV2ClientHello = 0
 )
+
+// sslV2 is the version an SSL 2.0-format ClientHello is reported under.
+const sslV2 = 2
 
 // Handshake message types and extension code points, as the codec
 // (internal/engine/msg) names them, in the integer types the tables
