@@ -28,16 +28,28 @@ const (
 	// sserverDepth is how far below its goroutine's first return address
 	// (runtime.goexit's) s_server calls the engine's Handshake: its
 	// per-connection closure in serve, serveConcurrent, handshake and
-	// engineHandshake take 456 bytes with Go 1.26 on amd64 (locals,
+	// engineHandshake took 456 bytes with Go 1.26 on amd64 (locals,
 	// return addresses and frame pointers, from go build -gcflags=-S).
-	// Those frames growing is not seen here.
+	// Those frames are not seen here: sserver's TestHandshakeCallDepth
+	// measures them off a live connection's stack (432 bytes when it was
+	// written) and fails when they take more than this (its
+	// engineSServerDepth is this value).
 	sserverDepth = 456
 	// stackProbeEnv marks the child process TestServerHandshakeStack
 	// measures in.
 	stackProbeEnv = "TLSKIT_STACK_PROBE"
 )
 
-// TestServerHandshakeStack runs a TLS 1.3 server handshake with an
+// TestServerHandshakeStack guards the //go:noinline splits of the server
+// handshake (see connStack): without them, or when the handshake's
+// deepest path grows, every s_server connection's goroutine needs a 16
+// KiB stack instead of 8 KiB, which nothing else would notice (the
+// handshake still works, memory per connection doubles). Its log (go
+// test -v) prints the margin left; when it fails, split the deepest
+// frames again (server13.go's hello and certificateVerify paths, sig's
+// signers) rather than lower sserverDepth.
+//
+// It runs a TLS 1.3 server handshake with an
 // ECDSA P-256 leaf (s_server's zero-config and usual certificate) and
 // X25519 (openssl 3.0's clients' key share) on a goroutine whose stack
 // has been grown to 8 KiB, under padding that stands in for s_server's
@@ -100,8 +112,8 @@ func TestServerHandshakeStack(t *testing.T) {
 	t.Logf("the handshake fits when called %d bytes down the stack; s_server calls it %d bytes down: %d bytes to spare",
 		depth, sserverDepth, depth-sserverDepth)
 	if depth < sserverDepth {
-		t.Errorf("the ECDSA server handshake outgrows a %d-byte stack when called under s_server's %d bytes of frames: it fits only %d bytes down",
-			connStack, sserverDepth, depth)
+		t.Errorf("the ECDSA server handshake outgrows a %d-byte stack when called under s_server's %d bytes of frames: it fits only %d bytes down, %d short; split its deepest frames (//go:noinline, see server13.go) so that s_server's connections keep %d-byte stacks",
+			connStack, sserverDepth, depth, sserverDepth-depth, connStack)
 	}
 }
 

@@ -423,6 +423,9 @@ accepting:
 		if err != nil {
 			break
 		}
+		if testOnlyWrapConn != nil {
+			conn = testOnlyWrapConn(conn)
+		}
 		if s.c.mode != modeInteractive {
 			mu.Lock()
 			active[conn] = struct{}{}
@@ -479,6 +482,10 @@ func acceptRetry(ln net.Listener, stop <-chan struct{}) (net.Conn, error) {
 		}
 	}
 }
+
+// testOnlyWrapConn, set by tests, wraps each accepted connection, to
+// watch what the server does with it (TestHandshakeCallDepth).
+var testOnlyWrapConn func(net.Conn) net.Conn
 
 // handshake runs the TLS handshake on an accepted connection under the
 // handshake timeout, so a stalled client cannot hold a slot for ever.
