@@ -48,8 +48,6 @@ var unhonoured = map[string]string{
 	"chaincafile":    "CA files are read from the command line only",
 	"chaincapath":    "CA directories are read from the command line only",
 	"chaincastore":   "CA stores are read from the command line only",
-	"verifycafile":   "CA files are read from the command line only",
-	"verifycapath":   "CA directories are read from the command line only",
 	"verifycastore":  "CA stores are read from the command line only",
 	"requestcafile":  "CA files are read from the command line only",
 	"requestcapath":  "CA directories are read from the command line only",
@@ -59,6 +57,9 @@ var unhonoured = map[string]string{
 	"clientcastore":  "CA stores are read from the command line only",
 	"verifymode":     "certificate requests are set by -verify and -Verify only",
 }
+
+// verifyCmds are the commands that stand for a verify store option.
+var verifyCmds = map[string]string{"verifycafile": VerifyStore.File, "verifycapath": VerifyStore.Dir}
 
 // serverOnly are the unhonoured commands openssl knows in a server only:
 // a client fails them as unknown before tlskit need refuse them.
@@ -217,6 +218,39 @@ func applyCommands(v *opt.Values, cmds []sslconf.Command, role Role, lookup func
 		r.refused = true
 		r.lines = append(r.lines, fmt.Sprintf("%s: %s = %s is not supported by tlskit: %s", where, c.Name, c.Value, why))
 	}
+	// addVerify is VerifyCAFile and VerifyCAPath: openssl loads the file
+	// as it applies the command (a bad one fails it), into a verify store
+	// that the command line's -verifyCAfile, -verifyCApath and
+	// -verifyCAstore replace as a whole when any is given (measured).
+	addVerify := func(c sslconf.Command, option string) {
+		if option == VerifyStore.File {
+			if _, err := (CAStore{File: c.Value}).Load(); err != nil {
+				var ce *ConfError
+				if errors.As(err, &ce) {
+					fail(ce.Lines...)
+				} else {
+					fail()
+				}
+				return
+			}
+		}
+		for _, x := range v.List {
+			if x.Config == "" && (x.Name == VerifyStore.File || x.Name == VerifyStore.Dir || x.Name == VerifyStore.URI) {
+				return // the command line's store replaces it
+			}
+		}
+		for _, x := range out.List {
+			if x.Name == option && x.Config != "" {
+				// openssl adds both to one store; tlskit's holds one
+				// file and one directory.
+				refuse(c, "a second "+c.Name+" (tlskit's verify store holds one file and one directory)")
+				return
+			}
+		}
+		if err := add(option, c.Value); err != nil {
+			refuse(c, err.Error())
+		}
+	}
 	for _, c := range cmds {
 		key := strings.ToLower(c.Name)
 		if serverOnly[key] && role != Server {
@@ -287,6 +321,10 @@ func applyCommands(v *opt.Values, cmds []sslconf.Command, role Role, lookup func
 					}
 				}
 			}
+			continue
+		}
+		if option, ok := verifyCmds[key]; ok {
+			addVerify(c, option)
 			continue
 		}
 		fc, ok := fileCmds[key]

@@ -155,13 +155,13 @@ func TestSSLConfigRefusesWhatItCannotHonour(t *testing.T) {
 	// In system_default too, with no -ssl_config.
 	sys := filepath.Join(t.TempDir(), "openssl.cnf")
 	text = "openssl_conf = init\n[init]\nssl_conf = ssl_sect\n[ssl_sect]\nsystem_default = sys\n" +
-		"[sys]\nMaxProtocol = TLSv1.2\nVerifyCAFile = " + certFile + "\n"
+		"[sys]\nMaxProtocol = TLSv1.2\nChainCAFile = " + certFile + "\n"
 	if err := os.WriteFile(sys, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for _, cmdName := range []string{"s_client", "s_server"} {
 		got := startUp(t, tlskit, cmdName, []string{"OPENSSL_CONF=" + sys})
-		want := "exit 1\n" + sys + ": system_default: VerifyCAFile = " + certFile +
+		want := "exit 1\n" + sys + ": system_default: ChainCAFile = " + certFile +
 			" is not supported by tlskit: CA files are read from the command line only\n"
 		if got != want {
 			t.Errorf("%s, system_default:\n%s", cmdName, testpeer.LineDiff(got, want))
@@ -219,6 +219,26 @@ func TestSSLConfigConnects(t *testing.T) {
 			out, errs, code := clientRun(t, prog, combined, srv.Addr, tc.args...)
 			if code != 0 || !regexp.MustCompile(tc.want).MatchString(out) {
 				t.Errorf("system_default and %v: %s s_client: exit %d, stdout lacks %q:\n%s\nstderr:\n%s", tc.args, filepath.Base(prog), code, tc.want, out, errs)
+			}
+		}
+	}
+	// VerifyCAFile verifies the server, over -CAfile; the command line's
+	// -verifyCAfile replaces it.
+	// (system_default must not be empty, or openssl drops the module.)
+	verifyConf := writeConf(t, "MinProtocol = TLSv1", "[ssl_sect]", "v = v", "[v]", "VerifyCAFile = "+pki.CA)
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"-ssl_config", "v", "-CAfile", pki.SelfSigned}, 0, "Verify return code: 0 (ok)"},
+		{[]string{"-ssl_config", "v", "-verifyCAfile", pki.SelfSigned}, 1, "verify error:num=20:unable to get local issuer certificate"},
+	} {
+		for _, prog := range []string{openssl, tlskit} {
+			srv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey)
+			out, errs, code := clientRun(t, prog, verifyConf, srv.Addr, append(tc.args, "-verify_return_error")...)
+			if code != tc.code || !strings.Contains(out+errs, tc.want) {
+				t.Errorf("%v: %s s_client: exit %d (want %d), no %q:\n%s\nstderr:\n%s", tc.args, filepath.Base(prog), code, tc.code, tc.want, out, errs)
 			}
 		}
 	}
