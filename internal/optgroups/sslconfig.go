@@ -336,6 +336,13 @@ func applyCommands(v *opt.Values, cmds []sslconf.Command, role Role, lookup func
 		value, err := checkFileValue(fc.option, c.Value)
 		if err != nil {
 			fail(queueLines(err)...)
+			if fc.option == "cipher" && name == "system_default" && isNoCipherMatch(err) {
+				// openssl emptied its TLS 1.2 list before failing the
+				// command: ParseTLS does the same with it.
+				if err := add(fc.option, value); err != nil {
+					refuse(c, err.Error())
+				}
+			}
 			continue
 		}
 		if err := add(fc.option, value); err != nil {

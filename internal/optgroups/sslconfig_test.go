@@ -260,3 +260,45 @@ func TestSSLConfigConnects(t *testing.T) {
 		}
 	}
 }
+
+// TestSystemDefaultEmptyCipherString: a system_default CipherString that
+// selects no suite leaves openssl with no TLS 1.2 suites (it set the empty
+// list before failing the command, whose failure system_default skips):
+// its client connects at TLS 1.3, fails at TLS 1.2 with "no ciphers
+// available", and takes -cipher's list over it; its server fails TLS 1.2
+// clients with a handshake_failure alert. tlskit beside openssl, each
+// against an openssl peer.
+func TestSystemDefaultEmptyCipherString(t *testing.T) {
+	openssl := testpeer.Need(t, "openssl")
+	pki := testpeer.NewPKI(t)
+	env := writeConf(t, "CipherString = NOPE")
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string // in the client's stdout and stderr
+	}{
+		{nil, 0, "New, TLSv1.3, Cipher is TLS_AES_"},
+		{[]string{"-tls1_2"}, 1, ":error:0A0000B5:SSL routines:ssl_cipher_list_to_bytes:no ciphers available:"},
+		{[]string{"-tls1_2", "-cipher", "AES128-SHA"}, 0, "Cipher is AES128-SHA"},
+	} {
+		for _, prog := range []string{openssl, tlskit} {
+			srv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey)
+			out, errs, code := clientRun(t, prog, env, srv.Addr, tc.args...)
+			if code != tc.code || !strings.Contains(out+errs, tc.want) {
+				t.Errorf("%v: %s s_client: exit %d (want %d), no %q:\n%s\nstderr:\n%s", tc.args, filepath.Base(prog), code, tc.code, tc.want, out, errs)
+			}
+		}
+	}
+	for _, prog := range []string{openssl, tlskit} {
+		srv := testpeer.SServer(t, prog, env, "-cert", pki.Server, "-key", pki.ServerKey)
+		out, errs, code := clientRun(t, openssl, nil, srv.Addr, "-tls1_2")
+		if code != 1 || !strings.Contains(errs, "sslv3 alert handshake failure") {
+			t.Errorf("%s s_server: openssl s_client -tls1_2: exit %d, no handshake_failure alert:\n%s\nstderr:\n%s", filepath.Base(prog), code, out, errs)
+		}
+		testpeer.WaitOutput(t, srv.Output, ":no shared cipher:", 10*time.Second)
+		out, errs, code = clientRun(t, openssl, nil, srv.Addr)
+		if code != 0 || !strings.Contains(out, "New, TLSv1.3, ") {
+			t.Errorf("%s s_server: openssl s_client: exit %d:\n%s\nstderr:\n%s", filepath.Base(prog), code, out, errs)
+		}
+	}
+}
