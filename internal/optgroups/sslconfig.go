@@ -55,7 +55,6 @@ var unhonoured = map[string]string{
 	"clientcafile":   "CA files are read from the command line only",
 	"clientcapath":   "CA directories are read from the command line only",
 	"clientcastore":  "CA stores are read from the command line only",
-	"verifymode":     "certificate requests are set by -verify and -Verify only",
 }
 
 // verifyCmds are the commands that stand for a verify store option.
@@ -109,6 +108,17 @@ var optionFlags = map[string]flagSpec{
 	"canames": {onDel: "no_ca_names", offAdd: "no_ca_names", serverSwitch: true,
 		clientOffRefused: "tlskit's client always sends -requestCAfile's names"},
 	"ktls": {onRefused: "kernel TLS is not used by tlskit"},
+}
+
+// verifyModeFlags are the VerifyMode command's flags (lower case) and the
+// side each is known in. openssl checks them and then they change
+// nothing: s_client and s_server set the verify mode themselves after
+// SSL_CTX_config, from -verify and -Verify or to none (measured, 3.0.22:
+// Require without a client certificate, or with -verify 1, still
+// completes the handshake; Peer leaves s_client's verification as it was).
+var verifyModeFlags = map[string]Role{
+	"peer": Client, "request": Server, "require": Server, "once": Server,
+	"requestposthandshake": Server, "requireposthandshake": Server,
 }
 
 // protocolSwitches are the Protocol command's names and the -no_
@@ -294,6 +304,18 @@ func applyCommands(v *opt.Values, cmds []sslconf.Command, role Role, lookup func
 					if err := add(addSw, ""); err != nil {
 						refuse(c, err.Error())
 					}
+				}
+			}
+			continue
+		case "verifymode":
+			for _, f := range splitList(c.Value) {
+				// One leading sign, as openssl takes it.
+				r, ok := verifyModeFlags[strings.ToLower(strings.TrimPrefix(strings.TrimPrefix(f, "+"), "-"))]
+				if f == "" || !ok || r != role {
+					// As an Options flag: the command fails, the list
+					// ends, no queue line.
+					fail()
+					break
 				}
 			}
 			continue

@@ -302,3 +302,23 @@ func TestSystemDefaultEmptyCipherString(t *testing.T) {
 		}
 	}
 }
+
+// TestSSLConfigVerifyMode: openssl checks VerifyMode's flags, then s_server
+// and s_client set the verify mode themselves: a server's Request, Once
+// and RequirePostHandshake ask for no client certificate, and with -verify
+// a client without one still connects. tlskit beside openssl.
+func TestSSLConfigVerifyMode(t *testing.T) {
+	openssl := testpeer.Need(t, "openssl")
+	pki := testpeer.NewPKI(t)
+	env, _ := sslConfigCases(t)
+	for _, args := range [][]string{nil, {"-verify", "1"}} {
+		for _, prog := range []string{openssl, tlskit} {
+			srv := testpeer.SServer(t, prog, env, append([]string{"-cert", pki.Server, "-key", pki.ServerKey, "-ssl_config", "vmserver"}, args...)...)
+			out, errs, code := clientRun(t, openssl, nil, srv.Addr, "-msg")
+			asked := strings.Contains(out, ", CertificateRequest\n")
+			if code != 0 || asked != (args != nil) {
+				t.Errorf("%s s_server %v: openssl s_client exit %d, CertificateRequest %v:\n%s\nstderr:\n%s", filepath.Base(prog), args, code, asked, out, errs)
+			}
+		}
+	}
+}
