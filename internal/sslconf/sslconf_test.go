@@ -193,3 +193,17 @@ func TestSection(t *testing.T) {
 		t.Errorf("system_default of the good file: %+v", d)
 	}
 }
+
+// TestSectionRepeatedName: a name set again in a section replaces the
+// earlier line, which leaves its place, as openssl 3.0.22 reads it (a bad
+// "MinProtocol = TLSv9" before "MinProtocol = TLSv1.2" does not fail
+// there); names differing in case stay two lines.
+func TestSectionRepeatedName(t *testing.T) {
+	p := write(t, "openssl_conf = init\n[init]\nssl_conf = ssl_sect\n[ssl_sect]\nmy = my\n"+
+		"[my]\nMinProtocol = TLSv9\nCipherString = AES128-SHA\nminprotocol = TLSv1\nMinProtocol = TLSv1.2\n")
+	cmds, ok := Section(p, "my")
+	want := []Command{{"CipherString", "AES128-SHA"}, {"minprotocol", "TLSv1"}, {"MinProtocol", "TLSv1.2"}}
+	if !ok || !slices.Equal(cmds, want) {
+		t.Errorf("Section(my) = %v %v, want %v", cmds, ok, want)
+	}
+}
