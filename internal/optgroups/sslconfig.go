@@ -57,6 +57,20 @@ var unhonoured = map[string]string{
 	"clientcastore":  "CA stores are read from the command line only",
 }
 
+// certCmds are the file commands that load files (certificates, keys, CA
+// names and stores, DH parameters, serverinfo): openssl knows them only
+// in an application's section (SSL_CTX_config), not in system_default,
+// where it skips them as unknown (measured, 3.0.22: system_default's
+// Certificate, VerifyCAFile, ChainCAFile and RequestCAFile change
+// nothing).
+var certCmds = map[string]bool{
+	"certificate": true, "privatekey": true, "serverinfofile": true, "dhparameters": true,
+	"chaincafile": true, "chaincapath": true, "chaincastore": true,
+	"verifycafile": true, "verifycapath": true, "verifycastore": true,
+	"requestcafile": true, "requestcapath": true, "requestcastore": true,
+	"clientcafile": true, "clientcapath": true, "clientcastore": true,
+}
+
 // verifyCmds are the commands that stand for a verify store option.
 var verifyCmds = map[string]string{"verifycafile": VerifyStore.File, "verifycapath": VerifyStore.Dir}
 
@@ -263,6 +277,10 @@ func applyCommands(v *opt.Values, cmds []sslconf.Command, role Role, lookup func
 	}
 	for _, c := range cmds {
 		key := strings.ToLower(c.Name)
+		if certCmds[key] && name == "system_default" {
+			fail() // unknown there; system_default skips it
+			continue
+		}
 		if serverOnly[key] && role != Server {
 			fail() // unknown to a client, as in openssl
 			continue
