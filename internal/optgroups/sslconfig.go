@@ -49,10 +49,8 @@ var unhonoured = map[string]string{
 	"chaincapath":    "CA directories are read from the command line only",
 	"chaincastore":   "CA stores are read from the command line only",
 	"verifycastore":  "CA stores are read from the command line only",
-	"requestcafile":  "CA files are read from the command line only",
 	"requestcapath":  "CA directories are read from the command line only",
 	"requestcastore": "CA stores are read from the command line only",
-	"clientcafile":   "CA files are read from the command line only",
 	"clientcapath":   "CA directories are read from the command line only",
 	"clientcastore":  "CA stores are read from the command line only",
 }
@@ -361,6 +359,16 @@ func applyCommands(v *opt.Values, cmds []sslconf.Command, role Role, lookup func
 					}
 				}
 			}
+			continue
+		}
+		if key == "requestcafile" || key == "clientcafile" {
+			// One list in openssl 3.0, the file's names appended as the
+			// command is applied; a file that does not open fails it.
+			if _, lines, err := LoadCANames(nil, c.Value); err != nil {
+				fail(lines...)
+				continue
+			}
+			out.List = append(out.List, opt.Value{Name: ConfCANames, Value: c.Value, Config: name})
 			continue
 		}
 		if option, ok := verifyCmds[key]; ok {

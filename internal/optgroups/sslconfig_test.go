@@ -336,3 +336,59 @@ func TestSystemDefaultSkipsFileCommands(t *testing.T) {
 		}
 	}
 }
+
+// caNamesBlock is what openssl s_client prints of a CertificateRequest's
+// CA names.
+var caNamesBlock = regexp.MustCompile(`(?m)^(Acceptable client certificate CA names\n(?:.*\n)*?|No client certificate CA names sent\n)(?:Requested Signature|Client Certificate Types)`)
+
+// traceCANames is the certificate_authorities extension openssl s_server
+// -trace prints of a ClientHello, or "".
+var traceCANames = regexp.MustCompile(`extension_type=certificate_authorities\(47\).*\n(?:\s+[0-9a-f]{4} - .*\n)+`)
+
+// TestSSLConfigCANames: RequestCAFile and ClientCAFile make one list of
+// CA names, in the order of the commands and of each file; s_server sends
+// it in its CertificateRequest unless -CAfile's names replace it, or
+// -no_ca_names drops it; s_client sends it in certificate_authorities
+// unless -requestCAfile replaces it. tlskit beside openssl, each against
+// an openssl peer, printing the same names.
+func TestSSLConfigCANames(t *testing.T) {
+	openssl := testpeer.Need(t, "openssl")
+	pki := testpeer.NewPKI(t)
+	// (A name set twice in a section keeps its last line only: the
+	// repeated command is spelt in another case.)
+	env := writeConf(t, "MinProtocol = TLSv1", "[ssl_sect]", "names = names", "cnames = cnames", "[names]",
+		"RequestCAFile = "+pki.SelfSigned, "ClientCAFile = "+pki.CA, "requestCAfile = "+pki.Dir,
+		"[cnames]", "RequestCAFile = "+pki.SelfSigned, "requestcafile = "+pki.CA)
+	for _, args := range [][]string{{}, {"-CAfile", pki.CA}, {"-no_ca_names"}, {"-tls1_2"}} {
+		var got [2]string
+		for i, prog := range []string{openssl, tlskit} {
+			srv := testpeer.SServer(t, prog, env, append([]string{"-cert", pki.Server, "-key", pki.ServerKey, "-verify", "1", "-ssl_config", "names"}, args...)...)
+			out, errs, code := clientRun(t, openssl, nil, srv.Addr)
+			if code != 0 {
+				t.Fatalf("%s s_server %v: openssl s_client exit %d:\n%s\nstderr:\n%s", filepath.Base(prog), args, code, out, errs)
+			}
+			got[i] = caNamesBlock.FindString(out)
+		}
+		if got[0] == "" || got[0] != got[1] {
+			t.Errorf("s_server %v: CA names: openssl %q, tlskit %q", args, got[0], got[1])
+		}
+		if len(args) == 0 && strings.Count(got[0], "\n") != 3 {
+			t.Errorf("s_server: want both names: %q", got[0])
+		}
+	}
+	for _, args := range [][]string{{}, {"-requestCAfile", pki.CA}} {
+		var got [2]string
+		for i, prog := range []string{openssl, tlskit} {
+			srv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey, "-trace")
+			out, errs, code := clientRun(t, prog, env, srv.Addr, append([]string{"-ssl_config", "cnames"}, args...)...)
+			if code != 0 {
+				t.Fatalf("%s s_client %v: exit %d:\n%s\nstderr:\n%s", filepath.Base(prog), args, code, out, errs)
+			}
+			testpeer.WaitOutput(t, srv.Output, "CIPHER is ", 10*time.Second)
+			got[i] = traceCANames.FindString(srv.Output())
+		}
+		if got[0] == "" || got[0] != got[1] {
+			t.Errorf("s_client %v: certificate_authorities: openssl\n%s\ntlskit\n%s", args, got[0], got[1])
+		}
+	}
+}

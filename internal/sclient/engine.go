@@ -17,7 +17,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/tlskit/tlskit/internal/engine"
@@ -106,6 +105,9 @@ func engineOptions(v *opt.Values, s *settings, tp *optgroups.TLSParams) error {
 		if err != nil {
 			return err
 		}
+		o.caNames = names
+	} else if names, ok := optgroups.SectionCANames(v); ok {
+		// -ssl_config's RequestCAFile, which -requestCAfile replaces.
 		o.caNames = names
 	}
 	o.pskIdentity = v.Str("psk_identity", "Client_identity")
@@ -594,36 +596,13 @@ func (c *client) saveSession12(cn *conn) {
 	c.saveSession(func() error { return writeSession12(c.set.sessOut, s12, leaf, verify) })
 }
 
-// requestCANames reads -requestCAfile as openssl's SSL_load_client_CA_file
-// does: the subjects of the PEM certificates, in file order, each once; a
-// file that cannot be opened is "Error loading CA names"; one without a
-// certificate gives no names.
+// requestCANames reads -requestCAfile as openssl's
+// SSL_add_file_cert_subjects_to_stack does (optgroups.LoadCANames); a
+// file that cannot be opened is "Error loading CA names".
 func requestCANames(path string) ([][]byte, error) {
-	data, err := os.ReadFile(path)
-	// fopen opens a directory for reading: openssl finds no certificate
-	// in it, as in a file without one, and goes on (measured with 3.0).
-	if err != nil && !errors.Is(err, syscall.EISDIR) {
-		errno := sslerr.Errno(err)
-		return nil, &configError{[]string{"Error loading CA names",
-			sslerr.SysEntry(errno, "file_ctrl", "calling fopen("+path+", r)").String(),
-			sslerr.BIOSysLib("file_ctrl").String()}}
-	}
-	var names [][]byte
-	for {
-		var b *pem.Block
-		if b, data = pem.Decode(data); b == nil {
-			break
-		}
-		if b.Type != "CERTIFICATE" {
-			continue
-		}
-		c, err := x509.ParseCertificate(b.Bytes)
-		if err != nil {
-			continue
-		}
-		if !slices.ContainsFunc(names, func(n []byte) bool { return bytes.Equal(n, c.RawSubject) }) {
-			names = append(names, c.RawSubject)
-		}
+	names, lines, err := optgroups.LoadCANames(nil, path)
+	if err != nil {
+		return nil, &configError{append([]string{"Error loading CA names"}, lines...)}
 	}
 	return names, nil
 }

@@ -115,6 +115,11 @@ func (s *server) loadVerify(v *opt.Values) error {
 			}
 		}
 		s.clientCAs = pool
+	} else if names, ok := optgroups.SectionCANames(v); ok && !v.Has("no_ca_names") {
+		// -ssl_config's ClientCAFile and RequestCAFile, which -CAfile
+		// replaces (openssl s_server sets -CAfile's names after
+		// SSL_CTX_config, and they take precedence).
+		s.clientCANames = names
 	}
 	s.crls = append(s.crls, verify.CAFileCRLs(vo, st.File)...)
 	vo.Roots, vo.CRLs = s.roots, s.crls
