@@ -22,10 +22,7 @@ import (
 func LoadCANames(names [][]byte, path string) ([][]byte, []string, error) {
 	data, err := os.ReadFile(path)
 	if err != nil && !errors.Is(err, syscall.EISDIR) {
-		errno := sslerr.Errno(err)
-		return names, []string{
-			sslerr.SysEntry(errno, "file_ctrl", "calling fopen("+path+", r)").String(),
-			sslerr.BIOSysLib("file_ctrl").String()}, err
+		return names, fopenLines(path, err), err
 	}
 	for {
 		var b *pem.Block
@@ -63,4 +60,12 @@ func SectionCANames(v interface{ All(string) []string }) ([][]byte, bool) {
 		names, _, _ = LoadCANames(names, f) // applyCommands read each
 	}
 	return names, len(files) > 0
+}
+
+// fopenLines are the error queue's lines of a file that openssl's BIO
+// could not open.
+func fopenLines(path string, err error) []string {
+	return []string{
+		sslerr.SysEntry(sslerr.Errno(err), "file_ctrl", "calling fopen("+path+", r)").String(),
+		sslerr.BIOSysLib("file_ctrl").String()}
 }

@@ -1,11 +1,15 @@
 package optgroups
 
 import (
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
+	"syscall"
 
+	"github.com/tlskit/tlskit/internal/engine/kx"
 	"github.com/tlskit/tlskit/internal/opt"
 	"github.com/tlskit/tlskit/internal/sslconf"
 	"github.com/tlskit/tlskit/internal/sslerr"
@@ -44,7 +48,6 @@ var unhonoured = map[string]string{
 	"certificate":    "certificates and keys are read from -cert and -key only",
 	"privatekey":     "certificates and keys are read from -cert and -key only",
 	"serverinfofile": "serverinfo is read from -serverinfo only",
-	"dhparameters":   "DH parameters are read from -dhparam only",
 	"chaincafile":    "CA files are read from the command line only",
 	"chaincapath":    "CA directories are read from the command line only",
 	"chaincastore":   "CA stores are read from the command line only",
@@ -361,6 +364,17 @@ func applyCommands(v *opt.Values, cmds []sslconf.Command, role Role, lookup func
 			}
 			continue
 		}
+		if key == "dhparameters" {
+			// (A server's: a client failed it above.)
+			if why, lines := checkDHParameters(c.Value); why != "" {
+				refuse(c, why)
+			} else if lines != nil {
+				fail(lines...)
+			} else {
+				out.List = append(out.List, opt.Value{Name: ConfDHParameters, Value: c.Value, Config: name})
+			}
+			continue
+		}
 		if key == "requestcafile" || key == "clientcafile" {
 			// One list in openssl 3.0, the file's names appended as the
 			// command is applied; a file that does not open fails it.
@@ -483,4 +497,31 @@ func deleteOption(list []opt.Value, name string) []opt.Value {
 		}
 	}
 	return out
+}
+
+// ConfDHParameters is the option under which applyCommands records a
+// section's DHParameters file: no command-line option has the name.
+const ConfDHParameters = "conf:DHParameters"
+
+// checkDHParameters reads a DHParameters file as openssl 3.0.22 does when
+// it applies the command: a file that does not open fails it with the
+// fopen lines (measured). It returns why tlskit refuses the file, when
+// it does: a directory, on which openssl does not return, and a file
+// whose first PEM block is not DH parameters, for which openssl's
+// decoder queues a number of lines tlskit does not match.
+func checkDHParameters(path string) (refused string, lines []string) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, syscall.EISDIR) {
+		return "openssl 3.0.22 does not return from reading a directory there", nil
+	}
+	if err != nil {
+		return "", fopenLines(path, err)
+	}
+	if blk, _ := pem.Decode(b); blk == nil || blk.Type != "DH PARAMETERS" {
+		return "the file holds no DH parameters first (openssl's decoder errors are not matched)", nil
+	}
+	if _, err := kx.ParseDHParamsPEM(b); err != nil {
+		return "the file's DH parameters do not parse (openssl's decoder errors are not matched)", nil
+	}
+	return "", nil
 }

@@ -392,3 +392,37 @@ func TestSSLConfigCANames(t *testing.T) {
 		}
 	}
 }
+
+// TestSSLConfigDHParameters: s_server uses a section's DHParameters only
+// under -no_dhe (it sets -dhparam's group or the automatic one otherwise,
+// over the section's); tlskit beside openssl, the group an openssl client
+// prints. A file tlskit cannot match openssl's reading of is refused.
+func TestSSLConfigDHParameters(t *testing.T) {
+	openssl := testpeer.Need(t, "openssl")
+	pki := testpeer.NewPKI(t)
+	dh := filepath.Join(t.TempDir(), "dh3072.pem")
+	if out, err := exec.Command(openssl, "genpkey", "-genparam", "-algorithm", "DH", "-pkeyopt", "group:ffdhe3072", "-out", dh).CombinedOutput(); err != nil {
+		t.Fatalf("openssl genpkey: %v\n%s", err, out)
+	}
+	env := writeConf(t, "MinProtocol = TLSv1", "[ssl_sect]", "dh = dh", "dhdir = dhdir", "[dh]", "DHParameters = "+dh,
+		"[dhdir]", "DHParameters = "+pki.Dir)
+	for _, tc := range []struct {
+		args []string
+		bits string
+	}{
+		{[]string{"-no_dhe"}, "3072"},
+		{nil, "2048"},
+	} {
+		for _, prog := range []string{openssl, tlskit} {
+			srv := testpeer.SServer(t, prog, env, append([]string{"-cert", pki.Server, "-key", pki.ServerKey, "-cipher", "DHE-RSA-AES128-SHA", "-ssl_config", "dh"}, tc.args...)...)
+			out, errs, code := clientRun(t, openssl, nil, srv.Addr, "-tls1_2")
+			if want := "Server Temp Key: DH, " + tc.bits + " bits"; code != 0 || !strings.Contains(out, want) {
+				t.Errorf("%s s_server %v: openssl s_client exit %d, no %q:\n%s\nstderr:\n%s", filepath.Base(prog), tc.args, code, want, out, errs)
+			}
+		}
+	}
+	got := startUp(t, tlskit, "s_server", env, "-ssl_config", "dhdir")
+	if want := "exit 1\nError using configuration \"dhdir\"\n-ssl_config dhdir: DHParameters = " + pki.Dir + " is not supported by tlskit: "; !strings.HasPrefix(got, want) {
+		t.Errorf("a directory: %q, want %q…", got, want)
+	}
+}

@@ -65,6 +65,7 @@ type config struct {
 	earlyData              bool // -early_data: read 0-RTT data
 	keyLogFile             string
 	dhparamFile            string // -dhparam
+	confDHFile             string // -ssl_config's DHParameters, used under -no_dhe only (loadConfDHParams)
 	serverInfoFile         string // -serverinfo
 	keymatLabel            string
 	keymatLen              int
@@ -242,6 +243,9 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 	c.noETM = v.Has("no_etm")
 	c.stateless = v.Has("stateless")
 	c.dhparamFile = v.Str("dhparam", "")
+	if v.Has("no_dhe") {
+		c.confDHFile = v.Str(optgroups.ConfDHParameters, "")
+	}
 	c.serverInfoFile = v.Str("serverinfo", "")
 	c.keyLogFile = v.Str("keylogfile", "")
 	if l, ok := v.Get("keymatexport"); ok {

@@ -123,6 +123,22 @@ func (o *engineSettings) loadDHParams(path string, out, errw io.Writer) {
 	fmt.Fprintln(out, "Setting temp DH parameters")
 }
 
+// loadConfDHParams uses -ssl_config's DHParameters (optgroups checked the
+// file) under -no_dhe, as openssl s_server 3.0.22 does: it sets neither
+// -dhparam's group nor the automatic one then, so the section's stays,
+// and it prints nothing about DH (measured: "Server Temp Key: DH, 3072
+// bits" for a 3072-bit file). Without -no_dhe, -dhparam's group or the
+// automatic one replaces the section's.
+func (o *engineSettings) loadConfDHParams(path string) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return
+	}
+	if p, err := kx.ParseDHParamsPEM(b); err == nil {
+		o.dh = &p
+	}
+}
+
 // undecodable reports whether openssl's store, asked for DH parameters,
 // queues its "unsupported" entry for a file it could not read them from.
 // Measured with 3.0: it does for a PEM block whose contents are not DER

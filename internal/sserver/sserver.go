@@ -176,7 +176,11 @@ func run(ctx context.Context, args []string, s stdio.Stdio, listening func(net.A
 		fmt.Fprintln(srv.out, "Setting secondary ctx parameters")
 	}
 	if c.engine != nil {
-		c.engine.loadDHParams(c.dhparamFile, srv.out, s.Err)
+		if c.confDHFile != "" {
+			c.engine.loadConfDHParams(c.confDHFile)
+		} else {
+			c.engine.loadDHParams(c.dhparamFile, srv.out, s.Err)
+		}
 		if c.engine.psk12 != nil && c.debug {
 			fmt.Fprintln(srv.out, "PSK key given, setting server callback")
 		}
