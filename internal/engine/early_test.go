@@ -132,6 +132,31 @@ func TestEarlyDataOwnOwn(t *testing.T) {
 		if line != "late\n" || !st.HelloRetry || st.EarlyData != EarlyDataRejected || r.st.EarlyData != EarlyDataRejected || !st.Resumed {
 			t.Errorf("echo %q, retry %v, client %v, server %v, resumed %v", line, st.HelloRetry, st.EarlyData, r.st.EarlyData, st.Resumed)
 		}
+		if r.st.FirstHelloTicket != TicketFound {
+			t.Errorf("server's first ClientHello ticket %v, want found", r.st.FirstHelloTicket)
+		}
+	})
+
+	t.Run("hello retry under anti-replay", func(t *testing.T) {
+		// The first ClientHello uses the ticket up, so the second gets
+		// a full handshake, as from openssl s_server 3.0 -early_data;
+		// a replay finds the ticket in neither ClientHello.
+		scfg := base()
+		scfg.AntiReplay = &TicketLedger{}
+		tk := tickets(t, scfg)[0]
+		scfg.Groups = []uint16{kx.Secp256r1}
+		for _, want := range []TicketLookup{TicketFound, TicketNotFound} {
+			st, r, line, err := earlyRun(t, scfg, tk, "lost\n", "late\n", nil)
+			if err != nil || r.err != nil {
+				t.Fatal(err, r.err)
+			}
+			if line != "late\n" || !st.HelloRetry || st.EarlyData != EarlyDataRejected || r.st.EarlyData != EarlyDataRejected || st.Resumed || r.st.Resumed {
+				t.Errorf("echo %q, retry %v, client %v, server %v, resumed %v", line, st.HelloRetry, st.EarlyData, r.st.EarlyData, st.Resumed)
+			}
+			if r.st.FirstHelloTicket != want {
+				t.Errorf("server's first ClientHello ticket %v, want %v", r.st.FirstHelloTicket, want)
+			}
+		}
 	})
 
 	t.Run("anti-replay", func(t *testing.T) {

@@ -33,9 +33,6 @@ type serverHS struct {
 	pskSched *keys.Schedule // the schedule its binder was checked with
 	pskIndex uint16
 	pskOnly  bool // psk_ke: no (EC)DHE
-	// usedTicket is the ticket this handshake took from the anti-replay
-	// ledger, which a second ClientHello may offer again.
-	usedTicket []byte
 	// staple is the OCSP response for the leaf's CertificateEntry.
 	staple []byte
 }
@@ -386,13 +383,13 @@ func (h *serverHS) resolvePSK(id msg.PSKIdentity) (pskOffer, bool) {
 		// OpenSSL checks sid_ctx.
 		return pskOffer{}, false
 	}
-	if l := c.cfg.AntiReplay; l != nil && string(h.usedTicket) != string(id.Identity) {
+	if l := c.cfg.AntiReplay; l != nil && !l.firstUse(id.Identity, c.now(), t.created.Add(life)) {
 		// RFC 8446 §8.1: a ticket resumes once; a replay gets a full
-		// handshake, as OpenSSL's anti-replay gives it.
-		if !l.firstUse(id.Identity, c.now(), t.created.Add(life)) {
-			return pskOffer{}, false
-		}
-		h.usedTicket = id.Identity
+		// handshake, as OpenSSL's anti-replay gives it. The first
+		// ClientHello of a retried handshake uses its ticket up too, so
+		// the second one offering it again gets a full handshake, as
+		// from openssl s_server 3.0 -early_data (measured).
+		return pskOffer{}, false
 	}
 	return pskOffer{identity: id.Identity, key: t.psk, hash: s.Hash, suite: t.suite,
 		maxEarly: t.maxEarly, alpn: t.alpn, lifetime: t.lifetime}, true
@@ -519,6 +516,12 @@ func (h *serverHS) helloRetry(ch1 []byte) error {
 	}
 	if h.early {
 		c.st.EarlyData = EarlyDataRejected
+	}
+	switch {
+	case h.psk != nil && !h.psk.external:
+		c.st.FirstHelloTicket = TicketFound
+	case h.psk == nil && h.ch.Extensions.Has(msg.ExtPreSharedKey):
+		c.st.FirstHelloTicket = TicketNotFound
 	}
 	h.ch, h.peerKS, h.early = ch2, shares, false
 	d1 := c.suite.Hash.New()

@@ -75,6 +75,20 @@ const (
 	EarlyDataAccepted
 )
 
+// TicketLookup is what a server made of the resumption tickets one
+// ClientHello offered.
+type TicketLookup int
+
+const (
+	// TicketNotOffered: no pre_shared_key, or an external PSK.
+	TicketNotOffered TicketLookup = iota
+	// TicketNotFound: tickets offered, none the server would resume.
+	TicketNotFound
+	// TicketFound: a ticket the server would resume (under AntiReplay
+	// it is now used up).
+	TicketFound
+)
+
 // State describes a connection as far as its handshake went.
 type State struct {
 	Version             uint16
@@ -104,6 +118,11 @@ type State struct {
 	PSKIdentityHint []byte
 	// HelloRetry reports a HelloRetryRequest in this handshake.
 	HelloRetry bool
+	// FirstHelloTicket is, in a server's handshake with a
+	// HelloRetryRequest, what it made of the first ClientHello's tickets
+	// (the second's show in Resumed). OpenSSL's server looks a ticket up
+	// in each ClientHello and counts each lookup in its statistics.
+	FirstHelloTicket TicketLookup
 	// CANames are the certificate_authorities the peer sent.
 	CANames [][]byte
 	// PeerSignatureSchemes are the schemes the peer offered (a client's

@@ -531,7 +531,25 @@ func (s *server) countHandshake(t *engine.SnapshotConn, h *wire.ClientHello) {
 	if !st.Resumed && h != nil && s.lookedUpInCache(st, h) {
 		s.stats.misses.Add(1)
 	}
-	if o := s.c.engine; st.Version >= engine.VersionTLS13 && o != nil && (o.ledger != nil || o.stateful) {
+	o := s.c.engine
+	if st.HelloRetry && o != nil {
+		// openssl's server looked the first ClientHello's ticket up too:
+		// a hit (two for a resumption after the retry), or under
+		// anti-replay a ticket taken out of the cache, which the second
+		// ClientHello then misses; a stateful ticket not found, a miss.
+		switch st.FirstHelloTicket {
+		case engine.TicketFound:
+			s.stats.hits.Add(1)
+			if o.ledger != nil {
+				s.stats.cached.Add(-1)
+			}
+		case engine.TicketNotFound:
+			if o.ledger != nil || o.stateful {
+				s.stats.misses.Add(1)
+			}
+		}
+	}
+	if st.Version >= engine.VersionTLS13 && o != nil && (o.ledger != nil || o.stateful) {
 		// Under anti-replay openssl keeps the tickets that allow early
 		// data in its cache, and a resumption takes its ticket out;
 		// -no_ticket's stateful tickets are kept there too, and stay.

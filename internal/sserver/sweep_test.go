@@ -751,3 +751,61 @@ func TestSecDebugResumptionTLS12LikeOpenSSL(t *testing.T) {
 		})
 	}
 }
+
+// TestHelloRetryResumptionLikeOpenSSL: a client resuming with early data
+// whose key share makes the server ask for another. Under openssl's
+// anti-replay (-early_data without -no_anti_replay: stateful, single-use
+// tickets) the first ClientHello's lookup uses the ticket up and the
+// second misses it: a full handshake, one cache hit and one miss, and the
+// ticket gone from the cache (tlskit resumed). Otherwise the retried
+// handshake resumes, counting a hit for each ClientHello. A third client
+// replays the session. Both clients' "New"/"Reused" and early data lines,
+// and the servers' normalized stdout (statistics included), are compared.
+func TestHelloRetryResumptionLikeOpenSSL(t *testing.T) {
+	needTool(t, "openssl")
+	dir := t.TempDir()
+	ec, eck := writeCert(t, dir, "ec", "localhost", false)
+	early := filepath.Join(dir, "early.txt")
+	if err := os.WriteFile(early, []byte("early hello\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	clientLines := regexp.MustCompile(`(?m)^(New|Reused), .*\n|^Early data .*\n`)
+	for _, tc := range []struct {
+		name    string
+		server  []string
+		resumed bool
+	}{
+		{"anti-replay", []string{"-early_data"}, false},
+		{"anti-replay-one-ticket", []string{"-early_data", "-num_tickets", "1"}, false},
+		{"anti-replay-no-ticket", []string{"-early_data", "-no_ticket"}, false},
+		{"no-anti-replay", []string{"-early_data", "-no_anti_replay"}, true},
+		{"stateless", nil, true},
+		{"stateful", []string{"-no_ticket"}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"-cert", ec, "-key", eck, "-naccept", "3", "-groups", "P-384"}, tc.server...)
+			var clients []string
+			gotOut, _, wantOut, _ := bothServers(t, dir, args, func(addr string, output func() string) {
+				sess := filepath.Join(t.TempDir(), "sess.pem")
+				opensslSessionOut(t, addr, sess)
+				var b strings.Builder
+				for n := 1; n <= 2; n++ {
+					seen := func(string) bool { return strings.Count(output(), "\nx\n") >= n }
+					out := opensslClientUntil(t, addr, "x\n", seen, "-sess_in", sess, "-early_data", early)
+					b.WriteString(strings.Join(clientLines.FindAllString(out, -1), ""))
+				}
+				clients = append(clients, b.String())
+			})
+			want, got := clients[0], clients[1]
+			if strings.HasPrefix(want, "Reused, ") != tc.resumed {
+				t.Fatalf("openssl's clients:\n%s", want)
+			}
+			if got != want {
+				t.Errorf("clients\n%s", testpeer.LineDiff(got, want))
+			}
+			if got, want := normalizeOutput(gotOut), normalizeOutput(wantOut); got != want {
+				t.Errorf("stdout differs\n%s", testpeer.LineDiff(got, want))
+			}
+		})
+	}
+}
