@@ -100,7 +100,14 @@ func TestV2ClientHelloLikeOpenSSL(t *testing.T) {
 		t.Errorf("openssl answered %d bytes (%x...), tlskit %d (%x...)", len(theirs), theirs[:min(len(theirs), 6)], len(ours), ours[:min(len(ours), 6)])
 	}
 	want := "<<< Not TLS data or unknown version (version=2, content_type=0) [length 002f]"
+	// At the client's hang-up both servers fail the handshake with a
+	// fatal decode_error alert: -msg shows it on stdout, -state ends with
+	// "SSL_accept:error" on stderr. openssl's stdout and stderr reach its
+	// Output through separate pipes, so its stderr line does not mean its
+	// stdout has arrived: wait for its alert line as well (ours, in
+	// process, prints the -msg line before the -state one).
 	waitFor(t, theirSrv.Output, "SSL_accept:error")
+	waitFor(t, theirSrv.Output, ">>> TLS 1.2, Alert [length 0002], fatal decode_error")
 	waitFor(t, ourSrv.err.String, "SSL_accept:error")
 	o, g := lines(theirSrv.Output(), ">>> ", "<<< "), lines(ourSrv.out.String(), ">>> ", "<<< ")
 	if !strings.Contains(o, want) || o != g {
