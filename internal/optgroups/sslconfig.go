@@ -48,8 +48,6 @@ var unhonoured = map[string]string{
 	"certificate":    "certificates and keys are read from -cert and -key only",
 	"privatekey":     "certificates and keys are read from -cert and -key only",
 	"serverinfofile": "serverinfo is read from -serverinfo only",
-	"chaincafile":    "CA files are read from the command line only",
-	"chaincapath":    "CA directories are read from the command line only",
 	"chaincastore":   "CA stores are read from the command line only",
 	"verifycastore":  "CA stores are read from the command line only",
 	"requestcapath":  "CA directories are read from the command line only",
@@ -72,8 +70,22 @@ var certCmds = map[string]bool{
 	"clientcafile": true, "clientcapath": true, "clientcastore": true,
 }
 
-// verifyCmds are the commands that stand for a verify store option.
-var verifyCmds = map[string]string{"verifycafile": VerifyStore.File, "verifycapath": VerifyStore.Dir}
+// storeCmd is a command that stands for a store option: the store, and
+// the option.
+type storeCmd struct {
+	store  StoreOptions
+	option string
+	what   string // the store, for a refusal
+}
+
+// storeCmds are the commands that stand for a verify or chain store
+// option (the same in openssl 3.0, into two stores: measured alike).
+var storeCmds = map[string]storeCmd{
+	"verifycafile": {VerifyStore, VerifyStore.File, "verify"},
+	"verifycapath": {VerifyStore, VerifyStore.Dir, "verify"},
+	"chaincafile":  {ChainStore, ChainStore.File, "chain"},
+	"chaincapath":  {ChainStore, ChainStore.Dir, "chain"},
+}
 
 // serverOnly are the unhonoured commands openssl knows in a server only:
 // a client fails them as unknown before tlskit need refuse them.
@@ -243,12 +255,13 @@ func applyCommands(v *opt.Values, cmds []sslconf.Command, role Role, lookup func
 		r.refused = true
 		r.lines = append(r.lines, fmt.Sprintf("%s: %s = %s is not supported by tlskit: %s", where, c.Name, c.Value, why))
 	}
-	// addVerify is VerifyCAFile and VerifyCAPath: openssl loads the file
-	// as it applies the command (a bad one fails it), into a verify store
-	// that the command line's -verifyCAfile, -verifyCApath and
-	// -verifyCAstore replace as a whole when any is given (measured).
-	addVerify := func(c sslconf.Command, option string) {
-		if option == VerifyStore.File {
+	// addStore is VerifyCAFile, VerifyCAPath, ChainCAFile and
+	// ChainCAPath: openssl loads the file as it applies the command (a
+	// bad one fails it), into a verify (or chain) store that the command
+	// line's -verifyCAfile, -verifyCApath and -verifyCAstore (or
+	// -chainCA…) replace as a whole when any is given (measured).
+	addStore := func(c sslconf.Command, sc storeCmd) {
+		if sc.option == sc.store.File {
 			if _, err := (CAStore{File: c.Value}).Load(); err != nil {
 				var ce *ConfError
 				if errors.As(err, &ce) {
@@ -260,19 +273,19 @@ func applyCommands(v *opt.Values, cmds []sslconf.Command, role Role, lookup func
 			}
 		}
 		for _, x := range v.List {
-			if x.Config == "" && (x.Name == VerifyStore.File || x.Name == VerifyStore.Dir || x.Name == VerifyStore.URI) {
+			if x.Config == "" && (x.Name == sc.store.File || x.Name == sc.store.Dir || x.Name == sc.store.URI) {
 				return // the command line's store replaces it
 			}
 		}
 		for _, x := range out.List {
-			if x.Name == option && x.Config != "" {
+			if x.Name == sc.option && x.Config != "" {
 				// openssl adds both to one store; tlskit's holds one
 				// file and one directory.
-				refuse(c, "a second "+c.Name+" (tlskit's verify store holds one file and one directory)")
+				refuse(c, "a second "+c.Name+" (tlskit's "+sc.what+" store holds one file and one directory)")
 				return
 			}
 		}
-		if err := add(option, c.Value); err != nil {
+		if err := add(sc.option, c.Value); err != nil {
 			refuse(c, err.Error())
 		}
 	}
@@ -385,8 +398,8 @@ func applyCommands(v *opt.Values, cmds []sslconf.Command, role Role, lookup func
 			out.List = append(out.List, opt.Value{Name: ConfCANames, Value: c.Value, Config: name})
 			continue
 		}
-		if option, ok := verifyCmds[key]; ok {
-			addVerify(c, option)
+		if sc, ok := storeCmds[key]; ok {
+			addStore(c, sc)
 			continue
 		}
 		fc, ok := fileCmds[key]

@@ -426,3 +426,54 @@ func TestSSLConfigDHParameters(t *testing.T) {
 		t.Errorf("a directory: %q, want %q…", got, want)
 	}
 }
+
+// certSubjects are the subjects openssl s_client -showcerts lists.
+var certSubjects = regexp.MustCompile(`(?m)^ *\d+ s:.*$`)
+
+// TestSSLConfigChainCAFile: a section's ChainCAFile completes the
+// certificate's chain as -chainCAfile does, and the command line's
+// -chainCAfile replaces it (-verifyCAfile does not); on both sides,
+// tlskit beside openssl: the chain an openssl client lists, and the
+// client chain an openssl server traces.
+func TestSSLConfigChainCAFile(t *testing.T) {
+	openssl := testpeer.Need(t, "openssl")
+	pki := testpeer.NewPKI(t)
+	env := writeConf(t, "MinProtocol = TLSv1", "[ssl_sect]", "chain = chain", "[chain]", "ChainCAFile = "+pki.CA)
+	for _, tc := range []struct {
+		args []string
+		n    int
+	}{
+		{nil, 2},
+		{[]string{"-chainCAfile", pki.SelfSigned}, 1},
+		{[]string{"-verifyCAfile", pki.SelfSigned}, 2},
+	} {
+		var got [2]string
+		for i, prog := range []string{openssl, tlskit} {
+			srv := testpeer.SServer(t, prog, env, append([]string{"-cert", pki.Server, "-key", pki.ServerKey, "-ssl_config", "chain"}, tc.args...)...)
+			out, errs, code := clientRun(t, openssl, nil, srv.Addr, "-showcerts")
+			got[i] = strings.Join(certSubjects.FindAllString(out, -1), "\n")
+			if code != 0 || len(certSubjects.FindAllString(out, -1)) != tc.n {
+				t.Errorf("%s s_server %v: openssl s_client exit %d, want %d certificates:\n%s\nstderr:\n%s", filepath.Base(prog), tc.args, code, tc.n, out, errs)
+			}
+		}
+		if got[0] != got[1] {
+			t.Errorf("s_server %v: chain: openssl\n%s\ntlskit\n%s", tc.args, got[0], got[1])
+		}
+	}
+	var got [2]string
+	for i, prog := range []string{openssl, tlskit} {
+		srv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey, "-verify", "1", "-trace")
+		out, errs, code := clientRun(t, prog, env, srv.Addr, "-cert", pki.Client, "-key", pki.ClientKey, "-ssl_config", "chain")
+		if code != 0 {
+			t.Fatalf("%s s_client: exit %d:\n%s\nstderr:\n%s", filepath.Base(prog), code, out, errs)
+		}
+		testpeer.WaitOutput(t, srv.Output, "CIPHER is ", 10*time.Second)
+		// The client's Certificate comes after the server's flight.
+		o := srv.Output()
+		after := o[strings.LastIndex(o[:strings.LastIndex(o, "certificate_list")+1], "Received Record")+1:]
+		got[i] = strings.Join(regexp.MustCompile(`(?m)^\s*(Subject|Issuer): .*$`).FindAllString(after, -1), "\n")
+	}
+	if got[0] == "" || got[0] != got[1] || strings.Count(got[0], "Subject: ") != 2 {
+		t.Errorf("s_client's chain as openssl s_server traces it: openssl\n%s\ntlskit\n%s", got[0], got[1])
+	}
+}

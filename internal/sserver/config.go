@@ -202,10 +202,6 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 		return nil, errors.New("-xkey given without a matching -xcert")
 	}
 	c.xchainBuild = v.Has("xchain_build")
-	c.chainStore = optgroups.ParseCAStore(v, optgroups.ChainStore)
-	if !c.chainStore.Given() {
-		c.chainStore = optgroups.ParseCAStore(v, optgroups.TrustStore)
-	}
 	c.buildChain = v.Has("build_chain")
 	if err := optgroups.CheckExtraStores(v); err != nil {
 		return nil, err
@@ -225,6 +221,12 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 		return nil, err
 	}
 	c.values = v
+	// The chain store, with -ssl_config's ChainCAFile and ChainCAPath
+	// among its options.
+	c.chainStore = optgroups.ParseCAStore(v, optgroups.ChainStore)
+	if !c.chainStore.Given() {
+		c.chainStore = optgroups.ParseCAStore(v, optgroups.TrustStore)
+	}
 	c.minVersion, c.maxVersion = tp.MinVersion, tp.MaxVersion
 	c.ciphers = tp.Listed
 	c.secLevel = -1
