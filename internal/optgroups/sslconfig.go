@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/engine/kx"
 	"github.com/tlskit/tlskit/internal/opt"
 	"github.com/tlskit/tlskit/internal/sslconf"
@@ -47,7 +48,6 @@ var fileCmds = map[string]fileCmd{
 var unhonoured = map[string]string{
 	"certificate":    "certificates and keys are read from -cert and -key only",
 	"privatekey":     "certificates and keys are read from -cert and -key only",
-	"serverinfofile": "serverinfo is read from -serverinfo only",
 	"chaincastore":   "CA stores are read from the command line only",
 	"verifycastore":  "CA stores are read from the command line only",
 	"requestcapath":  "CA directories are read from the command line only",
@@ -377,6 +377,22 @@ func applyCommands(v *opt.Values, cmds []sslconf.Command, role Role, lookup func
 			}
 			continue
 		}
+		if key == "serverinfofile" {
+			// (A server's: a client failed it above.)
+			if ServerInfoReader == nil {
+				refuse(c, "this command reads no serverinfo")
+			} else if _, err := ServerInfoReader(c.Value); err != nil {
+				var ce *ConfError
+				if errors.As(err, &ce) {
+					fail(ce.Lines...)
+				} else {
+					fail()
+				}
+			} else {
+				out.List = append(out.List, opt.Value{Name: ConfServerInfoFile, Value: c.Value, Config: name})
+			}
+			continue
+		}
 		if key == "dhparameters" {
 			// (A server's: a client failed it above.)
 			if why, lines := checkDHParameters(c.Value); why != "" {
@@ -538,3 +554,13 @@ func checkDHParameters(path string) (refused string, lines []string) {
 	}
 	return "", nil
 }
+
+// ConfServerInfoFile is the option under which applyCommands records a
+// section's ServerInfoFile: no command-line option has the name.
+const ConfServerInfoFile = "conf:ServerInfoFile"
+
+// ServerInfoReader reads a ServerInfoFile as s_server's -serverinfo does
+// (openssl 3.0.22 fails the command with the same lines as -serverinfo's
+// failures, measured for a missing file); s_server sets it. Without it
+// the command is refused.
+var ServerInfoReader func(path string) ([]engine.ServerInfo, error)

@@ -3,6 +3,7 @@ package optgroups_test
 import (
 	"bufio"
 	"context"
+	"encoding/base64"
 	"io"
 	"os"
 	"os/exec"
@@ -475,5 +476,56 @@ func TestSSLConfigChainCAFile(t *testing.T) {
 	}
 	if got[0] == "" || got[0] != got[1] || strings.Count(got[0], "Subject: ") != 2 {
 		t.Errorf("s_client's chain as openssl s_server traces it: openssl\n%s\ntlskit\n%s", got[0], got[1])
+	}
+}
+
+// serverInfoPEM is a serverinfo file of one extension of type typ.
+func serverInfoPEM(t *testing.T, typ byte, data string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "si.pem")
+	b := append([]byte{0x03, typ, 0, byte(len(data))}, data...)
+	text := "-----BEGIN SERVERINFO FOR TEST-----\n" + base64.StdEncoding.EncodeToString(b) + "\n-----END SERVERINFO FOR TEST-----\n"
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestSSLConfigServerInfoFile: a section's ServerInfoFile goes with the
+// RSA certificate, -cert's or -dcert's, and -serverinfo (-cert's)
+// replaces it when -cert is that one; an openssl client asking for both
+// extensions prints the ones it gets, tlskit's server beside openssl's.
+func TestSSLConfigServerInfoFile(t *testing.T) {
+	openssl := testpeer.Need(t, "openssl")
+	pki := testpeer.NewPKI(t)
+	si, si2 := serverInfoPEM(t, 0xe8, "abcd"), serverInfoPEM(t, 0xe9, "wxyz") // types 1000, 1001
+	env := writeConf(t, "MinProtocol = TLSv1", "[ssl_sect]", "si = si", "[si]", "ServerInfoFile = "+si)
+	rsa := []string{"-cert", pki.Server, "-key", pki.ServerKey}
+	ec := []string{"-cert", pki.ECServer, "-key", pki.ECServerKey}
+	drsa := []string{"-dcert", pki.Server, "-dkey", pki.ServerKey}
+	dec := []string{"-dcert", pki.ECServer, "-dkey", pki.ECServerKey}
+	ext := regexp.MustCompile(`SERVERINFO FOR EXTENSION \d+`)
+	for _, args := range [][]string{
+		rsa,
+		append(rsa, "-serverinfo", si2),
+		ec,
+		append(rsa, dec...),
+		append(append(ec, drsa...), "-serverinfo", si2),
+	} {
+		for _, cargs := range [][]string{{}, {"-sigalgs", "RSA+SHA256"}} {
+			var got [2]string
+			for i, prog := range []string{openssl, tlskit} {
+				srv := testpeer.SServer(t, prog, env, append(append([]string{}, args...), "-ssl_config", "si")...)
+				out, errs, code := clientRun(t, openssl, nil, srv.Addr, append([]string{"-tls1_2", "-serverinfo", "1000,1001"}, cargs...)...)
+				// (Without an RSA certificate, -sigalgs RSA+SHA256 fails.)
+				got[i] = "exit " + strconv.Itoa(code) + ": " + strings.Join(ext.FindAllString(out, -1), ", ")
+				if code != 0 && errs == "" {
+					t.Errorf("%s s_server %v: openssl s_client exit %d, no error", filepath.Base(prog), args, code)
+				}
+			}
+			if got[0] != got[1] {
+				t.Errorf("s_server %v, s_client %v: openssl sent %q, tlskit %q", args, cargs, got[0], got[1])
+			}
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package sserver
 
 import (
+	"crypto/x509"
 	"encoding/binary"
 	"encoding/pem"
 	"errors"
@@ -18,6 +19,8 @@ import (
 
 // maxServerInfoFile bounds what -serverinfo reads.
 const maxServerInfoFile = 1 << 20
+
+func init() { optgroups.ServerInfoReader = readServerInfo }
 
 // readServerInfo reads -serverinfo as openssl's SSL_CTX_use_serverinfo_file
 // does: PEM blocks named "SERVERINFO FOR <anything>" (an extension type,
@@ -141,5 +144,44 @@ func parseServerInfo(data []byte) (exts []engine.ServerInfo, atEOF bool, err err
 		}
 		x.Type, x.Data = binary.BigEndian.Uint16(d), d[4:]
 		exts = append(exts, x)
+	}
+}
+
+// attachConfServerInfo gives -ssl_config's ServerInfoFile (optgroups
+// read it) to the certificate with an RSA (rsaEncryption) key among -cert
+// and -dcert, as openssl 3.0.22 does: its section applies before
+// s_server loads any certificate, so the serverinfo goes to libssl's
+// current slot then, the RSA one, and is sent with whatever RSA
+// certificate fills it; -serverinfo, which goes to -cert's slot,
+// replaces it when -cert is the RSA one (measured: -cert RSA -dcert
+// ECDSA sends it to clients served the RSA certificate only; -cert ECDSA
+// alone, never).
+func attachConfServerInfo(c *config, id *identity, path string) {
+	si, err := readServerInfo(path)
+	if err != nil {
+		return
+	}
+	// id.main holds -cert's certificate (unless -nocert, or generated),
+	// then -dcert's.
+	first, n := 0, 0
+	if !c.nocert {
+		n++
+		if id.ephemeralPath != "" {
+			first = 1
+		}
+	}
+	if c.dcert.given {
+		n++
+	}
+	for i := first; i < n && i < len(id.main); i++ {
+		cert, err := x509.ParseCertificate(id.main[i].Chain[0])
+		if err != nil || cert.PublicKeyAlgorithm != x509.RSA {
+			continue
+		}
+		if i == 0 && !c.nocert && c.serverInfoFile != "" {
+			return // -serverinfo's replaced it
+		}
+		id.main[i].ServerInfo = si
+		return
 	}
 }

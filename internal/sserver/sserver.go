@@ -203,6 +203,9 @@ func run(ctx context.Context, args []string, s stdio.Stdio, listening func(net.A
 		}
 		id.main[0].ServerInfo = si
 	}
+	if f, ok := c.values.Get(optgroups.ConfServerInfoFile); ok {
+		attachConfServerInfo(c, id, f)
+	}
 	if c.engine != nil {
 		if err := c.engine.loadPSKSession(); err != nil {
 			printErr(s.Err, err)
