@@ -639,7 +639,7 @@ func (h *serverHS) hello() ([]byte, []byte, bool, error) {
 	c.st.SessionLifetime = ticketLifetime * time.Second
 	if h.psk != nil {
 		exts = append(exts, msg.Extension{Type: msg.ExtPreSharedKey, Data: msg.MarshalUint16(h.pskIndex)})
-		c.st.Resumed, c.st.PSKIdentity = true, h.psk.identity
+		c.st.Resumed, c.st.PSKIdentity, c.st.ExternalPSK = true, h.psk.identity, h.psk.external
 		c.st.SessionLifetime = time.Duration(h.psk.lifetime) * time.Second
 	}
 	early := h.acceptEarly()

@@ -113,6 +113,9 @@ type State struct {
 	Resumed bool
 	// PSKIdentity is the identity of the PSK the handshake used.
 	PSKIdentity []byte
+	// ExternalPSK reports that a TLS 1.3 handshake's PSK was one of
+	// Config.PSKs, not a resumption ticket.
+	ExternalPSK bool
 	// PSKIdentityHint is the psk_identity_hint of a TLS 1.0–1.2 PSK
 	// suite's ServerKeyExchange (sent or received); nil when none was.
 	PSKIdentityHint []byte

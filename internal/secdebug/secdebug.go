@@ -50,6 +50,11 @@ type Config struct {
 	// PSK12 reports a TLS 1.0–1.2 PSK (-psk): openssl then has its PSK
 	// callback set and checks the PSK suites as any other.
 	PSK12 bool
+	// EarlyData reports a server that reads early data (s_server
+	// -early_data): in TLS 1.3 openssl checks the version once more when
+	// its first flight (a HelloRetryRequest, or the flight up to its
+	// Finished) is out.
+	EarlyData bool
 }
 
 // Handshake is what a finished handshake tells the checks.
@@ -97,10 +102,16 @@ type Handshake struct {
 	// suite, the group and the signature algorithms again for the second
 	// ClientHello.
 	HelloRetry bool
-	// Resumed reports a resumed session: a TLS 1.0–1.2 server then makes
-	// only its version checks and, with tickets on, the ClientHello's
-	// ticket check.
+	// Resumed reports a resumed session (a ticket or a session ID, not
+	// an external PSK): a TLS 1.0–1.2 server then makes only its version
+	// checks and, with tickets on, the ClientHello's ticket check; a TLS
+	// 1.3 server no signature algorithm or certificate checks.
 	Resumed bool
+	// FirstHelloResumed reports, after a HelloRetryRequest, that the
+	// first ClientHello offered a ticket the server took (the engine
+	// State's FirstHelloTicket): its checks are a resumption's whatever
+	// the second ClientHello gets.
+	FirstHelloResumed bool
 }
 
 // WriteSetup writes the checks made before any peer message arrives.

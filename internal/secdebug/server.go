@@ -39,7 +39,18 @@ func (p *printer) serverBefore(h Handshake) {
 		if h.HelloRetry {
 			hellos = 2 // the same checks for the second ClientHello
 		}
-		for range hellos {
+		// A resumption by ticket signs nothing: no signature algorithms
+		// chosen, no CertificateRequest, no chain (measured with
+		// s_client -sess_in, with and without early data, -verify and
+		// a HelloRetryRequest).
+		for i := range hellos {
+			if i == 1 && p.c.EarlyData {
+				p.earlyDataVersion() // the HelloRetryRequest is out
+			}
+			resumed := h.Resumed
+			if i == 0 && h.HelloRetry {
+				resumed = h.FirstHelloResumed
+			}
 			p.sharedCiphers13(h)
 			if h.Group != 0 {
 				p.group("Check Curve", h.Group)
@@ -48,7 +59,7 @@ func (p *printer) serverBefore(h Handshake) {
 			// The shared schemes are computed twice: once to count
 			// them, once to fill the list; not at all by a server
 			// without a certificate (-nocert with -psk, measured).
-			if len(chain) > 0 {
+			if len(chain) > 0 && !resumed {
 				p.sharedSigalgs(h)
 				p.sharedSigalgs(h)
 			}
@@ -64,10 +75,15 @@ func (p *printer) serverBefore(h Handshake) {
 				}
 			}
 		}
-		if h.CertRequested {
+		if h.Resumed {
+			chain = nil
+		} else if h.CertRequested {
 			p.supportedSigalgs()
 		}
 		p.chain(chain)
+		if p.c.EarlyData && !h.HelloRetry {
+			p.earlyDataVersion() // the flight up to Finished is out
+		}
 	} else {
 		// The ClientHello's ticket check, and before a ticket is
 		// promised in the ServerHello a second one.
@@ -122,6 +138,13 @@ func (p *printer) serverAfter(h Handshake) {
 	for i := range n {
 		p.walkGroups(groups, i, h.Version)
 	}
+}
+
+// earlyDataVersion is the TLS 1.3 check a server reading early data
+// makes, once, when its first flight is out.
+func (p *printer) earlyDataVersion() {
+	v13 := uint16(engine.VersionTLS13)
+	p.line(versionAllowed(p.level, v13), "Version=%s", versionName(v13))
 }
 
 // serverVersions is a server's version negotiation: TLS 1.3 alone, the

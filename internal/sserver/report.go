@@ -48,6 +48,12 @@ type connState struct {
 	Timeout int
 	// HelloRetry: the handshake had a HelloRetryRequest.
 	HelloRetry bool
+	// ExternalPSK: a TLS 1.3 handshake authenticated by a -psk key, not
+	// a ticket (DidResume is set for both).
+	ExternalPSK bool
+	// FirstHelloResumed: after a HelloRetryRequest, the first
+	// ClientHello's ticket was taken (engine.TicketFound).
+	FirstHelloResumed bool
 }
 
 // connStateOf is the engine's connection state for the reports.
@@ -57,7 +63,8 @@ func connStateOf(t *engine.SnapshotConn) connState {
 		NegotiatedProtocol: st.ALPN, DidResume: st.Resumed, ExtendedMasterSecret: st.ExtendedMasterSecret,
 		PeerCertificates: engine.ParseChain(st.PeerChain),
 		SessionID:        st.SessionID, MasterSecret: st.MasterSecret, TicketPSK: st.SentTicketPSK,
-		PSKIdentity: psk12Identity(st), DHBits: st.DHBits, Timeout: sessionTimeout(st), HelloRetry: st.HelloRetry}
+		PSKIdentity: psk12Identity(st), DHBits: st.DHBits, Timeout: sessionTimeout(st), HelloRetry: st.HelloRetry,
+		ExternalPSK: st.ExternalPSK, FirstHelloResumed: st.FirstHelloTicket == engine.TicketFound}
 }
 
 // sessionTimeout is the timeout of the connection's session in seconds,

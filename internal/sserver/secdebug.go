@@ -30,6 +30,7 @@ func (s *server) secDebugConfig(id *identity, loaded [][]byte) *secdebug.Config 
 		NoResume:   c.noResume,
 		ServerPref: c.serverPref,
 		PSK12:      c.engine.psk12 != nil,
+		EarlyData:  c.earlyData,
 	}
 	if cfg.SigAlgs == nil {
 		cfg.SigAlgs = sig.DefaultClient12SHA1
@@ -77,7 +78,8 @@ func (s *server) writeSecDebug(ci connInfo) {
 	h := s.secDebugHandshake(ci.hello)
 	h.Version, h.Cipher, h.Group = ci.state.Version, ci.state.CipherSuite, uint16(ci.state.CurveID)
 	h.PeerCerts, h.DHBits, h.HelloRetry = ci.state.PeerCertificates, ci.state.DHBits, ci.state.HelloRetry
-	h.Resumed = ci.state.DidResume
+	h.Resumed = ci.state.DidResume && !ci.state.ExternalPSK
+	h.FirstHelloResumed = ci.state.FirstHelloResumed
 	if ci.conn != nil {
 		h.PeerSig = ci.conn.peerSigScheme()
 	}

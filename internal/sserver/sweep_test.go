@@ -809,3 +809,48 @@ func TestHelloRetryResumptionLikeOpenSSL(t *testing.T) {
 		})
 	}
 }
+
+// TestSecDebugEarlyDataLikeOpenSSL: -security_debug_verbose for TLS 1.3
+// resumptions, with early data. openssl's server checks no signature
+// algorithms and no chain for a ClientHello that resumes a ticket (nor
+// does it ask for a client certificate); a server reading early data
+// (-early_data) checks TLS 1.3 once more when its first flight, a
+// HelloRetryRequest or the flight up to its Finished, is out. tlskit
+// checked a full handshake's and missed that line. A client saves its
+// session, a second resumes it with early data and a third replays it;
+// both servers' stderr is compared.
+func TestSecDebugEarlyDataLikeOpenSSL(t *testing.T) {
+	needTool(t, "openssl")
+	dir := t.TempDir()
+	ec, eck := writeCert(t, dir, "ec", "localhost", false)
+	early := filepath.Join(dir, "early.txt")
+	if err := os.WriteFile(early, []byte("early hello\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name           string
+		server, client []string
+	}{
+		{"early-data", []string{"-early_data"}, nil},
+		{"early-data-retry", []string{"-early_data", "-groups", "P-384"}, nil},
+		{"early-data-retry-no-anti-replay", []string{"-early_data", "-no_anti_replay", "-groups", "P-384"}, nil},
+		{"no-early-data-retry", []string{"-groups", "P-384"}, nil},
+		{"max-early-data", []string{"-max_early_data", "100"}, nil},
+		{"early-data-client-cert", []string{"-early_data", "-verify", "1", "-CAfile", ec}, []string{"-cert", ec, "-key", eck}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"-cert", ec, "-key", eck, "-naccept", "3", "-security_debug_verbose"}, tc.server...)
+			_, gotErr, _, wantErr := bothServers(t, dir, args, func(addr string, output func() string) {
+				sess := filepath.Join(t.TempDir(), "sess.pem")
+				opensslSessionOut(t, addr, sess, tc.client...)
+				for n := 1; n <= 2; n++ {
+					seen := func(string) bool { return strings.Count(output(), "\nx\n") >= n }
+					opensslClientUntil(t, addr, "x\n", seen, append([]string{"-sess_in", sess, "-early_data", early}, tc.client...)...)
+				}
+			})
+			if got, want := normalizeErrLines(gotErr), normalizeErrLines(wantErr); got != want {
+				t.Errorf("stderr differs\n%s", testpeer.LineDiff(got, want))
+			}
+		})
+	}
+}
