@@ -48,8 +48,6 @@ var fileCmds = map[string]fileCmd{
 var unhonoured = map[string]string{
 	"certificate":    "certificates and keys are read from -cert and -key only",
 	"privatekey":     "certificates and keys are read from -cert and -key only",
-	"chaincastore":   "CA stores are read from the command line only",
-	"verifycastore":  "CA stores are read from the command line only",
 	"requestcapath":  "CA directories are read from the command line only",
 	"requestcastore": "CA stores are read from the command line only",
 	"clientcapath":   "CA directories are read from the command line only",
@@ -85,6 +83,10 @@ var storeCmds = map[string]storeCmd{
 	"verifycapath": {VerifyStore, VerifyStore.Dir, "verify"},
 	"chaincafile":  {ChainStore, ChainStore.File, "chain"},
 	"chaincapath":  {ChainStore, ChainStore.Dir, "chain"},
+	// The stores' URIs fail as the command line's do, without its
+	// "Error loading store locations" (measured).
+	"verifycastore": {VerifyStore, VerifyStore.URI, "verify"},
+	"chaincastore":  {ChainStore, ChainStore.URI, "chain"},
 }
 
 // serverOnly are the unhonoured commands openssl knows in a server only:
@@ -255,18 +257,28 @@ func applyCommands(v *opt.Values, cmds []sslconf.Command, role Role, lookup func
 		r.refused = true
 		r.lines = append(r.lines, fmt.Sprintf("%s: %s = %s is not supported by tlskit: %s", where, c.Name, c.Value, why))
 	}
-	// addStore is VerifyCAFile, VerifyCAPath, ChainCAFile and
-	// ChainCAPath: openssl loads the file as it applies the command (a
+	// addStore is VerifyCAFile, VerifyCAPath, VerifyCAStore and the
+	// ChainCA ones: openssl loads the file or the store as it applies the command (a
 	// bad one fails it), into a verify (or chain) store that the command
 	// line's -verifyCAfile, -verifyCApath and -verifyCAstore (or
 	// -chainCA…) replace as a whole when any is given (measured).
 	addStore := func(c sslconf.Command, sc storeCmd) {
-		if sc.option == sc.store.File {
-			if _, err := (CAStore{File: c.Value}).Load(); err != nil {
+		var load CAStore
+		switch sc.option {
+		case sc.store.File:
+			load.File = c.Value
+		case sc.store.URI:
+			load.URI = c.Value
+		}
+		if load.Given() {
+			if _, err := load.Load(); err != nil {
 				var ce *ConfError
-				if errors.As(err, &ce) {
+				switch {
+				case errors.As(err, &ce):
 					fail(ce.Lines...)
-				} else {
+				case load.URI != "":
+					refuse(c, err.Error())
+				default:
 					fail()
 				}
 				return

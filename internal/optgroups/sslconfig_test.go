@@ -529,3 +529,37 @@ func TestSSLConfigServerInfoFile(t *testing.T) {
 		}
 	}
 }
+
+// TestSSLConfigStores: a section's VerifyCAStore verifies the server as
+// -verifyCAstore does, and the command line's -verifyCAfile replaces it;
+// its ChainCAStore completes the server's chain as -chainCAstore does.
+// tlskit beside openssl, against openssl peers.
+func TestSSLConfigStores(t *testing.T) {
+	openssl := testpeer.Need(t, "openssl")
+	pki := testpeer.NewPKI(t)
+	env := writeConf(t, "MinProtocol = TLSv1", "[ssl_sect]", "vs = vs", "cs = cs",
+		"[vs]", "VerifyCAStore = file:"+pki.CA, "[cs]", "ChainCAStore = "+pki.CA)
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{nil, 0, "Verify return code: 0 (ok)"},
+		{[]string{"-verifyCAfile", pki.SelfSigned}, 1, "verify error:num=20:unable to get local issuer certificate"},
+	} {
+		for _, prog := range []string{openssl, tlskit} {
+			srv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey)
+			out, errs, code := clientRun(t, prog, env, srv.Addr, append([]string{"-ssl_config", "vs", "-verify_return_error"}, tc.args...)...)
+			if code != tc.code || !strings.Contains(out+errs, tc.want) {
+				t.Errorf("%v: %s s_client: exit %d (want %d), no %q:\n%s\nstderr:\n%s", tc.args, filepath.Base(prog), code, tc.code, tc.want, out, errs)
+			}
+		}
+	}
+	for _, prog := range []string{openssl, tlskit} {
+		srv := testpeer.SServer(t, prog, env, "-cert", pki.Server, "-key", pki.ServerKey, "-ssl_config", "cs")
+		out, errs, code := clientRun(t, openssl, nil, srv.Addr, "-showcerts")
+		if n := len(certSubjects.FindAllString(out, -1)); code != 0 || n != 2 {
+			t.Errorf("%s s_server -ssl_config cs: openssl s_client exit %d, %d certificates, want 2:\n%s\nstderr:\n%s", filepath.Base(prog), code, n, out, errs)
+		}
+	}
+}
