@@ -208,7 +208,7 @@ func (c *client) run() int {
 		return c.preHandshakeFailure(s.handshakeErr)
 	}
 	if s.secDebug != nil {
-		secdebug.WriteSetup(c.errw, *s.secDebug)
+		secdebug.WriteSetup(c.errw, c.secDebugSetup())
 	}
 	nc, err := c.dial()
 	if err != nil {

@@ -57,6 +57,26 @@ func secDebugConfig(s *settings, verbose bool) *secdebug.Config {
 	return cfg
 }
 
+// secDebugSetup is the configuration for the first connection's setup
+// checks: with the session it resumes (-sess_in), and whether it sends
+// early data (measured against openssl s_server -early_data).
+func (c *client) secDebugSetup() secdebug.Config {
+	cfg := *c.set.secDebug
+	o := c.set.engine
+	tk, _, _ := o.sess.get()
+	o.sess.mu.Lock()
+	s12 := o.sess.sess12
+	o.sess.mu.Unlock()
+	switch {
+	case tk != nil:
+		cfg.SessionVersion = engine.VersionTLS13
+	case s12 != nil:
+		cfg.SessionVersion = s12.Version
+	}
+	cfg.EarlyData = c.earlyDataTicket() != nil && o.earlyData != nil && o.earlyDataErr == nil
+	return cfg
+}
+
 // secDebugEvents wraps a handshake's event callback to print the checks
 // openssl's client makes as messages arrive, before its verify callback
 // prints the server certificate's lines: on the ServerHello (version,

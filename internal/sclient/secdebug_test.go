@@ -1,6 +1,8 @@
 package sclient
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -64,6 +66,60 @@ func TestSecurityDebugLikeOpenSSL(t *testing.T) {
 			}
 			if code != wantCode {
 				t.Errorf("exit %d, openssl %d", code, wantCode)
+			}
+			if got != want {
+				t.Errorf("stderr differs from openssl s_client's:\n%s", testpeer.LineDiff(got, want))
+			}
+		})
+	}
+}
+
+// TestSecurityDebugResumeLikeOpenSSL: openssl's client checks the
+// version of the session it resumes (-sess_in) while building the
+// ClientHello, in its first pass over the suites, and TLS 1.3 once more
+// after the ClientHello when it sends early data; tlskit made neither
+// check. A session saved from openssl s_server (TLS 1.3 from a server
+// taking early data without anti-replay, so that it resumes twice, or
+// TLS 1.2) is resumed by openssl s_client and by tlskit's, and their
+// stderr is compared up to the servername callback's line (the tickets
+// read after it add checks as they race the client's exit).
+func TestSecurityDebugResumeLikeOpenSSL(t *testing.T) {
+	testpeer.Need(t, "openssl")
+	pki := testpeer.NewPKI(t)
+	early := filepath.Join(t.TempDir(), "early.txt")
+	if err := os.WriteFile(early, []byte("early hello\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	server := []string{"-cert", pki.ECServer, "-key", pki.ECServerKey, "-early_data", "-no_anti_replay"}
+	const servername = "Can't use SSL_get_servername\n"
+	for _, tc := range []struct {
+		name            string
+		saved, resuming []string
+		want            string // in openssl's stderr: what the case is about
+	}{
+		{"tls13", nil, nil, "Version=TLS 1.0: yes\nSecurity callback: Version=TLS 1.3: yes\nSecurity callback: Signature Algorithm mask"},
+		{"tls13-early-data", nil, []string{"-early_data", early}, "Supported Curve=X25519, security bits=128: yes\nSecurity callback: Version=TLS 1.3: yes\n"},
+		{"tls12-session", []string{"-tls1_2"}, nil, "Version=TLS 1.0: yes\nSecurity callback: Version=TLS 1.2: yes\nSecurity callback: Signature Algorithm mask"},
+		{"tls12", []string{"-tls1_2"}, []string{"-tls1_2"}, "Version=TLS 1.2: yes\nSecurity callback: Signature Algorithm mask"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := testpeer.OpenSSLServer(t, server...)
+			sess := filepath.Join(t.TempDir(), "sess.pem")
+			if _, errs, code := runClient(t, "", append([]string{"-connect", srv.Addr, "-sess_out", sess}, tc.saved...)...); code != 0 {
+				t.Fatalf("saving the session: exit %d\n%s", code, errs)
+			}
+			args := append([]string{"-connect", srv.Addr, "-sess_in", sess, "-security_debug_verbose"}, tc.resuming...)
+			_, want, _ := testpeer.Run(t, 30*time.Second, "", "openssl", append([]string{"s_client"}, args...)...)
+			_, got, _ := runClient(t, "", args...)
+			cut := func(s string) string {
+				if i := strings.Index(s, servername); i >= 0 {
+					return s[:i+len(servername)]
+				}
+				return s
+			}
+			got, want = cut(got), cut(want)
+			if !strings.Contains(want, tc.want) || !strings.HasSuffix(want, servername) {
+				t.Fatalf("openssl s_client's stderr lacks %q:\n%s", tc.want, want)
 			}
 			if got != want {
 				t.Errorf("stderr differs from openssl s_client's:\n%s", testpeer.LineDiff(got, want))

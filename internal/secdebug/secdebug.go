@@ -53,8 +53,14 @@ type Config struct {
 	// EarlyData reports a server that reads early data (s_server
 	// -early_data): in TLS 1.3 openssl checks the version once more when
 	// its first flight (a HelloRetryRequest, or the flight up to its
-	// Finished) is out.
+	// Finished) is out. On a client: it sends early data (-early_data
+	// with a session that allows it), and checks TLS 1.3 once more after
+	// its ClientHello.
 	EarlyData bool
+	// SessionVersion is the version of a client's session to resume
+	// (-sess_in), 0 for none: openssl checks it as it builds the
+	// ClientHello.
+	SessionVersion uint16
 }
 
 // Handshake is what a finished handshake tells the checks.
@@ -130,7 +136,8 @@ type Handshake struct {
 // the two extension passes end with a probe for a usable group when an
 // offered suite needs curves. Then the supported_groups list, the ticket
 // extension, signature_algorithms, supported_versions and the TLS 1.3
-// key share.
+// key share. A session to resume has its version checked in the first
+// pass, before the mask; early data, TLS 1.3 after the key share.
 func WriteSetup(w io.Writer, c Config) {
 	p := newPrinter(w, c)
 	p.chain(c.Chain)
@@ -147,6 +154,9 @@ func WriteSetup(w io.Writer, c Config) {
 			p.versions()
 		}
 		p.versions()
+		if pass == 0 && c.SessionVersion != 0 {
+			p.line(versionAllowed(p.level, c.SessionVersion), "Version=%s", versionName(c.SessionVersion))
+		}
 		// The first pass builds the mask before openssl applies its
 		// TLS 1.3-only rules; the later ones skip what those drop.
 		if pass == 0 {
@@ -174,6 +184,9 @@ func WriteSetup(w io.Writer, c Config) {
 	p.versions() // supported_versions
 	if p.hi >= engine.VersionTLS13 {
 		p.keyShare()
+	}
+	if c.EarlyData {
+		p.line(versionAllowed(p.level, v13), "Version=%s", versionName(v13))
 	}
 }
 
