@@ -16,36 +16,48 @@ import (
 // space trimmed and runs of it folded to one space, so that names that compare equal under
 // RFC 5280 section 7.1's rules hash alike.
 func nameHash(rawName []byte) (uint32, error) {
+	canon, err := CanonName(rawName)
+	if err != nil {
+		return 0, err
+	}
+	sum := sha1.Sum(canon)
+	return uint32(sum[0]) | uint32(sum[1])<<8 | uint32(sum[2])<<16 | uint32(sum[3])<<24, nil
+}
+
+// CanonName is a DER Name's canonical form, as nameHash describes it: what
+// OpenSSL hashes and compares names by (X509_NAME_cmp: the shorter form
+// first, then byte order).
+func CanonName(rawName []byte) ([]byte, error) {
 	var rdns []asn1.RawValue
 	if err := unmarshalAll(rawName, &rdns); err != nil {
-		return 0, errors.New("malformed name")
+		return nil, errors.New("malformed name")
 	}
 	var canon []byte
 	for _, rdn := range rdns {
 		if rdn.Class != asn1.ClassUniversal || rdn.Tag != asn1.TagSet {
-			return 0, errors.New("malformed name")
+			return nil, errors.New("malformed name")
 		}
 		var avas [][]byte
 		for rest := rdn.Bytes; len(rest) > 0; {
 			var ava asn1.RawValue
 			var err error
 			if rest, err = asn1.Unmarshal(rest, &ava); err != nil || ava.Tag != asn1.TagSequence {
-				return 0, errors.New("malformed name")
+				return nil, errors.New("malformed name")
 			}
 			var parts []asn1.RawValue
 			for r := ava.Bytes; len(r) > 0; {
 				var p asn1.RawValue
 				if r, err = asn1.Unmarshal(r, &p); err != nil {
-					return 0, errors.New("malformed name")
+					return nil, errors.New("malformed name")
 				}
 				parts = append(parts, p)
 			}
 			if len(parts) != 2 || parts[0].Tag != asn1.TagOID {
-				return 0, errors.New("malformed name")
+				return nil, errors.New("malformed name")
 			}
 			value, err := canonValue(parts[1])
 			if err != nil {
-				return 0, err
+				return nil, err
 			}
 			avas = append(avas, derTLV(0x30, append(append([]byte{}, parts[0].FullBytes...), value...)))
 		}
@@ -53,8 +65,7 @@ func nameHash(rawName []byte) (uint32, error) {
 		sortBytes(avas)
 		canon = append(canon, derTLV(0x31, bytes.Join(avas, nil))...)
 	}
-	sum := sha1.Sum(canon)
-	return uint32(sum[0]) | uint32(sum[1])<<8 | uint32(sum[2])<<16 | uint32(sum[3])<<24, nil
+	return canon, nil
 }
 
 // canonValue re-encodes a string attribute value in canonical form; other types stay as they are.

@@ -9,16 +9,18 @@ import (
 	"slices"
 	"syscall"
 
+	"github.com/tlskit/tlskit/internal/certs"
+	"github.com/tlskit/tlskit/internal/opt"
 	"github.com/tlskit/tlskit/internal/sslerr"
 )
 
 // LoadCANames reads a file of CA names as openssl's
 // SSL_add_file_cert_subjects_to_stack does (s_client's -requestCAfile,
 // the RequestCAFile and ClientCAFile commands): the subjects of its PEM
-// certificates in file order, each once, appended to names unless there
-// already. A file that cannot be opened fails, with the error queue's
-// lines; one without a certificate adds nothing, and so does a directory,
-// which opens (measured with openssl 3.0).
+// certificates, each once (as openssl compares names), appended to names
+// in openssl's order (see below). A file that cannot be opened fails,
+// with the error queue's lines; one without a certificate adds nothing,
+// and so does a directory, which opens (measured with openssl 3.0).
 func LoadCANames(names [][]byte, path string) ([][]byte, []string, error) {
 	data, err := os.ReadFile(path)
 	if err != nil && !errors.Is(err, syscall.EISDIR) {
@@ -36,11 +38,39 @@ func LoadCANames(names [][]byte, path string) ([][]byte, []string, error) {
 		if err != nil {
 			continue
 		}
-		if !slices.ContainsFunc(names, func(n []byte) bool { return bytes.Equal(n, c.RawSubject) }) {
+		// openssl looks each name up in the list with a comparison
+		// function, which sorts the list first (X509_NAME_cmp's order),
+		// and appends it when not found: the list comes out sorted but
+		// for its last name (measured: a file of names 8, 7 and 6 bytes
+		// long gives the second, the first, the third).
+		sortNames(names)
+		mine := canonName(c.RawSubject)
+		if !slices.ContainsFunc(names, func(n []byte) bool { return bytes.Equal(canonName(n), mine) }) {
 			names = append(names, c.RawSubject)
 		}
 	}
 	return names, nil, nil
+}
+
+// canonName is a name's canonical form, or the name itself when it does
+// not parse.
+func canonName(raw []byte) []byte {
+	if c, err := certs.CanonName(raw); err == nil {
+		return c
+	}
+	return raw
+}
+
+// sortNames orders DER names as openssl's X509_NAME_cmp does: by the
+// length of their canonical forms, then by their bytes.
+func sortNames(names [][]byte) {
+	slices.SortStableFunc(names, func(a, b []byte) int {
+		ca, cb := canonName(a), canonName(b)
+		if len(ca) != len(cb) {
+			return len(ca) - len(cb)
+		}
+		return bytes.Compare(ca, cb)
+	})
 }
 
 // ConfCANames is the option under which applyCommands records a section's
@@ -48,18 +78,59 @@ func LoadCANames(names [][]byte, path string) ([][]byte, []string, error) {
 // command-line option has the name.
 const ConfCANames = "conf:RequestCAFile"
 
-// SectionCANames are the CA names of -ssl_config's RequestCAFile and
-// ClientCAFile commands (one list in openssl 3.0), and whether there were
-// any such commands. s_client's -requestCAfile and s_server's -CAfile
-// replace them, as openssl's applications set their own list after
+// ConfCAPath is the option under which applyCommands records a section's
+// RequestCAPath and ClientCAPath directories, among ConfCANames' files.
+const ConfCAPath = "conf:RequestCAPath"
+
+// SectionCANames are the CA names of -ssl_config's RequestCAFile,
+// ClientCAFile, RequestCAPath and ClientCAPath commands (one list in
+// openssl 3.0, in the commands' order), and whether there were any such
+// commands. s_client's -requestCAfile and s_server's -CAfile replace
+// them, as openssl's applications set their own list after
 // SSL_CTX_config (measured).
-func SectionCANames(v interface{ All(string) []string }) ([][]byte, bool) {
-	files := v.All(ConfCANames)
+func SectionCANames(v *opt.Values) ([][]byte, bool) {
 	var names [][]byte
-	for _, f := range files {
-		names, _, _ = LoadCANames(names, f) // applyCommands read each
+	any := false
+	for _, x := range v.List {
+		switch x.Name {
+		case ConfCANames:
+			names, _, _ = LoadCANames(names, x.Value) // applyCommands read it
+		case ConfCAPath:
+			names, _, _, _ = LoadCANamesDir(names, x.Value)
+		default:
+			continue
+		}
+		any = true
 	}
-	return names, len(files) > 0
+	return names, any
+}
+
+// LoadCANamesDir reads a directory of CA names as openssl's
+// SSL_add_dir_cert_subjects_to_stack does: every entry, in the order the
+// directory lists them (not sorted: measured with 3.0.22 on ext4), read
+// as LoadCANames reads a file. A directory that does not open fails with
+// the error queue's lines; bad is an entry that does not open, whose
+// failure tlskit does not word as openssl does.
+func LoadCANamesDir(names [][]byte, dir string) (_ [][]byte, lines []string, bad string, err error) {
+	f, err := os.Open(dir)
+	var entries []string
+	if err == nil {
+		entries, err = f.Readdirnames(-1)
+		f.Close()
+	}
+	if err != nil {
+		const fn = "SSL_add_dir_cert_subjects_to_stack"
+		return names, []string{
+			sslerr.SysEntry(sslerr.Errno(err), fn, "calling OPENSSL_dir_read("+dir+")").String(),
+			sslerr.Entry{Code: 0x0A080002, Lib: "SSL routines", Func: fn, Reason: "system lib"}.String()}, "", err
+	}
+	for _, e := range entries {
+		p := dir + "/" + e
+		if names, _, err = LoadCANames(names, p); err != nil {
+			return names, nil, p, err
+		}
+	}
+	return names, nil, "", nil
 }
 
 // fopenLines are the error queue's lines of a file that openssl's BIO

@@ -48,9 +48,7 @@ var fileCmds = map[string]fileCmd{
 var unhonoured = map[string]string{
 	"certificate":    "certificates and keys are read from -cert and -key only",
 	"privatekey":     "certificates and keys are read from -cert and -key only",
-	"requestcapath":  "CA directories are read from the command line only",
 	"requestcastore": "CA stores are read from the command line only",
-	"clientcapath":   "CA directories are read from the command line only",
 	"clientcastore":  "CA stores are read from the command line only",
 }
 
@@ -413,6 +411,19 @@ func applyCommands(v *opt.Values, cmds []sslconf.Command, role Role, lookup func
 				fail(lines...)
 			} else {
 				out.List = append(out.List, opt.Value{Name: ConfDHParameters, Value: c.Value, Config: name})
+			}
+			continue
+		}
+		if key == "requestcapath" || key == "clientcapath" {
+			// Into the same list, the directory's entries in its order.
+			_, lines, bad, err := LoadCANamesDir(nil, c.Value)
+			switch {
+			case bad != "":
+				refuse(c, bad+" does not open: "+err.Error()+" (openssl's failure is not matched)")
+			case err != nil:
+				fail(lines...)
+			default:
+				out.List = append(out.List, opt.Value{Name: ConfCAPath, Value: c.Value, Config: name})
 			}
 			continue
 		}

@@ -357,10 +357,13 @@ func TestSSLConfigCANames(t *testing.T) {
 	pki := testpeer.NewPKI(t)
 	// (A name set twice in a section keeps its last line only: the
 	// repeated command is spelt in another case.)
-	env := writeConf(t, "MinProtocol = TLSv1", "[ssl_sect]", "names = names", "cnames = cnames", "[names]",
+	env := writeConf(t, "MinProtocol = TLSv1", "[ssl_sect]", "names = names", "cnames = cnames", "dirnames = dirnames",
+		"[dirnames]", "ClientCAPath = "+pki.Dir, "[names]",
 		"RequestCAFile = "+pki.SelfSigned, "ClientCAFile = "+pki.CA, "requestCAfile = "+pki.Dir,
 		"[cnames]", "RequestCAFile = "+pki.SelfSigned, "requestcafile = "+pki.CA)
-	for _, args := range [][]string{{}, {"-CAfile", pki.CA}, {"-no_ca_names"}, {"-tls1_2"}} {
+	// (dirnames: every certificate of the PKI's directory, in the order
+	// the directory lists them.)
+	for _, args := range [][]string{{}, {"-CAfile", pki.CA}, {"-no_ca_names"}, {"-tls1_2"}, {"-ssl_config", "dirnames"}} {
 		var got [2]string
 		for i, prog := range []string{openssl, tlskit} {
 			srv := testpeer.SServer(t, prog, env, append([]string{"-cert", pki.Server, "-key", pki.ServerKey, "-verify", "1", "-ssl_config", "names"}, args...)...)
@@ -377,7 +380,21 @@ func TestSSLConfigCANames(t *testing.T) {
 			t.Errorf("s_server: want both names: %q", got[0])
 		}
 	}
-	for _, args := range [][]string{{}, {"-requestCAfile", pki.CA}} {
+	// Three names of decreasing length: openssl's list is not in file
+	// order (see optgroups.LoadCANames).
+	var three []byte
+	for _, f := range []string{pki.CA, pki.Client, pki.Server} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		three = append(three, b...)
+	}
+	threeFile := filepath.Join(t.TempDir(), "three.pem")
+	if err := os.WriteFile(threeFile, three, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{}, {"-requestCAfile", pki.CA}, {"-requestCAfile", threeFile}} {
 		var got [2]string
 		for i, prog := range []string{openssl, tlskit} {
 			srv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey, "-trace")
