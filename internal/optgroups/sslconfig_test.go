@@ -144,7 +144,7 @@ func TestSSLConfigRefusesWhatItCannotHonour(t *testing.T) {
 	for _, cmdName := range []string{"s_client", "s_server"} {
 		got := startUp(t, tlskit, cmdName, env, "-ssl_config", "cert")
 		want := "exit 1\nError using configuration \"cert\"\n-ssl_config cert: Certificate = " + certFile +
-			" is not supported by tlskit: certificates and keys are read from -cert and -key only\n"
+			" is not supported by tlskit: a certificate from a section (openssl's key-type slots and its key-loading failures are not matched)\n"
 		if got != want {
 			t.Errorf("%s:\n%s", cmdName, testpeer.LineDiff(got, want))
 		}
