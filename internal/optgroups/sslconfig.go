@@ -324,7 +324,9 @@ func applyCommands(v *opt.Values, cmds []sslconf.Command, role Role, lookup func
 		case "options":
 			for _, f := range splitList(c.Value) {
 				on := !strings.HasPrefix(f, "-")
-				spec, ok := optionFlags[strings.ToLower(strings.TrimLeft(f, "+-"))]
+				// One leading sign, as openssl takes it ("--Flag" and
+				// "+-Flag" are unknown flags there, measured).
+				spec, ok := optionFlags[strings.ToLower(oneSign(f))]
 				if f == "" || !ok || (spec.server && role != Server) {
 					// openssl: an empty entry, an unknown flag, or a
 					// server's flag in a client, fails the command
@@ -358,8 +360,7 @@ func applyCommands(v *opt.Values, cmds []sslconf.Command, role Role, lookup func
 			continue
 		case "verifymode":
 			for _, f := range splitList(c.Value) {
-				// One leading sign, as openssl takes it.
-				r, ok := verifyModeFlags[strings.ToLower(strings.TrimPrefix(strings.TrimPrefix(f, "+"), "-"))]
+				r, ok := verifyModeFlags[strings.ToLower(oneSign(f))]
 				if f == "" || !ok || r != role {
 					// As an Options flag: the command fails, the list
 					// ends, no queue line.
@@ -594,3 +595,12 @@ const ConfServerInfoFile = "conf:ServerInfoFile"
 // failures, measured for a missing file); s_server sets it. Without it
 // the command is refused.
 var ServerInfoReader func(path string) ([]engine.ServerInfo, error)
+
+// oneSign is an Options or VerifyMode entry without its one leading '+'
+// or '-'.
+func oneSign(f string) string {
+	if f != "" && (f[0] == '+' || f[0] == '-') {
+		return f[1:]
+	}
+	return f
+}
