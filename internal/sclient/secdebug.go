@@ -94,7 +94,14 @@ func (c *client) secDebugEvents(cn *conn, next func(engine.Event)) func(engine.E
 		switch msg.Type(e.Data[0]) {
 		case msg.TypeServerHello:
 			sh, err := msg.ParseServerHello(e.Data[4:])
-			if err != nil || sh.IsHelloRetryRequest() {
+			if err != nil {
+				return
+			}
+			if sh.IsHelloRetryRequest() {
+				d, _ := sh.Extensions.Find(msg.ExtKeyShare)
+				if g, err := msg.ParseKeyShareHRR(d); err == nil {
+					secdebug.WriteClientRetry(c.errw, *c.set.secDebug, sh.CipherSuite, g)
+				}
 				return
 			}
 			v := sh.Version
@@ -127,6 +134,7 @@ func (c *client) writeSecDebug(cn *conn) {
 		PeerSig:   sum.PeerSigScheme,
 		PeerCerts: cn.peer,
 		DHBits:    st.DHBits,
+		Resumed:   st.Resumed,
 	}
 	if cr := sum.CertificateRequest; cr != nil {
 		h.CertRequested = true

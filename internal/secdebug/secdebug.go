@@ -147,6 +147,33 @@ func WriteSetup(w io.Writer, c Config) {
 	v13 := uint16(engine.VersionTLS13)
 	p.line(versionAllowed(p.level, v13), "Version=%s", versionName(v13))
 	p.versions()
+	p.clientHello(c.SessionVersion)
+	if p.hi >= engine.VersionTLS13 {
+		p.keyShare()
+	}
+	if c.EarlyData {
+		p.line(versionAllowed(p.level, v13), "Version=%s", versionName(v13))
+	}
+}
+
+// WriteClientRetry writes what a TLS 1.3 client checks on a
+// HelloRetryRequest: its suite, the group it asks a key share for, then
+// the second ClientHello as the first was built, with the session the
+// first made (its version checked as -sess_in's), and no key share check
+// (measured with openssl s_client against openssl s_server -groups).
+func WriteClientRetry(w io.Writer, c Config, cipher, group uint16) {
+	p := newPrinter(w, c)
+	p.cipher("Check Ciphersuite", cipher)
+	p.group("Supported Curve", group)
+	p.clientHello(engine.VersionTLS13)
+}
+
+// clientHello is a client's checks as it builds a ClientHello, up to its
+// supported_versions: the three passes over the suites (the session's
+// version, when it has one, checked in the first), supported_groups, the
+// ticket extension, signature_algorithms.
+func (p *printer) clientHello(session uint16) {
+	c := p.c
 	// supported_groups goes only with TLS 1.3 or an ECC suite.
 	ecc := p.hi >= engine.VersionTLS13 || p.eccSuites()
 	for pass := range 3 {
@@ -154,8 +181,8 @@ func WriteSetup(w io.Writer, c Config) {
 			p.versions()
 		}
 		p.versions()
-		if pass == 0 && c.SessionVersion != 0 {
-			p.line(versionAllowed(p.level, c.SessionVersion), "Version=%s", versionName(c.SessionVersion))
+		if pass == 0 && session != 0 {
+			p.line(versionAllowed(p.level, session), "Version=%s", versionName(session))
 		}
 		// The first pass builds the mask before openssl applies its
 		// TLS 1.3-only rules; the later ones skip what those drop.
@@ -182,12 +209,6 @@ func WriteSetup(w io.Writer, c Config) {
 		p.sigalg("Supported Signature Algorithm", s)
 	}
 	p.versions() // supported_versions
-	if p.hi >= engine.VersionTLS13 {
-		p.keyShare()
-	}
-	if c.EarlyData {
-		p.line(versionAllowed(p.level, v13), "Version=%s", versionName(v13))
-	}
 }
 
 // WriteClientServerHello writes what a client checks as the ServerHello
@@ -240,7 +261,12 @@ func WriteHandshake(w io.Writer, c Config, h Handshake) {
 	p.tls13 = tls13
 	if c.Client {
 		// What follows the server's certificate: WriteClientServerHello
-		// and WriteClientCertificateRequest have the earlier checks.
+		// and WriteClientCertificateRequest have the earlier checks. A
+		// TLS 1.0–1.2 resumption has no certificate or key exchange to
+		// check (measured with -sess_in against -groups P-384).
+		if !tls13 && h.Resumed {
+			return
+		}
 		if !tls13 {
 			if h.Group != 0 {
 				p.group("Check Curve", h.Group)
