@@ -854,3 +854,38 @@ func TestSecDebugEarlyDataLikeOpenSSL(t *testing.T) {
 		})
 	}
 }
+
+// TestHelloRetryResumptionWWWLikeOpenSSL: the -www page's statistics for
+// resumptions after a HelloRetryRequest under anti-replay (-max_early_data
+// makes the tickets single-use, -early_data being refused with -www): a
+// client saves its session, three resume it with a key share the server
+// (-groups P-384) retries. The last page's counters are compared with
+// openssl s_server's.
+func TestHelloRetryResumptionWWWLikeOpenSSL(t *testing.T) {
+	needTool(t, "openssl")
+	dir := t.TempDir()
+	ec, eck := writeCert(t, dir, "ec", "localhost", false)
+	stats := regexp.MustCompile(`(?m)^ +\d+ (items in the session cache|session cache (hits|misses))\n`)
+	args := []string{"-cert", ec, "-key", eck, "-naccept", "4", "-www", "-max_early_data", "100", "-groups", "P-384"}
+	counters := func(addr string) string {
+		sess := filepath.Join(t.TempDir(), "sess.pem")
+		opensslSessionOut(t, addr, sess)
+		var page string
+		for range 3 {
+			page = pageGet(t, addr, "/", "-sess_in", sess)
+		}
+		return strings.Join(stats.FindAllString(page, -1), "")
+	}
+	srv := testpeer.OpenSSLServerIn(t, dir, args...)
+	want := counters(srv.Addr)
+	srv.Wait(t, 20*time.Second)
+	ts := startServer(t, dir, args...)
+	got := counters(ts.addr)
+	ts.wait(10 * time.Second)
+	if !strings.Contains(want, " 1 session cache hits\n") || !strings.Contains(want, " 5 session cache misses\n") {
+		t.Fatalf("openssl's counters:\n%s", want)
+	}
+	if got != want {
+		t.Errorf("counters\n%s, openssl's\n%s", got, want)
+	}
+}
