@@ -499,11 +499,11 @@ func checkFileValue(option, value string) (string, error) {
 		_, err = parseRecordPadding(value)
 	case "num_tickets":
 		// openssl reads it with atoi and refuses a negative count.
-		n := atoi(value)
+		n := opt.Atoi(value)
 		if n < 0 {
 			return "", errors.New("negative")
 		}
-		return strconv.Itoa(n), nil
+		return strconv.Itoa(int(n)), nil
 	}
 	return value, err
 }
@@ -517,23 +517,6 @@ func queueLines(err error) []string {
 		return ce.Lines()[1:]
 	}
 	return nil
-}
-
-// atoi is C's: leading blanks, a sign, digits, the rest ignored.
-func atoi(s string) int {
-	t := strings.TrimLeft(s, " \t\n\v\f\r")
-	neg := false
-	if t != "" && (t[0] == '-' || t[0] == '+') {
-		neg, t = t[0] == '-', t[1:]
-	}
-	n := 0
-	for i := 0; i < len(t) && t[i] >= '0' && t[i] <= '9' && n < 1<<30; i++ {
-		n = n*10 + int(t[i]-'0')
-	}
-	if neg {
-		return -n
-	}
-	return n
 }
 
 // splitList splits an Options or Protocol value at commas, trimming

@@ -616,7 +616,7 @@ func serverInfoTypes(list string) (types []uint16, warnings []string) {
 		if i == 100 {
 			break
 		}
-		t := uint16(atoi(f))
+		t := uint16(opt.Atoi(f))
 		if msg.OpenSSLReserves(msg.ExtType(t)) || slices.Contains(types, t) {
 			warnings = append(warnings, fmt.Sprintf("Warning: Unable to add custom extension %d, skipping", t))
 			continue
@@ -624,23 +624,6 @@ func serverInfoTypes(list string) (types []uint16, warnings []string) {
 		types = append(types, t)
 	}
 	return types, warnings
-}
-
-// atoi is C's: optional blanks and sign, then leading digits; 0 when none.
-func atoi(s string) int {
-	s = strings.TrimLeft(s, " \t\n")
-	neg := false
-	if s != "" && (s[0] == '-' || s[0] == '+') {
-		neg, s = s[0] == '-', s[1:]
-	}
-	n := 0
-	for i := 0; i < len(s) && s[i] >= '0' && s[i] <= '9' && n < 1<<31; i++ {
-		n = n*10 + int(s[i]-'0')
-	}
-	if neg {
-		return -n
-	}
-	return n
 }
 
 // printServerInfo prints a server's answer to a -serverinfo type as
