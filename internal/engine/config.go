@@ -270,6 +270,13 @@ type Config struct {
 	// (-dhparam); nil means OpenSSL 3.0's automatic choice by the
 	// certificate key's strength (kx.AutoDHParams).
 	DHParams *kx.DHParams
+	// NoDHE keeps a TLS 1.0–1.2 server from choosing a DHE or DHE_PSK
+	// suite unless DHParams is set, as openssl s_server -no_dhe does: it
+	// sets neither -dhparam's group nor the automatic one, so those
+	// suites have no group (measured with 3.0: a client offering only
+	// them gets handshake_failure, "no shared cipher"). TLS 1.3's ffdhe
+	// groups are not touched.
+	NoDHE bool
 	// SecurityLevel is OpenSSL's security level as far as a TLS 1.0–1.2
 	// server applies it: from level 1 on, no SHA-1 or MD5+SHA-1
 	// signature is made, so a TLS 1.0/1.1 handshake fails with

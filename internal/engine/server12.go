@@ -412,6 +412,9 @@ func (h *serverHS12) chooseSuite() error {
 		if su.Kx.Ephemeral() == msg.KxECDHE && group == 0 {
 			continue
 		}
+		if su.Kx.Ephemeral() == msg.KxDHE && cfg.NoDHE && cfg.DHParams == nil {
+			continue
+		}
 		if su.Auth == suites.AuthPSK {
 			// No certificate and no signature (RFC 4279 §2, §3; RFC
 			// 5489 §2): the suite needs only the PSK.
