@@ -64,7 +64,8 @@ type config struct {
 	stateless              bool // -stateless: TLS 1.3 cookies
 	earlyData              bool // -early_data: read 0-RTT data
 	keyLogFile             string
-	dhparamFile            string // -dhparam
+	dhparamFile            string // -dhparam, not read under -no_dhe
+	noDHE                  bool   // -no_dhe: no DH group, so no DHE or DHE_PSK suite (engine.Config.NoDHE)
 	confDHFile             string // -ssl_config's DHParameters, used under -no_dhe only (loadConfDHParams)
 	serverInfoFile         string // -serverinfo
 	keymatLabel            string
@@ -245,7 +246,8 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 	c.noETM = v.Has("no_etm")
 	c.stateless = v.Has("stateless")
 	c.dhparamFile = v.Str("dhparam", "")
-	if v.Has("no_dhe") {
+	c.noDHE = v.Has("no_dhe")
+	if c.noDHE {
 		c.confDHFile = v.Str(optgroups.ConfDHParameters, "")
 	}
 	c.serverInfoFile = v.Str("serverinfo", "")

@@ -135,7 +135,7 @@ func options() []opt.Option {
 		{Name: "dtls1", Kind: opt.None, Help: "Just talk DTLSv1", Unsupported: "DTLS is not implemented yet"},
 		{Name: "dtls1_2", Kind: opt.None, Help: "Just talk DTLSv1.2", Unsupported: "DTLS is not implemented yet"},
 		{Name: "use_srtp", Kind: opt.String, Help: "Offer SRTP key management with a colon-separated profile list", Unsupported: "SRTP applies to DTLS, which is not implemented yet"},
-		{Name: "no_dhe", Kind: opt.None, Help: "Disable ephemeral DH", NoEffect: true},
+		{Name: "no_dhe", Kind: opt.None, Help: "Disable ephemeral DH"},
 		{Name: "nextprotoneg", Kind: opt.String, Help: "Set the advertised protocols for the NPN extension (comma-separated list)", Unsupported: "NPN is obsolete and not implemented by tlskit"},
 		{Name: "alpn", Kind: opt.String, Help: "Set the advertised protocols for the ALPN extension (comma-separated list)"},
 		{Name: "sendfile", Kind: opt.None, Help: "Use sendfile to response file with -WWW", NoEffect: true},

@@ -302,6 +302,7 @@ func (s *server) engineConfig(tc *trackedConn) *engine.Config {
 		cfg.PSK12 = &p
 	}
 	cfg.DHParams = o.dh
+	cfg.NoDHE = c.noDHE
 	cfg.SecurityLevel = o.tp.SecLevel
 	cfg.NoEncryptThenMAC = c.noETM
 	if c.stateless {

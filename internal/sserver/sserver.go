@@ -176,9 +176,12 @@ func run(ctx context.Context, args []string, s stdio.Stdio, listening func(net.A
 		fmt.Fprintln(srv.out, "Setting secondary ctx parameters")
 	}
 	if c.engine != nil {
+		// -no_dhe: openssl s_server 3.0 neither reads -dhparam nor
+		// sets the automatic group, and says nothing about DH (a
+		// missing -dhparam file is not reported either; measured).
 		if c.confDHFile != "" {
 			c.engine.loadConfDHParams(c.confDHFile)
-		} else {
+		} else if !c.noDHE {
 			c.engine.loadDHParams(c.dhparamFile, srv.out, s.Err)
 		}
 		if c.engine.psk12 != nil && c.debug {
