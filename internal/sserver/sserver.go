@@ -294,8 +294,7 @@ type server struct {
 	in   io.Reader
 
 	// client authentication
-	clientCAs *x509.CertPool
-	// clientCANames are clientCAs' subjects in -CAfile's order, for the
+	// clientCANames are -CAfile's subjects in its order, for the
 	// engine's CertificateRequest.
 	clientCANames [][]byte
 	roots         []*x509.Certificate

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"time"
 
@@ -107,14 +108,15 @@ func (s *server) loadVerify(v *opt.Values) error {
 		if err != nil {
 			return err
 		}
-		pool := x509.NewCertPool()
+		// openssl's SSL_load_client_CA_file takes every certificate's
+		// subject, CA or not, in file order, once each: measured with
+		// 3.0, a later name is dropped only when its DER is the same
+		// (names differing in case, spacing or string type all stay).
 		for _, r := range names {
-			if r.IsCA {
-				pool.AddCert(r)
+			if !slices.ContainsFunc(s.clientCANames, func(n []byte) bool { return bytes.Equal(n, r.RawSubject) }) {
 				s.clientCANames = append(s.clientCANames, r.RawSubject)
 			}
 		}
-		s.clientCAs = pool
 	} else if names, ok := optgroups.SectionCANames(v); ok && !v.Has("no_ca_names") {
 		// -ssl_config's ClientCAFile and RequestCAFile, which -CAfile
 		// replaces (openssl s_server sets -CAfile's names after
