@@ -298,9 +298,6 @@ func (c *TLSConn) Handshake() error {
 	} else {
 		c.st.HandshakeComplete = true
 	}
-	// The flights' buffer goes back to the record layer's pool: after
-	// the handshake most connections gather records seldom if ever.
-	c.rl.DropPending()
 	c.outMu.Unlock()
 	c.inMu.Unlock()
 	c.hsDone, c.hsErr = true, err
@@ -407,9 +404,9 @@ func (c *TLSConn) flushFlightLocked() error {
 	if !c.flights {
 		return nil
 	}
+	// Flush gives the flight's buffer back to the pool while the peer
+	// is waited for.
 	err := c.rl.Flush()
-	// Its buffer goes back to the pool while the peer is waited for.
-	c.rl.DropPending()
 	c.rl.Cork()
 	return err
 }
@@ -942,11 +939,6 @@ func (c *TLSConn) writeClose(p, rec []byte) (int, error) {
 	}
 	if ferr := c.rl.Flush(); err == nil {
 		err = ferr
-	}
-	if rec != nil {
-		// The records went out of rec (or of the layer's own buffer):
-		// give it back to the caller.
-		c.rl.DropPending()
 	}
 	if err != nil {
 		return 0, err

@@ -134,7 +134,7 @@ type Layer struct {
 	corked  bool
 	pending []byte
 	// flight is the pooled array the gathered records started in
-	// (flightBufs), until DropPending gives it back.
+	// (flightBufs), until Flush gives it back.
 	flight *[flightBuf]byte
 	// emptyRun and warningRun count the empty records and the warning
 	// alerts just read in a row (countIdle).
@@ -446,9 +446,8 @@ func (l *Layer) Write(typ uint8, data []byte) error {
 const flightBuf = 1024
 
 // flightBufs are idle buffers for gathered records: a layer takes one
-// when it first gathers records and gives it back at DropPending (the
-// engine calls it when the handshake is over), so a server's connections
-// share a few rather than each allocating its own.
+// when it first gathers records and gives it back at Flush, so a
+// server's connections share a few rather than each allocating its own.
 var flightBufs = sync.Pool{New: func() any { return new([flightBuf]byte) }}
 
 // sealSend seals one record and sends it: while corked it is sealed
@@ -489,22 +488,25 @@ func (l *Layer) sealSend(typ uint8, frag []byte, limit int, before func()) error
 // then gets them all or none, rather than a reset between two.
 func (l *Layer) Cork() { l.corked = true }
 
-// Flush sends the records gathered since Cork and stops gathering.
+// Flush sends the records gathered since Cork and stops gathering. The
+// buffer they were gathered in is forgotten once written: the layer's
+// pooled one goes back to the pool, and a caller's (after WriteInPlace)
+// is the caller's again. Nothing the layer keeps may point into either
+// afterwards, so the next records corked start in a buffer afresh.
 func (l *Layer) Flush() error {
 	b := l.pending
-	l.corked, l.pending = false, l.pending[:0]
-	if len(b) == 0 {
-		return nil
+	l.corked = false
+	var err error
+	if len(b) > 0 {
+		_, err = l.w.Write(b)
 	}
-	_, err := l.w.Write(b)
+	l.releasePending()
 	return err
 }
 
-// DropPending forgets the buffer the records gathered since Cork were
-// kept in, which after WriteInPlace may be the caller's, and gives the
-// layer's pooled one back; the next records corked get one afresh. Call
-// it after Flush, and not while a Write may run.
-func (l *Layer) DropPending() {
+// releasePending forgets the pending buffer and gives the pooled one
+// back.
+func (l *Layer) releasePending() {
 	if l.flight != nil {
 		flightBufs.Put(l.flight)
 		l.flight = nil
@@ -519,7 +521,13 @@ func (l *Layer) send(b []byte) error {
 			// The first record gathered becomes the pending buffer
 			// rather than a copy, and the write buffer takes the empty
 			// one: a large record corked with a small one (a page and
-			// its close_notify) costs no second buffer of its size.
+			// its close_notify) costs no second buffer of its size. A
+			// pooled buffer never becomes the write buffer: it goes
+			// back to the pool at Flush, and the write buffer outlives
+			// that.
+			if l.flight != nil {
+				l.releasePending()
+			}
 			l.pending, l.wbuf = b, l.pending[:0]
 			return nil
 		}

@@ -467,38 +467,64 @@ func TestWriteInPlaceSameBytes(t *testing.T) {
 	}
 }
 
-// TestDropPendingReturnsBuffer: after WriteInPlace, Flush and DropPending
-// the layer writes no later record into the caller's buffer (without
-// DropPending the records corked next are sealed into it), and those
-// records still leave whole.
-func TestDropPendingReturnsBuffer(t *testing.T) {
-	for _, drop := range []bool{true, false} {
-		var rw countingRW
-		l := New(&rw)
-		wc, _ := cipherPair(t, suites.AES128GCMSHA256)
-		l.SetWriteCipher(wc)
-		l.Cork()
-		rec := append(make([]byte, HeaderLen, 256), "page"...)
-		if done, err := l.WriteInPlace(TypeApplicationData, rec); !done || err != nil {
-			t.Fatalf("WriteInPlace %v %v", done, err)
-		}
-		l.Write(TypeAlert, []byte{1, 0})
-		l.Flush()
-		if drop {
-			l.DropPending()
-		}
-		sent := slices.Clone(rec[:cap(rec)])
-		l.Cork()
-		l.Write(TypeApplicationData, []byte("next"))
-		l.Write(TypeApplicationData, []byte("then"))
-		l.Flush()
-		touched := !bytes.Equal(sent, rec[:cap(rec)])
-		if touched == drop {
-			t.Errorf("DropPending %v: the caller's buffer written after Flush: %v", drop, touched)
-		}
-		if rw.writes != 2 || rw.Len() != 3*(HeaderLen+4+1+16)+HeaderLen+2+1+16 {
-			t.Errorf("DropPending %v: %d writes, %d bytes", drop, rw.writes, rw.Len())
-		}
+// TestFlushReturnsBuffer: after WriteInPlace and Flush the layer writes
+// no later record into the caller's buffer, and those records still
+// leave whole.
+func TestFlushReturnsBuffer(t *testing.T) {
+	var rw countingRW
+	l := New(&rw)
+	wc, _ := cipherPair(t, suites.AES128GCMSHA256)
+	l.SetWriteCipher(wc)
+	l.Cork()
+	rec := append(make([]byte, HeaderLen, 256), "page"...)
+	if done, err := l.WriteInPlace(TypeApplicationData, rec); !done || err != nil {
+		t.Fatalf("WriteInPlace %v %v", done, err)
+	}
+	l.Write(TypeAlert, []byte{1, 0})
+	l.Flush()
+	sent := slices.Clone(rec[:cap(rec)])
+	l.Cork()
+	l.Write(TypeApplicationData, []byte("next"))
+	l.Write(TypeApplicationData, []byte("then"))
+	l.Flush()
+	if !bytes.Equal(sent, rec[:cap(rec)]) {
+		t.Error("the caller's buffer was written after Flush")
+	}
+	if rw.writes != 2 || rw.Len() != 3*(HeaderLen+4+1+16)+HeaderLen+2+1+16 {
+		t.Errorf("%d writes, %d bytes", rw.writes, rw.Len())
+	}
+}
+
+// TestPooledBufferNotKept: once a flight gathered in a pooled buffer is
+// flushed, nothing the layer keeps points into that buffer, whatever is
+// corked next. (A pending buffer emptied by Flush but kept used to
+// become the write buffer when a caller's record was corked next, while
+// the pool handed the same array to another connection's flight.)
+func TestPooledBufferNotKept(t *testing.T) {
+	wc, _ := cipherPair(t, suites.AES128GCMSHA256)
+	l := New(discardRW{})
+	l.SetWriteCipher(wc)
+	l.Cork()
+	l.Write(TypeHandshake, []byte("ticket"))
+	pooled := l.flight
+	if pooled == nil {
+		t.Fatal("the corked record was not gathered in a pooled buffer")
+	}
+	l.Flush()
+	l.Cork()
+	rec := append(make([]byte, HeaderLen, 256), "page"...)
+	if done, err := l.WriteInPlace(TypeApplicationData, rec); !done || err != nil {
+		t.Fatalf("WriteInPlace %v %v", done, err)
+	}
+	l.Write(TypeAlert, []byte{1, 0})
+	l.Flush()
+	l.Write(TypeApplicationData, []byte("after"))
+	inPooled := func(b []byte) bool {
+		b = b[:cap(b)]
+		return len(b) > 0 && &b[0] == &pooled[0]
+	}
+	if l.flight == pooled || inPooled(l.pending) || inPooled(l.wbuf) {
+		t.Error("the layer still points into the pooled buffer it gave back")
 	}
 }
 
@@ -514,7 +540,7 @@ func (discardRW) Write(p []byte) (int, error) { return len(p), nil }
 // Cork, costs a new layer no buffer besides the layer itself: each
 // record is sealed where it is gathered, not in a buffer of its own then
 // copied, the gathered buffer does not grow on the way, and it comes
-// from the pool DropPending gives it back to.
+// from the pool Flush gives it back to.
 func TestCorkedFlightOneBuffer(t *testing.T) {
 	wc, _ := cipherPair(t, suites.AES128GCMSHA256)
 	sizes := []int{40, 530, 80, 36}
@@ -533,7 +559,6 @@ func TestCorkedFlightOneBuffer(t *testing.T) {
 		if err := l.Flush(); err != nil {
 			t.Fatal(err)
 		}
-		l.DropPending()
 	})
 	if allocs > 1 {
 		t.Errorf("%.0f allocations for a corked flight, want 1 (the layer)", allocs)
