@@ -383,10 +383,16 @@ func readHeader(b []byte) (header, *sslerr.Entry) {
 		if i+n > len(b) || n > 4 {
 			return header{}, &tooShort
 		}
+		// Read in 64 bits: four bytes of length do not fit a 32-bit int.
+		var length uint64
 		for _, c := range b[i : i+n] {
-			h.length = h.length<<8 | int(c)
+			length = length<<8 | uint64(c)
 		}
 		i += n
+		if length > uint64(len(b)-i) {
+			return header{}, &tooLong
+		}
+		h.length = int(length)
 	}
 	h.hdrLen = i
 	if h.length > len(b)-i {

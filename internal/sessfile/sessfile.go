@@ -9,6 +9,7 @@ import (
 	"encoding/asn1"
 	"encoding/pem"
 	"errors"
+	"io"
 	"os"
 	"syscall"
 
@@ -171,14 +172,24 @@ func (e *Error) Lines(first string) []string {
 // ReadFile reads the first session of a PEM file as openssl's
 // PEM_read_bio_SSL_SESSION does. A file that does not open fails as
 // BIO_new_file does; a directory opens and reads as empty. Every failure
-// is an *Error.
+// is an *Error. At most MaxFile bytes are read: a session is a few
+// kilobytes, and a path such as /dev/zero must not grow memory without
+// end (what follows the limit is not looked at).
 func ReadFile(path string) (*Session, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &Error{Open: true, Entries: sslerr.BIONewFile(sslerr.Errno(err), path, "r")}
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, MaxFile))
 	if err != nil && !errors.Is(err, syscall.EISDIR) {
 		return nil, &Error{Open: true, Entries: sslerr.BIONewFile(sslerr.Errno(err), path, "r")}
 	}
 	return Decode(b)
 }
+
+// MaxFile is the most of a session file ReadFile reads.
+const MaxFile = 4 << 20
 
 // Decode reads the first session of PEM text: the first block labelled
 // PEMType (blocks before it must be well formed), its DER parsed as

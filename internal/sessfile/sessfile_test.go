@@ -2,6 +2,7 @@ package sessfile
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -190,5 +191,40 @@ func TestMarshalParse(t *testing.T) {
 	if out.Suite() != 0x1302 || out.ALPNString() != "h2" || out.MaxFragLenCode() != 2 || out.KexGroupID() != 29 ||
 		out.AgeAdd != 0xfffffffe || string(out.Hostname) != "example.com" || !bytes.Equal(out.Peer.Bytes, in.Peer.Bytes) {
 		t.Errorf("parsed %+v", out)
+	}
+}
+
+// TestReadFileBounded: ReadFile reads at most MaxFile bytes, so a
+// session behind that much padding is not found (and /dev/zero cannot
+// grow memory without end), while the same session at the start is.
+func TestReadFileBounded(t *testing.T) {
+	cases, err := txtar.ParseFile("testdata/cases.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sess []byte
+	for _, f := range cases.Files {
+		if strings.HasPrefix(f.Name, "ok-") {
+			sess = f.Data
+			break
+		}
+	}
+	if sess == nil {
+		t.Fatal("no session of openssl's in testdata/cases.txtar")
+	}
+	dir := t.TempDir()
+	front, behind := filepath.Join(dir, "front.pem"), filepath.Join(dir, "behind.pem")
+	if err := os.WriteFile(front, sess, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(behind, append(bytes.Repeat([]byte("\n"), MaxFile), sess...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadFile(front); err != nil {
+		t.Fatalf("the session at the start: %v", err)
+	}
+	var e *Error
+	if _, err := ReadFile(behind); !errors.As(err, &e) {
+		t.Fatalf("the session behind %d bytes: %v, want an *Error", MaxFile, err)
 	}
 }
