@@ -112,13 +112,13 @@ func (e Extensions) Find(t ExtType) ([]byte, bool) {
 // Has reports whether an extension of type t is present.
 func (e Extensions) Has(t ExtType) bool { _, ok := e.Find(t); return ok }
 
-// parseExtensions reads an extension block (RFC 8446 §4.2). Two
-// extensions of one type are illegal_parameter, as OpenSSL answers them
-// (RFC 8446 §4.2: "MUST NOT be more than one extension of the same type").
 // maxScannedExtensions is the most extensions parseExtensions checks for
 // repeats by scanning; more take a map.
 const maxScannedExtensions = 64
 
+// parseExtensions reads an extension block (RFC 8446 §4.2). Two
+// extensions of one type are illegal_parameter, as OpenSSL answers them
+// (RFC 8446 §4.2: "MUST NOT be more than one extension of the same type").
 func parseExtensions(r *reader) (Extensions, error) {
 	// Counted first, so that the list is allocated once at its size
 	// rather than grown one doubling at a time.
