@@ -145,14 +145,14 @@ func WriteSetup(w io.Writer, c Config) {
 		return
 	}
 	v13 := uint16(engine.VersionTLS13)
-	p.line(versionAllowed(p.level, v13), "Version=%s", versionName(v13))
+	p.versionCheck(v13)
 	p.versions()
 	p.clientHello(c.SessionVersion)
 	if p.hi >= engine.VersionTLS13 {
 		p.keyShare()
 	}
 	if c.EarlyData {
-		p.line(versionAllowed(p.level, v13), "Version=%s", versionName(v13))
+		p.versionCheck(v13)
 	}
 }
 
@@ -182,7 +182,7 @@ func (p *printer) clientHello(session uint16) {
 		}
 		p.versions()
 		if pass == 0 && session != 0 {
-			p.line(versionAllowed(p.level, session), "Version=%s", versionName(session))
+			p.versionCheck(session)
 		}
 		// The first pass builds the mask before openssl applies its
 		// TLS 1.3-only rules; the later ones skip what those drop.
@@ -241,7 +241,7 @@ func WriteClientCertificateRequest(w io.Writer, c Config, peer []uint16) {
 func WriteClientTicket(w io.Writer, c Config) {
 	p := newPrinter(w, c)
 	v13 := uint16(engine.VersionTLS13)
-	p.line(versionAllowed(p.level, v13), "Version=%s", versionName(v13))
+	p.versionCheck(v13)
 }
 
 // WriteNegotiated is WriteHandshake for callers that know only the
@@ -338,6 +338,12 @@ func newPrinter(w io.Writer, c Config) *printer {
 	return p
 }
 
+// versionCheck is openssl's check of protocol version v against the
+// security level.
+func (p *printer) versionCheck(v uint16) {
+	p.line(versionAllowed(p.level, v), "Version=%s", versionName(v))
+}
+
 // line writes one check; non-verbose output keeps only refusals.
 func (p *printer) line(ok bool, format string, args ...any) {
 	if ok && !p.verbose {
@@ -355,7 +361,7 @@ func (p *printer) line(ok bool, format string, args ...any) {
 // bound only afterwards.
 func (p *printer) versions() {
 	for v := uint16(engine.VersionTLS13); v >= p.lo && v >= engine.VersionTLS10; v-- {
-		p.line(versionAllowed(p.level, v), "Version=%s", versionName(v))
+		p.versionCheck(v)
 	}
 }
 

@@ -142,10 +142,7 @@ func (p *printer) serverAfter(h Handshake) {
 
 // earlyDataVersion is the TLS 1.3 check a server reading early data
 // makes, once, when its first flight is out.
-func (p *printer) earlyDataVersion() {
-	v13 := uint16(engine.VersionTLS13)
-	p.line(versionAllowed(p.level, v13), "Version=%s", versionName(v13))
-}
+func (p *printer) earlyDataVersion() { p.versionCheck(engine.VersionTLS13) }
 
 // serverVersions is a server's version negotiation: TLS 1.3 alone, the
 // method table from the top down to its lowest version, the client's
@@ -154,7 +151,7 @@ func (p *printer) earlyDataVersion() {
 // again.
 func (p *printer) serverVersions(h Handshake) {
 	v13 := uint16(engine.VersionTLS13)
-	p.line(versionAllowed(p.level, v13), "Version=%s", versionName(v13))
+	p.versionCheck(v13)
 	p.versions()
 	if len(h.PeerVersions) > 0 {
 		for _, v := range h.PeerVersions {
@@ -168,11 +165,11 @@ func (p *printer) serverVersions(h Handshake) {
 			}
 		}
 	} else if h.Version != 0 {
-		p.line(versionAllowed(p.level, h.Version), "Version=%s", versionName(h.Version))
+		p.versionCheck(h.Version)
 	}
 	if h.Version < v13 {
 		// Below TLS 1.3, the downgrade sentinel asks about TLS 1.3.
-		p.line(versionAllowed(p.level, v13), "Version=%s", versionName(v13))
+		p.versionCheck(v13)
 	}
 }
 
