@@ -10,7 +10,10 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"errors"
+	"io"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/cloudflare/circl/sign/ed448"
 	"github.com/tlskit/tlskit/internal/engine/alert"
@@ -180,5 +183,65 @@ func BenchmarkSignRSA2048(b *testing.B) {
 			}
 			report()
 		})
+	}
+}
+
+// slowSigner is an ECDSA key whose Sign takes a while and records how
+// many of its signatures ran at once.
+type slowSigner struct {
+	*ecdsa.PrivateKey
+	mu       sync.Mutex
+	now, top int
+}
+
+func (s *slowSigner) Sign(r io.Reader, d []byte, opts crypto.SignerOpts) ([]byte, error) {
+	s.mu.Lock()
+	s.now++
+	s.top = max(s.top, s.now)
+	s.mu.Unlock()
+	time.Sleep(5 * time.Millisecond)
+	s.mu.Lock()
+	s.now--
+	s.mu.Unlock()
+	return s.PrivateKey.Sign(r, d, opts)
+}
+
+// TestSignaturesBounded: however many handshakes sign at once, no more
+// signatures run together than signing allows (the CPUs at start-up),
+// and every one is made, for TLS 1.3, TLS 1.2 and TLS 1.0/1.1 signing.
+func TestSignaturesBounded(t *testing.T) {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &slowSigner{PrivateKey: k}
+	const n = 24
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var err error
+			switch i % 3 {
+			case 0:
+				_, err = Sign(rand.Reader, ECDSAP256SHA256, s, []byte("content"))
+			case 1:
+				_, err = Sign12(rand.Reader, ECDSAP256SHA256, s, []byte("content"))
+			default:
+				_, err = SignLegacy(rand.Reader, s, []byte("content"))
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s.top > cap(signing) || s.top < 1 {
+		t.Errorf("%d signatures ran at once, want 1..%d", s.top, cap(signing))
 	}
 }

@@ -172,7 +172,7 @@ func Sign12(rand io.Reader, s uint16, key crypto.Signer, msg []byte) ([]byte, er
 	if k.pss {
 		opts = &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash, Hash: k.hash}
 	}
-	return key.Sign(rand, digest(k.hash, msg), opts)
+	return signDigest(rand, key, digest(k.hash, msg), opts)
 }
 
 // legacyKind is TLS 1.0/1.1's fixed algorithm for a key (RFC 4346
@@ -222,9 +222,9 @@ func SignLegacy(rand io.Reader, key crypto.Signer, msg []byte) ([]byte, error) {
 		return nil, alert.Faultf(alert.InternalError, "no TLS 1.0/1.1 signature for this key")
 	}
 	if k.rsa {
-		return key.Sign(rand, md5sha1(msg), crypto.MD5SHA1)
+		return signDigest(rand, key, md5sha1(msg), crypto.MD5SHA1)
 	}
-	return key.Sign(rand, digest(k.hash, msg), k.hash)
+	return signDigest(rand, key, digest(k.hash, msg), k.hash)
 }
 
 // Authenticates reports which TLS 1.0–1.2 server authentications a
