@@ -9,7 +9,6 @@ import (
 	"slices"
 	"syscall"
 
-	"github.com/tlskit/tlskit/internal/certs"
 	"github.com/tlskit/tlskit/internal/opt"
 	"github.com/tlskit/tlskit/internal/sslerr"
 )
@@ -17,7 +16,7 @@ import (
 // LoadCANames reads a file of CA names as openssl's
 // SSL_add_file_cert_subjects_to_stack does (s_client's -requestCAfile,
 // the RequestCAFile and ClientCAFile commands): the subjects of its PEM
-// certificates, each once (as openssl compares names), appended to names
+// certificates, each once (names of the same DER), appended to names
 // in openssl's order (see below). A file that cannot be opened fails,
 // with the error queue's lines; one without a certificate adds nothing,
 // and so does a directory, which opens (measured with openssl 3.0).
@@ -26,6 +25,7 @@ func LoadCANames(names [][]byte, path string) ([][]byte, []string, error) {
 	if err != nil && !errors.Is(err, syscall.EISDIR) {
 		return names, fopenLines(path, err), err
 	}
+	sorted, pending := false, false
 	for {
 		var b *pem.Block
 		if b, data = pem.Decode(data); b == nil {
@@ -38,39 +38,39 @@ func LoadCANames(names [][]byte, path string) ([][]byte, []string, error) {
 		if err != nil {
 			continue
 		}
-		// openssl looks each name up in the list with a comparison
-		// function, which sorts the list first (X509_NAME_cmp's order),
-		// and appends it when not found: the list comes out sorted but
-		// for its last name (measured: a file of names 8, 7 and 6 bytes
-		// long gives the second, the first, the third).
-		sortNames(names)
-		mine := canonName(c.RawSubject)
-		if !slices.ContainsFunc(names, func(n []byte) bool { return bytes.Equal(canonName(n), mine) }) {
+		// openssl looks each name up in the list with a comparison of
+		// their DER (length first, then bytes: not X509_NAME_cmp's
+		// canonical forms, so names differing in case or spacing all
+		// stay), which sorts the list first, and appends it when not
+		// found: the list comes out sorted but for its last name
+		// (measured: a file of names 8, 7 and 6 bytes long gives the
+		// second, the first, the third). pending is that last name,
+		// put in its place at the next look-up.
+		if !sorted {
+			slices.SortFunc(names, compareNames)
+			sorted = true
+		} else if pending {
+			last := names[len(names)-1]
+			i, _ := slices.BinarySearchFunc(names[:len(names)-1], last, compareNames)
+			copy(names[i+1:], names[i:len(names)-1])
+			names[i] = last
+		}
+		pending = false
+		if _, found := slices.BinarySearchFunc(names, c.RawSubject, compareNames); !found {
 			names = append(names, c.RawSubject)
+			pending = true
 		}
 	}
 	return names, nil, nil
 }
 
-// canonName is a name's canonical form, or the name itself when it does
-// not parse.
-func canonName(raw []byte) []byte {
-	if c, err := certs.CanonName(raw); err == nil {
-		return c
+// compareNames orders DER names as openssl's comparison of CA names
+// does: by length, then by their bytes.
+func compareNames(a, b []byte) int {
+	if len(a) != len(b) {
+		return len(a) - len(b)
 	}
-	return raw
-}
-
-// sortNames orders DER names as openssl's X509_NAME_cmp does: by the
-// length of their canonical forms, then by their bytes.
-func sortNames(names [][]byte) {
-	slices.SortStableFunc(names, func(a, b []byte) int {
-		ca, cb := canonName(a), canonName(b)
-		if len(ca) != len(cb) {
-			return len(ca) - len(cb)
-		}
-		return bytes.Compare(ca, cb)
-	})
+	return bytes.Compare(a, b)
 }
 
 // ConfCANames is the option under which applyCommands records a section's

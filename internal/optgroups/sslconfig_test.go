@@ -3,8 +3,15 @@ package optgroups_test
 import (
 	"bufio"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
+	"encoding/pem"
 	"io"
+	"math/big"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -394,7 +401,13 @@ func TestSSLConfigCANames(t *testing.T) {
 	if err := os.WriteFile(threeFile, three, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, args := range [][]string{{}, {"-requestCAfile", pki.CA}, {"-requestCAfile", threeFile}} {
+	// Names differing only in case or spacing: openssl compares CA
+	// names' DER, and sends all three.
+	caseFile := filepath.Join(t.TempDir(), "case.pem")
+	if err := os.WriteFile(caseFile, namedCerts(t, "Foo", "foo", "Foo "), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{}, {"-requestCAfile", pki.CA}, {"-requestCAfile", threeFile}, {"-requestCAfile", caseFile}} {
 		var got [2]string
 		for i, prog := range []string{openssl, tlskit} {
 			srv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey, "-trace")
@@ -409,6 +422,27 @@ func TestSSLConfigCANames(t *testing.T) {
 			t.Errorf("s_client %v: certificate_authorities: openssl\n%s\ntlskit\n%s", args, got[0], got[1])
 		}
 	}
+}
+
+// namedCerts are self-signed certificates in PEM, one with each common
+// name.
+func namedCerts(t *testing.T, cns ...string) []byte {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []byte
+	for i, cn := range cns {
+		tmpl := &x509.Certificate{SerialNumber: big.NewInt(int64(i + 1)), Subject: pkix.Name{CommonName: cn},
+			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})...)
+	}
+	return out
 }
 
 // TestSSLConfigDHParameters: s_server uses a section's DHParameters only
