@@ -158,9 +158,10 @@ var verifyModeFlags = map[string]Role{
 // protocolSwitches are the Protocol command's names and the -no_
 // switches they stand for; SSLv2 and the DTLS versions are accepted and
 // change nothing in a TLS context, as in openssl.
+// Names are matched without regard to case (keys lower-case).
 var protocolSwitches = map[string]string{
-	"SSLv2": "", "SSLv3": "no_ssl3", "TLSv1": "no_tls1", "TLSv1.1": "no_tls1_1",
-	"TLSv1.2": "no_tls1_2", "TLSv1.3": "no_tls1_3", "DTLSv1": "", "DTLSv1.2": "",
+	"sslv2": "", "sslv3": "no_ssl3", "tlsv1": "no_tls1", "tlsv1.1": "no_tls1_1",
+	"tlsv1.2": "no_tls1_2", "tlsv1.3": "no_tls1_3", "dtlsv1": "", "dtlsv1.2": "",
 }
 
 // ParseTLSConfig reads the TLS options as openssl 3.0 applies its
@@ -371,10 +372,13 @@ func applyCommands(v *opt.Values, cmds []sslconf.Command, role Role, lookup func
 			continue
 		case "protocol":
 			for _, p := range splitList(c.Value) {
+				// One sign at most, and names in any case, as
+				// openssl's option lists are read (measured:
+				// "-+TLSv1.3" fails, "tlsv1.2" is TLSv1.2).
 				on := !strings.HasPrefix(p, "-")
-				p = strings.TrimPrefix(strings.TrimPrefix(p, "-"), "+")
+				p = strings.ToLower(oneSign(p))
 				var switches []string
-				if p == "ALL" {
+				if p == "all" {
 					switches = []string{"no_ssl3", "no_tls1", "no_tls1_1", "no_tls1_2", "no_tls1_3"}
 				} else if sw, ok := protocolSwitches[p]; ok {
 					if sw != "" {
