@@ -3,7 +3,6 @@ package sclient
 import (
 	"bytes"
 	"crypto"
-	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/pem"
@@ -519,8 +518,7 @@ func (c *client) onTicket(cn *conn, sess *resumeSession, tk engine.Ticket) {
 		}
 		// openssl names a TLS 1.3 ticket's session by the ticket's
 		// SHA-256.
-		id := sha256.Sum256(tk.Ticket)
-		rs.SessionID = id[:]
+		rs.SessionID = sessfile.IDOfTicket(tk.Ticket)
 		report.WriteTicketArrived(c.info, rs)
 		if saveErr == nil {
 			// The read that took the ticket returned no data: openssl
