@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"sync"
 	"time"
 
@@ -112,8 +111,10 @@ func (s *server) loadVerify(v *opt.Values) error {
 		// subject, CA or not, in file order, once each: measured with
 		// 3.0, a later name is dropped only when its DER is the same
 		// (names differing in case, spacing or string type all stay).
+		seen := make(map[string]bool, len(names))
 		for _, r := range names {
-			if !slices.ContainsFunc(s.clientCANames, func(n []byte) bool { return bytes.Equal(n, r.RawSubject) }) {
+			if !seen[string(r.RawSubject)] {
+				seen[string(r.RawSubject)] = true
 				s.clientCANames = append(s.clientCANames, r.RawSubject)
 			}
 		}
