@@ -150,11 +150,26 @@ func runClient(t *testing.T, prog string, args []string) verdict {
 // end in its ACCEPT line (then it is killed); others in an exit.
 func runServer(t *testing.T, prog string, args []string) verdict {
 	t.Helper()
+	all := append([]string{"s_server", "-accept", "127.0.0.1:0", "-naccept", "1", "-cert", certFile, "-key", keyFx}, args...)
+	accepted, stderr, code := runUntilAccept(t, prog, nil, all)
+	if accepted {
+		return verdict{accepted: true}
+	}
+	return verdict{first: firstLine(stderr, "s_server"), code: code}
+}
+
+// runUntilAccept runs prog with args (its environment plus env) for at
+// most 20 s: a server that prints its ACCEPT line is killed there
+// (accepted); otherwise it is waited for, and its stderr and exit code
+// come back. stdin stays open for a server, which must not see EOF, and
+// is closed at once for a client.
+func runUntilAccept(t *testing.T, prog string, env, args []string) (accepted bool, stderr string, code int) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	all := append([]string{"s_server", "-accept", "127.0.0.1:0", "-naccept", "1", "-cert", certFile, "-key", keyFx}, args...)
-	cmd := exec.CommandContext(ctx, prog, all...)
-	stdin, _ := cmd.StdinPipe() // s_server must not see EOF on stdin
+	cmd := exec.CommandContext(ctx, prog, args...)
+	cmd.Env = append(os.Environ(), env...)
+	stdin, _ := cmd.StdinPipe()
 	defer stdin.Close()
 	pr, pw := io.Pipe()
 	cmd.Stdout = pw
@@ -163,36 +178,38 @@ func runServer(t *testing.T, prog string, args []string) verdict {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	accepted := make(chan bool, 1)
+	seen := make(chan bool, 1)
 	go func() {
 		sc := bufio.NewScanner(pr)
 		found := false
 		for sc.Scan() {
 			if !found && strings.HasPrefix(sc.Text(), "ACCEPT") {
 				found = true
-				accepted <- true
+				seen <- true
 			}
 		}
 		if !found {
-			accepted <- false
+			seen <- false
 		}
 	}()
 	done := make(chan error, 1)
 	go func() { err := cmd.Wait(); pw.Close(); done <- err }()
-	if <-accepted {
+	if args[0] == "s_client" {
+		stdin.Close()
+	}
+	if <-seen {
 		cmd.Process.Kill()
 		<-done
-		return verdict{accepted: true}
+		return true, errb.String(), 0
 	}
 	err := <-done
 	if ctx.Err() != nil {
-		t.Fatalf("%s %v: timed out", prog, all)
+		t.Fatalf("%s %v: timed out\nstderr:\n%s", prog, args, errb.String())
 	}
-	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
 	}
-	return verdict{first: firstLine(errb.String(), "s_server"), code: code}
+	return false, errb.String(), code
 }
 
 // sharedOptions is the one table both commands go through: every option

@@ -1,8 +1,6 @@
 package optgroups_test
 
 import (
-	"bufio"
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -10,7 +8,6 @@ import (
 	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/pem"
-	"io"
 	"math/big"
 	"os"
 	"os/exec"
@@ -54,61 +51,17 @@ func sslConfigCases(t *testing.T) (env []string, cases []txtar.File) {
 // error lines' thread, file and line written T, F and L.
 func startUp(t *testing.T, prog, cmdName string, env []string, args ...string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
 	var all []string
 	if cmdName == "s_client" {
 		all = append([]string{"s_client", "-connect", "127.0.0.1:1"}, args...)
 	} else {
 		all = append([]string{"s_server", "-accept", "127.0.0.1:0", "-cert", certFile, "-key", keyFx}, args...)
 	}
-	cmd := exec.CommandContext(ctx, prog, all...)
-	cmd.Env = append(os.Environ(), env...)
-	stdin, _ := cmd.StdinPipe() // s_server must not see EOF on stdin
-	defer stdin.Close()
-	pr, pw := io.Pipe()
-	cmd.Stdout = pw
-	var errb testpeer.Buffer
-	cmd.Stderr = &errb
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	accepted := make(chan bool, 1)
-	go func() {
-		sc := bufio.NewScanner(pr)
-		found := false
-		for sc.Scan() {
-			if !found && strings.HasPrefix(sc.Text(), "ACCEPT") {
-				found = true
-				accepted <- true
-			}
-		}
-		if !found {
-			accepted <- false
-		}
-	}()
-	done := make(chan error, 1)
-	go func() { err := cmd.Wait(); pw.Close(); done <- err }()
-	if cmdName == "s_client" {
-		stdin.Close()
-	}
-	if <-accepted {
-		cmd.Process.Kill()
-		<-done
+	accepted, stderr, code := runUntilAccept(t, prog, env, all)
+	if accepted || strings.Contains(stderr, "connect:errno=") {
 		return "ok\n"
 	}
-	err := <-done
-	if ctx.Err() != nil {
-		t.Fatalf("%s %v: timed out\nstderr:\n%s", prog, all, errb.String())
-	}
-	if strings.Contains(errb.String(), "connect:errno=") {
-		return "ok\n"
-	}
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	}
-	return "exit " + strconv.Itoa(code) + "\n" + errLines.ReplaceAllString(errb.String(), "T:error:${1}:F:L:")
+	return "exit " + strconv.Itoa(code) + "\n" + errLines.ReplaceAllString(stderr, "T:error:${1}:F:L:")
 }
 
 var errLines = regexp.MustCompile(`(?m)^[0-9A-F]+:error:([0-9A-F]{8}:[^:]*:[^:]*:[^:]*):[^:]*:\d+:`)
