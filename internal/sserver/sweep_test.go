@@ -446,12 +446,7 @@ func TestHeldTraceLikeOpenSSL(t *testing.T) {
 // servers' normalized stdout and stderr are compared.
 func TestEarlyDataMsgLikeOpenSSL(t *testing.T) {
 	needTool(t, "openssl")
-	dir := t.TempDir()
-	ec, eck := writeCert(t, dir, "ec", "localhost", false)
-	early := filepath.Join(dir, "early.txt")
-	if err := os.WriteFile(early, []byte("early hello\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dir, ec, eck, early := earlySetup(t)
 	args := []string{"-cert", ec, "-key", eck, "-naccept", "3", "-early_data", "-msg"}
 	drive := func(addr string, output func() string) {
 		sess := filepath.Join(t.TempDir(), "sess.pem")
@@ -640,12 +635,7 @@ func TestEESupportedGroupsLikeOpenSSL(t *testing.T) {
 // are compared with openssl s_server's.
 func TestTraceEndOfEarlyDataLikeOpenSSL(t *testing.T) {
 	needTool(t, "openssl")
-	dir := t.TempDir()
-	ec, eck := writeCert(t, dir, "ec", "localhost", false)
-	early := filepath.Join(dir, "early.txt")
-	if err := os.WriteFile(early, []byte("early hello\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dir, ec, eck, early := earlySetup(t)
 	block := regexp.MustCompile(`(?m)^    EndOfEarlyData, .*\n(.+\n)*`)
 	args := []string{"-cert", ec, "-key", eck, "-naccept", "2", "-early_data", "-trace"}
 	gotOut, _, wantOut, _ := bothServers(t, dir, args, func(addr string, output func() string) {
@@ -763,12 +753,7 @@ func TestSecDebugResumptionTLS12LikeOpenSSL(t *testing.T) {
 // and the servers' normalized stdout (statistics included), are compared.
 func TestHelloRetryResumptionLikeOpenSSL(t *testing.T) {
 	needTool(t, "openssl")
-	dir := t.TempDir()
-	ec, eck := writeCert(t, dir, "ec", "localhost", false)
-	early := filepath.Join(dir, "early.txt")
-	if err := os.WriteFile(early, []byte("early hello\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dir, ec, eck, early := earlySetup(t)
 	clientLines := regexp.MustCompile(`(?m)^(New|Reused), .*\n|^Early data .*\n`)
 	for _, tc := range []struct {
 		name    string
@@ -821,12 +806,7 @@ func TestHelloRetryResumptionLikeOpenSSL(t *testing.T) {
 // both servers' stderr is compared.
 func TestSecDebugEarlyDataLikeOpenSSL(t *testing.T) {
 	needTool(t, "openssl")
-	dir := t.TempDir()
-	ec, eck := writeCert(t, dir, "ec", "localhost", false)
-	early := filepath.Join(dir, "early.txt")
-	if err := os.WriteFile(early, []byte("early hello\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dir, ec, eck, early := earlySetup(t)
 	for _, tc := range []struct {
 		name           string
 		server, client []string
@@ -888,4 +868,18 @@ func TestHelloRetryResumptionWWWLikeOpenSSL(t *testing.T) {
 	if got != want {
 		t.Errorf("counters\n%s, openssl's\n%s", got, want)
 	}
+}
+
+// earlySetup makes what the early-data comparisons share: a directory,
+// an EC certificate and key for localhost in it, and a file of early
+// data ("early hello") for openssl s_client -early_data.
+func earlySetup(t *testing.T) (dir, cert, key, early string) {
+	t.Helper()
+	dir = t.TempDir()
+	cert, key = writeCert(t, dir, "ec", "localhost", false)
+	early = filepath.Join(dir, "early.txt")
+	if err := os.WriteFile(early, []byte("early hello\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir, cert, key, early
 }
