@@ -80,7 +80,7 @@ func TLS() []opt.Option {
 		{Name: "record_padding", Kind: opt.String, Help: "Block size to pad TLS 1.3 records to."},
 		{Name: "debug_broken_protocol", Kind: opt.None, Help: "Perform all sorts of protocol violations for testing purposes", Unsupported: "deliberate protocol violations are not implemented by tlskit"},
 		{Name: "no_middlebox", Kind: opt.None, Help: "Disable TLSv1.3 middlebox compat mode"},
-		{Name: "no_etm", Kind: opt.None, Help: "Disable Encrypt-then-Mac extension", NoEffect: true},
+		{Name: "no_etm", Kind: opt.None, Help: "Disable Encrypt-then-Mac extension"},
 	}
 }
 
