@@ -19,15 +19,33 @@ import (
 // read is echoed back; the states of the handshakes (and their errors)
 // are collected in order of completion.
 type manyServer struct {
-	mu   sync.Mutex
-	sts  []State
-	errs []error
+	mu      sync.Mutex
+	sts     []State
+	errs    []error
+	changed chan struct{} // closed and replaced on every result
 }
 
-func (m *manyServer) results() ([]State, []error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return append([]State(nil), m.sts...), append([]error(nil), m.errs...)
+// results waits until n handshakes have ended (a client can exit before
+// the server has read its last Finished), at most 10 s, and returns what
+// was collected by then.
+func (m *manyServer) results(n int) ([]State, []error) {
+	timeout := time.After(10 * time.Second)
+	for {
+		m.mu.Lock()
+		if len(m.sts) >= n {
+			defer m.mu.Unlock()
+			return append([]State(nil), m.sts...), append([]error(nil), m.errs...)
+		}
+		changed := m.changed
+		m.mu.Unlock()
+		select {
+		case <-changed:
+		case <-timeout:
+			m.mu.Lock()
+			defer m.mu.Unlock()
+			return append([]State(nil), m.sts...), append([]error(nil), m.errs...)
+		}
+	}
 }
 
 func ownServerMany(t *testing.T, cfg *Config) (string, *manyServer) {
@@ -36,7 +54,7 @@ func ownServerMany(t *testing.T, cfg *Config) (string, *manyServer) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &manyServer{}
+	m := &manyServer{changed: make(chan struct{})}
 	var wg sync.WaitGroup
 	t.Cleanup(func() { l.Close(); wg.Wait() })
 	wg.Add(1)
@@ -56,6 +74,8 @@ func ownServerMany(t *testing.T, cfg *Config) (string, *manyServer) {
 				err := s.Handshake()
 				m.mu.Lock()
 				m.sts, m.errs = append(m.sts, s.State()), append(m.errs, err)
+				close(m.changed)
+				m.changed = make(chan struct{})
 				m.mu.Unlock()
 				if err != nil {
 					return
@@ -168,14 +188,14 @@ func TestServer12OpenSSLSessions(t *testing.T) {
 			if code != 0 || strings.Count(out, "Reused, TLSv1.2, Cipher is ECDHE-ECDSA-AES256-GCM-SHA384") != 5 {
 				t.Fatalf("openssl exit %d:\n%s\n%s", code, out, errOut)
 			}
-			sts, errs := m.results()
+			sts, errs := m.results(6)
 			resumed := 0
 			for i, st := range sts {
 				if errs[i] == nil && st.Resumed {
 					resumed++
 				}
 			}
-			if resumed != 5 {
+			if resumed != 5 || len(sts) != 6 {
 				t.Errorf("own server resumed %d of %d", resumed, len(sts))
 			}
 		})
@@ -191,7 +211,7 @@ func TestServer12OpenSSLSessions(t *testing.T) {
 		if code != 0 || !strings.Contains(out, "Reused, TLSv1.2") {
 			t.Fatalf("second: exit %d\n%s\n%s", code, out, errOut)
 		}
-		if sts, _ := m.results(); len(sts) != 2 || !sts[1].Resumed {
+		if sts, _ := m.results(2); len(sts) != 2 || !sts[1].Resumed {
 			t.Errorf("own server states %+v", sts)
 		}
 	})
