@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -396,7 +397,7 @@ func TestPostHandshakeAlertLine(t *testing.T) {
 	all := []string{"-connect", srv.Addr, "-tls1_3", "-CAfile", pki.CA}
 	// openssl's stdin stays open: at its end openssl would leave before
 	// the alert arrived, a race; the alert ends it.
-	_, oErr, oCode := opensslHeld(t, 20*time.Second, all...)
+	_, oErr, oCode := opensslHeld(t, nil, all...)
 	_, tErr, tCode := runClient(t, "", all...)
 	// The thread ID and openssl's source position differ.
 	thread := regexp.MustCompile(`(?m)^[0-9A-F]+:error:`)
@@ -454,31 +455,33 @@ func TestClientAutoChain(t *testing.T) {
 	}
 }
 
-// opensslHeld runs openssl s_client with args, its stdin open for hold
-// (so that what the server sends after the handshake, tickets or an
-// alert, is read before openssl leaves at the end of its input), and
-// returns its stdout, stderr and exit code.
-func opensslHeld(t *testing.T, hold time.Duration, args ...string) (string, string, int) {
+// opensslHeld runs openssl s_client with args, its stdin open until
+// ready accepts what it has printed so far (stdout, stderr), or, with
+// ready nil, until it ends by itself: what the server sends after the
+// handshake, tickets or an alert, is read before openssl leaves at the
+// end of its input. It fails the test when openssl has not ended within
+// 20 s, and returns its stdout, stderr and exit code.
+func opensslHeld(t *testing.T, ready func(stdout, stderr string) bool, args ...string) (string, string, int) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), hold+20*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, testpeer.Need(t, "openssl"), append([]string{"s_client"}, args...)...)
-	var o, e strings.Builder
-	cmd.Stdout, cmd.Stderr = &o, &e
-	in, err := cmd.StdinPipe()
+	if ready == nil {
+		ready = func(string, string) bool { return false }
+	}
+	o, e, code, err := opensslUntil(testpeer.Need(t, "openssl"), ready, 20*time.Second, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+	return o, e, code
+}
+
+// sessionSaved is a ready function for opensslHeld: a session is in
+// path, -sess_out's file (written whole from openssl's new session
+// callback: at TLS 1.3 a ticket's session, which its stdout, buffered,
+// does not show before openssl ends).
+func sessionSaved(path string) func(string, string) bool {
+	return func(string, string) bool {
+		b, _ := os.ReadFile(path)
+		return strings.Contains(string(b), "-----END SSL SESSION PARAMETERS-----\n")
 	}
-	timer := time.AfterFunc(hold, func() { in.Close() })
-	defer timer.Stop()
-	cmd.Wait()
-	if ctx.Err() != nil {
-		t.Fatalf("openssl s_client %s: timed out\n%s%s", strings.Join(args, " "), o.String(), e.String())
-	}
-	return o.String(), e.String(), cmd.ProcessState.ExitCode()
 }
 
 // TestExternalPSKTicketSession: the tickets of a TLS 1.3 handshake
@@ -490,8 +493,11 @@ func opensslHeld(t *testing.T, hold time.Duration, args ...string) (string, stri
 func TestExternalPSKTicketSession(t *testing.T) {
 	srv := testpeer.OpenSSLServer(t, "-nocert", "-psk", "0102030405060708", "-psk_identity", "id1")
 	all := []string{"-connect", srv.Addr, "-psk", "0102030405060708", "-psk_identity", "id1"}
-	oOut, _, _ := opensslHeld(t, time.Second, all...)
-	tOut, tErr, _ := runClient(t, "", all...)
+	// openssl's input ends once the ticket is in its -sess_out file.
+	dir := t.TempDir()
+	o, g := filepath.Join(dir, "openssl.pem"), filepath.Join(dir, "tlskit.pem")
+	oOut, _, _ := opensslHeld(t, sessionSaved(o), append(all, "-sess_out", o)...)
+	tOut, tErr, _ := runClient(t, "", append(all, "-sess_out", g)...)
 	keep := regexp.MustCompile(`^(Reused, |Post-Handshake|    (Timeout|Verify return code|TLS session ticket lifetime))`)
 	if o, g := pick(oOut, keep), pick(tOut, keep); o != g || !strings.Contains(g, "Verify return code: 1 ") {
 		t.Errorf("openssl:\n%s\ntlskit:\n%s\n%s", o, g, tErr)
@@ -576,7 +582,7 @@ func TestSessionFileKexGroup(t *testing.T) {
 	}{{srv.Addr, "-tls1_2", 29}, {srv.Addr, "-tls1_3", 29}, {hrr.Addr, "-tls1_3", 24}} {
 		o, g := filepath.Join(dir, fmt.Sprintf("o%d.pem", i)), filepath.Join(dir, fmt.Sprintf("t%d.pem", i))
 		args := []string{"-connect", tc.addr, tc.v}
-		opensslHeld(t, time.Second, append(args, "-sess_out", o)...)
+		opensslHeld(t, sessionSaved(o), append(args, "-sess_out", o)...)
 		runClient(t, "", append(args, "-sess_out", g)...)
 		if a, b := group(o), group(g); a != tc.want || b != tc.want {
 			t.Errorf("%s %s: kex_group openssl %d, tlskit %d, want %d", tc.addr, tc.v, a, b, tc.want)
@@ -610,7 +616,7 @@ func TestSessionFileMaxFragLen(t *testing.T) {
 	} {
 		o, g := filepath.Join(dir, fmt.Sprintf("o%d.pem", i)), filepath.Join(dir, fmt.Sprintf("t%d.pem", i))
 		args := append([]string{"-connect", srv.Addr}, tc.args...)
-		opensslHeld(t, time.Second, append(args, "-sess_out", o)...)
+		opensslHeld(t, sessionSaved(o), append(args, "-sess_out", o)...)
 		runClient(t, "", append(args, "-sess_out", g)...)
 		if a, b := mode(o), mode(g); a != tc.want || b != tc.want {
 			t.Errorf("%v: max_fragment_len_mode openssl %d, tlskit %d, want %d", tc.args, a, b, tc.want)
@@ -649,7 +655,7 @@ func TestSessionFileNames(t *testing.T) {
 	} {
 		o, g := filepath.Join(dir, fmt.Sprintf("o%d.pem", i)), filepath.Join(dir, fmt.Sprintf("t%d.pem", i))
 		args := []string{"-connect", tc.addr, tc.v, "-alpn", "bar,foo", "-servername", "example.com"}
-		opensslHeld(t, time.Second, append(args, "-sess_out", o)...)
+		opensslHeld(t, sessionSaved(o), append(args, "-sess_out", o)...)
 		runClient(t, "", append(args, "-sess_out", g)...)
 		if a, b := names(o), names(g); a != tc.want || b != tc.want {
 			t.Errorf("%s %s: openssl %s, tlskit %s, want %s", tc.addr, tc.v, a, b, tc.want)
