@@ -174,6 +174,10 @@ func hasURIScheme(s string) bool {
 	return true
 }
 
+// StorePath is the local path a store URI names (see storePath); its
+// error says why tlskit reads no such store.
+func StorePath(uri string) (string, error) { return storePath(uri) }
+
 // storePath turns a store URI into a local path, following RFC 8089's forms of file URIs.
 func storePath(uri string) (string, error) {
 	rest, ok := strings.CutPrefix(uri, "file:")

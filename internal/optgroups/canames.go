@@ -6,9 +6,12 @@ import (
 	"encoding/pem"
 	"errors"
 	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"syscall"
 
+	"github.com/tlskit/tlskit/internal/certs"
 	"github.com/tlskit/tlskit/internal/opt"
 	"github.com/tlskit/tlskit/internal/sslerr"
 )
@@ -83,7 +86,8 @@ const ConfCANames = "conf:RequestCAFile"
 const ConfCAPath = "conf:RequestCAPath"
 
 // SectionCANames are the CA names of -ssl_config's RequestCAFile,
-// ClientCAFile, RequestCAPath and ClientCAPath commands (one list in
+// ClientCAFile, RequestCAPath, ClientCAPath, RequestCAStore and
+// ClientCAStore commands (one list in
 // openssl 3.0, in the commands' order), and whether there were any such
 // commands. s_client's -requestCAfile and s_server's -CAfile replace
 // them, as openssl's applications set their own list after
@@ -97,6 +101,8 @@ func SectionCANames(v *opt.Values) ([][]byte, bool) {
 			names, _, _ = LoadCANames(names, x.Value) // applyCommands read it
 		case ConfCAPath:
 			names, _, _, _ = LoadCANamesDir(names, x.Value)
+		case ConfCAStore:
+			names, _, _ = LoadCANamesStore(names, x.Value)
 		default:
 			continue
 		}
@@ -131,6 +137,59 @@ func LoadCANamesDir(names [][]byte, dir string) (_ [][]byte, lines []string, bad
 		}
 	}
 	return names, nil, "", nil
+}
+
+// ConfCAStore is the option under which applyCommands records a section's
+// RequestCAStore and ClientCAStore URIs, among ConfCANames' files.
+const ConfCAStore = "conf:RequestCAStore"
+
+// LoadCANamesStore reads a store of CA names as openssl 3.0.22's
+// RequestCAStore and ClientCAStore commands do (measured): a file, named
+// by a path or a file: URI, as LoadCANames reads it; a directory's
+// entries in the order it lists them (not sorted), each read so, but for
+// the entries whose names begin with a dot and subdirectories, which the
+// store skips (RequestCAPath reads both). The names go into the same list,
+// looked up and appended as LoadCANames does. bad is an entry that does
+// not open (openssl's failure there is not matched), err why; the caller
+// checked the URI itself (CAStore.Load).
+func LoadCANamesStore(names [][]byte, uri string) (_ [][]byte, bad string, err error) {
+	path, err := certs.StorePath(uri)
+	if err != nil {
+		return names, uri, err
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return names, path, err
+	}
+	if !st.IsDir() {
+		names, _, err = LoadCANames(names, path)
+		if err != nil {
+			return names, path, err
+		}
+		return names, "", nil
+	}
+	f, err := os.Open(path)
+	var entries []string
+	if err == nil {
+		entries, err = f.Readdirnames(-1)
+		f.Close()
+	}
+	if err != nil {
+		return names, path, err
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e, ".") {
+			continue
+		}
+		p := filepath.Join(path, e)
+		if st, err := os.Stat(p); err == nil && st.IsDir() {
+			continue
+		}
+		if names, _, err = LoadCANames(names, p); err != nil {
+			return names, p, err
+		}
+	}
+	return names, "", nil
 }
 
 // fopenLines are the error queue's lines of a file that openssl's BIO

@@ -54,9 +54,6 @@ var unhonoured = map[string]string{
 	// predict.
 	"certificate": "a certificate from a section (openssl's key-type slots and its key-loading failures are not matched)",
 	"privatekey":  "a key from a section (openssl's key-type slots and its key-loading failures are not matched)",
-	// Not measured: the order in which a store's names are added.
-	"requestcastore": "CA names from a store (the order openssl adds them in is not measured)",
-	"clientcastore":  "CA names from a store (the order openssl adds them in is not measured)",
 }
 
 // certCmds are the file commands that load files (certificates, keys, CA
@@ -437,6 +434,26 @@ func applyCommands(v *opt.Values, cmds []sslconf.Command, role Role, lookup func
 			default:
 				out.List = append(out.List, opt.Value{Name: ConfCAPath, Value: c.Value, Config: name})
 			}
+			continue
+		}
+		if key == "requestcastore" || key == "clientcastore" {
+			// The store checked as VerifyCAStore's (a missing one fails
+			// with the same lines, measured), then its names into the
+			// same list.
+			if _, err := (CAStore{URI: c.Value}).Load(); err != nil {
+				var ce *ConfError
+				if errors.As(err, &ce) {
+					fail(ce.Lines...)
+				} else {
+					refuse(c, err.Error())
+				}
+				continue
+			}
+			if _, bad, err := LoadCANamesStore(nil, c.Value); bad != "" {
+				refuse(c, bad+" does not open: "+err.Error()+" (openssl's failure is not matched)")
+				continue
+			}
+			out.List = append(out.List, opt.Value{Name: ConfCAStore, Value: c.Value, Config: name})
 			continue
 		}
 		if key == "requestcafile" || key == "clientcafile" {

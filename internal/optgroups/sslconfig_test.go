@@ -567,3 +567,68 @@ func TestSSLConfigStores(t *testing.T) {
 		}
 	}
 }
+
+// TestSSLConfigCAStoreNames: RequestCAStore and ClientCAStore add a
+// store's names to the list RequestCAFile and ClientCAFile make, looked
+// up and appended as they are: a file by its path or a file: URI, a
+// directory's entries in the order it lists them, without its dot files
+// and subdirectories. tlskit beside openssl, each against an openssl
+// peer, printing the same names.
+func TestSSLConfigCAStoreNames(t *testing.T) {
+	openssl := testpeer.Need(t, "openssl")
+	pki := testpeer.NewPKI(t)
+	d := t.TempDir()
+	write := func(name string, data []byte) string {
+		p := filepath.Join(d, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	// Names of decreasing length: the list's order is not the file's.
+	three := write("three.pem", namedCerts(t, "ccc", "bb", "a"))
+	dir := filepath.Join(d, "store")
+	write("store/k.pem", namedCerts(t, "bb"))
+	write("store/q.pem", namedCerts(t, "ccc"))
+	write("store/b.pem", namedCerts(t, "a"))
+	write("store/.hidden.pem", namedCerts(t, "hidden"))
+	write("store/sub/x.pem", namedCerts(t, "sub"))
+	env := writeConf(t, "MinProtocol = TLSv1", "[ssl_sect]",
+		"file = file", "uri = uri", "dir = dir", "rdir = rdir", "two = two",
+		"[file]", "ClientCAStore = "+three,
+		"[uri]", "RequestCAStore = file:"+three,
+		"[dir]", "ClientCAStore = "+dir, "[rdir]", "RequestCAStore = "+dir,
+		"[two]", "ClientCAStore = "+pki.CA, "RequestCAFile = "+three)
+	for _, section := range []string{"file", "uri", "dir", "two"} {
+		var got [2]string
+		for i, prog := range []string{openssl, tlskit} {
+			srv := testpeer.SServer(t, prog, env, "-cert", pki.Server, "-key", pki.ServerKey, "-verify", "1", "-ssl_config", section)
+			out, errs, code := clientRun(t, openssl, nil, srv.Addr)
+			if code != 0 {
+				t.Fatalf("%s s_server -ssl_config %s: openssl s_client exit %d:\n%s\nstderr:\n%s", filepath.Base(prog), section, code, out, errs)
+			}
+			got[i] = caNamesBlock.FindString(out)
+		}
+		if got[0] == "" || got[0] != got[1] || strings.Contains(got[0], "hidden") || strings.Contains(got[0], "sub") {
+			t.Errorf("s_server -ssl_config %s: CA names: openssl %q, tlskit %q", section, got[0], got[1])
+		}
+	}
+	for _, args := range [][]string{{"-ssl_config", "uri"}, {"-ssl_config", "rdir"}, {"-ssl_config", "uri", "-requestCAfile", pki.CA}} {
+		var got [2]string
+		for i, prog := range []string{openssl, tlskit} {
+			srv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey, "-trace")
+			out, errs, code := clientRun(t, prog, env, srv.Addr, args...)
+			if code != 0 {
+				t.Fatalf("%s s_client %v: exit %d:\n%s\nstderr:\n%s", filepath.Base(prog), args, code, out, errs)
+			}
+			testpeer.WaitOutput(t, srv.Output, "CIPHER is ", 10*time.Second)
+			got[i] = traceCANames.FindString(srv.Output())
+		}
+		if got[0] == "" || got[0] != got[1] {
+			t.Errorf("s_client %v: certificate_authorities: openssl\n%s\ntlskit\n%s", args, got[0], got[1])
+		}
+	}
+}
