@@ -159,6 +159,36 @@ func TestEarlyDataOwnOwn(t *testing.T) {
 		}
 	})
 
+	t.Run("hello retry with tickets not looked up", func(t *testing.T) {
+		// Another server's ticket is no identity a server keeping its
+		// tickets in a cache looks up, nor is it counted a miss there,
+		// unless it has a session ID's 32 bytes (as openssl s_server
+		// 3.0 under anti-replay counts, measured).
+		other := base()
+		other.TicketKey = bytes.Repeat([]byte{1}, ticketKeyLen)
+		tk := tickets(t, other)[0]
+		scfg := base()
+		scfg.AntiReplay = &TicketLedger{}
+		scfg.Groups = []uint16{kx.Secp256r1}
+		id32 := tk
+		id32.Ticket = bytes.Repeat([]byte{7}, 32)
+		for _, tc := range []struct {
+			tk   Ticket
+			want TicketLookup
+		}{{tk, TicketNotLookedUp}, {id32, TicketNotFound}} {
+			st, r, line, err := earlyRun(t, scfg, tc.tk, "lost\n", "late\n", nil)
+			if err != nil || r.err != nil {
+				t.Fatal(err, r.err)
+			}
+			if line != "late\n" || !st.HelloRetry || st.Resumed || r.st.Resumed {
+				t.Errorf("echo %q, retry %v, resumed %v", line, st.HelloRetry, st.Resumed)
+			}
+			if r.st.FirstHelloTicket != tc.want || r.st.HelloTicket != tc.want {
+				t.Errorf("%d-byte identity: server's ClientHello tickets %v then %v, want %v", len(tc.tk.Ticket), r.st.FirstHelloTicket, r.st.HelloTicket, tc.want)
+			}
+		}
+	})
+
 	t.Run("anti-replay", func(t *testing.T) {
 		scfg := base()
 		scfg.AntiReplay = &TicketLedger{}

@@ -33,6 +33,8 @@ type serverHS struct {
 	pskSched *keys.Schedule // the schedule its binder was checked with
 	pskIndex uint16
 	pskOnly  bool // psk_ke: no (EC)DHE
+	// lookup is what selectPSK made of the last ClientHello's tickets.
+	lookup TicketLookup
 	// staple is the OCSP response for the leaf's CertificateEntry.
 	staple []byte
 }
@@ -316,7 +318,7 @@ func (h *serverHS) choosePSKAndGroup(raw, prefix []byte) error {
 // ClientHello; prefix the transcript before it after a retry.
 func (h *serverHS) selectPSK(raw, prefix []byte) error {
 	c, ch := h.c, h.ch
-	h.psk, h.pskSched, h.pskOnly = nil, nil, false
+	h.psk, h.pskSched, h.pskOnly, h.lookup = nil, nil, false, TicketNotOffered
 	d, ok := ch.Extensions.Find(msg.ExtPreSharedKey)
 	if !ok {
 		return nil
@@ -336,12 +338,16 @@ func (h *serverHS) selectPSK(raw, prefix []byte) error {
 	}
 	dhe := slices.Contains(modes, 1)
 	ke := slices.Contains(modes, 0) && c.cfg.AllowNoDHE
+	h.lookup = TicketNotLookedUp
 	if !dhe && !ke {
 		return nil
 	}
 	truncated := raw[:len(raw)-offered.BindersLen()]
 	for i, id := range offered.Identities {
-		p, ok := h.resolvePSK(id)
+		p, ok, looked := h.resolvePSK(id)
+		if looked {
+			h.lookup = TicketNotFound
+		}
 		if !ok {
 			continue
 		}
@@ -350,6 +356,10 @@ func (h *serverHS) selectPSK(raw, prefix []byte) error {
 			return alert.Faultf(alert.DecryptError, "binder does not verify")
 		}
 		h.psk, h.pskSched, h.pskIndex, h.pskOnly = &p, sched, uint16(i), !dhe
+		h.lookup = TicketFound
+		if p.external {
+			h.lookup = TicketNotOffered
+		}
 		return nil
 	}
 	return nil
@@ -357,31 +367,36 @@ func (h *serverHS) selectPSK(raw, prefix []byte) error {
 
 // resolvePSK finds the key behind an offered identity: an external PSK
 // of that identity, or a ticket this server sealed and that is still
-// valid; either bound to the chosen suite's hash.
-func (h *serverHS) resolvePSK(id msg.PSKIdentity) (pskOffer, bool) {
+// valid; either bound to the chosen suite's hash. looked reports an
+// identity a server keeping its tickets in a cache would have looked up
+// there: one this server sealed, or one a session ID's length (OpenSSL's
+// stateful tickets are its 32-byte session IDs: openssl s_server 3.0 under
+// anti-replay or -no_ticket counts a cache miss for an unknown identity
+// of 32 bytes, and none for one of 1, 31, 33 or 64 bytes, measured).
+func (h *serverHS) resolvePSK(id msg.PSKIdentity) (p pskOffer, ok, looked bool) {
 	c := h.c
 	for _, p := range c.cfg.PSKs {
 		if string(p.Identity) == string(id.Identity) && p.hash() == c.suite.Hash {
 			return pskOffer{identity: p.Identity, key: p.Key, hash: p.hash(), external: true,
-				lifetime: externalPSKLifetime}, true
+				lifetime: externalPSKLifetime}, true, false
 		}
 	}
 	t, err := c.openTicket(id.Identity)
 	if err != nil {
-		return pskOffer{}, false
+		return pskOffer{}, false, len(id.Identity) == sessionIDLen
 	}
 	s, ok := suites.Lookup13(t.suite)
 	if !ok || s.Hash != c.suite.Hash {
-		return pskOffer{}, false
+		return pskOffer{}, false, true
 	}
 	life := time.Duration(t.lifetime) * time.Second
 	if age := c.now().Sub(t.created); age < 0 || age > life {
-		return pskOffer{}, false
+		return pskOffer{}, false, true
 	}
 	if string(t.sidCtx) != string(c.cfg.sessionContext()) {
 		// A ticket of another session ID context is not resumed, as
 		// OpenSSL checks sid_ctx.
-		return pskOffer{}, false
+		return pskOffer{}, false, true
 	}
 	if l := c.cfg.AntiReplay; l != nil && !l.firstUse(id.Identity, c.now(), t.created.Add(life)) {
 		// RFC 8446 §8.1: a ticket resumes once; a replay gets a full
@@ -389,10 +404,10 @@ func (h *serverHS) resolvePSK(id msg.PSKIdentity) (pskOffer, bool) {
 		// ClientHello of a retried handshake uses its ticket up too, so
 		// the second one offering it again gets a full handshake, as
 		// from openssl s_server 3.0 -early_data (measured).
-		return pskOffer{}, false
+		return pskOffer{}, false, true
 	}
 	return pskOffer{identity: id.Identity, key: t.psk, hash: s.Hash, suite: t.suite,
-		maxEarly: t.maxEarly, alpn: t.alpn, lifetime: t.lifetime}, true
+		maxEarly: t.maxEarly, alpn: t.alpn, lifetime: t.lifetime}, true, true
 }
 
 // chooseGroup takes the first offered key share in a group the server
@@ -517,12 +532,7 @@ func (h *serverHS) helloRetry(ch1 []byte) error {
 	if h.early {
 		c.st.EarlyData = EarlyDataRejected
 	}
-	switch {
-	case h.psk != nil && !h.psk.external:
-		c.st.FirstHelloTicket = TicketFound
-	case h.psk == nil && h.ch.Extensions.Has(msg.ExtPreSharedKey):
-		c.st.FirstHelloTicket = TicketNotFound
-	}
+	c.st.FirstHelloTicket = h.lookup
 	h.ch, h.peerKS, h.early = ch2, shares, false
 	d1 := c.suite.Hash.New()
 	d1.Write(ch1)
@@ -637,6 +647,7 @@ func (h *serverHS) hello() ([]byte, []byte, bool, error) {
 			Data: msg.MarshalKeyShareServer(msg.KeyShare{Group: h.group, Data: pub})})
 	}
 	c.st.SessionLifetime = ticketLifetime * time.Second
+	c.st.HelloTicket = h.lookup
 	if h.psk != nil {
 		exts = append(exts, msg.Extension{Type: msg.ExtPreSharedKey, Data: msg.MarshalUint16(h.pskIndex)})
 		c.st.Resumed, c.st.PSKIdentity, c.st.ExternalPSK = true, h.psk.identity, h.psk.external

@@ -82,12 +82,23 @@ type TicketLookup int
 const (
 	// TicketNotOffered: no pre_shared_key, or an external PSK.
 	TicketNotOffered TicketLookup = iota
-	// TicketNotFound: tickets offered, none the server would resume.
+	// TicketNotFound: tickets offered, none the server would resume,
+	// among them one a server keeping its tickets in a cache would have
+	// looked up: one this server sealed, or an identity of a session
+	// ID's length (sessionIDLen), as OpenSSL's stateful tickets are.
 	TicketNotFound
 	// TicketFound: a ticket the server would resume (under AntiReplay
 	// it is now used up).
 	TicketFound
+	// TicketNotLookedUp: tickets offered, none looked up: none this
+	// server's nor of a session ID's length, or psk_key_exchange_modes
+	// without a mode the server takes.
+	TicketNotLookedUp
 )
+
+// sessionIDLen is the length of the session IDs a server makes, and of
+// OpenSSL's stateful TLS 1.3 ticket identities (SSL_MAX_SSL_SESSION_ID_LENGTH).
+const sessionIDLen = 32
 
 // State describes a connection as far as its handshake went.
 type State struct {
@@ -126,6 +137,10 @@ type State struct {
 	// (the second's show in Resumed). OpenSSL's server looks a ticket up
 	// in each ClientHello and counts each lookup in its statistics.
 	FirstHelloTicket TicketLookup
+	// HelloTicket is, in a TLS 1.3 server's handshake, what it made of
+	// the tickets of the ClientHello it answered (after a
+	// HelloRetryRequest, the second).
+	HelloTicket TicketLookup
 	// CANames are the certificate_authorities the peer sent.
 	CANames [][]byte
 	// PeerSignatureSchemes are the schemes the peer offered (a client's

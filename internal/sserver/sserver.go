@@ -541,7 +541,9 @@ func (s *server) countHandshake(t *engine.SnapshotConn, h *wire.ClientHello) {
 		// openssl's server looked the first ClientHello's ticket up too:
 		// a hit (two for a resumption after the retry), or under
 		// anti-replay a ticket taken out of the cache, which the second
-		// ClientHello then misses; a stateful ticket not found, a miss.
+		// ClientHello then misses; a stateful ticket not found, a miss
+		// (a ticket it would not look up, such as another server's
+		// stateless one, none).
 		switch st.FirstHelloTicket {
 		case engine.TicketFound:
 			s.stats.hits.Add(1)
@@ -579,16 +581,17 @@ func (s *server) countHandshake(t *engine.SnapshotConn, h *wire.ClientHello) {
 // (the random one of a TLS 1.3 ClientHello too) and no ticket to try
 // instead (an empty session_ticket, or tickets off). TLS 1.3: a ticket
 // (pre_shared_key) when openssl's tickets are stateful (-no_ticket, or
-// -early_data's anti-replay); a stateless one that fails to decrypt is
-// no miss. Measured with sessions openssl s_client saved from another
-// server.
+// -early_data's anti-replay), and only one it looks up in its cache (the
+// engine's TicketNotFound: one of ours, or a session ID's 32 bytes); a
+// stateless one that fails to decrypt is no miss. Measured with sessions
+// openssl s_client saved from another server.
 func (s *server) lookedUpInCache(st engine.State, h *wire.ClientHello) bool {
 	o := s.c.engine
 	if st.Version < engine.VersionTLS13 {
 		ticket, _ := msg.Extensions(h.Extensions).Find(msg.ExtSessionTicket)
 		return len(h.SessionID) > 0 && (len(ticket) == 0 || o == nil || o.tickets12 == engine.Tickets12Off)
 	}
-	return o != nil && (o.ledger != nil || o.stateful) && h.PreSharedKeyOffers > 0
+	return o != nil && (o.ledger != nil || o.stateful) && st.HelloTicket == engine.TicketNotFound
 }
 
 // lockedWriter serialises writes from concurrent connections, so each

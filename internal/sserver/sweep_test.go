@@ -870,6 +870,60 @@ func TestHelloRetryResumptionWWWLikeOpenSSL(t *testing.T) {
 	}
 }
 
+// TestForeignTicketWWWLikeOpenSSL: the -www page's session cache
+// counters after resumptions offering another server's TLS 1.3 tickets
+// to a server keeping its tickets in its cache (anti-replay, -no_ticket),
+// with and without a HelloRetryRequest: openssl s_server 3.0 counts a
+// miss per ClientHello for another stateful server's ticket (its 32-byte
+// session ID) and none for a stateless one, which it does not look up
+// (tlskit counted a miss for it too, two after a retry). The last page's
+// counters are compared with openssl s_server's.
+func TestForeignTicketWWWLikeOpenSSL(t *testing.T) {
+	needTool(t, "openssl")
+	dir := t.TempDir()
+	ec, eck := writeCert(t, dir, "ec", "localhost", false)
+	var sessions []string
+	for _, extra := range [][]string{nil, {"-no_ticket"}} {
+		other := testpeer.OpenSSLServer(t, append([]string{"-cert", ec, "-key", eck}, extra...)...)
+		sess := filepath.Join(dir, fmt.Sprintf("foreign%d.pem", len(sessions)))
+		opensslSessionOut(t, other.Addr, sess)
+		sessions = append(sessions, sess)
+	}
+	stats := regexp.MustCompile(`(?m)^ +\d+ (items in the session cache|session cache (hits|misses))\n`)
+	counters := func(addr string) string {
+		for _, sess := range sessions {
+			pageGet(t, addr, "/", "-sess_in", sess)
+		}
+		return strings.Join(stats.FindAllString(pageGet(t, addr, "/"), -1), "")
+	}
+	for _, tc := range []struct {
+		name   string
+		server []string
+		misses string
+	}{
+		{"anti-replay", []string{"-max_early_data", "100"}, " 1 session cache misses\n"},
+		{"anti-replay-retry", []string{"-max_early_data", "100", "-groups", "P-384"}, " 2 session cache misses\n"},
+		{"no-ticket", []string{"-no_ticket"}, " 1 session cache misses\n"},
+		{"no-ticket-retry", []string{"-no_ticket", "-groups", "P-384"}, " 2 session cache misses\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"-cert", ec, "-key", eck, "-naccept", "3", "-www"}, tc.server...)
+			srv := testpeer.OpenSSLServerIn(t, dir, args...)
+			want := counters(srv.Addr)
+			srv.Wait(t, 20*time.Second)
+			ts := startServer(t, dir, args...)
+			got := counters(ts.addr)
+			ts.wait(10 * time.Second)
+			if !strings.Contains(want, tc.misses) {
+				t.Fatalf("openssl's counters:\n%s", want)
+			}
+			if got != want {
+				t.Errorf("counters\n%s, openssl's\n%s", got, want)
+			}
+		})
+	}
+}
+
 // earlySetup makes what the early-data comparisons share: a directory,
 // an EC certificate and key for localhost in it, and a file of early
 // data ("early hello") for openssl s_client -early_data.
