@@ -123,6 +123,10 @@ type Value struct {
 	// Config is the -ssl_config section that set the option through an
 	// SSL_CONF file command, "" for an option given on the command line.
 	Config string
+	// Loaded is what applying such a command read from the files its
+	// value names, kept so that they are not read again (a pointer, so
+	// that Values stay comparable); nil for other options.
+	Loaded any
 }
 
 // Values is the result of parsing a command line.

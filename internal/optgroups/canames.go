@@ -20,15 +20,22 @@ import (
 // SSL_add_file_cert_subjects_to_stack does (s_client's -requestCAfile,
 // the RequestCAFile and ClientCAFile commands): the subjects of its PEM
 // certificates, each once (names of the same DER), appended to names
-// in openssl's order (see below). A file that cannot be opened fails,
-// with the error queue's lines; one without a certificate adds nothing,
-// and so does a directory, which opens (measured with openssl 3.0).
+// in openssl's order (see addCANames). A file that cannot be opened
+// fails, with the error queue's lines; one without a certificate adds
+// nothing, and so does a directory, which opens (measured with openssl
+// 3.0).
 func LoadCANames(names [][]byte, path string) ([][]byte, []string, error) {
+	subjects, lines, err := readCANames(path)
+	return addCANames(names, subjects), lines, err
+}
+
+// readCANames reads the subjects of a file's PEM certificates, in file
+// order, repeats included, for addCANames; see LoadCANames.
+func readCANames(path string) (subjects [][]byte, lines []string, err error) {
 	data, err := os.ReadFile(path)
 	if err != nil && !errors.Is(err, syscall.EISDIR) {
-		return names, fopenLines(path, err), err
+		return nil, fopenLines(path, err), err
 	}
-	sorted, pending := false, false
 	for {
 		var b *pem.Block
 		if b, data = pem.Decode(data); b == nil {
@@ -41,6 +48,16 @@ func LoadCANames(names [][]byte, path string) ([][]byte, []string, error) {
 		if err != nil {
 			continue
 		}
+		subjects = append(subjects, c.RawSubject)
+	}
+	return subjects, nil, nil
+}
+
+// addCANames appends one file's subjects (readCANames) to names as
+// openssl does.
+func addCANames(names, subjects [][]byte) [][]byte {
+	sorted, pending := false, false
+	for _, subject := range subjects {
 		// openssl looks each name up in the list with a comparison of
 		// their DER (length first, then bytes: not X509_NAME_cmp's
 		// canonical forms, so names differing in case or spacing all
@@ -59,12 +76,12 @@ func LoadCANames(names [][]byte, path string) ([][]byte, []string, error) {
 			names[i] = last
 		}
 		pending = false
-		if _, found := slices.BinarySearchFunc(names, c.RawSubject, compareNames); !found {
-			names = append(names, c.RawSubject)
+		if _, found := slices.BinarySearchFunc(names, subject, compareNames); !found {
+			names = append(names, subject)
 			pending = true
 		}
 	}
-	return names, nil, nil
+	return names
 }
 
 // compareNames orders DER names as openssl's comparison of CA names
@@ -97,27 +114,35 @@ func SectionCANames(v *opt.Values) ([][]byte, bool) {
 	any := false
 	for _, x := range v.List {
 		switch x.Name {
-		case ConfCANames:
-			names, _, _ = LoadCANames(names, x.Value) // applyCommands read it
-		case ConfCAPath:
-			names, _, _, _ = LoadCANamesDir(names, x.Value)
-		case ConfCAStore:
-			names, _, _ = LoadCANamesStore(names, x.Value)
+		case ConfCANames, ConfCAPath, ConfCAStore:
 		default:
 			continue
+		}
+		if files, ok := x.Loaded.(*caNameFiles); ok {
+			for _, subjects := range *files {
+				names = addCANames(names, subjects)
+			}
 		}
 		any = true
 	}
 	return names, any
 }
 
-// LoadCANamesDir reads a directory of CA names as openssl's
+// caNameFiles are the CA names one RequestCAFile, RequestCAPath or
+// RequestCAStore command (or a ClientCA one) read, as applyCommands
+// applied it: each file's subjects (readCANames), in the order the
+// command read the files. opt.Value.Loaded keeps them for
+// SectionCANames, which does not read the files again.
+type caNameFiles [][][]byte
+
+// readCANamesDir reads a directory of CA names as openssl's
 // SSL_add_dir_cert_subjects_to_stack does: every entry, in the order the
 // directory lists them (not sorted: measured with 3.0.22 on ext4), read
-// as LoadCANames reads a file. A directory that does not open fails with
-// the error queue's lines; bad is an entry that does not open, whose
-// failure tlskit does not word as openssl does.
-func LoadCANamesDir(names [][]byte, dir string) (_ [][]byte, lines []string, bad string, err error) {
+// as LoadCANames reads a file; files are their subjects, one list per
+// entry. A directory that does not open fails with the error queue's
+// lines; bad is an entry that does not open, whose failure tlskit does
+// not word as openssl does.
+func readCANamesDir(dir string) (files caNameFiles, lines []string, bad string, err error) {
 	f, err := os.Open(dir)
 	var entries []string
 	if err == nil {
@@ -126,47 +151,49 @@ func LoadCANamesDir(names [][]byte, dir string) (_ [][]byte, lines []string, bad
 	}
 	if err != nil {
 		const fn = "SSL_add_dir_cert_subjects_to_stack"
-		return names, []string{
+		return nil, []string{
 			sslerr.SysEntry(sslerr.Errno(err), fn, "calling OPENSSL_dir_read("+dir+")").String(),
 			sslerr.Entry{Code: 0x0A080002, Lib: "SSL routines", Func: fn, Reason: "system lib"}.String()}, "", err
 	}
 	for _, e := range entries {
 		p := dir + "/" + e
-		if names, _, err = LoadCANames(names, p); err != nil {
-			return names, nil, p, err
+		subjects, _, err := readCANames(p)
+		if err != nil {
+			return files, nil, p, err
 		}
+		files = append(files, subjects)
 	}
-	return names, nil, "", nil
+	return files, nil, "", nil
 }
 
 // ConfCAStore is the option under which applyCommands records a section's
 // RequestCAStore and ClientCAStore URIs, among ConfCANames' files.
 const ConfCAStore = "conf:RequestCAStore"
 
-// LoadCANamesStore reads a store of CA names as openssl 3.0.22's
+// readCANamesStore reads a store of CA names as openssl 3.0.22's
 // RequestCAStore and ClientCAStore commands do (measured): a file, named
 // by a path or a file: URI, as LoadCANames reads it; a directory's
 // entries in the order it lists them (not sorted), each read so, but for
 // the entries whose names begin with a dot and subdirectories, which the
-// store skips (RequestCAPath reads both). The names go into the same list,
-// looked up and appended as LoadCANames does. bad is an entry that does
-// not open (openssl's failure there is not matched), err why; the caller
-// checked the URI itself (CAStore.Load).
-func LoadCANamesStore(names [][]byte, uri string) (_ [][]byte, bad string, err error) {
+// store skips (RequestCAPath reads both). files are their subjects, one
+// list per file, which go into the same list as RequestCAFile's. bad is
+// an entry that does not open (openssl's failure there is not matched),
+// err why; the caller checked the URI itself (CAStore.Load).
+func readCANamesStore(uri string) (files caNameFiles, bad string, err error) {
 	path, err := certs.StorePath(uri)
 	if err != nil {
-		return names, uri, err
+		return nil, uri, err
 	}
 	st, err := os.Stat(path)
 	if err != nil {
-		return names, path, err
+		return nil, path, err
 	}
 	if !st.IsDir() {
-		names, _, err = LoadCANames(names, path)
+		subjects, _, err := readCANames(path)
 		if err != nil {
-			return names, path, err
+			return nil, path, err
 		}
-		return names, "", nil
+		return caNameFiles{subjects}, "", nil
 	}
 	f, err := os.Open(path)
 	var entries []string
@@ -175,7 +202,7 @@ func LoadCANamesStore(names [][]byte, uri string) (_ [][]byte, bad string, err e
 		f.Close()
 	}
 	if err != nil {
-		return names, path, err
+		return nil, path, err
 	}
 	for _, e := range entries {
 		if strings.HasPrefix(e, ".") {
@@ -185,11 +212,13 @@ func LoadCANamesStore(names [][]byte, uri string) (_ [][]byte, bad string, err e
 		if st, err := os.Stat(p); err == nil && st.IsDir() {
 			continue
 		}
-		if names, _, err = LoadCANames(names, p); err != nil {
-			return names, p, err
+		subjects, _, err := readCANames(p)
+		if err != nil {
+			return files, p, err
 		}
+		files = append(files, subjects)
 	}
-	return names, "", nil
+	return files, "", nil
 }
 
 // fopenLines are the error queue's lines of a file that openssl's BIO

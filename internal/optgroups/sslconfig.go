@@ -425,14 +425,14 @@ func applyCommands(v *opt.Values, cmds []sslconf.Command, role Role, lookup func
 		}
 		if key == "requestcapath" || key == "clientcapath" {
 			// Into the same list, the directory's entries in its order.
-			_, lines, bad, err := LoadCANamesDir(nil, c.Value)
+			files, lines, bad, err := readCANamesDir(c.Value)
 			switch {
 			case bad != "":
 				refuse(c, bad+" does not open: "+err.Error()+" (openssl's failure is not matched)")
 			case err != nil:
 				fail(lines...)
 			default:
-				out.List = append(out.List, opt.Value{Name: ConfCAPath, Value: c.Value, Config: name})
+				out.List = append(out.List, opt.Value{Name: ConfCAPath, Value: c.Value, Config: name, Loaded: &files})
 			}
 			continue
 		}
@@ -449,21 +449,24 @@ func applyCommands(v *opt.Values, cmds []sslconf.Command, role Role, lookup func
 				}
 				continue
 			}
-			if _, bad, err := LoadCANamesStore(nil, c.Value); bad != "" {
+			files, bad, err := readCANamesStore(c.Value)
+			if bad != "" {
 				refuse(c, bad+" does not open: "+err.Error()+" (openssl's failure is not matched)")
 				continue
 			}
-			out.List = append(out.List, opt.Value{Name: ConfCAStore, Value: c.Value, Config: name})
+			out.List = append(out.List, opt.Value{Name: ConfCAStore, Value: c.Value, Config: name, Loaded: &files})
 			continue
 		}
 		if key == "requestcafile" || key == "clientcafile" {
 			// One list in openssl 3.0, the file's names appended as the
 			// command is applied; a file that does not open fails it.
-			if _, lines, err := LoadCANames(nil, c.Value); err != nil {
+			subjects, lines, err := readCANames(c.Value)
+			if err != nil {
 				fail(lines...)
 				continue
 			}
-			out.List = append(out.List, opt.Value{Name: ConfCANames, Value: c.Value, Config: name})
+			files := caNameFiles{subjects}
+			out.List = append(out.List, opt.Value{Name: ConfCANames, Value: c.Value, Config: name, Loaded: &files})
 			continue
 		}
 		if sc, ok := storeCmds[key]; ok {
