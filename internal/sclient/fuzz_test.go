@@ -1,6 +1,7 @@
 package sclient
 
 import (
+	"encoding/pem"
 	"strings"
 	"testing"
 
@@ -38,7 +39,7 @@ func FuzzSessionFile(f *testing.F) {
 		f.Add(der)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		o, err := sessfile.Parse(data)
+		o, err := sessfile.Decode(pem.EncodeToMemory(&pem.Block{Type: sessfile.PEMType, Bytes: data}))
 		if err != nil {
 			return
 		}

@@ -7,23 +7,14 @@ import (
 	"github.com/tlskit/tlskit/internal/sslerr"
 )
 
-// Parse decodes openssl's SSL_SESSION DER as openssl 3.0's
+// parse decodes openssl's SSL_SESSION DER as openssl 3.0's
 // d2i_SSL_SESSION does: its template decoder (BER lengths, fields in
 // order, optional ones passed over by tag), its integer rules, then the
-// session's own checks. It fails with openssl's error queue for the
-// fault in an *Error, innermost entry first (the PEM reader's
-// "ASN1 lib" is not included). A peer certificate is kept as it is,
-// not decoded: openssl would also report faults inside it. Bytes
+// session's own checks. It fails with a non-nil, possibly empty, list:
+// openssl's error queue for the fault, innermost entry first (Decode
+// adds the PEM reader's "ASN1 lib"). A peer certificate is kept as it
+// is, not decoded: openssl would also report faults inside it. Bytes
 // after the SEQUENCE are ignored, as openssl ignores them.
-func Parse(der []byte) (*Session, error) {
-	s, entries := parse(der)
-	if entries != nil {
-		return nil, &Error{Entries: entries}
-	}
-	return s, nil
-}
-
-// parse is Parse; it fails with a non-nil, possibly empty, list.
 func parse(der []byte) (*Session, []sslerr.Entry) {
 	h, err := readHeader(der)
 	if err != nil {

@@ -177,9 +177,9 @@ func TestMarshalParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := Parse(der)
-	if err != nil {
-		t.Fatal(err)
+	out, errs := parse(der)
+	if errs != nil {
+		t.Fatal(errs)
 	}
 	again, err := out.Marshal()
 	if err != nil {
