@@ -1,9 +1,11 @@
 package interop
 
 import (
+	"bytes"
 	"context"
-	"io"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -64,21 +66,43 @@ func upToFirstSession(lines []string) []string {
 	return lines
 }
 
-func runOpenSSLClient(t *testing.T, hold time.Duration, args ...string) (string, string) {
+// runOpenSSLClient runs openssl s_client with args and keeps its input
+// open until it has its first session (at TLS 1.3 the first ticket's,
+// which arrives after the handshake), at most 20 s; it returns stdout and
+// stderr. openssl buffers its stdout in a pipe, so the session is seen in
+// the file -sess_out names, written as it arrives and before it is
+// printed from the same callback.
+func runOpenSSLClient(t *testing.T, args ...string) (string, string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "openssl", append([]string{"s_client"}, args...)...)
+	sess := filepath.Join(t.TempDir(), "sess.pem")
+	cmd := exec.CommandContext(ctx, "openssl", append(append([]string{"s_client"}, args...), "-sess_out", sess)...)
 	var out, errb buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
-	pr, pw := io.Pipe()
-	cmd.Stdin = pr
+	pw, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	// Keep stdin open a moment so openssl reads the TLS 1.3 tickets.
-	go func() { time.Sleep(hold); pw.Close() }()
+	exited := make(chan struct{})
+	go func() {
+		defer pw.Close()
+		for {
+			if b, _ := os.ReadFile(sess); bytes.Contains(b, []byte("-----END SSL SESSION PARAMETERS-----")) {
+				return
+			}
+			select {
+			case <-exited:
+				return
+			case <-time.After(10 * time.Millisecond): // polling for the file
+			}
+		}
+	}()
 	cmd.Wait()
+	close(exited)
 	return out.String(), errb.String()
 }
 
@@ -104,7 +128,7 @@ func TestReportMatchesOpenSSLClient(t *testing.T) {
 			if !strings.Contains(tc.name, "unverified") {
 				args = append(args, "-CAfile", pki.CA)
 			}
-			wantOut, wantErr := runOpenSSLClient(t, time.Second, args...)
+			wantOut, wantErr := runOpenSSLClient(t, args...)
 
 			var out, errb buffer
 			done := make(chan int, 1)
