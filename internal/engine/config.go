@@ -197,6 +197,17 @@ type Config struct {
 	// again gets a full handshake and its early data is rejected. It
 	// must be shared by all connections of a server.
 	AntiReplay *TicketLedger
+	// NoSessionCache makes a server keep no sessions, as OpenSSL's
+	// SSL_SESS_CACHE_OFF (s_server -no_cache): a TLS 1.0–1.2 full
+	// handshake gives no session ID and no session ID is looked up, so
+	// only tickets resume (RFC 5077 §3.4); a TLS 1.3 ticket OpenSSL would
+	// keep in its cache resumes nothing: every ticket with
+	// StatefulTickets, a ticket under AntiReplay (State.TicketUncached).
+	NoSessionCache bool
+	// StatefulTickets says a server's TLS 1.3 tickets are ones OpenSSL
+	// keeps in its session cache (SSL_OP_NO_TICKET, -no_ticket); to the
+	// client they are the same, they only matter with NoSessionCache.
+	StatefulTickets bool
 
 	// SessionContext scopes a server's sessions, as OpenSSL's session ID
 	// context does (s_server's -context): the TLS 1.0–1.2 session cache

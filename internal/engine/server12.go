@@ -262,7 +262,7 @@ func (h *serverHS12) resume() error {
 	if h.ticketExt && len(h.ticket) > 0 && h.ticketsOn() {
 		sess, h.renew = c.openTicket12(h.ticket)
 	}
-	if sess == nil && len(ch.SessionID) > 0 {
+	if sess == nil && len(ch.SessionID) > 0 && !c.cfg.NoSessionCache {
 		sess = serverSessions.get(ch.SessionID, c.now())
 	}
 	if sess == nil {
@@ -556,6 +556,8 @@ func (h *serverHS12) serverHello() error {
 	case h.ticketExt && h.ticketsOn():
 		// OpenSSL leaves the ID empty when it issues a ticket.
 		h.sendTicket = true
+	case c.cfg.NoSessionCache:
+		// Nothing could find the session by an ID: OpenSSL sends none.
 	default:
 		sid = make([]byte, 32)
 		if _, err := io.ReadFull(c.rand(), sid); err != nil {
