@@ -181,9 +181,22 @@ func TestClientAgainstOpenSSLServer(t *testing.T) {
 				t.Fatalf("server never got data:\n%s", srv.out)
 			}
 			if tc.version == tls.VersionTLS13 {
-				// Let the client process the server's tickets.
-				c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
-				c.Read(make([]byte, 10))
+				// Let the client process the server's tickets: as many
+				// as openssl's -msg shows it sent (before it read the
+				// ping), at most 10 s. No data follows them, so the read
+				// that takes them in ends at its deadline, brought
+				// forward once they are in (a timeout is sticky: one
+				// read only).
+				const ticket = "], NewSessionTicket\n"
+				sent := strings.Count(srv.out.String(), ticket)
+				c.SetReadDeadline(time.Now().Add(10 * time.Second))
+				read := make(chan struct{})
+				go func() { c.Read(make([]byte, 10)); close(read) }()
+				for end := time.Now().Add(10 * time.Second); strings.Count(msg.String(), ticket) < sent && time.Now().Before(end); {
+					time.Sleep(10 * time.Millisecond) // polling our -msg output
+				}
+				c.SetReadDeadline(time.Now())
+				<-read
 				c.SetReadDeadline(time.Now().Add(5 * time.Second))
 			}
 			c.Close()
