@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"syscall"
+	"time"
 
 	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/sslerr"
@@ -144,6 +145,19 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 		conn.Close()
 		fmt.Fprintln(out, "CONNECTION CLOSED")
 	}
+	// dropConn ends the connection as openssl's q, Q and end of input
+	// do: they close the socket, then SSL_shutdown tries to send
+	// close_notify, and fails: -trace and -msg show the record's header
+	// (and TLS 1.3's inner content type) but no alert, and the client
+	// gets none. A write deadline already past makes the engine's write
+	// fail as surely, while its reader goes on until the socket closes.
+	dropConn := func() {
+		fmt.Fprintln(out, "shutting down SSL")
+		conn.SetWriteDeadline(time.Unix(1, 0))
+		t.CloseWrite()
+		conn.Close()
+		fmt.Fprintln(out, "CONNECTION CLOSED")
+	}
 	reads := s.stdinReads()
 	for {
 		select {
@@ -204,7 +218,7 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 					continue
 				}
 				fmt.Fprintln(out, "DONE")
-				closeConn(false)
+				dropConn()
 				return true
 			}
 			cmd := byte(0)
@@ -216,11 +230,11 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 				// End this connection without close_notify (openssl
 				// closes the socket before its shutdown), keep accepting.
 				fmt.Fprintln(out, "DONE")
-				closeConn(false)
+				dropConn()
 				return false
 			case 'Q':
 				fmt.Fprintln(out, "DONE")
-				closeConn(false)
+				dropConn()
 				return true
 			case 'S':
 				// The statistics, and the read is still sent.

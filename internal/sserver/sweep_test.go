@@ -233,6 +233,74 @@ func TestCommandsLikeOpenSSL(t *testing.T) {
 	}
 }
 
+// TestShutdownTraceLikeOpenSSL: -trace and -msg as the server's
+// connection ends. A client's close_notify is answered with the server's,
+// whose record they show whole; q, Q and the end of the server's input
+// make openssl close the socket before its SSL_shutdown, whose
+// close_notify then fails to go out: they show the record's header (and
+// TLS 1.3's inner content type) and no alert, and tlskit printed no record
+// at all. stdout from the handshake's "CIPHER is" on is compared with
+// openssl s_server's, against openssl s_client.
+func TestShutdownTraceLikeOpenSSL(t *testing.T) {
+	needTool(t, "openssl")
+	dir := t.TempDir()
+	ec, eck := writeCert(t, dir, "ec", "localhost", false)
+	from := func(out string) string {
+		if i := strings.Index(out, "CIPHER is "); i >= 0 {
+			return out[i:]
+		}
+		return out
+	}
+	for _, c := range []struct{ flag, record string }{{"-trace", "Sent Record\n"}, {"-msg", ">>> "}} {
+		for _, end := range []string{"client-closes", "q", "Q", "end-of-input"} {
+			for _, version := range []string{"-tls1_3", "-tls1_2"} {
+				t.Run(c.flag+"-"+end+version, func(t *testing.T) {
+					args := []string{"-cert", ec, "-key", eck, "-naccept", "1", c.flag}
+					// drive runs the client; stop ends the connection from
+					// the server's side once the handshake is reported.
+					drive := func(addr string, output func() string, stop func()) {
+						handshaken := func(string) bool { return strings.Contains(output(), "CIPHER is ") }
+						if end == "client-closes" {
+							opensslClientUntil(t, addr, "", handshaken, version)
+							return
+						}
+						client := make(chan string, 1)
+						go func() { client <- opensslClientUntil(t, addr, "", nil, version) }()
+						testpeer.WaitOutputFunc(t, output, "the handshake", handshaken, 20*time.Second)
+						stop()
+						<-client
+					}
+					srv := testpeer.OpenSSLServerIn(t, dir, args...)
+					drive(srv.Addr, srv.Output, func() {
+						if end == "end-of-input" {
+							srv.CloseInput()
+						} else {
+							srv.SendRead(t, end+"\n", 10*time.Second)
+						}
+					})
+					wantOut, _ := srv.Wait(t, 20*time.Second)
+					ts := startServer(t, dir, args...)
+					drive(ts.addr, ts.out.String, func() {
+						if end == "end-of-input" {
+							ts.stdin.Close()
+						} else {
+							io.WriteString(ts.stdin, end+"\n")
+						}
+					})
+					ts.wait(10 * time.Second)
+					got, want := from(ts.out.String()), from(wantOut)
+					if !strings.Contains(want, "shutting down SSL\n"+c.record) {
+						t.Fatalf("openssl s_server sent no close_notify record:\n%s", want)
+					}
+					if got != want {
+						t.Errorf("stdout differs\n%s", testpeer.LineDiff(got, want))
+					}
+				})
+			}
+		}
+	}
+}
+
 // errLine is an openssl error queue line; its thread, file and line are
 // openssl's own (tlskit's are fixed).
 var errLine = regexp.MustCompile(`(?m)^[0-9A-F]+:error:([0-9A-F]{8}:[^:]*:[^:]*:[^:]*):[^:]*:\d+:`)

@@ -95,9 +95,14 @@ func (ob *Observer) event(e engine.Event) {
 
 // sentAlert reports an alert this end sends. openssl's callbacks report
 // an alert once its record is written, where they report a handshake
-// message before: with -debug, the alert's -msg, -trace and -state lines
-// come after the "write to" dump of its record (its record header's -msg
-// line before it), so they wait for the write.
+// message (and every record's header) before: with -debug, the alert's
+// -msg, -trace and -state lines come after the "write to" dump of its
+// record (its record header's -msg line before it), and an alert whose
+// record is not written gets no lines (openssl s_server's q, Q and end
+// of input close the socket before its SSL_shutdown: -trace shows the
+// close_notify record's header and inner content type, and no alert).
+// So they wait for the write (wrote), or for the next thing reported;
+// an observer that sees no writes (not Wrap's) prints them at once.
 func (ob *Observer) sentAlert(h *half, e engine.Event) {
 	data := e.Data
 	version := ob.version
@@ -114,7 +119,7 @@ func (ob *Observer) sentAlert(h *half, e engine.Event) {
 		ob.alert(h, data)
 		ob.version = saved
 	}
-	if ob.o.Debug == nil {
+	if !ob.wrapped {
 		report()
 		return
 	}
@@ -131,6 +136,18 @@ func (ob *Observer) printAlertDue() {
 	}
 }
 
+// wrote follows a write of n bytes to the wrapped conn: a sent alert's
+// lines waiting for it are printed, or, when nothing was written, never.
+func (ob *Observer) wrote(n int) {
+	ob.mu.Lock()
+	defer ob.mu.Unlock()
+	if n == 0 {
+		ob.alertDue = nil
+		return
+	}
+	ob.printAlertDue()
+}
+
 // feed counts the bytes crossing the wrapped conn and prints -debug's
 // dumps, telling a received record's header read from its body read (the
 // engine reads each record as OpenSSL does, header then body).
@@ -145,10 +162,10 @@ func (ob *Observer) feed(sent bool, p []byte) {
 		ob.sum.BytesWritten += int64(len(p))
 		if ob.o.Debug != nil {
 			ob.debugWrite(p)
-			ob.printAlertDue()
 		}
 		return
 	}
+	ob.printAlertDue()
 	ob.sum.BytesRead += int64(len(p))
 	if ob.o.Debug == nil {
 		return

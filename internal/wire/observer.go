@@ -55,9 +55,12 @@ type Observer struct {
 	renegHello bool
 	ticketFn   func(NewSessionTicket)
 	tickets    []NewSessionTicket // queued for ticketFn, run outside mu
-	// alertDue prints a sent alert's lines once -debug has shown its
-	// record's write (see sentAlert); nil when none waits.
+	// alertDue prints a sent alert's lines once its record is written
+	// (see sentAlert); nil when none waits.
 	alertDue func()
+	// wrapped: the observer sees the writes (Wrap); one fed events only
+	// prints a sent alert's lines at once.
+	wrapped bool
 }
 
 type half struct {
@@ -90,6 +93,9 @@ func (ob *Observer) OnNewSessionTicket(f func(t NewSessionTicket)) {
 // the bytes each way and printing -debug's dumps. The result has a
 // NetConn method returning c.
 func (ob *Observer) Wrap(c net.Conn) net.Conn {
+	ob.mu.Lock()
+	ob.wrapped = true
+	ob.mu.Unlock()
 	return &conn{Conn: c, ob: ob}
 }
 
@@ -108,7 +114,9 @@ func (c *conn) Read(p []byte) (int, error) {
 
 func (c *conn) Write(p []byte) (int, error) {
 	c.ob.feed(true, p)
-	return c.Conn.Write(p)
+	n, err := c.Conn.Write(p)
+	c.ob.wrote(n)
+	return n, err
 }
 
 func (ob *Observer) takeTickets() func() {
