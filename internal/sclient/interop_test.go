@@ -226,7 +226,7 @@ func TestClientAgainstGnuTLS(t *testing.T) {
 }
 
 func TestConnectRefused(t *testing.T) {
-	port := testpeer.FreePort(t) // nothing listens there any more
+	port := testpeer.ClosedPort(t) // nothing listens there
 	out, errs, code := runClient(t, "", "-connect", "127.0.0.1:"+port)
 	if code != 1 {
 		t.Fatalf("exit %d, want 1", code)

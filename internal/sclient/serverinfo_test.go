@@ -67,7 +67,7 @@ func TestServerInfoRefusedTypesLikeOpenSSL(t *testing.T) {
 		types = append(types, strconv.Itoa(i))
 	}
 	types = append(types, "13172", "65000", "65281")
-	args := []string{"-connect", "127.0.0.1:" + testpeer.FreePort(t), "-serverinfo", strings.Join(types, ",")}
+	args := []string{"-connect", "127.0.0.1:" + testpeer.ClosedPort(t), "-serverinfo", strings.Join(types, ",")}
 	warnings := func(s string) []string {
 		var out []string
 		for _, l := range strings.Split(s, "\n") {

@@ -23,7 +23,7 @@ func TestSessionFileErrorsRecorded(t *testing.T) {
 	if err := os.Mkdir(sub, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	closed := "127.0.0.1:" + testpeer.FreePort(t)
+	closed := "127.0.0.1:" + testpeer.ClosedPort(t)
 	rec := testpeer.Recorded{
 		Path:    "testdata/recorded/sessfiles.txtar",
 		Comment: "openssl 3.0 s_client -connect <closed port> OPTION FILE, for broken session files\n(TestSessionFileErrorsRecorded; re-record with -update).\n",

@@ -24,7 +24,7 @@ func TestStartupFileErrorsAsOpenSSL(t *testing.T) {
 		t.Fatal(err)
 	}
 	pki := testpeer.NewPKI(t)
-	closed := "127.0.0.1:" + testpeer.FreePort(t)
+	closed := "127.0.0.1:" + testpeer.ClosedPort(t)
 	bad := testpeer.BrokenSessionFiles(t, dir)
 	for _, args := range [][]string{
 		{"-msgfile", filepath.Join(missing, "m.log")},

@@ -21,7 +21,7 @@ func normalizeErrLines(s string) string { return errLine.ReplaceAllString(s, "T:
 // connect: the address is a closed port.
 func TestUsageErrorsAsOpenSSL(t *testing.T) {
 	real := testpeer.Need(t, "openssl")
-	closed := "127.0.0.1:" + testpeer.FreePort(t)
+	closed := "127.0.0.1:" + testpeer.ClosedPort(t)
 	for _, args := range [][]string{
 		{"-proxy", "127.0.0.1:3128"},
 		{"-proxy", "127.0.0.1:3128", "-port", "443"},

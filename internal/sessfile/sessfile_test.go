@@ -93,7 +93,7 @@ func TestReadLikeOpenSSL(t *testing.T) {
 	}
 	var closed string
 	if haveOpenSSL == nil {
-		closed = "127.0.0.1:" + testpeer.FreePort(t)
+		closed = "127.0.0.1:" + testpeer.ClosedPort(t)
 	}
 	out := &txtar.Archive{Comment: []byte("openssl 3.0 s_client -sess_in's stderr for each file of cases.txtar (thread, source\nfile and line normalised; <dir> is the directory the files were in; ok: it took the session).\n")}
 	for _, name := range names {
