@@ -11,6 +11,8 @@ import (
 	"time"
 	"unsafe"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/tlskit/tlskit/internal/testpeer"
 )
 
@@ -35,6 +37,24 @@ func openPTY(t *testing.T) (master, slave *os.File) {
 	}
 	t.Cleanup(func() { m.Close(); s.Close() })
 	return m, s
+}
+
+// echoing reports whether the pseudo-terminal whose master is m echoes
+// what is typed (a master's TCGETS gives its terminal's mode).
+func echoing(t *testing.T, m *os.File) bool {
+	t.Helper()
+	rc, err := m.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tio *unix.Termios
+	if cerr := rc.Control(func(fd uintptr) { tio, err = unix.IoctlGetTermios(int(fd), unix.TCGETS) }); cerr != nil {
+		t.Fatal(cerr)
+	}
+	if err != nil {
+		t.Fatalf("TCGETS: %v", err)
+	}
+	return tio.Lflag&unix.ECHO != 0
 }
 
 func itoa(n uint32) string {
@@ -101,6 +121,14 @@ func TestPassPhrasePrompt(t *testing.T) {
 				t.Fatalf("no prompt on the terminal within 20s; terminal: %q, stderr: %q", tty.String(), errb.String())
 			}
 			time.Sleep(20 * time.Millisecond) // polling the terminal's output
+		}
+		// tlskit turns the echo off after the prompt (as openssl does):
+		// type only then, or the terminal could echo the answer.
+		for echoing(t, master) {
+			if time.Now().After(deadline) {
+				t.Fatalf("the terminal's echo still on 20s after the prompt; terminal: %q, stderr: %q", tty.String(), errb.String())
+			}
+			time.Sleep(20 * time.Millisecond) // polling the terminal's mode
 		}
 		master.Write([]byte("s3cret\n"))
 		err := cmd.Wait()
