@@ -233,25 +233,29 @@ func TestCommandsLikeOpenSSL(t *testing.T) {
 	}
 }
 
-// TestShutdownTraceLikeOpenSSL: -trace and -msg as the server's
+// TestShutdownTraceLikeOpenSSL: -trace, -msg and -debug as the server's
 // connection ends. A client's close_notify is answered with the server's,
 // whose record they show whole; q, Q and the end of the server's input
 // make openssl close the socket before its SSL_shutdown, whose
-// close_notify then fails to go out: they show the record's header (and
-// TLS 1.3's inner content type) and no alert, and tlskit printed no record
-// at all. stdout from the handshake's "CIPHER is" on is compared with
-// openssl s_server's, against openssl s_client.
+// close_notify then fails to go out: -trace and -msg show the record's
+// header (and TLS 1.3's inner content type) and no alert, -debug the
+// failed write ("=> -1", no dump), where tlskit printed no record at all.
+// stdout from the handshake's "CIPHER is" on is compared with openssl
+// s_server's, against openssl s_client, -debug's pointers and dumped
+// bytes left out.
 func TestShutdownTraceLikeOpenSSL(t *testing.T) {
 	needTool(t, "openssl")
 	dir := t.TempDir()
 	ec, eck := writeCert(t, dir, "ec", "localhost", false)
+	pointers := regexp.MustCompile(`(read from|write to) 0x[0-9a-f]+ \[0x[0-9a-f]+\]`)
+	dump := regexp.MustCompile(`(?m)^[0-9a-f]{4} - .*$`)
 	from := func(out string) string {
 		if i := strings.Index(out, "CIPHER is "); i >= 0 {
-			return out[i:]
+			out = out[i:]
 		}
-		return out
+		return dump.ReplaceAllString(pointers.ReplaceAllString(out, "$1 P"), "<dump>")
 	}
-	for _, c := range []struct{ flag, record string }{{"-trace", "Sent Record\n"}, {"-msg", ">>> "}} {
+	for _, c := range []struct{ flag, record string }{{"-trace", "Sent Record\n"}, {"-msg", ">>> "}, {"-debug", "write to "}} {
 		for _, end := range []string{"client-closes", "q", "Q", "end-of-input"} {
 			for _, version := range []string{"-tls1_3", "-tls1_2"} {
 				t.Run(c.flag+"-"+end+version, func(t *testing.T) {

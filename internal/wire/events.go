@@ -24,7 +24,7 @@ func (ob *Observer) Event(e engine.Event) {
 }
 
 func (ob *Observer) event(e engine.Event) {
-	ob.printAlertDue()
+	ob.printDue()
 	h := ob.half[0]
 	if e.Sent {
 		h = ob.half[1]
@@ -136,11 +136,27 @@ func (ob *Observer) printAlertDue() {
 	}
 }
 
-// wrote follows a write of n bytes to the wrapped conn: a sent alert's
-// lines waiting for it are printed, or, when nothing was written, never.
+// printDue prints what waits for a write that has not returned yet: its
+// -debug dump, as if written whole, then a sent alert's lines.
+func (ob *Observer) printDue() {
+	if p := ob.writeDue; p != nil {
+		ob.writeDue = nil
+		ob.debugWrite(p, len(p))
+	}
+	ob.printAlertDue()
+}
+
+// wrote follows a write of n bytes to the wrapped conn: its -debug dump
+// shows what was written (a failed write, as openssl's "=> -1"), then a
+// sent alert's lines waiting for it are printed, or, when nothing was
+// written, never.
 func (ob *Observer) wrote(n int) {
 	ob.mu.Lock()
 	defer ob.mu.Unlock()
+	if p := ob.writeDue; p != nil {
+		ob.writeDue = nil
+		ob.debugWrite(p, n)
+	}
 	if n == 0 {
 		ob.alertDue = nil
 		return
@@ -161,11 +177,16 @@ func (ob *Observer) feed(sent bool, p []byte) {
 	if h.sent {
 		ob.sum.BytesWritten += int64(len(p))
 		if ob.o.Debug != nil {
-			ob.debugWrite(p)
+			// The alert this write may carry waits for it; an earlier
+			// write's dump does not (writes do not overlap).
+			if q := ob.writeDue; q != nil {
+				ob.debugWrite(q, len(q))
+			}
+			ob.writeDue = p
 		}
 		return
 	}
-	ob.printAlertDue()
+	ob.printDue()
 	ob.sum.BytesRead += int64(len(p))
 	if ob.o.Debug == nil {
 		return

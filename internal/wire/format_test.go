@@ -60,11 +60,48 @@ func TestDebugFraming(t *testing.T) {
 	}
 	out.Reset()
 	ob.feed(true, rec)
+	ob.wrote(len(rec))
 	if out.String() != "write to 0x55d0c0a0b180 [0x55d0c0a0d0a0] (7 bytes => 7 (0x7))\n0000 - 15 03 03 00 02 02 28                              ......(\n" {
 		t.Errorf("write dump = %q", out.String())
 	}
 	if s := ob.Summary(); s.BytesRead != 7 || s.BytesWritten != 7 {
 		t.Errorf("bytes read %d written %d", s.BytesRead, s.BytesWritten)
+	}
+	// A write that fails shows openssl's -1 and no dump.
+	out.Reset()
+	ob.feed(true, rec)
+	ob.wrote(0)
+	if out.String() != "write to 0x55d0c0a0b180 [0x55d0c0a0d0a0] (7 bytes => -1)\n" {
+		t.Errorf("failed write dump = %q", out.String())
+	}
+}
+
+// TestSentAlertWaitsForWrite: a sent alert's lines come once its record
+// is written, and never when the write fails (openssl s_server's q closes
+// the socket before its close_notify: -trace shows the record's header
+// and inner content type only); its record's header is shown at once.
+func TestSentAlertWaitsForWrite(t *testing.T) {
+	rec := []byte{0x17, 0x03, 0x03, 0x00, 0x13}
+	for _, n := range []int{0, 24} {
+		var trace strings.Builder
+		ob := New(Options{Trace: &trace})
+		ob.Wrap(nil)
+		ob.Event(engine.Event{Sent: true, Version: 0x0304, ContentType: engine.ContentRecordHeader, Data: rec})
+		ob.Event(engine.Event{Sent: true, Version: 0x0304, ContentType: engine.ContentInnerType, Data: []byte{typeAlert}})
+		ob.Event(engine.Event{Sent: true, Version: 0x0304, ContentType: typeAlert, Data: []byte{1, 0}})
+		header := "Sent Record\nHeader:\n  Version = TLS 1.2 (0x303)\n  Content Type = ApplicationData (23)\n  Length = 19\n  Inner Content Type = Alert (21)\n"
+		if trace.String() != header {
+			t.Errorf("before the write:\n%s", trace.String())
+		}
+		ob.feed(true, make([]byte, 24))
+		ob.wrote(n)
+		want := header
+		if n > 0 {
+			want += "    Level=warning(1), description=close notify(0)\n\n"
+		}
+		if trace.String() != want {
+			t.Errorf("after a write of %d bytes:\n%s\nwant\n%s", n, trace.String(), want)
+		}
 	}
 }
 

@@ -58,6 +58,10 @@ type Observer struct {
 	// alertDue prints a sent alert's lines once its record is written
 	// (see sentAlert); nil when none waits.
 	alertDue func()
+	// writeDue is -debug's dump of a write to the wrapped conn, printed
+	// when the write returns, with what it wrote (wrote), or as written
+	// whole should anything else be reported first; nil when none waits.
+	writeDue []byte
 	// wrapped: the observer sees the writes (Wrap); one fed events only
 	// prints a sent alert's lines at once.
 	wrapped bool
@@ -194,7 +198,7 @@ func (c *conn) NetConn() net.Conn { return c.Conn }
 func (ob *Observer) Drain() {
 	ob.mu.Lock()
 	defer ob.mu.Unlock()
-	ob.printAlertDue()
+	ob.printDue()
 	ob.draining = true
 	if h := ob.half[0]; len(h.in) == 0 {
 		h.in, h.skip = nil, 0

@@ -185,7 +185,7 @@ func (ob *Observer) drop() { ob.pending = ob.pending[:0] }
 func (ob *Observer) HandshakeFailed() {
 	ob.mu.Lock()
 	defer ob.mu.Unlock()
-	ob.printAlertDue()
+	ob.printDue()
 	ob.begin()
 	ob.drop()
 	ob.state("error in error")
@@ -419,9 +419,14 @@ func (ob *Observer) debugEOF() {
 	fmt.Fprintf(ob.o.Debug, "read from 0x%x [0x%x] (5 bytes => 0)\n", debugBIO, debugReadBuf)
 }
 
-func (ob *Observer) debugWrite(p []byte) {
+func (ob *Observer) debugWrite(p []byte, n int) {
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "write to 0x%x [0x%x] (%d bytes => %d (0x%X))\n", debugBIO, debugWriteBuf, len(p), len(p), len(p))
-	writeDump(&sb, p, 0)
+	if n <= 0 {
+		// A failed write: openssl's BIO callback shows -1 and no dump.
+		fmt.Fprintf(&sb, "write to 0x%x [0x%x] (%d bytes => -1)\n", debugBIO, debugWriteBuf, len(p))
+	} else {
+		fmt.Fprintf(&sb, "write to 0x%x [0x%x] (%d bytes => %d (0x%X))\n", debugBIO, debugWriteBuf, len(p), n, n)
+		writeDump(&sb, p[:n], 0)
+	}
 	ob.o.Debug.Write([]byte(sb.String()))
 }
