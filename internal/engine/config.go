@@ -202,7 +202,7 @@ type Config struct {
 	// handshake gives no session ID and no session ID is looked up, so
 	// only tickets resume (RFC 5077 §3.4); a TLS 1.3 ticket OpenSSL would
 	// keep in its cache resumes nothing: every ticket with
-	// StatefulTickets, a ticket under AntiReplay (State.TicketUncached).
+	// StatefulTickets or under AntiReplay.
 	NoSessionCache bool
 	// StatefulTickets says a server's TLS 1.3 tickets are ones OpenSSL
 	// keeps in its session cache (SSL_OP_NO_TICKET, -no_ticket); to the

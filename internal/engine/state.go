@@ -141,11 +141,6 @@ type State struct {
 	// the tickets of the ClientHello it answered (after a
 	// HelloRetryRequest, the second).
 	HelloTicket TicketLookup
-	// TicketUncached reports, under Config.NoSessionCache and AntiReplay,
-	// a ticket the server would have resumed but cannot keep single-use
-	// without a cache: a full handshake. OpenSSL's server found it all
-	// the same and counts a cache hit.
-	TicketUncached bool
 	// CANames are the certificate_authorities the peer sent.
 	CANames [][]byte
 	// PeerSignatureSchemes are the schemes the peer offered (a client's

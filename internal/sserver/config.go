@@ -60,6 +60,7 @@ type config struct {
 	alpn                   []string
 	noTicket               bool // -no_ticket: no TLS 1.2 tickets; TLS 1.3's become stateful
 	noResume               bool // -no_resume_ephemeral: no tickets in any version (wins over noTicket)
+	noCache                bool // -no_cache: no session cache (TLS 1.2 session IDs, TLS 1.3 stateful tickets)
 	noETM                  bool // -no_etm
 	stateless              bool // -stateless: TLS 1.3 cookies
 	earlyData              bool // -early_data: read 0-RTT data
@@ -243,6 +244,7 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 	// not tell ephemeral key exchanges from others here).
 	c.noTicket = tp.NoTicket
 	c.noResume = v.Has("no_resume_ephemeral")
+	c.noCache = v.Has("no_cache")
 	c.noETM = v.Has("no_etm")
 	c.stateless = v.Has("stateless")
 	c.dhparamFile = v.Str("dhparam", "")

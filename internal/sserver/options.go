@@ -74,7 +74,7 @@ func options() []opt.Option {
 		{Name: "verifyCAfile", Kind: opt.InFile, Help: "CA file for certificate verification (PEM format)"},
 		{Name: "verifyCApath", Kind: opt.Dir, Help: "use dir as certificate store path to verify CA certificate"},
 		{Name: "verifyCAstore", Kind: opt.URI, Help: "use URI as certificate store to verify CA certificate"},
-		{Name: "no_cache", Kind: opt.None, Help: "Disable session cache", NoEffect: true},
+		{Name: "no_cache", Kind: opt.None, Help: "Disable session cache"},
 		{Name: "ext_cache", Kind: opt.None, Help: "Disable internal cache, set up and use external cache", Unsupported: "an external session cache is not implemented by tlskit"},
 		{Name: "verify_return_error", Kind: opt.None, Help: "Close connection on verification error"},
 		{Name: "verify_quiet", Kind: opt.None, Help: "No verify output except verify errors"},

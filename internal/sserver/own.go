@@ -293,6 +293,8 @@ func (s *server) engineConfig(tc *trackedConn) *engine.Config {
 		AcceptEarlyData:  c.earlyData,
 		RecvMaxEarlyData: o.recvMaxEarly,
 		AntiReplay:       o.ledger,
+		NoSessionCache:   c.noCache,
+		StatefulTickets:  o.stateful,
 		SessionContext:   o.sidCtx,
 	}
 	cfg.Suites12 = o.suites12

@@ -391,7 +391,13 @@ func (s *server) appendStats(b *bytes.Buffer) {
 	line(s.stats.misses.Load(), "session cache misses")
 	line(0, "session cache timeouts")
 	line(0, "callback cache hits")
-	line(0, "cache full overflows (128 allowed)")
+	if s.c.noCache {
+		// openssl s_server sets its cache's size only when it uses
+		// the cache: OpenSSL's default size shows.
+		line(0, "cache full overflows (20480 allowed)")
+	} else {
+		line(0, "cache full overflows (128 allowed)")
+	}
 }
 
 // serve accepts connections until -naccept is reached, the interactive
@@ -556,6 +562,11 @@ func (s *server) countHandshake(t *engine.SnapshotConn, h *wire.ClientHello) {
 			}
 		}
 	}
+	if s.c.noCache {
+		// -no_cache: openssl keeps no session in its cache, and no ticket
+		// it would keep there resumed (the engine's NoSessionCache).
+		return
+	}
 	if st.Version >= engine.VersionTLS13 && o != nil && (o.ledger != nil || o.stateful) {
 		// Under anti-replay openssl keeps the tickets that allow early
 		// data in its cache, and a resumption takes its ticket out;
@@ -588,6 +599,10 @@ func (s *server) countHandshake(t *engine.SnapshotConn, h *wire.ClientHello) {
 func (s *server) lookedUpInCache(st engine.State, h *wire.ClientHello) bool {
 	o := s.c.engine
 	if st.Version < engine.VersionTLS13 {
+		if s.c.noCache {
+			// -no_cache: no session ID is looked up.
+			return false
+		}
 		ticket, _ := msg.Extensions(h.Extensions).Find(msg.ExtSessionTicket)
 		return len(h.SessionID) > 0 && (len(ticket) == 0 || o == nil || o.tickets12 == engine.Tickets12Off)
 	}

@@ -10,7 +10,7 @@ import (
 // TestWriteStatsWidths: the counter lines are "%4d %s" as openssl prints
 // them, for short, long and negative numbers.
 func TestWriteStatsWidths(t *testing.T) {
-	s := &server{}
+	s := &server{c: &config{}}
 	s.stats.cached.Store(-3)
 	s.stats.accepts.Store(123456)
 	s.stats.finished.Store(7)
