@@ -44,6 +44,9 @@ type settings struct {
 
 	proxy, proxyUser, proxyPass string
 	starttls, starttlsName      string
+	// nbio is -nbio: tlskit's I/O is what it is, but openssl says it
+	// turned non-blocking I/O on, after each CONNECTED line.
+	nbio bool
 
 	// engine is the engine's configuration as the options give it (nil
 	// only with handshakeErr set).
@@ -181,6 +184,7 @@ func buildSettings(v *opt.Values, stdout, stderr io.Writer) (*settings, error) {
 		s.starttlsName = v.Str(last, "")
 	}
 
+	s.nbio = v.Has("nbio")
 	s.quiet = v.Has("quiet")
 	s.brief = v.Has("brief")
 	s.showCerts = v.Has("showcerts")

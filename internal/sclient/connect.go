@@ -98,6 +98,9 @@ func (c *client) dial() (net.Conn, error) {
 		c.pskNoted = true
 	}
 	fmt.Fprintf(c.info, "CONNECTED(%08X)\n", transport.FD(nc))
+	if s.nbio {
+		fmt.Fprintln(c.info, "Turned on non blocking io")
+	}
 	c.preRead, c.preWritten, c.starttlsEcho = 0, 0, nil
 	if s.starttls != "" {
 		cc := &countingConn{Conn: nc}

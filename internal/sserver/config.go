@@ -63,6 +63,7 @@ type config struct {
 	noCache                bool // -no_cache: no session cache (TLS 1.2 session IDs, TLS 1.3 stateful tickets)
 	noETM                  bool // -no_etm
 	stateless              bool // -stateless: TLS 1.3 cookies
+	nbio                   bool // -nbio: only openssl's line on stderr for each connection
 	earlyData              bool // -early_data: read 0-RTT data
 	keyLogFile             string
 	dhparamFile            string // -dhparam, not read under -no_dhe
@@ -247,6 +248,7 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 	c.noCache = v.Has("no_cache")
 	c.noETM = v.Has("no_etm")
 	c.stateless = v.Has("stateless")
+	c.nbio = v.Has("nbio")
 	c.dhparamFile = v.Str("dhparam", "")
 	c.noDHE = v.Has("no_dhe")
 	if c.noDHE {

@@ -505,6 +505,11 @@ var testOnlyWrapConn func(net.Conn) net.Conn
 // handshake runs the TLS handshake on an accepted connection under the
 // handshake timeout, so a stalled client cannot hold a slot for ever.
 func (s *server) handshake(conn net.Conn) (*engine.SnapshotConn, *trackedConn, error) {
+	if s.c.nbio {
+		// openssl s_server -nbio says so on stderr for each connection
+		// it accepts; tlskit's I/O stays as it is.
+		fmt.Fprintln(s.errw, "Turned on non blocking io")
+	}
 	tc := s.observe(conn)
 	s.stats.accepts.Add(1)
 	conn.SetDeadline(time.Now().Add(s.c.handshakeTO))
