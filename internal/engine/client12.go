@@ -761,8 +761,12 @@ func (h *clientHS12) rsaKeyExchange() (pre, cke []byte, err error) {
 // signature scheme both sides accept.
 func (h *clientHS12) clientIdentity() *Identity {
 	c := h.c
-	for i := range c.cfg.Identities {
-		id := &c.cfg.Identities[i]
+	ids := c.cfg.Identities
+	if c.cfg.ClientIdentities12 != nil {
+		ids = c.cfg.ClientIdentities12
+	}
+	for i := range ids {
+		id := &ids[i]
 		pub := id.Key.Public()
 		want := msg.CertTypeRSASign
 		_, pss := pub.(sig.PSSPublicKey)

@@ -900,19 +900,19 @@ func (h *clientHS) encryptedExtensions(ee *msg.EncryptedExtensions) error {
 }
 
 // sendCertificate13 answers a CertificateRequest (in the handshake or
-// after it, with the request's context) with the first identity a
-// scheme the server accepts can sign for, and its CertificateVerify, or
-// with an empty Certificate (RFC 8446 §4.4.2, §4.4.2.4). Both messages
-// go into tr.
+// after it, with the request's context) with the identity that can make
+// the first scheme of the server's list any can, and its
+// CertificateVerify, or with an empty Certificate (RFC 8446 §4.4.2,
+// §4.4.2.4). Both messages go into tr.
 func (c *TLSConn) sendCertificate13(tr *keys.Transcript, context []byte, schemes []uint16) error {
 	var id *Identity
 	var scheme uint16
-	for i := range c.cfg.Identities {
-		for _, s := range schemes {
-			if c.cfg.ClientAuthSchemes != nil && !slices.Contains(c.cfg.ClientAuthSchemes, s) {
-				continue
-			}
-			if sig.Allowed13(s) && sig.Fits(s, c.cfg.Identities[i].Key.Public()) {
+	for _, s := range schemes {
+		if c.cfg.ClientAuthSchemes != nil && !slices.Contains(c.cfg.ClientAuthSchemes, s) || !sig.Allowed13(s) {
+			continue
+		}
+		for i := range c.cfg.Identities {
+			if sig.Fits(s, c.cfg.Identities[i].Key.Public()) {
 				id, scheme = &c.cfg.Identities[i], s
 				break
 			}

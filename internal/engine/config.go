@@ -80,6 +80,11 @@ type SNIAnswer struct {
 	// whatever Config.ALPN says (openssl s_server's -cert2 context has
 	// no ALPN callback).
 	NoALPN bool
+	// NoDHParams: the connection has no DH group, Config.DHParams is
+	// not used, and with Config.NoDHE no DHE or DHE_PSK suite is chosen
+	// (openssl s_server's -cert2 context under -no_dhe, which an
+	// -ssl_config section's DHParameters does not reach).
+	NoDHParams bool
 }
 
 // Config is everything the engine needs to know to run one
@@ -115,8 +120,16 @@ type Config struct {
 	ServerName string
 
 	// Identities are the certificates this side can present; the first
-	// that fits the peer's signature algorithms is used.
+	// that fits the peer's signature algorithms is used. A TLS 1.3
+	// client takes the first of the server's signature schemes that one
+	// of them can make, as openssl's client does (it walks the server's
+	// list for a key slot that can sign).
 	Identities []Identity
+	// ClientIdentities12, when not nil, are what a TLS 1.0–1.2 client
+	// answers a CertificateRequest with in place of Identities: openssl's
+	// client offers its current certificate alone there (s_client with
+	// an -ssl_config section's certificates beside -cert's).
+	ClientIdentities12 []Identity
 	// VerifyPeer, when set, judges the peer's chain (DER, leaf first)
 	// after its CertificateVerify checked out. An error that wraps an
 	// alert.Desc sends that alert; any other sends bad_certificate. Nil

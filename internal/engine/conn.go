@@ -88,6 +88,8 @@ type TLSConn struct {
 	ids    []Identity
 	sniAck bool
 	noALPN bool // the ServerNameHook turned ALPN off
+	// noDHParams: the ServerNameHook took Config.DHParams away.
+	noDHParams bool
 
 	// hsTr is the TLS 1.3 handshake's transcript through the client
 	// Finished, which each post-handshake authentication extends on a

@@ -26,6 +26,7 @@ func TestServerNoDHE(t *testing.T) {
 		suites    []uint16
 		groups    []uint16
 		psk       bool
+		sniNoDH   bool   // the ServerNameHook takes DHParams away
 		want      uint16 // suite; 0 for handshake_failure
 		wantGroup uint16
 	}{
@@ -34,6 +35,8 @@ func TestServerNoDHE(t *testing.T) {
 		{name: "DHE then ECDHE", noDHE: true, suites: []uint16{suites.DHERSAAES128GCMSHA256, suites.ECDHERSAAES128GCMSHA256},
 			want: suites.ECDHERSAAES128GCMSHA256},
 		{name: "DHParams set", noDHE: true, dh: &dh, suites: []uint16{suites.DHERSAAES128GCMSHA256}, want: suites.DHERSAAES128GCMSHA256},
+		{name: "DHParams taken away by the hook", noDHE: true, dh: &dh, sniNoDH: true, suites: []uint16{suites.DHERSAAES128GCMSHA256}},
+		{name: "DHParams taken away without NoDHE", dh: &dh, sniNoDH: true, suites: []uint16{suites.DHERSAAES128GCMSHA256}, want: suites.DHERSAAES128GCMSHA256},
 		{name: "DHE_PSK only", noDHE: true, psk: true, suites: []uint16{suites.DHEPSKAES128GCMSHA256}},
 		{name: "DHE_PSK then PSK", noDHE: true, psk: true, suites: []uint16{suites.DHEPSKAES128GCMSHA256, suites.PSKAES128GCMSHA256},
 			want: suites.PSKAES128GCMSHA256},
@@ -51,6 +54,10 @@ func TestServerNoDHE(t *testing.T) {
 			}
 			if c.psk {
 				srv.PSK12, cli.PSK12 = psk(), psk()
+			}
+			if c.sniNoDH {
+				srv.ServerNameHook = func(string) (SNIAnswer, error) { return SNIAnswer{NoDHParams: true}, nil }
+				cli.ServerName = "foo"
 			}
 			addr, res := ownServer(t, srv)
 			conn := dialOwn(t, addr, cli)

@@ -412,7 +412,7 @@ func (h *serverHS12) chooseSuite() error {
 		if su.Kx.Ephemeral() == msg.KxECDHE && group == 0 {
 			continue
 		}
-		if su.Kx.Ephemeral() == msg.KxDHE && cfg.NoDHE && cfg.DHParams == nil {
+		if su.Kx.Ephemeral() == msg.KxDHE && cfg.NoDHE && h.c.confDHParams() == nil {
 			continue
 		}
 		if su.Auth == suites.AuthPSK {
@@ -500,12 +500,21 @@ func chachaRank(id uint16) int {
 	return 1
 }
 
+// confDHParams is Config.DHParams unless the ServerNameHook took the
+// connection's away (SNIAnswer.NoDHParams).
+func (c *TLSConn) confDHParams() *kx.DHParams {
+	if c.noDHParams {
+		return nil
+	}
+	return c.cfg.DHParams
+}
+
 // pskDHParams is the DHE_PSK group: -dhparam's, else OpenSSL's automatic
 // choice for suites without a certificate, by the cipher's strength
 // (measured with openssl s_server -nocert -psk: 3072 bits for AES-256
 // and ChaCha20, 2048 for AES-128).
 func (h *serverHS12) pskDHParams(su suites.Suite12) kx.DHParams {
-	if p := h.c.cfg.DHParams; p != nil {
+	if p := h.c.confDHParams(); p != nil {
 		return *p
 	}
 	if su.KeyLen >= 32 {
@@ -517,7 +526,7 @@ func (h *serverHS12) pskDHParams(su suites.Suite12) kx.DHParams {
 // dhParams is the DHE group: -dhparam's, else OpenSSL's automatic choice
 // by the certificate key's strength.
 func (h *serverHS12) dhParams(pub crypto.PublicKey) kx.DHParams {
-	if p := h.c.cfg.DHParams; p != nil {
+	if p := h.c.confDHParams(); p != nil {
 		return *p
 	}
 	bits := 112

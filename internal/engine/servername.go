@@ -30,7 +30,7 @@ func (c *TLSConn) serverNameLocked(ch *msg.ClientHello, v uint16) error {
 		}
 	}
 	c.st.ServerName = name
-	c.ids, c.sniAck, c.noALPN = nil, false, false
+	c.ids, c.sniAck, c.noALPN, c.noDHParams = nil, false, false, false
 	if c.cfg.ServerNameHook == nil {
 		c.sniAck = name != "" && v >= VersionTLS13
 		return nil
@@ -46,6 +46,7 @@ func (c *TLSConn) serverNameLocked(ch *msg.ClientHello, v uint16) error {
 	}
 	c.ids = a.Identities
 	c.noALPN = a.NoALPN
+	c.noDHParams = a.NoDHParams
 	c.sniAck = a.Ack && name != ""
 	if a.Warn && v < VersionTLS13 {
 		// The version is chosen: the alert's event carries it, as

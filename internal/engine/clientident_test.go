@@ -1,0 +1,57 @@
+package engine
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/tlskit/tlskit/internal/engine/sig"
+)
+
+// TestClientIdentityChoice: a TLS 1.3 client answers a CertificateRequest
+// with the identity that makes the first of the server's schemes it can
+// (openssl's client walks the server's list for a key slot), whatever
+// the order of its Identities; a TLS 1.2 client with ClientIdentities12
+// offers those alone (openssl's current certificate), and an empty list
+// sends no certificate.
+func TestClientIdentityChoice(t *testing.T) {
+	ks := keysForTest(t)
+	rsaID, _ := testIdentity(t, ks["rsa2048"])
+	ecID, _ := testIdentity(t, ks["ecdsa-p256"])
+	for _, c := range []struct {
+		name    string
+		max     uint16
+		schemes []uint16 // the server's CertificateRequest
+		ids     []Identity
+		ids12   []Identity
+		want    *Identity // nil: no certificate
+	}{
+		{"TLS 1.3, server prefers RSA", VersionTLS13, []uint16{sig.RSAPSSRSAESHA256, sig.ECDSAP256SHA256}, []Identity{ecID, rsaID}, nil, &rsaID},
+		{"TLS 1.3, server prefers ECDSA", VersionTLS13, []uint16{sig.ECDSAP256SHA256, sig.RSAPSSRSAESHA256}, []Identity{rsaID, ecID}, nil, &ecID},
+		{"TLS 1.2, Identities", VersionTLS12, nil, []Identity{rsaID, ecID}, nil, &rsaID},
+		{"TLS 1.2, ClientIdentities12", VersionTLS12, nil, []Identity{rsaID, ecID}, []Identity{ecID}, &ecID},
+		{"TLS 1.2, none current", VersionTLS12, nil, []Identity{rsaID, ecID}, []Identity{}, nil},
+		{"TLS 1.3 ignores ClientIdentities12", VersionTLS13, []uint16{sig.RSAPSSRSAESHA256}, []Identity{ecID, rsaID}, []Identity{}, &rsaID},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var seen [][]byte
+			srv := &Config{MinVersion: VersionTLS12, MaxVersion: VersionTLS13, Identities: []Identity{rsaID},
+				RequestClientCert: true, ClientAuthSchemes: c.schemes,
+				VerifyPeer: func(ch [][]byte, _ *State) error { seen = ch; return nil }}
+			cli := &Config{MinVersion: VersionTLS12, MaxVersion: c.max, Identities: c.ids, ClientIdentities12: c.ids12}
+			addr, res := ownServer(t, srv)
+			conn := dialOwn(t, addr, cli)
+			if got := echoLine(t, conn, "id"); got != "id" {
+				t.Fatalf("echo %q", got)
+			}
+			if r := <-res; r.err != nil {
+				t.Fatal(r.err)
+			}
+			switch {
+			case c.want == nil && seen != nil:
+				t.Errorf("the client sent a certificate")
+			case c.want != nil && (len(seen) == 0 || !bytes.Equal(seen[0], c.want.Chain[0])):
+				t.Errorf("the client sent another certificate (%d)", len(seen))
+			}
+		})
+	}
+}
