@@ -43,19 +43,6 @@ var fileCmds = map[string]fileCmd{
 	"numtickets":                {option: "num_tickets", only: Server, one: true},
 }
 
-// unhonoured are openssl 3.0's file commands that tlskit does not take
-// from a configuration section, and why; each fails at start-up.
-var unhonoured = map[string]string{
-	// Measured with 3.0.22: the section's certificate takes its key
-	// type's slot beside -cert's (one of the same type is replaced by
-	// -cert's), its file's other certificates become its chain, and
-	// without a usable PrivateKey the key is read from the certificate
-	// file, failing with decoder lines whose number tlskit does not
-	// predict.
-	"certificate": "a certificate from a section (openssl's key-type slots and its key-loading failures are not matched)",
-	"privatekey":  "a key from a section (openssl's key-type slots and its key-loading failures are not matched)",
-}
-
 // certCmds are the file commands that load files (certificates, keys, CA
 // names and stores, DH parameters, serverinfo): openssl knows them only
 // in an application's section (SSL_CTX_config), not in system_default,
@@ -304,6 +291,9 @@ func applyCommands(v *opt.Values, cmds []sslconf.Command, role Role, lookup func
 			refuse(c, err.Error())
 		}
 	}
+	// The section's certificates and keys (SectionCerts), when it has
+	// any.
+	var certs *SectionCerts
 	for _, c := range cmds {
 		key := strings.ToLower(c.Name)
 		if certCmds[key] && name == "system_default" {
@@ -314,11 +304,31 @@ func applyCommands(v *opt.Values, cmds []sslconf.Command, role Role, lookup func
 			fail() // unknown to a client, as in openssl
 			continue
 		}
-		if why, ok := unhonoured[key]; ok {
-			refuse(c, why)
-			continue
-		}
 		switch key {
+		case "certificate", "privatekey":
+			if certs == nil {
+				certs = newSectionCerts()
+			}
+			var lines []string
+			var why string
+			option := ConfCertificate
+			if key == "certificate" {
+				lines, why = certs.certificate(c.Value)
+			} else {
+				lines, why = certs.privateKey(c.Value)
+				option = ConfPrivateKey
+			}
+			switch {
+			case why != "":
+				refuse(c, why)
+			case lines != nil:
+				fail(lines...)
+			}
+			// Recorded even when it failed: a failed PrivateKey may have
+			// changed nothing, a failed Certificate nothing either, and
+			// SectionIdentities replays them alike.
+			out.List = append(out.List, opt.Value{Name: option, Value: c.Value, Config: name})
+			continue
 		case "options":
 			for _, f := range splitList(c.Value) {
 				on := !strings.HasPrefix(f, "-")
@@ -493,6 +503,16 @@ func applyCommands(v *opt.Values, cmds []sslconf.Command, role Role, lookup func
 		}
 		if err := add(fc.option, value); err != nil {
 			refuse(c, err.Error())
+		}
+	}
+	if certs != nil {
+		// openssl reads the keys the certificates lack after the
+		// section's commands.
+		if lines, why := certs.finish(); why != "" {
+			r.refused = true
+			r.lines = append(r.lines, fmt.Sprintf("%s: a key from a certificate's file is not supported by tlskit: %s", where, why))
+		} else if lines != nil {
+			fail(lines...)
 		}
 	}
 	return out, r

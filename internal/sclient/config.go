@@ -345,6 +345,14 @@ func tlsSettings(v *opt.Values, s *settings, tp *optgroups.TLSParams) error {
 			return err
 		}
 	}
+	// -ssl_config's Certificate and PrivateKey commands fill key slots
+	// first; -cert's certificate takes its key type's slot and becomes
+	// the current one, the one a TLS 1.0-1.2 client offers alone
+	// (measured with openssl 3.0.22: a TLS 1.3 client picks the slot by
+	// the server's signature schemes).
+	sec := optgroups.SectionIdentities(v)
+	o.identities, o.current12 = sec.Identities, sec.Current
+	o.sectionCerts = len(sec.Identities) > 0
 	switch {
 	case main.CertGiven:
 		main.Spec.Pass = pass
@@ -352,7 +360,7 @@ func tlsSettings(v *opt.Values, s *settings, tp *optgroups.TLSParams) error {
 		if err != nil {
 			return err
 		}
-		o.identities = append(o.identities, id)
+		o.identities, o.current12 = optgroups.PlaceInSlot(o.identities, id)
 	case main.KeyGiven:
 		// openssl loads a -key given without -cert, failing on a bad
 		// one, and then has no certificate to use it with.
@@ -366,6 +374,7 @@ func tlsSettings(v *opt.Values, s *settings, tp *optgroups.TLSParams) error {
 			return rawError(err)
 		}
 	}
+	o.firstX = len(o.identities)
 	if ext.CertGiven {
 		ext.Spec.Pass = pass
 		id, err := optgroups.LoadExtendedKeyPair(ext.Spec)

@@ -42,9 +42,19 @@ type engineSettings struct {
 	// groups are -groups/-curves as the security level leaves them (nil:
 	// the engine's defaults, openssl's).
 	groups []uint16
-	// identities are -cert/-key and -xcert/-xkey.
+	// identities are -ssl_config's certificates, -cert/-key and
+	// -xcert/-xkey.
 	identities []engine.Identity
-	psks       []engine.PSK
+	// current12 is the index in identities of openssl's current
+	// certificate (-cert's, else the section's last), -1 without one;
+	// with a section's certificates, a TLS 1.0-1.2 client offers it
+	// and -xcert's alone.
+	current12 int
+	// sectionCerts: the section gave certificates. firstX is the index
+	// of -xcert's in identities (len(identities) without).
+	sectionCerts bool
+	firstX       int
+	psks         []engine.PSK
 	// pskKey is -psk's key, for the TLS 1.0–1.2 PSK suites (nil
 	// without -psk, as openssl sets its PSK callback only then).
 	pskKey      []byte
@@ -278,6 +288,14 @@ func (c *client) engineConfig(cn *conn, sess *resumeSession) *engine.Config {
 	}
 	cfg.Groups = o.groups
 	cfg.Identities = o.identities
+	if o.sectionCerts {
+		cfg.ClientIdentities12 = []engine.Identity{}
+		for i, id := range o.identities {
+			if i == o.current12 || i >= o.firstX {
+				cfg.ClientIdentities12 = append(cfg.ClientIdentities12, id)
+			}
+		}
+	}
 	// -no_ticket only keeps the session_ticket extension out of a TLS
 	// 1.0-1.2 ClientHello: openssl 3.0 still offers, prints and keeps
 	// TLS 1.3 tickets with it (measured: -sess_out writes the ticket,

@@ -210,10 +210,7 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 		return nil, err
 	}
 	c.servername = v.Str("servername", "")
-	if c.nocert = v.Has("nocert"); c.nocert && !v.Has("psk") && !v.Has("psk_session") {
-		// Without a PSK, -nocert means openssl's anonymous DH suites.
-		return nil, &opt.UsageError{Lines: []string{"-nocert is not supported by tlskit: anonymous (Anon-DH) cipher suites are not supported by tlskit (-nocert works with -psk or -psk_session)"}}
-	}
+	c.nocert = v.Has("nocert")
 	c.servernameFatal = v.Has("servername_fatal")
 
 	// Protocol versions, suites, groups, ALPN: the shared TLS options.
@@ -224,6 +221,11 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 		return nil, err
 	}
 	c.values = v
+	if c.nocert && !v.Has("psk") && !v.Has("psk_session") && len(optgroups.SectionIdentities(v).Identities) == 0 {
+		// Without a PSK or a certificate from -ssl_config's section,
+		// -nocert means openssl's anonymous DH suites.
+		return nil, &opt.UsageError{Lines: []string{"-nocert is not supported by tlskit: anonymous (Anon-DH) cipher suites are not supported by tlskit (-nocert works with -psk, -psk_session or a Certificate in the -ssl_config section)"}}
+	}
 	// The chain store, with -ssl_config's ChainCAFile and ChainCAPath
 	// among its options.
 	c.chainStore = optgroups.ParseCAStore(v, optgroups.ChainStore)

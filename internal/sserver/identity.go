@@ -27,16 +27,31 @@ type identity struct {
 	// -xchain_build asks to build.
 	xbuild []int
 	sni    []engine.Identity // -cert2, for clients naming -servername
-	notes  []string          // stderr notices to print at start-up
+	// certIdx is -cert's certificate's index in main (or the generated
+	// one's), -1 without one (-nocert).
+	certIdx int
+	// sectionSI is the key slot -ssl_config's ServerInfoFile went to
+	// (optgroups.Section.ServerInfoSlot), -1 without one.
+	sectionSI int
+	notes     []string // stderr notices to print at start-up
 	// ephemeralPath is the file holding a generated certificate, removed on exit.
 	ephemeralPath string
 }
 
 // loadIdentity loads -cert/-key, -dcert/-dkey and -cert2/-key2. When no
 // -cert was given and ./server.pem does not exist, it generates a
-// self-signed certificate instead (tlskit's zero-config mode).
+// self-signed certificate instead (tlskit's zero-config mode), which
+// stands for -cert's.
+//
+// -ssl_config's Certificate and PrivateKey commands fill key slots first
+// (optgroups.SectionIdentities); -cert's certificate, then -dcert's, take
+// the slot of their key type, as openssl sets them after SSL_CTX_config
+// (optgroups.PlaceInSlot). The section does not apply to -cert2's context
+// (measured with 3.0.22: a -servername client gets -cert2's certificate
+// only).
 func loadIdentity(c *config) (*identity, error) {
-	id := &identity{}
+	sec := optgroups.SectionIdentities(c.values)
+	id := &identity{main: sec.Identities, certIdx: -1, sectionSI: sec.ServerInfoSlot}
 	switch {
 	case c.nocert:
 		// -nocert: the PSKs alone authenticate the server.
@@ -45,7 +60,7 @@ func loadIdentity(c *config) (*identity, error) {
 		if err != nil {
 			return nil, err
 		}
-		id.main = append(id.main, cert)
+		id.main, id.certIdx = optgroups.PlaceInSlot(id.main, cert)
 		id.ephemeralPath = path
 		id.notes = append(id.notes,
 			fmt.Sprintf("s_server: no -cert given and no server.pem here: using a new self-signed certificate for localhost, 127.0.0.1, ::1 and %s", hostname()),
@@ -55,14 +70,17 @@ func loadIdentity(c *config) (*identity, error) {
 		if err != nil {
 			return nil, err
 		}
-		id.main = append(id.main, cert)
+		id.main, id.certIdx = optgroups.PlaceInSlot(id.main, cert)
 	}
 	if c.dcert.given {
 		cert, err := loadKeyPair(c.dcert)
 		if err != nil {
 			return nil, err
 		}
-		id.main = append(id.main, cert)
+		var i int
+		if id.main, i = optgroups.PlaceInSlot(id.main, cert); i == id.certIdx {
+			id.certIdx = -1 // -dcert's replaced it
+		}
 	}
 	for _, x := range c.xcerts {
 		cert, err := loadKeyPair(x)

@@ -47,7 +47,8 @@ func (s *server) secDebugConfig(id *identity, loaded [][]byte) *secdebug.Config 
 		cfg.Groups = engine.DefaultGroups
 	}
 	if len(id.main) > 0 {
-		cfg.Chain = parseChain(id.main[0].Chain)
+		i := max(id.certIdx, 0) // -cert's, else the section's first
+		cfg.Chain = parseChain(id.main[i].Chain)
 		if loaded != nil {
 			// openssl completes the chain from -CAfile (or the chain
 			// store) when it sends it, after checking the loaded one.

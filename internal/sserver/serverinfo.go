@@ -1,7 +1,6 @@
 package sserver
 
 import (
-	"crypto/x509"
 	"encoding/binary"
 	"encoding/pem"
 	"errors"
@@ -148,37 +147,24 @@ func parseServerInfo(data []byte) (exts []engine.ServerInfo, atEOF bool, err err
 }
 
 // attachConfServerInfo gives -ssl_config's ServerInfoFile (optgroups
-// read it) to the certificate with an RSA (rsaEncryption) key among -cert
-// and -dcert, as openssl 3.0.22 does: its section applies before
-// s_server loads any certificate, so the serverinfo goes to libssl's
-// current slot then, the RSA one, and is sent with whatever RSA
-// certificate fills it; -serverinfo, which goes to -cert's slot,
-// replaces it when -cert is the RSA one (measured: -cert RSA -dcert
-// ECDSA sends it to clients served the RSA certificate only; -cert ECDSA
-// alone, never).
+// read it) to the certificate in the slot that was current when the
+// command applied, as openssl 3.0.22 does: the RSA one unless a
+// Certificate or PrivateKey command came before it (a context starts
+// with the RSA slot current), and it is sent with whatever certificate
+// fills that slot, the section's, -cert's or -dcert's; -serverinfo, which
+// goes to -cert's, replaces it when -cert is in that slot (measured:
+// -cert RSA -dcert ECDSA sends it to clients served the RSA certificate
+// only; -cert ECDSA alone, never). -xcert's certificates never get it.
 func attachConfServerInfo(c *config, id *identity, path string) {
 	si, err := readServerInfo(path)
-	if err != nil {
+	if err != nil || id.sectionSI < 0 {
 		return
 	}
-	// id.main holds -cert's certificate (unless -nocert, or generated),
-	// then -dcert's.
-	first, n := 0, 0
-	if !c.nocert {
-		n++
-		if id.ephemeralPath != "" {
-			first = 1
-		}
-	}
-	if c.dcert.given {
-		n++
-	}
-	for i := first; i < n && i < len(id.main); i++ {
-		cert, err := x509.ParseCertificate(id.main[i].Chain[0])
-		if err != nil || cert.PublicKeyAlgorithm != x509.RSA {
+	for i := range len(id.main) - len(c.xcerts) {
+		if optgroups.SlotOf(id.main[i]) != id.sectionSI {
 			continue
 		}
-		if i == 0 && !c.nocert && c.serverInfoFile != "" {
+		if i == id.certIdx && c.serverInfoFile != "" {
 			return // -serverinfo's replaced it
 		}
 		id.main[i].ServerInfo = si

@@ -204,7 +204,9 @@ func run(ctx context.Context, args []string, s stdio.Stdio, listening func(net.A
 			printErr(s.Err, err)
 			return 1
 		}
-		id.main[0].ServerInfo = si
+		if id.certIdx >= 0 {
+			id.main[id.certIdx].ServerInfo = si
+		}
 	}
 	if f, ok := c.values.Get(optgroups.ConfServerInfoFile); ok {
 		attachConfServerInfo(c, id, f)
@@ -218,8 +220,8 @@ func run(ctx context.Context, args []string, s stdio.Stdio, listening func(net.A
 	// The chain as loaded: what openssl checks at start-up, unless
 	// -build_chain completes it there.
 	var loaded [][]byte
-	if len(id.main) > 0 && !c.buildChain {
-		loaded = slices.Clone(id.main[0].Chain)
+	if id.certIdx >= 0 && !c.buildChain {
+		loaded = slices.Clone(id.main[id.certIdx].Chain)
 	}
 	if err := srv.buildChains(id); err != nil {
 		printErr(s.Err, err)
