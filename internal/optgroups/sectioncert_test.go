@@ -236,3 +236,36 @@ func TestSSLConfigCertificateStartUp(t *testing.T) {
 		}
 	}
 }
+
+// TestSSLConfigSecondContext: -servername's second context (-cert2) under
+// -no_dhe has no DH group: a section's DHParameters reaches the first
+// context only, so a DHE-only client naming -servername gets no shared
+// cipher, one naming another name the section's group. tlskit's s_server
+// beside openssl's, against openssl clients.
+func TestSSLConfigSecondContext(t *testing.T) {
+	openssl := testpeer.Need(t, "openssl")
+	p := newSectionPKI(t)
+	dh := filepath.Join(t.TempDir(), "dh3072.pem")
+	if out, err := exec.Command(openssl, "genpkey", "-genparam", "-algorithm", "DH", "-pkeyopt", "group:ffdhe3072", "-out", dh).CombinedOutput(); err != nil {
+		t.Fatalf("openssl genpkey: %v\n%s", err, out)
+	}
+	env := writeConf(t, "MinProtocol = TLSv1", "[ssl_sect]", "dh = dh", "[dh]", "DHParameters = "+dh)
+	server := []string{"-cert", p.rsa2, "-key", p.rsa2Key, "-servername", "foo", "-cert2", p.rsa1, "-key2", p.rsa1Key, "-ssl_config", "dh"}
+	for _, tc := range []struct {
+		server, client []string
+		code           int
+		want           string
+	}{
+		{[]string{"-no_dhe"}, []string{"-servername", "foo"}, 1, "alert handshake failure"},
+		{[]string{"-no_dhe"}, []string{"-servername", "bar"}, 0, "Server Temp Key: DH, 3072 bits"},
+		{nil, []string{"-servername", "foo"}, 0, "Server Temp Key: DH, 2048 bits"},
+	} {
+		for _, prog := range []string{openssl, tlskit} {
+			srv := testpeer.SServer(t, prog, env, append(append([]string{}, server...), tc.server...)...)
+			out, errs, code := clientRun(t, openssl, nil, srv.Addr, append([]string{"-tls1_2", "-cipher", "DHE-RSA-AES128-SHA"}, tc.client...)...)
+			if code != tc.code || !strings.Contains(out+errs, tc.want) {
+				t.Errorf("%s s_server %v, s_client %v: exit %d (want %d), no %q:\n%s\nstderr:\n%s", filepath.Base(prog), tc.server, tc.client, code, tc.code, tc.want, out, errs)
+			}
+		}
+	}
+}

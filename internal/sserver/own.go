@@ -465,6 +465,11 @@ func (s *server) sniAnswer(tc *trackedConn, name string) (engine.SNIAnswer, erro
 		// openssl's second context has no ALPN callback: the switched
 		// connection negotiates none.
 		a.Identities, a.NoALPN = s.tls.id.sni, true
+		// Under -no_dhe it has no DH group either: -ssl_config's
+		// DHParameters went to the first context only (measured with
+		// 3.0.22: a DHE-only client naming -servername gets
+		// handshake_failure, no shared cipher).
+		a.NoDHParams = c.noDHE
 		tc.sniSwitched = true
 	}
 	return a, nil
