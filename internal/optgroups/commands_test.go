@@ -365,7 +365,35 @@ var sharedOptions = []struct {
 	{args: []string{"-writerand", "@rand"}},
 	{args: []string{"-provider-path", "/nonexistent"}},
 	{args: []string{"-provider", "default"}},
-	{args: []string{"-propquery", "x"}, differs: "tlskit has no providers to query; openssl then finds no ciphers"},
+	{args: []string{"-provider", "default", "-provider", "default"}},
+	{args: []string{"-provider", "default", "-provider", "legacy"}},
+	{args: []string{"-provider", "base", "-provider", "default"}},
+	{args: []string{"-provider", "legacy"}, differs: "refused by tlskit; openssl then finds no ciphers"},
+	{args: []string{"-provider", "nosuch"}, differs: "refused by tlskit; openssl cannot load it"},
+	{args: []string{"-propquery", "x"}, differs: "refused by tlskit, which has no providers to query; openssl then finds no ciphers"},
+	{args: []string{"-propquery", ""}},
+}
+
+// TestProviderRefusals: what CheckProviders refuses makes openssl 3.0
+// fail too (exit 1: -provider legacy alone and -propquery fips=yes leave
+// it no ciphers, an unknown provider does not load), and tlskit says
+// which option it cannot honour and why. -provider default, and base or
+// legacy next to it, are accepted by both (TestSharedOptionsBothCommands).
+func TestProviderRefusals(t *testing.T) {
+	openssl := testpeer.Need(t, "openssl")
+	for _, args := range [][]string{{"-provider", "legacy"}, {"-provider", "base"}, {"-provider", "nosuch"}, {"-provider", "default", "-provider", "nosuch"}, {"-propquery", "fips=yes"}} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			if v := runClient(t, openssl, args); v.accepted || v.code != 1 {
+				t.Errorf("openssl s_client %s", v)
+			}
+			bad := args[len(args)-2] + " " + args[len(args)-1]
+			for _, v := range []verdict{runClient(t, tlskit, args), runServer(t, tlskit, args)} {
+				if want := "PROG: " + bad + " is not supported by tlskit: "; v.accepted || v.code != 1 || !strings.HasPrefix(v.first, want) {
+					t.Errorf("tlskit %s, want %q", v, want)
+				}
+			}
+		})
+	}
 }
 
 // TestTableCoversEveryOption guards the table: every option of the shared

@@ -135,13 +135,15 @@ func ExtendedCert() []opt.Option {
 	}
 }
 
-// Provider is the "Provider options" section: OpenSSL providers have no
-// counterpart in tlskit, so they are accepted and have no effect.
+// Provider is the "Provider options" section. OpenSSL providers have no
+// counterpart in tlskit, whose algorithms are its own: -provider default
+// is what it always has, other providers and property queries are
+// refused (CheckProviders); -provider-path only matters to those.
 func Provider() []opt.Option {
 	return []opt.Option{
 		opt.Section("Provider options"),
 		{Name: "provider-path", Kind: opt.String, Help: "Provider load path (must be before 'provider' argument if required)", NoEffect: true},
-		{Name: "provider", Kind: opt.String, Help: "Provider to load (can be specified multiple times)", NoEffect: true},
-		{Name: "propquery", Kind: opt.String, Help: "Property query used when fetching algorithms", NoEffect: true},
+		{Name: "provider", Kind: opt.String, Help: "Provider to load (can be specified multiple times)"},
+		{Name: "propquery", Kind: opt.String, Help: "Property query used when fetching algorithms"},
 	}
 }

@@ -98,6 +98,9 @@ func Main(args []string, s stdio.Stdio) int {
 	if !ok {
 		return code
 	}
+	if err := optgroups.CheckProviders(v); err != nil {
+		return startupError(s.Err, err)
+	}
 	// openssl loads -rand's files once the options are read.
 	if err := optgroups.LoadRand(v); err != nil {
 		return startupError(s.Err, rawError(err))

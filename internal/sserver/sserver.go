@@ -115,6 +115,10 @@ func run(ctx context.Context, args []string, s stdio.Stdio, listening func(net.A
 	if !ok {
 		return code
 	}
+	if err := optgroups.CheckProviders(v); err != nil {
+		printErr(s.Err, err)
+		return 1
+	}
 	c, err := newConfig(v, args)
 	if err != nil {
 		printErr(s.Err, err)
