@@ -472,7 +472,16 @@ func (c *TLSConn) readHandshakeLocked() (msg.Message, error) {
 // from the same function: the compatibility record of RFC 8446 Appendix
 // D.4 only ever follows a hello (measured: openssl s_client and s_server
 // answer a first record 14 03 03 00 01 01 so, where the engine waited).
+// So is an alert before a server's ClientHello, whatever its level or
+// length, labelled with the record's version as any refused record
+// (measured: openssl s_server answers 15 03 01 00 02 01 5a with 15 03 01
+// 00 02 02 0a, "ssl3_read_bytes:unexpected message"); a client cannot
+// hold a server with warnings before it says anything.
 func (c *TLSConn) readFirstHandshakeLocked(want msg.Type) (msg.Message, error) {
+	if !c.isClient {
+		c.rl.RefuseAlerts = true
+		defer func() { c.rl.RefuseAlerts = false }()
+	}
 	unexpected := func() error {
 		f := alert.Faultf(alert.UnexpectedMessage, "unexpected message")
 		f.Func = "ossl_statem_server_read_transition"

@@ -322,14 +322,25 @@ func TestNotTLSLikeOpenSSL(t *testing.T) {
 }
 
 // TestRefusedRecordTypeLikeOpenSSL sends a first record of a type a
-// ClientHello cannot come in (0x18, or application data) to openssl
-// s_server -msg and ours: openssl takes that record's version for its
-// own, so its unexpected_message alert is written and labelled with it
-// (0x0303 on the wire for 0x0304, "Not TLS data or unknown version" on
-// -msg for 0x0305).
+// ClientHello cannot come in (0x18, application data, an alert) to
+// openssl s_server -msg and ours: openssl takes that record's version
+// for its own, so its unexpected_message alert is written and labelled
+// with it (0x0303 on the wire for 0x0304, "Not TLS data or unknown
+// version" on -msg for 0x0305). An alert of any level or length is
+// refused so before a ClientHello: a client cannot open with a run of
+// warnings.
 func TestRefusedRecordTypeLikeOpenSSL(t *testing.T) {
 	for _, hdr := range []string{"\x18\x03\x00", "\x18\x03\x01", "\x18\x03\x03", "\x18\x03\x04", "\x18\x03\x05", "\x17\x03\x02"} {
 		compareFirstRecord(t, append([]byte(hdr), 0, 5, 1, 2, 3, 4, 5))
+	}
+	for _, in := range []string{
+		"\x15\x03\x01\x00\x02\x01\x5a", // warning user_canceled
+		"\x15\x03\x03\x00\x02\x01\x00", // warning close_notify
+		"\x15\x03\x01\x00\x02\x02\x28", // fatal handshake_failure
+		"\x15\x03\x01\x00\x00",         // empty
+		"\x15\x03\x03\x00\x01\x01",     // one byte
+	} {
+		compareFirstRecord(t, []byte(in))
 	}
 }
 

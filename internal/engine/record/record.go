@@ -114,6 +114,11 @@ type Layer struct {
 	// may fail before it has handshake keys (OpenSSL has the same
 	// allowance).
 	AllowPlainAlerts bool
+	// RefuseAlerts makes an alert record in the clear, whatever its
+	// length, unexpected_message labelled with its header's version once
+	// it is read whole: a server sets it while it waits for the first
+	// ClientHello, as openssl 3.0's ssl3_read_bytes refuses alerts then.
+	RefuseAlerts bool
 	// AcceptV2Hello makes Read take a first record in SSL 2.0's format
 	// when it is a ClientHello (RFC 5246 Appendix E.2: a server may accept
 	// one to negotiate TLS 1.0-1.2), as openssl 3.0's server does.
@@ -340,6 +345,11 @@ func (l *Layer) read() (typ uint8, data []byte, err error) {
 	if l.in == nil || typ != TypeApplicationData {
 		if n > MaxPlaintext {
 			return 0, nil, alert.Faultf(alert.RecordOverflow, "data length too long")
+		}
+		if typ == TypeAlert && l.RefuseAlerts {
+			f := alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+			f.RecordVersion = l.HeaderVersion()
+			return 0, nil, f
 		}
 		if n == 0 && typ != TypeApplicationData && typ != TypeHandshake {
 			// RFC 8446 §5.1: no zero-length handshake or alert fragments.
