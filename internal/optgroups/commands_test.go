@@ -237,7 +237,7 @@ var sharedOptions = []struct {
 	{args: []string{"-no_tls1_1"}},
 	{args: []string{"-no_tls1_2"}},
 	{args: []string{"-no_tls1_3"}},
-	{args: []string{"-bugs"}},
+	{args: []string{"-bugs"}, differs: "refused by tlskit's s_client (TestBugs)", oneCommand: "s_server accepts it (TestBugs)"},
 	{args: []string{"-no_comp"}},
 	{args: []string{"-no_ticket"}},
 	{args: []string{"-serverpref"}},
@@ -372,6 +372,33 @@ var sharedOptions = []struct {
 	{args: []string{"-provider", "nosuch"}, differs: "refused by tlskit; openssl cannot load it"},
 	{args: []string{"-propquery", "x"}, differs: "refused by tlskit, which has no providers to query; openssl then finds no ciphers"},
 	{args: []string{"-propquery", ""}},
+}
+
+// TestBugs: openssl s_client 3.0 -bugs pads its ClientHello to 512 bytes
+// (RFC 7685; measured: [length 0200] where it was 0124), which tlskit's
+// client does not do, so its s_client refuses -bugs, naming it; s_server
+// accepts it, as openssl's server only stops its empty TLS 1.0 CBC
+// fragments then, which tlskit never sends.
+func TestBugs(t *testing.T) {
+	testpeer.Need(t, "openssl")
+	srv := testpeer.OpenSSLServer(t, "-cert", certFile, "-key", keyFx)
+	hello := func(args ...string) string {
+		out, _, _ := testpeer.Run(t, 20*time.Second, "", "openssl", append([]string{"s_client", "-connect", srv.Addr, "-msg"}, args...)...)
+		m := regexp.MustCompile(`>>> TLS 1.3, Handshake \[length ([0-9a-f]{4})\], ClientHello`).FindStringSubmatch(out)
+		if m == nil {
+			t.Fatalf("no ClientHello in:\n%s", out)
+		}
+		return m[1]
+	}
+	if plain, bugs := hello(), hello("-bugs"); bugs != "0200" || plain == bugs {
+		t.Errorf("openssl's ClientHello: %s, with -bugs %s", plain, bugs)
+	}
+	if v := runClient(t, tlskit, []string{"-bugs"}); v.accepted || v.code != 1 || !strings.HasPrefix(v.first, "PROG: -bugs is not supported by tlskit: ") {
+		t.Errorf("tlskit s_client -bugs %s", v)
+	}
+	if v := runServer(t, tlskit, []string{"-bugs"}); !v.accepted {
+		t.Errorf("tlskit s_server -bugs %s", v)
+	}
 }
 
 // TestProviderRefusals: what CheckProviders refuses makes openssl 3.0
