@@ -2,11 +2,9 @@
 package sclient
 
 import (
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -98,6 +96,11 @@ func Main(args []string, s stdio.Stdio) int {
 	if !ok {
 		return code
 	}
+	if f, ok := v.Get("writerand"); ok {
+		// openssl saves it as the command ends, however it ends (a
+		// start-up error too, measured with 3.0).
+		defer optgroups.WriteRand(f, s.Err)
+	}
 	if err := optgroups.CheckProviders(v); err != nil {
 		return startupError(s.Err, err)
 	}
@@ -140,11 +143,6 @@ func Main(args []string, s stdio.Stdio) int {
 		sslerr.FileWriteReport(sslerr.Errno(msgFile.err)).Write(c.errw)
 		code = 1
 	}
-	if f, ok := v.Get("writerand"); ok {
-		if lines := writeRand(f); lines != nil {
-			fmt.Fprintln(s.Err, strings.Join(lines, "\n"))
-		}
-	}
 	return code
 }
 
@@ -168,24 +166,6 @@ func (f *fileWriter) Write(p []byte) (int, error) {
 	}
 	// The printers go on as openssl's do: the failure is reported once.
 	return len(p), nil
-}
-
-// writeRand is -writerand: openssl saves random bytes to seed a later run.
-// tlskit reads no seed file, but writes one so scripts find it. A file it
-// cannot write gives openssl's lines (measured with 3.0): "Cannot write
-// random bytes:" and RAND_write_file's entry, "Not a regular file" for a
-// directory or device, "Cannot open file" otherwise; the exit code stays.
-func writeRand(path string) []string {
-	b := make([]byte, 1024)
-	rand.Read(b)
-	reason, code := "Cannot open file", uint32(0x12000079)
-	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
-		reason, code = "Not a regular file", 0x1200007A
-	} else if err := os.WriteFile(path, b, 0o600); err == nil {
-		return nil
-	}
-	return []string{"Cannot write random bytes:",
-		sslerr.Entry{Code: code, Lib: "random number generator", Func: "RAND_write_file", Reason: reason, Data: "Filename=" + path}.String()}
 }
 
 // startupError prints an error found before connecting and returns 1.

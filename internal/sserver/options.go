@@ -140,7 +140,7 @@ func options() []opt.Option {
 		{Name: "alpn", Kind: opt.String, Help: "Set the advertised protocols for the ALPN extension (comma-separated list)"},
 		{Name: "sendfile", Kind: opt.None, Help: "Use sendfile to response file with -WWW", NoEffect: true},
 	},
-		opt.Override(optgroups.Random(), map[string]opt.Status{"writerand": {NoEffect: true}}),
+		optgroups.Random(),
 		opt.Override(optgroups.TLS(), serverTLS),
 		optgroups.Validation(),
 		optgroups.ExtendedCert(),

@@ -115,6 +115,11 @@ func run(ctx context.Context, args []string, s stdio.Stdio, listening func(net.A
 	if !ok {
 		return code
 	}
+	if f, ok := v.Get("writerand"); ok {
+		// openssl saves it as the command ends, however it ends (a
+		// start-up error too, measured with 3.0).
+		defer optgroups.WriteRand(f, s.Err)
+	}
 	if err := optgroups.CheckProviders(v); err != nil {
 		printErr(s.Err, err)
 		return 1
