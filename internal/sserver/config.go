@@ -99,10 +99,14 @@ type config struct {
 	msgFile                             string
 
 	// modes and output
-	mode        mode
-	crlf        bool
-	ignEOF      bool
-	quiet       bool
+	mode   mode
+	crlf   bool
+	ignEOF bool
+	quiet  bool
+	// sendfile is -sendfile: openssl would send -WWW's and -HTTP's files
+	// with sendfile(2) over kernel TLS, which tlskit does not use; it
+	// says so, as openssl does without kernel TLS.
+	sendfile    bool
 	brief       bool
 	cmdline     string // "s_server <args>" for the -www page
 	docRoot     string // the directory -WWW and -HTTP serve: the current one
@@ -300,6 +304,7 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 	}
 	c.crlf = v.Has("crlf")
 	c.quiet = v.Has("quiet") || v.Has("brief")
+	c.sendfile = v.Has("sendfile")
 	c.brief = v.Has("brief")
 	c.ignEOF = v.Last("ign_eof", "no_ign_eof") == "ign_eof"
 	c.earlyData = v.Has("early_data")
