@@ -62,20 +62,19 @@ var certCmds = map[string]bool{
 type storeCmd struct {
 	store  StoreOptions
 	option string
-	what   string // the store, for a refusal
 }
 
 // storeCmds are the commands that stand for a verify or chain store
 // option (the same in openssl 3.0, into two stores: measured alike).
 var storeCmds = map[string]storeCmd{
-	"verifycafile": {VerifyStore, VerifyStore.File, "verify"},
-	"verifycapath": {VerifyStore, VerifyStore.Dir, "verify"},
-	"chaincafile":  {ChainStore, ChainStore.File, "chain"},
-	"chaincapath":  {ChainStore, ChainStore.Dir, "chain"},
+	"verifycafile": {VerifyStore, VerifyStore.File},
+	"verifycapath": {VerifyStore, VerifyStore.Dir},
+	"chaincafile":  {ChainStore, ChainStore.File},
+	"chaincapath":  {ChainStore, ChainStore.Dir},
 	// The stores' URIs fail as the command line's do, without its
 	// "Error loading store locations" (measured).
-	"verifycastore": {VerifyStore, VerifyStore.URI, "verify"},
-	"chaincastore":  {ChainStore, ChainStore.URI, "chain"},
+	"verifycastore": {VerifyStore, VerifyStore.URI},
+	"chaincastore":  {ChainStore, ChainStore.URI},
 }
 
 // serverOnly are the unhonoured commands openssl knows in a server only:
@@ -279,12 +278,17 @@ func applyCommands(v *opt.Values, cmds []sslconf.Command, role Role, lookup func
 				return // the command line's store replaces it
 			}
 		}
-		for _, x := range out.List {
-			if x.Name == sc.option && x.Config != "" {
-				// openssl adds both to one store; tlskit's holds one
-				// file and one directory.
-				refuse(c, "a second "+c.Name+" (tlskit's "+sc.what+" store holds one file and one directory)")
-				return
+		// A second file or directory goes into the same store, as in
+		// openssl (CAStore's moreFiles, moreDirs).
+		if sc.option == sc.store.URI {
+			for _, x := range out.List {
+				if x.Name == sc.option && x.Config != "" {
+					// Measured: with two file stores, openssl's
+					// verification fails ("search only supported for
+					// directories").
+					refuse(c, "a second "+c.Name+" (openssl's lookups in two stores are not matched)")
+					return
+				}
 			}
 		}
 		if err := add(sc.option, c.Value); err != nil {

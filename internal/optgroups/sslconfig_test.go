@@ -637,3 +637,48 @@ func TestSSLConfigCAStoreNames(t *testing.T) {
 		}
 	}
 }
+
+// TestSSLConfigSecondStoreFile: a second VerifyCAFile (or ChainCAFile) in
+// a section goes into the same store as the first, in either order, as in
+// openssl; the command line's -verifyCAfile still replaces them all. A
+// second VerifyCAStore stays refused. tlskit beside openssl, against
+// openssl peers.
+func TestSSLConfigSecondStoreFile(t *testing.T) {
+	openssl := testpeer.Need(t, "openssl")
+	pki := testpeer.NewPKI(t)
+	// (A name set twice keeps its last line: the second is spelt in
+	// lower case.)
+	env := writeConf(t, "MinProtocol = TLSv1", "[ssl_sect]", "v1 = v1", "v2 = v2", "c2 = c2", "s2 = s2",
+		"[v1]", "VerifyCAFile = "+pki.SelfSigned, "verifycafile = "+pki.CA,
+		"[v2]", "VerifyCAFile = "+pki.CA, "verifycafile = "+pki.SelfSigned,
+		"[c2]", "ChainCAFile = "+pki.SelfSigned, "chaincafile = "+pki.CA,
+		"[s2]", "VerifyCAStore = "+pki.SelfSigned, "verifycastore = "+pki.CA)
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"-ssl_config", "v1"}, 0, "Verify return code: 0 (ok)"},
+		{[]string{"-ssl_config", "v2"}, 0, "Verify return code: 0 (ok)"},
+		{[]string{"-ssl_config", "v1", "-verifyCAfile", pki.SelfSigned}, 1, "verify error:num=20:unable to get local issuer certificate"},
+	} {
+		for _, prog := range []string{openssl, tlskit} {
+			srv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey)
+			out, errs, code := clientRun(t, prog, env, srv.Addr, append(tc.args, "-verify_return_error")...)
+			if code != tc.code || !strings.Contains(out+errs, tc.want) {
+				t.Errorf("%v: %s s_client: exit %d (want %d), no %q:\n%s\nstderr:\n%s", tc.args, filepath.Base(prog), code, tc.code, tc.want, out, errs)
+			}
+		}
+	}
+	for _, prog := range []string{openssl, tlskit} {
+		srv := testpeer.SServer(t, prog, env, "-cert", pki.Server, "-key", pki.ServerKey, "-ssl_config", "c2")
+		out, errs, code := clientRun(t, openssl, nil, srv.Addr, "-showcerts")
+		if n := len(certSubjects.FindAllString(out, -1)); code != 0 || n != 2 {
+			t.Errorf("%s s_server -ssl_config c2: openssl s_client exit %d, %d certificates, want 2:\n%s\nstderr:\n%s", filepath.Base(prog), code, n, out, errs)
+		}
+	}
+	got := startUp(t, tlskit, "s_client", env, "-ssl_config", "s2")
+	if want := "exit 1\nError using configuration \"s2\"\n-ssl_config s2: verifycastore = " + pki.CA + " is not supported by tlskit: "; !strings.HasPrefix(got, want) {
+		t.Errorf("a second store: %q, want %q…", got, want)
+	}
+}

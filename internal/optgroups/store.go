@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -28,6 +29,10 @@ type CAStore struct {
 	// extra is set for the chain and verify stores, which openssl loads
 	// apart from the trust store (and says so when that fails).
 	extra bool
+	// moreFiles and moreDirs are the further files and directories an
+	// -ssl_config section added to a chain or verify store (a second
+	// VerifyCAFile…), which openssl loads into the same store.
+	moreFiles, moreDirs []string
 }
 
 // StoreOptions names the three options of a store.
@@ -45,11 +50,34 @@ func ParseCAStore(v *opt.Values, names StoreOptions) CAStore {
 	s := CAStore{File: v.Str(names.File, ""), Dir: v.Str(names.Dir, ""), URI: v.Str(names.URI, "")}
 	if names == TrustStore {
 		s.NoFile, s.NoDir, s.NoStore = v.Has("no-CAfile"), v.Has("no-CApath"), v.Has("no-CAstore")
-	} else {
-		s.extra = true
+		return s
+	}
+	s.extra = true
+	// A section's commands are the store's only values when it has
+	// any (the command line's replace them as a whole): each of them
+	// counts, File and Dir holding the last of each.
+	var files, dirs []string
+	for _, x := range v.List {
+		switch {
+		case x.Config == "":
+		case x.Name == names.File:
+			files = append(files, x.Value)
+		case x.Name == names.Dir:
+			dirs = append(dirs, x.Value)
+		}
+	}
+	if len(files) > 1 {
+		s.moreFiles = files[:len(files)-1]
+	}
+	if len(dirs) > 1 {
+		s.moreDirs = dirs[:len(dirs)-1]
 	}
 	return s
 }
+
+// Files are the store's certificate files: File and the further ones a
+// section added.
+func (s CAStore) Files() []string { return append(slices.Clip(s.moreFiles), one(s.File)...) }
 
 // Given reports whether any of the store's options was given.
 func (s CAStore) Given() bool { return s.File != "" || s.Dir != "" || s.URI != "" }
@@ -65,7 +93,8 @@ func (s CAStore) WantsDefaults() bool {
 // A file that cannot be read or holds no certificate fails with
 // openssl's error lines.
 func (s CAStore) Load() ([]*x509.Certificate, error) {
-	cs, err := certs.LoadStores(one(s.File), one(s.Dir), nil)
+	files := s.Files()
+	cs, err := certs.LoadStores(files, append(slices.Clip(s.moreDirs), one(s.Dir)...), nil)
 	var lines []string
 	if s.extra {
 		lines = append(lines, "Error loading store locations")
@@ -78,13 +107,13 @@ func (s CAStore) Load() ([]*x509.Certificate, error) {
 		}
 		cs, err = append(cs, uc...), uerr
 	}
-	if err == nil || !errors.As(err, &le) || le.Path != s.File || s.File == "" {
+	if err == nil || !errors.As(err, &le) || le.Path == "" || !slices.Contains(files, le.Path) {
 		return cs, err
 	}
 	const x509Lib = "x509 certificate routines"
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		lines = append(lines, sslerr.Report{Entries: sslerr.BIONewFile(int(syscall.ENOENT), s.File, "r")}.Lines()...)
+		lines = append(lines, sslerr.Report{Entries: sslerr.BIONewFile(int(syscall.ENOENT), le.Path, "r")}.Lines()...)
 		lines = append(lines, sslerr.Entry{Code: 0x05880002, Lib: x509Lib, Func: "X509_load_cert_crl_file_ex", Reason: "system lib"}.String())
 	case errors.Is(err, fs.ErrPermission):
 		return cs, err

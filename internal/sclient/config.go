@@ -473,7 +473,7 @@ func verifySettings(v *opt.Values, s *settings) error {
 			o.CRLs = append(o.CRLs, crls...)
 		}
 	}
-	o.CRLs = append(o.CRLs, verify.CAFileCRLs(o, trust.File, optgroups.ParseCAStore(v, optgroups.VerifyStore).File)...)
+	o.CRLs = append(o.CRLs, verify.CAFileCRLs(o, append([]string{trust.File}, optgroups.ParseCAStore(v, optgroups.VerifyStore).Files()...)...)...)
 	s.crlDownload = v.Has("crl_download")
 	s.verifyOpts = o
 	s.verifyReturn = v.Has("verify_return_error")

@@ -78,15 +78,15 @@ func (s *server) loadVerify(v *opt.Values) error {
 	// takes the last value given; -verifyCA… replace the trust store for
 	// verification; -CAfile's CAs are the names sent to the client.
 	trust := optgroups.ParseCAStore(v, optgroups.TrustStore)
-	st := trust
+	st, verifyStore := trust, false
 	if vs := optgroups.ParseCAStore(v, optgroups.VerifyStore); vs.Given() {
-		st = vs
+		st, verifyStore = vs, true
 	}
 	roots, err := st.Load()
 	if err != nil {
 		return err
 	}
-	if st == trust && trust.WantsDefaults() {
+	if !verifyStore && trust.WantsDefaults() {
 		// openssl also trusts its default file and directory. Without
 		// -verify they wait for the first c command: reading them costs
 		// every start-up a few hundred milliseconds.
@@ -124,7 +124,7 @@ func (s *server) loadVerify(v *opt.Values) error {
 		// SSL_CTX_config, and they take precedence).
 		s.clientCANames = names
 	}
-	s.crls = append(s.crls, verify.CAFileCRLs(vo, st.File)...)
+	s.crls = append(s.crls, verify.CAFileCRLs(vo, st.Files()...)...)
 	vo.Roots, vo.CRLs = s.roots, s.crls
 	// One verify callback for both commands: -verify N/-Verify N stop at
 	// an error deeper than N, -verify_return_error at any error.
