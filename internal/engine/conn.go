@@ -585,7 +585,9 @@ func (c *TLSConn) handshakeCCS(data []byte) error {
 		c.event(false, int(record.TypeChangeCipherSpec), data)
 		return c.changeCipherSpec12(data)
 	}
-	if c.hsDone || c.sawCCS || len(data) != 1 || data[0] != 1 {
+	// While keys are on the record layer bounds a run of them (openssl
+	// takes 32 in a row); before that, one only.
+	if c.hsDone || (c.sawCCS && !c.rl.ReadProtected()) || len(data) != 1 || data[0] != 1 {
 		return alert.Faultf(alert.UnexpectedMessage, "ccs received early")
 	}
 	c.sawCCS = true

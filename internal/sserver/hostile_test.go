@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -237,5 +238,65 @@ func TestKeyUpdateFloodDoesNotHoldOthers(t *testing.T) {
 	defer mu.Unlock()
 	if answers != 1 {
 		t.Errorf("the server sent %d KeyUpdates, want 1", answers)
+	}
+}
+
+// TestRecordsAfterHelloLikeOpenSSL sends openssl s_server -msg and ours a
+// TLS 1.3 ClientHello followed by records a TLS 1.3 client may not send
+// there, or not that many, then FIN: both answer with the same alert
+// (the last -msg line) and print the same error line. Runs of
+// ChangeCipherSpec are bounded as openssl bounds them (32 pass, the 33rd
+// is refused); a record that cannot decrypt is refused even when empty.
+func TestRecordsAfterHelloLikeOpenSSL(t *testing.T) {
+	testpeer.Need(t, "openssl")
+	dir := t.TempDir()
+	cert, key := writeCert(t, dir, "srv", "localhost", false)
+	args := []string{"-cert", cert, "-key", key, "-msg"}
+	hello := clientHelloRecord(t)
+	rec := func(typ byte, body ...byte) []byte {
+		return append([]byte{typ, 3, 3, 0, byte(len(body))}, body...)
+	}
+	send := func(addr string, after []byte) {
+		c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		c.Write(append(slices.Clone(hello), after...))
+		c.(*net.TCPConn).CloseWrite()
+		io.Copy(io.Discard, c)
+	}
+	lastAlert := func(out string) string {
+		i := strings.LastIndex(out, ">>> TLS 1.3, Alert")
+		if i < 0 {
+			return ""
+		}
+		return strings.SplitN(out[i:], "\n", 2)[0]
+	}
+	for _, tc := range []struct {
+		name  string
+		after []byte
+	}{
+		{"32 ChangeCipherSpec", bytes.Repeat(rec(20, 1), 32)},
+		{"33 ChangeCipherSpec", bytes.Repeat(rec(20, 1), 33)},
+		{"ChangeCipherSpec 02", rec(20, 2)},
+		{"ChangeCipherSpec of two bytes", rec(20, 1, 1)},
+		{"empty application data", rec(23)},
+		{"handshake in the clear", rec(22, 11, 0, 0, 0)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			theirSrv := testpeer.OpenSSLServer(t, args...)
+			send(theirSrv.Addr, tc.after)
+			ourSrv := startServer(t, "", args...)
+			send(ourSrv.addr, tc.after)
+			o, g := waitErrorLine(t, theirSrv.Output), waitErrorLine(t, ourSrv.err.String)
+			if o == "" || o != g {
+				t.Errorf("server error lines differ\nopenssl: %s\ntlskit:  %s", o, g)
+			}
+			if o, g := lastAlert(waitFor(t, theirSrv.Output, ">>> TLS 1.3, Alert")), lastAlert(waitFor(t, ourSrv.out.String, ">>> TLS 1.3, Alert")); o != g {
+				t.Errorf("alerts sent differ\nopenssl: %s\ntlskit:  %s", o, g)
+			}
+		})
 	}
 }

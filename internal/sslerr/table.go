@@ -78,6 +78,12 @@ const (
 	// RecordTooSmall the 33rd empty record in a row.
 	TooManyWarnAlerts
 	RecordTooSmall
+	// UnexpectedCCSMessage is the 33rd TLS 1.3 ChangeCipherSpec in a
+	// row, InvalidCCSMessage one that is not the byte 1, BadRecordType
+	// a record in the clear other than those while TLS 1.3 keys are on.
+	UnexpectedCCSMessage
+	InvalidCCSMessage
+	BadRecordType
 	// ClientCertNotParsed is s_server's reply to a client certificate
 	// that does not parse (decode_error sent).
 	ClientCertNotParsed
@@ -194,6 +200,9 @@ var table = map[Kind]spec{
 	HTTPSProxyRequest:              {0x0A00009B, libSSL, "ssl3_get_record", "https proxy request"},
 	TooManyWarnAlerts:              {0x0A000199, libSSL, "ssl3_read_bytes", "too many warn alerts"},
 	RecordTooSmall:                 {0x0A00012A, libSSL, "ssl3_get_record", "record too small"},
+	UnexpectedCCSMessage:           {0x0A000106, libSSL, "ssl3_get_record", "unexpected ccs message"},
+	InvalidCCSMessage:              {0x0A000104, libSSL, "ssl3_get_record", "invalid ccs message"},
+	BadRecordType:                  {0x0A0001BB, libSSL, "ssl3_get_record", "bad record type"},
 	ClientCertNotParsed:            {0x0A08000D, libSSL, "tls_process_client_certificate", "ASN1 lib"},
 	ServerCertNotParsed:            {0x0A08000D, libSSL, "tls_process_server_certificate", "ASN1 lib"},
 	SessionVersionMismatch:         {0x0A0000D2, libSSL, "tls_process_server_hello", "ssl session version mismatch"},
