@@ -25,8 +25,9 @@ import (
 
 // ConfCertificate and ConfPrivateKey are the options under which
 // applyCommands records a section's Certificate and PrivateKey commands,
-// in order: no command-line option has the names. SectionIdentities
-// replays them.
+// in order, each with the section's slots (SectionCerts) as Loaded: no
+// command-line option has the names. SectionIdentities returns those
+// slots.
 const (
 	ConfCertificate = "conf:Certificate"
 	ConfPrivateKey  = "conf:PrivateKey"
@@ -288,29 +289,26 @@ type Section struct {
 	ServerInfoSlot int
 }
 
-// SectionIdentities replays -ssl_config's Certificate, PrivateKey and
-// ServerInfoFile commands (applyCommands checked them).
+// serverInfoSlot is the key slot a ServerInfoFile went to, kept in its
+// opt.Value.Loaded.
+type serverInfoSlot int
+
+// SectionIdentities are the slots -ssl_config's Certificate, PrivateKey
+// and ServerInfoFile commands left, as applyCommands applied and checked
+// them (kept in their opt.Value.Loaded): no file is read again.
 func SectionIdentities(v *opt.Values) Section {
-	s := newSectionCerts()
 	out := Section{Current: -1, ServerInfoSlot: -1}
-	any := false
 	for _, x := range v.List {
-		switch x.Name {
-		case ConfCertificate:
-			s.certificate(x.Value)
-		case ConfPrivateKey:
-			s.privateKey(x.Value)
-		case ConfServerInfoFile:
-			out.ServerInfoSlot = s.current
-			continue
-		default:
-			continue
+		switch l := x.Loaded.(type) {
+		case *SectionCerts:
+			if x.Name == ConfCertificate || x.Name == ConfPrivateKey {
+				out.Identities, out.Current = l.identities()
+			}
+		case *serverInfoSlot:
+			if x.Name == ConfServerInfoFile {
+				out.ServerInfoSlot = int(*l)
+			}
 		}
-		any = true
-	}
-	if any {
-		s.finish()
-		out.Identities, out.Current = s.identities()
 	}
 	return out
 }

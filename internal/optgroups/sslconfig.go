@@ -328,10 +328,11 @@ func applyCommands(v *opt.Values, cmds []sslconf.Command, role Role, lookup func
 			case lines != nil:
 				fail(lines...)
 			}
-			// Recorded even when it failed: a failed PrivateKey may have
-			// changed nothing, a failed Certificate nothing either, and
-			// SectionIdentities replays them alike.
-			out.List = append(out.List, opt.Value{Name: option, Value: c.Value, Config: name})
+			// Recorded even when it failed (a failed command changed no
+			// slot), with the slots as the section leaves them once
+			// finish has run: SectionIdentities takes them from there
+			// and reads no file again.
+			out.List = append(out.List, opt.Value{Name: option, Value: c.Value, Config: name, Loaded: certs})
 			continue
 		case "options":
 			for _, f := range splitList(c.Value) {
@@ -422,7 +423,13 @@ func applyCommands(v *opt.Values, cmds []sslconf.Command, role Role, lookup func
 					fail()
 				}
 			} else {
-				out.List = append(out.List, opt.Value{Name: ConfServerInfoFile, Value: c.Value, Config: name})
+				// It goes to the slot current now (the RSA one before
+				// any Certificate or PrivateKey).
+				slot := serverInfoSlot(slotRSA)
+				if certs != nil {
+					slot = serverInfoSlot(certs.current)
+				}
+				out.List = append(out.List, opt.Value{Name: ConfServerInfoFile, Value: c.Value, Config: name, Loaded: &slot})
 			}
 			continue
 		}
