@@ -101,7 +101,15 @@ func (c *TLSConn) changeCipherSpec12(data []byte) error {
 		return alert.Faultf(alert.DecodeError, "bad change cipher spec")
 	}
 	if !s.expectCCS {
-		return alert.Faultf(alert.UnexpectedMessage, "ccs received early")
+		f := alert.Faultf(alert.UnexpectedMessage, "ccs received early")
+		if !c.isClient && !c.hsDone {
+			// openssl's server state machine takes a ChangeCipherSpec
+			// as a message its read transition refuses (measured: a
+			// TLS 1.2 ClientHello then 14 03 03 00 01 01 to openssl
+			// s_server).
+			f.Reason, f.Func = "unexpected message", "ossl_statem_server_read_transition"
+		}
+		return f
 	}
 	s.expectCCS, s.gotCCS = false, true
 	c.rl.SetReadCipher12(s.pendingRead)

@@ -2,6 +2,7 @@ package sserver
 
 import (
 	"bytes"
+	"crypto/tls"
 	"io"
 	"net"
 	"slices"
@@ -44,6 +45,24 @@ func secondClient(t *testing.T, addr string) {
 	if !strings.Contains(out, "New, TLSv1.3, Cipher is TLS_") {
 		t.Errorf("the second client's handshake did not complete:\n%s", out)
 	}
+}
+
+// goClientHelloRecord is crypto/tls's ClientHello with cfg in one record.
+func goClientHelloRecord(t *testing.T, cfg *tls.Config) []byte {
+	t.Helper()
+	a, b := net.Pipe()
+	defer b.Close()
+	go func() { tls.Client(a, cfg).Handshake(); a.Close() }()
+	b.SetDeadline(time.Now().Add(10 * time.Second))
+	h := make([]byte, 5)
+	if _, err := io.ReadFull(b, h); err != nil {
+		t.Fatal(err)
+	}
+	body := make([]byte, int(h[3])<<8|int(h[4]))
+	if _, err := io.ReadFull(b, body); err != nil {
+		t.Fatal(err)
+	}
+	return append(h, body...)
 }
 
 // clientHelloRecord is the engine client's ClientHello in one record.
@@ -242,8 +261,8 @@ func TestKeyUpdateFloodDoesNotHoldOthers(t *testing.T) {
 }
 
 // TestRecordsAfterHelloLikeOpenSSL sends openssl s_server -msg and ours a
-// TLS 1.3 ClientHello followed by records a TLS 1.3 client may not send
-// there, or not that many, then FIN: both answer with the same alert
+// ClientHello followed by records a client may not send there, or not
+// that many, then FIN: both answer with the same alert
 // (the last -msg line) and print the same error line. Runs of
 // ChangeCipherSpec are bounded as openssl bounds them (32 pass, the 33rd
 // is refused); a record that cannot decrypt is refused even when empty.
@@ -253,10 +272,11 @@ func TestRecordsAfterHelloLikeOpenSSL(t *testing.T) {
 	cert, key := writeCert(t, dir, "srv", "localhost", false)
 	args := []string{"-cert", cert, "-key", key, "-msg"}
 	hello := clientHelloRecord(t)
+	hello12 := goClientHelloRecord(t, &tls.Config{MaxVersion: tls.VersionTLS12, InsecureSkipVerify: true})
 	rec := func(typ byte, body ...byte) []byte {
 		return append([]byte{typ, 3, 3, 0, byte(len(body))}, body...)
 	}
-	send := func(addr string, after []byte) {
+	send := func(addr string, hello, after []byte) {
 		c, err := net.DialTimeout("tcp", addr, 5*time.Second)
 		if err != nil {
 			t.Fatal(err)
@@ -268,33 +288,35 @@ func TestRecordsAfterHelloLikeOpenSSL(t *testing.T) {
 		io.Copy(io.Discard, c)
 	}
 	lastAlert := func(out string) string {
-		i := strings.LastIndex(out, ">>> TLS 1.3, Alert")
+		i := strings.LastIndex(out, ", Alert [")
+		i = strings.LastIndex(out[:max(i, 0)], ">>> ")
 		if i < 0 {
 			return ""
 		}
 		return strings.SplitN(out[i:], "\n", 2)[0]
 	}
 	for _, tc := range []struct {
-		name  string
-		after []byte
+		name         string
+		hello, after []byte
 	}{
-		{"32 ChangeCipherSpec", bytes.Repeat(rec(20, 1), 32)},
-		{"33 ChangeCipherSpec", bytes.Repeat(rec(20, 1), 33)},
-		{"ChangeCipherSpec 02", rec(20, 2)},
-		{"ChangeCipherSpec of two bytes", rec(20, 1, 1)},
-		{"empty application data", rec(23)},
-		{"handshake in the clear", rec(22, 11, 0, 0, 0)},
+		{"32 ChangeCipherSpec", hello, bytes.Repeat(rec(20, 1), 32)},
+		{"33 ChangeCipherSpec", hello, bytes.Repeat(rec(20, 1), 33)},
+		{"ChangeCipherSpec 02", hello, rec(20, 2)},
+		{"ChangeCipherSpec of two bytes", hello, rec(20, 1, 1)},
+		{"empty application data", hello, rec(23)},
+		{"handshake in the clear", hello, rec(22, 11, 0, 0, 0)},
+		{"TLS 1.2 ChangeCipherSpec", hello12, rec(20, 1)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			theirSrv := testpeer.OpenSSLServer(t, args...)
-			send(theirSrv.Addr, tc.after)
+			send(theirSrv.Addr, tc.hello, tc.after)
 			ourSrv := startServer(t, "", args...)
-			send(ourSrv.addr, tc.after)
+			send(ourSrv.addr, tc.hello, tc.after)
 			o, g := waitErrorLine(t, theirSrv.Output), waitErrorLine(t, ourSrv.err.String)
 			if o == "" || o != g {
 				t.Errorf("server error lines differ\nopenssl: %s\ntlskit:  %s", o, g)
 			}
-			if o, g := lastAlert(waitFor(t, theirSrv.Output, ">>> TLS 1.3, Alert")), lastAlert(waitFor(t, ourSrv.out.String, ">>> TLS 1.3, Alert")); o != g {
+			if o, g := lastAlert(waitFor(t, theirSrv.Output, ", Alert [")), lastAlert(waitFor(t, ourSrv.out.String, ", Alert [")); o != g {
 				t.Errorf("alerts sent differ\nopenssl: %s\ntlskit:  %s", o, g)
 			}
 		})
