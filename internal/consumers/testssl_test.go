@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -33,8 +34,14 @@ func startNginx(t *testing.T, p *pki, leaf string) string {
 	ca, _ := os.ReadFile(p.ca)
 	os.WriteFile(filepath.Join(d, "chain.pem"), append(chain, ca...), 0o644)
 	os.Mkdir(filepath.Join(d, "tmp"), 0o755)
-	port := testpeer.FreePort(t)
-	conf := fmt.Sprintf(`daemon off;
+	// nginx cannot be given port 0: it gets one the OS just handed out,
+	// which another program may have taken meanwhile. nginx listens once
+	// its pid file names it (written after the bind); when the bind fails
+	// it gives up ("still could not bind()") and another port is tried,
+	// where a WaitDial would have talked to the port's other holder.
+	for try := 1; ; try++ {
+		port := testpeer.FreePort(t)
+		conf := fmt.Sprintf(`daemon off;
 master_process off;
 worker_processes 1;
 pid %[1]s/nginx.pid;
@@ -57,30 +64,56 @@ http {
   }
 }
 `, d, port, strings.TrimSuffix(p.leaf[leaf], ".pem")+".key")
-	cf := filepath.Join(d, "nginx.conf")
-	if err := os.WriteFile(cf, []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(nginx, "-c", cf, "-p", d)
-	out := &testpeer.Buffer{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGQUIT)
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			cmd.Process.Kill()
-			<-done
+		cf := filepath.Join(d, "nginx.conf")
+		if err := os.WriteFile(cf, []byte(conf), 0o644); err != nil {
+			t.Fatal(err)
 		}
-	})
-	addr := "127.0.0.1:" + port
-	testpeer.WaitDial(t, addr)
-	return addr
+		cmd := exec.Command(nginx, "-c", cf, "-p", d)
+		out := &testpeer.Buffer{}
+		cmd.Stdout, cmd.Stderr = out, out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		exited := make(chan struct{})
+		go func() { cmd.Wait(); close(exited) }()
+		pid := strconv.Itoa(cmd.Process.Pid)
+		listening := false
+		for end := time.Now().Add(20 * time.Second); !listening && time.Now().Before(end); {
+			if b, err := os.ReadFile(filepath.Join(d, "nginx.pid")); err == nil && strings.TrimSpace(string(b)) == pid {
+				listening = true
+				break
+			}
+			select {
+			case <-exited:
+				end = time.Time{}
+			case <-time.After(20 * time.Millisecond): // polling for the pid file
+			}
+		}
+		if listening {
+			t.Cleanup(func() {
+				cmd.Process.Signal(syscall.SIGQUIT) // by PID: the nginx this test started
+				select {
+				case <-exited:
+				case <-time.After(5 * time.Second):
+					cmd.Process.Kill()
+					<-exited
+				}
+			})
+			return "127.0.0.1:" + port
+		}
+		select {
+		case <-exited:
+		default:
+			cmd.Process.Kill()
+			<-exited
+			t.Fatalf("nginx wrote no pid file within 20 s:\n%s", out.String())
+		}
+		if try < 3 && strings.Contains(out.String(), "Address already in use") {
+			t.Logf("port %s was taken before nginx bound it; another", port)
+			continue
+		}
+		t.Fatalf("nginx ended at start-up:\n%s", out.String())
+	}
 }
 
 // finding is one entry of testssl.sh's flat JSON output.
