@@ -129,6 +129,8 @@ type certSlot struct {
 type SectionCerts struct {
 	slots   [numSlots]certSlot
 	current int
+	// loaded are the chains the Certificate commands read, in order.
+	loaded [][]*x509.Certificate
 }
 
 // newSectionCerts is a context's slots before any command: empty, the
@@ -182,6 +184,7 @@ func (s *SectionCerts) certificate(path string) (lines []string, refused string)
 	}
 	sl.chain, sl.certFile = chain, path
 	s.current = i
+	s.loaded = append(s.loaded, chain)
 	return nil, ""
 }
 
@@ -287,6 +290,10 @@ type Section struct {
 	// one when it was applied: the RSA one before any certificate), for
 	// SlotOf; -1 without one.
 	ServerInfoSlot int
+	// Loaded are the chains the Certificate commands read, in the
+	// commands' order (what openssl's -security_debug checks as it
+	// loads them).
+	Loaded [][]*x509.Certificate
 }
 
 // serverInfoSlot is the key slot a ServerInfoFile went to, kept in its
@@ -303,6 +310,7 @@ func SectionIdentities(v *opt.Values) Section {
 		case *SectionCerts:
 			if x.Name == ConfCertificate || x.Name == ConfPrivateKey {
 				out.Identities, out.Current = l.identities()
+				out.Loaded = l.loaded
 			}
 		case *serverInfoSlot:
 			if x.Name == ConfServerInfoFile {

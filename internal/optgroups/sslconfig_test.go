@@ -520,6 +520,10 @@ func TestSSLConfigServerInfoFile(t *testing.T) {
 		ec,
 		append(rsa, dec...),
 		append(append(ec, drsa...), "-serverinfo", si2),
+		// -dcert of -cert's key type takes -cert's slot with what was
+		// set on it.
+		append(rsa, drsa...),
+		append(append(rsa, drsa...), "-serverinfo", si2),
 	} {
 		for _, cargs := range [][]string{{}, {"-sigalgs", "RSA+SHA256"}} {
 			var got [2]string

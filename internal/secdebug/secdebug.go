@@ -38,6 +38,10 @@ type Config struct {
 	// Chain is the local certificate chain, leaf first (-cert plus
 	// -cert_chain), or nil when this side has none.
 	Chain []*x509.Certificate
+	// StartChains are, on a server, the chains openssl checks at
+	// start-up, one after the other as it loads them (a section's
+	// Certificate commands, -cert's, -dcert's); nil: Chain alone.
+	StartChains [][]*x509.Certificate
 	// NoTicket reports -no_ticket, which drops the session-ticket check.
 	NoTicket bool
 	// NoResume reports a server's -no_resume_ephemeral: it issues no
@@ -140,7 +144,12 @@ type Handshake struct {
 // pass, before the mask; early data, TLS 1.3 after the key share.
 func WriteSetup(w io.Writer, c Config) {
 	p := newPrinter(w, c)
-	p.chain(c.Chain)
+	if c.StartChains == nil {
+		p.chain(c.Chain)
+	}
+	for _, chain := range c.StartChains {
+		p.chain(chain)
+	}
 	if !c.Client {
 		return
 	}

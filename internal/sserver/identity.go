@@ -27,15 +27,28 @@ type identity struct {
 	// -xchain_build asks to build.
 	xbuild []int
 	sni    []engine.Identity // -cert2, for clients naming -servername
-	// certIdx is -cert's certificate's index in main (or the generated
-	// one's), -1 without one (-nocert).
+	// certIdx is the index in main of the key slot -cert's certificate
+	// (or the generated one) took, -1 without one (-nocert). A -dcert of
+	// the same key type takes that slot after it (openssl's slot keeps
+	// what was set on it, -serverinfo's extensions).
 	certIdx int
+	// startChains are the chains openssl's -security_debug checks at
+	// start-up, in the order it loads them: the section's Certificate
+	// commands' (fixed), then -cert's and -dcert's as loaded (cmdline:
+	// -build_chain builds them first).
+	startChains []startChain
 	// sectionSI is the key slot -ssl_config's ServerInfoFile went to
 	// (optgroups.Section.ServerInfoSlot), -1 without one.
 	sectionSI int
 	notes     []string // stderr notices to print at start-up
 	// ephemeralPath is the file holding a generated certificate, removed on exit.
 	ephemeralPath string
+}
+
+// startChain is one chain -security_debug checks at start-up.
+type startChain struct {
+	chain   [][]byte
+	cmdline bool // -cert's or -dcert's, not the section's
 }
 
 // loadIdentity loads -cert/-key, -dcert/-dkey and -cert2/-key2. When no
@@ -52,6 +65,13 @@ type identity struct {
 func loadIdentity(c *config) (*identity, error) {
 	sec := optgroups.SectionIdentities(c.values)
 	id := &identity{main: sec.Identities, certIdx: -1, sectionSI: sec.ServerInfoSlot}
+	for _, chain := range sec.Loaded {
+		var ders [][]byte
+		for _, c := range chain {
+			ders = append(ders, c.Raw)
+		}
+		id.startChains = append(id.startChains, startChain{chain: ders})
+	}
 	switch {
 	case c.nocert:
 		// -nocert: the PSKs alone authenticate the server.
@@ -61,6 +81,7 @@ func loadIdentity(c *config) (*identity, error) {
 			return nil, err
 		}
 		id.main, id.certIdx = optgroups.PlaceInSlot(id.main, cert)
+		id.startChains = append(id.startChains, startChain{chain: cert.Chain, cmdline: true})
 		id.ephemeralPath = path
 		id.notes = append(id.notes,
 			fmt.Sprintf("s_server: no -cert given and no server.pem here: using a new self-signed certificate for localhost, 127.0.0.1, ::1 and %s", hostname()),
@@ -71,16 +92,17 @@ func loadIdentity(c *config) (*identity, error) {
 			return nil, err
 		}
 		id.main, id.certIdx = optgroups.PlaceInSlot(id.main, cert)
+		id.startChains = append(id.startChains, startChain{chain: cert.Chain, cmdline: true})
 	}
 	if c.dcert.given {
 		cert, err := loadKeyPair(c.dcert)
 		if err != nil {
 			return nil, err
 		}
-		var i int
-		if id.main, i = optgroups.PlaceInSlot(id.main, cert); i == id.certIdx {
-			id.certIdx = -1 // -dcert's replaced it
-		}
+		// Of -cert's key type, it takes -cert's slot, which keeps its
+		// index.
+		id.main, _ = optgroups.PlaceInSlot(id.main, cert)
+		id.startChains = append(id.startChains, startChain{chain: cert.Chain, cmdline: true})
 	}
 	for _, x := range c.xcerts {
 		cert, err := loadKeyPair(x)

@@ -3,18 +3,19 @@ package sserver
 import (
 	"bytes"
 	"crypto/x509"
+	"slices"
 
 	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/engine/sig"
+	"github.com/tlskit/tlskit/internal/optgroups"
 	"github.com/tlskit/tlskit/internal/secdebug"
 	"github.com/tlskit/tlskit/internal/wire"
 )
 
 // secDebugConfig describes this server to the security-level debug output
 // (-security_debug, -security_debug_verbose), or returns nil when neither
-// option is on. loaded is -cert's chain before it was completed, nil
-// when it was completed at start-up (-build_chain).
-func (s *server) secDebugConfig(id *identity, loaded [][]byte) *secdebug.Config {
+// option is on.
+func (s *server) secDebugConfig(id *identity) *secdebug.Config {
 	c := s.c
 	if !c.securityDebug && !c.securityDebugVerbose {
 		return nil
@@ -47,14 +48,23 @@ func (s *server) secDebugConfig(id *identity, loaded [][]byte) *secdebug.Config 
 		cfg.Groups = engine.DefaultGroups
 	}
 	if len(id.main) > 0 {
-		i := max(id.certIdx, 0) // -cert's, else the section's first
-		cfg.Chain = parseChain(id.main[i].Chain)
-		if loaded != nil {
-			// openssl completes the chain from -CAfile (or the chain
-			// store) when it sends it, after checking the loaded one.
-			s.secDebugSent = cfg.Chain
-			cfg.Chain = parseChain(loaded)
+		// The chain sent, as completed: -cert's slot's, else the
+		// section's first.
+		cfg.Chain = parseChain(id.main[max(id.certIdx, 0)].Chain)
+	}
+	// At start-up openssl checks each certificate as it loads it (the
+	// section's, -cert's, -dcert's: measured with 3.0.22), its chain as
+	// loaded, or as built under -build_chain; it completes a chain from
+	// -CAfile or the chain store only when it sends it.
+	cfg.StartChains = [][]*x509.Certificate{}
+	for _, sc := range id.startChains {
+		chain := slices.Clone(sc.chain)
+		if sc.cmdline && c.buildChain {
+			// (A failure stopped the server already for the chains it
+			// kept; one -dcert replaced is checked as loaded.)
+			optgroups.BuildChain(&chain, s.chainStore, false)
 		}
+		cfg.StartChains = append(cfg.StartChains, parseChain(chain))
 	}
 	return cfg
 }
@@ -115,7 +125,7 @@ func (s *server) secDebugBeforeVerify(tc *trackedConn, peer []*x509.Certificate,
 // secDebugHandshake is what the checks need from the configuration and
 // the ClientHello (nil when none was seen).
 func (s *server) secDebugHandshake(hello *wire.ClientHello) secdebug.Handshake {
-	h := secdebug.Handshake{CertRequested: s.c.verifyRequest, LocalChain: s.secDebugSent}
+	h := secdebug.Handshake{CertRequested: s.c.verifyRequest}
 	if hello != nil {
 		h.PeerSigAlgs = u16s(hello.SignatureSchemes)
 		h.PeerGroups = u16s(hello.SupportedGroups)

@@ -110,6 +110,7 @@ func TestSecurityDebugLikeOpenSSL(t *testing.T) {
 	ec := []string{"-cert", pki.ECServer, "-key", pki.ECServerKey}
 	verify := []string{"-verify", "1", "-CAfile", pki.CA}
 	clientCert := []string{"-cert", pki.Client, "-key", pki.ClientKey}
+	rsa2, rsa2Key := writeCert(t, t.TempDir(), "r2", "localhost", true)
 	cat := func(l ...[]string) []string { return slices.Concat(l...) }
 	for _, tc := range []struct {
 		name           string
@@ -127,6 +128,9 @@ func TestSecurityDebugLikeOpenSSL(t *testing.T) {
 		{"tls13-groups", cat(rsa, []string{"-groups", "X448:P-384:X25519", "-num_tickets", "3"}), []string{"-groups", "X25519:P-384"}},
 		{"tls12-level3-quiet", cat(ec, []string{"-cipher", "DEFAULT@SECLEVEL=3"}), []string{"-tls1_2", "-cipher", "DEFAULT@SECLEVEL=3"}},
 		{"tls13-level3", cat(ec, []string{"-cipher", "DEFAULT@SECLEVEL=3"}), []string{"-tls1_3", "-cipher", "DEFAULT@SECLEVEL=3"}},
+		// Each certificate is checked as it is loaded; the client is
+		// served -dcert's (RSA, self-signed) in -cert's slot.
+		{"tls13-dcert-same-type", cat(rsa, []string{"-dcert", rsa2, "-dkey", rsa2Key}), []string{"-tls1_3"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			flag := "-security_debug_verbose"

@@ -153,3 +153,32 @@ func TestServerInfoCertOnly(t *testing.T) {
 		t.Errorf("-dcert's certificate:\n%s", out)
 	}
 }
+
+// TestServerInfoDcertInCertSlot: -serverinfo goes to -cert's key slot, and
+// a -dcert of the same key type takes that slot and its serverinfo: a
+// client is served -dcert's certificate with the extension, as openssl
+// s_server 3.0.22 does (measured: -cert and -dcert RSA, openssl s_client
+// -serverinfo 1000 -tls1_2).
+func TestServerInfoDcertInCertSlot(t *testing.T) {
+	needTool(t, "openssl")
+	_, certPath, keyPath, siPath, _ := sctFixture(t)
+	dir := t.TempDir()
+	rsa1, rsa1Key := writeCert(t, dir, "r1", "first", true)
+	rsa2, rsa2Key := writeCert(t, dir, "r2", "second", true)
+	for _, args := range [][]string{
+		{"-cert", rsa1, "-key", rsa1Key, "-dcert", rsa2, "-dkey", rsa2Key},
+		// An ECDSA -cert, and a -dcert of the other type: no extension
+		// for the RSA client.
+		{"-cert", certPath, "-key", keyPath, "-dcert", rsa2, "-dkey", rsa2Key},
+	} {
+		want := strings.Contains(args[1], "r1")
+		ts := startServer(t, "", append(args, "-serverinfo", siPath, "-naccept", "1")...)
+		out := opensslClientUntil(t, ts.addr, "", clientPrinted("SSL handshake has read"), "-tls1_2", "-sigalgs", "RSA+SHA256", "-serverinfo", "1000")
+		if !strings.Contains(out, "CN = second") {
+			t.Fatalf("%v: not served -dcert's certificate:\n%s", args, out)
+		}
+		if got := strings.Contains(out, "-----BEGIN SERVERINFO FOR EXTENSION 1000-----\nA+gABWhlbGxv\n"); got != want {
+			t.Errorf("%v: serverinfo extension sent %v, want %v (openssl s_server):\n%s", args, got, want, out)
+		}
+	}
+}

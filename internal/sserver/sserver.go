@@ -205,9 +205,11 @@ func run(ctx context.Context, args []string, s stdio.Stdio, listening func(net.A
 		}
 	}
 	if c.serverInfoFile != "" {
-		// openssl reads it after the DH parameters, for -cert's
-		// certificate alone: a client served -dcert's (or -cert2's)
-		// gets none (openssl 3.0.22, -cert RSA and -dcert ECDSA).
+		// openssl reads it after the DH parameters, into -cert's key
+		// slot: a client served -dcert's certificate of another key
+		// type (or -cert2's) gets none (openssl 3.0.22, -cert RSA and
+		// -dcert ECDSA), one served -dcert's in -cert's slot gets it
+		// (-cert and -dcert RSA, measured).
 		si, err := readServerInfo(c.serverInfoFile)
 		if err != nil {
 			printErr(s.Err, err)
@@ -226,12 +228,6 @@ func run(ctx context.Context, args []string, s stdio.Stdio, listening func(net.A
 			return 1
 		}
 	}
-	// The chain as loaded: what openssl checks at start-up, unless
-	// -build_chain completes it there.
-	var loaded [][]byte
-	if id.certIdx >= 0 && !c.buildChain {
-		loaded = slices.Clone(id.main[id.certIdx].Chain)
-	}
 	if err := srv.buildChains(id); err != nil {
 		printErr(s.Err, err)
 		return 1
@@ -241,7 +237,7 @@ func run(ctx context.Context, args []string, s stdio.Stdio, listening func(net.A
 		fmt.Fprintf(s.Err, "Error writing keylog file %s\n", c.keyLogFile)
 		return 1
 	}
-	if srv.secDebug = srv.secDebugConfig(id, loaded); srv.secDebug != nil {
+	if srv.secDebug = srv.secDebugConfig(id); srv.secDebug != nil {
 		var b bytes.Buffer
 		secdebug.WriteSetup(&b, *srv.secDebug)
 		srv.errw.Write(b.Bytes())
@@ -313,7 +309,6 @@ type server struct {
 	nameopt       dn.Options
 	verifyOpts    verifyParams
 	secDebug      *secdebug.Config    // nil unless -security_debug[_verbose]
-	secDebugSent  []*x509.Certificate // the chain sent, when it differs from secDebug.Chain
 	verifyParsed  verifyParams        // setupVerify's, for loadVerify
 	chainStore    []*x509.Certificate // -chainCAfile… or the trust store, for buildChains
 
