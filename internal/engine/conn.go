@@ -746,25 +746,30 @@ func (c *TLSConn) readRecordLocked() error {
 	}
 }
 
-// postHandshakeHeader judges a TLS 1.3 server's next post-handshake
-// message from its header, before its body is in, as openssl 3.0's state
-// machine does: outside a post-handshake client authentication only a
+// postHandshakeHeader judges a server's next post-handshake message from
+// its header, before its body is in, as openssl 3.0's state machine does:
+// in TLS 1.3, outside a post-handshake client authentication, only a
 // KeyUpdate may come (another type is unexpected_message from
 // ossl_statem_server_read_transition), and its body is one byte (a longer
-// one is illegal_parameter, "excessive message size"). Measured with
-// headers 18 01 00 00, 18 00 00 02, 04 01 00 00 and 01 00 00 64 sent
-// alone to openssl s_server -tls1_3: each is answered at once. Without it
-// a client could make the server hold up to DefaultMaxMessage bytes of a
+// one is illegal_parameter, "excessive message size"); in TLS 1.0-1.2
+// only a ClientHello. Measured with headers 18 01 00 00, 18 00 00 02, 04
+// 01 00 00 and 01 00 00 64 sent alone to openssl s_server -tls1_3, and 0b
+// 01 00 00 and 10 00 00 64 to -tls1_2: each is answered at once (a TLS
+// 1.2 ClientHello header of 01 01 00 00 is waited for). Without it a
+// client could make the server hold up to DefaultMaxMessage bytes of a
 // message it will refuse anyway.
 func (c *TLSConn) postHandshakeHeader() error {
-	if c.isClient || c.v12 != nil || c.pha.Load() != nil {
+	if c.isClient || c.pha.Load() != nil {
 		return nil
 	}
 	t, n, ok := c.hs.Header()
 	if !ok {
 		return nil
 	}
-	if t != msg.TypeKeyUpdate {
+	if c.v12 != nil && t == msg.TypeClientHello {
+		return nil
+	}
+	if c.v12 != nil || t != msg.TypeKeyUpdate {
 		f := alert.Faultf(alert.UnexpectedMessage, "unexpected message")
 		f.Func = "ossl_statem_server_read_transition"
 		return f

@@ -5,15 +5,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tlskit/tlskit/internal/engine/record"
 	"github.com/tlskit/tlskit/internal/testpeer"
 )
 
-// TestPostHandshakeHeaderLikeOpenSSL sends a TLS 1.3 server, after the
-// handshake, the header of a handshake message without its body: openssl
-// s_server 3.0 and the own server judge it from the header alone and
-// answer at once (another type than KeyUpdate is unexpected_message, a
-// KeyUpdate longer than one byte illegal_parameter); a KeyUpdate header
-// of the right length is waited for by both. The client's read is bounded
+// TestPostHandshakeHeaderLikeOpenSSL sends a server, after the handshake,
+// the header of a handshake message without its body: openssl s_server
+// 3.0 and the own server judge it from the header alone and answer at
+// once (in TLS 1.3 another type than KeyUpdate is unexpected_message, a
+// KeyUpdate longer than one byte illegal_parameter; in TLS 1.2 another
+// type than ClientHello is unexpected_message); a header they may take is
+// waited for by both. The client's read is bounded
 // well below the time a server would hold a half message, so a server
 // that waits for the body fails the test.
 func TestPostHandshakeHeaderLikeOpenSSL(t *testing.T) {
@@ -22,14 +24,18 @@ func TestPostHandshakeHeaderLikeOpenSSL(t *testing.T) {
 	id := loadIdentity(t, pki.Server, pki.ServerKey)
 	for _, c := range []struct {
 		name string
+		v12  bool
 		hdr  []byte
 		want string // the alert's name, "none" for no answer
 	}{
-		{"KeyUpdate of 64 KiB", []byte{24, 1, 0, 0}, "illegal_parameter"},
-		{"KeyUpdate of 2 bytes", []byte{24, 0, 0, 2}, "illegal_parameter"},
-		{"Certificate without a request", []byte{4, 1, 0, 0}, "unexpected_message"},
-		{"ClientHello", []byte{1, 0, 0, 100}, "unexpected_message"},
-		{"KeyUpdate of 1 byte, body missing", []byte{24, 0, 0, 1}, "none"},
+		{"KeyUpdate of 64 KiB", false, []byte{24, 1, 0, 0}, "illegal_parameter"},
+		{"KeyUpdate of 2 bytes", false, []byte{24, 0, 0, 2}, "illegal_parameter"},
+		{"Certificate without a request", false, []byte{4, 1, 0, 0}, "unexpected_message"},
+		{"ClientHello", false, []byte{1, 0, 0, 100}, "unexpected_message"},
+		{"KeyUpdate of 1 byte, body missing", false, []byte{24, 0, 0, 1}, "none"},
+		{"TLS 1.2 Certificate", true, []byte{11, 1, 0, 0}, "unexpected_message"},
+		{"TLS 1.2 ClientKeyExchange", true, []byte{16, 0, 0, 100}, "unexpected_message"},
+		{"TLS 1.2 ClientHello, body missing", true, []byte{1, 1, 0, 0}, "none"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			// What the client reads back within a second.
@@ -38,11 +44,22 @@ func TestPostHandshakeHeaderLikeOpenSSL(t *testing.T) {
 				if err := cli.Handshake(); err != nil {
 					t.Fatal(err)
 				}
-				cli.testOnlyMutate = func([]byte) []byte { return c.hdr }
-				if err := cli.KeyUpdate(false); err != nil {
-					t.Fatal(err)
+				if c.v12 {
+					// No TLS 1.2 client sends a message after the
+					// handshake on its own: write the header as one.
+					cli.outMu.Lock()
+					err := cli.rl.Write(record.TypeHandshake, c.hdr)
+					cli.outMu.Unlock()
+					if err != nil {
+						t.Fatal(err)
+					}
+				} else {
+					cli.testOnlyMutate = func([]byte) []byte { return c.hdr }
+					if err := cli.KeyUpdate(false); err != nil {
+						t.Fatal(err)
+					}
+					cli.testOnlyMutate = nil
 				}
-				cli.testOnlyMutate = nil
 				cli.SetReadDeadline(time.Now().Add(time.Second))
 				_, err := cli.Read(make([]byte, 1))
 				var ae *AlertError
@@ -54,10 +71,16 @@ func TestPostHandshakeHeaderLikeOpenSSL(t *testing.T) {
 				}
 				return "none"
 			}
-			srv := testpeer.OpenSSLServer(t, "-tls1_3", "-cert", pki.Server, "-key", pki.ServerKey, "-naccept", "1")
-			theirs := probe(dialOwn(t, srv.Addr, &Config{ServerName: "localhost", VerifyPeer: verifyWith(t, pki.CA)}))
+			version, cfg := "-tls1_3", Config{ServerName: "localhost", VerifyPeer: verifyWith(t, pki.CA)}
+			if c.v12 {
+				version, cfg.MinVersion, cfg.MaxVersion = "-tls1_2", VersionTLS12, VersionTLS12
+			}
+			srv := testpeer.OpenSSLServer(t, version, "-cert", pki.Server, "-key", pki.ServerKey, "-naccept", "1")
+			theirs := probe(dialOwn(t, srv.Addr, &cfg))
 
-			cli, own, hsErr := ownPairWith(t, &Config{Identities: []Identity{id}}, &Config{VerifyPeer: func([][]byte, *State) error { return nil }}, nil, nil)
+			cfg.VerifyPeer = func([][]byte, *State) error { return nil }
+			scfg := Config{Identities: []Identity{id}, MinVersion: cfg.MinVersion, MaxVersion: cfg.MaxVersion}
+			cli, own, hsErr := ownPairWith(t, &scfg, &cfg, nil, nil)
 			readErr := make(chan error, 1)
 			go func() {
 				if err := <-hsErr; err != nil {
