@@ -177,11 +177,10 @@ func (ob *Observer) feed(sent bool, p []byte) {
 	if h.sent {
 		ob.sum.BytesWritten += int64(len(p))
 		if ob.o.Debug != nil {
-			// The alert this write may carry waits for it; an earlier
-			// write's dump does not (writes do not overlap).
-			if q := ob.writeDue; q != nil {
-				ob.debugWrite(q, len(q))
-			}
+			// Printed by wrote when the write returns, with what it
+			// wrote. Writes to the wrapped conn do not overlap (the
+			// engine writes under its outMu, and conn.Write calls wrote
+			// before returning), so no earlier write's dump is due here.
 			ob.writeDue = p
 		}
 		return

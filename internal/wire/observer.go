@@ -58,9 +58,10 @@ type Observer struct {
 	// alertDue prints a sent alert's lines once its record is written
 	// (see sentAlert); nil when none waits.
 	alertDue func()
-	// writeDue is -debug's dump of a write to the wrapped conn, printed
-	// when the write returns, with what it wrote (wrote), or as written
-	// whole should anything else be reported first; nil when none waits.
+	// writeDue is -debug's dump of the write to the wrapped conn under
+	// way (one at a time: see feed), printed when the write returns, with
+	// what it wrote (wrote), or as written whole should anything else be
+	// reported first; nil when none waits.
 	writeDue []byte
 	// wrapped: the observer sees the writes (Wrap); one fed events only
 	// prints a sent alert's lines at once.
