@@ -762,7 +762,7 @@ func (h *clientHS12) rsaKeyExchange() (pre, cke []byte, err error) {
 func (h *clientHS12) clientIdentity() *Identity {
 	c := h.c
 	ids := c.cfg.Identities
-	if c.cfg.ClientIdentities12 != nil {
+	if c.cfg.UseClientIdentities12 {
 		ids = c.cfg.ClientIdentities12
 	}
 	for i := range ids {

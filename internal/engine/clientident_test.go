@@ -10,9 +10,10 @@ import (
 // TestClientIdentityChoice: a TLS 1.3 client answers a CertificateRequest
 // with the identity that makes the first of the server's schemes it can
 // (openssl's client walks the server's list for a key slot), whatever
-// the order of its Identities; a TLS 1.2 client with ClientIdentities12
-// offers those alone (openssl's current certificate), and an empty list
-// sends no certificate.
+// the order of its Identities; a TLS 1.2 client with
+// UseClientIdentities12 offers ClientIdentities12 alone (openssl's
+// current certificate), none when there are none (nil or empty alike),
+// and without it ClientIdentities12 is not looked at.
 func TestClientIdentityChoice(t *testing.T) {
 	ks := keysForTest(t)
 	rsaID, _ := testIdentity(t, ks["rsa2048"])
@@ -22,22 +23,25 @@ func TestClientIdentityChoice(t *testing.T) {
 		max     uint16
 		schemes []uint16 // the server's CertificateRequest
 		ids     []Identity
+		use12   bool
 		ids12   []Identity
 		want    *Identity // nil: no certificate
 	}{
-		{"TLS 1.3, server prefers RSA", VersionTLS13, []uint16{sig.RSAPSSRSAESHA256, sig.ECDSAP256SHA256}, []Identity{ecID, rsaID}, nil, &rsaID},
-		{"TLS 1.3, server prefers ECDSA", VersionTLS13, []uint16{sig.ECDSAP256SHA256, sig.RSAPSSRSAESHA256}, []Identity{rsaID, ecID}, nil, &ecID},
-		{"TLS 1.2, Identities", VersionTLS12, nil, []Identity{rsaID, ecID}, nil, &rsaID},
-		{"TLS 1.2, ClientIdentities12", VersionTLS12, nil, []Identity{rsaID, ecID}, []Identity{ecID}, &ecID},
-		{"TLS 1.2, none current", VersionTLS12, nil, []Identity{rsaID, ecID}, []Identity{}, nil},
-		{"TLS 1.3 ignores ClientIdentities12", VersionTLS13, []uint16{sig.RSAPSSRSAESHA256}, []Identity{ecID, rsaID}, []Identity{}, &rsaID},
+		{"TLS 1.3, server prefers RSA", VersionTLS13, []uint16{sig.RSAPSSRSAESHA256, sig.ECDSAP256SHA256}, []Identity{ecID, rsaID}, false, nil, &rsaID},
+		{"TLS 1.3, server prefers ECDSA", VersionTLS13, []uint16{sig.ECDSAP256SHA256, sig.RSAPSSRSAESHA256}, []Identity{rsaID, ecID}, false, nil, &ecID},
+		{"TLS 1.2, Identities", VersionTLS12, nil, []Identity{rsaID, ecID}, false, nil, &rsaID},
+		{"TLS 1.2, ClientIdentities12", VersionTLS12, nil, []Identity{rsaID, ecID}, true, []Identity{ecID}, &ecID},
+		{"TLS 1.2, none current", VersionTLS12, nil, []Identity{rsaID, ecID}, true, nil, nil},
+		{"TLS 1.2, none current, empty", VersionTLS12, nil, []Identity{rsaID, ecID}, true, []Identity{}, nil},
+		{"TLS 1.2, ClientIdentities12 not used", VersionTLS12, nil, []Identity{rsaID, ecID}, false, []Identity{ecID}, &rsaID},
+		{"TLS 1.3 ignores ClientIdentities12", VersionTLS13, []uint16{sig.RSAPSSRSAESHA256}, []Identity{ecID, rsaID}, true, nil, &rsaID},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var seen [][]byte
 			srv := &Config{MinVersion: VersionTLS12, MaxVersion: VersionTLS13, Identities: []Identity{rsaID},
 				RequestClientCert: true, ClientAuthSchemes: c.schemes,
 				VerifyPeer: func(ch [][]byte, _ *State) error { seen = ch; return nil }}
-			cli := &Config{MinVersion: VersionTLS12, MaxVersion: c.max, Identities: c.ids, ClientIdentities12: c.ids12}
+			cli := &Config{MinVersion: VersionTLS12, MaxVersion: c.max, Identities: c.ids, UseClientIdentities12: c.use12, ClientIdentities12: c.ids12}
 			addr, res := ownServer(t, srv)
 			conn := dialOwn(t, addr, cli)
 			if got := echoLine(t, conn, "id"); got != "id" {

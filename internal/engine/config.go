@@ -125,11 +125,14 @@ type Config struct {
 	// of them can make, as openssl's client does (it walks the server's
 	// list for a key slot that can sign).
 	Identities []Identity
-	// ClientIdentities12, when not nil, are what a TLS 1.0–1.2 client
-	// answers a CertificateRequest with in place of Identities: openssl's
-	// client offers its current certificate alone there (s_client with
-	// an -ssl_config section's certificates beside -cert's).
-	ClientIdentities12 []Identity
+	// UseClientIdentities12 makes a TLS 1.0–1.2 client answer a
+	// CertificateRequest from ClientIdentities12 in place of Identities,
+	// sending no certificate when it is empty: openssl's client offers
+	// its current certificate alone there (s_client with an -ssl_config
+	// section's certificates beside -cert's). Without it
+	// ClientIdentities12 is not used.
+	UseClientIdentities12 bool
+	ClientIdentities12    []Identity
 	// VerifyPeer, when set, judges the peer's chain (DER, leaf first)
 	// after its CertificateVerify checked out. An error that wraps an
 	// alert.Desc sends that alert; any other sends bad_certificate. Nil

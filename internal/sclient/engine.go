@@ -289,7 +289,7 @@ func (c *client) engineConfig(cn *conn, sess *resumeSession) *engine.Config {
 	cfg.Groups = o.groups
 	cfg.Identities = o.identities
 	if o.sectionCerts {
-		cfg.ClientIdentities12 = []engine.Identity{}
+		cfg.UseClientIdentities12 = true
 		for i, id := range o.identities {
 			if i == o.current12 || i >= o.firstX {
 				cfg.ClientIdentities12 = append(cfg.ClientIdentities12, id)
