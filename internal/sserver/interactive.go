@@ -137,24 +137,23 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 	// k, K or c that starts the handshake machine clears it.
 	var stale []sslerr.Entry
 	tls13 := t.HandshakeState().Version >= engine.VersionTLS13
-	closeConn := func(notify bool) {
+	// closeConn ends the connection: "shutting down SSL", then by mode
+	// close_notify sent (closeNotify), none (closeQuiet), or one tried
+	// and failing (closeDropped: openssl's q, Q and end of input close
+	// the socket, then SSL_shutdown tries to send close_notify and fails:
+	// -trace and -msg show the record's header, and TLS 1.3's inner
+	// content type, but no alert, and the client gets none; a write
+	// deadline already past makes the engine's write fail as surely,
+	// while its reader goes on until the socket closes), then the socket
+	// closed and "CONNECTION CLOSED".
+	closeConn := func(mode closeMode) {
 		fmt.Fprintln(out, "shutting down SSL")
-		if notify {
+		if mode == closeDropped {
+			conn.SetWriteDeadline(time.Unix(1, 0))
+		}
+		if mode != closeQuiet {
 			t.CloseWrite()
 		}
-		conn.Close()
-		fmt.Fprintln(out, "CONNECTION CLOSED")
-	}
-	// dropConn ends the connection as openssl's q, Q and end of input
-	// do: they close the socket, then SSL_shutdown tries to send
-	// close_notify, and fails: -trace and -msg show the record's header
-	// (and TLS 1.3's inner content type) but no alert, and the client
-	// gets none. A write deadline already past makes the engine's write
-	// fail as surely, while its reader goes on until the socket closes.
-	dropConn := func() {
-		fmt.Fprintln(out, "shutting down SSL")
-		conn.SetWriteDeadline(time.Unix(1, 0))
-		t.CloseWrite()
 		conn.Close()
 		fmt.Fprintln(out, "CONNECTION CLOSED")
 	}
@@ -162,7 +161,7 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 	for {
 		select {
 		case <-stop:
-			closeConn(true)
+			closeConn(closeNotify)
 			return true
 		case c := <-fromClient:
 			if len(c.data) > 0 {
@@ -184,11 +183,11 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 						// Not fatal: close_notify goes out all the same.
 						fmt.Fprintln(out, "ERROR")
 						sslerr.Report{Entries: stale}.Write(s.errw)
-						closeConn(true)
+						closeConn(closeNotify)
 						return false
 					}
 					fmt.Fprintln(out, "DONE")
-					closeConn(true)
+					closeConn(closeNotify)
 					return false
 				}
 				// A fatal error, sent or received: openssl prints its
@@ -204,7 +203,7 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 				default:
 					sslerr.FromError(c.err, sslerr.Server).Write(s.errw)
 				}
-				closeConn(false)
+				closeConn(closeQuiet)
 				return false
 			}
 		case data, ok := <-reads:
@@ -218,7 +217,7 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 					continue
 				}
 				fmt.Fprintln(out, "DONE")
-				dropConn()
+				closeConn(closeDropped)
 				return true
 			}
 			cmd := byte(0)
@@ -230,11 +229,11 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 				// End this connection without close_notify (openssl
 				// closes the socket before its shutdown), keep accepting.
 				fmt.Fprintln(out, "DONE")
-				dropConn()
+				closeConn(closeDropped)
 				return false
 			case 'Q':
 				fmt.Fprintln(out, "DONE")
-				dropConn()
+				closeConn(closeDropped)
 				return true
 			case 'S':
 				// The statistics, and the read is still sent.
@@ -266,7 +265,7 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 					if err := tc.keyUpdate(cmd == 'K'); err != nil {
 						fmt.Fprintln(out, "ERROR")
 						fmt.Fprintf(s.errw, "s_server: key update: %v\n", err)
-						closeConn(false)
+						closeConn(closeQuiet)
 						return false
 					}
 					fmt.Fprintln(out, "SSL_do_handshake -> 1")
@@ -285,7 +284,7 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 			if _, err := t.Write(data); err != nil {
 				fmt.Fprintln(out, "ERROR")
 				fmt.Fprintf(s.errw, "s_server: %v\n", err)
-				closeConn(false)
+				closeConn(closeQuiet)
 				return false
 			}
 		}
@@ -326,3 +325,12 @@ func (s *server) requestCert(tc *trackedConn, stale []sslerr.Entry) {
 		fmt.Fprintf(s.errw, "s_server: %v\n", err)
 	}
 }
+
+// closeMode is how the interactive loop's closeConn ends a connection.
+type closeMode int
+
+const (
+	closeQuiet   closeMode = iota // no close_notify
+	closeNotify                   // close_notify sent
+	closeDropped                  // close_notify tried after the socket closed: not sent
+)
