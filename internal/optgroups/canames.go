@@ -6,10 +6,8 @@ import (
 	"encoding/pem"
 	"errors"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 
 	"github.com/tlskit/tlskit/internal/certs"
 	"github.com/tlskit/tlskit/internal/opt"
@@ -30,10 +28,15 @@ func LoadCANames(names [][]byte, path string) ([][]byte, []string, error) {
 }
 
 // readCANames reads the subjects of a file's PEM certificates, in file
-// order, repeats included, for addCANames; see LoadCANames.
+// order, repeats included, for addCANames; see LoadCANames. It reads at
+// most 8 MiB (readSectionFile): a larger file is errTooLarge, with a
+// line saying so.
 func readCANames(path string) (subjects [][]byte, lines []string, err error) {
-	data, err := os.ReadFile(path)
-	if err != nil && !errors.Is(err, syscall.EISDIR) {
+	data, err := readSectionFile(path)
+	if errors.Is(err, errTooLarge) {
+		return nil, []string{path + ": " + err.Error()}, err
+	}
+	if err != nil {
 		return nil, fopenLines(path, err), err
 	}
 	for {
@@ -136,13 +139,29 @@ func SectionCANames(v *opt.Values) ([][]byte, bool) {
 type caNameFiles [][][]byte
 
 // readCANamesDir reads a directory of CA names as openssl's
-// SSL_add_dir_cert_subjects_to_stack does: every entry, in the order the
-// directory lists them (not sorted: measured with 3.0.22 on ext4), read
-// as LoadCANames reads a file; files are their subjects, one list per
-// entry. A directory that does not open fails with the error queue's
-// lines; bad is an entry that does not open, whose failure tlskit does
-// not word as openssl does.
+// SSL_add_dir_cert_subjects_to_stack does (RequestCAPath, ClientCAPath):
+// every entry (walkCANames). A directory that does not open fails with
+// the error queue's lines; bad is an entry that does not open, whose
+// failure tlskit does not word as openssl does.
 func readCANamesDir(dir string) (files caNameFiles, lines []string, bad string, err error) {
+	files, bad, err = walkCANames(dir, false)
+	if err != nil && bad == "" {
+		const fn = "SSL_add_dir_cert_subjects_to_stack"
+		return nil, []string{
+			sslerr.SysEntry(sslerr.Errno(err), fn, "calling OPENSSL_dir_read("+dir+")").String(),
+			sslerr.Entry{Code: 0x0A080002, Lib: "SSL routines", Func: fn, Reason: "system lib"}.String()}, "", err
+	}
+	return files, nil, bad, err
+}
+
+// walkCANames reads each entry of a directory as readCANames reads a
+// file, in the order the directory lists them (not sorted: measured with
+// 3.0.22 on ext4): files are their subjects, one list per entry. A store
+// (RequestCAStore) skips the entries whose names begin with a dot and
+// the subdirectories, which RequestCAPath reads (a directory reads as
+// empty). err is why the directory (bad "") or the entry bad does not
+// read.
+func walkCANames(dir string, store bool) (files caNameFiles, bad string, err error) {
 	f, err := os.Open(dir)
 	var entries []string
 	if err == nil {
@@ -150,20 +169,25 @@ func readCANamesDir(dir string) (files caNameFiles, lines []string, bad string, 
 		f.Close()
 	}
 	if err != nil {
-		const fn = "SSL_add_dir_cert_subjects_to_stack"
-		return nil, []string{
-			sslerr.SysEntry(sslerr.Errno(err), fn, "calling OPENSSL_dir_read("+dir+")").String(),
-			sslerr.Entry{Code: 0x0A080002, Lib: "SSL routines", Func: fn, Reason: "system lib"}.String()}, "", err
+		return nil, "", err
 	}
 	for _, e := range entries {
 		p := dir + "/" + e
+		if store {
+			if strings.HasPrefix(e, ".") {
+				continue
+			}
+			if st, err := os.Stat(p); err == nil && st.IsDir() {
+				continue
+			}
+		}
 		subjects, _, err := readCANames(p)
 		if err != nil {
-			return files, nil, p, err
+			return files, p, err
 		}
 		files = append(files, subjects)
 	}
-	return files, nil, "", nil
+	return files, "", nil
 }
 
 // ConfCAStore is the option under which applyCommands records a section's
@@ -173,12 +197,11 @@ const ConfCAStore = "conf:RequestCAStore"
 // readCANamesStore reads a store of CA names as openssl 3.0.22's
 // RequestCAStore and ClientCAStore commands do (measured): a file, named
 // by a path or a file: URI, as LoadCANames reads it; a directory's
-// entries in the order it lists them (not sorted), each read so, but for
-// the entries whose names begin with a dot and subdirectories, which the
-// store skips (RequestCAPath reads both). files are their subjects, one
+// entries as walkCANames reads a store's. files are their subjects, one
 // list per file, which go into the same list as RequestCAFile's. bad is
-// an entry that does not open (openssl's failure there is not matched),
-// err why; the caller checked the URI itself (CAStore.Load).
+// what does not read (the store itself, or an entry), err why: the
+// caller then loads the store as CAStore.Load does for openssl's error
+// lines, or words the failure itself.
 func readCANamesStore(uri string) (files caNameFiles, bad string, err error) {
 	path, err := certs.StorePath(uri)
 	if err != nil {
@@ -195,30 +218,11 @@ func readCANamesStore(uri string) (files caNameFiles, bad string, err error) {
 		}
 		return caNameFiles{subjects}, "", nil
 	}
-	f, err := os.Open(path)
-	var entries []string
-	if err == nil {
-		entries, err = f.Readdirnames(-1)
-		f.Close()
+	files, bad, err = walkCANames(path, true)
+	if err != nil && bad == "" {
+		bad = path
 	}
-	if err != nil {
-		return nil, path, err
-	}
-	for _, e := range entries {
-		if strings.HasPrefix(e, ".") {
-			continue
-		}
-		p := filepath.Join(path, e)
-		if st, err := os.Stat(p); err == nil && st.IsDir() {
-			continue
-		}
-		subjects, _, err := readCANames(p)
-		if err != nil {
-			return files, p, err
-		}
-		files = append(files, subjects)
-	}
-	return files, "", nil
+	return files, bad, err
 }
 
 // fopenLines are the error queue's lines of a file that openssl's BIO

@@ -2,9 +2,11 @@ package optgroups
 
 import (
 	"crypto"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tlskit/tlskit/internal/engine"
@@ -68,5 +70,30 @@ func TestSectionIdentitiesReadOnce(t *testing.T) {
 		if !slices.EqualFunc(g.Chain, w.Chain, slices.Equal) || g.Key == nil || !g.Key.Public().(interface{ Equal(crypto.PublicKey) bool }).Equal(w.Key.Public()) {
 			t.Errorf("identity %d changed after the files were removed", i)
 		}
+	}
+}
+
+// TestCANamesCapped: a file of CA names is read up to 8 MiB, as a
+// Certificate file is: RequestCAFile, RequestCAPath and RequestCAStore
+// refuse a larger one (/dev/zero, a sparse 9 MiB file), saying so, and
+// s_client's -requestCAfile reading (LoadCANames) fails with the line.
+func TestCANamesCapped(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.pem")
+	if err := os.WriteFile(big, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(big, 9<<20); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []sslconf.Command{{Name: "RequestCAFile", Value: "/dev/zero"}, {Name: "RequestCAFile", Value: big},
+		{Name: "ClientCAPath", Value: dir}, {Name: "RequestCAStore", Value: dir}, {Name: "RequestCAStore", Value: "file:" + big}} {
+		_, r := applyCommands(&opt.Values{}, []sslconf.Command{c}, Server, (&opt.Table{Options: TLS()}).Lookup, "names")
+		if !r.refused || len(r.lines) != 1 || !strings.Contains(r.lines[0], "larger than 8 MiB") {
+			t.Errorf("%s = %s: refused %v, failed %v, %q", c.Name, c.Value, r.refused, r.failed, r.lines)
+		}
+	}
+	if _, lines, err := LoadCANames(nil, big); !errors.Is(err, errTooLarge) || len(lines) != 1 || !strings.Contains(lines[0], big) {
+		t.Errorf("LoadCANames: %v, %q", err, lines)
 	}
 }

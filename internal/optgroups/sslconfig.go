@@ -449,7 +449,7 @@ func applyCommands(v *opt.Values, cmds []sslconf.Command, role Role, lookup func
 			files, lines, bad, err := readCANamesDir(c.Value)
 			switch {
 			case bad != "":
-				refuse(c, bad+" does not open: "+err.Error()+" (openssl's failure is not matched)")
+				refuse(c, bad+": "+err.Error()+" (openssl's failure is not matched)")
 			case err != nil:
 				fail(lines...)
 			default:
@@ -458,21 +458,17 @@ func applyCommands(v *opt.Values, cmds []sslconf.Command, role Role, lookup func
 			continue
 		}
 		if key == "requestcastore" || key == "clientcastore" {
-			// The store checked as VerifyCAStore's (a missing one fails
-			// with the same lines, measured), then its names into the
-			// same list.
-			if _, err := (CAStore{URI: c.Value}).Load(); err != nil {
-				var ce *ConfError
-				if errors.As(err, &ce) {
-					fail(ce.Lines...)
-				} else {
-					refuse(c, err.Error())
-				}
-				continue
-			}
+			// Its names into the same list, the store read once. One
+			// that does not read is checked as VerifyCAStore's (a
+			// missing one fails with the same lines, measured).
 			files, bad, err := readCANamesStore(c.Value)
 			if bad != "" {
-				refuse(c, bad+" does not open: "+err.Error()+" (openssl's failure is not matched)")
+				var ce *ConfError
+				if _, lerr := (CAStore{URI: c.Value}).Load(); errors.As(lerr, &ce) && !errors.Is(err, errTooLarge) {
+					fail(ce.Lines...)
+				} else {
+					refuse(c, bad+": "+err.Error()+" (openssl's failure is not matched)")
+				}
 				continue
 			}
 			out.List = append(out.List, opt.Value{Name: ConfCAStore, Value: c.Value, Config: name, Loaded: &files})
@@ -482,6 +478,10 @@ func applyCommands(v *opt.Values, cmds []sslconf.Command, role Role, lookup func
 			// One list in openssl 3.0, the file's names appended as the
 			// command is applied; a file that does not open fails it.
 			subjects, lines, err := readCANames(c.Value)
+			if errors.Is(err, errTooLarge) {
+				refuse(c, err.Error())
+				continue
+			}
 			if err != nil {
 				fail(lines...)
 				continue
