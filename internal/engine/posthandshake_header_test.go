@@ -15,10 +15,12 @@ import (
 // once (in TLS 1.3 another type than KeyUpdate is unexpected_message, a
 // KeyUpdate longer than one byte illegal_parameter; in TLS 1.2 another
 // type than ClientHello is unexpected_message); a header they may take is
-// waited for by both. The client's read is bounded
-// well below the time a server would hold a half message, so a server
-// that waits for the body fails the test.
+// waited for by both. The client waits up to answerWait for the answer
+// (a loaded machine may take a while), less than the own server's read
+// deadline (which might answer it) and with no time-out in openssl's,
+// so a server that waits for the body fails the test.
 func TestPostHandshakeHeaderLikeOpenSSL(t *testing.T) {
+	const answerWait = 4 * time.Second
 	testpeer.Need(t, "openssl")
 	pki := testpeer.NewPKI(t)
 	id := loadIdentity(t, pki.Server, pki.ServerKey)
@@ -38,7 +40,7 @@ func TestPostHandshakeHeaderLikeOpenSSL(t *testing.T) {
 		{"TLS 1.2 ClientHello, body missing", true, []byte{1, 1, 0, 0}, "none"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			// What the client reads back within a second.
+			// What the client reads back within answerWait.
 			probe := func(cli *TLSConn) string {
 				t.Helper()
 				if err := cli.Handshake(); err != nil {
@@ -60,7 +62,7 @@ func TestPostHandshakeHeaderLikeOpenSSL(t *testing.T) {
 					}
 					cli.testOnlyMutate = nil
 				}
-				cli.SetReadDeadline(time.Now().Add(time.Second))
+				cli.SetReadDeadline(time.Now().Add(answerWait))
 				_, err := cli.Read(make([]byte, 1))
 				var ae *AlertError
 				if errors.As(err, &ae) && !ae.Sent {
@@ -87,7 +89,10 @@ func TestPostHandshakeHeaderLikeOpenSSL(t *testing.T) {
 					readErr <- err
 					return
 				}
-				own.SetReadDeadline(time.Now().Add(5 * time.Second))
+				// Well after the client stopped waiting: a server
+				// that waited for the body and failed on this
+				// deadline answers too late.
+				own.SetReadDeadline(time.Now().Add(2 * answerWait))
 				_, err := own.Read(make([]byte, 1))
 				readErr <- err
 			}()
