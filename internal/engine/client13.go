@@ -15,6 +15,7 @@ import (
 	"github.com/tlskit/tlskit/internal/engine/record"
 	"github.com/tlskit/tlskit/internal/engine/sig"
 	"github.com/tlskit/tlskit/internal/engine/suites"
+	"github.com/tlskit/tlskit/internal/lazy"
 )
 
 // DefaultGroups is OpenSSL 3.0's default group order.
@@ -205,20 +206,22 @@ func (c *TLSConn) clientHandshake() error {
 // stocParsers are the openssl 3.0 functions that parse a server's
 // extension, and the reason each gives for one that does not parse
 // (measured with openssl s_client against malformed ServerHellos).
-var stocParsers = map[msg.ExtType][2]string{
-	msg.ExtRenegotiationInfo: {"tls_parse_stoc_renegotiate", "renegotiation encoding err"},
-	msg.ExtECPointFormats:    {"tls_parse_stoc_ec_pt_formats", "bad extension"},
-	msg.ExtSessionTicket:     {"tls_parse_stoc_session_ticket", "bad extension"},
-	msg.ExtKeyShare:          {"tls_parse_stoc_key_share", "length mismatch"},
-	msg.ExtSupportedVersions: {"tls_parse_stoc_supported_versions", "length mismatch"},
-}
+var stocParsers = lazy.Value[map[msg.ExtType][2]string]{Build: func() map[msg.ExtType][2]string {
+	return map[msg.ExtType][2]string{
+		msg.ExtRenegotiationInfo: {"tls_parse_stoc_renegotiate", "renegotiation encoding err"},
+		msg.ExtECPointFormats:    {"tls_parse_stoc_ec_pt_formats", "bad extension"},
+		msg.ExtSessionTicket:     {"tls_parse_stoc_session_ticket", "bad extension"},
+		msg.ExtKeyShare:          {"tls_parse_stoc_key_share", "length mismatch"},
+		msg.ExtSupportedVersions: {"tls_parse_stoc_supported_versions", "length mismatch"},
+	}
+}}
 
 // stocFault words err, a server's extension of type t that did not
 // parse, as openssl does where its words are known; other faults pass
 // unchanged.
 func stocFault(t msg.ExtType, err error) error {
 	var d alert.Desc
-	p, ok := stocParsers[t]
+	p, ok := stocParsers.Get()[t]
 	if !ok || !errors.As(err, &d) || d != alert.DecodeError {
 		return err
 	}

@@ -8,12 +8,12 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
-	"sync"
 	"time"
 
 	"github.com/tlskit/tlskit/internal/engine/keys"
 	"github.com/tlskit/tlskit/internal/engine/msg"
 	"github.com/tlskit/tlskit/internal/engine/suites"
+	"github.com/tlskit/tlskit/internal/lazy"
 )
 
 // pskOffer is one PSK a client offers or a server resolved: its identity
@@ -108,24 +108,24 @@ const (
 	ticketHeader = ticketOffLifetime + 4
 )
 
-var processTicketKey = sync.OnceValue(func() []byte {
+var processTicketKey = lazy.Value[[]byte]{Build: func() []byte {
 	k := make([]byte, 32)
 	rand.Read(k)
 	return k
-})
+}}
 
 // processTicketAEAD is the AEAD of processTicketKey, made once: a server
 // without Config.TicketKey (s_server) seals two tickets per handshake and
 // opens one per resumption, and keying AES-GCM each time was a few per
 // cent of a resumption's CPU. Seal and Open keep no state between calls,
 // so connections share it.
-var processTicketAEAD = sync.OnceValues(func() (cipher.AEAD, error) {
-	return newTicketAEAD(processTicketKey())
-})
+var processTicketAEAD = lazy.Values[cipher.AEAD, error]{Build: func() (cipher.AEAD, error) {
+	return newTicketAEAD(processTicketKey.Get())
+}}
 
 func (c *TLSConn) ticketAEAD() (cipher.AEAD, error) {
 	if c.cfg.TicketKey == nil {
-		return processTicketAEAD()
+		return processTicketAEAD.Get()
 	}
 	return newTicketAEAD(c.cfg.TicketKey)
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
-	"sync"
 	"time"
 
 	"github.com/tlskit/tlskit/internal/engine/alert"
@@ -13,6 +12,7 @@ import (
 	"github.com/tlskit/tlskit/internal/engine/kx"
 	"github.com/tlskit/tlskit/internal/engine/msg"
 	"github.com/tlskit/tlskit/internal/engine/suites"
+	"github.com/tlskit/tlskit/internal/lazy"
 )
 
 // A Stateless server's cookie (RFC 8446 §4.2.2) carries what the second
@@ -28,11 +28,11 @@ const (
 	cookieMACLen   = sha256.Size
 )
 
-var processCookieKey = sync.OnceValue(func() []byte {
+var processCookieKey = lazy.Value[[]byte]{Build: func() []byte {
 	k := make([]byte, 32)
 	rand.Read(k)
 	return k
-})
+}}
 
 // cookieState is what a cookie carries.
 type cookieState struct {
@@ -45,7 +45,7 @@ type cookieState struct {
 func (c *TLSConn) cookieMAC(body []byte) []byte {
 	key := c.cfg.CookieKey
 	if key == nil {
-		key = processCookieKey()
+		key = processCookieKey.Get()
 	}
 	m := hmac.New(sha256.New, key)
 	m.Write(body)

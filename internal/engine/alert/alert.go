@@ -71,8 +71,10 @@ type names struct{ short, long string }
 
 // table holds the RFC name and OpenSSL's long text
 // (SSL_alert_desc_string_long, as printed in "ssl/tls alert <text>" and in
-// -msg/-state lines) of each description.
-var table = map[Desc]names{
+// -msg/-state lines) of each description, indexed by it; unnamed
+// descriptions have empty entries. An array rather than a map: the linker
+// lays it out, so nothing is built when the program starts.
+var table = [...]names{
 	CloseNotify:                  {"close_notify", "close notify"},
 	UnexpectedMessage:            {"unexpected_message", "unexpected_message"},
 	BadRecordMAC:                 {"bad_record_mac", "bad record mac"},
@@ -111,7 +113,7 @@ var table = map[Desc]names{
 
 // String is the RFC name, e.g. "decode_error".
 func (d Desc) String() string {
-	if n, ok := table[d]; ok {
+	if n, ok := lookup(d); ok {
 		return n.short
 	}
 	return "alert(" + strconv.Itoa(int(d)) + ")"
@@ -119,10 +121,17 @@ func (d Desc) String() string {
 
 // Long is OpenSSL's text for the description, e.g. "decode error".
 func (d Desc) Long() string {
-	if n, ok := table[d]; ok {
+	if n, ok := lookup(d); ok {
 		return n.long
 	}
 	return "unknown"
+}
+
+func lookup(d Desc) (names, bool) {
+	if int(d) < len(table) && table[d].short != "" {
+		return table[d], true
+	}
+	return names{}, false
 }
 
 // Error makes a Desc usable as the error of a layer that wants this alert

@@ -5,7 +5,8 @@ import (
 	"encoding/pem"
 	"errors"
 	"math/big"
-	"sync"
+
+	"github.com/tlskit/tlskit/internal/lazy"
 )
 
 // ParseDHParamsPEM reads PKCS #3 DH parameters ("DH PARAMETERS" PEM, a
@@ -64,19 +65,19 @@ yv//////////AgEC
 `
 )
 
-var autoDH = sync.OnceValues(func() (DHParams, DHParams) {
+var autoDH = lazy.Values[DHParams, DHParams]{Build: func() (DHParams, DHParams) {
 	a, errA := ParseDHParamsPEM([]byte(modp2048PEM))
 	b, errB := ParseDHParamsPEM([]byte(modp3072PEM))
 	if errA != nil || errB != nil {
 		panic("kx: built-in DH parameters do not parse")
 	}
 	return a, b
-})
+}}
 
 // AutoDHParams is the DHE group OpenSSL 3.0 uses without -dhparam for a
 // certificate key of the given security strength in bits.
 func AutoDHParams(securityBits int) DHParams {
-	a, b := autoDH()
+	a, b := autoDH.Get()
 	if securityBits >= 128 {
 		return b
 	}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/tlskit/tlskit/internal/engine/alert"
+	"github.com/tlskit/tlskit/internal/lazy"
 )
 
 // ExtType is an extension's code point (IANA "TLS ExtensionType Values").
@@ -67,23 +68,25 @@ func OpenSSLReserves(t ExtType) bool {
 	return OpenSSLHandles(t) && t != ExtSCT && t != ExtSignatureAlgorithmsCert && t != ExtCryptoProBug
 }
 
-var extNames = map[ExtType]string{
-	ExtServerName: "server_name", ExtMaxFragmentLength: "max_fragment_length",
-	ExtStatusRequest:   "status_request",
-	ExtSupportedGroups: "supported_groups", ExtECPointFormats: "ec_point_formats",
-	ExtSignatureAlgorithms: "signature_algorithms", ExtALPN: "application_layer_protocol_negotiation",
-	ExtSCT: "signed_certificate_timestamp", ExtPadding: "padding",
-	ExtEncryptThenMAC: "encrypt_then_mac", ExtExtendedMasterSecret: "extended_master_secret",
-	ExtRecordSizeLimit: "record_size_limit", ExtSessionTicket: "session_ticket",
-	ExtPreSharedKey: "pre_shared_key", ExtEarlyData: "early_data",
-	ExtSupportedVersions: "supported_versions", ExtCookie: "cookie",
-	ExtPSKKeyExchangeModes: "psk_key_exchange_modes", ExtCertificateAuthorities: "certificate_authorities",
-	ExtPostHandshakeAuth: "post_handshake_auth", ExtSignatureAlgorithmsCert: "signature_algorithms_cert",
-	ExtKeyShare: "key_share", ExtRenegotiationInfo: "renegotiation_info",
-}
+var extNames = lazy.Value[map[ExtType]string]{Build: func() map[ExtType]string {
+	return map[ExtType]string{
+		ExtServerName: "server_name", ExtMaxFragmentLength: "max_fragment_length",
+		ExtStatusRequest:   "status_request",
+		ExtSupportedGroups: "supported_groups", ExtECPointFormats: "ec_point_formats",
+		ExtSignatureAlgorithms: "signature_algorithms", ExtALPN: "application_layer_protocol_negotiation",
+		ExtSCT: "signed_certificate_timestamp", ExtPadding: "padding",
+		ExtEncryptThenMAC: "encrypt_then_mac", ExtExtendedMasterSecret: "extended_master_secret",
+		ExtRecordSizeLimit: "record_size_limit", ExtSessionTicket: "session_ticket",
+		ExtPreSharedKey: "pre_shared_key", ExtEarlyData: "early_data",
+		ExtSupportedVersions: "supported_versions", ExtCookie: "cookie",
+		ExtPSKKeyExchangeModes: "psk_key_exchange_modes", ExtCertificateAuthorities: "certificate_authorities",
+		ExtPostHandshakeAuth: "post_handshake_auth", ExtSignatureAlgorithmsCert: "signature_algorithms_cert",
+		ExtKeyShare: "key_share", ExtRenegotiationInfo: "renegotiation_info",
+	}
+}}
 
 func (t ExtType) String() string {
-	if s, ok := extNames[t]; ok {
+	if s, ok := extNames.Get()[t]; ok {
 		return s
 	}
 	return "unknown(" + strconv.Itoa(int(t)) + ")"

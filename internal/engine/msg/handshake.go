@@ -29,7 +29,9 @@ const (
 	TypeMessageHash         Type = 254
 )
 
-var typeNames = map[Type]string{
+// typeNames is indexed by Type; an array the linker lays out, so nothing
+// is built at start-up.
+var typeNames = [...]string{
 	TypeHelloRequest: "HelloRequest", TypeClientHello: "ClientHello",
 	TypeServerHello: "ServerHello", TypeNewSessionTicket: "NewSessionTicket",
 	TypeEndOfEarlyData: "EndOfEarlyData", TypeEncryptedExtensions: "EncryptedExtensions",
@@ -41,8 +43,8 @@ var typeNames = map[Type]string{
 }
 
 func (t Type) String() string {
-	if s, ok := typeNames[t]; ok {
-		return s
+	if int(t) < len(typeNames) && typeNames[t] != "" {
+		return typeNames[t]
 	}
 	return "Unknown(" + strconv.Itoa(int(t)) + ")"
 }

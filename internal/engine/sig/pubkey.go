@@ -10,6 +10,8 @@ import (
 	"io"
 
 	"github.com/cloudflare/circl/sign/ed448"
+
+	"github.com/tlskit/tlskit/internal/lazy"
 )
 
 // PSSPublicKey is an RSA key certified for RSASSA-PSS only (SPKI algorithm
@@ -52,13 +54,15 @@ var (
 // OIDRSAPSS is id-RSASSA-PSS (RFC 4055 §3.1).
 var OIDRSAPSS = oidRSAPSS
 
-var pssHashes = map[string]crypto.Hash{
-	"1.3.14.3.2.26":          crypto.SHA1,
-	"2.16.840.1.101.3.4.2.4": crypto.SHA224,
-	"2.16.840.1.101.3.4.2.1": crypto.SHA256,
-	"2.16.840.1.101.3.4.2.2": crypto.SHA384,
-	"2.16.840.1.101.3.4.2.3": crypto.SHA512,
-}
+var pssHashes = lazy.Value[map[string]crypto.Hash]{Build: func() map[string]crypto.Hash {
+	return map[string]crypto.Hash{
+		"1.3.14.3.2.26":          crypto.SHA1,
+		"2.16.840.1.101.3.4.2.4": crypto.SHA224,
+		"2.16.840.1.101.3.4.2.1": crypto.SHA256,
+		"2.16.840.1.101.3.4.2.2": crypto.SHA384,
+		"2.16.840.1.101.3.4.2.3": crypto.SHA512,
+	}
+}}
 
 // PSSParams reads the parameters of an id-RSASSA-PSS AlgorithmIdentifier
 // in a key (RFC 4055 §3.1, RFC 8017 A.2.3): absent, the key is not
@@ -99,7 +103,7 @@ func PSSSignatureParams(params asn1.RawValue) (crypto.Hash, int, error) {
 	h := crypto.SHA1 // RFC 4055's defaults: SHA-1, MGF1 with SHA-1
 	if len(p.Hash.Algorithm) > 0 {
 		var ok bool
-		if h, ok = pssHashes[p.Hash.Algorithm.String()]; !ok {
+		if h, ok = pssHashes.Get()[p.Hash.Algorithm.String()]; !ok {
 			return 0, 0, errors.New("sig: unknown RSASSA-PSS hash")
 		}
 	}
@@ -113,7 +117,7 @@ func PSSSignatureParams(params asn1.RawValue) (crypto.Hash, int, error) {
 			return 0, 0, errors.New("sig: malformed MGF1 parameters")
 		}
 		var ok bool
-		if mgfHash, ok = pssHashes[inner.Algorithm.String()]; !ok {
+		if mgfHash, ok = pssHashes.Get()[inner.Algorithm.String()]; !ok {
 			return 0, 0, errors.New("sig: unknown MGF1 hash")
 		}
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/cloudflare/circl/sign/ed448"
 	"github.com/tlskit/tlskit/internal/engine/alert"
+	"github.com/tlskit/tlskit/internal/lazy"
 )
 
 // Signature schemes (RFC 8446 §4.2.3).
@@ -46,21 +47,23 @@ var Default13 = []uint16{
 	RSAPKCS1SHA256, RSAPKCS1SHA384, RSAPKCS1SHA512,
 }
 
-var names = map[uint16]string{
-	RSAPKCS1SHA256: "rsa_pkcs1_sha256", RSAPKCS1SHA384: "rsa_pkcs1_sha384", RSAPKCS1SHA512: "rsa_pkcs1_sha512",
-	ECDSAP256SHA256: "ecdsa_secp256r1_sha256", ECDSAP384SHA384: "ecdsa_secp384r1_sha384",
-	ECDSAP521SHA512: "ecdsa_secp521r1_sha512", RSAPSSRSAESHA256: "rsa_pss_rsae_sha256",
-	RSAPSSRSAESHA384: "rsa_pss_rsae_sha384", RSAPSSRSAESHA512: "rsa_pss_rsae_sha512",
-	Ed25519: "ed25519", Ed448: "ed448", RSAPSSPSSSHA256: "rsa_pss_pss_sha256",
-	RSAPSSPSSSHA384: "rsa_pss_pss_sha384", RSAPSSPSSSHA512: "rsa_pss_pss_sha512",
-	RSAPKCS1SHA1: "rsa_pkcs1_sha1", ECDSASHA1: "ecdsa_sha1",
-	RSAPKCS1SHA224: "rsa_pkcs1_sha224", ECDSASHA224: "ecdsa_sha224", DSASHA224: "dsa_sha224",
-	DSASHA256: "dsa_sha256", DSASHA1: "dsa_sha1", DSASHA384: "dsa_sha384", DSASHA512: "dsa_sha512",
-}
+var names = lazy.Value[map[uint16]string]{Build: func() map[uint16]string {
+	return map[uint16]string{
+		RSAPKCS1SHA256: "rsa_pkcs1_sha256", RSAPKCS1SHA384: "rsa_pkcs1_sha384", RSAPKCS1SHA512: "rsa_pkcs1_sha512",
+		ECDSAP256SHA256: "ecdsa_secp256r1_sha256", ECDSAP384SHA384: "ecdsa_secp384r1_sha384",
+		ECDSAP521SHA512: "ecdsa_secp521r1_sha512", RSAPSSRSAESHA256: "rsa_pss_rsae_sha256",
+		RSAPSSRSAESHA384: "rsa_pss_rsae_sha384", RSAPSSRSAESHA512: "rsa_pss_rsae_sha512",
+		Ed25519: "ed25519", Ed448: "ed448", RSAPSSPSSSHA256: "rsa_pss_pss_sha256",
+		RSAPSSPSSSHA384: "rsa_pss_pss_sha384", RSAPSSPSSSHA512: "rsa_pss_pss_sha512",
+		RSAPKCS1SHA1: "rsa_pkcs1_sha1", ECDSASHA1: "ecdsa_sha1",
+		RSAPKCS1SHA224: "rsa_pkcs1_sha224", ECDSASHA224: "ecdsa_sha224", DSASHA224: "dsa_sha224",
+		DSASHA256: "dsa_sha256", DSASHA1: "dsa_sha1", DSASHA384: "dsa_sha384", DSASHA512: "dsa_sha512",
+	}
+}}
 
 // Name is the RFC name of a scheme.
 func Name(s uint16) string {
-	if n, ok := names[s]; ok {
+	if n, ok := names.Get()[s]; ok {
 		return n
 	}
 	return "0x" + strconv.FormatUint(uint64(s), 16)
