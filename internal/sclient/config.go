@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"sync"
 
 	"github.com/tlskit/tlskit/internal/certs"
 	"github.com/tlskit/tlskit/internal/ct"
@@ -15,6 +14,7 @@ import (
 	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/engine/suites"
 	"github.com/tlskit/tlskit/internal/keylog"
+	"github.com/tlskit/tlskit/internal/lazy"
 	"github.com/tlskit/tlskit/internal/opt"
 	"github.com/tlskit/tlskit/internal/optgroups"
 	"github.com/tlskit/tlskit/internal/secdebug"
@@ -411,7 +411,7 @@ func buildChains(v *opt.Values, ids []engine.Identity, build bool) error {
 		return err
 	}
 	if !store.Given() && store.WantsDefaults() {
-		pool = append(pool, systemCAs()...)
+		pool = append(pool, systemCAs.Get()...)
 	}
 	for i := range ids {
 		if err := optgroups.BuildChain(&ids[i].Chain, pool, build); err != nil {
@@ -512,10 +512,10 @@ func isDNSName(host string) bool {
 }
 
 // systemCAs loads the system store once, on first need.
-var systemCAs = sync.OnceValue(func() []*x509.Certificate {
+var systemCAs = lazy.Value[[]*x509.Certificate]{Build: func() []*x509.Certificate {
 	c, _ := certs.SystemCAs()
 	return c
-})
+}}
 
 // verifyPeer verifies the peer's chain. When the given roots leave the
 // issuer unknown and the default store is enabled, it verifies again with

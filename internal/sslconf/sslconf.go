@@ -11,7 +11,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
+
+	"github.com/tlskit/tlskit/internal/lazy"
 )
 
 // DefaultPath is openssl.cnf in the OPENSSLDIR of Debian's and Ubuntu's
@@ -36,10 +37,12 @@ func Path() string {
 // System returns the defaults of the system's openssl.cnf, read once on
 // first use. A missing or unreadable file gives empty defaults, as openssl
 // then runs on its built-in ones.
-var System = sync.OnceValue(func() *Defaults {
+func System() *Defaults { return system.Get() }
+
+var system = lazy.Value[*Defaults]{Build: func() *Defaults {
 	d, _ := Load(Path())
 	return d
-})
+}}
 
 // maxSize bounds what is read of a configuration file.
 const maxSize = 1 << 20

@@ -2,7 +2,8 @@ package tlsnames
 
 import (
 	"fmt"
-	"sync"
+
+	"github.com/tlskit/tlskit/internal/lazy"
 )
 
 // Kx is a cipher suite's key exchange, one value per suite.
@@ -100,27 +101,27 @@ type Cipher struct {
 	Flags   Flags
 }
 
-var kxNames = sync.OnceValue(func() map[Kx]string {
+var kxNames = lazy.Value[map[Kx]string]{Build: func() map[Kx]string {
 	return map[Kx]string{KxRSA: "RSA", KxDHE: "DH", KxECDHE: "ECDH", KxPSK: "PSK", KxRSAPSK: "RSAPSK",
 		KxDHEPSK: "DHEPSK", KxECDHEPSK: "ECDHEPSK", KxSRP: "SRP", KxAny: "any"}
-})
+}}
 
 // String returns the Kx= column of `openssl ciphers -v`.
-func (k Kx) String() string { return nameOr(kxNames(), k) }
+func (k Kx) String() string { return nameOr(kxNames.Get(), k) }
 
-var auNames = sync.OnceValue(func() map[Au]string {
+var auNames = lazy.Value[map[Au]string]{Build: func() map[Au]string {
 	return map[Au]string{AuRSA: "RSA", AuDSS: "DSS", AuNULL: "None", AuECDSA: "ECDSA", AuPSK: "PSK", AuSRP: "SRP", AuAny: "any"}
-})
+}}
 
 // String returns the Au= column of `openssl ciphers -v`.
-func (a Au) String() string { return nameOr(auNames(), a) }
+func (a Au) String() string { return nameOr(auNames.Get(), a) }
 
 type encInfo struct {
 	name     string
 	alg, str int // algorithm key bits and security strength bits
 }
 
-var encInfos = sync.OnceValue(func() map[Enc]encInfo {
+var encInfos = lazy.Value[map[Enc]encInfo]{Build: func() map[Enc]encInfo {
 	return map[Enc]encInfo{
 		EncNULL:             {"None", 0, 0},
 		EncAES128:           {"AES(128)", 128, 128},
@@ -142,22 +143,22 @@ var encInfos = sync.OnceValue(func() map[Enc]encInfo {
 		Enc3DES: {"3DES(168)", 168, 112},
 		EncRC4:  {"RC4(128)", 128, 128},
 	}
-})
+}}
 
 // String returns the Enc= column of `openssl ciphers -v`.
 func (e Enc) String() string {
-	if i, ok := encInfos()[e]; ok {
+	if i, ok := encInfos.Get()[e]; ok {
 		return i.name
 	}
 	return fmt.Sprintf("Enc(%#x)", uint32(e))
 }
 
-var macNames = sync.OnceValue(func() map[Mac]string {
+var macNames = lazy.Value[map[Mac]string]{Build: func() map[Mac]string {
 	return map[Mac]string{MacMD5: "MD5", MacSHA1: "SHA1", MacSHA256: "SHA256", MacSHA384: "SHA384", MacAEAD: "AEAD"}
-})
+}}
 
 // String returns the Mac= column of `openssl ciphers -v`.
-func (m Mac) String() string { return nameOr(macNames(), m) }
+func (m Mac) String() string { return nameOr(macNames.Get(), m) }
 
 func nameOr[K ~uint8 | ~uint16 | ~uint32](m map[K]string, k K) string {
 	if s, ok := m[k]; ok {
@@ -167,11 +168,11 @@ func nameOr[K ~uint8 | ~uint16 | ~uint32](m map[K]string, k K) string {
 }
 
 // AlgBits returns the bulk cipher's key size in bits (SSL_CIPHER_get_bits's alg_bits).
-func (c Cipher) AlgBits() int { return encInfos()[c.Enc].alg }
+func (c Cipher) AlgBits() int { return encInfos.Get()[c.Enc].alg }
 
 // StrengthBits returns the security strength in bits that @STRENGTH
 // sorts by and security levels compare against.
-func (c Cipher) StrengthBits() int { return encInfos()[c.Enc].str }
+func (c Cipher) StrengthBits() int { return encInfos.Get()[c.Enc].str }
 
 // IsTLS13 reports whether c is a TLS 1.3 suite (set with -ciphersuites, not -cipher).
 func (c Cipher) IsTLS13() bool { return c.Version == "TLSv1.3" }
@@ -189,10 +190,10 @@ func (c Cipher) VerboseDescription() string {
 
 // ciphersByID and ciphersByName index cipherTable; ciphersByName holds
 // both the OpenSSL and the IANA name of each suite.
-var cipherIndex = sync.OnceValues(indexCiphers)
+var cipherIndex = lazy.Values[map[uint16]*Cipher, map[string]*Cipher]{Build: indexCiphers}
 
-func ciphersByID() map[uint16]*Cipher   { m, _ := cipherIndex(); return m }
-func ciphersByName() map[string]*Cipher { _, m := cipherIndex(); return m }
+func ciphersByID() map[uint16]*Cipher   { m, _ := cipherIndex.Get(); return m }
+func ciphersByName() map[string]*Cipher { _, m := cipherIndex.Get(); return m }
 
 func indexCiphers() (map[uint16]*Cipher, map[string]*Cipher) {
 	byID := make(map[uint16]*Cipher, len(cipherTable))

@@ -3,7 +3,8 @@ package tlsnames
 import (
 	"slices"
 	"strings"
-	"sync"
+
+	"github.com/tlskit/tlskit/internal/lazy"
 )
 
 // DefaultSecLevel is the security level the reference openssl uses when
@@ -62,7 +63,7 @@ const (
 // longer has (DES, IDEA, SEED, GOST, EXPORT…) are left out: an unknown
 // word selects nothing, which is exactly what those do. Names are case
 // sensitive, as in OpenSSL.
-var aliases = sync.OnceValue(func() map[string]pattern {
+var aliases = lazy.Value[map[string]pattern]{Build: func() map[string]pattern {
 	return map[string]pattern{
 		"ALL":                 {enc: encAll},
 		"COMPLEMENTOFALL":     {enc: EncNULL},
@@ -129,7 +130,7 @@ var aliases = sync.OnceValue(func() map[string]pattern {
 		"SRP":                 {kx: KxSRP},
 		"aSRP":                {au: AuSRP},
 	}
-})
+}}
 
 // and narrows p by q the way OpenSSL combines "A+B": masks are ANDed per
 // category, and a category that ends up empty makes the whole element
@@ -418,6 +419,6 @@ func lookupWord(w string) (pattern, bool) {
 	if c, ok := ciphersByName()[w]; ok && c.Name == w && !c.IsTLS13() && c.Flags&FlagGoOnly == 0 {
 		return cipherPattern(c), true
 	}
-	p, ok := aliases()[w]
+	p, ok := aliases.Get()[w]
 	return p, ok
 }

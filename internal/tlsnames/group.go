@@ -3,9 +3,9 @@ package tlsnames
 import (
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/tlskit/tlskit/internal/engine/kx"
+	"github.com/tlskit/tlskit/internal/lazy"
 )
 
 // Group describes a TLS named group (RFC 8446 §4.2.7, RFC 8422 §5.1.1).
@@ -75,7 +75,7 @@ var groupTable = []Group{
 	{kx.SecP384r1MLKEM1024, "SecP384r1MLKEM1024", []string{"secp384r1mlkem1024"}, "SecP384r1MLKEM1024", "", 0, false},
 }
 
-var groupsByName = sync.OnceValue(func() map[string]*Group {
+var groupsByName = lazy.Value[map[string]*Group]{Build: func() map[string]*Group {
 	m := make(map[string]*Group)
 	for i := range groupTable {
 		g := &groupTable[i]
@@ -85,7 +85,7 @@ var groupsByName = sync.OnceValue(func() map[string]*Group {
 		}
 	}
 	return m
-})
+}}
 
 // Groups returns every known group, in codepoint order.
 func Groups() []Group { return append([]Group(nil), groupTable...) }
@@ -102,7 +102,7 @@ func GroupByID(id uint16) (Group, bool) {
 
 // GroupByName returns the group any accepted spelling names.
 func GroupByName(name string) (Group, bool) {
-	if g, ok := groupsByName()[name]; ok {
+	if g, ok := groupsByName.Get()[name]; ok {
 		return *g, true
 	}
 	return Group{}, false
@@ -161,7 +161,7 @@ func parseGroups(opt, s string) ([]uint16, error) {
 	for _, name := range strings.Split(s, ":") {
 		// openssl trims blanks around each element ("P-256 " works).
 		name = strings.Trim(name, " \t")
-		g, ok := groupsByName()[name]
+		g, ok := groupsByName.Get()[name]
 		if !ok || name == "" {
 			e := &ConfError{Option: opt, Arg: s}
 			if name != "" {

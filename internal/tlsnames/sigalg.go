@@ -3,9 +3,9 @@ package tlsnames
 import (
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/tlskit/tlskit/internal/engine/sig"
+	"github.com/tlskit/tlskit/internal/lazy"
 )
 
 // Sigalg describes a TLS signature scheme (RFC 8446 §4.2.3) as OpenSSL 3.0 names it.
@@ -101,13 +101,13 @@ func SigalgList(ss []uint16) string {
 // sigalgHashes are the HASH spellings accepted after '+': OpenSSL
 // looks the digest up by short or long object name, so "SHA256" and
 // "sha256" work but "SHA-256" does not.
-var sigalgHashes = sync.OnceValue(func() map[string]string {
+var sigalgHashes = lazy.Value[map[string]string]{Build: func() map[string]string {
 	return map[string]string{
 		"SHA1": "SHA1", "sha1": "SHA1", "SHA224": "SHA224", "sha224": "SHA224",
 		"SHA256": "SHA256", "sha256": "SHA256", "SHA384": "SHA384", "sha384": "SHA384",
 		"SHA512": "SHA512", "sha512": "SHA512",
 	}
-})
+}}
 
 // ParseSigalgs parses a -sigalgs/-client_sigalgs value: ':' separated
 // TLS names (rsa_pss_rsae_sha256, ed25519…) or SIG+HASH pairs (RSA,
@@ -152,7 +152,7 @@ func lookupSigalg(elem string) (uint16, bool) {
 	if sig == "PSS" {
 		sig = "RSA-PSS"
 	}
-	h, ok := sigalgHashes()[hash]
+	h, ok := sigalgHashes.Get()[hash]
 	if !ok {
 		return 0, false
 	}

@@ -5,10 +5,11 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"math/big"
-	"sync"
+
+	"github.com/tlskit/tlskit/internal/lazy"
 )
 
-var x509SigAlgNames = sync.OnceValue(func() map[x509.SignatureAlgorithm]string {
+var x509SigAlgNames = lazy.Value[map[x509.SignatureAlgorithm]string]{Build: func() map[x509.SignatureAlgorithm]string {
 	return map[x509.SignatureAlgorithm]string{
 		x509.MD5WithRSA:       "md5WithRSAEncryption",
 		x509.SHA1WithRSA:      "sha1WithRSAEncryption",
@@ -24,13 +25,13 @@ var x509SigAlgNames = sync.OnceValue(func() map[x509.SignatureAlgorithm]string {
 		x509.SHA512WithRSAPSS: "RSASSA-PSS",
 		x509.PureEd25519:      "ED25519",
 	}
-})
+}}
 
 // X509SigAlgName is openssl's long name for a certificate signature
 // algorithm, as s_client's chain lines print it ("sha256WithRSAEncryption",
 // "ecdsa-with-SHA256", "RSASSA-PSS"), and whether it is known.
 func X509SigAlgName(a x509.SignatureAlgorithm) (string, bool) {
-	n, ok := x509SigAlgNames()[a]
+	n, ok := x509SigAlgNames.Get()[a]
 	return n, ok
 }
 
@@ -38,7 +39,7 @@ func X509SigAlgName(a x509.SignatureAlgorithm) (string, bool) {
 // certificate signature algorithms by OID, as s_client's chain lines print
 // them ("a:PKEY: rsaEncryption, 2048 (bit); sigalg: RSA-SHA256"). Each was
 // read off openssl 3.0 s_client against a certificate signed that way.
-var certSigAlgShortNames = sync.OnceValue(func() map[string]string {
+var certSigAlgShortNames = lazy.Value[map[string]string]{Build: func() map[string]string {
 	return map[string]string{
 		"1.2.840.113549.1.1.4":    "RSA-MD5",
 		"1.2.840.113549.1.1.5":    "RSA-SHA1",
@@ -60,11 +61,11 @@ var certSigAlgShortNames = sync.OnceValue(func() map[string]string {
 		"2.16.840.1.101.3.4.3.1":  "dsa_with_SHA224",
 		"2.16.840.1.101.3.4.3.2":  "dsa_with_SHA256",
 	}
-})
+}}
 
 // certKeyAlgNames are openssl's names of public key algorithms by OID, as
 // the chain lines print them ("a:PKEY: id-ecPublicKey, 256 (bit)").
-var certKeyAlgNames = sync.OnceValue(func() map[string]string {
+var certKeyAlgNames = lazy.Value[map[string]string]{Build: func() map[string]string {
 	return map[string]string{
 		"1.2.840.113549.1.1.1":  "rsaEncryption",
 		"1.2.840.113549.1.1.10": "RSASSA-PSS",
@@ -73,7 +74,7 @@ var certKeyAlgNames = sync.OnceValue(func() map[string]string {
 		"1.3.101.113":           "ED448",
 		"1.2.840.10040.4.1":     "DSA",
 	}
-})
+}}
 
 // CertSigAlgShortName is openssl's short name for the algorithm that
 // signed the DER certificate der ("RSA-SHA256", "ecdsa-with-SHA256",
@@ -90,7 +91,7 @@ func CertSigAlgShortName(der []byte) (string, bool) {
 		return "UNDEF", false
 	}
 	oid := c.SigAlg.Algorithm.String()
-	if n, ok := certSigAlgShortNames()[oid]; ok {
+	if n, ok := certSigAlgShortNames.Get()[oid]; ok {
 		return n, true
 	}
 	return oid, false
@@ -109,7 +110,7 @@ func CertKeyAlg(spki []byte) (name string, bits int, ok bool) {
 		return "", 0, false
 	}
 	oid := k.Alg.Algorithm.String()
-	name, ok = certKeyAlgNames()[oid]
+	name, ok = certKeyAlgNames.Get()[oid]
 	if !ok {
 		return oid, 0, false
 	}

@@ -4,12 +4,13 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"strings"
-	"sync"
+
+	"github.com/tlskit/tlskit/internal/lazy"
 )
 
 // dnShort holds OpenSSL's short names for the attributes seen in
 // practice; others print as dotted OIDs.
-var dnShort = sync.OnceValue(func() map[string]string {
+var dnShort = lazy.Value[map[string]string]{Build: func() map[string]string {
 	return map[string]string{
 		"2.5.4.3": "CN", "2.5.4.4": "SN", "2.5.4.5": "serialNumber", "2.5.4.6": "C",
 		"2.5.4.7": "L", "2.5.4.8": "ST", "2.5.4.9": "street", "2.5.4.10": "O",
@@ -20,7 +21,7 @@ var dnShort = sync.OnceValue(func() map[string]string {
 		"0.9.2342.19200300.100.1.1":  "UID",
 		"2.5.4.97":                   "organizationIdentifier",
 	}
-})
+}}
 
 // dnString renders a DER Name in OpenSSL's one-line style,
 // "C = US, O = Example, CN = host", in the order the RDNs appear.
@@ -33,7 +34,7 @@ func dnString(der []byte) string {
 	for _, rdn := range seq {
 		for _, atv := range rdn {
 			k := atv.Type.String()
-			if s, ok := dnShort()[k]; ok {
+			if s, ok := dnShort.Get()[k]; ok {
 				k = s
 			}
 			v, ok := atv.Value.(string)

@@ -1,9 +1,8 @@
 package wire
 
 import (
-	"sync"
-
 	"github.com/tlskit/tlskit/internal/engine/msg"
+	"github.com/tlskit/tlskit/internal/lazy"
 	"github.com/tlskit/tlskit/internal/tlsnames"
 )
 
@@ -73,7 +72,7 @@ const (
 	extRenegotiationInfo   = uint16(msg.ExtRenegotiationInfo)
 )
 
-var contentTypeNames = sync.OnceValue(func() map[uint8]string {
+var contentTypeNames = lazy.Value[map[uint8]string]{Build: func() map[uint8]string {
 	return map[uint8]string{
 		typeChangeCipherSpec: "ChangeCipherSpec",
 		typeAlert:            "Alert",
@@ -81,16 +80,16 @@ var contentTypeNames = sync.OnceValue(func() map[uint8]string {
 		typeApplicationData:  "ApplicationData",
 		typeHeartbeat:        "Heartbeat",
 	}
-})
+}}
 
 func contentTypeName(t uint8) string {
-	if n, ok := contentTypeNames()[t]; ok {
+	if n, ok := contentTypeNames.Get()[t]; ok {
 		return n
 	}
 	return "UNKNOWN"
 }
 
-var handshakeNames = sync.OnceValue(func() map[uint8]string {
+var handshakeNames = lazy.Value[map[uint8]string]{Build: func() map[uint8]string {
 	return map[uint8]string{
 		hsHelloRequest:        "HelloRequest",
 		hsClientHello:         "ClientHello",
@@ -109,10 +108,10 @@ var handshakeNames = sync.OnceValue(func() map[uint8]string {
 		hsCertificateStatus:   "CertificateStatus",
 		hsKeyUpdate:           "KeyUpdate",
 	}
-})
+}}
 
 func handshakeName(t uint8) string {
-	if n, ok := handshakeNames()[t]; ok {
+	if n, ok := handshakeNames.Get()[t]; ok {
 		return n
 	}
 	return "???"
@@ -141,7 +140,7 @@ func versionName(v uint16) string {
 
 // alertNames holds the RFC 8446 section 6 names; -msg prints them as they
 // are, -trace and -state with spaces.
-var alertNames = sync.OnceValue(func() map[uint8]string {
+var alertNames = lazy.Value[map[uint8]string]{Build: func() map[uint8]string {
 	return map[uint8]string{
 		0:   "close_notify",
 		10:  "unexpected_message",
@@ -178,10 +177,10 @@ var alertNames = sync.OnceValue(func() map[uint8]string {
 		116: "certificate_required",
 		120: "no_application_protocol",
 	}
-})
+}}
 
 func alertName(d uint8) string {
-	if n, ok := alertNames()[d]; ok {
+	if n, ok := alertNames.Get()[d]; ok {
 		return n
 	}
 	return "unknown"
@@ -215,7 +214,7 @@ func alertLevelName(l uint8) string {
 }
 
 // traceExtNames is the -trace spelling of extension types.
-var traceExtNames = sync.OnceValue(func() map[uint16]string {
+var traceExtNames = lazy.Value[map[uint16]string]{Build: func() map[uint16]string {
 	return map[uint16]string{
 		extServerName:          "server_name",
 		1:                      "max_fragment_length",
@@ -250,17 +249,17 @@ var traceExtNames = sync.OnceValue(func() map[uint16]string {
 		extRenegotiationInfo:   "renegotiate",
 		13172:                  "next_proto_neg",
 	}
-})
+}}
 
 func traceExtName(t uint16) string {
-	if n, ok := traceExtNames()[t]; ok {
+	if n, ok := traceExtNames.Get()[t]; ok {
 		return n
 	}
 	return "UNKNOWN"
 }
 
 // debugExtNames is the -tlsextdebug spelling of extension types.
-var debugExtNames = sync.OnceValue(func() map[uint16]string {
+var debugExtNames = lazy.Value[map[uint16]string]{Build: func() map[uint16]string {
 	return map[uint16]string{
 		extServerName:          "server name",
 		1:                      "max fragment length",
@@ -295,17 +294,17 @@ var debugExtNames = sync.OnceValue(func() map[uint16]string {
 		extRenegotiationInfo:   "renegotiation info",
 		13172:                  "next protocol",
 	}
-})
+}}
 
 func debugExtName(t uint16) string {
-	if n, ok := debugExtNames()[t]; ok {
+	if n, ok := debugExtNames.Get()[t]; ok {
 		return n
 	}
 	return "unknown"
 }
 
 // groupNames is the -trace spelling of named groups (RFC 8446 4.2.7).
-var groupNames = sync.OnceValue(func() map[uint16]string {
+var groupNames = lazy.Value[map[uint16]string]{Build: func() map[uint16]string {
 	return map[uint16]string{
 		1: "sect163k1 (K-163)", 2: "sect163r1", 3: "sect163r2 (B-163)",
 		4: "sect193r1", 5: "sect193r2", 6: "sect233k1 (K-233)",
@@ -320,10 +319,10 @@ var groupNames = sync.OnceValue(func() map[uint16]string {
 		256: "ffdhe2048", 257: "ffdhe3072", 258: "ffdhe4096", 259: "ffdhe6144", 260: "ffdhe8192",
 		0xff01: "arbitrary_explicit_prime_curves", 0xff02: "arbitrary_explicit_char2_curves",
 	}
-})
+}}
 
 func groupName(g uint16) string {
-	if n, ok := groupNames()[g]; ok {
+	if n, ok := groupNames.Get()[g]; ok {
 		return n
 	}
 	return "UNKNOWN"
@@ -331,7 +330,7 @@ func groupName(g uint16) string {
 
 // sigSchemeNames is the -trace spelling of SignatureScheme values
 // (RFC 8446 section 4.2.3).
-var sigSchemeNames = sync.OnceValue(func() map[uint16]string {
+var sigSchemeNames = lazy.Value[map[uint16]string]{Build: func() map[uint16]string {
 	return map[uint16]string{
 		0x0201: "rsa_pkcs1_sha1", 0x0202: "dsa_sha1", 0x0203: "ecdsa_sha1",
 		0x0301: "rsa_pkcs1_sha224", 0x0302: "dsa_sha224", 0x0303: "ecdsa_sha224",
@@ -345,17 +344,17 @@ var sigSchemeNames = sync.OnceValue(func() map[uint16]string {
 		0x081c: "ecdsa_brainpoolP512r1_sha512",
 		0xeeee: "gost2012_256", 0xefef: "gost2012_512", 0xeded: "gost2001",
 	}
-})
+}}
 
 func sigSchemeName(s uint16) string {
-	if n, ok := sigSchemeNames()[s]; ok {
+	if n, ok := sigSchemeNames.Get()[s]; ok {
 		return n
 	}
 	return "UNKNOWN"
 }
 
 // cipherNames is the -trace spelling of cipher suites: the IANA names.
-var cipherNames = sync.OnceValue(func() map[uint16]string {
+var cipherNames = lazy.Value[map[uint16]string]{Build: func() map[uint16]string {
 	return map[uint16]string{
 		0x0000: "TLS_NULL_WITH_NULL_NULL",
 		0x000A: "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
@@ -395,14 +394,14 @@ var cipherNames = sync.OnceValue(func() map[uint16]string {
 		0xCCA9: "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
 		0xCCAA: "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
 	}
-})
+}}
 
 // cipherName is -trace's name for a suite: the table above, then the RFC
 // name of any suite openssl knows (its PSK, CCM, ARIA, Camellia... suites,
 // which it names as tlsnames does: all 152 checked against openssl
 // s_client -trace's ClientHello for 'ALL:COMPLEMENTOFALL' with -psk).
 func cipherName(c uint16) string {
-	if n, ok := cipherNames()[c]; ok {
+	if n, ok := cipherNames.Get()[c]; ok {
 		return n
 	}
 	if cs, ok := tlsnames.CipherByID(c); ok && cs.IANA != "" {

@@ -9,10 +9,10 @@ import (
 	"fmt"
 	"math/big"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/tlskit/tlskit/internal/dn"
+	"github.com/tlskit/tlskit/internal/lazy"
 )
 
 // traceCertDetails prints a certificate the way OpenSSL's X509_print
@@ -154,7 +154,7 @@ func writePublicKey(sb *strings.Builder, pub any) {
 var keyUsageNames = []string{"Digital Signature", "Non Repudiation", "Key Encipherment",
 	"Data Encipherment", "Key Agreement", "Certificate Sign", "CRL Sign", "Encipher Only", "Decipher Only"}
 
-var extKeyUsageNames = sync.OnceValue(func() map[x509.ExtKeyUsage]string {
+var extKeyUsageNames = lazy.Value[map[x509.ExtKeyUsage]string]{Build: func() map[x509.ExtKeyUsage]string {
 	return map[x509.ExtKeyUsage]string{
 		x509.ExtKeyUsageAny:             "Any Extended Key Usage",
 		x509.ExtKeyUsageServerAuth:      "TLS Web Server Authentication",
@@ -164,7 +164,7 @@ var extKeyUsageNames = sync.OnceValue(func() map[x509.ExtKeyUsage]string {
 		x509.ExtKeyUsageTimeStamping:    "Time Stamping",
 		x509.ExtKeyUsageOCSPSigning:     "OCSP Signing",
 	}
-})
+}}
 
 // writeExtension prints one v3 extension; the labels are OpenSSL's.
 func writeExtension(sb *strings.Builder, c *x509.Certificate, oid string, critical bool, raw []byte) {
@@ -220,7 +220,7 @@ func writeExtension(sb *strings.Builder, c *x509.Certificate, oid string, critic
 		head("Extended Key Usage")
 		var names []string
 		for _, u := range c.ExtKeyUsage {
-			if n, ok := extKeyUsageNames()[u]; ok {
+			if n, ok := extKeyUsageNames.Get()[u]; ok {
 				names = append(names, n)
 			}
 		}
