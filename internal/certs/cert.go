@@ -11,15 +11,18 @@ import (
 	"slices"
 
 	"github.com/tlskit/tlskit/internal/engine"
+	"github.com/tlskit/tlskit/internal/lazy"
 )
 
 // pemCertTypes are the labels OpenSSL reads as certificates. "TRUSTED CERTIFICATE" is a
 // certificate followed by OpenSSL's trust settings, which are dropped here.
-var pemCertTypes = map[string]bool{
-	"CERTIFICATE":         true,
-	"X509 CERTIFICATE":    true,
-	"TRUSTED CERTIFICATE": true,
-}
+var pemCertTypes = lazy.Value[map[string]bool]{Build: func() map[string]bool {
+	return map[string]bool{
+		"CERTIFICATE":         true,
+		"X509 CERTIFICATE":    true,
+		"TRUSTED CERTIFICATE": true,
+	}
+}}
 
 // LoadCertificates loads every certificate in path: all certificate blocks of a PEM file
 // (other blocks, such as a key, are skipped), one DER certificate, or the leaf followed by the
@@ -98,7 +101,7 @@ func parsePEMCertificates(data []byte) ([]*x509.Certificate, error) {
 
 // pemCertificate parses a certificate block; it returns nil, nil for other blocks.
 func pemCertificate(b *pem.Block) (*x509.Certificate, error) {
-	if !pemCertTypes[b.Type] {
+	if !pemCertTypes.Get()[b.Type] {
 		return nil, nil
 	}
 	der := b.Bytes

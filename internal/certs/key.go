@@ -16,6 +16,7 @@ import (
 
 	"github.com/cloudflare/circl/sign/ed448"
 	"github.com/tlskit/tlskit/internal/engine/sig"
+	"github.com/tlskit/tlskit/internal/lazy"
 )
 
 // LoadPrivateKey loads the first private key in path: RSA, ECDSA or Ed25519 in PKCS#1, SEC1 or
@@ -46,14 +47,16 @@ func LoadPrivateKey(path string, f Format, pass string) (crypto.Signer, error) {
 var AskPass func(path string) (string, error)
 
 // pemKeyTypes are the PEM labels that hold a private key; anything else in the file is skipped.
-var pemKeyTypes = map[string]bool{
-	"PRIVATE KEY":           true,
-	"RSA PRIVATE KEY":       true,
-	"EC PRIVATE KEY":        true,
-	"ENCRYPTED PRIVATE KEY": true,
-	"DSA PRIVATE KEY":       true,
-	"ANY PRIVATE KEY":       true,
-}
+var pemKeyTypes = lazy.Value[map[string]bool]{Build: func() map[string]bool {
+	return map[string]bool{
+		"PRIVATE KEY":           true,
+		"RSA PRIVATE KEY":       true,
+		"EC PRIVATE KEY":        true,
+		"ENCRYPTED PRIVATE KEY": true,
+		"DSA PRIVATE KEY":       true,
+		"ANY PRIVATE KEY":       true,
+	}
+}}
 
 // ParsePrivateKey is LoadPrivateKey on bytes already read (a download, a fuzzer's input). Its
 // errors are the bare reasons, without the LoadError wrapping that names a file.
@@ -66,7 +69,7 @@ func ParsePrivateKey(data []byte, f Format, pass string) (crypto.Signer, error) 
 			if b == nil {
 				break
 			}
-			if pemKeyTypes[b.Type] {
+			if pemKeyTypes.Get()[b.Type] {
 				return parsePEMKey(b, pass)
 			}
 		}
@@ -134,15 +137,17 @@ type pkcs8Info struct {
 	Key     []byte
 }
 
-var keyAlgorithmNames = map[string]string{
-	"1.2.840.10040.4.1":     "DSA",
-	"1.3.101.113":           "Ed448",
-	"1.3.101.111":           "X448",
-	"1.2.840.113549.1.1.10": "RSA-PSS",
-	"1.2.840.10046.2.1":     "DH",
-	"1.3.14.3.2.12":         "DSA",
-	"1.2.156.10197.1.301":   "SM2",
-}
+var keyAlgorithmNames = lazy.Value[map[string]string]{Build: func() map[string]string {
+	return map[string]string{
+		"1.2.840.10040.4.1":     "DSA",
+		"1.3.101.113":           "Ed448",
+		"1.3.101.111":           "X448",
+		"1.2.840.113549.1.1.10": "RSA-PSS",
+		"1.2.840.10046.2.1":     "DH",
+		"1.3.14.3.2.12":         "DSA",
+		"1.2.156.10197.1.301":   "SM2",
+	}
+}}
 
 // parseDERKey tries every unencrypted structure, then encrypted PKCS#8.
 func parseDERKey(der []byte, pass string) (crypto.Signer, error) {
@@ -163,7 +168,7 @@ func parseDERKey(der []byte, pass string) (crypto.Signer, error) {
 		if info.Algo.Algorithm.Equal(sig.OIDRSAPSS) {
 			return parseRSAPSS(info.Algo.Parameters, info.Key)
 		}
-		if name, ok := keyAlgorithmNames[info.Algo.Algorithm.String()]; ok {
+		if name, ok := keyAlgorithmNames.Get()[info.Algo.Algorithm.String()]; ok {
 			return nil, unsupportedf("unsupported key type %s", name)
 		}
 		if info.Algo.Algorithm.Equal(asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}) {

@@ -10,6 +10,8 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+
+	"github.com/tlskit/tlskit/internal/lazy"
 )
 
 // legacyCipher describes a DEK-Info cipher of OpenSSL's traditional encrypted PEM
@@ -19,13 +21,15 @@ type legacyCipher struct {
 	newBlock func(key []byte) (cipher.Block, error)
 }
 
-var legacyCiphers = map[string]legacyCipher{
-	"DES-CBC":      {8, des.NewCipher},
-	"DES-EDE3-CBC": {24, des.NewTripleDESCipher},
-	"AES-128-CBC":  {16, aes.NewCipher},
-	"AES-192-CBC":  {24, aes.NewCipher},
-	"AES-256-CBC":  {32, aes.NewCipher},
-}
+var legacyCiphers = lazy.Value[map[string]legacyCipher]{Build: func() map[string]legacyCipher {
+	return map[string]legacyCipher{
+		"DES-CBC":      {8, des.NewCipher},
+		"DES-EDE3-CBC": {24, des.NewTripleDESCipher},
+		"AES-128-CBC":  {16, aes.NewCipher},
+		"AES-192-CBC":  {24, aes.NewCipher},
+		"AES-256-CBC":  {32, aes.NewCipher},
+	}
+}}
 
 // isLegacyEncrypted reports whether a PEM block carries "Proc-Type: 4,ENCRYPTED".
 func isLegacyEncrypted(b *pem.Block) bool {
@@ -41,7 +45,7 @@ func decryptLegacyPEM(b *pem.Block, pass string) ([]byte, error) {
 		return nil, errors.New("malformed DEK-Info header")
 	}
 	name = strings.ToUpper(strings.TrimSpace(name))
-	c, ok := legacyCiphers[name]
+	c, ok := legacyCiphers.Get()[name]
 	if !ok {
 		// The name comes from the file: quote it, escaped and bounded.
 		if len(name) > 40 {

@@ -157,7 +157,7 @@ func scanBundle(data []byte) []bundleCert {
 	}
 	var out []bundleCert
 	for _, b := range blocks {
-		if !pemCertTypes[b.Type] {
+		if !pemCertTypes.Get()[b.Type] {
 			continue
 		}
 		bc := bundleCert{block: b}

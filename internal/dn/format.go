@@ -3,6 +3,8 @@ package dn
 import (
 	"fmt"
 	"strings"
+
+	"github.com/tlskit/tlskit/internal/lazy"
 )
 
 // Format renders a DER-encoded RDNSequence (such as cert.RawSubject) as
@@ -107,7 +109,7 @@ func render(avas []ava, o Options, indent int) string {
 				sb.WriteString(avaSep)
 			}
 		}
-		known, isKnown := attrNames[a.oid]
+		known, isKnown := attrNames.Get()[a.oid]
 		fn := f & fnMask
 		if fn != fnNone {
 			name, width := a.oid, 0
@@ -140,13 +142,15 @@ func render(avas []ava, o Options, indent int) string {
 }
 
 // typeNames are the ASN.1 universal type names OpenSSL's show_type prints.
-var typeNames = map[int]string{
-	1: "BOOLEAN", 2: "INTEGER", 3: "BIT STRING", 4: "OCTET STRING", 5: "NULL",
-	6: "OBJECT", 10: "ENUMERATED", 12: "UTF8STRING", 16: "SEQUENCE", 17: "SET",
-	18: "NUMERICSTRING", 19: "PRINTABLESTRING", 20: "T61STRING", 21: "VIDEOTEXSTRING",
-	22: "IA5STRING", 23: "UTCTIME", 24: "GENERALIZEDTIME", 25: "GRAPHICSTRING",
-	26: "VISIBLESTRING", 27: "GENERALSTRING", 28: "UNIVERSALSTRING", 30: "BMPSTRING",
-}
+var typeNames = lazy.Value[map[int]string]{Build: func() map[int]string {
+	return map[int]string{
+		1: "BOOLEAN", 2: "INTEGER", 3: "BIT STRING", 4: "OCTET STRING", 5: "NULL",
+		6: "OBJECT", 10: "ENUMERATED", 12: "UTF8STRING", 16: "SEQUENCE", 17: "SET",
+		18: "NUMERICSTRING", 19: "PRINTABLESTRING", 20: "T61STRING", 21: "VIDEOTEXSTRING",
+		22: "IA5STRING", 23: "UTCTIME", 24: "GENERALIZEDTIME", 25: "GRAPHICSTRING",
+		26: "VISIBLESTRING", 27: "GENERALSTRING", 28: "UNIVERSALSTRING", 30: "BMPSTRING",
+	}
+}}
 
 // charWidth gives bytes per character for each string type: 1, 2 (BMP),
 // 4 (Universal), 0 for UTF-8, -1 for types that are not character strings.
@@ -168,7 +172,7 @@ func charWidth(tag int) int {
 func formatValue(v tlv, f uint32) string {
 	var sb strings.Builder
 	if f&fShowType != 0 {
-		name, ok := typeNames[v.tag]
+		name, ok := typeNames.Get()[v.tag]
 		if !ok || v.class != 0 {
 			name = "(unknown)"
 		}
@@ -366,7 +370,7 @@ func compatString(avas []ava) string {
 		} else {
 			sb.WriteByte('/')
 		}
-		if n, ok := attrNames[a.oid]; ok {
+		if n, ok := attrNames.Get()[a.oid]; ok {
 			sb.WriteString(n.sn)
 		} else {
 			sb.WriteString(a.oid)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tlskit/tlskit/internal/dn"
+	"github.com/tlskit/tlskit/internal/lazy"
 	"github.com/tlskit/tlskit/internal/wire"
 )
 
@@ -53,10 +54,12 @@ type singleResponseASN1 struct {
 	Extensions []pkix.Extension `asn1:"explicit,tag:1,optional"`
 }
 
-var ocspStatusNames = map[asn1.Enumerated]string{
-	0: "successful", 1: "malformedRequest", 2: "internalError", 3: "tryLater",
-	5: "sigRequired", 6: "unauthorized",
-}
+var ocspStatusNames = lazy.Value[map[asn1.Enumerated]string]{Build: func() map[asn1.Enumerated]string {
+	return map[asn1.Enumerated]string{
+		0: "successful", 1: "malformedRequest", 2: "internalError", 3: "tryLater",
+		5: "sigRequired", 6: "unauthorized",
+	}
+}}
 
 var oidBasicResponse = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 1}
 
@@ -70,7 +73,7 @@ func Write(b *strings.Builder, der []byte) error {
 	if _, err := asn1.Unmarshal(der, &r); err != nil {
 		return err
 	}
-	name, ok := ocspStatusNames[r.Status]
+	name, ok := ocspStatusNames.Get()[r.Status]
 	if !ok {
 		name = "(UNKNOWN)"
 	}

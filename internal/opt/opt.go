@@ -34,11 +34,19 @@ const (
 	Format                   // 'f'  format
 )
 
-// word is what -help prints after the option name for each kind.
-var word = map[Kind]string{
+// word is what -help prints after the option name for each kind, indexed
+// by it (an array: nothing to build at start-up).
+var word = [...]string{
 	None: "", String: "val", PosInt: "+int", Int: "int", IntMax: "intmax", Long: "long",
 	ULong: "ulong", InFile: "infile", OutFile: "outfile", Dir: "dir", URI: "uri",
 	PEMDER: "PEM|DER", PEMDEREngine: "PEM|DER|ENGINE", Format: "format",
+}
+
+func kindWord(k Kind) string {
+	if k >= 0 && int(k) < len(word) {
+		return word[k]
+	}
+	return ""
 }
 
 // Option is one record of a command's option table. A record whose Name is
@@ -354,7 +362,7 @@ func (t *Table) WriteHelp(w io.Writer) {
 			writeHelpLine(&b, " "+o.param, o.Help)
 		default:
 			start := " -" + o.Name
-			if wd := word[o.Kind]; wd != "" {
+			if wd := kindWord(o.Kind); wd != "" {
 				start += " " + wd
 			}
 			h := o.Help

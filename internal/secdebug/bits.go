@@ -7,6 +7,7 @@ import (
 	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/engine/kx"
 	"github.com/tlskit/tlskit/internal/engine/sig"
+	"github.com/tlskit/tlskit/internal/lazy"
 	"github.com/tlskit/tlskit/internal/tlsnames"
 )
 
@@ -152,20 +153,22 @@ func sigType(s uint16) string {
 // certSigNames maps certificate signature algorithms to OpenSSL's short
 // object name, which "Certificate chain CA digest=" prints; the strength
 // comes from tlsnames.CertSigBits.
-var certSigNames = map[x509.SignatureAlgorithm]string{
-	x509.MD5WithRSA:       "RSA-MD5",
-	x509.SHA1WithRSA:      "RSA-SHA1",
-	x509.SHA256WithRSA:    "RSA-SHA256",
-	x509.SHA384WithRSA:    "RSA-SHA384",
-	x509.SHA512WithRSA:    "RSA-SHA512",
-	x509.SHA256WithRSAPSS: "RSASSA-PSS",
-	x509.SHA384WithRSAPSS: "RSASSA-PSS",
-	x509.SHA512WithRSAPSS: "RSASSA-PSS",
-	x509.ECDSAWithSHA1:    "ecdsa-with-SHA1",
-	x509.ECDSAWithSHA256:  "ecdsa-with-SHA256",
-	x509.ECDSAWithSHA384:  "ecdsa-with-SHA384",
-	x509.ECDSAWithSHA512:  "ecdsa-with-SHA512",
-	x509.DSAWithSHA1:      "DSA-SHA1",
-	x509.DSAWithSHA256:    "dsa_with_SHA256",
-	x509.PureEd25519:      "ED25519",
-}
+var certSigNames = lazy.Value[map[x509.SignatureAlgorithm]string]{Build: func() map[x509.SignatureAlgorithm]string {
+	return map[x509.SignatureAlgorithm]string{
+		x509.MD5WithRSA:       "RSA-MD5",
+		x509.SHA1WithRSA:      "RSA-SHA1",
+		x509.SHA256WithRSA:    "RSA-SHA256",
+		x509.SHA384WithRSA:    "RSA-SHA384",
+		x509.SHA512WithRSA:    "RSA-SHA512",
+		x509.SHA256WithRSAPSS: "RSASSA-PSS",
+		x509.SHA384WithRSAPSS: "RSASSA-PSS",
+		x509.SHA512WithRSAPSS: "RSASSA-PSS",
+		x509.ECDSAWithSHA1:    "ecdsa-with-SHA1",
+		x509.ECDSAWithSHA256:  "ecdsa-with-SHA256",
+		x509.ECDSAWithSHA384:  "ecdsa-with-SHA384",
+		x509.ECDSAWithSHA512:  "ecdsa-with-SHA512",
+		x509.DSAWithSHA1:      "DSA-SHA1",
+		x509.DSAWithSHA256:    "dsa_with_SHA256",
+		x509.PureEd25519:      "ED25519",
+	}
+}}

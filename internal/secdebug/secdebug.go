@@ -650,7 +650,7 @@ func (p *printer) chain(certs []*x509.Certificate) {
 		if selfSigned(cert) {
 			continue
 		}
-		name, ok := certSigNames[cert.SignatureAlgorithm]
+		name, ok := certSigNames.Get()[cert.SignatureAlgorithm]
 		if bits, known := tlsnames.CertSigBits(cert.SignatureAlgorithm); ok && known {
 			p.line(Allowed(p.level, bits), "Certificate chain CA digest=%s, security bits=%d", name, bits)
 		}

@@ -193,7 +193,7 @@ func byReason(reason string, side Side) Entry {
 		ClientPSKIdentityNotFound: side == Client, ServerPSKIdentityNotFound: side == Server}
 	var found Entry
 	ok := false
-	for k, s := range table {
+	for k, s := range table.Get() {
 		if s.reason != reason {
 			continue
 		}

@@ -19,14 +19,14 @@ import (
 func TestTableAgreesWithOpenSSL(t *testing.T) {
 	prog := testpeer.Need(t, "openssl")
 	var entries []Entry
-	for k := range table {
+	for k := range table.Get() {
 		switch k {
 		case ConnectSyscall, AlertReceived:
 			continue // their code depends on the errno or alert
 		}
 		entries = append(entries, New(k, ""))
 	}
-	for d := range alertReasons {
+	for d := range alertReasons.Get() {
 		entries = append(entries, AlertEntry(d))
 	}
 	entries = append(entries, ConnectReport(111).Entries...)

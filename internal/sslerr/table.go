@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"syscall"
+
+	"github.com/tlskit/tlskit/internal/lazy"
 )
 
 // Kind names a failure tlskit reports the way openssl does.
@@ -165,75 +167,77 @@ type spec struct {
 }
 
 // table is the one place that words a failure.
-var table = map[Kind]spec{
-	Lookup:                         {0x10080002, libBIO, "BIO_lookup_ex", "system lib"},
-	ConnectSyscall:                 {errLibSys, libSys, "BIO_connect", ""},
-	ConnectError:                   {0x10000067, libBIO, "BIO_connect", "connect error"},
-	AlertReceived:                  {errLibSSL, libSSL, "ssl3_read_bytes", ""},
-	WrongVersionNumber:             {0x0A00010B, libSSL, "ssl3_get_record", "wrong version number"},
-	UnexpectedEOF:                  {0x0A000126, libSSL, "ssl3_read_n", "unexpected eof while reading"},
-	ServerCertVerifyFailed:         {0x0A000086, libSSL, "tls_post_process_server_certificate", "certificate verify failed"},
-	ClientCertVerifyFailed:         {0x0A000086, libSSL, "tls_process_client_certificate", "certificate verify failed"},
-	NoSharedCipher:                 {0x0A0000C1, libSSL, "tls_post_process_client_hello", "no shared cipher"},
-	ServerUnsupportedProtocol:      {0x0A000102, libSSL, "tls_early_post_process_client_hello", "unsupported protocol"},
-	ClientUnsupportedProtocol:      {0x0A000102, libSSL, "ssl_choose_client_version", "unsupported protocol"},
-	NoProtocolsAvailable:           {0x0A0000BF, libSSL, "tls_setup_handshake", "no protocols available"},
-	NoSuitableSigalg:               {0x0A000076, libSSL, "tls_choose_sigalg", "no suitable signature algorithm"},
-	NoSuitableSigalgHandshake:      {0x0A000076, libSSL, "tls_choose_sigalg", "no suitable signature algorithm"},
-	LegacySigalg:                   {0x0A00014D, libSSL, "tls_process_key_exchange", "legacy sigalg disallowed or unsupported"},
-	PeerDidNotReturnCertificate:    {0x0A0000C7, libSSL, "tls_process_client_certificate", "peer did not return a certificate"},
-	NoApplicationProtocol:          {0x0A0000EB, libSSL, "tls_handle_alpn", "no application protocol"},
-	UnexpectedMessage:              {0x0A0000F4, libSSL, "ssl3_read_bytes", "unexpected message"},
-	BadSignature:                   {0x0A00007B, libSSL, "tls_process_cert_verify", "bad signature"},
-	HandshakeTimeout:               {errLibSys | 110, libSys, "ssl3_read_n", "Connection timed out"},
-	KeyUpdateWrongVersion:          {0x0A00010A, libSSL, "SSL_key_update", "wrong ssl version"},
-	RenegotiateWrongVersion:        {0x0A00010A, libSSL, "can_renegotiate", "wrong ssl version"},
-	DecryptionFailed:               {0x0A000119, libSSL, "ssl3_get_record", "decryption failed or bad record mac"},
-	BinderDoesNotVerify:            {0x0A0000FD, libSSL, "tls_psk_do_binder", "binder does not verify"},
-	ServernameCallbackFailed:       {0x0A0000EA, libSSL, "final_server_name", "callback failed"},
-	TooMuchEarlyData:               {0x0A0000A4, libSSL, "early_data_count_ok", "too much early data"},
-	InconsistentEarlyDataSNI:       {0x0A0000E7, libSSL, "tls_construct_ctos_early_data", "inconsistent early data sni"},
-	InconsistentEarlyDataALPN:      {0x0A0000DE, libSSL, "tls_construct_ctos_early_data", "inconsistent early data alpn"},
-	PHAWrongVersion:                {0x0A00010A, libSSL, "SSL_verify_client_post_handshake", "wrong ssl version"},
-	PHAExtensionNotReceived:        {0x0A000117, libSSL, "SSL_verify_client_post_handshake", "extension not received"},
-	HTTPRequest:                    {0x0A00009C, libSSL, "ssl3_get_record", "http request"},
-	HTTPSProxyRequest:              {0x0A00009B, libSSL, "ssl3_get_record", "https proxy request"},
-	TooManyWarnAlerts:              {0x0A000199, libSSL, "ssl3_read_bytes", "too many warn alerts"},
-	RecordTooSmall:                 {0x0A00012A, libSSL, "ssl3_get_record", "record too small"},
-	UnexpectedCCSMessage:           {0x0A000106, libSSL, "ssl3_get_record", "unexpected ccs message"},
-	InvalidCCSMessage:              {0x0A000104, libSSL, "ssl3_get_record", "invalid ccs message"},
-	BadRecordType:                  {0x0A0001BB, libSSL, "ssl3_get_record", "bad record type"},
-	ClientCertNotParsed:            {0x0A08000D, libSSL, "tls_process_client_certificate", "ASN1 lib"},
-	ServerCertNotParsed:            {0x0A08000D, libSSL, "tls_process_server_certificate", "ASN1 lib"},
-	SessionVersionMismatch:         {0x0A0000D2, libSSL, "tls_process_server_hello", "ssl session version mismatch"},
-	ServerInappropriateFallback:    {0x0A000175, libSSL, "tls_early_post_process_client_hello", "inappropriate fallback"},
-	ClientInappropriateFallback:    {0x0A000175, libSSL, "ssl_choose_client_version", "inappropriate fallback"},
-	UnsafeLegacyRenegotiation:      {0x0A000152, libSSL, "final_renegotiate", "unsafe legacy renegotiation disabled"},
-	ClientInvalidMaxFragmentLength: {0x0A0000E8, libSSL, "tls_parse_stoc_maxfragmentlen", "ssl3 ext invalid max fragment length"},
-	ServerInvalidMaxFragmentLength: {0x0A0000E8, libSSL, "tls_parse_ctos_maxfragmentlen", "ssl3 ext invalid max fragment length"},
-	DataLengthTooLong:              {0x0A000092, libSSL, "ssl3_get_record", "data length too long"},
-	ClientPSKIdentityNotFound:      {0x0A0000DF, libSSL, "tls_construct_cke_psk_preamble", "psk identity not found"},
-	ServerPSKIdentityNotFound:      {0x0A0000DF, libSSL, "tls_process_cke_psk_preamble", "psk identity not found"},
-	ExcessiveMessageSize:           {0x0A000098, libSSL, "read_state_machine", "excessive message size"},
-	PacketLengthTooLong:            {0x0A0000C6, libSSL, "ssl3_get_record", "packet length too long"},
-	V2LengthTooShort:               {0x0A0000A0, libSSL, "ssl3_get_record", "length too short"},
-	V2RecordLengthMismatch:         {0x0A0000D5, libSSL, "tls_process_client_hello", "record length mismatch"},
-	V2CipherListError:              {0x0A000097, libSSL, "ssl_cache_cipherlist", "error in received cipher list"},
-	V2NoCiphersSpecified:           {0x0A0000B7, libSSL, "ssl_cache_cipherlist", "no ciphers specified"},
-	StatusCallbackFailed:           {0x0A0000E2, libSSL, "tls_handle_status_request", "clienthello tlsext"},
-	InternalError:                  {0x0A0C0103, libSSL, "tlskit", "internal error"},
-	LengthMismatch:                 {0x0A00009F, libSSL, "tls_process_server_hello", "length mismatch"},
-	BadLength:                      {0x0A00010F, libSSL, "tls_process_server_hello", "bad length"},
-	BadExtension:                   {0x0A00006E, libSSL, "tls_collect_extensions", "bad extension"},
-	RenegotiationEncodingErr:       {0x0A000150, libSSL, "tls_parse_stoc_renegotiate", "renegotiation encoding err"},
-	WrongCurve:                     {0x0A00017A, libSSL, "tls_process_ske_ecdhe", "wrong curve"},
-	SessionIDTooLong:               {0x0A00012C, libSSL, "tls_process_server_hello", "ssl3 session id too long"},
-	UnsolicitedExtension:           {0x0A0000D9, libSSL, "tls_collect_extensions", "unsolicited extension"},
-}
+var table = lazy.Value[map[Kind]spec]{Build: func() map[Kind]spec {
+	return map[Kind]spec{
+		Lookup:                         {0x10080002, libBIO, "BIO_lookup_ex", "system lib"},
+		ConnectSyscall:                 {errLibSys, libSys, "BIO_connect", ""},
+		ConnectError:                   {0x10000067, libBIO, "BIO_connect", "connect error"},
+		AlertReceived:                  {errLibSSL, libSSL, "ssl3_read_bytes", ""},
+		WrongVersionNumber:             {0x0A00010B, libSSL, "ssl3_get_record", "wrong version number"},
+		UnexpectedEOF:                  {0x0A000126, libSSL, "ssl3_read_n", "unexpected eof while reading"},
+		ServerCertVerifyFailed:         {0x0A000086, libSSL, "tls_post_process_server_certificate", "certificate verify failed"},
+		ClientCertVerifyFailed:         {0x0A000086, libSSL, "tls_process_client_certificate", "certificate verify failed"},
+		NoSharedCipher:                 {0x0A0000C1, libSSL, "tls_post_process_client_hello", "no shared cipher"},
+		ServerUnsupportedProtocol:      {0x0A000102, libSSL, "tls_early_post_process_client_hello", "unsupported protocol"},
+		ClientUnsupportedProtocol:      {0x0A000102, libSSL, "ssl_choose_client_version", "unsupported protocol"},
+		NoProtocolsAvailable:           {0x0A0000BF, libSSL, "tls_setup_handshake", "no protocols available"},
+		NoSuitableSigalg:               {0x0A000076, libSSL, "tls_choose_sigalg", "no suitable signature algorithm"},
+		NoSuitableSigalgHandshake:      {0x0A000076, libSSL, "tls_choose_sigalg", "no suitable signature algorithm"},
+		LegacySigalg:                   {0x0A00014D, libSSL, "tls_process_key_exchange", "legacy sigalg disallowed or unsupported"},
+		PeerDidNotReturnCertificate:    {0x0A0000C7, libSSL, "tls_process_client_certificate", "peer did not return a certificate"},
+		NoApplicationProtocol:          {0x0A0000EB, libSSL, "tls_handle_alpn", "no application protocol"},
+		UnexpectedMessage:              {0x0A0000F4, libSSL, "ssl3_read_bytes", "unexpected message"},
+		BadSignature:                   {0x0A00007B, libSSL, "tls_process_cert_verify", "bad signature"},
+		HandshakeTimeout:               {errLibSys | 110, libSys, "ssl3_read_n", "Connection timed out"},
+		KeyUpdateWrongVersion:          {0x0A00010A, libSSL, "SSL_key_update", "wrong ssl version"},
+		RenegotiateWrongVersion:        {0x0A00010A, libSSL, "can_renegotiate", "wrong ssl version"},
+		DecryptionFailed:               {0x0A000119, libSSL, "ssl3_get_record", "decryption failed or bad record mac"},
+		BinderDoesNotVerify:            {0x0A0000FD, libSSL, "tls_psk_do_binder", "binder does not verify"},
+		ServernameCallbackFailed:       {0x0A0000EA, libSSL, "final_server_name", "callback failed"},
+		TooMuchEarlyData:               {0x0A0000A4, libSSL, "early_data_count_ok", "too much early data"},
+		InconsistentEarlyDataSNI:       {0x0A0000E7, libSSL, "tls_construct_ctos_early_data", "inconsistent early data sni"},
+		InconsistentEarlyDataALPN:      {0x0A0000DE, libSSL, "tls_construct_ctos_early_data", "inconsistent early data alpn"},
+		PHAWrongVersion:                {0x0A00010A, libSSL, "SSL_verify_client_post_handshake", "wrong ssl version"},
+		PHAExtensionNotReceived:        {0x0A000117, libSSL, "SSL_verify_client_post_handshake", "extension not received"},
+		HTTPRequest:                    {0x0A00009C, libSSL, "ssl3_get_record", "http request"},
+		HTTPSProxyRequest:              {0x0A00009B, libSSL, "ssl3_get_record", "https proxy request"},
+		TooManyWarnAlerts:              {0x0A000199, libSSL, "ssl3_read_bytes", "too many warn alerts"},
+		RecordTooSmall:                 {0x0A00012A, libSSL, "ssl3_get_record", "record too small"},
+		UnexpectedCCSMessage:           {0x0A000106, libSSL, "ssl3_get_record", "unexpected ccs message"},
+		InvalidCCSMessage:              {0x0A000104, libSSL, "ssl3_get_record", "invalid ccs message"},
+		BadRecordType:                  {0x0A0001BB, libSSL, "ssl3_get_record", "bad record type"},
+		ClientCertNotParsed:            {0x0A08000D, libSSL, "tls_process_client_certificate", "ASN1 lib"},
+		ServerCertNotParsed:            {0x0A08000D, libSSL, "tls_process_server_certificate", "ASN1 lib"},
+		SessionVersionMismatch:         {0x0A0000D2, libSSL, "tls_process_server_hello", "ssl session version mismatch"},
+		ServerInappropriateFallback:    {0x0A000175, libSSL, "tls_early_post_process_client_hello", "inappropriate fallback"},
+		ClientInappropriateFallback:    {0x0A000175, libSSL, "ssl_choose_client_version", "inappropriate fallback"},
+		UnsafeLegacyRenegotiation:      {0x0A000152, libSSL, "final_renegotiate", "unsafe legacy renegotiation disabled"},
+		ClientInvalidMaxFragmentLength: {0x0A0000E8, libSSL, "tls_parse_stoc_maxfragmentlen", "ssl3 ext invalid max fragment length"},
+		ServerInvalidMaxFragmentLength: {0x0A0000E8, libSSL, "tls_parse_ctos_maxfragmentlen", "ssl3 ext invalid max fragment length"},
+		DataLengthTooLong:              {0x0A000092, libSSL, "ssl3_get_record", "data length too long"},
+		ClientPSKIdentityNotFound:      {0x0A0000DF, libSSL, "tls_construct_cke_psk_preamble", "psk identity not found"},
+		ServerPSKIdentityNotFound:      {0x0A0000DF, libSSL, "tls_process_cke_psk_preamble", "psk identity not found"},
+		ExcessiveMessageSize:           {0x0A000098, libSSL, "read_state_machine", "excessive message size"},
+		PacketLengthTooLong:            {0x0A0000C6, libSSL, "ssl3_get_record", "packet length too long"},
+		V2LengthTooShort:               {0x0A0000A0, libSSL, "ssl3_get_record", "length too short"},
+		V2RecordLengthMismatch:         {0x0A0000D5, libSSL, "tls_process_client_hello", "record length mismatch"},
+		V2CipherListError:              {0x0A000097, libSSL, "ssl_cache_cipherlist", "error in received cipher list"},
+		V2NoCiphersSpecified:           {0x0A0000B7, libSSL, "ssl_cache_cipherlist", "no ciphers specified"},
+		StatusCallbackFailed:           {0x0A0000E2, libSSL, "tls_handle_status_request", "clienthello tlsext"},
+		InternalError:                  {0x0A0C0103, libSSL, "tlskit", "internal error"},
+		LengthMismatch:                 {0x0A00009F, libSSL, "tls_process_server_hello", "length mismatch"},
+		BadLength:                      {0x0A00010F, libSSL, "tls_process_server_hello", "bad length"},
+		BadExtension:                   {0x0A00006E, libSSL, "tls_collect_extensions", "bad extension"},
+		RenegotiationEncodingErr:       {0x0A000150, libSSL, "tls_parse_stoc_renegotiate", "renegotiation encoding err"},
+		WrongCurve:                     {0x0A00017A, libSSL, "tls_process_ske_ecdhe", "wrong curve"},
+		SessionIDTooLong:               {0x0A00012C, libSSL, "tls_process_server_hello", "ssl3 session id too long"},
+		UnsolicitedExtension:           {0x0A0000D9, libSSL, "tls_collect_extensions", "unsolicited extension"},
+	}
+}}
 
 // New is the entry for k with data after the location.
 func New(k Kind, data string) Entry {
-	s, ok := table[k]
+	s, ok := table.Get()[k]
 	if !ok {
 		return Entry{Code: errLibSSL, Lib: libSSL, Func: "tlskit", Reason: fmt.Sprintf("reason(%d)", int(k)), Data: data}
 	}
@@ -242,25 +246,27 @@ func New(k Kind, data string) Entry {
 
 // alertReasons are openssl's reason texts for received alerts, as
 // `openssl errstr` prints them for 0A000000 + 1000 + description.
-var alertReasons = map[uint8]string{
-	10: "sslv3 alert unexpected message", 20: "sslv3 alert bad record mac",
-	21: "tlsv1 alert decryption failed", 22: "tlsv1 alert record overflow",
-	30: "sslv3 alert decompression failure", 40: "sslv3 alert handshake failure",
-	41: "sslv3 alert no certificate", 42: "sslv3 alert bad certificate",
-	43: "sslv3 alert unsupported certificate", 44: "sslv3 alert certificate revoked",
-	45: "sslv3 alert certificate expired", 46: "sslv3 alert certificate unknown",
-	47: "sslv3 alert illegal parameter", 48: "tlsv1 alert unknown ca",
-	49: "tlsv1 alert access denied", 50: "tlsv1 alert decode error",
-	51: "tlsv1 alert decrypt error", 60: "tlsv1 alert export restriction",
-	70: "tlsv1 alert protocol version", 71: "tlsv1 alert insufficient security",
-	80: "tlsv1 alert internal error", 86: "tlsv1 alert inappropriate fallback",
-	90: "tlsv1 alert user cancelled", 100: "tlsv1 alert no renegotiation",
-	109: "tlsv13 alert missing extension", 110: "tlsv1 unsupported extension",
-	111: "tlsv1 certificate unobtainable", 112: "tlsv1 unrecognized name",
-	113: "tlsv1 bad certificate status response", 114: "tlsv1 bad certificate hash value",
-	115: "tlsv1 alert unknown psk identity", 116: "tlsv13 alert certificate required",
-	120: "tlsv1 alert no application protocol",
-}
+var alertReasons = lazy.Value[map[uint8]string]{Build: func() map[uint8]string {
+	return map[uint8]string{
+		10: "sslv3 alert unexpected message", 20: "sslv3 alert bad record mac",
+		21: "tlsv1 alert decryption failed", 22: "tlsv1 alert record overflow",
+		30: "sslv3 alert decompression failure", 40: "sslv3 alert handshake failure",
+		41: "sslv3 alert no certificate", 42: "sslv3 alert bad certificate",
+		43: "sslv3 alert unsupported certificate", 44: "sslv3 alert certificate revoked",
+		45: "sslv3 alert certificate expired", 46: "sslv3 alert certificate unknown",
+		47: "sslv3 alert illegal parameter", 48: "tlsv1 alert unknown ca",
+		49: "tlsv1 alert access denied", 50: "tlsv1 alert decode error",
+		51: "tlsv1 alert decrypt error", 60: "tlsv1 alert export restriction",
+		70: "tlsv1 alert protocol version", 71: "tlsv1 alert insufficient security",
+		80: "tlsv1 alert internal error", 86: "tlsv1 alert inappropriate fallback",
+		90: "tlsv1 alert user cancelled", 100: "tlsv1 alert no renegotiation",
+		109: "tlsv13 alert missing extension", 110: "tlsv1 unsupported extension",
+		111: "tlsv1 certificate unobtainable", 112: "tlsv1 unrecognized name",
+		113: "tlsv1 bad certificate status response", 114: "tlsv1 bad certificate hash value",
+		115: "tlsv1 alert unknown psk identity", 116: "tlsv13 alert certificate required",
+		120: "tlsv1 alert no application protocol",
+	}
+}}
 
 // AlertEntry is what openssl queues when the peer's fatal alert desc
 // arrives: `…:SSL routines:ssl3_read_bytes:sslv3 alert handshake
@@ -268,7 +274,7 @@ var alertReasons = map[uint8]string{
 func AlertEntry(desc uint8) Entry {
 	e := New(AlertReceived, fmt.Sprintf("SSL alert number %d", desc))
 	e.Code |= 1000 + uint32(desc)
-	e.Reason = alertReasons[desc]
+	e.Reason = alertReasons.Get()[desc]
 	if e.Reason == "" {
 		e.Reason = fmt.Sprintf("reason(%d)", 1000+int(desc))
 	}
