@@ -7,6 +7,7 @@ import (
 
 	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/engine/suites"
+	"github.com/tlskit/tlskit/internal/lazy"
 	"github.com/tlskit/tlskit/internal/opt"
 	"github.com/tlskit/tlskit/internal/sslerr"
 	"github.com/tlskit/tlskit/internal/tlsnames"
@@ -281,11 +282,13 @@ const (
 
 // oneSided are the TLS/SSL options of one side only; openssl's SSL_CONF
 // refuses them on the other.
-var oneSided = map[string]Role{
-	"serverpref": Server, "client_renegotiation": Server, "no_resumption_on_reneg": Server,
-	"prioritize_chacha": Server, "named_curve": Server,
-	"legacy_server_connect": Client, "no_legacy_server_connect": Client,
-}
+var oneSided = lazy.Value[map[string]Role]{Build: func() map[string]Role {
+	return map[string]Role{
+		"serverpref": Server, "client_renegotiation": Server, "no_resumption_on_reneg": Server,
+		"prioritize_chacha": Server, "named_curve": Server,
+		"legacy_server_connect": Client, "no_legacy_server_connect": Client,
+	}
+}}
 
 // checkRole refuses an option of the other side, as openssl does.
 func checkRole(v *opt.Values, role Role) error {
@@ -293,7 +296,7 @@ func checkRole(v *opt.Values, role Role) error {
 		if x.Config != "" {
 			continue // WithSSLConfig checked it
 		}
-		if r, ok := oneSided[x.Name]; ok && r != role {
+		if r, ok := oneSided.Get()[x.Name]; ok && r != role {
 			val := x.Value
 			if x.Opt != nil && x.Opt.Kind == opt.None {
 				val = "<NULL>"

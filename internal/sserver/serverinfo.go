@@ -93,7 +93,9 @@ const (
 
 func (e serverInfoError) Error() string { return serverInfoReasons[e].reason }
 
-var serverInfoReasons = map[serverInfoError]struct {
+// serverInfoReasons is indexed by serverInfoError (an array: nothing to
+// build at start-up).
+var serverInfoReasons = [...]struct {
 	code   uint32
 	reason string
 }{

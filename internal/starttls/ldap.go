@@ -2,6 +2,8 @@ package starttls
 
 import (
 	"fmt"
+
+	"github.com/tlskit/tlskit/internal/lazy"
 )
 
 // startTLSOID names the StartTLS extended operation (RFC 4511 4.14.1).
@@ -107,7 +109,7 @@ type ldapResponse struct {
 // describe formats the result for an error message.
 func (r ldapResponse) describe() string {
 	s := fmt.Sprintf("resultCode %d", r.code)
-	if n, ok := ldapResultNames[r.code]; ok {
+	if n, ok := ldapResultNames.Get()[r.code]; ok {
 		s += " (" + n + ")"
 	}
 	if r.diag != "" {
@@ -118,13 +120,15 @@ func (r ldapResponse) describe() string {
 
 // ldapResultNames names the result codes a StartTLS refusal tends to carry
 // (RFC 4511 4.1.9, 4.14.2).
-var ldapResultNames = map[int64]string{
-	0: "success", 1: "operationsError", 2: "protocolError",
-	3: "timeLimitExceeded", 7: "authMethodNotSupported", 8: "strongerAuthRequired",
-	11: "adminLimitExceeded", 12: "unavailableCriticalExtension",
-	13: "confidentialityRequired", 51: "busy", 52: "unavailable",
-	53: "unwillingToPerform", 80: "other",
-}
+var ldapResultNames = lazy.Value[map[int64]string]{Build: func() map[int64]string {
+	return map[int64]string{
+		0: "success", 1: "operationsError", 2: "protocolError",
+		3: "timeLimitExceeded", 7: "authMethodNotSupported", 8: "strongerAuthRequired",
+		11: "adminLimitExceeded", 12: "unavailableCriticalExtension",
+		13: "confidentialityRequired", 51: "busy", 52: "unavailable",
+		53: "unwillingToPerform", 80: "other",
+	}
+}}
 
 // parseLDAPResponse decodes an LDAPMessage holding an ExtendedResponse.
 func parseLDAPResponse(p []byte) (ldapResponse, error) {

@@ -15,7 +15,7 @@ import (
 
 // record makes the live tests write the plaintext part of each real
 // daemon's dialogue to testdata/transcripts, for TestRecordedTranscripts.
-var record = flag.Bool("record", false, "record live daemon dialogues into testdata/transcripts")
+var record = flag.Bool("record", false, "record live daemon dialogues.Get() into testdata/transcripts")
 
 // TestRecordedTranscripts replays dialogues recorded from real daemons
 // (go test -run Live -record): the client's bytes must match exactly and

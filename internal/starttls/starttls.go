@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tlskit/tlskit/internal/lazy"
 	"github.com/tlskit/tlskit/internal/transport"
 )
 
@@ -29,22 +30,24 @@ var Protocols = []string{
 }
 
 // dialogues maps each keyword in Protocols to the function that speaks it.
-var dialogues = map[string]func(*session) error{
-	"smtp":        smtp,
-	"lmtp":        lmtp,
-	"pop3":        pop3,
-	"imap":        imap,
-	"ftp":         ftp,
-	"xmpp":        xmppClient,
-	"xmpp-server": xmppServer,
-	"telnet":      telnet,
-	"irc":         irc,
-	"mysql":       mysql,
-	"postgres":    postgres,
-	"nntp":        nntp,
-	"sieve":       sieve,
-	"ldap":        ldap,
-}
+var dialogues = lazy.Value[map[string]func(*session) error]{Build: func() map[string]func(*session) error {
+	return map[string]func(*session) error{
+		"smtp":        smtp,
+		"lmtp":        lmtp,
+		"pop3":        pop3,
+		"imap":        imap,
+		"ftp":         ftp,
+		"xmpp":        xmppClient,
+		"xmpp-server": xmppServer,
+		"telnet":      telnet,
+		"irc":         irc,
+		"mysql":       mysql,
+		"postgres":    postgres,
+		"nntp":        nntp,
+		"sieve":       sieve,
+		"ldap":        ldap,
+	}
+}}
 
 // DefaultName is the EHLO/LHLO name sent when Options.Name is empty, as
 // OpenSSL sends it.
@@ -91,7 +94,7 @@ type Options struct {
 
 // Supported reports whether proto is one of Protocols.
 func Supported(proto string) bool {
-	_, ok := dialogues[proto]
+	_, ok := dialogues.Get()[proto]
 	return ok
 }
 
@@ -105,7 +108,7 @@ func Supported(proto string) bool {
 //
 // On error conn is left open; the caller closes it.
 func Upgrade(conn net.Conn, proto string, o Options) (net.Conn, error) {
-	speak, ok := dialogues[proto]
+	speak, ok := dialogues.Get()[proto]
 	if !ok {
 		return nil, fmt.Errorf("starttls: unknown protocol %q (want one of %s)", proto, strings.Join(Protocols, ", "))
 	}

@@ -35,8 +35,8 @@ func TestProtocolsMatchOpenSSL(t *testing.T) {
 			t.Errorf("Protocols lists %q but no dialogue speaks it", p)
 		}
 	}
-	if len(dialogues) != len(Protocols) {
-		t.Errorf("%d dialogues for %d protocols", len(dialogues), len(Protocols))
+	if len(dialogues.Get()) != len(Protocols) {
+		t.Errorf("%d dialogues.Get() for %d protocols", len(dialogues.Get()), len(Protocols))
 	}
 }
 
