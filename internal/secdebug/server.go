@@ -12,7 +12,7 @@ import (
 // whatever -sigalgs says (-sigalgs changes its CertificateRequest and
 // its "Shared Signature Algorithms" summary, not these checks; measured
 // with openssl s_server -security_debug_verbose).
-var serverSigAlgs = sig.DefaultClient12SHA1
+func serverSigAlgs() []uint16 { return sig.DefaultClient12SHA1 }
 
 // server writes a server's checks once the handshake is over, each as
 // often and in the order openssl 3.0's s_server makes them (measured
@@ -226,7 +226,7 @@ func (p *printer) groupLine(op string, id uint16) bool {
 func (p *printer) sharedSigalgs(h Handshake) {
 	pref := h.PeerSigAlgs
 	if pref == nil || p.c.ServerPref {
-		pref = serverSigAlgs
+		pref = serverSigAlgs()
 	}
 	for _, s := range pref {
 		p.sigalg("Shared Signature Algorithm", s)

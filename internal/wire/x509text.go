@@ -41,11 +41,14 @@ func CertText(der []byte) (text string, ok bool) {
 	var sb strings.Builder
 	// X509_print outside -trace separates a name's parts with ", " and
 	// puts no spaces around "=".
-	writeCertText(&sb, c, func(raw []byte) string { return dn.Format(raw, printNameOpts) })
+	writeCertText(&sb, c, func(raw []byte) string { return dn.Format(raw, printNameOpts.Get()) })
 	return sb.String(), true
 }
 
-var printNameOpts, _ = dn.ParseOptions("sep_comma_plus_space")
+var printNameOpts = lazy.Value[dn.Options]{Build: func() dn.Options {
+	o, _ := dn.ParseOptions("sep_comma_plus_space")
+	return o
+}}
 
 func writeCertText(sb *strings.Builder, c *x509.Certificate, name func([]byte) string) {
 	sb.WriteString("Certificate:\n    Data:\n")
