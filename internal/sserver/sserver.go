@@ -76,7 +76,7 @@ type killCleanups struct {
 	dead bool // run has started: nothing more is added
 }
 
-var atKill = &killCleanups{fns: map[int]func(){}}
+var atKill = &killCleanups{}
 
 // add registers f and returns the function that unregisters it (once f
 // is done another way).
@@ -88,6 +88,9 @@ func (k *killCleanups) add(f func()) (remove func()) {
 	}
 	id := k.next
 	k.next++
+	if k.fns == nil {
+		k.fns = map[int]func(){}
+	}
 	k.fns[id] = f
 	return func() {
 		k.mu.Lock()

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/tlskit/tlskit/internal/engine"
+	"github.com/tlskit/tlskit/internal/lazy"
 	"github.com/tlskit/tlskit/internal/report"
 	"github.com/tlskit/tlskit/internal/sslerr"
 	"github.com/tlskit/tlskit/internal/tlsnames"
@@ -593,9 +594,11 @@ func (s *server) writeSessionBlock(w io.Writer, ci connInfo) {
 	report.WriteSessionBlock(w, rs)
 }
 
-var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+var htmlEscaper = lazy.Value[*strings.Replacer]{Build: func() *strings.Replacer {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+}}
 
-func htmlEscape(s string) string { return htmlEscaper.Replace(s) }
+func htmlEscape(s string) string { return htmlEscaper.Get().Replace(s) }
 
 // serveRev is -rev: each line the client sends comes back reversed, and a
 // line "CLOSE" ends the connection. Lines are bounded as openssl's are: a
