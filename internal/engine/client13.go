@@ -232,6 +232,42 @@ func stocFault(t msg.ExtType, err error) error {
 // binders last when PSKs are offered; prefix is the transcript before a
 // second ClientHello.
 func (h *clientHS) marshalHello(prefix []byte) ([]byte, error) {
+	raw, err := h.marshalHelloUnpadded(prefix)
+	if err != nil || !h.c.cfg.PadClientHello {
+		return raw, err
+	}
+	n := paddingLen(len(raw))
+	if n < 0 {
+		return raw, nil
+	}
+	// The padding goes last, but before pre_shared_key, which must stay
+	// the last extension (RFC 8446 §4.2.11), as OpenSSL puts it (-trace).
+	e := h.hello.Extensions
+	at := len(e)
+	if len(h.offers) > 0 {
+		at--
+	}
+	h.hello.Extensions = slices.Insert(e, at, msg.Extension{Type: msg.ExtPadding, Data: make([]byte, n)})
+	h.offered[msg.ExtPadding] = true
+	return h.marshalHelloUnpadded(prefix)
+}
+
+// paddingLen is the length of the padding extension's data for a
+// ClientHello of size bytes (handshake header included), -1 for none:
+// OpenSSL pads 256 to 511 bytes up to 512, with one byte of padding at
+// least, so that 508 to 511 bytes become 513 to 516 (measured with openssl
+// s_client 3.0 -bugs -msg: 0x0100 and 0x01fb become 0x0200, 0x01fc 0x0201,
+// 0x01ff 0x0204; 0x00ff and 0x0200 stay). The size counts pre_shared_key
+// and its binders.
+func paddingLen(size int) int {
+	if size < 0x100 || size >= 0x200 {
+		return -1
+	}
+	return max(0x200-size-4, 1)
+}
+
+// marshalHelloUnpadded marshals the ClientHello as its extensions stand.
+func (h *clientHS) marshalHelloUnpadded(prefix []byte) ([]byte, error) {
 	if len(h.offers) == 0 {
 		return h.hello.Marshal()
 	}

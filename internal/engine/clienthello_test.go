@@ -129,3 +129,17 @@ func TestClientHelloLikeOpenSSL(t *testing.T) {
 		})
 	}
 }
+
+// TestPaddingLen: the padding extension's data length for each ClientHello
+// size, as openssl s_client 3.0 -bugs pads (measured with -msg; the
+// interop comparison is optgroups' TestBugs).
+func TestPaddingLen(t *testing.T) {
+	for _, c := range []struct{ size, want int }{
+		{0x41, -1}, {0xff, -1}, {0x100, 0xfc}, {0x124, 0xd8}, {0x1fa, 2}, {0x1fb, 1},
+		{0x1fc, 1}, {0x1ff, 1}, {0x200, -1}, {0x209, -1},
+	} {
+		if got := paddingLen(c.size); got != c.want {
+			t.Errorf("paddingLen(%#x) = %d, want %d", c.size, got, c.want)
+		}
+	}
+}

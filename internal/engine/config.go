@@ -235,6 +235,12 @@ type Config struct {
 	// RecordPadding pads protected records to a multiple of this many
 	// bytes (-record_padding).
 	RecordPadding int
+	// PadClientHello makes a client pad a ClientHello of 256 to 511
+	// bytes (handshake header included) with the padding extension (RFC
+	// 7685) to 512 bytes, or to just past it when even an empty extension
+	// would not fit, as OpenSSL's bug workarounds do (s_client -bugs): some
+	// middleboxes hang on ClientHellos of those sizes (RFC 7685 §1).
+	PadClientHello bool
 	// MaxSendFragment caps the plaintext of each record sent
 	// (-max_send_frag, 512–16384); 0 means 16384. A negotiated
 	// max_fragment_length or record_size_limit lowers it further.

@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -237,7 +238,7 @@ var sharedOptions = []struct {
 	{args: []string{"-no_tls1_1"}},
 	{args: []string{"-no_tls1_2"}},
 	{args: []string{"-no_tls1_3"}},
-	{args: []string{"-bugs"}, differs: "refused by tlskit's s_client (TestBugs)", oneCommand: "s_server accepts it (TestBugs)"},
+	{args: []string{"-bugs"}},
 	{args: []string{"-no_comp"}},
 	{args: []string{"-no_ticket"}},
 	{args: []string{"-serverpref"}},
@@ -374,30 +375,97 @@ var sharedOptions = []struct {
 	{args: []string{"-propquery", ""}},
 }
 
-// TestBugs: openssl s_client 3.0 -bugs pads its ClientHello to 512 bytes
-// (RFC 7685; measured: [length 0200] where it was 0124), which tlskit's
-// client does not do, so its s_client refuses -bugs, naming it; s_server
-// accepts it, as openssl's server only stops its empty TLS 1.0 CBC
-// fragments then, which tlskit never sends.
+// TestBugs: s_client -bugs pads a ClientHello of 256 to 511 bytes with
+// the padding extension (RFC 7685), as openssl s_client 3.0 -bugs does:
+// against one openssl s_server, both clients' ClientHellos have the same
+// length and extensions in the same order (-trace), padding included, with
+// and without -bugs, for hellos of 0x0041 to 0x0209 bytes (the server name
+// sets the size), for a TLS 1.3 resumption (padding before
+// pre_shared_key) and through -ssl_config's Options = Bugs. openssl
+// s_client -bugs completes a handshake with tlskit's s_server.
 func TestBugs(t *testing.T) {
-	testpeer.Need(t, "openssl")
-	srv := testpeer.OpenSSLServer(t, "-cert", certFile, "-key", keyFx)
-	hello := func(args ...string) string {
-		out, _, _ := testpeer.Run(t, 20*time.Second, "", "openssl", append([]string{"s_client", "-connect", srv.Addr, "-msg"}, args...)...)
-		m := regexp.MustCompile(`>>> TLS 1.3, Handshake \[length ([0-9a-f]{4})\], ClientHello`).FindStringSubmatch(out)
-		if m == nil {
-			t.Fatalf("no ClientHello in:\n%s", out)
+	openssl := testpeer.Need(t, "openssl")
+	srv := testpeer.OpenSSLServer(t, "-cert", certFile, "-key", keyFx, "-www")
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "openssl.cnf")
+	if err := os.WriteFile(conf, []byte("openssl_conf = init\n[init]\nssl_conf = ssl_sect\n[ssl_sect]\nbugs = bugs\n[bugs]\nOptions = Bugs\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lenRE := regexp.MustCompile(`>>> TLS 1\.[0-3], Handshake \[length ([0-9a-f]{4})\], ClientHello`)
+	extRE := regexp.MustCompile(`(?m)^ +extension_type=(.*)$`)
+	// hello is the ClientHello's length (-msg) and its extensions
+	// (-trace; openssl prints only the last of the two).
+	hello := func(prog string, env []string, args ...string) string {
+		t.Helper()
+		sent := func(flag, answer string) string {
+			out, errOut, _ := testpeer.RunEnv(t, 20*time.Second, env, "", prog, append([]string{"s_client", "-connect", srv.Addr, flag}, args...)...)
+			i := strings.Index(out, answer)
+			if i < 0 {
+				t.Fatalf("%s %s %v: no answer in:\n%s%s", prog, flag, args, out, errOut)
+			}
+			return out[:i]
 		}
-		return m[1]
+		m := lenRE.FindStringSubmatch(sent("-msg", "<<< "))
+		if m == nil {
+			t.Fatalf("%s %v: no ClientHello", prog, args)
+		}
+		exts := []string{m[1]}
+		for _, e := range extRE.FindAllStringSubmatch(sent("-trace", "Received Record"), -1) {
+			exts = append(exts, e[1])
+		}
+		return strings.Join(exts, " ")
 	}
-	if plain, bugs := hello(), hello("-bugs"); bugs != "0200" || plain == bugs {
-		t.Errorf("openssl's ClientHello: %s, with -bugs %s", plain, bugs)
+	small := []string{"-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA", "-sigalgs", "ECDSA+SHA256", "-groups", "X25519", "-no_ticket"}
+	name := func(n int) []string { return []string{"-servername", strings.Repeat("a", n)} }
+	cases := [][]string{
+		small, append(name(181), small...), append(name(182), small...), // 0x00ff, 0x0100
+		nil, name(206), name(207), name(210), name(211), name(220), // 0x0124, 0x01fb, 0x01fc, 0x01ff, 0x0200, 0x0209
 	}
-	if v := runClient(t, tlskit, []string{"-bugs"}); v.accepted || v.code != 1 || !strings.HasPrefix(v.first, "PROG: -bugs is not supported by tlskit: ") {
-		t.Errorf("tlskit s_client -bugs %s", v)
+	padded := 0
+	for _, args := range cases {
+		for _, bugs := range []bool{false, true} {
+			a := args
+			if bugs {
+				a = append(slices.Clone(args), "-bugs")
+			}
+			want, got := hello(openssl, nil, a...), hello(tlskit, nil, a...)
+			if got != want {
+				t.Errorf("%v:\ntlskit  %s\nopenssl %s", a, got, want)
+			}
+			if strings.Contains(want, "padding(21)") {
+				padded++
+			}
+		}
 	}
-	if v := runServer(t, tlskit, []string{"-bugs"}); !v.accepted {
-		t.Errorf("tlskit s_server -bugs %s", v)
+	if padded != 6 {
+		t.Errorf("openssl padded %d ClientHellos, want 6", padded)
+	}
+	env := []string{"OPENSSL_CONF=" + conf}
+	if want, got := hello(openssl, env, "-ssl_config", "bugs"), hello(tlskit, env, "-ssl_config", "bugs"); got != want || !strings.HasPrefix(got, "0200 ") {
+		t.Errorf("Options = Bugs:\ntlskit  %s\nopenssl %s", got, want)
+	}
+
+	// A TLS 1.3 resumption: pre_shared_key stays last, its length counts
+	// (padded to 0x0200 before it by openssl).
+	tls13 := []string{"-tls1_3", "-ciphersuites", "TLS_AES_128_GCM_SHA256", "-groups", "X25519", "-sigalgs", "ecdsa_secp256r1_sha256"}
+	var resumed []string
+	for _, prog := range []string{openssl, tlskit} {
+		sess := filepath.Join(dir, filepath.Base(prog)+".sess")
+		c := testpeer.SClient(t, prog, srv.Addr, append(slices.Clone(tls13), "-sess_out", sess)...)
+		testpeer.WaitOutputFunc(t, func() string { s, _ := os.ReadFile(sess); return string(s) }, "a session file", func(s string) bool { return strings.Contains(s, "END SSL SESSION") }, 10*time.Second)
+		c.CloseInput()
+		c.Wait(t, 10*time.Second)
+		resumed = append(resumed, hello(prog, nil, append(slices.Clone(tls13), "-sess_in", sess, "-bugs")...))
+	}
+	if resumed[1] != resumed[0] || !strings.HasSuffix(resumed[0], "padding(21), length=97 psk(41), length=235") {
+		t.Errorf("-sess_in -bugs:\ntlskit  %s\nopenssl %s", resumed[1], resumed[0])
+	}
+
+	// The server side: openssl s_client -bugs against tlskit s_server.
+	own := testpeer.SServer(t, tlskit, nil, "-accept", "127.0.0.1:0", "-cert", certFile, "-key", keyFx, "-www")
+	out, _, code := testpeer.Run(t, 20*time.Second, "GET / HTTP/1.0\r\n\r\n", openssl, "s_client", "-connect", own.Addr, "-bugs", "-msg", "-servername", "localhost", "-ign_eof")
+	if code != 0 || !lenRE.MatchString(out) || !strings.Contains(out, "[length 0200], ClientHello") || !strings.Contains(out, "HTTP/1.0 200 ok") {
+		t.Errorf("openssl s_client -bugs against tlskit s_server (exit %d):\n%s", code, out)
 	}
 }
 

@@ -54,7 +54,7 @@ func TLS() []opt.Option {
 		{Name: "no_tls1_1", Kind: opt.None, Help: "Just disable TLSv1.1"},
 		{Name: "no_tls1_2", Kind: opt.None, Help: "Just disable TLSv1.2"},
 		{Name: "no_tls1_3", Kind: opt.None, Help: "Just disable TLSv1.3"},
-		{Name: "bugs", Kind: opt.None, Help: "Turn on SSL bug compatibility", Unsupported: "OpenSSL's bug workarounds (SSL_OP_ALL) change a client's ClientHello (a 256-511 byte one is padded to 512 bytes, RFC 7685), which tlskit does not do"},
+		{Name: "bugs", Kind: opt.None, Help: "Turn on SSL bug compatibility"},
 		{Name: "no_comp", Kind: opt.None, Help: "Disable SSL/TLS compression (default)", NoEffect: true},
 		{Name: "comp", Kind: opt.None, Help: "Use SSL/TLS-level compression", Unsupported: "TLS compression is insecure (CRIME) and not implemented by tlskit"},
 		{Name: "no_ticket", Kind: opt.None, Help: "Disable use of TLS session tickets"},

@@ -42,7 +42,10 @@ type TLSParams struct {
 	// ALPN is the -alpn list, nil when not given.
 	ALPN []string
 
-	NoTicket         bool // -no_ticket
+	NoTicket bool // -no_ticket
+	// Bugs is -bugs, OpenSSL's bug workarounds (SSL_OP_ALL): a client
+	// pads its ClientHello (RFC 7685).
+	Bugs             bool
 	ServerPref       bool // -serverpref
 	PrioritizeChaCha bool // -prioritize_chacha
 
@@ -265,6 +268,7 @@ func ParseTLS(v *opt.Values, role Role) (*TLSParams, error) {
 	p.AllowNoDHE = v.Has("allow_no_dhe_kex")
 	p.LegacyServerConnect = v.Last("legacy_server_connect", "no_legacy_server_connect") == "legacy_server_connect"
 	p.NoTicket = v.Has("no_ticket")
+	p.Bugs = v.Has("bugs")
 	p.ServerPref = v.Has("serverpref")
 	p.PrioritizeChaCha = v.Has("prioritize_chacha")
 	return p, nil

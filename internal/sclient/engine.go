@@ -266,6 +266,7 @@ func (c *client) engineConfig(cn *conn, sess *resumeSession) *engine.Config {
 		PSKs:              o.psks,
 		AllowNoDHE:        o.tp.AllowNoDHE,
 		RecordPadding:     o.tp.RecordPadding,
+		PadClientHello:    o.tp.Bugs,
 		MaxSendFragment:   o.maxSendFrag,
 		MaxFragmentLength: o.maxFragLen,
 		RequestCANames:    o.caNames,

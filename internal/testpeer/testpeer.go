@@ -234,7 +234,13 @@ func OpenSSLUnixServer(t testing.TB, sock string, args ...string) *Server {
 // at the start of a read), until CloseInput.
 func OpenSSLClient(t testing.TB, addr string, args ...string) *Server {
 	t.Helper()
-	prog := Need(t, "openssl")
+	return SClient(t, Need(t, "openssl"), addr, args...)
+}
+
+// SClient is OpenSSLClient for any program speaking s_client's command
+// line (openssl, tlskit).
+func SClient(t testing.TB, prog, addr string, args ...string) *Server {
+	t.Helper()
 	all := append([]string{"s_client", "-connect", addr}, args...)
 	return startStreams(t, prog, all, nil, "", false, func(line string) (string, bool) {
 		return addr, strings.HasPrefix(line, "CONNECTED(")
