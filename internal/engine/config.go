@@ -241,6 +241,11 @@ type Config struct {
 	// would not fit, as OpenSSL's bug workarounds do (s_client -bugs): some
 	// middleboxes hang on ClientHellos of those sizes (RFC 7685 §1).
 	PadClientHello bool
+	// NoEmptyFragments stops the empty application data record sent
+	// before the data of each Write under a TLS 1.0 CBC suite (the BEAST
+	// countermeasure, record.Layer.EmptyFragments), as OpenSSL's bug
+	// workarounds do (-bugs); by default it is sent, as OpenSSL sends it.
+	NoEmptyFragments bool
 	// MaxSendFragment caps the plaintext of each record sent
 	// (-max_send_frag, 512–16384); 0 means 16384. A negotiated
 	// max_fragment_length or record_size_limit lowers it further.

@@ -130,6 +130,7 @@ func newConn(c net.Conn, cfg *Config, client bool) *TLSConn {
 	t.rl.Trace = tracer{t}
 	t.rl.AcceptV2Hello = !client
 	t.rl.PadTo = cfg.RecordPadding
+	t.rl.EmptyFragments = !cfg.NoEmptyFragments
 	t.rl.WriteLimit = cfg.MaxSendFragment
 	return t
 }

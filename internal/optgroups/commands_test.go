@@ -469,6 +469,80 @@ func TestBugs(t *testing.T) {
 	}
 }
 
+// TestEmptyFragments: without -bugs, both commands put an empty
+// application data record before the data of each write under a TLS 1.0
+// CBC suite, as openssl 3.0 does (its BEAST countermeasure; -bugs sets
+// SSL_OP_DONT_INSERT_EMPTY_FRAGMENTS); TLS 1.1 has explicit IVs and
+// none. Compared with -debug, pointers aside: tlskit's and openssl's
+// s_client against one openssl s_server -www, and openssl s_client (with
+// -bugs, sending none itself) against tlskit's and openssl's s_server
+// -www, with and without -bugs, with and without encrypt-then-MAC. Without
+// the record layer's empty records the TLS 1.0 rows without -bugs fail.
+func TestEmptyFragments(t *testing.T) {
+	openssl := testpeer.Need(t, "openssl")
+	// RSA: the handshake's sizes do not vary as ECDSA signatures do.
+	dir := t.TempDir()
+	cert, key := filepath.Join(dir, "rsa.pem"), filepath.Join(dir, "rsa.key")
+	if out, _, code := testpeer.Run(t, 60*time.Second, "", openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-subj", "/CN=localhost", "-days", "2"); code != 0 {
+		t.Fatalf("openssl req: %s", out)
+	}
+	const suite = "ECDHE-RSA-AES128-SHA@SECLEVEL=0"
+	ptr := regexp.MustCompile(` 0x[0-9a-f]+ \[0x[0-9a-f]+\]`)
+	// io is the client's -debug transport lines.
+	io := func(addr string, args ...string) string {
+		t.Helper()
+		all := append([]string{"s_client", "-connect", addr, "-cipher", suite, "-debug", "-ign_eof"}, args...)
+		prog := openssl
+		if args[0] == "tlskit" {
+			prog, all = tlskit, append(all[:len(all)-len(args)], args[1:]...)
+		}
+		out, errOut, code := testpeer.Run(t, 20*time.Second, "GET / HTTP/1.0\r\n\r\n", prog, all...)
+		if code != 0 || !strings.Contains(out, "HTTP/1.0 200 ok") {
+			t.Fatalf("%s %v: exit %d\n%s%s", prog, all, code, out, errOut)
+		}
+		var lines []string
+		for _, l := range strings.Split(out, "\n") {
+			// The last read, the end of the connection, may be a
+			// reset (-1) rather than an end of file (0) depending on
+			// when the server's close meets the client's close_notify.
+			if strings.HasSuffix(l, " => 0)") || strings.HasSuffix(l, " => -1)") {
+				continue
+			}
+			if strings.HasPrefix(l, "write to ") || strings.HasPrefix(l, "read from ") {
+				lines = append(lines, ptr.ReplaceAllString(l, " PTR"))
+			}
+		}
+		return strings.Join(lines, "\n")
+	}
+	for _, v := range [][]string{{"-tls1"}, {"-tls1", "-no_etm"}, {"-tls1_1"}} {
+		srv := testpeer.OpenSSLServer(t, append([]string{"-cert", cert, "-key", key, "-www", "-cipher", suite}, v...)...)
+		var seen []string
+		for _, bugs := range [][]string{nil, {"-bugs"}} {
+			a := append(slices.Clone(v), bugs...)
+			want := io(srv.Addr, a...)
+			if got := io(srv.Addr, append([]string{"tlskit"}, a...)...); got != want {
+				t.Errorf("s_client %v against openssl s_server:\n%s", a, testpeer.LineDiff(got, want))
+			}
+			seen = append(seen, want)
+		}
+		// The record is there, in the client's request write, exactly
+		// when TLS 1.0 and no -bugs.
+		if empty := seen[0] != seen[1]; empty != (v[0] == "-tls1") {
+			t.Errorf("%v: openssl s_client's empty record %v", v, empty)
+		}
+		for _, bugs := range [][]string{nil, {"-bugs"}} {
+			a := append(slices.Clone(v), bugs...)
+			// -no_ticket: the servers' tickets differ in size.
+			sargs := append([]string{"-cert", cert, "-key", key, "-www", "-cipher", suite, "-no_ticket"}, a...)
+			want := io(testpeer.OpenSSLServer(t, sargs...).Addr, append(slices.Clone(v), "-bugs")...)
+			got := io(testpeer.SServer(t, tlskit, nil, sargs...).Addr, append(slices.Clone(v), "-bugs")...)
+			if got != want {
+				t.Errorf("s_server %v, openssl s_client:\n%s", a, testpeer.LineDiff(got, want))
+			}
+		}
+	}
+}
+
 // TestProviderRefusals: what CheckProviders refuses makes openssl 3.0
 // fail too (exit 1: -provider legacy alone and -propquery fips=yes leave
 // it no ciphers, an unknown provider does not load), and tlskit says

@@ -44,7 +44,8 @@ type TLSParams struct {
 
 	NoTicket bool // -no_ticket
 	// Bugs is -bugs, OpenSSL's bug workarounds (SSL_OP_ALL): a client
-	// pads its ClientHello (RFC 7685).
+	// pads its ClientHello (RFC 7685), and neither side sends empty
+	// records before TLS 1.0 CBC data.
 	Bugs             bool
 	ServerPref       bool // -serverpref
 	PrioritizeChaCha bool // -prioritize_chacha

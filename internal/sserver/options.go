@@ -151,12 +151,7 @@ func options() []opt.Option {
 // serverTLS is how s_server's support of the shared TLS/SSL options
 // differs from the group's (client-side) defaults.
 var serverTLS = map[string]opt.Status{
-	"serverpref": {},
-	// openssl s_server's -bugs stops the empty fragments it puts before
-	// TLS 1.0 CBC records (SSL_OP_DONT_INSERT_EMPTY_FRAGMENTS): tlskit
-	// sends none anyway. Its other workarounds are for clients, Safari
-	// 10.8's ECDHE-ECDSA and GOST.
-	"bugs":                     {NoEffect: true},
+	"serverpref":               {},
 	"prioritize_chacha":        {},
 	"client_renegotiation":     {Unsupported: "renegotiation is not implemented by tlskit"},
 	"no_legacy_server_connect": {NoEffect: true}, // refused: a client option

@@ -107,6 +107,14 @@ type Layer struct {
 	// PadTo pads each protected record's inner plaintext up to a multiple
 	// of PadTo bytes (OpenSSL's -record_padding); 0 or 1 means no padding.
 	PadTo int
+	// EmptyFragments puts an empty application data record before the
+	// first record of each Write of application data while the write
+	// cipher is CBC with an implicit IV (TLS 1.0, RFC 2246 §6.2.3.2): the
+	// countermeasure to the chosen-plaintext attack on it (BEAST), whose
+	// IV is then the MAC-dependent last block of the empty record. OpenSSL
+	// does it unless SSL_OP_DONT_INSERT_EMPTY_FRAGMENTS (in -bugs) is set,
+	// in the same transport write as the record that follows it.
+	EmptyFragments bool
 	// Trace, if set, sees headers and inner types.
 	Trace Trace
 	// AllowPlainAlerts lets an alert in the clear through although keys
@@ -468,6 +476,26 @@ func (l *Layer) readV2Hello() (uint8, []byte, error) {
 // limit. An empty data sends one empty record only for application data.
 func (l *Layer) Write(typ uint8, data []byte) error {
 	limit := l.writeLimit()
+	if typ == TypeApplicationData && len(data) > 0 && l.emptyFragment() {
+		// The empty record and the first one go out together, as
+		// OpenSSL writes them.
+		corked := l.corked
+		l.corked = true
+		err := l.sealSend(typ, nil, limit, nil)
+		if err == nil {
+			n := min(len(data), limit)
+			err = l.sealSend(typ, data[:n], limit, nil)
+			data = data[n:]
+		}
+		if !corked {
+			if ferr := l.Flush(); err == nil {
+				err = ferr
+			}
+		}
+		if err != nil || len(data) == 0 {
+			return err
+		}
+	}
 	for first := true; first || len(data) > 0; first = false {
 		n := min(len(data), limit)
 		if err := l.sealSend(typ, data[:n], limit, nil); err != nil {
@@ -476,6 +504,16 @@ func (l *Layer) Write(typ uint8, data []byte) error {
 		data = data[n:]
 	}
 	return nil
+}
+
+// emptyFragment says whether an application data Write starts with an
+// empty record (EmptyFragments).
+func (l *Layer) emptyFragment() bool {
+	if !l.EmptyFragments {
+		return false
+	}
+	c, ok := l.out12.(*CBC)
+	return ok && !c.explicitIV()
 }
 
 // flightBuf is the capacity the records gathered under Cork start with:

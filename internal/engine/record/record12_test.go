@@ -222,3 +222,61 @@ func TestReadVersion12(t *testing.T) {
 	_, _, err := r.Read()
 	wantAlert(t, err, alert.ProtocolVersion)
 }
+
+// countWrites is a pipe that counts the transport writes.
+type countWrites struct {
+	pipe
+	n int
+}
+
+func (c *countWrites) Write(b []byte) (int, error) { c.n++; return c.pipe.Write(b) }
+
+// TestEmptyFragments: with EmptyFragments, each application data Write
+// under TLS 1.0 CBC starts with an empty record, in the same transport
+// write as the first record of its data; not before other types, nor
+// under TLS 1.1+ CBC (explicit IVs) or an AEAD, nor for no data.
+func TestEmptyFragments(t *testing.T) {
+	for _, k := range kinds12(t) {
+		t.Run(k.name, func(t *testing.T) {
+			var p countWrites
+			w, r := New(&p), New(&p)
+			w.WriteVersion = k.version
+			w.EmptyFragments = true
+			w.SetWriteCipher12(k.make())
+			r.SetReadCipher12(k.make())
+			_, cbc := k.make().(*CBC)
+			empty := cbc && k.version == 0x0301
+			big := bytes.Repeat([]byte{9}, MaxPlaintext+100)
+			for _, c := range []struct {
+				typ  uint8
+				data []byte
+			}{{TypeApplicationData, []byte("hello")}, {TypeHandshake, []byte{1, 2, 3}}, {TypeApplicationData, big}} {
+				p.n = 0
+				if err := w.Write(c.typ, c.data); err != nil {
+					t.Fatal(err)
+				}
+				want := []int{len(c.data)}
+				if len(c.data) > MaxPlaintext {
+					want = []int{MaxPlaintext, 100}
+				}
+				writes := len(want)
+				if empty && c.typ == TypeApplicationData {
+					want = append([]int{0}, want...)
+				}
+				// A record more or fewer shows as a wrong size here or
+				// in the next case.
+				var recs []int
+				for range want {
+					typ, got, err := r.Read()
+					if err != nil || typ != c.typ {
+						t.Fatalf("%v %d", err, typ)
+					}
+					recs = append(recs, len(got))
+				}
+				if fmt.Sprint(recs) != fmt.Sprint(want) || p.n != writes {
+					t.Errorf("type %d, %d bytes: records %v in %d writes, want %v in %d", c.typ, len(c.data), recs, p.n, want, writes)
+				}
+			}
+		})
+	}
+}
