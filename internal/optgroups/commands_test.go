@@ -541,6 +541,18 @@ func TestEmptyFragments(t *testing.T) {
 			}
 		}
 	}
+	// Options = EmptyFragments moves openssl's empty records alone
+	// (measured: -EmptyFragments stops its client's); tlskit refuses it.
+	conf := filepath.Join(dir, "openssl.cnf")
+	if err := os.WriteFile(conf, []byte("openssl_conf = init\n[init]\nssl_conf = ssl_sect\n[ssl_sect]\nx = x\n[x]\nOptions = -EmptyFragments\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmdName := range []string{"s_client", "s_server"} {
+		got := startUp(t, tlskit, cmdName, []string{"OPENSSL_CONF=" + conf}, "-ssl_config", "x")
+		if !strings.HasPrefix(got, "exit 1\nError using configuration \"x\"\n-ssl_config x: Options = -EmptyFragments is not supported by tlskit: tlskit sends its empty records before TLS 1.0 CBC data unless -bugs") {
+			t.Errorf("%s Options = -EmptyFragments:\n%s", cmdName, got)
+		}
+	}
 }
 
 // TestProviderRefusals: what CheckProviders refuses makes openssl 3.0

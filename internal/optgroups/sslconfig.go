@@ -101,12 +101,18 @@ type flagSpec struct {
 	clientOffRefused string
 }
 
+// emptyFragments is why Options = EmptyFragments is refused either way:
+// tlskit's empty records before TLS 1.0 CBC data go with -bugs's other
+// workarounds (off together, Options = Bugs); a flag that moves them
+// alone, or back on after Bugs, is not followed.
+const emptyFragments = "tlskit sends its empty records before TLS 1.0 CBC data unless -bugs (Options = Bugs) is given, and takes no setting of them alone"
+
 // optionFlags are the flags of the Options command (lower case), as
 // openssl 3.0 names them.
 var optionFlags = map[string]flagSpec{
 	"sessionticket":               {onDel: "no_ticket", offAdd: "no_ticket"},
 	"compression":                 {offAdd: "no_comp", onAdd: "comp"},
-	"emptyfragments":              {onRefused: "tlskit does not choose whether to send empty fragments", offRefused: "tlskit does not choose whether to send empty fragments"},
+	"emptyfragments":              {onRefused: emptyFragments, offRefused: emptyFragments},
 	"bugs":                        {onAdd: "bugs", offDel: "bugs"},
 	"dhsingle":                    {server: true},
 	"ecdhsingle":                  {server: true},
