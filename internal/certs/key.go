@@ -58,6 +58,16 @@ var pemKeyTypes = lazy.Value[map[string]bool]{Build: func() map[string]bool {
 	}
 }}
 
+// ParsePEMKeyBlock parses one PEM block of a private key, as
+// ParsePrivateKey parses the first key block of a PEM file; a block of
+// another type is a malformed key.
+func ParsePEMKeyBlock(b *pem.Block, pass string) (crypto.Signer, error) {
+	if !pemKeyTypes[b.Type] {
+		return nil, errors.New("malformed PEM private key")
+	}
+	return parsePEMKey(b, pass)
+}
+
 // ParsePrivateKey is LoadPrivateKey on bytes already read (a download, a fuzzer's input). Its
 // errors are the bare reasons, without the LoadError wrapping that names a file.
 func ParsePrivateKey(data []byte, f Format, pass string) (crypto.Signer, error) {

@@ -10,11 +10,12 @@ import (
 )
 
 // WriteRand is -writerand: openssl saves random bytes to seed a later run.
-// tlskit reads no seed file, but writes one so scripts find it, as the
-// command ends. A file it
-// cannot write gives openssl's lines (measured with 3.0): "Cannot write
-// random bytes:" and RAND_write_file's entry, "Not a regular file" for a
-// directory or device, "Cannot open file" otherwise; the exit code stays.
+// tlskit reads no seed file, but writes one so scripts find it, when the
+// command ends by itself; ended by SIGINT or SIGTERM, neither writes it
+// (measured with openssl 3.0 s_server). A file it cannot write gives
+// openssl's lines (measured with 3.0): "Cannot write random bytes:" and
+// RAND_write_file's entry, "Not a regular file" for a directory or
+// device, "Cannot open file" otherwise; the exit code stays.
 func WriteRand(path string, errw io.Writer) {
 	b := make([]byte, 1024)
 	rand.Read(b)

@@ -1,7 +1,6 @@
 package optgroups
 
 import (
-	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -12,6 +11,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strings"
 	"syscall"
 
 	"github.com/cloudflare/circl/sign/ed448"
@@ -205,7 +205,7 @@ func (s *SectionCerts) privateKey(path string) (lines []string, refused string) 
 		if b, rest = pem.Decode(rest); b == nil {
 			break
 		}
-		if bytes.HasSuffix([]byte(b.Type), []byte("PRIVATE KEY")) {
+		if strings.HasSuffix(b.Type, "PRIVATE KEY") {
 			block = b
 			break
 		}
@@ -216,7 +216,7 @@ func (s *SectionCerts) privateKey(path string) (lines []string, refused string) 
 			sslerr.Entry{Code: 0x1E08010C, Lib: "DECODER routines", Func: "OSSL_DECODER_from_bio", Reason: "unsupported", Data: "No supported data to decode. Input type: PEM"}.String(),
 			sslerr.Entry{Code: 0x0A080009, Lib: "SSL routines", Func: fn, Reason: "PEM lib"}.String()}, ""
 	}
-	key, err := certs.ParsePrivateKey(pem.EncodeToMemory(block), certs.FormatPEM, "")
+	key, err := certs.ParsePEMKeyBlock(block, "")
 	if err != nil {
 		// Encrypted (openssl asks for a pass phrase), or not a key
 		// tlskit reads.
