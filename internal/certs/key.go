@@ -62,7 +62,7 @@ var pemKeyTypes = lazy.Value[map[string]bool]{Build: func() map[string]bool {
 // ParsePrivateKey parses the first key block of a PEM file; a block of
 // another type is a malformed key.
 func ParsePEMKeyBlock(b *pem.Block, pass string) (crypto.Signer, error) {
-	if !pemKeyTypes[b.Type] {
+	if !pemKeyTypes.Get()[b.Type] {
 		return nil, errors.New("malformed PEM private key")
 	}
 	return parsePEMKey(b, pass)
