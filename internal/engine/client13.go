@@ -944,10 +944,30 @@ func (h *clientHS) encryptedExtensions(ee *msg.EncryptedExtensions) error {
 // CertificateVerify, or with an empty Certificate (RFC 8446 §4.4.2,
 // §4.4.2.4). Both messages go into tr.
 func (c *TLSConn) sendCertificate13(tr *keys.Transcript, context []byte, schemes []uint16) error {
+	usable := func(s uint16) bool {
+		return sig.Allowed13(s) && (c.cfg.ClientAuthSchemes == nil || slices.Contains(c.cfg.ClientAuthSchemes, s))
+	}
 	var id *Identity
 	var scheme uint16
+	if c.cfg.ClientIdentitiesInOwnOrder {
+		// The first identity that can make any of the server's schemes.
+		for i := range c.cfg.Identities {
+			for _, s := range schemes {
+				if usable(s) && sig.Fits(s, c.cfg.Identities[i].Key.Public()) {
+					id, scheme = &c.cfg.Identities[i], s
+					break
+				}
+			}
+			if id != nil {
+				break
+			}
+		}
+	}
 	for _, s := range schemes {
-		if c.cfg.ClientAuthSchemes != nil && !slices.Contains(c.cfg.ClientAuthSchemes, s) || !sig.Allowed13(s) {
+		if id != nil {
+			break
+		}
+		if !usable(s) {
 			continue
 		}
 		for i := range c.cfg.Identities {
@@ -955,9 +975,6 @@ func (c *TLSConn) sendCertificate13(tr *keys.Transcript, context []byte, schemes
 				id, scheme = &c.cfg.Identities[i], s
 				break
 			}
-		}
-		if id != nil {
-			break
 		}
 	}
 	cm := &msg.Certificate{Context: context}

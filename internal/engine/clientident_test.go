@@ -26,22 +26,26 @@ func TestClientIdentityChoice(t *testing.T) {
 		use12   bool
 		ids12   []Identity
 		want    *Identity // nil: no certificate
+		own     bool      // ClientIdentitiesInOwnOrder
 	}{
-		{"TLS 1.3, server prefers RSA", VersionTLS13, []uint16{sig.RSAPSSRSAESHA256, sig.ECDSAP256SHA256}, []Identity{ecID, rsaID}, false, nil, &rsaID},
-		{"TLS 1.3, server prefers ECDSA", VersionTLS13, []uint16{sig.ECDSAP256SHA256, sig.RSAPSSRSAESHA256}, []Identity{rsaID, ecID}, false, nil, &ecID},
-		{"TLS 1.2, Identities", VersionTLS12, nil, []Identity{rsaID, ecID}, false, nil, &rsaID},
-		{"TLS 1.2, ClientIdentities12", VersionTLS12, nil, []Identity{rsaID, ecID}, true, []Identity{ecID}, &ecID},
-		{"TLS 1.2, none current", VersionTLS12, nil, []Identity{rsaID, ecID}, true, nil, nil},
-		{"TLS 1.2, none current, empty", VersionTLS12, nil, []Identity{rsaID, ecID}, true, []Identity{}, nil},
-		{"TLS 1.2, ClientIdentities12 not used", VersionTLS12, nil, []Identity{rsaID, ecID}, false, []Identity{ecID}, &rsaID},
-		{"TLS 1.3 ignores ClientIdentities12", VersionTLS13, []uint16{sig.RSAPSSRSAESHA256}, []Identity{ecID, rsaID}, true, nil, &rsaID},
+		{"TLS 1.3, server prefers RSA", VersionTLS13, []uint16{sig.RSAPSSRSAESHA256, sig.ECDSAP256SHA256}, []Identity{ecID, rsaID}, false, nil, &rsaID, false},
+		{"TLS 1.3, server prefers ECDSA", VersionTLS13, []uint16{sig.ECDSAP256SHA256, sig.RSAPSSRSAESHA256}, []Identity{rsaID, ecID}, false, nil, &ecID, false},
+		{"TLS 1.2, Identities", VersionTLS12, nil, []Identity{rsaID, ecID}, false, nil, &rsaID, false},
+		{"TLS 1.2, ClientIdentities12", VersionTLS12, nil, []Identity{rsaID, ecID}, true, []Identity{ecID}, &ecID, false},
+		{"TLS 1.2, none current", VersionTLS12, nil, []Identity{rsaID, ecID}, true, nil, nil, false},
+		{"TLS 1.2, none current, empty", VersionTLS12, nil, []Identity{rsaID, ecID}, true, []Identity{}, nil, false},
+		{"TLS 1.2, ClientIdentities12 not used", VersionTLS12, nil, []Identity{rsaID, ecID}, false, []Identity{ecID}, &rsaID, false},
+		{"TLS 1.3 ignores ClientIdentities12", VersionTLS13, []uint16{sig.RSAPSSRSAESHA256}, []Identity{ecID, rsaID}, true, nil, &rsaID, false},
+		{"TLS 1.3, own order over server's", VersionTLS13, []uint16{sig.RSAPSSRSAESHA256, sig.ECDSAP256SHA256}, []Identity{ecID, rsaID}, false, nil, &ecID, true},
+		{"TLS 1.3, own order skips what cannot sign", VersionTLS13, []uint16{sig.RSAPSSRSAESHA256}, []Identity{ecID, rsaID}, false, nil, &rsaID, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var seen [][]byte
 			srv := &Config{MinVersion: VersionTLS12, MaxVersion: VersionTLS13, Identities: []Identity{rsaID},
 				RequestClientCert: true, ClientAuthSchemes: c.schemes,
 				VerifyPeer: func(ch [][]byte, _ *State) error { seen = ch; return nil }}
-			cli := &Config{MinVersion: VersionTLS12, MaxVersion: c.max, Identities: c.ids, UseClientIdentities12: c.use12, ClientIdentities12: c.ids12}
+			cli := &Config{MinVersion: VersionTLS12, MaxVersion: c.max, Identities: c.ids, UseClientIdentities12: c.use12, ClientIdentities12: c.ids12,
+				ClientIdentitiesInOwnOrder: c.own}
 			addr, res := ownServer(t, srv)
 			conn := dialOwn(t, addr, cli)
 			if got := echoLine(t, conn, "id"); got != "id" {

@@ -125,6 +125,11 @@ type Config struct {
 	// of them can make, as openssl's client does (it walks the server's
 	// list for a key slot that can sign).
 	Identities []Identity
+	// ClientIdentitiesInOwnOrder makes a TLS 1.3 client take the first of
+	// its Identities that can make any of the server's schemes, in place
+	// of openssl's walk of the server's list (BoringSSL's credential
+	// preference order, which the BoGo shim asks for).
+	ClientIdentitiesInOwnOrder bool
 	// UseClientIdentities12 makes a TLS 1.0–1.2 client answer a
 	// CertificateRequest from ClientIdentities12 in place of Identities,
 	// sending no certificate when it is empty: openssl's client offers

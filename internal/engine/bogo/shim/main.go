@@ -195,7 +195,9 @@ func (o *options) config(session *engine.Ticket, resuming bool) (*engine.Config,
 		cfg.SignatureSchemes, cfg.ClientAuthSchemes = o.verifyPrefs, o.signingPrefs
 	}
 	// BoringSSL tries its credentials in order, then the default one:
-	// the engine uses the first identity that fits.
+	// the engine uses the first identity that fits (a client too, in
+	// place of openssl's walk of the server's schemes).
+	cfg.ClientIdentitiesInOwnOrder = true
 	for _, cr := range o.creds {
 		id, err := loadIdentity(cr.cert, cr.key)
 		if err != nil {
