@@ -152,10 +152,11 @@ func (h *clientHS) sessionID12(sid []byte) ([]byte, error) {
 }
 
 // ticketExt is the session_ticket extension's body (RFC 5077 §3.2): the
-// offered session's ticket or empty; none with NoTicket when TLS 1.2 is
-// offered.
+// offered session's ticket or empty; none with NoTicket, whatever the
+// versions offered (openssl 3.0's -tls1_3 -no_ticket sends none either,
+// where -tls1_3 alone sends an empty one).
 func (h *clientHS) ticketExt() ([]byte, bool) {
-	if h.c.cfg.NoTicket && h.offers12() {
+	if h.c.cfg.NoTicket {
 		return nil, false
 	}
 	if s := h.session12(); s != nil {

@@ -27,6 +27,7 @@ var helloCases = []struct {
 	{"default", nil},
 	{"tls1_2", []string{"-tls1_2"}},
 	{"tls1_3", []string{"-tls1_3"}},
+	{"tls1_3-no_ticket", []string{"-tls1_3", "-no_ticket"}},
 	{"tls1", []string{"-tls1", "-cipher", "DEFAULT@SECLEVEL=0"}},
 	{"seclevel0", []string{"-cipher", "DEFAULT@SECLEVEL=0"}},
 	{"no_etm-no_ticket", []string{"-no_etm", "-no_ticket", "-fallback_scsv", "-tls1_2"}},
