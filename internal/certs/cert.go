@@ -8,7 +8,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/lazy"
@@ -122,13 +121,15 @@ type KeyPairSpec struct {
 	Chain             string // optional -cert_chain file of extra certificates
 }
 
-// LoadKeyPair loads a certificate, its key and its chain into an engine.Identity: the leaf and
-// any further certificates of the cert file, then those of the Chain file (duplicates dropped).
-// It fails when the key does not match the leaf's public key.
+// LoadKeyPair loads a certificate, its key and its chain into an engine.Identity: the leaf,
+// which is the first certificate of the cert file, then every certificate of the Chain file
+// in its order. It fails when the key does not match the leaf's public key.
 //
-// Unlike openssl s_client/s_server, which send only the first certificate of -cert unless
-// -cert_chain is given, extra certificates in the cert file are sent too: it is what a
-// fullchain.pem is for.
+// As openssl s_client and s_server do (measured with 3.0.22, both commands and -dcert,
+// -cert2, -xcert alike), further certificates in the cert file are not sent: not those of a
+// PEM file, nor the chain of a PKCS#12 file. A fullchain.pem is given as both -cert and
+// -cert_chain. The Chain file's certificates are all sent, a copy of the leaf among them
+// included, as openssl sends them.
 func LoadKeyPair(s KeyPairSpec) (engine.Identity, error) {
 	certs, err := LoadCertificates(s.Cert, s.CertForm, s.Pass)
 	if err != nil {
@@ -148,7 +149,7 @@ func LoadKeyPair(s KeyPairSpec) (engine.Identity, error) {
 			return engine.Identity{}, err
 		}
 	}
-	return NewIdentity(certs, key, chain), nil
+	return NewIdentity(certs[0], key, chain), nil
 }
 
 // KeyFile is the file and format of the key: Key, or the certificate's
@@ -184,18 +185,14 @@ func LoadChain(path, pass string) ([]*x509.Certificate, error) {
 	return chain, err
 }
 
-// NewIdentity is the identity of key with the certificates of its file
-// (the leaf first) and then those of its chain file, duplicates dropped.
-func NewIdentity(certs []*x509.Certificate, key crypto.Signer, chain []*x509.Certificate) engine.Identity {
-	var out engine.Identity
-	seen := map[string]bool{}
-	for _, c := range append(slices.Clip(certs), chain...) {
-		if seen[string(c.Raw)] {
-			continue
-		}
-		seen[string(c.Raw)] = true
+// NewIdentity is the identity of key with its certificate, leaf, and the
+// certificates of its chain file after it, as they are: openssl 3.0 sends
+// a -cert_chain file's certificates without dropping duplicates (measured:
+// -cert leaf.pem -cert_chain fullchain.pem sends the leaf twice).
+func NewIdentity(leaf *x509.Certificate, key crypto.Signer, chain []*x509.Certificate) engine.Identity {
+	out := engine.Identity{Chain: [][]byte{leaf.Raw}, Key: key}
+	for _, c := range chain {
 		out.Chain = append(out.Chain, c.Raw)
 	}
-	out.Key = key
 	return out
 }

@@ -109,9 +109,12 @@ func TestLoadKeyPair(t *testing.T) {
 		{"cert and key", KeyPairSpec{Cert: f.path("leaf.pem"), Key: f.path("rsa-pkcs1.pem")}, leaf},
 		{"key defaults to cert", KeyPairSpec{Cert: f.path("combo.pem")}, leaf},
 		{"chain file", KeyPairSpec{Cert: f.path("leaf.pem"), Key: f.path("rsa.pem"), Chain: f.path("ca.pem")}, append(leaf[:1:1], ca...)},
-		{"extra certs in cert file, chain duplicate dropped", KeyPairSpec{Cert: f.path("key-then-cert.pem"), Pass: testPass, Chain: f.path("ca.pem")}, append(leaf[:1:1], ca...)},
+		{"extra certs in the cert file are not sent", KeyPairSpec{Cert: f.path("key-then-cert.pem"), Pass: testPass}, leaf},
+		{"extra certs in cert file, chain file's sent", KeyPairSpec{Cert: f.path("key-then-cert.pem"), Pass: testPass, Chain: f.path("ca.pem")}, append(leaf[:1:1], ca...)},
+		{"chain file's duplicate of the leaf kept", KeyPairSpec{Cert: f.path("leaf.pem"), Key: f.path("rsa.pem"), Chain: f.path("key-then-cert.pem"), Pass: testPass}, append(leaf[:1:1], leaf[0], ca[0])},
 		{"encrypted DER key", KeyPairSpec{Cert: f.path("ca.pem"), Key: f.path("ec256-pbes2.der"), KeyForm: FormatDER, Pass: testPass}, ca},
-		{"PKCS#12", KeyPairSpec{Cert: f.path("leaf.p12"), CertForm: FormatP12, Pass: testPass}, append(leaf[:1:1], ca...)},
+		{"PKCS#12: its chain is not sent", KeyPairSpec{Cert: f.path("leaf.p12"), CertForm: FormatP12, Pass: testPass}, leaf},
+		{"PKCS#12 as chain file: all its certificates", KeyPairSpec{Cert: f.path("leaf.pem"), Key: f.path("rsa.pem"), Chain: f.path("leaf.p12"), Pass: testPass}, append(leaf[:1:1], leaf[0], ca[0])},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

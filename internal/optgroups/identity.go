@@ -166,7 +166,9 @@ type pairNames struct {
 // loadKeyPair loads spec's certificate, key and chain, each file once,
 // and reports the first failure openssl would report, in its words
 // (certs.Problem says which words); failures openssl has no words for
-// here (pass phrases, permissions) keep tlskit's.
+// here (pass phrases, permissions) keep tlskit's. Only the first
+// certificate of the cert file is used, as openssl uses it; the chain is
+// the chain file's (certs.LoadKeyPair).
 func loadKeyPair(spec certs.KeyPairSpec, n pairNames) (engine.Identity, error) {
 	fail := func(lines ...string) (engine.Identity, error) { return engine.Identity{}, &ConfError{lines} }
 	leaf, certErr := certs.LoadCertificates(spec.Cert, spec.CertForm, spec.Pass)
@@ -222,7 +224,7 @@ func loadKeyPair(spec certs.KeyPairSpec, n pairNames) (engine.Identity, error) {
 			return engine.Identity{}, err
 		}
 	}
-	return certs.NewIdentity(leaf, key, chain), nil
+	return certs.NewIdentity(leaf[0], key, chain), nil
 }
 
 // LoadKeyAs loads a -key given without its certificate, as openssl

@@ -455,6 +455,37 @@ func TestClientAutoChain(t *testing.T) {
 	}
 }
 
+// TestClientCertFileLeafOnly: of a -cert file holding the client
+// certificate and its CA, only the certificate goes out, as openssl
+// s_client sends it (measured with 3.0.22); -cert_chain's certificates
+// follow it. The Certificate message's length on -msg shows it, and it
+// must differ between the two.
+func TestClientCertFileLeafOnly(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	srv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey, "-verify", "1", "-CAfile", pki.CA)
+	both := filepath.Join(t.TempDir(), "clientchain.pem")
+	var pem []byte
+	for _, f := range []string{pki.Client, pki.CA} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pem = append(pem, b...)
+	}
+	if err := os.WriteFile(both, pem, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	keep := regexp.MustCompile(`^>>> .*, Certificate$`)
+	sent := map[string]bool{}
+	for _, extra := range [][]string{{}, {"-cert_chain", pki.CA}} {
+		args := append([]string{"-cert", both, "-key", pki.ClientKey, "-no-CAfile", "-no-CApath", "-no-CAstore", "-msg", "-tls1_2"}, extra...)
+		sent[pick(compareWithOpenSSL(t, srv.Addr, keep, args...), keep)] = true
+	}
+	if len(sent) != 2 {
+		t.Errorf("-cert_chain did not change the client's Certificate message: %v", sent)
+	}
+}
+
 // opensslHeld runs openssl s_client with args, its stdin open until
 // ready accepts what it has printed so far (stdout, stderr), or, with
 // ready nil, until it ends by itself: what the server sends after the

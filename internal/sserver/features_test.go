@@ -91,11 +91,12 @@ func TestOCSPFetch(t *testing.T) {
 	}))
 	defer responder.Close()
 	kder, _ := x509.MarshalPKCS8PrivateKey(key)
-	certPath, keyPath := filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.pem")
-	os.WriteFile(certPath, append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leafDER}),
-		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})...), 0o644)
+	certPath, keyPath, caPath := filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.pem"), filepath.Join(dir, "ca.pem")
+	os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leafDER}), 0o644)
+	os.WriteFile(caPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), 0o644)
 	os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}), 0o600)
-	ts := startServer(t, "", "-cert", certPath, "-key", keyPath, "-status_url", responder.URL, "-status_verbose", "-naccept", "1")
+	// openssl s_server looks the issuer up in its trust store (-CAfile).
+	ts := startServer(t, "", "-cert", certPath, "-key", keyPath, "-CAfile", caPath, "-status_url", responder.URL, "-status_verbose", "-naccept", "1")
 	// As openssl's, the responder is asked during the handshake of a
 	// client that wants a staple, not at start-up.
 	select {
