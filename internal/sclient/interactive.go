@@ -39,7 +39,7 @@ func (c *client) interact(cn *conn) int {
 
 	// stdin is forwarded raw, a read at a time, as openssl's loop does;
 	// its connected commands are the first byte of a read.
-	reads := stdio.Reads(c.in)
+	reads := stdio.Reads(c.in, stdio.ClientReadSize)
 	commands := !s.nocommands && !s.ignEOF
 	for {
 		select {

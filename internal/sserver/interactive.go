@@ -24,7 +24,7 @@ func (s *server) stdinReads() <-chan []byte {
 		s.stdin = make(chan []byte)
 		go func() {
 			defer close(s.stdin)
-			for b := range stdio.Reads(s.in) {
+			for b := range stdio.Reads(s.in, stdio.ServerReadSize) {
 				s.stdin <- b
 			}
 		}()

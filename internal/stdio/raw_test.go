@@ -11,7 +11,7 @@ import (
 // without waiting for a newline, binary bytes untouched.
 func TestReadsKeepsReadBoundaries(t *testing.T) {
 	pr, pw := io.Pipe()
-	ch := Reads(pr)
+	ch := Reads(pr, ServerReadSize)
 	next := func() []byte {
 		t.Helper()
 		select {
@@ -44,7 +44,7 @@ func TestReadsKeepsReadBoundaries(t *testing.T) {
 
 func TestReadsNil(t *testing.T) {
 	select {
-	case _, ok := <-Reads(nil):
+	case _, ok := <-Reads(nil, ClientReadSize):
 		if ok {
 			t.Fatal("nil reader yielded data")
 		}
