@@ -201,7 +201,10 @@ func buildSettings(v *opt.Values, stdout, stderr io.Writer) (*settings, error) {
 	case "no_ign_eof":
 		s.ignEOF = false
 	}
-	s.msg, s.trace, s.debug = v.Has("msg"), v.Has("trace"), v.Has("debug")
+	// -msg and -trace pick one message callback: the later wins, as in
+	// openssl 3.0 (measured: "-msg -trace" prints only the trace).
+	show := v.Last("msg", "trace")
+	s.msg, s.trace, s.debug = show == "msg", show == "trace", v.Has("debug")
 	s.state, s.extDebug = v.Has("state"), v.Has("tlsextdebug")
 	s.status = v.Has("status")
 	if v.Last("ct", "noct") == "ct" {

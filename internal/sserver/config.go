@@ -287,7 +287,10 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 	if n := v.Int("status_timeout", 0); n > 0 {
 		c.statusTimeout = time.Duration(n) * time.Second
 	}
-	c.msg, c.trace, c.debug = v.Has("msg"), v.Has("trace"), v.Has("debug")
+	// -msg and -trace pick one message callback: the later wins, as in
+	// openssl 3.0 (measured: "-msg -trace" prints only the trace).
+	show := v.Last("msg", "trace")
+	c.msg, c.trace, c.debug = show == "msg", show == "trace", v.Has("debug")
 	c.securityDebug, c.securityDebugVerbose = v.Has("security_debug"), v.Has("security_debug_verbose")
 	c.ignoreUnexpectedEOF = v.Has("ignore_unexpected_eof")
 	c.state, c.tlsextdebug = v.Has("state"), v.Has("tlsextdebug")
