@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/engine/msg"
 	"github.com/tlskit/tlskit/internal/testpeer"
 )
@@ -17,18 +16,7 @@ import (
 // client's) with a certificate_authorities extension of body ext first.
 func clientHelloWithCANames(t *testing.T, ext []byte) []byte {
 	t.Helper()
-	a, b := net.Pipe()
-	defer b.Close()
-	go func() { engine.Client(a, &engine.Config{}).Handshake(); a.Close() }()
-	b.SetDeadline(time.Now().Add(10 * time.Second))
-	h := make([]byte, 5)
-	if _, err := io.ReadFull(b, h); err != nil {
-		t.Fatal(err)
-	}
-	body := make([]byte, int(h[3])<<8|int(h[4]))
-	if _, err := io.ReadFull(b, body); err != nil {
-		t.Fatal(err)
-	}
+	body := clientHelloRecord(t)[5:]
 	ch, err := msg.ParseClientHello(body[4:])
 	if err != nil {
 		t.Fatal(err)

@@ -50,12 +50,13 @@ func secondClientWithin(t *testing.T, addr string, limit time.Duration) {
 	}
 }
 
-// goClientHelloRecord is crypto/tls's ClientHello with cfg in one record.
-func goClientHelloRecord(t *testing.T, cfg *tls.Config) []byte {
+// firstRecord is the first record a client started on one end of a pipe
+// writes: its ClientHello, whole.
+func firstRecord(t *testing.T, client func(net.Conn)) []byte {
 	t.Helper()
 	a, b := net.Pipe()
 	defer b.Close()
-	go func() { tls.Client(a, cfg).Handshake(); a.Close() }()
+	go func() { client(a); a.Close() }()
 	b.SetDeadline(time.Now().Add(10 * time.Second))
 	h := make([]byte, 5)
 	if _, err := io.ReadFull(b, h); err != nil {
@@ -68,22 +69,16 @@ func goClientHelloRecord(t *testing.T, cfg *tls.Config) []byte {
 	return append(h, body...)
 }
 
+// goClientHelloRecord is crypto/tls's ClientHello with cfg in one record.
+func goClientHelloRecord(t *testing.T, cfg *tls.Config) []byte {
+	t.Helper()
+	return firstRecord(t, func(c net.Conn) { tls.Client(c, cfg).Handshake() })
+}
+
 // clientHelloRecord is the engine client's ClientHello in one record.
 func clientHelloRecord(t *testing.T) []byte {
 	t.Helper()
-	a, b := net.Pipe()
-	defer b.Close()
-	go func() { engine.Client(a, &engine.Config{}).Handshake(); a.Close() }()
-	b.SetDeadline(time.Now().Add(10 * time.Second))
-	h := make([]byte, 5)
-	if _, err := io.ReadFull(b, h); err != nil {
-		t.Fatal(err)
-	}
-	body := make([]byte, int(h[3])<<8|int(h[4]))
-	if _, err := io.ReadFull(b, body); err != nil {
-		t.Fatal(err)
-	}
-	return append(h, body...)
+	return firstRecord(t, func(c net.Conn) { engine.Client(c, &engine.Config{}).Handshake() })
 }
 
 // TestSlowClientHelloDoesNotHoldOthers: a client that sends its
