@@ -247,14 +247,7 @@ func TestShutdownTraceLikeOpenSSL(t *testing.T) {
 	needTool(t, "openssl")
 	dir := t.TempDir()
 	ec, eck := writeCert(t, dir, "ec", "localhost", false)
-	pointers := regexp.MustCompile(`(read from|write to) 0x[0-9a-f]+ \[0x[0-9a-f]+\]`)
-	dump := regexp.MustCompile(`(?m)^[0-9a-f]{4} - .*$`)
-	from := func(out string) string {
-		if i := strings.Index(out, "CIPHER is "); i >= 0 {
-			out = out[i:]
-		}
-		return dump.ReplaceAllString(pointers.ReplaceAllString(out, "$1 P"), "<dump>")
-	}
+	from := fromCipherLine
 	for _, c := range []struct{ flag, record string }{{"-trace", "Sent Record\n"}, {"-msg", ">>> "}, {"-debug", "write to "}} {
 		for _, end := range []string{"client-closes", "q", "Q", "end-of-input"} {
 			for _, version := range []string{"-tls1_3", "-tls1_2"} {
@@ -478,14 +471,7 @@ func TestHeldTraceLikeOpenSSL(t *testing.T) {
 	needTool(t, "openssl")
 	dir := t.TempDir()
 	ec, eck := writeCert(t, dir, "ec", "localhost", false)
-	pointers := regexp.MustCompile(`(read from|write to) 0x[0-9a-f]+ \[0x[0-9a-f]+\]`)
-	dump := regexp.MustCompile(`(?m)^[0-9a-f]{4} - .*$`)
-	from := func(out string) string {
-		if i := strings.Index(out, "CIPHER is "); i >= 0 {
-			out = out[i:]
-		}
-		return dump.ReplaceAllString(pointers.ReplaceAllString(out, "$1 P"), "<dump>")
-	}
+	from := fromCipherLine
 	for _, flag := range []string{"-trace", "-debug"} {
 		for _, version := range []string{"-tls1_3", "-tls1_2"} {
 			t.Run(flag+version, func(t *testing.T) {
@@ -1008,4 +994,18 @@ func earlySetup(t *testing.T) (dir, cert, key, early string) {
 		t.Fatal(err)
 	}
 	return dir, cert, key, early
+}
+
+var (
+	debugPointers = regexp.MustCompile(`(read from|write to) 0x[0-9a-f]+ \[0x[0-9a-f]+\]`)
+	debugDump     = regexp.MustCompile(`(?m)^[0-9a-f]{4} - .*$`)
+)
+
+// fromCipherLine is stdout from the handshake's "CIPHER is" on, -debug's
+// pointers and dumped bytes left out.
+func fromCipherLine(out string) string {
+	if i := strings.Index(out, "CIPHER is "); i >= 0 {
+		out = out[i:]
+	}
+	return debugDump.ReplaceAllString(debugPointers.ReplaceAllString(out, "$1 P"), "<dump>")
 }
