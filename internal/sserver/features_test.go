@@ -60,11 +60,12 @@ func TestOCSPStapleFile(t *testing.T) {
 	}
 }
 
-// TestOCSPFetch: -status_url asks a responder at start-up and staples
-// its answer.
-func TestOCSPFetch(t *testing.T) {
-	needTool(t, "openssl")
-	dir := t.TempDir()
+// ocspResponder writes, into dir, an ECDSA CA (ca.pem) and a leaf for
+// localhost it issued (serial 7, c.pem and k.pem), and starts an OCSP
+// responder that answers "revoked" for any serial, signed by the CA; the
+// requests it got come on asked (at most 16 are kept).
+func ocspResponder(t *testing.T, dir string) (certPath, keyPath, caPath, url string, asked chan *ocsp.Request) {
+	t.Helper()
 	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test CA"},
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true,
@@ -75,7 +76,7 @@ func TestOCSPFetch(t *testing.T) {
 	leafTmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "localhost"},
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), KeyUsage: x509.KeyUsageDigitalSignature}
 	leafDER, _ := x509.CreateCertificate(rand.Reader, leafTmpl, ca, &key.PublicKey, caKey)
-	asked := make(chan *ocsp.Request, 1)
+	asked = make(chan *ocsp.Request, 16)
 	responder := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		req, err := ocsp.ParseRequest(body)
@@ -83,20 +84,31 @@ func TestOCSPFetch(t *testing.T) {
 			http.Error(w, err.Error(), 400)
 			return
 		}
-		asked <- req
+		select {
+		case asked <- req:
+		default:
+		}
 		resp, _ := ocsp.CreateResponse(ca, ca, ocsp.Response{Status: ocsp.Revoked, SerialNumber: req.SerialNumber,
 			RevokedAt: time.Now().Add(-time.Minute), ThisUpdate: time.Now().Add(-time.Minute), NextUpdate: time.Now().Add(time.Hour)}, caKey)
 		w.Header().Set("Content-Type", "application/ocsp-response")
 		w.Write(resp)
 	}))
-	defer responder.Close()
+	t.Cleanup(responder.Close)
 	kder, _ := x509.MarshalPKCS8PrivateKey(key)
-	certPath, keyPath, caPath := filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.pem"), filepath.Join(dir, "ca.pem")
+	certPath, keyPath, caPath = filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.pem"), filepath.Join(dir, "ca.pem")
 	os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leafDER}), 0o644)
 	os.WriteFile(caPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), 0o644)
 	os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}), 0o600)
+	return certPath, keyPath, caPath, responder.URL, asked
+}
+
+// TestOCSPFetch: -status_url asks a responder at start-up and staples
+// its answer.
+func TestOCSPFetch(t *testing.T) {
+	needTool(t, "openssl")
+	certPath, keyPath, caPath, url, asked := ocspResponder(t, t.TempDir())
 	// openssl s_server looks the issuer up in its trust store (-CAfile).
-	ts := startServer(t, "", "-cert", certPath, "-key", keyPath, "-CAfile", caPath, "-status_url", responder.URL, "-status_verbose", "-naccept", "1")
+	ts := startServer(t, "", "-cert", certPath, "-key", keyPath, "-CAfile", caPath, "-status_url", url, "-status_verbose", "-naccept", "1")
 	// As openssl's, the responder is asked during the handshake of a
 	// client that wants a staple, not at start-up.
 	select {

@@ -159,12 +159,13 @@ func (s *server) fetchOCSP(b *strings.Builder, chain [][]byte) []byte {
 		b.WriteString("cert_status: no AIA and no default responder URL\n")
 		return nil
 	}
+	// The issuer comes from the trust store alone, as openssl's looks it
+	// up by name in its SSL_CTX's store: measured with 3.0, an issuer
+	// only in -cert_chain, -chainCAfile or -verifyCAfile (the served
+	// chain holds it) is not found.
 	var issuer *x509.Certificate
-	if len(chain) > 1 {
-		issuer, _ = x509.ParseCertificate(chain[1])
-	}
-	if issuer == nil {
-		for _, r := range s.roots {
+	if s.statusIssuers != nil {
+		for _, r := range s.statusIssuers() {
 			if bytes.Equal(r.RawSubject, leaf.RawIssuer) {
 				issuer = r
 				break

@@ -176,3 +176,53 @@ func TestStapleTooLargeLikeOpenSSL(t *testing.T) {
 	compareStapleFailure(t, args, nil, "alert internal error", "-tls1_3")
 	compareStapleFailure(t, args, nil, "excessive message size", "-tls1_2")
 }
+
+// TestStatusIssuerFromTrustStoreLikeOpenSSL: -status_url needs the
+// leaf's issuer for its request and, as openssl 3.0's s_server, looks it
+// up in the trust store (-CAfile) only: an issuer in the served chain
+// (-cert_chain, -chainCAfile) or in -verifyCAfile alone is not found,
+// and the handshake goes on without a staple. Both servers' cert_status
+// lines and both clients' OCSP lines are compared.
+func TestStatusIssuerFromTrustStoreLikeOpenSSL(t *testing.T) {
+	needTool(t, "openssl")
+	dir := t.TempDir()
+	certPath, keyPath, caPath, url, _ := ocspResponder(t, dir)
+	statusLines := func(s string) string {
+		var b strings.Builder
+		for _, l := range strings.SplitAfter(s, "\n") {
+			if strings.HasPrefix(l, "cert_status:") || strings.HasPrefix(l, "OCSP response:") || strings.Contains(l, "Cert Status:") {
+				b.WriteString(l)
+			}
+		}
+		return b.String()
+	}
+	for _, tc := range []struct {
+		args   []string
+		staple bool
+	}{
+		{[]string{"-CAfile", caPath}, true},
+		{[]string{"-cert_chain", caPath}, false},
+		{[]string{"-chainCAfile", caPath}, false},
+		{[]string{"-verifyCAfile", caPath}, false},
+		{[]string{"-verifyCAfile", certPath, "-CAfile", caPath}, true},
+	} {
+		args := append([]string{"-cert", certPath, "-key", keyPath, "-status_url", url, "-status_verbose", "-naccept", "1"}, tc.args...)
+		done := clientPrinted("OCSP response:")
+		theirSrv := testpeer.OpenSSLServer(t, args...)
+		theirClient := opensslClientUntil(t, theirSrv.Addr, "", done, "-status")
+		_, theirErr := theirSrv.Wait(t, 20*time.Second)
+		ts := startServer(t, "", args...)
+		ourClient := opensslClientUntil(t, ts.addr, "", done, "-status")
+		ts.wait(20 * time.Second)
+		want := "OCSP response: no response sent"
+		if tc.staple {
+			want = "Cert Status: revoked"
+		}
+		if !strings.Contains(theirClient, want) {
+			t.Errorf("%v: openssl's client lacks %q (the measurement changed?):\n%s", tc.args, want, theirClient)
+		}
+		if o, g := statusLines(theirClient+theirErr), statusLines(ourClient+ts.err.String()); o != g {
+			t.Errorf("%v: status lines differ\nopenssl:\n%s\ntlskit:\n%s", tc.args, o, g)
+		}
+	}
+}

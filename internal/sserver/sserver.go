@@ -320,6 +320,11 @@ type server struct {
 	// systemCAs, when set, are the default trust store's CAs, read on
 	// first use (the c command without -verify).
 	systemCAs func() []*x509.Certificate
+	// statusIssuers, set under -status, are the certificates -status_url
+	// looks the leaf's issuer up in: the trust store (-CAfile, -CApath,
+	// -CAstore and openssl's defaults), even when -verifyCAfile… replace
+	// it for verification.
+	statusIssuers func() []*x509.Certificate
 
 	msgFile *os.File // -msgfile
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"time"
 
@@ -102,6 +103,25 @@ func (s *server) loadVerify(v *opt.Values) error {
 		}
 	}
 	s.roots = roots
+	if c.status && !verifyStore {
+		s.statusIssuers = func() []*x509.Certificate {
+			if s.systemCAs == nil {
+				return s.roots
+			}
+			return append(slices.Clip(s.roots), s.systemCAs()...)
+		}
+	} else if c.status {
+		// The trust store is not the verification store: read it on
+		// first use; what cannot be read holds no issuer.
+		s.statusIssuers = sync.OnceValue(func() []*x509.Certificate {
+			cs, _ := trust.Load()
+			if trust.WantsDefaults() {
+				sys, _ := certs.SystemCAs()
+				cs = append(cs, sys...)
+			}
+			return cs
+		})
+	}
 	if !v.Has("no_ca_names") && trust.File != "" {
 		names, err := optgroups.CAStore{File: trust.File}.Load()
 		if err != nil {
