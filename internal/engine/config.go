@@ -383,6 +383,14 @@ type Config struct {
 	// (see alert.Fault). Without the hook a TLS 1.3 server acknowledges
 	// any name and a TLS 1.0–1.2 server none.
 	ServerNameHook func(name string) (SNIAnswer, error)
+	// CertificateHook, when set, is asked by a server which identities a
+	// full handshake of version v may use, in place of Identities and of
+	// the ServerNameHook's (none when it answers none), after the
+	// ServerNameHook and before the certificate is chosen, as OpenSSL
+	// calls its certificate callback (SSL_CTX_set_cert_cb): again for the
+	// ClientHello after a HelloRetryRequest, never when a session is
+	// resumed. An error ends the handshake with the alert it wraps.
+	CertificateHook func(ch *msg.ClientHello, v uint16) ([]Identity, error)
 	// OCSPStaple, when set, is asked by a server for the OCSP response
 	// (DER) to staple to the chain it sends, when the client asked with
 	// status_request (RFC 6066 §8): TLS 1.0–1.2 send it in

@@ -131,6 +131,11 @@ func (c *TLSConn) serverHandshake12(ch *msg.ClientHello, chRaw []byte, v uint16)
 		return err
 	}
 	if h.resumed == nil {
+		if c.cfg.CertificateHook != nil {
+			if err := c.askCertificateHook(ch, v); err != nil {
+				return err
+			}
+		}
 		if err := h.chooseSuite(); err != nil {
 			return err
 		}

@@ -252,21 +252,7 @@ func (h *serverHS) negotiate() error {
 		}
 	}
 	c.st.PeerSignatureSchemes = peerSchemes
-	for _, s := range peerSchemes {
-		if !sig.Allowed13(s) || (cfg.SignatureSchemes != nil && !slices.Contains(cfg.SignatureSchemes, s)) {
-			continue
-		}
-		ids := c.identities()
-		for i := range ids {
-			if sig.Fits(s, ids[i].Key.Public()) {
-				h.id, h.scheme = &ids[i], s
-				break
-			}
-		}
-		if h.id != nil {
-			break
-		}
-	}
+	h.chooseIdentity()
 
 	// ALPN: the server's order wins; no overlap is fatal (RFC 7301 §3.2).
 	if d, ok := ch.Extensions.Find(msg.ExtALPN); ok && len(cfg.ALPN) > 0 && !c.noALPN {
@@ -291,11 +277,46 @@ func (h *serverHS) negotiate() error {
 	return nil
 }
 
+// chooseIdentity takes the first of the client's signature schemes
+// (RFC 8446 §4.2.3) that one of the identities can make, and that one.
+func (h *serverHS) chooseIdentity() {
+	c, cfg := h.c, h.c.cfg
+	h.id, h.scheme = nil, 0
+	for _, s := range c.st.PeerSignatureSchemes {
+		if !sig.Allowed13(s) || (cfg.SignatureSchemes != nil && !slices.Contains(cfg.SignatureSchemes, s)) {
+			continue
+		}
+		ids := c.identities()
+		for i := range ids {
+			if sig.Fits(s, ids[i].Key.Public()) {
+				h.id, h.scheme = &ids[i], s
+				return
+			}
+		}
+	}
+}
+
+// certificateHook asks Config.CertificateHook for the identities of a
+// handshake that resumes nothing, and chooses among them again.
+func (h *serverHS) certificateHook() error {
+	if h.c.cfg.CertificateHook == nil || h.psk != nil {
+		return nil
+	}
+	if err := h.c.askCertificateHook(h.ch, VersionTLS13); err != nil {
+		return err
+	}
+	h.chooseIdentity()
+	return nil
+}
+
 // choosePSKAndGroup picks the PSK (verifying its binder) and, unless the
 // handshake goes without (EC)DHE, the key share; without a PSK the
 // server must be able to authenticate with a certificate.
 func (h *serverHS) choosePSKAndGroup(raw, prefix []byte) error {
 	if err := h.selectPSK(raw, prefix); err != nil {
+		return err
+	}
+	if err := h.certificateHook(); err != nil {
 		return err
 	}
 	if h.psk == nil {
@@ -545,6 +566,9 @@ func (h *serverHS) helloRetry(ch1 []byte) error {
 	prefix := append([]byte{byte(msg.TypeMessageHash), 0, 0, byte(c.suite.Hash.Size())}, d1.Sum(nil)...)
 	prefix = append(prefix, raw...)
 	if err := h.selectPSK(m.Raw, prefix); err != nil {
+		return err
+	}
+	if err := h.certificateHook(); err != nil {
 		return err
 	}
 	if h.psk == nil && h.id == nil {

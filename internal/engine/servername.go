@@ -86,3 +86,18 @@ func (c *TLSConn) stapleFor(ch *msg.ClientHello, chain [][]byte) ([]byte, error)
 	}
 	return staple, nil
 }
+
+// askCertificateHook asks Config.CertificateHook which identities the
+// handshake of version v may use; its answer replaces the Config's and
+// the ServerNameHook's.
+func (c *TLSConn) askCertificateHook(ch *msg.ClientHello, v uint16) error {
+	ids, err := c.cfg.CertificateHook(ch, v)
+	if err != nil {
+		return err
+	}
+	if ids == nil {
+		ids = []Identity{}
+	}
+	c.ids = ids
+	return nil
+}

@@ -12,6 +12,7 @@ import (
 	"math/big"
 	"net"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,6 +27,9 @@ type identity struct {
 	// xbuild indexes the -xcert certificates of main whose chains
 	// -xchain_build asks to build.
 	xbuild []int
+	// xcerts are the -xcert certificates, for the certificate callback
+	// that serves them in place of the others.
+	xcerts []xcert
 	sni    []engine.Identity // -cert2, for clients naming -servername
 	// certIdx is the index in main of the key slot -cert's certificate
 	// (or the generated one) took, -1 without one (-nocert). A -dcert of
@@ -112,6 +116,7 @@ func loadIdentity(c *config) (*identity, error) {
 		if c.xchainBuild {
 			id.xbuild = append(id.xbuild, len(id.main))
 		}
+		id.xcerts = append(id.xcerts, xcert{idx: len(id.main), given: slices.Clone(cert.Chain)})
 		id.main = append(id.main, cert)
 	}
 	// openssl s_server loads -cert2 (by default ./server2.pem) whenever

@@ -325,6 +325,9 @@ func (s *server) engineConfig(tc *trackedConn) *engine.Config {
 	}
 	cfg.Identities = s.tls.id.main
 	cfg.ServerNameHook = func(name string) (engine.SNIAnswer, error) { return s.serverName(tc, name) }
+	if len(s.tls.id.xcerts) > 0 {
+		cfg.CertificateHook = s.xcertHook
+	}
 	if c.status {
 		cfg.OCSPStaple = s.certStatus
 	}

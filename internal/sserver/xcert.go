@@ -1,0 +1,299 @@
+package sserver
+
+import (
+	"crypto/ecdsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/tlskit/tlskit/internal/dn"
+	"github.com/tlskit/tlskit/internal/engine"
+	"github.com/tlskit/tlskit/internal/engine/kx"
+	"github.com/tlskit/tlskit/internal/engine/msg"
+	"github.com/tlskit/tlskit/internal/engine/sig"
+	"github.com/tlskit/tlskit/internal/optgroups"
+)
+
+// xcert is one -xcert as the certificate callback checks it.
+type xcert struct {
+	idx   int      // its identity in identity.main (its chain built there)
+	given [][]byte // the certificate and -xchain's, as loaded
+}
+
+// chainFlags are what openssl's SSL_check_chain reports of a server
+// chain for a ClientHello, in the order s_server prints them.
+type chainFlags struct {
+	valid, sign, eeSig, caSig, eeParam, caParam, explicit bool
+}
+
+// xcertHook is s_server's certificate callback under -xcert, as openssl
+// 3.0's: on every full handshake it forgets -cert's, -dcert's and the
+// section's certificates, checks each -xcert in order against the
+// ClientHello, printing "Checking cert chain N:" and the chain's flags
+// on stderr, and serves the valid ones, a later one replacing an
+// earlier one of its key type (measured: a valid ECDSA -xcert is served
+// in place of an ECDSA -cert; an RSA -xcert that the client's
+// signature_algorithms rule out leaves no certificate, even when -cert's
+// would do, and the handshake fails).
+func (s *server) xcertHook(ch *msg.ClientHello, v uint16) ([]engine.Identity, error) {
+	id := s.tls.id
+	var b strings.Builder
+	var ids []engine.Identity
+	for i, x := range id.xcerts {
+		f := s.checkChain(ch, v, x.given)
+		leaf, err := x509.ParseCertificate(x.given[0])
+		if err != nil {
+			continue // loadKeyPair parsed it
+		}
+		fmt.Fprintf(&b, "Checking cert chain %d:\nSubject: %s\n", i+1, dn.Format(leaf.RawSubject, s.nameopt))
+		for _, l := range []struct {
+			name string
+			ok   bool
+		}{
+			{"Overall Validity", f.valid}, {"Sign with EE key", f.sign}, {"EE signature", f.eeSig},
+			{"CA signature", f.caSig}, {"EE key parameters", f.eeParam}, {"CA key parameters", f.caParam},
+			{"Explicitly sign with EE key", f.explicit}, {"Issuer Name", true}, {"Certificate Type", true},
+		} {
+			ok := "OK"
+			if !l.ok {
+				ok = "NOT OK"
+			}
+			fmt.Fprintf(&b, "\t%s: %s\n", l.name, ok)
+		}
+		b.WriteString("\tSuite B: not tested\n")
+		if f.valid {
+			ids = placeXcert(ids, id.main[x.idx])
+		}
+	}
+	s.errw.Write([]byte(b.String()))
+	return ids, nil
+}
+
+// placeXcert puts x in the slot of its key type, replacing what was
+// there (SSL_use_certificate after SSL_certs_clear: no chain is kept
+// from the one it replaces).
+func placeXcert(ids []engine.Identity, x engine.Identity) []engine.Identity {
+	slot := optgroups.SlotOf(x)
+	for i := range ids {
+		if slot >= 0 && optgroups.SlotOf(ids[i]) == slot {
+			ids[i] = x
+			return ids
+		}
+	}
+	return append(ids, x)
+}
+
+// checkChain is SSL_check_chain's verdict on chain (leaf first, then
+// -xchain's certificates, not the chain built from stores) for ch at
+// version v, as measured with openssl 3.0 s_server -xcert: the chain is
+// valid when the leaf's signature and key parameters are acceptable.
+//   - Sign with EE key, Explicitly sign with EE key: from TLS 1.2 on,
+//     a signature scheme both sides allow fits the key's type (TLS 1.3
+//     leaves PKCS#1 v1.5 out); below TLS 1.2, always.
+//   - EE signature: at TLS 1.2, the certificate's own signature
+//     algorithm is a scheme both allow; at TLS 1.3 a scheme both allow
+//     can sign with the key (an ECDSA scheme binds its curve), and the
+//     certificate's signature is one of signature_algorithms_cert, when
+//     the client sent it. CA signature: each -xchain certificate's
+//     signature as TLS 1.2's rule (or signature_algorithms_cert).
+//   - EE and CA key parameters: an EC key's curve is one of the
+//     client's supported_groups, when it sent them, at any version.
+func (s *server) checkChain(ch *msg.ClientHello, v uint16, chain [][]byte) chainFlags {
+	var f chainFlags
+	certs := make([]*x509.Certificate, 0, len(chain))
+	for _, der := range chain {
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			return f
+		}
+		certs = append(certs, c)
+	}
+	var peer, peerCert, groups []uint16
+	hasGroups, hasCertSigalgs := false, false
+	if d, ok := ch.Extensions.Find(msg.ExtSignatureAlgorithms); ok {
+		peer, _ = msg.ParseUint16List(d)
+	}
+	if d, ok := ch.Extensions.Find(msg.ExtSignatureAlgorithmsCert); ok {
+		peerCert, _ = msg.ParseUint16List(d)
+		hasCertSigalgs = true
+	}
+	if d, ok := ch.Extensions.Find(msg.ExtSupportedGroups); ok {
+		groups, _ = msg.ParseUint16List(d)
+		hasGroups = true
+	}
+	shared := s.sharedSchemes(peer)
+	pub := certs[0].PublicKey
+	if k, err := sig.PublicKey(certs[0]); err == nil {
+		pub = k
+	}
+	// A certificate's signature is acceptable when its algorithm is a
+	// shared scheme (at TLS 1.3 one of signature_algorithms_cert, when
+	// sent).
+	sigOK := func(c *x509.Certificate) bool {
+		list := shared
+		if v >= engine.VersionTLS13 && hasCertSigalgs {
+			list = peerCert
+		}
+		ss := certSignatureSchemes(c)
+		return slices.ContainsFunc(list, func(s uint16) bool { return slices.Contains(ss, s) })
+	}
+	paramOK := func(c *x509.Certificate) bool {
+		k, ok := c.PublicKey.(*ecdsa.PublicKey)
+		if !ok || !hasGroups {
+			return true
+		}
+		return slices.Contains(groups, curveGroup(k))
+	}
+	if v >= engine.VersionTLS12 {
+		for _, sc := range shared {
+			if v >= engine.VersionTLS13 && (isPKCS1Scheme(sc) || isDSAScheme(sc)) {
+				continue // neither signs a TLS 1.3 handshake
+			}
+			if sig.Fits12(sc, pub) {
+				f.sign, f.explicit = true, true
+				break
+			}
+		}
+		f.caSig = true
+		for _, c := range certs[1:] {
+			if !sigOK(c) {
+				f.caSig = false
+				break
+			}
+		}
+		if v >= engine.VersionTLS13 {
+			fits := slices.ContainsFunc(shared, func(sc uint16) bool { return sig.Allowed13(sc) && sig.Fits(sc, pub) })
+			f.eeSig = fits && (!hasCertSigalgs || sigOK(certs[0]))
+		} else {
+			f.eeSig = sigOK(certs[0])
+		}
+	} else {
+		f.sign, f.explicit, f.eeSig, f.caSig = true, true, true, true
+	}
+	f.eeParam = paramOK(certs[0])
+	f.caParam = true
+	for _, c := range certs[1:] {
+		if !paramOK(c) {
+			f.caParam = false
+			break
+		}
+	}
+	f.valid = f.eeSig && f.eeParam
+	return f
+}
+
+// sharedSchemes are the client's signature schemes the server allows:
+// -sigalgs, else openssl 3.0's list, without SHA-1 above security level 0
+// and SHA-224 from level 3.
+func (s *server) sharedSchemes(peer []uint16) []uint16 {
+	mine := s.c.engine.tp.Sigalgs
+	level := s.c.engine.tp.SecLevel
+	if mine == nil {
+		mine = sig.DefaultClient12SHA1
+	}
+	var out []uint16
+	for _, sc := range peer {
+		if !slices.Contains(mine, sc) {
+			continue
+		}
+		switch sc {
+		case sig.RSAPKCS1SHA1, sig.ECDSASHA1, sig.DSASHA1:
+			if level > 0 {
+				continue
+			}
+		case sig.RSAPKCS1SHA224, sig.ECDSASHA224, sig.DSASHA224:
+			if level >= 3 {
+				continue
+			}
+		}
+		out = append(out, sc)
+	}
+	return out
+}
+
+func isPKCS1Scheme(s uint16) bool {
+	return s == sig.RSAPKCS1SHA1 || s == sig.RSAPKCS1SHA224 || s == sig.RSAPKCS1SHA256 || s == sig.RSAPKCS1SHA384 || s == sig.RSAPKCS1SHA512
+}
+
+func isDSAScheme(s uint16) bool {
+	return s == sig.DSASHA1 || s == sig.DSASHA224 || s == sig.DSASHA256 || s == sig.DSASHA384 || s == sig.DSASHA512
+}
+
+// curveGroup is the supported_groups code of an EC key's curve (0 for
+// one TLS does not name).
+func curveGroup(k *ecdsa.PublicKey) uint16 {
+	switch k.Curve.Params().BitSize {
+	case 256:
+		return kx.Secp256r1
+	case 384:
+		return kx.Secp384r1
+	case 521:
+		return kx.Secp521r1
+	}
+	return 0
+}
+
+// Signature algorithm identifiers Go's x509 does not name.
+var (
+	oidSHA224WithRSA   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 14}
+	oidECDSAWithSHA224 = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 1}
+	oidDSAWithSHA224   = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 3, 1}
+	oidEd448           = asn1.ObjectIdentifier{1, 3, 101, 113}
+)
+
+// certSignatureSchemes are the TLS signature schemes that name the
+// algorithm c was signed with (RFC 8446 §4.2.3: an RSASSA-PSS signature
+// is either PSS scheme of its hash).
+func certSignatureSchemes(c *x509.Certificate) []uint16 {
+	switch c.SignatureAlgorithm {
+	case x509.SHA1WithRSA:
+		return []uint16{sig.RSAPKCS1SHA1}
+	case x509.SHA256WithRSA:
+		return []uint16{sig.RSAPKCS1SHA256}
+	case x509.SHA384WithRSA:
+		return []uint16{sig.RSAPKCS1SHA384}
+	case x509.SHA512WithRSA:
+		return []uint16{sig.RSAPKCS1SHA512}
+	case x509.ECDSAWithSHA1:
+		return []uint16{sig.ECDSASHA1}
+	case x509.ECDSAWithSHA256:
+		return []uint16{sig.ECDSAP256SHA256}
+	case x509.ECDSAWithSHA384:
+		return []uint16{sig.ECDSAP384SHA384}
+	case x509.ECDSAWithSHA512:
+		return []uint16{sig.ECDSAP521SHA512}
+	case x509.DSAWithSHA1:
+		return []uint16{sig.DSASHA1}
+	case x509.DSAWithSHA256:
+		return []uint16{sig.DSASHA256}
+	case x509.PureEd25519:
+		return []uint16{sig.Ed25519}
+	case x509.SHA256WithRSAPSS:
+		return []uint16{sig.RSAPSSRSAESHA256, sig.RSAPSSPSSSHA256}
+	case x509.SHA384WithRSAPSS:
+		return []uint16{sig.RSAPSSRSAESHA384, sig.RSAPSSPSSSHA384}
+	case x509.SHA512WithRSAPSS:
+		return []uint16{sig.RSAPSSRSAESHA512, sig.RSAPSSPSSSHA512}
+	}
+	var outer struct {
+		TBS    asn1.RawValue
+		SigAlg pkix.AlgorithmIdentifier
+	}
+	if _, err := asn1.Unmarshal(c.Raw, &outer); err != nil {
+		return nil
+	}
+	switch alg := outer.SigAlg.Algorithm; {
+	case alg.Equal(oidSHA224WithRSA):
+		return []uint16{sig.RSAPKCS1SHA224}
+	case alg.Equal(oidECDSAWithSHA224):
+		return []uint16{sig.ECDSASHA224}
+	case alg.Equal(oidDSAWithSHA224):
+		return []uint16{sig.DSASHA224}
+	case alg.Equal(oidEd448):
+		return []uint16{sig.Ed448}
+	}
+	return nil
+}
