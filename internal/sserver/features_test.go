@@ -266,6 +266,17 @@ func TestBriefCRLF(t *testing.T) {
 func TestIgnEOF(t *testing.T) {
 	for _, flag := range []string{"-quiet", "-brief"} {
 		t.Run(flag, func(t *testing.T) {
+			// The hook runs on the session's goroutine before it acts on
+			// the end of stdin: once it has run, a session that (wrongly)
+			// ends there has printed DONE before it reads the client again.
+			ended := make(chan struct{}, 1)
+			testOnlyStdinEnded = func() {
+				select {
+				case ended <- struct{}{}:
+				default:
+				}
+			}
+			t.Cleanup(func() { testOnlyStdinEnded = nil }) // after the server's own cleanup
 			ts := startServer(t, t.TempDir(), flag)
 			ts.stdin.Close()
 			c, err := goClient(ts.addr, nil)
@@ -273,7 +284,11 @@ func TestIgnEOF(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer c.Close()
-			time.Sleep(100 * time.Millisecond) // give stdin's EOF a chance to (wrongly) end it
+			select {
+			case <-ended:
+			case <-time.After(10 * time.Second):
+				t.Fatalf("the session did not see the end of stdin within 10s\nstdout: %s", ts.out)
+			}
 			io.WriteString(c, "still here\n")
 			testpeer.WaitOutput(t, ts.out.String, "still here\n", 5*time.Second)
 			if strings.Contains(ts.out.String(), "DONE") {

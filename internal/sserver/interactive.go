@@ -212,6 +212,9 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 			// default when -quiet"); otherwise it ends the server as Q
 			// does, whatever -ign_eof says: openssl 3.0 ignores it here.
 			if !ok {
+				if testOnlyStdinEnded != nil {
+					testOnlyStdinEnded()
+				}
 				if s.c.quiet {
 					reads = nil // keep serving this client; stdin has nothing more
 					continue
@@ -290,6 +293,10 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 		}
 	}
 }
+
+// testOnlyStdinEnded, set by tests, is called when a session sees the
+// end of stdin, before it acts on it (TestIgnEOF).
+var testOnlyStdinEnded func()
 
 // isEOF reports the end of the client's data: io.EOF after close_notify,
 // or the engine's io.ErrUnexpectedEOF for a transport that ended without
