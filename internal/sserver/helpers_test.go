@@ -146,19 +146,62 @@ func opensslClient(t *testing.T, addr string, stdin string, hold time.Duration, 
 func opensslClientUntil(t *testing.T, addr string, stdin string, done func(out string) bool, args ...string) string {
 	t.Helper()
 	needTool(t, "openssl")
+	out, err := runOpensslClient(addr, stdin, done, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// goOpensslClient is opensslClientUntil in a goroutine of its own, for a
+// test that drives the server meanwhile: the goroutine may not end the
+// test, so the result comes back on the channel and the test goroutine
+// fails with its error when it receives it (see clientResult.get).
+func goOpensslClient(t *testing.T, addr string, stdin string, done func(out string) bool, args ...string) <-chan clientResult {
+	t.Helper()
+	needTool(t, "openssl")
+	ch := make(chan clientResult, 1)
+	go func() {
+		out, err := runOpensslClient(addr, stdin, done, args...)
+		ch <- clientResult{out, err}
+	}()
+	return ch
+}
+
+// clientResult is what goOpensslClient's client printed, or why it could
+// not run.
+type clientResult struct {
+	out string
+	err error
+}
+
+// get waits for the client (bounded by its own 20 s) and returns what it
+// printed, failing the test if it could not run; call it on the test's
+// goroutine.
+func (r clientResult) get(t *testing.T) string {
+	t.Helper()
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	return r.out
+}
+
+// runOpensslClient is opensslClientUntil's work, with no testing.T: it
+// may run on any goroutine.
+func runOpensslClient(addr string, stdin string, done func(out string) bool, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	full := append([]string{"s_client", "-connect", addr}, args...)
 	cmd := exec.CommandContext(ctx, "openssl", full...)
 	pw, err := cmd.StdinPipe()
 	if err != nil {
-		t.Fatal(err)
+		return "", err
 	}
 	var out syncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	cmd.WaitDelay = time.Second
 	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+		return "", err
 	}
 	exited := make(chan struct{})
 	go func() {
@@ -176,7 +219,7 @@ func opensslClientUntil(t *testing.T, addr string, stdin string, done func(out s
 	}()
 	cmd.Wait()
 	close(exited)
-	return out.String()
+	return out.String(), nil
 }
 
 // printed is a done function for opensslClientUntil: the client's input

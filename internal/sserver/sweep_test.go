@@ -203,13 +203,12 @@ func TestCommandsLikeOpenSSL(t *testing.T) {
 				if tc.clientDone != nil {
 					done = func(c string) bool { return tc.clientDone(c, output()) }
 				}
-				client := make(chan string, 1)
-				go func() { client <- opensslClientUntil(t, addr, "", done, tc.version) }()
+				client := goOpensslClient(t, addr, "", done, tc.version)
 				testpeer.WaitOutput(t, output, "CIPHER is ", 20*time.Second)
 				for _, c := range tc.commands {
 					send(c)
 				}
-				return <-client
+				return (<-client).get(t)
 			}
 			from := func(out string) string {
 				if i := strings.Index(out, "CIPHER is "); i >= 0 {
@@ -261,11 +260,10 @@ func TestShutdownTraceLikeOpenSSL(t *testing.T) {
 							opensslClientUntil(t, addr, "", handshaken, version)
 							return
 						}
-						client := make(chan string, 1)
-						go func() { client <- opensslClientUntil(t, addr, "", nil, version) }()
+						client := goOpensslClient(t, addr, "", nil, version)
 						testpeer.WaitOutputFunc(t, output, "the handshake", handshaken, 20*time.Second)
 						stop()
-						<-client
+						(<-client).get(t)
 					}
 					srv := testpeer.OpenSSLServerIn(t, dir, args...)
 					drive(srv.Addr, srv.Output, func() {
