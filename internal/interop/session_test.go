@@ -78,6 +78,10 @@ func opensslSessOut(t *testing.T, file string, args ...string) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	// A bound on the whole run, the Wait below included: s_client ends
+	// at the end of its input unless the server holds it.
+	kill := time.AfterFunc(30*time.Second, func() { cmd.Process.Kill() }) // by PID: the client this test started
+	defer kill.Stop()
 	defer cmd.Wait()
 	defer stdin.Close()
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) { // polling for the file
