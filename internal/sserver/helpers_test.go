@@ -329,7 +329,14 @@ func goClient(addr string, cfg *tls.Config) (*tls.Conn, error) {
 	// A bound, not a timing: 200 handshakes at once under -race on two
 	// cores take seconds each.
 	d := &net.Dialer{Timeout: 60 * time.Second}
-	return tls.DialWithDialer(d, "tcp", addr, cfg)
+	c, err := tls.DialWithDialer(d, "tcp", addr, cfg)
+	if err != nil {
+		return nil, err
+	}
+	// And a bound on every read and write after it, so a test reading
+	// to the end of a session the server never ends cannot hang.
+	c.SetDeadline(time.Now().Add(60 * time.Second))
+	return c, nil
 }
 
 type stdioT = stdio.Stdio
