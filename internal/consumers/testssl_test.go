@@ -150,11 +150,14 @@ func TestTestSSL(t *testing.T) {
 		t.Run(strings.Join(groups, ""), func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
+			// Each run's working directory is made here: t.TempDir may
+			// fail the test, which the runs' goroutines must not do.
+			work := map[string]string{ossl: t.TempDir(), filepath.Join(shimDir, "openssl"): t.TempDir()}
 			run := func(openssl, json string) result {
 				args := append([]string{"--quiet", "--color", "0", "--warnings", "off", "--openssl", openssl,
 					"--connect-timeout", "10", "--openssl-timeout", "10", "--jsonfile", json}, groups...)
 				args = append(args, addr)
-				return runProg(6*time.Minute, env(false), t.TempDir(), "", prog, args...)
+				return runProg(6*time.Minute, env(false), work[openssl], "", prog, args...)
 			}
 			var wg sync.WaitGroup
 			var o, k result
