@@ -41,11 +41,29 @@ func (s *SnapshotConn) snapshot() {
 // HandshakeState is the State as the handshake left it (before the
 // handshake completes: as far as it went).
 func (s *SnapshotConn) HandshakeState() State {
+	return *s.HandshakeStateRef()
+}
+
+// HandshakeStateRef is HandshakeState without the copy: the snapshot
+// itself, which its reader must not change. A connection's per-connection
+// code reads a few fields through it with no State (about 600 bytes) in
+// its frames: copied there, it was what made a server connection's
+// goroutine outgrow its stack (runtime.morestack after the handshake).
+func (s *SnapshotConn) HandshakeStateRef() *State {
 	s.mu.Lock()
 	st := s.st
 	s.mu.Unlock()
 	if st != nil {
-		return *st
+		return st
 	}
-	return s.TLSConn.State()
+	return s.current()
+}
+
+// current is the state so far on the heap, apart from HandshakeStateRef
+// so that the copy is not in its frame.
+//
+//go:noinline
+func (s *SnapshotConn) current() *State {
+	cur := s.TLSConn.State()
+	return &cur
 }

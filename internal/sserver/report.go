@@ -58,7 +58,7 @@ type connState struct {
 
 // connStateOf is the engine's connection state for the reports.
 func connStateOf(t *engine.SnapshotConn) connState {
-	st := t.HandshakeState()
+	st := t.HandshakeStateRef()
 	return connState{Version: st.Version, CipherSuite: st.Suite, CurveID: st.Group,
 		NegotiatedProtocol: st.ALPN, DidResume: st.Resumed, ExtendedMasterSecret: st.ExtendedMasterSecret,
 		PeerCertificates: engine.ParseChain(st.PeerChain),
@@ -70,7 +70,7 @@ func connStateOf(t *engine.SnapshotConn) connState {
 // sessionTimeout is the timeout of the connection's session in seconds,
 // as openssl's server prints it: the engine's session lifetime (304 s
 // after an external TLS 1.3 PSK), else openssl's default.
-func sessionTimeout(st engine.State) int {
+func sessionTimeout(st *engine.State) int {
 	if st.SessionLifetime > 0 {
 		return int(st.SessionLifetime / time.Second)
 	}
@@ -78,7 +78,7 @@ func sessionTimeout(st engine.State) int {
 }
 
 // psk12Identity is the identity of a TLS 1.0–1.2 PSK suite's session.
-func psk12Identity(st engine.State) []byte {
+func psk12Identity(st *engine.State) []byte {
 	if su, ok := suites.Lookup12(st.Suite); ok && su.Kx.PSK() && st.Version < engine.VersionTLS13 {
 		return st.PSKIdentity
 	}

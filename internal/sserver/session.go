@@ -27,7 +27,7 @@ func (s *server) writeSession(w io.Writer, ci connInfo, st engine.State, now tim
 		Version: 1, SSLVersion: int(st.Version),
 		SessionID: append([]byte{}, st.SessionID...),
 		MasterKey: st.MasterSecret,
-		Time:      now.Unix(), Timeout: int64(sessionTimeout(st)),
+		Time:      now.Unix(), Timeout: int64(sessionTimeout(&st)),
 		SIDCtx: sessionIDContext,
 	}
 	o.SetSuite(st.Suite)
@@ -57,7 +57,7 @@ func (s *server) writeSession(w io.Writer, ci connInfo, st engine.State, now tim
 		}
 		// A PSK suite's session keeps the client's identity (not the
 		// hint), as openssl s_server's does.
-		o.PSKIdentity = append([]byte(nil), psk12Identity(st)...)
+		o.PSKIdentity = append([]byte(nil), psk12Identity(&st)...)
 	}
 	if group != 0 {
 		// A session with no key exchange group leaves kex_group out.
