@@ -110,6 +110,12 @@ type TLSConn struct {
 	evMu      sync.Mutex
 	sentGroup bool
 
+	// pauseEarly makes a server's handshake stop after its Finished when
+	// it accepts 0-RTT data, leaving the rest in early for
+	// ReadEarlyData; early is set while it is paused.
+	pauseEarly bool
+	early      *serverEarly
+
 	// flights: a server's handshake gathers the records of each flight
 	// and sends them in one transport write when it next reads (or the
 	// handshake ends), as OpenSSL's buffered write BIO does: one segment
@@ -274,21 +280,41 @@ func (c *TLSConn) State() State {
 }
 
 // Handshake runs the handshake once; later calls return its result.
+//
+// It takes no defer and no locals: its frame is above the server's
+// handshake, whose deepest path must fit s_server's goroutine stacks
+// (stack_test.go).
 func (c *TLSConn) Handshake() error {
 	c.hsMu.Lock()
-	defer c.hsMu.Unlock()
 	if c.hsDone {
+		c.hsMu.Unlock()
 		return c.hsErr
 	}
+	err := c.handshakeLocked(false)
+	c.hsMu.Unlock()
+	return err
+}
+
+// handshakeLocked runs the handshake (hsMu held), or what is left of a
+// server's paused at its 0-RTT data; pause stops a server's that accepts
+// early data after its Finished (ReadEarlyData).
+func (c *TLSConn) handshakeLocked(pause bool) error {
 	c.inMu.Lock()
 	c.outMu.Lock()
 	var err error
 	c.flights = true
 	c.rl.Cork()
-	if c.isClient {
+	switch {
+	case c.early != nil:
+		e := c.early
+		c.early = nil
+		err = e.finish()
+	case c.isClient:
 		err = c.clientHandshake()
-	} else {
+	default:
+		c.pauseEarly = pause
 		err = c.serverHandshake()
+		c.pauseEarly = false
 	}
 	// What the last flight gathered leaves now, before the alert a
 	// failure sends, in the order it was written.
@@ -296,14 +322,20 @@ func (c *TLSConn) Handshake() error {
 	if ferr := c.rl.Flush(); err == nil {
 		err = ferr
 	}
+	paused := false
 	if err != nil {
+		c.early = nil
 		err = c.failLocked(err)
+	} else if c.early != nil {
+		paused = true
 	} else {
 		c.st.HandshakeComplete = true
 	}
 	c.outMu.Unlock()
 	c.inMu.Unlock()
-	c.hsDone, c.hsErr = true, err
+	if !paused {
+		c.hsDone, c.hsErr = true, err
+	}
 	return err
 }
 

@@ -3,6 +3,7 @@ package engine
 import (
 	"crypto/sha256"
 	"errors"
+	"io"
 	"slices"
 	"sync"
 	"time"
@@ -158,20 +159,52 @@ func (h *clientHS) earlyConsistent() error {
 // acceptEarly decides whether a server takes the client's 0-RTT data
 // (RFC 8446 §4.2.10): the server reads early data, the client offered it
 // with the first PSK, a ticket of this server that allows it, made with
-// the suite and ALPN protocol of this handshake, and no
-// HelloRetryRequest came between.
+// the suite and ALPN protocol of this handshake, whose age the client
+// tells right (ageOK), and no HelloRetryRequest came between.
 func (h *serverHS) acceptEarly() bool {
 	c, p := h.c, h.psk
 	return c.cfg.AcceptEarlyData && h.early && !c.st.HelloRetry && p != nil && !p.external &&
 		h.pskIndex == 0 && p.maxEarly > 0 && p.suite == c.suite.ID && p.alpn == h.alpn &&
-		c.cfg.RecvMaxEarlyData >= 0
+		p.ageOK && c.cfg.RecvMaxEarlyData >= 0
 }
 
-// readEarlyData reads the client's 0-RTT data up to EndOfEarlyData
-// (inMu held; the read key is client_early_traffic_secret). The data is
-// kept for Read; more than the server takes is unexpected_message, as
-// OpenSSL answers it ("too much early data").
-func (h *serverHS) readEarlyData() error {
+// earlyAgeAllowance is how much younger than the server counts it a
+// client may say its ticket is and still send 0-RTT data (RFC 8446 §8.3:
+// a replayed ClientHello tells an age that grows stale), as openssl 3.0
+// allows: 10 seconds, from the ticket's age in whole seconds plus one.
+const earlyAgeAllowance = 10 * time.Second
+
+// ticketAgeOK reports whether a client's obfuscated_ticket_age tells the
+// age of a ticket made at created, as openssl 3.0 judges it before it
+// takes 0-RTT data: the age the client tells (RFC 8446 §4.2.11.1: the
+// obfuscated age less ageAdd, in milliseconds) may be at most one second
+// over the server's count of whole seconds since the ticket was made,
+// and at most nine under it (measured with the engine's client telling
+// skewed ages to openssl s_server -early_data: 0.9 s older accepted, 1.1 s
+// older rejected; 5 s younger accepted, 9 s younger rejected, after 12 s).
+func ticketAgeOK(obfuscated, ageAdd uint32, created, now time.Time) bool {
+	told := time.Duration(obfuscated-ageAdd) * time.Millisecond
+	secs := now.Unix() - created.Unix()
+	if secs < 0 {
+		return false
+	}
+	ref := time.Duration(secs+1) * time.Second
+	return told <= ref && told+earlyAgeAllowance >= ref
+}
+
+// serverEarly is a server's handshake paused after its Finished, with
+// the client's 0-RTT data still coming (ReadEarlyData): what is left to
+// run once EndOfEarlyData is in.
+type serverEarly struct {
+	h        *serverHS
+	cHS, cAP []byte
+	limit    int  // how many bytes of early data the server takes
+	got      int  // how many it read
+	ended    bool // EndOfEarlyData is in
+}
+
+// newServerEarly pauses h after its Finished (early data accepted).
+func (h *serverHS) newServerEarly(cHS, cAP []byte) *serverEarly {
 	c := h.c
 	limit := int(h.psk.maxEarly)
 	if r := c.cfg.RecvMaxEarlyData; r == 0 {
@@ -179,40 +212,137 @@ func (h *serverHS) readEarlyData() error {
 	} else {
 		limit = min(limit, r)
 	}
+	return &serverEarly{h: h, cHS: cHS, cAP: cAP, limit: limit}
+}
+
+// readEarlyRecord reads one record of the client's 0-RTT data (inMu
+// held; the read key is client_early_traffic_secret), its data going to
+// c.input; end reports the client's EndOfEarlyData. More than the server
+// takes is unexpected_message, as OpenSSL answers it ("too much early
+// data").
+func (e *serverEarly) readEarlyRecord() (end bool, err error) {
+	c := e.h.c
 	takeEarly := func(data []byte) error {
 		if c.cfg.OnEvent != nil {
 			c.event(false, int(record.TypeApplicationData), data)
 		}
-		if len(c.input)+len(data) > limit {
+		if e.got+len(data) > e.limit {
 			return earlyFault(alert.UnexpectedMessage, "too much early data", ErrTooMuchEarlyData)
 		}
+		e.got += len(data)
 		c.input = append(c.input, data...)
 		return nil
 	}
-	for {
-		handshake, err := c.readRecord(takeEarly, c.handshakeCCS)
-		if err != nil {
-			return err
-		}
-		if !handshake {
-			continue
-		}
-		m, ok, err := c.hs.Next()
-		if err != nil {
-			return alert.Faultf(alert.IllegalParameter, "excessive message size")
-		}
-		if !ok {
-			continue
-		}
-		c.event(false, int(record.TypeHandshake), m.Raw)
-		if m.Type != msg.TypeEndOfEarlyData {
-			return alert.Faultf(alert.UnexpectedMessage, "unexpected message")
-		}
-		if err := msg.ParseEndOfEarlyData(m.Body); err != nil {
-			return err
-		}
-		h.tr.Write(m.Raw)
-		c.st.EarlyDataLen = len(c.input)
-		return nil
+	handshake, err := c.readRecord(takeEarly, c.handshakeCCS)
+	if err != nil || !handshake {
+		return false, err
 	}
+	m, ok, err := c.hs.Next()
+	if err != nil {
+		return false, alert.Faultf(alert.IllegalParameter, "excessive message size")
+	}
+	if !ok {
+		return false, nil
+	}
+	c.event(false, int(record.TypeHandshake), m.Raw)
+	if m.Type != msg.TypeEndOfEarlyData {
+		return false, alert.Faultf(alert.UnexpectedMessage, "unexpected message")
+	}
+	if err := msg.ParseEndOfEarlyData(m.Body); err != nil {
+		return false, err
+	}
+	e.h.tr.Write(m.Raw)
+	c.st.EarlyDataLen = e.got
+	e.ended = true
+	return true, nil
+}
+
+// finish reads what is left of the 0-RTT data (kept for Read), then the
+// client's flight, and sends the tickets (inMu and outMu held).
+func (e *serverEarly) finish() error {
+	for !e.ended {
+		end, err := e.readEarlyRecord()
+		if err != nil {
+			return err
+		}
+		if end {
+			break
+		}
+	}
+	if err := e.h.c.setReadKey(e.cHS); err != nil {
+		return err
+	}
+	return e.h.afterEarly(e.cHS, e.cAP)
+}
+
+// ErrNotEarly is WriteEarlyData outside a server's 0-RTT phase.
+var ErrNotEarly = errors.New("tls: not reading early data")
+
+// ReadEarlyData is a server's OpenSSL SSL_read_early_data: it runs the
+// handshake through the server's Finished and returns the client's 0-RTT
+// data as it comes, which the server may answer with WriteEarlyData
+// before the client's Finished (RFC 8446 §2.3's half-RTT data). It
+// returns io.EOF when there is no more: the client's EndOfEarlyData came
+// and the handshake then ran to its end, or no early data was accepted
+// and the handshake ran to its end without. Handshake, Read or Write in
+// between end the 0-RTT phase the same way, keeping the early data not
+// read yet for Read. For one goroutine, as OpenSSL's.
+func (c *TLSConn) ReadEarlyData(p []byte) (int, error) {
+	if c.isClient {
+		return 0, errors.New("tls: ReadEarlyData on a client")
+	}
+	c.hsMu.Lock()
+	defer c.hsMu.Unlock()
+	if c.hsDone {
+		if c.hsErr != nil {
+			return 0, c.hsErr
+		}
+		return 0, io.EOF
+	}
+	if c.early == nil {
+		if err := c.handshakeLocked(true); err != nil {
+			return 0, err
+		}
+		if c.early == nil {
+			return 0, io.EOF
+		}
+	}
+	c.inMu.Lock()
+	for len(c.input) == 0 {
+		end, err := c.early.readEarlyRecord()
+		if err != nil {
+			c.outMu.Lock()
+			err = c.failLocked(err)
+			c.outMu.Unlock()
+			c.inMu.Unlock()
+			c.hsDone, c.hsErr = true, err
+			return 0, err
+		}
+		if end {
+			c.inMu.Unlock()
+			if err := c.handshakeLocked(false); err != nil {
+				return 0, err
+			}
+			return 0, io.EOF
+		}
+	}
+	n := copy(p, c.input)
+	c.input = c.input[n:]
+	c.inMu.Unlock()
+	return n, nil
+}
+
+// WriteEarlyData is a server's OpenSSL SSL_write_early_data: between
+// ReadEarlyData's first data and its io.EOF, it sends p under the
+// server's application traffic secret before the client's Finished
+// (half-RTT data, RFC 8446 §2.3). Elsewhere it is ErrNotEarly.
+func (c *TLSConn) WriteEarlyData(p []byte) (int, error) {
+	c.hsMu.Lock()
+	defer c.hsMu.Unlock()
+	if c.isClient || c.early == nil {
+		return 0, ErrNotEarly
+	}
+	c.outMu.Lock()
+	defer c.outMu.Unlock()
+	return c.writeLocked(p)
 }

@@ -468,3 +468,41 @@ func TestEarlyDataSNIOpenSSLServer(t *testing.T) {
 	}
 	waitOutput(t, srv, "zero rtt\n")
 }
+
+// TestMaxEarlyDataLikeOpenSSL: a server holds 0-RTT data to its tickets'
+// max_early_data, as openssl s_server -early_data -max_early_data 14336
+// (BoringSSL's server's limit, the BoGo shim's) does: a client whose
+// ticket was made to allow more gets 14336 bytes taken and 14337 answered
+// with unexpected_message, from both servers.
+func TestMaxEarlyDataLikeOpenSSL(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	scfg := &Config{Identities: []Identity{loadIdentity(t, pki.ECServer, pki.ECServerKey)},
+		MaxEarlyData: 14336, AcceptEarlyData: true}
+	own, _ := ownServerMany(t, scfg)
+	srv := testpeer.OpenSSLServer(t, "-cert", pki.ECServer, "-key", pki.ECServerKey, "-early_data", "-max_early_data", "14336")
+	for _, peer := range []struct{ name, addr string }{{"openssl", srv.Addr}, {"own", own}} {
+		for _, n := range []int{14336, 14337} {
+			tk := opensslTickets(t, peer.addr)[0]
+			if tk.MaxEarlyData != 14336 {
+				t.Fatalf("%s: ticket allows %d bytes", peer.name, tk.MaxEarlyData)
+			}
+			tk.MaxEarlyData = 16384
+			conn := dialOwn(t, peer.addr, &Config{ServerName: "localhost", Session: &tk, EarlyData: bytes.Repeat([]byte{'a'}, n)})
+			err := conn.Handshake()
+			if st := conn.State(); err == nil && st.EarlyData != EarlyDataAccepted {
+				t.Errorf("%s, %d bytes: early data %v", peer.name, n, st.EarlyData)
+			}
+			if n > 14336 && err == nil {
+				_, err = conn.Read(make([]byte, 1))
+			}
+			conn.Close()
+			var ae *AlertError
+			if n <= 14336 && err != nil {
+				t.Errorf("%s, %d bytes: %v", peer.name, n, err)
+			}
+			if n > 14336 && (!errors.As(err, &ae) || ae.Sent || ae.Description != alert.UnexpectedMessage) {
+				t.Errorf("%s, %d bytes: %v, want unexpected_message received", peer.name, n, err)
+			}
+		}
+	}
+}

@@ -28,6 +28,9 @@ type pskOffer struct {
 	// maxEarly and alpn are a server's ticket's 0-RTT terms.
 	maxEarly uint32
 	alpn     string
+	// ageOK: the client told the ticket's age as a server taking its
+	// 0-RTT data wants it (ticketAgeOK).
+	ageOK bool
 	// lifetime is the session lifetime (s) a server's ticket or
 	// external PSK gives this handshake's own tickets.
 	lifetime uint32

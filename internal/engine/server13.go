@@ -434,7 +434,8 @@ func (h *serverHS) resolvePSK(id msg.PSKIdentity) (p pskOffer, ok, looked bool) 
 		return pskOffer{}, false, true
 	}
 	return pskOffer{identity: id.Identity, key: t.psk, hash: s.Hash, suite: t.suite,
-		maxEarly: t.maxEarly, alpn: t.alpn, lifetime: t.lifetime}, true, true
+		maxEarly: t.maxEarly, alpn: t.alpn, lifetime: t.lifetime,
+		ageOK: ticketAgeOK(id.Age, t.ageAdd, t.created, c.now())}, true, true
 }
 
 // chooseGroup takes the first offered key share in a group the server
@@ -619,13 +620,22 @@ func (h *serverHS) finish(cHS, sHS []byte, early bool) error {
 	}
 	if early {
 		c.st.EarlyData = EarlyDataAccepted
-		if err := h.readEarlyData(); err != nil {
-			return err
+		e := h.newServerEarly(cHS, cAP)
+		if c.pauseEarly {
+			// ReadEarlyData takes it from here.
+			c.early = e
+			return nil
 		}
-		if err := c.setReadKey(cHS); err != nil {
-			return err
-		}
+		return e.finish()
 	}
+	return h.afterEarly(cHS, cAP)
+}
+
+// afterEarly is the handshake after the server's Finished and the
+// client's 0-RTT data: the client's flight, the application read key and
+// the tickets.
+func (h *serverHS) afterEarly(cHS, cAP []byte) error {
+	c := h.c
 	if err := h.clientFlight(cHS); err != nil {
 		return err
 	}

@@ -11,7 +11,8 @@
 # runner's -test value (semicolon-separated globs, e.g. 'KeyUpdate-*').
 # Prints pass/fail/unimplemented counts per test group; the runner's JSON
 # results stay in $OUT (default /tmp/bogo-results.json) and the failures
-# with their errors in $OUT.failures.
+# with their errors in $OUT.failures; KEEP_LOG=DIR keeps the runner's log
+# (the shim's stderr, e.g. why it exited 89) as DIR/runner.log.
 set -euo pipefail
 
 runner_dir=${1:?usage: run.sh RUNNER_DIR [TEST_PATTERN]}
@@ -37,6 +38,9 @@ fi
 if [ ! -s "$out" ]; then
 	tail -20 "$work/runner.log" >&2
 	exit 1
+fi
+if [ -n "${KEEP_LOG:-}" ]; then
+	mkdir -p "$KEEP_LOG" && cp "$work/runner.log" "$KEEP_LOG/runner.log"
 fi
 "$work/summarize" -failures "$out" >"$out.failures"
 "$work/summarize" "$out"

@@ -446,6 +446,10 @@ type cmdline struct {
 	resume      options
 	// retry is what a client checks after its early data was rejected.
 	retry options
+	// sessionALPN and sessionEarly are a server's session's protocol
+	// and whether its tickets allow early data.
+	sessionALPN  string
+	sessionEarly bool
 }
 
 func parseArgs(args []string) (*cmdline, error) {

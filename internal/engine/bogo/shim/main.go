@@ -142,10 +142,17 @@ func (o *options) config(session *engine.Ticket, resuming bool) (*engine.Config,
 	}
 	cfg.MinVersion, cfg.MaxVersion = uint16(lo), uint16(hi)
 	cfg.NoTicket = o.noTicket
-	if o.server && (o.enableEarly || o.expectAcceptEarly || o.expectRejectEarly || o.expectNoOfferEarly || o.expectTicketEarly) {
-		// The engine's server reads early data within the handshake,
-		// so it cannot answer it with half-RTT data as the runner wants.
-		return nil, fmt.Errorf("%w: a server's early data", errUnimplemented)
+	if o.server && (o.expectNoOfferEarly || o.expectTicketEarly) {
+		return nil, fmt.Errorf("%w: a server's -expect-no-offer-early-data or -expect-ticket-supports-early-data", errUnimplemented)
+	}
+	if o.server && o.enableEarly {
+		// openssl s_server -early_data -max_early_data 14336: tickets
+		// allowing BoringSSL's server's 14336 bytes, 0-RTT data read
+		// and held to it (openssl 3.0 answers more than its ticket
+		// allowed with unexpected_message, measured with 14337 bytes
+		// sent under such a ticket).
+		cfg.AcceptEarlyData = true
+		cfg.MaxEarlyData = 14336
 	}
 	if !o.server && o.ticketCB {
 		return nil, fmt.Errorf("%w: a client's -use-ticket-callback", errUnimplemented)
@@ -330,6 +337,42 @@ func (o *options) earlyDataReason(cfg *engine.Config, st engine.State) string {
 		return "session_not_resumed"
 	}
 	return "peer_declined"
+}
+
+// serverEarlyReason is BoringSSL's SSL_get_early_data_reason for a
+// server, as the engine's state and the session's connection tell it:
+// openssl 3.0 has no such call, but each reason is a condition of its
+// own server's for taking 0-RTT data (see acceptEarly), checked in
+// BoringSSL's order.
+func (o *options) serverEarlyReason(cl *cmdline, st engine.State) string {
+	switch {
+	case !o.enableEarly:
+		return "disabled"
+	case st.Version < engine.VersionTLS13:
+		return "protocol_version"
+	case st.EarlyData == engine.EarlyDataAccepted:
+		return "accept"
+	case !st.Resumed && firstLookup(st) == engine.TicketNotOffered:
+		return "no_session_offered"
+	case !st.Resumed:
+		return "session_not_resumed"
+	case !cl.sessionEarly:
+		return "unsupported_for_session"
+	case st.ALPN != cl.sessionALPN:
+		return "alpn_mismatch"
+	case st.HelloRetry:
+		return "hello_retry_request"
+	}
+	return "peer_declined"
+}
+
+// firstLookup is what the server made of the first ClientHello's
+// tickets.
+func firstLookup(st engine.State) engine.TicketLookup {
+	if st.HelloRetry {
+		return st.FirstHelloTicket
+	}
+	return st.HelloTicket
 }
 
 // suites12 reads -cipher as openssl's cipher string, keeping the suites
@@ -529,6 +572,27 @@ func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool, session
 		}
 		c.Close()
 	}()
+	if o.server && o.enableEarly {
+		// BoringSSL's shim echoes 0-RTT data as half-RTT data, before
+		// the client's Finished (openssl's SSL_read_early_data and
+		// SSL_write_early_data).
+		buf := make([]byte, 16384)
+		for {
+			n, err := c.ReadEarlyData(buf)
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return nil, err
+			}
+			for i := range buf[:n] {
+				buf[i] ^= 0xff
+			}
+			if _, err := c.WriteEarlyData(buf[:n]); err != nil {
+				return nil, err
+			}
+		}
+	}
 	if err := c.Handshake(); err != nil {
 		return nil, err
 	}
@@ -538,13 +602,13 @@ func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool, session
 		}
 	}
 	st := c.State()
-	if o.server && o.earlyReason != nil && *o.earlyReason != "disabled" {
-		return nil, fmt.Errorf("%w: a server's early data reason", errUnimplemented)
-	}
 	if o.expectAcceptEarly && st.EarlyData != engine.EarlyDataAccepted {
 		return nil, errors.New("shim: early data was not accepted")
 	}
-	if o.expectRejectEarly && st.EarlyData != engine.EarlyDataRejected {
+	// A server's "rejected" is BoringSSL's SSL_early_data_accepted
+	// being false, whether or not the client offered any.
+	if o.expectRejectEarly && (st.EarlyData == engine.EarlyDataAccepted ||
+		!o.server && st.EarlyData != engine.EarlyDataRejected) {
 		return nil, errors.New("shim: early data was not rejected")
 	}
 	if o.expectNoOfferEarly && st.EarlyData != engine.EarlyDataNotSent {
@@ -555,7 +619,16 @@ func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool, session
 		// the rest of the handshake against the retry flags.
 		o = &cl.retry
 	}
-	if o.earlyReason != nil {
+	if o.server && !st.Resumed {
+		// The session this connection makes: its protocol and whether
+		// its tickets allow early data.
+		cl.sessionALPN, cl.sessionEarly = st.ALPN, cfg.MaxEarlyData > 0
+	}
+	if o.earlyReason != nil && o.server {
+		if r := o.serverEarlyReason(cl, st); r != *o.earlyReason {
+			return nil, fmt.Errorf("shim: early data reason %s, expected %s", r, *o.earlyReason)
+		}
+	} else if o.earlyReason != nil {
 		if r := o.earlyDataReason(cfg, st); r != *o.earlyReason {
 			return nil, fmt.Errorf("shim: early data reason %s, expected %s", r, *o.earlyReason)
 		}
