@@ -26,9 +26,45 @@ func BuildChain(certChain *[][]byte, store []*x509.Certificate, build bool) erro
 	if len(*certChain) == 0 || (len(*certChain) > 1 && !build) {
 		return nil
 	}
-	leaf, err := x509.ParseCertificate((*certChain)[0])
+	code, err := buildChain(certChain, store, build)
 	if err != nil {
 		return err
+	}
+	if code != verify.OK {
+		return &ConfError{[]string{
+			"error building certificate chain",
+			"00000000:error:0A000086:SSL routines:ssl_build_cert_chain:certificate verify failed:tlskit:0:Verify error:" + verify.ErrorString(code),
+		}}
+	}
+	return nil
+}
+
+// BuildChainStrict builds certChain's chain from store alone, as
+// SSL_build_cert_chain does without flags: the certificates that came
+// with the leaf are not used (measured: s_server's "-xchain ca.pem
+// -xchain_build" without the CA in the store fails with "unable to get
+// local issuer certificate"). It reports the verify code (X509_V_*) of
+// the first problem met instead of an error's lines, as s_server's
+// -xchain_build needs them at handshake time; certChain is left as it
+// was when the code is not verify.OK.
+func BuildChainStrict(certChain *[][]byte, store []*x509.Certificate) (int, error) {
+	if len(*certChain) == 0 {
+		return verify.OK, nil
+	}
+	leaf := [][]byte{(*certChain)[0]}
+	code, err := buildChain(&leaf, store, true)
+	if err == nil && code == verify.OK {
+		*certChain = leaf
+	}
+	return code, err
+}
+
+// buildChain is BuildChain's work: the verify code is verify.OK unless
+// build is set and the chain cannot be built.
+func buildChain(certChain *[][]byte, store []*x509.Certificate, build bool) (int, error) {
+	leaf, err := x509.ParseCertificate((*certChain)[0])
+	if err != nil {
+		return 0, err
 	}
 	var given []*x509.Certificate
 	for _, der := range (*certChain)[1:] {
@@ -50,10 +86,7 @@ func BuildChain(certChain *[][]byte, store []*x509.Certificate, build bool) erro
 				break
 			}
 		}
-		return &ConfError{[]string{
-			"error building certificate chain",
-			"00000000:error:0A000086:SSL routines:ssl_build_cert_chain:certificate verify failed:tlskit:0:Verify error:" + verify.ErrorString(code),
-		}}
+		return code, nil
 	}
 	if len(r.Chain) > 1 {
 		chain := [][]byte{(*certChain)[0]}
@@ -62,7 +95,7 @@ func BuildChain(certChain *[][]byte, store []*x509.Certificate, build bool) erro
 		}
 		*certChain = chain
 	}
-	return nil
+	return verify.OK, nil
 }
 
 // IdentityOptions names the options of one certificate and key: -cert,

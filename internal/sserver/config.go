@@ -42,9 +42,8 @@ type config struct {
 	cert, dcert, cert2 keyPairOpts
 	// nocert: no -cert certificate is loaded (-nocert); only PSKs
 	// authenticate the server then.
-	nocert      bool
-	xcerts      []keyPairOpts // -xcert/-xkey/-xchain, in order
-	xchainBuild bool
+	nocert bool
+	xcerts []keyPairOpts // -xcert/-xkey/-xchain, in order
 	// chainStore completes chains: -chainCA…, else the trust store.
 	chainStore      optgroups.CAStore
 	buildChain      bool // -build_chain
@@ -128,6 +127,9 @@ type keyPairOpts struct {
 	// extended is an -xcert: loaded certificate first, in openssl's
 	// words for it (optgroups.LoadExtendedKeyPair).
 	extended bool
+	// build is -xchain_build's mark on an -xcert: its chain is built at
+	// each handshake that serves it.
+	build bool
 }
 
 // handshakeTimeout bounds a client's handshake, so one that stalls cannot
@@ -209,7 +211,21 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 	if len(xkeys) > len(c.xcerts) {
 		return nil, errors.New("-xkey given without a matching -xcert")
 	}
-	c.xchainBuild = v.Has("xchain_build")
+	// -xchain_build marks the -xcert it follows, or the first when none
+	// came before it, as openssl's option parser fills one entry at a
+	// time (measured: "-xcert a -xchain_build -xcert b" builds a's chain
+	// only).
+	seen := 0
+	for _, x := range v.List {
+		switch x.Name {
+		case "xcert":
+			seen++
+		case "xchain_build":
+			if i := max(seen-1, 0); i < len(c.xcerts) {
+				c.xcerts[i].build = true
+			}
+		}
+	}
 	c.buildChain = v.Has("build_chain")
 	if err := optgroups.CheckExtraStores(v); err != nil {
 		return nil, err

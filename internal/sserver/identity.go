@@ -24,9 +24,6 @@ import (
 // identity is the certificates the server presents.
 type identity struct {
 	main []engine.Identity // -cert, -dcert, -xcert…: the engine picks the first the client supports
-	// xbuild indexes the -xcert certificates of main whose chains
-	// -xchain_build asks to build.
-	xbuild []int
 	// xcerts are the -xcert certificates, for the certificate callback
 	// that serves them in place of the others.
 	xcerts []xcert
@@ -113,10 +110,7 @@ func loadIdentity(c *config) (*identity, error) {
 		if err != nil {
 			return nil, err
 		}
-		if c.xchainBuild {
-			id.xbuild = append(id.xbuild, len(id.main))
-		}
-		id.xcerts = append(id.xcerts, xcert{idx: len(id.main), given: slices.Clone(cert.Chain)})
+		id.xcerts = append(id.xcerts, xcert{idx: len(id.main), given: slices.Clone(cert.Chain), build: x.build})
 		id.main = append(id.main, cert)
 	}
 	// openssl s_server loads -cert2 (by default ./server2.pem) whenever

@@ -11,16 +11,34 @@ import (
 
 	"github.com/tlskit/tlskit/internal/dn"
 	"github.com/tlskit/tlskit/internal/engine"
+	"github.com/tlskit/tlskit/internal/engine/alert"
 	"github.com/tlskit/tlskit/internal/engine/kx"
 	"github.com/tlskit/tlskit/internal/engine/msg"
 	"github.com/tlskit/tlskit/internal/engine/sig"
 	"github.com/tlskit/tlskit/internal/optgroups"
+	"github.com/tlskit/tlskit/internal/sslerr"
+	"github.com/tlskit/tlskit/internal/verify"
 )
 
 // xcert is one -xcert as the certificate callback checks it.
 type xcert struct {
 	idx   int      // its identity in identity.main (its chain built there)
 	given [][]byte // the certificate and -xchain's, as loaded
+	build bool     // -xchain_build: built at each handshake that serves it
+}
+
+// chainBuildError is an -xchain_build chain that could not be built:
+// the certificate callback fails, after ssl_build_cert_chain's line.
+type chainBuildError struct{ code int }
+
+func (e *chainBuildError) Error() string {
+	return "sserver: -xchain_build: " + verify.ErrorString(e.code)
+}
+
+// SSLPreceding is ssl_build_cert_chain's line (sslerr.Preceder).
+func (e *chainBuildError) SSLPreceding() []sslerr.Entry {
+	return []sslerr.Entry{{Code: 0x0A000086, Lib: "SSL routines", Func: "ssl_build_cert_chain",
+		Reason: "certificate verify failed", Data: "Verify error:" + verify.ErrorString(e.code)}}
 }
 
 // chainFlags are what openssl's SSL_check_chain reports of a server
@@ -64,9 +82,26 @@ func (s *server) xcertHook(ch *msg.ClientHello, v uint16) ([]engine.Identity, er
 			fmt.Fprintf(&b, "\t%s: %s\n", l.name, ok)
 		}
 		b.WriteString("\tSuite B: not tested\n")
-		if f.valid {
-			ids = placeXcert(ids, id.main[x.idx])
+		if !f.valid {
+			continue
 		}
+		served := id.main[x.idx]
+		if x.build {
+			// SSL_build_cert_chain, from the chain store or else the
+			// trust store; a failure fails the handshake there.
+			served.Chain = slices.Clone(x.given)
+			code, err := optgroups.BuildChainStrict(&served.Chain, s.chainStore)
+			if err == nil && code != verify.OK {
+				err = &chainBuildError{code}
+			}
+			if err != nil {
+				s.errw.Write([]byte(b.String()))
+				f := alert.Faultf(alert.InternalError, "cert cb error")
+				f.Func, f.Cause = "tls_post_process_client_hello", err
+				return nil, f
+			}
+		}
+		ids = placeXcert(ids, served)
 	}
 	s.errw.Write([]byte(b.String()))
 	return ids, nil

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"slices"
 	"strings"
 	"syscall"
 )
@@ -71,8 +72,17 @@ func FromError(err error, side Side) Report {
 	if errors.As(err, &pr) && pr.SSLProvider() != "" {
 		return Report{Entries: []Entry{ProviderEntry(pr.SSLProvider()), HandshakeEntry(err, side)}}
 	}
+	var pe Preceder
+	if errors.As(err, &pe) {
+		return Report{Entries: append(slices.Clip(pe.SSLPreceding()), HandshakeEntry(err, side))}
+	}
 	return Report{Entries: []Entry{HandshakeEntry(err, side)}}
 }
+
+// Preceder is an error behind which openssl queues entries of its own
+// before the failure's line: a certificate callback's failure comes
+// after the reason the callback met (ssl_build_cert_chain's).
+type Preceder interface{ SSLPreceding() []Entry }
 
 // Providerer is an error that openssl's cipher provider reports first,
 // with its own line, before libssl's: a record that does not decrypt

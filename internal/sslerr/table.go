@@ -133,6 +133,9 @@ const (
 	// StatusCallbackFailed is s_server's -status callback failing (its
 	// -status_file unreadable): internal_error.
 	StatusCallbackFailed
+	// CertCallbackFailed is s_server's certificate callback failing
+	// (an -xchain_build chain that cannot be built): internal_error.
+	CertCallbackFailed
 	// InternalError is openssl's ERR_R_INTERNAL_ERROR; the function comes
 	// from the fault (alert.Fault.Func).
 	InternalError
@@ -224,6 +227,7 @@ var table = lazy.Value[map[Kind]spec]{Build: func() map[Kind]spec {
 		V2CipherListError:              {0x0A000097, libSSL, "ssl_cache_cipherlist", "error in received cipher list"},
 		V2NoCiphersSpecified:           {0x0A0000B7, libSSL, "ssl_cache_cipherlist", "no ciphers specified"},
 		StatusCallbackFailed:           {0x0A0000E2, libSSL, "tls_handle_status_request", "clienthello tlsext"},
+		CertCallbackFailed:             {0x0A000179, libSSL, "tls_post_process_client_hello", "cert cb error"},
 		InternalError:                  {0x0A0C0103, libSSL, "tlskit", "internal error"},
 		LengthMismatch:                 {0x0A00009F, libSSL, "tls_process_server_hello", "length mismatch"},
 		BadLength:                      {0x0A00010F, libSSL, "tls_process_server_hello", "bad length"},
