@@ -300,9 +300,13 @@ func (h *clientHS) buildExtensions(cookie []byte) {
 	if cfg.MaxFragmentLength != 0 {
 		add(msg.ExtMaxFragmentLength, []byte{cfg.MaxFragmentLength})
 	}
-	if h.offers13() || h.offersECC12() {
+	groups := h.offeredGroups()
+	ecc := (h.offers13() || h.offersECC12()) && slices.ContainsFunc(groups, func(g uint16) bool { return !kx.IsFFDHE(g) })
+	if ecc {
 		add(msg.ExtECPointFormats, msg.MarshalUint8List([]uint8{0, 1, 2}))
-		add(msg.ExtSupportedGroups, msg.MarshalUint16List(h.offeredGroups()))
+	}
+	if ecc || (h.offers13() && len(groups) > 0) {
+		add(msg.ExtSupportedGroups, msg.MarshalUint16List(groups))
 	}
 	if t, ok := h.ticketExt(); ok {
 		add(msg.ExtSessionTicket, t)
@@ -363,17 +367,22 @@ func (h *clientHS) buildExtensions(cookie []byte) {
 	h.setExtensions(e)
 }
 
-// offeredGroups is supported_groups: the default list loses the RFC 7919
-// groups when TLS 1.3 is not offered, as OpenSSL's does (its TLS 1.2 DHE
-// takes the server's own group).
+// offeredGroups is supported_groups: the RFC 7919 groups are left out
+// when TLS 1.3 is not offered, also from a -groups list, as OpenSSL 3.0
+// does (measured: '-tls1_2 -groups ffdhe2048:x25519' offers x25519 alone;
+// its TLS 1.2 DHE takes the server's own group). buildExtensions sends
+// ec_point_formats only beside an elliptic-curve group, and
+// supported_groups only with one or with TLS 1.3 (measured: '-groups
+// ffdhe3072' sends supported_groups alone, '-tls1_2 -groups ffdhe3072'
+// neither).
 func (h *clientHS) offeredGroups() []uint16 {
 	g := h.c.cfg.groups()
-	if h.c.cfg.Groups != nil || h.offers13() {
+	if h.offers13() {
 		return g
 	}
 	var out []uint16
 	for _, x := range g {
-		if x < kx.FFDHE2048 || x > kx.FFDHE8192 {
+		if !kx.IsFFDHE(x) {
 			out = append(out, x)
 		}
 	}

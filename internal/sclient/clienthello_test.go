@@ -35,6 +35,12 @@ var helloCases = []struct {
 	{"sigalgs-ecdsa", []string{"-sigalgs", "ECDSA+SHA384"}},
 	{"sigalgs-rsa", []string{"-sigalgs", "RSA+SHA256:RSA-PSS+SHA256"}},
 	{"sigalgs-ed25519", []string{"-sigalgs", "ed25519", "-tls1_2"}},
+	// ec_point_formats only beside an elliptic-curve group; the RFC 7919
+	// groups only with TLS 1.3.
+	{"groups-ffdhe", []string{"-groups", "ffdhe3072"}},
+	{"groups-ffdhe-tls1_2", []string{"-groups", "ffdhe3072", "-tls1_2"}},
+	{"groups-ffdhe-x25519-tls1_2", []string{"-groups", "ffdhe2048:x25519", "-tls1_2"}},
+	{"groups-ffdhe-tls1_3", []string{"-groups", "ffdhe2048:ffdhe4096", "-tls1_3"}},
 }
 
 // captureHello listens on 127.0.0.1, runs client with the address, and

@@ -39,8 +39,8 @@ var ffdhePrimes = lazy.Value[map[uint16][]byte]{Build: func() map[uint16][]byte 
 	return m
 }}
 
-// isFFDHE reports whether g is one of RFC 7919's groups.
-func isFFDHE(g uint16) bool { return g >= FFDHE2048 && g <= FFDHE8192 }
+// IsFFDHE reports whether g is one of RFC 7919's groups.
+func IsFFDHE(g uint16) bool { return g >= FFDHE2048 && g <= FFDHE8192 }
 
 // ffdheKey makes a key pair in an RFC 7919 group; its public value is as
 // long as p, as RFC 8446 §4.2.8.1 wants it.

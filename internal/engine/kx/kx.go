@@ -60,7 +60,7 @@ func Supported(g uint16) bool {
 	case Secp256r1, Secp384r1, Secp521r1, X25519, X448, SecP256r1MLKEM768, X25519MLKEM768, SecP384r1MLKEM1024:
 		return true
 	}
-	return isFFDHE(g)
+	return IsFFDHE(g)
 }
 
 // curve is the crypto/ecdh curve of a NIST group (X25519 goes through
@@ -170,7 +170,7 @@ func x448Shared(priv *x448.Key, peer []byte) ([]byte, error) {
 
 // Generate makes a client key share for g.
 func Generate(g uint16) (*Share, error) {
-	if isFFDHE(g) {
+	if IsFFDHE(g) {
 		k, err := ffdheKey(g)
 		if err != nil {
 			return nil, err
@@ -299,7 +299,7 @@ func (s *Share) Shared(peer []byte) ([]byte, error) {
 // Respond is the server's side: from the client's key_exchange bytes it
 // makes the server's key_exchange bytes and the shared secret.
 func Respond(g uint16, peer []byte) (public, shared []byte, err error) {
-	if isFFDHE(g) {
+	if IsFFDHE(g) {
 		k, err := ffdheKey(g)
 		if err != nil {
 			return nil, nil, err
