@@ -120,6 +120,18 @@ type options struct {
 	// (RFC 5929's tls-unique, openssl's SSL_get_finished or
 	// SSL_get_peer_finished) after the handshake.
 	tlsUnique bool
+	// noLegacyServerConnect is -no-legacy-server-connect: a client
+	// refuses a TLS 1.0-1.2 server without renegotiation_info (openssl's
+	// SSL_OP_LEGACY_SERVER_CONNECT cleared).
+	noLegacyServerConnect bool
+	// expectCertTypes is -expect-certificate-types: the certificate
+	// types of the server's TLS 1.0-1.2 CertificateRequest (openssl's
+	// SSL_get0_certificate_types).
+	expectCertTypes []byte
+	// exportTrafficSecrets is -export-traffic-secrets: write the TLS
+	// 1.3 application traffic secrets (read, then write) after the
+	// handshake, as openssl's keylog callback gives them.
+	exportTrafficSecrets bool
 	// expectSessionID and expectNoSessionID say whether the session
 	// has a (stateful, TLS 1.0-1.2) session ID.
 	expectSessionID, expectNoSessionID bool
@@ -376,6 +388,9 @@ var spec = map[string]flagSpec{
 	"-max-send-fragment":                 intFlag(func(o *options, n int) { o.maxSendFragment = n }),
 	"-expect-secure-renegotiation":       boolFlag(func(o *options) { o.expectSecureReneg = true }),
 	"-tls-unique":                        boolFlag(func(o *options) { o.tlsUnique = true }),
+	"-no-legacy-server-connect":          boolFlag(func(o *options) { o.noLegacyServerConnect = true }),
+	"-expect-certificate-types":          b64Flag(func(o *options, b []byte) { o.expectCertTypes = b }),
+	"-export-traffic-secrets":            boolFlag(func(o *options) { o.exportTrafficSecrets = true }),
 	"-expect-session-id":                 boolFlag(func(o *options) { o.expectSessionID = true }),
 	"-expect-no-session-id":              boolFlag(func(o *options) { o.expectNoSessionID = true }),
 	"-enable-early-data":                 boolFlag(func(o *options) { o.enableEarly = true }),

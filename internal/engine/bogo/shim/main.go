@@ -142,6 +142,7 @@ func (o *options) config(session *engine.Ticket, resuming bool) (*engine.Config,
 	}
 	cfg.MinVersion, cfg.MaxVersion = uint16(lo), uint16(hi)
 	cfg.NoTicket = o.noTicket
+	cfg.RequireSecureRenegotiation = o.noLegacyServerConnect
 	if o.server && (o.expectNoOfferEarly || o.expectTicketEarly) {
 		return nil, fmt.Errorf("%w: a server's -expect-no-offer-early-data or -expect-ticket-supports-early-data", errUnimplemented)
 	}
@@ -531,13 +532,19 @@ func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool, session
 	// message hook, tells which credential it chose.
 	// The client's ALPN list comes from its ClientHello the same way.
 	// The first Finished (tls-unique) too.
-	var sentCert, firstFinished []byte
+	// The server's CertificateRequest too, and the traffic secrets
+	// through the keylog hook.
+	var sentCert, firstFinished, certReq []byte
 	var advALPN []string
 	var trace strings.Builder
+	secrets := map[string][]byte{}
+	if o.exportTrafficSecrets {
+		cfg.KeyLog = func(label string, _, secret []byte) { secrets[label] = slices.Clone(secret) }
+	}
 	if o.expectMsgCallback != nil {
 		cfg.OnEvent = func(e engine.Event) { msgCallbackLine(&trace, e) }
 	}
-	if o.expectSelected >= 0 || o.expectAdvALPN != nil || o.tlsUnique {
+	if o.expectSelected >= 0 || o.expectAdvALPN != nil || o.tlsUnique || o.expectCertTypes != nil {
 		traceEvent := cfg.OnEvent
 		cfg.OnEvent = func(e engine.Event) {
 			if traceEvent != nil {
@@ -551,6 +558,8 @@ func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool, session
 				firstFinished = slices.Clone(e.Data[4:])
 			case e.Sent && msg.Type(e.Data[0]) == msg.TypeCertificate:
 				sentCert = slices.Clone(e.Data[4:])
+			case !e.Sent && msg.Type(e.Data[0]) == msg.TypeCertificateRequest:
+				certReq = slices.Clone(e.Data[4:])
 			case !e.Sent && msg.Type(e.Data[0]) == msg.TypeClientHello:
 				if ch, err := msg.ParseClientHello(e.Data[4:]); err == nil {
 					if d, ok := ch.Extensions.Find(msg.ExtALPN); ok {
@@ -707,6 +716,11 @@ func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool, session
 			return nil, err
 		}
 	}
+	if o.expectCertTypes != nil {
+		if err := checkCertTypes(st, certReq, o.expectCertTypes); err != nil {
+			return nil, err
+		}
+	}
 	if o.tlsUnique {
 		if _, err := c.Write(firstFinished); err != nil {
 			return nil, err
@@ -722,6 +736,11 @@ func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool, session
 			return nil, err
 		}
 		if _, err := c.Write(b); err != nil {
+			return nil, err
+		}
+	}
+	if o.exportTrafficSecrets {
+		if err := writeTrafficSecrets(c, o.server, secrets); err != nil {
 			return nil, err
 		}
 	}
@@ -1041,4 +1060,38 @@ func (o *options) configPSK12(cfg *engine.Config) {
 		}
 	}
 	cfg.PSK12 = p
+}
+
+// checkCertTypes compares the certificate types of the server's TLS
+// 1.0-1.2 CertificateRequest (body, nil when none came) with want.
+func checkCertTypes(st engine.State, body, want []byte) error {
+	if body == nil || st.Version >= engine.VersionTLS13 {
+		return errors.New("shim: no TLS 1.0-1.2 CertificateRequest came")
+	}
+	cr, err := msg.ParseCertificateRequest12(body, st.Version == engine.VersionTLS12)
+	if err != nil {
+		return err
+	}
+	if !slices.Equal(cr.CertTypes, want) {
+		return fmt.Errorf("shim: certificate types %x, expected %x", cr.CertTypes, want)
+	}
+	return nil
+}
+
+// writeTrafficSecrets writes the TLS 1.3 application traffic secrets
+// the keylog hook gave (NSS key log labels), as BoringSSL's shim writes
+// them: their length (2 bytes, little-endian), the read secret, the write
+// secret.
+func writeTrafficSecrets(c *engine.TLSConn, server bool, secrets map[string][]byte) error {
+	read, write := secrets["SERVER_TRAFFIC_SECRET_0"], secrets["CLIENT_TRAFFIC_SECRET_0"]
+	if server {
+		read, write = write, read
+	}
+	if len(read) == 0 || len(read) != len(write) {
+		return errors.New("shim: no application traffic secrets were logged")
+	}
+	b := binary.LittleEndian.AppendUint16(nil, uint16(len(read)))
+	b = append(append(b, read...), write...)
+	_, err := c.Write(b)
+	return err
 }
