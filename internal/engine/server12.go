@@ -656,6 +656,7 @@ func (h *serverHS12) full() error {
 		if raw, err = (&msg.Certificate12{Chain: h.id.Chain}).Marshal(); err != nil {
 			return err
 		}
+		c.st.LocalChain = h.id.Chain
 		if err := h.write(raw); err != nil {
 			return err
 		}

@@ -829,6 +829,7 @@ func (h *serverHS) certificate() error {
 		}
 	}
 	cm := &msg.Certificate{Context: []byte{}}
+	c.st.LocalChain = h.id.Chain
 	for _, der := range h.id.Chain {
 		cm.Entries = append(cm.Entries, msg.CertificateEntry{Data: der, Extensions: msg.Extensions{}})
 	}

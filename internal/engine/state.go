@@ -108,6 +108,10 @@ type State struct {
 	PeerSignatureScheme uint16
 	// PeerChain is the peer's certificate chain, DER, leaf first.
 	PeerChain [][]byte
+	// LocalChain is the certificate chain a server sent in this
+	// handshake, DER, leaf first: the identity it chose among
+	// Config.Identities (or a hook's); nil when it sent none.
+	LocalChain [][]byte
 	// OCSPResponse is the leaf's stapled OCSP response, if any.
 	OCSPResponse []byte
 	// SCTList is the SignedCertificateTimestampList the server sent in

@@ -38,6 +38,10 @@ type Config struct {
 	// Chain is the local certificate chain, leaf first (-cert plus
 	// -cert_chain), or nil when this side has none.
 	Chain []*x509.Certificate
+	// ECDSALeaf is, on a server, the certificate of its ECDSA key slot,
+	// whose curve TLS 1.0–1.2 checks at each full handshake, whichever
+	// certificate it then sends; nil: Chain's leaf.
+	ECDSALeaf []*x509.Certificate
 	// StartChains are, on a server, the chains openssl checks at
 	// start-up, one after the other as it loads them (a section's
 	// Certificate commands, -cert's, -dcert's); nil: Chain alone.

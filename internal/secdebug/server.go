@@ -93,7 +93,11 @@ func (p *printer) serverBefore(h Handshake) {
 		}
 		p.sharedSigalgs(h)
 		p.sharedSigalgs(h)
-		p.certCurve(chain)
+		if p.c.ECDSALeaf != nil {
+			p.certCurve(p.c.ECDSALeaf)
+		} else {
+			p.certCurve(p.c.Chain)
+		}
 		if h.Group != 0 {
 			p.walkGroups(groups, 0, h.Version) // choosing the suite
 		}

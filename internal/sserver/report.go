@@ -54,6 +54,9 @@ type connState struct {
 	// FirstHelloResumed: after a HelloRetryRequest, the first
 	// ClientHello's ticket was taken (engine.TicketFound).
 	FirstHelloResumed bool
+	// LocalChain is the chain the server sent (DER, leaf first): the
+	// identity the engine chose; nil when it sent none.
+	LocalChain [][]byte
 }
 
 // connStateOf is the engine's connection state for the reports.
@@ -64,7 +67,8 @@ func connStateOf(t *engine.SnapshotConn) connState {
 		PeerCertificates: engine.ParseChain(st.PeerChain),
 		SessionID:        st.SessionID, MasterSecret: st.MasterSecret, TicketPSK: st.SentTicketPSK,
 		PSKIdentity: psk12Identity(st), DHBits: st.DHBits, Timeout: sessionTimeout(st), HelloRetry: st.HelloRetry,
-		ExternalPSK: st.ExternalPSK, FirstHelloResumed: st.FirstHelloTicket == engine.TicketFound}
+		ExternalPSK: st.ExternalPSK, FirstHelloResumed: st.FirstHelloTicket == engine.TicketFound,
+		LocalChain: st.LocalChain}
 }
 
 // sessionTimeout is the timeout of the connection's session in seconds,

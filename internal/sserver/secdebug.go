@@ -2,6 +2,7 @@ package sserver
 
 import (
 	"bytes"
+	"crypto/ecdsa"
 	"crypto/x509"
 	"slices"
 
@@ -48,9 +49,23 @@ func (s *server) secDebugConfig(id *identity) *secdebug.Config {
 		cfg.Groups = engine.DefaultGroups
 	}
 	if len(id.main) > 0 {
-		// The chain sent, as completed: -cert's slot's, else the
-		// section's first.
+		// The chain sent when the handshake does not say (-cert's
+		// slot's, else the section's first); a handshake's own
+		// (engine.State.LocalChain) is the one it checks.
 		cfg.Chain = parseChain(id.main[max(id.certIdx, 0)].Chain)
+	}
+	// The ECDSA key slot's certificate, whose curve a TLS 1.0–1.2
+	// server checks at each full handshake whichever it sends
+	// (measured: -cert RSA with -dcert P-256 prints "Check Curve=P-256"
+	// to a client that takes RSA alone).
+	for i, ident := range id.main {
+		if slices.ContainsFunc(id.xcerts, func(x xcert) bool { return x.idx == i }) || len(ident.Chain) == 0 {
+			continue
+		}
+		if _, ok := ident.Key.Public().(*ecdsa.PublicKey); ok {
+			cfg.ECDSALeaf = parseChain(ident.Chain[:1])
+			break
+		}
 	}
 	// At start-up openssl checks each certificate as it loads it (the
 	// section's, -cert's, -dcert's: measured with 3.0.22), its chain as
@@ -91,6 +106,9 @@ func (s *server) writeSecDebug(ci connInfo) {
 	h.PeerCerts, h.DHBits, h.HelloRetry = ci.state.PeerCertificates, ci.state.DHBits, ci.state.HelloRetry
 	h.Resumed = ci.state.DidResume && !ci.state.ExternalPSK
 	h.FirstHelloResumed = ci.state.FirstHelloResumed
+	if ci.state.LocalChain != nil {
+		h.LocalChain = parseChain(ci.state.LocalChain)
+	}
 	if ci.conn != nil {
 		h.PeerSig = ci.conn.peerSigScheme()
 	}
@@ -116,6 +134,9 @@ func (s *server) secDebugBeforeVerify(tc *trackedConn, peer []*x509.Certificate,
 	h := s.secDebugHandshake(tc.clientHello())
 	h.Version, h.Cipher, h.Group, h.DHBits, h.PeerCerts = st.Version, st.Suite, st.Group, st.DHBits, peer
 	h.HelloRetry = st.HelloRetry
+	if st.LocalChain != nil {
+		h.LocalChain = parseChain(st.LocalChain)
+	}
 	var b bytes.Buffer
 	secdebug.WriteServerBeforePeer(&b, *s.secDebug, h)
 	s.errw.Write(b.Bytes())

@@ -131,6 +131,12 @@ func TestSecurityDebugLikeOpenSSL(t *testing.T) {
 		// Each certificate is checked as it is loaded; the client is
 		// served -dcert's (RSA, self-signed) in -cert's slot.
 		{"tls13-dcert-same-type", cat(rsa, []string{"-dcert", rsa2, "-dkey", rsa2Key}), []string{"-tls1_3"}},
+		// A -dcert of another type: the chain checked is the one served
+		// (the ECDSA one, or -cert's RSA one to an RSA-only client), and
+		// at TLS 1.2 the ECDSA certificate's curve is checked either way.
+		{"tls13-dcert-other-type", cat(rsa, []string{"-dcert", pki.ECServer, "-dkey", pki.ECServerKey}), []string{"-tls1_3"}},
+		{"tls12-dcert-other-type", cat(rsa, []string{"-dcert", pki.ECServer, "-dkey", pki.ECServerKey}), []string{"-tls1_2"}},
+		{"tls12-dcert-other-type-rsa", cat(rsa, []string{"-dcert", pki.ECServer, "-dkey", pki.ECServerKey}), []string{"-tls1_2", "-sigalgs", "RSA+SHA256"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			flag := "-security_debug_verbose"
