@@ -77,6 +77,7 @@ func TestOutputParity(t *testing.T) {
 	dir := t.TempDir()
 	ec, eck := writeCert(t, dir, "ec", "localhost", false)
 	c2, k2 := writeCert(t, dir, "two", "other.example", false)
+	rc, rk := writeCert(t, dir, "rsa", "localhost", true)
 	sni := []string{"-servername", "other.example", "-cert2", c2, "-key2", k2}
 	for _, tc := range []struct {
 		name   string
@@ -108,6 +109,11 @@ func TestOutputParity(t *testing.T) {
 		{"tls13-num-tickets-0", []string{"-num_tickets", "0"}, []string{"-tls1_3"}},
 		{"tls12-num-tickets-0", []string{"-num_tickets", "0"}, []string{"-tls1_2"}},
 		{"tls12-cbc-no-etm", []string{"-no_etm"}, []string{"-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA"}},
+		// A TLS 1.2 session with no key exchange group (RSA and DHE key
+		// exchange, a PSK suite) has kex_group 0, not none.
+		{"tls12-rsa-kx", []string{"-dcert", rc, "-dkey", rk}, []string{"-tls1_2", "-cipher", "AES128-SHA"}},
+		{"tls12-dhe", []string{"-dcert", rc, "-dkey", rk}, []string{"-tls1_2", "-cipher", "DHE-RSA-AES128-GCM-SHA256"}},
+		{"tls12-psk", []string{"-psk", "1a2b3c"}, []string{"-tls1_2", "-psk", "1a2b3c", "-cipher", "PSK-AES128-CBC-SHA"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := append([]string{"-cert", ec, "-key", eck, "-naccept", "1"}, tc.server...)

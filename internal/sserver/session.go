@@ -59,10 +59,9 @@ func (s *server) writeSession(w io.Writer, ci connInfo, st engine.State, now tim
 		// hint), as openssl s_server's does.
 		o.PSKIdentity = append([]byte(nil), psk12Identity(&st)...)
 	}
-	if group != 0 {
-		// A session with no key exchange group leaves kex_group out.
-		o.SetKexGroup(group)
-	}
+	// kex_group is always there, 0 for a TLS 1.2 session with no group
+	// (RSA or DHE key exchange, a PSK suite), as in openssl s_server's.
+	o.SetKexGroup(group)
 	o.SetALPN(st.ALPN)
 	if len(st.PeerChain) > 0 {
 		o.SetPeer(st.PeerChain[0])
