@@ -489,14 +489,15 @@ func TestEmptyFragments(t *testing.T) {
 	const suite = "ECDHE-RSA-AES128-SHA@SECLEVEL=0"
 	ptr := regexp.MustCompile(` 0x[0-9a-f]+ \[0x[0-9a-f]+\]`)
 	// io is the client's -debug transport lines.
-	io := func(addr string, args ...string) string {
+	// ioEnv is io with env added to the client's environment.
+	ioEnv := func(env []string, addr string, args ...string) string {
 		t.Helper()
 		all := append([]string{"s_client", "-connect", addr, "-cipher", suite, "-debug", "-ign_eof"}, args...)
 		prog := openssl
 		if args[0] == "tlskit" {
 			prog, all = tlskit, append(all[:len(all)-len(args)], args[1:]...)
 		}
-		out, errOut, code := testpeer.Run(t, 20*time.Second, "GET / HTTP/1.0\r\n\r\n", prog, all...)
+		out, errOut, code := testpeer.RunEnv(t, 20*time.Second, env, "GET / HTTP/1.0\r\n\r\n", prog, all...)
 		if code != 0 || !strings.Contains(out, "HTTP/1.0 200 ok") {
 			t.Fatalf("%s %v: exit %d\n%s%s", prog, all, code, out, errOut)
 		}
@@ -513,6 +514,10 @@ func TestEmptyFragments(t *testing.T) {
 			}
 		}
 		return strings.Join(lines, "\n")
+	}
+	io := func(addr string, args ...string) string {
+		t.Helper()
+		return ioEnv(nil, addr, args...)
 	}
 	for _, v := range [][]string{{"-tls1"}, {"-tls1", "-no_etm"}, {"-tls1_1"}} {
 		srv := testpeer.OpenSSLServer(t, append([]string{"-cert", cert, "-key", key, "-www", "-cipher", suite}, v...)...)
@@ -541,17 +546,40 @@ func TestEmptyFragments(t *testing.T) {
 			}
 		}
 	}
-	// Options = EmptyFragments moves openssl's empty records alone
-	// (measured: -EmptyFragments stops its client's); tlskit refuses it.
-	conf := filepath.Join(dir, "openssl.cnf")
-	if err := os.WriteFile(conf, []byte("openssl_conf = init\n[init]\nssl_conf = ssl_sect\n[ssl_sect]\nx = x\n[x]\nOptions = -EmptyFragments\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	for _, cmdName := range []string{"s_client", "s_server"} {
-		got := startUp(t, tlskit, cmdName, []string{"OPENSSL_CONF=" + conf}, "-ssl_config", "x")
-		if !strings.HasPrefix(got, "exit 1\nError using configuration \"x\"\n-ssl_config x: Options = -EmptyFragments is not supported by tlskit: tlskit sends its empty records before TLS 1.0 CBC data unless -bugs") {
-			t.Errorf("%s Options = -EmptyFragments:\n%s", cmdName, got)
+	// Options = EmptyFragments sets openssl's empty records alone, in
+	// order with Bugs (which clears them) and after the command line's
+	// -bugs (measured: "Bugs,EmptyFragments" sends them,
+	// "EmptyFragments,Bugs" does not, -Bugs brings them back after
+	// -EmptyFragments). Both clients against one openssl s_server, both
+	// servers for openssl s_client -bugs, each with the section.
+	srv := testpeer.OpenSSLServer(t, "-cert", cert, "-key", key, "-www", "-cipher", suite, "-tls1")
+	seen := map[string]string{}
+	for i, o := range []string{"EmptyFragments", "-EmptyFragments", "Bugs,EmptyFragments", "EmptyFragments,Bugs", "-EmptyFragments,-Bugs"} {
+		conf := filepath.Join(dir, fmt.Sprintf("openssl%d.cnf", i))
+		if err := os.WriteFile(conf, []byte("openssl_conf = init\n[init]\nssl_conf = ssl_sect\n[ssl_sect]\nx = x\n[x]\nOptions = "+o+"\n"), 0o644); err != nil {
+			t.Fatal(err)
 		}
+		env := []string{"OPENSSL_CONF=" + conf}
+		for _, bugs := range [][]string{nil, {"-bugs"}} {
+			a := append([]string{"-tls1", "-ssl_config", "x"}, bugs...)
+			want := ioEnv(env, srv.Addr, a...)
+			if got := ioEnv(env, srv.Addr, append([]string{"tlskit"}, a...)...); got != want {
+				t.Errorf("s_client %v, Options = %s, against openssl s_server:\n%s", a, o, testpeer.LineDiff(got, want))
+			}
+			seen[o+strings.Join(bugs, "")] = want
+		}
+		if i > 2 {
+			continue
+		}
+		sargs := []string{"-cert", cert, "-key", key, "-www", "-cipher", suite, "-no_ticket", "-tls1", "-ssl_config", "x"}
+		want := io(testpeer.SServer(t, openssl, env, sargs...).Addr, "-tls1", "-bugs")
+		got := io(testpeer.SServer(t, tlskit, env, sargs...).Addr, "-tls1", "-bugs")
+		if got != want {
+			t.Errorf("s_server Options = %s, openssl s_client:\n%s", o, testpeer.LineDiff(got, want))
+		}
+	}
+	if seen["EmptyFragments"] == seen["-EmptyFragments"] || seen["EmptyFragments-bugs"] != seen["EmptyFragments"] {
+		t.Errorf("openssl s_client's empty records do not follow Options = EmptyFragments (the measurement changed?)")
 	}
 }
 

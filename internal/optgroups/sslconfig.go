@@ -101,18 +101,12 @@ type flagSpec struct {
 	clientOffRefused string
 }
 
-// emptyFragments is why Options = EmptyFragments is refused either way:
-// tlskit's empty records before TLS 1.0 CBC data go with -bugs's other
-// workarounds (off together, Options = Bugs); a flag that moves them
-// alone, or back on after Bugs, is not followed.
-const emptyFragments = "tlskit sends its empty records before TLS 1.0 CBC data unless -bugs (Options = Bugs) is given, and takes no setting of them alone"
-
 // optionFlags are the flags of the Options command (lower case), as
 // openssl 3.0 names them.
 var optionFlags = map[string]flagSpec{
 	"sessionticket":               {onDel: "no_ticket", offAdd: "no_ticket"},
 	"compression":                 {offAdd: "no_comp", onAdd: "comp"},
-	"emptyfragments":              {onRefused: emptyFragments, offRefused: emptyFragments},
+	"emptyfragments":              {}, // ConfEmptyFragments
 	"bugs":                        {onAdd: "bugs", offDel: "bugs"},
 	"dhsingle":                    {server: true},
 	"ecdhsingle":                  {server: true},
@@ -353,6 +347,17 @@ func applyCommands(v *opt.Values, cmds []sslconf.Command, role Role, lookup func
 					fail()
 					break
 				}
+				if strings.EqualFold(oneSign(f), "EmptyFragments") {
+					// No switch of its own: recorded in order with
+					// -bugs's, which it overrides or which overrides it
+					// (TLSParams.NoEmptyFragments).
+					state := "off"
+					if on {
+						state = "on"
+					}
+					out.List = append(out.List, opt.Value{Name: ConfEmptyFragments, Value: state, Config: name})
+					continue
+				}
 				if spec.serverSwitch && role != Server {
 					if !on && spec.clientOffRefused != "" {
 						refuse(c, spec.clientOffRefused)
@@ -369,6 +374,11 @@ func applyCommands(v *opt.Values, cmds []sslconf.Command, role Role, lookup func
 				}
 				if delSw != "" {
 					del(delSw)
+					if delSw == "bugs" {
+						// -Bugs clears SSL_OP_ALL, the bit that
+						// -EmptyFragments sets among them.
+						del(ConfEmptyFragments)
+					}
 				}
 				if addSw != "" {
 					if err := add(addSw, ""); err != nil {
@@ -602,6 +612,11 @@ func deleteOption(list []opt.Value, name string) []opt.Value {
 	}
 	return out
 }
+
+// ConfEmptyFragments is the option under which applyCommands records an
+// Options = EmptyFragments ("on") or -EmptyFragments ("off"): no
+// command-line option has the name.
+const ConfEmptyFragments = "conf:EmptyFragments"
 
 // ConfDHParameters is the option under which applyCommands records a
 // section's DHParameters file: no command-line option has the name.

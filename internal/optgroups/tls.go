@@ -46,7 +46,15 @@ type TLSParams struct {
 	// Bugs is -bugs, OpenSSL's bug workarounds (SSL_OP_ALL): a client
 	// pads its ClientHello (RFC 7685), and neither side sends empty
 	// records before TLS 1.0 CBC data.
-	Bugs             bool
+	Bugs bool
+	// NoEmptyFragments: no empty record before each write of TLS 1.0
+	// CBC data (SSL_OP_DONT_INSERT_EMPTY_FRAGMENTS): set by -bugs and
+	// Options = Bugs, cleared by Options = EmptyFragments or -Bugs, set
+	// by -EmptyFragments, the last one winning (measured with openssl
+	// 3.0's s_client -debug: "Bugs,EmptyFragments" sends the empty
+	// records, "EmptyFragments,Bugs" does not; -bugs with an
+	// -ssl_config's "EmptyFragments" does).
+	NoEmptyFragments bool
 	ServerPref       bool // -serverpref
 	PrioritizeChaCha bool // -prioritize_chacha
 
@@ -270,6 +278,14 @@ func ParseTLS(v *opt.Values, role Role) (*TLSParams, error) {
 	p.LegacyServerConnect = v.Last("legacy_server_connect", "no_legacy_server_connect") == "legacy_server_connect"
 	p.NoTicket = v.Has("no_ticket")
 	p.Bugs = v.Has("bugs")
+	for _, x := range v.List {
+		switch x.Name {
+		case "bugs":
+			p.NoEmptyFragments = true
+		case ConfEmptyFragments:
+			p.NoEmptyFragments = x.Value == "off"
+		}
+	}
 	p.ServerPref = v.Has("serverpref")
 	p.PrioritizeChaCha = v.Has("prioritize_chacha")
 	return p, nil

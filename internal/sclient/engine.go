@@ -267,7 +267,7 @@ func (c *client) engineConfig(cn *conn, sess *resumeSession) *engine.Config {
 		AllowNoDHE:        o.tp.AllowNoDHE,
 		RecordPadding:     o.tp.RecordPadding,
 		PadClientHello:    o.tp.Bugs,
-		NoEmptyFragments:  o.tp.Bugs,
+		NoEmptyFragments:  o.tp.NoEmptyFragments,
 		MaxSendFragment:   o.maxSendFrag,
 		MaxFragmentLength: o.maxFragLen,
 		RequestCANames:    o.caNames,
