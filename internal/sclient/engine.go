@@ -348,6 +348,13 @@ func (c *client) engineConfig(cn *conn, sess *resumeSession) *engine.Config {
 				msg.Type(e.Data[0]) == msg.TypeFinished && finished.Add(1) > 1 {
 				fmt.Fprintln(c.info, "read R BLOCK")
 			}
+			// So did the read that took a TLS 1.2 server's HelloRequest,
+			// refused with a warning no_renegotiation (openssl s_client
+			// -no_renegotiation, measured).
+			if e.Sent && e.ContentType == int(record.TypeAlert) && len(e.Data) == 2 &&
+				alert.Level(e.Data[0]) == alert.Warning && alert.Desc(e.Data[1]) == alert.NoRenegotiation {
+				fmt.Fprintln(c.info, "read R BLOCK")
+			}
 		}
 	}
 	report := cfg.OnEvent

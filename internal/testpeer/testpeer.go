@@ -182,6 +182,17 @@ func (s *Server) Wait(t testing.TB, d time.Duration) (stdout, stderr string) {
 	return s.stdout.String(), s.stderr.String()
 }
 
+// ExitCode is the program's exit code once it has ended (after Wait),
+// -1 while it runs.
+func (s *Server) ExitCode() int {
+	select {
+	case <-s.exited:
+		return s.cmd.ProcessState.ExitCode()
+	default:
+		return -1
+	}
+}
+
 var acceptRE = regexp.MustCompile(`ACCEPT (\S+:\d+)`)
 
 // OpenSSLServer starts `openssl s_server -accept 127.0.0.1:0 args...` and

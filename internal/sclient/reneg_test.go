@@ -1,0 +1,80 @@
+package sclient
+
+import (
+	"io"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tlskit/tlskit/internal/stdio"
+	"github.com/tlskit/tlskit/internal/testpeer"
+)
+
+// TestHelloRequestLikeOpenSSL has openssl s_server ask for renegotiation
+// (its r command, at TLS 1.2) of tlskit and of openssl s_client
+// -no_renegotiation, which is what tlskit does: both refuse with a
+// warning no_renegotiation, say "read R BLOCK", and end with exit 1 on
+// the server's handshake_failure; the servers see the same error.
+func TestHelloRequestLikeOpenSSL(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	server := []string{"-cert", pki.Server, "-key", pki.ServerKey, "-tls1_2", "-naccept", "1"}
+	client := []string{"-CAfile", pki.CA, "-no_renegotiation"}
+	lastBlock := func(stdout string) string {
+		i := strings.LastIndex(stdout, "---\n")
+		return stdout[i+len("---\n"):]
+	}
+	errLine := regexp.MustCompile(`(?m)^[0-9A-F]+:error:([^:]*:[^:]*:[^:]*:[^:]*):.*$`)
+	type outcome struct{ tail, clientErr, serverErr string }
+	run := func(start func(addr string) (wait func() (stdout, stderr string, code int))) outcome {
+		srv := testpeer.OpenSSLServer(t, server...)
+		wait := start(srv.Addr)
+		waitOutput(t, srv, "CIPHER is")
+		srv.SendRead(t, "r\n", 10*time.Second)
+		stdout, stderr, code := wait()
+		_, serr := srv.Wait(t, 20*time.Second)
+		if code != 1 {
+			t.Errorf("exit %d, want 1\n%s\n%s", code, stdout, stderr)
+		}
+		var o outcome
+		o.tail = lastBlock(stdout)
+		if m := errLine.FindStringSubmatch(stderr); m != nil {
+			o.clientErr = m[1]
+		}
+		if m := errLine.FindStringSubmatch(serr); m != nil {
+			o.serverErr = m[1]
+		}
+		return o
+	}
+	theirs := run(func(addr string) func() (string, string, int) {
+		c := testpeer.OpenSSLClient(t, addr, client...)
+		return func() (string, string, int) {
+			stdout, stderr := c.Wait(t, 20*time.Second)
+			return stdout, stderr, c.ExitCode()
+		}
+	})
+	ours := run(func(addr string) func() (string, string, int) {
+		pr, pw := io.Pipe()
+		t.Cleanup(func() { pw.Close() })
+		var o, e testpeer.Buffer
+		done := make(chan int, 1)
+		go func() {
+			done <- Main(append([]string{"-connect", addr}, client...), stdio.Stdio{In: pr, Out: &o, Err: &e})
+		}()
+		return func() (string, string, int) {
+			select {
+			case code := <-done:
+				return o.String(), e.String(), code
+			case <-time.After(20 * time.Second):
+				t.Fatal("s_client did not end on the server's alert")
+				return "", "", 0
+			}
+		}
+	})
+	if theirs.tail != "read R BLOCK\n" || !strings.Contains(theirs.serverErr, "no renegotiation") {
+		t.Fatalf("openssl's outcome is not the one measured: %+v", theirs)
+	}
+	if ours != theirs {
+		t.Errorf("tlskit:  %+v\nopenssl: %+v", ours, theirs)
+	}
+}
