@@ -629,6 +629,11 @@ func (h *clientHS12) clientFlight() error {
 	c, s := h.c, h.s
 	var id *Identity
 	if h.certReq != nil {
+		if hook := c.cfg.ClientCertificateHook; hook != nil {
+			if err := hook(); err != nil {
+				return err
+			}
+		}
 		id = h.clientIdentity()
 		cm := &msg.Certificate12{}
 		if id != nil {

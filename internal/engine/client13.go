@@ -953,6 +953,11 @@ func (h *clientHS) encryptedExtensions(ee *msg.EncryptedExtensions) error {
 // CertificateVerify, or with an empty Certificate (RFC 8446 §4.4.2,
 // §4.4.2.4). Both messages go into tr.
 func (c *TLSConn) sendCertificate13(tr *keys.Transcript, context []byte, schemes []uint16) error {
+	if hook := c.cfg.ClientCertificateHook; hook != nil {
+		if err := hook(); err != nil {
+			return err
+		}
+	}
 	usable := func(s uint16) bool {
 		return sig.Allowed13(s) && (c.cfg.ClientAuthSchemes == nil || slices.Contains(c.cfg.ClientAuthSchemes, s))
 	}

@@ -347,6 +347,14 @@ type Config struct {
 	// listener may keep them but must not change them either. It runs on
 	// the handshake's goroutine and must not block.
 	OnClientHello func(*msg.ClientHello)
+	// ClientHelloHook, when set, is called by a server with each
+	// ClientHello (the one after a HelloRetryRequest too) before it
+	// chooses a version or anything else, as OpenSSL calls its ClientHello
+	// callback (SSL_CTX_set_client_hello_cb); the message is the
+	// engine's, not to be changed. An error ends the handshake with the
+	// alert it wraps, as a callback failing with the alert it set
+	// (OpenSSL: "callback failed").
+	ClientHelloHook func(*msg.ClientHello) error
 	// HandshakeEventsOnly gives OnEvent the handshake messages alone:
 	// no record headers, inner content types, alerts, ChangeCipherSpecs
 	// or application data, none of which is then copied for it. For a
@@ -391,6 +399,15 @@ type Config struct {
 	// ClientHello after a HelloRetryRequest, never when a session is
 	// resumed. An error ends the handshake with the alert it wraps.
 	CertificateHook func(ch *msg.ClientHello, v uint16) ([]Identity, error)
+	// ClientCertificateHook, when set, is called by a client about to
+	// answer a CertificateRequest, before it chooses its certificate, as
+	// OpenSSL calls a client's certificate callback (SSL_CTX_set_cert_cb,
+	// s_client's -xchain_build): in TLS 1.0–1.2 after ServerHelloDone, in
+	// TLS 1.3 after the server's Finished or at a post-handshake
+	// CertificateRequest. An error ends the handshake with the alert it
+	// wraps; openssl's failing callback is internal_error "callback
+	// failed".
+	ClientCertificateHook func() error
 	// OCSPStaple, when set, is asked by a server for the OCSP response
 	// (DER) to staple to the chain it sends, when the client asked with
 	// status_request (RFC 6066 §8): TLS 1.0–1.2 send it in

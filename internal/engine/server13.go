@@ -109,6 +109,11 @@ func (h *serverHS) start() (done bool, err error) {
 			f.Func = "tls_collect_extensions"
 			return false, f
 		}
+		if hook := c.cfg.ClientHelloHook; hook != nil {
+			if err := hook(h.ch); err != nil {
+				return false, err
+			}
+		}
 		v, err := c.cfg.serverVersion(h.ch)
 		if err != nil {
 			return false, err
@@ -539,6 +544,11 @@ func (h *serverHS) helloRetry(ch1 []byte) error {
 	}
 	if c.cfg.OnClientHello != nil {
 		c.cfg.OnClientHello(ch2)
+	}
+	if hook := c.cfg.ClientHelloHook; hook != nil {
+		if err := hook(ch2); err != nil {
+			return err
+		}
 	}
 	// The second ClientHello must answer the retry: same suites and
 	// session, exactly one share, in the group asked for; no early data.

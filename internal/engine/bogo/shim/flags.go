@@ -132,6 +132,15 @@ type options struct {
 	// 1.3 application traffic secrets (read, then write) after the
 	// handshake, as openssl's keylog callback gives them.
 	exportTrafficSecrets bool
+	// useEarlyCallback is -use-early-callback: a server's certificate
+	// is installed by BoringSSL's select_certificate_cb, here by the
+	// engine's CertificateHook (openssl's certificate callback).
+	// failEarlyCallback is -fail-early-callback: the ClientHello
+	// callback fails with handshake_failure (openssl's client_hello_cb
+	// returning SSL_CLIENT_HELLO_ERROR with that alert).
+	// failCertCallback is -fail-cert-callback: the certificate callback
+	// fails (openssl's SSL_CTX_set_cert_cb returning 0).
+	useEarlyCallback, failEarlyCallback, failCertCallback bool
 	// expectSessionID and expectNoSessionID say whether the session
 	// has a (stateful, TLS 1.0-1.2) session ID.
 	expectSessionID, expectNoSessionID bool
@@ -391,6 +400,9 @@ var spec = map[string]flagSpec{
 	"-no-legacy-server-connect":          boolFlag(func(o *options) { o.noLegacyServerConnect = true }),
 	"-expect-certificate-types":          b64Flag(func(o *options, b []byte) { o.expectCertTypes = b }),
 	"-export-traffic-secrets":            boolFlag(func(o *options) { o.exportTrafficSecrets = true }),
+	"-use-early-callback":                boolFlag(func(o *options) { o.useEarlyCallback = true }),
+	"-fail-early-callback":               boolFlag(func(o *options) { o.failEarlyCallback = true }),
+	"-fail-cert-callback":                boolFlag(func(o *options) { o.failCertCallback = true }),
 	"-expect-session-id":                 boolFlag(func(o *options) { o.expectSessionID = true }),
 	"-expect-no-session-id":              boolFlag(func(o *options) { o.expectNoSessionID = true }),
 	"-enable-early-data":                 boolFlag(func(o *options) { o.enableEarly = true }),

@@ -220,6 +220,7 @@ func (o *options) config(session *engine.Ticket, resuming bool) (*engine.Config,
 		}
 		cfg.Identities = append(cfg.Identities, withSCT(id, o.sct))
 	}
+	o.configCallbacks(cfg)
 	o.configPSK12(cfg)
 	cfg.FallbackSCSV = o.fallbackSCSV
 	cfg.MaxSendFragment = o.maxSendFragment
@@ -1094,4 +1095,35 @@ func writeTrafficSecrets(c *engine.TLSConn, server bool, secrets map[string][]by
 	b = append(append(b, read...), write...)
 	_, err := c.Write(b)
 	return err
+}
+
+// configCallbacks sets the engine's hooks for BoringSSL's certificate
+// and ClientHello callbacks, as openssl's: -use-early-callback hands the
+// server's identities over through CertificateHook (openssl's
+// certificate callback installing them), -fail-early-callback fails the
+// ClientHello hook with handshake_failure (a client_hello_cb failing with
+// that alert), -fail-cert-callback fails the certificate callback, which
+// openssl answers with internal_error: "cert cb error" on a server,
+// "callback failed" on a client (measured: s_client -xchain_build of a
+// chain it cannot build; TestClientCertificateHookLikeOpenSSL).
+func (o *options) configCallbacks(cfg *engine.Config) {
+	if o.server && o.useEarlyCallback {
+		ids := cfg.Identities
+		cfg.Identities = nil
+		cfg.CertificateHook = func(*msg.ClientHello, uint16) ([]engine.Identity, error) { return ids, nil }
+	}
+	if o.server && o.failEarlyCallback {
+		cfg.ClientHelloHook = func(*msg.ClientHello) error {
+			return alert.Faultf(alert.HandshakeFailure, "callback failed")
+		}
+	}
+	if o.failCertCallback {
+		if o.server {
+			cfg.CertificateHook = func(*msg.ClientHello, uint16) ([]engine.Identity, error) {
+				return nil, alert.Faultf(alert.InternalError, "cert cb error")
+			}
+		} else {
+			cfg.ClientCertificateHook = func() error { return alert.Faultf(alert.InternalError, "callback failed") }
+		}
+	}
 }
