@@ -196,6 +196,9 @@ var chainCases = []chainCase{
 	c("policy-duplicate", "dupleaf", a("polint"), "root", a("-policy_check"), 42),
 	c("policy-map-anypolicy", "mapanyleaf", a("mapanyint"), "root", a("-policy_check"), 42),
 	c("policy-required-by-ca", "reqleaf", a("reqint"), "root", a("-policy_check", "-policy_print"), 43),
+	// The trust anchor alone: nothing to check, whatever is required.
+	c("policy-explicit-anchor-only", "ss", none, "ss", a("-explicit_policy", "-policy_print")),
+	c("policy-explicit-anchor-only-user-set", "ss", none, "ss", a("-explicit_policy", "-policy", "1.2.3.4")),
 
 	// hostname, IP and email checks
 	c("host-ok", "leaf", viaInt, "root", a("-verify_hostname", "LocalHost")),

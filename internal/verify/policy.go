@@ -18,8 +18,9 @@ import (
 //     a requireExplicitPolicy that counted down) and no acceptable policy
 //     is left, verification reports 43 with no certificate. As in openssl,
 //     the acceptable set is the user's (-policy): without -policy it is
-//     empty, so -explicit_policy alone always fails;
-//   - the trust anchor (the chain's top certificate) takes no part.
+//     empty, so -explicit_policy alone fails any longer chain;
+//   - the trust anchor (the chain's top certificate) takes no part: a
+//     chain of the trust anchor alone passes.
 
 var (
 	oidCertPolicies     = asn1.ObjectIdentifier{2, 5, 29, 32}
@@ -150,6 +151,17 @@ func (v *verifier) checkPolicy() bool {
 		return true
 	}
 	n := len(v.chain) - 1 // certificates below the trust anchor
+	if n == 0 {
+		// The trust anchor alone leaves nothing to check: openssl 3.0
+		// takes the chain whatever the flags, -explicit_policy and
+		// -policy included, and reports no explicit policy required
+		// (measured with a trusted self-signed server certificate).
+		if p.Print {
+			v.policyText = policyReport(false, nil, nil)
+			v.notify()
+		}
+		return true
+	}
 	infos := make([]certPolicyInfo, len(v.chain))
 	invalid := false
 	for i := 0; i < n; i++ {
