@@ -408,6 +408,11 @@ type Config struct {
 	// wraps; openssl's failing callback is internal_error "callback
 	// failed".
 	ClientCertificateHook func() error
+	// MaxCertList bounds the body of a peer's Certificate message (the
+	// certificate list, openssl's SSL_CTX_set_max_cert_list); zero means
+	// openssl's default, DefaultMaxCertList. A longer one is refused from
+	// its header with illegal_parameter, "excessive message size".
+	MaxCertList int
 	// OCSPStaple, when set, is asked by a server for the OCSP response
 	// (DER) to staple to the chain it sends, when the client asked with
 	// status_request (RFC 6066 §8): TLS 1.0–1.2 send it in

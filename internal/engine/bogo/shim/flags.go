@@ -141,6 +141,9 @@ type options struct {
 	// failCertCallback is -fail-cert-callback: the certificate callback
 	// fails (openssl's SSL_CTX_set_cert_cb returning 0).
 	useEarlyCallback, failEarlyCallback, failCertCallback bool
+	// maxCertList is -max-cert-list (openssl's
+	// SSL_CTX_set_max_cert_list; 0: its default).
+	maxCertList int
 	// expectSessionID and expectNoSessionID say whether the session
 	// has a (stateful, TLS 1.0-1.2) session ID.
 	expectSessionID, expectNoSessionID bool
@@ -403,6 +406,7 @@ var spec = map[string]flagSpec{
 	"-use-early-callback":                boolFlag(func(o *options) { o.useEarlyCallback = true }),
 	"-fail-early-callback":               boolFlag(func(o *options) { o.failEarlyCallback = true }),
 	"-fail-cert-callback":                boolFlag(func(o *options) { o.failCertCallback = true }),
+	"-max-cert-list":                     intFlag(func(o *options, n int) { o.maxCertList = n }),
 	"-expect-session-id":                 boolFlag(func(o *options) { o.expectSessionID = true }),
 	"-expect-no-session-id":              boolFlag(func(o *options) { o.expectNoSessionID = true }),
 	"-enable-early-data":                 boolFlag(func(o *options) { o.enableEarly = true }),

@@ -224,6 +224,7 @@ func (o *options) config(session *engine.Ticket, resuming bool) (*engine.Config,
 	o.configPSK12(cfg)
 	cfg.FallbackSCSV = o.fallbackSCSV
 	cfg.MaxSendFragment = o.maxSendFragment
+	cfg.MaxCertList = o.maxCertList
 	if o.server {
 		o.stapleOCSP(cfg)
 	} else {
