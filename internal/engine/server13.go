@@ -116,6 +116,12 @@ func (h *serverHS) start() (done bool, err error) {
 		}
 		v, err := c.cfg.serverVersion(h.ch)
 		if err != nil {
+			// openssl refuses the client's versions under its
+			// legacy_version: the alert's record and its -msg line
+			// carry it (measured with s_server -tls1_2 -msg: a -tls1_1
+			// client's alert is "TLS 1.1", 03 02; a -tls1_3 client's
+			// "TLS 1.2", 03 03).
+			c.adoptRefusedVersion(h.ch.Version)
 			return false, err
 		}
 		if err := c.serverNameLocked(h.ch, v); err != nil {

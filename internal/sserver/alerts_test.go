@@ -207,6 +207,11 @@ func TestRefusalsLikeOpenSSL(t *testing.T) {
 			"<<< TLS 1.1, Alert [length 0002], fatal internal_error", "0A000076:SSL routines:tls_choose_sigalg:no suitable signature algorithm:"},
 		{"no-shared-cipher", []string{"-cipher", "ECDHE-RSA-AES256-GCM-SHA384"}, []string{"-tls1_2", "-cipher", "AES128-SHA"},
 			"<<< TLS 1.2, Alert [length 0002], fatal handshake_failure", "0A0000C1:SSL routines:tls_post_process_client_hello:no shared cipher:"},
+		// No shared version: the alert's record carries the client's
+		// legacy_version.
+		{"no-shared-version", []string{"-tls1_2"}, []string{"-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0"},
+			"<<< TLS 1.1, RecordHeader [length 0005]\n    15 03 02 00 02\n<<< TLS 1.1, Alert [length 0002], fatal protocol_version",
+			"0A000102:SSL routines:tls_early_post_process_client_hello:unsupported protocol:"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := append([]string{"-cert", cert, "-key", key, "-www"}, tc.server...)

@@ -200,7 +200,10 @@ func (s *server) writeSigalgsAndGroups(w io.Writer, ci connInfo, brief, points b
 		return
 	}
 	var offered []uint16
-	if !ci.noSigalgs {
+	if !ci.noSigalgs && ci.state.Version >= engine.VersionTLS12 {
+		// Below TLS 1.2 openssl keeps no signature algorithms of the
+		// client's, even offered (measured: s_server -tls1_1 and a
+		// client offering TLS 1.3 print neither line).
 		offered = u16s(noGREASE(h.SignatureSchemes))
 	}
 	if len(offered) > 0 {
