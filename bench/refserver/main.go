@@ -50,7 +50,9 @@ func main() {
 			fmt.Fprintln(os.Stderr, "refserver: the key cannot sign")
 			os.Exit(1)
 		}
-		cfg := &engine.Config{Identities: []engine.Identity{{Chain: pair.Certificate, Key: signer}}}
+		// Tickets held back to leave with the answer, as tlskit s_server
+		// -www/-WWW has them.
+		cfg := &engine.Config{Identities: []engine.Identity{{Chain: pair.Certificate, Key: signer}}, HoldTickets: true}
 		wrap = func(c net.Conn) (net.Conn, func() error) {
 			tc := engine.Server(c, cfg)
 			return tc, tc.Handshake

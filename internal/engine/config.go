@@ -177,6 +177,16 @@ type Config struct {
 	// NumTickets is how many NewSessionTickets a server sends after the
 	// handshake: zero means OpenSSL's default of 2, a negative number none.
 	NumTickets int
+	// HoldTickets keeps a TLS 1.3 server's NewSessionTickets, sent as
+	// its handshake ends, back from the transport until the connection
+	// next sends a record, to leave in the same transport write (a
+	// server that answers one request: one system call fewer per
+	// connection), or next waits for the peer's data, whichever comes
+	// first: they leave then, as a peer may be waiting for them. The
+	// records and their order are the same; only their grouping into
+	// transport writes differs. A caller that neither writes nor reads
+	// after the handshake must Close (or CloseWrite) for them to leave.
+	HoldTickets bool
 	// Tickets12 decides a server's TLS 1.0–1.2 session tickets (RFC
 	// 5077): Tickets12Auto follows NumTickets (none when negative),
 	// Tickets12On and Tickets12Off hold whatever NumTickets says, as

@@ -138,7 +138,32 @@ func newConn(c net.Conn, cfg *Config, client bool) *TLSConn {
 	t.rl.PadTo = cfg.RecordPadding
 	t.rl.EmptyFragments = !cfg.NoEmptyFragments
 	t.rl.WriteLimit = cfg.MaxSendFragment
+	if cfg.HoldTickets && !client {
+		t.rl.BeforeWait = (*heldSender)(t)
+	}
 	return t
+}
+
+// heldSender is a TLSConn as its record layer's record.HeldSender (a
+// method value would be one more allocation per connection).
+type heldSender TLSConn
+
+func (h *heldSender) SendHeld() error { return (*TLSConn)(h).sendHeld() }
+
+// TicketsHeld reports tickets that Config.HoldTickets keeps back and
+// that have not left yet.
+func (t *TLSConn) TicketsHeld() bool { return t.rl.Held() }
+
+// sendHeld sends the records Config.HoldTickets kept back, before the
+// connection waits for the peer (the record layer calls it with inMu
+// held, outside the handshake; outMu comes after inMu, as everywhere).
+func (t *TLSConn) sendHeld() error {
+	t.outMu.Lock()
+	defer t.outMu.Unlock()
+	if !t.rl.Held() {
+		return nil
+	}
+	return t.rl.Flush()
 }
 
 // useMaxFragmentLength applies a negotiated max_fragment_length code
@@ -319,7 +344,15 @@ func (c *TLSConn) handshakeLocked(pause bool) error {
 	// What the last flight gathered leaves now, before the alert a
 	// failure sends, in the order it was written.
 	c.flights = false
-	if ferr := c.rl.Flush(); err == nil {
+	var ferr error
+	if err == nil && c.cfg.HoldTickets && !c.isClient && c.v12 == nil {
+		// The tickets gathered last wait for the next record sent, or
+		// for the next wait on the peer (sendHeld).
+		ferr = c.rl.Hold()
+	} else {
+		ferr = c.rl.Flush()
+	}
+	if err == nil {
 		err = ferr
 	}
 	paused := false

@@ -312,13 +312,17 @@ func (c *TLSConn) sendTicketsLocked() (err error) {
 	// The tickets leave in one write: a client that closes as soon as
 	// its handshake is done (openssl s_client -reconnect) resets the
 	// connection on the first data it has not read, and a second write
-	// would then fail the handshake.
-	c.rl.Cork()
-	defer func() {
-		if ferr := c.rl.Flush(); err == nil {
-			err = ferr
-		}
-	}()
+	// would then fail the handshake. At the handshake's end they are
+	// gathered with its flights already, and leave as it ends (or are
+	// held back: Config.HoldTickets).
+	if !c.flights {
+		c.rl.Cork()
+		defer func() {
+			if ferr := c.rl.Flush(); err == nil {
+				err = ferr
+			}
+		}()
+	}
 	for i := 0; i < n; i++ {
 		// More tickets follow a post-handshake authentication: the
 		// nonce counts them all (RFC 8446 §4.6.1: unique per connection),

@@ -361,6 +361,14 @@ func (s *server) engineConfig(tc *trackedConn) *engine.Config {
 	}
 	if c.mode == modeInteractive {
 		cfg.OnPostHandshake = s.readBlock
+	} else if tc.ob == nil {
+		// A server that answers one request sends its tickets with the
+		// answer when the request came with the client's Finished (one
+		// transport write fewer per connection), or before it waits
+		// for the request. Not under an observer: the -msg, -trace and
+		// -debug lines come from the transport's writes, and stay in
+		// the order and the writes they had.
+		cfg.HoldTickets = true
 	}
 	if c.earlyData && tc.ob != nil {
 		// Where the -msg lines show it; alone, nothing else prints

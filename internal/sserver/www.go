@@ -70,7 +70,11 @@ func (s *server) reportHandshakeFailure(tc *trackedConn, err error) {
 //
 //go:noinline
 func (s *server) serveEstablished(conn net.Conn, t *engine.SnapshotConn, tc *trackedConn) {
-	ackNow(conn)
+	if !t.TicketsHeld() {
+		// Held tickets carry the ACK: they leave before the server
+		// waits for the request, or with the answer.
+		ackNow(conn)
+	}
 	// close_notify ends a connection, unless a fatal alert (sent or
 	// received) or a vanished client ended it first: openssl sends
 	// nothing after those.

@@ -10,6 +10,7 @@ import (
 	"io"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/tlskit/tlskit/internal/engine/alert"
 )
@@ -147,8 +148,19 @@ type Layer struct {
 	corked  bool
 	pending []byte
 	// flight is the pooled array the gathered records started in
-	// (flightBufs), until Flush gives it back.
+	// (flightBufs), until Flush gives it back; big the larger pooled one
+	// (bigBufs) they moved to when they outgrew it.
 	flight *[flightBuf]byte
+	big    *[bigBuf]byte
+	// held: the gathered records were kept back when gathering stopped
+	// (Hold), to leave with the next record sent. Writers set and clear
+	// it; a reader about to wait for the transport looks at it.
+	held atomic.Bool
+	// BeforeWait, if set, is called before a read from the transport
+	// while records are held back (Hold): it must see them sent (Flush,
+	// under the writers' lock), as the peer may be waiting for them.
+	// Its error is the read's.
+	BeforeWait HeldSender
 	// emptyRun and warningRun count the empty records and the warning
 	// alerts just read in a row (countIdle).
 	emptyRun, warningRun int
@@ -268,6 +280,11 @@ func (l *Layer) fill(need int) error {
 		l.rbuf = nb
 	}
 	l.rbuf = l.rbuf[:cap(l.rbuf)]
+	if l.BeforeWait != nil && l.held.Load() {
+		if err := l.BeforeWait.SendHeld(); err != nil {
+			return err
+		}
+	}
 	for l.rend < need {
 		n, err := l.r.Read(l.rbuf[l.rend:])
 		l.rend += n
@@ -526,16 +543,83 @@ const flightBuf = 1024
 // server's connections share a few rather than each allocating its own.
 var flightBufs = sync.Pool{New: func() any { return new([flightBuf]byte) }}
 
+// bigBuf is the capacity gathered records move to when they outgrow a
+// flightBuf (a flight with a larger certificate chain, or held records
+// and the next write's record): a flightBuf and a protected record of
+// the largest size.
+const bigBuf = flightBuf + HeaderLen + maxCiphertextAny
+
+// bigBufs are idle bigBuf buffers, shared as flightBufs are.
+var bigBufs = sync.Pool{New: func() any { return new([bigBuf]byte) }}
+
+// reserve makes room for n more bytes after the gathered records: when
+// they outgrow their pooled flightBuf, they move to a pooled bigBuf
+// rather than to an array allocated for them (and garbage at Flush).
+// Beyond a bigBuf, append grows them as usual.
+func (l *Layer) reserve(n int) {
+	if cap(l.pending)-len(l.pending) >= n || l.big != nil || len(l.pending)+n > bigBuf {
+		return
+	}
+	l.big = bigBufs.Get().(*[bigBuf]byte)
+	p := append(l.big[:0], l.pending...)
+	if l.flight != nil {
+		flightBufs.Put(l.flight)
+		l.flight = nil
+	}
+	l.pending = p
+}
+
+// sealedLen bounds the size of the record sealed around n bytes.
+func (l *Layer) sealedLen(n int) int {
+	switch {
+	case l.out != nil:
+		return HeaderLen + n + 1 + max(l.PadTo-1, 0) + l.out.aead.Overhead()
+	case l.out12 != nil:
+		// An explicit IV, the largest MAC and CBC padding.
+		return HeaderLen + n + 16 + 48 + 256
+	}
+	return HeaderLen + n
+}
+
+// Hold stops gathering records, as Flush, but keeps those gathered back
+// instead of writing them: they leave with the next record sent, in the
+// same transport write, or at Flush (which BeforeWait is for). With none
+// gathered it is Flush.
+func (l *Layer) Hold() error {
+	if len(l.pending) == 0 {
+		return l.Flush()
+	}
+	l.corked = false
+	l.held.Store(true)
+	return nil
+}
+
+// HeldSender sends the records a Layer holds back (Layer.BeforeWait).
+type HeldSender interface{ SendHeld() error }
+
+// Held reports records kept back by Hold and not sent yet.
+func (l *Layer) Held() bool { return l.held.Load() }
+
 // sealSend seals one record and sends it: while corked it is sealed
 // straight after the records already gathered, with no copy; otherwise
 // in the write buffer, and written. before, if not nil, runs once the
 // record is sealed, also when sealing fails, and before anything is sent.
 func (l *Layer) sealSend(typ uint8, frag []byte, limit int, before func()) error {
+	if !l.corked && l.held.Load() {
+		// The records held back leave with this one.
+		l.corked = true
+		err := l.sealSend(typ, frag, limit, before)
+		if ferr := l.Flush(); err == nil {
+			err = ferr
+		}
+		return err
+	}
 	if l.corked {
 		if cap(l.pending) == 0 {
 			l.flight = flightBufs.Get().(*[flightBuf]byte)
 			l.pending = l.flight[:0]
 		}
+		l.reserve(l.sealedLen(len(frag)))
 		b, err := l.seal(l.pending, typ, frag, limit)
 		if before != nil {
 			before()
@@ -572,6 +656,7 @@ func (l *Layer) Cork() { l.corked = true }
 func (l *Layer) Flush() error {
 	b := l.pending
 	l.corked = false
+	l.held.Store(false)
 	var err error
 	if len(b) > 0 {
 		_, err = l.w.Write(b)
@@ -587,11 +672,24 @@ func (l *Layer) releasePending() {
 		flightBufs.Put(l.flight)
 		l.flight = nil
 	}
+	if l.big != nil {
+		bigBufs.Put(l.big)
+		l.big = nil
+	}
 	l.pending = nil
 }
 
 // send writes one sealed record, or gathers it while corked.
 func (l *Layer) send(b []byte) error {
+	if !l.corked && l.held.Load() {
+		// The records held back leave with this one.
+		l.corked = true
+		err := l.send(b)
+		if ferr := l.Flush(); err == nil {
+			err = ferr
+		}
+		return err
+	}
 	if l.corked {
 		if len(l.pending) == 0 {
 			// The first record gathered becomes the pending buffer
@@ -601,12 +699,13 @@ func (l *Layer) send(b []byte) error {
 			// pooled buffer never becomes the write buffer: it goes
 			// back to the pool at Flush, and the write buffer outlives
 			// that.
-			if l.flight != nil {
+			if l.flight != nil || l.big != nil {
 				l.releasePending()
 			}
 			l.pending, l.wbuf = b, l.pending[:0]
 			return nil
 		}
+		l.reserve(len(b))
 		l.pending = append(l.pending, b...)
 		return nil
 	}

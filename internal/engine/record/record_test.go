@@ -564,3 +564,83 @@ func TestCorkedFlightOneBuffer(t *testing.T) {
 		t.Errorf("%.0f allocations for a corked flight, want 1 (the layer)", allocs)
 	}
 }
+
+// heldFlusher is a HeldSender that flushes its layer and counts calls.
+type heldFlusher struct {
+	l     *Layer
+	calls int
+}
+
+func (h *heldFlusher) SendHeld() error { h.calls++; return h.l.Flush() }
+
+// TestHoldSameBytes: records kept back by Hold leave with the next record
+// sent, in the same transport write, with the bytes the same records
+// would have had sent one by one: a small record, data of two full
+// records (the first leaves with them, the gathered records outgrowing
+// their first buffer; the second alone, as uncorked), and a record
+// written in place with an alert corked after it. A read that has to
+// wait on the transport first has BeforeWait send them; one that does
+// not wait, or has none held, does not call it.
+func TestHoldSameBytes(t *testing.T) {
+	big := bytes.Repeat([]byte("d"), MaxPlaintext+100)
+	page := []byte("page")
+	for name, c := range map[string]struct {
+		next   func(l *Layer)
+		writes int
+	}{
+		"small": {func(l *Layer) { l.Write(TypeApplicationData, []byte("hello")) }, 1},
+		"big":   {func(l *Layer) { l.Write(TypeApplicationData, big) }, 2},
+		"in place": {func(l *Layer) {
+			l.Cork()
+			l.WriteInPlace(TypeApplicationData, append(make([]byte, HeaderLen, 64), page...))
+			l.Write(TypeAlert, []byte{1, 0})
+			l.Flush()
+		}, 1},
+	} {
+		var want, got countingRW
+		ref, l := New(&want), New(&got)
+		for _, x := range []*Layer{ref, l} {
+			wc, _ := cipherPair(t, suites.AES128GCMSHA256)
+			x.SetWriteCipher(wc)
+			x.Cork()
+			x.Write(TypeHandshake, []byte("ticket one"))
+			x.Write(TypeHandshake, []byte("ticket two"))
+		}
+		ref.Flush()
+		c.next(ref)
+		if err := l.Hold(); err != nil || got.writes != 0 || !l.Held() {
+			t.Fatalf("%s: Hold %v, %d writes, held %v", name, err, got.writes, l.Held())
+		}
+		c.next(l)
+		if got.writes != c.writes || l.Held() || !bytes.Equal(got.Bytes(), want.Bytes()) {
+			t.Errorf("%s: %d writes (want %d), held %v, same bytes %v", name, got.writes, c.writes, l.Held(), bytes.Equal(got.Bytes(), want.Bytes()))
+		}
+	}
+
+	// The reading side: a record already in the read buffer is read
+	// without sending the held ones; the next read, which waits, sends
+	// them first.
+	var in pipe
+	w := New(&in)
+	w.Write(TypeApplicationData, []byte("one"))
+	w.Write(TypeApplicationData, []byte("two"))
+	var out countingRW
+	l := New(struct {
+		io.Reader
+		io.Writer
+	}{&in, &out})
+	h := &heldFlusher{l: l}
+	l.BeforeWait = h
+	if _, _, err := l.Read(); err != nil || h.calls != 0 {
+		t.Fatalf("first read %v, %d calls with nothing held", err, h.calls)
+	}
+	l.Cork()
+	l.Write(TypeHandshake, []byte("ticket"))
+	l.Hold()
+	if _, _, err := l.Read(); err != nil || h.calls != 0 || out.writes != 0 {
+		t.Fatalf("buffered read %v: %d calls, %d writes, want none", err, h.calls, out.writes)
+	}
+	if _, _, err := l.Read(); err != io.EOF || h.calls != 1 || out.writes != 1 || l.Held() {
+		t.Fatalf("waiting read %v: %d calls, %d writes, held %v; want EOF after one call and one write", err, h.calls, out.writes, l.Held())
+	}
+}
