@@ -147,6 +147,10 @@ func (s *server) interactive(conn net.Conn, stop <-chan struct{}) (exit bool) {
 	// while its reader goes on until the socket closes), then the socket
 	// closed and "CONNECTION CLOSED".
 	closeConn := func(mode closeMode) {
+		// Held on a pipe or a file, as openssl's stdout buffer holds
+		// them: serve writes them (after "shutdown accept socket" when
+		// the server stops).
+		out := out.holder()
 		fmt.Fprintln(out, "shutting down SSL")
 		if mode == closeDropped {
 			conn.SetWriteDeadline(time.Unix(1, 0))

@@ -474,6 +474,10 @@ accepting:
 			announced = true
 			break
 		}
+		// The connection's last lines, held by closeConn, go out now
+		// that the server goes on (openssl keeps them in its stdout
+		// buffer until its next flush: not followed).
+		s.out.Flush()
 	}
 	stopNow()
 	wg.Wait()
@@ -481,10 +485,16 @@ accepting:
 		// Stopped by a signal: openssl dies silently then.
 		return 0
 	}
-	s.writeStats(s.out)
+	// On a pipe or a file, openssl's "shutting down SSL", "CONNECTION
+	// CLOSED" and the statistics wait in its stdout buffer until it
+	// exits, after "shutdown accept socket" on stderr (measured with
+	// strace, Q and end of input); on a terminal they come line by line,
+	// before it.
+	s.writeStats(s.out.holder())
 	if announced {
 		fmt.Fprintln(s.errw, "shutdown accept socket")
 	}
+	s.out.Flush()
 	return 0
 }
 
