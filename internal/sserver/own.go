@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math/big"
 	"os"
 	"slices"
 	"strings"
@@ -24,6 +25,7 @@ import (
 	"github.com/tlskit/tlskit/internal/optgroups"
 	"github.com/tlskit/tlskit/internal/sessfile"
 	"github.com/tlskit/tlskit/internal/sslerr"
+	"github.com/tlskit/tlskit/internal/tlsnames"
 	"github.com/tlskit/tlskit/internal/verify"
 )
 
@@ -87,11 +89,14 @@ func (o *engineSettings) suites12s() []uint16 {
 // does: a file it cannot open or parse is reported on stderr and the
 // automatic group used instead; a good one says "Setting temp DH
 // parameters" on stdout, the automatic group "Using default temp DH
-// parameters".
-func (o *engineSettings) loadDHParams(path string, out, errw io.Writer) {
+// parameters". Parameters too weak for the security level are refused
+// as SSL_CTX_set0_tmp_dh_pkey refuses them: false, after openssl's lines
+// on errw (measured: a 1024-bit file at level 2, a 2048-bit one at
+// level 3; the server exits 1).
+func (o *engineSettings) loadDHParams(path string, out, errw io.Writer) bool {
 	if path == "" {
 		fmt.Fprintln(out, "Using default temp DH parameters")
-		return
+		return true
 	}
 	b, err := os.ReadFile(path)
 	if errors.Is(err, syscall.EISDIR) {
@@ -107,7 +112,14 @@ func (o *engineSettings) loadDHParams(path string, out, errw io.Writer) {
 			fmt.Fprintf(errw, "Could not open file or uri for loading params of DH parameters from %s\n", path)
 		}
 		fmt.Fprintln(out, "Using default temp DH parameters")
-		return
+		return true
+	}
+	if firstDHBlockType(b) == "X9.42 DH PARAMETERS" {
+		// openssl's loader asks for PKCS #3 parameters (measured with
+		// `openssl genpkey -genparam -algorithm DHX`).
+		fmt.Fprintf(errw, "Unable to load DH parameters from %s (unexpected parameters type)\n", path)
+		fmt.Fprintln(out, "Using default temp DH parameters")
+		return true
 	}
 	p, err := kx.ParseDHParamsPEM(b)
 	if err != nil {
@@ -117,10 +129,30 @@ func (o *engineSettings) loadDHParams(path string, out, errw io.Writer) {
 			fmt.Fprintln(errw, sslerr.Entry{Code: 0x1608010C, Lib: "STORE routines", Func: "ossl_store_handle_load_result", Reason: "unsupported"})
 		}
 		fmt.Fprintln(out, "Using default temp DH parameters")
-		return
+		return true
+	}
+	fmt.Fprintln(out, "Setting temp DH parameters")
+	if !tlsnames.SecLevelAllows(o.tp.SecLevel, tlsnames.FFDHBits(new(big.Int).SetBytes(p.P).BitLen(), p.ExponentBits)) {
+		fmt.Fprintln(errw, "Error setting temp DH parameters")
+		fmt.Fprintln(errw, sslerr.Entry{Code: 0x0A00018A, Lib: "SSL routines", Func: "SSL_CTX_set0_tmp_dh_pkey", Reason: "dh key too small"})
+		return false
 	}
 	o.dh = &p
-	fmt.Fprintln(out, "Setting temp DH parameters")
+	return true
+}
+
+// firstDHBlockType is the type of b's first PEM block of DH parameters,
+// of either kind, or "".
+func firstDHBlockType(b []byte) string {
+	for {
+		var blk *pem.Block
+		if blk, b = pem.Decode(b); blk == nil {
+			return ""
+		}
+		if blk.Type == "DH PARAMETERS" || blk.Type == "X9.42 DH PARAMETERS" {
+			return blk.Type
+		}
+	}
 }
 
 // loadConfDHParams uses -ssl_config's DHParameters (optgroups checked the

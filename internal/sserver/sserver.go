@@ -194,7 +194,9 @@ func run(ctx context.Context, args []string, s stdio.Stdio, listening func(net.A
 		if c.confDHFile != "" {
 			c.engine.loadConfDHParams(c.confDHFile)
 		} else if !c.noDHE {
-			c.engine.loadDHParams(c.dhparamFile, srv.out, s.Err)
+			if !c.engine.loadDHParams(c.dhparamFile, srv.out, s.Err) {
+				return 1
+			}
 		}
 		if c.engine.psk12 != nil && c.debug {
 			fmt.Fprintln(srv.out, "PSK key given, setting server callback")

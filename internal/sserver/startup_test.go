@@ -33,6 +33,14 @@ func TestStartupFailuresLikeOpenSSL(t *testing.T) {
 		t.Fatal(err)
 	}
 	noDir := filepath.Join(dir, "nodir", "file")
+	// DH parameters: 1536 bits (weak at the default level 2), 2048 bits
+	// (weak at level 3), X9.42 (which s_server does not load).
+	weak, modp2048, x942 := filepath.Join(dir, "weak.pem"), filepath.Join(dir, "modp2048.pem"), filepath.Join(dir, "x942.pem")
+	for _, g := range [][]string{{weak, "DH", "group:modp_1536"}, {modp2048, "DH", "group:modp_2048"}, {x942, "DHX", "dh_rfc5114:2"}} {
+		if _, e, code := testpeer.Run(t, 30*time.Second, "", "openssl", "genpkey", "-genparam", "-algorithm", g[1], "-pkeyopt", g[2], "-out", g[0]); code != 0 {
+			t.Fatalf("openssl genpkey %s: exit %d\n%s", g[2], code, e)
+		}
+	}
 	cert := []string{"-cert", pki.Server, "-key", pki.ServerKey}
 	broken := testpeer.BrokenSessionFiles(t, dir)
 	for _, tc := range []struct {
@@ -71,6 +79,9 @@ func TestStartupFailuresLikeOpenSSL(t *testing.T) {
 		{"key-as-dhparam", append(cert, "-dhparam", pki.ServerKey, "-serverinfo", missing)},
 		{"malformed-dhparam", append(cert, "-dhparam", malformed, "-serverinfo", missing)},
 		{"certificate-as-dhparam", append(cert, "-dhparam", pki.CA, "-serverinfo", missing)},
+		{"weak-dhparam", append(cert, "-dhparam", weak)},
+		{"dhparam-at-level-3", append(cert, "-dhparam", modp2048, "-cipher", "DEFAULT@SECLEVEL=3")},
+		{"x942-dhparam", append(cert, "-dhparam", x942, "-serverinfo", missing)},
 		{"dir-serverinfo", append(cert, "-serverinfo", dir)},
 		{"missing-xcert", append(cert, "-xcert", missing)},
 		{"bad-xcert", append(cert, "-xcert", bad)},

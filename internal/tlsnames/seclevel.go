@@ -77,9 +77,21 @@ func IFCBits(n int) int {
 	return min(bits, limit)
 }
 
+// FFDHBits rates Diffie-Hellman parameters with an l-bit prime as
+// OpenSSL 3.0 does (s_server -dhparam against the security level): the
+// table value for l, lowered to n/2 when n, the bits of the subgroup
+// order or of the private value, is known (not 0).
+func FFDHBits(l, n int) int {
+	if n <= 0 {
+		n = -1
+	}
+	return stepBits(l, n)
+}
+
 // stepBits is OpenSSL's coarse strength of a finite-field key with an
 // L-bit prime and N-bit subgroup (NIST SP 800-57 part 1 table 2), used
-// for DSA: the table value for L, lowered to N/2, and 0 below 80 bits.
+// for DSA: the table value for L, lowered to N/2, and 0 below 80 bits;
+// N of -1 is unknown: the table value alone.
 func stepBits(l, n int) int {
 	var sec int
 	switch {
@@ -95,6 +107,9 @@ func stepBits(l, n int) int {
 		sec = 80
 	default:
 		return 0
+	}
+	if n == -1 {
+		return sec
 	}
 	if n/2 < 80 {
 		return 0

@@ -44,3 +44,20 @@ func TestSecurityBitsTable(t *testing.T) {
 		}
 	}
 }
+
+// TestFFDHBits: DH parameters rated by the prime's size alone when
+// nothing bounds the exponent, else lowered to half its bits (openssl
+// refuses a 1536-bit -dhparam at level 2 and a 2048-bit one at level 3).
+func TestFFDHBits(t *testing.T) {
+	for _, c := range []struct{ l, n, want int }{
+		{1024, 0, 80}, {1536, 0, 80}, {2048, 0, 112}, {3072, 0, 128}, {8192, 0, 192},
+		{2048, 224, 112}, {2048, 160, 80}, {1024, 150, 0}, {1023, 0, 0},
+	} {
+		if got := FFDHBits(c.l, c.n); got != c.want {
+			t.Errorf("FFDHBits(%d, %d) = %d, want %d", c.l, c.n, got, c.want)
+		}
+	}
+	if SecLevelAllows(2, FFDHBits(1536, 0)) || !SecLevelAllows(2, FFDHBits(2048, 0)) || SecLevelAllows(3, FFDHBits(2048, 0)) {
+		t.Error("levels 2 and 3 rate 1536- and 2048-bit parameters otherwise than openssl")
+	}
+}

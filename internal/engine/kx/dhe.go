@@ -14,6 +14,11 @@ import (
 // ServerKeyExchange carries them (RFC 5246 §7.4.3): big-endian p and g.
 type DHParams struct {
 	P, G []byte
+	// ExponentBits is what a parameters file says of the private
+	// exponent: the bits of X9.42's subgroup order q, or PKCS #3's
+	// privateValueLength; 0 when it says nothing. Only the parameters'
+	// security rating reads it.
+	ExponentBits int
 }
 
 // DHKey is one side's ephemeral finite-field key pair. The modular

@@ -32,7 +32,22 @@ func ParseDHParamsPEM(b []byte) (DHParams, error) {
 		if v.P.Sign() <= 0 || v.G.Sign() <= 0 {
 			return DHParams{}, errors.New("kx: bad DH parameters")
 		}
-		return DHParams{P: v.P.Bytes(), G: v.G.Bytes()}, nil
+		d := DHParams{P: v.P.Bytes(), G: v.G.Bytes()}
+		var third *big.Int
+		if len(v.Rest.FullBytes) > 0 {
+			if _, err := asn1.Unmarshal(v.Rest.FullBytes, &third); err == nil && third.Sign() > 0 {
+				if blk.Type == "DH PARAMETERS" {
+					// PKCS #3's privateValueLength, in bits.
+					if third.IsInt64() && third.Int64() < 1<<20 {
+						d.ExponentBits = int(third.Int64())
+					}
+				} else {
+					// X9.42's subgroup order q.
+					d.ExponentBits = third.BitLen()
+				}
+			}
+		}
+		return d, nil
 	}
 }
 
