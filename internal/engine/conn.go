@@ -156,9 +156,14 @@ func (t *TLSConn) TicketsHeld() bool { return t.rl.Held() }
 
 // sendHeld sends the records Config.HoldTickets kept back, before the
 // connection waits for the peer (the record layer calls it with inMu
-// held, outside the handshake; outMu comes after inMu, as everywhere).
+// held, outside the handshake). A writer that holds outMu sends them with
+// its own record, so the reader does not wait for it: a Write blocked on
+// a peer that reads only once its own writes are taken in would
+// otherwise hold up the reader that takes them in.
 func (t *TLSConn) sendHeld() error {
-	t.outMu.Lock()
+	if !t.outMu.TryLock() {
+		return nil
+	}
 	defer t.outMu.Unlock()
 	if !t.rl.Held() {
 		return nil
