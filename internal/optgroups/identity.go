@@ -19,11 +19,36 @@ import (
 // BuildChain completes a certificate chain (leaf first, DER) from store as libssl does,
 // for s_client's and s_server's -build_chain alike: the chain runs from
 // the leaf up to and including the trust anchor. A certificate that came
-// with a chain keeps it unless build is set (then the given chain only
-// helps). With build, a chain that cannot be built is an error worded as
-// openssl words it; without, the certificate is left as it was.
+// with a chain keeps it unless build is set; then, as the applications
+// ask SSL_CTX_build_cert_chain only to check a given chain
+// (SSL_BUILD_CHAIN_FLAG_CHECK), the chain must lead from the leaf to a
+// self-signed certificate of its own, store unused (measured with
+// openssl 3.0 s_server -build_chain: -cert_chain of the intermediate and
+// the root starts without -CAfile; of the intermediate alone, even with
+// the root in -CAfile, fails with "unable to get issuer certificate").
+// With build, a chain that cannot be built is an error worded as openssl
+// words it; without, the certificate is left as it was.
 func BuildChain(certChain *[][]byte, store []*x509.Certificate, build bool) error {
 	if len(*certChain) == 0 || (len(*certChain) > 1 && !build) {
+		return nil
+	}
+	if len(*certChain) > 1 {
+		// The given certificates, leaf included, are the store.
+		store = nil
+		for _, der := range *certChain {
+			if c, err := x509.ParseCertificate(der); err == nil {
+				store = append(store, c)
+			}
+		}
+		leaf := [][]byte{(*certChain)[0]}
+		code, err := buildChain(&leaf, store, true)
+		if err != nil {
+			return err
+		}
+		if code != verify.OK {
+			return chainBuildError(code)
+		}
+		*certChain = leaf
 		return nil
 	}
 	code, err := buildChain(certChain, store, build)
@@ -31,12 +56,17 @@ func BuildChain(certChain *[][]byte, store []*x509.Certificate, build bool) erro
 		return err
 	}
 	if code != verify.OK {
-		return &ConfError{[]string{
-			"error building certificate chain",
-			"00000000:error:0A000086:SSL routines:ssl_build_cert_chain:certificate verify failed:tlskit:0:Verify error:" + verify.ErrorString(code),
-		}}
+		return chainBuildError(code)
 	}
 	return nil
+}
+
+// chainBuildError is -build_chain's failure, in openssl's words.
+func chainBuildError(code int) error {
+	return &ConfError{[]string{
+		"error building certificate chain",
+		"00000000:error:0A000086:SSL routines:ssl_build_cert_chain:certificate verify failed:tlskit:0:Verify error:" + verify.ErrorString(code),
+	}}
 }
 
 // BuildChainStrict builds certChain's chain from store alone, as

@@ -266,3 +266,52 @@ func TestEmptyCiphersuites(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildChainChecksAGivenChain: with -cert_chain, -build_chain only
+// checks the given chain (SSL_BUILD_CHAIN_FLAG_CHECK): it must lead from
+// the leaf to a self-signed certificate among the given ones, the trust
+// and chain stores unused. Both commands start, or fail naming the same
+// verify error, as openssl 3.0's do.
+func TestBuildChainChecksAGivenChain(t *testing.T) {
+	openssl := testpeer.Need(t, "openssl")
+	pki := testpeer.NewPKI(t)
+	d := t.TempDir()
+	f := func(n string) string { return filepath.Join(d, n) }
+	os.WriteFile(f("ca.ext"), []byte("basicConstraints=critical,CA:TRUE\nkeyUsage=keyCertSign,cRLSign\n"), 0o644)
+	for _, c := range [][]string{
+		{"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", f("inter.key"), "-out", f("inter.csr"), "-subj", "/CN=tlskit Inter"},
+		{"x509", "-req", "-in", f("inter.csr"), "-CA", pki.CA, "-CAkey", pki.CAKey, "-CAcreateserial", "-out", f("inter.pem"), "-days", "30", "-extfile", f("ca.ext")},
+		{"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", f("leaf.key"), "-out", f("leaf.csr"), "-subj", "/CN=localhost"},
+		{"x509", "-req", "-in", f("leaf.csr"), "-CA", f("inter.pem"), "-CAkey", f("inter.key"), "-CAcreateserial", "-out", f("leaf.pem"), "-days", "30"},
+	} {
+		if out, _, code := testpeer.Run(t, peerTimeout, "", openssl, c...); code != 0 {
+			t.Fatalf("openssl %v: %s", c, out)
+		}
+	}
+	inter, _ := os.ReadFile(f("inter.pem"))
+	root, _ := os.ReadFile(pki.CA)
+	os.WriteFile(f("interroot.pem"), append(inter, root...), 0o644)
+	leaf := []string{"-cert", f("leaf.pem"), "-key", f("leaf.key"), "-build_chain"}
+	for _, tc := range []struct {
+		name string
+		args []string
+		ok   bool
+	}{
+		{"intermediate and root given", []string{"-cert_chain", f("interroot.pem")}, true},
+		{"intermediate given, root in CAfile", []string{"-cert_chain", f("inter.pem"), "-CAfile", pki.CA}, false},
+		{"intermediate given, root in chainCAfile", []string{"-cert_chain", f("inter.pem"), "-chainCAfile", pki.CA}, false},
+		{"root given", []string{"-cert_chain", pki.CA, "-CAfile", f("interroot.pem")}, false},
+	} {
+		for _, cmd := range []string{"s_server", "s_client"} {
+			args := append(append([]string(nil), leaf...), tc.args...)
+			want := startUp(t, openssl, cmd, nil, args...)
+			got := startUp(t, tlskit, cmd, nil, args...)
+			if (want == "ok\n") != tc.ok {
+				t.Errorf("%s %s: openssl (the measurement changed?):\n%s", cmd, tc.name, want)
+			}
+			if got != want {
+				t.Errorf("%s %s:\ntlskit:\n%s\nopenssl:\n%s", cmd, tc.name, got, want)
+			}
+		}
+	}
+}
