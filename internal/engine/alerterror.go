@@ -91,3 +91,13 @@ func (e *AlertError) SSLFunc() string {
 	}
 	return ""
 }
+
+// SSLPrecedingReasons are the lines OpenSSL queues before a sent alert's
+// fault's own (alert.Fault.Preceding), as function and reason text.
+func (e *AlertError) SSLPrecedingReasons() [][2]string {
+	var f *alert.Fault
+	if e.Sent && errors.As(e.Err, &f) {
+		return f.Preceding
+	}
+	return nil
+}

@@ -93,7 +93,11 @@ func (c *TLSConn) RequestClientCert() error {
 	if err != nil {
 		return err
 	}
-	raw, err := c.certificateRequest13(ctx).Marshal()
+	cr, err := c.certificateRequest13(ctx)
+	if err != nil {
+		return err
+	}
+	raw, err := cr.Marshal()
 	if err != nil {
 		return err
 	}
@@ -119,6 +123,44 @@ func (cfg *Config) clientAuthSchemes(def []uint16) []uint16 {
 	return def
 }
 
+// secLevelBits are the bits OpenSSL's security levels 0–5 ask of a
+// signature scheme.
+var secLevelBits = [...]int{0, 80, 112, 128, 192, 256}
+
+// certRequestSchemes is the signature_algorithms of a server's
+// CertificateRequest as OpenSSL 3.0 writes them: -client_sigalgs (or
+// -sigalgs, or def) less what the security level rules out (SHA-1 from
+// level 1, SHA-224 from level 3) and, in TLS 1.3, the DSA schemes. A
+// TLS 1.3 list left with no scheme that can sign a TLS 1.3 handshake
+// (RSA PKCS#1, SHA-1 and SHA-224 cannot), or any list left empty, fails
+// the handshake with internal_error, openssl's "no suitable signature
+// algorithm" then "internal error" (measured with s_server
+// -client_sigalgs RSA+SHA256, RSA+SHA1 and ECDSA+SHA224 at TLS 1.3,
+// RSA+SHA1 at TLS 1.2).
+func (cfg *Config) certRequestSchemes(def []uint16, tls13 bool) ([]uint16, error) {
+	minBits := secLevelBits[min(max(cfg.SecurityLevel, 0), len(secLevelBits)-1)]
+	var out []uint16
+	usable := false
+	for _, s := range cfg.clientAuthSchemes(def) {
+		if bits, ok := sig.SecurityBits(s); ok && bits < minBits || tls13 && sig.IsDSA(s) {
+			continue
+		}
+		out = append(out, s)
+		usable = usable || !tls13 || sig.SignsTLS13(s)
+	}
+	if !usable {
+		// openssl's TLS 1.3 line names the ClientHello extension's
+		// function (measured), its TLS 1.2 one the message's.
+		fn := "tls_construct_certificate_request"
+		if tls13 {
+			fn = "tls_construct_ctos_sig_algs"
+		}
+		return nil, &alert.Fault{Desc: alert.InternalError, Reason: "internal error", Func: fn,
+			Preceding: [][2]string{{"tls12_copy_sigalgs", "no suitable signature algorithm"}}}
+	}
+	return out, nil
+}
+
 // certRequestSchemes12 is the signature_algorithms of OpenSSL 3.0's TLS
 // 1.2 CertificateRequest (compared with openssl s_client -trace): its
 // client's list, SHA-224 and DSA schemes included, with the SHA-1 ones
@@ -133,15 +175,18 @@ func (cfg *Config) certRequestSchemes12() []uint16 {
 // certificateRequest13 is the server's CertificateRequest (RFC 8446
 // §4.3.2): its signature schemes (by default OpenSSL's list for it), and
 // -CAfile's names.
-func (c *TLSConn) certificateRequest13(context []byte) *msg.CertificateRequest {
-	schemes := c.cfg.clientAuthSchemes(sig.DefaultCertRequest13)
+func (c *TLSConn) certificateRequest13(context []byte) (*msg.CertificateRequest, error) {
+	schemes, err := c.cfg.certRequestSchemes(sig.DefaultCertRequest13, true)
+	if err != nil {
+		return nil, err
+	}
 	cr := &msg.CertificateRequest{Context: context, Extensions: msg.Extensions{
 		{Type: msg.ExtSignatureAlgorithms, Data: msg.MarshalUint16List(schemes)}}}
 	if len(c.cfg.CANames) > 0 {
 		cr.Extensions = append(cr.Extensions, msg.Extension{Type: msg.ExtCertificateAuthorities,
 			Data: msg.MarshalCertificateAuthorities(c.cfg.CANames)})
 	}
-	return cr
+	return cr, nil
 }
 
 // answerCertRequest answers a server's post-handshake CertificateRequest

@@ -346,7 +346,11 @@ func phaFuzzServer(t testing.TB, cfg *Config) (*TLSConn, []byte) {
 		ctx[i] = byte(i + 1)
 	}
 	tr, _ := c.hsTr.Clone()
-	raw, err := c.certificateRequest13(ctx).Marshal()
+	cr, err := c.certificateRequest13(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := cr.Marshal()
 	if err != nil {
 		t.Fatal(err)
 	}

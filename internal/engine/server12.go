@@ -724,7 +724,9 @@ func (h *serverHS12) full() error {
 		cr := &msg.CertificateRequest12{CertTypes: []uint8{msg.CertTypeRSASign, msg.CertTypeDSSSign, msg.CertTypeECDSASign},
 			HasSchemes: h.ver >= VersionTLS12}
 		if cr.HasSchemes {
-			cr.Schemes = c.cfg.clientAuthSchemes(c.cfg.certRequestSchemes12())
+			if cr.Schemes, err = c.cfg.certRequestSchemes(c.cfg.certRequestSchemes12(), false); err != nil {
+				return err
+			}
 		}
 		cr.CANames = c.cfg.CANames
 		if raw, err = cr.Marshal(); err != nil {

@@ -837,7 +837,11 @@ func (h *serverHS) certificate() error {
 	var err error
 	if c.cfg.RequestClientCert || c.cfg.RequireClientCert {
 		// RFC 8446 §4.3.2: an empty context in the handshake.
-		if raw, err = c.certificateRequest13([]byte{}).Marshal(); err != nil {
+		cr, err := c.certificateRequest13([]byte{})
+		if err != nil {
+			return err
+		}
+		if raw, err = cr.Marshal(); err != nil {
 			return err
 		}
 		if err := c.writeHandshakeLocked(raw, h.tr); err != nil {

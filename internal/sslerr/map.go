@@ -72,6 +72,16 @@ func FromError(err error, side Side) Report {
 	if errors.As(err, &pr) && pr.SSLProvider() != "" {
 		return Report{Entries: []Entry{ProviderEntry(pr.SSLProvider()), HandshakeEntry(err, side)}}
 	}
+	var rp ReasonPreceder
+	if errors.As(err, &rp) && len(rp.SSLPrecedingReasons()) > 0 {
+		var es []Entry
+		for _, fr := range rp.SSLPrecedingReasons() {
+			e := byReason(fr[1], side)
+			e.Func = fr[0]
+			es = append(es, e)
+		}
+		return Report{Entries: append(es, HandshakeEntry(err, side))}
+	}
 	var pe Preceder
 	if errors.As(err, &pe) {
 		return Report{Entries: append(slices.Clip(pe.SSLPreceding()), HandshakeEntry(err, side))}
@@ -83,6 +93,10 @@ func FromError(err error, side Side) Report {
 // before the failure's line: a certificate callback's failure comes
 // after the reason the callback met (ssl_build_cert_chain's).
 type Preceder interface{ SSLPreceding() []Entry }
+
+// ReasonPreceder is Preceder for an error that knows its preceding
+// lines only by function and reason text (the engine's sent alerts).
+type ReasonPreceder interface{ SSLPrecedingReasons() [][2]string }
 
 // Providerer is an error that openssl's cipher provider reports first,
 // with its own line, before libssl's: a record that does not decrypt

@@ -158,6 +158,10 @@ type Fault struct {
 	// not decrypt with some ciphers (ossl_gcm_stream_update for TLS 1.2's
 	// AES-GCM).
 	Provider string
+	// Preceding are lines OpenSSL queues before the fault's own, oldest
+	// first, as function and reason text (a helper's failure before its
+	// caller's "internal error").
+	Preceding [][2]string
 	// RecordVersion, when set, is the version of a record refused for its
 	// content type. Before the version is agreed OpenSSL takes that
 	// version for its own: its alert is labelled with it on -msg and

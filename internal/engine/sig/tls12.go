@@ -243,3 +243,43 @@ func Authenticates(schemes []uint16) (rsa, ecdsa bool) {
 	}
 	return rsa, ecdsa
 }
+
+// SecurityBits is the strength OpenSSL 3.0's libssl credits a scheme
+// with against a security level: its digest's (SHA-1 64, SHA-224 112,
+// SHA-256 128, SHA-384 192, SHA-512 256), Ed25519's 128 and Ed448's 224;
+// false for a scheme it does not know.
+func SecurityBits(s uint16) (int, bool) {
+	k, ok := kind12(s)
+	switch {
+	case !ok:
+		return 0, false
+	case k.ed:
+		return 128, true
+	case k.ed448:
+		return 224, true
+	}
+	switch k.hash {
+	case crypto.SHA1:
+		return 64, true
+	case crypto.SHA224:
+		return 112, true
+	case crypto.SHA256:
+		return 128, true
+	case crypto.SHA384:
+		return 192, true
+	case crypto.SHA512:
+		return 256, true
+	}
+	return 0, false
+}
+
+// IsDSA reports whether s is one of TLS 1.2's DSA schemes.
+func IsDSA(s uint16) bool { k, ok := kind12(s); return ok && k.dsa }
+
+// SignsTLS13 reports whether s can sign a TLS 1.3 handshake as OpenSSL
+// 3.0 judges a CertificateRequest's list: not RSA PKCS#1 v1.5, not SHA-1
+// or SHA-224, not DSA.
+func SignsTLS13(s uint16) bool {
+	k, ok := kind12(s)
+	return ok && !k.dsa && !(k.rsa && !k.pss) && k.hash != crypto.SHA1 && k.hash != crypto.SHA224
+}
