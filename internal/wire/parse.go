@@ -17,24 +17,21 @@ type Ext = msg.Extension
 // ClientHello is what the observer parsed from a ClientHello
 // (RFC 8446 section 4.1.2), for s_server's report.
 type ClientHello struct {
-	LegacyVersion      uint16
-	Random             []byte
-	SessionID          []byte
-	CipherSuites       []uint16
-	Compression        []byte
-	ServerName         string
-	SupportedGroups    []uint16
-	SignatureSchemes   []uint16
-	KeyShareGroups     []uint16
-	ALPN               []string
-	SupportedVersions  []uint16
-	ECPointFormats     []byte
-	Extensions         []Ext
-	HasSessionTicket   bool
-	ExtendedMasterSec  bool
-	RenegotiationInfo  bool
-	PSKModes           []byte
-	PreSharedKeyOffers int
+	LegacyVersion     uint16
+	Random            []byte
+	SessionID         []byte
+	CipherSuites      []uint16
+	Compression       []byte
+	ServerName        string
+	SupportedGroups   []uint16
+	SignatureSchemes  []uint16
+	ALPN              []string
+	SupportedVersions []uint16
+	ECPointFormats    []byte
+	Extensions        []Ext
+	HasSessionTicket  bool
+	ExtendedMasterSec bool
+	RenegotiationInfo bool
 }
 
 // clientHelloSummary is the report's view of a parsed ClientHello, its
@@ -75,11 +72,6 @@ func summarize(m *msg.ClientHello, copied bool) *ClientHello {
 			ch.SupportedGroups, _ = msg.ParseUint16List(d)
 		case msg.ExtSignatureAlgorithms:
 			ch.SignatureSchemes, _ = msg.ParseUint16List(d)
-		case msg.ExtKeyShare:
-			ks, _ := msg.ParseKeyShareClient(d)
-			for _, k := range ks {
-				ch.KeyShareGroups = append(ch.KeyShareGroups, k.Group)
-			}
 		case msg.ExtALPN:
 			ch.ALPN, _ = msg.ParseALPN(d)
 		case msg.ExtSupportedVersions:
@@ -93,12 +85,6 @@ func summarize(m *msg.ClientHello, copied bool) *ClientHello {
 			ch.ExtendedMasterSec = true
 		case msg.ExtRenegotiationInfo:
 			ch.RenegotiationInfo = true
-		case msg.ExtPSKKeyExchangeModes:
-			f, _ := msg.ParseUint8List(d)
-			ch.PSKModes = keep(f)
-		case msg.ExtPreSharedKey:
-			o, _ := msg.ParseOfferedPSKs(d)
-			ch.PreSharedKeyOffers = len(o.Identities)
 		}
 	}
 	for _, c := range ch.CipherSuites {
