@@ -409,8 +409,14 @@ func compareFirstRecord(t *testing.T, in []byte) {
 		t.Errorf("%x: server error lines differ\nopenssl: %s\ntlskit:  %s", in, o, g)
 	}
 	// openssl's stdout reaches the pipe after its stderr (stdio buffers
-	// it): wait for the sent alert's -msg line, the last, on both.
-	if o, g := msgLines(waitFor(t, theirSrv.Output, ">>> ")), msgLines(waitFor(t, ourSrv.out.String, ">>> ")); o == "" || o != g {
+	// it): wait for the sent alert's -msg line, the last, on both (not
+	// just its record header's, which comes first).
+	sentAlert := regexp.MustCompile(`(?m)^>>> .*Alert`)
+	alertSent := func(get func() string) string {
+		testpeer.WaitOutputFunc(t, get, "the sent alert's -msg line", sentAlert.MatchString, 10*time.Second)
+		return get()
+	}
+	if o, g := msgLines(alertSent(theirSrv.Output)), msgLines(alertSent(ourSrv.out.String)); o == "" || o != g {
 		t.Errorf("%x: -msg differs\nopenssl:\n%s\ntlskit:\n%s", in, o, g)
 	}
 }
