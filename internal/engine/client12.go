@@ -387,6 +387,11 @@ func (h *clientHS12) full() error {
 		c.st.ClientCertRequested = true
 		c.st.PeerSignatureSchemes = h.certReq.Schemes
 		c.st.CANames = h.certReq.CANames
+		// OpenSSL asks its certificate callback as it takes the
+		// CertificateRequest in, before reading ServerHelloDone.
+		if err := c.clientCertificateHook(); err != nil {
+			return err
+		}
 		if m, err = h.next(); err != nil {
 			return err
 		}
@@ -629,11 +634,6 @@ func (h *clientHS12) clientFlight() error {
 	c, s := h.c, h.s
 	var id *Identity
 	if h.certReq != nil {
-		if hook := c.cfg.ClientCertificateHook; hook != nil {
-			if err := hook(); err != nil {
-				return err
-			}
-		}
 		id = h.clientIdentity()
 		cm := &msg.Certificate12{}
 		if id != nil {

@@ -791,8 +791,24 @@ func (h *clientHS) serverAuth(m msg.Message) (certReq *msg.CertificateRequest, n
 	}
 	c.st.PeerSignatureScheme = cv.Scheme
 	h.tr.Write(m.Raw)
+	if certReq != nil {
+		// OpenSSL asks its certificate callback once the server's
+		// CertificateVerify is in, before reading its Finished: a failure
+		// goes out as a plaintext alert, before any ChangeCipherSpec.
+		if err := c.clientCertificateHook(); err != nil {
+			return nil, m, err
+		}
+	}
 	m, err = h.next()
 	return certReq, m, err
+}
+
+// clientCertificateHook asks Config.ClientCertificateHook, when set.
+func (c *TLSConn) clientCertificateHook() error {
+	if hook := c.cfg.ClientCertificateHook; hook != nil {
+		return hook()
+	}
+	return nil
 }
 
 // finish checks the server Finished (m) and sends the client's flight.
@@ -953,11 +969,6 @@ func (h *clientHS) encryptedExtensions(ee *msg.EncryptedExtensions) error {
 // CertificateVerify, or with an empty Certificate (RFC 8446 §4.4.2,
 // §4.4.2.4). Both messages go into tr.
 func (c *TLSConn) sendCertificate13(tr *keys.Transcript, context []byte, schemes []uint16) error {
-	if hook := c.cfg.ClientCertificateHook; hook != nil {
-		if err := hook(); err != nil {
-			return err
-		}
-	}
 	usable := func(s uint16) bool {
 		return sig.Allowed13(s) && (c.cfg.ClientAuthSchemes == nil || slices.Contains(c.cfg.ClientAuthSchemes, s))
 	}

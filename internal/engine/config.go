@@ -412,11 +412,13 @@ type Config struct {
 	// ClientCertificateHook, when set, is called by a client about to
 	// answer a CertificateRequest, before it chooses its certificate, as
 	// OpenSSL calls a client's certificate callback (SSL_CTX_set_cert_cb,
-	// s_client's -xchain_build): in TLS 1.0–1.2 after ServerHelloDone, in
-	// TLS 1.3 after the server's Finished or at a post-handshake
-	// CertificateRequest. An error ends the handshake with the alert it
-	// wraps; openssl's failing callback is internal_error "callback
-	// failed".
+	// s_client's -xchain_build): in TLS 1.0–1.2 as the CertificateRequest
+	// is taken in, before ServerHelloDone is read; in TLS 1.3 after the
+	// server's CertificateVerify, before its Finished is read (the alert
+	// then goes out in plaintext), or at a post-handshake
+	// CertificateRequest (measured with s_client -msg). An error ends the
+	// handshake with the alert it wraps; openssl's failing callback is
+	// internal_error "callback failed".
 	ClientCertificateHook func() error
 	// MaxCertList bounds the body of a peer's Certificate message (the
 	// certificate list, openssl's SSL_CTX_set_max_cert_list); zero means

@@ -231,6 +231,9 @@ func (c *TLSConn) answerCertRequest(m msg.Message) error {
 		// close instead of an answer.
 		return nil
 	}
+	if err := c.clientCertificateHook(); err != nil {
+		return err
+	}
 	if err := c.sendCertificate13(tr, cr.Context, schemes); err != nil {
 		return err
 	}

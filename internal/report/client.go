@@ -163,7 +163,14 @@ func WriteConnection(w io.Writer, s *Session) {
 		}
 	} else if s.NoneVersion != "" && s.TempKey != "" {
 		// A TLS 1.0–1.2 handshake that failed after the server's key
-		// exchange.
+		// exchange (its signature, when checked, reported as after a
+		// handshake).
+		if s.PeerSigDigest != "" {
+			fmt.Fprintf(b, "Peer signing digest: %s\n", s.PeerSigDigest)
+		}
+		if s.PeerSigType != "" {
+			fmt.Fprintf(b, "Peer signature type: %s\n", s.PeerSigType)
+		}
 		fmt.Fprintf(b, "Server Temp Key: %s\n", s.TempKey)
 	}
 	b.WriteString("---\n")

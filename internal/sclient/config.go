@@ -386,22 +386,32 @@ func tlsSettings(v *opt.Values, s *settings, tp *optgroups.TLSParams) error {
 		}
 		o.identities = append(o.identities, id)
 	}
-	if len(o.identities) > 0 {
-		build := v.Has("build_chain") || v.Has("xchain_build")
-		if err := buildChains(v, o.identities, build); err != nil {
-			return err
-		}
+	if len(o.identities) == 0 {
+		return nil
 	}
-	return nil
+	// -xchain_build leaves the -xcert as loaded: its chain is built at
+	// each CertificateRequest, in the certificate callback (xcertHook).
+	built := o.identities
+	if ext.CertGiven && v.Has("xchain_build") {
+		built = o.identities[:o.firstX]
+		o.xgiven = o.identities[o.firstX].Chain
+	}
+	pool, err := chainPool(v, v.Has("build_chain") || v.Has("xchain_build"))
+	if err != nil {
+		return err
+	}
+	o.xstore = pool
+	// -xchain_build builds the -xcert's chain alone (measured: -cert's
+	// chain is left as without it).
+	return buildChains(built, pool, v.Has("build_chain"))
 }
 
-// buildChains completes each certificate's chain from -chainCAfile,
-// -chainCApath and -chainCAstore (or else the trust store); the root is
-// sent too, as openssl sends it. Without build (-build_chain) only a
-// certificate given alone gets a chain, and only when one can be built:
-// libssl's automatic chain (measured: openssl s_client -cert with -CAfile
-// holding the client certificate's root sends leaf and root).
-func buildChains(v *opt.Values, ids []engine.Identity, build bool) error {
+// chainPool is the store chains are built from: -chainCAfile,
+// -chainCApath and -chainCAstore, or else the trust store (with the
+// system's when it is wanted). An unreadable store is an error only
+// when chains must be built (build): otherwise the verify options
+// report it.
+func chainPool(v *opt.Values, build bool) ([]*x509.Certificate, error) {
 	store := optgroups.ParseCAStore(v, optgroups.ChainStore)
 	if !store.Given() {
 		store = optgroups.ParseCAStore(v, optgroups.TrustStore)
@@ -409,13 +419,23 @@ func buildChains(v *opt.Values, ids []engine.Identity, build bool) error {
 	pool, err := store.Load()
 	if err != nil {
 		if !build {
-			return nil // the verify options report an unreadable store
+			return nil, nil
 		}
-		return err
+		return nil, err
 	}
 	if !store.Given() && store.WantsDefaults() {
 		pool = append(pool, systemCAs.Get()...)
 	}
+	return pool, nil
+}
+
+// buildChains completes each certificate's chain from pool (chainPool);
+// the root is sent too, as openssl sends it. Without build
+// (-build_chain) only a certificate given alone gets a chain, and only
+// when one can be built: libssl's automatic chain (measured: openssl
+// s_client -cert with -CAfile holding the client certificate's root
+// sends leaf and root).
+func buildChains(ids []engine.Identity, pool []*x509.Certificate, build bool) error {
 	for i := range ids {
 		if err := optgroups.BuildChain(&ids[i].Chain, pool, build); err != nil {
 			return err

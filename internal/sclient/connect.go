@@ -439,6 +439,17 @@ func (c *client) printFailure(cn *conn, err error) {
 		rs.SecureReneg, rs.EMS = sum.SecureRenegotiation, sum.ExtendedMasterSecret
 	}
 	verifyFailed := cn.verified != nil && (cn.verified.Stopped() || (cn.verified.Code != 0 && c.set.verifyReturn))
+	if rs.TLS13 && !verifyFailed && len(cn.peerCerts) > 0 {
+		// A TLS 1.3 handshake that failed once the server's certificate
+		// was in (the certificate callback's failure, after its
+		// CertificateVerify): openssl's session has the certificate and
+		// its verification result (measured with -xchain_build).
+		rs.Chain = cn.peerCerts
+		if cn.verified != nil {
+			rs.VerifyCode = cn.verified.Code
+			rs.VerifyError = verify.ErrorString(cn.verified.Code)
+		}
+	}
 	if cn.tls != nil && !verifyFailed {
 		if st := cn.state(); st.Version >= engine.VersionTLS10 && st.Version <= engine.VersionTLS12 {
 			// A TLS 1.0–1.2 handshake that failed after the ServerHello:
@@ -447,6 +458,13 @@ func (c *client) printFailure(cn *conn, err error) {
 			// certificate with its verification result.
 			rs.NoneVersion = tlsnames.VersionName(st.Version)
 			rs.SecureReneg, rs.EMS = st.SecureRenegotiation, st.ExtendedMasterSecret
+			// The ServerKeyExchange's signature scheme once it was
+			// checked (openssl's peer_sigalg; measured: a TLS 1.2
+			// -xchain_build failure at the CertificateRequest reports it).
+			rs.PeerSigDigest, rs.PeerSigType = "", ""
+			if sch := st.PeerSignatureScheme; sch != 0 {
+				rs.PeerSigDigest, rs.PeerSigType = tlsnames.SigalgDigest(sch), tlsnames.SigalgType(sch)
+			}
 			if st.Group != 0 {
 				rs.TempKey = tlsnames.TempKeyString(st.Group)
 			} else if st.DHBits > 0 {

@@ -54,7 +54,12 @@ type engineSettings struct {
 	// of -xcert's in identities (len(identities) without).
 	sectionCerts bool
 	firstX       int
-	psks         []engine.PSK
+	// xgiven is the -xcert's chain as loaded when -xchain_build asks it
+	// built at each CertificateRequest (nil otherwise), from xstore:
+	// the chain store, else the trust store.
+	xgiven [][]byte
+	xstore []*x509.Certificate
+	psks   []engine.PSK
 	// pskKey is -psk's key, for the TLS 1.0–1.2 PSK suites (nil
 	// without -psk, as openssl sets its PSK callback only then).
 	pskKey      []byte
@@ -290,6 +295,9 @@ func (c *client) engineConfig(cn *conn, sess *resumeSession) *engine.Config {
 	}
 	cfg.Groups = o.groups
 	cfg.Identities = o.identities
+	if o.xgiven != nil {
+		cfg.ClientCertificateHook = o.xcertHook(cfg)
+	}
 	if o.sectionCerts {
 		cfg.UseClientIdentities12 = true
 		for i, id := range o.identities {
