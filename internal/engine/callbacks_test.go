@@ -38,7 +38,10 @@ func TestClientCertificateHookLikeOpenSSL(t *testing.T) {
 			asked := 0
 			conn := dialOwn(t, addr, &Config{Identities: []Identity{loadIdentity(t, pki.Client, pki.ClientKey)},
 				MinVersion: v.version, MaxVersion: v.version,
-				ClientCertificateHook: func() error { asked++; return alert.Faultf(alert.InternalError, "callback failed") }})
+				ClientCertificateHook: func(*ClientCertRequest) ([]Identity, error) {
+					asked++
+					return nil, alert.Faultf(alert.InternalError, "callback failed")
+				}})
 			err := conn.Handshake()
 			if err == nil {
 				_, err = conn.Read(make([]byte, 1))

@@ -389,7 +389,8 @@ func (h *clientHS12) full() error {
 		c.st.CANames = h.certReq.CANames
 		// OpenSSL asks its certificate callback as it takes the
 		// CertificateRequest in, before reading ServerHelloDone.
-		if err := c.clientCertificateHook(); err != nil {
+		if err := c.clientCertificateHook(&ClientCertRequest{Schemes: h.certReq.Schemes,
+			CANames: h.certReq.CANames, CertTypes: h.certReq.CertTypes}); err != nil {
 			return err
 		}
 		if m, err = h.next(); err != nil {
@@ -768,7 +769,9 @@ func (h *clientHS12) rsaKeyExchange() (pre, cke []byte, err error) {
 func (h *clientHS12) clientIdentity() *Identity {
 	c := h.c
 	ids := c.cfg.Identities
-	if c.cfg.UseClientIdentities12 {
+	if c.hooked {
+		ids = c.hookIDs
+	} else if c.cfg.UseClientIdentities12 {
 		ids = c.cfg.ClientIdentities12
 	}
 	for i := range ids {

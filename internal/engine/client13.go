@@ -795,7 +795,7 @@ func (h *clientHS) serverAuth(m msg.Message) (certReq *msg.CertificateRequest, n
 		// OpenSSL asks its certificate callback once the server's
 		// CertificateVerify is in, before reading its Finished: a failure
 		// goes out as a plaintext alert, before any ChangeCipherSpec.
-		if err := c.clientCertificateHook(); err != nil {
+		if err := c.clientCertificateHook(certRequest13(certReq, c.st.PeerSignatureSchemes, c.st.CANames)); err != nil {
 			return nil, m, err
 		}
 	}
@@ -803,12 +803,42 @@ func (h *clientHS) serverAuth(m msg.Message) (certReq *msg.CertificateRequest, n
 	return certReq, m, err
 }
 
-// clientCertificateHook asks Config.ClientCertificateHook, when set.
-func (c *TLSConn) clientCertificateHook() error {
-	if hook := c.cfg.ClientCertificateHook; hook != nil {
-		return hook()
+// clientCertificateHook asks Config.ClientCertificateHook, when set,
+// about r; the identities it returns are those clientIdentities gives
+// until the next request.
+func (c *TLSConn) clientCertificateHook(r *ClientCertRequest) error {
+	c.hookIDs, c.hooked = nil, false
+	hook := c.cfg.ClientCertificateHook
+	if hook == nil {
+		return nil
 	}
+	r.Version = c.st.Version
+	ids, err := hook(r)
+	if err != nil {
+		return err
+	}
+	c.hookIDs, c.hooked = ids, true
 	return nil
+}
+
+// clientIdentities are the identities a client may answer a
+// CertificateRequest with: the certificate hook's, else the Config's.
+func (c *TLSConn) clientIdentities() []Identity {
+	if c.hooked {
+		return c.hookIDs
+	}
+	return c.cfg.Identities
+}
+
+// certRequest13 is what a TLS 1.3 CertificateRequest asks, for the
+// certificate hook.
+func certRequest13(cr *msg.CertificateRequest, schemes []uint16, cas [][]byte) *ClientCertRequest {
+	r := &ClientCertRequest{Schemes: schemes, CANames: cas}
+	if d, ok := cr.Extensions.Find(msg.ExtSignatureAlgorithmsCert); ok {
+		r.CertSchemes, _ = msg.ParseUint16List(d)
+		r.HasCertSchemes = true
+	}
+	return r
 }
 
 // finish checks the server Finished (m) and sends the client's flight.
@@ -972,14 +1002,15 @@ func (c *TLSConn) sendCertificate13(tr *keys.Transcript, context []byte, schemes
 	usable := func(s uint16) bool {
 		return sig.Allowed13(s) && (c.cfg.ClientAuthSchemes == nil || slices.Contains(c.cfg.ClientAuthSchemes, s))
 	}
+	ids := c.clientIdentities()
 	var id *Identity
 	var scheme uint16
 	if c.cfg.ClientIdentitiesInOwnOrder {
 		// The first identity that can make any of the server's schemes.
-		for i := range c.cfg.Identities {
+		for i := range ids {
 			for _, s := range schemes {
-				if usable(s) && sig.Fits(s, c.cfg.Identities[i].Key.Public()) {
-					id, scheme = &c.cfg.Identities[i], s
+				if usable(s) && sig.Fits(s, ids[i].Key.Public()) {
+					id, scheme = &ids[i], s
 					break
 				}
 			}
@@ -995,9 +1026,9 @@ func (c *TLSConn) sendCertificate13(tr *keys.Transcript, context []byte, schemes
 		if !usable(s) {
 			continue
 		}
-		for i := range c.cfg.Identities {
-			if sig.Fits(s, c.cfg.Identities[i].Key.Public()) {
-				id, scheme = &c.cfg.Identities[i], s
+		for i := range ids {
+			if sig.Fits(s, ids[i].Key.Public()) {
+				id, scheme = &ids[i], s
 				break
 			}
 		}

@@ -418,8 +418,10 @@ type Config struct {
 	// then goes out in plaintext), or at a post-handshake
 	// CertificateRequest (measured with s_client -msg). An error ends the
 	// handshake with the alert it wraps; openssl's failing callback is
-	// internal_error "callback failed".
-	ClientCertificateHook func() error
+	// internal_error "callback failed". The identities it returns are
+	// the only ones the client may answer with (none: an empty
+	// Certificate), as the callback sets the SSL's certificates.
+	ClientCertificateHook func(r *ClientCertRequest) ([]Identity, error)
 	// MaxCertList bounds the body of a peer's Certificate message (the
 	// certificate list, openssl's SSL_CTX_set_max_cert_list); zero means
 	// openssl's default, DefaultMaxCertList. A longer one is refused from
@@ -492,3 +494,19 @@ const (
 	Tickets12On
 	Tickets12Off
 )
+
+// ClientCertRequest is what a server's CertificateRequest asks, as a
+// client's ClientCertificateHook sees it.
+type ClientCertRequest struct {
+	Version uint16
+	// Schemes are its signature_algorithms (TLS 1.2 and 1.3).
+	Schemes []uint16
+	// CertSchemes are its signature_algorithms_cert (TLS 1.3), when
+	// HasCertSchemes.
+	CertSchemes    []uint16
+	HasCertSchemes bool
+	// CANames are its certificate authorities (DER names).
+	CANames [][]byte
+	// CertTypes are its certificate types (TLS 1.0–1.2).
+	CertTypes []uint8
+}

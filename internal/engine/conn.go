@@ -122,6 +122,10 @@ type TLSConn struct {
 	// and one system call for ServerHello through Finished rather than
 	// one per message.
 	flights bool
+	// hookIDs are the identities the client certificate hook returned
+	// for the CertificateRequest being answered, when hooked.
+	hookIDs []Identity
+	hooked  bool
 }
 
 // Client starts a client connection over c; the handshake runs on the

@@ -231,7 +231,7 @@ func (c *TLSConn) answerCertRequest(m msg.Message) error {
 		// close instead of an answer.
 		return nil
 	}
-	if err := c.clientCertificateHook(); err != nil {
+	if err := c.clientCertificateHook(certRequest13(cr, schemes, cas)); err != nil {
 		return err
 	}
 	if err := c.sendCertificate13(tr, cr.Context, schemes); err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/tlskit/tlskit/internal/certs"
@@ -392,9 +393,11 @@ func tlsSettings(v *opt.Values, s *settings, tp *optgroups.TLSParams) error {
 	// -xchain_build leaves the -xcert as loaded: its chain is built at
 	// each CertificateRequest, in the certificate callback (xcertHook).
 	built := o.identities
-	if ext.CertGiven && v.Has("xchain_build") {
-		built = o.identities[:o.firstX]
-		o.xgiven = o.identities[o.firstX].Chain
+	if ext.CertGiven {
+		o.xgiven = slices.Clone(o.identities[o.firstX].Chain)
+		if o.xbuild = v.Has("xchain_build"); o.xbuild {
+			built = o.identities[:o.firstX]
+		}
 	}
 	pool, err := chainPool(v, v.Has("build_chain") || v.Has("xchain_build"))
 	if err != nil {

@@ -54,10 +54,11 @@ type engineSettings struct {
 	// of -xcert's in identities (len(identities) without).
 	sectionCerts bool
 	firstX       int
-	// xgiven is the -xcert's chain as loaded when -xchain_build asks it
-	// built at each CertificateRequest (nil otherwise), from xstore:
-	// the chain store, else the trust store.
+	// xgiven is the -xcert's chain as loaded (nil without -xcert);
+	// xbuild (-xchain_build) asks it built at each CertificateRequest
+	// from xstore: the chain store, else the trust store.
 	xgiven [][]byte
+	xbuild bool
 	xstore []*x509.Certificate
 	psks   []engine.PSK
 	// pskKey is -psk's key, for the TLS 1.0–1.2 PSK suites (nil
@@ -296,7 +297,7 @@ func (c *client) engineConfig(cn *conn, sess *resumeSession) *engine.Config {
 	cfg.Groups = o.groups
 	cfg.Identities = o.identities
 	if o.xgiven != nil {
-		cfg.ClientCertificateHook = o.xcertHook(cfg)
+		cfg.ClientCertificateHook = c.xcertHook(o.identities[o.firstX])
 	}
 	if o.sectionCerts {
 		cfg.UseClientIdentities12 = true

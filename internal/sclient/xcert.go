@@ -2,10 +2,20 @@ package sclient
 
 import (
 	"bytes"
+	"crypto/dsa"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/x509"
+	"fmt"
+	"io"
 	"slices"
+	"strings"
 
+	"github.com/tlskit/tlskit/internal/dn"
 	"github.com/tlskit/tlskit/internal/engine"
 	"github.com/tlskit/tlskit/internal/engine/alert"
+	"github.com/tlskit/tlskit/internal/engine/msg"
+	"github.com/tlskit/tlskit/internal/engine/sig"
 	"github.com/tlskit/tlskit/internal/optgroups"
 	"github.com/tlskit/tlskit/internal/sslerr"
 	"github.com/tlskit/tlskit/internal/verify"
@@ -25,35 +35,187 @@ func (e *chainBuildError) SSLPreceding() []sslerr.Entry {
 		Reason: "certificate verify failed", Data: "Verify error:" + verify.ErrorString(e.code)}}
 }
 
-// xcertHook is s_client's certificate callback under -xchain_build, as
-// openssl 3.0's: at each CertificateRequest the -xcert's chain is built
+// xcertHook is s_client's certificate callback under -xcert, as openssl
+// 3.0's: at each CertificateRequest it forgets -cert's and the
+// section's certificates, checks the -xcert against the request
+// (SSL_check_chain), printing "Checking cert chain 1:" and the chain's
+// flags on stderr, and answers with it alone when it is valid, with no
+// certificate otherwise (measured: an ECDSA -xcert is sent in place of
+// an RSA -cert at TLS 1.2; one the request's signature algorithms rule
+// out leaves none). Under -xchain_build its chain is built then
 // (SSL_build_cert_chain without flags) from the chain store, or else
 // the trust store, alone, -xchain's certificates unused; a chain that
 // cannot be built fails the handshake with internal_error,
 // ssl_build_cert_chain's 'Verify error:' line before
 // tls_prepare_client_certificate's 'callback failed' (measured, TLS 1.2
 // and 1.3, with s_server -verify 1). tlskit refused to start.
-func (o *engineSettings) xcertHook(cfg *engine.Config) func() error {
-	return func() error {
-		chain := slices.Clone(o.xgiven)
-		code, err := optgroups.BuildChainStrict(&chain, o.xstore)
-		if err == nil && code != verify.OK {
-			err = &chainBuildError{code}
+func (c *client) xcertHook(x engine.Identity) func(r *engine.ClientCertRequest) ([]engine.Identity, error) {
+	o := c.set.engine
+	return func(r *engine.ClientCertRequest) ([]engine.Identity, error) {
+		f, leaf := o.checkChain(r, o.xgiven)
+		if leaf == nil {
+			return nil, nil // loaded, so parsed, at start-up
 		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "Checking cert chain 1:\nSubject: %s\n", dn.Format(leaf.RawSubject, c.set.nameOpt))
+		for _, l := range []struct {
+			name string
+			ok   bool
+		}{
+			{"Overall Validity", f.valid}, {"Sign with EE key", f.sign}, {"EE signature", f.eeSig},
+			{"CA signature", f.caSig}, {"EE key parameters", true}, {"CA key parameters", true},
+			{"Explicitly sign with EE key", f.sign}, {"Issuer Name", f.issuer}, {"Certificate Type", f.certType},
+		} {
+			ok := "OK"
+			if !l.ok {
+				ok = "NOT OK"
+			}
+			fmt.Fprintf(&b, "\t%s: %s\n", l.name, ok)
+		}
+		b.WriteString("\tSuite B: not tested\n")
+		io.WriteString(c.errw, b.String())
+		if !f.valid {
+			return []engine.Identity{}, nil
+		}
+		if o.xbuild {
+			chain := slices.Clone(o.xgiven)
+			code, err := optgroups.BuildChainStrict(&chain, o.xstore)
+			if err == nil && code != verify.OK {
+				err = &chainBuildError{code}
+			}
+			if err != nil {
+				f := alert.Faultf(alert.InternalError, "callback failed")
+				f.Func, f.Cause = "tls_prepare_client_certificate", err
+				return nil, f
+			}
+			x.Chain = chain
+		}
+		return []engine.Identity{x}, nil
+	}
+}
+
+// chainFlags are what openssl's SSL_check_chain reports of a client's
+// chain for a CertificateRequest (the key parameters are always
+// acceptable to a client).
+type chainFlags struct {
+	valid, sign, eeSig, caSig, issuer, certType bool
+}
+
+// checkChain is SSL_check_chain's verdict on chain (the -xcert and
+// -xchain's certificates) for the request r, as measured with openssl
+// 3.0 s_client -xcert against s_server -verify 1:
+//   - Sign with EE key (and Explicitly): from TLS 1.2 on, a scheme both
+//     sides allow fits the key (TLS 1.3 leaves PKCS#1 v1.5 and DSA out).
+//   - EE signature: the certificate's signature algorithm is such a
+//     scheme (TLS 1.3: a scheme fits the key, and the algorithm is one
+//     of signature_algorithms_cert when sent); CA signature: each
+//     -xchain certificate's, likewise.
+//   - Issuer Name: the request names no CA, or one that issued the
+//     leaf or a -xchain certificate.
+//   - Certificate Type: the key's type is among the request's
+//     certificate types (TLS 1.3 requests have none: never).
+//   - Overall Validity: EE signature (key parameters always do).
+func (o *engineSettings) checkChain(r *engine.ClientCertRequest, chain [][]byte) (chainFlags, *x509.Certificate) {
+	var f chainFlags
+	certs := make([]*x509.Certificate, 0, len(chain))
+	for _, der := range chain {
+		c, err := x509.ParseCertificate(der)
 		if err != nil {
-			f := alert.Faultf(alert.InternalError, "callback failed")
-			f.Func, f.Cause = "tls_prepare_client_certificate", err
-			return f
+			return f, nil
 		}
-		// The -xcert is the identity whose leaf is the -xcert's, in
-		// both lists the engine chooses from.
-		for _, ids := range [][]engine.Identity{cfg.Identities, cfg.ClientIdentities12} {
-			for i := range ids {
-				if len(ids[i].Chain) > 0 && bytes.Equal(ids[i].Chain[0], o.xgiven[0]) {
-					ids[i].Chain = chain
-				}
+		certs = append(certs, c)
+	}
+	if len(certs) == 0 {
+		return f, nil
+	}
+	pub := certs[0].PublicKey
+	if k, err := sig.PublicKey(certs[0]); err == nil {
+		pub = k
+	}
+	shared := o.sharedSchemes(r.Schemes)
+	tls13 := r.Version >= engine.VersionTLS13
+	sigOK := func(c *x509.Certificate) bool {
+		list := shared
+		if tls13 && r.HasCertSchemes {
+			list = r.CertSchemes
+		}
+		ss := sig.CertificateSchemes(c)
+		return slices.ContainsFunc(list, func(s uint16) bool { return slices.Contains(ss, s) })
+	}
+	if r.Version >= engine.VersionTLS12 {
+		for _, sc := range shared {
+			if tls13 && !sig.Allowed13(sc) {
+				continue
+			}
+			if sig.Fits12(sc, pub) {
+				f.sign = true
+				break
 			}
 		}
-		return nil
+		f.caSig = true
+		for _, c := range certs[1:] {
+			if !sigOK(c) {
+				f.caSig = false
+				break
+			}
+		}
+		if tls13 {
+			fits := slices.ContainsFunc(shared, func(sc uint16) bool { return sig.Allowed13(sc) && sig.Fits(sc, pub) })
+			f.eeSig = fits && (!r.HasCertSchemes || sigOK(certs[0]))
+		} else {
+			f.eeSig = sigOK(certs[0])
+		}
+	} else {
+		f.sign, f.eeSig, f.caSig = true, true, true
 	}
+	f.issuer = len(r.CANames) == 0
+	for _, c := range certs {
+		if slices.ContainsFunc(r.CANames, func(n []byte) bool { return bytes.Equal(n, c.RawIssuer) }) {
+			f.issuer = true
+		}
+	}
+	if !tls13 {
+		want := uint8(msg.CertTypeRSASign)
+		switch pub.(type) {
+		case *ecdsa.PublicKey, ed25519.PublicKey:
+			want = msg.CertTypeECDSASign
+		case *dsa.PublicKey:
+			want = msg.CertTypeDSSSign
+		}
+		f.certType = slices.Contains(r.CertTypes, want)
+	}
+	f.valid = f.eeSig
+	return f, certs[0]
+}
+
+// sharedSchemes are the request's signature schemes the client allows:
+// -client_sigalgs, else -sigalgs, else openssl 3.0's list, without SHA-1
+// above security level 0 and SHA-224 from level 3.
+func (o *engineSettings) sharedSchemes(peer []uint16) []uint16 {
+	mine := o.tp.ClientSigalgs
+	if mine == nil {
+		mine = o.tp.Sigalgs
+	}
+	if mine == nil {
+		mine = sig.DefaultClient12SHA1
+	}
+	level := o.tp.SecLevel
+	var out []uint16
+	for _, sc := range peer {
+		if !slices.Contains(mine, sc) {
+			continue
+		}
+		switch sc {
+		case sig.RSAPKCS1SHA1, sig.ECDSASHA1, sig.DSASHA1:
+			if level > 0 {
+				continue
+			}
+		case sig.RSAPKCS1SHA224, sig.ECDSASHA224, sig.DSASHA224:
+			if level >= 3 {
+				continue
+			}
+		}
+		out = append(out, sc)
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package sclient
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -8,55 +9,77 @@ import (
 	"github.com/tlskit/tlskit/internal/testpeer"
 )
 
-// TestXchainBuildLikeOpenSSL runs openssl s_client and tlskit with
-// -xchain_build against openssl s_server -verify 1, TLS 1.2 and 1.3.
-// openssl builds the -xcert's chain in its certificate callback when the
-// CertificateRequest is in: a chain that cannot be built (the chain store
-// lacks the issuer) fails the handshake there with internal_error,
-// ssl_build_cert_chain's and tls_prepare_client_certificate's lines and
-// exit 1, its report listing the server's certificate and the bytes read
-// up to the CertificateRequest (TLS 1.2) or CertificateVerify (TLS 1.3);
-// -cert's chain is left alone (the client starts and connects). tlskit
-// refused to start with "error building certificate chain" in all four.
-// Both clients' stdout (normalised) and error lines must match.
-func TestXchainBuildLikeOpenSSL(t *testing.T) {
+// TestXcertLikeOpenSSL runs openssl s_client and tlskit with -xcert
+// against openssl s_server asking for a certificate, and compares exit
+// codes, error lines, the "Checking cert chain 1:" block on stderr and
+// the report (normalised, up to the session block). openssl's
+// certificate callback runs at the CertificateRequest: it prints the
+// -xcert's SSL_check_chain flags, answers with the -xcert alone when it
+// is valid and with no certificate otherwise (-cert's forgotten), and
+// under -xchain_build builds its chain there, a chain that cannot be
+// built failing the handshake with internal_error, ssl_build_cert_chain's
+// and tls_prepare_client_certificate's lines and exit 1; -cert's chain is
+// left alone. tlskit printed no block, offered -cert's certificate beside
+// the -xcert's, and refused to start when -xchain_build failed.
+func TestXcertLikeOpenSSL(t *testing.T) {
 	pki := testpeer.NewPKI(t)
-	srv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey, "-verify", "1", "-CAfile", pki.CA)
-	for _, v := range []string{"-tls1_2", "-tls1_3"} {
-		for _, c := range []struct {
-			name string
-			args []string
-			code int
-		}{
-			{"xcert", []string{"-xcert", pki.Client, "-xkey", pki.ClientKey}, 1},
-			{"cert", []string{"-cert", pki.Client, "-key", pki.ClientKey}, 0},
-		} {
-			t.Run(v+"/"+c.name, func(t *testing.T) {
-				args := append([]string{"-connect", srv.Addr, v, "-CAfile", pki.CA, "-xchain_build", "-chainCAfile", pki.SelfSigned}, c.args...)
-				oOut, oErr, oCode := testpeer.Run(t, 30*time.Second, "", "openssl", append([]string{"s_client"}, args...)...)
-				tOut, tErr, tCode := runClient(t, "", args...)
-				if oCode != c.code || tCode != oCode {
-					t.Fatalf("exit: openssl %d, tlskit %d, want %d\nopenssl:\n%s\ntlskit:\n%s", oCode, tCode, c.code, oErr, tErr)
+	ask := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey, "-verify", "1", "-CAfile", pki.CA)
+	// Only RSA PKCS#1 SHA-256 (hence only RSA certificate types) and a
+	// certificate required: an ECDSA -xcert is not valid, and openssl
+	// sends no certificate although -cert's RSA one would do.
+	rsaOnly := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey, "-Verify", "1", "-CAfile", pki.CA,
+		"-client_sigalgs", "RSA+SHA256", "-tls1_2")
+	// No CA names: the issuer check passes.
+	noNames := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey, "-verify", "1", "-CAfile", pki.SelfSigned,
+		"-no_ca_names", "-tls1_2")
+	unbuildable := []string{"-xchain_build", "-chainCAfile", pki.SelfSigned}
+	rsaClient, rsaKey := pki.Server, pki.ServerKey // an RSA certificate for the client
+	block := regexp.MustCompile(`^(Checking cert chain|Subject:|\t)`)
+	for _, c := range []struct {
+		name string
+		srv  *testpeer.Server
+		args []string
+		code int
+	}{
+		{"unbuildable/TLS12", ask, append([]string{"-tls1_2", "-xcert", pki.Client, "-xkey", pki.ClientKey}, unbuildable...), 1},
+		{"unbuildable/TLS13", ask, append([]string{"-tls1_3", "-xcert", pki.Client, "-xkey", pki.ClientKey}, unbuildable...), 1},
+		{"cert-unbuilt/TLS12", ask, append([]string{"-tls1_2", "-cert", pki.Client, "-key", pki.ClientKey}, unbuildable...), 0},
+		{"cert-unbuilt/TLS13", ask, append([]string{"-tls1_3", "-cert", pki.Client, "-key", pki.ClientKey}, unbuildable...), 0},
+		{"built/TLS13", ask, []string{"-tls1_3", "-xcert", pki.Client, "-xkey", pki.ClientKey, "-xchain_build"}, 0},
+		{"self-signed/TLS12", ask, []string{"-tls1_2", "-xcert", pki.SelfSigned, "-xkey", pki.SelfSignedKey}, 0},
+		{"rsa/TLS13", ask, []string{"-tls1_3", "-xcert", rsaClient, "-xkey", rsaKey}, 0},
+		{"invalid-replaces-cert", rsaOnly, []string{"-cert", rsaClient, "-key", rsaKey, "-xcert", pki.Client, "-xkey", pki.ClientKey}, 1},
+		{"ecdsa-signed-rsa", rsaOnly, []string{"-xcert", rsaClient, "-xkey", rsaKey}, 1},
+		{"no-ca-names", noNames, []string{"-xcert", pki.Client, "-xkey", pki.ClientKey}, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			args := append([]string{"-connect", c.srv.Addr, "-CAfile", pki.CA}, c.args...)
+			oOut, oErr, oCode := testpeer.Run(t, 30*time.Second, "", "openssl", append([]string{"s_client"}, args...)...)
+			tOut, tErr, tCode := runClient(t, "", args...)
+			if oCode != c.code || tCode != oCode {
+				t.Fatalf("exit: openssl %d, tlskit %d, want %d\nopenssl:\n%s\ntlskit:\n%s", oCode, tCode, c.code, oErr, tErr)
+			}
+			if o, tl := errorLines(oErr), errorLines(tErr); o != tl {
+				t.Errorf("error lines differ\nopenssl:\n%s\ntlskit:\n%s", o, tl)
+			}
+			if o, tl := pick(oErr, block), pick(tErr, block); o != tl {
+				t.Errorf("certificate callback's block differs\nopenssl:\n%s\ntlskit:\n%s", o, tl)
+			}
+			if strings.Contains(strings.Join(c.args, " "), "-xcert") && !strings.Contains(tErr, "Checking cert chain 1:") {
+				t.Errorf("no callback block:\n%s", tErr)
+			}
+			// The report, up to the session block (openssl prints a
+			// TLS 1.3 ticket's or not, as it races the end of input).
+			cut := func(s string) string {
+				s = normalise(s)
+				if i := strings.Index(s, "SSL-Session:"); i >= 0 {
+					s = s[:i]
 				}
-				if o, tl := errorLines(oErr), errorLines(tErr); o != tl {
-					t.Errorf("error lines differ\nopenssl:\n%s\ntlskit:\n%s", o, tl)
-				}
-				if c.code != 0 && !strings.Contains(tErr, "tls_prepare_client_certificate:callback failed") {
-					t.Errorf("tlskit stderr:\n%s", tErr)
-				}
-				// The report, up to the session block (openssl prints a
-				// TLS 1.3 ticket's or not, as it races the end of input).
-				cut := func(s string) string {
-					s = normalise(s)
-					if i := strings.Index(s, "SSL-Session:"); i >= 0 {
-						s = s[:i]
-					}
-					return s
-				}
-				if o, tl := cut(oOut), cut(tOut); o != tl {
-					t.Errorf("stdout differs\n%s", testpeer.LineDiff(tl, o))
-				}
-			})
-		}
+				return s
+			}
+			if o, tl := cut(oOut), cut(tOut); o != tl {
+				t.Errorf("stdout differs\n%s", testpeer.LineDiff(tl, o))
+			}
+		})
 	}
 }

@@ -3,8 +3,6 @@ package sserver
 import (
 	"crypto/ecdsa"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/asn1"
 	"fmt"
 	"slices"
 	"strings"
@@ -172,7 +170,7 @@ func (s *server) checkChain(ch *msg.ClientHello, v uint16, chain [][]byte) chain
 		if v >= engine.VersionTLS13 && hasCertSigalgs {
 			list = peerCert
 		}
-		ss := certSignatureSchemes(c)
+		ss := sig.CertificateSchemes(c)
 		return slices.ContainsFunc(list, func(s uint16) bool { return slices.Contains(ss, s) })
 	}
 	paramOK := func(c *x509.Certificate) bool {
@@ -269,66 +267,4 @@ func curveGroup(k *ecdsa.PublicKey) uint16 {
 		return kx.Secp521r1
 	}
 	return 0
-}
-
-// Signature algorithm identifiers Go's x509 does not name.
-var (
-	oidSHA224WithRSA   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 14}
-	oidECDSAWithSHA224 = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 1}
-	oidDSAWithSHA224   = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 3, 1}
-	oidEd448           = asn1.ObjectIdentifier{1, 3, 101, 113}
-)
-
-// certSignatureSchemes are the TLS signature schemes that name the
-// algorithm c was signed with (RFC 8446 §4.2.3: an RSASSA-PSS signature
-// is either PSS scheme of its hash).
-func certSignatureSchemes(c *x509.Certificate) []uint16 {
-	switch c.SignatureAlgorithm {
-	case x509.SHA1WithRSA:
-		return []uint16{sig.RSAPKCS1SHA1}
-	case x509.SHA256WithRSA:
-		return []uint16{sig.RSAPKCS1SHA256}
-	case x509.SHA384WithRSA:
-		return []uint16{sig.RSAPKCS1SHA384}
-	case x509.SHA512WithRSA:
-		return []uint16{sig.RSAPKCS1SHA512}
-	case x509.ECDSAWithSHA1:
-		return []uint16{sig.ECDSASHA1}
-	case x509.ECDSAWithSHA256:
-		return []uint16{sig.ECDSAP256SHA256}
-	case x509.ECDSAWithSHA384:
-		return []uint16{sig.ECDSAP384SHA384}
-	case x509.ECDSAWithSHA512:
-		return []uint16{sig.ECDSAP521SHA512}
-	case x509.DSAWithSHA1:
-		return []uint16{sig.DSASHA1}
-	case x509.DSAWithSHA256:
-		return []uint16{sig.DSASHA256}
-	case x509.PureEd25519:
-		return []uint16{sig.Ed25519}
-	case x509.SHA256WithRSAPSS:
-		return []uint16{sig.RSAPSSRSAESHA256, sig.RSAPSSPSSSHA256}
-	case x509.SHA384WithRSAPSS:
-		return []uint16{sig.RSAPSSRSAESHA384, sig.RSAPSSPSSSHA384}
-	case x509.SHA512WithRSAPSS:
-		return []uint16{sig.RSAPSSRSAESHA512, sig.RSAPSSPSSSHA512}
-	}
-	var outer struct {
-		TBS    asn1.RawValue
-		SigAlg pkix.AlgorithmIdentifier
-	}
-	if _, err := asn1.Unmarshal(c.Raw, &outer); err != nil {
-		return nil
-	}
-	switch alg := outer.SigAlg.Algorithm; {
-	case alg.Equal(oidSHA224WithRSA):
-		return []uint16{sig.RSAPKCS1SHA224}
-	case alg.Equal(oidECDSAWithSHA224):
-		return []uint16{sig.ECDSASHA224}
-	case alg.Equal(oidDSAWithSHA224):
-		return []uint16{sig.DSASHA224}
-	case alg.Equal(oidEd448):
-		return []uint16{sig.Ed448}
-	}
-	return nil
 }

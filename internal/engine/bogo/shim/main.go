@@ -1124,7 +1124,9 @@ func (o *options) configCallbacks(cfg *engine.Config) {
 				return nil, alert.Faultf(alert.InternalError, "cert cb error")
 			}
 		} else {
-			cfg.ClientCertificateHook = func() error { return alert.Faultf(alert.InternalError, "callback failed") }
+			cfg.ClientCertificateHook = func(*engine.ClientCertRequest) ([]engine.Identity, error) {
+				return nil, alert.Faultf(alert.InternalError, "callback failed")
+			}
 		}
 	}
 }
