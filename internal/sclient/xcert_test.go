@@ -83,3 +83,32 @@ func TestXcertLikeOpenSSL(t *testing.T) {
 		})
 	}
 }
+
+// TestEmptyCANamesLikeOpenSSL: openssl s_server -no_ca_names -verify 1
+// sends a TLS 1.3 CertificateRequest whose certificate_authorities is
+// empty, which RFC 8446 forbids but openssl s_client takes ("No client
+// certificate CA names sent", exit 0, with or without a certificate to
+// offer). tlskit answered decode_error.
+func TestEmptyCANamesLikeOpenSSL(t *testing.T) {
+	pki := testpeer.NewPKI(t)
+	srv := testpeer.OpenSSLServer(t, "-cert", pki.Server, "-key", pki.ServerKey, "-verify", "1", "-CAfile", pki.CA,
+		"-no_ca_names", "-tls1_3")
+	for _, extra := range [][]string{nil, {"-cert", pki.Client, "-key", pki.ClientKey}} {
+		args := append([]string{"-connect", srv.Addr, "-CAfile", pki.CA}, extra...)
+		oOut, oErr, oCode := testpeer.Run(t, 30*time.Second, "", "openssl", append([]string{"s_client"}, args...)...)
+		tOut, tErr, tCode := runClient(t, "", args...)
+		if oCode != 0 || tCode != 0 {
+			t.Fatalf("%v: exit: openssl %d, tlskit %d\nopenssl:\n%s\ntlskit:\n%s", extra, oCode, tCode, oErr, tErr)
+		}
+		cut := func(s string) string {
+			s = normalise(s)
+			if i := strings.Index(s, "SSL-Session:"); i >= 0 {
+				s = s[:i]
+			}
+			return s
+		}
+		if o, tl := cut(oOut), cut(tOut); o != tl || !strings.Contains(tl, "\nNo client certificate CA names sent\n") {
+			t.Errorf("%v: stdout differs\n%s", extra, testpeer.LineDiff(tl, o))
+		}
+	}
+}

@@ -600,7 +600,11 @@ func ParseEmpty(d []byte) error {
 }
 
 // ParseCertificateAuthorities reads certificate_authorities (RFC 8446
-// §4.2.4): a non-empty list of non-empty DER distinguished names.
+// §4.2.4): a list of non-empty DER distinguished names. RFC 8446 wants
+// the list non-empty, but an empty one is taken, as openssl 3.0 takes
+// it (measured: its s_client completes a TLS 1.3 handshake with
+// s_server -no_ca_names -verify 1, which sends the list empty, and
+// says "No client certificate CA names sent").
 func ParseCertificateAuthorities(d []byte) ([][]byte, error) {
 	r := &reader{b: d}
 	l := r.sub16()
@@ -615,7 +619,7 @@ func ParseCertificateAuthorities(d []byte) ([][]byte, error) {
 		}
 		out = append(out, dn)
 	}
-	if !l.ok() || len(out) == 0 {
+	if !l.ok() {
 		return nil, alert.DecodeError
 	}
 	return out, nil
