@@ -380,33 +380,61 @@ func tlsSettings(v *opt.Values, s *settings, tp *optgroups.TLSParams) error {
 	}
 	o.firstX = len(o.identities)
 	if ext.CertGiven {
-		ext.Spec.Pass = pass
-		id, err := optgroups.LoadExtendedKeyPair(ext.Spec)
-		if err != nil {
-			return err
+		// Each -xcert with the -xkey and -xchain of its rank, loaded in
+		// order, as openssl's load_excert does.
+		xkeys, xchains := v.All("xkey"), v.All("xchain")
+		for i, xc := range v.All("xcert") {
+			spec := ext.Spec
+			spec.Pass, spec.Cert, spec.Key, spec.Chain = pass, xc, "", ""
+			if i < len(xkeys) {
+				spec.Key = xkeys[i]
+			}
+			if i < len(xchains) {
+				spec.Chain = xchains[i]
+			}
+			id, err := optgroups.LoadExtendedKeyPair(spec)
+			if err != nil {
+				return err
+			}
+			o.identities = append(o.identities, id)
+			o.xcerts = append(o.xcerts, xcert{idx: len(o.identities) - 1, given: slices.Clone(id.Chain)})
 		}
-		o.identities = append(o.identities, id)
+		// -xchain_build marks the -xcert it follows, or the first when
+		// none came before it, as openssl's option parser fills one
+		// entry at a time (as s_server's).
+		seen := 0
+		for _, x := range v.List {
+			switch x.Name {
+			case "xcert":
+				seen++
+			case "xchain_build":
+				if i := max(seen-1, 0); i < len(o.xcerts) {
+					o.xcerts[i].build = true
+				}
+			}
+		}
 	}
 	if len(o.identities) == 0 {
 		return nil
-	}
-	// -xchain_build leaves the -xcert as loaded: its chain is built at
-	// each CertificateRequest, in the certificate callback (xcertHook).
-	built := o.identities
-	if ext.CertGiven {
-		o.xgiven = slices.Clone(o.identities[o.firstX].Chain)
-		if o.xbuild = v.Has("xchain_build"); o.xbuild {
-			built = o.identities[:o.firstX]
-		}
 	}
 	pool, err := chainPool(v, v.Has("build_chain") || v.Has("xchain_build"))
 	if err != nil {
 		return err
 	}
 	o.xstore = pool
-	// -xchain_build builds the -xcert's chain alone (measured: -cert's
-	// chain is left as without it).
-	return buildChains(built, pool, v.Has("build_chain"))
+	// -xchain_build leaves its -xcert as loaded: its chain is built at
+	// each CertificateRequest, in the certificate callback (xcertHook).
+	// It builds no other chain (measured: -cert's is left as without
+	// it).
+	for i := range o.identities {
+		if i >= o.firstX && o.xcerts[i-o.firstX].build {
+			continue
+		}
+		if err := optgroups.BuildChain(&o.identities[i].Chain, pool, v.Has("build_chain")); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // chainPool is the store chains are built from: -chainCAfile,
@@ -430,21 +458,6 @@ func chainPool(v *opt.Values, build bool) ([]*x509.Certificate, error) {
 		pool = append(pool, systemCAs.Get()...)
 	}
 	return pool, nil
-}
-
-// buildChains completes each certificate's chain from pool (chainPool);
-// the root is sent too, as openssl sends it. Without build
-// (-build_chain) only a certificate given alone gets a chain, and only
-// when one can be built: libssl's automatic chain (measured: openssl
-// s_client -cert with -CAfile holding the client certificate's root
-// sends leaf and root).
-func buildChains(ids []engine.Identity, pool []*x509.Certificate, build bool) error {
-	for i := range ids {
-		if err := optgroups.BuildChain(&ids[i].Chain, pool, build); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // verifySettings reads the verification options into verify.Options.

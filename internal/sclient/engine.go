@@ -54,11 +54,10 @@ type engineSettings struct {
 	// of -xcert's in identities (len(identities) without).
 	sectionCerts bool
 	firstX       int
-	// xgiven is the -xcert's chain as loaded (nil without -xcert);
-	// xbuild (-xchain_build) asks it built at each CertificateRequest
-	// from xstore: the chain store, else the trust store.
-	xgiven [][]byte
-	xbuild bool
+	// xcerts are the -xcerts, in order; xstore is the store their
+	// chains are built from under -xchain_build: the chain store, else
+	// the trust store.
+	xcerts []xcert
 	xstore []*x509.Certificate
 	psks   []engine.PSK
 	// pskKey is -psk's key, for the TLS 1.0–1.2 PSK suites (nil
@@ -296,8 +295,8 @@ func (c *client) engineConfig(cn *conn, sess *resumeSession) *engine.Config {
 	}
 	cfg.Groups = o.groups
 	cfg.Identities = o.identities
-	if o.xgiven != nil {
-		cfg.ClientCertificateHook = c.xcertHook(o.identities[o.firstX])
+	if len(o.xcerts) > 0 {
+		cfg.ClientCertificateHook = c.xcertHook(o.identities)
 	}
 	if o.sectionCerts {
 		cfg.UseClientIdentities12 = true

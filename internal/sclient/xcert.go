@@ -37,61 +37,112 @@ func (e *chainBuildError) SSLPreceding() []sslerr.Entry {
 
 // xcertHook is s_client's certificate callback under -xcert, as openssl
 // 3.0's: at each CertificateRequest it forgets -cert's and the
-// section's certificates, checks the -xcert against the request
-// (SSL_check_chain), printing "Checking cert chain 1:" and the chain's
-// flags on stderr, and answers with it alone when it is valid, with no
-// certificate otherwise (measured: an ECDSA -xcert is sent in place of
-// an RSA -cert at TLS 1.2; one the request's signature algorithms rule
-// out leaves none). Under -xchain_build its chain is built then
+// section's certificates, checks each -xcert in order against the
+// request (SSL_check_chain), printing "Checking cert chain N:" and the
+// chain's flags on stderr, and answers with the valid ones alone, a
+// later one replacing an earlier one of its key type, with no
+// certificate when none is valid (measured: an ECDSA -xcert is sent in
+// place of an RSA -cert at TLS 1.2; one the request's signature
+// algorithms rule out leaves none; of two valid ones, TLS 1.2 sends the
+// later, TLS 1.3 the one the server's scheme order prefers). Under
+// -xchain_build the marked -xcert's chain is built then
 // (SSL_build_cert_chain without flags) from the chain store, or else
 // the trust store, alone, -xchain's certificates unused; a chain that
-// cannot be built fails the handshake with internal_error,
+// cannot be built fails the handshake there with internal_error,
 // ssl_build_cert_chain's 'Verify error:' line before
 // tls_prepare_client_certificate's 'callback failed' (measured, TLS 1.2
-// and 1.3, with s_server -verify 1). tlskit refused to start.
-func (c *client) xcertHook(x engine.Identity) func(r *engine.ClientCertRequest) ([]engine.Identity, error) {
+// and 1.3, with s_server -verify 1).
+func (c *client) xcertHook(identities []engine.Identity) func(r *engine.ClientCertRequest) ([]engine.Identity, error) {
 	o := c.set.engine
 	return func(r *engine.ClientCertRequest) ([]engine.Identity, error) {
-		f, leaf := o.checkChain(r, o.xgiven)
-		if leaf == nil {
-			return nil, nil // loaded, so parsed, at start-up
-		}
-		var b strings.Builder
-		fmt.Fprintf(&b, "Checking cert chain 1:\nSubject: %s\n", dn.Format(leaf.RawSubject, c.set.nameOpt))
-		for _, l := range []struct {
-			name string
-			ok   bool
-		}{
-			{"Overall Validity", f.valid}, {"Sign with EE key", f.sign}, {"EE signature", f.eeSig},
-			{"CA signature", f.caSig}, {"EE key parameters", true}, {"CA key parameters", true},
-			{"Explicitly sign with EE key", f.sign}, {"Issuer Name", f.issuer}, {"Certificate Type", f.certType},
-		} {
-			ok := "OK"
-			if !l.ok {
-				ok = "NOT OK"
-			}
-			fmt.Fprintf(&b, "\t%s: %s\n", l.name, ok)
-		}
-		b.WriteString("\tSuite B: not tested\n")
-		io.WriteString(c.errw, b.String())
-		if !f.valid {
-			return []engine.Identity{}, nil
-		}
-		if o.xbuild {
-			chain := slices.Clone(o.xgiven)
-			code, err := optgroups.BuildChainStrict(&chain, o.xstore)
-			if err == nil && code != verify.OK {
-				err = &chainBuildError{code}
-			}
+		var ids []engine.Identity
+		last := -1
+		for n, x := range o.xcerts {
+			id, ok, err := c.checkXcert(r, n, x, identities[x.idx])
 			if err != nil {
-				f := alert.Faultf(alert.InternalError, "callback failed")
-				f.Func, f.Cause = "tls_prepare_client_certificate", err
-				return nil, f
+				return nil, err
 			}
-			x.Chain = chain
+			if ok {
+				ids, last = placeXcert(ids, id)
+			}
 		}
-		return []engine.Identity{x}, nil
+		if last > 0 {
+			// The last certificate set is openssl's current one, which
+			// a TLS 1.0–1.2 client offers (measured: of an RSA and an
+			// ECDSA -xcert, the later one is sent).
+			ids[0], ids[last] = ids[last], ids[0]
+		}
+		if ids == nil {
+			ids = []engine.Identity{}
+		}
+		return ids, nil
 	}
+}
+
+// xcert is one -xcert as the certificate callback checks it.
+type xcert struct {
+	idx   int      // its identity in engineSettings.identities
+	given [][]byte // the certificate and -xchain's, as loaded
+	build bool     // -xchain_build: built at each CertificateRequest
+}
+
+// placeXcert puts x in the slot of its key type, replacing what was
+// there (SSL_use_certificate after SSL_certs_clear), and says where.
+func placeXcert(ids []engine.Identity, x engine.Identity) ([]engine.Identity, int) {
+	slot := optgroups.SlotOf(x)
+	for i := range ids {
+		if slot >= 0 && optgroups.SlotOf(ids[i]) == slot {
+			ids[i] = x
+			return ids, i
+		}
+	}
+	return append(ids, x), len(ids)
+}
+
+// checkXcert prints the n-th -xcert's block and says whether it is
+// valid, with its chain built under -xchain_build; a chain that cannot
+// be built is the callback's failure.
+func (c *client) checkXcert(r *engine.ClientCertRequest, n int, xc xcert, x engine.Identity) (engine.Identity, bool, error) {
+	o := c.set.engine
+	f, leaf := o.checkChain(r, xc.given)
+	if leaf == nil {
+		return x, false, nil // loaded, so parsed, at start-up
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Checking cert chain %d:\nSubject: %s\n", n+1, dn.Format(leaf.RawSubject, c.set.nameOpt))
+	for _, l := range []struct {
+		name string
+		ok   bool
+	}{
+		{"Overall Validity", f.valid}, {"Sign with EE key", f.sign}, {"EE signature", f.eeSig},
+		{"CA signature", f.caSig}, {"EE key parameters", true}, {"CA key parameters", true},
+		{"Explicitly sign with EE key", f.sign}, {"Issuer Name", f.issuer}, {"Certificate Type", f.certType},
+	} {
+		ok := "OK"
+		if !l.ok {
+			ok = "NOT OK"
+		}
+		fmt.Fprintf(&b, "\t%s: %s\n", l.name, ok)
+	}
+	b.WriteString("\tSuite B: not tested\n")
+	io.WriteString(c.errw, b.String())
+	if !f.valid {
+		return x, false, nil
+	}
+	if xc.build {
+		chain := slices.Clone(xc.given)
+		code, err := optgroups.BuildChainStrict(&chain, o.xstore)
+		if err == nil && code != verify.OK {
+			err = &chainBuildError{code}
+		}
+		if err != nil {
+			f := alert.Faultf(alert.InternalError, "callback failed")
+			f.Func, f.Cause = "tls_prepare_client_certificate", err
+			return x, false, f
+		}
+		x.Chain = chain
+	}
+	return x, true, nil
 }
 
 // chainFlags are what openssl's SSL_check_chain reports of a client's

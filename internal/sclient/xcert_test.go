@@ -51,6 +51,13 @@ func TestXcertLikeOpenSSL(t *testing.T) {
 		{"invalid-replaces-cert", rsaOnly, []string{"-cert", rsaClient, "-key", rsaKey, "-xcert", pki.Client, "-xkey", pki.ClientKey}, 1},
 		{"ecdsa-signed-rsa", rsaOnly, []string{"-xcert", rsaClient, "-xkey", rsaKey}, 1},
 		{"no-ca-names", noNames, []string{"-xcert", pki.Client, "-xkey", pki.ClientKey}, 0},
+		// Each -xcert is checked in order, its own block each.
+		{"two/TLS12", ask, []string{"-tls1_2", "-xcert", rsaClient, "-xkey", rsaKey, "-xcert", pki.Client, "-xkey", pki.ClientKey}, 0},
+		{"two/TLS13", ask, []string{"-tls1_3", "-xcert", pki.Client, "-xkey", pki.ClientKey, "-xcert", pki.SelfSigned, "-xkey", pki.SelfSignedKey}, 0},
+		// -xchain_build marks the -xcert it follows: the first one's
+		// chain fails, and the second is never checked.
+		{"two-first-unbuildable", ask, append([]string{"-xcert", pki.Client, "-xkey", pki.ClientKey, "-xchain_build",
+			"-xcert", rsaClient, "-xkey", rsaKey}, unbuildable[1:]...), 1},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			args := append([]string{"-connect", c.srv.Addr, "-CAfile", pki.CA}, c.args...)
