@@ -354,9 +354,11 @@ func (c *TLSConn) handshakeLocked(pause bool) error {
 	// failure sends, in the order it was written.
 	c.flights = false
 	var ferr error
-	if err == nil && c.cfg.HoldTickets && !c.isClient && c.v12 == nil {
+	if err == nil && c.cfg.HoldTickets && !c.isClient && c.v12 == nil && c.early == nil {
 		// The tickets gathered last wait for the next record sent, or
-		// for the next wait on the peer (sendHeld).
+		// for the next wait on the peer (sendHeld). A handshake paused
+		// for early data (ReadEarlyData) has gathered the server's whole
+		// flight, not tickets: that leaves now.
 		ferr = c.rl.Hold()
 	} else {
 		ferr = c.rl.Flush()

@@ -286,7 +286,10 @@ var ErrNotEarly = errors.New("tls: not reading early data")
 // and the handshake then ran to its end, or no early data was accepted
 // and the handshake ran to its end without. Handshake, Read or Write in
 // between end the 0-RTT phase the same way, keeping the early data not
-// read yet for Read. For one goroutine, as OpenSSL's.
+// read yet for Read. For one goroutine, as OpenSSL's. It holds the
+// handshake lock while it waits for the client, as Handshake does, so a
+// Close from another goroutine waits for it: bound the wait with the
+// transport's read deadline.
 func (c *TLSConn) ReadEarlyData(p []byte) (int, error) {
 	if c.isClient {
 		return 0, errors.New("tls: ReadEarlyData on a client")

@@ -95,7 +95,9 @@ func (c *TLSConn) RequestClientCert() error {
 	}
 	cr, err := c.certificateRequest13(ctx)
 	if err != nil {
-		return err
+		// No usable signature scheme to ask for: the connection fails
+		// with internal_error, as at handshake time.
+		return c.failLocked(err)
 	}
 	raw, err := cr.Marshal()
 	if err != nil {
@@ -123,10 +125,6 @@ func (cfg *Config) clientAuthSchemes(def []uint16) []uint16 {
 	return def
 }
 
-// secLevelBits are the bits OpenSSL's security levels 0–5 ask of a
-// signature scheme.
-var secLevelBits = [...]int{0, 80, 112, 128, 192, 256}
-
 // certRequestSchemes is the signature_algorithms of a server's
 // CertificateRequest as OpenSSL 3.0 writes them: -client_sigalgs (or
 // -sigalgs, or def) less what the security level rules out (SHA-1 from
@@ -138,7 +136,7 @@ var secLevelBits = [...]int{0, 80, 112, 128, 192, 256}
 // -client_sigalgs RSA+SHA256, RSA+SHA1 and ECDSA+SHA224 at TLS 1.3,
 // RSA+SHA1 at TLS 1.2).
 func (cfg *Config) certRequestSchemes(def []uint16, tls13 bool) ([]uint16, error) {
-	minBits := secLevelBits[min(max(cfg.SecurityLevel, 0), len(secLevelBits)-1)]
+	minBits := sig.SecLevelBits(cfg.SecurityLevel)
 	var out []uint16
 	usable := false
 	for _, s := range cfg.clientAuthSchemes(def) {
