@@ -95,15 +95,12 @@ func GroupBits(id uint16) (int, bool) {
 	return tlsnames.ECBits(g.Bits), true
 }
 
-// SigalgBits returns the security bits of a TLS signature scheme: those
-// libssl gives its digest (tlsnames.SigalgHashBits: SHA-1 counts 64 here,
-// 63 in certificates), or those of the curve for EdDSA.
+// SigalgBits returns the security bits of a TLS signature scheme: the
+// engine's rating (sig.SecurityBits), else those libssl gives its digest
+// (tlsnames.SigalgHashBits) for the schemes the engine does not know.
 func SigalgBits(s uint16) (int, bool) {
-	switch s {
-	case sig.Ed25519:
-		return 128, true
-	case 0x0808: // ed448
-		return 224, true
+	if b, ok := sig.SecurityBits(s); ok {
+		return b, true
 	}
 	a, ok := tlsnames.SigalgByScheme(s)
 	if !ok {

@@ -1,6 +1,7 @@
 package tlsnames
 
 import (
+	"crypto"
 	//lint:ignore SA1019 DSA certificates still need their strength rated
 	"crypto/dsa"
 	"crypto/ecdh"
@@ -20,18 +21,9 @@ import (
 // 3.0 credits keys and digests with. s_client, s_server, -security_debug
 // and the certificate verifier all rate through it.
 
-// secLevelBits is the minimum security strength of each level 0–5
-// (SSL_CTX_set_security_level(3)).
-var secLevelBits = [...]int{0, 80, 112, 128, 192, 256}
-
 // SecLevelBits returns the security bits level asks for: 0 for level 0
-// and below, and levels above 5 count as 5.
-func SecLevelBits(level int) int {
-	if level <= 0 {
-		return 0
-	}
-	return secLevelBits[min(level, len(secLevelBits)-1)]
-}
+// and below, and levels above 5 count as 5 (the engine's table).
+func SecLevelBits(level int) int { return sig.SecLevelBits(level) }
 
 // SecLevelAllows reports whether something of the given strength passes
 // level.
@@ -195,21 +187,12 @@ func CertSigBits(a x509.SignatureAlgorithm) (int, bool) {
 // libssl lowers SHA-1 to 64 and MD5 to 39 (the "security bits=64" of
 // -security_debug), while certificate signatures rate SHA-1 at 63.
 func SigalgHashBits(hash string) (int, bool) {
-	switch hash {
-	case "MD5":
-		return 39, true
-	case "SHA1":
-		return 64, true
-	case "SHA224":
-		return 112, true
-	case "SHA256":
-		return 128, true
-	case "SHA384":
-		return 192, true
-	case "SHA512":
-		return 256, true
+	h, ok := map[string]crypto.Hash{"MD5": crypto.MD5, "SHA1": crypto.SHA1, "SHA224": crypto.SHA224,
+		"SHA256": crypto.SHA256, "SHA384": crypto.SHA384, "SHA512": crypto.SHA512}[hash]
+	if !ok {
+		return 0, false
 	}
-	return 0, false
+	return sig.HashSecurityBits(h)
 }
 
 // AllowedAtSecLevel reports whether OpenSSL's default security callback
@@ -221,7 +204,7 @@ func (c Cipher) AllowedAtSecLevel(level int) bool {
 	if level <= 0 {
 		return true
 	}
-	level = min(level, len(secLevelBits)-1)
+	level = min(level, 5)
 	bits := SecLevelBits(level)
 	switch {
 	case c.StrengthBits() < bits, c.Au == AuNULL, c.Mac == MacMD5,

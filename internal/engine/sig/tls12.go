@@ -245,9 +245,8 @@ func Authenticates(schemes []uint16) (rsa, ecdsa bool) {
 }
 
 // SecurityBits is the strength OpenSSL 3.0's libssl credits a scheme
-// with against a security level: its digest's (SHA-1 64, SHA-224 112,
-// SHA-256 128, SHA-384 192, SHA-512 256), Ed25519's 128 and Ed448's 224;
-// false for a scheme it does not know.
+// with against a security level: its digest's (HashSecurityBits),
+// Ed25519's 128 and Ed448's 224; false for a scheme it does not know.
 func SecurityBits(s uint16) (int, bool) {
 	k, ok := kind12(s)
 	switch {
@@ -258,7 +257,17 @@ func SecurityBits(s uint16) (int, bool) {
 	case k.ed448:
 		return 224, true
 	}
-	switch k.hash {
+	return HashSecurityBits(k.hash)
+}
+
+// HashSecurityBits is the strength libssl credits a signature scheme's
+// digest with: MD5 39, SHA-1 64, SHA-224 112, SHA-256 128, SHA-384 192,
+// SHA-512 256 (certificate signatures rate SHA-1 63, on purpose, as in
+// OpenSSL).
+func HashSecurityBits(h crypto.Hash) (int, bool) {
+	switch h {
+	case crypto.MD5:
+		return 39, true
 	case crypto.SHA1:
 		return 64, true
 	case crypto.SHA224:
@@ -271,6 +280,19 @@ func SecurityBits(s uint16) (int, bool) {
 		return 256, true
 	}
 	return 0, false
+}
+
+// secLevelBits is the minimum strength of each security level 0–5
+// (SSL_CTX_set_security_level(3)).
+var secLevelBits = [...]int{0, 80, 112, 128, 192, 256}
+
+// SecLevelBits returns the strength a security level asks for: 0 for
+// level 0 and below, and levels above 5 count as 5.
+func SecLevelBits(level int) int {
+	if level <= 0 {
+		return 0
+	}
+	return secLevelBits[min(level, len(secLevelBits)-1)]
 }
 
 // IsDSA reports whether s is one of TLS 1.2's DSA schemes.
