@@ -177,7 +177,7 @@ func TestTicketAgeWindow(t *testing.T) {
 	}
 }
 
-// TestTicketAgeLikeOpenSSL: a client telling its ticket's age 0.5 s too
+// TestTicketAgeLikeOpenSSL: a client telling its ticket's age 0.1 s too
 // old gets its 0-RTT data taken, 2 s too old a resumption without, from
 // openssl s_server -early_data and the own server alike (a client's clock
 // running ahead, Config.Time). The lower bound takes waiting ten seconds:
@@ -188,7 +188,11 @@ func TestTicketAgeLikeOpenSSL(t *testing.T) {
 	for _, c := range []struct {
 		skew time.Duration
 		want EarlyDataStatus
-	}{{0, EarlyDataAccepted}, {500 * time.Millisecond, EarlyDataAccepted}, {2 * time.Second, EarlyDataRejected}} {
+	}{{0, EarlyDataAccepted}, {100 * time.Millisecond, EarlyDataAccepted}, {2 * time.Second, EarlyDataRejected}} {
+		// The small skew is taken while the real time from the ticket
+		// to the resumption stays under 0.9 s (the server counts whole
+		// seconds and allows one more): 0.5 s could fail on a loaded
+		// machine.
 		srv := testpeer.OpenSSLServer(t, "-cert", pki.ECServer, "-key", pki.ECServerKey, "-early_data")
 		scfg := &Config{Identities: []Identity{id}, MaxEarlyData: 16384, AcceptEarlyData: true}
 		own, res := ownServer(t, scfg)

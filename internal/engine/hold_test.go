@@ -196,6 +196,11 @@ func TestHoldTickets(t *testing.T) {
 			defer c.Close()
 			s := Server(c, &cfg)
 			res <- s.Handshake() == nil && !s.TicketsHeld()
+			// Closed only after the client's close_notify: a close
+			// before it could reach openssl s_client as an unexpected
+			// EOF (exit 1) ahead of its own end of input.
+			c.SetReadDeadline(time.Now().Add(20 * time.Second))
+			io.Copy(io.Discard, s)
 		})
 		out, errOut, code := testpeer.Run(t, 20*time.Second, "", testpeer.Need(t, "openssl"), append([]string{"s_client", "-connect", addr}, base...)...)
 		if code != 0 || !<-res {
