@@ -410,10 +410,10 @@ func compareFirstRecord(t *testing.T, in []byte) {
 	}
 	// openssl's stdout reaches the pipe after its stderr (stdio buffers
 	// it): wait for the sent alert's -msg line, the last, on both (not
-	// just its record header's, which comes first).
-	sentAlert := regexp.MustCompile(`(?m)^>>> .*Alert`)
+	// just its record header's, which comes first): two '>>> ' lines.
+	sent := regexp.MustCompile(`(?m)^>>> `)
 	alertSent := func(get func() string) string {
-		testpeer.WaitOutputFunc(t, get, "the sent alert's -msg line", sentAlert.MatchString, 10*time.Second)
+		testpeer.WaitOutputFunc(t, get, "the sent alert's -msg line", func(s string) bool { return len(sent.FindAllString(s, -1)) >= 2 }, 10*time.Second)
 		return get()
 	}
 	if o, g := msgLines(alertSent(theirSrv.Output)), msgLines(alertSent(ourSrv.out.String)); o == "" || o != g {
