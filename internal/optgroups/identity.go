@@ -202,6 +202,27 @@ func LoadKeyPairNamed(spec certs.KeyPairSpec, certName, keyName string) (engine.
 		chainMissing: "certs of " + certName + " chain", chainNone: "any " + certName + " chain"})
 }
 
+// XchainBuilt reports, for each of the n -xcert options, whether
+// -xchain_build marks it: the -xcert it follows, or the first when none
+// came before it, as openssl's option parser fills one entry at a time
+// (measured with both commands: "-xcert a -xchain_build -xcert b" builds
+// a's chain only).
+func XchainBuilt(v *opt.Values, n int) []bool {
+	built := make([]bool, n)
+	seen := 0
+	for _, x := range v.List {
+		switch x.Name {
+		case "xcert":
+			seen++
+		case "xchain_build":
+			if i := max(seen-1, 0); i < n {
+				built[i] = true
+			}
+		}
+	}
+	return built
+}
+
 // LoadExtendedKeyPair loads one -xcert, -xkey and -xchain as openssl's
 // load_excert does (measured with 3.0 s_client and s_server): the
 // certificate first, as "cert of Server Certificate" with "Unable to load

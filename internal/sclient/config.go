@@ -399,19 +399,8 @@ func tlsSettings(v *opt.Values, s *settings, tp *optgroups.TLSParams) error {
 			o.identities = append(o.identities, id)
 			o.xcerts = append(o.xcerts, xcert{idx: len(o.identities) - 1, given: slices.Clone(id.Chain)})
 		}
-		// -xchain_build marks the -xcert it follows, or the first when
-		// none came before it, as openssl's option parser fills one
-		// entry at a time (as s_server's).
-		seen := 0
-		for _, x := range v.List {
-			switch x.Name {
-			case "xcert":
-				seen++
-			case "xchain_build":
-				if i := max(seen-1, 0); i < len(o.xcerts) {
-					o.xcerts[i].build = true
-				}
-			}
+		for i, built := range optgroups.XchainBuilt(v, len(o.xcerts)) {
+			o.xcerts[i].build = o.xcerts[i].build || built
 		}
 	}
 	if len(o.identities) == 0 {

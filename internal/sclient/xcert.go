@@ -241,33 +241,12 @@ func (o *engineSettings) checkChain(r *engine.ClientCertRequest, chain [][]byte)
 }
 
 // sharedSchemes are the request's signature schemes the client allows:
-// -client_sigalgs, else -sigalgs, else openssl 3.0's list, without SHA-1
-// above security level 0 and SHA-224 from level 3.
+// -client_sigalgs, else -sigalgs, else openssl 3.0's list, at the
+// security level (sig.SharedAtLevel).
 func (o *engineSettings) sharedSchemes(peer []uint16) []uint16 {
 	mine := o.tp.ClientSigalgs
 	if mine == nil {
 		mine = o.tp.Sigalgs
 	}
-	if mine == nil {
-		mine = sig.DefaultClient12SHA1
-	}
-	level := o.tp.SecLevel
-	var out []uint16
-	for _, sc := range peer {
-		if !slices.Contains(mine, sc) {
-			continue
-		}
-		switch sc {
-		case sig.RSAPKCS1SHA1, sig.ECDSASHA1, sig.DSASHA1:
-			if level > 0 {
-				continue
-			}
-		case sig.RSAPKCS1SHA224, sig.ECDSASHA224, sig.DSASHA224:
-			if level >= 3 {
-				continue
-			}
-		}
-		out = append(out, sc)
-	}
-	return out
+	return sig.SharedAtLevel(peer, mine, o.tp.SecLevel)
 }

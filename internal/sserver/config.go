@@ -211,20 +211,8 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 	if len(xkeys) > len(c.xcerts) {
 		return nil, errors.New("-xkey given without a matching -xcert")
 	}
-	// -xchain_build marks the -xcert it follows, or the first when none
-	// came before it, as openssl's option parser fills one entry at a
-	// time (measured: "-xcert a -xchain_build -xcert b" builds a's chain
-	// only).
-	seen := 0
-	for _, x := range v.List {
-		switch x.Name {
-		case "xcert":
-			seen++
-		case "xchain_build":
-			if i := max(seen-1, 0); i < len(c.xcerts) {
-				c.xcerts[i].build = true
-			}
-		}
+	for i, built := range optgroups.XchainBuilt(v, len(c.xcerts)) {
+		c.xcerts[i].build = c.xcerts[i].build || built
 	}
 	c.buildChain = v.Has("build_chain")
 	if err := optgroups.CheckExtraStores(v); err != nil {

@@ -219,32 +219,10 @@ func (s *server) checkChain(ch *msg.ClientHello, v uint16, chain [][]byte) chain
 }
 
 // sharedSchemes are the client's signature schemes the server allows:
-// -sigalgs, else openssl 3.0's list, without SHA-1 above security level 0
-// and SHA-224 from level 3.
+// -sigalgs, else openssl 3.0's list, at the security level
+// (sig.SharedAtLevel).
 func (s *server) sharedSchemes(peer []uint16) []uint16 {
-	mine := s.c.engine.tp.Sigalgs
-	level := s.c.engine.tp.SecLevel
-	if mine == nil {
-		mine = sig.DefaultClient12SHA1
-	}
-	var out []uint16
-	for _, sc := range peer {
-		if !slices.Contains(mine, sc) {
-			continue
-		}
-		switch sc {
-		case sig.RSAPKCS1SHA1, sig.ECDSASHA1, sig.DSASHA1:
-			if level > 0 {
-				continue
-			}
-		case sig.RSAPKCS1SHA224, sig.ECDSASHA224, sig.DSASHA224:
-			if level >= 3 {
-				continue
-			}
-		}
-		out = append(out, sc)
-	}
-	return out
+	return sig.SharedAtLevel(peer, s.c.engine.tp.Sigalgs, s.c.engine.tp.SecLevel)
 }
 
 func isPKCS1Scheme(s uint16) bool {

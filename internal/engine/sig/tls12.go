@@ -10,6 +10,7 @@ import (
 	"encoding/asn1"
 	"io"
 	"math/big"
+	"slices"
 
 	"github.com/cloudflare/circl/sign/ed448"
 	"github.com/tlskit/tlskit/internal/engine/alert"
@@ -304,4 +305,25 @@ func IsDSA(s uint16) bool { k, ok := kind12(s); return ok && k.dsa }
 func SignsTLS13(s uint16) bool {
 	k, ok := kind12(s)
 	return ok && !k.dsa && !(k.rsa && !k.pss) && k.hash != crypto.SHA1 && k.hash != crypto.SHA224
+}
+
+// SharedAtLevel is the schemes of peer that mine (nil: DefaultClient12SHA1,
+// openssl 3.0's whole list) also has and the security level allows, in
+// peer's order: what openssl's certificate callback checks a chain
+// against (SHA-1 goes above level 0, SHA-224 from level 3).
+func SharedAtLevel(peer, mine []uint16, level int) []uint16 {
+	if mine == nil {
+		mine = DefaultClient12SHA1
+	}
+	var out []uint16
+	for _, s := range peer {
+		if !slices.Contains(mine, s) {
+			continue
+		}
+		if bits, ok := SecurityBits(s); ok && bits < SecLevelBits(level) {
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
 }
