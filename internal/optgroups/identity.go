@@ -69,6 +69,21 @@ func chainBuildError(code int) error {
 	}}
 }
 
+// XchainBuildError is an -xchain_build chain that could not be built at
+// handshake time: the certificate callback fails, after
+// ssl_build_cert_chain's line (sslerr.Preceder), on either command.
+type XchainBuildError struct{ Code int }
+
+func (e *XchainBuildError) Error() string {
+	return "-xchain_build: " + verify.ErrorString(e.Code)
+}
+
+// SSLPreceding is ssl_build_cert_chain's line (sslerr.Preceder).
+func (e *XchainBuildError) SSLPreceding() []sslerr.Entry {
+	return []sslerr.Entry{{Code: 0x0A000086, Lib: "SSL routines", Func: "ssl_build_cert_chain",
+		Reason: "certificate verify failed", Data: "Verify error:" + verify.ErrorString(e.Code)}}
+}
+
 // BuildChainStrict builds certChain's chain from store alone, as
 // SSL_build_cert_chain does without flags: the certificates that came
 // with the leaf are not used (measured: s_server's "-xchain ca.pem

@@ -18,23 +18,8 @@ import (
 	"github.com/tlskit/tlskit/internal/engine/msg"
 	"github.com/tlskit/tlskit/internal/engine/sig"
 	"github.com/tlskit/tlskit/internal/optgroups"
-	"github.com/tlskit/tlskit/internal/sslerr"
 	"github.com/tlskit/tlskit/internal/verify"
 )
-
-// chainBuildError is an -xchain_build chain that could not be built:
-// the certificate callback fails, after ssl_build_cert_chain's line.
-type chainBuildError struct{ code int }
-
-func (e *chainBuildError) Error() string {
-	return "sclient: -xchain_build: " + verify.ErrorString(e.code)
-}
-
-// SSLPreceding is ssl_build_cert_chain's line (sslerr.Preceder).
-func (e *chainBuildError) SSLPreceding() []sslerr.Entry {
-	return []sslerr.Entry{{Code: 0x0A000086, Lib: "SSL routines", Func: "ssl_build_cert_chain",
-		Reason: "certificate verify failed", Data: "Verify error:" + verify.ErrorString(e.code)}}
-}
 
 // xcertHook is s_client's certificate callback under -xcert, as openssl
 // 3.0's: at each CertificateRequest it forgets -cert's and the
@@ -134,7 +119,7 @@ func (c *client) checkXcert(r *engine.ClientCertRequest, n int, xc xcert, x engi
 		chain := slices.Clone(xc.given)
 		code, err := optgroups.BuildChainStrict(&chain, o.xstore)
 		if err == nil && code != verify.OK {
-			err = &chainBuildError{code}
+			err = &optgroups.XchainBuildError{Code: code}
 		}
 		if err != nil {
 			f := alert.Faultf(alert.InternalError, "callback failed")

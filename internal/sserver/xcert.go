@@ -14,7 +14,6 @@ import (
 	"github.com/tlskit/tlskit/internal/engine/msg"
 	"github.com/tlskit/tlskit/internal/engine/sig"
 	"github.com/tlskit/tlskit/internal/optgroups"
-	"github.com/tlskit/tlskit/internal/sslerr"
 	"github.com/tlskit/tlskit/internal/verify"
 )
 
@@ -23,20 +22,6 @@ type xcert struct {
 	idx   int      // its identity in identity.main (its chain built there)
 	given [][]byte // the certificate and -xchain's, as loaded
 	build bool     // -xchain_build: built at each handshake that serves it
-}
-
-// chainBuildError is an -xchain_build chain that could not be built:
-// the certificate callback fails, after ssl_build_cert_chain's line.
-type chainBuildError struct{ code int }
-
-func (e *chainBuildError) Error() string {
-	return "sserver: -xchain_build: " + verify.ErrorString(e.code)
-}
-
-// SSLPreceding is ssl_build_cert_chain's line (sslerr.Preceder).
-func (e *chainBuildError) SSLPreceding() []sslerr.Entry {
-	return []sslerr.Entry{{Code: 0x0A000086, Lib: "SSL routines", Func: "ssl_build_cert_chain",
-		Reason: "certificate verify failed", Data: "Verify error:" + verify.ErrorString(e.code)}}
 }
 
 // chainFlags are what openssl's SSL_check_chain reports of a server
@@ -90,7 +75,7 @@ func (s *server) xcertHook(ch *msg.ClientHello, v uint16) ([]engine.Identity, er
 			served.Chain = slices.Clone(x.given)
 			code, err := optgroups.BuildChainStrict(&served.Chain, s.chainStore)
 			if err == nil && code != verify.OK {
-				err = &chainBuildError{code}
+				err = &optgroups.XchainBuildError{Code: code}
 			}
 			if err != nil {
 				s.errw.Write([]byte(b.String()))
