@@ -7,7 +7,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/x509"
-	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -18,7 +17,6 @@ import (
 	"github.com/tlskit/tlskit/internal/engine/msg"
 	"github.com/tlskit/tlskit/internal/engine/sig"
 	"github.com/tlskit/tlskit/internal/optgroups"
-	"github.com/tlskit/tlskit/internal/verify"
 )
 
 // xcertHook is s_client's certificate callback under -xcert, as openssl
@@ -49,7 +47,7 @@ func (c *client) xcertHook(identities []engine.Identity) func(r *engine.ClientCe
 				return nil, err
 			}
 			if ok {
-				ids, last = placeXcert(ids, id)
+				ids, last = optgroups.PlaceXcert(ids, id)
 			}
 		}
 		if last > 0 {
@@ -72,19 +70,6 @@ type xcert struct {
 	build bool     // -xchain_build: built at each CertificateRequest
 }
 
-// placeXcert puts x in the slot of its key type, replacing what was
-// there (SSL_use_certificate after SSL_certs_clear), and says where.
-func placeXcert(ids []engine.Identity, x engine.Identity) ([]engine.Identity, int) {
-	slot := optgroups.SlotOf(x)
-	for i := range ids {
-		if slot >= 0 && optgroups.SlotOf(ids[i]) == slot {
-			ids[i] = x
-			return ids, i
-		}
-	}
-	return append(ids, x), len(ids)
-}
-
 // checkXcert prints the n-th -xcert's block and says whether it is
 // valid, with its chain built under -xchain_build; a chain that cannot
 // be built is the callback's failure.
@@ -95,32 +80,13 @@ func (c *client) checkXcert(r *engine.ClientCertRequest, n int, xc xcert, x engi
 		return x, false, nil // loaded, so parsed, at start-up
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Checking cert chain %d:\nSubject: %s\n", n+1, dn.Format(leaf.RawSubject, c.set.nameOpt))
-	for _, l := range []struct {
-		name string
-		ok   bool
-	}{
-		{"Overall Validity", f.valid}, {"Sign with EE key", f.sign}, {"EE signature", f.eeSig},
-		{"CA signature", f.caSig}, {"EE key parameters", true}, {"CA key parameters", true},
-		{"Explicitly sign with EE key", f.sign}, {"Issuer Name", f.issuer}, {"Certificate Type", f.certType},
-	} {
-		ok := "OK"
-		if !l.ok {
-			ok = "NOT OK"
-		}
-		fmt.Fprintf(&b, "\t%s: %s\n", l.name, ok)
-	}
-	b.WriteString("\tSuite B: not tested\n")
+	f.Write(&b, n, dn.Format(leaf.RawSubject, c.set.nameOpt))
 	io.WriteString(c.errw, b.String())
-	if !f.valid {
+	if !f.Valid {
 		return x, false, nil
 	}
 	if xc.build {
-		chain := slices.Clone(xc.given)
-		code, err := optgroups.BuildChainStrict(&chain, o.xstore)
-		if err == nil && code != verify.OK {
-			err = &optgroups.XchainBuildError{Code: code}
-		}
+		chain, err := optgroups.BuildXchain(xc.given, o.xstore)
 		if err != nil {
 			f := alert.Faultf(alert.InternalError, "callback failed")
 			f.Func, f.Cause = "tls_prepare_client_certificate", err
@@ -129,13 +95,6 @@ func (c *client) checkXcert(r *engine.ClientCertRequest, n int, xc xcert, x engi
 		x.Chain = chain
 	}
 	return x, true, nil
-}
-
-// chainFlags are what openssl's SSL_check_chain reports of a client's
-// chain for a CertificateRequest (the key parameters are always
-// acceptable to a client).
-type chainFlags struct {
-	valid, sign, eeSig, caSig, issuer, certType bool
 }
 
 // checkChain is SSL_check_chain's verdict on chain (the -xcert and
@@ -152,8 +111,10 @@ type chainFlags struct {
 //   - Certificate Type: the key's type is among the request's
 //     certificate types (TLS 1.3 requests have none: never).
 //   - Overall Validity: EE signature (key parameters always do).
-func (o *engineSettings) checkChain(r *engine.ClientCertRequest, chain [][]byte) (chainFlags, *x509.Certificate) {
-	var f chainFlags
+func (o *engineSettings) checkChain(r *engine.ClientCertRequest, chain [][]byte) (optgroups.ChainCheck, *x509.Certificate) {
+	// The key parameters are always acceptable to a client; Explicitly
+	// sign with EE key is Sign with EE key.
+	f := optgroups.ChainCheck{EEParam: true, CAParam: true}
 	certs := make([]*x509.Certificate, 0, len(chain))
 	for _, der := range chain {
 		c, err := x509.ParseCertificate(der)
@@ -185,30 +146,30 @@ func (o *engineSettings) checkChain(r *engine.ClientCertRequest, chain [][]byte)
 				continue
 			}
 			if sig.Fits12(sc, pub) {
-				f.sign = true
+				f.Sign = true
 				break
 			}
 		}
-		f.caSig = true
+		f.CASig = true
 		for _, c := range certs[1:] {
 			if !sigOK(c) {
-				f.caSig = false
+				f.CASig = false
 				break
 			}
 		}
 		if tls13 {
 			fits := slices.ContainsFunc(shared, func(sc uint16) bool { return sig.Allowed13(sc) && sig.Fits(sc, pub) })
-			f.eeSig = fits && (!r.HasCertSchemes || sigOK(certs[0]))
+			f.EESig = fits && (!r.HasCertSchemes || sigOK(certs[0]))
 		} else {
-			f.eeSig = sigOK(certs[0])
+			f.EESig = sigOK(certs[0])
 		}
 	} else {
-		f.sign, f.eeSig, f.caSig = true, true, true
+		f.Sign, f.EESig, f.CASig = true, true, true
 	}
-	f.issuer = len(r.CANames) == 0
+	f.Issuer = len(r.CANames) == 0
 	for _, c := range certs {
 		if slices.ContainsFunc(r.CANames, func(n []byte) bool { return bytes.Equal(n, c.RawIssuer) }) {
-			f.issuer = true
+			f.Issuer = true
 		}
 	}
 	if !tls13 {
@@ -219,9 +180,10 @@ func (o *engineSettings) checkChain(r *engine.ClientCertRequest, chain [][]byte)
 		case *dsa.PublicKey:
 			want = msg.CertTypeDSSSign
 		}
-		f.certType = slices.Contains(r.CertTypes, want)
+		f.CertType = slices.Contains(r.CertTypes, want)
 	}
-	f.valid = f.eeSig
+	f.Explicit = f.Sign
+	f.Valid = f.EESig
 	return f, certs[0]
 }
 

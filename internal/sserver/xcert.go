@@ -3,7 +3,6 @@ package sserver
 import (
 	"crypto/ecdsa"
 	"crypto/x509"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -14,7 +13,6 @@ import (
 	"github.com/tlskit/tlskit/internal/engine/msg"
 	"github.com/tlskit/tlskit/internal/engine/sig"
 	"github.com/tlskit/tlskit/internal/optgroups"
-	"github.com/tlskit/tlskit/internal/verify"
 )
 
 // xcert is one -xcert as the certificate callback checks it.
@@ -22,12 +20,6 @@ type xcert struct {
 	idx   int      // its identity in identity.main (its chain built there)
 	given [][]byte // the certificate and -xchain's, as loaded
 	build bool     // -xchain_build: built at each handshake that serves it
-}
-
-// chainFlags are what openssl's SSL_check_chain reports of a server
-// chain for a ClientHello, in the order s_server prints them.
-type chainFlags struct {
-	valid, sign, eeSig, caSig, eeParam, caParam, explicit bool
 }
 
 // xcertHook is s_server's certificate callback under -xcert, as openssl
@@ -49,59 +41,26 @@ func (s *server) xcertHook(ch *msg.ClientHello, v uint16) ([]engine.Identity, er
 		if err != nil {
 			continue // loadKeyPair parsed it
 		}
-		fmt.Fprintf(&b, "Checking cert chain %d:\nSubject: %s\n", i+1, dn.Format(leaf.RawSubject, s.nameopt))
-		for _, l := range []struct {
-			name string
-			ok   bool
-		}{
-			{"Overall Validity", f.valid}, {"Sign with EE key", f.sign}, {"EE signature", f.eeSig},
-			{"CA signature", f.caSig}, {"EE key parameters", f.eeParam}, {"CA key parameters", f.caParam},
-			{"Explicitly sign with EE key", f.explicit}, {"Issuer Name", true}, {"Certificate Type", true},
-		} {
-			ok := "OK"
-			if !l.ok {
-				ok = "NOT OK"
-			}
-			fmt.Fprintf(&b, "\t%s: %s\n", l.name, ok)
-		}
-		b.WriteString("\tSuite B: not tested\n")
-		if !f.valid {
+		f.Write(&b, i, dn.Format(leaf.RawSubject, s.nameopt))
+		if !f.Valid {
 			continue
 		}
 		served := id.main[x.idx]
 		if x.build {
 			// SSL_build_cert_chain, from the chain store or else the
 			// trust store; a failure fails the handshake there.
-			served.Chain = slices.Clone(x.given)
-			code, err := optgroups.BuildChainStrict(&served.Chain, s.chainStore)
-			if err == nil && code != verify.OK {
-				err = &optgroups.XchainBuildError{Code: code}
-			}
-			if err != nil {
+			var err error
+			if served.Chain, err = optgroups.BuildXchain(x.given, s.chainStore); err != nil {
 				s.errw.Write([]byte(b.String()))
 				f := alert.Faultf(alert.InternalError, "cert cb error")
 				f.Func, f.Cause = "tls_post_process_client_hello", err
 				return nil, f
 			}
 		}
-		ids = placeXcert(ids, served)
+		ids, _ = optgroups.PlaceXcert(ids, served)
 	}
 	s.errw.Write([]byte(b.String()))
 	return ids, nil
-}
-
-// placeXcert puts x in the slot of its key type, replacing what was
-// there (SSL_use_certificate after SSL_certs_clear: no chain is kept
-// from the one it replaces).
-func placeXcert(ids []engine.Identity, x engine.Identity) []engine.Identity {
-	slot := optgroups.SlotOf(x)
-	for i := range ids {
-		if slot >= 0 && optgroups.SlotOf(ids[i]) == slot {
-			ids[i] = x
-			return ids
-		}
-	}
-	return append(ids, x)
 }
 
 // checkChain is SSL_check_chain's verdict on chain (leaf first, then
@@ -119,8 +78,9 @@ func placeXcert(ids []engine.Identity, x engine.Identity) []engine.Identity {
 //     signature as TLS 1.2's rule (or signature_algorithms_cert).
 //   - EE and CA key parameters: an EC key's curve is one of the
 //     client's supported_groups, when it sent them, at any version.
-func (s *server) checkChain(ch *msg.ClientHello, v uint16, chain [][]byte) chainFlags {
-	var f chainFlags
+func (s *server) checkChain(ch *msg.ClientHello, v uint16, chain [][]byte) optgroups.ChainCheck {
+	// A server judges no issuer names or certificate types.
+	f := optgroups.ChainCheck{Issuer: true, CertType: true}
 	certs := make([]*x509.Certificate, 0, len(chain))
 	for _, der := range chain {
 		c, err := x509.ParseCertificate(der)
@@ -167,39 +127,39 @@ func (s *server) checkChain(ch *msg.ClientHello, v uint16, chain [][]byte) chain
 	}
 	if v >= engine.VersionTLS12 {
 		for _, sc := range shared {
-			if v >= engine.VersionTLS13 && (isPKCS1Scheme(sc) || isDSAScheme(sc)) {
+			if v >= engine.VersionTLS13 && (isPKCS1Scheme(sc) || sig.IsDSA(sc)) {
 				continue // neither signs a TLS 1.3 handshake
 			}
 			if sig.Fits12(sc, pub) {
-				f.sign, f.explicit = true, true
+				f.Sign, f.Explicit = true, true
 				break
 			}
 		}
-		f.caSig = true
+		f.CASig = true
 		for _, c := range certs[1:] {
 			if !sigOK(c) {
-				f.caSig = false
+				f.CASig = false
 				break
 			}
 		}
 		if v >= engine.VersionTLS13 {
 			fits := slices.ContainsFunc(shared, func(sc uint16) bool { return sig.Allowed13(sc) && sig.Fits(sc, pub) })
-			f.eeSig = fits && (!hasCertSigalgs || sigOK(certs[0]))
+			f.EESig = fits && (!hasCertSigalgs || sigOK(certs[0]))
 		} else {
-			f.eeSig = sigOK(certs[0])
+			f.EESig = sigOK(certs[0])
 		}
 	} else {
-		f.sign, f.explicit, f.eeSig, f.caSig = true, true, true, true
+		f.Sign, f.Explicit, f.EESig, f.CASig = true, true, true, true
 	}
-	f.eeParam = paramOK(certs[0])
-	f.caParam = true
+	f.EEParam = paramOK(certs[0])
+	f.CAParam = true
 	for _, c := range certs[1:] {
 		if !paramOK(c) {
-			f.caParam = false
+			f.CAParam = false
 			break
 		}
 	}
-	f.valid = f.eeSig && f.eeParam
+	f.Valid = f.EESig && f.EEParam
 	return f
 }
 
@@ -212,10 +172,6 @@ func (s *server) sharedSchemes(peer []uint16) []uint16 {
 
 func isPKCS1Scheme(s uint16) bool {
 	return s == sig.RSAPKCS1SHA1 || s == sig.RSAPKCS1SHA224 || s == sig.RSAPKCS1SHA256 || s == sig.RSAPKCS1SHA384 || s == sig.RSAPKCS1SHA512
-}
-
-func isDSAScheme(s uint16) bool {
-	return s == sig.DSASHA1 || s == sig.DSASHA224 || s == sig.DSASHA256 || s == sig.DSASHA384 || s == sig.DSASHA512
 }
 
 // curveGroup is the supported_groups code of an EC key's curve (0 for
