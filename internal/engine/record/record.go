@@ -600,19 +600,24 @@ type HeldSender interface{ SendHeld() error }
 // Held reports records kept back by Hold and not sent yet.
 func (l *Layer) Held() bool { return l.held.Load() }
 
+// withHeld sends the record send makes together with the records held
+// back (Hold): gathered behind them, then all written in one Flush.
+func (l *Layer) withHeld(send func() error) error {
+	l.corked = true
+	err := send()
+	if ferr := l.Flush(); err == nil {
+		err = ferr
+	}
+	return err
+}
+
 // sealSend seals one record and sends it: while corked it is sealed
 // straight after the records already gathered, with no copy; otherwise
 // in the write buffer, and written. before, if not nil, runs once the
 // record is sealed, also when sealing fails, and before anything is sent.
 func (l *Layer) sealSend(typ uint8, frag []byte, limit int, before func()) error {
 	if !l.corked && l.held.Load() {
-		// The records held back leave with this one.
-		l.corked = true
-		err := l.sealSend(typ, frag, limit, before)
-		if ferr := l.Flush(); err == nil {
-			err = ferr
-		}
-		return err
+		return l.withHeld(func() error { return l.sealSend(typ, frag, limit, before) })
 	}
 	if l.corked {
 		if cap(l.pending) == 0 {
@@ -682,13 +687,7 @@ func (l *Layer) releasePending() {
 // send writes one sealed record, or gathers it while corked.
 func (l *Layer) send(b []byte) error {
 	if !l.corked && l.held.Load() {
-		// The records held back leave with this one.
-		l.corked = true
-		err := l.send(b)
-		if ferr := l.Flush(); err == nil {
-			err = ferr
-		}
-		return err
+		return l.withHeld(func() error { return l.send(b) })
 	}
 	if l.corked {
 		if len(l.pending) == 0 {
