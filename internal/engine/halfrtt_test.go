@@ -28,19 +28,8 @@ type halfRTTResult struct {
 // Finished; then the handshake ends and the first line read is echoed.
 func halfRTTServer(t *testing.T, cfg *Config) (string, <-chan halfRTTResult) {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
 	res := make(chan halfRTTResult, 1)
-	go func() {
-		c, err := l.Accept()
-		if err != nil {
-			res <- halfRTTResult{err: err}
-			return
-		}
-		c.SetDeadline(time.Now().Add(20 * time.Second))
+	addr := testpeer.ServeOne(t, 20*time.Second, func(c net.Conn) {
 		s := Server(c, cfg)
 		defer s.Close()
 		var r halfRTTResult
@@ -71,8 +60,21 @@ func halfRTTServer(t *testing.T, cfg *Config) (string, <-chan halfRTTResult) {
 			return
 		}
 		_, r.err = s.Write([]byte("echo: " + r.line))
-	}()
-	return l.Addr().String(), res
+	})
+	return addr, res
+}
+
+// within receives from ch, failing the test when nothing comes within d
+// (a server whose client never connected).
+func within[T any](t *testing.T, ch <-chan T, d time.Duration) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(d):
+		t.Fatalf("no result within %v", d)
+		panic("unreachable")
+	}
 }
 
 // TestHalfRTTOwnOwn: a server answers the own client's 0-RTT data with
@@ -85,7 +87,7 @@ func TestHalfRTTOwnOwn(t *testing.T) {
 	scfg := &Config{Identities: []Identity{id}, MaxEarlyData: 16384, AcceptEarlyData: true}
 	addr, res := ownServer(t, scfg)
 	tk := firstTickets(t, addr, &Config{})[0]
-	<-res
+	within(t, res, 30*time.Second)
 	for _, c := range []struct {
 		name        string
 		early, want string
@@ -112,7 +114,7 @@ func TestHalfRTTOwnOwn(t *testing.T) {
 			if got, err := br.ReadString('\n'); got != "echo: late\n" {
 				t.Fatalf("read %q (%v) after the handshake", got, err)
 			}
-			r := <-res
+			r := within(t, res, 30*time.Second)
 			if r.err != nil || r.early != c.early || r.line != "late\n" || !r.st.HandshakeComplete {
 				t.Fatalf("server: %+v", r)
 			}
@@ -132,19 +134,21 @@ func TestHalfRTTOpenSSLClient(t *testing.T) {
 	openssl := testpeer.Need(t, "openssl")
 	dir := t.TempDir()
 	sess, early := filepath.Join(dir, "sess.pem"), filepath.Join(dir, "early.txt")
-	os.WriteFile(early, []byte("zero rtt\n"), 0o600)
+	if err := os.WriteFile(early, []byte("zero rtt\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cfg := &Config{Identities: []Identity{loadIdentity(t, pki.ECServer, pki.ECServerKey)},
 		MaxEarlyData: 16384, AcceptEarlyData: true}
 	addr, res := ownServer(t, cfg)
 	out, errOut, code := testpeer.Run(t, 20*time.Second, "first\n", openssl, "s_client", "-connect", addr,
 		"-CAfile", pki.CA, "-servername", "localhost", "-ign_eof", "-sess_out", sess)
-	if r := <-res; code != 0 || r.err != nil {
+	if r := within(t, res, 30*time.Second); code != 0 || r.err != nil {
 		t.Fatalf("first: exit %d, server %v\n%s\n%s", code, r.err, out, errOut)
 	}
 	addr, hres := halfRTTServer(t, cfg)
 	out, errOut, code = testpeer.Run(t, 20*time.Second, "late\n", openssl, "s_client", "-connect", addr,
 		"-CAfile", pki.CA, "-servername", "localhost", "-ign_eof", "-sess_in", sess, "-early_data", early)
-	r := <-hres
+	r := within(t, hres, 30*time.Second)
 	if code != 0 || r.err != nil || !strings.Contains(out, "Early data was accepted") || !strings.Contains(out, "Reused, TLSv1.3") {
 		t.Fatalf("exit %d, server %v\n%s\n%s", code, r.err, out, errOut)
 	}
@@ -197,7 +201,7 @@ func TestTicketAgeLikeOpenSSL(t *testing.T) {
 		scfg := &Config{Identities: []Identity{id}, MaxEarlyData: 16384, AcceptEarlyData: true}
 		own, res := ownServer(t, scfg)
 		ownTk := firstTickets(t, own, &Config{})[0]
-		<-res
+		within(t, res, 30*time.Second)
 		own, res = ownServer(t, scfg)
 		for _, peer := range []struct {
 			name, addr string
@@ -213,6 +217,6 @@ func TestTicketAgeLikeOpenSSL(t *testing.T) {
 				t.Errorf("%s, age %v too old: %v, resumed %v, early data %v, want %v", peer.name, skew, err, st.Resumed, st.EarlyData, c.want)
 			}
 		}
-		<-res
+		within(t, res, 30*time.Second)
 	}
 }

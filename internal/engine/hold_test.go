@@ -160,7 +160,11 @@ func TestHoldTickets(t *testing.T) {
 			}()
 			// The reader, waiting for the client, sent the tickets; the
 			// writer goes on while it waits.
-			<-wrote
+			select {
+			case <-wrote:
+			case <-time.After(20 * time.Second):
+				return errors.New("the test never let the writer go on")
+			}
 			if _, err := s.Write([]byte("hello\n")); err != nil {
 				return err
 			}
@@ -203,7 +207,7 @@ func TestHoldTickets(t *testing.T) {
 			io.Copy(io.Discard, s)
 		})
 		out, errOut, code := testpeer.Run(t, 20*time.Second, "", testpeer.Need(t, "openssl"), append([]string{"s_client", "-connect", addr}, base...)...)
-		if code != 0 || !<-res {
+		if code != 0 || !within(t, res, 30*time.Second) {
 			t.Fatalf("exit %d, or tickets held with none to send:\n%s\n%s", code, out, errOut)
 		}
 	})
