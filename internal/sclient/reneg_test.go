@@ -1,13 +1,10 @@
 package sclient
 
 import (
-	"io"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/tlskit/tlskit/internal/stdio"
 	"github.com/tlskit/tlskit/internal/testpeer"
 )
 
@@ -25,7 +22,6 @@ func TestHelloRequestLikeOpenSSL(t *testing.T) {
 		i := strings.LastIndex(stdout, "---\n")
 		return stdout[i+len("---\n"):]
 	}
-	errLine := regexp.MustCompile(`(?m)^[0-9A-F]+:error:([^:]*:[^:]*:[^:]*:[^:]*):.*$`)
 	type outcome struct{ tail, clientErr, serverErr string }
 	run := func(start func(addr string) (wait func() (stdout, stderr string, code int))) outcome {
 		srv := testpeer.OpenSSLServer(t, server...)
@@ -63,21 +59,23 @@ func TestHelloRequestLikeOpenSSL(t *testing.T) {
 	// say, and ends.
 	for _, opts := range [][]string{client, {"-CAfile", pki.CA}, {"-CAfile", pki.CA, "-legacy_server_connect"}, {"-CAfile", pki.CA, "-no_legacy_server_connect"}} {
 		ours := run(func(addr string) func() (string, string, int) {
-			pr, pw := io.Pipe()
-			t.Cleanup(func() { pw.Close() })
-			var o, e testpeer.Buffer
-			done := make(chan int, 1)
+			// Its input stays open: it must end on the server's alert.
+			type result struct {
+				stdout, stderr string
+				code           int
+				err            error
+			}
+			ch := make(chan result, 1)
 			go func() {
-				done <- Main(append([]string{"-connect", addr}, opts...), stdio.Stdio{In: pr, Out: &o, Err: &e})
+				o, e, code, err := clientUntil(func(string, string) bool { return false }, 20*time.Second, append([]string{"-connect", addr}, opts...)...)
+				ch <- result{o, e, code, err}
 			}()
 			return func() (string, string, int) {
-				select {
-				case code := <-done:
-					return o.String(), e.String(), code
-				case <-time.After(20 * time.Second):
-					t.Fatalf("s_client %v did not end on the server's alert", opts)
-					return "", "", 0
+				r := <-ch // clientUntil gives up after 20 s
+				if r.err != nil {
+					t.Fatalf("s_client %v did not end on the server's alert: %v", opts, r.err)
 				}
+				return r.stdout, r.stderr, r.code
 			}
 		})
 		if ours != theirs {

@@ -75,16 +75,7 @@ func TestXcertLikeOpenSSL(t *testing.T) {
 			if strings.Contains(strings.Join(c.args, " "), "-xcert") && !strings.Contains(tErr, "Checking cert chain 1:") {
 				t.Errorf("no callback block:\n%s", tErr)
 			}
-			// The report, up to the session block (openssl prints a
-			// TLS 1.3 ticket's or not, as it races the end of input).
-			cut := func(s string) string {
-				s = normalise(s)
-				if i := strings.Index(s, "SSL-Session:"); i >= 0 {
-					s = s[:i]
-				}
-				return s
-			}
-			if o, tl := cut(oOut), cut(tOut); o != tl {
+			if o, tl := reportBeforeSession(oOut), reportBeforeSession(tOut); o != tl {
 				t.Errorf("stdout differs\n%s", testpeer.LineDiff(tl, o))
 			}
 		})
@@ -107,15 +98,19 @@ func TestEmptyCANamesLikeOpenSSL(t *testing.T) {
 		if oCode != 0 || tCode != 0 {
 			t.Fatalf("%v: exit: openssl %d, tlskit %d\nopenssl:\n%s\ntlskit:\n%s", extra, oCode, tCode, oErr, tErr)
 		}
-		cut := func(s string) string {
-			s = normalise(s)
-			if i := strings.Index(s, "SSL-Session:"); i >= 0 {
-				s = s[:i]
-			}
-			return s
-		}
-		if o, tl := cut(oOut), cut(tOut); o != tl || !strings.Contains(tl, "\nNo client certificate CA names sent\n") {
+		if o, tl := reportBeforeSession(oOut), reportBeforeSession(tOut); o != tl || !strings.Contains(tl, "\nNo client certificate CA names sent\n") {
 			t.Errorf("%v: stdout differs\n%s", extra, testpeer.LineDiff(tl, o))
 		}
 	}
+}
+
+// reportBeforeSession is s_client's normalised stdout up to the session
+// block (openssl prints a TLS 1.3 ticket's or not, as it races the end
+// of input).
+func reportBeforeSession(s string) string {
+	s = normalise(s)
+	if i := strings.Index(s, "SSL-Session:"); i >= 0 {
+		s = s[:i]
+	}
+	return s
 }

@@ -56,12 +56,19 @@ type testServer struct {
 // waits until it listens. The server is stopped when the test ends.
 func startServer(t *testing.T, dir string, args ...string) *testServer {
 	t.Helper()
+	return startServerTo(t, dir, &syncBuffer{}, &syncBuffer{}, args...)
+}
+
+// startServerTo is startServer writing stdout to out and stderr to errw
+// (one buffer for both keeps their interleaving).
+func startServerTo(t *testing.T, dir string, out, errw *syncBuffer, args ...string) *testServer {
+	t.Helper()
 	if dir != "" {
 		t.Chdir(dir)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
-	ts := &testServer{t: t, out: &syncBuffer{}, err: &syncBuffer{}, stdin: pw, cancel: cancel, done: make(chan int, 1)}
+	ts := &testServer{t: t, out: out, err: errw, stdin: pw, cancel: cancel, done: make(chan int, 1)}
 	ready := make(chan net.Addr, 1)
 	full := append([]string{"-accept", "127.0.0.1:0"}, args...)
 	go func() {

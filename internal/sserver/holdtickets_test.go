@@ -17,7 +17,10 @@ type signalCache struct {
 
 func (c *signalCache) Put(key string, s *tls.ClientSessionState) {
 	c.ClientSessionCache.Put(key, s)
-	c.put <- struct{}{}
+	select {
+	case c.put <- struct{}{}:
+	default: // more tickets than the test waits for: not its to block on
+	}
 }
 
 // TestTicketsWithoutRequest: the servers that answer one request keep

@@ -1,9 +1,7 @@
 package sserver
 
 import (
-	"context"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tlskit/tlskit/internal/stdio"
 	"github.com/tlskit/tlskit/internal/testpeer"
 )
 
@@ -88,31 +85,15 @@ func TestQuitOrderLikeOpenSSL(t *testing.T) {
 
 		// tlskit's, in process, with one buffer for both streams.
 		var both syncBuffer
-		pr, pw := io.Pipe()
-		ready := make(chan net.Addr, 1)
-		done := make(chan int, 1)
-		ctx, cancel := context.WithCancel(context.Background())
-		t.Cleanup(cancel)
-		go func() {
-			done <- run(ctx, args, stdio.Stdio{In: pr, Out: &both, Err: &both}, func(a net.Addr) { ready <- a })
-			close(ready)
-		}()
-		a, ok := <-ready
-		if !ok {
-			t.Fatalf("tlskit s_server did not start:\n%s", both.String())
-		}
-		quitRun(t, a.String(), both.String, func() {
+		ts := startServerTo(t, "", &both, &both, args[2:]...) // startServerTo adds -accept
+		quitRun(t, ts.addr, both.String, func() {
 			if quit == "Q" {
-				io.WriteString(pw, "Q\n")
+				io.WriteString(ts.stdin, "Q\n")
 			} else {
-				pw.Close()
+				ts.stdin.Close()
 			}
 		})
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			t.Fatalf("%s: tlskit s_server did not stop", quit)
-		}
+		ts.wait(20 * time.Second)
 		ours := quitTail(both.String())
 		if !strings.HasPrefix(theirs, "DONE\nshutdown accept socket\nshutting down SSL\n") {
 			t.Errorf("%s: openssl s_server (the measurement changed?):\n%s", quit, theirs)
