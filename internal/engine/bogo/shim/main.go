@@ -587,21 +587,8 @@ func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool, session
 		// BoringSSL's shim echoes 0-RTT data as half-RTT data, before
 		// the client's Finished (openssl's SSL_read_early_data and
 		// SSL_write_early_data).
-		buf := make([]byte, 16384)
-		for {
-			n, err := c.ReadEarlyData(buf)
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				return nil, err
-			}
-			for i := range buf[:n] {
-				buf[i] ^= 0xff
-			}
-			if _, err := c.WriteEarlyData(buf[:n]); err != nil {
-				return nil, err
-			}
+		if err := echoInverted(make([]byte, 16384), c.ReadEarlyData, c.WriteEarlyData, nil); err != nil {
+			return nil, err
 		}
 	}
 	if err := c.Handshake(); err != nil {
@@ -773,26 +760,13 @@ func runConn(cl *cmdline, o *options, cfg *engine.Config, resuming bool, session
 	if size <= 0 {
 		size = 16384
 	}
-	buf := make([]byte, size)
-	for {
-		if o.keyUpdateBefore {
-			if err := c.KeyUpdate(false); err != nil {
-				return nil, err
-			}
-		}
-		n, err := readOnce(c, buf, o.peekThenRead)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		for i := range buf[:n] {
-			buf[i] ^= 0xff
-		}
-		if _, err := c.Write(buf[:n]); err != nil {
-			return nil, err
-		}
+	var before func() error
+	if o.keyUpdateBefore {
+		before = func() error { return c.KeyUpdate(false) }
+	}
+	read := func(b []byte) (int, error) { return readOnce(c, b, o.peekThenRead) }
+	if err := echoInverted(make([]byte, size), read, c.Write, before); err != nil {
+		return nil, err
 	}
 	if o.expectMsgCallback != nil && trace.String() != *o.expectMsgCallback {
 		return nil, fmt.Errorf("shim: message callback trace\n%s\nexpected\n%s", trace.String(), *o.expectMsgCallback)
@@ -1127,6 +1101,32 @@ func (o *options) configCallbacks(cfg *engine.Config) {
 			cfg.ClientCertificateHook = func(*engine.ClientCertRequest) ([]engine.Identity, error) {
 				return nil, alert.Faultf(alert.InternalError, "callback failed")
 			}
+		}
+	}
+}
+
+// echoInverted answers each piece read, until io.EOF, with its bytes
+// inverted, as BoringSSL's shim does (before, if set, runs ahead of each
+// read).
+func echoInverted(buf []byte, read, write func([]byte) (int, error), before func() error) error {
+	for {
+		if before != nil {
+			if err := before(); err != nil {
+				return err
+			}
+		}
+		n, err := read(buf)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		for i := range buf[:n] {
+			buf[i] ^= 0xff
+		}
+		if _, err := write(buf[:n]); err != nil {
+			return err
 		}
 	}
 }
