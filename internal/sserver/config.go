@@ -58,7 +58,6 @@ type config struct {
 	groups                 []uint16
 	alpn                   []string
 	noTicket               bool // -no_ticket: no TLS 1.2 tickets; TLS 1.3's become stateful
-	noEmptyFragments       bool // -bugs, -ssl_config's Options: no empty records before TLS 1.0 CBC data
 	noResume               bool // -no_resume_ephemeral: no tickets in any version (wins over noTicket)
 	noCache                bool // -no_cache: no session cache (TLS 1.2 session IDs, TLS 1.3 stateful tickets)
 	noETM                  bool // -no_etm
@@ -258,7 +257,6 @@ func newConfig(v *opt.Values, args []string) (*config, error) {
 	c.noResume = v.Has("no_resume_ephemeral")
 	c.noCache = v.Has("no_cache")
 	c.noETM = v.Has("no_etm")
-	c.noEmptyFragments = tp.NoEmptyFragments
 	c.stateless = v.Has("stateless")
 	c.nbio = v.Has("nbio")
 	c.dhparamFile = v.Str("dhparam", "")

@@ -339,7 +339,7 @@ func (s *server) engineConfig(tc *trackedConn) *engine.Config {
 	cfg.NoDHE = c.noDHE
 	cfg.SecurityLevel = o.tp.SecLevel
 	cfg.NoEncryptThenMAC = c.noETM
-	cfg.NoEmptyFragments = c.noEmptyFragments
+	cfg.NoEmptyFragments = o.tp.NoEmptyFragments
 	if c.stateless {
 		// Every TLS 1.3 client first gets a HelloRetryRequest with a
 		// cookie; openssl's interactive server says "DELAY" then, as
