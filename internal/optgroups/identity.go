@@ -40,15 +40,13 @@ func BuildChain(certChain *[][]byte, store []*x509.Certificate, build bool) erro
 				store = append(store, c)
 			}
 		}
-		leaf := [][]byte{(*certChain)[0]}
-		code, err := buildChain(&leaf, store, true)
+		code, err := BuildChainStrict(certChain, store)
 		if err != nil {
 			return err
 		}
 		if code != verify.OK {
 			return chainBuildError(code)
 		}
-		*certChain = leaf
 		return nil
 	}
 	code, err := buildChain(certChain, store, build)
